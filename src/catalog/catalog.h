@@ -1,0 +1,68 @@
+// The catalog boundary: who may read what. A YAML file implements it now; a
+// database-backed catalog plugs in behind the same interface.
+//
+// Names are matched case-insensitively; returned objects carry the catalog's
+// own spelling. An object the principal may not see is reported exactly like
+// a missing one (kNotFound with the same message). Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+
+namespace lakeshare {
+
+struct Principal {
+  std::string recipient;            // recipient name (for logs and audit)
+  std::optional<int64_t> token_expiration_ms;  // when the presented token expires, if ever
+};
+
+struct ShareInfo {
+  std::string name;
+  std::optional<std::string> id;
+  std::optional<std::string> display_name;
+  std::optional<std::string> comment;
+};
+
+struct SchemaInfo {
+  std::string name;
+  std::string share;
+};
+
+struct TableInfo {
+  std::string name;
+  std::string schema;
+  std::string share;
+  std::optional<std::string> id;
+  std::optional<std::string> share_id;
+  std::string location;        // where the table lives (local path or URI)
+  std::string format = "delta";
+  bool history_shared = false;
+  int64_t start_version = 0;
+};
+
+class Catalog {
+ public:
+  virtual ~Catalog() = default;
+
+  // kUnauthenticated for a missing, unknown or expired token. Must compare in
+  // constant time.
+  virtual Result<Principal> Authenticate(std::string_view bearer_token) = 0;
+
+  virtual Result<std::vector<ShareInfo>> ListShares(const Principal& who) = 0;
+  virtual Result<ShareInfo> GetShare(const Principal& who, std::string_view share) = 0;
+  virtual Result<std::vector<SchemaInfo>> ListSchemas(const Principal& who,
+                                                      std::string_view share) = 0;
+  virtual Result<std::vector<TableInfo>> ListTables(const Principal& who, std::string_view share,
+                                                    std::string_view schema) = 0;
+  virtual Result<std::vector<TableInfo>> ListAllTables(const Principal& who,
+                                                       std::string_view share) = 0;
+  virtual Result<TableInfo> GetTable(const Principal& who, std::string_view share,
+                                     std::string_view schema, std::string_view table) = 0;
+};
+
+}  // namespace lakeshare

@@ -1,0 +1,86 @@
+// The table-format boundary: what the protocol layer needs from a table,
+// whatever its format (Delta now; Iceberg and Hudi later).
+//
+// A TableFormat is bound to one table location. Implementations are
+// thread-safe and may cache; snapshots are immutable and shared.
+#pragma once
+
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace lakeshare {
+
+// The Delta protocol action (other formats report the equivalent).
+struct TableProtocol {
+  int32_t min_reader_version = 1;
+  int32_t min_writer_version = 2;
+  std::optional<std::vector<std::string>> reader_features;  // present only for table-features tables
+  std::optional<std::vector<std::string>> writer_features;
+};
+
+struct TableMetadata {
+  std::string id;
+  std::optional<std::string> name;
+  std::optional<std::string> description;
+  std::string format_provider = "parquet";
+  std::map<std::string, std::string> format_options;
+  std::string schema_string;  // Spark-JSON struct type
+  std::vector<std::string> partition_columns;
+  std::map<std::string, std::string> configuration;
+  std::optional<int64_t> created_time;
+};
+
+// A deletion vector descriptor exactly as the Delta log records it.
+struct DeletionVector {
+  std::string storage_type;       // "u", "i" or "p"
+  std::string path_or_inline_dv;
+  std::optional<int32_t> offset;
+  int32_t size_in_bytes = 0;
+  int64_t cardinality = 0;
+};
+
+struct DataFile {
+  std::string path;  // as recorded by the table (may be relative to the table root, URL-encoded)
+  std::map<std::string, std::optional<std::string>> partition_values;
+  int64_t size = 0;
+  int64_t modification_time = 0;
+  bool data_change = true;
+  std::optional<std::string> stats;  // JSON text
+  std::optional<DeletionVector> deletion_vector;
+};
+
+struct TableSnapshot {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;  // commit timestamp of `version`
+  TableProtocol protocol;
+  TableMetadata metadata;
+  std::vector<DataFile> files;  // active files, sorted by path (a deterministic order per version)
+};
+
+enum class TimestampBound {
+  kAtOrBefore,  // time travel: the latest version committed at or before the timestamp
+  kAtOrAfter,   // startingTimestamp: the earliest version committed at or after it
+};
+
+class TableFormat {
+ public:
+  virtual ~TableFormat() = default;
+
+  virtual Result<int64_t> LatestVersion() = 0;
+  // The snapshot at `version`, or the latest one. kNotFound-free: a version
+  // that does not exist is kInvalidArgument with a message naming the range.
+  virtual Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) = 0;
+  // Maps a commit timestamp (ms) to a version. Out of range is kInvalidArgument.
+  virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
+  // The full storage location of a file path recorded in the table.
+  virtual Result<std::string> ResolveFilePath(const std::string& recorded_path) const = 0;
+};
+
+}  // namespace lakeshare
