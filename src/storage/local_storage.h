@@ -1,0 +1,27 @@
+// Storage on the local file system. Paths are absolute local paths; a
+// "file:" URI is accepted too and converted. Thread-safe (stateless).
+#pragma once
+
+#include <string>
+
+#include "storage/storage.h"
+
+namespace lakeshare {
+
+class LocalStorage : public Storage {
+ public:
+  // Reads larger than this are refused (kTooLarge) so one hostile file cannot
+  // exhaust memory; ranged reads are the way to read big objects.
+  static constexpr int64_t kMaxWholeRead = 1LL << 31;
+
+  Result<std::string> Read(const std::string& path) override;
+  Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) override;
+  Result<FileInfo> Head(const std::string& path) override;
+  Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+};
+
+// Converts "file:///a/b", "file:/a/b" or "/a/b" to "/a/b" (percent-decoded for
+// URIs). kInvalidArgument for anything else.
+Result<std::string> LocalPathFromLocation(const std::string& location);
+
+}  // namespace lakeshare
