@@ -1,1 +1,60 @@
-int main() { return 0; }
+// The lakeshare binary: `serve` runs the sharing server from a config file,
+// `demo` generates sample tables and serves them.
+#include <spdlog/spdlog.h>
+
+#include <CLI/CLI.hpp>
+#include <iostream>
+
+#include "cli/demo_command.h"
+#include "cli/serve_command.h"
+#include "config/server_config.h"
+
+int main(int argc, char** argv) {
+  using namespace lakeshare;
+  CLI::App app{"lakeshare: a Delta Sharing server for lakehouse tables"};
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("lakeshare ") + LAKESHARE_VERSION);
+
+  std::string config_path;
+  std::string host;
+  int port = -1;
+  CLI::App* serve = app.add_subcommand("serve", "Serve the shares of a configuration file");
+  serve->add_option("-c,--config", config_path, "YAML configuration file")->required();
+  serve->add_option("--host", host, "Listen address (overrides the config)");
+  serve->add_option("--port", port, "Listen port, 0 for any free port (overrides the config)")
+      ->check(CLI::Range(0, 65535));
+
+  DemoOptions demo_options;
+  CLI::App* demo = app.add_subcommand("demo", "Generate sample tables and serve them");
+  demo->add_option("--dir", demo_options.dir, "Folder for the demo tables, config and profile")
+      ->capture_default_str();
+  demo->add_option("--host", demo_options.host, "Listen address")->capture_default_str();
+  demo->add_option("--port", demo_options.port, "Listen port (0 = any free port)")
+      ->capture_default_str()
+      ->check(CLI::Range(0, 65535));
+
+  CLI11_PARSE(app, argc, argv);
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+
+  auto print_listening = [](const std::string& url) {
+    std::cout << "listening on " << url << std::endl;
+  };
+  Status status;
+  if (*serve) {
+    auto config = LoadServerConfig(config_path);
+    if (!config.ok()) {
+      std::cerr << "lakeshare: " << config.status().message() << std::endl;
+      return 2;
+    }
+    if (!host.empty()) config->host = host;
+    if (port >= 0) config->port = port;
+    status = RunServer(*config, print_listening);
+  } else if (*demo) {
+    status = RunDemo(demo_options);
+  }
+  if (!status.ok()) {
+    std::cerr << "lakeshare: " << status.message() << std::endl;
+    return 1;
+  }
+  return 0;
+}

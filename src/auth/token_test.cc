@@ -1,0 +1,31 @@
+#include "auth/token.h"
+
+#include <gtest/gtest.h>
+
+namespace lakeshare {
+namespace {
+
+TEST(TokenTest, HashIsStableAndRecognised) {
+  std::string h = HashToken("abc");
+  EXPECT_EQ(h, "sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+  EXPECT_TRUE(IsTokenHash(h));
+  EXPECT_FALSE(IsTokenHash("sha256:xyz"));
+  EXPECT_FALSE(IsTokenHash("abc"));
+}
+
+TEST(TokenTest, GeneratedTokensAreRandom) {
+  std::string a = GenerateToken(), b = GenerateToken();
+  EXPECT_NE(a, b);
+  EXPECT_EQ(a.size(), 43u);
+}
+
+TEST(TokenTest, ParsesBearerHeader) {
+  EXPECT_EQ(*ParseBearerToken("Bearer abc"), "abc");
+  EXPECT_EQ(*ParseBearerToken("bearer   abc "), "abc");
+  EXPECT_FALSE(ParseBearerToken("Basic abc").has_value());
+  EXPECT_FALSE(ParseBearerToken("Bearer ").has_value());
+  EXPECT_FALSE(ParseBearerToken("").has_value());
+}
+
+}  // namespace
+}  // namespace lakeshare

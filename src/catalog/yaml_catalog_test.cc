@@ -1,0 +1,91 @@
+#include "catalog/yaml_catalog.h"
+
+#include <gtest/gtest.h>
+
+namespace lakeshare {
+namespace {
+
+ServerConfig TestConfig() {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+shares:
+- name: Sales
+  comment: quarterly numbers
+  schemas:
+  - name: default
+    tables:
+    - {name: Orders, location: /data/orders, historyShared: true}
+    - {name: items, location: /data/items}
+  - name: archive
+    tables:
+    - {name: old, location: /data/old}
+- name: hr
+  schemas:
+  - name: people
+    tables:
+    - {name: staff, location: /data/staff}
+recipients:
+- {name: alice, token: alice-token, shares: [sales]}
+- {name: admin, token: admin-token, shares: "*"}
+- {name: gone, token: old-token, shares: "*", expirationTime: 2001-01-01T00:00:00Z}
+)",
+                               "/");
+  EXPECT_TRUE(cfg.ok()) << cfg.status();
+  return *cfg;
+}
+
+TEST(YamlCatalogTest, AuthenticatesByTokenOnly) {
+  YamlCatalog catalog(TestConfig());
+  EXPECT_EQ(catalog.Authenticate("alice-token")->recipient, "alice");
+  EXPECT_EQ(catalog.Authenticate("admin-token")->recipient, "admin");
+  EXPECT_EQ(catalog.Authenticate("").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(catalog.Authenticate("alice-token ").status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(catalog.Authenticate("old-token").status().code(), StatusCode::kUnauthenticated);
+}
+
+TEST(YamlCatalogTest, GrantsLimitWhatIsVisible) {
+  YamlCatalog catalog(TestConfig());
+  Principal alice = *catalog.Authenticate("alice-token");
+  Principal admin = *catalog.Authenticate("admin-token");
+  EXPECT_EQ(catalog.ListShares(alice)->size(), 1u);
+  EXPECT_EQ(catalog.ListShares(admin)->size(), 2u);
+  // Ungranted and missing look the same.
+  auto ungranted = catalog.GetShare(alice, "hr");
+  auto missing = catalog.GetShare(alice, "nope");
+  EXPECT_EQ(ungranted.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(missing.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(ungranted.status().message(), "share 'hr' not found");
+  auto t1 = catalog.GetTable(alice, "hr", "people", "staff");
+  auto t2 = catalog.GetTable(admin, "hr", "people", "nope");
+  EXPECT_EQ(t1.status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(t2.status().code(), StatusCode::kNotFound);
+  EXPECT_TRUE(catalog.GetTable(admin, "hr", "people", "staff").ok());
+}
+
+TEST(YamlCatalogTest, NamesAreCaseInsensitiveAndKeepTheirSpelling) {
+  YamlCatalog catalog(TestConfig());
+  Principal alice = *catalog.Authenticate("alice-token");
+  auto t = catalog.GetTable(alice, "SALES", "DEFAULT", "orders");
+  ASSERT_TRUE(t.ok()) << t.status();
+  EXPECT_EQ(t->share, "Sales");
+  EXPECT_EQ(t->name, "Orders");
+  EXPECT_TRUE(t->history_shared);
+  EXPECT_EQ(t->location, "/data/orders");
+  EXPECT_EQ(catalog.ListSchemas(alice, "sales")->size(), 2u);
+  EXPECT_EQ(catalog.ListTables(alice, "sales", "default")->size(), 2u);
+  EXPECT_EQ(catalog.ListAllTables(alice, "sales")->size(), 3u);
+  EXPECT_EQ(catalog.ListTables(alice, "sales", "nope").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(*catalog.GetShare(alice, "sales")->comment, "quarterly numbers");
+}
+
+TEST(YamlCatalogTest, AnonymousModeSeesEverything) {
+  auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\nshares: [{name: a}]\n", "/");
+  ASSERT_TRUE(cfg.ok());
+  YamlCatalog catalog(*cfg);
+  auto who = catalog.Authenticate("");
+  ASSERT_TRUE(who.ok());
+  EXPECT_EQ(catalog.ListShares(*who)->size(), 1u);
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -1,0 +1,73 @@
+#include "cli/serve_command.h"
+
+#include <spdlog/spdlog.h>
+
+#include <algorithm>
+#include <thread>
+
+#include "catalog/yaml_catalog.h"
+#include "common/crypto.h"
+#include "protocol/errors.h"
+#include "protocol/sharing_service.h"
+#include "server/http_server.h"
+#include "storage/local_url_signer.h"
+#include "storage/storage_registry.h"
+
+namespace lakeshare {
+
+Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
+  std::string key;
+  if (config.url_signing_key) {
+    key = *config.url_signing_key;
+  } else {
+    LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
+  }
+  // Independent keys for independent uses of the one secret.
+  auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"));
+  auto catalog = std::make_shared<YamlCatalog>(config);
+
+  SharingServiceOptions options;
+  options.endpoint = config.endpoint;
+  options.public_url = config.public_url;
+  options.presigned_url_timeout_seconds = config.presigned_url_timeout_seconds;
+  options.page_token_key = HmacSha256(key, "list-page-tokens");
+
+  ServerOptions server_options;
+  server_options.address = config.host == "localhost" ? "127.0.0.1" : config.host;
+  server_options.port = static_cast<uint16_t>(config.port);
+  unsigned cores = std::max(1u, std::thread::hardware_concurrency());
+  server_options.io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(cores);
+  server_options.worker_threads =
+      config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
+  server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
+  server_options.access_log = config.access_log;
+  server_options.error_renderer = [](int status, std::string_view message) {
+    std::string_view code = status == 413   ? "REQUEST_TOO_LARGE"
+                            : status == 400 ? kMalformedRequest
+                            : status == 503 ? "TEMPORARILY_UNAVAILABLE"
+                            : status >= 500 ? kInternalError
+                                            : "BAD_REQUEST";
+    return ErrorResponse(status, code, message);
+  };
+
+  // The service is made once the bound port is known (its default host);
+  // no request is handled before Run(), so the handler never sees it unset.
+  std::shared_ptr<SharingService> service;
+  HttpServer server(server_options, [&service](HttpRequest& request) {
+    return service->Handle(request);
+  });
+  LS_RETURN_IF_ERROR(server.Start());
+  std::string host_port = server_options.address + ":" + std::to_string(server.port());
+  if (server_options.address.find(':') != std::string::npos) {
+    host_port = "[" + server_options.address + "]:" + std::to_string(server.port());
+  }
+  options.default_host = host_port;
+  service = std::make_shared<SharingService>(options, catalog, storage);
+  if (on_listening) on_listening("http://" + host_port + config.endpoint);
+  spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
+  server.RunUntilSignal();
+  spdlog::info("lakeshare stopped");
+  return Status::OK();
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,20 @@
+// `lakeshare serve`: builds the server from a configuration and runs it
+// until SIGTERM/SIGINT.
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "common/status.h"
+#include "config/server_config.h"
+
+namespace lakeshare {
+
+// Called once the server listens, with its base URL (e.g.
+// "http://127.0.0.1:8080/delta-sharing").
+using ListeningCallback = std::function<void(const std::string& endpoint_url)>;
+
+// Blocks until the server stops. Errors: bad key file, port in use, ...
+Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening);
+
+}  // namespace lakeshare

@@ -1,0 +1,302 @@
+#include "config/server_config.h"
+
+#include <yaml-cpp/yaml.h>
+
+#include <filesystem>
+#include <fstream>
+#include <set>
+#include <sstream>
+
+#include "auth/token.h"
+#include "common/names.h"
+#include "common/time_util.h"
+
+namespace lakeshare {
+namespace {
+
+namespace fs = std::filesystem;
+
+std::string Where(const YAML::Node& node, const std::string& key) {
+  YAML::Mark m = node.Mark();
+  if (m.line < 0) return "'" + key + "'";
+  return "'" + key + "' (line " + std::to_string(m.line + 1) + ")";
+}
+
+Status Bad(const YAML::Node& node, const std::string& key, const std::string& why) {
+  return Status::InvalidArgument("config: " + Where(node, key) + " " + why);
+}
+
+// Typed readers: absent keys leave *out untouched; wrong types are errors.
+Status ReadString(const YAML::Node& parent, const char* key, std::string* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsScalar()) return Bad(n, key, "must be a string");
+  *out = n.Scalar();
+  return Status::OK();
+}
+
+Status ReadOptString(const YAML::Node& parent, const char* key, std::optional<std::string>* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsScalar()) return Bad(n, key, "must be a string");
+  *out = n.Scalar();
+  return Status::OK();
+}
+
+Status ReadInt(const YAML::Node& parent, const char* key, int64_t min, int64_t* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return Status::OK();
+  int64_t v;
+  if (!n.IsScalar() || !YAML::convert<int64_t>::decode(n, v)) {
+    return Bad(n, key, "must be an integer");
+  }
+  if (v < min) return Bad(n, key, "must be at least " + std::to_string(min));
+  *out = v;
+  return Status::OK();
+}
+
+Status ReadBool(const YAML::Node& parent, const char* key, bool* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return Status::OK();
+  bool v;
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Bad(n, key, "must be true or false");
+  *out = v;
+  return Status::OK();
+}
+
+Status ReadSequence(const YAML::Node& parent, const char* key, YAML::Node* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) {
+    *out = YAML::Node(YAML::NodeType::Sequence);
+    return Status::OK();
+  }
+  if (!n.IsSequence()) return Bad(n, key, "must be a list");
+  *out = n;
+  return Status::OK();
+}
+
+Status ReadName(const YAML::Node& node, NameKind kind, const std::string& what, std::string* out) {
+  if (!node.IsMap()) return Bad(node, what, "must be a mapping");
+  LS_RETURN_IF_ERROR(ReadString(node, "name", out));
+  if (out->empty()) return Bad(node, what, "needs a 'name'");
+  Status st = ValidateName(*out, kind);
+  if (!st.ok()) return Bad(node["name"], what + ".name", st.message());
+  return Status::OK();
+}
+
+template <typename T>
+Status CheckUnique(const std::vector<T>& items, const std::string& what) {
+  std::set<std::string> seen;
+  for (const auto& item : items) {
+    std::string lower = item.name;
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!seen.insert(lower).second) {
+      return Status::InvalidArgument("config: duplicate " + what + " name '" + item.name +
+                                     "' (names are case-insensitive)");
+    }
+  }
+  return Status::OK();
+}
+
+std::string ResolvePath(const std::string& base_dir, const std::string& path) {
+  if (path.empty() || path[0] == '/' || path.find("://") != std::string::npos ||
+      path.rfind("file:", 0) == 0) {
+    return path;
+  }
+  return (fs::path(base_dir) / path).lexically_normal().string();
+}
+
+Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConfig* t) {
+  LS_RETURN_IF_ERROR(ReadName(node, NameKind::kTable, "table", &t->name));
+  LS_RETURN_IF_ERROR(ReadString(node, "location", &t->location));
+  if (t->location.empty()) return Bad(node, "table '" + t->name + "'", "needs a 'location'");
+  t->location = ResolvePath(base_dir, t->location);
+  LS_RETURN_IF_ERROR(ReadOptString(node, "id", &t->id));
+  if (t->id && t->id->empty()) t->id.reset();
+  LS_RETURN_IF_ERROR(ReadString(node, "format", &t->format));
+  for (auto& c : t->format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (t->format != "delta") {
+    return Bad(node["format"], "format",
+               "'" + t->format + "' is not a supported table format (supported: delta)");
+  }
+  LS_RETURN_IF_ERROR(ReadBool(node, "historyShared", &t->history_shared));
+  // The reference README still calls it cdfEnabled; accept both.
+  bool cdf = false;
+  LS_RETURN_IF_ERROR(ReadBool(node, "cdfEnabled", &cdf));
+  t->history_shared = t->history_shared || cdf;
+  LS_RETURN_IF_ERROR(ReadInt(node, "startVersion", 0, &t->start_version));
+  return Status::OK();
+}
+
+Status ParseShares(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
+  YAML::Node shares;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "shares", &shares));
+  for (const YAML::Node& sn : shares) {
+    ShareConfig share;
+    LS_RETURN_IF_ERROR(ReadName(sn, NameKind::kShare, "share", &share.name));
+    LS_RETURN_IF_ERROR(ReadOptString(sn, "id", &share.id));
+    LS_RETURN_IF_ERROR(ReadOptString(sn, "displayName", &share.display_name));
+    LS_RETURN_IF_ERROR(ReadOptString(sn, "comment", &share.comment));
+    YAML::Node schemas;
+    LS_RETURN_IF_ERROR(ReadSequence(sn, "schemas", &schemas));
+    for (const YAML::Node& scn : schemas) {
+      SchemaConfig schema;
+      LS_RETURN_IF_ERROR(ReadName(scn, NameKind::kSchema, "schema", &schema.name));
+      YAML::Node tables;
+      LS_RETURN_IF_ERROR(ReadSequence(scn, "tables", &tables));
+      for (const YAML::Node& tn : tables) {
+        TableConfig table;
+        LS_RETURN_IF_ERROR(ParseTable(tn, base_dir, &table));
+        schema.tables.push_back(std::move(table));
+      }
+      LS_RETURN_IF_ERROR(CheckUnique(schema.tables, "table in schema '" + schema.name + "'"));
+      share.schemas.push_back(std::move(schema));
+    }
+    LS_RETURN_IF_ERROR(CheckUnique(share.schemas, "schema in share '" + share.name + "'"));
+    cfg->shares.push_back(std::move(share));
+  }
+  return CheckUnique(cfg->shares, "share");
+}
+
+Status ParseRecipients(const YAML::Node& root, ServerConfig* cfg) {
+  YAML::Node auth = root["authorization"];
+  if (auth && !auth.IsNull()) {
+    if (!auth.IsMap()) return Bad(auth, "authorization", "must be a mapping");
+    std::string token;
+    LS_RETURN_IF_ERROR(ReadString(auth, "bearerToken", &token));
+    if (!token.empty()) {
+      // The reference server's single token sees every share.
+      cfg->recipients.push_back(RecipientConfig{"default", HashToken(token), {"*"}, std::nullopt});
+    }
+  }
+  YAML::Node recipients;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "recipients", &recipients));
+  for (const YAML::Node& rn : recipients) {
+    RecipientConfig r;
+    LS_RETURN_IF_ERROR(ReadName(rn, NameKind::kRecipient, "recipient", &r.name));
+    std::string token, hash;
+    LS_RETURN_IF_ERROR(ReadString(rn, "token", &token));
+    LS_RETURN_IF_ERROR(ReadString(rn, "tokenHash", &hash));
+    if (token.empty() == hash.empty()) {
+      return Bad(rn, "recipient '" + r.name + "'", "needs exactly one of 'token' or 'tokenHash'");
+    }
+    if (!hash.empty() && !IsTokenHash(hash)) {
+      return Bad(rn["tokenHash"], "tokenHash", "must look like sha256:<64 hex digits>");
+    }
+    r.token_hash = token.empty() ? hash : HashToken(token);
+    if (rn["shares"] && rn["shares"].IsScalar()) {
+      r.shares.push_back(rn["shares"].Scalar());
+    } else {
+      YAML::Node shares;
+      LS_RETURN_IF_ERROR(ReadSequence(rn, "shares", &shares));
+      for (const YAML::Node& s : shares) {
+        if (!s.IsScalar()) return Bad(s, "shares", "must be a list of share names");
+        r.shares.push_back(s.Scalar());
+      }
+    }
+    std::optional<std::string> expiry;
+    LS_RETURN_IF_ERROR(ReadOptString(rn, "expirationTime", &expiry));
+    if (expiry) {
+      auto ms = ParseTimestampMillis(*expiry);
+      if (!ms.ok()) return Bad(rn["expirationTime"], "expirationTime", ms.status().message());
+      r.expiration_ms = *ms;
+    }
+    cfg->recipients.push_back(std::move(r));
+  }
+  LS_RETURN_IF_ERROR(CheckUnique(cfg->recipients, "recipient"));
+  // Every granted share must exist: a typo would silently hide data.
+  for (const auto& r : cfg->recipients) {
+    for (const auto& s : r.shares) {
+      if (s == "*") continue;
+      bool found = false;
+      for (const auto& share : cfg->shares) found = found || EqualsIgnoreCase(share.name, s);
+      if (!found) {
+        return Status::InvalidArgument("config: recipient '" + r.name +
+                                       "' is granted unknown share '" + s + "'");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
+  if (!root.IsMap()) return Status::InvalidArgument("config: the top level must be a mapping");
+  YAML::Node version = root["version"];
+  int64_t v = 0;
+  if (!version) return Status::InvalidArgument("config: 'version' is required (use 1)");
+  LS_RETURN_IF_ERROR(ReadInt(root, "version", 0, &v));
+  if (v != 1) return Bad(version, "version", "must be 1");
+
+  LS_RETURN_IF_ERROR(ReadString(root, "host", &cfg->host));
+  int64_t port = cfg->port;
+  LS_RETURN_IF_ERROR(ReadInt(root, "port", 0, &port));
+  if (port > 65535) return Bad(root["port"], "port", "must be at most 65535");
+  cfg->port = static_cast<int>(port);
+  LS_RETURN_IF_ERROR(ReadString(root, "endpoint", &cfg->endpoint));
+  if (cfg->endpoint.empty() || cfg->endpoint[0] != '/') cfg->endpoint = "/" + cfg->endpoint;
+  while (cfg->endpoint.size() > 1 && cfg->endpoint.back() == '/') cfg->endpoint.pop_back();
+  if (cfg->endpoint == "/") cfg->endpoint.clear();
+  LS_RETURN_IF_ERROR(ReadInt(root, "preSignedUrlTimeoutSeconds", 1,
+                             &cfg->presigned_url_timeout_seconds));
+  LS_RETURN_IF_ERROR(ReadOptString(root, "publicUrl", &cfg->public_url));
+  if (cfg->public_url) {
+    while (!cfg->public_url->empty() && cfg->public_url->back() == '/') cfg->public_url->pop_back();
+    if (cfg->public_url->rfind("http://", 0) != 0 && cfg->public_url->rfind("https://", 0) != 0) {
+      return Bad(root["publicUrl"], "publicUrl", "must start with http:// or https://");
+    }
+  }
+  LS_RETURN_IF_ERROR(ReadOptString(root, "urlSigningKey", &cfg->url_signing_key));
+  if (cfg->url_signing_key && cfg->url_signing_key->size() < 16) {
+    return Bad(root["urlSigningKey"], "urlSigningKey", "must be at least 16 characters");
+  }
+  std::string key_file;
+  LS_RETURN_IF_ERROR(ReadString(root, "urlSigningKeyFile", &key_file));
+  cfg->url_signing_key_file =
+      ResolvePath(base_dir, key_file.empty() ? std::string("lakeshare-url-signing.key") : key_file);
+  LS_RETURN_IF_ERROR(ReadInt(root, "maxRequestBodyBytes", 1024, &cfg->max_request_body_bytes));
+  int64_t threads = 0;
+  LS_RETURN_IF_ERROR(ReadInt(root, "ioThreads", 0, &threads));
+  cfg->io_threads = static_cast<int>(std::min<int64_t>(threads, 256));
+  threads = 0;
+  LS_RETURN_IF_ERROR(ReadInt(root, "workerThreads", 0, &threads));
+  cfg->worker_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
+  LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
+  LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
+
+  LS_RETURN_IF_ERROR(ParseShares(root, base_dir, cfg));
+  LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
+  if (cfg->recipients.empty() && !cfg->allow_anonymous) {
+    return Status::InvalidArgument(
+        "config: no credentials configured; add 'authorization: {bearerToken: ...}' or "
+        "'recipients', or set 'allowAnonymous: true' to serve every share without a token");
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir) {
+  ServerConfig cfg;
+  try {
+    YAML::Node root = YAML::Load(yaml_text);
+    LS_RETURN_IF_ERROR(ParseRoot(root, base_dir, &cfg));
+  } catch (const YAML::Exception& e) {
+    return Status::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
+  }
+  return cfg;
+}
+
+Result<ServerConfig> LoadServerConfig(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  if (!in) return Status::NotFound("config file '" + path + "' cannot be read");
+  std::stringstream ss;
+  ss << in.rdbuf();
+  std::error_code ec;
+  fs::path abs = fs::absolute(path, ec);
+  std::string dir = abs.parent_path().string();
+  LS_ASSIGN_OR_RETURN(ServerConfig cfg, ParseServerConfig(ss.str(), dir));
+  cfg.config_path = abs.string();
+  return cfg;
+}
+
+}  // namespace lakeshare

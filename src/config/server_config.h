@@ -1,0 +1,71 @@
+// The server's YAML configuration: a superset of the reference Delta Sharing
+// server's file (version, shares → schemas → tables, authorization.bearerToken,
+// host, port, endpoint, preSignedUrlTimeoutSeconds) plus lakeshare's own keys
+// (recipients, table format, publicUrl, signing key, limits). Unknown keys are
+// ignored, as the reference server does.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+
+namespace lakeshare {
+
+struct TableConfig {
+  std::string name;
+  std::string location;  // absolute (relative paths are resolved against the config folder)
+  std::optional<std::string> id;
+  std::string format = "delta";
+  bool history_shared = false;
+  int64_t start_version = 0;
+};
+
+struct SchemaConfig {
+  std::string name;
+  std::vector<TableConfig> tables;
+};
+
+struct ShareConfig {
+  std::string name;
+  std::optional<std::string> id;
+  std::optional<std::string> display_name;
+  std::optional<std::string> comment;
+  std::vector<SchemaConfig> schemas;
+};
+
+struct RecipientConfig {
+  std::string name;
+  std::string token_hash;                 // "sha256:<hex>"
+  std::vector<std::string> shares;        // share names; "*" = all
+  std::optional<int64_t> expiration_ms;   // token expiry
+};
+
+struct ServerConfig {
+  std::string config_path;  // absolute path of the file this came from ("" if parsed from text)
+  std::string host = "localhost";
+  int port = 80;
+  std::string endpoint = "/delta-sharing";  // normalized: leading '/', no trailing '/'
+  int64_t presigned_url_timeout_seconds = 3600;
+  std::optional<std::string> public_url;  // base of server-signed file URLs (no trailing '/')
+  std::optional<std::string> url_signing_key;       // literal secret
+  std::string url_signing_key_file;                 // default: beside the config
+  int64_t max_request_body_bytes = 1 << 20;
+  int io_threads = 0;      // 0 = automatic
+  int worker_threads = 0;  // 0 = automatic
+  bool access_log = true;
+  bool allow_anonymous = false;
+
+  std::vector<ShareConfig> shares;
+  std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken
+};
+
+// Parses YAML text. `base_dir` resolves relative table locations and the
+// default key file. Errors are kInvalidArgument naming the key and line.
+Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir);
+// Reads and parses a file (kNotFound if it does not exist).
+Result<ServerConfig> LoadServerConfig(const std::string& path);
+
+}  // namespace lakeshare

@@ -1,0 +1,134 @@
+#include "config/server_config.h"
+
+#include <gtest/gtest.h>
+
+#include "auth/token.h"
+
+namespace lakeshare {
+namespace {
+
+constexpr const char* kReferenceConfig = R"(
+# The reference server's template, unchanged.
+version: 1
+shares:
+- name: "share1"
+  schemas:
+  - name: "default"
+    tables:
+    - name: "table1"
+      location: "s3a://bucket/table1"
+      id: "00000000-0000-0000-0000-000000000000"
+    - name: "table2"
+      location: "tables/table2"
+      historyShared: true
+      startVersion: 2
+authorization:
+  bearerToken: "secret"
+host: "localhost"
+port: 8080
+endpoint: "/delta-sharing/"
+preSignedUrlTimeoutSeconds: 900
+evaluatePredicateHints: false
+)";
+
+TEST(ServerConfigTest, AcceptsReferenceConfigAsIs) {
+  auto cfg = ParseServerConfig(kReferenceConfig, "/etc/lakeshare");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->host, "localhost");
+  EXPECT_EQ(cfg->port, 8080);
+  EXPECT_EQ(cfg->endpoint, "/delta-sharing");
+  EXPECT_EQ(cfg->presigned_url_timeout_seconds, 900);
+  ASSERT_EQ(cfg->shares.size(), 1u);
+  const auto& tables = cfg->shares[0].schemas[0].tables;
+  ASSERT_EQ(tables.size(), 2u);
+  EXPECT_EQ(tables[0].location, "s3a://bucket/table1");
+  EXPECT_EQ(*tables[0].id, "00000000-0000-0000-0000-000000000000");
+  EXPECT_FALSE(tables[0].history_shared);
+  EXPECT_EQ(tables[1].location, "/etc/lakeshare/tables/table2");
+  EXPECT_TRUE(tables[1].history_shared);
+  EXPECT_EQ(tables[1].start_version, 2);
+  ASSERT_EQ(cfg->recipients.size(), 1u);
+  EXPECT_EQ(cfg->recipients[0].token_hash, HashToken("secret"));
+  EXPECT_EQ(cfg->recipients[0].shares, std::vector<std::string>{"*"});
+  EXPECT_EQ(cfg->url_signing_key_file, "/etc/lakeshare/lakeshare-url-signing.key");
+}
+
+TEST(ServerConfigTest, ParsesRecipients) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+shares:
+- name: a
+- name: b
+recipients:
+- name: alice
+  token: t1
+  shares: [a]
+  expirationTime: 2030-01-01T00:00:00Z
+- name: bob
+  tokenHash: sha256:ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad
+  shares: "*"
+)",
+                               "/x");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_EQ(cfg->recipients.size(), 2u);
+  EXPECT_EQ(cfg->recipients[0].token_hash, HashToken("t1"));
+  EXPECT_EQ(*cfg->recipients[0].expiration_ms, 1893456000000);
+  EXPECT_EQ(cfg->recipients[1].token_hash, HashToken("abc"));
+  EXPECT_EQ(cfg->recipients[1].shares, std::vector<std::string>{"*"});
+}
+
+void ExpectError(const std::string& yaml, const std::string& fragment) {
+  auto cfg = ParseServerConfig(yaml, "/x");
+  ASSERT_FALSE(cfg.ok()) << yaml;
+  EXPECT_EQ(cfg.status().code(), StatusCode::kInvalidArgument);
+  EXPECT_NE(cfg.status().message().find(fragment), std::string::npos)
+      << cfg.status().message() << " should mention " << fragment;
+}
+
+TEST(ServerConfigTest, ReportsErrorsClearly) {
+  const std::string auth = "authorization: {bearerToken: t}\n";
+  ExpectError("", "top level");
+  ExpectError("version: 1\nshares: [", "invalid YAML");
+  ExpectError("shares: []\n" + auth, "'version' is required");
+  ExpectError("version: 2\n" + auth, "must be 1");
+  ExpectError("version: 1\nport: abc\n" + auth, "'port' (line 2) must be an integer");
+  ExpectError("version: 1\nport: 70000\n" + auth, "at most 65535");
+  ExpectError("version: 1\nshares: {a: 1}\n" + auth, "'shares' (line 2) must be a list");
+  ExpectError("version: 1\nshares:\n- schemas: []\n" + auth, "needs a 'name'");
+  ExpectError("version: 1\nshares:\n- name: a b\n" + auth, "must not contain ' '");
+  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: x.y\n" + auth,
+              "must not contain '.'");
+  ExpectError("version: 1\nshares:\n- name: s\n- name: S\n" + auth, "duplicate share");
+  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n    - name: t\n" +
+                  auth,
+              "needs a 'location'");
+  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
+              "    - {name: t, location: /t, historyShared: maybe}\n" + auth,
+              "must be true or false");
+  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
+              "    - {name: t, location: /t, format: orc}\n" + auth,
+              "not a supported table format");
+  ExpectError("version: 1\nshares: []\n", "no credentials configured");
+  ExpectError("version: 1\nrecipients:\n- {name: r, shares: [a]}\n", "exactly one of");
+  ExpectError("version: 1\nrecipients:\n- {name: r, token: t, shares: [nope]}\n",
+              "unknown share 'nope'");
+  ExpectError("version: 1\nrecipients:\n- {name: r, tokenHash: abc, shares: []}\n",
+              "sha256:<64 hex digits>");
+  ExpectError("version: 1\nrecipients:\n- {name: r, token: t, expirationTime: soon}\n",
+              "invalid timestamp");
+}
+
+TEST(ServerConfigTest, AnonymousNeedsOptIn) {
+  auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\n", "/x");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_TRUE(cfg->allow_anonymous);
+  EXPECT_TRUE(cfg->recipients.empty());
+}
+
+TEST(ServerConfigTest, MissingFileIsNotFound) {
+  EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(),
+            StatusCode::kNotFound);
+}
+
+}  // namespace
+}  // namespace lakeshare

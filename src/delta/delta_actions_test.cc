@@ -1,0 +1,315 @@
+#include "delta/delta_actions.h"
+
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "delta/delta_test_util.h"
+
+namespace lakeshare {
+namespace {
+
+using delta_testing::AddJson;
+using delta_testing::CommitInfoJson;
+using delta_testing::MetadataJson;
+using delta_testing::ProtocolJson;
+using delta_testing::RemoveJson;
+
+Status ParseStatus(const std::string& content, DeltaParseMode mode = DeltaParseMode::kAll) {
+  return ParseDeltaCommit(content, "log/00000000000000000007.json", mode).status();
+}
+
+void ExpectCorruption(const std::string& content, const std::string& fragment = "") {
+  Status s = ParseStatus(content);
+  EXPECT_EQ(s.code(), StatusCode::kCorruption) << content << " -> " << s;
+  EXPECT_NE(s.message().find("log/00000000000000000007.json"), std::string::npos) << s;
+  if (!fragment.empty()) {
+    EXPECT_NE(s.message().find(fragment), std::string::npos) << s;
+  }
+}
+
+TEST(DeltaActionsTest, ParsesEveryActionWeNeed) {
+  std::string log =
+      R"({"commitInfo":{"inCommitTimestamp":1700000000123,"timestamp":1700000000999,"operation":"WRITE","operationParameters":{"mode":"Append"}}})"
+      "\n"
+      R"({"protocol":{"minReaderVersion":3,"minWriterVersion":7,"readerFeatures":["deletionVectors"],"writerFeatures":["deletionVectors","inCommitTimestamp"]}})"
+      "\n"
+      R"({"metaData":{"id":"abc","name":"people","description":null,"format":{"provider":"parquet","options":{"k":"v"}},"schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":["year","k"],"configuration":{"delta.enableInCommitTimestamps":"true"},"createdTime":1699999999000}})"
+      "\n"
+      R"({"add":{"path":"year=2020/k=__HIVE_DEFAULT_PARTITION__/part-1.parquet","partitionValues":{"year":"2020","k":null},"size":635,"modificationTime":1677811178336,"dataChange":false,"stats":"{\"numRecords\":10,\"minValues\":{\"s\":\"a\\\"b\"}}","tags":{"X":"1"},"deletionVector":{"storageType":"u","pathOrInlineDv":"vBn[lx{q8@P<9BNH/isA","offset":1,"sizeInBytes":36,"cardinality":2}}})"
+      "\n"
+      R"({"remove":{"path":"part-0.parquet","deletionTimestamp":1677811194426,"dataChange":true,"extendedFileMetadata":true,"partitionValues":{},"size":635,"deletionVector":{"storageType":"i","pathOrInlineDv":"wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L","sizeInBytes":40,"cardinality":6}}})"
+      "\n";
+  auto commit = ParseDeltaCommit(log, "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+
+  ASSERT_TRUE(commit->commit_info);
+  EXPECT_EQ(commit->commit_info->in_commit_timestamp, 1700000000123);
+  EXPECT_EQ(commit->commit_info->timestamp, 1700000000999);
+
+  ASSERT_TRUE(commit->protocol);
+  EXPECT_EQ(commit->protocol->min_reader_version, 3);
+  EXPECT_EQ(commit->protocol->min_writer_version, 7);
+  EXPECT_EQ(commit->protocol->reader_features, std::vector<std::string>{"deletionVectors"});
+  EXPECT_EQ(commit->protocol->writer_features,
+            (std::vector<std::string>{"deletionVectors", "inCommitTimestamp"}));
+
+  ASSERT_TRUE(commit->metadata);
+  const TableMetadata& m = *commit->metadata;
+  EXPECT_EQ(m.id, "abc");
+  EXPECT_EQ(m.name, "people");
+  EXPECT_FALSE(m.description.has_value());
+  EXPECT_EQ(m.format_provider, "parquet");
+  EXPECT_EQ(m.format_options.at("k"), "v");
+  EXPECT_EQ(m.schema_string, R"({"type":"struct","fields":[]})");
+  EXPECT_EQ(m.partition_columns, (std::vector<std::string>{"year", "k"}));
+  EXPECT_EQ(m.configuration.at("delta.enableInCommitTimestamps"), "true");
+  EXPECT_EQ(m.created_time, 1699999999000);
+
+  ASSERT_EQ(commit->file_actions.size(), 2u);
+  const auto& add = std::get<DataFile>(commit->file_actions[0]);
+  EXPECT_EQ(add.path, "year=2020/k=__HIVE_DEFAULT_PARTITION__/part-1.parquet");
+  EXPECT_EQ(add.partition_values.at("year"), "2020");
+  EXPECT_EQ(add.partition_values.at("k"), std::nullopt);
+  EXPECT_EQ(add.size, 635);
+  EXPECT_EQ(add.modification_time, 1677811178336);
+  EXPECT_FALSE(add.data_change);
+  // The stats string is the JSON text the writer produced, unescaped once.
+  EXPECT_EQ(add.stats, R"({"numRecords":10,"minValues":{"s":"a\"b"}})");
+  ASSERT_TRUE(add.deletion_vector);
+  EXPECT_EQ(add.deletion_vector->storage_type, "u");
+  EXPECT_EQ(add.deletion_vector->path_or_inline_dv, "vBn[lx{q8@P<9BNH/isA");
+  EXPECT_EQ(add.deletion_vector->offset, 1);
+  EXPECT_EQ(add.deletion_vector->size_in_bytes, 36);
+  EXPECT_EQ(add.deletion_vector->cardinality, 2);
+
+  const auto& remove = std::get<DeltaRemove>(commit->file_actions[1]);
+  EXPECT_EQ(remove.path, "part-0.parquet");
+  EXPECT_TRUE(remove.data_change);
+  EXPECT_EQ(remove.deletion_timestamp, 1677811194426);
+  ASSERT_TRUE(remove.deletion_vector);
+  EXPECT_EQ(remove.deletion_vector->storage_type, "i");
+  EXPECT_FALSE(remove.deletion_vector->offset.has_value());
+  EXPECT_EQ(remove.deletion_vector->size_in_bytes, 40);
+}
+
+TEST(DeltaActionsTest, IgnoresUnknownActionsFieldsAndNulls) {
+  std::string log =
+      R"({"txn":{"appId":"x","version":3}})"
+      "\n"
+      R"({"cdc":{"path":"_change_data/c.parquet","partitionValues":{},"size":9,"dataChange":false}})"
+      "\n"
+      R"({"domainMetadata":{"domain":"d","configuration":"{}","removed":false}})"
+      "\n"
+      R"({"futureAction":{"anything":[1,2,{"x":null}]}})"
+      "\n"
+      R"({"add":null})"
+      "\n"
+      R"({"add":{"path":"a.parquet","partitionValues":{},"size":1,"modificationTime":2,"dataChange":true,"stats":null,"tags":null,"baseRowId":null,"newField":{"deep":[1]},"deletionVector":null}})"
+      "\n"
+      R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2,"readerFeatures":null,"futureField":1}})"
+      "\n";
+  auto commit = ParseDeltaCommit(log, "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_EQ(commit->file_actions.size(), 1u);
+  const auto& add = std::get<DataFile>(commit->file_actions[0]);
+  EXPECT_FALSE(add.stats.has_value());
+  EXPECT_FALSE(add.deletion_vector.has_value());
+  EXPECT_FALSE(commit->protocol->reader_features.has_value());
+  EXPECT_FALSE(commit->metadata.has_value());
+  EXPECT_FALSE(commit->commit_info.has_value());
+}
+
+TEST(DeltaActionsTest, SkipsBlankLines) {
+  std::string log = "\n  \n" + ProtocolJson() + "\r\n\n\t\n" + MetadataJson() + "\n" +
+                    AddJson("a.parquet") + "\n\n";
+  auto commit = ParseDeltaCommit(log, "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  EXPECT_TRUE(commit->protocol && commit->metadata);
+  EXPECT_EQ(commit->file_actions.size(), 1u);
+  // A last line without a newline is fine too.
+  std::string no_newline = AddJson("b.parquet");
+  no_newline.pop_back();
+  EXPECT_TRUE(ParseDeltaCommit(no_newline, "c.json").ok());
+  // CRLF line ends.
+  EXPECT_TRUE(ParseDeltaCommit(ProtocolJson() + "\r\n" + MetadataJson(), "c.json").ok());
+}
+
+TEST(DeltaActionsTest, EmptyOrBlankCommitIsCorruption) {
+  ExpectCorruption("", "no action");
+  ExpectCorruption("\n\n   \n\r\n", "no action");
+}
+
+TEST(DeltaActionsTest, GarbageAndTruncationAreCorruption) {
+  ExpectCorruption("this is not json\n", "line 1");
+  ExpectCorruption(ProtocolJson() + "{\"add\":{\"path\":\"a\"", "line 2");
+  std::string full = ProtocolJson() + MetadataJson() + AddJson("x.parquet");
+  for (size_t cut = 1; cut < full.size(); ++cut) {
+    std::string truncated = full.substr(0, cut);
+    Status s = ParseStatus(truncated);
+    // Cutting at a line boundary leaves a valid shorter commit.
+    if (truncated.back() == '\n' || full[cut] == '\n') continue;
+    EXPECT_EQ(s.code(), StatusCode::kCorruption) << "cut at " << cut;
+  }
+  ExpectCorruption("[1,2]\n", "JSON object");
+  ExpectCorruption("42\n", "JSON object");
+  ExpectCorruption("{\"add\":[]}\n", "add");
+  ExpectCorruption("{\"protocol\":\"x\"}\n", "protocol");
+  ExpectCorruption(std::string("{\"commitInfo\":{\"x\":\"\xff\xfe\"}}\n"), "invalid JSON");
+  ExpectCorruption(std::string("{\"a\":1}\0\n", 9), "invalid JSON");
+}
+
+TEST(DeltaActionsTest, WrongTypesAreCorruption) {
+  const std::string tail = R"(,"modificationTime":1,"dataChange":true}})";
+  ExpectCorruption(R"({"add":{"path":7,"partitionValues":{},"size":1}})", "add.path");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":[],"size":1}})", "add.partitionValues");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":{"k":1},"size":1}})",
+                   "add.partitionValues");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":{},"size":"12"}})", "add.size");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":{},"size":1,"dataChange":"yes"}})",
+                   "add.dataChange");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":{},"size":1,"stats":{"numRecords":1}}})",
+                   "add.stats");
+  ExpectCorruption(
+      R"({"add":{"path":"a","partitionValues":{},"size":1,"deletionVector":{"storageType":"u","pathOrInlineDv":"x","sizeInBytes":"1","cardinality":1}}})",
+      "deletionVector.sizeInBytes");
+  ExpectCorruption(
+      R"({"add":{"path":"a","partitionValues":{},"size":1,"deletionVector":{"storageType":"u","sizeInBytes":1,"cardinality":1}}})",
+      "deletionVector.pathOrInlineDv");
+  ExpectCorruption(R"({"remove":{"path":["a"]}})", "remove.path");
+  ExpectCorruption(R"({"protocol":{"minReaderVersion":"1","minWriterVersion":2}})",
+                   "protocol.minReaderVersion");
+  ExpectCorruption(
+      R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2,"writerFeatures":[1]}})",
+      "protocol.writerFeatures");
+  ExpectCorruption(R"({"metaData":{"id":1,"schemaString":"{}","partitionColumns":[]}})",
+                   "metaData.id");
+  ExpectCorruption(
+      R"({"metaData":{"id":"a","schemaString":"{}","partitionColumns":[],"configuration":{"k":true}}})",
+      "metaData.configuration");
+  ExpectCorruption(R"({"commitInfo":{"inCommitTimestamp":"2024-01-01"}})",
+                   "commitInfo.inCommitTimestamp");
+  // commitInfo is free-form otherwise.
+  EXPECT_TRUE(ParseStatus(R"({"commitInfo":{"timestamp":"yesterday","x":[{}]}})").ok());
+}
+
+TEST(DeltaActionsTest, MissingRequiredFieldsAreCorruption) {
+  ExpectCorruption(R"({"add":{"partitionValues":{},"size":1}})", "add.path");
+  ExpectCorruption(R"({"add":{"path":"","partitionValues":{},"size":1}})", "add.path");
+  ExpectCorruption(R"({"add":{"path":"a","size":1}})", "add.partitionValues");
+  ExpectCorruption(R"({"add":{"path":"a","partitionValues":{}}})", "add.size");
+  ExpectCorruption(R"({"remove":{"dataChange":true}})", "remove.path");
+  ExpectCorruption(R"({"protocol":{"minWriterVersion":2}})", "protocol.minReaderVersion");
+  ExpectCorruption(R"({"metaData":{"schemaString":"{}","partitionColumns":[]}})", "metaData.id");
+  ExpectCorruption(R"({"metaData":{"id":"a","schemaString":7}})", "metaData.schemaString");
+  ExpectCorruption(R"({"metaData":{"id":"a","partitionColumns":"p"}})",
+                   "metaData.partitionColumns");
+  ExpectCorruption(ProtocolJson() + ProtocolJson(), "more than one protocol");
+  ExpectCorruption(MetadataJson() + MetadataJson(), "more than one metaData");
+}
+
+TEST(DeltaActionsTest, MetadataWithoutSchemaOrPartitionColumns) {
+  // As Databricks writes for a table created before its first data.
+  auto commit = ParseDeltaCommit(
+      R"({"metaData":{"id":"a","format":{"provider":"parquet","options":{}},"configuration":{}}})",
+      "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  EXPECT_EQ(commit->metadata->schema_string, R"({"type":"struct","fields":[]})");
+  EXPECT_TRUE(commit->metadata->partition_columns.empty());
+}
+
+TEST(DeltaActionsTest, OutOfRangeNumbersAreCorruption) {
+  auto add_with_size = [](const std::string& size) {
+    return R"({"add":{"path":"a","partitionValues":{},"size":)" + size + "}}";
+  };
+  ExpectCorruption(add_with_size("1e400"));
+  ExpectCorruption(add_with_size("99999999999999999999999999999999"));
+  ExpectCorruption(add_with_size("18446744073709551615"), "out of range");
+  ExpectCorruption(add_with_size("12.5"), "add.size");
+  ExpectCorruption(add_with_size("-1"), "add.size");
+  EXPECT_TRUE(ParseStatus(add_with_size("9223372036854775807")).ok());
+  ExpectCorruption(R"({"protocol":{"minReaderVersion":3000000000,"minWriterVersion":2}})",
+                   "out of range");
+  ExpectCorruption(
+      R"({"add":{"path":"a","partitionValues":{},"size":1,"deletionVector":{"storageType":"u","pathOrInlineDv":"x","offset":-4,"sizeInBytes":1,"cardinality":1}}})",
+      "deletionVector.offset");
+}
+
+TEST(DeltaActionsTest, DeepNestingIsCorruption) {
+  std::string deep =
+      "{\"commitInfo\":{\"x\":" + std::string(100000, '[') + std::string(100000, ']') + "}}\n";
+  ExpectCorruption(deep);
+  // An unknown action nested deeply is still parsed, hence still rejected.
+  std::string deep_object = "{\"foo\":";
+  for (int i = 0; i < 5000; ++i) deep_object += "{\"a\":";
+  deep_object += "1" + std::string(5000, '}') + "}\n";
+  ExpectCorruption(deep_object);
+}
+
+TEST(DeltaActionsTest, HeadersOnlyModeSkipsFileActionsUnparsed) {
+  std::string log = CommitInfoJson(42) + AddJson("a.parquet") +
+                    "{\"add\": this line is never parsed\n" + RemoveJson("b.parquet") +
+                    ProtocolJson() + MetadataJson();
+  auto commit = ParseDeltaCommit(log, "c.json", DeltaParseMode::kHeadersOnly);
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  EXPECT_TRUE(commit->file_actions.empty());
+  EXPECT_EQ(commit->commit_info->in_commit_timestamp, 42);
+  EXPECT_TRUE(commit->protocol && commit->metadata);
+  // A malformed header line is still reported.
+  EXPECT_EQ(ParseStatus("{\"protocol\":{\n", DeltaParseMode::kHeadersOnly).code(),
+            StatusCode::kCorruption);
+  // A line that does not even look like an action is parsed and reported.
+  EXPECT_EQ(ParseStatus("garbage\n", DeltaParseMode::kHeadersOnly).code(), StatusCode::kCorruption);
+  // The full mode rejects the broken add.
+  EXPECT_EQ(ParseStatus(log).code(), StatusCode::kCorruption);
+}
+
+TEST(DeltaActionsTest, DecodesJsonEscapesInStrings) {
+  auto commit = ParseDeltaCommit(
+      R"({"add":{"path":"a\u00e9\/b%20c.parquet","partitionValues":{"k":"x\ny"},"size":1}})",
+      "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  const auto& add = std::get<DataFile>(commit->file_actions[0]);
+  EXPECT_EQ(add.path, "a\xc3\xa9/b%20c.parquet");  // JSON escapes decoded, URI escapes kept
+  EXPECT_EQ(add.partition_values.at("k"), "x\ny");
+}
+
+TEST(DeltaActionsTest, RandomMutationsNeverCrash) {
+  const std::string valid = CommitInfoJson(7) +
+                            ProtocolJson(3, 7, R"(,"readerFeatures":["deletionVectors"])") +
+                            MetadataJson(R"({"a":"b"})", R"(["p"])") +
+                            AddJson("p=1/a.parquet", 10, R"(,"stats":"{\"numRecords\":1}")") +
+                            RemoveJson("p=1/b.parquet", delta_testing::DvJson("abc"));
+  ASSERT_TRUE(ParseStatus(valid).ok()) << ParseStatus(valid);
+  std::mt19937 rng(12345);
+  const std::string alphabet = "{}[]\":,0123456789-.eE \n\\utrfalsn";
+  int ok = 0;
+  for (int i = 0; i < 3000; ++i) {
+    std::string mutated = valid;
+    int edits = 1 + static_cast<int>(rng() % 4);
+    for (int e = 0; e < edits; ++e) {
+      size_t pos = rng() % mutated.size();
+      switch (rng() % 3) {
+        case 0:
+          mutated[pos] = alphabet[rng() % alphabet.size()];
+          break;
+        case 1:
+          mutated.erase(pos, 1 + rng() % 8);
+          break;
+        default:
+          mutated.insert(pos, 1, alphabet[rng() % alphabet.size()]);
+      }
+      if (mutated.empty()) mutated = "x";
+    }
+    Status s = ParseStatus(mutated);
+    if (s.ok()) {
+      ++ok;
+    } else {
+      EXPECT_EQ(s.code(), StatusCode::kCorruption) << s;
+    }
+  }
+  EXPECT_GT(ok, 0);  // some mutations (in ignored fields) stay valid
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -1,0 +1,74 @@
+// Log replay: the state of a Delta table at a version, obtained by applying
+// commits in version order on top of an empty table or of an existing snapshot
+// (so a cached snapshot can be brought forward by the commits that follow it).
+//
+// Files are reconciled by identity, as the Delta protocol defines it: (path,
+// deletion vector unique id). An add replaces an earlier add of the same
+// identity, a remove cancels it. For protocol and metaData the latest wins.
+// The snapshot's files are sorted by path (then DV id): a deterministic order.
+//
+// Not thread-safe: one instance per replay. Finish() leaves the base intact.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/status.h"
+#include "delta/delta_actions.h"
+#include "delta/delta_commit_timestamps.h"
+#include "storage/storage.h"
+#include "table/table_format.h"
+
+namespace lakeshare {
+
+// storageType + pathOrInlineDv (+ "@" + offset when there is one).
+std::string DeletionVectorUniqueId(const DeletionVector& dv);
+
+// The reconciliation key of a file action. Relative paths are compared
+// percent-decoded, so two spellings of one file (as Delta's canonical paths
+// allow) match.
+std::string FileActionKey(std::string_view path, const std::optional<DeletionVector>& dv);
+
+class DeltaLogReplay {
+ public:
+  // Starts before version 0 (no files, no protocol, no metadata).
+  DeltaLogReplay();
+  // Starts from `base` (not null); the next commit is base->version + 1.
+  explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base);
+
+  // The last version applied (the base's, or -1).
+  int64_t version() const { return version_; }
+
+  // Applies commit `version`, which must be version() + 1. `commit_file` gives
+  // the commit's modification time (its timestamp unless ICT is on) and its
+  // name for messages.
+  Status Apply(int64_t version, DeltaCommit commit, const FileInfo& commit_file);
+
+  // The snapshot at version(). kCorruption, naming the last commit file, when
+  // no protocol or metaData action has been seen; kInternal if nothing was
+  // applied to an empty start.
+  Result<std::shared_ptr<const TableSnapshot>> Finish() &&;
+
+ private:
+  std::shared_ptr<const TableSnapshot> base_;
+  int64_t version_ = -1;
+  int64_t timestamp_ms_ = 0;
+  std::string last_file_;
+  std::optional<TableProtocol> protocol_;
+  std::optional<TableMetadata> metadata_;
+  // Lets changes_ be probed with a string_view (no allocation per base file).
+  struct KeyHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+  };
+  // Net effect of the applied commits per file identity: the surviving add,
+  // or nullopt when the last action was a remove.
+  std::unordered_map<std::string, std::optional<DataFile>, KeyHash, std::equal_to<>> changes_;
+  CommitTimestampResolver timestamps_;
+};
+
+}  // namespace lakeshare

@@ -1,0 +1,189 @@
+#include "delta/delta_log_replay.h"
+
+#include <gtest/gtest.h>
+
+#include "delta/delta_test_util.h"
+
+namespace lakeshare {
+namespace {
+
+using delta_testing::AddJson;
+using delta_testing::DvJson;
+using delta_testing::MetadataJson;
+using delta_testing::ProtocolJson;
+using delta_testing::RemoveJson;
+
+DeltaCommit Parse(const std::string& content) {
+  auto commit = ParseDeltaCommit(content, "test");
+  EXPECT_TRUE(commit.ok()) << commit.status();
+  return commit.ok() ? std::move(*commit) : DeltaCommit{};
+}
+
+FileInfo File(int64_t version, int64_t mtime = 1000) {
+  return FileInfo{"log/" + std::to_string(version) + ".json", 1, mtime + version};
+}
+
+// "path" or "path#dvid" for each active file, in snapshot order.
+std::vector<std::string> Keys(const TableSnapshot& s) {
+  std::vector<std::string> out;
+  for (const DataFile& f : s.files) {
+    out.push_back(f.deletion_vector ? f.path + "#" + f.deletion_vector->path_or_inline_dv : f.path);
+  }
+  return out;
+}
+
+// Replays `commits` (versions 0..n-1) from scratch.
+std::shared_ptr<const TableSnapshot> ReplayAll(const std::vector<std::string>& commits) {
+  DeltaLogReplay replay;
+  for (size_t v = 0; v < commits.size(); ++v) {
+    Status s = replay.Apply(static_cast<int64_t>(v), Parse(commits[v]), File(v));
+    EXPECT_TRUE(s.ok()) << s;
+  }
+  auto snapshot = std::move(replay).Finish();
+  EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+  return snapshot.ok() ? *snapshot : nullptr;
+}
+
+TEST(DeltaLogReplayTest, DeletionVectorUniqueId) {
+  DeletionVector dv{"u", "ab^c", 7, 10, 2};
+  EXPECT_EQ(DeletionVectorUniqueId(dv), "uab^c@7");
+  dv.offset.reset();
+  EXPECT_EQ(DeletionVectorUniqueId(dv), "uab^c");
+  EXPECT_EQ(FileActionKey("a%20b.parquet", std::nullopt), "a b.parquet");
+  EXPECT_EQ(FileActionKey("s3://b/a%20b.parquet", std::nullopt), "s3://b/a%20b.parquet");
+  EXPECT_NE(FileActionKey("a", dv), FileActionKey("a", std::nullopt));
+}
+
+TEST(DeltaLogReplayTest, AddRemoveAndReAdd) {
+  auto s = ReplayAll({
+      ProtocolJson() + MetadataJson() + AddJson("c") + AddJson("a") + AddJson("b"),
+      RemoveJson("a") + AddJson("d"),
+      AddJson("a", 555),  // re-added after its removal
+      RemoveJson("b") + RemoveJson("never-added"),
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->version, 3);
+  EXPECT_EQ(Keys(*s), (std::vector<std::string>{"a", "c", "d"}));
+  EXPECT_EQ(s->files[0].size, 555);
+}
+
+TEST(DeltaLogReplayTest, LaterAddOfTheSameFileReplacesTheEarlierOne) {
+  auto s = ReplayAll({
+      ProtocolJson() + MetadataJson() + AddJson("a", 1, R"(,"stats":"{\"v\":1}")"),
+      AddJson("a", 2, R"(,"stats":"{\"v\":2}")"),
+  });
+  ASSERT_TRUE(s);
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->files[0].size, 2);
+  EXPECT_EQ(s->files[0].stats, R"({"v":2})");
+}
+
+TEST(DeltaLogReplayTest, DeletionVectorsArePartOfTheFileIdentity) {
+  auto s = ReplayAll({
+      ProtocolJson(3, 7) + MetadataJson() + AddJson("f") + AddJson("g"),
+      // A DELETE attaching a DV: remove the plain file, add it with DV1.
+      RemoveJson("f") + AddJson("f", 100, DvJson("DV1")),
+      // Removing with a different DV does not cancel (f, DV1).
+      RemoveJson("f", DvJson("DV9")) + RemoveJson("f", DvJson("DV1", 2)),
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Keys(*s), (std::vector<std::string>{"f#DV1", "g"}));
+
+  auto s2 = ReplayAll({
+      ProtocolJson(3, 7) + MetadataJson() + AddJson("f", 100, DvJson("DV1")),
+      RemoveJson("f", DvJson("DV1")) + AddJson("f", 100, DvJson("DV2")),
+  });
+  ASSERT_TRUE(s2);
+  EXPECT_EQ(Keys(*s2), (std::vector<std::string>{"f#DV2"}));
+  ASSERT_TRUE(s2->files[0].deletion_vector);
+  EXPECT_EQ(s2->files[0].deletion_vector->cardinality, 3);
+
+  // A removal without a DV does not touch the file that has one.
+  auto s3 = ReplayAll({
+      ProtocolJson(3, 7) + MetadataJson() + AddJson("f", 100, DvJson("DV1")),
+      RemoveJson("f"),
+  });
+  ASSERT_TRUE(s3);
+  EXPECT_EQ(Keys(*s3), (std::vector<std::string>{"f#DV1"}));
+}
+
+TEST(DeltaLogReplayTest, PathsAreComparedDecoded) {
+  auto s = ReplayAll({
+      ProtocolJson() + MetadataJson() + AddJson("x=a%20b/f.parquet") + AddJson("y.parquet"),
+      RemoveJson("x=a b/f.parquet"),
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(Keys(*s), (std::vector<std::string>{"y.parquet"}));
+}
+
+TEST(DeltaLogReplayTest, LatestProtocolAndMetadataWin) {
+  auto s = ReplayAll({
+      ProtocolJson(1, 2) + MetadataJson(R"({"a":"1"})"),
+      ProtocolJson(3, 7),
+      MetadataJson(R"({"a":"2"})", R"(["p"])"),
+      AddJson("z"),
+  });
+  ASSERT_TRUE(s);
+  EXPECT_EQ(s->protocol.min_reader_version, 3);
+  EXPECT_EQ(s->metadata.configuration.at("a"), "2");
+  EXPECT_EQ(s->metadata.partition_columns, std::vector<std::string>{"p"});
+  EXPECT_EQ(s->timestamp_ms, 1003);  // file time of version 3
+}
+
+TEST(DeltaLogReplayTest, MissingProtocolOrMetadataIsCorruption) {
+  DeltaLogReplay replay;
+  ASSERT_TRUE(replay.Apply(0, Parse(MetadataJson() + AddJson("a")), File(0)).ok());
+  auto s = std::move(replay).Finish();
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(s.status().message().find("log/0.json"), std::string::npos);
+  EXPECT_NE(s.status().message().find("protocol"), std::string::npos);
+
+  DeltaLogReplay no_metadata;
+  ASSERT_TRUE(no_metadata.Apply(0, Parse(ProtocolJson()), File(0)).ok());
+  ASSERT_TRUE(no_metadata.Apply(1, Parse(AddJson("a")), File(1)).ok());
+  auto s2 = std::move(no_metadata).Finish();
+  EXPECT_EQ(s2.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(s2.status().message().find("log/1.json"), std::string::npos);
+  EXPECT_NE(s2.status().message().find("metaData"), std::string::npos);
+
+  DeltaLogReplay nothing;
+  EXPECT_EQ(std::move(nothing).Finish().status().code(), StatusCode::kInternal);
+}
+
+TEST(DeltaLogReplayTest, CommitsMustComeInOrder) {
+  DeltaLogReplay replay;
+  EXPECT_EQ(replay.Apply(1, Parse(ProtocolJson()), File(1)).code(), StatusCode::kInternal);
+}
+
+TEST(DeltaLogReplayTest, IncrementalReplayMatchesFullReplay) {
+  std::vector<std::string> commits = {
+      ProtocolJson() + MetadataJson() + AddJson("a") + AddJson("b") + AddJson("c") +
+          AddJson("p%20q") + AddJson("r%20s"),
+      RemoveJson("b") + AddJson("d", 100, DvJson("X")),
+      AddJson("b", 7) + RemoveJson("a") + AddJson("0first"),
+      RemoveJson("d", DvJson("X")) + AddJson("d") + RemoveJson("p q"),
+      AddJson("e") + AddJson("zlast"),
+  };
+  auto full = ReplayAll(commits);
+  ASSERT_TRUE(full);
+
+  auto base = ReplayAll({commits[0], commits[1]});
+  ASSERT_TRUE(base);
+  DeltaLogReplay replay(base);
+  EXPECT_EQ(replay.version(), 1);
+  for (size_t v = 2; v < commits.size(); ++v) {
+    ASSERT_TRUE(replay.Apply(static_cast<int64_t>(v), Parse(commits[v]), File(v)).ok());
+  }
+  auto incremental = std::move(replay).Finish();
+  ASSERT_TRUE(incremental.ok()) << incremental.status();
+  EXPECT_EQ(Keys(**incremental), Keys(*full));
+  EXPECT_EQ(Keys(**incremental),
+            (std::vector<std::string>{"0first", "b", "c", "d", "e", "r%20s", "zlast"}));
+  EXPECT_EQ((*incremental)->timestamp_ms, full->timestamp_ms);
+  EXPECT_EQ((*incremental)->files[1].size, 7);
+  // The base is untouched.
+  EXPECT_EQ(Keys(*base), (std::vector<std::string>{"a", "c", "d#X", "p%20q", "r%20s"}));
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -1,0 +1,30 @@
+// File paths recorded in a Delta log: relative URI references (percent-
+// encoded, resolved against the table root) or absolute URIs.
+// Pure functions, thread-safe.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "storage/storage.h"
+
+namespace lakeshare {
+
+// Whether `path` starts with a URI scheme ("s3:", "file:", "abfss:", ...).
+bool HasUriScheme(std::string_view path);
+
+// The form used to compare file identities: relative paths percent-decoded
+// (left as recorded if the encoding is malformed), absolute URIs unchanged.
+std::string CanonicalDeltaPath(std::string_view path);
+
+// The full storage location of `recorded_path` for a table at `table_location`:
+//  - a relative path is percent-decoded and joined with storage.Join; a
+//    malformed escape or a ".." segment (it would name a file outside the
+//    table) is kCorruption, a scheme-less absolute path kUnsupported;
+//  - a "file:" URI becomes a local path (LocalPathFromLocation);
+//  - any other absolute URI is returned unchanged.
+Result<std::string> ResolveDeltaFilePath(const Storage& storage, const std::string& table_location,
+                                         const std::string& recorded_path);
+
+}  // namespace lakeshare

@@ -1,0 +1,62 @@
+#include "delta/delta_paths.h"
+
+#include <gtest/gtest.h>
+
+#include "storage/local_storage.h"
+
+namespace lakeshare {
+namespace {
+
+TEST(DeltaPathsTest, DetectsSchemes) {
+  EXPECT_TRUE(HasUriScheme("s3://bucket/key"));
+  EXPECT_TRUE(HasUriScheme("file:/tmp/x"));
+  EXPECT_TRUE(HasUriScheme("abfss://c@a.dfs.core.windows.net/x"));
+  EXPECT_TRUE(HasUriScheme("s3a+x.y-z:rest"));
+  EXPECT_FALSE(HasUriScheme("part-0.parquet"));
+  EXPECT_FALSE(HasUriScheme("x=a:b/part-0.parquet"));  // "=" cannot be in a scheme
+  EXPECT_FALSE(HasUriScheme("/abs/path"));
+  EXPECT_FALSE(HasUriScheme("1a:b"));
+  EXPECT_FALSE(HasUriScheme(""));
+}
+
+TEST(DeltaPathsTest, CanonicalPaths) {
+  EXPECT_EQ(CanonicalDeltaPath("x=A%252FA/p.parquet"), "x=A%2FA/p.parquet");
+  EXPECT_EQ(CanonicalDeltaPath("plain.parquet"), "plain.parquet");
+  EXPECT_EQ(CanonicalDeltaPath("bad%zz.parquet"), "bad%zz.parquet");
+  EXPECT_EQ(CanonicalDeltaPath("s3://b/a%20b"), "s3://b/a%20b");
+}
+
+TEST(DeltaPathsTest, ResolvesRecordedPaths) {
+  LocalStorage storage;
+  const std::string root = "/data/tables/t1";
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "part-0.parquet"), root + "/part-0.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root + "/", "part-0.parquet"), root + "/part-0.parquet");
+  // Percent-decoded once: the folder on disk is literally "x=A%2FA".
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "x=A%252FA/part-7.parquet"),
+            root + "/x=A%2FA/part-7.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "x=B%2520B/p.parquet"),
+            root + "/x=B%20B/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "a%20b/c.parquet"), root + "/a b/c.parquet");
+  // Absolute URIs.
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "file:///other/t%20x/p.parquet"),
+            "/other/t x/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "file:/other/p.parquet"), "/other/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "s3://bucket/t/p%20q.parquet"),
+            "s3://bucket/t/p%20q.parquet");
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "file://remotehost/p.parquet").status().code(),
+            StatusCode::kInvalidArgument);
+  // Paths that would leave the table, or are malformed.
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "../other/p.parquet").status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "a/%2E%2E/%2E%2E/etc/passwd").status().code(),
+            StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "bad%zz").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "/etc/passwd").status().code(),
+            StatusCode::kUnsupported);
+  // A ".." inside a name is fine.
+  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "a..b/c.parquet"), root + "/a..b/c.parquet");
+}
+
+}  // namespace
+}  // namespace lakeshare

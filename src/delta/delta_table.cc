@@ -1,0 +1,262 @@
+#include "delta/delta_table.h"
+
+#include <algorithm>
+#include <exception>
+#include <utility>
+
+#include "delta/delta_log_replay.h"
+#include "delta/delta_paths.h"
+
+namespace lakeshare {
+namespace {
+
+Status FromException(const std::exception& e) {
+  return Status::Internal(std::string("Delta table: unexpected exception: ") + e.what());
+}
+
+}  // namespace
+
+DeltaTable::DeltaTable(std::string location, std::shared_ptr<Storage> storage,
+                       DeltaTableOptions options)
+    : location_(std::move(location)), storage_(std::move(storage)), options_(options) {}
+
+DeltaTable::~DeltaTable() = default;
+
+Result<DeltaLogListing> DeltaTable::List() { return ListDeltaLog(*storage_, location_); }
+
+Result<int64_t> DeltaTable::LatestVersion() {
+  try {
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
+    return listing.latest_version;
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Result<std::string> DeltaTable::ResolveFilePath(const std::string& recorded_path) const {
+  try {
+    return ResolveDeltaFilePath(*storage_, location_, recorded_path);
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Status DeltaTable::CheckReplayable(const DeltaLogListing& listing, int64_t version) const {
+  std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
+  if (!earliest) {
+    return Status::Corruption("Delta table at '" + location_ + "': " + listing.log_dir +
+                              " has neither commit 0 nor a checkpoint, so no version can be "
+                              "reconstructed");
+  }
+  if (version < *earliest || version > listing.latest_version) {
+    return Status::InvalidArgument("Cannot time travel Delta table to version " +
+                                   std::to_string(version) + ". Available versions: [" +
+                                   std::to_string(*earliest) + ", " +
+                                   std::to_string(listing.latest_version) + "].");
+  }
+  if (listing.FindCommit(0) != nullptr && listing.HasCommits(0, version)) return Status::OK();
+  const DeltaCheckpoint* checkpoint = listing.CheckpointAtOrBefore(version);
+  if (checkpoint != nullptr && listing.HasCommits(checkpoint->version + 1, version)) {
+    return Status::Unsupported(
+        "Version " + std::to_string(version) + " of the Delta table at '" + location_ +
+        "' can only be reconstructed from a parquet checkpoint (" + checkpoint->files.front().path +
+        ") because the JSON commits before it were removed; reading checkpoints is not "
+        "supported yet");
+  }
+  int64_t from = checkpoint != nullptr ? checkpoint->version + 1 : 0;
+  int64_t missing = listing.FirstMissingCommit(from, version).value_or(from);
+  return Status::Corruption("Delta table at '" + location_ + "': commit file " +
+                            DeltaCommitFileName(missing) + " is missing from " + listing.log_dir +
+                            ", so version " + std::to_string(version) + " cannot be reconstructed");
+}
+
+Result<DeltaCommit> DeltaTable::ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode) {
+  const int64_t limit = options_.max_commit_file_bytes;
+  auto too_large = [&]() {
+    return Status::TooLarge("Delta commit " + commit.info.path + " is larger than the limit of " +
+                            std::to_string(limit) + " bytes");
+  };
+  if (commit.info.size > limit) return too_large();
+  // A ranged read bounds memory even if the file grew after the listing.
+  Result<std::string> content = storage_->ReadRange(commit.info.path, 0, limit + 1);
+  if (!content.ok()) {
+    if (content.status().code() == StatusCode::kNotFound) {
+      // Not the table's absence: a listed commit vanished (concurrent cleanup).
+      return Status::IOError("Delta commit " + commit.info.path +
+                             " was listed but could not be read: " + content.status().message());
+    }
+    return content.status().WithContext("reading Delta commit " + commit.info.path);
+  }
+  if (static_cast<int64_t>(content->size()) > limit) return too_large();
+  return ParseDeltaCommit(std::move(*content), commit.info.path, mode);
+}
+
+const DeltaTable::CachedSnapshot* DeltaTable::FindCachedLocked(const DeltaLogListing& listing,
+                                                               int64_t version) {
+  // Entries whose commit file changed belong to a table that was replaced.
+  std::erase_if(snapshots_, [&](const CachedSnapshot& c) {
+    const DeltaLogFile* commit = listing.FindCommit(c.snapshot->version);
+    return commit == nullptr || !(FingerprintOf(commit->info) == c.commit);
+  });
+  CachedSnapshot* best = nullptr;
+  for (CachedSnapshot& c : snapshots_) {
+    if (c.snapshot->version <= version &&
+        (best == nullptr || c.snapshot->version > best->snapshot->version)) {
+      best = &c;
+    }
+  }
+  if (best != nullptr) best->last_used = ++clock_;
+  return best;
+}
+
+void DeltaTable::InsertCachedLocked(std::shared_ptr<const TableSnapshot> snapshot,
+                                    Fingerprint commit) {
+  if (options_.max_cached_snapshots == 0) return;
+  std::erase_if(snapshots_,
+                [&](const CachedSnapshot& c) { return c.snapshot->version == snapshot->version; });
+  snapshots_.push_back(CachedSnapshot{std::move(snapshot), commit, ++clock_});
+  while (snapshots_.size() > options_.max_cached_snapshots) {
+    auto lru = std::min_element(
+        snapshots_.begin(), snapshots_.end(),
+        [](const CachedSnapshot& a, const CachedSnapshot& b) { return a.last_used < b.last_used; });
+    snapshots_.erase(lru);
+  }
+}
+
+DeltaTable::SnapshotResult DeltaTable::Replay(const DeltaLogListing& listing, int64_t version,
+                                              std::shared_ptr<const TableSnapshot> base) {
+  DeltaLogReplay replay = base ? DeltaLogReplay(std::move(base)) : DeltaLogReplay();
+  std::vector<std::pair<int64_t, CachedTimestampInfo>> infos;
+  for (int64_t v = replay.version() + 1; v <= version; ++v) {
+    const DeltaLogFile* file = listing.FindCommit(v);
+    if (file == nullptr) return Status::Internal("Delta replay: commit " + std::to_string(v));
+    LS_ASSIGN_OR_RETURN(DeltaCommit commit, ReadCommit(*file, DeltaParseMode::kAll));
+    infos.emplace_back(v, CachedTimestampInfo{FingerprintOf(file->info), TimestampInfoOf(commit)});
+    LS_RETURN_IF_ERROR(replay.Apply(v, std::move(commit), file->info));
+  }
+  {
+    // What timestamp resolution needs is known now: saves a re-read later.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [v, info] : infos) timestamp_infos_[v] = info;
+  }
+  return std::move(replay).Finish();
+}
+
+Result<std::shared_ptr<const TableSnapshot>> DeltaTable::Snapshot(std::optional<int64_t> version) {
+  try {
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
+    const int64_t target = version.value_or(listing.latest_version);
+    LS_RETURN_IF_ERROR(CheckReplayable(listing, target));
+    const Fingerprint commit = FingerprintOf(listing.FindCommit(target)->info);
+
+    std::promise<SnapshotResult> promise;
+    std::shared_future<SnapshotResult> pending;
+    std::shared_ptr<const TableSnapshot> base;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      const CachedSnapshot* cached = FindCachedLocked(listing, target);
+      if (cached != nullptr && cached->snapshot->version == target) return cached->snapshot;
+      auto it = in_flight_.find(target);
+      if (it != in_flight_.end()) {
+        pending = it->second;
+      } else {
+        in_flight_.emplace(target, promise.get_future().share());
+        if (cached != nullptr) base = cached->snapshot;
+      }
+    }
+    if (pending.valid()) return pending.get();  // another request is replaying it
+
+    SnapshotResult result = Status::Internal("Delta replay did not run");
+    try {
+      result = Replay(listing, target, std::move(base));
+    } catch (const std::exception& e) {
+      result = FromException(e);
+    }
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      in_flight_.erase(target);
+      if (result.ok()) InsertCachedLocked(*result, commit);
+    }
+    promise.set_value(result);
+    return result;
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing& listing) {
+  const int64_t latest = listing.latest_version;
+  if (listing.commits.empty() || listing.commits.back().version != latest) {
+    return Status::Unsupported("The latest version (" + std::to_string(latest) +
+                               ") of the Delta table at '" + location_ +
+                               "' has no JSON commit, only a checkpoint");
+  }
+  std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
+  if (!earliest) return CheckReplayable(listing, latest);  // the Corruption it reports
+  // The run of consecutive commits that ends with the latest one.
+  const auto& commits = listing.commits;
+  size_t first = commits.size() - 1;
+  while (first > 0 && commits[first].version > *earliest &&
+         commits[first - 1].version == commits[first].version - 1) {
+    --first;
+  }
+  const int64_t start = commits[first].version;
+
+  std::vector<std::optional<CommitTimestampInfo>> infos(commits.size() - first);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Versions before the run are gone from the log (or unreachable).
+    timestamp_infos_.erase(timestamp_infos_.begin(), timestamp_infos_.lower_bound(start));
+    for (size_t i = first; i < commits.size(); ++i) {
+      auto it = timestamp_infos_.find(commits[i].version);
+      if (it != timestamp_infos_.end() && it->second.commit == FingerprintOf(commits[i].info)) {
+        infos[i - first] = it->second.info;
+      }
+    }
+  }
+  std::vector<std::pair<int64_t, CachedTimestampInfo>> loaded;
+  for (size_t i = first; i < commits.size(); ++i) {
+    if (infos[i - first]) continue;
+    LS_ASSIGN_OR_RETURN(DeltaCommit commit, ReadCommit(commits[i], DeltaParseMode::kHeadersOnly));
+    infos[i - first] = TimestampInfoOf(commit);
+    loaded.emplace_back(commits[i].version,
+                        CachedTimestampInfo{FingerprintOf(commits[i].info), *infos[i - first]});
+  }
+  if (!loaded.empty()) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto& [v, info] : loaded) timestamp_infos_[v] = info;
+  }
+
+  CommitTimestampResolver resolver =
+      start == 0 ? CommitTimestampResolver() : CommitTimestampResolver::WithUnknownState();
+  std::vector<VersionTimestamp> timeline;
+  timeline.reserve(infos.size());
+  for (size_t i = first; i < commits.size(); ++i) {
+    const FileInfo& file = commits[i].info;
+    LS_ASSIGN_OR_RETURN(int64_t ts,
+                        resolver.Next(*infos[i - first], file.modification_time_ms, file.path));
+    timeline.push_back(VersionTimestamp{commits[i].version, ts});
+  }
+  return timeline;
+}
+
+Result<std::vector<VersionTimestamp>> DeltaTable::CommitTimestamps() {
+  try {
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
+    return Timeline(listing);
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Result<int64_t> DeltaTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) {
+  try {
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
+    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
+    return FindVersionAtTimestamp(timeline, timestamp_ms, bound);
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+}  // namespace lakeshare

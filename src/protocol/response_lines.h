@@ -1,0 +1,37 @@
+// Builders for the NDJSON lines of the parquet response format (protocol
+// notes §1.6). Each appends one complete line, ending in '\n'.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "storage/storage.h"
+#include "table/table_format.h"
+
+namespace lakeshare {
+
+void AppendParquetProtocolLine(std::string* out);
+void AppendParquetMetadataLine(std::string* out, const TableMetadata& metadata,
+                               bool history_shared);
+
+struct FileLineOptions {
+  bool include_version = false;  // time-travel queries carry version and timestamp
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;
+};
+void AppendParquetFileLine(std::string* out, const DataFile& file, const PresignedUrl& url,
+                           const FileLineOptions& options);
+
+// The protocol's stable file id: hex MD5 of the path recorded in the log.
+std::string FileId(const std::string& recorded_path);
+
+// The schema string clients see: top-level field metadata keeps only
+// "comment" (as the reference server does); unparseable input is returned
+// unchanged.
+std::string PublicSchemaString(const std::string& schema_string);
+
+// numRecords from a stats JSON text without parsing all of it.
+std::optional<int64_t> NumRecordsFromStats(std::string_view stats);
+
+}  // namespace lakeshare

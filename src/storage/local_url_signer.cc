@@ -1,0 +1,112 @@
+#include "storage/local_url_signer.h"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <charconv>
+#include <cstring>
+#include <fstream>
+#include <sstream>
+
+#include "common/crypto.h"
+#include "common/encoding.h"
+
+namespace lakeshare {
+namespace {
+
+std::string BaseName(const std::string& path) {
+  size_t slash = path.rfind('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
+// Absolute, no empty, "." or ".." segments: the only paths we ever sign.
+bool IsCleanAbsolutePath(const std::string& path) {
+  if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) return false;
+  size_t start = 1;
+  while (start <= path.size()) {
+    size_t end = path.find('/', start);
+    if (end == std::string::npos) end = path.size();
+    std::string_view seg(path.data() + start, end - start);
+    if (seg.empty() || seg == "." || seg == "..") return false;
+    start = end + 1;
+  }
+  return true;
+}
+
+}  // namespace
+
+std::string LocalUrlSigner::Mac(const std::string& path, int64_t expiration_ms) const {
+  return HmacSha256(key_, "lakeshare-file-url-v1\n" + path + "\n" + std::to_string(expiration_ms));
+}
+
+Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t expiration_ms,
+                                             const SignContext& context) {
+  if (!IsCleanAbsolutePath(path)) {
+    return Status::InvalidArgument("refusing to sign a non-normalized local path: " + path);
+  }
+  PresignedUrl out;
+  out.expiration_ms = expiration_ms;
+  out.url = context.server_base_url + "/files/" + Base64UrlEncode(path) + "/" +
+            PercentEncode(BaseName(path)) + "?expires=" + std::to_string(expiration_ms) +
+            "&signature=" + Base64UrlEncode(Mac(path, expiration_ms));
+  return out;
+}
+
+Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
+                                           std::string_view file_name, std::string_view expires,
+                                           std::string_view signature, int64_t now_ms) const {
+  auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
+  auto path = Base64UrlDecode(encoded_path);
+  auto sig = Base64UrlDecode(signature);
+  int64_t exp = 0;
+  auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), exp);
+  if (!path || !sig || ec != std::errc() || ptr != expires.data() + expires.size()) {
+    return denied();
+  }
+  if (!ConstantTimeEquals(*sig, Mac(*path, exp))) return denied();
+  if (!IsCleanAbsolutePath(*path) || BaseName(*path) != file_name) return denied();
+  if (exp <= now_ms) return Status::PermissionDenied("the file URL has expired");
+  return *path;
+}
+
+Result<std::string> LoadOrCreateSigningKey(const std::string& path) {
+  for (int attempt = 0; attempt < 2; ++attempt) {
+    std::ifstream in(path);
+    if (in) {
+      std::stringstream ss;
+      ss << in.rdbuf();
+      std::string key = ss.str();
+      while (!key.empty() && (key.back() == '\n' || key.back() == '\r' || key.back() == ' ')) {
+        key.pop_back();
+      }
+      if (key.size() < 32) {
+        // A concurrent creator may not have finished writing yet.
+        if (attempt == 0) {
+          ::usleep(100000);
+          continue;
+        }
+        return Status::InvalidArgument("URL signing key file '" + path +
+                                       "' holds fewer than 32 characters");
+      }
+      return key;
+    }
+    int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0) {
+      if (errno == EEXIST) continue;  // somebody else created it: read theirs
+      return Status::IOError("cannot create URL signing key file '" + path +
+                             "': " + std::strerror(errno));
+    }
+    std::string key = HexEncode(RandomBytes(32)) + "\n";
+    bool ok = ::write(fd, key.data(), key.size()) == static_cast<ssize_t>(key.size());
+    ok = ::fsync(fd) == 0 && ok;
+    ::close(fd);
+    if (!ok) return Status::IOError("cannot write URL signing key file '" + path + "'");
+    key.pop_back();
+    return key;
+  }
+  return Status::IOError("cannot read URL signing key file '" + path + "'");
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,40 @@
+// URLs for local files that this server serves itself, signed with
+// HMAC-SHA256 and expiring: the local stand-in for a cloud pre-signed URL.
+//
+//   {base}/files/{base64url(path)}/{file name}?expires={ms}&signature={base64url(mac)}
+//
+// The MAC covers the full path and the expiry, so a URL reaches exactly one
+// file until it expires. Thread-safe (immutable).
+#pragma once
+
+#include <string>
+
+#include "storage/storage.h"
+
+namespace lakeshare {
+
+class LocalUrlSigner : public UrlSigner {
+ public:
+  // `key`: the secret (at least 16 bytes).
+  explicit LocalUrlSigner(std::string key) : key_(std::move(key)) {}
+
+  Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
+                               const SignContext& context) override;
+
+  // Checks the parts of a URL made by Presign and returns the file path.
+  // kPermissionDenied for a bad signature, a changed path or name, a path
+  // that is not absolute and normalized, or an expired URL.
+  Result<std::string> Verify(std::string_view encoded_path, std::string_view file_name,
+                             std::string_view expires, std::string_view signature,
+                             int64_t now_ms) const;
+
+ private:
+  std::string Mac(const std::string& path, int64_t expiration_ms) const;
+  std::string key_;
+};
+
+// Reads the key in `path`, or creates it (32 random bytes, hex, mode 0600)
+// when it does not exist. Safe against two processes creating it at once.
+Result<std::string> LoadOrCreateSigningKey(const std::string& path);
+
+}  // namespace lakeshare

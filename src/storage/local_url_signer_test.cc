@@ -1,0 +1,100 @@
+#include "storage/local_url_signer.h"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+
+#include <filesystem>
+#include <map>
+
+#include "common/encoding.h"
+
+namespace lakeshare {
+namespace {
+
+struct UrlParts {
+  std::string encoded_path, name, expires, signature;
+};
+
+UrlParts Split(const std::string& url, const std::string& base) {
+  EXPECT_EQ(url.rfind(base + "/files/", 0), 0u) << url;
+  std::string rest = url.substr(base.size() + 7);
+  UrlParts p;
+  size_t slash = rest.find('/');
+  size_t q = rest.find('?');
+  p.encoded_path = rest.substr(0, slash);
+  p.name = *PercentDecode(rest.substr(slash + 1, q - slash - 1));
+  std::string query = rest.substr(q + 1);
+  size_t amp = query.find('&');
+  p.expires = query.substr(8, amp - 8);
+  p.signature = query.substr(amp + 11);
+  return p;
+}
+
+TEST(LocalUrlSignerTest, RoundTrip) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  auto url = signer.Presign("/data/t/part 1.parquet", 2000, {"http://h:1/ds"});
+  ASSERT_TRUE(url.ok());
+  EXPECT_EQ(url->expiration_ms, 2000);
+  UrlParts p = Split(url->url, "http://h:1/ds");
+  EXPECT_EQ(p.name, "part 1.parquet");
+  EXPECT_EQ(*signer.Verify(p.encoded_path, p.name, p.expires, p.signature, 1000),
+            "/data/t/part 1.parquet");
+}
+
+TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  UrlParts p = Split(signer.Presign("/data/t/a.parquet", 2000, {"http://h"})->url, "http://h");
+  auto denied = [&](const UrlParts& q, int64_t now = 1000) {
+    auto r = signer.Verify(q.encoded_path, q.name, q.expires, q.signature, now);
+    return !r.ok() && r.status().code() == StatusCode::kPermissionDenied;
+  };
+  EXPECT_TRUE(denied(p, 2000));  // expired
+  UrlParts q = p;
+  q.expires = "3000";
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.name = "b.parquet";
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.encoded_path = Base64UrlEncode("/data/t/b.parquet");
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.signature[3] = q.signature[3] == 'A' ? 'B' : 'A';
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.signature = "";
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.expires = "12abc";
+  EXPECT_TRUE(denied(q));
+  // A URL signed with another key is refused.
+  LocalUrlSigner other("fedcba9876543210fedcba9876543210");
+  EXPECT_FALSE(other.Verify(p.encoded_path, p.name, p.expires, p.signature, 1000).ok());
+}
+
+TEST(LocalUrlSignerTest, NeverSignsTraversal) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  EXPECT_FALSE(signer.Presign("/data/../etc/passwd", 1, {""}).ok());
+  EXPECT_FALSE(signer.Presign("relative/x", 1, {""}).ok());
+  EXPECT_FALSE(signer.Presign("/data//x", 1, {""}).ok());
+  EXPECT_FALSE(signer.Presign("/data/./x", 1, {""}).ok());
+}
+
+TEST(SigningKeyTest, CreatesOnceWithPrivateMode) {
+  auto dir = std::filesystem::temp_directory_path() / ("ls_key_" + std::to_string(::getpid()));
+  std::filesystem::create_directories(dir);
+  std::string path = (dir / "k").string();
+  auto k1 = LoadOrCreateSigningKey(path);
+  ASSERT_TRUE(k1.ok()) << k1.status();
+  EXPECT_EQ(k1->size(), 64u);
+  auto k2 = LoadOrCreateSigningKey(path);
+  EXPECT_EQ(*k1, *k2);
+  struct stat st;
+  ASSERT_EQ(::stat(path.c_str(), &st), 0);
+  EXPECT_EQ(st.st_mode & 0777, 0600);
+  EXPECT_FALSE(LoadOrCreateSigningKey((dir / "missing-dir" / "k").string()).ok());
+  std::filesystem::remove_all(dir);
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -1,0 +1,391 @@
+"""Expected results computed independently of the server: file-set and
+metadata comparison against the Delta log, and a small three-valued
+evaluator for JSON predicate hints."""
+
+import datetime
+import hashlib
+import json
+from collections import Counter
+
+import requests
+
+# Reader features a parquet-format server may serve when no file needs them.
+BENIGN_READER_FEATURES = {"timestampNtz", "columnMapping", "vacuumProtocolCheck"}
+# Reader features the server may support or refuse (4xx); both are fine.
+OPTIONAL_READER_FEATURES = {"v2Checkpoint", "variantType", "variantType-preview",
+                            "variantShredding-preview", "typeWidening", "typeWidening-preview",
+                            "deletionVectors"}
+
+MUST_SERVE = "must_serve"
+MAY_REFUSE = "may_refuse"
+MUST_REFUSE = "must_refuse"
+
+
+def classify(snapshot):
+    """What the server must do with a parquet-format query of this snapshot."""
+    if snapshot.has_deletion_vectors or snapshot.column_mapping_mode in ("name", "id"):
+        return MUST_REFUSE
+    if "schemaString" not in snapshot.metadata:
+        return MAY_REFUSE  # e.g. delta-live-table@0: a metaData without a schema
+    features = snapshot.reader_features
+    unknown = features - BENIGN_READER_FEATURES - OPTIONAL_READER_FEATURES
+    if unknown:
+        return MUST_REFUSE  # a reader must not read a table with unknown reader features
+    if snapshot.deletion_vectors_enabled or (features & OPTIONAL_READER_FEATURES):
+        return MAY_REFUSE
+    if snapshot.min_reader_version > 3:
+        return MUST_REFUSE
+    return MUST_SERVE
+
+
+# ---------------------------------------------------------------------------
+# File sets
+# ---------------------------------------------------------------------------
+
+def _norm_pv(pv):
+    # The protocol: an empty string partition value means null.
+    return tuple(sorted((k, "" if v is None else v) for k, v in pv.items()))
+
+
+def _norm_stats(stats_obj):
+    if stats_obj is None:
+        return None
+    return json.dumps(stats_obj, sort_keys=True)
+
+
+def expected_key(entry):
+    return (entry.size, _norm_pv(entry.partition_values), _norm_stats(entry.stats))
+
+
+def returned_key(f):
+    stats = json.loads(f["stats"]) if "stats" in f else None
+    return (f["size"], _norm_pv(f["partitionValues"]), _norm_stats(stats))
+
+
+def assert_same_files(files, snapshot, context=""):
+    exp = Counter(expected_key(e) for e in snapshot.files)
+    got = Counter(returned_key(f) for f in files)
+    if exp != got:
+        missing = exp - got
+        extra = got - exp
+        raise AssertionError(
+            "%s: file set differs from the Delta log at version %d (expected %d files, got %d)\n"
+            "  missing (size, partitionValues, stats): %s\n  unexpected: %s"
+            % (context, snapshot.version, len(snapshot.files), len(files),
+               _fmt(list(missing.elements())[:5]), _fmt(list(extra.elements())[:5])))
+
+
+def _fmt(keys):
+    return "\n    ".join([""] + [repr((k[0], k[1], (k[2] or "")[:160])) for k in keys])
+
+
+def candidates(f, snapshot):
+    k = returned_key(f)
+    return [e for e in snapshot.files if expected_key(e) == k]
+
+
+def download_and_compare(f, snapshot, session=None, context=""):
+    """GETs a file URL (no Authorization) and checks the bytes equal the file on disk.
+    Returns False (nothing checked) when none of the candidate files exists locally."""
+    cands = [e for e in candidates(f, snapshot) if e.exists()]
+    if not cands:
+        return False
+    s = session or requests
+    r = s.get(f["url"], timeout=30)
+    assert r.status_code == 200, "%s: GET %s -> %d %r" % (context, f["url"], r.status_code, r.content[:300])
+    assert r.headers.get("Content-Length") == str(f["size"]), \
+        "%s: Content-Length %r != size %d" % (context, r.headers.get("Content-Length"), f["size"])
+    assert len(r.content) == f["size"], "%s: downloaded %d bytes, size says %d" % (context, len(r.content), f["size"])
+    digest = hashlib.sha256(r.content).hexdigest()
+    assert digest in {c.sha256() for c in cands}, \
+        "%s: downloaded bytes do not match the file on disk (%s)" % (context, [c.path for c in cands])
+    return True
+
+
+# ---------------------------------------------------------------------------
+# Metadata
+# ---------------------------------------------------------------------------
+
+def _same_type(a, b, where):
+    if isinstance(a, str) or isinstance(b, str):
+        assert a == b, "%s: type %r != log %r" % (where, a, b)
+        return
+    assert a.get("type") == b.get("type"), "%s: type %r != log %r" % (where, a.get("type"), b.get("type"))
+    kind = a["type"]
+    if kind == "struct":
+        assert_same_struct(a, b, where)
+    elif kind == "array":
+        assert a["containsNull"] == b["containsNull"], where + ": containsNull"
+        _same_type(a["elementType"], b["elementType"], where + "[]")
+    elif kind == "map":
+        assert a["valueContainsNull"] == b["valueContainsNull"], where + ": valueContainsNull"
+        _same_type(a["keyType"], b["keyType"], where + "<key>")
+        _same_type(a["valueType"], b["valueType"], where + "<value>")
+
+
+def assert_same_struct(got, log, where="schema"):
+    gn = [f["name"] for f in got["fields"]]
+    ln = [f["name"] for f in log["fields"]]
+    assert gn == ln, "%s: field names %r != log %r" % (where, gn, ln)
+    for g, l in zip(got["fields"], log["fields"]):
+        w = "%s.%s" % (where, g["name"])
+        assert g["nullable"] == l["nullable"], w + ": nullable differs from the log"
+        # A server may drop field metadata (the reference keeps only comments), never invent it.
+        for k, v in g.get("metadata", {}).items():
+            assert l.get("metadata", {}).get(k) == v, "%s: metadata %r=%r not in the log" % (w, k, v)
+        _same_type(g["type"], l["type"], w)
+
+
+def assert_metadata_matches(md, snapshot, context=""):
+    log = snapshot.metadata
+    assert md["id"] == log["id"], "%s: metaData.id %r != log %r" % (context, md["id"], log["id"])
+    assert md["partitionColumns"] == list(log.get("partitionColumns") or []), \
+        "%s: partitionColumns %r != log %r" % (context, md["partitionColumns"], log.get("partitionColumns"))
+    if "schemaString" in log:
+        assert_same_struct(json.loads(md["schemaString"]), json.loads(log["schemaString"]), context + " schema")
+    for k in ("name", "description"):
+        if md.get(k) is not None:
+            assert md[k] == log.get(k), "%s: metaData.%s %r != log %r" % (context, k, md[k], log.get(k))
+
+
+# ---------------------------------------------------------------------------
+# JSON predicates: which truth values can a file's rows produce?
+# ---------------------------------------------------------------------------
+
+T, F, N = "T", "F", "N"   # true, false, null (unknown)
+ANY = frozenset((T, F, N))
+
+
+class Unknown(Exception):
+    pass
+
+
+def _parse_ts(s):
+    s = s.strip()
+    if s.endswith("Z"):
+        s = s[:-1] + "+00:00"
+    s = s.replace(" ", "T", 1)
+    d = datetime.datetime.fromisoformat(s)
+    if d.tzinfo is None:
+        d = d.replace(tzinfo=datetime.timezone.utc)
+    return d.timestamp()
+
+
+def convert(value, value_type):
+    if value is None:
+        return None
+    try:
+        if value_type in ("int", "long"):
+            return int(value)
+        if value_type in ("float", "double"):
+            return float(value)
+        if value_type == "string":
+            return str(value)
+        if value_type == "bool":
+            v = str(value).lower()
+            if v not in ("true", "false"):
+                raise ValueError(value)
+            return v == "true"
+        if value_type == "date":
+            return datetime.date.fromisoformat(str(value)[:10])
+        if value_type == "timestamp":
+            return _parse_ts(str(value))
+    except (ValueError, TypeError):
+        raise Unknown()
+    raise Unknown()
+
+
+_CMP = {
+    "equal": lambda a, b: a == b,
+    "lessThan": lambda a, b: a < b,
+    "lessThanOrEqual": lambda a, b: a <= b,
+    "greaterThan": lambda a, b: a > b,
+    "greaterThanOrEqual": lambda a, b: a >= b,
+}
+_FLIP = {"equal": "equal", "lessThan": "greaterThan", "lessThanOrEqual": "greaterThanOrEqual",
+         "greaterThan": "lessThan", "greaterThanOrEqual": "lessThanOrEqual"}
+
+
+class FileView:
+    """What a predicate evaluator can know about one file."""
+
+    def __init__(self, partition_columns, partition_values, stats, use_stats=True):
+        self.partition_columns = set(partition_columns)
+        self.pv = partition_values
+        self.stats = stats if use_stats else None
+
+
+def _range_possible(op, mn, mx, lit):
+    """Possible truth values of `col op lit` for values in [mn, mx] (non-null)."""
+    out = set()
+    if op == "equal":
+        if mn <= lit <= mx:
+            out.add(T)
+        if not (mn == mx == lit):
+            out.add(F)
+    elif op == "lessThan":
+        if mn < lit:
+            out.add(T)
+        if mx >= lit:
+            out.add(F)
+    elif op == "lessThanOrEqual":
+        if mn <= lit:
+            out.add(T)
+        if mx > lit:
+            out.add(F)
+    elif op == "greaterThan":
+        if mx > lit:
+            out.add(T)
+        if mn <= lit:
+            out.add(F)
+    elif op == "greaterThanOrEqual":
+        if mx >= lit:
+            out.add(T)
+        if mn < lit:
+            out.add(F)
+    return out
+
+
+def _compare(node, fv):
+    ch = node["children"]
+    if len(ch) != 2:
+        raise Unknown()
+    op = node["op"]
+    if ch[0]["op"] == "column" and ch[1]["op"] == "literal":
+        col, lit = ch[0], ch[1]
+    elif ch[1]["op"] == "column" and ch[0]["op"] == "literal":
+        col, lit, op = ch[1], ch[0], _FLIP[op]
+    else:
+        return set(ANY)
+    vt = lit.get("valueType")
+    litv = convert(lit.get("value"), vt)
+    name = col["name"]
+    if name in fv.partition_columns:
+        raw = fv.pv.get(name)
+        if raw is None or raw == "":
+            return {N}
+        v = convert(raw, vt)
+        return {T} if _CMP[op](v, litv) else {F}
+    # A data column: only min/max stats can tell anything.
+    st = fv.stats
+    if not st or vt in ("string", "bool"):  # string stats may be truncated
+        return set(ANY)
+    mn = (st.get("minValues") or {}).get(name)
+    mx = (st.get("maxValues") or {}).get(name)
+    if mn is None or mx is None or isinstance(mn, dict):
+        return set(ANY)
+    mn, mx = convert(mn, vt), convert(mx, vt)
+    if vt == "timestamp":
+        mx += 0.001  # stats timestamps are truncated to milliseconds
+    out = _range_possible(op, mn, mx, litv)
+    nulls = (st.get("nullCount") or {}).get(name)
+    if nulls is None or nulls > 0:
+        out.add(N)
+    return out
+
+
+def possible(node, fv):
+    """Set of truth values (T/F/N) the predicate can take on the file's rows."""
+    op = node.get("op")
+    if op in _CMP:
+        try:
+            return _compare(node, fv)
+        except Unknown:
+            return set(ANY)
+    if op == "isNull":
+        col = node["children"][0]
+        name = col["name"]
+        if name in fv.partition_columns:
+            raw = fv.pv.get(name)
+            return {T} if raw is None or raw == "" else {F}
+        st = fv.stats
+        if st:
+            nc = (st.get("nullCount") or {}).get(name)
+            nr = st.get("numRecords")
+            if isinstance(nc, int):
+                if nc == 0:
+                    return {F}
+                if nc == nr:
+                    return {T}
+        return {T, F}
+    if op == "not":
+        inner = possible(node["children"][0], fv)
+        return {{T: F, F: T, N: N}[x] for x in inner}
+    if op in ("and", "or"):
+        sets = [possible(c, fv) for c in node["children"]]
+        acc = sets[0]
+        for s in sets[1:]:
+            nxt = set()
+            for a in acc:
+                for b in s:
+                    if op == "and":
+                        nxt.add(F if F in (a, b) else (N if N in (a, b) else T))
+                    else:
+                        nxt.add(T if T in (a, b) else (N if N in (a, b) else F))
+            acc = nxt
+        return acc
+    return set(ANY)
+
+
+def partition_bounds(pred, snapshot):
+    """(must_include, must_exclude) sets of FileEntry for a predicate.
+
+    must_include: the file can hold a matching row (using partition values and stats).
+    must_exclude: the predicate is definitely false for the file from its
+    partition values alone (data columns treated as unknown)."""
+    pcs = snapshot.partition_columns
+    inc, exc = [], []
+    for e in snapshot.files:
+        if T in possible(pred, FileView(pcs, e.partition_values, e.stats, use_stats=True)):
+            inc.append(e)
+        if possible(pred, FileView(pcs, e.partition_values, e.stats, use_stats=False)) == {F}:
+            exc.append(e)
+    return inc, exc
+
+
+def assert_predicate_result(files, snapshot, pred, context="", check_exclusions=True):
+    """Returned files ⊆ all files, ⊇ must_include, ∩ must_exclude = ∅."""
+    inc, exc = partition_bounds(pred, snapshot)
+    got = Counter(returned_key(f) for f in files)
+    all_keys = Counter(expected_key(e) for e in snapshot.files)
+    assert not (got - all_keys), "%s: returned files that are not in the snapshot: %s" % (
+        context, _fmt(list((got - all_keys).elements())[:5]))
+    need = Counter(expected_key(e) for e in inc)
+    missing = need - got
+    assert not missing, "%s: predicate %s dropped files that can match: %s" % (
+        context, json.dumps(pred), _fmt(list(missing.elements())))
+    if not check_exclusions:
+        return inc, exc
+    forbidden = Counter(expected_key(e) for e in exc) & got
+    assert not forbidden, "%s: predicate %s kept files whose partition values cannot match: %s" % (
+        context, json.dumps(pred), _fmt(list(forbidden.elements())))
+    return inc, exc
+
+
+# predicate builders
+def col(name, vt):
+    return {"op": "column", "name": name, "valueType": vt}
+
+
+def lit(value, vt):
+    return {"op": "literal", "value": str(value), "valueType": vt}
+
+
+def cmp(op, name, value, vt):
+    return {"op": op, "children": [col(name, vt), lit(value, vt)]}
+
+
+def AND(*c):
+    return {"op": "and", "children": list(c)}
+
+
+def OR(*c):
+    return {"op": "or", "children": list(c)}
+
+
+def NOT(c):
+    return {"op": "not", "children": [c]}
+
+
+def IS_NULL(name, vt):
+    return {"op": "isNull", "children": [col(name, vt)]}
