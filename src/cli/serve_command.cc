@@ -63,9 +63,10 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   options.default_host = host_port;
   service = std::make_shared<SharingService>(options, catalog, storage);
-  if (on_listening) on_listening("http://" + host_port + config.endpoint);
-  spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
-  server.RunUntilSignal();
+  server.RunUntilSignal([&] {
+    spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
+    if (on_listening) on_listening("http://" + host_port + config.endpoint);
+  });
   spdlog::info("lakeshare stopped");
   return Status::OK();
 }

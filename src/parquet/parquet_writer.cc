@@ -380,7 +380,7 @@ Result<ParquetWriter> ParquetWriter::Create(ParquetSchema schema, WriterOptions 
     return Status::InvalidArgument("page size limits must be positive");
   }
   // Fail early on a codec we cannot write rather than at the first page.
-  LS_RETURN_IF_ERROR(Compress(options.codec, "").status());
+  LS_RETURN_IF_ERROR(Compress(options.codec, ""));
   return ParquetWriter(std::move(schema), std::move(options));
 }
 

@@ -31,6 +31,22 @@ struct SharingService::TableRef {
 
 namespace {
 
+// Errors about a table name it the way the recipient knows it and never
+// reveal where it is stored.
+HttpResponse TableError(const SharingService::TableRef& t, const Status& status) {
+  std::string message = status.message();
+  for (const std::string& where : {t.resolved.location, t.info.location}) {
+    if (where.empty()) continue;
+    for (size_t pos = message.find(where); pos != std::string::npos;
+         pos = message.find(where, pos)) {
+      message.replace(pos, where.size(), "<table>");
+    }
+  }
+  std::string name = t.FullName();
+  if (message.find(name) == std::string::npos) message = "table " + name + ": " + message;
+  return ErrorResponse(Status(status.code(), std::move(message)));
+}
+
 constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::string_view kNdjson = "application/x-ndjson; charset=utf-8";
 constexpr int64_t kDefaultPageSize = 500;
@@ -73,6 +89,9 @@ HttpResponse ListPage(const HttpRequest& r, const PageTokenCodec& tokens, const 
   if (const std::string* v = r.Query("maxResults")) {
     auto n = ParseInt64Param(*v, "maxResults", 0);
     if (!n.ok()) return ErrorResponse(n.status());
+    if (*n > INT32_MAX) {  // an int32 in the protocol
+      return ErrorResponse(Status::InvalidArgument("invalid 'maxResults': '" + *v + "'"));
+    }
     page_size = std::min(*n, kMaxPageSize);
   }
   uint64_t offset = 0;
@@ -383,7 +402,7 @@ HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string
     t.info = std::move(*info);
     t.who = *who;
     auto resolved = resolver_.Resolve(t.info);
-    if (!resolved.ok()) return ErrorResponse(resolved.status());
+    if (!resolved.ok()) return TableError(t, resolved.status());
     t.resolved = std::move(*resolved);
     if (action.empty() || action == "version") return TableVersion(r, t);
     if (action == "metadata") return TableMetadata(r, t);
@@ -478,11 +497,11 @@ HttpResponse SharingService::TableVersion(const HttpRequest& r, const TableRef& 
       return ErrorResponse(Status::InvalidArgument("Invalid startingTimestamp: " + *ts));
     }
     auto v = table.VersionAtTimestamp(*ms, TimestampBound::kAtOrAfter);
-    if (!v.ok()) return ErrorResponse(v.status());
+    if (!v.ok()) return TableError(t, v.status());
     version = *v;
   } else {
     auto v = table.LatestVersion();
-    if (!v.ok()) return ErrorResponse(v.status());
+    if (!v.ok()) return TableError(t, v.status());
     version = *v;
   }
   HttpResponse resp;
@@ -510,11 +529,11 @@ HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef&
     return ErrorResponse(Status::InvalidArgument("Please only provide one of: version, timestamp"));
   }
   auto selected = SelectVersion(*t.resolved.format, t.info, t.FullName(), version, timestamp);
-  if (!selected.ok()) return ErrorResponse(selected.status());
+  if (!selected.ok()) return TableError(t, selected.status());
   auto snapshot = t.resolved.format->Snapshot(*selected);
-  if (!snapshot.ok()) return ErrorResponse(snapshot.status());
+  if (!snapshot.ok()) return TableError(t, snapshot.status());
   Status compatible = CheckParquetCompatible(**snapshot, t.FullName());
-  if (!compatible.ok()) return ErrorResponse(compatible);
+  if (!compatible.ok()) return TableError(t, compatible);
 
   HttpResponse resp;
   resp.SetHeader("Content-Type", std::string(kNdjson));
@@ -545,11 +564,11 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   }
   auto selected =
       SelectVersion(*t.resolved.format, t.info, t.FullName(), query->version, query->timestamp);
-  if (!selected.ok()) return ErrorResponse(selected.status());
+  if (!selected.ok()) return TableError(t, selected.status());
   auto snapshot = t.resolved.format->Snapshot(*selected);
-  if (!snapshot.ok()) return ErrorResponse(snapshot.status());
+  if (!snapshot.ok()) return TableError(t, snapshot.status());
   Status compatible = CheckParquetCompatible(**snapshot, t.FullName());
-  if (!compatible.ok()) return ErrorResponse(compatible);
+  if (!compatible.ok()) return TableError(t, compatible);
 
   int64_t expiration = NowMillis() + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);

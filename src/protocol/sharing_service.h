@@ -32,8 +32,9 @@ class SharingService {
 
   HttpResponse Handle(HttpRequest& request);
 
+  struct TableRef;  // a resolved, authorised table of one request
+
  private:
-  struct TableRef;
   HttpResponse Route(HttpRequest& request, const std::vector<std::string>& segments);
   HttpResponse ServeFile(const HttpRequest& request, const std::vector<std::string>& segments);
 

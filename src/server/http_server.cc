@@ -59,6 +59,9 @@ constexpr auto kShutdownTick = std::chrono::milliseconds(20);
 // If connections still exist this long after being force-closed (a handler
 // that never returns), the io loop is stopped so Run() cannot hang.
 constexpr auto kHardStopDelay = std::chrono::seconds(5);
+// During shutdown, a request still arriving gets this long to finish arriving
+// (not the full read timeout): a stalled client must not hold the stop.
+constexpr auto kShutdownReadTimeout = std::chrono::seconds(2);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
@@ -170,7 +173,7 @@ class HttpServer::Impl {
   uint16_t port() const { return port_.load(); }
   void Run();
   void Stop();
-  void RunUntilSignal();
+  void RunUntilSignal(const std::function<void()>& on_ready);
 
   // For connections.
   const ServerOptions& options() const { return options_; }
@@ -260,9 +263,15 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   // Graceful stop: an idle keep-alive connection is closed; a busy one
-  // finishes its request (answered with "Connection: close").
+  // finishes its request (answered with "Connection: close"); one still
+  // receiving a request gets a short deadline for the rest of it.
   void OnServerStopping() {
-    if (closed_ || phase_ != Phase::kIdle) return;
+    if (closed_) return;
+    if (phase_ == Phase::kReadingHeader || phase_ == Phase::kReadingBody) {
+      SetDeadline(std::min<Clock::duration>(options_.read_timeout, kShutdownReadTimeout));
+      return;
+    }
+    if (phase_ != Phase::kIdle) return;
     // Bytes already waiting mean a request raced with the shutdown: serve it
     // (with "Connection: close") rather than drop it.
     error_code ec;
@@ -927,7 +936,7 @@ void HttpServer::Impl::Stop() {
   }
 }
 
-void HttpServer::Impl::RunUntilSignal() {
+void HttpServer::Impl::RunUntilSignal(const std::function<void()>& on_ready) {
   {
     std::lock_guard<std::mutex> lock(lifecycle_mu_);
     if (!started_ || ran_) return;
@@ -943,6 +952,8 @@ void HttpServer::Impl::RunUntilSignal() {
       signals_.reset();
     }
   }
+  // The handlers are in place: a signal from now on stops gracefully.
+  if (on_ready) on_ready();
   Run();
 }
 
@@ -1091,6 +1102,8 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::Run() { impl_->Run(); }
 void HttpServer::Stop() { impl_->Stop(); }
-void HttpServer::RunUntilSignal() { impl_->RunUntilSignal(); }
+void HttpServer::RunUntilSignal(const std::function<void()>& on_ready) {
+  impl_->RunUntilSignal(on_ready);
+}
 
 }  // namespace lakeshare

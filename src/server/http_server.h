@@ -82,7 +82,9 @@ class HttpServer {
   void Stop();
 
   // Run() plus SIGINT/SIGTERM → Stop(); a second signal force-closes at once.
-  void RunUntilSignal();
+  // `on_ready` runs once the signal handlers are installed (e.g. to announce
+  // readiness: a signal sent after it always stops the server gracefully).
+  void RunUntilSignal(const std::function<void()>& on_ready = {});
 
   class Impl;
 

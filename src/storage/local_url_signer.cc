@@ -37,6 +37,25 @@ bool IsCleanAbsolutePath(const std::string& path) {
 
 }  // namespace
 
+LocalUrlSigner::LocalUrlSigner(std::string key)
+    : key_(std::move(key)),
+      seal_key_(HmacSha256(key_, "lakeshare-file-url-seal")),
+      iv_key_(HmacSha256(key_, "lakeshare-file-url-iv")) {}
+
+std::string LocalUrlSigner::Seal(const std::string& path) const {
+  std::string iv = HmacSha256(iv_key_, path).substr(0, 16);
+  return Base64UrlEncode(iv + Aes256Ctr(seal_key_, iv, path));
+}
+
+std::optional<std::string> LocalUrlSigner::Unseal(std::string_view sealed) const {
+  auto raw = Base64UrlDecode(sealed);
+  if (!raw || raw->size() <= 16) return std::nullopt;
+  std::string iv = raw->substr(0, 16);
+  std::string path = Aes256Ctr(seal_key_, iv, std::string_view(*raw).substr(16));
+  if (!ConstantTimeEquals(iv, HmacSha256(iv_key_, path).substr(0, 16))) return std::nullopt;
+  return path;
+}
+
 std::string LocalUrlSigner::Mac(const std::string& path, int64_t expiration_ms) const {
   return HmacSha256(key_, "lakeshare-file-url-v1\n" + path + "\n" + std::to_string(expiration_ms));
 }
@@ -48,7 +67,7 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   }
   PresignedUrl out;
   out.expiration_ms = expiration_ms;
-  out.url = context.server_base_url + "/files/" + Base64UrlEncode(path) + "/" +
+  out.url = context.server_base_url + "/files/" + Seal(path) + "/" +
             PercentEncode(BaseName(path)) + "?expires=" + std::to_string(expiration_ms) +
             "&signature=" + Base64UrlEncode(Mac(path, expiration_ms));
   return out;
@@ -58,7 +77,7 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
                                            std::string_view file_name, std::string_view expires,
                                            std::string_view signature, int64_t now_ms) const {
   auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
-  auto path = Base64UrlDecode(encoded_path);
+  auto path = Unseal(encoded_path);
   auto sig = Base64UrlDecode(signature);
   int64_t exp = 0;
   auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), exp);

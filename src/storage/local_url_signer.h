@@ -1,12 +1,15 @@
 // URLs for local files that this server serves itself, signed with
 // HMAC-SHA256 and expiring: the local stand-in for a cloud pre-signed URL.
 //
-//   {base}/files/{base64url(path)}/{file name}?expires={ms}&signature={base64url(mac)}
+//   {base}/files/{sealed path}/{file name}?expires={ms}&signature={base64url(mac)}
 //
-// The MAC covers the full path and the expiry, so a URL reaches exactly one
-// file until it expires. Thread-safe (immutable).
+// The signature (HMAC-SHA256) covers the full path and the expiry, so a URL
+// reaches exactly one file until it expires. The path is sealed (AES-256-CTR
+// with a synthetic IV = HMAC of the path, checked on the way back) so a URL
+// does not reveal where the server keeps its tables. Thread-safe (immutable).
 #pragma once
 
+#include <optional>
 #include <string>
 
 #include "storage/storage.h"
@@ -16,7 +19,7 @@ namespace lakeshare {
 class LocalUrlSigner : public UrlSigner {
  public:
   // `key`: the secret (at least 16 bytes).
-  explicit LocalUrlSigner(std::string key) : key_(std::move(key)) {}
+  explicit LocalUrlSigner(std::string key);
 
   Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
                                const SignContext& context) override;
@@ -30,7 +33,11 @@ class LocalUrlSigner : public UrlSigner {
 
  private:
   std::string Mac(const std::string& path, int64_t expiration_ms) const;
+  std::string Seal(const std::string& path) const;
+  std::optional<std::string> Unseal(std::string_view sealed) const;
   std::string key_;
+  std::string seal_key_;  // derived from key_
+  std::string iv_key_;    // derived from key_
 };
 
 // Reads the key in `path`, or creates it (32 random bytes, hex, mode 0600)

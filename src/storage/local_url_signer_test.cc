@@ -37,6 +37,9 @@ TEST(LocalUrlSignerTest, RoundTrip) {
   EXPECT_EQ(url->expiration_ms, 2000);
   UrlParts p = Split(url->url, "http://h:1/ds");
   EXPECT_EQ(p.name, "part 1.parquet");
+  // The URL does not reveal where the file is kept.
+  EXPECT_EQ(url->url.find("data"), std::string::npos);
+  EXPECT_EQ(PercentDecode(url->url)->find(Base64UrlEncode("/data/t")), std::string::npos);
   EXPECT_EQ(*signer.Verify(p.encoded_path, p.name, p.expires, p.signature, 1000),
             "/data/t/part 1.parquet");
 }
@@ -58,6 +61,11 @@ TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
   q = p;
   q.encoded_path = Base64UrlEncode("/data/t/b.parquet");
   EXPECT_TRUE(denied(q));
+  for (size_t i = 0; i < p.encoded_path.size(); ++i) {
+    q = p;
+    q.encoded_path[i] = q.encoded_path[i] == 'A' ? 'B' : 'A';
+    EXPECT_TRUE(denied(q)) << i;
+  }
   q = p;
   q.signature[3] = q.signature[3] == 'A' ? 'B' : 'A';
   EXPECT_TRUE(denied(q));
