@@ -1,5 +1,6 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
 // `demo` generates sample tables and serves them.
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
 
   CLI11_PARSE(app, argc, argv);
+  // Logs go to stderr; stdout carries only what scripts read ("listening on").
+  spdlog::set_default_logger(spdlog::stderr_color_mt("lakeshare"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
 
   auto print_listening = [](const std::string& url) {

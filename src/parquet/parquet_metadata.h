@@ -8,6 +8,11 @@
 // every other problem is kCorruption too (see thrift_compact.h for the limits).
 // Encryption structures are only detected, never interpreted. Serializing
 // writes every field that is set, in id order.
+//
+// Memory: every parsed list element is a valid struct of at least 3 encoded
+// bytes, but a ColumnChunk takes ~560 bytes in memory, so a hostile footer can
+// cost a few hundred times its size: readers should cap the footer length
+// they accept before parsing. All functions are thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -18,6 +23,8 @@
 
 #include "common/status.h"
 
+// Parquet names (Type, Encoding, RowGroup, ...) are generic, hence the nested
+// namespace.
 namespace lakeshare::parquet {
 
 enum class Type : int32_t {
