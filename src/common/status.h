@@ -112,10 +112,12 @@ const Status& ToStatus(const Result<T>& r) {
 #define LS_CONCAT(a, b) LS_CONCAT_IMPL(a, b)
 
 // Returns the Status of `expr` (a Status or a Result) from the current function if it is not OK.
+// The Status is copied out, so `LS_RETURN_IF_ERROR(F().status())` is safe even
+// though status() refers into a temporary.
 #define LS_RETURN_IF_ERROR(expr)                                               \
   do {                                                                         \
-    auto&& _ls_st = (expr);                                                    \
-    if (!_ls_st.ok()) return ::lakeshare::internal::ToStatus(_ls_st);          \
+    ::lakeshare::Status _ls_st = ::lakeshare::internal::ToStatus((expr));      \
+    if (!_ls_st.ok()) return _ls_st;                                           \
   } while (0)
 
 #define LS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \

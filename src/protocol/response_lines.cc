@@ -37,12 +37,9 @@ void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool hi
   out->push_back('\n');
 }
 
-void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
-                           const FileLineOptions& o) {
-  JsonWriter w(out);
-  w.BeginObject().Key("file").BeginObject();
-  w.Key("url").String(url.url);
-  w.Key("id").String(FileId(f.path));
+namespace {
+
+void WritePartitionValues(JsonWriter& w, const DataFile& f) {
   w.Key("partitionValues").BeginObject();
   for (const auto& [k, v] : f.partition_values) {
     w.Key(k);
@@ -53,8 +50,19 @@ void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedU
     }
   }
   w.EndObject();
+}
+
+}  // namespace
+
+void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
+                           const FileLineOptions& o, FileIdHash hash, std::string_view key) {
+  JsonWriter w(out);
+  w.BeginObject().Key(key).BeginObject();
+  w.Key("url").String(url.url);
+  w.Key("id").String(FileId(f.path, hash));
+  WritePartitionValues(w, f);
   w.Key("size").Int(f.size);
-  if (f.stats) w.Key("stats").String(*f.stats);
+  if (f.stats && key != "cdf" && key != "remove") w.Key("stats").String(*f.stats);
   if (o.include_version) {
     w.Key("version").Int(o.version);
     w.Key("timestamp").Int(o.timestamp_ms);
@@ -64,7 +72,94 @@ void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedU
   out->push_back('\n');
 }
 
-std::string FileId(const std::string& recorded_path) { return HexEncode(Md5(recorded_path)); }
+std::string FileId(const std::string& recorded_path, FileIdHash hash) {
+  return HexEncode(hash == FileIdHash::kSha256 ? Sha256(recorded_path) : Md5(recorded_path));
+}
+
+void AppendDeltaProtocolLine(std::string* out, const TableProtocol& p) {
+  JsonWriter w(out);
+  w.BeginObject().Key("protocol").BeginObject().Key("deltaProtocol").BeginObject();
+  w.Key("minReaderVersion").Int(p.min_reader_version);
+  w.Key("minWriterVersion").Int(p.min_writer_version);
+  auto list = [&](const char* key, const std::optional<std::vector<std::string>>& features) {
+    if (!features) return;
+    w.Key(key).BeginArray();
+    for (const auto& f : *features) w.String(f);
+    w.EndArray();
+  };
+  list("readerFeatures", p.reader_features);
+  list("writerFeatures", p.writer_features);
+  w.EndObject().EndObject().EndObject();
+  out->push_back('\n');
+}
+
+void AppendDeltaMetadataLine(std::string* out, const TableMetadata& m, int64_t version,
+                             std::optional<int64_t> size, std::optional<int64_t> num_files) {
+  JsonWriter w(out);
+  w.BeginObject().Key("metaData").BeginObject().Key("deltaMetadata").BeginObject();
+  w.Key("id").String(m.id);
+  if (m.name) w.Key("name").String(*m.name);
+  if (m.description) w.Key("description").String(*m.description);
+  w.Key("format").BeginObject().Key("provider").String(m.format_provider);
+  w.Key("options").BeginObject();
+  for (const auto& [k, v] : m.format_options) w.Key(k).String(v);
+  w.EndObject().EndObject();
+  // The delta format hands the client the table's own schema and settings:
+  // its reader needs column mapping ids, DV flags, ... as the log has them.
+  w.Key("schemaString").String(m.schema_string);
+  w.Key("partitionColumns").BeginArray();
+  for (const auto& c : m.partition_columns) w.String(c);
+  w.EndArray();
+  w.Key("configuration").BeginObject();
+  for (const auto& [k, v] : m.configuration) w.Key(k).String(v);
+  w.EndObject();
+  if (m.created_time) w.Key("createdTime").Int(*m.created_time);
+  w.EndObject();
+  w.Key("version").Int(version);
+  if (size) w.Key("size").Int(*size);
+  if (num_files) w.Key("numFiles").Int(*num_files);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
+void AppendDeltaFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
+                         const DeltaFileLine& line, const FileLineOptions& o) {
+  JsonWriter w(out);
+  w.BeginObject().Key("file").BeginObject();
+  w.Key("id").String(line.id);
+  if (line.deletion_vector_file_id) {
+    w.Key("deletionVectorFileId").String(*line.deletion_vector_file_id);
+  }
+  if (o.include_version) {
+    w.Key("version").Int(o.version);
+    w.Key("timestamp").Int(o.timestamp_ms);
+  }
+  w.Key("expirationTimestamp").Int(url.expiration_ms);
+  w.Key("deltaSingleAction").BeginObject().Key(line.action).BeginObject();
+  w.Key("path").String(url.url);
+  WritePartitionValues(w, f);
+  w.Key("size").Int(f.size);
+  if (line.action == "remove") {
+    if (line.deletion_timestamp) w.Key("deletionTimestamp").Int(*line.deletion_timestamp);
+  } else if (line.action == "add") {
+    w.Key("modificationTime").Int(f.modification_time);
+  }
+  w.Key("dataChange").Bool(f.data_change);
+  if (f.stats && line.action != "cdc") w.Key("stats").String(*f.stats);
+  if (line.deletion_vector) {
+    const DeletionVector& dv = *line.deletion_vector;
+    w.Key("deletionVector").BeginObject();
+    w.Key("storageType").String(dv.storage_type);
+    w.Key("pathOrInlineDv").String(dv.path_or_inline_dv);
+    if (dv.offset) w.Key("offset").Int(*dv.offset);
+    w.Key("sizeInBytes").Int(dv.size_in_bytes);
+    w.Key("cardinality").Int(dv.cardinality);
+    w.EndObject();
+  }
+  w.EndObject().EndObject();
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
 
 std::string PublicSchemaString(const std::string& schema_string) {
   namespace json = boost::json;

@@ -6,6 +6,7 @@
 #include <optional>
 #include <string>
 
+#include "protocol/response_format.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 
@@ -21,10 +22,29 @@ struct FileLineOptions {
   int64_t timestamp_ms = 0;
 };
 void AppendParquetFileLine(std::string* out, const DataFile& file, const PresignedUrl& url,
-                           const FileLineOptions& options);
+                           const FileLineOptions& options, FileIdHash hash = FileIdHash::kMd5,
+                           std::string_view key = "file");
 
-// The protocol's stable file id: hex MD5 of the path recorded in the log.
-std::string FileId(const std::string& recorded_path);
+// The protocol's stable file id: hex MD5 (or SHA-256) of the path recorded
+// in the log.
+std::string FileId(const std::string& recorded_path, FileIdHash hash = FileIdHash::kMd5);
+
+// Delta response format (protocol notes §1.7).
+void AppendDeltaProtocolLine(std::string* out, const TableProtocol& protocol);
+void AppendDeltaMetadataLine(std::string* out, const TableMetadata& metadata, int64_t version,
+                             std::optional<int64_t> size, std::optional<int64_t> num_files);
+
+struct DeltaFileLine {
+  std::string_view action = "add";  // "add", "remove" or "cdc"
+  std::string id;
+  // The deletion vector as the client must see it (on-disk ones rewritten to
+  // a signed URL), and the id of its file.
+  std::optional<DeletionVector> deletion_vector;
+  std::optional<std::string> deletion_vector_file_id;
+  std::optional<int64_t> deletion_timestamp;  // remove only
+};
+void AppendDeltaFileLine(std::string* out, const DataFile& file, const PresignedUrl& url,
+                         const DeltaFileLine& line, const FileLineOptions& options);
 
 // The schema string clients see: top-level field metadata keeps only
 // "comment" (as the reference server does); unparseable input is returned

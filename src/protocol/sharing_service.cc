@@ -10,6 +10,7 @@
 #include <exception>
 
 #include "auth/token.h"
+#include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
@@ -17,6 +18,8 @@
 #include "protocol/errors.h"
 #include "protocol/file_filter.h"
 #include "protocol/query_request.h"
+#include "protocol/query_stream.h"
+#include "protocol/response_format.h"
 #include "protocol/response_lines.h"
 #include "storage/local_url_signer.h"
 
@@ -51,6 +54,9 @@ constexpr std::string_view kJson = "application/json; charset=utf-8";
 constexpr std::string_view kNdjson = "application/x-ndjson; charset=utf-8";
 constexpr int64_t kDefaultPageSize = 500;
 constexpr int64_t kMaxPageSize = 1000;
+constexpr int64_t kMaxFilesPerPage = 10000;
+constexpr int64_t kPageTokenTtlMs = 3LL * 24 * 3600 * 1000;  // as the reference server
+constexpr int64_t kRefreshTokenTtlMs = 3600 * 1000;
 
 HttpResponse JsonResponse(std::string body) {
   HttpResponse r;
@@ -128,113 +134,6 @@ void WriteTable(JsonWriter& w, const TableInfo& t) {
   if (t.id) w.Key("id").String(*t.id);
   w.EndObject();
 }
-
-// Reader features a parquet-format client can be served safely, given the
-// checks in CheckParquetCompatible.
-bool ParquetSafeReaderFeature(const std::string& f) {
-  return f == "deletionVectors" || f == "columnMapping" || f == "timestampNtz" ||
-         f == "v2Checkpoint" || f == "vacuumProtocolCheck";
-}
-
-Status CheckParquetCompatible(const TableSnapshot& s, const std::string& table_name) {
-  const auto& config = s.metadata.configuration;
-  auto mode = config.find("delta.columnMapping.mode");
-  if (mode != config.end() && mode->second != "none") {
-    return Status::Unsupported("table " + table_name + " uses column mapping (mode '" +
-                               mode->second +
-                               "'), which the parquet response format cannot express");
-  }
-  bool dv_enabled = false;
-  if (auto it = config.find("delta.enableDeletionVectors"); it != config.end()) {
-    dv_enabled = it->second == "true";
-  }
-  bool has_dv = dv_enabled || std::any_of(s.files.begin(), s.files.end(), [](const DataFile& f) {
-                  return f.deletion_vector.has_value();
-                });
-  if (has_dv) {
-    return Status::Unsupported("table " + table_name +
-                               " has deletion vectors, which the parquet response format cannot "
-                               "express; rows would be returned that were deleted");
-  }
-  if (s.protocol.min_reader_version > 3) {
-    return Status::Unsupported("table " + table_name + " needs Delta reader version " +
-                               std::to_string(s.protocol.min_reader_version));
-  }
-  if (s.protocol.reader_features) {
-    for (const auto& f : *s.protocol.reader_features) {
-      if (!ParquetSafeReaderFeature(f)) {
-        return Status::Unsupported("table " + table_name + " uses the Delta reader feature '" +
-                                   f + "', which the parquet response format cannot express");
-      }
-    }
-  }
-  return Status::OK();
-}
-
-// Streams the file lines of a query: filtering, limit, and URL signing happen
-// piece by piece, so memory stays bounded whatever the number of files.
-class QueryBodyStream : public BodyStream {
- public:
-  QueryBodyStream(std::string head, std::shared_ptr<const TableSnapshot> snapshot,
-                  ResolvedTable table, std::unique_ptr<FileFilter> filter,
-                  std::optional<int64_t> limit, SignContext sign_context, int64_t expiration_ms,
-                  FileLineOptions line_options, std::string table_name)
-      : head_(std::move(head)),
-        snapshot_(std::move(snapshot)),
-        table_(std::move(table)),
-        filter_(std::move(filter)),
-        limit_(limit),
-        sign_context_(std::move(sign_context)),
-        expiration_ms_(expiration_ms),
-        line_options_(line_options),
-        table_name_(std::move(table_name)),
-        root_prefix_(table_.location + "/") {}
-
-  Result<bool> Next(std::string* out, size_t size_hint) override {
-    if (!head_.empty()) {
-      out->append(head_);
-      head_.clear();
-    }
-    const auto& files = snapshot_->files;
-    while (next_ < files.size() && out->size() < size_hint) {
-      if (limit_ && rows_ >= *limit_) {
-        next_ = files.size();
-        break;
-      }
-      const DataFile& f = files[next_++];
-      if (filter_ && !filter_->Keep(f)) continue;
-      LS_ASSIGN_OR_RETURN(std::string path, table_.format->ResolveFilePath(f.path));
-      // A log entry pointing outside the table must never become a URL.
-      if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
-        return Status::Corruption("table " + table_name_ + ": file '" + f.path +
-                                  "' lies outside the table location");
-      }
-      LS_ASSIGN_OR_RETURN(PresignedUrl url,
-                          table_.backend.signer->Presign(path, expiration_ms_, sign_context_));
-      AppendParquetFileLine(out, f, url, line_options_);
-      if (limit_) {
-        if (f.stats) {
-          if (auto n = NumRecordsFromStats(*f.stats)) rows_ += *n;
-        }
-      }
-    }
-    return next_ < files.size();
-  }
-
- private:
-  std::string head_;
-  std::shared_ptr<const TableSnapshot> snapshot_;
-  ResolvedTable table_;
-  std::unique_ptr<FileFilter> filter_;
-  std::optional<int64_t> limit_;
-  SignContext sign_context_;
-  int64_t expiration_ms_;
-  FileLineOptions line_options_;
-  std::string table_name_;
-  std::string root_prefix_;
-  size_t next_ = 0;
-  int64_t rows_ = 0;
-};
 
 // Streams a byte range of a local file.
 class FileRangeStream : public BodyStream {
@@ -320,7 +219,8 @@ SharingService::SharingService(SharingServiceOptions options, std::shared_ptr<Ca
       catalog_(std::move(catalog)),
       storage_(storage),
       resolver_(storage),
-      page_tokens_(options_.page_token_key) {}
+      page_tokens_(options_.page_token_key),
+      query_tokens_(HmacSha256(options_.page_token_key, "query-tokens")) {}
 
 std::string SharingService::BaseUrl(const HttpRequest& r) const {
   if (options_.public_url) return *options_.public_url + options_.endpoint;
@@ -509,14 +409,66 @@ HttpResponse SharingService::TableVersion(const HttpRequest& r, const TableRef& 
   return resp;
 }
 
-HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef& t) {
-  ClientCapabilities caps = ParseCapabilities(
-      r.Header("delta-sharing-capabilities") ? *r.Header("delta-sharing-capabilities") : "");
-  if (!caps.AcceptsFormat("parquet")) {
-    return ErrorResponse(Status::Unsupported(
-        "this server answers in the parquet response format only; add 'parquet' to "
-        "responseformat in delta-sharing-capabilities"));
+namespace {
+
+ClientCapabilities RequestCapabilities(const HttpRequest& r) {
+  const std::string* h = r.Header("delta-sharing-capabilities");
+  return ParseCapabilities(h ? *h : std::string_view());
+}
+
+// The head of an NDJSON answer: protocol and metaData lines in `format`.
+std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool history_shared) {
+  std::string head;
+  if (format == ResponseFormat::kParquet) {
+    AppendParquetProtocolLine(&head);
+    AppendParquetMetadataLine(&head, s.metadata, history_shared);
+  } else {
+    int64_t size = 0;
+    for (const auto& f : s.files) size += f.size;
+    AppendDeltaProtocolLine(&head, s.protocol);
+    AppendDeltaMetadataLine(&head, s.metadata, s.version, size,
+                            static_cast<int64_t>(s.files.size()));
   }
+  return head;
+}
+
+void SetNdjsonHeaders(HttpResponse* resp, int64_t version, ResponseFormat format,
+                      bool end_stream_action) {
+  resp->SetHeader("Content-Type", std::string(kNdjson));
+  resp->SetHeader("Delta-Table-Version", std::to_string(version));
+  std::string caps = "responseformat=" + std::string(ResponseFormatName(format));
+  if (end_stream_action) caps += ";includeendstreamaction=true";
+  resp->SetHeader("delta-sharing-capabilities", caps);
+}
+
+// A digest of everything in a query that shapes its answer: a page or
+// refresh token is only valid for a request with the same digest.
+std::string QueryParamsDigest(const QueryRequest& q, const ClientCapabilities& caps,
+                              const std::string* file_id_hash) {
+  std::string text;
+  auto add = [&](std::string_view part) {
+    text += std::to_string(part.size());
+    text += ':';
+    text += part;
+  };
+  for (const auto& f : caps.response_formats) add(f);
+  add("|");
+  for (const auto& f : caps.reader_features) add(f);
+  add(file_id_hash ? *file_id_hash : "");
+  add(q.version ? std::to_string(*q.version) : "");
+  add(q.timestamp.value_or(""));
+  add(q.starting_version ? std::to_string(*q.starting_version) : "");
+  add(q.ending_version ? std::to_string(*q.ending_version) : "");
+  for (const auto& h : q.predicate_hints) add(h);
+  add("|");
+  add(q.json_predicate_hints.value_or(""));
+  add(q.limit_hint ? std::to_string(*q.limit_hint) : "");
+  return HexEncode(Sha256(text)).substr(0, 32);
+}
+
+}  // namespace
+
+HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef& t) {
   std::optional<int64_t> version;
   std::optional<std::string> timestamp;
   if (const std::string* v = r.Query("version")) {
@@ -532,26 +484,17 @@ HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef&
   if (!selected.ok()) return TableError(t, selected.status());
   auto snapshot = t.resolved.format->Snapshot(*selected);
   if (!snapshot.ok()) return TableError(t, snapshot.status());
-  Status compatible = CheckParquetCompatible(**snapshot, t.FullName());
-  if (!compatible.ok()) return TableError(t, compatible);
+  auto format = ChooseResponseFormat(RequestCapabilities(r), **snapshot, t.FullName());
+  if (!format.ok()) return TableError(t, format.status());
 
   HttpResponse resp;
-  resp.SetHeader("Content-Type", std::string(kNdjson));
-  resp.SetHeader("Delta-Table-Version", std::to_string((*snapshot)->version));
-  resp.SetHeader("delta-sharing-capabilities", "responseformat=parquet");
-  AppendParquetProtocolLine(&resp.body);
-  AppendParquetMetadataLine(&resp.body, (*snapshot)->metadata, t.info.history_shared);
+  SetNdjsonHeaders(&resp, (*snapshot)->version, *format, false);
+  resp.body = HeadLines(*format, **snapshot, t.info.history_shared);
   return resp;
 }
 
 HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t) {
-  ClientCapabilities caps = ParseCapabilities(
-      r.Header("delta-sharing-capabilities") ? *r.Header("delta-sharing-capabilities") : "");
-  if (!caps.AcceptsFormat("parquet")) {
-    return ErrorResponse(Status::Unsupported(
-        "this server answers in the parquet response format only; add 'parquet' to "
-        "responseformat in delta-sharing-capabilities"));
-  }
+  ClientCapabilities caps = RequestCapabilities(r);
   bool malformed = false;
   auto query = ParseQueryRequest(r.body, &malformed);
   if (!query.ok()) {
@@ -562,33 +505,88 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
     return ErrorResponse(Status::Unsupported(
         "streaming queries (startingVersion) are not served by this version of lakeshare"));
   }
-  auto selected =
-      SelectVersion(*t.resolved.format, t.info, t.FullName(), query->version, query->timestamp);
-  if (!selected.ok()) return TableError(t, selected.status());
-  auto snapshot = t.resolved.format->Snapshot(*selected);
+  bool latest = !query->version && !query->timestamp;
+  if ((query->include_refresh_token || query->refresh_token) && (!latest || query->page_token)) {
+    return ErrorResponse(Status::InvalidArgument(
+        "includeRefreshToken and refreshToken are only allowed for queries of the latest "
+        "snapshot without a pageToken"));
+  }
+  const std::string* id_hash_header = r.Header("fileidhash");
+  std::string digest = QueryParamsDigest(*query, caps, id_hash_header);
+  std::string table_key = QueryTokenCodec::TableKey(t.info.share, t.info.schema, t.info.name);
+  int64_t now = NowMillis();
+
+  // The snapshot: pinned by a page or refresh token, or chosen by the request.
+  std::optional<QueryTokenState> page;
+  std::optional<int64_t> version;
+  if (query->page_token) {
+    auto s = query_tokens_.DecodePage(*query->page_token, table_key, digest, now);
+    if (!s.ok()) return ErrorResponse(s.status());
+    page = *s;
+    version = s->version;
+  } else if (query->refresh_token) {
+    auto s = query_tokens_.DecodeRefresh(*query->refresh_token, table_key, digest, now);
+    if (!s.ok()) return ErrorResponse(s.status());
+    version = s->version;
+  } else {
+    auto selected =
+        SelectVersion(*t.resolved.format, t.info, t.FullName(), query->version, query->timestamp);
+    if (!selected.ok()) return TableError(t, selected.status());
+    version = *selected;
+  }
+  auto snapshot = t.resolved.format->Snapshot(version);
   if (!snapshot.ok()) return TableError(t, snapshot.status());
-  Status compatible = CheckParquetCompatible(**snapshot, t.FullName());
-  if (!compatible.ok()) return TableError(t, compatible);
+  auto format = ChooseResponseFormat(caps, **snapshot, t.FullName());
+  if (!format.ok()) return TableError(t, format.status());
+  auto id_hash = ChooseFileIdHash(id_hash_header, *format);
+  if (!id_hash.ok()) return ErrorResponse(id_hash.status());
 
-  int64_t expiration = NowMillis() + options_.presigned_url_timeout_seconds * 1000;
+  int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
-  FileLineOptions line_options;
-  line_options.include_version = selected->has_value();
-  line_options.version = (*snapshot)->version;
-  line_options.timestamp_ms = (*snapshot)->timestamp_ms;
 
-  std::string head;
-  AppendParquetProtocolLine(&head);
-  AppendParquetMetadataLine(&head, (*snapshot)->metadata, t.info.history_shared);
+  QueryStreamOptions o;
+  o.format = *format;
+  o.id_hash = *id_hash;
+  o.line_options.include_version = !latest;
+  o.line_options.version = (*snapshot)->version;
+  o.line_options.timestamp_ms = (*snapshot)->timestamp_ms;
+  o.limit = query->limit_hint;
+  if (page) {
+    if (page->next_index > (*snapshot)->files.size()) {
+      return ErrorResponse(Status::InvalidArgument("invalid 'pageToken'"));
+    }
+    o.start_index = page->next_index;
+    o.rows_so_far = page->rows;
+  }
+  if (query->max_files) o.max_files = std::min<int64_t>(*query->max_files, kMaxFilesPerPage);
+  o.end_stream_action = caps.include_end_stream_action || query->max_files.has_value() ||
+                        query->page_token.has_value() || query->include_refresh_token;
+  QueryTokenState base;
+  base.table_key = table_key;
+  base.params_digest = digest;
+  base.version = (*snapshot)->version;
+  if (query->include_refresh_token) {
+    QueryTokenState refresh = base;
+    refresh.expiration_ms = now + kRefreshTokenTtlMs;
+    o.refresh_token = query_tokens_.EncodeRefresh(refresh);
+  }
+  const QueryTokenCodec* codec = &query_tokens_;
+  o.make_page_token = [codec, base, now](uint64_t next_index, int64_t rows) {
+    QueryTokenState s = base;
+    s.next_index = next_index;
+    s.rows = rows;
+    s.expiration_ms = now + kPageTokenTtlMs;
+    return codec->EncodePage(s);
+  };
 
   HttpResponse resp;
-  resp.SetHeader("Content-Type", std::string(kNdjson));
-  resp.SetHeader("Delta-Table-Version", std::to_string((*snapshot)->version));
-  resp.SetHeader("delta-sharing-capabilities", "responseformat=parquet");
+  SetNdjsonHeaders(&resp, (*snapshot)->version, *format, o.end_stream_action);
+  if (id_hash_header) resp.SetHeader("fileidhash", Lower(*id_hash_header));
   auto filter = MakeFileFilter(*query, **snapshot);
+  FileSigner signer(t.resolved, SignContext{BaseUrl(r)}, expiration, t.FullName());
   resp.stream = std::make_unique<QueryBodyStream>(
-      std::move(head), *snapshot, t.resolved, std::move(filter), query->limit_hint,
-      SignContext{BaseUrl(r)}, expiration, line_options, t.FullName());
+      HeadLines(*format, **snapshot, t.info.history_shared), *snapshot, std::move(signer),
+      std::move(filter), std::move(o));
   return resp;
 }
 

@@ -11,6 +11,7 @@
 
 #include "catalog/catalog.h"
 #include "protocol/page_token.h"
+#include "protocol/query_token.h"
 #include "protocol/table_resolver.h"
 #include "server/http.h"
 #include "storage/storage_registry.h"
@@ -55,6 +56,7 @@ class SharingService {
   std::shared_ptr<StorageRegistry> storage_;
   TableResolver resolver_;
   PageTokenCodec page_tokens_;
+  QueryTokenCodec query_tokens_;
 };
 
 }  // namespace lakeshare

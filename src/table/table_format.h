@@ -64,6 +64,28 @@ struct TableSnapshot {
   std::vector<DataFile> files;  // active files, sorted by path (a deterministic order per version)
 };
 
+// One commit's effect on the data, for change data feed (/changes) and
+// streaming queries (startingVersion).
+enum class ChangeType { kAdd, kRemove, kCdc };
+
+struct FileChange {
+  ChangeType type = ChangeType::kAdd;
+  // For kRemove, fields the log does not record (size, stats) may be empty;
+  // for kCdc, `path` points into _change_data/.
+  DataFile file;
+  std::optional<int64_t> deletion_timestamp;  // kRemove only
+};
+
+struct CommitChanges {
+  int64_t version = 0;
+  int64_t timestamp_ms = 0;                // as VersionAtTimestamp sees it
+  std::optional<TableProtocol> protocol;   // set when this commit changed it
+  std::optional<TableMetadata> metadata;   // set when this commit changed it
+  std::vector<FileChange> changes;         // every add/remove/cdc, in log order
+  std::optional<std::string> operation;    // commitInfo.operation ("WRITE", "MERGE", ...)
+  std::optional<std::string> operation_metrics;  // commitInfo.operationMetrics as JSON text
+};
+
 enum class TimestampBound {
   kAtOrBefore,  // time travel: the latest version committed at or before the timestamp
   kAtOrAfter,   // startingTimestamp: the earliest version committed at or after it
@@ -81,6 +103,13 @@ class TableFormat {
   virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
   // The full storage location of a file path recorded in the table.
   virtual Result<std::string> ResolveFilePath(const std::string& recorded_path) const = 0;
+
+  // The commits start..end (both inclusive, start <= end <= latest), each
+  // with its actions. kInvalidArgument for versions outside the log;
+  // kUnsupported for formats without a change log.
+  virtual Result<std::vector<CommitChanges>> Changes(int64_t start_version, int64_t end_version) {
+    return Status::Unsupported("this table format does not record changes");
+  }
 };
 
 }  // namespace lakeshare

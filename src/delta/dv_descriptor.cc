@@ -1,0 +1,67 @@
+#include "delta/dv_descriptor.h"
+
+#include <array>
+#include <cstdint>
+#include <cstdio>
+
+namespace lakeshare {
+namespace {
+
+constexpr char kZ85[] =
+    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
+
+std::string FormatUuid(std::string_view b) {
+  char out[37];
+  const auto* u = reinterpret_cast<const unsigned char*>(b.data());
+  std::snprintf(out, sizeof(out),
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", u[0], u[1],
+                u[2], u[3], u[4], u[5], u[6], u[7], u[8], u[9], u[10], u[11], u[12], u[13], u[14],
+                u[15]);
+  return out;
+}
+
+}  // namespace
+
+std::optional<std::string> Z85Decode(std::string_view text) {
+  if (text.size() % 5 != 0) return std::nullopt;
+  std::array<int, 256> table;
+  table.fill(-1);
+  for (int i = 0; i < 85; ++i) table[static_cast<unsigned char>(kZ85[i])] = i;
+  std::string out;
+  out.reserve(text.size() / 5 * 4);
+  for (size_t i = 0; i < text.size(); i += 5) {
+    uint64_t v = 0;
+    for (size_t j = 0; j < 5; ++j) {
+      int d = table[static_cast<unsigned char>(text[i + j])];
+      if (d < 0) return std::nullopt;
+      v = v * 85 + static_cast<uint64_t>(d);
+    }
+    if (v > 0xffffffffULL) return std::nullopt;
+    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
+  }
+  return out;
+}
+
+Result<std::string> DeletionVectorRelativePath(const DeletionVector& dv) {
+  if (dv.storage_type == "p") {
+    return Status::Unsupported("deletion vectors stored at absolute paths cannot be shared");
+  }
+  if (dv.storage_type != "u") {
+    return Status::InvalidArgument("deletion vector of storage type '" + dv.storage_type +
+                                   "' has no file");
+  }
+  const std::string& s = dv.path_or_inline_dv;
+  if (s.size() < 20) return Status::Corruption("malformed deletion vector path '" + s + "'");
+  auto uuid = Z85Decode(std::string_view(s).substr(s.size() - 20));
+  if (!uuid) return Status::Corruption("malformed deletion vector id '" + s + "'");
+  std::string prefix = s.substr(0, s.size() - 20);
+  for (char c : prefix) {
+    if (c == '/' || c == '.' || c == '\\') {
+      return Status::Corruption("malformed deletion vector prefix '" + prefix + "'");
+    }
+  }
+  std::string name = "deletion_vector_" + FormatUuid(*uuid) + ".bin";
+  return prefix.empty() ? name : prefix + "/" + name;
+}
+
+}  // namespace lakeshare

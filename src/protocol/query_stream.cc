@@ -1,0 +1,126 @@
+#include "protocol/query_stream.h"
+
+#include "common/json_writer.h"
+#include "delta/dv_descriptor.h"
+
+namespace lakeshare {
+
+Result<PresignedUrl> FileSigner::SignPath(const std::string& path, const std::string& what) const {
+  if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
+    return Status::Corruption("table " + table_name_ + ": " + what +
+                              " lies outside the table location");
+  }
+  return table_.backend.signer->Presign(path, expiration_ms_, context_);
+}
+
+Result<PresignedUrl> FileSigner::SignDataFile(const std::string& recorded_path) const {
+  LS_ASSIGN_OR_RETURN(std::string path, table_.format->ResolveFilePath(recorded_path));
+  return SignPath(path, "file '" + recorded_path + "'");
+}
+
+Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
+                                                       std::optional<std::string>* file_id,
+                                                       FileIdHash hash) const {
+  if (dv.storage_type == "i") return dv;
+  auto relative = DeletionVectorRelativePath(dv);
+  if (!relative.ok()) return relative.status().WithContext("table " + table_name_);
+  LS_ASSIGN_OR_RETURN(PresignedUrl url,
+                      SignPath(root_prefix_ + *relative, "deletion vector '" + *relative + "'"));
+  *file_id = FileId(*relative, hash);
+  DeletionVector shared = dv;
+  shared.storage_type = "p";
+  shared.path_or_inline_dv = std::move(url.url);
+  return shared;
+}
+
+Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& signer,
+                      ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
+                      std::string_view delta_action, const FileLineOptions& line_options,
+                      std::optional<int64_t> deletion_timestamp) {
+  LS_ASSIGN_OR_RETURN(PresignedUrl url, signer.SignDataFile(f.path));
+  if (format == ResponseFormat::kParquet) {
+    AppendParquetFileLine(out, f, url, line_options, hash, parquet_key);
+    return Status::OK();
+  }
+  DeltaFileLine line;
+  line.action = delta_action;
+  line.id = FileId(f.path, hash);
+  line.deletion_timestamp = deletion_timestamp;
+  if (f.deletion_vector) {
+    LS_ASSIGN_OR_RETURN(line.deletion_vector,
+                        signer.ShareDeletionVector(*f.deletion_vector,
+                                                   &line.deletion_vector_file_id, hash));
+  }
+  AppendDeltaFileLine(out, f, url, line, line_options);
+  return Status::OK();
+}
+
+QueryBodyStream::QueryBodyStream(std::string head, std::shared_ptr<const TableSnapshot> snapshot,
+                                 FileSigner signer, std::unique_ptr<FileFilter> filter,
+                                 QueryStreamOptions options)
+    : head_(std::move(head)),
+      snapshot_(std::move(snapshot)),
+      signer_(std::move(signer)),
+      filter_(std::move(filter)),
+      options_(std::move(options)),
+      next_(static_cast<size_t>(options_.start_index)),
+      rows_(options_.rows_so_far) {}
+
+void QueryBodyStream::AppendEndStreamAction(std::string* out,
+                                            const std::optional<std::string>& next_page,
+                                            const std::optional<std::string>& error) {
+  JsonWriter w(out);
+  w.BeginObject().Key("endStreamAction").BeginObject();
+  if (options_.refresh_token) w.Key("refreshToken").String(*options_.refresh_token);
+  if (next_page) w.Key("nextPageToken").String(*next_page);
+  w.Key("minUrlExpirationTimestamp").Int(signer_.expiration_ms());
+  if (error) w.Key("errorMessage").String(*error);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
+Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
+  if (done_) return false;
+  if (!head_.empty()) {
+    out->append(head_);
+    head_.clear();
+  }
+  const auto& files = snapshot_->files;
+  std::optional<std::string> next_page;
+  while (next_ < files.size() && out->size() < size_hint) {
+    if (options_.limit && rows_ >= *options_.limit) {
+      next_ = files.size();
+      break;
+    }
+    if (options_.max_files && emitted_ >= *options_.max_files) {
+      next_page = options_.make_page_token(next_, rows_);
+      break;
+    }
+    const DataFile& f = files[next_++];
+    if (filter_ && !filter_->Keep(f)) continue;
+    Status st = AppendFileLine(out, f, signer_, options_.format, options_.id_hash, "file", "add",
+                               options_.line_options);
+    if (!st.ok()) {
+      if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
+      // A client that reads endStreamAction learns why the answer is incomplete.
+      AppendEndStreamAction(out, std::nullopt, st.message());
+      done_ = true;
+      return false;
+    }
+    ++emitted_;
+    if (options_.limit && f.stats) {
+      if (auto n = NumRecordsFromStats(*f.stats)) {
+        // Rows hidden by a deletion vector are not returned.
+        int64_t deleted = f.deletion_vector ? f.deletion_vector->cardinality : 0;
+        rows_ += std::max<int64_t>(0, *n - deleted);
+      }
+    }
+  }
+  bool finished = next_page.has_value() || next_ >= files.size();
+  if (!finished) return true;
+  if (options_.end_stream_action) AppendEndStreamAction(out, next_page, std::nullopt);
+  done_ = true;
+  return false;
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,94 @@
+// Streams the file lines of a query answer: filtering, limitHint, paging,
+// URL signing and line formatting happen piece by piece, so memory stays
+// bounded whatever the number of files.
+#pragma once
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/file_filter.h"
+#include "protocol/response_format.h"
+#include "protocol/response_lines.h"
+#include "protocol/table_resolver.h"
+#include "server/http.h"
+
+namespace lakeshare {
+
+// Signs the files of one table for one response.
+class FileSigner {
+ public:
+  FileSigner(ResolvedTable table, SignContext context, int64_t expiration_ms,
+             std::string table_name)
+      : table_(std::move(table)),
+        context_(std::move(context)),
+        expiration_ms_(expiration_ms),
+        table_name_(std::move(table_name)),
+        root_prefix_(table_.location + "/") {}
+
+  // A URL for a file recorded in the log. A path outside the table's
+  // location is kCorruption: the log must never lead a URL elsewhere.
+  Result<PresignedUrl> SignDataFile(const std::string& recorded_path) const;
+  // The DV as a delta-format client must see it: on-disk DVs get a signed
+  // URL (storageType "p"); inline ones pass unchanged. Also its file id.
+  Result<DeletionVector> ShareDeletionVector(const DeletionVector& dv,
+                                             std::optional<std::string>* file_id,
+                                             FileIdHash hash) const;
+  int64_t expiration_ms() const { return expiration_ms_; }
+
+ private:
+  Result<PresignedUrl> SignPath(const std::string& path, const std::string& what) const;
+  ResolvedTable table_;
+  SignContext context_;
+  int64_t expiration_ms_;
+  std::string table_name_;
+  std::string root_prefix_;
+};
+
+// Appends one file line in the chosen format. `action` is "add", "remove"
+// or "cdc" (parquet keys "file" for snapshot queries, "add"/"remove"/"cdf"
+// for changes).
+Status AppendFileLine(std::string* out, const DataFile& file, const FileSigner& signer,
+                      ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
+                      std::string_view delta_action, const FileLineOptions& line_options,
+                      std::optional<int64_t> deletion_timestamp = std::nullopt);
+
+struct QueryStreamOptions {
+  ResponseFormat format = ResponseFormat::kParquet;
+  FileIdHash id_hash = FileIdHash::kMd5;
+  FileLineOptions line_options;
+  std::optional<int64_t> limit;  // limitHint: rows wanted
+  uint64_t start_index = 0;      // resume position (page tokens)
+  int64_t rows_so_far = 0;       // rows returned by earlier pages
+  std::optional<int64_t> max_files;  // page size
+  bool end_stream_action = false;    // finish with an endStreamAction line
+  std::optional<std::string> refresh_token;
+  // Makes the nextPageToken for a page that stops before the end.
+  std::function<std::string(uint64_t next_index, int64_t rows)> make_page_token;
+};
+
+class QueryBodyStream : public BodyStream {
+ public:
+  QueryBodyStream(std::string head, std::shared_ptr<const TableSnapshot> snapshot,
+                  FileSigner signer, std::unique_ptr<FileFilter> filter,
+                  QueryStreamOptions options);
+
+  Result<bool> Next(std::string* out, size_t size_hint) override;
+
+ private:
+  void AppendEndStreamAction(std::string* out, const std::optional<std::string>& next_page,
+                             const std::optional<std::string>& error);
+
+  std::string head_;
+  std::shared_ptr<const TableSnapshot> snapshot_;
+  FileSigner signer_;
+  std::unique_ptr<FileFilter> filter_;
+  QueryStreamOptions options_;
+  size_t next_;
+  int64_t rows_;
+  int64_t emitted_ = 0;
+  bool done_ = false;
+};
+
+}  // namespace lakeshare

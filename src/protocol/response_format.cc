@@ -1,0 +1,126 @@
+#include "protocol/response_format.h"
+
+#include <algorithm>
+
+namespace lakeshare {
+namespace {
+
+bool HasReaderFeature(const TableSnapshot& s, std::string_view feature) {
+  const auto& f = s.protocol.reader_features;
+  return f && std::find(f->begin(), f->end(), feature) != f->end();
+}
+
+bool ColumnMappingOn(const TableSnapshot& s, std::string* mode) {
+  auto it = s.metadata.configuration.find("delta.columnMapping.mode");
+  if (it == s.metadata.configuration.end() || it->second == "none") return false;
+  *mode = it->second;
+  return true;
+}
+
+bool HasDeletionVectors(const TableSnapshot& s) {
+  auto it = s.metadata.configuration.find("delta.enableDeletionVectors");
+  if (it != s.metadata.configuration.end() && it->second == "true") return true;
+  return std::any_of(s.files.begin(), s.files.end(),
+                     [](const DataFile& f) { return f.deletion_vector.has_value(); });
+}
+
+// Reader features that change how data files must be read: a delta-format
+// client must declare each one the table uses.
+constexpr std::string_view kDataReaderFeatures[] = {
+    "deletionVectors", "columnMapping",        "timestampNtz",       "typeWidening",
+    "typeWidening-preview", "variantType", "variantType-preview", "variantShredding-preview"};
+
+// Features of the log alone: the client never sees our log, so they are safe.
+constexpr std::string_view kLogOnlyReaderFeatures[] = {"v2Checkpoint", "vacuumProtocolCheck"};
+
+}  // namespace
+
+std::string_view ResponseFormatName(ResponseFormat format) {
+  return format == ResponseFormat::kDelta ? "delta" : "parquet";
+}
+
+Status CheckParquetCompatible(const TableSnapshot& s, const std::string& table_name) {
+  std::string mode;
+  if (ColumnMappingOn(s, &mode)) {
+    return Status::Unsupported("table " + table_name + " uses column mapping (mode '" + mode +
+                               "'), which the parquet response format cannot express; ask for "
+                               "responseformat=delta with readerfeatures=columnmapping");
+  }
+  if (HasDeletionVectors(s)) {
+    return Status::Unsupported(
+        "table " + table_name +
+        " has deletion vectors, which the parquet response format cannot express (deleted rows "
+        "would be returned); ask for responseformat=delta with readerfeatures=deletionvectors");
+  }
+  if (s.protocol.min_reader_version > 3) {
+    return Status::Unsupported("table " + table_name + " needs Delta reader version " +
+                               std::to_string(s.protocol.min_reader_version));
+  }
+  if (s.protocol.reader_features) {
+    for (const auto& f : *s.protocol.reader_features) {
+      bool safe = f == "timestampNtz" || f == "deletionVectors" || f == "columnMapping" ||
+                  std::find(std::begin(kLogOnlyReaderFeatures), std::end(kLogOnlyReaderFeatures),
+                            f) != std::end(kLogOnlyReaderFeatures);
+      if (!safe) {
+        return Status::Unsupported("table " + table_name + " uses the Delta reader feature '" + f +
+                                   "', which the parquet response format cannot express");
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot& s,
+                            const std::string& table_name) {
+  auto need = [&](std::string_view feature) -> Status {
+    if (caps.HasReaderFeature(feature)) return Status::OK();
+    std::string lower(feature);
+    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    return Status::Unsupported("table " + table_name + " needs the Delta reader feature '" +
+                               std::string(feature) + "'; declare readerfeatures=" + lower +
+                               " in the delta-sharing-capabilities header if the client "
+                               "supports it");
+  };
+  std::string mode;
+  if (ColumnMappingOn(s, &mode)) LS_RETURN_IF_ERROR(need("columnMapping"));
+  if (HasDeletionVectors(s)) LS_RETURN_IF_ERROR(need("deletionVectors"));
+  if (s.protocol.reader_features) {
+    for (const auto& f : *s.protocol.reader_features) {
+      if (std::find(std::begin(kDataReaderFeatures), std::end(kDataReaderFeatures), f) !=
+          std::end(kDataReaderFeatures)) {
+        LS_RETURN_IF_ERROR(need(f));
+      }
+    }
+  }
+  return Status::OK();
+}
+
+Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps,
+                                            const TableSnapshot& s,
+                                            const std::string& table_name) {
+  bool parquet = caps.AcceptsFormat("parquet");
+  bool delta = caps.AcceptsFormat("delta");
+  if (!parquet && !delta) {
+    return Status::InvalidArgument("unsupported responseformat; use parquet or delta");
+  }
+  if (parquet) {
+    Status st = CheckParquetCompatible(s, table_name);
+    if (st.ok()) return ResponseFormat::kParquet;
+    if (!delta) return st;
+  }
+  LS_RETURN_IF_ERROR(CheckDeltaCompatible(caps, s, table_name));
+  return ResponseFormat::kDelta;
+}
+
+Result<FileIdHash> ChooseFileIdHash(const std::string* header, ResponseFormat format) {
+  if (header == nullptr || header->empty()) {
+    return format == ResponseFormat::kDelta ? FileIdHash::kSha256 : FileIdHash::kMd5;
+  }
+  std::string v = *header;
+  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (v == "parquet") return FileIdHash::kMd5;
+  if (v == "delta") return FileIdHash::kSha256;
+  return Status::InvalidArgument("invalid fileidhash '" + *header + "': use parquet or delta");
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,38 @@
+// Which response format a query is answered in (protocol notes §1.5), and
+// whether the client can read the table in it. A table is never answered in
+// a form the client would read wrongly: that is a 400, not silent bad data.
+#pragma once
+
+#include <string>
+#include <string_view>
+
+#include "common/status.h"
+#include "protocol/capabilities.h"
+#include "table/table_format.h"
+
+namespace lakeshare {
+
+enum class ResponseFormat { kParquet, kDelta };
+
+std::string_view ResponseFormatName(ResponseFormat format);
+
+// One format asked: that one. Several: parquet when the table can be read in
+// it, else delta. Errors (kUnsupported) name what the client lacks.
+Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps,
+                                            const TableSnapshot& snapshot,
+                                            const std::string& table_name);
+
+// Why a parquet-format client cannot read this table (OK if it can): column
+// mapping, deletion vectors, reader features beyond plain parquet.
+Status CheckParquetCompatible(const TableSnapshot& snapshot, const std::string& table_name);
+
+// Why a delta-format client with these reader features cannot read it.
+Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot& snapshot,
+                            const std::string& table_name);
+
+enum class FileIdHash { kMd5, kSha256 };
+// The `fileidhash` request header: absent → the format's default (MD5 for
+// parquet, SHA-256 for delta); "parquet"/"delta" pick one; else kInvalidArgument.
+Result<FileIdHash> ChooseFileIdHash(const std::string* header, ResponseFormat format);
+
+}  // namespace lakeshare
