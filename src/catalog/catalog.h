@@ -17,7 +17,7 @@
 namespace lakeshare {
 
 struct Principal {
-  std::string recipient;            // recipient name (for logs and audit)
+  std::string recipient;                       // recipient name (for logs and audit)
   std::optional<int64_t> token_expiration_ms;  // when the presented token expires, if ever
 };
 
@@ -39,7 +39,7 @@ struct TableInfo {
   std::string share;
   std::optional<std::string> id;
   std::optional<std::string> share_id;
-  std::string location;        // where the table lives (local path or URI)
+  std::string location;  // where the table lives (local path or URI)
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;

@@ -98,8 +98,7 @@ TableInfo YamlCatalog::MakeTableInfo(const ShareConfig& share, const SchemaConfi
   return info;
 }
 
-Result<std::vector<TableInfo>> YamlCatalog::ListTables(const Principal& who,
-                                                       std::string_view share,
+Result<std::vector<TableInfo>> YamlCatalog::ListTables(const Principal& who, std::string_view share,
                                                        std::string_view schema) {
   LS_ASSIGN_OR_RETURN(const ShareConfig* s, FindShare(who, share));
   for (const auto& sc : s->schemas) {

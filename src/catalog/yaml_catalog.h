@@ -17,7 +17,8 @@ class YamlCatalog : public Catalog {
   Result<Principal> Authenticate(std::string_view bearer_token) override;
   Result<std::vector<ShareInfo>> ListShares(const Principal& who) override;
   Result<ShareInfo> GetShare(const Principal& who, std::string_view share) override;
-  Result<std::vector<SchemaInfo>> ListSchemas(const Principal& who, std::string_view share) override;
+  Result<std::vector<SchemaInfo>> ListSchemas(const Principal& who,
+                                              std::string_view share) override;
   Result<std::vector<TableInfo>> ListTables(const Principal& who, std::string_view share,
                                             std::string_view schema) override;
   Result<std::vector<TableInfo>> ListAllTables(const Principal& who,

@@ -53,9 +53,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;
-  HttpServer server(server_options, [&service](HttpRequest& request) {
-    return service->Handle(request);
-  });
+  HttpServer server(server_options,
+                    [&service](HttpRequest& request) { return service->Handle(request); });
   LS_RETURN_IF_ERROR(server.Start());
   std::string host_port = server_options.address + ":" + std::to_string(server.port());
   if (server_options.address.find(':') != std::string::npos) {

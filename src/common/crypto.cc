@@ -43,7 +43,8 @@ std::string Aes256Ctr(std::string_view key, std::string_view iv, std::string_vie
                               reinterpret_cast<const unsigned char*>(data.data()),
                               static_cast<int>(data.size())) == 1;
   total = len;
-  ok = ok && EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + total, &len) == 1;
+  ok = ok &&
+       EVP_EncryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + total, &len) == 1;
   EVP_CIPHER_CTX_free(ctx);
   if (!ok) return {};
   return out;

@@ -9,10 +9,14 @@ namespace {
 
 const char* KindName(NameKind kind) {
   switch (kind) {
-    case NameKind::kShare: return "share";
-    case NameKind::kSchema: return "schema";
-    case NameKind::kTable: return "table";
-    case NameKind::kRecipient: return "recipient";
+    case NameKind::kShare:
+      return "share";
+    case NameKind::kSchema:
+      return "schema";
+    case NameKind::kTable:
+      return "table";
+    case NameKind::kRecipient:
+      return "recipient";
   }
   return "object";
 }

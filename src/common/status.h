@@ -39,10 +39,16 @@ class Status {
   Status(StatusCode code, std::string message) : code_(code), message_(std::move(message)) {}
 
   static Status OK() { return Status(); }
-  static Status InvalidArgument(std::string m) { return {StatusCode::kInvalidArgument, std::move(m)}; }
+  static Status InvalidArgument(std::string m) {
+    return {StatusCode::kInvalidArgument, std::move(m)};
+  }
   static Status NotFound(std::string m) { return {StatusCode::kNotFound, std::move(m)}; }
-  static Status Unauthenticated(std::string m) { return {StatusCode::kUnauthenticated, std::move(m)}; }
-  static Status PermissionDenied(std::string m) { return {StatusCode::kPermissionDenied, std::move(m)}; }
+  static Status Unauthenticated(std::string m) {
+    return {StatusCode::kUnauthenticated, std::move(m)};
+  }
+  static Status PermissionDenied(std::string m) {
+    return {StatusCode::kPermissionDenied, std::move(m)};
+  }
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
@@ -74,7 +80,7 @@ std::ostream& operator<<(std::ostream& os, const Status& s);
 template <typename T>
 class [[nodiscard]] Result {
  public:
-  Result(T value) : v_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  Result(T value) : v_(std::move(value)) {}        // NOLINT(google-explicit-constructor)
   Result(Status status) : v_(std::move(status)) {  // NOLINT(google-explicit-constructor)
     assert(!std::get<Status>(v_).ok() && "Result constructed from an OK status");
   }
@@ -114,10 +120,10 @@ const Status& ToStatus(const Result<T>& r) {
 // Returns the Status of `expr` (a Status or a Result) from the current function if it is not OK.
 // The Status is copied out, so `LS_RETURN_IF_ERROR(F().status())` is safe even
 // though status() refers into a temporary.
-#define LS_RETURN_IF_ERROR(expr)                                               \
-  do {                                                                         \
-    ::lakeshare::Status _ls_st = ::lakeshare::internal::ToStatus((expr));      \
-    if (!_ls_st.ok()) return _ls_st;                                           \
+#define LS_RETURN_IF_ERROR(expr)                                          \
+  do {                                                                    \
+    ::lakeshare::Status _ls_st = ::lakeshare::internal::ToStatus((expr)); \
+    if (!_ls_st.ok()) return _ls_st;                                      \
   } while (0)
 
 #define LS_ASSIGN_OR_RETURN_IMPL(tmp, lhs, rexpr) \

@@ -151,8 +151,8 @@ Result<int64_t> ParseDate(std::string_view s) {
   size_t pos = 0;
   int64_t y, m, d;
   if (!ReadInt(s, &pos, 4, 4, &y) || !Expect(s, &pos, '-') || !ReadInt(s, &pos, 1, 2, &m) ||
-      !Expect(s, &pos, '-') || !ReadInt(s, &pos, 1, 2, &d) || pos != s.size() || m < 1 ||
-      m > 12 || d < 1 || d > DaysInMonth(y, static_cast<unsigned>(m))) {
+      !Expect(s, &pos, '-') || !ReadInt(s, &pos, 1, 2, &d) || pos != s.size() || m < 1 || m > 12 ||
+      d < 1 || d > DaysInMonth(y, static_cast<unsigned>(m))) {
     return Status::InvalidArgument("invalid date '" + std::string(s) + "'");
   }
   return DaysFromCivil(y, static_cast<unsigned>(m), static_cast<unsigned>(d));

@@ -59,7 +59,8 @@ Status ReadBool(const YAML::Node& parent, const char* key, bool* out) {
   YAML::Node n = parent[key];
   if (!n || n.IsNull()) return Status::OK();
   bool v;
-  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v)) return Bad(n, key, "must be true or false");
+  if (!n.IsScalar() || !YAML::convert<bool>::decode(n, v))
+    return Bad(n, key, "must be true or false");
   *out = v;
   return Status::OK();
 }
@@ -236,8 +237,8 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   if (cfg->endpoint.empty() || cfg->endpoint[0] != '/') cfg->endpoint = "/" + cfg->endpoint;
   while (cfg->endpoint.size() > 1 && cfg->endpoint.back() == '/') cfg->endpoint.pop_back();
   if (cfg->endpoint == "/") cfg->endpoint.clear();
-  LS_RETURN_IF_ERROR(ReadInt(root, "preSignedUrlTimeoutSeconds", 1,
-                             &cfg->presigned_url_timeout_seconds));
+  LS_RETURN_IF_ERROR(
+      ReadInt(root, "preSignedUrlTimeoutSeconds", 1, &cfg->presigned_url_timeout_seconds));
   LS_RETURN_IF_ERROR(ReadOptString(root, "publicUrl", &cfg->public_url));
   if (cfg->public_url) {
     while (!cfg->public_url->empty() && cfg->public_url->back() == '/') cfg->public_url->pop_back();

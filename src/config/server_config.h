@@ -38,9 +38,9 @@ struct ShareConfig {
 
 struct RecipientConfig {
   std::string name;
-  std::string token_hash;                 // "sha256:<hex>"
-  std::vector<std::string> shares;        // share names; "*" = all
-  std::optional<int64_t> expiration_ms;   // token expiry
+  std::string token_hash;                // "sha256:<hex>"
+  std::vector<std::string> shares;       // share names; "*" = all
+  std::optional<int64_t> expiration_ms;  // token expiry
 };
 
 struct ServerConfig {
@@ -49,9 +49,9 @@ struct ServerConfig {
   int port = 80;
   std::string endpoint = "/delta-sharing";  // normalized: leading '/', no trailing '/'
   int64_t presigned_url_timeout_seconds = 3600;
-  std::optional<std::string> public_url;  // base of server-signed file URLs (no trailing '/')
-  std::optional<std::string> url_signing_key;       // literal secret
-  std::string url_signing_key_file;                 // default: beside the config
+  std::optional<std::string> public_url;       // base of server-signed file URLs (no trailing '/')
+  std::optional<std::string> url_signing_key;  // literal secret
+  std::string url_signing_key_file;            // default: beside the config
   int64_t max_request_body_bytes = 1 << 20;
   int io_threads = 0;      // 0 = automatic
   int worker_threads = 0;  // 0 = automatic

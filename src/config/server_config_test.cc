@@ -99,15 +99,20 @@ TEST(ServerConfigTest, ReportsErrorsClearly) {
   ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: x.y\n" + auth,
               "must not contain '.'");
   ExpectError("version: 1\nshares:\n- name: s\n- name: S\n" + auth, "duplicate share");
-  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n    - name: t\n" +
-                  auth,
-              "needs a 'location'");
-  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
-              "    - {name: t, location: /t, historyShared: maybe}\n" + auth,
-              "must be true or false");
-  ExpectError("version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
-              "    - {name: t, location: /t, format: orc}\n" + auth,
-              "not a supported table format");
+  ExpectError(
+      "version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n    - name: t\n" +
+          auth,
+      "needs a 'location'");
+  ExpectError(
+      "version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
+      "    - {name: t, location: /t, historyShared: maybe}\n" +
+          auth,
+      "must be true or false");
+  ExpectError(
+      "version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
+      "    - {name: t, location: /t, format: orc}\n" +
+          auth,
+      "not a supported table format");
   ExpectError("version: 1\nshares: []\n", "no credentials configured");
   ExpectError("version: 1\nrecipients:\n- {name: r, shares: [a]}\n", "exactly one of");
   ExpectError("version: 1\nrecipients:\n- {name: r, token: t, shares: [nope]}\n",
@@ -126,8 +131,7 @@ TEST(ServerConfigTest, AnonymousNeedsOptIn) {
 }
 
 TEST(ServerConfigTest, MissingFileIsNotFound) {
-  EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(),
-            StatusCode::kNotFound);
+  EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(), StatusCode::kNotFound);
 }
 
 }  // namespace

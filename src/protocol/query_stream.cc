@@ -47,9 +47,9 @@ Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& sig
   line.id = FileId(f.path, hash);
   line.deletion_timestamp = deletion_timestamp;
   if (f.deletion_vector) {
-    LS_ASSIGN_OR_RETURN(line.deletion_vector,
-                        signer.ShareDeletionVector(*f.deletion_vector,
-                                                   &line.deletion_vector_file_id, hash));
+    LS_ASSIGN_OR_RETURN(
+        line.deletion_vector,
+        signer.ShareDeletionVector(*f.deletion_vector, &line.deletion_vector_file_id, hash));
   }
   AppendDeltaFileLine(out, f, url, line, line_options);
   return Status::OK();

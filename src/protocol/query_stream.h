@@ -58,9 +58,9 @@ struct QueryStreamOptions {
   ResponseFormat format = ResponseFormat::kParquet;
   FileIdHash id_hash = FileIdHash::kMd5;
   FileLineOptions line_options;
-  std::optional<int64_t> limit;  // limitHint: rows wanted
-  uint64_t start_index = 0;      // resume position (page tokens)
-  int64_t rows_so_far = 0;       // rows returned by earlier pages
+  std::optional<int64_t> limit;      // limitHint: rows wanted
+  uint64_t start_index = 0;          // resume position (page tokens)
+  int64_t rows_so_far = 0;           // rows returned by earlier pages
   std::optional<int64_t> max_files;  // page size
   bool end_stream_action = false;    // finish with an endStreamAction line
   std::optional<std::string> refresh_token;

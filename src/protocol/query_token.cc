@@ -39,8 +39,7 @@ std::string QueryTokenCodec::Encode(char kind, const QueryTokenState& s) const {
   return Base64UrlEncode(payload + HmacSha256(key_, payload).substr(0, kMacBytes));
 }
 
-Result<QueryTokenState> QueryTokenCodec::Decode(char kind, const char* what,
-                                                std::string_view token,
+Result<QueryTokenState> QueryTokenCodec::Decode(char kind, const char* what, std::string_view token,
                                                 std::string_view table_key,
                                                 std::string_view params_digest,
                                                 int64_t now_ms) const {

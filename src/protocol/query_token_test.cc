@@ -33,7 +33,8 @@ TEST(QueryTokenTest, RefusesForeignTamperedAndExpiredTokens) {
   std::string page = codec.EncodePage(s);
   EXPECT_FALSE(codec.DecodePage(page, QueryTokenCodec::TableKey("S", "sc", "other"), "d1", 0).ok());
   EXPECT_FALSE(codec.DecodePage(page, s.table_key, "d2", 0).ok());
-  EXPECT_FALSE(codec.DecodeRefresh(page, s.table_key, "d1", 0).ok());  // a page token is no refresh token
+  EXPECT_FALSE(
+      codec.DecodeRefresh(page, s.table_key, "d1", 0).ok());  // a page token is no refresh token
   EXPECT_FALSE(QueryTokenCodec("other").DecodePage(page, s.table_key, "d1", 0).ok());
   auto expired = codec.DecodePage(page, s.table_key, "d1", 5000);
   ASSERT_FALSE(expired.ok());

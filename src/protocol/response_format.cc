@@ -27,8 +27,8 @@ bool HasDeletionVectors(const TableSnapshot& s) {
 // Reader features that change how data files must be read: a delta-format
 // client must declare each one the table uses.
 constexpr std::string_view kDataReaderFeatures[] = {
-    "deletionVectors", "columnMapping",        "timestampNtz",       "typeWidening",
-    "typeWidening-preview", "variantType", "variantType-preview", "variantShredding-preview"};
+    "deletionVectors",      "columnMapping", "timestampNtz",        "typeWidening",
+    "typeWidening-preview", "variantType",   "variantType-preview", "variantShredding-preview"};
 
 // Features of the log alone: the client never sees our log, so they are safe.
 constexpr std::string_view kLogOnlyReaderFeatures[] = {"v2Checkpoint", "vacuumProtocolCheck"};
@@ -95,8 +95,7 @@ Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot&
   return Status::OK();
 }
 
-Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps,
-                                            const TableSnapshot& s,
+Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps, const TableSnapshot& s,
                                             const std::string& table_name) {
   bool parquet = caps.AcceptsFormat("parquet");
   bool delta = caps.AcceptsFormat("delta");

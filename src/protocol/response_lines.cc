@@ -1,7 +1,6 @@
 #include "protocol/response_lines.h"
 
 #include <boost/json.hpp>
-
 #include <charconv>
 
 #include "common/crypto.h"
@@ -16,7 +15,8 @@ void AppendParquetProtocolLine(std::string* out) {
   out->append("{\"protocol\":{\"minReaderVersion\":1}}\n");
 }
 
-void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool history_shared) {
+void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool history_shared,
+                               std::optional<int64_t> version) {
   JsonWriter w(out);
   w.BeginObject().Key("metaData").BeginObject();
   w.Key("id").String(m.id);
@@ -33,6 +33,7 @@ void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool hi
     w.Key("enableChangeDataFeed").String("true");
   }
   w.EndObject();
+  if (version) w.Key("version").Int(*version);
   w.EndObject().EndObject();
   out->push_back('\n');
 }

@@ -13,8 +13,9 @@
 namespace lakeshare {
 
 void AppendParquetProtocolLine(std::string* out);
-void AppendParquetMetadataLine(std::string* out, const TableMetadata& metadata,
-                               bool history_shared);
+// `version` is set on the metaData lines of later versions in change answers.
+void AppendParquetMetadataLine(std::string* out, const TableMetadata& metadata, bool history_shared,
+                               std::optional<int64_t> version = std::nullopt);
 
 struct FileLineOptions {
   bool include_version = false;  // time-travel queries carry version and timestamp

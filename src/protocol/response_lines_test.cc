@@ -20,11 +20,10 @@ TEST(ResponseLinesTest, MetadataLineHasTheRequiredFields) {
   m.configuration = {{"delta.enableChangeDataFeed", "true"}, {"delta.secret", "x"}};
   std::string out;
   AppendParquetMetadataLine(&out, m, /*history_shared=*/false);
-  EXPECT_EQ(out,
-            R"({"metaData":{"id":"abc","name":"t","format":{"provider":"parquet"},)"
-            R"("schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":["p"],)"
-            R"("configuration":{}}})"
-            "\n");
+  EXPECT_EQ(out, R"({"metaData":{"id":"abc","name":"t","format":{"provider":"parquet"},)"
+                 R"("schemaString":"{\"type\":\"struct\",\"fields\":[]}","partitionColumns":["p"],)"
+                 R"("configuration":{}}})"
+                 "\n");
   out.clear();
   AppendParquetMetadataLine(&out, m, /*history_shared=*/true);
   EXPECT_NE(out.find(R"("configuration":{"enableChangeDataFeed":"true"})"), std::string::npos);
@@ -53,9 +52,9 @@ TEST(ResponseLinesTest, FileIdIsMd5OfThePath) {
 }
 
 TEST(ResponseLinesTest, PublicSchemaKeepsOnlyComments) {
-  std::string s = PublicSchemaString(
-      R"({"type":"struct","fields":[{"name":"a","type":"long","nullable":true,)"
-      R"("metadata":{"comment":"c","delta.columnMapping.id":1}}]})");
+  std::string s =
+      PublicSchemaString(R"({"type":"struct","fields":[{"name":"a","type":"long","nullable":true,)"
+                         R"("metadata":{"comment":"c","delta.columnMapping.id":1}}]})");
   EXPECT_EQ(s, R"({"type":"struct","fields":[{"name":"a","type":"long","nullable":true,)"
                R"("metadata":{"comment":"c"}}]})");
   EXPECT_EQ(PublicSchemaString("not json"), "not json");

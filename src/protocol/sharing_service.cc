@@ -15,6 +15,7 @@
 #include "common/json_writer.h"
 #include "common/time_util.h"
 #include "protocol/capabilities.h"
+#include "protocol/changes_stream.h"
 #include "protocol/errors.h"
 #include "protocol/file_filter.h"
 #include "protocol/query_request.h"
@@ -30,6 +31,18 @@ struct SharingService::TableRef {
   ResolvedTable resolved;
   Principal who;
   std::string FullName() const { return info.share + "." + info.schema + "." + info.name; }
+};
+
+struct SharingService::ChangeRequest {
+  ChangeMode mode = ChangeMode::kChangeDataFeed;
+  std::optional<int64_t> starting_version;
+  std::optional<std::string> starting_timestamp;
+  std::optional<int64_t> ending_version;
+  std::optional<std::string> ending_timestamp;
+  bool include_historical_metadata = false;
+  std::optional<int64_t> max_files;
+  std::optional<std::string> page_token;
+  std::string digest;  // of the parameters, for page tokens
 };
 
 namespace {
@@ -143,12 +156,14 @@ class FileRangeStream : public BodyStream {
   ~FileRangeStream() override { ::close(fd_); }
 
   Result<bool> Next(std::string* out, size_t size_hint) override {
-    size_t want = static_cast<size_t>(std::min<int64_t>(remaining_, std::max<size_t>(size_hint, 4096)));
+    size_t want =
+        static_cast<size_t>(std::min<int64_t>(remaining_, std::max<size_t>(size_hint, 4096)));
     size_t old = out->size();
     out->resize(old + want);
     size_t got = 0;
     while (got < want) {
-      ssize_t n = ::pread(fd_, out->data() + old + got, want - got, offset_ + static_cast<int64_t>(got));
+      ssize_t n =
+          ::pread(fd_, out->data() + old + got, want - got, offset_ + static_cast<int64_t>(got));
       if (n < 0 && errno == EINTR) continue;
       if (n <= 0) return Status::IOError("file shrank or could not be read while sending it");
       got += static_cast<size_t>(n);
@@ -244,7 +259,8 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
       size_t end = path.find('/', start);
       if (end == std::string_view::npos) end = path.size();
       auto decoded = PercentDecode(path.substr(start, end - start));
-      if (!decoded) return ErrorResponse(400, kMalformedRequest, "invalid percent-encoding in path");
+      if (!decoded)
+        return ErrorResponse(400, kMalformedRequest, "invalid percent-encoding in path");
       segments.push_back(std::move(*decoded));
       start = end;
     }
@@ -264,8 +280,8 @@ HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string
 
   const bool get = r.method == "GET";
   auto method_not_allowed = [&](const char* allowed) {
-    HttpResponse resp = ErrorResponse(405, "METHOD_NOT_ALLOWED",
-                                      "method " + r.method + " is not allowed here");
+    HttpResponse resp =
+        ErrorResponse(405, "METHOD_NOT_ALLOWED", "method " + r.method + " is not allowed here");
     resp.SetHeader("Allow", allowed);
     return resp;
   };
@@ -286,8 +302,8 @@ HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string
   }
   if ((n == 6 || n == 7) && seg[2] == "schemas" && seg[4] == "tables") {
     std::string action = n == 7 ? seg[6] : "";
-    const char* allowed = action.empty()               ? "HEAD"
-                          : action == "query"          ? "POST"
+    const char* allowed = action.empty()      ? "HEAD"
+                          : action == "query" ? "POST"
                           : action == "version" || action == "metadata" || action == "changes"
                               ? "GET"
                               : nullptr;
@@ -307,8 +323,7 @@ HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string
     if (action.empty() || action == "version") return TableVersion(r, t);
     if (action == "metadata") return TableMetadata(r, t);
     if (action == "query") return QueryTable(r, t);
-    return ErrorResponse(Status::Unsupported(
-        "table changes (CDF) are not served by this version of lakeshare"));
+    return TableChanges(r, t);
   }
   return ErrorResponse(404, kResourceDoesNotExist, "no such endpoint");
 }
@@ -361,7 +376,8 @@ namespace {
 Status HistoryNotShared(const std::string& table) {
   return Status::InvalidArgument(
       "Reading table by version or timestamp is not supported because history sharing is not "
-      "enabled on table: " + table);
+      "enabled on table: " +
+      table);
 }
 
 // The version a time-travel request names, checked against the table's
@@ -501,9 +517,22 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
     if (malformed) return ErrorResponse(400, kMalformedRequest, query.status().message());
     return ErrorResponse(query.status());
   }
+  const std::string* id_hash_header = r.Header("fileidhash");
   if (query->starting_version) {
-    return ErrorResponse(Status::Unsupported(
-        "streaming queries (startingVersion) are not served by this version of lakeshare"));
+    if (query->include_refresh_token || query->refresh_token) {
+      return ErrorResponse(Status::InvalidArgument(
+          "includeRefreshToken and refreshToken are only allowed for queries of the latest "
+          "snapshot without a pageToken"));
+    }
+    ChangeRequest c;
+    c.mode = ChangeMode::kStreaming;
+    c.starting_version = query->starting_version;
+    c.ending_version = query->ending_version;
+    c.include_historical_metadata = true;
+    c.max_files = query->max_files;
+    c.page_token = query->page_token;
+    c.digest = QueryParamsDigest(*query, caps, id_hash_header);
+    return AnswerChanges(r, t, c);
   }
   bool latest = !query->version && !query->timestamp;
   if ((query->include_refresh_token || query->refresh_token) && (!latest || query->page_token)) {
@@ -511,7 +540,6 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
         "includeRefreshToken and refreshToken are only allowed for queries of the latest "
         "snapshot without a pageToken"));
   }
-  const std::string* id_hash_header = r.Header("fileidhash");
   std::string digest = QueryParamsDigest(*query, caps, id_hash_header);
   std::string table_key = QueryTokenCodec::TableKey(t.info.share, t.info.schema, t.info.name);
   int64_t now = NowMillis();
@@ -587,6 +615,208 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   resp.stream = std::make_unique<QueryBodyStream>(
       HeadLines(*format, **snapshot, t.info.history_shared), *snapshot, std::move(signer),
       std::move(filter), std::move(o));
+  return resp;
+}
+
+HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& t) {
+  ChangeRequest c;
+  auto read_version = [&](const char* name, std::optional<int64_t>* out) -> Status {
+    if (const std::string* v = r.Query(name)) {
+      LS_ASSIGN_OR_RETURN(int64_t n, ParseInt64Param(*v, name, 0));
+      *out = n;
+    }
+    return Status::OK();
+  };
+  Status st = read_version("startingVersion", &c.starting_version);
+  if (st.ok()) st = read_version("endingVersion", &c.ending_version);
+  if (st.ok()) {
+    if (const std::string* v = r.Query("maxFiles")) {
+      auto n = ParseInt64Param(*v, "maxFiles", 1);
+      if (n.ok()) c.max_files = *n;
+      st = n.status();
+    }
+  }
+  if (st.ok()) {
+    if (const std::string* v = r.Query("includeHistoricalMetadata")) {
+      auto b = ParseBoolParam(*v, "includeHistoricalMetadata");
+      if (b.ok()) c.include_historical_metadata = *b;
+      st = b.status();
+    }
+  }
+  if (!st.ok()) return ErrorResponse(st);
+  if (const std::string* v = r.Query("startingTimestamp")) c.starting_timestamp = *v;
+  if (const std::string* v = r.Query("endingTimestamp")) c.ending_timestamp = *v;
+  if (const std::string* v = r.Query("pageToken"); v != nullptr && !v->empty()) c.page_token = *v;
+  if (c.starting_version && c.starting_timestamp) {
+    return ErrorResponse(
+        Status::InvalidArgument("Please only provide one of: startingVersion, startingTimestamp"));
+  }
+  if (c.ending_version && c.ending_timestamp) {
+    return ErrorResponse(
+        Status::InvalidArgument("Please only provide one of: endingVersion, endingTimestamp"));
+  }
+  if (!c.starting_version && !c.starting_timestamp) {
+    return ErrorResponse(
+        Status::InvalidArgument("Please provide one of: startingVersion, startingTimestamp"));
+  }
+  c.mode = ChangeMode::kChangeDataFeed;
+  ClientCapabilities caps = RequestCapabilities(r);
+  std::string text;
+  for (const auto& [k, v] : r.query) {
+    if (k == "pageToken" || k == "maxFiles") continue;
+    text += k + "=" + v + "&";
+  }
+  for (const auto& f : caps.response_formats) text += "|" + f;
+  for (const auto& f : caps.reader_features) text += "#" + f;
+  if (const std::string* h = r.Header("fileidhash")) text += "!" + *h;
+  c.digest = HexEncode(Sha256(text)).substr(0, 32);
+  return AnswerChanges(r, t, c);
+}
+
+HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef& t,
+                                           const ChangeRequest& c) {
+  const bool cdf = c.mode == ChangeMode::kChangeDataFeed;
+  if (!t.info.history_shared) {
+    return ErrorResponse(
+        Status::InvalidArgument((cdf ? "cdf is not enabled on table "
+                                     : "Reading table changes (startingVersion) is not "
+                                       "supported because history sharing is not "
+                                       "enabled on table ") +
+                                t.FullName()));
+  }
+  TableFormat& table = *t.resolved.format;
+  auto latest = table.LatestVersion();
+  if (!latest.ok()) return TableError(t, latest.status());
+  std::string table_key = QueryTokenCodec::TableKey(t.info.share, t.info.schema, t.info.name);
+  int64_t now = NowMillis();
+
+  int64_t start = 0, end = *latest;
+  std::optional<QueryTokenState> page;
+  if (c.page_token) {
+    auto s = query_tokens_.DecodePage(*c.page_token, table_key, c.digest, now);
+    if (!s.ok()) return ErrorResponse(s.status());
+    page = *s;
+    end = s->version;  // pinned: later commits do not shift the pages
+  }
+  if (c.starting_version) {
+    start = *c.starting_version;
+  } else {
+    auto ms = ParseTimestampMillis(*c.starting_timestamp);
+    if (!ms.ok()) {
+      return ErrorResponse(
+          Status::InvalidArgument("Invalid startingTimestamp: " + *c.starting_timestamp));
+    }
+    auto v = table.VersionAtTimestamp(*ms, TimestampBound::kAtOrAfter);
+    if (!v.ok()) return TableError(t, v.status());
+    start = *v;
+  }
+  if (!page) {
+    if (c.ending_version) {
+      end = *c.ending_version;
+    } else if (c.ending_timestamp) {
+      auto ms = ParseTimestampMillis(*c.ending_timestamp);
+      if (!ms.ok()) {
+        return ErrorResponse(
+            Status::InvalidArgument("Invalid endingTimestamp: " + *c.ending_timestamp));
+      }
+      auto v = table.VersionAtTimestamp(*ms, TimestampBound::kAtOrBefore);
+      if (!v.ok()) return TableError(t, v.status());
+      end = *v;
+    }
+  }
+  if (start < t.info.start_version) {
+    return ErrorResponse(Status::InvalidArgument("You can only query table data since version " +
+                                                 std::to_string(t.info.start_version) + "."));
+  }
+  if (start > *latest) {
+    return ErrorResponse(Status::InvalidArgument(
+        "startingVersion " + std::to_string(start) + " is after the latest version " +
+        std::to_string(*latest) + " of table " + t.FullName()));
+  }
+  if (end > *latest) {
+    return ErrorResponse(Status::InvalidArgument(
+        "endingVersion " + std::to_string(end) + " is after the latest version " +
+        std::to_string(*latest) + " of table " + t.FullName()));
+  }
+  if (end < start) {
+    return ErrorResponse(Status::InvalidArgument("the ending version " + std::to_string(end) +
+                                                 " is before the starting version " +
+                                                 std::to_string(start)));
+  }
+  auto first = table.Snapshot(start);
+  if (!first.ok()) return TableError(t, first.status());
+  if (cdf) {
+    auto it = (*first)->metadata.configuration.find("delta.enableChangeDataFeed");
+    if (it == (*first)->metadata.configuration.end() || it->second != "true") {
+      return ErrorResponse(Status::InvalidArgument("change data was not recorded for version " +
+                                                   std::to_string(start)));
+    }
+  }
+  ClientCapabilities caps = RequestCapabilities(r);
+  auto format = ChooseResponseFormat(caps, **first, t.FullName());
+  if (!format.ok()) return TableError(t, format.status());
+  const std::string* id_hash_header = r.Header("fileidhash");
+  auto id_hash = ChooseFileIdHash(id_hash_header, *format);
+  if (!id_hash.ok()) return ErrorResponse(id_hash.status());
+
+  auto changes = table.Changes(start, end);
+  if (!changes.ok()) return TableError(t, changes.status());
+  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, cdf);
+  if (!plan.ok()) return TableError(t, plan.status());
+  if (*format == ResponseFormat::kParquet) {
+    for (const ChangeEntry& e : *plan) {
+      if (e.change >= 0 &&
+          (*changes)[e.commit].changes[static_cast<size_t>(e.change)].file.deletion_vector) {
+        return TableError(
+            t, CheckParquetCompatible(**first, t.FullName()).ok()
+                   ? Status::Unsupported("table " + t.FullName() +
+                                         " has deletion vectors in this range, which the parquet "
+                                         "response format cannot express; ask for "
+                                         "responseformat=delta with readerfeatures=deletionvectors")
+                   : CheckParquetCompatible(**first, t.FullName()));
+      }
+    }
+  }
+  if (page && page->next_index > plan->size()) {
+    return ErrorResponse(Status::InvalidArgument("invalid 'pageToken'"));
+  }
+
+  int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
+  if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
+  ChangesStreamOptions o;
+  o.format = *format;
+  o.id_hash = *id_hash;
+  o.start_index = page ? page->next_index : 0;
+  if (c.max_files) o.max_files = std::min<int64_t>(*c.max_files, kMaxFilesPerPage);
+  o.end_stream_action =
+      caps.include_end_stream_action || c.max_files.has_value() || c.page_token.has_value();
+  QueryTokenState base;
+  base.table_key = table_key;
+  base.params_digest = c.digest;
+  base.version = end;
+  const QueryTokenCodec* codec = &query_tokens_;
+  o.make_page_token = [codec, base, now](uint64_t next_index) {
+    QueryTokenState s = base;
+    s.next_index = next_index;
+    s.expiration_ms = now + kPageTokenTtlMs;
+    return codec->EncodePage(s);
+  };
+
+  std::string head;
+  if (*format == ResponseFormat::kParquet) {
+    AppendParquetProtocolLine(&head);
+    AppendParquetMetadataLine(&head, (*first)->metadata, t.info.history_shared);
+  } else {
+    AppendDeltaProtocolLine(&head, (*first)->protocol);
+    AppendDeltaMetadataLine(&head, (*first)->metadata, start, std::nullopt, std::nullopt);
+  }
+  HttpResponse resp;
+  SetNdjsonHeaders(&resp, start, *format, o.end_stream_action);
+  if (id_hash_header) resp.SetHeader("fileidhash", Lower(*id_hash_header));
+  auto shared = std::make_shared<const std::vector<CommitChanges>>(std::move(*changes));
+  FileSigner signer(t.resolved, SignContext{BaseUrl(r)}, expiration, t.FullName());
+  resp.stream = std::make_unique<ChangesBodyStream>(
+      std::move(head), std::move(shared), std::move(*plan), std::move(signer), std::move(o));
   return resp;
 }
 

@@ -23,7 +23,7 @@ struct SharingServiceOptions {
   std::optional<std::string> public_url;    // base of signed URLs; default: from Host
   std::string default_host;                 // used when a request has no Host header
   int64_t presigned_url_timeout_seconds = 3600;
-  std::string page_token_key;               // secret for list page tokens
+  std::string page_token_key;  // secret for list page tokens
 };
 
 class SharingService {
@@ -48,6 +48,10 @@ class SharingService {
   HttpResponse TableVersion(const HttpRequest& r, const TableRef& t);
   HttpResponse TableMetadata(const HttpRequest& r, const TableRef& t);
   HttpResponse QueryTable(const HttpRequest& r, const TableRef& t);
+  HttpResponse TableChanges(const HttpRequest& r, const TableRef& t);
+  // The shared part of /changes and streaming queries: commits start..end.
+  struct ChangeRequest;
+  HttpResponse AnswerChanges(const HttpRequest& r, const TableRef& t, const ChangeRequest& c);
 
   std::string BaseUrl(const HttpRequest& r) const;
 

@@ -22,8 +22,7 @@ struct ResolvedTable {
 
 class TableResolver {
  public:
-  explicit TableResolver(std::shared_ptr<StorageRegistry> storage)
-      : storage_(std::move(storage)) {}
+  explicit TableResolver(std::shared_ptr<StorageRegistry> storage) : storage_(std::move(storage)) {}
 
   Result<ResolvedTable> Resolve(const TableInfo& table);
 

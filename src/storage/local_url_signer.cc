@@ -67,8 +67,8 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   }
   PresignedUrl out;
   out.expiration_ms = expiration_ms;
-  out.url = context.server_base_url + "/files/" + Seal(path) + "/" +
-            PercentEncode(BaseName(path)) + "?expires=" + std::to_string(expiration_ms) +
+  out.url = context.server_base_url + "/files/" + Seal(path) + "/" + PercentEncode(BaseName(path)) +
+            "?expires=" + std::to_string(expiration_ms) +
             "&signature=" + Base64UrlEncode(Mac(path, expiration_ms));
   return out;
 }

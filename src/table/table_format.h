@@ -21,7 +21,8 @@ namespace lakeshare {
 struct TableProtocol {
   int32_t min_reader_version = 1;
   int32_t min_writer_version = 2;
-  std::optional<std::vector<std::string>> reader_features;  // present only for table-features tables
+  std::optional<std::vector<std::string>>
+      reader_features;  // present only for table-features tables
   std::optional<std::vector<std::string>> writer_features;
 };
 
@@ -39,7 +40,7 @@ struct TableMetadata {
 
 // A deletion vector descriptor exactly as the Delta log records it.
 struct DeletionVector {
-  std::string storage_type;       // "u", "i" or "p"
+  std::string storage_type;  // "u", "i" or "p"
   std::string path_or_inline_dv;
   std::optional<int32_t> offset;
   int32_t size_in_bytes = 0;
@@ -78,11 +79,11 @@ struct FileChange {
 
 struct CommitChanges {
   int64_t version = 0;
-  int64_t timestamp_ms = 0;                // as VersionAtTimestamp sees it
-  std::optional<TableProtocol> protocol;   // set when this commit changed it
-  std::optional<TableMetadata> metadata;   // set when this commit changed it
-  std::vector<FileChange> changes;         // every add/remove/cdc, in log order
-  std::optional<std::string> operation;    // commitInfo.operation ("WRITE", "MERGE", ...)
+  int64_t timestamp_ms = 0;                      // as VersionAtTimestamp sees it
+  std::optional<TableProtocol> protocol;         // set when this commit changed it
+  std::optional<TableMetadata> metadata;         // set when this commit changed it
+  std::vector<FileChange> changes;               // every add/remove/cdc, in log order
+  std::optional<std::string> operation;          // commitInfo.operation ("WRITE", "MERGE", ...)
   std::optional<std::string> operation_metrics;  // commitInfo.operationMetrics as JSON text
 };
 
