@@ -57,7 +57,8 @@ Result<std::string> DeletionVectorRelativePath(const DeletionVector& dv) {
   std::string prefix = s.substr(0, s.size() - 20);
   for (char c : prefix) {
     if (c == '/' || c == '.' || c == '\\') {
-      return Status::Corruption("malformed deletion vector prefix '" + prefix + "'");
+      // Not echoed: a prefix that climbs out of the table is a path we never reveal.
+      return Status::Corruption("malformed deletion vector prefix (it must be a plain folder name)");
     }
   }
   std::string name = "deletion_vector_" + FormatUuid(*uuid) + ".bin";

@@ -14,6 +14,7 @@
 #include "common/encoding.h"
 #include "common/json_writer.h"
 #include "common/time_util.h"
+#include "delta/dv_descriptor.h"
 #include "protocol/capabilities.h"
 #include "protocol/changes_stream.h"
 #include "protocol/errors.h"
@@ -448,6 +449,13 @@ std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool histor
   return head;
 }
 
+// Every deletion vector of an answer must be shareable before the 200 goes
+// out: a failure half-way would only show as a truncated body.
+Status CheckDeletionVectorsShareable(const DataFile& f) {
+  if (!f.deletion_vector || f.deletion_vector->storage_type == "i") return Status::OK();
+  return DeletionVectorRelativePath(*f.deletion_vector).status();
+}
+
 void SetNdjsonHeaders(HttpResponse* resp, int64_t version, ResponseFormat format,
                       bool end_stream_action) {
   resp->SetHeader("Content-Type", std::string(kNdjson));
@@ -470,7 +478,7 @@ std::string QueryParamsDigest(const QueryRequest& q, const ClientCapabilities& c
   for (const auto& f : caps.response_formats) add(f);
   add("|");
   for (const auto& f : caps.reader_features) add(f);
-  add(file_id_hash ? *file_id_hash : "");
+  add(file_id_hash ? Lower(*file_id_hash) : "");  // the value is case-insensitive
   add(q.version ? std::to_string(*q.version) : "");
   add(q.timestamp.value_or(""));
   add(q.starting_version ? std::to_string(*q.starting_version) : "");
@@ -568,6 +576,12 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   if (!format.ok()) return TableError(t, format.status());
   auto id_hash = ChooseFileIdHash(id_hash_header, *format);
   if (!id_hash.ok()) return ErrorResponse(id_hash.status());
+  if (*format == ResponseFormat::kDelta) {
+    for (const DataFile& f : (*snapshot)->files) {
+      Status dv = CheckDeletionVectorsShareable(f);
+      if (!dv.ok()) return TableError(t, dv);
+    }
+  }
 
   int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
@@ -668,7 +682,7 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
   }
   for (const auto& f : caps.response_formats) text += "|" + f;
   for (const auto& f : caps.reader_features) text += "#" + f;
-  if (const std::string* h = r.Header("fileidhash")) text += "!" + *h;
+  if (const std::string* h = r.Header("fileidhash")) text += "!" + Lower(*h);
   c.digest = HexEncode(Sha256(text)).substr(0, 32);
   return AnswerChanges(r, t, c);
 }
@@ -776,6 +790,12 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
                    : CheckParquetCompatible(**first, t.FullName()));
       }
     }
+  }
+  for (const ChangeEntry& e : *plan) {
+    if (e.change < 0) continue;
+    Status dv = CheckDeletionVectorsShareable(
+        (*changes)[e.commit].changes[static_cast<size_t>(e.change)].file);
+    if (!dv.ok()) return TableError(t, dv);
   }
   if (page && page->next_index > plan->size()) {
     return ErrorResponse(Status::InvalidArgument("invalid 'pageToken'"));

@@ -15,6 +15,7 @@ import json
 import os
 import re
 import urllib.parse
+import uuid
 
 COMMIT_RE = re.compile(r"^(\d{20})\.json$")
 
@@ -32,6 +33,53 @@ def dv_unique_id(dv):
     if dv.get("offset") is not None:
         uid += "@%s" % dv["offset"]
     return uid
+
+
+# Z85 (ZeroMQ RFC 32) alphabet, used by Delta for deletion vector ids.
+Z85_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
+_Z85_VALUE = {c: i for i, c in enumerate(Z85_ALPHABET)}
+
+
+def z85_decode(text):
+    """Z85 text (length a multiple of 5) -> bytes (4 per 5 characters)."""
+    if len(text) % 5:
+        raise ValueError("Z85 text length %d is not a multiple of 5" % len(text))
+    out = bytearray()
+    for i in range(0, len(text), 5):
+        v = 0
+        for ch in text[i:i + 5]:
+            v = v * 85 + _Z85_VALUE[ch]
+        if v > 0xFFFFFFFF:
+            raise ValueError("Z85 group out of range")
+        out += v.to_bytes(4, "big")
+    return bytes(out)
+
+
+def z85_encode(data):
+    """bytes (length a multiple of 4) -> Z85 text."""
+    if len(data) % 4:
+        raise ValueError("Z85 input length %d is not a multiple of 4" % len(data))
+    out = []
+    for i in range(0, len(data), 4):
+        v = int.from_bytes(data[i:i + 4], "big")
+        group = []
+        for _ in range(5):
+            v, r = divmod(v, 85)
+            group.append(Z85_ALPHABET[r])
+        out.append("".join(reversed(group)))
+    return "".join(out)
+
+
+def dv_file_path(table_dir, dv):
+    """Local file of an on-disk ('u') deletion vector, per the Delta protocol:
+    pathOrInlineDv = <random prefix><20 Z85 characters of a UUID>, stored as
+    <table>/<prefix>/deletion_vector_<uuid>.bin. None for other storage types."""
+    if not dv or dv.get("storageType") != "u":
+        return None
+    s = dv["pathOrInlineDv"]
+    prefix, encoded = s[:-20], s[-20:]
+    name = "deletion_vector_%s.bin" % uuid.UUID(bytes=z85_decode(encoded))
+    return os.path.join(table_dir, prefix, name) if prefix else os.path.join(table_dir, name)
 
 
 class FileEntry:
@@ -72,6 +120,18 @@ class FileEntry:
             for chunk in iter(lambda: f.read(1 << 20), b""):
                 h.update(chunk)
         return h.hexdigest()
+
+    @property
+    def dv_local_path(self):
+        return dv_file_path(self._table_dir, self.deletion_vector)
+
+    @property
+    def live_records(self):
+        """numRecords minus the rows the deletion vector removes."""
+        n = self.num_records
+        if n is None:
+            return None
+        return n - ((self.deletion_vector or {}).get("cardinality") or 0)
 
     @property
     def num_records(self):
@@ -187,6 +247,21 @@ class DeltaTable:
             if ci and isinstance(ci.get("inCommitTimestamp"), int):
                 return ci["inCommitTimestamp"]
         return int(os.stat(self.commit_path(version)).st_mtime * 1000)
+
+    def monotonic_commit_timestamp_ms(self, version):
+        """Commit timestamps made strictly increasing, as Delta readers do
+        (Spark's history manager): a commit not later than its predecessor
+        counts as predecessor + 1 ms. Matters when commit files share a
+        modification time (copied test data)."""
+        prev = None
+        for v in self.commit_versions:
+            if v > version:
+                break
+            t = self.commit_timestamp_ms(v)
+            if prev is not None and t <= prev:
+                t = prev + 1
+            prev = t
+        return prev
 
     def _metadata_at(self, version):
         meta = None

@@ -1,13 +1,17 @@
 """Expected results computed independently of the server: file-set and
-metadata comparison against the Delta log, and a small three-valued
-evaluator for JSON predicate hints."""
+metadata comparison against the Delta log (parquet and delta response
+formats, file ids, deletion vector downloads), the reader features a table
+needs, and a small three-valued evaluator for JSON predicate hints."""
 
 import datetime
 import hashlib
 import json
+import os
 from collections import Counter
 
 import requests
+
+from strict_client import add_of
 
 # Reader features a parquet-format server may serve when no file needs them.
 BENIGN_READER_FEATURES = {"timestampNtz", "columnMapping", "vacuumProtocolCheck"}
@@ -389,3 +393,174 @@ def NOT(c):
 
 def IS_NULL(name, vt):
     return {"op": "isNull", "children": [col(name, vt)]}
+
+
+# ---------------------------------------------------------------------------
+# Delta response format
+# ---------------------------------------------------------------------------
+
+# Reader features a delta-format client must declare (readerfeatures=...)
+# before it may read a table that uses them: they change how data is read.
+DATA_READER_FEATURES = {"deletionVectors", "columnMapping", "timestampNtz", "typeWidening",
+                        "typeWidening-preview", "variantType", "variantType-preview",
+                        "variantShredding-preview"}
+# Reader features that concern the log only (the client never sees our log).
+LOG_READER_FEATURES = {"v2Checkpoint", "vacuumProtocolCheck"}
+# What the test clients declare when they mean "everything".
+ALL_READER_FEATURES = ",".join(sorted(f.lower() for f in DATA_READER_FEATURES))
+
+
+def required_reader_features(snapshot):
+    """(definitely needed, possibly needed) reader features, lower-cased.
+
+    Definitely: deletion vectors present or enabled, column mapping name/id,
+    and data features other than DV/column mapping listed in the protocol.
+    Possibly: deletionVectors/columnMapping listed in the protocol but unused."""
+    feats = snapshot.reader_features
+    need = set()
+    if snapshot.has_deletion_vectors or snapshot.configuration.get("delta.enableDeletionVectors") == "true":
+        need.add("deletionvectors")
+    if snapshot.column_mapping_mode in ("name", "id"):
+        need.add("columnmapping")
+    for f in feats & DATA_READER_FEATURES - {"deletionVectors", "columnMapping"}:
+        need.add(f.lower())
+    maybe = {f.lower() for f in feats & {"deletionVectors", "columnMapping"}} - need
+    return need, maybe
+
+
+def classify_delta(snapshot, declared):
+    """What the server must do with a delta-format query of this snapshot
+    when the client declares the reader features `declared` (lower-cased)."""
+    need, maybe = required_reader_features(snapshot)
+    if need - declared:
+        return MUST_REFUSE
+    if "schemaString" not in snapshot.metadata:
+        return MAY_REFUSE
+    unknown = snapshot.reader_features - DATA_READER_FEATURES - LOG_READER_FEATURES
+    if unknown or (maybe - declared):
+        return MAY_REFUSE
+    return MUST_SERVE
+
+
+def expected_delta_metadata(log_md):
+    """The log's metaData as the delta format must hand it over: unchanged,
+    except that null fields are omitted and format.options, partitionColumns
+    and configuration default to empty."""
+    out = {k: v for k, v in log_md.items() if v is not None}
+    fmt = dict(log_md.get("format") or {})
+    out["format"] = {"provider": fmt.get("provider", "parquet"), "options": fmt.get("options") or {}}
+    out["partitionColumns"] = list(log_md.get("partitionColumns") or [])
+    out["configuration"] = dict(log_md.get("configuration") or {})
+    return out
+
+
+def assert_delta_head_matches(result, snapshot, context=""):
+    """protocol and metaData lines of a delta-format answer == the log's."""
+    assert result.format == "delta", "%s: expected a delta-format answer, got %s" % (context, result.format)
+    assert result.protocol == snapshot.protocol, "%s: deltaProtocol %r != log protocol %r" % (
+        context, result.protocol, snapshot.protocol)
+    exp = expected_delta_metadata(snapshot.metadata)
+    if "schemaString" not in snapshot.metadata:
+        # an invalid log metaData without a schema (delta-live-table@0): the
+        # server may refuse it or stand in a schema of its own
+        exp["schemaString"] = result.metadata.get("schemaString")
+    if result.metadata != exp:
+        diff = sorted(k for k in set(exp) | set(result.metadata) if exp.get(k) != result.metadata.get(k))
+        raise AssertionError("%s: deltaMetadata differs from the log's metaData in %r:\n  got:      %r\n  expected: %r"
+                             % (context, diff, {k: result.metadata.get(k) for k in diff}, {k: exp.get(k) for k in diff}))
+    w = result.metadata_wrapper
+    assert w["version"] == snapshot.version, "%s: metaData.version %d != %d" % (context, w["version"], snapshot.version)
+    assert w["numFiles"] == len(snapshot.files), "%s: metaData.numFiles %d != %d files in the snapshot" % (
+        context, w["numFiles"], len(snapshot.files))
+    total = sum(e.size for e in snapshot.files)
+    assert w["size"] == total, "%s: metaData.size %d != %d bytes in the snapshot" % (context, w["size"], total)
+
+
+def file_id(path, scheme):
+    """File id of a log path: 'delta' -> SHA-256 hex, 'parquet' -> MD5 hex."""
+    h = hashlib.sha256 if scheme == "delta" else hashlib.md5
+    return h(path.encode("utf-8")).hexdigest()
+
+
+def entries_by_id(snapshot, scheme):
+    out = {file_id(e.path, scheme): e for e in snapshot.files}
+    assert len(out) == len(snapshot.files), "test data: two active files with the same path"
+    return out
+
+
+def assert_delta_file_matches(f, entry, context=""):
+    """One delta-format file line against its log `add`."""
+    add = add_of(f)
+    raw = entry.raw
+    where = "%s: %s" % (context, entry.path)
+    assert add["partitionValues"] == dict(raw.get("partitionValues") or {}), \
+        "%s: partitionValues %r != log %r" % (where, add["partitionValues"], raw.get("partitionValues"))
+    for k in ("size", "modificationTime", "dataChange"):
+        assert add.get(k) == raw.get(k), "%s: add.%s %r != log %r" % (where, k, add.get(k), raw.get(k))
+    if raw.get("stats") is not None:
+        assert add.get("stats") == raw["stats"], "%s: add.stats is not the log's stats string" % where
+    else:
+        assert "stats" not in add, "%s: add.stats invented (the log has none)" % where
+    dv = raw.get("deletionVector")
+    got = add.get("deletionVector")
+    if dv is None:
+        assert got is None, "%s: deletionVector invented: %r" % (where, got)
+        assert "deletionVectorFileId" not in f
+        return
+    assert got is not None, "%s: the log's deletionVector %r is missing" % (where, dv)
+    if dv["storageType"] == "i":
+        assert got == dv, "%s: an inline deletion vector must pass unchanged: %r != %r" % (where, got, dv)
+        return
+    assert dv["storageType"] == "u", "test data: unexpected DV storage type %r" % dv
+    assert got["storageType"] == "p", "%s: an on-disk DV must be shared as storageType 'p': %r" % (where, got)
+    assert set(got) == set(dv), "%s: deletionVector keys %r != log %r" % (where, sorted(got), sorted(dv))
+    for k in ("offset", "sizeInBytes", "cardinality"):
+        assert got.get(k) == dv.get(k), "%s: deletionVector.%s %r != log %r" % (where, k, got.get(k), dv.get(k))
+    assert isinstance(f.get("deletionVectorFileId"), str) and f["deletionVectorFileId"]
+
+
+def assert_same_delta_files(files, snapshot, context="", scheme="delta"):
+    """Delta-format file lines == the snapshot's active files, matched by id
+    (the `scheme` hash of the log path), each add equal to the log's."""
+    by_id = entries_by_id(snapshot, scheme)
+    got = [f["id"] for f in files]
+    missing = set(by_id) - set(got)
+    extra = set(got) - set(by_id)
+    assert not missing and not extra and len(got) == len(set(got)), (
+        "%s: delta file set differs from the Delta log at version %d (expected %d files, got %d)\n"
+        "  missing: %s\n  unexpected ids: %s"
+        % (context, snapshot.version, len(by_id), len(got), [by_id[i].path for i in sorted(missing)][:5],
+           sorted(extra)[:5]))
+    for f in files:
+        assert_delta_file_matches(f, by_id[f["id"]], context)
+
+
+def download_bytes(url, session=None):
+    s = session or requests
+    r = s.get(url, timeout=30)
+    assert r.status_code == 200, "GET %s -> %d %r" % (url, r.status_code, r.content[:300])
+    return r.content
+
+
+def assert_delta_downloads(f, entry, session=None, context=""):
+    """The data URL downloads to the file on disk; a DV URL to the DV file.
+    Returns the number of downloads checked."""
+    add = add_of(f)
+    n = 0
+    if entry.exists():
+        data = download_bytes(add["path"], session)
+        assert len(data) == add["size"], "%s: %s downloaded %d bytes, size says %d" % (
+            context, entry.path, len(data), add["size"])
+        assert hashlib.sha256(data).hexdigest() == entry.sha256(), "%s: %s bytes differ from disk" % (context, entry.path)
+        n += 1
+    dv_path = entry.dv_local_path
+    if dv_path is not None:
+        with open(dv_path, "rb") as fh:
+            want = fh.read()
+        got = download_bytes(add["deletionVector"]["pathOrInlineDv"], session)
+        assert got == want, "%s: DV URL of %s downloaded %d bytes that differ from %s (%d bytes)" % (
+            context, entry.path, len(got), os.path.basename(dv_path), len(want))
+        dv = add["deletionVector"]
+        assert dv.get("offset", 0) + dv["sizeInBytes"] <= len(want), "%s: DV offset+size beyond the DV file" % context
+        n += 1
+    return n

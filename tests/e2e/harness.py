@@ -256,3 +256,43 @@ def set_commit_mtimes(table_dir, first_epoch_s, step_s):
         if m:
             t = first_epoch_s + int(m.group(1)) * step_s
             os.utime(os.path.join(log, f), (t, t))
+
+
+def make_writable(path):
+    """Gives the owner write access to a copied table (the shared test data
+    is read-only, and copytree keeps the modes)."""
+    for root, dirs, files in os.walk(path):
+        os.chmod(root, os.stat(root).st_mode | 0o200)
+        for f in files:
+            p = os.path.join(root, f)
+            os.chmod(p, os.stat(p).st_mode | 0o200)
+
+
+def add_commit(table_dir, actions, timestamp_ms=None):
+    """Appends the next JSON commit (a commitInfo plus `actions`) to a copied
+    table; the file appears atomically (written aside, then renamed).
+    Returns the new version."""
+    log = os.path.join(table_dir, "_delta_log")
+    make_writable(table_dir)
+    versions = [int(m.group(1)) for m in (re.match(r"^(\d{20})\.json$", f) for f in os.listdir(log)) if m]
+    version = max(versions) + 1 if versions else 0
+    ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
+    lines = [json.dumps({"commitInfo": {"timestamp": ts, "operation": "E2E TEST", "operationParameters": {}}})]
+    lines += [json.dumps(a) for a in actions]
+    tmp = os.path.join(log, ".e2e-commit.tmp")
+    with open(tmp, "w") as fh:
+        fh.write("\n".join(lines) + "\n")
+    os.rename(tmp, os.path.join(log, "%020d.json" % version))
+    return version
+
+
+def rewrite_commit(table_dir, version, fn):
+    """Rewrites commit `version` of a copied table: fn(action dict) returns the
+    action to write (or None to drop it)."""
+    make_writable(table_dir)
+    p = os.path.join(table_dir, "_delta_log", "%020d.json" % version)
+    with open(p) as fh:
+        actions = [json.loads(line) for line in fh if line.strip()]
+    out = [a for a in (fn(a) for a in actions) if a is not None]
+    with open(p, "w") as fh:
+        fh.write("\n".join(json.dumps(a) for a in out) + "\n")

@@ -8,6 +8,16 @@ protocol forbids: wrong content types, missing ``Delta-Table-Version`` or
 line 2 not a valid ``metaData``, unexpected line types, lines without a
 trailing newline, ``stats`` that is not a JSON string, empty page tokens,
 any 5xx.
+
+Both response formats are parsed: ``parquet`` (the default) and ``delta``
+(``responseformat=delta``: line 1 ``{"protocol":{"deltaProtocol":…}}``,
+line 2 ``{"metaData":{"deltaMetadata":…,"version","size","numFiles"}}``,
+then ``{"file":{"id",…,"deltaSingleAction":{"add":…}}}``). The format
+answered must be one the request asked for (``parquet`` when it asked for
+none), and an ``endStreamAction`` must end the body exactly when the request
+asked for one (``maxFiles``, ``pageToken``, ``includeRefreshToken`` or
+``includeendstreamaction=true``). A ``fileidhash`` request header must be
+echoed lower-cased.
 """
 
 import http.client
@@ -219,6 +229,201 @@ def check_file_line(obj, partition_columns, time_travel, now_ms):
     return f
 
 
+
+# ---------------------------------------------------------------------------
+# Delta-format lines (responseformat=delta)
+# ---------------------------------------------------------------------------
+
+DELTA_PROTOCOL_KEYS = {"minReaderVersion", "minWriterVersion", "readerFeatures", "writerFeatures"}
+DELTA_METADATA_WRAPPER_KEYS = {"deltaMetadata", "version", "size", "numFiles", "location",
+                               "auxiliaryLocations", "accessModes"}
+DELTA_METADATA_KEYS = {"id", "name", "description", "format", "schemaString", "partitionColumns",
+                       "configuration", "createdTime"}
+DELTA_FILE_KEYS = {"id", "deletionVectorFileId", "version", "timestamp", "expirationTimestamp",
+                   "deltaSingleAction"}
+# Fields of a Delta `add` action (Delta PROTOCOL.md "Add File and Remove File").
+DELTA_ADD_KEYS = {"path", "partitionValues", "size", "modificationTime", "dataChange", "stats",
+                  "deletionVector", "tags", "baseRowId", "defaultRowCommitVersion", "clusteringProvider"}
+DV_KEYS = {"storageType", "pathOrInlineDv", "offset", "sizeInBytes", "cardinality"}
+END_STREAM_KEYS = {"refreshToken", "nextPageToken", "minUrlExpirationTimestamp", "errorMessage"}
+
+
+def _check_string_list(v, what):
+    check(isinstance(v, list) and all(isinstance(x, str) and x for x in v),
+          "%s must be a list of non-empty strings: %r" % (what, v))
+
+
+def check_delta_protocol_line(obj):
+    check(isinstance(obj, dict) and list(obj.keys()) == ["protocol"],
+          "line 1 must be exactly {\"protocol\": ...}, got %r" % (obj,))
+    p = obj["protocol"]
+    check(isinstance(p, dict) and set(p.keys()) == {"deltaProtocol"},
+          "delta-format protocol must be exactly {\"deltaProtocol\": ...} (version only with "
+          "includeHistoricalProtocol): %r" % (p,))
+    dp = p["deltaProtocol"]
+    check(isinstance(dp, dict), "deltaProtocol must be an object: %r" % (dp,))
+    check(set(dp.keys()) <= DELTA_PROTOCOL_KEYS, "unexpected keys in deltaProtocol: %r" % dp)
+    for k in ("minReaderVersion", "minWriterVersion"):
+        check(is_int(dp.get(k)) and dp[k] >= 1, "deltaProtocol.%s must be a positive int: %r" % (k, dp))
+    for k in ("readerFeatures", "writerFeatures"):
+        if k in dp:
+            _check_string_list(dp[k], "deltaProtocol." + k)
+    return dp
+
+
+def physical_partition_keys(delta_metadata):
+    """The keys a Delta `add.partitionValues` uses: the physical column names
+    when column mapping (name/id) is on, else the partition column names."""
+    cols = list(delta_metadata.get("partitionColumns") or [])
+    mode = (delta_metadata.get("configuration") or {}).get("delta.columnMapping.mode", "none")
+    if mode not in ("name", "id"):
+        return cols
+    fields = {f["name"]: f for f in json.loads(delta_metadata["schemaString"])["fields"]}
+    out = []
+    for c in cols:
+        phys = (fields.get(c, {}).get("metadata") or {}).get("delta.columnMapping.physicalName")
+        check(isinstance(phys, str) and phys,
+              "column mapping mode %r: partition column %r has no physicalName" % (mode, c))
+        out.append(phys)
+    return out
+
+
+def check_delta_metadata_line(obj):
+    """Returns (wrapper, deltaMetadata)."""
+    check(isinstance(obj, dict) and list(obj.keys()) == ["metaData"],
+          "line 2 must be exactly {\"metaData\": ...}, got %r" % (obj,))
+    w = obj["metaData"]
+    check(isinstance(w, dict), "metaData must be an object")
+    check(set(w.keys()) <= DELTA_METADATA_WRAPPER_KEYS, "unexpected keys in delta-format metaData: %r"
+          % sorted(set(w.keys()) - DELTA_METADATA_WRAPPER_KEYS))
+    for k in ("version", "size", "numFiles"):
+        check(is_int(w.get(k)) and w[k] >= 0, "metaData.%s must be a non-negative int: %r" % (k, w.get(k)))
+    m = w.get("deltaMetadata")
+    check(isinstance(m, dict), "metaData.deltaMetadata must be an object: %r" % (m,))
+    check(set(m.keys()) <= DELTA_METADATA_KEYS, "unexpected keys in deltaMetadata: %r"
+          % sorted(set(m.keys()) - DELTA_METADATA_KEYS))
+    check(isinstance(m.get("id"), str) and m["id"], "deltaMetadata.id must be a non-empty string: %r" % m.get("id"))
+    fmt = m.get("format")
+    check(isinstance(fmt, dict) and isinstance(fmt.get("provider"), str) and fmt["provider"],
+          "deltaMetadata.format.provider must be a string: %r" % (fmt,))
+    opts = fmt.get("options")
+    check(isinstance(opts, dict) and all(isinstance(v, str) for v in opts.values()),
+          "deltaMetadata.format.options must be a string map: %r" % (fmt,))
+    check(isinstance(m.get("schemaString"), str), "deltaMetadata.schemaString must be a string")
+    try:
+        schema = json.loads(m["schemaString"])
+    except ValueError as e:
+        fail("deltaMetadata.schemaString is not JSON: %s" % e)
+    check_struct(schema)
+    check(isinstance(m.get("partitionColumns"), list), "deltaMetadata.partitionColumns must be a list")
+    names = {f["name"] for f in schema["fields"]}
+    for c in m["partitionColumns"]:
+        check(isinstance(c, str) and c in names, "partition column %r is not in the schema" % (c,))
+    conf = m.get("configuration")
+    check(isinstance(conf, dict) and all(isinstance(k, str) and isinstance(v, str) for k, v in conf.items()),
+          "deltaMetadata.configuration must be a string map: %r" % (conf,))
+    for k in ("name", "description"):
+        if k in m:
+            check(isinstance(m[k], str), "deltaMetadata.%s must be a string when present: %r" % (k, m[k]))
+    if "createdTime" in m:
+        check(is_int(m["createdTime"]), "deltaMetadata.createdTime must be an int: %r" % m["createdTime"])
+    physical_partition_keys(m)
+    return w, m
+
+
+def check_deletion_vector(dv, where):
+    check(isinstance(dv, dict), "%s: deletionVector must be an object: %r" % (where, dv))
+    check(set(dv.keys()) <= DV_KEYS, "%s: unexpected keys in deletionVector: %r" % (where, dv))
+    check(dv.get("storageType") in ("p", "i"),
+          "%s: a shared deletionVector has storageType 'p' (signed URL) or 'i' (inline), never %r"
+          % (where, dv.get("storageType")))
+    check(isinstance(dv.get("pathOrInlineDv"), str) and dv["pathOrInlineDv"],
+          "%s: deletionVector.pathOrInlineDv must be a non-empty string" % where)
+    if dv["storageType"] == "p":
+        check(re.match(r"^https?://", dv["pathOrInlineDv"]) is not None,
+              "%s: storageType 'p' needs a signed http(s) URL: %r" % (where, dv["pathOrInlineDv"]))
+    if "offset" in dv:
+        check(is_int(dv["offset"]) and dv["offset"] >= 0, "%s: deletionVector.offset must be an int" % where)
+    for k in ("sizeInBytes", "cardinality"):
+        check(is_int(dv.get(k)) and dv[k] >= 0, "%s: deletionVector.%s must be a non-negative int" % (where, k))
+
+
+def check_delta_file_line(obj, partition_keys, time_travel, now_ms):
+    check(isinstance(obj, dict) and list(obj.keys()) == ["file"],
+          "every line after metaData must be exactly {\"file\": ...}, got %r" % (obj,))
+    f = obj["file"]
+    check(isinstance(f, dict), "file must be an object")
+    check(set(f.keys()) <= DELTA_FILE_KEYS, "unexpected keys in delta-format file: %r"
+          % sorted(set(f.keys()) - DELTA_FILE_KEYS))
+    check(isinstance(f.get("id"), str) and f["id"], "file.id must be a non-empty string: %r" % f.get("id"))
+    check(is_int(f.get("expirationTimestamp")), "file.expirationTimestamp must be an int: %r"
+          % f.get("expirationTimestamp"))
+    check(f["expirationTimestamp"] > now_ms, "file.expirationTimestamp %d is not in the future (now %d)"
+          % (f["expirationTimestamp"], now_ms))
+    if time_travel:
+        for k in ("version", "timestamp"):
+            if k in f:
+                check(is_int(f[k]), "file.%s must be an int: %r" % (k, f[k]))
+    else:
+        check("version" not in f and "timestamp" not in f,
+              "file.version/timestamp are only for time-travel queries: %r" % {k: f[k] for k in f if k != "deltaSingleAction"})
+    dsa = f.get("deltaSingleAction")
+    check(isinstance(dsa, dict) and list(dsa.keys()) == ["add"],
+          "a snapshot query's deltaSingleAction must be exactly {\"add\": ...}: %r" % (dsa,))
+    add = dsa["add"]
+    where = "file %s" % f["id"][:16]
+    check(isinstance(add, dict), "%s: add must be an object" % where)
+    check(set(add.keys()) <= DELTA_ADD_KEYS, "%s: unexpected keys in add: %r" % (where, sorted(set(add) - DELTA_ADD_KEYS)))
+    check(isinstance(add.get("path"), str) and re.match(r"^https?://", add["path"]) is not None,
+          "%s: add.path must be the signed http(s) URL: %r" % (where, add.get("path")))
+    pv = add.get("partitionValues")
+    check(isinstance(pv, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str)) for k, v in pv.items()),
+          "%s: add.partitionValues must map strings to strings/null: %r" % (where, pv))
+    check(set(pv.keys()) == set(partition_keys),
+          "%s: add.partitionValues keys %r must be the (physical) partition columns %r" % (where, sorted(pv), partition_keys))
+    check(is_int(add.get("size")) and add["size"] >= 0, "%s: add.size must be a non-negative int" % where)
+    check(is_int(add.get("modificationTime")), "%s: add.modificationTime must be an int" % where)
+    check(isinstance(add.get("dataChange"), bool), "%s: add.dataChange must be a bool" % where)
+    if "stats" in add:
+        check(isinstance(add["stats"], str), "%s: add.stats must be a JSON *string*" % where)
+        try:
+            st = json.loads(add["stats"])
+        except ValueError as e:
+            fail("%s: add.stats does not parse as JSON: %s" % (where, e))
+        check(isinstance(st, dict), "%s: add.stats must encode an object" % where)
+    if "deletionVector" in add:
+        check_deletion_vector(add["deletionVector"], where)
+    on_disk_dv = add.get("deletionVector", {}).get("storageType") == "p"
+    if on_disk_dv:
+        check(isinstance(f.get("deletionVectorFileId"), str) and f["deletionVectorFileId"],
+              "%s: a file whose deletion vector has a URL needs a deletionVectorFileId" % where)
+    if "deletionVector" not in add:
+        check("deletionVectorFileId" not in f, "%s: deletionVectorFileId without a deletion vector" % where)
+    return f
+
+
+def check_end_stream_action(obj):
+    check(isinstance(obj, dict) and list(obj.keys()) == ["endStreamAction"],
+          "the last line must be exactly {\"endStreamAction\": ...}: %r" % (obj,))
+    e = obj["endStreamAction"]
+    check(isinstance(e, dict), "endStreamAction must be an object")
+    check(set(e.keys()) <= END_STREAM_KEYS, "unexpected keys in endStreamAction: %r" % e)
+    check("errorMessage" not in e, "endStreamAction carries an errorMessage (the client must fail): %r"
+          % e.get("errorMessage"))
+    for k in ("nextPageToken", "refreshToken"):
+        if k in e:
+            check(isinstance(e[k], str) and e[k] != "",
+                  "endStreamAction.%s must be omitted when not needed, never null or empty: %r" % (k, e[k]))
+    check(is_int(e.get("minUrlExpirationTimestamp")),
+          "endStreamAction.minUrlExpirationTimestamp must be an int: %r" % (e,))
+    return e
+
+
+def add_of(f):
+    """The Delta `add` action of a delta-format file line."""
+    return f["deltaSingleAction"]["add"]
+
+
 def split_ndjson(resp):
     check_content_type(resp, NDJSON_CONTENT_TYPE)
     try:
@@ -245,12 +450,18 @@ def split_ndjson(resp):
 # ---------------------------------------------------------------------------
 
 class MetadataResult:
-    def __init__(self, version, protocol, metadata, headers, capabilities):
+    """protocol/metadata are the parquet objects, or in the delta format the
+    deltaProtocol/deltaMetadata; metadata_wrapper is the whole metaData
+    object (delta: with version, size, numFiles)."""
+
+    def __init__(self, version, protocol, metadata, headers, capabilities, fmt="parquet", metadata_wrapper=None):
         self.version = version
         self.protocol = protocol
         self.metadata = metadata
         self.headers = headers
         self.capabilities = capabilities
+        self.format = fmt
+        self.metadata_wrapper = metadata if metadata_wrapper is None else metadata_wrapper
 
     @property
     def schema(self):
@@ -258,10 +469,19 @@ class MetadataResult:
 
 
 class QueryResult(MetadataResult):
-    def __init__(self, version, protocol, metadata, files, headers, capabilities, end_stream=None):
-        super().__init__(version, protocol, metadata, headers, capabilities)
+    def __init__(self, version, protocol, metadata, files, headers, capabilities, end_stream=None,
+                 fmt="parquet", metadata_wrapper=None):
+        super().__init__(version, protocol, metadata, headers, capabilities, fmt, metadata_wrapper)
         self.files = files
         self.end_stream = end_stream
+
+    @property
+    def ids(self):
+        return [f["id"] for f in self.files]
+
+    @property
+    def next_page_token(self):
+        return (self.end_stream or {}).get("nextPageToken")
 
 
 class ErrorResult:
@@ -273,6 +493,48 @@ class ErrorResult:
 
     def __repr__(self):
         return "ErrorResult(%d, %r, %r)" % (self.status, self.code, self.message)
+
+
+
+# ---------------------------------------------------------------------------
+# What the request asked for (read back from the prepared request)
+# ---------------------------------------------------------------------------
+
+def requested_formats(capabilities_header):
+    """Formats a request accepts: its responseformat list, else parquet."""
+    return parse_capabilities(capabilities_header).get("responseformat") or ["parquet"]
+
+
+def _request_body(resp):
+    body = resp.request.body
+    if body is None:
+        return {}
+    if isinstance(body, bytes):
+        try:
+            body = body.decode("utf-8")
+        except UnicodeDecodeError:
+            return {}
+    try:
+        obj = json.loads(body)
+    except ValueError:
+        return {}
+    return obj if isinstance(obj, dict) else {}
+
+
+def asked_for_end_stream(resp):
+    """The request asked for an endStreamAction: maxFiles, pageToken or
+    includeRefreshToken in the body, or includeendstreamaction=true."""
+    caps = parse_capabilities(resp.request.headers.get("delta-sharing-capabilities"))
+    if caps.get("includeendstreamaction") == ["true"]:
+        return True
+    body = _request_body(resp)
+    return (body.get("maxFiles") is not None or body.get("pageToken") is not None
+            or body.get("includeRefreshToken") is True)
+
+
+def is_time_travel(resp):
+    body = _request_body(resp)
+    return body.get("version") is not None or body.get("timestamp") is not None
 
 
 # ---------------------------------------------------------------------------
@@ -459,31 +721,46 @@ class StrictClient:
         check(resp.content == b"", "version response must have an empty body", resp)
         return table_version_header(resp)
 
-    def _capabilities_response(self, resp, requested_formats=None):
+    def _capabilities_response(self, resp):
+        """Checks the response capabilities header; returns (caps, chosen format).
+        The format must be one the request asked for (parquet when it named none)."""
         cap_hdr = resp.headers.get("delta-sharing-capabilities")
         check(cap_hdr is not None, "missing delta-sharing-capabilities response header", resp)
         caps = parse_capabilities(cap_hdr)
-        check(caps.get("responseformat") == ["parquet"],
-              "response capabilities must say responseformat=parquet: %r" % cap_hdr, resp)
-        return caps
+        fmt = caps.get("responseformat")
+        check(fmt in (["parquet"], ["delta"]),
+              "response capabilities must say responseformat=parquet or responseformat=delta: %r" % cap_hdr, resp)
+        asked = requested_formats(resp.request.headers.get("delta-sharing-capabilities"))
+        check(fmt[0] in asked, "answered in %s although the request asked for %r" % (fmt[0], asked), resp)
+        return caps, fmt[0]
 
-    def metadata_raw(self, share, schema, table, version=None, timestamp=None, capabilities=None):
+    def metadata_raw(self, share, schema, table, version=None, timestamp=None, capabilities=None, headers=None):
         params = {}
         if version is not None:
             params["version"] = version
         if timestamp is not None:
             params["timestamp"] = timestamp
-        headers = {}
+        h = {}
         if capabilities is not None:
-            headers["delta-sharing-capabilities"] = capabilities
-        return self.raw("GET", self.table_path(share, schema, table) + "/metadata", params=params, headers=headers)
+            h["delta-sharing-capabilities"] = capabilities
+        if headers:
+            h.update(headers)
+        return self.raw("GET", self.table_path(share, schema, table) + "/metadata", params=params, headers=h)
 
     def parse_metadata(self, resp):
         check(resp.status_code == 200, "metadata call failed", resp)
         version = table_version_header(resp)
-        caps = self._capabilities_response(resp)
+        caps, fmt = self._capabilities_response(resp)
+        check(caps.get("includeendstreamaction") != ["true"],
+              "a metadata answer has no endStreamAction, so the header must not promise one", resp)
         lines = split_ndjson(resp)
         check(len(lines) == 2, "metadata response must have exactly 2 lines, got %d" % len(lines), resp)
+        if fmt == "delta":
+            protocol = check_delta_protocol_line(lines[0])
+            wrapper, metadata = check_delta_metadata_line(lines[1])
+            check(wrapper["version"] == version, "metaData.version %d != Delta-Table-Version %d"
+                  % (wrapper["version"], version), resp)
+            return MetadataResult(version, protocol, metadata, resp.headers, caps, fmt, wrapper)
         protocol = check_protocol_line(lines[0])
         metadata = check_metadata_line(lines[1])
         return MetadataResult(version, protocol, metadata, resp.headers, caps)
@@ -501,34 +778,73 @@ class StrictClient:
             data = json.dumps({} if body is None else body)
         return self.raw("POST", self.table_path(share, schema, table) + "/query", data=data, headers=h)
 
-    def parse_query(self, resp, time_travel=False, end_stream_requested=False):
+    def parse_query(self, resp, time_travel=None, end_stream_requested=None):
+        """Parses a /query answer strictly. time_travel / end_stream_requested
+        default to what the request body and headers asked for."""
         check(resp.status_code == 200, "query call failed", resp)
+        if time_travel is None:
+            time_travel = is_time_travel(resp)
+        if end_stream_requested is None:
+            end_stream_requested = asked_for_end_stream(resp)
         version = table_version_header(resp)
-        caps = self._capabilities_response(resp)
+        caps, fmt = self._capabilities_response(resp)
+        sent_hash = resp.request.headers.get("fileidhash")
+        if sent_hash is not None:
+            check(resp.headers.get("fileidhash") == sent_hash.lower(),
+                  "fileidhash %r must be echoed lower-cased, got %r" % (sent_hash, resp.headers.get("fileidhash")), resp)
         now_ms = int(time.time() * 1000)
         lines = split_ndjson(resp)
         check(len(lines) >= 2, "query response needs at least protocol and metaData", resp)
-        protocol = check_protocol_line(lines[0])
-        metadata = check_metadata_line(lines[1])
+        if fmt == "delta":
+            protocol = check_delta_protocol_line(lines[0])
+            wrapper, metadata = check_delta_metadata_line(lines[1])
+            check(wrapper["version"] == version, "metaData.version %d != Delta-Table-Version %d"
+                  % (wrapper["version"], version), resp)
+        else:
+            protocol = check_protocol_line(lines[0])
+            metadata = check_metadata_line(lines[1])
+            wrapper = metadata
         rest = lines[2:]
+        has_end = bool(rest) and "endStreamAction" in rest[-1]
+        promised = caps.get("includeendstreamaction") == ["true"]
         end_stream = None
-        if rest and "endStreamAction" in rest[-1]:
+        if has_end:
             check(end_stream_requested, "endStreamAction sent although the client did not ask for it", resp)
-            check(caps.get("includeendstreamaction") == ["true"],
-                  "an endStreamAction needs includeendstreamaction=true in the response header", resp)
-            end_stream = rest[-1]["endStreamAction"]
-            check(isinstance(end_stream, dict), "endStreamAction must be an object", resp)
+            check(promised, "an endStreamAction needs includeendstreamaction=true in the response header", resp)
+            end_stream = check_end_stream_action(rest[-1])
             rest = rest[:-1]
-        elif end_stream_requested and caps.get("includeendstreamaction") == ["true"]:
-            fail("response header promises includeendstreamaction=true but there is no endStreamAction", resp)
-        files = [check_file_line(o, metadata["partitionColumns"], time_travel, now_ms) for o in rest]
+        else:
+            check(not promised, "response header promises includeendstreamaction=true but there is no "
+                  "endStreamAction (truncated answer?)", resp)
+            check(not end_stream_requested, "the request asked for an endStreamAction (maxFiles, pageToken, "
+                  "includeRefreshToken or includeendstreamaction=true) but the body has none", resp)
+        if fmt == "delta":
+            keys = physical_partition_keys(metadata)
+            files = [check_delta_file_line(o, keys, time_travel, now_ms) for o in rest]
+        else:
+            files = [check_file_line(o, metadata["partitionColumns"], time_travel, now_ms) for o in rest]
         ids = [f["id"] for f in files]
         check(len(set(ids)) == len(ids), "file ids must be unique within a response", resp)
-        return QueryResult(version, protocol, metadata, files, resp.headers, caps, end_stream)
+        if end_stream is not None and files:
+            check(end_stream["minUrlExpirationTimestamp"] <= min(f["expirationTimestamp"] for f in files),
+                  "minUrlExpirationTimestamp must not be after any file's expirationTimestamp", resp)
+        return QueryResult(version, protocol, metadata, files, resp.headers, caps, end_stream, fmt, wrapper)
 
-    def query(self, share, schema, table, body=None, capabilities=None, **kw):
-        body = {} if body is None else body
-        time_travel = "version" in body or "timestamp" in body
-        resp = self.query_raw(share, schema, table, body=body, capabilities=capabilities)
-        end_req = bool(capabilities) and parse_capabilities(capabilities).get("includeendstreamaction") == ["true"]
-        return self.parse_query(resp, time_travel=time_travel, end_stream_requested=end_req)
+    def query(self, share, schema, table, body=None, capabilities=None, headers=None):
+        resp = self.query_raw(share, schema, table, body={} if body is None else body,
+                              capabilities=capabilities, headers=headers)
+        return self.parse_query(resp)
+
+    def query_pages(self, share, schema, table, body=None, capabilities=None, headers=None, limit=100000,
+                    between_pages=None):
+        """Follows nextPageToken (same body plus pageToken) until it is omitted.
+        Returns the list of page QueryResults. between_pages(i) runs before page i+1."""
+        body = dict(body or {})
+        pages = [self.query(share, schema, table, body=body, capabilities=capabilities, headers=headers)]
+        while pages[-1].next_page_token is not None:
+            check(len(pages) < limit, "query paging does not terminate (%d pages)" % len(pages))
+            if between_pages is not None:
+                between_pages(len(pages))
+            nxt = dict(body, pageToken=pages[-1].next_page_token)
+            pages.append(self.query(share, schema, table, body=nxt, capabilities=capabilities, headers=headers))
+        return pages

@@ -236,8 +236,10 @@ def test_oversized_body_is_413(main):
 def test_capabilities_answered_in_parquet(main, caps):
     coords = ("share1", "default", "simple")
     q = main.alice.query(*coords, capabilities=caps)
+    assert q.format == "parquet", "a plain table must be answered in parquet when parquet is acceptable"
     expect.assert_same_files(q.files, snap_of(main, *coords))
     md = main.alice.metadata(*coords, capabilities=caps)
+    assert md.format == "parquet"
     assert md.metadata["id"] == q.metadata["id"]
 
 
