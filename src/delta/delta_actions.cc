@@ -147,6 +147,38 @@ class FieldReader {
     *out = std::move(items);
     return Status::OK();
   }
+  // partitionValues: an object of strings or nulls (a null partition value).
+  Status PartitionValues(element v, std::string_view field, DeltaPartitionValues* out) const {
+    simdjson::dom::object obj;
+    LS_RETURN_IF_ERROR(Object(v, field, &obj));
+    out->clear();
+    for (simdjson::dom::key_value_pair kv : obj) {
+      std::optional<std::string> value;
+      LS_RETURN_IF_ERROR(OptString(kv.value, field, &value));
+      (*out)[std::string(kv.key)] = std::move(value);
+    }
+    return Status::OK();
+  }
+  Status OptBool(element v, std::string_view field, std::optional<bool>* out) const {
+    if (v.is_null()) {
+      out->reset();
+      return Status::OK();
+    }
+    bool b = false;
+    LS_RETURN_IF_ERROR(Bool(v, field, &b));
+    *out = b;
+    return Status::OK();
+  }
+  Status OptSize(element v, std::string_view field, std::optional<int64_t>* out) const {
+    if (v.is_null()) {
+      out->reset();
+      return Status::OK();
+    }
+    int64_t x = 0;
+    LS_RETURN_IF_ERROR(NonNegative(v, field, std::numeric_limits<int64_t>::max(), &x));
+    *out = x;
+    return Status::OK();
+  }
   // A string-to-string map; null values are dropped (Spark reads them as
   // absent), null maps are empty.
   Status StringMap(element v, std::string_view field,
@@ -225,14 +257,7 @@ Result<DataFile> ParseAdd(simdjson::dom::object obj, const FieldReader& f) {
       LS_RETURN_IF_ERROR(f.String(kv.value, k, &file.path));
       has_path = true;
     } else if (k == "partitionValues") {
-      simdjson::dom::object pv;
-      LS_RETURN_IF_ERROR(f.Object(kv.value, k, &pv));
-      file.partition_values.clear();
-      for (simdjson::dom::key_value_pair p : pv) {
-        std::optional<std::string> value;
-        LS_RETURN_IF_ERROR(f.OptString(p.value, k, &value));
-        file.partition_values[std::string(p.key)] = std::move(value);
-      }
+      LS_RETURN_IF_ERROR(f.PartitionValues(kv.value, k, &file.partition_values));
       has_partition_values = true;
     } else if (k == "size") {
       LS_RETURN_IF_ERROR(
@@ -270,11 +295,61 @@ Result<DeltaRemove> ParseRemove(simdjson::dom::object obj, const FieldReader& f)
       LS_RETURN_IF_ERROR(f.OptInt64(kv.value, k, &remove.deletion_timestamp));
     } else if (k == "deletionVector") {
       LS_ASSIGN_OR_RETURN(remove.deletion_vector, ParseDeletionVector(kv.value, f));
+    } else if (k == "extendedFileMetadata") {
+      LS_RETURN_IF_ERROR(f.OptBool(kv.value, k, &remove.extended_file_metadata));
+    } else if (k == "partitionValues") {
+      if (kv.value.is_null()) {
+        remove.partition_values.reset();
+      } else {
+        LS_RETURN_IF_ERROR(f.PartitionValues(kv.value, k, &remove.partition_values.emplace()));
+      }
+    } else if (k == "size") {
+      LS_RETURN_IF_ERROR(f.OptSize(kv.value, k, &remove.size));
+    } else if (k == "stats") {
+      LS_RETURN_IF_ERROR(f.OptString(kv.value, k, &remove.stats));
+    } else if (k == "tags") {
+      if (kv.value.is_null()) {
+        remove.tags.reset();
+      } else {
+        LS_RETURN_IF_ERROR(f.StringMap(kv.value, k, &remove.tags.emplace()));
+      }
     }
   }
   if (!has_path) return f.Missing("path");
   if (remove.path.empty()) return f.Error("path", "empty");
   return remove;
+}
+
+Result<DeltaCdc> ParseCdc(simdjson::dom::object obj, const FieldReader& f) {
+  DeltaCdc cdc;
+  bool has_path = false, has_partition_values = false, has_size = false;
+  for (simdjson::dom::key_value_pair kv : obj) {
+    std::string_view k = kv.key;
+    if (k == "path") {
+      LS_RETURN_IF_ERROR(f.String(kv.value, k, &cdc.path));
+      has_path = true;
+    } else if (k == "partitionValues") {
+      LS_RETURN_IF_ERROR(f.PartitionValues(kv.value, k, &cdc.partition_values));
+      has_partition_values = true;
+    } else if (k == "size") {
+      LS_RETURN_IF_ERROR(
+          f.NonNegative(kv.value, k, std::numeric_limits<int64_t>::max(), &cdc.size));
+      has_size = true;
+    } else if (k == "dataChange") {
+      LS_RETURN_IF_ERROR(f.Bool(kv.value, k, &cdc.data_change));
+    } else if (k == "tags") {
+      if (kv.value.is_null()) {
+        cdc.tags.reset();
+      } else {
+        LS_RETURN_IF_ERROR(f.StringMap(kv.value, k, &cdc.tags.emplace()));
+      }
+    }
+  }
+  if (!has_path) return f.Missing("path");
+  if (cdc.path.empty()) return f.Error("path", "empty");
+  if (!has_partition_values) return f.Missing("partitionValues");
+  if (!has_size) return f.Missing("size");
+  return cdc;
 }
 
 Result<TableProtocol> ParseProtocol(simdjson::dom::object obj, const FieldReader& f) {
@@ -353,6 +428,11 @@ Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj, const FieldRe
       // Free-form provenance: a value of another type is not an error.
       int64_t ts = 0;
       if (kv.value.get_int64().get(ts) == simdjson::SUCCESS) info.timestamp = ts;
+    } else if (kv.key == "operation") {
+      std::string_view op;
+      if (kv.value.get_string().get(op) == simdjson::SUCCESS) info.operation = std::string(op);
+    } else if (kv.key == "operationMetrics") {
+      if (kv.value.is_object()) info.operation_metrics = simdjson::minify(kv.value);
     }
   }
   return info;
@@ -368,7 +448,8 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
   for (simdjson::dom::key_value_pair kv : actions) {
     std::string_view key = kv.key;
     bool header = IsHeaderAction(key);
-    if (!header && (mode == DeltaParseMode::kHeadersOnly || (key != "add" && key != "remove"))) {
+    if (!header && (mode == DeltaParseMode::kHeadersOnly ||
+                    (key != "add" && key != "remove" && key != "cdc"))) {
       continue;  // an action we do not need, or do not know
     }
     // Spark reads `{"add": null}` as no action.
@@ -382,6 +463,9 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
     } else if (key == "remove") {
       LS_ASSIGN_OR_RETURN(DeltaRemove remove, ParseRemove(obj, f));
       commit->file_actions.emplace_back(std::move(remove));
+    } else if (key == "cdc") {
+      LS_ASSIGN_OR_RETURN(DeltaCdc cdc, ParseCdc(obj, f));
+      commit->file_actions.emplace_back(std::move(cdc));
     } else if (key == "protocol") {
       if (commit->protocol) return f.Error("", "more than one protocol action in a commit");
       LS_ASSIGN_OR_RETURN(commit->protocol, ParseProtocol(obj, f));
@@ -453,6 +537,32 @@ Result<DeltaCommit> ParseDeltaCommit(std::string content, std::string_view name,
   } catch (const std::exception& e) {
     return Status::Corruption("Delta commit " + std::string(name) + ": " + e.what());
   }
+}
+
+FileChange ToFileChange(DeltaFileAction action) {
+  FileChange change;
+  if (auto* add = std::get_if<DataFile>(&action)) {
+    change.type = ChangeType::kAdd;
+    change.file = std::move(*add);
+  } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {
+    change.type = ChangeType::kRemove;
+    DataFile& file = change.file;
+    file.path = std::move(remove->path);
+    if (remove->partition_values) file.partition_values = std::move(*remove->partition_values);
+    file.size = remove->size.value_or(0);
+    file.data_change = remove->data_change;
+    file.stats = std::move(remove->stats);
+    file.deletion_vector = std::move(remove->deletion_vector);
+    change.deletion_timestamp = remove->deletion_timestamp;
+  } else {
+    auto& cdc = std::get<DeltaCdc>(action);
+    change.type = ChangeType::kCdc;
+    change.file.path = std::move(cdc.path);
+    change.file.partition_values = std::move(cdc.partition_values);
+    change.file.size = cdc.size;
+    change.file.data_change = cdc.data_change;
+  }
+  return change;
 }
 
 }  // namespace lakeshare

@@ -111,13 +111,126 @@ TEST(DeltaActionsTest, IgnoresUnknownActionsFieldsAndNulls) {
       "\n";
   auto commit = ParseDeltaCommit(log, "c.json");
   ASSERT_TRUE(commit.ok()) << commit.status();
-  ASSERT_EQ(commit->file_actions.size(), 1u);
-  const auto& add = std::get<DataFile>(commit->file_actions[0]);
+  ASSERT_EQ(commit->file_actions.size(), 2u);  // the cdc and the add
+  EXPECT_TRUE(std::holds_alternative<DeltaCdc>(commit->file_actions[0]));
+  const auto& add = std::get<DataFile>(commit->file_actions[1]);
   EXPECT_FALSE(add.stats.has_value());
   EXPECT_FALSE(add.deletion_vector.has_value());
   EXPECT_FALSE(commit->protocol->reader_features.has_value());
   EXPECT_FALSE(commit->metadata.has_value());
   EXPECT_FALSE(commit->commit_info.has_value());
+}
+
+TEST(DeltaActionsTest, ParsesChangeDataActions) {
+  std::string log =
+      R"({"commitInfo":{"timestamp":1,"operation":"UPDATE","operationParameters":{"predicate":"x"},"operationMetrics":{"numUpdatedRows":"3","numAddedChangeFiles":"1"}}})"
+      "\n"
+      R"({"remove":{"path":"p=a/f.parquet","deletionTimestamp":1703265021672,"dataChange":true,"extendedFileMetadata":true,"partitionValues":{"p":"a","q":null},"size":687,"stats":"{\"numRecords\":4}","tags":{"INSERTION_TIME":"1671962472000000","gone":null}}})"
+      "\n"
+      R"({"cdc":{"path":"_change_data/p=a/cdc-00000.c000.snappy.parquet","partitionValues":{"p":"a"},"size":1028,"dataChange":false,"tags":{"k":"v"}}})"
+      "\n"
+      R"({"cdc":{"path":"_change_data/cdc-1.parquet","partitionValues":{},"size":0}})"
+      "\n"
+      R"({"commitInfo":{"operation":"IGNORED"}})"
+      "\n";
+  auto commit = ParseDeltaCommit(log, "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_TRUE(commit->commit_info);
+  EXPECT_EQ(commit->commit_info->operation, "UPDATE");  // the first commitInfo wins
+  EXPECT_EQ(commit->commit_info->operation_metrics,
+            R"({"numUpdatedRows":"3","numAddedChangeFiles":"1"})");
+
+  ASSERT_EQ(commit->file_actions.size(), 3u);
+  const auto& remove = std::get<DeltaRemove>(commit->file_actions[0]);
+  EXPECT_EQ(remove.path, "p=a/f.parquet");
+  EXPECT_EQ(remove.deletion_timestamp, 1703265021672);
+  EXPECT_EQ(remove.extended_file_metadata, true);
+  EXPECT_EQ(remove.partition_values, (DeltaPartitionValues{{"p", "a"}, {"q", std::nullopt}}));
+  EXPECT_EQ(remove.size, 687);
+  EXPECT_EQ(remove.stats, R"({"numRecords":4})");
+  EXPECT_EQ(remove.tags,
+            (std::map<std::string, std::string>{{"INSERTION_TIME", "1671962472000000"}}));
+
+  const auto& cdc = std::get<DeltaCdc>(commit->file_actions[1]);
+  EXPECT_EQ(cdc.path, "_change_data/p=a/cdc-00000.c000.snappy.parquet");
+  EXPECT_EQ(cdc.partition_values, (DeltaPartitionValues{{"p", "a"}}));
+  EXPECT_EQ(cdc.size, 1028);
+  EXPECT_FALSE(cdc.data_change);
+  EXPECT_EQ(cdc.tags, (std::map<std::string, std::string>{{"k", "v"}}));
+  const auto& bare = std::get<DeltaCdc>(commit->file_actions[2]);
+  EXPECT_FALSE(bare.data_change);  // absent: false, as Delta writes it
+  EXPECT_FALSE(bare.tags);
+
+  // A remove with only a path (older writers) leaves the rest empty.
+  auto old = ParseDeltaCommit(R"({"remove":{"path":"x"}})", "c.json");
+  ASSERT_TRUE(old.ok()) << old.status();
+  const auto& r = std::get<DeltaRemove>(old->file_actions[0]);
+  EXPECT_TRUE(r.data_change);
+  EXPECT_FALSE(r.partition_values || r.size || r.stats || r.tags || r.extended_file_metadata ||
+               r.deletion_timestamp);
+}
+
+TEST(DeltaActionsTest, ChangeDataActionErrors) {
+  ExpectCorruption(R"({"cdc":{"partitionValues":{},"size":1}})", "cdc.path");
+  ExpectCorruption(R"({"cdc":{"path":"c","size":1}})", "cdc.partitionValues");
+  ExpectCorruption(R"({"cdc":{"path":"c","partitionValues":{}}})", "cdc.size");
+  ExpectCorruption(R"({"cdc":{"path":"c","partitionValues":{},"size":1,"dataChange":0}})",
+                   "cdc.dataChange");
+  ExpectCorruption(R"({"cdc":"c"})", "cdc");
+  ExpectCorruption(R"({"remove":{"path":"p","size":-1}})", "remove.size");
+  ExpectCorruption(R"({"remove":{"path":"p","partitionValues":{"k":false}}})",
+                   "remove.partitionValues");
+  ExpectCorruption(R"({"remove":{"path":"p","tags":{"k":{}}}})", "remove.tags");
+  // commitInfo fields of unexpected types are provenance, not errors.
+  auto commit =
+      ParseDeltaCommit(R"({"commitInfo":{"operation":["W"],"operationMetrics":[1]}})", "c.json");
+  ASSERT_TRUE(commit.ok()) << commit.status();
+  EXPECT_FALSE(commit->commit_info->operation);
+  EXPECT_FALSE(commit->commit_info->operation_metrics);
+}
+
+TEST(DeltaActionsTest, ToFileChange) {
+  DataFile add;
+  add.path = "a";
+  add.size = 5;
+  add.stats = "{}";
+  FileChange a = ToFileChange(add);
+  EXPECT_EQ(a.type, ChangeType::kAdd);
+  EXPECT_EQ(a.file.path, "a");
+  EXPECT_EQ(a.file.stats, "{}");
+  EXPECT_FALSE(a.deletion_timestamp);
+
+  DeltaRemove remove;
+  remove.path = "r";
+  remove.data_change = false;
+  remove.deletion_timestamp = 9;
+  remove.partition_values = DeltaPartitionValues{{"p", "1"}};
+  remove.size = 7;
+  remove.stats = "{\"numRecords\":1}";
+  remove.deletion_vector = DeletionVector{"u", "abc", 1, 34, 2};
+  FileChange r = ToFileChange(remove);
+  EXPECT_EQ(r.type, ChangeType::kRemove);
+  EXPECT_EQ(r.file.path, "r");
+  EXPECT_FALSE(r.file.data_change);
+  EXPECT_EQ(r.deletion_timestamp, 9);
+  EXPECT_EQ(r.file.partition_values, (DeltaPartitionValues{{"p", "1"}}));
+  EXPECT_EQ(r.file.size, 7);
+  EXPECT_EQ(r.file.stats, "{\"numRecords\":1}");
+  ASSERT_TRUE(r.file.deletion_vector);
+  EXPECT_EQ(r.file.deletion_vector->path_or_inline_dv, "abc");
+  EXPECT_EQ(r.file.modification_time, 0);
+
+  DeltaCdc cdc;
+  cdc.path = "_change_data/c";
+  cdc.partition_values = DeltaPartitionValues{{"p", std::nullopt}};
+  cdc.size = 11;
+  FileChange c = ToFileChange(cdc);
+  EXPECT_EQ(c.type, ChangeType::kCdc);
+  EXPECT_EQ(c.file.path, "_change_data/c");
+  EXPECT_EQ(c.file.partition_values, cdc.partition_values);
+  EXPECT_EQ(c.file.size, 11);
+  EXPECT_FALSE(c.file.data_change);
+  EXPECT_FALSE(c.file.stats || c.file.deletion_vector || c.deletion_timestamp);
 }
 
 TEST(DeltaActionsTest, SkipsBlankLines) {
@@ -249,12 +362,13 @@ TEST(DeltaActionsTest, DeepNestingIsCorruption) {
 TEST(DeltaActionsTest, HeadersOnlyModeSkipsFileActionsUnparsed) {
   std::string log = CommitInfoJson(42) + AddJson("a.parquet") +
                     "{\"add\": this line is never parsed\n" + RemoveJson("b.parquet") +
-                    ProtocolJson() + MetadataJson();
+                    "{\"cdc\": nor this one\n" + ProtocolJson() + MetadataJson();
   auto commit = ParseDeltaCommit(log, "c.json", DeltaParseMode::kHeadersOnly);
   ASSERT_TRUE(commit.ok()) << commit.status();
   EXPECT_TRUE(commit->file_actions.empty());
   EXPECT_EQ(commit->commit_info->in_commit_timestamp, 42);
   EXPECT_TRUE(commit->protocol && commit->metadata);
+  EXPECT_EQ(commit->commit_info->operation, "WRITE");
   // A malformed header line is still reported.
   EXPECT_EQ(ParseStatus("{\"protocol\":{\n", DeltaParseMode::kHeadersOnly).code(),
             StatusCode::kCorruption);
@@ -275,11 +389,16 @@ TEST(DeltaActionsTest, DecodesJsonEscapesInStrings) {
 }
 
 TEST(DeltaActionsTest, RandomMutationsNeverCrash) {
-  const std::string valid = CommitInfoJson(7) +
-                            ProtocolJson(3, 7, R"(,"readerFeatures":["deletionVectors"])") +
-                            MetadataJson(R"({"a":"b"})", R"(["p"])") +
-                            AddJson("p=1/a.parquet", 10, R"(,"stats":"{\"numRecords\":1}")") +
-                            RemoveJson("p=1/b.parquet", delta_testing::DvJson("abc"));
+  const std::string valid =
+      CommitInfoJson(7) + ProtocolJson(3, 7, R"(,"readerFeatures":["deletionVectors"])") +
+      MetadataJson(R"({"a":"b"})", R"(["p"])") +
+      AddJson("p=1/a.parquet", 10, R"(,"stats":"{\"numRecords\":1}")") +
+      RemoveJson("p=1/b.parquet", delta_testing::DvJson("abc") +
+                                      R"(,"size":3,"partitionValues":{"p":"1"},"tags":{"a":"b"})") +
+      R"({"cdc":{"path":"_change_data/c","partitionValues":{"p":"1"},"size":4,"dataChange":false}})"
+      "\n"
+      R"({"commitInfo":{"operation":"MERGE","operationMetrics":{"n":"1"}}})"
+      "\n";
   ASSERT_TRUE(ParseStatus(valid).ok()) << ParseStatus(valid);
   std::mt19937 rng(12345);
   const std::string alphabet = "{}[]\":,0123456789-.eE \n\\utrfalsn";

@@ -63,10 +63,10 @@ Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo
     if (auto* add = std::get_if<DataFile>(&action)) {
       std::string key = FileActionKey(add->path, add->deletion_vector);
       changes_.insert_or_assign(std::move(key), std::optional<DataFile>(std::move(*add)));
-    } else {
-      auto& remove = std::get<DeltaRemove>(action);
-      changes_.insert_or_assign(FileActionKey(remove.path, remove.deletion_vector), std::nullopt);
+    } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {
+      changes_.insert_or_assign(FileActionKey(remove->path, remove->deletion_vector), std::nullopt);
     }
+    // cdc files hold change data only: they are never part of a snapshot.
   }
   version_ = version;
   last_file_ = commit_file.path;

@@ -4,7 +4,8 @@
 //
 // Files are reconciled by identity, as the Delta protocol defines it: (path,
 // deletion vector unique id). An add replaces an earlier add of the same
-// identity, a remove cancels it. For protocol and metaData the latest wins.
+// identity, a remove cancels it; cdc actions are ignored (change data is not
+// table state). For protocol and metaData the latest wins.
 // The snapshot's files are sorted by path (then DV id): a deterministic order.
 //
 // Not thread-safe: one instance per replay. Finish() leaves the base intact.

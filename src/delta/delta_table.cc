@@ -1,7 +1,10 @@
 #include "delta/delta_table.h"
 
 #include <algorithm>
+#include <atomic>
 #include <exception>
+#include <future>
+#include <system_error>
 #include <utility>
 
 #include "delta/delta_log_replay.h"
@@ -184,7 +187,7 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaTable::Snapshot(std::optional<
   }
 }
 
-Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing& listing) {
+Result<size_t> DeltaTable::TimelineStart(const DeltaLogListing& listing) const {
   const int64_t latest = listing.latest_version;
   if (listing.commits.empty() || listing.commits.back().version != latest) {
     return Status::Unsupported("The latest version (" + std::to_string(latest) +
@@ -200,6 +203,12 @@ Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing
          commits[first - 1].version == commits[first].version - 1) {
     --first;
   }
+  return first;
+}
+
+Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing& listing) {
+  LS_ASSIGN_OR_RETURN(const size_t first, TimelineStart(listing));
+  const auto& commits = listing.commits;
   const int64_t start = commits[first].version;
 
   std::vector<std::optional<CommitTimestampInfo>> infos(commits.size() - first);
@@ -254,6 +263,132 @@ Result<int64_t> DeltaTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBo
     LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
     LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
     return FindVersionAtTimestamp(timeline, timestamp_ms, bound);
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
+Result<std::vector<DeltaCommit>> DeltaTable::ReadCommits(
+    const std::vector<const DeltaLogFile*>& commits, DeltaParseMode mode) {
+  const size_t n = commits.size();
+  std::vector<std::optional<DeltaCommit>> parsed(n);
+  std::vector<Status> errors(n);
+  std::atomic<size_t> next{0};
+  // Commits after a failed one need not be read; earlier ones still are, so
+  // the error reported is always that of the first bad commit.
+  std::atomic<size_t> first_failed{n};
+  auto work = [&]() {
+    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
+      if (i > first_failed.load()) break;
+      Result<DeltaCommit> commit = Status::Internal("Delta commit not read");
+      try {
+        commit = ReadCommit(*commits[i], mode);
+      } catch (const std::exception& e) {
+        commit = FromException(e);
+      }
+      if (commit.ok()) {
+        parsed[i] = std::move(*commit);
+      } else {
+        errors[i] = commit.status();
+        size_t seen = first_failed.load();
+        while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
+        }
+      }
+    }
+  };
+  const size_t workers = std::min(n, std::max<size_t>(options_.max_parallel_reads, 1));
+  if (workers <= 1) {
+    work();
+  } else {
+    // std::async futures join on destruction. Without threads to spare, the
+    // calling thread does the remaining work alone.
+    std::vector<std::future<void>> helpers;
+    helpers.reserve(workers - 1);
+    for (size_t w = 1; w < workers; ++w) {
+      try {
+        helpers.push_back(std::async(std::launch::async, work));
+      } catch (const std::system_error&) {
+        break;
+      }
+    }
+    work();
+    for (auto& h : helpers) h.get();
+  }
+  std::vector<DeltaCommit> out;
+  out.reserve(n);
+  for (size_t i = 0; i < n; ++i) {
+    if (!errors[i].ok()) return errors[i];
+    if (!parsed[i]) return Status::Internal("Delta commit " + commits[i]->info.path + " not read");
+    out.push_back(std::move(*parsed[i]));
+  }
+  return out;
+}
+
+Result<std::vector<CommitChanges>> DeltaTable::Changes(int64_t start_version, int64_t end_version) {
+  try {
+    const std::string range = "Cannot read changes of versions [" + std::to_string(start_version) +
+                              ", " + std::to_string(end_version) + "]";
+    if (start_version > end_version) {
+      return Status::InvalidArgument(range + ": the start version is after the end version");
+    }
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
+    LS_ASSIGN_OR_RETURN(const size_t first, TimelineStart(listing));
+    const int64_t earliest = listing.commits[first].version;
+    const int64_t latest = listing.latest_version;
+    if (start_version < earliest || end_version > latest) {
+      return Status::InvalidArgument(range + ": the log has commits [" + std::to_string(earliest) +
+                                     ", " + std::to_string(latest) + "]");
+    }
+    // The timeline run is consecutive, so version v is commits[first + v - earliest].
+    std::vector<const DeltaLogFile*> files;
+    files.reserve(static_cast<size_t>(end_version - start_version + 1));
+    int64_t total_bytes = 0;
+    for (int64_t v = start_version; v <= end_version; ++v) {
+      const DeltaLogFile& file = listing.commits[first + static_cast<size_t>(v - earliest)];
+      if (file.version != v) return Status::Internal("Delta changes: commit run mismatch");
+      total_bytes += file.info.size;
+      if (total_bytes > options_.max_changes_bytes) {
+        return Status::TooLarge(range + ": their commit files exceed the limit of " +
+                                std::to_string(options_.max_changes_bytes) +
+                                " bytes; ask for fewer versions");
+      }
+      files.push_back(&file);
+    }
+    LS_ASSIGN_OR_RETURN(std::vector<DeltaCommit> commits, ReadCommits(files, DeltaParseMode::kAll));
+    {
+      // The timeline below then needs no second read of these commits.
+      std::lock_guard<std::mutex> lock(mu_);
+      for (size_t i = 0; i < files.size(); ++i) {
+        timestamp_infos_[files[i]->version] =
+            CachedTimestampInfo{FingerprintOf(files[i]->info), TimestampInfoOf(commits[i])};
+      }
+    }
+    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
+
+    std::vector<CommitChanges> out;
+    out.reserve(commits.size());
+    for (size_t i = 0; i < commits.size(); ++i) {
+      DeltaCommit& commit = commits[i];
+      CommitChanges& c = out.emplace_back();
+      c.version = files[i]->version;
+      const auto t = static_cast<size_t>(c.version - earliest);
+      if (t >= timeline.size() || timeline[t].version != c.version) {
+        return Status::Internal("Delta changes: no timestamp for version " +
+                                std::to_string(c.version));
+      }
+      c.timestamp_ms = timeline[t].timestamp_ms;
+      c.protocol = std::move(commit.protocol);
+      c.metadata = std::move(commit.metadata);
+      if (commit.commit_info) {
+        c.operation = std::move(commit.commit_info->operation);
+        c.operation_metrics = std::move(commit.commit_info->operation_metrics);
+      }
+      c.changes.reserve(commit.file_actions.size());
+      for (DeltaFileAction& action : commit.file_actions) {
+        c.changes.push_back(ToFileChange(std::move(action)));
+      }
+    }
+    return out;
   } catch (const std::exception& e) {
     return FromException(e);
   }

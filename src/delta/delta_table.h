@@ -40,6 +40,11 @@ struct DeltaTableOptions {
   size_t max_cached_snapshots = 4;
   // Larger commit files are refused with kTooLarge instead of being read.
   int64_t max_commit_file_bytes = int64_t{256} << 20;
+  // Changes() refuses, with kTooLarge, a range whose commit files add up to
+  // more than this (their parsed actions are all held in memory at once).
+  int64_t max_changes_bytes = int64_t{1} << 30;
+  // Commit files Changes() reads at the same time (1: one after the other).
+  size_t max_parallel_reads = 8;
 };
 
 class DeltaTable final : public TableFormat {
@@ -58,6 +63,26 @@ class DeltaTable final : public TableFormat {
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
   Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
+
+  // The commits start..end (inclusive), for change data feed: per version its
+  // timestamp (the one CommitTimestamps() reports: ICT or adjusted file
+  // time), the protocol and metaData it set, commitInfo's operation and
+  // operationMetrics, and every add/remove/cdc in log order (ToFileChange).
+  // Nothing is filtered: deciding which actions a CDF response shows (cdc
+  // files when a commit has any, else dataChange adds/removes) is the
+  // caller's job.
+  //
+  // kInvalidArgument when start > end or the range leaves the versions
+  // CommitTimestamps() covers (the JSON commits from the earliest
+  // reconstructable version to the latest); kUnsupported when the latest
+  // version has no JSON commit; kTooLarge past max_changes_bytes;
+  // kCorruption naming the file for malformed commits. Reads and parses only
+  // the commits of the range (in parallel), plus, on a cold cache, the
+  // headers of the others to resolve timestamps; never replays the table.
+  // The metadata in force at `start` is Snapshot(start)->metadata (which is
+  // kUnsupported while `start` needs a parquet checkpoint, although its
+  // changes can be read).
+  Result<std::vector<CommitChanges>> Changes(int64_t start_version, int64_t end_version) override;
 
   // The timestamp of every version that JSON commits cover, oldest first,
   // from the earliest reconstructable version to the latest (what
@@ -92,6 +117,14 @@ class DeltaTable final : public TableFormat {
   // OK when `version` can be rebuilt from JSON commits alone.
   Status CheckReplayable(const DeltaLogListing& listing, int64_t version) const;
   Result<DeltaCommit> ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode);
+  // Reads `commits` with up to max_parallel_reads at a time; on failure, the
+  // error of the first failing commit in list order.
+  Result<std::vector<DeltaCommit>> ReadCommits(const std::vector<const DeltaLogFile*>& commits,
+                                               DeltaParseMode mode);
+  // The index in listing.commits of the first commit of the timeline: the
+  // run of consecutive JSON commits that ends with the latest version,
+  // starting no earlier than the earliest reconstructable version.
+  Result<size_t> TimelineStart(const DeltaLogListing& listing) const;
   SnapshotResult Replay(const DeltaLogListing& listing, int64_t version,
                         std::shared_ptr<const TableSnapshot> base);
   Result<std::vector<VersionTimestamp>> Timeline(const DeltaLogListing& listing);
