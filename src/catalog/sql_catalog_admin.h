@@ -1,0 +1,332 @@
+// The write side of the database catalog, for the admin REST layer: shares,
+// schemas, tables, recipients, their tokens and grants, admin users, the
+// audit log and activation links. SqlCatalog (sql_catalog.h) is the read side
+// the sharing protocol uses; both work on the same db::Database.
+//
+// Semantics:
+//  - Names follow common/names.h and are unique case-insensitively (in their
+//    parent); lookups ignore case, records carry the stored spelling.
+//  - Every method is one transaction: it happens wholly or not at all, and
+//    conflicting concurrent writers are retried by the database layer, so no
+//    update is lost. Update* methods also take an optional
+//    `expected_version`: the version the caller read (e.g. an ETag); a
+//    record changed since is refused with kFailedPrecondition.
+//  - Plain secrets (tokens, activation-link secrets) are returned once and
+//    never stored: only "sha256:<hex>" hashes are. Passwords are stored as
+//    Argon2id hashes.
+//  - Errors: kInvalidArgument for bad input (invalid names, overlong text,
+//    bad addresses), kNotFound for a missing object ("share 'x' not found"),
+//    kFailedPrecondition for an existing name, a stale expected_version or a
+//    used activation link, kUnauthenticated for a wrong password, plus the
+//    database's kUnavailable/kCorruption/kIOError.
+//
+// Thread-safe; each call may block on the database.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "common/status.h"
+#include "db/database.h"
+#include "db/password_hash.h"
+
+namespace lakeshare {
+
+// ------------------------------------------------------------------ records
+
+struct ShareRecord {
+  std::string id{};
+  std::string name{};
+  std::optional<std::string> display_name{};
+  std::optional<std::string> comment{};
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t version = 0;
+};
+
+struct ShareSpec {
+  std::string name{};
+  std::optional<std::string> display_name{};
+  std::optional<std::string> comment{};
+  std::optional<std::string> id{};  // default: a new UUID
+};
+
+// Fields left unset are kept; an empty display name or comment clears it.
+struct ShareUpdate {
+  std::optional<std::string> name{};  // rename
+  std::optional<std::string> display_name{};
+  std::optional<std::string> comment{};
+};
+
+struct SchemaRecord {
+  std::string id{};
+  std::string share{};
+  std::string name{};
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t version = 0;
+};
+
+struct TableRecord {
+  std::string id{};
+  std::string share{};
+  std::string schema{};
+  std::string name{};  // the name it is shared under (may differ from the source)
+  std::string location{};
+  std::string format = "delta";
+  bool history_shared = false;
+  int64_t start_version = 0;
+  std::optional<std::string> partition_filter{};  // SQL-like predicate text, not interpreted here
+  std::optional<std::string> comment{};
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t version = 0;
+};
+
+struct TableSpec {
+  std::string name{};
+  std::string location{};
+  std::string format = "delta";
+  bool history_shared = false;
+  int64_t start_version = 0;
+  std::optional<std::string> partition_filter{};
+  std::optional<std::string> comment{};
+  std::optional<std::string> id{};  // default: a new UUID
+};
+
+// Unset fields are kept; an empty partition filter or comment clears it.
+struct TableUpdate {
+  std::optional<std::string> name{};
+  std::optional<std::string> location{};
+  std::optional<std::string> format{};
+  std::optional<bool> history_shared{};
+  std::optional<int64_t> start_version{};
+  std::optional<std::string> partition_filter{};
+  std::optional<std::string> comment{};
+};
+
+struct RecipientRecord {
+  std::string id{};
+  std::string name{};
+  std::optional<std::string> comment{};
+  // Addresses or CIDR ranges ("10.0.0.0/8", "2001:db8::/32"); empty = any.
+  std::vector<std::string> ip_allowlist{};
+  bool all_shares = false;  // granted every share, present and future ("*")
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t version = 0;
+};
+
+struct RecipientSpec {
+  std::string name{};
+  std::optional<std::string> comment{};
+  std::vector<std::string> ip_allowlist{};
+  bool all_shares = false;
+};
+
+struct RecipientUpdate {
+  std::optional<std::string> name{};
+  std::optional<std::string> comment{};  // "" clears
+  std::optional<std::vector<std::string>> ip_allowlist{};
+  std::optional<bool> all_shares{};
+};
+
+struct TokenRecord {
+  std::string id{};
+  std::string recipient{};
+  int64_t created_ms = 0;
+  std::optional<int64_t> expiration_ms{};
+  std::optional<int64_t> revoked_ms{};
+  std::string origin{};  // "api", "config" (imported) or "activation"
+  bool live(int64_t now_ms) const {
+    return !revoked_ms && (!expiration_ms || *expiration_ms > now_ms);
+  }
+};
+
+// A token as issued: `token` is the bearer token in plain text, returned
+// this once.
+struct IssuedToken {
+  TokenRecord record{};
+  std::string token{};
+};
+
+enum class AdminRole { kAdmin, kViewer };
+std::string_view AdminRoleName(AdminRole role);  // "admin" / "viewer"
+Result<AdminRole> ParseAdminRole(std::string_view text);
+
+struct AdminUserRecord {
+  std::string id{};
+  std::string name{};
+  AdminRole role = AdminRole::kViewer;
+  int64_t created_ms = 0;
+  int64_t updated_ms = 0;
+  int64_t version = 0;
+};
+
+struct AuditEntry {
+  int64_t id = 0;            // assigned on append
+  int64_t time_ms = 0;       // 0 on append: now
+  std::string actor_kind{};  // e.g. "recipient", "admin", "system"
+  std::optional<std::string> actor_name{};
+  std::string action{};                 // e.g. "queryTable", "createShare"
+  std::optional<std::string> object{};  // e.g. "share.schema.table"
+  std::string outcome{};                // e.g. "ok", "denied", "error"
+  std::optional<std::string> detail{};  // status or error message
+  std::optional<int64_t> num_files{};
+  std::optional<std::string> remote_address{};
+  std::optional<std::string> request_id{};
+};
+
+// Filters are exact matches and combine with AND; the time range is
+// [from_ms, to_ms). Results are newest first.
+struct AuditQuery {
+  std::optional<std::string> actor_kind{};
+  std::optional<std::string> actor_name{};
+  std::optional<std::string> action{};
+  std::optional<std::string> object{};
+  std::optional<std::string> outcome{};
+  std::optional<int64_t> from_ms{};
+  std::optional<int64_t> to_ms{};
+  int limit = 100;                      // 1..1000
+  std::optional<int64_t> page_token{};  // next_page_token of the previous page
+};
+
+struct AuditPage {
+  std::vector<AuditEntry> entries{};
+  std::optional<int64_t> next_page_token{};  // set when more entries may follow
+};
+
+struct ActivationLinkRecord {
+  std::string id{};
+  std::string recipient{};
+  int64_t created_ms = 0;
+  int64_t expiration_ms = 0;  // the link's own expiry
+  std::optional<int64_t> used_ms{};
+  std::optional<std::string> token_id{};         // the token issued on redemption
+  std::optional<int64_t> token_expiration_ms{};  // expiry of that token
+  std::optional<std::string> profile_ref{};      // opaque reference for the caller
+};
+
+struct ActivationLinkSpec {
+  int64_t expiration_ms = 0;  // absolute; must be in the future
+  std::optional<int64_t> token_expiration_ms{};
+  std::optional<std::string> profile_ref{};
+};
+
+struct IssuedActivationLink {
+  ActivationLinkRecord record{};
+  std::string secret{};  // plain, returned this once; goes into the link URL
+};
+
+// What redeeming a link yields: a fresh token for the link's recipient.
+struct Redemption {
+  ActivationLinkRecord link{};
+  IssuedToken token{};
+};
+
+struct CatalogAdminOptions {
+  db::PasswordHashParams password_hash{};
+};
+
+// ------------------------------------------------------------------- admin
+
+class CatalogAdmin {
+ public:
+  // `db` must carry the catalog schema (db::MigrateCatalogSchema).
+  explicit CatalogAdmin(std::shared_ptr<db::Database> db, CatalogAdminOptions options = {});
+
+  // Shares. Deleting a share deletes its schemas, tables and grants.
+  Result<ShareRecord> CreateShare(const ShareSpec& spec);
+  Result<ShareRecord> GetShare(std::string_view share);
+  Result<std::vector<ShareRecord>> ListShares();
+  Result<ShareRecord> UpdateShare(std::string_view share, const ShareUpdate& update,
+                                  std::optional<int64_t> expected_version = std::nullopt);
+  Status DeleteShare(std::string_view share);
+
+  // Schemas. Deleting a schema deletes its tables.
+  Result<SchemaRecord> CreateSchema(std::string_view share, std::string_view schema);
+  Result<std::vector<SchemaRecord>> ListSchemas(std::string_view share);
+  Result<SchemaRecord> RenameSchema(std::string_view share, std::string_view schema,
+                                    std::string_view new_name,
+                                    std::optional<int64_t> expected_version = std::nullopt);
+  Status DeleteSchema(std::string_view share, std::string_view schema);
+
+  // Tables.
+  Result<TableRecord> AddTable(std::string_view share, std::string_view schema,
+                               const TableSpec& spec);
+  Result<TableRecord> GetTable(std::string_view share, std::string_view schema,
+                               std::string_view table);
+  // Every table of the share, or of one schema when `schema` is set.
+  Result<std::vector<TableRecord>> ListTables(std::string_view share,
+                                              std::optional<std::string_view> schema = {});
+  Result<TableRecord> UpdateTable(std::string_view share, std::string_view schema,
+                                  std::string_view table, const TableUpdate& update,
+                                  std::optional<int64_t> expected_version = std::nullopt);
+  Status RemoveTable(std::string_view share, std::string_view schema, std::string_view table);
+
+  // Recipients. Deleting one deletes its tokens, grants and links.
+  Result<RecipientRecord> CreateRecipient(const RecipientSpec& spec);
+  Result<RecipientRecord> GetRecipient(std::string_view recipient);
+  Result<std::vector<RecipientRecord>> ListRecipients();
+  Result<RecipientRecord> UpdateRecipient(std::string_view recipient, const RecipientUpdate& update,
+                                          std::optional<int64_t> expected_version = std::nullopt);
+  Status DeleteRecipient(std::string_view recipient);
+
+  // Tokens. A recipient may hold several live tokens.
+  Result<IssuedToken> CreateToken(std::string_view recipient,
+                                  std::optional<int64_t> expiration_ms = std::nullopt);
+  // Issues a new token; the recipient's other live tokens stop working now
+  // (grace_ms == 0) or after `grace_ms`, so clients can switch over.
+  Result<IssuedToken> RotateToken(std::string_view recipient,
+                                  std::optional<int64_t> expiration_ms = std::nullopt,
+                                  int64_t grace_ms = 0);
+  // Revoking a revoked token is a no-op; an unknown id is kNotFound.
+  Status RevokeToken(std::string_view recipient, std::string_view token_id);
+  // Returns how many live tokens were revoked.
+  Result<int64_t> RevokeAllTokens(std::string_view recipient);
+  Result<std::vector<TokenRecord>> ListTokens(std::string_view recipient);
+
+  // Grants (idempotent). Revoking a grant that does not exist is kNotFound.
+  Status Grant(std::string_view recipient, std::string_view share);
+  Status RevokeGrant(std::string_view recipient, std::string_view share);
+  // The shares explicitly granted to a recipient (not those of all_shares).
+  Result<std::vector<std::string>> ListGrants(std::string_view recipient);
+  // The recipients explicitly granted a share.
+  Result<std::vector<std::string>> ListShareRecipients(std::string_view share);
+
+  // Admin users. The last user with role admin cannot be deleted or demoted.
+  Result<AdminUserRecord> CreateAdminUser(std::string_view name, std::string_view password,
+                                          AdminRole role);
+  // The user if the password is right; kUnauthenticated (same message for an
+  // unknown user, in about the same time) otherwise.
+  Result<AdminUserRecord> VerifyAdminPassword(std::string_view name, std::string_view password);
+  Result<AdminUserRecord> GetAdminUser(std::string_view name);
+  Result<std::vector<AdminUserRecord>> ListAdminUsers();
+  Status ChangeAdminPassword(std::string_view name, std::string_view new_password);
+  Result<AdminUserRecord> SetAdminRole(std::string_view name, AdminRole role,
+                                       std::optional<int64_t> expected_version = std::nullopt);
+  Status DeleteAdminUser(std::string_view name);
+
+  // Audit log. Append never fails for odd text: overlong fields are cut and
+  // invalid UTF-8 replaced; only empty actor_kind/action/outcome are refused.
+  Result<int64_t> AppendAudit(const AuditEntry& entry);
+  Result<AuditPage> QueryAudit(const AuditQuery& query);
+
+  // Activation links: one-time. Redeeming issues a new token for the
+  // recipient; a second redemption, or one after expiry, is refused
+  // (kFailedPrecondition); an unknown secret is kNotFound.
+  Result<IssuedActivationLink> CreateActivationLink(std::string_view recipient,
+                                                    const ActivationLinkSpec& spec);
+  Result<Redemption> RedeemActivationLink(std::string_view secret);
+  Result<std::vector<ActivationLinkRecord>> ListActivationLinks(std::string_view recipient);
+
+ private:
+  std::shared_ptr<db::Database> db_;
+  CatalogAdminOptions options_;
+};
+
+}  // namespace lakeshare

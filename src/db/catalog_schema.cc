@@ -1,0 +1,134 @@
+#include "db/catalog_schema.h"
+
+namespace lakeshare::db {
+
+const std::vector<Migration>& CatalogMigrations() {
+  static const std::vector<Migration> kMigrations = {
+      {1,
+       "catalog entities",
+       {
+           R"(CREATE TABLE IF NOT EXISTS shares (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                display_name TEXT,
+                comment TEXT,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT shares_name_key_unique UNIQUE (name_key)))",
+           R"(CREATE TABLE IF NOT EXISTS share_schemas (
+                id TEXT PRIMARY KEY,
+                share_id TEXT NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT share_schemas_name_key_unique UNIQUE (share_id, name_key)))",
+           R"(CREATE TABLE IF NOT EXISTS shared_tables (
+                id TEXT PRIMARY KEY,
+                schema_id TEXT NOT NULL REFERENCES share_schemas (id) ON DELETE CASCADE,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                location TEXT NOT NULL,
+                format TEXT NOT NULL DEFAULT 'delta',
+                history_shared BOOLEAN NOT NULL DEFAULT FALSE,
+                start_version BIGINT NOT NULL DEFAULT 0,
+                partition_filter TEXT,
+                comment TEXT,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT shared_tables_name_key_unique UNIQUE (schema_id, name_key),
+                CONSTRAINT shared_tables_start_version_check CHECK (start_version >= 0)))",
+           R"(CREATE TABLE IF NOT EXISTS recipients (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                comment TEXT,
+                ip_allowlist TEXT,
+                all_shares BOOLEAN NOT NULL DEFAULT FALSE,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT recipients_name_key_unique UNIQUE (name_key)))",
+           R"(CREATE TABLE IF NOT EXISTS recipient_tokens (
+                id TEXT PRIMARY KEY,
+                recipient_id TEXT NOT NULL REFERENCES recipients (id) ON DELETE CASCADE,
+                token_hash TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                expiration_ms BIGINT,
+                revoked_ms BIGINT,
+                origin TEXT NOT NULL DEFAULT 'api',
+                CONSTRAINT recipient_tokens_hash_unique UNIQUE (token_hash)))",
+           "CREATE INDEX IF NOT EXISTS recipient_tokens_recipient ON recipient_tokens "
+           "(recipient_id)",
+           R"(CREATE TABLE IF NOT EXISTS share_grants (
+                recipient_id TEXT NOT NULL REFERENCES recipients (id) ON DELETE CASCADE,
+                share_id TEXT NOT NULL REFERENCES shares (id) ON DELETE CASCADE,
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (recipient_id, share_id)))",
+           "CREATE INDEX IF NOT EXISTS share_grants_share ON share_grants (share_id)",
+           R"(CREATE TABLE IF NOT EXISTS admin_users (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                password_hash TEXT NOT NULL,
+                role TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT admin_users_name_key_unique UNIQUE (name_key),
+                CONSTRAINT admin_users_role_check CHECK (role IN ('admin', 'viewer'))))",
+           R"(CREATE TABLE IF NOT EXISTS audit_log (
+                id {AUTO_ID},
+                time_ms BIGINT NOT NULL,
+                actor_kind TEXT NOT NULL,
+                actor_name TEXT,
+                action TEXT NOT NULL,
+                object TEXT,
+                outcome TEXT NOT NULL,
+                detail TEXT,
+                num_files BIGINT,
+                remote_address TEXT,
+                request_id TEXT))",
+           "CREATE INDEX IF NOT EXISTS audit_log_time ON audit_log (time_ms)",
+           "CREATE INDEX IF NOT EXISTS audit_log_actor ON audit_log (actor_name, id)",
+           "CREATE INDEX IF NOT EXISTS audit_log_action ON audit_log (action, id)",
+           R"(CREATE TABLE IF NOT EXISTS activation_links (
+                id TEXT PRIMARY KEY,
+                secret_hash TEXT NOT NULL,
+                recipient_id TEXT NOT NULL REFERENCES recipients (id) ON DELETE CASCADE,
+                token_id TEXT REFERENCES recipient_tokens (id) ON DELETE SET NULL,
+                token_expiration_ms BIGINT,
+                profile_ref TEXT,
+                created_ms BIGINT NOT NULL,
+                expiration_ms BIGINT NOT NULL,
+                used_ms BIGINT,
+                CONSTRAINT activation_links_secret_unique UNIQUE (secret_hash)))",
+           "CREATE INDEX IF NOT EXISTS activation_links_recipient ON activation_links "
+           "(recipient_id)",
+       }},
+  };
+  return kMigrations;
+}
+
+Status MigrateCatalogSchema(Database& db) { return ApplyMigrations(db, CatalogMigrations()); }
+
+Result<std::shared_ptr<Database>> OpenCatalogDatabase(std::string_view url,
+                                                      const DatabaseOptions& options) {
+  LS_ASSIGN_OR_RETURN(auto db, Database::Open(url, options));
+  LS_RETURN_IF_ERROR(MigrateCatalogSchema(*db));
+  return db;
+}
+
+std::string NameKey(std::string_view name) {
+  std::string key(name);
+  for (char& c : key) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  return key;
+}
+
+}  // namespace lakeshare::db
