@@ -25,6 +25,12 @@ int main(int argc, char** argv) {
   serve->add_option("--port", port, "Listen port, 0 for any free port (overrides the config)")
       ->check(CLI::Range(0, 65535));
 
+  std::string import_config_path;
+  CLI::App* import_config = app.add_subcommand(
+      "import-config", "Import a YAML config's shares and recipients into its catalogUrl database");
+  import_config->add_option("-c,--config", import_config_path, "YAML configuration file")
+      ->required();
+
   DemoOptions demo_options;
   CLI::App* demo = app.add_subcommand("demo", "Generate sample tables and serve them");
   demo->add_option("--dir", demo_options.dir, "Folder for the demo tables, config and profile")
@@ -52,6 +58,15 @@ int main(int argc, char** argv) {
     if (!host.empty()) config->host = host;
     if (port >= 0) config->port = port;
     status = RunServer(*config, print_listening);
+  } else if (*import_config) {
+    auto config = LoadServerConfig(import_config_path);
+    if (!config.ok()) {
+      std::cerr << "lakeshare: " << config.status().message() << std::endl;
+      return 2;
+    }
+    auto summary = ImportConfigIntoDatabase(*config);
+    if (summary.ok()) std::cout << *summary << std::endl;
+    status = summary.status();
   } else if (*demo) {
     status = RunDemo(demo_options);
   }

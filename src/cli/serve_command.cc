@@ -5,8 +5,11 @@
 #include <algorithm>
 #include <thread>
 
+#include "catalog/sql_catalog.h"
+#include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
+#include "db/catalog_schema.h"
 #include "protocol/errors.h"
 #include "protocol/sharing_service.h"
 #include "server/http_server.h"
@@ -24,7 +27,13 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"));
-  auto catalog = std::make_shared<YamlCatalog>(config);
+  std::shared_ptr<Catalog> catalog;
+  if (config.catalog_url) {
+    LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+    catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
+  } else {
+    catalog = std::make_shared<YamlCatalog>(config);
+  }
 
   SharingServiceOptions options;
   options.endpoint = config.endpoint;
@@ -68,6 +77,23 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   });
   spdlog::info("lakeshare stopped");
   return Status::OK();
+}
+
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config) {
+  if (!config.catalog_url) {
+    return Status::InvalidArgument("the config has no 'catalogUrl' to import into");
+  }
+  LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+  LS_ASSIGN_OR_RETURN(ImportSummary s, ImportServerConfig(*database, config));
+  std::string out = "{\"sharesCreated\":" + std::to_string(s.shares_created) +
+                    ",\"sharesUpdated\":" + std::to_string(s.shares_updated) +
+                    ",\"tablesCreated\":" + std::to_string(s.tables_created) +
+                    ",\"tablesUpdated\":" + std::to_string(s.tables_updated) +
+                    ",\"recipientsCreated\":" + std::to_string(s.recipients_created) +
+                    ",\"tokensAdded\":" + std::to_string(s.tokens_added) +
+                    ",\"grantsAdded\":" + std::to_string(s.grants_added) +
+                    ",\"changes\":" + std::to_string(s.changes()) + "}";
+  return out;
 }
 
 }  // namespace lakeshare

@@ -17,4 +17,8 @@ using ListeningCallback = std::function<void(const std::string& endpoint_url)>;
 // Blocks until the server stops. Errors: bad key file, port in use, ...
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening);
 
+// Imports the config's shares, schemas, tables, recipients (token hashes)
+// and grants into its catalogUrl database; idempotent. Returns a JSON summary.
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config);
+
 }  // namespace lakeshare

@@ -264,9 +264,16 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
   LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
 
+  LS_RETURN_IF_ERROR(ReadOptString(root, "catalogUrl", &cfg->catalog_url));
+  if (cfg->catalog_url && cfg->catalog_url->rfind("sqlite:", 0) == 0) {
+    std::string path = cfg->catalog_url->substr(7);
+    if (path.empty()) return Bad(root["catalogUrl"], "catalogUrl", "needs a path after 'sqlite:'");
+    cfg->catalog_url = "sqlite:" + ResolvePath(base_dir, path);
+  }
   LS_RETURN_IF_ERROR(ParseShares(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
-  if (cfg->recipients.empty() && !cfg->allow_anonymous) {
+  // With a catalog database the credentials live there.
+  if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {
     return Status::InvalidArgument(
         "config: no credentials configured; add 'authorization: {bearerToken: ...}' or "
         "'recipients', or set 'allowAnonymous: true' to serve every share without a token");

@@ -57,6 +57,9 @@ struct ServerConfig {
   int worker_threads = 0;  // 0 = automatic
   bool access_log = true;
   bool allow_anonymous = false;
+  // When set, shares, recipients and tokens live in this database
+  // ("sqlite:<path>" or "postgresql://...") instead of this file.
+  std::optional<std::string> catalog_url;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

@@ -130,6 +130,16 @@ TEST(ServerConfigTest, AnonymousNeedsOptIn) {
   EXPECT_TRUE(cfg->recipients.empty());
 }
 
+TEST(ServerConfigTest, CatalogDatabase) {
+  auto cfg = ParseServerConfig("version: 1\ncatalogUrl: sqlite:state/catalog.db\n", "/srv");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(*cfg->catalog_url, "sqlite:/srv/state/catalog.db");
+  cfg = ParseServerConfig("version: 1\ncatalogUrl: postgresql://db/lakeshare\n", "/srv");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(*cfg->catalog_url, "postgresql://db/lakeshare");
+  EXPECT_FALSE(ParseServerConfig("version: 1\ncatalogUrl: 'sqlite:'\n", "/srv").ok());
+}
+
 TEST(ServerConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(), StatusCode::kNotFound);
 }
