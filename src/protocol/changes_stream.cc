@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-#include "common/json_writer.h"
 
 namespace lakeshare {
 namespace {
@@ -115,13 +114,7 @@ Result<bool> ChangesBodyStream::Next(std::string* out, size_t size_hint) {
   bool finished = next_page || error || next_ >= plan_.size();
   if (!finished) return true;
   if (options_.end_stream_action) {
-    JsonWriter w(out);
-    w.BeginObject().Key("endStreamAction").BeginObject();
-    if (next_page) w.Key("nextPageToken").String(*next_page);
-    w.Key("minUrlExpirationTimestamp").Int(signer_.expiration_ms());
-    if (error) w.Key("errorMessage").String(*error);
-    w.EndObject().EndObject();
-    out->push_back('\n');
+    AppendEndStreamActionLine(out, std::nullopt, next_page, signer_.expiration_ms(), error);
   }
   done_ = true;
   return false;

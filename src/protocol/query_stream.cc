@@ -1,6 +1,5 @@
 #include "protocol/query_stream.h"
 
-#include "common/json_writer.h"
 #include "delta/dv_descriptor.h"
 
 namespace lakeshare {
@@ -66,19 +65,6 @@ QueryBodyStream::QueryBodyStream(std::string head, std::shared_ptr<const TableSn
       next_(static_cast<size_t>(options_.start_index)),
       rows_(options_.rows_so_far) {}
 
-void QueryBodyStream::AppendEndStreamAction(std::string* out,
-                                            const std::optional<std::string>& next_page,
-                                            const std::optional<std::string>& error) {
-  JsonWriter w(out);
-  w.BeginObject().Key("endStreamAction").BeginObject();
-  if (options_.refresh_token) w.Key("refreshToken").String(*options_.refresh_token);
-  if (next_page) w.Key("nextPageToken").String(*next_page);
-  w.Key("minUrlExpirationTimestamp").Int(signer_.expiration_ms());
-  if (error) w.Key("errorMessage").String(*error);
-  w.EndObject().EndObject();
-  out->push_back('\n');
-}
-
 Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
   if (done_) return false;
   if (!head_.empty()) {
@@ -103,7 +89,8 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
     if (!st.ok()) {
       if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
       // A client that reads endStreamAction learns why the answer is incomplete.
-      AppendEndStreamAction(out, std::nullopt, st.message());
+      AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt,
+                                signer_.expiration_ms(), st.message());
       done_ = true;
       return false;
     }
@@ -118,7 +105,10 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
   }
   bool finished = next_page.has_value() || next_ >= files.size();
   if (!finished) return true;
-  if (options_.end_stream_action) AppendEndStreamAction(out, next_page, std::nullopt);
+  if (options_.end_stream_action) {
+    AppendEndStreamActionLine(out, options_.refresh_token, next_page, signer_.expiration_ms(),
+                              std::nullopt);
+  }
   done_ = true;
   return false;
 }

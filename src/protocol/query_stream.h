@@ -77,9 +77,6 @@ class QueryBodyStream : public BodyStream {
   Result<bool> Next(std::string* out, size_t size_hint) override;
 
  private:
-  void AppendEndStreamAction(std::string* out, const std::optional<std::string>& next_page,
-                             const std::optional<std::string>& error);
-
   std::string head_;
   std::shared_ptr<const TableSnapshot> snapshot_;
   FileSigner signer_;

@@ -73,6 +73,20 @@ void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedU
   out->push_back('\n');
 }
 
+void AppendEndStreamActionLine(std::string* out, const std::optional<std::string>& refresh_token,
+                               const std::optional<std::string>& next_page_token,
+                               int64_t min_url_expiration_ms,
+                               const std::optional<std::string>& error_message) {
+  JsonWriter w(out);
+  w.BeginObject().Key("endStreamAction").BeginObject();
+  if (refresh_token) w.Key("refreshToken").String(*refresh_token);
+  if (next_page_token) w.Key("nextPageToken").String(*next_page_token);
+  w.Key("minUrlExpirationTimestamp").Int(min_url_expiration_ms);
+  if (error_message) w.Key("errorMessage").String(*error_message);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
 std::string FileId(const std::string& recorded_path, FileIdHash hash) {
   return HexEncode(hash == FileIdHash::kSha256 ? Sha256(recorded_path) : Md5(recorded_path));
 }

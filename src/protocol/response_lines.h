@@ -26,6 +26,12 @@ void AppendParquetFileLine(std::string* out, const DataFile& file, const Presign
                            const FileLineOptions& options, FileIdHash hash = FileIdHash::kMd5,
                            std::string_view key = "file");
 
+// The last line of an answer when the client asked for one (or pages).
+void AppendEndStreamActionLine(std::string* out, const std::optional<std::string>& refresh_token,
+                               const std::optional<std::string>& next_page_token,
+                               int64_t min_url_expiration_ms,
+                               const std::optional<std::string>& error_message);
+
 // The protocol's stable file id: hex MD5 (or SHA-256) of the path recorded
 // in the log.
 std::string FileId(const std::string& recorded_path, FileIdHash hash = FileIdHash::kMd5);
