@@ -674,12 +674,14 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
         Status::InvalidArgument("Please provide one of: startingVersion, startingTimestamp"));
   }
   c.mode = ChangeMode::kChangeDataFeed;
+  // Parsed values, not the raw query string: order and spelling ("True")
+  // must not invalidate a page token.
   ClientCapabilities caps = RequestCapabilities(r);
-  std::string text;
-  for (const auto& [k, v] : r.query) {
-    if (k == "pageToken" || k == "maxFiles") continue;
-    text += k + "=" + v + "&";
-  }
+  std::string text = "s=" + (c.starting_version ? std::to_string(*c.starting_version) : "") +
+                     "&st=" + c.starting_timestamp.value_or("") +
+                     "&e=" + (c.ending_version ? std::to_string(*c.ending_version) : "") +
+                     "&et=" + c.ending_timestamp.value_or("") +
+                     "&h=" + (c.include_historical_metadata ? "1" : "0");
   for (const auto& f : caps.response_formats) text += "|" + f;
   for (const auto& f : caps.reader_features) text += "#" + f;
   if (const std::string* h = r.Header("fileidhash")) text += "!" + Lower(*h);
@@ -777,6 +779,43 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
   if (!changes.ok()) return TableError(t, changes.status());
   auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, cdf);
   if (!plan.ok()) return TableError(t, plan.status());
+  // Every protocol/metaData of the range must be readable in the chosen
+  // format, not only the start's (a later commit may turn on DVs or mapping).
+  {
+    TableSnapshot state;
+    state.protocol = (*first)->protocol;
+    state.metadata = (*first)->metadata;
+    for (const CommitChanges& commit : *changes) {
+      if (!commit.protocol && !commit.metadata) continue;
+      if (commit.protocol) state.protocol = *commit.protocol;
+      if (commit.metadata) state.metadata = *commit.metadata;
+      Status ok = *format == ResponseFormat::kParquet
+                      ? CheckParquetCompatible(state, t.FullName())
+                      : CheckDeltaCompatible(caps, state, t.FullName());
+      if (!ok.ok()) return TableError(t, ok);
+    }
+  }
+  if (*format == ResponseFormat::kDelta && !caps.HasReaderFeature("deletionVectors")) {
+    for (const ChangeEntry& e : *plan) {
+      if (e.change >= 0 &&
+          (*changes)[e.commit].changes[static_cast<size_t>(e.change)].file.deletion_vector) {
+        return TableError(t, Status::Unsupported(
+                                 "table " + t.FullName() +
+                                 " has deletion vectors in this range; declare "
+                                 "readerfeatures=deletionvectors if the client supports them"));
+      }
+    }
+  }
+  // A remove may omit the file's size; clients need it, so ask the store.
+  for (const ChangeEntry& e : *plan) {
+    if (e.change < 0) continue;
+    FileChange& ch = (*changes)[e.commit].changes[static_cast<size_t>(e.change)];
+    if (ch.type != ChangeType::kRemove || ch.file.size > 0) continue;
+    auto path = table.ResolveFilePath(ch.file.path);
+    if (!path.ok()) continue;
+    auto info = t.resolved.backend.storage->Head(*path);
+    if (info.ok()) ch.file.size = info->size;
+  }
   if (*format == ResponseFormat::kParquet) {
     for (const ChangeEntry& e : *plan) {
       if (e.change >= 0 &&

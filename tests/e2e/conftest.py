@@ -12,6 +12,7 @@ import os
 
 import pytest
 
+import change_tables
 import harness
 from delta_log import DeltaTable, list_tables
 from strict_client import StrictClient
@@ -234,3 +235,49 @@ def admin(main):
 @pytest.fixture(scope="session")
 def alice(main):
     return main.alice
+
+
+# ---------------------------------------------------------------------------
+# The change-data-feed server (test_changes.py, test_streaming.py)
+# ---------------------------------------------------------------------------
+
+class ChangesServer:
+    """A server sharing change_tables' copies (share cs, schema s)."""
+
+    def __init__(self, server, tables):
+        self.server = server
+        self.dirs = tables                    # name -> folder
+        self.client = StrictClient(server.endpoint_url, change_tables.TOKEN, server)
+
+    @staticmethod
+    def coords(name):
+        return (change_tables.SHARE, change_tables.SCHEMA, name)
+
+    def delta(self, name):
+        """A fresh reader (tests may append commits to a table)."""
+        return DeltaTable(self.dirs[name])
+
+
+@pytest.fixture(scope="session")
+def changes_server(lakeshare_bin, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp("changes"))
+    tables = change_tables.build(os.path.join(base, "tables"))
+    server = launch_server(lakeshare_bin, change_tables.config(tables), os.path.join(base, "conf"), name="changes")
+    yield ChangesServer(server, tables)
+    server.stop_and_check()
+
+
+@pytest.fixture(scope="session")
+def live_changes(lakeshare_bin, tmp_path_factory):
+    """A server with copies of cdf-table-non-partitioned that tests append
+    commits to: (client, {name: folder})."""
+    base = str(tmp_path_factory.mktemp("live_changes"))
+    dirs = {}
+    for name in ("live_cdf", "live_stream"):
+        dirs[name] = harness.copy_table("cdf-table-non-partitioned", base, name)
+        harness.make_writable(dirs[name])
+    config = change_tables.config(dirs, variants=False)
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="live_changes")
+    yield StrictClient(server.endpoint_url, change_tables.TOKEN, server), dirs
+    server.stop_and_check()
+

@@ -3,7 +3,9 @@
 It exists so the end-to-end tests can compute, without trusting the server,
 what a snapshot of a table contains: the active data files (path, size,
 partition values, stats, deletion vector) at any version, the protocol and
-metaData in force, and the commit timestamps used for time travel.
+metaData in force, and the commit timestamps used for time travel; and, per
+commit, what the change APIs must return (``expected_changes``: change data
+feed and streaming queries, with their own commit-timestamp rule).
 
 Only JSON commits are read (``_delta_log/NNNNNNNNNNNNNNNNNNNN.json``).
 Tables whose log does not start at version 0 (checkpoint-only logs) are
@@ -303,6 +305,86 @@ class DeltaTable:
         files = sorted(active.values(), key=lambda f: (f.path, dv_unique_id(f.deletion_vector) or ""))
         return Snapshot(self, version, protocol, metadata, files, self.commit_timestamp_ms(version))
 
+    # -- per-commit changes (see expected_changes) -----------------------
+    def metadata_at(self, version):
+        """The metaData in force at `version`."""
+        return self._metadata_at(version)
+
+    def protocol_at(self, version):
+        """The protocol in force at `version`."""
+        protocol = None
+        for v in self.commit_versions:
+            if v > version:
+                break
+            for a in self.actions(v):
+                if "protocol" in a:
+                    protocol = a["protocol"]
+        return protocol
+
+    def commit(self, version):
+        return Commit(version, self.actions(version))
+
+    def size_added_before(self, version, path):
+        """Size of the last add of `path` before `version` (None if none)."""
+        want = urllib.parse.unquote(path)
+        size = None
+        for v in self.commit_versions:
+            if v >= version:
+                break
+            for a in self.actions(v):
+                if "add" in a and urllib.parse.unquote(a["add"]["path"]) == want:
+                    size = a["add"].get("size")
+        return size
+
+    def file_mtime_ms(self, version):
+        return os.stat(self.commit_path(version)).st_mtime_ns // 1000000
+
+    def change_timestamps(self):
+        """version -> commit timestamp (ms) as the change APIs report it: the
+        commit's inCommitTimestamp when in-commit timestamps are enabled at that
+        version, else the commit file's modification time, raised to
+        previous + 1 ms when it is not later than the previous commit's.
+        Read once per DeltaTable (make a new one after changing the table)."""
+        if getattr(self, "_change_timestamps", None) is not None:
+            return dict(self._change_timestamps)
+        if not self.is_json_only:
+            raise DeltaLogError("%s: log does not start at version 0" % self.name)
+        protocol = metadata = None
+        prev = None
+        out = {}
+        for v in self.commit_versions:
+            c = self.commit(v)
+            protocol = c.protocol or protocol
+            metadata = c.metadata or metadata
+            if _ict_enabled(protocol, metadata):
+                ts = (c.commit_info or {}).get("inCommitTimestamp")
+                if not isinstance(ts, int):
+                    raise DeltaLogError("%s@%d: in-commit timestamps enabled, none recorded" % (self.name, v))
+            else:
+                ts = self.file_mtime_ms(v)
+                if prev is not None and ts <= prev:
+                    ts = prev + 1
+            out[v] = ts
+            prev = ts
+        self._change_timestamps = out
+        return dict(out)
+
+    def version_at_or_after(self, ts_ms):
+        """startingTimestamp: the first version whose commit timestamp is >= ts."""
+        tl = self.change_timestamps()
+        for v in sorted(tl):
+            if tl[v] >= ts_ms:
+                return v
+        raise TimestampOutOfRange("%d is after the latest commit (%d)" % (ts_ms, tl[max(tl)]))
+
+    def version_at_or_before(self, ts_ms):
+        """endingTimestamp: the last version whose commit timestamp is <= ts."""
+        tl = self.change_timestamps()
+        for v in sorted(tl, reverse=True):
+            if tl[v] <= ts_ms:
+                return v
+        raise TimestampOutOfRange("%d is before the first commit" % ts_ms)
+
 
 def list_tables(root):
     """Every folder under root that holds a _delta_log (one level deep)."""
@@ -312,3 +394,141 @@ def list_tables(root):
         if os.path.isdir(os.path.join(d, "_delta_log")):
             out.append(d)
     return out
+
+
+# ---------------------------------------------------------------------------
+# Per-commit changes: change data feed (/changes) and streaming queries
+# (/query with startingVersion), computed from the JSON commits alone.
+# ---------------------------------------------------------------------------
+
+FILE_ACTION_KINDS = ("add", "remove", "cdc")
+
+
+def cdf_enabled(metadata):
+    """delta.enableChangeDataFeed is exactly "true" in this metaData."""
+    conf = (metadata or {}).get("configuration") or {}
+    return conf.get("delta.enableChangeDataFeed") == "true"
+
+
+def _ict_enabled(protocol, metadata):
+    """In-commit timestamps per the Delta protocol: the writer feature
+    inCommitTimestamp and delta.enableInCommitTimestamps=true."""
+    feats = (protocol or {}).get("writerFeatures") or []
+    conf = (metadata or {}).get("configuration") or {}
+    return "inCommitTimestamp" in feats and str(conf.get("delta.enableInCommitTimestamps", "")).lower() == "true"
+
+
+class Commit:
+    """The actions of one JSON commit, in log order."""
+
+    def __init__(self, version, actions):
+        self.version = version
+        self.actions = actions
+        self.protocol = None
+        self.metadata = None
+        self.commit_info = None
+        self.file_actions = []   # [(kind, action dict)], kind in FILE_ACTION_KINDS
+        for a in actions:
+            if "protocol" in a:
+                self.protocol = a["protocol"]
+            elif "metaData" in a:
+                self.metadata = a["metaData"]
+            elif "commitInfo" in a:
+                self.commit_info = a["commitInfo"]
+            else:
+                for kind in FILE_ACTION_KINDS:
+                    if kind in a:
+                        self.file_actions.append((kind, a[kind]))
+
+    @property
+    def has_cdc(self):
+        return any(k == "cdc" for k, _ in self.file_actions)
+
+    @property
+    def is_noop_merge(self):
+        """A MERGE whose operationMetrics say 0 rows inserted, updated and
+        deleted (all three present, as the strings Delta writes)."""
+        ci = self.commit_info or {}
+        if ci.get("operation") != "MERGE":
+            return False
+        m = ci.get("operationMetrics") or {}
+        return all(m.get(k) == "0" for k in ("numTargetRowsInserted", "numTargetRowsUpdated",
+                                              "numTargetRowsDeleted"))
+
+
+class ChangesRefused(Exception):
+    """The change data feed of a range cannot be served: CDF is not enabled
+    at `version` (the start version, or a metaData change in the range)."""
+
+    def __init__(self, version):
+        super().__init__("change data was not recorded for version %d" % version)
+        self.version = version
+
+
+class TimestampOutOfRange(Exception):
+    pass
+
+
+class ChangeLine:
+    """One expected line of a change answer after protocol/metaData:
+    kind 'metaData' (a historical metaData), or a file kind 'add', 'remove'
+    or 'cdf' (a Delta `cdc` action)."""
+
+    def __init__(self, kind, version, timestamp, action, size=None):
+        self.kind = kind
+        self.version = version
+        self.timestamp = timestamp
+        self.action = action            # the log's metaData / add / remove / cdc object
+        # the file's size: the action's, or for a remove that does not record
+        # it (optional in Delta) the size of the add it removes
+        self.size = action.get("size") if size is None else size
+
+    @property
+    def path(self):
+        return self.action["path"]
+
+    def __repr__(self):
+        if self.kind == "metaData":
+            return "ChangeLine(metaData v%d)" % self.version
+        return "ChangeLine(%s v%d %s)" % (self.kind, self.version, self.path)
+
+
+def expected_changes(table, start, end, mode="cdf", include_historical_metadata=False):
+    """The lines a change answer for versions start..end has after its
+    protocol and metaData lines, in version order (order within a version
+    is free).
+
+    mode "cdf" (/changes): CDF must be enabled at `start` and in every
+    metaData change of the range (else ChangesRefused); historical metaData
+    lines (v > start) only if asked; a commit with `cdc` actions gives only
+    those; otherwise add/remove with dataChange=true, except a no-op MERGE.
+
+    mode "stream" (/query with startingVersion): no CDF requirement;
+    metaData lines for every v > start that changed it; add/remove with
+    dataChange=true; cdc actions ignored."""
+    assert mode in ("cdf", "stream")
+    tl = table.change_timestamps()
+    if mode == "cdf" and not cdf_enabled(table.metadata_at(start)):
+        raise ChangesRefused(start)
+    out = []
+    for v in range(start, end + 1):
+        c = table.commit(v)
+        ts = tl[v]
+        if mode == "cdf" and c.metadata is not None and not cdf_enabled(c.metadata):
+            raise ChangesRefused(v)
+        if c.metadata is not None and v > start and (mode == "stream" or include_historical_metadata):
+            out.append(ChangeLine("metaData", v, ts, c.metadata))
+        if mode == "cdf" and c.has_cdc:
+            out.extend(ChangeLine("cdf", v, ts, a) for k, a in c.file_actions if k == "cdc")
+            continue
+        if mode == "cdf" and c.is_noop_merge:
+            continue
+        for k, a in c.file_actions:
+            if k in ("add", "remove") and a.get("dataChange", True) is True:
+                size = None
+                if k == "remove" and a.get("size") is None:
+                    size = table.size_added_before(v, a["path"])
+                out.append(ChangeLine(k, v, ts, a, size))
+    return out
+
+

@@ -501,8 +501,11 @@ def assert_delta_file_matches(f, entry, context=""):
         assert add.get("stats") == raw["stats"], "%s: add.stats is not the log's stats string" % where
     else:
         assert "stats" not in add, "%s: add.stats invented (the log has none)" % where
-    dv = raw.get("deletionVector")
-    got = add.get("deletionVector")
+    assert_shared_deletion_vector(f, add.get("deletionVector"), raw.get("deletionVector"), where)
+
+
+def assert_shared_deletion_vector(f, got, dv, where):
+    """A shared deletionVector `got` (of file line f) against the log's `dv`."""
     if dv is None:
         assert got is None, "%s: deletionVector invented: %r" % (where, got)
         assert "deletionVectorFileId" not in f
@@ -564,3 +567,199 @@ def assert_delta_downloads(f, entry, session=None, context=""):
         assert dv.get("offset", 0) + dv["sizeInBytes"] <= len(want), "%s: DV offset+size beyond the DV file" % context
         n += 1
     return n
+
+
+# ---------------------------------------------------------------------------
+# Change answers (/changes, /query with startingVersion) against the log
+# ---------------------------------------------------------------------------
+
+def all_ranges(table):
+    """(s, e) for every version range of a DeltaTable; e None = no end
+    bound (the latest version)."""
+    vs = table.commit_versions
+    return [(s, e) for s in vs for e in [None] + [v for v in vs if v >= s]]
+
+
+def tamper_token(token):
+    """Changes one character in the middle of a token."""
+    i = len(token) // 2
+    return token[:i] + ("A" if token[i] != "A" else "B") + token[i + 1:]
+
+
+def iso_ms(ms):
+    """ISO-8601 UTC with milliseconds: 2021-01-01T00:00:00.123Z"""
+    d = datetime.datetime.fromtimestamp(ms / 1000.0, tz=datetime.timezone.utc)
+    return d.strftime("%Y-%m-%dT%H:%M:%S.") + "%03dZ" % (ms % 1000)
+
+
+def parse_iso_ms(text):
+    """Inverse of iso_ms (also takes offsets): milliseconds since the epoch."""
+    d = datetime.datetime.fromisoformat(text.replace("Z", "+00:00"))
+    return int(round(d.timestamp() * 1000))
+
+
+def id_scheme(result):
+    """The file-id hash a change answer must use: the fileidhash request
+    header, else MD5 for parquet and SHA-256 for delta."""
+    sent = getattr(result, "sent_fileidhash", None)
+    return sent.lower() if sent else result.format
+
+
+def expected_change_key(line, scheme):
+    a = line.action
+    stats = json.loads(a["stats"]) if line.kind == "add" and a.get("stats") else None
+    return (line.version, line.kind, file_id(a["path"], scheme), line.size,
+            _norm_pv(a.get("partitionValues") or {}), line.timestamp, _norm_stats(stats))
+
+
+def returned_change_key(e):
+    stats = json.loads(e["stats"]) if e["kind"] == "add" and e.get("stats") else None
+    return (e["version"], e["kind"], e["id"], e["size"], _norm_pv(e["partitionValues"]), e["timestamp"],
+            _norm_stats(stats))
+
+
+class _MetadataView:
+    def __init__(self, metadata):
+        self.metadata = metadata
+
+
+def _assert_metadata_line(e, log_md, fmt, context):
+    if fmt == "delta":
+        exp = expected_delta_metadata(log_md)
+        assert e["metadata"] == exp, "%s: metaData of version %d differs from the log's:\n  got:      %r\n  expected: %r" % (
+            context, e["version"], e["metadata"], exp)
+    else:
+        assert_metadata_matches(e["metadata"], _MetadataView(log_md), "%s metaData v%d" % (context, e["version"]))
+
+
+def _assert_delta_change_action(e, log_action, context):
+    """A delta-format change line's action against the log's action."""
+    a = e["action"]
+    where = "%s: %s v%d %s" % (context, e["kind"], e["version"], log_action["path"])
+    assert a["partitionValues"] == dict(log_action.get("partitionValues") or {}), \
+        "%s: partitionValues %r != log %r" % (where, a["partitionValues"], log_action.get("partitionValues"))
+    keys = ["dataChange"] + {"add": ["modificationTime"], "remove": ["deletionTimestamp"], "cdf": []}[e["kind"]]
+    if log_action.get("size") is not None:
+        keys.append("size")     # else compared with the true size (assert_changes_match)
+    for k in keys:
+        assert a.get(k) == log_action.get(k), "%s: %s %r != log %r" % (where, k, a.get(k), log_action.get(k))
+    if e["kind"] == "add" and log_action.get("stats") is not None:
+        assert a.get("stats") == log_action["stats"], "%s: stats is not the log's stats string" % where
+    if "stats" in a:
+        assert e["kind"] != "cdf" and a["stats"] == log_action.get("stats"), "%s: stats %r not the log's" % (where, a["stats"])
+    assert_shared_deletion_vector(e["line"], a.get("deletionVector"), log_action.get("deletionVector"), where)
+
+
+def assert_change_head(result, table, start, context=""):
+    """Line 1/2 of a change answer: the protocol and metaData at the start
+    version; Delta-Table-Version is the start version."""
+    assert result.version == start, "%s: Delta-Table-Version %d, expected the start version %d" % (
+        context, result.version, start)
+    log_md = table.metadata_at(start)
+    if result.format == "delta":
+        assert result.protocol == table.protocol_at(start), "%s: deltaProtocol %r != log protocol at %d %r" % (
+            context, result.protocol, start, table.protocol_at(start))
+        exp = expected_delta_metadata(log_md)
+        assert result.metadata == exp, "%s: line 2 deltaMetadata differs from the log's at version %d:\n  got:      %r\n  expected: %r" % (
+            context, start, result.metadata, exp)
+        assert result.metadata_wrapper["version"] == start
+    else:
+        assert_metadata_matches(result.metadata, _MetadataView(log_md), "%s line 2" % context)
+
+
+def assert_changes_match(entries, expected, fmt, scheme, context=""):
+    """The lines of a change answer (after line 2; one page or all pages of
+    a walk) == the expected ChangeLines of delta_log.expected_changes:
+    per version the same multiset of (kind, file id, size, partition values,
+    timestamp, add stats) and the same metaData lines; delta-format actions
+    equal the log's."""
+    got_md = [e for e in entries if e["kind"] == "metaData"]
+    exp_md = [l for l in expected if l.kind == "metaData"]
+    assert [e["version"] for e in got_md] == [l.version for l in exp_md], \
+        "%s: metaData lines for versions %r, expected %r" % (
+            context, [e["version"] for e in got_md], [l.version for l in exp_md])
+    for e, l in zip(got_md, exp_md):
+        _assert_metadata_line(e, l.action, fmt, context)
+    # A delta-format remove mirrors the log's action: where the log records
+    # no size it may leave size out (else it must be the file's true size).
+    unsized = {(l.version, file_id(l.path, scheme)): l.size for l in expected
+               if fmt == "delta" and l.kind == "remove" and l.action.get("size") is None}
+
+    def key(e):
+        k = returned_change_key(e)
+        if e["kind"] == "remove" and e["size"] is None and (e["version"], e["id"]) in unsized:
+            k = k[:3] + (unsized[(e["version"], e["id"])],) + k[4:]
+        return k
+
+    got = Counter(key(e) for e in entries if e["kind"] != "metaData")
+    exp = Counter(expected_change_key(l, scheme) for l in expected if l.kind != "metaData")
+    if got != exp:
+        def show(c):
+            return "\n    ".join([""] + ["v%d %s %s size=%s pv=%s ts=%s" % k[:6] for k in sorted(c.elements())][:12])
+        raise AssertionError("%s: change lines differ from the log (expected %d file lines, got %d)\n"
+                             "  missing:%s\n  unexpected:%s" % (context, sum(exp.values()), sum(got.values()),
+                                                                 show(exp - got), show(got - exp)))
+    if fmt == "delta":
+        by_key = {}
+        for l in expected:
+            if l.kind != "metaData":
+                by_key.setdefault((l.version, l.kind, file_id(l.path, scheme)), []).append(l.action)
+        for e in entries:
+            if e["kind"] != "metaData":
+                cands = by_key[(e["version"], e["kind"], e["id"])]
+                errors = []
+                for a in cands:
+                    try:
+                        _assert_delta_change_action(e, a, context)
+                        break
+                    except AssertionError as err:
+                        errors.append(err)
+                else:
+                    raise errors[0]
+
+
+def change_entry_identity(e):
+    """A change line without its signed URLs and expiry (for page walks)."""
+    if e["kind"] == "metaData":
+        return ("metaData", e["version"], json.dumps(e["wrapper"], sort_keys=True))
+    line = dict(e["line"])
+    line.pop("url", None)
+    line.pop("expirationTimestamp", None)
+    if "deltaSingleAction" in line:
+        (name, a), = line["deltaSingleAction"].items()
+        a = dict(a, path=None)
+        if (a.get("deletionVector") or {}).get("storageType") == "p":
+            a["deletionVector"] = dict(a["deletionVector"], pathOrInlineDv=None)
+        line["deltaSingleAction"] = {name: a}
+    return (e["kind"], e["version"], json.dumps(line, sort_keys=True))
+
+
+def assert_change_walk(pages, unpaged, max_files, context=""):
+    """Pages of a change walk: each has at most max_files file lines, the
+    same head and Delta-Table-Version as the unpaged answer, an
+    endStreamAction with nextPageToken on all but the last page; together
+    they hold exactly the unpaged lines. Returns the entries of all pages."""
+    entries = []
+    for i, p in enumerate(pages):
+        ctx = "%s page %d/%d" % (context, i + 1, len(pages))
+        assert p.format == unpaged.format and p.version == unpaged.version, \
+            "%s: format/Delta-Table-Version %s/%d != unpaged %s/%d" % (ctx, p.format, p.version, unpaged.format, unpaged.version)
+        assert p.protocol == unpaged.protocol and p.metadata_wrapper == unpaged.metadata_wrapper, \
+            "%s: protocol/metaData lines differ from the unpaged answer" % ctx
+        assert p.end_stream is not None, "%s: a paged answer ends with an endStreamAction" % ctx
+        assert len(p.files) <= max_files, "%s: %d file lines, maxFiles %d" % (ctx, len(p.files), max_files)
+        last = i == len(pages) - 1
+        assert (p.next_page_token is None) == last, "%s: nextPageToken must be omitted exactly on the last page" % ctx
+        entries.extend(p.entries)
+    n = len(unpaged.files)
+    assert len(pages) <= n + 1, "%s: %d pages for %d file lines" % (context, len(pages), n)
+    if n > max_files:
+        assert len(pages) > 1, "%s: %d file lines, maxFiles %d: more than one page" % (context, n, max_files)
+    got = Counter(change_entry_identity(e) for e in entries)
+    exp = Counter(change_entry_identity(e) for e in unpaged.entries)
+    assert got == exp, "%s: the pages hold %d lines, the unpaged answer %d\n  missing: %s\n  extra: %s" % (
+        context, sum(got.values()), sum(exp.values()), list((exp - got).elements())[:3], list((got - exp).elements())[:3])
+    versions = [e["version"] for e in entries]
+    assert versions == sorted(versions), "%s: pages are not in version order: %r" % (context, versions)
+    return entries
+

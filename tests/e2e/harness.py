@@ -268,16 +268,19 @@ def make_writable(path):
             os.chmod(p, os.stat(p).st_mode | 0o200)
 
 
-def add_commit(table_dir, actions, timestamp_ms=None):
+def add_commit(table_dir, actions, timestamp_ms=None, commit_info=None):
     """Appends the next JSON commit (a commitInfo plus `actions`) to a copied
     table; the file appears atomically (written aside, then renamed).
+    commit_info: extra commitInfo fields (operation, operationMetrics, ...).
     Returns the new version."""
     log = os.path.join(table_dir, "_delta_log")
     make_writable(table_dir)
     versions = [int(m.group(1)) for m in (re.match(r"^(\d{20})\.json$", f) for f in os.listdir(log)) if m]
     version = max(versions) + 1 if versions else 0
     ts = int(time.time() * 1000) if timestamp_ms is None else timestamp_ms
-    lines = [json.dumps({"commitInfo": {"timestamp": ts, "operation": "E2E TEST", "operationParameters": {}}})]
+    info = {"timestamp": ts, "operation": "E2E TEST", "operationParameters": {}}
+    info.update(commit_info or {})
+    lines = [json.dumps({"commitInfo": info})]
     lines += [json.dumps(a) for a in actions]
     tmp = os.path.join(log, ".e2e-commit.tmp")
     with open(tmp, "w") as fh:
@@ -296,3 +299,9 @@ def rewrite_commit(table_dir, version, fn):
     out = [a for a in (fn(a) for a in actions) if a is not None]
     with open(p, "w") as fh:
         fh.write("\n".join(json.dumps(a) for a in out) + "\n")
+
+
+def set_commit_mtimes_ns(table_dir, times_ns):
+    """Gives commit N the modification time times_ns[N] (nanoseconds)."""
+    for v, t in enumerate(times_ns):
+        os.utime(os.path.join(table_dir, "_delta_log", "%020d.json" % v), ns=(t, t))

@@ -18,11 +18,18 @@ none), and an ``endStreamAction`` must end the body exactly when the request
 asked for one (``maxFiles``, ``pageToken``, ``includeRefreshToken`` or
 ``includeendstreamaction=true``). A ``fileidhash`` request header must be
 echoed lower-cased.
+
+Change answers (``GET …/changes`` and ``POST …/query`` with
+``startingVersion``) are parsed by ``parse_changes``: add/cdf/remove lines
+(delta format: ``file`` lines with add/cdc/remove actions), each with
+version and timestamp, and metaData lines with a version, in version order.
 """
 
+import concurrent.futures
 import http.client
 import json
 import re
+import threading
 import time
 import urllib.parse
 
@@ -288,8 +295,9 @@ def physical_partition_keys(delta_metadata):
     return out
 
 
-def check_delta_metadata_line(obj):
-    """Returns (wrapper, deltaMetadata)."""
+def check_delta_metadata_line(obj, require_size=True):
+    """Returns (wrapper, deltaMetadata). Change answers (/changes, streaming)
+    may omit size/numFiles (require_size=False)."""
     check(isinstance(obj, dict) and list(obj.keys()) == ["metaData"],
           "line 2 must be exactly {\"metaData\": ...}, got %r" % (obj,))
     w = obj["metaData"]
@@ -297,7 +305,8 @@ def check_delta_metadata_line(obj):
     check(set(w.keys()) <= DELTA_METADATA_WRAPPER_KEYS, "unexpected keys in delta-format metaData: %r"
           % sorted(set(w.keys()) - DELTA_METADATA_WRAPPER_KEYS))
     for k in ("version", "size", "numFiles"):
-        check(is_int(w.get(k)) and w[k] >= 0, "metaData.%s must be a non-negative int: %r" % (k, w.get(k)))
+        if k == "version" or require_size or k in w:
+            check(is_int(w.get(k)) and w[k] >= 0, "metaData.%s must be a non-negative int: %r" % (k, w.get(k)))
     m = w.get("deltaMetadata")
     check(isinstance(m, dict), "metaData.deltaMetadata must be an object: %r" % (m,))
     check(set(m.keys()) <= DELTA_METADATA_KEYS, "unexpected keys in deltaMetadata: %r"
@@ -419,6 +428,122 @@ def check_end_stream_action(obj):
     return e
 
 
+# ---------------------------------------------------------------------------
+# Change answers: /changes (change data feed) and /query with startingVersion
+# ---------------------------------------------------------------------------
+
+# Parquet format: {"add"|"cdf"|"remove": {...}} (PROTOCOL.md "Change Data
+# Feed Files"); only `add` may carry stats.
+CHANGE_FILE_KEYS = {"url", "id", "partitionValues", "size", "timestamp", "version", "expirationTimestamp"}
+PARQUET_CHANGE_KINDS = {"cdf": ("add", "cdf", "remove"), "stream": ("add", "remove")}
+# Delta format: deltaSingleAction keys per mode; `cdc` is reported as kind "cdf".
+DELTA_CHANGE_ACTIONS = {"cdf": ("add", "cdc", "remove"), "stream": ("add", "remove")}
+# Fields of Delta `remove` and `cdc` actions (Delta PROTOCOL.md).
+DELTA_REMOVE_KEYS = {"path", "deletionTimestamp", "dataChange", "extendedFileMetadata", "partitionValues",
+                     "size", "stats", "tags", "deletionVector", "baseRowId", "defaultRowCommitVersion"}
+DELTA_CDC_KEYS = {"path", "partitionValues", "size", "dataChange", "tags"}
+
+
+def _check_partition_values(pv, keys, where):
+    check(isinstance(pv, dict) and all(isinstance(k, str) and (v is None or isinstance(v, str))
+                                       for k, v in pv.items()),
+          "%s: partitionValues must map strings to strings/null: %r" % (where, pv))
+    check(set(pv.keys()) == set(keys), "%s: partitionValues keys %r must be the partition columns %r"
+          % (where, sorted(pv), list(keys)))
+
+
+def _check_stats_string(stats, where):
+    check(isinstance(stats, str), "%s: stats must be a JSON *string*, got %r" % (where, type(stats).__name__))
+    try:
+        st = json.loads(stats)
+    except ValueError as e:
+        fail("%s: stats does not parse as JSON: %s" % (where, e))
+    check(isinstance(st, dict), "%s: stats must encode an object" % where)
+
+
+def _check_version_timestamp(f, where, now_ms):
+    check(is_int(f.get("version")) and f["version"] >= 0, "%s: version must be a non-negative int: %r"
+          % (where, f.get("version")))
+    check(is_int(f.get("timestamp")), "%s: timestamp (ms) must be an int: %r" % (where, f.get("timestamp")))
+    check(is_int(f.get("expirationTimestamp")), "%s: expirationTimestamp must be an int: %r"
+          % (where, f.get("expirationTimestamp")))
+    check(f["expirationTimestamp"] > now_ms, "%s: expirationTimestamp %d is not in the future (now %d)"
+          % (where, f["expirationTimestamp"], now_ms))
+
+
+def check_parquet_change_line(obj, partition_columns, now_ms, mode):
+    """An add/cdf/remove line of a parquet-format change answer; returns an
+    entry dict (kind, version, timestamp, id, size, partitionValues, stats,
+    url, line)."""
+    kinds = PARQUET_CHANGE_KINDS[mode]
+    kind = next(iter(obj))
+    check(kind in kinds, "a %s answer's lines after metaData must be one of %r (or metaData), got %r"
+          % ("/changes" if mode == "cdf" else "startingVersion", kinds, obj))
+    f = obj[kind]
+    where = "%s line" % kind
+    check(isinstance(f, dict), "%s must be an object" % where)
+    allowed = CHANGE_FILE_KEYS | ({"stats"} if kind == "add" else set())
+    check(set(f.keys()) <= allowed, "%s: unexpected keys %r" % (where, sorted(set(f) - allowed)))
+    check(isinstance(f.get("url"), str) and re.match(r"^https?://", f["url"]) is not None,
+          "%s: url must be an http(s) URL: %r" % (where, f.get("url")))
+    check(isinstance(f.get("id"), str) and f["id"], "%s: id must be a non-empty string" % where)
+    _check_partition_values(f.get("partitionValues"), partition_columns, where)
+    check(is_int(f.get("size")) and f["size"] >= 0, "%s: size must be a non-negative int" % where)
+    if "stats" in f:
+        _check_stats_string(f["stats"], where)
+    _check_version_timestamp(f, where, now_ms)
+    return {"kind": kind, "version": f["version"], "timestamp": f["timestamp"], "id": f["id"],
+            "size": f["size"], "partitionValues": f["partitionValues"], "stats": f.get("stats"),
+            "url": f["url"], "expirationTimestamp": f["expirationTimestamp"], "line": f}
+
+
+def check_delta_change_line(obj, partition_keys, now_ms, mode):
+    """A {"file": {..., "deltaSingleAction": {add|remove|cdc}}} line of a
+    delta-format change answer; returns an entry dict like
+    check_parquet_change_line (kind "cdf" for a cdc action) plus `action`."""
+    check(list(obj.keys()) == ["file"], "a delta-format change answer's lines after metaData must be "
+          "{\"file\": ...} or {\"metaData\": ...}, got %r" % (obj,))
+    f = obj["file"]
+    check(isinstance(f, dict), "file must be an object")
+    check(set(f.keys()) <= DELTA_FILE_KEYS, "unexpected keys in delta-format file: %r"
+          % sorted(set(f.keys()) - DELTA_FILE_KEYS))
+    check(isinstance(f.get("id"), str) and f["id"], "file.id must be a non-empty string: %r" % f.get("id"))
+    where = "file %s" % f["id"][:16]
+    _check_version_timestamp(f, where, now_ms)
+    dsa = f.get("deltaSingleAction")
+    actions = DELTA_CHANGE_ACTIONS[mode]
+    check(isinstance(dsa, dict) and len(dsa) == 1 and next(iter(dsa)) in actions,
+          "%s: deltaSingleAction must be exactly one of %r: %r" % (where, actions, dsa))
+    name = next(iter(dsa))
+    a = dsa[name]
+    where += " (%s)" % name
+    check(isinstance(a, dict), "%s: the action must be an object" % where)
+    allowed = {"add": DELTA_ADD_KEYS, "remove": DELTA_REMOVE_KEYS, "cdc": DELTA_CDC_KEYS}[name]
+    check(set(a.keys()) <= allowed, "%s: unexpected keys %r" % (where, sorted(set(a) - allowed)))
+    check(isinstance(a.get("path"), str) and re.match(r"^https?://", a["path"]) is not None,
+          "%s: path must be the signed http(s) URL: %r" % (where, a.get("path")))
+    _check_partition_values(a.get("partitionValues"), partition_keys, where)
+    if name != "remove" or "size" in a:   # optional in a Delta remove
+        check(is_int(a.get("size")) and a["size"] >= 0, "%s: size must be a non-negative int" % where)
+    check(isinstance(a.get("dataChange"), bool), "%s: dataChange must be a bool" % where)
+    if name == "add":
+        check(is_int(a.get("modificationTime")), "%s: modificationTime must be an int" % where)
+    if name == "remove" and "deletionTimestamp" in a:
+        check(is_int(a["deletionTimestamp"]), "%s: deletionTimestamp must be an int" % where)
+    if "stats" in a:
+        _check_stats_string(a["stats"], where)
+    if "deletionVector" in a:
+        check_deletion_vector(a["deletionVector"], where)
+    if a.get("deletionVector", {}).get("storageType") == "p":
+        check(isinstance(f.get("deletionVectorFileId"), str) and f["deletionVectorFileId"],
+              "%s: a deletion vector with a URL needs a deletionVectorFileId" % where)
+    if "deletionVector" not in a:
+        check("deletionVectorFileId" not in f, "%s: deletionVectorFileId without a deletion vector" % where)
+    return {"kind": "cdf" if name == "cdc" else name, "version": f["version"], "timestamp": f["timestamp"],
+            "id": f["id"], "size": a.get("size"), "partitionValues": a["partitionValues"], "stats": a.get("stats"),
+            "url": a["path"], "expirationTimestamp": f["expirationTimestamp"], "line": f, "action": a}
+
+
 def add_of(f):
     """The Delta `add` action of a delta-format file line."""
     return f["deltaSingleAction"]["add"]
@@ -484,6 +609,28 @@ class QueryResult(MetadataResult):
         return (self.end_stream or {}).get("nextPageToken")
 
 
+class ChangesResult(MetadataResult):
+    """A parsed /changes or startingVersion answer. `entries`: the lines after
+    protocol/metaData (endStreamAction excluded) as dicts: kind "metaData"
+    (version, metadata, wrapper) or a file kind "add"/"remove"/"cdf" (see
+    check_parquet_change_line / check_delta_change_line)."""
+
+    def __init__(self, version, protocol, metadata, entries, headers, capabilities, end_stream, fmt,
+                 metadata_wrapper, mode):
+        super().__init__(version, protocol, metadata, headers, capabilities, fmt, metadata_wrapper)
+        self.entries = entries
+        self.end_stream = end_stream
+        self.mode = mode
+
+    @property
+    def files(self):
+        return [e for e in self.entries if e["kind"] != "metaData"]
+
+    @property
+    def next_page_token(self):
+        return (self.end_stream or {}).get("nextPageToken")
+
+
 class ErrorResult:
     def __init__(self, status, code, message, resp):
         self.status = status
@@ -527,6 +674,9 @@ def asked_for_end_stream(resp):
     caps = parse_capabilities(resp.request.headers.get("delta-sharing-capabilities"))
     if caps.get("includeendstreamaction") == ["true"]:
         return True
+    if resp.request.method == "GET":   # /changes: maxFiles / pageToken are query parameters
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(resp.request.url).query)
+        return "maxFiles" in q or bool(q.get("pageToken", [""])[0])
     body = _request_body(resp)
     return (body.get("maxFiles") is not None or body.get("pageToken") is not None
             or body.get("includeRefreshToken") is True)
@@ -848,3 +998,144 @@ class StrictClient:
             nxt = dict(body, pageToken=pages[-1].next_page_token)
             pages.append(self.query(share, schema, table, body=nxt, capabilities=capabilities, headers=headers))
         return pages
+
+
+    # -- change data feed and streaming queries ---------------------------------
+    def changes_raw(self, share, schema, table, params=None, capabilities=None, headers=None):
+        """GET …/changes; params is a dict or a list of (name, value) pairs."""
+        h = {}
+        if capabilities is not None:
+            h["delta-sharing-capabilities"] = capabilities
+        if headers:
+            h.update(headers)
+        return self.raw("GET", self.table_path(share, schema, table) + "/changes", params=params, headers=h)
+
+    def parse_changes(self, resp, mode="cdf"):
+        """Parses a change answer strictly: mode "cdf" (/changes) or "stream"
+        (/query with startingVersion). Line 1 protocol, line 2 metaData, then
+        metaData lines (each with a version) and add/cdf/remove lines, in
+        version order (a version's metaData before its files), every file line
+        with version and timestamp; endStreamAction exactly when asked."""
+        check(resp.status_code == 200, "change query failed", resp)
+        version = table_version_header(resp)
+        caps, fmt = self._capabilities_response(resp)
+        sent_hash = resp.request.headers.get("fileidhash")
+        if sent_hash is not None:
+            check(resp.headers.get("fileidhash") == sent_hash.lower(),
+                  "fileidhash %r must be echoed lower-cased, got %r" % (sent_hash, resp.headers.get("fileidhash")), resp)
+        now_ms = int(time.time() * 1000)
+        lines = split_ndjson(resp)
+        check(len(lines) >= 2, "a change answer needs at least protocol and metaData", resp)
+        if fmt == "delta":
+            protocol = check_delta_protocol_line(lines[0])
+            wrapper, metadata = check_delta_metadata_line(lines[1], require_size=False)
+            check(wrapper["version"] == version, "line 2 metaData.version %d != Delta-Table-Version %d (the start)"
+                  % (wrapper["version"], version), resp)
+        else:
+            protocol = check_protocol_line(lines[0])
+            metadata = check_metadata_line(lines[1])
+            wrapper = metadata
+            if "version" in metadata:
+                check(metadata["version"] == version, "line 2 metaData.version %r != Delta-Table-Version %d"
+                      % (metadata["version"], version), resp)
+        rest = lines[2:]
+        asked = asked_for_end_stream(resp)
+        has_end = bool(rest) and "endStreamAction" in rest[-1]
+        promised = caps.get("includeendstreamaction") == ["true"]
+        end_stream = None
+        if has_end:
+            check(asked, "endStreamAction sent although the client did not ask for it", resp)
+            check(promised, "an endStreamAction needs includeendstreamaction=true in the response header", resp)
+            end_stream = check_end_stream_action(rest[-1])
+            rest = rest[:-1]
+        else:
+            check(not promised, "response header promises includeendstreamaction=true but there is no "
+                  "endStreamAction (truncated answer?)", resp)
+            check(not asked, "the request asked for an endStreamAction (maxFiles, pageToken or "
+                  "includeendstreamaction=true) but the body has none", resp)
+        current = metadata
+        entries = []
+        last_version = version
+        file_versions = set()
+        for i, obj in enumerate(rest):
+            where = "line %d" % (i + 3)
+            if "metaData" in obj:
+                if fmt == "delta":
+                    w, md = check_delta_metadata_line(obj, require_size=False)
+                    v = w["version"]
+                else:
+                    md = check_metadata_line(obj)
+                    w = md
+                    check(is_int(md.get("version")), "%s: a metaData line after line 2 needs its version: %r"
+                          % (where, md.get("version")), resp)
+                    v = md["version"]
+                check(v not in file_versions, "%s: metaData of version %d after file lines of that version" % (where, v), resp)
+                current = md
+                e = {"kind": "metaData", "version": v, "metadata": md, "wrapper": w}
+            elif fmt == "delta":
+                e = check_delta_change_line(obj, physical_partition_keys(current), now_ms, mode)
+                file_versions.add(e["version"])
+            else:
+                e = check_parquet_change_line(obj, current["partitionColumns"], now_ms, mode)
+                file_versions.add(e["version"])
+            check(e["version"] >= last_version, "%s: version %d after version %d (lines must come in version order)"
+                  % (where, e["version"], last_version), resp)
+            last_version = e["version"]
+            entries.append(e)
+        files = [e for e in entries if e["kind"] != "metaData"]
+        if end_stream is not None and files:
+            check(end_stream["minUrlExpirationTimestamp"] <= min(e["expirationTimestamp"] for e in files),
+                  "minUrlExpirationTimestamp must not be after any file's expirationTimestamp", resp)
+        result = ChangesResult(version, protocol, metadata, entries, resp.headers, caps, end_stream, fmt, wrapper, mode)
+        result.sent_fileidhash = sent_hash
+        return result
+
+    def changes(self, share, schema, table, params=None, capabilities=None, headers=None):
+        return self.parse_changes(self.changes_raw(share, schema, table, params, capabilities, headers), "cdf")
+
+    def changes_pages(self, share, schema, table, params=None, max_files=1, capabilities=None, headers=None,
+                      limit=100000, between_pages=None):
+        """Walks /changes with maxFiles, following nextPageToken (same
+        parameters plus pageToken) until it is omitted; returns the pages."""
+        base = list(params.items()) if isinstance(params, dict) else list(params or [])
+        base.append(("maxFiles", max_files))
+        pages = [self.changes(share, schema, table, base, capabilities, headers)]
+        while pages[-1].next_page_token is not None:
+            check(len(pages) < limit, "change paging does not terminate (%d pages)" % len(pages))
+            if between_pages is not None:
+                between_pages(len(pages))
+            pages.append(self.changes(share, schema, table, base + [("pageToken", pages[-1].next_page_token)],
+                                      capabilities, headers))
+        return pages
+
+    def stream(self, share, schema, table, body, capabilities=None, headers=None):
+        """POST …/query with startingVersion (a streaming query)."""
+        return self.parse_changes(self.query_raw(share, schema, table, body=body, capabilities=capabilities,
+                                                 headers=headers), "stream")
+
+    def stream_pages(self, share, schema, table, body, max_files=1, capabilities=None, headers=None,
+                     limit=100000, between_pages=None):
+        body = dict(body, maxFiles=max_files)
+        pages = [self.stream(share, schema, table, body, capabilities, headers)]
+        while pages[-1].next_page_token is not None:
+            check(len(pages) < limit, "streaming query paging does not terminate (%d pages)" % len(pages))
+            if between_pages is not None:
+                between_pages(len(pages))
+            pages.append(self.stream(share, schema, table, dict(body, pageToken=pages[-1].next_page_token),
+                                     capabilities, headers))
+        return pages
+
+    def map_parallel(self, fn, items, workers=6):
+        """fn(client, item) for every item, on `workers` threads, each with
+        its own client (and HTTP session); returns the results in order and
+        re-raises the first failure."""
+        local = threading.local()
+
+        def run(item):
+            if not hasattr(local, "client"):
+                local.client = self.with_token(self.token)
+            return fn(local.client, item)
+
+        with concurrent.futures.ThreadPoolExecutor(max_workers=workers) as pool:
+            return list(pool.map(run, items))
+
