@@ -4,6 +4,7 @@
 #include <spdlog/spdlog.h>
 
 #include <CLI/CLI.hpp>
+#include <cstdlib>
 #include <iostream>
 
 #include "cli/demo_command.h"
@@ -30,6 +31,15 @@ int main(int argc, char** argv) {
       "import-config", "Import a YAML config's shares and recipients into its catalogUrl database");
   import_config->add_option("-c,--config", import_config_path, "YAML configuration file")
       ->required();
+
+  std::string user_config_path, user_name;
+  bool user_viewer = false;
+  CLI::App* create_user = app.add_subcommand(
+      "create-admin-user",
+      "Create a user of the admin API (password read from stdin, or LAKESHARE_ADMIN_PASSWORD)");
+  create_user->add_option("-c,--config", user_config_path, "YAML configuration file")->required();
+  create_user->add_option("--name", user_name, "User name")->required();
+  create_user->add_flag("--viewer", user_viewer, "Read-only role (default: admin)");
 
   DemoOptions demo_options;
   CLI::App* demo = app.add_subcommand("demo", "Generate sample tables and serve them");
@@ -67,6 +77,20 @@ int main(int argc, char** argv) {
     auto summary = ImportConfigIntoDatabase(*config);
     if (summary.ok()) std::cout << *summary << std::endl;
     status = summary.status();
+  } else if (*create_user) {
+    auto config = LoadServerConfig(user_config_path);
+    if (!config.ok()) {
+      std::cerr << "lakeshare: " << config.status().message() << std::endl;
+      return 2;
+    }
+    std::string password;
+    if (const char* env = std::getenv("LAKESHARE_ADMIN_PASSWORD")) {
+      password = env;
+    } else {
+      std::getline(std::cin, password);
+    }
+    status = CreateAdminUser(*config, user_name, password, user_viewer);
+    if (status.ok()) std::cout << "created admin user '" << user_name << "'" << std::endl;
   } else if (*demo) {
     status = RunDemo(demo_options);
   }

@@ -5,7 +5,9 @@
 #include <algorithm>
 #include <thread>
 
+#include "admin/admin_service.h"
 #include "catalog/sql_catalog.h"
+#include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
@@ -28,9 +30,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"));
   std::shared_ptr<Catalog> catalog;
+  std::shared_ptr<CatalogAdmin> catalog_admin;  // the admin API exists with a database only
   if (config.catalog_url) {
     LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
+    catalog_admin = std::make_shared<CatalogAdmin>(database);
   } else {
     catalog = std::make_shared<YamlCatalog>(config);
   }
@@ -62,8 +66,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;
-  HttpServer server(server_options,
-                    [&service](HttpRequest& request) { return service->Handle(request); });
+  std::shared_ptr<AdminService> admin;
+  HttpServer server(server_options, [&service, &admin](HttpRequest& request) {
+    if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
+    return service->Handle(request);
+  });
   LS_RETURN_IF_ERROR(server.Start());
   std::string host_port = server_options.address + ":" + std::to_string(server.port());
   if (server_options.address.find(':') != std::string::npos) {
@@ -71,6 +78,13 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   options.default_host = host_port;
   service = std::make_shared<SharingService>(options, catalog, storage);
+  if (catalog_admin) {
+    AdminServiceOptions admin_options;
+    admin_options.public_endpoint_url =
+        config.public_url ? *config.public_url : "http://" + host_port;
+    admin_options.sharing_prefix = config.endpoint;
+    admin = std::make_shared<AdminService>(catalog_admin, admin_options);
+  }
   server.RunUntilSignal([&] {
     spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
     if (on_listening) on_listening("http://" + host_port + config.endpoint);
@@ -94,6 +108,20 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config) {
                     ",\"grantsAdded\":" + std::to_string(s.grants_added) +
                     ",\"changes\":" + std::to_string(s.changes()) + "}";
   return out;
+}
+
+Status CreateAdminUser(const ServerConfig& config, const std::string& name,
+                       const std::string& password, bool viewer) {
+  if (!config.catalog_url) {
+    return Status::InvalidArgument("admin users live in the catalog database: set 'catalogUrl'");
+  }
+  if (password.size() < 12) {
+    return Status::InvalidArgument("the password must have at least 12 characters");
+  }
+  LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+  CatalogAdmin admin(database);
+  return admin.CreateAdminUser(name, password, viewer ? AdminRole::kViewer : AdminRole::kAdmin)
+      .status();
 }
 
 }  // namespace lakeshare

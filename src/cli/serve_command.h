@@ -21,4 +21,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.
 Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config);
 
+// Creates an admin-API user in the config's catalogUrl database.
+Status CreateAdminUser(const ServerConfig& config, const std::string& name,
+                       const std::string& password, bool viewer);
+
 }  // namespace lakeshare

@@ -90,3 +90,65 @@ def test_import_needs_a_catalog_url(lakeshare_bin, tmp_path):
                          text=True, timeout=60)
     assert out.returncode != 0
     assert "catalogUrl" in out.stderr
+
+
+def test_admin_api_end_to_end(lakeshare_bin, tmp_path):
+    """The admin REST API on the real binary: log in, create a share with a
+    table and a recipient, hand out a token (profile), read with it, revoke."""
+    workdir = str(tmp_path)
+    db_url = "sqlite:" + os.path.join(workdir, "catalog.db")
+    cfg_path = os.path.join(workdir, "c.yaml")
+    with open(cfg_path, "w") as f:
+        f.write("version: 1\ncatalogUrl: %s\n" % db_url)
+    out = subprocess.run([lakeshare_bin, "create-admin-user", "--config", cfg_path, "--name", "ops"],
+                         input="correct horse battery staple\n", capture_output=True, text=True,
+                         timeout=60)
+    assert out.returncode == 0, out.stderr
+    weak = subprocess.run([lakeshare_bin, "create-admin-user", "--config", cfg_path, "--name", "x"],
+                          input="short\n", capture_output=True, text=True, timeout=60)
+    assert weak.returncode != 0
+
+    server = launch_server(lakeshare_bin, {"version": 1, "host": "127.0.0.1", "port": 0,
+                                           "catalogUrl": db_url}, workdir, name="admin")
+    try:
+        api = server.base_url + "/api/v1"
+        assert requests.post(api + "/login", json={"username": "ops", "password": "nope"},
+                             timeout=10).status_code == 401
+        r = requests.post(api + "/login", json={"username": "ops",
+                                                "password": "correct horse battery staple"}, timeout=10)
+        assert r.status_code == 200, r.text
+        h = {"Authorization": "Bearer " + r.json()["token"]}
+        assert requests.get(api + "/shares", timeout=10).status_code == 401
+        assert requests.post(api + "/shares", json={"name": "sales"}, headers=h, timeout=10).status_code in (200, 201, 204)
+        assert requests.post(api + "/shares/sales/schemas", json={"name": "d"}, headers=h,
+                             timeout=10).status_code in (200, 201, 204)
+        r = requests.post(api + "/shares/sales/schemas/d/tables", headers=h, timeout=10,
+                          json={"name": "simple", "location": os.path.join(harness.DELTA_ROOT, "simple_table")})
+        assert r.status_code in (200, 201), r.text
+        assert requests.post(api + "/recipients", json={"name": "bob"}, headers=h,
+                             timeout=10).status_code in (200, 201, 204)
+        assert requests.post(api + "/recipients/bob/grants", json={"share": "sales"}, headers=h,
+                             timeout=10).status_code in (200, 201, 204)
+        r = requests.post(api + "/recipients/bob/tokens", json={}, headers=h, timeout=10)
+        assert r.status_code in (200, 201), r.text
+        profile = r.json()
+        assert profile["shareCredentialsVersion"] == 1
+        assert profile["endpoint"].endswith("/delta-sharing")
+        rh = {"Authorization": "Bearer " + profile["bearerToken"]}
+        shares = requests.get(profile["endpoint"] + "/shares", headers=rh, timeout=10)
+        assert [s["name"] for s in shares.json()["items"]] == ["sales"]
+        q = requests.post(profile["endpoint"] + "/shares/sales/schemas/d/tables/simple/query",
+                          json={}, headers=rh, timeout=10)
+        assert q.status_code == 200 and len(q.text.splitlines()) == 7
+        # A sharing token is no admin session.
+        assert requests.get(api + "/shares", headers=rh, timeout=10).status_code == 401
+        tokens = requests.get(api + "/recipients/bob/tokens", headers=h, timeout=10).json()
+        items = tokens["items"] if isinstance(tokens, dict) else tokens
+        assert profile["bearerToken"] not in json.dumps(tokens)
+        for t in items:
+            assert requests.delete(api + "/recipients/bob/tokens/" + t["id"], headers=h,
+                                   timeout=10).status_code in (200, 204)
+        assert requests.get(profile["endpoint"] + "/shares", headers=rh, timeout=10).status_code == 401
+        assert requests.get(api + "/openapi.json", timeout=10).json()["openapi"].startswith("3.")
+    finally:
+        server.stop_and_check()

@@ -1,0 +1,77 @@
+// The admin REST API under /api/v1: catalog writes (shares, schemas, tables,
+// recipients, tokens, grants, activation links), admin users, the audit log
+// and an OpenAPI description. Transport-neutral: the HTTP server routes every
+// request whose path starts with /api/v1/ to AdminService::Handle.
+//
+// Authentication: POST /api/v1/login exchanges an admin user's name and
+// password for a short-lived session token (kept in memory only, as a hash);
+// every other endpoint except GET /api/v1/openapi.json and
+// GET /api/v1/activate/{secret} needs "Authorization: Bearer <session>".
+// Viewers may only read; /api/v1/users is for admins only. Every request is
+// appended to the audit log (never with secrets).
+//
+// Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <memory>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "catalog/sql_catalog_admin.h"
+#include "server/http.h"
+
+namespace lakeshare {
+
+struct AdminServiceOptions {
+  // How long a session token lives after login.
+  int64_t session_ttl_ms = 60 * 60 * 1000;
+  // The server's public base URL, e.g. "https://share.example.com" (no
+  // trailing slash needed). Profiles point at <base><sharing_prefix>;
+  // activation links at <base>/api/v1/activate/<secret>.
+  std::string public_endpoint_url{};
+  std::string sharing_prefix = "/delta-sharing";
+  // Default lifetime of an activation link when the request names none.
+  int64_t activation_link_ttl_ms = 7LL * 24 * 60 * 60 * 1000;
+  // Clock in milliseconds since the epoch (tests override it).
+  std::function<int64_t()> clock{};
+};
+
+class AdminService {
+ public:
+  AdminService(std::shared_ptr<CatalogAdmin> admin, AdminServiceOptions options = {});
+
+  // Handles a request whose path starts with /api/v1/; anything unknown is 404.
+  HttpResponse Handle(HttpRequest& request);
+
+  // Number of live sessions (for tests and metrics).
+  size_t SessionCount();
+
+  struct Session {
+    std::string user;
+    AdminRole role = AdminRole::kViewer;
+    int64_t expires_ms = 0;
+  };
+  struct Call;  // one request being served (defined in the .cc)
+
+ private:
+  int64_t Now() const;
+  std::string ProfileEndpoint() const;
+  std::string BaseUrl() const;
+
+  HttpResponse Dispatch(Call& call);
+  void Audit(const Call& call, int status);
+
+  std::shared_ptr<CatalogAdmin> admin_;
+  AdminServiceOptions options_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Session> sessions_;  // by HashToken(session token)
+};
+
+// The OpenAPI 3 description served at GET /api/v1/openapi.json.
+std::string_view AdminOpenApiJson();
+
+}  // namespace lakeshare

@@ -1,0 +1,326 @@
+#include "admin/admin_service.h"
+
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <boost/json.hpp>
+#include <filesystem>
+#include <memory>
+#include <string>
+
+#include "catalog/sql_catalog.h"
+#include "common/time_util.h"
+#include "db/catalog_schema.h"
+#include "server/request_target.h"
+
+namespace lakeshare {
+namespace {
+
+namespace json = boost::json;
+
+class AdminServiceTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    static std::atomic<int> counter{0};
+    dir_ = std::filesystem::temp_directory_path() /
+           ("lakeshare-admin-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
+    std::filesystem::create_directories(dir_);
+    auto db = db::OpenCatalogDatabase("sqlite:" + (dir_ / "catalog.db").string());
+    ASSERT_TRUE(db.ok()) << db.status();
+    db_ = *db;
+    CatalogAdminOptions ao;
+    ao.password_hash = db::PasswordHashParams{1024, 1, 1};  // fast
+    admin_ = std::make_shared<CatalogAdmin>(db_, ao);
+    ASSERT_TRUE(admin_->CreateAdminUser("root", "root-password", AdminRole::kAdmin).ok());
+    ASSERT_TRUE(admin_->CreateAdminUser("watcher", "watcher-password", AdminRole::kViewer).ok());
+    AdminServiceOptions o;
+    o.public_endpoint_url = "https://share.example.com/";
+    o.session_ttl_ms = 60'000;
+    o.clock = [this] { return now_; };
+    service_ = std::make_unique<AdminService>(admin_, o);
+  }
+  void TearDown() override {
+    service_.reset();
+    admin_.reset();
+    db_.reset();
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
+  }
+
+  HttpResponse Call(std::string method, std::string target, std::string body = "",
+                    const std::string& token = "") {
+    HttpRequest r;
+    r.method = std::move(method);
+    r.target = target;
+    auto t = ParseRequestTarget(target);
+    if (t.ok()) {
+      r.path = t->path;
+      r.query = t->query;
+    } else {
+      r.path = target;  // let the service see a malformed path as is
+    }
+    r.body = std::move(body);
+    r.remote_address = "127.0.0.1";
+    if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+    return service_->Handle(r);
+  }
+  HttpResponse As(const std::string& token, std::string method, std::string target,
+                  std::string body = "") {
+    return Call(std::move(method), std::move(target), std::move(body), token);
+  }
+  static json::value Json(const HttpResponse& r) { return json::parse(r.body); }
+
+  std::string Login(const std::string& user, const std::string& password) {
+    auto r = Call("POST", "/api/v1/login",
+                  R"({"username":")" + user + R"(","password":")" + password + R"("})");
+    EXPECT_EQ(r.status, 200) << r.body;
+    if (r.status != 200) return "";
+    return std::string(Json(r).at("token").as_string());
+  }
+
+  std::filesystem::path dir_;
+  std::shared_ptr<db::Database> db_;
+  std::shared_ptr<CatalogAdmin> admin_;
+  std::unique_ptr<AdminService> service_;
+  int64_t now_ = 1'700'000'000'000;
+};
+
+TEST_F(AdminServiceTest, LoginAndFailures) {
+  auto ok = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
+  ASSERT_EQ(ok.status, 200) << ok.body;
+  auto j = Json(ok);
+  EXPECT_EQ(j.at("role").as_string(), "admin");
+  EXPECT_EQ(j.at("expiresAt").as_int64(), now_ + 60'000);
+  EXPECT_GE(j.at("token").as_string().size(), 32u);
+
+  auto wrong = Call("POST", "/api/v1/login", R"({"username":"root","password":"nope"})");
+  auto unknown = Call("POST", "/api/v1/login", R"({"username":"ghost","password":"nope"})");
+  EXPECT_EQ(wrong.status, 401);
+  EXPECT_EQ(unknown.status, 401);
+  EXPECT_EQ(wrong.body, unknown.body);
+  EXPECT_EQ(Call("POST", "/api/v1/login", "{not json").status, 400);
+  EXPECT_EQ(Call("POST", "/api/v1/login", R"({"username":"root"})").status, 400);
+  EXPECT_EQ(Call("GET", "/api/v1/login").status, 405);
+  // Passwords never reach the audit log.
+  auto page = admin_->QueryAudit({});
+  ASSERT_TRUE(page.ok());
+  for (const auto& e : page->entries) {
+    EXPECT_EQ(e.detail.value_or("").find("root-password"), std::string::npos);
+    EXPECT_EQ(e.object.value_or("").find("password"), std::string::npos);
+  }
+}
+
+TEST_F(AdminServiceTest, SessionsRequiredExpireAndLogout) {
+  EXPECT_EQ(Call("GET", "/api/v1/shares").status, 401);
+  EXPECT_EQ(As("bogus", "GET", "/api/v1/shares").status, 401);
+  std::string t = Login("root", "root-password");
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 200);
+  now_ += 60'001;
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 401);
+  std::string t2 = Login("root", "root-password");
+  EXPECT_EQ(As(t2, "POST", "/api/v1/logout").status, 204);
+  EXPECT_EQ(As(t2, "GET", "/api/v1/shares").status, 401);
+}
+
+TEST_F(AdminServiceTest, ViewerMayOnlyRead) {
+  std::string v = Login("watcher", "watcher-password");
+  EXPECT_EQ(As(v, "GET", "/api/v1/shares").status, 200);
+  EXPECT_EQ(As(v, "POST", "/api/v1/shares", R"({"name":"s"})").status, 403);
+  EXPECT_EQ(As(v, "DELETE", "/api/v1/shares/s").status, 403);
+  EXPECT_EQ(As(v, "GET", "/api/v1/users").status, 403);
+  EXPECT_EQ(As(v, "POST", "/api/v1/logout").status, 204);
+}
+
+TEST_F(AdminServiceTest, SharingTokenIsNotASession) {
+  ASSERT_TRUE(admin_->CreateRecipient({"alice"}).ok());
+  auto tok = admin_->CreateToken("alice");
+  ASSERT_TRUE(tok.ok());
+  EXPECT_EQ(As(tok->token, "GET", "/api/v1/shares").status, 401);
+}
+
+TEST_F(AdminServiceTest, CrudRoundTrips) {
+  std::string t = Login("root", "root-password");
+  auto c = As(t, "POST", "/api/v1/shares", R"({"name":"Sales","comment":"q"})");
+  ASSERT_EQ(c.status, 201) << c.body;
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"sales"})").status, 400);
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/shares")).at("items").as_array().size(), 1u);
+  auto g = As(t, "GET", "/api/v1/shares/sales");
+  ASSERT_EQ(g.status, 200);
+  EXPECT_EQ(Json(g).at("name").as_string(), "Sales");
+  auto u = As(t, "PATCH", "/api/v1/shares/sales", R"({"displayName":"Sales data","version":1})");
+  ASSERT_EQ(u.status, 200) << u.body;
+  EXPECT_EQ(Json(u).at("displayName").as_string(), "Sales data");
+  EXPECT_EQ(As(t, "PATCH", "/api/v1/shares/sales", R"({"comment":"x","version":1})").status, 400);
+
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares/sales/schemas", R"({"name":"default"})").status, 201);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/sales/schemas/default").status, 200);
+  auto tb = As(t, "POST", "/api/v1/shares/sales/schemas/default/tables",
+               R"({"name":"orders","location":"/data/orders","historyShared":true,)"
+               R"("startVersion":3,"partitionFilter":"year = 2024","comment":"c"})");
+  ASSERT_EQ(tb.status, 201) << tb.body;
+  auto gt = Json(As(t, "GET", "/api/v1/shares/sales/schemas/default/tables/orders"));
+  EXPECT_EQ(gt.at("location").as_string(), "/data/orders");
+  EXPECT_TRUE(gt.at("historyShared").as_bool());
+  EXPECT_EQ(gt.at("startVersion").as_int64(), 3);
+  EXPECT_EQ(gt.at("partitionFilter").as_string(), "year = 2024");
+  auto ut = As(t, "PATCH", "/api/v1/shares/sales/schemas/default/tables/orders",
+               R"({"name":"orders_v2","historyShared":false})");
+  ASSERT_EQ(ut.status, 200) << ut.body;
+  EXPECT_EQ(Json(ut).at("name").as_string(), "orders_v2");
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/shares/sales/schemas/default/tables"))
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/shares/sales/schemas/default/tables/orders_v2").status, 204);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/sales/schemas/default/tables/orders_v2").status, 404);
+  EXPECT_EQ(As(t, "PATCH", "/api/v1/shares/sales/schemas/default", R"({"name":"main"})").status,
+            200);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/shares/sales/schemas/main").status, 204);
+
+  auto r = As(t, "POST", "/api/v1/recipients",
+              R"({"name":"alice","ipAllowlist":["10.0.0.0/8"],"comment":"hi"})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(As(t, "PUT", "/api/v1/recipients/alice/grants/sales").status, 204);
+  auto gr = Json(As(t, "GET", "/api/v1/recipients/alice/grants"));
+  ASSERT_EQ(gr.at("items").as_array().size(), 1u);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/grants/sales").status, 204);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/grants/sales").status, 404);
+  auto ur = As(t, "PATCH", "/api/v1/recipients/alice", R"({"allShares":true,"ipAllowlist":[]})");
+  ASSERT_EQ(ur.status, 200) << ur.body;
+  EXPECT_TRUE(Json(ur).at("allShares").as_bool());
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice").status, 204);
+  EXPECT_EQ(As(t, "GET", "/api/v1/recipients/alice").status, 404);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/shares/sales").status, 204);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/sales").status, 404);
+
+  // Users.
+  auto cu =
+      As(t, "POST", "/api/v1/users", R"({"name":"bob","password":"bob-pw-123","role":"viewer"})");
+  ASSERT_EQ(cu.status, 201) << cu.body;
+  EXPECT_FALSE(Json(cu).as_object().contains("password"));
+  std::string b = Login("bob", "bob-pw-123");
+  EXPECT_EQ(As(t, "PATCH", "/api/v1/users/bob", R"({"role":"admin"})").status, 200);
+  EXPECT_EQ(As(b, "GET", "/api/v1/shares").status, 401);  // role change ends sessions
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/users")).at("items").as_array().size(), 3u);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/users/bob").status, 204);
+}
+
+TEST_F(AdminServiceTest, TokensAndProfiles) {
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
+  auto p = As(t, "POST", "/api/v1/recipients/alice/tokens",
+              R"({"expirationTime":"2099-01-01T00:00:00Z"})");
+  ASSERT_EQ(p.status, 201) << p.body;
+  auto prof = Json(p);
+  EXPECT_EQ(prof.at("shareCredentialsVersion").as_int64(), 1);
+  EXPECT_EQ(prof.at("endpoint").as_string(), "https://share.example.com/delta-sharing");
+  EXPECT_EQ(prof.at("expirationTime").as_string(), "2099-01-01T00:00:00.000Z");
+  std::string bearer(prof.at("bearerToken").as_string());
+  SqlCatalog catalog(db_);
+  auto who = catalog.Authenticate(bearer);
+  ASSERT_TRUE(who.ok()) << who.status();
+  EXPECT_EQ(who->recipient, "alice");
+
+  auto list = As(t, "GET", "/api/v1/recipients/alice/tokens");
+  ASSERT_EQ(list.status, 200);
+  EXPECT_EQ(list.body.find(bearer), std::string::npos);
+  auto items = Json(list).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  std::string id(items[0].at("id").as_string());
+  EXPECT_FALSE(items[0].at("revoked").as_bool());
+
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/tokens/" + id).status, 204);
+  EXPECT_EQ(catalog.Authenticate(bearer).status().code(), StatusCode::kUnauthenticated);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/tokens/nope").status, 404);
+
+  // Rotation: the new token works, the old one stops.
+  auto a = Json(As(t, "POST", "/api/v1/recipients/alice/tokens"));
+  auto rot = As(t, "POST", "/api/v1/recipients/alice/tokens/rotate");
+  ASSERT_EQ(rot.status, 201) << rot.body;
+  EXPECT_TRUE(catalog.Authenticate(std::string(Json(rot).at("bearerToken").as_string())).ok());
+  EXPECT_FALSE(catalog.Authenticate(std::string(a.at("bearerToken").as_string())).ok());
+  // Secrets are never audited.
+  auto page = admin_->QueryAudit({});
+  ASSERT_TRUE(page.ok());
+  for (const auto& e : page->entries) {
+    EXPECT_EQ(e.detail.value_or("").find(bearer), std::string::npos);
+  }
+}
+
+TEST_F(AdminServiceTest, ActivationLinkWorksOnce) {
+  now_ = NowMillis();  // links expire in real time
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
+  auto l = As(t, "POST", "/api/v1/recipients/alice/activation-links", "");
+  ASSERT_EQ(l.status, 201) << l.body;
+  std::string url(Json(l).at("url").as_string());
+  const std::string prefix = "https://share.example.com/api/v1/activate/";
+  ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
+  std::string path = url.substr(std::string("https://share.example.com").size());
+  auto first = Call("GET", path);
+  ASSERT_EQ(first.status, 200) << first.body;
+  SqlCatalog catalog(db_);
+  EXPECT_TRUE(catalog.Authenticate(std::string(Json(first).at("bearerToken").as_string())).ok());
+  auto second = Call("GET", path);
+  EXPECT_GE(second.status, 400);
+  EXPECT_LT(second.status, 500);
+  EXPECT_EQ(Call("GET", "/api/v1/activate/unknown").status, 404);
+}
+
+TEST_F(AdminServiceTest, AuditQueryFilters) {
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 400);
+  ASSERT_EQ(As(t, "GET", "/api/v1/shares/zzz").status, 404);
+  auto q = As(t, "GET", "/api/v1/audit?action=createShare&outcome=ok");
+  ASSERT_EQ(q.status, 200) << q.body;
+  auto items = Json(q).at("items").as_array();
+  ASSERT_EQ(items.size(), 1u);
+  EXPECT_EQ(items[0].at("actor").as_string(), "root");
+  EXPECT_EQ(items[0].at("object").as_string(), "share:s1");
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/audit?action=createShare&outcome=error"))
+                .at("items")
+                .as_array()
+                .size(),
+            1u);
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/audit?object=share:zzz")).at("items").as_array().size(), 1u);
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/audit?actor=nobody")).at("items").as_array().size(), 0u);
+  auto p1 = Json(As(t, "GET", "/api/v1/audit?actor=root&maxResults=2"));
+  EXPECT_EQ(p1.at("items").as_array().size(), 2u);
+  ASSERT_TRUE(p1.as_object().contains("nextPageToken"));
+  auto p2 = As(t, "GET",
+               "/api/v1/audit?actor=root&maxResults=2&pageToken=" +
+                   std::string(p1.at("nextPageToken").as_string()));
+  EXPECT_EQ(p2.status, 200);
+  EXPECT_EQ(As(t, "GET", "/api/v1/audit?maxResults=0").status, 400);
+  EXPECT_EQ(As(t, "GET", "/api/v1/audit?from=yesterday").status, 400);
+}
+
+TEST_F(AdminServiceTest, BadInputAndUnknownPaths) {
+  std::string t = Login("root", "root-password");
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares", "{").status, 400);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares", "[1]").status, 400);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"a b"})").status, 400);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":5})").status, 400);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s"})").status, 201);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares/s/schemas", R"({"name":"a.b"})").status, 400);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares/s/schemas", R"({"name":"d"})").status, 201);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares/s/schemas/d/tables", R"({"name":"t"})").status, 400);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares/s/schemas/d/tables",
+               R"({"name":"t","location":"/x","startVersion":"1"})")
+                .status,
+            400);
+  EXPECT_EQ(As(t, "GET", "/api/v1/nothing").status, 404);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/s/bogus").status, 404);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/%zz").status, 400);
+  EXPECT_EQ(As(t, "PUT", "/api/v1/shares").status, 405);
+  auto api = Call("GET", "/api/v1/openapi.json");
+  ASSERT_EQ(api.status, 200);
+  auto doc = Json(api);
+  EXPECT_EQ(std::string(doc.at("openapi").as_string()).substr(0, 2), "3.");
+  EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/recipients/{recipient}/tokens"));
+}
+
+}  // namespace
+}  // namespace lakeshare
