@@ -43,6 +43,10 @@ class ChunkDecoder {
     if (meta_.type != leaf_.physical_type) {
       return Corrupt(leaf_, "chunk type differs from the schema's");
     }
+    int codec = static_cast<int>(meta_.codec);
+    if (codec < 0 || codec > static_cast<int>(CompressionCodec::kLz4Raw)) {
+      return Corrupt(leaf_, "unknown codec " + std::to_string(codec));
+    }
     if (meta_.num_values < 0 || meta_.num_values > limits_.max_values) {
       return Corrupt(leaf_, "num_values " + std::to_string(meta_.num_values) + " out of range");
     }
@@ -202,7 +206,7 @@ class ChunkDecoder {
                                   batch_.def_levels.data() + levels_));
     }
     size_t values = NonNull(n);
-    LS_RETURN_IF_ERROR(StatusOf(Values(d.encoding, body, values)));
+    LS_RETURN_IF_ERROR(Values(d.encoding, body, values));
     levels_ += d.num_values;
     return Keep(page);
   }
@@ -241,8 +245,6 @@ class ChunkDecoder {
     levels_ += d.num_values;
     return Keep(page);
   }
-
-  static Status StatusOf(Status s) { return s; }
 
   // The levels must describe exactly the row group's rows, and a chunk
   // starts a new record.

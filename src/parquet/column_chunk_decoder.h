@@ -25,8 +25,10 @@ namespace lakeshare::parquet {
 struct ChunkLimits {
   // Largest uncompressed page (or dictionary page) accepted.
   int64_t max_page_bytes = int64_t{256} << 20;
-  // Largest num_values (level entries) of a chunk.
-  int64_t max_values = int64_t{1} << 27;
+  // Largest num_values (level entries) of a chunk; a decoded chunk takes
+  // about 20 bytes per level entry at most (levels, a string_view, and
+  // dictionary indices while decoding), so this also bounds its memory.
+  int64_t max_values = int64_t{1} << 26;
   // Bytes of decompressed pages and materialized values a chunk may keep.
   int64_t max_decoded_bytes = int64_t{1} << 30;
 };

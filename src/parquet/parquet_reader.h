@@ -49,6 +49,13 @@
 //     }
 //   }
 //
+// The string_views point into buffers the batch (here: the tree) owns; copy
+// what must outlive it. Checkpoint schemas vary by writer (stats vs
+// stats_parsed, deletionVector, tags...): Resolve fails (kInvalidArgument)
+// on a column the file lacks, so resolve optional columns one by one (or
+// check schema().FindPath) and expect Find/Child to return nullptr for
+// columns that were not selected.
+//
 // Errors: a malformed, truncated or hostile file gives kCorruption (never a
 // crash, and never an allocation beyond the limits in ReaderOptions); storage
 // failures are the RandomAccessFile's kIOError/kNotFound.

@@ -184,6 +184,9 @@ inline SchemaElement Leaf(std::string name, Repetition rep, Type type,
   e.repetition_type = rep;
   e.type = type;
   e.logical_type = logical;
+  // Writers set the legacy annotation too (and some readers only look there).
+  if (logical && logical->kind == LogicalType::Kind::kString)
+    e.converted_type = ConvertedType::kUtf8;
   return e;
 }
 

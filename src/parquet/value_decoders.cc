@@ -394,9 +394,8 @@ Status DecodeDeltaLength(std::string_view data, size_t count, std::vector<std::s
                          size_t* consumed) {
   std::vector<int32_t> lengths;
   size_t pos = 0;
-  // At most one length per remaining byte can be real... but zero-length
-  // values are legal, so bound by `count` instead: the stream must hold
-  // exactly the page's values.
+  // The stream must hold exactly the page's values (which also bounds the
+  // allocation: zero-length values cost no bytes, so the data cannot).
   LS_RETURN_IF_ERROR(DecodeDeltaImpl<int32_t>(data, count, true, count, &lengths, &pos));
   if (lengths.size() != count) return Corrupt("DELTA_LENGTH_BYTE_ARRAY value count mismatch");
   out->reserve(out->size() + count);

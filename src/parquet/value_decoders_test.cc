@@ -91,8 +91,9 @@ TEST(ValueDecodersTest, DeltaBinaryPackedRoundTrips) {
 TEST(ValueDecodersTest, DeltaByteArrays) {
   std::vector<std::string> values = {"", "apple", "applesauce", "apply", "banana", "", "band"};
   Status st;
-  ColumnBatch b = Decode(Encoding::kDeltaLengthByteArray, Type::kByteArray, DeltaLengths(values),
-                         values.size(), &st);
+  const std::string dlba = DeltaLengths(values);  // the views point into it
+  ColumnBatch b =
+      Decode(Encoding::kDeltaLengthByteArray, Type::kByteArray, dlba, values.size(), &st);
   ASSERT_TRUE(st.ok()) << st;
   ASSERT_EQ(b.binaries.size(), values.size());
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(b.binaries[i], values[i]);
