@@ -111,12 +111,12 @@ TEST(ParquetCheckpointTest, FindsTheCheckpoints) {
 }
 
 TEST(ParquetCheckpointTest, EveryCheckpointDecodesWhole) {
-  if (!fs::exists(kDeltaRs)) GTEST_SKIP() << "no test data";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
   for (const fs::path& p : CheckpointFiles()) ReadWholeFile(p);
 }
 
 TEST(ParquetCheckpointTest, EveryDataFileDecodesWhole) {
-  if (!fs::exists(kDeltaRs)) GTEST_SKIP() << "no test data";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
   for (const fs::path& p : DataFiles()) ReadWholeFile(p);
 }
 
@@ -403,7 +403,7 @@ int64_t VersionOf(const fs::path& checkpoint) {
 }
 
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithTheJsonCommits) {
-  if (!fs::exists(kDeltaRs)) GTEST_SKIP() << "no test data";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     if (p.parent_path().filename() == "_sidecars") continue;
@@ -444,7 +444,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithTheJsonCommits) {
 // .crc files (written with the checkpoint's version) give the number of live
 // files and their total size; V2 sidecars are checked this way.
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithCrcFiles) {
-  if (!fs::exists(kDeltaRs)) GTEST_SKIP() << "no test data";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     fs::path log = p.parent_path();
@@ -474,7 +474,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithCrcFiles) {
 // _last_checkpoint records the action count ("size") and, from Spark, the
 // number of live files.
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithLastCheckpoint) {
-  if (!fs::exists(kDeltaRs)) GTEST_SKIP() << "no test data";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     fs::path log = p.parent_path();
