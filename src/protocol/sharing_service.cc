@@ -41,6 +41,7 @@ struct SharingService::ChangeRequest {
   std::optional<int64_t> ending_version;
   std::optional<std::string> ending_timestamp;
   bool include_historical_metadata = false;
+  bool include_historical_protocol = false;  // delta format only
   std::optional<int64_t> max_files;
   std::optional<std::string> page_token;
   std::string digest;  // of the parameters, for page tokens
@@ -487,6 +488,7 @@ std::string QueryParamsDigest(const QueryRequest& q, const ClientCapabilities& c
   add("|");
   add(q.json_predicate_hints.value_or(""));
   add(q.limit_hint ? std::to_string(*q.limit_hint) : "");
+  add(q.include_historical_protocol ? "hp" : "");
   return HexEncode(Sha256(text)).substr(0, 32);
 }
 
@@ -537,6 +539,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
     c.starting_version = query->starting_version;
     c.ending_version = query->ending_version;
     c.include_historical_metadata = true;
+    c.include_historical_protocol = query->include_historical_protocol;
     c.max_files = query->max_files;
     c.page_token = query->page_token;
     c.digest = QueryParamsDigest(*query, caps, id_hash_header);
@@ -657,6 +660,13 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
       st = b.status();
     }
   }
+  if (st.ok()) {
+    if (const std::string* v = r.Query("includeHistoricalProtocol")) {
+      auto b = ParseBoolParam(*v, "includeHistoricalProtocol");
+      if (b.ok()) c.include_historical_protocol = *b;
+      st = b.status();
+    }
+  }
   if (!st.ok()) return ErrorResponse(st);
   if (const std::string* v = r.Query("startingTimestamp")) c.starting_timestamp = *v;
   if (const std::string* v = r.Query("endingTimestamp")) c.ending_timestamp = *v;
@@ -681,7 +691,8 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
                      "&st=" + c.starting_timestamp.value_or("") +
                      "&e=" + (c.ending_version ? std::to_string(*c.ending_version) : "") +
                      "&et=" + c.ending_timestamp.value_or("") +
-                     "&h=" + (c.include_historical_metadata ? "1" : "0");
+                     "&h=" + (c.include_historical_metadata ? "1" : "0") +
+                     "&hp=" + (c.include_historical_protocol ? "1" : "0");
   for (const auto& f : caps.response_formats) text += "|" + f;
   for (const auto& f : caps.reader_features) text += "#" + f;
   if (const std::string* h = r.Header("fileidhash")) text += "!" + Lower(*h);
@@ -777,7 +788,9 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   auto changes = table.Changes(start, end);
   if (!changes.ok()) return TableError(t, changes.status());
-  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, cdf);
+  // Protocol lines carry the delta format's protocol; parquet clients never get them.
+  bool historical_protocol = c.include_historical_protocol && *format == ResponseFormat::kDelta;
+  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, historical_protocol, cdf);
   if (!plan.ok()) return TableError(t, plan.status());
   // Every protocol/metaData of the range must be readable in the chosen
   // format, not only the start's (a later commit may turn on DVs or mapping).
