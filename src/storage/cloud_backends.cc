@@ -4,6 +4,8 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/encoding.h"
+
 namespace lakeshare {
 namespace {
 
@@ -126,6 +128,76 @@ Result<S3StoreSettings> ResolveGcsSettings(const StorageLocationConfig* entry,
   s.credentials.id = str("client_email");
   s.credentials.rsa_key = *key;
   s.auth = S3StoreSettings::Auth::kGoogV4Query;
+  return s;
+}
+
+Result<AzureStoreSettings> ResolveAzureSettings(const StorageLocationConfig* entry,
+                                                const CloudEnvironment& env,
+                                                const std::string& what) {
+  static const StorageLocationConfig kNone;
+  const StorageLocationConfig& e = entry ? *entry : kNone;
+  AzureStoreSettings s;
+  auto fail = [&](const std::string& why) { return Status::FailedPrecondition(what + ": " + why); };
+  // The entry's own credentials, else the environment's (connection string first).
+  bool entry_creds = !e.account_key.empty() || !e.sas_token.empty() ||
+                     !e.connection_string.empty() || !e.client_secret.empty();
+  if (!e.connection_string.empty()) {
+    Status st = ApplyAzureConnectionString(e.connection_string, &s);
+    if (!st.ok()) return fail(st.message());
+  } else if (!entry_creds && !env.Get("AZURE_STORAGE_CONNECTION_STRING").empty()) {
+    Status st = ApplyAzureConnectionString(env.Get("AZURE_STORAGE_CONNECTION_STRING"), &s);
+    if (!st.ok()) return fail("AZURE_STORAGE_CONNECTION_STRING: " + st.message());
+  }
+  if (!e.account_name.empty()) {
+    s.account = e.account_name;
+  } else if (s.account.empty()) {
+    s.account = env.Get("AZURE_STORAGE_ACCOUNT");
+  }
+  if (!e.endpoint.empty()) s.endpoint = e.endpoint;
+  std::string key = !e.account_key.empty() ? e.account_key
+                    : entry_creds          ? std::string()
+                                           : env.Get("AZURE_STORAGE_KEY");
+  std::string sas = !e.sas_token.empty() ? e.sas_token
+                    : entry_creds        ? std::string()
+                                         : env.Get("AZURE_STORAGE_SAS_TOKEN");
+  std::string tenant = First(e.tenant_id, entry_creds ? std::string() : env.Get("AZURE_TENANT_ID"));
+  std::string client = First(e.client_id, entry_creds ? std::string() : env.Get("AZURE_CLIENT_ID"));
+  std::string secret =
+      First(e.client_secret, entry_creds ? std::string() : env.Get("AZURE_CLIENT_SECRET"));
+  if (!key.empty()) {
+    std::string k = key;
+    for (char& c : k) {
+      if (c == '+')
+        c = '-';
+      else if (c == '/')
+        c = '_';
+    }
+    auto raw = Base64UrlDecode(k);
+    if (!raw || raw->empty()) return fail("the account key is not base64");
+    s.account_key = *raw;
+    s.auth = AzureStoreSettings::Auth::kSharedKey;
+  } else if (!secret.empty()) {
+    if (tenant.empty() || client.empty()) {
+      return fail("an Entra ID application needs 'tenantId', 'clientId' and 'clientSecret'");
+    }
+    s.tenant_id = tenant;
+    s.client_id = client;
+    s.client_secret = secret;
+    std::string authority = First(e.authority_url, env.Get("AZURE_AUTHORITY_HOST"));
+    if (!authority.empty()) {
+      if (authority.find("://") == std::string::npos) authority = "https://" + authority;
+      s.authority_url = authority;
+    }
+    s.auth = AzureStoreSettings::Auth::kEntraApplication;
+  } else if (!sas.empty()) {
+    s.sas_token = sas[0] == '?' ? sas.substr(1) : sas;
+    s.auth = AzureStoreSettings::Auth::kSasToken;
+  }
+  if (!s.endpoint.empty() && s.endpoint.rfind("http://", 0) != 0 &&
+      s.endpoint.rfind("https://", 0) != 0) {
+    return fail("the Azure endpoint must start with http:// or https://");
+  }
+  while (!s.endpoint.empty() && s.endpoint.back() == '/') s.endpoint.pop_back();
   return s;
 }
 

@@ -5,6 +5,7 @@
 
 #include <memory>
 
+#include "storage/azure_store.h"
 #include "storage/cloud_config.h"
 #include "storage/http_client.h"
 #include "storage/s3_store.h"
@@ -17,6 +18,9 @@ Result<S3StoreSettings> ResolveS3Settings(const StorageLocationConfig* entry,
                                           const CloudEnvironment& env, const std::string& what);
 Result<S3StoreSettings> ResolveGcsSettings(const StorageLocationConfig* entry,
                                            const CloudEnvironment& env, const std::string& what);
+Result<AzureStoreSettings> ResolveAzureSettings(const StorageLocationConfig* entry,
+                                                const CloudEnvironment& env,
+                                                const std::string& what);
 
 // HTTP options of an entry (timeouts, retries) over the defaults.
 HttpClientOptions HttpOptionsFor(const StorageLocationConfig* entry);

@@ -1,5 +1,6 @@
 #include "storage/storage_registry.h"
 
+#include "storage/azure_store.h"
 #include "storage/cloud_backends.h"
 #include "storage/local_storage.h"
 #include "storage/local_url_signer.h"
@@ -131,8 +132,13 @@ Result<StorageBackend> StorageRegistry::Build(CloudType type, int entry) const {
       b.signer = store;
       return b;
     }
-    case CloudType::kAzure:
-      return Status::Unsupported("Azure storage is not available yet");
+    case CloudType::kAzure: {
+      LS_ASSIGN_OR_RETURN(AzureStoreSettings s, ResolveAzureSettings(e, env_, what));
+      auto store = std::make_shared<AzureStore>(std::move(s), http);
+      b.storage = store;
+      b.signer = store;
+      return b;
+    }
     case CloudType::kNone:
       break;
   }
