@@ -230,10 +230,11 @@ Result<HttpCall> AzureStore::BuildCall(const std::string& method, const Target& 
 
 Result<HttpAnswer> AzureStore::Call(const std::string& method, const Target& t,
                                     const NameValues& query, const NameValues& headers,
-                                    int64_t max_bytes) {
+                                    int64_t max_bytes, const std::string& what) {
   return http_->Send([&]() -> Result<HttpCall> {
     LS_ASSIGN_OR_RETURN(HttpCall call, BuildCall(method, t, query, headers, NowMillis() / 1000));
     call.max_response_bytes = max_bytes;
+    if (!what.empty()) call.what = what;
     return call;
   });
 }
@@ -320,7 +321,7 @@ Result<std::vector<FileInfo>> AzureStore::ListDirectory(const std::string& dir) 
                  {"prefix", prefix},
                  {"maxresults", "5000"}};
     if (!marker.empty()) q.emplace_back("marker", marker);
-    LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("GET", container, q, {}, kMaxListingPage));
+    LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("GET", container, q, {}, kMaxListingPage, dir));
     if (a.status != 200) return ErrorFor(dir, a);
     LS_ASSIGN_OR_RETURN(XmlElement x, ParseXml(a.body, dir));
     if (x.name != "EnumerationResults") {

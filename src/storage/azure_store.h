@@ -95,7 +95,8 @@ class AzureStore : public Storage, public UrlSigner {
   Result<HttpCall> BuildCall(const std::string& method, const Target& t, const NameValues& query,
                              NameValues headers, int64_t now_s);
   Result<HttpAnswer> Call(const std::string& method, const Target& t, const NameValues& query,
-                          const NameValues& headers, int64_t max_bytes = int64_t{1} << 31);
+                          const NameValues& headers, int64_t max_bytes = int64_t{1} << 31,
+                          const std::string& what = "");
   Status ErrorFor(const std::string& what, const HttpAnswer& answer) const;
   Result<std::string> BearerToken();
   Result<AzureUserDelegationKey> DelegationKey(int64_t needed_until_ms);

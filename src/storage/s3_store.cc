@@ -133,11 +133,12 @@ Result<HttpCall> S3Store::BuildCall(const std::string& method, const ObjectLocat
 
 Result<HttpAnswer> S3Store::Call(const std::string& method, const ObjectLocation& where,
                                  const NameValues& query, const NameValues& headers,
-                                 int64_t max_bytes) {
+                                 int64_t max_bytes, const std::string& what) {
   return http_->Send([&]() -> Result<HttpCall> {
     LS_ASSIGN_OR_RETURN(HttpCall call,
                         BuildCall(method, where, query, headers, NowMillis() / 1000));
     call.max_response_bytes = max_bytes;
+    if (!what.empty()) call.what = what;
     return call;
   });
 }
@@ -230,7 +231,7 @@ Result<std::vector<FileInfo>> S3Store::List(const std::string& dir,
     } else if (!start_after.empty()) {
       q.emplace_back("start-after", prefix + start_after);
     }
-    LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("GET", bucket, q, {}, kMaxListingPage));
+    LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("GET", bucket, q, {}, kMaxListingPage, dir));
     if (a.status != 200) return ErrorFor(dir, a);
     LS_ASSIGN_OR_RETURN(XmlElement x, ParseXml(a.body, dir));
     if (x.name != "ListBucketResult") {

@@ -70,9 +70,10 @@ class S3Store : public Storage, public UrlSigner {
   };
   Result<ObjectLocation> Locate(const std::string& path) const;
   V4Request RequestFor(const std::string& method, const ObjectLocation& where) const;
+  // `what` names the request in messages (default: the object's location).
   Result<HttpAnswer> Call(const std::string& method, const ObjectLocation& where,
                           const NameValues& query, const NameValues& headers,
-                          int64_t max_bytes = int64_t{1} << 31);
+                          int64_t max_bytes = int64_t{1} << 31, const std::string& what = "");
   Status ErrorFor(const std::string& what, const HttpAnswer& answer) const;
   Result<std::vector<FileInfo>> List(const std::string& dir, const std::string& start_after);
 
