@@ -28,7 +28,16 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
   }
   // Independent keys for independent uses of the one secret.
-  auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"));
+  auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
+                                                   config.storage, CloudEnvironment::FromProcess());
+  LS_RETURN_IF_ERROR(storage->Validate());
+  for (const std::string& line : storage->Describe()) spdlog::info("storage: {}", line);
+  if (config.presigned_url_timeout_seconds > 7 * 24 * 3600) {
+    spdlog::warn(
+        "preSignedUrlTimeoutSeconds is {} s, but S3 and GCS pre-signed URLs cannot "
+        "live longer than 7 days: theirs are capped at 604800 s",
+        config.presigned_url_timeout_seconds);
+  }
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<CatalogAdmin> catalog_admin;  // the admin API exists with a database only
   if (config.catalog_url) {

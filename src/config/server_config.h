@@ -2,7 +2,8 @@
 // server's file (version, shares → schemas → tables, authorization.bearerToken,
 // host, port, endpoint, preSignedUrlTimeoutSeconds) plus lakeshare's own keys
 // (recipients, table format, publicUrl, signing key, limits). Unknown keys are
-// ignored, as the reference server does.
+// ignored, as the reference server does (except inside `storage:` entries,
+// where a misspelt credential key would silently mean anonymous access).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/cloud_config.h"
 
 namespace lakeshare {
 
@@ -63,6 +65,9 @@ struct ServerConfig {
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken
+  // Credentials and endpoints of cloud storage locations (`storage:`). Holds
+  // secrets: never log it.
+  std::vector<StorageLocationConfig> storage;
 };
 
 // Parses YAML text. `base_dir` resolves relative table locations and the

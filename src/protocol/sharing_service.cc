@@ -588,6 +588,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
 
   int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
+  expiration = t.resolved.backend.signer->ClampExpiration(now, expiration);  // e.g. S3's 7 days
 
   QueryStreamOptions o;
   o.format = *format;
@@ -855,6 +856,7 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
+  expiration = t.resolved.backend.signer->ClampExpiration(now, expiration);  // e.g. S3's 7 days
   ChangesStreamOptions o;
   o.format = *format;
   o.id_hash = *id_hash;
