@@ -370,6 +370,14 @@ size_t AdminService::SessionCount() {
   return sessions_.size();
 }
 
+std::string AdminService::OpenLocalSession(const std::string& user, AdminRole role) {
+  std::string token = GenerateToken();
+  int64_t now = Now();
+  std::lock_guard lock(mu_);
+  sessions_[HashToken(token)] = Session{user, role, now + options_.session_ttl_ms};
+  return token;
+}
+
 HttpResponse AdminService::Handle(HttpRequest& request) {
   Call call{request, {}, {}};
   HttpResponse resp;
