@@ -29,8 +29,9 @@
 namespace lakeshare {
 
 struct AuditWriterOptions {
-  size_t capacity = 65536;  // queued entries
-  size_t max_batch = 512;   // entries per transaction
+  size_t capacity = 65536;               // queued entries
+  size_t max_batch = 512;                // entries per transaction
+  std::chrono::milliseconds linger{20};  // how long a small batch waits for company
   std::chrono::milliseconds flush_timeout{5000};
   std::chrono::milliseconds max_retry_delay{2000};
 };

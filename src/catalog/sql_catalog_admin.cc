@@ -948,7 +948,8 @@ Status CatalogAdmin::AppendAuditBatch(const std::vector<AuditEntry>& entries) {
   // distinct statements in the connections' prepared-statement caches.
   std::vector<std::pair<size_t, db::Params>> chunks;  // (rows, values)
   size_t next = 0;
-  for (size_t rows : {size_t{32}, size_t{8}, size_t{1}}) {
+  for (size_t rows :
+       {size_t{64}, size_t{32}, size_t{16}, size_t{8}, size_t{4}, size_t{2}, size_t{1}}) {
     while (entries.size() - next >= rows) {
       db::Params params;
       for (size_t i = 0; i < rows; ++i) AddAuditParams(entries[next + i], now, &params);

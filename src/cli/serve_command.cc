@@ -81,7 +81,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   options.public_url = config.public_url;
   options.presigned_url_timeout_seconds = config.presigned_url_timeout_seconds;
   options.page_token_key = HmacSha256(key, "list-page-tokens");
-  if (audit_writer) options.audit = std::make_shared<DatabaseAuditSink>(audit_writer);
+  if (audit_writer && config.audit_sharing_requests) {
+    options.audit = std::make_shared<DatabaseAuditSink>(audit_writer);
+  }
 
   ServerOptions server_options;
   server_options.address = config.host == "localhost" ? "127.0.0.1" : config.host;

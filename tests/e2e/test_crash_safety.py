@@ -169,5 +169,9 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(backend, lakeshare_bin, tmp
         server.start()  # a restart on the same database: migrations, recovery
         check_everything_acknowledged_is_there(server, ledger)
         check_database_consistent(db)
+        # An admin write is acknowledged only once its audit entry is written.
+        audited = {r[0] for r in db.query("SELECT object FROM audit_log WHERE action = 'createShare' "
+                                          "AND outcome = 'ok'")}
+        assert {"share:" + name for name in ledger.shares} <= audited
         server.stop()
     assert len(ledger.tokens) > 10
