@@ -794,15 +794,18 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
           if (listed->status >= 300) return c.FailAnswer(*listed);
           boost::system::error_code ec;
           json::value v = json::parse(listed->body, ec);
-          if (ec || !v.is_object() || !v.as_object().contains("items")) {
+          const json::value* items =
+              !ec && v.is_object() ? v.as_object().if_contains("items") : nullptr;
+          if (items == nullptr || !items->is_array()) {
             return c.Fail(Status::Internal("unexpected token list from the server"));
           }
           json::array revoked;
-          for (const auto& t : v.at("items").as_array()) {
-            if (!t.is_object() || !t.as_object().contains("id")) continue;
+          for (const auto& t : items->as_array()) {
+            const json::value* id = t.is_object() ? t.as_object().if_contains("id") : nullptr;
+            if (id == nullptr || !id->is_string()) continue;
             const json::value* live = t.as_object().if_contains("live");
             if (live && live->is_bool() && !live->as_bool()) continue;
-            std::string tid(t.at("id").as_string());
+            std::string tid(id->as_string());
             auto r = c.Call("DELETE", Path({"recipients", *name, "tokens", tid}));
             if (!r.ok()) return c.Fail(r.status());
             if (r->status >= 300) return c.FailAnswer(*r);
@@ -1026,8 +1029,12 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
           if (r->status >= 300) return c.FailAnswer(*r);
           boost::system::error_code ec;
           json::value v = json::parse(r->body, ec);
-          if (ec || !v.is_object()) return c.Fail(Status::Internal("unexpected audit page"));
-          for (auto& e : v.as_object()["items"].as_array()) items.push_back(e);
+          const json::value* page =
+              !ec && v.is_object() ? v.as_object().if_contains("items") : nullptr;
+          if (page == nullptr || !page->is_array()) {
+            return c.Fail(Status::Internal("unexpected audit page from the server"));
+          }
+          for (const auto& e : page->as_array()) items.push_back(e);
           const json::value* n = v.as_object().if_contains("nextPageToken");
           if (!n || !n->is_string()) break;
           next = std::string(n->as_string());

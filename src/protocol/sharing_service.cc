@@ -598,6 +598,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   if (!share_filter.ok()) return ErrorResponse(share_filter.status());
   if (*format == ResponseFormat::kDelta) {
     for (const DataFile& f : (*snapshot)->files) {
+      if (*share_filter && !(*share_filter)->Admits(f)) continue;  // never sent
       Status dv = CheckDeletionVectorsShareable(f);
       if (!dv.ok()) return TableError(t, dv);
     }
