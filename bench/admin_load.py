@@ -20,6 +20,7 @@ Usage: bench/admin_load.py [--bin build/src/cli/lakeshare] [--seconds 5]
 import argparse
 import multiprocessing
 import os
+import shutil
 import statistics
 import sys
 import tempfile
@@ -144,6 +145,7 @@ def run_backend(binary, backend, cluster, args):
     finally:
         on.stop()
         off.stop()
+        shutil.rmtree(workdir, ignore_errors=True)
     return rows
 
 

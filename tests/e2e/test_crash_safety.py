@@ -163,15 +163,19 @@ def test_kill_9_mid_burst_loses_nothing_acknowledged(backend, lakeshare_bin, tmp
     db = new_catalog_db(backend, workdir, request)
     server = DbServer(lakeshare_bin, db, workdir, name="crash_" + backend)
     ledger = Ledger()
-    for round_no in range(2):
-        server.start()
-        burst_and_kill(server, ledger, min_acks=ledger.count + 60, round_no=round_no)
-        server.start()  # a restart on the same database: migrations, recovery
-        check_everything_acknowledged_is_there(server, ledger)
-        check_database_consistent(db)
-        # An admin write is acknowledged only once its audit entry is written.
-        audited = {r[0] for r in db.query("SELECT object FROM audit_log WHERE action = 'createShare' "
-                                          "AND outcome = 'ok'")}
-        assert {"share:" + name for name in ledger.shares} <= audited
-        server.stop()
+    try:
+        for round_no in range(2):
+            server.start()
+            burst_and_kill(server, ledger, min_acks=ledger.count + 60, round_no=round_no)
+            server.start()  # a restart on the same database: migrations, recovery
+            check_everything_acknowledged_is_there(server, ledger)
+            check_database_consistent(db)
+            # An admin write is acknowledged only once its audit entry is written.
+            audited = {r[0] for r in db.query("SELECT object FROM audit_log WHERE action = 'createShare' "
+                                              "AND outcome = 'ok'")}
+            assert {"share:" + name for name in ledger.shares} <= audited
+            server.stop()
+    finally:
+        if server.proc is not None:  # a failed check: do not leave the server behind
+            server.proc.stop()
     assert len(ledger.tokens) > 10
