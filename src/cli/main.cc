@@ -1,5 +1,6 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
-// `demo` generates sample tables and serves them.
+// `demo` generates sample tables and serves them, `admin` manages a catalog
+// database (cli/admin_command.h). A bad command line exits with 2.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -7,6 +8,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/admin_command.h"
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
@@ -50,7 +52,14 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
 
-  CLI11_PARSE(app, argc, argv);
+  AdminCommand admin(&app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);  // prints help or the error
+    return rc == 0 ? 0 : kAdminUsage;
+  }
   // Logs go to stderr; stdout carries only what scripts read ("listening on").
   spdlog::set_default_logger(spdlog::stderr_color_mt("lakeshare"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
@@ -58,6 +67,7 @@ int main(int argc, char** argv) {
   auto print_listening = [](const std::string& url) {
     std::cout << "listening on " << url << std::endl;
   };
+  if (admin.selected()) return admin.Run();
   Status status;
   if (*serve) {
     auto config = LoadServerConfig(config_path);

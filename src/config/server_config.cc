@@ -335,6 +335,13 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   cfg->worker_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
   LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
   LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
+  LS_RETURN_IF_ERROR(ReadBool(root, "auditSharingRequests", &cfg->audit_sharing_requests));
+  YAML::Node proxies;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "trustedProxies", &proxies));
+  for (const auto& p : proxies) {
+    if (!p.IsScalar()) return Bad(p, "trustedProxies", "must be a list of addresses");
+    cfg->trusted_proxies.push_back(p.Scalar());
+  }
 
   LS_RETURN_IF_ERROR(ReadOptString(root, "catalogUrl", &cfg->catalog_url));
   if (cfg->catalog_url && cfg->catalog_url->rfind("sqlite:", 0) == 0) {

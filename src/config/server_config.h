@@ -62,6 +62,11 @@ struct ServerConfig {
   // When set, shares, recipients and tokens live in this database
   // ("sqlite:<path>" or "postgresql://...") instead of this file.
   std::optional<std::string> catalog_url;
+  // Peers (addresses or CIDR ranges) whose X-Forwarded-For header names the
+  // client's address (for IP allow-lists and the audit log); empty: none.
+  std::vector<std::string> trusted_proxies;
+  // With a catalog database: record every sharing request in its audit log.
+  bool audit_sharing_requests = true;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

@@ -23,6 +23,7 @@
 #include "protocol/query_stream.h"
 #include "protocol/response_format.h"
 #include "protocol/response_lines.h"
+#include "protocol/share_partition_filter.h"
 #include "storage/local_url_signer.h"
 
 namespace lakeshare {
@@ -268,17 +269,26 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     }
     if (!segments.empty() && segments.back().empty()) segments.pop_back();  // trailing '/'
     if (!segments.empty() && segments[0] == "files") return ServeFile(request, segments);
-    return Route(request, segments);
+    if (!options_.audit) return Route(request, segments, nullptr);
+    SharingAuditEvent event;
+    event.time_ms = NowMillis();
+    event.remote_address = request.remote_address;
+    DescribeSharingRequest(segments, &event);
+    HttpResponse response = Route(request, segments, &event.recipient);
+    AuditResponse(&response, std::move(event), options_.audit);
+    return response;
   } catch (const std::exception& e) {
     return ErrorResponse(Status::Internal(std::string("unhandled exception: ") + e.what()));
   }
 }
 
-HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string>& seg) {
+HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string>& seg,
+                                   std::string* recipient) {
   const std::string* auth = r.Header("authorization");
   std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
-  auto who = catalog_->Authenticate(token.value_or(std::string_view()));
+  auto who = catalog_->AuthenticateFrom(token.value_or(std::string_view()), r.remote_address);
   if (!who.ok()) return ErrorResponse(who.status());
+  if (recipient != nullptr) *recipient = who->recipient;
 
   const bool get = r.method == "GET";
   auto method_not_allowed = [&](const char* allowed) {
@@ -435,17 +445,22 @@ ClientCapabilities RequestCapabilities(const HttpRequest& r) {
 }
 
 // The head of an NDJSON answer: protocol and metaData lines in `format`.
-std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool history_shared) {
+// The delta format's size and numFiles count only what the share exposes.
+std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool history_shared,
+                      const PartitionFilter* share_filter) {
   std::string head;
   if (format == ResponseFormat::kParquet) {
     AppendParquetProtocolLine(&head);
     AppendParquetMetadataLine(&head, s.metadata, history_shared);
   } else {
-    int64_t size = 0;
-    for (const auto& f : s.files) size += f.size;
+    int64_t size = 0, count = 0;
+    for (const auto& f : s.files) {
+      if (share_filter && !share_filter->Admits(f)) continue;
+      size += f.size;
+      ++count;
+    }
     AppendDeltaProtocolLine(&head, s.protocol);
-    AppendDeltaMetadataLine(&head, s.metadata, s.version, size,
-                            static_cast<int64_t>(s.files.size()));
+    AppendDeltaMetadataLine(&head, s.metadata, s.version, size, count);
   }
   return head;
 }
@@ -512,10 +527,12 @@ HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef&
   if (!snapshot.ok()) return TableError(t, snapshot.status());
   auto format = ChooseResponseFormat(RequestCapabilities(r), **snapshot, t.FullName());
   if (!format.ok()) return TableError(t, format.status());
+  auto share_filter = LoadSharePartitionFilter(t.info, (*snapshot)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
 
   HttpResponse resp;
   SetNdjsonHeaders(&resp, (*snapshot)->version, *format, false);
-  resp.body = HeadLines(*format, **snapshot, t.info.history_shared);
+  resp.body = HeadLines(*format, **snapshot, t.info.history_shared, share_filter->get());
   return resp;
 }
 
@@ -551,7 +568,8 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
         "includeRefreshToken and refreshToken are only allowed for queries of the latest "
         "snapshot without a pageToken"));
   }
-  std::string digest = QueryParamsDigest(*query, caps, id_hash_header);
+  std::string digest =
+      DigestWithShareFilter(QueryParamsDigest(*query, caps, id_hash_header), t.info);
   std::string table_key = QueryTokenCodec::TableKey(t.info.share, t.info.schema, t.info.name);
   int64_t now = NowMillis();
 
@@ -579,8 +597,11 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   if (!format.ok()) return TableError(t, format.status());
   auto id_hash = ChooseFileIdHash(id_hash_header, *format);
   if (!id_hash.ok()) return ErrorResponse(id_hash.status());
+  auto share_filter = LoadSharePartitionFilter(t.info, (*snapshot)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
   if (*format == ResponseFormat::kDelta) {
     for (const DataFile& f : (*snapshot)->files) {
+      if (*share_filter && !(*share_filter)->Admits(f)) continue;  // never sent
       Status dv = CheckDeletionVectorsShareable(f);
       if (!dv.ok()) return TableError(t, dv);
     }
@@ -628,11 +649,11 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   HttpResponse resp;
   SetNdjsonHeaders(&resp, (*snapshot)->version, *format, o.end_stream_action);
   if (id_hash_header) resp.SetHeader("fileidhash", Lower(*id_hash_header));
-  auto filter = MakeFileFilter(*query, **snapshot);
+  auto filter = AndShareFilter(*share_filter, MakeFileFilter(*query, **snapshot));
   FileSigner signer(t.resolved, SignContext{BaseUrl(r)}, expiration, t.FullName());
   resp.stream = std::make_unique<QueryBodyStream>(
-      HeadLines(*format, **snapshot, t.info.history_shared), *snapshot, std::move(signer),
-      std::move(filter), std::move(o));
+      HeadLines(*format, **snapshot, t.info.history_shared, share_filter->get()), *snapshot,
+      std::move(signer), std::move(filter), std::move(o));
   return resp;
 }
 
@@ -720,8 +741,9 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   int64_t start = 0, end = *latest;
   std::optional<QueryTokenState> page;
+  const std::string digest = DigestWithShareFilter(c.digest, t.info);
   if (c.page_token) {
-    auto s = query_tokens_.DecodePage(*c.page_token, table_key, c.digest, now);
+    auto s = query_tokens_.DecodePage(*c.page_token, table_key, digest, now);
     if (!s.ok()) return ErrorResponse(s.status());
     page = *s;
     end = s->version;  // pinned: later commits do not shift the pages
@@ -793,6 +815,21 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
   bool historical_protocol = c.include_historical_protocol && *format == ResponseFormat::kDelta;
   auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, historical_protocol, cdf);
   if (!plan.ok()) return TableError(t, plan.status());
+  // The share's partition filter, valid for every metaData of the range.
+  auto share_filter = LoadSharePartitionFilter(t.info, (*first)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
+  if (*share_filter) {
+    for (const CommitChanges& commit : *changes) {
+      if (!commit.metadata) continue;
+      auto later = LoadSharePartitionFilter(t.info, *commit.metadata, t.FullName());
+      if (!later.ok()) return ErrorResponse(later.status());
+    }
+    std::erase_if(*plan, [&](const ChangeEntry& e) {
+      return e.change >= 0 &&
+             !(*share_filter)
+                  ->Admits((*changes)[e.commit].changes[static_cast<size_t>(e.change)].file);
+    });
+  }
   // Every protocol/metaData of the range must be readable in the chosen
   // format, not only the start's (a later commit may turn on DVs or mapping).
   {
@@ -866,7 +903,7 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
       caps.include_end_stream_action || c.max_files.has_value() || c.page_token.has_value();
   QueryTokenState base;
   base.table_key = table_key;
-  base.params_digest = c.digest;
+  base.params_digest = digest;
   base.version = end;
   const QueryTokenCodec* codec = &query_tokens_;
   o.make_page_token = [codec, base, now](uint64_t next_index) {
