@@ -2,8 +2,10 @@
 
 #include <cstdio>
 #include <cstring>
+#include <stdexcept>
 
 #include "common/time_util.h"
+#include "storage/http_client.h"
 
 namespace lakeshare {
 namespace {
@@ -70,6 +72,24 @@ std::optional<int64_t> ParseHttpDateMillis(std::string_view text) {
   if (month == 0 || day < 1 || day > 31 || hh > 23 || mm > 59 || ss > 60) return std::nullopt;
   int64_t days = DaysFromCivil(year, month, static_cast<unsigned>(day));
   return (days * 86400 + hh * 3600 + mm * 60 + ss) * 1000;
+}
+
+Result<FileInfo> FileInfoFromHead(const std::string& path, const HttpAnswer& a) {
+  FileInfo info;
+  info.path = path;
+  const std::string* len = a.Header("content-length");
+  if (len == nullptr) return Status::IOError(path + ": the store sent no Content-Length");
+  try {
+    size_t used = 0;
+    info.size = std::stoll(*len, &used);
+    if (used != len->size() || info.size < 0) throw std::invalid_argument("length");
+  } catch (...) {
+    return Status::IOError(path + ": the store sent an invalid Content-Length");
+  }
+  if (const std::string* lm = a.Header("last-modified")) {
+    info.modification_time_ms = ParseHttpDateMillis(*lm).value_or(0);
+  }
+  return info;
 }
 
 }  // namespace lakeshare

@@ -7,7 +7,15 @@
 #include <string>
 #include <string_view>
 
+#include "common/status.h"
+#include "storage/storage.h"
+
 namespace lakeshare {
+
+struct HttpAnswer;
+// The FileInfo of `path` from a store's answer to HEAD (Content-Length,
+// Last-Modified); kIOError when the length is missing or malformed.
+Result<FileInfo> FileInfoFromHead(const std::string& path, const HttpAnswer& answer);
 
 std::string FormatHttpDate(int64_t unix_s);
 // Milliseconds since the epoch; nullopt when `text` is not an IMF-fixdate.

@@ -189,19 +189,7 @@ Result<FileInfo> S3Store::Head(const std::string& path) {
   }
   LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("HEAD", where, {}, {}));
   if (a.status != 200) return ErrorFor(path, a);
-  FileInfo info;
-  info.path = path;
-  const std::string* len = a.Header("content-length");
-  if (len == nullptr) return Status::IOError(path + ": the store sent no Content-Length");
-  try {
-    info.size = std::stoll(*len);
-  } catch (...) {
-    return Status::IOError(path + ": the store sent an invalid Content-Length");
-  }
-  if (const std::string* lm = a.Header("last-modified")) {
-    info.modification_time_ms = ParseHttpDateMillis(*lm).value_or(0);
-  }
-  return info;
+  return FileInfoFromHead(path, a);
 }
 
 Result<std::vector<FileInfo>> S3Store::ListDirectory(const std::string& dir) {
