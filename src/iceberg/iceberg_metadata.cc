@@ -20,6 +20,14 @@ std::optional<int64_t> GetInt(const json::object& o, const char* key) {
   return std::nullopt;
 }
 
+// Snapshot ids are Java longs; some writers print ids above INT64_MAX, which
+// are taken as the same 64 bits (the way they appear in Avro manifests).
+std::optional<int64_t> GetId(const json::object& o, const char* key) {
+  const json::value* v = o.if_contains(key);
+  if (v != nullptr && v->is_uint64()) return static_cast<int64_t>(v->as_uint64());
+  return GetInt(o, key);
+}
+
 std::optional<std::string> GetString(const json::object& o, const char* key) {
   const json::value* v = o.if_contains(key);
   if (v == nullptr || !v->is_string()) return std::nullopt;
@@ -65,12 +73,12 @@ Result<SnapshotInfo> ParseSnapshot(const json::value& v) {
   if (!v.is_object()) return Status::Corruption("a snapshot is not an object");
   const json::object& o = v.as_object();
   SnapshotInfo s;
-  auto id = GetInt(o, "snapshot-id");
+  auto id = GetId(o, "snapshot-id");
   auto ts = GetInt(o, "timestamp-ms");
   if (!id || !ts) return Status::Corruption("a snapshot has no snapshot-id or timestamp-ms");
   s.snapshot_id = *id;
   s.timestamp_ms = *ts;
-  s.parent_id = GetInt(o, "parent-snapshot-id");
+  s.parent_id = GetId(o, "parent-snapshot-id");
   s.sequence_number = GetInt(o, "sequence-number").value_or(0);
   if (s.sequence_number < 0) return Status::Corruption("a snapshot has a negative sequence number");
   s.manifest_list = GetString(o, "manifest-list");
@@ -255,11 +263,11 @@ Result<IcebergMetadata> ParseMetadata(std::string_view bytes, const MetadataLimi
       m.snapshots.push_back(std::move(snap));
     }
   }
-  std::optional<int64_t> current = GetInt(o, "current-snapshot-id");
+  std::optional<int64_t> current = GetId(o, "current-snapshot-id");
   if (const json::value* refs = o.if_contains("refs"); refs != nullptr && refs->is_object()) {
     if (const json::value* main = refs->as_object().if_contains("main");
         main != nullptr && main->is_object()) {
-      if (auto id = GetInt(main->as_object(), "snapshot-id")) current = id;
+      if (auto id = GetId(main->as_object(), "snapshot-id")) current = id;
     }
   }
   if (current && *current != -1) {
