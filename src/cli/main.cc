@@ -9,8 +9,8 @@
 
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
-#include "demo/demo_iceberg.h"
 #include "config/server_config.h"
+#include "demo/demo_iceberg.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;

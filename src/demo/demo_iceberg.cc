@@ -42,7 +42,8 @@ Result<std::vector<DemoTable>> WriteDemoIcebergTables(const std::string& dir) {
   spec.recorded_location = "demo-warehouse/events";
   const int64_t now_s = NowMillis() / 1000 * 1000;
   const int64_t start_ms = now_s - 5000;
-  LS_ASSIGN_OR_RETURN(auto writer, IcebergTableWriter::Create(root.string(), spec, start_ms - 1000));
+  LS_ASSIGN_OR_RETURN(auto writer,
+                      IcebergTableWriter::Create(root.string(), spec, start_ms - 1000));
 
   const int64_t base_day = DaysFromCivil(2024, 3, 1);
   const char* users[] = {"ada", "bob", "chen", "dana", "eve", "farid"};
@@ -73,7 +74,8 @@ Result<std::vector<DemoTable>> WriteDemoIcebergTables(const std::string& dir) {
         country.push_back(f.country);
         country_valid.push_back(!f.country.empty());
         day.push_back(static_cast<int32_t>(base_day + id % 5));
-        ts.push_back(Micros(base_day + id % 5, static_cast<int>(id % 24), static_cast<int>(id * 7 % 60)));
+        ts.push_back(
+            Micros(base_day + id % 5, static_cast<int>(id % 24), static_cast<int>(id * 7 % 60)));
         user.push_back(users[id % 6]);
         amount.push_back(static_cast<double>(id * 125 % 1000) / 10.0);
         amount_valid.push_back(id % 7 != 0);

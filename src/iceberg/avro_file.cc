@@ -42,7 +42,8 @@ class Cursor {
     for (int shift = 0; shift < 70; shift += 7) {
       if (pos_ >= data_.size()) return false;
       uint8_t b = static_cast<uint8_t>(data_[pos_++]);
-      if (shift == 63 && (b & 0x7e) != 0) return false;  // more than 64 bits
+      // Bits beyond 64 in a 10th byte are dropped, as avro-c and Java do
+      // (some writers encode out-of-range snapshot ids that way).
       value |= static_cast<uint64_t>(b & 0x7f) << shift;
       if ((b & 0x80) == 0) {
         *out = static_cast<int64_t>((value >> 1) ^ (~(value & 1) + 1));
@@ -188,6 +189,74 @@ class SchemaChecker {
   std::map<avro_schema_t, std::pair<int64_t, int64_t>> memo_;
 };
 
+// Walks one encoded value of schema `s` without allocating, so avro-c only
+// ever decodes bytes known to be well-formed (its error paths leak and may
+// allocate before checking lengths). False on any malformation.
+bool SkipDatum(Cursor& c, avro_schema_t s, int depth) {
+  if (depth > 64) return false;
+  std::string_view ignored;
+  int64_t v = 0;
+  switch (avro_typeof(s)) {
+    case AVRO_NULL:
+      return true;
+    case AVRO_BOOLEAN:
+      return c.ReadFixed(1, &ignored);
+    case AVRO_INT32:
+      return c.ReadLong(&v) && v >= INT32_MIN && v <= INT32_MAX;
+    case AVRO_INT64:
+      return c.ReadLong(&v);
+    case AVRO_FLOAT:
+      return c.ReadFixed(4, &ignored);
+    case AVRO_DOUBLE:
+      return c.ReadFixed(8, &ignored);
+    case AVRO_STRING:
+    case AVRO_BYTES:
+      return c.ReadBytes(&ignored);
+    case AVRO_FIXED:
+      return c.ReadFixed(static_cast<size_t>(avro_schema_fixed_size(s)), &ignored);
+    case AVRO_ENUM:
+      return c.ReadLong(&v) && v >= 0 && v < avro_schema_enum_number_of_symbols(s);
+    case AVRO_LINK:
+      return SkipDatum(c, avro_schema_link_target(s), depth + 1);
+    case AVRO_RECORD: {
+      size_t n = avro_schema_record_size(s);
+      for (size_t i = 0; i < n; ++i) {
+        if (!SkipDatum(c, avro_schema_record_field_get_by_index(s, static_cast<int>(i)),
+                       depth + 1)) {
+          return false;
+        }
+      }
+      return true;
+    }
+    case AVRO_UNION:
+      return c.ReadLong(&v) && v >= 0 && static_cast<size_t>(v) < avro_schema_union_size(s) &&
+             SkipDatum(c, avro_schema_union_branch(s, static_cast<int>(v)), depth + 1);
+    case AVRO_ARRAY:
+    case AVRO_MAP: {
+      bool map = avro_typeof(s) == AVRO_MAP;
+      avro_schema_t items = map ? avro_schema_map_values(s) : avro_schema_array_items(s);
+      while (true) {
+        int64_t count = 0;
+        if (!c.ReadLong(&count)) return false;
+        if (count == 0) return true;
+        if (count < 0) {
+          int64_t bytes = 0;
+          if (count == INT64_MIN || !c.ReadLong(&bytes) || bytes < 0) return false;
+          count = -count;
+        }
+        // Items take at least a byte (checked on the schema): a count
+        // beyond the remaining bytes fails quickly in the loop.
+        for (int64_t i = 0; i < count; ++i) {
+          if (map && !c.ReadBytes(&ignored)) return false;
+          if (!SkipDatum(c, items, depth + 1)) return false;
+        }
+      }
+    }
+    default:
+      return false;
+  }
+}
+
 Status InflateRaw(std::string_view in, int64_t max_out, std::string* out) {
   z_stream z{};
   if (inflateInit2(&z, -15) != Z_OK) return Status::Internal("inflateInit2 failed");
@@ -198,8 +267,7 @@ Status InflateRaw(std::string_view in, int64_t max_out, std::string* out) {
   while (rc != Z_STREAM_END) {
     if (static_cast<int64_t>(out->size()) >= max_out) {
       inflateEnd(&z);
-      return Status::TooLarge("a decompressed block exceeds " + std::to_string(max_out) +
-                              " bytes");
+      return Status::TooLarge("a decompressed block exceeds " + std::to_string(max_out) + " bytes");
     }
     size_t old = out->size();
     size_t grow = std::min<size_t>(std::max<size_t>(old, 64 << 10), max_out - old);
@@ -583,8 +651,7 @@ Status AvroFileReader::ForEach(const std::function<Status(const AvroValue&)>& fn
   for (int64_t block = 0; !c.AtEnd(); ++block) {
     int64_t count = 0;
     std::string_view raw, sync;
-    if (!c.ReadLong(&count) || count < 0 || !c.ReadBytes(&raw) ||
-        !c.ReadFixed(kSyncSize, &sync)) {
+    if (!c.ReadLong(&count) || count < 0 || !c.ReadBytes(&raw) || !c.ReadFixed(kSyncSize, &sync)) {
       return Status::Corruption(what_ + ": truncated or malformed Avro block " +
                                 std::to_string(block));
     }
@@ -602,11 +669,17 @@ Status AvroFileReader::ForEach(const std::function<Status(const AvroValue&)>& fn
       return payload.status().WithContext(what_ + ": Avro block " + std::to_string(block));
     }
     // Records that take bytes cannot outnumber the bytes.
-    if (record_min_size_ > 0 &&
-        count > static_cast<int64_t>(payload->size()) / record_min_size_) {
+    if (record_min_size_ > 0 && count > static_cast<int64_t>(payload->size()) / record_min_size_) {
       return Status::Corruption(what_ + ": Avro block " + std::to_string(block) + " claims " +
                                 std::to_string(count) + " records in " +
                                 std::to_string(payload->size()) + " bytes");
+    }
+    Cursor check(*payload, 0);
+    for (int64_t i = 0; i < count; ++i) {
+      if (!SkipDatum(check, schema_, 0)) {
+        return Status::Corruption(what_ + ": record " + std::to_string(i) + " of Avro block " +
+                                  std::to_string(block) + " is malformed");
+      }
     }
     avro_reader_memory_set_source(reader, payload->data(), static_cast<int64_t>(payload->size()));
     for (int64_t i = 0; i < count; ++i) {

@@ -156,7 +156,7 @@ class AvroFileWriter {
 // Helpers for filling records (kInternal when the schema does not match:
 // a bug in the caller, never outside input).
 Result<avro_value_t> AvroField(avro_value_t* record, const char* name);
-Status AvroSetNull(avro_value_t* value);           // a ["null", X] union to null
+Status AvroSetNull(avro_value_t* value);  // a ["null", X] union to null
 Result<avro_value_t> AvroSetBranch(avro_value_t* value, int branch);
 Status AvroSetLong(avro_value_t* value, int64_t v);  // int or long (through a union)
 Status AvroSetString(avro_value_t* value, std::string_view v);

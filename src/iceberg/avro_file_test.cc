@@ -93,11 +93,11 @@ TEST(AvroFile, ReadsRealManifestsOfEveryCodec) {
     ASSERT_TRUE(r.ok()) << name << ": " << r.status();
     codecs.insert((*r)->Meta("avro.codec").value_or("null"));
     int64_t records = 0;
-    ASSERT_TRUE((*r)->ForEach([&](const AvroValue&) {
-                   ++records;
-                   return Status::OK();
-                 }).ok())
-        << name;
+    Status st = (*r)->ForEach([&](const AvroValue&) {
+      ++records;
+      return Status::OK();
+    });
+    ASSERT_TRUE(st.ok()) << st;
     EXPECT_GT(records, 0) << name;
     ++files;
   }
@@ -110,8 +110,8 @@ std::string Container(const std::string& schema, const std::string& block, int64
                       const std::string& codec = "null") {
   std::string out("Obj\x01", 4);
   AppendAvroLong(&out, 2);
-  for (auto [k, v] : {std::pair<std::string, std::string>{"avro.schema", schema},
-                      {"avro.codec", codec}}) {
+  for (auto [k, v] :
+       {std::pair<std::string, std::string>{"avro.schema", schema}, {"avro.codec", codec}}) {
     AppendAvroLong(&out, static_cast<int64_t>(k.size()));
     out += k;
     AppendAvroLong(&out, static_cast<int64_t>(v.size()));
@@ -131,10 +131,11 @@ StatusCode CodeOf(const std::string& bytes, AvroLimits limits = {}) {
   int64_t n = 0;
   auto r = AvroFileReader::Open(bytes, "hostile", limits);
   if (!r.ok()) return r.status().code();
-  return (*r)->ForEach([&](const AvroValue&) {
-                ++n;
-                return Status::OK();
-              })
+  return (*r)
+      ->ForEach([&](const AvroValue&) {
+        ++n;
+        return Status::OK();
+      })
       .code();
 }
 
@@ -153,10 +154,15 @@ TEST(AvroFile, HostileInputIsAnErrorNeverACrash) {
   small.max_records = 3;
   EXPECT_EQ(CodeOf(Container(rec, std::string(4, '\0'), 4), small), StatusCode::kTooLarge);
   // Schemas that would make decoding unbounded.
-  EXPECT_EQ(CodeOf(Container(R"({"type":"record","name":"r","fields":[{"name":"a","type":{"type":"array","items":"null"}}]})", "", 0)),
-            StatusCode::kCorruption);
-  EXPECT_EQ(CodeOf(Container(R"({"type":"record","name":"r","fields":[{"name":"n","type":["null","r"]}]})", "", 0)),
-            StatusCode::kCorruption);
+  EXPECT_EQ(
+      CodeOf(Container(
+          R"({"type":"record","name":"r","fields":[{"name":"a","type":{"type":"array","items":"null"}}]})",
+          "", 0)),
+      StatusCode::kCorruption);
+  EXPECT_EQ(
+      CodeOf(Container(
+          R"({"type":"record","name":"r","fields":[{"name":"n","type":["null","r"]}]})", "", 0)),
+      StatusCode::kCorruption);
   EXPECT_EQ(CodeOf(Container("{not json", "", 0)), StatusCode::kCorruption);
   EXPECT_EQ(CodeOf(Container(R"("int")", "", 0)), StatusCode::kCorruption);
   EXPECT_EQ(CodeOf(Container(rec, "", 0, "lzo")), StatusCode::kUnsupported);

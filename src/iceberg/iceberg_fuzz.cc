@@ -20,8 +20,7 @@ namespace {
 void Check(const Status& st) {
   if (st.ok()) return;
   StatusCode c = st.code();
-  if (c != StatusCode::kCorruption && c != StatusCode::kUnsupported &&
-      c != StatusCode::kTooLarge) {
+  if (c != StatusCode::kCorruption && c != StatusCode::kUnsupported && c != StatusCode::kTooLarge) {
     std::abort();
   }
 }

@@ -45,9 +45,9 @@ TEST(IcebergMetadata, FormatV2AndV3AndGzip) {
   EXPECT_EQ(lineage[1]->sequence_number, 2);
   EXPECT_EQ(lineage[1]->parent_id, lineage[0]->snapshot_id);
 
-  auto v3 = ParseMetadata(Read(
-      "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata/"
-      "00002-legacy-bare-dv.metadata.json"));
+  auto v3 = ParseMetadata(
+      Read("legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata/"
+           "00002-legacy-bare-dv.metadata.json"));
   ASSERT_TRUE(v3.ok()) << v3.status();
   EXPECT_EQ(v3->format_version, 3);
   EXPECT_EQ(v3->next_row_id, 3);
@@ -94,16 +94,18 @@ TEST(IcebergMetadata, MalformedMetadata) {
   }
   EXPECT_EQ(ParseMetadata(R"({"format-version":4,"location":"x"})").status().code(),
             StatusCode::kUnsupported);
-  EXPECT_EQ(ParseMetadata(R"({"format-version":2,"location":"x","table-uuid":"u"})").status().code(),
-            StatusCode::kCorruption);  // no schema
+  EXPECT_EQ(
+      ParseMetadata(R"({"format-version":2,"location":"x","table-uuid":"u"})").status().code(),
+      StatusCode::kCorruption);  // no schema
   const char* base = R"({"format-version":2,"table-uuid":"u","location":"x","current-schema-id":0,
     "schemas":[{"type":"struct","schema-id":0,"fields":[]}],)";
   EXPECT_EQ(ParseMetadata(std::string(base) + R"("current-snapshot-id":5,"snapshots":[]})")
                 .status()
                 .code(),
             StatusCode::kCorruption);  // current snapshot missing
-  EXPECT_EQ(ParseMetadata(std::string(base) + R"("snapshots":[{"snapshot-id":1}]})").status().code(),
-            StatusCode::kCorruption);
+  EXPECT_EQ(
+      ParseMetadata(std::string(base) + R"("snapshots":[{"snapshot-id":1}]})").status().code(),
+      StatusCode::kCorruption);
   EXPECT_EQ(ParseMetadata(std::string(base) +
                           R"("snapshots":[{"snapshot-id":1,"timestamp-ms":1,"manifest-list":"a"},
                               {"snapshot-id":1,"timestamp-ms":2,"manifest-list":"b"}]})")
@@ -137,7 +139,8 @@ TEST(IcebergMetadata, LineageStopsAtExpiredAncestorsAndCycles) {
   ASSERT_TRUE(c.ok());
   EXPECT_EQ(MainLineage(*c).size(), 2u);
   // Ids above INT64_MAX (some writers) are kept as the same 64 bits.
-  auto big = ParseMetadata(R"({"format-version":2,"table-uuid":"u","location":"x","current-schema-id":0,
+  auto big =
+      ParseMetadata(R"({"format-version":2,"table-uuid":"u","location":"x","current-schema-id":0,
     "schemas":[{"type":"struct","schema-id":0,"fields":[]}],"current-snapshot-id":9876543210123456789,
     "snapshots":[{"snapshot-id":9876543210123456789,"timestamp-ms":3,"manifest-list":"c"}]})");
   ASSERT_TRUE(big.ok()) << big.status();

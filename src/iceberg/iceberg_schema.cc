@@ -400,8 +400,8 @@ std::optional<std::string> DecimalString(std::string_view be, int scale) {
   __int128 v = static_cast<signed char>(be[0]);  // sign extension
   for (size_t i = 1; i < be.size(); ++i) v = v * 256 + static_cast<unsigned char>(be[i]);
   bool negative = v < 0;
-  unsigned __int128 u = negative ? static_cast<unsigned __int128>(-(v + 1)) + 1
-                                 : static_cast<unsigned __int128>(v);
+  unsigned __int128 u =
+      negative ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
   std::string digits;
   do {
     digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));

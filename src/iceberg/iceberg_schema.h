@@ -13,14 +13,13 @@
 // Everything here is pure and thread-safe. Parse errors are kCorruption.
 #pragma once
 
+#include <boost/json.hpp>
 #include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
-
-#include <boost/json.hpp>
 
 #include "common/status.h"
 

@@ -91,21 +91,24 @@ TEST(IcebergSchema, BadTypesAreCorruption) {
                         R"J("fixed[-1]")J", R"J("strng")J", R"J({"type":"list","element":"int"})J",
                         R"J({"type":"map","key-id":1,"key":"int","value-id":2})J", R"J(7)J",
                         R"J({"type":"tuple"})J"}) {
-    std::string text = std::string(R"J({"type":"struct","fields":[{"id":1,"name":"a","type":)J") + t +
-                       "}]}";
+    std::string text =
+        std::string(R"J({"type":"struct","fields":[{"id":1,"name":"a","type":)J") + t + "}]}";
     auto s = ParseSchema(json::parse(text));
     EXPECT_EQ(s.status().code(), StatusCode::kCorruption) << t;
   }
-  EXPECT_FALSE(ParseSchema(json::parse(R"J({"type":"struct","fields":[{"name":"a","type":"int"}]})J")).ok());
+  EXPECT_FALSE(
+      ParseSchema(json::parse(R"J({"type":"struct","fields":[{"name":"a","type":"int"}]})J")).ok());
   // Nesting is bounded.
   std::string deep = R"J("int")J";
   for (int i = 0; i < 100; ++i) {
-    deep = R"J({"type":"list","element-id":)J" + std::to_string(i + 2) + R"J(,"element":)J" + deep + "}";
+    deep = R"J({"type":"list","element-id":)J" + std::to_string(i + 2) + R"J(,"element":)J" + deep +
+           "}";
   }
   json::parse_options o;
   o.max_depth = 1000;
   auto s = ParseSchema(json::parse(
-      std::string(R"J({"type":"struct","fields":[{"id":1,"name":"a","type":)J") + deep + "}]}", {}, o));
+      std::string(R"J({"type":"struct","fields":[{"id":1,"name":"a","type":)J") + deep + "}]}", {},
+      o));
   EXPECT_EQ(s.status().code(), StatusCode::kCorruption);
 }
 

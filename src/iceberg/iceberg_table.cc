@@ -179,9 +179,8 @@ SchemaReport AnalyzeSchema(const IcebergMetadata& m, const Schema& s) {
       }
       auto p = opaths.find(entry.first);
       if (p != opaths.end() && p->second != id) {
-        r.unreadable = "column '" + entry.first +
-                       "' was dropped and added again (field ids " + std::to_string(p->second) +
-                       " and " + std::to_string(id) +
+        r.unreadable = "column '" + entry.first + "' was dropped and added again (field ids " +
+                       std::to_string(p->second) + " and " + std::to_string(id) +
                        "), and readers that match parquet columns by name would read old values";
         break;
       }
@@ -415,8 +414,8 @@ Result<std::string> IcebergTable::Rebase(const std::string& recorded,
   if (n.size() > c.size() && n.compare(0, c.size(), c) == 0 && n[c.size()] == '/') {
     return root + n.substr(c.size());
   }
-  return Status::Corruption("'" + recorded + "' lies outside the table location '" +
-                            recorded_root + "' recorded in the metadata");
+  return Status::Corruption("'" + recorded + "' lies outside the table location '" + recorded_root +
+                            "' recorded in the metadata");
 }
 
 Result<std::string> IcebergTable::ResolveFilePath(const std::string& recorded_path) const {
@@ -563,8 +562,8 @@ Result<std::shared_ptr<const IcebergTable::Loaded>> IcebergTable::LoadFile(
     prev_version = v.version;
     loaded->timeline.push_back(v);
   }
-  loaded->complete_history = !lineage.empty() && !lineage.front()->parent_id &&
-                             loaded->timeline.front().version > 0;
+  loaded->complete_history =
+      !lineage.empty() && !lineage.front()->parent_id && loaded->timeline.front().version > 0;
 
   std::shared_ptr<const Loaded> out = loaded;
   std::lock_guard<std::mutex> lock(mu_);
@@ -624,22 +623,24 @@ Result<int64_t> IcebergTable::VersionAtTimestamp(int64_t timestamp_ms, Timestamp
     auto it = std::upper_bound(t.begin(), t.end(), timestamp_ms,
                                [](int64_t ts, const Version& e) { return ts < e.timestamp_ms; });
     if (it == t.begin()) {
-      return Status::InvalidArgument(
-          "The provided timestamp (" + FormatIso8601Millis(timestamp_ms) +
-          ") is before the earliest version available to this table (" +
-          std::to_string(t.front().version) + "). Please use a timestamp greater than or equal "
-          "to " + FormatIso8601Millis(t.front().timestamp_ms) + ".");
+      return Status::InvalidArgument("The provided timestamp (" +
+                                     FormatIso8601Millis(timestamp_ms) +
+                                     ") is before the earliest version available to this table (" +
+                                     std::to_string(t.front().version) +
+                                     "). Please use a timestamp greater than or equal "
+                                     "to " +
+                                     FormatIso8601Millis(t.front().timestamp_ms) + ".");
     }
     return (it - 1)->version;
   }
   auto it = std::lower_bound(t.begin(), t.end(), timestamp_ms,
                              [](const Version& e, int64_t ts) { return e.timestamp_ms < ts; });
   if (it == t.end()) {
-    return Status::InvalidArgument(
-        "The provided timestamp (" + FormatIso8601Millis(timestamp_ms) +
-        ") is after the latest version available to this table (" +
-        std::to_string(t.back().version) + "). Please use a timestamp less than or equal to " +
-        FormatIso8601Millis(t.back().timestamp_ms) + ".");
+    return Status::InvalidArgument("The provided timestamp (" + FormatIso8601Millis(timestamp_ms) +
+                                   ") is after the latest version available to this table (" +
+                                   std::to_string(t.back().version) +
+                                   "). Please use a timestamp less than or equal to " +
+                                   FormatIso8601Millis(t.back().timestamp_ms) + ".");
   }
   return it->version;
 }
@@ -718,8 +719,7 @@ Result<std::shared_ptr<const TableSnapshot>> IcebergTable::Snapshot(
   const Schema* schema = SchemaFor(loaded->meta, info);
   std::string key = loaded->root + "|" + std::to_string(v->snapshot_id) + "|" +
                     std::to_string(schema->schema_id) + "|" +
-                    std::to_string(loaded->meta.schemas.size()) + "|" +
-                    std::to_string(v->version);
+                    std::to_string(loaded->meta.schemas.size()) + "|" + std::to_string(v->version);
 
   std::unique_lock<std::mutex> lock(mu_);
   for (auto it = snapshots_.begin(); it != snapshots_.end(); ++it) {
@@ -783,7 +783,7 @@ Result<std::vector<ManifestFile>> IcebergTable::ManifestsOf(const Loaded& loaded
 }
 
 Result<std::shared_ptr<const Manifest>> IcebergTable::ReadManifestCached(const Loaded& loaded,
-                                                                        const std::string& path) {
+                                                                         const std::string& path) {
   {
     std::lock_guard<std::mutex> lock(mu_);
     auto it = manifests_.find(path);
@@ -824,8 +824,8 @@ Result<std::shared_ptr<const Manifest>> IcebergTable::ReadManifestCached(const L
 
 Result<std::vector<std::shared_ptr<const Manifest>>> IcebergTable::ReadManifests(
     const Loaded& loaded, const std::vector<const ManifestFile*>& files) {
-  std::vector<Result<std::shared_ptr<const Manifest>>> results(
-      files.size(), Status::Internal("not read"));
+  std::vector<Result<std::shared_ptr<const Manifest>>> results(files.size(),
+                                                               Status::Internal("not read"));
   std::vector<std::string> paths(files.size());
   for (size_t i = 0; i < files.size(); ++i) {
     LS_ASSIGN_OR_RETURN(paths[i], Rebase(files[i]->path, loaded.meta.location, loaded.root));
@@ -860,8 +860,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   for (const ManifestFile& mf : list) {
     if (mf.content == ManifestContent::kDeletes) {
       // Counts in the list tell a delete manifest without live entries.
-      bool empty = mf.added_files && mf.existing_files && *mf.added_files == 0 &&
-                   *mf.existing_files == 0;
+      bool empty =
+          mf.added_files && mf.existing_files && *mf.added_files == 0 && *mf.existing_files == 0;
       if (!empty) deletes.push_back(&mf);
     } else {
       data.push_back(&mf);
@@ -961,7 +961,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     std::string kinds;
     if (position_deletes > 0) kinds = std::to_string(position_deletes) + " position delete";
     if (equality_deletes > 0) {
-      kinds += (kinds.empty() ? "" : " and ") + std::to_string(equality_deletes) + " equality delete";
+      kinds +=
+          (kinds.empty() ? "" : " and ") + std::to_string(equality_deletes) + " equality delete";
     }
     unreadable = "Iceberg snapshot " + std::to_string(s->snapshot_id) + " (version " +
                  std::to_string(v->version) + ") has " + kinds +
@@ -990,8 +991,8 @@ Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
   int64_t latest = t.empty() ? 0 : t.back().version;
   int64_t earliest = t.empty() || loaded->complete_history ? 0 : t.front().version;
   if (start_version < earliest || end_version > latest) {
-    return Status::InvalidArgument(range + ": the table has versions [" +
-                                   std::to_string(earliest) + ", " + std::to_string(latest) + "]");
+    return Status::InvalidArgument(range + ": the table has versions [" + std::to_string(earliest) +
+                                   ", " + std::to_string(latest) + "]");
   }
   std::vector<CommitChanges> out;
   std::optional<int32_t> prev_schema;
@@ -1038,9 +1039,9 @@ Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
         if (replace) continue;  // a rewrite: the rows stay the same
         if (e.status == EntryStatus::kDeleted || e.content != FileContent::kData ||
             mf.content == ManifestContent::kDeletes) {
-          return Status::Unsupported(
-              context + " removes or deletes rows; /changes and streaming serve only "
-                        "append-only snapshot ranges of Iceberg tables");
+          return Status::Unsupported(context +
+                                     " removes or deletes rows; /changes and streaming serve only "
+                                     "append-only snapshot ranges of Iceberg tables");
         }
         LS_RETURN_IF_ERROR(RejectNonParquet(e));
         auto f = ConvertEntry(ctx, e, *spec);
@@ -1056,9 +1057,8 @@ Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
       c.protocol = MakeProtocol(AnalyzeSchema(m, *schema));
     }
     prev_schema = schema->schema_id;
-    std::sort(c.changes.begin(), c.changes.end(), [](const FileChange& a, const FileChange& b) {
-      return a.file.path < b.file.path;
-    });
+    std::sort(c.changes.begin(), c.changes.end(),
+              [](const FileChange& a, const FileChange& b) { return a.file.path < b.file.path; });
     out.push_back(std::move(c));
   }
   return out;

@@ -22,10 +22,10 @@ using iceberg::TypeId;
 std::string TableWith(int64_t files) {
   static std::map<int64_t, std::string> made;
   if (auto it = made.find(files); it != made.end()) return it->second;
-  std::string dir = (fs::temp_directory_path() /
-                     ("lakeshare-iceberg-bench-" + std::to_string(::getpid()) + "-" +
-                      std::to_string(files)))
-                        .string();
+  std::string dir =
+      (fs::temp_directory_path() /
+       ("lakeshare-iceberg-bench-" + std::to_string(::getpid()) + "-" + std::to_string(files)))
+          .string();
   fs::remove_all(dir);
   IcebergTableSpec spec;
   spec.columns = {{"id", TypeId::kLong, true, std::nullopt},

@@ -81,8 +81,7 @@ TEST(IcebergTable, CurrentSnapshotsAgreeWithTheEngineSummaries) {
         auto it = s->summary.find("total-data-files");
         auto records = s->summary.find("total-records");
         if (it == s->summary.end() || records == s->summary.end()) continue;
-        EXPECT_EQ(static_cast<int64_t>((*snap)->files.size()), std::stoll(it->second))
-            << table_dir;
+        EXPECT_EQ(static_cast<int64_t>((*snap)->files.size()), std::stoll(it->second)) << table_dir;
         int64_t rows = 0;
         for (const DataFile& d : (*snap)->files) {
           rows += boost::json::parse(*d.stats).as_object().at("numRecords").as_int64();
@@ -118,8 +117,8 @@ TEST(IcebergTable, VersionsFromSequenceNumbersOrTimestamps) {
 
   // v1: no sequence numbers, so commit timestamps.
   auto repro = OpenTable("iceberg_v1_repro/repro/merch_v1");
-  auto m = iceberg::ParseMetadata(Read(
-      TablePath("iceberg_v1_repro/repro/merch_v1/metadata/00004-v3-upgraded-v1-null-counts.metadata.json")));
+  auto m = iceberg::ParseMetadata(Read(TablePath(
+      "iceberg_v1_repro/repro/merch_v1/metadata/00004-v3-upgraded-v1-null-counts.metadata.json")));
   ASSERT_TRUE(m.ok());
   auto lineage = iceberg::MainLineage(*m);
   ASSERT_EQ(lineage.size(), 3u);
@@ -138,16 +137,19 @@ TEST(IcebergTable, VersionsFromSequenceNumbersOrTimestamps) {
 
 TEST(IcebergTable, LocatingTheCurrentMetadata) {
   // version-hint names a stem; none; gzip with and without hint.
-  for (const char* t : {"is_null_is_not_null", "iceberg/lineitem_iceberg_no_hint",
-                        "iceberg/lineitem_iceberg_gz", "iceberg/lineitem_iceberg_gz_no_hint",
-                        "iceberg/lineitem_iceberg/metadata/v1.metadata.json",
-                        "equality_delete_cross_partition/warehouse/ns/t/metadata/vfinal.metadata.json"}) {
+  for (const char* t :
+       {"is_null_is_not_null", "iceberg/lineitem_iceberg_no_hint", "iceberg/lineitem_iceberg_gz",
+        "iceberg/lineitem_iceberg_gz_no_hint", "iceberg/lineitem_iceberg/metadata/v1.metadata.json",
+        "equality_delete_cross_partition/warehouse/ns/t/metadata/vfinal.metadata.json"}) {
     auto table = OpenTable(t);
     EXPECT_TRUE(table->Snapshot(std::nullopt).ok()) << t;
   }
   EXPECT_EQ(*OpenTable("iceberg/lineitem_iceberg/metadata/v1.metadata.json")->LatestVersion(), 1);
   EXPECT_EQ(OpenTable("no/such/table")->LatestVersion().status().code(), StatusCode::kNotFound);
-  EXPECT_EQ(OpenTable("iceberg/lineitem_iceberg/metadata/v9.metadata.json")->LatestVersion().status().code(),
+  EXPECT_EQ(OpenTable("iceberg/lineitem_iceberg/metadata/v9.metadata.json")
+                ->LatestVersion()
+                .status()
+                .code(),
             StatusCode::kNotFound);
   EXPECT_EQ(OpenTable("bad_data/bad_iceberg_metadata.json")->LatestVersion().status().code(),
             StatusCode::kCorruption);
@@ -156,9 +158,7 @@ TEST(IcebergTable, LocatingTheCurrentMetadata) {
   // a new metadata file.
   TempDir tmp;
   fs::path t = CopyTable("iceberg/lineitem_iceberg", tmp.path() / "t");
-  {
-    std::ofstream(t / "metadata/version-hint.text") << "1";
-  }
+  { std::ofstream(t / "metadata/version-hint.text") << "1"; }
   IcebergTable table(t.string(), std::make_shared<LocalStorage>());
   EXPECT_EQ(*table.LatestVersion(), 2);
   fs::remove(t / "metadata/v2.metadata.json");
@@ -216,8 +216,9 @@ TEST(IcebergTable, PartitionsStatsAndDeletes) {
     EXPECT_TRUE((*snap)->metadata.partition_columns.empty()) << t;
   }
   // Delete files make a snapshot unreadable, with the reason.
-  for (const char* t : {"equality_deletes/warehouse/mydb/mytable",
-                        "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector"}) {
+  for (const char* t :
+       {"equality_deletes/warehouse/mydb/mytable",
+        "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector"}) {
     auto snap = OpenTable(t)->Snapshot(std::nullopt);
     ASSERT_TRUE(snap.ok()) << t;
     ASSERT_TRUE((*snap)->unreadable_reason) << t;
@@ -268,10 +269,11 @@ TEST(IcebergTable, RestCatalogLocation) {
     return answer;
   };
   auto storage = std::make_shared<LocalStorage>();
-  o.resolve_location = [&](const std::string& loc)
-      -> Result<std::pair<std::string, std::shared_ptr<Storage>>> {
+  o.resolve_location =
+      [&](const std::string& loc) -> Result<std::pair<std::string, std::shared_ptr<Storage>>> {
     // The metadata records "./lineitem_iceberg": map it where the copy is.
-    if (loc == "./lineitem_iceberg") return std::make_pair(table_dir, std::shared_ptr<Storage>(storage));
+    if (loc == "./lineitem_iceberg")
+      return std::make_pair(table_dir, std::shared_ptr<Storage>(storage));
     return std::make_pair(loc, std::shared_ptr<Storage>(storage));
   };
   std::string url = "http://catalog.invalid/v1/ns/namespaces/db/tables/lineitem";

@@ -349,13 +349,17 @@ std::string IcebergTableWriter::ManifestSchemaJson() const {
   }
   part += "]";
   auto kv = [](const char* name, int field_id, int key_id, const char* value_type) {
-    std::string r = std::string("{\"name\":\"") + name + "\",\"type\":[\"null\",{\"type\":\"array\","
-                    "\"items\":{\"type\":\"record\",\"name\":\"k" + std::to_string(key_id) + "_v" +
-                    std::to_string(key_id + 1) + "\",\"fields\":[{\"name\":\"key\",\"type\":\"int\","
-                    "\"field-id\":" + std::to_string(key_id) + "},{\"name\":\"value\",\"type\":\"" +
-                    value_type + "\",\"field-id\":" + std::to_string(key_id + 1) +
-                    "}]},\"logicalType\":\"map\"}],\"default\":null,\"field-id\":" +
-                    std::to_string(field_id) + "}";
+    std::string r =
+        std::string("{\"name\":\"") + name +
+        "\",\"type\":[\"null\",{\"type\":\"array\","
+        "\"items\":{\"type\":\"record\",\"name\":\"k" +
+        std::to_string(key_id) + "_v" + std::to_string(key_id + 1) +
+        "\",\"fields\":[{\"name\":\"key\",\"type\":\"int\","
+        "\"field-id\":" +
+        std::to_string(key_id) + "},{\"name\":\"value\",\"type\":\"" + value_type +
+        "\",\"field-id\":" + std::to_string(key_id + 1) +
+        "}]},\"logicalType\":\"map\"}],\"default\":null,\"field-id\":" + std::to_string(field_id) +
+        "}";
     return r;
   };
   return std::string(R"({"type":"record","name":"manifest_entry","fields":[)") +
@@ -449,8 +453,8 @@ Result<int64_t> IcebergTableWriter::Append(
   }
   std::string manifest_schema = ManifestSchemaJson();
   std::map<std::string, std::string> manifest_meta = {
-      {"schema", SchemaJson()},       {"partition-spec", SpecJson()},
-      {"partition-spec-id", "0"},     {"format-version", "2"},
+      {"schema", SchemaJson()},   {"partition-spec", SpecJson()},
+      {"partition-spec-id", "0"}, {"format-version", "2"},
       {"content", "data"},
   };
   size_t per_manifest = std::max<size_t>(1, options.files_per_manifest);

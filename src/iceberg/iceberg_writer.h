@@ -70,7 +70,8 @@ class IcebergTableWriter {
 
   // Appends one snapshot of `count` files made by make_file(i). Returns the
   // new snapshot's sequence number.
-  Result<int64_t> Append(size_t count, const std::function<Result<IcebergFileData>(size_t)>& make_file,
+  Result<int64_t> Append(size_t count,
+                         const std::function<Result<IcebergFileData>(size_t)>& make_file,
                          const IcebergAppendOptions& options);
 
   const std::string& dir() const { return dir_; }

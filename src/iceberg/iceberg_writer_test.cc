@@ -19,8 +19,8 @@ namespace fs = std::filesystem;
 using iceberg::TypeId;
 
 struct Dir {
-  fs::path path = fs::temp_directory_path() /
-                  ("lakeshare-iceberg-writer-" + std::to_string(::getpid()));
+  fs::path path =
+      fs::temp_directory_path() / ("lakeshare-iceberg-writer-" + std::to_string(::getpid()));
   Dir() { fs::remove_all(path); }
   ~Dir() { fs::remove_all(path); }
 };
@@ -53,9 +53,13 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
   IcebergAppendOptions o;
   o.timestamp_ms = 2000;
   o.files_per_manifest = 2;
-  ASSERT_EQ(*(*w)->Append(3, [](size_t i) { return Result<IcebergFileData>(File(i * 3, "a/b")); }, o), 1);
+  ASSERT_EQ(*(*w)->Append(
+                3, [](size_t i) { return Result<IcebergFileData>(File(i * 3, "a/b")); }, o),
+            1);
   o.timestamp_ms = 3000;
-  ASSERT_EQ(*(*w)->Append(1, [](size_t) { return Result<IcebergFileData>(File(9, "", true)); }, o), 2);
+  ASSERT_EQ(*(*w)->Append(
+                1, [](size_t) { return Result<IcebergFileData>(File(9, "", true)); }, o),
+            2);
 
   IcebergTable t(dir.path.string(), std::make_shared<LocalStorage>());
   EXPECT_EQ(*t.LatestVersion(), 2);

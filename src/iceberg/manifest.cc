@@ -44,8 +44,8 @@ Status ReadIdMap(const AvroValue& rec, const char* name, Read read,
     std::optional<AvroValue> value;
     if (is_map) {
       LS_ASSIGN_OR_RETURN(auto entry, f->MapEntry(i));
-      auto [p, ec] = std::from_chars(entry.first.data(), entry.first.data() + entry.first.size(),
-                                     key);
+      auto [p, ec] =
+          std::from_chars(entry.first.data(), entry.first.data() + entry.first.size(), key);
       if (ec != std::errc() || p != entry.first.data() + entry.first.size()) {
         return Status::Corruption(std::string(name) + ": a key is not a field id");
       }
@@ -174,9 +174,8 @@ Result<std::vector<ManifestFile>> ReadManifestList(std::string bytes, const std:
       LS_ASSIGN_OR_RETURN(m.added_snapshot_id, rec.OptionalInt64("added_snapshot_id"));
       LS_ASSIGN_OR_RETURN(m.added_files,
                           OptionalIntOf(rec, {"added_files_count", "added_data_files_count"}));
-      LS_ASSIGN_OR_RETURN(
-          m.existing_files,
-          OptionalIntOf(rec, {"existing_files_count", "existing_data_files_count"}));
+      LS_ASSIGN_OR_RETURN(m.existing_files, OptionalIntOf(rec, {"existing_files_count",
+                                                                "existing_data_files_count"}));
       LS_ASSIGN_OR_RETURN(m.deleted_files,
                           OptionalIntOf(rec, {"deleted_files_count", "deleted_data_files_count"}));
       out.push_back(std::move(m));

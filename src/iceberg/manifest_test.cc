@@ -54,7 +54,8 @@ TEST(Manifest, LineitemAddsUpToTheSnapshotSummaries) {
 }
 
 TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
-  fs::path dir = iceberg_test::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
+  fs::path dir =
+      iceberg_test::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
   auto m = ReadManifest(Read(dir / "d65f86b0-b799-467f-b1f4-9c697e4c4fc7-m0.avro"), "v1", true);
   ASSERT_TRUE(m.ok()) << m.status();
   ASSERT_EQ(m->entries.size(), 2u);
@@ -67,8 +68,9 @@ TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
 }
 
 TEST(Manifest, DeleteManifestsAreRecognised) {
-  fs::path dir = iceberg_test::IcebergTestData() /
-                 "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata";
+  fs::path dir =
+      iceberg_test::IcebergTestData() /
+      "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata";
   auto list = ReadManifestList(Read(dir / "snap-legacy-bare-deletion-vector.avro"), "list");
   ASSERT_TRUE(list.ok()) << list.status();
   ASSERT_EQ(list->size(), 2u);
@@ -82,8 +84,8 @@ TEST(Manifest, DeleteManifestsAreRecognised) {
 
 TEST(Manifest, MissingRequiredFieldsAreCorruption) {
   // A well-formed Avro file that is not a manifest.
-  auto w = AvroFileWriter::Create(R"({"type":"record","name":"x","fields":[{"name":"a","type":"int"}]})",
-                                  {});
+  auto w = AvroFileWriter::Create(
+      R"({"type":"record","name":"x","fields":[{"name":"a","type":"int"}]})", {});
   ASSERT_TRUE(w.ok());
   avro_value_t* rec = (*w)->NewRecord();
   auto a = AvroField(rec, "a");

@@ -66,8 +66,7 @@ Result<std::string> HttpGet(const std::string& url) {
   return body;
 }
 
-Result<std::string> LoadTableMetadataLocation(const std::string& table_url,
-                                              const HttpGetFn& get) {
+Result<std::string> LoadTableMetadataLocation(const std::string& table_url, const HttpGetFn& get) {
   LS_ASSIGN_OR_RETURN(std::string body, get(table_url));
   boost::json::error_code ec;
   boost::json::value v = boost::json::parse(body, ec);
