@@ -263,11 +263,28 @@ std::string FormatTimestamp(int64_t value, int digits, char sep) {
     rem += 86400;
     days -= 1;
   }
-  char buf[48];
-  std::snprintf(buf, sizeof(buf), "%c%02d:%02d:%02d.%0*lld", sep, static_cast<int>(rem / 3600),
-                static_cast<int>(rem / 60 % 60), static_cast<int>(rem % 60), digits,
-                static_cast<long long>(frac));
-  return FormatDate(days) + buf;
+  // Digits by hand: this runs for every timestamp bound of every file.
+  char buf[24];
+  char* p = buf;
+  *p++ = sep;
+  auto two = [&](int64_t v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  two(rem / 3600);
+  *p++ = ':';
+  two(rem / 60 % 60);
+  *p++ = ':';
+  two(rem % 60);
+  *p++ = '.';
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  p += digits;
+  std::string out = FormatDate(days);
+  out.append(buf, p);
+  return out;
 }
 
 }  // namespace

@@ -267,6 +267,20 @@ std::string StatsJson(const ManifestEntry& e, const Schema& schema) {
 // What a snapshot's files are converted with: schema, partition columns
 // (top-level identity partitions common to every spec in use), re-basing.
 struct FileContext {
+  // Re-bases with the normalized roots computed once per snapshot.
+  Result<std::string> Rebase(const std::string& recorded) const {
+    std::string n = NormalizeRecorded(recorded);
+    if (!recorded_norm.empty() && n.size() > recorded_norm.size() &&
+        n.compare(0, recorded_norm.size(), recorded_norm) == 0 && n[recorded_norm.size()] == '/') {
+      return configured_root + n.substr(recorded_norm.size());
+    }
+    return IcebergTable::Rebase(recorded, recorded_root, configured_root);
+  }
+  void Prepare() {
+    recorded_norm = NormalizeRecorded(recorded_root);
+    while (configured_root.size() > 1 && configured_root.back() == '/') configured_root.pop_back();
+  }
+  std::string recorded_norm;
   const IcebergMetadata* meta = nullptr;
   const Schema* schema = nullptr;
   std::string recorded_root, configured_root;
@@ -310,8 +324,7 @@ std::vector<std::pair<std::string, const NestedField*>> PartitionColumns(
 Result<DataFile> ConvertEntry(const FileContext& ctx, const ManifestEntry& e,
                               const PartitionSpec& spec) {
   DataFile f;
-  LS_ASSIGN_OR_RETURN(f.path,
-                      IcebergTable::Rebase(e.file_path, ctx.recorded_root, ctx.configured_root));
+  LS_ASSIGN_OR_RETURN(f.path, ctx.Rebase(e.file_path));
   for (const auto& [name, col] : ctx.partition_columns) {
     std::optional<size_t> index;
     for (size_t i = 0; i < spec.fields.size(); ++i) {
@@ -896,6 +909,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
   ctx.snapshot_ts = &loaded->snapshot_ts;
   ctx.default_ts = v->timestamp_ms;
+  ctx.Prepare();
 
   // Snapshots whose schema has every column with an initial default: files
   // they added need no default filled in.
@@ -1027,6 +1041,7 @@ Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
     ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
     ctx.snapshot_ts = &loaded->snapshot_ts;
     ctx.default_ts = v.timestamp_ms;
+    ctx.Prepare();
     bool replace = s->operation == "replace";
     for (size_t i = 0; i < added.size(); ++i) {
       const ManifestFile& mf = *added[i];

@@ -192,3 +192,67 @@ def test_demo_serves_its_iceberg_table(lakeshare_bin, tmp_path):
     finally:
         proc.send_signal(signal.SIGTERM)
         assert proc.wait(10) == 0
+
+
+def test_rest_catalog_table(lakeshare_bin, tmp_path):
+    """format: iceberg with an Iceberg REST catalog table URL: the server asks
+    the catalog (a stub here) for the metadata-location on every request."""
+    import http.server
+
+    table = str(tmp_path / "rest_table")
+    run(lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "20", "--snapshots", "2")
+    oracle = iceberg_meta.IcebergTable(table)
+    state = {"location": "file://" + iceberg_meta.current_metadata_file(table), "status": 200, "paths": []}
+
+    class Catalog(http.server.BaseHTTPRequestHandler):
+        def do_GET(self):
+            state["paths"].append(self.path)
+            if self.path != "/v1/ns/namespaces/db/tables/events" or state["status"] != 200:
+                self.send_response(404 if self.path.endswith("/missing") else state["status"])
+                self.end_headers()
+                return
+            body = json.dumps({"metadata-location": state["location"], "metadata": {}}).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, *a):
+            pass
+
+    srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Catalog)
+    threading.Thread(target=srv.serve_forever, daemon=True).start()
+    base = "http://127.0.0.1:%d" % srv.server_address[1]
+    try:
+        config = {
+            "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+            "shares": [{"name": "rc", "schemas": [{"name": "s", "tables": [
+                {"name": "events", "location": base + "/v1/ns/namespaces/db/tables/events",
+                 "format": "iceberg", "historyShared": True},
+                {"name": "missing", "location": base + "/v1/ns/namespaces/db/tables/missing",
+                 "format": "iceberg"}]}]}],
+            "recipients": [{"name": "r", "token": TOKEN, "shares": ["rc"]}],
+        }
+        server = launch_server(lakeshare_bin, config, str(tmp_path / "conf"), name="rest")
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            assert client.table_version("rc", "s", "events") == 2
+            for v in (1, 2):
+                q = client.query("rc", "s", "events", body={"version": v})
+                expect.assert_same_files(q.files, oracle.snapshot(v), "rest@%d" % v)
+            f = q.files[0]
+            assert expect.download_bytes(f["url"])[:4] == b"PAR1"
+            assert "/v1/ns/namespaces/db/tables/events" in state["paths"]
+            # The catalog decides: point it at the first metadata version.
+            state["location"] = os.path.join(table, "metadata", "v2.metadata.json")
+            assert client.table_version("rc", "s", "events") == 1
+            err = client.parse_error(client.query_raw("rc", "s", "missing"), 404, "RESOURCE_DOES_NOT_EXIST")
+            assert "REST catalog" in err.message
+            state["status"] = 500
+            resp = client.raw("GET", client.table_path("rc", "s", "events") + "/version", allow_5xx=True)
+            assert resp.status_code == 503 and "REST catalog" in resp.json()["message"]
+        finally:
+            server.stop_and_check()
+    finally:
+        srv.shutdown()
