@@ -1,5 +1,7 @@
 #include "iceberg/avro_file.h"
 
+#include <boost/json.hpp>
+
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
@@ -187,6 +189,110 @@ class SchemaChecker {
   std::string why_;
   std::set<avro_schema_t> in_progress_;
   std::map<avro_schema_t, std::pair<int64_t, int64_t>> memo_;
+};
+
+// A strict check of writer schema JSON before avro-c sees it: avro-c's
+// parser leaks what it built when it fails, so only schemas it certainly
+// accepts reach it. Accepted: the primitives, record/enum/fixed with plain
+// names (no namespaces), array, map, unions of distinct branches, references
+// to names defined earlier; extra attributes are ignored.
+class SchemaJsonCheck {
+ public:
+  bool Check(const boost::json::value& v, int depth) {
+    if (depth > 64) return false;
+    if (v.is_string()) return IsPrimitive(v.as_string()) || names_.count(std::string(v.as_string()));
+    if (v.is_array()) return CheckUnion(v.as_array(), depth);
+    if (!v.is_object()) return false;
+    const boost::json::object& o = v.as_object();
+    if (o.if_contains("namespace") != nullptr) return false;
+    const boost::json::value* t = o.if_contains("type");
+    if (t == nullptr) return false;
+    if (!t->is_string()) return Check(*t, depth + 1);
+    std::string_view type = t->as_string();
+    if (IsPrimitive(type)) return true;
+    if (type == "array") {
+      const boost::json::value* items = o.if_contains("items");
+      return items != nullptr && Check(*items, depth + 1);
+    }
+    if (type == "map") {
+      const boost::json::value* values = o.if_contains("values");
+      return values != nullptr && Check(*values, depth + 1);
+    }
+    if (type != "record" && type != "error" && type != "enum" && type != "fixed") {
+      return names_.count(std::string(type)) != 0;
+    }
+    const boost::json::value* name = o.if_contains("name");
+    if (name == nullptr || !name->is_string() || !IsId(name->as_string()) ||
+        IsPrimitive(name->as_string()) || !names_.insert(std::string(name->as_string())).second) {
+      return false;
+    }
+    if (type == "fixed") {
+      const boost::json::value* size = o.if_contains("size");
+      return size != nullptr && size->is_int64() && size->as_int64() >= 0 &&
+             size->as_int64() <= (int64_t{1} << 30);
+    }
+    if (type == "enum") {
+      const boost::json::value* symbols = o.if_contains("symbols");
+      if (symbols == nullptr || !symbols->is_array() || symbols->as_array().empty()) return false;
+      std::set<std::string> seen;
+      for (const auto& sym : symbols->as_array()) {
+        if (!sym.is_string() || !IsId(sym.as_string()) ||
+            !seen.insert(std::string(sym.as_string())).second) {
+          return false;
+        }
+      }
+      return true;
+    }
+    const boost::json::value* fields = o.if_contains("fields");
+    if (fields == nullptr || !fields->is_array()) return false;
+    std::set<std::string> seen;
+    for (const auto& f : fields->as_array()) {
+      if (!f.is_object()) return false;
+      const boost::json::value* fname = f.as_object().if_contains("name");
+      const boost::json::value* ftype = f.as_object().if_contains("type");
+      if (fname == nullptr || !fname->is_string() || !IsId(fname->as_string()) ||
+          !seen.insert(std::string(fname->as_string())).second || ftype == nullptr ||
+          !Check(*ftype, depth + 1)) {
+        return false;
+      }
+    }
+    return true;
+  }
+
+ private:
+  static bool IsPrimitive(std::string_view t) {
+    return t == "null" || t == "boolean" || t == "int" || t == "long" || t == "float" ||
+           t == "double" || t == "bytes" || t == "string";
+  }
+  static bool IsId(std::string_view s) {
+    if (s.empty() || s.size() > 256 || std::isdigit(static_cast<unsigned char>(s[0]))) return false;
+    for (char c : s) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '_') return false;
+    }
+    return true;
+  }
+  bool CheckUnion(const boost::json::array& branches, int depth) {
+    if (branches.empty()) return false;
+    std::set<std::string> kinds;
+    for (const auto& b : branches) {
+      if (b.is_array() || !Check(b, depth + 1)) return false;
+      std::string kind;
+      if (b.is_string()) {
+        kind = std::string(b.as_string());
+      } else {
+        const boost::json::object& o = b.as_object();
+        const boost::json::value* t = o.if_contains("type");
+        if (!t->is_string()) return false;
+        kind = std::string(t->as_string());
+        if (kind == "record" || kind == "error" || kind == "enum" || kind == "fixed") {
+          kind = std::string(o.at("name").as_string());
+        }
+      }
+      if (!kinds.insert(kind).second) return false;
+    }
+    return true;
+  }
+  std::set<std::string> names_;
 };
 
 // Walks one encoded value of schema `s` without allocating, so avro-c only
@@ -549,6 +655,15 @@ Status AvroFileReader::ParseHeader() {
   }
   auto schema_json = Meta("avro.schema");
   if (!schema_json) return Status::Corruption("the Avro header has no avro.schema");
+  {
+    boost::json::error_code ec;
+    boost::json::parse_options opts;
+    opts.max_depth = 256;
+    boost::json::value parsed = boost::json::parse(*schema_json, ec, {}, opts);
+    if (ec || !SchemaJsonCheck().Check(parsed, 0)) {
+      return Status::Corruption("the Avro writer schema is not valid (or not supported)");
+    }
+  }
   if (avro_schema_from_json_length(schema_json->data(), schema_json->size(), &schema_) != 0 ||
       schema_ == nullptr) {
     schema_ = nullptr;

@@ -11,6 +11,7 @@
 
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/iceberg_test_util.h"
+#include "iceberg/iceberg_writer.h"
 
 namespace lakeshare {
 namespace {
@@ -331,6 +332,93 @@ TEST(IcebergTable, DamagedFilesGiveClearErrors) {
   auto v2 = table.Snapshot(2);
   EXPECT_EQ(v2.status().code(), StatusCode::kNotFound);
   EXPECT_NE(v2.status().message().find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+// Schema evolution on a table written by IcebergTableWriter: the metadata is
+// edited to add a schema, as an engine would.
+class EvolvedTable : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("lakeshare-iceberg-evolve-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    IcebergTableSpec spec;
+    spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
+                    {"b", iceberg::TypeId::kString, false, std::nullopt}};
+    auto w = IcebergTableWriter::Create(dir_.string(), spec, 1000);
+    ASSERT_TRUE(w.ok());
+    IcebergAppendOptions o;
+    o.timestamp_ms = 2000;
+    auto make = [](size_t) {
+      IcebergFileData f;
+      f.columns.push_back({std::vector<int32_t>{1, 2}, {}});
+      f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
+      return Result<IcebergFileData>(f);
+    };
+    ASSERT_TRUE((*w)->Append(1, make, o).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Adds schema 1 (the fields given) as the current schema.
+  void Evolve(const std::string& fields) {
+    fs::path p = dir_ / "metadata/v2.metadata.json";
+    auto m = boost::json::parse(Read(p)).as_object();
+    m["schemas"].as_array().push_back(boost::json::parse(
+        R"({"type":"struct","schema-id":1,"fields":)" + fields + "}"));
+    m["current-schema-id"] = 1;
+    std::ofstream(p, std::ios::trunc) << boost::json::serialize(m);
+  }
+
+  std::shared_ptr<const TableSnapshot> Latest() {
+    IcebergTable t(dir_.string(), std::make_shared<LocalStorage>());
+    auto s = t.Snapshot(std::nullopt);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : nullptr;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(EvolvedTable, AddedColumnIsFine) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"c","required":false,"type":"double"}])");
+  auto s = Latest();
+  EXPECT_FALSE(s->unreadable_reason);
+  EXPECT_NE(s->metadata.schema_string.find("\"c\""), std::string::npos);
+  EXPECT_FALSE(s->protocol.reader_features);
+}
+
+TEST_F(EvolvedTable, PromotionNeedsTypeWidening) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"long"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  EXPECT_FALSE(s->unreadable_reason);
+  ASSERT_TRUE(s->protocol.reader_features);
+  EXPECT_EQ(*s->protocol.reader_features, std::vector<std::string>{"typeWidening"});
+  // The 4-byte bounds of the old int column still give stats.
+  EXPECT_NE(s->files[0].stats->find("\"a\":1"), std::string::npos) << *s->files[0].stats;
+}
+
+TEST_F(EvolvedTable, RenameAndReplaceAreUnreadable) {
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("renamed"), std::string::npos);
+}
+
+TEST_F(EvolvedTable, DroppedAndReAddedIsUnreadable) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":3,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("added again"), std::string::npos);
 }
 
 }  // namespace

@@ -538,6 +538,16 @@ def test_paging(ice, caps):
     expect.assert_same_files(files if caps is None else delta_keys(files), snap)
 
 
+def test_refresh_token(ice):
+    client, _ = ice
+    snap = oracle("hive").snaps[oracle("hive").table.latest_version]
+    q = client.query(SHARE, SCHEMA, "hive", body={"includeRefreshToken": True})
+    token = q.end_stream["refreshToken"]
+    again = client.query(SHARE, SCHEMA, "hive", body={"refreshToken": token})
+    expect.assert_same_files(again.files, snap)
+    assert sorted(again.ids) == sorted(q.ids)
+
+
 # ---------------------------------------------------------------------------
 # Changes
 # ---------------------------------------------------------------------------
