@@ -1,11 +1,10 @@
 #include "iceberg/avro_file.h"
 
-#include <boost/json.hpp>
-
 #include <snappy.h>
 #include <zlib.h>
 #include <zstd.h>
 
+#include <boost/json.hpp>
 #include <cstdlib>
 #include <cstring>
 #include <mutex>
@@ -200,7 +199,8 @@ class SchemaJsonCheck {
  public:
   bool Check(const boost::json::value& v, int depth) {
     if (depth > 64) return false;
-    if (v.is_string()) return IsPrimitive(v.as_string()) || names_.count(std::string(v.as_string()));
+    if (v.is_string())
+      return IsPrimitive(v.as_string()) || names_.count(std::string(v.as_string()));
     if (v.is_array()) return CheckUnion(v.as_array(), depth);
     if (!v.is_object()) return false;
     const boost::json::object& o = v.as_object();

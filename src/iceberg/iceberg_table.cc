@@ -599,7 +599,7 @@ Result<std::shared_ptr<const IcebergTable::Loaded>> IcebergTable::Load() {
   return LoadFile(located.first, located.second, storage_);
 }
 
-Result<std::string> IcebergTable::TableRoot() {
+Result<std::string> IcebergTable::TableRootImpl() {
   if (!rest_) return TableFolderOf(location_);
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
   return loaded->root;
@@ -607,7 +607,7 @@ Result<std::string> IcebergTable::TableRoot() {
 
 // --------------------------------------------------------------- versions
 
-Result<int64_t> IcebergTable::LatestVersion() {
+Result<int64_t> IcebergTable::LatestVersionImpl() {
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
   return loaded->timeline.empty() ? 0 : loaded->timeline.back().version;
 }
@@ -628,7 +628,7 @@ Result<const IcebergTable::Version*> IcebergTable::Select(const Loaded& loaded,
   return &*(it - 1);
 }
 
-Result<int64_t> IcebergTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) {
+Result<int64_t> IcebergTable::VersionAtTimestampImpl(int64_t timestamp_ms, TimestampBound bound) {
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
   const auto& t = loaded->timeline;
   if (t.empty()) return int64_t{0};
@@ -712,7 +712,7 @@ IcebergTable::SnapshotResult IcebergTable::EmptySnapshot(const Loaded& loaded) c
   return std::shared_ptr<const TableSnapshot>(snap);
 }
 
-Result<std::shared_ptr<const TableSnapshot>> IcebergTable::Snapshot(
+Result<std::shared_ptr<const TableSnapshot>> IcebergTable::SnapshotImpl(
     std::optional<int64_t> version) {
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
   if (loaded->timeline.empty()) {
@@ -992,8 +992,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
 
 // ---------------------------------------------------------------- changes
 
-Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
-                                                         int64_t end_version) {
+Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_version,
+                                                             int64_t end_version) {
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
   const IcebergMetadata& m = loaded->meta;
   const auto& t = loaded->timeline;
@@ -1077,6 +1077,39 @@ Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
     out.push_back(std::move(c));
   }
   return out;
+}
+
+// ------------------------------------------------- exception boundary
+
+namespace {
+// Nothing here throws by design; a std::bad_alloc or a failed thread start
+// still must not leave the module as an exception.
+template <typename F>
+auto Guarded(F&& f) -> decltype(f()) {
+  try {
+    return f();
+  } catch (const std::exception& e) {
+    return Status::Internal(std::string("Iceberg table: unexpected exception: ") + e.what());
+  }
+}
+}  // namespace
+
+Result<std::string> IcebergTable::TableRoot() {
+  return Guarded([&] { return TableRootImpl(); });
+}
+Result<int64_t> IcebergTable::LatestVersion() {
+  return Guarded([&] { return LatestVersionImpl(); });
+}
+Result<int64_t> IcebergTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) {
+  return Guarded([&] { return VersionAtTimestampImpl(timestamp_ms, bound); });
+}
+Result<std::shared_ptr<const TableSnapshot>> IcebergTable::Snapshot(
+    std::optional<int64_t> version) {
+  return Guarded([&] { return SnapshotImpl(version); });
+}
+Result<std::vector<CommitChanges>> IcebergTable::Changes(int64_t start_version,
+                                                         int64_t end_version) {
+  return Guarded([&] { return ChangesImpl(start_version, end_version); });
 }
 
 }  // namespace lakeshare

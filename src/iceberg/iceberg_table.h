@@ -107,6 +107,11 @@ class IcebergTable final : public TableFormat {
   struct Loaded;  // one parsed metadata file and its timeline
   using SnapshotResult = Result<std::shared_ptr<const TableSnapshot>>;
 
+  Result<int64_t> LatestVersionImpl();
+  Result<std::shared_ptr<const TableSnapshot>> SnapshotImpl(std::optional<int64_t> version);
+  Result<int64_t> VersionAtTimestampImpl(int64_t timestamp_ms, TimestampBound bound);
+  Result<std::vector<CommitChanges>> ChangesImpl(int64_t start_version, int64_t end_version);
+  Result<std::string> TableRootImpl();
   Result<std::shared_ptr<const Loaded>> Load();
   Result<std::pair<std::string, std::optional<FileInfo>>> LocateLocal();
   Result<std::shared_ptr<const Loaded>> LoadFile(const std::string& path,

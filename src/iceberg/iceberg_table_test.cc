@@ -368,8 +368,8 @@ class EvolvedTable : public ::testing::Test {
   void Evolve(const std::string& fields) {
     fs::path p = dir_ / "metadata/v2.metadata.json";
     auto m = boost::json::parse(Read(p)).as_object();
-    m["schemas"].as_array().push_back(boost::json::parse(
-        R"({"type":"struct","schema-id":1,"fields":)" + fields + "}"));
+    m["schemas"].as_array().push_back(
+        boost::json::parse(R"({"type":"struct","schema-id":1,"fields":)" + fields + "}"));
     m["current-schema-id"] = 1;
     std::ofstream(p, std::ios::trunc) << boost::json::serialize(m);
   }
