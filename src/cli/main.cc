@@ -12,6 +12,7 @@
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
+#include "demo/demo_iceberg.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;
@@ -53,6 +54,26 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0, 65535));
 
   AdminCommand admin(&app);
+  IcebergGeneratorOptions gen;
+  CLI::App* generate = app.add_subcommand(
+      "generate-iceberg", "Write a synthetic Iceberg table (for benchmarks and tests)");
+  generate->add_option("--dir", gen.dir, "Table folder to create")->required();
+  generate->add_option("--files", gen.files, "Data files in the latest snapshot")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  generate->add_option("--snapshots", gen.snapshots, "Append snapshots the files are spread over")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  generate->add_option("--rows-per-file", gen.rows_per_file, "Rows in each data file")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  generate->add_option("--files-per-manifest", gen.files_per_manifest, "Entries per manifest")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
+  bool metadata_only = false;
+  generate->add_flag("--metadata-only", metadata_only,
+                     "Write manifests and metadata only, no parquet files");
+
 
   try {
     app.parse(argc, argv);
@@ -103,6 +124,14 @@ int main(int argc, char** argv) {
     if (status.ok()) std::cout << "created admin user '" << user_name << "'" << std::endl;
   } else if (*demo) {
     status = RunDemo(demo_options);
+  } else if (*generate) {
+    gen.write_data = !metadata_only;
+    auto table = GenerateIcebergTable(gen);
+    if (table.ok()) {
+      std::cout << "wrote Iceberg table " << gen.dir << ": " << table->files << " data files, "
+                << table->rows << " rows, latest version " << table->latest_version << std::endl;
+    }
+    status = table.status();
   }
   if (!status.ok()) {
     std::cerr << "lakeshare: " << status.message() << std::endl;

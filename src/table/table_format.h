@@ -76,6 +76,10 @@ struct TableSnapshot {
   TableProtocol protocol;
   TableMetadata metadata;
   std::vector<DataFile> files;  // active files, sorted by path (a deterministic order per version)
+  // Set when the listed data files alone do not hold the snapshot's rows
+  // (e.g. Iceberg delete files apply to them): every response format is
+  // refused with this reason.
+  std::optional<std::string> unreadable_reason;
 };
 
 // One commit's effect on the data, for change data feed (/changes) and
