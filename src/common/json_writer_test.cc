@@ -19,9 +19,16 @@ TEST(JsonWriterTest, EscapesLikeTheSpec) {
 TEST(JsonWriterTest, EveryByteStringRoundTripsThroughAParser) {
   std::mt19937 rng(7);
   for (int i = 0; i < 2000; ++i) {
-    std::string s(rng() % 40, '\0');
+    std::string s(rng() % 120, '\0');
     // ASCII only: arbitrary bytes are not UTF-8 and a strict parser refuses them.
-    for (char& c : s) c = static_cast<char>(rng() % 128);
+    // Mostly plain text with quotes, now and then a control character.
+    for (char& c : s) {
+      int r = static_cast<int>(rng() % 100);
+      c = r < 10   ? '"'
+          : r < 13 ? '\\'
+          : r < 15 ? static_cast<char>(rng() % 32)
+                   : static_cast<char>(32 + rng() % 96);
+    }
     std::string out;
     AppendJsonString(&out, s);
     boost::json::error_code ec;
@@ -30,6 +37,17 @@ TEST(JsonWriterTest, EveryByteStringRoundTripsThroughAParser) {
     ASSERT_TRUE(v.is_string());
     EXPECT_EQ(std::string(v.as_string()), s);
   }
+}
+
+TEST(JsonWriterTest, LongStringsTakeTheHeapPath) {
+  std::string s(5000, 'a');
+  for (size_t i = 0; i < s.size(); i += 7) s[i] = '"';
+  s[4999] = '\n';
+  std::string out = "[";
+  AppendJsonString(&out, s);
+  boost::json::value v = boost::json::parse(out.substr(1));
+  EXPECT_EQ(std::string(v.as_string()), s);
+  EXPECT_EQ(out.size(), 1 + s.size() + 715 + 1 + 2);  // 715 quotes, one \n, the delimiters
 }
 
 TEST(JsonWriterTest, WritesObjects) {

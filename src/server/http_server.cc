@@ -48,7 +48,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kPieceHint = 128 * 1024;   // size hint for BodyStream::Next
+constexpr size_t kPieceHint = 256 * 1024;   // size hint for BodyStream::Next
 constexpr size_t kWriteSlice = 256 * 1024;  // fixed bodies go out in slices (write_timeout each)
 constexpr size_t kKeptBufferBytes = 64 * 1024;  // larger read buffers are freed between requests
 // After a response with "Connection: close" we stop sending but keep reading

@@ -38,47 +38,12 @@ bool IsCleanAbsolutePath(std::string_view path) {
 }  // namespace
 
 LocalUrlSigner::LocalUrlSigner(std::string key)
-    : mac_key_(key),
-      seal_key_(HmacSha256(key, "lakeshare-file-url-seal")),
-      iv_key_(HmacSha256(key, "lakeshare-file-url-iv")) {}
+    : mac_key_(HmacSha256(key, "lakeshare-file-url-mac-v2")),
+      seal_key_(HmacSha256(key, "lakeshare-file-url-seal")) {}
 
-void LocalUrlSigner::AppendSealed(std::string* out, std::string_view path) const {
-  // Small paths stay on the stack; this runs once per file of an answer.
-  char stack[512];
-  std::string heap;
-  char* buf = stack;
-  if (16 + path.size() > sizeof(stack)) {
-    heap.resize(16 + path.size());
-    buf = heap.data();
-  }
-  unsigned char mac[32];
-  iv_key_.Mac({path}, mac);
-  std::memcpy(buf, mac, 16);
-  if (!seal_key_.Apply(std::string_view(buf, 16), path, buf + 16)) {
-    std::abort();  // OpenSSL failing on a fixed key: nothing sane to hand out
-  }
-  AppendBase64Url(out, std::string_view(buf, 16 + path.size()));
-}
-
-std::optional<std::string> LocalUrlSigner::Unseal(std::string_view sealed) const {
-  auto raw = Base64UrlDecode(sealed);
-  if (!raw || raw->size() <= 16) return std::nullopt;
-  std::string_view iv = std::string_view(*raw).substr(0, 16);
-  std::string path(raw->size() - 16, '\0');
-  if (!seal_key_.Apply(iv, std::string_view(*raw).substr(16), path.data())) return std::nullopt;
-  unsigned char mac[32];
-  iv_key_.Mac({path}, mac);
-  if (!ConstantTimeEquals(iv, std::string_view(reinterpret_cast<char*>(mac), 16))) {
-    return std::nullopt;
-  }
-  return path;
-}
-
-void LocalUrlSigner::AppendMac(std::string* out, std::string_view path,
-                               std::string_view expiration) const {
-  unsigned char mac[32];
-  mac_key_.Mac({"lakeshare-file-url-v1\n", path, "\n", expiration}, mac);
-  AppendBase64Url(out, std::string_view(reinterpret_cast<char*>(mac), sizeof(mac)));
+void LocalUrlSigner::Mac(std::string_view path, std::string_view expiration,
+                         unsigned char out[32]) const {
+  mac_key_.Mac({"lakeshare-file-url-v2\n", expiration, "\n", path}, out);
 }
 
 Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t expiration_ms,
@@ -89,19 +54,33 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   char exp_buf[24];
   auto [end, ec] = std::to_chars(exp_buf, exp_buf + sizeof(exp_buf), expiration_ms);
   std::string_view exp(exp_buf, static_cast<size_t>(end - exp_buf));
+  unsigned char mac[32];
+  Mac(path, exp, mac);
+  // Small paths stay on the stack; this runs once per file of an answer.
+  char stack[512];
+  std::string heap;
+  char* sealed = stack;
+  if (16 + path.size() > sizeof(stack)) {
+    heap.resize(16 + path.size());
+    sealed = heap.data();
+  }
+  std::memcpy(sealed, mac, 16);
+  if (!seal_key_.Apply(std::string_view(sealed, 16), path, sealed + 16)) {
+    return Status::Internal("cannot seal a file URL");  // OpenSSL failing on a fixed key
+  }
   PresignedUrl out;
   out.expiration_ms = expiration_ms;
   std::string& url = out.url;
   url.reserve(context.server_base_url.size() + path.size() * 2 + 120);
   url += context.server_base_url;
   url += "/files/";
-  AppendSealed(&url, path);
+  AppendBase64Url(&url, std::string_view(sealed, 16 + path.size()));
   url += '/';
   AppendPercentEncoded(&url, BaseName(path));
   url += "?expires=";
   url += exp;
   url += "&signature=";
-  AppendMac(&url, path, exp);
+  AppendBase64Url(&url, std::string_view(reinterpret_cast<char*>(mac) + 16, 16));
   return out;
 }
 
@@ -109,20 +88,27 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
                                            std::string_view file_name, std::string_view expires,
                                            std::string_view signature, int64_t now_ms) const {
   auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
-  auto path = Unseal(encoded_path);
+  auto raw = Base64UrlDecode(encoded_path);
   auto sig = Base64UrlDecode(signature);
   int64_t exp = 0;
   auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), exp);
-  if (!path || !sig || ec != std::errc() || ptr != expires.data() + expires.size()) {
+  if (!raw || raw->size() <= 16 || !sig || sig->size() != 16 || ec != std::errc() ||
+      ptr != expires.data() + expires.size() || expires.size() > 20 ||
+      (expires.size() > 1 && expires[0] == '0')) {
     return denied();
   }
-  std::string mac;
-  AppendMac(&mac, *path, std::to_string(exp));
-  auto expected = Base64UrlDecode(mac);
-  if (!expected || !ConstantTimeEquals(*sig, *expected)) return denied();
-  if (!IsCleanAbsolutePath(*path) || BaseName(*path) != file_name) return denied();
+  std::string_view iv = std::string_view(*raw).substr(0, 16);
+  std::string path(raw->size() - 16, '\0');
+  if (!seal_key_.Apply(iv, std::string_view(*raw).substr(16), path.data())) return denied();
+  unsigned char mac[32];
+  Mac(path, expires, mac);
+  // The IV and the signature are the two halves of one MAC over path and expiry.
+  bool ok = ConstantTimeEquals(iv, std::string_view(reinterpret_cast<char*>(mac), 16));
+  ok = ConstantTimeEquals(*sig, std::string_view(reinterpret_cast<char*>(mac) + 16, 16)) && ok;
+  if (!ok) return denied();
+  if (!IsCleanAbsolutePath(path) || BaseName(path) != file_name) return denied();
   if (exp <= now_ms) return Status::PermissionDenied("the file URL has expired");
-  return *path;
+  return path;
 }
 
 Result<std::string> LoadOrCreateSigningKey(const std::string& path) {

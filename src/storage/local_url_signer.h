@@ -3,10 +3,11 @@
 //
 //   {base}/files/{sealed path}/{file name}?expires={ms}&signature={base64url(mac)}
 //
-// The signature (HMAC-SHA256) covers the full path and the expiry, so a URL
-// reaches exactly one file until it expires. The path is sealed (AES-256-CTR
-// with a synthetic IV = HMAC of the path, checked on the way back) so a URL
-// does not reveal where the server keeps its tables. Thread-safe (immutable).
+// One HMAC-SHA256 covers the full path and the expiry, so a URL reaches
+// exactly one file until it expires: half of it is the signature, the other
+// half the synthetic IV with which the path is sealed (AES-256-CTR), so a URL
+// does not reveal where the server keeps its tables and a changed sealed path
+// fails the same check. Thread-safe (immutable).
 #pragma once
 
 #include <optional>
@@ -33,14 +34,11 @@ class LocalUrlSigner : public UrlSigner {
                              int64_t now_ms) const;
 
  private:
-  // Appends base64url(MAC of path and expiry).
-  void AppendMac(std::string* out, std::string_view path, std::string_view expiration) const;
-  // Appends base64url(synthetic IV + AES-CTR(path)).
-  void AppendSealed(std::string* out, std::string_view path) const;
-  std::optional<std::string> Unseal(std::string_view sealed) const;
-  HmacSha256Key mac_key_;
+  // HMAC over expiry and path: its first half is the synthetic IV of the
+  // sealed path, its second half the URL's signature (one MAC per URL).
+  void Mac(std::string_view path, std::string_view expiration, unsigned char out[32]) const;
+  HmacSha256Key mac_key_;  // derived from the key
   Aes256CtrKey seal_key_;  // derived from the key
-  HmacSha256Key iv_key_;   // derived from the key
 };
 
 // Reads the key in `path`, or creates it (32 random bytes, hex, mode 0600)
