@@ -1,6 +1,7 @@
 #include "delta/delta_log_replay.h"
 
 #include <algorithm>
+#include <deque>
 #include <utility>
 #include <vector>
 
@@ -13,14 +14,129 @@ std::string DvId(const std::optional<DeletionVector>& dv) {
   return dv ? DeletionVectorUniqueId(*dv) : std::string();
 }
 
-bool FileOrder(const DataFile& a, const DataFile& b) {
-  int c = a.path.compare(b.path);
-  if (c != 0) return c < 0;
-  // Same path: only files with different deletion vectors get here (rare).
-  return DvId(a.deletion_vector) < DvId(b.deletion_vector);
+// The percent-decoded form of `path`: a view of it when it has no escape,
+// else of `*storage`.
+std::string_view CanonicalView(std::string_view path, std::string* storage) {
+  if (path.find('%') == std::string_view::npos) return path;
+  *storage = CanonicalDeltaPath(path);
+  return *storage;
+}
+
+int CompareTail(const DataFile& a, const DataFile& b) {
+  if (a.deletion_vector || b.deletion_vector) {
+    int c = DvId(a.deletion_vector).compare(DvId(b.deletion_vector));
+    if (c != 0) return c;
+  }
+  return a.path.compare(b.path);
+}
+
+// The first index of `files` (sorted by FileOrder) whose canonical path is
+// not less than `canonical`.
+size_t LowerBoundCanonical(const FileList& files, std::string_view canonical) {
+  size_t lo = 0, hi = files.size();
+  std::string tmp;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (CanonicalView(files[mid].path, &tmp) < canonical) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// The first index of `files` whose file does not sort before `f`.
+size_t LowerBound(const FileList& files, const DataFile& f) {
+  size_t lo = 0, hi = files.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (FileOrder(files[mid], f)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Chunks of at most this many files come out of a rebuilt chunk.
+constexpr size_t kMaxChunk = 2 * FileList::kChunkSize;
+
+void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out) {
+  if (files.empty()) return;
+  if (files.size() <= kMaxChunk) {
+    out->push_back(std::make_shared<const std::vector<DataFile>>(std::move(files)));
+    return;
+  }
+  for (size_t i = 0; i < files.size(); i += FileList::kChunkSize) {
+    size_t end = std::min(files.size(), i + FileList::kChunkSize);
+    out->push_back(std::make_shared<const std::vector<DataFile>>(
+        std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(i)),
+        std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(end))));
+  }
 }
 
 }  // namespace
+
+bool FileOrder(const DataFile& a, const DataFile& b) {
+  std::string sa, sb;
+  int c = CanonicalView(a.path, &sa).compare(CanonicalView(b.path, &sb));
+  if (c != 0) return c < 0;
+  return CompareTail(a, b) < 0;
+}
+
+std::vector<DataFile> SortFiles(std::vector<DataFile> files) {
+  const size_t n = files.size();
+  // Canonical paths computed once, not per comparison.
+  std::vector<std::string_view> canonical(n);
+  std::deque<std::string> decoded;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& p = files[i].path;
+    if (p.find('%') == std::string::npos) {
+      canonical[i] = p;
+    } else {
+      decoded.push_back(CanonicalDeltaPath(p));
+      canonical[i] = decoded.back();
+    }
+  }
+  std::vector<uint32_t> order(n);
+  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
+  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
+    int c = canonical[a].compare(canonical[b]);
+    if (c != 0) return c < 0;
+    c = CompareTail(files[a], files[b]);
+    if (c != 0) return c < 0;
+    return a < b;  // input order among duplicates
+  });
+  std::vector<DataFile> out;
+  out.reserve(n);
+  for (size_t k = 0; k < n; ++k) {
+    uint32_t i = order[k];
+    // Of a run of equal identities keep the last one.
+    if (k + 1 < n) {
+      uint32_t j = order[k + 1];
+      if (canonical[i] == canonical[j] &&
+          DvId(files[i].deletion_vector) == DvId(files[j].deletion_vector)) {
+        continue;
+      }
+    }
+    out.push_back(std::move(files[i]));
+  }
+  return out;
+}
+
+std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                TableProtocol protocol, TableMetadata metadata,
+                                                std::vector<DataFile> files) {
+  auto snapshot = std::make_shared<TableSnapshot>();
+  snapshot->version = version;
+  snapshot->timestamp_ms = timestamp_ms;
+  snapshot->protocol = std::move(protocol);
+  snapshot->metadata = std::move(metadata);
+  snapshot->files = SortFiles(std::move(files));
+  return snapshot;
+}
 
 std::string DeletionVectorUniqueId(const DeletionVector& dv) {
   std::string id = dv.storage_type + dv.path_or_inline_dv;
@@ -40,13 +156,14 @@ std::string FileActionKey(std::string_view path, const std::optional<DeletionVec
 
 DeltaLogReplay::DeltaLogReplay() = default;
 
-DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base)
+DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
+                               bool base_timestamp_is_commit)
     : base_(std::move(base)),
       version_(base_->version),
       timestamp_ms_(base_->timestamp_ms),
       protocol_(base_->protocol),
       metadata_(base_->metadata),
-      timestamps_(CommitTimestampResolver::After(*base_)) {}
+      timestamps_(CommitTimestampResolver::After(*base_, base_timestamp_is_commit)) {}
 
 Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo& commit_file) {
   if (version != version_ + 1) {
@@ -87,39 +204,62 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   snapshot->timestamp_ms = timestamp_ms_;
   snapshot->protocol = std::move(*protocol_);
   snapshot->metadata = std::move(*metadata_);
-  std::vector<DataFile>& files = snapshot->files;
 
   std::vector<DataFile> added;
-  added.reserve(
-      static_cast<size_t>(std::count_if(changes_.begin(), changes_.end(), [](const auto& change) {
-        return change.second.has_value();
-      })));
   for (auto& [key, file] : changes_) {
     if (file) added.push_back(std::move(*file));
   }
-  std::sort(added.begin(), added.end(), FileOrder);
   if (!base_ || base_->files.empty()) {
-    files = std::move(added);
+    snapshot->files = SortFiles(std::move(added));
   } else {
-    // The base is sorted: keep the files no change touched and merge in the
-    // (few) new ones, instead of re-sorting everything.
-    std::vector<const DataFile*> kept;
-    kept.reserve(base_->files.size());
-    for (const DataFile& file : base_->files) {
-      bool plain = !file.deletion_vector && file.path.find('%') == std::string::npos;
-      bool touched = plain ? changes_.find(std::string_view(file.path)) != changes_.end()
-                           : changes_.count(FileActionKey(file.path, file.deletion_vector)) != 0;
-      if (!touched) kept.push_back(&file);
-    }
-    files.reserve(kept.size() + added.size());
-    auto next_added = added.begin();
-    for (const DataFile* file : kept) {
-      while (next_added != added.end() && FileOrder(*next_added, *file)) {
-        files.push_back(std::move(*next_added++));
+    std::sort(added.begin(), added.end(), FileOrder);
+    const FileList& base = base_->files;
+    // Base files an applied commit removed or replaced, by index.
+    std::vector<size_t> removed;
+    std::string tmp;
+    for (const auto& [key, file] : changes_) {
+      std::string_view canonical = std::string_view(key).substr(0, key.find('\0'));
+      for (size_t i = LowerBoundCanonical(base, canonical); i < base.size(); ++i) {
+        if (CanonicalView(base[i].path, &tmp) != canonical) break;
+        if (FileActionKey(base[i].path, base[i].deletion_vector) == key) removed.push_back(i);
       }
-      files.push_back(*file);
     }
-    for (; next_added != added.end(); ++next_added) files.push_back(std::move(*next_added));
+    std::sort(removed.begin(), removed.end());
+    // Where each new file goes: before base[pos] (pos == size: at the end).
+    std::vector<size_t> pos(added.size());
+    for (size_t k = 0; k < added.size(); ++k) pos[k] = LowerBound(base, added[k]);
+
+    // Chunks nothing touches are shared with the base; the others rebuilt.
+    const auto& chunks = base.chunks();
+    std::vector<FileList::ChunkPtr> out;
+    out.reserve(chunks.size() + added.size() / FileList::kChunkSize + 1);
+    size_t r = 0, a = 0;
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      const size_t start = base.chunk_start(c);
+      const size_t end = start + chunks[c]->size();
+      const bool last = c + 1 == chunks.size();
+      const bool touched =
+          (r < removed.size() && removed[r] < end) || (a < added.size() && (last || pos[a] < end));
+      if (!touched) {
+        out.push_back(chunks[c]);
+        continue;
+      }
+      std::vector<DataFile> files;
+      files.reserve(chunks[c]->size() + 8);
+      for (size_t i = start; i < end; ++i) {
+        while (a < added.size() && pos[a] <= i) files.push_back(std::move(added[a++]));
+        if (r < removed.size() && removed[r] == i) {
+          while (r < removed.size() && removed[r] == i) ++r;
+          continue;
+        }
+        files.push_back((*chunks[c])[i - start]);
+      }
+      if (last) {
+        while (a < added.size()) files.push_back(std::move(added[a++]));
+      }
+      PushChunk(std::move(files), &out);
+    }
+    snapshot->files = FileList::FromChunks(std::move(out));
   }
   changes_.clear();
   return std::shared_ptr<const TableSnapshot>(std::move(snapshot));

@@ -6,7 +6,12 @@
 // deletion vector unique id). An add replaces an earlier add of the same
 // identity, a remove cancels it; cdc actions are ignored (change data is not
 // table state). For protocol and metaData the latest wins.
-// The snapshot's files are sorted by path (then DV id): a deterministic order.
+// The snapshot's files are sorted by FileOrder (percent-decoded path, then
+// DV id, then recorded path): a deterministic order in which the files of
+// one identity are adjacent.
+//
+// Bringing a base forward copies only the chunks of the base's FileList that
+// the applied commits touch (file_list.h); the others are shared.
 //
 // Not thread-safe: one instance per replay. Finish() leaves the base intact.
 #pragma once
@@ -17,6 +22,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "delta/delta_actions.h"
@@ -34,12 +40,26 @@ std::string DeletionVectorUniqueId(const DeletionVector& dv);
 // allow) match.
 std::string FileActionKey(std::string_view path, const std::optional<DeletionVector>& dv);
 
+// The order of TableSnapshot::files.
+bool FileOrder(const DataFile& a, const DataFile& b);
+
+// Sorts files by FileOrder; of files with the same identity only the last
+// (in input order) is kept.
+std::vector<DataFile> SortFiles(std::vector<DataFile> files);
+
+// A snapshot made of a checkpoint's state (files in any order).
+std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                TableProtocol protocol, TableMetadata metadata,
+                                                std::vector<DataFile> files);
+
 class DeltaLogReplay {
  public:
   // Starts before version 0 (no files, no protocol, no metadata).
   DeltaLogReplay();
   // Starts from `base` (not null); the next commit is base->version + 1.
-  explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base);
+  // `base_timestamp_is_commit`: see CommitTimestampResolver::After.
+  explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
+                          bool base_timestamp_is_commit = true);
 
   // The last version applied (the base's, or -1).
   int64_t version() const { return version_; }

@@ -14,6 +14,7 @@
 
 #include "common/status.h"
 #include "storage/storage.h"
+#include "table/file_list.h"
 
 namespace lakeshare {
 
@@ -57,12 +58,15 @@ struct DataFile {
   std::optional<DeletionVector> deletion_vector;
 };
 
+// Shares unchanged chunks between snapshots of nearby versions (file_list.h).
+using FileList = ChunkedList<DataFile>;
+
 struct TableSnapshot {
   int64_t version = 0;
   int64_t timestamp_ms = 0;  // commit timestamp of `version`
   TableProtocol protocol;
   TableMetadata metadata;
-  std::vector<DataFile> files;  // active files, sorted by path (a deterministic order per version)
+  FileList files;  // active files, sorted by path (a deterministic order per version)
 };
 
 // One commit's effect on the data, for change data feed (/changes) and
