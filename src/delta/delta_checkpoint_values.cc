@@ -24,11 +24,6 @@ bool IsTimestamp(const SchemaNode& n) {
   return n.physical_type == Type::kInt96 || n.logical.kind == LogicalInfo::Kind::kTimestamp;
 }
 
-// INT96 carries no annotation but is always an instant (Spark's legacy type).
-bool IsUtcTimestamp(const SchemaNode& n) {
-  return n.physical_type == Type::kInt96 || n.logical.is_adjusted_to_utc;
-}
-
 void AppendDate(int64_t days, std::string* out) { out->append(FormatDate(days)); }
 
 // "yyyy-mm-dd" + sep + "hh:mm:ss"; returns the microseconds within the second.
@@ -60,8 +55,7 @@ void AppendLeafJson(const RecordNode& leaf, int64_t slot, std::string* out) {
     char buf[8];
     std::snprintf(buf, sizeof(buf), ".%03d", static_cast<int>(frac / 1000));
     out->append(buf);
-    if (IsUtcTimestamp(n)) out->push_back('Z');
-    out->push_back('"');
+    out->append("Z\"");
     return;
   }
   switch (n.logical.kind) {

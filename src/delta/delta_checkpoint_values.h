@@ -8,8 +8,10 @@
 // floating point as the shortest text that reads back to the same value
 // ("1.5", "100.0"; NaN and infinities as the strings "NaN", "Infinity",
 // "-Infinity"), dates as "yyyy-mm-dd", timestamps as
-// "yyyy-mm-ddThh:mm:ss.SSSZ" in UTC (without the Z for timestamps that are
-// not adjusted to UTC: timestamp_ntz), truncated to milliseconds; strings
+// "yyyy-mm-ddThh:mm:ss.SSSZ" in UTC, truncated to milliseconds (writers such
+// as delta-rs leave isAdjustedToUTC unset on Delta `timestamp` columns, so
+// the annotation cannot tell timestamp_ntz apart: those get the Z too);
+// strings
 // and binaries as JSON strings; lists and maps (never in Delta stats) left
 // out.
 //
