@@ -129,6 +129,7 @@ std::vector<DataFile> SortFiles(std::vector<DataFile> files) {
 std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
                                                 TableProtocol protocol, TableMetadata metadata,
                                                 std::vector<DataFile> files) {
+  for (DataFile& f : files) f.data_change = false;
   auto snapshot = std::make_shared<TableSnapshot>();
   snapshot->version = version;
   snapshot->timestamp_ms = timestamp_ms;
@@ -178,6 +179,9 @@ Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo
   changes_.reserve(changes_.size() + commit.file_actions.size());
   for (DeltaFileAction& action : commit.file_actions) {
     if (auto* add = std::get_if<DataFile>(&action)) {
+      // The state's canonical form, as checkpoints record it: whether the
+      // add changed data belongs to its commit, not to the table's state.
+      add->data_change = false;
       std::string key = FileActionKey(add->path, add->deletion_vector);
       changes_.insert_or_assign(std::move(key), std::optional<DataFile>(std::move(*add)));
     } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {

@@ -5,7 +5,10 @@
 // Files are reconciled by identity, as the Delta protocol defines it: (path,
 // deletion vector unique id). An add replaces an earlier add of the same
 // identity, a remove cancels it; cdc actions are ignored (change data is not
-// table state). For protocol and metaData the latest wins.
+// table state). For protocol and metaData the latest wins. A snapshot's files
+// have data_change false, the state's canonical form (checkpoints record it
+// so, and Delta's own replay does the same), so a snapshot does not depend on
+// whether it came from a checkpoint or from commits.
 // The snapshot's files are sorted by FileOrder (percent-decoded path, then
 // DV id, then recorded path): a deterministic order in which the files of
 // one identity are adjacent.

@@ -66,7 +66,9 @@ struct TableSnapshot {
   int64_t timestamp_ms = 0;  // commit timestamp of `version`
   TableProtocol protocol;
   TableMetadata metadata;
-  FileList files;  // active files, sorted by path (a deterministic order per version)
+  // Active files in a deterministic order per version (Delta: by percent-
+  // decoded path); data_change is false (it describes commits, not state).
+  FileList files;
 };
 
 // One commit's effect on the data, for change data feed (/changes) and
