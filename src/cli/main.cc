@@ -1,5 +1,6 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
-// `demo` generates sample tables and serves them.
+// `demo` generates sample tables and serves them, `generate-delta` writes a
+// synthetic Delta log for benchmarks.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -10,6 +11,7 @@
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
+#include "delta/synthetic_table.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;
@@ -49,6 +51,37 @@ int main(int argc, char** argv) {
   demo->add_option("--port", demo_options.port, "Listen port (0 = any free port)")
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
+
+  std::string generate_dir;
+  SyntheticTableOptions generate;
+  CLI::App* gen = app.add_subcommand(
+      "generate-delta",
+      "Write a synthetic Delta table for benchmarks: N active files in a parquet checkpoint "
+      "(version 0) plus K JSON commits after it, each adding and removing a few files. Only the "
+      "_delta_log is written; the data files it names do not exist.");
+  gen->add_option("--dir", generate_dir, "Table folder (must not hold a _delta_log yet)")
+      ->required();
+  gen->add_option("--files", generate.files, "Active files in the checkpoint")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  gen->add_option("--commits", generate.commits, "JSON commits after the checkpoint")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  gen->add_option("--partitions", generate.partitions, "Distinct date partition values")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  gen->add_option("--adds-per-commit", generate.adds_per_commit, "Files each commit adds")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  gen->add_option("--removes-per-commit", generate.removes_per_commit, "Files each commit removes")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  gen->add_option("--rows-per-row-group", generate.rows_per_row_group,
+                  "Checkpoint rows per parquet row group")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  gen->add_option("--seed", generate.seed, "Random seed (same seed, same table)")
+      ->capture_default_str();
 
   CLI11_PARSE(app, argc, argv);
   // Logs go to stderr; stdout carries only what scripts read ("listening on").
@@ -93,6 +126,15 @@ int main(int argc, char** argv) {
     if (status.ok()) std::cout << "created admin user '" << user_name << "'" << std::endl;
   } else if (*demo) {
     status = RunDemo(demo_options);
+  } else if (*gen) {
+    auto summary = GenerateSyntheticTable(generate_dir, generate);
+    if (summary.ok()) {
+      std::cout << "wrote " << generate_dir << ": checkpoint at version "
+                << summary->checkpoint_version << " (" << summary->checkpoint_bytes
+                << " bytes), latest version " << summary->latest_version << ", "
+                << summary->active_files << " active files" << std::endl;
+    }
+    status = summary.status();
   }
   if (!status.ok()) {
     std::cerr << "lakeshare: " << status.message() << std::endl;

@@ -1,9 +1,13 @@
 #include "delta/delta_checkpoint.h"
 
+#include <fcntl.h>
 #include <simdjson.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
+#include <cerrno>
 #include <cstring>
 #include <exception>
 #include <future>
@@ -17,6 +21,7 @@
 #include "delta/delta_paths.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
+#include "storage/local_storage.h"
 
 namespace lakeshare {
 namespace {
@@ -66,6 +71,51 @@ class StorageFile final : public parquet::RandomAccessFile {
   std::string name_;
 };
 
+// A local file read with pread straight into the reader's buffer (no copy
+// through std::string); messages name the file as the table sees it.
+class LocalCheckpointFile final : public parquet::RandomAccessFile {
+ public:
+  static Result<std::shared_ptr<const LocalCheckpointFile>> Open(const std::string& path,
+                                                                 std::string name) {
+    int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0) {
+      return Status::IOError(name + ": cannot open (" + std::strerror(errno) + ")");
+    }
+    struct stat st;
+    if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+      ::close(fd);
+      return Status::IOError(name + ": not a regular file");
+    }
+    return std::shared_ptr<const LocalCheckpointFile>(
+        new LocalCheckpointFile(fd, static_cast<uint64_t>(st.st_size), std::move(name)));
+  }
+  ~LocalCheckpointFile() override { ::close(fd_); }
+
+  Result<uint64_t> Size() const override { return size_; }
+  Status ReadAt(uint64_t offset, size_t length, char* out) const override {
+    if (offset > size_ || length > size_ - offset) {
+      return Status::Corruption(name_ + ": read beyond the end of the file");
+    }
+    while (length > 0) {
+      ssize_t n = ::pread(fd_, out, length, static_cast<off_t>(offset));
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0) return Status::IOError(name_ + ": read failed (" + std::strerror(errno) + ")");
+      if (n == 0) return Status::IOError(name_ + ": shorter than when it was opened");
+      out += n;
+      offset += static_cast<uint64_t>(n);
+      length -= static_cast<size_t>(n);
+    }
+    return Status::OK();
+  }
+
+ private:
+  LocalCheckpointFile(int fd, uint64_t size, std::string name)
+      : fd_(fd), size_(size), name_(std::move(name)) {}
+  int fd_;
+  uint64_t size_;
+  std::string name_;
+};
+
 // Runs work(i) for i in [0, n) on up to `parallelism` threads; the error of
 // the lowest failing index wins.
 Status RunParallel(size_t n, size_t parallelism, const std::function<Status(size_t)>& work) {
@@ -110,9 +160,17 @@ Status RunParallel(size_t n, size_t parallelism, const std::function<Status(size
 
 // The leaf columns one checkpoint file offers, resolved once per file.
 struct ColumnPlan {
-  std::vector<int> main;    // protocol, metaData, add (minus the optional parts), sidecar, ...
-  std::vector<int> stats;   // add.stats
-  std::vector<int> pv_map;  // add.partitionValues
+  std::vector<int> main;  // add (minus the optional parts)
+  // The non-file actions (protocol, metaData, sidecar, checkpointMetadata):
+  // a few rows of the first row group in a classic checkpoint, so they are
+  // decoded only in row groups where their first leaf says they occur.
+  struct Action {
+    std::vector<int> leaves;
+    int probe = -1;
+  };
+  std::vector<Action> actions;
+  std::vector<int> stats;         // add.stats
+  std::vector<int> pv_map;        // add.partitionValues
   std::vector<int> stats_parsed;  // add.stats_parsed
   std::vector<int> pv_parsed;     // add.partitionValues_parsed
 };
@@ -170,7 +228,23 @@ ColumnPlan PlanColumns(const parquet::Schema& schema) {
       "checkpointMetadata.version",
   };
   ColumnPlan plan;
-  for (const char* c : kMain) AddLeaves(schema, c, &plan.main);
+  std::string current;  // the action of plan.actions.back()
+  for (const char* c : kMain) {
+    std::string_view column(c);
+    std::string action(column.substr(0, column.find('.')));
+    if (action == "add") {
+      AddLeaves(schema, column, &plan.main);
+      continue;
+    }
+    if (plan.actions.empty() || action != current) plan.actions.emplace_back();
+    current = action;
+    AddLeaves(schema, column, &plan.actions.back().leaves);
+  }
+  std::erase_if(plan.actions, [](const ColumnPlan::Action& a) { return a.leaves.empty(); });
+  for (ColumnPlan::Action& a : plan.actions) {
+    SortUnique(&a.leaves);
+    a.probe = a.leaves.front();
+  }
   AddLeaves(schema, "add.stats", &plan.stats);
   AddLeaves(schema, "add.partitionValues", &plan.pv_map);
   AddLeaves(schema, "add.stats_parsed", &plan.stats_parsed);
@@ -347,6 +421,26 @@ Result<RecordTree> ReadTree(const ParquetReader& reader, int rg, const std::vect
   return tree;
 }
 
+// Whether the action whose first leaf is `probe` may be non-null in row
+// group `rg`: the chunk's null count when the writer recorded one, else its
+// definition levels.
+Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe,
+                            const std::string& name) {
+  const parquet::ColumnChunk& chunk =
+      reader.metadata().row_groups[static_cast<size_t>(rg)].columns[static_cast<size_t>(probe)];
+  if (chunk.meta_data && chunk.meta_data->statistics && chunk.meta_data->statistics->null_count &&
+      reader.schema().leaf(probe).max_rep == 0) {
+    return *chunk.meta_data->statistics->null_count < chunk.meta_data->num_values;
+  }
+  Result<parquet::ColumnBatch> batch = reader.ReadColumnChunk(rg, probe);
+  if (!batch.ok()) return batch.status().WithContext("Delta checkpoint " + name);
+  if (batch->def_levels.empty()) return batch->num_levels > 0;
+  for (int16_t d : batch->def_levels) {
+    if (d > 0) return true;
+  }
+  return false;
+}
+
 Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
                     const std::string& name, const CheckpointReadOptions& options, Part* out) {
   const bool parsed_stats_first =
@@ -354,6 +448,10 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
   const bool parsed_pv_first =
       !plan.pv_parsed.empty() && (plan.pv_map.empty() || options.prefer_parsed_partition_values);
   std::vector<int> leaves = plan.main;
+  for (const ColumnPlan::Action& action : plan.actions) {
+    LS_ASSIGN_OR_RETURN(bool present, ActionMayOccur(reader, rg, action.probe, name));
+    if (present) leaves.insert(leaves.end(), action.leaves.begin(), action.leaves.end());
+  }
   if (!parsed_stats_first) leaves.insert(leaves.end(), plan.stats.begin(), plan.stats.end());
   if (!parsed_pv_first) leaves.insert(leaves.end(), plan.pv_map.begin(), plan.pv_map.end());
   SortUnique(&leaves);
@@ -460,8 +558,13 @@ struct OpenFile {
 Result<OpenFile> OpenCheckpointFile(Storage& storage, const FileInfo& info, std::string name) {
   OpenFile f;
   f.name = std::move(name);
-  auto file =
-      std::make_shared<StorageFile>(storage, info.path, static_cast<uint64_t>(info.size), f.name);
+  std::shared_ptr<const parquet::RandomAccessFile> file;
+  if (dynamic_cast<LocalStorage*>(&storage) != nullptr) {
+    LS_ASSIGN_OR_RETURN(file, LocalCheckpointFile::Open(info.path, f.name));
+  } else {
+    file =
+        std::make_shared<StorageFile>(storage, info.path, static_cast<uint64_t>(info.size), f.name);
+  }
   Result<ParquetReader> reader = ParquetReader::Open(std::move(file));
   if (!reader.ok()) return reader.status().WithContext("Delta checkpoint " + f.name);
   f.plan = PlanColumns(reader->schema());
@@ -535,6 +638,12 @@ Result<std::string> SidecarLocation(Storage& storage, const std::string& log_dir
 }
 
 }  // namespace
+
+size_t CheckpointContents::num_files() const {
+  size_t n = 0;
+  for (const auto& g : files) n += g.size();
+  return n;
+}
 
 std::string DeltaLogRelativeName(std::string_view path) {
   return "_delta_log/" + std::string(BaseName(path));
@@ -641,14 +750,9 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
         }
       }
       for (DeltaSidecar& s : part.sidecars) sidecars.push_back(std::move(s));
-      out.files.insert(out.files.end(), std::make_move_iterator(part.files.begin()),
-                       std::make_move_iterator(part.files.end()));
-      std::vector<DataFile>().swap(part.files);
+      if (!part.files.empty()) out.files.push_back(std::move(part.files));
       return Status::OK();
     };
-    size_t total = 0;
-    for (const Part& p : parts) total += p.files.size();
-    out.files.reserve(std::max(total, options.expected_files));
     for (Part& p : parts) LS_RETURN_IF_ERROR(merge(p, first_name));
     parts.clear();
 
@@ -670,9 +774,6 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
         files.push_back(std::move(f));
       }
       LS_ASSIGN_OR_RETURN(std::vector<Part> sidecar_parts, ReadParquetFiles(files, options));
-      size_t more = 0;
-      for (const Part& p : sidecar_parts) more += p.files.size();
-      out.files.reserve(out.files.size() + more);
       for (size_t i = 0; i < sidecar_parts.size(); ++i) {
         Part& p = sidecar_parts[i];
         if (!p.protocols.empty() || !p.metadata.empty() || !p.sidecars.empty()) {

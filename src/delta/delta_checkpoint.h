@@ -63,8 +63,6 @@ struct CheckpointReadOptions {
   bool prefer_parsed_partition_values = false;
   // Row groups decoded at the same time.
   size_t parallelism = 2;
-  // Capacity reserved for the files (e.g. _last_checkpoint's numOfAddFiles).
-  size_t expected_files = 0;
   // A JSON V2 top-level file larger than this is kTooLarge.
   int64_t max_json_bytes = int64_t{256} << 20;
 };
@@ -73,7 +71,10 @@ struct CheckpointContents {
   int64_t version = 0;
   std::optional<TableProtocol> protocol;
   std::optional<TableMetadata> metadata;
-  std::vector<DataFile> files;  // the add actions, in checkpoint order
+  // The add actions in checkpoint order, in groups (one per row group or
+  // file), so that nothing is moved to make one vector of them.
+  std::vector<std::vector<DataFile>> files;
+  size_t num_files() const;
 };
 
 // Reads checkpoint `checkpoint` of the table whose log folder is `log_dir`.

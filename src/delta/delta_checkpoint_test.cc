@@ -399,17 +399,22 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   ASSERT_TRUE(listing.ok());
   auto c = ReadDeltaCheckpoint(storage, listing->log_dir, listing->checkpoints.back());
   ASSERT_TRUE(c.ok()) << c.status();
+  EXPECT_EQ(c->files.size(), 2u);  // one group per row group of adds
+  std::vector<DataFile> read;
+  for (auto& group : c->files) {
+    for (DataFile& f : group) read.push_back(std::move(f));
+  }
   EXPECT_EQ(c->metadata->partition_columns, m.partition_columns);
   EXPECT_EQ(c->metadata->configuration, m.configuration);
   EXPECT_EQ(c->metadata->created_time, 1000);
-  ASSERT_EQ(c->files.size(), files.size());
+  ASSERT_EQ(read.size(), files.size());
   for (size_t i = 0; i < files.size(); ++i) {
-    EXPECT_EQ(c->files[i].path, files[i].path);
-    EXPECT_EQ(c->files[i].size, files[i].size);
-    EXPECT_EQ(c->files[i].modification_time, files[i].modification_time);
-    EXPECT_TRUE(c->files[i].partition_values == files[i].partition_values) << i;
-    EXPECT_EQ(c->files[i].stats, files[i].stats);
-    EXPECT_EQ(DvText(c->files[i].deletion_vector), DvText(files[i].deletion_vector));
+    EXPECT_EQ(read[i].path, files[i].path);
+    EXPECT_EQ(read[i].size, files[i].size);
+    EXPECT_EQ(read[i].modification_time, files[i].modification_time);
+    EXPECT_TRUE(read[i].partition_values == files[i].partition_values) << i;
+    EXPECT_EQ(read[i].stats, files[i].stats);
+    EXPECT_EQ(DvText(read[i].deletion_vector), DvText(files[i].deletion_vector));
   }
 }
 
@@ -504,6 +509,19 @@ TEST(DeltaCheckpointWrittenTest, V2CheckpointWithSidecars) {
   auto latest = table.Snapshot(std::nullopt);
   ASSERT_TRUE(latest.ok()) << latest.status();
   EXPECT_EQ(PathsOf(**latest), Names(k.FilesAt(4)));
+
+  // Two V2 checkpoints of version 3 (a lost race): the listing would take
+  // the first by name, which is broken; _last_checkpoint names the winner.
+  const std::string loser =
+      "00000000000000000003.checkpoint.00000000-0000-4000-8000-000000000000.json";
+  k.t.WriteLogFile(loser, "not json\n");
+  EXPECT_EQ(table.Snapshot(3).status().code(), StatusCode::kCorruption);
+  k.t.WriteLogFile("_last_checkpoint",
+                   R"({"version":3,"size":5,"v2Checkpoint":{"path":")" + v2 + R"("}})");
+  auto hinted = table.Snapshot(3);
+  ASSERT_TRUE(hinted.ok()) << hinted.status();
+  EXPECT_EQ(PathsOf(**hinted), Names(files));
+  fs::remove(k.t.log_dir() / loser);
 
   // A missing sidecar, a sidecar outside _sidecars, a version mismatch:
   // kCorruption naming the checkpoint relative to the table.

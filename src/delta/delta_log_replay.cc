@@ -1,7 +1,10 @@
 #include "delta/delta_log_replay.h"
 
 #include <algorithm>
+#include <cstring>
 #include <deque>
+#include <future>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -86,13 +89,28 @@ bool FileOrder(const DataFile& a, const DataFile& b) {
   return CompareTail(a, b) < 0;
 }
 
-std::vector<DataFile> SortFiles(std::vector<DataFile> files) {
+FileList SortFiles(std::vector<DataFile> files) {
+  std::vector<std::vector<DataFile>> groups;
+  groups.push_back(std::move(files));
+  return SortFiles(std::move(groups));
+}
+
+FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
+  // One view of all groups, by global index.
+  std::vector<DataFile*> files;
+  size_t total = 0;
+  for (const auto& g : groups) total += g.size();
+  files.reserve(total);
+  for (auto& g : groups) {
+    for (DataFile& f : g) files.push_back(&f);
+  }
   const size_t n = files.size();
+  if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
   // Canonical paths computed once, not per comparison.
   std::vector<std::string_view> canonical(n);
   std::deque<std::string> decoded;
   for (size_t i = 0; i < n; ++i) {
-    const std::string& p = files[i].path;
+    const std::string& p = files[i]->path;
     if (p.find('%') == std::string::npos) {
       canonical[i] = p;
     } else {
@@ -100,36 +118,96 @@ std::vector<DataFile> SortFiles(std::vector<DataFile> files) {
       canonical[i] = decoded.back();
     }
   }
-  std::vector<uint32_t> order(n);
-  for (size_t i = 0; i < n; ++i) order[i] = static_cast<uint32_t>(i);
-  std::sort(order.begin(), order.end(), [&](uint32_t a, uint32_t b) {
-    int c = canonical[a].compare(canonical[b]);
+  // Paths share long prefixes ("date=2024-01-01/part-0"): skip what all
+  // share and compare the next 24 bytes as integers, held inline, so that
+  // most comparisons touch neither the strings nor the files.
+  size_t lcp = n > 0 ? canonical[0].size() : 0;
+  for (size_t i = 1; i < n && lcp > 0; ++i) {
+    const std::string_view c = canonical[i];
+    size_t k = 0;
+    const size_t m = std::min(lcp, c.size());
+    while (k < m && c[k] == canonical[0][k]) ++k;
+    lcp = k;
+  }
+  struct Key {
+    uint64_t w[3];
+    uint32_t index;
+  };
+  std::vector<Key> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view c = canonical[i];
+    unsigned char bytes[24] = {};
+    if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
+    for (int w = 0; w < 3; ++w) {
+      uint64_t v = 0;
+      for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
+      keys[i].w[w] = v;
+    }
+    keys[i].index = static_cast<uint32_t>(i);
+  }
+  auto less = [&](const Key& a, const Key& b) {
+    for (int w = 0; w < 3; ++w) {
+      if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
+    }
+    const std::string_view ca = canonical[a.index], cb = canonical[b.index];
+    const size_t skip = lcp + 24;
+    int c = ca.substr(std::min(skip, ca.size())).compare(cb.substr(std::min(skip, cb.size())));
     if (c != 0) return c < 0;
-    c = CompareTail(files[a], files[b]);
+    c = CompareTail(*files[a.index], *files[b.index]);
     if (c != 0) return c < 0;
-    return a < b;  // input order among duplicates
-  });
-  std::vector<DataFile> out;
-  out.reserve(n);
+    return a.index < b.index;  // input order among duplicates
+  };
+  if (n >= (1u << 16)) {
+    // Two halves sorted at once, then merged.
+    auto mid = keys.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::future<void> first;
+    try {
+      first = std::async(std::launch::async, [&] { std::sort(keys.begin(), mid, less); });
+    } catch (const std::system_error&) {
+      std::sort(keys.begin(), mid, less);
+    }
+    std::sort(mid, keys.end(), less);
+    if (first.valid()) first.get();
+    std::vector<Key> merged(n);
+    std::merge(keys.begin(), mid, mid, keys.end(), merged.begin(), less);
+    keys.swap(merged);
+  } else {
+    std::sort(keys.begin(), keys.end(), less);
+  }
+  // Straight into chunks; of a run of equal identities keep the last one.
+  std::vector<FileList::ChunkPtr> chunks;
+  chunks.reserve(n / FileList::kChunkSize + 1);
+  std::vector<DataFile> chunk;
+  chunk.reserve(std::min(n, FileList::kChunkSize));
   for (size_t k = 0; k < n; ++k) {
-    uint32_t i = order[k];
-    // Of a run of equal identities keep the last one.
-    if (k + 1 < n) {
-      uint32_t j = order[k + 1];
+    const uint32_t i = keys[k].index;
+    if (k + 1 < n && keys[k].w[0] == keys[k + 1].w[0] && keys[k].w[1] == keys[k + 1].w[1] &&
+        keys[k].w[2] == keys[k + 1].w[2]) {
+      const uint32_t j = keys[k + 1].index;
       if (canonical[i] == canonical[j] &&
-          DvId(files[i].deletion_vector) == DvId(files[j].deletion_vector)) {
+          DvId(files[i]->deletion_vector) == DvId(files[j]->deletion_vector)) {
         continue;
       }
     }
-    out.push_back(std::move(files[i]));
+    chunk.push_back(std::move(*files[i]));
+    if (chunk.size() == FileList::kChunkSize) {
+      chunks.push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
+      chunk = std::vector<DataFile>();
+      chunk.reserve(FileList::kChunkSize);
+    }
   }
-  return out;
+  if (!chunk.empty()) {
+    chunks.push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
+  }
+  return FileList::FromChunks(std::move(chunks));
 }
 
 std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
                                                 TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<DataFile> files) {
-  for (DataFile& f : files) f.data_change = false;
+                                                std::vector<std::vector<DataFile>> files) {
+  for (auto& group : files) {
+    for (DataFile& f : group) f.data_change = false;
+  }
   auto snapshot = std::make_shared<TableSnapshot>();
   snapshot->version = version;
   snapshot->timestamp_ms = timestamp_ms;
@@ -165,6 +243,22 @@ DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
       protocol_(base_->protocol),
       metadata_(base_->metadata),
       timestamps_(CommitTimestampResolver::After(*base_, base_timestamp_is_commit)) {}
+
+DeltaLogReplay::DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
+                               TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                               bool base_timestamp_is_commit)
+    : unsorted_base_(std::move(files)),
+      version_(version),
+      timestamp_ms_(timestamp_ms),
+      protocol_(std::move(protocol)),
+      metadata_(std::move(metadata)) {
+  TableSnapshot state;  // what the resolver needs: no files
+  state.version = version;
+  state.timestamp_ms = timestamp_ms;
+  state.protocol = *protocol_;
+  state.metadata = *metadata_;
+  timestamps_ = CommitTimestampResolver::After(state, base_timestamp_is_commit);
+}
 
 Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo& commit_file) {
   if (version != version_ + 1) {
@@ -213,7 +307,23 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   for (auto& [key, file] : changes_) {
     if (file) added.push_back(std::move(*file));
   }
-  if (!base_ || base_->files.empty()) {
+  if (!base_ && !unsorted_base_.empty()) {
+    // A checkpoint's files: drop those the commits touched, add the new
+    // ones, sort once.
+    std::vector<std::vector<DataFile>> groups = std::move(unsorted_base_);
+    for (auto& files : groups) {
+      if (!changes_.empty()) {
+        std::erase_if(files, [&](const DataFile& f) {
+          bool plain = !f.deletion_vector && f.path.find('%') == std::string::npos;
+          return plain ? changes_.find(std::string_view(f.path)) != changes_.end()
+                       : changes_.count(FileActionKey(f.path, f.deletion_vector)) != 0;
+        });
+      }
+      for (DataFile& f : files) f.data_change = false;
+    }
+    groups.push_back(std::move(added));
+    snapshot->files = SortFiles(std::move(groups));
+  } else if (!base_ || base_->files.empty()) {
     snapshot->files = SortFiles(std::move(added));
   } else {
     std::sort(added.begin(), added.end(), FileOrder);

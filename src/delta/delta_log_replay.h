@@ -47,13 +47,14 @@ std::string FileActionKey(std::string_view path, const std::optional<DeletionVec
 bool FileOrder(const DataFile& a, const DataFile& b);
 
 // Sorts files by FileOrder; of files with the same identity only the last
-// (in input order) is kept.
-std::vector<DataFile> SortFiles(std::vector<DataFile> files);
+// (in input order) is kept. Large inputs are sorted on two threads.
+FileList SortFiles(std::vector<std::vector<DataFile>> groups);
+FileList SortFiles(std::vector<DataFile> files);
 
 // A snapshot made of a checkpoint's state (files in any order).
 std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
                                                 TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<DataFile> files);
+                                                std::vector<std::vector<DataFile>> files);
 
 class DeltaLogReplay {
  public:
@@ -63,6 +64,11 @@ class DeltaLogReplay {
   // `base_timestamp_is_commit`: see CommitTimestampResolver::After.
   explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
                           bool base_timestamp_is_commit = true);
+  // Starts from a checkpoint's state at `version`: its files in any order,
+  // sorted once by Finish (after the commits are applied).
+  DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
+                 TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                 bool base_timestamp_is_commit);
 
   // The last version applied (the base's, or -1).
   int64_t version() const { return version_; }
@@ -79,6 +85,7 @@ class DeltaLogReplay {
 
  private:
   std::shared_ptr<const TableSnapshot> base_;
+  std::vector<std::vector<DataFile>> unsorted_base_;  // a checkpoint's files (when base_ is null)
   int64_t version_ = -1;
   int64_t timestamp_ms_ = 0;
   std::string last_file_;

@@ -110,23 +110,32 @@ Result<DeltaCommit> DeltaTable::ReadCommit(const DeltaLogFile& commit, DeltaPars
   return ParseDeltaCommit(std::move(*content), commit.info.path, mode);
 }
 
-DeltaTable::SnapshotResult DeltaTable::LoadCheckpoint(const DeltaLogListing& listing,
-                                                      const DeltaCheckpoint& checkpoint) {
-  CheckpointReadOptions options = options_.checkpoint;
-  // _last_checkpoint is a hint: it sizes the file vector when it names this
-  // checkpoint; anything wrong with it is ignored (the listing decided).
-  if (listing.last_checkpoint && listing.last_checkpoint->size < (int64_t{1} << 20)) {
+Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing,
+                                                  const DeltaCheckpoint& checkpoint) {
+  // _last_checkpoint is only a hint, and only used to pick among V2
+  // checkpoints of one version (writers racing on a version leave several
+  // UUID-named files; the one it names is the one that won). Anything wrong
+  // with it is ignored: the listing decided which version to read.
+  DeltaCheckpoint chosen = checkpoint;
+  if (checkpoint.type == DeltaLogFileType::kV2Checkpoint && listing.last_checkpoint &&
+      listing.last_checkpoint->size < (int64_t{1} << 20)) {
     Result<std::string> text = storage_->Read(listing.last_checkpoint->path);
-    if (text.ok()) {
-      Result<LastCheckpointHint> hint = ParseLastCheckpoint(std::move(*text), "_last_checkpoint");
-      if (hint.ok() && hint->version == checkpoint.version && hint->num_of_add_files &&
-          *hint->num_of_add_files <= (int64_t{1} << 28)) {
-        options.expected_files = static_cast<size_t>(*hint->num_of_add_files);
+    Result<LastCheckpointHint> hint =
+        text.ok() ? ParseLastCheckpoint(std::move(*text), "_last_checkpoint")
+                  : Result<LastCheckpointHint>(text.status());
+    if (hint.ok() && hint->version == checkpoint.version && hint->v2_checkpoint_path) {
+      std::string name = *hint->v2_checkpoint_path;
+      name = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+      std::optional<DeltaLogFile> file = ClassifyDeltaLogFile(FileInfo{name, 0, 0});
+      if (file && file->type == DeltaLogFileType::kV2Checkpoint &&
+          file->version == checkpoint.version) {
+        Result<FileInfo> info = storage_->Head(storage_->Join(listing.log_dir, name));
+        if (info.ok()) chosen.files = {*info};
       }
     }
   }
   LS_ASSIGN_OR_RETURN(CheckpointContents contents,
-                      ReadDeltaCheckpoint(*storage_, listing.log_dir, checkpoint, options));
+                      ReadDeltaCheckpoint(*storage_, listing.log_dir, chosen, options_.checkpoint));
   // The version's commit timestamp when its JSON commit is still there (as
   // VersionAtTimestamp sees it), else the checkpoint file's time.
   int64_t timestamp = 0;
@@ -138,8 +147,9 @@ DeltaTable::SnapshotResult DeltaTable::LoadCheckpoint(const DeltaLogListing& lis
                                [](const VersionTimestamp& t, int64_t v) { return t.version < v; });
     if (it != timeline.end() && it->version == checkpoint.version) timestamp = it->timestamp_ms;
   }
-  return SnapshotOf(checkpoint.version, timestamp, std::move(*contents.protocol),
-                    std::move(*contents.metadata), std::move(contents.files));
+  const bool has_commit = listing.FindCommit(checkpoint.version) != nullptr;
+  return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
+                        std::move(*contents.metadata), std::move(contents.files), has_commit);
 }
 
 DeltaTable::SnapshotResult DeltaTable::Load(const DeltaLogListing& listing, int64_t version,
@@ -155,21 +165,15 @@ DeltaTable::SnapshotResult DeltaTable::Load(const DeltaLogListing& listing, int6
       }
       use_cached = commit_bytes <= checkpoint_bytes * options_.commits_per_checkpoint_byte;
     }
-    if (use_cached) return Replay(listing, version, std::move(cached), true);
+    if (use_cached) return Replay(listing, version, DeltaLogReplay(std::move(cached)));
   }
-  if (checkpoint == nullptr) return Replay(listing, version, nullptr, true);
-  LS_ASSIGN_OR_RETURN(std::shared_ptr<const TableSnapshot> base,
-                      LoadCheckpoint(listing, *checkpoint));
-  if (base->version == version) return base;
-  const bool base_has_commit = listing.FindCommit(checkpoint->version) != nullptr;
-  return Replay(listing, version, std::move(base), base_has_commit);
+  if (checkpoint == nullptr) return Replay(listing, version, DeltaLogReplay());
+  LS_ASSIGN_OR_RETURN(DeltaLogReplay base, LoadCheckpoint(listing, *checkpoint));
+  return Replay(listing, version, std::move(base));
 }
 
 DeltaTable::SnapshotResult DeltaTable::Replay(const DeltaLogListing& listing, int64_t version,
-                                              std::shared_ptr<const TableSnapshot> base,
-                                              bool base_timestamp_is_commit) {
-  DeltaLogReplay replay =
-      base ? DeltaLogReplay(std::move(base), base_timestamp_is_commit) : DeltaLogReplay();
+                                              DeltaLogReplay replay) {
   std::vector<std::pair<int64_t, CachedTimestampInfo>> infos;
   for (int64_t v = replay.version() + 1; v <= version; ++v) {
     const DeltaLogFile* file = listing.FindCommit(v);

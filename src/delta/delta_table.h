@@ -6,8 +6,8 @@
 //
 // Which checkpoint: the listing decides (a multi-part checkpoint missing a
 // part does not count, so an older complete one is used). _last_checkpoint
-// is only a hint (its numOfAddFiles sizes the file vector when it names the
-// chosen checkpoint); a stale, corrupt or missing one changes nothing.
+// is only a hint: when several V2 checkpoints share the chosen version, the
+// one it names is read; a stale, corrupt or missing one changes nothing.
 //
 // Reachable versions: from the oldest complete checkpoint on (from 0 while
 // commit 0 exists), as long as the JSON commits from the checkpoint to the
@@ -47,6 +47,7 @@
 #include "delta/delta_checkpoint.h"
 #include "delta/delta_commit_timestamps.h"
 #include "delta/delta_log_listing.h"
+#include "delta/delta_log_replay.h"
 #include "delta/snapshot_cache.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
@@ -141,8 +142,9 @@ class DeltaTable final : public TableFormat {
   // The cache tag of `version`: its commit file, else its checkpoint's
   // first file; nullopt when the listing has neither.
   static std::optional<SnapshotCache::Tag> TagOf(const DeltaLogListing& listing, int64_t version);
-  // The state at `checkpoint`, as a snapshot.
-  SnapshotResult LoadCheckpoint(const DeltaLogListing& listing, const DeltaCheckpoint& checkpoint);
+  // The state at `checkpoint`, ready for the commits after it.
+  Result<DeltaLogReplay> LoadCheckpoint(const DeltaLogListing& listing,
+                                        const DeltaCheckpoint& checkpoint);
   Result<DeltaCommit> ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode);
   // Reads `commits` with up to max_parallel_reads at a time; on failure, the
   // error of the first failing commit in list order.
@@ -156,8 +158,7 @@ class DeltaTable final : public TableFormat {
   // `version`. `base_timestamp_is_commit`: false when base's timestamp is a
   // checkpoint file's (its JSON commit is gone), so it does not bound the
   // next commit's.
-  SnapshotResult Replay(const DeltaLogListing& listing, int64_t version,
-                        std::shared_ptr<const TableSnapshot> base, bool base_timestamp_is_commit);
+  SnapshotResult Replay(const DeltaLogListing& listing, int64_t version, DeltaLogReplay replay);
   SnapshotResult Load(const DeltaLogListing& listing, int64_t version,
                       std::shared_ptr<const TableSnapshot> cached);
   Result<std::vector<VersionTimestamp>> Timeline(const DeltaLogListing& listing);
