@@ -15,12 +15,14 @@
 #include <random>
 #include <set>
 #include <sstream>
+#include <thread>
 
 #include "common/time_util.h"
 #include "delta/delta_checkpoint_writer.h"
 #include "delta/delta_log_replay.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
+#include "delta/synthetic_table.h"
 #include "storage/local_storage.h"
 
 namespace lakeshare {
@@ -650,6 +652,115 @@ TEST(DeltaCheckpointWrittenTest, LargeIncrementalMergesKeepTheOrder) {
       ASSERT_TRUE(FileOrder((*warm)->files[i - 1], (*warm)->files[i])) << i;
     }
   }
+}
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
+  TempTable t("synthetic");
+  fs::remove_all(t.log_dir());
+  SyntheticTableOptions options;
+  options.files = 3000;
+  options.commits = 7;
+  options.rows_per_row_group = 1000;
+  options.adds_per_commit = 4;
+  options.removes_per_commit = 3;
+  auto summary = GenerateSyntheticTable(t.root(), options);
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->latest_version, 7);
+  EXPECT_EQ(summary->active_files, 3000 + 7 * (4 - 3));
+  // A second run into the same folder is refused.
+  EXPECT_EQ(GenerateSyntheticTable(t.root(), options).status().code(),
+            StatusCode::kFailedPrecondition);
+
+  SnapshotCache none(0);
+  DeltaTable table(t.root(), Local(), DeltaTableOptions{.cache = &none});
+  auto s = table.Snapshot(std::nullopt);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->version, 7);
+  EXPECT_EQ(static_cast<int64_t>((*s)->files.size()), summary->active_files);
+  EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"date"});
+  size_t stats_bytes = 0;
+  for (const DataFile& f : (*s)->files) {
+    ASSERT_TRUE(f.stats);
+    stats_bytes += f.stats->size();
+    auto date = f.partition_values.find("date");
+    ASSERT_TRUE(date != f.partition_values.end() && date->second);
+    EXPECT_EQ(f.path.rfind("date=" + *date->second + "/part-", 0), 0u) << f.path;
+    json::parse(*f.stats);  // valid JSON
+  }
+  const double avg = static_cast<double>(stats_bytes) / static_cast<double>((*s)->files.size());
+  EXPECT_GT(avg, 150);
+  EXPECT_LT(avg, 260);
+  // Every version from the checkpoint on; commit timestamps a minute apart.
+  auto ts = table.CommitTimestamps();
+  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_EQ(ts->size(), 7u);
+  EXPECT_EQ((*ts)[1].timestamp_ms - (*ts)[0].timestamp_ms, 60000);
+  auto v0 = table.Snapshot(0);
+  ASSERT_TRUE(v0.ok()) << v0.status();
+  EXPECT_EQ((*v0)->files.size(), 3000u);
+  // The same seed writes the same table.
+  TempTable again("synthetic");
+  fs::remove_all(again.log_dir());
+  ASSERT_TRUE(GenerateSyntheticTable(again.root(), options).ok());
+  auto same = DeltaTable(again.root(), Local(), DeltaTableOptions{.cache = &none}).Snapshot(7);
+  ASSERT_TRUE(same.ok());
+  EXPECT_EQ(PathsOf(**same), PathsOf(**s));
+}
+
+TEST(SnapshotCacheTest, ConcurrentRequestsShareOneLoad) {
+  KnownTable k;
+  k.WriteCheckpoint(2, k.FilesAt(2));
+  SnapshotCache cache;
+  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  std::vector<std::shared_ptr<const TableSnapshot>> got(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto s = table.Snapshot(4);
+      if (s.ok()) got[i] = *s;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& s : got) {
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s.get(), got[0].get());  // one load, shared
+  }
+  EXPECT_EQ(cache.size(), 1u);
+}
+
+TEST(SnapshotCacheTest, SharedBetweenTablesAndBoundedByBytes) {
+  KnownTable a, b;
+  SnapshotCache cache;
+  DeltaTable ta(a.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  DeltaTable tb(b.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  auto sa = ta.Snapshot(std::nullopt);
+  auto sb = tb.Snapshot(std::nullopt);
+  ASSERT_TRUE(sa.ok() && sb.ok());
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.bytes(), EstimateSnapshotBytes(**sa) + EstimateSnapshotBytes(**sb));
+  // Shrinking the bound evicts the least recently used (table a's).
+  ASSERT_TRUE(tb.Snapshot(std::nullopt).ok());
+  cache.SetCapacity(EstimateSnapshotBytes(**sb));
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(tb.Snapshot(std::nullopt)->get(), sb->get());
+  EXPECT_NE(ta.Snapshot(std::nullopt)->get(), sa->get());
+}
+
+TEST(SnapshotCacheTest, EstimateGrowsWithTheFiles) {
+  std::vector<DataFile> few, many;
+  for (int i = 0; i < 10; ++i) few.push_back(File("f" + std::to_string(i), i));
+  for (int i = 0; i < 10000; ++i) many.push_back(File("f" + std::to_string(i), i));
+  auto small = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(few)});
+  auto large = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(many)});
+  const int64_t per_file = (EstimateSnapshotBytes(*large) - EstimateSnapshotBytes(*small)) / 9990;
+  EXPECT_GT(per_file, static_cast<int64_t>(sizeof(DataFile)));
+  EXPECT_LT(per_file, 1000);
 }
 
 }  // namespace
