@@ -115,6 +115,21 @@ Result<std::optional<std::string>> OptString(const json::object& o, std::string_
   return std::optional<std::string>(std::string(it->value().as_string()));
 }
 
+// A partition filter: its text, or the JSON predicate tree as an object
+// (kept as its compact JSON text).
+Result<std::optional<std::string>> OptFilter(const json::object& o, std::string_view key) {
+  auto it = o.find(key);
+  if (it != o.end() && it->value().is_object()) {
+    return std::optional<std::string>(json::serialize(it->value()));
+  }
+  auto v = OptString(o, key);
+  if (!v.ok()) {
+    return Status::InvalidArgument("field '" + std::string(key) +
+                                   "' must be a string or a JSON predicate object");
+  }
+  return v;
+}
+
 Result<std::string> ReqString(const json::object& o, std::string_view key) {
   LS_ASSIGN_OR_RETURN(auto v, OptString(o, key));
   if (!v || v->empty()) {
@@ -353,6 +368,14 @@ size_t AdminService::SessionCount() {
   int64_t now = Now();
   std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expires_ms <= now; });
   return sessions_.size();
+}
+
+std::string AdminService::OpenLocalSession(const std::string& user, AdminRole role) {
+  std::string token = GenerateToken();
+  int64_t now = Now();
+  std::lock_guard lock(mu_);
+  sessions_[HashToken(token)] = Session{user, role, now + options_.session_ttl_ms};
+  return token;
 }
 
 HttpResponse AdminService::Handle(HttpRequest& request) {
@@ -665,7 +688,7 @@ HttpResponse AdminService::Dispatch(Call& call) {
         auto fmt = OptString(*b, "format");
         auto hist = OptBool(*b, "historyShared");
         auto sv = OptInt(*b, "startVersion");
-        auto pf = OptString(*b, "partitionFilter");
+        auto pf = OptFilter(*b, "partitionFilter");
         auto cm = OptString(*b, "comment");
         auto id = OptString(*b, "id");
         for (const Status* st : {&loc.status(), &fmt.status(), &hist.status(), &sv.status(),
@@ -703,7 +726,7 @@ HttpResponse AdminService::Dispatch(Call& call) {
       auto fmt = OptString(*b, "format");
       auto hist = OptBool(*b, "historyShared");
       auto sv = OptInt(*b, "startVersion");
-      auto pf = OptString(*b, "partitionFilter");
+      auto pf = OptFilter(*b, "partitionFilter");
       auto cm = OptString(*b, "comment");
       auto ver = ExpectedVersion(req, *b);
       for (const Status* st : {&name.status(), &loc.status(), &fmt.status(), &hist.status(),

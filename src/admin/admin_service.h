@@ -50,6 +50,11 @@ class AdminService {
   // Number of live sessions (for tests and metrics).
   size_t SessionCount();
 
+  // Starts a session without a password, for a trusted in-process caller:
+  // `lakeshare admin --config` works on the database directly, and whoever
+  // can open the database needs no password. Returns the bearer token.
+  std::string OpenLocalSession(const std::string& user, AdminRole role);
+
   struct Session {
     std::string user;
     AdminRole role = AdminRole::kViewer;

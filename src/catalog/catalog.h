@@ -43,6 +43,9 @@ struct TableInfo {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
+  // The share's partition filter (catalog/partition_filter.h syntax): only
+  // files whose partition values satisfy it may be served. Unset: all files.
+  std::optional<std::string> partition_filter;
 };
 
 class Catalog {
@@ -52,6 +55,14 @@ class Catalog {
   // kUnauthenticated for a missing, unknown or expired token. Must compare in
   // constant time.
   virtual Result<Principal> Authenticate(std::string_view bearer_token) = 0;
+  // Authenticate for a request from `remote_address` (the client's IP
+  // address as text): a catalog with per-recipient network restrictions
+  // answers kPermissionDenied for a valid token presented from elsewhere.
+  // Catalogs without such restrictions (YAML) need not override it.
+  virtual Result<Principal> AuthenticateFrom(std::string_view bearer_token,
+                                             std::string_view remote_address) {
+    return Authenticate(bearer_token);
+  }
 
   virtual Result<std::vector<ShareInfo>> ListShares(const Principal& who) = 0;
   virtual Result<ShareInfo> GetShare(const Principal& who, std::string_view share) = 0;

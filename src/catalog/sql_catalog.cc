@@ -34,7 +34,8 @@ constexpr const char* kGranted =
     "AND g.share_id = s.id))";
 
 constexpr const char* kTableCols =
-    "t.name, c.name, t.id, t.location, t.format, t.history_shared, t.start_version";
+    "t.name, c.name, t.id, t.location, t.format, t.history_shared, t.start_version, "
+    "t.partition_filter";
 
 TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string& share_id) {
   TableInfo info;
@@ -47,6 +48,7 @@ TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string&
   info.format = r.Text(4);
   info.history_shared = r.Bool(5);
   info.start_version = r.Int(6);
+  info.partition_filter = r.OptText(7);
   return info;
 }
 

@@ -37,7 +37,7 @@ class SqlCatalog : public Catalog {
   // Authenticate, plus the recipient's IP allow-list: a token presented from
   // an address outside it is kPermissionDenied.
   Result<Principal> AuthenticateFrom(std::string_view bearer_token,
-                                     std::string_view remote_address);
+                                     std::string_view remote_address) override;
 
   Result<std::vector<ShareInfo>> ListShares(const Principal& who) override;
   Result<ShareInfo> GetShare(const Principal& who, std::string_view share) override;

@@ -1,6 +1,7 @@
 #include "catalog/sql_catalog_admin.h"
 
 #include "auth/token.h"
+#include "catalog/partition_filter.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/crypto.h"
 #include "common/names.h"
@@ -244,7 +245,10 @@ Status ValidateTableFields(const std::string& location, const std::optional<std:
                            const std::optional<std::string>& comment, int64_t start_version) {
   if (location.empty()) return Status::InvalidArgument("table location must not be empty");
   LS_RETURN_IF_ERROR(ValidateText("table location", location, kMaxLocation));
-  if (filter) LS_RETURN_IF_ERROR(ValidateText("partition filter", *filter, kMaxPartitionFilter));
+  if (filter) {
+    LS_RETURN_IF_ERROR(ValidateText("partition filter", *filter, kMaxPartitionFilter));
+    LS_RETURN_IF_ERROR(PartitionFilter::Parse(*filter).status());
+  }
   if (comment) LS_RETURN_IF_ERROR(ValidateText("comment", *comment, kMaxComment));
   if (start_version < 0) return Status::InvalidArgument("start version must not be negative");
   return Status::OK();
@@ -887,30 +891,83 @@ Status CatalogAdmin::DeleteAdminUser(std::string_view name) {
 
 // ------------------------------------------------------------------- audit
 
-Result<int64_t> CatalogAdmin::AppendAudit(const AuditEntry& e) {
+namespace {
+
+constexpr const char* kAuditInsertCols =
+    "INSERT INTO audit_log (time_ms, actor_kind, actor_name, action, object, outcome, detail, "
+    "num_files, remote_address, request_id) VALUES ";
+constexpr const char* kAuditRowPlaceholders = "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)";
+
+Status CheckAuditEntry(const AuditEntry& e) {
   if (e.actor_kind.empty() || e.action.empty() || e.outcome.empty()) {
     return Status::InvalidArgument("audit entries need an actor kind, an action and an outcome");
   }
+  return Status::OK();
+}
+
+// The bound values of one audit row, cut and cleaned.
+void AddAuditParams(const AuditEntry& e, int64_t now, db::Params* params) {
   auto opt = [](const std::optional<std::string>& v, size_t max) -> std::optional<std::string> {
     if (!v) return std::nullopt;
     return SanitizeText(*v, max);
   };
-  int64_t time_ms = e.time_ms != 0 ? e.time_ms : NowMillis();
+  params->emplace_back(e.time_ms != 0 ? e.time_ms : now);
+  params->emplace_back(SanitizeText(e.actor_kind, 64));
+  params->emplace_back(opt(e.actor_name, 255));
+  params->emplace_back(SanitizeText(e.action, 128));
+  params->emplace_back(opt(e.object, 1024));
+  params->emplace_back(SanitizeText(e.outcome, 64));
+  params->emplace_back(opt(e.detail, 4096));
+  params->emplace_back(e.num_files);
+  params->emplace_back(opt(e.remote_address, 128));
+  params->emplace_back(opt(e.request_id, 128));
+}
+
+}  // namespace
+
+Result<int64_t> CatalogAdmin::AppendAudit(const AuditEntry& e) {
+  LS_RETURN_IF_ERROR(CheckAuditEntry(e));
+  db::Params params;
+  AddAuditParams(e, NowMillis(), &params);
   int64_t id = 0;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(
         auto row,
-        tx.QueryRow("INSERT INTO audit_log (time_ms, actor_kind, actor_name, action, object, "
-                    "outcome, detail, num_files, remote_address, request_id) VALUES "
-                    "(?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id",
-                    {time_ms, SanitizeText(e.actor_kind, 64), opt(e.actor_name, 255),
-                     SanitizeText(e.action, 128), opt(e.object, 1024), SanitizeText(e.outcome, 64),
-                     opt(e.detail, 4096), e.num_files, opt(e.remote_address, 128),
-                     opt(e.request_id, 128)}));
+        tx.QueryRow(Sql({kAuditInsertCols, kAuditRowPlaceholders, " RETURNING id"}), params));
     id = row ? row->Int(0) : 0;
     return Status::OK();
   }));
   return id;
+}
+
+Status CatalogAdmin::AppendAuditBatch(const std::vector<AuditEntry>& entries) {
+  for (const AuditEntry& e : entries) LS_RETURN_IF_ERROR(CheckAuditEntry(e));
+  if (entries.empty()) return Status::OK();
+  int64_t now = NowMillis();
+  // Multi-row INSERTs of a few fixed sizes: few round trips, and few
+  // distinct statements in the connections' prepared-statement caches.
+  std::vector<std::pair<size_t, db::Params>> chunks;  // (rows, values)
+  size_t next = 0;
+  for (size_t rows :
+       {size_t{64}, size_t{32}, size_t{16}, size_t{8}, size_t{4}, size_t{2}, size_t{1}}) {
+    while (entries.size() - next >= rows) {
+      db::Params params;
+      for (size_t i = 0; i < rows; ++i) AddAuditParams(entries[next + i], now, &params);
+      chunks.emplace_back(rows, std::move(params));
+      next += rows;
+    }
+  }
+  return db_->Write([&](Transaction& tx) -> Status {
+    for (const auto& [rows, params] : chunks) {
+      std::string sql = kAuditInsertCols;
+      for (size_t i = 0; i < rows; ++i) {
+        if (i > 0) sql += ", ";
+        sql += kAuditRowPlaceholders;
+      }
+      LS_RETURN_IF_ERROR(tx.Exec(sql, params).status());
+    }
+    return Status::OK();
+  });
 }
 
 Result<AuditPage> CatalogAdmin::QueryAudit(const AuditQuery& q) {

@@ -80,7 +80,7 @@ struct TableRecord {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
-  std::optional<std::string> partition_filter{};  // SQL-like predicate text, not interpreted here
+  std::optional<std::string> partition_filter{};  // catalog/partition_filter.h syntax
   std::optional<std::string> comment{};
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
@@ -314,6 +314,8 @@ class CatalogAdmin {
   // Audit log. Append never fails for odd text: overlong fields are cut and
   // invalid UTF-8 replaced; only empty actor_kind/action/outcome are refused.
   Result<int64_t> AppendAudit(const AuditEntry& entry);
+  // Several entries in one transaction (all or none), in order.
+  Status AppendAuditBatch(const std::vector<AuditEntry>& entries);
   Result<AuditPage> QueryAudit(const AuditQuery& query);
 
   // Activation links: one-time. Redeeming issues a new token for the

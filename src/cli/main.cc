@@ -1,6 +1,7 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
-// `demo` generates sample tables and serves them, `generate-delta` writes a
-// synthetic Delta log for benchmarks.
+// `demo` generates sample tables and serves them, `admin` manages a catalog
+// database (cli/admin_command.h), `generate-delta` writes a synthetic Delta log
+// for benchmarks. A bad command line exits with 2.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -8,6 +9,7 @@
 #include <cstdlib>
 #include <iostream>
 
+#include "cli/admin_command.h"
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
@@ -83,7 +85,14 @@ int main(int argc, char** argv) {
   gen->add_option("--seed", generate.seed, "Random seed (same seed, same table)")
       ->capture_default_str();
 
-  CLI11_PARSE(app, argc, argv);
+  AdminCommand admin(&app);
+
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    int rc = app.exit(e);  // prints help or the error
+    return rc == 0 ? 0 : kAdminUsage;
+  }
   // Logs go to stderr; stdout carries only what scripts read ("listening on").
   spdlog::set_default_logger(spdlog::stderr_color_mt("lakeshare"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
@@ -91,6 +100,7 @@ int main(int argc, char** argv) {
   auto print_listening = [](const std::string& url) {
     std::cout << "listening on " << url << std::endl;
   };
+  if (admin.selected()) return admin.Run();
   Status status;
   if (*serve) {
     auto config = LoadServerConfig(config_path);

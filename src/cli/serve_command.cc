@@ -6,6 +6,8 @@
 #include <thread>
 
 #include "admin/admin_service.h"
+#include "catalog/audit_writer.h"
+#include "catalog/client_address.h"
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
@@ -21,6 +23,38 @@
 
 namespace lakeshare {
 
+namespace {
+
+// Sharing requests into the catalog database's audit log, through the
+// background writer (never blocking a request).
+class DatabaseAuditSink : public SharingAuditSink {
+ public:
+  explicit DatabaseAuditSink(std::shared_ptr<AuditWriter> writer) : writer_(std::move(writer)) {}
+
+  void Record(SharingAuditEvent ev) override {
+    AuditEntry e;
+    e.time_ms = ev.time_ms;
+    e.actor_kind = ev.recipient.empty() ? "anonymous" : "recipient";
+    if (!ev.recipient.empty()) e.actor_name = std::move(ev.recipient);
+    e.action = std::move(ev.action);
+    if (!ev.object.empty()) e.object = std::move(ev.object);
+    bool aborted = ev.detail.rfind("aborted", 0) == 0;
+    e.outcome = aborted                                ? "aborted"
+                : ev.status < 400                      ? "ok"
+                : ev.status == 401 || ev.status == 403 ? "denied"
+                                                       : "error";
+    e.detail = std::to_string(ev.status) + (ev.detail.empty() ? "" : " " + ev.detail);
+    e.num_files = ev.num_files;
+    if (!ev.remote_address.empty()) e.remote_address = std::move(ev.remote_address);
+    writer_->Submit(std::move(e));
+  }
+
+ private:
+  std::shared_ptr<AuditWriter> writer_;
+};
+
+}  // namespace
+
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
   std::string key;
   if (config.url_signing_key) {
@@ -30,13 +64,25 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
   // Independent keys for independent uses of the one secret.
-  auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"));
+  auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
+                                                   config.storage, CloudEnvironment::FromProcess());
+  LS_RETURN_IF_ERROR(storage->Validate());
+  for (const std::string& line : storage->Describe()) spdlog::info("storage: {}", line);
+  if (config.presigned_url_timeout_seconds > 7 * 24 * 3600) {
+    spdlog::warn(
+        "preSignedUrlTimeoutSeconds is {} s, but S3 and GCS pre-signed URLs cannot "
+        "live longer than 7 days: theirs are capped at 604800 s",
+        config.presigned_url_timeout_seconds);
+  }
+  LS_RETURN_IF_ERROR(ValidateAddressRanges(config.trusted_proxies, "config: trustedProxies"));
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<CatalogAdmin> catalog_admin;  // the admin API exists with a database only
+  std::shared_ptr<AuditWriter> audit_writer;    // so does the audit log
   if (config.catalog_url) {
     LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
     catalog_admin = std::make_shared<CatalogAdmin>(database);
+    audit_writer = std::make_shared<AuditWriter>(catalog_admin);
   } else {
     catalog = std::make_shared<YamlCatalog>(config);
   }
@@ -46,6 +92,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   options.public_url = config.public_url;
   options.presigned_url_timeout_seconds = config.presigned_url_timeout_seconds;
   options.page_token_key = HmacSha256(key, "list-page-tokens");
+  if (audit_writer && config.audit_sharing_requests) {
+    options.audit = std::make_shared<DatabaseAuditSink>(audit_writer);
+  }
 
   ServerOptions server_options;
   server_options.address = config.host == "localhost" ? "127.0.0.1" : config.host;
@@ -69,7 +118,12 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;
   std::shared_ptr<AdminService> admin;
-  HttpServer server(server_options, [&service, &admin](HttpRequest& request) {
+  const std::vector<std::string>& proxies = config.trusted_proxies;
+  HttpServer server(server_options, [&service, &admin, &proxies](HttpRequest& request) {
+    if (!proxies.empty()) {
+      request.remote_address =
+          ClientAddress(request.remote_address, request.Header("x-forwarded-for"), proxies);
+    }
     if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
     return service->Handle(request);
   });
@@ -91,6 +145,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
     if (on_listening) on_listening("http://" + host_port + config.endpoint);
   });
+  // Requests are over: what the audit queue still holds goes to the database.
+  if (audit_writer) audit_writer->Stop();
   spdlog::info("lakeshare stopped");
   return Status::OK();
 }

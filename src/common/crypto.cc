@@ -1,26 +1,118 @@
 #include "common/crypto.h"
 
+// The low-level SHA-256/MD5 interfaces are deprecated in OpenSSL 3 in favour
+// of EVP, whose per-call algorithm lookup costs more than hashing a file path.
+#define OPENSSL_SUPPRESS_DEPRECATED
 #include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
+#include <openssl/md5.h>
 #include <openssl/rand.h>
+#include <openssl/sha.h>
 
 #include <cstdlib>
+#include <cstring>
 
 namespace lakeshare {
-namespace {
 
-std::string Digest(const EVP_MD* md, std::string_view data) {
-  unsigned char out[EVP_MAX_MD_SIZE];
-  unsigned int len = 0;
-  EVP_Digest(data.data(), data.size(), out, &len, md, nullptr);
-  return std::string(reinterpret_cast<char*>(out), len);
+std::string Sha256(std::string_view data) {
+  SHA256_CTX ctx;
+  unsigned char out[SHA256_DIGEST_LENGTH];
+  SHA256_Init(&ctx);
+  SHA256_Update(&ctx, data.data(), data.size());
+  SHA256_Final(out, &ctx);
+  return std::string(reinterpret_cast<char*>(out), sizeof(out));
 }
 
-}  // namespace
+std::string Md5(std::string_view data) {
+  MD5_CTX ctx;
+  unsigned char out[MD5_DIGEST_LENGTH];
+  MD5_Init(&ctx);
+  MD5_Update(&ctx, data.data(), data.size());
+  MD5_Final(out, &ctx);
+  return std::string(reinterpret_cast<char*>(out), sizeof(out));
+}
 
-std::string Sha256(std::string_view data) { return Digest(EVP_sha256(), data); }
-std::string Md5(std::string_view data) { return Digest(EVP_md5(), data); }
+static_assert(sizeof(SHA256_CTX) <= 128, "HmacSha256Key state buffers too small");
+
+HmacSha256Key::HmacSha256Key(std::string_view key) {
+  unsigned char block[SHA256_CBLOCK] = {};
+  if (key.size() > SHA256_CBLOCK) {
+    SHA256(reinterpret_cast<const unsigned char*>(key.data()), key.size(), block);
+  } else {
+    std::memcpy(block, key.data(), key.size());
+  }
+  unsigned char pad[SHA256_CBLOCK];
+  auto* inner = reinterpret_cast<SHA256_CTX*>(inner_);
+  auto* outer = reinterpret_cast<SHA256_CTX*>(outer_);
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x36;
+  SHA256_Init(inner);
+  SHA256_Update(inner, pad, sizeof(pad));
+  for (size_t i = 0; i < sizeof(pad); ++i) pad[i] = block[i] ^ 0x5c;
+  SHA256_Init(outer);
+  SHA256_Update(outer, pad, sizeof(pad));
+  OPENSSL_cleanse(block, sizeof(block));
+  OPENSSL_cleanse(pad, sizeof(pad));
+}
+
+void HmacSha256Key::Mac(std::initializer_list<std::string_view> parts,
+                        unsigned char out[32]) const {
+  SHA256_CTX ctx;
+  std::memcpy(&ctx, inner_, sizeof(ctx));
+  for (std::string_view p : parts) SHA256_Update(&ctx, p.data(), p.size());
+  unsigned char inner_digest[SHA256_DIGEST_LENGTH];
+  SHA256_Final(inner_digest, &ctx);
+  std::memcpy(&ctx, outer_, sizeof(ctx));
+  SHA256_Update(&ctx, inner_digest, sizeof(inner_digest));
+  SHA256_Final(out, &ctx);
+}
+
+std::string HmacSha256Key::Mac(std::initializer_list<std::string_view> parts) const {
+  std::string out(32, '\0');
+  Mac(parts, reinterpret_cast<unsigned char*>(out.data()));
+  return out;
+}
+
+Aes256CtrKey::Aes256CtrKey(std::string_view key) : key_(key) {}
+
+Aes256CtrKey::~Aes256CtrKey() {
+  for (void* ctx : free_) EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx));
+  OPENSSL_cleanse(key_.data(), key_.size());
+}
+
+bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) const {
+  if (key_.size() != 32 || iv.size() != 16) return false;
+  EVP_CIPHER_CTX* ctx = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!free_.empty()) {
+      ctx = static_cast<EVP_CIPHER_CTX*>(free_.back());
+      free_.pop_back();
+    }
+  }
+  const auto* iv_bytes = reinterpret_cast<const unsigned char*>(iv.data());
+  bool ok;
+  if (ctx == nullptr) {
+    ctx = EVP_CIPHER_CTX_new();
+    ok = ctx != nullptr &&
+         EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), nullptr,
+                            reinterpret_cast<const unsigned char*>(key_.data()), iv_bytes) == 1;
+  } else {
+    // Same cipher and key: only the counter block changes.
+    ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, iv_bytes) == 1;
+  }
+  int len = 0;
+  ok = ok && EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out), &len,
+                               reinterpret_cast<const unsigned char*>(data.data()),
+                               static_cast<int>(data.size())) == 1;
+  if (!ok) {
+    EVP_CIPHER_CTX_free(ctx);
+    return false;
+  }
+  std::lock_guard<std::mutex> lock(mu_);
+  free_.push_back(ctx);
+  return true;
+}
 
 std::string HmacSha256(std::string_view key, std::string_view data) {
   unsigned char out[EVP_MAX_MD_SIZE];

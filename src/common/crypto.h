@@ -2,8 +2,13 @@
 // All functions are thread-safe.
 #pragma once
 
+#include <cstdint>
+#include <initializer_list>
+#include <memory>
+#include <mutex>
 #include <string>
 #include <string_view>
+#include <vector>
 
 namespace lakeshare {
 
@@ -15,6 +20,41 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 // AES-256 in CTR mode (encryption and decryption are the same operation).
 // `key` must be 32 bytes and `iv` 16 bytes; otherwise the result is empty.
 std::string Aes256Ctr(std::string_view key, std::string_view iv, std::string_view data);
+// HMAC-SHA256 under one fixed key, keyed once: per message it costs a few
+// SHA-256 blocks instead of OpenSSL's per-call setup (for the millions of
+// URLs a large query signs). Thread-safe (immutable after construction).
+class HmacSha256Key {
+ public:
+  explicit HmacSha256Key(std::string_view key);
+  // The MAC of the concatenation of `parts`: 32 raw bytes.
+  std::string Mac(std::initializer_list<std::string_view> parts) const;
+  void Mac(std::initializer_list<std::string_view> parts, unsigned char out[32]) const;
+
+ private:
+  alignas(8) unsigned char inner_[128];  // SHA-256 state after the key pads
+  alignas(8) unsigned char outer_[128];
+};
+
+// AES-256-CTR under one fixed key. Contexts are keyed once and reused, so a
+// short message costs no key schedule. Thread-safe.
+class Aes256CtrKey {
+ public:
+  // `key` must be 32 bytes (otherwise Apply returns false).
+  explicit Aes256CtrKey(std::string_view key);
+  ~Aes256CtrKey();
+  Aes256CtrKey(const Aes256CtrKey&) = delete;
+  Aes256CtrKey& operator=(const Aes256CtrKey&) = delete;
+
+  // Writes data.size() bytes of data XOR keystream(iv) to `out`. `iv` must be
+  // 16 bytes. False if OpenSSL fails.
+  bool Apply(std::string_view iv, std::string_view data, char* out) const;
+
+ private:
+  std::string key_;
+  mutable std::mutex mu_;
+  mutable std::vector<void*> free_;  // keyed EVP_CIPHER_CTX objects, guarded by mu_
+};
+
 // `n` bytes from OpenSSL's CSPRNG; aborts if the generator fails (never returns weak bytes).
 std::string RandomBytes(size_t n);
 

@@ -2,6 +2,7 @@
 
 #include <array>
 #include <cstdint>
+#include <cstring>
 
 namespace lakeshare {
 namespace {
@@ -17,42 +18,46 @@ int HexValue(char c) {
   return -1;
 }
 
-std::string Base64Encode(std::string_view in, const char* alphabet, bool pad) {
-  std::string out;
-  out.reserve((in.size() + 2) / 3 * 4);
-  size_t i = 0;
-  for (; i + 3 <= in.size(); i += 3) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8) | uint8_t(in[i + 2]);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    out += alphabet[v & 63];
+void AppendBase64(std::string* out, std::string_view in, const char* alphabet, bool pad) {
+  size_t full = in.size() / 3, rest = in.size() % 3;
+  size_t n = full * 4 + (rest == 0 ? 0 : pad ? 4 : rest + 1);
+  size_t at = out->size();
+  out->resize(at + n);
+  char* o = out->data() + at;
+  const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+  for (size_t i = 0; i < full; ++i, p += 3, o += 4) {
+    uint32_t v = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
+    o[0] = alphabet[(v >> 18) & 63];
+    o[1] = alphabet[(v >> 12) & 63];
+    o[2] = alphabet[(v >> 6) & 63];
+    o[3] = alphabet[v & 63];
   }
-  size_t rest = in.size() - i;
-  if (rest == 1) {
-    uint32_t v = uint8_t(in[i]) << 16;
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    if (pad) out += "==";
-  } else if (rest == 2) {
-    uint32_t v = (uint8_t(in[i]) << 16) | (uint8_t(in[i + 1]) << 8);
-    out += alphabet[(v >> 18) & 63];
-    out += alphabet[(v >> 12) & 63];
-    out += alphabet[(v >> 6) & 63];
-    if (pad) out += '=';
+  if (rest == 0) return;
+  uint32_t v = (uint32_t{p[0]} << 16) | (rest == 2 ? uint32_t{p[1]} << 8 : 0);
+  *o++ = alphabet[(v >> 18) & 63];
+  *o++ = alphabet[(v >> 12) & 63];
+  if (rest == 2) *o++ = alphabet[(v >> 6) & 63];
+  if (pad) {
+    *o++ = '=';
+    if (rest == 1) *o++ = '=';
   }
-  return out;
 }
 
 }  // namespace
 
+void AppendHex(std::string* out, std::string_view bytes) {
+  size_t at = out->size();
+  out->resize(at + bytes.size() * 2);
+  char* o = out->data() + at;
+  for (unsigned char c : bytes) {
+    *o++ = kHex[c >> 4];
+    *o++ = kHex[c & 15];
+  }
+}
+
 std::string HexEncode(std::string_view bytes) {
   std::string out;
-  out.reserve(bytes.size() * 2);
-  for (unsigned char c : bytes) {
-    out += kHex[c >> 4];
-    out += kHex[c & 15];
-  }
+  AppendHex(&out, bytes);
   return out;
 }
 
@@ -68,8 +73,21 @@ std::optional<std::string> HexDecode(std::string_view hex) {
   return out;
 }
 
-std::string Base64UrlEncode(std::string_view bytes) { return Base64Encode(bytes, kB64Url, false); }
-std::string Base64Encode(std::string_view bytes) { return Base64Encode(bytes, kB64Std, true); }
+void AppendBase64Url(std::string* out, std::string_view bytes) {
+  AppendBase64(out, bytes, kB64Url, false);
+}
+
+std::string Base64UrlEncode(std::string_view bytes) {
+  std::string out;
+  AppendBase64(&out, bytes, kB64Url, false);
+  return out;
+}
+
+std::string Base64Encode(std::string_view bytes) {
+  std::string out;
+  AppendBase64(&out, bytes, kB64Std, true);
+  return out;
+}
 
 std::optional<std::string> Base64UrlDecode(std::string_view text) {
   while (!text.empty() && text.back() == '=') text.remove_suffix(1);
@@ -97,6 +115,7 @@ std::optional<std::string> Base64UrlDecode(std::string_view text) {
 }
 
 std::optional<std::string> PercentDecode(std::string_view text) {
+  if (text.find('%') == std::string_view::npos) return std::string(text);
   std::string out;
   out.reserve(text.size());
   for (size_t i = 0; i < text.size(); ++i) {
@@ -113,20 +132,47 @@ std::optional<std::string> PercentDecode(std::string_view text) {
   return out;
 }
 
-std::string PercentEncode(std::string_view text, bool keep_slash) {
-  std::string out;
-  out.reserve(text.size());
+namespace {
+
+// 1 for RFC 3986 unreserved characters, 2 for '/', 0 for the rest.
+constexpr std::array<uint8_t, 256> MakeUnreservedTable() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 256; ++c) {
+    bool u = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+             c == '-' || c == '_' || c == '.' || c == '~';
+    t[c] = u ? 1 : c == '/' ? 2 : 0;
+  }
+  return t;
+}
+constexpr std::array<uint8_t, 256> kUnreserved = MakeUnreservedTable();
+
+}  // namespace
+
+void AppendPercentEncoded(std::string* out, std::string_view text, bool keep_slash) {
+  const uint8_t keep_mask = keep_slash ? 3 : 1;
+  size_t escaped = 0;
+  for (unsigned char c : text) escaped += (kUnreserved[c] & keep_mask) ? 0 : 1;
+  size_t at = out->size();
+  out->resize(at + text.size() + 2 * escaped);
+  char* o = out->data() + at;
+  if (escaped == 0) {
+    std::memcpy(o, text.data(), text.size());
+    return;
+  }
   for (unsigned char c : text) {
-    bool unreserved = (c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
-                      c == '-' || c == '_' || c == '.' || c == '~' || (keep_slash && c == '/');
-    if (unreserved) {
-      out += static_cast<char>(c);
+    if (kUnreserved[c] & keep_mask) {
+      *o++ = static_cast<char>(c);
     } else {
-      out += '%';
-      out += "0123456789ABCDEF"[c >> 4];
-      out += "0123456789ABCDEF"[c & 15];
+      *o++ = '%';
+      *o++ = "0123456789ABCDEF"[c >> 4];
+      *o++ = "0123456789ABCDEF"[c & 15];
     }
   }
+}
+
+std::string PercentEncode(std::string_view text, bool keep_slash) {
+  std::string out;
+  AppendPercentEncoded(&out, text, keep_slash);
   return out;
 }
 

@@ -34,6 +34,14 @@ TEST(EncodingTest, Base64UrlRejectsGarbage) {
 TEST(EncodingTest, Base64Standard) {
   EXPECT_EQ(Base64Encode("foobar"), "Zm9vYmFy");
   EXPECT_EQ(Base64Encode("fo"), "Zm8=");
+  EXPECT_EQ(Base64Encode("f"), "Zg==");
+  EXPECT_EQ(Base64Encode(""), "");
+  EXPECT_EQ(Base64UrlEncode("\xfb\xff"), "-_8");
+  std::string out = "x";
+  AppendBase64Url(&out, "foob");
+  AppendHex(&out, "\x01");
+  AppendPercentEncoded(&out, "a b");
+  EXPECT_EQ(out, "xZm9vYg01a%20b");
 }
 
 TEST(EncodingTest, PercentCoding) {

@@ -1,48 +1,93 @@
 #include "common/json_writer.h"
 
+#include <array>
 #include <charconv>
+#include <cstdint>
+#include <cstring>
 
 namespace lakeshare {
 
-void AppendJsonString(std::string* out, std::string_view s) {
-  out->push_back('"');
-  size_t run = 0;
-  for (size_t i = 0; i < s.size(); ++i) {
-    unsigned char c = static_cast<unsigned char>(s[i]);
-    if (c >= 0x20 && c != '"' && c != '\\') continue;
-    out->append(s.data() + run, i - run);
-    run = i + 1;
+namespace {
+
+// Escape sequence length of each byte beyond 1 (0 = copied as is).
+constexpr std::array<uint8_t, 256> MakeExtraTable() {
+  std::array<uint8_t, 256> t{};
+  for (int c = 0; c < 0x20; ++c) t[c] = 5;  // \u00XX
+  t['"'] = t['\\'] = t['\n'] = t['\r'] = t['\t'] = t['\b'] = t['\f'] = 1;
+  return t;
+}
+constexpr std::array<uint8_t, 256> kExtra = MakeExtraTable();
+
+}  // namespace
+
+namespace {
+
+// Escapes `s` into `o` (room for 6 bytes per input byte); returns the end.
+char* EscapeInto(std::string_view s, char* o) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  while (p < end) {
+    const char* run = p;
+    while (p < end && kExtra[static_cast<unsigned char>(*p)] == 0) ++p;
+    std::memcpy(o, run, static_cast<size_t>(p - run));
+    o += p - run;
+    if (p == end) break;
+    unsigned char c = static_cast<unsigned char>(*p++);
+    *o++ = '\\';
     switch (c) {
       case '"':
-        out->append("\\\"");
+        *o++ = '"';
         break;
       case '\\':
-        out->append("\\\\");
+        *o++ = '\\';
         break;
       case '\n':
-        out->append("\\n");
+        *o++ = 'n';
         break;
       case '\r':
-        out->append("\\r");
+        *o++ = 'r';
         break;
       case '\t':
-        out->append("\\t");
+        *o++ = 't';
         break;
       case '\b':
-        out->append("\\b");
+        *o++ = 'b';
         break;
       case '\f':
-        out->append("\\f");
+        *o++ = 'f';
         break;
-      default: {
-        char buf[7] = {'\\', 'u', '0', '0', "0123456789abcdef"[c >> 4], "0123456789abcdef"[c & 15],
-                       0};
-        out->append(buf, 6);
-      }
+      default:
+        *o++ = 'u';
+        *o++ = '0';
+        *o++ = '0';
+        *o++ = "0123456789abcdef"[c >> 4];
+        *o++ = "0123456789abcdef"[c & 15];
     }
   }
-  out->append(s.data() + run, s.size() - run);
-  out->push_back('"');
+  return o;
+}
+
+}  // namespace
+
+void AppendJsonString(std::string* out, std::string_view s) {
+  // One pass into a stack buffer, then one append: stats texts are full of
+  // quotes, and escaping them piece by piece showed up in query profiles.
+  char stack[2048];
+  if (s.size() * 6 + 2 <= sizeof(stack)) {
+    stack[0] = '"';
+    char* end = EscapeInto(s, stack + 1);
+    *end++ = '"';
+    out->append(stack, static_cast<size_t>(end - stack));
+    return;
+  }
+  size_t extra = 0;
+  for (unsigned char c : s) extra += kExtra[c];
+  size_t at = out->size();
+  out->resize(at + s.size() + extra + 2);
+  char* o = out->data() + at;
+  *o++ = '"';
+  o = EscapeInto(s, o);
+  *o = '"';
 }
 
 void JsonWriter::Separate() {

@@ -220,6 +220,78 @@ Status ParseRecipients(const YAML::Node& root, ServerConfig* cfg) {
   return Status::OK();
 }
 
+Status ParseStorage(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
+  YAML::Node entries;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "storage", &entries));
+  static const std::set<std::string> kKeys = {
+      "location",           "type",         "region",          "endpoint",
+      "pathStyle",          "accessKeyId",  "secretAccessKey", "sessionToken",
+      "accountName",        "accountKey",   "sasToken",        "connectionString",
+      "tenantId",           "clientId",     "clientSecret",    "authorityUrl",
+      "serviceAccountFile", "hmacAccessId", "hmacSecret",      "connectTimeoutMs",
+      "requestTimeoutMs",   "maxRetries"};
+  for (const YAML::Node& n : entries) {
+    if (!n.IsMap()) return Bad(n, "storage", "entries must be mappings");
+    StorageLocationConfig e;
+    LS_RETURN_IF_ERROR(ReadString(n, "location", &e.location));
+    if (e.location.empty())
+      return Bad(n, "storage", "entry needs a 'location' (e.g. s3://bucket/)");
+    for (const auto& kv : n) {
+      std::string key = kv.first.as<std::string>();
+      if (kKeys.count(key) == 0) {
+        return Bad(kv.first, "storage",
+                   "entry '" + e.location + "' has an unknown key '" + key + "'");
+      }
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "type", &e.type));
+    for (auto& c : e.type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    if (!e.type.empty() && e.type != "s3" && e.type != "azure" && e.type != "gcs") {
+      return Bad(n["type"], "type", "must be s3, azure or gcs");
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "region", &e.region));
+    LS_RETURN_IF_ERROR(ReadString(n, "endpoint", &e.endpoint));
+    while (!e.endpoint.empty() && e.endpoint.back() == '/') e.endpoint.pop_back();
+    if (n["pathStyle"]) {
+      bool v = false;
+      LS_RETURN_IF_ERROR(ReadBool(n, "pathStyle", &v));
+      e.path_style = v;
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "accessKeyId", &e.access_key_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "secretAccessKey", &e.secret_access_key));
+    LS_RETURN_IF_ERROR(ReadString(n, "sessionToken", &e.session_token));
+    LS_RETURN_IF_ERROR(ReadString(n, "accountName", &e.account_name));
+    LS_RETURN_IF_ERROR(ReadString(n, "accountKey", &e.account_key));
+    LS_RETURN_IF_ERROR(ReadString(n, "sasToken", &e.sas_token));
+    LS_RETURN_IF_ERROR(ReadString(n, "connectionString", &e.connection_string));
+    LS_RETURN_IF_ERROR(ReadString(n, "tenantId", &e.tenant_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "clientId", &e.client_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "clientSecret", &e.client_secret));
+    LS_RETURN_IF_ERROR(ReadString(n, "authorityUrl", &e.authority_url));
+    LS_RETURN_IF_ERROR(ReadString(n, "serviceAccountFile", &e.service_account_file));
+    if (!e.service_account_file.empty()) {
+      e.service_account_file = ResolvePath(base_dir, e.service_account_file);
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "hmacAccessId", &e.hmac_access_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "hmacSecret", &e.hmac_secret));
+    int64_t v = 0;
+    if (n["connectTimeoutMs"]) {
+      LS_RETURN_IF_ERROR(ReadInt(n, "connectTimeoutMs", 1, &v));
+      e.connect_timeout_ms = v;
+    }
+    if (n["requestTimeoutMs"]) {
+      LS_RETURN_IF_ERROR(ReadInt(n, "requestTimeoutMs", 1, &v));
+      e.request_timeout_ms = v;
+    }
+    if (n["maxRetries"]) {
+      LS_RETURN_IF_ERROR(ReadInt(n, "maxRetries", 0, &v));
+      if (v > 20) return Bad(n["maxRetries"], "maxRetries", "must be at most 20");
+      e.max_retries = static_cast<int>(v);
+    }
+    cfg->storage.push_back(std::move(e));
+  }
+  return Status::OK();
+}
+
 Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
   if (!root.IsMap()) return Status::InvalidArgument("config: the top level must be a mapping");
   YAML::Node version = root["version"];
@@ -264,6 +336,13 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   cfg->worker_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
   LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
   LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
+  LS_RETURN_IF_ERROR(ReadBool(root, "auditSharingRequests", &cfg->audit_sharing_requests));
+  YAML::Node proxies;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "trustedProxies", &proxies));
+  for (const auto& p : proxies) {
+    if (!p.IsScalar()) return Bad(p, "trustedProxies", "must be a list of addresses");
+    cfg->trusted_proxies.push_back(p.Scalar());
+  }
 
   LS_RETURN_IF_ERROR(ReadOptString(root, "catalogUrl", &cfg->catalog_url));
   if (cfg->catalog_url && cfg->catalog_url->rfind("sqlite:", 0) == 0) {
@@ -273,6 +352,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   }
   LS_RETURN_IF_ERROR(ParseShares(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
+  LS_RETURN_IF_ERROR(ParseStorage(root, base_dir, cfg));
   // With a catalog database the credentials live there.
   if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {
     return Status::InvalidArgument(

@@ -2,7 +2,8 @@
 // server's file (version, shares → schemas → tables, authorization.bearerToken,
 // host, port, endpoint, preSignedUrlTimeoutSeconds) plus lakeshare's own keys
 // (recipients, table format, publicUrl, signing key, limits). Unknown keys are
-// ignored, as the reference server does.
+// ignored, as the reference server does (except inside `storage:` entries,
+// where a misspelt credential key would silently mean anonymous access).
 #pragma once
 
 #include <cstdint>
@@ -11,6 +12,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "storage/cloud_config.h"
 
 namespace lakeshare {
 
@@ -62,9 +64,17 @@ struct ServerConfig {
   // When set, shares, recipients and tokens live in this database
   // ("sqlite:<path>" or "postgresql://...") instead of this file.
   std::optional<std::string> catalog_url;
+  // Peers (addresses or CIDR ranges) whose X-Forwarded-For header names the
+  // client's address (for IP allow-lists and the audit log); empty: none.
+  std::vector<std::string> trusted_proxies;
+  // With a catalog database: record every sharing request in its audit log.
+  bool audit_sharing_requests = true;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken
+  // Credentials and endpoints of cloud storage locations (`storage:`). Holds
+  // secrets: never log it.
+  std::vector<StorageLocationConfig> storage;
 };
 
 // Parses YAML text. `base_dir` resolves relative table locations and the

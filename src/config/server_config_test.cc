@@ -157,3 +157,65 @@ TEST(ServerConfigTest, MissingFileIsNotFound) {
 
 }  // namespace
 }  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+TEST(ServerConfigStorageTest, ParsesStorageEntries) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+allowAnonymous: true
+storage:
+- location: s3://bucket/tables
+  region: eu-west-1
+  endpoint: http://127.0.0.1:9000/
+  pathStyle: true
+  accessKeyId: AKID
+  secretAccessKey: SECRET
+  sessionToken: TOKEN
+  maxRetries: 2
+  requestTimeoutMs: 5000
+- location: abfss://c@acct.dfs.core.windows.net/
+  accountKey: a2V5
+- location: gs://b
+  serviceAccountFile: keys/sa.json
+)",
+                               "/etc/lakeshare");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_EQ(cfg->storage.size(), 3u);
+  const auto& s3 = cfg->storage[0];
+  EXPECT_EQ(s3.location, "s3://bucket/tables");
+  EXPECT_EQ(s3.region, "eu-west-1");
+  EXPECT_EQ(s3.endpoint, "http://127.0.0.1:9000");
+  EXPECT_EQ(s3.path_style, std::optional<bool>(true));
+  EXPECT_EQ(s3.access_key_id, "AKID");
+  EXPECT_EQ(s3.secret_access_key, "SECRET");
+  EXPECT_EQ(s3.session_token, "TOKEN");
+  EXPECT_EQ(s3.max_retries, std::optional<int>(2));
+  EXPECT_EQ(s3.request_timeout_ms, std::optional<int64_t>(5000));
+  EXPECT_EQ(cfg->storage[1].account_key, "a2V5");
+  EXPECT_EQ(cfg->storage[2].service_account_file, "/etc/lakeshare/keys/sa.json");
+}
+
+TEST(ServerConfigStorageTest, RefusesUnknownKeysWithoutEchoingValues) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+allowAnonymous: true
+storage:
+- location: s3://bucket/
+  secretKey: TOPSECRET
+)",
+                               "/");
+  ASSERT_FALSE(cfg.ok());
+  EXPECT_NE(cfg.status().message().find("secretKey"), std::string::npos);
+  EXPECT_EQ(cfg.status().message().find("TOPSECRET"), std::string::npos);
+  EXPECT_FALSE(
+      ParseServerConfig("version: 1\nallowAnonymous: true\nstorage:\n- region: x\n", "/").ok());
+  EXPECT_FALSE(
+      ParseServerConfig(
+          "version: 1\nallowAnonymous: true\nstorage:\n- location: s3://b\n  type: ftp\n", "/")
+          .ok());
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -272,6 +272,12 @@ Result<DataFile> ParseAdd(simdjson::dom::object obj, const FieldReader& f) {
       LS_RETURN_IF_ERROR(f.OptString(kv.value, k, &file.stats));
     } else if (k == "deletionVector") {
       LS_ASSIGN_OR_RETURN(file.deletion_vector, ParseDeletionVector(kv.value, f));
+    } else if (k == "tags") {
+      if (kv.value.is_null()) {
+        file.tags.reset();
+      } else {
+        LS_RETURN_IF_ERROR(f.StringMap(kv.value, k, &file.tags.emplace()));
+      }
     }
   }
   if (!has_path) return f.Missing("path");
@@ -594,6 +600,7 @@ FileChange ToFileChange(DeltaFileAction action) {
     file.data_change = remove->data_change;
     file.stats = std::move(remove->stats);
     file.deletion_vector = std::move(remove->deletion_vector);
+    if (remove->tags) file.tags = std::move(*remove->tags);
     change.deletion_timestamp = remove->deletion_timestamp;
   } else {
     auto& cdc = std::get<DeltaCdc>(action);
@@ -602,6 +609,7 @@ FileChange ToFileChange(DeltaFileAction action) {
     change.file.partition_values = std::move(cdc.partition_values);
     change.file.size = cdc.size;
     change.file.data_change = cdc.data_change;
+    if (cdc.tags) change.file.tags = std::move(*cdc.tags);
   }
   return change;
 }

@@ -32,7 +32,7 @@
 namespace lakeshare {
 
 // A file's partition values as the log records them (null: a null value).
-using DeltaPartitionValues = std::map<std::string, std::optional<std::string>>;
+using DeltaPartitionValues = PartitionValues;
 
 struct DeltaCommitInfo {
   std::optional<int64_t> in_commit_timestamp;  // only meaningful when ICT is enabled
@@ -48,7 +48,7 @@ struct DeltaCommitInfo {
 // stay empty when absent (or null).
 struct DeltaRemove {
   std::string path;  // as recorded (relative and percent-encoded, or an absolute URI)
-  std::optional<DeletionVector> deletion_vector;
+  CompactOptional<DeletionVector> deletion_vector;
   bool data_change = true;
   std::optional<int64_t> deletion_timestamp;
   std::optional<bool> extended_file_metadata;

@@ -222,6 +222,7 @@ ColumnPlan PlanColumns(const parquet::Schema& schema) {
       "add.deletionVector.offset",
       "add.deletionVector.sizeInBytes",
       "add.deletionVector.cardinality",
+      "add.tags",
       "sidecar.path",
       "sidecar.sizeInBytes",
       "sidecar.modificationTime",
@@ -372,6 +373,7 @@ struct AddNodes {
     stats = add->Child("stats");
     pv = add->Child("partitionValues");
     dv = add->Child("deletionVector");
+    tags = add->Child("tags");
   }
   const RecordNode* add;
   const RecordNode* path = nullptr;
@@ -381,6 +383,7 @@ struct AddNodes {
   const RecordNode* stats = nullptr;
   const RecordNode* pv = nullptr;
   const RecordNode* dv = nullptr;
+  const RecordNode* tags = nullptr;
 };
 
 Status FillDeletionVector(const RowReader& r, const RecordNode& dv, int64_t row, DataFile* file) {
@@ -505,6 +508,10 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
         need_pv.emplace_back(row, out->files.size() - 1);
       }
       if (RowReader::Valid(a.dv, row)) LS_RETURN_IF_ERROR(FillDeletionVector(r, *a.dv, row, &f));
+      if (RowReader::Valid(a.tags, row)) {
+        std::map<std::string, std::string> tags = RowReader::StringMap(a.tags, row);
+        if (!tags.empty()) f.tags = std::move(tags);
+      }
     }
     if (RowReader::Valid(protocol, row)) {
       LS_ASSIGN_OR_RETURN(TableProtocol p, r.Protocol(*protocol, row));
@@ -545,6 +552,9 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
       }
     }
   }
+  // Files of one partition share one set of partition values.
+  PartitionValueInterner interner;
+  for (DataFile& f : out->files) interner.Intern(&f.partition_values);
   return Status::OK();
 }
 

@@ -117,7 +117,7 @@ void ExpectStatsEqual(const std::optional<std::string>& got, const std::optional
       << ctx << ": " << where << "\n  got  " << *got << "\n  want " << *want;
 }
 
-std::string DvText(const std::optional<DeletionVector>& dv) {
+std::string DvText(const CompactOptional<DeletionVector>& dv) {
   if (!dv) return "-";
   return dv->storage_type + "|" + dv->path_or_inline_dv + "|" +
          (dv->offset ? std::to_string(*dv->offset) : "none") + "|" +
@@ -153,6 +153,7 @@ void ExpectSameSnapshot(const TableSnapshot& got, const TableSnapshot& want, con
     EXPECT_EQ(g.modification_time, w.modification_time) << f;
     EXPECT_TRUE(g.partition_values == w.partition_values) << f;
     EXPECT_EQ(DvText(g.deletion_vector), DvText(w.deletion_vector)) << f;
+    EXPECT_TRUE(g.tags == w.tags) << f;
     if (stats_exact && g.stats && w.stats && *g.stats == *w.stats) continue;
     ExpectStatsEqual(g.stats, w.stats, f);
   }
@@ -391,6 +392,7 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   files[1].partition_values["p"] = "x=1";
   files[2].deletion_vector = DeletionVector{"u", "ab^-aqEH.-t@S}K{vb[*k^", 1, 34, 3};
   files[3].stats.reset();
+  files[1].tags = std::map<std::string, std::string>{{"INSERTION_TIME", "1"}, {"k", "v"}};
   TableProtocol p = Protocol();
   TableMetadata m = Metadata();
   auto bytes = WriteCheckpointParquet(&p, &m, files, {.rows_per_row_group = 3});
@@ -417,6 +419,7 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
     EXPECT_TRUE(read[i].partition_values == files[i].partition_values) << i;
     EXPECT_EQ(read[i].stats, files[i].stats);
     EXPECT_EQ(DvText(read[i].deletion_vector), DvText(files[i].deletion_vector));
+    EXPECT_TRUE(read[i].tags == files[i].tags) << i;
   }
 }
 

@@ -27,12 +27,12 @@ std::vector<NestedField> CheckpointSchema() {
            str("schemaString"), NestedField::StringList("partitionColumns"),
            NestedField::StringMap("configuration"), i64("createdTime")}),
       NestedField::Group(
-          "add",
-          {str("path"), NestedField::StringMap("partitionValues"), i64("size"),
-           i64("modificationTime"), NestedField::Leaf("dataChange", Type::kBoolean), str("stats"),
-           NestedField::Group("deletionVector",
-                              {str("storageType"), str("pathOrInlineDv"), i32("offset"),
-                               i32("sizeInBytes"), i64("cardinality")})}),
+          "add", {str("path"), NestedField::StringMap("partitionValues"), i64("size"),
+                  i64("modificationTime"), NestedField::Leaf("dataChange", Type::kBoolean),
+                  NestedField::StringMap("tags"), str("stats"),
+                  NestedField::Group("deletionVector",
+                                     {str("storageType"), str("pathOrInlineDv"), i32("offset"),
+                                      i32("sizeInBytes"), i64("cardinality")})}),
   };
 }
 
@@ -186,6 +186,11 @@ void ShredAdd(const DataFile& f, Shredder* s) {
   s->Scalar<int64_t>("add.size", f.size);
   s->Scalar<int64_t>("add.modificationTime", f.modification_time);
   s->Scalar<bool>("add.dataChange", f.data_change);
+  if (f.tags) {
+    s->Map("add.tags", StringEntries(*f.tags));
+  } else {
+    s->Map("add.tags", std::nullopt);
+  }
   s->Scalar<std::string>("add.stats", f.stats);
   if (f.deletion_vector) {
     const DeletionVector& dv = *f.deletion_vector;

@@ -13,7 +13,7 @@
 namespace lakeshare {
 namespace {
 
-std::string DvId(const std::optional<DeletionVector>& dv) {
+std::string DvId(const CompactOptional<DeletionVector>& dv) {
   return dv ? DeletionVectorUniqueId(*dv) : std::string();
 }
 
@@ -223,7 +223,11 @@ std::string DeletionVectorUniqueId(const DeletionVector& dv) {
   return id;
 }
 
-std::string FileActionKey(std::string_view path, const std::optional<DeletionVector>& dv) {
+std::string FileActionKey(std::string_view path, const CompactOptional<DeletionVector>& dv) {
+  return FileActionKey(path, dv.get());
+}
+
+std::string FileActionKey(std::string_view path, const DeletionVector* dv) {
   std::string key = CanonicalDeltaPath(path);
   if (dv) {
     // A NUL cannot occur in a path, so (path, dv) pairs cannot collide.
@@ -304,8 +308,15 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   snapshot->metadata = std::move(*metadata_);
 
   std::vector<DataFile> added;
+  added.reserve(
+      static_cast<size_t>(std::count_if(changes_.begin(), changes_.end(), [](const auto& change) {
+        return change.second.has_value();
+      })));
+  PartitionValueInterner interner;
   for (auto& [key, file] : changes_) {
-    if (file) added.push_back(std::move(*file));
+    if (!file) continue;
+    interner.Intern(&file->partition_values);
+    added.push_back(std::move(*file));
   }
   if (!base_ && !unsorted_base_.empty()) {
     // A checkpoint's files: drop those the commits touched, add the new

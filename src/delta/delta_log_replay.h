@@ -41,7 +41,8 @@ std::string DeletionVectorUniqueId(const DeletionVector& dv);
 // The reconciliation key of a file action. Relative paths are compared
 // percent-decoded, so two spellings of one file (as Delta's canonical paths
 // allow) match.
-std::string FileActionKey(std::string_view path, const std::optional<DeletionVector>& dv);
+std::string FileActionKey(std::string_view path, const DeletionVector* dv);
+std::string FileActionKey(std::string_view path, const CompactOptional<DeletionVector>& dv);
 
 // The order of TableSnapshot::files.
 bool FileOrder(const DataFile& a, const DataFile& b);

@@ -5,26 +5,6 @@
 namespace lakeshare {
 namespace {
 
-// Heap bytes of a string's text (none while it fits the small-string buffer),
-// with the allocator's per-block overhead.
-int64_t StringHeapBytes(const std::string& s) {
-  constexpr size_t kSmallString = 15;
-  constexpr int64_t kMallocOverhead = 16;
-  return s.capacity() > kSmallString ? static_cast<int64_t>(s.capacity()) + kMallocOverhead : 0;
-}
-
-int64_t FileBytes(const DataFile& f) {
-  // A map-like container node per partition value (key, value, links).
-  constexpr int64_t kPartitionEntryOverhead = 64;
-  int64_t bytes = static_cast<int64_t>(sizeof(DataFile)) + StringHeapBytes(f.path);
-  if (f.stats) bytes += StringHeapBytes(*f.stats);
-  for (const auto& [key, value] : f.partition_values) {
-    bytes += kPartitionEntryOverhead + StringHeapBytes(key) + (value ? StringHeapBytes(*value) : 0);
-  }
-  if (f.deletion_vector) bytes += StringHeapBytes(f.deletion_vector->path_or_inline_dv);
-  return bytes;
-}
-
 int64_t MetadataBytes(const TableSnapshot& s) {
   int64_t bytes = static_cast<int64_t>(sizeof(TableSnapshot)) +
                   static_cast<int64_t>(s.metadata.schema_string.size() + s.metadata.id.size());
@@ -46,7 +26,7 @@ int64_t EstimateSnapshotBytes(const TableSnapshot& snapshot) {
   const size_t step = std::max<size_t>(1, n / kSample);
   int64_t sampled = 0, count = 0;
   for (size_t i = 0; i < n; i += step) {
-    sampled += FileBytes(files[i]);
+    sampled += static_cast<int64_t>(DataFileBytes(files[i]));
     ++count;
   }
   return bytes + sampled * static_cast<int64_t>(n) / count;

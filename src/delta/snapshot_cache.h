@@ -27,9 +27,9 @@
 namespace lakeshare {
 
 // The one estimate of the memory a snapshot holds: fixed parts plus the
-// average file (from a sample of at most a few hundred files, so that it is
-// cheap for a million) times the number of files. Uses only DataFile's
-// public fields, so a change of its layout needs at most new constants here.
+// average DataFileBytes (table_format.h) of a sample of at most a few
+// hundred files, so that it is cheap for a million, times the number of
+// files.
 int64_t EstimateSnapshotBytes(const TableSnapshot& snapshot);
 
 class SnapshotCache {

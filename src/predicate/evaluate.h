@@ -37,7 +37,7 @@ struct Truth {
 // What the evaluator knows about one file. Both pointers are optional (null:
 // no partition values / no stats) and must outlive the call.
 struct FileView {
-  const std::map<std::string, std::optional<std::string>>* partition_values = nullptr;
+  const PartitionValues* partition_values = nullptr;
   const FileStats* stats = nullptr;
 };
 

@@ -18,7 +18,7 @@ void PrintTo(const Truth& t, std::ostream* os) {
 
 namespace {
 
-using Partitions = std::map<std::string, std::optional<std::string>>;
+using Partitions = PartitionValues;
 
 constexpr Truth kTrue{true, false};    // every row satisfies it
 constexpr Truth kFalse{false, true};   // no row does: skip the file

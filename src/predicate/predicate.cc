@@ -269,6 +269,22 @@ std::vector<std::string> Predicate::ColumnNames() const {
   return out;
 }
 
+Predicate Predicate::RenameColumns(
+    const std::function<std::optional<std::string>(std::string_view key)>& rename) const {
+  const PredicateNode& n = *root_;
+  if (n.op == PredicateOp::kLiteral) return *this;
+  auto copy = std::make_shared<PredicateNode>(n);
+  if (n.op == PredicateOp::kColumn) {
+    if (std::optional<std::string> to = rename(n.key)) {
+      copy->name = *to;
+      copy->key = ToLowerAscii(*to);
+    }
+  } else {
+    for (Predicate& c : copy->children) c = c.RenameColumns(rename);
+  }
+  return Predicate(std::move(copy));
+}
+
 bool Predicate::ReferencesOnly(const std::vector<std::string>& columns) const {
   for (const std::string& used : ColumnNames()) {
     bool found = std::any_of(columns.begin(), columns.end(),

@@ -8,6 +8,7 @@
 // checks. Thread-safe to share.
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -70,6 +71,11 @@ class Predicate {
   // True when every column used is one of `columns` (case-insensitive), e.g.
   // the partition columns for legacy SQL hints.
   bool ReferencesOnly(const std::vector<std::string>& columns) const;
+  // The same tree with every column renamed to rename(its lowercased name)
+  // (e.g. logical to physical names under Delta column mapping); nullopt
+  // keeps a name. Types and structure are unchanged, so it stays valid.
+  Predicate RenameColumns(
+      const std::function<std::optional<std::string>(std::string_view key)>& rename) const;
 
  private:
   explicit Predicate(std::shared_ptr<const PredicateNode> root) : root_(std::move(root)) {}

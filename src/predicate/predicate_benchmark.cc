@@ -87,7 +87,7 @@ void BM_Evaluate3NodeOver100kFiles(benchmark::State& state) {
   std::vector<FileStats> stats;
   stats.reserve(kFiles);
   for (const std::string& t : Texts()) stats.push_back(FileStats::Parse(t));
-  std::map<std::string, std::optional<std::string>> parts = {{"region", "eu"}};
+  PartitionValues parts = {{"region", "eu"}};
   Predicate p = ThreeNodePredicate();
   int64_t kept = 0;
   for (auto _ : state) {

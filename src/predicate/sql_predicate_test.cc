@@ -166,7 +166,7 @@ TEST(SqlPredicateTest, PartitionOnlyCheckAndEvaluation) {
   ASSERT_TRUE(p);
   EXPECT_TRUE(p->ReferencesOnly({"day", "name"}));
   EXPECT_FALSE(p->ReferencesOnly({"day"}));
-  std::map<std::string, std::optional<std::string>> parts = {{"day", "2021-01-01"}, {"name", "y"}};
+  PartitionValues parts = {{"day", "2021-01-01"}, {"name", "y"}};
   EXPECT_FALSE(MayMatch(*p, FileView{&parts, nullptr}));
   parts["day"] = "2021-01-03";
   EXPECT_TRUE(MayMatch(*p, FileView{&parts, nullptr}));

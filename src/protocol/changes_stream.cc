@@ -2,7 +2,6 @@
 
 #include <boost/json.hpp>
 
-
 namespace lakeshare {
 namespace {
 
@@ -32,6 +31,7 @@ bool IsNoOpMerge(const CommitChanges& c) {
 
 Result<std::vector<ChangeEntry>> PlanChanges(const std::vector<CommitChanges>& commits,
                                              ChangeMode mode, bool include_historical_metadata,
+                                             bool include_historical_protocol,
                                              bool require_cdf_enabled) {
   std::vector<ChangeEntry> plan;
   for (size_t i = 0; i < commits.size(); ++i) {
@@ -40,7 +40,14 @@ Result<std::vector<ChangeEntry>> PlanChanges(const std::vector<CommitChanges>& c
       return Status::InvalidArgument("change data was not recorded for version " +
                                      std::to_string(c.version));
     }
-    if (i > 0 && c.metadata && include_historical_metadata) plan.push_back({i, -1});
+    // The start's protocol and metaData are the answer's first lines; later
+    // ones are emitted where they change, protocol first as in a commit.
+    if (i > 0 && c.protocol && include_historical_protocol) {
+      plan.push_back({i, ChangeEntry::kProtocolLine});
+    }
+    if (i > 0 && c.metadata && include_historical_metadata) {
+      plan.push_back({i, ChangeEntry::kMetadataLine});
+    }
     bool has_cdc = false;
     for (const auto& ch : c.changes) has_cdc = has_cdc || ch.type == ChangeType::kCdc;
     if (mode == ChangeMode::kChangeDataFeed && IsNoOpMerge(c) && !has_cdc) continue;
@@ -80,7 +87,12 @@ Result<bool> ChangesBodyStream::Next(std::string* out, size_t size_hint) {
   while (next_ < plan_.size() && out->size() < size_hint) {
     const ChangeEntry& e = plan_[next_];
     const CommitChanges& c = (*commits_)[e.commit];
-    if (e.change < 0) {
+    if (e.change == ChangeEntry::kProtocolLine) {
+      AppendDeltaProtocolLine(out, *c.protocol, c.version);
+      ++next_;
+      continue;
+    }
+    if (e.change == ChangeEntry::kMetadataLine) {
       if (options_.format == ResponseFormat::kDelta) {
         AppendDeltaMetadataLine(out, *c.metadata, c.version, std::nullopt, std::nullopt);
       } else {

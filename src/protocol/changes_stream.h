@@ -20,14 +20,18 @@ enum class ChangeMode {
 
 // One line of a change answer, in commit order.
 struct ChangeEntry {
-  size_t commit = 0;    // index into the commits
-  int64_t change = -1;  // index into that commit's changes; -1: the commit's metaData line
+  size_t commit = 0;  // index into the commits
+  // Index into that commit's changes, or one of the special lines below.
+  int64_t change = kMetadataLine;
+  static constexpr int64_t kMetadataLine = -1;  // the commit's metaData
+  static constexpr int64_t kProtocolLine = -2;  // the commit's protocol (delta format)
 };
 
 // Which lines a change answer has. kUnsupported/kInvalidArgument for rules
 // of protocol notes §1.10 (CDF not enabled in a commit of the range, ...).
 Result<std::vector<ChangeEntry>> PlanChanges(const std::vector<CommitChanges>& commits,
                                              ChangeMode mode, bool include_historical_metadata,
+                                             bool include_historical_protocol,
                                              bool require_cdf_enabled);
 
 struct ChangesStreamOptions {

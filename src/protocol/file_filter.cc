@@ -2,6 +2,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "delta/delta_column_mapping.h"
 #include "predicate/evaluate.h"
 #include "predicate/json_predicate.h"
 
@@ -51,6 +52,15 @@ std::unique_ptr<FileFilter> MakeFileFilter(const QueryRequest& request,
     } catch (const std::exception&) {
       // keep the default
     }
+  }
+  if (ColumnMappingMode(snapshot.metadata)) {
+    // Hints name logical columns; partition values and stats use physical ones.
+    auto physical = LogicalToPhysicalColumns(snapshot.metadata.schema_string);
+    *predicate = predicate->RenameColumns([&](std::string_view key) -> std::optional<std::string> {
+      auto it = physical.find(std::string(key));
+      if (it == physical.end()) return std::nullopt;
+      return it->second;
+    });
   }
   return std::make_unique<PredicateFileFilter>(std::move(*predicate), prefix);
 }

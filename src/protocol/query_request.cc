@@ -87,6 +87,7 @@ Result<QueryRequest> ParseQueryRequest(std::string_view body, bool* malformed) {
   LS_RETURN_IF_ERROR(ReadInt(o, "maxFiles", 1, &q.max_files));
   LS_RETURN_IF_ERROR(ReadString(o, "pageToken", &q.page_token));
   LS_RETURN_IF_ERROR(ReadBool(o, "includeRefreshToken", &q.include_refresh_token));
+  LS_RETURN_IF_ERROR(ReadBool(o, "includeHistoricalProtocol", &q.include_historical_protocol));
   LS_RETURN_IF_ERROR(ReadString(o, "refreshToken", &q.refresh_token));
 
   int selectors = (q.version ? 1 : 0) + (q.timestamp ? 1 : 0) + (q.starting_version ? 1 : 0);

@@ -20,6 +20,7 @@ struct QueryRequest {
   std::optional<std::string> timestamp;
   std::optional<int64_t> starting_version;
   std::optional<int64_t> ending_version;
+  bool include_historical_protocol = false;  // with startingVersion, delta format only
   std::optional<int64_t> max_files;
   std::optional<std::string> page_token;
   bool include_refresh_token = false;

@@ -3,6 +3,11 @@
 #include "delta/dv_descriptor.h"
 
 namespace lakeshare {
+namespace {
+
+constexpr size_t kPrefetchDistance = 8;
+
+}  // namespace
 
 Result<PresignedUrl> FileSigner::SignPath(const std::string& path, const std::string& what) const {
   if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
@@ -82,6 +87,13 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
       next_page = options_.make_page_token(next_, rows_);
       break;
     }
+    // The texts of a file live apart from the vector of files: fetch those
+    // of a file a few iterations ahead so the loop does not wait on memory.
+    if (next_ + kPrefetchDistance < files.size()) {
+      const DataFile& ahead = files[next_ + kPrefetchDistance];
+      __builtin_prefetch(ahead.path.data());
+      if (ahead.stats) __builtin_prefetch(ahead.stats->data());
+    }
     const DataFile& f = files[next_++];
     if (filter_ && !filter_->Keep(f)) continue;
     Status st = AppendFileLine(out, f, signer_, options_.format, options_.id_hash, "file", "add",
@@ -89,8 +101,8 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
     if (!st.ok()) {
       if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
       // A client that reads endStreamAction learns why the answer is incomplete.
-      AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt,
-                                signer_.expiration_ms(), st.message());
+      AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt, signer_.expiration_ms(),
+                                st.message());
       done_ = true;
       return false;
     }

@@ -91,7 +91,8 @@ std::string FileId(const std::string& recorded_path, FileIdHash hash) {
   return HexEncode(hash == FileIdHash::kSha256 ? Sha256(recorded_path) : Md5(recorded_path));
 }
 
-void AppendDeltaProtocolLine(std::string* out, const TableProtocol& p) {
+void AppendDeltaProtocolLine(std::string* out, const TableProtocol& p,
+                             std::optional<int64_t> version) {
   JsonWriter w(out);
   w.BeginObject().Key("protocol").BeginObject().Key("deltaProtocol").BeginObject();
   w.Key("minReaderVersion").Int(p.min_reader_version);
@@ -104,7 +105,9 @@ void AppendDeltaProtocolLine(std::string* out, const TableProtocol& p) {
   };
   list("readerFeatures", p.reader_features);
   list("writerFeatures", p.writer_features);
-  w.EndObject().EndObject().EndObject();
+  w.EndObject();
+  if (version) w.Key("version").Int(*version);
+  w.EndObject().EndObject();
   out->push_back('\n');
 }
 
@@ -169,6 +172,11 @@ void AppendDeltaFileLine(std::string* out, const DataFile& f, const PresignedUrl
     if (dv.offset) w.Key("offset").Int(*dv.offset);
     w.Key("sizeInBytes").Int(dv.size_in_bytes);
     w.Key("cardinality").Int(dv.cardinality);
+    w.EndObject();
+  }
+  if (f.tags) {
+    w.Key("tags").BeginObject();
+    for (const auto& [k, v] : *f.tags) w.Key(k).String(v);
     w.EndObject();
   }
   w.EndObject().EndObject();

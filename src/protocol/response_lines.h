@@ -37,7 +37,9 @@ void AppendEndStreamActionLine(std::string* out, const std::optional<std::string
 std::string FileId(const std::string& recorded_path, FileIdHash hash = FileIdHash::kMd5);
 
 // Delta response format (protocol notes §1.7).
-void AppendDeltaProtocolLine(std::string* out, const TableProtocol& protocol);
+// `version` is set on historical protocol lines (includeHistoricalProtocol).
+void AppendDeltaProtocolLine(std::string* out, const TableProtocol& protocol,
+                             std::optional<int64_t> version = std::nullopt);
 void AppendDeltaMetadataLine(std::string* out, const TableMetadata& metadata, int64_t version,
                              std::optional<int64_t> size, std::optional<int64_t> num_files);
 

@@ -47,6 +47,32 @@ TEST(ResponseLinesTest, FileLine) {
   EXPECT_NE(out.find(R"("version":7,"timestamp":1234,)"), std::string::npos);
 }
 
+TEST(ResponseLinesTest, DeltaFileLineCarriesTagsAndDeletionVector) {
+  DataFile f;
+  f.path = "a.parquet";
+  f.size = 5;
+  f.modification_time = 6;
+  f.tags.emplace(std::map<std::string, std::string>{{"INSERTION_TIME", "1"}});
+  DeltaFileLine line;
+  line.id = "i";
+  DeletionVector dv;
+  dv.storage_type = "p";
+  dv.path_or_inline_dv = "http://x/dv";
+  dv.offset = 1;
+  dv.size_in_bytes = 34;
+  dv.cardinality = 2;
+  line.deletion_vector = dv;
+  line.deletion_vector_file_id = "dvid";
+  std::string out;
+  AppendDeltaFileLine(&out, f, PresignedUrl{"http://x/a", 9}, line, {});
+  EXPECT_EQ(out, R"({"file":{"id":"i","deletionVectorFileId":"dvid","expirationTimestamp":9,)"
+                 R"("deltaSingleAction":{"add":{"path":"http://x/a","partitionValues":{},)"
+                 R"("size":5,"modificationTime":6,"dataChange":true,"deletionVector":{)"
+                 R"("storageType":"p","pathOrInlineDv":"http://x/dv","offset":1,)"
+                 R"("sizeInBytes":34,"cardinality":2},"tags":{"INSERTION_TIME":"1"}}}}})"
+                 "\n");
+}
+
 TEST(ResponseLinesTest, FileIdIsMd5OfThePath) {
   EXPECT_EQ(FileId(""), "d41d8cd98f00b204e9800998ecf8427e");
 }

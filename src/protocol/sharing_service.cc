@@ -23,6 +23,7 @@
 #include "protocol/query_stream.h"
 #include "protocol/response_format.h"
 #include "protocol/response_lines.h"
+#include "protocol/share_partition_filter.h"
 #include "storage/local_url_signer.h"
 
 namespace lakeshare {
@@ -41,6 +42,7 @@ struct SharingService::ChangeRequest {
   std::optional<int64_t> ending_version;
   std::optional<std::string> ending_timestamp;
   bool include_historical_metadata = false;
+  bool include_historical_protocol = false;  // delta format only
   std::optional<int64_t> max_files;
   std::optional<std::string> page_token;
   std::string digest;  // of the parameters, for page tokens
@@ -267,17 +269,26 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     }
     if (!segments.empty() && segments.back().empty()) segments.pop_back();  // trailing '/'
     if (!segments.empty() && segments[0] == "files") return ServeFile(request, segments);
-    return Route(request, segments);
+    if (!options_.audit) return Route(request, segments, nullptr);
+    SharingAuditEvent event;
+    event.time_ms = NowMillis();
+    event.remote_address = request.remote_address;
+    DescribeSharingRequest(segments, &event);
+    HttpResponse response = Route(request, segments, &event.recipient);
+    AuditResponse(&response, std::move(event), options_.audit);
+    return response;
   } catch (const std::exception& e) {
     return ErrorResponse(Status::Internal(std::string("unhandled exception: ") + e.what()));
   }
 }
 
-HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string>& seg) {
+HttpResponse SharingService::Route(HttpRequest& r, const std::vector<std::string>& seg,
+                                   std::string* recipient) {
   const std::string* auth = r.Header("authorization");
   std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
-  auto who = catalog_->Authenticate(token.value_or(std::string_view()));
+  auto who = catalog_->AuthenticateFrom(token.value_or(std::string_view()), r.remote_address);
   if (!who.ok()) return ErrorResponse(who.status());
+  if (recipient != nullptr) *recipient = who->recipient;
 
   const bool get = r.method == "GET";
   auto method_not_allowed = [&](const char* allowed) {
@@ -434,17 +445,22 @@ ClientCapabilities RequestCapabilities(const HttpRequest& r) {
 }
 
 // The head of an NDJSON answer: protocol and metaData lines in `format`.
-std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool history_shared) {
+// The delta format's size and numFiles count only what the share exposes.
+std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool history_shared,
+                      const PartitionFilter* share_filter) {
   std::string head;
   if (format == ResponseFormat::kParquet) {
     AppendParquetProtocolLine(&head);
     AppendParquetMetadataLine(&head, s.metadata, history_shared);
   } else {
-    int64_t size = 0;
-    for (const auto& f : s.files) size += f.size;
+    int64_t size = 0, count = 0;
+    for (const auto& f : s.files) {
+      if (share_filter && !share_filter->Admits(f)) continue;
+      size += f.size;
+      ++count;
+    }
     AppendDeltaProtocolLine(&head, s.protocol);
-    AppendDeltaMetadataLine(&head, s.metadata, s.version, size,
-                            static_cast<int64_t>(s.files.size()));
+    AppendDeltaMetadataLine(&head, s.metadata, s.version, size, count);
   }
   return head;
 }
@@ -487,6 +503,7 @@ std::string QueryParamsDigest(const QueryRequest& q, const ClientCapabilities& c
   add("|");
   add(q.json_predicate_hints.value_or(""));
   add(q.limit_hint ? std::to_string(*q.limit_hint) : "");
+  add(q.include_historical_protocol ? "hp" : "");
   return HexEncode(Sha256(text)).substr(0, 32);
 }
 
@@ -510,10 +527,12 @@ HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef&
   if (!snapshot.ok()) return TableError(t, snapshot.status());
   auto format = ChooseResponseFormat(RequestCapabilities(r), **snapshot, t.FullName());
   if (!format.ok()) return TableError(t, format.status());
+  auto share_filter = LoadSharePartitionFilter(t.info, (*snapshot)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
 
   HttpResponse resp;
   SetNdjsonHeaders(&resp, (*snapshot)->version, *format, false);
-  resp.body = HeadLines(*format, **snapshot, t.info.history_shared);
+  resp.body = HeadLines(*format, **snapshot, t.info.history_shared, share_filter->get());
   return resp;
 }
 
@@ -537,6 +556,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
     c.starting_version = query->starting_version;
     c.ending_version = query->ending_version;
     c.include_historical_metadata = true;
+    c.include_historical_protocol = query->include_historical_protocol;
     c.max_files = query->max_files;
     c.page_token = query->page_token;
     c.digest = QueryParamsDigest(*query, caps, id_hash_header);
@@ -548,7 +568,8 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
         "includeRefreshToken and refreshToken are only allowed for queries of the latest "
         "snapshot without a pageToken"));
   }
-  std::string digest = QueryParamsDigest(*query, caps, id_hash_header);
+  std::string digest =
+      DigestWithShareFilter(QueryParamsDigest(*query, caps, id_hash_header), t.info);
   std::string table_key = QueryTokenCodec::TableKey(t.info.share, t.info.schema, t.info.name);
   int64_t now = NowMillis();
 
@@ -576,8 +597,11 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   if (!format.ok()) return TableError(t, format.status());
   auto id_hash = ChooseFileIdHash(id_hash_header, *format);
   if (!id_hash.ok()) return ErrorResponse(id_hash.status());
+  auto share_filter = LoadSharePartitionFilter(t.info, (*snapshot)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
   if (*format == ResponseFormat::kDelta) {
     for (const DataFile& f : (*snapshot)->files) {
+      if (*share_filter && !(*share_filter)->Admits(f)) continue;  // never sent
       Status dv = CheckDeletionVectorsShareable(f);
       if (!dv.ok()) return TableError(t, dv);
     }
@@ -585,6 +609,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
 
   int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
+  expiration = t.resolved.backend.signer->ClampExpiration(now, expiration);  // e.g. S3's 7 days
 
   QueryStreamOptions o;
   o.format = *format;
@@ -624,11 +649,11 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   HttpResponse resp;
   SetNdjsonHeaders(&resp, (*snapshot)->version, *format, o.end_stream_action);
   if (id_hash_header) resp.SetHeader("fileidhash", Lower(*id_hash_header));
-  auto filter = MakeFileFilter(*query, **snapshot);
+  auto filter = AndShareFilter(*share_filter, MakeFileFilter(*query, **snapshot));
   FileSigner signer(t.resolved, SignContext{BaseUrl(r)}, expiration, t.FullName());
   resp.stream = std::make_unique<QueryBodyStream>(
-      HeadLines(*format, **snapshot, t.info.history_shared), *snapshot, std::move(signer),
-      std::move(filter), std::move(o));
+      HeadLines(*format, **snapshot, t.info.history_shared, share_filter->get()), *snapshot,
+      std::move(signer), std::move(filter), std::move(o));
   return resp;
 }
 
@@ -657,6 +682,13 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
       st = b.status();
     }
   }
+  if (st.ok()) {
+    if (const std::string* v = r.Query("includeHistoricalProtocol")) {
+      auto b = ParseBoolParam(*v, "includeHistoricalProtocol");
+      if (b.ok()) c.include_historical_protocol = *b;
+      st = b.status();
+    }
+  }
   if (!st.ok()) return ErrorResponse(st);
   if (const std::string* v = r.Query("startingTimestamp")) c.starting_timestamp = *v;
   if (const std::string* v = r.Query("endingTimestamp")) c.ending_timestamp = *v;
@@ -681,7 +713,8 @@ HttpResponse SharingService::TableChanges(const HttpRequest& r, const TableRef& 
                      "&st=" + c.starting_timestamp.value_or("") +
                      "&e=" + (c.ending_version ? std::to_string(*c.ending_version) : "") +
                      "&et=" + c.ending_timestamp.value_or("") +
-                     "&h=" + (c.include_historical_metadata ? "1" : "0");
+                     "&h=" + (c.include_historical_metadata ? "1" : "0") +
+                     "&hp=" + (c.include_historical_protocol ? "1" : "0");
   for (const auto& f : caps.response_formats) text += "|" + f;
   for (const auto& f : caps.reader_features) text += "#" + f;
   if (const std::string* h = r.Header("fileidhash")) text += "!" + Lower(*h);
@@ -708,8 +741,9 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   int64_t start = 0, end = *latest;
   std::optional<QueryTokenState> page;
+  const std::string digest = DigestWithShareFilter(c.digest, t.info);
   if (c.page_token) {
-    auto s = query_tokens_.DecodePage(*c.page_token, table_key, c.digest, now);
+    auto s = query_tokens_.DecodePage(*c.page_token, table_key, digest, now);
     if (!s.ok()) return ErrorResponse(s.status());
     page = *s;
     end = s->version;  // pinned: later commits do not shift the pages
@@ -777,8 +811,25 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   auto changes = table.Changes(start, end);
   if (!changes.ok()) return TableError(t, changes.status());
-  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, cdf);
+  // Protocol lines carry the delta format's protocol; parquet clients never get them.
+  bool historical_protocol = c.include_historical_protocol && *format == ResponseFormat::kDelta;
+  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, historical_protocol, cdf);
   if (!plan.ok()) return TableError(t, plan.status());
+  // The share's partition filter, valid for every metaData of the range.
+  auto share_filter = LoadSharePartitionFilter(t.info, (*first)->metadata, t.FullName());
+  if (!share_filter.ok()) return ErrorResponse(share_filter.status());
+  if (*share_filter) {
+    for (const CommitChanges& commit : *changes) {
+      if (!commit.metadata) continue;
+      auto later = LoadSharePartitionFilter(t.info, *commit.metadata, t.FullName());
+      if (!later.ok()) return ErrorResponse(later.status());
+    }
+    std::erase_if(*plan, [&](const ChangeEntry& e) {
+      return e.change >= 0 &&
+             !(*share_filter)
+                  ->Admits((*changes)[e.commit].changes[static_cast<size_t>(e.change)].file);
+    });
+  }
   // Every protocol/metaData of the range must be readable in the chosen
   // format, not only the start's (a later commit may turn on DVs or mapping).
   {
@@ -842,6 +893,7 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
 
   int64_t expiration = now + options_.presigned_url_timeout_seconds * 1000;
   if (t.who.token_expiration_ms) expiration = std::min(expiration, *t.who.token_expiration_ms);
+  expiration = t.resolved.backend.signer->ClampExpiration(now, expiration);  // e.g. S3's 7 days
   ChangesStreamOptions o;
   o.format = *format;
   o.id_hash = *id_hash;
@@ -851,7 +903,7 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
       caps.include_end_stream_action || c.max_files.has_value() || c.page_token.has_value();
   QueryTokenState base;
   base.table_key = table_key;
-  base.params_digest = c.digest;
+  base.params_digest = digest;
   base.version = end;
   const QueryTokenCodec* codec = &query_tokens_;
   o.make_page_token = [codec, base, now](uint64_t next_index) {

@@ -12,6 +12,7 @@
 #include "catalog/catalog.h"
 #include "protocol/page_token.h"
 #include "protocol/query_token.h"
+#include "protocol/sharing_audit.h"
 #include "protocol/table_resolver.h"
 #include "server/http.h"
 #include "storage/storage_registry.h"
@@ -24,6 +25,8 @@ struct SharingServiceOptions {
   std::string default_host;                 // used when a request has no Host header
   int64_t presigned_url_timeout_seconds = 3600;
   std::string page_token_key;  // secret for list page tokens
+  // Receives every routed request once answered (sharing_audit.h); none: no audit.
+  std::shared_ptr<SharingAuditSink> audit;
 };
 
 class SharingService {
@@ -36,7 +39,9 @@ class SharingService {
   struct TableRef;  // a resolved, authorised table of one request
 
  private:
-  HttpResponse Route(HttpRequest& request, const std::vector<std::string>& segments);
+  // Sets *recipient to the authenticated principal's name.
+  HttpResponse Route(HttpRequest& request, const std::vector<std::string>& segments,
+                     std::string* recipient);
   HttpResponse ServeFile(const HttpRequest& request, const std::vector<std::string>& segments);
 
   HttpResponse ListShares(const HttpRequest& r, const Principal& who);

@@ -48,7 +48,7 @@ using Clock = std::chrono::steady_clock;
 
 namespace {
 
-constexpr size_t kPieceHint = 64 * 1024;    // size hint for BodyStream::Next
+constexpr size_t kPieceHint = 128 * 1024;   // size hint for BodyStream::Next
 constexpr size_t kWriteSlice = 256 * 1024;  // fixed bodies go out in slices (write_timeout each)
 constexpr size_t kKeptBufferBytes = 64 * 1024;  // larger read buffers are freed between requests
 // After a response with "Connection: close" we stop sending but keep reading
@@ -595,16 +595,20 @@ class Connection : public std::enable_shared_from_this<Connection> {
       Close();
       return;
     }
+    ClearDeadline();  // producing (storage reads) is not the client's fault
     ProduceNextPiece();
   }
 
-  // Backpressure: the next piece is produced only after the previous one was
-  // written, so at most one piece per connection is in memory.
+  // Pipelining with backpressure: the next piece is produced on a worker
+  // while the previous one is being written (producer and socket run on
+  // different cores), and no further piece is produced until that one is
+  // written: at most two pieces per connection are in memory.
   void ProduceNextPiece() {
-    ClearDeadline();  // producing (storage reads) is not the client's fault
-    piece_.clear();
+    producing_ = true;
+    std::string piece = std::move(spare_);
+    piece.clear();
     net::post(server_->workers(),
-              [self = shared_from_this(), stream = std::move(stream_), piece = std::move(piece_),
+              [self = shared_from_this(), stream = std::move(stream_), piece = std::move(piece),
                work = net::make_work_guard(server_->ioc())]() mutable {
                 Result<bool> more = self->Produce(stream.get(), &piece);
                 net::any_io_executor executor = self->executor_;
@@ -632,6 +636,7 @@ class Connection : public std::enable_shared_from_this<Connection> {
   }
 
   void OnPiece(std::unique_ptr<BodyStream> stream, std::string piece, Result<bool> more) {
+    producing_ = false;
     if (closed_) return;  // `stream` is destroyed on return
     if (!more.ok()) {
       spdlog::warn("http: response stream for {} {} failed after {} bytes: {}", LogSafe(method_),
@@ -640,12 +645,22 @@ class Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     const bool last = !*more;
-    piece_ = std::move(piece);
     if (last) {
       stream.reset();  // release the producer's resources before the final write
     } else {
       stream_ = std::move(stream);
     }
+    if (writing_) {
+      pending_ = std::move(piece);
+      pending_last_ = last;
+      has_pending_ = true;
+      return;  // OnPieceWritten writes it and resumes production
+    }
+    WritePiece(std::move(piece), last);
+  }
+
+  void WritePiece(std::string piece, bool last) {
+    piece_ = std::move(piece);
     const size_t n = piece_.size();
     std::array<net::const_buffer, 4> buffers;  // unused entries stay empty
     if (framing_ == Framing::kChunked) {
@@ -668,21 +683,30 @@ class Connection : public std::enable_shared_from_this<Connection> {
       }
       buffers[1] = net::buffer(piece_);
     }
+    writing_ = true;
     SetDeadline(options_.write_timeout);
     net::async_write(socket_, buffers, [self = shared_from_this(), last, n](error_code ec, size_t) {
       self->OnPieceWritten(ec, last, n);
     });
+    if (!last && !producing_) ProduceNextPiece();
   }
 
   void OnPieceWritten(error_code ec, bool last, size_t n) {
+    writing_ = false;
     if (closed_) return;
     if (ec || timed_out_) {
       Close();  // slow or vanished client; the stream is destroyed with us
       return;
     }
     body_bytes_ += n;
+    spare_ = std::move(piece_);  // its buffer serves the next production
     if (!last) {
-      ProduceNextPiece();
+      if (has_pending_) {
+        has_pending_ = false;
+        WritePiece(std::move(pending_), pending_last_);
+      } else {
+        ClearDeadline();  // waiting for the producer, not for the client
+      }
       return;
     }
     if (framing_ == Framing::kUntilClose) close_after_ = true;
@@ -694,6 +718,8 @@ class Connection : public std::enable_shared_from_this<Connection> {
     // Idle connections should not pin large buffers.
     body_ = std::string();
     piece_ = std::string();
+    spare_ = std::string();
+    pending_ = std::string();
     if (buffer_.capacity() > kKeptBufferBytes) buffer_.shrink_to_fit();
     if (close_after_) {
       LingeringClose();
@@ -814,7 +840,13 @@ class Connection : public std::enable_shared_from_this<Connection> {
   std::string body_;
   size_t body_offset_ = 0;
   std::unique_ptr<BodyStream> stream_;  // null while a worker is producing a piece
-  std::string piece_;
+  bool producing_ = false;              // a worker is producing the next piece
+  bool writing_ = false;                // piece_ is being written
+  std::string piece_;                   // being written
+  std::string spare_;                   // a written piece's buffer, reused
+  std::string pending_;                 // produced while piece_ was being written
+  bool has_pending_ = false;
+  bool pending_last_ = false;
   std::string chunk_prefix_;
 };
 

@@ -16,14 +16,14 @@
 namespace lakeshare {
 namespace {
 
-std::string BaseName(const std::string& path) {
+std::string_view BaseName(std::string_view path) {
   size_t slash = path.rfind('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
 }
 
 // Absolute, no empty, "." or ".." segments: the only paths we ever sign.
-bool IsCleanAbsolutePath(const std::string& path) {
-  if (path.empty() || path[0] != '/' || path.find('\0') != std::string::npos) return false;
+bool IsCleanAbsolutePath(std::string_view path) {
+  if (path.empty() || path[0] != '/' || path.find('\0') != std::string_view::npos) return false;
   size_t start = 1;
   while (start <= path.size()) {
     size_t end = path.find('/', start);
@@ -38,26 +38,47 @@ bool IsCleanAbsolutePath(const std::string& path) {
 }  // namespace
 
 LocalUrlSigner::LocalUrlSigner(std::string key)
-    : key_(std::move(key)),
-      seal_key_(HmacSha256(key_, "lakeshare-file-url-seal")),
-      iv_key_(HmacSha256(key_, "lakeshare-file-url-iv")) {}
+    : mac_key_(key),
+      seal_key_(HmacSha256(key, "lakeshare-file-url-seal")),
+      iv_key_(HmacSha256(key, "lakeshare-file-url-iv")) {}
 
-std::string LocalUrlSigner::Seal(const std::string& path) const {
-  std::string iv = HmacSha256(iv_key_, path).substr(0, 16);
-  return Base64UrlEncode(iv + Aes256Ctr(seal_key_, iv, path));
+void LocalUrlSigner::AppendSealed(std::string* out, std::string_view path) const {
+  // Small paths stay on the stack; this runs once per file of an answer.
+  char stack[512];
+  std::string heap;
+  char* buf = stack;
+  if (16 + path.size() > sizeof(stack)) {
+    heap.resize(16 + path.size());
+    buf = heap.data();
+  }
+  unsigned char mac[32];
+  iv_key_.Mac({path}, mac);
+  std::memcpy(buf, mac, 16);
+  if (!seal_key_.Apply(std::string_view(buf, 16), path, buf + 16)) {
+    std::abort();  // OpenSSL failing on a fixed key: nothing sane to hand out
+  }
+  AppendBase64Url(out, std::string_view(buf, 16 + path.size()));
 }
 
 std::optional<std::string> LocalUrlSigner::Unseal(std::string_view sealed) const {
   auto raw = Base64UrlDecode(sealed);
   if (!raw || raw->size() <= 16) return std::nullopt;
-  std::string iv = raw->substr(0, 16);
-  std::string path = Aes256Ctr(seal_key_, iv, std::string_view(*raw).substr(16));
-  if (!ConstantTimeEquals(iv, HmacSha256(iv_key_, path).substr(0, 16))) return std::nullopt;
+  std::string_view iv = std::string_view(*raw).substr(0, 16);
+  std::string path(raw->size() - 16, '\0');
+  if (!seal_key_.Apply(iv, std::string_view(*raw).substr(16), path.data())) return std::nullopt;
+  unsigned char mac[32];
+  iv_key_.Mac({path}, mac);
+  if (!ConstantTimeEquals(iv, std::string_view(reinterpret_cast<char*>(mac), 16))) {
+    return std::nullopt;
+  }
   return path;
 }
 
-std::string LocalUrlSigner::Mac(const std::string& path, int64_t expiration_ms) const {
-  return HmacSha256(key_, "lakeshare-file-url-v1\n" + path + "\n" + std::to_string(expiration_ms));
+void LocalUrlSigner::AppendMac(std::string* out, std::string_view path,
+                               std::string_view expiration) const {
+  unsigned char mac[32];
+  mac_key_.Mac({"lakeshare-file-url-v1\n", path, "\n", expiration}, mac);
+  AppendBase64Url(out, std::string_view(reinterpret_cast<char*>(mac), sizeof(mac)));
 }
 
 Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t expiration_ms,
@@ -65,11 +86,22 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   if (!IsCleanAbsolutePath(path)) {
     return Status::InvalidArgument("refusing to sign a non-normalized local path: " + path);
   }
+  char exp_buf[24];
+  auto [end, ec] = std::to_chars(exp_buf, exp_buf + sizeof(exp_buf), expiration_ms);
+  std::string_view exp(exp_buf, static_cast<size_t>(end - exp_buf));
   PresignedUrl out;
   out.expiration_ms = expiration_ms;
-  out.url = context.server_base_url + "/files/" + Seal(path) + "/" + PercentEncode(BaseName(path)) +
-            "?expires=" + std::to_string(expiration_ms) +
-            "&signature=" + Base64UrlEncode(Mac(path, expiration_ms));
+  std::string& url = out.url;
+  url.reserve(context.server_base_url.size() + path.size() * 2 + 120);
+  url += context.server_base_url;
+  url += "/files/";
+  AppendSealed(&url, path);
+  url += '/';
+  AppendPercentEncoded(&url, BaseName(path));
+  url += "?expires=";
+  url += exp;
+  url += "&signature=";
+  AppendMac(&url, path, exp);
   return out;
 }
 
@@ -84,7 +116,10 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
   if (!path || !sig || ec != std::errc() || ptr != expires.data() + expires.size()) {
     return denied();
   }
-  if (!ConstantTimeEquals(*sig, Mac(*path, exp))) return denied();
+  std::string mac;
+  AppendMac(&mac, *path, std::to_string(exp));
+  auto expected = Base64UrlDecode(mac);
+  if (!expected || !ConstantTimeEquals(*sig, *expected)) return denied();
   if (!IsCleanAbsolutePath(*path) || BaseName(*path) != file_name) return denied();
   if (exp <= now_ms) return Status::PermissionDenied("the file URL has expired");
   return *path;

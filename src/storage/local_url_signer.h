@@ -12,6 +12,7 @@
 #include <optional>
 #include <string>
 
+#include "common/crypto.h"
 #include "storage/storage.h"
 
 namespace lakeshare {
@@ -32,12 +33,14 @@ class LocalUrlSigner : public UrlSigner {
                              int64_t now_ms) const;
 
  private:
-  std::string Mac(const std::string& path, int64_t expiration_ms) const;
-  std::string Seal(const std::string& path) const;
+  // Appends base64url(MAC of path and expiry).
+  void AppendMac(std::string* out, std::string_view path, std::string_view expiration) const;
+  // Appends base64url(synthetic IV + AES-CTR(path)).
+  void AppendSealed(std::string* out, std::string_view path) const;
   std::optional<std::string> Unseal(std::string_view sealed) const;
-  std::string key_;
-  std::string seal_key_;  // derived from key_
-  std::string iv_key_;    // derived from key_
+  HmacSha256Key mac_key_;
+  Aes256CtrKey seal_key_;  // derived from the key
+  HmacSha256Key iv_key_;   // derived from the key
 };
 
 // Reads the key in `path`, or creates it (32 random bytes, hex, mode 0600)

@@ -35,6 +35,13 @@ class Storage {
   // Lists the objects directly inside the folder `dir` (not recursive), sorted
   // by path. A missing folder is kNotFound.
   virtual Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) = 0;
+  // As ListDirectory, but only the objects whose name (the part after `dir`
+  // and its '/') sorts after `start_after`, e.g. the Delta log from a
+  // checkpoint onward. Object stores start listing there (S3 start-after);
+  // the default filters a full listing. May return an empty list instead of
+  // kNotFound for a missing folder.
+  virtual Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
+                                                           const std::string& start_after);
   // Joins a folder location and a relative path (which may contain '/').
   virtual std::string Join(const std::string& dir, const std::string& relative) const;
 };
@@ -53,6 +60,11 @@ struct SignContext {
 class UrlSigner {
  public:
   virtual ~UrlSigner() = default;
+  // The expiry a URL signed now can really have when `wanted_ms` is asked
+  // for: stores cap lifetimes (S3 and GCS: 7 days) and count in whole
+  // seconds. Presign with the returned value gives URLs expiring exactly then
+  // (never later than `wanted_ms`). Callers announce this value to clients.
+  virtual int64_t ClampExpiration(int64_t now_ms, int64_t wanted_ms) const { return wanted_ms; }
   // Returns a URL granting GET access to exactly the object `path` until
   // `expiration_ms`.
   virtual Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,

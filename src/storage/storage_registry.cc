@@ -1,23 +1,148 @@
 #include "storage/storage_registry.h"
 
+#include "storage/azure_store.h"
+#include "storage/cloud_backends.h"
 #include "storage/local_storage.h"
 #include "storage/local_url_signer.h"
+#include "storage/s3_store.h"
 
 namespace lakeshare {
 namespace {
 
-std::string SchemeOf(const std::string& location) {
-  size_t colon = location.find(':');
-  if (colon == std::string::npos || location.find('/') < colon) return "";
-  return location.substr(0, colon);
+std::string LowerCase(std::string s) {
+  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return s;
+}
+
+std::string StripSlashes(std::string key) {
+  while (!key.empty() && key.back() == '/') key.pop_back();
+  return key;
+}
+
+// An entry's location: "s3://bucket/prefix", or just "s3://" for every bucket.
+Result<ObjectLocation> ParseEntryLocation(const StorageLocationConfig& e) {
+  std::string scheme = SchemeOf(e.location);
+  if (!scheme.empty() && e.location.size() == scheme.size() + 3 &&
+      e.location.compare(scheme.size(), 3, "://") == 0) {
+    ObjectLocation all;
+    all.scheme = scheme;
+    all.type = CloudTypeOfScheme(scheme);
+    if (all.type == CloudType::kNone) {
+      return Status::InvalidArgument("storage entry '" + e.location + "': unknown scheme");
+    }
+    return all;
+  }
+  auto where = ParseObjectLocation(e.location);
+  if (!where.ok()) return where.status().WithContext("storage entry '" + e.location + "'");
+  where->key = StripSlashes(where->key);
+  if (where->type == CloudType::kAzure && where->account.empty()) {
+    where->account = e.account_name;
+  }
+  return where;
+}
+
+CloudType EntryType(const StorageLocationConfig& e, const ObjectLocation& where) {
+  if (e.type == "s3") return CloudType::kS3;
+  if (e.type == "azure") return CloudType::kAzure;
+  if (e.type == "gcs") return CloudType::kGcs;
+  return where.type;
 }
 
 }  // namespace
 
-StorageRegistry::StorageRegistry(std::string local_signing_key)
-    : local_signer_(std::make_shared<LocalUrlSigner>(std::move(local_signing_key))) {
+StorageRegistry::StorageRegistry(std::string local_signing_key,
+                                 std::vector<StorageLocationConfig> locations, CloudEnvironment env)
+    : local_signer_(std::make_shared<LocalUrlSigner>(std::move(local_signing_key))),
+      locations_(std::move(locations)),
+      env_(std::move(env)),
+      http_(std::make_shared<HttpClient>()) {
   local_.storage = std::make_shared<LocalStorage>();
   local_.signer = local_signer_;
+  for (const auto& e : locations_) {
+    auto where = ParseEntryLocation(e);
+    ObjectLocation w = where.ok() ? *where : ObjectLocation{};
+    w.type = where.ok() ? EntryType(e, *where) : CloudType::kNone;
+    parsed_.push_back(std::move(w));
+  }
+}
+
+Status StorageRegistry::Validate() const {
+  for (size_t i = 0; i < locations_.size(); ++i) {
+    const auto& e = locations_[i];
+    LS_RETURN_IF_ERROR(ParseEntryLocation(e).status());
+    if (!e.type.empty() && e.type != "s3" && e.type != "azure" && e.type != "gcs") {
+      return Status::InvalidArgument("storage entry '" + e.location + "': unknown type '" + e.type +
+                                     "' (use s3, azure or gcs)");
+    }
+    auto built = Build(parsed_[i].type, static_cast<int>(i));
+    if (!built.ok()) {
+      return Status::InvalidArgument("storage entry '" + e.location +
+                                     "': " + built.status().message());
+    }
+  }
+  return Status::OK();
+}
+
+int StorageRegistry::MatchEntry(const ObjectLocation& where) const {
+  int best = -1;
+  size_t best_len = 0;
+  bool best_account = false;
+  std::string key = StripSlashes(where.key);
+  for (size_t i = 0; i < parsed_.size(); ++i) {
+    const ObjectLocation& e = parsed_[i];
+    if (e.type != where.type) continue;
+    if (!e.bucket.empty() && e.bucket != where.bucket) continue;
+    if (where.type == CloudType::kAzure && !e.account.empty() && !where.account.empty() &&
+        LowerCase(e.account) != LowerCase(where.account)) {
+      continue;
+    }
+    if (!e.key.empty() && key != e.key && key.rfind(e.key + "/", 0) != 0) continue;
+    size_t len = e.bucket.empty() ? 0 : e.bucket.size() + 1 + e.key.size();
+    bool account = !e.account.empty();
+    if (best < 0 || len > best_len || (len == best_len && account && !best_account)) {
+      best = static_cast<int>(i);
+      best_len = len;
+      best_account = account;
+    }
+  }
+  return best;
+}
+
+Result<StorageBackend> StorageRegistry::Build(CloudType type, int entry) const {
+  const StorageLocationConfig* e = entry >= 0 ? &locations_[static_cast<size_t>(entry)] : nullptr;
+  std::string what = e ? "storage location '" + e->location + "'"
+                       : std::string("the default ") + CloudTypeName(type) + " storage";
+  std::shared_ptr<HttpClient> http = http_;
+  if (e && (e->connect_timeout_ms || e->request_timeout_ms || e->max_retries)) {
+    http = std::make_shared<HttpClient>(HttpOptionsFor(e));
+  }
+  StorageBackend b;
+  switch (type) {
+    case CloudType::kS3: {
+      LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveS3Settings(e, env_, what));
+      auto store = std::make_shared<S3Store>(std::move(s), http);
+      b.storage = store;
+      b.signer = store;
+      return b;
+    }
+    case CloudType::kGcs: {
+      LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveGcsSettings(e, env_, what));
+      auto store = std::make_shared<S3Store>(std::move(s), http);
+      b.storage = store;
+      b.signer = store;
+      return b;
+    }
+    case CloudType::kAzure: {
+      LS_ASSIGN_OR_RETURN(AzureStoreSettings s, ResolveAzureSettings(e, env_, what));
+      auto store = std::make_shared<AzureStore>(std::move(s), http);
+      b.storage = store;
+      b.signer = store;
+      return b;
+    }
+    case CloudType::kNone:
+      break;
+  }
+  return Status::Unsupported("no storage backend for this location");
 }
 
 Result<std::string> StorageRegistry::NormalizeLocation(const std::string& location) const {
@@ -27,13 +152,47 @@ Result<std::string> StorageRegistry::NormalizeLocation(const std::string& locati
     while (path.size() > 1 && path.back() == '/') path.pop_back();
     return path;
   }
-  return Status::Unsupported("storage scheme '" + scheme + "' of location '" + location +
-                             "' is not supported by this server yet");
+  if (CloudTypeOfScheme(scheme) == CloudType::kNone) {
+    return Status::Unsupported("storage scheme '" + scheme + "' of location '" + location +
+                               "' is not supported (use a local path, s3://, abfss://, "
+                               "wasbs://, az:// or gs://)");
+  }
+  LS_ASSIGN_OR_RETURN(ObjectLocation where, ParseObjectLocation(location));
+  return where.root + StripSlashes(where.key);
 }
 
 Result<StorageBackend> StorageRegistry::ForLocation(const std::string& location) const {
-  LS_RETURN_IF_ERROR(NormalizeLocation(location));
-  return local_;
+  LS_ASSIGN_OR_RETURN(std::string normalized, NormalizeLocation(location));
+  std::string scheme = SchemeOf(normalized);
+  if (scheme.empty() || scheme == "file") return local_;
+  LS_ASSIGN_OR_RETURN(ObjectLocation where, ParseObjectLocation(normalized));
+  int entry = MatchEntry(where);
+  std::pair<int, int> key{static_cast<int>(where.type), entry};
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = backends_.find(key);
+  if (it != backends_.end()) return it->second;
+  auto built = Build(where.type, entry);
+  if (!built.ok()) {
+    // A server-side misconfiguration: a 5xx for the client, not its fault.
+    return Status(built.status().code() == StatusCode::kUnsupported ? StatusCode::kUnsupported
+                                                                    : StatusCode::kIOError,
+                  built.status().message());
+  }
+  backends_.emplace(key, *built);
+  return *built;
+}
+
+std::vector<std::string> StorageRegistry::Describe() const {
+  std::vector<std::string> out;
+  for (size_t i = 0; i < locations_.size(); ++i) {
+    const auto& e = locations_[i];
+    std::string line = e.location + " (" + CloudTypeName(parsed_[i].type);
+    if (!e.endpoint.empty()) line += ", endpoint " + e.endpoint;
+    if (!e.region.empty()) line += ", region " + e.region;
+    line += ", credentials: " + DescribeCredentials(parsed_[i].type, &e, env_) + ")";
+    out.push_back(std::move(line));
+  }
+  return out;
 }
 
 }  // namespace lakeshare

@@ -12,8 +12,10 @@
 #include <string>
 #include <vector>
 
+#include "common/compact_optional.h"
 #include "common/status.h"
 #include "storage/storage.h"
+#include "table/partition_values.h"
 #include "table/file_list.h"
 
 namespace lakeshare {
@@ -46,18 +48,28 @@ struct DeletionVector {
   std::optional<int32_t> offset;
   int32_t size_in_bytes = 0;
   int64_t cardinality = 0;
+  bool operator==(const DeletionVector&) const = default;
 };
 
+// One data file. A snapshot holds one per active file, by the million, so
+// rarely present fields are CompactOptional (a pointer when empty) and
+// partition values are shared between files (PartitionValues).
 struct DataFile {
   std::string path;  // as recorded by the table (may be relative to the table root, URL-encoded)
-  std::map<std::string, std::optional<std::string>> partition_values;
+  PartitionValues partition_values;
   int64_t size = 0;
   int64_t modification_time = 0;
   bool data_change = true;
   std::optional<std::string> stats;  // JSON text
-  std::optional<DeletionVector> deletion_vector;
+  CompactOptional<DeletionVector> deletion_vector;
+  // Delta `tags` of the add (string values; nulls dropped), passed through
+  // in delta-format answers.
+  CompactOptional<std::map<std::string, std::string>> tags;
 };
 
+// Heap and inline bytes a file of a snapshot holds (for cache accounting
+// and memory benchmarks); stats_bytes receives the part that is stats text.
+size_t DataFileBytes(const DataFile& file, size_t* stats_bytes = nullptr);
 // Shares unchanged chunks between snapshots of nearby versions (file_list.h).
 using FileList = ChunkedList<DataFile>;
 

@@ -15,6 +15,7 @@ import pytest
 import change_tables
 import checkpoint_log
 import harness
+from catalog_db import backend_db, postgres_cluster  # noqa: F401 (fixtures of the catalog tests)
 from delta_log import DeltaTable, list_tables
 from strict_client import StrictClient
 

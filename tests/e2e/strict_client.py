@@ -260,13 +260,20 @@ def _check_string_list(v, what):
           "%s must be a list of non-empty strings: %r" % (what, v))
 
 
-def check_delta_protocol_line(obj):
+def check_delta_protocol_line(obj, historical=False):
+    """Line 1 (historical=False) or a later protocol line of a change answer
+    to a request with includeHistoricalProtocol (historical=True: needs its
+    version)."""
     check(isinstance(obj, dict) and list(obj.keys()) == ["protocol"],
           "line 1 must be exactly {\"protocol\": ...}, got %r" % (obj,))
     p = obj["protocol"]
-    check(isinstance(p, dict) and set(p.keys()) == {"deltaProtocol"},
-          "delta-format protocol must be exactly {\"deltaProtocol\": ...} (version only with "
-          "includeHistoricalProtocol): %r" % (p,))
+    if historical:
+        check(isinstance(p, dict) and set(p.keys()) == {"deltaProtocol", "version"} and is_int(p["version"]),
+              "a historical protocol line must be {\"deltaProtocol\": ..., \"version\": N}: %r" % (p,))
+    else:
+        check(isinstance(p, dict) and set(p.keys()) == {"deltaProtocol"},
+              "delta-format protocol must be exactly {\"deltaProtocol\": ...} (version only with "
+              "includeHistoricalProtocol): %r" % (p,))
     dp = p["deltaProtocol"]
     check(isinstance(dp, dict), "deltaProtocol must be an object: %r" % (dp,))
     check(set(dp.keys()) <= DELTA_PROTOCOL_KEYS, "unexpected keys in deltaProtocol: %r" % dp)
@@ -624,7 +631,7 @@ class ChangesResult(MetadataResult):
 
     @property
     def files(self):
-        return [e for e in self.entries if e["kind"] != "metaData"]
+        return [e for e in self.entries if e["kind"] not in ("metaData", "protocol")]
 
     @property
     def next_page_token(self):
@@ -680,6 +687,14 @@ def asked_for_end_stream(resp):
     body = _request_body(resp)
     return (body.get("maxFiles") is not None or body.get("pageToken") is not None
             or body.get("includeRefreshToken") is True)
+
+
+def asked_for_historical_protocol(resp):
+    """includeHistoricalProtocol=true as a /changes parameter or in a streaming query body."""
+    if resp.request.method == "GET":
+        q = urllib.parse.parse_qs(urllib.parse.urlsplit(resp.request.url).query)
+        return q.get("includeHistoricalProtocol", [""])[0].lower() == "true"
+    return _request_body(resp).get("includeHistoricalProtocol") is True
 
 
 def is_time_travel(resp):
@@ -1057,9 +1072,17 @@ class StrictClient:
         entries = []
         last_version = version
         file_versions = set()
+        historical_protocol = fmt == "delta" and asked_for_historical_protocol(resp)
         for i, obj in enumerate(rest):
             where = "line %d" % (i + 3)
-            if "metaData" in obj:
+            if "protocol" in obj:
+                check(historical_protocol, "%s: a protocol line after line 1 needs includeHistoricalProtocol "
+                      "and the delta format" % where, resp)
+                dp = check_delta_protocol_line(obj, historical=True)
+                v = obj["protocol"]["version"]
+                check(v not in file_versions, "%s: protocol of version %d after file lines of that version" % (where, v), resp)
+                e = {"kind": "protocol", "version": v, "protocol": dp}
+            elif "metaData" in obj:
                 if fmt == "delta":
                     w, md = check_delta_metadata_line(obj, require_size=False)
                     v = w["version"]
@@ -1082,7 +1105,7 @@ class StrictClient:
                   % (where, e["version"], last_version), resp)
             last_version = e["version"]
             entries.append(e)
-        files = [e for e in entries if e["kind"] != "metaData"]
+        files = [e for e in entries if e["kind"] not in ("metaData", "protocol")]
         if end_stream is not None and files:
             check(end_stream["minUrlExpirationTimestamp"] <= min(e["expirationTimestamp"] for e in files),
                   "minUrlExpirationTimestamp must not be after any file's expirationTimestamp", resp)

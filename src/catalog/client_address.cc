@@ -1,0 +1,66 @@
+#include "catalog/client_address.h"
+
+#include <arpa/inet.h>
+
+#include "catalog/sql_catalog_internal.h"
+
+namespace lakeshare {
+namespace {
+
+std::string_view Trim(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
+bool IsAddress(const std::string& s) {
+  unsigned char buf[16];
+  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
+}
+
+// The address of one X-Forwarded-For entry without brackets or port; empty
+// if it is not an address.
+std::string EntryAddress(std::string_view e) {
+  e = Trim(e);
+  if (!e.empty() && e.front() == '[') {
+    size_t close = e.find(']');
+    if (close == std::string_view::npos) return "";
+    e = e.substr(1, close - 1);
+  } else if (e.find(':') != std::string_view::npos && e.find(':') == e.rfind(':')) {
+    e = e.substr(0, e.find(':'));  // IPv4 with a port
+  }
+  std::string out(e);
+  return IsAddress(out) ? out : "";
+}
+
+}  // namespace
+
+Status ValidateAddressRanges(const std::vector<std::string>& entries, std::string_view what) {
+  auto encoded = sql_catalog_internal::EncodeAllowlist(entries);
+  if (!encoded.ok())
+    return Status::InvalidArgument(std::string(what) + ": " + encoded.status().message());
+  return Status::OK();
+}
+
+std::string ClientAddress(std::string_view peer, const std::string* forwarded_for,
+                          const std::vector<std::string>& trusted_proxies) {
+  std::string client(peer);
+  if (forwarded_for == nullptr || trusted_proxies.empty() ||
+      !sql_catalog_internal::AddressAllowed(trusted_proxies, peer)) {
+    return client;
+  }
+  std::string_view rest = *forwarded_for;
+  while (!rest.empty()) {
+    size_t comma = rest.rfind(',');
+    std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
+    rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
+    if (Trim(entry).empty()) continue;
+    std::string address = EntryAddress(entry);
+    if (address.empty()) break;
+    client = address;
+    if (!sql_catalog_internal::AddressAllowed(trusted_proxies, address)) break;
+  }
+  return client;
+}
+
+}  // namespace lakeshare

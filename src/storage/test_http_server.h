@@ -1,0 +1,203 @@
+// Test helper (header only, used by the storage tests): a tiny HTTP/1.1
+// server on 127.0.0.1 with an OS-chosen port that answers every request with
+// a handler's scripted response, with keep-alive, and can misbehave on
+// purpose (close without answering, truncate a body, answer late).
+#pragma once
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <map>
+#include <mutex>
+#include <string>
+#include <thread>
+#include <vector>
+
+namespace lakeshare::testing {
+
+class TestHttpServer {
+ public:
+  struct Request {
+    std::string method;
+    std::string target;                          // path and query as sent
+    std::map<std::string, std::string> headers;  // lower-case names
+    std::string body;
+  };
+  struct Response {
+    int status = 200;
+    std::vector<std::pair<std::string, std::string>> headers;
+    std::string body;
+    bool drop = false;                       // close the connection without answering
+    size_t truncate_at = std::string::npos;  // send only this much of the body, then close
+    int delay_ms = 0;                        // wait before answering
+  };
+  using Handler = std::function<Response(const Request&)>;
+
+  explicit TestHttpServer(Handler handler) : handler_(std::move(handler)) {
+    listen_fd_ = ::socket(AF_INET, SOCK_STREAM, 0);
+    int one = 1;
+    ::setsockopt(listen_fd_, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    addr.sin_port = 0;
+    ::bind(listen_fd_, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::listen(listen_fd_, 64);
+    socklen_t len = sizeof addr;
+    ::getsockname(listen_fd_, reinterpret_cast<sockaddr*>(&addr), &len);
+    port_ = ntohs(addr.sin_port);
+    acceptor_ = std::thread([this] { AcceptLoop(); });
+  }
+
+  ~TestHttpServer() {
+    stopping_ = true;
+    ::shutdown(listen_fd_, SHUT_RDWR);
+    ::close(listen_fd_);
+    acceptor_.join();
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      for (int fd : open_fds_) ::shutdown(fd, SHUT_RDWR);
+    }
+    for (auto& t : workers_) t.join();
+  }
+
+  int port() const { return port_; }
+  std::string base_url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+  int requests() const { return requests_.load(); }
+  int connections() const { return connections_.load(); }
+  std::vector<Request> received() const {
+    std::lock_guard<std::mutex> lock(mu_);
+    return received_;
+  }
+
+ private:
+  void AcceptLoop() {
+    while (!stopping_) {
+      int fd = ::accept(listen_fd_, nullptr, nullptr);
+      if (fd < 0) {
+        if (stopping_) return;
+        continue;
+      }
+      ++connections_;
+      std::lock_guard<std::mutex> lock(mu_);
+      open_fds_.push_back(fd);
+      workers_.emplace_back([this, fd] { Serve(fd); });
+    }
+  }
+
+  static bool SendAll(int fd, const char* p, size_t n) {
+    while (n > 0) {
+      ssize_t w = ::send(fd, p, n, MSG_NOSIGNAL);
+      if (w <= 0) return false;
+      p += w;
+      n -= static_cast<size_t>(w);
+    }
+    return true;
+  }
+
+  void Serve(int fd) {
+    std::string buf;
+    char chunk[8192];
+    while (!stopping_) {
+      size_t end;
+      while ((end = buf.find("\r\n\r\n")) == std::string::npos) {
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) return Close(fd);
+        buf.append(chunk, static_cast<size_t>(n));
+      }
+      Request req;
+      std::string head = buf.substr(0, end);
+      buf.erase(0, end + 4);
+      size_t line_end = head.find("\r\n");
+      std::string first = head.substr(0, line_end);
+      size_t sp1 = first.find(' '), sp2 = first.rfind(' ');
+      req.method = first.substr(0, sp1);
+      req.target = first.substr(sp1 + 1, sp2 - sp1 - 1);
+      size_t pos = line_end == std::string::npos ? head.size() : line_end + 2;
+      while (pos < head.size()) {
+        size_t e = head.find("\r\n", pos);
+        if (e == std::string::npos) e = head.size();
+        std::string line = head.substr(pos, e - pos);
+        size_t colon = line.find(':');
+        if (colon != std::string::npos) {
+          std::string name = line.substr(0, colon);
+          for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+          size_t v = line.find_first_not_of(' ', colon + 1);
+          req.headers[name] = v == std::string::npos ? "" : line.substr(v);
+        }
+        pos = e + 2;
+      }
+      size_t content_length = 0;
+      if (auto it = req.headers.find("content-length"); it != req.headers.end()) {
+        content_length = std::stoul(it->second);
+      }
+      while (buf.size() < content_length) {
+        ssize_t n = ::recv(fd, chunk, sizeof chunk, 0);
+        if (n <= 0) return Close(fd);
+        buf.append(chunk, static_cast<size_t>(n));
+      }
+      req.body = buf.substr(0, content_length);
+      buf.erase(0, content_length);
+      ++requests_;
+      {
+        std::lock_guard<std::mutex> lock(mu_);
+        received_.push_back(req);
+      }
+      Response resp = handler_(req);
+      if (resp.delay_ms > 0) {
+        for (int waited = 0; waited < resp.delay_ms && !stopping_; waited += 10) {
+          std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        }
+      }
+      if (resp.drop) return Close(fd);
+      std::string out = "HTTP/1.1 " + std::to_string(resp.status) + " X\r\n";
+      bool has_length = false;
+      for (const auto& [k, v] : resp.headers) {
+        out += k + ": " + v + "\r\n";
+        std::string lk = k;
+        for (char& c : lk) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        has_length = has_length || lk == "content-length";
+      }
+      if (!has_length) out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
+      out += "\r\n";
+      bool head_only = req.method == "HEAD";
+      if (!head_only) {
+        out += resp.truncate_at == std::string::npos ? resp.body
+                                                     : resp.body.substr(0, resp.truncate_at);
+      }
+      if (!SendAll(fd, out.data(), out.size())) return Close(fd);
+      if (!head_only && resp.truncate_at != std::string::npos) return Close(fd);
+    }
+    Close(fd);
+  }
+
+  void Close(int fd) {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (auto it = open_fds_.begin(); it != open_fds_.end(); ++it) {
+      if (*it == fd) {
+        open_fds_.erase(it);
+        break;
+      }
+    }
+    ::close(fd);
+  }
+
+  Handler handler_;
+  int listen_fd_ = -1;
+  int port_ = 0;
+  std::atomic<bool> stopping_{false};
+  std::atomic<int> requests_{0};
+  std::atomic<int> connections_{0};
+  std::thread acceptor_;
+  mutable std::mutex mu_;
+  std::vector<int> open_fds_;
+  std::vector<std::thread> workers_;
+  std::vector<Request> received_;
+};
+
+}  // namespace lakeshare::testing

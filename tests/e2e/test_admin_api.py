@@ -1,0 +1,443 @@
+"""The admin REST API (/api/v1) end to end on the real binary, the same
+suite on SQLite and on a PostgreSQL server the tests start: sessions, every
+entity's CRUD, tokens handed out as profile files (rotation, revocation),
+activation links, users and roles, the audit log (admin and sharing
+requests), input validation, and the OpenAPI description."""
+import json
+import os
+import time
+
+import pytest
+import requests
+
+import harness
+from catalog_db import (ADMIN_PASSWORD, ADMIN_USER, BACKENDS, VIEWER_PASSWORD, VIEWER_USER, AdminSession,
+                        DbServer, ndjson, new_catalog_db, sharing_get)
+
+SIMPLE = os.path.join(harness.DELTA_ROOT, "simple_table")          # 5 files at version 4
+PARTITIONED = os.path.join(harness.DELTA_ROOT, "delta-0.8.0-partitioned")
+
+
+@pytest.fixture(scope="module", params=BACKENDS)
+def server(request, lakeshare_bin, tmp_path_factory):
+    workdir = str(tmp_path_factory.mktemp("admin_api_" + request.param))
+    db = new_catalog_db(request.param, workdir, request)
+    s = DbServer(lakeshare_bin, db, workdir, name="admin_" + request.param).start()
+    yield s
+    s.stop()
+
+
+@pytest.fixture(scope="module")
+def ops(server):
+    return server.admin()
+
+
+_counter = [0]
+
+
+def unique(prefix):
+    _counter[0] += 1
+    return "%s%d_%d" % (prefix, int(time.time() * 1000) % 100000, _counter[0])
+
+
+def profile_for(ops, recipient, **body):
+    return ops.ok("POST", "/recipients/%s/tokens" % recipient, body or {}, status=201)
+
+
+def sharing_client_get(profile, path):
+    return sharing_get(profile["endpoint"], path, profile["bearerToken"])
+
+
+def audit(ops, **params):
+    return ops.ok("GET", "/audit", params=params)["items"]
+
+
+def wait_audit(ops, predicate, timeout=5.0, **params):
+    """Sharing requests are audited asynchronously: poll until one matches."""
+    deadline = time.monotonic() + timeout
+    while True:
+        items = audit(ops, **params)
+        hits = [e for e in items if predicate(e)]
+        if hits or time.monotonic() > deadline:
+            return hits
+        time.sleep(0.05)
+
+
+# ---------------------------------------------------------------------------
+# Sessions
+# ---------------------------------------------------------------------------
+
+def test_login_and_sessions(server):
+    api = server.base_url + "/api/v1"
+    wrong = requests.post(api + "/login", json={"username": ADMIN_USER, "password": "nope"}, timeout=30)
+    unknown = requests.post(api + "/login", json={"username": "nobody", "password": "nope"}, timeout=30)
+    assert wrong.status_code == unknown.status_code == 401
+    assert wrong.json() == unknown.json()  # an unknown user is not told apart
+    assert requests.post(api + "/login", json={"username": ADMIN_USER}, timeout=30).status_code == 400
+    assert requests.post(api + "/login", data="{", timeout=30).status_code == 400
+    assert requests.get(api + "/login", timeout=30).status_code == 405
+
+    r = requests.post(api + "/login", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}, timeout=30)
+    assert r.status_code == 200
+    body = r.json()
+    assert body["role"] == "admin" and body["username"] == ADMIN_USER
+    assert body["expiresAt"] > time.time() * 1000
+    session = AdminSession(server.base_url, token=body["token"])
+    assert session.call("GET", "/shares").status_code == 200
+    for bad in (None, "", "garbage", body["token"] + "x"):
+        assert session.call("GET", "/shares", token=bad).status_code == 401
+    assert session.call("POST", "/logout").status_code == 204
+    assert session.call("GET", "/shares").status_code == 401  # the session is over
+
+
+# ---------------------------------------------------------------------------
+# Shares, schemas, tables
+# ---------------------------------------------------------------------------
+
+def test_shares_crud(ops):
+    name = unique("Sales")
+    created = ops.ok("POST", "/shares", {"name": name, "displayName": "Sales data", "comment": "q"}, status=201)
+    assert created["name"] == name and created["version"] == 1 and len(created["id"]) == 36
+    dup = ops.call("POST", "/shares", {"name": name.upper()})
+    assert dup.status_code == 400 and "already exists" in dup.json()["message"]
+    for bad in ("", "a b", "a/b", "x" * 256, "tab\tname"):
+        r = ops.call("POST", "/shares", {"name": bad})
+        assert r.status_code == 400, (bad, r.text)
+    assert ops.call("POST", "/shares", {"name": 5}).status_code == 400
+    assert ops.call("POST", "/shares", ["x"]).status_code == 400
+
+    got = ops.ok("GET", "/shares/" + name.lower())  # case-insensitive lookup, stored spelling
+    assert got["name"] == name and got["displayName"] == "Sales data" and got["recipients"] == []
+    assert name in [s["name"] for s in ops.ok("GET", "/shares")["items"]]
+
+    # Optimistic concurrency: a stale version is refused, the current one works.
+    upd = ops.ok("PATCH", "/shares/" + name, {"comment": "new", "version": 1})
+    assert upd["version"] == 2 and upd["comment"] == "new"
+    stale = ops.call("PATCH", "/shares/" + name, {"comment": "lost", "version": 1})
+    assert stale.status_code == 400
+    stale = ops.call("PATCH", "/shares/" + name, {"comment": "lost"}, headers={"If-Match": '"1"'})
+    assert stale.status_code == 400
+    assert ops.ok("GET", "/shares/" + name)["comment"] == "new"
+    renamed = unique("Revenue")
+    assert ops.ok("PATCH", "/shares/" + name, {"name": renamed, "comment": ""})["name"] == renamed
+    assert "comment" not in ops.ok("GET", "/shares/" + renamed)  # "" cleared it
+    assert ops.call("GET", "/shares/" + name).status_code == 404
+
+    # Deleting a share takes its schemas, tables and grants along.
+    ops.ok("POST", "/shares/%s/schemas" % renamed, {"name": "d"}, status=201)
+    ops.ok("POST", "/shares/%s/schemas/d/tables" % renamed, {"name": "t", "location": SIMPLE}, status=201)
+    rcp = unique("r")
+    ops.ok("POST", "/recipients", {"name": rcp}, status=201)
+    ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, renamed))
+    assert ops.call("DELETE", "/shares/" + renamed).status_code == 204
+    assert ops.call("GET", "/shares/" + renamed).status_code == 404
+    assert ops.call("DELETE", "/shares/" + renamed).status_code == 404
+    assert ops.ok("GET", "/recipients/%s/grants" % rcp)["items"] == []
+
+
+def test_schemas_and_tables(ops, server):
+    share = unique("s")
+    ops.ok("POST", "/shares", {"name": share}, status=201)
+    sc = ops.ok("POST", "/shares/%s/schemas" % share, {"name": "Default"}, status=201)
+    assert sc["share"] == share and sc["name"] == "Default"
+    assert ops.call("POST", "/shares/%s/schemas" % share, {"name": "default"}).status_code == 400
+    assert ops.call("POST", "/shares/%s/schemas" % share, {"name": "a.b"}).status_code == 400
+    assert ops.call("POST", "/shares/nope/schemas", {"name": "x"}).status_code == 404
+    assert ops.ok("GET", "/shares/%s/schemas/default" % share)["name"] == "Default"
+    assert [s["name"] for s in ops.ok("GET", "/shares/%s/schemas" % share)["items"]] == ["Default"]
+    ren = ops.ok("PATCH", "/shares/%s/schemas/default" % share, {"name": "main"})
+    assert ren["name"] == "main" and ren["version"] == 2
+
+    tables = "/shares/%s/schemas/main/tables" % share
+    t = ops.ok("POST", tables, {"name": "orders", "location": SIMPLE, "historyShared": True, "startVersion": 1,
+                                "comment": "c"}, status=201)
+    assert (t["location"], t["format"], t["historyShared"], t["startVersion"]) == (SIMPLE, "delta", True, 1)
+    # Aliasing: the same location shared under another name.
+    ops.ok("POST", tables, {"name": "orders_alias", "location": SIMPLE}, status=201)
+    # Partition filters in both spellings; invalid ones are a clear 400.
+    f = ops.ok("POST", tables, {"name": "eu", "location": PARTITIONED,
+                                "partitionFilter": "year = '2021' AND month IN ('4', '12')"}, status=201)
+    assert f["partitionFilter"] == "year = '2021' AND month IN ('4', '12')"
+    tree = {"op": "equal", "children": [{"op": "column", "name": "year", "valueType": "string"},
+                                        {"op": "literal", "value": "2020", "valueType": "string"}]}
+    j = ops.ok("POST", tables, {"name": "y2020", "location": PARTITIONED, "partitionFilter": tree}, status=201)
+    assert json.loads(j["partitionFilter"]) == tree
+    for bad in ("year = 2021 OR month = 1", "year =", "{\"op\":\"nope\"}", "year IN ()"):
+        r = ops.call("POST", tables, {"name": "bad", "location": PARTITIONED, "partitionFilter": bad})
+        assert r.status_code == 400 and r.json()["message"].startswith("partition filter: "), (bad, r.text)
+    assert ops.call("POST", tables, {"name": "bad", "location": PARTITIONED, "partitionFilter": 7}).status_code == 400
+    for body in ({"name": "bad"}, {"name": "bad", "location": ""}, {"name": "bad", "location": SIMPLE, "format": "csv"},
+                 {"name": "bad", "location": SIMPLE, "startVersion": -1}, {"name": "bad", "location": SIMPLE,
+                                                                           "historyShared": "yes"},
+                 {"name": "b/d", "location": SIMPLE}):
+        assert ops.call("POST", tables, body).status_code == 400, body
+    assert ops.call("POST", tables, {"name": "ORDERS", "location": SIMPLE}).status_code == 400
+
+    names = [x["name"] for x in ops.ok("GET", tables)["items"]]
+    assert names == sorted(names, key=str.lower) and set(names) == {"orders", "orders_alias", "eu", "y2020"}
+    upd = ops.ok("PATCH", tables + "/eu", {"partitionFilter": "", "comment": "all of it", "version": 1})
+    assert "partitionFilter" not in upd and upd["version"] == 2
+    assert ops.call("PATCH", tables + "/eu", {"partitionFilter": "nonsense"}).status_code == 400
+    assert ops.call("PATCH", tables + "/eu", {"comment": "x", "version": 1}).status_code == 400  # stale
+    assert ops.call("DELETE", tables + "/orders_alias").status_code == 204
+    assert ops.call("GET", tables + "/orders_alias").status_code == 404
+
+    # Recipients see the tables under their shared names.
+    rcp = unique("reader")
+    ops.ok("POST", "/recipients", {"name": rcp}, status=201)
+    ops.ok("POST", "/recipients/%s/grants" % rcp, {"share": share})
+    p = profile_for(ops, rcp)
+    listed = sharing_client_get(p, "/shares/%s/all-tables" % share).json()["items"]
+    assert sorted(x["name"] for x in listed) == ["eu", "orders", "y2020"]
+    # startVersion 1 is enforced on time travel.
+    r = requests.post(p["endpoint"] + "/shares/%s/schemas/main/tables/orders/query" % share, json={"version": 0},
+                      headers={"Authorization": "Bearer " + p["bearerToken"]}, timeout=30)
+    assert r.status_code == 400
+    assert ops.call("DELETE", "/shares/%s/schemas/main" % share).status_code == 204
+    assert ops.ok("GET", "/shares/%s/schemas" % share)["items"] == []
+    assert sharing_client_get(p, "/shares/%s/all-tables" % share).json()["items"] == []
+
+
+# ---------------------------------------------------------------------------
+# Recipients, tokens, grants
+# ---------------------------------------------------------------------------
+
+def test_recipients_tokens_and_grants(ops):
+    share = unique("data")
+    ops.ok("POST", "/shares", {"name": share}, status=201)
+    ops.ok("POST", "/shares/%s/schemas" % share, {"name": "d"}, status=201)
+    ops.ok("POST", "/shares/%s/schemas/d/tables" % share, {"name": "t", "location": SIMPLE}, status=201)
+    rcp = unique("partner")
+    r = ops.ok("POST", "/recipients", {"name": rcp, "comment": "c", "ipAllowlist": ["10.0.0.0/8", "::1"]},
+               status=201)
+    assert r["ipAllowlist"] == ["10.0.0.0/8", "::1"] and r["allShares"] is False
+    for bad in (["10.0.0.0/33"], ["nope"], "10.0.0.1", [5]):
+        assert ops.call("POST", "/recipients", {"name": unique("x"), "ipAllowlist": bad}).status_code == 400
+    assert ops.call("POST", "/recipients", {"name": rcp}).status_code == 400
+    assert ops.ok("PATCH", "/recipients/" + rcp, {"ipAllowlist": []})["ipAllowlist"] == []
+
+    # Grants.
+    assert ops.call("POST", "/recipients/%s/grants" % rcp, {"share": "missing"}).status_code == 404
+    ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
+    ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))  # idempotent
+    assert ops.ok("GET", "/recipients/%s/grants" % rcp)["items"] == [share]
+    assert ops.ok("GET", "/recipients/" + rcp)["shares"] == [share]
+    assert ops.ok("GET", "/shares/" + share)["recipients"] == [rcp]
+
+    # A token is handed out once, as a profile file.
+    exp = "2099-01-01T00:00:00.000Z"
+    p1 = profile_for(ops, rcp, expirationTime=exp)
+    assert set(p1) == {"shareCredentialsVersion", "endpoint", "bearerToken", "expirationTime"}
+    assert p1["shareCredentialsVersion"] == 1 and p1["expirationTime"] == exp
+    assert p1["endpoint"] == ops.api[:-len("/api/v1")] + "/delta-sharing"
+    assert ops.call("POST", "/recipients/%s/tokens" % rcp, {"expirationTime": "2001-01-01T00:00:00Z"}).status_code == 400
+    assert ops.call("POST", "/recipients/%s/tokens" % rcp, {"expirationTime": "soon"}).status_code == 400
+    assert ops.call("POST", "/recipients/nobody/tokens", {}).status_code == 404
+    tokens = ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"]
+    assert len(tokens) == 1 and tokens[0]["live"] and tokens[0]["expirationTime"] == exp
+    assert p1["bearerToken"] not in json.dumps(tokens)  # never shown again
+    assert [s["name"] for s in sharing_client_get(p1, "/shares").json()["items"]] == [share]
+
+    # Rotation with a grace period: both work until it ends.
+    p2 = ops.ok("POST", "/recipients/%s/tokens/rotate" % rcp, {"graceSeconds": 2}, status=201)
+    assert sharing_client_get(p1, "/shares").status_code == 200
+    assert sharing_client_get(p2, "/shares").status_code == 200
+    time.sleep(2.3)
+    assert sharing_client_get(p1, "/shares").status_code == 401
+    assert sharing_client_get(p2, "/shares").status_code == 200
+    # Rotation without one: the old token stops at once.
+    p3 = ops.ok("POST", "/recipients/%s/tokens/rotate" % rcp, {}, status=201)
+    assert sharing_client_get(p2, "/shares").status_code == 401
+    assert sharing_client_get(p3, "/shares").status_code == 200
+    assert ops.call("POST", "/recipients/%s/tokens/rotate" % rcp, {"graceSeconds": -1}).status_code == 400
+
+    # Revocation of one token; the others keep working.
+    p4 = profile_for(ops, rcp)
+    live = [t for t in ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"] if t["live"]]
+    assert len(live) == 2
+    newest = max(live, key=lambda t: t["createdAt"])
+    assert ops.call("DELETE", "/recipients/%s/tokens/%s" % (rcp, newest["id"])).status_code == 204
+    assert ops.call("DELETE", "/recipients/%s/tokens/%s" % (rcp, newest["id"])).status_code == 204  # no-op
+    assert ops.call("DELETE", "/recipients/%s/tokens/nope" % rcp).status_code == 404
+    assert sharing_client_get(p4, "/shares").status_code == 401
+    assert sharing_client_get(p3, "/shares").status_code == 200
+
+    # Revoking the grant hides the share (exactly like a missing one).
+    assert ops.call("DELETE", "/recipients/%s/grants/%s" % (rcp, share)).status_code == 204
+    assert ops.call("DELETE", "/recipients/%s/grants/%s" % (rcp, share)).status_code == 404
+    assert sharing_client_get(p3, "/shares").json()["items"] == []
+    hidden = sharing_client_get(p3, "/shares/%s/schemas" % share)
+    missing = sharing_client_get(p3, "/shares/%s/schemas" % ("z" * len(share)))
+    assert hidden.status_code == missing.status_code == 404
+    assert hidden.json()["message"].replace(share, "?") == missing.json()["message"].replace("z" * len(share), "?")
+    # allShares: every share, present and future.
+    ops.ok("PATCH", "/recipients/" + rcp, {"allShares": True})
+    later = unique("later")
+    ops.ok("POST", "/shares", {"name": later}, status=201)
+    assert {share, later} <= {s["name"] for s in sharing_client_get(p3, "/shares").json()["items"]}
+    # Deleting the recipient deletes its tokens.
+    assert ops.call("DELETE", "/recipients/" + rcp).status_code == 204
+    assert sharing_client_get(p3, "/shares").status_code == 401
+    assert ops.call("GET", "/recipients/%s/tokens" % rcp).status_code == 404
+
+
+def test_activation_links(ops):
+    share = unique("linked")
+    ops.ok("POST", "/shares", {"name": share}, status=201)
+    rcp = unique("newcomer")
+    ops.ok("POST", "/recipients", {"name": rcp}, status=201)
+    ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
+    link = ops.ok("POST", "/recipients/%s/activation-links" % rcp, {"tokenExpirationTime": "2099-01-01T00:00:00Z"},
+                  status=201)
+    assert link["url"].startswith(ops.api + "/activate/")
+    assert "usedAt" not in link
+    first = requests.get(link["url"], timeout=30)
+    assert first.status_code == 200
+    profile = first.json()
+    assert profile["shareCredentialsVersion"] == 1 and profile["expirationTime"].startswith("2099-01-01")
+    assert [s["name"] for s in sharing_client_get(profile, "/shares").json()["items"]] == [share]
+    again = requests.get(link["url"], timeout=30)
+    assert again.status_code == 400 and "already been used" in again.json()["message"]
+    assert requests.get(ops.api + "/activate/not-a-secret", timeout=30).status_code == 404
+    listed = ops.ok("GET", "/recipients/%s/activation-links" % rcp)["items"]
+    assert len(listed) == 1 and listed[0]["usedAt"] > 0 and listed[0]["tokenId"]
+    assert link["url"].split("/")[-1] not in json.dumps(listed)  # the secret is never listed
+    tokens = ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"]
+    assert [t["origin"] for t in tokens] == ["activation"]
+    # An expired link refuses too.
+    short = ops.ok("POST", "/recipients/%s/activation-links" % rcp,
+                   {"expirationTime": int(time.time() * 1000) + 1000}, status=201)
+    time.sleep(1.3)
+    r = requests.get(short["url"], timeout=30)
+    assert r.status_code == 400 and "expired" in r.json()["message"]
+    assert ops.call("POST", "/recipients/%s/activation-links" % rcp,
+                    {"expirationTime": "2001-01-01T00:00:00Z"}).status_code == 400
+
+
+# ---------------------------------------------------------------------------
+# Users and roles
+# ---------------------------------------------------------------------------
+
+def test_users_and_roles(server, ops):
+    viewer = server.admin(VIEWER_USER, VIEWER_PASSWORD)
+    assert viewer.call("GET", "/shares").status_code == 200
+    assert viewer.call("GET", "/audit").status_code == 200
+    assert viewer.call("POST", "/shares", {"name": unique("v")}).status_code == 403
+    assert viewer.call("GET", "/users").status_code == 403
+
+    users = {u["name"]: u["role"] for u in ops.ok("GET", "/users")["items"]}
+    assert users[ADMIN_USER] == "admin" and users[VIEWER_USER] == "viewer"
+    name = unique("helper")
+    u = ops.ok("POST", "/users", {"name": name, "password": "a long enough password", "role": "viewer"}, status=201)
+    assert u["role"] == "viewer" and "password" not in json.dumps(u)
+    assert ops.call("POST", "/users", {"name": name, "password": "x" * 20}).status_code == 400
+    assert ops.call("POST", "/users", {"name": unique("r"), "password": "x" * 20, "role": "root"}).status_code == 400
+    helper = server.admin(name, "a long enough password")
+    assert helper.call("POST", "/shares", {"name": unique("h")}).status_code == 403
+    # Promotion ends the user's sessions; a new login has the new role.
+    assert ops.ok("PATCH", "/users/" + name, {"role": "admin"})["role"] == "admin"
+    assert helper.call("GET", "/shares").status_code == 401
+    helper = server.admin(name, "a long enough password")
+    assert helper.call("POST", "/shares", {"name": unique("h")}).status_code == 201
+    # A password change ends sessions and the old password.
+    assert ops.call("PATCH", "/users/" + name, {"password": "another long password"}).status_code == 200
+    assert helper.call("GET", "/shares").status_code == 401
+    assert requests.post(ops.api + "/login", json={"username": name, "password": "a long enough password"},
+                         timeout=30).status_code == 401
+    server.admin(name, "another long password")
+    # The last admin cannot go.
+    assert ops.call("DELETE", "/users/" + name).status_code == 204
+    assert ops.call("PATCH", "/users/" + ADMIN_USER, {"role": "viewer"}).status_code == 400
+    assert ops.call("DELETE", "/users/" + ADMIN_USER).status_code == 400
+    assert ops.call("GET", "/users/" + name).status_code == 404
+
+
+# ---------------------------------------------------------------------------
+# Audit log
+# ---------------------------------------------------------------------------
+
+def test_audit_of_admin_and_sharing_requests(server, ops):
+    share = unique("audited")
+    ops.ok("POST", "/shares", {"name": share}, status=201)
+    ops.ok("POST", "/shares/%s/schemas" % share, {"name": "d"}, status=201)
+    ops.ok("POST", "/shares/%s/schemas/d/tables" % share, {"name": "t", "location": SIMPLE}, status=201)
+    rcp = unique("auditee")
+    ops.ok("POST", "/recipients", {"name": rcp}, status=201)
+    ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
+    p = profile_for(ops, rcp)
+
+    created = audit(ops, action="createShare", object="share:" + share)
+    assert len(created) == 1
+    e = created[0]
+    assert (e["actorKind"], e["actor"], e["outcome"]) == ("admin", ADMIN_USER, "ok")
+    assert e["remoteAddress"] == "127.0.0.1" and e["time"] > 0
+
+    # Sharing requests: who, what, when, outcome, number of files.
+    q = requests.post(p["endpoint"] + "/shares/%s/schemas/d/tables/t/query" % share, json={},
+                      headers={"Authorization": "Bearer " + p["bearerToken"]}, timeout=30)
+    assert q.status_code == 200
+    files = len(ndjson(q)) - 2
+    assert files == 5
+    hits = wait_audit(ops, lambda e: e["action"] == "queryTable", actor=rcp)
+    assert len(hits) == 1, audit(ops, actor=rcp)
+    h = hits[0]
+    assert (h["actorKind"], h["object"], h["outcome"], h["numFiles"]) == ("recipient", "table:%s.d.t" % share,
+                                                                          "ok", 5)
+    assert h["detail"] == "200"
+    assert sharing_client_get(p, "/shares/%s/schemas/d/tables/nope/metadata" % share).status_code == 404
+    miss = wait_audit(ops, lambda e: e["action"] == "tableMetadata", actor=rcp)
+    assert miss and miss[0]["outcome"] == "error" and miss[0]["detail"].startswith("404 RESOURCE_DOES_NOT_EXIST")
+    assert sharing_get(p["endpoint"], "/shares", "bad-token").status_code == 401
+    denied = wait_audit(ops, lambda e: e["action"] == "listShares", actorKind="anonymous", outcome="denied")
+    assert denied and denied[0]["detail"].startswith("401")
+
+    # Filters combine; paging walks newest first without repeats.
+    mine = audit(ops, actor=rcp, maxResults=1000)
+    assert {e["action"] for e in mine} == {"queryTable", "tableMetadata"}
+    assert audit(ops, actor=rcp, action="queryTable", outcome="error") == []
+    seen, token = [], None
+    while True:
+        params = {"actor": ADMIN_USER, "maxResults": 3}
+        if token:
+            params["pageToken"] = token
+        page = ops.ok("GET", "/audit", params=params)
+        seen += page["items"]
+        token = page.get("nextPageToken")
+        if not token:
+            break
+    ids = [e["id"] for e in seen]
+    assert ids == sorted(ids, reverse=True) and len(ids) == len(set(ids)) and len(ids) >= 5
+    t0 = h["time"]
+    window = audit(ops, actor=rcp, **{"from": t0, "to": t0 + 1})
+    assert h["id"] in [e["id"] for e in window]
+    assert audit(ops, actor=rcp, **{"from": "2099-01-01T00:00:00Z"}) == []
+    for bad in ({"maxResults": 0}, {"maxResults": 1001}, {"pageToken": "x"}, {"from": "yesterday"}):
+        assert ops.call("GET", "/audit", params=bad).status_code == 400, bad
+    # No secret ever lands in the audit log.
+    everything = json.dumps(audit(ops, maxResults=1000))
+    assert p["bearerToken"] not in everything and ADMIN_PASSWORD not in everything
+    assert ops.token not in everything
+
+
+def test_request_validation(ops):
+    assert ops.call("GET", "/nothing-here").status_code == 404
+    assert ops.call("GET", "/").status_code == 404
+    assert ops.call("PUT", "/shares").status_code == 405
+    assert ops.call("POST", "/shares", data="{not json").status_code == 400
+    r = ops.call("POST", "/shares", data="[]")
+    assert r.status_code == 400 and r.json()["errorCode"] == "INVALID_PARAMETER_VALUE"
+    assert ops.call("POST", "/recipients", {"name": "x", "allShares": "yes"}).status_code == 400
+    assert ops.call("POST", "/recipients", {"name": "x" * 300}).status_code == 400
+
+
+def test_openapi_describes_the_api(server):
+    r = requests.get(server.base_url + "/api/v1/openapi.json", timeout=30)
+    assert r.status_code == 200
+    doc = r.json()
+    assert doc["openapi"].startswith("3.")
+    paths = set(doc["paths"])
+    for p in ("/api/v1/login", "/api/v1/logout", "/api/v1/shares", "/api/v1/shares/{share}",
+              "/api/v1/shares/{share}/schemas/{schema}/tables/{table}", "/api/v1/recipients/{recipient}/tokens",
+              "/api/v1/recipients/{recipient}/tokens/rotate", "/api/v1/recipients/{recipient}/activation-links",
+              "/api/v1/activate/{secret}", "/api/v1/users/{user}", "/api/v1/audit"):
+        assert p in paths, p
