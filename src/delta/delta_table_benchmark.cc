@@ -338,6 +338,15 @@ void BM_ColdLoadMillionFiles(benchmark::State& state) {
   }
   state.counters["files"] = static_cast<double>(files);
   state.counters["checkpoint_MB"] = static_cast<double>(t.checkpoint_bytes()) / 1e6;
+  if (s && files > 0) {
+    // What the snapshot holds per file by DataFileBytes, and how much of it
+    // is stats text.
+    size_t stats = 0, bytes = 0;
+    for (const DataFile& f : s->files) bytes += DataFileBytes(f, &stats);
+    state.counters["bytes_per_file"] = static_cast<double>(bytes) / static_cast<double>(files);
+    state.counters["stats_text_per_file"] =
+        static_cast<double>(stats) / static_cast<double>(files);
+  }
 }
 BENCHMARK(BM_ColdLoadMillionFiles)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
 
