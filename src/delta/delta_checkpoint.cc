@@ -14,6 +14,7 @@
 #include <limits>
 #include <new>
 #include <system_error>
+#include <unordered_map>
 #include <utility>
 
 #include "delta/delta_actions.h"
@@ -469,6 +470,14 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
   const RecordNode* sidecar = tree.Find("sidecar");
   const RecordNode* checkpoint_metadata = tree.Find("checkpointMetadata");
 
+  // Partition value sets seen in this row group, by their entries' bytes.
+  constexpr size_t kMaxCachedPartitionValues = 1 << 16;
+  struct ViewHash {
+    using is_transparent = void;
+    size_t operator()(std::string_view v) const { return std::hash<std::string_view>()(v); }
+  };
+  std::unordered_map<std::string, PartitionValues, ViewHash, std::equal_to<>> pv_cache;
+  std::string signature;
   // Rows whose stats / partition values must come from the typed columns.
   std::vector<std::pair<int64_t, size_t>> need_stats, need_pv;
   out->files.reserve(out->files.size() + static_cast<size_t>(rows));
@@ -496,12 +505,32 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
         if (mv.entries == nullptr || mv.key == nullptr) {
           return r.Error(row, "add.partitionValues is not a map");
         }
+        // Files of one partition share one set of values: look the row's
+        // entries up by their bytes before building anything.
+        signature.clear();
         for (int64_t e : mv.entries->Elements(row)) {
-          std::string key(mv.key->String(e));
-          if (mv.value != nullptr && mv.value->IsValid(e)) {
-            f.partition_values[std::move(key)] = std::string(mv.value->String(e));
-          } else {
-            f.partition_values[std::move(key)] = std::nullopt;
+          const std::string_view key = mv.key->String(e);
+          const bool valid = mv.value != nullptr && mv.value->IsValid(e);
+          const std::string_view value = valid ? mv.value->String(e) : std::string_view();
+          const uint32_t lengths[2] = {static_cast<uint32_t>(key.size()),
+                                       valid ? static_cast<uint32_t>(value.size()) : UINT32_MAX};
+          signature.append(reinterpret_cast<const char*>(lengths), sizeof(lengths));
+          signature.append(key).append(value);
+        }
+        auto known = pv_cache.find(std::string_view(signature));
+        if (known != pv_cache.end()) {
+          f.partition_values = known->second;
+        } else {
+          for (int64_t e : mv.entries->Elements(row)) {
+            std::string_view key = mv.key->String(e);
+            if (mv.value != nullptr && mv.value->IsValid(e)) {
+              f.partition_values[key] = std::string(mv.value->String(e));
+            } else {
+              f.partition_values[key] = std::nullopt;
+            }
+          }
+          if (pv_cache.size() < kMaxCachedPartitionValues) {
+            pv_cache.emplace(signature, f.partition_values);
           }
         }
       } else if (!plan.pv_parsed.empty()) {
@@ -552,9 +581,10 @@ Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
       }
     }
   }
-  // Files of one partition share one set of partition values.
-  PartitionValueInterner interner;
-  for (DataFile& f : out->files) interner.Intern(&f.partition_values);
+  if (!need_pv.empty()) {
+    PartitionValueInterner interner;
+    for (auto [row, index] : need_pv) interner.Intern(&out->files[index].partition_values);
+  }
   return Status::OK();
 }
 
