@@ -447,6 +447,24 @@ TEST(DeltaCheckpointWrittenTest, MultiPartCompleteAndIncomplete) {
   EXPECT_EQ(table.Snapshot(2).status().code(), StatusCode::kCorruption);  // needs commit 2
 }
 
+TEST(DeltaCheckpointWrittenTest, LatestVersionOnlyACheckpoint) {
+  // Commit 4 gone, its checkpoint there: 4 from the checkpoint, 3 from the
+  // checkpoint at 2 + commit 3 (no timeline to consult: its time is kept).
+  KnownTable k;
+  k.WriteCheckpoint(2, k.FilesAt(2));
+  k.WriteCheckpoint(4, k.FilesAt(4));
+  fs::remove(k.t.commit_path(4));
+  SnapshotCache none(0);
+  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  for (int64_t v : {2, 3, 4}) {
+    auto s = table.Snapshot(v);
+    ASSERT_TRUE(s.ok()) << v << ": " << s.status();
+    EXPECT_EQ(PathsOf(**s), Names(k.FilesAt(v))) << v;
+  }
+  EXPECT_EQ(*table.LatestVersion(), 4);
+  EXPECT_EQ(table.CommitTimestamps().status().code(), StatusCode::kUnsupported);
+}
+
 TEST(DeltaCheckpointWrittenTest, LastCheckpointIsOnlyAHint) {
   for (std::string last : {std::string("garbage{"), LastCheckpointJson(1, 3, 10, 2),
                            LastCheckpointJson(3, 9, 10, 1000000, 7), LastCheckpointJson(9, 3, 1, 1),

@@ -142,10 +142,18 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing
   for (const FileInfo& f : checkpoint.files)
     timestamp = std::max(timestamp, f.modification_time_ms);
   if (listing.FindCommit(checkpoint.version) != nullptr) {
-    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
-    auto it = std::lower_bound(timeline.begin(), timeline.end(), checkpoint.version,
-                               [](const VersionTimestamp& t, int64_t v) { return t.version < v; });
-    if (it != timeline.end() && it->version == checkpoint.version) timestamp = it->timestamp_ms;
+    Result<std::vector<VersionTimestamp>> timeline = Timeline(listing);
+    // No timeline when the latest version is a checkpoint without a commit:
+    // then the checkpoint's time stands.
+    if (!timeline.ok() && timeline.status().code() != StatusCode::kUnsupported) {
+      return timeline.status();
+    }
+    if (timeline.ok()) {
+      auto it =
+          std::lower_bound(timeline->begin(), timeline->end(), checkpoint.version,
+                           [](const VersionTimestamp& t, int64_t v) { return t.version < v; });
+      if (it != timeline->end() && it->version == checkpoint.version) timestamp = it->timestamp_ms;
+    }
   }
   const bool has_commit = listing.FindCommit(checkpoint.version) != nullptr;
   return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
