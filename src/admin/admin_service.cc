@@ -363,19 +363,38 @@ std::string AdminService::BaseUrl() const {
 
 std::string AdminService::ProfileEndpoint() const { return BaseUrl() + options_.sharing_prefix; }
 
-size_t AdminService::SessionCount() {
-  std::lock_guard lock(mu_);
+Result<int64_t> AdminService::SessionCount() {
   int64_t now = Now();
-  std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expires_ms <= now; });
-  return sessions_.size();
+  LS_ASSIGN_OR_RETURN(int64_t stored, admin_->CountAdminSessions(now));
+  std::lock_guard lock(mu_);
+  std::erase_if(local_sessions_, [now](const auto& kv) { return kv.second.expires_ms <= now; });
+  return stored + static_cast<int64_t>(local_sessions_.size());
 }
 
 std::string AdminService::OpenLocalSession(const std::string& user, AdminRole role) {
   std::string token = GenerateToken();
   int64_t now = Now();
   std::lock_guard lock(mu_);
-  sessions_[HashToken(token)] = Session{user, role, now + options_.session_ttl_ms};
+  local_sessions_[HashToken(token)] = Session{user, role, now + options_.session_ttl_ms};
   return token;
+}
+
+Result<std::optional<AdminService::Session>> AdminService::FindSession(std::string_view token,
+                                                                       int64_t now) {
+  {
+    std::lock_guard lock(mu_);
+    if (!local_sessions_.empty()) {
+      auto it = local_sessions_.find(HashToken(token));
+      if (it != local_sessions_.end()) {
+        if (it->second.expires_ms > now) return std::optional<Session>(it->second);
+        local_sessions_.erase(it);
+        return std::optional<Session>{};
+      }
+    }
+  }
+  LS_ASSIGN_OR_RETURN(auto stored, admin_->FindAdminSession(token, now));
+  if (!stored) return std::optional<Session>{};
+  return std::optional<Session>(Session{stored->user, stored->role, stored->expires_ms});
 }
 
 HttpResponse AdminService::Handle(HttpRequest& request) {
@@ -455,16 +474,20 @@ HttpResponse AdminService::Dispatch(Call& call) {
       }
       return fail(rec.status());
     }
-    std::string token = GenerateToken();
-    Session session{rec->name, rec->role, now + options_.session_ttl_ms};
-    {
-      std::lock_guard lock(mu_);
-      std::erase_if(sessions_, [now](const auto& kv) { return kv.second.expires_ms <= now; });
-      sessions_[HashToken(token)] = session;
+    auto issued = admin_->CreateAdminSession(*rec, now, options_.session_ttl_ms);
+    if (!issued.ok()) {
+      if (issued.status().code() == StatusCode::kUnauthenticated) {
+        return fail(Status::Unauthenticated("invalid username or password"));
+      }
+      return fail(issued.status());
     }
+    // Logins are rare and slow (Argon2id) anyway: a good time to drop the
+    // expired rows, an indexed range delete. Best effort.
+    (void)admin_->PruneAdminSessions(now);
+    Session session{issued->record.user, issued->record.role, issued->record.expires_ms};
     call.session = session;
     json::object o;
-    o["token"] = token;
+    o["token"] = issued->token;
     o["expiresAt"] = session.expires_ms;
     o["role"] = std::string(AdminRoleName(rec->role));
     o["username"] = rec->name;
@@ -490,24 +513,19 @@ HttpResponse AdminService::Dispatch(Call& call) {
   }
 
   // --------------------------------------------------- session required
-  {
-    const std::string* auth = req.Header("authorization");
-    std::optional<std::string_view> bearer;
-    if (auth) bearer = ParseBearerToken(*auth);
-    if (bearer && !bearer->empty()) {
-      std::string hash = HashToken(*bearer);
-      std::lock_guard lock(mu_);
-      auto it = sessions_.find(hash);
-      if (it != sessions_.end()) {
-        if (it->second.expires_ms > now) {
-          call.session = it->second;
-        } else {
-          sessions_.erase(it);
-        }
-      }
-    }
+  std::string_view bearer;
+  if (const std::string* auth = req.Header("authorization")) {
+    bearer = ParseBearerToken(*auth).value_or(std::string_view());
   }
   call.action = m + " " + s[0];
+  if (!bearer.empty()) {
+    auto found = FindSession(bearer, now);
+    if (!found.ok()) {
+      call.actor_kind = "anonymous";
+      return fail(found.status());  // the database cannot tell: a 5xx, not a 401
+    }
+    call.session = std::move(found).value();
+  }
   if (!call.session) {
     call.actor_kind = "anonymous";
     return fail(Status::Unauthenticated("a valid admin session token is required"));
@@ -518,9 +536,12 @@ HttpResponse AdminService::Dispatch(Call& call) {
   if (n == 1 && s[0] == "logout") {
     call.action = "logout";
     if (m != "POST") return fail(MethodNotAllowed());
-    std::string hash = HashToken(*ParseBearerToken(*req.Header("authorization")));
-    std::lock_guard lock(mu_);
-    sessions_.erase(hash);
+    {
+      std::lock_guard lock(mu_);
+      if (local_sessions_.erase(HashToken(bearer)) > 0) return NoContent();
+    }
+    auto ended = admin_->DeleteAdminSession(bearer);
+    if (!ended.ok()) return fail(ended.status());
     return NoContent();
   }
   if (!is_read && !is_admin) {
@@ -1019,7 +1040,8 @@ HttpResponse AdminService::Dispatch(Call& call) {
         if (!st->ok()) return fail(*st);
       }
       if (*pw) {
-        Status st = admin_->ChangeAdminPassword(user, **pw);
+        // Ends the user's sessions but the caller's own.
+        Status st = admin_->ChangeAdminPassword(user, **pw, bearer);
         if (!st.ok()) return fail(st);
       }
       if (*role_text) {
@@ -1030,21 +1052,12 @@ HttpResponse AdminService::Dispatch(Call& call) {
       }
       auto r = admin_->GetAdminUser(user);
       if (!r.ok()) return fail(r.status());
-      // Changed credentials or role end the user's sessions.
-      if (*pw || *role_text) {
-        std::lock_guard lock(mu_);
-        std::erase_if(sessions_,
-                      [&](const auto& kv) { return EqualsIgnoreCase(kv.second.user, user); });
-      }
       return JsonResponse(200, UserJson(*r));
     }
     if (m == "DELETE") {
       call.action = "deleteUser";
-      Status st = admin_->DeleteAdminUser(user);
+      Status st = admin_->DeleteAdminUser(user);  // and its sessions
       if (!st.ok()) return fail(st);
-      std::lock_guard lock(mu_);
-      std::erase_if(sessions_,
-                    [&](const auto& kv) { return EqualsIgnoreCase(kv.second.user, user); });
       return NoContent();
     }
     return fail(MethodNotAllowed());

@@ -4,11 +4,15 @@
 // request whose path starts with /api/v1/ to AdminService::Handle.
 //
 // Authentication: POST /api/v1/login exchanges an admin user's name and
-// password for a short-lived session token (kept in memory only, as a hash);
-// every other endpoint except GET /api/v1/openapi.json and
-// GET /api/v1/activate/{secret} needs "Authorization: Bearer <session>".
-// Viewers may only read; /api/v1/users is for admins only. Every request is
-// appended to the audit log (never with secrets).
+// password for a short-lived session token; every other endpoint except
+// GET /api/v1/openapi.json and GET /api/v1/activate/{secret} needs
+// "Authorization: Bearer <session>". Sessions live in the catalog database
+// (only the token's hash; see CatalogAdmin::CreateAdminSession), so every
+// server on one database honours every login, and a logout, a deleted user,
+// a changed role or a changed password (which ends the user's other
+// sessions) counts everywhere at once; each request costs one indexed
+// lookup. Viewers may only read; /api/v1/users is for admins only. Every
+// request is appended to the audit log (never with secrets).
 //
 // Thread-safe.
 #pragma once
@@ -27,7 +31,8 @@
 namespace lakeshare {
 
 struct AdminServiceOptions {
-  // How long a session token lives after login.
+  // How long a session token lives after login (absolute: use does not
+  // extend it).
   int64_t session_ttl_ms = 60 * 60 * 1000;
   // The server's public base URL, e.g. "https://share.example.com" (no
   // trailing slash needed). Profiles point at <base><sharing_prefix>;
@@ -47,12 +52,16 @@ class AdminService {
   // Handles a request whose path starts with /api/v1/; anything unknown is 404.
   HttpResponse Handle(HttpRequest& request);
 
-  // Number of live sessions (for tests and metrics).
-  size_t SessionCount();
+  // Number of live sessions: those in the database (of every server) plus
+  // this process's local ones (for tests and metrics).
+  Result<int64_t> SessionCount();
 
   // Starts a session without a password, for a trusted in-process caller:
   // `lakeshare admin --config` works on the database directly, and whoever
-  // can open the database needs no password. Returns the bearer token.
+  // can open the database needs no password. Returns the bearer token. Such
+  // sessions stay in this process's memory (no other server could ever be
+  // handed one), are not tied to an admin user (`user` is just the name the
+  // audit log records) and end with the process or at logout.
   std::string OpenLocalSession(const std::string& user, AdminRole role);
 
   struct Session {
@@ -72,8 +81,12 @@ class AdminService {
 
   std::shared_ptr<CatalogAdmin> admin_;
   AdminServiceOptions options_;
+  // The session of a bearer token: a local one, else the database's.
+  // nullopt if there is none; an error if the database cannot tell.
+  Result<std::optional<Session>> FindSession(std::string_view token, int64_t now);
+
   std::mutex mu_;
-  std::unordered_map<std::string, Session> sessions_;  // by HashToken(session token)
+  std::unordered_map<std::string, Session> local_sessions_;  // by HashToken(token)
 };
 
 // The OpenAPI 3 description served at GET /api/v1/openapi.json.

@@ -11,6 +11,7 @@
 #include "catalog/sql_catalog.h"
 #include "common/time_util.h"
 #include "db/catalog_schema.h"
+#include "db/test_database.h"
 #include "server/request_target.h"
 
 namespace lakeshare {
@@ -18,33 +19,45 @@ namespace {
 
 namespace json = boost::json;
 
-class AdminServiceTest : public ::testing::Test {
+// Every test runs on a fresh SQLite file and a fresh PostgreSQL database.
+class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
  protected:
   void SetUp() override {
-    static std::atomic<int> counter{0};
-    dir_ = std::filesystem::temp_directory_path() /
-           ("lakeshare-admin-test-" + std::to_string(::getpid()) + "-" + std::to_string(counter++));
-    std::filesystem::create_directories(dir_);
-    auto db = db::OpenCatalogDatabase("sqlite:" + (dir_ / "catalog.db").string());
+    auto t = db::testing::TestDatabase::Create(GetParam());
+    ASSERT_TRUE(t.ok()) << t.status();
+    test_db_ = std::move(t).value();
+    auto db = db::OpenCatalogDatabase(test_db_->url());
     ASSERT_TRUE(db.ok()) << db.status();
     db_ = *db;
-    CatalogAdminOptions ao;
-    ao.password_hash = db::PasswordHashParams{1024, 1, 1};  // fast
-    admin_ = std::make_shared<CatalogAdmin>(db_, ao);
+    admin_ = std::make_shared<CatalogAdmin>(db_, AdminOptions());
     ASSERT_TRUE(admin_->CreateAdminUser("root", "root-password", AdminRole::kAdmin).ok());
     ASSERT_TRUE(admin_->CreateAdminUser("watcher", "watcher-password", AdminRole::kViewer).ok());
-    AdminServiceOptions o;
-    o.public_endpoint_url = "https://share.example.com/";
-    o.session_ttl_ms = 60'000;
-    o.clock = [this] { return now_; };
-    service_ = std::make_unique<AdminService>(admin_, o);
+    service_ = MakeService(admin_);
   }
   void TearDown() override {
     service_.reset();
     admin_.reset();
     db_.reset();
-    std::error_code ec;
-    std::filesystem::remove_all(dir_, ec);
+    test_db_.reset();
+  }
+
+  static CatalogAdminOptions AdminOptions() {
+    CatalogAdminOptions ao;
+    ao.password_hash = db::PasswordHashParams{1024, 1, 1};  // fast
+    return ao;
+  }
+  std::unique_ptr<AdminService> MakeService(std::shared_ptr<CatalogAdmin> admin) {
+    AdminServiceOptions o;
+    o.public_endpoint_url = "https://share.example.com/";
+    o.session_ttl_ms = 60'000;
+    o.clock = [this] { return now_; };
+    return std::make_unique<AdminService>(std::move(admin), o);
+  }
+  // Another server on the same database, with its own connections.
+  std::unique_ptr<AdminService> Replica() {
+    auto db = db::Database::Open(test_db_->url());
+    EXPECT_TRUE(db.ok()) << db.status();
+    return MakeService(std::make_shared<CatalogAdmin>(*db, AdminOptions()));
   }
 
   HttpResponse Call(std::string method, std::string target, std::string body = "",
@@ -62,7 +75,14 @@ class AdminServiceTest : public ::testing::Test {
     r.body = std::move(body);
     r.remote_address = "127.0.0.1";
     if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
-    return service_->Handle(r);
+    return (on_ != nullptr ? on_ : service_.get())->Handle(r);
+  }
+  // Runs the calls of `fn` against `service`.
+  template <typename F>
+  void On(AdminService& service, F fn) {
+    on_ = &service;
+    fn();
+    on_ = nullptr;
   }
   HttpResponse As(const std::string& token, std::string method, std::string target,
                   std::string body = "") {
@@ -78,14 +98,15 @@ class AdminServiceTest : public ::testing::Test {
     return std::string(Json(r).at("token").as_string());
   }
 
-  std::filesystem::path dir_;
+  std::unique_ptr<db::testing::TestDatabase> test_db_;
   std::shared_ptr<db::Database> db_;
   std::shared_ptr<CatalogAdmin> admin_;
   std::unique_ptr<AdminService> service_;
+  AdminService* on_ = nullptr;  // where Call() goes, if not service_
   int64_t now_ = 1'700'000'000'000;
 };
 
-TEST_F(AdminServiceTest, LoginAndFailures) {
+TEST_P(AdminServiceTest, LoginAndFailures) {
   auto ok = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
   ASSERT_EQ(ok.status, 200) << ok.body;
   auto j = Json(ok);
@@ -110,7 +131,7 @@ TEST_F(AdminServiceTest, LoginAndFailures) {
   }
 }
 
-TEST_F(AdminServiceTest, SessionsRequiredExpireAndLogout) {
+TEST_P(AdminServiceTest, SessionsRequiredExpireAndLogout) {
   EXPECT_EQ(Call("GET", "/api/v1/shares").status, 401);
   EXPECT_EQ(As("bogus", "GET", "/api/v1/shares").status, 401);
   std::string t = Login("root", "root-password");
@@ -122,7 +143,7 @@ TEST_F(AdminServiceTest, SessionsRequiredExpireAndLogout) {
   EXPECT_EQ(As(t2, "GET", "/api/v1/shares").status, 401);
 }
 
-TEST_F(AdminServiceTest, ViewerMayOnlyRead) {
+TEST_P(AdminServiceTest, ViewerMayOnlyRead) {
   std::string v = Login("watcher", "watcher-password");
   EXPECT_EQ(As(v, "GET", "/api/v1/shares").status, 200);
   EXPECT_EQ(As(v, "POST", "/api/v1/shares", R"({"name":"s"})").status, 403);
@@ -131,14 +152,14 @@ TEST_F(AdminServiceTest, ViewerMayOnlyRead) {
   EXPECT_EQ(As(v, "POST", "/api/v1/logout").status, 204);
 }
 
-TEST_F(AdminServiceTest, SharingTokenIsNotASession) {
+TEST_P(AdminServiceTest, SharingTokenIsNotASession) {
   ASSERT_TRUE(admin_->CreateRecipient({"alice"}).ok());
   auto tok = admin_->CreateToken("alice");
   ASSERT_TRUE(tok.ok());
   EXPECT_EQ(As(tok->token, "GET", "/api/v1/shares").status, 401);
 }
 
-TEST_F(AdminServiceTest, CrudRoundTrips) {
+TEST_P(AdminServiceTest, CrudRoundTrips) {
   std::string t = Login("root", "root-password");
   auto c = As(t, "POST", "/api/v1/shares", R"({"name":"Sales","comment":"q"})");
   ASSERT_EQ(c.status, 201) << c.body;
@@ -206,7 +227,7 @@ TEST_F(AdminServiceTest, CrudRoundTrips) {
   EXPECT_EQ(As(t, "DELETE", "/api/v1/users/bob").status, 204);
 }
 
-TEST_F(AdminServiceTest, TokensAndProfiles) {
+TEST_P(AdminServiceTest, TokensAndProfiles) {
   std::string t = Login("root", "root-password");
   ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
   auto p = As(t, "POST", "/api/v1/recipients/alice/tokens",
@@ -248,7 +269,7 @@ TEST_F(AdminServiceTest, TokensAndProfiles) {
   }
 }
 
-TEST_F(AdminServiceTest, ActivationLinkWorksOnce) {
+TEST_P(AdminServiceTest, ActivationLinkWorksOnce) {
   now_ = NowMillis();  // links expire in real time
   std::string t = Login("root", "root-password");
   ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
@@ -268,7 +289,7 @@ TEST_F(AdminServiceTest, ActivationLinkWorksOnce) {
   EXPECT_EQ(Call("GET", "/api/v1/activate/unknown").status, 404);
 }
 
-TEST_F(AdminServiceTest, AuditQueryFilters) {
+TEST_P(AdminServiceTest, AuditQueryFilters) {
   std::string t = Login("root", "root-password");
   ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 201);
   ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 400);
@@ -297,7 +318,7 @@ TEST_F(AdminServiceTest, AuditQueryFilters) {
   EXPECT_EQ(As(t, "GET", "/api/v1/audit?from=yesterday").status, 400);
 }
 
-TEST_F(AdminServiceTest, BadInputAndUnknownPaths) {
+TEST_P(AdminServiceTest, BadInputAndUnknownPaths) {
   std::string t = Login("root", "root-password");
   EXPECT_EQ(As(t, "POST", "/api/v1/shares", "{").status, 400);
   EXPECT_EQ(As(t, "POST", "/api/v1/shares", "[1]").status, 400);
@@ -321,6 +342,141 @@ TEST_F(AdminServiceTest, BadInputAndUnknownPaths) {
   EXPECT_EQ(std::string(doc.at("openapi").as_string()).substr(0, 2), "3.");
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/recipients/{recipient}/tokens"));
 }
+
+// ------------------------------------------------- sessions across replicas
+
+TEST_P(AdminServiceTest, SessionsWorkOnEveryReplica) {
+  auto b = Replica();
+  std::string t = Login("root", "root-password");
+  On(*b, [&] {
+    EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 200);
+    EXPECT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"via_b"})").status, 201);
+    EXPECT_EQ(As(t, "POST", "/api/v1/logout").status, 204);
+  });
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 401);  // logged out on B
+  // B's audit entries name the user of the session it did not open.
+  AuditQuery q;
+  q.action = "createShare";
+  auto page = admin_->QueryAudit(q);
+  ASSERT_TRUE(page.ok());
+  ASSERT_EQ(page->entries.size(), 1u);
+  EXPECT_EQ(page->entries[0].actor_name.value_or(""), "root");
+
+  // A viewer's writes are refused on both; its reads are served on both.
+  std::string v = Login("watcher", "watcher-password");
+  for (AdminService* svc : {service_.get(), b.get()}) {
+    On(*svc, [&] {
+      EXPECT_EQ(As(v, "GET", "/api/v1/shares").status, 200);
+      EXPECT_EQ(As(v, "POST", "/api/v1/shares", R"({"name":"nope"})").status, 403);
+      EXPECT_EQ(As(v, "GET", "/api/v1/users").status, 403);
+    });
+  }
+  // Expiry counts on both (the TTL is absolute: use does not extend it).
+  std::string t2 = Login("root", "root-password");
+  now_ += 59'000;
+  On(*b, [&] { EXPECT_EQ(As(t2, "GET", "/api/v1/shares").status, 200); });
+  now_ += 1'000;
+  On(*b, [&] { EXPECT_EQ(As(t2, "GET", "/api/v1/shares").status, 401); });
+  EXPECT_EQ(As(t2, "GET", "/api/v1/shares").status, 401);
+}
+
+TEST_P(AdminServiceTest, UserChangesCountOnEveryReplica) {
+  auto b = Replica();
+  std::string root = Login("root", "root-password");
+  ASSERT_EQ(As(root, "POST", "/api/v1/users",
+               R"({"name":"helper","password":"helper-password","role":"viewer"})")
+                .status,
+            201);
+  // A password change ends the user's other sessions, on every replica,
+  // but not the one that made it.
+  std::string h1 = Login("helper", "helper-password");
+  std::string h2 = Login("helper", "helper-password");
+  ASSERT_EQ(As(root, "PATCH", "/api/v1/users/root", R"({"password":"root-password-2"})").status,
+            200);
+  On(*b, [&] { EXPECT_EQ(As(root, "GET", "/api/v1/shares").status, 200); });
+  std::string root2 = Login("root", "root-password-2");
+  ASSERT_EQ(As(root, "PATCH", "/api/v1/users/root", R"({"password":"root-password-3"})").status,
+            200);
+  On(*b, [&] { EXPECT_EQ(As(root2, "GET", "/api/v1/shares").status, 401); });
+  EXPECT_EQ(As(root, "GET", "/api/v1/shares").status, 200);
+
+  // An admin resetting someone's password ends all of theirs.
+  EXPECT_EQ(As(h1, "GET", "/api/v1/shares").status, 200);
+  On(*b, [&] {
+    EXPECT_EQ(
+        As(root, "PATCH", "/api/v1/users/helper", R"({"password":"helper-password-2"})").status,
+        200);
+  });
+  EXPECT_EQ(As(h1, "GET", "/api/v1/shares").status, 401);
+  EXPECT_EQ(As(h2, "GET", "/api/v1/shares").status, 401);
+
+  // A role change through B ends the user's sessions on A; after a new
+  // login the new role holds.
+  std::string h3 = Login("helper", "helper-password-2");
+  On(*b, [&] {
+    EXPECT_EQ(As(root, "PATCH", "/api/v1/users/helper", R"({"role":"admin"})").status, 200);
+  });
+  EXPECT_EQ(As(h3, "GET", "/api/v1/shares").status, 401);
+  std::string h4 = Login("helper", "helper-password-2");
+  On(*b,
+     [&] { EXPECT_EQ(As(h4, "POST", "/api/v1/shares", R"({"name":"by_helper"})").status, 201); });
+
+  // Deleting the user through A ends its session on B at once.
+  ASSERT_EQ(As(root, "DELETE", "/api/v1/users/helper").status, 204);
+  On(*b, [&] { EXPECT_EQ(As(h4, "GET", "/api/v1/shares").status, 401); });
+  EXPECT_EQ(*service_->SessionCount(), 1);  // root's
+}
+
+TEST_P(AdminServiceTest, LocalSessionsStayInTheirProcess) {
+  auto b = Replica();
+  // The in-process caller (lakeshare admin --config) needs no admin user.
+  std::string local = service_->OpenLocalSession("local:operator", AdminRole::kAdmin);
+  EXPECT_EQ(As(local, "POST", "/api/v1/shares", R"({"name":"local_share"})").status, 201);
+  On(*b, [&] { EXPECT_EQ(As(local, "GET", "/api/v1/shares").status, 401); });
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM admin_sessions")->front().Int(0), 0);
+  EXPECT_EQ(*service_->SessionCount(), 1);
+  AuditQuery q;
+  q.action = "createShare";
+  EXPECT_EQ(admin_->QueryAudit(q)->entries.at(0).actor_name.value_or(""), "local:operator");
+  // It may reset passwords; that ends the database sessions of that user.
+  std::string w = Login("watcher", "watcher-password");
+  EXPECT_EQ(
+      As(local, "PATCH", "/api/v1/users/watcher", R"({"password":"watcher-password-2"})").status,
+      200);
+  On(*b, [&] { EXPECT_EQ(As(w, "GET", "/api/v1/shares").status, 401); });
+  std::string viewer = service_->OpenLocalSession("local:reader", AdminRole::kViewer);
+  EXPECT_EQ(As(viewer, "POST", "/api/v1/shares", R"({"name":"x"})").status, 403);
+  EXPECT_EQ(As(local, "POST", "/api/v1/logout").status, 204);
+  EXPECT_EQ(As(local, "GET", "/api/v1/shares").status, 401);
+  now_ += 60'000;
+  EXPECT_EQ(As(viewer, "GET", "/api/v1/shares").status, 401);  // expired
+}
+
+TEST_P(AdminServiceTest, LoginPrunesExpiredSessions) {
+  std::string t1 = Login("root", "root-password");
+  std::string t2 = Login("watcher", "watcher-password");
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM admin_sessions")->front().Int(0), 2);
+  now_ += 60'000;
+  EXPECT_EQ(*service_->SessionCount(), 0);
+  std::string t3 = Login("root", "root-password");
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM admin_sessions")->front().Int(0), 1);
+  EXPECT_EQ(As(t3, "GET", "/api/v1/shares").status, 200);
+}
+
+// When the database cannot say whether a session exists, the answer is an
+// error of the server, not "unauthenticated".
+TEST_P(AdminServiceTest, DatabaseTroubleIsNotAnAuthenticationFailure) {
+  std::string t = Login("root", "root-password");
+  ASSERT_TRUE(
+      db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); })
+          .ok());
+  EXPECT_GE(As(t, "GET", "/api/v1/shares").status, 500);
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, AdminServiceTest,
+                         ::testing::Values(db::testing::Backend::kSqlite,
+                                           db::testing::Backend::kPostgres),
+                         [](const auto& info) { return db::testing::BackendName(info.param); });
 
 }  // namespace
 }  // namespace lakeshare

@@ -9,7 +9,7 @@ constexpr std::string_view kOpenApi = R"JSON({
   "openapi": "3.0.3",
   "info": {"title": "lakeshare admin API", "version": "1"},
   "components": {
-    "securitySchemes": {"session": {"type": "http", "scheme": "bearer"}},
+    "securitySchemes": {"session": {"type": "http", "scheme": "bearer", "description": "A session token from POST /api/v1/login. Sessions are kept in the catalog database (as a hash), so every server on one database accepts them and a logout, a deleted user or a changed role ends them on all servers at once. A 5xx (not a 401) means the database could not be asked."}},
     "schemas": {
       "Error": {"type": "object", "properties": {"errorCode": {"type": "string"}, "message": {"type": "string"}}},
       "Profile": {"type": "object", "properties": {"shareCredentialsVersion": {"type": "integer"}, "endpoint": {"type": "string"}, "bearerToken": {"type": "string"}, "expirationTime": {"type": "string", "format": "date-time"}}},
@@ -27,8 +27,8 @@ constexpr std::string_view kOpenApi = R"JSON({
   },
   "security": [{"session": []}],
   "paths": {
-    "/api/v1/login": {"post": {"summary": "Start a session", "security": [], "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": {"200": {"description": "session: token, expiresAt, role"}, "401": {"$ref": "#/components/responses/Error"}}}},
-    "/api/v1/logout": {"post": {"summary": "End the session", "responses": {"204": {"description": "ended"}}}},
+    "/api/v1/login": {"post": {"summary": "Start a session", "security": [], "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": {"200": {"description": "session: token, expiresAt (epoch ms; fixed at login, use does not extend it), role, username"}, "401": {"$ref": "#/components/responses/Error"}}}},
+    "/api/v1/logout": {"post": {"summary": "End the session (on every server)", "responses": {"204": {"description": "ended"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3"}}}},
     "/api/v1/shares": {
       "get": {"summary": "List shares", "responses": {"200": {"description": "items: Share[]"}}},
@@ -95,8 +95,8 @@ constexpr std::string_view kOpenApi = R"JSON({
     "/api/v1/users/{user}": {
       "parameters": [{"name": "user", "in": "path", "required": true, "schema": {"type": "string"}}],
       "get": {"summary": "Get a user", "responses": {"200": {"description": "User"}}},
-      "patch": {"summary": "Change password and/or role", "responses": {"200": {"description": "User"}}},
-      "delete": {"summary": "Delete a user", "responses": {"204": {"description": "deleted"}}}},
+      "patch": {"summary": "Change password and/or role", "description": "A new password ends the user's sessions except the caller's own; a new role ends all of them.", "responses": {"200": {"description": "User"}}},
+      "delete": {"summary": "Delete a user (and end its sessions)", "responses": {"204": {"description": "deleted"}}}},
     "/api/v1/audit": {
       "get": {"summary": "Query the audit log, newest first",
         "parameters": [{"name": "actor", "in": "query", "schema": {"type": "string"}}, {"name": "actorKind", "in": "query", "schema": {"type": "string"}}, {"name": "action", "in": "query", "schema": {"type": "string"}}, {"name": "object", "in": "query", "schema": {"type": "string"}}, {"name": "outcome", "in": "query", "schema": {"type": "string"}}, {"name": "from", "in": "query", "schema": {"type": "string"}}, {"name": "to", "in": "query", "schema": {"type": "string"}}, {"name": "pageToken", "in": "query", "schema": {"type": "string"}}, {"name": "maxResults", "in": "query", "schema": {"type": "integer"}}],

@@ -841,15 +841,21 @@ Result<std::vector<AdminUserRecord>> CatalogAdmin::ListAdminUsers() {
   return out;
 }
 
-Status CatalogAdmin::ChangeAdminPassword(std::string_view name, std::string_view new_password) {
+Status CatalogAdmin::ChangeAdminPassword(std::string_view name, std::string_view new_password,
+                                         std::optional<std::string_view> keep_session_token) {
   LS_ASSIGN_OR_RETURN(std::string hash, db::HashPassword(new_password, options_.password_hash));
+  // No stored hash has this form: "" keeps no session.
+  const std::string keep = keep_session_token ? HashToken(*keep_session_token) : std::string();
   return db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(UserRow u, LoadUser(tx, name));
+    LS_RETURN_IF_ERROR(
+        tx.Exec("UPDATE admin_users SET password_hash = ?, updated_ms = ?, version = version + 1 "
+                "WHERE id = ?",
+                {hash, NowMillis(), u.record.id})
+            .status());
     return tx
-        .Exec(
-            "UPDATE admin_users SET password_hash = ?, updated_ms = ?, version = version + 1 "
-            "WHERE id = ?",
-            {hash, NowMillis(), u.record.id})
+        .Exec("DELETE FROM admin_sessions WHERE user_id = ? AND token_hash <> ?",
+              {u.record.id, keep})
         .status();
   });
 }
@@ -873,7 +879,9 @@ Result<AdminUserRecord> CatalogAdmin::SetAdminRole(std::string_view name, AdminR
         int64_t n, tx.Exec("UPDATE admin_users SET role = ?, updated_ms = ?, "
                            "version = version + 1 WHERE id = ? AND version = ?",
                            {AdminRoleName(role), out.updated_ms, u.record.id, u.record.version}));
-    return CheckUpdated(what, n);
+    LS_RETURN_IF_ERROR(CheckUpdated(what, n));
+    if (role == u.record.role) return Status::OK();
+    return tx.Exec("DELETE FROM admin_sessions WHERE user_id = ?", {u.record.id}).status();
   }));
   return out;
 }
@@ -885,8 +893,94 @@ Status CatalogAdmin::DeleteAdminUser(std::string_view name) {
       LS_ASSIGN_OR_RETURN(int64_t others, CountOtherAdmins(tx, u.record.id));
       if (others == 0) return Status::FailedPrecondition("cannot delete the last admin user");
     }
+    // The foreign key cascades too; explicit so it does not depend on it.
+    LS_RETURN_IF_ERROR(
+        tx.Exec("DELETE FROM admin_sessions WHERE user_id = ?", {u.record.id}).status());
     return tx.Exec("DELETE FROM admin_users WHERE id = ?", {u.record.id}).status();
   });
+}
+
+// ---------------------------------------------------------- admin sessions
+
+Result<IssuedAdminSession> CatalogAdmin::CreateAdminSession(const AdminUserRecord& user,
+                                                            int64_t now_ms, int64_t ttl_ms) {
+  if (ttl_ms <= 0) return Status::InvalidArgument("session lifetime must be positive");
+  IssuedAdminSession out;
+  out.token = GenerateToken();
+  const std::string hash = HashToken(out.token);
+  out.record = AdminSessionRecord{user.name, user.id, user.role, now_ms, now_ms + ttl_ms, now_ms};
+  LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
+    // The user may have gone, or changed role, since its password was checked.
+    LS_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT name FROM admin_users WHERE id = ? AND "
+                                              "role = ?",
+                                              {user.id, AdminRoleName(user.role)}));
+    if (!row) return Status::Unauthenticated("invalid user name or password");
+    out.record.user = row->Text(0);
+    return tx
+        .Exec(
+            "INSERT INTO admin_sessions (token_hash, user_id, role, created_ms, expires_ms, "
+            "last_used_ms) VALUES (?, ?, ?, ?, ?, ?)",
+            {hash, user.id, AdminRoleName(user.role), out.record.created_ms, out.record.expires_ms,
+             out.record.last_used_ms})
+        .status();
+  }));
+  return out;
+}
+
+Result<std::optional<AdminSessionRecord>> CatalogAdmin::FindAdminSession(std::string_view token,
+                                                                         int64_t now_ms) {
+  if (token.empty() || token.size() > 1024) return std::optional<AdminSessionRecord>{};
+  const std::string hash = HashToken(token);
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query(kFindAdminSessionSql, {hash, now_ms}));
+  if (rows.empty() || !ConstantTimeEquals(rows[0].Text(0), hash)) {
+    return std::optional<AdminSessionRecord>{};
+  }
+  const Row& r = rows[0];
+  auto role = ParseAdminRole(r.Text(3));
+  if (!role.ok()) return Status::Corruption("stored session role is invalid");
+  AdminSessionRecord rec{r.Text(1), r.Text(2), *role, r.Int(4), r.Int(5), r.Int(6)};
+  if (rec.last_used_ms + kAdminSessionTouchMs <= now_ms) {
+    // Best effort: a failed refresh must not fail the request it serves.
+    Status st = db_->Write([&](Transaction& tx) -> Status {
+      return tx
+          .Exec(
+              "UPDATE admin_sessions SET last_used_ms = ? WHERE token_hash = ? AND "
+              "last_used_ms < ?",
+              {now_ms, hash, now_ms})
+          .status();
+    });
+    if (st.ok()) rec.last_used_ms = now_ms;
+  }
+  return std::optional<AdminSessionRecord>(std::move(rec));
+}
+
+Result<bool> CatalogAdmin::DeleteAdminSession(std::string_view token) {
+  if (token.empty() || token.size() > 1024) return false;
+  const std::string hash = HashToken(token);
+  int64_t n = 0;
+  LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(n, tx.Exec("DELETE FROM admin_sessions WHERE token_hash = ?", {hash}));
+    return Status::OK();
+  }));
+  return n > 0;
+}
+
+Result<int64_t> CatalogAdmin::PruneAdminSessions(int64_t now_ms) {
+  int64_t n = 0;
+  LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(n, tx.Exec("DELETE FROM admin_sessions WHERE expires_ms <= ?", {now_ms}));
+    return Status::OK();
+  }));
+  return n;
+}
+
+Result<int64_t> CatalogAdmin::CountAdminSessions(int64_t now_ms) {
+  LS_ASSIGN_OR_RETURN(
+      auto rows,
+      db_->Query("SELECT COUNT(*) FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id "
+                 "AND u.role = s.role WHERE s.expires_ms > ?",
+                 {now_ms}));
+  return rows.empty() ? 0 : rows[0].Int(0);
 }
 
 // ------------------------------------------------------------------- audit

@@ -167,6 +167,27 @@ struct AdminUserRecord {
   int64_t version = 0;
 };
 
+// An admin login session, as stored: the token is known only by its hash.
+struct AdminSessionRecord {
+  std::string user{};  // the user's name
+  std::string user_id{};
+  AdminRole role = AdminRole::kViewer;  // the role logged in with (= the user's now)
+  int64_t created_ms = 0;
+  int64_t expires_ms = 0;
+  int64_t last_used_ms = 0;  // updated at most every kAdminSessionTouchMs
+};
+
+// A session as opened: `token` is the bearer token in plain text, returned
+// this once.
+struct IssuedAdminSession {
+  AdminSessionRecord record{};
+  std::string token{};
+};
+
+// How stale a session's last_used_ms may get before a request refreshes it:
+// a write per session per minute at most, not one per request.
+inline constexpr int64_t kAdminSessionTouchMs = 60'000;
+
 struct AuditEntry {
   int64_t id = 0;            // assigned on append
   int64_t time_ms = 0;       // 0 on append: now
@@ -306,10 +327,35 @@ class CatalogAdmin {
   Result<AdminUserRecord> VerifyAdminPassword(std::string_view name, std::string_view password);
   Result<AdminUserRecord> GetAdminUser(std::string_view name);
   Result<std::vector<AdminUserRecord>> ListAdminUsers();
-  Status ChangeAdminPassword(std::string_view name, std::string_view new_password);
+  // Also ends the user's sessions, in the same transaction, except the one
+  // of `keep_session_token` (the caller's own, when users change their own
+  // password).
+  Status ChangeAdminPassword(std::string_view name, std::string_view new_password,
+                             std::optional<std::string_view> keep_session_token = std::nullopt);
+  // A role that changes ends the user's sessions (in the same transaction).
   Result<AdminUserRecord> SetAdminRole(std::string_view name, AdminRole role,
                                        std::optional<int64_t> expected_version = std::nullopt);
+  // Deletes the user and its sessions.
   Status DeleteAdminUser(std::string_view name);
+
+  // Admin sessions, shared by every server on the database. Times are the
+  // caller's clock (milliseconds since the epoch). Opening one for a user
+  // that no longer exists, or whose role is no longer `user.role`, is
+  // kUnauthenticated.
+  Result<IssuedAdminSession> CreateAdminSession(const AdminUserRecord& user, int64_t now_ms,
+                                                int64_t ttl_ms);
+  // The live session of `token`, or nullopt (unknown, expired, logged out,
+  // user deleted or its role changed). One indexed query; when last_used_ms
+  // is older than kAdminSessionTouchMs it is also refreshed (best effort).
+  Result<std::optional<AdminSessionRecord>> FindAdminSession(std::string_view token,
+                                                             int64_t now_ms);
+  // Logout: ends the session of `token`; true if there was one.
+  Result<bool> DeleteAdminSession(std::string_view token);
+  // Deletes sessions expired by `now_ms` (an indexed range delete); returns
+  // how many.
+  Result<int64_t> PruneAdminSessions(int64_t now_ms);
+  // Live sessions (for tests and metrics).
+  Result<int64_t> CountAdminSessions(int64_t now_ms);
 
   // Audit log. Append never fails for odd text: overlong fields are cut and
   // invalid UTF-8 replaced; only empty actor_kind/action/outcome are refused.

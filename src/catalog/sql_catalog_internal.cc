@@ -110,9 +110,9 @@ Status ValidateFormat(std::string* format) {
   for (char& c : *format) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  if (*format != "delta") {
+  if (*format != "delta" && *format != "iceberg") {
     return Status::InvalidArgument("'" + SanitizeText(*format, 64) +
-                                   "' is not a supported table format (supported: delta)");
+                                   "' is not a supported table format (supported: delta, iceberg)");
   }
   return Status::OK();
 }

@@ -33,6 +33,15 @@ Status ValidateFormat(std::string* format);
 // Admin user names follow the recipient name rules, with their own message.
 Status ValidateUserName(std::string_view name);
 
+// The one query that authenticates an admin request: the live session of a
+// token hash (first parameter) at a time (second). A session counts only
+// while its user exists with the role it logged in with. Here so that a test
+// can check it stays an index lookup on both backends.
+inline constexpr const char* kFindAdminSessionSql =
+    "SELECT s.token_hash, u.name, s.user_id, s.role, s.created_ms, s.expires_ms, "
+    "s.last_used_ms FROM admin_sessions s JOIN admin_users u ON u.id = s.user_id AND "
+    "u.role = s.role WHERE s.token_hash = ? AND s.expires_ms > ?";
+
 // Each entry an IPv4/IPv6 address or CIDR range; returns the JSON array
 // text stored in the database (nullopt for an empty list).
 Result<std::optional<std::string>> EncodeAllowlist(const std::vector<std::string>& entries);

@@ -55,7 +55,10 @@ TEST(SqlCatalogInternalTest, TextAndFormatValidation) {
   std::string f = "Delta";
   EXPECT_TRUE(ValidateFormat(&f).ok());
   EXPECT_EQ(f, "delta");
-  f = "iceberg";
+  f = "Iceberg";
+  EXPECT_TRUE(ValidateFormat(&f).ok());
+  EXPECT_EQ(f, "iceberg");
+  f = "hudi";
   EXPECT_EQ(ValidateFormat(&f).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateUserName("a b").message(), "user name 'a b' must not contain ' '");
   EXPECT_EQ(ValidateId("").code(), StatusCode::kInvalidArgument);

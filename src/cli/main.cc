@@ -14,6 +14,7 @@
 #include "cli/serve_command.h"
 #include "config/server_config.h"
 #include "delta/synthetic_table.h"
+#include "demo/demo_iceberg.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;
@@ -54,38 +55,60 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
 
-  std::string generate_dir;
-  SyntheticTableOptions generate;
-  CLI::App* gen = app.add_subcommand(
+  std::string delta_dir;
+  SyntheticTableOptions delta_gen;
+  CLI::App* gen_delta = app.add_subcommand(
       "generate-delta",
       "Write a synthetic Delta table for benchmarks: N active files in a parquet checkpoint "
       "(version 0) plus K JSON commits after it, each adding and removing a few files. Only the "
       "_delta_log is written; the data files it names do not exist.");
-  gen->add_option("--dir", generate_dir, "Table folder (must not hold a _delta_log yet)")
+  gen_delta->add_option("--dir", delta_dir, "Table folder (must not hold a _delta_log yet)")
       ->required();
-  gen->add_option("--files", generate.files, "Active files in the checkpoint")
+  gen_delta->add_option("--files", delta_gen.files, "Active files in the checkpoint")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
-  gen->add_option("--commits", generate.commits, "JSON commits after the checkpoint")
+  gen_delta->add_option("--commits", delta_gen.commits, "JSON commits after the checkpoint")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
-  gen->add_option("--partitions", generate.partitions, "Distinct date partition values")
+  gen_delta->add_option("--partitions", delta_gen.partitions, "Distinct date partition values")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));
-  gen->add_option("--adds-per-commit", generate.adds_per_commit, "Files each commit adds")
+  gen_delta->add_option("--adds-per-commit", delta_gen.adds_per_commit, "Files each commit adds")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--removes-per-commit", generate.removes_per_commit, "Files each commit removes")
+  gen_delta
+      ->add_option("--removes-per-commit", delta_gen.removes_per_commit,
+                   "Files each commit removes")
       ->capture_default_str()
       ->check(CLI::NonNegativeNumber);
-  gen->add_option("--rows-per-row-group", generate.rows_per_row_group,
-                  "Checkpoint rows per parquet row group")
+  gen_delta
+      ->add_option("--rows-per-row-group", delta_gen.rows_per_row_group,
+                   "Checkpoint rows per parquet row group")
       ->capture_default_str()
       ->check(CLI::PositiveNumber);
-  gen->add_option("--seed", generate.seed, "Random seed (same seed, same table)")
+  gen_delta->add_option("--seed", delta_gen.seed, "Random seed (same seed, same table)")
       ->capture_default_str();
 
   AdminCommand admin(&app);
+  IcebergGeneratorOptions gen;
+  CLI::App* generate = app.add_subcommand(
+      "generate-iceberg", "Write a synthetic Iceberg table (for benchmarks and tests)");
+  generate->add_option("--dir", gen.dir, "Table folder to create")->required();
+  generate->add_option("--files", gen.files, "Data files in the latest snapshot")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  generate->add_option("--snapshots", gen.snapshots, "Append snapshots the files are spread over")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  generate->add_option("--rows-per-file", gen.rows_per_file, "Rows in each data file")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  generate->add_option("--files-per-manifest", gen.files_per_manifest, "Entries per manifest")
+      ->capture_default_str()
+      ->check(CLI::Range(size_t{1}, size_t{100000000}));
+  bool metadata_only = false;
+  generate->add_flag("--metadata-only", metadata_only,
+                     "Write manifests and metadata only, no parquet files");
 
   try {
     app.parse(argc, argv);
@@ -136,15 +159,23 @@ int main(int argc, char** argv) {
     if (status.ok()) std::cout << "created admin user '" << user_name << "'" << std::endl;
   } else if (*demo) {
     status = RunDemo(demo_options);
-  } else if (*gen) {
-    auto summary = GenerateSyntheticTable(generate_dir, generate);
+  } else if (*gen_delta) {
+    auto summary = GenerateSyntheticTable(delta_dir, delta_gen);
     if (summary.ok()) {
-      std::cout << "wrote " << generate_dir << ": checkpoint at version "
+      std::cout << "wrote " << delta_dir << ": checkpoint at version "
                 << summary->checkpoint_version << " (" << summary->checkpoint_bytes
                 << " bytes), latest version " << summary->latest_version << ", "
                 << summary->active_files << " active files" << std::endl;
     }
     status = summary.status();
+  } else if (*generate) {
+    gen.write_data = !metadata_only;
+    auto table = GenerateIcebergTable(gen);
+    if (table.ok()) {
+      std::cout << "wrote Iceberg table " << gen.dir << ": " << table->files << " data files, "
+                << table->rows << " rows, latest version " << table->latest_version << std::endl;
+    }
+    status = table.status();
   }
   if (!status.ok()) {
     std::cerr << "lakeshare: " << status.message() << std::endl;

@@ -116,9 +116,9 @@ Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConf
   if (t->id && t->id->empty()) t->id.reset();
   LS_RETURN_IF_ERROR(ReadString(node, "format", &t->format));
   for (auto& c : t->format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  if (t->format != "delta") {
+  if (t->format != "delta" && t->format != "iceberg") {
     return Bad(node["format"], "format",
-               "'" + t->format + "' is not a supported table format (supported: delta)");
+               "'" + t->format + "' is not a supported table format (supported: delta, iceberg)");
   }
   LS_RETURN_IF_ERROR(ReadBool(node, "historyShared", &t->history_shared));
   // The reference README still calls it cdfEnabled; accept both.

@@ -110,6 +110,24 @@ const std::vector<Migration>& CatalogMigrations() {
            "CREATE INDEX IF NOT EXISTS activation_links_recipient ON activation_links "
            "(recipient_id)",
        }},
+      // Admin sessions in the database, so that every replica knows every
+      // login. Keyed by the token's hash (the token itself is never
+      // stored); `role` is the role logged in with: a session is valid only
+      // while its user still has it. Deleting the user deletes its sessions.
+      {2,
+       "admin sessions",
+       {
+           R"(CREATE TABLE IF NOT EXISTS admin_sessions (
+                token_hash TEXT PRIMARY KEY,
+                user_id TEXT NOT NULL REFERENCES admin_users (id) ON DELETE CASCADE,
+                role TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                expires_ms BIGINT NOT NULL,
+                last_used_ms BIGINT NOT NULL,
+                CONSTRAINT admin_sessions_role_check CHECK (role IN ('admin', 'viewer'))))",
+           "CREATE INDEX IF NOT EXISTS admin_sessions_user ON admin_sessions (user_id)",
+           "CREATE INDEX IF NOT EXISTS admin_sessions_expiry ON admin_sessions (expires_ms)",
+       }},
   };
   return kMigrations;
 }

@@ -34,6 +34,7 @@ struct DemoTable {
   int64_t latest_version = 0;
   int64_t num_files = 0;  // active data files at the latest version
   int64_t num_rows = 0;   // rows at the latest version
+  std::string format = "delta";  // the catalog's table format ("delta", "iceberg")
 };
 
 Result<std::vector<DemoTable>> WriteDemoTables(const std::string& dir);

@@ -40,6 +40,10 @@ std::string_view ResponseFormatName(ResponseFormat format) {
 }
 
 Status CheckParquetCompatible(const TableSnapshot& s, const std::string& table_name) {
+  if (s.unreadable_reason) {
+    return Status::Unsupported("table " + table_name + " cannot be shared at version " +
+                               std::to_string(s.version) + ": " + *s.unreadable_reason);
+  }
   std::string mode;
   if (ColumnMappingOn(s, &mode)) {
     return Status::Unsupported("table " + table_name + " uses column mapping (mode '" + mode +
@@ -81,6 +85,10 @@ Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot&
                                " in the delta-sharing-capabilities header if the client "
                                "supports it");
   };
+  if (s.unreadable_reason) {
+    return Status::Unsupported("table " + table_name + " cannot be shared at version " +
+                               std::to_string(s.version) + ": " + *s.unreadable_reason);
+  }
   std::string mode;
   if (ColumnMappingOn(s, &mode)) LS_RETURN_IF_ERROR(need("columnMapping"));
   if (HasDeletionVectors(s)) LS_RETURN_IF_ERROR(need("deletionVectors"));

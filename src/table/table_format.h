@@ -15,8 +15,8 @@
 #include "common/compact_optional.h"
 #include "common/status.h"
 #include "storage/storage.h"
-#include "table/partition_values.h"
 #include "table/file_list.h"
+#include "table/partition_values.h"
 
 namespace lakeshare {
 
@@ -79,8 +79,12 @@ struct TableSnapshot {
   TableProtocol protocol;
   TableMetadata metadata;
   // Active files in a deterministic order per version (Delta: by percent-
-  // decoded path); data_change is false (it describes commits, not state).
+  // decoded path, with data_change false: it describes commits, not state).
   FileList files;
+  // Set when the listed data files alone do not hold the snapshot's rows
+  // (e.g. Iceberg delete files apply to them): every response format is
+  // refused with this reason.
+  std::optional<std::string> unreadable_reason;
 };
 
 // One commit's effect on the data, for change data feed (/changes) and

@@ -30,6 +30,7 @@ class Ledger:
         self.grants = set()     # (recipient, share)
         self.tokens = []        # (recipient, share, bearer token)
         self.deleted = set()    # shares whose DELETE was acknowledged
+        self.deleting = set()   # shares whose DELETE was sent (its outcome unknown until acknowledged)
         self.count = 0
 
     def add(self, fn):
@@ -68,6 +69,7 @@ def writer(base_url, token, wid, ledger, stop, errors):
             profile = post("/recipients/%s/tokens" % rcp, {})
             ledger.add(lambda: ledger.tokens.append((rcp, share, profile["bearerToken"])))
             if k % 3 == 0:  # a cascading delete now and then
+                ledger.add(lambda: ledger.deleting.add(share))
                 post("/shares/%s" % share, None, method="DELETE")
                 ledger.add(lambda: ledger.deleted.add(share))
     except (requests.ConnectionError, requests.Timeout):
@@ -100,6 +102,12 @@ def burst_and_kill(server, ledger, min_acks, round_no):
 
 def check_everything_acknowledged_is_there(server, ledger):
     ops = server.admin()
+    # A DELETE in flight when the server died may or may not have committed:
+    # its share may be there or not. Acknowledged deletes count as done.
+    unknown = ledger.deleting - ledger.deleted
+    ledger.deleted |= {name for name in unknown if name not in
+                       {s["name"] for s in ops.ok("GET", "/shares")["items"]}}
+    ledger.deleting -= ledger.deleted
     shares = {s["name"]: s for s in ops.ok("GET", "/shares")["items"]}
     for name, comment in ledger.shares.items():
         if name in ledger.deleted:

@@ -2,7 +2,10 @@
 production setup; SQLite too, two processes on one file): a change made
 through one — a revoked token, a new table, a revoked grant, a new admin
 user — is seen through the other within a second; both audit into one log;
-concurrent updates through both lose nothing."""
+concurrent updates through both lose nothing; admin sessions are the
+database's, so a login, a logout, a deleted user or a changed role or
+password counts on both (as behind a load balancer)."""
+import json
 import os
 import threading
 import time
@@ -11,7 +14,8 @@ import pytest
 import requests
 
 import harness
-from catalog_db import BACKENDS, DbServer, new_catalog_db
+from catalog_db import (ADMIN_PASSWORD, ADMIN_USER, BACKENDS, VIEWER_PASSWORD, VIEWER_USER, AdminSession,
+                        DbServer, new_catalog_db, run_cli)
 
 SIMPLE = os.path.join(harness.DELTA_ROOT, "simple_table")
 WITHIN = 1.0  # seconds
@@ -45,7 +49,7 @@ def get(server, path, token):
 
 def test_changes_through_one_replica_are_seen_through_the_other(replicas):
     a, b = replicas
-    ops_a, ops_b = a.admin(), b.admin()  # sessions are per process: log in to each
+    ops_a, ops_b = a.admin(), b.admin()
     ops_a.ok("POST", "/shares", {"name": "sales"}, status=201)
     ops_a.ok("POST", "/shares/sales/schemas", {"name": "d"}, status=201)
     ops_a.ok("POST", "/recipients", {"name": "partner"}, status=201)
@@ -122,3 +126,82 @@ def test_concurrent_updates_through_both_replicas_lose_nothing(replicas):
     for t in threads:
         t.join(60)
     assert len(sessions[0].ok("GET", "/shares/contended")["recipients"]) == 20
+
+
+def on(server, session):
+    """The same session, used through another server."""
+    return AdminSession(server.base_url, token=session.token)
+
+
+def test_a_session_opened_on_one_replica_works_on_the_other(replicas):
+    a, b = replicas
+    on_a = a.admin()
+    on_b = on(b, on_a)
+    assert on_b.call("GET", "/shares").status_code == 200
+    on_b.ok("POST", "/shares", {"name": "made_on_b"}, status=201)
+    # As behind a load balancer: every request to either replica is served.
+    for i in range(20):
+        assert (on_a, on_b)[i % 2].call("GET", "/shares/made_on_b").status_code == 200
+    made = on_a.ok("GET", "/audit", params={"action": "createShare", "object": "share:made_on_b"})["items"]
+    assert [e["actor"] for e in made] == [ADMIN_USER]
+    # Logged out on B: refused on A at once.
+    assert on_b.call("POST", "/logout").status_code == 204
+    assert on_a.call("GET", "/shares").status_code == 401
+    assert on_b.call("GET", "/shares").status_code == 401
+
+    # A viewer logged in on B reads through both and writes through neither.
+    viewer_b = b.admin(VIEWER_USER, VIEWER_PASSWORD)
+    for s in (viewer_b, on(a, viewer_b)):
+        assert s.call("GET", "/shares/made_on_b").status_code == 200
+        assert s.call("POST", "/shares", {"name": "by_viewer"}).status_code == 403
+        assert s.call("PATCH", "/shares/made_on_b", {"comment": "x"}).status_code == 403
+        assert s.call("DELETE", "/shares/made_on_b").status_code == 403
+        assert s.call("GET", "/users").status_code == 403
+    assert a.admin().call("GET", "/shares/made_on_b").json().get("comment") is None
+
+    # `lakeshare admin login` against A, then the CLI against B with that token.
+    login = run_cli(a.binary, ["admin", "--url", a.base_url, "-u", ADMIN_USER, "login"], stdin=ADMIN_PASSWORD + "\n")
+    assert login.returncode == 0, login.stderr
+    env = {"LAKESHARE_ADMIN_TOKEN": login.stdout.strip()}
+    listed = run_cli(b.binary, ["admin", "--url", b.base_url, "--json", "share", "list"], env=env)
+    assert listed.returncode == 0, listed.stderr
+    assert "made_on_b" in [x["name"] for x in json.loads(listed.stdout)["items"]]
+    assert run_cli(b.binary, ["admin", "--url", b.base_url, "logout"], env=env).returncode == 0
+    assert run_cli(a.binary, ["admin", "--url", a.base_url, "share", "list"], env=env).returncode == 3  # denied
+
+
+def test_user_changes_through_one_replica_end_sessions_on_the_other(replicas):
+    a, b = replicas
+    ops_a = a.admin()
+    password = "a long enough password"
+    ops_a.ok("POST", "/users", {"name": "temp", "password": password, "role": "viewer"}, status=201)
+
+    # A promotion through A ends the session on B; a new login has the role.
+    temp_b = b.admin("temp", password)
+    assert temp_b.call("POST", "/shares", {"name": "by_temp"}).status_code == 403
+    ops_a.ok("PATCH", "/users/temp", {"role": "admin"})
+    seen_within(lambda: temp_b.call("GET", "/shares").status_code == 401)
+    temp_b = b.admin("temp", password)
+    assert temp_b.call("POST", "/shares", {"name": "by_temp"}).status_code == 201
+
+    # A password reset through A ends the session on B.
+    ops_a.ok("PATCH", "/users/temp", {"password": password + "!"})
+    seen_within(lambda: temp_b.call("GET", "/shares").status_code == 401)
+    password += "!"
+
+    # Changing one's own password keeps that session, ends the others.
+    mine_a, other_b = a.admin("temp", password), b.admin("temp", password)
+    on(b, mine_a).ok("PATCH", "/users/temp", {"password": password + "?"})
+    assert mine_a.call("GET", "/shares").status_code == 200
+    assert other_b.call("GET", "/shares").status_code == 401
+    password += "?"
+
+    # A user deleted through A loses its session on B within a second.
+    temp_b = b.admin("temp", password)
+    assert temp_b.call("GET", "/shares").status_code == 200
+    ops_a.ok("DELETE", "/users/temp")
+    took = seen_within(lambda: temp_b.call("GET", "/shares").status_code == 401)
+    assert took < WITHIN
+    assert mine_a.call("GET", "/shares").status_code == 401
+    assert requests.post(b.base_url + "/api/v1/login", json={"username": "temp", "password": password},
+                         timeout=30).status_code == 401

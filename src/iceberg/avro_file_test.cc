@@ -1,0 +1,204 @@
+#include "iceberg/avro_file.h"
+
+#include <gtest/gtest.h>
+#include <zlib.h>
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <sstream>
+
+#include "iceberg/iceberg_test_util.h"
+
+namespace lakeshare::iceberg {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSchema = R"({"type":"record","name":"r","fields":[
+  {"name":"id","type":"long"},{"name":"name","type":["null","string"]},
+  {"name":"tags","type":{"type":"array","items":"int"}}]})";
+
+std::string WriteFile(const std::string& codec, int records) {
+  auto w = AvroFileWriter::Create(kSchema, {{"k", "v"}}, codec);
+  EXPECT_TRUE(w.ok()) << w.status();
+  for (int i = 0; i < records; ++i) {
+    avro_value_t* rec = (*w)->NewRecord();
+    auto id = AvroField(rec, "id");
+    EXPECT_TRUE(AvroSetLong(&*id, i).ok());
+    auto name = AvroField(rec, "name");
+    if (i % 3 == 0) {
+      EXPECT_TRUE(AvroSetNull(&*name).ok());
+    } else {
+      EXPECT_TRUE(AvroSetString(&*name, "n" + std::to_string(i)).ok());
+    }
+    auto tags = AvroField(rec, "tags");
+    for (int t = 0; t < i % 4; ++t) {
+      avro_value_t e;
+      avro_value_append(&*tags, &e, nullptr);
+      avro_value_set_int(&e, t);
+    }
+    EXPECT_TRUE((*w)->Append().ok());
+  }
+  auto bytes = (*w)->Finish();
+  EXPECT_TRUE(bytes.ok());
+  return *bytes;
+}
+
+Status ReadAll(std::string bytes, int64_t* count, AvroLimits limits = {}) {
+  LS_ASSIGN_OR_RETURN(auto r, AvroFileReader::Open(std::move(bytes), "test", limits));
+  *count = 0;
+  return r->ForEach([&](const AvroValue& v) -> Status {
+    LS_ASSIGN_OR_RETURN(AvroValue id, v.Required("id"));
+    LS_ASSIGN_OR_RETURN(int64_t i, id.AsInt64());
+    if (i != *count) return Status::Internal("out of order");
+    auto name = v.Field("name");
+    if (!name) return Status::Internal("no name");
+    if ((i % 3 == 0) != name->IsNull()) return Status::Internal("null mismatch");
+    if (!name->IsNull()) {
+      LS_ASSIGN_OR_RETURN(std::string_view s, name->AsString());
+      if (s != "n" + std::to_string(i)) return Status::Internal("bad name");
+    }
+    LS_ASSIGN_OR_RETURN(AvroValue tags, v.Required("tags"));
+    LS_ASSIGN_OR_RETURN(size_t n, tags.Size());
+    if (n != static_cast<size_t>(i % 4)) return Status::Internal("bad tags");
+    ++*count;
+    return Status::OK();
+  });
+}
+
+TEST(AvroFile, RoundTripBothCodecs) {
+  for (const char* codec : {"null", "deflate"}) {
+    std::string bytes = WriteFile(codec, 10000);  // several blocks
+    int64_t n = 0;
+    ASSERT_TRUE(ReadAll(bytes, &n).ok()) << codec;
+    EXPECT_EQ(n, 10000);
+    auto r = AvroFileReader::Open(bytes, "t");
+    ASSERT_TRUE(r.ok());
+    EXPECT_EQ((*r)->Meta("k"), "v");
+    EXPECT_EQ((*r)->Meta("avro.codec"), codec);
+  }
+}
+
+TEST(AvroFile, ReadsRealManifestsOfEveryCodec) {
+  std::set<std::string> codecs;
+  int files = 0;
+  for (const auto& e : fs::recursive_directory_iterator(iceberg_test::IcebergTestData())) {
+    std::string name = e.path().filename().string();
+    if (!e.is_regular_file() || e.path().extension() != ".avro" || name[0] == '.') continue;
+    std::ifstream in(e.path(), std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto r = AvroFileReader::Open(ss.str(), name);
+    ASSERT_TRUE(r.ok()) << name << ": " << r.status();
+    codecs.insert((*r)->Meta("avro.codec").value_or("null"));
+    int64_t records = 0;
+    Status st = (*r)->ForEach([&](const AvroValue&) {
+      ++records;
+      return Status::OK();
+    });
+    ASSERT_TRUE(st.ok()) << st;
+    EXPECT_GT(records, 0) << name;
+    ++files;
+  }
+  EXPECT_GT(files, 50);
+  EXPECT_EQ(codecs, (std::set<std::string>{"deflate", "null"}));
+}
+
+// A container file with a hand-made schema and raw block payload.
+std::string Container(const std::string& schema, const std::string& block, int64_t count,
+                      const std::string& codec = "null") {
+  std::string out("Obj\x01", 4);
+  AppendAvroLong(&out, 2);
+  for (auto [k, v] :
+       {std::pair<std::string, std::string>{"avro.schema", schema}, {"avro.codec", codec}}) {
+    AppendAvroLong(&out, static_cast<int64_t>(k.size()));
+    out += k;
+    AppendAvroLong(&out, static_cast<int64_t>(v.size()));
+    out += v;
+  }
+  AppendAvroLong(&out, 0);
+  std::string sync(16, 'S');
+  out += sync;
+  AppendAvroLong(&out, count);
+  AppendAvroLong(&out, static_cast<int64_t>(block.size()));
+  out += block;
+  out += sync;
+  return out;
+}
+
+StatusCode CodeOf(const std::string& bytes, AvroLimits limits = {}) {
+  int64_t n = 0;
+  auto r = AvroFileReader::Open(bytes, "hostile", limits);
+  if (!r.ok()) return r.status().code();
+  return (*r)
+      ->ForEach([&](const AvroValue&) {
+        ++n;
+        return Status::OK();
+      })
+      .code();
+}
+
+TEST(AvroFile, HostileInputIsAnErrorNeverACrash) {
+  const std::string rec = R"({"type":"record","name":"r","fields":[{"name":"s","type":"string"}]})";
+  EXPECT_EQ(CodeOf("not avro"), StatusCode::kCorruption);
+  EXPECT_EQ(CodeOf(std::string("Obj\x01", 4)), StatusCode::kCorruption);
+  // A string longer than the block: decoding fails, nothing huge is allocated.
+  std::string huge;
+  AppendAvroLong(&huge, int64_t{1} << 50);
+  EXPECT_EQ(CodeOf(Container(rec, huge + "abc", 1)), StatusCode::kCorruption);
+  // More records than bytes.
+  EXPECT_EQ(CodeOf(Container(rec, std::string(4, '\0'), 1000000)), StatusCode::kCorruption);
+  // Record count limit.
+  AvroLimits small;
+  small.max_records = 3;
+  EXPECT_EQ(CodeOf(Container(rec, std::string(4, '\0'), 4), small), StatusCode::kTooLarge);
+  // Schemas that would make decoding unbounded.
+  EXPECT_EQ(
+      CodeOf(Container(
+          R"({"type":"record","name":"r","fields":[{"name":"a","type":{"type":"array","items":"null"}}]})",
+          "", 0)),
+      StatusCode::kCorruption);
+  EXPECT_EQ(
+      CodeOf(Container(
+          R"({"type":"record","name":"r","fields":[{"name":"n","type":["null","r"]}]})", "", 0)),
+      StatusCode::kCorruption);
+  EXPECT_EQ(CodeOf(Container("{not json", "", 0)), StatusCode::kCorruption);
+  EXPECT_EQ(CodeOf(Container(R"("int")", "", 0)), StatusCode::kCorruption);
+  EXPECT_EQ(CodeOf(Container(rec, "", 0, "lzo")), StatusCode::kUnsupported);
+  // Wrong sync marker.
+  std::string bad = Container(rec, std::string("\x02x", 2), 1);
+  bad[bad.size() - 1] = 'X';
+  EXPECT_EQ(CodeOf(bad), StatusCode::kCorruption);
+  // Truncated blocks and garbage deflate.
+  std::string good = WriteFile("deflate", 100);
+  for (size_t cut : {good.size() - 1, good.size() - 17, good.size() / 2}) {
+    EXPECT_NE(CodeOf(good.substr(0, cut)), StatusCode::kOk) << cut;
+  }
+  EXPECT_EQ(CodeOf(Container(rec, "garbage!", 1, "deflate")), StatusCode::kCorruption);
+  // A deflate bomb stops at the block limit.
+  std::string zeros(int64_t{8} << 20, '\0');
+  std::string packed(compressBound(zeros.size()), '\0');
+  z_stream z{};
+  deflateInit2(&z, 9, Z_DEFLATED, -15, 8, Z_DEFAULT_STRATEGY);
+  z.next_in = reinterpret_cast<Bytef*>(zeros.data());
+  z.avail_in = static_cast<uInt>(zeros.size());
+  z.next_out = reinterpret_cast<Bytef*>(packed.data());
+  z.avail_out = static_cast<uInt>(packed.size());
+  deflate(&z, Z_FINISH);
+  packed.resize(packed.size() - z.avail_out);
+  deflateEnd(&z);
+  AvroLimits limit;
+  limit.max_block_bytes = 1 << 20;
+  EXPECT_EQ(CodeOf(Container(rec, packed, 1, "deflate"), limit), StatusCode::kTooLarge);
+  // Random bytes after a valid header.
+  std::mt19937 rng(7);
+  for (int i = 0; i < 300; ++i) {
+    std::string s = good;
+    for (int k = 0; k < 8; ++k) s[200 + rng() % (s.size() - 200)] = static_cast<char>(rng());
+    (void)CodeOf(s);
+  }
+}
+
+}  // namespace
+}  // namespace lakeshare::iceberg

@@ -1,0 +1,552 @@
+#include "iceberg/iceberg_schema.h"
+
+#include <charconv>
+#include <cmath>
+#include <cstring>
+
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "parquet/parquet_writer.h"
+
+namespace lakeshare::iceberg {
+namespace {
+
+namespace json = boost::json;
+
+constexpr int kMaxTypeDepth = 64;
+
+std::string Trim(std::string_view s) {
+  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
+  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
+  return std::string(s);
+}
+
+bool ParseInt(std::string_view s, int64_t* out) {
+  std::string t = Trim(s);
+  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
+  return !t.empty() && ec == std::errc() && p == t.data() + t.size();
+}
+
+Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth);
+
+Result<NestedField> ParseField(const json::value& v, int depth) {
+  if (!v.is_object()) return Status::Corruption("a schema field is not an object");
+  const json::object& o = v.as_object();
+  NestedField f;
+  const json::value* id = o.if_contains("id");
+  const json::value* name = o.if_contains("name");
+  const json::value* type = o.if_contains("type");
+  if (id == nullptr || !id->is_int64() || id->as_int64() < INT32_MIN ||
+      id->as_int64() > INT32_MAX) {
+    return Status::Corruption("a schema field has no valid 'id'");
+  }
+  if (name == nullptr || !name->is_string()) {
+    return Status::Corruption("schema field " + std::to_string(id->as_int64()) + " has no name");
+  }
+  if (type == nullptr) return Status::Corruption("schema field has no type");
+  f.id = static_cast<int32_t>(id->as_int64());
+  f.name = std::string(name->as_string());
+  if (const json::value* r = o.if_contains("required"); r != nullptr && r->is_bool()) {
+    f.required = r->as_bool();
+  }
+  if (const json::value* d = o.if_contains("doc"); d != nullptr && d->is_string()) {
+    f.doc = std::string(d->as_string());
+  }
+  if (const json::value* d = o.if_contains("initial-default"); d != nullptr && !d->is_null()) {
+    f.has_initial_default = true;
+  }
+  auto t = ParseType(*type, depth + 1);
+  if (!t.ok()) return t.status().WithContext("field '" + f.name + "'");
+  f.type = *t;
+  return f;
+}
+
+Result<std::shared_ptr<const Type>> ParsePrimitive(std::string_view s) {
+  auto t = std::make_shared<Type>();
+  static constexpr std::pair<std::string_view, TypeId> kNames[] = {
+      {"boolean", TypeId::kBoolean},
+      {"int", TypeId::kInt},
+      {"long", TypeId::kLong},
+      {"float", TypeId::kFloat},
+      {"double", TypeId::kDouble},
+      {"date", TypeId::kDate},
+      {"time", TypeId::kTime},
+      {"timestamp", TypeId::kTimestamp},
+      {"timestamptz", TypeId::kTimestampTz},
+      {"timestamp_ns", TypeId::kTimestampNs},
+      {"timestamptz_ns", TypeId::kTimestampTzNs},
+      {"string", TypeId::kString},
+      {"uuid", TypeId::kUuid},
+      {"binary", TypeId::kBinary},
+      {"variant", TypeId::kVariant},
+      {"unknown", TypeId::kUnknown},
+      {"geometry", TypeId::kGeometry},
+      {"geography", TypeId::kGeography},
+  };
+  for (const auto& [name, id] : kNames) {
+    if (s == name) {
+      t->id = id;
+      return std::shared_ptr<const Type>(t);
+    }
+  }
+  auto args = [&](std::string_view prefix, char open, char close) -> std::optional<std::string> {
+    if (s.size() < prefix.size() + 2 || s.substr(0, prefix.size()) != prefix) return std::nullopt;
+    std::string_view rest = s.substr(prefix.size());
+    while (!rest.empty() && rest.front() == ' ') rest.remove_prefix(1);
+    if (rest.size() < 2 || rest.front() != open || rest.back() != close) return std::nullopt;
+    return std::string(rest.substr(1, rest.size() - 2));
+  };
+  if (auto a = args("decimal", '(', ')')) {
+    size_t comma = a->find(',');
+    int64_t p = 0, sc = 0;
+    if (comma == std::string::npos || !ParseInt(std::string_view(*a).substr(0, comma), &p) ||
+        !ParseInt(std::string_view(*a).substr(comma + 1), &sc) || p < 1 || p > 38 || sc < 0 ||
+        sc > p) {
+      return Status::Corruption("invalid decimal type '" + std::string(s.substr(0, 64)) + "'");
+    }
+    t->id = TypeId::kDecimal;
+    t->precision = static_cast<int>(p);
+    t->scale = static_cast<int>(sc);
+    return std::shared_ptr<const Type>(t);
+  }
+  if (auto a = args("fixed", '[', ']')) {
+    int64_t len = 0;
+    if (!ParseInt(*a, &len) || len < 0 || len > (int64_t{1} << 30)) {
+      return Status::Corruption("invalid fixed type '" + std::string(s.substr(0, 64)) + "'");
+    }
+    t->id = TypeId::kFixed;
+    t->length = len;
+    return std::shared_ptr<const Type>(t);
+  }
+  // geometry(crs) / geography(crs, algorithm): parameters do not change the form.
+  if (args("geometry", '(', ')')) {
+    t->id = TypeId::kGeometry;
+    return std::shared_ptr<const Type>(t);
+  }
+  if (args("geography", '(', ')')) {
+    t->id = TypeId::kGeography;
+    return std::shared_ptr<const Type>(t);
+  }
+  return Status::Corruption("unknown Iceberg type '" + std::string(s.substr(0, 64)) + "'");
+}
+
+Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth) {
+  if (depth > kMaxTypeDepth) return Status::Corruption("types nested too deeply");
+  if (v.is_string()) return ParsePrimitive(v.as_string());
+  if (!v.is_object()) return Status::Corruption("a type is neither a string nor an object");
+  const json::object& o = v.as_object();
+  const json::value* kind = o.if_contains("type");
+  if (kind == nullptr || !kind->is_string()) return Status::Corruption("a nested type has no kind");
+  auto t = std::make_shared<Type>();
+  auto int_field = [&](const char* key, int32_t* out) -> Status {
+    const json::value* x = o.if_contains(key);
+    if (x == nullptr || !x->is_int64() || x->as_int64() < INT32_MIN || x->as_int64() > INT32_MAX) {
+      return Status::Corruption(std::string("missing or invalid '") + key + "'");
+    }
+    *out = static_cast<int32_t>(x->as_int64());
+    return Status::OK();
+  };
+  auto bool_field = [&](const char* key) {
+    const json::value* x = o.if_contains(key);
+    return x != nullptr && x->is_bool() && x->as_bool();
+  };
+  auto sub = [&](const char* key, NestedField* f) -> Status {
+    const json::value* x = o.if_contains(key);
+    if (x == nullptr) return Status::Corruption(std::string("missing '") + key + "'");
+    LS_ASSIGN_OR_RETURN(f->type, ParseType(*x, depth + 1));
+    return Status::OK();
+  };
+  if (kind->as_string() == "struct") {
+    t->id = TypeId::kStruct;
+    const json::value* fields = o.if_contains("fields");
+    if (fields == nullptr || !fields->is_array()) {
+      return Status::Corruption("a struct type has no fields list");
+    }
+    for (const json::value& f : fields->as_array()) {
+      LS_ASSIGN_OR_RETURN(NestedField nf, ParseField(f, depth));
+      t->fields.push_back(std::move(nf));
+    }
+  } else if (kind->as_string() == "list") {
+    t->id = TypeId::kList;
+    NestedField e;
+    e.name = "element";
+    LS_RETURN_IF_ERROR(int_field("element-id", &e.id));
+    e.required = bool_field("element-required");
+    LS_RETURN_IF_ERROR(sub("element", &e));
+    t->fields.push_back(std::move(e));
+  } else if (kind->as_string() == "map") {
+    t->id = TypeId::kMap;
+    NestedField k, val;
+    k.name = "key";
+    val.name = "value";
+    LS_RETURN_IF_ERROR(int_field("key-id", &k.id));
+    LS_RETURN_IF_ERROR(int_field("value-id", &val.id));
+    k.required = true;
+    val.required = bool_field("value-required");
+    LS_RETURN_IF_ERROR(sub("key", &k));
+    LS_RETURN_IF_ERROR(sub("value", &val));
+    t->fields.push_back(std::move(k));
+    t->fields.push_back(std::move(val));
+  } else {
+    return Status::Corruption("unknown nested type '" +
+                              std::string(kind->as_string().subview().substr(0, 64)) + "'");
+  }
+  return std::shared_ptr<const Type>(t);
+}
+
+void WriteSparkType(JsonWriter& w, const Type& t);
+
+void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields) {
+  w.BeginObject().Key("type").String("struct").Key("fields").BeginArray();
+  for (const NestedField& f : fields) {
+    w.BeginObject();
+    w.Key("name").String(f.name);
+    w.Key("type");
+    WriteSparkType(w, *f.type);
+    w.Key("nullable").Bool(!f.required);
+    w.Key("metadata").BeginObject();
+    if (f.doc) w.Key("comment").String(*f.doc);
+    w.EndObject();
+    w.EndObject();
+  }
+  w.EndArray().EndObject();
+}
+
+void WriteSparkType(JsonWriter& w, const Type& t) {
+  switch (t.id) {
+    case TypeId::kStruct:
+      WriteSparkStruct(w, t.fields);
+      return;
+    case TypeId::kList:
+      w.BeginObject().Key("type").String("array").Key("elementType");
+      WriteSparkType(w, *t.fields[0].type);
+      w.Key("containsNull").Bool(!t.fields[0].required).EndObject();
+      return;
+    case TypeId::kMap:
+      w.BeginObject().Key("type").String("map").Key("keyType");
+      WriteSparkType(w, *t.fields[0].type);
+      w.Key("valueType");
+      WriteSparkType(w, *t.fields[1].type);
+      w.Key("valueContainsNull").Bool(!t.fields[1].required).EndObject();
+      return;
+    default:
+      w.String(SparkPrimitiveName(t));
+  }
+}
+
+int64_t LittleEndian(std::string_view b) {
+  uint64_t v = 0;
+  for (size_t i = 0; i < b.size(); ++i) v |= uint64_t{static_cast<unsigned char>(b[i])} << (8 * i);
+  if (b.size() == 4) return static_cast<int32_t>(static_cast<uint32_t>(v));
+  return static_cast<int64_t>(v);
+}
+
+std::string ShortestDouble(double d, bool as_float) {
+  char buf[64];
+  auto r = as_float ? std::to_chars(buf, buf + sizeof(buf), static_cast<float>(d))
+                    : std::to_chars(buf, buf + sizeof(buf), d);
+  std::string s(buf, r.ptr);
+  if (s.find_first_of(".eE") == std::string::npos) s += ".0";
+  return s;
+}
+
+// "yyyy-mm-dd<sep>hh:mm:ss.<digits>" for a count of 10^-digits seconds.
+std::string FormatTimestamp(int64_t value, int digits, char sep) {
+  int64_t unit = digits == 9 ? 1000000000 : 1000000;
+  int64_t secs = value / unit, frac = value % unit;
+  if (frac < 0) {
+    frac += unit;
+    secs -= 1;
+  }
+  int64_t days = secs / 86400, rem = secs % 86400;
+  if (rem < 0) {
+    rem += 86400;
+    days -= 1;
+  }
+  // Digits by hand: this runs for every timestamp bound of every file.
+  char buf[24];
+  char* p = buf;
+  *p++ = sep;
+  auto two = [&](int64_t v) {
+    *p++ = static_cast<char>('0' + v / 10);
+    *p++ = static_cast<char>('0' + v % 10);
+  };
+  two(rem / 3600);
+  *p++ = ':';
+  two(rem / 60 % 60);
+  *p++ = ':';
+  two(rem % 60);
+  *p++ = '.';
+  for (int i = digits - 1; i >= 0; --i) {
+    p[i] = static_cast<char>('0' + frac % 10);
+    frac /= 10;
+  }
+  p += digits;
+  std::string out = FormatDate(days);
+  out.append(buf, p);
+  return out;
+}
+
+}  // namespace
+
+std::string TypeName(const Type& t) {
+  switch (t.id) {
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "int";
+    case TypeId::kLong:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDecimal:
+      return "decimal(" + std::to_string(t.precision) + ", " + std::to_string(t.scale) + ")";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTime:
+      return "time";
+    case TypeId::kTimestamp:
+      return "timestamp";
+    case TypeId::kTimestampTz:
+      return "timestamptz";
+    case TypeId::kTimestampNs:
+      return "timestamp_ns";
+    case TypeId::kTimestampTzNs:
+      return "timestamptz_ns";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kUuid:
+      return "uuid";
+    case TypeId::kFixed:
+      return "fixed[" + std::to_string(t.length) + "]";
+    case TypeId::kBinary:
+      return "binary";
+    case TypeId::kVariant:
+      return "variant";
+    case TypeId::kUnknown:
+      return "unknown";
+    case TypeId::kGeometry:
+      return "geometry";
+    case TypeId::kGeography:
+      return "geography";
+    case TypeId::kStruct:
+      return "struct";
+    case TypeId::kList:
+      return "list";
+    case TypeId::kMap:
+      return "map";
+  }
+  return "?";
+}
+
+Result<Schema> ParseSchema(const json::value& v) {
+  if (!v.is_object()) return Status::Corruption("a schema is not an object");
+  const json::object& o = v.as_object();
+  Schema s;
+  if (const json::value* id = o.if_contains("schema-id"); id != nullptr && id->is_int64()) {
+    s.schema_id = static_cast<int32_t>(id->as_int64());
+  }
+  auto t = ParseType(v, 0);
+  if (!t.ok()) return t.status().WithContext("schema " + std::to_string(s.schema_id));
+  if ((*t)->id != TypeId::kStruct) return Status::Corruption("a schema is not a struct");
+  s.fields = (*t)->fields;
+  return s;
+}
+
+std::string SparkPrimitiveName(const Type& t) {
+  switch (t.id) {
+    case TypeId::kBoolean:
+      return "boolean";
+    case TypeId::kInt:
+      return "integer";
+    case TypeId::kLong:
+    case TypeId::kTime:
+      return "long";
+    case TypeId::kFloat:
+      return "float";
+    case TypeId::kDouble:
+      return "double";
+    case TypeId::kDecimal:
+      return "decimal(" + std::to_string(t.precision) + "," + std::to_string(t.scale) + ")";
+    case TypeId::kDate:
+      return "date";
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampNs:
+      return "timestamp_ntz";
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampTzNs:
+      return "timestamp";
+    case TypeId::kString:
+      return "string";
+    case TypeId::kVariant:
+      return "variant";
+    case TypeId::kUnknown:
+      return "void";
+    default:
+      return "binary";
+  }
+}
+
+std::string SparkSchemaString(const Schema& schema) {
+  std::string out;
+  JsonWriter w(&out);
+  WriteSparkStruct(w, schema.fields);
+  return out;
+}
+
+void CollectStructFields(const std::vector<NestedField>& fields, std::vector<FieldPath>* out) {
+  struct Walker {
+    std::vector<FieldPath>* out;
+    std::vector<std::string> prefix;
+    void Walk(const std::vector<NestedField>& fs) {
+      for (const NestedField& f : fs) {
+        prefix.push_back(f.name);
+        out->push_back({&f, prefix});
+        if (f.type->id == TypeId::kStruct) Walk(f.type->fields);
+        prefix.pop_back();
+      }
+    }
+  } walker{out, {}};
+  walker.Walk(fields);
+}
+
+std::optional<std::string> DecimalString(std::string_view be, int scale) {
+  if (be.empty() || be.size() > 16) return std::nullopt;
+  __int128 v = static_cast<signed char>(be[0]);  // sign extension
+  for (size_t i = 1; i < be.size(); ++i) v = v * 256 + static_cast<unsigned char>(be[i]);
+  bool negative = v < 0;
+  unsigned __int128 u =
+      negative ? static_cast<unsigned __int128>(-(v + 1)) + 1 : static_cast<unsigned __int128>(v);
+  std::string digits;
+  do {
+    digits.push_back(static_cast<char>('0' + static_cast<int>(u % 10)));
+    u /= 10;
+  } while (u != 0);
+  while (static_cast<int>(digits.size()) <= scale) digits.push_back('0');
+  std::string out = negative ? "-" : "";
+  for (size_t i = digits.size(); i-- > 0;) {
+    out.push_back(digits[i]);
+    if (scale > 0 && i == static_cast<size_t>(scale)) out.push_back('.');
+  }
+  return out;
+}
+
+std::optional<std::string> BoundToStatsJson(const Type& t, std::string_view b) {
+  auto quoted = [](std::string_view s) {
+    std::string out;
+    AppendJsonString(&out, s);
+    return out;
+  };
+  switch (t.id) {
+    case TypeId::kBoolean:
+      if (b.size() != 1) return std::nullopt;
+      return b[0] != 0 ? "true" : "false";
+    case TypeId::kInt:
+    case TypeId::kLong:
+    case TypeId::kTime:
+      // A long column promoted from int keeps 4-byte bounds in old files.
+      if (b.size() != 4 && !(b.size() == 8 && t.id != TypeId::kInt)) return std::nullopt;
+      return std::to_string(LittleEndian(b));
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      double d = 0;
+      if (b.size() == 4) {
+        float f = 0;
+        uint32_t bits = static_cast<uint32_t>(LittleEndian(b));
+        std::memcpy(&f, &bits, 4);
+        d = f;
+      } else if (b.size() == 8 && t.id == TypeId::kDouble) {
+        uint64_t bits = static_cast<uint64_t>(LittleEndian(b));
+        std::memcpy(&d, &bits, 8);
+      } else {
+        return std::nullopt;
+      }
+      if (!std::isfinite(d)) return std::nullopt;
+      return ShortestDouble(d, t.id == TypeId::kFloat || b.size() == 4);
+    }
+    case TypeId::kDecimal:
+      return DecimalString(b, t.scale);
+    case TypeId::kDate:
+      if (b.size() != 4) return std::nullopt;
+      return quoted(FormatDate(LittleEndian(b)));
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:
+    case TypeId::kTimestampTzNs: {
+      if (b.size() != 8) return std::nullopt;
+      bool ns = t.id == TypeId::kTimestampNs || t.id == TypeId::kTimestampTzNs;
+      bool zone = t.id == TypeId::kTimestampTz || t.id == TypeId::kTimestampTzNs;
+      return quoted(FormatTimestamp(LittleEndian(b), ns ? 9 : 6, 'T') + (zone ? "Z" : ""));
+    }
+    case TypeId::kString:
+      if (!parquet::IsValidUtf8(b)) return std::nullopt;
+      return quoted(b);
+    default:
+      return std::nullopt;
+  }
+}
+
+bool IsExposablePartitionType(const Type& t) {
+  switch (t.id) {
+    case TypeId::kBoolean:
+    case TypeId::kInt:
+    case TypeId::kLong:
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+    case TypeId::kDecimal:
+    case TypeId::kDate:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+    case TypeId::kString:
+      return true;
+    default:
+      return false;
+  }
+}
+
+Result<std::optional<std::string>> PartitionValueString(const Type& t, const PartitionDatum& d) {
+  using K = PartitionDatum::Kind;
+  if (d.kind == K::kNull) return std::optional<std::string>();
+  auto mismatch = [&]() {
+    return Status::Corruption("a partition value does not match its type " + TypeName(t));
+  };
+  switch (t.id) {
+    case TypeId::kBoolean:
+      if (d.kind != K::kBool) return mismatch();
+      return std::optional<std::string>(d.b ? "true" : "false");
+    case TypeId::kInt:
+    case TypeId::kLong:
+      if (d.kind != K::kInt) return mismatch();
+      return std::optional<std::string>(std::to_string(d.i));
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      if (d.kind != K::kDouble) return mismatch();
+      if (std::isnan(d.d)) return std::optional<std::string>("NaN");
+      if (std::isinf(d.d)) return std::optional<std::string>(d.d > 0 ? "Infinity" : "-Infinity");
+      return std::optional<std::string>(ShortestDouble(d.d, t.id == TypeId::kFloat));
+    }
+    case TypeId::kDecimal: {
+      if (d.kind != K::kBytes) return mismatch();
+      auto s = DecimalString(d.bytes, t.scale);
+      if (!s) return mismatch();
+      return std::optional<std::string>(*s);
+    }
+    case TypeId::kDate:
+      if (d.kind != K::kInt) return mismatch();
+      return std::optional<std::string>(FormatDate(d.i));
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      if (d.kind != K::kInt) return mismatch();
+      return std::optional<std::string>(FormatTimestamp(d.i, 6, ' '));
+    case TypeId::kString:
+      if (d.kind != K::kBytes) return mismatch();
+      return std::optional<std::string>(d.bytes);
+    default:
+      return Status::Unsupported("partition values of type " + TypeName(t) +
+                                 " are not protocol partition values");
+  }
+}
+
+}  // namespace lakeshare::iceberg

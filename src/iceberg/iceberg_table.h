@@ -1,0 +1,153 @@
+// IcebergTable: the TableFormat of an Apache Iceberg table (format v1-v3),
+// read from its metadata JSON, manifest lists and manifests through Storage.
+//
+// Where the table is (see README.md in this folder for every rule):
+//  - a table folder: the current metadata is metadata/version-hint.text's
+//    file, or a newer numbered one (vN.metadata.json, NNNNN-uuid.metadata.json,
+//    gzip variants) if the hint lags; without a hint the highest number;
+//  - a metadata file (*.metadata.json[.gz]): exactly that snapshot history;
+//  - an Iceberg REST catalog table URL (http[s]://.../v1/{prefix}/namespaces/
+//    {ns}/tables/{t}): its metadata-location, asked again on every call.
+// Locations recorded in the metadata are re-based: the recorded table
+// `location` is replaced by the configured table folder, so a table copied
+// between buckets or folders resolves (REST tables are not re-based).
+//
+// Versions: the sequence number of each snapshot of the main branch when
+// every one has a sequence number (v2+); otherwise (v1 snapshots present)
+// the snapshot's commit timestamp in ms, made strictly increasing. Both are
+// stable when old snapshots expire. A version between two snapshots reads as
+// the older one; a table without snapshots has version 0, empty.
+//
+// Errors: kNotFound when no metadata is found; kCorruption naming the file
+// for malformed metadata, manifest lists or manifests; kInvalidArgument for
+// versions/timestamps out of range; kUnsupported for /changes over
+// snapshots that overwrite or delete. Snapshots with live delete files come
+// back with `unreadable_reason` set (the protocol layer refuses them).
+//
+// Thread-safe: one instance serves concurrent requests; parsed metadata,
+// manifests and the last few snapshots are cached (manifests by path, as
+// Iceberg never rewrites one in place); concurrent requests for the same
+// uncached snapshot share one build.
+#pragma once
+
+#include <cstdint>
+#include <functional>
+#include <future>
+#include <list>
+#include <map>
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "common/status.h"
+#include "iceberg/iceberg_metadata.h"
+#include "iceberg/manifest.h"
+#include "storage/storage.h"
+#include "table/table_format.h"
+
+namespace lakeshare {
+
+struct IcebergTableOptions {
+  size_t max_cached_snapshots = 4;
+  size_t manifest_cache_bytes = size_t{256} << 20;
+  int64_t max_metadata_bytes = int64_t{256} << 20;
+  int64_t max_manifest_bytes = int64_t{512} << 20;
+  size_t max_parallel_reads = 4;
+  // REST catalog tables: GET a URL (default: libcurl, 30 s timeout), and the
+  // canonical location and storage of a location the catalog names.
+  std::function<Result<std::string>(const std::string& url)> http_get;
+  std::function<Result<std::pair<std::string, std::shared_ptr<Storage>>>(const std::string&)>
+      resolve_location;
+};
+
+class IcebergTable final : public TableFormat {
+ public:
+  // `location`: a table folder or metadata file as `storage` understands it,
+  // or a REST catalog table URL (then `storage` may be null and
+  // options.resolve_location is required). Does no I/O.
+  IcebergTable(std::string location, std::shared_ptr<Storage> storage,
+               IcebergTableOptions options = {});
+  ~IcebergTable() override;
+
+  Result<int64_t> LatestVersion() override;
+  Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
+  Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
+  // Data file paths are already full storage locations: returned unchanged.
+  Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
+  // Append-only ranges: every snapshot's added data files as kAdd; replace
+  // (compaction) snapshots change nothing; overwrite/delete snapshots and
+  // delete files are kUnsupported.
+  Result<std::vector<CommitChanges>> Changes(int64_t start_version, int64_t end_version) override;
+
+  // The table folder files must lie in (for a REST table: the current
+  // metadata's location, canonical); may do I/O for REST tables.
+  Result<std::string> TableRoot();
+
+  // The rule of location re-basing (exposed for tests): `recorded` under
+  // `recorded_root` becomes the same relative path under `configured_root`;
+  // paths already under `configured_root` are kept; others are kCorruption.
+  static Result<std::string> Rebase(const std::string& recorded, const std::string& recorded_root,
+                                    const std::string& configured_root);
+  // The table folder of a configured location (the folder itself, or the
+  // folder above metadata/ for a metadata file).
+  static std::string TableFolderOf(const std::string& location);
+  static bool IsMetadataFileName(const std::string& name);
+  static bool IsRestLocation(const std::string& location);
+
+  struct Version {
+    int64_t version = 0;
+    int64_t timestamp_ms = 0;  // adjusted to increase strictly
+    int64_t snapshot_id = 0;
+  };
+
+ private:
+  struct Loaded;  // one parsed metadata file and its timeline
+  using SnapshotResult = Result<std::shared_ptr<const TableSnapshot>>;
+
+  Result<int64_t> LatestVersionImpl();
+  Result<std::shared_ptr<const TableSnapshot>> SnapshotImpl(std::optional<int64_t> version);
+  Result<int64_t> VersionAtTimestampImpl(int64_t timestamp_ms, TimestampBound bound);
+  Result<std::vector<CommitChanges>> ChangesImpl(int64_t start_version, int64_t end_version);
+  Result<std::string> TableRootImpl();
+  Result<std::shared_ptr<const Loaded>> Load();
+  Result<std::pair<std::string, std::optional<FileInfo>>> LocateLocal();
+  Result<std::shared_ptr<const Loaded>> LoadFile(const std::string& path,
+                                                 const std::optional<FileInfo>& info,
+                                                 std::shared_ptr<Storage> storage);
+  Result<const Version*> Select(const Loaded& loaded, int64_t version) const;
+  SnapshotResult Build(std::shared_ptr<const Loaded> loaded, const Version* v);
+  SnapshotResult EmptySnapshot(const Loaded& loaded) const;
+  Result<std::vector<iceberg::ManifestFile>> ManifestsOf(const Loaded& loaded,
+                                                         const iceberg::SnapshotInfo& s);
+  Result<std::shared_ptr<const iceberg::Manifest>> ReadManifestCached(const Loaded& loaded,
+                                                                      const std::string& path);
+  Result<std::vector<std::shared_ptr<const iceberg::Manifest>>> ReadManifests(
+      const Loaded& loaded, const std::vector<const iceberg::ManifestFile*>& files);
+
+  const std::string location_;
+  const std::shared_ptr<Storage> storage_;
+  const IcebergTableOptions options_;
+  const bool rest_;
+
+  std::mutex mu_;
+  std::shared_ptr<const Loaded> loaded_;  // guarded by mu_: the last metadata read
+  struct CachedSnapshot {
+    std::string key;
+    std::shared_ptr<const TableSnapshot> snapshot;
+  };
+  std::list<CachedSnapshot> snapshots_;                                  // guarded, MRU first
+  std::map<std::string, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
+  struct CachedManifest {
+    std::shared_ptr<const iceberg::Manifest> manifest;
+    size_t bytes = 0;
+    std::list<std::string>::iterator lru;
+  };
+  std::map<std::string, CachedManifest> manifests_;  // guarded by mu_
+  std::list<std::string> manifest_lru_;              // guarded by mu_, MRU first
+  size_t manifest_bytes_ = 0;                        // guarded by mu_
+};
+
+}  // namespace lakeshare

@@ -1,0 +1,425 @@
+#include "iceberg/iceberg_table.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+#include <thread>
+
+#include "iceberg/iceberg_metadata.h"
+#include "iceberg/iceberg_test_util.h"
+#include "iceberg/iceberg_writer.h"
+
+namespace lakeshare {
+namespace {
+
+namespace fs = std::filesystem;
+using iceberg_test::OpenTable;
+using iceberg_test::TablePath;
+
+std::string Read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream ss;
+  ss << in.rdbuf();
+  return ss.str();
+}
+
+class TempDir {
+ public:
+  TempDir() {
+    path_ = fs::temp_directory_path() /
+            ("lakeshare-iceberg-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n_));
+    fs::remove_all(path_);
+    fs::create_directories(path_);
+  }
+  ~TempDir() { fs::remove_all(path_); }
+  const fs::path& path() const { return path_; }
+
+ private:
+  static inline int n_ = 0;
+  fs::path path_;
+};
+
+fs::path CopyTable(const std::string& relative, const fs::path& to) {
+  fs::copy(TablePath(relative), to, fs::copy_options::recursive);
+  for (const auto& e : fs::recursive_directory_iterator(to)) {
+    fs::permissions(e.path(), fs::perms::owner_write, fs::perm_options::add);
+  }
+  fs::permissions(to, fs::perms::owner_write, fs::perm_options::add);
+  return to;
+}
+
+// Every table folder of the test data, with the current snapshot's summary:
+// the reader's file set must agree with what the writing engine recorded.
+TEST(IcebergTable, CurrentSnapshotsAgreeWithTheEngineSummaries) {
+  int checked = 0;
+  for (const auto& e : fs::recursive_directory_iterator(iceberg_test::IcebergTestData())) {
+    if (!e.is_directory() || e.path().filename() != "metadata") continue;
+    fs::path table_dir = e.path().parent_path();
+    IcebergTable table(table_dir.string(), std::make_shared<LocalStorage>());
+    auto snap = table.Snapshot(std::nullopt);
+    if (!snap.ok()) {
+      // Never a crash or an internal error: broken test tables give clear codes.
+      StatusCode c = snap.status().code();
+      EXPECT_TRUE(c == StatusCode::kCorruption || c == StatusCode::kNotFound) << snap.status();
+      continue;
+    }
+    // Which metadata file did the reader pick? Its current snapshot's summary.
+    std::string latest;
+    int64_t best = -1;
+    for (const auto& f : fs::directory_iterator(e.path())) {
+      std::string n = f.path().filename().string();
+      if (n.find(".metadata.json") == std::string::npos || n[0] == '.') continue;
+      auto m = iceberg::ParseMetadata(Read(f.path()));
+      if (!m.ok() || !m->current_snapshot_id) continue;
+      const iceberg::SnapshotInfo* s = m->SnapshotById(*m->current_snapshot_id);
+      int64_t v = s->sequence_number > 0 ? s->sequence_number : s->timestamp_ms;
+      if (v == (*snap)->version && v > best) {
+        best = v;
+        auto it = s->summary.find("total-data-files");
+        auto records = s->summary.find("total-records");
+        if (it == s->summary.end() || records == s->summary.end()) continue;
+        EXPECT_EQ(static_cast<int64_t>((*snap)->files.size()), std::stoll(it->second)) << table_dir;
+        int64_t rows = 0;
+        for (const DataFile& d : (*snap)->files) {
+          rows += boost::json::parse(*d.stats).as_object().at("numRecords").as_int64();
+        }
+        if (!(*snap)->unreadable_reason) {
+          EXPECT_EQ(rows, std::stoll(records->second)) << table_dir;
+        }
+        ++checked;
+      }
+    }
+  }
+  EXPECT_GT(checked, 20);
+}
+
+TEST(IcebergTable, VersionsFromSequenceNumbersOrTimestamps) {
+  auto lineitem = OpenTable("iceberg/lineitem_iceberg");
+  EXPECT_EQ(*lineitem->LatestVersion(), 2);
+  auto v1 = lineitem->Snapshot(1);
+  ASSERT_TRUE(v1.ok());
+  EXPECT_EQ((*v1)->version, 1);
+  EXPECT_EQ((*v1)->files.size(), 1u);
+  // The whole history is kept: version 0 is the empty table.
+  auto v0 = lineitem->Snapshot(0);
+  ASSERT_TRUE(v0.ok());
+  EXPECT_TRUE((*v0)->files.empty());
+  EXPECT_EQ(lineitem->Snapshot(3).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(*lineitem->VersionAtTimestamp((*v1)->timestamp_ms, TimestampBound::kAtOrBefore), 1);
+  EXPECT_EQ(*lineitem->VersionAtTimestamp((*v1)->timestamp_ms + 1, TimestampBound::kAtOrAfter), 2);
+  EXPECT_EQ(lineitem->VersionAtTimestamp((*v1)->timestamp_ms - 1, TimestampBound::kAtOrBefore)
+                .status()
+                .code(),
+            StatusCode::kInvalidArgument);
+
+  // v1: no sequence numbers, so commit timestamps.
+  auto repro = OpenTable("iceberg_v1_repro/repro/merch_v1");
+  auto m = iceberg::ParseMetadata(Read(TablePath(
+      "iceberg_v1_repro/repro/merch_v1/metadata/00004-v3-upgraded-v1-null-counts.metadata.json")));
+  ASSERT_TRUE(m.ok());
+  auto lineage = iceberg::MainLineage(*m);
+  ASSERT_EQ(lineage.size(), 3u);
+  EXPECT_EQ(*repro->LatestVersion(), lineage.back()->timestamp_ms);
+  // A version between two snapshots reads as the older one.
+  auto between = repro->Snapshot(lineage[1]->timestamp_ms - 1);
+  ASSERT_TRUE(between.ok());
+  EXPECT_EQ((*between)->version, lineage[0]->timestamp_ms);
+
+  // A table without snapshots: version 0.
+  auto empty = OpenTable("custom_write_paths");
+  EXPECT_EQ(*empty->LatestVersion(), 0);
+  EXPECT_TRUE((*empty->Snapshot(std::nullopt))->files.empty());
+  EXPECT_EQ(empty->Snapshot(1).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(IcebergTable, LocatingTheCurrentMetadata) {
+  // version-hint names a stem; none; gzip with and without hint.
+  for (const char* t :
+       {"is_null_is_not_null", "iceberg/lineitem_iceberg_no_hint", "iceberg/lineitem_iceberg_gz",
+        "iceberg/lineitem_iceberg_gz_no_hint", "iceberg/lineitem_iceberg/metadata/v1.metadata.json",
+        "equality_delete_cross_partition/warehouse/ns/t/metadata/vfinal.metadata.json"}) {
+    auto table = OpenTable(t);
+    EXPECT_TRUE(table->Snapshot(std::nullopt).ok()) << t;
+  }
+  EXPECT_EQ(*OpenTable("iceberg/lineitem_iceberg/metadata/v1.metadata.json")->LatestVersion(), 1);
+  EXPECT_EQ(OpenTable("no/such/table")->LatestVersion().status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(OpenTable("iceberg/lineitem_iceberg/metadata/v9.metadata.json")
+                ->LatestVersion()
+                .status()
+                .code(),
+            StatusCode::kNotFound);
+  EXPECT_EQ(OpenTable("bad_data/bad_iceberg_metadata.json")->LatestVersion().status().code(),
+            StatusCode::kCorruption);
+
+  // A hint that lags behind a newer numbered file loses; the cache notices
+  // a new metadata file.
+  TempDir tmp;
+  fs::path t = CopyTable("iceberg/lineitem_iceberg", tmp.path() / "t");
+  { std::ofstream(t / "metadata/version-hint.text") << "1"; }
+  IcebergTable table(t.string(), std::make_shared<LocalStorage>());
+  EXPECT_EQ(*table.LatestVersion(), 2);
+  fs::remove(t / "metadata/v2.metadata.json");
+  EXPECT_EQ(*table.LatestVersion(), 1);
+  fs::copy(TablePath("iceberg/lineitem_iceberg/metadata/v2.metadata.json"),
+           t / "metadata/v7.metadata.json");
+  EXPECT_EQ(*table.LatestVersion(), 2);
+}
+
+TEST(IcebergTable, RebasingRule) {
+  auto ok = [](const char* p, const char* rec, const char* conf) {
+    auto r = IcebergTable::Rebase(p, rec, conf);
+    EXPECT_TRUE(r.ok()) << p << ": " << r.status();
+    return r.ok() ? *r : "";
+  };
+  EXPECT_EQ(ok("data/persistent/t/data/a.parquet", "data/persistent/t", "/srv/t"),
+            "/srv/t/data/a.parquet");
+  EXPECT_EQ(ok("lineitem/metadata/m.avro", "./lineitem", "/srv/x/"), "/srv/x/metadata/m.avro");
+  EXPECT_EQ(ok("s3a://old-bucket/w/t/data/x.parquet", "s3://old-bucket/w/t/", "/local/t"),
+            "/local/t/data/x.parquet");
+  EXPECT_EQ(ok("file:///wh/t/data//x.parquet", "/wh/t", "s3://new/t"), "s3://new/t/data/x.parquet");
+  EXPECT_EQ(ok("file://data/persistent/m/d.parquet", "file://data/persistent/m", "/srv/m"),
+            "/srv/m/d.parquet");
+  EXPECT_EQ(ok("/srv/t/data/x.parquet", "gs://elsewhere/t", "/srv/t"), "/srv/t/data/x.parquet");
+  auto out = IcebergTable::Rebase("s3://other/x.parquet", "data/t", "/srv/t");
+  EXPECT_EQ(out.status().code(), StatusCode::kCorruption);
+  // A sibling folder that shares a prefix is not inside.
+  EXPECT_FALSE(IcebergTable::Rebase("data/t2/x.parquet", "data/t", "/srv/t").ok());
+  EXPECT_EQ(IcebergTable::TableFolderOf("/a/t/metadata/v3.metadata.json"), "/a/t");
+  EXPECT_EQ(IcebergTable::TableFolderOf("/a/t/x.json"), "/a/t");
+  EXPECT_EQ(IcebergTable::TableFolderOf("/a/t/"), "/a/t");
+}
+
+TEST(IcebergTable, PartitionsStatsAndDeletes) {
+  auto dec = OpenTable("partition_decimal_hugeint");
+  auto s = dec->Snapshot(std::nullopt);
+  ASSERT_TRUE(s.ok());
+  EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"partition_col"});
+  for (const DataFile& f : (*s)->files) {
+    ASSERT_EQ(f.partition_values.size(), 1u);
+    auto st = boost::json::parse(*f.stats).as_object();
+    EXPECT_EQ(st.at("numRecords").as_int64(), 1);
+    // The file folder holds the value Spark wrote (Java's BigDecimal text,
+    // which is scientific for 0E-23 and 1E-23; ours is plain).
+    std::string value = *f.partition_values.find("partition_col")->second;
+    if (f.path.find("E-23/") == std::string::npos) {
+      EXPECT_NE(f.path.find("partition_col=" + value + "/"), std::string::npos) << f.path;
+    }
+  }
+  // binary/fixed/time identity partitions stay in the files.
+  for (const char* t : {"partition_binary", "partition_time/default.db/partition_time",
+                        "partition_fixed_length_binary/default.db/partition_fixed_length_binary"}) {
+    auto snap = OpenTable(t)->Snapshot(std::nullopt);
+    ASSERT_TRUE(snap.ok()) << t;
+    EXPECT_TRUE((*snap)->metadata.partition_columns.empty()) << t;
+  }
+  // Delete files make a snapshot unreadable, with the reason.
+  for (const char* t :
+       {"equality_deletes/warehouse/mydb/mytable",
+        "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector"}) {
+    auto snap = OpenTable(t)->Snapshot(std::nullopt);
+    ASSERT_TRUE(snap.ok()) << t;
+    ASSERT_TRUE((*snap)->unreadable_reason) << t;
+    EXPECT_NE((*snap)->unreadable_reason->find("delete file"), std::string::npos);
+  }
+  // Before the deletes it was readable.
+  auto early = OpenTable("equality_deletes/warehouse/mydb/mytable")->Snapshot(1);
+  ASSERT_TRUE(early.ok());
+  EXPECT_FALSE((*early)->unreadable_reason);
+  // timestamp_ntz needs the Delta reader feature.
+  auto ts = OpenTable("partition_timestamp/default.db/partition_timestamp")->Snapshot(std::nullopt);
+  ASSERT_TRUE(ts.ok());
+  ASSERT_TRUE((*ts)->protocol.reader_features);
+  EXPECT_EQ(*(*ts)->protocol.reader_features, std::vector<std::string>{"timestampNtz"});
+}
+
+TEST(IcebergTable, ChangesOfAppendOnlyRanges) {
+  auto t = OpenTable("is_null_is_not_null");
+  auto c = t->Changes(1, 3);
+  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_EQ(c->size(), 3u);
+  size_t total = 0;
+  for (const CommitChanges& cc : *c) {
+    EXPECT_EQ(*cc.operation, "append");
+    for (const FileChange& ch : cc.changes) EXPECT_EQ(ch.type, ChangeType::kAdd);
+    total += cc.changes.size();
+  }
+  EXPECT_EQ(total, (*t->Snapshot(3))->files.size());
+  // lineitem's version 2 deletes a file.
+  auto l = OpenTable("iceberg/lineitem_iceberg");
+  EXPECT_TRUE(l->Changes(1, 1).ok());
+  auto bad = l->Changes(1, 2);
+  EXPECT_EQ(bad.status().code(), StatusCode::kUnsupported);
+  EXPECT_NE(bad.status().message().find("append-only"), std::string::npos);
+  EXPECT_EQ(l->Changes(2, 1).status().code(), StatusCode::kInvalidArgument);
+  EXPECT_EQ(l->Changes(1, 5).status().code(), StatusCode::kInvalidArgument);
+}
+
+TEST(IcebergTable, RestCatalogLocation) {
+  std::string metadata = TablePath("iceberg/lineitem_iceberg/metadata/v2.metadata.json");
+  std::string table_dir = TablePath("iceberg/lineitem_iceberg");
+  IcebergTableOptions o;
+  std::vector<std::string> asked;
+  std::string answer = R"({"metadata-location":")" + metadata + R"(","metadata":{}})";
+  o.http_get = [&](const std::string& url) -> Result<std::string> {
+    asked.push_back(url);
+    if (url.find("missing") != std::string::npos) return Status::NotFound("no table");
+    return answer;
+  };
+  auto storage = std::make_shared<LocalStorage>();
+  o.resolve_location =
+      [&](const std::string& loc) -> Result<std::pair<std::string, std::shared_ptr<Storage>>> {
+    // The metadata records "./lineitem_iceberg": map it where the copy is.
+    if (loc == "./lineitem_iceberg")
+      return std::make_pair(table_dir, std::shared_ptr<Storage>(storage));
+    return std::make_pair(loc, std::shared_ptr<Storage>(storage));
+  };
+  std::string url = "http://catalog.invalid/v1/ns/namespaces/db/tables/lineitem";
+  IcebergTable t(url, nullptr, o);
+  EXPECT_EQ(*t.LatestVersion(), 2);
+  EXPECT_EQ(*t.TableRoot(), table_dir);
+  auto s = t.Snapshot(std::nullopt);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->files.size(), 1u);
+  EXPECT_EQ(asked.front(), url);
+  IcebergTable missing("http://catalog.invalid/v1/namespaces/db/tables/missing", nullptr, o);
+  EXPECT_EQ(missing.LatestVersion().status().code(), StatusCode::kNotFound);
+  answer = "{}";
+  EXPECT_EQ(IcebergTable(url, nullptr, o).LatestVersion().status().code(), StatusCode::kCorruption);
+}
+
+TEST(IcebergTable, ConcurrentRequestsShareOneSnapshot) {
+  auto t = OpenTable("hive_partitioned_table");
+  std::vector<std::shared_ptr<const TableSnapshot>> got(8);
+  std::vector<std::thread> threads;
+  for (size_t i = 0; i < got.size(); ++i) {
+    threads.emplace_back([&, i] {
+      auto s = t->Snapshot(std::nullopt);
+      if (s.ok()) got[i] = *s;
+    });
+  }
+  for (auto& th : threads) th.join();
+  for (const auto& s : got) {
+    ASSERT_NE(s, nullptr);
+    EXPECT_EQ(s->files.size(), got[0]->files.size());
+  }
+  EXPECT_EQ(*t->Snapshot(std::nullopt), *t->Snapshot(std::nullopt));  // cached
+}
+
+TEST(IcebergTable, DamagedFilesGiveClearErrors) {
+  TempDir tmp;
+  fs::path t = CopyTable("iceberg/lineitem_iceberg", tmp.path() / "t");
+  IcebergTable table(t.string(), std::make_shared<LocalStorage>());
+  for (const auto& e : fs::directory_iterator(t / "metadata")) {
+    std::string n = e.path().filename().string();
+    if (n.rfind("snap-", 0) == 0 && n.find("787a5996") != std::string::npos) {
+      std::ofstream(e.path(), std::ios::trunc) << "Obj\x01garbage";
+    }
+  }
+  auto v1 = table.Snapshot(1);
+  EXPECT_EQ(v1.status().code(), StatusCode::kCorruption);
+  EXPECT_NE(v1.status().message().find("manifest list"), std::string::npos) << v1.status();
+  for (const auto& e : fs::directory_iterator(t / "metadata")) {
+    std::string n = e.path().filename().string();
+    if (n.find("179b4fb1") != std::string::npos && n.find("-m0") != std::string::npos &&
+        n[0] != '.') {
+      fs::remove(e.path());
+    }
+  }
+  auto v2 = table.Snapshot(2);
+  EXPECT_EQ(v2.status().code(), StatusCode::kNotFound);
+  EXPECT_NE(v2.status().message().find("does not exist"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+// Schema evolution on a table written by IcebergTableWriter: the metadata is
+// edited to add a schema, as an engine would.
+class EvolvedTable : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    dir_ = fs::temp_directory_path() / ("lakeshare-iceberg-evolve-" + std::to_string(::getpid()));
+    fs::remove_all(dir_);
+    IcebergTableSpec spec;
+    spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
+                    {"b", iceberg::TypeId::kString, false, std::nullopt}};
+    auto w = IcebergTableWriter::Create(dir_.string(), spec, 1000);
+    ASSERT_TRUE(w.ok());
+    IcebergAppendOptions o;
+    o.timestamp_ms = 2000;
+    auto make = [](size_t) {
+      IcebergFileData f;
+      f.columns.push_back({std::vector<int32_t>{1, 2}, {}});
+      f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
+      return Result<IcebergFileData>(f);
+    };
+    ASSERT_TRUE((*w)->Append(1, make, o).ok());
+  }
+  void TearDown() override { fs::remove_all(dir_); }
+
+  // Adds schema 1 (the fields given) as the current schema.
+  void Evolve(const std::string& fields) {
+    fs::path p = dir_ / "metadata/v2.metadata.json";
+    auto m = boost::json::parse(Read(p)).as_object();
+    m["schemas"].as_array().push_back(
+        boost::json::parse(R"({"type":"struct","schema-id":1,"fields":)" + fields + "}"));
+    m["current-schema-id"] = 1;
+    std::ofstream(p, std::ios::trunc) << boost::json::serialize(m);
+  }
+
+  std::shared_ptr<const TableSnapshot> Latest() {
+    IcebergTable t(dir_.string(), std::make_shared<LocalStorage>());
+    auto s = t.Snapshot(std::nullopt);
+    EXPECT_TRUE(s.ok()) << s.status();
+    return s.ok() ? *s : nullptr;
+  }
+
+  fs::path dir_;
+};
+
+TEST_F(EvolvedTable, AddedColumnIsFine) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"c","required":false,"type":"double"}])");
+  auto s = Latest();
+  EXPECT_FALSE(s->unreadable_reason);
+  EXPECT_NE(s->metadata.schema_string.find("\"c\""), std::string::npos);
+  EXPECT_FALSE(s->protocol.reader_features);
+}
+
+TEST_F(EvolvedTable, PromotionNeedsTypeWidening) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"long"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  EXPECT_FALSE(s->unreadable_reason);
+  ASSERT_TRUE(s->protocol.reader_features);
+  EXPECT_EQ(*s->protocol.reader_features, std::vector<std::string>{"typeWidening"});
+  // The 4-byte bounds of the old int column still give stats.
+  EXPECT_NE(s->files[0].stats->find("\"a\":1"), std::string::npos) << *s->files[0].stats;
+}
+
+TEST_F(EvolvedTable, RenameAndReplaceAreUnreadable) {
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("renamed"), std::string::npos);
+}
+
+TEST_F(EvolvedTable, DroppedAndReAddedIsUnreadable) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":3,"name":"b","required":false,"type":"string"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("added again"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakeshare

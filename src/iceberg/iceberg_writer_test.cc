@@ -1,0 +1,132 @@
+#include "iceberg/iceberg_writer.h"
+
+#include <gtest/gtest.h>
+#include <unistd.h>
+
+#include <boost/json.hpp>
+#include <filesystem>
+#include <fstream>
+#include <sstream>
+
+#include "iceberg/iceberg_table.h"
+#include "parquet/parquet_reader.h"
+#include "storage/local_storage.h"
+
+namespace lakeshare {
+namespace {
+
+namespace fs = std::filesystem;
+using iceberg::TypeId;
+
+struct Dir {
+  fs::path path =
+      fs::temp_directory_path() / ("lakeshare-iceberg-writer-" + std::to_string(::getpid()));
+  Dir() { fs::remove_all(path); }
+  ~Dir() { fs::remove_all(path); }
+};
+
+IcebergTableSpec Spec() {
+  IcebergTableSpec spec;
+  spec.columns = {{"id", TypeId::kLong, true, std::nullopt},
+                  {"part", TypeId::kString, false, std::nullopt},
+                  {"d", TypeId::kDate, false, std::nullopt},
+                  {"x", TypeId::kDouble, false, std::nullopt}};
+  spec.partition_by = {"part"};
+  spec.recorded_location = "s3://somewhere-else/t";
+  return spec;
+}
+
+IcebergFileData File(int64_t first, const std::string& part, bool null_part = false) {
+  IcebergFileData f;
+  f.columns.push_back({std::vector<int64_t>{first, first + 1, first + 2}, {}});
+  f.columns.push_back({std::vector<std::string>(3, part),
+                       null_part ? std::vector<bool>(3, false) : std::vector<bool>{}});
+  f.columns.push_back({std::vector<int32_t>{100, 90, 110}, {}});
+  f.columns.push_back({std::vector<double>{1.5, -2.0, 0.0}, std::vector<bool>{true, true, false}});
+  return f;
+}
+
+TEST(IcebergWriter, WrittenTablesReadBack) {
+  Dir dir;
+  auto w = IcebergTableWriter::Create(dir.path.string(), Spec(), 1000);
+  ASSERT_TRUE(w.ok()) << w.status();
+  IcebergAppendOptions o;
+  o.timestamp_ms = 2000;
+  o.files_per_manifest = 2;
+  ASSERT_EQ(*(*w)->Append(
+                3, [](size_t i) { return Result<IcebergFileData>(File(i * 3, "a/b")); }, o),
+            1);
+  o.timestamp_ms = 3000;
+  ASSERT_EQ(*(*w)->Append(
+                1, [](size_t) { return Result<IcebergFileData>(File(9, "", true)); }, o),
+            2);
+
+  IcebergTable t(dir.path.string(), std::make_shared<LocalStorage>());
+  EXPECT_EQ(*t.LatestVersion(), 2);
+  auto s = t.Snapshot(std::nullopt);
+  ASSERT_TRUE(s.ok()) << s.status();
+  EXPECT_EQ((*s)->timestamp_ms, 3000);
+  ASSERT_EQ((*s)->files.size(), 4u);
+  EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"part"});
+  EXPECT_EQ((*s)->metadata.id, (*w)->table_uuid());
+  int nulls = 0;
+  for (const DataFile& f : (*s)->files) {
+    // Re-based from the recorded s3 location onto the folder.
+    ASSERT_EQ(f.path.rfind(dir.path.string() + "/data/part=", 0), 0u) << f.path;
+    EXPECT_EQ(f.size, static_cast<int64_t>(fs::file_size(f.path)));
+    auto pv = f.partition_values.find("part")->second;
+    if (!pv) {
+      ++nulls;
+    } else {
+      EXPECT_EQ(*pv, "a/b");
+      EXPECT_NE(f.path.find("part=a%2Fb/"), std::string::npos);
+    }
+    auto st = boost::json::parse(*f.stats).as_object();
+    EXPECT_EQ(st.at("numRecords").as_int64(), 3);
+    EXPECT_EQ(st.at("minValues").at("d").as_string(), "1970-04-01");  // day 90
+    EXPECT_EQ(st.at("maxValues").at("d").as_string(), "1970-04-21");
+    EXPECT_EQ(st.at("minValues").at("x").as_double(), -2.0);
+    EXPECT_EQ(st.at("nullCount").at("x").as_int64(), 1);
+    // The data file is parquet with Iceberg field ids.
+    std::ifstream in(f.path, std::ios::binary);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    auto file = std::make_shared<parquet::MemoryFile>(ss.str());
+    auto reader = parquet::ParquetReader::Open(file);
+    ASSERT_TRUE(reader.ok()) << reader.status();
+    EXPECT_EQ(reader->num_rows(), 3);
+    const auto& schema = reader->metadata().schema;
+    ASSERT_EQ(schema.size(), 5u);
+    for (int i = 1; i <= 4; ++i) EXPECT_EQ(schema[i].field_id, i);
+    auto ids = reader->ReadColumnChunk(0, 0);
+    ASSERT_TRUE(ids.ok());
+    EXPECT_EQ(ids->int64s.size(), 3u);
+  }
+  EXPECT_EQ(nulls, 1);
+  auto changes = t.Changes(1, 2);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  EXPECT_EQ((*changes)[0].changes.size(), 3u);
+  EXPECT_EQ((*changes)[1].changes.size(), 1u);
+}
+
+TEST(IcebergWriter, RefusesBadInput) {
+  Dir dir;
+  IcebergTableSpec bad = Spec();
+  bad.partition_by = {"nope"};
+  EXPECT_EQ(IcebergTableWriter::Create(dir.path.string(), bad, 0).status().code(),
+            StatusCode::kInvalidArgument);
+  auto w = IcebergTableWriter::Create(dir.path.string(), Spec(), 0);
+  ASSERT_TRUE(w.ok());
+  EXPECT_EQ(IcebergTableWriter::Create(dir.path.string(), Spec(), 0).status().code(),
+            StatusCode::kFailedPrecondition);
+  IcebergAppendOptions o;
+  auto mixed = [](size_t) {
+    IcebergFileData f = File(0, "a");
+    std::get<std::vector<std::string>>(f.columns[1].values)[2] = "b";
+    return Result<IcebergFileData>(f);
+  };
+  EXPECT_EQ((*w)->Append(1, mixed, o).status().code(), StatusCode::kInvalidArgument);
+}
+
+}  // namespace
+}  // namespace lakeshare

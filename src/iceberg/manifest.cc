@@ -1,0 +1,228 @@
+#include "iceberg/manifest.h"
+
+#include <charconv>
+
+namespace lakeshare::iceberg {
+namespace {
+
+Result<int64_t> RequiredInt(const AvroValue& rec, const char* name) {
+  LS_ASSIGN_OR_RETURN(AvroValue v, rec.Required(name));
+  auto i = v.AsInt64();
+  if (!i.ok()) return i.status().WithContext(name);
+  return *i;
+}
+
+Result<std::string> RequiredString(const AvroValue& rec, const char* name) {
+  LS_ASSIGN_OR_RETURN(AvroValue v, rec.Required(name));
+  auto s = v.AsString();
+  if (!s.ok()) return s.status().WithContext(name);
+  return std::string(*s);
+}
+
+// The first of several field names that is present and not null.
+Result<std::optional<int64_t>> OptionalIntOf(const AvroValue& rec,
+                                             std::initializer_list<const char*> names) {
+  for (const char* n : names) {
+    LS_ASSIGN_OR_RETURN(std::optional<int64_t> v, rec.OptionalInt64(n));
+    if (v) return v;
+  }
+  return std::optional<int64_t>();
+}
+
+// Iceberg writes int-keyed maps as arrays of {key, value} records; a real
+// Avro map (string keys) is accepted too.
+template <typename V, typename Read>
+Status ReadIdMap(const AvroValue& rec, const char* name, Read read,
+                 std::vector<std::pair<int32_t, V>>* out) {
+  auto f = rec.Field(name);
+  if (!f || f->IsNull()) return Status::OK();
+  LS_ASSIGN_OR_RETURN(size_t n, f->Size());
+  out->reserve(n);
+  bool is_map = f->type() == AVRO_MAP;
+  for (size_t i = 0; i < n; ++i) {
+    int64_t key = 0;
+    std::optional<AvroValue> value;
+    if (is_map) {
+      LS_ASSIGN_OR_RETURN(auto entry, f->MapEntry(i));
+      auto [p, ec] =
+          std::from_chars(entry.first.data(), entry.first.data() + entry.first.size(), key);
+      if (ec != std::errc() || p != entry.first.data() + entry.first.size()) {
+        return Status::Corruption(std::string(name) + ": a key is not a field id");
+      }
+      value = entry.second;
+    } else {
+      LS_ASSIGN_OR_RETURN(AvroValue e, f->Element(i));
+      LS_ASSIGN_OR_RETURN(key, RequiredInt(e, "key"));
+      LS_ASSIGN_OR_RETURN(AvroValue v, e.Required("value"));
+      value = v;
+    }
+    if (key < INT32_MIN || key > INT32_MAX) {
+      return Status::Corruption(std::string(name) + ": field id out of range");
+    }
+    auto v = read(*value);
+    if (!v.ok()) return v.status().WithContext(name);
+    out->emplace_back(static_cast<int32_t>(key), std::move(*v));
+  }
+  return Status::OK();
+}
+
+Result<PartitionDatum> ToDatum(const AvroValue& v) {
+  PartitionDatum d;
+  switch (v.type()) {
+    case AVRO_NULL:
+      return d;
+    case AVRO_INT32:
+    case AVRO_INT64: {
+      d.kind = PartitionDatum::Kind::kInt;
+      LS_ASSIGN_OR_RETURN(d.i, v.AsInt64());
+      return d;
+    }
+    case AVRO_FLOAT:
+    case AVRO_DOUBLE: {
+      d.kind = PartitionDatum::Kind::kDouble;
+      LS_ASSIGN_OR_RETURN(d.d, v.AsDouble());
+      return d;
+    }
+    case AVRO_BOOLEAN: {
+      d.kind = PartitionDatum::Kind::kBool;
+      LS_ASSIGN_OR_RETURN(d.b, v.AsBool());
+      return d;
+    }
+    case AVRO_STRING:
+    case AVRO_BYTES:
+    case AVRO_FIXED: {
+      d.kind = PartitionDatum::Kind::kBytes;
+      LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
+      d.bytes = std::string(b);
+      return d;
+    }
+    default:
+      return Status::Corruption("a partition value has an unsupported Avro type");
+  }
+}
+
+Result<ManifestEntry> ReadEntry(const AvroValue& rec, bool with_metrics) {
+  ManifestEntry e;
+  LS_ASSIGN_OR_RETURN(int64_t status, RequiredInt(rec, "status"));
+  if (status < 0 || status > 2) {
+    return Status::Corruption("invalid entry status " + std::to_string(status));
+  }
+  e.status = static_cast<EntryStatus>(status);
+  LS_ASSIGN_OR_RETURN(e.snapshot_id, rec.OptionalInt64("snapshot_id"));
+  LS_ASSIGN_OR_RETURN(e.sequence_number, rec.OptionalInt64("sequence_number"));
+  LS_ASSIGN_OR_RETURN(AvroValue df, rec.Required("data_file"));
+  LS_ASSIGN_OR_RETURN(std::optional<int64_t> content, df.OptionalInt64("content"));
+  if (content && (*content < 0 || *content > 2)) {
+    return Status::Corruption("invalid file content " + std::to_string(*content));
+  }
+  e.content = static_cast<FileContent>(content.value_or(0));
+  LS_ASSIGN_OR_RETURN(e.file_path, RequiredString(df, "file_path"));
+  if (e.file_path.empty()) return Status::Corruption("an entry has an empty file_path");
+  LS_ASSIGN_OR_RETURN(e.file_format, RequiredString(df, "file_format"));
+  LS_ASSIGN_OR_RETURN(e.record_count, RequiredInt(df, "record_count"));
+  LS_ASSIGN_OR_RETURN(e.file_size, RequiredInt(df, "file_size_in_bytes"));
+  if (e.record_count < 0 || e.file_size < 0) {
+    return Status::Corruption("negative record_count or file_size_in_bytes");
+  }
+  if (auto part = df.Field("partition"); part && !part->IsNull()) {
+    if (part->type() != AVRO_RECORD) return Status::Corruption("partition is not a record");
+    LS_ASSIGN_OR_RETURN(size_t n, part->Size());
+    e.partition.reserve(n);
+    for (size_t i = 0; i < n; ++i) {
+      LS_ASSIGN_OR_RETURN(AvroValue v, part->Element(i));
+      LS_ASSIGN_OR_RETURN(PartitionDatum d, ToDatum(v));
+      e.partition.push_back(std::move(d));
+    }
+  }
+  if (with_metrics) {
+    auto as_long = [](const AvroValue& v) { return v.AsInt64(); };
+    auto as_bytes = [](const AvroValue& v) -> Result<std::string> {
+      LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
+      return std::string(b);
+    };
+    LS_RETURN_IF_ERROR(ReadIdMap<int64_t>(df, "null_value_counts", as_long, &e.null_counts));
+    LS_RETURN_IF_ERROR(ReadIdMap<int64_t>(df, "nan_value_counts", as_long, &e.nan_counts));
+    LS_RETURN_IF_ERROR(ReadIdMap<std::string>(df, "lower_bounds", as_bytes, &e.lower_bounds));
+    LS_RETURN_IF_ERROR(ReadIdMap<std::string>(df, "upper_bounds", as_bytes, &e.upper_bounds));
+  }
+  return e;
+}
+
+}  // namespace
+
+Result<std::vector<ManifestFile>> ReadManifestList(std::string bytes, const std::string& what,
+                                                   const AvroLimits& limits) {
+  LS_ASSIGN_OR_RETURN(auto reader, AvroFileReader::Open(std::move(bytes), what, limits));
+  std::vector<ManifestFile> out;
+  int64_t index = 0;
+  Status st = reader->ForEach([&](const AvroValue& rec) -> Status {
+    auto one = [&]() -> Status {
+      ManifestFile m;
+      LS_ASSIGN_OR_RETURN(m.path, RequiredString(rec, "manifest_path"));
+      if (m.path.empty()) return Status::Corruption("empty manifest_path");
+      LS_ASSIGN_OR_RETURN(m.length, RequiredInt(rec, "manifest_length"));
+      LS_ASSIGN_OR_RETURN(int64_t spec, RequiredInt(rec, "partition_spec_id"));
+      if (spec < INT32_MIN || spec > INT32_MAX) return Status::Corruption("invalid spec id");
+      m.spec_id = static_cast<int32_t>(spec);
+      LS_ASSIGN_OR_RETURN(std::optional<int64_t> content, rec.OptionalInt64("content"));
+      if (content && *content != 0 && *content != 1) {
+        return Status::Corruption("invalid manifest content " + std::to_string(*content));
+      }
+      m.content = static_cast<ManifestContent>(content.value_or(0));
+      LS_ASSIGN_OR_RETURN(std::optional<int64_t> seq, rec.OptionalInt64("sequence_number"));
+      m.sequence_number = seq.value_or(0);
+      LS_ASSIGN_OR_RETURN(m.added_snapshot_id, rec.OptionalInt64("added_snapshot_id"));
+      LS_ASSIGN_OR_RETURN(m.added_files,
+                          OptionalIntOf(rec, {"added_files_count", "added_data_files_count"}));
+      LS_ASSIGN_OR_RETURN(m.existing_files, OptionalIntOf(rec, {"existing_files_count",
+                                                                "existing_data_files_count"}));
+      LS_ASSIGN_OR_RETURN(m.deleted_files,
+                          OptionalIntOf(rec, {"deleted_files_count", "deleted_data_files_count"}));
+      out.push_back(std::move(m));
+      return Status::OK();
+    };
+    Status s = one();
+    if (!s.ok()) return s.WithContext(what + ": manifest list entry " + std::to_string(index));
+    ++index;
+    return Status::OK();
+  });
+  LS_RETURN_IF_ERROR(st);
+  return out;
+}
+
+Result<Manifest> ReadManifest(std::string bytes, const std::string& what, bool with_metrics,
+                              const AvroLimits& limits) {
+  LS_ASSIGN_OR_RETURN(auto reader, AvroFileReader::Open(std::move(bytes), what, limits));
+  Manifest m;
+  if (auto spec = reader->Meta("partition-spec-id")) {
+    int32_t id = 0;
+    auto [p, ec] = std::from_chars(spec->data(), spec->data() + spec->size(), id);
+    if (ec == std::errc() && p == spec->data() + spec->size()) m.spec_id = id;
+  }
+  int64_t index = 0;
+  LS_RETURN_IF_ERROR(reader->ForEach([&](const AvroValue& rec) -> Status {
+    auto e = ReadEntry(rec, with_metrics);
+    if (!e.ok()) return e.status().WithContext(what + ": manifest entry " + std::to_string(index));
+    m.entries.push_back(std::move(*e));
+    ++index;
+    return Status::OK();
+  }));
+  return m;
+}
+
+size_t ManifestMemoryUsage(const Manifest& m) {
+  size_t n = sizeof(Manifest) + m.entries.capacity() * sizeof(ManifestEntry);
+  for (const ManifestEntry& e : m.entries) {
+    n += e.file_path.capacity() + e.file_format.capacity();
+    n += e.partition.capacity() * sizeof(PartitionDatum);
+    for (const auto& d : e.partition) n += d.bytes.capacity();
+    n += (e.null_counts.capacity() + e.nan_counts.capacity()) * sizeof(e.null_counts[0]);
+    for (const auto* v : {&e.lower_bounds, &e.upper_bounds}) {
+      n += v->capacity() * sizeof((*v)[0]);
+      for (const auto& [id, b] : *v) n += b.capacity();
+    }
+  }
+  return n;
+}
+
+}  // namespace lakeshare::iceberg
