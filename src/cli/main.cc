@@ -1,6 +1,7 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
 // `demo` generates sample tables and serves them, `admin` manages a catalog
-// database (cli/admin_command.h). A bad command line exits with 2.
+// database (cli/admin_command.h), `generate-delta` writes a synthetic Delta log
+// for benchmarks. A bad command line exits with 2.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,7 @@
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
+#include "delta/synthetic_table.h"
 #include "demo/demo_iceberg.h"
 
 int main(int argc, char** argv) {
@@ -53,6 +55,40 @@ int main(int argc, char** argv) {
       ->capture_default_str()
       ->check(CLI::Range(0, 65535));
 
+  std::string delta_dir;
+  SyntheticTableOptions delta_gen;
+  CLI::App* gen_delta = app.add_subcommand(
+      "generate-delta",
+      "Write a synthetic Delta table for benchmarks: N active files in a parquet checkpoint "
+      "(version 0) plus K JSON commits after it, each adding and removing a few files. Only the "
+      "_delta_log is written; the data files it names do not exist.");
+  gen_delta->add_option("--dir", delta_dir, "Table folder (must not hold a _delta_log yet)")
+      ->required();
+  gen_delta->add_option("--files", delta_gen.files, "Active files in the checkpoint")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{100000000}));
+  gen_delta->add_option("--commits", delta_gen.commits, "JSON commits after the checkpoint")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  gen_delta->add_option("--partitions", delta_gen.partitions, "Distinct date partition values")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000}));
+  gen_delta->add_option("--adds-per-commit", delta_gen.adds_per_commit, "Files each commit adds")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  gen_delta
+      ->add_option("--removes-per-commit", delta_gen.removes_per_commit,
+                   "Files each commit removes")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  gen_delta
+      ->add_option("--rows-per-row-group", delta_gen.rows_per_row_group,
+                   "Checkpoint rows per parquet row group")
+      ->capture_default_str()
+      ->check(CLI::PositiveNumber);
+  gen_delta->add_option("--seed", delta_gen.seed, "Random seed (same seed, same table)")
+      ->capture_default_str();
+
   AdminCommand admin(&app);
   IcebergGeneratorOptions gen;
   CLI::App* generate = app.add_subcommand(
@@ -73,7 +109,6 @@ int main(int argc, char** argv) {
   bool metadata_only = false;
   generate->add_flag("--metadata-only", metadata_only,
                      "Write manifests and metadata only, no parquet files");
-
 
   try {
     app.parse(argc, argv);
@@ -124,6 +159,15 @@ int main(int argc, char** argv) {
     if (status.ok()) std::cout << "created admin user '" << user_name << "'" << std::endl;
   } else if (*demo) {
     status = RunDemo(demo_options);
+  } else if (*gen_delta) {
+    auto summary = GenerateSyntheticTable(delta_dir, delta_gen);
+    if (summary.ok()) {
+      std::cout << "wrote " << delta_dir << ": checkpoint at version "
+                << summary->checkpoint_version << " (" << summary->checkpoint_bytes
+                << " bytes), latest version " << summary->latest_version << ", "
+                << summary->active_files << " active files" << std::endl;
+    }
+    status = summary.status();
   } else if (*generate) {
     gen.write_data = !metadata_only;
     auto table = GenerateIcebergTable(gen);

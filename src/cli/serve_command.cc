@@ -14,6 +14,7 @@
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
 #include "db/catalog_schema.h"
+#include "delta/snapshot_cache.h"
 #include "protocol/errors.h"
 #include "protocol/sharing_service.h"
 #include "server/http_server.h"
@@ -61,6 +62,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   } else {
     LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
   }
+  SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
                                                    config.storage, CloudEnvironment::FromProcess());

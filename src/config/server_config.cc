@@ -327,6 +327,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   cfg->url_signing_key_file =
       ResolvePath(base_dir, key_file.empty() ? std::string("lakeshare-url-signing.key") : key_file);
   LS_RETURN_IF_ERROR(ReadInt(root, "maxRequestBodyBytes", 1024, &cfg->max_request_body_bytes));
+  LS_RETURN_IF_ERROR(ReadInt(root, "snapshotCacheBytes", 0, &cfg->snapshot_cache_bytes));
   int64_t threads = 0;
   LS_RETURN_IF_ERROR(ReadInt(root, "ioThreads", 0, &threads));
   cfg->io_threads = static_cast<int>(std::min<int64_t>(threads, 256));

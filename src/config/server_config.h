@@ -55,6 +55,8 @@ struct ServerConfig {
   std::optional<std::string> url_signing_key;  // literal secret
   std::string url_signing_key_file;            // default: beside the config
   int64_t max_request_body_bytes = 1 << 20;
+  // Bound of the process-wide snapshot cache (estimated bytes; 0 disables it).
+  int64_t snapshot_cache_bytes = int64_t{1} << 30;
   int io_threads = 0;      // 0 = automatic
   int worker_threads = 0;  // 0 = automatic
   bool access_log = true;

@@ -140,6 +140,17 @@ TEST(ServerConfigTest, CatalogDatabase) {
   EXPECT_FALSE(ParseServerConfig("version: 1\ncatalogUrl: 'sqlite:'\n", "/srv").ok());
 }
 
+TEST(ServerConfigTest, SnapshotCacheBytes) {
+  auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\n", "/x");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->snapshot_cache_bytes, int64_t{1} << 30);
+  cfg = ParseServerConfig("version: 1\nallowAnonymous: true\nsnapshotCacheBytes: 0\n", "/x");
+  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_EQ(cfg->snapshot_cache_bytes, 0);
+  EXPECT_FALSE(
+      ParseServerConfig("version: 1\nallowAnonymous: true\nsnapshotCacheBytes: -1\n", "/x").ok());
+}
+
 TEST(ServerConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(), StatusCode::kNotFound);
 }

@@ -425,6 +425,28 @@ Result<TableMetadata> ParseMetadata(simdjson::dom::object obj, const FieldReader
   return metadata;
 }
 
+Result<DeltaSidecar> ParseSidecar(simdjson::dom::object obj, const FieldReader& f) {
+  DeltaSidecar sidecar;
+  bool has_path = false, has_size = false;
+  for (simdjson::dom::key_value_pair kv : obj) {
+    std::string_view k = kv.key;
+    if (k == "path") {
+      LS_RETURN_IF_ERROR(f.String(kv.value, k, &sidecar.path));
+      has_path = true;
+    } else if (k == "sizeInBytes") {
+      LS_RETURN_IF_ERROR(
+          f.NonNegative(kv.value, k, std::numeric_limits<int64_t>::max(), &sidecar.size_in_bytes));
+      has_size = true;
+    } else if (k == "modificationTime") {
+      LS_RETURN_IF_ERROR(f.OptInt64(kv.value, k, &sidecar.modification_time));
+    }
+  }
+  if (!has_path) return f.Missing("path");
+  if (sidecar.path.empty()) return f.Error("path", "empty");
+  if (!has_size) return f.Missing("sizeInBytes");
+  return sidecar;
+}
+
 Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj, const FieldReader& f) {
   DeltaCommitInfo info;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -455,7 +477,8 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
     std::string_view key = kv.key;
     bool header = IsHeaderAction(key);
     if (!header && (mode == DeltaParseMode::kHeadersOnly ||
-                    (key != "add" && key != "remove" && key != "cdc"))) {
+                    (key != "add" && key != "remove" && key != "cdc" && key != "sidecar" &&
+                     key != "checkpointMetadata"))) {
       continue;  // an action we do not need, or do not know
     }
     // Spark reads `{"add": null}` as no action.
@@ -472,6 +495,24 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
     } else if (key == "cdc") {
       LS_ASSIGN_OR_RETURN(DeltaCdc cdc, ParseCdc(obj, f));
       commit->file_actions.emplace_back(std::move(cdc));
+    } else if (key == "sidecar") {
+      LS_ASSIGN_OR_RETURN(DeltaSidecar sidecar, ParseSidecar(obj, f));
+      commit->sidecars.push_back(std::move(sidecar));
+    } else if (key == "checkpointMetadata") {
+      if (commit->checkpoint_metadata_version) {
+        return f.Error("", "more than one checkpointMetadata action");
+      }
+      int64_t version = 0;
+      bool has_version = false;
+      for (simdjson::dom::key_value_pair m : obj) {
+        if (m.key == "version") {
+          LS_RETURN_IF_ERROR(
+              f.NonNegative(m.value, "version", std::numeric_limits<int64_t>::max(), &version));
+          has_version = true;
+        }
+      }
+      if (!has_version) return f.Missing("version");
+      commit->checkpoint_metadata_version = version;
     } else if (key == "protocol") {
       if (commit->protocol) return f.Error("", "more than one protocol action in a commit");
       LS_ASSIGN_OR_RETURN(commit->protocol, ParseProtocol(obj, f));

@@ -1,8 +1,9 @@
 // The actions of one Delta commit file, parsed with simdjson.
 //
 // A commit file (`_delta_log/NNNNNNNNNNNNNNNNNNNN.json`) holds one JSON action
-// per line. We keep the actions a sharing server needs (protocol, metaData,
-// add, remove, cdc, commitInfo) and ignore the others (txn, domainMetadata,
+// per line (so does a V2 checkpoint in JSON). We keep the actions a sharing
+// server needs (protocol, metaData, add, remove, cdc, commitInfo, and a V2
+// checkpoint's sidecar and checkpointMetadata) and ignore the others (txn, domainMetadata,
 // ...) as well as unknown fields, like Delta readers do. Blank lines are
 // skipped. Malformed content (bad JSON, wrong field types, missing required
 // fields, out-of-range numbers, nesting deeper than simdjson's limit, a file
@@ -68,6 +69,14 @@ struct DeltaCdc {
   std::optional<std::map<std::string, std::string>> tags;  // null values dropped
 };
 
+// A sidecar action (V2 checkpoints only): a parquet file of add/remove
+// actions in `_delta_log/_sidecars/`. path and sizeInBytes are required.
+struct DeltaSidecar {
+  std::string path;  // as recorded: usually the file name, relative to _sidecars/
+  int64_t size_in_bytes = 0;
+  std::optional<int64_t> modification_time;
+};
+
 // An add (a DataFile), a remove or a cdc, in the order the commit lists them.
 using DeltaFileAction = std::variant<DataFile, DeltaRemove, DeltaCdc>;
 
@@ -76,6 +85,9 @@ struct DeltaCommit {
   std::optional<TableProtocol> protocol;
   std::optional<TableMetadata> metadata;
   std::vector<DeltaFileAction> file_actions;
+  // V2 checkpoint files (JSON) only: their sidecar and checkpointMetadata actions.
+  std::vector<DeltaSidecar> sidecars;
+  std::optional<int64_t> checkpoint_metadata_version;
 };
 
 enum class DeltaParseMode {

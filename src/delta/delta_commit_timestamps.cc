@@ -39,11 +39,12 @@ CommitTimestampInfo TimestampInfoOf(const DeltaCommit& commit) {
   return info;
 }
 
-CommitTimestampResolver CommitTimestampResolver::After(const TableSnapshot& snapshot) {
+CommitTimestampResolver CommitTimestampResolver::After(const TableSnapshot& snapshot,
+                                                       bool bounded) {
   CommitTimestampResolver r;
   r.ict_feature_ = ProtocolHasIctFeature(snapshot.protocol);
   r.ict_config_ = ConfigurationEnablesIct(snapshot.metadata);
-  r.previous_ = snapshot.timestamp_ms;
+  if (bounded) r.previous_ = snapshot.timestamp_ms;
   return r;
 }
 

@@ -40,7 +40,10 @@ class CommitTimestampResolver {
   // Before version 0: no protocol or metadata yet, so ICT is off.
   CommitTimestampResolver() : ict_feature_(false), ict_config_(false) {}
   // Continues after `snapshot` (the next commit is snapshot.version + 1).
-  static CommitTimestampResolver After(const TableSnapshot& snapshot);
+  // `bounded`: the next file-time timestamp must exceed the snapshot's
+  // (false when the snapshot's timestamp is not a commit timestamp, e.g. a
+  // checkpoint file's time).
+  static CommitTimestampResolver After(const TableSnapshot& snapshot, bool bounded = true);
   // Starts at a commit whose predecessors are gone (the log was cleaned up
   // after a checkpoint): until a protocol and a metaData action have been
   // seen, a commit counts as ICT iff it records an inCommitTimestamp, which

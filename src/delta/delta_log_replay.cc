@@ -1,6 +1,10 @@
 #include "delta/delta_log_replay.h"
 
 #include <algorithm>
+#include <cstring>
+#include <deque>
+#include <future>
+#include <system_error>
 #include <utility>
 #include <vector>
 
@@ -13,14 +17,205 @@ std::string DvId(const CompactOptional<DeletionVector>& dv) {
   return dv ? DeletionVectorUniqueId(*dv) : std::string();
 }
 
-bool FileOrder(const DataFile& a, const DataFile& b) {
-  int c = a.path.compare(b.path);
-  if (c != 0) return c < 0;
-  // Same path: only files with different deletion vectors get here (rare).
-  return DvId(a.deletion_vector) < DvId(b.deletion_vector);
+// The percent-decoded form of `path`: a view of it when it has no escape,
+// else of `*storage`.
+std::string_view CanonicalView(std::string_view path, std::string* storage) {
+  if (path.find('%') == std::string_view::npos) return path;
+  *storage = CanonicalDeltaPath(path);
+  return *storage;
+}
+
+int CompareTail(const DataFile& a, const DataFile& b) {
+  if (a.deletion_vector || b.deletion_vector) {
+    int c = DvId(a.deletion_vector).compare(DvId(b.deletion_vector));
+    if (c != 0) return c;
+  }
+  return a.path.compare(b.path);
+}
+
+// The first index of `files` (sorted by FileOrder) whose canonical path is
+// not less than `canonical`.
+size_t LowerBoundCanonical(const FileList& files, std::string_view canonical) {
+  size_t lo = 0, hi = files.size();
+  std::string tmp;
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (CanonicalView(files[mid].path, &tmp) < canonical) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// The first index of `files` whose file does not sort before `f`.
+size_t LowerBound(const FileList& files, const DataFile& f) {
+  size_t lo = 0, hi = files.size();
+  while (lo < hi) {
+    size_t mid = lo + (hi - lo) / 2;
+    if (FileOrder(files[mid], f)) {
+      lo = mid + 1;
+    } else {
+      hi = mid;
+    }
+  }
+  return lo;
+}
+
+// Chunks of at most this many files come out of a rebuilt chunk.
+constexpr size_t kMaxChunk = 2 * FileList::kChunkSize;
+
+void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out) {
+  if (files.empty()) return;
+  if (files.size() <= kMaxChunk) {
+    out->push_back(std::make_shared<const std::vector<DataFile>>(std::move(files)));
+    return;
+  }
+  for (size_t i = 0; i < files.size(); i += FileList::kChunkSize) {
+    size_t end = std::min(files.size(), i + FileList::kChunkSize);
+    out->push_back(std::make_shared<const std::vector<DataFile>>(
+        std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(i)),
+        std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(end))));
+  }
 }
 
 }  // namespace
+
+bool FileOrder(const DataFile& a, const DataFile& b) {
+  std::string sa, sb;
+  int c = CanonicalView(a.path, &sa).compare(CanonicalView(b.path, &sb));
+  if (c != 0) return c < 0;
+  return CompareTail(a, b) < 0;
+}
+
+FileList SortFiles(std::vector<DataFile> files) {
+  std::vector<std::vector<DataFile>> groups;
+  groups.push_back(std::move(files));
+  return SortFiles(std::move(groups));
+}
+
+FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
+  // One view of all groups, by global index.
+  std::vector<DataFile*> files;
+  size_t total = 0;
+  for (const auto& g : groups) total += g.size();
+  files.reserve(total);
+  for (auto& g : groups) {
+    for (DataFile& f : g) files.push_back(&f);
+  }
+  const size_t n = files.size();
+  if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
+  // Canonical paths computed once, not per comparison.
+  std::vector<std::string_view> canonical(n);
+  std::deque<std::string> decoded;
+  for (size_t i = 0; i < n; ++i) {
+    const std::string& p = files[i]->path;
+    if (p.find('%') == std::string::npos) {
+      canonical[i] = p;
+    } else {
+      decoded.push_back(CanonicalDeltaPath(p));
+      canonical[i] = decoded.back();
+    }
+  }
+  // Paths share long prefixes ("date=2024-01-01/part-0"): skip what all
+  // share and compare the next 24 bytes as integers, held inline, so that
+  // most comparisons touch neither the strings nor the files.
+  size_t lcp = n > 0 ? canonical[0].size() : 0;
+  for (size_t i = 1; i < n && lcp > 0; ++i) {
+    const std::string_view c = canonical[i];
+    size_t k = 0;
+    const size_t m = std::min(lcp, c.size());
+    while (k < m && c[k] == canonical[0][k]) ++k;
+    lcp = k;
+  }
+  struct Key {
+    uint64_t w[3];
+    uint32_t index;
+  };
+  std::vector<Key> keys(n);
+  for (size_t i = 0; i < n; ++i) {
+    const std::string_view c = canonical[i];
+    unsigned char bytes[24] = {};
+    if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
+    for (int w = 0; w < 3; ++w) {
+      uint64_t v = 0;
+      for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
+      keys[i].w[w] = v;
+    }
+    keys[i].index = static_cast<uint32_t>(i);
+  }
+  auto less = [&](const Key& a, const Key& b) {
+    for (int w = 0; w < 3; ++w) {
+      if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
+    }
+    const std::string_view ca = canonical[a.index], cb = canonical[b.index];
+    const size_t skip = lcp + 24;
+    int c = ca.substr(std::min(skip, ca.size())).compare(cb.substr(std::min(skip, cb.size())));
+    if (c != 0) return c < 0;
+    c = CompareTail(*files[a.index], *files[b.index]);
+    if (c != 0) return c < 0;
+    return a.index < b.index;  // input order among duplicates
+  };
+  if (n >= (1u << 16)) {
+    // Two halves sorted at once, then merged.
+    auto mid = keys.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    std::future<void> first;
+    try {
+      first = std::async(std::launch::async, [&] { std::sort(keys.begin(), mid, less); });
+    } catch (const std::system_error&) {
+      std::sort(keys.begin(), mid, less);
+    }
+    std::sort(mid, keys.end(), less);
+    if (first.valid()) first.get();
+    std::vector<Key> merged(n);
+    std::merge(keys.begin(), mid, mid, keys.end(), merged.begin(), less);
+    keys.swap(merged);
+  } else {
+    std::sort(keys.begin(), keys.end(), less);
+  }
+  // Straight into chunks; of a run of equal identities keep the last one.
+  std::vector<FileList::ChunkPtr> chunks;
+  chunks.reserve(n / FileList::kChunkSize + 1);
+  std::vector<DataFile> chunk;
+  chunk.reserve(std::min(n, FileList::kChunkSize));
+  for (size_t k = 0; k < n; ++k) {
+    const uint32_t i = keys[k].index;
+    if (k + 1 < n && keys[k].w[0] == keys[k + 1].w[0] && keys[k].w[1] == keys[k + 1].w[1] &&
+        keys[k].w[2] == keys[k + 1].w[2]) {
+      const uint32_t j = keys[k + 1].index;
+      if (canonical[i] == canonical[j] &&
+          DvId(files[i]->deletion_vector) == DvId(files[j]->deletion_vector)) {
+        continue;
+      }
+    }
+    chunk.push_back(std::move(*files[i]));
+    if (chunk.size() == FileList::kChunkSize) {
+      chunks.push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
+      chunk = std::vector<DataFile>();
+      chunk.reserve(FileList::kChunkSize);
+    }
+  }
+  if (!chunk.empty()) {
+    chunks.push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
+  }
+  return FileList::FromChunks(std::move(chunks));
+}
+
+std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                TableProtocol protocol, TableMetadata metadata,
+                                                std::vector<std::vector<DataFile>> files) {
+  for (auto& group : files) {
+    for (DataFile& f : group) f.data_change = false;
+  }
+  auto snapshot = std::make_shared<TableSnapshot>();
+  snapshot->version = version;
+  snapshot->timestamp_ms = timestamp_ms;
+  snapshot->protocol = std::move(protocol);
+  snapshot->metadata = std::move(metadata);
+  snapshot->files = SortFiles(std::move(files));
+  return snapshot;
+}
 
 std::string DeletionVectorUniqueId(const DeletionVector& dv) {
   std::string id = dv.storage_type + dv.path_or_inline_dv;
@@ -44,13 +239,30 @@ std::string FileActionKey(std::string_view path, const DeletionVector* dv) {
 
 DeltaLogReplay::DeltaLogReplay() = default;
 
-DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base)
+DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
+                               bool base_timestamp_is_commit)
     : base_(std::move(base)),
       version_(base_->version),
       timestamp_ms_(base_->timestamp_ms),
       protocol_(base_->protocol),
       metadata_(base_->metadata),
-      timestamps_(CommitTimestampResolver::After(*base_)) {}
+      timestamps_(CommitTimestampResolver::After(*base_, base_timestamp_is_commit)) {}
+
+DeltaLogReplay::DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
+                               TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                               bool base_timestamp_is_commit)
+    : unsorted_base_(std::move(files)),
+      version_(version),
+      timestamp_ms_(timestamp_ms),
+      protocol_(std::move(protocol)),
+      metadata_(std::move(metadata)) {
+  TableSnapshot state;  // what the resolver needs: no files
+  state.version = version;
+  state.timestamp_ms = timestamp_ms;
+  state.protocol = *protocol_;
+  state.metadata = *metadata_;
+  timestamps_ = CommitTimestampResolver::After(state, base_timestamp_is_commit);
+}
 
 Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo& commit_file) {
   if (version != version_ + 1) {
@@ -65,6 +277,9 @@ Status DeltaLogReplay::Apply(int64_t version, DeltaCommit commit, const FileInfo
   changes_.reserve(changes_.size() + commit.file_actions.size());
   for (DeltaFileAction& action : commit.file_actions) {
     if (auto* add = std::get_if<DataFile>(&action)) {
+      // The state's canonical form, as checkpoints record it: whether the
+      // add changed data belongs to its commit, not to the table's state.
+      add->data_change = false;
       std::string key = FileActionKey(add->path, add->deletion_vector);
       changes_.insert_or_assign(std::move(key), std::optional<DataFile>(std::move(*add)));
     } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {
@@ -91,7 +306,6 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   snapshot->timestamp_ms = timestamp_ms_;
   snapshot->protocol = std::move(*protocol_);
   snapshot->metadata = std::move(*metadata_);
-  std::vector<DataFile>& files = snapshot->files;
 
   std::vector<DataFile> added;
   added.reserve(
@@ -104,29 +318,73 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
     interner.Intern(&file->partition_values);
     added.push_back(std::move(*file));
   }
-  std::sort(added.begin(), added.end(), FileOrder);
-  if (!base_ || base_->files.empty()) {
-    files = std::move(added);
-  } else {
-    // The base is sorted: keep the files no change touched and merge in the
-    // (few) new ones, instead of re-sorting everything.
-    std::vector<const DataFile*> kept;
-    kept.reserve(base_->files.size());
-    for (const DataFile& file : base_->files) {
-      bool plain = !file.deletion_vector && file.path.find('%') == std::string::npos;
-      bool touched = plain ? changes_.find(std::string_view(file.path)) != changes_.end()
-                           : changes_.count(FileActionKey(file.path, file.deletion_vector)) != 0;
-      if (!touched) kept.push_back(&file);
-    }
-    files.reserve(kept.size() + added.size());
-    auto next_added = added.begin();
-    for (const DataFile* file : kept) {
-      while (next_added != added.end() && FileOrder(*next_added, *file)) {
-        files.push_back(std::move(*next_added++));
+  if (!base_ && !unsorted_base_.empty()) {
+    // A checkpoint's files: drop those the commits touched, add the new
+    // ones, sort once.
+    std::vector<std::vector<DataFile>> groups = std::move(unsorted_base_);
+    for (auto& files : groups) {
+      if (!changes_.empty()) {
+        std::erase_if(files, [&](const DataFile& f) {
+          bool plain = !f.deletion_vector && f.path.find('%') == std::string::npos;
+          return plain ? changes_.find(std::string_view(f.path)) != changes_.end()
+                       : changes_.count(FileActionKey(f.path, f.deletion_vector)) != 0;
+        });
       }
-      files.push_back(*file);
+      for (DataFile& f : files) f.data_change = false;
     }
-    for (; next_added != added.end(); ++next_added) files.push_back(std::move(*next_added));
+    groups.push_back(std::move(added));
+    snapshot->files = SortFiles(std::move(groups));
+  } else if (!base_ || base_->files.empty()) {
+    snapshot->files = SortFiles(std::move(added));
+  } else {
+    std::sort(added.begin(), added.end(), FileOrder);
+    const FileList& base = base_->files;
+    // Base files an applied commit removed or replaced, by index.
+    std::vector<size_t> removed;
+    std::string tmp;
+    for (const auto& [key, file] : changes_) {
+      std::string_view canonical = std::string_view(key).substr(0, key.find('\0'));
+      for (size_t i = LowerBoundCanonical(base, canonical); i < base.size(); ++i) {
+        if (CanonicalView(base[i].path, &tmp) != canonical) break;
+        if (FileActionKey(base[i].path, base[i].deletion_vector) == key) removed.push_back(i);
+      }
+    }
+    std::sort(removed.begin(), removed.end());
+    // Where each new file goes: before base[pos] (pos == size: at the end).
+    std::vector<size_t> pos(added.size());
+    for (size_t k = 0; k < added.size(); ++k) pos[k] = LowerBound(base, added[k]);
+
+    // Chunks nothing touches are shared with the base; the others rebuilt.
+    const auto& chunks = base.chunks();
+    std::vector<FileList::ChunkPtr> out;
+    out.reserve(chunks.size() + added.size() / FileList::kChunkSize + 1);
+    size_t r = 0, a = 0;
+    for (size_t c = 0; c < chunks.size(); ++c) {
+      const size_t start = base.chunk_start(c);
+      const size_t end = start + chunks[c]->size();
+      const bool last = c + 1 == chunks.size();
+      const bool touched =
+          (r < removed.size() && removed[r] < end) || (a < added.size() && (last || pos[a] < end));
+      if (!touched) {
+        out.push_back(chunks[c]);
+        continue;
+      }
+      std::vector<DataFile> files;
+      files.reserve(chunks[c]->size() + 8);
+      for (size_t i = start; i < end; ++i) {
+        while (a < added.size() && pos[a] <= i) files.push_back(std::move(added[a++]));
+        if (r < removed.size() && removed[r] == i) {
+          while (r < removed.size() && removed[r] == i) ++r;
+          continue;
+        }
+        files.push_back((*chunks[c])[i - start]);
+      }
+      if (last) {
+        while (a < added.size()) files.push_back(std::move(added[a++]));
+      }
+      PushChunk(std::move(files), &out);
+    }
+    snapshot->files = FileList::FromChunks(std::move(out));
   }
   changes_.clear();
   return std::shared_ptr<const TableSnapshot>(std::move(snapshot));

@@ -5,8 +5,16 @@
 // Files are reconciled by identity, as the Delta protocol defines it: (path,
 // deletion vector unique id). An add replaces an earlier add of the same
 // identity, a remove cancels it; cdc actions are ignored (change data is not
-// table state). For protocol and metaData the latest wins.
-// The snapshot's files are sorted by path (then DV id): a deterministic order.
+// table state). For protocol and metaData the latest wins. A snapshot's files
+// have data_change false, the state's canonical form (checkpoints record it
+// so, and Delta's own replay does the same), so a snapshot does not depend on
+// whether it came from a checkpoint or from commits.
+// The snapshot's files are sorted by FileOrder (percent-decoded path, then
+// DV id, then recorded path): a deterministic order in which the files of
+// one identity are adjacent.
+//
+// Bringing a base forward copies only the chunks of the base's FileList that
+// the applied commits touch (file_list.h); the others are shared.
 //
 // Not thread-safe: one instance per replay. Finish() leaves the base intact.
 #pragma once
@@ -17,6 +25,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "common/status.h"
 #include "delta/delta_actions.h"
@@ -35,12 +44,32 @@ std::string DeletionVectorUniqueId(const DeletionVector& dv);
 std::string FileActionKey(std::string_view path, const DeletionVector* dv);
 std::string FileActionKey(std::string_view path, const CompactOptional<DeletionVector>& dv);
 
+// The order of TableSnapshot::files.
+bool FileOrder(const DataFile& a, const DataFile& b);
+
+// Sorts files by FileOrder; of files with the same identity only the last
+// (in input order) is kept. Large inputs are sorted on two threads.
+FileList SortFiles(std::vector<std::vector<DataFile>> groups);
+FileList SortFiles(std::vector<DataFile> files);
+
+// A snapshot made of a checkpoint's state (files in any order).
+std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                TableProtocol protocol, TableMetadata metadata,
+                                                std::vector<std::vector<DataFile>> files);
+
 class DeltaLogReplay {
  public:
   // Starts before version 0 (no files, no protocol, no metadata).
   DeltaLogReplay();
   // Starts from `base` (not null); the next commit is base->version + 1.
-  explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base);
+  // `base_timestamp_is_commit`: see CommitTimestampResolver::After.
+  explicit DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
+                          bool base_timestamp_is_commit = true);
+  // Starts from a checkpoint's state at `version`: its files in any order,
+  // sorted once by Finish (after the commits are applied).
+  DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
+                 TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                 bool base_timestamp_is_commit);
 
   // The last version applied (the base's, or -1).
   int64_t version() const { return version_; }
@@ -57,6 +86,7 @@ class DeltaLogReplay {
 
  private:
   std::shared_ptr<const TableSnapshot> base_;
+  std::vector<std::vector<DataFile>> unsorted_base_;  // a checkpoint's files (when base_ is null)
   int64_t version_ = -1;
   int64_t timestamp_ms_ = 0;
   std::string last_file_;

@@ -21,9 +21,13 @@ Status FromException(const std::exception& e) {
 
 DeltaTable::DeltaTable(std::string location, std::shared_ptr<Storage> storage,
                        DeltaTableOptions options)
-    : location_(std::move(location)), storage_(std::move(storage)), options_(options) {}
+    : location_(std::move(location)),
+      storage_(std::move(storage)),
+      options_(options),
+      cache_(options.cache != nullptr ? *options.cache : SnapshotCache::Global()),
+      cache_id_(cache_.NewTableId()) {}
 
-DeltaTable::~DeltaTable() = default;
+DeltaTable::~DeltaTable() { cache_.EraseTable(cache_id_); }
 
 Result<DeltaLogListing> DeltaTable::List() { return ListDeltaLog(*storage_, location_); }
 
@@ -44,7 +48,8 @@ Result<std::string> DeltaTable::ResolveFilePath(const std::string& recorded_path
   }
 }
 
-Status DeltaTable::CheckReplayable(const DeltaLogListing& listing, int64_t version) const {
+Result<const DeltaCheckpoint*> DeltaTable::PlanSnapshot(const DeltaLogListing& listing,
+                                                        int64_t version) const {
   std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
   if (!earliest) {
     return Status::Corruption("Delta table at '" + location_ + "': " + listing.log_dir +
@@ -57,20 +62,31 @@ Status DeltaTable::CheckReplayable(const DeltaLogListing& listing, int64_t versi
                                    std::to_string(*earliest) + ", " +
                                    std::to_string(listing.latest_version) + "].");
   }
-  if (listing.FindCommit(0) != nullptr && listing.HasCommits(0, version)) return Status::OK();
   const DeltaCheckpoint* checkpoint = listing.CheckpointAtOrBefore(version);
+  const bool from_zero = listing.FindCommit(0) != nullptr && listing.HasCommits(0, version);
   if (checkpoint != nullptr && listing.HasCommits(checkpoint->version + 1, version)) {
-    return Status::Unsupported(
-        "Version " + std::to_string(version) + " of the Delta table at '" + location_ +
-        "' can only be reconstructed from a parquet checkpoint (" + checkpoint->files.front().path +
-        ") because the JSON commits before it were removed; reading checkpoints is not "
-        "supported yet");
+    if (!options_.use_checkpoints && from_zero) return nullptr;
+    return checkpoint;
   }
+  if (from_zero) return nullptr;
   int64_t from = checkpoint != nullptr ? checkpoint->version + 1 : 0;
   int64_t missing = listing.FirstMissingCommit(from, version).value_or(from);
   return Status::Corruption("Delta table at '" + location_ + "': commit file " +
                             DeltaCommitFileName(missing) + " is missing from " + listing.log_dir +
                             ", so version " + std::to_string(version) + " cannot be reconstructed");
+}
+
+std::optional<SnapshotCache::Tag> DeltaTable::TagOf(const DeltaLogListing& listing,
+                                                    int64_t version) {
+  const FileInfo* file = nullptr;
+  if (const DeltaLogFile* commit = listing.FindCommit(version)) {
+    file = &commit->info;
+  } else if (const DeltaCheckpoint* cp = listing.CheckpointAtOrBefore(version);
+             cp != nullptr && cp->version == version) {
+    file = &cp->files.front();
+  }
+  if (file == nullptr) return std::nullopt;
+  return SnapshotCache::Tag{file->size, file->modification_time_ms};
 }
 
 Result<DeltaCommit> DeltaTable::ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode) {
@@ -94,41 +110,78 @@ Result<DeltaCommit> DeltaTable::ReadCommit(const DeltaLogFile& commit, DeltaPars
   return ParseDeltaCommit(std::move(*content), commit.info.path, mode);
 }
 
-const DeltaTable::CachedSnapshot* DeltaTable::FindCachedLocked(const DeltaLogListing& listing,
-                                                               int64_t version) {
-  // Entries whose commit file changed belong to a table that was replaced.
-  std::erase_if(snapshots_, [&](const CachedSnapshot& c) {
-    const DeltaLogFile* commit = listing.FindCommit(c.snapshot->version);
-    return commit == nullptr || !(FingerprintOf(commit->info) == c.commit);
-  });
-  CachedSnapshot* best = nullptr;
-  for (CachedSnapshot& c : snapshots_) {
-    if (c.snapshot->version <= version &&
-        (best == nullptr || c.snapshot->version > best->snapshot->version)) {
-      best = &c;
+Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing,
+                                                  const DeltaCheckpoint& checkpoint) {
+  // _last_checkpoint is only a hint, and only used to pick among V2
+  // checkpoints of one version (writers racing on a version leave several
+  // UUID-named files; the one it names is the one that won). Anything wrong
+  // with it is ignored: the listing decided which version to read.
+  DeltaCheckpoint chosen = checkpoint;
+  if (checkpoint.type == DeltaLogFileType::kV2Checkpoint && listing.last_checkpoint &&
+      listing.last_checkpoint->size < (int64_t{1} << 20)) {
+    Result<std::string> text = storage_->Read(listing.last_checkpoint->path);
+    Result<LastCheckpointHint> hint =
+        text.ok() ? ParseLastCheckpoint(std::move(*text), "_last_checkpoint")
+                  : Result<LastCheckpointHint>(text.status());
+    if (hint.ok() && hint->version == checkpoint.version && hint->v2_checkpoint_path) {
+      std::string name = *hint->v2_checkpoint_path;
+      name = name.substr(name.rfind('/') == std::string::npos ? 0 : name.rfind('/') + 1);
+      std::optional<DeltaLogFile> file = ClassifyDeltaLogFile(FileInfo{name, 0, 0});
+      if (file && file->type == DeltaLogFileType::kV2Checkpoint &&
+          file->version == checkpoint.version) {
+        Result<FileInfo> info = storage_->Head(storage_->Join(listing.log_dir, name));
+        if (info.ok()) chosen.files = {*info};
+      }
     }
   }
-  if (best != nullptr) best->last_used = ++clock_;
-  return best;
+  LS_ASSIGN_OR_RETURN(CheckpointContents contents,
+                      ReadDeltaCheckpoint(*storage_, listing.log_dir, chosen, options_.checkpoint));
+  // The version's commit timestamp when its JSON commit is still there (as
+  // VersionAtTimestamp sees it), else the checkpoint file's time.
+  int64_t timestamp = 0;
+  for (const FileInfo& f : checkpoint.files)
+    timestamp = std::max(timestamp, f.modification_time_ms);
+  if (listing.FindCommit(checkpoint.version) != nullptr) {
+    Result<std::vector<VersionTimestamp>> timeline = Timeline(listing);
+    // No timeline when the latest version is a checkpoint without a commit:
+    // then the checkpoint's time stands.
+    if (!timeline.ok() && timeline.status().code() != StatusCode::kUnsupported) {
+      return timeline.status();
+    }
+    if (timeline.ok()) {
+      auto it =
+          std::lower_bound(timeline->begin(), timeline->end(), checkpoint.version,
+                           [](const VersionTimestamp& t, int64_t v) { return t.version < v; });
+      if (it != timeline->end() && it->version == checkpoint.version) timestamp = it->timestamp_ms;
+    }
+  }
+  const bool has_commit = listing.FindCommit(checkpoint.version) != nullptr;
+  return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
+                        std::move(*contents.metadata), std::move(contents.files), has_commit);
 }
 
-void DeltaTable::InsertCachedLocked(std::shared_ptr<const TableSnapshot> snapshot,
-                                    Fingerprint commit) {
-  if (options_.max_cached_snapshots == 0) return;
-  std::erase_if(snapshots_,
-                [&](const CachedSnapshot& c) { return c.snapshot->version == snapshot->version; });
-  snapshots_.push_back(CachedSnapshot{std::move(snapshot), commit, ++clock_});
-  while (snapshots_.size() > options_.max_cached_snapshots) {
-    auto lru = std::min_element(
-        snapshots_.begin(), snapshots_.end(),
-        [](const CachedSnapshot& a, const CachedSnapshot& b) { return a.last_used < b.last_used; });
-    snapshots_.erase(lru);
+DeltaTable::SnapshotResult DeltaTable::Load(const DeltaLogListing& listing, int64_t version,
+                                            std::shared_ptr<const TableSnapshot> cached) {
+  LS_ASSIGN_OR_RETURN(const DeltaCheckpoint* checkpoint, PlanSnapshot(listing, version));
+  if (cached && listing.HasCommits(cached->version + 1, version)) {
+    bool use_cached = checkpoint == nullptr || cached->version >= checkpoint->version;
+    if (!use_cached) {
+      int64_t checkpoint_bytes = 0, commit_bytes = 0;
+      for (const FileInfo& f : checkpoint->files) checkpoint_bytes += f.size;
+      for (int64_t v = cached->version + 1; v <= version; ++v) {
+        commit_bytes += listing.FindCommit(v)->info.size;
+      }
+      use_cached = commit_bytes <= checkpoint_bytes * options_.commits_per_checkpoint_byte;
+    }
+    if (use_cached) return Replay(listing, version, DeltaLogReplay(std::move(cached)));
   }
+  if (checkpoint == nullptr) return Replay(listing, version, DeltaLogReplay());
+  LS_ASSIGN_OR_RETURN(DeltaLogReplay base, LoadCheckpoint(listing, *checkpoint));
+  return Replay(listing, version, std::move(base));
 }
 
 DeltaTable::SnapshotResult DeltaTable::Replay(const DeltaLogListing& listing, int64_t version,
-                                              std::shared_ptr<const TableSnapshot> base) {
-  DeltaLogReplay replay = base ? DeltaLogReplay(std::move(base)) : DeltaLogReplay();
+                                              DeltaLogReplay replay) {
   std::vector<std::pair<int64_t, CachedTimestampInfo>> infos;
   for (int64_t v = replay.version() + 1; v <= version; ++v) {
     const DeltaLogFile* file = listing.FindCommit(v);
@@ -149,36 +202,39 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaTable::Snapshot(std::optional<
   try {
     LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
     const int64_t target = version.value_or(listing.latest_version);
-    LS_RETURN_IF_ERROR(CheckReplayable(listing, target));
-    const Fingerprint commit = FingerprintOf(listing.FindCommit(target)->info);
+    LS_RETURN_IF_ERROR(PlanSnapshot(listing, target).status());
+    const std::optional<SnapshotCache::Tag> tag = TagOf(listing, target);
+    if (!tag)
+      return Status::Internal("Delta snapshot: no file for version " + std::to_string(target));
+    auto valid = [&](int64_t v, const SnapshotCache::Tag& t) { return TagOf(listing, v) == t; };
 
     std::promise<SnapshotResult> promise;
     std::shared_future<SnapshotResult> pending;
     std::shared_ptr<const TableSnapshot> base;
     {
       std::lock_guard<std::mutex> lock(mu_);
-      const CachedSnapshot* cached = FindCachedLocked(listing, target);
-      if (cached != nullptr && cached->snapshot->version == target) return cached->snapshot;
+      std::shared_ptr<const TableSnapshot> cached = cache_.FindAtOrBefore(cache_id_, target, valid);
+      if (cached && cached->version == target) return cached;
       auto it = in_flight_.find(target);
       if (it != in_flight_.end()) {
         pending = it->second;
       } else {
         in_flight_.emplace(target, promise.get_future().share());
-        if (cached != nullptr) base = cached->snapshot;
+        base = std::move(cached);
       }
     }
-    if (pending.valid()) return pending.get();  // another request is replaying it
+    if (pending.valid()) return pending.get();  // another request is loading it
 
-    SnapshotResult result = Status::Internal("Delta replay did not run");
+    SnapshotResult result = Status::Internal("Delta snapshot load did not run");
     try {
-      result = Replay(listing, target, std::move(base));
+      result = Load(listing, target, std::move(base));
     } catch (const std::exception& e) {
       result = FromException(e);
     }
+    if (result.ok()) cache_.Insert(cache_id_, *result, *tag);
     {
       std::lock_guard<std::mutex> lock(mu_);
       in_flight_.erase(target);
-      if (result.ok()) InsertCachedLocked(*result, commit);
     }
     promise.set_value(result);
     return result;
@@ -195,7 +251,7 @@ Result<size_t> DeltaTable::TimelineStart(const DeltaLogListing& listing) const {
                                "' has no JSON commit, only a checkpoint");
   }
   std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
-  if (!earliest) return CheckReplayable(listing, latest);  // the Corruption it reports
+  if (!earliest) return PlanSnapshot(listing, latest).status();  // the Corruption it reports
   // The run of consecutive commits that ends with the latest one.
   const auto& commits = listing.commits;
   size_t first = commits.size() - 1;

@@ -1,20 +1,36 @@
-// DeltaTable: the TableFormat of a Delta Lake table, reconstructed by
-// replaying the JSON commits of its `_delta_log`.
+// DeltaTable: the TableFormat of a Delta Lake table, reconstructed from its
+// `_delta_log`: the newest complete checkpoint at or before the version
+// (delta_checkpoint.h: classic, multi-part or V2) plus the JSON commits after
+// it, or the JSON commits from version 0 when no checkpoint precedes the
+// version.
 //
-// Versions whose state needs a parquet checkpoint (the JSON commits before
-// them were cleaned up) are kUnsupported for now; a version that does not
-// exist is kInvalidArgument; a location without a log is kNotFound; malformed
-// log content is kCorruption naming the file. Nothing here throws.
+// Which checkpoint: the listing decides (a multi-part checkpoint missing a
+// part does not count, so an older complete one is used). _last_checkpoint
+// is only a hint: when several V2 checkpoints share the chosen version, the
+// one it names is read; a stale, corrupt or missing one changes nothing.
+//
+// Reachable versions: from the oldest complete checkpoint on (from 0 while
+// commit 0 exists), as long as the JSON commits from the checkpoint to the
+// version are there. A version whose own JSON commit was cleaned up (only its
+// checkpoint is left) can be read by number; its timestamp is the
+// checkpoint file's modification time, and VersionAtTimestamp never returns
+// it (timestamps are searched among the JSON commits, as Delta does).
+//
+// Errors: a version outside that range is kInvalidArgument naming the range;
+// a location without a log is kNotFound; malformed log content (commits or
+// checkpoints) is kCorruption naming the file. Nothing here throws.
 //
 // Thread-safe: one instance serves concurrent requests. Every call lists the
-// log, so new commits are seen at once. The instance keeps the few most
-// recently used snapshots (immutable, shared with callers) and brings a
-// cached snapshot forward by the commits that follow it rather than replaying
-// from version 0; concurrent requests for the same uncached version share
-// one replay. It also caches, per version, the little it needs to resolve
-// commit timestamps. Cached entries are checked against the listed commit
-// file (size and modification time), so a table recreated in place is not
-// served stale.
+// log, so new commits are seen at once. Snapshots (immutable, shared with
+// callers) live in a SnapshotCache shared by all tables and bounded by bytes
+// (snapshot_cache.h). A request for an uncached version starts from the
+// newest cached snapshot before it when the commits in between are few, and
+// applies only those commits (a new commit on a cached latest snapshot costs
+// one commit file); concurrent requests for the same uncached version share
+// one load. The instance also caches, per version, the little it needs to
+// resolve commit timestamps. Cached entries are checked against the listed
+// commit (or checkpoint) file, size and modification time, so a table
+// recreated in place is not served stale.
 #pragma once
 
 #include <cstdint>
@@ -28,16 +44,28 @@
 
 #include "common/status.h"
 #include "delta/delta_actions.h"
+#include "delta/delta_checkpoint.h"
 #include "delta/delta_commit_timestamps.h"
 #include "delta/delta_log_listing.h"
+#include "delta/delta_log_replay.h"
+#include "delta/snapshot_cache.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 
 namespace lakeshare {
 
 struct DeltaTableOptions {
-  // Snapshots kept per table (0 disables the cache).
-  size_t max_cached_snapshots = 4;
+  // Where snapshots are cached (nullptr: SnapshotCache::Global()); must
+  // outlive the table.
+  SnapshotCache* cache = nullptr;
+  // false: ignore checkpoints and replay JSON commits only (tests compare).
+  bool use_checkpoints = true;
+  // How checkpoints are decoded (parallelism, typed-column preferences).
+  CheckpointReadOptions checkpoint;
+  // A cached snapshot older than the newest usable checkpoint is brought
+  // forward instead of reading the checkpoint while the commits in between
+  // add up to at most this many times the checkpoint's bytes.
+  int64_t commits_per_checkpoint_byte = 2;
   // Larger commit files are refused with kTooLarge instead of being read.
   int64_t max_commit_file_bytes = int64_t{256} << 20;
   // Changes() refuses, with kTooLarge, a range whose commit files add up to
@@ -79,9 +107,7 @@ class DeltaTable final : public TableFormat {
   // kCorruption naming the file for malformed commits. Reads and parses only
   // the commits of the range (in parallel), plus, on a cold cache, the
   // headers of the others to resolve timestamps; never replays the table.
-  // The metadata in force at `start` is Snapshot(start)->metadata (which is
-  // kUnsupported while `start` needs a parquet checkpoint, although its
-  // changes can be read).
+  // The metadata in force at `start` is Snapshot(start)->metadata.
   Result<std::vector<CommitChanges>> Changes(int64_t start_version, int64_t end_version) override;
 
   // The timestamp of every version that JSON commits cover, oldest first,
@@ -99,11 +125,6 @@ class DeltaTable final : public TableFormat {
     int64_t modification_time_ms = 0;
     bool operator==(const Fingerprint& o) const = default;
   };
-  struct CachedSnapshot {
-    std::shared_ptr<const TableSnapshot> snapshot;
-    Fingerprint commit;
-    uint64_t last_used = 0;
-  };
   struct CachedTimestampInfo {
     Fingerprint commit;
     CommitTimestampInfo info;
@@ -114,8 +135,16 @@ class DeltaTable final : public TableFormat {
     return {info.size, info.modification_time_ms};
   }
   Result<DeltaLogListing> List();
-  // OK when `version` can be rebuilt from JSON commits alone.
-  Status CheckReplayable(const DeltaLogListing& listing, int64_t version) const;
+  // The checkpoint `version` starts from (nullptr: replay from version 0),
+  // or why `version` cannot be reconstructed.
+  Result<const DeltaCheckpoint*> PlanSnapshot(const DeltaLogListing& listing,
+                                              int64_t version) const;
+  // The cache tag of `version`: its commit file, else its checkpoint's
+  // first file; nullopt when the listing has neither.
+  static std::optional<SnapshotCache::Tag> TagOf(const DeltaLogListing& listing, int64_t version);
+  // The state at `checkpoint`, ready for the commits after it.
+  Result<DeltaLogReplay> LoadCheckpoint(const DeltaLogListing& listing,
+                                        const DeltaCheckpoint& checkpoint);
   Result<DeltaCommit> ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode);
   // Reads `commits` with up to max_parallel_reads at a time; on failure, the
   // error of the first failing commit in list order.
@@ -125,22 +154,24 @@ class DeltaTable final : public TableFormat {
   // run of consecutive JSON commits that ends with the latest version,
   // starting no earlier than the earliest reconstructable version.
   Result<size_t> TimelineStart(const DeltaLogListing& listing) const;
-  SnapshotResult Replay(const DeltaLogListing& listing, int64_t version,
-                        std::shared_ptr<const TableSnapshot> base);
+  // Brings `base` (nullptr: the empty table before version 0) forward to
+  // `version`. `base_timestamp_is_commit`: false when base's timestamp is a
+  // checkpoint file's (its JSON commit is gone), so it does not bound the
+  // next commit's.
+  SnapshotResult Replay(const DeltaLogListing& listing, int64_t version, DeltaLogReplay replay);
+  SnapshotResult Load(const DeltaLogListing& listing, int64_t version,
+                      std::shared_ptr<const TableSnapshot> cached);
   Result<std::vector<VersionTimestamp>> Timeline(const DeltaLogListing& listing);
-  // Requires mu_. The newest valid cached snapshot at or before `version`.
-  const CachedSnapshot* FindCachedLocked(const DeltaLogListing& listing, int64_t version);
-  void InsertCachedLocked(std::shared_ptr<const TableSnapshot> snapshot, Fingerprint commit);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;
   const DeltaTableOptions options_;
+  SnapshotCache& cache_;
+  const uint64_t cache_id_;
 
   std::mutex mu_;
-  std::vector<CachedSnapshot> snapshots_;                            // guarded by mu_
   std::map<int64_t, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
   std::map<int64_t, CachedTimestampInfo> timestamp_infos_;           // guarded by mu_
-  uint64_t clock_ = 0;                                               // guarded by mu_
 };
 
 }  // namespace lakeshare

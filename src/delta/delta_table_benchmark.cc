@@ -1,21 +1,35 @@
 // Benchmarks of Delta log replay on a generated JSON-only table: 100 commits,
-// 10 000 active files (10 495 adds, 495 removes), ~200-byte stats per file.
+// 10 000 active files (10 495 adds, 495 removes), ~200-byte stats per file;
+// and of a checkpointed table (synthetic_table.h): 1 000 000 active files in
+// a parquet checkpoint plus 100 JSON commits (cold load, checkpoint decode,
+// incremental refresh after one new commit).
 //
 //   delta_benchmark --benchmark_counters_tabular=true
+//   delta_benchmark --benchmark_filter=Million   (the checkpoint ones only)
 #include <benchmark/benchmark.h>
 #include <malloc.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <cstdio>
+#include <cstdlib>
+#include <filesystem>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <random>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "common/json_writer.h"
+#include "delta/delta_checkpoint.h"
 #include "delta/delta_log_replay.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
+#include "delta/synthetic_table.h"
+#include "parquet/parquet_reader.h"
+#include "parquet/record_view.h"
 #include "storage/local_storage.h"
 
 namespace lakeshare {
@@ -254,6 +268,234 @@ void BM_SnapshotMemory(benchmark::State& state) {
   state.counters["text_bytes_per_file"] = string_bytes_per_file;
 }
 BENCHMARK(BM_SnapshotMemory)->Unit(benchmark::kMillisecond)->Iterations(3);
+
+// ---------------------------------------------------------------------------
+// A million files: checkpoint + 100 commits.
+
+constexpr int64_t kMillion = 1000000;
+
+// A synthetic table written once per process (and per tag).
+class MillionFileTable {
+ public:
+  static const MillionFileTable& Get(const std::string& tag = "million") {
+    static std::map<std::string, std::unique_ptr<MillionFileTable>>* tables =
+        new std::map<std::string, std::unique_ptr<MillionFileTable>>();
+    auto& slot = (*tables)[tag];
+    if (!slot) slot.reset(new MillionFileTable(tag));
+    return *slot;
+  }
+  std::string root() const { return dir_.root(); }
+  const delta_testing::TempTable& dir() const { return dir_; }
+  int64_t latest() const { return summary_.latest_version; }
+  int64_t files() const { return summary_.active_files; }
+  int64_t checkpoint_bytes() const { return summary_.checkpoint_bytes; }
+
+ private:
+  explicit MillionFileTable(const std::string& tag) : dir_(tag) {
+    std::filesystem::remove_all(dir_.log_dir());
+    // bench/checkpoint_bench.py points the read-only benchmarks at the table
+    // it generated (the same seed gives the same files) to compare with DuckDB.
+    const char* existing = std::getenv("LAKESHARE_BENCH_TABLE");
+    if (existing != nullptr && tag == "million") {
+      std::filesystem::copy(std::filesystem::path(existing) / "_delta_log", dir_.log_dir(),
+                            std::filesystem::copy_options::recursive);
+      auto listing = ListDeltaLog(*std::make_shared<LocalStorage>(), dir_.root());
+      if (!listing.ok() || listing->checkpoints.empty()) std::abort();
+      summary_.latest_version = listing->latest_version;
+      summary_.active_files = kMillion;
+      summary_.checkpoint_bytes = listing->checkpoints.front().files.front().size;
+      return;
+    }
+    SyntheticTableOptions options;
+    options.files = kMillion;
+    options.commits = 100;
+    auto summary = GenerateSyntheticTable(dir_.root(), options);
+    if (!summary.ok()) {
+      std::fprintf(stderr, "%s\n", summary.status().ToString().c_str());
+      std::abort();
+    }
+    summary_ = *summary;
+  }
+  delta_testing::TempTable dir_;
+  SyntheticTableSummary summary_;
+};
+
+// Cold: a new table object and no cache, so the checkpoint is read, the
+// files sorted and the 100 commits applied.
+void BM_ColdLoadMillionFiles(benchmark::State& state) {
+  const MillionFileTable& t = MillionFileTable::Get();
+  SnapshotCache none(0);
+  size_t files = 0;
+  std::shared_ptr<const TableSnapshot> s;
+  for (auto _ : state) {
+    state.PauseTiming();
+    s.reset();  // freeing the previous snapshot is not part of a load
+    state.ResumeTiming();
+    DeltaTable table(t.root(), std::make_shared<LocalStorage>(), DeltaTableOptions{.cache = &none});
+    s = Load(table, std::nullopt, state);
+    if (!s) break;
+    files = s->files.size();
+  }
+  state.counters["files"] = static_cast<double>(files);
+  state.counters["checkpoint_MB"] = static_cast<double>(t.checkpoint_bytes()) / 1e6;
+  if (s && files > 0) {
+    // What the snapshot holds per file by DataFileBytes, and how much of it
+    // is stats text.
+    size_t stats = 0, bytes = 0;
+    for (const DataFile& f : s->files) bytes += DataFileBytes(f, &stats);
+    state.counters["bytes_per_file"] = static_cast<double>(bytes) / static_cast<double>(files);
+    state.counters["stats_text_per_file"] =
+        static_cast<double>(stats) / static_cast<double>(files);
+  }
+}
+BENCHMARK(BM_ColdLoadMillionFiles)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
+
+// The parquet part alone: every add of the checkpoint decoded into DataFiles
+// (projection: protocol, metaData and the add columns).
+void BM_ReadMillionFileCheckpoint(benchmark::State& state) {
+  const MillionFileTable& t = MillionFileTable::Get();
+  LocalStorage storage;
+  auto listing = ListDeltaLog(storage, t.root());
+  if (!listing.ok() || listing->checkpoints.empty()) {
+    state.SkipWithError("no checkpoint");
+    return;
+  }
+  CheckpointReadOptions options;
+  options.parallelism = static_cast<size_t>(state.range(0));
+  size_t files = 0;
+  std::optional<CheckpointContents> kept;
+  for (auto _ : state) {
+    state.PauseTiming();
+    kept.reset();
+    state.ResumeTiming();
+    auto c = ReadDeltaCheckpoint(storage, listing->log_dir, listing->checkpoints.front(), options);
+    if (!c.ok()) {
+      state.SkipWithError(c.status().ToString().c_str());
+      break;
+    }
+    files = c->num_files();
+    kept = std::move(*c);
+  }
+  state.counters["files"] = static_cast<double>(files);
+}
+BENCHMARK(BM_ReadMillionFileCheckpoint)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(3)
+    ->UseRealTime();
+
+// Parquet decode of the checkpoint's add columns (path, partitionValues,
+// size, modificationTime, dataChange, stats, deletionVector) into record
+// views, summed the way bench/checkpoint_bench.py asks DuckDB to: the
+// yardstick comparison. Arg: threads (row groups decoded at once).
+void BM_DecodeMillionFileCheckpointAddColumns(benchmark::State& state) {
+  const MillionFileTable& t = MillionFileTable::Get();
+  LocalStorage storage;
+  auto listing = ListDeltaLog(storage, t.root());
+  if (!listing.ok() || listing->checkpoints.empty()) return state.SkipWithError("no checkpoint");
+  const FileInfo& info = listing->checkpoints.front().files.front();
+  auto file = parquet::LocalFile::Open(info.path);
+  if (!file.ok()) return state.SkipWithError("cannot open the checkpoint");
+  auto reader = parquet::ParquetReader::Open(
+      std::shared_ptr<const parquet::RandomAccessFile>(std::move(*file)));
+  if (!reader.ok()) return state.SkipWithError(reader.status().ToString().c_str());
+  auto leaves = reader->schema().Resolve({"add.path", "add.partitionValues", "add.size",
+                                          "add.modificationTime", "add.dataChange", "add.stats",
+                                          "add.deletionVector"});
+  if (!leaves.ok()) return state.SkipWithError(leaves.status().ToString().c_str());
+  const int groups = reader->num_row_groups();
+  const int threads = static_cast<int>(state.range(0));
+  int64_t adds = 0;
+  for (auto _ : state) {
+    std::atomic<int> next{0};
+    std::atomic<int64_t> count{0}, path_bytes{0}, stats_bytes{0}, sizes{0}, entries{0};
+    std::atomic<bool> failed{false};
+    auto work = [&] {
+      for (int rg = next++; rg < groups; rg = next++) {
+        auto batch = reader->ReadRowGroup(rg, *leaves);
+        if (!batch.ok()) return failed.store(true);
+        auto tree = parquet::RecordTree::Make(std::move(*batch));
+        if (!tree.ok()) return failed.store(true);
+        const parquet::RecordNode* add = tree->Find("add");
+        const parquet::RecordNode* path = add->Child("path");
+        const parquet::RecordNode* stats = add->Child("stats");
+        const parquet::RecordNode* size = add->Child("size");
+        parquet::MapView pv = add->Child("partitionValues")->AsMap();
+        int64_t c = 0, pb = 0, sb = 0, sz = 0, e = 0;
+        for (int64_t row = 0; row < tree->num_rows(); ++row) {
+          if (!add->IsValid(row)) continue;
+          ++c;
+          pb += static_cast<int64_t>(path->String(row).size());
+          sb += static_cast<int64_t>(stats->String(row).size());
+          sz += size->Int64(row);
+          e += pv.entries->Elements(row).size();
+        }
+        count += c, path_bytes += pb, stats_bytes += sb, sizes += sz, entries += e;
+      }
+    };
+    std::vector<std::thread> pool;
+    for (int i = 1; i < threads; ++i) pool.emplace_back(work);
+    work();
+    for (auto& th : pool) th.join();
+    if (failed) return state.SkipWithError("decode failed");
+    adds = count;
+    benchmark::DoNotOptimize(path_bytes.load() + stats_bytes.load() + sizes.load() +
+                             entries.load());
+  }
+  state.counters["adds"] = static_cast<double>(adds);
+  state.counters["row_groups"] = groups;
+}
+BENCHMARK(BM_DecodeMillionFileCheckpointAddColumns)
+    ->Arg(1)
+    ->Arg(2)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(5)
+    ->UseRealTime();
+
+// Incremental refresh: the latest snapshot is cached; a new commit (10 adds,
+// 10 removes, like the generator's) lands; Snapshot(latest) lists the log,
+// reads that one commit and merges it into the cached million files.
+void BM_IncrementalRefreshMillionFiles(benchmark::State& state) {
+  const MillionFileTable& t = MillionFileTable::Get("million_refresh");
+  SnapshotCache cache(int64_t{4} << 30);
+  DeltaTable table(t.root(), std::make_shared<LocalStorage>(), DeltaTableOptions{.cache = &cache});
+  auto base = Load(table, std::nullopt, state);
+  if (!base) return;
+  std::mt19937_64 rng(7);
+  int64_t version = t.latest();
+  std::vector<std::string> active;
+  for (size_t i = 0; i < base->files.size(); i += 97) active.push_back(base->files[i].path);
+  for (auto _ : state) {
+    state.PauseTiming();
+    std::string commit = R"({"commitInfo":{"timestamp":1,"operation":"WRITE"}})"
+                         "\n";
+    for (int r = 0; r < 10 && !active.empty(); ++r) {
+      size_t i = rng() % active.size();
+      commit += delta_testing::RemoveJson(active[i]);
+      active[i] = active.back();
+      active.pop_back();
+    }
+    for (int a = 0; a < 10; ++a) {
+      commit +=
+          delta_testing::AddJson("date=2024-06-01/part-00000-" + Uuid(rng) + ".c000.snappy.parquet",
+                                 1000, R"(,"stats":"{\"numRecords\":1}")");
+    }
+    t.dir().WriteCommit(++version, commit);
+    state.ResumeTiming();
+    auto s = Load(table, std::nullopt, state);
+    if (!s || s->version != version) {
+      state.SkipWithError("refresh failed");
+      break;
+    }
+    benchmark::DoNotOptimize(s);
+  }
+  state.counters["files"] = static_cast<double>(base->files.size());
+}
+BENCHMARK(BM_IncrementalRefreshMillionFiles)
+    ->Unit(benchmark::kMillisecond)
+    ->Iterations(20)
+    ->UseRealTime();
 
 }  // namespace
 }  // namespace lakeshare

@@ -73,7 +73,7 @@ TEST(DeltaTableRealTest, SimpleTableVersionsAndTimeTravel) {
   const DataFile& first = latest->files[0];
   EXPECT_EQ(first.size, 262);
   EXPECT_EQ(first.modification_time, 1587968626000);
-  EXPECT_TRUE(first.data_change);
+  EXPECT_FALSE(first.data_change);  // the state's canonical form (the commit said true)
   EXPECT_TRUE(first.partition_values.empty());
   EXPECT_FALSE(first.stats.has_value());
   EXPECT_FALSE(first.deletion_vector.has_value());
@@ -444,58 +444,86 @@ TEST(DeltaTableRealTest, EveryJsonTableLoadsAtEveryVersion) {
   EXPECT_GE(tables, 40);
 }
 
-TEST(DeltaTableRealTest, TablesThatNeedACheckpoint) {
+TEST(DeltaTableRealTest, TablesWhoseEarlyCommitsAreGone) {
   const std::string root = TestTable("checkpoints_vacuumed");
   auto table = Open(root);
   EXPECT_EQ(*table->LatestVersion(), 12);
-  auto latest = table->Snapshot(std::nullopt);
-  EXPECT_EQ(latest.status().code(), StatusCode::kUnsupported);
-  EXPECT_TRUE(Contains(latest.status(), root)) << latest.status();
-  EXPECT_TRUE(Contains(latest.status(), "parquet checkpoint")) << latest.status();
-  EXPECT_TRUE(Contains(latest.status(), "00000000000000000010.checkpoint.parquet"));
-  auto v5 = table->Snapshot(5);
-  EXPECT_EQ(v5.status().code(), StatusCode::kUnsupported);
-  EXPECT_TRUE(Contains(v5.status(), "00000000000000000005.checkpoint.parquet"));
-  EXPECT_EQ(table->Snapshot(7).status().code(), StatusCode::kUnsupported);
+  // From the checkpoints at 5 and 10, plus the commits after them.
+  auto latest = MustSnapshot(*table);
+  EXPECT_EQ(latest->version, 12);
+  EXPECT_EQ(latest->files.size(), 12u);
+  EXPECT_EQ(MustSnapshot(*table, 5)->files.size(), 5u);
+  EXPECT_EQ(MustSnapshot(*table, 7)->files.size(), 7u);
+  EXPECT_EQ(MustSnapshot(*table, 10)->files.size(), 10u);
   // Versions before the oldest checkpoint do not exist any more at all.
   EXPECT_EQ(table->Snapshot(3).status(),
             Status::InvalidArgument(
                 "Cannot time travel Delta table to version 3. Available versions: [5, 12]."));
-  // Commit timestamps need no checkpoint: the JSON commits 5..12 are there.
+  // Commit timestamps cover the JSON commits 5..12.
   auto timestamps = table->CommitTimestamps();
   ASSERT_TRUE(timestamps.ok()) << timestamps.status();
   ASSERT_EQ(timestamps->size(), 8u);
   EXPECT_EQ(timestamps->front().version, 5);
   EXPECT_EQ(
       *table->VersionAtTimestamp(timestamps->back().timestamp_ms, TimestampBound::kAtOrBefore), 12);
+  // A snapshot's timestamp is the one the timeline gives its version.
+  for (const VersionTimestamp& t : *timestamps) {
+    EXPECT_EQ(MustSnapshot(*table, t.version)->timestamp_ms, t.timestamp_ms) << t.version;
+  }
 
   auto partitions = Open(TestTable("checkpoint_with_partitions"));
   EXPECT_EQ(*partitions->LatestVersion(), 2);
-  EXPECT_EQ(partitions->Snapshot(std::nullopt).status().code(), StatusCode::kUnsupported);
+  auto p = MustSnapshot(*partitions);
+  EXPECT_EQ(p->version, 2);
+  EXPECT_EQ(p->metadata.partition_columns, std::vector<std::string>{"color"});
   EXPECT_EQ(partitions->Snapshot(1).status(),
             Status::InvalidArgument(
                 "Cannot time travel Delta table to version 1. Available versions: [2, 2]."));
 
   auto cdf = Open(TestTable("checkpoint-cdf-table"));
   EXPECT_EQ(*cdf->LatestVersion(), 5);
-  for (int64_t v : {3, 4, 5}) EXPECT_EQ(cdf->Snapshot(v).status().code(), StatusCode::kUnsupported);
-  EXPECT_EQ(cdf->Snapshot(std::nullopt).status().code(), StatusCode::kUnsupported);
+  for (int64_t v : {3, 4, 5}) EXPECT_EQ(MustSnapshot(*cdf, v)->version, v);
   EXPECT_EQ(cdf->Snapshot(2).status().code(), StatusCode::kInvalidArgument);
+
+  // Only a checkpoint, no JSON commit at all: readable by version; no
+  // timeline to search.
+  auto only = Open(TestTable("table-with-domain-metadata"));
+  EXPECT_EQ(*only->LatestVersion(), 108);
+  auto s = MustSnapshot(*only);
+  EXPECT_EQ(s->version, 108);
+  EXPECT_EQ(only->Snapshot(107).status().code(), StatusCode::kInvalidArgument);
 }
 
 TEST(DeltaTableRealTest, SnapshotsAreCachedAndShared) {
-  auto table = Open(TestTable("simple_table"), DeltaTableOptions{.max_cached_snapshots = 2});
+  // The estimates of the snapshots used below, from an uncached table.
+  SnapshotCache off(0);
+  auto uncached = Open(TestTable("simple_table"), DeltaTableOptions{.cache = &off});
+  EXPECT_NE(MustSnapshot(*uncached).get(), MustSnapshot(*uncached).get());
+  EXPECT_EQ(off.size(), 0u);
+  int64_t bytes = 0;
+  for (int64_t v : {0, 3, 4}) bytes += EstimateSnapshotBytes(*MustSnapshot(*uncached, v));
+
+  SnapshotCache cache;
+  auto table = Open(TestTable("simple_table"), DeltaTableOptions{.cache = &cache});
   auto a = MustSnapshot(*table, 4);
   auto b = MustSnapshot(*table, 4);
   EXPECT_EQ(a.get(), b.get());
+  EXPECT_EQ(cache.size(), 1u);
+  EXPECT_EQ(cache.bytes(), EstimateSnapshotBytes(*a));
+  // Room for all but one of the three: the third evicts the least recently
+  // used.
+  cache.SetCapacity(bytes - 1);
   MustSnapshot(*table, 0);
-  MustSnapshot(*table, 1);  // evicts 4 (least recently used)
+  MustSnapshot(*table, 3);
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_LE(cache.bytes(), bytes - 1);
   EXPECT_NE(MustSnapshot(*table, 4).get(), a.get());
   // The evicted snapshot is still valid for whoever holds it.
   EXPECT_EQ(a->files.size(), 5u);
-
-  auto uncached = Open(TestTable("simple_table"), DeltaTableOptions{.max_cached_snapshots = 0});
-  EXPECT_NE(MustSnapshot(*uncached).get(), MustSnapshot(*uncached).get());
+  // A table's entries go with it.
+  table.reset();
+  EXPECT_EQ(cache.size(), 0u);
+  EXPECT_EQ(cache.bytes(), 0);
 }
 
 TEST(DeltaTableRealTest, ConcurrentReaders) {
@@ -700,12 +728,16 @@ TEST(DeltaTableSyntheticTest, MissingCommitsAndCheckpoints) {
   auto gap = table->Snapshot(3);
   EXPECT_EQ(gap.status().code(), StatusCode::kCorruption);
   EXPECT_TRUE(Contains(gap.status(), "00000000000000000002.json")) << gap.status();
-  // A checkpoint bridging the gap: reconstructable, but only from parquet.
+  // A checkpoint bridging the gap, but not a parquet file: kCorruption
+  // naming it (relative to the table), never a crash.
   t.WriteLogFile("00000000000000000002.checkpoint.parquet", "PAR1");
-  auto needs_checkpoint = table->Snapshot(3);
-  EXPECT_EQ(needs_checkpoint.status().code(), StatusCode::kUnsupported);
-  EXPECT_TRUE(Contains(needs_checkpoint.status(), t.root()));
-  EXPECT_EQ(table->Snapshot(2).status().code(), StatusCode::kUnsupported);
+  auto bad_checkpoint = table->Snapshot(3);
+  EXPECT_EQ(bad_checkpoint.status().code(), StatusCode::kCorruption);
+  EXPECT_TRUE(
+      Contains(bad_checkpoint.status(), "_delta_log/00000000000000000002.checkpoint.parquet"))
+      << bad_checkpoint.status();
+  EXPECT_FALSE(Contains(bad_checkpoint.status(), t.root())) << bad_checkpoint.status();
+  EXPECT_EQ(table->Snapshot(2).status().code(), StatusCode::kCorruption);
   EXPECT_EQ(MustSnapshot(*table, 1)->files.size(), 2u);
 
   // Commit 0 gone and no checkpoint: nothing can be reconstructed.

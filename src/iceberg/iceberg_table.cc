@@ -934,7 +934,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   std::optional<std::string> unreadable = report.unreadable;
   size_t total = 0;
   for (const auto& man : data_manifests) total += man->entries.size();
-  snap->files.reserve(total);
+  std::vector<DataFile> files;  // sorted below, then the snapshot's FileList
+  files.reserve(total);
   int64_t position_deletes = 0, equality_deletes = 0;
   for (size_t i = 0; i < data.size(); ++i) {
     LS_ASSIGN_OR_RETURN(const PartitionSpec* spec, spec_of(*data[i], *data_manifests[i]));
@@ -958,7 +959,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
                      "' predates a column with an initial default, which readers of the file "
                      "would see as null";
       }
-      snap->files.push_back(std::move(*f));
+      files.push_back(std::move(*f));
     }
   }
   for (const auto& man : delete_manifests) {
@@ -985,8 +986,9 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
                  "rewrite_position_delete_files)";
   }
   snap->unreadable_reason = unreadable;
-  std::sort(snap->files.begin(), snap->files.end(),
+  std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
+  snap->files = std::move(files);
   return std::shared_ptr<const TableSnapshot>(snap);
 }
 

@@ -26,7 +26,8 @@ const size_t kFiles = NumFiles();
 std::shared_ptr<const TableSnapshot> MakeSnapshot() {
   auto s = std::make_shared<TableSnapshot>();
   std::mt19937_64 rng(5);
-  s->files.reserve(kFiles);
+  std::vector<DataFile> files;  // sorted, then handed to the snapshot's FileList
+  files.reserve(kFiles);
   PartitionValueInterner interner;
   for (size_t i = 0; i < kFiles; ++i) {
     DataFile f;
@@ -52,10 +53,11 @@ std::shared_ptr<const TableSnapshot> MakeSnapshot() {
         R"("nullCount":{"id":0,"value":%lld,"name":0}})",
         1000 + lo % 99000, lo, lo, lo % 99999, lo + 5000, lo, lo % 99999, lo % 10);
     f.stats = stats;
-    s->files.push_back(std::move(f));
+    files.push_back(std::move(f));
   }
-  std::sort(s->files.begin(), s->files.end(),
+  std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
+  s->files = std::move(files);
   return s;
 }
 

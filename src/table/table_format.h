@@ -15,6 +15,7 @@
 #include "common/compact_optional.h"
 #include "common/status.h"
 #include "storage/storage.h"
+#include "table/file_list.h"
 #include "table/partition_values.h"
 
 namespace lakeshare {
@@ -69,13 +70,17 @@ struct DataFile {
 // Heap and inline bytes a file of a snapshot holds (for cache accounting
 // and memory benchmarks); stats_bytes receives the part that is stats text.
 size_t DataFileBytes(const DataFile& file, size_t* stats_bytes = nullptr);
+// Shares unchanged chunks between snapshots of nearby versions (file_list.h).
+using FileList = ChunkedList<DataFile>;
 
 struct TableSnapshot {
   int64_t version = 0;
   int64_t timestamp_ms = 0;  // commit timestamp of `version`
   TableProtocol protocol;
   TableMetadata metadata;
-  std::vector<DataFile> files;  // active files, sorted by path (a deterministic order per version)
+  // Active files in a deterministic order per version (Delta: by percent-
+  // decoded path, with data_change false: it describes commits, not state).
+  FileList files;
   // Set when the listed data files alone do not hold the snapshot's rows
   // (e.g. Iceberg delete files apply to them): every response format is
   // refused with this reason.

@@ -13,6 +13,7 @@ import os
 import pytest
 
 import change_tables
+import checkpoint_log
 import harness
 from catalog_db import backend_db, postgres_cluster  # noqa: F401 (fixtures of the catalog tests)
 from delta_log import DeltaTable, list_tables
@@ -39,6 +40,15 @@ def lakeshare_bin(request):
     if not os.access(path, os.X_OK):
         pytest.fail("lakeshare binary not found or not executable: %s (build it, or pass --lakeshare-bin)" % path)
     return path
+
+
+@pytest.fixture(scope="session")
+def parquet_rows(lakeshare_bin):
+    """DuckDB as an independent parquet reader, installed into the build tree."""
+    build = os.path.dirname(os.path.dirname(os.path.dirname(lakeshare_bin)))  # <build>/src/cli/lakeshare
+    if not os.path.isfile(os.path.join(build, "CMakeCache.txt")):
+        build = os.path.join(harness.REPO_ROOT, "build")
+    return checkpoint_log.ParquetRows(build)
 
 
 @pytest.fixture(scope="session")

@@ -495,9 +495,17 @@ def assert_delta_file_matches(f, entry, context=""):
     where = "%s: %s" % (context, entry.path)
     assert add["partitionValues"] == dict(raw.get("partitionValues") or {}), \
         "%s: partitionValues %r != log %r" % (where, add["partitionValues"], raw.get("partitionValues"))
-    for k in ("size", "modificationTime", "dataChange"):
+    for k in ("size", "modificationTime"):
         assert add.get(k) == raw.get(k), "%s: add.%s %r != log %r" % (where, k, add.get(k), raw.get(k))
-    if raw.get("stats") is not None:
+    # A snapshot's adds carry the state's canonical dataChange=false (as
+    # checkpoints and Delta's own log replay record them), whatever the
+    # commit that added the file said.
+    assert add.get("dataChange") is False, "%s: add.dataChange %r in a snapshot" % (where, add.get("dataChange"))
+    if raw.get("_stats_from_parsed"):
+        # Rebuilt from a checkpoint's stats_parsed: the same JSON, not the same text.
+        assert json.loads(add["stats"]) == json.loads(raw["stats"]), "%s: add.stats %r != %r" % (
+            where, add.get("stats"), raw["stats"])
+    elif raw.get("stats") is not None:
         assert add.get("stats") == raw["stats"], "%s: add.stats is not the log's stats string" % where
     else:
         assert "stats" not in add, "%s: add.stats invented (the log has none)" % where

@@ -30,6 +30,7 @@ import requests
 import expect
 import harness
 from conftest import launch_server
+import checkpoint_log
 from delta_log import DeltaTable, list_tables, z85_encode
 from expect import ALL_READER_FEATURES, cmp
 from strict_client import StrictClient, add_of, parse_capabilities, requested_formats, split_ndjson
@@ -258,6 +259,16 @@ def check_delta_snapshot(client, coords, snap, version_arg, session, download):
         for f in q.files:
             expect.assert_delta_downloads(f, by_id[f["id"]], session, ctx)
     return q
+
+
+@pytest.mark.parametrize("table_dir", checkpoint_log.checkpoint_tables(), ids=_id)
+def test_delta_checkpoint_table_latest(main, parquet_rows, table_dir):
+    """Tables with checkpoints (early commits gone or not) in the delta
+    format, against DuckDB's reading of the checkpoint + later commits."""
+    coords = coords_of(main, os.path.basename(table_dir))
+    snap = checkpoint_log.CheckpointedTable(table_dir, parquet_rows).snapshot()
+    with requests.Session() as s:
+        check_delta_snapshot(main.alice, coords, snap, None, s, download=True)
 
 
 @pytest.mark.parametrize("table_dir", JSON_ONLY, ids=_id)

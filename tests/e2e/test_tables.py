@@ -9,7 +9,11 @@ independent reading of its `_delta_log`:
   returned file whose data exists on disk downloads to identical bytes.
 - Tables the parquet format cannot represent (deletion vectors present,
   column mapping, unknown reader features) are refused with a JSON 4xx.
-- Checkpoint-only logs are refused with 400 UNSUPPORTED_OPERATION.
+- Every table with a checkpoint (including those whose early commits are
+  gone): every reconstructable version against an independent reading of
+  its newest usable checkpoint (parquet read by DuckDB, see
+  checkpoint_log.py) plus the JSON commits after it; file counts and sizes
+  against the log's .crc files where there are some.
 """
 
 import os
@@ -18,14 +22,16 @@ import re
 import pytest
 import requests
 
+import checkpoint_log
 import expect
 import harness
+from checkpoint_log import CheckpointedTable
 from delta_log import DeltaTable, list_tables
 
 ALL_DIRS = list_tables(harness.DELTA_ROOT) + list_tables(os.path.join(harness.DELTA_ROOT, "golden")) \
     if os.path.isdir(harness.DELTA_ROOT) else []
 JSON_ONLY = [d for d in ALL_DIRS if DeltaTable(d).is_json_only]
-CHECKPOINT_ONLY = [d for d in ALL_DIRS if not DeltaTable(d).is_json_only]
+CHECKPOINT_TABLES = checkpoint_log.checkpoint_tables()
 
 
 def _id(d):
@@ -104,25 +110,45 @@ def test_every_version(main, table_dir):
             check_snapshot_response(client, coords, snap, v, s, download=(v == 0))
 
 
-@pytest.mark.parametrize("table_dir", CHECKPOINT_ONLY, ids=_id)
-def test_checkpoint_only_log_is_refused(main, table_dir):
+def test_every_checkpoint_table_is_covered():
+    names = {os.path.basename(d) for d in CHECKPOINT_TABLES}
+    assert len(names) >= 17, names
+    # The ones whose early JSON commits are gone are among them.
+    assert {"checkpoints_vacuumed", "checkpoint-cdf-table", "checkpoint_with_partitions",
+            "table-with-domain-metadata"} <= names
+
+
+@pytest.mark.parametrize("table_dir", CHECKPOINT_TABLES, ids=_id)
+def test_checkpoint_table_every_version(main, parquet_rows, table_dir):
     client = main.alice
     coords = _coords(main, table_dir)
-    log_dir = os.path.join(table_dir, "_delta_log")
-    versions = [int(m.group(1)) for m in (re.match(r"^(\d{20})\.(json|checkpoint)", f)
-                                           for f in os.listdir(log_dir)) if m]
-    latest = max(versions)
-
-    resp = client.raw("GET", client.table_path(*coords) + "/version")
-    if resp.status_code == 200:
-        assert client.table_version(*coords) == latest
-    else:
-        client.parse_error(resp, 400, "UNSUPPORTED_OPERATION")
-
-    client.parse_error(client.metadata_raw(*coords), 400, "UNSUPPORTED_OPERATION")
-    client.parse_error(client.query_raw(*coords, body={}), 400, "UNSUPPORTED_OPERATION")
-    # and the server keeps answering
+    table = CheckpointedTable(table_dir, parquet_rows)
+    assert client.table_version(*coords) == table.latest
+    versions = table.versions()
+    assert versions and versions[-1] == table.latest
+    with requests.Session() as s:
+        check_snapshot_response(client, coords, table.snapshot(), None, s, download=True)
+        for v in versions:
+            check_snapshot_response(client, coords, table.snapshot(v), v, s, download=False)
+    # Versions before the oldest checkpoint are gone (when commit 0 is).
+    if table.earliest > 0:
+        err = client.parse_error(client.query_raw(*coords, body={"version": table.earliest - 1}), 400)
+        assert "Available versions" in err.message, err.message
     assert client.list_shares()[0]
+
+
+@pytest.mark.parametrize("table_dir", [d for d in CHECKPOINT_TABLES if checkpoint_log.crc_facts(d)], ids=_id)
+def test_checkpoint_table_agrees_with_crc_files(main, table_dir):
+    """numFiles and tableSizeBytes of the log's .crc files: a third reading."""
+    client = main.alice
+    coords = _coords(main, table_dir)
+    for v, (num_files, size) in sorted(checkpoint_log.crc_facts(table_dir).items()):
+        resp = client.query_raw(*coords, body={"version": v}, capabilities="responseformat=delta;"
+                                "readerfeatures=deletionvectors,columnmapping,timestampntz,v2checkpoint")
+        q = client.parse_query(resp)
+        assert len(q.files) == num_files, "version %d: %d files, .crc says %d" % (v, len(q.files), num_files)
+        total = sum(expect.add_of(f)["size"] for f in q.files)
+        assert total == size, "version %d: %d bytes, .crc says %d" % (v, total, size)
 
 
 def test_all_share_lists_every_table(main):

@@ -1,0 +1,117 @@
+#include "delta/snapshot_cache.h"
+
+#include <algorithm>
+
+namespace lakeshare {
+namespace {
+
+int64_t MetadataBytes(const TableSnapshot& s) {
+  int64_t bytes = static_cast<int64_t>(sizeof(TableSnapshot)) +
+                  static_cast<int64_t>(s.metadata.schema_string.size() + s.metadata.id.size());
+  for (const auto& [k, v] : s.metadata.configuration) {
+    bytes += 64 + static_cast<int64_t>(k.size() + v.size());
+  }
+  return bytes;
+}
+
+}  // namespace
+
+int64_t EstimateSnapshotBytes(const TableSnapshot& snapshot) {
+  constexpr size_t kSample = 256;
+  const FileList& files = snapshot.files;
+  const size_t n = files.size();
+  // Chunk headers and the pointers to them.
+  int64_t bytes = MetadataBytes(snapshot) + static_cast<int64_t>(files.chunks().size()) * 64;
+  if (n == 0) return bytes;
+  const size_t step = std::max<size_t>(1, n / kSample);
+  int64_t sampled = 0, count = 0;
+  for (size_t i = 0; i < n; i += step) {
+    sampled += static_cast<int64_t>(DataFileBytes(files[i]));
+    ++count;
+  }
+  return bytes + sampled * static_cast<int64_t>(n) / count;
+}
+
+SnapshotCache& SnapshotCache::Global() {
+  static SnapshotCache* cache = new SnapshotCache();  // never destroyed: used until exit
+  return *cache;
+}
+
+void SnapshotCache::SetCapacity(int64_t bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  capacity_ = std::max<int64_t>(bytes, 0);
+  EvictLocked();
+}
+
+int64_t SnapshotCache::capacity() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return capacity_;
+}
+
+int64_t SnapshotCache::bytes() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return bytes_;
+}
+
+size_t SnapshotCache::size() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return entries_.size();
+}
+
+uint64_t SnapshotCache::NewTableId() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return next_table_++;
+}
+
+void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> snapshot, Tag tag) {
+  if (!snapshot) return;
+  // Estimated outside the lock: it reads a sample of the files.
+  const int64_t bytes = EstimateSnapshotBytes(*snapshot);
+  std::lock_guard<std::mutex> lock(mu_);
+  Key key{table, snapshot->version};
+  auto it = entries_.find(key);
+  if (it != entries_.end()) EraseLocked(it);
+  if (bytes > capacity_) return;
+  lru_.push_front(key);
+  entries_.emplace(key, Entry{std::move(snapshot), tag, bytes, lru_.begin()});
+  bytes_ += bytes;
+  EvictLocked();
+}
+
+std::shared_ptr<const TableSnapshot> SnapshotCache::FindAtOrBefore(
+    uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.upper_bound(Key{table, version});
+  while (it != entries_.begin()) {
+    auto prev = std::prev(it);
+    if (prev->first.first != table) break;
+    if (valid(prev->first.second, prev->second.tag)) {
+      lru_.splice(lru_.begin(), lru_, prev->second.lru);
+      return prev->second.snapshot;
+    }
+    EraseLocked(prev);  // `it` stays valid
+  }
+  return nullptr;
+}
+
+void SnapshotCache::EraseTable(uint64_t table) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.lower_bound(Key{table, INT64_MIN});
+  while (it != entries_.end() && it->first.first == table) {
+    auto next = std::next(it);
+    EraseLocked(it);
+    it = next;
+  }
+}
+
+void SnapshotCache::EvictLocked() {
+  while (bytes_ > capacity_ && !lru_.empty()) EraseLocked(entries_.find(lru_.back()));
+}
+
+void SnapshotCache::EraseLocked(std::map<Key, Entry>::iterator it) {
+  bytes_ -= it->second.bytes;
+  lru_.erase(it->second.lru);
+  entries_.erase(it);
+}
+
+}  // namespace lakeshare

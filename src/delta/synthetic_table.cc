@@ -1,0 +1,195 @@
+#include "delta/synthetic_table.h"
+
+#include <chrono>
+#include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <system_error>
+#include <vector>
+
+#include "common/json_writer.h"
+#include "common/time_util.h"
+#include "delta/delta_checkpoint_writer.h"
+#include "delta/delta_log_listing.h"
+
+namespace lakeshare {
+namespace {
+
+namespace fs = std::filesystem;
+
+constexpr const char* kSchema = R"({"type":"struct","fields":[)"
+                                R"({"name":"id","type":"long","nullable":true,"metadata":{}},)"
+                                R"({"name":"name","type":"string","nullable":true,"metadata":{}},)"
+                                R"({"name":"ts","type":"timestamp","nullable":true,"metadata":{}},)"
+                                R"({"name":"date","type":"date","nullable":true,"metadata":{}}]})";
+
+class Generator {
+ public:
+  Generator(const SyntheticTableOptions& o) : o_(o), rng_(o.seed) {}
+
+  DataFile NewFile(int64_t mtime) {
+    DataFile f;
+    const int64_t day = static_cast<int64_t>(rng_() % static_cast<uint64_t>(o_.partitions));
+    const std::string date = FormatDate(DaysFromCivil(2024, 1, 1) + day);
+    char part[16];
+    std::snprintf(part, sizeof(part), "%05d", static_cast<int>(rng_() % 1000));
+    f.path = "date=" + date + "/part-" + part + "-" + Uuid() + ".c000.snappy.parquet";
+    f.partition_values["date"] = date;
+    f.size = static_cast<int64_t>(100000 + rng_() % 100000000);
+    f.modification_time = mtime;
+    f.data_change = true;
+    const int64_t id = static_cast<int64_t>(rng_() % 1000000000);
+    const int64_t ts = (DaysFromCivil(2024, 1, 1) + day) * 86400000;
+    f.stats = R"({"numRecords":)" + std::to_string(1000 + rng_() % 1000000) +
+              R"(,"minValues":{"id":)" + std::to_string(id) + R"(,"name":"alice-)" +
+              std::to_string(rng_() % 10000) + R"(","ts":")" + FormatIso8601Millis(ts) +
+              R"("},"maxValues":{"id":)" + std::to_string(id + 1 + rng_() % 100000) +
+              R"(,"name":"zoe-)" + std::to_string(rng_() % 10000) + R"(","ts":")" +
+              FormatIso8601Millis(ts + 86399999) + R"("},"nullCount":{"id":0,"name":)" +
+              std::to_string(rng_() % 100) + R"(,"ts":0}})";
+    return f;
+  }
+
+ private:
+  std::string Uuid() {
+    static const char* hex = "0123456789abcdef";
+    std::string s;
+    s.reserve(36);
+    uint64_t a = rng_(), b = rng_();
+    for (int i = 0; i < 32; ++i) {
+      if (i == 8 || i == 12 || i == 16 || i == 20) s += '-';
+      uint64_t& w = i < 16 ? a : b;
+      s += hex[w & 15];
+      w >>= 4;
+    }
+    return s;
+  }
+
+  const SyntheticTableOptions& o_;
+
+ public:
+  std::mt19937_64 rng_;
+};
+
+void AppendAdd(const DataFile& f, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject().Key("add").BeginObject();
+  w.Key("path").String(f.path);
+  w.Key("partitionValues").BeginObject();
+  for (const auto& [k, v] : f.partition_values) {
+    w.Key(k);
+    if (v) {
+      w.String(*v);
+    } else {
+      w.Null();
+    }
+  }
+  w.EndObject();
+  w.Key("size").Int(f.size).Key("modificationTime").Int(f.modification_time);
+  w.Key("dataChange").Bool(true);
+  if (f.stats) w.Key("stats").String(*f.stats);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
+void AppendRemove(const DataFile& f, int64_t when, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject().Key("remove").BeginObject();
+  w.Key("path").String(f.path).Key("deletionTimestamp").Int(when).Key("dataChange").Bool(true);
+  w.Key("extendedFileMetadata").Bool(true);
+  w.Key("partitionValues").BeginObject();
+  for (const auto& [k, v] : f.partition_values) w.Key(k).String(v.value_or(""));
+  w.EndObject();
+  w.Key("size").Int(f.size);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
+Status WriteFile(const fs::path& path, const std::string& content, int64_t mtime_ms) {
+  {
+    std::ofstream out(path, std::ios::binary | std::ios::trunc);
+    out << content;
+    if (!out) return Status::IOError("cannot write " + path.string());
+  }
+  std::error_code ec;
+  auto sys = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(mtime_ms));
+  fs::last_write_time(path, std::chrono::file_clock::from_sys(sys), ec);
+  if (ec) return Status::IOError("cannot set the time of " + path.string() + ": " + ec.message());
+  return Status::OK();
+}
+
+}  // namespace
+
+Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
+                                                     const SyntheticTableOptions& o) {
+  if (o.files < 0 || o.commits < 0 || o.partitions < 1 || o.adds_per_commit < 0 ||
+      o.removes_per_commit < 0 || o.rows_per_row_group < 1) {
+    return Status::InvalidArgument("synthetic table: counts must be positive");
+  }
+  const fs::path log = fs::path(dir) / "_delta_log";
+  std::error_code ec;
+  if (fs::exists(log, ec)) {
+    return Status::FailedPrecondition("synthetic table: " + log.string() + " already exists");
+  }
+  fs::create_directories(log, ec);
+  if (ec) return Status::IOError("cannot create " + log.string() + ": " + ec.message());
+
+  Generator gen(o);
+  int64_t now = o.first_timestamp_ms;
+  std::vector<DataFile> files;
+  files.reserve(static_cast<size_t>(o.files));
+  for (int64_t i = 0; i < o.files; ++i) files.push_back(gen.NewFile(now - 1000 - i % 100000));
+
+  TableProtocol protocol;
+  protocol.min_reader_version = 1;
+  protocol.min_writer_version = 2;
+  TableMetadata metadata;
+  metadata.id = "5a1b2c3d-0000-4000-8000-00000000bench";
+  metadata.name = "synthetic";
+  metadata.schema_string = kSchema;
+  metadata.partition_columns = {"date"};
+  metadata.created_time = o.first_timestamp_ms - 86400000;
+  LS_ASSIGN_OR_RETURN(std::string checkpoint,
+                      WriteCheckpointParquet(&protocol, &metadata, files,
+                                             {.rows_per_row_group = o.rows_per_row_group}));
+  SyntheticTableSummary summary;
+  summary.checkpoint_bytes = static_cast<int64_t>(checkpoint.size());
+  LS_RETURN_IF_ERROR(WriteFile(log / "00000000000000000000.checkpoint.parquet", checkpoint, now));
+  checkpoint.clear();
+  checkpoint.shrink_to_fit();
+  LS_RETURN_IF_ERROR(
+      WriteFile(log / "_last_checkpoint",
+                LastCheckpointJson(0, o.files + 2, summary.checkpoint_bytes, o.files), now));
+
+  for (int64_t v = 1; v <= o.commits; ++v) {
+    now += 60000;
+    std::string commit;
+    {
+      JsonWriter w(&commit);
+      w.BeginObject().Key("commitInfo").BeginObject();
+      w.Key("timestamp").Int(now).Key("operation").String("WRITE");
+      w.Key("operationParameters").BeginObject().Key("mode").String("Append").EndObject();
+      w.Key("readVersion").Int(v - 1).Key("isBlindAppend").Bool(o.removes_per_commit == 0);
+      w.EndObject().EndObject();
+      commit.push_back('\n');
+    }
+    for (int64_t r = 0; r < o.removes_per_commit && !files.empty(); ++r) {
+      size_t i = static_cast<size_t>(gen.rng_() % files.size());
+      AppendRemove(files[i], now, &commit);
+      files[i] = std::move(files.back());
+      files.pop_back();
+    }
+    for (int64_t a = 0; a < o.adds_per_commit; ++a) {
+      files.push_back(gen.NewFile(now));
+      AppendAdd(files.back(), &commit);
+    }
+    LS_RETURN_IF_ERROR(WriteFile(log / DeltaCommitFileName(v), commit, now));
+  }
+  summary.checkpoint_version = 0;
+  summary.latest_version = o.commits;
+  summary.active_files = static_cast<int64_t>(files.size());
+  return summary;
+}
+
+}  // namespace lakeshare
