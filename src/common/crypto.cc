@@ -10,26 +10,35 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
+#include <algorithm>
 #include <cstdlib>
 #include <cstring>
 
 namespace lakeshare {
 
-std::string Sha256(std::string_view data) {
+void Sha256(std::string_view data, unsigned char out[32]) {
   SHA256_CTX ctx;
-  unsigned char out[SHA256_DIGEST_LENGTH];
   SHA256_Init(&ctx);
   SHA256_Update(&ctx, data.data(), data.size());
   SHA256_Final(out, &ctx);
+}
+
+void Md5(std::string_view data, unsigned char out[16]) {
+  MD5_CTX ctx;
+  MD5_Init(&ctx);
+  MD5_Update(&ctx, data.data(), data.size());
+  MD5_Final(out, &ctx);
+}
+
+std::string Sha256(std::string_view data) {
+  unsigned char out[SHA256_DIGEST_LENGTH];
+  Sha256(data, out);
   return std::string(reinterpret_cast<char*>(out), sizeof(out));
 }
 
 std::string Md5(std::string_view data) {
-  MD5_CTX ctx;
   unsigned char out[MD5_DIGEST_LENGTH];
-  MD5_Init(&ctx);
-  MD5_Update(&ctx, data.data(), data.size());
-  MD5_Final(out, &ctx);
+  Md5(data, out);
   return std::string(reinterpret_cast<char*>(out), sizeof(out));
 }
 
@@ -82,6 +91,11 @@ Aes256CtrKey::~Aes256CtrKey() {
 
 bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) const {
   if (key_.size() != 32 || iv.size() != 16) return false;
+  // CTR done here over a keyed ECB context: re-initialising an EVP CTR
+  // context for each short message (a file path) cost more than encrypting it.
+  constexpr size_t kBatch = 64;  // blocks of keystream per EVP call
+  unsigned char counter[16];
+  std::memcpy(counter, iv.data(), 16);
   EVP_CIPHER_CTX* ctx = nullptr;
   {
     std::lock_guard<std::mutex> lock(mu_);
@@ -90,21 +104,34 @@ bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) 
       free_.pop_back();
     }
   }
-  const auto* iv_bytes = reinterpret_cast<const unsigned char*>(iv.data());
-  bool ok;
   if (ctx == nullptr) {
     ctx = EVP_CIPHER_CTX_new();
-    ok = ctx != nullptr &&
-         EVP_EncryptInit_ex(ctx, EVP_aes_256_ctr(), nullptr,
-                            reinterpret_cast<const unsigned char*>(key_.data()), iv_bytes) == 1;
-  } else {
-    // Same cipher and key: only the counter block changes.
-    ok = EVP_EncryptInit_ex(ctx, nullptr, nullptr, nullptr, iv_bytes) == 1;
+    if (ctx == nullptr ||
+        EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), nullptr,
+                           reinterpret_cast<const unsigned char*>(key_.data()), nullptr) != 1 ||
+        EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
+      EVP_CIPHER_CTX_free(ctx);
+      return false;
+    }
   }
-  int len = 0;
-  ok = ok && EVP_EncryptUpdate(ctx, reinterpret_cast<unsigned char*>(out), &len,
-                               reinterpret_cast<const unsigned char*>(data.data()),
-                               static_cast<int>(data.size())) == 1;
+  unsigned char blocks[kBatch * 16];
+  unsigned char stream[kBatch * 16];
+  bool ok = true;
+  for (size_t done = 0; done < data.size() && ok;) {
+    size_t n = std::min(kBatch, (data.size() - done + 15) / 16);
+    for (size_t i = 0; i < n; ++i) {
+      std::memcpy(blocks + 16 * i, counter, 16);
+      for (int j = 15; j >= 0 && ++counter[j] == 0; --j) {
+      }  // big-endian increment of the whole block, as OpenSSL's CTR mode does
+    }
+    int len = 0;
+    ok = EVP_EncryptUpdate(ctx, stream, &len, blocks, static_cast<int>(16 * n)) == 1 &&
+         len == static_cast<int>(16 * n);
+    size_t m = std::min(16 * n, data.size() - done);
+    for (size_t i = 0; i < m; ++i) out[done + i] = static_cast<char>(data[done + i] ^ stream[i]);
+    done += m;
+  }
+  OPENSSL_cleanse(stream, sizeof(stream));
   if (!ok) {
     EVP_CIPHER_CTX_free(ctx);
     return false;

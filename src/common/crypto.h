@@ -12,8 +12,10 @@
 
 namespace lakeshare {
 
-std::string Sha256(std::string_view data);                            // 32 raw bytes
-std::string Md5(std::string_view data);                               // 16 raw bytes
+std::string Sha256(std::string_view data);  // 32 raw bytes
+std::string Md5(std::string_view data);     // 16 raw bytes
+void Sha256(std::string_view data, unsigned char out[32]);
+void Md5(std::string_view data, unsigned char out[16]);
 std::string HmacSha256(std::string_view key, std::string_view data);  // 32 raw bytes
 // Compares in time independent of where the inputs differ (length may leak).
 bool ConstantTimeEquals(std::string_view a, std::string_view b);

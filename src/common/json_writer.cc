@@ -171,6 +171,14 @@ JsonWriter& JsonWriter::Key(std::string_view key) {
   need_comma_ = false;
   return *this;
 }
+JsonWriter& JsonWriter::PlainKey(std::string_view key) {
+  Separate();
+  out_->push_back('"');
+  out_->append(key);
+  out_->append("\":", 2);
+  need_comma_ = false;
+  return *this;
+}
 JsonWriter& JsonWriter::String(std::string_view v) {
   Separate();
   AppendJsonString(out_, v);

@@ -23,6 +23,8 @@ class JsonWriter {
   JsonWriter& BeginArray();
   JsonWriter& EndArray();
   JsonWriter& Key(std::string_view key);
+  // A key that needs no escaping (a literal in the code), written as is.
+  JsonWriter& PlainKey(std::string_view key);
   JsonWriter& String(std::string_view v);
   JsonWriter& Int(int64_t v);
   JsonWriter& Bool(bool v);

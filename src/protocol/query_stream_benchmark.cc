@@ -62,7 +62,17 @@ std::shared_ptr<const TableSnapshot> MakeSnapshot() {
 }
 
 void BM_QueryStreamLines(benchmark::State& state) {
-  static auto snapshot = MakeSnapshot();
+  // LAKESHARE_BENCH_TABLE: stream a real table's latest snapshot instead
+  // (e.g. one written by `lakeshare generate-delta`), as loaded by the server.
+  static auto snapshot = [] {
+    if (const char* dir = std::getenv("LAKESHARE_BENCH_TABLE")) {
+      auto s = DeltaTable(dir, std::make_shared<LocalStorage>()).Snapshot(std::nullopt);
+      if (s.ok()) return *s;
+      std::fprintf(stderr, "%s\n", s.status().ToString().c_str());
+      std::abort();
+    }
+    return MakeSnapshot();
+  }();
   auto storage = std::make_shared<LocalStorage>();
   ResolvedTable table;
   table.location = "/data/tables/sales";
@@ -86,7 +96,7 @@ void BM_QueryStreamLines(benchmark::State& state) {
       if (!more.ok() || !*more) break;
     }
   }
-  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * kFiles));
+  state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * snapshot->files.size()));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
 }
 BENCHMARK(BM_QueryStreamLines)

@@ -41,7 +41,7 @@ void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool hi
 namespace {
 
 void WritePartitionValues(JsonWriter& w, const DataFile& f) {
-  w.Key("partitionValues").BeginObject();
+  w.PlainKey("partitionValues").BeginObject();
   for (const auto& [k, v] : f.partition_values) {
     w.Key(k);
     if (v) {
@@ -57,18 +57,21 @@ void WritePartitionValues(JsonWriter& w, const DataFile& f) {
 
 void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
                            const FileLineOptions& o, FileIdHash hash, std::string_view key) {
+  // The hot path of large answers: literal keys are written as they are.
   JsonWriter w(out);
-  w.BeginObject().Key(key).BeginObject();
-  w.Key("url").String(url.url);
-  w.Key("id").String(FileId(f.path, hash));
+  w.BeginObject().PlainKey(key).BeginObject();
+  w.PlainKey("url").String(url.url);
+  char id[68];  // the quoted hex digest, written as a raw value
+  size_t id_len = QuotedFileId(f.path, hash, id);
+  w.PlainKey("id").Raw(std::string_view(id, id_len));
   WritePartitionValues(w, f);
-  w.Key("size").Int(f.size);
-  if (f.stats && key != "cdf" && key != "remove") w.Key("stats").String(*f.stats);
+  w.PlainKey("size").Int(f.size);
+  if (f.stats && key != "cdf" && key != "remove") w.PlainKey("stats").String(*f.stats);
   if (o.include_version) {
-    w.Key("version").Int(o.version);
-    w.Key("timestamp").Int(o.timestamp_ms);
+    w.PlainKey("version").Int(o.version);
+    w.PlainKey("timestamp").Int(o.timestamp_ms);
   }
-  w.Key("expirationTimestamp").Int(url.expiration_ms);
+  w.PlainKey("expirationTimestamp").Int(url.expiration_ms);
   w.EndObject().EndObject();
   out->push_back('\n');
 }
@@ -88,7 +91,34 @@ void AppendEndStreamActionLine(std::string* out, const std::optional<std::string
 }
 
 std::string FileId(const std::string& recorded_path, FileIdHash hash) {
-  return HexEncode(hash == FileIdHash::kSha256 ? Sha256(recorded_path) : Md5(recorded_path));
+  std::string out;
+  AppendFileId(&out, recorded_path, hash);
+  return out;
+}
+
+void AppendFileId(std::string* out, std::string_view recorded_path, FileIdHash hash) {
+  char id[68];
+  size_t n = QuotedFileId(recorded_path, hash, id);
+  out->append(id + 1, n - 2);
+}
+
+size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68]) {
+  unsigned char digest[32];
+  size_t n = 16;
+  if (hash == FileIdHash::kSha256) {
+    Sha256(recorded_path, digest);
+    n = 32;
+  } else {
+    Md5(recorded_path, digest);
+  }
+  static constexpr char kHexDigits[] = "0123456789abcdef";
+  out[0] = '"';
+  for (size_t i = 0; i < n; ++i) {
+    out[1 + 2 * i] = kHexDigits[digest[i] >> 4];
+    out[2 + 2 * i] = kHexDigits[digest[i] & 15];
+  }
+  out[1 + 2 * n] = '"';
+  return 2 + 2 * n;
 }
 
 void AppendDeltaProtocolLine(std::string* out, const TableProtocol& p,

@@ -813,7 +813,8 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
   if (!changes.ok()) return TableError(t, changes.status());
   // Protocol lines carry the delta format's protocol; parquet clients never get them.
   bool historical_protocol = c.include_historical_protocol && *format == ResponseFormat::kDelta;
-  auto plan = PlanChanges(*changes, c.mode, c.include_historical_metadata, historical_protocol, cdf);
+  auto plan =
+      PlanChanges(*changes, c.mode, c.include_historical_metadata, historical_protocol, cdf);
   if (!plan.ok()) return TableError(t, plan.status());
   // The share's partition filter, valid for every metaData of the range.
   auto share_filter = LoadSharePartitionFilter(t.info, (*first)->metadata, t.FullName());
@@ -850,10 +851,10 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
     for (const ChangeEntry& e : *plan) {
       if (e.change >= 0 &&
           (*changes)[e.commit].changes[static_cast<size_t>(e.change)].file.deletion_vector) {
-        return TableError(t, Status::Unsupported(
-                                 "table " + t.FullName() +
-                                 " has deletion vectors in this range; declare "
-                                 "readerfeatures=deletionvectors if the client supports them"));
+        return TableError(
+            t, Status::Unsupported("table " + t.FullName() +
+                                   " has deletion vectors in this range; declare "
+                                   "readerfeatures=deletionvectors if the client supports them"));
       }
     }
   }
@@ -939,10 +940,10 @@ HttpResponse SharingService::ServeFile(const HttpRequest& r, const std::vector<s
   }
   const std::string* expires = r.Query("expires");
   const std::string* signature = r.Query("signature");
-  if (seg.size() != 3 || expires == nullptr || signature == nullptr) {
+  if (seg.size() != 2 || expires == nullptr || signature == nullptr) {
     return ErrorResponse(Status::PermissionDenied("invalid or expired file URL"));
   }
-  auto path = storage_->local_signer()->Verify(seg[1], seg[2], *expires, *signature, NowMillis());
+  auto path = storage_->local_signer()->Verify(seg[1], *expires, *signature, NowMillis());
   if (!path.ok()) return ErrorResponse(path.status());
 
   int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
@@ -956,6 +957,9 @@ HttpResponse SharingService::ServeFile(const HttpRequest& r, const std::vector<s
   resp.SetHeader("Content-Type", "application/octet-stream");
   resp.SetHeader("Accept-Ranges", "bytes");
   resp.SetHeader("Cache-Control", "private, max-age=0");
+  // RFC 6266/8187: the name, percent-encoded, for clients that save the file.
+  resp.SetHeader("Content-Disposition", "attachment; filename*=UTF-8''" +
+                                            PercentEncode(path->substr(path->rfind('/') + 1)));
   if (const std::string* range = r.Header("range")) {
     bool unsatisfiable = false;
     if (ParseRange(*range, size, &start, &length, &unsatisfiable)) {

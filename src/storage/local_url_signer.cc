@@ -16,11 +16,6 @@
 namespace lakeshare {
 namespace {
 
-std::string_view BaseName(std::string_view path) {
-  size_t slash = path.rfind('/');
-  return slash == std::string_view::npos ? path : path.substr(slash + 1);
-}
-
 // Absolute, no empty, "." or ".." segments: the only paths we ever sign.
 bool IsCleanAbsolutePath(std::string_view path) {
   if (path.empty() || path[0] != '/' || path.find('\0') != std::string_view::npos) return false;
@@ -75,8 +70,6 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   url += context.server_base_url;
   url += "/files/";
   AppendBase64Url(&url, std::string_view(sealed, 16 + path.size()));
-  url += '/';
-  AppendPercentEncoded(&url, BaseName(path));
   url += "?expires=";
   url += exp;
   url += "&signature=";
@@ -84,8 +77,7 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   return out;
 }
 
-Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
-                                           std::string_view file_name, std::string_view expires,
+Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::string_view expires,
                                            std::string_view signature, int64_t now_ms) const {
   auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
   auto raw = Base64UrlDecode(encoded_path);
@@ -106,7 +98,7 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path,
   bool ok = ConstantTimeEquals(iv, std::string_view(reinterpret_cast<char*>(mac), 16));
   ok = ConstantTimeEquals(*sig, std::string_view(reinterpret_cast<char*>(mac) + 16, 16)) && ok;
   if (!ok) return denied();
-  if (!IsCleanAbsolutePath(path) || BaseName(path) != file_name) return denied();
+  if (!IsCleanAbsolutePath(path)) return denied();
   if (exp <= now_ms) return Status::PermissionDenied("the file URL has expired");
   return path;
 }

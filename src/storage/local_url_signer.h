@@ -1,7 +1,10 @@
 // URLs for local files that this server serves itself, signed with
 // HMAC-SHA256 and expiring: the local stand-in for a cloud pre-signed URL.
 //
-//   {base}/files/{sealed path}/{file name}?expires={ms}&signature={base64url(mac)}
+//   {base}/files/{sealed path}?expires={ms}&signature={base64url(mac)}
+//
+// (No file name in the URL: it would make every line of a large answer
+// longer; downloads name the file in Content-Disposition instead.)
 //
 // One HMAC-SHA256 covers the full path and the expiry, so a URL reaches
 // exactly one file until it expires: half of it is the signature, the other
@@ -29,9 +32,8 @@ class LocalUrlSigner : public UrlSigner {
   // Checks the parts of a URL made by Presign and returns the file path.
   // kPermissionDenied for a bad signature, a changed path or name, a path
   // that is not absolute and normalized, or an expired URL.
-  Result<std::string> Verify(std::string_view encoded_path, std::string_view file_name,
-                             std::string_view expires, std::string_view signature,
-                             int64_t now_ms) const;
+  Result<std::string> Verify(std::string_view encoded_path, std::string_view expires,
+                             std::string_view signature, int64_t now_ms) const;
 
  private:
   // HMAC over expiry and path: its first half is the synthetic IV of the

@@ -12,17 +12,16 @@ namespace lakeshare {
 namespace {
 
 struct UrlParts {
-  std::string encoded_path, name, expires, signature;
+  std::string encoded_path, expires, signature;
 };
 
 UrlParts Split(const std::string& url, const std::string& base) {
   EXPECT_EQ(url.rfind(base + "/files/", 0), 0u) << url;
   std::string rest = url.substr(base.size() + 7);
   UrlParts p;
-  size_t slash = rest.find('/');
   size_t q = rest.find('?');
-  p.encoded_path = rest.substr(0, slash);
-  p.name = *PercentDecode(rest.substr(slash + 1, q - slash - 1));
+  p.encoded_path = rest.substr(0, q);
+  EXPECT_EQ(p.encoded_path.find('/'), std::string::npos);
   std::string query = rest.substr(q + 1);
   size_t amp = query.find('&');
   p.expires = query.substr(8, amp - 8);
@@ -36,19 +35,23 @@ TEST(LocalUrlSignerTest, RoundTrip) {
   ASSERT_TRUE(url.ok());
   EXPECT_EQ(url->expiration_ms, 2000);
   UrlParts p = Split(url->url, "http://h:1/ds");
-  EXPECT_EQ(p.name, "part 1.parquet");
-  // The URL does not reveal where the file is kept.
+  // The URL does not reveal where the file is kept, nor its name.
   EXPECT_EQ(url->url.find("data"), std::string::npos);
+  EXPECT_EQ(url->url.find("part"), std::string::npos);
   EXPECT_EQ(PercentDecode(url->url)->find(Base64UrlEncode("/data/t")), std::string::npos);
-  EXPECT_EQ(*signer.Verify(p.encoded_path, p.name, p.expires, p.signature, 1000),
-            "/data/t/part 1.parquet");
+  EXPECT_EQ(*signer.Verify(p.encoded_path, p.expires, p.signature, 1000), "/data/t/part 1.parquet");
+  // Another expiry seals the same path differently.
+  UrlParts p2 = Split(signer.Presign("/data/t/part 1.parquet", 3000, {"http://h:1/ds"})->url,
+                      "http://h:1/ds");
+  EXPECT_NE(p.encoded_path, p2.encoded_path);
 }
 
 TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
   LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
   UrlParts p = Split(signer.Presign("/data/t/a.parquet", 2000, {"http://h"})->url, "http://h");
+  UrlParts b = Split(signer.Presign("/data/t/b.parquet", 2000, {"http://h"})->url, "http://h");
   auto denied = [&](const UrlParts& q, int64_t now = 1000) {
-    auto r = signer.Verify(q.encoded_path, q.name, q.expires, q.signature, now);
+    auto r = signer.Verify(q.encoded_path, q.expires, q.signature, now);
     return !r.ok() && r.status().code() == StatusCode::kPermissionDenied;
   };
   EXPECT_TRUE(denied(p, 2000));  // expired
@@ -56,10 +59,16 @@ TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
   q.expires = "3000";
   EXPECT_TRUE(denied(q));
   q = p;
-  q.name = "b.parquet";
+  q.expires = "02000";  // the same number, spelt otherwise
   EXPECT_TRUE(denied(q));
   q = p;
   q.encoded_path = Base64UrlEncode("/data/t/b.parquet");
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.signature = b.signature;  // another file's signature
+  EXPECT_TRUE(denied(q));
+  q = p;
+  q.encoded_path = b.encoded_path;
   EXPECT_TRUE(denied(q));
   for (size_t i = 0; i < p.encoded_path.size(); ++i) {
     q = p;
@@ -77,7 +86,7 @@ TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
   EXPECT_TRUE(denied(q));
   // A URL signed with another key is refused.
   LocalUrlSigner other("fedcba9876543210fedcba9876543210");
-  EXPECT_FALSE(other.Verify(p.encoded_path, p.name, p.expires, p.signature, 1000).ok());
+  EXPECT_FALSE(other.Verify(p.encoded_path, p.expires, p.signature, 1000).ok());
 }
 
 TEST(LocalUrlSignerTest, NeverSignsTraversal) {

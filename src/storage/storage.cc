@@ -4,8 +4,12 @@ namespace lakeshare {
 
 std::string Storage::Join(const std::string& dir, const std::string& relative) const {
   if (dir.empty()) return relative;
-  if (dir.back() == '/') return dir + relative;
-  return dir + "/" + relative;
+  std::string out;
+  out.reserve(dir.size() + 1 + relative.size());
+  out += dir;
+  if (dir.back() != '/') out += '/';
+  out += relative;
+  return out;
 }
 
 Result<std::vector<FileInfo>> Storage::ListDirectoryAfter(const std::string& dir,

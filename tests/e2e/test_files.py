@@ -11,6 +11,7 @@
 
 import concurrent.futures
 import os
+import urllib.parse
 import re
 import time
 
@@ -80,6 +81,10 @@ def test_download_headers_and_no_auth(main, covid):
     assert r.content == data
     assert r.headers.get("Content-Length") == str(len(data))
     assert r.headers.get("Accept-Ranges") == "bytes"
+    # The URL does not name the file; the download does (RFC 6266/8187).
+    name = os.path.basename(expect.candidates(f, main.table("share1", "extra", "covid").delta.snapshot())[0].local_path)
+    assert name not in f["url"]
+    assert r.headers.get("Content-Disposition") == "attachment; filename*=UTF-8''" + urllib.parse.quote(name, safe="")
 
 
 @pytest.mark.parametrize("spec,start,end", [
