@@ -1,12 +1,14 @@
 // Benchmarks of the Iceberg reader on a synthetic table written with
 // IcebergTableWriter (manifests only: data files are never read).
 #include <benchmark/benchmark.h>
+#include <malloc.h>
 #include <unistd.h>
 
 #include <filesystem>
 #include <fstream>
 #include <sstream>
 
+#include "delta/snapshot_cache.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/iceberg_writer.h"
 #include "iceberg/manifest.h"
@@ -82,6 +84,79 @@ void BM_WarmSnapshot(benchmark::State& state) {
   }
 }
 BENCHMARK(BM_WarmSnapshot)->Arg(100000)->Unit(benchmark::kMicrosecond);
+
+int64_t HeapInUse() {
+  struct mallinfo2 mi = mallinfo2();
+  return static_cast<int64_t>(mi.uordblks + mi.hblkhd);
+}
+
+// Where the memory of a loaded snapshot goes, per file: the snapshot alone
+// (held by a caller after the table is gone), the table's caches besides it
+// (manifests, metadata), a second snapshot of an older version held at the
+// same time, and what nothing holds any more (allocator and libavro
+// leftovers). Heap in use by mallinfo2, after malloc_trim.
+void BM_SnapshotMemory(benchmark::State& state) {
+  const int64_t n = state.range(0);
+  std::string dir = TableWith(n);
+  auto storage = std::make_shared<LocalStorage>();
+  {
+    IcebergTable warm(dir, storage);  // warms the allocator and libavro
+    if (!warm.Snapshot(std::nullopt).ok()) std::abort();
+  }
+  double snapshot = 0, caches = 0, older = 0, leftover = 0, estimate = 0;
+  double accounted = 0, stats = 0, paths = 0, parts = 0;
+  for (auto _ : state) {
+    malloc_trim(0);
+    const int64_t base = HeapInUse();
+    std::shared_ptr<const TableSnapshot> s, old;
+    int64_t with_table = 0, with_old = 0;
+    {
+      IcebergTable table(dir, storage);
+      auto r = table.Snapshot(std::nullopt);
+      if (!r.ok() || static_cast<int64_t>((*r)->files.size()) != n) std::abort();
+      s = *r;
+      malloc_trim(0);
+      with_table = HeapInUse();
+      auto o = table.Snapshot(s->version - 1);
+      if (!o.ok()) std::abort();
+      old = *o;
+      malloc_trim(0);
+      with_old = HeapInUse();
+      old.reset();
+    }
+    malloc_trim(0);
+    const int64_t held = HeapInUse();
+    const double files = static_cast<double>(n);
+    snapshot = static_cast<double>(held - base) / files;
+    caches = static_cast<double>(with_table - held) / files;
+    older = static_cast<double>(with_old - with_table) / files;
+    size_t acc = 0, st = 0, pa = 0, pv = 0;
+    for (const DataFile& f : s->files) {
+      acc += DataFileBytes(f, &st);
+      pa += f.path.size();
+      pv += f.partition_values.OwnedHeapBytes();
+    }
+    accounted = static_cast<double>(acc) / files;
+    stats = static_cast<double>(st) / files;
+    paths = static_cast<double>(pa) / files;
+    parts = static_cast<double>(pv) / files;
+    estimate = static_cast<double>(EstimateSnapshotBytes(*s)) / files;
+    s.reset();
+    malloc_trim(0);
+    leftover = static_cast<double>(HeapInUse() - base) / files;
+  }
+  state.counters["snapshot_heap_per_file"] = snapshot;
+  state.counters["beyond_stats_per_file"] = snapshot - stats;
+  state.counters["table_caches_per_file"] = caches;
+  state.counters["older_snapshot_per_file"] = older;
+  state.counters["leftover_per_file"] = leftover;
+  state.counters["DataFileBytes_per_file"] = accounted;
+  state.counters["estimate_per_file"] = estimate;
+  state.counters["stats_text_per_file"] = stats;
+  state.counters["path_text_per_file"] = paths;
+  state.counters["partition_owned_per_file"] = parts;
+}
+BENCHMARK(BM_SnapshotMemory)->Arg(100000)->Iterations(1)->Unit(benchmark::kMillisecond);
 
 void BM_ReadManifest(benchmark::State& state) {
   std::string dir = TableWith(100000);
