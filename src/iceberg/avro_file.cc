@@ -67,6 +67,7 @@ class Cursor {
     return true;
   }
   size_t pos() const { return pos_; }
+  size_t remaining() const { return data_.size() - pos_; }
   bool AtEnd() const { return pos_ >= data_.size(); }
 
  private:
@@ -295,74 +296,6 @@ class SchemaJsonCheck {
   std::set<std::string> names_;
 };
 
-// Walks one encoded value of schema `s` without allocating, so avro-c only
-// ever decodes bytes known to be well-formed (its error paths leak and may
-// allocate before checking lengths). False on any malformation.
-bool SkipDatum(Cursor& c, avro_schema_t s, int depth) {
-  if (depth > 64) return false;
-  std::string_view ignored;
-  int64_t v = 0;
-  switch (avro_typeof(s)) {
-    case AVRO_NULL:
-      return true;
-    case AVRO_BOOLEAN:
-      return c.ReadFixed(1, &ignored);
-    case AVRO_INT32:
-      return c.ReadLong(&v) && v >= INT32_MIN && v <= INT32_MAX;
-    case AVRO_INT64:
-      return c.ReadLong(&v);
-    case AVRO_FLOAT:
-      return c.ReadFixed(4, &ignored);
-    case AVRO_DOUBLE:
-      return c.ReadFixed(8, &ignored);
-    case AVRO_STRING:
-    case AVRO_BYTES:
-      return c.ReadBytes(&ignored);
-    case AVRO_FIXED:
-      return c.ReadFixed(static_cast<size_t>(avro_schema_fixed_size(s)), &ignored);
-    case AVRO_ENUM:
-      return c.ReadLong(&v) && v >= 0 && v < avro_schema_enum_number_of_symbols(s);
-    case AVRO_LINK:
-      return SkipDatum(c, avro_schema_link_target(s), depth + 1);
-    case AVRO_RECORD: {
-      size_t n = avro_schema_record_size(s);
-      for (size_t i = 0; i < n; ++i) {
-        if (!SkipDatum(c, avro_schema_record_field_get_by_index(s, static_cast<int>(i)),
-                       depth + 1)) {
-          return false;
-        }
-      }
-      return true;
-    }
-    case AVRO_UNION:
-      return c.ReadLong(&v) && v >= 0 && static_cast<size_t>(v) < avro_schema_union_size(s) &&
-             SkipDatum(c, avro_schema_union_branch(s, static_cast<int>(v)), depth + 1);
-    case AVRO_ARRAY:
-    case AVRO_MAP: {
-      bool map = avro_typeof(s) == AVRO_MAP;
-      avro_schema_t items = map ? avro_schema_map_values(s) : avro_schema_array_items(s);
-      while (true) {
-        int64_t count = 0;
-        if (!c.ReadLong(&count)) return false;
-        if (count == 0) return true;
-        if (count < 0) {
-          int64_t bytes = 0;
-          if (count == INT64_MIN || !c.ReadLong(&bytes) || bytes < 0) return false;
-          count = -count;
-        }
-        // Items take at least a byte (checked on the schema): a count
-        // beyond the remaining bytes fails quickly in the loop.
-        for (int64_t i = 0; i < count; ++i) {
-          if (map && !c.ReadBytes(&ignored)) return false;
-          if (!SkipDatum(c, items, depth + 1)) return false;
-        }
-      }
-    }
-    default:
-      return false;
-  }
-}
-
 Status InflateRaw(std::string_view in, int64_t max_out, std::string* out) {
   z_stream z{};
   if (inflateInit2(&z, -15) != Z_OK) return Status::Internal("inflateInit2 failed");
@@ -443,154 +376,337 @@ void AppendAvroLong(std::string* out, int64_t v) {
   out->push_back(static_cast<char>(n));
 }
 
+// ------------------------------------------------------------ record decoder
+
+// The writer schema compiled once per file (named types expanded into a DAG,
+// links resolved: the schema was checked non-recursive), and the values of
+// the current record in one flat array: a record's fields, an array's items
+// and a map's values are contiguous, so field i or item i is one index away.
+class AvroDecodedRecord {
+ public:
+  struct SchemaNode {
+    avro_type_t type = AVRO_NULL;
+    int64_t size = 0;               // fixed: bytes; enum: symbols
+    uint32_t first = 0, count = 0;  // children in edges_ (record fields, branches, items)
+  };
+  struct Value {
+    avro_type_t type = AVRO_NULL;  // of the union branch for unions
+    uint32_t schema = 0;
+    uint32_t first = 0, count = 0;  // children in values_
+    union {
+      int64_t i;
+      double d;
+    };
+    std::string_view bytes;  // string, bytes, fixed
+    std::string_view key;    // map entry values: their key
+    Value() : i(0) {}
+  };
+  enum class Outcome { kOk, kMalformed, kTooLarge };
+
+  explicit AvroDecodedRecord(int64_t max_values) : max_values_(max_values) {}
+
+  void Compile(avro_schema_t root) {
+    std::map<avro_schema_t, uint32_t> memo;
+    root_ = CompileNode(root, &memo);
+  }
+
+  // Decodes one record at `c` into values_[0].
+  Outcome Decode(Cursor& c) {
+    values_.resize(1);
+    return DecodeInto(c, 0, root_);
+  }
+
+  const Value& value(uint32_t i) const { return values_[i]; }
+  // The name of field `k` of record value `v`.
+  std::string_view FieldName(const Value& v, uint32_t k) const {
+    return names_[schema_[v.schema].first + k];
+  }
+
+ private:
+  uint32_t CompileNode(avro_schema_t s, std::map<avro_schema_t, uint32_t>* memo) {
+    while (avro_typeof(s) == AVRO_LINK) s = avro_schema_link_target(s);
+    if (auto it = memo->find(s); it != memo->end()) return it->second;
+    SchemaNode node;
+    node.type = avro_typeof(s);
+    std::vector<uint32_t> children;
+    std::vector<std::string> names;
+    switch (node.type) {
+      case AVRO_FIXED:
+        node.size = avro_schema_fixed_size(s);
+        break;
+      case AVRO_ENUM:
+        node.size = avro_schema_enum_number_of_symbols(s);
+        break;
+      case AVRO_RECORD:
+        for (size_t i = 0; i < avro_schema_record_size(s); ++i) {
+          children.push_back(
+              CompileNode(avro_schema_record_field_get_by_index(s, static_cast<int>(i)), memo));
+          const char* name = avro_schema_record_field_name(s, static_cast<int>(i));
+          names.emplace_back(name != nullptr ? name : "");
+        }
+        break;
+      case AVRO_UNION:
+        for (size_t i = 0; i < avro_schema_union_size(s); ++i) {
+          children.push_back(CompileNode(avro_schema_union_branch(s, static_cast<int>(i)), memo));
+        }
+        break;
+      case AVRO_ARRAY:
+        children.push_back(CompileNode(avro_schema_array_items(s), memo));
+        break;
+      case AVRO_MAP:
+        children.push_back(CompileNode(avro_schema_map_values(s), memo));
+        break;
+      default:
+        break;
+    }
+    node.first = static_cast<uint32_t>(edges_.size());
+    node.count = static_cast<uint32_t>(children.size());
+    edges_.insert(edges_.end(), children.begin(), children.end());
+    names.resize(children.size());
+    for (auto& n : names) names_.push_back(std::move(n));
+    schema_.push_back(node);
+    uint32_t index = static_cast<uint32_t>(schema_.size() - 1);
+    (*memo)[s] = index;
+    return index;
+  }
+
+  static bool LittleEndianBits(Cursor& c, size_t n, uint64_t* bits) {
+    std::string_view b;
+    if (!c.ReadFixed(n, &b)) return false;
+    uint64_t v = 0;
+    for (size_t k = 0; k < n; ++k)
+      v |= static_cast<uint64_t>(static_cast<uint8_t>(b[k])) << (8 * k);
+    *bits = v;
+    return true;
+  }
+
+  // Appends `n` value slots; false past the value limit.
+  bool Grow(uint64_t n, uint32_t* base) {
+    if (n > static_cast<uint64_t>(max_values_) ||
+        values_.size() > static_cast<uint64_t>(max_values_) - n) {
+      return false;
+    }
+    *base = static_cast<uint32_t>(values_.size());
+    values_.resize(values_.size() + n);
+    return true;
+  }
+
+  Outcome DecodeInto(Cursor& c, uint32_t slot, uint32_t schema) {
+    const SchemaNode& sn = schema_[schema];
+    Value v;
+    v.type = sn.type;
+    v.schema = schema;
+    switch (sn.type) {
+      case AVRO_NULL:
+        break;
+      case AVRO_BOOLEAN: {
+        std::string_view b;
+        if (!c.ReadFixed(1, &b)) return Outcome::kMalformed;
+        v.i = b[0] != 0 ? 1 : 0;
+        break;
+      }
+      case AVRO_INT32:
+        if (!c.ReadLong(&v.i) || v.i < INT32_MIN || v.i > INT32_MAX) return Outcome::kMalformed;
+        break;
+      case AVRO_INT64:
+        if (!c.ReadLong(&v.i)) return Outcome::kMalformed;
+        break;
+      case AVRO_FLOAT: {
+        uint64_t bits = 0;
+        if (!LittleEndianBits(c, 4, &bits)) return Outcome::kMalformed;
+        float f = 0;
+        uint32_t b32 = static_cast<uint32_t>(bits);
+        std::memcpy(&f, &b32, 4);
+        v.d = f;
+        break;
+      }
+      case AVRO_DOUBLE: {
+        uint64_t bits = 0;
+        if (!LittleEndianBits(c, 8, &bits)) return Outcome::kMalformed;
+        std::memcpy(&v.d, &bits, 8);
+        break;
+      }
+      case AVRO_STRING:
+      case AVRO_BYTES:
+        if (!c.ReadBytes(&v.bytes)) return Outcome::kMalformed;
+        break;
+      case AVRO_FIXED:
+        if (!c.ReadFixed(static_cast<size_t>(sn.size), &v.bytes)) return Outcome::kMalformed;
+        break;
+      case AVRO_ENUM:
+        if (!c.ReadLong(&v.i) || v.i < 0 || v.i >= sn.size) return Outcome::kMalformed;
+        break;
+      case AVRO_UNION: {
+        int64_t branch = 0;
+        if (!c.ReadLong(&branch) || branch < 0 || branch >= sn.count) return Outcome::kMalformed;
+        return DecodeInto(c, slot, edges_[sn.first + static_cast<uint32_t>(branch)]);
+      }
+      case AVRO_RECORD: {
+        uint32_t base = 0;
+        if (!Grow(sn.count, &base)) return Outcome::kTooLarge;
+        for (uint32_t k = 0; k < sn.count; ++k) {
+          Outcome o = DecodeInto(c, base + k, edges_[sn.first + k]);
+          if (o != Outcome::kOk) return o;
+        }
+        v.first = base;
+        v.count = sn.count;
+        break;
+      }
+      case AVRO_ARRAY:
+      case AVRO_MAP: {
+        const bool map = sn.type == AVRO_MAP;
+        const uint32_t items = edges_[sn.first];
+        std::vector<std::pair<uint32_t, uint32_t>> blocks;  // (base, count)
+        uint64_t total = 0;
+        while (true) {
+          int64_t count = 0;
+          if (!c.ReadLong(&count)) return Outcome::kMalformed;
+          if (count == 0) break;
+          if (count < 0) {
+            int64_t bytes = 0;
+            if (count == INT64_MIN || !c.ReadLong(&bytes) || bytes < 0) return Outcome::kMalformed;
+            count = -count;
+          }
+          // Items take at least a byte (checked on the schema).
+          if (static_cast<uint64_t>(count) > c.remaining()) return Outcome::kMalformed;
+          uint32_t base = 0;
+          if (!Grow(static_cast<uint64_t>(count), &base)) return Outcome::kTooLarge;
+          for (int64_t k = 0; k < count; ++k) {
+            std::string_view key;
+            if (map && !c.ReadBytes(&key)) return Outcome::kMalformed;
+            const uint32_t at = base + static_cast<uint32_t>(k);
+            Outcome o = DecodeInto(c, at, items);
+            if (o != Outcome::kOk) return o;
+            values_[at].key = key;
+          }
+          blocks.emplace_back(base, static_cast<uint32_t>(count));
+          total += static_cast<uint64_t>(count);
+        }
+        if (blocks.size() == 1) {
+          v.first = blocks[0].first;
+        } else if (blocks.size() > 1) {
+          // Items of later blocks follow their predecessors' children: copy
+          // the item values together (their own children stay put).
+          uint32_t base = 0;
+          if (!Grow(total, &base)) return Outcome::kTooLarge;
+          uint32_t at = base;
+          for (auto [b, n] : blocks) {
+            for (uint32_t k = 0; k < n; ++k) values_[at++] = values_[b + k];
+          }
+          v.first = base;
+        }
+        v.count = static_cast<uint32_t>(total);
+        break;
+      }
+      default:
+        return Outcome::kMalformed;
+    }
+    values_[slot] = v;
+    return Outcome::kOk;
+  }
+
+  int64_t max_values_;
+  std::vector<SchemaNode> schema_;
+  std::vector<uint32_t> edges_;
+  std::vector<std::string> names_;  // parallel to edges_ (record fields only)
+  uint32_t root_ = 0;
+  std::vector<Value> values_;
+};
+
 // ------------------------------------------------------------------ AvroValue
 
-avro_value_t AvroValue::Resolved() const {
-  avro_value_t v = v_;
-  if (avro_value_get_type(&v) == AVRO_UNION) {
-    avro_value_t branch;
-    if (avro_value_get_current_branch(&v, &branch) == 0) return branch;
+avro_type_t AvroValue::type() const { return record_->value(node_).type; }
+
+std::optional<AvroValue> AvroValue::Field(std::string_view name) const {
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_RECORD) return std::nullopt;
+  for (uint32_t k = 0; k < v.count; ++k) {
+    if (record_->FieldName(v, k) == name) return AvroValue(record_, v.first + k);
   }
-  return v;
+  return std::nullopt;
 }
 
-avro_type_t AvroValue::type() const {
-  avro_value_t v = Resolved();
-  return avro_value_get_type(&v);
-}
-
-std::optional<AvroValue> AvroValue::Field(const char* name) const {
-  avro_value_t v = Resolved();
-  if (avro_value_get_type(&v) != AVRO_RECORD) return std::nullopt;
-  avro_value_t child;
-  if (avro_value_get_by_name(&v, name, &child, nullptr) != 0) return std::nullopt;
-  return AvroValue(child);
-}
-
-Result<AvroValue> AvroValue::Required(const char* name) const {
+Result<AvroValue> AvroValue::Required(std::string_view name) const {
   auto f = Field(name);
-  if (!f || f->IsNull()) return Status::Corruption(std::string("missing field '") + name + "'");
+  if (!f || f->IsNull()) return Status::Corruption("missing field '" + std::string(name) + "'");
   return *f;
 }
 
 Result<int64_t> AvroValue::AsInt64() const {
-  avro_value_t v = Resolved();
-  switch (avro_value_get_type(&v)) {
-    case AVRO_INT32: {
-      int32_t i = 0;
-      avro_value_get_int(&v, &i);
-      return int64_t{i};
-    }
-    case AVRO_INT64: {
-      int64_t l = 0;
-      avro_value_get_long(&v, &l);
-      return l;
-    }
-    default:
-      return Status::Corruption("expected an int or long");
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_INT32 && v.type != AVRO_INT64) {
+    return Status::Corruption("expected an int or long");
   }
+  return v.i;
 }
 
 Result<bool> AvroValue::AsBool() const {
-  avro_value_t v = Resolved();
-  if (avro_value_get_type(&v) != AVRO_BOOLEAN) return Status::Corruption("expected a boolean");
-  int b = 0;
-  avro_value_get_boolean(&v, &b);
-  return b != 0;
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_BOOLEAN) return Status::Corruption("expected a boolean");
+  return v.i != 0;
 }
 
 Result<double> AvroValue::AsDouble() const {
-  avro_value_t v = Resolved();
-  if (avro_value_get_type(&v) == AVRO_FLOAT) {
-    float f = 0;
-    avro_value_get_float(&v, &f);
-    return static_cast<double>(f);
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_FLOAT && v.type != AVRO_DOUBLE) {
+    return Status::Corruption("expected a float or double");
   }
-  if (avro_value_get_type(&v) == AVRO_DOUBLE) {
-    double d = 0;
-    avro_value_get_double(&v, &d);
-    return d;
-  }
-  return Status::Corruption("expected a float or double");
+  return v.d;
 }
 
 Result<std::string_view> AvroValue::AsBytes() const {
-  avro_value_t v = Resolved();
-  const void* buf = nullptr;
-  size_t size = 0;
-  switch (avro_value_get_type(&v)) {
-    case AVRO_BYTES:
-      avro_value_get_bytes(&v, &buf, &size);
-      break;
-    case AVRO_FIXED:
-      avro_value_get_fixed(&v, &buf, &size);
-      break;
-    case AVRO_STRING:
-      return AsString();
-    default:
-      return Status::Corruption("expected bytes");
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_BYTES && v.type != AVRO_FIXED && v.type != AVRO_STRING) {
+    return Status::Corruption("expected bytes");
   }
-  if (buf == nullptr) return std::string_view();
-  return std::string_view(static_cast<const char*>(buf), size);
+  return v.bytes;
 }
 
 Result<std::string_view> AvroValue::AsString() const {
-  avro_value_t v = Resolved();
-  if (avro_value_get_type(&v) != AVRO_STRING) return Status::Corruption("expected a string");
-  const char* s = nullptr;
-  size_t size = 0;
-  avro_value_get_string(&v, &s, &size);
-  if (s == nullptr || size == 0) return std::string_view();
-  return std::string_view(s, size - 1);  // avro-c counts the terminating NUL
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_STRING) return Status::Corruption("expected a string");
+  return v.bytes;
 }
 
 Result<size_t> AvroValue::Size() const {
-  avro_value_t v = Resolved();
-  avro_type_t t = avro_value_get_type(&v);
-  if (t != AVRO_ARRAY && t != AVRO_MAP && t != AVRO_RECORD) {
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_ARRAY && v.type != AVRO_MAP && v.type != AVRO_RECORD) {
     return Status::Corruption("expected an array, map or record");
   }
-  size_t n = 0;
-  avro_value_get_size(&v, &n);
-  return n;
+  return size_t{v.count};
 }
 
 Result<AvroValue> AvroValue::Element(size_t i) const {
-  avro_value_t v = Resolved();
-  avro_value_t child;
-  if (avro_value_get_by_index(&v, i, &child, nullptr) != 0) {
+  const auto& v = record_->value(node_);
+  if ((v.type != AVRO_ARRAY && v.type != AVRO_MAP && v.type != AVRO_RECORD) || i >= v.count) {
     return Status::Corruption("element " + std::to_string(i) + " out of range");
   }
-  return AvroValue(child);
+  return AvroValue(record_, v.first + static_cast<uint32_t>(i));
 }
 
 Result<std::pair<std::string, AvroValue>> AvroValue::MapEntry(size_t i) const {
-  avro_value_t v = Resolved();
-  if (avro_value_get_type(&v) != AVRO_MAP) return Status::Corruption("expected a map");
-  avro_value_t child;
-  const char* key = nullptr;
-  if (avro_value_get_by_index(&v, i, &child, &key) != 0 || key == nullptr) {
-    return Status::Corruption("map entry " + std::to_string(i) + " out of range");
-  }
-  return std::make_pair(std::string(key), AvroValue(child));
+  const auto& v = record_->value(node_);
+  if (v.type != AVRO_MAP) return Status::Corruption("expected a map");
+  if (i >= v.count) return Status::Corruption("map entry " + std::to_string(i) + " out of range");
+  const uint32_t at = v.first + static_cast<uint32_t>(i);
+  return std::make_pair(std::string(record_->value(at).key), AvroValue(record_, at));
 }
 
-Result<std::optional<int64_t>> AvroValue::OptionalInt64(const char* name) const {
+Result<std::optional<int64_t>> AvroValue::OptionalInt64(std::string_view name) const {
   auto f = Field(name);
   if (!f || f->IsNull()) return std::optional<int64_t>();
   auto v = f->AsInt64();
-  if (!v.ok()) return v.status().WithContext(name);
+  if (!v.ok()) return v.status().WithContext(std::string(name));
   return std::optional<int64_t>(*v);
 }
 
-Result<std::optional<std::string>> AvroValue::OptionalString(const char* name) const {
+Result<std::optional<std::string>> AvroValue::OptionalString(std::string_view name) const {
   auto f = Field(name);
   if (!f || f->IsNull()) return std::optional<std::string>();
   auto v = f->AsString();
-  if (!v.ok()) return v.status().WithContext(name);
+  if (!v.ok()) return v.status().WithContext(std::string(name));
   return std::optional<std::string>(std::string(*v));
 }
-
 // ------------------------------------------------------------- AvroFileReader
 
 Result<std::unique_ptr<AvroFileReader>> AvroFileReader::Open(std::string bytes, std::string what,
@@ -606,7 +722,6 @@ Result<std::unique_ptr<AvroFileReader>> AvroFileReader::Open(std::string bytes, 
 }
 
 AvroFileReader::~AvroFileReader() {
-  if (iface_ != nullptr) avro_value_iface_decref(iface_);
   if (schema_ != nullptr) avro_schema_decref(schema_);
 }
 
@@ -678,8 +793,8 @@ Status AvroFileReader::ParseHeader() {
     return Status::Corruption("the Avro writer schema is not a record");
   }
   record_min_size_ = min_size;
-  iface_ = avro_generic_class_from_schema(schema_);
-  if (iface_ == nullptr) return Status::Corruption("the Avro writer schema is not usable");
+  decoded_ = std::make_unique<AvroDecodedRecord>(limits_.max_record_values);
+  decoded_->Compile(schema_);
   return Status::OK();
 }
 
@@ -746,21 +861,6 @@ Result<std::string_view> AvroFileReader::Decompress(std::string_view block,
 Status AvroFileReader::ForEach(const std::function<Status(const AvroValue&)>& fn) {
   std::string_view data(bytes_);
   Cursor c(data, data_start_);
-  avro_value_t value;
-  if (avro_generic_value_new(iface_, &value) != 0) {
-    return Status::Internal(what_ + ": cannot create an Avro value");
-  }
-  struct ValueGuard {
-    avro_value_t* v;
-    ~ValueGuard() { avro_value_decref(v); }
-  } guard{&value};
-  avro_reader_t reader = avro_reader_memory("", 0);
-  if (reader == nullptr) return Status::Internal(what_ + ": cannot create an Avro reader");
-  struct ReaderGuard {
-    avro_reader_t r;
-    ~ReaderGuard() { avro_reader_free(r); }
-  } reader_guard{reader};
-
   std::string scratch;
   int64_t records = 0;
   for (int64_t block = 0; !c.AtEnd(); ++block) {
@@ -789,21 +889,20 @@ Status AvroFileReader::ForEach(const std::function<Status(const AvroValue&)>& fn
                                 std::to_string(count) + " records in " +
                                 std::to_string(payload->size()) + " bytes");
     }
-    Cursor check(*payload, 0);
+    Cursor rc(*payload, 0);
     for (int64_t i = 0; i < count; ++i) {
-      if (!SkipDatum(check, schema_, 0)) {
-        return Status::Corruption(what_ + ": record " + std::to_string(i) + " of Avro block " +
-                                  std::to_string(block) + " is malformed");
+      switch (decoded_->Decode(rc)) {
+        case AvroDecodedRecord::Outcome::kOk:
+          break;
+        case AvroDecodedRecord::Outcome::kTooLarge:
+          return Status::TooLarge(what_ + ": record " + std::to_string(i) + " of Avro block " +
+                                  std::to_string(block) + " has more than " +
+                                  std::to_string(limits_.max_record_values) + " values");
+        case AvroDecodedRecord::Outcome::kMalformed:
+          return Status::Corruption(what_ + ": record " + std::to_string(i) + " of Avro block " +
+                                    std::to_string(block) + " is malformed");
       }
-    }
-    avro_reader_memory_set_source(reader, payload->data(), static_cast<int64_t>(payload->size()));
-    for (int64_t i = 0; i < count; ++i) {
-      avro_value_reset(&value);
-      if (avro_value_read(reader, &value) != 0) {
-        return Status::Corruption(what_ + ": record " + std::to_string(i) + " of Avro block " +
-                                  std::to_string(block) + " cannot be decoded");
-      }
-      Status st = fn(AvroValue(value));
+      Status st = fn(AvroValue(decoded_.get(), 0));
       if (!st.ok()) return st;
     }
     records += count;

@@ -1,10 +1,13 @@
 // Avro object container files (the format of Iceberg manifest lists and
 // manifests), read and written with libavro (avro-c).
 //
-// The container framing (magic, metadata map, sync marker, blocks) is parsed
-// here, so every length from the file is checked against the bytes that are
-// really there and against AvroLimits before anything is allocated; avro-c
-// parses the writer schema and decodes each record of a block from memory.
+// The container framing (magic, metadata map, sync marker, blocks) and the
+// records are decoded here, so every length from the file is checked against
+// the bytes that are really there and against AvroLimits before anything is
+// allocated; avro-c parses the writer schema (compiled once per file into
+// the decoder's own form) and writes files. A record decodes into a flat,
+// reused array of values that point into the block (no allocation per
+// record once the array has grown).
 // Writer schemas that could make decoding unbounded are refused up front:
 // recursive types, nesting deeper than max_schema_depth, and arrays or maps
 // whose items can take zero bytes (a count of 2^60 would loop without
@@ -35,25 +38,30 @@ struct AvroLimits {
   int64_t max_block_bytes = int64_t{256} << 20;  // one decompressed block
   int64_t max_records = int64_t{50} << 20;       // records in one file
   int max_schema_depth = 32;
+  int64_t max_record_values = int64_t{1} << 20;  // decoded values in one record
 };
 
 // Installs the capped allocator avro-c uses (once per process; idempotent).
 // Single allocations above a few hundred MiB fail instead of exhausting memory.
 void InstallAvroAllocator();
 
+// One record decoded by AvroFileReader (reused from record to record).
+class AvroDecodedRecord;
+
 // A borrowed view of one decoded Avro value with the accessors manifests
-// need. Unions are looked through: a union value acts as its current branch.
+// need, valid while the record is (during the ForEach callback). Unions
+// are looked through: a union value acts as its current branch.
 class AvroValue {
  public:
-  explicit AvroValue(avro_value_t value) : v_(value) {}
+  AvroValue(const AvroDecodedRecord* record, uint32_t node) : record_(record), node_(node) {}
 
   avro_type_t type() const;
   bool IsNull() const { return type() == AVRO_NULL; }
   // The field `name` of a record; nullopt when the record has no such field
   // (or the value is not a record).
-  std::optional<AvroValue> Field(const char* name) const;
+  std::optional<AvroValue> Field(std::string_view name) const;
   // A field that must exist and not be null.
-  Result<AvroValue> Required(const char* name) const;
+  Result<AvroValue> Required(std::string_view name) const;
 
   // Typed reads; kCorruption when the value has another type. AsInt64
   // accepts int and long, AsBytes accepts bytes, fixed and string, AsDouble
@@ -71,14 +79,12 @@ class AvroValue {
   Result<std::pair<std::string, AvroValue>> MapEntry(size_t i) const;
 
   // Optional-field helpers: nullopt when the field is absent or null.
-  Result<std::optional<int64_t>> OptionalInt64(const char* name) const;
-  Result<std::optional<std::string>> OptionalString(const char* name) const;
-
-  avro_value_t raw() const { return v_; }
+  Result<std::optional<int64_t>> OptionalInt64(std::string_view name) const;
+  Result<std::optional<std::string>> OptionalString(std::string_view name) const;
 
  private:
-  avro_value_t Resolved() const;
-  avro_value_t v_;
+  const AvroDecodedRecord* record_;
+  uint32_t node_;
 };
 
 class AvroFileReader {
@@ -114,7 +120,7 @@ class AvroFileReader {
   size_t data_start_ = 0;
   int64_t record_min_size_ = 0;
   avro_schema_t schema_ = nullptr;
-  avro_value_iface_t* iface_ = nullptr;
+  std::unique_ptr<AvroDecodedRecord> decoded_;  // the compiled schema and the record arena
 };
 
 // Builds an object container file in memory. Records are filled by the

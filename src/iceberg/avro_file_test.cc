@@ -200,5 +200,98 @@ TEST(AvroFile, HostileInputIsAnErrorNeverACrash) {
   }
 }
 
+// Every type the decoder knows, hand-encoded: arrays and maps in several
+// blocks (negative counts with byte sizes too), unions, enum, fixed, floats.
+TEST(AvroFile, DecodesEveryTypeAndMultiBlockArrays) {
+  const std::string schema = R"({"type":"record","name":"r","fields":[
+    {"name":"b","type":"boolean"},{"name":"i","type":"int"},{"name":"f","type":"float"},
+    {"name":"d","type":"double"},{"name":"e","type":{"type":"enum","name":"E","symbols":["X","Y"]}},
+    {"name":"x","type":{"type":"fixed","name":"F","size":3}},
+    {"name":"u","type":["null","string"]},
+    {"name":"a","type":{"type":"array","items":{"type":"record","name":"kv","fields":[
+      {"name":"key","type":"int"},{"name":"value","type":"bytes"}]}}},
+    {"name":"m","type":{"type":"map","values":"long"}}]})";
+  std::string rec;
+  rec.push_back('\x01');
+  AppendAvroLong(&rec, -7);
+  float f = 1.5f;
+  double d = -2.25;
+  rec.append(reinterpret_cast<const char*>(&f), 4);  // little-endian hosts only
+  rec.append(reinterpret_cast<const char*>(&d), 8);
+  AppendAvroLong(&rec, 1);
+  rec += "abc";
+  AppendAvroLong(&rec, 1);  // union branch 1: string
+  AppendAvroLong(&rec, 2);
+  rec += "hi";
+  auto kv = [](int key, const std::string& value) {
+    std::string out;
+    AppendAvroLong(&out, key);
+    AppendAvroLong(&out, static_cast<int64_t>(value.size()));
+    return out + value;
+  };
+  AppendAvroLong(&rec, 2);  // a block of two items
+  rec += kv(1, "one") + kv(2, "two");
+  std::string third = kv(3, "three");
+  AppendAvroLong(&rec, -1);  // a block of one item, with its byte size
+  AppendAvroLong(&rec, static_cast<int64_t>(third.size()));
+  rec += third;
+  AppendAvroLong(&rec, 0);
+  AppendAvroLong(&rec, 1);  // map: {"k1": 10}, then {"k2": 20}
+  AppendAvroLong(&rec, 2);
+  rec += "k1";
+  AppendAvroLong(&rec, 10);
+  AppendAvroLong(&rec, 1);
+  AppendAvroLong(&rec, 2);
+  rec += "k2";
+  AppendAvroLong(&rec, 20);
+  AppendAvroLong(&rec, 0);
+  auto r = AvroFileReader::Open(Container(schema, rec + rec, 2), "types");
+  ASSERT_TRUE(r.ok()) << r.status();
+  int records = 0;
+  Status st = (*r)->ForEach([&](const AvroValue& v) -> Status {
+    ++records;
+    EXPECT_EQ(*v.Required("b")->AsBool(), true);
+    EXPECT_EQ(*v.Required("i")->AsInt64(), -7);
+    EXPECT_EQ(*v.Required("f")->AsDouble(), 1.5);
+    EXPECT_EQ(*v.Required("d")->AsDouble(), -2.25);
+    EXPECT_EQ(v.Required("e")->type(), AVRO_ENUM);
+    EXPECT_EQ(*v.Required("x")->AsBytes(), "abc");
+    EXPECT_EQ(*v.OptionalString("u"), "hi");
+    EXPECT_FALSE(v.Field("missing"));
+    AvroValue a = *v.Required("a");
+    EXPECT_EQ(*a.Size(), 3u);
+    const char* values[] = {"one", "two", "three"};
+    for (size_t k = 0; k < 3; ++k) {
+      AvroValue item = *a.Element(k);
+      EXPECT_EQ(*item.Required("key")->AsInt64(), static_cast<int64_t>(k + 1));
+      EXPECT_EQ(*item.Required("value")->AsBytes(), values[k]);
+    }
+    EXPECT_FALSE(a.Element(3).ok());
+    AvroValue m = *v.Required("m");
+    EXPECT_EQ(*m.Size(), 2u);
+    EXPECT_EQ(m.MapEntry(0)->first, "k1");
+    EXPECT_EQ(*m.MapEntry(1)->second.AsInt64(), 20);
+    EXPECT_EQ(v.Required("i")->AsString().status().code(), StatusCode::kCorruption);
+    return Status::OK();
+  });
+  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_EQ(records, 2);
+  // A record with more values than allowed is refused, not decoded.
+  AvroLimits few;
+  few.max_record_values = 8;
+  EXPECT_EQ(CodeOf(Container(schema, rec, 1), few), StatusCode::kTooLarge);
+  // Union branch, enum symbol and int range are checked.
+  std::string bad_int;
+  AppendAvroLong(&bad_int, int64_t{1} << 40);
+  const std::string int_rec =
+      R"({"type":"record","name":"r","fields":[{"name":"i","type":"int"}]})";
+  EXPECT_EQ(CodeOf(Container(int_rec, bad_int, 1)), StatusCode::kCorruption);
+  std::string bad_branch;
+  AppendAvroLong(&bad_branch, 5);
+  const std::string union_rec =
+      R"({"type":"record","name":"r","fields":[{"name":"u","type":["null","int"]}]})";
+  EXPECT_EQ(CodeOf(Container(union_rec, bad_branch, 1)), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace lakeshare::iceberg
