@@ -433,22 +433,22 @@ std::optional<std::string> DecimalString(std::string_view be, int scale) {
   return out;
 }
 
-std::optional<std::string> BoundToStatsJson(const Type& t, std::string_view b) {
-  auto quoted = [](std::string_view s) {
-    std::string out;
-    AppendJsonString(&out, s);
-    return out;
-  };
+bool AppendBoundStatsJson(std::string* out, const Type& t, std::string_view b) {
   switch (t.id) {
     case TypeId::kBoolean:
-      if (b.size() != 1) return std::nullopt;
-      return b[0] != 0 ? "true" : "false";
+      if (b.size() != 1) return false;
+      out->append(b[0] != 0 ? "true" : "false");
+      return true;
     case TypeId::kInt:
     case TypeId::kLong:
-    case TypeId::kTime:
+    case TypeId::kTime: {
       // A long column promoted from int keeps 4-byte bounds in old files.
-      if (b.size() != 4 && !(b.size() == 8 && t.id != TypeId::kInt)) return std::nullopt;
-      return std::to_string(LittleEndian(b));
+      if (b.size() != 4 && !(b.size() == 8 && t.id != TypeId::kInt)) return false;
+      char buf[24];
+      auto r = std::to_chars(buf, buf + sizeof(buf), LittleEndian(b));
+      out->append(buf, r.ptr);
+      return true;
+    }
     case TypeId::kFloat:
     case TypeId::kDouble: {
       double d = 0;
@@ -461,31 +461,50 @@ std::optional<std::string> BoundToStatsJson(const Type& t, std::string_view b) {
         uint64_t bits = static_cast<uint64_t>(LittleEndian(b));
         std::memcpy(&d, &bits, 8);
       } else {
-        return std::nullopt;
+        return false;
       }
-      if (!std::isfinite(d)) return std::nullopt;
-      return ShortestDouble(d, t.id == TypeId::kFloat || b.size() == 4);
+      if (!std::isfinite(d)) return false;
+      out->append(ShortestDouble(d, t.id == TypeId::kFloat || b.size() == 4));
+      return true;
     }
-    case TypeId::kDecimal:
-      return DecimalString(b, t.scale);
+    case TypeId::kDecimal: {
+      auto s = DecimalString(b, t.scale);
+      if (!s) return false;
+      out->append(*s);
+      return true;
+    }
     case TypeId::kDate:
-      if (b.size() != 4) return std::nullopt;
-      return quoted(FormatDate(LittleEndian(b)));
+      if (b.size() != 4) return false;
+      out->push_back('"');
+      out->append(FormatDate(LittleEndian(b)));
+      out->push_back('"');
+      return true;
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
     case TypeId::kTimestampNs:
     case TypeId::kTimestampTzNs: {
-      if (b.size() != 8) return std::nullopt;
+      if (b.size() != 8) return false;
       bool ns = t.id == TypeId::kTimestampNs || t.id == TypeId::kTimestampTzNs;
       bool zone = t.id == TypeId::kTimestampTz || t.id == TypeId::kTimestampTzNs;
-      return quoted(FormatTimestamp(LittleEndian(b), ns ? 9 : 6, 'T') + (zone ? "Z" : ""));
+      out->push_back('"');
+      out->append(FormatTimestamp(LittleEndian(b), ns ? 9 : 6, 'T'));
+      if (zone) out->push_back('Z');
+      out->push_back('"');
+      return true;
     }
     case TypeId::kString:
-      if (!parquet::IsValidUtf8(b)) return std::nullopt;
-      return quoted(b);
+      if (!parquet::IsValidUtf8(b)) return false;
+      AppendJsonString(out, b);
+      return true;
     default:
-      return std::nullopt;
+      return false;
   }
+}
+
+std::optional<std::string> BoundToStatsJson(const Type& t, std::string_view b) {
+  std::string out;
+  if (!AppendBoundStatsJson(&out, t, b)) return std::nullopt;
+  return out;
 }
 
 bool IsExposablePartitionType(const Type& t) {

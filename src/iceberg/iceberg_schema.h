@@ -101,6 +101,8 @@ void CollectStructFields(const std::vector<NestedField>& fields, std::vector<Fie
 // JSON value ("5", "\"abc\"", "\"2021-01-01T00:00:00.000000Z\""...), or
 // nullopt when the type has no stats form or the bytes do not fit the type.
 std::optional<std::string> BoundToStatsJson(const Type& type, std::string_view bytes);
+// The same appended to `out`; false (and `out` unchanged) for no value.
+bool AppendBoundStatsJson(std::string* out, const Type& type, std::string_view bytes);
 
 // A partition value from a manifest's partition tuple, as Avro gave it.
 struct PartitionDatum {

@@ -31,13 +31,18 @@ Result<std::optional<int64_t>> OptionalIntOf(const AvroValue& rec,
 
 // Iceberg writes int-keyed maps as arrays of {key, value} records; a real
 // Avro map (string keys) is accepted too.
+// `out` is overwritten in place (values keep their capacity); `read`
+// assigns one value.
 template <typename V, typename Read>
 Status ReadIdMap(const AvroValue& rec, const char* name, Read read,
                  std::vector<std::pair<int32_t, V>>* out) {
   auto f = rec.Field(name);
-  if (!f || f->IsNull()) return Status::OK();
+  if (!f || f->IsNull()) {
+    out->clear();
+    return Status::OK();
+  }
   LS_ASSIGN_OR_RETURN(size_t n, f->Size());
-  out->reserve(n);
+  out->resize(n);
   bool is_map = f->type() == AVRO_MAP;
   for (size_t i = 0; i < n; ++i) {
     int64_t key = 0;
@@ -59,50 +64,64 @@ Status ReadIdMap(const AvroValue& rec, const char* name, Read read,
     if (key < INT32_MIN || key > INT32_MAX) {
       return Status::Corruption(std::string(name) + ": field id out of range");
     }
-    auto v = read(*value);
-    if (!v.ok()) return v.status().WithContext(name);
-    out->emplace_back(static_cast<int32_t>(key), std::move(*v));
+    (*out)[i].first = static_cast<int32_t>(key);
+    Status st = read(*value, &(*out)[i].second);
+    if (!st.ok()) return st.WithContext(name);
   }
   return Status::OK();
 }
 
-Result<PartitionDatum> ToDatum(const AvroValue& v) {
-  PartitionDatum d;
+// Fills `d` in place (its bytes keep their capacity).
+Status ToDatum(const AvroValue& v, PartitionDatum* d) {
+  d->i = 0;
+  d->d = 0;
+  d->b = false;
+  d->bytes.clear();
   switch (v.type()) {
     case AVRO_NULL:
-      return d;
+      d->kind = PartitionDatum::Kind::kNull;
+      return Status::OK();
     case AVRO_INT32:
     case AVRO_INT64: {
-      d.kind = PartitionDatum::Kind::kInt;
-      LS_ASSIGN_OR_RETURN(d.i, v.AsInt64());
-      return d;
+      d->kind = PartitionDatum::Kind::kInt;
+      LS_ASSIGN_OR_RETURN(d->i, v.AsInt64());
+      return Status::OK();
     }
     case AVRO_FLOAT:
     case AVRO_DOUBLE: {
-      d.kind = PartitionDatum::Kind::kDouble;
-      LS_ASSIGN_OR_RETURN(d.d, v.AsDouble());
-      return d;
+      d->kind = PartitionDatum::Kind::kDouble;
+      LS_ASSIGN_OR_RETURN(d->d, v.AsDouble());
+      return Status::OK();
     }
     case AVRO_BOOLEAN: {
-      d.kind = PartitionDatum::Kind::kBool;
-      LS_ASSIGN_OR_RETURN(d.b, v.AsBool());
-      return d;
+      d->kind = PartitionDatum::Kind::kBool;
+      LS_ASSIGN_OR_RETURN(d->b, v.AsBool());
+      return Status::OK();
     }
     case AVRO_STRING:
     case AVRO_BYTES:
     case AVRO_FIXED: {
-      d.kind = PartitionDatum::Kind::kBytes;
+      d->kind = PartitionDatum::Kind::kBytes;
       LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
-      d.bytes = std::string(b);
-      return d;
+      d->bytes.assign(b);
+      return Status::OK();
     }
     default:
       return Status::Corruption("a partition value has an unsupported Avro type");
   }
 }
 
-Result<ManifestEntry> ReadEntry(const AvroValue& rec, bool with_metrics) {
-  ManifestEntry e;
+Status AssignString(const AvroValue& rec, const char* name, std::string* out) {
+  LS_ASSIGN_OR_RETURN(AvroValue v, rec.Required(name));
+  auto s = v.AsString();
+  if (!s.ok()) return s.status().WithContext(name);
+  out->assign(*s);
+  return Status::OK();
+}
+
+// Reads one entry into `*entry`, overwriting every field.
+Status ReadEntry(const AvroValue& rec, bool with_metrics, ManifestEntry* entry) {
+  ManifestEntry& e = *entry;
   LS_ASSIGN_OR_RETURN(int64_t status, RequiredInt(rec, "status"));
   if (status < 0 || status > 2) {
     return Status::Corruption("invalid entry status " + std::to_string(status));
@@ -116,36 +135,53 @@ Result<ManifestEntry> ReadEntry(const AvroValue& rec, bool with_metrics) {
     return Status::Corruption("invalid file content " + std::to_string(*content));
   }
   e.content = static_cast<FileContent>(content.value_or(0));
-  LS_ASSIGN_OR_RETURN(e.file_path, RequiredString(df, "file_path"));
+  LS_RETURN_IF_ERROR(AssignString(df, "file_path", &e.file_path));
   if (e.file_path.empty()) return Status::Corruption("an entry has an empty file_path");
-  LS_ASSIGN_OR_RETURN(e.file_format, RequiredString(df, "file_format"));
+  LS_RETURN_IF_ERROR(AssignString(df, "file_format", &e.file_format));
   LS_ASSIGN_OR_RETURN(e.record_count, RequiredInt(df, "record_count"));
   LS_ASSIGN_OR_RETURN(e.file_size, RequiredInt(df, "file_size_in_bytes"));
   if (e.record_count < 0 || e.file_size < 0) {
     return Status::Corruption("negative record_count or file_size_in_bytes");
   }
+  e.partition.clear();
   if (auto part = df.Field("partition"); part && !part->IsNull()) {
     if (part->type() != AVRO_RECORD) return Status::Corruption("partition is not a record");
     LS_ASSIGN_OR_RETURN(size_t n, part->Size());
-    e.partition.reserve(n);
+    e.partition.resize(n);
     for (size_t i = 0; i < n; ++i) {
       LS_ASSIGN_OR_RETURN(AvroValue v, part->Element(i));
-      LS_ASSIGN_OR_RETURN(PartitionDatum d, ToDatum(v));
-      e.partition.push_back(std::move(d));
+      LS_RETURN_IF_ERROR(ToDatum(v, &e.partition[i]));
     }
   }
+  e.null_counts.clear();
+  e.nan_counts.clear();
+  e.lower_bounds.clear();
+  e.upper_bounds.clear();
   if (with_metrics) {
-    auto as_long = [](const AvroValue& v) { return v.AsInt64(); };
-    auto as_bytes = [](const AvroValue& v) -> Result<std::string> {
+    auto as_long = [](const AvroValue& v, int64_t* out) -> Status {
+      LS_ASSIGN_OR_RETURN(*out, v.AsInt64());
+      return Status::OK();
+    };
+    auto as_bytes = [](const AvroValue& v, std::string* out) -> Status {
       LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
-      return std::string(b);
+      out->assign(b);
+      return Status::OK();
     };
     LS_RETURN_IF_ERROR(ReadIdMap<int64_t>(df, "null_value_counts", as_long, &e.null_counts));
     LS_RETURN_IF_ERROR(ReadIdMap<int64_t>(df, "nan_value_counts", as_long, &e.nan_counts));
     LS_RETURN_IF_ERROR(ReadIdMap<std::string>(df, "lower_bounds", as_bytes, &e.lower_bounds));
     LS_RETURN_IF_ERROR(ReadIdMap<std::string>(df, "upper_bounds", as_bytes, &e.upper_bounds));
   }
-  return e;
+  return Status::OK();
+}
+
+std::optional<int32_t> SpecIdOf(const AvroFileReader& reader) {
+  if (auto spec = reader.Meta("partition-spec-id")) {
+    int32_t id = 0;
+    auto [p, ec] = std::from_chars(spec->data(), spec->data() + spec->size(), id);
+    if (ec == std::errc() && p == spec->data() + spec->size()) return id;
+  }
+  return std::nullopt;
 }
 
 }  // namespace
@@ -190,23 +226,37 @@ Result<std::vector<ManifestFile>> ReadManifestList(std::string bytes, const std:
   return out;
 }
 
+Status ForEachManifestEntry(std::string bytes, const std::string& what, bool with_metrics,
+                            const std::function<Status(const ManifestEntry&)>& fn,
+                            std::optional<int32_t>* spec_id, const AvroLimits& limits) {
+  LS_ASSIGN_OR_RETURN(auto reader, AvroFileReader::Open(std::move(bytes), what, limits));
+  if (spec_id != nullptr) *spec_id = SpecIdOf(*reader);
+  int64_t index = 0;
+  ManifestEntry e;
+  return reader->ForEach([&](const AvroValue& rec) -> Status {
+    Status st = ReadEntry(rec, with_metrics, &e);
+    if (!st.ok()) return st.WithContext(what + ": manifest entry " + std::to_string(index));
+    ++index;
+    return fn(e);
+  });
+}
+
+Result<std::optional<int32_t>> ManifestSpecId(std::string bytes, const std::string& what,
+                                              const AvroLimits& limits) {
+  LS_ASSIGN_OR_RETURN(auto reader, AvroFileReader::Open(std::move(bytes), what, limits));
+  return SpecIdOf(*reader);
+}
+
 Result<Manifest> ReadManifest(std::string bytes, const std::string& what, bool with_metrics,
                               const AvroLimits& limits) {
-  LS_ASSIGN_OR_RETURN(auto reader, AvroFileReader::Open(std::move(bytes), what, limits));
   Manifest m;
-  if (auto spec = reader->Meta("partition-spec-id")) {
-    int32_t id = 0;
-    auto [p, ec] = std::from_chars(spec->data(), spec->data() + spec->size(), id);
-    if (ec == std::errc() && p == spec->data() + spec->size()) m.spec_id = id;
-  }
-  int64_t index = 0;
-  LS_RETURN_IF_ERROR(reader->ForEach([&](const AvroValue& rec) -> Status {
-    auto e = ReadEntry(rec, with_metrics);
-    if (!e.ok()) return e.status().WithContext(what + ": manifest entry " + std::to_string(index));
-    m.entries.push_back(std::move(*e));
-    ++index;
-    return Status::OK();
-  }));
+  LS_RETURN_IF_ERROR(ForEachManifestEntry(
+      std::move(bytes), what, with_metrics,
+      [&](const ManifestEntry& e) {
+        m.entries.push_back(e);
+        return Status::OK();
+      },
+      &m.spec_id, limits));
   return m;
 }
 

@@ -6,6 +6,7 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <string>
 #include <utility>
@@ -59,6 +60,19 @@ struct Manifest {
 // `with_metrics`: decode null counts and bounds (skipped otherwise).
 Result<Manifest> ReadManifest(std::string bytes, const std::string& what, bool with_metrics,
                               const AvroLimits& limits = {});
+
+// The same, streamed: calls `fn` with each entry in file order. The entry
+// object is reused from call to call (its strings and vectors keep their
+// capacity), so a caller that keeps only what it derives allocates nothing
+// per entry for the manifest's sake. `spec_id` (optional) receives the
+// file's "partition-spec-id" before the first call.
+Status ForEachManifestEntry(std::string bytes, const std::string& what, bool with_metrics,
+                            const std::function<Status(const ManifestEntry&)>& fn,
+                            std::optional<int32_t>* spec_id = nullptr,
+                            const AvroLimits& limits = {});
+// The "partition-spec-id" in a manifest's header (nullopt when absent).
+Result<std::optional<int32_t>> ManifestSpecId(std::string bytes, const std::string& what,
+                                              const AvroLimits& limits = {});
 
 // Approximate heap bytes of a manifest's entries (for cache accounting).
 size_t ManifestMemoryUsage(const Manifest& m);
