@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <charconv>
+#include <future>
 #include <set>
 #include <unordered_map>
 
@@ -194,33 +195,6 @@ SchemaReport AnalyzeSchema(const IcebergMetadata& m, const Schema& s) {
 
 // ------------------------------------------------------------ stats JSON
 
-// Emits `fields` that have a value in `lookup` as JSON members; struct
-// fields recurse. Returns whether anything was written.
-template <typename Lookup>
-bool EmitStatsStruct(std::string* out, const std::vector<NestedField>& fields, Lookup& lookup) {
-  bool any = false;
-  for (const NestedField& f : fields) {
-    std::string value;
-    if (f.type->id == TypeId::kStruct) {
-      std::string inner;
-      if (!EmitStatsStruct(&inner, f.type->fields, lookup)) continue;
-      value = "{" + inner + "}";
-    } else if (f.type->is_nested()) {
-      continue;
-    } else {
-      std::optional<std::string> v = lookup(f);
-      if (!v) continue;
-      value = std::move(*v);
-    }
-    if (any) out->push_back(',');
-    AppendJsonString(out, f.name);
-    out->push_back(':');
-    out->append(value);
-    any = true;
-  }
-  return any;
-}
-
 template <typename V>
 const V* FindById(const std::vector<std::pair<int32_t, V>>& v, int32_t id) {
   for (const auto& [k, val] : v) {
@@ -229,65 +203,164 @@ const V* FindById(const std::vector<std::pair<int32_t, V>>& v, int32_t id) {
   return nullptr;
 }
 
-std::string StatsJson(const ManifestEntry& e, const Schema& schema) {
-  std::string out = "{\"numRecords\":" + std::to_string(e.record_count);
-  auto section = [&](const char* key, auto lookup) {
-    std::string inner;
-    if (EmitStatsStruct(&inner, schema.fields, lookup)) {
-      out += ",\"";
-      out += key;
-      out += "\":{" + inner + "}";
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr);
+}
+
+// Appends the members of `fields` that have a value ("name":value,...);
+// struct fields recurse. `emit(field, out)` appends a value or returns false
+// (appending nothing). Returns whether anything was written; nothing is
+// left behind otherwise.
+template <typename Emit>
+bool EmitStatsStruct(std::string* out, const std::vector<NestedField>& fields, const Emit& emit) {
+  bool any = false;
+  for (const NestedField& f : fields) {
+    const bool is_struct = f.type->id == TypeId::kStruct;
+    if (f.type->is_nested() && !is_struct) continue;
+    const size_t mark = out->size();
+    if (any) out->push_back(',');
+    AppendJsonString(out, f.name);
+    out->push_back(':');
+    bool wrote = false;
+    if (is_struct) {
+      out->push_back('{');
+      wrote = EmitStatsStruct(out, f.type->fields, emit);
+      if (wrote) out->push_back('}');
+    } else {
+      wrote = emit(f, out);
+    }
+    if (!wrote) {
+      out->resize(mark);
+      continue;
+    }
+    any = true;
+  }
+  return any;
+}
+
+// The entry's stats JSON, appended to `out` (no temporaries: this runs for
+// every file of every snapshot built).
+void AppendStatsJson(std::string* out, const ManifestEntry& e, const Schema& schema) {
+  out->append("{\"numRecords\":");
+  AppendInt(out, e.record_count);
+  auto section = [&](std::string_view key, const auto& emit) {
+    const size_t mark = out->size();
+    out->append(",\"");
+    out->append(key);
+    out->append("\":{");
+    if (EmitStatsStruct(out, schema.fields, emit)) {
+      out->push_back('}');
+    } else {
+      out->resize(mark);
     }
   };
   auto has_nan = [&](const NestedField& f) {
     const int64_t* n = FindById(e.nan_counts, f.id);
     return n != nullptr && *n > 0;
   };
-  section("minValues", [&](const NestedField& f) -> std::optional<std::string> {
-    const std::string* b = FindById(e.lower_bounds, f.id);
-    if (b == nullptr || has_nan(f)) return std::nullopt;
-    return BoundToStatsJson(*f.type, *b);
-  });
-  section("maxValues", [&](const NestedField& f) -> std::optional<std::string> {
-    const std::string* b = FindById(e.upper_bounds, f.id);
-    if (b == nullptr || has_nan(f)) return std::nullopt;
-    return BoundToStatsJson(*f.type, *b);
-  });
-  section("nullCount", [&](const NestedField& f) -> std::optional<std::string> {
-    const int64_t* n = FindById(e.null_counts, f.id);
-    if (n == nullptr) return std::nullopt;
-    return std::to_string(*n);
-  });
-  out += "}";
-  return out;
+  if (!e.lower_bounds.empty()) {
+    section("minValues", [&](const NestedField& f, std::string* o) {
+      const std::string* b = FindById(e.lower_bounds, f.id);
+      return b != nullptr && !has_nan(f) && AppendBoundStatsJson(o, *f.type, *b);
+    });
+  }
+  if (!e.upper_bounds.empty()) {
+    section("maxValues", [&](const NestedField& f, std::string* o) {
+      const std::string* b = FindById(e.upper_bounds, f.id);
+      return b != nullptr && !has_nan(f) && AppendBoundStatsJson(o, *f.type, *b);
+    });
+  }
+  if (!e.null_counts.empty()) {
+    section("nullCount", [&](const NestedField& f, std::string* o) {
+      const int64_t* n = FindById(e.null_counts, f.id);
+      if (n == nullptr) return false;
+      AppendInt(o, *n);
+      return true;
+    });
+  }
+  out->push_back('}');
 }
 
 // ------------------------------------------------------ file conversion
 
+// Whether a relative path normalizes to itself (no empty or "." segments).
+bool IsCleanRelative(std::string_view rest) {
+  if (rest.empty() || rest.front() == '/' || rest.back() == '/') return false;
+  if (rest == "." || rest.substr(0, 2) == "./" || rest.find("//") != std::string_view::npos ||
+      rest.find("/./") != std::string_view::npos) {
+    return false;
+  }
+  return !(rest.size() >= 2 && rest.substr(rest.size() - 2) == "/.");
+}
+
 // What a snapshot's files are converted with: schema, partition columns
 // (top-level identity partitions common to every spec in use), re-basing.
 struct FileContext {
-  // Re-bases with the normalized roots computed once per snapshot.
   Result<std::string> Rebase(const std::string& recorded) const {
+    // Fast path: the recorded root verbatim, then a path that is already
+    // normal (what writers record): no normalization needed.
+    if (!recorded_raw.empty() && recorded.size() > recorded_raw.size() + 1 &&
+        recorded.compare(0, recorded_raw.size(), recorded_raw) == 0 &&
+        recorded[recorded_raw.size()] == '/') {
+      std::string_view rest = std::string_view(recorded).substr(recorded_raw.size() + 1);
+      if (IsCleanRelative(rest)) {
+        std::string out;
+        out.reserve(configured_root.size() + 1 + rest.size());
+        out.append(configured_root);
+        out.push_back('/');
+        out.append(rest);
+        return out;
+      }
+    }
     std::string n = NormalizeRecorded(recorded);
     if (!recorded_norm.empty() && n.size() > recorded_norm.size() &&
         n.compare(0, recorded_norm.size(), recorded_norm) == 0 && n[recorded_norm.size()] == '/') {
-      return configured_root + n.substr(recorded_norm.size());
+      std::string out;
+      out.reserve(configured_root.size() + n.size() - recorded_norm.size());
+      out.append(configured_root);
+      out.append(n, recorded_norm.size());
+      return out;
     }
     return IcebergTable::Rebase(recorded, recorded_root, configured_root);
   }
   void Prepare() {
     recorded_norm = NormalizeRecorded(recorded_root);
+    recorded_raw = recorded_root;
+    while (recorded_raw.size() > 1 && recorded_raw.back() == '/') recorded_raw.pop_back();
+    // The fast path compares text: only for roots that are already normal.
+    if (recorded_raw.find('/') == std::string::npos ||
+        NormalizeRecorded(recorded_raw) != recorded_raw) {
+      recorded_raw.clear();
+    }
     while (configured_root.size() > 1 && configured_root.back() == '/') configured_root.pop_back();
   }
-  std::string recorded_norm;
+  // Everything a manifest's conversion depends on besides the manifest.
+  std::string Key() const {
+    std::string k = std::to_string(schema->schema_id);
+    for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
+    return k + "|" + recorded_root + "|" + configured_root;
+  }
+  std::string recorded_norm, recorded_raw;
   const IcebergMetadata* meta = nullptr;
   const Schema* schema = nullptr;
   std::string recorded_root, configured_root;
   std::vector<std::pair<std::string, const NestedField*>> partition_columns;
   const std::map<int64_t, int64_t>* snapshot_ts = nullptr;
+  // For files whose adding snapshot is unknown or expired: the oldest
+  // snapshot's time (they were added no later), stable across versions.
   int64_t default_ts = 0;
 };
+
+// The time of the snapshot that added a manifest, as far as known.
+int64_t ManifestTime(const FileContext& ctx, const ManifestFile& mf) {
+  if (mf.added_snapshot_id) {
+    auto it = ctx.snapshot_ts->find(*mf.added_snapshot_id);
+    if (it != ctx.snapshot_ts->end()) return it->second;
+  }
+  return ctx.default_ts;
+}
 
 std::vector<std::pair<std::string, const NestedField*>> PartitionColumns(
     const IcebergMetadata& m, const Schema& schema, const std::set<int32_t>& spec_ids) {
@@ -321,43 +394,232 @@ std::vector<std::pair<std::string, const NestedField*>> PartitionColumns(
   return out;
 }
 
-Result<DataFile> ConvertEntry(const FileContext& ctx, const ManifestEntry& e,
-                              const PartitionSpec& spec) {
-  DataFile f;
-  LS_ASSIGN_OR_RETURN(f.path, ctx.Rebase(e.file_path));
-  for (const auto& [name, col] : ctx.partition_columns) {
-    std::optional<size_t> index;
-    for (size_t i = 0; i < spec.fields.size(); ++i) {
-      if (IsIdentity(spec.fields[i]) && spec.fields[i].source_id == col->id) index = i;
-    }
-    if (!index || *index >= e.partition.size()) {
-      return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
-                                spec.fields[index.value_or(0)].name + "'");
-    }
-    auto v = PartitionValueString(*col->type, e.partition[*index]);
-    if (!v.ok()) return v.status().WithContext("data file '" + e.file_path + "'");
-    f.partition_values[name] = std::move(*v);
-  }
-  f.size = e.file_size;
-  f.modification_time = ctx.default_ts;
-  if (e.snapshot_id) {
-    auto it = ctx.snapshot_ts->find(*e.snapshot_id);
-    if (it != ctx.snapshot_ts->end()) f.modification_time = it->second;
-  }
-  f.data_change = true;
-  f.stats = StatsJson(e, *ctx.schema);
-  return f;
-}
-
 std::string LowerAscii(std::string s) {
   for (auto& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
   return s;
 }
 
 Status RejectNonParquet(const ManifestEntry& e) {
-  if (LowerAscii(e.file_format) == "parquet") return Status::OK();
+  if (e.file_format == "PARQUET" || LowerAscii(e.file_format) == "parquet") return Status::OK();
   return Status::Unsupported("data file '" + Basename(e.file_path) + "' is in " + e.file_format +
                              " format; only parquet data files can be shared");
+}
+
+}  // namespace
+
+// The files of one manifest as snapshots list them, converted once for one
+// FileContext and shared by every snapshot that lists the manifest.
+struct iceberg::ConvertedManifest {
+  // Live data files (ADDED and EXISTING entries), in file order, in chunks
+  // of FileList::kChunkSize (the last one shorter).
+  std::vector<FileList::Chunk> chunks;
+  size_t files = 0;
+  // Who added each file: runs of files with the same origin.
+  struct Origin {
+    std::optional<int64_t> snapshot_id;  // the entry's, else the manifest's
+    bool added = false;                  // status ADDED (not EXISTING)
+  };
+  std::vector<Origin> origins;
+  struct Run {
+    size_t end = 0;  // files [previous run's end, end)
+    uint32_t origin = 0;
+  };
+  std::vector<Run> runs;
+  int64_t position_deletes = 0, equality_deletes = 0;  // live delete files listed
+  // Snapshots (nullopt: unknown) whose entries here delete data files or
+  // add delete files: their commits are not append-only.
+  std::vector<std::optional<int64_t>> removing;
+
+  const DataFile& file(size_t i) const {
+    return chunks[i / FileList::kChunkSize][i % FileList::kChunkSize];
+  }
+  bool Removes(int64_t snapshot_id) const {
+    return std::any_of(removing.begin(), removing.end(),
+                       [&](const std::optional<int64_t>& s) { return !s || *s == snapshot_id; });
+  }
+};
+
+namespace {
+
+// Converts one manifest's entries (see ConvertedManifest): per entry one
+// DataFile whose strings are allocated at their exact size and whose
+// partition values are shared with every file of the same tuple.
+class ManifestConverter {
+ public:
+  // `spec` may be null for delete manifests (no files are converted).
+  ManifestConverter(const FileContext& ctx, const PartitionSpec* spec, const ManifestFile& mf,
+                    bool delete_manifest)
+      : ctx_(ctx),
+        spec_(spec),
+        manifest_snapshot_(mf.added_snapshot_id),
+        manifest_ts_(ManifestTime(ctx, mf)),
+        delete_manifest_(delete_manifest),
+        out_(std::make_shared<ConvertedManifest>()) {
+    if (spec_ == nullptr) return;
+    for (const auto& [name, col] : ctx_.partition_columns) {
+      std::optional<size_t> index;
+      for (size_t i = 0; i < spec_->fields.size(); ++i) {
+        if (IsIdentity(spec_->fields[i]) && spec_->fields[i].source_id == col->id) index = i;
+      }
+      partition_index_.push_back(index);
+    }
+    chunk_.reserve(FileList::kChunkSize);
+  }
+
+  Status Add(const ManifestEntry& e) {
+    const std::optional<int64_t> sid = e.snapshot_id ? e.snapshot_id : manifest_snapshot_;
+    const bool deletes = delete_manifest_ || e.content != FileContent::kData;
+    if (e.status == EntryStatus::kDeleted || (e.status == EntryStatus::kAdded && deletes)) {
+      if (std::find(out_->removing.begin(), out_->removing.end(), sid) == out_->removing.end()) {
+        out_->removing.push_back(sid);
+      }
+    }
+    if (e.status == EntryStatus::kDeleted) return Status::OK();
+    if (deletes) {
+      if (e.content == FileContent::kEqualityDeletes) {
+        ++out_->equality_deletes;
+      } else {
+        ++out_->position_deletes;  // position delete files and v3 deletion vectors
+      }
+      return Status::OK();
+    }
+    if (spec_ == nullptr) return Status::Internal("a data file in a manifest read as deletes");
+    LS_RETURN_IF_ERROR(RejectNonParquet(e));
+    DataFile f;
+    LS_ASSIGN_OR_RETURN(f.path, ctx_.Rebase(e.file_path));
+    LS_RETURN_IF_ERROR(PartitionValuesOf(e, &f.partition_values));
+    f.size = e.file_size;
+    f.modification_time = manifest_ts_;
+    if (e.snapshot_id && e.snapshot_id != manifest_snapshot_) {
+      auto it = ctx_.snapshot_ts->find(*e.snapshot_id);
+      if (it != ctx_.snapshot_ts->end()) f.modification_time = it->second;
+    }
+    f.data_change = true;
+    stats_.clear();
+    AppendStatsJson(&stats_, e, *ctx_.schema);
+    f.stats.emplace(stats_.data(), stats_.size());  // exactly sized
+    NoteOrigin(ConvertedManifest::Origin{sid, e.status == EntryStatus::kAdded});
+    chunk_.push_back(std::move(f));
+    ++out_->files;
+    if (chunk_.size() == FileList::kChunkSize) {
+      out_->chunks.push_back(std::move(chunk_));
+      chunk_ = {};
+      chunk_.reserve(FileList::kChunkSize);
+    }
+    return Status::OK();
+  }
+
+  std::shared_ptr<const ConvertedManifest> Finish() {
+    if (!chunk_.empty()) {
+      chunk_.shrink_to_fit();
+      out_->chunks.push_back(std::move(chunk_));
+    }
+    return out_;
+  }
+
+ private:
+  Status PartitionValuesOf(const ManifestEntry& e, PartitionValues* out) {
+    if (partition_index_.empty()) return Status::OK();
+    // The tuple's bytes find the values made for an earlier file.
+    key_.clear();
+    for (const std::optional<size_t>& index : partition_index_) {
+      if (!index || *index >= e.partition.size()) {
+        return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
+                                  spec_->fields[index.value_or(0)].name + "'");
+      }
+      const PartitionDatum& d = e.partition[*index];
+      key_.push_back(static_cast<char>(d.kind));
+      key_.append(reinterpret_cast<const char*>(&d.i), sizeof(d.i));
+      key_.append(reinterpret_cast<const char*>(&d.d), sizeof(d.d));
+      key_.push_back(d.b ? '1' : '0');
+      AppendInt(&key_, static_cast<int64_t>(d.bytes.size()));
+      key_.push_back(':');
+      key_.append(d.bytes);
+    }
+    if (auto it = seen_.find(key_); it != seen_.end()) {
+      *out = it->second;  // shares the entries
+      return Status::OK();
+    }
+    PartitionValues values;
+    for (size_t c = 0; c < partition_index_.size(); ++c) {
+      const auto& [name, col] = ctx_.partition_columns[c];
+      auto v = PartitionValueString(*col->type, e.partition[*partition_index_[c]]);
+      if (!v.ok()) return v.status().WithContext("data file '" + e.file_path + "'");
+      values[name] = std::move(*v);
+    }
+    seen_.emplace(key_, values);
+    *out = std::move(values);
+    return Status::OK();
+  }
+
+  void NoteOrigin(const ConvertedManifest::Origin& o) {
+    uint32_t index = 0;
+    while (index < out_->origins.size() && (out_->origins[index].snapshot_id != o.snapshot_id ||
+                                            out_->origins[index].added != o.added)) {
+      ++index;
+    }
+    if (index == out_->origins.size()) out_->origins.push_back(o);
+    if (out_->runs.empty() || out_->runs.back().origin != index) {
+      out_->runs.push_back({out_->files + 1, index});
+    } else {
+      out_->runs.back().end = out_->files + 1;
+    }
+  }
+
+  const FileContext& ctx_;
+  const PartitionSpec* spec_;
+  const std::optional<int64_t> manifest_snapshot_;
+  const int64_t manifest_ts_;
+  const bool delete_manifest_;
+  std::shared_ptr<ConvertedManifest> out_;
+  std::vector<std::optional<size_t>> partition_index_;  // per partition column
+  std::unordered_map<std::string, PartitionValues> seen_;
+  std::vector<DataFile> chunk_;
+  std::string key_, stats_;
+};
+
+// The key a converted manifest is found again by.
+std::string ConversionKey(const std::string& path, const ManifestFile& mf,
+                          const PartitionSpec* spec, const FileContext& ctx, bool deletes) {
+  return path + "|" + std::to_string(mf.length) + "|" + (deletes ? "d" : "f") +
+         std::to_string(spec != nullptr ? spec->spec_id : -1) + "|" +
+         std::to_string(mf.added_snapshot_id.value_or(-1)) + "|" +
+         std::to_string(ManifestTime(ctx, mf)) + "|" + ctx.Key();
+}
+
+Result<std::shared_ptr<const ConvertedManifest>> ConvertManifest(
+    std::string bytes, const std::string& what, const FileContext& ctx, const PartitionSpec* spec,
+    const ManifestFile& mf, bool deletes) {
+  ManifestConverter converter(ctx, spec, mf, deletes);
+  LS_RETURN_IF_ERROR(
+      ForEachManifestEntry(std::move(bytes), what, /*with_metrics=*/!deletes,
+                           [&](const ManifestEntry& e) { return converter.Add(e); }));
+  return converter.Finish();
+}
+
+// Runs one(i) for i in [0, n), `width` at a time (the calling thread takes
+// a share), and returns the results in order or the first error.
+template <typename T>
+Result<std::vector<T>> RunParallel(size_t n, size_t width,
+                                   const std::function<Result<T>(size_t)>& one) {
+  std::vector<Result<T>> results(n, Status::Internal("not run"));
+  width = std::max<size_t>(1, width);
+  for (size_t start = 0; start < n; start += width) {
+    size_t end = std::min(n, start + width);
+    std::vector<std::future<void>> tasks;
+    for (size_t i = start + 1; i < end; ++i) {
+      tasks.push_back(std::async(std::launch::async, [&, i] { results[i] = one(i); }));
+    }
+    results[start] = one(start);
+    for (auto& t : tasks) t.get();
+  }
+  std::vector<T> out;
+  out.reserve(n);
+  for (auto& r : results) {
+    if (!r.ok()) return r.status();
+    out.push_back(std::move(*r));
+  }
+  return out;
 }
 
 }  // namespace
@@ -381,9 +643,11 @@ IcebergTable::IcebergTable(std::string location, std::shared_ptr<Storage> storag
     : location_(std::move(location)),
       storage_(std::move(storage)),
       options_(std::move(options)),
-      rest_(IsRestLocation(location_)) {}
+      rest_(IsRestLocation(location_)),
+      cache_(options_.cache != nullptr ? *options_.cache : SnapshotCache::Global()),
+      cache_id_(cache_.NewTableId()) {}
 
-IcebergTable::~IcebergTable() = default;
+IcebergTable::~IcebergTable() { cache_.EraseTable(cache_id_); }
 
 bool IcebergTable::IsRestLocation(const std::string& location) {
   return location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0;
@@ -712,6 +976,16 @@ IcebergTable::SnapshotResult IcebergTable::EmptySnapshot(const Loaded& loaded) c
   return std::shared_ptr<const TableSnapshot>(snap);
 }
 
+SnapshotCache::Tag IcebergTable::TagOf(const Loaded& loaded, const Version& v) const {
+  const SnapshotInfo* info = loaded.meta.SnapshotById(v.snapshot_id);
+  const Schema* schema = SchemaFor(loaded.meta, info);
+  std::string what =
+      loaded.root + "|" + loaded.meta.location + "|" + std::to_string(schema->schema_id) + "|" +
+      std::to_string(loaded.meta.schemas.size()) + "|" + std::to_string(loaded.meta.specs.size()) +
+      "|" + std::to_string(v.timestamp_ms) + "|" + loaded.table_id;
+  return SnapshotCache::Tag{v.snapshot_id, static_cast<int64_t>(std::hash<std::string>{}(what))};
+}
+
 Result<std::shared_ptr<const TableSnapshot>> IcebergTable::SnapshotImpl(
     std::optional<int64_t> version) {
   LS_ASSIGN_OR_RETURN(auto loaded, Load());
@@ -728,19 +1002,20 @@ Result<std::shared_ptr<const TableSnapshot>> IcebergTable::SnapshotImpl(
     LS_ASSIGN_OR_RETURN(v, Select(*loaded, *version));
     if (v == nullptr) return EmptySnapshot(*loaded);
   }
-  const SnapshotInfo* info = loaded->meta.SnapshotById(v->snapshot_id);
-  const Schema* schema = SchemaFor(loaded->meta, info);
-  std::string key = loaded->root + "|" + std::to_string(v->snapshot_id) + "|" +
-                    std::to_string(schema->schema_id) + "|" +
-                    std::to_string(loaded->meta.schemas.size()) + "|" + std::to_string(v->version);
+  const SnapshotCache::Tag tag = TagOf(*loaded, *v);
+  // A cached snapshot stays valid while the current metadata still has its
+  // version with the same snapshot, schema and location.
+  auto valid = [&](int64_t cached_version, const SnapshotCache::Tag& t) {
+    auto at = Select(*loaded, cached_version);
+    return at.ok() && *at != nullptr && (*at)->version == cached_version &&
+           TagOf(*loaded, **at) == t;
+  };
+  const std::string key =
+      std::to_string(v->version) + "|" + std::to_string(tag.a) + "|" + std::to_string(tag.b);
 
   std::unique_lock<std::mutex> lock(mu_);
-  for (auto it = snapshots_.begin(); it != snapshots_.end(); ++it) {
-    if (it->key == key) {
-      snapshots_.splice(snapshots_.begin(), snapshots_, it);
-      return snapshots_.front().snapshot;
-    }
-  }
+  std::shared_ptr<const TableSnapshot> cached = cache_.FindAtOrBefore(cache_id_, v->version, valid);
+  if (cached && cached->version == v->version) return cached;
   if (auto it = in_flight_.find(key); it != in_flight_.end()) {
     std::shared_future<SnapshotResult> future = it->second;
     lock.unlock();
@@ -750,13 +1025,15 @@ Result<std::shared_ptr<const TableSnapshot>> IcebergTable::SnapshotImpl(
   std::promise<SnapshotResult> promise;
   in_flight_[key] = promise.get_future().share();
   lock.unlock();
-  SnapshotResult r = Build(loaded, v);
+  SnapshotResult r = Status::Internal("Iceberg snapshot build did not run");
+  try {
+    r = Build(loaded, v);
+  } catch (const std::exception& e) {
+    r = Status::Internal(std::string("Iceberg table: unexpected exception: ") + e.what());
+  }
+  if (r.ok()) cache_.Insert(cache_id_, *r, tag);
   lock.lock();
   in_flight_.erase(key);
-  if (r.ok() && options_.max_cached_snapshots > 0) {
-    snapshots_.push_front({key, *r});
-    while (snapshots_.size() > options_.max_cached_snapshots) snapshots_.pop_back();
-  }
   lock.unlock();
   promise.set_value(r);
   return r;
@@ -795,16 +1072,7 @@ Result<std::vector<ManifestFile>> IcebergTable::ManifestsOf(const Loaded& loaded
   return ReadManifestList(std::move(bytes), "manifest list '" + name + "'");
 }
 
-Result<std::shared_ptr<const Manifest>> IcebergTable::ReadManifestCached(const Loaded& loaded,
-                                                                         const std::string& path) {
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    auto it = manifests_.find(path);
-    if (it != manifests_.end()) {
-      manifest_lru_.splice(manifest_lru_.begin(), manifest_lru_, it->second.lru);
-      return it->second.manifest;
-    }
-  }
+Result<std::string> IcebergTable::ReadManifestBytes(const Loaded& loaded, const std::string& path) {
   std::string name = Basename(path);
   auto info = loaded.storage->Head(path);
   if (!info.ok()) {
@@ -816,51 +1084,52 @@ Result<std::shared_ptr<const Manifest>> IcebergTable::ReadManifestCached(const L
   if (info->size > options_.max_manifest_bytes) {
     return Status::TooLarge("the manifest '" + name + "' is too large");
   }
-  LS_ASSIGN_OR_RETURN(std::string bytes, loaded.storage->Read(path));
-  LS_ASSIGN_OR_RETURN(Manifest m, ReadManifest(std::move(bytes), "manifest '" + name + "'", true));
-  auto shared = std::make_shared<const Manifest>(std::move(m));
-  size_t bytes_used = ManifestMemoryUsage(*shared);
-  std::lock_guard<std::mutex> lock(mu_);
-  if (manifests_.count(path) == 0 && bytes_used <= options_.manifest_cache_bytes) {
-    manifest_lru_.push_front(path);
-    manifests_[path] = {shared, bytes_used, manifest_lru_.begin()};
-    manifest_bytes_ += bytes_used;
-    while (manifest_bytes_ > options_.manifest_cache_bytes && !manifest_lru_.empty()) {
-      auto victim = manifests_.find(manifest_lru_.back());
-      manifest_bytes_ -= victim->second.bytes;
-      manifests_.erase(victim);
-      manifest_lru_.pop_back();
-    }
-  }
-  return std::shared_ptr<const Manifest>(shared);
+  return loaded.storage->Read(path);
 }
 
-Result<std::vector<std::shared_ptr<const Manifest>>> IcebergTable::ReadManifests(
-    const Loaded& loaded, const std::vector<const ManifestFile*>& files) {
-  std::vector<Result<std::shared_ptr<const Manifest>>> results(files.size(),
-                                                               Status::Internal("not read"));
-  std::vector<std::string> paths(files.size());
-  for (size_t i = 0; i < files.size(); ++i) {
-    LS_ASSIGN_OR_RETURN(paths[i], Rebase(files[i]->path, loaded.meta.location, loaded.root));
-  }
-  size_t width = std::max<size_t>(1, options_.max_parallel_reads);
-  for (size_t start = 0; start < files.size(); start += width) {
-    size_t end = std::min(files.size(), start + width);
-    std::vector<std::future<void>> tasks;
-    for (size_t i = start + 1; i < end; ++i) {
-      tasks.push_back(std::async(std::launch::async,
-                                 [&, i] { results[i] = ReadManifestCached(loaded, paths[i]); }));
+Result<IcebergTable::ConvertedPtr> IcebergTable::Converted(
+    const std::string& key, const std::function<Result<ConvertedPtr>()>& make) {
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = converted_.find(key);
+    if (it != converted_.end()) {
+      if (ConvertedPtr p = it->second.lock()) return p;
     }
-    results[start] = ReadManifestCached(loaded, paths[start]);
-    for (auto& t : tasks) t.get();
   }
-  std::vector<std::shared_ptr<const Manifest>> out;
-  for (auto& r : results) {
-    if (!r.ok()) return r.status();
-    out.push_back(std::move(*r));
+  LS_ASSIGN_OR_RETURN(ConvertedPtr p, make());
+  std::lock_guard<std::mutex> lock(mu_);
+  converted_[key] = p;
+  if (converted_.size() >= converted_sweep_at_) {
+    for (auto it = converted_.begin(); it != converted_.end();) {
+      it = it->second.expired() ? converted_.erase(it) : std::next(it);
+    }
+    converted_sweep_at_ = std::max<size_t>(64, 2 * converted_.size());
   }
-  return out;
+  return p;
 }
+
+namespace {
+
+// The manifests of one snapshot and how their files are converted.
+struct SnapshotPlan {
+  std::vector<ManifestFile> list;
+  std::vector<const ManifestFile*> data, deletes;
+  std::vector<std::string> data_paths, delete_paths;  // re-based
+  std::vector<const PartitionSpec*> data_specs;       // parallel to data
+  // Bytes of manifests whose spec had to be read from their header (v1
+  // snapshots listing manifests directly), kept for their conversion.
+  std::vector<std::optional<std::string>> prefetched;
+  FileContext ctx;
+  const Schema* schema = nullptr;
+};
+
+int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
+  int64_t t = INT64_MAX;
+  for (const SnapshotInfo& s : m.snapshots) t = std::min(t, s.timestamp_ms);
+  return t == INT64_MAX ? otherwise : t;
+}
+
+}  // namespace
 
 IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> loaded,
                                                  const Version* v) {
@@ -868,48 +1137,78 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   const SnapshotInfo* s = m.SnapshotById(v->snapshot_id);
   if (s == nullptr) return Status::Internal("snapshot vanished from its metadata");
   std::string context = "snapshot " + std::to_string(s->snapshot_id);
-  LS_ASSIGN_OR_RETURN(std::vector<ManifestFile> list, ManifestsOf(*loaded, *s));
-  std::vector<const ManifestFile*> data, deletes;
-  for (const ManifestFile& mf : list) {
+  SnapshotPlan plan;
+  LS_ASSIGN_OR_RETURN(plan.list, ManifestsOf(*loaded, *s));
+  for (const ManifestFile& mf : plan.list) {
+    LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
     if (mf.content == ManifestContent::kDeletes) {
       // Counts in the list tell a delete manifest without live entries.
       bool empty =
           mf.added_files && mf.existing_files && *mf.added_files == 0 && *mf.existing_files == 0;
-      if (!empty) deletes.push_back(&mf);
+      if (!empty) {
+        plan.deletes.push_back(&mf);
+        plan.delete_paths.push_back(std::move(path));
+      }
     } else {
-      data.push_back(&mf);
+      plan.data.push_back(&mf);
+      plan.data_paths.push_back(std::move(path));
     }
   }
-  LS_ASSIGN_OR_RETURN(auto data_manifests, ReadManifests(*loaded, data));
-  LS_ASSIGN_OR_RETURN(auto delete_manifests, ReadManifests(*loaded, deletes));
-
-  auto spec_of = [&](const ManifestFile& mf, const Manifest& man) -> Result<const PartitionSpec*> {
-    int32_t id = mf.spec_id >= 0 ? mf.spec_id : man.spec_id.value_or(m.default_spec_id);
+  // Partition specs: from the list, else from each manifest's header.
+  plan.prefetched.resize(plan.data.size());
+  std::set<int32_t> spec_ids;
+  for (size_t i = 0; i < plan.data.size(); ++i) {
+    const ManifestFile& mf = *plan.data[i];
+    int32_t id = mf.spec_id;
+    if (id < 0) {
+      LS_ASSIGN_OR_RETURN(std::string bytes, ReadManifestBytes(*loaded, plan.data_paths[i]));
+      LS_ASSIGN_OR_RETURN(std::optional<int32_t> header,
+                          ManifestSpecId(bytes, "manifest '" + Basename(plan.data_paths[i]) + "'"));
+      id = header.value_or(m.default_spec_id);
+      plan.prefetched[i] = std::move(bytes);
+    }
     const PartitionSpec* spec = m.SpecById(id);
     if (spec == nullptr) {
       return Status::Corruption(context + ": manifest '" + Basename(mf.path) +
                                 "' uses partition spec " + std::to_string(id) +
                                 ", which the metadata does not define");
     }
-    return spec;
-  };
-
-  const Schema* schema = SchemaFor(m, s);
-  SchemaReport report = AnalyzeSchema(m, *schema);
-  std::set<int32_t> spec_ids;
-  for (size_t i = 0; i < data.size(); ++i) {
-    LS_ASSIGN_OR_RETURN(const PartitionSpec* spec, spec_of(*data[i], *data_manifests[i]));
+    plan.data_specs.push_back(spec);
     spec_ids.insert(spec->spec_id);
   }
-  FileContext ctx;
+  plan.schema = SchemaFor(m, s);
+  SchemaReport report = AnalyzeSchema(m, *plan.schema);
+  FileContext& ctx = plan.ctx;
   ctx.meta = &m;
-  ctx.schema = schema;
+  ctx.schema = plan.schema;
   ctx.recorded_root = m.location;
   ctx.configured_root = loaded->root;
-  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
+  ctx.partition_columns = PartitionColumns(m, *plan.schema, spec_ids);
   ctx.snapshot_ts = &loaded->snapshot_ts;
-  ctx.default_ts = v->timestamp_ms;
+  ctx.default_ts = EarliestSnapshotTime(m, v->timestamp_ms);
   ctx.Prepare();
+
+  auto convert = [&](size_t i, bool deletes) -> Result<ConvertedPtr> {
+    const ManifestFile& mf = deletes ? *plan.deletes[i] : *plan.data[i];
+    const std::string& path = deletes ? plan.delete_paths[i] : plan.data_paths[i];
+    const PartitionSpec* spec = deletes ? nullptr : plan.data_specs[i];
+    return Converted(ConversionKey(path, mf, spec, ctx, deletes), [&]() -> Result<ConvertedPtr> {
+      std::string bytes;
+      if (!deletes && plan.prefetched[i]) {
+        bytes = std::move(*plan.prefetched[i]);
+      } else {
+        LS_ASSIGN_OR_RETURN(bytes, ReadManifestBytes(*loaded, path));
+      }
+      return ConvertManifest(std::move(bytes), "manifest '" + Basename(path) + "'", ctx, spec, mf,
+                             deletes);
+    });
+  };
+  auto data_files = RunParallel<ConvertedPtr>(plan.data.size(), options_.max_parallel_reads,
+                                              [&](size_t i) { return convert(i, false); });
+  if (!data_files.ok()) return data_files.status().WithContext(context);
+  auto delete_files = RunParallel<ConvertedPtr>(plan.deletes.size(), options_.max_parallel_reads,
+                                                [&](size_t i) { return convert(i, true); });
+  if (!delete_files.ok()) return delete_files.status().WithContext(context);
 
   // Snapshots whose schema has every column with an initial default: files
   // they added need no default filled in.
@@ -930,47 +1229,32 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   snap->version = v->version;
   snap->timestamp_ms = v->timestamp_ms;
   snap->protocol = MakeProtocol(report);
-  snap->metadata = MakeMetadata(loaded->table_id, m, *schema, ctx.partition_columns);
+  snap->metadata = MakeMetadata(loaded->table_id, m, *plan.schema, ctx.partition_columns);
   std::optional<std::string> unreadable = report.unreadable;
-  size_t total = 0;
-  for (const auto& man : data_manifests) total += man->entries.size();
-  std::vector<DataFile> files;  // sorted below, then the snapshot's FileList
-  files.reserve(total);
   int64_t position_deletes = 0, equality_deletes = 0;
-  for (size_t i = 0; i < data.size(); ++i) {
-    LS_ASSIGN_OR_RETURN(const PartitionSpec* spec, spec_of(*data[i], *data_manifests[i]));
-    for (const ManifestEntry& e : data_manifests[i]->entries) {
-      if (e.status == EntryStatus::kDeleted) continue;
-      if (e.content == FileContent::kPositionDeletes) {
-        ++position_deletes;
-        continue;
-      }
-      if (e.content == FileContent::kEqualityDeletes) {
-        ++equality_deletes;
-        continue;
-      }
-      Status format = RejectNonParquet(e);
-      if (!format.ok()) return format;
-      auto f = ConvertEntry(ctx, e, *spec);
-      if (!f.ok()) return f.status().WithContext(context);
-      if (!unreadable && !report.default_field_ids.empty() &&
-          (!e.snapshot_id || complete_snapshots.count(*e.snapshot_id) == 0)) {
-        unreadable = "data file '" + Basename(e.file_path) +
+  std::vector<FileList::ChunkPtr> chunks;
+  for (const ConvertedPtr& cm : *data_files) {
+    // Chunk pointers that keep the whole converted manifest alive (so it is
+    // found again while this snapshot exists).
+    for (const FileList::Chunk& chunk : cm->chunks) chunks.emplace_back(cm, &chunk);
+    position_deletes += cm->position_deletes;
+    equality_deletes += cm->equality_deletes;
+    if (unreadable || report.default_field_ids.empty()) continue;
+    size_t start = 0;
+    for (const ConvertedManifest::Run& run : cm->runs) {
+      const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
+      if (!origin || complete_snapshots.count(*origin) == 0) {
+        unreadable = "data file '" + Basename(cm->file(start).path) +
                      "' predates a column with an initial default, which readers of the file "
                      "would see as null";
+        break;
       }
-      files.push_back(std::move(*f));
+      start = run.end;
     }
   }
-  for (const auto& man : delete_manifests) {
-    for (const ManifestEntry& e : man->entries) {
-      if (e.status == EntryStatus::kDeleted) continue;
-      if (e.content == FileContent::kEqualityDeletes) {
-        ++equality_deletes;
-      } else {
-        ++position_deletes;  // position delete files and v3 deletion vectors
-      }
-    }
+  for (const ConvertedPtr& cm : *delete_files) {
+    position_deletes += cm->position_deletes;
+    equality_deletes += cm->equality_deletes;
   }
   if (position_deletes > 0 || equality_deletes > 0) {
     std::string kinds;
@@ -986,9 +1270,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
                  "rewrite_position_delete_files)";
   }
   snap->unreadable_reason = unreadable;
-  std::sort(files.begin(), files.end(),
-            [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
-  snap->files = std::move(files);
+  snap->files = FileList::FromChunks(std::move(chunks));
   return std::shared_ptr<const TableSnapshot>(snap);
 }
 
@@ -1025,16 +1307,39 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
     c.timestamp_ms = v.timestamp_ms;
     c.operation = s->operation;
     LS_ASSIGN_OR_RETURN(std::vector<ManifestFile> list, ManifestsOf(*loaded, *s));
-    std::vector<const ManifestFile*> added;
-    for (const ManifestFile& mf : list) {
-      if (!mf.added_snapshot_id || *mf.added_snapshot_id == s->snapshot_id) added.push_back(&mf);
-    }
-    LS_ASSIGN_OR_RETURN(auto manifests, ReadManifests(*loaded, added));
-    const Schema* schema = SchemaFor(m, s);
+    // The conversion is the one snapshots of this version use (same
+    // partition columns, so converted manifests are shared).
     std::set<int32_t> spec_ids;
+    std::vector<const ManifestFile*> added;
+    std::vector<std::string> paths;
+    std::vector<const PartitionSpec*> specs;
+    std::vector<std::optional<std::string>> prefetched;
     for (const ManifestFile& mf : list) {
-      if (mf.content == ManifestContent::kData && mf.spec_id >= 0) spec_ids.insert(mf.spec_id);
+      const bool deletes = mf.content == ManifestContent::kDeletes;
+      const bool mine = !mf.added_snapshot_id || *mf.added_snapshot_id == s->snapshot_id;
+      if (deletes && !mine) continue;
+      LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
+      const PartitionSpec* spec = nullptr;
+      std::optional<std::string> bytes;
+      if (!deletes) {
+        int32_t id = mf.spec_id;
+        if (id < 0) {
+          LS_ASSIGN_OR_RETURN(bytes, ReadManifestBytes(*loaded, path));
+          LS_ASSIGN_OR_RETURN(std::optional<int32_t> header,
+                              ManifestSpecId(*bytes, "manifest '" + Basename(path) + "'"));
+          id = header.value_or(m.default_spec_id);
+        }
+        spec = m.SpecById(id);
+        if (spec == nullptr) return Status::Corruption(context + ": unknown partition spec");
+        spec_ids.insert(spec->spec_id);
+      }
+      if (!mine) continue;
+      added.push_back(&mf);
+      paths.push_back(std::move(path));
+      specs.push_back(spec);
+      prefetched.push_back(std::move(bytes));
     }
+    const Schema* schema = SchemaFor(m, s);
     FileContext ctx;
     ctx.meta = &m;
     ctx.schema = schema;
@@ -1042,31 +1347,47 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
     ctx.configured_root = loaded->root;
     ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
     ctx.snapshot_ts = &loaded->snapshot_ts;
-    ctx.default_ts = v.timestamp_ms;
+    ctx.default_ts = EarliestSnapshotTime(m, v.timestamp_ms);
     ctx.Prepare();
-    bool replace = s->operation == "replace";
-    for (size_t i = 0; i < added.size(); ++i) {
-      const ManifestFile& mf = *added[i];
-      int32_t spec_id = mf.spec_id >= 0 ? mf.spec_id : manifests[i]->spec_id.value_or(0);
-      const PartitionSpec* spec = m.SpecById(spec_id);
-      if (spec == nullptr) return Status::Corruption(context + ": unknown partition spec");
-      for (const ManifestEntry& e : manifests[i]->entries) {
-        bool mine = !e.snapshot_id || *e.snapshot_id == s->snapshot_id;
-        if (!mine || e.status == EntryStatus::kExisting) continue;
-        if (replace) continue;  // a rewrite: the rows stay the same
-        if (e.status == EntryStatus::kDeleted || e.content != FileContent::kData ||
-            mf.content == ManifestContent::kDeletes) {
+    // A rewrite (compaction) keeps the rows: nothing to read or emit.
+    if (s->operation != "replace") {
+      auto convert = [&](size_t i) -> Result<ConvertedPtr> {
+        const ManifestFile& mf = *added[i];
+        const bool deletes = mf.content == ManifestContent::kDeletes;
+        return Converted(
+            ConversionKey(paths[i], mf, specs[i], ctx, deletes), [&]() -> Result<ConvertedPtr> {
+              std::string bytes;
+              if (prefetched[i]) {
+                bytes = std::move(*prefetched[i]);
+              } else {
+                LS_ASSIGN_OR_RETURN(bytes, ReadManifestBytes(*loaded, paths[i]));
+              }
+              return ConvertManifest(std::move(bytes), "manifest '" + Basename(paths[i]) + "'", ctx,
+                                     specs[i], mf, deletes);
+            });
+      };
+      auto converted =
+          RunParallel<ConvertedPtr>(added.size(), options_.max_parallel_reads, convert);
+      if (!converted.ok()) return converted.status().WithContext(context);
+      for (const ConvertedPtr& cm : *converted) {
+        if (cm->Removes(s->snapshot_id)) {
           return Status::Unsupported(context +
                                      " removes or deletes rows; /changes and streaming serve only "
                                      "append-only snapshot ranges of Iceberg tables");
         }
-        LS_RETURN_IF_ERROR(RejectNonParquet(e));
-        auto f = ConvertEntry(ctx, e, *spec);
-        if (!f.ok()) return f.status().WithContext(context);
-        FileChange ch;
-        ch.type = ChangeType::kAdd;
-        ch.file = std::move(*f);
-        c.changes.push_back(std::move(ch));
+        size_t start = 0;
+        for (const ConvertedManifest::Run& run : cm->runs) {
+          const ConvertedManifest::Origin& o = cm->origins[run.origin];
+          if (o.added && (!o.snapshot_id || *o.snapshot_id == s->snapshot_id)) {
+            for (size_t i = start; i < run.end; ++i) {
+              FileChange ch;
+              ch.type = ChangeType::kAdd;
+              ch.file = cm->file(i);
+              c.changes.push_back(std::move(ch));
+            }
+          }
+          start = run.end;
+        }
       }
     }
     if (!prev_schema || *prev_schema != schema->schema_id) {

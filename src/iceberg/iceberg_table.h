@@ -24,16 +24,25 @@
 // snapshots that overwrite or delete. Snapshots with live delete files come
 // back with `unreadable_reason` set (the protocol layer refuses them).
 //
-// Thread-safe: one instance serves concurrent requests; parsed metadata,
-// manifests and the last few snapshots are cached (manifests by path, as
-// Iceberg never rewrites one in place); concurrent requests for the same
-// uncached snapshot share one build.
+// Files: a snapshot lists the live data files of its manifests in manifest
+// list order, each manifest's in file order (deterministic per version).
+// The files of one manifest are converted once (paths re-based, stats JSON,
+// partition values shared) into chunks that every snapshot listing that
+// manifest shares, so versions that differ by a few manifests share the
+// rest of their memory.
+//
+// Thread-safe: one instance serves concurrent requests. Snapshots live in a
+// SnapshotCache (the process-wide one unless options say otherwise, bounded
+// by bytes, shared with Delta tables); converted manifests are found again
+// by path while any snapshot still holds them (Iceberg never rewrites a
+// manifest in place), and hold no memory of their own beyond that. The last
+// parsed metadata file is kept; concurrent requests for the same uncached
+// snapshot share one build.
 #pragma once
 
 #include <cstdint>
 #include <functional>
 #include <future>
-#include <list>
 #include <map>
 #include <memory>
 #include <mutex>
@@ -43,6 +52,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "delta/snapshot_cache.h"
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "storage/storage.h"
@@ -50,9 +60,14 @@
 
 namespace lakeshare {
 
+namespace iceberg {
+struct ConvertedManifest;  // iceberg_table.cc
+}
+
 struct IcebergTableOptions {
-  size_t max_cached_snapshots = 4;
-  size_t manifest_cache_bytes = size_t{256} << 20;
+  // Where snapshots are cached (nullptr: SnapshotCache::Global()); must
+  // outlive the table.
+  SnapshotCache* cache = nullptr;
   int64_t max_metadata_bytes = int64_t{256} << 20;
   int64_t max_manifest_bytes = int64_t{512} << 20;
   size_t max_parallel_reads = 4;
@@ -120,34 +135,32 @@ class IcebergTable final : public TableFormat {
   Result<const Version*> Select(const Loaded& loaded, int64_t version) const;
   SnapshotResult Build(std::shared_ptr<const Loaded> loaded, const Version* v);
   SnapshotResult EmptySnapshot(const Loaded& loaded) const;
+  // What validates a cached snapshot of `v` against the current metadata.
+  SnapshotCache::Tag TagOf(const Loaded& loaded, const Version& v) const;
   Result<std::vector<iceberg::ManifestFile>> ManifestsOf(const Loaded& loaded,
                                                          const iceberg::SnapshotInfo& s);
-  Result<std::shared_ptr<const iceberg::Manifest>> ReadManifestCached(const Loaded& loaded,
-                                                                      const std::string& path);
-  Result<std::vector<std::shared_ptr<const iceberg::Manifest>>> ReadManifests(
-      const Loaded& loaded, const std::vector<const iceberg::ManifestFile*>& files);
+  // The bytes of a manifest (`path` already re-based), size-checked.
+  Result<std::string> ReadManifestBytes(const Loaded& loaded, const std::string& path);
+  using ConvertedPtr = std::shared_ptr<const iceberg::ConvertedManifest>;
+  // The converted manifest of `key` while something holds it, else make().
+  Result<ConvertedPtr> Converted(const std::string& key,
+                                 const std::function<Result<ConvertedPtr>()>& make);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;
   const IcebergTableOptions options_;
   const bool rest_;
 
+  SnapshotCache& cache_;
+  const uint64_t cache_id_;
+
   std::mutex mu_;
   std::shared_ptr<const Loaded> loaded_;  // guarded by mu_: the last metadata read
-  struct CachedSnapshot {
-    std::string key;
-    std::shared_ptr<const TableSnapshot> snapshot;
-  };
-  std::list<CachedSnapshot> snapshots_;                                  // guarded, MRU first
   std::map<std::string, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
-  struct CachedManifest {
-    std::shared_ptr<const iceberg::Manifest> manifest;
-    size_t bytes = 0;
-    std::list<std::string>::iterator lru;
-  };
-  std::map<std::string, CachedManifest> manifests_;  // guarded by mu_
-  std::list<std::string> manifest_lru_;              // guarded by mu_, MRU first
-  size_t manifest_bytes_ = 0;                        // guarded by mu_
+  // Converted manifests by key (path, length and conversion), held by the
+  // snapshots that list them; expired entries are swept as the map grows.
+  std::map<std::string, std::weak_ptr<const iceberg::ConvertedManifest>> converted_;  // guarded
+  size_t converted_sweep_at_ = 64;                                                    // guarded
 };
 
 }  // namespace lakeshare

@@ -6,12 +6,14 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
+#include <set>
 #include <sstream>
 #include <thread>
 
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/iceberg_test_util.h"
 #include "iceberg/iceberg_writer.h"
+#include "iceberg/manifest.h"
 
 namespace lakeshare {
 namespace {
@@ -332,6 +334,119 @@ TEST(IcebergTable, DamagedFilesGiveClearErrors) {
   auto v2 = table.Snapshot(2);
   EXPECT_EQ(v2.status().code(), StatusCode::kNotFound);
   EXPECT_NE(v2.status().message().find("does not exist"), std::string::npos);
+}
+
+// A table of three appends (10, 5 and 5 files, two days each) written by
+// IcebergTableWriter, manifests only.
+fs::path ThreeAppends(const fs::path& dir) {
+  IcebergTableSpec spec;
+  spec.columns = {{"id", iceberg::TypeId::kLong, true, std::nullopt},
+                  {"day", iceberg::TypeId::kDate, false, std::nullopt}};
+  spec.partition_by = {"day"};
+  auto w = IcebergTableWriter::Create(dir.string(), spec, 1000);
+  EXPECT_TRUE(w.ok());
+  int64_t next = 0;
+  for (size_t count : {10, 5, 5}) {
+    IcebergAppendOptions o;
+    o.timestamp_ms = 2000 + next;
+    o.write_data = false;
+    auto make = [&](size_t i) {
+      int64_t id = next + static_cast<int64_t>(i);
+      IcebergFileData f;
+      f.columns.push_back({std::vector<int64_t>{id, id}, {}});
+      int32_t day = 19000 + static_cast<int32_t>(i % 2);
+      f.columns.push_back({std::vector<int32_t>{day, day}, {}});
+      return Result<IcebergFileData>(f);
+    };
+    EXPECT_TRUE((*w)->Append(count, make, o).ok());
+    next += static_cast<int64_t>(count);
+  }
+  return dir;
+}
+
+TEST(IcebergTable, VersionsShareTheFilesOfTheirCommonManifests) {
+  TempDir tmp;
+  fs::path dir = ThreeAppends(tmp.path() / "t");
+  SnapshotCache cache;
+  IcebergTable table(dir.string(), std::make_shared<LocalStorage>(),
+                     IcebergTableOptions{.cache = &cache});
+  auto v3 = table.Snapshot(3);
+  auto v2 = table.Snapshot(2);
+  ASSERT_TRUE(v3.ok() && v2.ok()) << v3.status() << v2.status();
+  ASSERT_EQ((*v3)->files.size(), 20u);
+  ASSERT_EQ((*v2)->files.size(), 15u);
+  // Every file of version 2 is the very object version 3 lists.
+  std::set<const DataFile*> in_v3;
+  for (const DataFile& f : (*v3)->files) in_v3.insert(&f);
+  for (const DataFile& f : (*v2)->files) EXPECT_EQ(in_v3.count(&f), 1u) << f.path;
+  // Files of one day in one manifest (the first append's ten come first:
+  // manifest list order) share their partition values.
+  const DataFile& first = (*v3)->files[0];
+  size_t sharing = 0;
+  for (size_t i = 1; i < 10; ++i) {
+    const DataFile& f = (*v3)->files[i];
+    if (f.partition_values == first.partition_values) {
+      EXPECT_TRUE(f.partition_values.SharesEntriesWith(first.partition_values)) << f.path;
+      ++sharing;
+    }
+  }
+  EXPECT_GT(sharing, 0u);
+  // Both live in the given cache, accounted by bytes, and come back from it.
+  EXPECT_EQ(cache.size(), 2u);
+  EXPECT_EQ(cache.bytes(), EstimateSnapshotBytes(**v3) + EstimateSnapshotBytes(**v2));
+  EXPECT_EQ(*table.Snapshot(3), *v3);
+  EXPECT_EQ(*table.Snapshot(std::nullopt), *v3);
+}
+
+TEST(IcebergTable, ConvertedManifestsAreHeldOnlyBySnapshots) {
+  TempDir tmp;
+  fs::path dir = ThreeAppends(tmp.path() / "t");
+  SnapshotCache none(0);
+  IcebergTable table(dir.string(), std::make_shared<LocalStorage>(),
+                     IcebergTableOptions{.cache = &none});
+  auto held = table.Snapshot(3);
+  ASSERT_TRUE(held.ok()) << held.status();
+  // The first append's manifest goes away: a version that lists it still
+  // builds while a snapshot holds its files...
+  for (const auto& e : fs::directory_iterator(dir / "metadata")) {
+    std::string n = e.path().filename().string();
+    if (n.find("-m0.avro") == std::string::npos) continue;
+    auto m = iceberg::ReadManifest(Read(e.path()), n, false);
+    ASSERT_TRUE(m.ok()) << m.status();
+    if (m->entries.size() == 10) fs::remove(e.path());
+  }
+  auto again = table.Snapshot(1);
+  ASSERT_TRUE(again.ok()) << again.status();
+  EXPECT_EQ((*again)->files.size(), 10u);
+  EXPECT_EQ(&(*again)->files[0], &(*held)->files[0]);
+  // ... and once nothing holds them, the table keeps nothing: it reads again.
+  held = Status::Internal("released");
+  again = Status::Internal("released");
+  auto gone = table.Snapshot(2);
+  EXPECT_EQ(gone.status().code(), StatusCode::kNotFound) << gone.status();
+  EXPECT_NE(gone.status().message().find("does not exist"), std::string::npos);
+}
+
+TEST(IcebergTable, ChangesOfAppendsShareTheSnapshotConversion) {
+  TempDir tmp;
+  fs::path dir = ThreeAppends(tmp.path() / "t");
+  SnapshotCache none(0);
+  IcebergTable table(dir.string(), std::make_shared<LocalStorage>(),
+                     IcebergTableOptions{.cache = &none});
+  auto changes = table.Changes(1, 3);
+  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_EQ(changes->size(), 3u);
+  size_t total = 0;
+  for (const CommitChanges& c : *changes) {
+    for (const FileChange& ch : c.changes) {
+      EXPECT_EQ(ch.type, ChangeType::kAdd);
+      EXPECT_EQ(ch.file.modification_time, c.timestamp_ms) << ch.file.path;
+      EXPECT_TRUE(ch.file.stats && ch.file.stats->find("\"numRecords\":2") != std::string::npos);
+    }
+    total += c.changes.size();
+  }
+  EXPECT_EQ(total, 20u);
+  EXPECT_EQ((*changes)[1].changes.size(), 5u);
 }
 
 }  // namespace
