@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <array>
 #include <boost/json.hpp>
 #include <cstdlib>
 #include <cstring>
@@ -417,9 +418,24 @@ class AvroDecodedRecord {
   }
 
   const Value& value(uint32_t i) const { return values_[i]; }
-  // The name of field `k` of record value `v`.
-  std::string_view FieldName(const Value& v, uint32_t k) const {
-    return names_[schema_[v.schema].first + k];
+  // The index of field `name` in record value `v`, or -1. Callers ask for
+  // the same few names record after record: a hint per (schema, name
+  // pointer) usually answers with one comparison.
+  int FindField(const Value& v, std::string_view name) const {
+    const uint32_t first = schema_[v.schema].first;
+    Hint& h = hints_[((reinterpret_cast<uintptr_t>(name.data()) >> 3) ^ (v.schema * 40503u)) &
+                     (kHints - 1)];
+    if (h.schema == v.schema && h.name == name.data() && h.index < v.count &&
+        names_[first + h.index] == name) {
+      return static_cast<int>(h.index);
+    }
+    for (uint32_t k = 0; k < v.count; ++k) {
+      if (names_[first + k] == name) {
+        h = Hint{v.schema, name.data(), k};
+        return static_cast<int>(k);
+      }
+    }
+    return -1;
   }
 
  private:
@@ -605,7 +621,15 @@ class AvroDecodedRecord {
     return Outcome::kOk;
   }
 
+  struct Hint {
+    uint32_t schema = UINT32_MAX;
+    const char* name = nullptr;
+    uint32_t index = 0;
+  };
+  static constexpr size_t kHints = 64;
+
   int64_t max_values_;
+  mutable std::array<Hint, kHints> hints_{};
   std::vector<SchemaNode> schema_;
   std::vector<uint32_t> edges_;
   std::vector<std::string> names_;  // parallel to edges_ (record fields only)
@@ -620,10 +644,9 @@ avro_type_t AvroValue::type() const { return record_->value(node_).type; }
 std::optional<AvroValue> AvroValue::Field(std::string_view name) const {
   const auto& v = record_->value(node_);
   if (v.type != AVRO_RECORD) return std::nullopt;
-  for (uint32_t k = 0; k < v.count; ++k) {
-    if (record_->FieldName(v, k) == name) return AvroValue(record_, v.first + k);
-  }
-  return std::nullopt;
+  int k = record_->FindField(v, name);
+  if (k < 0) return std::nullopt;
+  return AvroValue(record_, v.first + static_cast<uint32_t>(k));
 }
 
 Result<AvroValue> AvroValue::Required(std::string_view name) const {

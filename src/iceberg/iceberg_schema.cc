@@ -250,6 +250,30 @@ std::string ShortestDouble(double d, bool as_float) {
   return s;
 }
 
+// FormatDate's text, appended; digits by hand for years 0-9999 (this runs
+// for every date and timestamp bound of every file).
+void AppendDate(std::string* out, int64_t days) {
+  int64_t y = 0;
+  unsigned m = 0, d = 0;
+  CivilFromDays(days, &y, &m, &d);
+  if (y < 0 || y > 9999) {
+    out->append(FormatDate(days));
+    return;
+  }
+  const unsigned year = static_cast<unsigned>(y);
+  const char buf[10] = {static_cast<char>('0' + year / 1000),
+                        static_cast<char>('0' + year / 100 % 10),
+                        static_cast<char>('0' + year / 10 % 10),
+                        static_cast<char>('0' + year % 10),
+                        '-',
+                        static_cast<char>('0' + m / 10),
+                        static_cast<char>('0' + m % 10),
+                        '-',
+                        static_cast<char>('0' + d / 10),
+                        static_cast<char>('0' + d % 10)};
+  out->append(buf, sizeof(buf));
+}
+
 // "yyyy-mm-dd<sep>hh:mm:ss.<digits>" for a count of 10^-digits seconds.
 std::string FormatTimestamp(int64_t value, int digits, char sep) {
   int64_t unit = digits == 9 ? 1000000000 : 1000000;
@@ -282,7 +306,9 @@ std::string FormatTimestamp(int64_t value, int digits, char sep) {
     frac /= 10;
   }
   p += digits;
-  std::string out = FormatDate(days);
+  std::string out;
+  out.reserve(10 + static_cast<size_t>(p - buf));
+  AppendDate(&out, days);
   out.append(buf, p);
   return out;
 }
@@ -476,7 +502,7 @@ bool AppendBoundStatsJson(std::string* out, const Type& t, std::string_view b) {
     case TypeId::kDate:
       if (b.size() != 4) return false;
       out->push_back('"');
-      out->append(FormatDate(LittleEndian(b)));
+      AppendDate(out, LittleEndian(b));
       out->push_back('"');
       return true;
     case TypeId::kTimestamp:

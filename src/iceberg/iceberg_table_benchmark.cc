@@ -72,7 +72,12 @@ void BM_ColdSnapshot(benchmark::State& state) {
   }
   state.SetItemsProcessed(state.iterations() * state.range(0));
 }
-BENCHMARK(BM_ColdSnapshot)->Arg(10000)->Arg(100000)->Unit(benchmark::kMillisecond);
+BENCHMARK(BM_ColdSnapshot)
+    ->Arg(10000)
+    ->Arg(100000)
+    ->Unit(benchmark::kMillisecond)
+    ->MeasureProcessCPUTime()
+    ->UseRealTime();
 
 void BM_WarmSnapshot(benchmark::State& state) {
   std::string dir = TableWith(state.range(0));
