@@ -9,6 +9,7 @@
 #include <random>
 
 #include "delta/delta_table.h"
+#include "iceberg/iceberg_table.h"
 #include "protocol/query_stream.h"
 #include "storage/local_storage.h"
 #include "storage/local_url_signer.h"
@@ -63,10 +64,16 @@ std::shared_ptr<const TableSnapshot> MakeSnapshot() {
 
 void BM_QueryStreamLines(benchmark::State& state) {
   // LAKESHARE_BENCH_TABLE: stream a real table's latest snapshot instead
-  // (e.g. one written by `lakeshare generate-delta`), as loaded by the server.
+  // (e.g. one written by `lakeshare generate-delta` or, with
+  // LAKESHARE_BENCH_FORMAT=iceberg, `lakeshare generate-iceberg`), as loaded
+  // by the server.
   static auto snapshot = [] {
     if (const char* dir = std::getenv("LAKESHARE_BENCH_TABLE")) {
-      auto s = DeltaTable(dir, std::make_shared<LocalStorage>()).Snapshot(std::nullopt);
+      const char* fmt = std::getenv("LAKESHARE_BENCH_FORMAT");
+      auto storage = std::make_shared<LocalStorage>();
+      auto s = fmt != nullptr && std::string_view(fmt) == "iceberg"
+                   ? IcebergTable(dir, storage).Snapshot(std::nullopt)
+                   : DeltaTable(dir, storage).Snapshot(std::nullopt);
       if (s.ok()) return *s;
       std::fprintf(stderr, "%s\n", s.status().ToString().c_str());
       std::abort();
@@ -77,6 +84,11 @@ void BM_QueryStreamLines(benchmark::State& state) {
   ResolvedTable table;
   table.location = "/data/tables/sales";
   table.format = std::make_shared<DeltaTable>(table.location, storage);
+  if (const char* fmt = std::getenv("LAKESHARE_BENCH_FORMAT");
+      fmt != nullptr && std::string_view(fmt) == "iceberg") {
+    table.location = std::getenv("LAKESHARE_BENCH_TABLE");
+    table.format = std::make_shared<IcebergTable>(table.location, storage);
+  }
   table.backend.storage = storage;
   table.backend.signer = std::make_shared<LocalUrlSigner>(std::string(64, 'k'));
   const auto format = static_cast<ResponseFormat>(state.range(0));
