@@ -4,6 +4,7 @@
 #include <zlib.h>
 #include <zstd.h>
 
+#include <algorithm>
 #include <array>
 #include <boost/json.hpp>
 #include <cstdlib>
@@ -404,7 +405,9 @@ class AvroDecodedRecord {
   };
   enum class Outcome { kOk, kMalformed, kTooLarge };
 
-  explicit AvroDecodedRecord(int64_t max_values) : max_values_(max_values) {}
+  // Values are indexed by uint32_t.
+  explicit AvroDecodedRecord(int64_t max_values)
+      : max_values_(std::clamp<int64_t>(max_values, 1, int64_t{UINT32_MAX})) {}
 
   void Compile(avro_schema_t root) {
     std::map<avro_schema_t, uint32_t> memo;

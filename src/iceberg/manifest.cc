@@ -260,19 +260,4 @@ Result<Manifest> ReadManifest(std::string bytes, const std::string& what, bool w
   return m;
 }
 
-size_t ManifestMemoryUsage(const Manifest& m) {
-  size_t n = sizeof(Manifest) + m.entries.capacity() * sizeof(ManifestEntry);
-  for (const ManifestEntry& e : m.entries) {
-    n += e.file_path.capacity() + e.file_format.capacity();
-    n += e.partition.capacity() * sizeof(PartitionDatum);
-    for (const auto& d : e.partition) n += d.bytes.capacity();
-    n += (e.null_counts.capacity() + e.nan_counts.capacity()) * sizeof(e.null_counts[0]);
-    for (const auto* v : {&e.lower_bounds, &e.upper_bounds}) {
-      n += v->capacity() * sizeof((*v)[0]);
-      for (const auto& [id, b] : *v) n += b.capacity();
-    }
-  }
-  return n;
-}
-
 }  // namespace lakeshare::iceberg

@@ -74,7 +74,4 @@ Status ForEachManifestEntry(std::string bytes, const std::string& what, bool wit
 Result<std::optional<int32_t>> ManifestSpecId(std::string bytes, const std::string& what,
                                               const AvroLimits& limits = {});
 
-// Approximate heap bytes of a manifest's entries (for cache accounting).
-size_t ManifestMemoryUsage(const Manifest& m);
-
 }  // namespace lakeshare::iceberg
