@@ -557,6 +557,42 @@ TEST(DeltaLogIoTest, ColdLoadOfAGeneratedTable) {
   EXPECT_LE(c.bytes, summary->checkpoint_bytes + (int64_t{1} << 20));
 }
 
+TEST(DeltaLogIoTest, GeneratedTableWithCommitsBeforeItsCheckpoint) {
+  TempTable t("genh");
+  fs::remove_all(t.log_dir());
+  auto summary =
+      GenerateSyntheticTable(t.root(), SyntheticTableOptions{.files = 2000,
+                                                             .commits = 10,
+                                                             .commits_before_checkpoint = 30,
+                                                             .partitions = 10,
+                                                             .rows_per_row_group = 700});
+  ASSERT_TRUE(summary.ok()) << summary.status();
+  EXPECT_EQ(summary->checkpoint_version, 30);
+  EXPECT_EQ(summary->latest_version, 40);
+  auto storage = std::make_shared<CountingStorage>();
+  SnapshotCache cache, none(0);
+  DeltaTable table(t.root(), storage, DeltaTableOptions{.cache = &cache});
+  DeltaTable json(t.root(), std::make_shared<LocalStorage>(),
+                  DeltaTableOptions{.cache = &none, .use_checkpoints = false});
+  auto s = Must(table);
+  ASSERT_NE(s, nullptr);
+  EXPECT_EQ(static_cast<int64_t>(s->files.size()), summary->active_files);
+  ExpectSame(s, Must(json), "latest");
+  auto c = storage->Take();
+  EXPECT_EQ(c.starts, Strings({DeltaVersionPrefix(30)}));
+  EXPECT_EQ(c.lists, 1);  // commit 30 is there: its timestamp needs the older commits
+  // Refresh and /version: from the checkpoint on.
+  EXPECT_EQ(*table.LatestVersion(), 40);
+  ExpectSame(Must(table), s, "warm");
+  c = storage->Take();
+  EXPECT_EQ(c.lists, 0);
+  EXPECT_EQ(c.lists_after, 2);
+  EXPECT_EQ(c.listed, 2 * (11 + 2));
+  for (int64_t v : {0, 29, 30, 35}) {
+    ExpectSame(Must(table, v), Must(json, v), "version " + std::to_string(v));
+  }
+}
+
 TEST(DeltaLogIoTest, ConcurrentReadersWhileCommitsAndCheckpointsArrive) {
   LogTable k;
   k.Commits(3);
