@@ -281,6 +281,28 @@ TEST(DeltaLogIoTest, LastCheckpointIsOnlyAHint) {
   }
 }
 
+TEST(DeltaLogIoTest, AStoreFailingOnTheHintFailsTheCall) {
+  LogTable k;
+  k.Commits(12);
+  k.Checkpoint(10);
+  k.Hint(10);
+  auto storage = std::make_shared<CountingStorage>();
+  storage->fail_reads_of = "_last_checkpoint";
+  SnapshotCache none(0);
+  DeltaTable table(k.t.root(), storage, DeltaTableOptions{.cache = &none});
+  auto failed = table.LatestVersion();
+  EXPECT_EQ(failed.status().code(), StatusCode::kIOError);
+  EXPECT_NE(failed.status().message().find("_last_checkpoint"), std::string::npos);
+  EXPECT_EQ(storage->Take().requests(), 1);  // nothing listed after the failure
+  // The store is back: the hint is read then.
+  storage->fail_reads_of.clear();
+  EXPECT_EQ(*table.LatestVersion(), 11);
+  auto c = storage->Take();
+  EXPECT_EQ(c.read, Strings({"_last_checkpoint"}));
+  EXPECT_EQ(c.starts, Strings({DeltaVersionPrefix(10)}));
+  EXPECT_EQ(c.lists, 0);
+}
+
 TEST(DeltaLogIoTest, TableRecreatedInPlaceIsListedAgain) {
   LogTable k;
   k.Commits(25);

@@ -53,15 +53,20 @@ bool SameFiles(const std::vector<FileInfo>& a, const std::vector<FileInfo>& b) {
 
 }  // namespace
 
-std::optional<int64_t> DeltaTable::ReadLastCheckpointVersion(const std::string& log_dir) {
-  // A hint only: anything wrong with it means listing the whole log.
+Result<std::optional<int64_t>> DeltaTable::ReadLastCheckpointVersion(const std::string& log_dir) {
+  // A hint only: missing, too large or corrupt means listing the whole log.
+  // A store that fails to answer fails the call (its listing would too).
   constexpr int64_t kMaxHintBytes = int64_t{1} << 20;
-  Result<std::string> text =
-      storage_->ReadRange(storage_->Join(log_dir, "_last_checkpoint"), 0, kMaxHintBytes + 1);
-  if (!text.ok() || static_cast<int64_t>(text->size()) > kMaxHintBytes) return std::nullopt;
+  const std::string path = storage_->Join(log_dir, "_last_checkpoint");
+  Result<std::string> text = storage_->ReadRange(path, 0, kMaxHintBytes + 1);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return std::optional<int64_t>();
+    return text.status().WithContext("reading " + path);
+  }
+  if (static_cast<int64_t>(text->size()) > kMaxHintBytes) return std::optional<int64_t>();
   Result<LastCheckpointHint> hint = ParseLastCheckpoint(std::move(*text), "_last_checkpoint");
-  if (!hint.ok()) return std::nullopt;
-  return hint->version;
+  if (!hint.ok()) return std::optional<int64_t>();
+  return std::optional<int64_t>(hint->version);
 }
 
 Result<DeltaTable::LogView> DeltaTable::ListAll() {
@@ -94,7 +99,13 @@ Result<DeltaTable::LogView> DeltaTable::ListRecent() {
     if (log_.start == start) log_ = LogKnowledge{};
   } else if (read_hint) {
     const std::string log_dir = storage_->Join(location_, "_delta_log");
-    std::optional<int64_t> hint = ReadLastCheckpointVersion(log_dir);
+    Result<std::optional<int64_t>> read = ReadLastCheckpointVersion(log_dir);
+    if (!read.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      log_.hint_read = false;  // a store failure: ask again next time
+      return read.status();
+    }
+    const std::optional<int64_t>& hint = *read;
     if (hint && *hint > 0) {
       Result<DeltaLogListing> listing = ListDeltaLogFrom(*storage_, location_, *hint);
       if (!listing.ok() && listing.status().code() != StatusCode::kNotFound) {

@@ -188,8 +188,8 @@ class DeltaTable final : public TableFormat {
   Status Complete(LogView* view, bool fresh = false);
   // Learns from a listing where the next one starts and what older part to keep.
   void Remember(const DeltaLogListing& listing);
-  // The version _last_checkpoint names, if it can be read.
-  std::optional<int64_t> ReadLastCheckpointVersion(const std::string& log_dir);
+  // The version _last_checkpoint names, if it is there and readable.
+  Result<std::optional<int64_t>> ReadLastCheckpointVersion(const std::string& log_dir);
   // Whether `listing` alone can reconstruct `version`.
   static bool Covers(const DeltaLogListing& listing, int64_t version);
 

@@ -106,6 +106,9 @@ class CountingStorage final : public Storage {
   };
 
   std::chrono::milliseconds read_delay{0};
+  // Reads of files whose name contains this fail as a store error would
+  // (empty: none). Set before use, not while reads run.
+  std::string fail_reads_of;
 
   Counts counts() const {
     std::lock_guard<std::mutex> lock(mu_);
@@ -125,6 +128,9 @@ class CountingStorage final : public Storage {
   }
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) override {
     Track track(*this, path, &Counts::range_reads);
+    if (!fail_reads_of.empty() && path.find(fail_reads_of) != std::string::npos) {
+      return Status::IOError(path + ": the store refused access (test)");
+    }
     {
       std::lock_guard<std::mutex> lock(mu_);
       counts_.ranges.emplace_back(offset, length);
