@@ -31,7 +31,7 @@ namespace {
 
 // Percent-encodes one path segment or query value.
 std::string Encode(std::string_view s) {
-  static const char* kHex = "0123456789ABCDEF";
+  static constexpr char kHex[] = "0123456789ABCDEF";
   std::string out;
   for (unsigned char c : s) {
     if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
@@ -426,8 +426,6 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
   a->add_option("--ca-file", s.ca_file, "https: trust the CA certificates in this PEM file");
   a->add_flag("--json", s.json, "Print the API's JSON (errors too) instead of text");
   a->fallthrough();
-
-  const Output kDone{Output::kDone};
 
   // ---------------------------------------------------------- sessions
   {

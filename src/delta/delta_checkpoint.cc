@@ -70,7 +70,7 @@ class StorageFile final : public parquet::RandomAccessFile {
     Result<std::string> bytes = storage_.ReadRange(path_, static_cast<int64_t>(offset),
                                                    static_cast<int64_t>(fetch_end - offset));
     if (!bytes.ok()) {
-      Status st = bytes.status();
+      const Status& st = bytes.status();
       // Listed but gone: not the table's absence.
       StatusCode code = st.code() == StatusCode::kNotFound ? StatusCode::kIOError : st.code();
       return Status(code, name_ + ": " + st.message());
@@ -673,7 +673,7 @@ Result<Part> ReadJsonCheckpoint(Storage& storage, const FileInfo& info, const st
   if (info.size > limit) return too_large();
   Result<std::string> content = storage.ReadRange(info.path, 0, limit + 1);
   if (!content.ok()) {
-    Status st = content.status();
+    const Status& st = content.status();
     StatusCode code = st.code() == StatusCode::kNotFound ? StatusCode::kIOError : st.code();
     return Status(code, "reading Delta checkpoint " + name + ": " + st.message());
   }

@@ -55,7 +55,7 @@ size_t ValuesIndex(ColumnType t) {
   }
 }
 
-const char* kValuesTypeNames[] = {"bool", "int32_t", "int64_t", "float", "double", "std::string"};
+constexpr const char* kValuesTypeNames[] = {"bool", "int32_t", "int64_t", "float", "double", "std::string"};
 
 size_t RowCount(const ColumnValues& v) {
   return std::visit([](const auto& vec) { return vec.size(); }, v);

@@ -462,19 +462,19 @@ Status DecodeDeltaByteArray(const ValueContext& ctx, std::string_view data, size
 
 template <typename T>
 Status DecodeByteStreamSplitFixed(std::string_view data, size_t count, ColumnBatch* out) {
-  constexpr size_t k = sizeof(T);
-  if (count > data.size() / k) return Corrupt("BYTE_STREAM_SPLIT values truncated");
+  constexpr size_t kWidth = sizeof(T);
+  if (count > data.size() / kWidth) return Corrupt("BYTE_STREAM_SPLIT values truncated");
   // The streams are count bytes apart (the page holds exactly count values).
-  size_t stride = data.size() / k;
+  size_t stride = data.size() / kWidth;
   if (stride != count) return Corrupt("BYTE_STREAM_SPLIT size does not match the value count");
   std::vector<T>& v = Vec<T>(out);
   size_t at = v.size();
   v.resize(at + count);
   const auto* in = reinterpret_cast<const uint8_t*>(data.data());
   for (size_t i = 0; i < count; ++i) {
-    uint8_t b[k];
-    for (size_t s = 0; s < k; ++s) b[s] = in[s * stride + i];
-    std::memcpy(&v[at + i], b, k);
+    uint8_t b[kWidth];
+    for (size_t s = 0; s < kWidth; ++s) b[s] = in[s * stride + i];
+    std::memcpy(&v[at + i], b, kWidth);
   }
   return Status::OK();
 }

@@ -14,10 +14,11 @@ class StatsBuilder {
  public:
   using error_code = boost::system::error_code;
   using string_view = boost::json::string_view;
-  static constexpr size_t max_object_size = std::numeric_limits<size_t>::max();
-  static constexpr size_t max_array_size = std::numeric_limits<size_t>::max();
-  static constexpr size_t max_key_size = std::numeric_limits<size_t>::max();
-  static constexpr size_t max_string_size = std::numeric_limits<size_t>::max();
+  // Names required by boost::json::basic_parser.
+  static constexpr size_t max_object_size = std::numeric_limits<size_t>::max();  // NOLINT
+  static constexpr size_t max_array_size = std::numeric_limits<size_t>::max();   // NOLINT
+  static constexpr size_t max_key_size = std::numeric_limits<size_t>::max();     // NOLINT
+  static constexpr size_t max_string_size = std::numeric_limits<size_t>::max();  // NOLINT
 
   explicit StatsBuilder(const StatsParseOptions& options) : options_(options) {}
 

@@ -95,7 +95,7 @@ void UnlockShare(CURL*, curl_lock_data data, void* user) {
 }  // namespace
 
 HttpClient::HttpClient(HttpClientOptions options)
-    : options_(std::move(options)), share_locks_(std::make_unique<ShareLocks>()) {
+    : options_(options), share_locks_(std::make_unique<ShareLocks>()) {
   std::call_once(g_curl_init, [] { curl_global_init(CURL_GLOBAL_DEFAULT); });
   CURLSH* share = curl_share_init();
   curl_share_setopt(share, CURLSHOPT_LOCKFUNC, LockShare);

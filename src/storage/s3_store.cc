@@ -17,8 +17,8 @@ constexpr int kMaxListingPages = 1'000'000;
 constexpr int64_t kQueryAuthLifetimeS = 900;
 
 const std::string& EmptyHash() {
-  static const std::string h = HexEncode(Sha256(""));
-  return h;
+  static const std::string kEmptyHash = HexEncode(Sha256(""));
+  return kEmptyHash;
 }
 
 }  // namespace
