@@ -6,8 +6,10 @@
 //
 // Which checkpoint: the listing decides (a multi-part checkpoint missing a
 // part does not count, so an older complete one is used). _last_checkpoint
-// is only a hint: when several V2 checkpoints share the chosen version, the
-// one it names is read; a stale, corrupt or missing one changes nothing.
+// is only a hint: where the first listing starts (see Listing), and when
+// several V2 checkpoints share the chosen version, which one is read; a
+// stale, corrupt or missing one changes nothing (a store failing to answer
+// for it fails the call, as its listing would).
 //
 // Reachable versions: from the oldest complete checkpoint on (from 0 while
 // commit 0 exists), as long as the JSON commits from the checkpoint to the
