@@ -70,6 +70,12 @@ int main(int argc, char** argv) {
   gen_delta->add_option("--commits", delta_gen.commits, "JSON commits after the checkpoint")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
+  gen_delta
+      ->add_option("--commits-before-checkpoint", delta_gen.commits_before_checkpoint,
+                   "JSON commits 1..H before the checkpoint (then of version H; commit 0 "
+                   "holds the files)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{0}, int64_t{1000000}));
   gen_delta->add_option("--partitions", delta_gen.partitions, "Distinct date partition values")
       ->capture_default_str()
       ->check(CLI::Range(int64_t{1}, int64_t{100000}));

@@ -12,6 +12,7 @@
 #include <exception>
 #include <future>
 #include <limits>
+#include <mutex>
 #include <new>
 #include <system_error>
 #include <unordered_map>
@@ -40,6 +41,9 @@ std::string_view BaseName(std::string_view path) {
 }
 
 // The parquet reader's view of an object in Storage: ranged reads only.
+// The first read that reaches the end of the object (the reader's footer
+// read) is kept: later reads inside it, or ending inside it, take those
+// bytes from memory, so a small checkpoint costs one request.
 class StorageFile final : public parquet::RandomAccessFile {
  public:
   StorageFile(Storage& storage, std::string path, uint64_t size, std::string name)
@@ -50,18 +54,37 @@ class StorageFile final : public parquet::RandomAccessFile {
     if (offset > size_ || length > size_ - offset) {
       return Status::Corruption(name_ + ": read beyond the end of the file");
     }
-    Result<std::string> bytes =
-        storage_.ReadRange(path_, static_cast<int64_t>(offset), static_cast<int64_t>(length));
+    std::shared_ptr<const std::string> tail;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      tail = tail_;
+    }
+    const uint64_t tail_start = tail ? size_ - tail->size() : size_;
+    const uint64_t end = offset + length;
+    if (tail && offset >= tail_start) {
+      std::memcpy(out, tail->data() + (offset - tail_start), length);
+      return Status::OK();
+    }
+    // The part before the kept tail is fetched, the rest copied.
+    const uint64_t fetch_end = tail && end > tail_start ? tail_start : end;
+    Result<std::string> bytes = storage_.ReadRange(path_, static_cast<int64_t>(offset),
+                                                   static_cast<int64_t>(fetch_end - offset));
     if (!bytes.ok()) {
       const Status& st = bytes.status();
       // Listed but gone: not the table's absence.
       StatusCode code = st.code() == StatusCode::kNotFound ? StatusCode::kIOError : st.code();
       return Status(code, name_ + ": " + st.message());
     }
-    if (bytes->size() != length) {
+    if (bytes->size() != fetch_end - offset) {
       return Status::Corruption(name_ + ": the file is shorter than its listing says");
     }
-    std::memcpy(out, bytes->data(), length);
+    std::memcpy(out, bytes->data(), bytes->size());
+    if (fetch_end < end) {
+      std::memcpy(out + bytes->size(), tail->data(), static_cast<size_t>(end - fetch_end));
+    } else if (end == size_ && !tail) {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (!tail_) tail_ = std::make_shared<const std::string>(std::move(*bytes));
+    }
     return Status::OK();
   }
 
@@ -70,6 +93,8 @@ class StorageFile final : public parquet::RandomAccessFile {
   std::string path_;
   uint64_t size_;
   std::string name_;
+  mutable std::mutex mu_;
+  mutable std::shared_ptr<const std::string> tail_;  // guarded by mu_
 };
 
 // A local file read with pread straight into the reader's buffer (no copy
@@ -427,15 +452,18 @@ Result<RecordTree> ReadTree(const ParquetReader& reader, int rg, const std::vect
 
 // Whether the action whose first leaf is `probe` may be non-null in row
 // group `rg`: the chunk's null count when the writer recorded one, else its
-// definition levels.
-Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe,
-                            const std::string& name) {
+// definition levels. Without `read_probe` (an object store: a read of its
+// own would be a request of its own) the answer is yes, and the action's
+// columns come with the row group's others.
+Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe, const std::string& name,
+                            bool read_probe) {
   const parquet::ColumnChunk& chunk =
       reader.metadata().row_groups[static_cast<size_t>(rg)].columns[static_cast<size_t>(probe)];
   if (chunk.meta_data && chunk.meta_data->statistics && chunk.meta_data->statistics->null_count &&
       reader.schema().leaf(probe).max_rep == 0) {
     return *chunk.meta_data->statistics->null_count < chunk.meta_data->num_values;
   }
+  if (!read_probe) return true;
   Result<parquet::ColumnBatch> batch = reader.ReadColumnChunk(rg, probe);
   if (!batch.ok()) return batch.status().WithContext("Delta checkpoint " + name);
   if (batch->def_levels.empty()) return batch->num_levels > 0;
@@ -446,14 +474,15 @@ Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe,
 }
 
 Status ReadRowGroup(const ParquetReader& reader, const ColumnPlan& plan, int rg,
-                    const std::string& name, const CheckpointReadOptions& options, Part* out) {
+                    const std::string& name, bool local, const CheckpointReadOptions& options,
+                    Part* out) {
   const bool parsed_stats_first =
       !plan.stats_parsed.empty() && (plan.stats.empty() || options.prefer_parsed_stats);
   const bool parsed_pv_first =
       !plan.pv_parsed.empty() && (plan.pv_map.empty() || options.prefer_parsed_partition_values);
   std::vector<int> leaves = plan.main;
   for (const ColumnPlan::Action& action : plan.actions) {
-    LS_ASSIGN_OR_RETURN(bool present, ActionMayOccur(reader, rg, action.probe, name));
+    LS_ASSIGN_OR_RETURN(bool present, ActionMayOccur(reader, rg, action.probe, name, local));
     if (present) leaves.insert(leaves.end(), action.leaves.begin(), action.leaves.end());
   }
   if (!parsed_stats_first) leaves.insert(leaves.end(), plan.stats.begin(), plan.stats.end());
@@ -593,19 +622,25 @@ struct OpenFile {
   std::string name;
   std::optional<ParquetReader> reader;
   ColumnPlan plan;
+  bool local = false;  // read with pread (else: requests to a store)
 };
 
-Result<OpenFile> OpenCheckpointFile(Storage& storage, const FileInfo& info, std::string name) {
+Result<OpenFile> OpenCheckpointFile(Storage& storage, const FileInfo& info, std::string name,
+                                    const CheckpointReadOptions& options) {
   OpenFile f;
   f.name = std::move(name);
   std::shared_ptr<const parquet::RandomAccessFile> file;
-  if (dynamic_cast<LocalStorage*>(&storage) != nullptr) {
+  parquet::ReaderOptions reader_options;
+  f.local = dynamic_cast<LocalStorage*>(&storage) != nullptr;
+  if (f.local) {
     LS_ASSIGN_OR_RETURN(file, LocalCheckpointFile::Open(info.path, f.name));
   } else {
     file =
         std::make_shared<StorageFile>(storage, info.path, static_cast<uint64_t>(info.size), f.name);
+    reader_options.footer_read_size = std::max<uint64_t>(
+        reader_options.footer_read_size, static_cast<uint64_t>(options.remote_tail_read_bytes));
   }
-  Result<ParquetReader> reader = ParquetReader::Open(std::move(file));
+  Result<ParquetReader> reader = ParquetReader::Open(std::move(file), reader_options);
   if (!reader.ok()) return reader.status().WithContext("Delta checkpoint " + f.name);
   f.plan = PlanColumns(reader->schema());
   f.reader.emplace(std::move(*reader));
@@ -623,7 +658,7 @@ Result<std::vector<Part>> ReadParquetFiles(const std::vector<OpenFile>& files,
   std::vector<Part> parts(tasks.size());
   LS_RETURN_IF_ERROR(RunParallel(tasks.size(), options.parallelism, [&](size_t t) {
     const OpenFile& f = files[tasks[t].first];
-    return ReadRowGroup(*f.reader, f.plan, tasks[t].second, f.name, options, &parts[t]);
+    return ReadRowGroup(*f.reader, f.plan, tasks[t].second, f.name, f.local, options, &parts[t]);
   }));
   return parts;
 }
@@ -757,12 +792,13 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
       LS_ASSIGN_OR_RETURN(Part part, ReadJsonCheckpoint(storage, top, first_name, options));
       parts.push_back(std::move(part));
     } else {
-      std::vector<OpenFile> files;
-      for (const FileInfo& info : checkpoint.files) {
-        LS_ASSIGN_OR_RETURN(OpenFile f,
-                            OpenCheckpointFile(storage, info, DeltaLogRelativeName(info.path)));
-        files.push_back(std::move(f));
-      }
+      std::vector<OpenFile> files(checkpoint.files.size());
+      LS_RETURN_IF_ERROR(RunParallel(files.size(), options.parallelism, [&](size_t i) -> Status {
+        const FileInfo& info = checkpoint.files[i];
+        LS_ASSIGN_OR_RETURN(
+            files[i], OpenCheckpointFile(storage, info, DeltaLogRelativeName(info.path), options));
+        return Status::OK();
+      }));
       LS_ASSIGN_OR_RETURN(parts, ReadParquetFiles(files, options));
     }
 
@@ -798,9 +834,10 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
 
     // V2: the add actions live in the sidecars.
     if (!sidecars.empty()) {
-      std::vector<OpenFile> files;
-      for (const DeltaSidecar& s : sidecars) {
-        LS_ASSIGN_OR_RETURN(std::string location, SidecarLocation(storage, log_dir, s, first_name));
+      std::vector<OpenFile> files(sidecars.size());
+      LS_RETURN_IF_ERROR(RunParallel(files.size(), options.parallelism, [&](size_t i) -> Status {
+        LS_ASSIGN_OR_RETURN(std::string location,
+                            SidecarLocation(storage, log_dir, sidecars[i], first_name));
         std::string name = "_delta_log/_sidecars/" + std::string(BaseName(location));
         Result<FileInfo> info = storage.Head(location);
         if (!info.ok()) {
@@ -810,9 +847,9 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
           }
           return info.status().WithContext("Delta checkpoint sidecar " + name);
         }
-        LS_ASSIGN_OR_RETURN(OpenFile f, OpenCheckpointFile(storage, *info, name));
-        files.push_back(std::move(f));
-      }
+        LS_ASSIGN_OR_RETURN(files[i], OpenCheckpointFile(storage, *info, name, options));
+        return Status::OK();
+      }));
       LS_ASSIGN_OR_RETURN(std::vector<Part> sidecar_parts, ReadParquetFiles(files, options));
       for (size_t i = 0; i < sidecar_parts.size(); ++i) {
         Part& p = sidecar_parts[i];

@@ -18,8 +18,12 @@
 // reconciled state, so its removes never cancel its adds.
 //
 // Only the needed columns are decoded (projection), one row group at a time,
-// up to `parallelism` row groups at once; no file is loaded whole, except a
-// JSON V2 top-level file (bounded by max_json_bytes).
+// up to `parallelism` row groups (and files) at once; no file is loaded
+// whole, except a JSON V2 top-level file (bounded by max_json_bytes). On an
+// object store that means ranged reads: the file's tail (footer; see
+// remote_tail_read_bytes), then per row group the needed column chunks,
+// neighbours coalesced into one request (parquet_reader.h); bytes of the
+// tail are not fetched twice.
 //
 // Errors: a malformed checkpoint (bad parquet, a required field missing, two
 // protocol or metaData rows, a checkpointMetadata of another version, a
@@ -65,6 +69,9 @@ struct CheckpointReadOptions {
   size_t parallelism = 2;
   // A JSON V2 top-level file larger than this is kTooLarge.
   int64_t max_json_bytes = int64_t{256} << 20;
+  // Bytes of a parquet file's end fetched by the first request when the
+  // storage is not local: the footer and, for a small file, all of it.
+  int64_t remote_tail_read_bytes = int64_t{1} << 20;
 };
 
 struct CheckpointContents {

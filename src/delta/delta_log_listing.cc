@@ -46,9 +46,11 @@ bool Consume(std::string_view* s, std::string_view prefix) {
 
 }  // namespace
 
-std::string DeltaCommitFileName(int64_t version) {
+std::string DeltaCommitFileName(int64_t version) { return DeltaVersionPrefix(version) + ".json"; }
+
+std::string DeltaVersionPrefix(int64_t version) {
   char buf[32];
-  std::snprintf(buf, sizeof(buf), "%020lld.json", static_cast<long long>(version));
+  std::snprintf(buf, sizeof(buf), "%020lld", static_cast<long long>(version));
   return buf;
 }
 
@@ -140,24 +142,31 @@ std::optional<int64_t> DeltaLogListing::EarliestReconstructableVersion() const {
   return std::nullopt;
 }
 
-Result<DeltaLogListing> ListDeltaLog(Storage& storage, const std::string& table_location) {
-  DeltaLogListing listing;
-  listing.log_dir = storage.Join(table_location, "_delta_log");
-  auto entries = storage.ListDirectory(listing.log_dir);
-  if (!entries.ok()) {
-    if (entries.status().code() == StatusCode::kNotFound) {
-      return Status::NotFound("No Delta table at '" + table_location + "': no _delta_log folder");
-    }
-    return entries.status().WithContext("listing the Delta log of '" + table_location + "'");
-  }
+namespace {
 
+void SetLatestVersion(DeltaLogListing* listing) {
+  listing->latest_version = -1;
+  if (!listing->commits.empty()) listing->latest_version = listing->commits.back().version;
+  if (!listing->checkpoints.empty()) {
+    listing->latest_version =
+        std::max(listing->latest_version, listing->checkpoints.back().version);
+  }
+}
+
+// Classifies and groups the objects of a log folder.
+DeltaLogListing BuildListing(std::string log_dir, std::vector<FileInfo> entries,
+                             int64_t listed_from) {
+  DeltaLogListing listing;
+  listing.log_dir = std::move(log_dir);
+  listing.listed_from = listed_from;
   // Multi-part checkpoints are usable only when every part is listed; parts
   // of different (failed) attempts may coexist, told apart by their count.
   std::map<std::pair<int64_t, int32_t>, std::map<int32_t, FileInfo>> parts;
   std::map<int64_t, DeltaCheckpoint> checkpoints;
-  for (FileInfo& info : *entries) {
+  for (FileInfo& info : entries) {
     std::optional<DeltaLogFile> file = ClassifyDeltaLogFile(std::move(info));
     if (!file) continue;
+    if (file->type != DeltaLogFileType::kLastCheckpoint && file->version < listed_from) continue;
     switch (file->type) {
       case DeltaLogFileType::kCommit:
         listing.commits.push_back(std::move(*file));
@@ -197,16 +206,76 @@ Result<DeltaLogListing> ListDeltaLog(Storage& storage, const std::string& table_
   };
   std::sort(listing.commits.begin(), listing.commits.end(), by_version);
   std::sort(listing.checksums.begin(), listing.checksums.end(), by_version);
+  SetLatestVersion(&listing);
+  return listing;
+}
 
-  if (!listing.commits.empty()) listing.latest_version = listing.commits.back().version;
-  if (!listing.checkpoints.empty()) {
-    listing.latest_version = std::max(listing.latest_version, listing.checkpoints.back().version);
+template <typename T, typename Version>
+void AppendBefore(const std::vector<T>& from, int64_t version, Version version_of,
+                  std::vector<T>* out) {
+  for (const T& x : from) {
+    if (version_of(x) >= version) break;
+    out->push_back(x);
   }
+}
+
+}  // namespace
+
+Result<DeltaLogListing> ListDeltaLog(Storage& storage, const std::string& table_location) {
+  std::string log_dir = storage.Join(table_location, "_delta_log");
+  auto entries = storage.ListDirectory(log_dir);
+  if (!entries.ok()) {
+    if (entries.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("No Delta table at '" + table_location + "': no _delta_log folder");
+    }
+    return entries.status().WithContext("listing the Delta log of '" + table_location + "'");
+  }
+  DeltaLogListing listing = BuildListing(std::move(log_dir), std::move(*entries), 0);
   if (listing.latest_version < 0) {
     return Status::NotFound("No Delta table at '" + table_location +
                             "': its _delta_log holds no commit");
   }
   return listing;
+}
+
+Result<DeltaLogListing> ListDeltaLogFrom(Storage& storage, const std::string& table_location,
+                                         int64_t from_version) {
+  if (from_version <= 0) return ListDeltaLog(storage, table_location);
+  std::string log_dir = storage.Join(table_location, "_delta_log");
+  auto entries = storage.ListDirectoryAfter(log_dir, DeltaVersionPrefix(from_version));
+  if (!entries.ok()) {
+    if (entries.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("No Delta table at '" + table_location + "': no _delta_log folder");
+    }
+    return entries.status().WithContext("listing the Delta log of '" + table_location + "'");
+  }
+  return BuildListing(std::move(log_dir), std::move(*entries), from_version);
+}
+
+DeltaLogListing MergeDeltaLogListings(const DeltaLogListing& older, const DeltaLogListing& recent) {
+  DeltaLogListing out = DeltaLogListingBefore(older, recent.listed_from);
+  out.commits.insert(out.commits.end(), recent.commits.begin(), recent.commits.end());
+  out.checkpoints.insert(out.checkpoints.end(), recent.checkpoints.begin(),
+                         recent.checkpoints.end());
+  out.checksums.insert(out.checksums.end(), recent.checksums.begin(), recent.checksums.end());
+  out.last_checkpoint = recent.last_checkpoint;
+  SetLatestVersion(&out);
+  return out;
+}
+
+DeltaLogListing DeltaLogListingBefore(const DeltaLogListing& listing, int64_t version) {
+  DeltaLogListing out;
+  out.log_dir = listing.log_dir;
+  out.listed_from = listing.listed_from;
+  out.last_checkpoint = listing.last_checkpoint;
+  auto file_version = [](const DeltaLogFile& f) { return f.version; };
+  AppendBefore(listing.commits, version, file_version, &out.commits);
+  AppendBefore(listing.checksums, version, file_version, &out.checksums);
+  AppendBefore(
+      listing.checkpoints, version, [](const DeltaCheckpoint& c) { return c.version; },
+      &out.checkpoints);
+  SetLatestVersion(&out);
+  return out;
 }
 
 }  // namespace lakeshare

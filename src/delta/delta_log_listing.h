@@ -8,6 +8,9 @@
 //   NNNNNNNNNNNNNNNNNNNN.checkpoint.<uuid>.{json,parquet}         V2 checkpoint
 //   NNNNNNNNNNNNNNNNNNNN.crc                            version checksum
 //   _last_checkpoint
+// A listing is of the whole folder, or of the names from one version on
+// (ListDeltaLogFrom: the log after a checkpoint the reader already knows,
+// which object stores list without paging through older commits).
 // A DeltaLogListing is an immutable value: safe to share between threads.
 #pragma once
 
@@ -57,6 +60,10 @@ struct DeltaLogListing {
   std::vector<DeltaLogFile> checksums;       // sorted by version
   std::optional<FileInfo> last_checkpoint;
   int64_t latest_version = -1;  // highest commit or complete checkpoint version
+  // The listing holds the files of versions >= listed_from only (0: the
+  // whole log). The queries below then describe that part: versions before
+  // it are unknown, not missing.
+  int64_t listed_from = 0;
 
   // The commit file of `version`, or nullptr.
   const DeltaLogFile* FindCommit(int64_t version) const;
@@ -76,7 +83,24 @@ struct DeltaLogListing {
 // storage errors pass through.
 Result<DeltaLogListing> ListDeltaLog(Storage& storage, const std::string& table_location);
 
+// Lists the files of versions >= `from_version` (> 0) of `<table_location>/
+// _delta_log`, and _last_checkpoint, with Storage::ListDirectoryAfter (the
+// names after the version's 20-digit prefix). Nothing listed is not an
+// error: latest_version is then -1. A missing folder is kNotFound.
+Result<DeltaLogListing> ListDeltaLogFrom(Storage& storage, const std::string& table_location,
+                                         int64_t from_version);
+
+// `older`'s files of versions before recent.listed_from, then `recent`'s:
+// one listing of both parts (listed_from and log_dir of `older`).
+DeltaLogListing MergeDeltaLogListings(const DeltaLogListing& older, const DeltaLogListing& recent);
+
+// `listing` without the files of versions >= `version` (latest_version
+// then describes what is left).
+DeltaLogListing DeltaLogListingBefore(const DeltaLogListing& listing, int64_t version);
+
 // "00000000000000000042.json" and friends.
 std::string DeltaCommitFileName(int64_t version);
+// "00000000000000000042": the prefix every log file of the version starts with.
+std::string DeltaVersionPrefix(int64_t version);
 
 }  // namespace lakeshare

@@ -29,12 +29,178 @@ DeltaTable::DeltaTable(std::string location, std::shared_ptr<Storage> storage,
 
 DeltaTable::~DeltaTable() { cache_.EraseTable(cache_id_); }
 
-Result<DeltaLogListing> DeltaTable::List() { return ListDeltaLog(*storage_, location_); }
+namespace {
+
+// The files of `version` in `listing`: its checkpoint's, or (no checkpoint)
+// its commit's.
+std::vector<FileInfo> FilesOfVersion(const DeltaLogListing& listing, int64_t version) {
+  const DeltaCheckpoint* cp = listing.CheckpointAtOrBefore(version);
+  if (cp != nullptr && cp->version == version) return cp->files;
+  if (const DeltaLogFile* commit = listing.FindCommit(version)) return {commit->info};
+  return {};
+}
+
+bool SameFiles(const std::vector<FileInfo>& a, const std::vector<FileInfo>& b) {
+  if (a.size() != b.size() || a.empty()) return false;
+  for (size_t i = 0; i < a.size(); ++i) {
+    if (a[i].path != b[i].path || a[i].size != b[i].size ||
+        a[i].modification_time_ms != b[i].modification_time_ms) {
+      return false;
+    }
+  }
+  return true;
+}
+
+}  // namespace
+
+Result<std::optional<int64_t>> DeltaTable::ReadLastCheckpointVersion(const std::string& log_dir) {
+  // A hint only: missing, too large or corrupt means listing the whole log.
+  // A store that fails to answer fails the call (its listing would too).
+  constexpr int64_t kMaxHintBytes = int64_t{1} << 20;
+  const std::string path = storage_->Join(log_dir, "_last_checkpoint");
+  Result<std::string> text = storage_->ReadRange(path, 0, kMaxHintBytes + 1);
+  if (!text.ok()) {
+    if (text.status().code() == StatusCode::kNotFound) return std::optional<int64_t>();
+    return text.status().WithContext("reading " + path);
+  }
+  if (static_cast<int64_t>(text->size()) > kMaxHintBytes) return std::optional<int64_t>();
+  Result<LastCheckpointHint> hint = ParseLastCheckpoint(std::move(*text), "_last_checkpoint");
+  if (!hint.ok()) return std::optional<int64_t>();
+  return std::optional<int64_t>(hint->version);
+}
+
+Result<DeltaTable::LogView> DeltaTable::ListAll() {
+  LS_ASSIGN_OR_RETURN(DeltaLogListing listing, ListDeltaLog(*storage_, location_));
+  Remember(listing);
+  return LogView{std::move(listing), false};
+}
+
+Result<DeltaTable::LogView> DeltaTable::ListRecent() {
+  if (!options_.use_checkpoints) return ListAll();
+  std::optional<int64_t> start;
+  std::vector<FileInfo> start_files;
+  bool read_hint = false;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    start = log_.start;
+    start_files = log_.start_files;
+    read_hint = !start && !log_.hint_read;
+    log_.hint_read = true;
+  }
+  if (start) {
+    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, ListDeltaLogFrom(*storage_, location_, *start));
+    if (SameFiles(FilesOfVersion(listing, *start), start_files)) {
+      Remember(listing);
+      return LogView{std::move(listing), false};
+    }
+    // The files the listing was to start at are gone or changed: the log
+    // was cleaned up past them or the table recreated. Forget it all.
+    std::lock_guard<std::mutex> lock(mu_);
+    if (log_.start == start) log_ = LogKnowledge{};
+  } else if (read_hint) {
+    const std::string log_dir = storage_->Join(location_, "_delta_log");
+    Result<std::optional<int64_t>> read = ReadLastCheckpointVersion(log_dir);
+    if (!read.ok()) {
+      std::lock_guard<std::mutex> lock(mu_);
+      log_.hint_read = false;  // a store failure: ask again next time
+      return read.status();
+    }
+    const std::optional<int64_t>& hint = *read;
+    if (hint && *hint > 0) {
+      Result<DeltaLogListing> listing = ListDeltaLogFrom(*storage_, location_, *hint);
+      if (!listing.ok() && listing.status().code() != StatusCode::kNotFound) {
+        return listing.status();
+      }
+      // Usable when the checkpoint it names is there and complete (then
+      // nothing before it is needed for the versions from it on).
+      if (listing.ok() && !listing->checkpoints.empty() &&
+          listing->checkpoints.front().version == *hint) {
+        Remember(*listing);
+        return LogView{std::move(*listing), false};
+      }
+    }
+  }
+  return ListAll();
+}
+
+void DeltaTable::Remember(const DeltaLogListing& listing) {
+  std::lock_guard<std::mutex> lock(mu_);
+  // A listing from a start another call has moved since tells nothing new.
+  if (listing.listed_from > 0 && log_.start && *log_.start != listing.listed_from) return;
+  std::optional<int64_t> start;
+  std::vector<FileInfo> start_files;
+  if (!listing.checkpoints.empty()) {
+    const DeltaCheckpoint& cp = listing.checkpoints.back();
+    start = cp.version;
+    start_files = cp.files;
+    // The newest cached snapshot, when it is before that checkpoint and
+    // would be brought forward rather than the checkpoint read (see Load):
+    // listing from it keeps it usable.
+    auto cached = cache_.NewestAtOrBefore(cache_id_, INT64_MAX);
+    if (cached && cached->first < cp.version && cached->first >= listing.listed_from &&
+        TagOf(listing, cached->first) == cached->second &&
+        listing.HasCommits(cached->first + 1, cp.version)) {
+      int64_t checkpoint_bytes = 0, commit_bytes = 0;
+      for (const FileInfo& f : cp.files) checkpoint_bytes += f.size;
+      for (int64_t v = cached->first + 1; v <= cp.version; ++v) {
+        commit_bytes += listing.FindCommit(v)->info.size;
+      }
+      std::vector<FileInfo> files = FilesOfVersion(listing, cached->first);
+      if (commit_bytes <= checkpoint_bytes * options_.commits_per_checkpoint_byte &&
+          !files.empty()) {
+        start = cached->first;
+        start_files = std::move(files);
+      }
+    }
+  }
+  if (listing.listed_from == 0) {
+    // A full listing: the older part to keep.
+    log_.history.reset();
+    if (start) {
+      log_.history = DeltaLogListingBefore(listing, *start);
+      log_.history_until = *start;
+      log_.history_time = std::chrono::steady_clock::now();
+    }
+  } else if (log_.history && start && log_.history_until == listing.listed_from &&
+             *start > listing.listed_from) {
+    // The start moves on: what this listing saw before the new start joins
+    // the kept part.
+    log_.history = MergeDeltaLogListings(*log_.history, DeltaLogListingBefore(listing, *start));
+    log_.history_until = *start;
+  } else if (!start || *start < log_.history_until) {
+    log_.history.reset();
+  }
+  log_.start = start;
+  log_.start_files = std::move(start_files);
+}
+
+Status DeltaTable::Complete(LogView* view, bool fresh) {
+  if (view->complete() && !fresh) return Status::OK();
+  if (!fresh) {
+    std::lock_guard<std::mutex> lock(mu_);
+    const auto age = std::chrono::steady_clock::now() - log_.history_time;
+    if (log_.history && log_.history_until >= view->listing.listed_from &&
+        age <= std::chrono::milliseconds(options_.history_max_age_ms)) {
+      view->listing = MergeDeltaLogListings(*log_.history, view->listing);
+      view->uses_history = true;
+      return Status::OK();
+    }
+  }
+  LS_ASSIGN_OR_RETURN(*view, ListAll());
+  return Status::OK();
+}
+
+bool DeltaTable::Covers(const DeltaLogListing& listing, int64_t version) {
+  if (listing.listed_from == 0) return true;
+  if (version < listing.listed_from || version > listing.latest_version) return false;
+  const DeltaCheckpoint* cp = listing.CheckpointAtOrBefore(version);
+  return cp != nullptr && listing.HasCommits(cp->version + 1, version);
+}
 
 Result<int64_t> DeltaTable::LatestVersion() {
   try {
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
-    return listing.latest_version;
+    LS_ASSIGN_OR_RETURN(LogView view, ListRecent());
+    return view.listing.latest_version;
   } catch (const std::exception& e) {
     return FromException(e);
   }
@@ -110,12 +276,12 @@ Result<DeltaCommit> DeltaTable::ReadCommit(const DeltaLogFile& commit, DeltaPars
   return ParseDeltaCommit(std::move(*content), commit.info.path, mode);
 }
 
-Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing,
-                                                  const DeltaCheckpoint& checkpoint) {
+Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(LogView* view, DeltaCheckpoint checkpoint) {
   // _last_checkpoint is only a hint, and only used to pick among V2
   // checkpoints of one version (writers racing on a version leave several
   // UUID-named files; the one it names is the one that won). Anything wrong
   // with it is ignored: the listing decided which version to read.
+  const DeltaLogListing& listing = view->listing;
   DeltaCheckpoint chosen = checkpoint;
   if (checkpoint.type == DeltaLogFileType::kV2Checkpoint && listing.last_checkpoint &&
       listing.last_checkpoint->size < (int64_t{1} << 20)) {
@@ -134,6 +300,7 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing
       }
     }
   }
+  const bool has_commit = listing.FindCommit(checkpoint.version) != nullptr;
   LS_ASSIGN_OR_RETURN(CheckpointContents contents,
                       ReadDeltaCheckpoint(*storage_, listing.log_dir, chosen, options_.checkpoint));
   // The version's commit timestamp when its JSON commit is still there (as
@@ -141,119 +308,171 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(const DeltaLogListing& listing
   int64_t timestamp = 0;
   for (const FileInfo& f : checkpoint.files)
     timestamp = std::max(timestamp, f.modification_time_ms);
-  if (listing.FindCommit(checkpoint.version) != nullptr) {
-    Result<std::vector<VersionTimestamp>> timeline = Timeline(listing);
+  if (has_commit) {
+    // May list the older versions: the timeline can start before the checkpoint.
+    Result<std::vector<VersionTimestamp>> timeline = Timeline(view, checkpoint.version);
     // No timeline when the latest version is a checkpoint without a commit:
     // then the checkpoint's time stands.
     if (!timeline.ok() && timeline.status().code() != StatusCode::kUnsupported) {
       return timeline.status();
     }
-    if (timeline.ok()) {
-      auto it =
-          std::lower_bound(timeline->begin(), timeline->end(), checkpoint.version,
-                           [](const VersionTimestamp& t, int64_t v) { return t.version < v; });
-      if (it != timeline->end() && it->version == checkpoint.version) timestamp = it->timestamp_ms;
+    if (timeline.ok() && !timeline->empty() && timeline->back().version == checkpoint.version) {
+      timestamp = timeline->back().timestamp_ms;
     }
   }
-  const bool has_commit = listing.FindCommit(checkpoint.version) != nullptr;
   return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
                         std::move(*contents.metadata), std::move(contents.files), has_commit);
 }
 
-DeltaTable::SnapshotResult DeltaTable::Load(const DeltaLogListing& listing, int64_t version,
+DeltaTable::SnapshotResult DeltaTable::Load(LogView* view, int64_t version,
                                             std::shared_ptr<const TableSnapshot> cached) {
-  LS_ASSIGN_OR_RETURN(const DeltaCheckpoint* checkpoint, PlanSnapshot(listing, version));
+  const DeltaLogListing& listing = view->listing;
+  LS_ASSIGN_OR_RETURN(const DeltaCheckpoint* planned, PlanSnapshot(listing, version));
   if (cached && listing.HasCommits(cached->version + 1, version)) {
-    bool use_cached = checkpoint == nullptr || cached->version >= checkpoint->version;
+    bool use_cached = planned == nullptr || cached->version >= planned->version;
     if (!use_cached) {
       int64_t checkpoint_bytes = 0, commit_bytes = 0;
-      for (const FileInfo& f : checkpoint->files) checkpoint_bytes += f.size;
+      for (const FileInfo& f : planned->files) checkpoint_bytes += f.size;
       for (int64_t v = cached->version + 1; v <= version; ++v) {
         commit_bytes += listing.FindCommit(v)->info.size;
       }
       use_cached = commit_bytes <= checkpoint_bytes * options_.commits_per_checkpoint_byte;
     }
-    if (use_cached) return Replay(listing, version, DeltaLogReplay(std::move(cached)));
+    if (use_cached) return Replay(*view, version, DeltaLogReplay(std::move(cached)));
   }
-  if (checkpoint == nullptr) return Replay(listing, version, DeltaLogReplay());
-  LS_ASSIGN_OR_RETURN(DeltaLogReplay base, LoadCheckpoint(listing, *checkpoint));
-  return Replay(listing, version, std::move(base));
+  if (planned == nullptr) return Replay(*view, version, DeltaLogReplay());
+  // A copy: loading it may replace the view's listing by a complete one.
+  DeltaCheckpoint checkpoint = *planned;
+  LS_ASSIGN_OR_RETURN(DeltaLogReplay base, LoadCheckpoint(view, std::move(checkpoint)));
+  return Replay(*view, version, std::move(base));
 }
 
-DeltaTable::SnapshotResult DeltaTable::Replay(const DeltaLogListing& listing, int64_t version,
+DeltaTable::SnapshotResult DeltaTable::Replay(const LogView& view, int64_t version,
                                               DeltaLogReplay replay) {
-  std::vector<std::pair<int64_t, CachedTimestampInfo>> infos;
+  std::vector<const DeltaLogFile*> files;
   for (int64_t v = replay.version() + 1; v <= version; ++v) {
-    const DeltaLogFile* file = listing.FindCommit(v);
+    const DeltaLogFile* file = view.listing.FindCommit(v);
     if (file == nullptr) return Status::Internal("Delta replay: commit " + std::to_string(v));
-    LS_ASSIGN_OR_RETURN(DeltaCommit commit, ReadCommit(*file, DeltaParseMode::kAll));
-    infos.emplace_back(v, CachedTimestampInfo{FingerprintOf(file->info), TimestampInfoOf(commit)});
-    LS_RETURN_IF_ERROR(replay.Apply(v, std::move(commit), file->info));
+    files.push_back(file);
+  }
+  // Windows of commits read in parallel, applied in order; bounded in count
+  // and bytes so that a long replay does not hold every parsed commit.
+  const size_t parallel = std::max<size_t>(options_.max_parallel_reads, 1);
+  const size_t max_window = parallel == 1 ? 1 : parallel * 16;
+  constexpr int64_t kMaxWindowBytes = int64_t{64} << 20;
+  std::vector<std::pair<int64_t, CachedTimestampInfo>> infos;
+  Status failed;
+  for (size_t i = 0; i < files.size() && failed.ok();) {
+    size_t j = i;
+    int64_t bytes = 0;
+    while (j < files.size() && j - i < max_window &&
+           (j == i || bytes + files[j]->info.size <= kMaxWindowBytes)) {
+      bytes += files[j++]->info.size;
+    }
+    std::vector<const DeltaLogFile*> window(files.begin() + static_cast<std::ptrdiff_t>(i),
+                                            files.begin() + static_cast<std::ptrdiff_t>(j));
+    ReadResult read = ReadCommits(window, DeltaParseMode::kAll);
+    for (size_t k = 0; k < read.commits.size() && failed.ok(); ++k) {
+      const DeltaLogFile& file = *window[k];
+      infos.emplace_back(file.version, CachedTimestampInfo{FingerprintOf(file.info),
+                                                           TimestampInfoOf(read.commits[k])});
+      failed = replay.Apply(file.version, std::move(read.commits[k]), file.info);
+    }
+    if (failed.ok()) failed = read.error;
+    i = j;
   }
   {
     // What timestamp resolution needs is known now: saves a re-read later.
     std::lock_guard<std::mutex> lock(mu_);
     for (auto& [v, info] : infos) timestamp_infos_[v] = info;
   }
+  if (!failed.ok()) return failed;
   return std::move(replay).Finish();
 }
 
 Result<std::shared_ptr<const TableSnapshot>> DeltaTable::Snapshot(std::optional<int64_t> version) {
   try {
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
-    const int64_t target = version.value_or(listing.latest_version);
-    LS_RETURN_IF_ERROR(PlanSnapshot(listing, target).status());
-    const std::optional<SnapshotCache::Tag> tag = TagOf(listing, target);
-    if (!tag)
-      return Status::Internal("Delta snapshot: no file for version " + std::to_string(target));
-    auto valid = [&](int64_t v, const SnapshotCache::Tag& t) { return TagOf(listing, v) == t; };
-
-    std::promise<SnapshotResult> promise;
-    std::shared_future<SnapshotResult> pending;
-    std::shared_ptr<const TableSnapshot> base;
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      std::shared_ptr<const TableSnapshot> cached = cache_.FindAtOrBefore(cache_id_, target, valid);
-      if (cached && cached->version == target) return cached;
-      auto it = in_flight_.find(target);
-      if (it != in_flight_.end()) {
-        pending = it->second;
-      } else {
-        in_flight_.emplace(target, promise.get_future().share());
-        base = std::move(cached);
-      }
-    }
-    if (pending.valid()) return pending.get();  // another request is loading it
-
-    SnapshotResult result = Status::Internal("Delta snapshot load did not run");
-    try {
-      result = Load(listing, target, std::move(base));
-    } catch (const std::exception& e) {
-      result = FromException(e);
-    }
-    if (result.ok()) cache_.Insert(cache_id_, *result, *tag);
-    {
-      std::lock_guard<std::mutex> lock(mu_);
-      in_flight_.erase(target);
-    }
-    promise.set_value(result);
+    bool used_history = false;
+    SnapshotResult result = SnapshotWith(version, false, &used_history);
+    // The kept older part of the listing may name files cleaned up since.
+    if (!result.ok() && used_history) result = SnapshotWith(version, true, &used_history);
     return result;
   } catch (const std::exception& e) {
     return FromException(e);
   }
 }
 
-Result<size_t> DeltaTable::TimelineStart(const DeltaLogListing& listing) const {
+DeltaTable::SnapshotResult DeltaTable::SnapshotWith(std::optional<int64_t> version, bool fresh,
+                                                    bool* used_history) {
+  LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+  const int64_t target = version.value_or(view.listing.latest_version);
+  if (!Covers(view.listing, target)) LS_RETURN_IF_ERROR(Complete(&view));
+  *used_history = view.uses_history;
+  LS_RETURN_IF_ERROR(PlanSnapshot(view.listing, target).status());
+  const std::optional<SnapshotCache::Tag> tag = TagOf(view.listing, target);
+  if (!tag)
+    return Status::Internal("Delta snapshot: no file for version " + std::to_string(target));
+  const DeltaLogListing& listing = view.listing;
+  auto valid = [&](int64_t v, const SnapshotCache::Tag& t) { return TagOf(listing, v) == t; };
+
+  std::promise<SnapshotResult> promise;
+  std::shared_future<SnapshotResult> pending;
+  std::shared_ptr<const TableSnapshot> base;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    // Cached versions before the listing are neither checked nor dropped.
+    std::shared_ptr<const TableSnapshot> cached =
+        cache_.FindAtOrBefore(cache_id_, target, valid, listing.listed_from);
+    if (cached && cached->version == target) return cached;
+    auto it = in_flight_.find(target);
+    if (it != in_flight_.end()) {
+      pending = it->second;
+    } else {
+      in_flight_.emplace(target, promise.get_future().share());
+      base = std::move(cached);
+    }
+  }
+  if (pending.valid()) return pending.get();  // another request is loading it
+
+  SnapshotResult result = Status::Internal("Delta snapshot load did not run");
+  try {
+    result = Load(&view, target, std::move(base));
+  } catch (const std::exception& e) {
+    result = FromException(e);
+  }
+  *used_history = *used_history || view.uses_history;
+  if (result.ok()) cache_.Insert(cache_id_, *result, *tag);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    in_flight_.erase(target);
+  }
+  promise.set_value(result);
+  return result;
+}
+
+Result<size_t> DeltaTable::TimelineStart(LogView* view) {
+  const DeltaLogListing& listing = view->listing;
   const int64_t latest = listing.latest_version;
   if (listing.commits.empty() || listing.commits.back().version != latest) {
     return Status::Unsupported("The latest version (" + std::to_string(latest) +
                                ") of the Delta table at '" + location_ +
                                "' has no JSON commit, only a checkpoint");
   }
+  const auto& commits = listing.commits;
+  if (!view->complete()) {
+    // The run ends within the recent part unless it reaches back to where
+    // the listing starts. (The earliest reconstructable version is never
+    // after that start: listings start at a complete checkpoint or at a
+    // version that was reconstructed.)
+    size_t first = commits.size() - 1;
+    while (first > 0 && commits[first - 1].version == commits[first].version - 1) --first;
+    if (commits[first].version > listing.listed_from) return first;
+    LS_RETURN_IF_ERROR(Complete(view));
+    return TimelineStart(view);
+  }
   std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
   if (!earliest) return PlanSnapshot(listing, latest).status();  // the Corruption it reports
   // The run of consecutive commits that ends with the latest one.
-  const auto& commits = listing.commits;
   size_t first = commits.size() - 1;
   while (first > 0 && commits[first].version > *earliest &&
          commits[first - 1].version == commits[first].version - 1) {
@@ -262,41 +481,51 @@ Result<size_t> DeltaTable::TimelineStart(const DeltaLogListing& listing) const {
   return first;
 }
 
-Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing& listing) {
-  LS_ASSIGN_OR_RETURN(const size_t first, TimelineStart(listing));
-  const auto& commits = listing.commits;
+Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(LogView* view,
+                                                           std::optional<int64_t> until) {
+  LS_ASSIGN_OR_RETURN(const size_t first, TimelineStart(view));
+  const auto& commits = view->listing.commits;
   const int64_t start = commits[first].version;
+  size_t end = commits.size();  // one past the last commit of the timeline asked for
+  if (until) {
+    if (*until < start) return std::vector<VersionTimestamp>();
+    end = first + static_cast<size_t>(
+                      std::min<int64_t>(*until - start + 1, static_cast<int64_t>(end - first)));
+  }
 
-  std::vector<std::optional<CommitTimestampInfo>> infos(commits.size() - first);
+  std::vector<std::optional<CommitTimestampInfo>> infos(end - first);
   {
     std::lock_guard<std::mutex> lock(mu_);
     // Versions before the run are gone from the log (or unreachable).
     timestamp_infos_.erase(timestamp_infos_.begin(), timestamp_infos_.lower_bound(start));
-    for (size_t i = first; i < commits.size(); ++i) {
+    for (size_t i = first; i < end; ++i) {
       auto it = timestamp_infos_.find(commits[i].version);
       if (it != timestamp_infos_.end() && it->second.commit == FingerprintOf(commits[i].info)) {
         infos[i - first] = it->second.info;
       }
     }
   }
-  std::vector<std::pair<int64_t, CachedTimestampInfo>> loaded;
-  for (size_t i = first; i < commits.size(); ++i) {
-    if (infos[i - first]) continue;
-    LS_ASSIGN_OR_RETURN(DeltaCommit commit, ReadCommit(commits[i], DeltaParseMode::kHeadersOnly));
-    infos[i - first] = TimestampInfoOf(commit);
-    loaded.emplace_back(commits[i].version,
-                        CachedTimestampInfo{FingerprintOf(commits[i].info), *infos[i - first]});
+  std::vector<const DeltaLogFile*> missing;
+  for (size_t i = first; i < end; ++i) {
+    if (!infos[i - first]) missing.push_back(&commits[i]);
   }
-  if (!loaded.empty()) {
+  if (!missing.empty()) {
+    ReadResult read = ReadCommits(missing, DeltaParseMode::kHeadersOnly);
     std::lock_guard<std::mutex> lock(mu_);
-    for (auto& [v, info] : loaded) timestamp_infos_[v] = info;
+    for (size_t k = 0; k < read.commits.size(); ++k) {
+      const DeltaLogFile& file = *missing[k];
+      CommitTimestampInfo info = TimestampInfoOf(read.commits[k]);
+      infos[static_cast<size_t>(&file - &commits[first])] = info;
+      timestamp_infos_[file.version] = CachedTimestampInfo{FingerprintOf(file.info), info};
+    }
+    if (!read.error.ok()) return read.error;
   }
 
   CommitTimestampResolver resolver =
       start == 0 ? CommitTimestampResolver() : CommitTimestampResolver::WithUnknownState();
   std::vector<VersionTimestamp> timeline;
   timeline.reserve(infos.size());
-  for (size_t i = first; i < commits.size(); ++i) {
+  for (size_t i = first; i < end; ++i) {
     const FileInfo& file = commits[i].info;
     LS_ASSIGN_OR_RETURN(int64_t ts,
                         resolver.Next(*infos[i - first], file.modification_time_ms, file.path));
@@ -307,8 +536,12 @@ Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(const DeltaLogListing
 
 Result<std::vector<VersionTimestamp>> DeltaTable::CommitTimestamps() {
   try {
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
-    return Timeline(listing);
+    for (bool fresh : {false, true}) {
+      LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+      Result<std::vector<VersionTimestamp>> timeline = Timeline(&view);
+      if (timeline.ok() || !view.uses_history) return timeline;
+    }
+    return Status::Internal("Delta timeline: not reached");
   } catch (const std::exception& e) {
     return FromException(e);
   }
@@ -316,16 +549,15 @@ Result<std::vector<VersionTimestamp>> DeltaTable::CommitTimestamps() {
 
 Result<int64_t> DeltaTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) {
   try {
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
-    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
+    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, CommitTimestamps());
     return FindVersionAtTimestamp(timeline, timestamp_ms, bound);
   } catch (const std::exception& e) {
     return FromException(e);
   }
 }
 
-Result<std::vector<DeltaCommit>> DeltaTable::ReadCommits(
-    const std::vector<const DeltaLogFile*>& commits, DeltaParseMode mode) {
+DeltaTable::ReadResult DeltaTable::ReadCommits(const std::vector<const DeltaLogFile*>& commits,
+                                               DeltaParseMode mode) {
   const size_t n = commits.size();
   std::vector<std::optional<DeltaCommit>> parsed(n);
   std::vector<Status> errors(n);
@@ -370,84 +602,107 @@ Result<std::vector<DeltaCommit>> DeltaTable::ReadCommits(
     work();
     for (auto& h : helpers) h.get();
   }
-  std::vector<DeltaCommit> out;
-  out.reserve(n);
+  ReadResult out;
+  out.commits.reserve(n);
   for (size_t i = 0; i < n; ++i) {
-    if (!errors[i].ok()) return errors[i];
-    if (!parsed[i]) return Status::Internal("Delta commit " + commits[i]->info.path + " not read");
-    out.push_back(std::move(*parsed[i]));
+    if (!errors[i].ok()) {
+      out.error = errors[i];
+      break;
+    }
+    if (!parsed[i]) {
+      out.error = Status::Internal("Delta commit " + commits[i]->info.path + " not read");
+      break;
+    }
+    out.commits.push_back(std::move(*parsed[i]));
   }
   return out;
 }
 
 Result<std::vector<CommitChanges>> DeltaTable::Changes(int64_t start_version, int64_t end_version) {
   try {
-    const std::string range = "Cannot read changes of versions [" + std::to_string(start_version) +
-                              ", " + std::to_string(end_version) + "]";
-    if (start_version > end_version) {
-      return Status::InvalidArgument(range + ": the start version is after the end version");
+    bool used_history = false;
+    auto result = ChangesWith(start_version, end_version, false, &used_history);
+    if (!result.ok() && used_history) {
+      result = ChangesWith(start_version, end_version, true, &used_history);
     }
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, List());
-    LS_ASSIGN_OR_RETURN(const size_t first, TimelineStart(listing));
-    const int64_t earliest = listing.commits[first].version;
-    const int64_t latest = listing.latest_version;
-    if (start_version < earliest || end_version > latest) {
-      return Status::InvalidArgument(range + ": the log has commits [" + std::to_string(earliest) +
-                                     ", " + std::to_string(latest) + "]");
-    }
-    // The timeline run is consecutive, so version v is commits[first + v - earliest].
-    std::vector<const DeltaLogFile*> files;
-    files.reserve(static_cast<size_t>(end_version - start_version + 1));
-    int64_t total_bytes = 0;
-    for (int64_t v = start_version; v <= end_version; ++v) {
-      const DeltaLogFile& file = listing.commits[first + static_cast<size_t>(v - earliest)];
-      if (file.version != v) return Status::Internal("Delta changes: commit run mismatch");
-      total_bytes += file.info.size;
-      if (total_bytes > options_.max_changes_bytes) {
-        return Status::TooLarge(range + ": their commit files exceed the limit of " +
-                                std::to_string(options_.max_changes_bytes) +
-                                " bytes; ask for fewer versions");
-      }
-      files.push_back(&file);
-    }
-    LS_ASSIGN_OR_RETURN(std::vector<DeltaCommit> commits, ReadCommits(files, DeltaParseMode::kAll));
-    {
-      // The timeline below then needs no second read of these commits.
-      std::lock_guard<std::mutex> lock(mu_);
-      for (size_t i = 0; i < files.size(); ++i) {
-        timestamp_infos_[files[i]->version] =
-            CachedTimestampInfo{FingerprintOf(files[i]->info), TimestampInfoOf(commits[i])};
-      }
-    }
-    LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(listing));
-
-    std::vector<CommitChanges> out;
-    out.reserve(commits.size());
-    for (size_t i = 0; i < commits.size(); ++i) {
-      DeltaCommit& commit = commits[i];
-      CommitChanges& c = out.emplace_back();
-      c.version = files[i]->version;
-      const auto t = static_cast<size_t>(c.version - earliest);
-      if (t >= timeline.size() || timeline[t].version != c.version) {
-        return Status::Internal("Delta changes: no timestamp for version " +
-                                std::to_string(c.version));
-      }
-      c.timestamp_ms = timeline[t].timestamp_ms;
-      c.protocol = std::move(commit.protocol);
-      c.metadata = std::move(commit.metadata);
-      if (commit.commit_info) {
-        c.operation = std::move(commit.commit_info->operation);
-        c.operation_metrics = std::move(commit.commit_info->operation_metrics);
-      }
-      c.changes.reserve(commit.file_actions.size());
-      for (DeltaFileAction& action : commit.file_actions) {
-        c.changes.push_back(ToFileChange(std::move(action)));
-      }
-    }
-    return out;
+    return result;
   } catch (const std::exception& e) {
     return FromException(e);
   }
+}
+
+Result<std::vector<CommitChanges>> DeltaTable::ChangesWith(int64_t start_version,
+                                                           int64_t end_version, bool fresh,
+                                                           bool* used_history) {
+  const std::string range = "Cannot read changes of versions [" + std::to_string(start_version) +
+                            ", " + std::to_string(end_version) + "]";
+  if (start_version > end_version) {
+    return Status::InvalidArgument(range + ": the start version is after the end version");
+  }
+  LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+  Result<size_t> timeline_start = TimelineStart(&view);
+  *used_history = view.uses_history;
+  LS_RETURN_IF_ERROR(timeline_start.status());
+  const size_t first = *timeline_start;
+  const DeltaLogListing& listing = view.listing;
+  const int64_t earliest = listing.commits[first].version;
+  const int64_t latest = listing.latest_version;
+  if (start_version < earliest || end_version > latest) {
+    return Status::InvalidArgument(range + ": the log has commits [" + std::to_string(earliest) +
+                                   ", " + std::to_string(latest) + "]");
+  }
+  // The timeline run is consecutive, so version v is commits[first + v - earliest].
+  std::vector<const DeltaLogFile*> files;
+  files.reserve(static_cast<size_t>(end_version - start_version + 1));
+  int64_t total_bytes = 0;
+  for (int64_t v = start_version; v <= end_version; ++v) {
+    const DeltaLogFile& file = listing.commits[first + static_cast<size_t>(v - earliest)];
+    if (file.version != v) return Status::Internal("Delta changes: commit run mismatch");
+    total_bytes += file.info.size;
+    if (total_bytes > options_.max_changes_bytes) {
+      return Status::TooLarge(range + ": their commit files exceed the limit of " +
+                              std::to_string(options_.max_changes_bytes) +
+                              " bytes; ask for fewer versions");
+    }
+    files.push_back(&file);
+  }
+  ReadResult read = ReadCommits(files, DeltaParseMode::kAll);
+  if (!read.error.ok()) return read.error;
+  std::vector<DeltaCommit>& commits = read.commits;
+  {
+    // The timeline below then needs no second read of these commits.
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < files.size(); ++i) {
+      timestamp_infos_[files[i]->version] =
+          CachedTimestampInfo{FingerprintOf(files[i]->info), TimestampInfoOf(commits[i])};
+    }
+  }
+  LS_ASSIGN_OR_RETURN(std::vector<VersionTimestamp> timeline, Timeline(&view));
+
+  std::vector<CommitChanges> out;
+  out.reserve(commits.size());
+  for (size_t i = 0; i < commits.size(); ++i) {
+    DeltaCommit& commit = commits[i];
+    CommitChanges& c = out.emplace_back();
+    c.version = files[i]->version;
+    const auto t = static_cast<size_t>(c.version - earliest);
+    if (t >= timeline.size() || timeline[t].version != c.version) {
+      return Status::Internal("Delta changes: no timestamp for version " +
+                              std::to_string(c.version));
+    }
+    c.timestamp_ms = timeline[t].timestamp_ms;
+    c.protocol = std::move(commit.protocol);
+    c.metadata = std::move(commit.metadata);
+    if (commit.commit_info) {
+      c.operation = std::move(commit.commit_info->operation);
+      c.operation_metrics = std::move(commit.commit_info->operation_metrics);
+    }
+    c.changes.reserve(commit.file_actions.size());
+    for (DeltaFileAction& action : commit.file_actions) {
+      c.changes.push_back(ToFileChange(std::move(action)));
+    }
+  }
+  return out;
 }
 
 }  // namespace lakeshare

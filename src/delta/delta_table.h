@@ -6,8 +6,10 @@
 //
 // Which checkpoint: the listing decides (a multi-part checkpoint missing a
 // part does not count, so an older complete one is used). _last_checkpoint
-// is only a hint: when several V2 checkpoints share the chosen version, the
-// one it names is read; a stale, corrupt or missing one changes nothing.
+// is only a hint: where the first listing starts (see Listing), and when
+// several V2 checkpoints share the chosen version, which one is read; a
+// stale, corrupt or missing one changes nothing (a store failing to answer
+// for it fails the call, as its listing would).
 //
 // Reachable versions: from the oldest complete checkpoint on (from 0 while
 // commit 0 exists), as long as the JSON commits from the checkpoint to the
@@ -20,19 +22,38 @@
 // a location without a log is kNotFound; malformed log content (commits or
 // checkpoints) is kCorruption naming the file. Nothing here throws.
 //
-// Thread-safe: one instance serves concurrent requests. Every call lists the
-// log, so new commits are seen at once. Snapshots (immutable, shared with
-// callers) live in a SnapshotCache shared by all tables and bounded by bytes
-// (snapshot_cache.h). A request for an uncached version starts from the
-// newest cached snapshot before it when the commits in between are few, and
-// applies only those commits (a new commit on a cached latest snapshot costs
-// one commit file); concurrent requests for the same uncached version share
-// one load. The instance also caches, per version, the little it needs to
-// resolve commit timestamps. Cached entries are checked against the listed
-// commit (or checkpoint) file, size and modification time, so a table
-// recreated in place is not served stale.
+// Thread-safe: one instance serves concurrent requests. Snapshots
+// (immutable, shared with callers) live in a SnapshotCache shared by all
+// tables and bounded by bytes (snapshot_cache.h). A request for an uncached
+// version starts from the newest cached snapshot before it when the commits
+// in between are few, and applies only those commits (a new commit on a
+// cached latest snapshot costs one commit file); concurrent requests for the
+// same uncached version share one load. Commit files are read up to
+// max_parallel_reads at a time and applied in order. The instance also
+// caches, per version, the little it needs to resolve commit timestamps.
+// Cached entries are checked against the listed commit (or checkpoint) file,
+// size and modification time, so a table recreated in place is not served
+// stale.
+//
+// Listing: every call lists the log, so new commits are seen at once, but
+// only from the newest complete checkpoint the instance knows on (or from
+// the newest cached snapshot before it, when that one would rather be
+// brought forward than the checkpoint read), with
+// Storage::ListDirectoryAfter: an object store does not page through older
+// commits. The first call starts at the checkpoint _last_checkpoint names
+// when the listing shows it complete. The whole log is listed when nothing
+// is known yet, when the table has no checkpoint, when the files the
+// listing starts at are gone or changed (a table recreated in place), and
+// for what needs older versions: time travel before that checkpoint, and
+// commit timestamps when the run of commits they are resolved over reaches
+// back before it (CommitTimestamps, VersionAtTimestamp, Changes, and the
+// timestamp of a checkpoint whose JSON commit is still there). That older
+// part is kept and reused for history_max_age_ms: log cleanup of older files
+// goes unseen that long, and a call that fails with it is retried once on a
+// fresh full listing.
 #pragma once
 
+#include <chrono>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -71,8 +92,12 @@ struct DeltaTableOptions {
   // Changes() refuses, with kTooLarge, a range whose commit files add up to
   // more than this (their parsed actions are all held in memory at once).
   int64_t max_changes_bytes = int64_t{1} << 30;
-  // Commit files Changes() reads at the same time (1: one after the other).
+  // Commit files read at the same time by replay, timestamp resolution and
+  // Changes() (1: one after the other).
   size_t max_parallel_reads = 8;
+  // How long the listing of the versions before the checkpoint listings
+  // start at is reused (0: list the whole log whenever they are needed).
+  int64_t history_max_age_ms = 60000;
 };
 
 class DeltaTable final : public TableFormat {
@@ -86,7 +111,7 @@ class DeltaTable final : public TableFormat {
   DeltaTable(const DeltaTable&) = delete;
   DeltaTable& operator=(const DeltaTable&) = delete;
 
-  // Lists the log; never replays.
+  // Lists the log (from the known checkpoint on); never replays.
   Result<int64_t> LatestVersion() override;
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
@@ -134,7 +159,42 @@ class DeltaTable final : public TableFormat {
   static Fingerprint FingerprintOf(const FileInfo& info) {
     return {info.size, info.modification_time_ms};
   }
-  Result<DeltaLogListing> List();
+
+  // The listing one call works with: of the recent part of the log, or of
+  // all of it. A call that needs the older versions completes it.
+  struct LogView {
+    DeltaLogListing listing;
+    // The versions before the recent part came from the kept listing.
+    bool uses_history = false;
+    bool complete() const { return listing.listed_from == 0; }
+  };
+  // What the instance knows of its log (guarded by mu_).
+  struct LogKnowledge {
+    // Listings start at this version (nullopt: list the whole log) and must
+    // show `start_files` (its files) unchanged, else the log was replaced.
+    std::optional<int64_t> start;
+    std::vector<FileInfo> start_files;
+    bool hint_read = false;  // _last_checkpoint was consulted
+    // The versions before `history_until` as listed at `history_time`.
+    std::optional<DeltaLogListing> history;
+    int64_t history_until = 0;
+    std::chrono::steady_clock::time_point history_time;
+  };
+
+  // The log from the known start on (or all of it).
+  Result<LogView> ListRecent();
+  // The whole log, listed now.
+  Result<LogView> ListAll();
+  // Makes `view` complete: the kept older part when recent enough, else a
+  // listing of the whole log (`fresh`: always that).
+  Status Complete(LogView* view, bool fresh = false);
+  // Learns from a listing where the next one starts and what older part to keep.
+  void Remember(const DeltaLogListing& listing);
+  // The version _last_checkpoint names, if it is there and readable.
+  Result<std::optional<int64_t>> ReadLastCheckpointVersion(const std::string& log_dir);
+  // Whether `listing` alone can reconstruct `version`.
+  static bool Covers(const DeltaLogListing& listing, int64_t version);
+
   // The checkpoint `version` starts from (nullptr: replay from version 0),
   // or why `version` cannot be reconstructed.
   Result<const DeltaCheckpoint*> PlanSnapshot(const DeltaLogListing& listing,
@@ -143,25 +203,29 @@ class DeltaTable final : public TableFormat {
   // first file; nullopt when the listing has neither.
   static std::optional<SnapshotCache::Tag> TagOf(const DeltaLogListing& listing, int64_t version);
   // The state at `checkpoint`, ready for the commits after it.
-  Result<DeltaLogReplay> LoadCheckpoint(const DeltaLogListing& listing,
-                                        const DeltaCheckpoint& checkpoint);
+  Result<DeltaLogReplay> LoadCheckpoint(LogView* view, DeltaCheckpoint checkpoint);
   Result<DeltaCommit> ReadCommit(const DeltaLogFile& commit, DeltaParseMode mode);
-  // Reads `commits` with up to max_parallel_reads at a time; on failure, the
-  // error of the first failing commit in list order.
-  Result<std::vector<DeltaCommit>> ReadCommits(const std::vector<const DeltaLogFile*>& commits,
-                                               DeltaParseMode mode);
-  // The index in listing.commits of the first commit of the timeline: the
-  // run of consecutive JSON commits that ends with the latest version,
+  // Reads `commits` with up to max_parallel_reads at a time. The commits
+  // before the first one that fails, in list order, and that failure.
+  struct ReadResult {
+    std::vector<DeltaCommit> commits;
+    Status error;
+  };
+  ReadResult ReadCommits(const std::vector<const DeltaLogFile*>& commits, DeltaParseMode mode);
+  // The index in view->listing.commits of the first commit of the timeline:
+  // the run of consecutive JSON commits that ends with the latest version,
   // starting no earlier than the earliest reconstructable version.
-  Result<size_t> TimelineStart(const DeltaLogListing& listing) const;
-  // Brings `base` (nullptr: the empty table before version 0) forward to
-  // `version`. `base_timestamp_is_commit`: false when base's timestamp is a
-  // checkpoint file's (its JSON commit is gone), so it does not bound the
-  // next commit's.
-  SnapshotResult Replay(const DeltaLogListing& listing, int64_t version, DeltaLogReplay replay);
-  SnapshotResult Load(const DeltaLogListing& listing, int64_t version,
-                      std::shared_ptr<const TableSnapshot> cached);
-  Result<std::vector<VersionTimestamp>> Timeline(const DeltaLogListing& listing);
+  // Completes the view when the run reaches back to where it starts.
+  Result<size_t> TimelineStart(LogView* view);
+  // Brings `replay` forward to `version`.
+  SnapshotResult Replay(const LogView& view, int64_t version, DeltaLogReplay replay);
+  SnapshotResult Load(LogView* view, int64_t version, std::shared_ptr<const TableSnapshot> cached);
+  SnapshotResult SnapshotWith(std::optional<int64_t> version, bool fresh, bool* used_history);
+  // The timeline up to `until` (all of it when nullopt).
+  Result<std::vector<VersionTimestamp>> Timeline(LogView* view,
+                                                 std::optional<int64_t> until = std::nullopt);
+  Result<std::vector<CommitChanges>> ChangesWith(int64_t start_version, int64_t end_version,
+                                                 bool fresh, bool* used_history);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;
@@ -172,6 +236,7 @@ class DeltaTable final : public TableFormat {
   std::mutex mu_;
   std::map<int64_t, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
   std::map<int64_t, CachedTimestampInfo> timestamp_infos_;           // guarded by mu_
+  LogKnowledge log_;                                                 // guarded by mu_
 };
 
 }  // namespace lakeshare

@@ -79,12 +79,13 @@ void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> 
 }
 
 std::shared_ptr<const TableSnapshot> SnapshotCache::FindAtOrBefore(
-    uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid) {
+    uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid,
+    int64_t min_version) {
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.upper_bound(Key{table, version});
   while (it != entries_.begin()) {
     auto prev = std::prev(it);
-    if (prev->first.first != table) break;
+    if (prev->first.first != table || prev->first.second < min_version) break;
     if (valid(prev->first.second, prev->second.tag)) {
       lru_.splice(lru_.begin(), lru_, prev->second.lru);
       return prev->second.snapshot;
@@ -92,6 +93,16 @@ std::shared_ptr<const TableSnapshot> SnapshotCache::FindAtOrBefore(
     EraseLocked(prev);  // `it` stays valid
   }
   return nullptr;
+}
+
+std::optional<std::pair<int64_t, SnapshotCache::Tag>> SnapshotCache::NewestAtOrBefore(
+    uint64_t table, int64_t version) const {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = entries_.upper_bound(Key{table, version});
+  if (it == entries_.begin()) return std::nullopt;
+  --it;
+  if (it->first.first != table) return std::nullopt;
+  return std::make_pair(it->first.second, it->second.tag);
 }
 
 void SnapshotCache::EraseTable(uint64_t table) {

@@ -20,6 +20,7 @@
 #include <map>
 #include <memory>
 #include <mutex>
+#include <optional>
 #include <utility>
 
 #include "table/table_format.h"
@@ -63,11 +64,17 @@ class SnapshotCache {
   // the whole bound is not kept.
   void Insert(uint64_t table, std::shared_ptr<const TableSnapshot> snapshot, Tag tag);
 
-  // The newest entry of `table` at or before `version` for which
+  // The newest entry of `table` in [min_version, version] for which
   // valid(version, tag) holds, marked as used; entries of the table found
-  // invalid on the way are dropped. nullptr when there is none.
+  // invalid on the way are dropped (older ones are not looked at). nullptr
+  // when there is none.
   std::shared_ptr<const TableSnapshot> FindAtOrBefore(
-      uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid);
+      uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid,
+      int64_t min_version = 0);
+
+  // The version and tag of the newest entry of `table` at or before
+  // `version`, without marking it used; nullopt when there is none.
+  std::optional<std::pair<int64_t, Tag>> NewestAtOrBefore(uint64_t table, int64_t version) const;
 
   void EraseTable(uint64_t table);
 

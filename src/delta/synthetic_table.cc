@@ -123,8 +123,8 @@ Status WriteFile(const fs::path& path, const std::string& content, int64_t mtime
 
 Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
                                                      const SyntheticTableOptions& o) {
-  if (o.files < 0 || o.commits < 0 || o.partitions < 1 || o.adds_per_commit < 0 ||
-      o.removes_per_commit < 0 || o.rows_per_row_group < 1) {
+  if (o.files < 0 || o.commits < 0 || o.commits_before_checkpoint < 0 || o.partitions < 1 ||
+      o.adds_per_commit < 0 || o.removes_per_commit < 0 || o.rows_per_row_group < 1) {
     return Status::InvalidArgument("synthetic table: counts must be positive");
   }
   const fs::path log = fs::path(dir) / "_delta_log";
@@ -136,7 +136,8 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   if (ec) return Status::IOError("cannot create " + log.string() + ": " + ec.message());
 
   Generator gen(o);
-  int64_t now = o.first_timestamp_ms;
+  const int64_t history = o.commits_before_checkpoint;
+  int64_t now = o.first_timestamp_ms - history * 60000;
   std::vector<DataFile> files;
   files.reserve(static_cast<size_t>(o.files));
   for (int64_t i = 0; i < o.files; ++i) files.push_back(gen.NewFile(now - 1000 - i % 100000));
@@ -150,44 +151,84 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   metadata.schema_string = kSchema;
   metadata.partition_columns = {"date"};
   metadata.created_time = o.first_timestamp_ms - 86400000;
-  LS_ASSIGN_OR_RETURN(std::string checkpoint,
-                      WriteCheckpointParquet(&protocol, &metadata, files,
-                                             {.rows_per_row_group = o.rows_per_row_group}));
-  SyntheticTableSummary summary;
-  summary.checkpoint_bytes = static_cast<int64_t>(checkpoint.size());
-  LS_RETURN_IF_ERROR(WriteFile(log / "00000000000000000000.checkpoint.parquet", checkpoint, now));
-  checkpoint.clear();
-  checkpoint.shrink_to_fit();
-  LS_RETURN_IF_ERROR(
-      WriteFile(log / "_last_checkpoint",
-                LastCheckpointJson(0, o.files + 2, summary.checkpoint_bytes, o.files), now));
 
-  for (int64_t v = 1; v <= o.commits; ++v) {
-    now += 60000;
+  // Commit v: a few removes and adds (version 0: the table and its files).
+  auto write_commit = [&](int64_t v) -> Status {
     std::string commit;
     {
       JsonWriter w(&commit);
       w.BeginObject().Key("commitInfo").BeginObject();
       w.Key("timestamp").Int(now).Key("operation").String("WRITE");
       w.Key("operationParameters").BeginObject().Key("mode").String("Append").EndObject();
-      w.Key("readVersion").Int(v - 1).Key("isBlindAppend").Bool(o.removes_per_commit == 0);
+      if (v > 0) w.Key("readVersion").Int(v - 1);
+      w.Key("isBlindAppend").Bool(v == 0 || o.removes_per_commit == 0);
       w.EndObject().EndObject();
       commit.push_back('\n');
     }
-    for (int64_t r = 0; r < o.removes_per_commit && !files.empty(); ++r) {
-      size_t i = static_cast<size_t>(gen.rng_() % files.size());
-      AppendRemove(files[i], now, &commit);
-      files[i] = std::move(files.back());
-      files.pop_back();
+    if (v == 0) {
+      {
+        JsonWriter w(&commit);
+        w.BeginObject().Key("protocol").BeginObject();
+        w.Key("minReaderVersion").Int(protocol.min_reader_version);
+        w.Key("minWriterVersion").Int(protocol.min_writer_version);
+        w.EndObject().EndObject();
+      }
+      commit.push_back('\n');
+      {
+        JsonWriter w(&commit);
+        w.BeginObject().Key("metaData").BeginObject();
+        w.Key("id").String(metadata.id).Key("name").String(*metadata.name);
+        w.Key("format").BeginObject().Key("provider").String("parquet");
+        w.Key("options").BeginObject().EndObject().EndObject();
+        w.Key("schemaString").String(metadata.schema_string);
+        w.Key("partitionColumns").BeginArray().String("date").EndArray();
+        w.Key("configuration").BeginObject().EndObject();
+        w.Key("createdTime").Int(*metadata.created_time);
+        w.EndObject().EndObject();
+      }
+      commit.push_back('\n');
+      for (const DataFile& f : files) AppendAdd(f, &commit);
+    } else {
+      for (int64_t r = 0; r < o.removes_per_commit && !files.empty(); ++r) {
+        size_t i = static_cast<size_t>(gen.rng_() % files.size());
+        AppendRemove(files[i], now, &commit);
+        files[i] = std::move(files.back());
+        files.pop_back();
+      }
+      for (int64_t a = 0; a < o.adds_per_commit; ++a) {
+        files.push_back(gen.NewFile(now));
+        AppendAdd(files.back(), &commit);
+      }
     }
-    for (int64_t a = 0; a < o.adds_per_commit; ++a) {
-      files.push_back(gen.NewFile(now));
-      AppendAdd(files.back(), &commit);
-    }
-    LS_RETURN_IF_ERROR(WriteFile(log / DeltaCommitFileName(v), commit, now));
+    return WriteFile(log / DeltaCommitFileName(v), commit, now);
+  };
+
+  // Without history the checkpoint at 0 stands alone (no JSON commit 0).
+  for (int64_t v = 0; v <= history && history > 0; ++v) {
+    if (v > 0) now += 60000;
+    LS_RETURN_IF_ERROR(write_commit(v));
   }
-  summary.checkpoint_version = 0;
-  summary.latest_version = o.commits;
+  LS_ASSIGN_OR_RETURN(std::string checkpoint,
+                      WriteCheckpointParquet(&protocol, &metadata, files,
+                                             {.rows_per_row_group = o.rows_per_row_group}));
+  SyntheticTableSummary summary;
+  summary.checkpoint_version = history;
+  summary.checkpoint_bytes = static_cast<int64_t>(checkpoint.size());
+  LS_RETURN_IF_ERROR(
+      WriteFile(log / (DeltaVersionPrefix(history) + ".checkpoint.parquet"), checkpoint, now));
+  checkpoint.clear();
+  checkpoint.shrink_to_fit();
+  LS_RETURN_IF_ERROR(
+      WriteFile(log / "_last_checkpoint",
+                LastCheckpointJson(history, static_cast<int64_t>(files.size()) + 2,
+                                   summary.checkpoint_bytes, static_cast<int64_t>(files.size())),
+                now));
+
+  for (int64_t v = history + 1; v <= history + o.commits; ++v) {
+    now += 60000;
+    LS_RETURN_IF_ERROR(write_commit(v));
+  }
+  summary.latest_version = history + o.commits;
   summary.active_files = static_cast<int64_t>(files.size());
   return summary;
 }

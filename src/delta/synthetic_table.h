@@ -1,7 +1,10 @@
 // A synthetic Delta table for benchmarks and load tests: N active files
 // stored as a classic parquet checkpoint (our own writer, snappy, row groups
 // of options.rows_per_row_group) at version 0, then K JSON commits that each
-// add and remove a few files, and `_last_checkpoint`. Paths look like
+// add and remove a few files, and `_last_checkpoint`. With H commits before
+// the checkpoint, the log starts as a writer leaves it: JSON commit 0 (the
+// protocol, metaData and the N files), commits 1..H like the later ones,
+// the checkpoint of version H, then the K commits. Paths look like
 // Spark's (`date=2024-01-01/part-00042-<uuid>.c000.snappy.parquet`), every
 // file has a date partition value and ~200 bytes of stats. Only the log is
 // written: the data files do not exist, but the log is valid for any Delta
@@ -16,8 +19,9 @@
 namespace lakeshare {
 
 struct SyntheticTableOptions {
-  int64_t files = 1000000;  // active files at the checkpoint
-  int64_t commits = 100;    // JSON commits after it
+  int64_t files = 1000000;                // active files at the checkpoint
+  int64_t commits = 100;                  // JSON commits after it
+  int64_t commits_before_checkpoint = 0;  // H
   int64_t partitions = 365;
   int64_t adds_per_commit = 10;
   int64_t removes_per_commit = 10;

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstring>
+#include <string_view>
 
 #include "common/encoding.h"
 
@@ -112,12 +113,23 @@ Result<FileInfo> LocalStorage::Head(const std::string& path) {
 }
 
 Result<std::vector<FileInfo>> LocalStorage::ListDirectory(const std::string& dir) {
+  return List(dir, nullptr);
+}
+
+Result<std::vector<FileInfo>> LocalStorage::ListDirectoryAfter(const std::string& dir,
+                                                               const std::string& start_after) {
+  return List(dir, &start_after);
+}
+
+Result<std::vector<FileInfo>> LocalStorage::List(const std::string& dir,
+                                                 const std::string* start_after) {
   DIR* d = ::opendir(dir.c_str());
   if (d == nullptr) return ErrnoStatus("list", dir, errno);
   std::vector<FileInfo> out;
   std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
   while (struct dirent* e = ::readdir(d)) {
     if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    if (start_after != nullptr && std::string_view(e->d_name) <= *start_after) continue;
     std::string full = base + e->d_name;
     struct stat st;
     if (::stat(full.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) continue;

@@ -18,6 +18,12 @@ class LocalStorage : public Storage {
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) override;
   Result<FileInfo> Head(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+  // Only the entries named after `start_after` are looked at (stat).
+  Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
+                                                   const std::string& start_after) override;
+
+ private:
+  Result<std::vector<FileInfo>> List(const std::string& dir, const std::string* start_after);
 };
 
 // Converts "file:///a/b", "file:/a/b" or "/a/b" to "/a/b" (percent-decoded for

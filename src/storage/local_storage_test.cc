@@ -41,6 +41,17 @@ TEST_F(LocalStorageTest, ListsFilesSortedWithoutFolders) {
             StatusCode::kNotFound);
 }
 
+TEST_F(LocalStorageTest, ListsNamesAfterAStart) {
+  auto after = storage_.ListDirectoryAfter(dir_.string(), "a.txt");
+  ASSERT_TRUE(after.ok());
+  ASSERT_EQ(after->size(), 1u);
+  EXPECT_EQ((*after)[0].path, (dir_ / "b.txt").string());
+  EXPECT_EQ(storage_.ListDirectoryAfter(dir_.string(), "a")->size(), 2u);  // a prefix of a name
+  EXPECT_TRUE(storage_.ListDirectoryAfter(dir_.string(), "b.txt")->empty());
+  EXPECT_EQ(storage_.ListDirectoryAfter((dir_ / "nope").string(), "a").status().code(),
+            StatusCode::kNotFound);
+}
+
 TEST(LocalPathTest, ConvertsLocations) {
   EXPECT_EQ(*LocalPathFromLocation("/a/b"), "/a/b");
   EXPECT_EQ(*LocalPathFromLocation("file:///a/b%20c"), "/a/b c");

@@ -19,18 +19,32 @@ On top:
   permissions) is refused;
 - an expired URL is refused by both emulators;
 - the Delta log is listed with one listing request per call, and a cloud
-  table and a local table are served side by side.
+  table and a local table are served side by side;
+- every shared table with a checkpoint, and a table written by
+  `lakeshare generate-delta` (20 000 files, JSON commits before and after
+  its checkpoint), answer every version as the independent checkpoint
+  reader (checkpoint_log.py) says, the generated one also as its local copy
+  does;
+- a cold server reads the generated table with the requests it needs and no
+  more, counted in the emulator's log: `_last_checkpoint`, a listing from the
+  checkpoint on (S3 start-after; Azure lists the folder and lakeshare
+  filters), one full listing because the checkpoint's own commit is there
+  (its timestamp is resolved over the older commits), each commit file once;
+  then one listing per /version and a refresh after a new commit costs one
+  listing and one GET.
 """
 
 import json
 import os
 import re
+import subprocess
 import time
 import urllib.parse
 
 import pytest
 import requests
 
+import checkpoint_log
 import emulators
 import expect
 import harness
@@ -57,6 +71,15 @@ CLOUD_TABLES = [
     "cdf-table-with-cdc-and-dvs",     # CDF + DVs, 26 versions
 ]
 LOCAL_TABLE = "delta-0.8.0"
+# Every shared table with a checkpoint (classic, multi-version, V2 with
+# sidecars, stale or missing _last_checkpoint, early commits gone).
+CHECKPOINT_TABLES = [os.path.basename(d) for d in checkpoint_log.checkpoint_tables()]
+# Written by `lakeshare generate-delta`: commits 0..20, the checkpoint of 20,
+# commits 21..70.
+GENERATED = "generated"
+GENERATED_ARGS = ["--files", "20000", "--commits", "50", "--commits-before-checkpoint", "20",
+                  "--partitions", "30", "--rows-per-row-group", "5000"]
+GENERATED_CHECKPOINT = 20
 
 
 class RecordingClient(StrictClient):
@@ -131,12 +154,14 @@ def storage_entry(storage, emulator, **extra):
     return e
 
 
-def server_config(storage, emulator, dirnames, timeout_s=3600, local=True):
+def server_config(storage, emulator, dirnames, timeout_s=3600, local=True, local_tables=None):
     tables = [{"name": harness.sanitize_name(d), "location": cloud_location(storage, d),
                "historyShared": True} for d in dirnames]
     if local:
         tables.append({"name": "local_table", "location": os.path.join(harness.DELTA_ROOT, LOCAL_TABLE),
                        "historyShared": True})
+    for name, location in (local_tables or {}).items():
+        tables.append({"name": name, "location": location, "historyShared": True})
     return {
         "version": 1,
         "host": "127.0.0.1",
@@ -166,17 +191,22 @@ def cloud(request, lakeshare_bin, testdata_root, tmp_path_factory):
     try:
         refs = {}
         copies = os.path.join(base, "copies")
-        for d in CLOUD_TABLES:
+        generated = os.path.join(copies, GENERATED)
+        subprocess.run([lakeshare_bin, "generate-delta", "--dir", generated] + GENERATED_ARGS,
+                       check=True, timeout=300, capture_output=True)
+        for d in CLOUD_TABLES + CHECKPOINT_TABLES + [GENERATED]:
             # The reference is a local copy whose commit files carry the
             # store's modification times (commit times of tables without
             # in-commit timestamps come from there).
-            local = harness.copy_table(d, copies)
+            local = generated if d == GENERATED else harness.copy_table(d, copies)
             harness.make_writable(local)
             emulator.upload_tree(local, BUCKET, "tables/" + d)
             emulators.set_commit_mtimes_from(local, emulator.modification_times_ms(BUCKET, "tables/" + d))
             refs[d] = TableRef("all", "delta", harness.sanitize_name(d), local, history=True)
-        server = harness.ServerProcess(lakeshare_bin, server_config(storage, emulator, CLOUD_TABLES),
-                                       os.path.join(base, "conf"), name="cloud-" + storage).start()
+        config = server_config(storage, emulator, CLOUD_TABLES + CHECKPOINT_TABLES + [GENERATED],
+                               local_tables={"generated_local": generated})
+        server = harness.ServerProcess(lakeshare_bin, config, os.path.join(base, "conf"),
+                                       name="cloud-" + storage).start()
         yield CloudMain(storage, server, emulator, refs)
         server.stop_and_check()
     finally:
@@ -252,13 +282,49 @@ def test_change_downloads(cloud, dirname, fmt):
 
 
 # ---------------------------------------------------------------------------
+# Checkpointed tables
+# ---------------------------------------------------------------------------
+
+@pytest.mark.parametrize("dirname", CHECKPOINT_TABLES)
+def test_checkpoint_table_every_version(cloud, parquet_rows, dirname):
+    test_tables.test_checkpoint_table_every_version(cloud, parquet_rows, cloud.tables[dirname].location)
+
+
+def _same_answers(a, b, ctx):
+    """Two query answers hold the same files (URLs aside)."""
+    assert a.version == b.version, ctx
+    assert a.metadata["id"] == b.metadata["id"], ctx
+    strip = lambda files: sorted(json.dumps({k: v for k, v in f.items() if k not in ("url", "id",
+                                                                                      "expirationTimestamp")},
+                                            sort_keys=True) for f in files)
+    assert strip(a.files) == strip(b.files), ctx
+
+
+def test_generated_table_same_as_local(cloud, parquet_rows):
+    c = cloud.alice
+    local = cloud.tables[GENERATED].location
+    table = checkpoint_log.CheckpointedTable(local, parquet_rows)
+    assert c.table_version("all", "delta", GENERATED) == table.latest
+    for v in (None, 0, 19, GENERATED_CHECKPOINT, 21, 45, table.latest):
+        body = {} if v is None else {"version": v}
+        q = c.parse_query(c.query_raw("all", "delta", GENERATED, body=body), time_travel=v is not None)
+        snap = table.snapshot(v)
+        expect.assert_metadata_matches(q.metadata, snap, "generated@%s" % v)
+        expect.assert_same_files(q.files, snap, "generated@%s" % v)
+        ql = c.parse_query(c.query_raw("all", "delta", "generated_local", body=body), time_travel=v is not None)
+        _same_answers(q, ql, "generated@%s: cloud vs local" % v)
+    check_urls(cloud, [f["url"] for f in q.files[:50]])
+
+
+# ---------------------------------------------------------------------------
 # Cloud specifics
 # ---------------------------------------------------------------------------
 
 def test_cloud_and_local_tables_side_by_side(cloud):
     c = cloud.alice
     names = sorted(t["name"] for t in c.walk(c.list_all_tables, "all"))
-    assert names == sorted([harness.sanitize_name(d) for d in CLOUD_TABLES] + ["local_table"])
+    assert names == sorted([harness.sanitize_name(d) for d in CLOUD_TABLES + CHECKPOINT_TABLES + [GENERATED]]
+                           + ["local_table", "generated_local"])
     q = c.query("all", "delta", "local_table", body={})
     local = DeltaTable(os.path.join(harness.DELTA_ROOT, LOCAL_TABLE)).snapshot()
     expect.assert_same_files(q.files, local)
@@ -362,3 +428,119 @@ def test_altered_azure_urls_are_refused(cloud):
     # nor can the URL write
     r = requests.put(url, data=b"x", headers={"x-ms-blob-type": "BlockBlob"}, timeout=10)
     assert r.status_code == 403, r.status_code
+
+
+# ---------------------------------------------------------------------------
+# What a cold server asks of the store
+# ---------------------------------------------------------------------------
+
+def _answered(emulator, storage, start, part):
+    """The emulator's log lines after `start` for answered requests whose
+    target contains `part` (percent-decoded)."""
+    time.sleep(0.5)  # the emulators log after answering
+    lines = emulator.request_lines()[start:]
+    return [l for l in lines if ANSWER_LINE[storage].search(l) and part in urllib.parse.unquote(l)]
+
+
+def _is_listing(storage, line):
+    return ("list-type=2" if storage == "s3" else "comp=list") in line
+
+
+def _start_after(line):
+    m = re.search(r"start-after=([^& ]+)", line)
+    return urllib.parse.unquote(m.group(1)) if m else None
+
+
+def _gets(storage, lines):
+    """Object names fetched (the part after _delta_log/), in order."""
+    out = []
+    for l in lines:
+        if _is_listing(storage, l):
+            continue
+        m = re.search(r"_delta_log/([^ ?\"]+)", urllib.parse.unquote(l))
+        assert m, "a request outside _delta_log: %s" % l
+        out.append(m.group(1))
+    return out
+
+
+@pytest.fixture(scope="module")
+def cold(cloud, lakeshare_bin, tmp_path_factory):
+    """A second server on the same store that has not read the generated table yet."""
+    base = str(tmp_path_factory.mktemp("cloud-cold-" + cloud.storage))
+    config = server_config(cloud.storage, cloud.emulator, [GENERATED], local=False)
+    server = harness.ServerProcess(lakeshare_bin, config, base, name="cold").start()
+    yield StrictClient(server.endpoint_url, TOKEN, server)
+    server.stop_and_check()
+
+
+def test_listing_starts_at_the_checkpoint(cloud, cold, parquet_rows):
+    storage, em = cloud.storage, cloud.emulator
+    part = "tables/%s/_delta_log" % GENERATED
+    cp_prefix = "tables/%s/_delta_log/%020d" % (GENERATED, GENERATED_CHECKPOINT)
+    local = cloud.tables[GENERATED].location
+    latest = checkpoint_log.CheckpointedTable(local, parquet_rows).latest
+
+    # Cold /version: the hint, then one listing from its checkpoint on.
+    start = len(em.request_lines())
+    assert cold.table_version("all", "delta", GENERATED) == latest
+    lines = _answered(em, storage, start, part)
+    lists = [l for l in lines if _is_listing(storage, l)]
+    assert _gets(storage, lines) == ["_last_checkpoint"], "".join(lines)
+    assert len(lists) == 1, "".join(lines)
+    if storage == "s3":
+        assert _start_after(lists[0]) == cp_prefix, lists[0]
+
+    # Warm /version: one listing each, nothing read.
+    start = len(em.request_lines())
+    for _ in range(3):
+        assert cold.table_version("all", "delta", GENERATED) == latest
+    lines = _answered(em, storage, start, part)
+    assert len(lines) == 3 and all(_is_listing(storage, l) for l in lines), "".join(lines)
+    if storage == "s3":
+        assert all(_start_after(l) == cp_prefix for l in lines), "".join(lines)
+
+    # Cold /query: a listing from the checkpoint, the whole log once (commit
+    # 20 is there: its timestamp is resolved over commits 0..20), the
+    # checkpoint by ranges, every commit file exactly once.
+    start = len(em.request_lines())
+    q = cold.query("all", "delta", GENERATED, body={})
+    table = checkpoint_log.CheckpointedTable(local, parquet_rows)
+    expect.assert_same_files(q.files, table.snapshot(), "cold query")
+    lines = _answered(em, storage, start, part)
+    lists = [l for l in lines if _is_listing(storage, l)]
+    gets = _gets(storage, lines)
+    assert len(lists) == 2, "".join(lists)
+    if storage == "s3":
+        assert sorted(map(_start_after, lists), key=str) == sorted([cp_prefix, None], key=str), "".join(lists)
+    commits = sorted(g for g in gets if g.endswith(".json"))
+    assert commits == ["%020d.json" % v for v in range(latest + 1)], gets
+    checkpoint_gets = [g for g in gets if ".checkpoint." in g]
+    assert 1 <= len(checkpoint_gets) <= 1 + 4, gets  # the tail (footer), then row groups
+    assert len(gets) == len(commits) + len(checkpoint_gets), gets
+
+    # A new commit: one listing from the checkpoint, one GET.
+    v = latest + 1
+    add = {"add": {"path": "date=2024-02-02/part-00001-new.c000.snappy.parquet",
+                   "partitionValues": {"date": "2024-02-02"}, "size": 4242, "modificationTime": 1,
+                   "dataChange": True, "stats": json.dumps({"numRecords": 7})}}
+    new = os.path.join(str(local) + "-commit", "_delta_log")
+    os.makedirs(new, exist_ok=True)
+    text = json.dumps({"commitInfo": {"timestamp": 1, "operation": "WRITE"}}) + "\n" + json.dumps(add) + "\n"
+    for d in (new, os.path.join(local, "_delta_log")):
+        with open(os.path.join(d, "%020d.json" % v), "w") as f:
+            f.write(text)
+    em.upload_tree(os.path.dirname(new), BUCKET, "tables/" + GENERATED)
+    emulators.set_commit_mtimes_from(local, em.modification_times_ms(BUCKET, "tables/" + GENERATED))
+    start = len(em.request_lines())
+    q = cold.query("all", "delta", GENERATED, body={})
+    assert q.version == v
+    expect.assert_same_files(q.files, checkpoint_log.CheckpointedTable(local, parquet_rows).snapshot(),
+                             "refresh")
+    lines = _answered(em, storage, start, part)
+    assert _gets(storage, lines) == ["%020d.json" % v], "".join(lines)
+    lists = [l for l in lines if _is_listing(storage, l)]
+    assert len(lists) == 1, "".join(lines)
+    if storage == "s3":
+        assert _start_after(lists[0]) == cp_prefix, lists[0]
+    # The server that read the table before sees the commit too.
+    assert cloud.alice.table_version("all", "delta", GENERATED) == v
