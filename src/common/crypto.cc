@@ -116,6 +116,7 @@ bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) 
   }
   unsigned char blocks[kBatch * 16];
   unsigned char stream[kBatch * 16];
+  size_t used = 0;  // of `stream`, to wipe: short messages touch little of it
   bool ok = true;
   for (size_t done = 0; done < data.size() && ok;) {
     size_t n = std::min(kBatch, (data.size() - done + 15) / 16);
@@ -125,13 +126,14 @@ bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) 
       }  // big-endian increment of the whole block, as OpenSSL's CTR mode does
     }
     int len = 0;
+    used = std::max(used, 16 * n);
     ok = EVP_EncryptUpdate(ctx, stream, &len, blocks, static_cast<int>(16 * n)) == 1 &&
          len == static_cast<int>(16 * n);
     size_t m = std::min(16 * n, data.size() - done);
     for (size_t i = 0; i < m; ++i) out[done + i] = static_cast<char>(data[done + i] ^ stream[i]);
     done += m;
   }
-  OPENSSL_cleanse(stream, sizeof(stream));
+  OPENSSL_cleanse(stream, used);
   if (!ok) {
     EVP_CIPHER_CTX_free(ctx);
     return false;

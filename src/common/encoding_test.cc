@@ -24,6 +24,41 @@ TEST(EncodingTest, Base64UrlRoundTripAllLengths) {
   }
 }
 
+// Against a plain bit-by-bit encoder, both alphabets, every remainder.
+TEST(EncodingTest, Base64MatchesReferenceEncoder) {
+  auto reference = [](std::string_view in, std::string_view alphabet, bool pad) {
+    std::string out;
+    uint32_t acc = 0;
+    int bits = 0;
+    for (unsigned char c : in) {
+      acc = (acc << 8) | c;
+      bits += 8;
+      while (bits >= 6) {
+        bits -= 6;
+        out += alphabet[(acc >> bits) & 63];
+      }
+    }
+    if (bits > 0) out += alphabet[(acc << (6 - bits)) & 63];
+    while (pad && out.size() % 4 != 0) out += '=';
+    return out;
+  };
+  const std::string std_alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+  const std::string url_alphabet =
+      "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+  std::string data;
+  uint32_t x = 12345;
+  for (int n = 0; n < 200; ++n) {
+    EXPECT_EQ(Base64Encode(data), reference(data, std_alphabet, true)) << n;
+    EXPECT_EQ(Base64UrlEncode(data), reference(data, url_alphabet, false)) << n;
+    std::string appended = "prefix";
+    AppendBase64Url(&appended, data);
+    EXPECT_EQ(appended, "prefix" + reference(data, url_alphabet, false)) << n;
+    x = x * 1103515245 + 12345;
+    data.push_back(static_cast<char>(x >> 16));
+  }
+}
+
 TEST(EncodingTest, Base64UrlRejectsGarbage) {
   EXPECT_FALSE(Base64UrlDecode("a").has_value());
   EXPECT_FALSE(Base64UrlDecode("ab+c").has_value());

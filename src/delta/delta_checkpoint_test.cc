@@ -28,6 +28,13 @@
 namespace lakeshare {
 namespace {
 
+DeltaTableOptions WithCache(SnapshotCache* cache, bool use_checkpoints = true) {
+  DeltaTableOptions o;
+  o.cache = cache;
+  o.use_checkpoints = use_checkpoints;
+  return o;
+}
+
 namespace fs = std::filesystem;
 namespace json = boost::json;
 using delta_testing::AddJson;
@@ -179,9 +186,8 @@ TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
     ASSERT_TRUE(listing.ok()) << listing.status();
     ASSERT_FALSE(listing->checkpoints.empty());
     SnapshotCache none(0);
-    DeltaTable json_table(root, Local(),
-                          DeltaTableOptions{.cache = &none, .use_checkpoints = false});
-    DeltaTable table(root, Local(), DeltaTableOptions{.cache = &none});
+    DeltaTable json_table(root, Local(), WithCache(&none, false));
+    DeltaTable table(root, Local(), WithCache(&none));
     for (const DeltaCheckpoint& cp : listing->checkpoints) {
       const std::string ctx =
           fs::path(root).filename().string() + " checkpoint " + std::to_string(cp.version);
@@ -430,7 +436,7 @@ TEST(DeltaCheckpointWrittenTest, MultiPartCompleteAndIncomplete) {
   SnapshotCache none(0);
   // Commit 0 gone: only checkpoints can rebuild the table.
   fs::remove(k.t.commit_path(0));
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable table(k.t.root(), Local(), WithCache(&none));
   // The incomplete checkpoint at 3 is skipped: 1 + commits 2..4.
   auto s = table.Snapshot(std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
@@ -455,7 +461,7 @@ TEST(DeltaCheckpointWrittenTest, LatestVersionOnlyACheckpoint) {
   k.WriteCheckpoint(4, k.FilesAt(4));
   fs::remove(k.t.commit_path(4));
   SnapshotCache none(0);
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable table(k.t.root(), Local(), WithCache(&none));
   for (int64_t v : {2, 3, 4}) {
     auto s = table.Snapshot(v);
     ASSERT_TRUE(s.ok()) << v << ": " << s.status();
@@ -477,7 +483,7 @@ TEST(DeltaCheckpointWrittenTest, LastCheckpointIsOnlyAHint) {
     fs::remove(k.t.commit_path(2));  // only checkpoint 3 can give 3 and 4
     if (!last.empty()) k.t.WriteLogFile("_last_checkpoint", last);
     SnapshotCache none(0);
-    DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+    DeltaTable table(k.t.root(), Local(), WithCache(&none));
     auto s = table.Snapshot(std::nullopt);
     ASSERT_TRUE(s.ok()) << s.status();
     EXPECT_EQ(PathsOf(**s), Names(k.FilesAt(4)));
@@ -524,7 +530,7 @@ TEST(DeltaCheckpointWrittenTest, V2CheckpointWithSidecars) {
   fs::remove(k.t.commit_path(0));
   fs::remove(k.t.commit_path(2));
   SnapshotCache none(0);
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable table(k.t.root(), Local(), WithCache(&none));
   auto s = table.Snapshot(3);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ(PathsOf(**s), Names(files));
@@ -580,7 +586,7 @@ TEST(DeltaCheckpointWrittenTest, DamagedCheckpointsAreCorruptionNotCrashes) {
     good = ss.str();
   }
   SnapshotCache none(0);
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable table(k.t.root(), Local(), WithCache(&none));
   ASSERT_TRUE(table.Snapshot(3).ok());
   std::mt19937 rng(7);
   int corrupt = 0;
@@ -609,7 +615,7 @@ TEST(DeltaCheckpointWrittenTest, IncrementalRefreshAcrossACheckpoint) {
   KnownTable k;
   k.WriteCheckpoint(2, k.FilesAt(2));
   SnapshotCache cache;
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  DeltaTable table(k.t.root(), Local(), WithCache(&cache));
   auto s4 = table.Snapshot(std::nullopt);
   ASSERT_TRUE(s4.ok());
   // A new commit: the cached 4 is brought forward (a5 replaced, a6 added).
@@ -620,11 +626,13 @@ TEST(DeltaCheckpointWrittenTest, IncrementalRefreshAcrossACheckpoint) {
   want.push_back("a6");
   EXPECT_EQ(PathsOf(**s5), want);
   for (const DataFile& f : (*s5)->files) {
-    if (f.path == "a5") EXPECT_EQ(f.size, 55);
+    if (f.path == "a5") {
+      EXPECT_EQ(f.size, 55);
+    }
   }
   // The same state cold, from the checkpoint.
   SnapshotCache none(0);
-  DeltaTable cold(k.t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable cold(k.t.root(), Local(), WithCache(&none));
   auto c5 = cold.Snapshot(std::nullopt);
   ASSERT_TRUE(c5.ok());
   ExpectSameSnapshot(**s5, **c5, "incremental vs cold");
@@ -644,7 +652,7 @@ TEST(DeltaCheckpointWrittenTest, LargeIncrementalMergesKeepTheOrder) {
   }
   t.WriteCommit(0, c0);
   SnapshotCache cache;
-  DeltaTable table(t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  DeltaTable table(t.root(), Local(), WithCache(&cache));
   ASSERT_TRUE(table.Snapshot(std::nullopt).ok());
   for (int v = 1; v <= 6; ++v) {
     std::string c = CommitInfoJson();
@@ -665,7 +673,7 @@ TEST(DeltaCheckpointWrittenTest, LargeIncrementalMergesKeepTheOrder) {
     auto warm = table.Snapshot(std::nullopt);
     ASSERT_TRUE(warm.ok()) << warm.status();
     SnapshotCache none(0);
-    DeltaTable cold(t.root(), Local(), DeltaTableOptions{.cache = &none});
+    DeltaTable cold(t.root(), Local(), WithCache(&none));
     auto want = cold.Snapshot(std::nullopt);
     ASSERT_TRUE(want.ok());
     ExpectSameSnapshot(**warm, **want, "version " + std::to_string(v));
@@ -699,7 +707,7 @@ TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
             StatusCode::kFailedPrecondition);
 
   SnapshotCache none(0);
-  DeltaTable table(t.root(), Local(), DeltaTableOptions{.cache = &none});
+  DeltaTable table(t.root(), Local(), WithCache(&none));
   auto s = table.Snapshot(std::nullopt);
   ASSERT_TRUE(s.ok()) << s.status();
   EXPECT_EQ((*s)->version, 7);
@@ -729,7 +737,7 @@ TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
   TempTable again("synthetic");
   fs::remove_all(again.log_dir());
   ASSERT_TRUE(GenerateSyntheticTable(again.root(), options).ok());
-  auto same = DeltaTable(again.root(), Local(), DeltaTableOptions{.cache = &none}).Snapshot(7);
+  auto same = DeltaTable(again.root(), Local(), WithCache(&none)).Snapshot(7);
   ASSERT_TRUE(same.ok());
   EXPECT_EQ(PathsOf(**same), PathsOf(**s));
 }
@@ -738,7 +746,7 @@ TEST(SnapshotCacheTest, ConcurrentRequestsShareOneLoad) {
   KnownTable k;
   k.WriteCheckpoint(2, k.FilesAt(2));
   SnapshotCache cache;
-  DeltaTable table(k.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  DeltaTable table(k.t.root(), Local(), WithCache(&cache));
   std::vector<std::shared_ptr<const TableSnapshot>> got(8);
   std::vector<std::thread> threads;
   for (size_t i = 0; i < got.size(); ++i) {
@@ -758,8 +766,8 @@ TEST(SnapshotCacheTest, ConcurrentRequestsShareOneLoad) {
 TEST(SnapshotCacheTest, SharedBetweenTablesAndBoundedByBytes) {
   KnownTable a, b;
   SnapshotCache cache;
-  DeltaTable ta(a.t.root(), Local(), DeltaTableOptions{.cache = &cache});
-  DeltaTable tb(b.t.root(), Local(), DeltaTableOptions{.cache = &cache});
+  DeltaTable ta(a.t.root(), Local(), WithCache(&cache));
+  DeltaTable tb(b.t.root(), Local(), WithCache(&cache));
   auto sa = ta.Snapshot(std::nullopt);
   auto sb = tb.Snapshot(std::nullopt);
   ASSERT_TRUE(sa.ok() && sb.ok());

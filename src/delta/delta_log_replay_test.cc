@@ -116,6 +116,53 @@ TEST(DeltaLogReplayTest, PathsAreComparedDecoded) {
   EXPECT_EQ(Keys(*s), (std::vector<std::string>{"y.parquet"}));
 }
 
+// Large inputs take the two-thread gather (and copy every file's texts):
+// the same order, the same duplicates dropped, every chunk but the last full.
+TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
+  constexpr size_t kFiles = 70000;
+  std::vector<std::vector<DataFile>> groups(3);
+  for (size_t i = 0; i < kFiles; ++i) {
+    DataFile f;
+    // Scrambled so the input is far from sorted; some paths percent-encoded.
+    size_t key = (i * 7919) % kFiles;
+    f.path = "part=" + std::to_string(key % 10) + (key % 13 == 0 ? "/a%20" : "/a-") +
+             std::to_string(key) + ".parquet";
+    f.size = static_cast<int64_t>(i);
+    if (i % 3 != 0) f.stats = "{\"numRecords\":" + std::to_string(key) + "}";
+    groups[i % 2].push_back(std::move(f));
+  }
+  // Re-adds of 100 files, later than the first adds: these must be kept.
+  for (size_t key = 0; key < 100; ++key) {
+    DataFile f;
+    f.path = "part=" + std::to_string(key % 10) + (key % 13 == 0 ? "/a%20" : "/a-") +
+             std::to_string(key) + ".parquet";
+    f.size = -1;
+    groups[2].push_back(std::move(f));
+  }
+  FileList files = SortFiles(std::move(groups));
+  ASSERT_EQ(files.size(), kFiles);
+  for (size_t c = 0; c + 1 < files.chunks().size(); ++c) {
+    EXPECT_EQ(files.chunks()[c]->size(), FileList::kChunkSize) << c;
+  }
+  size_t re_added = 0;
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (i > 0) EXPECT_TRUE(FileOrder(files[i - 1], files[i])) << files[i].path;
+    const DataFile& f = files[i];
+    if (f.size == -1) {
+      ++re_added;
+      EXPECT_FALSE(f.stats.has_value());
+      continue;
+    }
+    // Texts survive the copy, and belong to their file.
+    size_t input = static_cast<size_t>(f.size);
+    size_t key = (input * 7919) % kFiles;
+    EXPECT_NE(f.path.find(std::to_string(key) + ".parquet"), std::string::npos) << f.path;
+    ASSERT_EQ(f.stats.has_value(), input % 3 != 0);
+    if (f.stats) EXPECT_EQ(*f.stats, "{\"numRecords\":" + std::to_string(key) + "}");
+  }
+  EXPECT_EQ(re_added, 100u);
+}
+
 TEST(DeltaLogReplayTest, LatestProtocolAndMetadataWin) {
   auto s = ReplayAll({
       ProtocolJson(1, 2) + MetadataJson(R"({"a":"1"})"),

@@ -41,27 +41,46 @@ std::string CanonicalDeltaPath(std::string_view path) {
   return decoded ? std::move(*decoded) : std::string(path);
 }
 
-Result<std::string> ResolveDeltaFilePath(const Storage& storage, const std::string& table_location,
+Result<std::string> ResolveDeltaFilePath(const Storage& /*storage*/,
+                                         const std::string& table_location,
                                          const std::string& recorded_path) {
+  std::string out;
+  LS_RETURN_IF_ERROR(ResolveDeltaFilePathInto(table_location, recorded_path, &out));
+  return out;
+}
+
+Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
+                                std::string* out) {
   if (HasUriScheme(recorded_path)) {
-    if (recorded_path.compare(0, 5, "file:") == 0) return LocalPathFromLocation(recorded_path);
-    return recorded_path;
+    if (recorded_path.compare(0, 5, "file:") == 0) {
+      LS_ASSIGN_OR_RETURN(*out, LocalPathFromLocation(recorded_path));
+    } else {
+      *out = recorded_path;
+    }
+    return Status::OK();
   }
-  std::optional<std::string> decoded = PercentDecode(recorded_path);
-  if (!decoded || decoded->empty()) {
+  // Most recorded paths need no decoding: no copy for them.
+  std::optional<std::string> decoded;
+  std::string_view relative = recorded_path;
+  if (relative.find('%') != std::string_view::npos) {
+    decoded = PercentDecode(relative);
+    relative = decoded ? std::string_view(*decoded) : std::string_view();
+  }
+  if (relative.empty()) {
     return Status::Corruption("invalid file path in the Delta log of '" + table_location + "': '" +
                               recorded_path + "'");
   }
-  if ((*decoded)[0] == '/') {
+  if (relative[0] == '/') {
     // Valid URI syntax, but no Delta writer records it: a full URI is used.
     return Status::Unsupported("scheme-less absolute file path in the Delta log of '" +
                                table_location + "': '" + recorded_path + "'");
   }
-  if (HasParentSegment(*decoded)) {
+  if (HasParentSegment(relative)) {
     return Status::Corruption("file path in the Delta log of '" + table_location +
                               "' leaves the table folder: '" + recorded_path + "'");
   }
-  return storage.Join(table_location, *decoded);
+  Storage::JoinInto(table_location, relative, out);
+  return Status::OK();
 }
 
 }  // namespace lakeshare

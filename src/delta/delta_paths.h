@@ -19,12 +19,15 @@ bool HasUriScheme(std::string_view path);
 std::string CanonicalDeltaPath(std::string_view path);
 
 // The full storage location of `recorded_path` for a table at `table_location`:
-//  - a relative path is percent-decoded and joined with storage.Join; a
+//  - a relative path is percent-decoded and joined (Storage::Join); a
 //    malformed escape or a ".." segment (it would name a file outside the
 //    table) is kCorruption, a scheme-less absolute path kUnsupported;
 //  - a "file:" URI becomes a local path (LocalPathFromLocation);
 //  - any other absolute URI is returned unchanged.
 Result<std::string> ResolveDeltaFilePath(const Storage& storage, const std::string& table_location,
                                          const std::string& recorded_path);
+// The same, into *out (its buffer reused): the per-file call of large answers.
+Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
+                                std::string* out);
 
 }  // namespace lakeshare

@@ -58,5 +58,19 @@ TEST(DeltaPathsTest, ResolvesRecordedPaths) {
   EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "a..b/c.parquet"), root + "/a..b/c.parquet");
 }
 
+// The buffer-reusing form gives the same answers, whatever the buffer held.
+TEST(DeltaPathsTest, ResolveIntoReusesTheBuffer) {
+  const std::string root = "/data/tables/t1";
+  std::string out = "left over from the previous file, longer than the next path";
+  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "part-0.parquet", &out).ok());
+  EXPECT_EQ(out, root + "/part-0.parquet");
+  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "a%20b/c.parquet", &out).ok());
+  EXPECT_EQ(out, root + "/a b/c.parquet");
+  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "s3://b/k.parquet", &out).ok());
+  EXPECT_EQ(out, "s3://b/k.parquet");
+  EXPECT_EQ(ResolveDeltaFilePathInto(root, "%", &out).code(), StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePathInto(root, "x/../../y", &out).code(), StatusCode::kCorruption);
+}
+
 }  // namespace
 }  // namespace lakeshare

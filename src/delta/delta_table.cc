@@ -207,8 +207,14 @@ Result<int64_t> DeltaTable::LatestVersion() {
 }
 
 Result<std::string> DeltaTable::ResolveFilePath(const std::string& recorded_path) const {
+  std::string out;
+  LS_RETURN_IF_ERROR(ResolveFilePathInto(recorded_path, &out));
+  return out;
+}
+
+Status DeltaTable::ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
   try {
-    return ResolveDeltaFilePath(*storage_, location_, recorded_path);
+    return ResolveDeltaFilePathInto(location_, recorded_path, out);
   } catch (const std::exception& e) {
     return FromException(e);
   }

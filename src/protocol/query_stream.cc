@@ -9,17 +9,19 @@ constexpr size_t kPrefetchDistance = 8;
 
 }  // namespace
 
-Result<PresignedUrl> FileSigner::SignPath(const std::string& path, const std::string& what) const {
+template <typename What>
+Status FileSigner::SignPath(const std::string& path, const What& what, PresignedUrl* url) const {
   if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
-    return Status::Corruption("table " + table_name_ + ": " + what +
+    return Status::Corruption("table " + table_name_ + ": " + what() +
                               " lies outside the table location");
   }
-  return table_.backend.signer->Presign(path, expiration_ms_, context_);
+  return table_.backend.signer->PresignInto(path, expiration_ms_, context_, url);
 }
 
-Result<PresignedUrl> FileSigner::SignDataFile(const std::string& recorded_path) const {
-  LS_ASSIGN_OR_RETURN(std::string path, table_.format->ResolveFilePath(recorded_path));
-  return SignPath(path, "file '" + recorded_path + "'");
+Status FileSigner::SignDataFile(const std::string& recorded_path, PresignedUrl* url) const {
+  LS_RETURN_IF_ERROR(table_.format->ResolveFilePathInto(recorded_path, &path_));
+  return SignPath(
+      path_, [&] { return "file '" + recorded_path + "'"; }, url);
 }
 
 Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
@@ -28,8 +30,9 @@ Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
   if (dv.storage_type == "i") return dv;
   auto relative = DeletionVectorRelativePath(dv);
   if (!relative.ok()) return relative.status().WithContext("table " + table_name_);
-  LS_ASSIGN_OR_RETURN(PresignedUrl url,
-                      SignPath(root_prefix_ + *relative, "deletion vector '" + *relative + "'"));
+  PresignedUrl url;
+  LS_RETURN_IF_ERROR(SignPath(
+      root_prefix_ + *relative, [&] { return "deletion vector '" + *relative + "'"; }, &url));
   *file_id = FileId(*relative, hash);
   DeletionVector shared = dv;
   shared.storage_type = "p";
@@ -41,7 +44,9 @@ Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& sig
                       ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
                       std::string_view delta_action, const FileLineOptions& line_options,
                       std::optional<int64_t> deletion_timestamp) {
-  LS_ASSIGN_OR_RETURN(PresignedUrl url, signer.SignDataFile(f.path));
+  // Reused from line to line: no allocation per URL.
+  thread_local PresignedUrl url;
+  LS_RETURN_IF_ERROR(signer.SignDataFile(f.path, &url));
   if (format == ResponseFormat::kParquet) {
     AppendParquetFileLine(out, f, url, line_options, hash, parquet_key);
     return Status::OK();

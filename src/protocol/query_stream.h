@@ -27,9 +27,10 @@ class FileSigner {
         table_name_(std::move(table_name)),
         root_prefix_(table_.location + "/") {}
 
-  // A URL for a file recorded in the log. A path outside the table's
-  // location is kCorruption: the log must never lead a URL elsewhere.
-  Result<PresignedUrl> SignDataFile(const std::string& recorded_path) const;
+  // A URL for a file recorded in the log, into *url (its buffer reused). A
+  // path outside the table's location is kCorruption: the log must never
+  // lead a URL elsewhere.
+  Status SignDataFile(const std::string& recorded_path, PresignedUrl* url) const;
   // The DV as a delta-format client must see it: on-disk DVs get a signed
   // URL (storageType "p"); inline ones pass unchanged. Also its file id.
   Result<DeletionVector> ShareDeletionVector(const DeletionVector& dv,
@@ -38,12 +39,15 @@ class FileSigner {
   int64_t expiration_ms() const { return expiration_ms_; }
 
  private:
-  Result<PresignedUrl> SignPath(const std::string& path, const std::string& what) const;
+  // `what` names the file in errors (built only then: this runs per file).
+  template <typename What>
+  Status SignPath(const std::string& path, const What& what, PresignedUrl* url) const;
   ResolvedTable table_;
   SignContext context_;
   int64_t expiration_ms_;
   std::string table_name_;
   std::string root_prefix_;
+  mutable std::string path_;  // scratch of SignDataFile: one signer per stream
 };
 
 // Appends one file line in the chosen format. `action` is "add", "remove"

@@ -43,6 +43,13 @@ void LocalUrlSigner::Mac(std::string_view path, std::string_view expiration,
 
 Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t expiration_ms,
                                              const SignContext& context) {
+  PresignedUrl out;
+  LS_RETURN_IF_ERROR(PresignInto(path, expiration_ms, context, &out));
+  return out;
+}
+
+Status LocalUrlSigner::PresignInto(const std::string& path, int64_t expiration_ms,
+                                   const SignContext& context, PresignedUrl* out) {
   if (!IsCleanAbsolutePath(path)) {
     return Status::InvalidArgument("refusing to sign a non-normalized local path: " + path);
   }
@@ -63,9 +70,9 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   if (!seal_key_.Apply(std::string_view(sealed, 16), path, sealed + 16)) {
     return Status::Internal("cannot seal a file URL");  // OpenSSL failing on a fixed key
   }
-  PresignedUrl out;
-  out.expiration_ms = expiration_ms;
-  std::string& url = out.url;
+  out->expiration_ms = expiration_ms;
+  std::string& url = out->url;
+  url.clear();
   url.reserve(context.server_base_url.size() + path.size() * 2 + 120);
   url += context.server_base_url;
   url += "/files/";
@@ -74,7 +81,7 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
   url += exp;
   url += "&signature=";
   AppendBase64Url(&url, std::string_view(reinterpret_cast<char*>(mac) + 16, 16));
-  return out;
+  return Status::OK();
 }
 
 Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::string_view expires,

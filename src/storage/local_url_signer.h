@@ -28,6 +28,8 @@ class LocalUrlSigner : public UrlSigner {
 
   Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
                                const SignContext& context) override;
+  Status PresignInto(const std::string& path, int64_t expiration_ms, const SignContext& context,
+                     PresignedUrl* out) override;
 
   // Checks the parts of a URL made by Presign and returns the file path.
   // kPermissionDenied for a bad signature, a changed path or name, a path

@@ -89,6 +89,20 @@ TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {
   EXPECT_FALSE(other.Verify(p.encoded_path, p.expires, p.signature, 1000).ok());
 }
 
+// PresignInto reuses the buffer it is given: the same URL as Presign
+// whatever was in it before.
+TEST(LocalUrlSignerTest, PresignIntoReplacesThePreviousUrl) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  PresignedUrl reused;
+  reused.url = std::string(500, 'x');
+  for (const char* path : {"/data/t/a-long-file-name-of-some-length.parquet", "/d/b.parquet"}) {
+    ASSERT_TRUE(signer.PresignInto(path, 2000, {"http://h"}, &reused).ok());
+    EXPECT_EQ(reused.url, signer.Presign(path, 2000, {"http://h"})->url);
+    EXPECT_EQ(reused.expiration_ms, 2000);
+  }
+  EXPECT_FALSE(signer.PresignInto("/data/../x", 2000, {"http://h"}, &reused).ok());
+}
+
 TEST(LocalUrlSignerTest, NeverSignsTraversal) {
   LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
   EXPECT_FALSE(signer.Presign("/data/../etc/passwd", 1, {""}).ok());

@@ -3,13 +3,23 @@
 namespace lakeshare {
 
 std::string Storage::Join(const std::string& dir, const std::string& relative) const {
-  if (dir.empty()) return relative;
   std::string out;
-  out.reserve(dir.size() + 1 + relative.size());
-  out += dir;
-  if (dir.back() != '/') out += '/';
-  out += relative;
+  JoinInto(dir, relative, &out);
   return out;
+}
+
+void Storage::JoinInto(std::string_view dir, std::string_view relative, std::string* out) {
+  out->clear();
+  out->reserve(dir.size() + 1 + relative.size());
+  out->append(dir);
+  if (!dir.empty() && dir.back() != '/') out->push_back('/');
+  out->append(relative);
+}
+
+Status UrlSigner::PresignInto(const std::string& path, int64_t expiration_ms,
+                              const SignContext& context, PresignedUrl* out) {
+  LS_ASSIGN_OR_RETURN(*out, Presign(path, expiration_ms, context));
+  return Status::OK();
 }
 
 Result<std::vector<FileInfo>> Storage::ListDirectoryAfter(const std::string& dir,

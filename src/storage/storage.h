@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "common/status.h"
@@ -43,7 +44,9 @@ class Storage {
   virtual Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                            const std::string& start_after);
   // Joins a folder location and a relative path (which may contain '/').
-  virtual std::string Join(const std::string& dir, const std::string& relative) const;
+  std::string Join(const std::string& dir, const std::string& relative) const;
+  // As Join, written into *out (replacing its contents, reusing its buffer).
+  static void JoinInto(std::string_view dir, std::string_view relative, std::string* out);
 };
 
 struct PresignedUrl {
@@ -69,6 +72,11 @@ class UrlSigner {
   // `expiration_ms`.
   virtual Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
                                        const SignContext& context) = 0;
+  // As Presign, into *out, reusing the buffer of out->url: the per-file call
+  // of large answers, where an allocation per URL shows. The default calls
+  // Presign.
+  virtual Status PresignInto(const std::string& path, int64_t expiration_ms,
+                             const SignContext& context, PresignedUrl* out);
 };
 
 // A storage backend and the signer for URLs into it.

@@ -126,6 +126,12 @@ class TableFormat {
   virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
   // The full storage location of a file path recorded in the table.
   virtual Result<std::string> ResolveFilePath(const std::string& recorded_path) const = 0;
+  // The same into *out, reusing its buffer (called once per file of an
+  // answer). The default calls ResolveFilePath.
+  virtual Status ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
+    LS_ASSIGN_OR_RETURN(*out, ResolveFilePath(recorded_path));
+    return Status::OK();
+  }
 
   // The commits start..end (both inclusive, start <= end <= latest), each
   // with its actions. kInvalidArgument for versions outside the log;
