@@ -16,21 +16,12 @@ Usage: bench/iceberg_query_load.py [--bin build/src/cli/lakeshare]
 import argparse
 import json
 import os
-import re
-import signal
 import subprocess
 import sys
 import tempfile
 import time
 
-import requests
-
-TOKEN = "bench-token"
-
-
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        return int(re.search(r"VmRSS:\s+(\d+) kB", f.read()).group(1))
+from bench_server import serve, write_config
 
 
 def main():
@@ -55,39 +46,19 @@ def main():
         manifests = sum(os.path.getsize(os.path.join(table, "metadata", f))
                         for f in os.listdir(os.path.join(table, "metadata")) if f.endswith(".avro"))
         config = os.path.join(tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write("version: 1\nhost: 127.0.0.1\nport: 0\naccessLog: false\n"
-                    "authorization: {bearerToken: %s}\n"
-                    "shares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
-                    "    - {name: t, location: %s, format: iceberg, historyShared: true}\n" % (TOKEN, table))
-        proc = subprocess.Popen([args.bin, "serve", "--config", config], stdout=subprocess.PIPE, text=True)
-        try:
-            url = proc.stdout.readline().split("listening on ", 1)[1].strip()
-            base_rss = rss_kib(proc.pid)
-            s = requests.Session()
-            s.headers["Authorization"] = "Bearer " + TOKEN
-            q = url + "/shares/s/schemas/d/tables/t/query"
-
-            def query(body):
-                t0 = time.perf_counter()
-                r = s.post(q, json=body, stream=True)
-                r.raise_for_status()
-                n = sum(1 for _ in r.iter_lines())
-                return time.perf_counter() - t0, n - 2
-
-            cold, n = query({})
+        write_config(config, "{name: t, location: %s, format: iceberg, historyShared: true}" % table)
+        with serve(args.bin, config) as server:
+            base_rss = server.rss_kib()
+            cold, n = server.query()
             assert n == args.files, (n, args.files)
-            warm = sorted(query({})[0] for _ in range(args.repeat))
+            warm = sorted(server.query()[0] for _ in range(args.repeat))
             pred = {"op": "equal", "children": [{"op": "column", "name": "day", "valueType": "date"},
                                                  {"op": "literal", "value": "2020-01-05", "valueType": "date"}]}
-            pt, pn = min((query({"jsonPredicateHints": json.dumps(pred)}) for _ in range(args.repeat)),
+            pt, pn = min((server.query({"jsonPredicateHints": json.dumps(pred)}) for _ in range(args.repeat)),
                          key=lambda x: x[0])
-            old, _ = query({"version": 1})
-            t0 = time.perf_counter()
-            for _ in range(50):
-                s.get(url + "/shares/s/schemas/d/tables/t/version").raise_for_status()
-            version_ms = (time.perf_counter() - t0) / 50 * 1000
-            rss = rss_kib(proc.pid)
+            old, _ = server.query({"version": 1})
+            version_ms = server.version_ms()
+            rss = server.rss_kib()
             med = warm[len(warm) // 2]
             print("files=%d snapshots=%d files/manifest=%d manifests=%.1f MB (generated in %.1f s)"
                   % (args.files, args.snapshots, args.files_per_manifest, manifests / 1e6, gen_s))
@@ -98,9 +69,6 @@ def main():
             print("/version:    %.2f ms" % version_ms)
             print("server RSS:  %.1f MiB at start, %.1f MiB after queries (%.0f bytes/file)"
                   % (base_rss / 1024, rss / 1024, (rss - base_rss) * 1024 / args.files))
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

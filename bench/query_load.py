@@ -15,17 +15,12 @@ import argparse
 import json
 import os
 import random
-import re
-import signal
-import subprocess
 import sys
 import tempfile
 import time
 import uuid
 
-import requests
-
-TOKEN = "bench-token"
+from bench_server import serve, write_config
 
 
 def write_table(root, files, commits, seed=7):
@@ -65,12 +60,6 @@ def write_table(root, files, commits, seed=7):
             f.write("\n".join(lines) + "\n")
 
 
-def rss_kib(pid):
-    with open("/proc/%d/status" % pid) as f:
-        m = re.search(r"VmRSS:\s+(\d+) kB", f.read())
-    return int(m.group(1))
-
-
 def main():
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--bin", default=os.path.join(os.path.dirname(__file__), "..", "build", "src", "cli", "lakeshare"))
@@ -83,35 +72,14 @@ def main():
         table = os.path.join(tmp, "table")
         write_table(table, args.files, args.commits)
         config = os.path.join(tmp, "config.yaml")
-        with open(config, "w") as f:
-            f.write("version: 1\nhost: 127.0.0.1\nport: 0\naccessLog: false\n"
-                    "authorization: {bearerToken: %s}\n"
-                    "shares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
-                    "    - {name: t, location: %s}\n" % (TOKEN, table))
-        proc = subprocess.Popen([args.bin, "serve", "--config", config], stdout=subprocess.PIPE, text=True)
-        try:
-            line = proc.stdout.readline()
-            url = line.split("listening on ", 1)[1].strip()
-            base_rss = rss_kib(proc.pid)
-            s = requests.Session()
-            s.headers["Authorization"] = "Bearer " + TOKEN
-            q = url + "/shares/s/schemas/d/tables/t/query"
-
-            def query():
-                t0 = time.perf_counter()
-                r = s.post(q, json={}, stream=True)
-                r.raise_for_status()
-                n = sum(1 for _ in r.iter_lines())
-                return time.perf_counter() - t0, n - 2
-
-            cold, n = query()
+        write_config(config, "{name: t, location: %s}" % table)
+        with serve(args.bin, config) as server:
+            base_rss = server.rss_kib()
+            cold, n = server.query()
             assert n == args.files, (n, args.files)
-            warm = sorted(query()[0] for _ in range(args.repeat))
-            t0 = time.perf_counter()
-            for _ in range(50):
-                s.get(url + "/shares/s/schemas/d/tables/t/version").raise_for_status()
-            version_ms = (time.perf_counter() - t0) / 50 * 1000
-            rss = rss_kib(proc.pid)
+            warm = sorted(server.query()[0] for _ in range(args.repeat))
+            version_ms = server.version_ms()
+            rss = server.rss_kib()
             med = warm[len(warm) // 2]
             print("files=%d commits=%d" % (args.files, args.commits))
             print("cold query:  %.1f ms" % (cold * 1000))
@@ -119,9 +87,6 @@ def main():
             print("/version:    %.2f ms" % version_ms)
             print("server RSS:  %.1f MiB at start, %.1f MiB after queries (%.0f bytes/file)"
                   % (base_rss / 1024, rss / 1024, (rss - base_rss) * 1024 / args.files))
-        finally:
-            proc.send_signal(signal.SIGTERM)
-            proc.wait(timeout=30)
 
 
 if __name__ == "__main__":

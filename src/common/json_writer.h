@@ -3,6 +3,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -29,6 +30,8 @@ class JsonWriter {
   JsonWriter& Int(int64_t v);
   JsonWriter& Bool(bool v);
   JsonWriter& Null();
+  // The string, or null when there is none (partition values, for one).
+  JsonWriter& StringOrNull(const std::optional<std::string>& v) { return v ? String(*v) : Null(); }
   // Appends already-serialized JSON as a value.
   JsonWriter& Raw(std::string_view json);
 

@@ -77,14 +77,7 @@ void AppendAdd(const DataFile& f, std::string* out) {
   w.BeginObject().Key("add").BeginObject();
   w.Key("path").String(f.path);
   w.Key("partitionValues").BeginObject();
-  for (const auto& [k, v] : f.partition_values) {
-    w.Key(k);
-    if (v) {
-      w.String(*v);
-    } else {
-      w.Null();
-    }
-  }
+  for (const auto& [k, v] : f.partition_values) w.Key(k).StringOrNull(v);
   w.EndObject();
   w.Key("size").Int(f.size).Key("modificationTime").Int(f.modification_time);
   w.Key("dataChange").Bool(true);

@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "parquet/compression.h"
+#include "parquet/file_assembler.h"
 #include "parquet/rle_hybrid.h"
 
 namespace lakeshare::parquet {
@@ -11,12 +12,6 @@ namespace {
 
 static_assert(std::endian::native == std::endian::little,
               "PLAIN encoding below copies little-endian values as they are in memory");
-
-void AppendU32(uint32_t v, std::string* out) {
-  char buf[4];
-  std::memcpy(buf, &v, 4);
-  out->append(buf, 4);
-}
 
 void Flatten(const NestedField& f, std::vector<SchemaElement>* out) {
   SchemaElement& e = out->emplace_back();
@@ -153,16 +148,9 @@ std::vector<SchemaElement> FlattenSchema(const std::vector<NestedField>& fields)
 
 NestedParquetWriter::NestedParquetWriter(Schema schema, WriterOptions options,
                                          std::vector<SchemaElement> elements)
-    : schema_(std::move(schema)), options_(std::move(options)) {
-  out_.append(kParquetMagic);
-  metadata_.version = 1;
-  metadata_.schema = std::move(elements);
-  metadata_.created_by = options_.created_by.empty()
-                             ? std::string("lakeshare version " LAKESHARE_VERSION)
-                             : options_.created_by;
-  metadata_.key_value_metadata = options_.key_value_metadata;
-  metadata_.column_orders.assign(static_cast<size_t>(schema_.num_leaves()), ColumnOrder{true});
-}
+    : schema_(std::move(schema)),
+      options_(std::move(options)),
+      file_(std::move(elements), static_cast<size_t>(schema_.num_leaves()), options_) {}
 
 Result<NestedParquetWriter> NestedParquetWriter::Create(const std::vector<NestedField>& fields,
                                                         WriterOptions options) {
@@ -205,9 +193,7 @@ Status NestedParquetWriter::EncodeChunk(const SchemaNode& leaf, const LeafChunk&
   if (static_cast<int64_t>(records) != num_rows) return bad("record count differs from the rows");
   if (levels > INT32_MAX) return bad("too many values");
 
-  const int64_t chunk_start = static_cast<int64_t>(out_.size());
-  int64_t total_uncompressed = 0, total_compressed = 0;
-  int32_t pages = 0;
+  FileAssembler::Chunk pages = file_.BeginChunk();
   size_t entry = 0, value = 0;
   while (entry < levels) {
     size_t end = entry, value_end = value;
@@ -227,84 +213,31 @@ Status NestedParquetWriter::EncodeChunk(const SchemaNode& leaf, const LeafChunk&
     if (has_rep) AppendLevels(data.rep_levels, entry, end, leaf.max_rep, &body);
     if (has_def) AppendLevels(data.def_levels, entry, end, leaf.max_def, &body);
     AppendPlain(data.values, value, value_end, &body);
-    if (body.size() > INT32_MAX) return bad("a page exceeds 2 GiB");
-    LS_ASSIGN_OR_RETURN(std::string compressed, Compress(options_.codec, body));
-    if (compressed.size() > INT32_MAX) return bad("a page exceeds 2 GiB");
-    PageHeader header;
-    header.type = PageType::kDataPage;
-    header.uncompressed_page_size = static_cast<int32_t>(body.size());
-    header.compressed_page_size = static_cast<int32_t>(compressed.size());
-    DataPageHeader& dph = header.data_page_header.emplace();
-    dph.num_values = static_cast<int32_t>(end - entry);
-    dph.encoding = Encoding::kPlain;
-    dph.definition_level_encoding = Encoding::kRle;
-    dph.repetition_level_encoding = Encoding::kRle;
-    std::string header_bytes;
-    SerializePageHeader(header, &header_bytes);
-    out_.append(header_bytes);
-    out_.append(compressed);
-    total_uncompressed += static_cast<int64_t>(header_bytes.size() + body.size());
-    total_compressed += static_cast<int64_t>(header_bytes.size() + compressed.size());
-    ++pages;
+    LS_RETURN_IF_ERROR(file_.AppendDataPage(name, body, static_cast<int32_t>(end - entry), &pages));
     entry = end;
     value = value_end;
   }
 
-  chunk->file_offset = chunk_start;
-  ColumnMetaData& md = chunk->meta_data.emplace();
+  ColumnMetaData& md = file_.EndChunk(pages, chunk);
   md.type = leaf.physical_type;
   md.encodings = {Encoding::kPlain, Encoding::kRle};
   md.path_in_schema = schema_.PathOf(leaf);
-  md.codec = options_.codec;
   md.num_values = static_cast<int64_t>(levels);
-  md.total_uncompressed_size = total_uncompressed;
-  md.total_compressed_size = total_compressed;
-  md.data_page_offset = chunk_start;
-  md.encoding_stats = {PageEncodingStats{PageType::kDataPage, Encoding::kPlain, pages}};
   return Status::OK();
 }
 
 Status NestedParquetWriter::AddRowGroup(int64_t num_rows, const std::vector<LeafChunk>& leaves) {
-  if (finished_) return Status::FailedPrecondition("parquet writer already finished");
+  if (file_.finished()) return Status::FailedPrecondition("parquet writer already finished");
   if (static_cast<int>(leaves.size()) != schema_.num_leaves()) {
     return Status::InvalidArgument("row group has " + std::to_string(leaves.size()) +
                                    " leaves, schema has " + std::to_string(schema_.num_leaves()));
   }
   if (num_rows <= 0) return Status::OK();
-  const size_t rollback = out_.size();
-  RowGroup group;
-  group.num_rows = num_rows;
-  group.file_offset = static_cast<int64_t>(out_.size());
-  int64_t compressed = 0;
-  for (int l = 0; l < schema_.num_leaves(); ++l) {
-    ColumnChunk& chunk = group.columns.emplace_back();
-    Status st = EncodeChunk(schema_.leaf(l), leaves[static_cast<size_t>(l)], num_rows, &chunk);
-    if (!st.ok()) {
-      out_.resize(rollback);
-      return st;
-    }
-    group.total_byte_size += chunk.meta_data->total_uncompressed_size;
-    compressed += chunk.meta_data->total_compressed_size;
-  }
-  group.total_compressed_size = compressed;
-  if (metadata_.row_groups.size() <= INT16_MAX) {
-    group.ordinal = static_cast<int16_t>(metadata_.row_groups.size());
-  }
-  metadata_.num_rows += num_rows;
-  metadata_.row_groups.push_back(std::move(group));
-  return Status::OK();
+  return file_.AddRowGroup(num_rows, [&](size_t l, ColumnChunk* chunk) {
+    return EncodeChunk(schema_.leaf(static_cast<int>(l)), leaves[l], num_rows, chunk);
+  });
 }
 
-Result<std::string> NestedParquetWriter::Finish() {
-  if (finished_) return Status::FailedPrecondition("parquet writer already finished");
-  finished_ = true;
-  std::string footer;
-  SerializeFileMetaData(metadata_, &footer);
-  if (footer.size() > UINT32_MAX) return Status::InvalidArgument("parquet footer too large");
-  out_ += footer;
-  AppendU32(static_cast<uint32_t>(footer.size()), &out_);
-  out_.append(kParquetMagic);
-  return std::move(out_);
-}
+Result<std::string> NestedParquetWriter::Finish() { return file_.Finish(); }
 
 }  // namespace lakeshare::parquet

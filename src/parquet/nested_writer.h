@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/file_assembler.h"
 #include "parquet/parquet_metadata.h"
 #include "parquet/parquet_schema.h"
 #include "parquet/parquet_writer.h"
@@ -78,9 +79,7 @@ class NestedParquetWriter {
 
   Schema schema_;
   WriterOptions options_;
-  std::string out_;
-  FileMetaData metadata_;
-  bool finished_ = false;
+  FileAssembler file_;
 };
 
 }  // namespace lakeshare::parquet

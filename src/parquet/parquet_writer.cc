@@ -6,6 +6,7 @@
 #include <set>
 
 #include "parquet/compression.h"
+#include "parquet/file_assembler.h"
 #include "parquet/rle_hybrid.h"
 
 namespace lakeshare::parquet {
@@ -55,16 +56,11 @@ size_t ValuesIndex(ColumnType t) {
   }
 }
 
-constexpr const char* kValuesTypeNames[] = {"bool", "int32_t", "int64_t", "float", "double", "std::string"};
+constexpr const char* kValuesTypeNames[] = {"bool",  "int32_t", "int64_t",
+                                            "float", "double",  "std::string"};
 
 size_t RowCount(const ColumnValues& v) {
   return std::visit([](const auto& vec) { return vec.size(); }, v);
-}
-
-void AppendU32(uint32_t v, std::string* out) {
-  char buf[4];
-  std::memcpy(buf, &v, 4);
-  out->append(buf, 4);
 }
 
 template <typename T>
@@ -104,10 +100,9 @@ class ChunkEncoder {
                const WriterOptions& options)
       : spec_(spec), data_(data), rows_(rows), options_(options) {}
 
-  // Appends the chunk's pages to *out (whose size is the file offset) and
-  // fills *chunk.
-  Status Encode(std::string* out, ColumnChunk* chunk) {
-    return std::visit([&](const auto& values) { return EncodeTyped(values, out, chunk); },
+  // Appends the chunk's pages to the file and fills *chunk.
+  Status Encode(FileAssembler* file, ColumnChunk* chunk) {
+    return std::visit([&](const auto& values) { return EncodeTyped(values, file, chunk); },
                       data_.values);
   }
 
@@ -115,7 +110,7 @@ class ChunkEncoder {
   bool Valid(size_t row) const { return data_.validity.empty() || data_.validity[row]; }
 
   template <typename T>
-  Status EncodeTyped(const std::vector<T>& values, std::string* out, ColumnChunk* chunk) {
+  Status EncodeTyped(const std::vector<T>& values, FileAssembler* file, ColumnChunk* chunk) {
     MinMax<T> minmax;
     int64_t nulls = 0;
     for (size_t i = 0; i < rows_; ++i) {
@@ -130,9 +125,7 @@ class ChunkEncoder {
       return Status::InvalidArgument("column '" + spec_.name + "' is required but has nulls");
     }
 
-    const int64_t chunk_start = static_cast<int64_t>(out->size());
-    int64_t total_uncompressed = 0, total_compressed = 0;
-    int32_t pages = 0;
+    FileAssembler::Chunk pages = file->BeginChunk();
     size_t row = 0;
     while (row < rows_) {
       size_t end = row;
@@ -152,44 +145,17 @@ class ChunkEncoder {
         body += encoded;
       }
       AppendPlain(values, row, end, &body);
-      if (body.size() > INT32_MAX) {
-        return Status::InvalidArgument("column '" + spec_.name + "': a page exceeds 2 GiB");
-      }
-      LS_ASSIGN_OR_RETURN(std::string compressed, Compress(options_.codec, body));
-      if (compressed.size() > INT32_MAX) {
-        return Status::InvalidArgument("column '" + spec_.name + "': a page exceeds 2 GiB");
-      }
-      PageHeader header;
-      header.type = PageType::kDataPage;
-      header.uncompressed_page_size = static_cast<int32_t>(body.size());
-      header.compressed_page_size = static_cast<int32_t>(compressed.size());
-      DataPageHeader& dph = header.data_page_header.emplace();
-      dph.num_values = static_cast<int32_t>(end - row);
-      dph.encoding = Encoding::kPlain;
-      dph.definition_level_encoding = Encoding::kRle;
-      dph.repetition_level_encoding = Encoding::kRle;
-      std::string header_bytes;
-      SerializePageHeader(header, &header_bytes);
-      out->append(header_bytes);
-      out->append(compressed);
-      total_uncompressed += static_cast<int64_t>(header_bytes.size() + body.size());
-      total_compressed += static_cast<int64_t>(header_bytes.size() + compressed.size());
-      ++pages;
+      LS_RETURN_IF_ERROR(
+          file->AppendDataPage(spec_.name, body, static_cast<int32_t>(end - row), &pages));
       row = end;
     }
 
-    chunk->file_offset = chunk_start;
-    ColumnMetaData& md = chunk->meta_data.emplace();
+    ColumnMetaData& md = file->EndChunk(pages, chunk);
     md.type = PhysicalType(spec_.type);
     md.encodings = {Encoding::kPlain};
     if (spec_.nullable) md.encodings.push_back(Encoding::kRle);
     md.path_in_schema = {spec_.name};
-    md.codec = options_.codec;
     md.num_values = static_cast<int64_t>(rows_);
-    md.total_uncompressed_size = total_uncompressed;
-    md.total_compressed_size = total_compressed;
-    md.data_page_offset = chunk_start;
-    md.encoding_stats = {PageEncodingStats{PageType::kDataPage, Encoding::kPlain, pages}};
     if (options_.write_statistics) {
       Statistics& stats = md.statistics.emplace();
       stats.null_count = nulls;
@@ -356,16 +322,9 @@ std::vector<SchemaElement> ToSchemaElements(const ParquetSchema& schema) {
 }
 
 ParquetWriter::ParquetWriter(ParquetSchema schema, WriterOptions options)
-    : schema_(std::move(schema)), options_(std::move(options)) {
-  out_.append(kParquetMagic);
-  metadata_.version = 1;
-  metadata_.schema = ToSchemaElements(schema_);
-  metadata_.created_by = options_.created_by.empty()
-                             ? std::string("lakeshare version " LAKESHARE_VERSION)
-                             : options_.created_by;
-  metadata_.key_value_metadata = options_.key_value_metadata;
-  metadata_.column_orders.assign(schema_.columns.size(), ColumnOrder{true});
-}
+    : schema_(std::move(schema)),
+      options_(std::move(options)),
+      file_(ToSchemaElements(schema_), schema_.columns.size(), options_) {}
 
 Result<ParquetWriter> ParquetWriter::Create(ParquetSchema schema, WriterOptions options) {
   if (schema.columns.empty()) return Status::InvalidArgument("parquet schema has no columns");
@@ -385,7 +344,7 @@ Result<ParquetWriter> ParquetWriter::Create(ParquetSchema schema, WriterOptions 
 }
 
 Status ParquetWriter::AddRowGroup(const std::vector<ColumnData>& columns) {
-  if (finished_) return Status::FailedPrecondition("parquet writer already finished");
+  if (file_.finished()) return Status::FailedPrecondition("parquet writer already finished");
   if (columns.size() != schema_.columns.size()) {
     return Status::InvalidArgument("row group has " + std::to_string(columns.size()) +
                                    " columns, schema has " +
@@ -412,41 +371,12 @@ Status ParquetWriter::AddRowGroup(const std::vector<ColumnData>& columns) {
   if (rows > INT32_MAX) return Status::InvalidArgument("row group too large");
 
   // On failure the partial chunks are cut off again, leaving the file unchanged.
-  const size_t rollback = out_.size();
-  RowGroup group;
-  group.num_rows = static_cast<int64_t>(rows);
-  group.file_offset = static_cast<int64_t>(out_.size());
-  int64_t compressed = 0;
-  for (size_t c = 0; c < columns.size(); ++c) {
-    ColumnChunk& chunk = group.columns.emplace_back();
-    Status st = ChunkEncoder(schema_.columns[c], columns[c], rows, options_).Encode(&out_, &chunk);
-    if (!st.ok()) {
-      out_.resize(rollback);
-      return st;
-    }
-    group.total_byte_size += chunk.meta_data->total_uncompressed_size;
-    compressed += chunk.meta_data->total_compressed_size;
-  }
-  group.total_compressed_size = compressed;
-  if (metadata_.row_groups.size() <= INT16_MAX) {
-    group.ordinal = static_cast<int16_t>(metadata_.row_groups.size());
-  }
-  metadata_.num_rows += group.num_rows;
-  metadata_.row_groups.push_back(std::move(group));
-  return Status::OK();
+  return file_.AddRowGroup(static_cast<int64_t>(rows), [&](size_t c, ColumnChunk* chunk) {
+    return ChunkEncoder(schema_.columns[c], columns[c], rows, options_).Encode(&file_, chunk);
+  });
 }
 
-Result<std::string> ParquetWriter::Finish() {
-  if (finished_) return Status::FailedPrecondition("parquet writer already finished");
-  finished_ = true;
-  std::string footer;
-  SerializeFileMetaData(metadata_, &footer);
-  if (footer.size() > UINT32_MAX) return Status::InvalidArgument("parquet footer too large");
-  out_ += footer;
-  AppendU32(static_cast<uint32_t>(footer.size()), &out_);
-  out_.append(kParquetMagic);
-  return std::move(out_);
-}
+Result<std::string> ParquetWriter::Finish() { return file_.Finish(); }
 
 Result<std::string> WriteParquetFile(const ParquetSchema& schema,
                                      const std::vector<std::vector<ColumnData>>& row_groups,

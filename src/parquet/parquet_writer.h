@@ -24,6 +24,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "parquet/file_assembler.h"
 #include "parquet/parquet_metadata.h"
 
 namespace lakeshare::parquet {
@@ -99,16 +100,14 @@ class ParquetWriter {
   Result<std::string> Finish();
 
   // The footer as written (complete after Finish).
-  const FileMetaData& metadata() const { return metadata_; }
+  const FileMetaData& metadata() const { return file_.metadata(); }
 
  private:
   ParquetWriter(ParquetSchema schema, WriterOptions options);
 
   ParquetSchema schema_;
   WriterOptions options_;
-  std::string out_;
-  FileMetaData metadata_;
-  bool finished_ = false;
+  FileAssembler file_;
 };
 
 // Writes a whole file in one call.

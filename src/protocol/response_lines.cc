@@ -42,14 +42,7 @@ namespace {
 
 void WritePartitionValues(JsonWriter& w, const DataFile& f) {
   w.PlainKey("partitionValues").BeginObject();
-  for (const auto& [k, v] : f.partition_values) {
-    w.Key(k);
-    if (v) {
-      w.String(*v);
-    } else {
-      w.Null();
-    }
-  }
+  for (const auto& [k, v] : f.partition_values) w.Key(k).StringOrNull(v);
   w.EndObject();
 }
 

@@ -190,21 +190,7 @@ struct FakeBlob {
       resp.headers.emplace_back("x-ms-error-code", "BlobNotFound");
       return resp;
     }
-    resp.headers.emplace_back("Last-Modified", "Wed, 12 Oct 2009 17:50:00 GMT");
-    if (auto range = r.headers.find("x-ms-range"); range != r.headers.end()) {
-      size_t dash = range->second.find('-');
-      size_t from = std::stoul(range->second.substr(6, dash - 6));
-      size_t to = std::stoul(range->second.substr(dash + 1));
-      if (from >= it->second.size()) {
-        resp.status = 416;
-        return resp;
-      }
-      resp.status = 206;
-      resp.body = it->second.substr(from, to - from + 1);
-      return resp;
-    }
-    resp.body = it->second;
-    return resp;
+    return testing::ObjectResponse(r, "x-ms-range", it->second, std::move(resp));
   }
 };
 

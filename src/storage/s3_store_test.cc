@@ -98,21 +98,7 @@ struct FakeS3 {
           "exist.</Message></Error>";
       return resp;
     }
-    resp.headers.emplace_back("Last-Modified", "Wed, 12 Oct 2009 17:50:00 GMT");
-    if (auto range = r.headers.find("range"); range != r.headers.end()) {
-      size_t dash = range->second.find('-');
-      size_t from = std::stoul(range->second.substr(6, dash - 6));
-      size_t to = std::stoul(range->second.substr(dash + 1));
-      if (from >= it->second.size()) {
-        resp.status = 416;
-        return resp;
-      }
-      resp.status = 206;
-      resp.body = it->second.substr(from, to - from + 1);
-      return resp;
-    }
-    resp.body = it->second;
-    return resp;
+    return testing::ObjectResponse(r, "range", it->second, std::move(resp));
   }
 };
 

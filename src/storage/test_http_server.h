@@ -200,4 +200,29 @@ class TestHttpServer {
   std::vector<Request> received_;
 };
 
+// Answers a GET of an object whose bytes are `body` as stores do: the whole
+// body, or with a "bytes=a-b" range header (`range_header`, lower-case) 206
+// and that slice, or 416 past the end.
+inline TestHttpServer::Response ObjectResponse(const TestHttpServer::Request& r,
+                                               const std::string& range_header,
+                                               const std::string& body,
+                                               TestHttpServer::Response resp) {
+  resp.headers.emplace_back("Last-Modified", "Wed, 12 Oct 2009 17:50:00 GMT");
+  auto range = r.headers.find(range_header);
+  if (range == r.headers.end()) {
+    resp.body = body;
+    return resp;
+  }
+  size_t dash = range->second.find('-');
+  size_t from = std::stoul(range->second.substr(6, dash - 6));
+  size_t to = std::stoul(range->second.substr(dash + 1));
+  if (from >= body.size()) {
+    resp.status = 416;
+    return resp;
+  }
+  resp.status = 206;
+  resp.body = body.substr(from, to - from + 1);
+  return resp;
+}
+
 }  // namespace lakeshare::testing

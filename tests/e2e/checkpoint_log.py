@@ -22,7 +22,8 @@ import subprocess
 import urllib.parse
 
 import harness
-from delta_log import COMMIT_RE, DeltaLogError, DeltaTable, FileEntry, Snapshot, dv_unique_id
+from delta_log import (COMMIT_RE, DeltaLogError, DeltaTable, FileEntry, Snapshot, apply_commit,
+                       dv_unique_id, sorted_files)
 
 DUCKDB_PACKAGE = "@duckdb/node-api@1.5.6-r.1"
 HERE = os.path.dirname(os.path.abspath(__file__))
@@ -188,20 +189,9 @@ class CheckpointedTable(DeltaTable):
             active = dict(active)
             first = base + 1
         for v in range(first, version + 1):
-            for a in self.actions(v):
-                if "protocol" in a:
-                    protocol = a["protocol"]
-                elif "metaData" in a:
-                    metadata = a["metaData"]
-                elif "add" in a:
-                    add = a["add"]
-                    key = (urllib.parse.unquote(add["path"]), dv_unique_id(add.get("deletionVector")))
-                    active[key] = FileEntry(self.table_dir, add, v)
-                elif "remove" in a:
-                    rm = a["remove"]
-                    key = (urllib.parse.unquote(rm["path"]), dv_unique_id(rm.get("deletionVector")))
-                    active.pop(key, None)
-        files = sorted(active.values(), key=lambda f: (f.path, dv_unique_id(f.deletion_vector) or ""))
+            protocol, metadata = apply_commit(self.table_dir, v, self.actions(v), protocol, metadata,
+                                              active)
+        files = sorted_files(active)
         ts = self.commit_timestamp_ms(version) if version in self.commit_versions else None
         return Snapshot(self, version, protocol, metadata, files, ts)
 

@@ -37,6 +37,30 @@ def dv_unique_id(dv):
     return uid
 
 
+def apply_commit(table_dir, version, actions, protocol, metadata, active):
+    """Applies one commit's actions to `active` ({(path, dv id): FileEntry});
+    returns the (protocol, metadata) in force after it."""
+    for a in actions:
+        if "protocol" in a:
+            protocol = a["protocol"]
+        elif "metaData" in a:
+            metadata = a["metaData"]
+        elif "add" in a:
+            add = a["add"]
+            key = (urllib.parse.unquote(add["path"]), dv_unique_id(add.get("deletionVector")))
+            active[key] = FileEntry(table_dir, add, version)
+        elif "remove" in a:
+            rm = a["remove"]
+            key = (urllib.parse.unquote(rm["path"]), dv_unique_id(rm.get("deletionVector")))
+            active.pop(key, None)
+    return protocol, metadata
+
+
+def sorted_files(active):
+    """The active files in the server's order: path, then DV id."""
+    return sorted(active.values(), key=lambda f: (f.path, dv_unique_id(f.deletion_vector) or ""))
+
+
 # Z85 (ZeroMQ RFC 32) alphabet, used by Delta for deletion vector ids.
 Z85_ALPHABET = "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#"
 _Z85_VALUE = {c: i for i, c in enumerate(Z85_ALPHABET)}
@@ -289,20 +313,9 @@ class DeltaTable:
         for v in self.commit_versions:
             if v > version:
                 break
-            for a in self.actions(v):
-                if "protocol" in a:
-                    protocol = a["protocol"]
-                elif "metaData" in a:
-                    metadata = a["metaData"]
-                elif "add" in a:
-                    add = a["add"]
-                    key = (urllib.parse.unquote(add["path"]), dv_unique_id(add.get("deletionVector")))
-                    active[key] = FileEntry(self.table_dir, add, v)
-                elif "remove" in a:
-                    rm = a["remove"]
-                    key = (urllib.parse.unquote(rm["path"]), dv_unique_id(rm.get("deletionVector")))
-                    active.pop(key, None)
-        files = sorted(active.values(), key=lambda f: (f.path, dv_unique_id(f.deletion_vector) or ""))
+            protocol, metadata = apply_commit(self.table_dir, v, self.actions(v), protocol, metadata,
+                                              active)
+        files = sorted_files(active)
         return Snapshot(self, version, protocol, metadata, files, self.commit_timestamp_ms(version))
 
     # -- per-commit changes (see expected_changes) -----------------------
