@@ -27,25 +27,6 @@ void Flatten(const NestedField& f, std::vector<SchemaElement>* out) {
   }
 }
 
-size_t ValuesIndexOf(Type t) {
-  switch (t) {
-    case Type::kBoolean:
-      return 0;
-    case Type::kInt32:
-      return 1;
-    case Type::kInt64:
-      return 2;
-    case Type::kFloat:
-      return 3;
-    case Type::kDouble:
-      return 4;
-    case Type::kByteArray:
-      return 5;
-    default:
-      return 99;
-  }
-}
-
 size_t CountOf(const ColumnValues& v) {
   return std::visit([](const auto& vec) { return vec.size(); }, v);
 }
@@ -159,7 +140,7 @@ Result<NestedParquetWriter> NestedParquetWriter::Create(const std::vector<Nested
   Result<Schema> schema = Schema::Make(elements);
   if (!schema.ok()) return Status::InvalidArgument("bad schema: " + schema.status().message());
   for (int l = 0; l < schema->num_leaves(); ++l) {
-    if (ValuesIndexOf(schema->leaf(l).physical_type) > 5) {
+    if (ColumnValuesIndex(schema->leaf(l).physical_type) == std::variant_npos) {
       return Status::InvalidArgument("nested writer: unsupported physical type");
     }
   }
@@ -174,7 +155,7 @@ Status NestedParquetWriter::EncodeChunk(const SchemaNode& leaf, const LeafChunk&
   auto bad = [&](const std::string& what) {
     return Status::InvalidArgument("column '" + name + "': " + what);
   };
-  if (data.values.index() != ValuesIndexOf(leaf.physical_type)) return bad("wrong value type");
+  if (data.values.index() != ColumnValuesIndex(leaf.physical_type)) return bad("wrong value type");
   const bool has_def = leaf.max_def > 0, has_rep = leaf.max_rep > 0;
   if (has_def == data.def_levels.empty()) return bad("definition levels do not fit the schema");
   if (has_rep == data.rep_levels.empty()) return bad("repetition levels do not fit the schema");

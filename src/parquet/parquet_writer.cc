@@ -39,22 +39,7 @@ Type PhysicalType(ColumnType t) {
 }
 
 // The variant index ColumnValues must hold for a column type.
-size_t ValuesIndex(ColumnType t) {
-  switch (PhysicalType(t)) {
-    case Type::kBoolean:
-      return 0;
-    case Type::kInt32:
-      return 1;
-    case Type::kInt64:
-      return 2;
-    case Type::kFloat:
-      return 3;
-    case Type::kDouble:
-      return 4;
-    default:
-      return 5;
-  }
-}
+size_t ValuesIndex(ColumnType t) { return ColumnValuesIndex(PhysicalType(t)); }
 
 constexpr const char* kValuesTypeNames[] = {"bool",  "int32_t", "int64_t",
                                             "float", "double",  "std::string"};
@@ -249,6 +234,25 @@ class ChunkEncoder {
 };
 
 }  // namespace
+
+size_t ColumnValuesIndex(Type t) {
+  switch (t) {
+    case Type::kBoolean:
+      return 0;
+    case Type::kInt32:
+      return 1;
+    case Type::kInt64:
+      return 2;
+    case Type::kFloat:
+      return 3;
+    case Type::kDouble:
+      return 4;
+    case Type::kByteArray:
+      return 5;
+    default:
+      return std::variant_npos;
+  }
+}
 
 bool IsValidUtf8(std::string_view s) {
   size_t i = 0;

@@ -65,6 +65,9 @@ struct ParquetSchema {
 using ColumnValues =
     std::variant<std::vector<bool>, std::vector<int32_t>, std::vector<int64_t>, std::vector<float>,
                  std::vector<double>, std::vector<std::string>>;
+// The index of the ColumnValues alternative that holds values of physical
+// type `t`; std::variant_npos for types the writers do not write.
+size_t ColumnValuesIndex(Type t);
 
 // One column of one row group.
 struct ColumnData {
