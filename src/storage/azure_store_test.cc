@@ -13,6 +13,7 @@
 namespace lakeshare {
 namespace {
 
+using testing::QueryOf;
 using testing::TestHttpServer;
 
 // Source: Microsoft Learn, "Authorize with Shared Key", section "Blob, Queue,
@@ -116,24 +117,6 @@ TEST(AzureConnectionStringTest, ParsesTheUsualForms) {
   EXPECT_EQ(sas.sas_token, "sv=x&sig=y");
   EXPECT_EQ(sas.auth, AzureStoreSettings::Auth::kSasToken);
   EXPECT_FALSE(ApplyAzureConnectionString("AccountName=a;AccountKey=!!!", &s).ok());
-}
-
-std::map<std::string, std::string> QueryOf(const std::string& target) {
-  std::map<std::string, std::string> q;
-  size_t qm = target.find('?');
-  if (qm == std::string::npos) return q;
-  std::string s = target.substr(qm + 1);
-  size_t start = 0;
-  while (start < s.size()) {
-    size_t amp = s.find('&', start);
-    if (amp == std::string::npos) amp = s.size();
-    std::string kv = s.substr(start, amp - start);
-    size_t eq = kv.find('=');
-    q[*PercentDecode(kv.substr(0, eq))] =
-        eq == std::string::npos ? "" : *PercentDecode(kv.substr(eq + 1));
-    start = amp + 1;
-  }
-  return q;
 }
 
 // A fake Blob service for account "acct" (path style, like the emulator).

@@ -18,6 +18,8 @@
 #include <thread>
 #include <vector>
 
+#include "common/encoding.h"
+
 namespace lakeshare::testing {
 
 class TestHttpServer {
@@ -199,6 +201,25 @@ class TestHttpServer {
   std::vector<std::thread> workers_;
   std::vector<Request> received_;
 };
+
+// The query parameters of a request target, percent-decoded.
+inline std::map<std::string, std::string> QueryOf(const std::string& target) {
+  std::map<std::string, std::string> q;
+  size_t qm = target.find('?');
+  if (qm == std::string::npos) return q;
+  std::string s = target.substr(qm + 1);
+  size_t start = 0;
+  while (start < s.size()) {
+    size_t amp = s.find('&', start);
+    if (amp == std::string::npos) amp = s.size();
+    std::string kv = s.substr(start, amp - start);
+    size_t eq = kv.find('=');
+    q[*PercentDecode(kv.substr(0, eq))] =
+        eq == std::string::npos ? "" : *PercentDecode(kv.substr(eq + 1));
+    start = amp + 1;
+  }
+  return q;
+}
 
 // Answers a GET of an object whose bytes are `body` as stores do: the whole
 // body, or with a "bytes=a-b" range header (`range_header`, lower-case) 206
