@@ -351,7 +351,9 @@ Status MethodNotAllowed() { return Status::Unsupported("method not allowed"); }
 // ------------------------------------------------------------------ service
 
 AdminService::AdminService(std::shared_ptr<CatalogAdmin> admin, AdminServiceOptions options)
-    : admin_(std::move(admin)), options_(std::move(options)) {}
+    : admin_(std::move(admin)),
+      options_(std::move(options)),
+      login_throttle_(options_.login_throttle) {}
 
 int64_t AdminService::Now() const { return options_.clock ? options_.clock() : NowMillis(); }
 
@@ -465,15 +467,25 @@ HttpResponse AdminService::Dispatch(Call& call) {
     if (!password.ok()) return fail(password.status());
     call.actor_name = *user;
     call.object = "user:" + *user;
+    // Checked before the password: while a wait is due even the right one is refused.
+    if (int64_t wait = login_throttle_.WaitMs(*user, req.remote_address, now); wait > 0) {
+      const std::string seconds = std::to_string((wait + 999) / 1000);
+      HttpResponse r =
+          fail(Status::TooManyRequests("too many failed logins: try again in " + seconds + " s"));
+      r.SetHeader("Retry-After", seconds);
+      return r;
+    }
     auto rec = admin_->VerifyAdminPassword(*user, *password);
     if (!rec.ok()) {
       if (rec.status().code() == StatusCode::kUnauthenticated ||
           rec.status().code() == StatusCode::kNotFound ||
           rec.status().code() == StatusCode::kInvalidArgument) {
+        login_throttle_.RecordFailure(*user, req.remote_address, now);
         return fail(Status::Unauthenticated("invalid username or password"));
       }
       return fail(rec.status());
     }
+    login_throttle_.RecordSuccess(*user);
     auto issued = admin_->CreateAdminSession(*rec, now, options_.session_ttl_ms);
     if (!issued.ok()) {
       if (issued.status().code() == StatusCode::kUnauthenticated) {

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "auth/login_throttle.h"
 #include "catalog/sql_catalog_admin.h"
 #include "server/http.h"
 
@@ -43,6 +44,8 @@ struct AdminServiceOptions {
   int64_t activation_link_ttl_ms = 7LL * 24 * 60 * 60 * 1000;
   // Clock in milliseconds since the epoch (tests override it).
   std::function<int64_t()> clock{};
+  // How failed logins slow down the next ones (auth/login_throttle.h).
+  LoginThrottleOptions login_throttle{};
 };
 
 class AdminService {
@@ -81,6 +84,7 @@ class AdminService {
 
   std::shared_ptr<CatalogAdmin> admin_;
   AdminServiceOptions options_;
+  LoginThrottle login_throttle_;
   // The session of a bearer token: a local one, else the database's.
   // nullopt if there is none; an error if the database cannot tell.
   Result<std::optional<Session>> FindSession(std::string_view token, int64_t now);

@@ -106,6 +106,38 @@ class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
   int64_t now_ = 1'700'000'000'000;
 };
 
+std::string HeaderOf(const HttpResponse& r, const std::string& name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return v;
+  }
+  return "(none)";
+}
+
+// Password guessing is slowed down: after the free failures every attempt
+// waits (429 with Retry-After), even with the right password, until the
+// wait is over; a success then clears the count.
+TEST_P(AdminServiceTest, FailedLoginsAreThrottled) {
+  const std::string wrong = R"({"username":"root","password":"nope"})";
+  const std::string right = R"({"username":"root","password":"root-password"})";
+  for (int i = 0; i < 5; ++i) EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401) << i;
+  EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401);  // the 6th is checked, then counts
+  auto limited = Call("POST", "/api/v1/login", right);
+  EXPECT_EQ(limited.status, 429) << limited.body;
+  EXPECT_EQ(Json(limited).at("errorCode").as_string(), "TOO_MANY_REQUESTS");
+  EXPECT_EQ(HeaderOf(limited, "Retry-After"), "1");
+  // Other users are not held up by root's failures.
+  EXPECT_EQ(Call("POST", "/api/v1/login", R"({"username":"ghost","password":"x"})").status, 401);
+  now_ += 1000;
+  EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401);
+  auto longer = Call("POST", "/api/v1/login", right);
+  EXPECT_EQ(longer.status, 429);
+  EXPECT_EQ(HeaderOf(longer, "Retry-After"), "2");
+  now_ += 2000;
+  EXPECT_EQ(Call("POST", "/api/v1/login", right).status, 200);
+  EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401);  // counting starts over
+  EXPECT_EQ(Call("POST", "/api/v1/login", right).status, 200);
+}
+
 TEST_P(AdminServiceTest, LoginAndFailures) {
   auto ok = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
   ASSERT_EQ(ok.status, 200) << ok.body;

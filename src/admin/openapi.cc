@@ -27,7 +27,7 @@ constexpr std::string_view kOpenApi = R"JSON({
   },
   "security": [{"session": []}],
   "paths": {
-    "/api/v1/login": {"post": {"summary": "Start a session", "security": [], "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": {"200": {"description": "session: token, expiresAt (epoch ms; fixed at login, use does not extend it), role, username"}, "401": {"$ref": "#/components/responses/Error"}}}},
+    "/api/v1/login": {"post": {"summary": "Start a session", "security": [], "requestBody": {"content": {"application/json": {"schema": {"type": "object", "required": ["username", "password"], "properties": {"username": {"type": "string"}, "password": {"type": "string"}}}}}}, "responses": {"200": {"description": "session: token, expiresAt (epoch ms; fixed at login, use does not extend it), role, username"}, "401": {"$ref": "#/components/responses/Error"}, "429": {"description": "too many failed logins of this name or from this address: wait Retry-After seconds (even the right password is refused until then)", "headers": {"Retry-After": {"schema": {"type": "integer"}}}, "content": {"application/json": {"schema": {"$ref": "#/components/schemas/Error"}}}}}}},
     "/api/v1/logout": {"post": {"summary": "End the session (on every server)", "responses": {"204": {"description": "ended"}}}},
     "/api/v1/openapi.json": {"get": {"summary": "This document", "security": [], "responses": {"200": {"description": "OpenAPI 3"}}}},
     "/api/v1/shares": {

@@ -20,6 +20,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "Unsupported";
     case StatusCode::kTooLarge:
       return "TooLarge";
+    case StatusCode::kTooManyRequests:
+      return "TooManyRequests";
     case StatusCode::kCorruption:
       return "Corruption";
     case StatusCode::kIOError:

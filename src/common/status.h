@@ -25,6 +25,7 @@ enum class StatusCode {
   kFailedPrecondition,  // request is well formed but the object cannot serve it (400)
   kUnsupported,         // a feature we (deliberately) do not support (400)
   kTooLarge,            // request or input exceeds a configured limit (413)
+  kTooManyRequests,     // the caller must wait before trying again (429)
   kCorruption,          // data read from storage is malformed (table metadata, files)
   kIOError,             // storage could not be read
   kUnavailable,         // a dependency is temporarily unavailable
@@ -57,6 +58,9 @@ class Status {
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }
   static Status IOError(std::string m) { return {StatusCode::kIOError, std::move(m)}; }
   static Status Unavailable(std::string m) { return {StatusCode::kUnavailable, std::move(m)}; }
+  static Status TooManyRequests(std::string m) {
+    return {StatusCode::kTooManyRequests, std::move(m)};
+  }
   static Status Internal(std::string m) { return {StatusCode::kInternal, std::move(m)}; }
 
   bool ok() const { return code_ == StatusCode::kOk; }

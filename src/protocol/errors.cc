@@ -35,6 +35,8 @@ HttpResponse ErrorResponse(const Status& status) {
       return ErrorResponse(400, kUnsupportedOperation, m);
     case StatusCode::kTooLarge:
       return ErrorResponse(413, "REQUEST_TOO_LARGE", m);
+    case StatusCode::kTooManyRequests:
+      return ErrorResponse(429, "TOO_MANY_REQUESTS", m);
     case StatusCode::kCorruption:
       // A 4xx on purpose: the table will not get better by retrying, and
       // clients retry 5xx for minutes.

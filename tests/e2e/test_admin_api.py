@@ -90,6 +90,23 @@ def test_login_and_sessions(server):
     assert session.call("GET", "/shares").status_code == 401  # the session is over
 
 
+def test_password_guessing_is_slowed_down(server):
+    """After 5 failed logins of one name every further attempt waits, even
+    with the right password: 429 in the protocol's error shape, Retry-After."""
+    api = server.base_url + "/api/v1"
+    name = unique("guesser")
+    for _ in range(6):
+        r = requests.post(api + "/login", json={"username": name, "password": "guess"}, timeout=30)
+        assert r.status_code == 401
+    r = requests.post(api + "/login", json={"username": name, "password": "guess"}, timeout=30)
+    assert r.status_code == 429, r.text
+    assert r.json()["errorCode"] == "TOO_MANY_REQUESTS" and "try again" in r.json()["message"]
+    assert int(r.headers["Retry-After"]) >= 1
+    # Other names from the same address still get their answer.
+    r = requests.post(api + "/login", json={"username": ADMIN_USER, "password": ADMIN_PASSWORD}, timeout=30)
+    assert r.status_code == 200
+
+
 # ---------------------------------------------------------------------------
 # Shares, schemas, tables
 # ---------------------------------------------------------------------------

@@ -1,0 +1,80 @@
+#include "auth/login_throttle.h"
+
+#include <algorithm>
+#include <vector>
+
+namespace lakeshare {
+namespace {
+
+std::string UserKey(std::string_view user) {
+  std::string key = "u:";
+  for (char c : user) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
+  return key;
+}
+
+std::string AddressKey(std::string_view address) { return "a:" + std::string(address); }
+
+}  // namespace
+
+LoginThrottle::LoginThrottle(LoginThrottleOptions options) : options_(options) {}
+
+int64_t LoginThrottle::Wait(const std::string& key, int64_t now_ms) {
+  auto it = counts_.find(key);
+  if (it == counts_.end()) return 0;
+  if (now_ms - it->second.last_failure_ms >= options_.forget_after_ms) {
+    counts_.erase(it);
+    return 0;
+  }
+  return std::max<int64_t>(0, it->second.allowed_from_ms - now_ms);
+}
+
+int64_t LoginThrottle::WaitMs(std::string_view user, std::string_view address, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  int64_t wait = Wait(UserKey(user), now_ms);
+  if (!address.empty()) wait = std::max(wait, Wait(AddressKey(address), now_ms));
+  return wait;
+}
+
+void LoginThrottle::Fail(std::string key, int free_failures, int64_t now_ms) {
+  Count& c = counts_[std::move(key)];
+  if (c.failures > 0 && now_ms - c.last_failure_ms >= options_.forget_after_ms) c = Count{};
+  ++c.failures;
+  c.last_failure_ms = now_ms;
+  int over = c.failures - free_failures;
+  if (over > 0) {
+    int64_t delay = options_.base_delay_ms;
+    for (int i = 1; i < over && delay < options_.max_delay_ms; ++i) delay *= 2;
+    c.allowed_from_ms = now_ms + std::min(delay, options_.max_delay_ms);
+  }
+}
+
+void LoginThrottle::RecordFailure(std::string_view user, std::string_view address, int64_t now_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  Fail(UserKey(user), options_.free_failures_per_user, now_ms);
+  if (!address.empty()) Fail(AddressKey(address), options_.free_failures_per_address, now_ms);
+  if (counts_.size() > options_.max_entries) Shrink();
+}
+
+void LoginThrottle::RecordSuccess(std::string_view user) {
+  std::lock_guard<std::mutex> lock(mu_);
+  counts_.erase(UserKey(user));
+}
+
+void LoginThrottle::Shrink() {
+  std::vector<int64_t> times;
+  times.reserve(counts_.size());
+  for (const auto& [key, c] : counts_) times.push_back(c.last_failure_ms);
+  auto mid = times.begin() + static_cast<std::ptrdiff_t>(times.size() / 2);
+  std::nth_element(times.begin(), mid, times.end());
+  const int64_t cutoff = *mid;
+  for (auto it = counts_.begin(); it != counts_.end();) {
+    it = it->second.last_failure_ms < cutoff ? counts_.erase(it) : std::next(it);
+  }
+}
+
+size_t LoginThrottle::entries() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return counts_.size();
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,61 @@
+// LoginThrottle: slows password guessing at the admin login. Failed logins
+// are counted per username (case-insensitive) and per client address. Once
+// either has failed more than its free allowance, every further attempt
+// must wait: base_delay after the first failure over the allowance,
+// doubling with each failure after that, up to max_delay. The wait applies
+// whether or not the password would be right, so the only way on is to
+// wait. A success clears that username's count but not the address's (an
+// attacker who owns one account cannot reset the count by logging into
+// it). A count is forgotten once it has had no failure for forget_after.
+//
+// At most max_entries counts are kept (on overflow the least recently
+// failed half is dropped), so a flood of made-up names cannot grow memory.
+// Per process: each server replica throttles on its own. Thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+namespace lakeshare {
+
+struct LoginThrottleOptions {
+  int free_failures_per_user = 5;
+  // Higher: many people may log in from behind one NAT or proxy.
+  int free_failures_per_address = 20;
+  int64_t base_delay_ms = 1000;
+  int64_t max_delay_ms = 15 * 60 * 1000;
+  int64_t forget_after_ms = 60 * 60 * 1000;
+  size_t max_entries = 100000;
+};
+
+class LoginThrottle {
+ public:
+  explicit LoginThrottle(LoginThrottleOptions options = {});
+
+  // 0 if a login of `user` from `address` may be checked at `now_ms`;
+  // otherwise how many milliseconds the client must wait first.
+  int64_t WaitMs(std::string_view user, std::string_view address, int64_t now_ms);
+  void RecordFailure(std::string_view user, std::string_view address, int64_t now_ms);
+  void RecordSuccess(std::string_view user);
+
+  size_t entries();  // for tests
+
+ private:
+  struct Count {
+    int failures = 0;
+    int64_t last_failure_ms = 0;
+    int64_t allowed_from_ms = 0;
+  };
+  void Fail(std::string key, int free_failures, int64_t now_ms);
+  int64_t Wait(const std::string& key, int64_t now_ms);
+  void Shrink();
+
+  const LoginThrottleOptions options_;
+  std::mutex mu_;
+  std::unordered_map<std::string, Count> counts_;  // "u:<user>" and "a:<address>"
+};
+
+}  // namespace lakeshare
