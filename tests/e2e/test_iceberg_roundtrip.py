@@ -196,7 +196,8 @@ def test_demo_serves_its_iceberg_table(lakeshare_bin, tmp_path):
 
 def test_rest_catalog_table(lakeshare_bin, tmp_path):
     """format: iceberg with an Iceberg REST catalog table URL: the server asks
-    the catalog (a stub here) for the metadata-location on every request."""
+    the catalog (a small HTTP server in this test, answering LoadTable for one
+    table) for the metadata-location on every request."""
     import http.server
 
     table = str(tmp_path / "rest_table")
