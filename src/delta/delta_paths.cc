@@ -4,6 +4,7 @@
 
 #include "common/encoding.h"
 #include "storage/local_storage.h"
+#include "storage/storage.h"
 
 namespace lakeshare {
 namespace {
@@ -41,8 +42,7 @@ std::string CanonicalDeltaPath(std::string_view path) {
   return decoded ? std::move(*decoded) : std::string(path);
 }
 
-Result<std::string> ResolveDeltaFilePath(const Storage& /*storage*/,
-                                         const std::string& table_location,
+Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
                                          const std::string& recorded_path) {
   std::string out;
   LS_RETURN_IF_ERROR(ResolveDeltaFilePathInto(table_location, recorded_path, &out));

@@ -7,7 +7,6 @@
 #include <string_view>
 
 #include "common/status.h"
-#include "storage/storage.h"
 
 namespace lakeshare {
 
@@ -24,7 +23,7 @@ std::string CanonicalDeltaPath(std::string_view path);
 //    table) is kCorruption, a scheme-less absolute path kUnsupported;
 //  - a "file:" URI becomes a local path (LocalPathFromLocation);
 //  - any other absolute URI is returned unchanged.
-Result<std::string> ResolveDeltaFilePath(const Storage& storage, const std::string& table_location,
+Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
                                          const std::string& recorded_path);
 // The same, into *out (its buffer reused): the per-file call of large answers.
 Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,

@@ -1,9 +1,6 @@
 #include "delta/delta_paths.h"
 
 #include <gtest/gtest.h>
-
-#include "storage/local_storage.h"
-
 namespace lakeshare {
 namespace {
 
@@ -27,35 +24,31 @@ TEST(DeltaPathsTest, CanonicalPaths) {
 }
 
 TEST(DeltaPathsTest, ResolvesRecordedPaths) {
-  LocalStorage storage;
   const std::string root = "/data/tables/t1";
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "part-0.parquet"), root + "/part-0.parquet");
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root + "/", "part-0.parquet"), root + "/part-0.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "part-0.parquet"), root + "/part-0.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root + "/", "part-0.parquet"), root + "/part-0.parquet");
   // Percent-decoded once: the folder on disk is literally "x=A%2FA".
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "x=A%252FA/part-7.parquet"),
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "x=A%252FA/part-7.parquet"),
             root + "/x=A%2FA/part-7.parquet");
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "x=B%2520B/p.parquet"),
-            root + "/x=B%20B/p.parquet");
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "a%20b/c.parquet"), root + "/a b/c.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "x=B%2520B/p.parquet"), root + "/x=B%20B/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "a%20b/c.parquet"), root + "/a b/c.parquet");
   // Absolute URIs.
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "file:///other/t%20x/p.parquet"),
-            "/other/t x/p.parquet");
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "file:/other/p.parquet"), "/other/p.parquet");
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "s3://bucket/t/p%20q.parquet"),
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "file:///other/t%20x/p.parquet"), "/other/t x/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "file:/other/p.parquet"), "/other/p.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "s3://bucket/t/p%20q.parquet"),
             "s3://bucket/t/p%20q.parquet");
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "file://remotehost/p.parquet").status().code(),
+  EXPECT_EQ(ResolveDeltaFilePath(root, "file://remotehost/p.parquet").status().code(),
             StatusCode::kInvalidArgument);
   // Paths that would leave the table, or are malformed.
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "../other/p.parquet").status().code(),
+  EXPECT_EQ(ResolveDeltaFilePath(root, "../other/p.parquet").status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "a/%2E%2E/%2E%2E/etc/passwd").status().code(),
+  EXPECT_EQ(ResolveDeltaFilePath(root, "a/%2E%2E/%2E%2E/etc/passwd").status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "bad%zz").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "").status().code(), StatusCode::kCorruption);
-  EXPECT_EQ(ResolveDeltaFilePath(storage, root, "/etc/passwd").status().code(),
-            StatusCode::kUnsupported);
+  EXPECT_EQ(ResolveDeltaFilePath(root, "bad%zz").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(root, "").status().code(), StatusCode::kCorruption);
+  EXPECT_EQ(ResolveDeltaFilePath(root, "/etc/passwd").status().code(), StatusCode::kUnsupported);
   // A ".." inside a name is fine.
-  EXPECT_EQ(*ResolveDeltaFilePath(storage, root, "a..b/c.parquet"), root + "/a..b/c.parquet");
+  EXPECT_EQ(*ResolveDeltaFilePath(root, "a..b/c.parquet"), root + "/a..b/c.parquet");
 }
 
 // The buffer-reusing form gives the same answers, whatever the buffer held.

@@ -18,10 +18,11 @@ Status FileSigner::SignPath(const std::string& path, const What& what, Presigned
   return table_.backend.signer->PresignInto(path, expiration_ms_, context_, url);
 }
 
-Status FileSigner::SignDataFile(const std::string& recorded_path, PresignedUrl* url) const {
+Result<const PresignedUrl*> FileSigner::SignDataFile(const std::string& recorded_path) const {
   LS_RETURN_IF_ERROR(table_.format->ResolveFilePathInto(recorded_path, &path_));
-  return SignPath(
-      path_, [&] { return "file '" + recorded_path + "'"; }, url);
+  LS_RETURN_IF_ERROR(SignPath(
+      path_, [&] { return "file '" + recorded_path + "'"; }, &url_));
+  return &url_;
 }
 
 Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
@@ -44,9 +45,8 @@ Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& sig
                       ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
                       std::string_view delta_action, const FileLineOptions& line_options,
                       std::optional<int64_t> deletion_timestamp) {
-  // Reused from line to line: no allocation per URL.
-  thread_local PresignedUrl url;
-  LS_RETURN_IF_ERROR(signer.SignDataFile(f.path, &url));
+  LS_ASSIGN_OR_RETURN(const PresignedUrl* signed_url, signer.SignDataFile(f.path));
+  const PresignedUrl& url = *signed_url;
   if (format == ResponseFormat::kParquet) {
     AppendParquetFileLine(out, f, url, line_options, hash, parquet_key);
     return Status::OK();

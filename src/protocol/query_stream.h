@@ -27,10 +27,11 @@ class FileSigner {
         table_name_(std::move(table_name)),
         root_prefix_(table_.location + "/") {}
 
-  // A URL for a file recorded in the log, into *url (its buffer reused). A
-  // path outside the table's location is kCorruption: the log must never
-  // lead a URL elsewhere.
-  Status SignDataFile(const std::string& recorded_path, PresignedUrl* url) const;
+  // A URL for a file recorded in the log, valid until the next call: the
+  // signer reuses its buffers (this runs once per file of an answer). A path
+  // outside the table's location is kCorruption: the log must never lead a
+  // URL elsewhere.
+  Result<const PresignedUrl*> SignDataFile(const std::string& recorded_path) const;
   // The DV as a delta-format client must see it: on-disk DVs get a signed
   // URL (storageType "p"); inline ones pass unchanged. Also its file id.
   Result<DeletionVector> ShareDeletionVector(const DeletionVector& dv,
@@ -47,7 +48,9 @@ class FileSigner {
   int64_t expiration_ms_;
   std::string table_name_;
   std::string root_prefix_;
-  mutable std::string path_;  // scratch of SignDataFile: one signer per stream
+  // Scratch of SignDataFile (one signer per stream, never shared).
+  mutable std::string path_;
+  mutable PresignedUrl url_;
 };
 
 // Appends one file line in the chosen format. `action` is "add", "remove"

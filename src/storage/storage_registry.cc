@@ -116,28 +116,20 @@ Result<StorageBackend> StorageRegistry::Build(CloudType type, int entry) const {
   if (e && (e->connect_timeout_ms || e->request_timeout_ms || e->max_retries)) {
     http = std::make_shared<HttpClient>(HttpOptionsFor(e));
   }
-  StorageBackend b;
+  // Each store both reads and signs.
+  auto backend = [](auto store) { return StorageBackend{store, store}; };
   switch (type) {
     case CloudType::kS3: {
       LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveS3Settings(e, env_, what));
-      auto store = std::make_shared<S3Store>(std::move(s), http);
-      b.storage = store;
-      b.signer = store;
-      return b;
+      return backend(std::make_shared<S3Store>(std::move(s), http));
     }
     case CloudType::kGcs: {
       LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveGcsSettings(e, env_, what));
-      auto store = std::make_shared<S3Store>(std::move(s), http);
-      b.storage = store;
-      b.signer = store;
-      return b;
+      return backend(std::make_shared<S3Store>(std::move(s), http));
     }
     case CloudType::kAzure: {
       LS_ASSIGN_OR_RETURN(AzureStoreSettings s, ResolveAzureSettings(e, env_, what));
-      auto store = std::make_shared<AzureStore>(std::move(s), http);
-      b.storage = store;
-      b.signer = store;
-      return b;
+      return backend(std::make_shared<AzureStore>(std::move(s), http));
     }
     case CloudType::kNone:
       break;
