@@ -9,7 +9,7 @@
 #include "auth/token.h"
 #include "common/names.h"
 #include "common/time_util.h"
-#include "protocol/errors.h"
+#include "server/errors.h"
 
 namespace lakeshare {
 

@@ -10,9 +10,10 @@
 
 #include "catalog/sql_catalog.h"
 #include "common/time_util.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 #include "db/test_database.h"
 #include "server/request_target.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -24,14 +25,14 @@ class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
  protected:
   void SetUp() override {
     auto t = db::testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_OK(t);
     test_db_ = std::move(t).value();
-    auto db = db::OpenCatalogDatabase(test_db_->url());
-    ASSERT_TRUE(db.ok()) << db.status();
+    auto db = OpenCatalogDatabase(test_db_->url());
+    ASSERT_OK(db);
     db_ = *db;
     admin_ = std::make_shared<CatalogAdmin>(db_, AdminOptions());
-    ASSERT_TRUE(admin_->CreateAdminUser("root", "root-password", AdminRole::kAdmin).ok());
-    ASSERT_TRUE(admin_->CreateAdminUser("watcher", "watcher-password", AdminRole::kViewer).ok());
+    ASSERT_OK(admin_->CreateAdminUser("root", "root-password", AdminRole::kAdmin));
+    ASSERT_OK(admin_->CreateAdminUser("watcher", "watcher-password", AdminRole::kViewer));
     service_ = MakeService(admin_);
   }
   void TearDown() override {
@@ -43,7 +44,7 @@ class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
 
   static CatalogAdminOptions AdminOptions() {
     CatalogAdminOptions ao;
-    ao.password_hash = db::PasswordHashParams{1024, 1, 1};  // fast
+    ao.password_hash = PasswordHashParams{1024, 1, 1};  // fast
     return ao;
   }
   std::unique_ptr<AdminService> MakeService(std::shared_ptr<CatalogAdmin> admin) {
@@ -56,7 +57,7 @@ class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
   // Another server on the same database, with its own connections.
   std::unique_ptr<AdminService> Replica() {
     auto db = db::Database::Open(test_db_->url());
-    EXPECT_TRUE(db.ok()) << db.status();
+    EXPECT_OK(db);
     return MakeService(std::make_shared<CatalogAdmin>(*db, AdminOptions()));
   }
 
@@ -156,7 +157,7 @@ TEST_P(AdminServiceTest, LoginAndFailures) {
   EXPECT_EQ(Call("GET", "/api/v1/login").status, 405);
   // Passwords never reach the audit log.
   auto page = admin_->QueryAudit({});
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   for (const auto& e : page->entries) {
     EXPECT_EQ(e.detail.value_or("").find("root-password"), std::string::npos);
     EXPECT_EQ(e.object.value_or("").find("password"), std::string::npos);
@@ -185,9 +186,9 @@ TEST_P(AdminServiceTest, ViewerMayOnlyRead) {
 }
 
 TEST_P(AdminServiceTest, SharingTokenIsNotASession) {
-  ASSERT_TRUE(admin_->CreateRecipient({"alice"}).ok());
+  ASSERT_OK(admin_->CreateRecipient({"alice"}));
   auto tok = admin_->CreateToken("alice");
-  ASSERT_TRUE(tok.ok());
+  ASSERT_OK(tok);
   EXPECT_EQ(As(tok->token, "GET", "/api/v1/shares").status, 401);
 }
 
@@ -272,7 +273,7 @@ TEST_P(AdminServiceTest, TokensAndProfiles) {
   std::string bearer(prof.at("bearerToken").as_string());
   SqlCatalog catalog(db_);
   auto who = catalog.Authenticate(bearer);
-  ASSERT_TRUE(who.ok()) << who.status();
+  ASSERT_OK(who);
   EXPECT_EQ(who->recipient, "alice");
 
   auto list = As(t, "GET", "/api/v1/recipients/alice/tokens");
@@ -291,11 +292,11 @@ TEST_P(AdminServiceTest, TokensAndProfiles) {
   auto a = Json(As(t, "POST", "/api/v1/recipients/alice/tokens"));
   auto rot = As(t, "POST", "/api/v1/recipients/alice/tokens/rotate");
   ASSERT_EQ(rot.status, 201) << rot.body;
-  EXPECT_TRUE(catalog.Authenticate(std::string(Json(rot).at("bearerToken").as_string())).ok());
+  EXPECT_OK(catalog.Authenticate(std::string(Json(rot).at("bearerToken").as_string())));
   EXPECT_FALSE(catalog.Authenticate(std::string(a.at("bearerToken").as_string())).ok());
   // Secrets are never audited.
   auto page = admin_->QueryAudit({});
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   for (const auto& e : page->entries) {
     EXPECT_EQ(e.detail.value_or("").find(bearer), std::string::npos);
   }
@@ -314,7 +315,7 @@ TEST_P(AdminServiceTest, ActivationLinkWorksOnce) {
   auto first = Call("GET", path);
   ASSERT_EQ(first.status, 200) << first.body;
   SqlCatalog catalog(db_);
-  EXPECT_TRUE(catalog.Authenticate(std::string(Json(first).at("bearerToken").as_string())).ok());
+  EXPECT_OK(catalog.Authenticate(std::string(Json(first).at("bearerToken").as_string())));
   auto second = Call("GET", path);
   EXPECT_GE(second.status, 400);
   EXPECT_LT(second.status, 500);
@@ -390,7 +391,7 @@ TEST_P(AdminServiceTest, SessionsWorkOnEveryReplica) {
   AuditQuery q;
   q.action = "createShare";
   auto page = admin_->QueryAudit(q);
-  ASSERT_TRUE(page.ok());
+  ASSERT_OK(page);
   ASSERT_EQ(page->entries.size(), 1u);
   EXPECT_EQ(page->entries[0].actor_name.value_or(""), "root");
 
@@ -499,9 +500,7 @@ TEST_P(AdminServiceTest, LoginPrunesExpiredSessions) {
 // error of the server, not "unauthenticated".
 TEST_P(AdminServiceTest, DatabaseTroubleIsNotAnAuthenticationFailure) {
   std::string t = Login("root", "root-password");
-  ASSERT_TRUE(
-      db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); })
-          .ok());
+  ASSERT_OK(db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); }));
   EXPECT_GE(As(t, "GET", "/api/v1/shares").status, 500);
 }
 

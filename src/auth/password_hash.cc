@@ -1,4 +1,4 @@
-#include "db/password_hash.h"
+#include "auth/password_hash.h"
 
 #include <argon2.h>
 
@@ -6,7 +6,7 @@
 
 #include "common/crypto.h"
 
-namespace lakeshare::db {
+namespace lakeshare {
 namespace {
 
 constexpr size_t kSaltBytes = 16;
@@ -51,4 +51,4 @@ Result<bool> VerifyPassword(std::string_view password, std::string_view encoded)
                             argon2_error_message(rc));
 }
 
-}  // namespace lakeshare::db
+}  // namespace lakeshare

@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 
-namespace lakeshare::db {
+namespace lakeshare {
 
 struct PasswordHashParams {
   // OWASP's minimum recommendation for Argon2id (19 MiB, 2 passes).
@@ -32,4 +32,4 @@ Result<std::string> HashPassword(std::string_view password, const PasswordHashPa
 // Argon2id hash.
 Result<bool> VerifyPassword(std::string_view password, std::string_view encoded);
 
-}  // namespace lakeshare::db
+}  // namespace lakeshare

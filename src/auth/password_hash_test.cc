@@ -1,8 +1,9 @@
-#include "db/password_hash.h"
+#include "auth/password_hash.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
-namespace lakeshare::db {
+namespace lakeshare {
 namespace {
 
 // Cheap parameters keep the suite fast; the defaults get one test of their own.
@@ -10,7 +11,7 @@ const PasswordHashParams kFast{1024, 1, 1};
 
 TEST(PasswordHashTest, VerifiesTheRightPasswordOnly) {
   auto hash = HashPassword("correct horse battery", kFast);
-  ASSERT_TRUE(hash.ok()) << hash.status();
+  ASSERT_OK(hash);
   EXPECT_TRUE(hash->starts_with("$argon2id$v=19$m=1024,t=1,p=1$")) << *hash;
   EXPECT_EQ(hash->find("correct horse"), std::string::npos);
   EXPECT_TRUE(*VerifyPassword("correct horse battery", *hash));
@@ -24,7 +25,7 @@ TEST(PasswordHashTest, SaltsEveryHash) {
 
 TEST(PasswordHashTest, DefaultParameters) {
   auto hash = HashPassword("default-params");
-  ASSERT_TRUE(hash.ok());
+  ASSERT_OK(hash);
   EXPECT_TRUE(hash->starts_with("$argon2id$v=19$m=19456,t=2,p=1$")) << *hash;
   EXPECT_TRUE(*VerifyPassword("default-params", *hash));
 }
@@ -39,4 +40,4 @@ TEST(PasswordHashTest, RejectsBadPasswordsAndBadHashes) {
 }
 
 }  // namespace
-}  // namespace lakeshare::db
+}  // namespace lakeshare

@@ -7,7 +7,7 @@
 #include <filesystem>
 
 #include "catalog/audit_writer.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
 namespace lakeshare {
 namespace {
@@ -30,7 +30,7 @@ struct Db {
     dir = std::filesystem::temp_directory_path() /
           ("lakeshare-audit-bench-" + std::to_string(::getpid()));
     std::filesystem::create_directories(dir);
-    auto d = db::OpenCatalogDatabase("sqlite:" + (dir / "catalog.db").string());
+    auto d = OpenCatalogDatabase("sqlite:" + (dir / "catalog.db").string());
     if (!d.ok()) std::abort();
     admin = std::make_shared<CatalogAdmin>(*d);
   }

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "catalog/sql_catalog_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -39,7 +40,7 @@ class AuditWriterTest : public SqlCatalogFixture {
     q.limit = 1000;
     for (;;) {
       auto page = admin_->QueryAudit(q);
-      EXPECT_TRUE(page.ok()) << page.status();
+      EXPECT_OK(page);
       if (!page.ok()) break;
       out.insert(out.end(), page->entries.begin(), page->entries.end());
       if (!page->next_page_token) break;
@@ -67,7 +68,7 @@ class AuditWriterTest : public SqlCatalogFixture {
         cv_.wait(lock, [&] { return released_; });
         return Status::OK();
       });
-      EXPECT_TRUE(st.ok()) << st;
+      EXPECT_OK(st);
     });
     std::unique_lock lock(mu_);
     cv_.wait(lock, [&] { return locked_; });

@@ -1,6 +1,11 @@
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
-namespace lakeshare::db {
+namespace lakeshare {
+
+using db::Database;
+using db::DatabaseOptions;
+using db::Migration;
+
 
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
@@ -149,4 +154,4 @@ std::string NameKey(std::string_view name) {
   return key;
 }
 
-}  // namespace lakeshare::db
+}  // namespace lakeshare

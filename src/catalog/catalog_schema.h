@@ -16,20 +16,20 @@
 #include "db/database.h"
 #include "db/migrations.h"
 
-namespace lakeshare::db {
+namespace lakeshare {
 
 // In version order; append new steps, never edit applied ones.
-const std::vector<Migration>& CatalogMigrations();
+const std::vector<db::Migration>& CatalogMigrations();
 
 // Brings `db` to the newest catalog schema.
-Status MigrateCatalogSchema(Database& db);
+Status MigrateCatalogSchema(db::Database& db);
 
 // Opens `url` (see Database::Open) and migrates it.
-Result<std::shared_ptr<Database>> OpenCatalogDatabase(std::string_view url,
-                                                      const DatabaseOptions& options = {});
+Result<std::shared_ptr<db::Database>> OpenCatalogDatabase(
+    std::string_view url, const db::DatabaseOptions& options = {});
 
 // The key a name is unique and looked up by: ASCII lowercase, matching
 // EqualsIgnoreCase in common/names.h.
 std::string NameKey(std::string_view name);
 
-}  // namespace lakeshare::db
+}  // namespace lakeshare

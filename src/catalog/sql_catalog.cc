@@ -4,11 +4,10 @@
 #include "catalog/sql_catalog_internal.h"
 #include "common/crypto.h"
 #include "common/time_util.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
 namespace lakeshare {
 
-using db::NameKey;
 using db::Row;
 using db::Transaction;
 

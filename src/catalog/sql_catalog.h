@@ -30,7 +30,7 @@ struct SqlCatalogOptions {
 
 class SqlCatalog : public Catalog {
  public:
-  // `db` must carry the catalog schema (db::MigrateCatalogSchema).
+  // `db` must carry the catalog schema (MigrateCatalogSchema).
   explicit SqlCatalog(std::shared_ptr<db::Database> db, SqlCatalogOptions options = {});
 
   Result<Principal> Authenticate(std::string_view bearer_token) override;

@@ -1,17 +1,16 @@
 #include "catalog/sql_catalog_admin.h"
 
 #include "auth/token.h"
-#include "catalog/partition_filter.h"
+#include "predicate/partition_filter.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/crypto.h"
 #include "common/names.h"
 #include "common/time_util.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 #include "db/uuid.h"
 
 namespace lakeshare {
 
-using db::NameKey;
 using db::Row;
 using db::Transaction;
 using namespace sql_catalog_internal;  // NOLINT(google-build-using-namespace)
@@ -780,7 +779,7 @@ Result<AdminUserRecord> CatalogAdmin::CreateAdminUser(std::string_view name,
                                                       std::string_view password, AdminRole role) {
   LS_RETURN_IF_ERROR(ValidateUserName(name));
   // Hashing is slow on purpose: do it before the transaction.
-  LS_ASSIGN_OR_RETURN(std::string hash, db::HashPassword(password, options_.password_hash));
+  LS_ASSIGN_OR_RETURN(std::string hash, HashPassword(password, options_.password_hash));
   AdminUserRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
     int64_t now = NowMillis();
@@ -811,11 +810,11 @@ Result<AdminUserRecord> CatalogAdmin::VerifyAdminPassword(std::string_view name,
     // Spend the same effort as for a real user, so timing does not tell
     // which names exist.
     static const std::string kDummy =
-        db::HashPassword("lakeshare-dummy-password", options_.password_hash).ValueOr("");
-    if (!kDummy.empty()) (void)db::VerifyPassword(password, kDummy);
+        HashPassword("lakeshare-dummy-password", options_.password_hash).ValueOr("");
+    if (!kDummy.empty()) (void)VerifyPassword(password, kDummy);
     return denied;
   }
-  LS_ASSIGN_OR_RETURN(bool ok, db::VerifyPassword(password, user->password_hash));
+  LS_ASSIGN_OR_RETURN(bool ok, VerifyPassword(password, user->password_hash));
   if (!ok) return denied;
   return user->record;
 }
@@ -843,7 +842,7 @@ Result<std::vector<AdminUserRecord>> CatalogAdmin::ListAdminUsers() {
 
 Status CatalogAdmin::ChangeAdminPassword(std::string_view name, std::string_view new_password,
                                          std::optional<std::string_view> keep_session_token) {
-  LS_ASSIGN_OR_RETURN(std::string hash, db::HashPassword(new_password, options_.password_hash));
+  LS_ASSIGN_OR_RETURN(std::string hash, HashPassword(new_password, options_.password_hash));
   // No stored hash has this form: "" keeps no session.
   const std::string keep = keep_session_token ? HashToken(*keep_session_token) : std::string();
   return db_->Write([&](Transaction& tx) -> Status {

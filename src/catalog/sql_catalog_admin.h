@@ -32,7 +32,7 @@
 
 #include "common/status.h"
 #include "db/database.h"
-#include "db/password_hash.h"
+#include "auth/password_hash.h"
 
 namespace lakeshare {
 
@@ -250,14 +250,14 @@ struct Redemption {
 };
 
 struct CatalogAdminOptions {
-  db::PasswordHashParams password_hash{};
+  PasswordHashParams password_hash{};
 };
 
 // ------------------------------------------------------------------- admin
 
 class CatalogAdmin {
  public:
-  // `db` must carry the catalog schema (db::MigrateCatalogSchema).
+  // `db` must carry the catalog schema (MigrateCatalogSchema).
   explicit CatalogAdmin(std::shared_ptr<db::Database> db, CatalogAdminOptions options = {});
 
   // Shares. Deleting a share deletes its schemas, tables and grants.

@@ -9,7 +9,7 @@
 #include <vector>
 
 #include "catalog/sql_catalog_admin.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 #include "db/test_database.h"
 
 namespace lakeshare {
@@ -22,10 +22,10 @@ struct SessionDb {
     auto t = db::testing::TestDatabase::Create(backend);
     if (!t.ok()) std::abort();
     test_db = std::move(t).value();
-    auto d = db::OpenCatalogDatabase(test_db->url());
+    auto d = OpenCatalogDatabase(test_db->url());
     if (!d.ok()) std::abort();
     CatalogAdminOptions o;
-    o.password_hash = db::PasswordHashParams{1024, 1, 1};
+    o.password_hash = PasswordHashParams{1024, 1, 1};
     admin = std::make_unique<CatalogAdmin>(*d, o);
     auto user = admin->CreateAdminUser("ops", "a long enough password", AdminRole::kAdmin);
     if (!user.ok()) std::abort();

@@ -11,6 +11,7 @@
 #include "catalog/sql_catalog_test_util.h"
 #include "common/time_util.h"
 #include "db/migrations.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -19,38 +20,38 @@ class CatalogAdminTest : public SqlCatalogFixture {
  protected:
   // sales/{default: [orders, items]}, hr/{people: [staff]}; alice granted sales.
   void Populate() {
-    ASSERT_TRUE(admin_->CreateShare({"Sales", "Sales data", "q"}).ok());
-    ASSERT_TRUE(admin_->CreateShare({"hr"}).ok());
-    ASSERT_TRUE(admin_->CreateSchema("sales", "default").ok());
-    ASSERT_TRUE(admin_->CreateSchema("hr", "people").ok());
-    ASSERT_TRUE(admin_->AddTable("sales", "default", {"orders", "/data/orders"}).ok());
-    ASSERT_TRUE(admin_->AddTable("sales", "default", {"items", "/data/items"}).ok());
-    ASSERT_TRUE(admin_->AddTable("hr", "people", {"staff", "/data/staff"}).ok());
-    ASSERT_TRUE(admin_->CreateRecipient({"alice"}).ok());
-    ASSERT_TRUE(admin_->Grant("alice", "sales").ok());
+    ASSERT_OK(admin_->CreateShare({"Sales", "Sales data", "q"}));
+    ASSERT_OK(admin_->CreateShare({"hr"}));
+    ASSERT_OK(admin_->CreateSchema("sales", "default"));
+    ASSERT_OK(admin_->CreateSchema("hr", "people"));
+    ASSERT_OK(admin_->AddTable("sales", "default", {"orders", "/data/orders"}));
+    ASSERT_OK(admin_->AddTable("sales", "default", {"items", "/data/items"}));
+    ASSERT_OK(admin_->AddTable("hr", "people", {"staff", "/data/staff"}));
+    ASSERT_OK(admin_->CreateRecipient({"alice"}));
+    ASSERT_OK(admin_->Grant("alice", "sales"));
   }
 };
 
 TEST_P(CatalogAdminTest, MigrationsAreAppliedAndReRunCleanly) {
-  EXPECT_EQ(*db::SchemaVersion(*db_), db::CatalogMigrations().back().version);
+  EXPECT_EQ(*db::SchemaVersion(*db_), CatalogMigrations().back().version);
   Populate();
-  ASSERT_TRUE(db::MigrateCatalogSchema(*db_).ok());
-  ASSERT_TRUE(db::MigrateCatalogSchema(*OpenAgain()).ok());
+  ASSERT_OK(MigrateCatalogSchema(*db_));
+  ASSERT_OK(MigrateCatalogSchema(*OpenAgain()));
   EXPECT_EQ(admin_->ListShares()->size(), 2u);
   EXPECT_EQ(db_->Query("SELECT version FROM schema_migrations")->size(),
-            db::CatalogMigrations().size());
+            CatalogMigrations().size());
 }
 
 TEST_P(CatalogAdminTest, SharesCrud) {
   auto created = admin_->CreateShare({"Sales", "Sales data", "quarterly"});
-  ASSERT_TRUE(created.ok()) << created.status();
+  ASSERT_OK(created);
   EXPECT_EQ(created->id.size(), 36u);
   EXPECT_EQ(created->version, 1);
   EXPECT_EQ(admin_->CreateShare({"SALES"}).status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(admin_->CreateShare({"SALES"}).status().message(),
             "share 'SALES' (or its id) already exists");
   auto got = admin_->GetShare("sales");
-  ASSERT_TRUE(got.ok());
+  ASSERT_OK(got);
   EXPECT_EQ(got->name, "Sales");
   EXPECT_EQ(got->display_name, "Sales data");
 
@@ -58,7 +59,7 @@ TEST_P(CatalogAdminTest, SharesCrud) {
   u.name = "Revenue";
   u.comment = "";  // clears
   auto updated = admin_->UpdateShare("sales", u, created->version);
-  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->name, "Revenue");
   EXPECT_EQ(updated->comment, std::nullopt);
   EXPECT_EQ(updated->display_name, "Sales data");
@@ -69,13 +70,13 @@ TEST_P(CatalogAdminTest, SharesCrud) {
   EXPECT_EQ(stale.status().code(), StatusCode::kFailedPrecondition) << stale.status();
   EXPECT_EQ(admin_->GetShare("sales").status(), Status::NotFound("share 'sales' not found"));
   // Renaming onto another share's name is refused.
-  ASSERT_TRUE(admin_->CreateShare({"other"}).ok());
+  ASSERT_OK(admin_->CreateShare({"other"}));
   ShareUpdate clash;
   clash.name = "REVENUE";
   EXPECT_EQ(admin_->UpdateShare("other", clash).status().code(), StatusCode::kFailedPrecondition);
 
   EXPECT_EQ(admin_->ListShares()->size(), 2u);
-  ASSERT_TRUE(admin_->DeleteShare("REVENUE").ok());
+  ASSERT_OK(admin_->DeleteShare("REVENUE"));
   EXPECT_EQ(admin_->DeleteShare("revenue").code(), StatusCode::kNotFound);
   EXPECT_EQ(admin_->ListShares()->size(), 1u);
   // An explicit id is kept.
@@ -85,11 +86,11 @@ TEST_P(CatalogAdminTest, SharesCrud) {
 }
 
 TEST_P(CatalogAdminTest, SchemasAndTablesCrud) {
-  ASSERT_TRUE(admin_->CreateShare({"s"}).ok());
-  ASSERT_TRUE(admin_->CreateSchema("S", "Default").ok());
+  ASSERT_OK(admin_->CreateShare({"s"}));
+  ASSERT_OK(admin_->CreateSchema("S", "Default"));
   EXPECT_EQ(admin_->CreateSchema("s", "DEFAULT").status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(admin_->CreateSchema("nope", "x").status(), Status::NotFound("share 'nope' not found"));
-  ASSERT_TRUE(admin_->CreateSchema("s", "other").ok());
+  ASSERT_OK(admin_->CreateSchema("s", "other"));
   EXPECT_EQ(admin_->ListSchemas("s")->size(), 2u);
 
   TableSpec spec{"Orders", "s3://bucket/warehouse/orders_v7"};  // shared under another name
@@ -98,17 +99,17 @@ TEST_P(CatalogAdminTest, SchemasAndTablesCrud) {
   spec.partition_filter = "region = 'EU'";
   spec.format = "DELTA";
   auto t = admin_->AddTable("s", "default", spec);
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->share, "s");
   EXPECT_EQ(t->schema, "Default");
   EXPECT_EQ(t->format, "delta");
   EXPECT_EQ(admin_->AddTable("s", "default", {"ORDERS", "/x"}).status().code(),
             StatusCode::kFailedPrecondition);
   // The same name in another schema is fine.
-  EXPECT_TRUE(admin_->AddTable("s", "other", {"orders", "/x"}).ok());
+  EXPECT_OK(admin_->AddTable("s", "other", {"orders", "/x"}));
 
   auto got = admin_->GetTable("S", "DEFAULT", "orders");
-  ASSERT_TRUE(got.ok());
+  ASSERT_OK(got);
   EXPECT_EQ(got->location, "s3://bucket/warehouse/orders_v7");
   EXPECT_EQ(got->partition_filter, "region = 'EU'");
   EXPECT_TRUE(got->history_shared);
@@ -119,7 +120,7 @@ TEST_P(CatalogAdminTest, SchemasAndTablesCrud) {
   u.history_shared = false;
   u.partition_filter = "";
   auto updated = admin_->UpdateTable("s", "default", "orders", u, got->version);
-  ASSERT_TRUE(updated.ok()) << updated.status();
+  ASSERT_OK(updated);
   EXPECT_EQ(updated->location, "/new");
   EXPECT_FALSE(updated->history_shared);
   EXPECT_EQ(updated->partition_filter, std::nullopt);
@@ -130,16 +131,16 @@ TEST_P(CatalogAdminTest, SchemasAndTablesCrud) {
   EXPECT_EQ(admin_->ListTables("s")->size(), 2u);
   EXPECT_EQ(admin_->ListTables("s", "other")->size(), 1u);
   auto renamed = admin_->RenameSchema("s", "other", "archive");
-  ASSERT_TRUE(renamed.ok());
+  ASSERT_OK(renamed);
   EXPECT_EQ(admin_->GetTable("s", "archive", "orders")->schema, "archive");
-  ASSERT_TRUE(admin_->RemoveTable("s", "default", "orders").ok());
+  ASSERT_OK(admin_->RemoveTable("s", "default", "orders"));
   EXPECT_EQ(admin_->GetTable("s", "default", "orders").status(),
             Status::NotFound("table 'orders' not found"));
   // Deleting a schema, then a share, takes their contents along.
-  ASSERT_TRUE(admin_->DeleteSchema("s", "archive").ok());
+  ASSERT_OK(admin_->DeleteSchema("s", "archive"));
   EXPECT_TRUE(admin_->ListTables("s")->empty());
-  ASSERT_TRUE(admin_->AddTable("s", "default", {"t", "/t"}).ok());
-  ASSERT_TRUE(admin_->DeleteShare("s").ok());
+  ASSERT_OK(admin_->AddTable("s", "default", {"t", "/t"}));
+  ASSERT_OK(admin_->DeleteShare("s"));
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM shared_tables")->front().Int(0), 0);
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_schemas")->front().Int(0), 0);
 }
@@ -151,13 +152,14 @@ TEST_P(CatalogAdminTest, RecipientsTokensAndGrants) {
   ru.comment = "partner";
   ru.ip_allowlist = std::vector<std::string>{"10.0.0.0/8"};
   auto r = admin_->UpdateRecipient("alice", ru);
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(r->comment, "partner");
   EXPECT_EQ(admin_->GetRecipient("Alice")->ip_allowlist, std::vector<std::string>{"10.0.0.0/8"});
 
   auto t1 = admin_->CreateToken("alice");
   auto t2 = admin_->CreateToken("alice");
-  ASSERT_TRUE(t1.ok() && t2.ok());
+  ASSERT_OK(t1);
+  ASSERT_OK(t2);
   EXPECT_NE(t1->token, t2->token);
   EXPECT_GE(t1->token.size(), 43u);  // 256 bits
   // Only hashes are stored.
@@ -175,8 +177,8 @@ TEST_P(CatalogAdminTest, RecipientsTokensAndGrants) {
 
   // Rotation with a grace period: old tokens keep working for a while.
   auto t3 = admin_->RotateToken("alice", std::nullopt, 60'000);
-  ASSERT_TRUE(t3.ok());
-  EXPECT_TRUE(catalog_->Authenticate(t1->token).ok());
+  ASSERT_OK(t3);
+  EXPECT_OK(catalog_->Authenticate(t1->token));
   auto tokens = admin_->ListTokens("alice");
   ASSERT_EQ(tokens->size(), 3u);
   int64_t now = NowMillis();
@@ -188,41 +190,41 @@ TEST_P(CatalogAdminTest, RecipientsTokensAndGrants) {
   }
   // Rotation without grace: only the new one works.
   auto t4 = admin_->RotateToken("alice");
-  ASSERT_TRUE(t4.ok());
+  ASSERT_OK(t4);
   EXPECT_FALSE(catalog_->Authenticate(t1->token).ok());
   EXPECT_FALSE(catalog_->Authenticate(t3->token).ok());
-  EXPECT_TRUE(catalog_->Authenticate(t4->token).ok());
-  ASSERT_TRUE(admin_->RevokeToken("alice", t4->record.id).ok());
-  ASSERT_TRUE(admin_->RevokeToken("alice", t4->record.id).ok());  // idempotent
+  EXPECT_OK(catalog_->Authenticate(t4->token));
+  ASSERT_OK(admin_->RevokeToken("alice", t4->record.id));
+  ASSERT_OK(admin_->RevokeToken("alice", t4->record.id));  // idempotent
   EXPECT_EQ(admin_->RevokeToken("alice", "no-such-id").code(), StatusCode::kNotFound);
   EXPECT_FALSE(catalog_->Authenticate(t4->token).ok());
 
   // Grants.
   EXPECT_EQ(*admin_->ListGrants("alice"), std::vector<std::string>{"Sales"});
-  ASSERT_TRUE(admin_->Grant("alice", "HR").ok());
-  ASSERT_TRUE(admin_->Grant("alice", "hr").ok());  // idempotent
+  ASSERT_OK(admin_->Grant("alice", "HR"));
+  ASSERT_OK(admin_->Grant("alice", "hr"));  // idempotent
   EXPECT_EQ(admin_->ListGrants("alice")->size(), 2u);
   EXPECT_EQ(*admin_->ListShareRecipients("hr"), std::vector<std::string>{"alice"});
-  ASSERT_TRUE(admin_->RevokeGrant("alice", "hr").ok());
+  ASSERT_OK(admin_->RevokeGrant("alice", "hr"));
   EXPECT_EQ(admin_->RevokeGrant("alice", "hr").code(), StatusCode::kNotFound);
   EXPECT_EQ(admin_->Grant("alice", "nope").code(), StatusCode::kNotFound);
 
   // all_shares sees every share, also ones created later.
-  ASSERT_TRUE(admin_->CreateRecipient({"root", std::nullopt, {}, true}).ok());
+  ASSERT_OK(admin_->CreateRecipient({"root", std::nullopt, {}, true}));
   auto rt = admin_->CreateToken("root");
   Principal root = *catalog_->Authenticate(rt->token);
-  ASSERT_TRUE(admin_->CreateShare({"later"}).ok());
+  ASSERT_OK(admin_->CreateShare({"later"}));
   EXPECT_EQ(catalog_->ListShares(root)->size(), 3u);
 
   // Deleting a recipient deletes its tokens and grants.
-  ASSERT_TRUE(admin_->DeleteRecipient("alice").ok());
+  ASSERT_OK(admin_->DeleteRecipient("alice"));
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM recipient_tokens")->front().Int(0), 1);
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_grants")->front().Int(0), 0);
 }
 
 TEST_P(CatalogAdminTest, AdminUsersAndPasswords) {
   auto u = admin_->CreateAdminUser("Root", "correct horse battery", AdminRole::kAdmin);
-  ASSERT_TRUE(u.ok()) << u.status();
+  ASSERT_OK(u);
   EXPECT_EQ(admin_->CreateAdminUser("root", "another password", AdminRole::kViewer).status().code(),
             StatusCode::kFailedPrecondition);
   auto stored = db_->Query("SELECT password_hash FROM admin_users");
@@ -231,7 +233,7 @@ TEST_P(CatalogAdminTest, AdminUsersAndPasswords) {
   EXPECT_EQ(stored->front().Text(0).find("correct horse"), std::string::npos);
 
   auto ok = admin_->VerifyAdminPassword("ROOT", "correct horse battery");
-  ASSERT_TRUE(ok.ok()) << ok.status();
+  ASSERT_OK(ok);
   EXPECT_EQ(ok->name, "Root");
   EXPECT_EQ(ok->role, AdminRole::kAdmin);
   auto wrong = admin_->VerifyAdminPassword("root", "wrong password!");
@@ -241,8 +243,8 @@ TEST_P(CatalogAdminTest, AdminUsersAndPasswords) {
 
   EXPECT_EQ(admin_->CreateAdminUser("v", "short", AdminRole::kViewer).status().code(),
             StatusCode::kInvalidArgument);
-  ASSERT_TRUE(admin_->CreateAdminUser("viewer1", "viewer password", AdminRole::kViewer).ok());
-  ASSERT_TRUE(admin_->ChangeAdminPassword("viewer1", "new viewer password").ok());
+  ASSERT_OK(admin_->CreateAdminUser("viewer1", "viewer password", AdminRole::kViewer));
+  ASSERT_OK(admin_->ChangeAdminPassword("viewer1", "new viewer password"));
   EXPECT_FALSE(admin_->VerifyAdminPassword("viewer1", "viewer password").ok());
   EXPECT_EQ(admin_->VerifyAdminPassword("viewer1", "new viewer password")->role,
             AdminRole::kViewer);
@@ -252,10 +254,10 @@ TEST_P(CatalogAdminTest, AdminUsersAndPasswords) {
             StatusCode::kFailedPrecondition);
   EXPECT_EQ(admin_->DeleteAdminUser("root").code(), StatusCode::kFailedPrecondition);
   auto promoted = admin_->SetAdminRole("viewer1", AdminRole::kAdmin);
-  ASSERT_TRUE(promoted.ok());
+  ASSERT_OK(promoted);
   EXPECT_EQ(promoted->role, AdminRole::kAdmin);
-  ASSERT_TRUE(admin_->SetAdminRole("root", AdminRole::kViewer).ok());
-  ASSERT_TRUE(admin_->DeleteAdminUser("root").ok());
+  ASSERT_OK(admin_->SetAdminRole("root", AdminRole::kViewer));
+  ASSERT_OK(admin_->DeleteAdminUser("root"));
   EXPECT_EQ(admin_->ListAdminUsers()->size(), 1u);
   EXPECT_EQ(admin_->GetAdminUser("root").status(), Status::NotFound("user 'root' not found"));
   EXPECT_EQ(ParseAdminRole("VIEWER").ValueOr(AdminRole::kAdmin), AdminRole::kViewer);
@@ -276,7 +278,7 @@ TEST_P(CatalogAdminTest, AuditFiltersAndPaging) {
     e.remote_address = "10.0.0.1";
     e.request_id = "req-" + std::to_string(i);
     auto id = admin_->AppendAudit(e);
-    ASSERT_TRUE(id.ok()) << id.status();
+    ASSERT_OK(id);
   }
   // Paging through everything, newest first, no duplicates or gaps.
   AuditQuery q;
@@ -285,7 +287,7 @@ TEST_P(CatalogAdminTest, AuditFiltersAndPaging) {
   int pages = 0;
   for (;;) {
     auto page = admin_->QueryAudit(q);
-    ASSERT_TRUE(page.ok()) << page.status();
+    ASSERT_OK(page);
     ++pages;
     for (const auto& e : page->entries) seen.push_back(*e.num_files);
     if (!page->next_page_token) break;
@@ -324,7 +326,7 @@ TEST_P(CatalogAdminTest, AuditFiltersAndPaging) {
   odd.action = "queryTable";
   odd.outcome = "error";
   odd.detail = std::string("bad \xff bytes ") + std::string(10000, 'x');
-  ASSERT_TRUE(admin_->AppendAudit(odd).ok());
+  ASSERT_OK(admin_->AppendAudit(odd));
   AuditQuery last;
   last.limit = 1;
   auto newest = admin_->QueryAudit(last);
@@ -346,7 +348,7 @@ TEST_P(CatalogAdminTest, ActivationLinksWorkOnce) {
   spec.token_expiration_ms = NowMillis() + 3'600'000;
   spec.profile_ref = "profile-v1";
   auto link = admin_->CreateActivationLink("alice", spec);
-  ASSERT_TRUE(link.ok()) << link.status();
+  ASSERT_OK(link);
   EXPECT_EQ(
       db_->Query("SELECT COUNT(*) FROM activation_links WHERE secret_hash = ?", {link->secret})
           ->front()
@@ -354,13 +356,13 @@ TEST_P(CatalogAdminTest, ActivationLinksWorkOnce) {
       0);  // only the hash is stored
 
   auto redeemed = admin_->RedeemActivationLink(link->secret);
-  ASSERT_TRUE(redeemed.ok()) << redeemed.status();
+  ASSERT_OK(redeemed);
   EXPECT_EQ(redeemed->link.recipient, "alice");
   EXPECT_EQ(redeemed->link.profile_ref, "profile-v1");
   EXPECT_EQ(redeemed->token.record.origin, "activation");
   EXPECT_EQ(redeemed->token.record.expiration_ms, spec.token_expiration_ms);
   auto who = catalog_->Authenticate(redeemed->token.token);
-  ASSERT_TRUE(who.ok());
+  ASSERT_OK(who);
   EXPECT_EQ(who->recipient, "alice");
 
   auto again = admin_->RedeemActivationLink(link->secret);
@@ -375,7 +377,7 @@ TEST_P(CatalogAdminTest, ActivationLinksWorkOnce) {
   ActivationLinkSpec brief;
   brief.expiration_ms = NowMillis() + 150;
   auto short_link = admin_->CreateActivationLink("alice", brief);
-  ASSERT_TRUE(short_link.ok());
+  ASSERT_OK(short_link);
   std::this_thread::sleep_for(std::chrono::milliseconds(250));
   EXPECT_EQ(admin_->RedeemActivationLink(short_link->secret).status(),
             Status::FailedPrecondition("activation link has expired"));
@@ -386,7 +388,7 @@ TEST_P(CatalogAdminTest, ActivationLinksWorkOnce) {
   // Concurrent redemptions: exactly one wins.
   spec.expiration_ms = NowMillis() + 60'000;
   auto contested = admin_->CreateActivationLink("alice", spec);
-  ASSERT_TRUE(contested.ok());
+  ASSERT_OK(contested);
   std::atomic<int> wins{0}, refusals{0}, other{0};
   std::vector<std::thread> threads;
   for (int i = 0; i < 4; ++i) {
@@ -448,8 +450,8 @@ TEST_P(CatalogAdminTest, GarbageInputsAreInvalidArguments) {
 }
 
 TEST_P(CatalogAdminTest, ConcurrentWritersLoseNoUpdate) {
-  ASSERT_TRUE(admin_->CreateShare({"counter", std::nullopt, std::string("")}).ok());
-  ASSERT_TRUE(admin_->CreateRecipient({"r"}).ok());
+  ASSERT_OK(admin_->CreateShare({"counter", std::nullopt, std::string("")}));
+  ASSERT_OK(admin_->CreateRecipient({"r"}));
   constexpr int kThreads = 4, kPerThread = 10;
   std::atomic<int> unexpected{0};
   std::vector<std::thread> threads;
@@ -528,11 +530,11 @@ constexpr int64_t kTtl = 3'600'000;
 
 TEST_P(CatalogAdminTest, AdminSessionsAreSharedByReplicasAndEndOnLogout) {
   auto root = admin_->CreateAdminUser("Root", "correct horse battery", AdminRole::kAdmin);
-  ASSERT_TRUE(root.ok()) << root.status();
+  ASSERT_OK(root);
   CatalogAdmin replica(OpenAgain(), AdminOptions());
 
   auto s = admin_->CreateAdminSession(*root, kT0, kTtl);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_GE(s->token.size(), 32u);
   EXPECT_EQ(s->record.user, "Root");
   EXPECT_EQ(s->record.expires_ms, kT0 + kTtl);
@@ -544,7 +546,7 @@ TEST_P(CatalogAdminTest, AdminSessionsAreSharedByReplicasAndEndOnLogout) {
 
   // The other replica knows the session.
   auto found = replica.FindAdminSession(s->token, kT0 + 1);
-  ASSERT_TRUE(found.ok()) << found.status();
+  ASSERT_OK(found);
   ASSERT_TRUE(found->has_value());
   EXPECT_EQ((*found)->user, "Root");
   EXPECT_EQ((*found)->user_id, root->id);
@@ -557,7 +559,7 @@ TEST_P(CatalogAdminTest, AdminSessionsAreSharedByReplicasAndEndOnLogout) {
   for (const std::string& bad : {std::string(), std::string("garbage"), s->token + "x",
                                  HashToken(s->token), std::string(5000, 'a')}) {
     auto r = replica.FindAdminSession(bad, kT0 + 1);
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_OK(r);
     EXPECT_FALSE(r->has_value()) << bad;
   }
   // The lifetime is absolute.
@@ -575,9 +577,9 @@ TEST_P(CatalogAdminTest, AdminSessionsAreSharedByReplicasAndEndOnLogout) {
 
 TEST_P(CatalogAdminTest, LastUsedIsRefreshedAtMostOncePerInterval) {
   auto root = admin_->CreateAdminUser("root", "correct horse battery", AdminRole::kAdmin);
-  ASSERT_TRUE(root.ok());
+  ASSERT_OK(root);
   auto s = admin_->CreateAdminSession(*root, kT0, kTtl);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   auto last_used = [&] {
     return db_->Query("SELECT last_used_ms FROM admin_sessions")->front().Int(0);
   };
@@ -593,33 +595,34 @@ TEST_P(CatalogAdminTest, LastUsedIsRefreshedAtMostOncePerInterval) {
 }
 
 TEST_P(CatalogAdminTest, UserChangesEndSessionsAtOnce) {
-  ASSERT_TRUE(admin_->CreateAdminUser("root", "correct horse battery", AdminRole::kAdmin).ok());
+  ASSERT_OK(admin_->CreateAdminUser("root", "correct horse battery", AdminRole::kAdmin));
   auto v = admin_->CreateAdminUser("vera", "vera's password", AdminRole::kViewer);
-  ASSERT_TRUE(v.ok());
+  ASSERT_OK(v);
   CatalogAdmin replica(OpenAgain(), AdminOptions());
   auto live = [&](const IssuedAdminSession& s) {
     auto r = replica.FindAdminSession(s.token, kT0 + 1);
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
     return r.ok() && r->has_value();
   };
 
   // A password change ends the user's other sessions, not the one it keeps.
   auto s1 = admin_->CreateAdminSession(*v, kT0, kTtl);
   auto s2 = admin_->CreateAdminSession(*v, kT0, kTtl);
-  ASSERT_TRUE(s1.ok() && s2.ok());
-  ASSERT_TRUE(admin_->ChangeAdminPassword("vera", "vera's new password", s1->token).ok());
+  ASSERT_OK(s1);
+  ASSERT_OK(s2);
+  ASSERT_OK(admin_->ChangeAdminPassword("vera", "vera's new password", s1->token));
   EXPECT_TRUE(live(*s1));
   EXPECT_FALSE(live(*s2));
-  ASSERT_TRUE(admin_->ChangeAdminPassword("VERA", "vera's third password").ok());
+  ASSERT_OK(admin_->ChangeAdminPassword("VERA", "vera's third password"));
   EXPECT_FALSE(live(*s1));
 
   // A role change ends them; setting the same role does not.
   auto s3 = admin_->CreateAdminSession(*v, kT0, kTtl);
-  ASSERT_TRUE(s3.ok());
-  ASSERT_TRUE(admin_->SetAdminRole("vera", AdminRole::kViewer).ok());
+  ASSERT_OK(s3);
+  ASSERT_OK(admin_->SetAdminRole("vera", AdminRole::kViewer));
   EXPECT_TRUE(live(*s3));
   auto promoted = admin_->SetAdminRole("vera", AdminRole::kAdmin);
-  ASSERT_TRUE(promoted.ok());
+  ASSERT_OK(promoted);
   EXPECT_FALSE(live(*s3));
   // Opening a session with the role the user no longer has is refused.
   EXPECT_EQ(admin_->CreateAdminSession(*v, kT0, kTtl).status().code(),
@@ -628,28 +631,24 @@ TEST_P(CatalogAdminTest, UserChangesEndSessionsAtOnce) {
   // Even a role changed behind the API's back (another program, an older
   // server) ends the session: the lookup joins the user's current role.
   auto s4 = admin_->CreateAdminSession(*promoted, kT0, kTtl);
-  ASSERT_TRUE(s4.ok());
+  ASSERT_OK(s4);
   EXPECT_TRUE(live(*s4));
-  ASSERT_TRUE(
-      db_->Write([&](db::Transaction& tx) {
+  ASSERT_OK(db_->Write([&](db::Transaction& tx) {
            return tx.Exec("UPDATE admin_users SET role = 'viewer' WHERE id = ?", {v->id}).status();
-         })
-          .ok());
+         }));
   EXPECT_FALSE(live(*s4));
-  ASSERT_TRUE(
-      db_->Write([&](db::Transaction& tx) {
+  ASSERT_OK(db_->Write([&](db::Transaction& tx) {
            return tx.Exec("UPDATE admin_users SET role = 'admin' WHERE id = ?", {v->id}).status();
-         })
-          .ok());
+         }));
   EXPECT_TRUE(live(*s4));
 
   // Deleting the user deletes its sessions (and a new user of the same name
   // does not inherit them).
-  ASSERT_TRUE(admin_->DeleteAdminUser("vera").ok());
+  ASSERT_OK(admin_->DeleteAdminUser("vera"));
   EXPECT_FALSE(live(*s4));
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM admin_sessions")->front().Int(0), 0);
   auto again = admin_->CreateAdminUser("vera", "vera's password", AdminRole::kAdmin);
-  ASSERT_TRUE(again.ok());
+  ASSERT_OK(again);
   EXPECT_FALSE(live(*s4));
   EXPECT_EQ(admin_->CreateAdminSession(*promoted, kT0, kTtl).status().code(),
             StatusCode::kUnauthenticated);  // the old user's id is gone
@@ -657,11 +656,11 @@ TEST_P(CatalogAdminTest, UserChangesEndSessionsAtOnce) {
 
 TEST_P(CatalogAdminTest, ExpiredSessionsArePruned) {
   auto root = admin_->CreateAdminUser("root", "correct horse battery", AdminRole::kAdmin);
-  ASSERT_TRUE(root.ok());
+  ASSERT_OK(root);
   std::vector<IssuedAdminSession> sessions;
   for (int64_t ttl : {int64_t{1000}, int64_t{2000}, int64_t{3000}, kTtl}) {
     auto s = admin_->CreateAdminSession(*root, kT0, ttl);
-    ASSERT_TRUE(s.ok());
+    ASSERT_OK(s);
     sessions.push_back(*s);
   }
   EXPECT_EQ(*admin_->CountAdminSessions(kT0 + 1500), 3);
@@ -696,7 +695,7 @@ TEST_P(CatalogAdminTest, SessionLookupIsAnIndexLookup) {
     }
     return Status::OK();
   });
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   std::string text;
   for (const auto& line : plan) text += line + "\n";
   ASSERT_FALSE(plan.empty());
@@ -713,23 +712,23 @@ TEST_P(CatalogAdminTest, SessionLookupIsAnIndexLookup) {
 
 TEST_P(CatalogAdminTest, SessionsMigrationUpgradesAnOlderDatabase) {
   auto t = db::testing::TestDatabase::Create(GetParam());
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   auto d = db::Database::Open((*t)->url());
-  ASSERT_TRUE(d.ok()) << d.status();
-  const auto& all = db::CatalogMigrations();
+  ASSERT_OK(d);
+  const auto& all = CatalogMigrations();
   ASSERT_GE(all.size(), 2u);
-  ASSERT_TRUE(db::ApplyMigrations(**d, {all.front()}).ok());
+  ASSERT_OK(db::ApplyMigrations(**d, {all.front()}));
   CatalogAdmin old(*d, AdminOptions());
   auto root = old.CreateAdminUser("root", "correct horse battery", AdminRole::kAdmin);
-  ASSERT_TRUE(root.ok());
+  ASSERT_OK(root);
   EXPECT_FALSE(old.CreateAdminSession(*root, kT0, kTtl).ok());  // no table yet
 
-  ASSERT_TRUE(db::MigrateCatalogSchema(**d).ok());
+  ASSERT_OK(MigrateCatalogSchema(**d));
   EXPECT_EQ(*db::SchemaVersion(**d), all.back().version);
   auto s = old.CreateAdminSession(*root, kT0, kTtl);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_TRUE(old.FindAdminSession(s->token, kT0 + 1)->has_value());
-  EXPECT_TRUE(old.VerifyAdminPassword("root", "correct horse battery").ok());
+  EXPECT_OK(old.VerifyAdminPassword("root", "correct horse battery"));
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminTest);

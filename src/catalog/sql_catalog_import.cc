@@ -6,13 +6,12 @@
 #include "catalog/sql_catalog_internal.h"
 #include "common/names.h"
 #include "common/time_util.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 #include "db/uuid.h"
 
 namespace lakeshare {
 namespace {
 
-using db::NameKey;
 using db::Transaction;
 using namespace sql_catalog_internal;  // NOLINT(google-build-using-namespace)
 

@@ -1,75 +1,13 @@
 #include "catalog/sql_catalog_internal.h"
 
-#include <arpa/inet.h>
-
-#include <array>
 #include <boost/json.hpp>
-#include <cstring>
 
+#include "common/ip_range.h"
 #include "common/names.h"
 #include "db/value.h"
 
 namespace lakeshare::sql_catalog_internal {
 namespace {
-
-// An address or range in 16-byte form (IPv4 as IPv4-mapped IPv6); `v4`
-// tells whether the text was IPv4, whose prefix lengths count from bit 96.
-struct Range {
-  std::array<unsigned char, 16> addr{};
-  int prefix = 128;
-};
-
-bool ParseAddress(std::string_view text, std::array<unsigned char, 16>* out, bool* v4) {
-  std::string s(text);
-  unsigned char buf[16];
-  if (inet_pton(AF_INET, s.c_str(), buf) == 1) {
-    out->fill(0);
-    (*out)[10] = (*out)[11] = 0xff;
-    std::memcpy(out->data() + 12, buf, 4);
-    *v4 = true;
-    return true;
-  }
-  if (inet_pton(AF_INET6, s.c_str(), buf) == 1) {
-    // An IPv4-mapped address ("::ffff:10.1.2.3") lands on the same bytes as
-    // the IPv4 form, so the two match each other.
-    std::memcpy(out->data(), buf, 16);
-    *v4 = false;
-    return true;
-  }
-  return false;
-}
-
-std::optional<Range> ParseRange(std::string_view text) {
-  Range r;
-  std::string_view addr = text;
-  std::optional<int> prefix;
-  if (size_t slash = text.find('/'); slash != std::string_view::npos) {
-    addr = text.substr(0, slash);
-    std::string_view p = text.substr(slash + 1);
-    if (p.empty() || p.size() > 3) return std::nullopt;
-    int v = 0;
-    for (char c : p) {
-      if (c < '0' || c > '9') return std::nullopt;
-      v = v * 10 + (c - '0');
-    }
-    prefix = v;
-  }
-  bool v4 = false;
-  if (!ParseAddress(addr, &r.addr, &v4)) return std::nullopt;
-  int max = v4 ? 32 : 128;
-  if (prefix && *prefix > max) return std::nullopt;
-  r.prefix = (v4 ? 96 : 0) + prefix.value_or(max);
-  return r;
-}
-
-bool InRange(const Range& range, const std::array<unsigned char, 16>& a) {
-  int bits = range.prefix;
-  for (int i = 0; i < 16 && bits > 0; ++i, bits -= 8) {
-    unsigned char mask = bits >= 8 ? 0xff : static_cast<unsigned char>(0xff << (8 - bits));
-    if ((range.addr[i] & mask) != (a[i] & mask)) return false;
-  }
-  return true;
-}
 
 // Length of the valid UTF-8 character at s[i], or 0 if invalid there.
 size_t CharLength(std::string_view s, size_t i) {
@@ -134,7 +72,7 @@ Result<std::optional<std::string>> EncodeAllowlist(const std::vector<std::string
   }
   boost::json::array arr;
   for (const std::string& e : entries) {
-    if (!ParseRange(e)) {
+    if (!IsIpRange(e)) {
       return Status::InvalidArgument("IP allow-list entry '" + SanitizeText(e, 64) +
                                      "' is not an IP address or CIDR range");
     }
@@ -157,15 +95,7 @@ Result<std::vector<std::string>> DecodeAllowlist(const std::optional<std::string
 }
 
 bool AddressAllowed(const std::vector<std::string>& allowlist, std::string_view address) {
-  if (allowlist.empty()) return true;
-  std::array<unsigned char, 16> a{};
-  bool v4 = false;
-  if (!ParseAddress(address, &a, &v4)) return false;
-  for (const std::string& entry : allowlist) {
-    auto r = ParseRange(entry);
-    if (r && InRange(*r, a)) return true;
-  }
-  return false;
+  return allowlist.empty() || AddressInRanges(allowlist, address);
 }
 
 std::string SanitizeText(std::string_view text, size_t max) {

@@ -1,4 +1,5 @@
 #include "catalog/sql_catalog_internal.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -8,7 +9,7 @@ namespace {
 TEST(SqlCatalogInternalTest, AllowlistRoundTripAndMatching) {
   std::vector<std::string> list = {"10.0.0.0/8", "192.0.2.1", "2001:db8::/32", "::1"};
   auto json = EncodeAllowlist(list);
-  ASSERT_TRUE(json.ok()) << json.status();
+  ASSERT_OK(json);
   ASSERT_TRUE(json->has_value());
   EXPECT_EQ(*DecodeAllowlist(*json), list);
   EXPECT_TRUE(AddressAllowed(list, "10.255.0.1"));
@@ -49,14 +50,14 @@ TEST(SqlCatalogInternalTest, SanitizeKeepsValidUtf8WithinLimit) {
 }
 
 TEST(SqlCatalogInternalTest, TextAndFormatValidation) {
-  EXPECT_TRUE(ValidateText("comment", "multi\nline\ttext", 100).ok());
+  EXPECT_OK(ValidateText("comment", "multi\nline\ttext", 100));
   EXPECT_EQ(ValidateText("comment", "bell\a", 100).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateText("comment", "toolong", 3).message(), "comment is longer than 3 bytes");
   std::string f = "Delta";
-  EXPECT_TRUE(ValidateFormat(&f).ok());
+  EXPECT_OK(ValidateFormat(&f));
   EXPECT_EQ(f, "delta");
   f = "Iceberg";
-  EXPECT_TRUE(ValidateFormat(&f).ok());
+  EXPECT_OK(ValidateFormat(&f));
   EXPECT_EQ(f, "iceberg");
   f = "hudi";
   EXPECT_EQ(ValidateFormat(&f).code(), StatusCode::kInvalidArgument);

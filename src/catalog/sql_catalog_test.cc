@@ -9,6 +9,7 @@
 #include "catalog/sql_catalog_test_util.h"
 #include "catalog/yaml_catalog.h"
 #include "common/time_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -40,7 +41,7 @@ recipients:
 
 ServerConfig Config(const std::string& text = kConfig) {
   auto cfg = ParseServerConfig(text, "/");
-  EXPECT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_OK(cfg);
   return *cfg;
 }
 
@@ -48,7 +49,7 @@ class SqlCatalogTest : public SqlCatalogFixture {
  protected:
   void Import(const std::string& text = kConfig) {
     auto r = ImportServerConfig(*db_, Config(text));
-    ASSERT_TRUE(r.ok()) << r.status();
+    ASSERT_OK(r);
   }
 };
 
@@ -78,14 +79,14 @@ TEST_P(SqlCatalogTest, GrantsLimitWhatIsVisible) {
   auto t2 = catalog_->GetTable(admin, "hr", "people", "nope");
   EXPECT_EQ(t1.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(t2.status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(catalog_->GetTable(admin, "hr", "people", "staff").ok());
+  EXPECT_OK(catalog_->GetTable(admin, "hr", "people", "staff"));
 }
 
 TEST_P(SqlCatalogTest, NamesAreCaseInsensitiveAndKeepTheirSpelling) {
   Import();
   Principal alice = *catalog_->Authenticate("alice-token");
   auto t = catalog_->GetTable(alice, "SALES", "DEFAULT", "orders");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->share, "Sales");
   EXPECT_EQ(t->schema, "default");
   EXPECT_EQ(t->name, "Orders");
@@ -158,7 +159,7 @@ TEST_P(SqlCatalogTest, AnswersExactlyLikeTheYamlCatalog) {
 
 TEST_P(SqlCatalogTest, ImportTwiceChangesNothingTheSecondTime) {
   auto first = ImportServerConfig(*db_, Config());
-  ASSERT_TRUE(first.ok()) << first.status();
+  ASSERT_OK(first);
   EXPECT_EQ(first->shares_created, 2);
   EXPECT_EQ(first->schemas_created, 3);
   EXPECT_EQ(first->tables_created, 4);
@@ -166,7 +167,7 @@ TEST_P(SqlCatalogTest, ImportTwiceChangesNothingTheSecondTime) {
   EXPECT_EQ(first->tokens_added, 3);
   EXPECT_EQ(first->grants_added, 1);
   auto second = ImportServerConfig(*db_, Config());
-  ASSERT_TRUE(second.ok()) << second.status();
+  ASSERT_OK(second);
   EXPECT_EQ(second->changes(), 0);
   EXPECT_EQ(admin_->ListShares()->size(), 2u);
   EXPECT_EQ(admin_->ListTables("sales")->size(), 3u);
@@ -190,7 +191,7 @@ TEST_P(SqlCatalogTest, ReimportOfAnEditedFileUpdatesInPlace) {
           "{name: alice, token: alice-token-2, shares: [hr]}");
   replace("comment: quarterly numbers", "comment: monthly numbers");
   auto r = ImportServerConfig(*db_, Config(edited));
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   EXPECT_EQ(r->tables_updated, 1);
   EXPECT_EQ(r->shares_updated, 1);
   EXPECT_EQ(r->tokens_added, 1);
@@ -202,7 +203,7 @@ TEST_P(SqlCatalogTest, ReimportOfAnEditedFileUpdatesInPlace) {
   EXPECT_EQ(catalog_->Authenticate("alice-token").status().code(), StatusCode::kUnauthenticated);
   Principal alice = *catalog_->Authenticate("alice-token-2");
   EXPECT_EQ(catalog_->GetShare(alice, "sales").status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(catalog_->GetShare(alice, "hr").ok());
+  EXPECT_OK(catalog_->GetShare(alice, "hr"));
   Principal admin = *catalog_->Authenticate("admin-token");
   EXPECT_EQ(catalog_->GetTable(admin, "sales", "default", "items")->location, "/data/items-v2");
   EXPECT_EQ(*catalog_->GetShare(admin, "sales")->comment, "monthly numbers");
@@ -219,16 +220,17 @@ TEST_P(SqlCatalogTest, ImportRefusesATokenOwnedByAnotherRecipient) {
 }
 
 TEST_P(SqlCatalogTest, RevokedAndExpiredTokensAreRefused) {
-  ASSERT_TRUE(admin_->CreateRecipient({"bob"}).ok());
+  ASSERT_OK(admin_->CreateRecipient({"bob"}));
   auto t1 = admin_->CreateToken("bob");
   auto t2 = admin_->CreateToken("bob", NowMillis() + 300);
-  ASSERT_TRUE(t1.ok() && t2.ok());
+  ASSERT_OK(t1);
+  ASSERT_OK(t2);
   // Several live tokens per recipient.
   EXPECT_EQ(catalog_->Authenticate(t1->token)->recipient, "bob");
   auto p2 = catalog_->Authenticate(t2->token);
-  ASSERT_TRUE(p2.ok());
+  ASSERT_OK(p2);
   EXPECT_EQ(p2->token_expiration_ms, t2->record.expiration_ms);
-  ASSERT_TRUE(admin_->RevokeToken("bob", t1->record.id).ok());
+  ASSERT_OK(admin_->RevokeToken("bob", t1->record.id));
   EXPECT_EQ(catalog_->Authenticate(t1->token).status(),
             Status::Unauthenticated("the bearer token has been revoked"));
   std::this_thread::sleep_for(std::chrono::milliseconds(400));
@@ -242,14 +244,14 @@ TEST_P(SqlCatalogTest, ASecondReplicaSeesARevocationAtOnce) {
   ASSERT_NE(other_db, nullptr);
   SqlCatalog replica(other_db);
   auto issued = admin_->CreateToken("alice");
-  ASSERT_TRUE(issued.ok());
-  ASSERT_TRUE(replica.Authenticate(issued->token).ok());  // warms the replica's pool
-  ASSERT_TRUE(admin_->RevokeAllTokens("alice").ok());
+  ASSERT_OK(issued);
+  ASSERT_OK(replica.Authenticate(issued->token));  // warms the replica's pool
+  ASSERT_OK(admin_->RevokeAllTokens("alice"));
   EXPECT_EQ(replica.Authenticate(issued->token).status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(replica.Authenticate("alice-token").status().code(), StatusCode::kUnauthenticated);
   // And a grant change made through the replica's admin shows here at once.
   CatalogAdmin replica_admin(other_db, AdminOptions());
-  ASSERT_TRUE(replica_admin.RevokeGrant("alice", "sales").ok());
+  ASSERT_OK(replica_admin.RevokeGrant("alice", "sales"));
   auto fresh = admin_->CreateToken("alice");
   Principal alice = *catalog_->Authenticate(fresh->token);
   EXPECT_TRUE(catalog_->ListShares(alice)->empty());
@@ -275,7 +277,7 @@ TEST_P(SqlCatalogTest, UngrantedAndMissingLookAlikeAtEveryLevel) {
             "[Share/Schema/Table] 'hq/people/staff' does not exist, please contact your share "
             "provider for further information.");
   // A principal whose recipient has since been deleted sees nothing.
-  ASSERT_TRUE(admin_->DeleteRecipient("alice").ok());
+  ASSERT_OK(admin_->DeleteRecipient("alice"));
   EXPECT_TRUE(catalog_->ListShares(alice)->empty());
   EXPECT_EQ(catalog_->GetShare(alice, "sales").status(),
             Status::NotFound("share 'sales' not found"));
@@ -284,18 +286,18 @@ TEST_P(SqlCatalogTest, UngrantedAndMissingLookAlikeAtEveryLevel) {
 
 TEST_P(SqlCatalogTest, AnonymousModeWhileThereAreNoRecipients) {
   auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\nshares: [{name: a}]\n", "/");
-  ASSERT_TRUE(cfg.ok());
-  ASSERT_TRUE(ImportServerConfig(*db_, *cfg).ok());
+  ASSERT_OK(cfg);
+  ASSERT_OK(ImportServerConfig(*db_, *cfg));
   SqlCatalog anonymous(db_, SqlCatalogOptions{.allow_anonymous = true});
   auto who = anonymous.Authenticate("");
-  ASSERT_TRUE(who.ok()) << who.status();
+  ASSERT_OK(who);
   EXPECT_EQ(who->recipient, "anonymous");
   EXPECT_EQ(anonymous.ListShares(*who)->size(), 1u);
-  EXPECT_TRUE(anonymous.GetShare(*who, "A").ok());
+  EXPECT_OK(anonymous.GetShare(*who, "A"));
   // Without the option, no token is no access.
   EXPECT_EQ(catalog_->Authenticate("").status().code(), StatusCode::kUnauthenticated);
   // Once a recipient exists, anonymous access ends.
-  ASSERT_TRUE(admin_->CreateRecipient({"r"}).ok());
+  ASSERT_OK(admin_->CreateRecipient({"r"}));
   EXPECT_EQ(anonymous.Authenticate("").status().code(), StatusCode::kUnauthenticated);
   EXPECT_EQ(anonymous.GetShare(*who, "a").status().code(), StatusCode::kNotFound);
 }
@@ -303,20 +305,20 @@ TEST_P(SqlCatalogTest, AnonymousModeWhileThereAreNoRecipients) {
 TEST_P(SqlCatalogTest, IpAllowListIsEnforcedByAuthenticateFrom) {
   RecipientSpec spec{"carol"};
   spec.ip_allowlist = {"10.1.0.0/16", "2001:db8::/32", "192.0.2.7"};
-  ASSERT_TRUE(admin_->CreateRecipient(spec).ok());
+  ASSERT_OK(admin_->CreateRecipient(spec));
   auto token = admin_->CreateToken("carol");
-  ASSERT_TRUE(token.ok());
-  EXPECT_TRUE(catalog_->AuthenticateFrom(token->token, "10.1.200.3").ok());
-  EXPECT_TRUE(catalog_->AuthenticateFrom(token->token, "::ffff:10.1.0.1").ok());
-  EXPECT_TRUE(catalog_->AuthenticateFrom(token->token, "2001:db8:1::5").ok());
-  EXPECT_TRUE(catalog_->AuthenticateFrom(token->token, "192.0.2.7").ok());
+  ASSERT_OK(token);
+  EXPECT_OK(catalog_->AuthenticateFrom(token->token, "10.1.200.3"));
+  EXPECT_OK(catalog_->AuthenticateFrom(token->token, "::ffff:10.1.0.1"));
+  EXPECT_OK(catalog_->AuthenticateFrom(token->token, "2001:db8:1::5"));
+  EXPECT_OK(catalog_->AuthenticateFrom(token->token, "192.0.2.7"));
   EXPECT_EQ(catalog_->AuthenticateFrom(token->token, "10.2.0.1").status().code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(catalog_->AuthenticateFrom(token->token, "192.0.2.8").status().code(),
             StatusCode::kPermissionDenied);
   EXPECT_EQ(catalog_->AuthenticateFrom(token->token, "garbage").status().code(),
             StatusCode::kPermissionDenied);
-  EXPECT_TRUE(catalog_->Authenticate(token->token).ok());  // no address: not checked
+  EXPECT_OK(catalog_->Authenticate(token->token));  // no address: not checked
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(SqlCatalogTest);

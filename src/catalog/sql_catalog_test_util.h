@@ -9,8 +9,9 @@
 
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 #include "db/test_database.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 
@@ -18,10 +19,10 @@ class SqlCatalogFixture : public ::testing::TestWithParam<db::testing::Backend> 
  protected:
   void SetUp() override {
     auto t = db::testing::TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_OK(t);
     test_db_ = std::move(t).value();
-    auto db = db::OpenCatalogDatabase(test_db_->url());
-    ASSERT_TRUE(db.ok()) << db.status();
+    auto db = OpenCatalogDatabase(test_db_->url());
+    ASSERT_OK(db);
     db_ = *db;
     admin_ = std::make_unique<CatalogAdmin>(db_, AdminOptions());
     catalog_ = std::make_unique<SqlCatalog>(db_);
@@ -36,14 +37,14 @@ class SqlCatalogFixture : public ::testing::TestWithParam<db::testing::Backend> 
   // Cheap Argon2id parameters keep the suite fast.
   static CatalogAdminOptions AdminOptions() {
     CatalogAdminOptions o;
-    o.password_hash = db::PasswordHashParams{1024, 1, 1};
+    o.password_hash = PasswordHashParams{1024, 1, 1};
     return o;
   }
 
   // A second, independent handle on the same database: another replica.
   std::shared_ptr<db::Database> OpenAgain() {
     auto db = db::Database::Open(test_db_->url());
-    EXPECT_TRUE(db.ok()) << db.status();
+    EXPECT_OK(db);
     return db.ok() ? *db : nullptr;
   }
 

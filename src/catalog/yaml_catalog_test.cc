@@ -1,4 +1,5 @@
 #include "catalog/yaml_catalog.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -30,7 +31,7 @@ recipients:
 - {name: gone, token: old-token, shares: "*", expirationTime: 2001-01-01T00:00:00Z}
 )",
                                "/");
-  EXPECT_TRUE(cfg.ok()) << cfg.status();
+  EXPECT_OK(cfg);
   return *cfg;
 }
 
@@ -59,14 +60,14 @@ TEST(YamlCatalogTest, GrantsLimitWhatIsVisible) {
   auto t2 = catalog.GetTable(admin, "hr", "people", "nope");
   EXPECT_EQ(t1.status().code(), StatusCode::kNotFound);
   EXPECT_EQ(t2.status().code(), StatusCode::kNotFound);
-  EXPECT_TRUE(catalog.GetTable(admin, "hr", "people", "staff").ok());
+  EXPECT_OK(catalog.GetTable(admin, "hr", "people", "staff"));
 }
 
 TEST(YamlCatalogTest, NamesAreCaseInsensitiveAndKeepTheirSpelling) {
   YamlCatalog catalog(TestConfig());
   Principal alice = *catalog.Authenticate("alice-token");
   auto t = catalog.GetTable(alice, "SALES", "DEFAULT", "orders");
-  ASSERT_TRUE(t.ok()) << t.status();
+  ASSERT_OK(t);
   EXPECT_EQ(t->share, "Sales");
   EXPECT_EQ(t->name, "Orders");
   EXPECT_TRUE(t->history_shared);
@@ -80,10 +81,10 @@ TEST(YamlCatalogTest, NamesAreCaseInsensitiveAndKeepTheirSpelling) {
 
 TEST(YamlCatalogTest, AnonymousModeSeesEverything) {
   auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\nshares: [{name: a}]\n", "/");
-  ASSERT_TRUE(cfg.ok());
+  ASSERT_OK(cfg);
   YamlCatalog catalog(*cfg);
   auto who = catalog.Authenticate("");
-  ASSERT_TRUE(who.ok());
+  ASSERT_OK(who);
   EXPECT_EQ(catalog.ListShares(*who)->size(), 1u);
 }
 

@@ -19,7 +19,7 @@
 #include "catalog/sql_catalog_admin.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
-#include "db/catalog_schema.h"
+#include "catalog/catalog_schema.h"
 
 namespace lakeshare {
 
@@ -1077,7 +1077,7 @@ int AdminCommand::Run() {
       return fail_ctx.Fail(Status::InvalidArgument(
           "the config has no catalogUrl: shares and recipients live in its YAML file"));
     }
-    auto database = db::OpenCatalogDatabase(*config->catalog_url);
+    auto database = OpenCatalogDatabase(*config->catalog_url);
     if (!database.ok()) return fail_ctx.Fail(database.status());
     AdminServiceOptions options;
     // Profiles and activation links name the server: its publicUrl, else

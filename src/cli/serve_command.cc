@@ -7,15 +7,15 @@
 
 #include "admin/admin_service.h"
 #include "catalog/audit_writer.h"
-#include "catalog/client_address.h"
+#include "server/client_address.h"
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
-#include "db/catalog_schema.h"
-#include "delta/snapshot_cache.h"
-#include "protocol/errors.h"
+#include "catalog/catalog_schema.h"
+#include "table/snapshot_cache.h"
+#include "server/errors.h"
 #include "protocol/sharing_service.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
@@ -79,7 +79,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   std::shared_ptr<CatalogAdmin> catalog_admin;  // the admin API exists with a database only
   std::shared_ptr<AuditWriter> audit_writer;    // so does the audit log
   if (config.catalog_url) {
-    LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+    LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
     catalog_admin = std::make_shared<CatalogAdmin>(database);
     audit_writer = std::make_shared<AuditWriter>(catalog_admin);
@@ -155,7 +155,7 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config) {
   if (!config.catalog_url) {
     return Status::InvalidArgument("the config has no 'catalogUrl' to import into");
   }
-  LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+  LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
   LS_ASSIGN_OR_RETURN(ImportSummary s, ImportServerConfig(*database, config));
   std::string out = "{\"sharesCreated\":" + std::to_string(s.shares_created) +
                     ",\"sharesUpdated\":" + std::to_string(s.shares_updated) +
@@ -176,7 +176,7 @@ Status CreateAdminUser(const ServerConfig& config, const std::string& name,
   if (password.size() < 12) {
     return Status::InvalidArgument("the password must have at least 12 characters");
   }
-  LS_ASSIGN_OR_RETURN(auto database, db::OpenCatalogDatabase(*config.catalog_url));
+  LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
   CatalogAdmin admin(database);
   return admin.CreateAdminUser(name, password, viewer ? AdminRole::kViewer : AdminRole::kAdmin)
       .status();

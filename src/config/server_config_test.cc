@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "auth/token.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -33,7 +34,7 @@ evaluatePredicateHints: false
 
 TEST(ServerConfigTest, AcceptsReferenceConfigAsIs) {
   auto cfg = ParseServerConfig(kReferenceConfig, "/etc/lakeshare");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_EQ(cfg->host, "localhost");
   EXPECT_EQ(cfg->port, 8080);
   EXPECT_EQ(cfg->endpoint, "/delta-sharing");
@@ -69,7 +70,7 @@ recipients:
   shares: "*"
 )",
                                "/x");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   ASSERT_EQ(cfg->recipients.size(), 2u);
   EXPECT_EQ(cfg->recipients[0].token_hash, HashToken("t1"));
   EXPECT_EQ(*cfg->recipients[0].expiration_ms, 1893456000000);
@@ -125,27 +126,27 @@ TEST(ServerConfigTest, ReportsErrorsClearly) {
 
 TEST(ServerConfigTest, AnonymousNeedsOptIn) {
   auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\n", "/x");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_TRUE(cfg->allow_anonymous);
   EXPECT_TRUE(cfg->recipients.empty());
 }
 
 TEST(ServerConfigTest, CatalogDatabase) {
   auto cfg = ParseServerConfig("version: 1\ncatalogUrl: sqlite:state/catalog.db\n", "/srv");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_EQ(*cfg->catalog_url, "sqlite:/srv/state/catalog.db");
   cfg = ParseServerConfig("version: 1\ncatalogUrl: postgresql://db/lakeshare\n", "/srv");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_EQ(*cfg->catalog_url, "postgresql://db/lakeshare");
   EXPECT_FALSE(ParseServerConfig("version: 1\ncatalogUrl: 'sqlite:'\n", "/srv").ok());
 }
 
 TEST(ServerConfigTest, SnapshotCacheBytes) {
   auto cfg = ParseServerConfig("version: 1\nallowAnonymous: true\n", "/x");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_EQ(cfg->snapshot_cache_bytes, int64_t{1} << 30);
   cfg = ParseServerConfig("version: 1\nallowAnonymous: true\nsnapshotCacheBytes: 0\n", "/x");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   EXPECT_EQ(cfg->snapshot_cache_bytes, 0);
   EXPECT_FALSE(
       ParseServerConfig("version: 1\nallowAnonymous: true\nsnapshotCacheBytes: -1\n", "/x").ok());
@@ -181,7 +182,7 @@ storage:
   serviceAccountFile: keys/sa.json
 )",
                                "/etc/lakeshare");
-  ASSERT_TRUE(cfg.ok()) << cfg.status();
+  ASSERT_OK(cfg);
   ASSERT_EQ(cfg->storage.size(), 3u);
   const auto& s3 = cfg->storage[0];
   EXPECT_EQ(s3.location, "s3://bucket/tables");

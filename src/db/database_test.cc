@@ -8,6 +8,7 @@
 
 #include "db/migrations.h"
 #include "db/test_database.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::db {
 namespace {
@@ -19,10 +20,10 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
  protected:
   void SetUp() override {
     auto t = TestDatabase::Create(GetParam());
-    ASSERT_TRUE(t.ok()) << t.status();
+    ASSERT_OK(t);
     test_db_ = std::move(t).value();
     auto db = Database::Open(test_db_->url());
-    ASSERT_TRUE(db.ok()) << db.status();
+    ASSERT_OK(db);
     db_ = *db;
   }
   void TearDown() override { db_.reset(); }
@@ -36,7 +37,7 @@ class DatabaseTest : public ::testing::TestWithParam<Backend> {
 };
 
 TEST_P(DatabaseTest, BindsAndReadsEveryType) {
-  ASSERT_TRUE(Script("CREATE TABLE t (i BIGINT, s TEXT, b BOOLEAN, n TEXT)").ok());
+  ASSERT_OK(Script("CREATE TABLE t (i BIGINT, s TEXT, b BOOLEAN, n TEXT)"));
   const std::string nasty = "it's \"quoted\" ?; DROP TABLE t; -- ünïcödé";
   Status st = db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(int64_t n,
@@ -45,9 +46,9 @@ TEST_P(DatabaseTest, BindsAndReadsEveryType) {
     EXPECT_EQ(n, 1);
     return Status::OK();
   });
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   auto rows = db_->Query("SELECT i, s, b, n, '?' FROM t WHERE s = ?", {nasty});
-  ASSERT_TRUE(rows.ok()) << rows.status();
+  ASSERT_OK(rows);
   ASSERT_EQ(rows->size(), 1u);
   const Row& r = rows->front();
   EXPECT_EQ(r.Int(0), -9007199254740993);
@@ -57,11 +58,11 @@ TEST_P(DatabaseTest, BindsAndReadsEveryType) {
   EXPECT_EQ(r.OptText(3), std::nullopt);
   EXPECT_EQ(r.Text(4), "?");
   // The table survived the would-be injection.
-  EXPECT_TRUE(db_->Query("SELECT COUNT(*) FROM t").ok());
+  EXPECT_OK(db_->Query("SELECT COUNT(*) FROM t"));
 }
 
 TEST_P(DatabaseTest, RejectsTextThatNeitherBackendCanStoreAlike) {
-  ASSERT_TRUE(Script("CREATE TABLE t (s TEXT)").ok());
+  ASSERT_OK(Script("CREATE TABLE t (s TEXT)"));
   for (std::string bad :
        {std::string("a\0b", 3), std::string("\xff\xfe"), std::string("\xc0\xaf")}) {
     Status st = db_->Write(
@@ -73,11 +74,9 @@ TEST_P(DatabaseTest, RejectsTextThatNeitherBackendCanStoreAlike) {
 }
 
 TEST_P(DatabaseTest, ConstraintViolationsMapToClearCodes) {
-  ASSERT_TRUE(Script("CREATE TABLE p (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-                     "n BIGINT CHECK (n >= 0))")
-                  .ok());
-  ASSERT_TRUE(
-      Script("CREATE TABLE c (id TEXT PRIMARY KEY, p_id TEXT NOT NULL REFERENCES p (id))").ok());
+  ASSERT_OK(Script("CREATE TABLE p (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+                     "n BIGINT CHECK (n >= 0))"));
+  ASSERT_OK(Script("CREATE TABLE c (id TEXT PRIMARY KEY, p_id TEXT NOT NULL REFERENCES p (id))"));
   auto insert = [&](std::string_view sql, Params params, ErrorKind* kind) {
     return db_->Write([&](Transaction& tx) -> Status {
       auto r = tx.Exec(sql, params);
@@ -86,7 +85,7 @@ TEST_P(DatabaseTest, ConstraintViolationsMapToClearCodes) {
     });
   };
   ErrorKind kind;
-  ASSERT_TRUE(insert("INSERT INTO p VALUES (?, ?, ?)", {"1", "a", 1}, &kind).ok());
+  ASSERT_OK(insert("INSERT INTO p VALUES (?, ?, ?)", {"1", "a", 1}, &kind));
 
   Status dup = insert("INSERT INTO p VALUES (?, ?, ?)", {"2", "a", 1}, &kind);
   EXPECT_EQ(dup.code(), StatusCode::kFailedPrecondition) << dup;
@@ -105,7 +104,7 @@ TEST_P(DatabaseTest, ConstraintViolationsMapToClearCodes) {
 }
 
 TEST_P(DatabaseTest, FailedCallbackRollsBackAndFailedStatementDoomsTheTransaction) {
-  ASSERT_TRUE(Script("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+  ASSERT_OK(Script("CREATE TABLE t (k TEXT PRIMARY KEY)"));
   Status st = db_->Write([&](Transaction& tx) -> Status {
     LS_RETURN_IF_ERROR(tx.Exec("INSERT INTO t VALUES (?)", {"a"}).status());
     return Status::NotFound("changed my mind");
@@ -124,18 +123,16 @@ TEST_P(DatabaseTest, FailedCallbackRollsBackAndFailedStatementDoomsTheTransactio
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st;
   EXPECT_TRUE(db_->Query("SELECT k FROM t")->empty());
   // The connection is usable afterwards.
-  EXPECT_TRUE(db_->Write([&](Transaction& tx) {
+  EXPECT_OK(db_->Write([&](Transaction& tx) {
                    return tx.Exec("INSERT INTO t VALUES (?)", {"c"}).status();
-                 })
-                  .ok());
+                 }));
 }
 
 TEST_P(DatabaseTest, ConcurrentReadModifyWriteLosesNoUpdate) {
-  ASSERT_TRUE(Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)").ok());
-  ASSERT_TRUE(db_->Write([](Transaction& tx) {
+  ASSERT_OK(Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)"));
+  ASSERT_OK(db_->Write([](Transaction& tx) {
                    return tx.Exec("INSERT INTO counter VALUES (1, 0)").status();
-                 })
-                  .ok());
+                 }));
   constexpr int kThreads = 4, kPerThread = 25;
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -160,13 +157,11 @@ TEST_P(DatabaseTest, ConcurrentReadModifyWriteLosesNoUpdate) {
 }
 
 TEST_P(DatabaseTest, SecondHandleSeesCommittedChangesAtOnce) {
-  ASSERT_TRUE(Script("CREATE TABLE t (k TEXT PRIMARY KEY)").ok());
+  ASSERT_OK(Script("CREATE TABLE t (k TEXT PRIMARY KEY)"));
   auto other = Database::Open(test_db_->url());
-  ASSERT_TRUE(other.ok());
+  ASSERT_OK(other);
   ASSERT_TRUE((*other)->Query("SELECT k FROM t")->empty());  // warms a pooled connection
-  ASSERT_TRUE(
-      db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES ('x')").status(); })
-          .ok());
+  ASSERT_OK(db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES ('x')").status(); }));
   EXPECT_EQ((*other)->Query("SELECT k FROM t")->size(), 1u);
 }
 
@@ -174,7 +169,7 @@ TEST_P(DatabaseTest, PoolServesMoreThreadsThanConnections) {
   DatabaseOptions opts;
   opts.max_connections = 2;
   auto small = Database::Open(test_db_->url(), opts);
-  ASSERT_TRUE(small.ok());
+  ASSERT_OK(small);
   std::atomic<int> ok{0};
   std::vector<std::thread> threads;
   for (int t = 0; t < 6; ++t) {
@@ -193,23 +188,22 @@ TEST_P(DatabaseTest, MigrationsApplyOnceInOrder) {
   std::vector<Migration> v1 = {
       {1, "people", {"CREATE TABLE IF NOT EXISTS people (id {AUTO_ID}, name TEXT NOT NULL)"}}};
   EXPECT_EQ(*SchemaVersion(*db_), 0);
-  ASSERT_TRUE(ApplyMigrations(*db_, v1).ok());
-  ASSERT_TRUE(ApplyMigrations(*db_, v1).ok());  // re-run: nothing to do
+  ASSERT_OK(ApplyMigrations(*db_, v1));
+  ASSERT_OK(ApplyMigrations(*db_, v1));  // re-run: nothing to do
   EXPECT_EQ(*SchemaVersion(*db_), 1);
-  ASSERT_TRUE(db_->Write([](Transaction& tx) {
+  ASSERT_OK(db_->Write([](Transaction& tx) {
                    return tx.Exec("INSERT INTO people (name) VALUES ('a'), ('b')").status();
-                 })
-                  .ok());
+                 }));
   auto ids = db_->Query("SELECT id FROM people ORDER BY id");
   ASSERT_EQ(ids->size(), 2u);
   EXPECT_LT((*ids)[0].Int(0), (*ids)[1].Int(0));
 
   auto v2 = v1;
   v2.push_back({2, "email", {"ALTER TABLE people ADD COLUMN email TEXT"}});
-  ASSERT_TRUE(ApplyMigrations(*db_, v2).ok());
-  ASSERT_TRUE(ApplyMigrations(*db_, v2).ok());
+  ASSERT_OK(ApplyMigrations(*db_, v2));
+  ASSERT_OK(ApplyMigrations(*db_, v2));
   EXPECT_EQ(*SchemaVersion(*db_), 2);
-  EXPECT_TRUE(db_->Query("SELECT email FROM people").ok());
+  EXPECT_OK(db_->Query("SELECT email FROM people"));
   EXPECT_EQ(db_->Query("SELECT version FROM schema_migrations ORDER BY version")->size(), 2u);
 
   // An older program refuses a newer database.
@@ -235,14 +229,14 @@ TEST_P(DatabaseTest, ConcurrentMigrationsFromTwoServers) {
                     {"CREATE TABLE IF NOT EXISTS t" + std::to_string(v) + " (x TEXT)"}});
   }
   auto other = Database::Open(test_db_->url());
-  ASSERT_TRUE(other.ok());
+  ASSERT_OK(other);
   Status a, b;
   std::thread ta([&] { a = ApplyMigrations(*db_, list); });
   std::thread tb([&] { b = ApplyMigrations(**other, list); });
   ta.join();
   tb.join();
-  EXPECT_TRUE(a.ok()) << a;
-  EXPECT_TRUE(b.ok()) << b;
+  EXPECT_OK(a);
+  EXPECT_OK(b);
   EXPECT_EQ(*SchemaVersion(*db_), 5);
   EXPECT_EQ(db_->Query("SELECT version FROM schema_migrations")->size(), 5u);
 }
@@ -267,7 +261,7 @@ TEST(DatabaseOpenTest, UnreachableServerIsUnavailable) {
 
 TEST(DatabaseOpenTest, SqliteFileProblems) {
   auto t = TestDatabase::Create(Backend::kSqlite);
-  ASSERT_TRUE(t.ok());
+  ASSERT_OK(t);
   std::string garbage = (*t)->dir() + "/garbage.db";
   std::ofstream(garbage) << std::string(4096, 'x');
   auto r = Database::Open("sqlite:" + garbage);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "db/uuid.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::db {
 namespace {
@@ -19,7 +20,7 @@ TEST(ValueTest, Utf8Validation) {
 }
 
 TEST(ValueTest, ParamsRejectNulAndBadUtf8) {
-  EXPECT_TRUE(ValidateParams({1, "text", true, std::nullopt}).ok());
+  EXPECT_OK(ValidateParams({1, "text", true, std::nullopt}));
   EXPECT_EQ(ValidateParams({std::string("a\0b", 3)}).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateParams({std::string("\xfe")}).code(), StatusCode::kInvalidArgument);
 }

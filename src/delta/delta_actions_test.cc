@@ -5,6 +5,7 @@
 #include <random>
 
 #include "delta/delta_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -41,7 +42,7 @@ TEST(DeltaActionsTest, ParsesEveryActionWeNeed) {
       R"({"remove":{"path":"part-0.parquet","deletionTimestamp":1677811194426,"dataChange":true,"extendedFileMetadata":true,"partitionValues":{},"size":635,"deletionVector":{"storageType":"i","pathOrInlineDv":"wi5b=000010000siXQKl0rr91000f55c8Xg0@@D72lkbi5=-{L","sizeInBytes":40,"cardinality":6}}})"
       "\n";
   auto commit = ParseDeltaCommit(log, "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
 
   ASSERT_TRUE(commit->commit_info);
   EXPECT_EQ(commit->commit_info->in_commit_timestamp, 1700000000123);
@@ -110,7 +111,7 @@ TEST(DeltaActionsTest, IgnoresUnknownActionsFieldsAndNulls) {
       R"({"protocol":{"minReaderVersion":1,"minWriterVersion":2,"readerFeatures":null,"futureField":1}})"
       "\n";
   auto commit = ParseDeltaCommit(log, "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   ASSERT_EQ(commit->file_actions.size(), 2u);  // the cdc and the add
   EXPECT_TRUE(std::holds_alternative<DeltaCdc>(commit->file_actions[0]));
   const auto& add = std::get<DataFile>(commit->file_actions[1]);
@@ -134,7 +135,7 @@ TEST(DeltaActionsTest, ParsesChangeDataActions) {
       R"({"commitInfo":{"operation":"IGNORED"}})"
       "\n";
   auto commit = ParseDeltaCommit(log, "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   ASSERT_TRUE(commit->commit_info);
   EXPECT_EQ(commit->commit_info->operation, "UPDATE");  // the first commitInfo wins
   EXPECT_EQ(commit->commit_info->operation_metrics,
@@ -163,7 +164,7 @@ TEST(DeltaActionsTest, ParsesChangeDataActions) {
 
   // A remove with only a path (older writers) leaves the rest empty.
   auto old = ParseDeltaCommit(R"({"remove":{"path":"x"}})", "c.json");
-  ASSERT_TRUE(old.ok()) << old.status();
+  ASSERT_OK(old);
   const auto& r = std::get<DeltaRemove>(old->file_actions[0]);
   EXPECT_TRUE(r.data_change);
   EXPECT_FALSE(r.partition_values || r.size || r.stats || r.tags || r.extended_file_metadata ||
@@ -184,7 +185,7 @@ TEST(DeltaActionsTest, ChangeDataActionErrors) {
   // commitInfo fields of unexpected types are provenance, not errors.
   auto commit =
       ParseDeltaCommit(R"({"commitInfo":{"operation":["W"],"operationMetrics":[1]}})", "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   EXPECT_FALSE(commit->commit_info->operation);
   EXPECT_FALSE(commit->commit_info->operation_metrics);
 }
@@ -237,15 +238,15 @@ TEST(DeltaActionsTest, SkipsBlankLines) {
   std::string log = "\n  \n" + ProtocolJson() + "\r\n\n\t\n" + MetadataJson() + "\n" +
                     AddJson("a.parquet") + "\n\n";
   auto commit = ParseDeltaCommit(log, "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   EXPECT_TRUE(commit->protocol && commit->metadata);
   EXPECT_EQ(commit->file_actions.size(), 1u);
   // A last line without a newline is fine too.
   std::string no_newline = AddJson("b.parquet");
   no_newline.pop_back();
-  EXPECT_TRUE(ParseDeltaCommit(no_newline, "c.json").ok());
+  EXPECT_OK(ParseDeltaCommit(no_newline, "c.json"));
   // CRLF line ends.
-  EXPECT_TRUE(ParseDeltaCommit(ProtocolJson() + "\r\n" + MetadataJson(), "c.json").ok());
+  EXPECT_OK(ParseDeltaCommit(ProtocolJson() + "\r\n" + MetadataJson(), "c.json"));
 }
 
 TEST(DeltaActionsTest, EmptyOrBlankCommitIsCorruption) {
@@ -303,7 +304,7 @@ TEST(DeltaActionsTest, WrongTypesAreCorruption) {
   ExpectCorruption(R"({"commitInfo":{"inCommitTimestamp":"2024-01-01"}})",
                    "commitInfo.inCommitTimestamp");
   // commitInfo is free-form otherwise.
-  EXPECT_TRUE(ParseStatus(R"({"commitInfo":{"timestamp":"yesterday","x":[{}]}})").ok());
+  EXPECT_OK(ParseStatus(R"({"commitInfo":{"timestamp":"yesterday","x":[{}]}})"));
 }
 
 TEST(DeltaActionsTest, MissingRequiredFieldsAreCorruption) {
@@ -326,7 +327,7 @@ TEST(DeltaActionsTest, MetadataWithoutSchemaOrPartitionColumns) {
   auto commit = ParseDeltaCommit(
       R"({"metaData":{"id":"a","format":{"provider":"parquet","options":{}},"configuration":{}}})",
       "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   EXPECT_EQ(commit->metadata->schema_string, R"({"type":"struct","fields":[]})");
   EXPECT_TRUE(commit->metadata->partition_columns.empty());
 }
@@ -340,7 +341,7 @@ TEST(DeltaActionsTest, OutOfRangeNumbersAreCorruption) {
   ExpectCorruption(add_with_size("18446744073709551615"), "out of range");
   ExpectCorruption(add_with_size("12.5"), "add.size");
   ExpectCorruption(add_with_size("-1"), "add.size");
-  EXPECT_TRUE(ParseStatus(add_with_size("9223372036854775807")).ok());
+  EXPECT_OK(ParseStatus(add_with_size("9223372036854775807")));
   ExpectCorruption(R"({"protocol":{"minReaderVersion":3000000000,"minWriterVersion":2}})",
                    "out of range");
   ExpectCorruption(
@@ -364,7 +365,7 @@ TEST(DeltaActionsTest, HeadersOnlyModeSkipsFileActionsUnparsed) {
                     "{\"add\": this line is never parsed\n" + RemoveJson("b.parquet") +
                     "{\"cdc\": nor this one\n" + ProtocolJson() + MetadataJson();
   auto commit = ParseDeltaCommit(log, "c.json", DeltaParseMode::kHeadersOnly);
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   EXPECT_TRUE(commit->file_actions.empty());
   EXPECT_EQ(commit->commit_info->in_commit_timestamp, 42);
   EXPECT_TRUE(commit->protocol && commit->metadata);
@@ -382,7 +383,7 @@ TEST(DeltaActionsTest, DecodesJsonEscapesInStrings) {
   auto commit = ParseDeltaCommit(
       R"({"add":{"path":"a\u00e9\/b%20c.parquet","partitionValues":{"k":"x\ny"},"size":1}})",
       "c.json");
-  ASSERT_TRUE(commit.ok()) << commit.status();
+  ASSERT_OK(commit);
   const auto& add = std::get<DataFile>(commit->file_actions[0]);
   EXPECT_EQ(add.path, "a\xc3\xa9/b%20c.parquet");  // JSON escapes decoded, URI escapes kept
   EXPECT_EQ(add.partition_values.at("k"), "x\ny");
@@ -399,7 +400,7 @@ TEST(DeltaActionsTest, RandomMutationsNeverCrash) {
       "\n"
       R"({"commitInfo":{"operation":"MERGE","operationMetrics":{"n":"1"}}})"
       "\n";
-  ASSERT_TRUE(ParseStatus(valid).ok()) << ParseStatus(valid);
+  ASSERT_OK(ParseStatus(valid));
   std::mt19937 rng(12345);
   const std::string alphabet = "{}[]\":,0123456789-.eE \n\\utrfalsn";
   int ok = 0;

@@ -10,6 +10,7 @@
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -28,8 +29,7 @@ std::unique_ptr<DeltaTable> Open(const std::string& location, DeltaTableOptions 
 
 std::vector<CommitChanges> MustChanges(DeltaTable& table, int64_t start, int64_t end) {
   auto changes = table.Changes(start, end);
-  EXPECT_TRUE(changes.ok()) << table.location() << " [" << start << ", " << end
-                            << "]: " << changes.status();
+  EXPECT_OK(changes) << table.location() << " [" << start << ", " << end << "]";
   return changes.ok() ? std::move(*changes) : std::vector<CommitChanges>{};
 }
 
@@ -60,7 +60,7 @@ std::vector<int64_t> Versions(const std::vector<CommitChanges>& changes) {
 // VersionAtTimestamp) reports for its version.
 void ExpectTimelineTimestamps(DeltaTable& table, const std::vector<CommitChanges>& changes) {
   auto timeline = table.CommitTimestamps();
-  ASSERT_TRUE(timeline.ok()) << timeline.status();
+  ASSERT_OK(timeline);
   std::map<int64_t, int64_t> ts;
   for (const VersionTimestamp& t : *timeline) ts[t.version] = t.timestamp_ms;
   for (const CommitChanges& c : changes) {
@@ -159,7 +159,7 @@ TEST(DeltaChangesRealTest, CdfTablePartitioned) {
 
   // cdc paths resolve like data paths, to files that exist.
   auto resolved = table->ResolveFilePath(cdc[0]->file.path);
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_OK(resolved);
   EXPECT_EQ(*resolved, TestTable("cdf-table") + "/" + cdc[0]->file.path);
   EXPECT_TRUE(std::filesystem::exists(*resolved)) << *resolved;
 }
@@ -415,7 +415,7 @@ TEST(DeltaChangesRealTest, CdfTableAfterACheckpoint) {
   for (const CommitChanges& c : changes) EXPECT_FALSE(c.metadata || c.protocol);
   ExpectTimelineTimestamps(*table, changes);
   auto start = table->Snapshot(3);
-  ASSERT_TRUE(start.ok()) << start.status();
+  ASSERT_OK(start);
   EXPECT_EQ((*start)->metadata.configuration.at("delta.enableChangeDataFeed"), "true");
 }
 
@@ -566,7 +566,7 @@ TEST(DeltaChangesSyntheticTest, MalformedCdcAndRemoveActionsAreCorruption) {
     EXPECT_TRUE(Contains(s, FileName(t, 1))) << s;
     EXPECT_TRUE(Contains(s, c.fragment)) << c.line << " -> " << s;
     // The commit before is fine on its own.
-    EXPECT_TRUE(table->Changes(0, 0).ok()) << c.line;
+    EXPECT_OK(table->Changes(0, 0)) << c.line;
   }
 }
 
@@ -583,7 +583,7 @@ TEST(DeltaChangesSyntheticTest, TruncatedAndEmptyCommits) {
     auto changes = table->Changes(1, 1);
     // A cut right after a newline leaves whole actions: a valid commit.
     if (part.back() == '\n' || full[cut] == '\n') {
-      EXPECT_TRUE(changes.ok()) << cut << ": " << changes.status();
+      EXPECT_OK(changes) << cut;
       continue;
     }
     ++corrupt;
@@ -611,7 +611,7 @@ TEST(DeltaChangesSyntheticTest, FirstBadCommitIsReported) {
       EXPECT_TRUE(Contains(s, FileName(t, 4))) << parallel << ": " << s;
     }
     EXPECT_TRUE(Contains(Open(t.root(), options)->Changes(5, 12).status(), FileName(t, 9)));
-    EXPECT_TRUE(Open(t.root(), options)->Changes(5, 8).ok());
+    EXPECT_OK(Open(t.root(), options)->Changes(5, 8));
   }
 }
 
@@ -666,7 +666,7 @@ TEST(DeltaChangesSyntheticTest, ActionFieldsAndNulls) {
 
   // The cdc path resolves percent-decoded under the table root.
   auto resolved = table->ResolveFilePath(c.file.path);
-  ASSERT_TRUE(resolved.ok()) << resolved.status();
+  ASSERT_OK(resolved);
   EXPECT_EQ(*resolved, t.root() + "/_change_data/p=1/c d.parquet");
 
   // commitInfo is free-form: fields of other types are left out, not errors.
@@ -679,7 +679,7 @@ TEST(DeltaChangesSyntheticTest, ActionFieldsAndNulls) {
 
   // cdc files are not table state: the snapshot holds no trace of them.
   auto snapshot = table->Snapshot(1);
-  ASSERT_TRUE(snapshot.ok()) << snapshot.status();
+  ASSERT_OK(snapshot);
   EXPECT_TRUE((*snapshot)->files.empty());
 }
 
@@ -709,7 +709,7 @@ TEST(DeltaChangesSyntheticTest, GapsCheckpointsAndLimits) {
   DeltaTableOptions options;
   options.max_changes_bytes = 1500;
   auto limited = Open(small.root(), options);
-  EXPECT_TRUE(limited->Changes(1, 2).ok());
+  EXPECT_OK(limited->Changes(1, 2));
   Status s = limited->Changes(1, 4).status();
   EXPECT_EQ(s.code(), StatusCode::kTooLarge) << s;
   EXPECT_TRUE(Contains(s, "Cannot read changes of versions [1, 4]")) << s;

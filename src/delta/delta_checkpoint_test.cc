@@ -24,6 +24,7 @@
 #include "delta/delta_test_util.h"
 #include "delta/synthetic_table.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -171,19 +172,20 @@ Result<std::shared_ptr<const TableSnapshot>> CheckpointSnapshot(
   LocalStorage storage;
   LS_ASSIGN_OR_RETURN(CheckpointContents c,
                       ReadDeltaCheckpoint(storage, storage.Join(root, "_delta_log"), cp, options));
+  if (!c.protocol || !c.metadata) return Status::Corruption("checkpoint without protocol or metadata");
   return SnapshotOf(c.version, 0, std::move(*c.protocol), std::move(*c.metadata),
                     std::move(c.files));
 }
 
 TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
   std::vector<std::string> tables = CheckpointTables();
-  ASSERT_GE(tables.size(), 17u) << "test data missing (../shared/testdata)";
+  ASSERT_GE(tables.size(), 17u) << "test data missing (tests/data)";
   int compared_checkpoints = 0, compared_versions = 0, parsed_stats = 0, parsed_pv = 0;
   for (const std::string& root : tables) {
     SCOPED_TRACE(root);
     LocalStorage storage;
     auto listing = ListDeltaLog(storage, root);
-    ASSERT_TRUE(listing.ok()) << listing.status();
+    ASSERT_OK(listing);
     ASSERT_FALSE(listing->checkpoints.empty());
     SnapshotCache none(0);
     DeltaTable json_table(root, Local(), WithCache(&none, false));
@@ -194,11 +196,11 @@ TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
       // The checkpoint read three ways: string columns, typed stats, typed
       // partition values.
       auto plain = CheckpointSnapshot(root, cp, {});
-      ASSERT_TRUE(plain.ok()) << ctx << ": " << plain.status();
+      ASSERT_OK(plain) << ctx;
       auto typed_stats = CheckpointSnapshot(root, cp, {.prefer_parsed_stats = true});
-      ASSERT_TRUE(typed_stats.ok()) << ctx << ": " << typed_stats.status();
+      ASSERT_OK(typed_stats) << ctx;
       auto typed_pv = CheckpointSnapshot(root, cp, {.prefer_parsed_partition_values = true});
-      ASSERT_TRUE(typed_pv.ok()) << ctx << ": " << typed_pv.status();
+      ASSERT_OK(typed_pv) << ctx;
       ExpectSameSnapshot(**typed_stats, **plain, ctx + " (stats_parsed)", false);
       ExpectSameSnapshot(**typed_pv, **plain, ctx + " (partitionValues_parsed)");
       for (size_t i = 0; i < (*plain)->files.size(); ++i) {
@@ -213,7 +215,7 @@ TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
       }
       if (!listing->HasCommits(0, cp.version)) continue;  // JSON commits gone
       auto json_snapshot = json_table.Snapshot(cp.version);
-      ASSERT_TRUE(json_snapshot.ok()) << ctx << ": " << json_snapshot.status();
+      ASSERT_OK(json_snapshot) << ctx;
       ExpectSameSnapshot(**plain, **json_snapshot, ctx);
       ExpectSameSnapshot(**typed_stats, **json_snapshot, ctx + " (stats_parsed)", false);
       ++compared_checkpoints;
@@ -224,8 +226,8 @@ TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
       if (!listing->HasCommits(0, v)) continue;
       auto from_checkpoint = table.Snapshot(v);
       auto from_json = json_table.Snapshot(v);
-      ASSERT_TRUE(from_checkpoint.ok()) << v << ": " << from_checkpoint.status();
-      ASSERT_TRUE(from_json.ok()) << v << ": " << from_json.status();
+      ASSERT_OK(from_checkpoint) << v;
+      ASSERT_OK(from_json) << v;
       ExpectSameSnapshot(**from_checkpoint, **from_json, "version " + std::to_string(v));
       EXPECT_EQ((*from_checkpoint)->timestamp_ms, (*from_json)->timestamp_ms) << v;
       ++compared_versions;
@@ -243,9 +245,9 @@ TEST(DeltaCheckpointRealTest, TypedColumnsRenderAsTheLogWritesThem) {
   LocalStorage storage;
   std::string root = TestTable("delta-1.2.1-only-struct-stats");
   auto listing = ListDeltaLog(storage, root);
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   auto snap = CheckpointSnapshot(root, listing->checkpoints.back(), {});
-  ASSERT_TRUE(snap.ok()) << snap.status();
+  ASSERT_OK(snap);
   bool seen = false;
   for (const DataFile& f : (*snap)->files) {
     if (f.path != "part-00000-7a509247-4f58-4453-9202-51d75dee59af-c000.snappy.parquet") continue;
@@ -262,10 +264,10 @@ TEST(DeltaCheckpointRealTest, TypedColumnsRenderAsTheLogWritesThem) {
   // checkpoint-cdf-table: partitionValues_parsed holds a date.
   root = TestTable("checkpoint-cdf-table");
   listing = ListDeltaLog(storage, root);
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   auto typed = CheckpointSnapshot(root, listing->checkpoints.back(),
                                   {.prefer_parsed_partition_values = true});
-  ASSERT_TRUE(typed.ok()) << typed.status();
+  ASSERT_OK(typed);
   ASSERT_FALSE((*typed)->files.empty());
   for (const DataFile& f : (*typed)->files) {
     auto it = f.partition_values.find("birthday");
@@ -282,21 +284,22 @@ TEST(DeltaCheckpointRealTest, VacuumedTableAgreesAcrossItsCheckpoints) {
   const std::string root = TestTable("checkpoints_vacuumed");
   LocalStorage storage;
   auto listing = ListDeltaLog(storage, root);
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   ASSERT_EQ(listing->checkpoints.size(), 2u);
   auto at5 = CheckpointSnapshot(root, listing->checkpoints[0], {});
   auto at10 = CheckpointSnapshot(root, listing->checkpoints[1], {});
-  ASSERT_TRUE(at5.ok() && at10.ok());
+  ASSERT_OK(at5);
+  ASSERT_OK(at10);
   DeltaLogReplay replay(*at5);
   for (int64_t v = 6; v <= 10; ++v) {
     const DeltaLogFile* commit = listing->FindCommit(v);
     ASSERT_NE(commit, nullptr);
     auto parsed = ParseDeltaCommit(*storage.Read(commit->info.path), commit->info.path);
-    ASSERT_TRUE(parsed.ok()) << parsed.status();
-    ASSERT_TRUE(replay.Apply(v, std::move(*parsed), commit->info).ok());
+    ASSERT_OK(parsed);
+    ASSERT_OK(replay.Apply(v, std::move(*parsed), commit->info));
   }
   auto replayed = std::move(replay).Finish();
-  ASSERT_TRUE(replayed.ok());
+  ASSERT_OK(replayed);
   ExpectSameSnapshot(**at10, **replayed, "checkpoint 10 vs 5 + commits");
   EXPECT_EQ((*at10)->files.size(), 10u);
 }
@@ -365,7 +368,7 @@ struct KnownTable {
       }
       auto bytes = WriteCheckpointParquet(part == 1 ? &p : nullptr, part == 1 ? &m : nullptr, mine,
                                           {.rows_per_row_group = 2});
-      ASSERT_TRUE(bytes.ok()) << bytes.status();
+      ASSERT_OK(bytes);
       char name[96];
       if (parts == 1) {
         std::snprintf(name, sizeof(name), "%020lld.checkpoint.parquet", static_cast<long long>(v));
@@ -402,13 +405,13 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   TableProtocol p = Protocol();
   TableMetadata m = Metadata();
   auto bytes = WriteCheckpointParquet(&p, &m, files, {.rows_per_row_group = 3});
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_OK(bytes);
   k.t.WriteLogFile("00000000000000000004.checkpoint.parquet", *bytes);
   LocalStorage storage;
   auto listing = ListDeltaLog(storage, k.t.root());
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   auto c = ReadDeltaCheckpoint(storage, listing->log_dir, listing->checkpoints.back());
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   EXPECT_EQ(c->files.size(), 2u);  // one group per row group of adds
   std::vector<DataFile> read;
   for (auto& group : c->files) {
@@ -439,16 +442,16 @@ TEST(DeltaCheckpointWrittenTest, MultiPartCompleteAndIncomplete) {
   DeltaTable table(k.t.root(), Local(), WithCache(&none));
   // The incomplete checkpoint at 3 is skipped: 1 + commits 2..4.
   auto s = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ(PathsOf(**s), Names(k.FilesAt(4)));
   auto s3 = table.Snapshot(3);
-  ASSERT_TRUE(s3.ok()) << s3.status();
+  ASSERT_OK(s3);
   EXPECT_EQ(PathsOf(**s3), Names(k.FilesAt(3)));
   // With every part there it is used (commit 2 gone proves it).
   k.WriteCheckpoint(3, k.FilesAt(3), 3);
   fs::remove(k.t.commit_path(2));
   auto again = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ(PathsOf(**again), Names(k.FilesAt(4)));
   EXPECT_EQ(table.Snapshot(2).status().code(), StatusCode::kCorruption);  // needs commit 2
 }
@@ -464,7 +467,7 @@ TEST(DeltaCheckpointWrittenTest, LatestVersionOnlyACheckpoint) {
   DeltaTable table(k.t.root(), Local(), WithCache(&none));
   for (int64_t v : {2, 3, 4}) {
     auto s = table.Snapshot(v);
-    ASSERT_TRUE(s.ok()) << v << ": " << s.status();
+    ASSERT_OK(s) << v;
     EXPECT_EQ(PathsOf(**s), Names(k.FilesAt(v))) << v;
   }
   EXPECT_EQ(*table.LatestVersion(), 4);
@@ -485,14 +488,14 @@ TEST(DeltaCheckpointWrittenTest, LastCheckpointIsOnlyAHint) {
     SnapshotCache none(0);
     DeltaTable table(k.t.root(), Local(), WithCache(&none));
     auto s = table.Snapshot(std::nullopt);
-    ASSERT_TRUE(s.ok()) << s.status();
+    ASSERT_OK(s);
     EXPECT_EQ(PathsOf(**s), Names(k.FilesAt(4)));
     auto s1 = table.Snapshot(1);
-    ASSERT_TRUE(s1.ok()) << s1.status();
+    ASSERT_OK(s1);
     EXPECT_EQ(PathsOf(**s1), Names(k.FilesAt(1)));
   }
   auto hint = ParseLastCheckpoint(LastCheckpointJson(3, 9, 10, 5, 2), "_last_checkpoint");
-  ASSERT_TRUE(hint.ok());
+  ASSERT_OK(hint);
   EXPECT_EQ(hint->version, 3);
   EXPECT_EQ(hint->parts, 2);
   EXPECT_EQ(hint->num_of_add_files, 5);
@@ -510,7 +513,7 @@ TEST(DeltaCheckpointWrittenTest, V2CheckpointWithSidecars) {
   int n = 0;
   for (const auto* part : {&first, &rest}) {
     auto bytes = WriteCheckpointParquet(nullptr, nullptr, *part);
-    ASSERT_TRUE(bytes.ok());
+    ASSERT_OK(bytes);
     std::string name = "sidecar-" + std::to_string(++n) + ".parquet";
     std::ofstream(k.t.log_dir() / "_sidecars" / name, std::ios::binary) << *bytes;
     sidecars += R"({"sidecar":{"path":")" + name + R"(","sizeInBytes":)" +
@@ -532,11 +535,11 @@ TEST(DeltaCheckpointWrittenTest, V2CheckpointWithSidecars) {
   SnapshotCache none(0);
   DeltaTable table(k.t.root(), Local(), WithCache(&none));
   auto s = table.Snapshot(3);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ(PathsOf(**s), Names(files));
   EXPECT_EQ((*s)->protocol.min_reader_version, 3);
   auto latest = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(latest.ok()) << latest.status();
+  ASSERT_OK(latest);
   EXPECT_EQ(PathsOf(**latest), Names(k.FilesAt(4)));
 
   // Two V2 checkpoints of version 3 (a lost race): the listing would take
@@ -548,7 +551,7 @@ TEST(DeltaCheckpointWrittenTest, V2CheckpointWithSidecars) {
   k.t.WriteLogFile("_last_checkpoint",
                    R"({"version":3,"size":5,"v2Checkpoint":{"path":")" + v2 + R"("}})");
   auto hinted = table.Snapshot(3);
-  ASSERT_TRUE(hinted.ok()) << hinted.status();
+  ASSERT_OK(hinted);
   EXPECT_EQ(PathsOf(**hinted), Names(files));
   fs::remove(k.t.log_dir() / loser);
 
@@ -587,7 +590,7 @@ TEST(DeltaCheckpointWrittenTest, DamagedCheckpointsAreCorruptionNotCrashes) {
   }
   SnapshotCache none(0);
   DeltaTable table(k.t.root(), Local(), WithCache(&none));
-  ASSERT_TRUE(table.Snapshot(3).ok());
+  ASSERT_OK(table.Snapshot(3));
   std::mt19937 rng(7);
   int corrupt = 0;
   for (int i = 0; i < 300; ++i) {
@@ -617,11 +620,11 @@ TEST(DeltaCheckpointWrittenTest, IncrementalRefreshAcrossACheckpoint) {
   SnapshotCache cache;
   DeltaTable table(k.t.root(), Local(), WithCache(&cache));
   auto s4 = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(s4.ok());
+  ASSERT_OK(s4);
   // A new commit: the cached 4 is brought forward (a5 replaced, a6 added).
   k.t.WriteCommit(5, AddJson("a6", 6) + AddJson("a5", 55));
   auto s5 = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(s5.ok()) << s5.status();
+  ASSERT_OK(s5);
   std::vector<std::string> want = Names(k.FilesAt(4));
   want.push_back("a6");
   EXPECT_EQ(PathsOf(**s5), want);
@@ -634,7 +637,7 @@ TEST(DeltaCheckpointWrittenTest, IncrementalRefreshAcrossACheckpoint) {
   SnapshotCache none(0);
   DeltaTable cold(k.t.root(), Local(), WithCache(&none));
   auto c5 = cold.Snapshot(std::nullopt);
-  ASSERT_TRUE(c5.ok());
+  ASSERT_OK(c5);
   ExpectSameSnapshot(**s5, **c5, "incremental vs cold");
   EXPECT_EQ((*s5)->timestamp_ms, (*c5)->timestamp_ms);
 }
@@ -653,7 +656,7 @@ TEST(DeltaCheckpointWrittenTest, LargeIncrementalMergesKeepTheOrder) {
   t.WriteCommit(0, c0);
   SnapshotCache cache;
   DeltaTable table(t.root(), Local(), WithCache(&cache));
-  ASSERT_TRUE(table.Snapshot(std::nullopt).ok());
+  ASSERT_OK(table.Snapshot(std::nullopt));
   for (int v = 1; v <= 6; ++v) {
     std::string c = CommitInfoJson();
     for (int j = 0; j < 300; ++j) {
@@ -671,11 +674,11 @@ TEST(DeltaCheckpointWrittenTest, LargeIncrementalMergesKeepTheOrder) {
     }
     t.WriteCommit(v, c);
     auto warm = table.Snapshot(std::nullopt);
-    ASSERT_TRUE(warm.ok()) << warm.status();
+    ASSERT_OK(warm);
     SnapshotCache none(0);
     DeltaTable cold(t.root(), Local(), WithCache(&none));
     auto want = cold.Snapshot(std::nullopt);
-    ASSERT_TRUE(want.ok());
+    ASSERT_OK(want);
     ExpectSameSnapshot(**warm, **want, "version " + std::to_string(v));
     for (size_t i = 1; i < (*warm)->files.size(); ++i) {
       ASSERT_TRUE(FileOrder((*warm)->files[i - 1], (*warm)->files[i])) << i;
@@ -699,7 +702,7 @@ TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
   options.adds_per_commit = 4;
   options.removes_per_commit = 3;
   auto summary = GenerateSyntheticTable(t.root(), options);
-  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_OK(summary);
   EXPECT_EQ(summary->latest_version, 7);
   EXPECT_EQ(summary->active_files, 3000 + 7 * (4 - 3));
   // A second run into the same folder is refused.
@@ -709,7 +712,7 @@ TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
   SnapshotCache none(0);
   DeltaTable table(t.root(), Local(), WithCache(&none));
   auto s = table.Snapshot(std::nullopt);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->version, 7);
   EXPECT_EQ(static_cast<int64_t>((*s)->files.size()), summary->active_files);
   EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"date"});
@@ -727,18 +730,18 @@ TEST(SyntheticTableTest, GeneratedTableLoadsFromItsCheckpoint) {
   EXPECT_LT(avg, 260);
   // Every version from the checkpoint on; commit timestamps a minute apart.
   auto ts = table.CommitTimestamps();
-  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_OK(ts);
   ASSERT_EQ(ts->size(), 7u);
   EXPECT_EQ((*ts)[1].timestamp_ms - (*ts)[0].timestamp_ms, 60000);
   auto v0 = table.Snapshot(0);
-  ASSERT_TRUE(v0.ok()) << v0.status();
+  ASSERT_OK(v0);
   EXPECT_EQ((*v0)->files.size(), 3000u);
   // The same seed writes the same table.
   TempTable again("synthetic");
   fs::remove_all(again.log_dir());
-  ASSERT_TRUE(GenerateSyntheticTable(again.root(), options).ok());
+  ASSERT_OK(GenerateSyntheticTable(again.root(), options));
   auto same = DeltaTable(again.root(), Local(), WithCache(&none)).Snapshot(7);
-  ASSERT_TRUE(same.ok());
+  ASSERT_OK(same);
   EXPECT_EQ(PathsOf(**same), PathsOf(**s));
 }
 
@@ -770,11 +773,12 @@ TEST(SnapshotCacheTest, SharedBetweenTablesAndBoundedByBytes) {
   DeltaTable tb(b.t.root(), Local(), WithCache(&cache));
   auto sa = ta.Snapshot(std::nullopt);
   auto sb = tb.Snapshot(std::nullopt);
-  ASSERT_TRUE(sa.ok() && sb.ok());
+  ASSERT_OK(sa);
+  ASSERT_OK(sb);
   EXPECT_EQ(cache.size(), 2u);
   EXPECT_EQ(cache.bytes(), EstimateSnapshotBytes(**sa) + EstimateSnapshotBytes(**sb));
   // Shrinking the bound evicts the least recently used (table a's).
-  ASSERT_TRUE(tb.Snapshot(std::nullopt).ok());
+  ASSERT_OK(tb.Snapshot(std::nullopt));
   cache.SetCapacity(EstimateSnapshotBytes(**sb));
   EXPECT_EQ(cache.size(), 1u);
   EXPECT_EQ(tb.Snapshot(std::nullopt)->get(), sb->get());

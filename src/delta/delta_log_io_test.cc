@@ -16,6 +16,7 @@
 #include "delta/delta_test_util.h"
 #include "delta/synthetic_table.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -32,9 +33,9 @@ using delta_testing::TempTable;
 constexpr int64_t kT0 = 1700000000000;
 
 std::string FileName(int64_t v) {
-  char name[16];
-  std::snprintf(name, sizeof(name), "f%04lld", static_cast<long long>(v));
-  return name;
+  std::string name = std::to_string(v);
+  if (name.size() < 4) name.insert(0, 4 - name.size(), '0');
+  return "f" + name;
 }
 
 std::string CheckpointName(int64_t v) { return DeltaVersionPrefix(v) + ".checkpoint.parquet"; }
@@ -66,7 +67,7 @@ struct LogTable {
     DeltaTable json(t.root(), std::make_shared<LocalStorage>(),
                     DeltaTableOptions{.cache = &none, .use_checkpoints = false});
     auto s = json.Snapshot(v);
-    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_OK(s);
     return s.ok() ? *s : nullptr;
   }
   // A classic checkpoint of version v (`parts` > 1: multi-part, the last
@@ -85,7 +86,7 @@ struct LogTable {
       auto bytes = WriteCheckpointParquet(part == 1 ? &s->protocol : nullptr,
                                           part == 1 ? &s->metadata : nullptr, mine,
                                           {.rows_per_row_group = rows_per_row_group});
-      ASSERT_TRUE(bytes.ok()) << bytes.status();
+      ASSERT_OK(bytes);
       std::string name = CheckpointName(v);
       if (parts > 1) {
         char suffix[48];
@@ -116,7 +117,7 @@ void ExpectSame(const std::shared_ptr<const TableSnapshot>& got,
 std::shared_ptr<const TableSnapshot> Must(DeltaTable& table,
                                           std::optional<int64_t> version = std::nullopt) {
   auto s = table.Snapshot(version);
-  EXPECT_TRUE(s.ok()) << version.value_or(-1) << ": " << s.status();
+  EXPECT_OK(s) << version.value_or(-1);
   return s.ok() ? *s : nullptr;
 }
 
@@ -176,7 +177,7 @@ TEST(DeltaLogIoTest, ListsFromTheCheckpointOn) {
   EXPECT_EQ(c.lists_after, 1);
   EXPECT_EQ(c.range_reads, 6);
   auto timestamps = table.CommitTimestamps();
-  ASSERT_TRUE(timestamps.ok()) << timestamps.status();
+  ASSERT_OK(timestamps);
   EXPECT_EQ(timestamps->size(), 32u);
   c = storage->Take();
   EXPECT_EQ(c.requests(), 1);  // every header is known by now
@@ -381,7 +382,7 @@ TEST(DeltaLogIoTest, CleanedUpCommitsAreNotServed) {
   }
   // Without a kept listing the timeline shows the cleanup at once.
   auto timeline = no_history.CommitTimestamps();
-  ASSERT_TRUE(timeline.ok()) << timeline.status();
+  ASSERT_OK(timeline);
   EXPECT_EQ(timeline->front().version, 20);
 }
 
@@ -408,7 +409,7 @@ TEST(DeltaLogIoTest, TimestampsDoNotDependOnWhereTheListingStarts) {
                   DeltaTableOptions{.cache = &none});
   EXPECT_EQ(*cold.VersionAtTimestamp(kT0 + 14, TimestampBound::kAtOrBefore), 14);
   auto changes = cold.Changes(13, 15);
-  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_OK(changes);
   EXPECT_EQ((*changes)[0].timestamp_ms, kT0 + 13);
   ExpectSame(Must(cold), k.Replayed(17), "cold latest");
 }
@@ -436,7 +437,7 @@ TEST(DeltaLogIoTest, CommitsAreReadInParallelAndAppliedInOrder) {
     DeltaTable fresh(k.t.root(), storage,
                      DeltaTableOptions{.cache = &none, .max_parallel_reads = parallel});
     auto timeline = fresh.CommitTimestamps();
-    ASSERT_TRUE(timeline.ok()) << timeline.status();
+    ASSERT_OK(timeline);
     EXPECT_EQ(timeline->size(), 40u);
     c = storage->Take();
     EXPECT_EQ(c.ReadsOf(".json"), 40);
@@ -474,14 +475,14 @@ TEST(DeltaLogIoTest, CheckpointsAreReadByRanges) {
   }
   auto bytes =
       WriteCheckpointParquet(&s->protocol, &s->metadata, files, {.rows_per_row_group = 500});
-  ASSERT_TRUE(bytes.ok()) << bytes.status();
+  ASSERT_OK(bytes);
   k.t.WriteLogFile(CheckpointName(1), *bytes);
   LocalStorage local;
   auto listing = ListDeltaLog(local, k.t.root());
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   ASSERT_EQ(listing->checkpoints.size(), 1u);
   auto want = ReadDeltaCheckpoint(local, listing->log_dir, listing->checkpoints[0]);
-  ASSERT_TRUE(want.ok()) << want.status();
+  ASSERT_OK(want);
   ASSERT_EQ(want->num_files(), 3000u);
 
   for (int64_t tail : {int64_t{16} << 10, int64_t{1} << 20}) {
@@ -489,7 +490,7 @@ TEST(DeltaLogIoTest, CheckpointsAreReadByRanges) {
     CountingStorage counting;
     auto got = ReadDeltaCheckpoint(counting, listing->log_dir, listing->checkpoints[0],
                                    {.remote_tail_read_bytes = tail});
-    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_OK(got);
     EXPECT_EQ(got->num_files(), 3000u);
     auto c = counting.Take();
     EXPECT_EQ(c.reads, 0);
@@ -560,7 +561,7 @@ TEST(DeltaLogIoTest, ColdLoadOfAGeneratedTable) {
   auto summary = GenerateSyntheticTable(
       t.root(), SyntheticTableOptions{
                     .files = 10000, .commits = 20, .partitions = 30, .rows_per_row_group = 4000});
-  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_OK(summary);
   auto storage = std::make_shared<CountingStorage>();
   SnapshotCache none(0);
   DeltaTable table(t.root(), storage, DeltaTableOptions{.cache = &none});
@@ -588,7 +589,7 @@ TEST(DeltaLogIoTest, GeneratedTableWithCommitsBeforeItsCheckpoint) {
                                                              .commits_before_checkpoint = 30,
                                                              .partitions = 10,
                                                              .rows_per_row_group = 700});
-  ASSERT_TRUE(summary.ok()) << summary.status();
+  ASSERT_OK(summary);
   EXPECT_EQ(summary->checkpoint_version, 30);
   EXPECT_EQ(summary->latest_version, 40);
   auto storage = std::make_shared<CountingStorage>();

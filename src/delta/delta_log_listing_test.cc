@@ -4,6 +4,7 @@
 
 #include "delta/delta_test_util.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -106,7 +107,7 @@ TEST(DeltaLogListingTest, ListsAndGroupsFiles) {
   std::filesystem::create_directories(table.log_dir() / "_sidecars");
 
   auto listing = ListDeltaLog(storage, table.root());
-  ASSERT_TRUE(listing.ok()) << listing.status();
+  ASSERT_OK(listing);
   EXPECT_EQ(listing->log_dir, table.root() + "/_delta_log");
   ASSERT_EQ(listing->commits.size(), 5u);
   EXPECT_EQ(listing->commits.front().version, 3);
@@ -140,21 +141,21 @@ TEST(DeltaLogListingTest, ListsAndGroupsFiles) {
 
   table.WriteCommit(0, "{}");
   listing = ListDeltaLog(storage, table.root());
-  ASSERT_TRUE(listing.ok());
+  ASSERT_OK(listing);
   EXPECT_EQ(listing->EarliestReconstructableVersion(), 0);
 }
 
 TEST(DeltaLogListingTest, RealTables) {
   LocalStorage storage;
   auto ict = ListDeltaLog(storage, TestTable("cdc_ict_table"));
-  ASSERT_TRUE(ict.ok()) << ict.status();
+  ASSERT_OK(ict);
   EXPECT_EQ(ict->commits.size(), 4u);
   EXPECT_EQ(ict->checksums.size(), 4u);  // hidden ".crc.crc" files are ignored
   EXPECT_EQ(ict->latest_version, 3);
   EXPECT_TRUE(ict->checkpoints.empty());
 
   auto v2 = ListDeltaLog(storage, TestTable("checkpoint-v2-table"));
-  ASSERT_TRUE(v2.ok()) << v2.status();
+  ASSERT_OK(v2);
   EXPECT_EQ(v2->commits.size(), 10u);
   ASSERT_EQ(v2->checkpoints.size(), 2u);
   EXPECT_EQ(v2->checkpoints[0].version, 6);
@@ -163,7 +164,7 @@ TEST(DeltaLogListingTest, RealTables) {
   EXPECT_TRUE(v2->last_checkpoint.has_value());
 
   auto vacuumed = ListDeltaLog(storage, TestTable("checkpoints_vacuumed"));
-  ASSERT_TRUE(vacuumed.ok()) << vacuumed.status();
+  ASSERT_OK(vacuumed);
   EXPECT_EQ(vacuumed->commits.front().version, 5);
   EXPECT_EQ(vacuumed->latest_version, 12);
   EXPECT_EQ(vacuumed->EarliestReconstructableVersion(), 5);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "delta/delta_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -15,7 +16,7 @@ using delta_testing::RemoveJson;
 
 DeltaCommit Parse(const std::string& content) {
   auto commit = ParseDeltaCommit(content, "test");
-  EXPECT_TRUE(commit.ok()) << commit.status();
+  EXPECT_OK(commit);
   return commit.ok() ? std::move(*commit) : DeltaCommit{};
 }
 
@@ -37,10 +38,10 @@ std::shared_ptr<const TableSnapshot> ReplayAll(const std::vector<std::string>& c
   DeltaLogReplay replay;
   for (size_t v = 0; v < commits.size(); ++v) {
     Status s = replay.Apply(static_cast<int64_t>(v), Parse(commits[v]), File(v));
-    EXPECT_TRUE(s.ok()) << s;
+    EXPECT_OK(s);
   }
   auto snapshot = std::move(replay).Finish();
-  EXPECT_TRUE(snapshot.ok()) << snapshot.status();
+  EXPECT_OK(snapshot);
   return snapshot.ok() ? *snapshot : nullptr;
 }
 
@@ -146,7 +147,9 @@ TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
   }
   size_t re_added = 0;
   for (size_t i = 0; i < files.size(); ++i) {
-    if (i > 0) EXPECT_TRUE(FileOrder(files[i - 1], files[i])) << files[i].path;
+    if (i > 0) {
+      EXPECT_TRUE(FileOrder(files[i - 1], files[i])) << files[i].path;
+    }
     const DataFile& f = files[i];
     if (f.size == -1) {
       ++re_added;
@@ -158,7 +161,9 @@ TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
     size_t key = (input * 7919) % kFiles;
     EXPECT_NE(f.path.find(std::to_string(key) + ".parquet"), std::string::npos) << f.path;
     ASSERT_EQ(f.stats.has_value(), input % 3 != 0);
-    if (f.stats) EXPECT_EQ(*f.stats, "{\"numRecords\":" + std::to_string(key) + "}");
+    if (f.stats) {
+      EXPECT_EQ(*f.stats, "{\"numRecords\":" + std::to_string(key) + "}");
+    }
   }
   EXPECT_EQ(re_added, 100u);
 }
@@ -179,15 +184,15 @@ TEST(DeltaLogReplayTest, LatestProtocolAndMetadataWin) {
 
 TEST(DeltaLogReplayTest, MissingProtocolOrMetadataIsCorruption) {
   DeltaLogReplay replay;
-  ASSERT_TRUE(replay.Apply(0, Parse(MetadataJson() + AddJson("a")), File(0)).ok());
+  ASSERT_OK(replay.Apply(0, Parse(MetadataJson() + AddJson("a")), File(0)));
   auto s = std::move(replay).Finish();
   EXPECT_EQ(s.status().code(), StatusCode::kCorruption);
   EXPECT_NE(s.status().message().find("log/0.json"), std::string::npos);
   EXPECT_NE(s.status().message().find("protocol"), std::string::npos);
 
   DeltaLogReplay no_metadata;
-  ASSERT_TRUE(no_metadata.Apply(0, Parse(ProtocolJson()), File(0)).ok());
-  ASSERT_TRUE(no_metadata.Apply(1, Parse(AddJson("a")), File(1)).ok());
+  ASSERT_OK(no_metadata.Apply(0, Parse(ProtocolJson()), File(0)));
+  ASSERT_OK(no_metadata.Apply(1, Parse(AddJson("a")), File(1)));
   auto s2 = std::move(no_metadata).Finish();
   EXPECT_EQ(s2.status().code(), StatusCode::kCorruption);
   EXPECT_NE(s2.status().message().find("log/1.json"), std::string::npos);
@@ -219,10 +224,10 @@ TEST(DeltaLogReplayTest, IncrementalReplayMatchesFullReplay) {
   DeltaLogReplay replay(base);
   EXPECT_EQ(replay.version(), 1);
   for (size_t v = 2; v < commits.size(); ++v) {
-    ASSERT_TRUE(replay.Apply(static_cast<int64_t>(v), Parse(commits[v]), File(v)).ok());
+    ASSERT_OK(replay.Apply(static_cast<int64_t>(v), Parse(commits[v]), File(v)));
   }
   auto incremental = std::move(replay).Finish();
-  ASSERT_TRUE(incremental.ok()) << incremental.status();
+  ASSERT_OK(incremental);
   EXPECT_EQ(Keys(**incremental), Keys(*full));
   EXPECT_EQ(Keys(**incremental),
             (std::vector<std::string>{"0first", "b", "c", "d", "e", "r%20s", "zlast"}));

@@ -1,4 +1,5 @@
 #include "delta/delta_paths.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 namespace lakeshare {
@@ -55,11 +56,11 @@ TEST(DeltaPathsTest, ResolvesRecordedPaths) {
 TEST(DeltaPathsTest, ResolveIntoReusesTheBuffer) {
   const std::string root = "/data/tables/t1";
   std::string out = "left over from the previous file, longer than the next path";
-  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "part-0.parquet", &out).ok());
+  ASSERT_OK(ResolveDeltaFilePathInto(root, "part-0.parquet", &out));
   EXPECT_EQ(out, root + "/part-0.parquet");
-  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "a%20b/c.parquet", &out).ok());
+  ASSERT_OK(ResolveDeltaFilePathInto(root, "a%20b/c.parquet", &out));
   EXPECT_EQ(out, root + "/a b/c.parquet");
-  ASSERT_TRUE(ResolveDeltaFilePathInto(root, "s3://b/k.parquet", &out).ok());
+  ASSERT_OK(ResolveDeltaFilePathInto(root, "s3://b/k.parquet", &out));
   EXPECT_EQ(out, "s3://b/k.parquet");
   EXPECT_EQ(ResolveDeltaFilePathInto(root, "%", &out).code(), StatusCode::kCorruption);
   EXPECT_EQ(ResolveDeltaFilePathInto(root, "x/../../y", &out).code(), StatusCode::kCorruption);

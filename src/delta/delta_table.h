@@ -69,7 +69,7 @@
 #include "delta/delta_commit_timestamps.h"
 #include "delta/delta_log_listing.h"
 #include "delta/delta_log_replay.h"
-#include "delta/snapshot_cache.h"
+#include "table/snapshot_cache.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 

@@ -10,6 +10,7 @@
 #include "common/time_util.h"
 #include "delta/delta_test_util.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -32,7 +33,7 @@ std::unique_ptr<DeltaTable> Open(const std::string& location, DeltaTableOptions 
 std::shared_ptr<const TableSnapshot> MustSnapshot(DeltaTable& table,
                                                   std::optional<int64_t> version = std::nullopt) {
   auto s = table.Snapshot(version);
-  EXPECT_TRUE(s.ok()) << table.location() << " @" << version.value_or(-1) << ": " << s.status();
+  EXPECT_OK(s) << table.location() << " @" << version.value_or(-1);
   return s.ok() ? *s : std::make_shared<const TableSnapshot>();
 }
 
@@ -216,7 +217,7 @@ TEST(DeltaTableRealTest, SpecialCharactersInPartitionPaths) {
   EXPECT_EQ(s->files[1].partition_values.at("x"), "B B");
   for (const DataFile& f : s->files) {
     auto resolved = table->ResolveFilePath(f.path);
-    ASSERT_TRUE(resolved.ok()) << resolved.status();
+    ASSERT_OK(resolved);
     EXPECT_TRUE(std::filesystem::exists(*resolved)) << *resolved;
   }
   EXPECT_EQ(*table->ResolveFilePath(s->files[0].path),
@@ -258,7 +259,7 @@ TEST(DeltaTableRealTest, DeletionVectors) {
 TEST(DeltaTableRealTest, InCommitTimestamps) {
   auto table = Open(TestTable("cdc_ict_table"));
   auto timestamps = table->CommitTimestamps();
-  ASSERT_TRUE(timestamps.ok()) << timestamps.status();
+  ASSERT_OK(timestamps);
   ASSERT_EQ(timestamps->size(), 4u);
   // The in-commit timestamps as recorded (not commitInfo.timestamp, not the
   // file times), including version 1's, which is older than version 0's.
@@ -319,7 +320,7 @@ TEST(DeltaTableRealTest, FileTimeTimestampsAreStrictlyIncreasing) {
   // the adjustment must still give strictly increasing timestamps.
   auto table = Open(TestTable("checkpoints"));
   auto timestamps = table->CommitTimestamps();
-  ASSERT_TRUE(timestamps.ok()) << timestamps.status();
+  ASSERT_OK(timestamps);
   ASSERT_EQ(timestamps->size(), 13u);
   for (size_t i = 1; i < timestamps->size(); ++i) {
     EXPECT_GT((*timestamps)[i].timestamp_ms, (*timestamps)[i - 1].timestamp_ms);
@@ -427,10 +428,10 @@ TEST(DeltaTableRealTest, EveryJsonTableLoadsAtEveryVersion) {
     ++tables;
     auto table = Open(root);
     auto latest = table->LatestVersion();
-    ASSERT_TRUE(latest.ok()) << root << ": " << latest.status();
+    ASSERT_OK(latest) << root;
     for (int64_t v = 0; v <= *latest; ++v) {
       auto s = table->Snapshot(v);
-      ASSERT_TRUE(s.ok()) << root << " @" << v << ": " << s.status();
+      ASSERT_OK(s) << root << " @" << v;
       EXPECT_EQ((*s)->version, v);
       EXPECT_TRUE(
           std::is_sorted((*s)->files.begin(), (*s)->files.end(),
@@ -438,7 +439,7 @@ TEST(DeltaTableRealTest, EveryJsonTableLoadsAtEveryVersion) {
           << root;
     }
     auto timestamps = table->CommitTimestamps();
-    ASSERT_TRUE(timestamps.ok()) << root << ": " << timestamps.status();
+    ASSERT_OK(timestamps) << root;
     EXPECT_EQ(static_cast<int64_t>(timestamps->size()), *latest + 1) << root;
   }
   EXPECT_GE(tables, 40);
@@ -461,7 +462,7 @@ TEST(DeltaTableRealTest, TablesWhoseEarlyCommitsAreGone) {
                 "Cannot time travel Delta table to version 3. Available versions: [5, 12]."));
   // Commit timestamps cover the JSON commits 5..12.
   auto timestamps = table->CommitTimestamps();
-  ASSERT_TRUE(timestamps.ok()) << timestamps.status();
+  ASSERT_OK(timestamps);
   ASSERT_EQ(timestamps->size(), 8u);
   EXPECT_EQ(timestamps->front().version, 5);
   EXPECT_EQ(
@@ -584,7 +585,7 @@ TEST(DeltaTableSyntheticTest, FileTimeTimestampsAndTimeTravelByTimestamp) {
   t.WriteCommit(3, RemoveJson("a"), 5000);
   auto table = Open(t.root());
   auto ts = table->CommitTimestamps();
-  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_OK(ts);
   std::vector<int64_t> got;
   for (const auto& c : *ts) got.push_back(c.timestamp_ms);
   EXPECT_EQ(got, (std::vector<int64_t>{1000, 2000, 2001, 5000}));
@@ -629,7 +630,7 @@ TEST(DeltaTableSyntheticTest, IctEnabledLater) {
   t.WriteCommit(3, CommitInfoJson(40000) + AddJson("c"), 1);
   auto table = Open(t.root());
   auto ts = table->CommitTimestamps();
-  ASSERT_TRUE(ts.ok()) << ts.status();
+  ASSERT_OK(ts);
   std::vector<int64_t> got;
   for (const auto& c : *ts) got.push_back(c.timestamp_ms);
   EXPECT_EQ(got, (std::vector<int64_t>{10000, 20000, 30500, 40000}));

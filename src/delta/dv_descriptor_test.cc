@@ -1,4 +1,5 @@
 #include "delta/dv_descriptor.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -22,7 +23,7 @@ TEST(DvDescriptorTest, PathOfTheRealTable) {
   // and keeps the bitmap in the file named below.
   DeletionVector dv{"u", "vBn[lx{q8@P<9BNH/isA", 1, 36, 2};
   auto path = DeletionVectorRelativePath(dv);
-  ASSERT_TRUE(path.ok()) << path.status();
+  ASSERT_OK(path);
   EXPECT_TRUE(std::filesystem::exists(std::string(LAKESHARE_TESTDATA_DIR) +
                                       "/delta/delta-rs/table-with-dv-small/" + *path))
       << *path;

@@ -16,6 +16,7 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "parquet/parquet_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -74,7 +75,7 @@ class DemoTablesTest : public ::testing::Test {
     dir_ = new fs::path(fs::temp_directory_path() / ("ls_demo_" + std::to_string(::getpid())));
     fs::remove_all(*dir_);
     auto tables = WriteDemoTables(dir_->string());
-    ASSERT_TRUE(tables.ok()) << tables.status();
+    ASSERT_OK(tables);
     tables_ = new std::vector<DemoTable>(*tables);
   }
   static void TearDownTestSuite() {
@@ -205,14 +206,14 @@ DecodedFile Decode(const fs::path& path) {
   DecodedFile d;
   std::string bytes = ReadAll(path);
   auto md = pq::ParseFileFooter(bytes);
-  EXPECT_TRUE(md.ok()) << md.status();
+  EXPECT_OK(md);
   if (!md.ok()) return d;
   d.metadata = *md;
   d.rows = md->num_rows;
   EXPECT_EQ(md->row_groups.size(), 1u);
   for (size_t c = 0; c + 1 < md->schema.size(); ++c) {
     auto col = pq::testing::DecodeColumnChunk(bytes, *md, 0, c);
-    EXPECT_TRUE(col.ok()) << col.status();
+    EXPECT_OK(col);
     d.columns.push_back(col.ok() ? *col : pq::ColumnData{});
   }
   return d;
@@ -455,7 +456,7 @@ TEST_F(DemoTablesTest, ContentIsDeterministic) {
   fs::path other = fs::temp_directory_path() / ("ls_demo2_" + std::to_string(::getpid()));
   fs::remove_all(other);
   auto tables = WriteDemoTables(other.string());
-  ASSERT_TRUE(tables.ok()) << tables.status();
+  ASSERT_OK(tables);
   size_t compared = 0;
   for (const auto& entry : fs::recursive_directory_iterator(*dir_)) {
     if (entry.path().extension() != ".parquet") continue;

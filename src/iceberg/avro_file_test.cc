@@ -9,6 +9,7 @@
 #include <sstream>
 
 #include "iceberg/iceberg_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::iceberg {
 namespace {
@@ -21,16 +22,16 @@ constexpr const char* kSchema = R"({"type":"record","name":"r","fields":[
 
 std::string WriteFile(const std::string& codec, int records) {
   auto w = AvroFileWriter::Create(kSchema, {{"k", "v"}}, codec);
-  EXPECT_TRUE(w.ok()) << w.status();
+  EXPECT_OK(w);
   for (int i = 0; i < records; ++i) {
     avro_value_t* rec = (*w)->NewRecord();
     auto id = AvroField(rec, "id");
-    EXPECT_TRUE(AvroSetLong(&*id, i).ok());
+    EXPECT_OK(AvroSetLong(&*id, i));
     auto name = AvroField(rec, "name");
     if (i % 3 == 0) {
-      EXPECT_TRUE(AvroSetNull(&*name).ok());
+      EXPECT_OK(AvroSetNull(&*name));
     } else {
-      EXPECT_TRUE(AvroSetString(&*name, "n" + std::to_string(i)).ok());
+      EXPECT_OK(AvroSetString(&*name, "n" + std::to_string(i)));
     }
     auto tags = AvroField(rec, "tags");
     for (int t = 0; t < i % 4; ++t) {
@@ -38,10 +39,10 @@ std::string WriteFile(const std::string& codec, int records) {
       avro_value_append(&*tags, &e, nullptr);
       avro_value_set_int(&e, t);
     }
-    EXPECT_TRUE((*w)->Append().ok());
+    EXPECT_OK((*w)->Append());
   }
   auto bytes = (*w)->Finish();
-  EXPECT_TRUE(bytes.ok());
+  EXPECT_OK(bytes);
   return *bytes;
 }
 
@@ -71,10 +72,10 @@ TEST(AvroFile, RoundTripBothCodecs) {
   for (const char* codec : {"null", "deflate"}) {
     std::string bytes = WriteFile(codec, 10000);  // several blocks
     int64_t n = 0;
-    ASSERT_TRUE(ReadAll(bytes, &n).ok()) << codec;
+    ASSERT_OK(ReadAll(bytes, &n)) << codec;
     EXPECT_EQ(n, 10000);
     auto r = AvroFileReader::Open(bytes, "t");
-    ASSERT_TRUE(r.ok());
+    ASSERT_OK(r);
     EXPECT_EQ((*r)->Meta("k"), "v");
     EXPECT_EQ((*r)->Meta("avro.codec"), codec);
   }
@@ -90,14 +91,14 @@ TEST(AvroFile, ReadsRealManifestsOfEveryCodec) {
     std::stringstream ss;
     ss << in.rdbuf();
     auto r = AvroFileReader::Open(ss.str(), name);
-    ASSERT_TRUE(r.ok()) << name << ": " << r.status();
+    ASSERT_OK(r) << name;
     codecs.insert((*r)->Meta("avro.codec").value_or("null"));
     int64_t records = 0;
     Status st = (*r)->ForEach([&](const AvroValue&) {
       ++records;
       return Status::OK();
     });
-    ASSERT_TRUE(st.ok()) << st;
+    ASSERT_OK(st);
     EXPECT_GT(records, 0) << name;
     ++files;
   }
@@ -246,7 +247,7 @@ TEST(AvroFile, DecodesEveryTypeAndMultiBlockArrays) {
   AppendAvroLong(&rec, 20);
   AppendAvroLong(&rec, 0);
   auto r = AvroFileReader::Open(Container(schema, rec + rec, 2), "types");
-  ASSERT_TRUE(r.ok()) << r.status();
+  ASSERT_OK(r);
   int records = 0;
   Status st = (*r)->ForEach([&](const AvroValue& v) -> Status {
     ++records;
@@ -274,7 +275,7 @@ TEST(AvroFile, DecodesEveryTypeAndMultiBlockArrays) {
     EXPECT_EQ(v.Required("i")->AsString().status().code(), StatusCode::kCorruption);
     return Status::OK();
   });
-  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_OK(st);
   EXPECT_EQ(records, 2);
   // A record with more values than allowed is refused, not decoded.
   AvroLimits few;

@@ -6,6 +6,7 @@
 #include <sstream>
 
 #include "iceberg/iceberg_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::iceberg {
 namespace {
@@ -19,7 +20,7 @@ std::string Read(const std::string& relative) {
 
 TEST(IcebergMetadata, FormatV1) {
   auto m = ParseMetadata(Read("iceberg_v1_deprecated/default/legacy_v1/metadata/v2.metadata.json"));
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_OK(m);
   EXPECT_EQ(m->format_version, 1);
   ASSERT_EQ(m->schemas.size(), 1u);
   EXPECT_EQ(m->CurrentSchema()->fields.size(), 3u);
@@ -37,7 +38,7 @@ TEST(IcebergMetadata, FormatV1) {
 
 TEST(IcebergMetadata, FormatV2AndV3AndGzip) {
   auto v2 = ParseMetadata(Read("iceberg/lineitem_iceberg/metadata/v2.metadata.json"));
-  ASSERT_TRUE(v2.ok()) << v2.status();
+  ASSERT_OK(v2);
   EXPECT_EQ(v2->format_version, 2);
   auto lineage = MainLineage(*v2);
   ASSERT_EQ(lineage.size(), 2u);
@@ -48,14 +49,14 @@ TEST(IcebergMetadata, FormatV2AndV3AndGzip) {
   auto v3 = ParseMetadata(
       Read("legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata/"
            "00002-legacy-bare-dv.metadata.json"));
-  ASSERT_TRUE(v3.ok()) << v3.status();
+  ASSERT_OK(v3);
   EXPECT_EQ(v3->format_version, 3);
   EXPECT_EQ(v3->next_row_id, 3);
 
   std::string gz = Read("iceberg/lineitem_iceberg_gz/metadata/v2.gz.metadata.json");
   ASSERT_TRUE(IsGzip(gz));
   auto g = ParseMetadata(gz);
-  ASSERT_TRUE(g.ok()) << g.status();
+  ASSERT_OK(g);
   EXPECT_EQ(g->snapshots.size(), 1u);
   MetadataLimits tiny;
   tiny.max_inflated_bytes = 100;
@@ -126,7 +127,7 @@ TEST(IcebergMetadata, LineageStopsAtExpiredAncestorsAndCycles) {
       {"snapshot-id":2,"parent-snapshot-id":1,"sequence-number":2,"timestamp-ms":2,"manifest-list":"b"},
       {"snapshot-id":9,"parent-snapshot-id":2,"sequence-number":4,"timestamp-ms":4,"manifest-list":"x"}]})";
   auto m = ParseMetadata(text);
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_OK(m);
   auto l = MainLineage(*m);
   ASSERT_EQ(l.size(), 2u);  // 1 expired; 9 is on another branch
   EXPECT_EQ(l[0]->snapshot_id, 2);
@@ -136,14 +137,14 @@ TEST(IcebergMetadata, LineageStopsAtExpiredAncestorsAndCycles) {
     "snapshots":[{"snapshot-id":1,"parent-snapshot-id":2,"timestamp-ms":3,"manifest-list":"c"},
       {"snapshot-id":2,"parent-snapshot-id":1,"timestamp-ms":2,"manifest-list":"b"}]})";
   auto c = ParseMetadata(cycle);
-  ASSERT_TRUE(c.ok());
+  ASSERT_OK(c);
   EXPECT_EQ(MainLineage(*c).size(), 2u);
   // Ids above INT64_MAX (some writers) are kept as the same 64 bits.
   auto big =
       ParseMetadata(R"({"format-version":2,"table-uuid":"u","location":"x","current-schema-id":0,
     "schemas":[{"type":"struct","schema-id":0,"fields":[]}],"current-snapshot-id":9876543210123456789,
     "snapshots":[{"snapshot-id":9876543210123456789,"timestamp-ms":3,"manifest-list":"c"}]})");
-  ASSERT_TRUE(big.ok()) << big.status();
+  ASSERT_OK(big);
   EXPECT_EQ(*big->current_snapshot_id, static_cast<int64_t>(9876543210123456789ull));
 }
 

@@ -1,4 +1,5 @@
 #include "iceberg/iceberg_schema.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -12,7 +13,7 @@ namespace json = boost::json;
 
 Schema Parse(const char* text) {
   auto s = ParseSchema(json::parse(text));
-  EXPECT_TRUE(s.ok()) << s.status();
+  EXPECT_OK(s);
   return s.ok() ? *s : Schema{};
 }
 
@@ -167,7 +168,7 @@ TEST(IcebergSchema, PartitionValueStrings) {
     Type t = T(id);
     t.scale = scale;
     auto r = PartitionValueString(t, d);
-    EXPECT_TRUE(r.ok()) << r.status();
+    EXPECT_OK(r);
     return r.ok() ? r->value_or("<null>") : "<error>";
   };
   using K = PartitionDatum::Kind;

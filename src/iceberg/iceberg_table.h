@@ -52,7 +52,7 @@
 #include <vector>
 
 #include "common/status.h"
-#include "delta/snapshot_cache.h"
+#include "table/snapshot_cache.h"
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "storage/storage.h"

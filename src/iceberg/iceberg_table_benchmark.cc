@@ -8,7 +8,7 @@
 #include <fstream>
 #include <sstream>
 
-#include "delta/snapshot_cache.h"
+#include "table/snapshot_cache.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/iceberg_writer.h"
 #include "iceberg/manifest.h"

@@ -14,6 +14,7 @@
 #include "iceberg/iceberg_test_util.h"
 #include "iceberg/iceberg_writer.h"
 #include "iceberg/manifest.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -103,12 +104,12 @@ TEST(IcebergTable, VersionsFromSequenceNumbersOrTimestamps) {
   auto lineitem = OpenTable("iceberg/lineitem_iceberg");
   EXPECT_EQ(*lineitem->LatestVersion(), 2);
   auto v1 = lineitem->Snapshot(1);
-  ASSERT_TRUE(v1.ok());
+  ASSERT_OK(v1);
   EXPECT_EQ((*v1)->version, 1);
   EXPECT_EQ((*v1)->files.size(), 1u);
   // The whole history is kept: version 0 is the empty table.
   auto v0 = lineitem->Snapshot(0);
-  ASSERT_TRUE(v0.ok());
+  ASSERT_OK(v0);
   EXPECT_TRUE((*v0)->files.empty());
   EXPECT_EQ(lineitem->Snapshot(3).status().code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(*lineitem->VersionAtTimestamp((*v1)->timestamp_ms, TimestampBound::kAtOrBefore), 1);
@@ -122,13 +123,13 @@ TEST(IcebergTable, VersionsFromSequenceNumbersOrTimestamps) {
   auto repro = OpenTable("iceberg_v1_repro/repro/merch_v1");
   auto m = iceberg::ParseMetadata(Read(TablePath(
       "iceberg_v1_repro/repro/merch_v1/metadata/00004-v3-upgraded-v1-null-counts.metadata.json")));
-  ASSERT_TRUE(m.ok());
+  ASSERT_OK(m);
   auto lineage = iceberg::MainLineage(*m);
   ASSERT_EQ(lineage.size(), 3u);
   EXPECT_EQ(*repro->LatestVersion(), lineage.back()->timestamp_ms);
   // A version between two snapshots reads as the older one.
   auto between = repro->Snapshot(lineage[1]->timestamp_ms - 1);
-  ASSERT_TRUE(between.ok());
+  ASSERT_OK(between);
   EXPECT_EQ((*between)->version, lineage[0]->timestamp_ms);
 
   // A table without snapshots: version 0.
@@ -145,7 +146,7 @@ TEST(IcebergTable, LocatingTheCurrentMetadata) {
         "iceberg/lineitem_iceberg_gz_no_hint", "iceberg/lineitem_iceberg/metadata/v1.metadata.json",
         "equality_delete_cross_partition/warehouse/ns/t/metadata/vfinal.metadata.json"}) {
     auto table = OpenTable(t);
-    EXPECT_TRUE(table->Snapshot(std::nullopt).ok()) << t;
+    EXPECT_OK(table->Snapshot(std::nullopt)) << t;
   }
   EXPECT_EQ(*OpenTable("iceberg/lineitem_iceberg/metadata/v1.metadata.json")->LatestVersion(), 1);
   EXPECT_EQ(OpenTable("no/such/table")->LatestVersion().status().code(), StatusCode::kNotFound);
@@ -174,7 +175,7 @@ TEST(IcebergTable, LocatingTheCurrentMetadata) {
 TEST(IcebergTable, RebasingRule) {
   auto ok = [](const char* p, const char* rec, const char* conf) {
     auto r = IcebergTable::Rebase(p, rec, conf);
-    EXPECT_TRUE(r.ok()) << p << ": " << r.status();
+    EXPECT_OK(r) << p;
     return r.ok() ? *r : "";
   };
   EXPECT_EQ(ok("data/persistent/t/data/a.parquet", "data/persistent/t", "/srv/t"),
@@ -198,7 +199,7 @@ TEST(IcebergTable, RebasingRule) {
 TEST(IcebergTable, PartitionsStatsAndDeletes) {
   auto dec = OpenTable("partition_decimal_hugeint");
   auto s = dec->Snapshot(std::nullopt);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"partition_col"});
   for (const DataFile& f : (*s)->files) {
     ASSERT_EQ(f.partition_values.size(), 1u);
@@ -215,7 +216,7 @@ TEST(IcebergTable, PartitionsStatsAndDeletes) {
   for (const char* t : {"partition_binary", "partition_time/default.db/partition_time",
                         "partition_fixed_length_binary/default.db/partition_fixed_length_binary"}) {
     auto snap = OpenTable(t)->Snapshot(std::nullopt);
-    ASSERT_TRUE(snap.ok()) << t;
+    ASSERT_OK(snap) << t;
     EXPECT_TRUE((*snap)->metadata.partition_columns.empty()) << t;
   }
   // Delete files make a snapshot unreadable, with the reason.
@@ -223,17 +224,17 @@ TEST(IcebergTable, PartitionsStatsAndDeletes) {
        {"equality_deletes/warehouse/mydb/mytable",
         "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector"}) {
     auto snap = OpenTable(t)->Snapshot(std::nullopt);
-    ASSERT_TRUE(snap.ok()) << t;
+    ASSERT_OK(snap) << t;
     ASSERT_TRUE((*snap)->unreadable_reason) << t;
     EXPECT_NE((*snap)->unreadable_reason->find("delete file"), std::string::npos);
   }
   // Before the deletes it was readable.
   auto early = OpenTable("equality_deletes/warehouse/mydb/mytable")->Snapshot(1);
-  ASSERT_TRUE(early.ok());
+  ASSERT_OK(early);
   EXPECT_FALSE((*early)->unreadable_reason);
   // timestamp_ntz needs the Delta reader feature.
   auto ts = OpenTable("partition_timestamp/default.db/partition_timestamp")->Snapshot(std::nullopt);
-  ASSERT_TRUE(ts.ok());
+  ASSERT_OK(ts);
   ASSERT_TRUE((*ts)->protocol.reader_features);
   EXPECT_EQ(*(*ts)->protocol.reader_features, std::vector<std::string>{"timestampNtz"});
 }
@@ -241,7 +242,7 @@ TEST(IcebergTable, PartitionsStatsAndDeletes) {
 TEST(IcebergTable, ChangesOfAppendOnlyRanges) {
   auto t = OpenTable("is_null_is_not_null");
   auto c = t->Changes(1, 3);
-  ASSERT_TRUE(c.ok()) << c.status();
+  ASSERT_OK(c);
   ASSERT_EQ(c->size(), 3u);
   size_t total = 0;
   for (const CommitChanges& cc : *c) {
@@ -252,7 +253,7 @@ TEST(IcebergTable, ChangesOfAppendOnlyRanges) {
   EXPECT_EQ(total, (*t->Snapshot(3))->files.size());
   // lineitem's version 2 deletes a file.
   auto l = OpenTable("iceberg/lineitem_iceberg");
-  EXPECT_TRUE(l->Changes(1, 1).ok());
+  EXPECT_OK(l->Changes(1, 1));
   auto bad = l->Changes(1, 2);
   EXPECT_EQ(bad.status().code(), StatusCode::kUnsupported);
   EXPECT_NE(bad.status().message().find("append-only"), std::string::npos);
@@ -284,7 +285,7 @@ TEST(IcebergTable, RestCatalogLocation) {
   EXPECT_EQ(*t.LatestVersion(), 2);
   EXPECT_EQ(*t.TableRoot(), table_dir);
   auto s = t.Snapshot(std::nullopt);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->files.size(), 1u);
   EXPECT_EQ(asked.front(), url);
   IcebergTable missing("http://catalog.invalid/v1/namespaces/db/tables/missing", nullptr, o);
@@ -344,7 +345,7 @@ fs::path ThreeAppends(const fs::path& dir) {
                   {"day", iceberg::TypeId::kDate, false, std::nullopt}};
   spec.partition_by = {"day"};
   auto w = IcebergTableWriter::Create(dir.string(), spec, 1000);
-  EXPECT_TRUE(w.ok());
+  EXPECT_OK(w);
   int64_t next = 0;
   for (size_t count : {10, 5, 5}) {
     IcebergAppendOptions o;
@@ -358,7 +359,7 @@ fs::path ThreeAppends(const fs::path& dir) {
       f.columns.push_back({std::vector<int32_t>{day, day}, {}});
       return Result<IcebergFileData>(f);
     };
-    EXPECT_TRUE((*w)->Append(count, make, o).ok());
+    EXPECT_OK((*w)->Append(count, make, o));
     next += static_cast<int64_t>(count);
   }
   return dir;
@@ -372,7 +373,8 @@ TEST(IcebergTable, VersionsShareTheFilesOfTheirCommonManifests) {
                      IcebergTableOptions{.cache = &cache});
   auto v3 = table.Snapshot(3);
   auto v2 = table.Snapshot(2);
-  ASSERT_TRUE(v3.ok() && v2.ok()) << v3.status() << v2.status();
+  ASSERT_OK(v3);
+  ASSERT_OK(v2);
   ASSERT_EQ((*v3)->files.size(), 20u);
   ASSERT_EQ((*v2)->files.size(), 15u);
   // Every file of version 2 is the very object version 3 lists.
@@ -405,18 +407,18 @@ TEST(IcebergTable, ConvertedManifestsAreHeldOnlyBySnapshots) {
   IcebergTable table(dir.string(), std::make_shared<LocalStorage>(),
                      IcebergTableOptions{.cache = &none});
   auto held = table.Snapshot(3);
-  ASSERT_TRUE(held.ok()) << held.status();
+  ASSERT_OK(held);
   // The first append's manifest goes away: a version that lists it still
   // builds while a snapshot holds its files...
   for (const auto& e : fs::directory_iterator(dir / "metadata")) {
     std::string n = e.path().filename().string();
     if (n.find("-m0.avro") == std::string::npos) continue;
     auto m = iceberg::ReadManifest(Read(e.path()), n, false);
-    ASSERT_TRUE(m.ok()) << m.status();
+    ASSERT_OK(m);
     if (m->entries.size() == 10) fs::remove(e.path());
   }
   auto again = table.Snapshot(1);
-  ASSERT_TRUE(again.ok()) << again.status();
+  ASSERT_OK(again);
   EXPECT_EQ((*again)->files.size(), 10u);
   EXPECT_EQ(&(*again)->files[0], &(*held)->files[0]);
   // ... and once nothing holds them, the table keeps nothing: it reads again.
@@ -434,7 +436,7 @@ TEST(IcebergTable, ChangesOfAppendsShareTheSnapshotConversion) {
   IcebergTable table(dir.string(), std::make_shared<LocalStorage>(),
                      IcebergTableOptions{.cache = &none});
   auto changes = table.Changes(1, 3);
-  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_OK(changes);
   ASSERT_EQ(changes->size(), 3u);
   size_t total = 0;
   for (const CommitChanges& c : *changes) {
@@ -466,7 +468,7 @@ class EvolvedTable : public ::testing::Test {
     spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
                     {"b", iceberg::TypeId::kString, false, std::nullopt}};
     auto w = IcebergTableWriter::Create(dir_.string(), spec, 1000);
-    ASSERT_TRUE(w.ok());
+    ASSERT_OK(w);
     IcebergAppendOptions o;
     o.timestamp_ms = 2000;
     auto make = [](size_t) {
@@ -475,7 +477,7 @@ class EvolvedTable : public ::testing::Test {
       f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
       return Result<IcebergFileData>(f);
     };
-    ASSERT_TRUE((*w)->Append(1, make, o).ok());
+    ASSERT_OK((*w)->Append(1, make, o));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -492,7 +494,7 @@ class EvolvedTable : public ::testing::Test {
   std::shared_ptr<const TableSnapshot> Latest() {
     IcebergTable t(dir_.string(), std::make_shared<LocalStorage>());
     auto s = t.Snapshot(std::nullopt);
-    EXPECT_TRUE(s.ok()) << s.status();
+    EXPECT_OK(s);
     return s.ok() ? *s : nullptr;
   }
 

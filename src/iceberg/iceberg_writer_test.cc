@@ -11,6 +11,7 @@
 #include "iceberg/iceberg_table.h"
 #include "parquet/parquet_reader.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -49,7 +50,7 @@ IcebergFileData File(int64_t first, const std::string& part, bool null_part = fa
 TEST(IcebergWriter, WrittenTablesReadBack) {
   Dir dir;
   auto w = IcebergTableWriter::Create(dir.path.string(), Spec(), 1000);
-  ASSERT_TRUE(w.ok()) << w.status();
+  ASSERT_OK(w);
   IcebergAppendOptions o;
   o.timestamp_ms = 2000;
   o.files_per_manifest = 2;
@@ -64,7 +65,7 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
   IcebergTable t(dir.path.string(), std::make_shared<LocalStorage>());
   EXPECT_EQ(*t.LatestVersion(), 2);
   auto s = t.Snapshot(std::nullopt);
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ((*s)->timestamp_ms, 3000);
   ASSERT_EQ((*s)->files.size(), 4u);
   EXPECT_EQ((*s)->metadata.partition_columns, std::vector<std::string>{"part"});
@@ -93,18 +94,18 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
     ss << in.rdbuf();
     auto file = std::make_shared<parquet::MemoryFile>(ss.str());
     auto reader = parquet::ParquetReader::Open(file);
-    ASSERT_TRUE(reader.ok()) << reader.status();
+    ASSERT_OK(reader);
     EXPECT_EQ(reader->num_rows(), 3);
     const auto& schema = reader->metadata().schema;
     ASSERT_EQ(schema.size(), 5u);
     for (int i = 1; i <= 4; ++i) EXPECT_EQ(schema[i].field_id, i);
     auto ids = reader->ReadColumnChunk(0, 0);
-    ASSERT_TRUE(ids.ok());
+    ASSERT_OK(ids);
     EXPECT_EQ(ids->int64s.size(), 3u);
   }
   EXPECT_EQ(nulls, 1);
   auto changes = t.Changes(1, 2);
-  ASSERT_TRUE(changes.ok()) << changes.status();
+  ASSERT_OK(changes);
   EXPECT_EQ((*changes)[0].changes.size(), 3u);
   EXPECT_EQ((*changes)[1].changes.size(), 1u);
 }
@@ -116,7 +117,7 @@ TEST(IcebergWriter, RefusesBadInput) {
   EXPECT_EQ(IcebergTableWriter::Create(dir.path.string(), bad, 0).status().code(),
             StatusCode::kInvalidArgument);
   auto w = IcebergTableWriter::Create(dir.path.string(), Spec(), 0);
-  ASSERT_TRUE(w.ok());
+  ASSERT_OK(w);
   EXPECT_EQ(IcebergTableWriter::Create(dir.path.string(), Spec(), 0).status().code(),
             StatusCode::kFailedPrecondition);
   IcebergAppendOptions o;

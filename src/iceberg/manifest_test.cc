@@ -7,6 +7,7 @@
 
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/iceberg_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::iceberg {
 namespace {
@@ -25,17 +26,17 @@ std::string Read(const fs::path& p) {
 TEST(Manifest, LineitemAddsUpToTheSnapshotSummaries) {
   fs::path dir = iceberg_test::IcebergTestData() / "iceberg/lineitem_iceberg";
   auto meta = ParseMetadata(Read(dir / "metadata/v2.metadata.json"));
-  ASSERT_TRUE(meta.ok());
+  ASSERT_OK(meta);
   for (const SnapshotInfo& s : meta->snapshots) {
     std::string list_name = fs::path(*s.manifest_list).filename().string();
     auto list = ReadManifestList(Read(dir / "metadata" / list_name), list_name);
-    ASSERT_TRUE(list.ok()) << list.status();
+    ASSERT_OK(list);
     int64_t live = 0, records = 0, added = 0;
     for (const ManifestFile& mf : *list) {
       EXPECT_EQ(mf.content, ManifestContent::kData);
       std::string name = fs::path(mf.path).filename().string();
       auto m = ReadManifest(Read(dir / "metadata" / name), name, true);
-      ASSERT_TRUE(m.ok()) << m.status();
+      ASSERT_OK(m);
       EXPECT_EQ(m->spec_id, 0);
       for (const ManifestEntry& e : m->entries) {
         EXPECT_EQ(e.file_format, "PARQUET");
@@ -57,7 +58,7 @@ TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
   fs::path dir =
       iceberg_test::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
   auto m = ReadManifest(Read(dir / "d65f86b0-b799-467f-b1f4-9c697e4c4fc7-m0.avro"), "v1", true);
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_OK(m);
   ASSERT_EQ(m->entries.size(), 2u);
   for (const ManifestEntry& e : m->entries) {
     EXPECT_EQ(e.content, FileContent::kData);
@@ -72,11 +73,11 @@ TEST(Manifest, DeleteManifestsAreRecognised) {
       iceberg_test::IcebergTestData() /
       "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata";
   auto list = ReadManifestList(Read(dir / "snap-legacy-bare-deletion-vector.avro"), "list");
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[1].content, ManifestContent::kDeletes);
   auto m = ReadManifest(Read(dir / "legacy-bare-deletion-vector-m0.avro"), "dv", true);
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_OK(m);
   ASSERT_EQ(m->entries.size(), 1u);
   EXPECT_EQ(m->entries[0].content, FileContent::kPositionDeletes);
   EXPECT_EQ(m->entries[0].file_format, "PUFFIN");
@@ -86,11 +87,11 @@ TEST(Manifest, MissingRequiredFieldsAreCorruption) {
   // A well-formed Avro file that is not a manifest.
   auto w = AvroFileWriter::Create(
       R"({"type":"record","name":"x","fields":[{"name":"a","type":"int"}]})", {});
-  ASSERT_TRUE(w.ok());
+  ASSERT_OK(w);
   avro_value_t* rec = (*w)->NewRecord();
   auto a = AvroField(rec, "a");
-  ASSERT_TRUE(AvroSetLong(&*a, 1).ok());
-  ASSERT_TRUE((*w)->Append().ok());
+  ASSERT_OK(AvroSetLong(&*a, 1));
+  ASSERT_OK((*w)->Append());
   std::string bytes = *(*w)->Finish();
   auto m = ReadManifest(bytes, "not-a-manifest", true);
   EXPECT_EQ(m.status().code(), StatusCode::kCorruption);
@@ -103,8 +104,8 @@ TEST(Manifest, MissingRequiredFieldsAreCorruption) {
       R"({"type":"record","name":"x","fields":[{"name":"status","type":"string"}]})", {});
   rec = (*w2)->NewRecord();
   auto s = AvroField(rec, "status");
-  ASSERT_TRUE(AvroSetString(&*s, "1").ok());
-  ASSERT_TRUE((*w2)->Append().ok());
+  ASSERT_OK(AvroSetString(&*s, "1"));
+  ASSERT_OK((*w2)->Append());
   EXPECT_EQ(ReadManifest(*(*w2)->Finish(), "wrong-type", true).status().code(),
             StatusCode::kCorruption);
 }

@@ -1,4 +1,5 @@
 #include "parquet/compression.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -18,12 +19,12 @@ class CodecTest : public ::testing::TestWithParam<CompressionCodec> {};
 TEST_P(CodecTest, RoundTrips) {
   for (const std::string& input : {SampleData(), std::string(), std::string("x")}) {
     auto compressed = Compress(GetParam(), input);
-    ASSERT_TRUE(compressed.ok()) << compressed.status();
+    ASSERT_OK(compressed);
     if (input.size() > 1000 && GetParam() != CompressionCodec::kUncompressed) {
       EXPECT_LT(compressed->size(), input.size() / 4);
     }
     auto back = Decompress(GetParam(), *compressed, input.size());
-    ASSERT_TRUE(back.ok()) << back.status();
+    ASSERT_OK(back);
     EXPECT_EQ(*back, input);
   }
 }
@@ -31,7 +32,7 @@ TEST_P(CodecTest, RoundTrips) {
 TEST_P(CodecTest, RejectsWrongSizesAndGarbage) {
   std::string input = SampleData();
   auto compressed = Compress(GetParam(), input);
-  ASSERT_TRUE(compressed.ok());
+  ASSERT_OK(compressed);
   EXPECT_EQ(Decompress(GetParam(), *compressed, input.size() + 1).status().code(),
             StatusCode::kCorruption);
   EXPECT_EQ(Decompress(GetParam(), *compressed, input.size() - 1).status().code(),
@@ -65,9 +66,9 @@ INSTANTIATE_TEST_SUITE_P(AllWritable, CodecTest,
 TEST(CompressionTest, HadoopLz4FallsBackToRawBlocks) {
   std::string input = SampleData();
   auto raw = Compress(CompressionCodec::kLz4Raw, input);
-  ASSERT_TRUE(raw.ok());
+  ASSERT_OK(raw);
   auto back = Decompress(CompressionCodec::kLz4, *raw, input.size());
-  ASSERT_TRUE(back.ok()) << back.status();
+  ASSERT_OK(back);
   EXPECT_EQ(*back, input);
 }
 

@@ -16,6 +16,7 @@
 #include "common/time_util.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -78,13 +79,13 @@ Result<ParquetReader> OpenFile(const fs::path& p) {
 void ReadWholeFile(const fs::path& p) {
   SCOPED_TRACE(p.string());
   auto reader = OpenFile(p);
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   std::vector<int> all;
   for (int l = 0; l < reader->schema().num_leaves(); ++l) all.push_back(l);
   int64_t rows = 0;
   for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
     auto batch = reader->ReadRowGroup(rg, all);
-    ASSERT_TRUE(batch.ok()) << "row group " << rg << ": " << batch.status();
+    ASSERT_OK(batch) << "row group " << rg;
     rows += batch->num_rows;
     for (const ColumnBatch& c : batch->columns) {
       const ColumnMetaData& meta =
@@ -98,25 +99,25 @@ void ReadWholeFile(const fs::path& p) {
       }
     }
     auto tree = RecordTree::Make(std::move(*batch));
-    ASSERT_TRUE(tree.ok()) << tree.status();
+    ASSERT_OK(tree);
     EXPECT_EQ(tree->num_rows(), reader->row_group_rows(rg));
   }
   EXPECT_EQ(rows, reader->num_rows());
 }
 
 TEST(ParquetCheckpointTest, FindsTheCheckpoints) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   EXPECT_GE(CheckpointFiles().size(), 20u);
   EXPECT_GE(DataFiles().size(), 100u);
 }
 
 TEST(ParquetCheckpointTest, EveryCheckpointDecodesWhole) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   for (const fs::path& p : CheckpointFiles()) ReadWholeFile(p);
 }
 
 TEST(ParquetCheckpointTest, EveryDataFileDecodesWhole) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   for (const fs::path& p : DataFiles()) ReadWholeFile(p);
 }
 
@@ -124,21 +125,21 @@ TEST(ParquetCheckpointTest, EveryDataFileDecodesWhole) {
 // of i in every primitive type.
 TEST(ParquetCheckpointTest, GoldenArrayPrimitivesValues) {
   fs::path dir = kDeltaRs / "golden" / "data-reader-array-primitives";
-  if (!fs::exists(dir)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(dir)) FAIL() << "test data missing (tests/data)";
   std::set<int64_t> seen;
   for (const auto& e : fs::directory_iterator(dir)) {
     if (e.path().extension() != ".parquet") continue;
     SCOPED_TRACE(e.path().string());
     auto reader = OpenFile(e.path());
-    ASSERT_TRUE(reader.ok()) << reader.status();
+    ASSERT_OK(reader);
     auto leaves = reader->schema().Resolve(
         {"as_array_int", "as_array_long", "as_array_byte", "as_array_short", "as_array_float",
          "as_array_double", "as_array_string", "as_array_binary", "as_array_big_decimal"});
-    ASSERT_TRUE(leaves.ok()) << leaves.status();
+    ASSERT_OK(leaves);
     auto batch = reader->ReadRowGroup(0, *leaves);
-    ASSERT_TRUE(batch.ok()) << batch.status();
+    ASSERT_OK(batch);
     auto tree = RecordTree::Make(std::move(*batch));
-    ASSERT_TRUE(tree.ok()) << tree.status();
+    ASSERT_OK(tree);
     auto only = [&](const char* column, int64_t row) -> std::pair<const RecordNode*, int64_t> {
       ListView l = tree->Find(column)->AsList();
       SlotRange r = l.elements->Elements(row);
@@ -175,7 +176,7 @@ TEST(ParquetCheckpointTest, GoldenArrayPrimitivesValues) {
 // equals the JSON stats of the same file in the commits.
 TEST(ParquetCheckpointTest, StatsParsedAgreesWithJsonStats) {
   fs::path table = kDeltaRs / "delta-1.2.1-only-struct-stats";
-  if (!fs::exists(table)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(table)) FAIL() << "test data missing (tests/data)";
   std::map<std::string, json::object> json_stats;
   for (int v = 0; v <= 10; ++v) {
     char name[32];
@@ -191,13 +192,13 @@ TEST(ParquetCheckpointTest, StatsParsedAgreesWithJsonStats) {
     }
   }
   auto reader = OpenFile(table / "_delta_log" / "00000000000000000010.checkpoint.parquet");
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   auto leaves = reader->schema().Resolve({"add.path", "add.stats_parsed"});
-  ASSERT_TRUE(leaves.ok()) << leaves.status();
+  ASSERT_OK(leaves);
   auto batch = reader->ReadRowGroup(0, *leaves);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   auto tree = RecordTree::Make(std::move(*batch));
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   const RecordNode* add = tree->Find("add");
   const RecordNode* path = tree->Find("add.path");
   int compared = 0;
@@ -403,7 +404,7 @@ int64_t VersionOf(const fs::path& checkpoint) {
 }
 
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithTheJsonCommits) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     if (p.parent_path().filename() == "_sidecars") continue;
@@ -411,7 +412,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithTheJsonCommits) {
     std::optional<Snapshot> want = ReplayJson(p.parent_path(), VersionOf(p));
     if (!want) continue;
     auto got = ReadCheckpoint(p);
-    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_OK(got);
     ++compared;
     ASSERT_EQ(got->adds.size(), want->adds.size());
     for (const auto& [path, w] : want->adds) {
@@ -444,7 +445,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithTheJsonCommits) {
 // .crc files (written with the checkpoint's version) give the number of live
 // files and their total size; V2 sidecars are checked this way.
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithCrcFiles) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     fs::path log = p.parent_path();
@@ -455,7 +456,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithCrcFiles) {
     SCOPED_TRACE(p.string());
     json::object crc = json::parse(ReadText(log / name)).as_object();
     auto got = ReadCheckpoint(p);
-    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_OK(got);
     ++compared;
     int64_t total = 0;
     for (const auto& [path, a] : got->adds) total += a.size;
@@ -474,7 +475,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithCrcFiles) {
 // _last_checkpoint records the action count ("size") and, from Spark, the
 // number of live files.
 TEST(ParquetCheckpointTest, CheckpointsAgreeWithLastCheckpoint) {
-  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(kDeltaRs)) FAIL() << "test data missing (tests/data)";
   int compared = 0;
   for (const fs::path& p : CheckpointFiles()) {
     fs::path log = p.parent_path();
@@ -483,7 +484,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithLastCheckpoint) {
     if (last.at("version").to_number<int64_t>() != VersionOf(p)) continue;
     SCOPED_TRACE(p.string());
     auto got = ReadCheckpoint(p);
-    ASSERT_TRUE(got.ok()) << got.status();
+    ASSERT_OK(got);
     ++compared;
     int64_t size = last.at("size").to_number<int64_t>();
     // Some delta-rs versions wrote the file's byte size there; some tables
@@ -507,7 +508,7 @@ TEST(ParquetCheckpointTest, CheckpointsAgreeWithLastCheckpoint) {
 // counts.
 TEST(ParquetCheckpointTest, SidecarsAgreeWithTheirV2Checkpoint) {
   fs::path log = kDeltaRs / "checkpoint-v2-table" / "_delta_log";
-  if (!fs::exists(log)) FAIL() << "test data missing (../shared/testdata)";
+  if (!fs::exists(log)) FAIL() << "test data missing (tests/data)";
   int compared = 0;
   for (const auto& e : fs::directory_iterator(log)) {
     std::string name = e.path().filename().string();
@@ -530,7 +531,7 @@ TEST(ParquetCheckpointTest, SidecarsAgreeWithTheirV2Checkpoint) {
         fs::path sidecar = log / "_sidecars" / std::string(s->as_object().at("path").as_string());
         SCOPED_TRACE(sidecar.string());
         auto got = ReadCheckpoint(sidecar);
-        ASSERT_TRUE(got.ok()) << got.status();
+        ASSERT_OK(got);
         EXPECT_EQ(static_cast<int64_t>(got->adds.size()), expected_adds);
         EXPECT_EQ(static_cast<int64_t>(fs::file_size(sidecar)),
                   s->as_object().at("sizeInBytes").to_number<int64_t>());

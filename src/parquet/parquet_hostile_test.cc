@@ -12,6 +12,7 @@
 #include "parquet/parquet_reader.h"
 #include "parquet/reader_test_util.h"
 #include "parquet/record_view.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -64,7 +65,7 @@ std::vector<TestChunk> TwoColumnChunks() {
 }
 
 TEST(ParquetHostileTest, TheBaselineFileIsFine) {
-  ASSERT_TRUE(ReadAll(BuildFile(TwoColumnSchema(), TwoColumnChunks(), 3)).ok());
+  ASSERT_OK(ReadAll(BuildFile(TwoColumnSchema(), TwoColumnChunks(), 3)));
 }
 
 TEST(ParquetHostileTest, AbsurdPageHeaderFields) {
@@ -176,7 +177,7 @@ TEST(ParquetHostileTest, LevelsAboveTheirMaximum) {
   EXPECT_EQ(st.code(), StatusCode::kCorruption) << st;
   chunks[1].def = {2, 2, 0, 1};
   chunks[1].max_def = 2;
-  EXPECT_TRUE(ReadAll(BuildFile(schema, chunks, 3)).ok());
+  EXPECT_OK(ReadAll(BuildFile(schema, chunks, 3)));
 }
 
 // ---------------------------------------------------------------- real files
@@ -201,9 +202,9 @@ std::vector<std::string> RealCheckpoints() {
 
 TEST(ParquetHostileTest, RealCheckpointsTruncatedOrCutAnywhere) {
   auto files = RealCheckpoints();
-  if (files.empty()) FAIL() << "test data missing (../shared/testdata)";
+  if (files.empty()) FAIL() << "test data missing (tests/data)";
   for (const std::string& file : files) {
-    ASSERT_TRUE(ReadAll(file).ok());
+    ASSERT_OK(ReadAll(file));
     for (size_t len = 0; len < file.size(); len += 1 + len / 50) {
       EXPECT_EQ(ReadAll(file.substr(0, len)).code(), StatusCode::kCorruption) << len;
     }
@@ -225,7 +226,7 @@ TEST(ParquetHostileTest, RealCheckpointsTruncatedOrCutAnywhere) {
 
 TEST(ParquetHostileTest, RealCheckpointsWithRandomByteFlips) {
   auto files = RealCheckpoints();
-  if (files.empty()) FAIL() << "test data missing (../shared/testdata)";
+  if (files.empty()) FAIL() << "test data missing (tests/data)";
   std::mt19937 rng(2024);
   int ok = 0, corrupt = 0;
   for (const std::string& file : files) {

@@ -5,6 +5,7 @@
 #include <random>
 
 #include "parquet/thrift_compact.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -111,7 +112,7 @@ TEST(ParquetMetadataTest, FileMetaDataRoundTrips) {
   SerializeFileMetaData(m, &bytes);
   size_t consumed = 0;
   auto parsed = ParseFileMetaData(bytes, &consumed);
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_OK(parsed);
   EXPECT_EQ(consumed, bytes.size());
   EXPECT_EQ(*parsed, m);
 }
@@ -162,7 +163,7 @@ TEST(ParquetMetadataTest, EveryLogicalTypeRoundTrips) {
   std::string bytes;
   SerializeFileMetaData(m, &bytes);
   auto parsed = ParseFileMetaData(bytes);
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_OK(parsed);
   ASSERT_EQ(parsed->schema.size(), types.size() + 1);
   for (size_t i = 0; i < types.size(); ++i) {
     EXPECT_EQ(parsed->schema[i + 1].logical_type, types[i]) << i;
@@ -205,7 +206,7 @@ TEST(ParquetMetadataTest, PageHeadersRoundTrip) {
     bytes += "page data follows";
     size_t consumed = 0;
     auto parsed = ParsePageHeader(bytes, &consumed);
-    ASSERT_TRUE(parsed.ok()) << parsed.status();
+    ASSERT_OK(parsed);
     EXPECT_EQ(*parsed, h);
     EXPECT_EQ(bytes.substr(consumed), "page data follows");
   }
@@ -265,7 +266,7 @@ TEST(ParquetMetadataTest, SkipsUnknownFieldsAndMembers) {
   w.StructEnd();
 
   auto m = ParseFileMetaData(bytes);
-  ASSERT_TRUE(m.ok()) << m.status();
+  ASSERT_OK(m);
   ASSERT_EQ(m->schema.size(), 2u);
   EXPECT_EQ(m->schema[0].name, "root");
   EXPECT_EQ(m->schema[0].num_children, 1);
@@ -280,7 +281,7 @@ TEST(ParquetMetadataTest, SkipsUnknownFieldsAndMembers) {
   std::string again;
   SerializeFileMetaData(*m, &again);
   auto m2 = ParseFileMetaData(again);
-  ASSERT_TRUE(m2.ok()) << m2.status();
+  ASSERT_OK(m2);
   EXPECT_FALSE(m2->schema[1].logical_type.has_value());
 }
 
@@ -403,7 +404,7 @@ TEST(ParquetFooterTest, ChecksFraming) {
   for (int i = 0; i < 4; ++i) file.push_back(static_cast<char>(len >> (8 * i)));
   file += "PAR1";
   auto parsed = ParseFileFooter(file);
-  ASSERT_TRUE(parsed.ok()) << parsed.status();
+  ASSERT_OK(parsed);
   EXPECT_EQ(*parsed, m);
 
   EXPECT_EQ(ParseFileFooter("PAR1PAR1").status().code(), StatusCode::kCorruption);

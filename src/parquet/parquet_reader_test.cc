@@ -13,6 +13,7 @@
 #include "parquet/compression.h"
 #include "parquet/parquet_writer.h"
 #include "parquet/record_view.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -70,9 +71,9 @@ void ExpectRowGroup(const ParquetReader& reader, int rg, const std::vector<Colum
   std::vector<int> all;
   for (int l = 0; l < reader.schema().num_leaves(); ++l) all.push_back(l);
   auto batch = reader.ReadRowGroup(rg, all);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   auto tree = RecordTree::Make(std::move(*batch));
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   for (size_t c = 0; c < want.size(); ++c) {
     const RecordNode& node = tree->root().children()[c];
     SCOPED_TRACE(node.name());
@@ -111,9 +112,9 @@ TEST_P(RoundTripTest, EveryTypeWithNullsAndSeveralRowGroupsAndPages) {
   std::vector<std::vector<ColumnData>> groups = {AllTypesRowGroup(500, 0), AllTypesRowGroup(1, 500),
                                                  AllTypesRowGroup(333, 1000)};
   auto file = WriteParquetFile(AllTypesSchema(), groups, options);
-  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_OK(file);
   auto reader = OpenBytes(*file);
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   ASSERT_EQ(reader->num_row_groups(), 3);
   EXPECT_EQ(reader->num_rows(), 834);
   EXPECT_EQ(reader->schema().num_leaves(), 11);
@@ -129,11 +130,11 @@ INSTANTIATE_TEST_SUITE_P(Codecs, RoundTripTest,
 
 TEST(ParquetReaderTest, ProjectionDecodesOnlyTheSelectedColumns) {
   auto file = WriteParquetFile(AllTypesSchema(), {AllTypesRowGroup(100, 0)});
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   // Corrupt the pages of every column but "s": a projection on "s" must not
   // notice.
   auto md = ReadFooter(*file);
-  ASSERT_TRUE(md.ok());
+  ASSERT_OK(md);
   std::string damaged = *file;
   for (size_t c = 0; c < md->row_groups[0].columns.size(); ++c) {
     if (c == 7) continue;
@@ -143,11 +144,11 @@ TEST(ParquetReaderTest, ProjectionDecodesOnlyTheSelectedColumns) {
     }
   }
   auto reader = OpenBytes(damaged);
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   auto leaves = reader->schema().Resolve({"s"});
-  ASSERT_TRUE(leaves.ok());
+  ASSERT_OK(leaves);
   auto batch = reader->ReadRowGroup(0, *leaves);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   ASSERT_EQ(batch->columns.size(), 1u);
   EXPECT_EQ(batch->columns[0].leaf().name, "s");
   EXPECT_EQ(batch->columns[0].num_levels, 100);
@@ -163,7 +164,7 @@ TEST(ParquetReaderTest, ReadsLocalFilesAndLargeFootersWithASecondRead) {
   std::vector<ColumnData> rg;
   for (int i = 0; i < 300; ++i) rg.push_back({std::vector<int64_t>{i, i + 1}, {}});
   auto file = WriteParquetFile(schema, {rg});
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   std::filesystem::path path = std::filesystem::temp_directory_path() /
                                ("parquet_reader_test_" + std::to_string(::getpid()) + ".parquet");
   {
@@ -171,22 +172,22 @@ TEST(ParquetReaderTest, ReadsLocalFilesAndLargeFootersWithASecondRead) {
     out << *file;
   }
   auto local = LocalFile::Open(path.string());
-  ASSERT_TRUE(local.ok()) << local.status();
+  ASSERT_OK(local);
   ReaderOptions options;
   options.footer_read_size = 1024;
   auto reader =
       ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(*local)), options);
   std::filesystem::remove(path);
-  ASSERT_TRUE(reader.ok()) << reader.status();
+  ASSERT_OK(reader);
   auto batch = reader->ReadColumnChunk(0, 299);
-  ASSERT_TRUE(batch.ok()) << batch.status();
+  ASSERT_OK(batch);
   EXPECT_EQ(batch->int64s, (std::vector<int64_t>{299, 300}));
   EXPECT_EQ(LocalFile::Open("/nonexistent/x.parquet").status().code(), StatusCode::kNotFound);
 }
 
 TEST(ParquetReaderTest, FooterLimits) {
   auto file = WriteParquetFile(AllTypesSchema(), {AllTypesRowGroup(10, 0)});
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   ReaderOptions small;
   small.max_footer_bytes = 100;
   EXPECT_EQ(OpenBytes(*file, small).status().code(), StatusCode::kCorruption);
@@ -196,12 +197,12 @@ TEST(ParquetReaderTest, FooterLimits) {
   ReaderOptions tiny_pages;
   tiny_pages.chunk.max_page_bytes = 8;
   auto reader = OpenBytes(*file, tiny_pages);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   EXPECT_EQ(reader->ReadColumnChunk(0, 7).status().code(), StatusCode::kCorruption);
   ReaderOptions few_values;
   few_values.chunk.max_values = 5;
   reader = OpenBytes(*file, few_values);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   EXPECT_EQ(reader->ReadColumnChunk(0, 0).status().code(), StatusCode::kCorruption);
 }
 
@@ -237,25 +238,25 @@ TEST(ParquetReaderTest, ReadsAreRangedAndCoalesced) {
   WriterOptions wo;
   wo.max_rows_per_page = 50;
   auto file = WriteParquetFile(AllTypesSchema(), {AllTypesRowGroup(300, 0)}, wo);
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   auto counting = std::make_shared<CountingFile>(*file);
   auto reader = ParquetReader::Open(counting);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   EXPECT_EQ(counting->reads, 1);  // the tail holds the whole footer
   // Adjacent chunks: one read. Far-apart chunks with coalescing off: one each.
   auto leaves = reader->schema().Resolve({"i64", "f", "d"});
   counting->reads = 0;
-  ASSERT_TRUE(reader->ReadRowGroup(0, *leaves).ok());
+  ASSERT_OK(reader->ReadRowGroup(0, *leaves));
   EXPECT_EQ(counting->reads, 1);
   ReaderOptions no_coalescing;
   no_coalescing.coalesce_gap = 0;
   auto strict = ParquetReader::Open(counting, no_coalescing);
-  ASSERT_TRUE(strict.ok());
+  ASSERT_OK(strict);
   auto spread = strict->schema().Resolve({"b", "s", "ts"});
   counting->reads = 0;
   counting->bytes_read = 0;
   auto batch = strict->ReadRowGroup(0, *spread);
-  ASSERT_TRUE(batch.ok());
+  ASSERT_OK(batch);
   EXPECT_EQ(counting->reads, 3);
   // Only those chunks' bytes were read.
   uint64_t want = 0;
@@ -272,9 +273,9 @@ TEST(ParquetReaderTest, ConcurrentReadsOfOneReader) {
   std::vector<std::vector<ColumnData>> groups;
   for (int g = 0; g < 8; ++g) groups.push_back(AllTypesRowGroup(200, g * 200));
   auto file = WriteParquetFile(AllTypesSchema(), groups);
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   auto reader = OpenBytes(*file);
-  ASSERT_TRUE(reader.ok());
+  ASSERT_OK(reader);
   std::vector<int> all;
   for (int l = 0; l < reader->schema().num_leaves(); ++l) all.push_back(l);
   std::atomic<int> failures{0};
@@ -314,8 +315,8 @@ TEST(ParquetReaderTest, TruncationAtEveryPositionIsCorruption) {
   WriterOptions options;
   options.codec = CompressionCodec::kSnappy;
   auto file = WriteParquetFile(AllTypesSchema(), {AllTypesRowGroup(40, 0)}, options);
-  ASSERT_TRUE(file.ok());
-  ASSERT_TRUE(ReadEverything(*file).ok());
+  ASSERT_OK(file);
+  ASSERT_OK(ReadEverything(*file));
   for (size_t len = 0; len < file->size(); ++len) {
     Status st = ReadEverything(file->substr(0, len));
     EXPECT_EQ(st.code(), StatusCode::kCorruption) << len;
@@ -324,7 +325,7 @@ TEST(ParquetReaderTest, TruncationAtEveryPositionIsCorruption) {
 
 TEST(ParquetReaderTest, RandomByteFlipsNeverCrash) {
   auto file = WriteParquetFile(AllTypesSchema(), {AllTypesRowGroup(60, 0), AllTypesRowGroup(7, 1)});
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   std::mt19937 rng(12345);
   for (int iter = 0; iter < 3000; ++iter) {
     std::string bytes = *file;

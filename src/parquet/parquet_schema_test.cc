@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "parquet/reader_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -30,7 +31,7 @@ std::vector<SchemaElement> Elements() {
 
 TEST(ParquetSchemaTest, LevelsAndLeaves) {
   auto s = Schema::Make(Elements());
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ(s->num_leaves(), 5);
   const SchemaNode& value = s->leaf(2);
   EXPECT_EQ(value.name, "value");
@@ -44,7 +45,7 @@ TEST(ParquetSchemaTest, LevelsAndLeaves) {
 
 TEST(ParquetSchemaTest, Resolve) {
   auto s = Schema::Make(Elements());
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s->Resolve({"add"}), (std::vector<int>{0, 1, 2}));
   EXPECT_EQ(*s->Resolve({"add.partitionValues"}), (std::vector<int>{1, 2}));
   EXPECT_EQ(*s->Resolve({"add.partitionValues.key_value.key", "add.path", "add.path"}),
@@ -85,7 +86,7 @@ TEST(ParquetSchemaTest, MalformedSchemas) {
   EXPECT_TRUE(corrupt(deep));
   // An empty group is allowed (it has no leaves).
   auto s = Schema::Make({Root(2), Group("empty", kOpt, 0), Leaf("x", kOpt, Type::kInt32)});
-  ASSERT_TRUE(s.ok()) << s.status();
+  ASSERT_OK(s);
   EXPECT_EQ(s->num_leaves(), 1);
   EXPECT_TRUE(s->Resolve({"empty"})->empty());
 }

@@ -7,6 +7,7 @@
 #include <random>
 
 #include "parquet/parquet_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -96,7 +97,7 @@ TEST_P(WriterCodecTest, WritesReadableFile) {
   options.codec = GetParam();
   options.key_value_metadata = {{"origin", "test"}};
   auto file = WriteParquetFile(schema, groups, options);
-  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_OK(file);
 
   // Framing: magic at both ends, footer length in front of the last magic.
   ASSERT_GT(file->size(), 12u);
@@ -106,7 +107,7 @@ TEST_P(WriterCodecTest, WritesReadableFile) {
   std::memcpy(&footer_len, file->data() + file->size() - 8, 4);
   auto md =
       ParseFileMetaData(std::string_view(*file).substr(file->size() - 8 - footer_len, footer_len));
-  ASSERT_TRUE(md.ok()) << md.status();
+  ASSERT_OK(md);
   EXPECT_EQ(*md, *ParseFileFooter(*file));
 
   EXPECT_EQ(md->version, 1);
@@ -136,7 +137,7 @@ TEST_P(WriterCodecTest, WritesReadableFile) {
       previous_end = cm.data_page_offset + cm.total_compressed_size;
       uncompressed += cm.total_uncompressed_size;
       auto decoded = DecodeColumnChunk(*file, *md, g, c);
-      ASSERT_TRUE(decoded.ok()) << decoded.status();
+      ASSERT_OK(decoded);
       ExpectSameColumn(groups[g][c], *decoded, static_cast<size_t>(rg.num_rows),
                        schema.columns[c].name);
     }
@@ -194,10 +195,10 @@ TEST(ParquetWriterTest, SchemaAnnotations) {
 // Returns the statistics of the single chunk of a one-column file.
 Statistics StatsOf(ColumnSpec spec, ColumnData data, WriterOptions options = {}) {
   auto file = WriteParquetFile(ParquetSchema{{spec}}, {{data}}, options);
-  EXPECT_TRUE(file.ok()) << file.status();
+  EXPECT_OK(file);
   if (!file.ok()) return {};
   auto md = ParseFileFooter(*file);
-  EXPECT_TRUE(md.ok()) << md.status();
+  EXPECT_OK(md);
   if (!md.ok()) return {};
   return md->row_groups.at(0).columns.at(0).meta_data->statistics.value_or(Statistics{});
 }
@@ -284,9 +285,9 @@ TEST(ParquetWriterTest, SplitsLargeChunksIntoPages) {
   options.data_page_size = 4096;
   options.max_rows_per_page = 999;
   auto file = WriteParquetFile(schema, {group}, options);
-  ASSERT_TRUE(file.ok()) << file.status();
+  ASSERT_OK(file);
   auto md = ParseFileFooter(*file);
-  ASSERT_TRUE(md.ok());
+  ASSERT_OK(md);
   const auto& strings = *md->row_groups[0].columns[0].meta_data;
   const auto& bools = *md->row_groups[0].columns[1].meta_data;
   ASSERT_EQ(strings.encoding_stats.size(), 1u);
@@ -294,7 +295,7 @@ TEST(ParquetWriterTest, SplitsLargeChunksIntoPages) {
   EXPECT_EQ(bools.encoding_stats[0].count, 11);    // 999-row pages
   for (size_t c = 0; c < 2; ++c) {
     auto decoded = DecodeColumnChunk(*file, *md, 0, c);
-    ASSERT_TRUE(decoded.ok()) << decoded.status();
+    ASSERT_OK(decoded);
     ExpectSameColumn(group[c], *decoded, rows, schema.columns[c].name);
   }
 }
@@ -302,18 +303,18 @@ TEST(ParquetWriterTest, SplitsLargeChunksIntoPages) {
 TEST(ParquetWriterTest, StreamingApiAndEmptyInputs) {
   ParquetSchema schema{{{"id", ColumnType::kInt64, false}}};
   auto writer = ParquetWriter::Create(schema, {});
-  ASSERT_TRUE(writer.ok());
-  ASSERT_TRUE(writer->AddRowGroup({{std::vector<int64_t>{}, {}}}).ok());  // skipped
-  ASSERT_TRUE(writer->AddRowGroup({{std::vector<int64_t>{1, 2}, {}}}).ok());
+  ASSERT_OK(writer);
+  ASSERT_OK(writer->AddRowGroup({{std::vector<int64_t>{}, {}}}));  // skipped
+  ASSERT_OK(writer->AddRowGroup({{std::vector<int64_t>{1, 2}, {}}}));
   // A failing row group leaves the file as it was.
   EXPECT_FALSE(writer->AddRowGroup({{std::vector<int32_t>{1}, {}}}).ok());
   auto file = writer->Finish();
-  ASSERT_TRUE(file.ok());
+  ASSERT_OK(file);
   EXPECT_EQ(writer->Finish().status().code(), StatusCode::kFailedPrecondition);
   EXPECT_EQ(writer->AddRowGroup({{std::vector<int64_t>{1}, {}}}).code(),
             StatusCode::kFailedPrecondition);
   auto md = ParseFileFooter(*file);
-  ASSERT_TRUE(md.ok());
+  ASSERT_OK(md);
   EXPECT_EQ(md->num_rows, 2);
   EXPECT_EQ(md->row_groups.size(), 1u);
   EXPECT_EQ(writer->metadata(), *md);
@@ -321,9 +322,9 @@ TEST(ParquetWriterTest, StreamingApiAndEmptyInputs) {
   WriterOptions custom;
   custom.created_by = "custom app version 1.0";
   auto empty = WriteParquetFile(schema, {}, custom);
-  ASSERT_TRUE(empty.ok());
+  ASSERT_OK(empty);
   md = ParseFileFooter(*empty);
-  ASSERT_TRUE(md.ok());
+  ASSERT_OK(md);
   EXPECT_EQ(md->created_by, "custom app version 1.0");
   EXPECT_EQ(md->num_rows, 0);
   EXPECT_TRUE(md->row_groups.empty());

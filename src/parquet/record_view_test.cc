@@ -4,6 +4,7 @@
 
 #include "parquet/parquet_reader.h"
 #include "parquet/reader_test_util.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -156,7 +157,7 @@ TEST(RecordViewTest, CheckpointShapedRowsV1) {
   std::string file =
       BuildFile(CheckpointSchema(), CheckpointChunks(1, CompressionCodec::kSnappy), 5);
   auto tree = ReadTree(file, {"add", "remove.path"});
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   ExpectCheckpointRows(*tree);
 }
 
@@ -167,7 +168,7 @@ TEST(RecordViewTest, CheckpointShapedRowsV2) {
     SCOPED_TRACE(CodecName(codec));
     std::string file = BuildFile(CheckpointSchema(), CheckpointChunks(2, codec), 5);
     auto tree = ReadTree(file, {"add", "remove"});
-    ASSERT_TRUE(tree.ok()) << tree.status();
+    ASSERT_OK(tree);
     ExpectCheckpointRows(*tree);
   }
 }
@@ -175,7 +176,7 @@ TEST(RecordViewTest, CheckpointShapedRowsV2) {
 TEST(RecordViewTest, ProjectionOfPartOfAStruct) {
   std::string file = BuildFile(CheckpointSchema(), CheckpointChunks(1, CompressionCodec::kZstd), 5);
   auto tree = ReadTree(file, {"add.size", "add.partitionValues.key_value.key"});
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   EXPECT_EQ(tree->Find("add.path"), nullptr);
   EXPECT_EQ(tree->Find("remove"), nullptr);
   EXPECT_EQ(tree->Find("add")->children().size(), 2u);
@@ -234,7 +235,7 @@ TEST(RecordViewTest, ThreeLevelListsTwoLevelListsAndListsOfLists) {
   c[2].values = PlainStrings({"p", "q", "r"});
   std::string file = BuildFile(schema, c, 3);
   auto tree = ReadTree(file, {"a", "legacy", "nested"});
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
 
   const RecordNode* a = tree->Find("a");
   ListView al = a->AsList();
@@ -297,7 +298,7 @@ TEST(RecordViewTest, LegacyListElementRules) {
   c.rep = {0, 1};
   c.values = Plain32({4, 5});
   auto tree = ReadTree(BuildFile(schema, {c}, 1), {"l"});
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   ListView l = tree->Find("l")->AsList();
   ASSERT_NE(l.element, nullptr);
   EXPECT_EQ(l.element->name(), "array");
@@ -337,7 +338,7 @@ TEST(RecordViewTest, LogicalTypes) {
   c[4].values = Plain32({12345});                        // 12.345
   c[5].values = Plain32({-1});                           // 4294967295
   auto tree = ReadTree(BuildFile(schema, c, 1), {"ts_ms", "ts_ns", "ts96", "dec", "dec32", "u32"});
-  ASSERT_TRUE(tree.ok()) << tree.status();
+  ASSERT_OK(tree);
   EXPECT_EQ(tree->Find("ts_ms")->TimestampMicros(0), -1'500'000);
   EXPECT_EQ(tree->Find("ts_ns")->TimestampMicros(0), -2);
   EXPECT_EQ(tree->Find("ts96")->TimestampMicros(0), 86'400'000'001);
@@ -377,8 +378,8 @@ TEST(RecordViewTest, InconsistentLeavesAreCorruption) {
   c[1].rep = {0, 0};
   c[1].values = Plain32({1, 3});
   std::string file = BuildFile(schema, c, 2);
-  EXPECT_TRUE(ReadTree(file, {"s.l.x"}).ok());
-  EXPECT_TRUE(ReadTree(file, {"s.l.y"}).ok());
+  EXPECT_OK(ReadTree(file, {"s.l.x"}));
+  EXPECT_OK(ReadTree(file, {"s.l.y"}));
   EXPECT_EQ(ReadTree(file, {"s"}).status().code(), StatusCode::kCorruption);
 }
 

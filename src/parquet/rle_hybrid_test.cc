@@ -1,4 +1,5 @@
 #include "parquet/rle_hybrid.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -16,7 +17,7 @@ std::string Encode(const std::vector<uint32_t>& v, int bw) {
 std::vector<uint32_t> DecodeOrDie(const std::string& data, int bw, size_t n) {
   std::vector<uint32_t> out;
   Status st = RleHybridDecoder(data, bw).Decode(&out, n);
-  EXPECT_TRUE(st.ok()) << st;
+  EXPECT_OK(st);
   return out;
 }
 
@@ -65,7 +66,7 @@ TEST(RleHybridTest, RoundTripsRandomDataAtEveryWidth) {
       while (pieces.size() < v.size()) {
         size_t n = std::min<size_t>(1 + rng() % 17, v.size() - pieces.size());
         std::vector<uint32_t> part;
-        ASSERT_TRUE(d.Decode(&part, n).ok());
+        ASSERT_OK(d.Decode(&part, n));
         pieces.insert(pieces.end(), part.begin(), part.end());
       }
       EXPECT_EQ(pieces, v);
@@ -109,7 +110,7 @@ TEST(RleHybridDecoderTest, AcceptsATruncatedLastBitPackedRun) {
   // the 8 values present decode, the 9th is an error.
   std::string data("\x05\xa5", 2);
   std::vector<uint32_t> out;
-  ASSERT_TRUE(RleHybridDecoder(data, 1).Decode(&out, 8).ok());
+  ASSERT_OK(RleHybridDecoder(data, 1).Decode(&out, 8));
   EXPECT_EQ(out, (std::vector<uint32_t>{1, 0, 1, 0, 0, 1, 0, 1}));
   EXPECT_EQ(RleHybridDecoder(data, 1).Decode(&out, 9).code(), StatusCode::kCorruption);
 }

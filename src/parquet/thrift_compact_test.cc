@@ -1,4 +1,5 @@
 #include "parquet/thrift_compact.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -110,9 +111,9 @@ TEST(CompactRoundTripTest, EveryType) {
 
   CompactReader r(out);
   FieldHeader h;
-  ASSERT_TRUE(r.StructBegin().ok());
+  ASSERT_OK(r.StructBegin());
   auto next = [&](int16_t id, CType type) {
-    ASSERT_TRUE(r.ReadFieldHeader(&h).ok());
+    ASSERT_OK(r.ReadFieldHeader(&h));
     EXPECT_EQ(h.id, id);
     EXPECT_EQ(h.type, type);
   };
@@ -122,93 +123,93 @@ TEST(CompactRoundTripTest, EveryType) {
   EXPECT_FALSE(h.bool_value());
   int8_t i8;
   next(3, CType::kByte);
-  ASSERT_TRUE(r.ReadI8(&i8).ok());
+  ASSERT_OK(r.ReadI8(&i8));
   EXPECT_EQ(i8, -128);
   int16_t i16;
   next(4, CType::kI16);
-  ASSERT_TRUE(r.ReadI16(&i16).ok());
+  ASSERT_OK(r.ReadI16(&i16));
   EXPECT_EQ(i16, INT16_MIN);
   next(5, CType::kI16);
-  ASSERT_TRUE(r.ReadI16(&i16).ok());
+  ASSERT_OK(r.ReadI16(&i16));
   EXPECT_EQ(i16, INT16_MAX);
   int32_t i32;
   next(6, CType::kI32);
-  ASSERT_TRUE(r.ReadI32(&i32).ok());
+  ASSERT_OK(r.ReadI32(&i32));
   EXPECT_EQ(i32, INT32_MIN);
   next(7, CType::kI32);
-  ASSERT_TRUE(r.ReadI32(&i32).ok());
+  ASSERT_OK(r.ReadI32(&i32));
   EXPECT_EQ(i32, INT32_MAX);
   int64_t i64;
   next(8, CType::kI64);
-  ASSERT_TRUE(r.ReadI64(&i64).ok());
+  ASSERT_OK(r.ReadI64(&i64));
   EXPECT_EQ(i64, INT64_MIN);
   next(9, CType::kI64);
-  ASSERT_TRUE(r.ReadI64(&i64).ok());
+  ASSERT_OK(r.ReadI64(&i64));
   EXPECT_EQ(i64, INT64_MAX);
   double d;
   next(10, CType::kDouble);
-  ASSERT_TRUE(r.ReadDouble(&d).ok());
+  ASSERT_OK(r.ReadDouble(&d));
   EXPECT_EQ(d, 0.0);
   EXPECT_TRUE(std::signbit(d));
   next(11, CType::kDouble);
-  ASSERT_TRUE(r.ReadDouble(&d).ok());
+  ASSERT_OK(r.ReadDouble(&d));
   EXPECT_TRUE(std::isinf(d));
   std::string s;
   next(12, CType::kBinary);
-  ASSERT_TRUE(r.ReadBinary(&s).ok());
+  ASSERT_OK(r.ReadBinary(&s));
   EXPECT_EQ(s, binary);
   next(13, CType::kBinary);
-  ASSERT_TRUE(r.ReadBinary(&s).ok());
+  ASSERT_OK(r.ReadBinary(&s));
   EXPECT_EQ(s, "");
   ContainerHeader c;
   next(14, CType::kList);
-  ASSERT_TRUE(r.ReadListHeader(&c).ok());
+  ASSERT_OK(r.ReadListHeader(&c));
   EXPECT_EQ(c.elem, CType::kI64);
   ASSERT_EQ(c.size, 20u);
   for (int i = 0; i < 20; ++i) {
-    ASSERT_TRUE(r.ReadI64(&i64).ok());
+    ASSERT_OK(r.ReadI64(&i64));
     EXPECT_EQ(i64, int64_t{1} << (i * 3));
   }
   next(15, CType::kSet);
-  ASSERT_TRUE(r.ReadListHeader(&c).ok());
+  ASSERT_OK(r.ReadListHeader(&c));
   EXPECT_EQ(c.size, 2u);
-  ASSERT_TRUE(r.ReadBinary(&s).ok());
+  ASSERT_OK(r.ReadBinary(&s));
   EXPECT_EQ(s, "a");
-  ASSERT_TRUE(r.ReadBinary(&s).ok());
+  ASSERT_OK(r.ReadBinary(&s));
   EXPECT_EQ(s, "b");
   next(16, CType::kMap);
-  ASSERT_TRUE(r.ReadMapHeader(&c).ok());
+  ASSERT_OK(r.ReadMapHeader(&c));
   EXPECT_EQ(c.size, 1u);
   EXPECT_EQ(c.elem, CType::kBinary);
   EXPECT_EQ(c.value, CType::kStruct);
-  ASSERT_TRUE(r.ReadBinary(&s).ok());
+  ASSERT_OK(r.ReadBinary(&s));
   EXPECT_EQ(s, "k");
-  ASSERT_TRUE(r.StructBegin().ok());
+  ASSERT_OK(r.StructBegin());
   next(1, CType::kI32);
-  ASSERT_TRUE(r.ReadI32(&i32).ok());
+  ASSERT_OK(r.ReadI32(&i32));
   EXPECT_EQ(i32, 42);
   next(0, CType::kStop);
   r.StructEnd();
   next(300, CType::kStruct);
-  ASSERT_TRUE(r.StructBegin().ok());
+  ASSERT_OK(r.StructBegin());
   next(1, CType::kDouble);
-  ASSERT_TRUE(r.ReadDouble(&d).ok());
+  ASSERT_OK(r.ReadDouble(&d));
   EXPECT_EQ(d, 1.5);
   next(2, CType::kStruct);
-  ASSERT_TRUE(r.StructBegin().ok());
+  ASSERT_OK(r.StructBegin());
   next(1, CType::kI16);
-  ASSERT_TRUE(r.ReadI16(&i16).ok());
+  ASSERT_OK(r.ReadI16(&i16));
   EXPECT_EQ(i16, -7);
   next(0, CType::kStop);
   r.StructEnd();
   next(0, CType::kStop);
   r.StructEnd();
   next(-5, CType::kUuid);
-  ASSERT_TRUE(r.ReadUuid(&s).ok());
+  ASSERT_OK(r.ReadUuid(&s));
   EXPECT_EQ(s, uuid);
   next(17, CType::kList);  // delta from -5 is 22: long form
-  ASSERT_TRUE(r.ReadListHeader(&c).ok());
-  ASSERT_TRUE(r.ReadDouble(&d).ok());
+  ASSERT_OK(r.ReadListHeader(&c));
+  ASSERT_OK(r.ReadDouble(&d));
   EXPECT_TRUE(std::isnan(d));
   next(0, CType::kStop);
   r.StructEnd();
@@ -216,7 +217,7 @@ TEST(CompactRoundTripTest, EveryType) {
 
   // Skipping the whole message consumes exactly the same bytes.
   CompactReader skipper(out);
-  ASSERT_TRUE(skipper.SkipElement(CType::kStruct).ok());
+  ASSERT_OK(skipper.SkipElement(CType::kStruct));
   EXPECT_EQ(skipper.remaining(), 0u);
 }
 
@@ -225,14 +226,14 @@ TEST(CompactReaderTest, BoolListElementsAcceptEitherTypeCode) {
   const std::string r_bytes = Bytes({0x32, 0x01, 0x02, 0x00});
   CompactReader r(r_bytes);
   ContainerHeader c;
-  ASSERT_TRUE(r.ReadListHeader(&c).ok());
+  ASSERT_OK(r.ReadListHeader(&c));
   EXPECT_EQ(c.elem, CType::kBoolTrue);
   bool b;
-  ASSERT_TRUE(r.ReadBool(&b).ok());
+  ASSERT_OK(r.ReadBool(&b));
   EXPECT_TRUE(b);
-  ASSERT_TRUE(r.ReadBool(&b).ok());
+  ASSERT_OK(r.ReadBool(&b));
   EXPECT_FALSE(b);
-  ASSERT_TRUE(r.ReadBool(&b).ok());
+  ASSERT_OK(r.ReadBool(&b));
   EXPECT_FALSE(b);
   const std::string bad_bytes = Bytes({0x07});
   CompactReader bad(bad_bytes);
@@ -272,7 +273,7 @@ TEST(CompactReaderTest, RejectsMalformedInput) {
   max64.append(9, '\xff');
   max64 += Bytes({0x01, 0x00});
   CompactReader ok(max64);
-  EXPECT_TRUE(ok.SkipElement(CType::kStruct).ok());
+  EXPECT_OK(ok.SkipElement(CType::kStruct));
 
   // An i32 or i16 that does not fit.
   const std::string r32_bytes = Bytes({0x80, 0x80, 0x80, 0x80, 0x10});
@@ -320,7 +321,7 @@ TEST(CompactReaderTest, LimitsNestingDepth) {
   std::string ok(CompactReader::kDefaultMaxDepth - 1, '\x1c');
   ok.append(CompactReader::kDefaultMaxDepth, '\0');
   CompactReader r(ok);
-  EXPECT_TRUE(r.SkipElement(CType::kStruct).ok());
+  EXPECT_OK(r.SkipElement(CType::kStruct));
   EXPECT_EQ(r.remaining(), 0u);
 }
 
@@ -343,7 +344,7 @@ TEST(CompactReaderTest, TruncationAtEveryPositionFails) {
     EXPECT_EQ(r.SkipElement(CType::kStruct).code(), StatusCode::kCorruption) << n;
   }
   CompactReader full(out);
-  EXPECT_TRUE(full.SkipElement(CType::kStruct).ok());
+  EXPECT_OK(full.SkipElement(CType::kStruct));
 }
 
 TEST(CompactReaderTest, RandomBytesNeverCrash) {

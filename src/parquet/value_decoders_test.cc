@@ -7,6 +7,7 @@
 #include <random>
 
 #include "parquet/rle_hybrid.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -55,12 +56,12 @@ TEST(ValueDecodersTest, DeltaBinaryPackedRoundTrips) {
     EncodeDeltaBinaryPacked(v.data(), v.size(), &enc);
     Status st;
     ColumnBatch b = Decode(Encoding::kDeltaBinaryPacked, Type::kInt64, enc, n, &st);
-    ASSERT_TRUE(st.ok()) << st;
+    ASSERT_OK(st);
     EXPECT_EQ(b.int64s, v) << n;
     // Fewer values than announced is fine; more is corruption.
     if (n > 0) {
       b = Decode(Encoding::kDeltaBinaryPacked, Type::kInt64, enc, n - 1, &st);
-      EXPECT_TRUE(st.ok());
+      EXPECT_OK(st);
     }
     Decode(Encoding::kDeltaBinaryPacked, Type::kInt64, enc, n + 1, &st);
     EXPECT_EQ(st.code(), StatusCode::kCorruption);
@@ -84,7 +85,7 @@ TEST(ValueDecodersTest, DeltaBinaryPackedRoundTrips) {
   enc.clear();
   EncodeDeltaBinaryPacked(small.data(), small.size(), &enc);
   b = Decode(Encoding::kDeltaBinaryPacked, Type::kInt32, enc, small.size(), &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   EXPECT_EQ(b.int32s, (std::vector<int32_t>{5, 3, 100, -7, 0}));
 }
 
@@ -94,7 +95,7 @@ TEST(ValueDecodersTest, DeltaByteArrays) {
   const std::string dlba = DeltaLengths(values);  // the views point into it
   ColumnBatch b =
       Decode(Encoding::kDeltaLengthByteArray, Type::kByteArray, dlba, values.size(), &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   ASSERT_EQ(b.binaries.size(), values.size());
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(b.binaries[i], values[i]);
 
@@ -113,7 +114,7 @@ TEST(ValueDecodersTest, DeltaByteArrays) {
   EncodeDeltaBinaryPacked(prefixes.data(), prefixes.size(), &enc);
   enc += DeltaLengths(suffixes);
   b = Decode(Encoding::kDeltaByteArray, Type::kByteArray, enc, values.size(), &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   ASSERT_EQ(b.binaries.size(), values.size());
   for (size_t i = 0; i < values.size(); ++i) EXPECT_EQ(b.binaries[i], values[i]);
   EXPECT_EQ(b.buffers.size(), 1u);
@@ -145,11 +146,11 @@ TEST(ValueDecodersTest, ByteStreamSplit) {
   }
   Status st;
   ColumnBatch b = Decode(Encoding::kByteStreamSplit, Type::kDouble, enc, d.size(), &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   EXPECT_EQ(b.doubles, d);
   // FIXED_LEN_BYTE_ARRAY(3): "abc", "def" → streams "ad", "be", "cf".
   b = Decode(Encoding::kByteStreamSplit, Type::kFixedLenByteArray, "adbecf", 2, &st, 3);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   ASSERT_EQ(b.binaries.size(), 2u);
   EXPECT_EQ(b.binaries[0], "abc");
   EXPECT_EQ(b.binaries[1], "def");
@@ -161,13 +162,13 @@ TEST(ValueDecodersTest, PlainAndDictionary) {
   Status st;
   const std::string dict_page("\1\0\0\0a\2\0\0\0bc", 11);  // views point into it
   ColumnBatch dict = Decode(Encoding::kPlain, Type::kByteArray, dict_page, 2, &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   std::vector<uint32_t> idx = {1, 0, 1, 1, 1, 1, 1, 1, 1, 1, 0};
   std::string enc(1, '\1');
   AppendRleHybrid(idx.data(), idx.size(), 1, &enc);
   ColumnBatch b =
       Decode(Encoding::kRleDictionary, Type::kByteArray, enc, idx.size(), &st, 0, &dict);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   ASSERT_EQ(b.binaries.size(), idx.size());
   EXPECT_EQ(b.binaries[0], "bc");
   EXPECT_EQ(b.binaries[10], "a");
@@ -185,17 +186,17 @@ TEST(ValueDecodersTest, PlainAndDictionary) {
 
   // PLAIN booleans, INT96, FIXED_LEN_BYTE_ARRAY, and truncation.
   b = Decode(Encoding::kPlain, Type::kBoolean, "\x05", 3, &st);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(b.bools, (std::vector<uint8_t>{1, 0, 1}));
   Decode(Encoding::kPlain, Type::kBoolean, "\x05", 9, &st);
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
   b = Decode(Encoding::kPlain, Type::kInt96, std::string(24, '\1'), 2, &st);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(b.int96s.size(), 2u);
   Decode(Encoding::kPlain, Type::kInt96, std::string(23, '\1'), 2, &st);
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
   b = Decode(Encoding::kPlain, Type::kFixedLenByteArray, "abcdef", 3, &st, 2);
-  ASSERT_TRUE(st.ok());
+  ASSERT_OK(st);
   EXPECT_EQ(b.binaries[2], "ef");
   Decode(Encoding::kPlain, Type::kByteArray, std::string("\xff\xff\xff\xff", 4), 1, &st);
   EXPECT_EQ(st.code(), StatusCode::kCorruption);
@@ -207,7 +208,7 @@ TEST(ValueDecodersTest, PlainAndDictionary) {
   uint32_t len = static_cast<uint32_t>(rle.size());
   std::memcpy(with_len.data(), &len, 4);
   b = Decode(Encoding::kRle, Type::kBoolean, with_len + rle, 4, &st);
-  ASSERT_TRUE(st.ok()) << st;
+  ASSERT_OK(st);
   EXPECT_EQ(b.bools, (std::vector<uint8_t>{1, 1, 0, 1}));
   // Encodings that do not fit the type.
   Decode(Encoding::kDeltaBinaryPacked, Type::kDouble, "", 0, &st);
@@ -225,11 +226,11 @@ TEST(ValueDecodersTest, HybridLevels) {
     std::string enc;
     AppendRleHybrid(v.data(), v.size(), width, &enc);
     std::vector<uint32_t> out(v.size());
-    ASSERT_TRUE(DecodeHybrid(enc, width, max, v.size(), out.data()).ok());
+    ASSERT_OK(DecodeHybrid(enc, width, max, v.size(), out.data()));
     EXPECT_EQ(out, v);
     if (width <= 15) {
       std::vector<int16_t> levels(v.size());
-      ASSERT_TRUE(DecodeHybrid(enc, width, max, v.size(), levels.data()).ok());
+      ASSERT_OK(DecodeHybrid(enc, width, max, v.size(), levels.data()));
       for (size_t i = 0; i < v.size(); ++i) ASSERT_EQ(levels[i], static_cast<int16_t>(v[i]));
       // A maximum below the data's values is corruption.
       EXPECT_EQ(DecodeHybrid(enc, width, max / 2, v.size(), levels.data()).code(),
@@ -246,7 +247,7 @@ TEST(ValueDecodersTest, HybridLevels) {
   // Deprecated BIT_PACKED levels, most significant bit first: 1,0,1,1 in 1 bit.
   int16_t lv[4];
   size_t used = 0;
-  ASSERT_TRUE(DecodeBitPackedLevels("\xb0", 1, 1, 4, lv, &used).ok());
+  ASSERT_OK(DecodeBitPackedLevels("\xb0", 1, 1, 4, lv, &used));
   EXPECT_EQ(used, 1u);
   EXPECT_EQ(lv[0], 1);
   EXPECT_EQ(lv[1], 0);

@@ -132,7 +132,7 @@ TEST(FileStatsTest, RandomMutationsNeverCrash) {
 // Every add action of the shared test tables parses, and agrees with itself.
 TEST(FileStatsTest, ReadsRealDeltaStats) {
   std::filesystem::path root = std::filesystem::path(LAKESHARE_TESTDATA_DIR) / "delta" / "delta-rs";
-  if (!std::filesystem::exists(root)) FAIL() << "test data missing (../shared/testdata)";
+  if (!std::filesystem::exists(root)) FAIL() << "test data missing (tests/data)";
   int parsed = 0;
   for (const auto& entry : std::filesystem::recursive_directory_iterator(root)) {
     if (entry.path().extension() != ".json" ||

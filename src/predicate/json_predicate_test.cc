@@ -1,4 +1,5 @@
 #include "predicate/json_predicate.h"
+#include "testing/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -44,7 +45,7 @@ TEST(JsonPredicateTest, ParsesTheSpecExample) {
         {"op": "column", "name": "id", "valueType": "int"},
         {"op": "literal", "value": "25", "valueType": "int"}]}
     ]})"));
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_OK(p);
   EXPECT_EQ(p->root().op, PredicateOp::kAnd);
   ASSERT_EQ(p->root().children.size(), 2u);
   const PredicateNode& eq = p->root().children[0].root();
@@ -68,7 +69,7 @@ TEST(JsonPredicateTest, ParsesEveryOpAndValueType) {
     for (auto& [type, value] : types) {
       std::string json = Node(op, {Col("c", type), Lit(value, type)});
       Result<Predicate> p = ParseJsonPredicate(json);
-      ASSERT_TRUE(p.ok()) << json << ": " << p.status();
+      ASSERT_OK(p) << json;
       EXPECT_EQ(PredicateOpName(p->root().op), op);
       EXPECT_EQ(ValueTypeName(*p->root().value_type), type);
     }
@@ -79,25 +80,23 @@ TEST(JsonPredicateTest, ParsesEveryOpAndValueType) {
         Node("or", {cmp, cmp, cmp}), Node("isNull", {R"({"op":"column","name":"a"})"}),
         Node("equal", {Lit("1"), Col("a")}), Node("equal", {Col("a"), Col("b")}),
         Node("equal", {Lit("1"), Lit("2")})}) {
-    EXPECT_TRUE(ParseJsonPredicate(json).ok()) << json;
+    EXPECT_OK(ParseJsonPredicate(json)) << json;
   }
 }
 
 TEST(JsonPredicateTest, AcceptsLooseSpellingAndExtraKeys) {
-  EXPECT_TRUE(
-      ParseJsonPredicate(
+  EXPECT_OK(ParseJsonPredicate(
           std::string(
               R"({"op":"EQUAL","extra":1,"children":[{"op":"Column","name":"a","valueType":"INT"},
-                      {"op":"literal","value":"1","valueType":"int","children":[]}]})"))
-          .ok());
+                      {"op":"literal","value":"1","valueType":"int","children":[]}]})")));
 }
 
 TEST(JsonPredicateTest, AcceptsTheFieldAsStringOrObject) {
   std::string text = Node("isNull", {Col("a")});
   boost::json::value as_object = boost::json::parse(text);
   boost::json::value as_string = boost::json::string(text);
-  EXPECT_TRUE(ParseJsonPredicateField(as_object).ok());
-  EXPECT_TRUE(ParseJsonPredicateField(as_string).ok());
+  EXPECT_OK(ParseJsonPredicateField(as_object));
+  EXPECT_OK(ParseJsonPredicateField(as_string));
   EXPECT_FALSE(ParseJsonPredicateField(boost::json::value(42)).ok());
   // Text that is a JSON string holding the tree is double-encoded: rejected.
   EXPECT_FALSE(ParseJsonPredicate(boost::json::serialize(as_string)).ok());
@@ -178,7 +177,7 @@ std::string Chain(int depth) {
 
 TEST(JsonPredicateTest, DepthLimit) {
   Result<Predicate> p = ParseJsonPredicate(Chain(100));
-  ASSERT_TRUE(p.ok()) << p.status();
+  ASSERT_OK(p);
   EXPECT_EQ(p->depth(), 100);
   ExpectInvalid(Chain(101), "deeper than 100");
   // Deeply nested JSON that is not even a tree is stopped by the JSON reader.
@@ -195,7 +194,7 @@ TEST(JsonPredicateTest, SizeLimit) {
   std::string fits = R"({"op":"or","children":[)" + cmp;
   while (fits.size() + cmp.size() + 3 < kMaxJsonPredicateBytes) fits += "," + cmp;
   fits += "]}";
-  EXPECT_TRUE(ParseJsonPredicate(fits).ok());
+  EXPECT_OK(ParseJsonPredicate(fits));
 }
 
 TEST(JsonPredicateTest, RejectsNonObjectsAndGarbage) {
@@ -238,8 +237,9 @@ TEST(JsonPredicateTest, RandomBytesNeverCrash) {
 TEST(PredicateTest, BuildersValidate) {
   Result<Predicate> col = Predicate::Column("A", ValueType::kLong);
   Result<Predicate> lit = Predicate::Literal("5", ValueType::kLong);
-  ASSERT_TRUE(col.ok() && lit.ok());
-  EXPECT_TRUE(Predicate::Compare(PredicateOp::kGreaterThan, *col, *lit).ok());
+  ASSERT_OK(col);
+  ASSERT_OK(lit);
+  EXPECT_OK(Predicate::Compare(PredicateOp::kGreaterThan, *col, *lit));
   EXPECT_FALSE(Predicate::Compare(PredicateOp::kAnd, *col, *lit).ok());
   EXPECT_FALSE(Predicate::And({}).ok());
   EXPECT_FALSE(Predicate::Literal("x", ValueType::kDate).ok());
@@ -249,7 +249,7 @@ TEST(PredicateTest, BuildersValidate) {
 TEST(PredicateTest, ReferencesOnly) {
   Result<Predicate> p = ParseJsonPredicate(
       Node("or", {Node("equal", {Col("Part"), Lit("1")}), Node("isNull", {Col("other")})}));
-  ASSERT_TRUE(p.ok());
+  ASSERT_OK(p);
   EXPECT_TRUE(p->ReferencesOnly({"part", "OTHER"}));
   EXPECT_FALSE(p->ReferencesOnly({"part"}));
   EXPECT_FALSE(p->ReferencesOnly({}));

@@ -1,4 +1,4 @@
-#include "catalog/partition_filter.h"
+#include "predicate/partition_filter.h"
 
 #include <cctype>
 

@@ -1,4 +1,5 @@
-#include "catalog/partition_filter.h"
+#include "predicate/partition_filter.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -21,7 +22,7 @@ DataFile File(const Values& values) {
 
 bool Admits(std::string_view filter, const Values& values) {
   auto f = PartitionFilter::Parse(filter);
-  EXPECT_TRUE(f.ok()) << filter << ": " << f.status().message();
+  EXPECT_OK(f) << filter;
   return f.ok() && f->Admits(File(values));
 }
 
@@ -88,9 +89,9 @@ TEST(PartitionFilterTest, ColumnsMissingFromTheFileAreUnknown) {
 
 TEST(PartitionFilterTest, CheckColumns) {
   auto f = PartitionFilter::Parse("Region = 'EU' AND year = 1");
-  ASSERT_TRUE(f.ok());
+  ASSERT_OK(f);
   EXPECT_EQ(f->columns(), (std::vector<std::string>{"region", "year"}));
-  EXPECT_TRUE(f->CheckColumns({"year", "REGION"}, "s.d.t").ok());
+  EXPECT_OK(f->CheckColumns({"year", "REGION"}, "s.d.t"));
   Status st = f->CheckColumns({"region"}, "s.d.t");
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition);
   EXPECT_NE(st.message().find("s.d.t"), std::string::npos);

@@ -5,6 +5,7 @@
 #include "delta/delta_column_mapping.h"
 #include "delta/delta_table.h"
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -14,7 +15,7 @@ std::shared_ptr<const TableSnapshot> Load(const std::string& table,
   DeltaTable t(std::string(LAKESHARE_TESTDATA_DIR) + "/delta/delta-rs/" + table,
                std::make_shared<LocalStorage>());
   auto s = t.Snapshot(version);
-  EXPECT_TRUE(s.ok()) << s.status().ToString();
+  EXPECT_OK(s);
   return s.ok() ? *s : nullptr;
 }
 

@@ -1,4 +1,5 @@
 #include "protocol/query_request.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -11,9 +12,9 @@ Result<QueryRequest> Parse(std::string_view body, bool* malformed) {
 
 TEST(QueryRequestTest, EmptyBodiesAreEmptyQueries) {
   bool malformed;
-  EXPECT_TRUE(Parse("", &malformed).ok());
-  EXPECT_TRUE(Parse("  \n", &malformed).ok());
-  EXPECT_TRUE(Parse("{}", &malformed).ok());
+  EXPECT_OK(Parse("", &malformed));
+  EXPECT_OK(Parse("  \n", &malformed));
+  EXPECT_OK(Parse("{}", &malformed));
 }
 
 TEST(QueryRequestTest, ParsesEveryField) {
@@ -22,7 +23,7 @@ TEST(QueryRequestTest, ParsesEveryField) {
                      "limitHint":10,"version":3,"unknownField":[1,2,{"x":null}],
                      "maxFiles":5,"pageToken":"t","includeRefreshToken":true})",
                  &malformed);
-  ASSERT_TRUE(q.ok()) << q.status();
+  ASSERT_OK(q);
   EXPECT_EQ(q->predicate_hints, std::vector<std::string>{"a = 1"});
   EXPECT_EQ(*q->json_predicate_hints, R"({"op":"isNull"})");
   EXPECT_EQ(*q->limit_hint, 10);
@@ -31,7 +32,7 @@ TEST(QueryRequestTest, ParsesEveryField) {
   EXPECT_TRUE(q->include_refresh_token);
   auto s = Parse(R"({"jsonPredicateHints":"{\"op\":\"and\"}","timestamp":"2022-01-01T00:00:00Z"})",
                  &malformed);
-  ASSERT_TRUE(s.ok());
+  ASSERT_OK(s);
   EXPECT_EQ(*s->json_predicate_hints, R"({"op":"and"})");
   EXPECT_EQ(*s->timestamp, "2022-01-01T00:00:00Z");
 }

@@ -1,4 +1,5 @@
 #include "protocol/query_token.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -20,7 +21,7 @@ TEST(QueryTokenTest, RoundTrip) {
   QueryTokenCodec codec("k");
   QueryTokenState s = State();
   auto d = codec.DecodePage(codec.EncodePage(s), s.table_key, "d1", 1000);
-  ASSERT_TRUE(d.ok()) << d.status();
+  ASSERT_OK(d);
   EXPECT_EQ(d->version, 7);
   EXPECT_EQ(d->next_index, 42u);
   EXPECT_EQ(d->rows, 1000);

@@ -5,11 +5,6 @@
 namespace lakeshare {
 namespace {
 
-bool HasReaderFeature(const TableSnapshot& s, std::string_view feature) {
-  const auto& f = s.protocol.reader_features;
-  return f && std::find(f->begin(), f->end(), feature) != f->end();
-}
-
 bool ColumnMappingOn(const TableSnapshot& s, std::string* mode) {
   auto it = s.metadata.configuration.find("delta.columnMapping.mode");
   if (it == s.metadata.configuration.end() || it->second == "none") return false;

@@ -9,7 +9,7 @@
 #include <string_view>
 
 #include "catalog/catalog.h"
-#include "catalog/partition_filter.h"
+#include "predicate/partition_filter.h"
 #include "protocol/file_filter.h"
 #include "table/table_format.h"
 

@@ -1,4 +1,5 @@
 #include "protocol/sharing_audit.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -103,7 +104,7 @@ TEST(SharingAuditTest, FailedAndAbandonedStreams) {
     r.stream = std::make_unique<PieceStream>(kBody, 70);
     AuditResponse(&r, Event("queryTable"), sink);
     std::string out;
-    ASSERT_TRUE(r.stream->Next(&out, 70).ok());  // one piece, then the client leaves
+    ASSERT_OK(r.stream->Next(&out, 70));  // one piece, then the client leaves
   }
   ASSERT_EQ(sink->events.size(), 2u);
   EXPECT_EQ(sink->events[0].detail, "aborted: storage went away");

@@ -17,7 +17,7 @@
 #include "delta/dv_descriptor.h"
 #include "protocol/capabilities.h"
 #include "protocol/changes_stream.h"
-#include "protocol/errors.h"
+#include "server/errors.h"
 #include "protocol/file_filter.h"
 #include "protocol/query_request.h"
 #include "protocol/query_stream.h"

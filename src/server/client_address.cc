@@ -1,8 +1,6 @@
-#include "catalog/client_address.h"
+#include "server/client_address.h"
 
-#include <arpa/inet.h>
-
-#include "catalog/sql_catalog_internal.h"
+#include "common/ip_range.h"
 
 namespace lakeshare {
 namespace {
@@ -11,11 +9,6 @@ std::string_view Trim(std::string_view s) {
   while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
   while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
   return s;
-}
-
-bool IsAddress(const std::string& s) {
-  unsigned char buf[16];
-  return inet_pton(AF_INET, s.c_str(), buf) == 1 || inet_pton(AF_INET6, s.c_str(), buf) == 1;
 }
 
 // The address of one X-Forwarded-For entry without brackets or port; empty
@@ -30,15 +23,18 @@ std::string EntryAddress(std::string_view e) {
     e = e.substr(0, e.find(':'));  // IPv4 with a port
   }
   std::string out(e);
-  return IsAddress(out) ? out : "";
+  return IsIpAddress(out) ? out : "";
 }
 
 }  // namespace
 
 Status ValidateAddressRanges(const std::vector<std::string>& entries, std::string_view what) {
-  auto encoded = sql_catalog_internal::EncodeAllowlist(entries);
-  if (!encoded.ok())
-    return Status::InvalidArgument(std::string(what) + ": " + encoded.status().message());
+  for (const std::string& e : entries) {
+    if (!IsIpRange(e)) {
+      return Status::InvalidArgument(std::string(what) + ": '" + e.substr(0, 64) +
+                                     "' is not an IP address or CIDR range");
+    }
+  }
   return Status::OK();
 }
 
@@ -46,7 +42,7 @@ std::string ClientAddress(std::string_view peer, const std::string* forwarded_fo
                           const std::vector<std::string>& trusted_proxies) {
   std::string client(peer);
   if (forwarded_for == nullptr || trusted_proxies.empty() ||
-      !sql_catalog_internal::AddressAllowed(trusted_proxies, peer)) {
+      !AddressInRanges(trusted_proxies, peer)) {
     return client;
   }
   std::string_view rest = *forwarded_for;
@@ -58,7 +54,7 @@ std::string ClientAddress(std::string_view peer, const std::string* forwarded_fo
     std::string address = EntryAddress(entry);
     if (address.empty()) break;
     client = address;
-    if (!sql_catalog_internal::AddressAllowed(trusted_proxies, address)) break;
+    if (!AddressInRanges(trusted_proxies, address)) break;
   }
   return client;
 }

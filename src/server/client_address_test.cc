@@ -1,4 +1,5 @@
-#include "catalog/client_address.h"
+#include "server/client_address.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -42,7 +43,7 @@ TEST(ClientAddressTest, PortsBracketsAndGarbage) {
 }
 
 TEST(ClientAddressTest, ValidateAddressRanges) {
-  EXPECT_TRUE(ValidateAddressRanges({"10.0.0.0/8", "::1", "192.168.1.1"}, "trustedProxies").ok());
+  EXPECT_OK(ValidateAddressRanges({"10.0.0.0/8", "::1", "192.168.1.1"}, "trustedProxies"));
   Status st = ValidateAddressRanges({"10.0.0.0/33"}, "trustedProxies");
   EXPECT_EQ(st.code(), StatusCode::kInvalidArgument);
   EXPECT_NE(st.message().find("trustedProxies"), std::string::npos);

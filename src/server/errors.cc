@@ -1,4 +1,4 @@
-#include "protocol/errors.h"
+#include "server/errors.h"
 
 #include <spdlog/spdlog.h>
 

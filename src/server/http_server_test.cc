@@ -1,4 +1,5 @@
 #include "server/http_server.h"
+#include "testing/status_matchers.h"
 
 #include <arpa/inet.h>
 #include <gtest/gtest.h>
@@ -353,7 +354,7 @@ class TestServer {
     server_ = std::make_unique<HttpServer>(
         std::move(options), [this](HttpRequest& req) { return TestHandler(&hooks, req); });
     Status st = server_->Start();
-    EXPECT_TRUE(st.ok()) << st;
+    EXPECT_OK(st);
     thread_ = std::thread([this] {
       server_->Run();
       run_returned_ = true;
@@ -1034,20 +1035,20 @@ TEST(HttpServerTest, ShutdownGraceForceClosesStreams) {
 TEST(HttpServerTest, StopBeforeRunAndDestroyWithoutRun) {
   {
     HttpServer server(TestOptions(), [](HttpRequest&) { return HttpResponse(); });
-    ASSERT_TRUE(server.Start().ok());
+    ASSERT_OK(server.Start());
     server.Stop();
     server.Run();  // processes the stop and returns
   }
   {
     HttpServer server(TestOptions(), [](HttpRequest&) { return HttpResponse(); });
-    ASSERT_TRUE(server.Start().ok());
+    ASSERT_OK(server.Start());
     EXPECT_NE(server.port(), 0);
   }  // destroyed without running
 }
 
 TEST(HttpServerTest, RunUntilSignalStopsOnSigterm) {
   HttpServer server(TestOptions(), [](HttpRequest&) { return HttpResponse(); });
-  ASSERT_TRUE(server.Start().ok());
+  ASSERT_OK(server.Start());
   std::atomic<bool> returned{false};
   std::thread runner([&] {
     server.RunUntilSignal();

@@ -9,6 +9,7 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "storage/test_http_server.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -88,18 +89,16 @@ TEST(AzureSasTest, DocumentedUserDelegationSasLayout) {
 
 TEST(AzureConnectionStringTest, ParsesTheUsualForms) {
   AzureStoreSettings s;
-  ASSERT_TRUE(
-      ApplyAzureConnectionString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;"
+  ASSERT_OK(ApplyAzureConnectionString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;"
                                  "EndpointSuffix=core.chinacloudapi.cn",
-                                 &s)
-          .ok());
+                                 &s));
   EXPECT_EQ(s.account, "acct");
   EXPECT_EQ(s.account_key, "key");
   EXPECT_EQ(s.endpoint_suffix, "core.chinacloudapi.cn");
   EXPECT_EQ(s.auth, AzureStoreSettings::Auth::kSharedKey);
 
   AzureStoreSettings dev;
-  ASSERT_TRUE(ApplyAzureConnectionString("UseDevelopmentStorage=true", &dev).ok());
+  ASSERT_OK(ApplyAzureConnectionString("UseDevelopmentStorage=true", &dev));
   EXPECT_EQ(dev.account, "devstoreaccount1");
   EXPECT_EQ(dev.endpoint, "http://127.0.0.1:10000/devstoreaccount1");
   EXPECT_EQ(dev.account_key.size(), 64u);
@@ -112,8 +111,7 @@ TEST(AzureConnectionStringTest, ParsesTheUsualForms) {
           .code(),
       StatusCode::kInvalidArgument);  // no account name
   sas.account = "";
-  ASSERT_TRUE(
-      ApplyAzureConnectionString("AccountName=acct;SharedAccessSignature=?sv=x&sig=y", &sas).ok());
+  ASSERT_OK(ApplyAzureConnectionString("AccountName=acct;SharedAccessSignature=?sv=x&sig=y", &sas));
   EXPECT_EQ(sas.sas_token, "sv=x&sig=y");
   EXPECT_EQ(sas.auth, AzureStoreSettings::Auth::kSasToken);
   EXPECT_FALSE(ApplyAzureConnectionString("AccountName=a;AccountKey=!!!", &s).ok());
@@ -200,13 +198,13 @@ TEST_F(AzureStoreTest, ReadsListsAndSigns) {
     fake_.blobs["c/t/_delta_log/" + std::to_string(i) + ".json"] = "abc" + std::to_string(i);
   fake_.blobs["c/t/_delta_log/_sidecars/x"] = "s";
   auto list = store_->ListDirectory("az://c/t/_delta_log");
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 5u);
   EXPECT_EQ((*list)[0].path, "az://c/t/_delta_log/0.json");
   EXPECT_EQ((*list)[0].size, 4);
   EXPECT_EQ((*list)[0].modification_time_ms, 1255369800000);
   auto after = store_->ListDirectoryAfter("az://c/t/_delta_log", "2.json");
-  ASSERT_TRUE(after.ok());
+  ASSERT_OK(after);
   EXPECT_EQ(after->size(), 2u);
   EXPECT_EQ(*store_->Read("az://c/t/_delta_log/3.json"), "abc3");
   EXPECT_EQ(*store_->ReadRange("az://c/t/_delta_log/3.json", 1, 2), "bc");
@@ -221,7 +219,7 @@ TEST_F(AzureStoreTest, ReadsListsAndSigns) {
   int64_t exp = store_->ClampExpiration(now, now + 3600 * 1000 + 7);
   EXPECT_EQ(exp % 1000, 0);
   auto url = store_->Presign("az://c/t/part 0.parquet", exp, {});
-  ASSERT_TRUE(url.ok()) << url.status();
+  ASSERT_OK(url);
   EXPECT_EQ(url->expiration_ms, exp);
   auto q = QueryOf(url->url.substr(url->url.find('/', 8)));
   EXPECT_EQ(q["sr"], "b");
@@ -300,7 +298,7 @@ TEST(AzureEntraTest, UserDelegationSasWithATokenAndAKey) {
   EXPECT_LE(exp, now + int64_t{7} * 24 * 3600 * 1000);  // a delegation key lives 7 days at most
   for (int i = 0; i < 3; ++i) {
     auto url = store.Presign("az://c/t/f" + std::to_string(i) + ".parquet", exp, {});
-    ASSERT_TRUE(url.ok()) << url.status();
+    ASSERT_OK(url);
     auto q = QueryOf(url->url.substr(url->url.find('/', 8)));
     EXPECT_EQ(q["skoid"], "oid-1");
     EXPECT_EQ(q["sktid"], "tid-1");

@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "storage/test_http_server.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -37,7 +38,7 @@ TEST(HttpClientTest, ReusesOneConnection) {
   HttpClient client(Fast());
   for (int i = 0; i < 10; ++i) {
     auto a = client.Send(Get(server.base_url() + "/x" + std::to_string(i)));
-    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_OK(a);
     EXPECT_EQ(a->status, 200);
     EXPECT_EQ(a->body, "hello /x" + std::to_string(i));
     EXPECT_EQ(a->attempts, 1);
@@ -59,14 +60,14 @@ TEST(HttpClientTest, SendsMethodHeadersAndBody) {
   c.body = "payload";
   c.headers.emplace_back("X-A", "b");
   auto a = client.Send(c);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   ASSERT_NE(a->Header("x-echo"), nullptr);
   EXPECT_EQ(*a->Header("x-echo"), "PUT b payload");
   EXPECT_EQ(server.received().at(0).target, "/p?q=1");
   c.method = "HEAD";
   c.body.clear();
   a = client.Send(c);
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(server.received().at(1).method, "HEAD");
 }
 
@@ -85,7 +86,7 @@ TEST(HttpClientTest, RetriesThrottlingThenSucceeds) {
     });
     HttpClient client(Fast());
     auto a = client.Send(Get(server.base_url() + "/t"));
-    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_OK(a);
     EXPECT_EQ(a->status, 200) << status;
     EXPECT_EQ(a->body, "ok");
     EXPECT_EQ(a->attempts, 3);
@@ -103,7 +104,7 @@ TEST(HttpClientTest, RetriesAreBounded) {
   o.max_attempts = 3;
   HttpClient client(o);
   auto a = client.Send(Get(server.base_url() + "/t"));
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(a->status, 503);
   EXPECT_EQ(a->attempts, 3);
   EXPECT_EQ(server.requests(), 3);
@@ -118,7 +119,7 @@ TEST(HttpClientTest, NeverRetriesOtherClientErrors) {
     });
     HttpClient client(Fast());
     auto a = client.Send(Get(server.base_url() + "/t"));
-    ASSERT_TRUE(a.ok()) << a.status();
+    ASSERT_OK(a);
     EXPECT_EQ(a->status, status);
     EXPECT_EQ(server.requests(), 1) << status;
   }
@@ -134,7 +135,7 @@ TEST(HttpClientTest, RetriesDroppedConnections) {
   });
   HttpClient client(Fast());
   auto a = client.Send(Get(server.base_url() + "/t"));
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(a->body, "second time");
   EXPECT_EQ(a->attempts, 2);
 }
@@ -244,7 +245,7 @@ TEST(HttpClientTest, MakerIsAskedEveryAttempt) {
     ++made;
     return Get(server.base_url() + "/attempt" + std::to_string(made));
   });
-  ASSERT_TRUE(a.ok()) << a.status();
+  ASSERT_OK(a);
   EXPECT_EQ(made, 2);
   EXPECT_EQ(a->body, "/attempt2");
 }

@@ -1,4 +1,5 @@
 #include "storage/local_storage.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -33,7 +34,7 @@ TEST_F(LocalStorageTest, ReadsWholeAndRanges) {
 
 TEST_F(LocalStorageTest, ListsFilesSortedWithoutFolders) {
   auto list = storage_.ListDirectory(dir_.string());
-  ASSERT_TRUE(list.ok());
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 2u);
   EXPECT_EQ((*list)[0].path, (dir_ / "a.txt").string());
   EXPECT_EQ((*list)[1].size, 11);
@@ -43,7 +44,7 @@ TEST_F(LocalStorageTest, ListsFilesSortedWithoutFolders) {
 
 TEST_F(LocalStorageTest, ListsNamesAfterAStart) {
   auto after = storage_.ListDirectoryAfter(dir_.string(), "a.txt");
-  ASSERT_TRUE(after.ok());
+  ASSERT_OK(after);
   ASSERT_EQ(after->size(), 1u);
   EXPECT_EQ((*after)[0].path, (dir_ / "b.txt").string());
   EXPECT_EQ(storage_.ListDirectoryAfter(dir_.string(), "a")->size(), 2u);  // a prefix of a name

@@ -7,6 +7,7 @@
 #include <map>
 
 #include "common/encoding.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -32,7 +33,7 @@ UrlParts Split(const std::string& url, const std::string& base) {
 TEST(LocalUrlSignerTest, RoundTrip) {
   LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
   auto url = signer.Presign("/data/t/part 1.parquet", 2000, {"http://h:1/ds"});
-  ASSERT_TRUE(url.ok());
+  ASSERT_OK(url);
   EXPECT_EQ(url->expiration_ms, 2000);
   UrlParts p = Split(url->url, "http://h:1/ds");
   // The URL does not reveal where the file is kept, nor its name.
@@ -96,7 +97,7 @@ TEST(LocalUrlSignerTest, PresignIntoReplacesThePreviousUrl) {
   PresignedUrl reused;
   reused.url = std::string(500, 'x');
   for (const char* path : {"/data/t/a-long-file-name-of-some-length.parquet", "/d/b.parquet"}) {
-    ASSERT_TRUE(signer.PresignInto(path, 2000, {"http://h"}, &reused).ok());
+    ASSERT_OK(signer.PresignInto(path, 2000, {"http://h"}, &reused));
     EXPECT_EQ(reused.url, signer.Presign(path, 2000, {"http://h"})->url);
     EXPECT_EQ(reused.expiration_ms, 2000);
   }
@@ -116,7 +117,7 @@ TEST(SigningKeyTest, CreatesOnceWithPrivateMode) {
   std::filesystem::create_directories(dir);
   std::string path = (dir / "k").string();
   auto k1 = LoadOrCreateSigningKey(path);
-  ASSERT_TRUE(k1.ok()) << k1.status();
+  ASSERT_OK(k1);
   EXPECT_EQ(k1->size(), 64u);
   auto k2 = LoadOrCreateSigningKey(path);
   EXPECT_EQ(*k1, *k2);

@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "storage/test_http_server.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -114,19 +115,19 @@ TEST_F(S3StoreTest, ReadsHeadsAndRanges) {
   fake_.objects["t/_delta_log/00000000000000000000.json"] = "0123456789";
   std::string p = "s3://b/t/_delta_log/00000000000000000000.json";
   auto all = store_->Read(p);
-  ASSERT_TRUE(all.ok()) << all.status();
+  ASSERT_OK(all);
   EXPECT_EQ(*all, "0123456789");
   auto part = store_->ReadRange(p, 2, 3);
-  ASSERT_TRUE(part.ok()) << part.status();
+  ASSERT_OK(part);
   EXPECT_EQ(*part, "234");
   auto tail = store_->ReadRange(p, 8, 100);
-  ASSERT_TRUE(tail.ok());
+  ASSERT_OK(tail);
   EXPECT_EQ(*tail, "89");
   auto past = store_->ReadRange(p, 10, 5);
-  ASSERT_TRUE(past.ok()) << past.status();
+  ASSERT_OK(past);
   EXPECT_EQ(*past, "");
   auto head = store_->Head(p);
-  ASSERT_TRUE(head.ok()) << head.status();
+  ASSERT_OK(head);
   EXPECT_EQ(head->size, 10);
   EXPECT_EQ(head->modification_time_ms, 1255369800000);
   EXPECT_EQ(head->path, p);
@@ -149,7 +150,7 @@ TEST_F(S3StoreTest, ListsOneLevelAcrossPages) {
   fake_.objects["t/part-0.parquet"] = "p";
   fake_.objects["t/_delta_log/"] = "";  // a folder marker
   auto list = store_->ListDirectory("s3://b/t/_delta_log");
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 10u);
   EXPECT_EQ((*list)[0].path, "s3://b/t/_delta_log/100.json");
   EXPECT_EQ((*list)[9].size, 9);
@@ -157,7 +158,7 @@ TEST_F(S3StoreTest, ListsOneLevelAcrossPages) {
   EXPECT_GE(fake_.lists.load(), 4);
 
   auto after = store_->ListDirectoryAfter("s3://b/t/_delta_log/", "106.json");
-  ASSERT_TRUE(after.ok()) << after.status();
+  ASSERT_OK(after);
   ASSERT_EQ(after->size(), 3u);
   EXPECT_EQ((*after)[0].path, "s3://b/t/_delta_log/107.json");
 
@@ -170,7 +171,7 @@ TEST_F(S3StoreTest, ListsOneLevelAcrossPages) {
 TEST_F(S3StoreTest, KeepsTheSchemeOfTheLocation) {
   fake_.objects["t/x.json"] = "x";
   auto list = store_->ListDirectory("s3a://b/t");
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].path, "s3a://b/t/x.json");
 }
@@ -193,7 +194,7 @@ TEST_F(S3StoreTest, PresignsOneObject) {
   EXPECT_EQ(wanted % 1000, 0);
   EXPECT_LE(wanted, now + 3600 * 1000 + 123);
   auto url = store_->Presign("s3://b/t/part 1.parquet", wanted, {});
-  ASSERT_TRUE(url.ok()) << url.status();
+  ASSERT_OK(url);
   EXPECT_EQ(url->expiration_ms, wanted);
   EXPECT_EQ(url->url.rfind(server_.base_url() + "/b/t/part%201.parquet?", 0), 0u) << url->url;
   auto q = QueryOf(url->url.substr(url->url.find('/', 8)));
@@ -205,7 +206,7 @@ TEST_F(S3StoreTest, PresignsOneObject) {
   auto signed_at =
       ParseTimestampMillis(d.substr(0, 4) + "-" + d.substr(4, 2) + "-" + d.substr(6, 2) + "T" +
                            d.substr(9, 2) + ":" + d.substr(11, 2) + ":" + d.substr(13, 2) + "Z");
-  ASSERT_TRUE(signed_at.ok());
+  ASSERT_OK(signed_at);
   EXPECT_EQ(*signed_at + std::stoll(q["X-Amz-Expires"]) * 1000, wanted);
   EXPECT_EQ(q["X-Amz-Signature"].size(), 64u);
 }
@@ -216,7 +217,7 @@ TEST_F(S3StoreTest, PresignedUrlsAreCappedAtSevenDays) {
   int64_t clamped = store_->ClampExpiration(now, year);
   EXPECT_EQ(clamped, (now / 1000 + 7 * 24 * 3600) * 1000);
   auto url = store_->Presign("s3://b/k", year, {});
-  ASSERT_TRUE(url.ok());
+  ASSERT_OK(url);
   EXPECT_NE(url->url.find("X-Amz-Expires=604800"), std::string::npos) << url->url;
   EXPECT_LE(url->expiration_ms, clamped + 1000);
 }
@@ -235,9 +236,9 @@ TEST(S3StoreAddressingTest, VirtualHostedByDefault) {
   s.credentials = {"AKID", "SECRET", nullptr, std::string("TOKEN")};
   S3Store store(s, std::make_shared<HttpClient>());
   auto where = ParseObjectLocation("s3://my-bucket/a b/c.json");
-  ASSERT_TRUE(where.ok());
+  ASSERT_OK(where);
   auto call = store.BuildCall("GET", *where, {}, {}, 1700000000);
-  ASSERT_TRUE(call.ok()) << call.status();
+  ASSERT_OK(call);
   EXPECT_EQ(call->url, "https://my-bucket.s3.eu-west-1.amazonaws.com/a%20b/c.json");
   bool token = false;
   for (const auto& [k, v] : call->headers)
@@ -245,10 +246,10 @@ TEST(S3StoreAddressingTest, VirtualHostedByDefault) {
   EXPECT_TRUE(token);
   auto dotted = ParseObjectLocation("s3://my.bucket/k");
   call = store.BuildCall("GET", *dotted, {}, {}, 1700000000);
-  ASSERT_TRUE(call.ok());
+  ASSERT_OK(call);
   EXPECT_EQ(call->url, "https://s3.eu-west-1.amazonaws.com/my.bucket/k");
   auto url = store.Presign("s3://my-bucket/k", (NowMillis() / 1000 + 60) * 1000, {});
-  ASSERT_TRUE(url.ok());
+  ASSERT_OK(url);
   EXPECT_NE(url->url.find("X-Amz-Security-Token=TOKEN"), std::string::npos);
 }
 
@@ -299,15 +300,15 @@ TEST(GcsStoreTest, ListsAndReadsWithQuerySignedRequests) {
   s.credentials.secret = "hmac-secret";
   S3Store store(s, std::make_shared<HttpClient>());
   auto list = store.ListDirectory("gs://b/t/_delta_log");
-  ASSERT_TRUE(list.ok()) << list.status();
+  ASSERT_OK(list);
   ASSERT_EQ(list->size(), 1u);
   EXPECT_EQ((*list)[0].path, "gs://b/t/_delta_log/0.json");
   auto part = store.ReadRange("gs://b/t/_delta_log/0.json", 0, 4);
-  ASSERT_TRUE(part.ok()) << part.status();
+  ASSERT_OK(part);
   EXPECT_EQ(*part, "abcd");
   auto url = store.Presign("gs://b/t/x.parquet",
                            store.ClampExpiration(NowMillis(), NowMillis() + 60000), {});
-  ASSERT_TRUE(url.ok());
+  ASSERT_OK(url);
   EXPECT_NE(url->url.find("X-Goog-Algorithm=GOOG4-HMAC-SHA256"), std::string::npos);
   EXPECT_EQ(url->url.find("hmac-secret"), std::string::npos);
   // The secret never travels.

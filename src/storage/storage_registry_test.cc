@@ -8,6 +8,7 @@
 #include "common/time_util.h"
 #include "storage/local_url_signer.h"
 #include "storage/s3_store.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -31,17 +32,17 @@ std::string KeyIdOf(const StorageBackend& b) {
 TEST(StorageRegistryTest, LocalPathsStayLocal) {
   StorageRegistry r(kKey);
   auto n = r.NormalizeLocation("file:///data/t/");
-  ASSERT_TRUE(n.ok());
+  ASSERT_OK(n);
   EXPECT_EQ(*n, "/data/t");
   auto b = r.ForLocation("/data/t");
-  ASSERT_TRUE(b.ok());
+  ASSERT_OK(b);
   EXPECT_EQ(b->signer.get(), static_cast<UrlSigner*>(r.local_signer().get()));
 }
 
 TEST(StorageRegistryTest, LongestPrefixWins) {
   StorageRegistry r(kKey, {S3Entry("s3://bucket", "A"), S3Entry("s3://bucket/deep/er", "B"),
                            S3Entry("s3://", "C"), S3Entry("s3://other/x", "D")});
-  ASSERT_TRUE(r.Validate().ok());
+  ASSERT_OK(r.Validate());
   EXPECT_EQ(KeyIdOf(*r.ForLocation("s3://bucket/t")), "A");
   EXPECT_EQ(KeyIdOf(*r.ForLocation("s3a://bucket/deep/er/t")), "B");
   EXPECT_EQ(KeyIdOf(*r.ForLocation("s3://bucket/deep/erx")), "A");  // segment boundary
@@ -97,14 +98,14 @@ TEST(StorageRegistryTest, GcsServiceAccountFromEnvironment) {
       std::string(LAKESHARE_TESTDATA_DIR) + "/signing/gcs/test_service_account.not-a-test.json";
   StorageRegistry r(kKey, {}, env);
   auto b = r.ForLocation("gs://bucket/table/");
-  ASSERT_TRUE(b.ok()) << b.status();
+  ASSERT_OK(b);
   auto* s = dynamic_cast<S3Store*>(b->storage.get());
   ASSERT_NE(s, nullptr);
   EXPECT_EQ(s->settings().credentials.id,
             "test-iam-credentials@dummy-project-id.iam.gserviceaccount.com");
   auto url = b->signer->Presign("gs://bucket/table/part 0.parquet",
                                 b->signer->ClampExpiration(NowMillis(), NowMillis() + 60000), {});
-  ASSERT_TRUE(url.ok()) << url.status();
+  ASSERT_OK(url);
   EXPECT_EQ(
       url->url.rfind("https://storage.googleapis.com/bucket/table/part%200.parquet?"
                      "X-Goog-Algorithm=GOOG4-RSA-SHA256&X-Goog-Credential=test-iam-credentials",

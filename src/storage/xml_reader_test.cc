@@ -1,4 +1,5 @@
 #include "storage/xml_reader.h"
+#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -17,7 +18,7 @@ TEST(XmlReaderTest, ReadsAListing) {
   <NextContinuationToken>tok</NextContinuationToken>
 </ListBucketResult>)",
                     "s3://bucket/t");
-  ASSERT_TRUE(x.ok()) << x.status();
+  ASSERT_OK(x);
   EXPECT_EQ(x->name, "ListBucketResult");
   EXPECT_EQ(x->ChildText("IsTruncated"), "true");
   auto contents = x->Children("Contents");
@@ -31,7 +32,7 @@ TEST(XmlReaderTest, ReadsAListing) {
 
 TEST(XmlReaderTest, StripsNamespacePrefixes) {
   auto x = ParseXml("<a:Root xmlns:a='u'><a:Child>v</a:Child></a:Root>", "w");
-  ASSERT_TRUE(x.ok());
+  ASSERT_OK(x);
   EXPECT_EQ(x->name, "Root");
   EXPECT_EQ(x->ChildText("Child"), "v");
 }

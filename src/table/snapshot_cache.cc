@@ -1,4 +1,4 @@
-#include "delta/snapshot_cache.h"
+#include "table/snapshot_cache.h"
 
 #include <algorithm>
 

@@ -4,7 +4,7 @@
 - ``ServerProcess``: starts ``lakeshare serve --config FILE --port 0``, waits
   for the ``listening on http://HOST:PORT/<endpoint>`` line, and stops the
   server with SIGTERM, checking that it exits with code 0.
-- paths to the shared test data, computed from this file's location.
+- paths to the test data in tests/data, computed from this file's location.
 """
 
 import json
@@ -18,7 +18,7 @@ import time
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 REPO_ROOT = os.path.dirname(os.path.dirname(HERE))
-TESTDATA = os.path.join(os.path.dirname(REPO_ROOT), "shared", "testdata")
+TESTDATA = os.path.join(REPO_ROOT, "tests", "data")
 DELTA_ROOT = os.path.join(TESTDATA, "delta", "delta-rs")
 DEFAULT_BIN = os.path.join(REPO_ROOT, "build", "src", "cli", "lakeshare")
 

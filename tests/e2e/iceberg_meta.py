@@ -29,8 +29,8 @@ from avro.io import DatumReader
 import warnings
 warnings.filterwarnings("ignore")  # python3-avro warns about Iceberg's "map" logical type
 
-ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))),
-                    "..", "shared", "testdata", "iceberg", "duckdb-iceberg")
+ROOT = os.path.join(os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                    "data", "iceberg", "duckdb-iceberg")
 ICEBERG_ROOT = os.path.normpath(ROOT)
 
 

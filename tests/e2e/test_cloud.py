@@ -2,7 +2,7 @@
 emulator) and Azure Blob (the `azurite` emulator), both installed from npm
 and started here.
 
-Test tables of ../shared/testdata (plain, partitioned with escaped values,
+Test tables of tests/data (plain, partitioned with escaped values,
 deletion vectors, change data feed) are uploaded to a bucket / container
 and served by lakeshare from s3:// and abfss:// locations with credentials
 from a `storage:` config entry. The same checks as on local tables run on

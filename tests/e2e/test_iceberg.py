@@ -1,6 +1,6 @@
 """Iceberg tables served end to end (format: iceberg).
 
-The real Iceberg tables of ../shared/testdata/iceberg/duckdb-iceberg (written
+The real Iceberg tables of tests/data/iceberg/duckdb-iceberg (written
 by Spark, PyIceberg and others) are shared by a real server and compared, at
 every version, with iceberg_meta.py: an independent reader built on
 python3-avro. Checked: schemas (Spark JSON), partition columns and values,
