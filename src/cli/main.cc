@@ -1,7 +1,8 @@
 // The lakeshare binary: `serve` runs the sharing server from a config file,
 // `demo` generates sample tables and serves them, `admin` manages a catalog
-// database (cli/admin_command.h), `generate-delta` writes a synthetic Delta log
-// for benchmarks. A bad command line exits with 2.
+// database (cli/admin_command.h), `generate-delta` and `generate-iceberg`
+// write synthetic tables for benchmarks (demo/synthetic_*_table.h). A bad
+// command line exits with 2.
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -13,8 +14,8 @@
 #include "cli/demo_command.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
-#include "delta/synthetic_table.h"
-#include "demo/demo_iceberg.h"
+#include "demo/synthetic_delta_table.h"
+#include "demo/synthetic_iceberg_table.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;

@@ -1,7 +1,5 @@
 #include "common/names.h"
 
-#include <strings.h>
-
 #include <string>
 
 namespace lakeshare {
@@ -39,10 +37,6 @@ Status ValidateName(std::string_view name, NameKind kind) {
     }
   }
   return Status::OK();
-}
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 }  // namespace lakeshare

@@ -1,5 +1,7 @@
 #include "delta/delta_actions.h"
 
+#include "delta/action_field_reader.h"
+
 #include <simdjson.h>
 
 #include <cstring>
@@ -48,163 +50,7 @@ bool IsHeaderAction(std::string_view key) {
   return key == "commitInfo" || key == "protocol" || key == "metaData";
 }
 
-// Reads typed fields of one action and words errors as
-// "Delta commit <file> line <n>: <action>.<field>: <what>".
-class FieldReader {
- public:
-  FieldReader(std::string_view file, size_t line, std::string_view action)
-      : file_(file), line_(line), action_(action) {}
-
-  Status Error(std::string_view field, std::string_view what) const {
-    std::string m = "Delta commit " + std::string(file_) + " line " + std::to_string(line_) + ": ";
-    m.append(action_);
-    if (!field.empty()) m.append(".").append(field);
-    m.append(": ").append(what);
-    return Status::Corruption(std::move(m));
-  }
-  Status Missing(std::string_view field) const { return Error(field, "required field is missing"); }
-
-  Status String(element v, std::string_view field, std::string* out) const {
-    std::string_view s;
-    if (v.get_string().get(s) != simdjson::SUCCESS) return Error(field, "expected a string");
-    out->assign(s.data(), s.size());
-    return Status::OK();
-  }
-  Status OptString(element v, std::string_view field, std::optional<std::string>* out) const {
-    if (v.is_null()) {
-      out->reset();
-      return Status::OK();
-    }
-    std::string s;
-    LS_RETURN_IF_ERROR(String(v, field, &s));
-    *out = std::move(s);
-    return Status::OK();
-  }
-  Status Int64(element v, std::string_view field, int64_t* out) const {
-    switch (v.type()) {
-      case element_type::INT64:
-        if (v.get_int64().get(*out) != simdjson::SUCCESS) return Error(field, "bad integer");
-        return Status::OK();
-      case element_type::UINT64:
-        return Error(field, "integer out of range");
-      default:
-        return Error(field, "expected an integer");
-    }
-  }
-  Status OptInt64(element v, std::string_view field, std::optional<int64_t>* out) const {
-    if (v.is_null()) {
-      out->reset();
-      return Status::OK();
-    }
-    int64_t x = 0;
-    LS_RETURN_IF_ERROR(Int64(v, field, &x));
-    *out = x;
-    return Status::OK();
-  }
-  Status NonNegative(element v, std::string_view field, int64_t max, int64_t* out) const {
-    LS_RETURN_IF_ERROR(Int64(v, field, out));
-    if (*out < 0 || *out > max) return Error(field, "integer out of range");
-    return Status::OK();
-  }
-  Status Int32(element v, std::string_view field, int32_t* out) const {
-    int64_t x = 0;
-    LS_RETURN_IF_ERROR(Int64(v, field, &x));
-    if (x < std::numeric_limits<int32_t>::min() || x > std::numeric_limits<int32_t>::max()) {
-      return Error(field, "integer out of range");
-    }
-    *out = static_cast<int32_t>(x);
-    return Status::OK();
-  }
-  Status Bool(element v, std::string_view field, bool* out) const {
-    if (v.get_bool().get(*out) != simdjson::SUCCESS) return Error(field, "expected a boolean");
-    return Status::OK();
-  }
-  Status Object(element v, std::string_view field, simdjson::dom::object* out) const {
-    if (v.get_object().get(*out) != simdjson::SUCCESS) return Error(field, "expected an object");
-    return Status::OK();
-  }
-  Status StringArray(element v, std::string_view field, std::vector<std::string>* out) const {
-    simdjson::dom::array arr;
-    if (v.get_array().get(arr) != simdjson::SUCCESS) return Error(field, "expected an array");
-    out->clear();
-    for (element item : arr) {
-      std::string_view s;
-      if (item.get_string().get(s) != simdjson::SUCCESS) {
-        return Error(field, "expected an array of strings");
-      }
-      out->emplace_back(s);
-    }
-    return Status::OK();
-  }
-  Status OptStringArray(element v, std::string_view field,
-                        std::optional<std::vector<std::string>>* out) const {
-    if (v.is_null()) {
-      out->reset();
-      return Status::OK();
-    }
-    std::vector<std::string> items;
-    LS_RETURN_IF_ERROR(StringArray(v, field, &items));
-    *out = std::move(items);
-    return Status::OK();
-  }
-  // partitionValues: an object of strings or nulls (a null partition value).
-  Status PartitionValues(element v, std::string_view field, DeltaPartitionValues* out) const {
-    simdjson::dom::object obj;
-    LS_RETURN_IF_ERROR(Object(v, field, &obj));
-    out->clear();
-    for (simdjson::dom::key_value_pair kv : obj) {
-      std::optional<std::string> value;
-      LS_RETURN_IF_ERROR(OptString(kv.value, field, &value));
-      (*out)[std::string(kv.key)] = std::move(value);
-    }
-    return Status::OK();
-  }
-  Status OptBool(element v, std::string_view field, std::optional<bool>* out) const {
-    if (v.is_null()) {
-      out->reset();
-      return Status::OK();
-    }
-    bool b = false;
-    LS_RETURN_IF_ERROR(Bool(v, field, &b));
-    *out = b;
-    return Status::OK();
-  }
-  Status OptSize(element v, std::string_view field, std::optional<int64_t>* out) const {
-    if (v.is_null()) {
-      out->reset();
-      return Status::OK();
-    }
-    int64_t x = 0;
-    LS_RETURN_IF_ERROR(NonNegative(v, field, std::numeric_limits<int64_t>::max(), &x));
-    *out = x;
-    return Status::OK();
-  }
-  // A string-to-string map; null values are dropped (Spark reads them as
-  // absent), null maps are empty.
-  Status StringMap(element v, std::string_view field,
-                   std::map<std::string, std::string>* out) const {
-    out->clear();
-    if (v.is_null()) return Status::OK();
-    simdjson::dom::object obj;
-    LS_RETURN_IF_ERROR(Object(v, field, &obj));
-    for (simdjson::dom::key_value_pair kv : obj) {
-      if (kv.value.is_null()) continue;
-      std::string_view s;
-      if (kv.value.get_string().get(s) != simdjson::SUCCESS) {
-        return Error(field, "expected string values");
-      }
-      (*out)[std::string(kv.key)] = std::string(s);
-    }
-    return Status::OK();
-  }
-
- private:
-  std::string_view file_;
-  size_t line_;
-  std::string_view action_;
-};
-
-Result<std::optional<DeletionVector>> ParseDeletionVector(element v, const FieldReader& f) {
+Result<std::optional<DeletionVector>> ParseDeletionVector(element v, const DeltaActionFieldReader& f) {
   if (v.is_null()) return std::optional<DeletionVector>();
   simdjson::dom::object obj;
   LS_RETURN_IF_ERROR(f.Object(v, "deletionVector", &obj));
@@ -248,7 +94,7 @@ Result<std::optional<DeletionVector>> ParseDeletionVector(element v, const Field
   return std::optional<DeletionVector>(std::move(dv));
 }
 
-Result<DataFile> ParseAdd(simdjson::dom::object obj, const FieldReader& f) {
+Result<DataFile> ParseAdd(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   DataFile file;
   bool has_path = false, has_partition_values = false, has_size = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -287,7 +133,7 @@ Result<DataFile> ParseAdd(simdjson::dom::object obj, const FieldReader& f) {
   return file;
 }
 
-Result<DeltaRemove> ParseRemove(simdjson::dom::object obj, const FieldReader& f) {
+Result<DeltaRemove> ParseRemove(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   DeltaRemove remove;
   bool has_path = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -326,7 +172,7 @@ Result<DeltaRemove> ParseRemove(simdjson::dom::object obj, const FieldReader& f)
   return remove;
 }
 
-Result<DeltaCdc> ParseCdc(simdjson::dom::object obj, const FieldReader& f) {
+Result<DeltaCdc> ParseCdc(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   DeltaCdc cdc;
   bool has_path = false, has_partition_values = false, has_size = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -358,7 +204,7 @@ Result<DeltaCdc> ParseCdc(simdjson::dom::object obj, const FieldReader& f) {
   return cdc;
 }
 
-Result<TableProtocol> ParseProtocol(simdjson::dom::object obj, const FieldReader& f) {
+Result<TableProtocol> ParseProtocol(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   TableProtocol protocol;
   bool has_reader = false, has_writer = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -380,7 +226,7 @@ Result<TableProtocol> ParseProtocol(simdjson::dom::object obj, const FieldReader
   return protocol;
 }
 
-Result<TableMetadata> ParseMetadata(simdjson::dom::object obj, const FieldReader& f) {
+Result<TableMetadata> ParseMetadata(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   TableMetadata metadata;
   bool has_id = false, has_schema = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -425,7 +271,7 @@ Result<TableMetadata> ParseMetadata(simdjson::dom::object obj, const FieldReader
   return metadata;
 }
 
-Result<DeltaSidecar> ParseSidecar(simdjson::dom::object obj, const FieldReader& f) {
+Result<DeltaSidecar> ParseSidecar(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   DeltaSidecar sidecar;
   bool has_path = false, has_size = false;
   for (simdjson::dom::key_value_pair kv : obj) {
@@ -447,7 +293,7 @@ Result<DeltaSidecar> ParseSidecar(simdjson::dom::object obj, const FieldReader& 
   return sidecar;
 }
 
-Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj, const FieldReader& f) {
+Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
   DeltaCommitInfo info;
   for (simdjson::dom::key_value_pair kv : obj) {
     if (kv.key == "inCommitTimestamp") {
@@ -471,7 +317,7 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
                  DeltaCommit* commit) {
   simdjson::dom::object actions;
   if (doc.get_object().get(actions) != simdjson::SUCCESS) {
-    return FieldReader(file, line, "line").Error("", "an action must be a JSON object");
+    return DeltaActionFieldReader(file, line, "line").Error("", "an action must be a JSON object");
   }
   for (simdjson::dom::key_value_pair kv : actions) {
     std::string_view key = kv.key;
@@ -483,7 +329,7 @@ Status ParseLine(element doc, std::string_view file, size_t line, DeltaParseMode
     }
     // Spark reads `{"add": null}` as no action.
     if (kv.value.is_null()) continue;
-    FieldReader f(file, line, key);
+    DeltaActionFieldReader f(file, line, key);
     simdjson::dom::object obj;
     LS_RETURN_IF_ERROR(f.Object(kv.value, "", &obj));
     if (key == "add") {
@@ -549,7 +395,7 @@ Result<DeltaCommit> ParseLines(std::string& content, size_t size, std::string_vi
       if (!key.empty() && !IsHeaderAction(key)) continue;
     }
     if (len > kMaxActionLineBytes) {
-      return FieldReader(name, line_no, "line").Error("", "action line is too large");
+      return DeltaActionFieldReader(name, line_no, "line").Error("", "action line is too large");
     }
     element doc;
     // The content carries SIMDJSON_PADDING bytes past its end, and every line
@@ -559,7 +405,7 @@ Result<DeltaCommit> ParseLines(std::string& content, size_t size, std::string_vi
       return Status::Unavailable("Delta commit " + std::string(name) + ": out of memory");
     }
     if (error != simdjson::SUCCESS) {
-      return FieldReader(name, line_no, "line")
+      return DeltaActionFieldReader(name, line_no, "line")
           .Error("", std::string("invalid JSON: ") + simdjson::error_message(error));
     }
     LS_RETURN_IF_ERROR(ParseLine(doc, name, line_no, mode, &commit));

@@ -10,11 +10,11 @@
 namespace lakeshare {
 namespace {
 
-using delta_testing::AddJson;
-using delta_testing::CommitInfoJson;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
+using testing::AddJson;
+using testing::CommitInfoJson;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
 
 Status ParseStatus(const std::string& content, DeltaParseMode mode = DeltaParseMode::kAll) {
   return ParseDeltaCommit(content, "log/00000000000000000007.json", mode).status();
@@ -394,7 +394,7 @@ TEST(DeltaActionsTest, RandomMutationsNeverCrash) {
       CommitInfoJson(7) + ProtocolJson(3, 7, R"(,"readerFeatures":["deletionVectors"])") +
       MetadataJson(R"({"a":"b"})", R"(["p"])") +
       AddJson("p=1/a.parquet", 10, R"(,"stats":"{\"numRecords\":1}")") +
-      RemoveJson("p=1/b.parquet", delta_testing::DvJson("abc") +
+      RemoveJson("p=1/b.parquet", testing::DvJson("abc") +
                                       R"(,"size":3,"partitionValues":{"p":"1"},"tags":{"a":"b"})") +
       R"({"cdc":{"path":"_change_data/c","partitionValues":{"p":"1"},"size":4,"dataChange":false}})"
       "\n"

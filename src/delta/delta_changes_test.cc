@@ -15,13 +15,13 @@
 namespace lakeshare {
 namespace {
 
-using delta_testing::AddJson;
-using delta_testing::CommitInfoJson;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
-using delta_testing::TempTable;
-using delta_testing::TestTable;
+using testing::AddJson;
+using testing::CommitInfoJson;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
+using testing::TempTable;
+using testing::TestTable;
 
 std::unique_ptr<DeltaTable> Open(const std::string& location, DeltaTableOptions options = {}) {
   return std::make_unique<DeltaTable>(location, std::make_shared<LocalStorage>(), options);

@@ -22,7 +22,7 @@
 #include "delta/delta_log_replay.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
-#include "delta/synthetic_table.h"
+#include "demo/synthetic_delta_table.h"
 #include "storage/local_storage.h"
 #include "testing/status_matchers.h"
 
@@ -38,13 +38,13 @@ DeltaTableOptions WithCache(SnapshotCache* cache, bool use_checkpoints = true) {
 
 namespace fs = std::filesystem;
 namespace json = boost::json;
-using delta_testing::AddJson;
-using delta_testing::CommitInfoJson;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
-using delta_testing::TempTable;
-using delta_testing::TestTable;
+using testing::AddJson;
+using testing::CommitInfoJson;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
+using testing::TempTable;
+using testing::TestTable;
 
 std::shared_ptr<Storage> Local() { return std::make_shared<LocalStorage>(); }
 

@@ -1,4 +1,5 @@
 #include "delta/delta_column_mapping.h"
+#include "common/strings.h"
 
 #include <simdjson.h>
 
@@ -8,11 +9,6 @@ namespace lakeshare {
 namespace {
 
 using simdjson::dom::element;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 void Walk(element type, const std::string& logical_prefix, const std::string& physical_prefix,
           int depth, std::map<std::string, std::string>* out) {
@@ -30,7 +26,7 @@ void Walk(element type, const std::string& logical_prefix, const std::string& ph
     }
     std::string lpath = logical_prefix.empty() ? logical : logical_prefix + "." + logical;
     std::string ppath = physical_prefix.empty() ? physical : physical_prefix + "." + physical;
-    (*out)[Lower(lpath)] = ppath;
+    (*out)[AsciiLower(lpath)] = ppath;
     element sub;
     if (field["type"].get(sub) == simdjson::SUCCESS && sub.is_object()) {
       Walk(sub, lpath, ppath, depth + 1, out);

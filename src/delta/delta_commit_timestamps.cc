@@ -5,19 +5,10 @@
 #include <limits>
 #include <string>
 
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
-namespace {
-
-bool EqualsIgnoreCase(std::string_view a, std::string_view b) {
-  return a.size() == b.size() && std::equal(a.begin(), a.end(), b.begin(), [](char x, char y) {
-           return std::tolower(static_cast<unsigned char>(x)) ==
-                  std::tolower(static_cast<unsigned char>(y));
-         });
-}
-
-}  // namespace
 
 bool ProtocolHasIctFeature(const TableProtocol& protocol) {
   if (!protocol.writer_features) return false;

@@ -14,7 +14,8 @@
 #include "delta/delta_checkpoint_writer.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
-#include "delta/synthetic_table.h"
+#include "testing/counting_storage.h"
+#include "demo/synthetic_delta_table.h"
 #include "storage/local_storage.h"
 #include "testing/status_matchers.h"
 
@@ -22,13 +23,13 @@ namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
-using delta_testing::AddJson;
-using delta_testing::CommitInfoJson;
-using delta_testing::CountingStorage;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
-using delta_testing::TempTable;
+using testing::AddJson;
+using testing::CommitInfoJson;
+using testing::CountingStorage;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
+using testing::TempTable;
 
 constexpr int64_t kT0 = 1700000000000;
 

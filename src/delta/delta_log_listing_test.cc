@@ -9,8 +9,8 @@
 namespace lakeshare {
 namespace {
 
-using delta_testing::TempTable;
-using delta_testing::TestTable;
+using testing::TempTable;
+using testing::TestTable;
 
 std::optional<DeltaLogFile> Classify(const std::string& name) {
   return ClassifyDeltaLogFile(FileInfo{"/t/_delta_log/" + name, 1, 2});

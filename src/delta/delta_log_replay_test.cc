@@ -8,11 +8,11 @@
 namespace lakeshare {
 namespace {
 
-using delta_testing::AddJson;
-using delta_testing::DvJson;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
+using testing::AddJson;
+using testing::DvJson;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
 
 DeltaCommit Parse(const std::string& content) {
   auto commit = ParseDeltaCommit(content, "test");

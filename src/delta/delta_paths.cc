@@ -1,5 +1,7 @@
 #include "delta/delta_paths.h"
 
+#include <cstdio>
+
 #include <optional>
 
 #include "common/encoding.h"
@@ -81,6 +83,27 @@ Status ResolveDeltaFilePathInto(const std::string& table_location, const std::st
   }
   Storage::JoinInto(table_location, relative, out);
   return Status::OK();
+}
+
+std::string EncodeDeltaPath(std::string_view relative_path) {
+  // What java.net.URI leaves alone in a path: unreserved and sub-delimiter
+  // characters, ':', '@' and '/'. Everything else is %XX-encoded (Java keeps
+  // non-ASCII characters as they are; encoding them is equivalent for readers,
+  // which decode the path).
+  static const std::string_view kKeep = "-_.!~*'(),;:$&+=@/";
+  std::string out;
+  for (char ch : relative_path) {
+    auto c = static_cast<unsigned char>(ch);
+    bool alnum = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9');
+    if (alnum || (c < 0x80 && kKeep.find(ch) != std::string_view::npos)) {
+      out += ch;
+    } else {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    }
+  }
+  return out;
 }
 
 }  // namespace lakeshare

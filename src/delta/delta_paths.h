@@ -29,4 +29,9 @@ Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
 Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
                                 std::string* out);
 
+// The URI encoding Delta applies to a relative file path in add/remove
+// actions (so "region=a%2Fb" is recorded as "region=a%252Fb"): what
+// java.net.URI leaves alone stays, everything else is %XX-encoded.
+std::string EncodeDeltaPath(std::string_view relative_path);
+
 }  // namespace lakeshare

@@ -1,4 +1,6 @@
 #include "delta/delta_paths.h"
+
+#include "common/encoding.h"
 #include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
@@ -64,6 +66,15 @@ TEST(DeltaPathsTest, ResolveIntoReusesTheBuffer) {
   EXPECT_EQ(out, "s3://b/k.parquet");
   EXPECT_EQ(ResolveDeltaFilePathInto(root, "%", &out).code(), StatusCode::kCorruption);
   EXPECT_EQ(ResolveDeltaFilePathInto(root, "x/../../y", &out).code(), StatusCode::kCorruption);
+}
+
+TEST(DeltaPathsTest, EncodesLikeJavaUri) {
+  EXPECT_EQ(EncodeDeltaPath("part-00000-x.c000.snappy.parquet"),
+            "part-00000-x.c000.snappy.parquet");
+  EXPECT_EQ(EncodeDeltaPath("region=North America/p.parquet"), "region=North%20America/p.parquet");
+  EXPECT_EQ(EncodeDeltaPath("region=Asia%2FPacific/p"), "region=Asia%252FPacific/p");
+  EXPECT_EQ(EncodeDeltaPath("a=ü"), "a=%C3%BC");
+  EXPECT_EQ(*PercentDecode(EncodeDeltaPath("x=a%3Ab c/ü")), "x=a%3Ab c/ü");
 }
 
 }  // namespace

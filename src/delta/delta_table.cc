@@ -1,12 +1,11 @@
 #include "delta/delta_table.h"
 
 #include <algorithm>
-#include <atomic>
 #include <exception>
 #include <future>
-#include <system_error>
 #include <utility>
 
+#include "common/thread_pool.h"
 #include "delta/delta_log_replay.h"
 #include "delta/delta_paths.h"
 
@@ -25,181 +24,34 @@ DeltaTable::DeltaTable(std::string location, std::shared_ptr<Storage> storage,
       storage_(std::move(storage)),
       options_(options),
       cache_(options.cache != nullptr ? *options.cache : SnapshotCache::Global()),
-      cache_id_(cache_.NewTableId()) {}
+      cache_id_(cache_.NewTableId()),
+      log_(storage_, location_, options_.use_checkpoints, options_.history_max_age_ms,
+           [this](const DeltaLogListing& listing, const DeltaCheckpoint& checkpoint) {
+             return CachedStartBefore(listing, checkpoint);
+           }) {}
 
 DeltaTable::~DeltaTable() { cache_.EraseTable(cache_id_); }
 
-namespace {
-
-// The files of `version` in `listing`: its checkpoint's, or (no checkpoint)
-// its commit's.
-std::vector<FileInfo> FilesOfVersion(const DeltaLogListing& listing, int64_t version) {
-  const DeltaCheckpoint* cp = listing.CheckpointAtOrBefore(version);
-  if (cp != nullptr && cp->version == version) return cp->files;
-  if (const DeltaLogFile* commit = listing.FindCommit(version)) return {commit->info};
-  return {};
-}
-
-bool SameFiles(const std::vector<FileInfo>& a, const std::vector<FileInfo>& b) {
-  if (a.size() != b.size() || a.empty()) return false;
-  for (size_t i = 0; i < a.size(); ++i) {
-    if (a[i].path != b[i].path || a[i].size != b[i].size ||
-        a[i].modification_time_ms != b[i].modification_time_ms) {
-      return false;
-    }
+std::optional<int64_t> DeltaTable::CachedStartBefore(const DeltaLogListing& listing,
+                                                     const DeltaCheckpoint& cp) {
+  auto cached = cache_.NewestAtOrBefore(cache_id_, INT64_MAX);
+  if (!cached || cached->first >= cp.version || cached->first < listing.listed_from ||
+      TagOf(listing, cached->first) != cached->second ||
+      !listing.HasCommits(cached->first + 1, cp.version)) {
+    return std::nullopt;
   }
-  return true;
-}
-
-}  // namespace
-
-Result<std::optional<int64_t>> DeltaTable::ReadLastCheckpointVersion(const std::string& log_dir) {
-  // A hint only: missing, too large or corrupt means listing the whole log.
-  // A store that fails to answer fails the call (its listing would too).
-  constexpr int64_t kMaxHintBytes = int64_t{1} << 20;
-  const std::string path = storage_->Join(log_dir, "_last_checkpoint");
-  Result<std::string> text = storage_->ReadRange(path, 0, kMaxHintBytes + 1);
-  if (!text.ok()) {
-    if (text.status().code() == StatusCode::kNotFound) return std::optional<int64_t>();
-    return text.status().WithContext("reading " + path);
+  int64_t checkpoint_bytes = 0, commit_bytes = 0;
+  for (const FileInfo& f : cp.files) checkpoint_bytes += f.size;
+  for (int64_t v = cached->first + 1; v <= cp.version; ++v) {
+    commit_bytes += listing.FindCommit(v)->info.size;
   }
-  if (static_cast<int64_t>(text->size()) > kMaxHintBytes) return std::optional<int64_t>();
-  Result<LastCheckpointHint> hint = ParseLastCheckpoint(std::move(*text), "_last_checkpoint");
-  if (!hint.ok()) return std::optional<int64_t>();
-  return std::optional<int64_t>(hint->version);
-}
-
-Result<DeltaTable::LogView> DeltaTable::ListAll() {
-  LS_ASSIGN_OR_RETURN(DeltaLogListing listing, ListDeltaLog(*storage_, location_));
-  Remember(listing);
-  return LogView{std::move(listing), false};
-}
-
-Result<DeltaTable::LogView> DeltaTable::ListRecent() {
-  if (!options_.use_checkpoints) return ListAll();
-  std::optional<int64_t> start;
-  std::vector<FileInfo> start_files;
-  bool read_hint = false;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    start = log_.start;
-    start_files = log_.start_files;
-    read_hint = !start && !log_.hint_read;
-    log_.hint_read = true;
-  }
-  if (start) {
-    LS_ASSIGN_OR_RETURN(DeltaLogListing listing, ListDeltaLogFrom(*storage_, location_, *start));
-    if (SameFiles(FilesOfVersion(listing, *start), start_files)) {
-      Remember(listing);
-      return LogView{std::move(listing), false};
-    }
-    // The files the listing was to start at are gone or changed: the log
-    // was cleaned up past them or the table recreated. Forget it all.
-    std::lock_guard<std::mutex> lock(mu_);
-    if (log_.start == start) log_ = LogKnowledge{};
-  } else if (read_hint) {
-    const std::string log_dir = storage_->Join(location_, "_delta_log");
-    Result<std::optional<int64_t>> read = ReadLastCheckpointVersion(log_dir);
-    if (!read.ok()) {
-      std::lock_guard<std::mutex> lock(mu_);
-      log_.hint_read = false;  // a store failure: ask again next time
-      return read.status();
-    }
-    const std::optional<int64_t>& hint = *read;
-    if (hint && *hint > 0) {
-      Result<DeltaLogListing> listing = ListDeltaLogFrom(*storage_, location_, *hint);
-      if (!listing.ok() && listing.status().code() != StatusCode::kNotFound) {
-        return listing.status();
-      }
-      // Usable when the checkpoint it names is there and complete (then
-      // nothing before it is needed for the versions from it on).
-      if (listing.ok() && !listing->checkpoints.empty() &&
-          listing->checkpoints.front().version == *hint) {
-        Remember(*listing);
-        return LogView{std::move(*listing), false};
-      }
-    }
-  }
-  return ListAll();
-}
-
-void DeltaTable::Remember(const DeltaLogListing& listing) {
-  std::lock_guard<std::mutex> lock(mu_);
-  // A listing from a start another call has moved since tells nothing new.
-  if (listing.listed_from > 0 && log_.start && *log_.start != listing.listed_from) return;
-  std::optional<int64_t> start;
-  std::vector<FileInfo> start_files;
-  if (!listing.checkpoints.empty()) {
-    const DeltaCheckpoint& cp = listing.checkpoints.back();
-    start = cp.version;
-    start_files = cp.files;
-    // The newest cached snapshot, when it is before that checkpoint and
-    // would be brought forward rather than the checkpoint read (see Load):
-    // listing from it keeps it usable.
-    auto cached = cache_.NewestAtOrBefore(cache_id_, INT64_MAX);
-    if (cached && cached->first < cp.version && cached->first >= listing.listed_from &&
-        TagOf(listing, cached->first) == cached->second &&
-        listing.HasCommits(cached->first + 1, cp.version)) {
-      int64_t checkpoint_bytes = 0, commit_bytes = 0;
-      for (const FileInfo& f : cp.files) checkpoint_bytes += f.size;
-      for (int64_t v = cached->first + 1; v <= cp.version; ++v) {
-        commit_bytes += listing.FindCommit(v)->info.size;
-      }
-      std::vector<FileInfo> files = FilesOfVersion(listing, cached->first);
-      if (commit_bytes <= checkpoint_bytes * options_.commits_per_checkpoint_byte &&
-          !files.empty()) {
-        start = cached->first;
-        start_files = std::move(files);
-      }
-    }
-  }
-  if (listing.listed_from == 0) {
-    // A full listing: the older part to keep.
-    log_.history.reset();
-    if (start) {
-      log_.history = DeltaLogListingBefore(listing, *start);
-      log_.history_until = *start;
-      log_.history_time = std::chrono::steady_clock::now();
-    }
-  } else if (log_.history && start && log_.history_until == listing.listed_from &&
-             *start > listing.listed_from) {
-    // The start moves on: what this listing saw before the new start joins
-    // the kept part.
-    log_.history = MergeDeltaLogListings(*log_.history, DeltaLogListingBefore(listing, *start));
-    log_.history_until = *start;
-  } else if (!start || *start < log_.history_until) {
-    log_.history.reset();
-  }
-  log_.start = start;
-  log_.start_files = std::move(start_files);
-}
-
-Status DeltaTable::Complete(LogView* view, bool fresh) {
-  if (view->complete() && !fresh) return Status::OK();
-  if (!fresh) {
-    std::lock_guard<std::mutex> lock(mu_);
-    const auto age = std::chrono::steady_clock::now() - log_.history_time;
-    if (log_.history && log_.history_until >= view->listing.listed_from &&
-        age <= std::chrono::milliseconds(options_.history_max_age_ms)) {
-      view->listing = MergeDeltaLogListings(*log_.history, view->listing);
-      view->uses_history = true;
-      return Status::OK();
-    }
-  }
-  LS_ASSIGN_OR_RETURN(*view, ListAll());
-  return Status::OK();
-}
-
-bool DeltaTable::Covers(const DeltaLogListing& listing, int64_t version) {
-  if (listing.listed_from == 0) return true;
-  if (version < listing.listed_from || version > listing.latest_version) return false;
-  const DeltaCheckpoint* cp = listing.CheckpointAtOrBefore(version);
-  return cp != nullptr && listing.HasCommits(cp->version + 1, version);
+  if (commit_bytes > checkpoint_bytes * options_.commits_per_checkpoint_byte) return std::nullopt;
+  return cached->first;
 }
 
 Result<int64_t> DeltaTable::LatestVersion() {
   try {
-    LS_ASSIGN_OR_RETURN(LogView view, ListRecent());
+    LS_ASSIGN_OR_RETURN(LogView view, log_.ListRecent());
     return view.listing.latest_version;
   } catch (const std::exception& e) {
     return FromException(e);
@@ -410,9 +262,9 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaTable::Snapshot(std::optional<
 
 DeltaTable::SnapshotResult DeltaTable::SnapshotWith(std::optional<int64_t> version, bool fresh,
                                                     bool* used_history) {
-  LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+  LS_ASSIGN_OR_RETURN(LogView view, fresh ? log_.ListAll() : log_.ListRecent());
   const int64_t target = version.value_or(view.listing.latest_version);
-  if (!Covers(view.listing, target)) LS_RETURN_IF_ERROR(Complete(&view));
+  if (!DeltaLogTracker::Covers(view.listing, target)) LS_RETURN_IF_ERROR(log_.Complete(&view));
   *used_history = view.uses_history;
   LS_RETURN_IF_ERROR(PlanSnapshot(view.listing, target).status());
   const std::optional<SnapshotCache::Tag> tag = TagOf(view.listing, target);
@@ -473,7 +325,7 @@ Result<size_t> DeltaTable::TimelineStart(LogView* view) {
     size_t first = commits.size() - 1;
     while (first > 0 && commits[first - 1].version == commits[first].version - 1) --first;
     if (commits[first].version > listing.listed_from) return first;
-    LS_RETURN_IF_ERROR(Complete(view));
+    LS_RETURN_IF_ERROR(log_.Complete(view));
     return TimelineStart(view);
   }
   std::optional<int64_t> earliest = listing.EarliestReconstructableVersion();
@@ -543,7 +395,7 @@ Result<std::vector<VersionTimestamp>> DeltaTable::Timeline(LogView* view,
 Result<std::vector<VersionTimestamp>> DeltaTable::CommitTimestamps() {
   try {
     for (bool fresh : {false, true}) {
-      LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+      LS_ASSIGN_OR_RETURN(LogView view, fresh ? log_.ListAll() : log_.ListRecent());
       Result<std::vector<VersionTimestamp>> timeline = Timeline(&view);
       if (timeline.ok() || !view.uses_history) return timeline;
     }
@@ -566,61 +418,23 @@ DeltaTable::ReadResult DeltaTable::ReadCommits(const std::vector<const DeltaLogF
                                                DeltaParseMode mode) {
   const size_t n = commits.size();
   std::vector<std::optional<DeltaCommit>> parsed(n);
-  std::vector<Status> errors(n);
-  std::atomic<size_t> next{0};
   // Commits after a failed one need not be read; earlier ones still are, so
   // the error reported is always that of the first bad commit.
-  std::atomic<size_t> first_failed{n};
-  auto work = [&]() {
-    for (size_t i = next.fetch_add(1); i < n; i = next.fetch_add(1)) {
-      if (i > first_failed.load()) break;
-      Result<DeltaCommit> commit = Status::Internal("Delta commit not read");
-      try {
-        commit = ReadCommit(*commits[i], mode);
-      } catch (const std::exception& e) {
-        commit = FromException(e);
-      }
-      if (commit.ok()) {
-        parsed[i] = std::move(*commit);
-      } else {
-        errors[i] = commit.status();
-        size_t seen = first_failed.load();
-        while (i < seen && !first_failed.compare_exchange_weak(seen, i)) {
-        }
-      }
+  Status error = ParallelFor(n, options_.max_parallel_reads, [&](size_t i) -> Status {
+    Result<DeltaCommit> commit = Status::Internal("Delta commit not read");
+    try {
+      commit = ReadCommit(*commits[i], mode);
+    } catch (const std::exception& e) {
+      commit = FromException(e);
     }
-  };
-  const size_t workers = std::min(n, std::max<size_t>(options_.max_parallel_reads, 1));
-  if (workers <= 1) {
-    work();
-  } else {
-    // std::async futures join on destruction. Without threads to spare, the
-    // calling thread does the remaining work alone.
-    std::vector<std::future<void>> helpers;
-    helpers.reserve(workers - 1);
-    for (size_t w = 1; w < workers; ++w) {
-      try {
-        helpers.push_back(std::async(std::launch::async, work));
-      } catch (const std::system_error&) {
-        break;
-      }
-    }
-    work();
-    for (auto& h : helpers) h.get();
-  }
+    LS_RETURN_IF_ERROR(commit.status());
+    parsed[i] = std::move(*commit);
+    return Status::OK();
+  });
   ReadResult out;
   out.commits.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    if (!errors[i].ok()) {
-      out.error = errors[i];
-      break;
-    }
-    if (!parsed[i]) {
-      out.error = Status::Internal("Delta commit " + commits[i]->info.path + " not read");
-      break;
-    }
-    out.commits.push_back(std::move(*parsed[i]));
-  }
+  for (size_t i = 0; i < n && parsed[i]; ++i) out.commits.push_back(std::move(*parsed[i]));
+  out.error = std::move(error);
   return out;
 }
 
@@ -645,7 +459,7 @@ Result<std::vector<CommitChanges>> DeltaTable::ChangesWith(int64_t start_version
   if (start_version > end_version) {
     return Status::InvalidArgument(range + ": the start version is after the end version");
   }
-  LS_ASSIGN_OR_RETURN(LogView view, fresh ? ListAll() : ListRecent());
+  LS_ASSIGN_OR_RETURN(LogView view, fresh ? log_.ListAll() : log_.ListRecent());
   Result<size_t> timeline_start = TimelineStart(&view);
   *used_history = view.uses_history;
   LS_RETURN_IF_ERROR(timeline_start.status());

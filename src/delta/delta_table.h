@@ -36,24 +36,18 @@
 // stale.
 //
 // Listing: every call lists the log, so new commits are seen at once, but
-// only from the newest complete checkpoint the instance knows on (or from
-// the newest cached snapshot before it, when that one would rather be
-// brought forward than the checkpoint read), with
-// Storage::ListDirectoryAfter: an object store does not page through older
-// commits. The first call starts at the checkpoint _last_checkpoint names
-// when the listing shows it complete. The whole log is listed when nothing
-// is known yet, when the table has no checkpoint, when the files the
-// listing starts at are gone or changed (a table recreated in place), and
-// for what needs older versions: time travel before that checkpoint, and
-// commit timestamps when the run of commits they are resolved over reaches
-// back before it (CommitTimestamps, VersionAtTimestamp, Changes, and the
-// timestamp of a checkpoint whose JSON commit is still there). That older
-// part is kept and reused for history_max_age_ms: log cleanup of older files
-// goes unseen that long, and a call that fails with it is retried once on a
-// fresh full listing.
+// only from the newest complete checkpoint on, or from the newest cached
+// snapshot before it when that one would rather be brought forward than the
+// checkpoint read (delta_log_tracker.h has the rules). The whole log is
+// listed for what needs older versions: time travel before that checkpoint,
+// and commit timestamps when the run of commits they are resolved over
+// reaches back before it (CommitTimestamps, VersionAtTimestamp, Changes,
+// and the timestamp of a checkpoint whose JSON commit is still there). That
+// older part is kept and reused for history_max_age_ms: log cleanup of
+// older files goes unseen that long, and a call that fails with it is
+// retried once on a fresh full listing.
 #pragma once
 
-#include <chrono>
 #include <cstdint>
 #include <future>
 #include <map>
@@ -68,6 +62,7 @@
 #include "delta/delta_checkpoint.h"
 #include "delta/delta_commit_timestamps.h"
 #include "delta/delta_log_listing.h"
+#include "delta/delta_log_tracker.h"
 #include "delta/delta_log_replay.h"
 #include "table/snapshot_cache.h"
 #include "storage/storage.h"
@@ -161,40 +156,12 @@ class DeltaTable final : public TableFormat {
     return {info.size, info.modification_time_ms};
   }
 
-  // The listing one call works with: of the recent part of the log, or of
-  // all of it. A call that needs the older versions completes it.
-  struct LogView {
-    DeltaLogListing listing;
-    // The versions before the recent part came from the kept listing.
-    bool uses_history = false;
-    bool complete() const { return listing.listed_from == 0; }
-  };
-  // What the instance knows of its log (guarded by mu_).
-  struct LogKnowledge {
-    // Listings start at this version (nullopt: list the whole log) and must
-    // show `start_files` (its files) unchanged, else the log was replaced.
-    std::optional<int64_t> start;
-    std::vector<FileInfo> start_files;
-    bool hint_read = false;  // _last_checkpoint was consulted
-    // The versions before `history_until` as listed at `history_time`.
-    std::optional<DeltaLogListing> history;
-    int64_t history_until = 0;
-    std::chrono::steady_clock::time_point history_time;
-  };
-
-  // The log from the known start on (or all of it).
-  Result<LogView> ListRecent();
-  // The whole log, listed now.
-  Result<LogView> ListAll();
-  // Makes `view` complete: the kept older part when recent enough, else a
-  // listing of the whole log (`fresh`: always that).
-  Status Complete(LogView* view, bool fresh = false);
-  // Learns from a listing where the next one starts and what older part to keep.
-  void Remember(const DeltaLogListing& listing);
-  // The version _last_checkpoint names, if it is there and readable.
-  Result<std::optional<int64_t>> ReadLastCheckpointVersion(const std::string& log_dir);
-  // Whether `listing` alone can reconstruct `version`.
-  static bool Covers(const DeltaLogListing& listing, int64_t version);
+  using LogView = DeltaLogTracker::View;
+  // Where later listings may start instead of the newest checkpoint of
+  // `listing`: the newest cached snapshot before it, when it would be
+  // brought forward rather than the checkpoint read (see Load).
+  std::optional<int64_t> CachedStartBefore(const DeltaLogListing& listing,
+                                           const DeltaCheckpoint& checkpoint);
 
   // The checkpoint `version` starts from (nullptr: replay from version 0),
   // or why `version` cannot be reconstructed.
@@ -234,10 +201,11 @@ class DeltaTable final : public TableFormat {
   SnapshotCache& cache_;
   const uint64_t cache_id_;
 
+  DeltaLogTracker log_;
+
   std::mutex mu_;
   std::map<int64_t, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
   std::map<int64_t, CachedTimestampInfo> timestamp_infos_;           // guarded by mu_
-  LogKnowledge log_;                                                 // guarded by mu_
 };
 
 }  // namespace lakeshare

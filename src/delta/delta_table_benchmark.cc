@@ -1,6 +1,6 @@
 // Benchmarks of Delta log replay on a generated JSON-only table: 100 commits,
 // 10 000 active files (10 495 adds, 495 removes), ~200-byte stats per file;
-// and of a checkpointed table (synthetic_table.h): 1 000 000 active files in
+// and of a checkpointed table (demo/synthetic_delta_table.h): 1 000 000 active files in
 // a parquet checkpoint plus 100 JSON commits (cold load, checkpoint decode,
 // incremental refresh after one new commit).
 //
@@ -27,7 +27,7 @@
 #include "delta/delta_log_replay.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
-#include "delta/synthetic_table.h"
+#include "demo/synthetic_delta_table.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
 #include "storage/local_storage.h"
@@ -71,7 +71,7 @@ class GeneratedTable {
           R"(,"operation":"WRITE","operationParameters":{"mode":"Append"},"isBlindAppend":false}})"
           "\n";
       if (v == 0) {
-        commit += delta_testing::ProtocolJson(1, 2);
+        commit += testing::ProtocolJson(1, 2);
         commit +=
             R"({"metaData":{"id":"bench","format":{"provider":"parquet","options":{}},)"
             R"("schemaString":"{\"type\":\"struct\",\"fields\":[{\"name\":\"id\",\"type\":\"long\",\"nullable\":true,\"metadata\":{}},{\"name\":\"name\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}},{\"name\":\"ts\",\"type\":\"timestamp\",\"nullable\":true,\"metadata\":{}},{\"name\":\"part\",\"type\":\"string\",\"nullable\":true,\"metadata\":{}}]}",)"
@@ -117,7 +117,7 @@ class GeneratedTable {
     if (active.size() != kActiveFiles) std::abort();
   }
 
-  delta_testing::TempTable dir_;
+  testing::TempTable dir_;
 };
 
 std::shared_ptr<const TableSnapshot> Load(DeltaTable& table, std::optional<int64_t> v,
@@ -285,7 +285,7 @@ class MillionFileTable {
     return *slot;
   }
   std::string root() const { return dir_.root(); }
-  const delta_testing::TempTable& dir() const { return dir_; }
+  const testing::TempTable& dir() const { return dir_; }
   int64_t latest() const { return summary_.latest_version; }
   int64_t files() const { return summary_.active_files; }
   int64_t checkpoint_bytes() const { return summary_.checkpoint_bytes; }
@@ -316,7 +316,7 @@ class MillionFileTable {
     }
     summary_ = *summary;
   }
-  delta_testing::TempTable dir_;
+  testing::TempTable dir_;
   SyntheticTableSummary summary_;
 };
 
@@ -395,10 +395,10 @@ void BM_DecodeMillionFileCheckpointAddColumns(benchmark::State& state) {
   auto listing = ListDeltaLog(storage, t.root());
   if (!listing.ok() || listing->checkpoints.empty()) return state.SkipWithError("no checkpoint");
   const FileInfo& info = listing->checkpoints.front().files.front();
-  auto file = parquet::LocalFile::Open(info.path);
+  auto file = storage.OpenRandomAccess(info.path, info.size);
   if (!file.ok()) return state.SkipWithError("cannot open the checkpoint");
-  auto reader = parquet::ParquetReader::Open(
-      std::shared_ptr<const parquet::RandomAccessFile>(std::move(*file)));
+  auto reader =
+      parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(*file)));
   if (!reader.ok()) return state.SkipWithError(reader.status().ToString().c_str());
   auto leaves = reader->schema().Resolve({"add.path", "add.partitionValues", "add.size",
                                           "add.modificationTime", "add.dataChange", "add.stats",
@@ -472,13 +472,13 @@ void BM_IncrementalRefreshMillionFiles(benchmark::State& state) {
                          "\n";
     for (int r = 0; r < 10 && !active.empty(); ++r) {
       size_t i = rng() % active.size();
-      commit += delta_testing::RemoveJson(active[i]);
+      commit += testing::RemoveJson(active[i]);
       active[i] = active.back();
       active.pop_back();
     }
     for (int a = 0; a < 10; ++a) {
       commit +=
-          delta_testing::AddJson("date=2024-06-01/part-00000-" + Uuid(rng) + ".c000.snappy.parquet",
+          testing::AddJson("date=2024-06-01/part-00000-" + Uuid(rng) + ".c000.snappy.parquet",
                                  1000, R"(,"stats":"{\"numRecords\":1}")");
     }
     t.dir().WriteCommit(++version, commit);

@@ -15,14 +15,14 @@
 namespace lakeshare {
 namespace {
 
-using delta_testing::AddJson;
-using delta_testing::CommitInfoJson;
-using delta_testing::DvJson;
-using delta_testing::MetadataJson;
-using delta_testing::ProtocolJson;
-using delta_testing::RemoveJson;
-using delta_testing::TempTable;
-using delta_testing::TestTable;
+using testing::AddJson;
+using testing::CommitInfoJson;
+using testing::DvJson;
+using testing::MetadataJson;
+using testing::ProtocolJson;
+using testing::RemoveJson;
+using testing::TempTable;
+using testing::TestTable;
 
 std::shared_ptr<Storage> Local() { return std::make_shared<LocalStorage>(); }
 

@@ -1,5 +1,6 @@
 // Sample Delta tables for demos, tutorials and end-to-end tests, written from
-// scratch with our own parquet writer (no Spark, no external files).
+// scratch with our own parquet writer (no Spark, no external files), commit
+// by commit with DemoDeltaWriter (demo_delta_writer.h).
 //
 // WriteDemoTables(dir) creates, under `dir`:
 //   sales      partitioned by `region` (incl. a value that needs Hive escaping
@@ -38,12 +39,5 @@ struct DemoTable {
 };
 
 Result<std::vector<DemoTable>> WriteDemoTables(const std::string& dir);
-
-// Delta's serialization helpers, exposed for tests and reuse.
-// Hive's escaping of a partition value in a folder name ("a/b" -> "a%2Fb").
-std::string EscapeHivePartitionValue(std::string_view value);
-// The URI encoding Delta applies to a relative file path in add/remove
-// actions (so "region=a%2Fb" is recorded as "region=a%252Fb").
-std::string EncodeDeltaPath(std::string_view relative_path);
 
 }  // namespace lakeshare

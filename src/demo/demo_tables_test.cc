@@ -16,7 +16,9 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "parquet/parquet_test_util.h"
+#include "table/partition_values.h"
 #include "testing/status_matchers.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare {
 namespace {
@@ -212,7 +214,7 @@ DecodedFile Decode(const fs::path& path) {
   d.rows = md->num_rows;
   EXPECT_EQ(md->row_groups.size(), 1u);
   for (size_t c = 0; c + 1 < md->schema.size(); ++c) {
-    auto col = pq::testing::DecodeColumnChunk(bytes, *md, 0, c);
+    auto col = testing::DecodeColumnChunk(bytes, *md, 0, c);
     EXPECT_OK(col);
     d.columns.push_back(col.ok() ? *col : pq::ColumnData{});
   }
@@ -474,21 +476,6 @@ TEST_F(DemoTablesTest, ContentIsDeterministic) {
   fs::remove_all(other);
 }
 
-TEST(DeltaPathTest, EscapesLikeHiveAndJavaUri) {
-  EXPECT_EQ(EscapeHivePartitionValue("Europe"), "Europe");
-  EXPECT_EQ(EscapeHivePartitionValue("Asia/Pacific"), "Asia%2FPacific");
-  EXPECT_EQ(EscapeHivePartitionValue("a:b=c%d#e?f\\g*h'i\"j[k]l^m{n"),
-            "a%3Ab%3Dc%25d%23e%3Ff%5Cg%2Ah%27i%22j%5Bk%5Dl%5Em%7Bn");
-  EXPECT_EQ(EscapeHivePartitionValue(std::string("tab\there\x7f")), "tab%09here%7F");
-  EXPECT_EQ(EscapeHivePartitionValue("space ok, ümlaut ok"), "space ok, ümlaut ok");
-
-  EXPECT_EQ(EncodeDeltaPath("part-00000-x.c000.snappy.parquet"),
-            "part-00000-x.c000.snappy.parquet");
-  EXPECT_EQ(EncodeDeltaPath("region=North America/p.parquet"), "region=North%20America/p.parquet");
-  EXPECT_EQ(EncodeDeltaPath("region=Asia%2FPacific/p"), "region=Asia%252FPacific/p");
-  EXPECT_EQ(EncodeDeltaPath("a=ü"), "a=%C3%BC");
-  EXPECT_EQ(*PercentDecode(EncodeDeltaPath("x=a%3Ab c/ü")), "x=a%3Ab c/ü");
-}
 
 }  // namespace
 }  // namespace lakeshare

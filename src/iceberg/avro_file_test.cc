@@ -1,4 +1,5 @@
 #include "iceberg/avro_file.h"
+#include "iceberg/avro_writer.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -84,7 +85,7 @@ TEST(AvroFile, RoundTripBothCodecs) {
 TEST(AvroFile, ReadsRealManifestsOfEveryCodec) {
   std::set<std::string> codecs;
   int files = 0;
-  for (const auto& e : fs::recursive_directory_iterator(iceberg_test::IcebergTestData())) {
+  for (const auto& e : fs::recursive_directory_iterator(testing::IcebergTestData())) {
     std::string name = e.path().filename().string();
     if (!e.is_regular_file() || e.path().extension() != ".avro" || name[0] == '.') continue;
     std::ifstream in(e.path(), std::ios::binary);

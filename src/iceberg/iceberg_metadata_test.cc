@@ -12,7 +12,7 @@ namespace lakeshare::iceberg {
 namespace {
 
 std::string Read(const std::string& relative) {
-  std::ifstream in(iceberg_test::TablePath(relative), std::ios::binary);
+  std::ifstream in(testing::TablePath(relative), std::ios::binary);
   std::stringstream ss;
   ss << in.rdbuf();
   return ss.str();
@@ -66,7 +66,7 @@ TEST(IcebergMetadata, FormatV2AndV3AndGzip) {
 TEST(IcebergMetadata, EveryMetadataFileOfTheTestDataParsesOrIsCorruption) {
   int parsed = 0;
   for (const auto& e :
-       std::filesystem::recursive_directory_iterator(iceberg_test::IcebergTestData())) {
+       std::filesystem::recursive_directory_iterator(testing::IcebergTestData())) {
     std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name[0] == '.' || name.find(".json") == std::string::npos) {
       continue;

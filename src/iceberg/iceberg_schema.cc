@@ -5,6 +5,7 @@
 #include <cstring>
 
 #include "common/json_writer.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "parquet/parquet_writer.h"
 
@@ -15,16 +16,10 @@ namespace json = boost::json;
 
 constexpr int kMaxTypeDepth = 64;
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && s.front() == ' ') s.remove_prefix(1);
-  while (!s.empty() && s.back() == ' ') s.remove_suffix(1);
-  return std::string(s);
-}
-
 bool ParseInt(std::string_view s, int64_t* out) {
-  std::string t = Trim(s);
-  auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), *out);
-  return !t.empty() && ec == std::errc() && p == t.data() + t.size();
+  std::optional<int64_t> v = ParseNumber<int64_t>(TrimWhitespace(s));
+  if (v) *out = *v;
+  return v.has_value();
 }
 
 Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth);

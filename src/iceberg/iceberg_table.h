@@ -55,14 +55,12 @@
 #include "table/snapshot_cache.h"
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
+#include "iceberg/manifest_store.h"
+#include "storage/http_client.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 
 namespace lakeshare {
-
-namespace iceberg {
-struct ConvertedManifest;  // iceberg_table.cc
-}
 
 struct IcebergTableOptions {
   // Where snapshots are cached (nullptr: SnapshotCache::Global()); must
@@ -71,9 +69,12 @@ struct IcebergTableOptions {
   int64_t max_metadata_bytes = int64_t{256} << 20;
   int64_t max_manifest_bytes = int64_t{512} << 20;
   size_t max_parallel_reads = 4;
-  // REST catalog tables: GET a URL (default: libcurl, 30 s timeout), and the
+  // REST catalog tables: GET a URL (default: through `http`), and the
   // canonical location and storage of a location the catalog names.
   std::function<Result<std::string>(const std::string& url)> http_get;
+  // The HTTP client of catalog requests (nullptr: the table makes its own,
+  // with iceberg::RestCatalogHttpOptions()); share one to share connections.
+  std::shared_ptr<HttpClient> http;
   std::function<Result<std::pair<std::string, std::shared_ptr<Storage>>>(const std::string&)>
       resolve_location;
 };
@@ -128,7 +129,6 @@ class IcebergTable final : public TableFormat {
   Result<std::vector<CommitChanges>> ChangesImpl(int64_t start_version, int64_t end_version);
   Result<std::string> TableRootImpl();
   Result<std::shared_ptr<const Loaded>> Load();
-  Result<std::pair<std::string, std::optional<FileInfo>>> LocateLocal();
   Result<std::shared_ptr<const Loaded>> LoadFile(const std::string& path,
                                                  const std::optional<FileInfo>& info,
                                                  std::shared_ptr<Storage> storage);
@@ -137,14 +137,7 @@ class IcebergTable final : public TableFormat {
   SnapshotResult EmptySnapshot(const Loaded& loaded) const;
   // What validates a cached snapshot of `v` against the current metadata.
   SnapshotCache::Tag TagOf(const Loaded& loaded, const Version& v) const;
-  Result<std::vector<iceberg::ManifestFile>> ManifestsOf(const Loaded& loaded,
-                                                         const iceberg::SnapshotInfo& s);
-  // The bytes of a manifest (`path` already re-based), size-checked.
-  Result<std::string> ReadManifestBytes(const Loaded& loaded, const std::string& path);
-  using ConvertedPtr = std::shared_ptr<const iceberg::ConvertedManifest>;
-  // The converted manifest of `key` while something holds it, else make().
-  Result<ConvertedPtr> Converted(const std::string& key,
-                                 const std::function<Result<ConvertedPtr>()>& make);
+  using ConvertedPtr = iceberg::ManifestStore::ConvertedPtr;
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;
@@ -154,13 +147,12 @@ class IcebergTable final : public TableFormat {
   SnapshotCache& cache_;
   const uint64_t cache_id_;
 
+  const std::shared_ptr<HttpClient> http_;  // REST tables without options.http_get
+  iceberg::ManifestStore manifests_;
+
   std::mutex mu_;
   std::shared_ptr<const Loaded> loaded_;  // guarded by mu_: the last metadata read
   std::map<std::string, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
-  // Converted manifests by key (path, length and conversion), held by the
-  // snapshots that list them; expired entries are swept as the map grows.
-  std::map<std::string, std::weak_ptr<const iceberg::ConvertedManifest>> converted_;  // guarded
-  size_t converted_sweep_at_ = 64;                                                    // guarded
 };
 
 }  // namespace lakeshare

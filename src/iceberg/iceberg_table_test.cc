@@ -20,8 +20,8 @@ namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
-using iceberg_test::OpenTable;
-using iceberg_test::TablePath;
+using testing::OpenTable;
+using testing::TablePath;
 
 std::string Read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
@@ -59,7 +59,7 @@ fs::path CopyTable(const std::string& relative, const fs::path& to) {
 // the reader's file set must agree with what the writing engine recorded.
 TEST(IcebergTable, CurrentSnapshotsAgreeWithTheEngineSummaries) {
   int checked = 0;
-  for (const auto& e : fs::recursive_directory_iterator(iceberg_test::IcebergTestData())) {
+  for (const auto& e : fs::recursive_directory_iterator(testing::IcebergTestData())) {
     if (!e.is_directory() || e.path().filename() != "metadata") continue;
     fs::path table_dir = e.path().parent_path();
     IcebergTable table(table_dir.string(), std::make_shared<LocalStorage>());

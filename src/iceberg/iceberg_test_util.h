@@ -8,7 +8,7 @@
 #include "iceberg/iceberg_table.h"
 #include "storage/local_storage.h"
 
-namespace lakeshare::iceberg_test {
+namespace lakeshare::testing {
 
 inline std::filesystem::path IcebergTestData() {
   return std::filesystem::path(LAKESHARE_TESTDATA_DIR) / "iceberg" / "duckdb-iceberg";
@@ -24,4 +24,4 @@ inline std::shared_ptr<IcebergTable> OpenTable(const std::string& relative,
                                         std::move(options));
 }
 
-}  // namespace lakeshare::iceberg_test
+}  // namespace lakeshare::testing

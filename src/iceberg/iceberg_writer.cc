@@ -8,7 +8,9 @@
 
 #include "common/encoding.h"
 #include "common/json_writer.h"
-#include "iceberg/avro_file.h"
+#include "iceberg/avro_writer.h"
+#include "iceberg/writer_values.h"
+#include "table/partition_values.h"
 
 namespace lakeshare {
 namespace {
@@ -16,6 +18,15 @@ namespace {
 namespace fs = std::filesystem;
 using iceberg::AvroField;
 using iceberg::AvroFileWriter;
+using iceberg::AvroPartitionType;
+using iceberg::BoundBytes;
+using iceberg::IcebergTypeName;
+using iceberg::IsValid;
+using iceberg::ParquetTypeOf;
+using iceberg::PartitionText;
+using iceberg::RowCount;
+using iceberg::SameValue;
+using iceberg::SetPartitionValue;
 using iceberg::TypeId;
 
 std::string RandomUuid() {
@@ -48,150 +59,6 @@ Status WriteFileAtomically(const std::string& path, std::string_view data) {
   fs::rename(tmp, path, ec);
   if (ec) return Status::IOError("cannot write " + path + ": " + ec.message());
   return Status::OK();
-}
-
-const char* IcebergTypeName(TypeId t) {
-  switch (t) {
-    case TypeId::kBoolean:
-      return "boolean";
-    case TypeId::kInt:
-      return "int";
-    case TypeId::kLong:
-      return "long";
-    case TypeId::kDouble:
-      return "double";
-    case TypeId::kString:
-      return "string";
-    case TypeId::kDate:
-      return "date";
-    case TypeId::kTimestampTz:
-      return "timestamptz";
-    default:
-      return nullptr;
-  }
-}
-
-parquet::ColumnType ParquetTypeOf(TypeId t) {
-  switch (t) {
-    case TypeId::kBoolean:
-      return parquet::ColumnType::kBoolean;
-    case TypeId::kInt:
-      return parquet::ColumnType::kInt32;
-    case TypeId::kLong:
-      return parquet::ColumnType::kInt64;
-    case TypeId::kDouble:
-      return parquet::ColumnType::kDouble;
-    case TypeId::kString:
-      return parquet::ColumnType::kString;
-    case TypeId::kDate:
-      return parquet::ColumnType::kDate;
-    default:
-      return parquet::ColumnType::kTimestampMicros;
-  }
-}
-
-// The Avro type of a partition field of this source type.
-std::string AvroPartitionType(TypeId t) {
-  switch (t) {
-    case TypeId::kBoolean:
-      return "\"boolean\"";
-    case TypeId::kInt:
-      return "\"int\"";
-    case TypeId::kDate:
-      return R"({"type":"int","logicalType":"date"})";
-    case TypeId::kLong:
-      return "\"long\"";
-    case TypeId::kTimestampTz:
-      return R"({"type":"long","logicalType":"timestamp-micros","adjust-to-utc":true})";
-    case TypeId::kDouble:
-      return "\"double\"";
-    default:
-      return "\"string\"";
-  }
-}
-
-std::string LittleEndianBytes(uint64_t v, int n) {
-  std::string out;
-  for (int i = 0; i < n; ++i) out.push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-  return out;
-}
-
-size_t RowCount(const parquet::ColumnData& c) {
-  return std::visit([](const auto& v) { return v.size(); }, c.values);
-}
-
-bool IsValid(const parquet::ColumnData& c, size_t row) {
-  return c.validity.empty() || c.validity[row];
-}
-
-// Hive-style escaping of a partition folder name.
-std::string EscapePartitionValue(const std::string& v) {
-  std::string out;
-  for (unsigned char c : v) {
-    if (c < 0x20 || std::strchr("\"#%'*/:=?\\{[]^", c) != nullptr || c == 0x7f) {
-      char buf[4];
-      std::snprintf(buf, sizeof(buf), "%%%02X", c);
-      out += buf;
-    } else {
-      out.push_back(static_cast<char>(c));
-    }
-  }
-  return out;
-}
-
-// The protocol-style text of a partition value (for folder names).
-std::string PartitionText(TypeId t, const parquet::ColumnData& c, size_t row) {
-  if (!IsValid(c, row)) return "__HIVE_DEFAULT_PARTITION__";
-  iceberg::Type type;
-  type.id = t;
-  iceberg::PartitionDatum d;
-  std::visit(
-      [&](const auto& v) {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, std::vector<bool>>) {
-          d.kind = iceberg::PartitionDatum::Kind::kBool;
-          d.b = v[row];
-        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-          d.kind = iceberg::PartitionDatum::Kind::kBytes;
-          d.bytes = v[row];
-        } else if constexpr (std::is_same_v<V, std::vector<double>> ||
-                             std::is_same_v<V, std::vector<float>>) {
-          d.kind = iceberg::PartitionDatum::Kind::kDouble;
-          d.d = v[row];
-        } else {
-          d.kind = iceberg::PartitionDatum::Kind::kInt;
-          d.i = v[row];
-        }
-      },
-      c.values);
-  auto s = iceberg::PartitionValueString(type, d);
-  if (!s.ok() || !*s) return "__HIVE_DEFAULT_PARTITION__";
-  return **s;
-}
-
-bool SameValue(const parquet::ColumnData& c, size_t a, size_t b) {
-  if (IsValid(c, a) != IsValid(c, b)) return false;
-  if (!IsValid(c, a)) return true;
-  return std::visit([&](const auto& v) { return v[a] == v[b]; }, c.values);
-}
-
-Status SetPartitionValue(avro_value_t* field, TypeId t, const parquet::ColumnData& c, size_t row) {
-  if (!IsValid(c, row)) return iceberg::AvroSetNull(field);
-  return std::visit(
-      [&](const auto& v) -> Status {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, std::vector<bool>>) {
-          return iceberg::AvroSetBool(field, v[row]);
-        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-          return iceberg::AvroSetString(field, v[row]);
-        } else if constexpr (std::is_same_v<V, std::vector<double>> ||
-                             std::is_same_v<V, std::vector<float>>) {
-          return iceberg::AvroSetDouble(field, v[row]);
-        } else {
-          return iceberg::AvroSetLong(field, v[row]);
-        }
-      },
-      c.values);
 }
 
 Status SetIdMap(avro_value_t* df, const char* name,
@@ -237,34 +104,6 @@ constexpr const char* kManifestListSchema = R"({"type":"record","name":"manifest
 "default":null,"field-id":507}]})";
 
 }  // namespace
-
-std::optional<std::string> IcebergBoundBytes(TypeId type, const parquet::ColumnData& data,
-                                             size_t row) {
-  if (!IsValid(data, row)) return std::nullopt;
-  return std::visit(
-      [&](const auto& v) -> std::optional<std::string> {
-        using V = std::decay_t<decltype(v)>;
-        if constexpr (std::is_same_v<V, std::vector<bool>>) {
-          return std::string(1, v[row] ? '\x01' : '\x00');
-        } else if constexpr (std::is_same_v<V, std::vector<std::string>>) {
-          return v[row];
-        } else if constexpr (std::is_same_v<V, std::vector<double>>) {
-          uint64_t bits = 0;
-          std::memcpy(&bits, &v[row], 8);
-          return LittleEndianBytes(bits, 8);
-        } else if constexpr (std::is_same_v<V, std::vector<float>>) {
-          uint32_t bits = 0;
-          std::memcpy(&bits, &v[row], 4);
-          return LittleEndianBytes(bits, 4);
-        } else if constexpr (std::is_same_v<V, std::vector<int32_t>>) {
-          return LittleEndianBytes(static_cast<uint32_t>(v[row]), 4);
-        } else {
-          (void)type;
-          return LittleEndianBytes(static_cast<uint64_t>(v[row]), 8);
-        }
-      },
-      data.values);
-}
 
 Result<std::unique_ptr<IcebergTableWriter>> IcebergTableWriter::Create(std::string dir,
                                                                        IcebergTableSpec spec,
@@ -482,8 +321,8 @@ Result<int64_t> IcebergTableWriter::Append(
                                            "' has several values in one file");
           }
         }
-        folder += "/" + EscapePartitionValue(spec_.columns[p].name) + "=" +
-                  EscapePartitionValue(PartitionText(spec_.columns[p].type, file.columns[p], 0));
+        folder += "/" + EscapeHivePartitionValue(spec_.columns[p].name) + "=" +
+                  EscapeHivePartitionValue(PartitionText(spec_.columns[p].type, file.columns[p], 0));
       }
       std::string relative = folder + "/" + std::to_string(seq) + "-" + std::to_string(i) + "-" +
                              run.substr(0, 8) + ".parquet";
@@ -527,8 +366,8 @@ Result<int64_t> IcebergTableWriter::Append(
         value_counts.emplace_back(id, static_cast<int64_t>(rows));
         null_counts.emplace_back(id, nulls);
         if (spec_.columns[c].type == TypeId::kDouble) nan_counts.emplace_back(id, nans);
-        if (lo) lower.emplace_back(id, *IcebergBoundBytes(spec_.columns[c].type, col, *lo));
-        if (hi) upper.emplace_back(id, *IcebergBoundBytes(spec_.columns[c].type, col, *hi));
+        if (lo) lower.emplace_back(id, *BoundBytes(spec_.columns[c].type, col, *lo));
+        if (hi) upper.emplace_back(id, *BoundBytes(spec_.columns[c].type, col, *hi));
       }
       avro_value_t* rec = writer->NewRecord();
       LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, "status"));

@@ -112,9 +112,4 @@ class IcebergTableWriter {
   int64_t total_records_ = 0, total_files_ = 0, total_size_ = 0;
 };
 
-// Iceberg's single-value serialization of a value of column `c` at row
-// `row` of `data` (the bound format of manifests); nullopt for a null.
-std::optional<std::string> IcebergBoundBytes(iceberg::TypeId type, const parquet::ColumnData& data,
-                                             size_t row);
-
 }  // namespace lakeshare

@@ -92,7 +92,7 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
     std::ifstream in(f.path, std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
-    auto file = std::make_shared<parquet::MemoryFile>(ss.str());
+    auto file = std::make_shared<MemoryFile>(ss.str());
     auto reader = parquet::ParquetReader::Open(file);
     ASSERT_OK(reader);
     EXPECT_EQ(reader->num_rows(), 3);

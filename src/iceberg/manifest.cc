@@ -1,5 +1,7 @@
 #include "iceberg/manifest.h"
 
+#include "common/strings.h"
+
 #include <charconv>
 
 namespace lakeshare::iceberg {
@@ -49,11 +51,9 @@ Status ReadIdMap(const AvroValue& rec, const char* name, Read read,
     std::optional<AvroValue> value;
     if (is_map) {
       LS_ASSIGN_OR_RETURN(auto entry, f->MapEntry(i));
-      auto [p, ec] =
-          std::from_chars(entry.first.data(), entry.first.data() + entry.first.size(), key);
-      if (ec != std::errc() || p != entry.first.data() + entry.first.size()) {
-        return Status::Corruption(std::string(name) + ": a key is not a field id");
-      }
+      std::optional<int64_t> id = ParseNumber<int64_t>(entry.first);
+      if (!id) return Status::Corruption(std::string(name) + ": a key is not a field id");
+      key = *id;
       value = entry.second;
     } else {
       LS_ASSIGN_OR_RETURN(AvroValue e, f->Element(i));
@@ -177,9 +177,7 @@ Status ReadEntry(const AvroValue& rec, bool with_metrics, ManifestEntry* entry) 
 
 std::optional<int32_t> SpecIdOf(const AvroFileReader& reader) {
   if (auto spec = reader.Meta("partition-spec-id")) {
-    int32_t id = 0;
-    auto [p, ec] = std::from_chars(spec->data(), spec->data() + spec->size(), id);
-    if (ec == std::errc() && p == spec->data() + spec->size()) return id;
+    if (std::optional<int32_t> id = ParseNumber<int32_t>(*spec)) return *id;
   }
   return std::nullopt;
 }

@@ -1,4 +1,5 @@
 #include "iceberg/manifest.h"
+#include "iceberg/avro_writer.h"
 
 #include <gtest/gtest.h>
 
@@ -24,7 +25,7 @@ std::string Read(const fs::path& p) {
 // The manifest lists of lineitem: the engine's snapshot summaries give the
 // numbers the manifests must add up to.
 TEST(Manifest, LineitemAddsUpToTheSnapshotSummaries) {
-  fs::path dir = iceberg_test::IcebergTestData() / "iceberg/lineitem_iceberg";
+  fs::path dir = testing::IcebergTestData() / "iceberg/lineitem_iceberg";
   auto meta = ParseMetadata(Read(dir / "metadata/v2.metadata.json"));
   ASSERT_OK(meta);
   for (const SnapshotInfo& s : meta->snapshots) {
@@ -56,7 +57,7 @@ TEST(Manifest, LineitemAddsUpToTheSnapshotSummaries) {
 
 TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
   fs::path dir =
-      iceberg_test::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
+      testing::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
   auto m = ReadManifest(Read(dir / "d65f86b0-b799-467f-b1f4-9c697e4c4fc7-m0.avro"), "v1", true);
   ASSERT_OK(m);
   ASSERT_EQ(m->entries.size(), 2u);
@@ -70,7 +71,7 @@ TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
 
 TEST(Manifest, DeleteManifestsAreRecognised) {
   fs::path dir =
-      iceberg_test::IcebergTestData() /
+      testing::IcebergTestData() /
       "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector/metadata";
   auto list = ReadManifestList(Read(dir / "snap-legacy-bare-deletion-vector.avro"), "list");
   ASSERT_OK(list);

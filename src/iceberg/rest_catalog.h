@@ -2,24 +2,30 @@
 // (GET {base}/v1/{prefix}/namespaces/{ns}/tables/{table}) and take the
 // `metadata-location` of its LoadTableResult.
 //
-// The configured location is the table's full resource URL. Errors: the
-// catalog's 404 is kNotFound, other HTTP errors and network failures
-// kUnavailable, a malformed answer kCorruption. URLs in messages never carry
-// their query string or user info. Thread-safe.
+// The configured location is the table's full resource URL. Requests go
+// through the project's HTTP client (storage/http_client.h: connect and
+// total timeouts, bounded retries with backoff on throttling, 5xx and
+// network failures, pooled connections). Errors: the catalog's 404 is
+// kNotFound, other HTTP errors and network failures kUnavailable, an answer
+// over 64 MiB kTooLarge, a malformed answer kCorruption. URLs in messages
+// never carry their query string or user info. Thread-safe.
 #pragma once
 
 #include <functional>
 #include <string>
 
 #include "common/status.h"
+#include "storage/http_client.h"
 
 namespace lakeshare::iceberg {
 
 using HttpGetFn = std::function<Result<std::string>(const std::string& url)>;
 
-// GET with libcurl (30 s timeout, redirects not followed); the body of a 200.
-// A 404 is kNotFound, other statuses kUnavailable.
-Result<std::string> HttpGet(const std::string& url);
+// The client options for catalog requests: 30 s per attempt.
+HttpClientOptions RestCatalogHttpOptions();
+
+// GETs `url` from the catalog with `http`; the body of a 200.
+Result<std::string> RestCatalogGet(HttpClient& http, const std::string& url);
 
 // The metadata-location the catalog reports for the table at `table_url`.
 Result<std::string> LoadTableMetadataLocation(const std::string& table_url, const HttpGetFn& get);

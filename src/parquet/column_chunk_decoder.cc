@@ -5,6 +5,7 @@
 
 #include "parquet/compression.h"
 #include "parquet/value_decoders.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {

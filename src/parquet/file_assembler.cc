@@ -4,6 +4,8 @@
 
 #include "parquet/compression.h"
 #include "parquet/parquet_writer.h"
+#include "parquet/metadata_serializer.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 

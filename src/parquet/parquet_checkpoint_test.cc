@@ -16,6 +16,7 @@
 #include "common/time_util.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
+#include "storage/local_storage.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
@@ -71,7 +72,9 @@ std::vector<fs::path> DataFiles() {
 }
 
 Result<ParquetReader> OpenFile(const fs::path& p) {
-  LS_ASSIGN_OR_RETURN(std::unique_ptr<LocalFile> f, LocalFile::Open(p.string()));
+  LocalStorage storage;
+  LS_ASSIGN_OR_RETURN(std::unique_ptr<RandomAccessFile> f,
+                      storage.OpenRandomAccess(p.string(), std::nullopt));
   return ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(f)));
 }
 

@@ -1,18 +1,6 @@
 // The parquet footer and page headers as C++ structs (parquet-format's
-// parquet.thrift, with the same field ids), serialized with the Thrift compact
-// protocol.
-//
-// Parsing is for untrusted bytes: unknown fields and unknown union members are
-// skipped, enum values outside the known range are kept as they are (an enum
-// class can hold any int32), a missing required field is kCorruption, and
-// every other problem is kCorruption too (see thrift_compact.h for the limits).
-// Encryption structures are only detected, never interpreted. Serializing
-// writes every field that is set, in id order.
-//
-// Memory: every parsed list element is a valid struct of at least 3 encoded
-// bytes, but a ColumnChunk takes ~560 bytes in memory, so a hostile footer can
-// cost a few hundred times its size: readers should cap the footer length
-// they accept before parsing. All functions are thread-safe.
+// parquet.thrift, with the same field ids). metadata_parser.h reads them
+// from the Thrift compact protocol, metadata_serializer.h writes them.
 #pragma once
 
 #include <cstdint>
@@ -294,26 +282,5 @@ struct PageHeader {
   std::optional<DataPageHeaderV2> data_page_header_v2;
   bool operator==(const PageHeader&) const = default;
 };
-
-// Appends the compact encoding.
-void SerializeFileMetaData(const FileMetaData& m, std::string* out);
-void SerializePageHeader(const PageHeader& h, std::string* out);
-void SerializeStatistics(const Statistics& s, std::string* out);
-
-// Parses exactly one struct from the start of `bytes`; `consumed` (optional)
-// receives its encoded length (a page header is followed by the page data).
-Result<FileMetaData> ParseFileMetaData(std::string_view bytes, size_t* consumed = nullptr);
-Result<PageHeader> ParsePageHeader(std::string_view bytes, size_t* consumed = nullptr);
-Result<Statistics> ParseStatistics(std::string_view bytes, size_t* consumed = nullptr);
-
-// File framing: "PAR1" <data> <footer> <u32 little-endian footer length> "PAR1".
-inline constexpr std::string_view kParquetMagic = "PAR1";
-inline constexpr size_t kFooterTrailerSize = 8;
-// Reads the footer length from a file's last 8 bytes (kCorruption when the
-// magic is wrong; "PARE", encrypted footers, is kUnsupported).
-Result<uint32_t> ParseFooterLength(std::string_view last8);
-// Parses the footer of a whole file held in memory, checking both magics and
-// that the footer fits in the file.
-Result<FileMetaData> ParseFileFooter(std::string_view file);
 
 }  // namespace lakeshare::parquet

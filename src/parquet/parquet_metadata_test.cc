@@ -6,6 +6,8 @@
 
 #include "parquet/thrift_compact.h"
 #include "testing/status_matchers.h"
+#include "parquet/metadata_serializer.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {

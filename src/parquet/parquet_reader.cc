@@ -4,6 +4,7 @@
 #include <cstdio>
 
 #include "parquet/thrift_compact.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {
@@ -126,7 +127,7 @@ Result<FileMetaData> ReadFooter(std::string_view file, const ReaderOptions& opti
 Result<ParquetReader> ParquetReader::Open(std::shared_ptr<const RandomAccessFile> file,
                                           const ReaderOptions& options) {
   if (file == nullptr) return Status::InvalidArgument("ParquetReader::Open: no file");
-  LS_ASSIGN_OR_RETURN(uint64_t size, file->Size());
+  const uint64_t size = file->Size();
   if (size < kParquetMagic.size() + kFooterTrailerSize) {
     return Corrupt("too short (" + std::to_string(size) + " bytes)");
   }

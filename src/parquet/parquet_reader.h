@@ -23,7 +23,7 @@
 //
 // Example: the live files of a Delta checkpoint.
 //
-//   LS_ASSIGN_OR_RETURN(auto file, LocalFile::Open(path));
+//   LS_ASSIGN_OR_RETURN(auto file, storage.OpenRandomAccess(path, std::nullopt));
 //   LS_ASSIGN_OR_RETURN(ParquetReader reader, ParquetReader::Open(std::move(file)));
 //   LS_ASSIGN_OR_RETURN(std::vector<int> leaves, reader.schema().Resolve(
 //       {"add.path", "add.size", "add.partitionValues", "add.stats"}));
@@ -75,7 +75,7 @@
 #include "parquet/column_chunk_decoder.h"
 #include "parquet/parquet_metadata.h"
 #include "parquet/parquet_schema.h"
-#include "parquet/random_access_file.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare::parquet {
 

@@ -14,6 +14,7 @@
 #include "parquet/parquet_writer.h"
 #include "parquet/reader_test_util.h"
 #include "parquet/record_view.h"
+#include "parquet/metadata_serializer.h"
 
 namespace lakeshare::parquet {
 namespace {

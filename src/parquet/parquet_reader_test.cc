@@ -1,5 +1,7 @@
 #include "parquet/parquet_reader.h"
 
+#include "storage/local_storage.h"
+
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -171,8 +173,10 @@ TEST(ParquetReaderTest, ReadsLocalFilesAndLargeFootersWithASecondRead) {
     std::ofstream out(path, std::ios::binary);
     out << *file;
   }
-  auto local = LocalFile::Open(path.string());
+  LocalStorage storage;
+  auto local = storage.OpenRandomAccess(path.string(), std::nullopt);
   ASSERT_OK(local);
+  EXPECT_TRUE((*local)->ReadsAreCheap());
   ReaderOptions options;
   options.footer_read_size = 1024;
   auto reader =
@@ -182,7 +186,8 @@ TEST(ParquetReaderTest, ReadsLocalFilesAndLargeFootersWithASecondRead) {
   auto batch = reader->ReadColumnChunk(0, 299);
   ASSERT_OK(batch);
   EXPECT_EQ(batch->int64s, (std::vector<int64_t>{299, 300}));
-  EXPECT_EQ(LocalFile::Open("/nonexistent/x.parquet").status().code(), StatusCode::kNotFound);
+  EXPECT_EQ(storage.OpenRandomAccess("/nonexistent/x.parquet", std::nullopt).status().code(),
+            StatusCode::kNotFound);
 }
 
 TEST(ParquetReaderTest, FooterLimits) {
@@ -221,7 +226,7 @@ TEST(ParquetReaderTest, RejectsNonParquet) {
 class CountingFile final : public RandomAccessFile {
  public:
   explicit CountingFile(std::string bytes) : inner_(std::move(bytes)) {}
-  Result<uint64_t> Size() const override { return inner_.Size(); }
+  uint64_t Size() const override { return inner_.Size(); }
   Status ReadAt(uint64_t offset, size_t length, char* out) const override {
     ++reads;
     bytes_read += length;

@@ -13,8 +13,24 @@
 #include "parquet/parquet_metadata.h"
 #include "parquet/parquet_writer.h"
 #include "parquet/rle_hybrid.h"
+#include "parquet/metadata_parser.h"
 
-namespace lakeshare::parquet::testing {
+namespace lakeshare::testing {
+
+// The parquet vocabulary these helpers speak.
+using parquet::ColumnChunk;
+using parquet::ColumnData;
+using parquet::ColumnMetaData;
+using parquet::ColumnValues;
+using parquet::Decompress;
+using parquet::FileMetaData;
+using parquet::PageHeader;
+using parquet::PageType;
+using parquet::ParsePageHeader;
+using parquet::Repetition;
+using parquet::RleHybridDecoder;
+using parquet::Type;
+
 
 // Decodes PLAIN values of `type` for the valid rows of *out (its validity is
 // already filled); the values at null rows are default-constructed.
@@ -172,4 +188,4 @@ inline Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMet
   return result;
 }
 
-}  // namespace lakeshare::parquet::testing
+}  // namespace lakeshare::testing

@@ -8,6 +8,7 @@
 
 #include "parquet/parquet_test_util.h"
 #include "testing/status_matchers.h"
+#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -16,8 +16,32 @@
 #include "parquet/parquet_metadata.h"
 #include "parquet/rle_hybrid.h"
 #include "parquet/value_decoders.h"
+#include "parquet/metadata_serializer.h"
 
-namespace lakeshare::parquet::testing {
+namespace lakeshare::testing {
+
+// The parquet vocabulary these helpers speak.
+using parquet::AppendRleHybrid;
+using parquet::ColumnChunk;
+using parquet::ColumnMetaData;
+using parquet::Compress;
+using parquet::CompressionCodec;
+using parquet::ConvertedType;
+using parquet::DataPageHeader;
+using parquet::DataPageHeaderV2;
+using parquet::Encoding;
+using parquet::FileMetaData;
+using parquet::LevelBitWidth;
+using parquet::LogicalType;
+using parquet::PageHeader;
+using parquet::PageType;
+using parquet::Repetition;
+using parquet::RowGroup;
+using parquet::SchemaElement;
+using parquet::SerializeFileMetaData;
+using parquet::SerializePageHeader;
+using parquet::Type;
+
 
 // One column chunk: a single data page (plus an optional dictionary page).
 struct TestChunk {
@@ -190,4 +214,4 @@ inline SchemaElement Leaf(std::string name, Repetition rep, Type type,
   return e;
 }
 
-}  // namespace lakeshare::parquet::testing
+}  // namespace lakeshare::testing

@@ -5,6 +5,7 @@
 #include "parquet/parquet_reader.h"
 #include "parquet/reader_test_util.h"
 #include "testing/status_matchers.h"
+#include "parquet/delta_encodings.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -9,6 +9,8 @@
 
 #include "parquet/parquet_metadata.h"
 #include "parquet/rle_hybrid.h"
+#include "parquet/metadata_serializer.h"
+#include "parquet/metadata_parser.h"
 
 using namespace lakeshare;
 using namespace lakeshare::parquet;

@@ -1,7 +1,7 @@
 // Decoders for parquet's value and level encodings, for untrusted bytes:
 // PLAIN, the RLE/bit-packed hybrid (levels, booleans, dictionary indices), the
-// deprecated BIT_PACKED levels, DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY,
-// DELTA_BYTE_ARRAY and BYTE_STREAM_SPLIT.
+// deprecated BIT_PACKED levels, BYTE_STREAM_SPLIT, and (delta_encodings.h)
+// DELTA_BINARY_PACKED, DELTA_LENGTH_BYTE_ARRAY and DELTA_BYTE_ARRAY.
 //
 // Every function checks sizes against the bytes it is given before reading or
 // allocating, so the work and memory it spends are bounded by its input and by
@@ -54,9 +54,5 @@ Status DecodeValues(Encoding encoding, const ValueContext& ctx, std::string_view
 
 // The number of bits needed for values up to max_value (0 for 0).
 int LevelBitWidth(uint32_t max_value);
-
-// Encoders used by tests (and possibly by a future writer): DELTA_BINARY_PACKED
-// with blocks of 128 values in 4 miniblocks, as parquet-mr and Arrow write it.
-void EncodeDeltaBinaryPacked(const int64_t* values, size_t count, std::string* out);
 
 }  // namespace lakeshare::parquet

@@ -8,6 +8,7 @@
 
 #include "parquet/rle_hybrid.h"
 #include "testing/status_matchers.h"
+#include "parquet/delta_encodings.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -1,10 +1,9 @@
 #include "predicate/partition_filter.h"
 
-#include <cctype>
-
 #include "common/names.h"
 #include "predicate/evaluate.h"
 #include "predicate/json_predicate.h"
+#include "predicate/sql_lexer.h"
 
 namespace lakeshare {
 namespace {
@@ -15,84 +14,14 @@ Status Invalid(std::string_view why) {
 
 // ------------------------------------------------------- the simple list
 
-struct Token {
-  enum Kind { kEnd, kWord, kQuotedName, kString, kNumber, kSymbol } kind = kEnd;
-  std::string text;
-  size_t pos = 0;
-};
-
-class Lexer {
- public:
-  explicit Lexer(std::string_view s) : s_(s) {}
-
-  Result<Token> Next() {
-    while (i_ < s_.size() && std::isspace(static_cast<unsigned char>(s_[i_]))) ++i_;
-    Token t;
-    t.pos = i_;
-    if (i_ >= s_.size()) return t;
-    char c = s_[i_];
-    if (c == '=' || c == '(' || c == ')' || c == ',') {
-      t.kind = Token::kSymbol;
-      t.text = std::string(1, c);
-      ++i_;
-      return t;
-    }
-    if (c == '\'' || c == '`') {
-      t.kind = c == '\'' ? Token::kString : Token::kQuotedName;
-      ++i_;
-      for (;;) {
-        if (i_ >= s_.size()) {
-          return Invalid(std::string("unterminated ") + (c == '\'' ? "string" : "name") +
-                         " at offset " + std::to_string(t.pos));
-        }
-        if (s_[i_] == c) {
-          if (i_ + 1 < s_.size() && s_[i_ + 1] == c) {  // doubled: a literal quote
-            t.text.push_back(c);
-            i_ += 2;
-            continue;
-          }
-          ++i_;
-          break;
-        }
-        t.text.push_back(s_[i_++]);
-      }
-      if (t.kind == Token::kQuotedName && t.text.empty()) {
-        return Invalid("empty column name at offset " + std::to_string(t.pos));
-      }
-      return t;
-    }
-    if (std::isdigit(static_cast<unsigned char>(c)) || c == '-' || c == '+' || c == '.') {
-      t.kind = Token::kNumber;
-      while (i_ < s_.size() && (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '.' ||
-                                s_[i_] == '-' || s_[i_] == '+')) {
-        t.text.push_back(s_[i_++]);
-      }
-      return t;
-    }
-    if (std::isalpha(static_cast<unsigned char>(c)) || c == '_') {
-      t.kind = Token::kWord;
-      while (i_ < s_.size() &&
-             (std::isalnum(static_cast<unsigned char>(s_[i_])) || s_[i_] == '_' || s_[i_] == '.')) {
-        t.text.push_back(s_[i_++]);
-      }
-      return t;
-    }
-    return Invalid("unexpected character '" + std::string(1, c) + "' at offset " +
-                   std::to_string(i_));
-  }
-
- private:
-  std::string_view s_;
-  size_t i_ = 0;
-};
-
-bool IsKeyword(const Token& t, std::string_view word) {
-  return t.kind == Token::kWord && EqualsIgnoreCase(t.text, word);
-}
+// The simple list's dialect: '…' strings (doubled quotes only), a.b as one
+// name, commas for IN lists, '=' as the only comparison.
+constexpr SqlDialect kListDialect{
+    .backslash_escapes = false, .dotted_words = true, .commas = true, .comparisons = false};
 
 class ListParser {
  public:
-  explicit ListParser(std::string_view text) : lex_(text) {}
+  explicit ListParser(std::string_view text) : lex_(text, kListDialect) {}
 
   Result<Predicate> Parse() {
     LS_RETURN_IF_ERROR(Advance());
@@ -100,8 +29,8 @@ class ListParser {
     for (;;) {
       LS_ASSIGN_OR_RETURN(Predicate c, Clause());
       clauses.push_back(std::move(c));
-      if (tok_.kind == Token::kEnd) break;
-      if (!IsKeyword(tok_, "and")) return Expected("AND between clauses");
+      if (tok_.kind == SqlToken::kEnd) break;
+      if (!tok_.IsKeyword("and")) return Expected("AND between clauses");
       LS_RETURN_IF_ERROR(Advance());
     }
     if (clauses.size() == 1) return std::move(clauses[0]);
@@ -115,52 +44,52 @@ class ListParser {
   }
 
   Status Expected(std::string_view what) const {
-    std::string got = tok_.kind == Token::kEnd ? "the end" : "'" + tok_.text + "'";
+    std::string got = tok_.kind == SqlToken::kEnd ? "the end" : "'" + tok_.text + "'";
     return Invalid("expected " + std::string(what) + " at offset " + std::to_string(tok_.pos) +
                    ", found " + got);
   }
 
   Result<Predicate> Clause() {
     std::string column;
-    if (tok_.kind == Token::kQuotedName ||
-        (tok_.kind == Token::kWord && !IsKeyword(tok_, "and") && !IsKeyword(tok_, "in") &&
-         !IsKeyword(tok_, "is") && !IsKeyword(tok_, "not") && !IsKeyword(tok_, "null"))) {
+    if (tok_.kind == SqlToken::kQuotedName ||
+        (tok_.kind == SqlToken::kWord && !tok_.IsKeyword("and") && !tok_.IsKeyword("in") &&
+         !tok_.IsKeyword("is") && !tok_.IsKeyword("not") && !tok_.IsKeyword("null"))) {
       column = tok_.text;
     } else {
       return Expected("a column name");
     }
     LS_RETURN_IF_ERROR(Advance());
-    if (tok_.kind == Token::kSymbol && tok_.text == "=") {
+    if (tok_.IsSymbol("=")) {
       LS_RETURN_IF_ERROR(Advance());
       return Equal(column);
     }
-    if (IsKeyword(tok_, "in")) {
+    if (tok_.IsKeyword("in")) {
       LS_RETURN_IF_ERROR(Advance());
-      if (tok_.kind != Token::kSymbol || tok_.text != "(") return Expected("'(' after IN");
+      if (!tok_.IsSymbol("(")) return Expected("'(' after IN");
       LS_RETURN_IF_ERROR(Advance());
       std::vector<Predicate> options;
       for (;;) {
         LS_ASSIGN_OR_RETURN(Predicate e, Equal(column));
         options.push_back(std::move(e));
-        if (tok_.kind == Token::kSymbol && tok_.text == ",") {
+        if (tok_.IsSymbol(",")) {
           LS_RETURN_IF_ERROR(Advance());
           continue;
         }
-        if (tok_.kind == Token::kSymbol && tok_.text == ")") break;
+        if (tok_.IsSymbol(")")) break;
         return Expected("',' or ')' in the IN list");
       }
       LS_RETURN_IF_ERROR(Advance());
       if (options.size() == 1) return std::move(options[0]);
       return Predicate::Or(std::move(options));
     }
-    if (IsKeyword(tok_, "is")) {
+    if (tok_.IsKeyword("is")) {
       LS_RETURN_IF_ERROR(Advance());
       bool negated = false;
-      if (IsKeyword(tok_, "not")) {
+      if (tok_.IsKeyword("not")) {
         negated = true;
         LS_RETURN_IF_ERROR(Advance());
       }
-      if (!IsKeyword(tok_, "null")) return Expected("NULL after IS");
+      if (!tok_.IsKeyword("null")) return Expected("NULL after IS");
       LS_RETURN_IF_ERROR(Advance());
       LS_ASSIGN_OR_RETURN(Predicate col, Predicate::Column(column, std::nullopt));
       LS_ASSIGN_OR_RETURN(Predicate is_null, Predicate::IsNull(std::move(col)));
@@ -174,14 +103,14 @@ class ListParser {
   Result<Predicate> Equal(const std::string& column) {
     ValueType type = ValueType::kString;
     std::string value = tok_.text;
-    if (tok_.kind == Token::kString) {
+    if (tok_.kind == SqlToken::kString && tok_.quote == '\'') {
       type = ValueType::kString;
-    } else if (tok_.kind == Token::kNumber) {
+    } else if (tok_.kind == SqlToken::kNumber) {
       bool fractional = value.find_first_of(".eE") != std::string::npos;
       type = fractional ? ValueType::kDouble : ValueType::kLong;
-    } else if (IsKeyword(tok_, "true") || IsKeyword(tok_, "false")) {
+    } else if (tok_.IsKeyword("true") || tok_.IsKeyword("false")) {
       type = ValueType::kBool;
-      value = IsKeyword(tok_, "true") ? "true" : "false";
+      value = tok_.IsKeyword("true") ? "true" : "false";
     } else {
       return Expected("a literal ('text', a number, TRUE or FALSE)");
     }
@@ -196,8 +125,8 @@ class ListParser {
     return Predicate::Compare(PredicateOp::kEqual, std::move(col), std::move(*literal));
   }
 
-  Lexer lex_;
-  Token tok_;
+  SqlLexer lex_;
+  SqlToken tok_;
 };
 
 // ------------------------------------------------------------ evaluation

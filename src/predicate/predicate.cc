@@ -1,4 +1,5 @@
 #include "predicate/predicate.h"
+#include "common/strings.h"
 
 #include <algorithm>
 
@@ -153,7 +154,7 @@ Result<Predicate> Predicate::Column(std::string name, std::optional<ValueType> t
   auto n = std::make_shared<PredicateNode>();
   n->op = PredicateOp::kColumn;
   n->value_type = type;
-  n->key = ToLowerAscii(name);
+  n->key = AsciiLower(name);
   n->name = std::move(name);
   return Predicate(std::move(n));
 }
@@ -277,7 +278,7 @@ Predicate Predicate::RenameColumns(
   if (n.op == PredicateOp::kColumn) {
     if (std::optional<std::string> to = rename(n.key)) {
       copy->name = *to;
-      copy->key = ToLowerAscii(*to);
+      copy->key = AsciiLower(*to);
     }
   } else {
     for (Predicate& c : copy->children) c = c.RenameColumns(rename);

@@ -1,128 +1,17 @@
 #include "predicate/sql_predicate.h"
 
-#include <cctype>
+#include "common/strings.h"
+#include "predicate/sql_lexer.h"
 
 namespace lakeshare {
 namespace {
 
 constexpr size_t kMaxHintBytes = size_t{1} << 20;
 
-enum class Tok : uint8_t {
-  kEnd,
-  kIdent,  // bare or backquoted segment; text holds the name
-  kNumber,
-  kString,
-  kLParen,
-  kRParen,
-  kDot,
-  kCompare,  // text holds the operator
-};
-
-struct Token {
-  Tok kind = Tok::kEnd;
-  std::string text;
-  bool quoted = false;  // a backquoted identifier is never a keyword
-  size_t pos = 0;
-};
-
-bool IsIdentStart(char c) { return std::isalpha(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsIdentChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) || c == '_'; }
-bool IsDigit(char c) { return c >= '0' && c <= '9'; }
-
-Result<std::vector<Token>> Lex(std::string_view s) {
-  std::vector<Token> out;
-  size_t i = 0;
-  auto error = [&](const std::string& what) {
-    return Status::InvalidArgument(what + " at offset " + std::to_string(i));
-  };
-  while (i < s.size()) {
-    char c = s[i];
-    if (std::isspace(static_cast<unsigned char>(c))) {
-      ++i;
-      continue;
-    }
-    Token t;
-    t.pos = i;
-    if (IsIdentStart(c)) {
-      size_t start = i;
-      while (i < s.size() && IsIdentChar(s[i])) ++i;
-      t.kind = Tok::kIdent;
-      t.text = s.substr(start, i - start);
-    } else if (c == '`') {
-      t.kind = Tok::kIdent;
-      t.quoted = true;
-      for (++i;; ++i) {
-        if (i >= s.size()) return error("unterminated `identifier`");
-        if (s[i] == '`') {
-          if (i + 1 < s.size() && s[i + 1] == '`') {
-            t.text.push_back('`');
-            ++i;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        t.text.push_back(s[i]);
-      }
-      if (t.text.empty()) return error("empty `identifier`");
-    } else if (c == '\'' || c == '"') {
-      t.kind = Tok::kString;
-      char quote = c;
-      for (++i;; ++i) {
-        if (i >= s.size()) return error("unterminated string");
-        if (s[i] == quote) {
-          if (i + 1 < s.size() && s[i + 1] == quote) {  // 'it''s'
-            t.text.push_back(quote);
-            ++i;
-            continue;
-          }
-          ++i;
-          break;
-        }
-        if (s[i] == '\\' && i + 1 < s.size() &&
-            (s[i + 1] == quote || s[i + 1] == '\\')) {  // Spark's \' and \\ escapes
-          ++i;
-        }
-        t.text.push_back(s[i]);
-      }
-    } else if (IsDigit(c) || ((c == '-' || c == '+' || c == '.') && i + 1 < s.size() &&
-                              (IsDigit(s[i + 1]) || s[i + 1] == '.'))) {
-      size_t start = i;
-      if (c == '-' || c == '+') ++i;
-      while (i < s.size() && (IsDigit(s[i]) || s[i] == '.')) ++i;
-      if (i < s.size() && (s[i] == 'e' || s[i] == 'E')) {
-        ++i;
-        if (i < s.size() && (s[i] == '-' || s[i] == '+')) ++i;
-        while (i < s.size() && IsDigit(s[i])) ++i;
-      }
-      if (i < s.size() && IsIdentChar(s[i])) return error("unsupported number syntax");
-      t.kind = Tok::kNumber;
-      t.text = s.substr(start, i - start);
-    } else if (c == '(' || c == ')' || c == '.') {
-      t.kind = c == '(' ? Tok::kLParen : c == ')' ? Tok::kRParen : Tok::kDot;
-      ++i;
-    } else if (c == '=' || c == '<' || c == '>' || c == '!') {
-      std::string_view two = s.substr(i, 2);
-      t.kind = Tok::kCompare;
-      if (two == "<=" || two == ">=" || two == "<>" || two == "!=" || two == "==") {
-        t.text = two;
-        i += 2;
-      } else if (c == '!') {
-        return error("unexpected '!'");
-      } else {
-        t.text = std::string(1, c);
-        ++i;
-      }
-    } else {
-      return error(std::string("unexpected character '") + c + "'");
-    }
-    out.push_back(std::move(t));
-  }
-  Token end;
-  end.pos = s.size();
-  out.push_back(end);
-  return out;
-}
+// The predicateHints dialect: Spark's strings ('…' or "…", with \' and
+// \\ escapes), a.b as three tokens, the comparisons.
+constexpr SqlDialect kHintDialect{
+    .backslash_escapes = true, .dotted_words = false, .commas = false, .comparisons = true};
 
 // One side of a comparison.
 struct Operand {
@@ -132,21 +21,22 @@ struct Operand {
 
 class Parser {
  public:
-  Parser(std::vector<Token> tokens, const ColumnTypeLookup& column_type)
+  Parser(std::vector<SqlToken> tokens, const ColumnTypeLookup& column_type)
       : tokens_(std::move(tokens)), column_type_(column_type) {}
 
   Result<Predicate> ParseAll() {
     LS_ASSIGN_OR_RETURN(Predicate p, ParseOr(1));
-    if (Peek().kind != Tok::kEnd) return Error("unexpected trailing input");
+    if (Peek().kind != SqlToken::kEnd) return Error("unexpected trailing input");
     return p;
   }
 
  private:
-  const Token& Peek() const { return tokens_[pos_]; }
-  const Token& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
-  bool IsKeyword(const Token& t, std::string_view kw) const {
-    return t.kind == Tok::kIdent && !t.quoted && EqualsIgnoreCase(t.text, kw);
+  const SqlToken& Peek() const { return tokens_[pos_]; }
+  const SqlToken& Next() { return tokens_[pos_ < tokens_.size() - 1 ? pos_++ : pos_]; }
+  static bool IsName(const SqlToken& t) {
+    return t.kind == SqlToken::kWord || t.kind == SqlToken::kQuotedName;
   }
+  bool IsKeyword(const SqlToken& t, std::string_view kw) const { return t.IsKeyword(kw); }
   bool AcceptKeyword(std::string_view kw) {
     if (!IsKeyword(Peek(), kw)) return false;
     ++pos_;
@@ -187,10 +77,10 @@ class Parser {
       LS_ASSIGN_OR_RETURN(Predicate inner, ParseUnary(depth + 1));
       return Predicate::Not(std::move(inner));
     }
-    if (Peek().kind == Tok::kLParen) {
+    if (Peek().IsSymbol("(")) {
       ++pos_;
       LS_ASSIGN_OR_RETURN(Predicate inner, ParseOr(depth + 1));
-      if (Peek().kind != Tok::kRParen) return Error("expected ')'");
+      if (!Peek().IsSymbol(")")) return Error("expected ')'");
       ++pos_;
       return inner;
     }
@@ -198,19 +88,20 @@ class Parser {
   }
 
   Result<Operand> ParseOperand() {
-    const Token& t = Peek();
+    const SqlToken& t = Peek();
     switch (t.kind) {
-      case Tok::kNumber:
+      case SqlToken::kNumber:
         return Operand{Operand::kNumber, Next().text};
-      case Tok::kString:
+      case SqlToken::kString:
         return Operand{Operand::kString, Next().text};
-      case Tok::kIdent:
+      case SqlToken::kWord:
+      case SqlToken::kQuotedName:
         break;
       default:
         return Error("expected a column or a literal");
     }
     if (IsKeyword(t, "TRUE") || IsKeyword(t, "FALSE")) {
-      return Operand{Operand::kBool, ToLowerAscii(Next().text)};
+      return Operand{Operand::kBool, AsciiLower(Next().text)};
     }
     if (IsKeyword(t, "NULL")) {
       Next();
@@ -218,7 +109,7 @@ class Parser {
     }
     // DATE '2021-01-01' and TIMESTAMP '...': the column's type decides anyway.
     if ((IsKeyword(t, "DATE") || IsKeyword(t, "TIMESTAMP")) &&
-        tokens_[pos_ + 1].kind == Tok::kString) {
+        tokens_[pos_ + 1].kind == SqlToken::kString) {
       Next();
       return Operand{Operand::kString, Next().text};
     }
@@ -226,9 +117,9 @@ class Parser {
       if (IsKeyword(t, kw)) return Error("expected a column or a literal");
     }
     Operand col{Operand::kColumn, Next().text};
-    while (Peek().kind == Tok::kDot) {
+    while (Peek().IsSymbol(".")) {
       Next();
-      if (Peek().kind != Tok::kIdent) return Error("expected a name after '.'");
+      if (!IsName(Peek())) return Error("expected a name after '.'");
       col.text += '.';
       col.text += Next().text;
     }
@@ -281,7 +172,11 @@ class Parser {
       if (!negated) return is_null;
       return Predicate::Not(std::move(is_null));
     }
-    if (Peek().kind != Tok::kCompare) return Error("expected a comparison operator");
+    const SqlToken& op_token = Peek();
+    if (op_token.kind != SqlToken::kSymbol || op_token.IsSymbol("(") || op_token.IsSymbol(")") ||
+        op_token.IsSymbol(".")) {
+      return Error("expected a comparison operator");
+    }
     std::string op = Next().text;
     LS_ASSIGN_OR_RETURN(Operand right, ParseOperand());
     if (left.kind == Operand::kNull || right.kind == Operand::kNull) {
@@ -322,7 +217,7 @@ class Parser {
     return Predicate::Not(std::move(cmp));
   }
 
-  std::vector<Token> tokens_;
+  std::vector<SqlToken> tokens_;
   size_t pos_ = 0;
   const ColumnTypeLookup& column_type_;
 };
@@ -350,7 +245,7 @@ Result<Predicate> ParseSqlPredicate(std::string_view hint, const ColumnTypeLooku
     return Status::InvalidArgument("predicate hint '" + shown + "': " + s.message());
   };
   if (hint.size() > kMaxHintBytes) return Status::InvalidArgument("predicate hint is too long");
-  Result<std::vector<Token>> tokens = Lex(hint);
+  Result<std::vector<SqlToken>> tokens = SqlLexer(hint, kHintDialect).All();
   if (!tokens.ok()) return context(tokens.status());
   if (tokens->size() == 1) return Status::InvalidArgument("empty predicate hint");
   Parser parser(std::move(tokens).value(), column_type);

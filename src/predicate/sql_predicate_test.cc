@@ -6,6 +6,7 @@
 #include <map>
 #include <random>
 
+#include "common/strings.h"
 #include "predicate/evaluate.h"
 
 namespace lakeshare {
@@ -21,7 +22,7 @@ std::optional<std::string> Schema(std::string_view column) {
       {"day", "date"},    {"ts", "timestamp"}, {"price", "decimal(10,2)"}, {"my col", "string"},
       {"a.b", "integer"}, {"date", "date"},    {"weird`name", "long"},
   };
-  auto it = kTypes.find(ToLowerAscii(column));
+  auto it = kTypes.find(AsciiLower(column));
   if (it == kTypes.end()) return std::nullopt;
   return it->second;
 }

@@ -1,10 +1,10 @@
 #include "predicate/typed_value.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <limits>
 
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
@@ -16,20 +16,18 @@ constexpr int64_t kMicrosPerHour = int64_t{3600} * 1000 * 1000;
 constexpr int64_t kMaxEastOffsetMicros = 14 * kMicrosPerHour;
 constexpr int64_t kMaxWestOffsetMicros = 12 * kMicrosPerHour;
 
-char LowerAscii(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
 // from_chars rejects a leading '+', which people write in literals.
 std::string_view StripPlus(std::string_view s) {
   if (s.size() > 1 && s[0] == '+' && s[1] != '-' && s[1] != '+') s.remove_prefix(1);
   return s;
 }
 
+// A number literal as written: a leading '+' allowed.
 template <typename T>
-bool ParseNumber(std::string_view s, T* out) {
-  s = StripPlus(s);
-  if (s.empty()) return false;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return ec == std::errc() && p == s.data() + s.size();
+bool ParseLiteralNumber(std::string_view s, T* out) {
+  std::optional<T> v = ParseNumber<T>(StripPlus(s));
+  if (v) *out = *v;
+  return v.has_value();
 }
 
 size_t CountCodePoints(std::string_view s) {
@@ -141,7 +139,7 @@ std::optional<ValueRange> ParseValueRange(ValueType type, std::string_view text,
     case ValueType::kInt:
     case ValueType::kLong: {
       int64_t v;
-      if (!ParseNumber(text, &v)) return std::nullopt;
+      if (!ParseLiteralNumber(text, &v)) return std::nullopt;
       // A file's value is what it is; only a literal must fit its declared type.
       if (type == ValueType::kInt && source == ValueSource::kLiteral &&
           (v < std::numeric_limits<int32_t>::min() || v > std::numeric_limits<int32_t>::max())) {
@@ -153,13 +151,13 @@ std::optional<ValueRange> ParseValueRange(ValueType type, std::string_view text,
     case ValueType::kFloat:
     case ValueType::kDouble: {
       double d;
-      if (!ParseNumber(text, &d) || std::isnan(d)) return std::nullopt;
+      if (!ParseLiteralNumber(text, &d) || std::isnan(d)) return std::nullopt;
       r.dlo = r.dhi = d;
       if (type == ValueType::kFloat) {
         // "1.1" names float32 1.10000002384 and double 1.1000000000000001;
         // a reader may compare either way, so the range holds both.
         float f;
-        if (!ParseNumber(text, &f) || std::isnan(f)) return std::nullopt;
+        if (!ParseLiteralNumber(text, &f) || std::isnan(f)) return std::nullopt;
         r.dlo = std::min(d, static_cast<double>(f));
         r.dhi = std::max(d, static_cast<double>(f));
       }
@@ -191,12 +189,6 @@ std::optional<ValueRange> ParseValueRange(ValueType type, std::string_view text,
     }
   }
   return std::nullopt;
-}
-
-std::string ToLowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = LowerAscii(c);
-  return out;
 }
 
 }  // namespace lakeshare

@@ -62,8 +62,4 @@ std::optional<ValueRange> ParseValueRange(
     ValueType type, std::string_view text, ValueSource source,
     int string_prefix_length = kDefaultStringStatsPrefixLength);
 
-// ASCII lowercasing (Spark resolves column names case-insensitively with a
-// locale-independent lowercase); EqualsIgnoreCase comes from common/names.h.
-std::string ToLowerAscii(std::string_view s);
-
 }  // namespace lakeshare

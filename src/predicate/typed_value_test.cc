@@ -1,5 +1,7 @@
 #include "predicate/typed_value.h"
 
+#include "common/strings.h"
+
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -118,7 +120,7 @@ TEST(TypedValueTest, LongStatsStringsMayBeTruncatedPrefixes) {
 TEST(TypedValueTest, CaseHelpers) {
   EXPECT_TRUE(EqualsIgnoreCase("HireDate", "hiredate"));
   EXPECT_FALSE(EqualsIgnoreCase("a", "ab"));
-  EXPECT_EQ(ToLowerAscii("A.B_c\xc3\x89"), "a.b_c\xc3\x89");
+  EXPECT_EQ(AsciiLower("A.B_c\xc3\x89"), "a.b_c\xc3\x89");
 }
 
 }  // namespace

@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <map>
 
+#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/time_util.h"
@@ -18,17 +19,6 @@ constexpr int64_t kMaxListingPage = 64 << 20;
 constexpr int kMaxListingPages = 1'000'000;
 constexpr int64_t kMaxSasLifetimeS = 7 * 24 * 3600;  // user delegation keys live at most 7 days
 
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(std::string_view v) {
-  while (!v.empty() && (v.front() == ' ' || v.front() == '\t')) v.remove_prefix(1);
-  while (!v.empty() && (v.back() == ' ' || v.back() == '\t')) v.remove_suffix(1);
-  return std::string(v);
-}
-
 std::optional<std::string> Base64Decode(std::string s) {
   for (char& c : s) {
     if (c == '+')
@@ -41,7 +31,7 @@ std::optional<std::string> Base64Decode(std::string s) {
 
 std::string HeaderValue(const NameValues& headers, const std::string& lower_name) {
   for (const auto& [k, v] : headers) {
-    if (Lower(k) == lower_name) return v;
+    if (AsciiLower(k) == lower_name) return v;
   }
   return "";
 }
@@ -76,13 +66,13 @@ std::string AzureSharedKeyStringToSign(const std::string& method, const std::str
   s += HeaderValue(headers, "range") + "\n";
   std::map<std::string, std::string> ms;
   for (const auto& [k, v] : headers) {
-    std::string name = Lower(k);
-    if (name.rfind("x-ms-", 0) == 0) ms[name] = Trim(v);
+    std::string name = AsciiLower(k);
+    if (name.rfind("x-ms-", 0) == 0) ms[name] = std::string(TrimWhitespace(v));
   }
   for (const auto& [k, v] : ms) s += k + ":" + v + "\n";
   s += "/" + account + encoded_path;
   std::map<std::string, std::vector<std::string>> params;
-  for (const auto& [k, v] : query) params[Lower(k)].push_back(v);
+  for (const auto& [k, v] : query) params[AsciiLower(k)].push_back(v);
   for (auto& [k, vs] : params) {
     std::sort(vs.begin(), vs.end());
     s += "\n" + k + ":";
@@ -126,7 +116,10 @@ Status ApplyAzureConnectionString(const std::string& text, AzureStoreSettings* s
     if (semi == std::string::npos) semi = text.size();
     std::string part = text.substr(start, semi - start);
     size_t eq = part.find('=');
-    if (eq != std::string::npos) kv[Lower(Trim(part.substr(0, eq)))] = Trim(part.substr(eq + 1));
+    if (eq != std::string::npos) {
+      kv[AsciiLower(TrimWhitespace(part.substr(0, eq)))] =
+          std::string(TrimWhitespace(part.substr(eq + 1)));
+    }
     start = semi + 1;
   }
   if (kv["usedevelopmentstorage"] == "true") {
@@ -329,11 +322,12 @@ Result<std::vector<FileInfo>> AzureStore::ListDirectory(const std::string& dir) 
         }
         FileInfo info;
         info.path = t.where.root + name;
-        try {
-          info.size = std::stoll(props->ChildText("Content-Length"));
-        } catch (...) {
+        std::optional<int64_t> size =
+            ParseNumber<int64_t>(TrimWhitespace(props->ChildText("Content-Length")));
+        if (!size) {
           return Status::Corruption(dir + ": listing has an invalid size for '" + name + "'");
         }
+        info.size = *size;
         info.modification_time_ms =
             ParseHttpDateMillis(props->ChildText("Last-Modified")).value_or(0);
         out.push_back(std::move(info));
@@ -388,12 +382,7 @@ Result<std::string> AzureStore::BearerToken() {
     return a.body.substr(v, end == std::string::npos ? std::string::npos : end - v);
   };
   std::string token = field("access_token");
-  int64_t expires_in = 0;
-  try {
-    expires_in = std::stoll(field("expires_in"));
-  } catch (...) {
-    expires_in = 0;
-  }
+  int64_t expires_in = ParseNumber<int64_t>(TrimWhitespace(field("expires_in"))).value_or(0);
   if (token.empty() || expires_in <= 0) {
     return Status::IOError(call.what + " sent an answer without a usable access token");
   }

@@ -1,4 +1,5 @@
 #include "storage/http_client.h"
+#include "common/strings.h"
 
 #include <curl/curl.h>
 
@@ -58,7 +59,7 @@ size_t WriteHeader(char* data, size_t size, size_t n, void* user) {
   size_t colon = line.find(':');
   if (colon == std::string_view::npos) return size * n;
   std::string name(line.substr(0, colon));
-  for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  AsciiLowerInPlace(&name);
   std::string_view value = line.substr(colon + 1);
   while (!value.empty() && (value.front() == ' ' || value.front() == '\t')) value.remove_prefix(1);
   (*headers)[name] = std::string(value);
@@ -201,10 +202,10 @@ int64_t HttpClient::BackoffMs(int attempt, const HttpAnswer* answer) const {
   int64_t wait = RandomBelow(cap + 1);
   if (answer != nullptr && options_.honour_retry_after) {
     if (const std::string* ra = answer->Header("retry-after")) {
-      char* end = nullptr;
-      long long s = std::strtoll(ra->c_str(), &end, 10);
-      if (end != ra->c_str() && s > 0) {
-        wait = std::max(wait, std::min<int64_t>(s * 1000, options_.max_backoff_ms));
+      // Seconds; the HTTP-date form is not honoured.
+      std::optional<int64_t> s = ParseNumber<int64_t>(TrimWhitespace(*ra));
+      if (s && *s > 0 && *s < INT64_MAX / 1000) {
+        wait = std::max(wait, std::min<int64_t>(*s * 1000, options_.max_backoff_ms));
       }
     }
   }
@@ -221,7 +222,7 @@ Result<HttpAnswer> HttpClient::Send(const std::function<Result<HttpCall>()>& mak
     LS_ASSIGN_OR_RETURN(HttpCall call, make());
     Attempt a = Perform(call);
     ++requests_;
-    const std::string& what = call.what.empty() ? std::string("the store") : call.what;
+    const std::string& what = call.what.empty() ? call.peer : call.what;
     if (a.code == CURLE_OK) {
       if (!IsRetryableStatus(a.answer.status) || attempt >= max_attempts) {
         a.answer.attempts = attempt;
@@ -233,14 +234,14 @@ Result<HttpAnswer> HttpClient::Send(const std::function<Result<HttpCall>()>& mak
     } else if (!RetryableCurlCode(a.code) || attempt >= max_attempts) {
       std::string tries = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "";
       if (a.code == CURLE_PARTIAL_FILE) {
-        return Status::IOError(what + ": the store sent a truncated answer" + tries);
+        return Status::IOError(what + ": " + call.peer + " sent a truncated answer" + tries);
       }
       if (a.code == CURLE_OPERATION_TIMEDOUT) {
-        return Status::Unavailable(what + ": the store did not answer in time" + tries);
+        return Status::Unavailable(what + ": " + call.peer + " did not answer in time" + tries);
       }
       if (RetryableCurlCode(a.code)) {
-        return Status::Unavailable(
-            what + ": cannot reach the store: " + curl_easy_strerror(a.code) + tries);
+        return Status::Unavailable(what + ": cannot reach " + call.peer + ": " +
+                                   curl_easy_strerror(a.code) + tries);
       }
       return Status::IOError(what + ": request failed: " + std::string(curl_easy_strerror(a.code)));
     }

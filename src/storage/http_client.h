@@ -1,4 +1,5 @@
-// A small HTTP client on libcurl for the object-store backends.
+// The HTTP client of the project, on libcurl: the object-store backends and
+// the Iceberg REST catalog (iceberg/rest_catalog.h) send through it.
 //
 // Connections, DNS answers and TLS sessions are shared by all requests (a
 // curl share handle) and easy handles are pooled, so consecutive requests to
@@ -51,6 +52,7 @@ struct HttpCall {
   std::string body;
   int64_t max_response_bytes = int64_t{1} << 31;
   std::string what;  // for messages: "s3://bucket/key"
+  std::string peer = "the store";  // who answers, for messages
 };
 
 struct HttpAnswer {

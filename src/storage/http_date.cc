@@ -4,6 +4,7 @@
 #include <cstring>
 #include <stdexcept>
 
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "storage/http_client.h"
 
@@ -79,13 +80,11 @@ Result<FileInfo> FileInfoFromHead(const std::string& path, const HttpAnswer& a) 
   info.path = path;
   const std::string* len = a.Header("content-length");
   if (len == nullptr) return Status::IOError(path + ": the store sent no Content-Length");
-  try {
-    size_t used = 0;
-    info.size = std::stoll(*len, &used);
-    if (used != len->size() || info.size < 0) throw std::invalid_argument("length");
-  } catch (...) {
+  std::optional<int64_t> size = ParseNumber<int64_t>(TrimWhitespace(*len));
+  if (!size || *size < 0) {
     return Status::IOError(path + ": the store sent an invalid Content-Length");
   }
+  info.size = *size;
   if (const std::string* lm = a.Header("last-modified")) {
     info.modification_time_ms = ParseHttpDateMillis(*lm).value_or(0);
   }

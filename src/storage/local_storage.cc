@@ -9,6 +9,7 @@
 #include <cerrno>
 #include <cstring>
 #include <string_view>
+#include <utility>
 
 #include "common/encoding.h"
 
@@ -30,6 +31,8 @@ class Fd {
   ~Fd() {
     if (fd_ >= 0) ::close(fd_);
   }
+  Fd(Fd&& other) noexcept : fd_(std::exchange(other.fd_, -1)) {}
+  Fd& operator=(Fd&&) = delete;
   Fd(const Fd&) = delete;
   Fd& operator=(const Fd&) = delete;
   int get() const { return fd_; }
@@ -38,21 +41,62 @@ class Fd {
   int fd_;
 };
 
-Result<std::string> PreadAll(int fd, const std::string& path, int64_t offset, int64_t length) {
-  std::string out(static_cast<size_t>(length), '\0');
-  int64_t done = 0;
+// Reads up to `length` bytes at `offset` into `out`: fewer only at the end
+// of the file. The one pread loop of the project.
+Result<size_t> PreadUpTo(int fd, const std::string& path, uint64_t offset, size_t length,
+                         char* out) {
+  size_t done = 0;
   while (done < length) {
-    ssize_t n = ::pread(fd, out.data() + done, static_cast<size_t>(length - done), offset + done);
+    ssize_t n = ::pread(fd, out + done, length - done, static_cast<off_t>(offset + done));
     if (n < 0) {
       if (errno == EINTR) continue;
       return ErrnoStatus("read", path, errno);
     }
     if (n == 0) break;
-    done += n;
+    done += static_cast<size_t>(n);
   }
-  out.resize(static_cast<size_t>(done));
+  return done;
+}
+
+Result<std::string> PreadAll(int fd, const std::string& path, int64_t offset, int64_t length) {
+  std::string out(static_cast<size_t>(length), '\0');
+  LS_ASSIGN_OR_RETURN(size_t done, PreadUpTo(fd, path, static_cast<uint64_t>(offset),
+                                             static_cast<size_t>(length), out.data()));
+  out.resize(done);
   return out;
 }
+
+// A regular file opened for reading: kNotFound when it does not exist or is
+// not a regular file.
+Result<Fd> OpenRegular(const std::string& path, struct stat* st) {
+  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+  if (fd.get() < 0) return ErrnoStatus("open", path, errno);
+  if (::fstat(fd.get(), st) != 0) return ErrnoStatus("stat", path, errno);
+  if (!S_ISREG(st->st_mode)) return Status::NotFound("'" + path + "' is not a regular file");
+  return fd;
+}
+
+class LocalFile final : public RandomAccessFile {
+ public:
+  LocalFile(Fd fd, uint64_t size, std::string path)
+      : fd_(std::move(fd)), size_(size), path_(std::move(path)) {}
+
+  uint64_t Size() const override { return size_; }
+  bool ReadsAreCheap() const override { return true; }
+  Status ReadAt(uint64_t offset, size_t length, char* out) const override {
+    if (offset > size_ || length > size_ - offset) {
+      return ReadBeyondEnd(path_, offset, length, size_);
+    }
+    LS_ASSIGN_OR_RETURN(size_t done, PreadUpTo(fd_.get(), path_, offset, length, out));
+    if (done < length) return Status::IOError("'" + path_ + "' is shorter than when it was opened");
+    return Status::OK();
+  }
+
+ private:
+  Fd fd_;
+  uint64_t size_;
+  std::string path_;
+};
 
 }  // namespace
 
@@ -81,11 +125,8 @@ Result<std::string> LocalPathFromLocation(const std::string& location) {
 }
 
 Result<std::string> LocalStorage::Read(const std::string& path) {
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus("open", path, errno);
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return Status::NotFound("'" + path + "' is not a regular file");
+  LS_ASSIGN_OR_RETURN(Fd fd, OpenRegular(path, &st));
   if (st.st_size > kMaxWholeRead) {
     return Status::TooLarge("'" + path + "' is too large to read whole");
   }
@@ -95,14 +136,19 @@ Result<std::string> LocalStorage::Read(const std::string& path) {
 Result<std::string> LocalStorage::ReadRange(const std::string& path, int64_t offset,
                                             int64_t length) {
   if (offset < 0 || length < 0) return Status::InvalidArgument("negative range");
-  Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
-  if (fd.get() < 0) return ErrnoStatus("open", path, errno);
   struct stat st;
-  if (::fstat(fd.get(), &st) != 0) return ErrnoStatus("stat", path, errno);
-  if (!S_ISREG(st.st_mode)) return Status::NotFound("'" + path + "' is not a regular file");
+  LS_ASSIGN_OR_RETURN(Fd fd, OpenRegular(path, &st));
   if (offset >= st.st_size) return std::string();
   length = std::min<int64_t>(length, st.st_size - offset);
   return PreadAll(fd.get(), path, offset, length);
+}
+
+Result<std::unique_ptr<RandomAccessFile>> LocalStorage::OpenRandomAccess(
+    const std::string& path, std::optional<int64_t> known_size) {
+  struct stat st;
+  LS_ASSIGN_OR_RETURN(Fd fd, OpenRegular(path, &st));
+  return std::unique_ptr<RandomAccessFile>(
+      std::make_unique<LocalFile>(std::move(fd), static_cast<uint64_t>(st.st_size), path));
 }
 
 Result<FileInfo> LocalStorage::Head(const std::string& path) {

@@ -21,6 +21,11 @@ class LocalStorage : public Storage {
   // Only the entries named after `start_after` are looked at (stat).
   Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                    const std::string& start_after) override;
+  // pread(2) into the caller's buffer (ReadsAreCheap() true); the size is the
+  // file's when opened (`known_size` is not needed). The file keeps its
+  // descriptor and does not refer to this object.
+  Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
+      const std::string& path, std::optional<int64_t> known_size) override;
 
  private:
   Result<std::vector<FileInfo>> List(const std::string& dir, const std::string* start_after);

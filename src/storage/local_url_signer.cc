@@ -10,6 +10,7 @@
 #include <fstream>
 #include <sstream>
 
+#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 
@@ -89,10 +90,9 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::s
   auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
   auto raw = Base64UrlDecode(encoded_path);
   auto sig = Base64UrlDecode(signature);
-  int64_t exp = 0;
-  auto [ptr, ec] = std::from_chars(expires.data(), expires.data() + expires.size(), exp);
-  if (!raw || raw->size() <= 16 || !sig || sig->size() != 16 || ec != std::errc() ||
-      ptr != expires.data() + expires.size() || expires.size() > 20 ||
+  std::optional<int64_t> parsed_exp = ParseNumber<int64_t>(expires);
+  const int64_t exp = parsed_exp.value_or(0);
+  if (!raw || raw->size() <= 16 || !sig || sig->size() != 16 || !parsed_exp || expires.size() > 20 ||
       (expires.size() > 1 && expires[0] == '0')) {
     return denied();
   }

@@ -1,4 +1,5 @@
 #include "storage/object_location.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 
@@ -6,7 +7,7 @@ std::string SchemeOf(const std::string& location) {
   size_t colon = location.find(':');
   if (colon == std::string::npos || location.find('/') < colon) return "";
   std::string s = location.substr(0, colon);
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  AsciiLowerInPlace(&s);
   return s;
 }
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/time_util.h"
@@ -231,11 +232,9 @@ Result<std::vector<FileInfo>> S3Store::List(const std::string& dir,
       if (key.find('/', prefix.size()) != std::string::npos) continue;
       FileInfo info;
       info.path = where.root + key;
-      try {
-        info.size = std::stoll(c->ChildText("Size"));
-      } catch (...) {
-        return Status::Corruption(dir + ": listing has an invalid size for '" + key + "'");
-      }
+      std::optional<int64_t> size = ParseNumber<int64_t>(TrimWhitespace(c->ChildText("Size")));
+      if (!size) return Status::Corruption(dir + ": listing has an invalid size for '" + key + "'");
+      info.size = *size;
       auto ms = ParseTimestampMillis(c->ChildText("LastModified"));
       info.modification_time_ms = ms.ok() ? *ms : 0;
       out.push_back(std::move(info));

@@ -5,15 +5,22 @@
 // (a local absolute path for LocalStorage, "s3://bucket/key" for S3, ...).
 // Implementations are thread-safe; errors are kNotFound for a missing object,
 // kIOError for anything else the store reports.
+//
+// Reading part of an object: ReadRange for one range into a string, or
+// OpenRandomAccess for a file read at many offsets (parquet footers and
+// column chunks): the one random-access read of the project, so no reader
+// needs to know which backend it reads from.
 #pragma once
 
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare {
 
@@ -43,6 +50,16 @@ class Storage {
   // kNotFound for a missing folder.
   virtual Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                            const std::string& start_after);
+  // Opens the object at `path` for reads at any offset. `known_size` is its
+  // size when a listing already said it (saves a request); nullopt asks the
+  // store (Head). kNotFound when the object does not exist. The default
+  // reads through ReadRange, one request per read (ReadsAreCheap() false),
+  // and keeps the bytes of the first read that reaches the end of the
+  // object (a parquet footer), so later reads inside them cost nothing;
+  // LocalStorage reads with pread(2) straight into the caller's buffer.
+  // The file refers to this storage and must not outlive it.
+  virtual Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
+      const std::string& path, std::optional<int64_t> known_size);
   // Joins a folder location and a relative path (which may contain '/').
   std::string Join(const std::string& dir, const std::string& relative) const;
   // As Join, written into *out (replacing its contents, reusing its buffer).

@@ -1,5 +1,6 @@
 #include "storage/storage_registry.h"
 
+#include "common/strings.h"
 #include "storage/azure_store.h"
 #include "storage/cloud_backends.h"
 #include "storage/local_storage.h"
@@ -8,11 +9,6 @@
 
 namespace lakeshare {
 namespace {
-
-std::string LowerCase(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 std::string StripSlashes(std::string key) {
   while (!key.empty() && key.back() == '/') key.pop_back();
@@ -93,7 +89,7 @@ int StorageRegistry::MatchEntry(const ObjectLocation& where) const {
     if (e.type != where.type) continue;
     if (!e.bucket.empty() && e.bucket != where.bucket) continue;
     if (where.type == CloudType::kAzure && !e.account.empty() && !where.account.empty() &&
-        LowerCase(e.account) != LowerCase(where.account)) {
+        !EqualsIgnoreCase(e.account, where.account)) {
       continue;
     }
     if (!e.key.empty() && key != e.key && key.rfind(e.key + "/", 0) != 0) continue;

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <ctime>
 
+#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 
@@ -18,12 +19,6 @@ const V4Flavor kGoogRsaV4{"GOOG4-RSA-SHA256", "X-Goog-", "x-goog-", "", "goog4_r
 namespace {
 
 bool IsSpace(char c) { return c == ' ' || c == '\t' || c == '\r' || c == '\n'; }
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
 
 // Trims and collapses every run of whitespace (incl. folded lines) to one space.
 std::string CanonicalHeaderValue(std::string_view v) {
@@ -167,7 +162,7 @@ std::string V4CanonicalQuery(const NameValues& params) {
 std::pair<std::string, std::string> V4CanonicalHeaders(const NameValues& headers) {
   std::vector<std::pair<std::string, std::string>> items;  // stable: keeps value order
   for (const auto& [k, v] : headers)
-    items.emplace_back(Lower(CanonicalHeaderValue(k)), CanonicalHeaderValue(v));
+    items.emplace_back(AsciiLower(CanonicalHeaderValue(k)), CanonicalHeaderValue(v));
   std::stable_sort(items.begin(), items.end(),
                    [](const auto& a, const auto& b) { return a.first < b.first; });
   std::string block, names;

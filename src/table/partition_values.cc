@@ -1,5 +1,7 @@
 #include "table/partition_values.h"
 
+#include <cstdio>
+
 #include <algorithm>
 #include <functional>
 #include <stdexcept>
@@ -93,6 +95,22 @@ void PartitionValueInterner::Intern(PartitionValues* values) {
   values->entries_->shrink_to_fit();
   auto [it, inserted] = seen_.insert(values->entries_);
   if (!inserted) values->entries_ = *it;
+}
+
+std::string EscapeHivePartitionValue(std::string_view value) {
+  static constexpr std::string_view kSpecial = "\"#%'*/:=?\\\x7f{[]^";
+  std::string out;
+  for (char ch : value) {
+    auto c = static_cast<unsigned char>(ch);
+    if (c <= 0x1f || kSpecial.find(ch) != std::string_view::npos) {
+      char buf[4];
+      std::snprintf(buf, sizeof(buf), "%%%02X", c);
+      out += buf;
+    } else {
+      out += ch;
+    }
+  }
+  return out;
 }
 
 }  // namespace lakeshare

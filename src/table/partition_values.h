@@ -8,6 +8,9 @@
 // PartitionValueInterner makes equal sets share one vector. Size: 16 bytes
 // plus, when not shared, the entries.
 //
+// EscapeHivePartitionValue gives a value's form in Hive-style partition
+// folder names, as writers lay data files out.
+//
 // Thread-safety: like a value. Concurrent reads of shared entries are safe;
 // mutate only an object no other thread reads.
 #pragma once
@@ -87,5 +90,9 @@ class PartitionValueInterner {
   };
   std::unordered_set<std::shared_ptr<PartitionValues::Entries>, Hash, Equal> seen_;
 };
+
+// Hive's escaping of a partition value in a folder name ("a/b" -> "a%2Fb"):
+// control characters and "#%'*/:=?\{[]^ and DEL as %XX.
+std::string EscapeHivePartitionValue(std::string_view value);
 
 }  // namespace lakeshare

@@ -75,5 +75,15 @@ TEST(DataFileTest, StaysSmall) {
   EXPECT_GE(bytes, sizeof(DataFile) + 100 + 200);
 }
 
+TEST(PartitionValuesTest, EscapesLikeHive) {
+  EXPECT_EQ(EscapeHivePartitionValue("Europe"), "Europe");
+  EXPECT_EQ(EscapeHivePartitionValue("Asia/Pacific"), "Asia%2FPacific");
+  EXPECT_EQ(EscapeHivePartitionValue("a:b=c%d#e?f\\g*h'i\"j[k]l^m{n"),
+            "a%3Ab%3Dc%25d%23e%3Ff%5Cg%2Ah%27i%22j%5Bk%5Dl%5Em%7Bn");
+  EXPECT_EQ(EscapeHivePartitionValue(std::string("tab\there\x7f")), "tab%09here%7F");
+  EXPECT_EQ(EscapeHivePartitionValue(std::string("nul\0", 4)), "nul%00");
+  EXPECT_EQ(EscapeHivePartitionValue("space ok, ümlaut ok"), "space ok, ümlaut ok");
+}
+
 }  // namespace
 }  // namespace lakeshare

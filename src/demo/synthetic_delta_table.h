@@ -8,7 +8,9 @@
 // Spark's (`date=2024-01-01/part-00042-<uuid>.c000.snappy.parquet`), every
 // file has a date partition value and ~200 bytes of stats. Only the log is
 // written: the data files do not exist, but the log is valid for any Delta
-// reader. Deterministic for a given seed.
+// reader. Deterministic for a given seed. Commits go through the one writer
+// of Delta actions (delta/delta_action_writer.h), the checkpoint through
+// delta/delta_checkpoint_writer.h.
 #pragma once
 
 #include <cstdint>

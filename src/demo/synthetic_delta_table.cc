@@ -1,4 +1,4 @@
-#include "delta/synthetic_table.h"
+#include "demo/synthetic_delta_table.h"
 
 #include <chrono>
 #include <cstdio>
@@ -8,8 +8,8 @@
 #include <system_error>
 #include <vector>
 
-#include "common/json_writer.h"
 #include "common/time_util.h"
+#include "delta/delta_action_writer.h"
 #include "delta/delta_checkpoint_writer.h"
 #include "delta/delta_log_listing.h"
 
@@ -72,46 +72,6 @@ class Generator {
   std::mt19937_64 rng_;
 };
 
-void AppendAdd(const DataFile& f, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject().Key("add").BeginObject();
-  w.Key("path").String(f.path);
-  w.Key("partitionValues").BeginObject();
-  for (const auto& [k, v] : f.partition_values) w.Key(k).StringOrNull(v);
-  w.EndObject();
-  w.Key("size").Int(f.size).Key("modificationTime").Int(f.modification_time);
-  w.Key("dataChange").Bool(true);
-  if (f.stats) w.Key("stats").String(*f.stats);
-  w.EndObject().EndObject();
-  out->push_back('\n');
-}
-
-void AppendRemove(const DataFile& f, int64_t when, std::string* out) {
-  JsonWriter w(out);
-  w.BeginObject().Key("remove").BeginObject();
-  w.Key("path").String(f.path).Key("deletionTimestamp").Int(when).Key("dataChange").Bool(true);
-  w.Key("extendedFileMetadata").Bool(true);
-  w.Key("partitionValues").BeginObject();
-  for (const auto& [k, v] : f.partition_values) w.Key(k).String(v.value_or(""));
-  w.EndObject();
-  w.Key("size").Int(f.size);
-  w.EndObject().EndObject();
-  out->push_back('\n');
-}
-
-Status WriteFile(const fs::path& path, const std::string& content, int64_t mtime_ms) {
-  {
-    std::ofstream out(path, std::ios::binary | std::ios::trunc);
-    out << content;
-    if (!out) return Status::IOError("cannot write " + path.string());
-  }
-  std::error_code ec;
-  auto sys = std::chrono::sys_time<std::chrono::milliseconds>(std::chrono::milliseconds(mtime_ms));
-  fs::last_write_time(path, std::chrono::file_clock::from_sys(sys), ec);
-  if (ec) return Status::IOError("cannot set the time of " + path.string() + ": " + ec.message());
-  return Status::OK();
-}
-
 }  // namespace
 
 Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
@@ -148,52 +108,30 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   // Commit v: a few removes and adds (version 0: the table and its files).
   auto write_commit = [&](int64_t v) -> Status {
     std::string commit;
-    {
-      JsonWriter w(&commit);
-      w.BeginObject().Key("commitInfo").BeginObject();
-      w.Key("timestamp").Int(now).Key("operation").String("WRITE");
-      w.Key("operationParameters").BeginObject().Key("mode").String("Append").EndObject();
-      if (v > 0) w.Key("readVersion").Int(v - 1);
-      w.Key("isBlindAppend").Bool(v == 0 || o.removes_per_commit == 0);
-      w.EndObject().EndObject();
-      commit.push_back('\n');
-    }
+    CommitInfoAction info;
+    info.timestamp_ms = now;
+    info.operation = "WRITE";
+    info.operation_parameters = {{"mode", "Append"}};
+    if (v > 0) info.read_version = v - 1;
+    info.is_blind_append = v == 0 || o.removes_per_commit == 0;
+    AppendCommitInfoAction(info, &commit);
     if (v == 0) {
-      {
-        JsonWriter w(&commit);
-        w.BeginObject().Key("protocol").BeginObject();
-        w.Key("minReaderVersion").Int(protocol.min_reader_version);
-        w.Key("minWriterVersion").Int(protocol.min_writer_version);
-        w.EndObject().EndObject();
-      }
-      commit.push_back('\n');
-      {
-        JsonWriter w(&commit);
-        w.BeginObject().Key("metaData").BeginObject();
-        w.Key("id").String(metadata.id).Key("name").String(*metadata.name);
-        w.Key("format").BeginObject().Key("provider").String("parquet");
-        w.Key("options").BeginObject().EndObject().EndObject();
-        w.Key("schemaString").String(metadata.schema_string);
-        w.Key("partitionColumns").BeginArray().String("date").EndArray();
-        w.Key("configuration").BeginObject().EndObject();
-        w.Key("createdTime").Int(*metadata.created_time);
-        w.EndObject().EndObject();
-      }
-      commit.push_back('\n');
-      for (const DataFile& f : files) AppendAdd(f, &commit);
+      AppendProtocolAction(protocol, &commit);
+      AppendMetadataAction(metadata, &commit);
+      for (const DataFile& f : files) AppendAddAction(f, &commit);
     } else {
       for (int64_t r = 0; r < o.removes_per_commit && !files.empty(); ++r) {
         size_t i = static_cast<size_t>(gen.rng_() % files.size());
-        AppendRemove(files[i], now, &commit);
+        AppendRemoveAction(files[i], now, &commit);
         files[i] = std::move(files.back());
         files.pop_back();
       }
       for (int64_t a = 0; a < o.adds_per_commit; ++a) {
         files.push_back(gen.NewFile(now));
-        AppendAdd(files.back(), &commit);
+        AppendAddAction(files.back(), &commit);
       }
     }
-    return WriteFile(log / DeltaCommitFileName(v), commit, now);
+    return WriteDeltaLogFile((log / DeltaCommitFileName(v)).string(), commit, now);
   };
 
   // Without history the checkpoint at 0 stands alone (no JSON commit 0).
@@ -207,12 +145,12 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   SyntheticTableSummary summary;
   summary.checkpoint_version = history;
   summary.checkpoint_bytes = static_cast<int64_t>(checkpoint.size());
-  LS_RETURN_IF_ERROR(
-      WriteFile(log / (DeltaVersionPrefix(history) + ".checkpoint.parquet"), checkpoint, now));
+  LS_RETURN_IF_ERROR(WriteDeltaLogFile(
+      (log / (DeltaVersionPrefix(history) + ".checkpoint.parquet")).string(), checkpoint, now));
   checkpoint.clear();
   checkpoint.shrink_to_fit();
   LS_RETURN_IF_ERROR(
-      WriteFile(log / "_last_checkpoint",
+      WriteDeltaLogFile((log / "_last_checkpoint").string(),
                 LastCheckpointJson(history, static_cast<int64_t>(files.size()) + 2,
                                    summary.checkpoint_bytes, static_cast<int64_t>(files.size())),
                 now));

@@ -1,0 +1,106 @@
+// DemoDeltaWriter: writes one small Delta table commit by commit, the way a
+// single Spark job would, for the demo tables (demo_tables.h): parquet data
+// files (our parquet writer; partition columns only in the Hive-style
+// folder names) with Delta `stats`, and Spark-like commits (commitInfo,
+// protocol, metaData, add, remove) through the one writer of Delta actions
+// (delta/delta_action_writer.h).
+//
+// Commit i is stamped, and its log file's mtime set, at
+// first_commit_ms + i seconds; data files 400 ms before their commit. The
+// rows are held in memory (the tables are small) so that a DELETE can
+// rewrite the files it touches. Deterministic for a seed: UUIDs come from
+// the table's generator.
+//
+// Errors: kFailedPrecondition if the table folder exists, kIOError when
+// the file system fails. Not thread-safe.
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <map>
+#include <random>
+#include <string>
+#include <utility>
+#include <variant>
+#include <vector>
+
+#include "common/status.h"
+#include "demo/demo_tables.h"
+#include "table/partition_values.h"
+
+namespace lakeshare {
+
+enum class DemoFieldType { kLong, kInteger, kDouble, kString, kDate, kTimestamp, kBoolean };
+
+struct DemoField {
+  std::string name;
+  DemoFieldType type;
+  bool nullable;
+  std::string comment;  // empty: none
+};
+
+// A cell: null, or the value in the representation of its DemoFieldType
+// (int32 days for dates, int64 microseconds for timestamps).
+using DemoValue = std::variant<std::monostate, bool, int32_t, int64_t, double, std::string>;
+using DemoRow = std::vector<DemoValue>;  // one cell per field, partition columns included
+
+struct DemoTableSpec {
+  std::string name;
+  std::string description;
+  std::vector<DemoField> fields;
+  std::vector<std::string> partition_columns;
+  std::vector<std::pair<std::string, std::string>> configuration;
+};
+
+struct DemoFile {
+  std::string path;  // as recorded in the log (URI-encoded, relative)
+  PartitionValues partition_values;
+  int64_t size = 0;
+  int64_t modification_time = 0;
+  std::string stats;
+  std::vector<DemoRow> rows;
+};
+
+class DemoDeltaWriter {
+ public:
+  DemoDeltaWriter(std::filesystem::path root, DemoTableSpec spec, uint64_t seed,
+                  int64_t first_commit_ms);
+
+  // Creates the table folder and its _delta_log.
+  Status Init();
+
+  std::mt19937_64& rng() { return rng_; }
+  int64_t CommitTime(int64_t version) const { return first_commit_ms_ + version * 1000; }
+
+  // Writes `rows` as one data file per partition (in order of first
+  // appearance), as a single Spark task would.
+  Result<std::vector<DemoFile>> WriteFiles(const std::vector<DemoRow>& rows);
+  // One data file of the partition `pv`; `split` numbers it (part-0000N).
+  Result<DemoFile> WriteFile(const PartitionValues& pv, std::vector<DemoRow> rows, int split);
+
+  // A WRITE commit adding `files` (version 0 also creates the table).
+  Status CommitWrite(const std::vector<DemoFile>& files);
+  // A copy-on-write DELETE: every active file with a row matching `matches`
+  // is removed, and its remaining rows (if any) are written to a new file.
+  Status CommitDelete(const std::string& predicate_sql,
+                      const std::function<bool(const DemoRow&)>& matches);
+
+  DemoTable Describe() const;
+
+ private:
+  struct CommitInfo;
+  std::string Uuid();
+  PartitionValues PartitionOf(const DemoRow& row) const;
+  Status Commit(const CommitInfo& info, const std::string& actions,
+                const std::vector<DemoFile>& added, const std::vector<DemoFile>& removed);
+
+  std::filesystem::path root_;
+  DemoTableSpec spec_;
+  std::mt19937_64 rng_;
+  int64_t first_commit_ms_;
+  int64_t next_version_ = 0;
+  std::map<std::string, DemoFile> active_;
+};
+
+}  // namespace lakeshare

@@ -1,0 +1,38 @@
+// A synthetic Iceberg table for benchmarks and load tests (`lakeshare
+// generate-iceberg`): `files` data files over `snapshots` append snapshots,
+// identity-partitioned by `day` (100 files a day), with `files_per_manifest`
+// entries per manifest; real parquet data files unless write_data is false.
+// Written by our own Iceberg writer (src/iceberg/iceberg_writer.h).
+// Deterministic data; snapshot times end just before now.
+//
+// Errors: kInvalidArgument for bad options, kFailedPrecondition if the
+// folder already holds a table, kIOError when the file system fails.
+// Thread-compatible.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+#include "common/status.h"
+
+namespace lakeshare {
+
+struct IcebergGeneratorOptions {
+  std::string dir;        // the table folder (created; must not hold a table)
+  int64_t files = 1000;   // data files in the latest snapshot
+  int64_t snapshots = 1;  // append snapshots the files are spread over
+  int64_t rows_per_file = 10;
+  size_t files_per_manifest = 10000;
+  bool write_data = true;  // false: manifests only (no parquet files)
+};
+
+struct GeneratedIcebergTable {
+  int64_t latest_version = 0;
+  int64_t files = 0;
+  int64_t rows = 0;
+};
+
+Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions& options);
+
+}  // namespace lakeshare

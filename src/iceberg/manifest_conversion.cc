@@ -1,0 +1,254 @@
+#include "iceberg/manifest_conversion.h"
+
+#include <charconv>
+#include <string_view>
+#include <unordered_map>
+#include <utility>
+
+#include "common/strings.h"
+#include "iceberg/entry_stats.h"
+#include "iceberg/table_location.h"
+
+namespace lakeshare::iceberg {
+namespace {
+
+std::string Basename(const std::string& p) {
+  size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+bool IsIdentity(const PartitionField& f) { return f.transform == "identity"; }
+
+void AppendInt(std::string* out, int64_t v) {
+  char buf[24];
+  auto r = std::to_chars(buf, buf + sizeof(buf), v);
+  out->append(buf, r.ptr);
+}
+
+// The time of the snapshot that added a manifest, as far as known.
+int64_t ManifestTime(const FileContext& ctx, const ManifestFile& mf) {
+  if (mf.added_snapshot_id) {
+    auto it = ctx.snapshot_ts->find(*mf.added_snapshot_id);
+    if (it != ctx.snapshot_ts->end()) return it->second;
+  }
+  return ctx.default_ts;
+}
+
+Status RejectNonParquet(const ManifestEntry& e) {
+  if (e.file_format == "PARQUET" || EqualsIgnoreCase(e.file_format, "parquet")) {
+    return Status::OK();
+  }
+  return Status::Unsupported("data file '" + Basename(e.file_path) + "' is in " + e.file_format +
+                             " format; only parquet data files can be shared");
+}
+
+// Converts one manifest's entries (see ConvertedManifest): per entry one
+// DataFile whose strings are allocated at their exact size and whose
+// partition values are shared with every file of the same tuple.
+class ManifestConverter {
+ public:
+  // `spec` may be null for delete manifests (no files are converted).
+  ManifestConverter(const FileContext& ctx, const PartitionSpec* spec, const ManifestFile& mf,
+                    bool delete_manifest)
+      : ctx_(ctx),
+        spec_(spec),
+        manifest_snapshot_(mf.added_snapshot_id),
+        manifest_ts_(ManifestTime(ctx, mf)),
+        delete_manifest_(delete_manifest),
+        out_(std::make_shared<ConvertedManifest>()) {
+    if (spec_ == nullptr) return;
+    for (const auto& [name, col] : ctx_.partition_columns) {
+      std::optional<size_t> index;
+      for (size_t i = 0; i < spec_->fields.size(); ++i) {
+        if (IsIdentity(spec_->fields[i]) && spec_->fields[i].source_id == col->id) index = i;
+      }
+      partition_index_.push_back(index);
+    }
+    chunk_.reserve(FileList::kChunkSize);
+  }
+
+  Status Add(const ManifestEntry& e) {
+    const std::optional<int64_t> sid = e.snapshot_id ? e.snapshot_id : manifest_snapshot_;
+    const bool deletes = delete_manifest_ || e.content != FileContent::kData;
+    if (e.status == EntryStatus::kDeleted || (e.status == EntryStatus::kAdded && deletes)) {
+      if (std::find(out_->removing.begin(), out_->removing.end(), sid) == out_->removing.end()) {
+        out_->removing.push_back(sid);
+      }
+    }
+    if (e.status == EntryStatus::kDeleted) return Status::OK();
+    if (deletes) {
+      if (e.content == FileContent::kEqualityDeletes) {
+        ++out_->equality_deletes;
+      } else {
+        ++out_->position_deletes;  // position delete files and v3 deletion vectors
+      }
+      return Status::OK();
+    }
+    if (spec_ == nullptr) return Status::Internal("a data file in a manifest read as deletes");
+    LS_RETURN_IF_ERROR(RejectNonParquet(e));
+    DataFile f;
+    LS_ASSIGN_OR_RETURN(f.path, ctx_.Rebase(e.file_path));
+    LS_RETURN_IF_ERROR(PartitionValuesOf(e, &f.partition_values));
+    f.size = e.file_size;
+    f.modification_time = manifest_ts_;
+    if (e.snapshot_id && e.snapshot_id != manifest_snapshot_) {
+      auto it = ctx_.snapshot_ts->find(*e.snapshot_id);
+      if (it != ctx_.snapshot_ts->end()) f.modification_time = it->second;
+    }
+    f.data_change = true;
+    stats_.clear();
+    AppendStatsJson(&stats_, e, *ctx_.schema);
+    f.stats.emplace(stats_.data(), stats_.size());  // exactly sized
+    NoteOrigin(ConvertedManifest::Origin{sid, e.status == EntryStatus::kAdded});
+    chunk_.push_back(std::move(f));
+    ++out_->files;
+    if (chunk_.size() == FileList::kChunkSize) {
+      out_->chunks.push_back(std::move(chunk_));
+      chunk_ = {};
+      chunk_.reserve(FileList::kChunkSize);
+    }
+    return Status::OK();
+  }
+
+  std::shared_ptr<const ConvertedManifest> Finish() {
+    if (!chunk_.empty()) {
+      chunk_.shrink_to_fit();
+      out_->chunks.push_back(std::move(chunk_));
+    }
+    return out_;
+  }
+
+ private:
+  Status PartitionValuesOf(const ManifestEntry& e, PartitionValues* out) {
+    if (partition_index_.empty()) return Status::OK();
+    // The tuple's bytes find the values made for an earlier file.
+    key_.clear();
+    for (const std::optional<size_t>& index : partition_index_) {
+      if (!index || *index >= e.partition.size()) {
+        return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
+                                  spec_->fields[index.value_or(0)].name + "'");
+      }
+      const PartitionDatum& d = e.partition[*index];
+      key_.push_back(static_cast<char>(d.kind));
+      key_.append(reinterpret_cast<const char*>(&d.i), sizeof(d.i));
+      key_.append(reinterpret_cast<const char*>(&d.d), sizeof(d.d));
+      key_.push_back(d.b ? '1' : '0');
+      AppendInt(&key_, static_cast<int64_t>(d.bytes.size()));
+      key_.push_back(':');
+      key_.append(d.bytes);
+    }
+    if (auto it = seen_.find(key_); it != seen_.end()) {
+      *out = it->second;  // shares the entries
+      return Status::OK();
+    }
+    PartitionValues values;
+    for (size_t c = 0; c < partition_index_.size(); ++c) {
+      const auto& [name, col] = ctx_.partition_columns[c];
+      auto v = PartitionValueString(*col->type, e.partition[*partition_index_[c]]);
+      if (!v.ok()) return v.status().WithContext("data file '" + e.file_path + "'");
+      values[name] = std::move(*v);
+    }
+    seen_.emplace(key_, values);
+    *out = std::move(values);
+    return Status::OK();
+  }
+
+  void NoteOrigin(const ConvertedManifest::Origin& o) {
+    uint32_t index = 0;
+    while (index < out_->origins.size() && (out_->origins[index].snapshot_id != o.snapshot_id ||
+                                            out_->origins[index].added != o.added)) {
+      ++index;
+    }
+    if (index == out_->origins.size()) out_->origins.push_back(o);
+    if (out_->runs.empty() || out_->runs.back().origin != index) {
+      out_->runs.push_back({out_->files + 1, index});
+    } else {
+      out_->runs.back().end = out_->files + 1;
+    }
+  }
+
+  const FileContext& ctx_;
+  const PartitionSpec* spec_;
+  const std::optional<int64_t> manifest_snapshot_;
+  const int64_t manifest_ts_;
+  const bool delete_manifest_;
+  std::shared_ptr<ConvertedManifest> out_;
+  std::vector<std::optional<size_t>> partition_index_;  // per partition column
+  std::unordered_map<std::string, PartitionValues> seen_;
+  std::vector<DataFile> chunk_;
+  std::string key_, stats_;
+};
+
+}  // namespace
+
+Result<std::string> FileContext::Rebase(const std::string& recorded) const {
+  // Fast path: the recorded root verbatim, then a path that is already
+  // normal (what writers record): no normalization needed.
+  if (!recorded_raw.empty() && recorded.size() > recorded_raw.size() + 1 &&
+      recorded.compare(0, recorded_raw.size(), recorded_raw) == 0 &&
+      recorded[recorded_raw.size()] == '/') {
+    std::string_view rest = std::string_view(recorded).substr(recorded_raw.size() + 1);
+    if (IsCleanRelativePath(rest)) {
+      std::string out;
+      out.reserve(configured_root.size() + 1 + rest.size());
+      out.append(configured_root);
+      out.push_back('/');
+      out.append(rest);
+      return out;
+    }
+  }
+  std::string n = NormalizeRecordedLocation(recorded);
+  if (!recorded_norm.empty() && n.size() > recorded_norm.size() &&
+      n.compare(0, recorded_norm.size(), recorded_norm) == 0 && n[recorded_norm.size()] == '/') {
+    std::string out;
+    out.reserve(configured_root.size() + n.size() - recorded_norm.size());
+    out.append(configured_root);
+    out.append(n, recorded_norm.size());
+    return out;
+  }
+  return RebaseLocation(recorded, recorded_root, configured_root);
+}
+
+void FileContext::Prepare() {
+  recorded_norm = NormalizeRecordedLocation(recorded_root);
+  recorded_raw = recorded_root;
+  while (recorded_raw.size() > 1 && recorded_raw.back() == '/') recorded_raw.pop_back();
+  // The fast path compares text: only for roots that are already normal.
+  if (recorded_raw.find('/') == std::string::npos ||
+      NormalizeRecordedLocation(recorded_raw) != recorded_raw) {
+    recorded_raw.clear();
+  }
+  while (configured_root.size() > 1 && configured_root.back() == '/') configured_root.pop_back();
+}
+
+std::string FileContext::Key() const {
+  std::string k = std::to_string(schema->schema_id);
+  for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
+  return k + "|" + recorded_root + "|" + configured_root;
+}
+
+int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
+  int64_t t = INT64_MAX;
+  for (const SnapshotInfo& s : m.snapshots) t = std::min(t, s.timestamp_ms);
+  return t == INT64_MAX ? otherwise : t;
+}
+
+std::string ConversionKey(const std::string& path, const ManifestFile& mf,
+                          const PartitionSpec* spec, const FileContext& ctx, bool deletes) {
+  return path + "|" + std::to_string(mf.length) + "|" + (deletes ? "d" : "f") +
+         std::to_string(spec != nullptr ? spec->spec_id : -1) + "|" +
+         std::to_string(mf.added_snapshot_id.value_or(-1)) + "|" +
+         std::to_string(ManifestTime(ctx, mf)) + "|" + ctx.Key();
+}
+
+Result<std::shared_ptr<const ConvertedManifest>> ConvertManifest(
+    std::string bytes, const std::string& what, const FileContext& ctx, const PartitionSpec* spec,
+    const ManifestFile& mf, bool deletes) {
+  ManifestConverter converter(ctx, spec, mf, deletes);
+  LS_RETURN_IF_ERROR(
+      ForEachManifestEntry(std::move(bytes), what, /*with_metrics=*/!deletes,
+                           [&](const ManifestEntry& e) { return converter.Add(e); }));
+  return converter.Finish();
+}
+
+}  // namespace lakeshare::iceberg

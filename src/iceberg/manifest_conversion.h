@@ -1,0 +1,96 @@
+// The conversion of one Iceberg manifest into the DataFiles snapshots list:
+// done once per manifest and conversion context, and shared by every
+// snapshot (of every version) that lists the manifest.
+//
+// A converted file has its path re-based onto the configured table folder
+// (FileContext::Rebase), its partition values (shared with every file of
+// the same tuple), the Delta stats JSON of its metrics (entry_stats.h) and
+// the time of the snapshot that added it as modification time. Strings are
+// allocated at their exact size: a snapshot holds a million of them.
+//
+// Errors: kCorruption naming the manifest for malformed content,
+// kUnsupported for data files that are not parquet. ConvertedManifest is
+// immutable once made: thread-safe to share; FileContext is plain data.
+#pragma once
+
+#include <algorithm>
+#include <cstdint>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "common/status.h"
+#include "iceberg/iceberg_metadata.h"
+#include "iceberg/manifest.h"
+#include "iceberg/shared_schema.h"
+#include "table/table_format.h"
+
+namespace lakeshare::iceberg {
+
+// What a snapshot's files are converted with: schema, partition columns,
+// re-basing. Prepare() once the roots are set.
+struct FileContext {
+  // `recorded` (a location in the metadata) re-based onto configured_root.
+  Result<std::string> Rebase(const std::string& recorded) const;
+  void Prepare();
+  // Everything a manifest's conversion depends on besides the manifest.
+  std::string Key() const;
+
+  std::string recorded_norm, recorded_raw;  // set by Prepare
+  const IcebergMetadata* meta = nullptr;
+  const Schema* schema = nullptr;
+  std::string recorded_root, configured_root;
+  PartitionColumnList partition_columns;
+  const std::map<int64_t, int64_t>* snapshot_ts = nullptr;
+  // For files whose adding snapshot is unknown or expired: the oldest
+  // snapshot's time (they were added no later), stable across versions.
+  int64_t default_ts = 0;
+};
+
+// The files of one manifest as snapshots list them.
+struct ConvertedManifest {
+  // Live data files (ADDED and EXISTING entries), in file order, in chunks
+  // of FileList::kChunkSize (the last one shorter).
+  std::vector<FileList::Chunk> chunks;
+  size_t files = 0;
+  // Who added each file: runs of files with the same origin.
+  struct Origin {
+    std::optional<int64_t> snapshot_id;  // the entry's, else the manifest's
+    bool added = false;                  // status ADDED (not EXISTING)
+  };
+  std::vector<Origin> origins;
+  struct Run {
+    size_t end = 0;  // files [previous run's end, end)
+    uint32_t origin = 0;
+  };
+  std::vector<Run> runs;
+  int64_t position_deletes = 0, equality_deletes = 0;  // live delete files listed
+  // Snapshots (nullopt: unknown) whose entries here delete data files or
+  // add delete files: their commits are not append-only.
+  std::vector<std::optional<int64_t>> removing;
+
+  const DataFile& file(size_t i) const {
+    return chunks[i / FileList::kChunkSize][i % FileList::kChunkSize];
+  }
+  bool Removes(int64_t snapshot_id) const {
+    return std::any_of(removing.begin(), removing.end(),
+                       [&](const std::optional<int64_t>& s) { return !s || *s == snapshot_id; });
+  }
+};
+
+// The earliest snapshot time of the table (`otherwise` without snapshots).
+int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise);
+
+// The key a converted manifest is found again by.
+std::string ConversionKey(const std::string& path, const ManifestFile& mf,
+                          const PartitionSpec* spec, const FileContext& ctx, bool deletes);
+
+// Converts the manifest `bytes` (named `what` in errors). `spec` may be null
+// for delete manifests (then only delete files are counted).
+Result<std::shared_ptr<const ConvertedManifest>> ConvertManifest(
+    std::string bytes, const std::string& what, const FileContext& ctx, const PartitionSpec* spec,
+    const ManifestFile& mf, bool deletes);
+
+}  // namespace lakeshare::iceberg

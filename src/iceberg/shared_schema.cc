@@ -1,0 +1,147 @@
+#include "iceberg/shared_schema.h"
+
+#include <map>
+
+namespace lakeshare::iceberg {
+namespace {
+
+bool IsIdentity(const PartitionField& f) { return f.transform == "identity"; }
+
+void IndexFields(const std::vector<NestedField>& fields, const std::string& prefix,
+                 std::map<int32_t, std::pair<std::string, const Type*>>* by_id,
+                 std::map<std::string, int32_t>* by_path) {
+  for (const NestedField& f : fields) {
+    std::string path = prefix.empty() ? f.name : prefix + "." + f.name;
+    (*by_id)[f.id] = {path, f.type.get()};
+    if (by_path != nullptr) (*by_path)[path] = f.id;
+    if (f.type->is_nested()) IndexFields(f.type->fields, path, by_id, by_path);
+  }
+}
+
+void ScanTypes(const std::vector<NestedField>& fields, bool* ntz, bool* variant,
+               std::set<int32_t>* defaults) {
+  for (const NestedField& f : fields) {
+    TypeId t = f.type->id;
+    if (t == TypeId::kTimestamp || t == TypeId::kTimestampNs) *ntz = true;
+    if (t == TypeId::kVariant) *variant = true;
+    if (f.has_initial_default) defaults->insert(f.id);
+    if (f.type->is_nested()) ScanTypes(f.type->fields, ntz, variant, defaults);
+  }
+}
+
+}  // namespace
+
+SchemaReport AnalyzeSchema(const IcebergMetadata& m, const Schema& s) {
+  SchemaReport r;
+  bool ntz = false, variant = false, widening = false;
+  ScanTypes(s.fields, &ntz, &variant, &r.default_field_ids);
+  std::map<int32_t, std::pair<std::string, const Type*>> ids;
+  std::map<std::string, int32_t> paths;
+  IndexFields(s.fields, "", &ids, &paths);
+  for (const Schema& other : m.schemas) {
+    if (other.schema_id == s.schema_id || r.unreadable) continue;
+    std::map<int32_t, std::pair<std::string, const Type*>> oids;
+    std::map<std::string, int32_t> opaths;
+    IndexFields(other.fields, "", &oids, &opaths);
+    for (const auto& [id, entry] : ids) {
+      auto it = oids.find(id);
+      if (it != oids.end() && it->second.first != entry.first) {
+        r.unreadable = "column '" + entry.first + "' was renamed (it is '" + it->second.first +
+                       "' in schema " + std::to_string(other.schema_id) +
+                       "), and readers that match parquet columns by name would read it wrongly";
+        break;
+      }
+      if (it != oids.end() && !entry.second->is_nested() && !it->second.second->is_nested() &&
+          TypeName(*entry.second) != TypeName(*it->second.second)) {
+        widening = true;
+      }
+      auto p = opaths.find(entry.first);
+      if (p != opaths.end() && p->second != id) {
+        r.unreadable = "column '" + entry.first + "' was dropped and added again (field ids " +
+                       std::to_string(p->second) + " and " + std::to_string(id) +
+                       "), and readers that match parquet columns by name would read old values";
+        break;
+      }
+    }
+  }
+  if (ntz) r.reader_features.push_back("timestampNtz");
+  if (widening) r.reader_features.push_back("typeWidening");
+  if (variant) r.reader_features.push_back("variantType");
+  return r;
+}
+
+std::set<int32_t> AllFieldIds(const Schema& s) {
+  std::map<int32_t, std::pair<std::string, const Type*>> ids;
+  IndexFields(s.fields, "", &ids, nullptr);
+  std::set<int32_t> out;
+  for (const auto& [id, entry] : ids) out.insert(id);
+  return out;
+}
+
+const Schema* SchemaFor(const IcebergMetadata& m, const SnapshotInfo* s) {
+  if (s == nullptr || (m.current_snapshot_id && *m.current_snapshot_id == s->snapshot_id)) {
+    return m.CurrentSchema();
+  }
+  if (s->schema_id) {
+    if (const Schema* schema = m.SchemaById(*s->schema_id)) return schema;
+  }
+  return m.CurrentSchema();
+}
+
+PartitionColumnList PartitionColumns(const IcebergMetadata& m, const Schema& schema,
+                                     const std::set<int32_t>& spec_ids) {
+  PartitionColumnList out;
+  std::set<int32_t> ids = spec_ids;
+  if (ids.empty()) ids.insert(m.default_spec_id);
+  const PartitionSpec* first = m.SpecById(*ids.begin());
+  if (first == nullptr) return out;
+  for (const PartitionField& pf : first->fields) {
+    if (!IsIdentity(pf)) continue;
+    const NestedField* col = nullptr;
+    for (const NestedField& f : schema.fields) {
+      if (f.id == pf.source_id) col = &f;
+    }
+    if (col == nullptr || !IsExposablePartitionType(*col->type)) continue;
+    bool everywhere = true;
+    for (int32_t id : ids) {
+      const PartitionSpec* spec = m.SpecById(id);
+      bool found = false;
+      if (spec != nullptr) {
+        for (const PartitionField& f : spec->fields) {
+          found = found || (IsIdentity(f) && f.source_id == pf.source_id);
+        }
+      }
+      everywhere = everywhere && found;
+    }
+    bool duplicate = false;
+    for (const auto& [name, f] : out) duplicate = duplicate || f == col;
+    if (everywhere && !duplicate) out.emplace_back(col->name, col);
+  }
+  return out;
+}
+
+TableProtocol MakeProtocol(const SchemaReport& report) {
+  TableProtocol p;
+  if (!report.reader_features.empty()) {
+    p.min_reader_version = 3;
+    p.min_writer_version = 7;
+    p.reader_features = report.reader_features;
+    p.writer_features = report.reader_features;
+  }
+  return p;
+}
+
+TableMetadata MakeMetadata(const std::string& table_id, const IcebergMetadata& m,
+                           const Schema& schema, const PartitionColumnList& parts) {
+  TableMetadata md;
+  md.id = table_id;
+  if (auto c = m.properties.find("comment"); c != m.properties.end()) md.description = c->second;
+  md.format_provider = "parquet";
+  md.schema_string = SparkSchemaString(schema);
+  for (const auto& [name, f] : parts) md.partition_columns.push_back(name);
+  // Append-only snapshot ranges have a change feed (added files as inserts).
+  md.configuration["delta.enableChangeDataFeed"] = "true";
+  return md;
+}
+
+}  // namespace lakeshare::iceberg

@@ -1,0 +1,60 @@
+#include "testing/memory_storage.h"
+
+#include <algorithm>
+#include <utility>
+
+namespace lakeshare::testing {
+
+void MemoryStorage::Put(const std::string& path, std::string bytes, int64_t modification_time_ms) {
+  std::lock_guard<std::mutex> lock(mu_);
+  objects_[path] = Object{std::move(bytes), modification_time_ms};
+}
+
+void MemoryStorage::Remove(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  objects_.erase(path);
+}
+
+Result<std::string> MemoryStorage::Read(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(path);
+  if (it == objects_.end()) return Status::NotFound("'" + path + "': not found");
+  return it->second.bytes;
+}
+
+Result<std::string> MemoryStorage::ReadRange(const std::string& path, int64_t offset,
+                                             int64_t length) {
+  if (offset < 0 || length < 0) return Status::InvalidArgument("negative range");
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(path);
+  if (it == objects_.end()) return Status::NotFound("'" + path + "': not found");
+  const std::string& bytes = it->second.bytes;
+  const size_t from = std::min(static_cast<size_t>(offset), bytes.size());
+  return bytes.substr(from, static_cast<size_t>(length));
+}
+
+Result<FileInfo> MemoryStorage::Head(const std::string& path) {
+  std::lock_guard<std::mutex> lock(mu_);
+  auto it = objects_.find(path);
+  if (it == objects_.end()) return Status::NotFound("'" + path + "': not found");
+  return FileInfo{path, static_cast<int64_t>(it->second.bytes.size()),
+                  it->second.modification_time_ms};
+}
+
+Result<std::vector<FileInfo>> MemoryStorage::ListDirectory(const std::string& dir) {
+  const std::string prefix = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  std::lock_guard<std::mutex> lock(mu_);
+  std::vector<FileInfo> out;
+  bool any = false;
+  for (auto it = objects_.lower_bound(prefix);
+       it != objects_.end() && it->first.compare(0, prefix.size(), prefix) == 0; ++it) {
+    any = true;
+    if (it->first.find('/', prefix.size()) != std::string::npos) continue;  // deeper
+    out.push_back(FileInfo{it->first, static_cast<int64_t>(it->second.bytes.size()),
+                           it->second.modification_time_ms});
+  }
+  if (!any) return Status::NotFound("'" + dir + "': not found");
+  return out;
+}
+
+}  // namespace lakeshare::testing
