@@ -5,11 +5,11 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
-#include <future>
-#include <system_error>
+#include <new>
 #include <utility>
 #include <vector>
 
+#include "common/thread_pool.h"
 #include "delta/delta_paths.h"
 
 namespace lakeshare {
@@ -87,6 +87,12 @@ void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out
 // after file, and they were allocated in load order (random once sorted), so
 // every line waited on memory and on the TLB. The loaded texts stay with the
 // moved-from files, to be freed with them in the order they were allocated.
+// The halves below cannot fail but by running out of memory, which the
+// callers of SortFiles handle as the exception it was.
+void ThrowIfFailed(const Status& st) {
+  if (!st.ok()) throw std::bad_alloc();
+}
+
 void GatherChunks(const std::vector<DataFile*>& files, const uint32_t* order, size_t count,
                   std::vector<FileList::ChunkPtr>* chunks) {
   // Memory is fetched ahead: the files themselves (scattered as well)
@@ -206,14 +212,14 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
   if (n >= (1u << 16)) {
     // Two halves sorted at once, then merged.
     auto mid = keys.begin() + static_cast<std::ptrdiff_t>(n / 2);
-    std::future<void> first;
-    try {
-      first = std::async(std::launch::async, [&] { std::sort(keys.begin(), mid, less); });
-    } catch (const std::system_error&) {
-      std::sort(keys.begin(), mid, less);
-    }
-    std::sort(mid, keys.end(), less);
-    if (first.valid()) first.get();
+    ThrowIfFailed(ParallelFor(2, 2, [&](size_t half) {
+      if (half == 0) {
+        std::sort(keys.begin(), mid, less);
+      } else {
+        std::sort(mid, keys.end(), less);
+      }
+      return Status::OK();
+    }));
     std::vector<Key> merged(n);
     std::merge(keys.begin(), mid, mid, keys.end(), merged.begin(), less);
     keys.swap(merged);
@@ -241,17 +247,14 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
   const size_t m = kept.size();
   const size_t split = m >= (1u << 16) ? m / 2 / FileList::kChunkSize * FileList::kChunkSize : 0;
   std::vector<FileList::ChunkPtr> second;
-  std::future<void> first;
-  try {
-    if (split > 0) {
-      first =
-          std::async(std::launch::async, [&] { GatherChunks(files, kept.data(), split, &chunks); });
+  ThrowIfFailed(ParallelFor(2, split > 0 ? 2 : 1, [&](size_t half) {
+    if (half == 0) {
+      GatherChunks(files, kept.data(), split, &chunks);
+    } else {
+      GatherChunks(files, kept.data() + split, m - split, &second);
     }
-  } catch (const std::system_error&) {
-    GatherChunks(files, kept.data(), split, &chunks);
-  }
-  GatherChunks(files, kept.data() + split, m - split, &second);
-  if (first.valid()) first.get();
+    return Status::OK();
+  }));
   chunks.insert(chunks.end(), std::make_move_iterator(second.begin()),
                 std::make_move_iterator(second.end()));
   if (m >= (1u << 16)) {

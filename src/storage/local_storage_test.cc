@@ -1,13 +1,16 @@
 #include "storage/local_storage.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
 #include <fstream>
 
+#include "testing/status_matchers.h"
+
 namespace lakeshare {
 namespace {
+
+using ::lakeshare::testing::StatusIs;
 
 class LocalStorageTest : public ::testing::Test {
  protected:
@@ -30,6 +33,30 @@ TEST_F(LocalStorageTest, ReadsWholeAndRanges) {
   EXPECT_EQ(*storage_.ReadRange((dir_ / "b.txt").string(), 50, 1), "");
   EXPECT_EQ(storage_.Read((dir_ / "missing").string()).status().code(), StatusCode::kNotFound);
   EXPECT_EQ(storage_.Read((dir_ / "sub").string()).status().code(), StatusCode::kNotFound);
+}
+
+TEST_F(LocalStorageTest, OpensFilesForRandomAccess) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RandomAccessFile> file,
+                       storage_.OpenRandomAccess((dir_ / "b.txt").string(), std::nullopt));
+  EXPECT_EQ(file->Size(), 11u);
+  EXPECT_TRUE(file->ReadsAreCheap());
+  char buf[5];
+  ASSERT_OK(file->ReadAt(6, 5, buf));
+  EXPECT_EQ(std::string(buf, 5), "world");
+  ASSERT_OK(file->ReadAt(0, 0, buf));
+  EXPECT_THAT(file->ReadAt(7, 5, buf), StatusIs(StatusCode::kCorruption));
+  EXPECT_THAT(storage_.OpenRandomAccess((dir_ / "missing").string(), std::nullopt).status(),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(storage_.OpenRandomAccess((dir_ / "sub").string(), std::nullopt).status(),
+              StatusIs(StatusCode::kNotFound));
+}
+
+TEST_F(LocalStorageTest, RandomAccessReportsAFileThatShrank) {
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RandomAccessFile> file,
+                       storage_.OpenRandomAccess((dir_ / "b.txt").string(), std::nullopt));
+  std::filesystem::resize_file(dir_ / "b.txt", 3);
+  char buf[5];
+  EXPECT_THAT(file->ReadAt(6, 5, buf), StatusIs(StatusCode::kIOError));
 }
 
 TEST_F(LocalStorageTest, ListsFilesSortedWithoutFolders) {
