@@ -1,8 +1,9 @@
-// The Delta Sharing REST API (protocol notes §1): routes requests under the
-// configured prefix, authenticates and authorises them against the catalog,
-// and answers from the tables' own metadata. Also serves the server-signed
-// URLs of local files under {prefix}/files/. Thread-safe; one instance serves
-// all requests.
+// The Delta Sharing REST API ("REST APIs" in
+// https://github.com/delta-io/delta-sharing/blob/main/PROTOCOL.md): routes
+// requests under the configured prefix, authenticates and authorises them
+// against the catalog, and answers from the tables' own metadata. Also
+// serves the server-signed URLs of local files under {prefix}/files/.
+// Thread-safe; one instance serves all requests.
 #pragma once
 
 #include <memory>
