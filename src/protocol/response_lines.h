@@ -1,5 +1,6 @@
-// Builders for the NDJSON lines of the parquet response format (protocol
-// notes §1.6). Each appends one complete line, ending in '\n'.
+// Builders for the NDJSON lines of the parquet response format (PROTOCOL.md,
+// "API Response Actions in Parquet Format"). Each appends one complete line,
+// ending in '\n'.
 #pragma once
 
 #include <cstdint>
