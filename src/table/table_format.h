@@ -1,5 +1,6 @@
 // The table-format boundary: what the protocol layer needs from a table,
-// whatever its format (Delta now; Iceberg and Hudi later).
+// whatever its format (Delta, Iceberg; formats are opened by name through
+// table_format_registry.h).
 //
 // A TableFormat is bound to one table location. Implementations are
 // thread-safe and may cache; snapshots are immutable and shared.
