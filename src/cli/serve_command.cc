@@ -7,19 +7,18 @@
 
 #include "admin/admin_service.h"
 #include "catalog/audit_writer.h"
-#include "server/client_address.h"
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
-#include "catalog/catalog_schema.h"
-#include "table/snapshot_cache.h"
-#include "server/errors.h"
 #include "protocol/sharing_service.h"
+#include "server/client_address.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
 #include "storage/storage_registry.h"
+#include "table/snapshot_cache.h"
 
 namespace lakeshare {
 
@@ -105,15 +104,6 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
   server_options.access_log = config.access_log;
-  server_options.error_renderer = [](int status, std::string_view message) {
-    std::string_view code = status == 413   ? "REQUEST_TOO_LARGE"
-                            : status == 400 ? kMalformedRequest
-                            : status == 503 ? "TEMPORARILY_UNAVAILABLE"
-                            : status >= 500 ? kInternalError
-                                            : "BAD_REQUEST";
-    return ErrorResponse(status, code, message);
-  };
-
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;

@@ -1,7 +1,7 @@
 // The table-format boundary: what the protocol layer needs from a table,
 // whatever its format. Implementations: DeltaTable (delta/delta_table.h) and
-// IcebergTable (iceberg/iceberg_table.h); protocol/table_resolver.h picks one
-// by the catalog's `format`.
+// IcebergTable (iceberg/iceberg_table.h), opened by the catalog's `format`
+// through table_format_registry.h.
 //
 // A TableFormat is bound to one table location. Implementations are
 // thread-safe and may cache; snapshots are immutable and shared.
