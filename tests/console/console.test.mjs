@@ -6,6 +6,7 @@
 // today: the server's own error in role="alert". See web/README.md.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import http from 'node:http';
 import { join } from 'node:path';
 
 import {
@@ -14,6 +15,7 @@ import {
   VIEWER,
   accessibilityProblems,
   cleanup,
+  copyTable,
   expireSessions,
   launchBrowser,
   newPage,
@@ -25,11 +27,13 @@ import {
   writeConfig,
 } from './harness.mjs';
 
-const DELTA_TABLE = join(testData, 'delta', 'delta-rs', 'delta-0.8.0-partitioned');
-const ICEBERG_TABLE = join(testData, 'iceberg', 'duckdb-iceberg', 'partition_integer');
+const DELTA_SOURCE = join(testData, 'delta', 'delta-rs', 'delta-0.8.0-partitioned');
+const ICEBERG_SOURCE = join(testData, 'iceberg', 'duckdb-iceberg', 'partition_integer');
 
 let server;
 let browser;
+let deltaTable;
+let icebergTable;
 
 async function login(page, user) {
   await page.goto(`${server.baseUrl}/console/`);
@@ -79,10 +83,13 @@ async function apiLogin(user) {
 describe('console on a SQLite catalog', () => {
   before(async () => {
     server = await startDatabaseServer();
+    deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
+    icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
     browser = await launchBrowser();
   });
   after(async () => {
     if (browser) await browser.close();
+    browser = null;
     if (server) {
       await server.stop();
       cleanup(server.dir);
@@ -97,7 +104,7 @@ describe('console on a SQLite catalog', () => {
     assert.match(index.headers.get('content-security-policy'), /script-src 'self';/);
     assert.doesNotMatch(index.headers.get('content-security-policy'), /unsafe-inline/);
     const html = await index.text(); // fetch decodes Brotli
-    assert.doesNotMatch(html, /<script>|<style|style=|on[a-z]+=/i);
+    assert.doesNotMatch(html, /<script>|<style|\sstyle=|\son[a-z]+=/i);
     const script = html.match(/src="(\/console\/assets\/app-[A-Z0-9]+\.js)"/)[1];
     const js = await fetch(`${server.baseUrl}${script}`, { headers: { 'Accept-Encoding': 'gzip' } });
     assert.equal(js.status, 200);
@@ -168,7 +175,7 @@ describe('console on a SQLite catalog', () => {
     // the server's answer where the user asked, then the table is added.
     const addTable = form(page, 'Add a table');
     await addTable.getByLabel('Table name').fill('orders');
-    await addTable.getByLabel('Location').fill(DELTA_TABLE);
+    await addTable.getByLabel('Location').fill(deltaTable);
     await addTable.getByRole('button', { name: 'Check table' }).click();
     assert.match(await alertIn(addTable), /HTTP 404/);
     await addTable.getByLabel('Share history (time travel, change data feed, streaming)').check();
@@ -189,7 +196,7 @@ describe('console on a SQLite catalog', () => {
     const addOnShare = form(page, 'Add a table');
     await addOnShare.getByLabel('Schema').fill('default');
     await addOnShare.getByLabel('Table name').fill('events');
-    await addOnShare.getByLabel('Location').fill(ICEBERG_TABLE);
+    await addOnShare.getByLabel('Location').fill(icebergTable);
     await addOnShare.getByLabel('Format').selectOption('iceberg');
     await addOnShare.getByRole('button', { name: 'Add table' }).click();
     await heading(page, 'Table sales.default.events');
@@ -284,6 +291,7 @@ describe('console on a SQLite catalog', () => {
     await heading(fresh.page, 'Your data share');
     // GET …/activate/{secret}/info (designed) answers with an error until it exists.
     assert.match(await alertIn(fresh.page), /HTTP 40[14]/);
+    await screenshot(fresh.page, 'activate-open');
     const [linkDownload] = await Promise.all([
       fresh.page.waitForEvent('download'),
       fresh.page.getByRole('button', { name: 'Download credential file' }).click(),
@@ -378,6 +386,54 @@ describe('console on a SQLite catalog', () => {
     await context.close();
   });
 
+  test('another origin, even another port of this host, changes nothing (CSRF)', async () => {
+    const { context, page } = await newPage(browser, server.baseUrl);
+    await login(page, ADMIN);
+    // A page of another origin: the same host on another port.
+    const api = `${server.baseUrl}/api/v1/shares`;
+    const evil = http.createServer((req, res) => {
+      res.writeHead(200, { 'Content-Type': 'text/html' });
+      res.end(
+        `<form method="post" action="${api}" enctype="text/plain">` +
+          `<input name='{"name":"csrf_form","x":"' value='"}'><button>Send</button></form>`,
+      );
+    });
+    await new Promise((r) => evil.listen(0, '127.0.0.1', r));
+    try {
+      const other = await context.newPage();
+      const evilUrl = `http://127.0.0.1:${evil.address().port}/`;
+      await other.goto(evilUrl);
+      const posted = other.waitForResponse((r) => r.url() === api);
+      await other.getByRole('button', { name: 'Send' }).click();
+      assert.ok([401, 403].includes((await posted).status()));
+      // A script there gets no answer to read, and its request changes nothing.
+      await other.goto(evilUrl);
+      const fetched = await other.evaluate(async (url) => {
+        try {
+          const r = await fetch(url, {
+            method: 'POST',
+            credentials: 'include',
+            mode: 'no-cors',
+            headers: { 'Content-Type': 'text/plain' },
+            body: '{"name":"csrf_fetch"}',
+          });
+          return r.type;
+        } catch (e) {
+          return e.name;
+        }
+      }, api);
+      assert.ok(['opaque', 'TypeError'].includes(fetched));
+    } finally {
+      evil.close();
+    }
+    const token = await apiLogin(ADMIN);
+    const names = (
+      await (await fetch(api, { headers: { Authorization: `Bearer ${token}` } })).json()
+    ).items.map((x) => x.name);
+    assert.ok(!names.includes('csrf_form') && !names.includes('csrf_fetch'), names.join());
+    await context.close();
+  });
+
   test('an expired session returns to the login page with a message', async () => {
     const { context, page } = await newPage(browser, server.baseUrl);
     await login(page, ADMIN);
@@ -402,6 +458,7 @@ describe('console on a YAML catalog', () => {
   let dir;
   before(async () => {
     dir = tempDir();
+    const orders = copyTable(dir, DELTA_SOURCE, 'orders');
     const config = writeConfig(dir, {
       version: 1,
       host: '127.0.0.1',
@@ -411,12 +468,12 @@ describe('console on a YAML catalog', () => {
       shares: [
         {
           name: 'demo',
-          schemas: [{ name: 'default', tables: [{ name: 'orders', location: DELTA_TABLE }] }],
+          schemas: [{ name: 'default', tables: [{ name: 'orders', location: orders }] }],
         },
       ],
     });
     yamlServer = await new Server(config).start();
-    if (!browser) browser = await launchBrowser();
+    browser = await launchBrowser();
   });
   after(async () => {
     if (browser) await browser.close();

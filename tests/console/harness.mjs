@@ -8,7 +8,7 @@
 //   LAKESHARE_SCREENSHOTS  where screenshots go (default: a temporary folder)
 //   CHROMIUM               the browser (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -60,6 +60,14 @@ function yaml(obj, indent = '') {
     }
   }
   return lines.join('\n');
+}
+
+// A copy of a test table (tests/data is never modified, and screenshots show
+// a short temporary path).
+export function copyTable(dir, source, name) {
+  const target = join(dir, 'tables', name);
+  cpSync(source, target, { recursive: true });
+  return target;
 }
 
 export function writeConfig(dir, config, name = 'lakeshare.yaml') {

@@ -35,7 +35,9 @@ export function useAsync(fn, deps) {
   useEffect(() => {
     const ctl = new AbortController();
     setState((s) => ({ ...s, loading: true, error: null }));
-    fn(ctl.signal).then(
+    Promise.resolve()
+      .then(() => fn(ctl.signal))
+      .then(
       (data) => !ctl.signal.aborted && setState({ loading: false, data, error: null }),
       (error) =>
         !ctl.signal.aborted && setState({ loading: false, data: undefined, error }),

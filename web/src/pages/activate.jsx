@@ -66,6 +66,7 @@ export function ActivatePage() {
   const d = info.data;
   return (
     <main id="main" class="activate">
+      <p class="brandline">lakeshare</p>
       <h1 tabIndex={-1}>Your data share</h1>
       {!secret && (
         <div role="alert" class="alert">
