@@ -13,6 +13,8 @@
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
+#include "console/console_assets.h"
+#include "console/console_handler.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/http_server.h"
@@ -109,11 +111,15 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   std::shared_ptr<SharingService> service;
   std::shared_ptr<AdminService> admin;
   const std::vector<std::string>& proxies = config.trusted_proxies;
-  HttpServer server(server_options, [&service, &admin, &proxies](HttpRequest& request) {
+  // The web console under /console/ (src/console): read-only with a YAML catalog.
+  const ConsoleHandler console(ConsoleOptions::For(config.catalog_url, config.endpoint),
+                               EmbeddedConsoleAssets());
+  HttpServer server(server_options, [&service, &admin, &proxies, &console](HttpRequest& request) {
     if (!proxies.empty()) {
       request.remote_address =
           ClientAddress(request.remote_address, request.Header("x-forwarded-for"), proxies);
     }
+    if (ConsoleHandler::Serves(request.path)) return console.Handle(request);
     if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
     return service->Handle(request);
   });
