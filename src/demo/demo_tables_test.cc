@@ -15,10 +15,10 @@
 
 #include "common/encoding.h"
 #include "common/time_util.h"
-#include "parquet/parquet_test_util.h"
-#include "table/partition_values.h"
-#include "testing/status_matchers.h"
 #include "parquet/metadata_parser.h"
+#include "table/partition_values.h"
+#include "testing/parquet_column_decoder.h"
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -475,7 +475,6 @@ TEST_F(DemoTablesTest, ContentIsDeterministic) {
   }
   fs::remove_all(other);
 }
-
 
 }  // namespace
 }  // namespace lakeshare

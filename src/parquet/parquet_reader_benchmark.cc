@@ -8,13 +8,14 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 
+#include "parquet/metadata_serializer.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/parquet_writer.h"
-#include "parquet/reader_test_util.h"
 #include "parquet/record_view.h"
-#include "parquet/metadata_serializer.h"
+#include "testing/parquet_file_builder.h"
 
 namespace lakeshare::parquet {
 namespace {
