@@ -43,7 +43,8 @@ class DeltaActionFieldReader {
     out->assign(s.data(), s.size());
     return Status::OK();
   }
-  Status OptString(simdjson::dom::element v, std::string_view field, std::optional<std::string>* out) const {
+  Status OptString(simdjson::dom::element v, std::string_view field,
+                   std::optional<std::string>* out) const {
     if (v.is_null()) {
       out->reset();
       return Status::OK();
@@ -64,7 +65,8 @@ class DeltaActionFieldReader {
         return Error(field, "expected an integer");
     }
   }
-  Status OptInt64(simdjson::dom::element v, std::string_view field, std::optional<int64_t>* out) const {
+  Status OptInt64(simdjson::dom::element v, std::string_view field,
+                  std::optional<int64_t>* out) const {
     if (v.is_null()) {
       out->reset();
       return Status::OK();
@@ -74,7 +76,8 @@ class DeltaActionFieldReader {
     *out = x;
     return Status::OK();
   }
-  Status NonNegative(simdjson::dom::element v, std::string_view field, int64_t max, int64_t* out) const {
+  Status NonNegative(simdjson::dom::element v, std::string_view field, int64_t max,
+                     int64_t* out) const {
     LS_RETURN_IF_ERROR(Int64(v, field, out));
     if (*out < 0 || *out > max) return Error(field, "integer out of range");
     return Status::OK();
@@ -92,11 +95,13 @@ class DeltaActionFieldReader {
     if (v.get_bool().get(*out) != simdjson::SUCCESS) return Error(field, "expected a boolean");
     return Status::OK();
   }
-  Status Object(simdjson::dom::element v, std::string_view field, simdjson::dom::object* out) const {
+  Status Object(simdjson::dom::element v, std::string_view field,
+                simdjson::dom::object* out) const {
     if (v.get_object().get(*out) != simdjson::SUCCESS) return Error(field, "expected an object");
     return Status::OK();
   }
-  Status StringArray(simdjson::dom::element v, std::string_view field, std::vector<std::string>* out) const {
+  Status StringArray(simdjson::dom::element v, std::string_view field,
+                     std::vector<std::string>* out) const {
     simdjson::dom::array arr;
     if (v.get_array().get(arr) != simdjson::SUCCESS) return Error(field, "expected an array");
     out->clear();
@@ -121,7 +126,8 @@ class DeltaActionFieldReader {
     return Status::OK();
   }
   // partitionValues: an object of strings or nulls (a null partition value).
-  Status PartitionValues(simdjson::dom::element v, std::string_view field, DeltaPartitionValues* out) const {
+  Status PartitionValues(simdjson::dom::element v, std::string_view field,
+                         DeltaPartitionValues* out) const {
     simdjson::dom::object obj;
     LS_RETURN_IF_ERROR(Object(v, field, &obj));
     out->clear();
@@ -142,7 +148,8 @@ class DeltaActionFieldReader {
     *out = b;
     return Status::OK();
   }
-  Status OptSize(simdjson::dom::element v, std::string_view field, std::optional<int64_t>* out) const {
+  Status OptSize(simdjson::dom::element v, std::string_view field,
+                 std::optional<int64_t>* out) const {
     if (v.is_null()) {
       out->reset();
       return Status::OK();

@@ -89,7 +89,8 @@ CheckpointColumnPlan PlanCheckpointColumns(const parquet::Schema& schema) {
     current = action;
     AddLeaves(schema, column, &plan.actions.back().leaves);
   }
-  std::erase_if(plan.actions, [](const CheckpointColumnPlan::Action& a) { return a.leaves.empty(); });
+  std::erase_if(plan.actions,
+                [](const CheckpointColumnPlan::Action& a) { return a.leaves.empty(); });
   for (CheckpointColumnPlan::Action& a : plan.actions) {
     SortUnique(&a.leaves);
     a.probe = a.leaves.front();
@@ -290,8 +291,8 @@ Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe, cons
 
 }  // namespace
 
-Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColumnPlan& plan,
-                              int rg, const std::string& name, bool read_probes,
+Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColumnPlan& plan, int rg,
+                              const std::string& name, bool read_probes,
                               const CheckpointReadOptions& options, CheckpointPart* out) {
   const bool parsed_stats_first =
       !plan.stats_parsed.empty() && (plan.stats.empty() || options.prefer_parsed_stats);

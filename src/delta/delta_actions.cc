@@ -1,12 +1,12 @@
 #include "delta/delta_actions.h"
 
-#include "delta/action_field_reader.h"
-
 #include <simdjson.h>
 
 #include <cstring>
 #include <limits>
 #include <new>
+
+#include "delta/action_field_reader.h"
 
 namespace lakeshare {
 namespace {
@@ -50,7 +50,8 @@ bool IsHeaderAction(std::string_view key) {
   return key == "commitInfo" || key == "protocol" || key == "metaData";
 }
 
-Result<std::optional<DeletionVector>> ParseDeletionVector(element v, const DeltaActionFieldReader& f) {
+Result<std::optional<DeletionVector>> ParseDeletionVector(element v,
+                                                          const DeltaActionFieldReader& f) {
   if (v.is_null()) return std::optional<DeletionVector>();
   simdjson::dom::object obj;
   LS_RETURN_IF_ERROR(f.Object(v, "deletionVector", &obj));
@@ -293,7 +294,8 @@ Result<DeltaSidecar> ParseSidecar(simdjson::dom::object obj, const DeltaActionFi
   return sidecar;
 }
 
-Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj, const DeltaActionFieldReader& f) {
+Result<DeltaCommitInfo> ParseCommitInfo(simdjson::dom::object obj,
+                                        const DeltaActionFieldReader& f) {
   DeltaCommitInfo info;
   for (simdjson::dom::key_value_pair kv : obj) {
     if (kv.key == "inCommitTimestamp") {

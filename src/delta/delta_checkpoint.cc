@@ -50,8 +50,8 @@ Result<OpenFile> OpenCheckpointFile(Storage& storage, const FileInfo& info, std:
     reader_options.footer_read_size = std::max<uint64_t>(
         reader_options.footer_read_size, static_cast<uint64_t>(options.remote_tail_read_bytes));
   }
-  Result<ParquetReader> reader =
-      ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(*file)), reader_options);
+  Result<ParquetReader> reader = ParquetReader::Open(
+      std::shared_ptr<const RandomAccessFile>(std::move(*file)), reader_options);
   if (!reader.ok()) return reader.status().WithContext("Delta checkpoint " + f.name);
   f.plan = PlanCheckpointColumns(reader->schema());
   f.reader.emplace(std::move(*reader));
@@ -61,7 +61,7 @@ Result<OpenFile> OpenCheckpointFile(Storage& storage, const FileInfo& info, std:
 // Decodes every row group of `files`, in parallel, into parts in file and
 // row group order.
 Result<std::vector<CheckpointPart>> ReadParquetFiles(const std::vector<OpenFile>& files,
-                                           const CheckpointReadOptions& options) {
+                                                     const CheckpointReadOptions& options) {
   std::vector<std::pair<size_t, int>> tasks;
   for (size_t i = 0; i < files.size(); ++i) {
     for (int rg = 0; rg < files[i].reader->num_row_groups(); ++rg) tasks.emplace_back(i, rg);
@@ -75,8 +75,9 @@ Result<std::vector<CheckpointPart>> ReadParquetFiles(const std::vector<OpenFile>
   return parts;
 }
 
-Result<CheckpointPart> ReadJsonCheckpoint(Storage& storage, const FileInfo& info, const std::string& name,
-                                const CheckpointReadOptions& options) {
+Result<CheckpointPart> ReadJsonCheckpoint(Storage& storage, const FileInfo& info,
+                                          const std::string& name,
+                                          const CheckpointReadOptions& options) {
   const int64_t limit = options.max_json_bytes;
   auto too_large = [&]() {
     return Status::TooLarge("Delta checkpoint " + name + " is larger than the limit of " +
@@ -201,7 +202,8 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
     const bool json = checkpoint.type == DeltaLogFileType::kV2Checkpoint &&
                       BaseName(top.path).substr(BaseName(top.path).size() - 5) == ".json";
     if (json) {
-      LS_ASSIGN_OR_RETURN(CheckpointPart part, ReadJsonCheckpoint(storage, top, first_name, options));
+      LS_ASSIGN_OR_RETURN(CheckpointPart part,
+                          ReadJsonCheckpoint(storage, top, first_name, options));
       parts.push_back(std::move(part));
     } else {
       std::vector<OpenFile> files(checkpoint.files.size());
@@ -262,7 +264,8 @@ Result<CheckpointContents> ReadDeltaCheckpoint(Storage& storage, const std::stri
         LS_ASSIGN_OR_RETURN(files[i], OpenCheckpointFile(storage, *info, name, options));
         return Status::OK();
       }));
-      LS_ASSIGN_OR_RETURN(std::vector<CheckpointPart> sidecar_parts, ReadParquetFiles(files, options));
+      LS_ASSIGN_OR_RETURN(std::vector<CheckpointPart> sidecar_parts,
+                          ReadParquetFiles(files, options));
       for (size_t i = 0; i < sidecar_parts.size(); ++i) {
         CheckpointPart& p = sidecar_parts[i];
         if (!p.protocols.empty() || !p.metadata.empty() || !p.sidecars.empty()) {

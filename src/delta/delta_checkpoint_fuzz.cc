@@ -39,7 +39,8 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   options.prefer_parsed_stats = options.prefer_parsed_partition_values = true;
   Check(ReadDeltaCheckpoint(storage, log, cp, options).status());
 
-  const std::string v2 = log + "/00000000000000000001.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json";
+  const std::string v2 =
+      log + "/00000000000000000001.checkpoint.80a083e8-7026-4e79-81be-64bd76c43a11.json";
   storage.Put(v2, bytes);
   storage.Put(log + "/_sidecars/s.parquet", bytes);
   DeltaCheckpoint v2cp{1, DeltaLogFileType::kV2Checkpoint, {{v2, static_cast<int64_t>(size), 0}}};

@@ -172,7 +172,8 @@ Result<std::shared_ptr<const TableSnapshot>> CheckpointSnapshot(
   LocalStorage storage;
   LS_ASSIGN_OR_RETURN(CheckpointContents c,
                       ReadDeltaCheckpoint(storage, storage.Join(root, "_delta_log"), cp, options));
-  if (!c.protocol || !c.metadata) return Status::Corruption("checkpoint without protocol or metadata");
+  if (!c.protocol || !c.metadata)
+    return Status::Corruption("checkpoint without protocol or metadata");
   return SnapshotOf(c.version, 0, std::move(*c.protocol), std::move(*c.metadata),
                     std::move(c.files));
 }

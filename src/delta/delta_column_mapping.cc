@@ -1,9 +1,10 @@
 #include "delta/delta_column_mapping.h"
-#include "common/strings.h"
 
 #include <simdjson.h>
 
 #include <cctype>
+
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {

@@ -14,9 +14,9 @@
 #include "delta/delta_checkpoint_writer.h"
 #include "delta/delta_table.h"
 #include "delta/delta_test_util.h"
-#include "testing/counting_storage.h"
 #include "demo/synthetic_delta_table.h"
 #include "storage/local_storage.h"
+#include "testing/counting_storage.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {

@@ -38,7 +38,8 @@ DeltaLogTracker::DeltaLogTracker(std::shared_ptr<Storage> storage, std::string l
       history_max_age_ms_(history_max_age_ms),
       earlier_start_(std::move(earlier_start)) {}
 
-Result<std::optional<int64_t>> DeltaLogTracker::ReadLastCheckpointVersion(const std::string& log_dir) {
+Result<std::optional<int64_t>> DeltaLogTracker::ReadLastCheckpointVersion(
+    const std::string& log_dir) {
   // A hint only: missing, too large or corrupt means listing the whole log.
   // A store that fails to answer fails the call (its listing would too).
   constexpr int64_t kMaxHintBytes = int64_t{1} << 20;

@@ -1,7 +1,6 @@
 #include "delta/delta_paths.h"
 
 #include <cstdio>
-
 #include <optional>
 
 #include "common/encoding.h"

@@ -1,9 +1,9 @@
 #include "delta/delta_paths.h"
 
+#include <gtest/gtest.h>
+
 #include "common/encoding.h"
 #include "testing/status_matchers.h"
-
-#include <gtest/gtest.h>
 namespace lakeshare {
 namespace {
 

@@ -62,10 +62,10 @@
 #include "delta/delta_checkpoint.h"
 #include "delta/delta_commit_timestamps.h"
 #include "delta/delta_log_listing.h"
-#include "delta/delta_log_tracker.h"
 #include "delta/delta_log_replay.h"
-#include "table/snapshot_cache.h"
+#include "delta/delta_log_tracker.h"
 #include "storage/storage.h"
+#include "table/snapshot_cache.h"
 #include "table/table_format.h"
 
 namespace lakeshare {

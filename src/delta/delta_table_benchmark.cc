@@ -344,8 +344,7 @@ void BM_ColdLoadMillionFiles(benchmark::State& state) {
     size_t stats = 0, bytes = 0;
     for (const DataFile& f : s->files) bytes += DataFileBytes(f, &stats);
     state.counters["bytes_per_file"] = static_cast<double>(bytes) / static_cast<double>(files);
-    state.counters["stats_text_per_file"] =
-        static_cast<double>(stats) / static_cast<double>(files);
+    state.counters["stats_text_per_file"] = static_cast<double>(stats) / static_cast<double>(files);
   }
 }
 BENCHMARK(BM_ColdLoadMillionFiles)->Unit(benchmark::kMillisecond)->Iterations(3)->UseRealTime();
@@ -477,8 +476,7 @@ void BM_IncrementalRefreshMillionFiles(benchmark::State& state) {
       active.pop_back();
     }
     for (int a = 0; a < 10; ++a) {
-      commit +=
-          testing::AddJson("date=2024-06-01/part-00000-" + Uuid(rng) + ".c000.snappy.parquet",
+      commit += testing::AddJson("date=2024-06-01/part-00000-" + Uuid(rng) + ".c000.snappy.parquet",
                                  1000, R"(,"stats":"{\"numRecords\":1}")");
     }
     t.dir().WriteCommit(++version, commit);

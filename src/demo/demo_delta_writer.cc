@@ -281,7 +281,10 @@ struct DemoDeltaWriter::CommitInfo {
 
 DemoDeltaWriter::DemoDeltaWriter(fs::path root, DemoTableSpec spec, uint64_t seed,
                                  int64_t first_commit_ms)
-    : root_(std::move(root)), spec_(std::move(spec)), rng_(seed), first_commit_ms_(first_commit_ms) {}
+    : root_(std::move(root)),
+      spec_(std::move(spec)),
+      rng_(seed),
+      first_commit_ms_(first_commit_ms) {}
 
 Status DemoDeltaWriter::Init() {
   std::error_code ec;
@@ -301,9 +304,9 @@ std::string DemoDeltaWriter::Uuid() {
   b[8] = (b[8] & 0x3f) | 0x80;
   char out[37];
   std::snprintf(out, sizeof(out),
-                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0],
-                b[1], b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13],
-                b[14], b[15]);
+                "%02x%02x%02x%02x-%02x%02x-%02x%02x-%02x%02x-%02x%02x%02x%02x%02x%02x", b[0], b[1],
+                b[2], b[3], b[4], b[5], b[6], b[7], b[8], b[9], b[10], b[11], b[12], b[13], b[14],
+                b[15]);
   return out;
 }
 
@@ -329,7 +332,7 @@ Result<std::vector<DemoFile>> DemoDeltaWriter::WriteFiles(const std::vector<Demo
 }
 
 Result<DemoFile> DemoDeltaWriter::WriteFile(const PartitionValues& pv, std::vector<DemoRow> rows,
-                                           int split) {
+                                            int split) {
   // Parquet holds the data columns only; partition values live in the path.
   pq::ParquetSchema schema;
   std::vector<pq::ColumnData> columns;

@@ -54,15 +54,15 @@ const char* const kRegions[] = {"Europe", "North America", "Asia/Pacific"};
 
 // Orders `first_id`.. placed in [from_day, from_day + days) of 2024.
 std::vector<DemoRow> SalesRows(std::mt19937_64& rng, int64_t first_id, int count, int from_day,
-                           int days, bool null_region_is_initech) {
+                               int days, bool null_region_is_initech) {
   const int64_t jan1 = DaysFromCivil(2024, 1, 1);
   std::vector<DemoRow> rows;
   for (int i = 0; i < count; ++i) {
     // One draw per statement: the order of operand evaluation is unspecified.
     int64_t day = jan1 + from_day + static_cast<int64_t>(Below(rng, days));
     int64_t seconds = day * kSecondsPerDay + static_cast<int64_t>(Below(rng, kSecondsPerDay));
-    DemoValue region =
-        OneIn(rng, 12) ? DemoValue(std::monostate{}) : DemoValue(std::string(kRegions[Below(rng, 3)]));
+    DemoValue region = OneIn(rng, 12) ? DemoValue(std::monostate{})
+                                      : DemoValue(std::string(kRegions[Below(rng, 3)]));
     DemoValue customer = OrNull(rng, 15, std::string(kCustomers[Below(rng, 10)]));
     if (null_region_is_initech && std::holds_alternative<std::monostate>(region)) {
       customer = std::string("Initech");

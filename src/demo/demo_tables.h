@@ -33,8 +33,8 @@ struct DemoTable {
   bool partitioned = false;
   std::vector<std::string> partition_columns;
   int64_t latest_version = 0;
-  int64_t num_files = 0;  // active data files at the latest version
-  int64_t num_rows = 0;   // rows at the latest version
+  int64_t num_files = 0;         // active data files at the latest version
+  int64_t num_rows = 0;          // rows at the latest version
   std::string format = "delta";  // the catalog's table format ("delta", "iceberg")
 };
 

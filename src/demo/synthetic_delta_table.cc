@@ -149,11 +149,11 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
       (log / (DeltaVersionPrefix(history) + ".checkpoint.parquet")).string(), checkpoint, now));
   checkpoint.clear();
   checkpoint.shrink_to_fit();
-  LS_RETURN_IF_ERROR(
-      WriteDeltaLogFile((log / "_last_checkpoint").string(),
-                LastCheckpointJson(history, static_cast<int64_t>(files.size()) + 2,
-                                   summary.checkpoint_bytes, static_cast<int64_t>(files.size())),
-                now));
+  LS_RETURN_IF_ERROR(WriteDeltaLogFile(
+      (log / "_last_checkpoint").string(),
+      LastCheckpointJson(history, static_cast<int64_t>(files.size()) + 2, summary.checkpoint_bytes,
+                         static_cast<int64_t>(files.size())),
+      now));
 
   for (int64_t v = history + 1; v <= history + o.commits; ++v) {
     now += 60000;

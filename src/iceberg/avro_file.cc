@@ -117,7 +117,8 @@ Status AvroFileReader::ForEach(const std::function<Status(const AvroValue&)>& fn
   for (int64_t block = 0; !c.AtEnd(); ++block) {
     int64_t count = 0;
     std::string_view raw, sync;
-    if (!c.ReadLong(&count) || count < 0 || !c.ReadBytes(&raw) || !c.ReadFixed(kAvroSyncSize, &sync)) {
+    if (!c.ReadLong(&count) || count < 0 || !c.ReadBytes(&raw) ||
+        !c.ReadFixed(kAvroSyncSize, &sync)) {
       return Status::Corruption(what_ + ": truncated or malformed Avro block " +
                                 std::to_string(block));
     }

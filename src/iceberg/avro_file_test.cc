@@ -1,5 +1,4 @@
 #include "iceberg/avro_file.h"
-#include "iceberg/avro_writer.h"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -9,6 +8,7 @@
 #include <random>
 #include <sstream>
 
+#include "iceberg/avro_writer.h"
 #include "iceberg/iceberg_test_util.h"
 #include "testing/status_matchers.h"
 

@@ -82,7 +82,8 @@ bool AvroDecodedRecord::Grow(uint64_t n, uint32_t* base) {
   return true;
 }
 
-AvroDecodedRecord::Outcome AvroDecodedRecord::DecodeInto(AvroCursor& c, uint32_t slot, uint32_t schema) {
+AvroDecodedRecord::Outcome AvroDecodedRecord::DecodeInto(AvroCursor& c, uint32_t slot,
+                                                         uint32_t schema) {
   const SchemaNode& sn = schema_[schema];
   Value v;
   v.type = sn.type;

@@ -65,8 +65,7 @@ TEST(IcebergMetadata, FormatV2AndV3AndGzip) {
 
 TEST(IcebergMetadata, EveryMetadataFileOfTheTestDataParsesOrIsCorruption) {
   int parsed = 0;
-  for (const auto& e :
-       std::filesystem::recursive_directory_iterator(testing::IcebergTestData())) {
+  for (const auto& e : std::filesystem::recursive_directory_iterator(testing::IcebergTestData())) {
     std::string name = e.path().filename().string();
     if (!e.is_regular_file() || name[0] == '.' || name.find(".json") == std::string::npos) {
       continue;

@@ -9,8 +9,8 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
-#include "common/time_util.h"
 #include "common/thread_pool.h"
+#include "common/time_util.h"
 #include "iceberg/manifest_conversion.h"
 #include "iceberg/rest_catalog.h"
 #include "iceberg/shared_schema.h"
@@ -65,7 +65,7 @@ IcebergTable::IcebergTable(std::string location, std::shared_ptr<Storage> storag
       cache_(options_.cache != nullptr ? *options_.cache : SnapshotCache::Global()),
       cache_id_(cache_.NewTableId()),
       http_(!rest_ || options_.http_get ? nullptr
-            : options_.http ? options_.http
+            : options_.http             ? options_.http
                             : std::make_shared<HttpClient>(iceberg::RestCatalogHttpOptions())),
       manifests_(options_.max_manifest_bytes, options_.max_parallel_reads) {}
 
@@ -258,7 +258,8 @@ IcebergTable::SnapshotResult IcebergTable::EmptySnapshot(const Loaded& loaded) c
   snap->timestamp_ms =
       loaded.timeline.empty() ? m.last_updated_ms : loaded.timeline.front().timestamp_ms - 1;
   snap->protocol = iceberg::MakeProtocol(report);
-  snap->metadata = iceberg::MakeMetadata(loaded.table_id, m, *schema, iceberg::PartitionColumns(m, *schema, {}));
+  snap->metadata =
+      iceberg::MakeMetadata(loaded.table_id, m, *schema, iceberg::PartitionColumns(m, *schema, {}));
   return std::shared_ptr<const TableSnapshot>(snap);
 }
 
@@ -392,8 +393,9 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     if (id < 0) {
       LS_ASSIGN_OR_RETURN(std::string bytes,
                           manifests_.ReadManifest(*loaded->storage, plan.data_paths[i]));
-      LS_ASSIGN_OR_RETURN(std::optional<int32_t> header,
-                          iceberg::ManifestSpecId(bytes, "manifest '" + Basename(plan.data_paths[i]) + "'"));
+      LS_ASSIGN_OR_RETURN(
+          std::optional<int32_t> header,
+          iceberg::ManifestSpecId(bytes, "manifest '" + Basename(plan.data_paths[i]) + "'"));
       id = header.value_or(m.default_spec_id);
       plan.prefetched[i] = std::move(bytes);
     }
@@ -408,8 +410,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   }
   plan.schema = iceberg::SchemaFor(m, s);
   SchemaReport report = iceberg::AnalyzeSchema(m, *plan.schema);
-  plan.ctx = MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts,
-                             v->timestamp_ms);
+  plan.ctx =
+      MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts, v->timestamp_ms);
   const FileContext& ctx = plan.ctx;
   auto convert = [&](size_t i, bool deletes) -> Result<ConvertedPtr> {
     if (deletes) {

@@ -52,12 +52,12 @@
 #include <vector>
 
 #include "common/status.h"
-#include "table/snapshot_cache.h"
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "iceberg/manifest_store.h"
 #include "storage/http_client.h"
 #include "storage/storage.h"
+#include "table/snapshot_cache.h"
 #include "table/table_format.h"
 
 namespace lakeshare {

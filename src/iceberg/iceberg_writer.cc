@@ -321,8 +321,9 @@ Result<int64_t> IcebergTableWriter::Append(
                                            "' has several values in one file");
           }
         }
-        folder += "/" + EscapeHivePartitionValue(spec_.columns[p].name) + "=" +
-                  EscapeHivePartitionValue(PartitionText(spec_.columns[p].type, file.columns[p], 0));
+        folder +=
+            "/" + EscapeHivePartitionValue(spec_.columns[p].name) + "=" +
+            EscapeHivePartitionValue(PartitionText(spec_.columns[p].type, file.columns[p], 0));
       }
       std::string relative = folder + "/" + std::to_string(seq) + "-" + std::to_string(i) + "-" +
                              run.substr(0, 8) + ".parquet";

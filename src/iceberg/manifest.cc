@@ -1,8 +1,8 @@
 #include "iceberg/manifest.h"
 
-#include "common/strings.h"
-
 #include <charconv>
+
+#include "common/strings.h"
 
 namespace lakeshare::iceberg {
 namespace {

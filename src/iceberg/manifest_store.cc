@@ -83,9 +83,9 @@ Result<ManifestStore::ConvertedPtr> ManifestStore::Convert(
   } else {
     LS_ASSIGN_OR_RETURN(bytes, ReadManifest(storage, path));
   }
-  LS_ASSIGN_OR_RETURN(ConvertedPtr p, ConvertManifest(std::move(bytes),
-                                                      "manifest '" + Basename(path) + "'", ctx,
-                                                      spec, mf, deletes));
+  LS_ASSIGN_OR_RETURN(ConvertedPtr p,
+                      ConvertManifest(std::move(bytes), "manifest '" + Basename(path) + "'", ctx,
+                                      spec, mf, deletes));
   std::lock_guard<std::mutex> lock(mu_);
   converted_[key] = p;
   if (converted_.size() >= sweep_at_) {

@@ -1,11 +1,11 @@
 #include "iceberg/manifest.h"
-#include "iceberg/avro_writer.h"
 
 #include <gtest/gtest.h>
 
 #include <fstream>
 #include <sstream>
 
+#include "iceberg/avro_writer.h"
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/iceberg_test_util.h"
 #include "testing/status_matchers.h"
@@ -56,8 +56,7 @@ TEST(Manifest, LineitemAddsUpToTheSnapshotSummaries) {
 }
 
 TEST(Manifest, V1ManifestWithoutContentOrSequenceNumbers) {
-  fs::path dir =
-      testing::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
+  fs::path dir = testing::IcebergTestData() / "iceberg_v1_deprecated/default/legacy_v1/metadata";
   auto m = ReadManifest(Read(dir / "d65f86b0-b799-467f-b1f4-9c697e4c4fc7-m0.avro"), "v1", true);
   ASSERT_OK(m);
   ASSERT_EQ(m->entries.size(), 2u);

@@ -49,7 +49,8 @@ std::optional<int64_t> MetadataNumber(const std::string& name) {
 
 std::string StemOf(const std::string& name) {
   for (std::string_view suffix : kMetadataSuffixes) {
-    if (std::string_view(name).ends_with(suffix)) return name.substr(0, name.size() - suffix.size());
+    if (std::string_view(name).ends_with(suffix))
+      return name.substr(0, name.size() - suffix.size());
   }
   return name;
 }
@@ -129,9 +130,8 @@ bool IsCleanRelativePath(std::string_view rest) {
   return !(rest.size() >= 2 && rest.substr(rest.size() - 2) == "/.");
 }
 
-Result<std::string> RebaseLocation(const std::string& recorded,
-                                         const std::string& recorded_root,
-                                         const std::string& configured_root) {
+Result<std::string> RebaseLocation(const std::string& recorded, const std::string& recorded_root,
+                                   const std::string& configured_root) {
   std::string root = configured_root;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   std::string n = NormalizeRecordedLocation(recorded);
@@ -197,7 +197,8 @@ Result<MetadataFileRef> LocateCurrentMetadata(Storage& storage, const std::strin
     }
   }
   if (hint && !hint->empty()) {
-    bool numeric = std::all_of(hint->begin(), hint->end(), [](char c) { return c >= '0' && c <= '9'; });
+    bool numeric =
+        std::all_of(hint->begin(), hint->end(), [](char c) { return c >= '0' && c <= '9'; });
     for (const FileInfo& f : *listing) {
       std::string name = Basename(f.path);
       if (!IsMetadataFileName(name)) continue;

@@ -4,8 +4,8 @@
 #include <cstring>
 
 #include "parquet/compression.h"
-#include "parquet/value_decoders.h"
 #include "parquet/metadata_parser.h"
+#include "parquet/value_decoders.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -170,7 +170,6 @@ Status DecodeDeltaByteArray(const ValueContext& ctx, std::string_view data, size
   return Status::OK();
 }
 
-
 void EncodeDeltaBinaryPacked(const int64_t* values, size_t count, std::string* out) {
   auto uleb = [&](uint64_t v) {
     while (v >= 0x80) {

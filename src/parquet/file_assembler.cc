@@ -3,9 +3,9 @@
 #include <cstring>
 
 #include "parquet/compression.h"
-#include "parquet/parquet_writer.h"
-#include "parquet/metadata_serializer.h"
 #include "parquet/metadata_parser.h"
+#include "parquet/metadata_serializer.h"
+#include "parquet/parquet_writer.h"
 
 namespace lakeshare::parquet {
 

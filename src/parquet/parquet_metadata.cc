@@ -1,6 +1,5 @@
 #include "parquet/parquet_metadata.h"
 
-
 namespace lakeshare::parquet {
 
 LogicalType LogicalType::Timestamp(bool utc, TimeUnit unit) {

@@ -4,10 +4,10 @@
 
 #include <random>
 
+#include "parquet/metadata_parser.h"
+#include "parquet/metadata_serializer.h"
 #include "parquet/thrift_compact.h"
 #include "testing/status_matchers.h"
-#include "parquet/metadata_serializer.h"
-#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -3,8 +3,8 @@
 #include <algorithm>
 #include <cstdio>
 
-#include "parquet/thrift_compact.h"
 #include "parquet/metadata_parser.h"
+#include "parquet/thrift_compact.h"
 
 namespace lakeshare::parquet {
 namespace {

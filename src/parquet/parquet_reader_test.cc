@@ -1,7 +1,5 @@
 #include "parquet/parquet_reader.h"
 
-#include "storage/local_storage.h"
-
 #include <gtest/gtest.h>
 
 #include <atomic>
@@ -15,6 +13,7 @@
 #include "parquet/compression.h"
 #include "parquet/parquet_writer.h"
 #include "parquet/record_view.h"
+#include "storage/local_storage.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {

@@ -7,9 +7,9 @@
 #include <random>
 
 #include "parquet/compression.h"
+#include "parquet/metadata_parser.h"
 #include "testing/parquet_column_decoder.h"
 #include "testing/status_matchers.h"
-#include "parquet/metadata_parser.h"
 
 namespace lakeshare::parquet {
 namespace {

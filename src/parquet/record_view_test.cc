@@ -3,11 +3,11 @@
 #include <gtest/gtest.h>
 
 #include "parquet/compression.h"
+#include "parquet/delta_encodings.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/value_decoders.h"
 #include "testing/parquet_file_builder.h"
 #include "testing/status_matchers.h"
-#include "parquet/delta_encodings.h"
 
 namespace lakeshare::parquet {
 namespace {

@@ -7,10 +7,10 @@
 #include <string>
 #include <string_view>
 
+#include "parquet/metadata_parser.h"
+#include "parquet/metadata_serializer.h"
 #include "parquet/parquet_metadata.h"
 #include "parquet/rle_hybrid.h"
-#include "parquet/metadata_serializer.h"
-#include "parquet/metadata_parser.h"
 
 using namespace lakeshare;
 using namespace lakeshare::parquet;

@@ -156,7 +156,8 @@ Status StructListField(CompactReader* r, const FieldHeader& h, std::vector<T>* o
       r, h, CType::kStruct, out, [&](T* v) { return parse(r, v); }, seen);
 }
 
-inline Status RequireAll(const Seen& seen, std::initializer_list<int16_t> ids, std::string_view strct) {
+inline Status RequireAll(const Seen& seen, std::initializer_list<int16_t> ids,
+                         std::string_view strct) {
   for (int16_t id : ids) {
     if (!seen.Has(id)) return Corrupt(strct, "required field " + std::to_string(id) + " missing");
   }

@@ -6,9 +6,9 @@
 #include <limits>
 #include <random>
 
+#include "parquet/delta_encodings.h"
 #include "parquet/rle_hybrid.h"
 #include "testing/status_matchers.h"
-#include "parquet/delta_encodings.h"
 
 namespace lakeshare::parquet {
 namespace {

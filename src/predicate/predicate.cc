@@ -1,7 +1,8 @@
 #include "predicate/predicate.h"
-#include "common/strings.h"
 
 #include <algorithm>
+
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {

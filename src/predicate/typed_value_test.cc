@@ -1,11 +1,11 @@
 #include "predicate/typed_value.h"
 
-#include "common/strings.h"
-
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <string>
+
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {

@@ -3,9 +3,9 @@
 #include <algorithm>
 #include <map>
 
-#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "storage/http_date.h"
 #include "storage/s3_store.h"

@@ -1,5 +1,4 @@
 #include "storage/http_client.h"
-#include "common/strings.h"
 
 #include <curl/curl.h>
 
@@ -7,6 +6,8 @@
 #include <chrono>
 #include <random>
 #include <thread>
+
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {

@@ -51,7 +51,7 @@ struct HttpCall {
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   int64_t max_response_bytes = int64_t{1} << 31;
-  std::string what;  // for messages: "s3://bucket/key"
+  std::string what;                // for messages: "s3://bucket/key"
   std::string peer = "the store";  // who answers, for messages
 };
 

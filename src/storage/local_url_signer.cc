@@ -10,9 +10,9 @@
 #include <fstream>
 #include <sstream>
 
-#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {
@@ -92,8 +92,8 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::s
   auto sig = Base64UrlDecode(signature);
   std::optional<int64_t> parsed_exp = ParseNumber<int64_t>(expires);
   const int64_t exp = parsed_exp.value_or(0);
-  if (!raw || raw->size() <= 16 || !sig || sig->size() != 16 || !parsed_exp || expires.size() > 20 ||
-      (expires.size() > 1 && expires[0] == '0')) {
+  if (!raw || raw->size() <= 16 || !sig || sig->size() != 16 || !parsed_exp ||
+      expires.size() > 20 || (expires.size() > 1 && expires[0] == '0')) {
     return denied();
   }
   std::string_view iv = std::string_view(*raw).substr(0, 16);

@@ -1,4 +1,5 @@
 #include "storage/object_location.h"
+
 #include "common/strings.h"
 
 namespace lakeshare {

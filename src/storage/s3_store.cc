@@ -2,9 +2,9 @@
 
 #include <algorithm>
 
-#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "storage/http_date.h"
 #include "storage/xml_reader.h"

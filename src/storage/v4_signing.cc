@@ -6,9 +6,9 @@
 #include <algorithm>
 #include <ctime>
 
-#include "common/strings.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 

@@ -1,8 +1,7 @@
 #include "table/partition_values.h"
 
-#include <cstdio>
-
 #include <algorithm>
+#include <cstdio>
 #include <functional>
 #include <stdexcept>
 
