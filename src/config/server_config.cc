@@ -9,6 +9,7 @@
 
 #include "auth/token.h"
 #include "common/names.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
@@ -89,8 +90,7 @@ template <typename T>
 Status CheckUnique(const std::vector<T>& items, const std::string& what) {
   std::set<std::string> seen;
   for (const auto& item : items) {
-    std::string lower = item.name;
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = AsciiLower(item.name);
     if (!seen.insert(lower).second) {
       return Status::InvalidArgument("config: duplicate " + what + " name '" + item.name +
                                      "' (names are case-insensitive)");
@@ -115,7 +115,7 @@ Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConf
   LS_RETURN_IF_ERROR(ReadOptString(node, "id", &t->id));
   if (t->id && t->id->empty()) t->id.reset();
   LS_RETURN_IF_ERROR(ReadString(node, "format", &t->format));
-  for (auto& c : t->format) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  AsciiLowerInPlace(&t->format);
   if (t->format != "delta" && t->format != "iceberg") {
     return Bad(node["format"], "format",
                "'" + t->format + "' is not a supported table format (supported: delta, iceberg)");
@@ -244,7 +244,7 @@ Status ParseStorage(const YAML::Node& root, const std::string& base_dir, ServerC
       }
     }
     LS_RETURN_IF_ERROR(ReadString(n, "type", &e.type));
-    for (auto& c : e.type) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    AsciiLowerInPlace(&e.type);
     if (!e.type.empty() && e.type != "s3" && e.type != "azure" && e.type != "gcs") {
       return Bad(n["type"], "type", "must be s3, azure or gcs");
     }

@@ -1,18 +1,15 @@
 #include "protocol/capabilities.h"
 
 #include <algorithm>
-#include <cctype>
+#include <string>
+
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {
 
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
+// Trimmed and lower-cased: names and values are case-insensitive.
+std::string Trim(std::string_view s) { return AsciiLower(TrimWhitespace(s)); }
 
 std::vector<std::string> SplitList(std::string_view s) {
   std::vector<std::string> out;

@@ -1,41 +1,32 @@
 #include "protocol/local_file_server.h"
 
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
-
 #include <algorithm>
-#include <cerrno>
 #include <charconv>
+#include <memory>
+#include <utility>
 
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "server/errors.h"
+#include "storage/local_storage.h"
 
 namespace lakeshare {
 namespace {
 
-// Streams a byte range of an open file; owns the descriptor.
+// Streams a byte range of a file opened through LocalStorage (its one
+// random-access read).
 class FileRangeStream : public BodyStream {
  public:
-  FileRangeStream(int fd, int64_t offset, int64_t length)
-      : fd_(fd), offset_(offset), remaining_(length), length_(length) {}
-  ~FileRangeStream() override { ::close(fd_); }
-  FileRangeStream(const FileRangeStream&) = delete;
-  FileRangeStream& operator=(const FileRangeStream&) = delete;
+  FileRangeStream(std::unique_ptr<RandomAccessFile> file, int64_t offset, int64_t length)
+      : file_(std::move(file)), offset_(offset), remaining_(length), length_(length) {}
 
   Result<bool> Next(std::string* out, size_t size_hint) override {
     size_t want =
         static_cast<size_t>(std::min<int64_t>(remaining_, std::max<size_t>(size_hint, 4096)));
     size_t old = out->size();
     out->resize(old + want);
-    size_t got = 0;
-    while (got < want) {
-      ssize_t n =
-          ::pread(fd_, out->data() + old + got, want - got, offset_ + static_cast<int64_t>(got));
-      if (n < 0 && errno == EINTR) continue;
-      if (n <= 0) return Status::IOError("file shrank or could not be read while sending it");
-      got += static_cast<size_t>(n);
+    if (!file_->ReadAt(static_cast<uint64_t>(offset_), want, out->data() + old).ok()) {
+      return Status::IOError("file shrank or could not be read while sending it");
     }
     offset_ += static_cast<int64_t>(want);
     remaining_ -= static_cast<int64_t>(want);
@@ -44,11 +35,18 @@ class FileRangeStream : public BodyStream {
   std::optional<uint64_t> Length() const override { return static_cast<uint64_t>(length_); }
 
  private:
-  int fd_;
+  std::unique_ptr<RandomAccessFile> file_;
   int64_t offset_;
   int64_t remaining_;
   int64_t length_;
 };
+
+// The files served are local: one LocalStorage, never destroyed (streams
+// may still read when statics are torn down).
+LocalStorage& LocalFiles() {
+  static LocalStorage* files = new LocalStorage();
+  return *files;
+}
 
 bool ParseNonNegative(std::string_view s, int64_t* v) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
@@ -99,13 +97,10 @@ HttpResponse LocalFileServer::Serve(const HttpRequest& r, std::string_view seale
   Result<std::string> path = signer_->Verify(sealed_path, *expires, *signature, NowMillis());
   if (!path.ok()) return ErrorResponse(path.status());
 
-  int fd = ::open(path->c_str(), O_RDONLY | O_CLOEXEC);
-  struct stat st;
-  if (fd < 0 || ::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
-    if (fd >= 0) ::close(fd);
-    return ErrorResponse(Status::NotFound("the file no longer exists"));
-  }
-  int64_t size = st.st_size, start = 0, length = size;
+  Result<std::unique_ptr<RandomAccessFile>> file =
+      LocalFiles().OpenRandomAccess(*path, std::nullopt);
+  if (!file.ok()) return ErrorResponse(Status::NotFound("the file no longer exists"));
+  int64_t size = static_cast<int64_t>((*file)->Size()), start = 0, length = size;
   HttpResponse resp;
   resp.SetHeader("Content-Type", "application/octet-stream");
   resp.SetHeader("Accept-Ranges", "bytes");
@@ -116,7 +111,6 @@ HttpResponse LocalFileServer::Serve(const HttpRequest& r, std::string_view seale
   if (const std::string* header = r.Header("range")) {
     ByteRange range = ParseByteRange(*header, size);
     if (range.kind == ByteRange::Kind::kUnsatisfiable) {
-      ::close(fd);
       HttpResponse e = ErrorResponse(416, "RANGE_NOT_SATISFIABLE", "range outside the file");
       e.SetHeader("Content-Range", "bytes */" + std::to_string(size));
       return e;
@@ -130,7 +124,7 @@ HttpResponse LocalFileServer::Serve(const HttpRequest& r, std::string_view seale
                                           std::to_string(size));
     }
   }
-  resp.stream = std::make_unique<FileRangeStream>(fd, start, length);
+  resp.stream = std::make_unique<FileRangeStream>(std::move(*file), start, length);
   return resp;
 }
 

@@ -1,25 +1,14 @@
 #include "protocol/query_token.h"
 
-#include <charconv>
+#include <optional>
 #include <vector>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-template <typename T>
-bool ParseNumber(std::string_view s, T* out) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *out);
-  return !s.empty() && ec == std::errc() && ptr == s.data() + s.size();
-}
 
 // A token is bound to its kind, the table and the parameters by its purpose.
 std::string Purpose(std::string_view kind, std::string_view table_key,
@@ -31,7 +20,7 @@ std::string Purpose(std::string_view kind, std::string_view table_key,
 
 std::string QueryTokenCodec::TableKey(std::string_view share, std::string_view schema,
                                       std::string_view table) {
-  std::string id = Lower(share) + "\n" + Lower(schema) + "\n" + Lower(table);
+  std::string id = AsciiLower(share) + "\n" + AsciiLower(schema) + "\n" + AsciiLower(table);
   return HexEncode(Sha256(id)).substr(0, 24);
 }
 
@@ -57,10 +46,19 @@ Result<QueryTokenState> QueryTokenCodec::Decode(const Kind& kind, std::string_vi
     rest.remove_prefix(bar + 1);
   }
   QueryTokenState s;
-  if (parts.size() != 3 || !ParseNumber(parts[0], &s.version) ||
-      !ParseNumber(parts[1], &s.next_index) || !ParseNumber(parts[2], &s.rows)) {
+  std::optional<int64_t> version, rows;
+  std::optional<uint64_t> next_index;
+  if (parts.size() == 3) {
+    version = ParseNumber<int64_t>(parts[0]);
+    next_index = ParseNumber<uint64_t>(parts[1]);
+    rows = ParseNumber<int64_t>(parts[2]);
+  }
+  if (!version || !next_index || !rows) {
     return Status::InvalidArgument("invalid '" + std::string(kind.param) + "'");
   }
+  s.version = *version;
+  s.next_index = *next_index;
+  s.rows = *rows;
   s.table_key = std::string(table_key);
   s.params_digest = std::string(params_digest);
   return s;

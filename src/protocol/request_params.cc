@@ -1,8 +1,5 @@
 #include "protocol/request_params.h"
 
-#include <cctype>
-#include <charconv>
-
 namespace lakeshare {
 namespace {
 
@@ -14,12 +11,9 @@ Status Invalid(std::string_view name, std::string_view value) {
 }  // namespace
 
 Result<int64_t> ParseInt64Param(std::string_view value, std::string_view name, int64_t min) {
-  int64_t v = 0;
-  auto [ptr, ec] = std::from_chars(value.data(), value.data() + value.size(), v);
-  if (value.empty() || ec != std::errc() || ptr != value.data() + value.size() || v < min) {
-    return Invalid(name, value);
-  }
-  return v;
+  std::optional<int64_t> v = ParseNumber<int64_t>(value);
+  if (!v || *v < min) return Invalid(name, value);
+  return *v;
 }
 
 Result<bool> ParseBoolParam(std::string_view value, std::string_view name) {
@@ -47,12 +41,6 @@ Result<std::optional<bool>> BoolParam(const HttpRequest& r, std::string_view nam
 std::optional<std::string> StringParam(const HttpRequest& r, std::string_view name) {
   const std::string* v = r.Query(name);
   return v ? std::optional<std::string>(*v) : std::nullopt;
-}
-
-std::string AsciiLower(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace lakeshare

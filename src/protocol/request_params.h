@@ -9,6 +9,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "common/strings.h"  // AsciiLower: names and some header values are case-insensitive
 #include "server/http.h"
 
 namespace lakeshare {
@@ -22,8 +23,5 @@ Result<bool> ParseBoolParam(std::string_view value, std::string_view name);
 Result<std::optional<int64_t>> Int64Param(const HttpRequest& r, std::string_view name, int64_t min);
 Result<std::optional<bool>> BoolParam(const HttpRequest& r, std::string_view name);
 std::optional<std::string> StringParam(const HttpRequest& r, std::string_view name);
-
-// ASCII lower case: names and some header values are case-insensitive.
-std::string AsciiLower(std::string_view s);
 
 }  // namespace lakeshare

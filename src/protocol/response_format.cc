@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "common/strings.h"
+
 namespace lakeshare {
 namespace {
 
@@ -73,8 +75,7 @@ Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot&
                             const std::string& table_name) {
   auto need = [&](std::string_view feature) -> Status {
     if (caps.HasReaderFeature(feature)) return Status::OK();
-    std::string lower(feature);
-    for (auto& c : lower) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    std::string lower = AsciiLower(feature);
     return Status::Unsupported("table " + table_name + " needs the Delta reader feature '" +
                                std::string(feature) + "'; declare readerfeatures=" + lower +
                                " in the delta-sharing-capabilities header if the client "
@@ -118,8 +119,7 @@ Result<FileIdHash> ChooseFileIdHash(const std::string* header, ResponseFormat fo
   if (header == nullptr || header->empty()) {
     return format == ResponseFormat::kDelta ? FileIdHash::kSha256 : FileIdHash::kMd5;
   }
-  std::string v = *header;
-  for (auto& c : v) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  std::string v = AsciiLower(*header);
   if (v == "parquet") return FileIdHash::kMd5;
   if (v == "delta") return FileIdHash::kSha256;
   return Status::InvalidArgument("invalid fileidhash '" + *header + "': use parquet or delta");

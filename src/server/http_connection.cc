@@ -12,6 +12,7 @@
 #include <boost/beast/http/read.hpp>
 #include <cctype>
 
+#include "common/strings.h"
 #include "server/access_log.h"
 
 namespace lakeshare {
@@ -223,7 +224,7 @@ void HttpConnection::Dispatch() {
   request.query = std::move(target_.query);
   for (const auto& field : msg) {
     std::string name(field.name_string());
-    for (char& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    AsciiLowerInPlace(&name);
     request.headers.emplace_back(std::move(name), std::string(field.value()));
   }
   request.body = std::move(msg.body());
