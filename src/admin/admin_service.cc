@@ -959,6 +959,13 @@ HttpResponse AdminService::Dispatch(Call& call) {
         if (!grace.ok()) return fail(grace.status());
         if (grace->value_or(0) < 0)
           return fail(Status::InvalidArgument("graceSeconds must be >= 0"));
+        // Counted in milliseconds below: a larger value would wrap around
+        // (and revoke the old token at once instead of never).
+        constexpr int64_t kMaxGraceSeconds = 366LL * 24 * 3600;
+        if (grace->value_or(0) > kMaxGraceSeconds) {
+          return fail(Status::InvalidArgument("graceSeconds must be at most " +
+                                              std::to_string(kMaxGraceSeconds) + " (a year)"));
+        }
         auto r = admin_->RotateToken(rcp, *exp, grace->value_or(0) * 1000);
         if (!r.ok()) return fail(r.status());
         call.object = "token:" + rcp + "/" + r->record.id;

@@ -294,6 +294,12 @@ TEST_P(AdminServiceTest, TokensAndProfiles) {
   ASSERT_EQ(rot.status, 201) << rot.body;
   EXPECT_OK(catalog.Authenticate(std::string(Json(rot).at("bearerToken").as_string())));
   EXPECT_FALSE(catalog.Authenticate(std::string(a.at("bearerToken").as_string())).ok());
+  // A grace too long to count in milliseconds is refused, and the current
+  // token keeps working (it wrapped around to "revoke at once").
+  auto huge = As(t, "POST", "/api/v1/recipients/alice/tokens/rotate",
+                 R"({"graceSeconds":9223372036854775807})");
+  EXPECT_EQ(huge.status, 400) << huge.body;
+  EXPECT_OK(catalog.Authenticate(std::string(Json(rot).at("bearerToken").as_string())));
   // Secrets are never audited.
   auto page = admin_->QueryAudit({});
   ASSERT_OK(page);
@@ -500,7 +506,8 @@ TEST_P(AdminServiceTest, LoginPrunesExpiredSessions) {
 // error of the server, not "unauthenticated".
 TEST_P(AdminServiceTest, DatabaseTroubleIsNotAnAuthenticationFailure) {
   std::string t = Login("root", "root-password");
-  ASSERT_OK(db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); }));
+  ASSERT_OK(
+      db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); }));
   EXPECT_GE(As(t, "GET", "/api/v1/shares").status, 500);
 }
 

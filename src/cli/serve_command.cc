@@ -105,6 +105,10 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.worker_threads =
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
+  server_options.max_connections = static_cast<size_t>(config.max_connections);
+  server_options.max_pending_body_bytes =
+      static_cast<uint64_t>(config.max_pending_request_body_bytes);
+  server_options.min_send_rate = static_cast<uint64_t>(config.min_send_bytes_per_second);
   server_options.access_log = config.access_log;
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.

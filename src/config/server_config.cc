@@ -327,6 +327,15 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   cfg->url_signing_key_file =
       ResolvePath(base_dir, key_file.empty() ? std::string("lakeshare-url-signing.key") : key_file);
   LS_RETURN_IF_ERROR(ReadInt(root, "maxRequestBodyBytes", 1024, &cfg->max_request_body_bytes));
+  LS_RETURN_IF_ERROR(ReadInt(root, "maxConnections", 1, &cfg->max_connections));
+  LS_RETURN_IF_ERROR(
+      ReadInt(root, "maxPendingRequestBodyBytes", 0, &cfg->max_pending_request_body_bytes));
+  if (cfg->max_pending_request_body_bytes > 0 &&
+      cfg->max_pending_request_body_bytes < cfg->max_request_body_bytes) {
+    return Bad(root["maxPendingRequestBodyBytes"], "maxPendingRequestBodyBytes",
+               "must be 0 or at least maxRequestBodyBytes");
+  }
+  LS_RETURN_IF_ERROR(ReadInt(root, "minSendBytesPerSecond", 0, &cfg->min_send_bytes_per_second));
   LS_RETURN_IF_ERROR(ReadInt(root, "snapshotCacheBytes", 0, &cfg->snapshot_cache_bytes));
   int64_t threads = 0;
   LS_RETURN_IF_ERROR(ReadInt(root, "ioThreads", 0, &threads));

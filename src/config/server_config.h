@@ -55,6 +55,10 @@ struct ServerConfig {
   std::optional<std::string> url_signing_key;  // literal secret
   std::string url_signing_key_file;            // default: beside the config
   int64_t max_request_body_bytes = 1 << 20;
+  // What clients together may make the HTTP server hold (server_options.h).
+  int64_t max_connections = 10000;
+  int64_t max_pending_request_body_bytes = int64_t{64} << 20;  // 0: no bound
+  int64_t min_send_bytes_per_second = 32 * 1024;               // 0: off
   // Bound of the process-wide snapshot cache (estimated bytes; 0 disables it).
   int64_t snapshot_cache_bytes = int64_t{1} << 30;
   int io_threads = 0;      // 0 = automatic

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "server/request_target.h"
+
 namespace lakeshare {
 
 HttpResponse JsonResponse(std::string body) {
@@ -27,8 +29,11 @@ Status TableStatus(const TableRef& t, const Status& status) {
 
 std::string BaseUrl(const EndpointContext& ctx, const HttpRequest& request) {
   if (ctx.options.public_url) return *ctx.options.public_url + ctx.options.endpoint;
+  // The transport refuses a Host that is not host[:port]; checked again here
+  // because the value goes into URLs the server signs.
   const std::string* host = request.Header("host");
-  return "http://" + (host && !host->empty() ? *host : ctx.options.default_host) +
+  bool usable = host != nullptr && !host->empty() && IsValidHostHeader(*host);
+  return request.scheme + "://" + (usable ? *host : ctx.options.default_host) +
          ctx.options.endpoint;
 }
 

@@ -70,8 +70,8 @@ inline Status InTable(const TableRef& t, const Status& status) {
   return status.ok() ? status : TableStatus(t, status);
 }
 
-// The base of the URLs this server signs itself: public_url, else the Host
-// header, plus the endpoint prefix.
+// The base of the URLs this server signs itself: public_url, else the
+// listener's scheme and the (validated) Host header, plus the endpoint prefix.
 std::string BaseUrl(const EndpointContext& ctx, const HttpRequest& request);
 // When the signed URLs of an answer made at `now_ms` expire: the configured
 // lifetime, no later than the recipient's token, as the store allows.

@@ -22,7 +22,7 @@ Result<HttpResponse> ListPage(const EndpointContext& ctx, const HttpRequest& r,
                               const std::string& scope, const std::vector<T>& items,
                               WriteItem write_item) {
   int64_t page_size = kDefaultPageSize;
-  LS_ASSIGN_OR_RETURN(std::optional<int64_t> max_results, Int64Param(r, "maxResults", 0));
+  LS_ASSIGN_OR_RETURN(std::optional<int64_t> max_results, Int64Param(r, "maxResults", 1));
   if (max_results) {
     if (*max_results > INT32_MAX) {  // an int32 in the protocol
       return Status::InvalidArgument("invalid 'maxResults': '" + *r.Query("maxResults") + "'");

@@ -10,6 +10,8 @@ void SetNdjsonHeaders(HttpResponse* resp, int64_t version, ResponseFormat format
                       bool end_stream_action) {
   resp->SetHeader("Content-Type", std::string(kNdjsonContentType));
   resp->SetHeader("Delta-Table-Version", std::to_string(version));
+  // /query and /changes answers hold pre-signed URLs: no cache may keep them.
+  resp->SetHeader("Cache-Control", "no-store");
   std::string caps = "responseformat=" + std::string(ResponseFormatName(format));
   if (end_stream_action) caps += ";includeendstreamaction=true";
   resp->SetHeader("delta-sharing-capabilities", caps);

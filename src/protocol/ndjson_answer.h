@@ -15,7 +15,8 @@
 
 namespace lakeshare {
 
-// Content-Type, Delta-Table-Version and delta-sharing-capabilities.
+// Content-Type, Delta-Table-Version, Cache-Control: no-store and
+// delta-sharing-capabilities.
 void SetNdjsonHeaders(HttpResponse* resp, int64_t version, ResponseFormat format,
                       bool end_stream_action);
 

@@ -7,6 +7,9 @@
 namespace lakeshare {
 namespace {
 constexpr auto kShutdownReadTimeout = std::chrono::seconds(2);
+// Room for a chunk-size line or trailer section beside a pipelined request.
+constexpr size_t kReadBufferSlack = 8 * 1024;
+constexpr size_t kMaxReadBuffer = 60 * 1024;  // below Beast's 64 KiB field maximum
 }  // namespace
 
 ConnectionLimits ConnectionLimits::FromOptions(const ServerOptions& options) {
@@ -16,6 +19,8 @@ ConnectionLimits ConnectionLimits::FromOptions(const ServerOptions& options) {
   limits.idle_timeout = options.idle_timeout;
   limits.read_timeout = options.read_timeout;
   limits.write_timeout = options.write_timeout;
+  limits.read_buffer_bytes = std::min(options.max_header_bytes + kReadBufferSlack, kMaxReadBuffer);
+  limits.min_send_rate = options.min_send_rate;
   limits.shutdown_read_timeout =
       std::min<std::chrono::steady_clock::duration>(options.read_timeout, kShutdownReadTimeout);
   return limits;
@@ -30,6 +35,14 @@ void ConnectionLimits::ConfigureParser(
 
 std::string ConnectionLimits::BodyTooLargeMessage() const {
   return "request body larger than " + std::to_string(max_body_bytes) + " bytes";
+}
+
+std::chrono::steady_clock::duration ConnectionLimits::WriteTimeout(size_t bytes) const {
+  if (min_send_rate == 0) return write_timeout;
+  auto at_rate =
+      std::chrono::duration_cast<std::chrono::steady_clock::duration>(std::chrono::duration<double>(
+          static_cast<double>(bytes) / static_cast<double>(min_send_rate)));
+  return std::min(write_timeout, send_grace + at_rate);
 }
 
 }  // namespace lakeshare

@@ -31,6 +31,17 @@ struct ConnectionLimits {
   // a RST, which can destroy the response before the client has read it.
   std::chrono::steady_clock::duration linger_time = std::chrono::seconds(2);
 
+  // The read buffer's maximum. A request header is bounded by
+  // max_header_bytes, but a chunk-size line (its extensions) and the trailer
+  // section must also fit whole in the buffer before the parser can consume
+  // them: this bound is what stops a chunk extension or trailer that never
+  // ends. It stays below 64 KiB, the longest field Beast can store (a longer
+  // trailer field would throw inside the parser).
+  size_t read_buffer_bytes = 0;
+  // See ServerOptions::min_send_rate; send_grace is the fixed part of a write's deadline.
+  uint64_t min_send_rate = 0;
+  std::chrono::steady_clock::duration send_grace = std::chrono::seconds(2);
+
   size_t piece_hint = 256 * 1024;        // size hint for BodyStream::Next
   size_t write_slice = 256 * 1024;       // fixed bodies go out in slices (write_timeout each)
   size_t kept_buffer_bytes = 64 * 1024;  // larger read buffers are freed between requests
@@ -42,6 +53,8 @@ struct ConnectionLimits {
       boost::beast::http::request_parser<boost::beast::http::string_body>* parser) const;
   // The message of the 413.
   std::string BodyTooLargeMessage() const;
+  // How long a write of `bytes` to the client may take.
+  std::chrono::steady_clock::duration WriteTimeout(size_t bytes) const;
 };
 
 }  // namespace lakeshare

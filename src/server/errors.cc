@@ -8,6 +8,47 @@ namespace lakeshare {
 
 namespace {
 constexpr std::string_view kHiddenMessage = "internal error";
+constexpr std::string_view kReplacement = "\xEF\xBF\xBD";  // U+FFFD
+
+// The length of the well-formed UTF-8 sequence at the start of `s` (RFC 3629:
+// no overlong forms, no surrogates, nothing above U+10FFFF), 0 if there is none.
+size_t Utf8SequenceLength(std::string_view s) {
+  auto byte = [&](size_t i) { return static_cast<unsigned char>(s[i]); };
+  unsigned char b0 = byte(0);
+  if (b0 < 0x80) return 1;
+  size_t n = b0 >= 0xC2 && b0 <= 0xDF   ? 2
+             : b0 >= 0xE0 && b0 <= 0xEF ? 3
+             : b0 >= 0xF0 && b0 <= 0xF4 ? 4
+                                        : 0;
+  if (n == 0 || s.size() < n) return 0;
+  for (size_t i = 1; i < n; ++i) {
+    if ((byte(i) & 0xC0) != 0x80) return 0;
+  }
+  unsigned char b1 = byte(1);
+  if ((b0 == 0xE0 && b1 < 0xA0) || (b0 == 0xED && b1 > 0x9F) || (b0 == 0xF0 && b1 < 0x90) ||
+      (b0 == 0xF4 && b1 > 0x8F)) {
+    return 0;
+  }
+  return n;
+}
+
+// Messages may quote the request (a name, a parameter): bytes that are not
+// UTF-8 become U+FFFD, so the error body is always valid JSON text.
+std::string ValidUtf8(std::string_view s) {
+  std::string out;
+  out.reserve(s.size());
+  while (!s.empty()) {
+    size_t n = Utf8SequenceLength(s);
+    if (n == 0) {
+      out += kReplacement;
+      s.remove_prefix(1);
+      continue;
+    }
+    out.append(s.substr(0, n));
+    s.remove_prefix(n);
+  }
+  return out;
+}
 }  // namespace
 
 ErrorMapping MapStatusCode(StatusCode code) {
@@ -48,6 +89,8 @@ ErrorMapping MapTransportStatus(int http_status) {
       return {400, kMalformedRequest};
     case 413:
       return MapStatusCode(StatusCode::kTooLarge);
+    case 501:
+      return {501, kUnsupportedOperation};  // a transfer coding the server lacks
     case 503:
       return MapStatusCode(StatusCode::kUnavailable);
     default:
@@ -61,7 +104,12 @@ HttpResponse ErrorResponse(int http_status, std::string_view error_code, std::st
   r.status = http_status;
   r.SetHeader("Content-Type", "application/json");
   JsonWriter w(&r.body);
-  w.BeginObject().Key("errorCode").String(error_code).Key("message").String(message).EndObject();
+  w.BeginObject()
+      .Key("errorCode")
+      .String(error_code)
+      .Key("message")
+      .String(ValidUtf8(message))
+      .EndObject();
   if (http_status == 401) r.SetHeader("WWW-Authenticate", "Bearer realm=\"lakeshare\"");
   return r;
 }

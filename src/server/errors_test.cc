@@ -116,5 +116,33 @@ TEST(ErrorsTest, MessagesAreEscapedJson) {
   EXPECT_EQ(Body(r).at("errorCode").as_string(), "METHOD_NOT_ALLOWED");
 }
 
+// A message quoting request bytes that are not UTF-8 (a share name, a
+// parameter) must still make a JSON body: they become U+FFFD.
+TEST(ErrorsTest, InvalidUtf8InMessagesBecomesReplacementCharacters) {
+  const std::string bad = "share '\xff\xfe' / '\xc3(' / '\xed\xa0\x80' / '\xf0\x9f\x98' end";
+  for (const HttpResponse& r :
+       {ErrorResponse(Status::NotFound(bad)), TransportErrorResponse(400, bad),
+        ErrorResponse(404, kResourceDoesNotExist, bad)}) {
+    boost::json::error_code ec;
+    boost::json::value v = boost::json::parse(r.body, ec);
+    ASSERT_FALSE(ec) << ec.message() << ": " << r.body;
+    std::string message(v.as_object().at("message").as_string());
+    EXPECT_EQ(message.find('\xff'), std::string::npos);
+    EXPECT_NE(message.find("\xEF\xBF\xBD"), std::string::npos);
+    EXPECT_NE(message.find(" end"), std::string::npos);
+  }
+  // Valid multi-byte text passes unchanged.
+  const std::string fine = "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80";
+  EXPECT_EQ(std::string(Body(ErrorResponse(Status::NotFound(fine))).at("message").as_string()),
+            fine);
+}
+
+TEST(ErrorsTest, UnsupportedTransferCodingIs501WithItsMessage) {
+  HttpResponse r = TransportErrorResponse(501, "transfer coding 'gzip' is not supported");
+  EXPECT_EQ(r.status, 501);
+  EXPECT_EQ(Body(r).at("errorCode").as_string(), "UNSUPPORTED_OPERATION");
+  EXPECT_EQ(Body(r).at("message").as_string(), "transfer coding 'gzip' is not supported");
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -19,10 +19,16 @@ struct HttpRequest {
   std::string method;  // upper case, e.g. "GET"
   std::string target;  // raw request target, e.g. "/delta-sharing/shares?maxResults=1"
   std::string path;    // target without the query string, still percent-encoded
-  std::vector<std::pair<std::string, std::string>> query;    // decoded name/value pairs
-  std::vector<std::pair<std::string, std::string>> headers;  // names lower-cased
+  std::vector<std::pair<std::string, std::string>> query;  // decoded name/value pairs
+  // Names lower-cased, one entry per name: repeated field lines are joined
+  // into one comma-separated list (RFC 9110 §5.3; Cookie with "; "). The
+  // transport has checked that Host is absent, empty or a valid host[:port].
+  // Trailer fields of a chunked body are not here.
+  std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   std::string remote_address;
+  // "http" or "https": the listener's, never taken from a header.
+  std::string scheme = "http";
 
   // First header / query value with that name (header names are
   // case-insensitive), or nullptr.

@@ -10,10 +10,10 @@
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
-#include <cctype>
 
 #include "common/strings.h"
 #include "server/access_log.h"
+#include "server/request_head.h"
 
 namespace lakeshare {
 
@@ -33,6 +33,7 @@ HttpConnection::HttpConnection(HttpConnectionHost* host, tcp::socket socket, uin
       executor_(socket_.get_executor()),
       timer_(executor_),
       id_(id) {
+  buffer_.max_size(limits_.read_buffer_bytes);
   error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
   tcp::endpoint remote = socket_.remote_endpoint(ec);
@@ -113,6 +114,8 @@ void HttpConnection::ReadHeader() {
   status_ = 0;
   body_bytes_ = 0;
   log_pending_ = false;
+  headers_.clear();
+  body_reservation_.Release();
   parser_.emplace();
   limits_.ConfigureParser(&*parser_);
   SetDeadline(limits_.read_timeout);
@@ -133,15 +136,27 @@ void HttpConnection::OnHeader(error_code ec) {
   http10_ = req.version() < 11;
   keep_alive_ = req.keep_alive();
   user_agent_ = std::string(req[http::field::user_agent]);
-  // Validate the target before reading the body, so a bad one costs no upload.
+  // Framing, Host and the target are checked before the body is read, so a
+  // bad request costs no upload and a smuggled body is never parsed.
+  if (std::optional<HeadRefusal> refusal = CheckRequestHead(req)) {
+    SendError(refusal->status, refusal->message);
+    return;
+  }
   Result<RequestTarget> target = ParseRequestTarget(req.target());
   if (!target.ok()) {
     SendError(400, target.status().message());
     return;
   }
   target_ = std::move(*target);
+  headers_ = JoinedHeaders(req.base());  // before the body: trailers never become headers
   if (parser_->is_done()) {
     Dispatch();
+    return;
+  }
+  boost::optional<uint64_t> length = parser_->content_length();
+  if (!host_->body_budget().TryReserve(length ? *length : limits_.max_body_bytes,
+                                       &body_reservation_)) {
+    SendError(503, "too many request bodies in flight; retry later");
     return;
   }
   if (!http10_ && beast::iequals(req[http::field::expect], "100-continue")) {
@@ -193,8 +208,11 @@ void HttpConnection::OnReadError(error_code ec) {
     SendError(408, "timed out reading the request");
   } else if (ec == http::error::end_of_stream || ec == http::error::partial_message) {
     Close();  // the client went away; nobody to answer
-  } else if (ec == http::error::header_limit) {
+  } else if (ec == http::error::header_limit ||
+             (ec == http::error::buffer_overflow && phase_ == Phase::kReadingHeader)) {
     SendError(431, "request header fields too large");
+  } else if (ec == http::error::buffer_overflow) {
+    SendError(431, "chunk extensions or trailer fields too large");
   } else if (ec == http::error::body_limit) {
     NoteRequestLine();
     SendError(413, limits_.BodyTooLargeMessage());
@@ -222,17 +240,17 @@ void HttpConnection::Dispatch() {
   request.target = std::string(msg.target());
   request.path = std::move(target_.path);
   request.query = std::move(target_.query);
-  for (const auto& field : msg) {
-    std::string name(field.name_string());
-    AsciiLowerInPlace(&name);
-    request.headers.emplace_back(std::move(name), std::string(field.value()));
-  }
+  request.headers = std::move(headers_);
   request.body = std::move(msg.body());
   request.remote_address = remote_;
 
+  // The body's reservation ends with the handler (and the request with it).
   net::post(host_->workers(), [self = shared_from_this(), request = std::move(request),
+                               reservation = std::move(body_reservation_),
                                work = net::make_work_guard(host_->ioc())]() mutable {
     HttpResponse response = self->host_->CallHandler(request);
+    request = HttpRequest();
+    reservation.Release();
     net::any_io_executor executor = self->executor_;
     net::post(executor, [self = std::move(self), response = std::move(response)]() mutable {
       self->SendResponse(std::move(response));
@@ -244,6 +262,7 @@ void HttpConnection::SendError(int status, std::string_view message) {
   if (closed_) return;
   log_pending_ = true;
   keep_alive_ = false;  // the connection state is unknown: answer and close
+  body_reservation_.Release();
   ClearDeadline();
   SendResponse(host_->RenderError(status, message));
 }
@@ -271,7 +290,7 @@ void HttpConnection::SendResponse(HttpResponse response) {
   if (head.send_body && response.stream) {
     stream_ = std::move(response.stream);
     framer_.emplace(head.framing, head.content_length);
-    SetDeadline(limits_.write_timeout);
+    SetDeadline(limits_.WriteTimeout(header_.size()));
     net::async_write(
         socket_, net::buffer(header_),
         [self = shared_from_this()](error_code ec, size_t) { self->OnStreamHeaderWritten(ec); });
@@ -287,7 +306,7 @@ void HttpConnection::WriteFixed() {
   std::array<net::const_buffer, 2> buffers = {
       header_sent_ ? net::const_buffer() : net::buffer(header_),
       net::buffer(body_.data() + body_offset_, slice)};
-  SetDeadline(limits_.write_timeout);
+  SetDeadline(limits_.WriteTimeout(slice + (header_sent_ ? 0 : header_.size())));
   net::async_write(socket_, buffers, [self = shared_from_this(), slice](error_code ec, size_t) {
     self->OnFixedWritten(ec, slice);
   });
@@ -376,7 +395,7 @@ void HttpConnection::WritePiece(std::string piece, bool last) {
     return;
   }
   writing_ = true;
-  SetDeadline(limits_.write_timeout);
+  SetDeadline(limits_.WriteTimeout(n));
   net::async_write(socket_, *buffers, [self = shared_from_this(), last, n](error_code ec, size_t) {
     self->OnPieceWritten(ec, last, n);
   });
@@ -458,6 +477,7 @@ void HttpConnection::Close() {
   timer_.cancel();
   stream_.reset();
   parser_.reset();
+  body_reservation_.Release();
 }
 
 // ---- Timeouts ----

@@ -2,8 +2,8 @@
 // request (idle timeout), read its header and body (read timeout, the
 // parser's limits of connection_limits.h), hand it to the worker pool, write
 // the response — a fixed body in slices, or a BodyStream piece by piece
-// (body_streaming.h) — and either wait for the next request or close
-// (lingering, so the client reads the response before the FIN).
+// (body_streaming.h), each write bounded by the minimum send rate — and either wait for the next
+// request or close (lingering, so the client reads the response before the FIN).
 //
 // Threading: every member is touched only on the connection's strand (the
 // socket's executor), except `aborted_` (read by the worker producing a
@@ -28,7 +28,10 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
+#include "server/body_budget.h"
 #include "server/body_streaming.h"
 #include "server/connection_limits.h"
 #include "server/http.h"
@@ -48,6 +51,8 @@ class HttpConnectionHost {
   virtual bool forced() const = 0;    // the shutdown grace period is over
   virtual boost::asio::io_context& ioc() = 0;
   virtual boost::asio::thread_pool& workers() = 0;
+  // Bounds the request bodies held across connections before handling.
+  virtual BodyBudget& body_budget() = 0;
   // Runs the handler (worker thread); never throws.
   virtual HttpResponse CallHandler(HttpRequest& request) = 0;
   // The transport's own error responses (server/errors.h by default).
@@ -135,7 +140,9 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   boost::beast::flat_buffer buffer_;
   std::optional<Parser> parser_;
   RequestTarget target_;
-  std::string method_, path_, user_agent_;  // for the access log
+  std::vector<std::pair<std::string, std::string>> headers_;  // the head's, trailers excluded
+  BodyBudget::Reservation body_reservation_;  // what the body being read may grow to
+  std::string method_, path_, user_agent_;    // for the access log
   bool head_ = false;
   bool http10_ = false;
   bool keep_alive_ = false;

@@ -1,6 +1,7 @@
 #include "server/http_server.h"
 
 #include <spdlog/spdlog.h>
+#include <sys/resource.h>
 
 #include <algorithm>
 #include <atomic>
@@ -11,6 +12,7 @@
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
+#include <boost/asio/write.hpp>
 #include <csignal>
 #include <mutex>
 #include <optional>
@@ -19,9 +21,12 @@
 #include <vector>
 
 #include "server/access_log.h"
+#include "server/body_budget.h"
 #include "server/connection_limits.h"
 #include "server/errors.h"
 #include "server/http_connection.h"
+#include "server/log_throttle.h"
+#include "server/response_head.h"
 
 namespace lakeshare {
 
@@ -37,6 +42,24 @@ constexpr auto kShutdownTick = std::chrono::milliseconds(20);
 // that never returns), the io loop is stopped so Run() cannot hang.
 constexpr auto kHardStopDelay = std::chrono::seconds(5);
 constexpr auto kAcceptRetryDelay = std::chrono::milliseconds(50);
+// Warnings a client can trigger at will are logged this often at most.
+constexpr auto kWarningInterval = std::chrono::seconds(10);
+// The soft limit is raised at most this far (the hard one may be "unlimited").
+constexpr rlim_t kMaxDescriptors = 1 << 20;
+
+// Raises the soft descriptor limit to the hard one; returns the soft limit
+// now in force (0 if unknown).
+uint64_t RaiseDescriptorLimit() {
+  rlimit limit{};
+  if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
+  rlim_t want = limit.rlim_max == RLIM_INFINITY ? kMaxDescriptors : limit.rlim_max;
+  if (limit.rlim_cur != RLIM_INFINITY && limit.rlim_cur < want) {
+    rlimit raised = limit;
+    raised.rlim_cur = want;
+    if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) limit = raised;
+  }
+  return limit.rlim_cur == RLIM_INFINITY ? kMaxDescriptors : limit.rlim_cur;
+}
 
 }  // namespace
 
@@ -61,6 +84,7 @@ class HttpServer::Impl final : public HttpConnectionHost {
   bool forced() const override { return forced_.load(std::memory_order_acquire); }
   net::io_context& ioc() override { return *ioc_; }
   net::thread_pool& workers() override { return *workers_; }
+  BodyBudget& body_budget() override { return body_budget_; }
   HttpResponse CallHandler(HttpRequest& request) override;
   HttpResponse RenderError(int status, std::string_view message) override;
   void Unregister(uint64_t id) override;
@@ -70,6 +94,7 @@ class HttpServer::Impl final : public HttpConnectionHost {
   void RunIoThread();
   void DoAccept();
   void OnAccept(error_code ec, tcp::socket socket);
+  void RefuseConnection(tcp::socket socket);
   void BeginShutdown();
   void ShutdownTick();
   void WaitForSignal();
@@ -80,6 +105,10 @@ class HttpServer::Impl final : public HttpConnectionHost {
   const ServerOptions options_;
   const ConnectionLimits limits_;
   const HttpHandler handler_;
+  BodyBudget body_budget_;
+  size_t max_connections_ = 0;  // options_.max_connections, clamped by Start()
+  LogThrottle accept_failures_{kWarningInterval};
+  LogThrottle refusals_{kWarningInterval};
 
   std::mutex lifecycle_mu_;  // Start / Stop / Run transitions
   bool started_ = false;
@@ -111,7 +140,8 @@ class HttpServer::Impl final : public HttpConnectionHost {
 HttpServer::Impl::Impl(ServerOptions options, HttpHandler handler)
     : options_(std::move(options)),
       limits_(ConnectionLimits::FromOptions(options_)),
-      handler_(std::move(handler)) {}
+      handler_(std::move(handler)),
+      body_budget_(options_.max_pending_body_bytes) {}
 
 void HttpServer::Impl::Teardown() {
   // Worker tasks post to the io_context, so they finish first. If Run() never
@@ -137,6 +167,16 @@ Status HttpServer::Impl::Start() {
                                    "': " + ec.message());
   }
   tcp::endpoint endpoint(address, options_.port);
+  max_connections_ = std::max<size_t>(1, options_.max_connections);
+  if (uint64_t descriptors = RaiseDescriptorLimit(); descriptors > 0) {
+    // A connection may hold a second descriptor (a local file being served).
+    size_t fit = std::max<size_t>(1, static_cast<size_t>(descriptors / 2));
+    if (fit < max_connections_) {
+      spdlog::warn("http: descriptor limit {} allows only {} connections (maxConnections {})",
+                   descriptors, fit, max_connections_);
+      max_connections_ = fit;
+    }
+  }
   std::string where = options_.address + ":" + std::to_string(options_.port);
   try {
     ioc_ = std::make_unique<net::io_context>(std::max(1, options_.io_threads));
@@ -171,9 +211,9 @@ Status HttpServer::Impl::Start() {
     return Status::Internal("cannot start HTTP server on " + where + ": " + e.what());
   }
   started_ = true;
-  spdlog::info("http: listening on {}:{} ({} io threads, {} workers)", options_.address,
-               port_.load(), std::max(1, options_.io_threads),
-               std::max(1, options_.worker_threads));
+  spdlog::info("http: listening on {}:{} ({} io threads, {} workers, {} connections at most)",
+               options_.address, port_.load(), std::max(1, options_.io_threads),
+               std::max(1, options_.worker_threads), max_connections_);
   DoAccept();  // no io thread runs yet, so this is already serialized
   return Status::OK();
 }
@@ -269,12 +309,21 @@ void HttpServer::Impl::DoAccept() {
 void HttpServer::Impl::OnAccept(error_code ec, tcp::socket socket) {
   if (ec == net::error::operation_aborted || stopping()) return;  // `socket` closes itself
   if (ec) {
-    // E.g. EMFILE: retry after a pause instead of spinning.
-    spdlog::warn("http: accept failed: {}", ec.message());
+    // E.g. EMFILE: retry after a pause instead of spinning, and say so once
+    // in a while rather than on every retry.
+    if (auto suppressed = accept_failures_.Note(Clock::now())) {
+      spdlog::warn("http: accept failed: {} ({} more since the last such line)", ec.message(),
+                   *suppressed);
+    }
     accept_timer_->expires_after(kAcceptRetryDelay);
     accept_timer_->async_wait([this](error_code wait_ec) {
       if (!wait_ec && !stopping()) DoAccept();
     });
+    return;
+  }
+  if (ConnectionCount() >= max_connections_) {
+    RefuseConnection(std::move(socket));
+    DoAccept();
     return;
   }
   try {
@@ -289,6 +338,24 @@ void HttpServer::Impl::OnAccept(error_code ec, tcp::socket socket) {
     spdlog::error("http: cannot set up connection: {}", e.what());
   }
   DoAccept();
+}
+
+// Over the cap: a 503 in one non-blocking write (a fresh socket's send buffer
+// takes it whole), then close. Nothing is read, so nothing is held.
+void HttpServer::Impl::RefuseConnection(tcp::socket socket) {
+  if (auto suppressed = refusals_.Note(Clock::now())) {
+    spdlog::warn("http: {} connections open, refusing more ({} refused since the last such line)",
+                 max_connections_, *suppressed);
+  }
+  error_code ec;
+  HttpResponse response = RenderError(503, "too many connections; retry later");
+  response.SetHeader("Retry-After", "1");
+  ResponseHead head = BuildResponseHead(response, ResponseContext{false, false, false, true});
+  std::string text = head.text + response.body;
+  socket.non_blocking(true, ec);
+  if (!ec) socket.write_some(net::buffer(text), ec);
+  socket.shutdown(tcp::socket::shutdown_both, ec);
+  socket.close(ec);
 }
 
 void HttpServer::Impl::Unregister(uint64_t id) {

@@ -4,10 +4,13 @@
 // back, streaming BodyStream bodies piece by piece with backpressure so a
 // response is never held in memory whole.
 //
-// Files: http_server.cc (listener and lifecycle), http_connection.* (the
-// per-connection state machine), connection_limits.* (what a connection may
-// spend: parser limits, timeouts, buffer sizes), response_head.* (status line,
-// headers, framing), body_streaming.* (producing and framing stream pieces),
+// Files: http_server.cc (listener and lifecycle: connection cap, descriptor
+// limit), http_connection.* (the per-connection state machine),
+// connection_limits.* (what a connection may spend: parser limits, read
+// buffer, timeouts, minimum send rate), body_budget.* (request bodies held
+// across connections), request_head.* (framing and Host checks, joined
+// headers), response_head.* (status line, headers, framing),
+// body_streaming.* (producing and framing stream pieces), log_throttle.*,
 // access_log.*, and errors.h (every error body).
 //
 // Threading: sockets are driven by `io_threads` threads, each connection on its

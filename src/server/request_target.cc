@@ -1,5 +1,7 @@
 #include "server/request_target.h"
 
+#include <cctype>
+
 #include "common/encoding.h"
 
 namespace lakeshare {
@@ -42,6 +44,44 @@ Result<RequestTarget> ParseRequestTarget(std::string_view target) {
     out.query.emplace_back(std::move(decoded_name), std::move(decoded_value));
   }
   return out;
+}
+
+bool IsValidHostHeader(std::string_view host) {
+  if (host.empty()) return true;
+  std::string_view name = host;
+  std::string_view port;
+  if (host.front() == '[') {
+    size_t close = host.find(']');
+    if (close == std::string_view::npos || close < 3) return false;
+    for (char c : host.substr(1, close - 1)) {
+      if (!std::isxdigit(static_cast<unsigned char>(c)) && c != ':' && c != '.') return false;
+    }
+    std::string_view rest = host.substr(close + 1);
+    if (!rest.empty()) {
+      if (rest.front() != ':') return false;
+      port = rest.substr(1);
+      if (port.empty()) return false;
+    }
+  } else {
+    size_t colon = host.find(':');
+    if (colon != std::string_view::npos) {
+      name = host.substr(0, colon);
+      port = host.substr(colon + 1);
+      if (port.empty()) return false;
+    }
+    if (name.empty() || name.size() > 255) return false;
+    for (char c : name) {
+      if (!std::isalnum(static_cast<unsigned char>(c)) && c != '-' && c != '.' && c != '_' &&
+          c != '~') {
+        return false;
+      }
+    }
+  }
+  if (port.size() > 5) return false;
+  for (char c : port) {
+    if (!std::isdigit(static_cast<unsigned char>(c))) return false;
+  }
+  return true;
 }
 
 }  // namespace lakeshare

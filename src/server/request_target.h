@@ -26,4 +26,11 @@ Result<RequestTarget> ParseRequestTarget(std::string_view target);
 // kInvalidArgument on a malformed escape.
 Result<std::string> DecodeQueryComponent(std::string_view text);
 
+// Whether a Host header value is a host with an optional port, safe to put
+// into a URL: a registered name (letters, digits, '-', '.', '_', '~'), an
+// IPv4 address or a bracketed IPv6 literal, then ":" and up to 5 digits.
+// Empty is valid (RFC 9112 §3.2: no authority). Nothing else: no '/', '?',
+// '@', '%', whitespace or other bytes that would change a URL built from it.
+bool IsValidHostHeader(std::string_view host);
+
 }  // namespace lakeshare

@@ -67,5 +67,17 @@ TEST(RequestTargetTest, RejectsBadEscapes) {
   EXPECT_OK(ParseRequestTarget("/q?a=%41%62"));
 }
 
+TEST(RequestTargetTest, HostHeaderValidation) {
+  for (const char* good : {"", "example.org", "example.org:8080", "127.0.0.1:1", "[::1]",
+                           "[::1]:443", "my_host.local", "a-b.c~d"}) {
+    EXPECT_TRUE(IsValidHostHeader(good)) << good;
+  }
+  for (const char* bad :
+       {"evil.example/x?", "evil.example/", "a@b", "a b", "a:", "a:80x", "a:123456", ":80", "[::1",
+        "[]", "[::1]x", "[::1]:", "a%2fb", "a\\b", "a#b", "a?b", "h\xff"}) {
+    EXPECT_FALSE(IsValidHostHeader(bad)) << bad;
+  }
+}
+
 }  // namespace
 }  // namespace lakeshare

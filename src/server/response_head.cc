@@ -91,6 +91,7 @@ ResponseHead BuildResponseHead(const HttpResponse& response, const ResponseConte
   http::status known = http::int_to_status(static_cast<unsigned>(status));
   if (known != http::status::unknown) text += http::obsolete_reason(known);
   text += kCrlf;
+  bool has_nosniff = false;
   for (const auto& [name, value] : response.headers) {
     if (!IsValidHeaderName(name) || !IsValidHeaderValue(value)) {
       spdlog::warn("http: dropping invalid response header '{}'", LogSafe(name));
@@ -100,6 +101,7 @@ ResponseHead BuildResponseHead(const HttpResponse& response, const ResponseConte
     if (beast::iequals(name, "content-length") || beast::iequals(name, "transfer-encoding")) {
       continue;
     }
+    if (beast::iequals(name, "x-content-type-options")) has_nosniff = true;
     if (beast::iequals(name, "connection")) {
       close = close || HasCloseToken(value);
       continue;
@@ -109,6 +111,9 @@ ResponseHead BuildResponseHead(const HttpResponse& response, const ResponseConte
     text += value;
     text += kCrlf;
   }
+  // Every answer: browsers must not guess a type (an error quoting the
+  // request must never run as HTML).
+  if (!has_nosniff) text += "X-Content-Type-Options: nosniff\r\n";
   if (head.framing == BodyFraming::kContentLength) {
     text += "Content-Length: ";
     AppendUnsigned(&text, head.content_length);

@@ -1,6 +1,7 @@
 // The head of an HTTP/1.1 response as the server writes it: status line,
 // the handler's headers (invalid ones dropped, framing and connection
-// headers owned by the server), and how the body is framed: Content-Length,
+// headers owned by the server; X-Content-Type-Options: nosniff added unless
+// set), and how the body is framed: Content-Length,
 // chunked, or until close (a streamed body to an HTTP/1.0 client). Internal
 // to server/. Pure functions, thread-safe.
 #pragma once

@@ -56,7 +56,9 @@ HttpResponse Fixed(int status, std::string body) {
 
 TEST(ResponseHeadTest, FixedBodyHasContentLength) {
   ResponseHead head = BuildResponseHead(Fixed(200, "hello"), ResponseContext{});
-  EXPECT_EQ(head.text, "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 5\r\n\r\n");
+  EXPECT_EQ(head.text,
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Content-Type-Options: "
+            "nosniff\r\nContent-Length: 5\r\n\r\n");
   EXPECT_EQ(head.framing, BodyFraming::kContentLength);
   EXPECT_EQ(head.content_length, 5u);
   EXPECT_FALSE(head.close);
@@ -92,8 +94,8 @@ TEST(ResponseHeadTest, ServerOwnsFramingAndConnectionHeaders) {
   r.SetHeader("Bad Name", "v");
   ResponseHead head = BuildResponseHead(r, ResponseContext{});
   EXPECT_EQ(head.text,
-            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: 2\r\n"
-            "Connection: close\r\n\r\n");
+            "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nX-Content-Type-Options: nosniff\r\n"
+            "Content-Length: 2\r\nConnection: close\r\n\r\n");
   EXPECT_TRUE(head.close);
 }
 
@@ -129,6 +131,16 @@ TEST(ResponseHeadTest, HeaderHelpers) {
   AppendUnsigned(&out, 255, 16);
   AppendUnsigned(&out, 10);
   EXPECT_EQ(out, "ff10");
+}
+
+TEST(ResponseHeadTest, NosniffOnEveryAnswerOnce) {
+  HttpResponse r = Fixed(404, "{}");
+  EXPECT_NE(
+      BuildResponseHead(r, ResponseContext{}).text.find("X-Content-Type-Options: nosniff\r\n"),
+      std::string::npos);
+  r.SetHeader("X-Content-Type-Options", "nosniff");
+  std::string text = BuildResponseHead(r, ResponseContext{}).text;
+  EXPECT_EQ(text.find("nosniff"), text.rfind("nosniff"));  // the handler's, not a second one
 }
 
 }  // namespace

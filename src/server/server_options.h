@@ -16,8 +16,9 @@ namespace lakeshare {
 
 // Builds a server-level error response: 400 malformed request or target,
 // 408 request not read within read_timeout, 413 body too large, 431 header too
-// large, 500 handler threw or returned an invalid status, 503 request arrived
-// after the shutdown grace period. Called on I/O and worker threads, so it
+// large, 500 handler threw or returned an invalid status, 501 unsupported
+// transfer coding, 503 request arrived after the shutdown grace period (or
+// too many connections or pending request bodies). Called on I/O and worker threads, so it
 // must be thread-safe, cheap and non-blocking. The server adds the framing
 // headers and "Connection: close" itself.
 using ErrorRenderer = std::function<HttpResponse(int status, std::string_view message)>;
@@ -34,6 +35,18 @@ struct ServerOptions {
   std::chrono::seconds read_timeout{30};    // from first byte to complete body; → 408
   std::chrono::seconds write_timeout{60};   // per write of one piece (≤ ~256 KiB) to the client
   std::chrono::seconds shutdown_grace{30};  // Stop(): in-flight work gets this long
+  // A client must take each response piece at this rate (bytes/s; a write of
+  // n bytes may take 2 s + n / rate, never more than write_timeout), so a slow
+  // reader cannot hold a response's buffers and descriptors for long. 0: off.
+  uint64_t min_send_rate = 32 * 1024;
+  // Open connections at most; more are answered 503 and closed at once.
+  // Start() also clamps it to half the descriptor limit (after raising the
+  // soft limit to the hard one): a connection may hold a second descriptor.
+  size_t max_connections = 10000;
+  // Request body bytes that all connections together may hold before their
+  // requests are handled (authenticated); a request that would exceed it gets
+  // a 503 and the connection closes. 0: no bound.
+  uint64_t max_pending_body_bytes = 64 * 1024 * 1024;
   // One spdlog info line per request: remote "METHOD path" status body-bytes
   // duration "user-agent" [aborted]. No query string, no other header values.
   bool access_log = true;

@@ -113,18 +113,11 @@ def test_bad_max_results(main, path, bad):
 
 @pytest.mark.parametrize("path", _list_paths())
 def test_max_results_zero(main, path):
-    """maxResults=0: either no items (a page token may still come) or a 400."""
+    """maxResults=0 is refused: an empty page with a token to the same place
+    would make a client page forever."""
     c = main.admin
     resp = c.raw("GET", path, params={"maxResults": "0"})
-    if resp.status_code == 200:
-        mt, _ = parse_media_type(resp.headers.get("Content-Type"))
-        assert mt == "application/json"
-        body = resp.json()
-        assert body.get("items", []) == []
-        if "nextPageToken" in body:
-            assert isinstance(body["nextPageToken"], str) and body["nextPageToken"]
-    else:
-        c.parse_error(resp, 400, "INVALID_PARAMETER_VALUE")
+    c.parse_error(resp, 400, "INVALID_PARAMETER_VALUE")
 
 
 def _mutations(tok):

@@ -5,6 +5,7 @@ tokens bound to the filter), and recipients' IP allow-lists, with
 X-Forwarded-For honoured only from configured trusted proxies."""
 import json
 import os
+import socket
 
 import pytest
 import requests
@@ -185,6 +186,25 @@ def shares(endpoint_url, token, xff=None):
     return requests.get(endpoint_url + "/shares", headers=h, timeout=30)
 
 
+def shares_raw(endpoint_url, token, xff_lines):
+    """GET /shares with one X-Forwarded-For header line per entry (requests
+    cannot send a header twice)."""
+    netloc = endpoint_url.split("://", 1)[1].split("/", 1)[0]
+    host, port = netloc.rsplit(":", 1)
+    prefix = "/" + endpoint_url.split("://", 1)[1].split("/", 1)[1]
+    request = "GET %s/shares HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\n" % (prefix, netloc, token)
+    request += "".join("X-Forwarded-For: %s\r\n" % x for x in xff_lines) + "Connection: close\r\n\r\n"
+    with socket.create_connection((host, int(port)), timeout=30) as s:
+        s.sendall(request.encode())
+        data = b""
+        while True:
+            b = s.recv(65536)
+            if not b:
+                break
+            data += b
+    return int(data.split(b" ", 2)[1])
+
+
 def test_ip_allowlist_on_the_serving_path(world):
     ops = world.ops
     ops.ok("POST", "/recipients", {"name": "fenced", "ipAllowlist": ["203.0.113.0/24"]}, status=201)
@@ -225,6 +245,10 @@ def test_trusted_proxy_forwards_the_client_address(world):
         assert shares(url, token, xff="203.0.113.9, 198.51.100.1").status_code == 403
         assert shares(url, token, xff="198.51.100.1, 203.0.113.9, 10.1.2.3").status_code == 200
         assert shares(url, token, xff="garbage").status_code == 403
+        # Two X-Forwarded-For lines are one list (RFC 9110 §5.3): the client's
+        # forged first line must not beat the one the proxy appended.
+        assert shares_raw(url, token, ["203.0.113.9", "198.51.100.1"]) == 403
+        assert shares_raw(url, token, ["198.51.100.1", "203.0.113.9"]) == 200
         # The audit log records the forwarded address.
         import time
         deadline = time.monotonic() + 5
