@@ -6,11 +6,15 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "admin/admin_json.h"
+#include "admin/admin_route.h"
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
 #include "common/time_util.h"
-#include "catalog/catalog_schema.h"
 #include "db/test_database.h"
 #include "server/request_target.h"
 #include "testing/status_matchers.h"
@@ -120,7 +124,9 @@ std::string HeaderOf(const HttpResponse& r, const std::string& name) {
 TEST_P(AdminServiceTest, FailedLoginsAreThrottled) {
   const std::string wrong = R"({"username":"root","password":"nope"})";
   const std::string right = R"({"username":"root","password":"root-password"})";
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401) << i;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401) << i;
+  }
   EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401);  // the 6th is checked, then counts
   auto limited = Call("POST", "/api/v1/login", right);
   EXPECT_EQ(limited.status, 429) << limited.body;
@@ -376,6 +382,134 @@ TEST_P(AdminServiceTest, BadInputAndUnknownPaths) {
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/recipients/{recipient}/tokens"));
 }
 
+// What every answer carries is what the OpenAPI document says it carries.
+TEST_P(AdminServiceTest, AnswersHaveTheDocumentedShapes) {
+  now_ = NowMillis();  // links expire in real time
+  std::string t = Login("root", "root-password");
+  const std::string tables = "/api/v1/shares/s/schemas/d/tables";
+  struct Step {
+    std::string method, target, body;
+    int status;
+    const Shape* shape;
+  };
+  const Step steps[] = {
+      {"POST", "/api/v1/shares", R"({"name":"s","displayName":"S","comment":"c"})", 201,
+       &ShareShape()},
+      {"POST", "/api/v1/shares/s/schemas", R"({"name":"d"})", 201, &SchemaShape()},
+      {"POST", tables, R"({"name":"t","location":"/x","partitionFilter":"y = 1"})", 201,
+       &TableShape()},
+      {"POST", "/api/v1/recipients", R"({"name":"r","ipAllowlist":["10.0.0.0/8"]})", 201,
+       &RecipientShape()},
+      {"PUT", "/api/v1/recipients/r/grants/s", "", 204, nullptr},
+      {"POST", "/api/v1/recipients/r/tokens", R"({"expirationTime":"2099-01-01T00:00:00Z"})", 201,
+       &ProfileShape()},
+      {"POST", "/api/v1/recipients/r/tokens/rotate", R"({"graceSeconds":5})", 201, &ProfileShape()},
+      {"POST", "/api/v1/recipients/r/activation-links", "", 201, &NewActivationLinkShape()},
+      {"GET", "/api/v1/shares", "", 200, &ShareListShape()},
+      {"GET", "/api/v1/shares/s", "", 200, &ShareDetailShape()},
+      {"PATCH", "/api/v1/shares/s", R"({"comment":"d"})", 200, &ShareShape()},
+      {"GET", "/api/v1/shares/s/schemas", "", 200, &SchemaListShape()},
+      {"GET", "/api/v1/shares/s/schemas/d", "", 200, &SchemaShape()},
+      {"GET", tables, "", 200, &TableListShape()},
+      {"GET", tables + "/t", "", 200, &TableShape()},
+      {"PATCH", tables + "/t", R"({"historyShared":true})", 200, &TableShape()},
+      {"GET", "/api/v1/recipients", "", 200, &RecipientListShape()},
+      {"GET", "/api/v1/recipients/r", "", 200, &RecipientDetailShape()},
+      {"PATCH", "/api/v1/recipients/r", R"({"allShares":true})", 200, &RecipientShape()},
+      {"GET", "/api/v1/recipients/r/grants", "", 200, &GrantListShape()},
+      {"GET", "/api/v1/recipients/r/tokens", "", 200, &TokenListShape()},
+      {"GET", "/api/v1/recipients/r/activation-links", "", 200, &ActivationLinkListShape()},
+      {"GET", "/api/v1/users", "", 200, &UserListShape()},
+      {"GET", "/api/v1/users/root", "", 200, &UserShape()},
+      {"PATCH", "/api/v1/users/watcher", R"({"role":"viewer"})", 200, &UserShape()},
+      {"GET", "/api/v1/audit?maxResults=2", "", 200, &AuditPageShape()},
+      {"GET", "/api/v1/shares/nope", "", 404, &ErrorShape()},
+      {"POST", "/api/v1/shares", "[]", 400, &ErrorShape()},
+  };
+  for (const Step& step : steps) {
+    auto r = As(t, step.method, step.target, step.body);
+    ASSERT_EQ(r.status, step.status) << step.method << " " << step.target << ": " << r.body;
+    if (step.shape == nullptr) {
+      EXPECT_EQ(r.body, "");
+      continue;
+    }
+    EXPECT_OK(ConformsTo(Json(r), *step.shape)) << step.method << " " << step.target;
+  }
+  std::string url(
+      Json(As(t, "POST", "/api/v1/recipients/r/activation-links")).at("url").as_string());
+  auto redeemed = Call("GET", url.substr(url.find("/api/v1/")));
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  EXPECT_OK(ConformsTo(Json(redeemed), ProfileShape()));
+  auto login = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
+  EXPECT_OK(ConformsTo(Json(login), SessionShape()));
+}
+
+TEST_P(AdminServiceTest, AMethodAPathDoesNotServeIs405WithAllow) {
+  std::string t = Login("root", "root-password");
+  auto r = As(t, "PUT", "/api/v1/shares");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(Json(r).at("errorCode").as_string(), "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(HeaderOf(r, "Allow"), "GET, POST");
+  // A literal segment beats a parameter: "rotate" is no token id.
+  EXPECT_EQ(HeaderOf(As(t, "DELETE", "/api/v1/recipients/r/tokens/rotate"), "Allow"), "POST");
+  // Anonymous callers learn nothing about paths, known or not.
+  EXPECT_EQ(Call("PUT", "/api/v1/shares").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/nothing/here").status, 401);
+}
+
+// The exception boundary: a handler that throws gets a 500 with a generic
+// message (the details only in the server log) and still its audit record.
+TEST_P(AdminServiceTest, AThrowingHandlerIsA500AndAudited) {
+  std::vector<AdminRoute> routes = AdminRoutes();
+  routes.push_back({.method = "POST",
+                    .path = "/boom",
+                    .id = "boom",
+                    .action = "explode",
+                    .group = &kApiGroup,
+                    .summary = "Throws",
+                    .object = "bomb",
+                    .handler = [](AdminCall&) -> Result<HttpResponse> {
+                      throw std::runtime_error("secret detail");
+                    }});
+  routes.push_back({.method = "GET",
+                    .path = "/boom",
+                    .id = "boomAnything",
+                    .action = "explodeOddly",
+                    .access = RouteAccess::kViewer,
+                    .group = &kApiGroup,
+                    .summary = "Throws something odd",
+                    .handler = [](AdminCall&) -> Result<HttpResponse> { throw 42; }});
+  AdminServiceOptions o;
+  o.routes = &routes;
+  o.clock = [this] { return now_; };
+  AdminService service(admin_, o);
+  std::string t = Login("root", "root-password");
+  On(service, [&] {
+    for (const char* method : {"POST", "GET"}) {
+      auto r = As(t, method, "/api/v1/boom");
+      EXPECT_EQ(r.status, 500) << method;
+      EXPECT_EQ(Json(r).at("errorCode").as_string(), "INTERNAL_ERROR");
+      EXPECT_EQ(Json(r).at("message").as_string(), "internal error");
+      EXPECT_EQ(r.body.find("secret"), std::string::npos);
+    }
+    // The other routes still work on this service.
+    EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 200);
+  });
+  for (const char* action : {"explode", "explodeOddly"}) {
+    AuditQuery q;
+    q.action = action;
+    ASSERT_OK_AND_ASSIGN(AuditPage page, admin_->QueryAudit(q));
+    ASSERT_EQ(page.entries.size(), 1u) << action;
+    const AuditEntry& e = page.entries[0];
+    EXPECT_EQ(e.outcome, "error");
+    EXPECT_EQ(e.actor_name.value_or(""), "root");
+    EXPECT_EQ(e.detail.value_or(""), "internal error");
+  }
+  AuditQuery q;
+  q.object = "bomb";
+  EXPECT_EQ(admin_->QueryAudit(q)->entries.size(), 1u);
+}
+
 // ------------------------------------------------- sessions across replicas
 
 TEST_P(AdminServiceTest, SessionsWorkOnEveryReplica) {
@@ -500,7 +634,8 @@ TEST_P(AdminServiceTest, LoginPrunesExpiredSessions) {
 // error of the server, not "unauthenticated".
 TEST_P(AdminServiceTest, DatabaseTroubleIsNotAnAuthenticationFailure) {
   std::string t = Login("root", "root-password");
-  ASSERT_OK(db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); }));
+  ASSERT_OK(
+      db_->Write([](db::Transaction& tx) { return tx.ExecScript("DROP TABLE admin_sessions"); }));
   EXPECT_GE(As(t, "GET", "/api/v1/shares").status, 500);
 }
 

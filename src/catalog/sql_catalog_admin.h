@@ -20,9 +20,13 @@
 //    used activation link, kUnauthenticated for a wrong password, plus the
 //    database's kUnavailable/kCorruption/kIOError.
 //
-// Thread-safe; each call may block on the database.
+// Thread-safe; each call may block on the database. The operations are
+// implemented one kind of object per file: sql_catalog_admin_shares.cc
+// (shares, schemas, tables), _recipients.cc (recipients, tokens, grants),
+// _users.cc (admin users, sessions), _audit.cc and _links.cc.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,11 +34,23 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/password_hash.h"
 #include "common/status.h"
 #include "db/database.h"
-#include "auth/password_hash.h"
 
 namespace lakeshare {
+
+// What CatalogAdmin accepts at most, in bytes (the allow-list: entries);
+// more is kInvalidArgument. Names are limited by common/names.h. Public so
+// that the admin API can document and check them before any transaction.
+struct CatalogAdminLimits {
+  static constexpr size_t kDisplayName = 255;
+  static constexpr size_t kComment = 4096;
+  static constexpr size_t kLocation = 4096;
+  static constexpr size_t kPartitionFilter = 64 * 1024;
+  static constexpr size_t kId = 255;
+  static constexpr size_t kAllowlistEntries = 256;
+};
 
 // ------------------------------------------------------------------ records
 

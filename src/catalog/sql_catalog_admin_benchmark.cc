@@ -8,8 +8,8 @@
 #include <string>
 #include <vector>
 
-#include "catalog/sql_catalog_admin.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/sql_catalog_admin.h"
 #include "db/test_database.h"
 
 namespace lakeshare {

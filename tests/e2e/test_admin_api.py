@@ -5,6 +5,7 @@ activation links, users and roles, the audit log (admin and sharing
 requests), input validation, and the OpenAPI description."""
 import json
 import os
+import re
 import time
 
 import pytest
@@ -458,3 +459,54 @@ def test_openapi_describes_the_api(server):
               "/api/v1/recipients/{recipient}/tokens/rotate", "/api/v1/recipients/{recipient}/activation-links",
               "/api/v1/activate/{secret}", "/api/v1/users/{user}", "/api/v1/audit"):
         assert p in paths, p
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _resolve(ref, doc):
+    return doc["components"]["schemas"][ref["$ref"].split("/")[-1]]
+
+
+def test_every_documented_route_answers_and_every_answering_route_is_documented(server):
+    """The document and the server agree: each documented operation reaches a
+    route (on objects that do not exist: a 404 names the object, never "no
+    such endpoint"), every other method of a documented path is a 405 that
+    names the documented ones, and nothing is served below them."""
+    doc = requests.get(server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    walker = server.admin()  # its own session: logout is walked too, last
+    values = {"share": unique("noshare"), "schema": "noschema", "table": "notable", "recipient": unique("nobody"),
+              "id": "notoken", "user": unique("nouser"), "secret": "nosecret"}
+    operations = 0
+    for template, item in sorted(doc["paths"].items(), key=lambda kv: kv[0] == "/api/v1/logout"):
+        path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)[len("/api/v1"):]
+        documented = {m.upper() for m in item if m != "parameters"}
+        for method in sorted(documented, key=lambda m: m == "POST" and template == "/api/v1/logout"):
+            op = item[method.lower()]
+            operations += 1
+            assert op["summary"] and op["operationId"] and op["tags"], (method, template)
+            assert "x-lakeshare-cli" in op or "x-lakeshare-cli-via" in op, (method, template)
+            for status, answer in op["responses"].items():
+                if int(status) >= 400:
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert _resolve(schema["allOf"][0], doc)["required"] == ["errorCode", "message"]
+            if method == "HEAD":
+                assert walker.call("HEAD", path).status_code == 200, template
+                continue
+            r = walker.call(method, path, {})
+            assert r.status_code != 405, (method, template, r.text)
+            if r.status_code >= 400:
+                assert r.json()["message"] != "no such endpoint", (method, template)
+                assert str(r.status_code) in op["responses"], (method, template, r.status_code, r.text)
+            elif "content" in op["responses"][str(r.status_code)]:
+                assert r.headers["Content-Type"].startswith("application/json")
+        if template == "/api/v1/logout":
+            walker = server.admin()
+        for method in set(METHODS) - documented:
+            r = walker.call(method, path, {})
+            assert r.status_code == 405, (method, template, r.status_code, r.text)
+            assert r.json()["errorCode"] == "METHOD_NOT_ALLOWED"
+            assert set(r.headers["Allow"].split(", ")) == documented, (template, r.headers["Allow"])
+        r = walker.call("GET", path + "/nothing/below")
+        assert r.status_code == 404 and r.json()["message"] == "no such endpoint", template
+    assert operations >= 40

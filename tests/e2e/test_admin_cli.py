@@ -199,6 +199,26 @@ def test_sessions_and_exit_codes(cli, server):
     assert bare.returncode == USAGE and "--url" in bare.stderr
 
 
+def test_public_commands_need_no_login(cli, server, tmp_path):
+    """The commands of public routes run without a session: the API's
+    description, and redeeming an activation link as its recipient would."""
+    out = cli.run("openapi", user=None, password=None)
+    assert out.returncode == OK, out.stderr
+    assert json.loads(out.stdout) == requests.get(server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    cli.json("recipient", "create", "newcomer")
+    link = cli.json("link", "create", "newcomer", "--expires-in", "1h")
+    secret = link["url"].rsplit("/", 1)[1]
+    path = str(tmp_path / "newcomer.share")
+    out = cli.run("link", "redeem", secret, "-o", path, user=None, password=None)
+    assert out.returncode == OK, out.stderr
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with open(path) as fh:
+        profile = json.load(fh)
+    assert bearer_get(profile["endpoint"], "/shares", profile["bearerToken"]).status_code == 200
+    used = cli.run("link", "redeem", secret, user=None, password=None)
+    assert used.returncode == REJECTED and "already been used" in used.stderr
+
+
 def test_directly_on_the_database_while_the_server_is_down(lakeshare_bin, tmp_path, request):
     for backend in BACKENDS:
         workdir = str(tmp_path / backend)
