@@ -159,6 +159,32 @@ RouteAccess AccessWithoutRoute(std::string_view method,
              : RouteAccess::kViewer;
 }
 
+// kPermissionDenied unless `session` may make the request: `route` if the
+// path has one for the method, else the path's `routes`.
+Status Authorize(const AdminSession& session, std::string_view method, const AdminRoute* route,
+                 const std::vector<const AdminRoute*>& routes) {
+  RouteAccess need = route != nullptr ? route->access : AccessWithoutRoute(method, routes);
+  if (need != RouteAccess::kAdmin || session.role == AdminRole::kAdmin) return Status::OK();
+  const RouteGroup* group = route != nullptr ? route->group
+                            : routes.empty() ? nullptr
+                                             : routes[0]->group;
+  if (IsRead(method) && group != nullptr) {
+    return Status::PermissionDenied("only admins may manage " + std::string(group->tag));
+  }
+  return Status::PermissionDenied("viewers may only read");
+}
+
+// 405, naming the methods the path serves.
+HttpResponse MethodNotAllowed(const std::vector<const AdminRoute*>& routes) {
+  std::string allow;
+  for (const AdminRoute* r : routes) {
+    for (std::string_view m : r->Methods()) allow += (allow.empty() ? "" : ", ") + std::string(m);
+  }
+  HttpResponse resp = ErrorResponse(405, "METHOD_NOT_ALLOWED", "method not allowed");
+  resp.SetHeader("Allow", allow);
+  return resp;
+}
+
 }  // namespace
 
 AdminService::AdminService(std::shared_ptr<CatalogAdmin> admin, AdminServiceOptions options)
@@ -236,33 +262,16 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
   if (is_public && route == nullptr) call.actor_kind = "anonymous";
   if (!is_public) {
     LS_RETURN_IF_ERROR(Authenticate(call));
-    RouteAccess need = route != nullptr ? route->access : AccessWithoutRoute(req.method, of_path);
-    if (need == RouteAccess::kAdmin && call.session->role != AdminRole::kAdmin) {
-      const RouteGroup* group = route != nullptr  ? route->group
-                                : of_path.empty() ? nullptr
-                                                  : of_path[0]->group;
-      if (IsRead(req.method) && group != nullptr) {
-        return Status::PermissionDenied("only admins may manage " + std::string(group->tag));
-      }
-      return Status::PermissionDenied("viewers may only read");
-    }
-  }
-  if (route != nullptr) {
-    call.action = route->action;
-    call.params = ParamsOf(*route, seg);
-    if (!route->object.empty()) call.object = Expand(route->object, call);
+    LS_RETURN_IF_ERROR(Authorize(*call.session, req.method, route, of_path));
   }
   if (route == nullptr) {
     if (of_path.empty()) return Status::NotFound("no such endpoint");
-    std::string allow;
-    for (const AdminRoute* r : of_path) {
-      for (std::string_view m : r->Methods()) allow += (allow.empty() ? "" : ", ") + std::string(m);
-    }
     call.detail = "method not allowed";
-    HttpResponse r = ErrorResponse(405, "METHOD_NOT_ALLOWED", "method not allowed");
-    r.SetHeader("Allow", allow);
-    return r;
+    return MethodNotAllowed(of_path);
   }
+  call.action = route->action;
+  call.params = ParamsOf(*route, seg);
+  if (!route->object.empty()) call.object = Expand(route->object, call);
   if (route->HasBody()) {
     LS_ASSIGN_OR_RETURN(call.body, ParseBody(route->body, req.body, route->body_optional));
   }

@@ -344,6 +344,33 @@ int RevokeAll(AdminOutput& out, const Leaf& leaf, AdminApi& api) {
   return kAdminOk;
 }
 
+// `login`: a session for `user` (password from the environment or stdin);
+// prints its token.
+int LogIn(AdminOutput& out, AdminApi& api, const std::string& user) {
+  auto password = ReadSecret("LAKESHARE_ADMIN_PASSWORD", "Password: ");
+  if (!password.ok()) return out.Fail(password.status());
+  json::object body;
+  body["username"] = user;
+  body["password"] = *password;
+  auto r = api.Call("POST", "/login", json::serialize(body));
+  if (!r.ok()) return out.Fail(r.status());
+  if (r->status >= 300) return out.FailAnswer(*r);
+  boost::system::error_code ec;
+  json::value v = json::parse(r->body, ec);
+  const json::value* token = !ec && v.is_object() ? v.as_object().if_contains("token") : nullptr;
+  if (token == nullptr || !token->is_string()) {
+    return out.Fail(Status::Unavailable("login failed: unexpected answer"));
+  }
+  if (out.json()) {
+    json::object o;
+    o["token"] = *token;
+    std::cout << json::serialize(o) << "\n";
+  } else {
+    std::cout << token->as_string().c_str() << "\n";
+  }
+  return kAdminOk;
+}
+
 }  // namespace
 
 // ------------------------------------------------------------ state
@@ -413,30 +440,7 @@ int AdminCommand::RunWith(AdminApi& api) {
   AdminOutput out(s.json);
   if (s.chosen == nullptr) return kAdminUsage;
   const Leaf& leaf = *s.chosen;
-  if (leaf.command->extra == CliCommand::Extra::kLogin) {
-    auto password = ReadSecret("LAKESHARE_ADMIN_PASSWORD", "Password: ");
-    if (!password.ok()) return out.Fail(password.status());
-    json::object body;
-    body["username"] = s.user;
-    body["password"] = *password;
-    auto r = api.Call("POST", "/login", json::serialize(body));
-    if (!r.ok()) return out.Fail(r.status());
-    if (r->status >= 300) return out.FailAnswer(*r);
-    boost::system::error_code ec;
-    json::value v = json::parse(r->body, ec);
-    const json::value* token = !ec && v.is_object() ? v.as_object().if_contains("token") : nullptr;
-    if (token == nullptr || !token->is_string()) {
-      return out.Fail(Status::Unavailable("login failed: unexpected answer"));
-    }
-    if (s.json) {
-      json::object o;
-      o["token"] = *token;
-      std::cout << json::serialize(o) << "\n";
-    } else {
-      std::cout << token->as_string().c_str() << "\n";
-    }
-    return kAdminOk;
-  }
+  if (leaf.command->extra == CliCommand::Extra::kLogin) return LogIn(out, api, s.user);
   if (leaf.command->extra == CliCommand::Extra::kRevokeAll) {
     const Slot& id = leaf.slots.back();  // the optional positional
     if (id.Given() == leaf.all) {
