@@ -248,7 +248,7 @@ TEST_P(CatalogAdminUsersTest, SessionLookupIsAnIndexLookup) {
 }
 
 TEST_P(CatalogAdminUsersTest, SessionsMigrationUpgradesAnOlderDatabase) {
-  auto t = db::testing::TestDatabase::Create(GetParam());
+  auto t = testing::TestDatabase::Create(GetParam());
   ASSERT_OK(t);
   auto d = db::Database::Open((*t)->url());
   ASSERT_OK(d);

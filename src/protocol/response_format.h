@@ -1,4 +1,6 @@
-// Which response format a query is answered in (protocol notes §1.5), and
+// Which response format a query is answered in (the `responseformat` of the
+// delta-sharing-capabilities header: Delta Sharing PROTOCOL.md, "Delta
+// Sharing Capabilities Header"), and
 // whether the client can read the table in it. A table is never answered in
 // a form the client would read wrongly: that is a 400, not silent bad data.
 #pragma once
