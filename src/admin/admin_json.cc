@@ -27,6 +27,10 @@ Field ItemsOf(const Shape& item) {
   f.shape = &item;
   return f;
 }
+Field NextPageToken() {
+  return {"nextPageToken", T::kString, false, "Set when more items follow: pass it as pageToken"};
+}
+
 Field Names(std::string_view name, std::string_view description, bool required = false) {
   return {name, T::kStringList, required, description};
 }
@@ -61,10 +65,23 @@ const Shape& SessionShape() {
   static const Shape kShape{
       "Session",
       "A session: send the token as \"Authorization: Bearer <token>\"",
-      {{"token", T::kString, true, "The session token (shown once)"},
+      {{"token", T::kString, false, "The session token (shown once; absent with a cookie)"},
+       {"csrfToken", T::kString, false, "With a cookie: send it as X-CSRF-Token on every write"},
        {"expiresAt", T::kEpochMillis, true, "Fixed at login: use does not extend it"},
        {"role", T::kString, true, "admin or viewer", 0, {}, {}, {}, {"admin", "viewer"}},
        {"username", T::kString, true, "The user logged in"}}};
+  return kShape;
+}
+
+const Shape& CurrentSessionShape() {
+  static const Shape kShape{
+      "CurrentSession",
+      "The caller's session",
+      {{"username", T::kString, true, "The user logged in"},
+       {"role", T::kString, true, "admin or viewer", 0, {}, {}, {}, {"admin", "viewer"}},
+       {"expiresAt", T::kEpochMillis, true, "Fixed at login: use does not extend it"},
+       {"csrfToken", T::kString, true,
+        "What a cookie session sends as X-CSRF-Token on every write"}}};
   return kShape;
 }
 
@@ -89,7 +106,7 @@ const Shape& ShareDetailShape() {
 }
 
 const Shape& ShareListShape() {
-  static const Shape kShape{"ShareList", "Shares", {ItemsOf(ShareShape())}};
+  static const Shape kShape{"ShareList", "Shares", {ItemsOf(ShareShape()), NextPageToken()}};
   return kShape;
 }
 
@@ -106,7 +123,8 @@ const Shape& SchemaShape() {
 }
 
 const Shape& SchemaListShape() {
-  static const Shape kShape{"SchemaList", "Schemas of a share", {ItemsOf(SchemaShape())}};
+  static const Shape kShape{
+      "SchemaList", "Schemas of a share", {ItemsOf(SchemaShape()), NextPageToken()}};
   return kShape;
 }
 
@@ -132,7 +150,8 @@ const Shape& TableShape() {
 }
 
 const Shape& TableListShape() {
-  static const Shape kShape{"TableList", "Tables of a schema", {ItemsOf(TableShape())}};
+  static const Shape kShape{
+      "TableList", "Tables of a schema", {ItemsOf(TableShape()), NextPageToken()}};
   return kShape;
 }
 
@@ -160,7 +179,8 @@ const Shape& RecipientDetailShape() {
 }
 
 const Shape& RecipientListShape() {
-  static const Shape kShape{"RecipientList", "Recipients", {ItemsOf(RecipientShape())}};
+  static const Shape kShape{
+      "RecipientList", "Recipients", {ItemsOf(RecipientShape()), NextPageToken()}};
   return kShape;
 }
 
@@ -256,7 +276,8 @@ const Shape& UserShape() {
 }
 
 const Shape& UserListShape() {
-  static const Shape kShape{"UserList", "Users of the admin API", {ItemsOf(UserShape())}};
+  static const Shape kShape{
+      "UserList", "Users of the admin API", {ItemsOf(UserShape()), NextPageToken()}};
   return kShape;
 }
 
@@ -294,6 +315,64 @@ const Shape& AuditPageShape() {
                             {items,
                              {"nextPageToken", T::kString, false,
                               "Set when more entries may follow: pass it as pageToken"}}};
+  return kShape;
+}
+
+const Shape& OverviewShape() {
+  static const Shape kCounts{
+      "OverviewCounts",
+      "How much the catalog holds",
+      {{"shares", T::kInteger, true, "Shares"},
+       {"schemas", T::kInteger, true, "Schemas of all shares"},
+       {"tables", T::kInteger, true, "Tables of all shares"},
+       {"recipients", T::kInteger, true, "Recipients"},
+       {"activeTokens", T::kInteger, true, "Tokens neither revoked nor expired"}}};
+  static const Shape kExpiring{"ExpiringToken",
+                               "A live token that expires soon",
+                               {{"recipient", T::kString, true, "Whose token"},
+                                {"id", T::kString, true, "The token's id"},
+                                {"expirationTime", T::kDateTime, true, "When it stops working"}}};
+  static const Shape kServer{"OverviewServer",
+                             "This server",
+                             {{"version", T::kString, true, "lakeshare's version"},
+                              {"catalogBackend",
+                               T::kString,
+                               true,
+                               "The catalog database",
+                               0,
+                               {},
+                               {},
+                               {},
+                               {"sqlite", "postgresql"}}}};
+  Field counts{"counts", T::kObject, true, "Counts"};
+  counts.shape = &kCounts;
+  Field expiring{"expiringTokens", T::kObjectList, true,
+                 "Live tokens expiring within 7 days, soonest first (at most 20)"};
+  expiring.shape = &kExpiring;
+  Field audit{"recentAudit", T::kObjectList, true, "The 10 newest audit entries, newest first"};
+  audit.shape = &AuditEntryShape();
+  Field server{"server", T::kObject, true, "This server"};
+  server.shape = &kServer;
+  static const Shape kShape{"Overview",
+                            "The catalog at a glance (the console's first page)",
+                            {counts, expiring, audit, server}};
+  return kShape;
+}
+
+const Shape& ActivationInfoShape() {
+  static const Shape kShare{"ActivationInfoShare",
+                            "A share the link gives access to",
+                            {{"name", T::kString, true, "The share"},
+                             Names("tables", "Its tables, as schema.table", true)}};
+  Field shares{"shares", T::kObjectList, true, "What the recipient may read"};
+  shares.shape = &kShare;
+  static const Shape kShape{
+      "ActivationInfo",
+      "What an activation link gives (it is not redeemed by looking)",
+      {{"recipient", T::kString, true, "Who the link is for"},
+       shares,
+       {"expiresAt", T::kDateTime, true, "When the link expires"},
+       {"tokenExpirationTime", T::kDateTime, false, "When the token it issues will expire"}}};
   return kShape;
 }
 

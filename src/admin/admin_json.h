@@ -20,6 +20,7 @@ namespace lakeshare {
 
 const Shape& ErrorShape();  // {"errorCode", "message"}: every error (server/errors.h)
 const Shape& SessionShape();
+const Shape& CurrentSessionShape();
 const Shape& ShareShape();
 const Shape& ShareDetailShape();  // a share and the recipients granted it
 const Shape& ShareListShape();
@@ -41,6 +42,8 @@ const Shape& UserShape();
 const Shape& UserListShape();
 const Shape& AuditEntryShape();
 const Shape& AuditPageShape();
+const Shape& OverviewShape();
+const Shape& ActivationInfoShape();
 const Shape& OpenApiDocumentShape();
 
 // ------------------------------------------------------------------ writers

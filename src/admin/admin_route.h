@@ -61,9 +61,10 @@ inline constexpr RouteGroup kLinkGroup{"activation links", "link",
                                        "One-time activation links (profile downloads)"};
 inline constexpr RouteGroup kUserGroup{"users", "user", "Users of the admin API (admins only)"};
 inline constexpr RouteGroup kAuditGroup{"audit", "", "The audit log"};
+inline constexpr RouteGroup kOverviewGroup{"overview", "", "The catalog at a glance"};
 inline constexpr const RouteGroup* kRouteGroups[] = {
     &kSessionGroup, &kApiGroup,   &kShareGroup, &kSchemaGroup, &kTableGroup, &kRecipientGroup,
-    &kGrantGroup,   &kTokenGroup, &kLinkGroup,  &kUserGroup,   &kAuditGroup};
+    &kGrantGroup,   &kTokenGroup, &kLinkGroup,  &kUserGroup,   &kAuditGroup, &kOverviewGroup};
 
 // An error a route may answer: the Status code that causes it (server/errors.h
 // turns it into the HTTP status and errorCode) and when.
@@ -153,8 +154,10 @@ struct AdminRoute {
 const std::vector<AdminRoute>& AdminRoutes();
 // The areas' parts of it (admin_routes_*.cc).
 std::vector<AdminRoute> SessionRoutes();
+std::vector<AdminRoute> OverviewRoutes();
 std::vector<AdminRoute> ShareRoutes();
 std::vector<AdminRoute> RecipientRoutes();
+std::vector<AdminRoute> LinkRoutes();
 std::vector<AdminRoute> UserRoutes();
 
 // Every error `route` may answer: those its access, body, query and path
@@ -185,6 +188,7 @@ struct AdminCall {
   FieldValues query{};
   std::optional<AdminSession> session{};  // unset on public routes
   std::string bearer{};                   // the session's token
+  bool cookie_session = false;            // it came in the session cookie
   // The audit record (never with secrets).
   std::string action = "unknown";
   std::optional<std::string> object{};

@@ -1,11 +1,11 @@
-// The admin API's routes for recipients, their grants, tokens and
-// activation links (and redeeming a link): part of the table of
-// admin_route.h.
+// The admin API's routes for recipients, their grants and tokens: part of
+// the table of admin_route.h (activation links: admin_routes_links.cc).
 #include <boost/json.hpp>
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
 #include "admin/admin_service.h"
+#include "admin/list_page.h"
 
 namespace lakeshare {
 
@@ -61,8 +61,9 @@ Arg Recipient() { return {K::kPositional, "recipient", "recipient"}; }
 // ------------------------------------------------------------ recipients
 
 Result<HttpResponse> ListRecipients(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListRecipients());
-  return JsonAnswer(200, Items(v, RecipientJson));
+  return JsonAnswer(200, PageOf(v, page, NameOf<RecipientRecord>, RecipientJson));
 }
 
 Result<HttpResponse> CreateRecipient(AdminCall& c) {
@@ -157,33 +158,6 @@ Result<HttpResponse> RevokeToken(AdminCall& c) {
   return NoContent();
 }
 
-// ------------------------------------------------------------ activation links
-
-Result<HttpResponse> ListLinks(AdminCall& c) {
-  LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListActivationLinks(c.Param("recipient")));
-  return JsonAnswer(200, Items(v, ActivationLinkJson));
-}
-
-Result<HttpResponse> CreateLink(AdminCall& c) {
-  ActivationLinkSpec spec;
-  spec.expiration_ms =
-      c.body.Int("expirationTime").value_or(c.now + c.options.activation_link_ttl_ms);
-  spec.token_expiration_ms = c.body.Int("tokenExpirationTime");
-  LS_ASSIGN_OR_RETURN(auto r, c.catalog.CreateActivationLink(c.Param("recipient"), spec));
-  json::object o = ActivationLinkJson(r.record);
-  o["url"] = c.BaseUrl() + "/api/v1/activate/" + r.secret;
-  return JsonAnswer(201, o);
-}
-
-Result<HttpResponse> RedeemLink(AdminCall& c) {
-  c.actor_kind = "anonymous";
-  LS_ASSIGN_OR_RETURN(auto red, c.catalog.RedeemActivationLink(c.Param("secret")));
-  c.actor_kind = "recipient";
-  c.actor_name = red.link.recipient;
-  c.object = "recipient:" + red.link.recipient;
-  return JsonAnswer(200, ProfileJson(red.token, c.ProfileEndpoint()));
-}
-
 }  // namespace
 
 std::vector<AdminRoute> RecipientRoutes() {
@@ -197,11 +171,13 @@ std::vector<AdminRoute> RecipientRoutes() {
       .access = RouteAccess::kViewer,
       .group = &kRecipientGroup,
       .summary = "List recipients",
+      .query = ListPageQuery(),
       .response = &RecipientListShape(),
       .object = "recipients",
       .handler = ListRecipients,
       .cli = {{.path = {"recipient", "list"},
                .help = "List recipients",
+               .args = {{K::kOption, "search", "--search"}},
                .output = Cli::Output::kList,
                .columns = {"name", "allShares", "ipAllowlist", "comment"}}},
   });
@@ -441,72 +417,6 @@ std::vector<AdminRoute> RecipientRoutes() {
                .output = Cli::Output::kDone,
                .done = "revoked token {id}",
                .extra = Cli::Extra::kRevokeAll}},
-  });
-  // ---------------------------------------------------------- activation links
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients/{recipient}/activation-links",
-      .id = "listActivationLinks",
-      .action = "listActivationLinks",
-      .access = RouteAccess::kViewer,
-      .group = &kLinkGroup,
-      .summary = "List a recipient's activation links (never their secrets)",
-      .response = &ActivationLinkListShape(),
-      .object = "recipient:{recipient}",
-      .handler = ListLinks,
-      .cli = {{.path = {"link", "list"},
-               .help = "List a recipient's activation links",
-               .args = {Recipient()},
-               .output = Cli::Output::kList,
-               .columns = {"id", "createdAt", "expiresAt", "usedAt", "tokenId"}}},
-  });
-  r.push_back({
-      .method = "POST",
-      .path = "/recipients/{recipient}/activation-links",
-      .id = "createActivationLink",
-      .action = "createActivationLink",
-      .group = &kLinkGroup,
-      .summary = "Create a one-time activation link",
-      .description = "The recipient downloads a profile from the link once; that issues a new "
-                     "token.",
-      .body = {"",
-               "",
-               {ExpirationField("expirationTime", "When the link expires (default: in 7 days)"),
-                ExpirationField("tokenExpirationTime", "When the token it issues expires")}},
-      .body_optional = true,
-      .status = 201,
-      .response = &NewActivationLinkShape(),
-      .errors = {past},
-      .object = "recipient:{recipient}",
-      .handler = CreateLink,
-      .cli = {{.path = {"link", "create"},
-               .help = "Create a link from which the recipient downloads a profile once",
-               .args = {Recipient(),
-                        {K::kOption, "expirationTime", "--expires",
-                         "Link expiry: ISO-8601 (default 7 days)"},
-                        {K::kDurationFromNow, "expirationTime", "--expires-in",
-                         "Link expiry from now: 12h, 7d"},
-                        {K::kOption, "tokenExpirationTime", "--token-expires",
-                         "Expiry of the token it issues"},
-                        {K::kDurationFromNow, "tokenExpirationTime", "--token-expires-in",
-                         "Expiry of the token it issues, from now: 30d"}}}},
-  });
-  r.push_back({
-      .method = "GET",
-      .also = {"POST"},
-      .path = "/activate/{secret}",
-      .id = "redeemActivationLink",
-      .action = "redeemActivationLink",
-      .access = RouteAccess::kPublic,
-      .group = &kLinkGroup,
-      .summary = "Redeem an activation link: the profile, once",
-      .response = &ProfileShape(),
-      .errors = {{StatusCode::kFailedPrecondition, "the link was used already, or has expired"}},
-      .handler = RedeemLink,
-      .cli = {{.path = {"link", "redeem"},
-               .help = "Redeem an activation link (as its recipient would) and print the profile",
-               .args = {{K::kPositional, "secret", "secret", "The last part of the link's URL"}},
-               .output = Cli::Output::kProfile}},
   });
   return r;
 }

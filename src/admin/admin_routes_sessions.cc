@@ -1,9 +1,12 @@
 // The admin API's routes for sessions (login, logout) and its own
 // description: part of the table of admin_route.h.
+#include <algorithm>
 #include <boost/json.hpp>
 
+#include "admin/admin_cookie.h"
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/admin_service.h"
 
 namespace lakeshare {
 
@@ -12,6 +15,9 @@ namespace {
 namespace json = boost::json;
 using Cli = CliCommand;
 using T = FieldType;
+
+// Cookies only travel over https when the server is reached that way.
+bool SecureCookies(const AdminCall& c) { return c.BaseUrl().rfind("https://", 0) == 0; }
 
 Result<HttpResponse> Login(AdminCall& c) {
   const std::string& user = c.body.Required("username");
@@ -27,16 +33,34 @@ Result<HttpResponse> Login(AdminCall& c) {
                                                          c.request.remote_address, c.now));
   c.session = login.session;
   json::object o;
-  o["token"] = login.token;
   o["expiresAt"] = login.session.expires_ms;
   o["role"] = std::string(AdminRoleName(login.user.role));
   o["username"] = login.user.name;
+  if (c.body.Bool("cookie").value_or(false)) {
+    // The browser keeps the token where page scripts cannot read it.
+    o["csrfToken"] = CsrfToken(c.options.csrf_key, login.token);
+    const int64_t max_age_s = std::max<int64_t>(0, (login.session.expires_ms - c.now) / 1000);
+    c.headers.emplace_back("Set-Cookie", SessionCookie(login.token, max_age_s, SecureCookies(c)));
+  } else {
+    o["token"] = login.token;
+  }
+  return JsonAnswer(200, o);
+}
+
+Result<HttpResponse> GetSession(AdminCall& c) {
+  json::object o;
+  o["username"] = c.session->user;
+  o["role"] = std::string(AdminRoleName(c.session->role));
+  o["expiresAt"] = c.session->expires_ms;
+  o["csrfToken"] = CsrfToken(c.options.csrf_key, c.bearer);
   return JsonAnswer(200, o);
 }
 
 Result<HttpResponse> Logout(AdminCall& c) {
   LS_RETURN_IF_ERROR(c.sessions.End(c.bearer));
-  return NoContent();
+  HttpResponse r = NoContent();
+  r.SetHeader("Set-Cookie", ClearedSessionCookie(SecureCookies(c)));
+  return r;
 }
 
 Result<HttpResponse> OpenApi(AdminCall& c) {
@@ -61,14 +85,18 @@ std::vector<AdminRoute> SessionRoutes() {
       .description = "Exchanges an admin user's name and password for a session token. After "
                      "5 failed logins of a name (20 from an address) every attempt must wait, "
                      "from 1 s doubling to 15 min, even with the right password.",
-      .body = {"",
-               "",
-               {{"username", T::kString, true, "The admin user's name"},
-                {.name = "password",
-                 .type = T::kString,
-                 .required = true,
-                 .description = "Its password",
-                 .secret = true}}},
+      .body =
+          {"",
+           "",
+           {{"username", T::kString, true, "The admin user's name"},
+            {.name = "password",
+             .type = T::kString,
+             .required = true,
+             .description = "Its password",
+             .secret = true},
+            {"cookie", T::kBoolean, false,
+             "true: the session comes as an HttpOnly SameSite=Strict cookie (lakeshare_session) "
+             "and the answer holds its csrfToken instead of the token (the web console)"}}},
       .response = &SessionShape(),
       .errors = {{StatusCode::kUnauthenticated, "wrong name or password (one answer for both)"},
                  {StatusCode::kTooManyRequests,
@@ -80,6 +108,21 @@ std::vector<AdminRoute> SessionRoutes() {
                .help = "Log in and print a session token (for $LAKESHARE_ADMIN_TOKEN)",
                .output = Cli::Output::kRaw,
                .extra = Cli::Extra::kLogin}},
+  });
+  routes.push_back({
+      .method = "GET",
+      .path = "/session",
+      .id = "getSession",
+      .action = "getSession",
+      .access = RouteAccess::kAnySession,
+      .group = &kSessionGroup,
+      .summary = "The caller's session",
+      .description = "Who is logged in, until when, and the session's CSRF token (what the web "
+                     "console asks after a reload: its cookie is unreadable to it).",
+      .response = &CurrentSessionShape(),
+      .audited = false,
+      .handler = GetSession,
+      .cli = {{.path = {"whoami"}, .help = "Show the session of $LAKESHARE_ADMIN_TOKEN"}},
   });
   routes.push_back({
       .method = "POST",

@@ -4,6 +4,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/list_page.h"
 #include "common/names.h"
 
 namespace lakeshare {
@@ -93,9 +94,15 @@ Arg IfVersion() {
 
 // ------------------------------------------------------------ shares
 
+std::vector<CliArg> WithSearch(std::vector<CliArg> args) {
+  args.push_back({K::kOption, "search", "--search"});
+  return args;
+}
+
 Result<HttpResponse> ListShares(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListShares());
-  return JsonAnswer(200, Items(v, ShareJson));
+  return JsonAnswer(200, PageOf(v, page, NameOf<ShareRecord>, ShareJson));
 }
 
 Result<HttpResponse> CreateShare(AdminCall& c) {
@@ -137,8 +144,9 @@ Result<HttpResponse> DeleteShare(AdminCall& c) {
 // ------------------------------------------------------------ schemas
 
 Result<HttpResponse> ListSchemas(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListSchemas(c.Param("share")));
-  return JsonAnswer(200, Items(v, SchemaJson));
+  return JsonAnswer(200, PageOf(v, page, NameOf<SchemaRecord>, SchemaJson));
 }
 
 Result<HttpResponse> CreateSchema(AdminCall& c) {
@@ -174,9 +182,10 @@ Result<HttpResponse> DeleteSchema(AdminCall& c) {
 // ------------------------------------------------------------ tables
 
 Result<HttpResponse> ListTables(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v,
                       c.catalog.ListTables(c.Param("share"), std::string_view(c.Param("schema"))));
-  return JsonAnswer(200, Items(v, TableJson));
+  return JsonAnswer(200, PageOf(v, page, NameOf<TableRecord>, TableJson));
 }
 
 Result<HttpResponse> AddTable(AdminCall& c) {
@@ -192,6 +201,7 @@ Result<HttpResponse> AddTable(AdminCall& c) {
   spec.partition_filter = c.body.String("partitionFilter");
   spec.comment = c.body.String("comment");
   spec.id = c.body.String("id");
+  spec.create_schema = true;
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.AddTable(share, schema, spec));
   return JsonAnswer(201, TableJson(r));
 }
@@ -236,11 +246,13 @@ std::vector<AdminRoute> ShareRoutes() {
       .access = RouteAccess::kViewer,
       .group = &kShareGroup,
       .summary = "List shares",
+      .query = ListPageQuery(),
       .response = &ShareListShape(),
       .object = "shares",
       .handler = ListShares,
       .cli = {{.path = {"share", "list"},
                .help = "List shares",
+               .args = {{K::kOption, "search", "--search"}},
                .output = Cli::Output::kList,
                .columns = {"name", "displayName", "comment"}}},
   });
@@ -333,12 +345,13 @@ std::vector<AdminRoute> ShareRoutes() {
       .access = RouteAccess::kViewer,
       .group = &kSchemaGroup,
       .summary = "List the schemas of a share",
+      .query = ListPageQuery(),
       .response = &SchemaListShape(),
       .object = "share:{share}",
       .handler = ListSchemas,
       .cli = {{.path = {"schema", "list"},
                .help = "List the schemas of a share",
-               .args = {{K::kPositional, "share", "share"}},
+               .args = {{K::kPositional, "share", "share"}, {K::kOption, "search", "--search"}},
                .output = Cli::Output::kList,
                .columns = {"share", "name"}}},
   });
@@ -422,12 +435,13 @@ std::vector<AdminRoute> ShareRoutes() {
       .access = RouteAccess::kViewer,
       .group = &kTableGroup,
       .summary = "List the tables of a schema",
+      .query = ListPageQuery(),
       .response = &TableListShape(),
       .object = "schema:{share}.{schema}",
       .handler = ListTables,
       .cli = {{.path = {"table", "list"},
                .help = "List the tables of a schema",
-               .args = schema_args,
+               .args = WithSearch(schema_args),
                .output = Cli::Output::kList,
                .columns = {"name", "location", "format", "historyShared", "partitionFilter"}}},
   });
@@ -446,8 +460,8 @@ std::vector<AdminRoute> ShareRoutes() {
       .action = "addTable",
       .group = &kTableGroup,
       .summary = "Share a table",
-      .description = "The table itself is not read here: a bad location shows when recipients "
-                     "read it.",
+      .description = "Creates the schema too when the share has none of that name. The table "
+                     "itself is not read here: a bad location shows when recipients read it.",
       .body = {"", "", std::move(add_fields)},
       .status = 201,
       .response = &TableShape(),

@@ -4,6 +4,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/list_page.h"
 
 namespace lakeshare {
 
@@ -33,8 +34,9 @@ Field PasswordField(bool required, std::string_view description) {
 // ------------------------------------------------------------ users
 
 Result<HttpResponse> ListUsers(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListAdminUsers());
-  return JsonAnswer(200, Items(v, UserJson));
+  return JsonAnswer(200, PageOf(v, page, NameOf<AdminUserRecord>, UserJson));
 }
 
 Result<HttpResponse> CreateUser(AdminCall& c) {
@@ -101,11 +103,13 @@ std::vector<AdminRoute> UserRoutes() {
       .action = "listUsers",
       .group = &kUserGroup,
       .summary = "List the users of this API",
+      .query = ListPageQuery(),
       .response = &UserListShape(),
       .object = "users",
       .handler = ListUsers,
       .cli = {{.path = {"user", "list"},
                .help = "List admin users",
+               .args = {{K::kOption, "search", "--search"}},
                .output = Cli::Output::kList,
                .columns = {"name", "role", "createdAt"}}},
   });

@@ -6,9 +6,11 @@
 #include <utility>
 #include <vector>
 
+#include "admin/admin_cookie.h"
 #include "admin/admin_route.h"
 #include "admin/openapi.h"
 #include "auth/token.h"
+#include "common/crypto.h"
 #include "common/time_util.h"
 #include "server/errors.h"
 
@@ -192,7 +194,9 @@ AdminService::AdminService(std::shared_ptr<CatalogAdmin> admin, AdminServiceOpti
       options_(std::move(options)),
       routes_(options_.routes != nullptr ? *options_.routes : AdminRoutes()),
       sessions_(admin_, options_.session_ttl_ms, options_.login_throttle),
-      openapi_json_(AdminOpenApiJson(routes_)) {}
+      openapi_json_(AdminOpenApiJson(routes_)) {
+  if (options_.csrf_key.empty()) options_.csrf_key = RandomBytes(32);
+}
 
 AdminService::~AdminService() = default;
 
@@ -262,6 +266,13 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
   if (is_public && route == nullptr) call.actor_kind = "anonymous";
   if (!is_public) {
     LS_RETURN_IF_ERROR(Authenticate(call));
+    if (call.cookie_session && !IsRead(req.method)) {
+      Status csrf = CheckCsrf(req, options_.csrf_key, call.bearer, options_.public_endpoint_url);
+      if (!csrf.ok()) {
+        call.detail = csrf.message();
+        return ErrorResponse(403, kCsrfRejected, csrf.message());
+      }
+    }
     LS_RETURN_IF_ERROR(Authorize(*call.session, req.method, route, of_path));
   }
   if (route == nullptr) {
@@ -284,6 +295,9 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
 Status AdminService::Authenticate(AdminCall& call) {
   if (const std::string* auth = call.request.Header("authorization")) {
     call.bearer = std::string(ParseBearerToken(*auth).value_or(std::string_view()));
+  } else {
+    call.bearer = SessionCookieToken(call.request);
+    call.cookie_session = !call.bearer.empty();
   }
   if (!call.bearer.empty()) {
     auto found = sessions_.Find(call.bearer, call.now);

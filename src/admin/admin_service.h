@@ -11,8 +11,10 @@
 //
 // Authentication: POST /api/v1/login exchanges an admin user's name and
 // password for a short-lived session token (admin/admin_sessions.h); every
-// other route except the public ones (the OpenAPI document, redeeming an
-// activation link) needs "Authorization: Bearer <session>". Without one,
+// other route except the public ones (the OpenAPI document, looking at and
+// redeeming an activation link) needs "Authorization: Bearer <session>", or the session
+// cookie of a login with "cookie": true, whose writes must then pass the CSRF
+// check of admin/admin_cookie.h (403 CSRF_REJECTED). Without one,
 // even unknown paths answer 401. Viewers may only read; users are for admins.
 //
 // Thread-safe.
@@ -40,7 +42,7 @@ struct AdminServiceOptions {
   int64_t session_ttl_ms = 60 * 60 * 1000;
   // The server's public base URL, e.g. "https://share.example.com" (no
   // trailing slash needed). Profiles point at <base><sharing_prefix>;
-  // activation links at <base>/api/v1/activate/<secret>.
+  // activation links at <base>/console/activate#<secret>.
   std::string public_endpoint_url{};
   std::string sharing_prefix = "/delta-sharing";
   // Default lifetime of an activation link when the request names none.
@@ -49,6 +51,9 @@ struct AdminServiceOptions {
   std::function<int64_t()> clock{};
   // How failed logins slow down the next ones (auth/login_throttle.h).
   LoginThrottleOptions login_throttle{};
+  // Key of the CSRF tokens of cookie sessions (admin/admin_cookie.h): the
+  // same on every replica. Empty: a random key of this process.
+  std::string csrf_key{};
   // The routes served (default: AdminRoutes()); tests add their own.
   const std::vector<AdminRoute>* routes = nullptr;
 };

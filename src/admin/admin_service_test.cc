@@ -80,6 +80,7 @@ class AdminServiceTest : public ::testing::TestWithParam<testing::Backend> {
     r.body = std::move(body);
     r.remote_address = "127.0.0.1";
     if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+    for (const auto& h : headers_) r.headers.push_back(h);
     return (on_ != nullptr ? on_ : service_.get())->Handle(r);
   }
   // Runs the calls of `fn` against `service`.
@@ -107,7 +108,8 @@ class AdminServiceTest : public ::testing::TestWithParam<testing::Backend> {
   std::shared_ptr<db::Database> db_;
   std::shared_ptr<CatalogAdmin> admin_;
   std::unique_ptr<AdminService> service_;
-  AdminService* on_ = nullptr;  // where Call() goes, if not service_
+  AdminService* on_ = nullptr;                                // where Call() goes, if not service_
+  std::vector<std::pair<std::string, std::string>> headers_;  // Call() sends them too
   int64_t now_ = 1'700'000'000'000;
 };
 
@@ -116,6 +118,81 @@ std::string HeaderOf(const HttpResponse& r, const std::string& name) {
     if (k == name) return v;
   }
   return "(none)";
+}
+
+// The console's session: an HttpOnly cookie (never the token in the body)
+// and a CSRF token every cookie-authenticated write must carry, with the
+// browser's Origin and Sec-Fetch-Site naming this server. Bearer sessions
+// are unaffected; logout clears the cookie.
+TEST_P(AdminServiceTest, CookieSessionsNeedTheCsrfTokenToWrite) {
+  auto login = Call("POST", "/api/v1/login",
+                    R"({"username":"root","password":"root-password","cookie":true})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  json::object body = Json(login).as_object();
+  EXPECT_FALSE(body.contains("token"));
+  EXPECT_EQ(body.at("username").as_string(), "root");
+  const std::string csrf(body.at("csrfToken").as_string());
+  const std::string cookie = HeaderOf(login, "Set-Cookie");
+  EXPECT_EQ(cookie.rfind("lakeshare_session=", 0), 0u) << cookie;
+  for (const char* part :
+       {"; Path=/api/v1", "; HttpOnly", "; SameSite=Strict", "; Max-Age=60", "; Secure"}) {
+    EXPECT_NE(cookie.find(part), std::string::npos) << part << " in " << cookie;
+  }
+  const std::string token = cookie.substr(18, cookie.find(';') - 18);
+  ASSERT_GE(token.size(), 32u);
+  // A bearer login stays as it was.
+  const std::string bearer = Login("root", "root-password");
+  EXPECT_FALSE(bearer.empty());
+
+  headers_ = {{"cookie", "other=1; lakeshare_session=" + token}, {"host", "127.0.0.1:9"}};
+  auto session = Call("GET", "/api/v1/session");
+  ASSERT_EQ(session.status, 200) << session.body;
+  EXPECT_EQ(Json(session).at("csrfToken").as_string(), csrf);
+  EXPECT_EQ(Json(session).at("role").as_string(), "admin");
+  EXPECT_EQ(Call("GET", "/api/v1/shares").status, 200);  // reads need no CSRF token
+
+  const std::string create = R"({"name":"s1"})";
+  auto refused = [&](const std::vector<std::pair<std::string, std::string>>& extra) {
+    auto saved = headers_;
+    headers_.insert(headers_.end(), extra.begin(), extra.end());
+    auto r = Call("POST", "/api/v1/shares", create);
+    headers_ = saved;
+    EXPECT_EQ(r.status, 403) << r.body;
+    return r.status == 403 && Json(r).at("errorCode").as_string() == "CSRF_REJECTED";
+  };
+  EXPECT_TRUE(refused({}));
+  std::string wrong = csrf;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';  // one hex digit off
+  EXPECT_TRUE(refused({{"x-csrf-token", wrong}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"origin", "https://evil.example"}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"sec-fetch-site", "cross-site"}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"sec-fetch-site", "same-site"}}));
+  EXPECT_EQ(As(bearer, "GET", "/api/v1/shares/s1").status, 404);  // nothing changed
+
+  headers_.push_back({"x-csrf-token", csrf});
+  EXPECT_EQ(Call("POST", "/api/v1/shares", create).status, 201);
+  headers_.push_back({"origin", "http://127.0.0.1:9"});
+  headers_.push_back({"sec-fetch-site", "same-origin"});
+  EXPECT_EQ(Call("POST", "/api/v1/shares", R"({"name":"s2"})").status, 201);
+  headers_.back() = {"origin", "https://share.example.com"};  // the public URL's origin
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/s2").status, 204);
+
+  // Bearer sessions need none of it, even with a foreign Origin.
+  headers_ = {{"origin", "https://evil.example"}};
+  EXPECT_EQ(As(bearer, "POST", "/api/v1/shares", R"({"name":"s3"})").status, 201);
+
+  // Logout (a write: CSRF-checked too) ends the session and clears the cookie.
+  headers_ = {{"cookie", "lakeshare_session=" + token}};
+  EXPECT_EQ(Call("POST", "/api/v1/logout").status, 403);
+  headers_.push_back({"x-csrf-token", csrf});
+  auto out = Call("POST", "/api/v1/logout");
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("lakeshare_session=; "), std::string::npos);
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/v1/session").status, 401);
+  headers_.clear();
+  EXPECT_EQ(Call("GET", "/api/v1/session").status, 401);
+  EXPECT_EQ(As(bearer, "GET", "/api/v1/session").status, 200);
 }
 
 // Password guessing is slowed down: after the free failures every attempt
@@ -315,17 +392,70 @@ TEST_P(AdminServiceTest, ActivationLinkWorksOnce) {
   auto l = As(t, "POST", "/api/v1/recipients/alice/activation-links", "");
   ASSERT_EQ(l.status, 201) << l.body;
   std::string url(Json(l).at("url").as_string());
-  const std::string prefix = "https://share.example.com/api/v1/activate/";
+  const std::string prefix = "https://share.example.com/console/activate#";
   ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
-  std::string path = url.substr(std::string("https://share.example.com").size());
-  auto first = Call("GET", path);
+  const std::string secret = url.substr(prefix.size());
+  const std::string path = "/api/v1/activate/" + secret;
+  // Neither opening nor looking redeems.
+  auto opened = Call("GET", path);
+  EXPECT_EQ(opened.status, 303);
+  EXPECT_EQ(HeaderOf(opened, "Location"), "/console/activate#" + secret);
+  auto info = Call("GET", path + "/info");
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_OK(ConformsTo(Json(info), ActivationInfoShape()));
+  EXPECT_EQ(Json(info).at("recipient").as_string(), "alice");
+  auto first = Call("POST", path);
   ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(HeaderOf(first, "Content-Disposition"), "attachment; filename=\"config.share\"");
   SqlCatalog catalog(db_);
   EXPECT_OK(catalog.Authenticate(std::string(Json(first).at("bearerToken").as_string())));
-  auto second = Call("GET", path);
+  auto second = Call("POST", path);
   EXPECT_GE(second.status, 400);
   EXPECT_LT(second.status, 500);
-  EXPECT_EQ(Call("GET", "/api/v1/activate/unknown").status, 404);
+  EXPECT_EQ(Call("GET", path + "/info").status, 404);  // used
+  EXPECT_EQ(Call("POST", "/api/v1/activate/unknown").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/activate/unknown/info").status, 404);
+  // An unused link may be revoked; then it is gone.
+  auto spare = As(t, "POST", "/api/v1/recipients/alice/activation-links", "");
+  ASSERT_EQ(spare.status, 201);
+  const std::string id(Json(spare).at("id").as_string());
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/activation-links/" + id).status, 204);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/activation-links/" + id).status, 404);
+}
+
+// The console's first page: counts, tokens about to expire, recent audit
+// entries, the server; viewers may read it.
+TEST_P(AdminServiceTest, OverviewCountsAndExpiringTokens) {
+  now_ = NowMillis();  // token expirations are checked in real time
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares/s1/schemas", R"({"name":"d"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
+  const std::string soon = FormatIso8601Millis(now_ + 3'600'000);
+  ASSERT_EQ(
+      As(t, "POST", "/api/v1/recipients/alice/tokens", R"({"expirationTime":")" + soon + R"("})")
+          .status,
+      201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients/alice/tokens", "{}").status, 201);
+  auto r = As(Login("watcher", "watcher-password"), "GET", "/api/v1/overview");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value v = Json(r);
+  EXPECT_OK(ConformsTo(v, OverviewShape()));
+  EXPECT_EQ(v.at("counts").at("shares").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("schemas").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("tables").as_int64(), 0);
+  EXPECT_EQ(v.at("counts").at("recipients").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("activeTokens").as_int64(), 2);
+  ASSERT_EQ(v.at("expiringTokens").as_array().size(), 1u);
+  EXPECT_EQ(v.at("expiringTokens").at(0).at("recipient").as_string(), "alice");
+  EXPECT_EQ(v.at("expiringTokens").at(0).at("expirationTime").as_string(), soon);
+  const auto& audit = v.at("recentAudit").as_array();
+  ASSERT_FALSE(audit.empty());
+  EXPECT_LE(audit.size(), 10u);
+  EXPECT_EQ(v.at("server").at("catalogBackend").as_string(),
+            GetParam() == testing::Backend::kSqlite ? "sqlite" : "postgresql");
+  EXPECT_FALSE(v.at("server").at("version").as_string().empty());
+  EXPECT_EQ(Call("GET", "/api/v1/overview").status, 401);
 }
 
 TEST_P(AdminServiceTest, AuditQueryFilters) {
@@ -437,7 +567,7 @@ TEST_P(AdminServiceTest, AnswersHaveTheDocumentedShapes) {
   }
   std::string url(
       Json(As(t, "POST", "/api/v1/recipients/r/activation-links")).at("url").as_string());
-  auto redeemed = Call("GET", url.substr(url.find("/api/v1/")));
+  auto redeemed = Call("POST", "/api/v1/activate/" + url.substr(url.find('#') + 1));
   ASSERT_EQ(redeemed.status, 200) << redeemed.body;
   EXPECT_OK(ConformsTo(Json(redeemed), ProfileShape()));
   auto login = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");

@@ -309,7 +309,8 @@ std::string AdminOpenApiJson(const std::vector<AdminRoute>& routes) {
        "405 METHOD_NOT_ALLOWED with an Allow header. Without a valid session every path but "
        "the public ones answers 401, known or not."}};
   doc["tags"] = std::move(tags);
-  doc["security"] = json::array{json::object{{"session", json::array{}}}};
+  doc["security"] = json::array{json::object{{"session", json::array{}}},
+                                json::object{{"cookie", json::array{}}}};
   doc["paths"] = std::move(paths);
   json::object components;
   components["securitySchemes"] = json::object{
@@ -321,7 +322,18 @@ std::string AdminOpenApiJson(const std::vector<AdminRoute>& routes) {
             "A session token from POST /api/v1/login. Sessions are kept in the catalog database "
             "(as a hash), so every server on one database accepts them and a logout, a deleted "
             "user or a changed role ends them on all servers at once. A 5xx (not a 401) means "
-            "the database could not be asked."}}}};
+            "the database could not be asked."}}},
+      {"cookie",
+       json::object{
+           {"type", "apiKey"},
+           {"in", "cookie"},
+           {"name", "lakeshare_session"},
+           {"description",
+            "The same session in an HttpOnly SameSite=Strict cookie, set by POST /api/v1/login "
+            "with \"cookie\": true (the web console). A request it authenticates whose method "
+            "is not GET or HEAD must carry X-CSRF-Token (the session's csrfToken), and Origin "
+            "and Sec-Fetch-Site, when the browser sends them, must name this server: else 403 "
+            "CSRF_REJECTED and nothing changes."}}}};
   components["schemas"] = schemas.Components();
   doc["components"] = std::move(components);
   return json::serialize(doc);

@@ -86,6 +86,37 @@ Result<Redemption> CatalogAdmin::RedeemActivationLink(std::string_view secret) {
   return out;
 }
 
+Result<ActivationLinkRecord> CatalogAdmin::PeekActivationLink(std::string_view secret,
+                                                              int64_t now_ms) {
+  const Status gone = Status::NotFound("activation link not found, used or expired");
+  if (secret.empty() || secret.size() > 1024) return gone;
+  std::string hash = HashToken(secret);
+  ActivationLinkRecord out;
+  LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(auto row,
+                        tx.QueryRow(Sql({"SELECT ", kLinkCols, ", l.recipient_id, l.secret_hash",
+                                         " FROM activation_links l JOIN recipients r ON r.id = "
+                                         "l.recipient_id WHERE l.secret_hash = ?"}),
+                                    {hash}));
+    if (!row || !ConstantTimeEquals(row->Text(9), hash)) return gone;
+    out = ToLink(*row);
+    if (out.used_ms || out.expiration_ms <= now_ms) return gone;
+    return Status::OK();
+  }));
+  return out;
+}
+
+Status CatalogAdmin::DeleteActivationLink(std::string_view recipient, std::string_view id) {
+  return db_->Write([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
+    LS_ASSIGN_OR_RETURN(int64_t n, tx.Exec("DELETE FROM activation_links WHERE id = ? AND "
+                                           "recipient_id = ? AND used_ms IS NULL",
+                                           {std::string(id), r.id}));
+    if (n == 0) return Status::NotFound("no unused activation link " + Quote(id));
+    return Status::OK();
+  });
+}
+
 Result<std::vector<ActivationLinkRecord>> CatalogAdmin::ListActivationLinks(
     std::string_view recipient) {
   std::vector<ActivationLinkRecord> out;

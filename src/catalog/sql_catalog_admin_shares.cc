@@ -117,19 +117,30 @@ Status CatalogAdmin::DeleteShare(std::string_view share) {
 
 // ----------------------------------------------------------------- schemas
 
+namespace {
+
+Result<SchemaRecord> InsertSchema(Transaction& tx, std::string_view share,
+                                  std::string_view schema) {
+  LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
+  int64_t now = NowMillis();
+  SchemaRecord out{db::NewUuid(), s.name, std::string(schema), now, now, 1};
+  auto r = tx.Exec(
+      "INSERT INTO share_schemas (id, share_id, name, name_key, created_ms, "
+      "updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, 1)",
+      {out.id, s.id, out.name, NameKey(out.name), now, now});
+  LS_RETURN_IF_ERROR(IfDuplicate(
+      tx, r.status(), "schema " + Quote(schema) + " already exists in share " + Quote(s.name)));
+  return out;
+}
+
+}  // namespace
+
 Result<SchemaRecord> CatalogAdmin::CreateSchema(std::string_view share, std::string_view schema) {
   LS_RETURN_IF_ERROR(ValidateName(schema, NameKind::kSchema));
   SchemaRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
-    LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
-    int64_t now = NowMillis();
-    out = SchemaRecord{db::NewUuid(), s.name, std::string(schema), now, now, 1};
-    auto r = tx.Exec(
-        "INSERT INTO share_schemas (id, share_id, name, name_key, created_ms, "
-        "updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, 1)",
-        {out.id, s.id, out.name, NameKey(out.name), now, now});
-    return IfDuplicate(tx, r.status(),
-                       "schema " + Quote(schema) + " already exists in share " + Quote(s.name));
+    LS_ASSIGN_OR_RETURN(out, InsertSchema(tx, share, schema));
+    return Status::OK();
   }));
   return out;
 }
@@ -192,9 +203,14 @@ Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_v
   LS_RETURN_IF_ERROR(
       ValidateTableFields(spec.location, spec.partition_filter, spec.comment, spec.start_version));
   if (spec.id) LS_RETURN_IF_ERROR(ValidateId(*spec.id));
+  if (spec.create_schema) LS_RETURN_IF_ERROR(ValidateName(schema, NameKind::kSchema));
   TableRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
-    LS_ASSIGN_OR_RETURN(SchemaRecord c, LoadSchema(tx, share, schema));
+    Result<SchemaRecord> found = LoadSchema(tx, share, schema);
+    if (spec.create_schema && found.status().code() == StatusCode::kNotFound) {
+      found = InsertSchema(tx, share, schema);  // kNotFound if the share is missing too
+    }
+    LS_ASSIGN_OR_RETURN(SchemaRecord c, std::move(found));
     int64_t now = NowMillis();
     out = TableRecord{spec.id.value_or(db::NewUuid()),
                       c.share,

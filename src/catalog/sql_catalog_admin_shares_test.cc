@@ -17,6 +17,8 @@
 namespace lakeshare {
 namespace {
 
+using testing::StatusIs;
+
 using CatalogAdminSharesTest = CatalogAdminFixture;
 
 TEST_P(CatalogAdminSharesTest, SharesCrud) {
@@ -123,6 +125,37 @@ TEST_P(CatalogAdminSharesTest, SchemasAndTablesCrud) {
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSharesTest);
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+using CatalogAdminSchemaCreationTest = CatalogAdminFixture;
+
+// Adding a table may create its schema (the console's "Add a table"), in the
+// same transaction; the share must exist.
+TEST_P(CatalogAdminSchemaCreationTest, AddTableCreatesAMissingSchemaOnRequest) {
+  Populate();
+  TableSpec spec{"t1", "/data/t1"};
+  EXPECT_THAT(admin_->AddTable("sales", "fresh", spec), StatusIs(StatusCode::kNotFound));
+  spec.create_schema = true;
+  ASSERT_OK_AND_ASSIGN(TableRecord t, admin_->AddTable("sales", "fresh", spec));
+  EXPECT_EQ(t.schema, "fresh");
+  ASSERT_OK_AND_ASSIGN(auto schemas, admin_->ListSchemas("sales"));
+  EXPECT_EQ(schemas.size(), 2u);
+  spec.name = "t2";  // the schema exists now: simply added
+  ASSERT_OK(admin_->AddTable("sales", "FRESH", spec));
+  ASSERT_OK_AND_ASSIGN(auto tables, admin_->ListTables("sales", std::string_view("fresh")));
+  EXPECT_EQ(tables.size(), 2u);
+  EXPECT_THAT(admin_->AddTable("nope", "fresh", spec), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(admin_->AddTable("sales", "bad name!", spec), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(auto after, admin_->ListSchemas("sales"));
+  EXPECT_EQ(after.size(), 2u);
+}
+
+LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSchemaCreationTest);
 
 }  // namespace
 }  // namespace lakeshare

@@ -307,27 +307,48 @@ def test_activation_links(ops):
     ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
     link = ops.ok("POST", "/recipients/%s/activation-links" % rcp, {"tokenExpirationTime": "2099-01-01T00:00:00Z"},
                   status=201)
-    assert link["url"].startswith(ops.api + "/activate/")
+    # The secret rides in the fragment of the console's page, never sent by browsers.
+    assert link["url"].startswith(ops.api[:-len("/api/v1")] + "/console/activate#")
+    secret = link["url"].split("#", 1)[1]
     assert "usedAt" not in link
-    first = requests.get(link["url"], timeout=30)
+    # A GET neither redeems nor tells: it sends the browser to the console's page.
+    opened = requests.get(ops.api + "/activate/" + secret, timeout=30, allow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["Location"] == "/console/activate#" + secret
+    for _ in range(2):  # looking does not use it up
+        info = requests.get(ops.api + "/activate/%s/info" % secret, timeout=30)
+        assert info.status_code == 200, info.text
+        assert info.json()["recipient"] == rcp and info.json()["shares"] == [{"name": share, "tables": []}]
+        assert info.json()["tokenExpirationTime"].startswith("2099-01-01")
+    first = requests.post(ops.api + "/activate/" + secret, timeout=30)
     assert first.status_code == 200
+    assert first.headers["Content-Disposition"] == 'attachment; filename="config.share"'
     profile = first.json()
     assert profile["shareCredentialsVersion"] == 1 and profile["expirationTime"].startswith("2099-01-01")
     assert [s["name"] for s in sharing_client_get(profile, "/shares").json()["items"]] == [share]
-    again = requests.get(link["url"], timeout=30)
+    again = requests.post(ops.api + "/activate/" + secret, timeout=30)
     assert again.status_code == 400 and "already been used" in again.json()["message"]
-    assert requests.get(ops.api + "/activate/not-a-secret", timeout=30).status_code == 404
+    used = requests.get(ops.api + "/activate/%s/info" % secret, timeout=30)
+    unknown = requests.get(ops.api + "/activate/not-a-secret/info", timeout=30)
+    assert used.status_code == unknown.status_code == 404 and used.json() == unknown.json()
+    assert requests.post(ops.api + "/activate/not-a-secret", timeout=30).status_code == 404
     listed = ops.ok("GET", "/recipients/%s/activation-links" % rcp)["items"]
     assert len(listed) == 1 and listed[0]["usedAt"] > 0 and listed[0]["tokenId"]
-    assert link["url"].split("/")[-1] not in json.dumps(listed)  # the secret is never listed
+    assert secret not in json.dumps(listed)  # the secret is never listed
     tokens = ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"]
     assert [t["origin"] for t in tokens] == ["activation"]
     # An expired link refuses too.
     short = ops.ok("POST", "/recipients/%s/activation-links" % rcp,
                    {"expirationTime": int(time.time() * 1000) + 1000}, status=201)
     time.sleep(1.3)
-    r = requests.get(short["url"], timeout=30)
+    r = requests.post(ops.api + "/activate/" + short["url"].split("#", 1)[1], timeout=30)
     assert r.status_code == 400 and "expired" in r.json()["message"]
+    # An unused link can be revoked (once); a used one cannot.
+    spare = ops.ok("POST", "/recipients/%s/activation-links" % rcp, {}, status=201)
+    ops.ok("DELETE", "/recipients/%s/activation-links/%s" % (rcp, spare["id"]), status=204)
+    assert ops.call("DELETE", "/recipients/%s/activation-links/%s" % (rcp, spare["id"])).status_code == 404
+    assert ops.call("DELETE", "/recipients/%s/activation-links/%s" % (rcp, listed[0]["id"])).status_code == 404
+    gone = requests.post(ops.api + "/activate/" + spare["url"].split("#", 1)[1], timeout=30)
+    assert gone.status_code == 404
     assert ops.call("POST", "/recipients/%s/activation-links" % rcp,
                     {"expirationTime": "2001-01-01T00:00:00Z"}).status_code == 400
 

@@ -171,7 +171,8 @@ def _public_paths(world):
 
 def test_the_document_says_who_may_call_what(world):
     public = _public_paths(world)
-    assert public == {"/api/v1/login", "/api/v1/openapi.json", "/api/v1/activate/{secret}"}
+    assert public == {"/api/v1/login", "/api/v1/openapi.json", "/api/v1/activate/{secret}",
+                      "/api/v1/activate/{secret}/info"}
     access = {(m, t): a for m, t, _, a in _admin_calls(world)}
     assert access[("POST", "/api/v1/logout")] == "session"
     assert access[("GET", "/api/v1/shares")] == "viewer" and access[("POST", "/api/v1/shares")] == "admin"
