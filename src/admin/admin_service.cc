@@ -256,8 +256,11 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
   // Until the caller may use the route, the audit log names only the method
   // and the area: refusals do not borrow the names of the operations.
   call.action = req.method + " " + seg[0];
-  call.audited = route != nullptr ? route->audited
-                                  : !All(of_path, [](const AdminRoute* r) { return !r->audited; });
+  // A method the path does not serve is audited (it may be a refused write)
+  // unless the path is the public, unaudited kind (the OpenAPI document).
+  call.audited = route != nullptr ? route->audited : !All(of_path, [](const AdminRoute* r) {
+    return !r->audited && r->access == RouteAccess::kPublic;
+  });
 
   const bool is_public =
       route != nullptr
