@@ -3,16 +3,19 @@
 // and an OpenAPI description. Transport-neutral: the HTTP server routes every
 // request whose path starts with /api/v1/ to AdminService::Handle.
 //
+// The routes are those of the table in admin/admin_route.h; this class finds
+// a request's route, checks its session and role, validates its body and
+// query against the route's fields, calls the route's handler and records the
+// request in the audit log (never with secrets) — also when the handler
+// throws: that is a 500 with a generic message, the details go to the log.
+//
 // Authentication: POST /api/v1/login exchanges an admin user's name and
-// password for a short-lived session token; every other endpoint except
-// GET /api/v1/openapi.json and GET /api/v1/activate/{secret} needs
-// "Authorization: Bearer <session>". Sessions live in the catalog database
-// (only the token's hash; see CatalogAdmin::CreateAdminSession), so every
-// server on one database honours every login, and a logout, a deleted user,
-// a changed role or a changed password (which ends the user's other
-// sessions) counts everywhere at once; each request costs one indexed
-// lookup. Viewers may only read; /api/v1/users is for admins only. Every
-// request is appended to the audit log (never with secrets).
+// password for a short-lived session token (admin/admin_sessions.h); every
+// other route except the public ones (the OpenAPI document, looking at and
+// redeeming an activation link) needs "Authorization: Bearer <session>", or the session
+// cookie of a login with "cookie": true, whose writes must then pass the CSRF
+// check of admin/admin_cookie.h (403 CSRF_REJECTED). Without one,
+// even unknown paths answer 401. Viewers may only read; users are for admins.
 //
 // Thread-safe.
 #pragma once
@@ -20,16 +23,18 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <mutex>
 #include <string>
-#include <string_view>
-#include <unordered_map>
+#include <vector>
 
+#include "admin/admin_sessions.h"
 #include "auth/login_throttle.h"
 #include "catalog/sql_catalog_admin.h"
 #include "server/http.h"
 
 namespace lakeshare {
+
+struct AdminRoute;
+struct AdminCall;
 
 struct AdminServiceOptions {
   // How long a session token lives after login (absolute: use does not
@@ -37,7 +42,7 @@ struct AdminServiceOptions {
   int64_t session_ttl_ms = 60 * 60 * 1000;
   // The server's public base URL, e.g. "https://share.example.com" (no
   // trailing slash needed). Profiles point at <base><sharing_prefix>;
-  // activation links at <base>/api/v1/activate/<secret>.
+  // activation links at <base>/console/activate#<secret>.
   std::string public_endpoint_url{};
   std::string sharing_prefix = "/delta-sharing";
   // Default lifetime of an activation link when the request names none.
@@ -46,11 +51,17 @@ struct AdminServiceOptions {
   std::function<int64_t()> clock{};
   // How failed logins slow down the next ones (auth/login_throttle.h).
   LoginThrottleOptions login_throttle{};
+  // Key of the CSRF tokens of cookie sessions (admin/admin_cookie.h): the
+  // same on every replica. Empty: a random key of this process.
+  std::string csrf_key{};
+  // The routes served (default: AdminRoutes()); tests add their own.
+  const std::vector<AdminRoute>* routes = nullptr;
 };
 
 class AdminService {
  public:
   AdminService(std::shared_ptr<CatalogAdmin> admin, AdminServiceOptions options = {});
+  ~AdminService();
 
   // Handles a request whose path starts with /api/v1/; anything unknown is 404.
   HttpResponse Handle(HttpRequest& request);
@@ -67,33 +78,18 @@ class AdminService {
   // audit log records) and end with the process or at logout.
   std::string OpenLocalSession(const std::string& user, AdminRole role);
 
-  struct Session {
-    std::string user;
-    AdminRole role = AdminRole::kViewer;
-    int64_t expires_ms = 0;
-  };
-  struct Call;  // one request being served (defined in the .cc)
-
  private:
   int64_t Now() const;
-  std::string ProfileEndpoint() const;
-  std::string BaseUrl() const;
-
-  HttpResponse Dispatch(Call& call);
-  void Audit(const Call& call, int status);
+  HttpResponse Serve(AdminCall& call);
+  Result<HttpResponse> Route(AdminCall& call);
+  Status Authenticate(AdminCall& call);
+  void Audit(const AdminCall& call, int status);
 
   std::shared_ptr<CatalogAdmin> admin_;
   AdminServiceOptions options_;
-  LoginThrottle login_throttle_;
-  // The session of a bearer token: a local one, else the database's.
-  // nullopt if there is none; an error if the database cannot tell.
-  Result<std::optional<Session>> FindSession(std::string_view token, int64_t now);
-
-  std::mutex mu_;
-  std::unordered_map<std::string, Session> local_sessions_;  // by HashToken(token)
+  const std::vector<AdminRoute>& routes_;
+  AdminSessions sessions_;
+  const std::string openapi_json_;
 };
-
-// The OpenAPI 3 description served at GET /api/v1/openapi.json.
-std::string_view AdminOpenApiJson();
 
 }  // namespace lakeshare

@@ -6,8 +6,12 @@
 #include <boost/json.hpp>
 #include <filesystem>
 #include <memory>
+#include <stdexcept>
 #include <string>
+#include <vector>
 
+#include "admin/admin_json.h"
+#include "admin/admin_route.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
 #include "common/time_util.h"
@@ -76,6 +80,7 @@ class AdminServiceTest : public ::testing::TestWithParam<testing::Backend> {
     r.body = std::move(body);
     r.remote_address = "127.0.0.1";
     if (!token.empty()) r.headers.emplace_back("authorization", "Bearer " + token);
+    for (const auto& h : headers_) r.headers.push_back(h);
     return (on_ != nullptr ? on_ : service_.get())->Handle(r);
   }
   // Runs the calls of `fn` against `service`.
@@ -103,7 +108,8 @@ class AdminServiceTest : public ::testing::TestWithParam<testing::Backend> {
   std::shared_ptr<db::Database> db_;
   std::shared_ptr<CatalogAdmin> admin_;
   std::unique_ptr<AdminService> service_;
-  AdminService* on_ = nullptr;  // where Call() goes, if not service_
+  AdminService* on_ = nullptr;                                // where Call() goes, if not service_
+  std::vector<std::pair<std::string, std::string>> headers_;  // Call() sends them too
   int64_t now_ = 1'700'000'000'000;
 };
 
@@ -114,13 +120,90 @@ std::string HeaderOf(const HttpResponse& r, const std::string& name) {
   return "(none)";
 }
 
+// The console's session: an HttpOnly cookie (never the token in the body)
+// and a CSRF token every cookie-authenticated write must carry, with the
+// browser's Origin and Sec-Fetch-Site naming this server. Bearer sessions
+// are unaffected; logout clears the cookie.
+TEST_P(AdminServiceTest, CookieSessionsNeedTheCsrfTokenToWrite) {
+  auto login = Call("POST", "/api/v1/login",
+                    R"({"username":"root","password":"root-password","cookie":true})");
+  ASSERT_EQ(login.status, 200) << login.body;
+  json::object body = Json(login).as_object();
+  EXPECT_FALSE(body.contains("token"));
+  EXPECT_EQ(body.at("username").as_string(), "root");
+  const std::string csrf(body.at("csrfToken").as_string());
+  const std::string cookie = HeaderOf(login, "Set-Cookie");
+  EXPECT_EQ(cookie.rfind("lakeshare_session=", 0), 0u) << cookie;
+  for (const char* part :
+       {"; Path=/api/v1", "; HttpOnly", "; SameSite=Strict", "; Max-Age=60", "; Secure"}) {
+    EXPECT_NE(cookie.find(part), std::string::npos) << part << " in " << cookie;
+  }
+  const std::string token = cookie.substr(18, cookie.find(';') - 18);
+  ASSERT_GE(token.size(), 32u);
+  // A bearer login stays as it was.
+  const std::string bearer = Login("root", "root-password");
+  EXPECT_FALSE(bearer.empty());
+
+  headers_ = {{"cookie", "other=1; lakeshare_session=" + token}, {"host", "127.0.0.1:9"}};
+  auto session = Call("GET", "/api/v1/session");
+  ASSERT_EQ(session.status, 200) << session.body;
+  EXPECT_EQ(Json(session).at("csrfToken").as_string(), csrf);
+  EXPECT_EQ(Json(session).at("role").as_string(), "admin");
+  EXPECT_EQ(Call("GET", "/api/v1/shares").status, 200);  // reads need no CSRF token
+
+  const std::string create = R"({"name":"s1"})";
+  auto refused = [&](const std::vector<std::pair<std::string, std::string>>& extra) {
+    auto saved = headers_;
+    headers_.insert(headers_.end(), extra.begin(), extra.end());
+    auto r = Call("POST", "/api/v1/shares", create);
+    headers_ = saved;
+    EXPECT_EQ(r.status, 403) << r.body;
+    return r.status == 403 && Json(r).at("errorCode").as_string() == "CSRF_REJECTED";
+  };
+  EXPECT_TRUE(refused({}));
+  std::string wrong = csrf;
+  wrong[0] = wrong[0] == '0' ? '1' : '0';  // one hex digit off
+  EXPECT_TRUE(refused({{"x-csrf-token", wrong}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"origin", "https://evil.example"}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"sec-fetch-site", "cross-site"}}));
+  EXPECT_TRUE(refused({{"x-csrf-token", csrf}, {"sec-fetch-site", "same-site"}}));
+  EXPECT_EQ(As(bearer, "GET", "/api/v1/shares/s1").status, 404);  // nothing changed
+
+  headers_.push_back({"x-csrf-token", csrf});
+  EXPECT_EQ(Call("POST", "/api/v1/shares", create).status, 201);
+  headers_.push_back({"origin", "http://127.0.0.1:9"});
+  headers_.push_back({"sec-fetch-site", "same-origin"});
+  EXPECT_EQ(Call("POST", "/api/v1/shares", R"({"name":"s2"})").status, 201);
+  headers_.back() = {"origin", "https://share.example.com"};  // the public URL's origin
+  EXPECT_EQ(Call("DELETE", "/api/v1/shares/s2").status, 204);
+
+  // Bearer sessions need none of it, even with a foreign Origin.
+  headers_ = {{"origin", "https://evil.example"}};
+  EXPECT_EQ(As(bearer, "POST", "/api/v1/shares", R"({"name":"s3"})").status, 201);
+
+  // Logout (a write: CSRF-checked too) ends the session and clears the cookie.
+  headers_ = {{"cookie", "lakeshare_session=" + token}};
+  EXPECT_EQ(Call("POST", "/api/v1/logout").status, 403);
+  headers_.push_back({"x-csrf-token", csrf});
+  auto out = Call("POST", "/api/v1/logout");
+  EXPECT_EQ(out.status, 204) << out.body;
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("lakeshare_session=; "), std::string::npos);
+  EXPECT_NE(HeaderOf(out, "Set-Cookie").find("Max-Age=0"), std::string::npos);
+  EXPECT_EQ(Call("GET", "/api/v1/session").status, 401);
+  headers_.clear();
+  EXPECT_EQ(Call("GET", "/api/v1/session").status, 401);
+  EXPECT_EQ(As(bearer, "GET", "/api/v1/session").status, 200);
+}
+
 // Password guessing is slowed down: after the free failures every attempt
 // waits (429 with Retry-After), even with the right password, until the
 // wait is over; a success then clears the count.
 TEST_P(AdminServiceTest, FailedLoginsAreThrottled) {
   const std::string wrong = R"({"username":"root","password":"nope"})";
   const std::string right = R"({"username":"root","password":"root-password"})";
-  for (int i = 0; i < 5; ++i) EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401) << i;
+  for (int i = 0; i < 5; ++i) {
+    EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401) << i;
+  }
   EXPECT_EQ(Call("POST", "/api/v1/login", wrong).status, 401);  // the 6th is checked, then counts
   auto limited = Call("POST", "/api/v1/login", right);
   EXPECT_EQ(limited.status, 429) << limited.body;
@@ -315,17 +398,70 @@ TEST_P(AdminServiceTest, ActivationLinkWorksOnce) {
   auto l = As(t, "POST", "/api/v1/recipients/alice/activation-links", "");
   ASSERT_EQ(l.status, 201) << l.body;
   std::string url(Json(l).at("url").as_string());
-  const std::string prefix = "https://share.example.com/api/v1/activate/";
+  const std::string prefix = "https://share.example.com/console/activate#";
   ASSERT_EQ(url.rfind(prefix, 0), 0u) << url;
-  std::string path = url.substr(std::string("https://share.example.com").size());
-  auto first = Call("GET", path);
+  const std::string secret = url.substr(prefix.size());
+  const std::string path = "/api/v1/activate/" + secret;
+  // Neither opening nor looking redeems.
+  auto opened = Call("GET", path);
+  EXPECT_EQ(opened.status, 303);
+  EXPECT_EQ(HeaderOf(opened, "Location"), "/console/activate#" + secret);
+  auto info = Call("GET", path + "/info");
+  ASSERT_EQ(info.status, 200) << info.body;
+  EXPECT_OK(ConformsTo(Json(info), ActivationInfoShape()));
+  EXPECT_EQ(Json(info).at("recipient").as_string(), "alice");
+  auto first = Call("POST", path);
   ASSERT_EQ(first.status, 200) << first.body;
+  EXPECT_EQ(HeaderOf(first, "Content-Disposition"), "attachment; filename=\"config.share\"");
   SqlCatalog catalog(db_);
   EXPECT_OK(catalog.Authenticate(std::string(Json(first).at("bearerToken").as_string())));
-  auto second = Call("GET", path);
+  auto second = Call("POST", path);
   EXPECT_GE(second.status, 400);
   EXPECT_LT(second.status, 500);
-  EXPECT_EQ(Call("GET", "/api/v1/activate/unknown").status, 404);
+  EXPECT_EQ(Call("GET", path + "/info").status, 404);  // used
+  EXPECT_EQ(Call("POST", "/api/v1/activate/unknown").status, 404);
+  EXPECT_EQ(Call("GET", "/api/v1/activate/unknown/info").status, 404);
+  // An unused link may be revoked; then it is gone.
+  auto spare = As(t, "POST", "/api/v1/recipients/alice/activation-links", "");
+  ASSERT_EQ(spare.status, 201);
+  const std::string id(Json(spare).at("id").as_string());
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/activation-links/" + id).status, 204);
+  EXPECT_EQ(As(t, "DELETE", "/api/v1/recipients/alice/activation-links/" + id).status, 404);
+}
+
+// The console's first page: counts, tokens about to expire, recent audit
+// entries, the server; viewers may read it.
+TEST_P(AdminServiceTest, OverviewCountsAndExpiringTokens) {
+  now_ = NowMillis();  // token expirations are checked in real time
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares/s1/schemas", R"({"name":"d"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"alice"})").status, 201);
+  const std::string soon = FormatIso8601Millis(now_ + 3'600'000);
+  ASSERT_EQ(
+      As(t, "POST", "/api/v1/recipients/alice/tokens", R"({"expirationTime":")" + soon + R"("})")
+          .status,
+      201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/recipients/alice/tokens", "{}").status, 201);
+  auto r = As(Login("watcher", "watcher-password"), "GET", "/api/v1/overview");
+  ASSERT_EQ(r.status, 200) << r.body;
+  json::value v = Json(r);
+  EXPECT_OK(ConformsTo(v, OverviewShape()));
+  EXPECT_EQ(v.at("counts").at("shares").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("schemas").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("tables").as_int64(), 0);
+  EXPECT_EQ(v.at("counts").at("recipients").as_int64(), 1);
+  EXPECT_EQ(v.at("counts").at("activeTokens").as_int64(), 2);
+  ASSERT_EQ(v.at("expiringTokens").as_array().size(), 1u);
+  EXPECT_EQ(v.at("expiringTokens").at(0).at("recipient").as_string(), "alice");
+  EXPECT_EQ(v.at("expiringTokens").at(0).at("expirationTime").as_string(), soon);
+  const auto& audit = v.at("recentAudit").as_array();
+  ASSERT_FALSE(audit.empty());
+  EXPECT_LE(audit.size(), 10u);
+  EXPECT_EQ(v.at("server").at("catalogBackend").as_string(),
+            GetParam() == testing::Backend::kSqlite ? "sqlite" : "postgresql");
+  EXPECT_FALSE(v.at("server").at("version").as_string().empty());
+  EXPECT_EQ(Call("GET", "/api/v1/overview").status, 401);
 }
 
 TEST_P(AdminServiceTest, AuditQueryFilters) {
@@ -380,6 +516,134 @@ TEST_P(AdminServiceTest, BadInputAndUnknownPaths) {
   auto doc = Json(api);
   EXPECT_EQ(std::string(doc.at("openapi").as_string()).substr(0, 2), "3.");
   EXPECT_TRUE(doc.at("paths").as_object().contains("/api/v1/recipients/{recipient}/tokens"));
+}
+
+// What every answer carries is what the OpenAPI document says it carries.
+TEST_P(AdminServiceTest, AnswersHaveTheDocumentedShapes) {
+  now_ = NowMillis();  // links expire in real time
+  std::string t = Login("root", "root-password");
+  const std::string tables = "/api/v1/shares/s/schemas/d/tables";
+  struct Step {
+    std::string method, target, body;
+    int status;
+    const Shape* shape;
+  };
+  const Step steps[] = {
+      {"POST", "/api/v1/shares", R"({"name":"s","displayName":"S","comment":"c"})", 201,
+       &ShareShape()},
+      {"POST", "/api/v1/shares/s/schemas", R"({"name":"d"})", 201, &SchemaShape()},
+      {"POST", tables, R"({"name":"t","location":"/x","partitionFilter":"y = 1"})", 201,
+       &TableShape()},
+      {"POST", "/api/v1/recipients", R"({"name":"r","ipAllowlist":["10.0.0.0/8"]})", 201,
+       &RecipientShape()},
+      {"PUT", "/api/v1/recipients/r/grants/s", "", 204, nullptr},
+      {"POST", "/api/v1/recipients/r/tokens", R"({"expirationTime":"2099-01-01T00:00:00Z"})", 201,
+       &ProfileShape()},
+      {"POST", "/api/v1/recipients/r/tokens/rotate", R"({"graceSeconds":5})", 201, &ProfileShape()},
+      {"POST", "/api/v1/recipients/r/activation-links", "", 201, &NewActivationLinkShape()},
+      {"GET", "/api/v1/shares", "", 200, &ShareListShape()},
+      {"GET", "/api/v1/shares/s", "", 200, &ShareDetailShape()},
+      {"PATCH", "/api/v1/shares/s", R"({"comment":"d"})", 200, &ShareShape()},
+      {"GET", "/api/v1/shares/s/schemas", "", 200, &SchemaListShape()},
+      {"GET", "/api/v1/shares/s/schemas/d", "", 200, &SchemaShape()},
+      {"GET", tables, "", 200, &TableListShape()},
+      {"GET", tables + "/t", "", 200, &TableShape()},
+      {"PATCH", tables + "/t", R"({"historyShared":true})", 200, &TableShape()},
+      {"GET", "/api/v1/recipients", "", 200, &RecipientListShape()},
+      {"GET", "/api/v1/recipients/r", "", 200, &RecipientDetailShape()},
+      {"PATCH", "/api/v1/recipients/r", R"({"allShares":true})", 200, &RecipientShape()},
+      {"GET", "/api/v1/recipients/r/grants", "", 200, &GrantListShape()},
+      {"GET", "/api/v1/recipients/r/tokens", "", 200, &TokenListShape()},
+      {"GET", "/api/v1/recipients/r/activation-links", "", 200, &ActivationLinkListShape()},
+      {"GET", "/api/v1/users", "", 200, &UserListShape()},
+      {"GET", "/api/v1/users/root", "", 200, &UserShape()},
+      {"PATCH", "/api/v1/users/watcher", R"({"role":"viewer"})", 200, &UserShape()},
+      {"GET", "/api/v1/audit?maxResults=2", "", 200, &AuditPageShape()},
+      {"GET", "/api/v1/shares/nope", "", 404, &ErrorShape()},
+      {"POST", "/api/v1/shares", "[]", 400, &ErrorShape()},
+  };
+  for (const Step& step : steps) {
+    auto r = As(t, step.method, step.target, step.body);
+    ASSERT_EQ(r.status, step.status) << step.method << " " << step.target << ": " << r.body;
+    if (step.shape == nullptr) {
+      EXPECT_EQ(r.body, "");
+      continue;
+    }
+    EXPECT_OK(ConformsTo(Json(r), *step.shape)) << step.method << " " << step.target;
+  }
+  std::string url(
+      Json(As(t, "POST", "/api/v1/recipients/r/activation-links")).at("url").as_string());
+  auto redeemed = Call("POST", "/api/v1/activate/" + url.substr(url.find('#') + 1));
+  ASSERT_EQ(redeemed.status, 200) << redeemed.body;
+  EXPECT_OK(ConformsTo(Json(redeemed), ProfileShape()));
+  auto login = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
+  EXPECT_OK(ConformsTo(Json(login), SessionShape()));
+}
+
+TEST_P(AdminServiceTest, AMethodAPathDoesNotServeIs405WithAllow) {
+  std::string t = Login("root", "root-password");
+  auto r = As(t, "PUT", "/api/v1/shares");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(Json(r).at("errorCode").as_string(), "METHOD_NOT_ALLOWED");
+  EXPECT_EQ(HeaderOf(r, "Allow"), "GET, POST");
+  // A literal segment beats a parameter: "rotate" is no token id.
+  EXPECT_EQ(HeaderOf(As(t, "DELETE", "/api/v1/recipients/r/tokens/rotate"), "Allow"), "POST");
+  // Anonymous callers learn nothing about paths, known or not.
+  EXPECT_EQ(Call("PUT", "/api/v1/shares").status, 401);
+  EXPECT_EQ(Call("GET", "/api/v1/nothing/here").status, 401);
+}
+
+// The exception boundary: a handler that throws gets a 500 with a generic
+// message (the details only in the server log) and still its audit record.
+TEST_P(AdminServiceTest, AThrowingHandlerIsA500AndAudited) {
+  std::vector<AdminRoute> routes = AdminRoutes();
+  routes.push_back({.method = "POST",
+                    .path = "/boom",
+                    .id = "boom",
+                    .action = "explode",
+                    .group = &kApiGroup,
+                    .summary = "Throws",
+                    .object = "bomb",
+                    .handler = [](AdminCall&) -> Result<HttpResponse> {
+                      throw std::runtime_error("secret detail");
+                    }});
+  routes.push_back({.method = "GET",
+                    .path = "/boom",
+                    .id = "boomAnything",
+                    .action = "explodeOddly",
+                    .access = RouteAccess::kViewer,
+                    .group = &kApiGroup,
+                    .summary = "Throws something odd",
+                    .handler = [](AdminCall&) -> Result<HttpResponse> { throw 42; }});
+  AdminServiceOptions o;
+  o.routes = &routes;
+  o.clock = [this] { return now_; };
+  AdminService service(admin_, o);
+  std::string t = Login("root", "root-password");
+  On(service, [&] {
+    for (const char* method : {"POST", "GET"}) {
+      auto r = As(t, method, "/api/v1/boom");
+      EXPECT_EQ(r.status, 500) << method;
+      EXPECT_EQ(Json(r).at("errorCode").as_string(), "INTERNAL_ERROR");
+      EXPECT_EQ(Json(r).at("message").as_string(), "internal error");
+      EXPECT_EQ(r.body.find("secret"), std::string::npos);
+    }
+    // The other routes still work on this service.
+    EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 200);
+  });
+  for (const char* action : {"explode", "explodeOddly"}) {
+    AuditQuery q;
+    q.action = action;
+    ASSERT_OK_AND_ASSIGN(AuditPage page, admin_->QueryAudit(q));
+    ASSERT_EQ(page.entries.size(), 1u) << action;
+    const AuditEntry& e = page.entries[0];
+    EXPECT_EQ(e.outcome, "error");
+    EXPECT_EQ(e.actor_name.value_or(""), "root");
+    EXPECT_EQ(e.detail.value_or(""), "internal error");
+  }
+  AuditQuery q;
+  q.object = "bomb";
+  EXPECT_EQ(admin_->QueryAudit(q)->entries.size(), 1u);
 }
 
 // ------------------------------------------------- sessions across replicas

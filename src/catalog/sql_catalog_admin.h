@@ -20,9 +20,13 @@
 //    used activation link, kUnauthenticated for a wrong password, plus the
 //    database's kUnavailable/kCorruption/kIOError.
 //
-// Thread-safe; each call may block on the database.
+// Thread-safe; each call may block on the database. The operations are
+// implemented one kind of object per file: sql_catalog_admin_shares.cc
+// (shares, schemas, tables), _recipients.cc (recipients, tokens, grants),
+// _users.cc (admin users, sessions), _audit.cc and _links.cc.
 #pragma once
 
+#include <cstddef>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -30,11 +34,23 @@
 #include <string_view>
 #include <vector>
 
+#include "auth/password_hash.h"
 #include "common/status.h"
 #include "db/database.h"
-#include "auth/password_hash.h"
 
 namespace lakeshare {
+
+// What CatalogAdmin accepts at most, in bytes (the allow-list: entries);
+// more is kInvalidArgument. Names are limited by common/names.h. Public so
+// that the admin API can document and check them before any transaction.
+struct CatalogAdminLimits {
+  static constexpr size_t kDisplayName = 255;
+  static constexpr size_t kComment = 4096;
+  static constexpr size_t kLocation = 4096;
+  static constexpr size_t kPartitionFilter = 64 * 1024;
+  static constexpr size_t kId = 255;
+  static constexpr size_t kAllowlistEntries = 256;
+};
 
 // ------------------------------------------------------------------ records
 
@@ -96,6 +112,7 @@ struct TableSpec {
   std::optional<std::string> partition_filter{};
   std::optional<std::string> comment{};
   std::optional<std::string> id{};  // default: a new UUID
+  bool create_schema = false;       // a missing schema is created with it (the share must exist)
 };
 
 // Unset fields are kept; an empty partition filter or comment clears it.
@@ -253,6 +270,23 @@ struct CatalogAdminOptions {
   PasswordHashParams password_hash{};
 };
 
+// What the console's first page shows: the catalog's size and the tokens
+// about to expire.
+struct ExpiringToken {
+  std::string recipient;
+  std::string id;
+  int64_t expiration_ms = 0;
+};
+struct CatalogOverview {
+  int64_t shares = 0;
+  int64_t schemas = 0;
+  int64_t tables = 0;
+  int64_t recipients = 0;
+  int64_t active_tokens = 0;                   // neither revoked nor expired
+  std::string backend;                         // "sqlite" or "postgresql"
+  std::vector<ExpiringToken> expiring_tokens;  // soonest first
+};
+
 // ------------------------------------------------------------------- admin
 
 class CatalogAdmin {
@@ -364,12 +398,22 @@ class CatalogAdmin {
   Status AppendAuditBatch(const std::vector<AuditEntry>& entries);
   Result<AuditPage> QueryAudit(const AuditQuery& query);
 
+  // The counts as of `now_ms` and the live tokens expiring by `until_ms`
+  // (at most `max_expiring`, 1..1000), in one read transaction.
+  Result<CatalogOverview> Overview(int64_t now_ms, int64_t until_ms, int max_expiring);
+
   // Activation links: one-time. Redeeming issues a new token for the
   // recipient; a second redemption, or one after expiry, is refused
   // (kFailedPrecondition); an unknown secret is kNotFound.
   Result<IssuedActivationLink> CreateActivationLink(std::string_view recipient,
                                                     const ActivationLinkSpec& spec);
   Result<Redemption> RedeemActivationLink(std::string_view secret);
+  // The link of `secret` if it could be redeemed at `now_ms`, without
+  // redeeming it; kNotFound (one message) for an unknown, used or expired one.
+  Result<ActivationLinkRecord> PeekActivationLink(std::string_view secret, int64_t now_ms);
+  // Revokes (deletes) an unused link of `recipient`; kNotFound if there is
+  // no such unused link.
+  Status DeleteActivationLink(std::string_view recipient, std::string_view id);
   Result<std::vector<ActivationLinkRecord>> ListActivationLinks(std::string_view recipient);
 
  private:

@@ -1,7 +1,8 @@
 #include "catalog/sql_catalog_internal.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare::sql_catalog_internal {
 namespace {

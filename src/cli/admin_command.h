@@ -4,6 +4,10 @@
 // directly on the catalog database of a config file (--config) when the
 // server is down. Scriptable: --json prints the API's JSON, and the exit
 // code tells what happened (see AdminExitCode).
+//
+// The commands are built from the admin API's route table
+// (admin/admin_route.h): each names its route, its arguments fill the
+// route's path parameters, body and query fields, typed by those fields.
 #pragma once
 
 #include <functional>
@@ -15,6 +19,8 @@ class App;
 }
 
 namespace lakeshare {
+
+class AdminApi;
 
 // Exit codes of `lakeshare admin`.
 enum AdminExitCode {
@@ -37,6 +43,9 @@ class AdminCommand {
   bool selected() const;
   // Runs the chosen operation; returns the exit code.
   int Run();
+  // Runs the chosen operation on `api`, which is already connected (and
+  // logged in, unless the route is public): Run() without its set-up.
+  int RunWith(AdminApi& api);
 
   struct State;
 

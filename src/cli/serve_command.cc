@@ -139,6 +139,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     admin_options.public_endpoint_url =
         config.public_url ? *config.public_url : "http://" + host_port;
     admin_options.sharing_prefix = config.endpoint;
+    admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {

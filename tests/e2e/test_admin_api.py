@@ -5,6 +5,7 @@ activation links, users and roles, the audit log (admin and sharing
 requests), input validation, and the OpenAPI description."""
 import json
 import os
+import re
 import time
 
 import pytest
@@ -306,27 +307,48 @@ def test_activation_links(ops):
     ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
     link = ops.ok("POST", "/recipients/%s/activation-links" % rcp, {"tokenExpirationTime": "2099-01-01T00:00:00Z"},
                   status=201)
-    assert link["url"].startswith(ops.api + "/activate/")
+    # The secret rides in the fragment of the console's page, never sent by browsers.
+    assert link["url"].startswith(ops.api[:-len("/api/v1")] + "/console/activate#")
+    secret = link["url"].split("#", 1)[1]
     assert "usedAt" not in link
-    first = requests.get(link["url"], timeout=30)
+    # A GET neither redeems nor tells: it sends the browser to the console's page.
+    opened = requests.get(ops.api + "/activate/" + secret, timeout=30, allow_redirects=False)
+    assert opened.status_code == 303 and opened.headers["Location"] == "/console/activate#" + secret
+    for _ in range(2):  # looking does not use it up
+        info = requests.get(ops.api + "/activate/%s/info" % secret, timeout=30)
+        assert info.status_code == 200, info.text
+        assert info.json()["recipient"] == rcp and info.json()["shares"] == [{"name": share, "tables": []}]
+        assert info.json()["tokenExpirationTime"].startswith("2099-01-01")
+    first = requests.post(ops.api + "/activate/" + secret, timeout=30)
     assert first.status_code == 200
+    assert first.headers["Content-Disposition"] == 'attachment; filename="config.share"'
     profile = first.json()
     assert profile["shareCredentialsVersion"] == 1 and profile["expirationTime"].startswith("2099-01-01")
     assert [s["name"] for s in sharing_client_get(profile, "/shares").json()["items"]] == [share]
-    again = requests.get(link["url"], timeout=30)
+    again = requests.post(ops.api + "/activate/" + secret, timeout=30)
     assert again.status_code == 400 and "already been used" in again.json()["message"]
-    assert requests.get(ops.api + "/activate/not-a-secret", timeout=30).status_code == 404
+    used = requests.get(ops.api + "/activate/%s/info" % secret, timeout=30)
+    unknown = requests.get(ops.api + "/activate/not-a-secret/info", timeout=30)
+    assert used.status_code == unknown.status_code == 404 and used.json() == unknown.json()
+    assert requests.post(ops.api + "/activate/not-a-secret", timeout=30).status_code == 404
     listed = ops.ok("GET", "/recipients/%s/activation-links" % rcp)["items"]
     assert len(listed) == 1 and listed[0]["usedAt"] > 0 and listed[0]["tokenId"]
-    assert link["url"].split("/")[-1] not in json.dumps(listed)  # the secret is never listed
+    assert secret not in json.dumps(listed)  # the secret is never listed
     tokens = ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"]
     assert [t["origin"] for t in tokens] == ["activation"]
     # An expired link refuses too.
     short = ops.ok("POST", "/recipients/%s/activation-links" % rcp,
                    {"expirationTime": int(time.time() * 1000) + 1000}, status=201)
     time.sleep(1.3)
-    r = requests.get(short["url"], timeout=30)
+    r = requests.post(ops.api + "/activate/" + short["url"].split("#", 1)[1], timeout=30)
     assert r.status_code == 400 and "expired" in r.json()["message"]
+    # An unused link can be revoked (once); a used one cannot.
+    spare = ops.ok("POST", "/recipients/%s/activation-links" % rcp, {}, status=201)
+    ops.ok("DELETE", "/recipients/%s/activation-links/%s" % (rcp, spare["id"]), status=204)
+    assert ops.call("DELETE", "/recipients/%s/activation-links/%s" % (rcp, spare["id"])).status_code == 404
+    assert ops.call("DELETE", "/recipients/%s/activation-links/%s" % (rcp, listed[0]["id"])).status_code == 404
+    gone = requests.post(ops.api + "/activate/" + spare["url"].split("#", 1)[1], timeout=30)
+    assert gone.status_code == 404
     assert ops.call("POST", "/recipients/%s/activation-links" % rcp,
                     {"expirationTime": "2001-01-01T00:00:00Z"}).status_code == 400
 
@@ -458,3 +480,54 @@ def test_openapi_describes_the_api(server):
               "/api/v1/recipients/{recipient}/tokens/rotate", "/api/v1/recipients/{recipient}/activation-links",
               "/api/v1/activate/{secret}", "/api/v1/users/{user}", "/api/v1/audit"):
         assert p in paths, p
+
+
+METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE")
+
+
+def _resolve(ref, doc):
+    return doc["components"]["schemas"][ref["$ref"].split("/")[-1]]
+
+
+def test_every_documented_route_answers_and_every_answering_route_is_documented(server):
+    """The document and the server agree: each documented operation reaches a
+    route (on objects that do not exist: a 404 names the object, never "no
+    such endpoint"), every other method of a documented path is a 405 that
+    names the documented ones, and nothing is served below them."""
+    doc = requests.get(server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    walker = server.admin()  # its own session: logout is walked too, last
+    values = {"share": unique("noshare"), "schema": "noschema", "table": "notable", "recipient": unique("nobody"),
+              "id": "notoken", "user": unique("nouser"), "secret": "nosecret"}
+    operations = 0
+    for template, item in sorted(doc["paths"].items(), key=lambda kv: kv[0] == "/api/v1/logout"):
+        path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)[len("/api/v1"):]
+        documented = {m.upper() for m in item if m != "parameters"}
+        for method in sorted(documented, key=lambda m: m == "POST" and template == "/api/v1/logout"):
+            op = item[method.lower()]
+            operations += 1
+            assert op["summary"] and op["operationId"] and op["tags"], (method, template)
+            assert "x-lakeshare-cli" in op or "x-lakeshare-cli-via" in op, (method, template)
+            for status, answer in op["responses"].items():
+                if int(status) >= 400:
+                    schema = answer["content"]["application/json"]["schema"]
+                    assert _resolve(schema["allOf"][0], doc)["required"] == ["errorCode", "message"]
+            if method == "HEAD":
+                assert walker.call("HEAD", path).status_code == 200, template
+                continue
+            r = walker.call(method, path, {}, allow_redirects=False)
+            assert r.status_code != 405, (method, template, r.text)
+            if r.status_code >= 400:
+                assert r.json()["message"] != "no such endpoint", (method, template)
+                assert str(r.status_code) in op["responses"], (method, template, r.status_code, r.text)
+            elif "content" in op["responses"][str(r.status_code)]:
+                assert r.headers["Content-Type"].startswith("application/json")
+        if template == "/api/v1/logout":
+            walker = server.admin()
+        for method in set(METHODS) - documented:
+            r = walker.call(method, path, {})
+            assert r.status_code == 405, (method, template, r.status_code, r.text)
+            assert r.json()["errorCode"] == "METHOD_NOT_ALLOWED"
+            assert set(r.headers["Allow"].split(", ")) == documented, (template, r.headers["Allow"])
+        r = walker.call("GET", path + "/nothing/below")
+        assert r.status_code == 404 and r.json()["message"] == "no such endpoint", template
+    assert operations >= 40

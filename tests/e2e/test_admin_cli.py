@@ -108,9 +108,10 @@ def test_full_workflow_through_the_api(cli, server, tmp_path):
 
     # An activation link, redeemed once.
     link = cli.json("link", "create", "partner", "--expires-in", "1h", "--token-expires-in", "7d")
-    redeemed = requests.get(link["url"], timeout=30)
+    redeem_url = server.base_url + "/api/v1/activate/" + link["url"].split("#", 1)[1]
+    redeemed = requests.post(redeem_url, timeout=30)
     assert redeemed.status_code == 200 and redeemed.json()["shareCredentialsVersion"] == 1
-    assert requests.get(link["url"], timeout=30).status_code == 400
+    assert requests.post(redeem_url, timeout=30).status_code == 400
     assert cli.json("link", "list", "partner")["items"][0]["usedAt"] > 0
 
     # Updates with optimistic versions; a stale one is refused with exit code 5.
@@ -197,6 +198,29 @@ def test_sessions_and_exit_codes(cli, server):
     assert cli.run("nonsense").returncode == USAGE
     bare = run_cli(cli.binary, ["admin", "share", "list"])  # neither --url nor --config
     assert bare.returncode == USAGE and "--url" in bare.stderr
+
+
+def test_public_commands_need_no_login(cli, server, tmp_path):
+    """The commands of public routes run without a session: the API's
+    description, and redeeming an activation link as its recipient would."""
+    out = cli.run("openapi", user=None, password=None)
+    assert out.returncode == OK, out.stderr
+    assert json.loads(out.stdout) == requests.get(server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    cli.json("recipient", "create", "newcomer")
+    link = cli.json("link", "create", "newcomer", "--expires-in", "1h")
+    secret = link["url"].split("#", 1)[1]
+    info = cli.run("--json", "link", "info", secret, user=None, password=None)
+    assert info.returncode == OK, info.stderr
+    assert json.loads(info.stdout)["recipient"] == "newcomer"
+    path = str(tmp_path / "newcomer.share")
+    out = cli.run("link", "redeem", secret, "-o", path, user=None, password=None)
+    assert out.returncode == OK, out.stderr
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with open(path) as fh:
+        profile = json.load(fh)
+    assert bearer_get(profile["endpoint"], "/shares", profile["bearerToken"]).status_code == 200
+    used = cli.run("link", "redeem", secret, user=None, password=None)
+    assert used.returncode == REJECTED and "already been used" in used.stderr
 
 
 def test_directly_on_the_database_while_the_server_is_down(lakeshare_bin, tmp_path, request):

@@ -141,9 +141,11 @@ def test_list_shares_shows_only_grants(world):
 
 
 def _admin_calls(world, every_method=False):
-    """Every (method, path) of the OpenAPI description, with real names; with
-    every_method, each path with every method (the API also takes PUT for
-    PATCH and POST for PUT, and must refuse the rest just as firmly)."""
+    """Every (method, path) of the OpenAPI description, with real names, and
+    who may call it (x-lakeshare-access: public, session, viewer or admin;
+    None for a method the path does not serve); with every_method, each path
+    with every method (the API also takes PUT for PATCH and POST for PUT, and
+    must refuse the rest just as firmly)."""
     doc = requests.get(world.server.base_url + "/api/v1/openapi.json", timeout=30).json()
     values = {"share": "granted", "schema": "d", "table": "t", "recipient": "reader", "id": world.token_id,
               "user": "ops", "secret": "s"}
@@ -154,19 +156,40 @@ def _admin_calls(world, every_method=False):
             if method not in ("get", "post", "put", "patch", "delete"):
                 continue
             real = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], path)
-            out.append((method.upper(), path, real))
+            access = item[method]["x-lakeshare-access"] if method in item else None
+            out.append((method.upper(), path, real, access))
     return out
 
 
-# Reachable without a session: logging in, this description, redeeming a link.
-PUBLIC = {"/api/v1/login", "/api/v1/openapi.json", "/api/v1/activate/{secret}"}
+def _paths_only(world, access):
+    """Paths whose every operation has this x-lakeshare-access."""
+    doc = requests.get(world.server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    return {path for path, item in doc["paths"].items()
+            if all(op["x-lakeshare-access"] == access for m, op in item.items() if m != "parameters")}
+
+
+def _public_paths(world):
+    """Paths whose every operation is public: logging in, this description,
+    looking at and redeeming a link."""
+    return _paths_only(world, "public")
+
+
+def test_the_document_says_who_may_call_what(world):
+    public = _public_paths(world)
+    assert public == {"/api/v1/login", "/api/v1/openapi.json", "/api/v1/activate/{secret}",
+                      "/api/v1/activate/{secret}/info"}
+    access = {(m, t): a for m, t, _, a in _admin_calls(world)}
+    assert access[("POST", "/api/v1/logout")] == "session"
+    assert access[("GET", "/api/v1/shares")] == "viewer" and access[("POST", "/api/v1/shares")] == "admin"
+    assert all(a == "admin" for (m, t), a in access.items() if t.startswith("/api/v1/users"))
 
 
 def test_admin_endpoints_refuse_sharing_tokens_and_anonymous_callers(world):
     calls = _admin_calls(world, every_method=True)
     assert len(calls) >= 100
-    for method, template, path in calls:
-        if template in PUBLIC:
+    public = _public_paths(world)
+    for method, template, path, _ in calls:
+        if template in public:
             continue
         for token in (world.valid, world.outsider, None, "garbage"):
             headers = {"Authorization": "Bearer " + token} if token else {}
@@ -178,20 +201,21 @@ def test_viewers_may_read_but_never_write(world):
     viewer = world.server.admin(VIEWER_USER, VIEWER_PASSWORD)
     before = world.ops.ok("GET", "/audit", params={"maxResults": 1})["items"][0]["id"]
     writes = refused_reads = 0
-    documented = {(m, t) for m, t, _ in _admin_calls(world)}
-    for method, template, path in _admin_calls(world, every_method=True):
-        if template in PUBLIC or template == "/api/v1/logout":
+    # Paths of any session (logout, the session itself) have nothing a viewer may not do.
+    skipped = _public_paths(world) | _paths_only(world, "session")
+    assert skipped >= {"/api/v1/logout", "/api/v1/session"}
+    for method, template, path, access in _admin_calls(world, every_method=True):
+        if template in skipped:
             continue
         r = viewer.call(method, path[len("/api/v1"):], {})
         if method == "GET":
-            expected = (403 if template.startswith("/api/v1/users")
-                        else 200 if ("GET", template) in documented else 405)
+            expected = 403 if access == "admin" else 200 if access == "viewer" else 405
             assert r.status_code == expected, (method, path, r.status_code, r.text)
             refused_reads += expected == 403
         else:
             writes += 1
             assert r.status_code == 403, (method, path, r.status_code, r.text)
-    assert writes >= 15
+    assert writes >= 15 and refused_reads >= 2
     # Nothing changed: the reader's token still works, the objects are there.
     assert call(world, "GET", "/shares/granted/schemas/d/tables/t/version", None, world.valid).status_code == 200
     assert world.ops.ok("GET", "/recipients/reader")["shares"] == ["granted"]

@@ -1,0 +1,432 @@
+// The admin API's routes for recipients, their grants and tokens: part of
+// the table of admin_route.h (activation links: admin_routes_links.cc).
+#include <boost/json.hpp>
+
+#include "admin/admin_json.h"
+#include "admin/admin_route.h"
+#include "admin/admin_service.h"
+#include "admin/list_page.h"
+
+namespace lakeshare {
+
+namespace {
+
+namespace json = boost::json;
+using Arg = CliArg;
+using Cli = CliCommand;
+using K = CliArg::Kind;
+using T = FieldType;
+
+// ------------------------------------------------------------ fields
+
+std::vector<Field> RecipientFields(bool create) {
+  return {
+      {.name = "name",
+       .type = T::kString,
+       .required = create,
+       .description = create ? "The recipient's name" : "A new name",
+       .name_rules = NameKind::kRecipient},
+      {.name = "comment",
+       .type = T::kString,
+       .description = "Free text (\"\" clears)",
+       .max_length = CatalogAdminLimits::kComment},
+      {.name = "ipAllowlist",
+       .type = T::kStringList,
+       .description = "Addresses or CIDR ranges (IPv4 or IPv6) the recipient may call from; "
+                      "empty: any address",
+       .max_length = CatalogAdminLimits::kAllowlistEntries},
+      {"allShares", T::kBoolean, false, "Grant every share, present and future"},
+  };
+}
+
+std::vector<Arg> RecipientArgs(bool create) {
+  std::vector<Arg> args = {{K::kPositional, create ? "name" : "recipient", "recipient"}};
+  if (!create) args.push_back({K::kOption, "name", "--name", "New name"});
+  args.push_back({K::kOption, "comment", "--comment"});
+  args.push_back({K::kOption, "ipAllowlist", "--ip",
+                  "Allowed client address or CIDR range (repeatable; replaces the list; none: "
+                  "any address)"});
+  if (!create) args.push_back({K::kClear, "ipAllowlist", "--clear-ips", "Allow any address"});
+  args.push_back(
+      {K::kOption, "allShares", "--all-shares", "true: every share, present and future"});
+  return args;
+}
+
+Field ExpirationField(std::string_view name, std::string_view description) {
+  return {name, T::kTime, false, description};
+}
+
+Arg Recipient() { return {K::kPositional, "recipient", "recipient"}; }
+
+// ------------------------------------------------------------ recipients
+
+Result<HttpResponse> ListRecipients(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
+  LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListRecipients());
+  return JsonAnswer(200, PageOf(v, page, NameOf<RecipientRecord>, RecipientJson));
+}
+
+Result<HttpResponse> CreateRecipient(AdminCall& c) {
+  RecipientSpec spec;
+  spec.name = c.body.Required("name");
+  c.object = "recipient:" + spec.name;
+  spec.comment = c.body.String("comment");
+  if (auto ips = c.body.StringList("ipAllowlist")) spec.ip_allowlist = std::move(*ips);
+  spec.all_shares = c.body.Bool("allShares").value_or(false);
+  LS_ASSIGN_OR_RETURN(auto r, c.catalog.CreateRecipient(spec));
+  return JsonAnswer(201, RecipientJson(r));
+}
+
+Result<HttpResponse> GetRecipient(AdminCall& c) {
+  const std::string& recipient = c.Param("recipient");
+  LS_ASSIGN_OR_RETURN(auto r, c.catalog.GetRecipient(recipient));
+  json::object o = RecipientJson(r);
+  if (auto grants = c.catalog.ListGrants(recipient); grants.ok())
+    o["shares"] = StringArray(*grants);
+  return JsonAnswer(200, o);
+}
+
+Result<HttpResponse> UpdateRecipient(AdminCall& c) {
+  RecipientUpdate u;
+  u.name = c.body.String("name");
+  u.comment = c.body.String("comment");
+  u.ip_allowlist = c.body.StringList("ipAllowlist");
+  u.all_shares = c.body.Bool("allShares");
+  LS_ASSIGN_OR_RETURN(auto version, ExpectedVersion(c));
+  LS_ASSIGN_OR_RETURN(auto r, c.catalog.UpdateRecipient(c.Param("recipient"), u, version));
+  return JsonAnswer(200, RecipientJson(r));
+}
+
+Result<HttpResponse> DeleteRecipient(AdminCall& c) {
+  LS_RETURN_IF_ERROR(c.catalog.DeleteRecipient(c.Param("recipient")));
+  return NoContent();
+}
+
+// ------------------------------------------------------------ grants
+
+Result<HttpResponse> ListGrants(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListGrants(c.Param("recipient")));
+  json::object o;
+  o["items"] = StringArray(v);
+  return JsonAnswer(200, o);
+}
+
+Result<HttpResponse> GrantFromBody(AdminCall& c) {
+  const std::string& recipient = c.Param("recipient");
+  const std::string& share = c.body.Required("share");
+  c.object = "grant:" + recipient + "/" + share;
+  LS_RETURN_IF_ERROR(c.catalog.Grant(recipient, share));
+  return NoContent();
+}
+
+Result<HttpResponse> Grant(AdminCall& c) {
+  LS_RETURN_IF_ERROR(c.catalog.Grant(c.Param("recipient"), c.Param("share")));
+  return NoContent();
+}
+
+Result<HttpResponse> RevokeGrant(AdminCall& c) {
+  LS_RETURN_IF_ERROR(c.catalog.RevokeGrant(c.Param("recipient"), c.Param("share")));
+  return NoContent();
+}
+
+// ------------------------------------------------------------ tokens
+
+Result<HttpResponse> ListTokens(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(auto v, c.catalog.ListTokens(c.Param("recipient")));
+  const int64_t now = c.now;
+  return JsonAnswer(200, Items(v, [now](const TokenRecord& t) { return TokenJson(t, now); }));
+}
+
+Result<HttpResponse> CreateToken(AdminCall& c) {
+  const std::string& recipient = c.Param("recipient");
+  LS_ASSIGN_OR_RETURN(auto r, c.catalog.CreateToken(recipient, c.body.Int("expirationTime")));
+  c.object = "token:" + recipient + "/" + r.record.id;
+  return JsonAnswer(201, ProfileJson(r, c.ProfileEndpoint()));
+}
+
+Result<HttpResponse> RotateToken(AdminCall& c) {
+  const std::string& recipient = c.Param("recipient");
+  // Counted in milliseconds: a larger grace would wrap around (and revoke
+  // the old token at once instead of never).
+  constexpr int64_t kMaxGraceSeconds = 366LL * 24 * 3600;
+  const int64_t grace_seconds = c.body.Int("graceSeconds").value_or(0);
+  if (grace_seconds > kMaxGraceSeconds) {
+    return Status::InvalidArgument("graceSeconds must be at most " +
+                                   std::to_string(kMaxGraceSeconds) + " (a year)");
+  }
+  const int64_t grace_ms = grace_seconds * 1000;
+  LS_ASSIGN_OR_RETURN(auto r,
+                      c.catalog.RotateToken(recipient, c.body.Int("expirationTime"), grace_ms));
+  c.object = "token:" + recipient + "/" + r.record.id;
+  return JsonAnswer(201, ProfileJson(r, c.ProfileEndpoint()));
+}
+
+Result<HttpResponse> RevokeToken(AdminCall& c) {
+  LS_RETURN_IF_ERROR(c.catalog.RevokeToken(c.Param("recipient"), c.Param("id")));
+  return NoContent();
+}
+
+}  // namespace
+
+std::vector<AdminRoute> RecipientRoutes() {
+  std::vector<AdminRoute> r;
+  // ---------------------------------------------------------- recipients
+  r.push_back({
+      .method = "GET",
+      .path = "/recipients",
+      .id = "listRecipients",
+      .action = "listRecipients",
+      .access = RouteAccess::kViewer,
+      .group = &kRecipientGroup,
+      .summary = "List recipients",
+      .query = ListPageQuery(),
+      .response = &RecipientListShape(),
+      .object = "recipients",
+      .handler = ListRecipients,
+      .cli = {{.path = {"recipient", "list"},
+               .help = "List recipients",
+               .args = {{K::kOption, "search", "--search"}},
+               .output = Cli::Output::kList,
+               .columns = {"name", "allShares", "ipAllowlist", "comment"}}},
+  });
+  r.push_back({
+      .method = "POST",
+      .path = "/recipients",
+      .id = "createRecipient",
+      .action = "createRecipient",
+      .group = &kRecipientGroup,
+      .summary = "Create a recipient",
+      .description = "It reads nothing until it is granted shares and given a token.",
+      .body = {"", "", RecipientFields(true)},
+      .status = 201,
+      .response = &RecipientShape(),
+      .errors = {{StatusCode::kFailedPrecondition, "the name is taken"}},
+      .object = "recipients",
+      .handler = CreateRecipient,
+      .cli = {{.path = {"recipient", "create"},
+               .help = "Create a recipient",
+               .args = RecipientArgs(true)}},
+  });
+  r.push_back({
+      .method = "GET",
+      .path = "/recipients/{recipient}",
+      .id = "getRecipient",
+      .action = "getRecipient",
+      .access = RouteAccess::kViewer,
+      .group = &kRecipientGroup,
+      .summary = "Get a recipient and the shares granted to it",
+      .response = &RecipientDetailShape(),
+      .object = "recipient:{recipient}",
+      .handler = GetRecipient,
+      .cli = {{.path = {"recipient", "get"},
+               .help = "Show a recipient and its grants",
+               .args = {Recipient()}}},
+  });
+  r.push_back({
+      .method = "PATCH",
+      .also = {"PUT"},
+      .path = "/recipients/{recipient}",
+      .id = "updateRecipient",
+      .action = "updateRecipient",
+      .group = &kRecipientGroup,
+      .summary = "Change a recipient",
+      .description = "Fields left out are kept.",
+      .body = {"", "",
+               [] {
+                 std::vector<Field> f = RecipientFields(false);
+                 f.push_back(VersionField());
+                 return f;
+               }()},
+      .if_match = true,
+      .response = &RecipientShape(),
+      .errors = {{StatusCode::kFailedPrecondition, "the new name is taken"}},
+      .object = "recipient:{recipient}",
+      .handler = UpdateRecipient,
+      .cli = {{.path = {"recipient", "update"},
+               .help = "Change a recipient",
+               .args =
+                   [] {
+                     std::vector<Arg> a = RecipientArgs(false);
+                     a.push_back({K::kOption, "version", "--if-version",
+                                  "Refuse the change if the object's version is no longer this"});
+                     return a;
+                   }()}},
+  });
+  r.push_back({
+      .method = "DELETE",
+      .path = "/recipients/{recipient}",
+      .id = "deleteRecipient",
+      .action = "deleteRecipient",
+      .group = &kRecipientGroup,
+      .summary = "Delete a recipient with its tokens, grants and links",
+      .status = 204,
+      .object = "recipient:{recipient}",
+      .handler = DeleteRecipient,
+      .cli = {{.path = {"recipient", "delete"},
+               .help = "Delete a recipient with its tokens, grants and links",
+               .args = {Recipient()},
+               .output = Cli::Output::kDone,
+               .done = "deleted recipient {recipient}"}},
+  });
+  // ---------------------------------------------------------- grants
+  r.push_back({
+      .method = "GET",
+      .path = "/recipients/{recipient}/grants",
+      .id = "listGrants",
+      .action = "listGrants",
+      .access = RouteAccess::kViewer,
+      .group = &kGrantGroup,
+      .summary = "List the shares granted to a recipient",
+      .response = &GrantListShape(),
+      .object = "recipient:{recipient}",
+      .handler = ListGrants,
+      .cli = {{.path = {"grant", "list"},
+               .help = "List the shares granted to a recipient",
+               .args = {Recipient()},
+               .output = Cli::Output::kList}},
+  });
+  r.push_back({
+      .method = "POST",
+      .path = "/recipients/{recipient}/grants",
+      .id = "grantShareFromBody",
+      .action = "grant",
+      .group = &kGrantGroup,
+      .summary = "Grant a share (named in the body)",
+      .description = "Idempotent.",
+      .body = {"", "", {{"share", T::kString, true, "The share to grant"}}},
+      .status = 204,
+      .object = "recipient:{recipient}",
+      .handler = GrantFromBody,
+      .same_as = "grantShare",
+  });
+  r.push_back({
+      .method = "PUT",
+      .also = {"POST"},
+      .path = "/recipients/{recipient}/grants/{share}",
+      .id = "grantShare",
+      .action = "grant",
+      .group = &kGrantGroup,
+      .summary = "Grant a share",
+      .description = "Idempotent.",
+      .status = 204,
+      .object = "grant:{recipient}/{share}",
+      .handler = Grant,
+      .cli = {{.path = {"grant", "add"},
+               .help = "Grant a share to a recipient",
+               .args = {Recipient(), {K::kPositional, "share", "share"}},
+               .output = Cli::Output::kDone,
+               .done = "granted {share} to {recipient}"}},
+  });
+  r.push_back({
+      .method = "DELETE",
+      .path = "/recipients/{recipient}/grants/{share}",
+      .id = "revokeGrant",
+      .action = "revokeGrant",
+      .group = &kGrantGroup,
+      .summary = "Revoke a grant",
+      .description = "A grant that does not exist is 404.",
+      .status = 204,
+      .object = "grant:{recipient}/{share}",
+      .handler = RevokeGrant,
+      .cli = {{.path = {"grant", "remove"},
+               .help = "Revoke a recipient's grant",
+               .args = {Recipient(), {K::kPositional, "share", "share"}},
+               .output = Cli::Output::kDone,
+               .done = "revoked {share} from {recipient}"}},
+  });
+  // ---------------------------------------------------------- tokens
+  const std::vector<Arg> expiry_args = {
+      {K::kOption, "expirationTime", "--expires", "Expiry: ISO-8601 time"},
+      {K::kDurationFromNow, "expirationTime", "--expires-in",
+       "Expiry from now: 90s, 15m, 12h, 30d"},
+  };
+  const RouteError past{StatusCode::kInvalidArgument, "the expiration time is in the past"};
+  r.push_back({
+      .method = "GET",
+      .path = "/recipients/{recipient}/tokens",
+      .id = "listTokens",
+      .action = "listTokens",
+      .access = RouteAccess::kViewer,
+      .group = &kTokenGroup,
+      .summary = "List a recipient's tokens (never their secrets)",
+      .response = &TokenListShape(),
+      .object = "recipient:{recipient}",
+      .handler = ListTokens,
+      .cli = {{.path = {"token", "list"},
+               .help = "List a recipient's tokens (never the secrets)",
+               .args = {Recipient()},
+               .output = Cli::Output::kList,
+               .columns = {"id", "live", "expirationTime", "revoked", "origin"}}},
+  });
+  r.push_back({
+      .method = "POST",
+      .path = "/recipients/{recipient}/tokens",
+      .id = "createToken",
+      .action = "createToken",
+      .group = &kTokenGroup,
+      .summary = "Issue a token; the answer is its profile file, shown this once",
+      .body = {"", "", {ExpirationField("expirationTime", "When the token stops working")}},
+      .body_optional = true,
+      .status = 201,
+      .response = &ProfileShape(),
+      .errors = {past},
+      .object = "recipient:{recipient}",
+      .handler = CreateToken,
+      .cli = {{.path = {"token", "create"},
+               .help = "Issue a token and print its profile file (shown once)",
+               .args = {Recipient(), expiry_args[0], expiry_args[1]},
+               .output = Cli::Output::kProfile}},
+  });
+  r.push_back({
+      .method = "POST",
+      .path = "/recipients/{recipient}/tokens/rotate",
+      .id = "rotateToken",
+      .action = "rotateToken",
+      .group = &kTokenGroup,
+      .summary = "Issue a new token and retire the recipient's others",
+      .description = "The other live tokens stop working now, or after graceSeconds (so clients "
+                     "can switch over). The answer is the new profile file, shown this once.",
+      .body = {"",
+               "",
+               {ExpirationField("expirationTime", "When the new token stops working"),
+                {.name = "graceSeconds",
+                 .type = T::kInteger,
+                 .description = "How long the old tokens keep working (default 0, at most a year)",
+                 .minimum = 0}}},
+      .body_optional = true,
+      .status = 201,
+      .response = &ProfileShape(),
+      .errors = {past},
+      .object = "recipient:{recipient}",
+      .handler = RotateToken,
+      .cli = {{.path = {"token", "rotate"},
+               .help = "Issue a new token; the recipient's other tokens end now or after --grace",
+               .args = {Recipient(),
+                        expiry_args[0],
+                        expiry_args[1],
+                        {K::kOption, "graceSeconds", "--grace-seconds",
+                         "How long the old tokens keep working"}},
+               .output = Cli::Output::kProfile}},
+  });
+  r.push_back({
+      .method = "DELETE",
+      .path = "/recipients/{recipient}/tokens/{id}",
+      .id = "revokeToken",
+      .action = "revokeToken",
+      .group = &kTokenGroup,
+      .summary = "Revoke a token",
+      .description = "Revoking a revoked token changes nothing.",
+      .status = 204,
+      .object = "token:{recipient}/{id}",
+      .handler = RevokeToken,
+      .cli = {{.path = {"token", "revoke"},
+               .help = "Revoke a token (by id), or all of a recipient's tokens",
+               .args = {Recipient(), {K::kOptionalPositional, "id", "token-id"}},
+               .output = Cli::Output::kDone,
+               .done = "revoked token {id}",
+               .extra = Cli::Extra::kRevokeAll}},
+  });
+  return r;
+}
+
+}  // namespace lakeshare

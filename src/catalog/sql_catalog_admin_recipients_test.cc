@@ -1,0 +1,102 @@
+// CatalogAdmin: recipients, tokens and grants.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "auth/token.h"
+#include "catalog/sql_catalog_admin.h"
+#include "catalog/sql_catalog_admin_test_util.h"
+#include "catalog/sql_catalog_internal.h"
+#include "catalog/sql_catalog_test_util.h"
+#include "common/time_util.h"
+#include "db/migrations.h"
+#include "testing/status_matchers.h"
+
+namespace lakeshare {
+namespace {
+
+using CatalogAdminRecipientsTest = CatalogAdminFixture;
+
+TEST_P(CatalogAdminRecipientsTest, RecipientsTokensAndGrants) {
+  Populate();
+  EXPECT_EQ(admin_->CreateRecipient({"ALICE"}).status().code(), StatusCode::kFailedPrecondition);
+  RecipientUpdate ru;
+  ru.comment = "partner";
+  ru.ip_allowlist = std::vector<std::string>{"10.0.0.0/8"};
+  auto r = admin_->UpdateRecipient("alice", ru);
+  ASSERT_OK(r);
+  EXPECT_EQ(r->comment, "partner");
+  EXPECT_EQ(admin_->GetRecipient("Alice")->ip_allowlist, std::vector<std::string>{"10.0.0.0/8"});
+
+  auto t1 = admin_->CreateToken("alice");
+  auto t2 = admin_->CreateToken("alice");
+  ASSERT_OK(t1);
+  ASSERT_OK(t2);
+  EXPECT_NE(t1->token, t2->token);
+  EXPECT_GE(t1->token.size(), 43u);  // 256 bits
+  // Only hashes are stored.
+  auto stored = db_->Query("SELECT token_hash FROM recipient_tokens");
+  ASSERT_EQ(stored->size(), 2u);
+  for (const auto& row : *stored) {
+    EXPECT_TRUE(row.Text(0).starts_with("sha256:"));
+    EXPECT_NE(row.Text(0), t1->token);
+    EXPECT_NE(row.Text(0), t2->token);
+  }
+  EXPECT_EQ(admin_->CreateToken("alice", NowMillis() - 1).status().code(),
+            StatusCode::kInvalidArgument);
+  EXPECT_EQ(admin_->CreateToken("nobody").status(),
+            Status::NotFound("recipient 'nobody' not found"));
+
+  // Rotation with a grace period: old tokens keep working for a while.
+  auto t3 = admin_->RotateToken("alice", std::nullopt, 60'000);
+  ASSERT_OK(t3);
+  EXPECT_OK(catalog_->Authenticate(t1->token));
+  auto tokens = admin_->ListTokens("alice");
+  ASSERT_EQ(tokens->size(), 3u);
+  int64_t now = NowMillis();
+  for (const auto& t : *tokens) {
+    EXPECT_TRUE(t.live(now));
+    if (t.id != t3->record.id) {
+      EXPECT_TRUE(t.expiration_ms.has_value());
+    }
+  }
+  // Rotation without grace: only the new one works.
+  auto t4 = admin_->RotateToken("alice");
+  ASSERT_OK(t4);
+  EXPECT_FALSE(catalog_->Authenticate(t1->token).ok());
+  EXPECT_FALSE(catalog_->Authenticate(t3->token).ok());
+  EXPECT_OK(catalog_->Authenticate(t4->token));
+  ASSERT_OK(admin_->RevokeToken("alice", t4->record.id));
+  ASSERT_OK(admin_->RevokeToken("alice", t4->record.id));  // idempotent
+  EXPECT_EQ(admin_->RevokeToken("alice", "no-such-id").code(), StatusCode::kNotFound);
+  EXPECT_FALSE(catalog_->Authenticate(t4->token).ok());
+
+  // Grants.
+  EXPECT_EQ(*admin_->ListGrants("alice"), std::vector<std::string>{"Sales"});
+  ASSERT_OK(admin_->Grant("alice", "HR"));
+  ASSERT_OK(admin_->Grant("alice", "hr"));  // idempotent
+  EXPECT_EQ(admin_->ListGrants("alice")->size(), 2u);
+  EXPECT_EQ(*admin_->ListShareRecipients("hr"), std::vector<std::string>{"alice"});
+  ASSERT_OK(admin_->RevokeGrant("alice", "hr"));
+  EXPECT_EQ(admin_->RevokeGrant("alice", "hr").code(), StatusCode::kNotFound);
+  EXPECT_EQ(admin_->Grant("alice", "nope").code(), StatusCode::kNotFound);
+
+  // all_shares sees every share, also ones created later.
+  ASSERT_OK(admin_->CreateRecipient({"root", std::nullopt, {}, true}));
+  auto rt = admin_->CreateToken("root");
+  Principal root = *catalog_->Authenticate(rt->token);
+  ASSERT_OK(admin_->CreateShare({"later"}));
+  EXPECT_EQ(catalog_->ListShares(root)->size(), 3u);
+
+  // Deleting a recipient deletes its tokens and grants.
+  ASSERT_OK(admin_->DeleteRecipient("alice"));
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM recipient_tokens")->front().Int(0), 1);
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_grants")->front().Int(0), 0);
+}
+
+LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminRecipientsTest);
+
+}  // namespace
+}  // namespace lakeshare

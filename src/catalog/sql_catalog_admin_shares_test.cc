@@ -1,0 +1,161 @@
+// CatalogAdmin: shares, schemas and tables.
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <set>
+#include <thread>
+
+#include "auth/token.h"
+#include "catalog/sql_catalog_admin.h"
+#include "catalog/sql_catalog_admin_test_util.h"
+#include "catalog/sql_catalog_internal.h"
+#include "catalog/sql_catalog_test_util.h"
+#include "common/time_util.h"
+#include "db/migrations.h"
+#include "testing/status_matchers.h"
+
+namespace lakeshare {
+namespace {
+
+using testing::StatusIs;
+
+using CatalogAdminSharesTest = CatalogAdminFixture;
+
+TEST_P(CatalogAdminSharesTest, SharesCrud) {
+  auto created = admin_->CreateShare({"Sales", "Sales data", "quarterly"});
+  ASSERT_OK(created);
+  EXPECT_EQ(created->id.size(), 36u);
+  EXPECT_EQ(created->version, 1);
+  EXPECT_EQ(admin_->CreateShare({"SALES"}).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->CreateShare({"SALES"}).status().message(),
+            "share 'SALES' (or its id) already exists");
+  auto got = admin_->GetShare("sales");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->name, "Sales");
+  EXPECT_EQ(got->display_name, "Sales data");
+
+  ShareUpdate u;
+  u.name = "Revenue";
+  u.comment = "";  // clears
+  auto updated = admin_->UpdateShare("sales", u, created->version);
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->name, "Revenue");
+  EXPECT_EQ(updated->comment, std::nullopt);
+  EXPECT_EQ(updated->display_name, "Sales data");
+  EXPECT_EQ(updated->version, 2);
+  EXPECT_EQ(updated->id, created->id);
+  // A stale version is refused.
+  auto stale = admin_->UpdateShare("revenue", ShareUpdate{}, 1);
+  EXPECT_EQ(stale.status().code(), StatusCode::kFailedPrecondition) << stale.status();
+  EXPECT_EQ(admin_->GetShare("sales").status(), Status::NotFound("share 'sales' not found"));
+  // Renaming onto another share's name is refused.
+  ASSERT_OK(admin_->CreateShare({"other"}));
+  ShareUpdate clash;
+  clash.name = "REVENUE";
+  EXPECT_EQ(admin_->UpdateShare("other", clash).status().code(), StatusCode::kFailedPrecondition);
+
+  EXPECT_EQ(admin_->ListShares()->size(), 2u);
+  ASSERT_OK(admin_->DeleteShare("REVENUE"));
+  EXPECT_EQ(admin_->DeleteShare("revenue").code(), StatusCode::kNotFound);
+  EXPECT_EQ(admin_->ListShares()->size(), 1u);
+  // An explicit id is kept.
+  ShareSpec with_id{"fixed"};
+  with_id.id = "11111111-2222-3333-4444-555555555555";
+  EXPECT_EQ(admin_->CreateShare(with_id)->id, *with_id.id);
+}
+
+TEST_P(CatalogAdminSharesTest, SchemasAndTablesCrud) {
+  ASSERT_OK(admin_->CreateShare({"s"}));
+  ASSERT_OK(admin_->CreateSchema("S", "Default"));
+  EXPECT_EQ(admin_->CreateSchema("s", "DEFAULT").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->CreateSchema("nope", "x").status(), Status::NotFound("share 'nope' not found"));
+  ASSERT_OK(admin_->CreateSchema("s", "other"));
+  EXPECT_EQ(admin_->ListSchemas("s")->size(), 2u);
+
+  TableSpec spec{"Orders", "s3://bucket/warehouse/orders_v7"};  // shared under another name
+  spec.history_shared = true;
+  spec.start_version = 3;
+  spec.partition_filter = "region = 'EU'";
+  spec.format = "DELTA";
+  auto t = admin_->AddTable("s", "default", spec);
+  ASSERT_OK(t);
+  EXPECT_EQ(t->share, "s");
+  EXPECT_EQ(t->schema, "Default");
+  EXPECT_EQ(t->format, "delta");
+  EXPECT_EQ(admin_->AddTable("s", "default", {"ORDERS", "/x"}).status().code(),
+            StatusCode::kFailedPrecondition);
+  // The same name in another schema is fine.
+  EXPECT_OK(admin_->AddTable("s", "other", {"orders", "/x"}));
+
+  auto got = admin_->GetTable("S", "DEFAULT", "orders");
+  ASSERT_OK(got);
+  EXPECT_EQ(got->location, "s3://bucket/warehouse/orders_v7");
+  EXPECT_EQ(got->partition_filter, "region = 'EU'");
+  EXPECT_TRUE(got->history_shared);
+  EXPECT_EQ(got->start_version, 3);
+
+  TableUpdate u;
+  u.location = "/new";
+  u.history_shared = false;
+  u.partition_filter = "";
+  auto updated = admin_->UpdateTable("s", "default", "orders", u, got->version);
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->location, "/new");
+  EXPECT_FALSE(updated->history_shared);
+  EXPECT_EQ(updated->partition_filter, std::nullopt);
+  EXPECT_EQ(updated->start_version, 3);
+  EXPECT_EQ(admin_->UpdateTable("s", "default", "orders", u, got->version).status().code(),
+            StatusCode::kFailedPrecondition);
+
+  EXPECT_EQ(admin_->ListTables("s")->size(), 2u);
+  EXPECT_EQ(admin_->ListTables("s", "other")->size(), 1u);
+  auto renamed = admin_->RenameSchema("s", "other", "archive");
+  ASSERT_OK(renamed);
+  EXPECT_EQ(admin_->GetTable("s", "archive", "orders")->schema, "archive");
+  ASSERT_OK(admin_->RemoveTable("s", "default", "orders"));
+  EXPECT_EQ(admin_->GetTable("s", "default", "orders").status(),
+            Status::NotFound("table 'orders' not found"));
+  // Deleting a schema, then a share, takes their contents along.
+  ASSERT_OK(admin_->DeleteSchema("s", "archive"));
+  EXPECT_TRUE(admin_->ListTables("s")->empty());
+  ASSERT_OK(admin_->AddTable("s", "default", {"t", "/t"}));
+  ASSERT_OK(admin_->DeleteShare("s"));
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM shared_tables")->front().Int(0), 0);
+  EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_schemas")->front().Int(0), 0);
+}
+
+LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSharesTest);
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+using CatalogAdminSchemaCreationTest = CatalogAdminFixture;
+
+// Adding a table may create its schema (the console's "Add a table"), in the
+// same transaction; the share must exist.
+TEST_P(CatalogAdminSchemaCreationTest, AddTableCreatesAMissingSchemaOnRequest) {
+  Populate();
+  TableSpec spec{"t1", "/data/t1"};
+  EXPECT_THAT(admin_->AddTable("sales", "fresh", spec), StatusIs(StatusCode::kNotFound));
+  spec.create_schema = true;
+  ASSERT_OK_AND_ASSIGN(TableRecord t, admin_->AddTable("sales", "fresh", spec));
+  EXPECT_EQ(t.schema, "fresh");
+  ASSERT_OK_AND_ASSIGN(auto schemas, admin_->ListSchemas("sales"));
+  EXPECT_EQ(schemas.size(), 2u);
+  spec.name = "t2";  // the schema exists now: simply added
+  ASSERT_OK(admin_->AddTable("sales", "FRESH", spec));
+  ASSERT_OK_AND_ASSIGN(auto tables, admin_->ListTables("sales", std::string_view("fresh")));
+  EXPECT_EQ(tables.size(), 2u);
+  EXPECT_THAT(admin_->AddTable("nope", "fresh", spec), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(admin_->AddTable("sales", "bad name!", spec), StatusIs(StatusCode::kInvalidArgument));
+  ASSERT_OK_AND_ASSIGN(auto after, admin_->ListSchemas("sales"));
+  EXPECT_EQ(after.size(), 2u);
+}
+
+LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSchemaCreationTest);
+
+}  // namespace
+}  // namespace lakeshare
