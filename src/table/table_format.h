@@ -122,6 +122,14 @@ class TableFormat {
   // The snapshot at `version`, or the latest one. kNotFound-free: a version
   // that does not exist is kInvalidArgument with a message naming the range.
   virtual Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) = 0;
+  // The snapshot at `version` with every file that carries a deletion vector
+  // the format derived itself (Hudi's delete-only log files) replaced by an
+  // equivalent file without one, for clients that cannot apply deletion
+  // vectors. kUnsupported (the default) for formats without such files.
+  virtual Result<std::shared_ptr<const TableSnapshot>> SnapshotWithoutDeletionVectors(
+      int64_t version) {
+    return Status::Unsupported("this table format has no snapshots without deletion vectors");
+  }
   // Maps a commit timestamp (ms) to a version. Out of range is kInvalidArgument.
   virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
   // The full storage location of a file path recorded in the table.
