@@ -43,6 +43,7 @@ struct TableInfo {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
+  std::string hudi_view = "snapshot";  // Hudi tables: "snapshot" or "read_optimized"
   // The share's partition filter (catalog/partition_filter.h syntax): only
   // files whose partition values satisfy it may be served. Unset: all files.
   std::optional<std::string> partition_filter;

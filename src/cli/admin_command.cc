@@ -16,10 +16,10 @@
 
 #include "admin/admin_client.h"
 #include "admin/admin_service.h"
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
-#include "catalog/catalog_schema.h"
 
 namespace lakeshare {
 
@@ -618,7 +618,7 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
       CLI::Option* o_loc = l->add_option("--location", *loc, "Where the table lives (path or URI)");
       if (add) o_loc->required();
       CLI::Option* o_rn = add ? nullptr : l->add_option("--name", *rename, "New name");
-      CLI::Option* o_fmt = l->add_option("--format", *fmt, "delta (default) or iceberg");
+      CLI::Option* o_fmt = l->add_option("--format", *fmt, "delta (default), iceberg or hudi");
       CLI::Option* o_hist =
           l->add_option("--history", *hist, "true: allow time travel and change queries")
               ->check(CLI::IsMember({"true", "false"}));

@@ -524,12 +524,14 @@ NestedField FieldFromElements(const std::vector<parquet::SchemaElement>& element
     bool decimal = (e.logical_type && e.logical_type->kind == LogicalType::Kind::kDecimal) ||
                    e.converted_type == ConvertedType::kDecimal;
     if (decimal) {
-      // Our writer records no scale/precision beside the logical type.
+      // Both annotations: readers differ in which one they read.
       int32_t scale = e.logical_type ? e.logical_type->decimal_scale : e.scale.value_or(0);
       int32_t precision =
           e.logical_type ? e.logical_type->decimal_precision : e.precision.value_or(0);
       f.logical_type = LogicalType::Decimal(scale, precision);
-      f.converted_type.reset();
+      f.converted_type = ConvertedType::kDecimal;
+      f.scale = scale;
+      f.precision = precision;
     }
     if (*e.type == Type::kFixedLenByteArray) {
       f.type = Type::kByteArray;

@@ -316,6 +316,9 @@ Result<NestedField> ParquetField(const std::string& name, const AvroType& t, int
       f.type = parquet::Type::kByteArray;
       if (u.logical == "decimal" && u.precision > 0) {
         f.logical_type = LogicalType::Decimal(u.scale, u.precision);
+        f.converted_type = ConvertedType::kDecimal;
+        f.scale = u.scale;
+        f.precision = u.precision;
       }
       return f;
     case K::kRecord: {

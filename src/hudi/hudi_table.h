@@ -54,6 +54,9 @@ struct HudiTableOptions {
   // refused (kUnsupported) unless read_optimized.
   std::shared_ptr<hudi::MergeCache> merge_cache;
   bool read_optimized = false;  // serve base files only (hudiView: read_optimized)
+  // Check that every base file of a snapshot exists (one Head each: meant
+  // for local tables, where that is a stat).
+  bool verify_files = false;
   int64_t max_metadata_bytes = int64_t{256} << 20;  // one instant file
   size_t max_parallel_reads = 8;
   hudi::SliceLimits slice_limits;

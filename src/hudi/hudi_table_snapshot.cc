@@ -221,6 +221,20 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
   }
   std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
+  if (options_.verify_files) {
+    std::string path;
+    for (const DataFile& f : files) {
+      if (f.path.empty() || f.path[0] == '/') continue;  // a merged file, just written or found
+      Storage::JoinInto(location_, f.path, &path);
+      auto info = storage_->Head(path);
+      if (info.ok()) continue;
+      if (info.status().code() == StatusCode::kNotFound) {
+        return Status::Corruption("base file " + f.path + " of version " + std::to_string(version) +
+                                  " is missing (a commit lists it)");
+      }
+      return info.status();
+    }
+  }
   bool dvs = std::any_of(files.begin(), files.end(),
                          [](const DataFile& f) { return f.deletion_vector.has_value(); });
   if (dvs || ntz) {

@@ -17,13 +17,13 @@
 #include "delta/dv_descriptor.h"
 #include "protocol/capabilities.h"
 #include "protocol/changes_stream.h"
-#include "server/errors.h"
 #include "protocol/file_filter.h"
 #include "protocol/query_request.h"
 #include "protocol/query_stream.h"
 #include "protocol/response_format.h"
 #include "protocol/response_lines.h"
 #include "protocol/share_partition_filter.h"
+#include "server/errors.h"
 #include "storage/local_url_signer.h"
 
 namespace lakeshare {
@@ -465,6 +465,21 @@ std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool histor
   return head;
 }
 
+// The response format for `caps`; when the snapshot cannot be sent in any
+// format the client takes, a table that derives its deletion vectors itself
+// (Hudi) answers with its snapshot without them instead.
+Result<ResponseFormat> ChooseFormatOrPlainSnapshot(TableFormat& table,
+                                                   const ClientCapabilities& caps,
+                                                   std::shared_ptr<const TableSnapshot>* snapshot,
+                                                   const std::string& table_name) {
+  auto format = ChooseResponseFormat(caps, **snapshot, table_name);
+  if (format.ok()) return format;
+  auto plain = table.SnapshotWithoutDeletionVectors((*snapshot)->version);
+  if (!plain.ok()) return format;
+  *snapshot = std::move(*plain);
+  return ChooseResponseFormat(caps, **snapshot, table_name);
+}
+
 // Every deletion vector of an answer must be shareable before the 200 goes
 // out: a failure half-way would only show as a truncated body.
 Status CheckDeletionVectorsShareable(const DataFile& f) {
@@ -525,7 +540,8 @@ HttpResponse SharingService::TableMetadata(const HttpRequest& r, const TableRef&
   if (!selected.ok()) return TableError(t, selected.status());
   auto snapshot = t.resolved.format->Snapshot(*selected);
   if (!snapshot.ok()) return TableError(t, snapshot.status());
-  auto format = ChooseResponseFormat(RequestCapabilities(r), **snapshot, t.FullName());
+  auto format = ChooseFormatOrPlainSnapshot(*t.resolved.format, RequestCapabilities(r), &*snapshot,
+                                            t.FullName());
   if (!format.ok()) return TableError(t, format.status());
   auto share_filter = LoadSharePartitionFilter(t.info, (*snapshot)->metadata, t.FullName());
   if (!share_filter.ok()) return ErrorResponse(share_filter.status());
@@ -593,7 +609,7 @@ HttpResponse SharingService::QueryTable(const HttpRequest& r, const TableRef& t)
   }
   auto snapshot = t.resolved.format->Snapshot(version);
   if (!snapshot.ok()) return TableError(t, snapshot.status());
-  auto format = ChooseResponseFormat(caps, **snapshot, t.FullName());
+  auto format = ChooseFormatOrPlainSnapshot(*t.resolved.format, caps, &*snapshot, t.FullName());
   if (!format.ok()) return TableError(t, format.status());
   auto id_hash = ChooseFileIdHash(id_hash_header, *format);
   if (!id_hash.ok()) return ErrorResponse(id_hash.status());
@@ -803,7 +819,7 @@ HttpResponse SharingService::AnswerChanges(const HttpRequest& r, const TableRef&
     }
   }
   ClientCapabilities caps = RequestCapabilities(r);
-  auto format = ChooseResponseFormat(caps, **first, t.FullName());
+  auto format = ChooseFormatOrPlainSnapshot(table, caps, &*first, t.FullName());
   if (!format.ok()) return TableError(t, format.status());
   const std::string* id_hash_header = r.Header("fileidhash");
   auto id_hash = ChooseFileIdHash(id_hash_header, *format);

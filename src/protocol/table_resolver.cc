@@ -1,6 +1,7 @@
 #include "protocol/table_resolver.h"
 
 #include "delta/delta_table.h"
+#include "hudi/hudi_table.h"
 #include "iceberg/iceberg_table.h"
 
 namespace lakeshare {
@@ -33,24 +34,37 @@ Result<ResolvedTable> TableResolver::Resolve(const TableInfo& table) {
     return out;
   }
   LS_ASSIGN_OR_RETURN(std::string location, storage_->NormalizeLocation(table.location));
-  if (table.format != "delta" && table.format != "iceberg") {
+  if (table.format != "delta" && table.format != "iceberg" && table.format != "hudi") {
     return Status::Unsupported("table format '" + table.format + "' is not supported");
   }
   // An Iceberg table may be configured by its metadata file; files lie in
   // the table folder above it.
   out.location = table.format == "iceberg" ? IcebergTable::TableFolderOf(location) : location;
   LS_ASSIGN_OR_RETURN(out.backend, storage_->ForLocation(out.location));
-  std::string key = table.format + "|" + location;
+  std::string key =
+      table.format + "|" + (table.format == "hudi" ? table.hudi_view + "|" : "") + location;
   std::lock_guard<std::mutex> lock(mu_);
   auto& slot = tables_[key];
   if (!slot) {
     if (table.format == "iceberg") {
       slot = std::make_shared<IcebergTable>(location, out.backend.storage);
+    } else if (table.format == "hudi") {
+      HudiTableOptions hudi;
+      hudi.merge_cache = hudi::MergeCache::Default();
+      hudi.read_optimized = table.hudi_view == "read_optimized";
+      hudi.verify_files = location.find("://") == std::string::npos;  // local: a stat each
+      slot = std::make_shared<HudiTable>(location, out.backend.storage, std::move(hudi));
     } else {
       slot = std::make_shared<DeltaTable>(location, out.backend.storage);
     }
   }
   out.format = slot;
+  if (table.format == "hudi") {
+    out.derived_location = static_cast<HudiTable&>(*slot).DerivedFilesRoot();
+    if (!out.derived_location.empty()) {
+      LS_ASSIGN_OR_RETURN(out.derived_backend, storage_->ForLocation(out.derived_location));
+    }
+  }
   return out;
 }
 

@@ -18,6 +18,10 @@ struct ResolvedTable {
   std::shared_ptr<TableFormat> format;
   StorageBackend backend;
   std::string location;  // normalized
+  // Files the format writes itself (Hudi's merged file slices) lie under this
+  // location instead, signed by derived_backend; empty when it writes none.
+  std::string derived_location;
+  StorageBackend derived_backend;
 };
 
 class TableResolver {
