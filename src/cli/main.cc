@@ -155,6 +155,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(0.0, 1.0));
   gen_hudi->add_flag("--rewrite-and-clean", hudi_gen.rewrite_and_clean,
                      "Rewrite the first file group, then clean its old base file");
+  gen_hudi->add_flag("--cdc", hudi_gen.cdc,
+                     "cow: log changes (Hudi CDC, data_before_after); a last commit rewrites the "
+                     "first file group, deleting, updating and inserting rows");
   gen_hudi
       ->add_option("--archive", hudi_gen.archive_instants,
                    "Move the first N instants to the archived timeline")

@@ -3,7 +3,10 @@
 #include <algorithm>
 #include <functional>
 
+#include "common/crypto.h"
+#include "common/encoding.h"
 #include "common/time_util.h"
+#include "hudi/hudi_cdc.h"
 #include "hudi/hudi_instant.h"
 #include "hudi/hudi_table_state.h"
 
@@ -380,6 +383,12 @@ Result<std::vector<CommitChanges>> HudiTable::Changes(int64_t start_version, int
         c.changes.push_back(std::move(ch));
       }
     }
+    if (state->props.cdc_enabled && data_change && options_.merge_cache) {
+      LS_ASSIGN_OR_RETURN(auto cdc, ChangeData(*now, state->SchemaAt(v).value_or("")));
+      if (cdc) {
+        for (FileChange& ch : *cdc) c.changes.push_back(std::move(ch));
+      }
+    }
     if (v > start_version && state->SchemaAt(v) != state->SchemaAt(v - 1)) {
       LS_ASSIGN_OR_RETURN(auto snap, Snapshot(v));
       c.metadata = snap->metadata;
@@ -388,6 +397,71 @@ Result<std::vector<CommitChanges>> HudiTable::Changes(int64_t start_version, int
     before = std::move(now);
   }
   return out;
+}
+
+Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
+    const SliceContext& ctx, const std::string& schema_text) {
+  using Out = std::optional<std::vector<FileChange>>;
+  const HudiVersion& hv = ctx.state->versions[static_cast<size_t>(ctx.version)];
+  if (!ctx.schema || !hv.commit->replaced_file_ids.empty()) return Out();
+  hudi::MergeCache& cache = *options_.merge_cache;
+  std::vector<FileChange> out;
+  auto add = [&](const std::string& partition, const std::string& key,
+                 const std::function<Result<std::string>(int64_t*)>& convert) -> Result<bool> {
+    FileChange ch;
+    ch.type = ChangeType::kCdc;
+    auto values = ctx.partitions->Parse(partition);
+    if (!values.ok()) return values.status().WithContext("Hudi table");
+    ch.file.partition_values = std::move(*values);
+    ch.file.modification_time = hv.timestamp_ms;
+    if (auto size = cache.Find(key)) {
+      ch.file.size = *size;
+    } else {
+      int64_t rows = 0;
+      auto bytes = convert(&rows);
+      if (!bytes.ok()) {
+        if (bytes.status().code() == StatusCode::kUnsupported) return false;
+        return bytes.status();
+      }
+      LS_RETURN_IF_ERROR(cache.Put(key, *bytes));
+      ch.file.size = static_cast<int64_t>(bytes->size());
+    }
+    ch.file.path = cache.PathOf(key);
+    out.push_back(std::move(ch));
+    return true;
+  };
+  const std::string schema_hash = std::to_string(std::hash<std::string>{}(schema_text));
+  for (const hudi::WriteStat& s : hv.commit->write_stats) {
+    if (!s.cdc_stats.empty()) {
+      for (const auto& [path, size] : s.cdc_stats) {
+        if (path.find("..") != std::string::npos || path.empty() || path[0] == '/') {
+          return Status::Corruption("commit " + hv.instant +
+                                    " names a change log outside the table");
+        }
+        const std::string key = HexEncode(Sha256("hudi-cdc-v1|" + path + "|" +
+                                                 std::to_string(size) + "|" + schema_hash))
+                                    .substr(0, 40);
+        LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
+                              return hudi::CdcLogAsChangeFile(
+                                  *storage_, location_, path, *ctx.schema,
+                                  options_.slice_limits.max_log_bytes, rows);
+                            }));
+        if (!ok) return Out();
+      }
+      continue;
+    }
+    const bool new_group = s.prev_commit.empty() || s.prev_commit == "null";
+    if (!new_group || !hudi::ParseBaseFileName(hudi::BaseName(s.path))) return Out();
+    const std::string key = HexEncode(Sha256("hudi-inserts-v1|" + s.path + "|" +
+                                             std::to_string(s.file_size) + "|" + schema_hash))
+                                .substr(0, 40);
+    LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
+                          return hudi::BaseFileAsInserts(storage_, location_, s.path, s.file_size,
+                                                         *ctx.schema, rows);
+                        }));
+    if (!ok) return Out();
+  }
+  return Out(std::move(out));
 }
 
 }  // namespace lakeshare

@@ -103,6 +103,10 @@ class HudiTable final : public TableFormat {
                                                          int64_t version,
                                                          bool with_deletion_vectors) const;
   Result<int64_t> CheckVersion(const State& state, std::optional<int64_t> version) const;
+  // The change data (cdf files) of a version of a table that logs changes;
+  // nullopt when it cannot be derived exactly (hudi_cdc.h).
+  Result<std::optional<std::vector<FileChange>>> ChangeData(const SliceContext& context,
+                                                            const std::string& schema_text);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;

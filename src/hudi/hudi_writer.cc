@@ -5,6 +5,7 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <optional>
 #include <vector>
 
 #include "common/json_writer.h"
@@ -20,13 +21,31 @@ namespace {
 
 namespace fs = std::filesystem;
 
-constexpr const char* kDataSchema =
-    R"({"type":"record","name":"synthetic_record","namespace":"hoodie.synthetic","fields":[)"
-    R"({"name":"id","type":["null","long"],"default":null},)"
-    R"({"name":"ts","type":["null","long"],"default":null},)"
-    R"({"name":"day","type":["null","string"],"default":null},)"
-    R"({"name":"value","type":["null","double"],"default":null},)"
-    R"({"name":"name","type":["null","string"],"default":null}]})";
+constexpr const char* kDataFields = R"({"name":"id","type":["null","long"],"default":null},)"
+                                    R"({"name":"ts","type":["null","long"],"default":null},)"
+                                    R"({"name":"day","type":["null","string"],"default":null},)"
+                                    R"({"name":"value","type":["null","double"],"default":null},)"
+                                    R"({"name":"name","type":["null","string"],"default":null})";
+
+std::string DataSchema() {
+  return std::string(
+             R"({"type":"record","name":"synthetic_record","namespace":"hoodie.synthetic","fields":[)") +
+         kDataFields + "]}";
+}
+
+// The CDC block schema of the data_before_after logging mode: the images are
+// data records without the meta fields.
+std::string CdcSchema() {
+  auto image = [](const char* name) {
+    return std::string(R"({"name":")") + name + R"(","type":["null",{"type":"record","name":")" +
+           name + R"(_image","fields":[)" + kDataFields + R"(]}],"default":null})";
+  };
+  return std::string(
+             R"({"type":"record","name":"cdc_record","namespace":"hoodie.synthetic","fields":[)"
+             R"({"name":"op","type":["null","string"],"default":null},)"
+             R"({"name":"ts_ms","type":["null","string"],"default":null},)") +
+         image("before") + "," + image("after") + "]}";
+}
 
 // The schema of log records: the meta fields, then the data fields.
 constexpr const char* kLogSchema =
@@ -52,7 +71,8 @@ constexpr const char* kWriteStatFields =
     R"({"name":"numInserts","type":["null","long"],"default":null},)"
     R"({"name":"totalWriteBytes","type":["null","long"],"default":null},)"
     R"({"name":"partitionPath","type":["null","string"],"default":null},)"
-    R"({"name":"fileSizeInBytes","type":["null","long"],"default":null})";
+    R"({"name":"fileSizeInBytes","type":["null","long"],"default":null},)"
+    R"({"name":"cdcStats","type":["null",{"type":"map","values":"long"}],"default":null})";
 
 std::string CommitMetadataSchema() {
   return std::string(
@@ -135,6 +155,7 @@ std::string Container(std::string_view schema, const std::vector<std::string>& r
 struct Stat {
   std::string partition, file_id, path, prev_commit;
   int64_t writes = 0, deletes = 0, updates = 0, inserts = 0, size = 0;
+  std::map<std::string, int64_t> cdc;  // change log path -> size
 };
 
 std::string CommitRecord(const std::vector<Stat>& stats, const std::string& operation,
@@ -159,6 +180,15 @@ std::string CommitRecord(const std::vector<Stat>& stats, const std::string& oper
         e.OptLong(s->size);
         e.OptString(s->partition);
         e.OptLong(s->size);
+        e.Branch(s->cdc.empty() ? 0 : 1);
+        if (!s->cdc.empty()) {
+          e.Long(static_cast<int64_t>(s->cdc.size()));
+          for (const auto& [path, size] : s->cdc) {
+            e.String(path);
+            e.Long(size);
+          }
+          e.Long(0);
+        }
       }
       e.Long(0);
     }
@@ -167,7 +197,7 @@ std::string CommitRecord(const std::vector<Stat>& stats, const std::string& oper
   e.Branch(1);  // extraMetadata
   e.Long(1);
   e.String("schema");
-  e.String(kDataSchema);
+  e.String(DataSchema());
   e.Long(0);
   e.Branch(0);  // version
   e.Long(1);
@@ -207,14 +237,19 @@ std::string CommitJson(const std::vector<Stat>& stats, const std::string& operat
           .Key("partitionPath")
           .String(s->partition)
           .Key("fileSizeInBytes")
-          .Int(s->size)
-          .EndObject();
+          .Int(s->size);
+      if (!s->cdc.empty()) {
+        w.Key("cdcStats").BeginObject();
+        for (const auto& [path, size] : s->cdc) w.Key(path).Int(size);
+        w.EndObject();
+      }
+      w.EndObject();
     }
     w.EndArray();
   }
   w.EndObject();
   w.Key("compacted").Bool(compacted);
-  w.Key("extraMetadata").BeginObject().Key("schema").String(kDataSchema).EndObject();
+  w.Key("extraMetadata").BeginObject().Key("schema").String(DataSchema()).EndObject();
   w.Key("operationType").String(operation).EndObject();
   return out;
 }
@@ -275,6 +310,11 @@ struct Row {
   std::string name;
 };
 
+struct CdcChange {
+  std::string op;  // i, u or d
+  std::optional<Row> before, after;
+};
+
 class TableWriter {
  public:
   explicit TableWriter(const SyntheticTableOptions& o) : o_(o), root_(o.dir) {}
@@ -294,6 +334,10 @@ class TableWriter {
     props += "hoodie.table.partition.fields=day\n";
     props += "hoodie.datasource.write.hive_style_partitioning=true\n";
     props += "hoodie.table.base.file.format=PARQUET\n";
+    if (o_.cdc) {
+      props += "hoodie.table.cdc.enabled=true\n";
+      props += "hoodie.table.cdc.supplemental.logging.mode=DATA_BEFORE_AFTER\n";
+    }
     if (v9()) {
       props += "hoodie.table.keygenerator.type=SIMPLE\n";
       props += "hoodie.table.ordering.fields=ts\n";
@@ -307,7 +351,7 @@ class TableWriter {
           "DefaultHoodieRecordPayload\n";
     }
     props += "hoodie.table.create.schema=";
-    for (char c : std::string(kDataSchema)) {
+    for (char c : DataSchema()) {
       if (c == ':' || c == '=') props += '\\';
       props += c;
     }
@@ -356,7 +400,7 @@ class TableWriter {
   Result<int64_t> WriteBase(const fs::path& rel, const std::vector<Row>& rows,
                             const std::string& instant, const std::string& partition) {
     if (o_.metadata_only) return int64_t{4096};
-    LS_ASSIGN_OR_RETURN(auto schema, ParseAvroSchema(kDataSchema));
+    LS_ASSIGN_OR_RETURN(auto schema, ParseAvroSchema(DataSchema()));
     LS_ASSIGN_OR_RETURN(auto fields, ToParquetFields(*schema, true));
     LS_ASSIGN_OR_RETURN(auto writer, RowWriter::Create(std::move(fields)));
     int64_t seq = 0;
@@ -441,6 +485,39 @@ class TableWriter {
       content += list;
       file += LogBlockBytes(LogBlockType::kDelete, header, content);
     }
+    LS_RETURN_IF_ERROR(WriteFile(root_ / rel, file));
+    return static_cast<int64_t>(file.size());
+  }
+
+  // A change log (one CDC data block) of the data_before_after mode.
+  Result<int64_t> WriteCdcLog(const fs::path& rel, const std::string& instant,
+                              const std::vector<CdcChange>& changes) {
+    if (o_.metadata_only) return int64_t{1024};
+    auto image = [](Encoder& e, const std::optional<Row>& r) {
+      e.Branch(r ? 1 : 0);
+      if (!r) return;
+      e.OptLong(r->id);
+      e.OptLong(r->ts);
+      e.OptString(r->day);
+      e.Branch(1);
+      e.Double(r->value);
+      e.OptString(r->name);
+    };
+    std::string content;
+    BigEndian(&content, 3, 4);
+    BigEndian(&content, changes.size(), 4);
+    for (const CdcChange& c : changes) {
+      Encoder e;
+      e.OptString(c.op);
+      e.OptString(instant);
+      image(e, c.before);
+      image(e, c.after);
+      std::string rec = e.Take();
+      BigEndian(&content, rec.size(), 4);
+      content += rec;
+    }
+    std::string file =
+        LogBlockBytes(LogBlockType::kCdcData, {{0, instant}, {2, CdcSchema()}}, content);
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, file));
     return static_cast<int64_t>(file.size());
   }
@@ -588,6 +665,9 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   if (o.files < 1 || o.commits < 1 || o.rows_per_file < 1 || o.partitions < 1) {
     return Status::InvalidArgument("files, commits, rows and partitions must be positive");
   }
+  if (o.cdc && o.merge_on_read) {
+    return Status::InvalidArgument("change logging is written for copy-on-write tables only");
+  }
   TableWriter w(o);
   LS_RETURN_IF_ERROR(w.Init());
   SyntheticTable out;
@@ -663,10 +743,26 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   };
   LS_RETURN_IF_ERROR(log_round(o.update_fraction, false));
   LS_RETURN_IF_ERROR(log_round(o.delete_fraction, true));
-  if (o.rewrite_and_clean) {
+  if (o.rewrite_and_clean || o.cdc) {
     Group& grp = groups[0];
     std::string instant = w.NextInstant();
-    for (Row& r : grp.rows) r.ts = 3;
+    // With change logging the rewrite also deletes a row and inserts one, so
+    // its change log holds all three operations.
+    std::vector<CdcChange> changes;
+    if (o.cdc) {
+      changes.push_back({"d", grp.rows.front(), std::nullopt});
+      grp.rows.erase(grp.rows.begin());
+    }
+    for (Row& r : grp.rows) {
+      Row before = r;
+      r.ts = 3;
+      if (o.cdc) changes.push_back({"u", before, r});
+    }
+    if (o.cdc) {
+      const int64_t id = o.files * o.rows_per_file;
+      grp.rows.push_back({id, 3, grp.partition.substr(4), 0.5, "name-" + std::to_string(id)});
+      changes.push_back({"i", std::nullopt, grp.rows.back()});
+    }
     std::string rel = grp.partition + "/" + grp.file_id + "_0-2-0_" + instant + ".parquet";
     LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(rel, grp.rows, instant, grp.partition));
     Stat s{grp.partition,
@@ -678,11 +774,17 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
            static_cast<int64_t>(grp.rows.size()),
            0,
            size};
+    if (o.cdc) {
+      std::string log = grp.partition + "/." + grp.file_id + "_" + instant + ".log.1_0-2-0-cdc";
+      LS_ASSIGN_OR_RETURN(s.cdc[log], w.WriteCdcLog(log, instant, changes));
+    }
     w.stats_[instant] = {s};
     // Rewriting a merge-on-read group is its compaction.
     LS_RETURN_IF_ERROR(w.Commit("commit", instant, {s}, o.merge_on_read ? "COMPACT" : "UPSERT"));
-    std::string old_name = std::filesystem::path(grp.base_path).filename().string();
-    LS_RETURN_IF_ERROR(w.Clean(grp.partition, old_name, instant));
+    if (o.rewrite_and_clean) {
+      std::string old_name = std::filesystem::path(grp.base_path).filename().string();
+      LS_RETURN_IF_ERROR(w.Clean(grp.partition, old_name, instant));
+    }
     ++out.base_files;
   }
   LS_RETURN_IF_ERROR(w.Archive(o.archive_instants));

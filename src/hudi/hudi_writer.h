@@ -12,7 +12,10 @@
 // and one deleting a fraction (delete blocks). Optional: a commit rewriting
 // the first file group followed by a clean of its old slice, and the first
 // instants moved to the archived timeline (version 6: an archive log file;
-// version 9: the LSM timeline).
+// version 9: the LSM timeline). With `cdc` (copy-on-write), a commit
+// rewrites the first file group (deleting a row, updating the others,
+// inserting one) and logs its changes as Hudi does: a `-cdc` log file of CDC
+// data blocks, listed in the write stat's cdcStats.
 //
 // Not thread-safe; writes only under options.dir. Errors: kFailedPrecondition
 // when the folder already holds a table, kIOError for file system failures.
@@ -36,8 +39,11 @@ struct SyntheticTableOptions {
   double update_fraction = 0;      // merge-on-read: rows of each group updated in one deltacommit
   double delete_fraction = 0;      // merge-on-read: rows of each group deleted in one deltacommit
   bool rewrite_and_clean = false;  // rewrite group 0, then clean its old slice
-  int64_t archive_instants = 0;    // the first N instants go to the archived timeline
-  bool metadata_only = false;      // write the timeline only, no data files
+  // hoodie.table.cdc.enabled (data_before_after): group 0 is rewritten (its
+  // old slice cleaned only with rewrite_and_clean), the changes logged.
+  bool cdc = false;
+  int64_t archive_instants = 0;              // the first N instants go to the archived timeline
+  bool metadata_only = false;                // write the timeline only, no data files
   int64_t first_instant_ms = 1704067200000;  // 2024-01-01T00:00:00Z
   uint64_t seed = 1;
 };

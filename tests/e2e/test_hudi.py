@@ -19,6 +19,7 @@ import hashlib
 import json
 import os
 import re
+import subprocess
 
 import pytest
 
@@ -240,6 +241,93 @@ def test_changes_are_file_level_adds_and_removes(hudi):
             assert all(n >= 0 for n in live.values()), "%s@%d: a remove deletes rows never added" % (name, v)
             want = collections.Counter(canonical_rows([x for _, x in t.rows(v)], schema))
             assert +live == want, "%s@%d: replayed changes differ from the version's rows" % (name, v)
+
+
+def expected_change_data(t, version, parquet):
+    """The cdf rows of a version of a change-logging table, read independently:
+    each CDC log of the data_before_after mode decoded (op i/u/d with the
+    before and after images), and a new file group's base file as inserts.
+    None where the version's changes cannot be derived that way."""
+    rows = []
+    for _, s in write_stats(t.versions[version].meta):
+        logs = s.get("cdcStats") or {}
+        if logs:
+            for path in logs:
+                with open(os.path.join(t.root, path), "rb") as f:
+                    data = f.read()
+                for btype, header, content, _ in hudi_reader.log_blocks(data):
+                    assert btype == 6, "a change log holds block type %d" % btype
+                    records, _ = hudi_reader.avro_block_records(content, header[2])
+                    for r in records:
+                        images = {"i": [("after", "insert")], "d": [("before", "delete")],
+                                  "u": [("before", "update_preimage"), ("after", "update_postimage")]}
+                        for image, kind in images[r["op"]]:
+                            rows.append(dict(r[image], _change_type=kind))
+            continue
+        if s.get("prevCommit") not in (None, "", "null"):
+            return None
+        base = os.path.join(t.root, s["path"])
+        if not os.path.exists(base):
+            return None
+        rows += [dict(r, _change_type="insert") for r in parquet.rows([base])[base]]
+    return rows
+
+
+def write_stats(meta):
+    return hudi_reader.write_stats(meta)
+
+
+def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
+    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled,
+    data_before_after), written by `lakeshare generate-hudi --cdc`: no sample
+    table of tests/data/hudi logs changes. /changes answers cdf lines whose
+    rows equal the change logs and new base files read independently."""
+    table = str(tmp_path / "cdc")
+    subprocess.run([lakeshare_bin, "generate-hudi", "--dir", table, "--files", "4", "--commits", "2",
+                    "--rows-per-file", "5", "--partitions", "2", "--cdc"],
+                   check=True, stdout=subprocess.DEVNULL)
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": [
+            {"name": "cdc", "location": table, "format": "hudi", "historyShared": True}]}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": [SHARE]}],
+        "hudi": {"mergeCache": str(tmp_path / "merge-cache")},
+    }
+    server = launch_server(lakeshare_bin, config, str(tmp_path / "conf"), name="hudi-cdc")
+    try:
+        client = StrictClient(server.endpoint_url, TOKEN, server)
+        parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+        t = hudi_reader.HudiTable(table, parquet)
+        assert t.latest == 2
+        data_fields = [f["name"] for f in t.schema_at(2)["fields"]] + ["_change_type"]
+
+        def key(r):  # DuckDB's JSON writes 0.0 as 0
+            return repr(tuple(float(v) if isinstance(v, (int, float)) else v
+                              for v in (r.get(f) for f in data_fields)))
+
+        for caps in (PARQUET_CAPS, DV_CAPS):
+            res = client.changes(SHARE, SCHEMA, "cdc", params={"startingVersion": 0}, capabilities=caps)
+            by_version = collections.defaultdict(list)
+            for e in res.files:
+                by_version[e["version"]].append(e)
+            cdf_versions = 0
+            for v in range(t.latest + 1):
+                want = expected_change_data(t, v, parquet)
+                kinds = {e["kind"] for e in by_version[v]}
+                if want is None:
+                    assert kinds == {"add"}, (v, kinds)
+                    continue
+                cdf_versions += 1
+                assert kinds == {"cdf"}, (v, kinds)
+                urls = [e["url"] if "url" in e else e["path"] for e in by_version[v]]
+                paths = [download(u, str(tmp_path / "downloads")) for u in urls]
+                got = [r for p, rs in parquet.rows(paths).items() for r in rs]
+                assert sorted(map(key, got)) == sorted(map(key, want)), v
+            assert cdf_versions == 3
+            # Version 2: one row deleted, four updated (pre- and post-images), one inserted.
+            assert sum(1 for r in expected_change_data(t, 2, parquet) if r["_change_type"] == "delete") == 1
+    finally:
+        server.stop_and_check()
 
 
 def test_unknown_versions_and_missing_tables_are_clear_errors(hudi):
