@@ -8,12 +8,12 @@
 #include <memory>
 #include <string>
 
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
 #include "common/time_util.h"
-#include "catalog/catalog_schema.h"
-#include "db/test_database.h"
 #include "server/request_target.h"
 #include "testing/status_matchers.h"
+#include "testing/test_database.h"
 
 namespace lakeshare {
 namespace {
@@ -21,10 +21,10 @@ namespace {
 namespace json = boost::json;
 
 // Every test runs on a fresh SQLite file and a fresh PostgreSQL database.
-class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
+class AdminServiceTest : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
-    auto t = db::testing::TestDatabase::Create(GetParam());
+    auto t = testing::TestDatabase::Create(GetParam());
     ASSERT_OK(t);
     test_db_ = std::move(t).value();
     auto db = OpenCatalogDatabase(test_db_->url());
@@ -99,7 +99,7 @@ class AdminServiceTest : public ::testing::TestWithParam<db::testing::Backend> {
     return std::string(Json(r).at("token").as_string());
   }
 
-  std::unique_ptr<db::testing::TestDatabase> test_db_;
+  std::unique_ptr<testing::TestDatabase> test_db_;
   std::shared_ptr<db::Database> db_;
   std::shared_ptr<CatalogAdmin> admin_;
   std::unique_ptr<AdminService> service_;
@@ -505,9 +505,8 @@ TEST_P(AdminServiceTest, DatabaseTroubleIsNotAnAuthenticationFailure) {
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, AdminServiceTest,
-                         ::testing::Values(db::testing::Backend::kSqlite,
-                                           db::testing::Backend::kPostgres),
-                         [](const auto& info) { return db::testing::BackendName(info.param); });
+                         ::testing::Values(testing::Backend::kSqlite, testing::Backend::kPostgres),
+                         [](const auto& info) { return testing::BackendName(info.param); });
 
 }  // namespace
 }  // namespace lakeshare

@@ -1,5 +1,7 @@
-// The catalog boundary: who may read what. A YAML file implements it now; a
-// database-backed catalog plugs in behind the same interface.
+// The catalog boundary: who may read what. Two implementations: YamlCatalog
+// (the server's YAML file, immutable) and SqlCatalog (the catalog database,
+// SQLite or PostgreSQL, written through CatalogAdmin), with the same
+// semantics; the sharing service sees only this interface.
 //
 // Names are matched case-insensitively; returned objects carry the catalog's
 // own spelling. An object the principal may not see is reported exactly like
@@ -7,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -39,12 +42,14 @@ struct TableInfo {
   std::string share;
   std::optional<std::string> id;
   std::optional<std::string> share_id;
-  std::string location;  // where the table lives (local path or URI)
-  std::string format = "delta";
+  std::string location;          // where the table lives (local path or URI)
+  std::string format = "delta";  // "delta", "iceberg" or "hudi" (TableResolver picks the reader)
   bool history_shared = false;
   int64_t start_version = 0;
-  std::string hudi_view = "snapshot";  // Hudi tables: "snapshot" or "read_optimized"
-  // The share's partition filter (catalog/partition_filter.h syntax): only
+  // Format-specific options of the table, by their YAML name (Hudi's
+  // "hudiView": "read_optimized"); the format's factory reads them.
+  std::map<std::string, std::string> format_options;
+  // The share's partition filter (predicate/partition_filter.h syntax): only
   // files whose partition values satisfy it may be served. Unset: all files.
   std::optional<std::string> partition_filter;
 };
@@ -53,8 +58,8 @@ class Catalog {
  public:
   virtual ~Catalog() = default;
 
-  // kUnauthenticated for a missing, unknown or expired token. Must compare in
-  // constant time.
+  // kUnauthenticated for a missing, unknown, expired or revoked token. Tokens
+  // are compared by hash (auth/token.h), in constant time.
   virtual Result<Principal> Authenticate(std::string_view bearer_token) = 0;
   // Authenticate for a request from `remote_address` (the client's IP
   // address as text): a catalog with per-recipient network restrictions

@@ -1,4 +1,4 @@
-// A Catalog read from the catalog database (db/catalog_schema.h), with
+// A Catalog read from the catalog database (catalog/catalog_schema.h), with
 // exactly YamlCatalog's semantics: names match case-insensitively and come
 // back in the catalog's spelling; a share, schema or table the recipient was
 // not granted is reported exactly like a missing one (same code, same

@@ -80,7 +80,7 @@ struct TableRecord {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
-  std::optional<std::string> partition_filter{};  // catalog/partition_filter.h syntax
+  std::optional<std::string> partition_filter{};  // predicate/partition_filter.h syntax
   std::optional<std::string> comment{};
   int64_t created_ms = 0;
   int64_t updated_ms = 0;

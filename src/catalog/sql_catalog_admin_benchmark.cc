@@ -1,6 +1,6 @@
 // What authenticating an admin request costs now that sessions live in the
 // database: FindAdminSession (one indexed query) on SQLite and on a private
-// PostgreSQL server (db/test_database.h), with many stored sessions.
+// PostgreSQL server (testing/test_database.h), with many stored sessions.
 #include <benchmark/benchmark.h>
 
 #include <cstdlib>
@@ -8,9 +8,9 @@
 #include <string>
 #include <vector>
 
-#include "catalog/sql_catalog_admin.h"
 #include "catalog/catalog_schema.h"
-#include "db/test_database.h"
+#include "catalog/sql_catalog_admin.h"
+#include "testing/test_database.h"
 
 namespace lakeshare {
 namespace {
@@ -18,8 +18,8 @@ namespace {
 constexpr int64_t kT0 = 1'700'000'000'000;
 
 struct SessionDb {
-  explicit SessionDb(db::testing::Backend backend, int sessions) {
-    auto t = db::testing::TestDatabase::Create(backend);
+  explicit SessionDb(testing::Backend backend, int sessions) {
+    auto t = testing::TestDatabase::Create(backend);
     if (!t.ok()) std::abort();
     test_db = std::move(t).value();
     auto d = OpenCatalogDatabase(test_db->url());
@@ -35,14 +35,14 @@ struct SessionDb {
       tokens.push_back(s->token);
     }
   }
-  std::unique_ptr<db::testing::TestDatabase> test_db;
+  std::unique_ptr<testing::TestDatabase> test_db;
   std::unique_ptr<CatalogAdmin> admin;
   std::vector<std::string> tokens;
 };
 
 // range(0): stored sessions. The clock stays within the refresh interval,
 // so this is the lookup alone (the once-a-minute last_used write is not in it).
-void FindSession(benchmark::State& state, db::testing::Backend backend) {
+void FindSession(benchmark::State& state, testing::Backend backend) {
   SessionDb db(backend, static_cast<int>(state.range(0)));
   size_t i = 0;
   for (auto _ : state) {
@@ -53,10 +53,10 @@ void FindSession(benchmark::State& state, db::testing::Backend backend) {
 }
 
 void BM_FindAdminSessionSqlite(benchmark::State& state) {
-  FindSession(state, db::testing::Backend::kSqlite);
+  FindSession(state, testing::Backend::kSqlite);
 }
 void BM_FindAdminSessionPostgres(benchmark::State& state) {
-  FindSession(state, db::testing::Backend::kPostgres);
+  FindSession(state, testing::Backend::kPostgres);
 }
 BENCHMARK(BM_FindAdminSessionSqlite)->Arg(10)->Arg(10000)->UseRealTime();
 BENCHMARK(BM_FindAdminSessionPostgres)->Arg(10)->Arg(10000)->UseRealTime();

@@ -711,7 +711,7 @@ TEST_P(CatalogAdminTest, SessionLookupIsAnIndexLookup) {
 }
 
 TEST_P(CatalogAdminTest, SessionsMigrationUpgradesAnOlderDatabase) {
-  auto t = db::testing::TestDatabase::Create(GetParam());
+  auto t = testing::TestDatabase::Create(GetParam());
   ASSERT_OK(t);
   auto d = db::Database::Open((*t)->url());
   ASSERT_OK(d);

@@ -1,24 +1,24 @@
 // Test fixture shared by the database catalog's tests: every test runs
 // against a fresh SQLite file and a fresh PostgreSQL database (see
-// db/test_database.h), with the catalog schema applied.
+// testing/test_database.h), with the catalog schema applied.
 #pragma once
 
 #include <gtest/gtest.h>
 
 #include <memory>
 
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
-#include "catalog/catalog_schema.h"
-#include "db/test_database.h"
 #include "testing/status_matchers.h"
+#include "testing/test_database.h"
 
 namespace lakeshare {
 
-class SqlCatalogFixture : public ::testing::TestWithParam<db::testing::Backend> {
+class SqlCatalogFixture : public ::testing::TestWithParam<testing::Backend> {
  protected:
   void SetUp() override {
-    auto t = db::testing::TestDatabase::Create(GetParam());
+    auto t = testing::TestDatabase::Create(GetParam());
     ASSERT_OK(t);
     test_db_ = std::move(t).value();
     auto db = OpenCatalogDatabase(test_db_->url());
@@ -48,16 +48,16 @@ class SqlCatalogFixture : public ::testing::TestWithParam<db::testing::Backend> 
     return db.ok() ? *db : nullptr;
   }
 
-  std::unique_ptr<db::testing::TestDatabase> test_db_;
+  std::unique_ptr<testing::TestDatabase> test_db_;
   std::shared_ptr<db::Database> db_;
   std::unique_ptr<CatalogAdmin> admin_;
   std::unique_ptr<SqlCatalog> catalog_;
 };
 
-#define LAKESHARE_INSTANTIATE_BACKENDS(fixture)                                             \
-  INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                               \
-                           ::testing::Values(::lakeshare::db::testing::Backend::kSqlite,    \
-                                             ::lakeshare::db::testing::Backend::kPostgres), \
-                           [](const auto& info) { return db::testing::BackendName(info.param); })
+#define LAKESHARE_INSTANTIATE_BACKENDS(fixture)                                         \
+  INSTANTIATE_TEST_SUITE_P(Backends, fixture,                                           \
+                           ::testing::Values(::lakeshare::testing::Backend::kSqlite,    \
+                                             ::lakeshare::testing::Backend::kPostgres), \
+                           [](const auto& info) { return testing::BackendName(info.param); })
 
 }  // namespace lakeshare

@@ -13,10 +13,11 @@
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "common/crypto.h"
+#include "console/console_assets.h"
+#include "console/console_handler.h"
 #include "hudi/hudi_merge_cache.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
-#include "server/errors.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
 #include "storage/storage_registry.h"
@@ -119,25 +120,20 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
   server_options.access_log = config.access_log;
-  server_options.error_renderer = [](int status, std::string_view message) {
-    std::string_view code = status == 413   ? "REQUEST_TOO_LARGE"
-                            : status == 400 ? kMalformedRequest
-                            : status == 503 ? "TEMPORARILY_UNAVAILABLE"
-                            : status >= 500 ? kInternalError
-                                            : "BAD_REQUEST";
-    return ErrorResponse(status, code, message);
-  };
-
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;
   std::shared_ptr<AdminService> admin;
   const std::vector<std::string>& proxies = config.trusted_proxies;
-  HttpServer server(server_options, [&service, &admin, &proxies](HttpRequest& request) {
+  // The web console under /console/ (src/console): read-only with a YAML catalog.
+  const ConsoleHandler console(ConsoleOptions::For(config.catalog_url, config.endpoint),
+                               EmbeddedConsoleAssets());
+  HttpServer server(server_options, [&service, &admin, &proxies, &console](HttpRequest& request) {
     if (!proxies.empty()) {
       request.remote_address =
           ClientAddress(request.remote_address, request.Header("x-forwarded-for"), proxies);
     }
+    if (ConsoleHandler::Serves(request.path)) return console.Handle(request);
     if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
     return service->Handle(request);
   });

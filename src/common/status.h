@@ -3,7 +3,7 @@
 // Every fallible function returns a Status (no value) or a Result<T> (a value
 // or a non-OK Status). Exceptions from third-party libraries are caught at the
 // boundary where they are called and turned into a Status. Codes are mapped to
-// HTTP/protocol errors in exactly one place: protocol/errors.cc.
+// HTTP/protocol errors in exactly one place: server/errors.cc.
 #pragma once
 
 #include <cassert>

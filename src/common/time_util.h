@@ -1,5 +1,6 @@
 // Time helpers: wall clock in milliseconds and the timestamp formats of the
-// Delta Sharing protocol (§1.8 of the protocol notes).
+// Delta Sharing protocol (ISO 8601, e.g. 2022-01-01T00:00:00Z, as PROTOCOL.md
+// asks in "Read Data from a Table"; also the reference server's other forms).
 #pragma once
 
 #include <cstdint>

@@ -7,8 +7,8 @@
 #include <thread>
 
 #include "db/migrations.h"
-#include "db/test_database.h"
 #include "testing/status_matchers.h"
+#include "testing/test_database.h"
 
 namespace lakeshare::db {
 namespace {
@@ -74,8 +74,9 @@ TEST_P(DatabaseTest, RejectsTextThatNeitherBackendCanStoreAlike) {
 }
 
 TEST_P(DatabaseTest, ConstraintViolationsMapToClearCodes) {
-  ASSERT_OK(Script("CREATE TABLE p (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
-                     "n BIGINT CHECK (n >= 0))"));
+  ASSERT_OK(
+      Script("CREATE TABLE p (id TEXT PRIMARY KEY, name TEXT NOT NULL UNIQUE, "
+             "n BIGINT CHECK (n >= 0))"));
   ASSERT_OK(Script("CREATE TABLE c (id TEXT PRIMARY KEY, p_id TEXT NOT NULL REFERENCES p (id))"));
   auto insert = [&](std::string_view sql, Params params, ErrorKind* kind) {
     return db_->Write([&](Transaction& tx) -> Status {
@@ -123,16 +124,14 @@ TEST_P(DatabaseTest, FailedCallbackRollsBackAndFailedStatementDoomsTheTransactio
   EXPECT_EQ(st.code(), StatusCode::kFailedPrecondition) << st;
   EXPECT_TRUE(db_->Query("SELECT k FROM t")->empty());
   // The connection is usable afterwards.
-  EXPECT_OK(db_->Write([&](Transaction& tx) {
-                   return tx.Exec("INSERT INTO t VALUES (?)", {"c"}).status();
-                 }));
+  EXPECT_OK(db_->Write(
+      [&](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES (?)", {"c"}).status(); }));
 }
 
 TEST_P(DatabaseTest, ConcurrentReadModifyWriteLosesNoUpdate) {
   ASSERT_OK(Script("CREATE TABLE counter (id BIGINT PRIMARY KEY, n BIGINT NOT NULL)"));
-  ASSERT_OK(db_->Write([](Transaction& tx) {
-                   return tx.Exec("INSERT INTO counter VALUES (1, 0)").status();
-                 }));
+  ASSERT_OK(db_->Write(
+      [](Transaction& tx) { return tx.Exec("INSERT INTO counter VALUES (1, 0)").status(); }));
   constexpr int kThreads = 4, kPerThread = 25;
   std::atomic<int> errors{0};
   std::vector<std::thread> threads;
@@ -161,7 +160,8 @@ TEST_P(DatabaseTest, SecondHandleSeesCommittedChangesAtOnce) {
   auto other = Database::Open(test_db_->url());
   ASSERT_OK(other);
   ASSERT_TRUE((*other)->Query("SELECT k FROM t")->empty());  // warms a pooled connection
-  ASSERT_OK(db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES ('x')").status(); }));
+  ASSERT_OK(
+      db_->Write([](Transaction& tx) { return tx.Exec("INSERT INTO t VALUES ('x')").status(); }));
   EXPECT_EQ((*other)->Query("SELECT k FROM t")->size(), 1u);
 }
 
@@ -192,8 +192,8 @@ TEST_P(DatabaseTest, MigrationsApplyOnceInOrder) {
   ASSERT_OK(ApplyMigrations(*db_, v1));  // re-run: nothing to do
   EXPECT_EQ(*SchemaVersion(*db_), 1);
   ASSERT_OK(db_->Write([](Transaction& tx) {
-                   return tx.Exec("INSERT INTO people (name) VALUES ('a'), ('b')").status();
-                 }));
+    return tx.Exec("INSERT INTO people (name) VALUES ('a'), ('b')").status();
+  }));
   auto ids = db_->Query("SELECT id FROM people ORDER BY id");
   ASSERT_EQ(ids->size(), 2u);
   EXPECT_LT((*ids)[0].Int(0), (*ids)[1].Int(0));

@@ -15,7 +15,7 @@
 
 #include "common/encoding.h"
 #include "common/time_util.h"
-#include "parquet/parquet_test_util.h"
+#include "testing/parquet_column_decoder.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {
@@ -212,7 +212,7 @@ DecodedFile Decode(const fs::path& path) {
   d.rows = md->num_rows;
   EXPECT_EQ(md->row_groups.size(), 1u);
   for (size_t c = 0; c + 1 < md->schema.size(); ++c) {
-    auto col = pq::testing::DecodeColumnChunk(bytes, *md, 0, c);
+    auto col = testing::DecodeColumnChunk(bytes, *md, 0, c);
     EXPECT_OK(col);
     d.columns.push_back(col.ok() ? *col : pq::ColumnData{});
   }

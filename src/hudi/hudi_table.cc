@@ -76,7 +76,8 @@ HudiTable::~HudiTable() {
 }
 
 std::string HudiTable::DerivedFilesRoot() const {
-  return options_.merge_cache && !options_.read_optimized ? options_.merge_cache->dir() : "";
+  // Read-optimized tables merge nothing but may serve change data from there.
+  return options_.merge_cache ? options_.merge_cache->dir() : "";
 }
 
 Result<std::shared_ptr<const HudiTable::State>> HudiTable::Load() {

@@ -11,8 +11,10 @@
 //            leaf's max_def), densely, in the one vector matching the leaf's
 //            physical type; the other vectors stay empty:
 //              BOOLEAN               bools (0 or 1)
-//              INT32                 int32s  (also INT(8|16|32), UINT_*, DATE, TIME_MILLIS,
-//              DECIMAL) INT64                 int64s  (also TIMESTAMP, TIME_MICROS/NANOS, DECIMAL)
+//              INT32                 int32s  (also INT(8|16|32), UINT_*, DATE,
+//                                            TIME_MILLIS, DECIMAL)
+//              INT64                 int64s  (also TIMESTAMP, TIME_MICROS/NANOS,
+//                                            DECIMAL)
 //              INT96                 int96s  (legacy timestamps; see Int96ToNanos)
 //              FLOAT / DOUBLE        floats / doubles
 //              BYTE_ARRAY, FIXED_LEN binaries (string_views into `buffers`)

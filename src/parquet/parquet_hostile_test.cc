@@ -4,14 +4,15 @@
 // these under -DLAKESHARE_SANITIZE=ON too).
 #include <gtest/gtest.h>
 
+#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
 #include <sstream>
 
 #include "parquet/parquet_reader.h"
-#include "parquet/reader_test_util.h"
 #include "parquet/record_view.h"
+#include "testing/parquet_file_builder.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {

@@ -8,12 +8,13 @@
 #include <benchmark/benchmark.h>
 
 #include <cstdio>
+#include <cstring>
 #include <random>
 
 #include "parquet/parquet_reader.h"
 #include "parquet/parquet_writer.h"
-#include "parquet/reader_test_util.h"
 #include "parquet/record_view.h"
+#include "testing/parquet_file_builder.h"
 
 namespace lakeshare::parquet {
 namespace {

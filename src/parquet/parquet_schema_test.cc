@@ -2,7 +2,7 @@
 
 #include <gtest/gtest.h>
 
-#include "parquet/reader_test_util.h"
+#include "testing/parquet_file_builder.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {

@@ -6,7 +6,8 @@
 #include <cstring>
 #include <random>
 
-#include "parquet/parquet_test_util.h"
+#include "parquet/compression.h"
+#include "testing/parquet_column_decoder.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {

@@ -2,8 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include "parquet/compression.h"
 #include "parquet/parquet_reader.h"
-#include "parquet/reader_test_util.h"
+#include "parquet/value_decoders.h"
+#include "testing/parquet_file_builder.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {

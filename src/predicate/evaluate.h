@@ -4,8 +4,9 @@
 // may_be_true (some row may satisfy it) and may_be_false (some row may fail
 // it, or be NULL). Each leaf over-approximates both; NOT swaps them, AND/OR
 // combine them, so the result stays an over-approximation at every level:
-// that is what keeps NOT over a [min, max] range safe (protocol notes §1.9,
-// "Pitfall"). A file may be skipped only when may_be_true is false.
+// that is what keeps NOT over a [min, max] range safe (negating a range
+// test, as the reference server does, would skip files holding matching
+// rows). A file may be skipped only when may_be_true is false.
 //
 // Per operand:
 //  - a partition column (name matched case-insensitively against the file's

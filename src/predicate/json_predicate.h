@@ -1,4 +1,5 @@
-// Parses the `jsonPredicateHints` of a /query request (protocol notes §1.9)
+// Parses the `jsonPredicateHints` of a /query request (PROTOCOL.md, "JSON
+// predicates for Filtering")
 // into a Predicate.
 //
 // A node is {"op", "children", "name", "value", "valueType"}; unknown keys are

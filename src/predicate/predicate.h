@@ -1,4 +1,6 @@
-// The predicate tree of Delta Sharing filtering (protocol notes §1.9), shared
+// The predicate tree of Delta Sharing filtering (PROTOCOL.md, "SQL Expressions
+// for Filtering" and "JSON predicates for Filtering":
+// https://github.com/delta-io/delta-sharing/blob/main/PROTOCOL.md), shared
 // by the JSON (`jsonPredicateHints`) and SQL (`predicateHints`) front ends.
 //
 // A Predicate is an immutable, cheaply copyable handle to a validated tree:

@@ -28,7 +28,8 @@ struct ChangeEntry {
 };
 
 // Which lines a change answer has. kUnsupported/kInvalidArgument for rules
-// of protocol notes §1.10 (CDF not enabled in a commit of the range, ...).
+// the reference server applies to change data feeds (CDF not enabled in a
+// commit of the range, ...).
 Result<std::vector<ChangeEntry>> PlanChanges(const std::vector<CommitChanges>& commits,
                                              ChangeMode mode, bool include_historical_metadata,
                                              bool include_historical_protocol,

@@ -1,7 +1,8 @@
-// Opaque, tamper-proof tokens of /query and /changes: page tokens (where the
-// next page starts) and refresh tokens (re-sign the same snapshot). A token
-// is bound to the table and to the request's parameters, pins the snapshot
-// version so every page reads one consistent snapshot, and expires.
+// Tokens of /query and /changes: page tokens (where the next page starts)
+// and refresh tokens (re-sign the same snapshot), sealed (sealed_token.h)
+// for their kind, the table and the request's parameters. A token pins the
+// snapshot version so every page reads one consistent snapshot, and
+// expires. Thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -9,6 +10,7 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "protocol/sealed_token.h"
 
 namespace lakeshare {
 
@@ -18,24 +20,24 @@ struct QueryTokenState {
   int64_t version = 0;        // pinned snapshot (or ending) version
   uint64_t next_index = 0;    // page tokens: first file position of the next page
   int64_t rows = 0;           // page tokens: rows already returned (limitHint)
-  int64_t expiration_ms = 0;
+  int64_t expiration_ms = 0;  // when encoding: the token's expiration (not decoded back)
 };
 
 class QueryTokenCodec {
  public:
-  explicit QueryTokenCodec(std::string key) : key_(std::move(key)) {}
+  explicit QueryTokenCodec(std::string_view key) : codec_(key) {}
 
-  std::string EncodePage(const QueryTokenState& s) const { return Encode('p', s); }
-  std::string EncodeRefresh(const QueryTokenState& s) const { return Encode('r', s); }
+  std::string EncodePage(const QueryTokenState& s) const { return Encode(kPage, s); }
+  std::string EncodeRefresh(const QueryTokenState& s) const { return Encode(kRefresh, s); }
   // kInvalidArgument ("invalid 'pageToken'" / "... has expired") unless the
   // token was made here for the same table and parameters and is not expired.
   Result<QueryTokenState> DecodePage(std::string_view token, std::string_view table_key,
                                      std::string_view params_digest, int64_t now_ms) const {
-    return Decode('p', "pageToken", token, table_key, params_digest, now_ms);
+    return Decode(kPage, token, table_key, params_digest, now_ms);
   }
   Result<QueryTokenState> DecodeRefresh(std::string_view token, std::string_view table_key,
                                         std::string_view params_digest, int64_t now_ms) const {
-    return Decode('r', "refreshToken", token, table_key, params_digest, now_ms);
+    return Decode(kRefresh, token, table_key, params_digest, now_ms);
   }
 
   // A short stable key for a table (its lower-cased share/schema/name).
@@ -43,11 +45,19 @@ class QueryTokenCodec {
                               std::string_view table);
 
  private:
-  std::string Encode(char kind, const QueryTokenState& s) const;
-  Result<QueryTokenState> Decode(char kind, const char* what, std::string_view token,
+  struct Kind {
+    std::string_view purpose;
+    std::string_view param;  // the request field that carries it
+  };
+  static constexpr Kind kPage{"query-page", "pageToken"};
+  static constexpr Kind kRefresh{"query-refresh", "refreshToken"};
+
+  std::string Encode(const Kind& kind, const QueryTokenState& s) const;
+  Result<QueryTokenState> Decode(const Kind& kind, std::string_view token,
                                  std::string_view table_key, std::string_view params_digest,
                                  int64_t now_ms) const;
-  std::string key_;
+
+  SealedTokenCodec codec_;
 };
 
 }  // namespace lakeshare

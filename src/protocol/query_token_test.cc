@@ -1,7 +1,8 @@
 #include "protocol/query_token.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -47,6 +48,21 @@ TEST(QueryTokenTest, RefusesForeignTamperedAndExpiredTokens) {
   }
   EXPECT_FALSE(codec.DecodePage(std::string(5000, 'A'), s.table_key, "d1", 0).ok());
   EXPECT_FALSE(codec.DecodePage("", s.table_key, "d1", 0).ok());
+}
+
+TEST(QueryTokenTest, RefreshTokensRoundTripAndNameTheirParameter) {
+  QueryTokenCodec codec("k");
+  QueryTokenState s = State();
+  std::string refresh = codec.EncodeRefresh(s);
+  ASSERT_OK_AND_ASSIGN(QueryTokenState d, codec.DecodeRefresh(refresh, s.table_key, "d1", 0));
+  EXPECT_EQ(d.version, 7);
+  EXPECT_EQ(d.table_key, s.table_key);
+  EXPECT_EQ(d.params_digest, "d1");
+  EXPECT_THAT(codec.DecodePage(refresh, s.table_key, "d1", 0),
+              ::lakeshare::testing::StatusIs(StatusCode::kInvalidArgument, "invalid 'pageToken'"));
+  EXPECT_THAT(codec.DecodeRefresh(refresh, s.table_key, "d1", 5000),
+              ::lakeshare::testing::StatusIs(StatusCode::kInvalidArgument,
+                                             "the 'refreshToken' has expired"));
 }
 
 }  // namespace

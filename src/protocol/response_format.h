@@ -1,8 +1,11 @@
-// Which response format a query is answered in (protocol notes §1.5), and
+// Which response format a query is answered in (the `responseformat` of the
+// delta-sharing-capabilities header: Delta Sharing PROTOCOL.md, "Delta
+// Sharing Capabilities Header"), and
 // whether the client can read the table in it. A table is never answered in
 // a form the client would read wrongly: that is a 400, not silent bad data.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -21,6 +24,13 @@ std::string_view ResponseFormatName(ResponseFormat format);
 Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps,
                                             const TableSnapshot& snapshot,
                                             const std::string& table_name);
+
+// ChooseResponseFormat, except that when the client can take the snapshot
+// in no format and the table derives its deletion vectors itself (Hudi),
+// *snapshot becomes the table's snapshot without them and is answered.
+Result<ResponseFormat> ChooseResponseFormatOrPlainSnapshot(
+    TableFormat& table, const ClientCapabilities& caps,
+    std::shared_ptr<const TableSnapshot>* snapshot, const std::string& table_name);
 
 // Why a parquet-format client cannot read this table (OK if it can): column
 // mapping, deletion vectors, reader features beyond plain parquet.

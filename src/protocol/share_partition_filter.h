@@ -1,4 +1,4 @@
-// Applies a share's partition filter (catalog/partition_filter.h) on the
+// Applies a share's partition filter (predicate/partition_filter.h) on the
 // serving path: a table's answers (/query, /changes, streaming, and the
 // delta-format metaData sizes) hold only the files the filter admits, with
 // the client's predicate hints AND-ed on top.

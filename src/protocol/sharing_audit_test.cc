@@ -1,10 +1,11 @@
 #include "protocol/sharing_audit.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <mutex>
 #include <vector>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {

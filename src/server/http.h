@@ -1,5 +1,5 @@
 // Transport-neutral HTTP request/response types. The protocol and admin code
-// see only these; Boost.Beast stays inside server/http_server.cc.
+// see only these; Boost.Beast stays inside the server/ transport files.
 #pragma once
 
 #include <cstdint>

@@ -1,8 +1,14 @@
 // HttpServer: the HTTP/1.1 transport of lakeshare (Boost.Beast/Asio inside
-// http_server.cc only). It parses requests into HttpRequest, runs the
-// HttpHandler on a worker pool (handlers may block on storage I/O), and writes
-// HttpResponse back, streaming BodyStream bodies piece by piece with
-// backpressure so a response is never held in memory whole.
+// server/ only). It parses requests into HttpRequest, runs the HttpHandler on
+// a worker pool (handlers may block on storage I/O), and writes HttpResponse
+// back, streaming BodyStream bodies piece by piece with backpressure so a
+// response is never held in memory whole.
+//
+// Files: http_server.cc (listener and lifecycle), http_connection.* (the
+// per-connection state machine), connection_limits.* (what a connection may
+// spend: parser limits, timeouts, buffer sizes), response_head.* (status line,
+// headers, framing), body_streaming.* (producing and framing stream pieces),
+// access_log.*, and errors.h (every error body).
 //
 // Threading: sockets are driven by `io_threads` threads, each connection on its
 // own strand; the handler and BodyStream::Next run on `worker_threads` other
@@ -10,47 +16,15 @@
 // failures (malformed input, timeouts, disconnects) close that connection only.
 #pragma once
 
-#include <chrono>
-#include <cstddef>
 #include <cstdint>
 #include <functional>
 #include <memory>
-#include <string>
-#include <string_view>
 
 #include "common/status.h"
 #include "server/http.h"
+#include "server/server_options.h"
 
 namespace lakeshare {
-
-// Builds a server-level error response: 400 malformed request or target,
-// 408 request not read within read_timeout, 413 body too large, 431 header too
-// large, 500 handler threw or returned an invalid status, 503 request arrived
-// after the shutdown grace period. Called on I/O and worker threads, so it
-// must be thread-safe, cheap and non-blocking. The server adds the framing
-// headers and "Connection: close" itself.
-using ErrorRenderer = std::function<HttpResponse(int status, std::string_view message)>;
-
-// The default ErrorRenderer: `{"errorCode":"...","message":"..."}` with
-// Content-Type application/json (errorCode e.g. "MALFORMED_REQUEST").
-HttpResponse DefaultErrorResponse(int status, std::string_view message);
-
-struct ServerOptions {
-  std::string address = "127.0.0.1";  // IPv4 or IPv6 literal to listen on
-  uint16_t port = 0;                  // 0 = pick a free port (see HttpServer::port())
-  int io_threads = 2;
-  int worker_threads = 16;                  // concurrent handlers / stream pieces in production
-  size_t max_header_bytes = 16 * 1024;      // request line + headers; more → 431
-  size_t max_body_bytes = 1024 * 1024;      // decoded body (also chunked); more → 413
-  std::chrono::seconds idle_timeout{60};    // keep-alive wait for a request's first byte
-  std::chrono::seconds read_timeout{30};    // from first byte to complete body; → 408
-  std::chrono::seconds write_timeout{60};   // per write of one piece (≤ ~64 KiB) to the client
-  std::chrono::seconds shutdown_grace{30};  // Stop(): in-flight work gets this long
-  // One spdlog info line per request: remote "METHOD path" status body-bytes
-  // duration "user-agent" [aborted]. No query string, no other header values.
-  bool access_log = true;
-  ErrorRenderer error_renderer = DefaultErrorResponse;
-};
 
 class HttpServer {
  public:

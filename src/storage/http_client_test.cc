@@ -5,8 +5,8 @@
 #include <atomic>
 #include <thread>
 
-#include "storage/test_http_server.h"
 #include "testing/status_matchers.h"
+#include "testing/test_http_server.h"
 
 namespace lakeshare {
 namespace {

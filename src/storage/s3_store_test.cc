@@ -9,8 +9,8 @@
 
 #include "common/encoding.h"
 #include "common/time_util.h"
-#include "storage/test_http_server.h"
 #include "testing/status_matchers.h"
+#include "testing/test_http_server.h"
 
 namespace lakeshare {
 namespace {

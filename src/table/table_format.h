@@ -1,5 +1,7 @@
 // The table-format boundary: what the protocol layer needs from a table,
-// whatever its format (Delta now; Iceberg and Hudi later).
+// whatever its format. Implementations: DeltaTable (delta/delta_table.h) and
+// IcebergTable (iceberg/iceberg_table.h), opened by the catalog's `format`
+// through table_format_registry.h.
 //
 // A TableFormat is bound to one table location. Implementations are
 // thread-safe and may cache; snapshots are immutable and shared.
@@ -119,8 +121,9 @@ class TableFormat {
   virtual ~TableFormat() = default;
 
   virtual Result<int64_t> LatestVersion() = 0;
-  // The snapshot at `version`, or the latest one. kNotFound-free: a version
-  // that does not exist is kInvalidArgument with a message naming the range.
+  // The snapshot at `version`, or the latest one. A version outside the
+  // table's range is kInvalidArgument with a message naming the range
+  // (kNotFound means the table itself is missing).
   virtual Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) = 0;
   // The snapshot at `version` with every file that carries a deletion vector
   // the format derived itself (Hudi's delete-only log files) replaced by an

@@ -1,24 +1,30 @@
-// Test-only helper (header-only, used by parquet and demo tests): decodes the
-// column chunks of files shaped like ParquetWriter's output (flat schema, data
-// page v1, PLAIN values, RLE definition levels) back into ColumnData, so that
-// tests can check what was written without a full parquet reader.
-#pragma once
+#include "testing/parquet_column_decoder.h"
 
 #include <cstring>
 #include <string>
-#include <string_view>
+#include <variant>
+#include <vector>
 
-#include "common/status.h"
 #include "parquet/compression.h"
-#include "parquet/parquet_metadata.h"
-#include "parquet/parquet_writer.h"
 #include "parquet/rle_hybrid.h"
 
-namespace lakeshare::parquet::testing {
+namespace lakeshare::testing {
+
+using parquet::ColumnChunk;
+using parquet::ColumnData;
+using parquet::ColumnMetaData;
+using parquet::ColumnValues;
+using parquet::FileMetaData;
+using parquet::PageHeader;
+using parquet::PageType;
+using parquet::Repetition;
+using parquet::Type;
+
+namespace {
 
 // Decodes PLAIN values of `type` for the valid rows of *out (its validity is
 // already filled); the values at null rows are default-constructed.
-inline Status DecodePlainValues(Type type, std::string_view data, ColumnData* out) {
+Status DecodePlainValues(Type type, std::string_view data, ColumnData* out) {
   size_t rows = out->validity.size();
   size_t pos = 0;
   auto need = [&](size_t n) -> Status {
@@ -98,10 +104,10 @@ void AppendValues(std::vector<T>* dst, const ColumnValues& src) {
   dst->insert(dst->end(), s.begin(), s.end());
 }
 
-// Decodes column `col` of row group `rg`; the result's validity always has one
-// entry per row.
-inline Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMetaData& md,
-                                            size_t rg, size_t col) {
+}  // namespace
+
+Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMetaData& md, size_t rg,
+                                     size_t col) {
   if (rg >= md.row_groups.size() || col >= md.row_groups[rg].columns.size()) {
     return Status::InvalidArgument("no such column chunk");
   }
@@ -137,7 +143,8 @@ inline Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMet
   while (read < cm.num_values) {
     if (pos >= file.size()) return Status::Corruption("page offset beyond the file");
     size_t header_size = 0;
-    LS_ASSIGN_OR_RETURN(PageHeader header, ParsePageHeader(file.substr(pos), &header_size));
+    LS_ASSIGN_OR_RETURN(PageHeader header,
+                        parquet::ParsePageHeader(file.substr(pos), &header_size));
     pos += header_size;
     if (header.type != PageType::kDataPage || !header.data_page_header) {
       return Status::Unsupported("test decoder reads data page v1 only");
@@ -146,19 +153,19 @@ inline Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMet
       return Status::Corruption("page beyond the file");
     }
     LS_ASSIGN_OR_RETURN(std::string body,
-                        Decompress(cm.codec, file.substr(pos, header.compressed_page_size),
-                                   header.uncompressed_page_size));
+                        parquet::Decompress(cm.codec, file.substr(pos, header.compressed_page_size),
+                                            header.uncompressed_page_size));
     pos += header.compressed_page_size;
     size_t n = static_cast<size_t>(header.data_page_header->num_values);
     ColumnData page;
     std::string_view values = body;
     if (nullable) {
       if (body.size() < 4) return Status::Corruption("missing level length");
-      uint32_t len;
-      std::memcpy(&len, body.data(), 4);
+      uint32_t len = 0;  // little-endian
+      for (int i = 3; i >= 0; --i) len = (len << 8) | static_cast<uint8_t>(body[i]);
       if (len > body.size() - 4) return Status::Corruption("level length beyond the page");
       std::vector<uint32_t> levels;
-      LS_RETURN_IF_ERROR(RleHybridDecoder(values.substr(4, len), 1).Decode(&levels, n));
+      LS_RETURN_IF_ERROR(parquet::RleHybridDecoder(values.substr(4, len), 1).Decode(&levels, n));
       for (uint32_t l : levels) page.validity.push_back(l == 1);
       values = values.substr(4 + len);
     } else {
@@ -172,4 +179,4 @@ inline Result<ColumnData> DecodeColumnChunk(std::string_view file, const FileMet
   return result;
 }
 
-}  // namespace lakeshare::parquet::testing
+}  // namespace lakeshare::testing

@@ -1,19 +1,4 @@
-// Test support: a fresh, empty database per test on either backend, so one
-// test suite runs against both SQLite and PostgreSQL. Header-only so that it
-// stays out of the production library.
-//
-// PostgreSQL: the first test that needs it starts a private cluster for the
-// whole test process — the server binaries are found with `pg_config
-// --bindir` (or $LAKESHARE_PG_BINDIR, or the newest
-// /usr/lib/postgresql/<major>/bin), the cluster listens only on a Unix socket
-// in its own temporary directory (no TCP port), and it is stopped and deleted
-// at exit (and dies with the test process if that crashes). initdb runs once
-// per machine into a cached template ($TMPDIR/lakeshare-pgtpl-*), copied for
-// every process: ctest runs each test in its own process. When run as root,
-// the server runs as the `postgres` user (PostgreSQL refuses root).
-// $LAKESHARE_TEST_POSTGRES_CONNINFO (a libpq key=value string of a role that
-// may CREATE DATABASE) uses an existing server instead.
-#pragma once
+#include "testing/test_database.h"
 
 #include <fcntl.h>
 #include <grp.h>
@@ -33,35 +18,24 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
-#include <memory>
 #include <mutex>
 #include <optional>
-#include <ostream>
 #include <sstream>
-#include <string>
 #include <thread>
 #include <vector>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
-#include "common/status.h"
 
-namespace lakeshare::db::testing {
+namespace lakeshare::testing {
+namespace {
 
-enum class Backend { kSqlite, kPostgres };
-
-inline std::string BackendName(Backend b) { return b == Backend::kSqlite ? "Sqlite" : "Postgres"; }
-// For GoogleTest's parameter printing.
-inline void PrintTo(Backend b, std::ostream* os) { *os << BackendName(b); }
-
-namespace internal {
-
-inline std::string TempRoot() {
+std::string TempRoot() {
   const char* t = getenv("TMPDIR");
   return (t != nullptr && *t != '\0') ? std::string(t) : std::string("/tmp");
 }
 
-inline std::string MakeTempDir(const std::string& prefix) {
+std::string MakeTempDir(const std::string& prefix) {
   std::string pattern = TempRoot() + "/" + prefix + "XXXXXX";
   std::vector<char> buf(pattern.begin(), pattern.end());
   buf.push_back('\0');
@@ -69,7 +43,7 @@ inline std::string MakeTempDir(const std::string& prefix) {
   return std::string(buf.data());
 }
 
-inline std::string Tail(const std::string& path, size_t max_bytes = 2000) {
+std::string Tail(const std::string& path, size_t max_bytes = 2000) {
   std::ifstream in(path);
   std::stringstream ss;
   ss << in.rdbuf();
@@ -87,8 +61,8 @@ struct RunAs {
 // Starts `argv` (argv[0] a path, or a name looked up on PATH) as `who`, with
 // stdout and stderr appended to `log`. With `die_with_parent` the child gets
 // SIGQUIT (PostgreSQL's immediate shutdown) if this thread dies.
-inline Result<pid_t> Spawn(const std::vector<std::string>& argv, const RunAs& who,
-                           const std::string& log, bool die_with_parent) {
+Result<pid_t> Spawn(const std::vector<std::string>& argv, const RunAs& who, const std::string& log,
+                    bool die_with_parent) {
   std::vector<char*> args;
   for (const auto& a : argv) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
@@ -121,8 +95,8 @@ inline Result<pid_t> Spawn(const std::vector<std::string>& argv, const RunAs& wh
   return pid;
 }
 
-inline Status RunToCompletion(const std::vector<std::string>& argv, const RunAs& who,
-                              const std::string& log) {
+Status RunToCompletion(const std::vector<std::string>& argv, const RunAs& who,
+                       const std::string& log) {
   LS_ASSIGN_OR_RETURN(pid_t pid, Spawn(argv, who, log, /*die_with_parent=*/false));
   int status = 0;
   while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
@@ -132,7 +106,7 @@ inline Status RunToCompletion(const std::vector<std::string>& argv, const RunAs&
                           "): " + Tail(log));
 }
 
-inline std::string FindPostgresBinDir() {
+std::string FindPostgresBinDir() {
   auto usable = [](const std::string& dir) {
     return !dir.empty() && access((dir + "/initdb").c_str(), X_OK) == 0 &&
            access((dir + "/postgres").c_str(), X_OK) == 0;
@@ -159,8 +133,52 @@ inline std::string FindPostgresBinDir() {
   return best;
 }
 
-}  // namespace internal
+// A test process that crashed took its server along (PDEATHSIG) but left
+// its directory: delete those whose owner is gone.
+void RemoveAbandonedClusters() {
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(TempRoot(), ec)) {
+    if (!e.path().filename().string().starts_with("lakeshare-pg-")) continue;
+    std::ifstream in(e.path() / "owner.pid");
+    pid_t owner = 0;
+    if (!(in >> owner) || owner <= 0) continue;
+    if (kill(owner, 0) != 0 && errno == ESRCH) {
+      std::error_code ignored;
+      std::filesystem::remove_all(e.path(), ignored);
+    }
+  }
+}
 
+// initdb once per machine, user and server build, under a file lock.
+Result<std::string> EnsureTemplate(const std::string& bindir, const RunAs& who) {
+  std::string key = HexEncode(Sha256(bindir)).substr(0, 12);
+  std::string tpl = TempRoot() + "/lakeshare-pgtpl-" + std::to_string(geteuid()) + "-" + key;
+  int lock = open((tpl + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
+  if (lock < 0) return Status::IOError("cannot create " + tpl + ".lock");
+  flock(lock, LOCK_EX);
+  Status st;
+  if (access((tpl + "/READY").c_str(), F_OK) != 0) {
+    std::error_code ec;
+    std::filesystem::remove_all(tpl, ec);
+    if (mkdir(tpl.c_str(), 0700) != 0 || (who.drop && chown(tpl.c_str(), who.uid, who.gid) != 0)) {
+      st = Status::IOError("cannot create " + tpl);
+    } else {
+      st =
+          RunToCompletion({bindir + "/initdb", "-D", tpl + "/data", "-A", "trust", "-U", "postgres",
+                           "-E", "UTF8", "--locale=C", "--no-sync", "--no-instructions"},
+                          who, tpl + "/initdb.log");
+      if (st.ok()) std::ofstream(tpl + "/READY") << "ok\n";
+    }
+  }
+  flock(lock, LOCK_UN);
+  close(lock);
+  if (!st.ok()) return st;
+  return tpl;
+}
+
+}  // namespace
+
+// The PostgreSQL server that the TestDatabases of one process share.
 class PostgresTestCluster {
  public:
   // The process-wide cluster, started on first use; an error (e.g. no
@@ -247,13 +265,13 @@ class PostgresTestCluster {
       base_conninfo_ = external;
       return Status::OK();
     }
-    std::string bindir = internal::FindPostgresBinDir();
+    std::string bindir = FindPostgresBinDir();
     if (bindir.empty()) {
       return Status::Unavailable(
           "no PostgreSQL server binaries (initdb, postgres) found: install the Debian package "
           "postgresql-15, or set LAKESHARE_PG_BINDIR");
     }
-    internal::RunAs who;
+    RunAs who;
     if (geteuid() == 0) {
       struct passwd* pw = getpwnam("postgres");
       if (pw == nullptr) {
@@ -266,7 +284,7 @@ class PostgresTestCluster {
     LS_ASSIGN_OR_RETURN(std::string tpl, EnsureTemplate(bindir, who));
 
     RemoveAbandonedClusters();
-    dir_ = internal::MakeTempDir("lakeshare-pg-");
+    dir_ = MakeTempDir("lakeshare-pg-");
     if (dir_.empty()) return Status::IOError("cannot create a temporary directory");
     std::ofstream(dir_ + "/owner.pid") << getpid() << "\n";
     chmod(dir_.c_str(), 0700);
@@ -275,14 +293,14 @@ class PostgresTestCluster {
     }
     const std::string log = dir_ + "/server.log";
     LS_RETURN_IF_ERROR(
-        internal::RunToCompletion({"cp", "-R", "-p", tpl + "/data", dir_ + "/data"}, who, log));
+        RunToCompletion({"cp", "-R", "-p", tpl + "/data", dir_ + "/data"}, who, log));
 
     const std::string port = "5432";  // only names the socket file in our own directory
-    LS_ASSIGN_OR_RETURN(pid_, internal::Spawn({bindir + "/postgres", "-D", dir_ + "/data", "-k",
-                                               dir_, "-p", port, "-c", "listen_addresses=", "-c",
-                                               "fsync=off", "-c", "synchronous_commit=off", "-c",
-                                               "full_page_writes=off", "-c", "max_connections=100"},
-                                              who, log, /*die_with_parent=*/true));
+    LS_ASSIGN_OR_RETURN(
+        pid_, Spawn({bindir + "/postgres", "-D", dir_ + "/data", "-k", dir_, "-p", port, "-c",
+                     "listen_addresses=", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c",
+                     "full_page_writes=off", "-c", "max_connections=100"},
+                    who, log, /*die_with_parent=*/true));
     base_conninfo_ = "host=" + dir_ + " port=" + port + " user=postgres connect_timeout=10";
     auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(60);
     for (;;) {
@@ -290,58 +308,13 @@ class PostgresTestCluster {
       int status = 0;
       if (waitpid(pid_, &status, WNOHANG) == pid_) {
         pid_ = -1;
-        return Status::Internal("postgres exited during start: " + internal::Tail(log));
+        return Status::Internal("postgres exited during start: " + Tail(log));
       }
       if (std::chrono::steady_clock::now() > deadline) {
-        return Status::Unavailable("postgres did not become ready: " + internal::Tail(log));
+        return Status::Unavailable("postgres did not become ready: " + Tail(log));
       }
       std::this_thread::sleep_for(std::chrono::milliseconds(25));
     }
-  }
-
-  // A test process that crashed took its server along (PDEATHSIG) but left
-  // its directory: delete those whose owner is gone.
-  static void RemoveAbandonedClusters() {
-    std::error_code ec;
-    for (const auto& e : std::filesystem::directory_iterator(internal::TempRoot(), ec)) {
-      if (!e.path().filename().string().starts_with("lakeshare-pg-")) continue;
-      std::ifstream in(e.path() / "owner.pid");
-      pid_t owner = 0;
-      if (!(in >> owner) || owner <= 0) continue;
-      if (kill(owner, 0) != 0 && errno == ESRCH) {
-        std::error_code ignored;
-        std::filesystem::remove_all(e.path(), ignored);
-      }
-    }
-  }
-
-  // initdb once per machine, user and server build, under a file lock.
-  static Result<std::string> EnsureTemplate(const std::string& bindir, const internal::RunAs& who) {
-    std::string key = HexEncode(Sha256(bindir)).substr(0, 12);
-    std::string tpl =
-        internal::TempRoot() + "/lakeshare-pgtpl-" + std::to_string(geteuid()) + "-" + key;
-    int lock = open((tpl + ".lock").c_str(), O_CREAT | O_RDWR | O_CLOEXEC, 0600);
-    if (lock < 0) return Status::IOError("cannot create " + tpl + ".lock");
-    flock(lock, LOCK_EX);
-    Status st;
-    if (access((tpl + "/READY").c_str(), F_OK) != 0) {
-      std::error_code ec;
-      std::filesystem::remove_all(tpl, ec);
-      if (mkdir(tpl.c_str(), 0700) != 0 ||
-          (who.drop && chown(tpl.c_str(), who.uid, who.gid) != 0)) {
-        st = Status::IOError("cannot create " + tpl);
-      } else {
-        st = internal::RunToCompletion(
-            {bindir + "/initdb", "-D", tpl + "/data", "-A", "trust", "-U", "postgres", "-E", "UTF8",
-             "--locale=C", "--no-sync", "--no-instructions"},
-            who, tpl + "/initdb.log");
-        if (st.ok()) std::ofstream(tpl + "/READY") << "ok\n";
-      }
-    }
-    flock(lock, LOCK_UN);
-    close(lock);
-    if (!st.ok()) return st;
-    return tpl;
   }
 
   std::string dir_;
@@ -349,44 +322,30 @@ class PostgresTestCluster {
   std::string base_conninfo_;
 };
 
-// A fresh empty database for one test, removed by the destructor (close
-// every Database on it first).
-class TestDatabase {
- public:
-  static Result<std::unique_ptr<TestDatabase>> Create(Backend backend) {
-    auto t = std::unique_ptr<TestDatabase>(new TestDatabase());
-    t->backend_ = backend;
-    if (backend == Backend::kSqlite) {
-      t->dir_ = internal::MakeTempDir("lakeshare-sqlite-");
-      if (t->dir_.empty()) return Status::IOError("cannot create a temporary directory");
-      t->url_ = "sqlite:" + t->dir_ + "/catalog.db";
-    } else {
-      LS_ASSIGN_OR_RETURN(t->cluster_, PostgresTestCluster::Get());
-      LS_ASSIGN_OR_RETURN(t->url_, t->cluster_->CreateDatabase(&t->pg_name_));
-    }
-    return t;
+std::string BackendName(Backend b) { return b == Backend::kSqlite ? "Sqlite" : "Postgres"; }
+
+void PrintTo(Backend b, std::ostream* os) { *os << BackendName(b); }
+
+Result<std::unique_ptr<TestDatabase>> TestDatabase::Create(Backend backend) {
+  auto t = std::unique_ptr<TestDatabase>(new TestDatabase());
+  t->backend_ = backend;
+  if (backend == Backend::kSqlite) {
+    t->dir_ = MakeTempDir("lakeshare-sqlite-");
+    if (t->dir_.empty()) return Status::IOError("cannot create a temporary directory");
+    t->url_ = "sqlite:" + t->dir_ + "/catalog.db";
+  } else {
+    LS_ASSIGN_OR_RETURN(t->cluster_, PostgresTestCluster::Get());
+    LS_ASSIGN_OR_RETURN(t->url_, t->cluster_->CreateDatabase(&t->pg_name_));
   }
+  return t;
+}
 
-  ~TestDatabase() {
-    if (!dir_.empty()) {
-      std::error_code ec;
-      std::filesystem::remove_all(dir_, ec);
-    }
-    if (cluster_ != nullptr && !pg_name_.empty()) (void)cluster_->DropDatabase(pg_name_);
+TestDatabase::~TestDatabase() {
+  if (!dir_.empty()) {
+    std::error_code ec;
+    std::filesystem::remove_all(dir_, ec);
   }
+  if (cluster_ != nullptr && !pg_name_.empty()) (void)cluster_->DropDatabase(pg_name_);
+}
 
-  Backend backend() const { return backend_; }
-  const std::string& url() const { return url_; }
-  // SQLite: the directory holding the database file.
-  const std::string& dir() const { return dir_; }
-
- private:
-  TestDatabase() = default;
-  Backend backend_ = Backend::kSqlite;
-  std::string url_;
-  std::string dir_;
-  std::string pg_name_;
-  PostgresTestCluster* cluster_ = nullptr;
-};
-
-}  // namespace lakeshare::db::testing
+}  // namespace lakeshare::testing

@@ -1,0 +1,123 @@
+#include "protocol/builtin_table_formats.h"
+
+#include <cassert>
+
+#include "delta/delta_table.h"
+#include "hudi/hudi_table.h"
+#include "iceberg/iceberg_table.h"
+
+namespace lakeshare {
+namespace {
+
+class DeltaFormatFactory : public TableFormatFactory {
+ public:
+  Result<std::string> TableKey(const std::string& location,
+                               const TableOpenContext& context) const override {
+    return context.storage->NormalizeLocation(location);
+  }
+  Result<OpenedTable> Open(const std::string& key, const TableOpenContext& context) const override {
+    LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(key));
+    return OpenedTable{std::make_shared<DeltaTable>(key, backend.storage),
+                       [key]() -> Result<std::string> { return key; }};
+  }
+};
+
+class IcebergFormatFactory : public TableFormatFactory {
+ public:
+  Result<std::string> TableKey(const std::string& location,
+                               const TableOpenContext& context) const override {
+    if (IcebergTable::IsRestLocation(location)) return location;
+    return context.storage->NormalizeLocation(location);
+  }
+
+  Result<OpenedTable> Open(const std::string& key, const TableOpenContext& context) const override {
+    if (IcebergTable::IsRestLocation(key)) {
+      // The storage is known only once the catalog names the table's location.
+      IcebergTableOptions options;
+      std::shared_ptr<StorageRegistry> registry = context.storage;
+      options.resolve_location = [registry](const std::string& location)
+          -> Result<std::pair<std::string, std::shared_ptr<Storage>>> {
+        LS_ASSIGN_OR_RETURN(std::string normalized, registry->NormalizeLocation(location));
+        LS_ASSIGN_OR_RETURN(StorageBackend backend, registry->ForLocation(normalized));
+        return std::make_pair(normalized, backend.storage);
+      };
+      auto table = std::make_shared<IcebergTable>(key, nullptr, std::move(options));
+      return OpenedTable{table, [table] { return table->TableRoot(); }};
+    }
+    // A table configured by its metadata file has its files in the table
+    // folder above it.
+    std::string root = IcebergTable::TableFolderOf(key);
+    LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(root));
+    return OpenedTable{std::make_shared<IcebergTable>(key, backend.storage),
+                       [root]() -> Result<std::string> { return root; }};
+  }
+};
+
+class HudiFormatFactory : public TableFormatFactory {
+ public:
+  // The read-optimized view of a table is a table of its own.
+  static constexpr std::string_view kReadOptimized = "|read_optimized";
+
+  Result<std::string> TableKey(const std::string& location,
+                               const TableOpenContext& context) const override {
+    LS_ASSIGN_OR_RETURN(std::string key, context.storage->NormalizeLocation(location));
+    auto view = context.table_options.find("hudiView");
+    if (view != context.table_options.end() && view->second != "snapshot") {
+      if (view->second != "read_optimized") {
+        return Status::InvalidArgument("hudiView must be snapshot or read_optimized");
+      }
+      key += kReadOptimized;
+    }
+    return key;
+  }
+
+  Result<OpenedTable> Open(const std::string& key, const TableOpenContext& context) const override {
+    std::string location = key;
+    HudiTableOptions options;
+    if (location.size() > kReadOptimized.size() &&
+        location.compare(location.size() - kReadOptimized.size(), kReadOptimized.size(),
+                         kReadOptimized) == 0) {
+      location.resize(location.size() - kReadOptimized.size());
+      options.read_optimized = true;
+    }
+    LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(location));
+    options.merge_cache = hudi::MergeCache::Default();
+    options.verify_files = location.find("://") == std::string::npos;  // local: a stat each
+    auto table = std::make_shared<HudiTable>(location, backend.storage, std::move(options));
+    OpenedTable out{table, [location]() -> Result<std::string> { return location; }};
+    out.derived_location = table->DerivedFilesRoot();
+    return out;
+  }
+};
+
+}  // namespace
+
+std::shared_ptr<const TableFormatFactory> MakeDeltaFormatFactory() {
+  return std::make_shared<DeltaFormatFactory>();
+}
+
+std::shared_ptr<const TableFormatFactory> MakeIcebergFormatFactory() {
+  return std::make_shared<IcebergFormatFactory>();
+}
+
+std::shared_ptr<const TableFormatFactory> MakeHudiFormatFactory() {
+  return std::make_shared<HudiFormatFactory>();
+}
+
+std::shared_ptr<const TableFormatRegistry> BuiltinTableFormats() {
+  static const std::shared_ptr<const TableFormatRegistry> registry = [] {
+    auto r = std::make_shared<TableFormatRegistry>();
+    Status delta = r->Register("delta", MakeDeltaFormatFactory());
+    Status iceberg = r->Register("iceberg", MakeIcebergFormatFactory());
+    Status hudi = r->Register("hudi", MakeHudiFormatFactory());
+    // Fixed names registered once: a failure here is a programming error.
+    assert(delta.ok() && iceberg.ok() && hudi.ok());
+    (void)delta;
+    (void)iceberg;
+    (void)hudi;
+    return r;
+  }();
+  return registry;
+}
+
+}  // namespace lakeshare

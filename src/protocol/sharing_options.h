@@ -1,0 +1,27 @@
+// The settings of the sharing service (sharing_service.h), shared with its
+// endpoints. Plain data.
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <string>
+
+#include "protocol/sharing_audit.h"
+#include "table/table_format_registry.h"
+
+namespace lakeshare {
+
+struct SharingServiceOptions {
+  std::string endpoint = "/delta-sharing";  // no trailing '/'; "" for the root
+  std::optional<std::string> public_url;    // base of signed URLs; default: from Host
+  std::string default_host;                 // used when a request has no Host header
+  int64_t presigned_url_timeout_seconds = 3600;
+  std::string page_token_key;  // secret for page, refresh and list tokens
+  // Receives every routed request once answered (sharing_audit.h); none: no audit.
+  std::shared_ptr<SharingAuditSink> audit;
+  // The table formats served; none: BuiltinTableFormats() (delta, iceberg).
+  std::shared_ptr<const TableFormatRegistry> table_formats;
+};
+
+}  // namespace lakeshare

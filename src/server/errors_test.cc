@@ -1,0 +1,120 @@
+#include "server/errors.h"
+
+#include <gtest/gtest.h>
+
+#include <boost/json.hpp>
+#include <map>
+#include <string>
+
+namespace lakeshare {
+namespace {
+
+struct Row {
+  int http_status;
+  std::string error_code;
+};
+
+// The protocol's error table: what a client sees for each Status code.
+const std::map<StatusCode, Row>& ExpectedTable() {
+  static const auto* table = new std::map<StatusCode, Row>{
+      {StatusCode::kOk, {500, "INTERNAL_ERROR"}},
+      {StatusCode::kInvalidArgument, {400, "INVALID_PARAMETER_VALUE"}},
+      {StatusCode::kNotFound, {404, "RESOURCE_DOES_NOT_EXIST"}},
+      {StatusCode::kUnauthenticated, {401, "UNAUTHENTICATED"}},
+      {StatusCode::kPermissionDenied, {403, "PERMISSION_DENIED"}},
+      {StatusCode::kFailedPrecondition, {400, "INVALID_PARAMETER_VALUE"}},
+      {StatusCode::kUnsupported, {400, "UNSUPPORTED_OPERATION"}},
+      {StatusCode::kTooLarge, {413, "REQUEST_TOO_LARGE"}},
+      {StatusCode::kTooManyRequests, {429, "TOO_MANY_REQUESTS"}},
+      {StatusCode::kCorruption, {400, "INVALID_TABLE_METADATA"}},
+      {StatusCode::kIOError, {502, "STORAGE_ERROR"}},
+      {StatusCode::kUnavailable, {503, "TEMPORARILY_UNAVAILABLE"}},
+      {StatusCode::kInternal, {500, "INTERNAL_ERROR"}},
+  };
+  return *table;
+}
+
+// Every StatusCode the enum has: they run from kOk up, and the first value
+// past the last one has no name.
+std::vector<StatusCode> AllStatusCodes() {
+  std::vector<StatusCode> codes;
+  for (int i = 0; StatusCodeName(static_cast<StatusCode>(i)) != "Unknown"; ++i) {
+    codes.push_back(static_cast<StatusCode>(i));
+  }
+  return codes;
+}
+
+boost::json::object Body(const HttpResponse& r) { return boost::json::parse(r.body).as_object(); }
+
+const std::string* Header(const HttpResponse& r, std::string_view name) {
+  for (const auto& [k, v] : r.headers) {
+    if (k == name) return &v;
+  }
+  return nullptr;
+}
+
+TEST(ErrorsTest, EveryStatusCodeHasARowInTheTable) {
+  std::vector<StatusCode> codes = AllStatusCodes();
+  EXPECT_EQ(codes.size(), ExpectedTable().size());
+  for (StatusCode code : codes) {
+    SCOPED_TRACE(StatusCodeName(code));
+    auto it = ExpectedTable().find(code);
+    ASSERT_NE(it, ExpectedTable().end()) << "a new StatusCode needs a row in this test";
+    ErrorMapping m = MapStatusCode(code);
+    EXPECT_EQ(m.http_status, it->second.http_status);
+    EXPECT_EQ(m.error_code, it->second.error_code);
+  }
+}
+
+TEST(ErrorsTest, ResponsesFollowTheTable) {
+  for (StatusCode code : AllStatusCodes()) {
+    if (code == StatusCode::kOk) continue;  // Status(kOk, ...) is simply OK
+    SCOPED_TRACE(StatusCodeName(code));
+    const Row& row = ExpectedTable().at(code);
+    HttpResponse r = ErrorResponse(Status(code, "the secret path /data/t"));
+    EXPECT_EQ(r.status, row.http_status);
+    ASSERT_NE(Header(r, "Content-Type"), nullptr);
+    EXPECT_EQ(*Header(r, "Content-Type"), "application/json");
+    boost::json::object body = Body(r);
+    EXPECT_EQ(body.at("errorCode").as_string(), row.error_code);
+    EXPECT_EQ(body.size(), 2u);
+    if (row.http_status == 500) {
+      EXPECT_EQ(body.at("message").as_string(), "internal error");  // details are only logged
+    } else {
+      EXPECT_EQ(body.at("message").as_string(), "the secret path /data/t");
+    }
+    EXPECT_EQ(Header(r, "WWW-Authenticate") != nullptr, row.http_status == 401);
+  }
+}
+
+TEST(ErrorsTest, OkStatusIsAnInternalError) {
+  HttpResponse r = ErrorResponse(Status::OK());
+  EXPECT_EQ(r.status, 500);
+  EXPECT_EQ(Body(r).at("message").as_string(), "internal error");
+}
+
+TEST(ErrorsTest, TransportRefusals) {
+  const std::map<int, std::string> expected = {
+      {400, "MALFORMED_REQUEST"}, {408, "BAD_REQUEST"},    {413, "REQUEST_TOO_LARGE"},
+      {431, "BAD_REQUEST"},       {500, "INTERNAL_ERROR"}, {503, "TEMPORARILY_UNAVAILABLE"},
+  };
+  for (const auto& [status, code] : expected) {
+    SCOPED_TRACE(status);
+    HttpResponse r = TransportErrorResponse(status, "why");
+    EXPECT_EQ(r.status, status);
+    boost::json::object body = Body(r);
+    EXPECT_EQ(body.at("errorCode").as_string(), code);
+    EXPECT_EQ(body.at("message").as_string(), status == 500 ? "internal error" : "why");
+  }
+}
+
+TEST(ErrorsTest, MessagesAreEscapedJson) {
+  HttpResponse r = ErrorResponse(Status::InvalidArgument("bad \"name\"\n\x01"));
+  EXPECT_EQ(Body(r).at("message").as_string(), "bad \"name\"\n\x01");
+  r = ErrorResponse(405, kMethodNotAllowed, "only GET");
+  EXPECT_EQ(r.status, 405);
+  EXPECT_EQ(Body(r).at("errorCode").as_string(), "METHOD_NOT_ALLOWED");
+}
+
+}  // namespace
+}  // namespace lakeshare
