@@ -52,7 +52,7 @@ std::vector<Field> TableFields(bool add) {
        .description = "Where the table lives: a path, or a URI (s3://, abfss://, gs://, ...; an "
                       "Iceberg REST catalog table URL)",
        .max_length = Limits::kLocation},
-      {"format", T::kString, false, "delta (the default) or iceberg, in any case"},
+      {"format", T::kString, false, "delta (the default), iceberg or hudi, in any case"},
       {"historyShared", T::kBoolean, false,
        "Recipients may time-travel and read changes (default false)"},
       {.name = "startVersion",
@@ -75,7 +75,7 @@ std::vector<Field> TableFields(bool add) {
 std::vector<Arg> TableArgs(bool add) {
   return {
       {K::kOption, "location", "--location", "Where the table lives (path or URI)"},
-      {K::kOption, "format", "--format", "delta (default) or iceberg"},
+      {K::kOption, "format", "--format", "delta (default), iceberg or hudi"},
       {K::kOption, "historyShared", "--history", "true: allow time travel and change queries"},
       {K::kOption, "startVersion", "--start-version", "First version recipients may read"},
       {K::kOption, "partitionFilter", "--partition-filter",

@@ -9,6 +9,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -42,9 +43,12 @@ struct TableInfo {
   std::optional<std::string> id;
   std::optional<std::string> share_id;
   std::string location;          // where the table lives (local path or URI)
-  std::string format = "delta";  // "delta" or "iceberg" (TableResolver picks the reader)
+  std::string format = "delta";  // "delta", "iceberg" or "hudi" (TableResolver picks the reader)
   bool history_shared = false;
   int64_t start_version = 0;
+  // Format-specific options of the table, by their YAML name (Hudi's
+  // "hudiView": "read_optimized"); the format's factory reads them.
+  std::map<std::string, std::string> format_options;
   // The share's partition filter (predicate/partition_filter.h syntax): only
   // files whose partition values satisfy it may be served. Unset: all files.
   std::optional<std::string> partition_filter;

@@ -48,9 +48,10 @@ Status ValidateFormat(std::string* format) {
   for (char& c : *format) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   }
-  if (*format != "delta" && *format != "iceberg") {
-    return Status::InvalidArgument("'" + SanitizeText(*format, 64) +
-                                   "' is not a supported table format (supported: delta, iceberg)");
+  if (*format != "delta" && *format != "iceberg" && *format != "hudi") {
+    return Status::InvalidArgument(
+        "'" + SanitizeText(*format, 64) +
+        "' is not a supported table format (supported: delta, iceberg, hudi)");
   }
   return Status::OK();
 }

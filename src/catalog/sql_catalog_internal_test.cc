@@ -60,7 +60,10 @@ TEST(SqlCatalogInternalTest, TextAndFormatValidation) {
   f = "Iceberg";
   EXPECT_OK(ValidateFormat(&f));
   EXPECT_EQ(f, "iceberg");
-  f = "hudi";
+  f = "HUDI";
+  EXPECT_OK(ValidateFormat(&f));
+  EXPECT_EQ(f, "hudi");
+  f = "lance";
   EXPECT_EQ(ValidateFormat(&f).code(), StatusCode::kInvalidArgument);
   EXPECT_EQ(ValidateUserName("a b").message(), "user name 'a b' must not contain ' '");
   EXPECT_EQ(ValidateId("").code(), StatusCode::kInvalidArgument);

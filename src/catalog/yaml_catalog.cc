@@ -95,6 +95,7 @@ TableInfo YamlCatalog::MakeTableInfo(const ShareConfig& share, const SchemaConfi
   info.format = t.format;
   info.history_shared = t.history_shared;
   info.start_version = t.start_version;
+  if (t.hudi_view != "snapshot") info.format_options["hudiView"] = t.hudi_view;
   return info;
 }
 

@@ -12,6 +12,7 @@
 #include "config/server_config.h"
 #include "demo/demo_iceberg.h"
 #include "demo/demo_tables.h"
+#include "hudi/hudi_writer.h"
 
 namespace lakeshare {
 namespace {
@@ -59,6 +60,12 @@ Result<std::string> PrepareDemo(const DemoOptions& options) {
   LS_ASSIGN_OR_RETURN(std::vector<DemoTable> iceberg,
                       WriteDemoIcebergTables((dir / "tables").string()));
   tables.insert(tables.end(), iceberg.begin(), iceberg.end());
+  LS_ASSIGN_OR_RETURN(std::string hudi_table, hudi::WriteDemoHudiTable((dir / "tables").string()));
+  DemoTable trips;
+  trips.name = hudi_table;
+  trips.location = hudi_table;
+  trips.format = "hudi";
+  tables.push_back(std::move(trips));
 
   std::string token = GenerateToken();
   std::string yaml =

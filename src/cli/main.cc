@@ -16,6 +16,7 @@
 #include "config/server_config.h"
 #include "demo/synthetic_delta_table.h"
 #include "demo/synthetic_iceberg_table.h"
+#include "hudi/hudi_writer.h"
 
 int main(int argc, char** argv) {
   using namespace lakeshare;
@@ -117,6 +118,56 @@ int main(int argc, char** argv) {
   generate->add_flag("--metadata-only", metadata_only,
                      "Write manifests and metadata only, no parquet files");
 
+  hudi::SyntheticTableOptions hudi_gen;
+  std::string hudi_type = "cow";
+  CLI::App* gen_hudi = app.add_subcommand(
+      "generate-hudi",
+      "Write a synthetic Hudi table (benchmarks and tests): N files over K commits, optionally "
+      "merge-on-read with updated and deleted rows in log files");
+  gen_hudi->add_option("--dir", hudi_gen.dir, "Table folder (must not hold a table yet)")
+      ->required();
+  gen_hudi->add_option("--files", hudi_gen.files, "File groups (base files)")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{100000000}));
+  gen_hudi->add_option("--commits", hudi_gen.commits, "Insert commits the files are spread over")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{1000000}));
+  gen_hudi->add_option("--rows-per-file", hudi_gen.rows_per_file, "Rows in each base file")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  gen_hudi->add_option("--partitions", hudi_gen.partitions, "Distinct day partitions")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{31}));
+  gen_hudi->add_option("--table-version", hudi_gen.table_version, "Hudi table version: 6 or 9")
+      ->capture_default_str()
+      ->check(CLI::IsMember({6, 8, 9}));
+  gen_hudi->add_option("--table-type", hudi_type, "cow or mor")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"cow", "mor"}));
+  gen_hudi
+      ->add_option("--update-fraction", hudi_gen.update_fraction,
+                   "mor: share of each group's rows updated in a log file")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  gen_hudi
+      ->add_option("--delete-fraction", hudi_gen.delete_fraction,
+                   "mor: share of each group's rows deleted in a log file")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  gen_hudi->add_flag("--rewrite-and-clean", hudi_gen.rewrite_and_clean,
+                     "Rewrite the first file group, then clean its old base file");
+  gen_hudi->add_flag("--cdc", hudi_gen.cdc,
+                     "cow: log changes (Hudi CDC, data_before_after); a last commit rewrites the "
+                     "first file group, deleting, updating and inserting rows");
+  gen_hudi
+      ->add_option("--archive", hudi_gen.archive_instants,
+                   "Move the first N instants to the archived timeline")
+      ->capture_default_str()
+      ->check(CLI::NonNegativeNumber);
+  bool hudi_metadata_only = false;
+  gen_hudi->add_flag("--metadata-only", hudi_metadata_only,
+                     "Write the timeline only, no parquet or log files");
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -175,6 +226,16 @@ int main(int argc, char** argv) {
                 << summary->active_files << " active files" << std::endl;
     }
     status = summary.status();
+  } else if (*gen_hudi) {
+    hudi_gen.merge_on_read = hudi_type == "mor";
+    hudi_gen.metadata_only = hudi_metadata_only;
+    auto table = hudi::GenerateSyntheticHudiTable(hudi_gen);
+    if (table.ok()) {
+      std::cout << "wrote Hudi table " << hudi_gen.dir << ": " << table->base_files
+                << " base files, " << table->log_files << " log files, " << table->rows
+                << " rows, latest version " << table->latest_version << std::endl;
+    }
+    status = table.status();
   } else if (*generate) {
     gen.write_data = !metadata_only;
     auto table = GenerateIcebergTable(gen);

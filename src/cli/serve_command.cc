@@ -15,6 +15,7 @@
 #include "common/crypto.h"
 #include "console/console_assets.h"
 #include "console/console_handler.h"
+#include "hudi/hudi_merge_cache.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/http_server.h"
@@ -54,6 +55,18 @@ class DatabaseAuditSink : public SharingAuditSink {
   std::shared_ptr<AuditWriter> writer_;
 };
 
+// Where merged Hudi file slices go (created when missing; shared by the
+// Hudi tables of this process).
+Status ConfigureHudiMergeCache(const ServerConfig& config) {
+  hudi::MergeCacheOptions options;
+  options.dir = config.hudi_merge_cache;
+  options.capacity_bytes = config.hudi_merge_cache_bytes;
+  options.min_age_ms = std::max<int64_t>(60, config.presigned_url_timeout_seconds) * 1000;
+  LS_ASSIGN_OR_RETURN(auto cache, hudi::MergeCache::Open(options));
+  hudi::MergeCache::SetDefault(std::move(cache));
+  return Status::OK();
+}
+
 }  // namespace
 
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
@@ -64,6 +77,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
   }
   SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
+  LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
                                                    config.storage, CloudEnvironment::FromProcess());

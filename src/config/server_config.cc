@@ -116,9 +116,14 @@ Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConf
   if (t->id && t->id->empty()) t->id.reset();
   LS_RETURN_IF_ERROR(ReadString(node, "format", &t->format));
   AsciiLowerInPlace(&t->format);
-  if (t->format != "delta" && t->format != "iceberg") {
-    return Bad(node["format"], "format",
-               "'" + t->format + "' is not a supported table format (supported: delta, iceberg)");
+  if (t->format != "delta" && t->format != "iceberg" && t->format != "hudi") {
+    return Bad(
+        node["format"], "format",
+        "'" + t->format + "' is not a supported table format (supported: delta, iceberg, hudi)");
+  }
+  LS_RETURN_IF_ERROR(ReadString(node, "hudiView", &t->hudi_view));
+  if (t->hudi_view != "snapshot" && t->hudi_view != "read_optimized") {
+    return Bad(node["hudiView"], "hudiView", "must be snapshot or read_optimized");
   }
   LS_RETURN_IF_ERROR(ReadBool(node, "historyShared", &t->history_shared));
   // The reference README still calls it cdfEnabled; accept both.
@@ -126,6 +131,24 @@ Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConf
   LS_RETURN_IF_ERROR(ReadBool(node, "cdfEnabled", &cdf));
   t->history_shared = t->history_shared || cdf;
   LS_RETURN_IF_ERROR(ReadInt(node, "startVersion", 0, &t->start_version));
+  return Status::OK();
+}
+
+Status ParseHudi(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
+  YAML::Node hudi = root["hudi"];
+  std::string cache;
+  if (hudi && !hudi.IsNull()) {
+    if (!hudi.IsMap()) return Bad(hudi, "hudi", "must be a mapping");
+    LS_RETURN_IF_ERROR(ReadString(hudi, "mergeCache", &cache));
+    LS_RETURN_IF_ERROR(ReadInt(hudi, "mergeCacheBytes", 1 << 20, &cfg->hudi_merge_cache_bytes));
+    if (cache.find("://") != std::string::npos) {
+      return Bad(hudi["mergeCache"], "hudi.mergeCache",
+                 "must be a local folder (object-store merge caches need storage writes, which "
+                 "lakeshare does not have yet)");
+    }
+  }
+  cfg->hudi_merge_cache =
+      ResolvePath(base_dir, cache.empty() ? std::string("hudi-merge-cache") : cache);
   return Status::OK();
 }
 
@@ -362,6 +385,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   LS_RETURN_IF_ERROR(ParseShares(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
   LS_RETURN_IF_ERROR(ParseStorage(root, base_dir, cfg));
+  LS_RETURN_IF_ERROR(ParseHudi(root, base_dir, cfg));
   // With a catalog database the credentials live there.
   if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {
     return Status::InvalidArgument(

@@ -23,6 +23,9 @@ struct TableConfig {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
+  // Hudi tables: "snapshot" (default: log files applied) or "read_optimized"
+  // (base files only).
+  std::string hudi_view = "snapshot";
 };
 
 struct SchemaConfig {
@@ -61,6 +64,10 @@ struct ServerConfig {
   int64_t min_send_bytes_per_second = 32 * 1024;               // 0: off
   // Bound of the process-wide snapshot cache (estimated bytes; 0 disables it).
   int64_t snapshot_cache_bytes = int64_t{1} << 30;
+  // `hudi:` — where merged Hudi file slices are written (a local folder;
+  // default: hudi-merge-cache beside the config) and its bound in bytes.
+  std::string hudi_merge_cache;
+  int64_t hudi_merge_cache_bytes = int64_t{10} << 30;
   int io_threads = 0;      // 0 = automatic
   int worker_threads = 0;  // 0 = automatic
   bool access_log = true;

@@ -19,6 +19,8 @@ void Flatten(const NestedField& f, std::vector<SchemaElement>* out) {
   e.repetition_type = f.repetition;
   e.converted_type = f.converted_type;
   e.logical_type = f.logical_type;
+  e.scale = f.scale;
+  e.precision = f.precision;
   if (f.type) {
     e.type = f.type;
   } else {

@@ -40,6 +40,8 @@ struct NestedField {
   std::optional<Type> type;  // set for leaves
   std::optional<ConvertedType> converted_type;
   std::optional<LogicalType> logical_type;
+  std::optional<int32_t> scale;       // DECIMAL (legacy converted type)
+  std::optional<int32_t> precision;   // DECIMAL (legacy converted type)
   std::vector<NestedField> children;  // groups
 
   static NestedField Leaf(std::string name, Type type, Repetition r = Repetition::kOptional);

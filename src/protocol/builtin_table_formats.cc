@@ -3,6 +3,7 @@
 #include <cassert>
 
 #include "delta/delta_table.h"
+#include "hudi/hudi_table.h"
 #include "iceberg/iceberg_table.h"
 
 namespace lakeshare {
@@ -52,6 +53,43 @@ class IcebergFormatFactory : public TableFormatFactory {
   }
 };
 
+class HudiFormatFactory : public TableFormatFactory {
+ public:
+  // The read-optimized view of a table is a table of its own.
+  static constexpr std::string_view kReadOptimized = "|read_optimized";
+
+  Result<std::string> TableKey(const std::string& location,
+                               const TableOpenContext& context) const override {
+    LS_ASSIGN_OR_RETURN(std::string key, context.storage->NormalizeLocation(location));
+    auto view = context.table_options.find("hudiView");
+    if (view != context.table_options.end() && view->second != "snapshot") {
+      if (view->second != "read_optimized") {
+        return Status::InvalidArgument("hudiView must be snapshot or read_optimized");
+      }
+      key += kReadOptimized;
+    }
+    return key;
+  }
+
+  Result<OpenedTable> Open(const std::string& key, const TableOpenContext& context) const override {
+    std::string location = key;
+    HudiTableOptions options;
+    if (location.size() > kReadOptimized.size() &&
+        location.compare(location.size() - kReadOptimized.size(), kReadOptimized.size(),
+                         kReadOptimized) == 0) {
+      location.resize(location.size() - kReadOptimized.size());
+      options.read_optimized = true;
+    }
+    LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(location));
+    options.merge_cache = hudi::MergeCache::Default();
+    options.verify_files = location.find("://") == std::string::npos;  // local: a stat each
+    auto table = std::make_shared<HudiTable>(location, backend.storage, std::move(options));
+    OpenedTable out{table, [location]() -> Result<std::string> { return location; }};
+    out.derived_location = table->DerivedFilesRoot();
+    return out;
+  }
+};
+
 }  // namespace
 
 std::shared_ptr<const TableFormatFactory> MakeDeltaFormatFactory() {
@@ -62,15 +100,21 @@ std::shared_ptr<const TableFormatFactory> MakeIcebergFormatFactory() {
   return std::make_shared<IcebergFormatFactory>();
 }
 
+std::shared_ptr<const TableFormatFactory> MakeHudiFormatFactory() {
+  return std::make_shared<HudiFormatFactory>();
+}
+
 std::shared_ptr<const TableFormatRegistry> BuiltinTableFormats() {
   static const std::shared_ptr<const TableFormatRegistry> registry = [] {
     auto r = std::make_shared<TableFormatRegistry>();
     Status delta = r->Register("delta", MakeDeltaFormatFactory());
     Status iceberg = r->Register("iceberg", MakeIcebergFormatFactory());
+    Status hudi = r->Register("hudi", MakeHudiFormatFactory());
     // Fixed names registered once: a failure here is a programming error.
-    assert(delta.ok() && iceberg.ok());
+    assert(delta.ok() && iceberg.ok() && hudi.ok());
     (void)delta;
     (void)iceberg;
+    (void)hudi;
     return r;
   }();
   return registry;

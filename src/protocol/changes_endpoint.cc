@@ -188,8 +188,8 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
     }
   }
   ClientCapabilities caps = RequestCapabilities(r);
-  LS_ASSIGN_OR_RETURN(ResponseFormat format,
-                      InTable(t, ChooseResponseFormat(caps, *first, t.FullName())));
+  LS_ASSIGN_OR_RETURN(ResponseFormat format, InTable(t, ChooseResponseFormatOrPlainSnapshot(
+                                                            table, caps, &first, t.FullName())));
   const std::string* id_hash_header = r.Header("fileidhash");
   LS_ASSIGN_OR_RETURN(FileIdHash id_hash, ChooseFileIdHash(id_hash_header, format));
 

@@ -112,7 +112,8 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
   LS_ASSIGN_OR_RETURN(std::shared_ptr<const TableSnapshot> snapshot,
                       InTable(t, t.resolved.format->Snapshot(version)));
   LS_ASSIGN_OR_RETURN(ResponseFormat format,
-                      InTable(t, ChooseResponseFormat(caps, *snapshot, t.FullName())));
+                      InTable(t, ChooseResponseFormatOrPlainSnapshot(*t.resolved.format, caps,
+                                                                     &snapshot, t.FullName())));
   LS_ASSIGN_OR_RETURN(FileIdHash id_hash, ChooseFileIdHash(id_hash_header, format));
   LS_ASSIGN_OR_RETURN(std::shared_ptr<const PartitionFilter> share_filter,
                       LoadSharePartitionFilter(t.info, snapshot->metadata, t.FullName()));

@@ -12,6 +12,9 @@ constexpr size_t kPrefetchDistance = 8;
 template <typename What>
 Status FileSigner::SignPath(const std::string& path, const What& what, PresignedUrl* url) const {
   if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
+    if (!derived_prefix_.empty() && path.compare(0, derived_prefix_.size(), derived_prefix_) == 0) {
+      return table_.derived_backend.signer->PresignInto(path, expiration_ms_, context_, url);
+    }
     return Status::Corruption("table " + table_name_ + ": " + what() +
                               " lies outside the table location");
   }

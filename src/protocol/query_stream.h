@@ -25,7 +25,8 @@ class FileSigner {
         context_(std::move(context)),
         expiration_ms_(expiration_ms),
         table_name_(std::move(table_name)),
-        root_prefix_(table_.location + "/") {}
+        root_prefix_(table_.location + "/"),
+        derived_prefix_(table_.derived_location.empty() ? "" : table_.derived_location + "/") {}
 
   // A URL for a file recorded in the log, valid until the next call: the
   // signer reuses its buffers (this runs once per file of an answer). A path
@@ -48,6 +49,7 @@ class FileSigner {
   int64_t expiration_ms_;
   std::string table_name_;
   std::string root_prefix_;
+  std::string derived_prefix_;  // files the format wrote itself ("" for none)
   // Scratch of SignDataFile (one signer per stream, never shared).
   mutable std::string path_;
   mutable PresignedUrl url_;

@@ -115,6 +115,17 @@ Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps, cons
   return ResponseFormat::kDelta;
 }
 
+Result<ResponseFormat> ChooseResponseFormatOrPlainSnapshot(
+    TableFormat& table, const ClientCapabilities& caps,
+    std::shared_ptr<const TableSnapshot>* snapshot, const std::string& table_name) {
+  auto format = ChooseResponseFormat(caps, **snapshot, table_name);
+  if (format.ok()) return format;
+  auto plain = table.SnapshotWithoutDeletionVectors((*snapshot)->version);
+  if (!plain.ok()) return format;
+  *snapshot = std::move(*plain);
+  return ChooseResponseFormat(caps, **snapshot, table_name);
+}
+
 Result<FileIdHash> ChooseFileIdHash(const std::string* header, ResponseFormat format) {
   if (header == nullptr || header->empty()) {
     return format == ResponseFormat::kDelta ? FileIdHash::kSha256 : FileIdHash::kMd5;

@@ -5,6 +5,7 @@
 // a form the client would read wrongly: that is a 400, not silent bad data.
 #pragma once
 
+#include <memory>
 #include <string>
 #include <string_view>
 
@@ -23,6 +24,13 @@ std::string_view ResponseFormatName(ResponseFormat format);
 Result<ResponseFormat> ChooseResponseFormat(const ClientCapabilities& caps,
                                             const TableSnapshot& snapshot,
                                             const std::string& table_name);
+
+// ChooseResponseFormat, except that when the client can take the snapshot
+// in no format and the table derives its deletion vectors itself (Hudi),
+// *snapshot becomes the table's snapshot without them and is answered.
+Result<ResponseFormat> ChooseResponseFormatOrPlainSnapshot(
+    TableFormat& table, const ClientCapabilities& caps,
+    std::shared_ptr<const TableSnapshot>* snapshot, const std::string& table_name);
 
 // Why a parquet-format client cannot read this table (OK if it can): column
 // mapping, deletion vectors, reader features beyond plain parquet.

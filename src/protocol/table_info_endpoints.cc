@@ -42,7 +42,8 @@ Result<HttpResponse> GetTableMetadata(const EndpointContext& ctx, const TableCal
                       InTable(t, t.resolved.format->Snapshot(selected)));
   LS_ASSIGN_OR_RETURN(
       ResponseFormat format,
-      InTable(t, ChooseResponseFormat(RequestCapabilities(r), *snapshot, t.FullName())));
+      InTable(t, ChooseResponseFormatOrPlainSnapshot(*t.resolved.format, RequestCapabilities(r),
+                                                     &snapshot, t.FullName())));
   LS_ASSIGN_OR_RETURN(std::shared_ptr<const PartitionFilter> share_filter,
                       LoadSharePartitionFilter(t.info, snapshot->metadata, t.FullName()));
 

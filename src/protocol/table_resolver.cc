@@ -13,14 +13,16 @@ Result<ResolvedTable> TableResolver::Resolve(const TableInfo& table) {
   if (factory == nullptr) {
     return Status::Unsupported("table format '" + table.format + "' is not supported");
   }
-  LS_ASSIGN_OR_RETURN(std::string key, factory->TableKey(table.location, context_));
+  TableOpenContext context = context_;
+  context.table_options = table.format_options;
+  LS_ASSIGN_OR_RETURN(std::string key, factory->TableKey(table.location, context));
   OpenedTable opened;
   {
     std::lock_guard<std::mutex> lock(mu_);
     std::string slot = table.format + "|" + key;
     auto it = tables_.find(slot);
     if (it == tables_.end()) {
-      LS_ASSIGN_OR_RETURN(OpenedTable fresh, factory->Open(key, context_));
+      LS_ASSIGN_OR_RETURN(OpenedTable fresh, factory->Open(key, context));
       it = tables_.emplace(std::move(slot), std::move(fresh)).first;
     }
     opened = it->second;
@@ -28,6 +30,10 @@ Result<ResolvedTable> TableResolver::Resolve(const TableInfo& table) {
   ResolvedTable out;
   LS_ASSIGN_OR_RETURN(out.location, opened.files_location());
   LS_ASSIGN_OR_RETURN(out.backend, context_.storage->ForLocation(out.location));
+  if (!opened.derived_location.empty()) {
+    out.derived_location = opened.derived_location;
+    LS_ASSIGN_OR_RETURN(out.derived_backend, context_.storage->ForLocation(out.derived_location));
+  }
   out.format = std::move(opened.format);
   return out;
 }

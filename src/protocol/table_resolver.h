@@ -21,6 +21,10 @@ struct ResolvedTable {
   std::shared_ptr<TableFormat> format;
   StorageBackend backend;
   std::string location;  // normalized: where the table's files lie
+  // Files the format writes itself (Hudi's merged file slices) lie under this
+  // location instead, signed by derived_backend; empty when it writes none.
+  std::string derived_location;
+  StorageBackend derived_backend;
 };
 
 class TableResolver {

@@ -29,8 +29,23 @@ std::shared_ptr<StorageRegistry> Storage() {
   return std::make_shared<StorageRegistry>("resolver-test-signing-key");
 }
 
-TEST(TableResolverTest, BuiltinFormatsAreDeltaAndIceberg) {
-  EXPECT_THAT(BuiltinTableFormats()->Names(), ElementsAre("delta", "iceberg"));
+TEST(TableResolverTest, BuiltinFormatsAreDeltaHudiAndIceberg) {
+  EXPECT_THAT(BuiltinTableFormats()->Names(), ElementsAre("delta", "hudi", "iceberg"));
+}
+
+TEST(TableResolverTest, HudiViewsAreReadersOfTheirOwn) {
+  TableResolver resolver(Storage(), BuiltinTableFormats());
+  const std::string hudi = kTestData + "/hudi/some_table";
+  ASSERT_OK_AND_ASSIGN(ResolvedTable snapshot, resolver.Resolve(Table("hudi", hudi)));
+  TableInfo ro = Table("hudi", hudi);
+  ro.format_options["hudiView"] = "read_optimized";
+  ASSERT_OK_AND_ASSIGN(ResolvedTable a, resolver.Resolve(ro));
+  ASSERT_OK_AND_ASSIGN(ResolvedTable b, resolver.Resolve(ro));
+  EXPECT_EQ(a.format.get(), b.format.get());
+  EXPECT_NE(a.format.get(), snapshot.format.get());
+  EXPECT_EQ(a.location, snapshot.location);  // the view is not part of where files lie
+  ro.format_options["hudiView"] = "incremental";
+  EXPECT_THAT(resolver.Resolve(ro), StatusIs(StatusCode::kInvalidArgument, HasSubstr("hudiView")));
 }
 
 TEST(TableResolverTest, ResolvesDeltaAndIcebergTables) {
@@ -67,8 +82,8 @@ TEST(TableResolverTest, SharesOneReaderPerTable) {
 
 TEST(TableResolverTest, UnknownFormatIsUnsupported) {
   TableResolver resolver(Storage(), BuiltinTableFormats());
-  EXPECT_THAT(resolver.Resolve(Table("hudi", kTestData)),
-              StatusIs(StatusCode::kUnsupported, "table format 'hudi' is not supported"));
+  EXPECT_THAT(resolver.Resolve(Table("lance", kTestData)),
+              StatusIs(StatusCode::kUnsupported, "table format 'lance' is not supported"));
 }
 
 // A format the resolver has never heard of plugs in by registering a factory.

@@ -125,6 +125,14 @@ class TableFormat {
   // table's range is kInvalidArgument with a message naming the range
   // (kNotFound means the table itself is missing).
   virtual Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) = 0;
+  // The snapshot at `version` with every file that carries a deletion vector
+  // the format derived itself (Hudi's delete-only log files) replaced by an
+  // equivalent file without one, for clients that cannot apply deletion
+  // vectors. kUnsupported (the default) for formats without such files.
+  virtual Result<std::shared_ptr<const TableSnapshot>> SnapshotWithoutDeletionVectors(
+      int64_t version) {
+    return Status::Unsupported("this table format has no snapshots without deletion vectors");
+  }
   // Maps a commit timestamp (ms) to a version. Out of range is kInvalidArgument.
   virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
   // The full storage location of a file path recorded in the table.

@@ -1,4 +1,4 @@
-// Table formats by name ("delta", "iceberg", later "hudi"). Each format
+// Table formats by name ("delta", "iceberg", "hudi"). Each format
 // registers one TableFormatFactory that opens a table from the location the
 // catalog records; whoever serves tables (protocol/table_resolver.h) knows
 // formats only through this registry. Adding a format is: implement
@@ -24,6 +24,9 @@ namespace lakeshare {
 // What a factory may use to open a table.
 struct TableOpenContext {
   std::shared_ptr<StorageRegistry> storage;  // backends and location normalization
+  // The catalog's format-specific options of the table being opened (e.g.
+  // Hudi's "hudiView"); a factory that reads them puts them in its TableKey.
+  std::map<std::string, std::string> table_options;
 };
 
 // A table opened by its format: one per (format, TableKey), shared by every
@@ -34,6 +37,9 @@ struct OpenedTable {
   // signs their URLs. Asked on every request (a catalog-managed table may
   // move), so it may do I/O; errors are the request's.
   std::function<Result<std::string>()> files_location;
+  // Where files the format writes itself lie (Hudi's merge cache), signed by
+  // that location's backend; empty for formats that write none.
+  std::string derived_location;
 };
 
 class TableFormatFactory {

@@ -86,6 +86,7 @@ export function AddTableForm({ share, schema, schemas = [] }) {
         options={[
           ['delta', 'Delta'],
           ['iceberg', 'Iceberg'],
+          ['hudi', 'Hudi'],
         ]}
       />
       <Checkbox

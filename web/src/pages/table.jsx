@@ -200,6 +200,7 @@ function EditTableForm({ base, table, onSaved }) {
         options={[
           ['delta', 'Delta'],
           ['iceberg', 'Iceberg'],
+          ['hudi', 'Hudi'],
         ]}
       />
       <Checkbox label="Share history" checked={history} onChange={setHistory} />

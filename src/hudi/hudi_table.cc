@@ -1,0 +1,468 @@
+#include "hudi/hudi_table.h"
+
+#include <algorithm>
+#include <functional>
+
+#include "common/crypto.h"
+#include "common/encoding.h"
+#include "common/time_util.h"
+#include "hudi/hudi_cdc.h"
+#include "hudi/hudi_instant.h"
+#include "hudi/hudi_table_state.h"
+
+namespace lakeshare {
+namespace {
+
+using hudi::TimelineInstant;
+
+uint64_t Mix(uint64_t h, std::string_view s) {
+  uint64_t x = std::hash<std::string_view>{}(s);
+  return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+}
+
+// Runs fn(0..n-1), at most `parallel` at a time; results in index order.
+template <typename T>
+std::vector<Result<T>> RunParallel(size_t n, size_t parallel,
+                                   const std::function<Result<T>(size_t)>& fn) {
+  std::vector<Result<T>> out;
+  out.reserve(n);
+  parallel = std::max<size_t>(1, parallel);
+  for (size_t start = 0; start < n; start += parallel) {
+    size_t end = std::min(n, start + parallel);
+    std::vector<std::future<Result<T>>> batch;
+    for (size_t i = start + 1; i < end; ++i) batch.push_back(std::async(std::launch::async, fn, i));
+    out.push_back(fn(start));
+    for (auto& f : batch) out.push_back(f.get());
+  }
+  return out;
+}
+
+bool DataNeutral(const hudi::CommitMetadata& m) {
+  return m.compacted || m.operation_type == "COMPACT" || m.operation_type == "CLUSTER" ||
+         m.operation_type == "LOG_COMPACT";
+}
+
+}  // namespace
+
+std::optional<std::string> HudiTable::State::SchemaAt(int64_t version) const {
+  for (int64_t v = std::min<int64_t>(version, static_cast<int64_t>(versions.size()) - 1); v >= 0;
+       --v) {
+    const auto& c = versions[static_cast<size_t>(v)].commit;
+    if (c && c->schema) return c->schema;
+  }
+  return props.create_schema;
+}
+
+std::set<std::string> HudiTable::State::ValidInstants(int64_t version) const {
+  std::set<std::string> out;
+  for (int64_t v = 0; v <= version && v < static_cast<int64_t>(versions.size()); ++v) {
+    out.insert(versions[static_cast<size_t>(v)].instant);
+  }
+  return out;
+}
+
+HudiTable::HudiTable(std::string location, std::shared_ptr<Storage> storage,
+                     HudiTableOptions options)
+    : location_(std::move(location)),
+      storage_(std::move(storage)),
+      options_(std::move(options)),
+      cache_(options_.cache != nullptr ? *options_.cache : SnapshotCache::Global()),
+      cache_id_(cache_.NewTableId()),
+      cache_id_plain_(cache_.NewTableId()) {}
+
+HudiTable::~HudiTable() {
+  cache_.EraseTable(cache_id_);
+  cache_.EraseTable(cache_id_plain_);
+}
+
+std::string HudiTable::DerivedFilesRoot() const {
+  // Read-optimized tables merge nothing but may serve change data from there.
+  return options_.merge_cache ? options_.merge_cache->dir() : "";
+}
+
+Result<std::shared_ptr<const HudiTable::State>> HudiTable::Load() {
+  std::shared_ptr<const State> prev;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    prev = state_;
+  }
+  const std::string hoodie = storage_->Join(location_, ".hoodie");
+  const std::string props_path = storage_->Join(hoodie, "hoodie.properties");
+  auto info = storage_->Head(props_path);
+  if (!info.ok()) {
+    if (info.status().code() == StatusCode::kNotFound) {
+      return Status::NotFound("no Hudi table at '" + location_ +
+                              "': .hoodie/hoodie.properties is missing");
+    }
+    return info.status();
+  }
+  const std::string props_tag =
+      std::to_string(info->size) + ":" + std::to_string(info->modification_time_ms);
+  auto state = std::make_shared<State>();
+  state->props_tag = props_tag;
+  if (prev && prev->props_tag == props_tag) {
+    state->props = prev->props;
+  } else {
+    LS_ASSIGN_OR_RETURN(std::string text, storage_->Read(props_path));
+    auto props = hudi::ParseTableProperties(text);
+    if (!props.ok()) return props.status().WithContext("Hudi table");
+    state->props = std::move(*props);
+  }
+  const hudi::TableProperties& props = state->props;
+  LS_ASSIGN_OR_RETURN(hudi::ActiveTimeline active,
+                      hudi::ListActiveTimeline(*storage_, location_, props));
+  for (const TimelineInstant& t : active.completed) {
+    state->listing_key += hudi::BaseName(t.path) + ":" + std::to_string(t.size) + "\n";
+    if (state->earliest_active.empty() || hudi::InstantBefore(t.time, state->earliest_active)) {
+      state->earliest_active = t.time;
+    }
+  }
+  for (const std::string& p : active.pending) state->listing_key += p + "?\n";
+  if (prev && prev->props_tag == props_tag && prev->listing_key == state->listing_key) return prev;
+
+  // The archive changes only when active instants move into it.
+  if (prev && prev->props_tag == props_tag && prev->earliest_active == state->earliest_active) {
+    state->archived = prev->archived;
+    state->archive_present = prev->archive_present;
+  } else {
+    auto archived =
+        hudi::ReadArchivedTimeline(*storage_, location_, props, options_.archive_limits);
+    if (!archived.ok()) return archived.status().WithContext("Hudi table archived timeline");
+    state->archived = std::move(archived->completed);
+    state->archive_present = archived->present;
+  }
+
+  // Decode the metadata of active instants not seen before.
+  std::vector<size_t> todo;
+  std::vector<std::shared_ptr<const TimelineInstant>> decoded(active.completed.size());
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    for (size_t i = 0; i < active.completed.size(); ++i) {
+      const TimelineInstant& t = active.completed[i];
+      auto it = parsed_.find(t.path + "|" + std::to_string(t.size));
+      if (it != parsed_.end()) {
+        decoded[i] = it->second;
+      } else {
+        todo.push_back(i);
+      }
+    }
+  }
+  const int64_t max_bytes = options_.max_metadata_bytes;
+  auto results = RunParallel<std::shared_ptr<const TimelineInstant>>(
+      todo.size(), options_.max_parallel_reads,
+      [&](size_t k) -> Result<std::shared_ptr<const TimelineInstant>> {
+        TimelineInstant t = active.completed[todo[k]];
+        const std::string what = "Hudi instant file " + hudi::BaseName(t.path);
+        bool needed = hudi::IsWriteAction(t.action) || t.action == "rollback" ||
+                      t.action == "restore" || t.action == "clean";
+        if (!needed) return std::make_shared<const TimelineInstant>(std::move(t));
+        if (t.size > max_bytes) {
+          return Status::TooLarge(what + " is larger than " + std::to_string(max_bytes) + " bytes");
+        }
+        auto bytes = storage_->Read(t.path);
+        if (!bytes.ok()) return bytes.status().WithContext(what);
+        if (hudi::IsWriteAction(t.action)) {
+          auto m = hudi::ParseCommitMetadata(std::move(*bytes), what);
+          if (!m.ok()) return m.status();
+          t.commit = std::make_shared<const hudi::CommitMetadata>(std::move(*m));
+        } else if (t.action == "rollback") {
+          LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRollbackInstants(std::move(*bytes), what));
+        } else if (t.action == "restore") {
+          LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRestoreInstants(std::move(*bytes), what));
+        } else {
+          LS_ASSIGN_OR_RETURN(hudi::CleanMetadata c,
+                              hudi::ParseCleanMetadata(std::move(*bytes), what));
+          t.clean = std::make_shared<const hudi::CleanMetadata>(std::move(c));
+        }
+        return std::make_shared<const TimelineInstant>(std::move(t));
+      });
+  for (size_t k = 0; k < todo.size(); ++k) {
+    if (!results[k].ok()) return results[k].status();
+    decoded[todo[k]] = *results[k];
+  }
+
+  // Archived and active instants; an instant in both counts once (active).
+  std::map<std::pair<std::string, std::string>, const TimelineInstant*> all;
+  for (const TimelineInstant& t : state->archived) all[{t.time, t.action}] = &t;
+  for (const auto& t : decoded) all[{t->time, t->action}] = t.get();
+  for (const auto& [key, t] : all) {
+    if (state->timeline_start.empty() || hudi::InstantBefore(t->time, state->timeline_start)) {
+      state->timeline_start = t->time;
+    }
+    for (const std::string& u : t->undone) state->undone.insert(u);
+    if (t->clean) {
+      ++state->cleans;
+      for (const auto& [partition, files] : t->clean->deleted_files) {
+        for (const std::string& f : files) {
+          state->cleaned[partition].insert(f);
+          state->cleaned_by[f] = t->time;
+        }
+      }
+    }
+  }
+  std::vector<const TimelineInstant*> writes;
+  for (const auto& [key, t] : all) {
+    if (hudi::IsWriteAction(t->action) && state->undone.count(t->time) == 0) writes.push_back(t);
+  }
+  const bool by_completion = props.timeline_layout_version >= 2;
+  auto completion_of = [&](const TimelineInstant* t) {
+    return by_completion && !t->completion_time.empty() ? t->completion_time : t->time;
+  };
+  std::stable_sort(writes.begin(), writes.end(),
+                   [&](const TimelineInstant* a, const TimelineInstant* b) {
+                     std::string ca = completion_of(a), cb = completion_of(b);
+                     if (ca != cb) return hudi::InstantBefore(ca, cb);
+                     return hudi::InstantBefore(a->time, b->time);
+                   });
+  uint64_t hash = Mix(0, props_tag);
+  int64_t last_ts = INT64_MIN;
+  for (const TimelineInstant* t : writes) {
+    HudiVersion v;
+    v.version = static_cast<int64_t>(state->versions.size());
+    v.instant = t->time;
+    v.completion = completion_of(t);
+    v.action = t->action;
+    auto ts = hudi::InstantTimeMillis(v.completion, props.timeline_utc);
+    if (!ts.ok()) return ts.status().WithContext("Hudi instant " + t->time);
+    v.timestamp_ms = std::max(*ts, last_ts);  // never decreasing
+    last_ts = v.timestamp_ms;
+    v.commit = t->commit ? t->commit : std::make_shared<const hudi::CommitMetadata>();
+    hash = Mix(Mix(hash, v.instant), v.completion);
+    v.prefix_hash = hash;
+    state->versions.push_back(std::move(v));
+  }
+  std::vector<hudi::IndexedCommit> commits;
+  commits.reserve(state->versions.size());
+  for (const HudiVersion& v : state->versions) {
+    commits.push_back({v.version, v.instant, v.completion, v.commit.get()});
+  }
+  auto index = hudi::FileIndex::Build(commits, state->cleaned, by_completion);
+  if (!index.ok()) return index.status().WithContext("Hudi table");
+  state->index = std::move(*index);
+  if (props.base_file_format != "PARQUET") {
+    state->unservable =
+        Status::Unsupported("Hudi tables with base file format " + props.base_file_format +
+                            " are not supported (base files must be parquet)");
+  } else {
+    for (const std::string& ext : state->index->base_extensions()) {
+      if (ext != "parquet") {
+        state->unservable = Status::Unsupported("the Hudi table has base files of format '" + ext +
+                                                "'; only parquet is supported");
+        break;
+      }
+    }
+  }
+  std::shared_ptr<const State> done = state;
+  std::lock_guard<std::mutex> lock(mu_);
+  std::map<std::string, std::shared_ptr<const TimelineInstant>> kept;
+  for (size_t i = 0; i < active.completed.size(); ++i) {
+    const TimelineInstant& t = active.completed[i];
+    kept[t.path + "|" + std::to_string(t.size)] = decoded[i];
+  }
+  parsed_ = std::move(kept);
+  state_ = done;
+  return done;
+}
+
+Result<int64_t> HudiTable::LatestVersion() {
+  LS_ASSIGN_OR_RETURN(auto state, Load());
+  return state->versions.empty() ? int64_t{0} : static_cast<int64_t>(state->versions.size()) - 1;
+}
+
+Result<int64_t> HudiTable::CheckVersion(const State& state, std::optional<int64_t> version) const {
+  const int64_t latest =
+      state.versions.empty() ? 0 : static_cast<int64_t>(state.versions.size()) - 1;
+  if (!version) return latest;
+  if (*version < 0 || *version > latest) {
+    return Status::InvalidArgument("Cannot time travel Hudi table to version " +
+                                   std::to_string(*version) + ". Available versions: [0, " +
+                                   std::to_string(latest) + "].");
+  }
+  return *version;
+}
+
+Result<int64_t> HudiTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) {
+  LS_ASSIGN_OR_RETURN(auto state, Load());
+  const auto& v = state->versions;
+  if (v.empty()) return int64_t{0};
+  if (bound == TimestampBound::kAtOrBefore) {
+    auto it =
+        std::upper_bound(v.begin(), v.end(), timestamp_ms,
+                         [](int64_t ts, const HudiVersion& e) { return ts < e.timestamp_ms; });
+    if (it == v.begin()) {
+      return Status::InvalidArgument(
+          "The provided timestamp (" + FormatIso8601Millis(timestamp_ms) +
+          ") is before the earliest version available to this table (0). Please use a "
+          "timestamp greater than or equal to " +
+          FormatIso8601Millis(v.front().timestamp_ms) + ".");
+    }
+    return (it - 1)->version;
+  }
+  auto it = std::lower_bound(v.begin(), v.end(), timestamp_ms,
+                             [](const HudiVersion& e, int64_t ts) { return e.timestamp_ms < ts; });
+  if (it == v.end()) {
+    return Status::InvalidArgument("The provided timestamp (" + FormatIso8601Millis(timestamp_ms) +
+                                   ") is after the latest version available to this table (" +
+                                   std::to_string(v.back().version) +
+                                   "). Please use a timestamp less than or equal to " +
+                                   FormatIso8601Millis(v.back().timestamp_ms) + ".");
+  }
+  return it->version;
+}
+
+Result<std::string> HudiTable::ResolveFilePath(const std::string& recorded_path) const {
+  std::string out;
+  LS_RETURN_IF_ERROR(ResolveFilePathInto(recorded_path, &out));
+  return out;
+}
+
+Status HudiTable::ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
+  if (!recorded_path.empty() && recorded_path[0] == '/' && options_.merge_cache) {
+    const std::string& dir = options_.merge_cache->dir();
+    if (recorded_path.size() > dir.size() && recorded_path.compare(0, dir.size(), dir) == 0 &&
+        recorded_path[dir.size()] == '/') {
+      *out = recorded_path;
+      return Status::OK();
+    }
+  }
+  if (recorded_path.empty() || recorded_path[0] == '/' ||
+      recorded_path.find("://") != std::string::npos) {
+    return Status::Corruption("Hudi file path '" + recorded_path + "' is not inside the table");
+  }
+  Storage::JoinInto(location_, recorded_path, out);
+  return Status::OK();
+}
+
+Result<std::vector<CommitChanges>> HudiTable::Changes(int64_t start_version, int64_t end_version) {
+  LS_ASSIGN_OR_RETURN(auto state, Load());
+  if (state->unservable) return *state->unservable;
+  LS_RETURN_IF_ERROR(CheckVersion(*state, start_version).status());
+  LS_RETURN_IF_ERROR(CheckVersion(*state, end_version).status());
+  std::vector<CommitChanges> out;
+  if (state->versions.empty()) {
+    CommitChanges empty;
+    out.push_back(std::move(empty));
+    return out;
+  }
+  std::unique_ptr<SliceContext> before;
+  for (int64_t v = start_version; v <= end_version; ++v) {
+    const HudiVersion& hv = state->versions[static_cast<size_t>(v)];
+    LS_ASSIGN_OR_RETURN(auto now, MakeSliceContext(state, v, false));
+    if (v > 0 && !before) {
+      LS_ASSIGN_OR_RETURN(before, MakeSliceContext(state, v - 1, false));
+    }
+    CommitChanges c;
+    c.version = v;
+    c.timestamp_ms = hv.timestamp_ms;
+    if (!hv.commit->operation_type.empty()) c.operation = hv.commit->operation_type;
+    const bool data_change = !DataNeutral(*hv.commit);
+    for (const hudi::FileGroup* g : state->index->GroupsTouchedAt(v)) {
+      std::optional<DataFile> old_file, new_file;
+      if (v > 0) {
+        if (auto s = state->index->SliceAt(*g, v - 1)) {
+          LS_ASSIGN_OR_RETURN(old_file, ServeSlice(*before, *s));
+        }
+      }
+      if (auto s = state->index->SliceAt(*g, v)) {
+        LS_ASSIGN_OR_RETURN(new_file, ServeSlice(*now, *s));
+      }
+      if (old_file && new_file && old_file->path == new_file->path) continue;
+      if (old_file) {
+        FileChange ch;
+        ch.type = ChangeType::kRemove;
+        ch.file = std::move(*old_file);
+        ch.file.data_change = data_change;
+        ch.file.stats.reset();
+        ch.deletion_timestamp = hv.timestamp_ms;
+        c.changes.push_back(std::move(ch));
+      }
+      if (new_file) {
+        FileChange ch;
+        ch.type = ChangeType::kAdd;
+        ch.file = std::move(*new_file);
+        ch.file.data_change = data_change;
+        c.changes.push_back(std::move(ch));
+      }
+    }
+    if (state->props.cdc_enabled && data_change && options_.merge_cache) {
+      LS_ASSIGN_OR_RETURN(auto cdc, ChangeData(*now, state->SchemaAt(v).value_or("")));
+      if (cdc) {
+        for (FileChange& ch : *cdc) c.changes.push_back(std::move(ch));
+      }
+    }
+    if (v > start_version && state->SchemaAt(v) != state->SchemaAt(v - 1)) {
+      LS_ASSIGN_OR_RETURN(auto snap, Snapshot(v));
+      c.metadata = snap->metadata;
+    }
+    out.push_back(std::move(c));
+    before = std::move(now);
+  }
+  return out;
+}
+
+Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
+    const SliceContext& ctx, const std::string& schema_text) {
+  using Out = std::optional<std::vector<FileChange>>;
+  const HudiVersion& hv = ctx.state->versions[static_cast<size_t>(ctx.version)];
+  if (!ctx.schema || !hv.commit->replaced_file_ids.empty()) return Out();
+  hudi::MergeCache& cache = *options_.merge_cache;
+  std::vector<FileChange> out;
+  auto add = [&](const std::string& partition, const std::string& key,
+                 const std::function<Result<std::string>(int64_t*)>& convert) -> Result<bool> {
+    FileChange ch;
+    ch.type = ChangeType::kCdc;
+    auto values = ctx.partitions->Parse(partition);
+    if (!values.ok()) return values.status().WithContext("Hudi table");
+    ch.file.partition_values = std::move(*values);
+    ch.file.modification_time = hv.timestamp_ms;
+    if (auto size = cache.Find(key)) {
+      ch.file.size = *size;
+    } else {
+      int64_t rows = 0;
+      auto bytes = convert(&rows);
+      if (!bytes.ok()) {
+        if (bytes.status().code() == StatusCode::kUnsupported) return false;
+        return bytes.status();
+      }
+      LS_RETURN_IF_ERROR(cache.Put(key, *bytes));
+      ch.file.size = static_cast<int64_t>(bytes->size());
+    }
+    ch.file.path = cache.PathOf(key);
+    out.push_back(std::move(ch));
+    return true;
+  };
+  const std::string schema_hash = std::to_string(std::hash<std::string>{}(schema_text));
+  for (const hudi::WriteStat& s : hv.commit->write_stats) {
+    if (!s.cdc_stats.empty()) {
+      for (const auto& [path, size] : s.cdc_stats) {
+        if (path.find("..") != std::string::npos || path.empty() || path[0] == '/') {
+          return Status::Corruption("commit " + hv.instant +
+                                    " names a change log outside the table");
+        }
+        const std::string key = HexEncode(Sha256("hudi-cdc-v1|" + path + "|" +
+                                                 std::to_string(size) + "|" + schema_hash))
+                                    .substr(0, 40);
+        LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
+                              return hudi::CdcLogAsChangeFile(
+                                  *storage_, location_, path, *ctx.schema,
+                                  options_.slice_limits.max_log_bytes, rows);
+                            }));
+        if (!ok) return Out();
+      }
+      continue;
+    }
+    const bool new_group = s.prev_commit.empty() || s.prev_commit == "null";
+    if (!new_group || !hudi::ParseBaseFileName(hudi::BaseName(s.path))) return Out();
+    const std::string key = HexEncode(Sha256("hudi-inserts-v1|" + s.path + "|" +
+                                             std::to_string(s.file_size) + "|" + schema_hash))
+                                .substr(0, 40);
+    LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
+                          return hudi::BaseFileAsInserts(storage_, location_, s.path, s.file_size,
+                                                         *ctx.schema, rows);
+                        }));
+    if (!ok) return Out();
+  }
+  return Out(std::move(out));
+}
+
+}  // namespace lakeshare

@@ -1,0 +1,314 @@
+// HudiTable's snapshots: the files of every file group's slice at a version
+// (base files, base files with deletion vectors, merged files), the Spark
+// schema and partition values, built once per (version, variant) and kept
+// in the SnapshotCache.
+#include <algorithm>
+#include <functional>
+
+#include "common/crypto.h"
+#include "common/encoding.h"
+#include "common/json_writer.h"
+#include "hudi/hudi_deletion_vector.h"
+#include "hudi/hudi_partition.h"
+#include "hudi/hudi_schema.h"
+#include "hudi/hudi_table.h"
+#include "hudi/hudi_table_state.h"
+#include "parquet/parquet_reader.h"
+#include "parquet/random_access_file.h"
+
+namespace lakeshare {
+
+namespace {
+
+std::string UuidFromDigest(const std::string& text) {
+  std::string h = HexEncode(Sha256(text)).substr(0, 32);
+  return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
+         "-" + h.substr(20, 12);
+}
+
+std::string NumRecordsStats(int64_t n) { return "{\"numRecords\":" + std::to_string(n) + "}"; }
+
+// The rows of a merged file (its footer), for stats of a cached merge.
+Result<int64_t> RowsOf(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(auto file, parquet::LocalFile::Open(path));
+  LS_ASSIGN_OR_RETURN(parquet::ParquetReader reader,
+                      parquet::ParquetReader::Open(
+                          std::shared_ptr<const parquet::RandomAccessFile>(std::move(file))));
+  return reader.num_rows();
+}
+
+}  // namespace
+
+Result<std::unique_ptr<HudiTable::SliceContext>> HudiTable::MakeSliceContext(
+    std::shared_ptr<const State> state, int64_t version, bool with_deletion_vectors) const {
+  auto c = std::make_unique<SliceContext>();
+  c->version = version;
+  c->with_deletion_vectors = with_deletion_vectors;
+  c->valid = state->ValidInstants(version);
+  if (auto text = state->SchemaAt(version)) {
+    auto schema = hudi::ParseAvroSchema(*text);
+    if (!schema.ok()) return schema.status().WithContext("Hudi table schema");
+    c->schema = std::move(*schema);
+  }
+  c->partitions = std::make_unique<hudi::PartitionParser>(state->props, c->schema);
+  if (version < static_cast<int64_t>(state->versions.size())) {
+    c->timestamp_ms = state->versions[static_cast<size_t>(version)].timestamp_ms;
+  }
+  c->state = std::move(state);
+  return c;
+}
+
+Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
+                                                      const hudi::FileSlice& slice) {
+  const State& state = *ctx.state;
+  auto check_cleaned = [&](const hudi::IndexedFile* f) -> Status {
+    if (f == nullptr || !f->cleaned) return Status::OK();
+    std::string name = hudi::BaseName(f->path);
+    auto by = state.cleaned_by.find(name);
+    return Status::InvalidArgument("version " + std::to_string(ctx.version) +
+                                   " of the Hudi table is no longer readable: " + "its file " +
+                                   f->path + " was removed by the clean at instant " +
+                                   (by != state.cleaned_by.end() ? by->second : std::string("?")));
+  };
+  DataFile file;
+  auto partition = ctx.partitions->Parse(slice.group->partition);
+  if (!partition.ok()) return partition.status().WithContext("Hudi table");
+  file.partition_values = std::move(*partition);
+  file.modification_time = ctx.state->versions[static_cast<size_t>(slice.version)].timestamp_ms;
+  auto serve_base = [&]() -> Result<std::optional<DataFile>> {
+    LS_RETURN_IF_ERROR(check_cleaned(slice.base));
+    file.path = slice.base->path;
+    file.size = slice.base->size;
+    if (slice.base->num_records > 0) file.stats = NumRecordsStats(slice.base->num_records);
+    return std::optional<DataFile>(std::move(file));
+  };
+  const bool cow = state.props.type == hudi::TableType::kCopyOnWrite;
+  if (cow || options_.read_optimized || slice.logs.empty()) {
+    if (slice.base == nullptr) return std::optional<DataFile>();
+    return serve_base();
+  }
+  LS_RETURN_IF_ERROR(check_cleaned(slice.base));
+  for (const hudi::IndexedFile* l : slice.logs) LS_RETURN_IF_ERROR(check_cleaned(l));
+  hudi::SliceInputs in;
+  in.storage = storage_;
+  in.table_root = location_;
+  in.props = &state.props;
+  in.schema = ctx.schema;
+  in.valid_instants = &ctx.valid;
+  in.timeline_start = state.timeline_start;
+  in.limits = options_.slice_limits;
+  hudi::SliceReader reader(std::move(in), slice);
+  LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
+  switch (plan.kind) {
+    case hudi::SliceOutcome::Kind::kEmpty:
+      return std::optional<DataFile>();
+    case hudi::SliceOutcome::Kind::kBase:
+      return serve_base();
+    case hudi::SliceOutcome::Kind::kDeletes:
+      if (ctx.with_deletion_vectors) {
+        file.path = slice.base->path;
+        file.size = slice.base->size;
+        file.stats = NumRecordsStats(plan.base_rows);
+        file.deletion_vector = hudi::InlineDeletionVector(plan.deleted_positions);
+        return std::optional<DataFile>(std::move(file));
+      }
+      break;
+    case hudi::SliceOutcome::Kind::kMerged:
+      break;
+  }
+  if (!options_.merge_cache) {
+    return Status::Unsupported(
+        "file group " + slice.group->file_id +
+        " has log files that must be merged, and no Hudi merge cache is configured "
+        "(hudi.mergeCache), or share the table with hudiView: read_optimized");
+  }
+  hudi::MergeCache& cache = *options_.merge_cache;
+  int64_t rows = 0;
+  if (auto size = cache.Find(plan.key)) {
+    file.size = *size;
+    auto counted = RowsOf(cache.PathOf(plan.key));
+    if (!counted.ok()) return counted.status().WithContext("Hudi merge cache");
+    rows = *counted;
+  } else {
+    auto bytes = reader.Merge(&rows);
+    if (!bytes.ok()) return bytes.status().WithContext("Hudi file group " + slice.group->file_id);
+    LS_RETURN_IF_ERROR(cache.Put(plan.key, *bytes));
+    file.size = static_cast<int64_t>(bytes->size());
+  }
+  if (rows == 0) return std::optional<DataFile>();
+  file.path = cache.PathOf(plan.key);
+  file.stats = NumRecordsStats(rows);
+  return std::optional<DataFile>(std::move(file));
+}
+
+Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
+    const std::shared_ptr<const State>& state, int64_t version, bool with_deletion_vectors) {
+  auto snap = std::make_shared<TableSnapshot>();
+  snap->version = version;
+  const hudi::TableProperties& props = state->props;
+  LS_ASSIGN_OR_RETURN(auto ctx, MakeSliceContext(state, version, with_deletion_vectors));
+  snap->timestamp_ms = ctx->timestamp_ms;
+
+  TableMetadata& md = snap->metadata;
+  md.id = UuidFromDigest("hudi|" + location_);
+  if (!props.name.empty()) md.name = props.name;
+  if (options_.read_optimized && props.type == hudi::TableType::kMergeOnRead) {
+    md.description =
+        "Read-optimized view of a Hudi merge-on-read table: base files only; updates and "
+        "deletes still in log files are not applied";
+  }
+  md.format_provider = "parquet";
+  md.partition_columns = ctx->partitions->columns();
+  md.configuration["delta.enableChangeDataFeed"] = "true";
+  bool ntz = false;
+  if (ctx->schema) {
+    hudi::SparkSchemaOptions so;
+    so.meta_fields = true;
+    auto op = props.Get("hoodie.allow.operation.metadata.field");
+    so.operation_field = op && *op == "true";
+    so.partition_columns = md.partition_columns;
+    auto spark = hudi::ToSparkSchema(*ctx->schema, so);
+    if (!spark.ok()) return spark.status().WithContext("Hudi table schema");
+    md.schema_string = spark->json;
+    ntz = spark->has_timestamp_ntz;
+  } else {
+    md.schema_string = R"({"type":"struct","fields":[]})";
+  }
+  if (!state->versions.empty()) md.created_time = state->versions.front().timestamp_ms;
+
+  std::vector<DataFile> files;
+  if (!state->versions.empty()) {
+    std::vector<hudi::FileSlice> slices;
+    for (const hudi::FileGroup& g : state->index->groups()) {
+      if (auto s = state->index->SliceAt(g, version)) slices.push_back(std::move(*s));
+    }
+    // Slices that read log files run a few at a time.
+    std::vector<std::optional<DataFile>> served(slices.size());
+    std::vector<size_t> heavy;
+    for (size_t i = 0; i < slices.size(); ++i) {
+      if (!slices[i].logs.empty() && props.type == hudi::TableType::kMergeOnRead &&
+          !options_.read_optimized) {
+        heavy.push_back(i);
+        continue;
+      }
+      LS_ASSIGN_OR_RETURN(served[i], ServeSlice(*ctx, slices[i]));
+    }
+    const size_t parallel = std::max<size_t>(1, options_.max_parallel_reads);
+    for (size_t start = 0; start < heavy.size(); start += parallel) {
+      size_t end = std::min(heavy.size(), start + parallel);
+      std::vector<std::future<Result<std::optional<DataFile>>>> running;
+      for (size_t k = start; k < end; ++k) {
+        running.push_back(
+            std::async(std::launch::async, [&, k] { return ServeSlice(*ctx, slices[heavy[k]]); }));
+      }
+      Status first = Status::OK();
+      for (size_t k = start; k < end; ++k) {
+        auto r = running[k - start].get();
+        if (!r.ok()) {
+          if (first.ok()) first = r.status();
+          continue;
+        }
+        served[heavy[k]] = std::move(*r);
+      }
+      LS_RETURN_IF_ERROR(first);
+    }
+    PartitionValueInterner interner;
+    for (auto& f : served) {
+      if (!f) continue;
+      interner.Intern(&f->partition_values);
+      files.push_back(std::move(*f));
+    }
+  }
+  std::sort(files.begin(), files.end(),
+            [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
+  if (options_.verify_files) {
+    std::string path;
+    for (const DataFile& f : files) {
+      if (f.path.empty() || f.path[0] == '/') continue;  // a merged file, just written or found
+      Storage::JoinInto(location_, f.path, &path);
+      auto info = storage_->Head(path);
+      if (info.ok()) continue;
+      if (info.status().code() == StatusCode::kNotFound) {
+        return Status::Corruption("base file " + f.path + " of version " + std::to_string(version) +
+                                  " is missing (a commit lists it)");
+      }
+      return info.status();
+    }
+  }
+  bool dvs = std::any_of(files.begin(), files.end(),
+                         [](const DataFile& f) { return f.deletion_vector.has_value(); });
+  if (dvs || ntz) {
+    snap->protocol.min_reader_version = 3;
+    snap->protocol.min_writer_version = 7;
+    std::vector<std::string> features;
+    if (dvs) features.push_back("deletionVectors");
+    if (ntz) features.push_back("timestampNtz");
+    snap->protocol.reader_features = features;
+    snap->protocol.writer_features = features;
+  }
+  snap->files = std::move(files);
+  return std::shared_ptr<const TableSnapshot>(std::move(snap));
+}
+
+Result<std::shared_ptr<const TableSnapshot>> HudiTable::CachedSnapshot(
+    const std::shared_ptr<const State>& state, int64_t version, bool with_deletion_vectors) {
+  const uint64_t cache_id = with_deletion_vectors ? cache_id_ : cache_id_plain_;
+  const uint64_t evictions = options_.merge_cache ? options_.merge_cache->evictions() : 0;
+  auto tag_of = [&](int64_t v) {
+    SnapshotCache::Tag t;
+    if (!state->versions.empty()) {
+      t.a = static_cast<int64_t>(state->versions[static_cast<size_t>(v)].prefix_hash);
+    }
+    t.b = static_cast<int64_t>(std::hash<std::string>{}(
+        state->props_tag + "|" + std::to_string(state->cleans) + "|" + std::to_string(evictions) +
+        (options_.read_optimized ? "|ro" : "")));
+    return t;
+  };
+  const SnapshotCache::Tag tag = tag_of(version);
+  auto valid = [&](int64_t v, const SnapshotCache::Tag& t) {
+    if (state->versions.empty()) return v == 0 && tag_of(0) == t;
+    return v >= 0 && v < static_cast<int64_t>(state->versions.size()) && tag_of(v) == t;
+  };
+  const std::string key = std::to_string(cache_id) + "|" + std::to_string(version) + "|" +
+                          std::to_string(tag.a) + "|" + std::to_string(tag.b);
+  std::unique_lock<std::mutex> lock(mu_);
+  auto cached = cache_.FindAtOrBefore(cache_id, version, valid, version);
+  if (cached && cached->version == version) return cached;
+  if (auto it = in_flight_.find(key); it != in_flight_.end()) {
+    std::shared_future<SnapshotResult> future = it->second;
+    lock.unlock();
+    return future.get();
+  }
+  std::promise<SnapshotResult> promise;
+  in_flight_[key] = promise.get_future().share();
+  lock.unlock();
+  SnapshotResult r = Status::Internal("Hudi snapshot build did not run");
+  try {
+    r = Build(state, version, with_deletion_vectors);
+  } catch (const std::exception& e) {
+    r = Status::Internal(std::string("Hudi table: unexpected exception: ") + e.what());
+  }
+  if (r.ok()) cache_.Insert(cache_id, *r, tag);
+  lock.lock();
+  in_flight_.erase(key);
+  lock.unlock();
+  promise.set_value(r);
+  return r;
+}
+
+Result<std::shared_ptr<const TableSnapshot>> HudiTable::Snapshot(std::optional<int64_t> version) {
+  LS_ASSIGN_OR_RETURN(auto state, Load());
+  if (state->unservable) return *state->unservable;
+  LS_ASSIGN_OR_RETURN(int64_t v, CheckVersion(*state, version));
+  return CachedSnapshot(state, v, true);
+}
+
+Result<std::shared_ptr<const TableSnapshot>> HudiTable::SnapshotWithoutDeletionVectors(
+    int64_t version) {
+  LS_ASSIGN_OR_RETURN(auto state, Load());
+  if (state->unservable) return *state->unservable;
+  LS_ASSIGN_OR_RETURN(int64_t v, CheckVersion(*state, version));
+  return CachedSnapshot(state, v, false);
+}
+
+}  // namespace lakeshare

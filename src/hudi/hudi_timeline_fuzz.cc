@@ -1,0 +1,101 @@
+// libFuzzer target: arbitrary bytes as the files of a Hudi timeline — an
+// instant file name, hoodie.properties, commit metadata (JSON and Avro),
+// rollback, restore and clean metadata, and the partition path of a file.
+// The first byte picks the parser, the rest is its input. Any crash,
+// sanitizer report or unbounded allocation is a bug; errors must be
+// kCorruption, kUnsupported or kTooLarge.
+#include <cstdint>
+#include <cstdlib>
+#include <string>
+#include <string_view>
+
+#include "hudi/hudi_commit_metadata.h"
+#include "hudi/hudi_file_index.h"
+#include "hudi/hudi_instant.h"
+#include "hudi/hudi_partition.h"
+#include "hudi/hudi_properties.h"
+#include "hudi/hudi_schema.h"
+
+using namespace lakeshare;
+using namespace lakeshare::hudi;
+
+namespace {
+
+void Check(const Status& st) {
+  if (st.ok()) return;
+  StatusCode c = st.code();
+  if (c != StatusCode::kCorruption && c != StatusCode::kUnsupported && c != StatusCode::kTooLarge) {
+    std::abort();
+  }
+}
+
+void FuzzCommit(std::string bytes) {
+  auto m = ParseCommitMetadata(std::move(bytes), "fuzz");
+  Check(m.status());
+  if (!m.ok()) return;
+  // Whatever came out feeds the file index without harm.
+  CommitMetadata meta = std::move(*m);
+  IndexedCommit c{0, "20240101000000000", "20240101000000000", &meta};
+  auto index = FileIndex::Build({c}, {}, true);
+  Check(index.status());
+  if (!index.ok()) return;
+  for (const FileGroup& g : index->groups()) (void)index->SliceAt(g, 0);
+  if (meta.schema) {
+    auto schema = ParseAvroSchema(*meta.schema);
+    Check(schema.status());
+    if (schema.ok()) {
+      Check(ToSparkSchema(**schema, {}).status());
+      Check(ToParquetFields(**schema, true).status());
+    }
+  }
+}
+
+}  // namespace
+
+extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
+  if (size == 0) return 0;
+  const uint8_t which = data[0] % 7;
+  std::string input(reinterpret_cast<const char*>(data + 1), size - 1);
+  switch (which) {
+    case 0: {
+      (void)ParseInstantFileName(input, 1);
+      (void)ParseInstantFileName(input, 2);
+      (void)ParseBaseFileName(input);
+      (void)ParseLogFileName(input);
+      Check(InstantTimeMillis(input, true).status());
+      break;
+    }
+    case 1: {
+      auto p = ParseTableProperties(input);
+      Check(p.status());
+      if (p.ok()) {
+        PartitionParser parser(*p, nullptr);
+        Check(parser.Parse(input).status());
+      }
+      break;
+    }
+    case 2:
+      FuzzCommit(input);
+      break;
+    case 3:
+      FuzzCommit("Obj\x01" + input);
+      break;
+    case 4:
+      Check(ParseRollbackInstants("Obj\x01" + input, "fuzz").status());
+      Check(ParseRestoreInstants(input, "fuzz").status());
+      break;
+    case 5:
+      Check(ParseCleanMetadata("Obj\x01" + input, "fuzz").status());
+      break;
+    case 6: {
+      auto schema = ParseAvroSchema(input);
+      Check(schema.status());
+      if (schema.ok()) {
+        Check(ToSparkSchema(**schema, {}).status());
+        Check(ToParquetFields(**schema, true).status());
+      }
+      break;
+    }
+  }
+  return 0;
+}

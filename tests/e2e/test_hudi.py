@@ -1,0 +1,449 @@
+"""Apache Hudi tables served end to end (format: hudi).
+
+Every table under tests/data/hudi (the 45 hudi-rs sample tables: copy-on-write
+and merge-on-read, table versions 6, 8 and 9, every key generator, overwrites,
+rollbacks, empty tables; and the quick-start merge-on-read tables with
+updates and deletes in Avro log blocks) is unzipped into a temporary folder
+and shared by a real server. For each version, the rows a client reconstructs
+from the answer (the data files downloaded and read by DuckDB, deletion
+vectors applied, partition values checked against the rows) must equal the
+rows of hudi_reader.py, an independent reader (its own timeline replay and
+merge). Both response formats are checked: delta with deletion vectors, and
+parquet (merged files instead). Also: /version and timestamps, the
+read-optimized view, /changes, and tables that cannot be served (Lance base
+files) answering a clear 400.
+"""
+
+import collections
+import hashlib
+import json
+import os
+import re
+import subprocess
+
+import pytest
+
+import expect
+import hudi_reader
+from conftest import launch_server
+from strict_client import StrictClient
+
+SHARE, SCHEMA = "hudi", "t"
+TOKEN = "tok-hudi"
+DV_CAPS = "responseformat=delta;readerfeatures=deletionvectors,timestampntz"
+PARQUET_CAPS = "responseformat=parquet"
+
+ARCHIVES = hudi_reader.all_archives()
+
+
+def table_name(archive):
+    stem = archive[:-4].replace("hudi-rs-quickstart/quickstart_trips_table/", "qs/").replace("hudi-rs/", "")
+    return re.sub(r"[^A-Za-z0-9_]", "_", stem)
+
+
+@pytest.fixture(scope="module")
+def hudi(lakeshare_bin, tmp_path_factory, parquet_rows):
+    base = str(tmp_path_factory.mktemp("hudi"))
+    roots = {}
+    tables = []
+    for archive in ARCHIVES:
+        name = table_name(archive)
+        dest = os.path.join(base, "tables", name)
+        os.makedirs(dest)
+        roots[name] = hudi_reader.unzip_table(archive, dest)
+        tables.append({"name": name, "location": roots[name], "format": "hudi", "historyShared": True})
+        if "/mor/" in archive:
+            tables.append({"name": name + "_ro", "location": roots[name], "format": "hudi",
+                           "historyShared": True, "hudiView": "read_optimized"})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": [SHARE]}],
+        "hudi": {"mergeCache": os.path.join(base, "merge-cache")},
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="hudi")
+    client = StrictClient(server.endpoint_url, TOKEN, server)
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield client, roots, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def readable(t):
+    """Why the server must refuse the table (None: it must serve it)."""
+    if t.base_format != "PARQUET":
+        return "base format " + t.base_format
+    for g in t.groups().values():
+        for b in g["bases"]:
+            if b["ext"] != "parquet":
+                return "base files of format " + b["ext"]
+    return None
+
+
+def download(url, folder):
+    data = expect.download_bytes(url)
+    os.makedirs(folder, exist_ok=True)
+    path = os.path.join(folder, hashlib.sha256(data).hexdigest() + ".parquet")
+    if not os.path.exists(path):
+        with open(path, "wb") as f:
+            f.write(data)
+    return path
+
+
+def served_rows(result, folder, parquet):
+    """[(partition values, row dict)] a client reads from a query answer."""
+    files = []
+    for f in result.files:
+        if result.format == "delta":
+            add = f["deltaSingleAction"]["add"]
+            dv = add.get("deletionVector")
+            positions = set()
+            if dv is not None:
+                assert dv["storageType"] == "i", "a Hudi deletion vector is inline: %r" % dv
+                positions = set(hudi_reader.inline_dv_positions(dv["pathOrInlineDv"]))
+                assert len(positions) == dv["cardinality"]
+            files.append((download(add["path"], folder), add["partitionValues"], positions,
+                          add.get("stats")))
+        else:
+            files.append((download(f["url"], folder), f["partitionValues"], set(), f.get("stats")))
+    rows = parquet.rows([p for p, _, _, _ in files])
+    out = []
+    for path, pv, deleted, stats in files:
+        file_rows = rows[path]
+        if stats:
+            n = json.loads(stats).get("numRecords")
+            if n is not None:
+                assert n == len(file_rows), "numRecords %d != %d rows in %s" % (n, len(file_rows), path)
+        for i, r in enumerate(file_rows):
+            if i not in deleted:
+                out.append((pv, r))
+    return out
+
+
+def canonical_rows(rows, schema):
+    return sorted(repr(hudi_reader.canonical_row(r, schema)) for r in rows)
+
+
+def check_partition_values(rows, schema, context):
+    """Each row's partition column equals the file's partition value."""
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    for pv, r in rows:
+        for col, value in pv.items():
+            if value is None:
+                assert r.get(col) is None, "%s: %s is null in the path but %r in the row" % (context, col, r.get(col))
+                continue
+            got = hudi_reader.canonical(r.get(col), types[col])
+            assert str(got) == value or repr(got) == value, \
+                "%s: partition value %s=%r but the row holds %r" % (context, col, value, got)
+
+
+@pytest.mark.parametrize("archive", ARCHIVES, ids=[table_name(a) for a in ARCHIVES])
+def test_every_version_matches_the_independent_reader(hudi, archive):
+    client, roots, parquet, downloads = hudi
+    name = table_name(archive)
+    t = hudi_reader.HudiTable(roots[name], parquet)
+    assert client.table_version(SHARE, SCHEMA, name) == t.latest
+    why = readable(t)
+    if why is not None:
+        resp = client.query_raw(SHARE, SCHEMA, name, body={}, capabilities=DV_CAPS)
+        err = client.parse_error(resp, 400)
+        assert err.code == "UNSUPPORTED_OPERATION", err
+        assert "lance" in err.message.lower() or "format" in err.message.lower(), err
+        return
+    for v in range(t.latest + 1):
+        context = "%s@%d" % (name, v)
+        expected = t.rows(v)
+        for caps in (DV_CAPS, PARQUET_CAPS):
+            res = client.query(SHARE, SCHEMA, name, body={"version": v}, capabilities=caps)
+            assert res.version == v
+            schema = res.schema
+            assert res.metadata["partitionColumns"] == t.partition_columns, context
+            names = [f["name"] for f in schema["fields"]]
+            assert names[:5] == hudi_reader.META_FIELDS, context
+            if t.versions:
+                assert [f for f in names if f not in hudi_reader.META_FIELDS] == \
+                    [f["name"] for f in t.schema_at(v)["fields"] if f["name"] not in hudi_reader.META_FIELDS]
+            got = served_rows(res, downloads, parquet)
+            check_partition_values(got, schema, context)
+            want = canonical_rows([r for _, r in expected], schema)
+            have = canonical_rows([r for _, r in got], schema)
+            assert have == want, "%s (%s): the served rows differ from the independent reading:\n" \
+                "only served: %s\nonly expected: %s" % (
+                    context, caps, sorted(set(have) - set(want))[:3], sorted(set(want) - set(have))[:3])
+
+
+def test_read_optimized_view_serves_base_files_only(hudi):
+    client, roots, parquet, downloads = hudi
+    for archive in ARCHIVES:
+        if "/mor/" not in archive:
+            continue
+        name = table_name(archive)
+        t = hudi_reader.HudiTable(roots[name], parquet)
+        if readable(t) is not None:
+            continue
+        res = client.query(SHARE, SCHEMA, name + "_ro", body={}, capabilities=DV_CAPS)
+        assert "Read-optimized" in (res.metadata.get("description") or ""), name
+        got = served_rows(res, downloads, parquet)
+        want = canonical_rows([r for _, r in t.rows(t.latest, read_optimized=True)], res.schema)
+        assert canonical_rows([r for _, r in got], res.schema) == want, name
+        for f in res.files:
+            assert "deletionVector" not in f["deltaSingleAction"]["add"]
+
+
+def test_timestamps_are_completion_times(hudi):
+    client, roots, parquet, _ = hudi
+    for archive in ARCHIVES:
+        name = table_name(archive)
+        t = hudi_reader.HudiTable(roots[name], parquet)
+        if not t.versions or readable(t) is not None:
+            continue
+        last = t.versions[-1]
+        ts = expect.iso_ms(last.ts_ms)
+        assert client.table_version(SHARE, SCHEMA, name, starting_timestamp=ts) == last.number, name
+        res = client.query(SHARE, SCHEMA, name, body={"timestamp": ts}, capabilities=DV_CAPS)
+        assert res.version == last.number, name
+        first = t.versions[0]
+        assert client.table_version(SHARE, SCHEMA, name,
+                                    starting_timestamp=expect.iso_ms(first.ts_ms)) == 0, name
+
+
+def test_changes_are_file_level_adds_and_removes(hudi):
+    """Applying each version's removes (its rows deleted) and adds (inserted)
+    to the previous version's rows gives the version's rows. Compactions and
+    clusterings are no data change: they rewrite rows with new _hoodie_* meta
+    fields only, so those are left out of the comparison."""
+    client, roots, parquet, downloads = hudi
+    for archive in ("hudi-rs/cow/v6_nonpartitioned.zip", "hudi-rs/cow/v9_txns_simple_overwrite.zip",
+                    "hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip",
+                    "hudi-rs-quickstart/quickstart_trips_table/mor/avro/v6_trips_8i3d.zip"):
+        name = table_name(archive)
+        t = hudi_reader.HudiTable(roots[name], parquet)
+        res = client.changes(SHARE, SCHEMA, name, params={"startingVersion": 0}, capabilities=PARQUET_CAPS)
+        schema = dict(res.schema)
+        schema["fields"] = [f for f in schema["fields"] if f["name"] not in hudi_reader.META_FIELDS]
+        by_version = collections.defaultdict(list)
+        for e in res.files:
+            by_version[e["version"]].append(e)
+
+        class Answer:
+            format = "parquet"
+
+            def __init__(self, entries):
+                self.files = [{"url": e["url"], "partitionValues": e["partitionValues"], "stats": None}
+                              for e in entries]
+
+        live = collections.Counter()
+        for v in range(t.latest + 1):
+            entries = by_version.get(v, [])
+            for kind, sign in (("remove", -1), ("add", 1)):
+                picked = [e for e in entries if e["kind"] == kind]
+                for _, row in served_rows(Answer(picked), downloads, parquet):
+                    live[repr(hudi_reader.canonical_row(row, schema))] += sign
+            assert all(n >= 0 for n in live.values()), "%s@%d: a remove deletes rows never added" % (name, v)
+            want = collections.Counter(canonical_rows([x for _, x in t.rows(v)], schema))
+            assert +live == want, "%s@%d: replayed changes differ from the version's rows" % (name, v)
+
+
+def expected_change_data(t, version, parquet):
+    """The cdf rows of a version of a change-logging table, read independently:
+    each CDC log of the data_before_after mode decoded (op i/u/d with the
+    before and after images), and a new file group's base file as inserts.
+    None where the version's changes cannot be derived that way."""
+    rows = []
+    for _, s in write_stats(t.versions[version].meta):
+        logs = s.get("cdcStats") or {}
+        if logs:
+            for path in logs:
+                with open(os.path.join(t.root, path), "rb") as f:
+                    data = f.read()
+                for btype, header, content, _ in hudi_reader.log_blocks(data):
+                    assert btype == 6, "a change log holds block type %d" % btype
+                    records, _ = hudi_reader.avro_block_records(content, header[2])
+                    for r in records:
+                        images = {"i": [("after", "insert")], "d": [("before", "delete")],
+                                  "u": [("before", "update_preimage"), ("after", "update_postimage")]}
+                        for image, kind in images[r["op"]]:
+                            rows.append(dict(r[image], _change_type=kind))
+            continue
+        if s.get("prevCommit") not in (None, "", "null"):
+            return None
+        base = os.path.join(t.root, s["path"])
+        if not os.path.exists(base):
+            return None
+        rows += [dict(r, _change_type="insert") for r in parquet.rows([base])[base]]
+    return rows
+
+
+def write_stats(meta):
+    return hudi_reader.write_stats(meta)
+
+
+def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
+    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled,
+    data_before_after), written by `lakeshare generate-hudi --cdc`: no sample
+    table of tests/data/hudi logs changes. /changes answers cdf lines whose
+    rows equal the change logs and new base files read independently."""
+    table = str(tmp_path / "cdc")
+    subprocess.run([lakeshare_bin, "generate-hudi", "--dir", table, "--files", "4", "--commits", "2",
+                    "--rows-per-file", "5", "--partitions", "2", "--cdc"],
+                   check=True, stdout=subprocess.DEVNULL)
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": [
+            {"name": "cdc", "location": table, "format": "hudi", "historyShared": True}]}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": [SHARE]}],
+        "hudi": {"mergeCache": str(tmp_path / "merge-cache")},
+    }
+    server = launch_server(lakeshare_bin, config, str(tmp_path / "conf"), name="hudi-cdc")
+    try:
+        client = StrictClient(server.endpoint_url, TOKEN, server)
+        parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+        t = hudi_reader.HudiTable(table, parquet)
+        assert t.latest == 2
+        data_fields = [f["name"] for f in t.schema_at(2)["fields"]] + ["_change_type"]
+
+        def key(r):  # DuckDB's JSON writes 0.0 as 0
+            return repr(tuple(float(v) if isinstance(v, (int, float)) else v
+                              for v in (r.get(f) for f in data_fields)))
+
+        for caps in (PARQUET_CAPS, DV_CAPS):
+            res = client.changes(SHARE, SCHEMA, "cdc", params={"startingVersion": 0}, capabilities=caps)
+            by_version = collections.defaultdict(list)
+            for e in res.files:
+                by_version[e["version"]].append(e)
+            cdf_versions = 0
+            for v in range(t.latest + 1):
+                want = expected_change_data(t, v, parquet)
+                kinds = {e["kind"] for e in by_version[v]}
+                if want is None:
+                    assert kinds == {"add"}, (v, kinds)
+                    continue
+                cdf_versions += 1
+                assert kinds == {"cdf"}, (v, kinds)
+                urls = [e["url"] if "url" in e else e["path"] for e in by_version[v]]
+                paths = [download(u, str(tmp_path / "downloads")) for u in urls]
+                got = [r for p, rs in parquet.rows(paths).items() for r in rs]
+                assert sorted(map(key, got)) == sorted(map(key, want)), v
+            assert cdf_versions == 3
+            # Version 2: one row deleted, four updated (pre- and post-images), one inserted.
+            assert sum(1 for r in expected_change_data(t, 2, parquet) if r["_change_type"] == "delete") == 1
+    finally:
+        server.stop_and_check()
+
+
+def test_unknown_versions_and_missing_tables_are_clear_errors(hudi):
+    client, roots, _, _ = hudi
+    name = table_name("hudi-rs/cow/v6_nonpartitioned.zip")
+    resp = client.query_raw(SHARE, SCHEMA, name, body={"version": 99}, capabilities=DV_CAPS)
+    err = client.parse_error(resp, 400)
+    assert "version 99" in err.message, err
+
+
+def _damage(base):
+    """Damaged copies of sample tables: name -> (expected status, code, words in the message)."""
+    cases = {}
+
+    def table(archive, name):
+        dest = os.path.join(base, name)
+        os.makedirs(dest)
+        return hudi_reader.unzip_table(archive, dest)
+
+    def timeline(root):
+        d = os.path.join(root, ".hoodie", "timeline")
+        return d if os.path.isdir(d) else os.path.join(root, ".hoodie")
+
+    root = table("hudi-rs/cow/v9_txns_simple_meta.zip", "garbage_commit")
+    last = sorted(f for f in os.listdir(timeline(root)) if re.match(r"^\d+_\d+\.commit$", f))[-1]
+    with open(os.path.join(timeline(root), last), "wb") as f:
+        f.write(b"Obj\x01" + bytes(range(256)) * 3)
+    cases["garbage_commit"] = (400, "INVALID_TABLE_METADATA", [last])
+
+    root = table("hudi-rs/cow/v6_nonpartitioned.zip", "truncated_json")
+    last = sorted(f for f in os.listdir(timeline(root)) if f.endswith(".commit"))[-1]
+    path = os.path.join(timeline(root), last)
+    data = open(path, "rb").read()
+    with open(path, "wb") as f:
+        f.write(data[: len(data) // 2])
+    cases["truncated_json"] = (400, "INVALID_TABLE_METADATA", [last])
+
+    root = table("hudi-rs/cow/v6_nonpartitioned.zip", "missing_base")
+    latest = sorted(f for f in os.listdir(root) if f.endswith(".parquet"))[-1]
+    os.remove(os.path.join(root, latest))
+    cases["missing_base"] = (400, "INVALID_TABLE_METADATA", ["missing", latest])
+
+    root = table("hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip", "missing_log")
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if f.startswith(".") and "20251220210130911.log" in f:
+                os.remove(os.path.join(dirpath, f))
+    cases["missing_log"] = (400, "INVALID_TABLE_METADATA", ["missing"])
+
+    root = table("hudi-rs-quickstart/quickstart_trips_table/mor/avro/v6_trips_8i1u.zip", "garbage_log")
+    for dirpath, _, files in os.walk(root):
+        for f in files:
+            if ".log." in f:
+                with open(os.path.join(dirpath, f), "wb") as fh:
+                    fh.write(b"#HUDI#" + os.urandom(64) + b"\x00" * 40)
+    cases["garbage_log"] = None  # an unreadable log block is skipped as Hudi does: base rows only
+
+    def edit_props(root, fn):
+        p = os.path.join(root, ".hoodie", "hoodie.properties")
+        with open(p) as f:
+            text = f.read()
+        with open(p, "w") as f:
+            f.write(fn(text))
+
+    root = table("hudi-rs/cow/v6_nonpartitioned.zip", "version5")
+    edit_props(root, lambda t: re.sub(r"hoodie.table.version=\d+", "hoodie.table.version=5", t))
+    cases["version5"] = (400, "UNSUPPORTED_OPERATION", ["version 5"])
+
+    root = table("hudi-rs/cow/v8_nonpartitioned.zip", "orc")
+    edit_props(root, lambda t: t + "\nhoodie.table.base.file.format=ORC\n")
+    cases["orc"] = (400, "UNSUPPORTED_OPERATION", ["ORC"])
+
+    root = table("hudi-rs/cow/v6_nonpartitioned.zip", "no_properties")
+    os.remove(os.path.join(root, ".hoodie", "hoodie.properties"))
+    cases["no_properties"] = (404, "RESOURCE_DOES_NOT_EXIST", ["hoodie.properties"])
+    return cases
+
+
+@pytest.fixture(scope="module")
+def broken(lakeshare_bin, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp("hudi-broken"))
+    cases = _damage(os.path.join(base, "tables"))
+    good = hudi_reader.unzip_table("hudi-rs/cow/v6_nonpartitioned.zip", os.path.join(base, "good"))
+    tables = [{"name": n, "location": hudi_reader_root(os.path.join(base, "tables", n)), "format": "hudi",
+               "historyShared": True} for n in sorted(cases)]
+    tables.append({"name": "good", "location": good, "format": "hudi", "historyShared": True})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": [SHARE]}],
+        "hudi": {"mergeCache": os.path.join(base, "merge-cache")},
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="hudi-broken")
+    yield StrictClient(server.endpoint_url, TOKEN, server), cases
+    server.stop_and_check()
+
+
+def hudi_reader_root(dest):
+    for name in os.listdir(dest):
+        if os.path.isdir(os.path.join(dest, name, ".hoodie")):
+            return os.path.join(dest, name)
+    return os.path.join(dest, os.listdir(dest)[0])
+
+
+def test_damaged_tables_answer_clear_errors_and_the_server_carries_on(broken):
+    client, cases = broken
+    for name, want in sorted(cases.items()):
+        for caps in (DV_CAPS, PARQUET_CAPS):
+            resp = client.query_raw(SHARE, SCHEMA, name, body={}, capabilities=caps)
+            if want is None:
+                client.parse_query(resp)
+                continue
+            status, code, words = want
+            err = client.parse_error(resp, status)
+            assert err.code == code, (name, err)
+            for w in words:
+                assert w in err.message, (name, w, err.message)
+        # The server is still fine.
+        assert client.table_version(SHARE, SCHEMA, "good") == 1
