@@ -14,7 +14,7 @@
 #include "hudi/hudi_rows.h"
 #include "hudi/hudi_schema.h"
 #include "parquet/parquet_reader.h"
-#include "parquet/random_access_file.h"
+#include "storage/random_access_file.h"
 
 using namespace lakeshare;
 using namespace lakeshare::hudi;
@@ -60,7 +60,7 @@ void FuzzBlock(const LogBlock& b) {
       break;
     }
     case LogBlockType::kParquetData: {
-      auto reader = parquet::ParquetReader::Open(std::make_shared<parquet::MemoryFile>(b.content));
+      auto reader = parquet::ParquetReader::Open(std::make_shared<MemoryFile>(b.content));
       Check(reader.status());
       if (!reader.ok()) return;
       for (int rg = 0; rg < reader->num_row_groups() && rg < 4; ++rg) {

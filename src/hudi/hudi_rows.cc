@@ -17,11 +17,14 @@ using parquet::Type;
 
 constexpr int kMaxDepth = 64;
 
-class StorageFile final : public parquet::RandomAccessFile {
+// Opened lazily: a missing base file shows as the reader's kNotFound, which
+// callers turn into their own message. Reads go through the storage's
+// ranged read, as Storage::OpenRandomAccess's default does.
+class StorageFile final : public RandomAccessFile {
  public:
   StorageFile(std::shared_ptr<Storage> storage, std::string path, uint64_t size, std::string name)
       : storage_(std::move(storage)), path_(std::move(path)), size_(size), name_(std::move(name)) {}
-  Result<uint64_t> Size() const override { return size_; }
+  uint64_t Size() const override { return size_; }
   Status ReadAt(uint64_t offset, size_t length, char* out) const override {
     if (offset > size_ || length > size_ - offset) {
       return Status::Corruption(name_ + ": read beyond the end of the file");
@@ -555,8 +558,9 @@ NestedField FieldFromElements(const std::vector<parquet::SchemaElement>& element
 
 }  // namespace
 
-std::shared_ptr<const parquet::RandomAccessFile> StorageRandomAccessFile(
-    std::shared_ptr<Storage> storage, std::string path, uint64_t size, std::string name) {
+std::shared_ptr<const RandomAccessFile> StorageRandomAccessFile(std::shared_ptr<Storage> storage,
+                                                                std::string path, uint64_t size,
+                                                                std::string name) {
   return std::make_shared<StorageFile>(std::move(storage), std::move(path), size, std::move(name));
 }
 

@@ -43,8 +43,9 @@ struct Value {
 };
 
 // A parquet file in Storage for the parquet reader (ranged reads).
-std::shared_ptr<const parquet::RandomAccessFile> StorageRandomAccessFile(
-    std::shared_ptr<Storage> storage, std::string path, uint64_t size, std::string name);
+std::shared_ptr<const RandomAccessFile> StorageRandomAccessFile(std::shared_ptr<Storage> storage,
+                                                                std::string path, uint64_t size,
+                                                                std::string name);
 
 // The rows of one row group of `reader`, each a kGroup of the root's
 // children.

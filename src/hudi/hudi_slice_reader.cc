@@ -7,8 +7,8 @@
 #include "common/encoding.h"
 #include "hudi/hudi_log_format.h"
 #include "hudi/hudi_rows.h"
-#include "parquet/random_access_file.h"
 #include "parquet/record_view.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare::hudi {
 
@@ -360,7 +360,7 @@ Status SliceReader::LoadRecords(const parquet::Schema& rows_schema) {
       continue;
     }
     if (b.type == LogBlockType::kParquetData) {
-      auto reader = parquet::ParquetReader::Open(std::make_shared<parquet::MemoryFile>(b.content));
+      auto reader = parquet::ParquetReader::Open(std::make_shared<MemoryFile>(b.content));
       if (!reader.ok()) return reader.status().WithContext(what);
       for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
         auto rows = ReadRowGroupRows(*reader, rg);

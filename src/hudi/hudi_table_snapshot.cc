@@ -14,7 +14,8 @@
 #include "hudi/hudi_table.h"
 #include "hudi/hudi_table_state.h"
 #include "parquet/parquet_reader.h"
-#include "parquet/random_access_file.h"
+#include "storage/local_storage.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare {
 
@@ -30,10 +31,11 @@ std::string NumRecordsStats(int64_t n) { return "{\"numRecords\":" + std::to_str
 
 // The rows of a merged file (its footer), for stats of a cached merge.
 Result<int64_t> RowsOf(const std::string& path) {
-  LS_ASSIGN_OR_RETURN(auto file, parquet::LocalFile::Open(path));
-  LS_ASSIGN_OR_RETURN(parquet::ParquetReader reader,
-                      parquet::ParquetReader::Open(
-                          std::shared_ptr<const parquet::RandomAccessFile>(std::move(file))));
+  static LocalStorage* const files = new LocalStorage();  // outlives every file
+  LS_ASSIGN_OR_RETURN(auto file, files->OpenRandomAccess(path, std::nullopt));
+  LS_ASSIGN_OR_RETURN(
+      parquet::ParquetReader reader,
+      parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(file))));
   return reader.num_rows();
 }
 

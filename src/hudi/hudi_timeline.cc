@@ -6,8 +6,8 @@
 #include "hudi/hudi_instant.h"
 #include "hudi/hudi_log_format.h"
 #include "parquet/parquet_reader.h"
-#include "parquet/random_access_file.h"
 #include "parquet/record_view.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare::hudi {
 namespace {
@@ -139,8 +139,7 @@ Status ReadLsmArchive(Storage& storage, const std::string& dir, const std::vecto
     LS_ASSIGN_OR_RETURN(std::string bytes,
                         ReadBounded(storage, path, info.size, limits.max_file_bytes, &total,
                                     limits.max_total_bytes));
-    auto reader =
-        parquet::ParquetReader::Open(std::make_shared<parquet::MemoryFile>(std::move(bytes)));
+    auto reader = parquet::ParquetReader::Open(std::make_shared<MemoryFile>(std::move(bytes)));
     if (!reader.ok()) return reader.status().WithContext(what);
     const parquet::Schema& schema = reader->schema();
     std::vector<std::string> columns = {"instantTime", "completionTime", "action", "metadata"};
