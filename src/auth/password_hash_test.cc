@@ -1,7 +1,8 @@
 #include "auth/password_hash.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {

@@ -6,7 +6,6 @@ using db::Database;
 using db::DatabaseOptions;
 using db::Migration;
 
-
 const std::vector<Migration>& CatalogMigrations() {
   static const std::vector<Migration> kMigrations = {
       {1,

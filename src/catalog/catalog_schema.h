@@ -25,8 +25,8 @@ const std::vector<db::Migration>& CatalogMigrations();
 Status MigrateCatalogSchema(db::Database& db);
 
 // Opens `url` (see Database::Open) and migrates it.
-Result<std::shared_ptr<db::Database>> OpenCatalogDatabase(
-    std::string_view url, const db::DatabaseOptions& options = {});
+Result<std::shared_ptr<db::Database>> OpenCatalogDatabase(std::string_view url,
+                                                          const db::DatabaseOptions& options = {});
 
 // The key a name is unique and looked up by: ASCII lowercase, matching
 // EqualsIgnoreCase in common/names.h.

@@ -1,10 +1,10 @@
 #include "catalog/sql_catalog.h"
 
 #include "auth/token.h"
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/crypto.h"
 #include "common/time_util.h"
-#include "catalog/catalog_schema.h"
 
 namespace lakeshare {
 

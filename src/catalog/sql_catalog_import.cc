@@ -3,10 +3,10 @@
 #include <set>
 
 #include "auth/token.h"
+#include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/names.h"
 #include "common/time_util.h"
-#include "catalog/catalog_schema.h"
 #include "db/uuid.h"
 
 namespace lakeshare {

@@ -58,7 +58,8 @@ Result<std::string> DeletionVectorRelativePath(const DeletionVector& dv) {
   for (char c : prefix) {
     if (c == '/' || c == '.' || c == '\\') {
       // Not echoed: a prefix that climbs out of the table is a path we never reveal.
-      return Status::Corruption("malformed deletion vector prefix (it must be a plain folder name)");
+      return Status::Corruption(
+          "malformed deletion vector prefix (it must be a plain folder name)");
     }
   }
   std::string name = "deletion_vector_" + FormatUuid(*uuid) + ".bin";

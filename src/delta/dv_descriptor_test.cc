@@ -1,9 +1,10 @@
 #include "delta/dv_descriptor.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <filesystem>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {

@@ -1,10 +1,11 @@
 #include "iceberg/iceberg_schema.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <cstring>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare::iceberg {
 namespace {

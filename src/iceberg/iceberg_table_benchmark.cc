@@ -8,11 +8,11 @@
 #include <fstream>
 #include <sstream>
 
-#include "table/snapshot_cache.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/iceberg_writer.h"
 #include "iceberg/manifest.h"
 #include "storage/local_storage.h"
+#include "table/snapshot_cache.h"
 
 namespace lakeshare {
 namespace {

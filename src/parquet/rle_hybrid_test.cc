@@ -1,9 +1,10 @@
 #include "parquet/rle_hybrid.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <random>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {

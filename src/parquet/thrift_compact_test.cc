@@ -1,11 +1,12 @@
 #include "parquet/thrift_compact.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
 #include <cmath>
 #include <limits>
 #include <random>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare::parquet {
 namespace {

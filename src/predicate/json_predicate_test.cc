@@ -1,5 +1,4 @@
 #include "predicate/json_predicate.h"
-#include "testing/status_matchers.h"
 
 #include <gmock/gmock.h>
 #include <gtest/gtest.h>
@@ -9,6 +8,8 @@
 #include <boost/json/value.hpp>
 #include <random>
 #include <string>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
@@ -85,9 +86,8 @@ TEST(JsonPredicateTest, ParsesEveryOpAndValueType) {
 }
 
 TEST(JsonPredicateTest, AcceptsLooseSpellingAndExtraKeys) {
-  EXPECT_OK(ParseJsonPredicate(
-          std::string(
-              R"({"op":"EQUAL","extra":1,"children":[{"op":"Column","name":"a","valueType":"INT"},
+  EXPECT_OK(ParseJsonPredicate(std::string(
+      R"({"op":"EQUAL","extra":1,"children":[{"op":"Column","name":"a","valueType":"INT"},
                       {"op":"literal","value":"1","valueType":"int","children":[]}]})")));
 }
 

@@ -1,5 +1,4 @@
 #include "predicate/partition_filter.h"
-#include "testing/status_matchers.h"
 
 #include <gtest/gtest.h>
 
@@ -7,6 +6,8 @@
 #include <string>
 #include <utility>
 #include <vector>
+
+#include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {

@@ -105,7 +105,7 @@ std::shared_ptr<const TableFormatFactory> MakeHudiFormatFactory() {
 }
 
 std::shared_ptr<const TableFormatRegistry> BuiltinTableFormats() {
-  static const std::shared_ptr<const TableFormatRegistry> registry = [] {
+  static const std::shared_ptr<const TableFormatRegistry> kRegistry = [] {
     auto r = std::make_shared<TableFormatRegistry>();
     Status delta = r->Register("delta", MakeDeltaFormatFactory());
     Status iceberg = r->Register("iceberg", MakeIcebergFormatFactory());
@@ -117,7 +117,7 @@ std::shared_ptr<const TableFormatRegistry> BuiltinTableFormats() {
     (void)hudi;
     return r;
   }();
-  return registry;
+  return kRegistry;
 }
 
 }  // namespace lakeshare

@@ -1,5 +1,5 @@
-// The list endpoints ("List Shares" … "List all Tables in a Share" of Delta Sharing's PROTOCOL.md): shares, one share, a
-// share's schemas, a schema's tables, a share's tables. Lists are paged by
+// The list endpoints ("List Shares" … "List all Tables in a Share" of Delta Sharing's PROTOCOL.md):
+// shares, one share, a share's schemas, a schema's tables, a share's tables. Lists are paged by
 // maxResults/pageToken (page_token.h); items are what the catalog lets the
 // recipient see.
 #pragma once

@@ -23,7 +23,7 @@ std::vector<std::string_view> Split(std::string_view pattern) {
 }  // namespace
 
 const std::vector<SharingRoute>& SharingRoutes() {
-  static const std::vector<SharingRoute> routes = {
+  static const std::vector<SharingRoute> kRoutes = {
       {"GET", "shares", ListShares},
       {"GET", "shares/{share}", GetShare},
       {"GET", "shares/{share}/schemas", ListSchemas},
@@ -35,7 +35,7 @@ const std::vector<SharingRoute>& SharingRoutes() {
       {"POST", "shares/{share}/schemas/{schema}/tables/{table}/query", nullptr, QueryTable},
       {"GET", "shares/{share}/schemas/{schema}/tables/{table}/changes", nullptr, GetTableChanges},
   };
-  return routes;
+  return kRoutes;
 }
 
 bool RouteMatch::bare_not_found() const {

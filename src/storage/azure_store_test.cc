@@ -89,7 +89,8 @@ TEST(AzureSasTest, DocumentedUserDelegationSasLayout) {
 
 TEST(AzureConnectionStringTest, ParsesTheUsualForms) {
   AzureStoreSettings s;
-  ASSERT_OK(ApplyAzureConnectionString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;"
+  ASSERT_OK(
+      ApplyAzureConnectionString("DefaultEndpointsProtocol=https;AccountName=acct;AccountKey=a2V5;"
                                  "EndpointSuffix=core.chinacloudapi.cn",
                                  &s));
   EXPECT_EQ(s.account, "acct");
