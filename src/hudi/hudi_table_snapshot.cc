@@ -31,8 +31,8 @@ std::string NumRecordsStats(int64_t n) { return "{\"numRecords\":" + std::to_str
 
 // The rows of a merged file (its footer), for stats of a cached merge.
 Result<int64_t> RowsOf(const std::string& path) {
-  static LocalStorage* const files = new LocalStorage();  // outlives every file
-  LS_ASSIGN_OR_RETURN(auto file, files->OpenRandomAccess(path, std::nullopt));
+  static LocalStorage* const kFiles = new LocalStorage();  // outlives every file
+  LS_ASSIGN_OR_RETURN(auto file, kFiles->OpenRandomAccess(path, std::nullopt));
   LS_ASSIGN_OR_RETURN(
       parquet::ParquetReader reader,
       parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(file))));
