@@ -86,7 +86,7 @@ void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out
 // each file's texts on the way: a query answer reads path and stats file
 // after file, and they were allocated in load order (random once sorted), so
 // every line waited on memory and on the TLB. The loaded texts stay with the
-// moved-from files, to be freed with them in the order they were allocated.
+// emptied files, to be freed with them in the order they were allocated.
 // The halves below cannot fail but by running out of memory, which the
 // callers of SortFiles handle as the exception it was.
 void ThrowIfFailed(const Status& st) {
@@ -113,14 +113,15 @@ void GatherChunks(const std::vector<DataFile*>& files, const uint32_t* order, si
       if (ahead.stats) __builtin_prefetch(ahead.stats->data());
     }
     DataFile& loaded = *files[order[k]];
-    std::string path(loaded.path);
-    std::optional<std::string> stats = loaded.stats;
-    DataFile& kept = chunk.emplace_back(std::move(loaded));
-    loaded.path = std::move(kept.path);
-    kept.path = std::move(path);
-    if (stats) {
-      loaded.stats = std::move(kept.stats);
-      kept.stats = std::move(stats);
+    // The file changes places with an empty one; its texts go back to where
+    // they were loaded and the chunk keeps fresh copies of them.
+    DataFile& kept = chunk.emplace_back();
+    std::swap(kept, loaded);
+    loaded.path.swap(kept.path);
+    kept.path = loaded.path;
+    if (kept.stats) {
+      loaded.stats.swap(kept.stats);
+      kept.stats = loaded.stats;
     }
     if (chunk.size() == FileList::kChunkSize) {
       chunks->push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));

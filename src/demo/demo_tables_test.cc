@@ -74,33 +74,33 @@ std::vector<Commit> ReadLog(const fs::path& table) {
 class DemoTablesTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
-    dir_ = new fs::path(fs::temp_directory_path() / ("ls_demo_" + std::to_string(::getpid())));
-    fs::remove_all(*dir_);
-    auto tables = WriteDemoTables(dir_->string());
-    ASSERT_OK(tables);
-    tables_ = new std::vector<DemoTable>(*tables);
+    dir = new fs::path(fs::temp_directory_path() / ("ls_demo_" + std::to_string(::getpid())));
+    fs::remove_all(*dir);
+    auto written = WriteDemoTables(dir->string());
+    ASSERT_OK(written);
+    tables = new std::vector<DemoTable>(*written);
   }
   static void TearDownTestSuite() {
-    fs::remove_all(*dir_);
-    delete dir_;
-    delete tables_;
+    fs::remove_all(*dir);
+    delete dir;
+    delete tables;
   }
   static const DemoTable& Table(const std::string& name) {
-    for (const auto& t : *tables_) {
+    for (const auto& t : *tables) {
       if (t.name == name) return t;
     }
     throw std::runtime_error("no table " + name);
   }
 
-  static fs::path* dir_;
-  static std::vector<DemoTable>* tables_;
+  static fs::path* dir;
+  static std::vector<DemoTable>* tables;
 };
 
-fs::path* DemoTablesTest::dir_ = nullptr;
-std::vector<DemoTable>* DemoTablesTest::tables_ = nullptr;
+fs::path* DemoTablesTest::dir = nullptr;
+std::vector<DemoTable>* DemoTablesTest::tables = nullptr;
 
 TEST_F(DemoTablesTest, DescribesTheTables) {
-  ASSERT_EQ(tables_->size(), 2u);
+  ASSERT_EQ(tables->size(), 2u);
   const DemoTable& sales = Table("sales");
   EXPECT_EQ(sales.location, "sales");
   EXPECT_TRUE(sales.partitioned);
@@ -115,9 +115,9 @@ TEST_F(DemoTablesTest, DescribesTheTables) {
 }
 
 TEST_F(DemoTablesTest, CommitsAreSparkLike) {
-  for (const DemoTable& t : *tables_) {
+  for (const DemoTable& t : *tables) {
     SCOPED_TRACE(t.name);
-    std::vector<Commit> log = ReadLog(*dir_ / t.location);
+    std::vector<Commit> log = ReadLog(*dir / t.location);
     ASSERT_EQ(static_cast<int64_t>(log.size()), t.latest_version + 1);
     for (size_t i = 0; i < log.size(); ++i) {
       const Commit& c = log[i];
@@ -247,9 +247,9 @@ bool StatLess(const json::value& a, const json::value& b) {
 }
 
 TEST_F(DemoTablesTest, AddsMatchTheirFiles) {
-  for (const DemoTable& t : *tables_) {
+  for (const DemoTable& t : *tables) {
     SCOPED_TRACE(t.name);
-    fs::path root = *dir_ / t.location;
+    fs::path root = *dir / t.location;
     std::vector<Commit> log = ReadLog(root);
     json::value schema = json::parse(log[0].Body(2).at("schemaString").as_string());
     std::set<std::string> partition_columns(t.partition_columns.begin(), t.partition_columns.end());
@@ -358,7 +358,7 @@ std::multiset<int64_t> OrderIds(const fs::path& root, const json::object& action
 }
 
 TEST_F(DemoTablesTest, SalesDeleteRemovesWhatItSays) {
-  fs::path root = *dir_ / "sales";
+  fs::path root = *dir / "sales";
   std::vector<Commit> log = ReadLog(root);
   ASSERT_EQ(log.size(), 4u);
   auto snapshots = Snapshots(log);
@@ -450,26 +450,26 @@ TEST_F(DemoTablesTest, SalesDeleteRemovesWhatItSays) {
 }
 
 TEST_F(DemoTablesTest, RefusesToOverwrite) {
-  auto again = WriteDemoTables(dir_->string());
+  auto again = WriteDemoTables(dir->string());
   EXPECT_EQ(again.status().code(), StatusCode::kFailedPrecondition);
 }
 
 TEST_F(DemoTablesTest, ContentIsDeterministic) {
   fs::path other = fs::temp_directory_path() / ("ls_demo2_" + std::to_string(::getpid()));
   fs::remove_all(other);
-  auto tables = WriteDemoTables(other.string());
-  ASSERT_OK(tables);
+  auto written = WriteDemoTables(other.string());
+  ASSERT_OK(written);
   size_t compared = 0;
-  for (const auto& entry : fs::recursive_directory_iterator(*dir_)) {
+  for (const auto& entry : fs::recursive_directory_iterator(*dir)) {
     if (entry.path().extension() != ".parquet") continue;
-    fs::path twin = other / fs::relative(entry.path(), *dir_);
+    fs::path twin = other / fs::relative(entry.path(), *dir);
     ASSERT_TRUE(fs::exists(twin)) << twin;
     EXPECT_EQ(ReadAll(entry.path()), ReadAll(twin));
     ++compared;
   }
   EXPECT_GT(compared, 10u);
   for (const char* table : {"sales", "customers"}) {
-    auto a = ReadLog(*dir_ / table), b = ReadLog(other / table);
+    auto a = ReadLog(*dir / table), b = ReadLog(other / table);
     ASSERT_EQ(a.size(), b.size());
     EXPECT_EQ(a[0].Body(2).at("id"), b[0].Body(2).at("id"));
   }

@@ -442,11 +442,11 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
         const std::string key = HexEncode(Sha256("hudi-cdc-v1|" + path + "|" +
                                                  std::to_string(size) + "|" + schema_hash))
                                     .substr(0, 40);
-        LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
-                              return hudi::CdcLogAsChangeFile(
-                                  *storage_, location_, path, *ctx.schema,
-                                  options_.slice_limits.max_log_bytes, rows);
-                            }));
+        LS_ASSIGN_OR_RETURN(
+            bool ok, add(s.partition_path, key, [&, cdc_path = path](int64_t* rows) {
+              return hudi::CdcLogAsChangeFile(*storage_, location_, cdc_path, *ctx.schema,
+                                              options_.slice_limits.max_log_bytes, rows);
+            }));
         if (!ok) return Out();
       }
       continue;

@@ -156,8 +156,8 @@ std::string MakeCheckpoint() {
 }
 
 const std::string& CheckpointFile() {
-  static const std::string file = MakeCheckpoint();
-  return file;
+  static const std::string kFile = MakeCheckpoint();
+  return kFile;
 }
 
 // Reads the projected columns of every row group; counts values and bytes.
@@ -239,7 +239,7 @@ void BM_OpenFooter(benchmark::State& state) {
 
 // A flat file from ParquetWriter (PLAIN pages): raw INT64 and string decoding.
 const std::string& FlatFile() {
-  static const std::string file = [] {
+  static const std::string kFile = [] {
     ParquetSchema schema{{{"id", ColumnType::kInt64}, {"name", ColumnType::kString}}};
     std::vector<int64_t> ids;
     std::vector<std::string> names;
@@ -251,7 +251,7 @@ const std::string& FlatFile() {
     }
     return *WriteParquetFile(schema, {{{ids, validity}, {names, validity}}});
   }();
-  return file;
+  return kFile;
 }
 
 void BM_FlatColumn(benchmark::State& state) {

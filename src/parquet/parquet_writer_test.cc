@@ -336,7 +336,7 @@ TEST(ParquetWriterTest, RejectsBadInput) {
   auto code = [](ParquetSchema schema, std::vector<ColumnData> group, WriterOptions o = {}) {
     return WriteParquetFile(schema, {group}, o).status().code();
   };
-  const auto kBad = StatusCode::kInvalidArgument;
+  constexpr auto kBad = StatusCode::kInvalidArgument;
   EXPECT_EQ(code({}, {}), kBad);
   EXPECT_EQ(code({{{"", ColumnType::kInt32}}}, {{std::vector<int32_t>{1}, {}}}), kBad);
   EXPECT_EQ(code({{{"a", ColumnType::kInt32}, {"a", ColumnType::kInt32}}},

@@ -90,8 +90,8 @@ TEST(EvaluateTest, EveryOpAndTypeOnPartitionValues) {
   for (const TypeCase& c : kTypeCases) {
     // sign: how the partition value compares with the literal.
     for (auto [lit, sign] : {std::pair{c.below, 1}, {c.value, 0}, {c.above, -1}}) {
-      auto on = [&](const char* op) {
-        return OnPartition(Cmp(op, "p", lit, c.type), "p", c.value);
+      auto on = [&c, literal = lit](const char* op) {
+        return OnPartition(Cmp(op, "p", literal, c.type), "p", c.value);
       };
       SCOPED_TRACE(std::string(c.type) + " value " + c.value + " vs literal " + lit);
       EXPECT_EQ(on("equal"), Exact(sign == 0));
@@ -499,9 +499,9 @@ V3 Cmp3(const char* op, std::optional<int> a, std::optional<int> b) {
 }
 
 Expr RandomExpr(std::mt19937& rng, int depth) {
-  static const char* kOps[] = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
-                               "greaterThanOrEqual"};
-  static const char* kCols[] = {"x", "y", "p"};
+  static constexpr const char* kOps[] = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
+                                         "greaterThanOrEqual"};
+  static constexpr const char* kCols[] = {"x", "y", "p"};
   auto column = [](const std::string& c) {
     return [c](const RandomFile& f, const Row& r) -> std::optional<int> {
       return c == "x" ? r.x : c == "y" ? r.y : f.p;
@@ -630,8 +630,8 @@ TEST(EvaluateTest, SoundAgainstBruteForce) {
 // the way older Delta writers did it (min and max both cut short).
 TEST(EvaluateTest, TruncatedStringStatsSoundAgainstBruteForce) {
   std::mt19937 rng(99);
-  static const char* kOps[] = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
-                               "greaterThanOrEqual"};
+  static constexpr const char* kOps[] = {"equal", "lessThan", "lessThanOrEqual", "greaterThan",
+                                         "greaterThanOrEqual"};
   auto word = [&] {
     std::string w;
     int n = static_cast<int>(rng() % 4);

@@ -40,8 +40,8 @@ std::vector<std::string> AllStatsText() {
 }
 
 const std::vector<std::string>& Texts() {
-  static const std::vector<std::string> texts = AllStatsText();
-  return texts;
+  static const std::vector<std::string> kTexts = AllStatsText();
+  return kTexts;
 }
 
 void BM_ParseStats(benchmark::State& state) {
