@@ -1,7 +1,9 @@
 #include "hudi/hudi_cdc.h"
 
 #include "hudi/hudi_avro.h"
+#include "hudi/hudi_avro_rows.h"
 #include "hudi/hudi_log_format.h"
+#include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_rows.h"
 #include "parquet/parquet_reader.h"
 

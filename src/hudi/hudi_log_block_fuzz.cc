@@ -10,7 +10,9 @@
 #include <string_view>
 
 #include "hudi/hudi_avro.h"
+#include "hudi/hudi_avro_rows.h"
 #include "hudi/hudi_log_format.h"
+#include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_rows.h"
 #include "hudi/hudi_schema.h"
 #include "parquet/parquet_reader.h"

@@ -5,7 +5,9 @@
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "hudi/hudi_avro_rows.h"
 #include "hudi/hudi_log_format.h"
+#include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_rows.h"
 #include "parquet/record_view.h"
 #include "storage/random_access_file.h"

@@ -1,19 +1,21 @@
 #include "hudi/hudi_writer.h"
 
 #include <cmath>
-#include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <map>
 #include <optional>
+#include <string_view>
+#include <utility>
 #include <vector>
 
 #include "common/json_writer.h"
 #include "common/time_util.h"
-#include "hudi/hudi_log_format.h"
-#include "hudi/hudi_rows.h"
+#include "hudi/hudi_avro_writer.h"
+#include "hudi/hudi_log_writer.h"
+#include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_schema.h"
-#include "iceberg/avro_file.h"
+#include "hudi/hudi_timeline_writer.h"
 #include "parquet/parquet_writer.h"
 
 namespace lakeshare::hudi {
@@ -61,212 +63,12 @@ constexpr const char* kLogSchema =
     R"({"name":"value","type":["null","double"],"default":null},)"
     R"({"name":"name","type":["null","string"],"default":null}]})";
 
-constexpr const char* kWriteStatFields =
-    R"({"name":"fileId","type":["null","string"],"default":null},)"
-    R"({"name":"path","type":["null","string"],"default":null},)"
-    R"({"name":"prevCommit","type":["null","string"],"default":null},)"
-    R"({"name":"numWrites","type":["null","long"],"default":null},)"
-    R"({"name":"numDeletes","type":["null","long"],"default":null},)"
-    R"({"name":"numUpdateWrites","type":["null","long"],"default":null},)"
-    R"({"name":"numInserts","type":["null","long"],"default":null},)"
-    R"({"name":"totalWriteBytes","type":["null","long"],"default":null},)"
-    R"({"name":"partitionPath","type":["null","string"],"default":null},)"
-    R"({"name":"fileSizeInBytes","type":["null","long"],"default":null},)"
-    R"({"name":"cdcStats","type":["null",{"type":"map","values":"long"}],"default":null})";
-
-std::string CommitMetadataSchema() {
-  return std::string(
-             R"({"type":"record","name":"HoodieCommitMetadata","namespace":"org.apache.hudi.avro.model","fields":[)"
-             R"({"name":"partitionToWriteStats","type":["null",{"type":"map","values":{"type":"array",)"
-             R"("items":{"type":"record","name":"HoodieWriteStat","fields":[)") +
-         kWriteStatFields +
-         R"(]}}}],"default":null},)"
-         R"({"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null},)"
-         R"({"name":"version","type":["int","null"],"default":1},)"
-         R"({"name":"operationType","type":["null","string"],"default":null},)"
-         R"({"name":"compacted","type":["null","boolean"],"default":null}]})";
-}
-
-constexpr const char* kCleanSchema =
-    R"({"type":"record","name":"HoodieCleanMetadata","namespace":"org.apache.hudi.avro.model","fields":[)"
-    R"({"name":"startCleanTime","type":"string"},)"
-    R"({"name":"timeTakenInMillis","type":"long"},)"
-    R"({"name":"totalFilesDeleted","type":"int"},)"
-    R"({"name":"earliestCommitToRetain","type":"string"},)"
-    R"({"name":"partitionMetadata","type":{"type":"map","values":{"type":"record",)"
-    R"("name":"HoodieCleanPartitionMetadata","fields":[)"
-    R"({"name":"partitionPath","type":"string"},{"name":"policy","type":"string"},)"
-    R"({"name":"deletePathPatterns","type":{"type":"array","items":"string"}},)"
-    R"({"name":"successDeleteFiles","type":{"type":"array","items":"string"}},)"
-    R"({"name":"failedDeleteFiles","type":{"type":"array","items":"string"}}]}}},)"
-    R"({"name":"version","type":["int","null"],"default":1}]})";
-
-// Avro binary encoding of the records above.
-class Encoder {
- public:
-  void Long(int64_t v) { iceberg::AppendAvroLong(&out_, v); }
-  void String(std::string_view s) {
-    Long(static_cast<int64_t>(s.size()));
-    out_.append(s);
-  }
-  void Double(double d) {
-    uint64_t bits;
-    std::memcpy(&bits, &d, 8);
-    for (int i = 0; i < 8; ++i) out_.push_back(static_cast<char>((bits >> (8 * i)) & 0xff));
-  }
-  void Bool(bool b) { out_.push_back(b ? 1 : 0); }
-  void Branch(int b) { Long(b); }
-  void OptLong(int64_t v) {
-    Branch(1);
-    Long(v);
-  }
-  void OptString(std::string_view s) {
-    Branch(1);
-    String(s);
-  }
-  std::string Take() { return std::move(out_); }
-
- private:
-  std::string out_;
+struct Row {
+  int64_t id = 0, ts = 0;
+  std::string day;
+  double value = 0;
+  std::string name;
 };
-
-std::string Container(std::string_view schema, const std::vector<std::string>& records) {
-  std::string f("Obj\x01", 4);
-  Encoder header;
-  header.Long(2);
-  header.String("avro.schema");
-  header.String(schema);
-  header.String("avro.codec");
-  header.String("null");
-  header.Long(0);
-  f += header.Take();
-  const std::string sync = "lakeshare-sync-0";
-  f += sync;
-  Encoder block;
-  block.Long(static_cast<int64_t>(records.size()));
-  std::string body;
-  for (const std::string& r : records) body += r;
-  block.String(body);
-  f += block.Take();
-  f += sync;
-  return f;
-}
-
-struct Stat {
-  std::string partition, file_id, path, prev_commit;
-  int64_t writes = 0, deletes = 0, updates = 0, inserts = 0, size = 0;
-  std::map<std::string, int64_t> cdc;  // change log path -> size
-};
-
-std::string CommitRecord(const std::vector<Stat>& stats, const std::string& operation,
-                         bool compacted) {
-  std::map<std::string, std::vector<const Stat*>> by_partition;
-  for (const Stat& s : stats) by_partition[s.partition].push_back(&s);
-  Encoder e;
-  e.Branch(1);
-  if (!by_partition.empty()) {
-    e.Long(static_cast<int64_t>(by_partition.size()));
-    for (const auto& [partition, list] : by_partition) {
-      e.String(partition);
-      e.Long(static_cast<int64_t>(list.size()));
-      for (const Stat* s : list) {
-        e.OptString(s->file_id);
-        e.OptString(s->path);
-        e.OptString(s->prev_commit);
-        e.OptLong(s->writes);
-        e.OptLong(s->deletes);
-        e.OptLong(s->updates);
-        e.OptLong(s->inserts);
-        e.OptLong(s->size);
-        e.OptString(s->partition);
-        e.OptLong(s->size);
-        e.Branch(s->cdc.empty() ? 0 : 1);
-        if (!s->cdc.empty()) {
-          e.Long(static_cast<int64_t>(s->cdc.size()));
-          for (const auto& [path, size] : s->cdc) {
-            e.String(path);
-            e.Long(size);
-          }
-          e.Long(0);
-        }
-      }
-      e.Long(0);
-    }
-  }
-  e.Long(0);
-  e.Branch(1);  // extraMetadata
-  e.Long(1);
-  e.String("schema");
-  e.String(DataSchema());
-  e.Long(0);
-  e.Branch(0);  // version
-  e.Long(1);
-  e.OptString(operation);
-  e.Branch(1);
-  e.Bool(compacted);
-  return e.Take();
-}
-
-std::string CommitJson(const std::vector<Stat>& stats, const std::string& operation,
-                       bool compacted) {
-  std::map<std::string, std::vector<const Stat*>> by_partition;
-  for (const Stat& s : stats) by_partition[s.partition].push_back(&s);
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject().Key("partitionToWriteStats").BeginObject();
-  for (const auto& [partition, list] : by_partition) {
-    w.Key(partition).BeginArray();
-    for (const Stat* s : list) {
-      w.BeginObject()
-          .Key("fileId")
-          .String(s->file_id)
-          .Key("path")
-          .String(s->path)
-          .Key("prevCommit")
-          .String(s->prev_commit)
-          .Key("numWrites")
-          .Int(s->writes)
-          .Key("numDeletes")
-          .Int(s->deletes)
-          .Key("numUpdateWrites")
-          .Int(s->updates)
-          .Key("numInserts")
-          .Int(s->inserts)
-          .Key("totalWriteBytes")
-          .Int(s->size)
-          .Key("partitionPath")
-          .String(s->partition)
-          .Key("fileSizeInBytes")
-          .Int(s->size);
-      if (!s->cdc.empty()) {
-        w.Key("cdcStats").BeginObject();
-        for (const auto& [path, size] : s->cdc) w.Key(path).Int(size);
-        w.EndObject();
-      }
-      w.EndObject();
-    }
-    w.EndArray();
-  }
-  w.EndObject();
-  w.Key("compacted").Bool(compacted);
-  w.Key("extraMetadata").BeginObject().Key("schema").String(DataSchema()).EndObject();
-  w.Key("operationType").String(operation).EndObject();
-  return out;
-}
-
-std::string InstantTime(int64_t ms) {
-  int64_t days = ms / 86400000;
-  int64_t rem = ms % 86400000;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04lld%02u%02u%02lld%02lld%02lld%03lld",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
-                static_cast<long long>(rem / 60000 % 60), static_cast<long long>(rem / 1000 % 60),
-                static_cast<long long>(rem % 1000));
-  return buf;
-}
 
 Status WriteFile(const fs::path& path, std::string_view bytes) {
   std::error_code ec;
@@ -277,38 +79,6 @@ Status WriteFile(const fs::path& path, std::string_view bytes) {
   if (!out) return Status::IOError("cannot write " + path.string());
   return Status::OK();
 }
-
-void BigEndian(std::string* out, uint64_t v, int bytes) {
-  for (int i = bytes - 1; i >= 0; --i) out->push_back(static_cast<char>((v >> (8 * i)) & 0xff));
-}
-
-std::string LogBlockBytes(LogBlockType type, const std::map<int32_t, std::string>& header,
-                          std::string_view content) {
-  std::string body;
-  BigEndian(&body, 1, 4);  // log format version
-  BigEndian(&body, static_cast<uint64_t>(type), 4);
-  BigEndian(&body, header.size(), 4);
-  for (const auto& [k, v] : header) {
-    BigEndian(&body, static_cast<uint64_t>(k), 4);
-    BigEndian(&body, v.size(), 4);
-    body += v;
-  }
-  BigEndian(&body, content.size(), 8);
-  body.append(content);
-  BigEndian(&body, 0, 4);  // footer
-  std::string block = "#HUDI#";
-  BigEndian(&block, body.size() + 8, 8);
-  block += body;
-  BigEndian(&block, block.size(), 8);
-  return block;
-}
-
-struct Row {
-  int64_t id = 0, ts = 0;
-  std::string day;
-  double value = 0;
-  std::string name;
-};
 
 struct CdcChange {
   std::string op;  // i, u or d
@@ -365,12 +135,12 @@ class TableWriter {
   // A new instant time, a second after the previous one.
   std::string NextInstant() {
     int64_t ms = o_.first_instant_ms + 1000 * next_++;
-    return InstantTime(ms);
+    return InstantTimeFromMillis(ms);
   }
   std::string CompletionOf(const std::string& instant) {
     int64_t ms = o_.first_instant_ms + 1000 * (next_ - 1) + 500;
     (void)instant;
-    return InstantTime(ms);
+    return InstantTimeFromMillis(ms);
   }
 
   Status Complete(const std::string& action, const std::string& instant, const std::string& bytes) {
@@ -389,10 +159,11 @@ class TableWriter {
   }
 
   Status Commit(const std::string& action, const std::string& instant,
-                const std::vector<Stat>& stats, const std::string& operation) {
+                const std::vector<WrittenStat>& stats, const std::string& operation) {
     std::string bytes =
-        v9() ? Container(CommitMetadataSchema(), {CommitRecord(stats, operation, false)})
-             : CommitJson(stats, operation, false);
+        v9() ? AvroContainer(CommitMetadataSchema(),
+                             {CommitMetadataRecord(stats, operation, false, DataSchema())})
+             : CommitMetadataJson(stats, operation, false, DataSchema());
     ++versions_;
     return Complete(action, instant, bytes);
   }
@@ -446,12 +217,10 @@ class TableWriter {
     std::string file;
     std::map<int32_t, std::string> header = {{0, instant}, {2, kLogSchema}};
     if (!updates.empty()) {
-      std::string content;
-      BigEndian(&content, 3, 4);
-      BigEndian(&content, updates.size(), 4);
+      std::vector<std::string> records;
       int64_t seq = 0;
       for (const Row& r : updates) {
-        Encoder e;
+        AvroEncoder e;
         e.OptString(instant);
         e.OptString(instant + "_0_" + std::to_string(seq++));
         e.OptString(std::to_string(r.id));
@@ -463,27 +232,14 @@ class TableWriter {
         e.Branch(1);
         e.Double(r.value);
         e.OptString(r.name);
-        std::string rec = e.Take();
-        BigEndian(&content, rec.size(), 4);
-        content += rec;
+        records.push_back(e.Take());
       }
-      file += LogBlockBytes(LogBlockType::kAvroData, header, content);
+      file += LogBlockBytes(LogBlockType::kAvroData, header, DataBlockContent(records));
     }
     if (!deletes.empty()) {
-      Encoder e;
-      e.Long(static_cast<int64_t>(deletes.size()));
-      for (const Row& r : deletes) {
-        e.OptString(std::to_string(r.id));
-        e.OptString(partition);
-        e.Branch(0);  // natural order
-      }
-      e.Long(0);
-      std::string list = e.Take();
-      std::string content;
-      BigEndian(&content, 3, 4);
-      BigEndian(&content, list.size(), 4);
-      content += list;
-      file += LogBlockBytes(LogBlockType::kDelete, header, content);
+      std::vector<std::pair<std::string, std::string>> keys;
+      for (const Row& r : deletes) keys.emplace_back(std::to_string(r.id), partition);
+      file += LogBlockBytes(LogBlockType::kDelete, header, DeleteBlockContent(keys));
     }
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, file));
     return static_cast<int64_t>(file.size());
@@ -493,7 +249,7 @@ class TableWriter {
   Result<int64_t> WriteCdcLog(const fs::path& rel, const std::string& instant,
                               const std::vector<CdcChange>& changes) {
     if (o_.metadata_only) return int64_t{1024};
-    auto image = [](Encoder& e, const std::optional<Row>& r) {
+    auto image = [](AvroEncoder& e, const std::optional<Row>& r) {
       e.Branch(r ? 1 : 0);
       if (!r) return;
       e.OptLong(r->id);
@@ -503,21 +259,17 @@ class TableWriter {
       e.Double(r->value);
       e.OptString(r->name);
     };
-    std::string content;
-    BigEndian(&content, 3, 4);
-    BigEndian(&content, changes.size(), 4);
+    std::vector<std::string> records;
     for (const CdcChange& c : changes) {
-      Encoder e;
+      AvroEncoder e;
       e.OptString(c.op);
       e.OptString(instant);
       image(e, c.before);
       image(e, c.after);
-      std::string rec = e.Take();
-      BigEndian(&content, rec.size(), 4);
-      content += rec;
+      records.push_back(e.Take());
     }
-    std::string file =
-        LogBlockBytes(LogBlockType::kCdcData, {{0, instant}, {2, CdcSchema()}}, content);
+    std::string file = LogBlockBytes(LogBlockType::kCdcData, {{0, instant}, {2, CdcSchema()}},
+                                     DataBlockContent(records));
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, file));
     return static_cast<int64_t>(file.size());
   }
@@ -529,27 +281,9 @@ class TableWriter {
   Status Clean(const std::string& partition, const std::string& file_name,
                const std::string& retain) {
     std::string instant = NextInstant();
-    Encoder e;
-    e.String(instant);
-    e.Long(1);
-    e.Long(1);
-    e.String(retain);
-    e.Long(1);
-    e.String(partition);
-    e.String(partition);
-    e.String("KEEP_LATEST_COMMITS");
-    for (int list = 0; list < 2; ++list) {
-      e.Long(1);
-      e.String(file_name);
-      e.Long(0);
-    }
-    e.Long(0);  // failedDeleteFiles
-    e.Long(0);  // map end
-    e.Branch(0);
-    e.Long(1);
     std::error_code ec;
     fs::remove(root_ / partition / file_name, ec);
-    return Complete("clean", instant, Container(kCleanSchema, {e.Take()}));
+    return Complete("clean", instant, CleanMetadataFile(instant, partition, file_name, retain));
   }
 
   Status Archive(int64_t n) {
@@ -607,37 +341,32 @@ class TableWriter {
         R"({"name":"commitTime","type":["null","string"],"default":null},)"
         R"({"name":"actionType","type":["null","string"],"default":null},)"
         R"({"name":"actionState","type":["null","string"],"default":null}]})";
-    std::string content;
-    BigEndian(&content, 3, 4);
-    BigEndian(&content, moved.size(), 4);
+    std::vector<std::string> records;
     for (const Completed& c : moved) {
-      Encoder e;
+      AvroEncoder e;
       if (c.action == "commit" || c.action == "deltacommit") {
         const auto it = stats_.find(c.instant);
         e.Branch(1);
-        std::string rec =
-            CommitRecord(it == stats_.end() ? std::vector<Stat>() : it->second, "INSERT", false);
         std::string head = e.Take();
-        head += rec;
-        Encoder tail;
+        head += CommitMetadataRecord(it == stats_.end() ? std::vector<WrittenStat>() : it->second,
+                                     "INSERT", false, DataSchema());
+        AvroEncoder tail;
         tail.OptString(c.instant);
         tail.OptString(c.action);
         tail.OptString("COMPLETED");
         head += tail.Take();
-        BigEndian(&content, head.size(), 4);
-        content += head;
+        records.push_back(std::move(head));
         continue;
       }
       e.Branch(0);
       e.OptString(c.instant);
       e.OptString(c.action);
       e.OptString("COMPLETED");
-      std::string rec = e.Take();
-      BigEndian(&content, rec.size(), 4);
-      content += rec;
+      records.push_back(e.Take());
     }
     std::string file =
-        LogBlockBytes(LogBlockType::kAvroData, {{0, moved.back().instant}, {2, schema}}, content);
+        LogBlockBytes(LogBlockType::kAvroData, {{0, moved.back().instant}, {2, schema}},
+                      DataBlockContent(records));
     return WriteFile(root_ / ".hoodie" / "archived" / ".commits_.archive.1_1-0-1", file);
   }
 
@@ -646,7 +375,7 @@ class TableWriter {
   int64_t next_ = 0;
   int64_t versions_ = 0;
   std::vector<Completed> completed_;
-  std::map<std::string, std::vector<Stat>> stats_;  // by instant (for the legacy archive)
+  std::map<std::string, std::vector<WrittenStat>> stats_;  // by instant (for the legacy archive)
 };
 
 std::string FileId(int64_t g) {
@@ -679,7 +408,7 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   const int64_t commits = std::min(o.commits, o.files);
   for (int64_t c = 0; c < commits; ++c) {
     std::string instant = w.NextInstant();
-    std::vector<Stat> stats;
+    std::vector<WrittenStat> stats;
     int64_t from = o.files * c / commits, to = o.files * (c + 1) / commits;
     for (int64_t g = from; g < to; ++g) {
       Group& grp = groups[static_cast<size_t>(g)];
@@ -696,7 +425,8 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
                         instant + ".parquet";
       grp.base_path = rel;
       LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(rel, grp.rows, instant, grp.partition));
-      Stat s{grp.partition, grp.file_id, rel, "null", o.rows_per_file, 0, 0, o.rows_per_file, size};
+      WrittenStat s{grp.partition,   grp.file_id, rel, "null", o.rows_per_file, 0, 0,
+                    o.rows_per_file, size};
       stats.push_back(std::move(s));
       ++out.base_files;
     }
@@ -708,7 +438,7 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   auto log_round = [&](double fraction, bool deletes) -> Status {
     if (fraction <= 0 || !o.merge_on_read) return Status::OK();
     std::string instant = w.NextInstant();
-    std::vector<Stat> stats;
+    std::vector<WrittenStat> stats;
     ++log_seq;
     for (int64_t g = 0; g < o.files; ++g) {
       Group& grp = groups[static_cast<size_t>(g)];
@@ -733,8 +463,8 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
       LS_ASSIGN_OR_RETURN(int64_t size,
                           w.WriteLog(rel, instant, deletes ? std::vector<Row>() : changed,
                                      deletes ? changed : std::vector<Row>(), grp.partition));
-      Stat s{grp.partition,   grp.file_id, rel, grp.base_instant, n, deletes ? n : 0,
-             deletes ? 0 : n, 0,           size};
+      WrittenStat s{grp.partition,   grp.file_id, rel, grp.base_instant, n, deletes ? n : 0,
+                    deletes ? 0 : n, 0,           size};
       stats.push_back(std::move(s));
       ++out.log_files;
     }
@@ -765,15 +495,15 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
     }
     std::string rel = grp.partition + "/" + grp.file_id + "_0-2-0_" + instant + ".parquet";
     LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(rel, grp.rows, instant, grp.partition));
-    Stat s{grp.partition,
-           grp.file_id,
-           rel,
-           grp.base_instant,
-           static_cast<int64_t>(grp.rows.size()),
-           0,
-           static_cast<int64_t>(grp.rows.size()),
-           0,
-           size};
+    WrittenStat s{grp.partition,
+                  grp.file_id,
+                  rel,
+                  grp.base_instant,
+                  static_cast<int64_t>(grp.rows.size()),
+                  0,
+                  static_cast<int64_t>(grp.rows.size()),
+                  0,
+                  size};
     if (o.cdc) {
       std::string log = grp.partition + "/." + grp.file_id + "_" + instant + ".log.1_0-2-0-cdc";
       LS_ASSIGN_OR_RETURN(s.cdc[log], w.WriteCdcLog(log, instant, changes));
