@@ -2,6 +2,7 @@
 
 #include "hudi/hudi_avro.h"
 #include "hudi/hudi_avro_rows.h"
+#include "hudi/hudi_base_file.h"
 #include "hudi/hudi_log_format.h"
 #include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_rows.h"
@@ -86,15 +87,8 @@ Result<std::string> BaseFileAsInserts(std::shared_ptr<Storage> storage,
                                       const std::string& table_root, const std::string& path,
                                       int64_t size, const AvroType& schema, int64_t* rows) {
   const std::string what = "base file " + path;
-  auto file = StorageRandomAccessFile(storage, storage->Join(table_root, path),
-                                      static_cast<uint64_t>(size), what);
-  auto reader = parquet::ParquetReader::Open(file);
-  if (!reader.ok()) {
-    if (reader.status().code() == StatusCode::kNotFound) {
-      return Status::Corruption(what + " is missing (a commit lists it)");
-    }
-    return reader.status().WithContext(what);
-  }
+  Result<parquet::ParquetReader> reader = OpenBaseFile(storage, table_root, path, size);
+  if (!reader.ok()) return reader.status();
   LS_ASSIGN_OR_RETURN(auto writer, ChangeFileWriter(schema));
   const parquet::Schema& out = writer->schema();
   for (int rg = 0; rg < reader->num_row_groups(); ++rg) {

@@ -27,8 +27,10 @@ using ChangeRow = std::tuple<int64_t, int64_t, std::string>;
 std::multiset<ChangeRow> ReadChangeRows(const DataFile& f) {
   std::multiset<ChangeRow> out;
   auto storage = std::make_shared<LocalStorage>();
-  auto file = hudi::StorageRandomAccessFile(storage, f.path, static_cast<uint64_t>(f.size), "cdf");
-  auto reader = parquet::ParquetReader::Open(file);
+  auto file = storage->OpenRandomAccess(f.path, f.size);
+  EXPECT_OK(file);
+  if (!file.ok()) return out;
+  auto reader = parquet::ParquetReader::Open(std::move(*file));
   EXPECT_OK(reader);
   if (!reader.ok()) return out;
   const parquet::Schema& schema = reader->schema();

@@ -1,7 +1,5 @@
 #include "hudi/hudi_rows.h"
 
-#include <cstring>
-
 #include "parquet/record_view.h"
 
 namespace lakeshare::hudi {
@@ -11,35 +9,6 @@ using parquet::RecordNode;
 using parquet::Repetition;
 using parquet::SchemaNode;
 using parquet::Type;
-
-// Opened lazily: a missing base file shows as the reader's kNotFound, which
-// callers turn into their own message. Reads go through the storage's
-// ranged read, as Storage::OpenRandomAccess's default does.
-class StorageFile final : public RandomAccessFile {
- public:
-  StorageFile(std::shared_ptr<Storage> storage, std::string path, uint64_t size, std::string name)
-      : storage_(std::move(storage)), path_(std::move(path)), size_(size), name_(std::move(name)) {}
-  uint64_t Size() const override { return size_; }
-  Status ReadAt(uint64_t offset, size_t length, char* out) const override {
-    if (offset > size_ || length > size_ - offset) {
-      return Status::Corruption(name_ + ": read beyond the end of the file");
-    }
-    auto bytes =
-        storage_->ReadRange(path_, static_cast<int64_t>(offset), static_cast<int64_t>(length));
-    if (!bytes.ok()) return bytes.status().WithContext(name_);
-    if (bytes->size() != length) {
-      return Status::Corruption(name_ + ": the file is shorter than its commit says");
-    }
-    std::memcpy(out, bytes->data(), length);
-    return Status::OK();
-  }
-
- private:
-  std::shared_ptr<Storage> storage_;
-  std::string path_;
-  uint64_t size_;
-  std::string name_;
-};
 
 Value Scalar(const RecordNode& n, int64_t slot) {
   Value v;
@@ -170,12 +139,6 @@ Result<Value> Align(const Value& v, const parquet::Schema& fs, const SchemaNode&
 }
 
 }  // namespace
-
-std::shared_ptr<const RandomAccessFile> StorageRandomAccessFile(std::shared_ptr<Storage> storage,
-                                                                std::string path, uint64_t size,
-                                                                std::string name) {
-  return std::make_shared<StorageFile>(std::move(storage), std::move(path), size, std::move(name));
-}
 
 Result<std::vector<Value>> ReadRowGroupRows(const parquet::ParquetReader& reader, int row_group) {
   std::vector<int> leaves(static_cast<size_t>(reader.schema().num_leaves()));

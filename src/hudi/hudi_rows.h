@@ -15,14 +15,12 @@
 #pragma once
 
 #include <cstdint>
-#include <memory>
 #include <string>
 #include <string_view>
 #include <vector>
 
 #include "common/status.h"
 #include "parquet/parquet_reader.h"
-#include "storage/storage.h"
 
 namespace lakeshare::hudi {
 
@@ -39,11 +37,6 @@ struct Value {
 
 // How deeply rows may nest (deeper schemas are refused or cut off).
 inline constexpr int kMaxRowDepth = 64;
-
-// A parquet file in Storage for the parquet reader (ranged reads).
-std::shared_ptr<const RandomAccessFile> StorageRandomAccessFile(std::shared_ptr<Storage> storage,
-                                                                std::string path, uint64_t size,
-                                                                std::string name);
 
 // The rows of one row group of `reader`, each a kGroup of the root's
 // children.

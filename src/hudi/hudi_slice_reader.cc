@@ -6,6 +6,7 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "hudi/hudi_avro_rows.h"
+#include "hudi/hudi_base_file.h"
 #include "hudi/hudi_log_format.h"
 #include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_rows.h"
@@ -389,16 +390,9 @@ Status SliceReader::LoadRecords(const parquet::Schema& rows_schema) {
 Result<std::vector<uint64_t>> SliceReader::DeletedPositions(int64_t* base_rows) {
   const TableProperties& props = *in_.props;
   const std::string what = "base file " + slice_.base->path;
-  auto file =
-      StorageRandomAccessFile(in_.storage, in_.storage->Join(in_.table_root, slice_.base->path),
-                              static_cast<uint64_t>(slice_.base->size), what);
-  auto reader = parquet::ParquetReader::Open(file);
-  if (!reader.ok()) {
-    if (reader.status().code() == StatusCode::kNotFound) {
-      return Status::Corruption(what + " is missing (a commit lists it)");
-    }
-    return reader.status().WithContext(what);
-  }
+  Result<parquet::ParquetReader> reader =
+      OpenBaseFile(in_.storage, in_.table_root, slice_.base->path, slice_.base->size);
+  if (!reader.ok()) return reader.status();
   // The deletes need no row shape: keys compare as text.
   LS_RETURN_IF_ERROR(LoadRecords(reader->schema()));
   std::unordered_map<std::string, const LogRecord*> deletes;
@@ -490,16 +484,9 @@ Result<std::string> SliceReader::Merge(int64_t* rows) {
     if (slice_.base->size > in_.limits.max_base_bytes) {
       return Status::TooLarge(what + " is too large to merge");
     }
-    auto file =
-        StorageRandomAccessFile(in_.storage, in_.storage->Join(in_.table_root, slice_.base->path),
-                                static_cast<uint64_t>(slice_.base->size), what);
-    auto reader = parquet::ParquetReader::Open(file);
-    if (!reader.ok()) {
-      if (reader.status().code() == StatusCode::kNotFound) {
-        return Status::Corruption(what + " is missing (a commit lists it)");
-      }
-      return reader.status().WithContext(what);
-    }
+    Result<parquet::ParquetReader> reader =
+        OpenBaseFile(in_.storage, in_.table_root, slice_.base->path, slice_.base->size);
+    if (!reader.ok()) return reader.status();
     base.emplace(std::move(*reader));
     fields = OutputFields(base->metadata());
   } else {
