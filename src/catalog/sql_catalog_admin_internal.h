@@ -9,6 +9,8 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "catalog/sql_catalog_admin.h"
 #include "common/status.h"
@@ -58,6 +60,22 @@ struct UserRow {
 Result<UserRow> ToUser(const db::Row& r);
 AuditEntry ToAudit(const db::Row& r);
 ActivationLinkRecord ToLink(const db::Row& r);
+
+// A row's first column as text (a list of names).
+inline std::string FirstText(const db::Row& r) { return r.Text(0); }
+
+// The rows of `sql`, each made a record by `convert` (one of the above, or
+// any function of a row).
+template <typename Convert>
+auto QueryRecords(db::Transaction& tx, std::string_view sql, const db::Params& params,
+                  Convert convert)
+    -> Result<std::vector<decltype(convert(std::declval<const db::Row&>()))>> {
+  LS_ASSIGN_OR_RETURN(std::vector<db::Row> rows, tx.Query(sql, params));
+  std::vector<decltype(convert(std::declval<const db::Row&>()))> out;
+  out.reserve(rows.size());
+  for (const db::Row& row : rows) out.push_back(convert(row));
+  return out;
+}
 
 // ------------------------------------------------------------ lookups and checks
 

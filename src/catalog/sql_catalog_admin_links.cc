@@ -121,14 +121,13 @@ Result<std::vector<ActivationLinkRecord>> CatalogAdmin::ListActivationLinks(
     std::string_view recipient) {
   std::vector<ActivationLinkRecord> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
     LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
-    LS_ASSIGN_OR_RETURN(auto rows, tx.Query(Sql({"SELECT ", kLinkCols,
-                                                 " FROM activation_links l JOIN recipients r ON "
-                                                 "r.id = l.recipient_id WHERE l.recipient_id = ? "
-                                                 "ORDER BY l.created_ms, l.id"}),
-                                            {r.id}));
-    for (const Row& row : rows) out.push_back(ToLink(row));
+    LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                          Sql({"SELECT ", kLinkCols,
+                                               " FROM activation_links l JOIN recipients r ON "
+                                               "r.id = l.recipient_id WHERE l.recipient_id = ? "
+                                               "ORDER BY l.created_ms, l.id"}),
+                                          {r.id}, ToLink));
     return Status::OK();
   }));
   return out;

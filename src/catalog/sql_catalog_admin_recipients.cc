@@ -178,15 +178,13 @@ Result<int64_t> CatalogAdmin::RevokeAllTokens(std::string_view recipient) {
 Result<std::vector<TokenRecord>> CatalogAdmin::ListTokens(std::string_view recipient) {
   std::vector<TokenRecord> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
     LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
-    LS_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query(Sql({"SELECT ", kTokenCols,
-                                      " FROM recipient_tokens t JOIN recipients r ON r.id = "
-                                      "t.recipient_id WHERE t.recipient_id = ? "
-                                      "ORDER BY t.created_ms, t.id"}),
-                                 {r.id}));
-    for (const Row& row : rows) out.push_back(ToToken(row));
+    LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                          Sql({"SELECT ", kTokenCols,
+                                               " FROM recipient_tokens t JOIN recipients r ON "
+                                               "r.id = t.recipient_id WHERE t.recipient_id = ? "
+                                               "ORDER BY t.created_ms, t.id"}),
+                                          {r.id}, ToToken));
     return Status::OK();
   }));
   return out;
@@ -225,13 +223,12 @@ Status CatalogAdmin::RevokeGrant(std::string_view recipient, std::string_view sh
 Result<std::vector<std::string>> CatalogAdmin::ListGrants(std::string_view recipient) {
   std::vector<std::string> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
     LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
-    LS_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT s.name FROM share_grants g JOIN shares s ON "
-                                            "s.id = g.share_id WHERE g.recipient_id = ? "
-                                            "ORDER BY s.name_key",
-                                            {r.id}));
-    for (const Row& row : rows) out.push_back(row.Text(0));
+    LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                          "SELECT s.name FROM share_grants g JOIN shares s ON "
+                                          "s.id = g.share_id WHERE g.recipient_id = ? "
+                                          "ORDER BY s.name_key",
+                                          {r.id}, FirstText));
     return Status::OK();
   }));
   return out;
@@ -240,13 +237,12 @@ Result<std::vector<std::string>> CatalogAdmin::ListGrants(std::string_view recip
 Result<std::vector<std::string>> CatalogAdmin::ListShareRecipients(std::string_view share) {
   std::vector<std::string> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
     LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
-    LS_ASSIGN_OR_RETURN(auto rows, tx.Query("SELECT r.name FROM share_grants g JOIN recipients r "
-                                            "ON r.id = g.recipient_id WHERE g.share_id = ? "
-                                            "ORDER BY r.name_key",
-                                            {s.id}));
-    for (const Row& row : rows) out.push_back(row.Text(0));
+    LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                          "SELECT r.name FROM share_grants g JOIN recipients r "
+                                          "ON r.id = g.recipient_id WHERE g.share_id = ? "
+                                          "ORDER BY r.name_key",
+                                          {s.id}, FirstText));
     return Status::OK();
   }));
   return out;

@@ -148,14 +148,13 @@ Result<SchemaRecord> CatalogAdmin::CreateSchema(std::string_view share, std::str
 Result<std::vector<SchemaRecord>> CatalogAdmin::ListSchemas(std::string_view share) {
   std::vector<SchemaRecord> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
     LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
-    LS_ASSIGN_OR_RETURN(auto rows,
-                        tx.Query(Sql({"SELECT ", kSchemaCols,
-                                      " FROM share_schemas c JOIN shares s ON s.id = c.share_id"
-                                      " WHERE c.share_id = ? ORDER BY c.name_key"}),
-                                 {s.id}));
-    for (const Row& r : rows) out.push_back(ToSchema(r));
+    LS_ASSIGN_OR_RETURN(out,
+                        QueryRecords(tx,
+                                     Sql({"SELECT ", kSchemaCols,
+                                          " FROM share_schemas c JOIN shares s ON s.id = "
+                                          "c.share_id WHERE c.share_id = ? ORDER BY c.name_key"}),
+                                     {s.id}, ToSchema));
     return Status::OK();
   }));
   return out;
@@ -252,20 +251,19 @@ Result<std::vector<TableRecord>> CatalogAdmin::ListTables(std::string_view share
                                                           std::optional<std::string_view> schema) {
   std::vector<TableRecord> out;
   LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
-    out.clear();
-    std::vector<Row> rows;
     if (schema) {
       LS_ASSIGN_OR_RETURN(SchemaRecord c, LoadSchema(tx, share, *schema));
-      LS_ASSIGN_OR_RETURN(rows, tx.Query(Sql({"SELECT ", kTableCols, kTableFrom,
-                                              "WHERE t.schema_id = ? ORDER BY t.name_key"}),
-                                         {c.id}));
+      LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                            Sql({"SELECT ", kTableCols, kTableFrom,
+                                                 "WHERE t.schema_id = ? ORDER BY t.name_key"}),
+                                            {c.id}, ToTable));
     } else {
       LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
-      LS_ASSIGN_OR_RETURN(rows, tx.Query(Sql({"SELECT ", kTableCols, kTableFrom,
-                                              "WHERE s.id = ? ORDER BY c.name_key, t.name_key"}),
-                                         {s.id}));
+      LS_ASSIGN_OR_RETURN(out, QueryRecords(tx,
+                                            Sql({"SELECT ", kTableCols, kTableFrom,
+                                                 "WHERE s.id = ? ORDER BY c.name_key, t.name_key"}),
+                                            {s.id}, ToTable));
     }
-    for (const Row& r : rows) out.push_back(ToTable(r));
     return Status::OK();
   }));
   return out;

@@ -1,7 +1,5 @@
 #include "hudi/hudi_timeline_writer.h"
 
-#include <cstdio>
-
 #include "common/json_writer.h"
 #include "common/time_util.h"
 #include "hudi/hudi_avro_writer.h"
@@ -176,17 +174,12 @@ std::string CleanMetadataFile(const std::string& instant, const std::string& par
 }
 
 std::string InstantTimeFromMillis(int64_t ms) {
-  int64_t days = ms / 86400000;
-  int64_t rem = ms % 86400000;
-  int64_t y;
-  unsigned m, d;
-  CivilFromDays(days, &y, &m, &d);
-  char buf[32];
-  std::snprintf(buf, sizeof(buf), "%04lld%02u%02u%02lld%02lld%02lld%03lld",
-                static_cast<long long>(y), m, d, static_cast<long long>(rem / 3600000),
-                static_cast<long long>(rem / 60000 % 60), static_cast<long long>(rem / 1000 % 60),
-                static_cast<long long>(rem % 1000));
-  return buf;
+  // yyyy-MM-ddTHH:mm:ss.SSSZ without the separators.
+  std::string out;
+  for (char c : FormatIso8601Millis(ms)) {
+    if (c >= '0' && c <= '9') out.push_back(c);
+  }
+  return out;
 }
 
 }  // namespace lakeshare::hudi
