@@ -5,6 +5,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/admin_route_builders.h"
 #include "admin/admin_service.h"
 #include "common/time_util.h"
 
@@ -103,23 +104,16 @@ Result<HttpResponse> RevokeLink(AdminCall& c) {
 std::vector<AdminRoute> LinkRoutes() {
   const RouteError past{StatusCode::kInvalidArgument, "the expiration time is in the past"};
   std::vector<AdminRoute> r;
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients/{recipient}/activation-links",
-      .id = "listActivationLinks",
-      .action = "listActivationLinks",
-      .access = RouteAccess::kViewer,
-      .group = &kLinkGroup,
-      .summary = "List a recipient's activation links (never their secrets)",
-      .response = &ActivationLinkListShape(),
-      .object = "recipient:{recipient}",
-      .handler = ListLinks,
-      .cli = {{.path = {"link", "list"},
-               .help = "List a recipient's activation links",
-               .args = {Recipient()},
-               .output = Cli::Output::kList,
-               .columns = {"id", "createdAt", "expiresAt", "usedAt", "tokenId"}}},
-  });
+  r.push_back(
+      ReadRoute({.path = "/recipients/{recipient}/activation-links",
+                 .id = "listActivationLinks",
+                 .group = &kLinkGroup,
+                 .summary = "List a recipient's activation links (never their secrets)",
+                 .object = "recipient:{recipient}",
+                 .handler = ListLinks},
+                ActivationLinkListShape(),
+                ListCommand({"link", "list"}, "List a recipient's activation links", {Recipient()},
+                            {"id", "createdAt", "expiresAt", "usedAt", "tokenId"})));
   r.push_back({
       .method = "POST",
       .path = "/recipients/{recipient}/activation-links",
@@ -151,23 +145,17 @@ std::vector<AdminRoute> LinkRoutes() {
                         {K::kDurationFromNow, "tokenExpirationTime", "--token-expires-in",
                          "Expiry of the token it issues, from now: 30d"}}}},
   });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/recipients/{recipient}/activation-links/{id}",
-      .id = "revokeActivationLink",
-      .action = "revokeActivationLink",
-      .group = &kLinkGroup,
-      .summary = "Revoke an unused activation link",
-      .status = 204,
-      .errors = {{StatusCode::kNotFound, "no such unused link of this recipient"}},
-      .object = "link:{recipient}/{id}",
-      .handler = RevokeLink,
-      .cli = {{.path = {"link", "revoke"},
-               .help = "Revoke an unused activation link",
-               .args = {Recipient(), {K::kPositional, "id", "link-id"}},
-               .output = Cli::Output::kDone,
-               .done = "revoked link {id}"}},
-  });
+  AdminRoute revoke = DeleteRoute(
+      {.path = "/recipients/{recipient}/activation-links/{id}",
+       .id = "revokeActivationLink",
+       .group = &kLinkGroup,
+       .summary = "Revoke an unused activation link",
+       .object = "link:{recipient}/{id}",
+       .handler = RevokeLink},
+      DoneCommand({"link", "revoke"}, "Revoke an unused activation link",
+                  {Recipient(), {K::kPositional, "id", "link-id"}}, "revoked link {id}"));
+  revoke.errors = {{StatusCode::kNotFound, "no such unused link of this recipient"}};
+  r.push_back(std::move(revoke));
   r.push_back({
       .method = "GET",
       .path = "/activate/{secret}/info",

@@ -4,6 +4,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/admin_route_builders.h"
 #include "admin/admin_service.h"
 #include "admin/list_page.h"
 
@@ -171,120 +172,73 @@ Result<HttpResponse> RevokeToken(AdminCall& c) {
 std::vector<AdminRoute> RecipientRoutes() {
   std::vector<AdminRoute> r;
   // ---------------------------------------------------------- recipients
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients",
-      .id = "listRecipients",
-      .action = "listRecipients",
-      .access = RouteAccess::kViewer,
-      .group = &kRecipientGroup,
-      .summary = "List recipients",
-      .query = ListPageQuery(),
-      .response = &RecipientListShape(),
-      .object = "recipients",
-      .handler = ListRecipients,
-      .cli = {{.path = {"recipient", "list"},
-               .help = "List recipients",
-               .args = {{K::kOption, "search", "--search"}},
-               .output = Cli::Output::kList,
-               .columns = {"name", "allShares", "ipAllowlist", "comment"}}},
-  });
-  r.push_back({
-      .method = "POST",
-      .path = "/recipients",
-      .id = "createRecipient",
-      .action = "createRecipient",
-      .group = &kRecipientGroup,
-      .summary = "Create a recipient",
-      .description = "It reads nothing until it is granted shares and given a token.",
-      .body = {"", "", RecipientFields(true)},
-      .status = 201,
-      .response = &RecipientShape(),
-      .errors = {{StatusCode::kFailedPrecondition, "the name is taken"}},
-      .object = "recipients",
-      .handler = CreateRecipient,
-      .cli = {{.path = {"recipient", "create"},
-               .help = "Create a recipient",
-               .args = RecipientArgs(true)}},
-  });
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients/{recipient}",
-      .id = "getRecipient",
-      .action = "getRecipient",
-      .access = RouteAccess::kViewer,
-      .group = &kRecipientGroup,
-      .summary = "Get a recipient and the shares granted to it",
-      .response = &RecipientDetailShape(),
-      .object = "recipient:{recipient}",
-      .handler = GetRecipient,
-      .cli = {{.path = {"recipient", "get"},
-               .help = "Show a recipient and its grants",
-               .args = {Recipient()}}},
-  });
-  r.push_back({
-      .method = "PATCH",
-      .also = {"PUT"},
-      .path = "/recipients/{recipient}",
-      .id = "updateRecipient",
-      .action = "updateRecipient",
-      .group = &kRecipientGroup,
-      .summary = "Change a recipient",
-      .description = "Fields left out are kept.",
-      .body = {"", "",
-               [] {
-                 std::vector<Field> f = RecipientFields(false);
-                 f.push_back(VersionField());
-                 return f;
-               }()},
-      .if_match = true,
-      .response = &RecipientShape(),
-      .errors = {{StatusCode::kFailedPrecondition, "the new name is taken"}},
-      .object = "recipient:{recipient}",
-      .handler = UpdateRecipient,
-      .cli = {{.path = {"recipient", "update"},
-               .help = "Change a recipient",
-               .args =
-                   [] {
-                     std::vector<Arg> a = RecipientArgs(false);
-                     a.push_back({K::kOption, "version", "--if-version",
-                                  "Refuse the change if the object's version is no longer this"});
-                     return a;
-                   }()}},
-  });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/recipients/{recipient}",
-      .id = "deleteRecipient",
-      .action = "deleteRecipient",
-      .group = &kRecipientGroup,
-      .summary = "Delete a recipient with its tokens, grants and links",
-      .status = 204,
-      .object = "recipient:{recipient}",
-      .handler = DeleteRecipient,
-      .cli = {{.path = {"recipient", "delete"},
-               .help = "Delete a recipient with its tokens, grants and links",
-               .args = {Recipient()},
-               .output = Cli::Output::kDone,
-               .done = "deleted recipient {recipient}"}},
-  });
+  r.push_back(ListRoute(
+      {.path = "/recipients",
+       .id = "listRecipients",
+       .group = &kRecipientGroup,
+       .summary = "List recipients",
+       .object = "recipients",
+       .handler = ListRecipients},
+      RecipientListShape(),
+      ListCommand({"recipient", "list"}, "List recipients", {{K::kOption, "search", "--search"}},
+                  {"name", "allShares", "ipAllowlist", "comment"})));
+  r.push_back(
+      CreateRoute({.path = "/recipients",
+                   .id = "createRecipient",
+                   .group = &kRecipientGroup,
+                   .summary = "Create a recipient",
+                   .description = "It reads nothing until it is granted shares and given a token.",
+                   .object = "recipients",
+                   .handler = CreateRecipient},
+                  RecipientFields(true), RecipientShape(),
+                  {{StatusCode::kFailedPrecondition, "the name is taken"}},
+                  {.path = {"recipient", "create"},
+                   .help = "Create a recipient",
+                   .args = RecipientArgs(true)}));
+  r.push_back(ReadRoute({.path = "/recipients/{recipient}",
+                         .id = "getRecipient",
+                         .group = &kRecipientGroup,
+                         .summary = "Get a recipient and the shares granted to it",
+                         .object = "recipient:{recipient}",
+                         .handler = GetRecipient},
+                        RecipientDetailShape(),
+                        {.path = {"recipient", "get"},
+                         .help = "Show a recipient and its grants",
+                         .args = {Recipient()}}));
+  std::vector<Arg> update_args = RecipientArgs(false);
+  update_args.push_back({K::kOption, "version", "--if-version",
+                         "Refuse the change if the object's version is no longer this"});
+  r.push_back(UpdateRoute({.path = "/recipients/{recipient}",
+                           .id = "updateRecipient",
+                           .group = &kRecipientGroup,
+                           .summary = "Change a recipient",
+                           .description = "Fields left out are kept.",
+                           .object = "recipient:{recipient}",
+                           .handler = UpdateRecipient},
+                          RecipientFields(false), RecipientShape(),
+                          {{StatusCode::kFailedPrecondition, "the new name is taken"}},
+                          {.path = {"recipient", "update"},
+                           .help = "Change a recipient",
+                           .args = std::move(update_args)}));
+  r.push_back(DeleteRoute(
+      {.path = "/recipients/{recipient}",
+       .id = "deleteRecipient",
+       .group = &kRecipientGroup,
+       .summary = "Delete a recipient with its tokens, grants and links",
+       .object = "recipient:{recipient}",
+       .handler = DeleteRecipient},
+      DoneCommand({"recipient", "delete"}, "Delete a recipient with its tokens, grants and links",
+                  {Recipient()}, "deleted recipient {recipient}")));
   // ---------------------------------------------------------- grants
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients/{recipient}/grants",
-      .id = "listGrants",
-      .action = "listGrants",
-      .access = RouteAccess::kViewer,
-      .group = &kGrantGroup,
-      .summary = "List the shares granted to a recipient",
-      .response = &GrantListShape(),
-      .object = "recipient:{recipient}",
-      .handler = ListGrants,
-      .cli = {{.path = {"grant", "list"},
-               .help = "List the shares granted to a recipient",
-               .args = {Recipient()},
-               .output = Cli::Output::kList}},
-  });
+  r.push_back(ReadRoute(
+      {.path = "/recipients/{recipient}/grants",
+       .id = "listGrants",
+       .group = &kGrantGroup,
+       .summary = "List the shares granted to a recipient",
+       .object = "recipient:{recipient}",
+       .handler = ListGrants},
+      GrantListShape(),
+      ListCommand({"grant", "list"}, "List the shares granted to a recipient", {Recipient()})));
   r.push_back({
       .method = "POST",
       .path = "/recipients/{recipient}/grants",
@@ -317,23 +271,16 @@ std::vector<AdminRoute> RecipientRoutes() {
                .output = Cli::Output::kDone,
                .done = "granted {share} to {recipient}"}},
   });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/recipients/{recipient}/grants/{share}",
-      .id = "revokeGrant",
-      .action = "revokeGrant",
-      .group = &kGrantGroup,
-      .summary = "Revoke a grant",
-      .description = "A grant that does not exist is 404.",
-      .status = 204,
-      .object = "grant:{recipient}/{share}",
-      .handler = RevokeGrant,
-      .cli = {{.path = {"grant", "remove"},
-               .help = "Revoke a recipient's grant",
-               .args = {Recipient(), {K::kPositional, "share", "share"}},
-               .output = Cli::Output::kDone,
-               .done = "revoked {share} from {recipient}"}},
-  });
+  r.push_back(DeleteRoute({.path = "/recipients/{recipient}/grants/{share}",
+                           .id = "revokeGrant",
+                           .group = &kGrantGroup,
+                           .summary = "Revoke a grant",
+                           .description = "A grant that does not exist is 404.",
+                           .object = "grant:{recipient}/{share}",
+                           .handler = RevokeGrant},
+                          DoneCommand({"grant", "remove"}, "Revoke a recipient's grant",
+                                      {Recipient(), {K::kPositional, "share", "share"}},
+                                      "revoked {share} from {recipient}")));
   // ---------------------------------------------------------- tokens
   const std::vector<Arg> expiry_args = {
       {K::kOption, "expirationTime", "--expires", "Expiry: ISO-8601 time"},
@@ -341,23 +288,16 @@ std::vector<AdminRoute> RecipientRoutes() {
        "Expiry from now: 90s, 15m, 12h, 30d"},
   };
   const RouteError past{StatusCode::kInvalidArgument, "the expiration time is in the past"};
-  r.push_back({
-      .method = "GET",
-      .path = "/recipients/{recipient}/tokens",
-      .id = "listTokens",
-      .action = "listTokens",
-      .access = RouteAccess::kViewer,
-      .group = &kTokenGroup,
-      .summary = "List a recipient's tokens (never their secrets)",
-      .response = &TokenListShape(),
-      .object = "recipient:{recipient}",
-      .handler = ListTokens,
-      .cli = {{.path = {"token", "list"},
-               .help = "List a recipient's tokens (never the secrets)",
-               .args = {Recipient()},
-               .output = Cli::Output::kList,
-               .columns = {"id", "live", "expirationTime", "revoked", "origin"}}},
-  });
+  r.push_back(
+      ReadRoute({.path = "/recipients/{recipient}/tokens",
+                 .id = "listTokens",
+                 .group = &kTokenGroup,
+                 .summary = "List a recipient's tokens (never their secrets)",
+                 .object = "recipient:{recipient}",
+                 .handler = ListTokens},
+                TokenListShape(),
+                ListCommand({"token", "list"}, "List a recipient's tokens (never the secrets)",
+                            {Recipient()}, {"id", "live", "expirationTime", "revoked", "origin"})));
   r.push_back({
       .method = "POST",
       .path = "/recipients/{recipient}/tokens",
@@ -408,24 +348,18 @@ std::vector<AdminRoute> RecipientRoutes() {
                          "How long the old tokens keep working"}},
                .output = Cli::Output::kProfile}},
   });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/recipients/{recipient}/tokens/{id}",
-      .id = "revokeToken",
-      .action = "revokeToken",
-      .group = &kTokenGroup,
-      .summary = "Revoke a token",
-      .description = "Revoking a revoked token changes nothing.",
-      .status = 204,
-      .object = "token:{recipient}/{id}",
-      .handler = RevokeToken,
-      .cli = {{.path = {"token", "revoke"},
-               .help = "Revoke a token (by id), or all of a recipient's tokens",
-               .args = {Recipient(), {K::kOptionalPositional, "id", "token-id"}},
-               .output = Cli::Output::kDone,
-               .done = "revoked token {id}",
-               .extra = Cli::Extra::kRevokeAll}},
-  });
+  CliCommand revoke =
+      DoneCommand({"token", "revoke"}, "Revoke a token (by id), or all of a recipient's tokens",
+                  {Recipient(), {K::kOptionalPositional, "id", "token-id"}}, "revoked token {id}");
+  revoke.extra = Cli::Extra::kRevokeAll;
+  r.push_back(DeleteRoute({.path = "/recipients/{recipient}/tokens/{id}",
+                           .id = "revokeToken",
+                           .group = &kTokenGroup,
+                           .summary = "Revoke a token",
+                           .description = "Revoking a revoked token changes nothing.",
+                           .object = "token:{recipient}/{id}",
+                           .handler = RevokeToken},
+                          std::move(revoke)));
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/admin_route_builders.h"
 #include "admin/list_page.h"
 #include "common/names.h"
 
@@ -236,215 +237,132 @@ Result<HttpResponse> RemoveTable(AdminCall& c) {
 
 std::vector<AdminRoute> ShareRoutes() {
   const RouteError exists{StatusCode::kFailedPrecondition, "the name (or id) is taken"};
+  const Arg share_arg{K::kPositional, "share", "share"};
   std::vector<AdminRoute> r;
   // ---------------------------------------------------------- shares
-  r.push_back({
-      .method = "GET",
-      .path = "/shares",
-      .id = "listShares",
-      .action = "listShares",
-      .access = RouteAccess::kViewer,
-      .group = &kShareGroup,
-      .summary = "List shares",
-      .query = ListPageQuery(),
-      .response = &ShareListShape(),
-      .object = "shares",
-      .handler = ListShares,
-      .cli = {{.path = {"share", "list"},
-               .help = "List shares",
-               .args = {{K::kOption, "search", "--search"}},
-               .output = Cli::Output::kList,
-               .columns = {"name", "displayName", "comment"}}},
-  });
-  r.push_back({
-      .method = "POST",
-      .path = "/shares",
-      .id = "createShare",
-      .action = "createShare",
-      .group = &kShareGroup,
-      .summary = "Create a share",
-      .body = {"",
-               "",
-               {NameField(NameKind::kShare, true, "The share's name"), DisplayNameField(),
-                CommentField(), IdField("The share's id (default: a new UUID)")}},
-      .status = 201,
-      .response = &ShareShape(),
-      .errors = {exists},
-      .object = "shares",
-      .handler = CreateShare,
-      .cli = {{.path = {"share", "create"},
-               .help = "Create a share",
-               .args = {{K::kPositional, "name", "share"},
-                        {K::kOption, "displayName", "--display-name"},
-                        {K::kOption, "comment", "--comment"},
-                        {K::kOption, "id", "--id", "Share id (default: a new UUID)"}}}},
-  });
-  r.push_back({
-      .method = "GET",
-      .path = "/shares/{share}",
-      .id = "getShare",
-      .action = "getShare",
-      .access = RouteAccess::kViewer,
-      .group = &kShareGroup,
-      .summary = "Get a share and the recipients granted it",
-      .response = &ShareDetailShape(),
-      .object = "share:{share}",
-      .handler = GetShare,
-      .cli = {{.path = {"share", "get"},
-               .help = "Show a share and its recipients",
-               .args = {{K::kPositional, "share", "share"}}}},
-  });
-  r.push_back({
-      .method = "PATCH",
-      .also = {"PUT"},
-      .path = "/shares/{share}",
-      .id = "updateShare",
-      .action = "updateShare",
-      .group = &kShareGroup,
-      .summary = "Rename a share or change its display name or comment",
-      .description = "Fields left out are kept.",
-      .body = {"",
-               "",
-               {NameField(NameKind::kShare, false, "A new name"), DisplayNameField(),
-                CommentField(), VersionField()}},
-      .if_match = true,
-      .response = &ShareShape(),
-      .errors = {exists},
-      .object = "share:{share}",
-      .handler = UpdateShare,
-      .cli = {{.path = {"share", "update"},
-               .help = "Rename a share or change its display name or comment",
-               .args = {{K::kPositional, "share", "share"},
-                        {K::kOption, "name", "--name", "New name"},
-                        {K::kOption, "displayName", "--display-name", "(\"\" clears)"},
-                        {K::kOption, "comment", "--comment", "(\"\" clears)"},
-                        IfVersion()}}},
-  });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/shares/{share}",
-      .id = "deleteShare",
-      .action = "deleteShare",
-      .group = &kShareGroup,
-      .summary = "Delete a share with its schemas, tables and grants",
-      .status = 204,
-      .object = "share:{share}",
-      .handler = DeleteShare,
-      .cli = {{.path = {"share", "delete"},
-               .help = "Delete a share with its schemas, tables and grants",
-               .args = {{K::kPositional, "share", "share"}},
-               .output = Cli::Output::kDone,
-               .done = "deleted share {share}"}},
-  });
+  r.push_back(
+      ListRoute({.path = "/shares",
+                 .id = "listShares",
+                 .group = &kShareGroup,
+                 .summary = "List shares",
+                 .object = "shares",
+                 .handler = ListShares},
+                ShareListShape(),
+                ListCommand({"share", "list"}, "List shares", {{K::kOption, "search", "--search"}},
+                            {"name", "displayName", "comment"})));
+  r.push_back(
+      CreateRoute({.path = "/shares",
+                   .id = "createShare",
+                   .group = &kShareGroup,
+                   .summary = "Create a share",
+                   .object = "shares",
+                   .handler = CreateShare},
+                  {NameField(NameKind::kShare, true, "The share's name"), DisplayNameField(),
+                   CommentField(), IdField("The share's id (default: a new UUID)")},
+                  ShareShape(), {exists},
+                  {.path = {"share", "create"},
+                   .help = "Create a share",
+                   .args = {{K::kPositional, "name", "share"},
+                            {K::kOption, "displayName", "--display-name"},
+                            {K::kOption, "comment", "--comment"},
+                            {K::kOption, "id", "--id", "Share id (default: a new UUID)"}}}));
+  r.push_back(ReadRoute(
+      {.path = "/shares/{share}",
+       .id = "getShare",
+       .group = &kShareGroup,
+       .summary = "Get a share and the recipients granted it",
+       .object = "share:{share}",
+       .handler = GetShare},
+      ShareDetailShape(),
+      {.path = {"share", "get"}, .help = "Show a share and its recipients", .args = {share_arg}}));
+  r.push_back(UpdateRoute(
+      {.path = "/shares/{share}",
+       .id = "updateShare",
+       .group = &kShareGroup,
+       .summary = "Rename a share or change its display name or comment",
+       .description = "Fields left out are kept.",
+       .object = "share:{share}",
+       .handler = UpdateShare},
+      {NameField(NameKind::kShare, false, "A new name"), DisplayNameField(), CommentField()},
+      ShareShape(), {exists},
+      {.path = {"share", "update"},
+       .help = "Rename a share or change its display name or comment",
+       .args = {share_arg,
+                {K::kOption, "name", "--name", "New name"},
+                {K::kOption, "displayName", "--display-name", "(\"\" clears)"},
+                {K::kOption, "comment", "--comment", "(\"\" clears)"},
+                IfVersion()}}));
+  r.push_back(DeleteRoute(
+      {.path = "/shares/{share}",
+       .id = "deleteShare",
+       .group = &kShareGroup,
+       .summary = "Delete a share with its schemas, tables and grants",
+       .object = "share:{share}",
+       .handler = DeleteShare},
+      DoneCommand({"share", "delete"}, "Delete a share with its schemas, tables and grants",
+                  {share_arg}, "deleted share {share}")));
   // ---------------------------------------------------------- schemas
-  r.push_back({
-      .method = "GET",
-      .path = "/shares/{share}/schemas",
-      .id = "listSchemas",
-      .action = "listSchemas",
-      .access = RouteAccess::kViewer,
-      .group = &kSchemaGroup,
-      .summary = "List the schemas of a share",
-      .query = ListPageQuery(),
-      .response = &SchemaListShape(),
-      .object = "share:{share}",
-      .handler = ListSchemas,
-      .cli = {{.path = {"schema", "list"},
-               .help = "List the schemas of a share",
-               .args = {{K::kPositional, "share", "share"}, {K::kOption, "search", "--search"}},
-               .output = Cli::Output::kList,
-               .columns = {"share", "name"}}},
-  });
-  r.push_back({
-      .method = "POST",
-      .path = "/shares/{share}/schemas",
-      .id = "createSchema",
-      .action = "createSchema",
-      .group = &kSchemaGroup,
-      .summary = "Create a schema",
-      .body = {"", "", {NameField(NameKind::kSchema, true, "The schema's name")}},
-      .status = 201,
-      .response = &SchemaShape(),
-      .errors = {exists},
-      .object = "share:{share}",
-      .handler = CreateSchema,
-      .cli = {{.path = {"schema", "create"},
-               .help = "Create a schema",
-               .args = {{K::kPositional, "share", "share"}, {K::kPositional, "name", "schema"}}}},
-  });
-  r.push_back({
-      .method = "GET",
-      .path = "/shares/{share}/schemas/{schema}",
-      .id = "getSchema",
-      .action = "getSchema",
-      .access = RouteAccess::kViewer,
-      .group = &kSchemaGroup,
-      .summary = "Get a schema",
-      .response = &SchemaShape(),
-      .object = "schema:{share}.{schema}",
-      .handler = GetSchema,
-      .cli = {{.path = {"schema", "get"},
-               .help = "Show a schema",
-               .args = {{K::kPositional, "share", "share"}, {K::kPositional, "schema", "schema"}}}},
-  });
-  r.push_back({
-      .method = "PATCH",
-      .also = {"PUT"},
-      .path = "/shares/{share}/schemas/{schema}",
-      .id = "renameSchema",
-      .action = "renameSchema",
-      .group = &kSchemaGroup,
-      .summary = "Rename a schema",
-      .body = {"", "", {NameField(NameKind::kSchema, true, "The new name"), VersionField()}},
-      .if_match = true,
-      .response = &SchemaShape(),
-      .errors = {exists},
-      .object = "schema:{share}.{schema}",
-      .handler = RenameSchema,
-      .cli = {{.path = {"schema", "rename"},
-               .help = "Rename a schema",
-               .args = {{K::kPositional, "share", "share"},
-                        {K::kPositional, "schema", "schema"},
-                        {K::kPositional, "name", "new-name"},
-                        IfVersion()}}},
-  });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/shares/{share}/schemas/{schema}",
-      .id = "deleteSchema",
-      .action = "deleteSchema",
-      .group = &kSchemaGroup,
-      .summary = "Delete a schema and its tables",
-      .status = 204,
-      .object = "schema:{share}.{schema}",
-      .handler = DeleteSchema,
-      .cli = {{.path = {"schema", "delete"},
-               .help = "Delete a schema and its tables",
-               .args = {{K::kPositional, "share", "share"}, {K::kPositional, "schema", "schema"}},
-               .output = Cli::Output::kDone,
-               .done = "deleted schema {share}.{schema}"}},
-  });
+  const std::vector<Arg> schema_args = {share_arg, {K::kPositional, "schema", "schema"}};
+  r.push_back(
+      ListRoute({.path = "/shares/{share}/schemas",
+                 .id = "listSchemas",
+                 .group = &kSchemaGroup,
+                 .summary = "List the schemas of a share",
+                 .object = "share:{share}",
+                 .handler = ListSchemas},
+                SchemaListShape(),
+                ListCommand({"schema", "list"}, "List the schemas of a share",
+                            {share_arg, {K::kOption, "search", "--search"}}, {"share", "name"})));
+  r.push_back(CreateRoute({.path = "/shares/{share}/schemas",
+                           .id = "createSchema",
+                           .group = &kSchemaGroup,
+                           .summary = "Create a schema",
+                           .object = "share:{share}",
+                           .handler = CreateSchema},
+                          {NameField(NameKind::kSchema, true, "The schema's name")}, SchemaShape(),
+                          {exists},
+                          {.path = {"schema", "create"},
+                           .help = "Create a schema",
+                           .args = {share_arg, {K::kPositional, "name", "schema"}}}));
+  r.push_back(ReadRoute({.path = "/shares/{share}/schemas/{schema}",
+                         .id = "getSchema",
+                         .group = &kSchemaGroup,
+                         .summary = "Get a schema",
+                         .object = "schema:{share}.{schema}",
+                         .handler = GetSchema},
+                        SchemaShape(),
+                        {.path = {"schema", "get"}, .help = "Show a schema", .args = schema_args}));
+  std::vector<Arg> rename_args = schema_args;
+  rename_args.push_back({K::kPositional, "name", "new-name"});
+  rename_args.push_back(IfVersion());
+  r.push_back(UpdateRoute(
+      {.path = "/shares/{share}/schemas/{schema}",
+       .id = "renameSchema",
+       .group = &kSchemaGroup,
+       .summary = "Rename a schema",
+       .object = "schema:{share}.{schema}",
+       .handler = RenameSchema},
+      {NameField(NameKind::kSchema, true, "The new name")}, SchemaShape(), {exists},
+      {.path = {"schema", "rename"}, .help = "Rename a schema", .args = std::move(rename_args)}));
+  r.push_back(DeleteRoute({.path = "/shares/{share}/schemas/{schema}",
+                           .id = "deleteSchema",
+                           .group = &kSchemaGroup,
+                           .summary = "Delete a schema and its tables",
+                           .object = "schema:{share}.{schema}",
+                           .handler = DeleteSchema},
+                          DoneCommand({"schema", "delete"}, "Delete a schema and its tables",
+                                      schema_args, "deleted schema {share}.{schema}")));
   // ---------------------------------------------------------- tables
-  const std::vector<Arg> schema_args = {{K::kPositional, "share", "share"},
-                                        {K::kPositional, "schema", "schema"}};
-  r.push_back({
-      .method = "GET",
-      .path = "/shares/{share}/schemas/{schema}/tables",
-      .id = "listTables",
-      .action = "listTables",
-      .access = RouteAccess::kViewer,
-      .group = &kTableGroup,
-      .summary = "List the tables of a schema",
-      .query = ListPageQuery(),
-      .response = &TableListShape(),
-      .object = "schema:{share}.{schema}",
-      .handler = ListTables,
-      .cli = {{.path = {"table", "list"},
-               .help = "List the tables of a schema",
-               .args = WithSearch(schema_args),
-               .output = Cli::Output::kList,
-               .columns = {"name", "location", "format", "historyShared", "partitionFilter"}}},
-  });
+  r.push_back(ListRoute(
+      {.path = "/shares/{share}/schemas/{schema}/tables",
+       .id = "listTables",
+       .group = &kTableGroup,
+       .summary = "List the tables of a schema",
+       .object = "schema:{share}.{schema}",
+       .handler = ListTables},
+      TableListShape(),
+      ListCommand({"table", "list"}, "List the tables of a schema", WithSearch(schema_args),
+                  {"name", "location", "format", "historyShared", "partitionFilter"})));
   std::vector<Field> add_fields = {
       NameField(NameKind::kTable, true, "The name it is shared under")};
   for (Field& f : TableFields(true)) add_fields.push_back(std::move(f));
@@ -453,80 +371,52 @@ std::vector<AdminRoute> ShareRoutes() {
   add_args.push_back({K::kPositional, "name", "table", "The name it is shared under"});
   for (Arg& a : TableArgs(true)) add_args.push_back(a);
   add_args.push_back({K::kOption, "id", "--id", "Table id (default: a new UUID)"});
-  r.push_back({
-      .method = "POST",
-      .path = "/shares/{share}/schemas/{schema}/tables",
-      .id = "addTable",
-      .action = "addTable",
-      .group = &kTableGroup,
-      .summary = "Share a table",
-      .description = "Creates the schema too when the share has none of that name. The table "
-                     "itself is not read here: a bad location shows when recipients read it.",
-      .body = {"", "", std::move(add_fields)},
-      .status = 201,
-      .response = &TableShape(),
-      .errors = {exists},
-      .object = "schema:{share}.{schema}",
-      .handler = AddTable,
-      .cli = {{.path = {"table", "add"}, .help = "Share a table", .args = std::move(add_args)}},
-  });
+  r.push_back(CreateRoute(
+      {.path = "/shares/{share}/schemas/{schema}/tables",
+       .id = "addTable",
+       .group = &kTableGroup,
+       .summary = "Share a table",
+       .description = "Creates the schema too when the share has none of that name. The table "
+                      "itself is not read here: a bad location shows when recipients read it.",
+       .object = "schema:{share}.{schema}",
+       .handler = AddTable},
+      std::move(add_fields), TableShape(), {exists},
+      {.path = {"table", "add"}, .help = "Share a table", .args = std::move(add_args)}));
   std::vector<Arg> table_args = schema_args;
   table_args.push_back({K::kPositional, "table", "table", "The name it is shared under"});
-  r.push_back({
-      .method = "GET",
-      .path = "/shares/{share}/schemas/{schema}/tables/{table}",
-      .id = "getTable",
-      .action = "getTable",
-      .access = RouteAccess::kViewer,
-      .group = &kTableGroup,
-      .summary = "Get a shared table",
-      .response = &TableShape(),
-      .object = "table:{share}.{schema}.{table}",
-      .handler = GetTable,
-      .cli = {{.path = {"table", "get"}, .help = "Show a table", .args = table_args}},
-  });
+  r.push_back(ReadRoute({.path = "/shares/{share}/schemas/{schema}/tables/{table}",
+                         .id = "getTable",
+                         .group = &kTableGroup,
+                         .summary = "Get a shared table",
+                         .object = "table:{share}.{schema}.{table}",
+                         .handler = GetTable},
+                        TableShape(),
+                        {.path = {"table", "get"}, .help = "Show a table", .args = table_args}));
   std::vector<Field> update_fields = {NameField(NameKind::kTable, false, "A new name")};
   for (Field& f : TableFields(false)) update_fields.push_back(std::move(f));
-  update_fields.push_back(VersionField());
   std::vector<Arg> update_args = table_args;
   update_args.push_back({K::kOption, "name", "--name", "New name"});
   for (Arg& a : TableArgs(false)) update_args.push_back(a);
   update_args.push_back(IfVersion());
-  r.push_back({
-      .method = "PATCH",
-      .also = {"PUT"},
-      .path = "/shares/{share}/schemas/{schema}/tables/{table}",
-      .id = "updateTable",
-      .action = "updateTable",
-      .group = &kTableGroup,
-      .summary = "Change a shared table",
-      .description = "Fields left out are kept.",
-      .body = {"", "", std::move(update_fields)},
-      .if_match = true,
-      .response = &TableShape(),
-      .errors = {exists},
-      .object = "table:{share}.{schema}.{table}",
-      .handler = UpdateTable,
-      .cli = {{.path = {"table", "update"},
-               .help = "Change a shared table",
-               .args = std::move(update_args)}},
-  });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/shares/{share}/schemas/{schema}/tables/{table}",
-      .id = "removeTable",
-      .action = "removeTable",
-      .group = &kTableGroup,
-      .summary = "Stop sharing a table",
-      .status = 204,
-      .object = "table:{share}.{schema}.{table}",
-      .handler = RemoveTable,
-      .cli = {{.path = {"table", "remove"},
-               .help = "Stop sharing a table",
-               .args = table_args,
-               .output = Cli::Output::kDone,
-               .done = "removed table {share}.{schema}.{table}"}},
-  });
+  r.push_back(UpdateRoute({.path = "/shares/{share}/schemas/{schema}/tables/{table}",
+                           .id = "updateTable",
+                           .group = &kTableGroup,
+                           .summary = "Change a shared table",
+                           .description = "Fields left out are kept.",
+                           .object = "table:{share}.{schema}.{table}",
+                           .handler = UpdateTable},
+                          std::move(update_fields), TableShape(), {exists},
+                          {.path = {"table", "update"},
+                           .help = "Change a shared table",
+                           .args = std::move(update_args)}));
+  r.push_back(DeleteRoute({.path = "/shares/{share}/schemas/{schema}/tables/{table}",
+                           .id = "removeTable",
+                           .group = &kTableGroup,
+                           .summary = "Stop sharing a table",
+                           .object = "table:{share}.{schema}.{table}",
+                           .handler = RemoveTable},
+                          DoneCommand({"table", "remove"}, "Stop sharing a table", table_args,
+                                      "removed table {share}.{schema}.{table}")));
   return r;
 }
 

@@ -4,6 +4,7 @@
 
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
+#include "admin/admin_route_builders.h"
 #include "admin/list_page.h"
 
 namespace lakeshare {
@@ -96,62 +97,45 @@ Result<HttpResponse> QueryAudit(AdminCall& c) {
 std::vector<AdminRoute> UserRoutes() {
   std::vector<AdminRoute> r;
   // ---------------------------------------------------------- users
-  r.push_back({
-      .method = "GET",
-      .path = "/users",
-      .id = "listUsers",
-      .action = "listUsers",
-      .group = &kUserGroup,
-      .summary = "List the users of this API",
-      .query = ListPageQuery(),
-      .response = &UserListShape(),
-      .object = "users",
-      .handler = ListUsers,
-      .cli = {{.path = {"user", "list"},
-               .help = "List admin users",
-               .args = {{K::kOption, "search", "--search"}},
-               .output = Cli::Output::kList,
-               .columns = {"name", "role", "createdAt"}}},
-  });
-  r.push_back({
-      .method = "POST",
-      .path = "/users",
-      .id = "createUser",
-      .action = "createUser",
-      .group = &kUserGroup,
-      .summary = "Create a user",
-      .body = {"",
-               "",
-               {{"name", T::kString, true,
-                 "The user's name (1 to 255 bytes without spaces, '/' or control characters)"},
-                PasswordField(true, "Its password (at least 12 characters)"),
-                RoleField("admin, or viewer (the default: reads only)")}},
-      .status = 201,
-      .response = &UserShape(),
-      .errors = {{StatusCode::kFailedPrecondition, "the name is taken"}},
-      .object = "users",
-      .handler = CreateUser,
-      .cli = {{.path = {"user", "create"},
-               .help = "Create a user; the password is read from $LAKESHARE_NEW_PASSWORD or the "
-                       "next line of stdin",
-               .args = {{K::kPositional, "name", "user"},
-                        {K::kOption, "role", "--role", "admin or viewer (default)"},
-                        {K::kSecret, "password", "New user's password: ", "", kNewPasswordEnv}}}},
-  });
-  r.push_back({
-      .method = "GET",
-      .path = "/users/{user}",
-      .id = "getUser",
-      .action = "getUser",
-      .group = &kUserGroup,
-      .summary = "Get a user",
-      .response = &UserShape(),
-      .object = "user:{user}",
-      .handler = GetUser,
-      .cli = {{.path = {"user", "get"},
-               .help = "Show a user",
-               .args = {{K::kPositional, "user", "user"}}}},
-  });
+  const CliArg user_arg{K::kPositional, "user", "user"};
+  r.push_back(
+      ListRoute({.path = "/users",
+                 .id = "listUsers",
+                 .group = &kUserGroup,
+                 .summary = "List the users of this API",
+                 .object = "users",
+                 .handler = ListUsers,
+                 .access = RouteAccess::kAdmin},
+                UserListShape(),
+                ListCommand({"user", "list"}, "List admin users",
+                            {{K::kOption, "search", "--search"}}, {"name", "role", "createdAt"})));
+  r.push_back(CreateRoute(
+      {.path = "/users",
+       .id = "createUser",
+       .group = &kUserGroup,
+       .summary = "Create a user",
+       .object = "users",
+       .handler = CreateUser},
+      {{"name", T::kString, true,
+        "The user's name (1 to 255 bytes without spaces, '/' or control characters)"},
+       PasswordField(true, "Its password (at least 12 characters)"),
+       RoleField("admin, or viewer (the default: reads only)")},
+      UserShape(), {{StatusCode::kFailedPrecondition, "the name is taken"}},
+      {.path = {"user", "create"},
+       .help = "Create a user; the password is read from $LAKESHARE_NEW_PASSWORD or the "
+               "next line of stdin",
+       .args = {{K::kPositional, "name", "user"},
+                {K::kOption, "role", "--role", "admin or viewer (default)"},
+                {K::kSecret, "password", "New user's password: ", "", kNewPasswordEnv}}}));
+  r.push_back(ReadRoute({.path = "/users/{user}",
+                         .id = "getUser",
+                         .group = &kUserGroup,
+                         .summary = "Get a user",
+                         .object = "user:{user}",
+                         .handler = GetUser,
+                         .access = RouteAccess::kAdmin},
+                        UserShape(),
+                        {.path = {"user", "get"}, .help = "Show a user", .args = {user_arg}}));
   r.push_back({
       .method = "PATCH",
       .also = {"PUT"},
@@ -185,24 +169,17 @@ std::vector<AdminRoute> UserRoutes() {
                .output = Cli::Output::kDone,
                .done = "password changed for {user}"}},
   });
-  r.push_back({
-      .method = "DELETE",
-      .path = "/users/{user}",
-      .id = "deleteUser",
-      .action = "deleteUser",
-      .group = &kUserGroup,
-      .summary = "Delete a user and end its sessions",
-      .description = "The last admin cannot be deleted.",
-      .status = 204,
-      .errors = {{StatusCode::kFailedPrecondition, "the user is the last admin"}},
-      .object = "user:{user}",
-      .handler = DeleteUser,
-      .cli = {{.path = {"user", "delete"},
-               .help = "Delete a user",
-               .args = {{K::kPositional, "user", "user"}},
-               .output = Cli::Output::kDone,
-               .done = "deleted user {user}"}},
-  });
+  AdminRoute remove = DeleteRoute(
+      {.path = "/users/{user}",
+       .id = "deleteUser",
+       .group = &kUserGroup,
+       .summary = "Delete a user and end its sessions",
+       .description = "The last admin cannot be deleted.",
+       .object = "user:{user}",
+       .handler = DeleteUser},
+      DoneCommand({"user", "delete"}, "Delete a user", {user_arg}, "deleted user {user}"));
+  remove.errors = {{StatusCode::kFailedPrecondition, "the user is the last admin"}};
+  r.push_back(std::move(remove));
   // ---------------------------------------------------------- audit
   r.push_back({
       .method = "GET",
