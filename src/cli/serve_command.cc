@@ -97,7 +97,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
     catalog_admin = std::make_shared<CatalogAdmin>(database);
-    audit_writer = std::make_shared<AuditWriter>(catalog_admin);
+    AuditWriterOptions audit_options;
+    audit_options.retention = std::chrono::hours(24 * config.audit_retention_days);
+    audit_writer = std::make_shared<AuditWriter>(catalog_admin, audit_options);
   } else {
     catalog = std::make_shared<YamlCatalog>(config);
   }
@@ -154,6 +156,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
         config.public_url ? *config.public_url : "http://" + host_port;
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
+    admin_options.denied_audit = audit_writer;
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {

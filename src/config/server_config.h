@@ -80,6 +80,9 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxies;
   // With a catalog database: record every sharing request in its audit log.
   bool audit_sharing_requests = true;
+  // With a catalog database: audit entries older than this many days are
+  // deleted in the background; 0 keeps them forever.
+  int64_t audit_retention_days = 365;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken
