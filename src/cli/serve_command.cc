@@ -120,6 +120,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(cores);
   server_options.worker_threads =
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
+  // One recipient's costly answers leave the other half of the workers free.
+  options.max_concurrent_answers_per_recipient =
+      config.max_concurrent_queries_per_recipient > 0
+          ? config.max_concurrent_queries_per_recipient
+          : std::max(2, server_options.worker_threads / 2);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
   server_options.max_connections = static_cast<size_t>(config.max_connections);
   server_options.max_pending_body_bytes =

@@ -70,6 +70,9 @@ struct ServerConfig {
   int64_t hudi_merge_cache_bytes = int64_t{10} << 30;
   int io_threads = 0;      // 0 = automatic
   int worker_threads = 0;  // 0 = automatic
+  // /query and /changes answers one recipient may have in progress at once;
+  // more get a 429. 0 = automatic: half the worker threads (at least 2).
+  int max_concurrent_queries_per_recipient = 0;
   bool access_log = true;
   bool allow_anonymous = false;
   // When set, shares, recipients and tokens live in this database
