@@ -10,6 +10,7 @@
 #include "admin/admin_route.h"
 #include "admin/openapi.h"
 #include "auth/token.h"
+#include "catalog/denied_request_tally.h"
 #include "common/crypto.h"
 #include "common/time_util.h"
 #include "server/errors.h"
@@ -326,6 +327,10 @@ void AdminService::Audit(const AdminCall& call, int status) {
   e.outcome = status < 400 ? "ok" : (status == 401 || status == 403) ? "denied" : "error";
   e.detail = call.detail;
   if (!call.request.remote_address.empty()) e.remote_address = call.request.remote_address;
+  if (options_.denied_audit && DeniedRequestTally::Counts(e)) {
+    options_.denied_audit->Submit(std::move(e));
+    return;
+  }
   (void)admin_->AppendAudit(e);  // auditing must not fail the request
 }
 

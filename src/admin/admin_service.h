@@ -28,6 +28,7 @@
 
 #include "admin/admin_sessions.h"
 #include "auth/login_throttle.h"
+#include "catalog/audit_writer.h"
 #include "catalog/sql_catalog_admin.h"
 #include "server/http.h"
 
@@ -47,6 +48,11 @@ struct AdminServiceOptions {
   std::string sharing_prefix = "/delta-sharing";
   // Default lifetime of an activation link when the request names none.
   int64_t activation_link_ttl_ms = 7LL * 24 * 60 * 60 * 1000;
+  // Where denied anonymous requests are audited: counted per address by the
+  // background writer (audit_writer.h), not a synchronous row each, so an
+  // unauthenticated client cannot make the server write for every request.
+  // Null: written like the others.
+  std::shared_ptr<AuditWriter> denied_audit{};
   // Clock in milliseconds since the epoch (tests override it).
   std::function<int64_t()> clock{};
   // How failed logins slow down the next ones (auth/login_throttle.h).

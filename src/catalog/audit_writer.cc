@@ -9,6 +9,7 @@
 #include <thread>
 #include <vector>
 
+#include "catalog/denied_request_tally.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
@@ -16,7 +17,8 @@ namespace lakeshare {
 using Clock = std::chrono::steady_clock;
 
 struct AuditWriter::State {
-  State(std::shared_ptr<CatalogAdmin> a, AuditWriterOptions o) : admin(std::move(a)), options(o) {}
+  State(std::shared_ptr<CatalogAdmin> a, AuditWriterOptions o)
+      : admin(std::move(a)), options(o), denied(o.denied_window.count(), o.denied_keys) {}
 
   std::shared_ptr<CatalogAdmin> admin;
   const AuditWriterOptions options;
@@ -33,6 +35,31 @@ struct AuditWriter::State {
   uint64_t unreported_drops = 0;  // not yet recorded in the audit log
   Clock::time_point last_drop_log{};
   Clock::time_point deadline{};
+  DeniedRequestTally denied;
+  Clock::time_point next_prune{};  // the epoch: due at start
+
+  bool PruneDue() const {
+    return options.retention.count() > 0 && !stopping && Clock::now() >= next_prune;
+  }
+  bool TallyDue() const {
+    int64_t close = denied.next_close_ms();
+    return close != 0 && (stopping || NowMillis() >= close);
+  }
+  // Sleeps until there are entries, a stop, a closed tally window or a due prune.
+  void WaitForWork(std::unique_lock<std::mutex>& lock) {
+    while (queue.empty() && !stopping && !TallyDue() && !PruneDue()) {
+      auto until = Clock::time_point::max();
+      if (options.retention.count() > 0) until = next_prune;
+      if (int64_t close = denied.next_close_ms(); close != 0) {
+        until = std::min(until, Clock::now() + std::chrono::milliseconds(close - NowMillis()));
+      }
+      if (until == Clock::time_point::max()) {
+        wake.wait(lock);
+      } else {
+        wake.wait_until(lock, until);
+      }
+    }
+  }
 };
 
 AuditWriter::AuditWriter(std::shared_ptr<CatalogAdmin> admin, AuditWriterOptions options)
@@ -48,6 +75,11 @@ bool AuditWriter::Submit(AuditEntry entry) {
   uint64_t dropped = 0;
   {
     std::lock_guard lock(s.mu);
+    if (!s.stopping && DeniedRequestTally::Counts(entry) && !s.denied.Admit(entry)) {
+      ++s.stats.counted;
+      if (s.TallyDue()) s.wake.notify_one();  // the entry closed a window
+      return true;
+    }
     if (!s.stopping && s.queue.size() < s.options.capacity) {
       s.queue.push_back(std::move(entry));
       ++s.submitted;
@@ -102,12 +134,46 @@ AuditWriter::Stats AuditWriter::stats() {
   return st;
 }
 
+void AuditWriter::Prune(State& s) {
+  int64_t before = NowMillis() - s.options.retention.count();
+  int64_t total = 0;
+  for (;;) {
+    Result<int64_t> n = s.admin->PruneAudit(before, s.options.prune_batch);
+    if (!n.ok()) {
+      spdlog::warn("audit log: deleting entries past the retention failed ({}); will retry",
+                   n.status().message());
+      break;
+    }
+    total += *n;
+    if (*n < s.options.prune_batch) break;
+    std::lock_guard lock(s.mu);
+    if (s.stopping) break;
+  }
+  if (total > 0) spdlog::info("audit log: deleted {} entries past the retention", total);
+  std::lock_guard lock(s.mu);
+  s.stats.pruned += static_cast<uint64_t>(total);
+}
+
 void AuditWriter::Run(std::shared_ptr<State> state) {
   State& s = *state;
   std::chrono::milliseconds backoff{50};
   std::unique_lock lock(s.mu);
   for (;;) {
-    s.wake.wait(lock, [&] { return !s.queue.empty() || s.stopping; });
+    s.WaitForWork(lock);
+    if (s.TallyDue()) {
+      for (AuditEntry& e : s.denied.TakeClosed(NowMillis(), s.stopping)) {
+        s.queue.push_back(std::move(e));
+        ++s.submitted;
+      }
+    }
+    if (s.PruneDue()) {
+      s.next_prune = Clock::now() + s.options.prune_interval;
+      lock.unlock();
+      Prune(s);
+      lock.lock();
+      continue;
+    }
+    if (s.queue.empty() && !s.stopping) continue;
     // Let a small batch grow a little: fewer, larger commits cost the
     // database less than one per request.
     if (!s.stopping && s.queue.size() < s.options.max_batch && s.options.linger.count() > 0) {

@@ -12,6 +12,11 @@
 // in the trail is never silent. A batch that fails to commit stays queued
 // and is retried with backoff.
 //
+// Denied anonymous requests are counted, not written one by one
+// (denied_request_tally.h). With a retention, the writer thread also
+// deletes entries older than it, in batches, at start and every
+// `prune_interval` (every replica may do so: deleting is idempotent).
+//
 // Stop() (also run by the destructor) writes what is queued, waiting at most
 // `flush_timeout` (plus the batch in flight, if the database hangs: Stop
 // returns after twice the timeout whatever happens); whatever is still
@@ -34,6 +39,11 @@ struct AuditWriterOptions {
   std::chrono::milliseconds linger{20};  // how long a small batch waits for company
   std::chrono::milliseconds flush_timeout{5000};
   std::chrono::milliseconds max_retry_delay{2000};
+  std::chrono::milliseconds denied_window{60000};  // counting window of denied requests
+  size_t denied_keys = 10000;                      // (address, action) pairs per window
+  std::chrono::milliseconds retention{0};          // 0: entries are kept forever
+  std::chrono::milliseconds prune_interval{std::chrono::hours(1)};
+  int64_t prune_batch = 10000;  // rows per delete transaction
 };
 
 class AuditWriter {
@@ -58,6 +68,8 @@ class AuditWriter {
   struct Stats {
     uint64_t written = 0;  // entries committed
     uint64_t dropped = 0;  // entries refused because the queue was full, or lost at Stop
+    uint64_t counted = 0;  // denied requests counted into a summary instead of written
+    uint64_t pruned = 0;   // entries deleted for the retention
     uint64_t failed_batches = 0;
     size_t queued = 0;
   };
@@ -66,6 +78,7 @@ class AuditWriter {
  private:
   struct State;
   static void Run(std::shared_ptr<State> state);
+  static void Prune(State& s);
   // Shared with the writer thread, which may outlive this object when the
   // database hangs past the flush timeout (it is then detached).
   std::shared_ptr<State> state_;

@@ -8,6 +8,7 @@
 #include <thread>
 
 #include "catalog/sql_catalog_test_util.h"
+#include "common/time_util.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {
@@ -184,6 +185,80 @@ TEST_P(AuditWriterTest, StopIsBoundedWhenTheDatabaseHangs) {
   auto s = writer.stats();
   EXPECT_EQ(s.written + s.dropped, 20u);
   EXPECT_EQ(All().size(), s.written);
+}
+
+AuditEntry Denied(const std::string& address) {
+  AuditEntry e;
+  e.actor_kind = "anonymous";
+  e.action = "listShares";
+  e.outcome = "denied";
+  e.detail = "401 UNAUTHENTICATED";
+  e.remote_address = address;
+  return e;
+}
+
+TEST_P(AuditWriterTest, DeniedAnonymousRequestsAreCountedNotWritten) {
+  {
+    AuditWriter writer(Admin());  // one-minute windows: Stop() writes the summary
+    for (int i = 0; i < 500; ++i) ASSERT_TRUE(writer.Submit(Denied("192.0.2.7")));
+    ASSERT_TRUE(writer.Submit(Entry(1)));
+    writer.Stop();
+    // The first denial of a window may fall in the window before a minute
+    // boundary; at most one more then.
+    EXPECT_GE(writer.stats().counted, 498u);
+  }
+  int64_t represented = 0;
+  size_t denied_rows = 0;
+  for (const AuditEntry& e : All()) {
+    if (e.actor_kind != "anonymous") continue;
+    ++denied_rows;
+    EXPECT_EQ(e.remote_address, "192.0.2.7");
+    const std::string& d = *e.detail;
+    represented += d.find(" more denied requests") == std::string::npos ? 1 : std::stoll(d);
+  }
+  EXPECT_LE(denied_rows, 4u);
+  EXPECT_EQ(represented, 500);
+}
+
+TEST_P(AuditWriterTest, ACountingWindowClosesOnItsOwn) {
+  AuditWriterOptions o;
+  o.denied_window = milliseconds(200);
+  AuditWriter writer(Admin(), o);
+  for (int i = 0; i < 3; ++i) ASSERT_TRUE(writer.Submit(Denied("192.0.2.8")));
+  // Without more requests or a stop, the summary is written when its window ends.
+  bool summarized = false;
+  for (int i = 0; i < 100 && !summarized; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+    for (const AuditEntry& e : All()) {
+      summarized |= e.detail && e.detail->find("more denied requests") != std::string::npos;
+    }
+  }
+  EXPECT_TRUE(summarized);
+}
+
+TEST_P(AuditWriterTest, RetentionDeletesOldEntriesInTheBackground) {
+  int64_t now = NowMillis();
+  for (int i = 0; i < 25; ++i) {
+    AuditEntry e = Entry(i);
+    e.time_ms = now - 3 * 86'400'000LL - i;
+    ASSERT_OK(admin_->AppendAudit(e));
+  }
+  for (int i = 0; i < 5; ++i) {
+    AuditEntry e = Entry(100 + i);
+    e.time_ms = now - 3'600'000;
+    ASSERT_OK(admin_->AppendAudit(e));
+  }
+  AuditWriterOptions o;
+  o.retention = std::chrono::hours(48);
+  o.prune_batch = 10;  // several batches
+  AuditWriter writer(Admin(), o);
+  for (int i = 0; i < 200 && writer.stats().pruned < 25; ++i) {
+    std::this_thread::sleep_for(milliseconds(50));
+  }
+  EXPECT_EQ(writer.stats().pruned, 25u);
+  auto all = All();
+  ASSERT_EQ(all.size(), 5u);
+  for (const AuditEntry& e : all) EXPECT_EQ(e.time_ms, now - 3'600'000);
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(AuditWriterTest);

@@ -397,6 +397,10 @@ class CatalogAdmin {
   // Several entries in one transaction (all or none), in order.
   Status AppendAuditBatch(const std::vector<AuditEntry>& entries);
   Result<AuditPage> QueryAudit(const AuditQuery& query);
+  // Deletes up to `max_rows` (1..100000) of the oldest entries written
+  // before `before_ms`; returns how many. Callers repeat while it returns
+  // `max_rows`, so no single transaction holds the table long.
+  Result<int64_t> PruneAudit(int64_t before_ms, int64_t max_rows);
 
   // The counts as of `now_ms` and the live tokens expiring by `until_ms`
   // (at most `max_expiring`, 1..1000), in one read transaction.

@@ -92,6 +92,20 @@ Status CatalogAdmin::AppendAuditBatch(const std::vector<AuditEntry>& entries) {
   });
 }
 
+Result<int64_t> CatalogAdmin::PruneAudit(int64_t before_ms, int64_t max_rows) {
+  if (max_rows < 1 || max_rows > 100000) {
+    return Status::InvalidArgument("audit prune batch must be between 1 and 100000 rows");
+  }
+  int64_t deleted = 0;
+  LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(deleted, tx.Exec("DELETE FROM audit_log WHERE id IN (SELECT id FROM "
+                                         "audit_log WHERE time_ms < ? ORDER BY time_ms LIMIT ?)",
+                                         {before_ms, max_rows}));
+    return Status::OK();
+  }));
+  return deleted;
+}
+
 Result<AuditPage> CatalogAdmin::QueryAudit(const AuditQuery& q) {
   if (q.limit < 1 || q.limit > 1000) {
     return Status::InvalidArgument("audit page size must be between 1 and 1000");

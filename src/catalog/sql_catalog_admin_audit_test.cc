@@ -96,6 +96,32 @@ TEST_P(CatalogAdminAuditTest, AuditFiltersAndPaging) {
   EXPECT_EQ(admin_->AppendAudit(AuditEntry{}).status().code(), StatusCode::kInvalidArgument);
 }
 
+TEST_P(CatalogAdminAuditTest, PruneDeletesTheOldestBeforeATimeInBatches) {
+  const int64_t t0 = 1'700'000'000'000;
+  for (int i = 0; i < 25; ++i) {
+    AuditEntry e;
+    e.time_ms = t0 + i * 1000;
+    e.actor_kind = "recipient";
+    e.action = "queryTable";
+    e.outcome = "ok";
+    ASSERT_OK(admin_->AppendAudit(e));
+  }
+  // 20 are before t0 + 20 s: two batches of 8, then the last 4.
+  ASSERT_OK_AND_ASSIGN(int64_t n, admin_->PruneAudit(t0 + 20'000, 8));
+  EXPECT_EQ(n, 8);
+  ASSERT_OK_AND_ASSIGN(n, admin_->PruneAudit(t0 + 20'000, 8));
+  EXPECT_EQ(n, 8);
+  ASSERT_OK_AND_ASSIGN(n, admin_->PruneAudit(t0 + 20'000, 8));
+  EXPECT_EQ(n, 4);
+  ASSERT_OK_AND_ASSIGN(n, admin_->PruneAudit(t0 + 20'000, 8));
+  EXPECT_EQ(n, 0);
+  AuditQuery q;
+  ASSERT_OK_AND_ASSIGN(AuditPage page, admin_->QueryAudit(q));
+  ASSERT_EQ(page.entries.size(), 5u);
+  EXPECT_EQ(page.entries.back().time_ms, t0 + 20'000);  // oldest kept
+  EXPECT_THAT(admin_->PruneAudit(t0, 0), testing::StatusIs(StatusCode::kInvalidArgument));
+}
+
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminAuditTest);
 
 }  // namespace

@@ -97,7 +97,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
     catalog_admin = std::make_shared<CatalogAdmin>(database);
-    audit_writer = std::make_shared<AuditWriter>(catalog_admin);
+    AuditWriterOptions audit_options;
+    audit_options.retention = std::chrono::hours(24 * config.audit_retention_days);
+    audit_writer = std::make_shared<AuditWriter>(catalog_admin, audit_options);
   } else {
     catalog = std::make_shared<YamlCatalog>(config);
   }
@@ -118,6 +120,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(cores);
   server_options.worker_threads =
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
+  // One recipient's costly answers leave the other half of the workers free.
+  options.max_concurrent_answers_per_recipient =
+      config.max_concurrent_queries_per_recipient > 0
+          ? config.max_concurrent_queries_per_recipient
+          : std::max(2, server_options.worker_threads / 2);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
   server_options.max_connections = static_cast<size_t>(config.max_connections);
   server_options.max_pending_body_bytes =
@@ -154,6 +161,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
         config.public_url ? *config.public_url : "http://" + host_port;
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
+    admin_options.denied_audit = audit_writer;
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {

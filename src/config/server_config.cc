@@ -366,9 +366,16 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   threads = 0;
   LS_RETURN_IF_ERROR(ReadInt(root, "workerThreads", 0, &threads));
   cfg->worker_threads = static_cast<int>(std::min<int64_t>(threads, 1024));
+  int64_t per_recipient = 0;
+  LS_RETURN_IF_ERROR(ReadInt(root, "maxConcurrentQueriesPerRecipient", 0, &per_recipient));
+  cfg->max_concurrent_queries_per_recipient =
+      static_cast<int>(std::min<int64_t>(per_recipient, 1 << 20));
   LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
   LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
   LS_RETURN_IF_ERROR(ReadBool(root, "auditSharingRequests", &cfg->audit_sharing_requests));
+  LS_RETURN_IF_ERROR(ReadInt(root, "auditRetentionDays", 0, &cfg->audit_retention_days));
+  // Days as milliseconds must not overflow (a million years is enough).
+  cfg->audit_retention_days = std::min<int64_t>(cfg->audit_retention_days, 365'000'000);
   YAML::Node proxies;
   LS_RETURN_IF_ERROR(ReadSequence(root, "trustedProxies", &proxies));
   for (const auto& p : proxies) {

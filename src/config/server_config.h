@@ -70,6 +70,9 @@ struct ServerConfig {
   int64_t hudi_merge_cache_bytes = int64_t{10} << 30;
   int io_threads = 0;      // 0 = automatic
   int worker_threads = 0;  // 0 = automatic
+  // /query and /changes answers one recipient may have in progress at once;
+  // more get a 429. 0 = automatic: half the worker threads (at least 2).
+  int max_concurrent_queries_per_recipient = 0;
   bool access_log = true;
   bool allow_anonymous = false;
   // When set, shares, recipients and tokens live in this database
@@ -80,6 +83,9 @@ struct ServerConfig {
   std::vector<std::string> trusted_proxies;
   // With a catalog database: record every sharing request in its audit log.
   bool audit_sharing_requests = true;
+  // With a catalog database: audit entries older than this many days are
+  // deleted in the background; 0 keeps them forever.
+  int64_t audit_retention_days = 365;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

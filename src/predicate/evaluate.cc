@@ -1,5 +1,7 @@
 #include "predicate/evaluate.h"
 
+#include <array>
+
 namespace lakeshare {
 namespace {
 
@@ -129,8 +131,36 @@ Operand ResolveColumn(const PredicateNode& n, const FileView& file) {
   return o;
 }
 
-Operand Resolve(const PredicateNode& n, const FileView& file) {
-  if (n.op == PredicateOp::kColumn) return ResolveColumn(n, file);
+// The columns of one file, each resolved once: a hint may name one column in
+// thousands of leaves (an `or` of equalities), and resolving means finding
+// and parsing its stats text. Holds a few columns; the rest are resolved
+// each time (a lookup in a longer list would cost as much).
+class ColumnMemo {
+ public:
+  explicit ColumnMemo(const FileView& file) : file_(file) {}
+
+  Operand Get(const PredicateNode& n) {
+    for (size_t i = 0; i < size_; ++i) {
+      if (entries_[i].key == n.key && entries_[i].type == n.value_type) return entries_[i].operand;
+    }
+    Operand o = ResolveColumn(n, file_);
+    if (size_ < entries_.size()) entries_[size_++] = Entry{n.key, n.value_type, o};
+    return o;
+  }
+
+ private:
+  struct Entry {
+    std::string_view key;
+    std::optional<ValueType> type;
+    Operand operand;
+  };
+  const FileView& file_;
+  std::array<Entry, 4> entries_;
+  size_t size_ = 0;
+};
+
+Operand Resolve(const PredicateNode& n, ColumnMemo& columns) {
+  if (n.op == PredicateOp::kColumn) return columns.Get(n);
   Operand o;  // a literal
   o.may_be_null = false;
   o.bounded = true;
@@ -139,9 +169,9 @@ Operand Resolve(const PredicateNode& n, const FileView& file) {
   return o;
 }
 
-Truth Compare(const PredicateNode& n, const FileView& file) {
-  Operand a = Resolve(n.children[0].root(), file);
-  Operand b = Resolve(n.children[1].root(), file);
+Truth Compare(const PredicateNode& n, ColumnMemo& columns) {
+  Operand a = Resolve(n.children[0].root(), columns);
+  Operand b = Resolve(n.children[1].root(), columns);
   if (!a.may_have_value || !b.may_have_value) return {false, true};  // NULL on every row
   if (!a.bounded || !b.bounded) return {true, true};
   Truth t;
@@ -168,12 +198,12 @@ Truth Compare(const PredicateNode& n, const FileView& file) {
   return t;
 }
 
-Truth Eval(const PredicateNode& n, const FileView& file) {
+Truth Eval(const PredicateNode& n, ColumnMemo& columns) {
   switch (n.op) {
     case PredicateOp::kAnd: {
       Truth t{true, false};
       for (const Predicate& c : n.children) {
-        Truth ct = Eval(c.root(), file);
+        Truth ct = Eval(c.root(), columns);
         t.may_be_true = t.may_be_true && ct.may_be_true;
         t.may_be_false = t.may_be_false || ct.may_be_false;
         if (!t.may_be_true && t.may_be_false) break;  // cannot change any more
@@ -183,7 +213,7 @@ Truth Eval(const PredicateNode& n, const FileView& file) {
     case PredicateOp::kOr: {
       Truth t{false, true};
       for (const Predicate& c : n.children) {
-        Truth ct = Eval(c.root(), file);
+        Truth ct = Eval(c.root(), columns);
         t.may_be_true = t.may_be_true || ct.may_be_true;
         t.may_be_false = t.may_be_false && ct.may_be_false;
         if (t.may_be_true && !t.may_be_false) break;
@@ -191,25 +221,31 @@ Truth Eval(const PredicateNode& n, const FileView& file) {
       return t;
     }
     case PredicateOp::kNot: {
-      Truth t = Eval(n.children[0].root(), file);
+      Truth t = Eval(n.children[0].root(), columns);
       return {t.may_be_false, t.may_be_true};
     }
     case PredicateOp::kIsNull: {
-      Operand o = Resolve(n.children[0].root(), file);
+      Operand o = Resolve(n.children[0].root(), columns);
       return {o.may_be_null, o.may_have_value};
     }
     case PredicateOp::kColumn:
     case PredicateOp::kLiteral:
       return {true, true};  // not a boolean; builders never put one here
     default:
-      return Compare(n, file);
+      return Compare(n, columns);
   }
 }
 
 }  // namespace
 
 Truth Evaluate(const Predicate& predicate, const FileView& file) {
-  return Eval(predicate.root(), file);
+  ColumnMemo columns(file);
+  return Eval(predicate.root(), columns);
+}
+
+bool AffordableFilter(const Predicate& predicate, int64_t files) {
+  int64_t nodes = predicate.node_count();
+  return nodes <= kAffordableNodesPerFile || nodes * files <= kMaxFilterSteps;
 }
 
 bool MayMatch(const Predicate& predicate, const DataFile& file, int string_prefix_length) {

@@ -19,6 +19,7 @@
 // treats NULL != v as true must not lose the file either.
 #pragma once
 
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <string>
@@ -53,5 +54,14 @@ inline bool MayMatch(const Predicate& predicate, const FileView& file) {
 // each call; keep a FileStats per file instead when evaluating repeatedly.
 bool MayMatch(const Predicate& predicate, const DataFile& file,
               int string_prefix_length = kDefaultStringStatsPrefixLength);
+
+// Evaluating a predicate over a table costs about nodes × files steps (a
+// step is ~5-15 ns). A predicate small enough to cost about as much as
+// answering each file's line (kAffordableNodesPerFile) is always worth it;
+// a bigger one only while the product stays within kMaxFilterSteps (~1 s).
+// Hints are best effort, so a caller skips a predicate it cannot afford.
+inline constexpr int64_t kAffordableNodesPerFile = 64;
+inline constexpr int64_t kMaxFilterSteps = 50'000'000;
+bool AffordableFilter(const Predicate& predicate, int64_t files);
 
 }  // namespace lakeshare

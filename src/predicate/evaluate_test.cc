@@ -675,5 +675,57 @@ TEST(EvaluateTest, TruncatedStringStatsSoundAgainstBruteForce) {
   EXPECT_GT(skipped, 2000);
 }
 
+TEST(EvaluateTest, OneColumnUnderTwoTypesIsResolvedForEach) {
+  // Columns are resolved once per file and type: id's stats are numbers, so
+  // as a string it is unknown while as a long it is [10, 20].
+  FileStats stats = FileStats::Parse(
+      R"({"numRecords":5,"minValues":{"id":10},"maxValues":{"id":20},"nullCount":{"id":0}})");
+  FileView file{nullptr, &stats};
+  auto eq = [](const char* type, const char* value) {
+    return *Predicate::Compare(PredicateOp::kEqual,
+                               *Predicate::Column("id", ValueTypeFromName(type)),
+                               *Predicate::Literal(value, *ValueTypeFromName(type)));
+  };
+  EXPECT_FALSE(MayMatch(eq("long", "5"), file));
+  EXPECT_TRUE(MayMatch(*Predicate::Or({eq("long", "5"), eq("string", "x")}), file));
+  EXPECT_FALSE(MayMatch(*Predicate::And({eq("string", "x"), eq("long", "5")}), file));
+}
+
+TEST(EvaluateTest, ManyColumnsBeyondTheMemo) {
+  std::string min = "{", max = "{", nulls = "{";
+  std::vector<Predicate> in_range, one_out;
+  for (int c = 0; c < 9; ++c) {
+    std::string name = "c" + std::to_string(c);
+    min += (c ? "," : "") + ("\"" + name + "\":" + std::to_string(c * 10));
+    max += (c ? "," : "") + ("\"" + name + "\":" + std::to_string(c * 10 + 5));
+    nulls += (c ? "," : "") + ("\"" + name + "\":0");
+    auto eq = [&](int v) {
+      return *Predicate::Compare(PredicateOp::kEqual, *Predicate::Column(name, ValueType::kLong),
+                                 *Predicate::Literal(std::to_string(v), ValueType::kLong));
+    };
+    in_range.push_back(eq(c * 10 + 1));
+    one_out.push_back(c == 8 ? eq(c * 10 + 6) : eq(c * 10 + 2));
+  }
+  FileStats stats = FileStats::Parse(R"({"numRecords":5,"minValues":)" + min + R"(},"maxValues":)" +
+                                     max + R"(},"nullCount":)" + nulls + "}}");
+  FileView file{nullptr, &stats};
+  EXPECT_TRUE(MayMatch(*Predicate::And(in_range), file));
+  EXPECT_FALSE(MayMatch(*Predicate::And(one_out), file));
+}
+
+TEST(EvaluateTest, FilterBudget) {
+  auto wide_or = [](int comparisons) {
+    auto eq = *Predicate::Compare(PredicateOp::kEqual, *Predicate::Column("a", ValueType::kLong),
+                                  *Predicate::Literal("1", ValueType::kLong));
+    return *Predicate::Or(std::vector<Predicate>(comparisons, eq));
+  };
+  Predicate small = wide_or(21);  // 64 nodes: affordable on any table
+  EXPECT_EQ(small.node_count(), kAffordableNodesPerFile);
+  EXPECT_TRUE(AffordableFilter(small, int64_t{1} << 40));
+  Predicate big = wide_or(3333);  // 10 000 nodes
+  EXPECT_TRUE(AffordableFilter(big, kMaxFilterSteps / 10000));
+  EXPECT_FALSE(AffordableFilter(big, kMaxFilterSteps / 10000 + 1));
+}
+
 }  // namespace
 }  // namespace lakeshare

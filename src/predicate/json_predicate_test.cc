@@ -190,11 +190,28 @@ TEST(JsonPredicateTest, SizeLimit) {
   while (big.size() <= kMaxJsonPredicateBytes) big += "," + cmp;
   big += "]}";
   ExpectInvalid(big, "larger than 1048576 bytes");
-  // Just under the limit is fine.
+  // Just under the limit is fine (long literals keep it under the node limit).
+  cmp = Node("equal", {Col("s", "string"), Lit(std::string(1000, 'x'), "string")});
   std::string fits = R"({"op":"or","children":[)" + cmp;
   while (fits.size() + cmp.size() + 3 < kMaxJsonPredicateBytes) fits += "," + cmp;
   fits += "]}";
   EXPECT_OK(ParseJsonPredicate(fits));
+}
+
+TEST(JsonPredicateTest, NodeLimit) {
+  auto wide_or = [](int comparisons) {
+    std::vector<std::string> children(comparisons, Node("equal", {Col("a"), Lit("1")}));
+    return Node("or", children);
+  };
+  Result<Predicate> p = ParseJsonPredicate(wide_or(3333));
+  ASSERT_OK(p);
+  EXPECT_EQ(p->node_count(), kMaxPredicateNodes);
+  ExpectInvalid(wide_or(3334), "more than 10000 nodes");
+  // Counted through every level, not only the root's children.
+  ASSERT_OK_AND_ASSIGN(Predicate q,
+                       ParseJsonPredicate(Node("and", {Node("not", {Node("isNull", {Col("a")})}),
+                                                       Node("equal", {Col("a"), Lit("1")})})));
+  EXPECT_EQ(q.node_count(), 7);
 }
 
 TEST(JsonPredicateTest, RejectsNonObjectsAndGarbage) {

@@ -26,6 +26,14 @@ Status CheckDepth(int depth) {
   return Status::OK();
 }
 
+Status CheckNodes(int nodes) {
+  if (nodes > kMaxPredicateNodes) {
+    return Status::InvalidArgument("predicate has more than " + std::to_string(kMaxPredicateNodes) +
+                                   " nodes");
+  }
+  return Status::OK();
+}
+
 // and/or/not combine conditions; a bare column or literal is not one.
 Status CheckCondition(PredicateOp parent, const Predicate& child) {
   if (IsLeaf(child.root().op)) {
@@ -183,6 +191,7 @@ Result<Predicate> Predicate::IsNull(Predicate column) {
   auto n = std::make_shared<PredicateNode>();
   n->op = PredicateOp::kIsNull;
   n->depth = 2;
+  n->nodes = 2;
   n->children.push_back(std::move(column));
   return Predicate(std::move(n));
 }
@@ -209,6 +218,7 @@ Result<Predicate> Predicate::Compare(PredicateOp op, Predicate left, Predicate r
   n->op = op;
   n->value_type = left.root().value_type;
   n->depth = 2;
+  n->nodes = 3;
   n->children.push_back(std::move(left));
   n->children.push_back(std::move(right));
   return Predicate(std::move(n));
@@ -219,14 +229,19 @@ Result<Predicate> Predicate::Junction(PredicateOp op, std::vector<Predicate> chi
     return Status::InvalidArgument(std::string(PredicateOpName(op)) + " needs at least 2 children");
   }
   int depth = 0;
+  int nodes = 1;
   for (const Predicate& c : children) {
     LS_RETURN_IF_ERROR(CheckCondition(op, c));
     depth = std::max(depth, c.depth());
+    nodes += c.node_count();
+    // Checked as it grows, so the sum cannot overflow.
+    LS_RETURN_IF_ERROR(CheckNodes(nodes));
   }
   LS_RETURN_IF_ERROR(CheckDepth(depth + 1));
   auto n = std::make_shared<PredicateNode>();
   n->op = op;
   n->depth = depth + 1;
+  n->nodes = nodes;
   n->children = std::move(children);
   return Predicate(std::move(n));
 }
@@ -242,9 +257,11 @@ Result<Predicate> Predicate::Or(std::vector<Predicate> children) {
 Result<Predicate> Predicate::Not(Predicate child) {
   LS_RETURN_IF_ERROR(CheckCondition(PredicateOp::kNot, child));
   LS_RETURN_IF_ERROR(CheckDepth(child.depth() + 1));
+  LS_RETURN_IF_ERROR(CheckNodes(child.node_count() + 1));
   auto n = std::make_shared<PredicateNode>();
   n->op = PredicateOp::kNot;
   n->depth = child.depth() + 1;
+  n->nodes = child.node_count() + 1;
   n->children.push_back(std::move(child));
   return Predicate(std::move(n));
 }
@@ -258,6 +275,8 @@ Status Predicate::CheckIsCondition() const {
 }
 
 int Predicate::depth() const { return root_->depth; }
+
+int Predicate::node_count() const { return root_->nodes; }
 
 std::string Predicate::ToString() const {
   std::string out;

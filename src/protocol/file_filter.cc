@@ -43,6 +43,13 @@ std::unique_ptr<FileFilter> MakeFileFilter(const QueryRequest& request,
     spdlog::info("ignoring jsonPredicateHints: {}", predicate.status().message());
     return nullptr;
   }
+  int64_t files = static_cast<int64_t>(snapshot.files.size());
+  if (!AffordableFilter(*predicate, files)) {
+    // Bounds the CPU one request can spend on its hint (see evaluate.h).
+    spdlog::info("ignoring jsonPredicateHints: {} nodes over {} files cost too much to apply",
+                 predicate->node_count(), files);
+    return nullptr;
+  }
   // Writers truncate long string max stats to this many characters.
   int prefix = kDefaultStringStatsPrefixLength;
   const auto& config = snapshot.metadata.configuration;

@@ -91,5 +91,28 @@ TEST(FileFilterTest, BadHintsKeepEverything) {
   EXPECT_EQ(Kept(*s, Eq("no such column", "string", "x")).size(), s->files.size());
 }
 
+// An `or` of `n` equalities on column id (3n + 1 nodes).
+std::string WideOr(int n) {
+  std::string json = R"({"op":"or","children":[)";
+  for (int i = 0; i < n; ++i) json += (i > 0 ? "," : "") + Eq("id", "long", std::to_string(i * 2));
+  return json + "]}";
+}
+
+TEST(FileFilterTest, HintsTooCostlyForTheTableKeepEverything) {
+  TableSnapshot s;
+  for (int i = 0; i < 6000; ++i) {
+    DataFile f;
+    f.path = "part-" + std::to_string(i) + ".parquet";
+    std::string id = std::to_string(i);
+    f.stats = R"({"numRecords":1,"minValues":{"id":)" + id + R"(},"maxValues":{"id":)" + id +
+              R"(},"nullCount":{"id":0}})";
+    s.files.push_back(std::move(f));
+  }
+  // 301 nodes over 6 000 files: applied (ids 0, 2, ..., 198).
+  EXPECT_EQ(Kept(s, WideOr(100)).size(), 100u);
+  // 10 000 nodes over 6 000 files is past the filter budget: not applied.
+  EXPECT_EQ(Kept(s, WideOr(3333)).size(), s.files.size());
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -22,6 +22,9 @@ struct SharingServiceOptions {
   std::shared_ptr<SharingAuditSink> audit;
   // The table formats served; none: BuiltinTableFormats() (delta, iceberg).
   std::shared_ptr<const TableFormatRegistry> table_formats;
+  // /query and /changes answers one recipient may have in progress at once
+  // (recipient_slots.h); 0: no bound.
+  int max_concurrent_answers_per_recipient = 0;
 };
 
 }  // namespace lakeshare

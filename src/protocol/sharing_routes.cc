@@ -32,8 +32,10 @@ const std::vector<SharingRoute>& SharingRoutes() {
       {"HEAD", kTable, nullptr, GetTableVersion, /*bare_not_found=*/true},
       {"GET", "shares/{share}/schemas/{schema}/tables/{table}/version", nullptr, GetTableVersion},
       {"GET", "shares/{share}/schemas/{schema}/tables/{table}/metadata", nullptr, GetTableMetadata},
-      {"POST", "shares/{share}/schemas/{schema}/tables/{table}/query", nullptr, QueryTable},
-      {"GET", "shares/{share}/schemas/{schema}/tables/{table}/changes", nullptr, GetTableChanges},
+      {"POST", "shares/{share}/schemas/{schema}/tables/{table}/query", nullptr, QueryTable,
+       /*bare_not_found=*/false, /*costly=*/true},
+      {"GET", "shares/{share}/schemas/{schema}/tables/{table}/changes", nullptr, GetTableChanges,
+       /*bare_not_found=*/false, /*costly=*/true},
   };
   return kRoutes;
 }

@@ -30,6 +30,9 @@ struct SharingRoute {
   // The table-exists probe (HEAD on the table): an unknown table is a bare
   // 404 without a body, whatever the method.
   bool bare_not_found = false;
+  // A snapshot load and a stream of file lines: counted against the
+  // recipient's concurrent answers (recipient_slots.h).
+  bool costly = false;
 };
 
 // Every route, in no particular order (patterns do not overlap).

@@ -52,7 +52,8 @@ SharingService::SharingService(SharingServiceOptions options, std::shared_ptr<Ca
       page_tokens_(options_.page_token_key),
       query_tokens_(options_.page_token_key),
       context_{options_, *catalog_, page_tokens_, query_tokens_},
-      files_(storage->local_signer()) {}
+      files_(storage->local_signer()),
+      slots_(options_.max_concurrent_answers_per_recipient) {}
 
 HttpResponse SharingService::Handle(HttpRequest& request) {
   try {
@@ -113,12 +114,25 @@ HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::
     return ErrorResponse(info.status());
   }
   if (route == nullptr) return method_not_allowed();
+  std::optional<RecipientSlots::Slot> slot;
+  if (route->costly) {
+    slot = slots_.TryAcquire(who->recipient);
+    if (!slot) {
+      HttpResponse busy = ErrorResponse(Status::TooManyRequests(
+          "this recipient already has " + std::to_string(slots_.per_recipient()) +
+          " queries or change requests in progress; retry when one has finished"));
+      busy.SetHeader("Retry-After", "1");
+      return busy;
+    }
+  }
   t.info = std::move(*info);
   t.who = *who;
   Result<ResolvedTable> resolved = resolver_.Resolve(t.info);
   if (!resolved.ok()) return ErrorResponse(TableStatus(t, resolved.status()));
   t.resolved = std::move(*resolved);
-  return Answer(route->table_endpoint(context_, TableCall{r, t}));
+  HttpResponse response = Answer(route->table_endpoint(context_, TableCall{r, t}));
+  if (slot) HoldWhileStreaming(&response, std::move(*slot));
+  return response;
 }
 
 }  // namespace lakeshare

@@ -21,6 +21,7 @@
 #include "protocol/local_file_server.h"
 #include "protocol/page_token.h"
 #include "protocol/query_token.h"
+#include "protocol/recipient_slots.h"
 #include "protocol/sharing_options.h"
 #include "protocol/table_resolver.h"
 #include "server/http.h"
@@ -49,6 +50,7 @@ class SharingService {
   QueryTokenCodec query_tokens_;
   const EndpointContext context_;  // refers to the members above
   LocalFileServer files_;
+  RecipientSlots slots_;
 };
 
 }  // namespace lakeshare

@@ -149,6 +149,8 @@ def build_main_config(workdir, tables, layout):
         "endpoint": "/delta-sharing",
         "preSignedUrlTimeoutSeconds": 3600,
         "maxRequestBodyBytes": 65536,
+        # test_files runs 16 queries of one recipient at once.
+        "maxConcurrentQueriesPerRecipient": 16,
         "authorization": {"bearerToken": harness.ADMIN_TOKEN},
         "shares": shares,
         "recipients": [

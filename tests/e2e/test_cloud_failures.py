@@ -191,6 +191,7 @@ def failing(lakeshare_bin, tmp_path_factory):
         "shares": [{"name": "f", "schemas": [{"name": "s", "tables": tables}]}],
         "recipients": [{"name": "r", "token": TOKEN, "shares": ["*"]}],
         "storage": storage,
+        "maxConcurrentQueriesPerRecipient": 8,  # five queries at once below
     }
     server = harness.ServerProcess(lakeshare_bin, config, os.path.join(base, "conf"), name="failing").start()
     yield store, server, StrictClient(server.endpoint_url, TOKEN, server)

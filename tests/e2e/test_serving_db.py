@@ -264,3 +264,35 @@ def test_trusted_proxy_forwards_the_client_address(world):
                    trustedProxies=["not-an-address"])
     rc, out = harness.ServerProcess(world.binary, bad.config, world.workdir, name="bad_proxy").run_expecting_failure()
     assert rc != 0 and "trustedProxies" in out
+
+
+def test_denied_requests_are_counted_not_written_one_by_one(world):
+    """An unauthenticated client must not make the server write an audit row
+    per request (issue 18, item 4): the first denial of an address and action
+    in a minute is recorded, the rest become one summary row."""
+    behind = DbServer(world.binary, world.db, world.workdir, name="flooded", users=False,
+                      trustedProxies=["127.0.0.1"], auditRetentionDays=30).start()
+    address = "198.51.100.77"
+    try:
+        with requests.Session() as s:
+            for _ in range(300):
+                r = s.get(behind.endpoint_url + "/shares", timeout=30,
+                          headers={"Authorization": "Bearer nope", "X-Forwarded-For": address})
+                assert r.status_code == 401
+            for _ in range(100):
+                r = s.get(behind.base_url + "/api/v1/shares", timeout=30,
+                          headers={"Authorization": "Bearer nope", "X-Forwarded-For": address})
+                assert r.status_code == 401
+    finally:
+        behind.stop()  # shutdown writes the open window's summaries
+    rows = [e for e in world.ops.ok("GET", "/audit", params={"outcome": "denied", "limit": 1000})["items"]
+            if e.get("remoteAddress") == address]
+    # Per action: the first denial, and one summary (two of each if a minute
+    # boundary fell inside the flood).
+    assert 2 <= len(rows) <= 8, rows
+    represented = 0
+    for e in rows:
+        assert e["actorKind"] == "anonymous"
+        detail = e.get("detail") or ""
+        represented += int(detail.split(" ", 1)[0]) if " more denied requests" in detail else 1
+    assert represented == 400, rows
