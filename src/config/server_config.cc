@@ -97,11 +97,21 @@ size_t Distance(std::string_view a, std::string_view b) {
   return row[b.size()];
 }
 
+// An abbreviation ("certFile" of "certificateFile"): its letters in order.
+bool IsAbbreviation(std::string_view key, std::string_view of) {
+  size_t i = 0;
+  for (char c : of) {
+    if (i < key.size() && AsciiLowerChar(key[i]) == AsciiLowerChar(c)) ++i;
+  }
+  return i == key.size() && !key.empty() && AsciiLowerChar(key[0]) == AsciiLowerChar(of[0]);
+}
+
 std::string_view Nearest(std::string_view key, const std::vector<std::string_view>& known) {
   std::string_view best;
   size_t best_distance = SIZE_MAX;
   for (std::string_view k : known) {
     size_t d = Distance(key, k);
+    if (IsAbbreviation(key, k)) d = std::min<size_t>(d, 2);
     if (d < best_distance) {
       best = k;
       best_distance = d;

@@ -4,6 +4,7 @@
 #include <array>
 #include <charconv>
 #include <cmath>
+#include <cstdint>
 #include <stdexcept>
 
 namespace lakeshare {
@@ -40,6 +41,8 @@ void AppendNumber(std::string* out, double v) {
     *out += "NaN";
   } else if (std::isinf(v)) {
     *out += v > 0 ? "+Inf" : "-Inf";
+  } else if (v == std::trunc(v) && std::fabs(v) < 9.007199254740992e15) {
+    *out += std::to_string(static_cast<int64_t>(v));  // integral: no exponent
   } else {
     std::array<char, 32> buf{};
     auto [end, ec] = std::to_chars(buf.data(), buf.data() + buf.size(), v);
