@@ -7,7 +7,8 @@ clear 400 in plain HTTP; TLS 1.1 and non-forward-secret ciphers are refused;
 the header/body limits hold over TLS; a self-signed certificate made at
 start; unusable certificate settings refuse to start; SIGHUP reloads the
 certificate while requests are in flight (none fails, open connections
-carry on, new ones get the new certificate; a broken file keeps the old one).
+carry on, new ones get the new certificate; a broken file keeps the old one);
+activation links and the profiles they hand out are https.
 """
 
 import hashlib
@@ -24,6 +25,7 @@ import pytest
 import requests
 
 import harness
+from catalog_db import DbServer
 from conftest import launch_server
 
 TOKEN = "tok-tls"
@@ -264,3 +266,29 @@ def test_sighup_reloads_certificate_under_load(lakeshare_bin, tmp_path):
     log = server.stderr_text(100000) + "".join(server.stdout_lines)
     assert "certificate reloaded" in log and "reload failed" in log
     server.stop_and_check()
+
+
+def test_activation_links_and_profiles_are_https(lakeshare_bin, tmp_path, monkeypatch):
+    d = str(tmp_path)
+    cert, key = make_cert(d, "admin")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", cert)  # every requests call below trusts it
+
+    class Db:
+        url = "sqlite:" + os.path.join(d, "catalog.db")
+
+    srv = DbServer(lakeshare_bin, Db, d, name="tlsdb",
+                   ssl={"certificateFile": cert, "certificateKeyFile": key}).start()
+    try:
+        assert srv.base_url.startswith("https://")
+        ops = srv.admin()  # logs in over https
+        ops.ok("POST", "/recipients", {"name": "newcomer"}, status=201)
+        link = ops.ok("POST", "/recipients/newcomer/activation-links", {}, status=201)
+        assert link["url"].startswith(srv.base_url + "/console/activate#"), link["url"]
+        secret = link["url"].split("#", 1)[1]
+        profile = requests.post(ops.api + "/activate/" + secret, timeout=30).json()
+        assert profile["endpoint"].startswith("https://"), profile
+        r = requests.get(profile["endpoint"] + "/shares", timeout=30,
+                         headers={"Authorization": "Bearer " + profile["bearerToken"]})
+        assert r.status_code == 200, r.text
+    finally:
+        srv.stop()
