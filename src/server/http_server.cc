@@ -361,13 +361,20 @@ void HttpServer::Impl::OnAccept(error_code ec, tcp::socket socket) {
 }
 
 // Over the cap: a 503 in one non-blocking write (a fresh socket's send buffer
-// takes it whole), then close. Nothing is read, so nothing is held.
+// takes it whole), then close; on a TLS listener, just the close. Nothing is
+// read, so nothing is held.
 void HttpServer::Impl::RefuseConnection(tcp::socket socket) {
   if (auto suppressed = refusals_.Note(Clock::now())) {
     spdlog::warn("http: {} connections open, refusing more ({} refused since the last such line)",
                  max_connections_, *suppressed);
   }
   error_code ec;
+  if (tls_) {
+    // A TLS client would show plain-HTTP bytes as a protocol error; a close
+    // says the same more plainly.
+    socket.close(ec);
+    return;
+  }
   HttpResponse response = RenderError(503, "too many connections; retry later");
   response.SetHeader("Retry-After", "1");
   ResponseHead head = BuildResponseHead(response, ResponseContext{false, false, false, true});

@@ -292,3 +292,28 @@ def test_activation_links_and_profiles_are_https(lakeshare_bin, tmp_path, monkey
         assert r.status_code == 200, r.text
     finally:
         srv.stop()
+
+
+def test_connection_cap_holds_on_tls(lakeshare_bin, tmp_path):
+    d = str(tmp_path)
+    server = launch_server(lakeshare_bin, config({"selfSigned": True}, maxConnections=3), d,
+                           name="cap")
+    try:
+        port = port_of(server)
+        held = [socket.create_connection(("127.0.0.1", port)) for _ in range(3)]
+        time.sleep(0.3)
+        ctx = ssl.create_default_context()
+        ctx.check_hostname = False
+        ctx.verify_mode = ssl.CERT_NONE
+        with socket.create_connection(("127.0.0.1", port), timeout=10) as raw:
+            with pytest.raises((ssl.SSLError, ConnectionError, OSError)):
+                with ctx.wrap_socket(raw, server_hostname="localhost"):
+                    pass
+        for s in held:
+            s.close()
+        time.sleep(0.3)
+        r = requests.get(server.endpoint_url + "/shares", verify=False, timeout=20,
+                         headers={"Authorization": "Bearer " + TOKEN})
+        assert r.status_code == 200
+    finally:
+        server.stop_and_check()
