@@ -119,6 +119,23 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   // Counts the file lines of answers, and passes the events on to the audit log.
   auto metrics = std::make_shared<ServeMetrics>(config.endpoint, database_audit);
+  if (audit_writer) {
+    using Stats = AuditWriter::Stats;
+    auto audit = [audit_writer](auto field) {
+      return [audit_writer, field] { return static_cast<double>(audit_writer->stats().*field); };
+    };
+    MetricsRegistry& registry = metrics->registry();
+    registry.AddCallback("lakeshare_audit_written_total", "Audit log entries written.",
+                         MetricType::kCounter, audit(&Stats::written));
+    registry.AddCallback("lakeshare_audit_dropped_total",
+                         "Audit log entries dropped (queue full, or lost at stop).",
+                         MetricType::kCounter, audit(&Stats::dropped));
+    registry.AddCallback("lakeshare_audit_failed_batches_total",
+                         "Audit log batches the database refused.", MetricType::kCounter,
+                         audit(&Stats::failed_batches));
+    registry.AddCallback("lakeshare_audit_queue_depth", "Audit log entries waiting to be written.",
+                         MetricType::kGauge, audit(&Stats::queued));
+  }
   options.audit = config.metrics.enabled ? metrics : database_audit;
 
   ServerOptions server_options;

@@ -2,8 +2,8 @@
 // metrics/metrics_registry.h): requests by route, method and status, their
 // latency and response bytes, open connections, failed TLS handshakes, file
 // lines sent by /query and /changes, the snapshot cache's figures, build
-// info. It observes the HTTP server (ServerObserver) and the sharing
-// service's audit events (SharingAuditSink, forwarded to `next` when set).
+// info (and what the caller adds through registry()). It observes the HTTP server (ServerObserver)
+// and the sharing service's audit events (SharingAuditSink, forwarded to `next` when set).
 //
 // Routes are the protocol's path patterns ("shares/{share}/schemas"), so the
 // number of series is bounded whatever paths clients send. Thread-safe; the
@@ -29,6 +29,8 @@ class ServeMetrics : public ServerObserver, public SharingAuditSink {
   std::string RouteOf(std::string_view path) const;
 
   std::string Render() const { return registry_.Render(); }
+  // For figures read at scrape time (e.g. the audit writer's).
+  MetricsRegistry& registry() { return registry_; }
 
   // ServerObserver.
   void OnRequest(const RequestRecord& record) override;

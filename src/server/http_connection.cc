@@ -524,12 +524,10 @@ void HttpConnection::FinishResponse() {
 
 void HttpConnection::LingeringClose() {
   phase_ = Phase::kLingering;
-  if (ConnectionStream::TlsStream* tls = io_.tls()) {
-    // close_notify, then wait (briefly) for the client's.
-    SetDeadline(limits_.linger_time);
-    tls->async_shutdown([self = shared_from_this()](error_code) { self->Close(); });
-    return;
-  }
+  // Also on TLS: a FIN without close_notify (the response is framed, so a
+  // client knows it is complete), then the client's bytes are drained raw.
+  // Waiting for its close_notify instead would reset a client still sending
+  // a body (an early 413), and it would never see the answer.
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) {

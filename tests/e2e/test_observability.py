@@ -192,6 +192,12 @@ def test_readyz_follows_the_catalog_database(lakeshare_bin, tmp_path):
         s = launch_server(lakeshare_bin, config(catalogUrl=url), str(tmp_path), name="db")
         try:
             assert requests.get(s.base_url + "/readyz", timeout=10).status_code == 200
+            # With a database: the audit writer's figures.
+            m = scrape(s.base_url + "/metrics")
+            for name in ("lakeshare_audit_written_total", "lakeshare_audit_dropped_total",
+                         "lakeshare_audit_failed_batches_total", "lakeshare_audit_queue_depth"):
+                assert (name, frozenset()) in m, name
+            assert value(m, "lakeshare_audit_dropped_total") == 0
             cluster.proc.send_signal(signal.SIGINT)  # fast shutdown
             cluster.proc.wait(30)
             time.sleep(1.2)  # past the 1 s re-check interval
