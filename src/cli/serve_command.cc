@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
+#include <optional>
 #include <thread>
 
 #include "admin/admin_service.h"
@@ -12,12 +13,15 @@
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
+#include "cli/health_endpoints.h"
+#include "cli/serve_metrics.h"
 #include "common/crypto.h"
 #include "console/console_assets.h"
 #include "console/console_handler.h"
 #include "hudi/hudi_merge_cache.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
+#include "server/errors.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
 #include "storage/storage_registry.h"
@@ -70,6 +74,7 @@ Status ConfigureHudiMergeCache(const ServerConfig& config) {
 }  // namespace
 
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
+  for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
   std::string key;
   if (config.url_signing_key) {
     key = *config.url_signing_key;
@@ -93,8 +98,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   std::shared_ptr<Catalog> catalog;
   std::shared_ptr<CatalogAdmin> catalog_admin;  // the admin API exists with a database only
   std::shared_ptr<AuditWriter> audit_writer;    // so does the audit log
+  std::shared_ptr<db::Database> database;       // for /readyz
   if (config.catalog_url) {
-    LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
+    LS_ASSIGN_OR_RETURN(database, OpenCatalogDatabase(*config.catalog_url));
     catalog = std::make_shared<SqlCatalog>(database, SqlCatalogOptions{config.allow_anonymous});
     catalog_admin = std::make_shared<CatalogAdmin>(database);
     AuditWriterOptions audit_options;
@@ -109,9 +115,30 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   options.public_url = config.public_url;
   options.presigned_url_timeout_seconds = config.presigned_url_timeout_seconds;
   options.page_token_key = HmacSha256(key, "list-page-tokens");
+  std::shared_ptr<SharingAuditSink> database_audit;
   if (audit_writer && config.audit_sharing_requests) {
-    options.audit = std::make_shared<DatabaseAuditSink>(audit_writer);
+    database_audit = std::make_shared<DatabaseAuditSink>(audit_writer);
   }
+  // Counts the file lines of answers, and passes the events on to the audit log.
+  auto metrics = std::make_shared<ServeMetrics>(config.endpoint, database_audit);
+  if (audit_writer) {
+    using Stats = AuditWriter::Stats;
+    auto audit = [audit_writer](auto field) {
+      return [audit_writer, field] { return static_cast<double>(audit_writer->stats().*field); };
+    };
+    MetricsRegistry& registry = metrics->registry();
+    registry.AddCallback("lakeshare_audit_written_total", "Audit log entries written.",
+                         MetricType::kCounter, audit(&Stats::written));
+    registry.AddCallback("lakeshare_audit_dropped_total",
+                         "Audit log entries dropped (queue full, or lost at stop).",
+                         MetricType::kCounter, audit(&Stats::dropped));
+    registry.AddCallback("lakeshare_audit_failed_batches_total",
+                         "Audit log batches the database refused.", MetricType::kCounter,
+                         audit(&Stats::failed_batches));
+    registry.AddCallback("lakeshare_audit_queue_depth", "Audit log entries waiting to be written.",
+                         MetricType::kGauge, audit(&Stats::queued));
+  }
+  options.audit = config.metrics.enabled ? metrics : database_audit;
 
   ServerOptions server_options;
   server_options.address = config.host == "localhost" ? "127.0.0.1" : config.host;
@@ -131,6 +158,19 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
       static_cast<uint64_t>(config.max_pending_request_body_bytes);
   server_options.min_send_rate = static_cast<uint64_t>(config.min_send_bytes_per_second);
   server_options.access_log = config.access_log;
+  if (config.metrics.enabled) server_options.observer = metrics.get();
+  if (config.ssl) {
+    server_options.tls.enabled = true;
+    server_options.tls.self_signed = config.ssl->self_signed;
+    server_options.tls.certificate_file = config.ssl->certificate_file;
+    server_options.tls.key_file = config.ssl->certificate_key_file;
+    server_options.tls.key_password = config.ssl->certificate_password;
+    if (config.host != "localhost" && config.host != "0.0.0.0" && config.host != "::") {
+      server_options.tls.self_signed_host = config.host;
+    }
+  }
+  // Signed local file URLs, activation links and the announced URL.
+  const std::string scheme = config.ssl ? "https" : "http";
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
   std::shared_ptr<SharingService> service;
@@ -139,7 +179,21 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // The web console under /console/ (src/console): read-only with a YAML catalog.
   const ConsoleHandler console(ConsoleOptions::For(config.catalog_url, config.endpoint),
                                EmbeddedConsoleAssets());
-  HttpServer server(server_options, [&service, &admin, &proxies, &console](HttpRequest& request) {
+  // /metrics on this listener unless it has its own.
+  const bool metrics_here = config.metrics.enabled && !config.metrics.listen_host;
+  HttpServer* running = nullptr;  // set once the server exists
+  HealthEndpoints health(database, [&running] { return running && running->stopping(); });
+  auto metrics_response = [&metrics] {
+    HttpResponse r;
+    r.SetHeader("Content-Type", std::string(kPrometheusContentType));
+    r.SetHeader("Cache-Control", "no-store");
+    r.body = metrics->Render();
+    return r;
+  };
+  HttpServer server(server_options, [&service, &admin, &proxies, &console, &health, metrics_here,
+                                     &metrics_response](HttpRequest& request) {
+    if (HealthEndpoints::Serves(request.path)) return health.Handle(request);
+    if (metrics_here && request.path == "/metrics") return metrics_response();
     if (!proxies.empty()) {
       request.remote_address =
           ClientAddress(request.remote_address, request.Header("x-forwarded-for"), proxies);
@@ -148,7 +202,29 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
     return service->Handle(request);
   });
+  running = &server;
   LS_RETURN_IF_ERROR(server.Start());
+  // The metrics listener: plain HTTP, /metrics and the health endpoints only.
+  std::optional<HttpServer> metrics_server;
+  if (config.metrics.enabled && config.metrics.listen_host) {
+    ServerOptions metrics_options;
+    metrics_options.address = *config.metrics.listen_host;
+    metrics_options.port = static_cast<uint16_t>(config.metrics.listen_port);
+    metrics_options.io_threads = 1;
+    metrics_options.worker_threads = 2;
+    metrics_options.max_connections = 64;
+    metrics_options.access_log = false;
+    metrics_server.emplace(metrics_options, [&health, &metrics_response](HttpRequest& request) {
+      if (HealthEndpoints::Serves(request.path)) return health.Handle(request);
+      if (request.path == "/metrics") return metrics_response();
+      return ErrorResponse(404, "ENDPOINT_NOT_FOUND", "this listener serves /metrics only");
+    });
+    LS_RETURN_IF_ERROR(metrics_server->Start());
+    spdlog::info("metrics on http://{}:{}/metrics", metrics_options.address,
+                 metrics_server->port());
+  }
+  std::thread metrics_thread;
+  if (metrics_server) metrics_thread = std::thread([&metrics_server] { metrics_server->Run(); });
   std::string host_port = server_options.address + ":" + std::to_string(server.port());
   if (server_options.address.find(':') != std::string::npos) {
     host_port = "[" + server_options.address + "]:" + std::to_string(server.port());
@@ -158,16 +234,20 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   if (catalog_admin) {
     AdminServiceOptions admin_options;
     admin_options.public_endpoint_url =
-        config.public_url ? *config.public_url : "http://" + host_port;
+        config.public_url ? *config.public_url : scheme + "://" + host_port;
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
     admin_options.denied_audit = audit_writer;
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {
-    spdlog::info("lakeshare listening on http://{}{}", host_port, config.endpoint);
-    if (on_listening) on_listening("http://" + host_port + config.endpoint);
+    spdlog::info("lakeshare listening on {}://{}{}", scheme, host_port, config.endpoint);
+    if (on_listening) on_listening(scheme + "://" + host_port + config.endpoint);
   });
+  if (metrics_server) {
+    metrics_server->Stop();
+    metrics_thread.join();
+  }
   // Requests are over: what the audit queue still holds goes to the database.
   if (audit_writer) audit_writer->Stop();
   spdlog::info("lakeshare stopped");

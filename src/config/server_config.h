@@ -1,9 +1,10 @@
 // The server's YAML configuration: a superset of the reference Delta Sharing
 // server's file (version, shares → schemas → tables, authorization.bearerToken,
 // host, port, endpoint, preSignedUrlTimeoutSeconds) plus lakeshare's own keys
-// (recipients, table format, publicUrl, signing key, limits). Unknown keys are
-// ignored, as the reference server does (except inside `storage:` entries,
-// where a misspelt credential key would silently mean anonymous access).
+// (recipients, table format, publicUrl, signing key, limits, ssl, metrics).
+// An unknown key is an error naming it and the nearest known key (a misspelt
+// setting must not be silently dropped); the reference server's keys that
+// lakeshare does not use are accepted with a warning (`warnings`).
 #pragma once
 
 #include <cstdint>
@@ -48,6 +49,22 @@ struct RecipientConfig {
   std::optional<int64_t> expiration_ms;  // token expiry
 };
 
+// `ssl:` as the reference server spells it: HTTPS on the one listener.
+struct SslConfig {
+  bool self_signed = false;
+  std::string certificate_file;      // absolute (resolved against the config folder)
+  std::string certificate_key_file;  // absolute
+  std::string certificate_password;  // secret: never log it
+};
+
+// `metrics:` — where /metrics is served: on the main listener (default), or
+// on its own listener (`listen: host:port`), then only there.
+struct MetricsConfig {
+  bool enabled = true;
+  std::optional<std::string> listen_host;
+  int listen_port = 0;
+};
+
 struct ServerConfig {
   std::string config_path;  // absolute path of the file this came from ("" if parsed from text)
   std::string host = "localhost";
@@ -86,6 +103,10 @@ struct ServerConfig {
   // With a catalog database: audit entries older than this many days are
   // deleted in the background; 0 keeps them forever.
   int64_t audit_retention_days = 365;
+
+  std::optional<SslConfig> ssl;       // set: the listener speaks HTTPS only
+  std::vector<std::string> warnings;  // for the log: keys accepted but ignored
+  MetricsConfig metrics;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

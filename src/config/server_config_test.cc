@@ -52,6 +52,12 @@ TEST(ServerConfigTest, AcceptsReferenceConfigAsIs) {
   EXPECT_EQ(cfg->recipients[0].token_hash, HashToken("secret"));
   EXPECT_EQ(cfg->recipients[0].shares, std::vector<std::string>{"*"});
   EXPECT_EQ(cfg->url_signing_key_file, "/etc/lakeshare/lakeshare-url-signing.key");
+  // evaluatePredicateHints: the reference server's, unused here: a warning.
+  ASSERT_EQ(cfg->warnings.size(), 1u);
+  EXPECT_NE(cfg->warnings[0].find("'evaluatePredicateHints'"), std::string::npos);
+  EXPECT_FALSE(cfg->ssl);
+  EXPECT_TRUE(cfg->metrics.enabled);
+  EXPECT_FALSE(cfg->metrics.listen_host);
 }
 
 TEST(ServerConfigTest, ParsesRecipients) {
@@ -150,6 +156,86 @@ TEST(ServerConfigTest, SnapshotCacheBytes) {
   EXPECT_EQ(cfg->snapshot_cache_bytes, 0);
   EXPECT_FALSE(
       ParseServerConfig("version: 1\nallowAnonymous: true\nsnapshotCacheBytes: -1\n", "/x").ok());
+}
+
+TEST(ServerConfigTest, UnknownKeysAreErrorsNamingTheNearestKnownKey) {
+  const std::string auth = "authorization: {bearerToken: t}\n";
+  ExpectError("version: 1\nmaxConection: 5\n" + auth,
+              "'maxConection' (line 2) is not a known key (did you mean 'maxConnections'?)");
+  ExpectError("version: 1\npresignedurltimeoutseconds: 5\n" + auth,
+              "did you mean 'preSignedUrlTimeoutSeconds'?");
+  ExpectError("version: 1\nauthorization: {bearerTokn: t}\n",
+              "'bearerTokn' (line 2) in authorization is not a known key");
+  ExpectError("version: 1\nshares:\n- name: s\n  schema: []\n" + auth,
+              "'schema' (line 4) in share 's' is not a known key (did you mean 'schemas'?)");
+  ExpectError(
+      "version: 1\nshares:\n- name: s\n  schemas:\n  - name: d\n    tables:\n"
+      "    - {name: t, location: /t, historyshared: true}\n" +
+          auth,
+      "did you mean 'historyShared'?");
+  ExpectError("version: 1\nrecipients:\n- {name: r, token: t, share: [a]}\n",
+              "did you mean 'shares'?");
+  ExpectError("version: 1\nssl: {selfSigned: true, certFile: x}\n" + auth,
+              "'certFile' (line 2) in ssl is not a known key (did you mean 'certificateFile'?)");
+  ExpectError("version: 1\nmetrics: {listn: ':9'}\n" + auth, "did you mean 'listen'?");
+  ExpectError("version: 1\nhudi: {cache: x}\n" + auth, "did you mean 'mergeCache'?");
+}
+
+TEST(ServerConfigTest, ReferenceOnlyKeysAreWarnings) {
+  auto cfg = ParseServerConfig(
+      "version: 1\nallowAnonymous: true\ndeltaTableCacheSize: 10\nstalenessAcceptable: true\n"
+      "requestTimeoutSeconds: 30\nevaluateJsonPredicateHints: true\n",
+      "/x");
+  ASSERT_OK(cfg);
+  ASSERT_EQ(cfg->warnings.size(), 4u);
+  EXPECT_NE(cfg->warnings[0].find("'deltaTableCacheSize' is a setting of the reference"),
+            std::string::npos);
+}
+
+TEST(ServerConfigTest, Ssl) {
+  const std::string auth = "authorization: {bearerToken: t}\n";
+  auto cfg = ParseServerConfig("version: 1\n" + auth +
+                                   "ssl:\n  certificateFile: tls/cert.pem\n"
+                                   "  certificateKeyFile: /keys/key.pem\n"
+                                   "  certificatePassword: pw\n",
+                               "/etc/lakeshare");
+  ASSERT_OK(cfg);
+  ASSERT_TRUE(cfg->ssl);
+  EXPECT_FALSE(cfg->ssl->self_signed);
+  EXPECT_EQ(cfg->ssl->certificate_file, "/etc/lakeshare/tls/cert.pem");
+  EXPECT_EQ(cfg->ssl->certificate_key_file, "/keys/key.pem");
+  EXPECT_EQ(cfg->ssl->certificate_password, "pw");
+  cfg = ParseServerConfig("version: 1\n" + auth + "ssl: {selfSigned: true}\n", "/x");
+  ASSERT_OK(cfg);
+  EXPECT_TRUE(cfg->ssl->self_signed);
+  ExpectError("version: 1\n" + auth + "ssl: {certificateFile: c.pem}\n",
+              "needs 'certificateFile' and 'certificateKeyFile'");
+  ExpectError("version: 1\n" + auth + "ssl: {}\n", "needs 'certificateFile'");
+  ExpectError("version: 1\n" + auth + "ssl: yes\n", "must be a mapping");
+  ExpectError("version: 1\n" + auth +
+                  "ssl: {selfSigned: true, certificateFile: c, certificateKeyFile: k}\n",
+              "choose one");
+  ExpectError("version: 1\n" + auth +
+                  "ssl: {certificateFile: c, certificateKeyFile: k, "
+                  "certificatePasswordFile: /nonexistent/pw}\n",
+              "cannot be read");
+}
+
+TEST(ServerConfigTest, Metrics) {
+  const std::string base = "version: 1\nallowAnonymous: true\n";
+  auto cfg = ParseServerConfig(base + "metrics: {listen: '127.0.0.1:9464'}\n", "/x");
+  ASSERT_OK(cfg);
+  EXPECT_EQ(*cfg->metrics.listen_host, "127.0.0.1");
+  EXPECT_EQ(cfg->metrics.listen_port, 9464);
+  cfg = ParseServerConfig(base + "metrics: {listen: '[::1]:0'}\n", "/x");
+  ASSERT_OK(cfg);
+  EXPECT_EQ(*cfg->metrics.listen_host, "::1");
+  cfg = ParseServerConfig(base + "metrics: {enabled: false}\n", "/x");
+  ASSERT_OK(cfg);
+  EXPECT_FALSE(cfg->metrics.enabled);
+  ExpectError(base + "metrics: {listen: '9464'}\n", "must be host:port");
+  ExpectError(base + "metrics: {listen: 'h:99999'}\n", "must be host:port");
+  ExpectError(base + "metrics: {listen: 'h:x'}\n", "must be host:port");
 }
 
 TEST(ServerConfigTest, MissingFileIsNotFound) {

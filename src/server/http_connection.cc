@@ -6,6 +6,7 @@
 #include <array>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/post.hpp>
+#include <boost/asio/ssl/error.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/string.hpp>
 #include <boost/beast/http/error.hpp>
@@ -24,15 +25,23 @@ using tcp = net::ip::tcp;
 
 namespace {
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+// Every TLS connection opens with a handshake record (content type 22).
+constexpr unsigned char kTlsHandshakeRecord = 0x16;
+// A TLS connection's first read after the handshake (one TLS record).
+constexpr size_t kTlsFirstRead = 16 * 1024;
 }  // namespace
 
 HttpConnection::HttpConnection(HttpConnectionHost* host, tcp::socket socket, uint64_t id)
     : host_(host),
       limits_(host->limits()),
       socket_(std::move(socket)),
+      tls_context_(host->tls_context()),
+      io_(socket_),
       executor_(socket_.get_executor()),
       timer_(executor_),
       id_(id) {
+  // Paired with OnConnectionClosed in the destructor.
+  if (ServerObserver* observer = host_->observer()) observer->OnConnectionOpened();
   buffer_.max_size(limits_.read_buffer_bytes);
   error_code ec;
   socket_.set_option(tcp::no_delay(true), ec);
@@ -46,15 +55,68 @@ HttpConnection::HttpConnection(HttpConnectionHost* host, tcp::socket socket, uin
   }
 }
 
-HttpConnection::~HttpConnection() { host_->Unregister(id_); }
+HttpConnection::~HttpConnection() {
+  if (ServerObserver* observer = host_->observer()) observer->OnConnectionClosed();
+  host_->Unregister(id_);
+}
 
 void HttpConnection::Start() {
-  net::post(executor_, [self = shared_from_this()] { self->WaitForRequest(); });
+  net::post(executor_, [self = shared_from_this()] {
+    if (!self->tls_context_) {
+      self->WaitForRequest();
+      return;
+    }
+    // The whole handshake, from the first byte on, has the read timeout.
+    self->phase_ = Phase::kHandshake;
+    self->SetDeadline(self->limits_.read_timeout);
+    self->socket_.async_wait(tcp::socket::wait_read,
+                             [self](error_code ec) { self->OnFirstBytes(ec); });
+  });
+}
+
+// ---- TLS ----
+
+void HttpConnection::OnFirstBytes(error_code ec) {
+  if (closed_) return;
+  if (ec || timed_out_) {
+    Close();
+    return;
+  }
+  unsigned char first = 0;
+  size_t n = socket_.receive(net::buffer(&first, 1), tcp::socket::message_peek, ec);
+  if (ec || n == 0) {
+    Close();
+    return;
+  }
+  if (first != kTlsHandshakeRecord) {
+    // Most likely plain HTTP: say so in plain HTTP rather than answer with
+    // TLS bytes the client would show as garbage.
+    start_ = Clock::now();
+    SendError(400, "this server speaks HTTPS only: use an https:// URL");
+    return;
+  }
+  io_.StartTls(*tls_context_)
+      .async_handshake(net::ssl::stream_base::server,
+                       [self = shared_from_this()](error_code ec) { self->OnHandshake(ec); });
+}
+
+void HttpConnection::OnHandshake(error_code ec) {
+  if (closed_) return;
+  if (ec || timed_out_) {
+    // Old protocol versions, unknown ciphers, scanners: common and harmless.
+    spdlog::debug("http: TLS handshake with {} failed: {}", LogSafe(remote_),
+                  timed_out_ ? std::string("timed out") : ec.message());
+    if (ServerObserver* observer = host_->observer()) observer->OnTlsHandshakeFailed();
+    Close();
+    return;
+  }
+  WaitForRequest();
 }
 
 void HttpConnection::OnServerStopping() {
   if (closed_) return;
-  if (phase_ == Phase::kReadingHeader || phase_ == Phase::kReadingBody) {
+  if (phase_ == Phase::kHandshake || phase_ == Phase::kReadingHeader ||
+      phase_ == Phase::kReadingBody) {
     SetDeadline(limits_.shutdown_read_timeout);
     return;
   }
@@ -86,9 +148,18 @@ void HttpConnection::WaitForRequest() {
     Close();
     return;
   }
+  SetDeadline(limits_.idle_timeout);
+  if (io_.tls() != nullptr) {
+    // Decrypted bytes may already wait inside the TLS stream, where a wait
+    // for socket readability would not see them: read instead.
+    size_t n = std::min(kTlsFirstRead, limits_.read_buffer_bytes);
+    io_.async_read_some(buffer_.prepare(n), [self = shared_from_this()](error_code ec, size_t n) {
+      self->OnFirstRead(ec, n);
+    });
+    return;
+  }
   // Waiting for readability (rather than reading) keeps the idle timeout
   // separate from the read timeout, which starts with the first byte.
-  SetDeadline(limits_.idle_timeout);
   socket_.async_wait(tcp::socket::wait_read,
                      [self = shared_from_this()](error_code ec) { self->OnReadable(ec); });
 }
@@ -99,6 +170,16 @@ void HttpConnection::OnReadable(error_code ec) {
     Close();
     return;
   }
+  ReadHeader();
+}
+
+void HttpConnection::OnFirstRead(error_code ec, size_t n) {
+  if (closed_) return;
+  if (ec || timed_out_ || n == 0) {
+    Close();
+    return;
+  }
+  buffer_.commit(n);
   ReadHeader();
 }
 
@@ -120,7 +201,7 @@ void HttpConnection::ReadHeader() {
   limits_.ConfigureParser(&*parser_);
   SetDeadline(limits_.read_timeout);
   http::async_read_header(
-      socket_, buffer_, *parser_,
+      io_, buffer_, *parser_,
       [self = shared_from_this()](error_code ec, size_t) { self->OnHeader(ec); });
 }
 
@@ -163,7 +244,7 @@ void HttpConnection::OnHeader(error_code ec) {
     // A declared Content-Length above the limit was already refused by the
     // parser (body_limit → 413), so the client never sends that body.
     net::async_write(
-        socket_, net::buffer(kContinue.data(), kContinue.size()),
+        io_, net::buffer(kContinue.data(), kContinue.size()),
         [self = shared_from_this()](error_code ec, size_t) { self->OnContinueWritten(ec); });
     return;
   }
@@ -181,7 +262,7 @@ void HttpConnection::OnContinueWritten(error_code ec) {
 
 void HttpConnection::ReadBody() {
   phase_ = Phase::kReadingBody;
-  http::async_read(socket_, buffer_, *parser_,
+  http::async_read(io_, buffer_, *parser_,
                    [self = shared_from_this()](error_code ec, size_t) { self->OnBody(ec); });
 }
 
@@ -243,6 +324,7 @@ void HttpConnection::Dispatch() {
   request.headers = std::move(headers_);
   request.body = std::move(msg.body());
   request.remote_address = remote_;
+  request.scheme = tls_context_ ? "https" : "http";
 
   // The body's reservation ends with the handler (and the request with it).
   net::post(host_->workers(), [self = shared_from_this(), request = std::move(request),
@@ -291,9 +373,9 @@ void HttpConnection::SendResponse(HttpResponse response) {
     stream_ = std::move(response.stream);
     framer_.emplace(head.framing, head.content_length);
     SetDeadline(limits_.WriteTimeout(header_.size()));
-    net::async_write(
-        socket_, net::buffer(header_),
-        [self = shared_from_this()](error_code ec, size_t) { self->OnStreamHeaderWritten(ec); });
+    net::async_write(io_, net::buffer(header_), [self = shared_from_this()](error_code ec, size_t) {
+      self->OnStreamHeaderWritten(ec);
+    });
     return;
   }
   // HEAD gets the headers a GET would get, and no body.
@@ -307,7 +389,7 @@ void HttpConnection::WriteFixed() {
       header_sent_ ? net::const_buffer() : net::buffer(header_),
       net::buffer(body_.data() + body_offset_, slice)};
   SetDeadline(limits_.WriteTimeout(slice + (header_sent_ ? 0 : header_.size())));
-  net::async_write(socket_, buffers, [self = shared_from_this(), slice](error_code ec, size_t) {
+  net::async_write(io_, buffers, [self = shared_from_this(), slice](error_code ec, size_t) {
     self->OnFixedWritten(ec, slice);
   });
 }
@@ -396,7 +478,7 @@ void HttpConnection::WritePiece(std::string piece, bool last) {
   }
   writing_ = true;
   SetDeadline(limits_.WriteTimeout(n));
-  net::async_write(socket_, *buffers, [self = shared_from_this(), last, n](error_code ec, size_t) {
+  net::async_write(io_, *buffers, [self = shared_from_this(), last, n](error_code ec, size_t) {
     self->OnPieceWritten(ec, last, n);
   });
   if (!last && !producing_) ProduceNextPiece();
@@ -442,6 +524,10 @@ void HttpConnection::FinishResponse() {
 
 void HttpConnection::LingeringClose() {
   phase_ = Phase::kLingering;
+  // Also on TLS: a FIN without close_notify (the response is framed, so a
+  // client knows it is complete), then the client's bytes are drained raw.
+  // Waiting for its close_notify instead would reset a client still sending
+  // a body (an early 413), and it would never see the answer.
   error_code ec;
   socket_.shutdown(tcp::socket::shutdown_send, ec);
   if (ec) {
@@ -508,6 +594,10 @@ void HttpConnection::OnDeadline(uint64_t generation) {
 void HttpConnection::LogAccess(bool complete) {
   if (!log_pending_) return;
   log_pending_ = false;
+  if (ServerObserver* observer = host_->observer()) {
+    observer->OnRequest(
+        RequestRecord{method_, path_, status_, body_bytes_, Clock::now() - start_, complete});
+  }
   if (!host_->access_log()) return;
   lakeshare::LogAccess(AccessLogEntry{remote_, method_, path_, status_, body_bytes_,
                                       Clock::now() - start_, user_agent_, complete});

@@ -1,4 +1,6 @@
-// One TCP connection of the HTTP server, as a state machine: wait for a
+// One TCP connection of the HTTP server, as a state machine: on a TLS
+// listener, tell TLS from plain HTTP (which gets a 400 saying to use https)
+// and do the handshake (read timeout), then wait for a
 // request (idle timeout), read its header and body (read timeout, the
 // parser's limits of connection_limits.h), hand it to the worker pool, write
 // the response — a fixed body in slices, or a BodyStream piece by piece
@@ -34,6 +36,7 @@
 #include "server/body_budget.h"
 #include "server/body_streaming.h"
 #include "server/connection_limits.h"
+#include "server/connection_stream.h"
 #include "server/http.h"
 #include "server/request_target.h"
 #include "server/response_head.h"
@@ -53,6 +56,9 @@ class HttpConnectionHost {
   virtual boost::asio::thread_pool& workers() = 0;
   // Bounds the request bodies held across connections before handling.
   virtual BodyBudget& body_budget() = 0;
+  // The TLS context for a new connection; null on a plain-HTTP listener.
+  virtual std::shared_ptr<boost::asio::ssl::context> tls_context() = 0;
+  virtual ServerObserver* observer() = 0;  // may be null
   // Runs the handler (worker thread); never throws.
   virtual HttpResponse CallHandler(HttpRequest& request) = 0;
   // The transport's own error responses (server/errors.h by default).
@@ -83,10 +89,23 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   using error_code = boost::system::error_code;
   using Clock = std::chrono::steady_clock;
   using Parser = boost::beast::http::request_parser<boost::beast::http::string_body>;
-  enum class Phase { kIdle, kReadingHeader, kReadingBody, kHandling, kWriting, kLingering };
+  enum class Phase {
+    kHandshake,
+    kIdle,
+    kReadingHeader,
+    kReadingBody,
+    kHandling,
+    kWriting,
+    kLingering
+  };
+
+  // TLS.
+  void OnFirstBytes(error_code ec);
+  void OnHandshake(error_code ec);
 
   // Reading a request.
   void WaitForRequest();
+  void OnFirstRead(error_code ec, size_t n);
   void OnReadable(error_code ec);
   void ReadHeader();
   void OnHeader(error_code ec);
@@ -125,6 +144,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   HttpConnectionHost* const host_;
   const ConnectionLimits& limits_;
   boost::asio::ip::tcp::socket socket_;
+  std::shared_ptr<boost::asio::ssl::context> tls_context_;  // null: plain HTTP
+  ConnectionStream io_;  // socket_, or TLS over it once the handshake begins
   const boost::asio::any_io_executor executor_;  // the connection's strand
   boost::asio::steady_timer timer_;
   const uint64_t id_;

@@ -27,6 +27,7 @@
 #include "server/http_connection.h"
 #include "server/log_throttle.h"
 #include "server/response_head.h"
+#include "server/tls_context.h"
 
 namespace lakeshare {
 
@@ -85,6 +86,11 @@ class HttpServer::Impl final : public HttpConnectionHost {
   net::io_context& ioc() override { return *ioc_; }
   net::thread_pool& workers() override { return *workers_; }
   BodyBudget& body_budget() override { return body_budget_; }
+  std::shared_ptr<net::ssl::context> tls_context() override {
+    return tls_ ? tls_->Current() : nullptr;
+  }
+  ServerObserver* observer() override { return options_.observer; }
+  Status ReloadTls();
   HttpResponse CallHandler(HttpRequest& request) override;
   HttpResponse RenderError(int status, std::string_view message) override;
   void Unregister(uint64_t id) override;
@@ -106,7 +112,8 @@ class HttpServer::Impl final : public HttpConnectionHost {
   const ConnectionLimits limits_;
   const HttpHandler handler_;
   BodyBudget body_budget_;
-  size_t max_connections_ = 0;  // options_.max_connections, clamped by Start()
+  std::unique_ptr<TlsContextStore> tls_;  // set by Start() when options_.tls.enabled
+  size_t max_connections_ = 0;            // options_.max_connections, clamped by Start()
   LogThrottle accept_failures_{kWarningInterval};
   LogThrottle refusals_{kWarningInterval};
 
@@ -167,6 +174,11 @@ Status HttpServer::Impl::Start() {
                                    "': " + ec.message());
   }
   tcp::endpoint endpoint(address, options_.port);
+  if (options_.tls.enabled) {
+    LS_ASSIGN_OR_RETURN(tls_, TlsContextStore::Create(options_.tls));
+    spdlog::info("http: TLS certificate SHA-256 {}{}", tls_->Fingerprint(),
+                 options_.tls.self_signed ? " (self-signed, made at start)" : "");
+  }
   max_connections_ = std::max<size_t>(1, options_.max_connections);
   if (uint64_t descriptors = RaiseDescriptorLimit(); descriptors > 0) {
     // A connection may hold a second descriptor (a local file being served).
@@ -211,9 +223,10 @@ Status HttpServer::Impl::Start() {
     return Status::Internal("cannot start HTTP server on " + where + ": " + e.what());
   }
   started_ = true;
-  spdlog::info("http: listening on {}:{} ({} io threads, {} workers, {} connections at most)",
-               options_.address, port_.load(), std::max(1, options_.io_threads),
-               std::max(1, options_.worker_threads), max_connections_);
+  spdlog::info("http: listening on {}:{}{} ({} io threads, {} workers, {} connections at most)",
+               options_.address, port_.load(), tls_ ? " with TLS" : "",
+               std::max(1, options_.io_threads), std::max(1, options_.worker_threads),
+               max_connections_);
   DoAccept();  // no io thread runs yet, so this is already serialized
   return Status::OK();
 }
@@ -273,6 +286,7 @@ void HttpServer::Impl::RunUntilSignal(const std::function<void()>& on_ready) {
       error_code ec;
       signals_->add(SIGINT, ec);
       if (!ec) signals_->add(SIGTERM, ec);
+      if (!ec) signals_->add(SIGHUP, ec);
       if (ec) spdlog::warn("http: cannot install signal handlers: {}", ec.message());
       net::post(*strand_, [this] { WaitForSignal(); });
     } catch (const std::exception& e) {
@@ -289,7 +303,13 @@ void HttpServer::Impl::WaitForSignal() {
   if (shutdown_complete_ || !signals_) return;
   signals_->async_wait([this](error_code ec, int signo) {
     if (ec) return;
-    if (!stopping()) {
+    if (signo == SIGHUP) {
+      // Reading files on the strand delays accepts by milliseconds only.
+      spdlog::info("http: SIGHUP received, reloading");
+      Status st = ReloadTls();
+      if (!st.ok())
+        spdlog::error("http: reload failed, keeping the old settings: {}", st.message());
+    } else if (!stopping()) {
       spdlog::info("http: signal {} received, shutting down gracefully", signo);
       Stop();
     } else {
@@ -341,13 +361,20 @@ void HttpServer::Impl::OnAccept(error_code ec, tcp::socket socket) {
 }
 
 // Over the cap: a 503 in one non-blocking write (a fresh socket's send buffer
-// takes it whole), then close. Nothing is read, so nothing is held.
+// takes it whole), then close; on a TLS listener, just the close. Nothing is
+// read, so nothing is held.
 void HttpServer::Impl::RefuseConnection(tcp::socket socket) {
   if (auto suppressed = refusals_.Note(Clock::now())) {
     spdlog::warn("http: {} connections open, refusing more ({} refused since the last such line)",
                  max_connections_, *suppressed);
   }
   error_code ec;
+  if (tls_) {
+    // A TLS client would show plain-HTTP bytes as a protocol error; a close
+    // says the same more plainly.
+    socket.close(ec);
+    return;
+  }
   HttpResponse response = RenderError(503, "too many connections; retry later");
   response.SetHeader("Retry-After", "1");
   ResponseHead head = BuildResponseHead(response, ResponseContext{false, false, false, true});
@@ -423,6 +450,13 @@ void HttpServer::Impl::ShutdownTick() {
   });
 }
 
+Status HttpServer::Impl::ReloadTls() {
+  if (!tls_) return Status::OK();
+  LS_RETURN_IF_ERROR(tls_->Reload());
+  spdlog::info("http: TLS certificate reloaded, SHA-256 {}", tls_->Fingerprint());
+  return Status::OK();
+}
+
 HttpResponse HttpServer::Impl::CallHandler(HttpRequest& request) {
   try {
     return handler_(request);
@@ -457,6 +491,8 @@ Status HttpServer::Start() { return impl_->Start(); }
 uint16_t HttpServer::port() const { return impl_->port(); }
 void HttpServer::Run() { impl_->Run(); }
 void HttpServer::Stop() { impl_->Stop(); }
+Status HttpServer::ReloadTls() { return impl_->ReloadTls(); }
+bool HttpServer::stopping() const { return impl_->stopping(); }
 void HttpServer::RunUntilSignal(const std::function<void()>& on_ready) {
   impl_->RunUntilSignal(on_ready);
 }

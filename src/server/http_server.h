@@ -6,6 +6,7 @@
 //
 // Files: http_server.cc (listener and lifecycle: connection cap, descriptor
 // limit), http_connection.* (the per-connection state machine),
+// tls_context.* (certificates, reload), connection_stream.h (plain or TLS),
 // connection_limits.* (what a connection may spend: parser limits, read
 // buffer, timeouts, minimum send rate), body_budget.* (request bodies held
 // across connections), request_head.* (framing and Host checks, joined
@@ -57,8 +58,16 @@ class HttpServer {
   // force-closes what is left after shutdown_grace, then Run() returns.
   // Not async-signal-safe: for POSIX signals use RunUntilSignal().
   void Stop();
+  // Stop() was called (or a signal asked for it). Thread-safe.
+  bool stopping() const;
+
+  // Re-reads the TLS certificate and key (tls_context.h): new connections use
+  // them, open ones keep theirs. On failure the old ones stay in use. OK and
+  // nothing done on a plain-HTTP server. Thread-safe.
+  Status ReloadTls();
 
   // Run() plus SIGINT/SIGTERM → Stop(); a second signal force-closes at once.
+  // SIGHUP → ReloadTls() (it no longer ends the process).
   // `on_ready` runs once the signal handlers are installed (e.g. to announce
   // readiness: a signal sent after it always stops the server gracefully).
   void RunUntilSignal(const std::function<void()>& on_ready = {});

@@ -23,6 +23,38 @@ namespace lakeshare {
 // headers and "Connection: close" itself.
 using ErrorRenderer = std::function<HttpResponse(int status, std::string_view message)>;
 
+// HTTPS on the listener (tls_context.h). Files are re-read by
+// HttpServer::ReloadTls (SIGHUP); a self-signed certificate is made in memory
+// at start. The password never leaves this struct (never logged).
+struct TlsOptions {
+  bool enabled = false;
+  bool self_signed = false;
+  std::string certificate_file;                // PEM, leaf first (a chain may follow)
+  std::string key_file;                        // PEM private key, optionally encrypted
+  std::string key_password;                    // for an encrypted key_file
+  std::string self_signed_host = "localhost";  // subject and DNS name of a self-signed one
+};
+
+// What the server reports to an observer (metrics): called on io threads,
+// so implementations are thread-safe and cheap (atomics, no I/O).
+struct RequestRecord {
+  std::string_view method;
+  std::string_view path;  // without the query string
+  int status = 0;
+  uint64_t body_bytes = 0;  // response body bytes written
+  std::chrono::steady_clock::duration duration{};
+  bool complete = true;  // false: the connection closed before the response ended
+};
+
+class ServerObserver {
+ public:
+  virtual ~ServerObserver() = default;
+  virtual void OnRequest(const RequestRecord& record) = 0;
+  virtual void OnConnectionOpened() = 0;
+  virtual void OnConnectionClosed() = 0;
+  virtual void OnTlsHandshakeFailed() = 0;
+};
+
 struct ServerOptions {
   std::string address = "127.0.0.1";  // IPv4 or IPv6 literal to listen on
   uint16_t port = 0;                  // 0 = pick a free port (see HttpServer::port())
@@ -50,6 +82,9 @@ struct ServerOptions {
   // One spdlog info line per request: remote "METHOD path" status body-bytes
   // duration "user-agent" [aborted]. No query string, no other header values.
   bool access_log = true;
+  TlsOptions tls;
+  // Optional (not owned; must outlive the server).
+  ServerObserver* observer = nullptr;
   // The default is the protocol's (server/errors.h).
   ErrorRenderer error_renderer = TransportErrorResponse;
 };

@@ -1,9 +1,18 @@
 #include "table/snapshot_cache.h"
 
 #include <algorithm>
+#include <atomic>
+
+#include "table/snapshot_cache_stats.h"
 
 namespace lakeshare {
 namespace {
+
+// Process-wide (snapshot_cache_stats.h): counted without the cache's lock.
+std::atomic<uint64_t> cache_hits{0};
+std::atomic<uint64_t> cache_misses{0};
+std::atomic<uint64_t> cache_loads{0};
+std::atomic<uint64_t> cache_evictions{0};
 
 int64_t MetadataBytes(const TableSnapshot& s) {
   int64_t bytes = static_cast<int64_t>(sizeof(TableSnapshot)) +
@@ -30,6 +39,12 @@ int64_t EstimateSnapshotBytes(const TableSnapshot& snapshot) {
     ++count;
   }
   return bytes + sampled * static_cast<int64_t>(n) / count;
+}
+
+SnapshotCacheStats ProcessSnapshotCacheStats() {
+  return SnapshotCacheStats{
+      cache_hits.load(std::memory_order_relaxed), cache_misses.load(std::memory_order_relaxed),
+      cache_loads.load(std::memory_order_relaxed), cache_evictions.load(std::memory_order_relaxed)};
 }
 
 SnapshotCache& SnapshotCache::Global() {
@@ -68,6 +83,7 @@ void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> 
   // Estimated outside the lock: it reads a sample of the files.
   const int64_t bytes = EstimateSnapshotBytes(*snapshot);
   std::lock_guard<std::mutex> lock(mu_);
+  cache_loads.fetch_add(1, std::memory_order_relaxed);
   Key key{table, snapshot->version};
   auto it = entries_.find(key);
   if (it != entries_.end()) EraseLocked(it);
@@ -88,10 +104,12 @@ std::shared_ptr<const TableSnapshot> SnapshotCache::FindAtOrBefore(
     if (prev->first.first != table || prev->first.second < min_version) break;
     if (valid(prev->first.second, prev->second.tag)) {
       lru_.splice(lru_.begin(), lru_, prev->second.lru);
+      cache_hits.fetch_add(1, std::memory_order_relaxed);
       return prev->second.snapshot;
     }
     EraseLocked(prev);  // `it` stays valid
   }
+  cache_misses.fetch_add(1, std::memory_order_relaxed);
   return nullptr;
 }
 
@@ -116,7 +134,10 @@ void SnapshotCache::EraseTable(uint64_t table) {
 }
 
 void SnapshotCache::EvictLocked() {
-  while (bytes_ > capacity_ && !lru_.empty()) EraseLocked(entries_.find(lru_.back()));
+  while (bytes_ > capacity_ && !lru_.empty()) {
+    EraseLocked(entries_.find(lru_.back()));
+    cache_evictions.fetch_add(1, std::memory_order_relaxed);
+  }
 }
 
 void SnapshotCache::EraseLocked(std::map<Key, Entry>::iterator it) {
