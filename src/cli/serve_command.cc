@@ -55,8 +55,9 @@ class DatabaseAuditSink : public SharingAuditSink {
   std::shared_ptr<AuditWriter> writer_;
 };
 
-// Where merged Hudi file slices go (created when missing; shared by the
-// Hudi tables of this process).
+// Where the files the server derives from tables go: merged Hudi file
+// slices and Iceberg deletion-vector files (created when missing; shared by
+// every table of this process; the hudi.mergeCache setting).
 Status ConfigureHudiMergeCache(const ServerConfig& config) {
   ContentCacheOptions options;
   options.dir = config.hudi_merge_cache;
