@@ -18,13 +18,13 @@
 #include "common/crypto.h"
 #include "console/console_assets.h"
 #include "console/console_handler.h"
-#include "hudi/hudi_merge_cache.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/errors.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
 #include "storage/storage_registry.h"
+#include "table/content_cache.h"
 #include "table/snapshot_cache.h"
 
 namespace lakeshare {
@@ -59,15 +59,16 @@ class DatabaseAuditSink : public SharingAuditSink {
   std::shared_ptr<AuditWriter> writer_;
 };
 
-// Where merged Hudi file slices go (created when missing; shared by the
-// Hudi tables of this process).
+// Where the files the server derives from tables go: merged Hudi file
+// slices and Iceberg deletion-vector files (created when missing; shared by
+// every table of this process; the hudi.mergeCache setting).
 Status ConfigureHudiMergeCache(const ServerConfig& config) {
-  hudi::MergeCacheOptions options;
+  ContentCacheOptions options;
   options.dir = config.hudi_merge_cache;
   options.capacity_bytes = config.hudi_merge_cache_bytes;
   options.min_age_ms = std::max<int64_t>(60, config.presigned_url_timeout_seconds) * 1000;
-  LS_ASSIGN_OR_RETURN(auto cache, hudi::MergeCache::Open(options));
-  hudi::MergeCache::SetDefault(std::move(cache));
+  LS_ASSIGN_OR_RETURN(auto cache, ContentCache::Open(options));
+  ContentCache::SetDefault(std::move(cache));
   return Status::OK();
 }
 

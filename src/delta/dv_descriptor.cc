@@ -1,14 +1,10 @@
 #include "delta/dv_descriptor.h"
 
-#include <array>
 #include <cstdint>
 #include <cstdio>
 
 namespace lakeshare {
 namespace {
-
-constexpr char kZ85[] =
-    "0123456789abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ.-:+=^!/*?&<>()[]{}@%$#";
 
 std::string FormatUuid(std::string_view b) {
   char out[37];
@@ -21,26 +17,6 @@ std::string FormatUuid(std::string_view b) {
 }
 
 }  // namespace
-
-std::optional<std::string> Z85Decode(std::string_view text) {
-  if (text.size() % 5 != 0) return std::nullopt;
-  std::array<int, 256> table;
-  table.fill(-1);
-  for (int i = 0; i < 85; ++i) table[static_cast<unsigned char>(kZ85[i])] = i;
-  std::string out;
-  out.reserve(text.size() / 5 * 4);
-  for (size_t i = 0; i < text.size(); i += 5) {
-    uint64_t v = 0;
-    for (size_t j = 0; j < 5; ++j) {
-      int d = table[static_cast<unsigned char>(text[i + j])];
-      if (d < 0) return std::nullopt;
-      v = v * 85 + static_cast<uint64_t>(d);
-    }
-    if (v > 0xffffffffULL) return std::nullopt;
-    for (int shift = 24; shift >= 0; shift -= 8) out += static_cast<char>((v >> shift) & 0xff);
-  }
-  return out;
-}
 
 Result<std::string> DeletionVectorRelativePath(const DeletionVector& dv) {
   if (dv.storage_type == "p") {

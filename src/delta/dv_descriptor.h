@@ -10,13 +10,10 @@
 #include <string_view>
 
 #include "common/status.h"
+#include "table/deletion_vector_bytes.h"  // Z85Decode
 #include "table/table_format.h"
 
 namespace lakeshare {
-
-// Decodes Z85 (the ZeroMQ base85 alphabet Delta uses); nullopt on a bad
-// character or a length that is not a multiple of 5.
-std::optional<std::string> Z85Decode(std::string_view text);
 
 // The path of an on-disk DV relative to the table root
 // ("ab/deletion_vector_<uuid>.bin"). kInvalidArgument for inline DVs and

@@ -9,16 +9,6 @@
 namespace lakeshare {
 namespace {
 
-TEST(DvDescriptorTest, Z85) {
-  // The ZeroMQ RFC 32 test vector.
-  auto d = Z85Decode("HelloWorld");
-  ASSERT_TRUE(d.has_value());
-  EXPECT_EQ(*d, std::string("\x86\x4F\xD2\x6F\xB5\x59\xF7\x5B", 8));
-  EXPECT_FALSE(Z85Decode("Hell").has_value());
-  EXPECT_FALSE(Z85Decode("Hell\"").has_value());
-  EXPECT_FALSE(Z85Decode("#####").has_value());  // > 2^32
-}
-
 TEST(DvDescriptorTest, PathOfTheRealTable) {
   // table-with-dv-small (written by Spark) records 'vBn[lx{q8@P<9BNH/isA'
   // and keeps the bitmap in the file named below.

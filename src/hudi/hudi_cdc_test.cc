@@ -81,7 +81,7 @@ class HudiCdcTest : public ::testing::Test {
     HudiTableOptions options;
     options.cache = &cache_;
     if (with_merge_cache) {
-      auto mc = hudi::MergeCache::Open({tmp_.path() + "/merge-cache"});
+      auto mc = ContentCache::Open({tmp_.path() + "/merge-cache"});
       EXPECT_OK(mc);
       if (mc.ok()) options.merge_cache = *mc;
     }

@@ -405,7 +405,7 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
   using Out = std::optional<std::vector<FileChange>>;
   const HudiVersion& hv = ctx.state->versions[static_cast<size_t>(ctx.version)];
   if (!ctx.schema || !hv.commit->replaced_file_ids.empty()) return Out();
-  hudi::MergeCache& cache = *options_.merge_cache;
+  ContentCache& cache = *options_.merge_cache;
   std::vector<FileChange> out;
   auto add = [&](const std::string& partition, const std::string& key,
                  const std::function<Result<std::string>(int64_t*)>& convert) -> Result<bool> {
@@ -415,7 +415,7 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
     if (!values.ok()) return values.status().WithContext("Hudi table");
     ch.file.partition_values = std::move(*values);
     ch.file.modification_time = hv.timestamp_ms;
-    if (auto size = cache.Find(key)) {
+    if (auto size = cache.Find(key, ".parquet")) {
       ch.file.size = *size;
     } else {
       int64_t rows = 0;
@@ -424,10 +424,10 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
         if (bytes.status().code() == StatusCode::kUnsupported) return false;
         return bytes.status();
       }
-      LS_RETURN_IF_ERROR(cache.Put(key, *bytes));
+      LS_RETURN_IF_ERROR(cache.Put(key, ".parquet", *bytes));
       ch.file.size = static_cast<int64_t>(bytes->size());
     }
-    ch.file.path = cache.PathOf(key);
+    ch.file.path = cache.PathOf(key, ".parquet");
     out.push_back(std::move(ch));
     return true;
   };

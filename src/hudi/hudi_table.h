@@ -16,7 +16,7 @@
 // slices without effective log blocks are their base file; slices whose
 // logs only delete rows are the base file with an inline deletion vector;
 // other slices are merged into a parquet file in the merge cache
-// (hudi_merge_cache.h), listed by its absolute location there.
+// (table/content_cache.h), listed by its absolute location there.
 // SnapshotWithoutDeletionVectors serves merged files for the deletion-vector
 // slices too.
 //
@@ -39,10 +39,10 @@
 #include <optional>
 #include <string>
 
-#include "hudi/hudi_merge_cache.h"
 #include "hudi/hudi_slice_reader.h"
 #include "hudi/hudi_timeline.h"
 #include "storage/storage.h"
+#include "table/content_cache.h"
 #include "table/snapshot_cache.h"
 #include "table/table_format.h"
 
@@ -52,7 +52,7 @@ struct HudiTableOptions {
   SnapshotCache* cache = nullptr;  // nullptr: SnapshotCache::Global(); must outlive the table
   // Where merged slices are written; nullptr: slices that need merging are
   // refused (kUnsupported) unless read_optimized.
-  std::shared_ptr<hudi::MergeCache> merge_cache;
+  std::shared_ptr<ContentCache> merge_cache;
   bool read_optimized = false;  // serve base files only (hudiView: read_optimized)
   // Check that every base file of a snapshot exists (one Head each: meant
   // for local tables, where that is a stat).

@@ -78,7 +78,7 @@ void BM_MergeSlices(benchmark::State& state) {
     SnapshotCache cache(int64_t{1} << 30);
     HudiTableOptions options;
     options.cache = &cache;
-    auto mc = hudi::MergeCache::Open({tmp.path() + "/cache-" + std::to_string(run++)});
+    auto mc = ContentCache::Open({tmp.path() + "/cache-" + std::to_string(run++)});
     if (!mc.ok()) {
       state.SkipWithError("merge cache");
       return;

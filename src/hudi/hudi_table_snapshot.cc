@@ -8,7 +8,6 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
-#include "hudi/hudi_deletion_vector.h"
 #include "hudi/hudi_partition.h"
 #include "hudi/hudi_schema.h"
 #include "hudi/hudi_table.h"
@@ -16,6 +15,7 @@
 #include "parquet/parquet_reader.h"
 #include "storage/local_storage.h"
 #include "storage/random_access_file.h"
+#include "table/deletion_vector_bytes.h"
 
 namespace lakeshare {
 
@@ -111,7 +111,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
         file.path = slice.base->path;
         file.size = slice.base->size;
         file.stats = NumRecordsStats(plan.base_rows);
-        file.deletion_vector = hudi::InlineDeletionVector(plan.deleted_positions);
+        file.deletion_vector = InlineDeletionVector(plan.deleted_positions);
         return std::optional<DataFile>(std::move(file));
       }
       break;
@@ -124,21 +124,21 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
         " has log files that must be merged, and no Hudi merge cache is configured "
         "(hudi.mergeCache), or share the table with hudiView: read_optimized");
   }
-  hudi::MergeCache& cache = *options_.merge_cache;
+  ContentCache& cache = *options_.merge_cache;
   int64_t rows = 0;
-  if (auto size = cache.Find(plan.key)) {
+  if (auto size = cache.Find(plan.key, ".parquet")) {
     file.size = *size;
-    auto counted = RowsOf(cache.PathOf(plan.key));
+    auto counted = RowsOf(cache.PathOf(plan.key, ".parquet"));
     if (!counted.ok()) return counted.status().WithContext("Hudi merge cache");
     rows = *counted;
   } else {
     auto bytes = reader.Merge(&rows);
     if (!bytes.ok()) return bytes.status().WithContext("Hudi file group " + slice.group->file_id);
-    LS_RETURN_IF_ERROR(cache.Put(plan.key, *bytes));
+    LS_RETURN_IF_ERROR(cache.Put(plan.key, ".parquet", *bytes));
     file.size = static_cast<int64_t>(bytes->size());
   }
   if (rows == 0) return std::optional<DataFile>();
-  file.path = cache.PathOf(plan.key);
+  file.path = cache.PathOf(plan.key, ".parquet");
   file.stats = NumRecordsStats(rows);
   return std::optional<DataFile>(std::move(file));
 }

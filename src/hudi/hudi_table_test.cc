@@ -2,7 +2,6 @@
 
 #include <set>
 
-#include "hudi/hudi_deletion_vector.h"
 #include "hudi/hudi_test_util.h"
 #include "testing/status_matchers.h"
 
@@ -29,7 +28,7 @@ class HudiTableTest : public ::testing::Test {
     HudiTableOptions o;
     o.cache = &cache_;
     if (merge_cache) {
-      auto mc = hudi::MergeCache::Open({tmp_.path() + "/merge-cache"});
+      auto mc = ContentCache::Open({tmp_.path() + "/merge-cache"});
       EXPECT_OK(mc);
       if (mc.ok()) o.merge_cache = *mc;
     }
@@ -193,19 +192,6 @@ TEST_F(HudiTableTest, MissingTableIsNotFound) {
   o.cache = &cache_;
   auto t = OpenHudiTable(tmp_.path() + "/nothing", o);
   EXPECT_THAT(t->LatestVersion(), StatusIs(StatusCode::kNotFound));
-}
-
-TEST(HudiDeletionVector, RoundTrip) {
-  std::vector<uint64_t> positions = {0, 3, 65536, 70000};
-  for (uint64_t i = 100000; i < 110000; ++i) positions.push_back(i);
-  positions.push_back((uint64_t{1} << 32) + 5);
-  std::string bytes = hudi::SerializeRoaringBitmapArray(positions);
-  auto back = hudi::ParseRoaringBitmapArray(bytes);
-  ASSERT_TRUE(back.has_value());
-  EXPECT_EQ(*back, positions);
-  DeletionVector dv = hudi::InlineDeletionVector({1, 2});
-  EXPECT_EQ(dv.cardinality, 2);
-  EXPECT_EQ(dv.path_or_inline_dv.size() % 5, 0u);
 }
 
 }  // namespace

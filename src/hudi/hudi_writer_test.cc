@@ -19,7 +19,7 @@ class SyntheticHudiTest : public ::testing::TestWithParam<int> {
   std::shared_ptr<HudiTable> Open(const std::string& dir) {
     HudiTableOptions o;
     o.cache = &cache_;
-    auto mc = hudi::MergeCache::Open({tmp_.path() + "/merge-cache"});
+    auto mc = ContentCache::Open({tmp_.path() + "/merge-cache"});
     EXPECT_OK(mc);
     if (mc.ok()) o.merge_cache = *mc;
     return OpenHudiTable(dir, o);

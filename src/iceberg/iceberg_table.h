@@ -21,8 +21,13 @@
 // Errors: kNotFound when no metadata is found; kCorruption naming the file
 // for malformed metadata, manifest lists or manifests; kInvalidArgument for
 // versions/timestamps out of range; kUnsupported for /changes over
-// snapshots that overwrite or delete. Snapshots with live delete files come
-// back with `unreadable_reason` set (the protocol layer refuses them).
+// snapshots that overwrite or delete.
+//
+// Row-level deletes: position delete files and v3 deletion vectors become
+// one Delta deletion vector per data file (snapshot_deletes.h; the
+// deletionVectors reader feature); snapshots with equality deletes or
+// non-parquet delete files come back with `unreadable_reason` set (the
+// protocol layer refuses them).
 //
 // Files: a snapshot lists the live data files of its manifests in manifest
 // list order, each manifest's in file order (deterministic per version).
@@ -57,6 +62,7 @@
 #include "iceberg/manifest_store.h"
 #include "storage/http_client.h"
 #include "storage/storage.h"
+#include "table/content_cache.h"
 #include "table/snapshot_cache.h"
 #include "table/table_format.h"
 
@@ -77,6 +83,12 @@ struct IcebergTableOptions {
   std::shared_ptr<HttpClient> http;
   std::function<Result<std::pair<std::string, std::shared_ptr<Storage>>>(const std::string&)>
       resolve_location;
+  // Row-level deletes (snapshot_deletes.h): where deletion-vector files go
+  // (nullptr: every DV inline), the largest inline DV bitmap, and the most
+  // deleted positions one snapshot may apply (kTooLarge beyond).
+  std::shared_ptr<ContentCache> dv_cache;
+  size_t max_inline_dv_bytes = 1024;
+  int64_t max_delete_positions = 100'000'000;
 };
 
 class IcebergTable final : public TableFormat {

@@ -30,11 +30,16 @@ std::string Read(const fs::path& p) {
   return ss.str();
 }
 
+int NextTempDirNumber() {
+  static int next = 0;
+  return ++next;
+}
+
 class TempDir {
  public:
   TempDir() {
-    path_ = fs::temp_directory_path() /
-            ("lakeshare-iceberg-test-" + std::to_string(::getpid()) + "-" + std::to_string(++n_));
+    path_ = fs::temp_directory_path() / ("lakeshare-iceberg-test-" + std::to_string(::getpid()) +
+                                         "-" + std::to_string(NextTempDirNumber()));
     fs::remove_all(path_);
     fs::create_directories(path_);
   }
@@ -42,7 +47,6 @@ class TempDir {
   const fs::path& path() const { return path_; }
 
  private:
-  static inline int n_ = 0;
   fs::path path_;
 };
 
@@ -219,15 +223,19 @@ TEST(IcebergTable, PartitionsStatsAndDeletes) {
     ASSERT_OK(snap) << t;
     EXPECT_TRUE((*snap)->metadata.partition_columns.empty()) << t;
   }
-  // Delete files make a snapshot unreadable, with the reason.
-  for (const char* t :
-       {"equality_deletes/warehouse/mydb/mytable",
-        "legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector"}) {
-    auto snap = OpenTable(t)->Snapshot(std::nullopt);
-    ASSERT_OK(snap) << t;
-    ASSERT_TRUE((*snap)->unreadable_reason) << t;
-    EXPECT_NE((*snap)->unreadable_reason->find("delete file"), std::string::npos);
-  }
+  // Equality deletes make a snapshot unreadable, with the reason; a v3
+  // deletion vector becomes the file's Delta deletion vector.
+  auto eq = OpenTable("equality_deletes/warehouse/mydb/mytable")->Snapshot(std::nullopt);
+  ASSERT_OK(eq);
+  ASSERT_TRUE((*eq)->unreadable_reason);
+  EXPECT_NE((*eq)->unreadable_reason->find("equality delete"), std::string::npos);
+  auto dv = OpenTable("legacy_bare_deletion_vector/warehouse/default/legacy_bare_deletion_vector")
+                ->Snapshot(std::nullopt);
+  ASSERT_OK(dv);
+  EXPECT_FALSE((*dv)->unreadable_reason);
+  ASSERT_EQ((*dv)->files.size(), 1u);
+  ASSERT_TRUE((*dv)->files.begin()->deletion_vector);
+  EXPECT_EQ((*dv)->files.begin()->deletion_vector->cardinality, 1);
   // Before the deletes it was readable.
   auto early = OpenTable("equality_deletes/warehouse/mydb/mytable")->Snapshot(1);
   ASSERT_OK(early);

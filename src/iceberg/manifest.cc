@@ -139,6 +139,9 @@ Status ReadEntry(const AvroValue& rec, bool with_metrics, ManifestEntry* entry) 
   if (e.file_path.empty()) return Status::Corruption("an entry has an empty file_path");
   LS_RETURN_IF_ERROR(AssignString(df, "file_format", &e.file_format));
   LS_ASSIGN_OR_RETURN(e.record_count, RequiredInt(df, "record_count"));
+  LS_ASSIGN_OR_RETURN(e.referenced_data_file, df.OptionalString("referenced_data_file"));
+  LS_ASSIGN_OR_RETURN(e.content_offset, df.OptionalInt64("content_offset"));
+  LS_ASSIGN_OR_RETURN(e.content_size, df.OptionalInt64("content_size_in_bytes"));
   LS_ASSIGN_OR_RETURN(e.file_size, RequiredInt(df, "file_size_in_bytes"));
   if (e.record_count < 0 || e.file_size < 0) {
     return Status::Corruption("negative record_count or file_size_in_bytes");

@@ -50,6 +50,11 @@ struct ManifestEntry {
   // Metrics keyed by field id (empty when the writer kept none).
   std::vector<std::pair<int32_t, int64_t>> null_counts, nan_counts;
   std::vector<std::pair<int32_t, std::string>> lower_bounds, upper_bounds;
+  // Delete files: the one data file they apply to (optional for position
+  // deletes, required for v3 deletion vectors), and a deletion vector's
+  // blob inside its Puffin file.
+  std::optional<std::string> referenced_data_file;
+  std::optional<int64_t> content_offset, content_size;
 };
 
 struct Manifest {

@@ -7,6 +7,7 @@
 
 #include "common/strings.h"
 #include "iceberg/entry_stats.h"
+#include "iceberg/shared_schema.h"
 #include "iceberg/table_location.h"
 
 namespace lakeshare::iceberg {
@@ -54,6 +55,8 @@ class ManifestConverter {
         spec_(spec),
         manifest_snapshot_(mf.added_snapshot_id),
         manifest_ts_(ManifestTime(ctx, mf)),
+        manifest_sequence_(mf.sequence_number),
+        manifest_spec_(mf.spec_id),
         delete_manifest_(delete_manifest),
         out_(std::make_shared<ConvertedManifest>()) {
     if (spec_ == nullptr) return;
@@ -76,12 +79,26 @@ class ManifestConverter {
       }
     }
     if (e.status == EntryStatus::kDeleted) return Status::OK();
+    const int64_t sequence = e.sequence_number.value_or(manifest_sequence_);
     if (deletes) {
       if (e.content == FileContent::kEqualityDeletes) {
         ++out_->equality_deletes;
       } else {
         ++out_->position_deletes;  // position delete files and v3 deletion vectors
       }
+      DeleteFileRef d;
+      d.content = e.content;
+      LS_ASSIGN_OR_RETURN(d.path, ctx_.Rebase(e.file_path));
+      d.file_format = e.file_format;
+      d.data_sequence = sequence;
+      const PartitionSpec* spec = ctx_.meta->SpecById(manifest_spec_);
+      d.unpartitioned = spec == nullptr || spec->fields.empty();
+      PartitionKey(manifest_spec_, e, &d.partition);
+      d.referenced_data_file = e.referenced_data_file;
+      d.content_offset = e.content_offset;
+      d.content_size = e.content_size;
+      d.record_count = e.record_count;
+      out_->delete_files.push_back(std::move(d));
       return Status::OK();
     }
     if (spec_ == nullptr) return Status::Internal("a data file in a manifest read as deletes");
@@ -99,6 +116,11 @@ class ManifestConverter {
     stats_.clear();
     AppendStatsJson(&stats_, e, *ctx_.schema);
     f.stats.emplace(stats_.data(), stats_.size());  // exactly sized
+    out_->data_sequence.push_back(sequence);
+    PartitionKey(spec_->spec_id, e, &part_);
+    auto [part, fresh] = part_ids_.try_emplace(part_, out_->partitions.size());
+    if (fresh) out_->partitions.push_back(part_);
+    out_->partition_of.push_back(part->second);
     NoteOrigin(ConvertedManifest::Origin{sid, e.status == EntryStatus::kAdded});
     chunk_.push_back(std::move(f));
     ++out_->files;
@@ -153,6 +175,22 @@ class ManifestConverter {
     return Status::OK();
   }
 
+  // The spec id and every value of the entry's partition tuple, as bytes.
+  static void PartitionKey(int32_t spec_id, const ManifestEntry& e, std::string* key) {
+    key->clear();
+    AppendInt(key, spec_id);
+    for (const PartitionDatum& d : e.partition) {
+      key->push_back('|');
+      key->push_back(static_cast<char>(d.kind));
+      key->append(reinterpret_cast<const char*>(&d.i), sizeof(d.i));
+      key->append(reinterpret_cast<const char*>(&d.d), sizeof(d.d));
+      key->push_back(d.b ? '1' : '0');
+      AppendInt(key, static_cast<int64_t>(d.bytes.size()));
+      key->push_back(':');
+      key->append(d.bytes);
+    }
+  }
+
   void NoteOrigin(const ConvertedManifest::Origin& o) {
     uint32_t index = 0;
     while (index < out_->origins.size() && (out_->origins[index].snapshot_id != o.snapshot_id ||
@@ -171,12 +209,15 @@ class ManifestConverter {
   const PartitionSpec* spec_;
   const std::optional<int64_t> manifest_snapshot_;
   const int64_t manifest_ts_;
+  const int64_t manifest_sequence_;
+  const int32_t manifest_spec_;
   const bool delete_manifest_;
   std::shared_ptr<ConvertedManifest> out_;
   std::vector<std::optional<size_t>> partition_index_;  // per partition column
   std::unordered_map<std::string, PartitionValues> seen_;
   std::vector<DataFile> chunk_;
-  std::string key_, stats_;
+  std::string key_, stats_, part_;
+  std::unordered_map<std::string, uint32_t> part_ids_;  // index in out_->partitions
 };
 
 }  // namespace
@@ -231,6 +272,23 @@ int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
   int64_t t = INT64_MAX;
   for (const SnapshotInfo& s : m.snapshots) t = std::min(t, s.timestamp_ms);
   return t == INT64_MAX ? otherwise : t;
+}
+
+// The conversion context of the files of snapshot version `v` (schema,
+// partition columns of the specs in use, re-basing onto `root`).
+FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
+                            const std::set<int32_t>& spec_ids, const std::string& root,
+                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts) {
+  FileContext ctx;
+  ctx.meta = &m;
+  ctx.schema = schema;
+  ctx.recorded_root = m.location;
+  ctx.configured_root = root;
+  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
+  ctx.snapshot_ts = &snapshot_ts;
+  ctx.default_ts = EarliestSnapshotTime(m, version_ts);
+  ctx.Prepare();
+  return ctx;
 }
 
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,

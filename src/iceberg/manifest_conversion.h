@@ -18,6 +18,7 @@
 #include <map>
 #include <memory>
 #include <optional>
+#include <set>
 #include <string>
 #include <vector>
 
@@ -49,6 +50,19 @@ struct FileContext {
   int64_t default_ts = 0;
 };
 
+// A live delete file of a delete manifest (what decides where it applies).
+struct DeleteFileRef {
+  FileContent content = FileContent::kPositionDeletes;
+  std::string path;         // re-based
+  std::string file_format;  // "PARQUET", "PUFFIN" (v3 deletion vectors), ...
+  int64_t data_sequence = 0;
+  bool unpartitioned = false;  // its spec has no fields: it applies across partitions
+  std::string partition;       // spec id and tuple (ConvertedManifest::partitions' form)
+  std::optional<std::string> referenced_data_file;  // as recorded
+  std::optional<int64_t> content_offset, content_size;
+  int64_t record_count = 0;
+};
+
 // The files of one manifest as snapshots list them.
 struct ConvertedManifest {
   // Live data files (ADDED and EXISTING entries), in file order, in chunks
@@ -66,7 +80,14 @@ struct ConvertedManifest {
     uint32_t origin = 0;
   };
   std::vector<Run> runs;
+  // Per data file (parallel to the files): its data sequence number and its
+  // partition (spec id and tuple: an index into `partitions`), which decide
+  // the delete files that apply to it.
+  std::vector<int64_t> data_sequence;
+  std::vector<uint32_t> partition_of;
+  std::vector<std::string> partitions;
   int64_t position_deletes = 0, equality_deletes = 0;  // live delete files listed
+  std::vector<DeleteFileRef> delete_files;             // delete manifests only
   // Snapshots (nullopt: unknown) whose entries here delete data files or
   // add delete files: their commits are not append-only.
   std::vector<std::optional<int64_t>> removing;
@@ -82,6 +103,13 @@ struct ConvertedManifest {
 
 // The earliest snapshot time of the table (`otherwise` without snapshots).
 int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise);
+
+// The conversion context of the files of a snapshot of the table `m`:
+// `schema`, the partition columns of the specs in use, re-basing onto
+// `root` (Prepare()d). `snapshot_ts` must outlive it.
+FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
+                            const std::set<int32_t>& spec_ids, const std::string& root,
+                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts);
 
 // The key a converted manifest is found again by.
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,

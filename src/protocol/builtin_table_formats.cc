@@ -41,15 +41,25 @@ class IcebergFormatFactory : public TableFormatFactory {
         LS_ASSIGN_OR_RETURN(StorageBackend backend, registry->ForLocation(normalized));
         return std::make_pair(normalized, backend.storage);
       };
+      std::shared_ptr<ContentCache> dv_cache = ContentCache::Default();
+      options.dv_cache = dv_cache;
       auto table = std::make_shared<IcebergTable>(key, nullptr, std::move(options));
-      return OpenedTable{table, [table] { return table->TableRoot(); }};
+      OpenedTable out{table, [table] { return table->TableRoot(); }};
+      if (dv_cache) out.derived_location = dv_cache->dir();
+      return out;
     }
     // A table configured by its metadata file has its files in the table
     // folder above it.
     std::string root = IcebergTable::TableFolderOf(key);
     LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(root));
-    return OpenedTable{std::make_shared<IcebergTable>(key, backend.storage),
-                       [root]() -> Result<std::string> { return root; }};
+    // Deletion-vector files of row-level deletes go to the process's file
+    // cache, which the table signs as its derived files.
+    IcebergTableOptions options;
+    options.dv_cache = ContentCache::Default();
+    OpenedTable out{std::make_shared<IcebergTable>(key, backend.storage, options),
+                    [root]() -> Result<std::string> { return root; }};
+    if (options.dv_cache) out.derived_location = options.dv_cache->dir();
+    return out;
   }
 };
 
@@ -81,7 +91,7 @@ class HudiFormatFactory : public TableFormatFactory {
       options.read_optimized = true;
     }
     LS_ASSIGN_OR_RETURN(StorageBackend backend, context.storage->ForLocation(location));
-    options.merge_cache = hudi::MergeCache::Default();
+    options.merge_cache = ContentCache::Default();
     options.verify_files = location.find("://") == std::string::npos;  // local: a stat each
     auto table = std::make_shared<HudiTable>(location, backend.storage, std::move(options));
     OpenedTable out{table, [location]() -> Result<std::string> { return location; }};

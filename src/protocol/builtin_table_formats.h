@@ -16,7 +16,7 @@ std::shared_ptr<const TableFormatFactory> MakeDeltaFormatFactory();
 std::shared_ptr<const TableFormatFactory> MakeIcebergFormatFactory();
 // Hudi tables: the table folder (with .hoodie/); the table option
 // "hudiView": "read_optimized" serves base files only. Merged file slices go
-// to the process's merge cache (hudi::MergeCache::Default()).
+// to the process's merge cache (ContentCache::Default()).
 std::shared_ptr<const TableFormatFactory> MakeHudiFormatFactory();
 
 // Every built-in format; the same instance on every call.

@@ -238,7 +238,8 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
   }
   for (const ChangeEntry& e : plan) {
     if (e.change < 0) continue;
-    LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(ChangeOf(changes, e).file)));
+    LS_RETURN_IF_ERROR(InTable(
+        t, CheckDeletionVectorsShareable(ChangeOf(changes, e).file, t.resolved.derived_location)));
   }
   if (page && page->next_index > plan.size()) {
     return Status::InvalidArgument("invalid 'pageToken'");

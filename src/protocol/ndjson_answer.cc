@@ -36,8 +36,15 @@ std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool histor
   return head;
 }
 
-Status CheckDeletionVectorsShareable(const DataFile& f) {
+Status CheckDeletionVectorsShareable(const DataFile& f, const std::string& derived_location) {
   if (!f.deletion_vector || f.deletion_vector->storage_type == "i") return Status::OK();
+  const std::string& p = f.deletion_vector->path_or_inline_dv;
+  if (f.deletion_vector->storage_type == "p" && !derived_location.empty() &&
+      p.size() > derived_location.size() + 1 &&
+      p.compare(0, derived_location.size(), derived_location) == 0 &&
+      p[derived_location.size()] == '/') {
+    return Status::OK();  // written by the format among its derived files
+  }
   return DeletionVectorRelativePath(*f.deletion_vector).status();
 }
 

@@ -26,7 +26,9 @@ std::string HeadLines(ResponseFormat format, const TableSnapshot& s, bool histor
                       const PartitionFilter* share_filter);
 
 // Every deletion vector of an answer must be shareable before the 200 goes
-// out: a failure half-way would only show as a truncated body.
-Status CheckDeletionVectorsShareable(const DataFile& f);
+// out: a failure half-way would only show as a truncated body. DV files
+// under `derived_location` (the table's derived files; "" for none) are the
+// format's own and shareable.
+Status CheckDeletionVectorsShareable(const DataFile& f, const std::string& derived_location);
 
 }  // namespace lakeshare

@@ -120,7 +120,7 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
   if (format == ResponseFormat::kDelta) {
     for (const DataFile& f : snapshot->files) {
       if (share_filter && !share_filter->Admits(f)) continue;  // never sent
-      LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(f)));
+      LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(f, t.resolved.derived_location)));
     }
   }
 

@@ -32,6 +32,17 @@ Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
                                                        std::optional<std::string>* file_id,
                                                        FileIdHash hash) const {
   if (dv.storage_type == "i") return dv;
+  if (dv.storage_type == "p" && !derived_prefix_.empty() &&
+      dv.path_or_inline_dv.compare(0, derived_prefix_.size(), derived_prefix_) == 0) {
+    // A DV file the format wrote itself (Iceberg deletes) in its derived files.
+    PresignedUrl url;
+    LS_RETURN_IF_ERROR(table_.derived_backend.signer->PresignInto(dv.path_or_inline_dv,
+                                                                  expiration_ms_, context_, &url));
+    *file_id = FileId(dv.path_or_inline_dv.substr(derived_prefix_.size()), hash);
+    DeletionVector shared = dv;
+    shared.path_or_inline_dv = std::move(url.url);
+    return shared;
+  }
   auto relative = DeletionVectorRelativePath(dv);
   if (!relative.ok()) return relative.status().WithContext("table " + table_name_);
   PresignedUrl url;

@@ -5,7 +5,7 @@ Written from the Iceberg table spec and lakeshare's documented mapping
 manifests; it shares no code with the server. For every version of a table
 it computes what a Delta Sharing answer must hold: the data files (size,
 partition values, stats), the schema as Spark JSON, partition columns, and
-whether delete files make the snapshot unshareable.
+whether equality deletes make the snapshot unshareable.
 
 Snapshot objects quack like delta_log's, so expect.py's comparisons work:
 ``files`` (entries with ``size``, ``partition_values``, ``stats``, ``path``,
@@ -285,18 +285,21 @@ class FileEntry:
 
 
 class Snapshot:
-    def __init__(self, version, timestamp, metadata, files, deletes, snapshot_id):
+    def __init__(self, version, timestamp, metadata, files, deletes, snapshot_id, equality_deletes=()):
         self.version = version
         self.timestamp = timestamp
         self.metadata = metadata
         self.files = files
         self.delete_files = deletes
+        # Equality deletes are refused; position deletes and deletion vectors
+        # are served as Delta deletion vectors (iceberg_deletes.py checks them).
+        self.equality_deletes = list(equality_deletes)
         self.snapshot_id = snapshot_id
         self.partition_columns = metadata["partitionColumns"]
 
     @property
     def shareable(self):
-        return not self.delete_files
+        return not self.equality_deletes
 
 
 def read_avro(path):
@@ -480,7 +483,7 @@ class IcebergTable:
         spec_ids = {m["partition_spec_id"] for m in mlist if m.get("content", 0) == 0}
         cols = self.partition_columns(schema, spec_ids)
         top = {f["name"]: f for f in schema["fields"]}
-        files, deletes = [], []
+        files, deletes, equality = [], [], []
         for m in mlist:
             meta, entries = read_avro(self._path(m["manifest_path"]))
             spec = self.specs[m["partition_spec_id"]]
@@ -491,6 +494,8 @@ class IcebergTable:
                 content = df.get("content", 0) or 0
                 if m.get("content", 0) == 1 or content != 0:
                     deletes.append(df["file_path"])
+                    if content == 2:
+                        equality.append(df["file_path"])
                     continue
                 pv = {}
                 part = df.get("partition") or {}
@@ -501,7 +506,7 @@ class IcebergTable:
                     pv[c] = partition_string(top[c]["type"], values[idx])
                 files.append(FileEntry(self._path(df["file_path"]), df["file_size_in_bytes"], pv,
                                        self._stats(df, schema), df["record_count"]))
-        return Snapshot(v, ts, self.metadata_for(schema, cols), files, deletes, snap["snapshot-id"])
+        return Snapshot(v, ts, self.metadata_for(schema, cols), files, deletes, snap["snapshot-id"], equality)
 
     def added_files(self, version):
         """(operation, [FileEntry]) of the snapshot at exactly `version`, or

@@ -1,4 +1,4 @@
-#include "hudi/hudi_merge_cache.h"
+#include "table/content_cache.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -13,7 +13,7 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 
-namespace lakeshare::hudi {
+namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
@@ -22,6 +22,13 @@ bool ValidKey(const std::string& key) {
   return key.size() >= 8 && key.size() <= 128 && std::all_of(key.begin(), key.end(), [](char c) {
            return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f');
          });
+}
+
+// A file extension: a dot and a few letters or digits.
+bool ValidSuffix(std::string_view suffix) {
+  return suffix.size() >= 2 && suffix.size() <= 16 && suffix[0] == '.' &&
+         std::all_of(suffix.begin() + 1, suffix.end(),
+                     [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z'); });
 }
 
 struct Entry {
@@ -37,7 +44,7 @@ std::vector<Entry> Scan(const std::string& dir) {
        it.increment(ec)) {
     if (!it->is_regular_file(ec)) continue;
     std::string p = it->path().string();
-    if (p.size() < 8 || p.compare(p.size() - 8, 8, ".parquet") != 0) continue;
+    if (p.find(".tmp-") != std::string::npos) continue;  // being written
     struct stat st;
     if (::stat(p.c_str(), &st) != 0) continue;
     out.push_back({p, static_cast<int64_t>(st.st_size),
@@ -51,45 +58,46 @@ std::mutex& DefaultMutex() {
   return mu;
 }
 
-std::shared_ptr<MergeCache>& DefaultCache() {
-  static std::shared_ptr<MergeCache> cache;
+std::shared_ptr<ContentCache>& DefaultCache() {
+  static std::shared_ptr<ContentCache> cache;
   return cache;
 }
 
 }  // namespace
 
-void MergeCache::SetDefault(std::shared_ptr<MergeCache> cache) {
+void ContentCache::SetDefault(std::shared_ptr<ContentCache> cache) {
   std::lock_guard<std::mutex> lock(DefaultMutex());
   DefaultCache() = std::move(cache);
 }
 
-std::shared_ptr<MergeCache> MergeCache::Default() {
+std::shared_ptr<ContentCache> ContentCache::Default() {
   std::lock_guard<std::mutex> lock(DefaultMutex());
   return DefaultCache();
 }
 
-Result<std::shared_ptr<MergeCache>> MergeCache::Open(MergeCacheOptions options) {
+Result<std::shared_ptr<ContentCache>> ContentCache::Open(ContentCacheOptions options) {
   if (options.dir.empty() || options.dir[0] != '/') {
-    return Status::InvalidArgument("the Hudi merge cache needs an absolute local folder");
+    return Status::InvalidArgument(
+        "the file cache (hudi.mergeCache) needs an absolute local folder");
   }
   std::error_code ec;
   fs::create_directories(options.dir, ec);
   if (ec) {
-    return Status::IOError("cannot create the Hudi merge cache folder " + options.dir + ": " +
+    return Status::IOError("cannot create the file cache folder " + options.dir + ": " +
                            ec.message());
   }
-  std::shared_ptr<MergeCache> cache(new MergeCache(std::move(options)));
+  std::shared_ptr<ContentCache> cache(new ContentCache(std::move(options)));
   for (const Entry& e : Scan(cache->options_.dir)) cache->bytes_ += e.size;
   return cache;
 }
 
-std::string MergeCache::PathOf(const std::string& key) const {
-  return options_.dir + "/" + key.substr(0, 2) + "/" + key + ".parquet";
+std::string ContentCache::PathOf(const std::string& key, std::string_view suffix) const {
+  return options_.dir + "/" + key.substr(0, 2) + "/" + key + std::string(suffix);
 }
 
-std::optional<int64_t> MergeCache::Find(const std::string& key) {
-  if (!ValidKey(key)) return std::nullopt;
-  const std::string path = PathOf(key);
+std::optional<int64_t> ContentCache::Find(const std::string& key, std::string_view suffix) {
+  if (!ValidKey(key) || !ValidSuffix(suffix)) return std::nullopt;
+  const std::string path = PathOf(key, suffix);
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
@@ -98,17 +106,16 @@ std::optional<int64_t> MergeCache::Find(const std::string& key) {
   return static_cast<int64_t>(st.st_size);
 }
 
-Status MergeCache::Put(const std::string& key, std::string_view bytes) {
-  if (!ValidKey(key)) return Status::Internal("invalid merge cache key");
-  const std::string path = PathOf(key);
+Status ContentCache::Put(const std::string& key, std::string_view suffix, std::string_view bytes) {
+  if (!ValidKey(key) || !ValidSuffix(suffix)) return Status::Internal("invalid file cache key");
+  const std::string path = PathOf(key, suffix);
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
-  if (ec) return Status::IOError("Hudi merge cache: cannot create a folder: " + ec.message());
+  if (ec) return Status::IOError("file cache: cannot create a folder: " + ec.message());
   const std::string tmp = path + ".tmp-" + HexEncode(RandomBytes(8));
   int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
   if (fd < 0) {
-    return Status::IOError(std::string("Hudi merge cache: cannot write a file: ") +
-                           std::strerror(errno));
+    return Status::IOError(std::string("file cache: cannot write a file: ") + std::strerror(errno));
   }
   size_t done = 0;
   while (done < bytes.size()) {
@@ -118,14 +125,13 @@ Status MergeCache::Put(const std::string& key, std::string_view bytes) {
       int err = errno;
       ::close(fd);
       ::unlink(tmp.c_str());
-      return Status::IOError(std::string("Hudi merge cache: write failed: ") + std::strerror(err));
+      return Status::IOError(std::string("file cache: write failed: ") + std::strerror(err));
     }
     done += static_cast<size_t>(n);
   }
   if (::close(fd) != 0 || ::rename(tmp.c_str(), path.c_str()) != 0) {
     ::unlink(tmp.c_str());
-    return Status::IOError(std::string("Hudi merge cache: cannot store a file: ") +
-                           std::strerror(errno));
+    return Status::IOError(std::string("file cache: cannot store a file: ") + std::strerror(errno));
   }
   std::lock_guard<std::mutex> lock(mu_);
   bytes_ += static_cast<int64_t>(bytes.size());
@@ -133,7 +139,7 @@ Status MergeCache::Put(const std::string& key, std::string_view bytes) {
   return Status::OK();
 }
 
-void MergeCache::EvictLocked() {
+void ContentCache::EvictLocked() {
   // The folder may be shared: count what is there, not what this process wrote.
   std::vector<Entry> entries = Scan(options_.dir);
   int64_t total = 0;
@@ -155,9 +161,9 @@ void MergeCache::EvictLocked() {
   if (evicted) evictions_.fetch_add(1);
 }
 
-int64_t MergeCache::bytes() const {
+int64_t ContentCache::bytes() const {
   std::lock_guard<std::mutex> lock(mu_);
   return bytes_;
 }
 
-}  // namespace lakeshare::hudi
+}  // namespace lakeshare

@@ -1,0 +1,136 @@
+#include <algorithm>
+#include <set>
+
+#include "iceberg/iceberg_table.h"
+#include "iceberg/iceberg_table_loaded.h"
+#include "iceberg/manifest_conversion.h"
+#include "iceberg/shared_schema.h"
+
+namespace lakeshare {
+namespace {
+
+using iceberg::ConvertedManifest;
+using iceberg::FileContext;
+using iceberg::IcebergMetadata;
+using iceberg::ManifestContent;
+using iceberg::ManifestFile;
+using iceberg::PartitionSpec;
+using iceberg::Schema;
+using iceberg::SnapshotInfo;
+
+std::string Basename(const std::string& p) {
+  size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+}  // namespace
+
+Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_version,
+                                                             int64_t end_version) {
+  LS_ASSIGN_OR_RETURN(auto loaded, Load());
+  const IcebergMetadata& m = loaded->meta;
+  const auto& t = loaded->timeline;
+  std::string range =
+      "versions " + std::to_string(start_version) + " to " + std::to_string(end_version);
+  if (start_version > end_version) {
+    return Status::InvalidArgument(range + ": the start version is after the end version");
+  }
+  int64_t latest = t.empty() ? 0 : t.back().version;
+  int64_t earliest = t.empty() || loaded->complete_history ? 0 : t.front().version;
+  if (start_version < earliest || end_version > latest) {
+    return Status::InvalidArgument(range + ": the table has versions [" + std::to_string(earliest) +
+                                   ", " + std::to_string(latest) + "]");
+  }
+  std::vector<CommitChanges> out;
+  std::optional<int32_t> prev_schema;
+  if (auto first = Select(*loaded, start_version); first.ok() && *first != nullptr) {
+    prev_schema = iceberg::SchemaFor(m, m.SnapshotById((*first)->snapshot_id))->schema_id;
+  }
+  for (const Version& v : t) {
+    if (v.version < start_version || v.version > end_version) continue;
+    const SnapshotInfo* s = m.SnapshotById(v.snapshot_id);
+    std::string context = "Iceberg snapshot " + std::to_string(v.snapshot_id) + " (version " +
+                          std::to_string(v.version) + ", operation '" + s->operation + "')";
+    CommitChanges c;
+    c.version = v.version;
+    c.timestamp_ms = v.timestamp_ms;
+    c.operation = s->operation;
+    LS_ASSIGN_OR_RETURN(std::vector<ManifestFile> list,
+                        manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s));
+    // The conversion is the one snapshots of this version use (same
+    // partition columns, so converted manifests are shared).
+    std::set<int32_t> spec_ids;
+    std::vector<const ManifestFile*> added;
+    std::vector<std::string> paths;
+    std::vector<const PartitionSpec*> specs;
+    std::vector<std::optional<std::string>> prefetched;
+    for (const ManifestFile& mf : list) {
+      const bool deletes = mf.content == ManifestContent::kDeletes;
+      const bool mine = !mf.added_snapshot_id || *mf.added_snapshot_id == s->snapshot_id;
+      if (deletes && !mine) continue;
+      LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
+      const PartitionSpec* spec = nullptr;
+      std::optional<std::string> bytes;
+      if (!deletes) {
+        int32_t id = mf.spec_id;
+        if (id < 0) {
+          LS_ASSIGN_OR_RETURN(bytes, manifests_.ReadManifest(*loaded->storage, path));
+          LS_ASSIGN_OR_RETURN(std::optional<int32_t> header,
+                              iceberg::ManifestSpecId(*bytes, "manifest '" + Basename(path) + "'"));
+          id = header.value_or(m.default_spec_id);
+        }
+        spec = m.SpecById(id);
+        if (spec == nullptr) return Status::Corruption(context + ": unknown partition spec");
+        spec_ids.insert(spec->spec_id);
+      }
+      if (!mine) continue;
+      added.push_back(&mf);
+      paths.push_back(std::move(path));
+      specs.push_back(spec);
+      prefetched.push_back(std::move(bytes));
+    }
+    const Schema* schema = iceberg::SchemaFor(m, s);
+    const FileContext ctx =
+        MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts, v.timestamp_ms);
+    // A rewrite (compaction) keeps the rows: nothing to read or emit.
+    if (s->operation != "replace") {
+      auto converted = manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {
+        const bool deletes = added[i]->content == ManifestContent::kDeletes;
+        return manifests_.Convert(*loaded->storage, paths[i], *added[i], specs[i], ctx, deletes,
+                                  &prefetched[i]);
+      });
+      if (!converted.ok()) return converted.status().WithContext(context);
+      for (const ConvertedPtr& cm : *converted) {
+        if (cm->Removes(s->snapshot_id)) {
+          return Status::Unsupported(context +
+                                     " removes or deletes rows; /changes and streaming serve only "
+                                     "append-only snapshot ranges of Iceberg tables");
+        }
+        size_t start = 0;
+        for (const ConvertedManifest::Run& run : cm->runs) {
+          const ConvertedManifest::Origin& o = cm->origins[run.origin];
+          if (o.added && (!o.snapshot_id || *o.snapshot_id == s->snapshot_id)) {
+            for (size_t i = start; i < run.end; ++i) {
+              FileChange ch;
+              ch.type = ChangeType::kAdd;
+              ch.file = cm->file(i);
+              c.changes.push_back(std::move(ch));
+            }
+          }
+          start = run.end;
+        }
+      }
+    }
+    if (!prev_schema || *prev_schema != schema->schema_id) {
+      c.metadata = iceberg::MakeMetadata(loaded->table_id, m, *schema, ctx.partition_columns);
+      c.protocol = iceberg::MakeProtocol(iceberg::AnalyzeSchema(m, *schema));
+    }
+    prev_schema = schema->schema_id;
+    std::sort(c.changes.begin(), c.changes.end(),
+              [](const FileChange& a, const FileChange& b) { return a.file.path < b.file.path; });
+    out.push_back(std::move(c));
+  }
+  return out;
+}
+
+}  // namespace lakeshare

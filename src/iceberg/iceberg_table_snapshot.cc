@@ -1,0 +1,190 @@
+#include <algorithm>
+#include <set>
+
+#include "iceberg/iceberg_table.h"
+#include "iceberg/iceberg_table_loaded.h"
+#include "iceberg/manifest_conversion.h"
+#include "iceberg/shared_schema.h"
+#include "iceberg/snapshot_deletes.h"
+
+namespace lakeshare {
+namespace {
+
+using iceberg::ConvertedManifest;
+using iceberg::FileContext;
+using iceberg::IcebergMetadata;
+using iceberg::ManifestContent;
+using iceberg::ManifestFile;
+using iceberg::PartitionSpec;
+using iceberg::Schema;
+using iceberg::SchemaReport;
+using iceberg::SnapshotInfo;
+
+std::string Basename(const std::string& p) {
+  size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+// The manifests of one snapshot and how their files are converted.
+struct SnapshotPlan {
+  std::vector<ManifestFile> list;
+  std::vector<const ManifestFile*> data, deletes;
+  std::vector<std::string> data_paths, delete_paths;  // re-based
+  std::vector<const PartitionSpec*> data_specs;       // parallel to data
+  // Bytes of manifests whose spec had to be read from their header (v1
+  // snapshots listing manifests directly), kept for their conversion.
+  std::vector<std::optional<std::string>> prefetched;
+  FileContext ctx;
+  const Schema* schema = nullptr;
+};
+
+// Delta's deletionVectors table feature (reader version 3, writer 7).
+void AddDeletionVectorsFeature(TableProtocol* p) {
+  p->min_reader_version = 3;
+  p->min_writer_version = 7;
+  for (auto* features : {&p->reader_features, &p->writer_features}) {
+    if (!*features) features->emplace();
+    if (std::find((*features)->begin(), (*features)->end(), "deletionVectors") ==
+        (*features)->end()) {
+      (*features)->push_back("deletionVectors");
+    }
+  }
+}
+
+}  // namespace
+
+IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> loaded,
+                                                 const Version* v) {
+  const IcebergMetadata& m = loaded->meta;
+  const SnapshotInfo* s = m.SnapshotById(v->snapshot_id);
+  if (s == nullptr) return Status::Internal("snapshot vanished from its metadata");
+  std::string context = "snapshot " + std::to_string(s->snapshot_id);
+  SnapshotPlan plan;
+  LS_ASSIGN_OR_RETURN(plan.list,
+                      manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s));
+  for (const ManifestFile& mf : plan.list) {
+    LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
+    if (mf.content == ManifestContent::kDeletes) {
+      // Counts in the list tell a delete manifest without live entries.
+      bool empty =
+          mf.added_files && mf.existing_files && *mf.added_files == 0 && *mf.existing_files == 0;
+      if (!empty) {
+        plan.deletes.push_back(&mf);
+        plan.delete_paths.push_back(std::move(path));
+      }
+    } else {
+      plan.data.push_back(&mf);
+      plan.data_paths.push_back(std::move(path));
+    }
+  }
+  // Partition specs: from the list, else from each manifest's header.
+  plan.prefetched.resize(plan.data.size());
+  std::set<int32_t> spec_ids;
+  for (size_t i = 0; i < plan.data.size(); ++i) {
+    const ManifestFile& mf = *plan.data[i];
+    int32_t id = mf.spec_id;
+    if (id < 0) {
+      LS_ASSIGN_OR_RETURN(std::string bytes,
+                          manifests_.ReadManifest(*loaded->storage, plan.data_paths[i]));
+      LS_ASSIGN_OR_RETURN(
+          std::optional<int32_t> header,
+          iceberg::ManifestSpecId(bytes, "manifest '" + Basename(plan.data_paths[i]) + "'"));
+      id = header.value_or(m.default_spec_id);
+      plan.prefetched[i] = std::move(bytes);
+    }
+    const PartitionSpec* spec = m.SpecById(id);
+    if (spec == nullptr) {
+      return Status::Corruption(context + ": manifest '" + Basename(mf.path) +
+                                "' uses partition spec " + std::to_string(id) +
+                                ", which the metadata does not define");
+    }
+    plan.data_specs.push_back(spec);
+    spec_ids.insert(spec->spec_id);
+  }
+  plan.schema = iceberg::SchemaFor(m, s);
+  SchemaReport report = iceberg::AnalyzeSchema(m, *plan.schema);
+  plan.ctx =
+      MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts, v->timestamp_ms);
+  const FileContext& ctx = plan.ctx;
+  auto convert = [&](size_t i, bool deletes) -> Result<ConvertedPtr> {
+    if (deletes) {
+      return manifests_.Convert(*loaded->storage, plan.delete_paths[i], *plan.deletes[i], nullptr,
+                                ctx, true, nullptr);
+    }
+    return manifests_.Convert(*loaded->storage, plan.data_paths[i], *plan.data[i],
+                              plan.data_specs[i], ctx, false, &plan.prefetched[i]);
+  };
+  auto data_files =
+      manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
+  if (!data_files.ok()) return data_files.status().WithContext(context);
+  auto delete_files =
+      manifests_.ConvertAll(plan.deletes.size(), [&](size_t i) { return convert(i, true); });
+  if (!delete_files.ok()) return delete_files.status().WithContext(context);
+
+  // Snapshots whose schema has every column with an initial default: files
+  // they added need no default filled in.
+  std::set<int64_t> complete_snapshots;
+  if (!report.default_field_ids.empty()) {
+    for (const SnapshotInfo& other : m.snapshots) {
+      const Schema* os = other.schema_id ? m.SchemaById(*other.schema_id) : nullptr;
+      if (os == nullptr) continue;
+      const std::set<int32_t> ids = iceberg::AllFieldIds(*os);
+      bool all = std::all_of(report.default_field_ids.begin(), report.default_field_ids.end(),
+                             [&](int32_t id) { return ids.count(id) != 0; });
+      if (all) complete_snapshots.insert(other.snapshot_id);
+    }
+  }
+
+  auto snap = std::make_shared<TableSnapshot>();
+  snap->version = v->version;
+  snap->timestamp_ms = v->timestamp_ms;
+  snap->protocol = iceberg::MakeProtocol(report);
+  snap->metadata = iceberg::MakeMetadata(loaded->table_id, m, *plan.schema, ctx.partition_columns);
+  std::optional<std::string> unreadable = report.unreadable;
+  std::vector<FileList::ChunkPtr> chunks;
+  for (const ConvertedPtr& cm : *data_files) {
+    // Chunk pointers that keep the whole converted manifest alive (so it is
+    // found again while this snapshot exists).
+    for (const FileList::Chunk& chunk : cm->chunks) chunks.emplace_back(cm, &chunk);
+    if (unreadable || report.default_field_ids.empty()) continue;
+    size_t start = 0;
+    for (const ConvertedManifest::Run& run : cm->runs) {
+      const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
+      if (!origin || complete_snapshots.count(*origin) == 0) {
+        unreadable = "data file '" + Basename(cm->file(start).path) +
+                     "' predates a column with an initial default, which readers of the file "
+                     "would see as null";
+        break;
+      }
+      start = run.end;
+    }
+  }
+  std::vector<const iceberg::DeleteFileRef*> deletes;
+  for (const auto* list : {&*data_files, &*delete_files}) {
+    for (const ConvertedPtr& cm : *list) {
+      for (const iceberg::DeleteFileRef& d : cm->delete_files) deletes.push_back(&d);
+    }
+  }
+  if (!unreadable && !deletes.empty()) {
+    iceberg::RowDeleteOptions o;
+    o.cache = options_.dv_cache.get();
+    o.max_inline_bytes = options_.max_inline_dv_bytes;
+    o.max_positions = options_.max_delete_positions;
+    o.max_parallel_reads = options_.max_parallel_reads;
+    auto applied = iceberg::ApplyRowDeletes(*loaded->storage, ctx, *data_files, deletes, o);
+    if (applied.ok()) {
+      chunks = std::move(applied->chunks);
+      if (applied->files_with_deletes > 0) AddDeletionVectorsFeature(&snap->protocol);
+    } else if (applied.status().code() == StatusCode::kUnsupported) {
+      unreadable = "Iceberg snapshot " + std::to_string(s->snapshot_id) + " (version " +
+                   std::to_string(v->version) + "): " + applied.status().message();
+    } else {
+      return applied.status().WithContext(context);
+    }
+  }
+  snap->unreadable_reason = unreadable;
+  snap->files = FileList::FromChunks(std::move(chunks));
+  return std::shared_ptr<const TableSnapshot>(snap);
+}
+
+}  // namespace lakeshare

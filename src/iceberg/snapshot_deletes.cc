@@ -1,0 +1,178 @@
+#include "iceberg/snapshot_deletes.h"
+
+#include <algorithm>
+#include <atomic>
+#include <optional>
+#include <string>
+#include <unordered_map>
+
+#include "common/crypto.h"
+#include "common/encoding.h"
+#include "common/strings.h"
+#include "common/thread_pool.h"
+#include "iceberg/row_deletes.h"
+#include "table/deletion_vector_bytes.h"
+
+namespace lakeshare::iceberg {
+namespace {
+
+std::string Basename(const std::string& p) {
+  size_t slash = p.find_last_of('/');
+  return slash == std::string::npos ? p : p.substr(slash + 1);
+}
+
+bool StartsWithFolder(const std::string& path, const std::string& folder) {
+  return path.size() > folder.size() + 1 && path.compare(0, folder.size(), folder) == 0 &&
+         path[folder.size()] == '/';
+}
+
+// The re-based location of a data file a delete names, as DataFile::path
+// holds it; nullopt for files outside the table (they cannot be listed).
+class TargetPaths {
+ public:
+  explicit TargetPaths(const FileContext& ctx)
+      : ctx_(ctx),
+        recorded_root_(SameFileKey(ctx.recorded_root)),
+        configured_root_(SameFileKey(ctx.configured_root)) {}
+
+  std::optional<std::string> Of(const std::string& recorded) const {
+    if (auto exact = ctx_.Rebase(recorded); exact.ok()) return std::move(*exact);
+    const std::string key = SameFileKey(recorded);
+    for (const std::string* root : {&recorded_root_, &configured_root_}) {
+      if (!root->empty() && StartsWithFolder(key, *root)) {
+        return ctx_.configured_root + key.substr(root->size());
+      }
+    }
+    return std::nullopt;
+  }
+
+ private:
+  const FileContext& ctx_;
+  const std::string recorded_root_, configured_root_;
+};
+
+struct Target {
+  const DeleteFileRef* ref = nullptr;
+  const std::vector<uint64_t>* positions = nullptr;
+};
+
+bool IsPuffin(const DeleteFileRef& d) { return EqualsIgnoreCase(d.file_format, "puffin"); }
+
+Result<DeletionVector> MakeDeletionVector(const std::vector<uint64_t>& positions,
+                                          const RowDeleteOptions& options) {
+  std::string bitmap = SerializeRoaringBitmapArray(positions);
+  if (options.cache == nullptr || bitmap.size() <= options.max_inline_bytes) {
+    return InlineDeletionVector(positions);
+  }
+  const std::string file = DeletionVectorFile(bitmap);
+  const std::string key = HexEncode(Sha256(file));
+  if (!options.cache->Find(key, ".bin")) LS_RETURN_IF_ERROR(options.cache->Put(key, ".bin", file));
+  DeletionVector dv;
+  dv.storage_type = "p";
+  dv.path_or_inline_dv = options.cache->PathOf(key, ".bin");
+  dv.offset = 1;
+  dv.size_in_bytes = static_cast<int32_t>(bitmap.size());
+  dv.cardinality = static_cast<int64_t>(positions.size());
+  return dv;
+}
+
+}  // namespace
+
+Result<AppliedDeletes> ApplyRowDeletes(
+    Storage& storage, const FileContext& ctx,
+    const std::vector<std::shared_ptr<const ConvertedManifest>>& data,
+    const std::vector<const DeleteFileRef*>& deletes, const RowDeleteOptions& options) {
+  for (const DeleteFileRef* d : deletes) {
+    if (d->content == FileContent::kEqualityDeletes) {
+      return Status::Unsupported("equality delete file '" + Basename(d->path) +
+                                 "' applies; equality deletes are not served yet");
+    }
+    if (!IsPuffin(*d) && !EqualsIgnoreCase(d->file_format, "parquet")) {
+      return Status::Unsupported("position delete file '" + Basename(d->path) + "' is in " +
+                                 d->file_format + " format; only parquet delete files are read");
+    }
+    if (IsPuffin(*d) && (!d->referenced_data_file || !d->content_offset || !d->content_size)) {
+      return Status::Corruption("deletion vector in '" + Basename(d->path) +
+                                "' lacks referenced_data_file, content_offset or "
+                                "content_size_in_bytes");
+    }
+  }
+  // Read every delete file (bounded in total positions).
+  std::vector<PositionDeletes> files(deletes.size());
+  std::vector<std::vector<uint64_t>> vectors(deletes.size());
+  std::atomic<int64_t> budget{options.max_positions};
+  LS_RETURN_IF_ERROR(
+      ParallelFor(deletes.size(), options.max_parallel_reads, [&](size_t i) -> Status {
+        const DeleteFileRef& d = *deletes[i];
+        const int64_t left = std::max<int64_t>(0, budget.load());
+        int64_t count = 0;
+        if (IsPuffin(d)) {
+          LS_ASSIGN_OR_RETURN(vectors[i], ReadDeletionVectorBlob(storage, d.path, *d.content_offset,
+                                                                 *d.content_size, left));
+          count = static_cast<int64_t>(vectors[i].size());
+        } else {
+          LS_ASSIGN_OR_RETURN(files[i], ReadPositionDeleteFile(storage, d.path, left));
+          count = files[i].count;
+        }
+        if (budget.fetch_sub(count) < count) {
+          return Status::TooLarge("the snapshot's delete files hold more than " +
+                                  std::to_string(options.max_positions) + " positions");
+        }
+        return Status::OK();
+      }));
+  // Which deletes name which data file.
+  const TargetPaths paths(ctx);
+  std::unordered_map<std::string, std::vector<Target>> targets;
+  for (size_t i = 0; i < deletes.size(); ++i) {
+    const DeleteFileRef* d = deletes[i];
+    if (IsPuffin(*d)) {
+      if (auto p = paths.Of(*d->referenced_data_file)) targets[*p].push_back({d, &vectors[i]});
+      continue;
+    }
+    for (const auto& [recorded, positions] : files[i].by_file) {
+      if (d->referenced_data_file &&
+          SameFileKey(recorded) != SameFileKey(*d->referenced_data_file)) {
+        continue;  // the spec: a delete file with a referenced file applies to it only
+      }
+      if (auto p = paths.Of(recorded)) targets[*p].push_back({d, &positions});
+    }
+  }
+
+  AppliedDeletes out;
+  std::vector<uint64_t> positions;
+  for (const auto& cm : data) {
+    for (size_t c = 0; c < cm->chunks.size(); ++c) {
+      const FileList::Chunk& chunk = cm->chunks[c];
+      std::shared_ptr<FileList::Chunk> copy;
+      for (size_t k = 0; k < chunk.size() && !targets.empty(); ++k) {
+        auto it = targets.find(chunk[k].path);
+        if (it == targets.end()) continue;
+        const size_t index = c * FileList::kChunkSize + k;
+        const int64_t sequence = cm->data_sequence[index];
+        const std::string& partition = cm->partitions[cm->partition_of[index]];
+        positions.clear();
+        for (const Target& t : it->second) {
+          if (t.ref->data_sequence < sequence) continue;  // the file was written after it
+          if (!t.ref->unpartitioned && t.ref->partition != partition) continue;
+          positions.insert(positions.end(), t.positions->begin(), t.positions->end());
+        }
+        if (positions.empty()) continue;
+        std::sort(positions.begin(), positions.end());
+        positions.erase(std::unique(positions.begin(), positions.end()), positions.end());
+        if (!copy) copy = std::make_shared<FileList::Chunk>(chunk);
+        LS_ASSIGN_OR_RETURN(DeletionVector dv, MakeDeletionVector(positions, options));
+        (*copy)[k].deletion_vector.emplace(std::move(dv));
+        ++out.files_with_deletes;
+        out.deleted_rows += static_cast<int64_t>(positions.size());
+      }
+      if (copy) {
+        out.chunks.emplace_back(std::move(copy));
+      } else {
+        out.chunks.emplace_back(cm, &chunk);  // keeps the converted manifest alive
+      }
+    }
+  }
+  return out;
+}
+
+}  // namespace lakeshare::iceberg
