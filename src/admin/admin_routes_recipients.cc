@@ -12,6 +12,10 @@ namespace lakeshare {
 
 namespace {
 
+// Counted in milliseconds: a larger grace would wrap around (and revoke the
+// old token at once instead of never).
+constexpr int64_t kMaxGraceSeconds = 366LL * 24 * 3600;
+
 namespace json = boost::json;
 using Arg = CliArg;
 using Cli = CliCommand;
@@ -147,15 +151,8 @@ Result<HttpResponse> CreateToken(AdminCall& c) {
 
 Result<HttpResponse> RotateToken(AdminCall& c) {
   const std::string& recipient = c.Param("recipient");
-  // Counted in milliseconds: a larger grace would wrap around (and revoke
-  // the old token at once instead of never).
-  constexpr int64_t kMaxGraceSeconds = 366LL * 24 * 3600;
-  const int64_t grace_seconds = c.body.Int("graceSeconds").value_or(0);
-  if (grace_seconds > kMaxGraceSeconds) {
-    return Status::InvalidArgument("graceSeconds must be at most " +
-                                   std::to_string(kMaxGraceSeconds) + " (a year)");
-  }
-  const int64_t grace_ms = grace_seconds * 1000;
+  // At most kMaxGraceSeconds (the field's maximum): no overflow in ms.
+  const int64_t grace_ms = c.body.Int("graceSeconds").value_or(0) * 1000;
   LS_ASSIGN_OR_RETURN(auto r,
                       c.catalog.RotateToken(recipient, c.body.Int("expirationTime"), grace_ms));
   c.object = "token:" + recipient + "/" + r.record.id;
@@ -332,7 +329,8 @@ std::vector<AdminRoute> RecipientRoutes() {
                 {.name = "graceSeconds",
                  .type = T::kInteger,
                  .description = "How long the old tokens keep working (default 0, at most a year)",
-                 .minimum = 0}}},
+                 .minimum = 0,
+                 .maximum = kMaxGraceSeconds}}},
       .body_optional = true,
       .status = 201,
       .response = &ProfileShape(),

@@ -507,6 +507,15 @@ TEST_P(AdminServiceTest, BadInputAndUnknownPaths) {
                R"({"name":"t","location":"/x","startVersion":"1"})")
                 .status,
             400);
+  // A misspelt field is refused by name, with the field meant (issue 18:
+  // "historyshared" was dropped and history stayed unshared).
+  auto misspelt = As(t, "POST", "/api/v1/shares/s/schemas/d/tables",
+                     R"({"name":"t","location":"/x","historyshared":true})");
+  EXPECT_EQ(misspelt.status, 400);
+  EXPECT_NE(misspelt.body.find("'historyshared' is not known (did you mean 'historyShared'?)"),
+            std::string::npos)
+      << misspelt.body;
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares/s/schemas/d/tables/t").status, 404);
   EXPECT_EQ(As(t, "GET", "/api/v1/nothing").status, 404);
   EXPECT_EQ(As(t, "GET", "/api/v1/shares/s/bogus").status, 404);
   EXPECT_EQ(As(t, "GET", "/api/v1/shares/%zz").status, 400);

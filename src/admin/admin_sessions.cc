@@ -25,7 +25,7 @@ Result<AdminLogin> AdminSessions::Login(std::string_view user, std::string_view 
     }
     return rec.status();
   }
-  throttle_.RecordSuccess(user);
+  throttle_.RecordSuccess(user, address);
   auto issued = catalog_->CreateAdminSession(*rec, now_ms, ttl_ms_);
   if (!issued.ok()) {
     // The user was deleted or changed role in between.

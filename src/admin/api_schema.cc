@@ -3,6 +3,7 @@
 #include <boost/json.hpp>
 #include <charconv>
 
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
@@ -275,12 +276,18 @@ Result<FieldValues> ParseBody(const Shape& shape, std::string_view body, bool al
     LS_ASSIGN_OR_RETURN(FieldValues::Value value, BodyValue(f, *v));
     out.Set(f.name, std::move(value));
   }
-  if (kRejectUnknownFields) {
-    for (const auto& kv : object) {
-      if (shape.Find(kv.key()) == nullptr) {
-        return FieldError("field", kv.key(), "is not known here");
-      }
-    }
+  // A misspelt field must not be dropped without a word (issue 18: a
+  // "historyshared" silently left history unshared).
+  for (const auto& kv : object) {
+    if (shape.Find(kv.key()) != nullptr) continue;
+    std::vector<std::string_view> known;
+    for (const Field& f : shape.fields) known.push_back(f.name);
+    std::string_view key = kv.key();
+    std::string shown = key.size() > 64 ? std::string(key.substr(0, 64)) + "..." : std::string(key);
+    std::optional<std::string_view> nearest = NearestName(key, known);
+    return FieldError("field", shown,
+                      nearest ? "is not known (did you mean '" + std::string(*nearest) + "'?)"
+                              : std::string("is not known here"));
   }
   return out;
 }

@@ -25,10 +25,6 @@
 
 namespace lakeshare {
 
-// Issue 18 turns unknown request fields into errors; until then they are
-// ignored (and the OpenAPI document says additional properties are allowed).
-inline constexpr bool kRejectUnknownFields = false;
-
 enum class FieldType {
   kString,
   kInteger,
@@ -90,7 +86,8 @@ class FieldValues {
 };
 
 // Parses and validates a JSON request body against `shape`. An empty (or
-// blank) body counts as {} when `allow_empty`, else it is an error.
+// blank) body counts as {} when `allow_empty`, else it is an error. A field
+// the shape does not have is an error naming it and the nearest known one.
 Result<FieldValues> ParseBody(const Shape& shape, std::string_view body, bool allow_empty);
 
 // Validates the query parameters named in `fields` (text; integers and

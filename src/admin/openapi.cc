@@ -117,7 +117,7 @@ class SchemaWriter {
     return s;
   }
 
-  // `request`: unknown fields are ignored today (kRejectUnknownFields).
+  // `request`: unknown fields are refused (ParseBody).
   json::object ShapeSchema(const Shape& shape, bool request) {
     json::object s{{"type", "object"}};
     if (!shape.description.empty()) s["description"] = shape.description;
@@ -129,7 +129,7 @@ class SchemaWriter {
     }
     if (!required.empty()) s["required"] = std::move(required);
     s["properties"] = std::move(properties);
-    if (request) s["additionalProperties"] = !kRejectUnknownFields;
+    if (request) s["additionalProperties"] = false;
     return s;
   }
 

@@ -6,8 +6,13 @@
 namespace lakeshare {
 namespace {
 
-std::string UserKey(std::string_view user) {
+// A name from an address: one attacker's failures throttle only their own
+// attempts at the name, never its owner's from elsewhere. '\n' cannot be
+// in an address, so pairs cannot collide.
+std::string UserKey(std::string_view user, std::string_view address) {
   std::string key = "u:";
+  key.append(address);
+  key += '\n';
   for (char c : user) key += (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
   return key;
 }
@@ -30,7 +35,7 @@ int64_t LoginThrottle::Wait(const std::string& key, int64_t now_ms) {
 
 int64_t LoginThrottle::WaitMs(std::string_view user, std::string_view address, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  int64_t wait = Wait(UserKey(user), now_ms);
+  int64_t wait = Wait(UserKey(user, address), now_ms);
   if (!address.empty()) wait = std::max(wait, Wait(AddressKey(address), now_ms));
   return wait;
 }
@@ -50,14 +55,14 @@ void LoginThrottle::Fail(std::string key, int free_failures, int64_t now_ms) {
 
 void LoginThrottle::RecordFailure(std::string_view user, std::string_view address, int64_t now_ms) {
   std::lock_guard<std::mutex> lock(mu_);
-  Fail(UserKey(user), options_.free_failures_per_user, now_ms);
+  Fail(UserKey(user, address), options_.free_failures_per_user, now_ms);
   if (!address.empty()) Fail(AddressKey(address), options_.free_failures_per_address, now_ms);
   if (counts_.size() > options_.max_entries) Shrink();
 }
 
-void LoginThrottle::RecordSuccess(std::string_view user) {
+void LoginThrottle::RecordSuccess(std::string_view user, std::string_view address) {
   std::lock_guard<std::mutex> lock(mu_);
-  counts_.erase(UserKey(user));
+  counts_.erase(UserKey(user, address));
 }
 
 void LoginThrottle::Shrink() {

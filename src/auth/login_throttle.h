@@ -1,12 +1,16 @@
 // LoginThrottle: slows password guessing at the admin login. Failed logins
-// are counted per username (case-insensitive) and per client address. Once
-// either has failed more than its free allowance, every further attempt
-// must wait: base_delay after the first failure over the allowance,
-// doubling with each failure after that, up to max_delay. The wait applies
-// whether or not the password would be right, so the only way on is to
-// wait. A success clears that username's count but not the address's (an
-// attacker who owns one account cannot reset the count by logging into
-// it). A count is forgotten once it has had no failure for forget_after.
+// are counted per username (case-insensitive) from each client address, and
+// per client address. Once either has failed more than its free allowance,
+// every further attempt it covers must wait: base_delay after the first
+// failure over the allowance, doubling with each failure after that, up to
+// max_delay. The wait applies whether or not the password would be right,
+// so the only way on is to wait. Counting names per address means an
+// attacker guessing a name throttles only their own attempts: its owner,
+// from another address, logs in as usual (a lockout is no denial of
+// service). A success clears the name's count from that address but not
+// the address's (an attacker who owns one account cannot reset the count by
+// logging into it). A count is forgotten once it has had no failure for
+// forget_after.
 //
 // At most max_entries counts are kept (on overflow the least recently
 // failed half is dropped), so a flood of made-up names cannot grow memory.
@@ -22,7 +26,7 @@
 namespace lakeshare {
 
 struct LoginThrottleOptions {
-  int free_failures_per_user = 5;
+  int free_failures_per_user = 5;  // of one name from one address
   // Higher: many people may log in from behind one NAT or proxy.
   int free_failures_per_address = 20;
   int64_t base_delay_ms = 1000;
@@ -39,7 +43,7 @@ class LoginThrottle {
   // otherwise how many milliseconds the client must wait first.
   int64_t WaitMs(std::string_view user, std::string_view address, int64_t now_ms);
   void RecordFailure(std::string_view user, std::string_view address, int64_t now_ms);
-  void RecordSuccess(std::string_view user);
+  void RecordSuccess(std::string_view user, std::string_view address);
 
   size_t entries();  // for tests
 
@@ -55,7 +59,7 @@ class LoginThrottle {
 
   const LoginThrottleOptions options_;
   std::mutex mu_;
-  std::unordered_map<std::string, Count> counts_;  // "u:<user>" and "a:<address>"
+  std::unordered_map<std::string, Count> counts_;  // "u:<address>\n<user>", "a:<address>"
 };
 
 }  // namespace lakeshare

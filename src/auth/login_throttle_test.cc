@@ -19,7 +19,7 @@ TEST(LoginThrottleTest, FreeFailuresThenDoublingWaitsUpToTheCap) {
   EXPECT_EQ(t.WaitMs("root", "10.0.0.1", now), 0);  // three were free
   t.RecordFailure("root", "10.0.0.1", now);
   EXPECT_EQ(t.WaitMs("root", "10.0.0.1", now), 1000);
-  EXPECT_EQ(t.WaitMs("ROOT", "10.0.0.9", now + 400), 600);  // by name, any address, any case
+  EXPECT_EQ(t.WaitMs("ROOT", "10.0.0.1", now + 400), 600);  // by name, any case
   now += 1000;
   EXPECT_EQ(t.WaitMs("root", "10.0.0.1", now), 0);
   t.RecordFailure("root", "10.0.0.1", now);
@@ -41,17 +41,36 @@ TEST(LoginThrottleTest, SuccessClearsTheUserButNotTheAddress) {
   const int64_t now = 5000;
   t.RecordFailure("alice", "10.0.0.1", now);
   t.RecordFailure("alice", "10.0.0.1", now);
-  EXPECT_GT(t.WaitMs("alice", "", now), 0);
-  t.RecordSuccess("Alice");
-  EXPECT_EQ(t.WaitMs("alice", "", now), 0);
+  EXPECT_GT(t.WaitMs("alice", "10.0.0.1", now), 0);
+  t.RecordSuccess("Alice", "10.0.0.1");
+  EXPECT_EQ(t.WaitMs("alice", "10.0.0.1", now), 0);
   // The address has failed twice: free. A third failure under another name
   // throttles every name from there.
   EXPECT_EQ(t.WaitMs("bob", "10.0.0.1", now), 0);
   t.RecordFailure("bob", "10.0.0.1", now);
   EXPECT_GT(t.WaitMs("carol", "10.0.0.1", now), 0);
   EXPECT_EQ(t.WaitMs("carol", "10.0.0.2", now), 0);
-  t.RecordSuccess("bob");
+  t.RecordSuccess("bob", "10.0.0.1");
   EXPECT_GT(t.WaitMs("carol", "10.0.0.1", now), 0);
+}
+
+// Issue 18: an attacker guessing a name must not lock its owner out.
+TEST(LoginThrottleTest, GuessesFromOneAddressDoNotLockTheNameElsewhere) {
+  LoginThrottleOptions o;
+  o.free_failures_per_user = 5;
+  LoginThrottle t(o);
+  const int64_t now = 1000;
+  for (int i = 0; i < 6; ++i) t.RecordFailure("root", "203.0.113.9", now);
+  EXPECT_GT(t.WaitMs("root", "203.0.113.9", now), 0);  // the attacker waits
+  EXPECT_EQ(t.WaitMs("root", "10.0.0.1", now), 0);     // the owner does not
+  t.RecordSuccess("root", "10.0.0.1");
+  EXPECT_GT(t.WaitMs("root", "203.0.113.9", now), 0);  // nor does that help the attacker
+  // Exactly the free allowance: 5 failures are free, the 6th throttles.
+  LoginThrottle fresh(o);
+  for (int i = 0; i < 5; ++i) fresh.RecordFailure("root", "10.0.0.2", now);
+  EXPECT_EQ(fresh.WaitMs("root", "10.0.0.2", now), 0);
+  fresh.RecordFailure("root", "10.0.0.2", now);
+  EXPECT_GT(fresh.WaitMs("root", "10.0.0.2", now), 0);
 }
 
 TEST(LoginThrottleTest, CountsAreForgottenAfterAQuietPeriod) {

@@ -1,5 +1,8 @@
 #include "common/strings.h"
 
+#include <algorithm>
+#include <numeric>
+
 namespace lakeshare {
 
 std::string AsciiLower(std::string_view s) {
@@ -24,6 +27,37 @@ std::string_view TrimWhitespace(std::string_view s) {
   while (!s.empty() && IsAsciiSpace(s.front())) s.remove_prefix(1);
   while (!s.empty() && IsAsciiSpace(s.back())) s.remove_suffix(1);
   return s;
+}
+
+std::optional<std::string_view> NearestName(std::string_view word,
+                                            const std::vector<std::string_view>& candidates) {
+  constexpr size_t kMaxWord = 64;
+  if (word.empty() || word.size() > kMaxWord) return std::nullopt;
+  const size_t allowed = std::max<size_t>(2, word.size() / 3);
+  std::optional<std::string_view> best;
+  size_t best_distance = allowed + 1;
+  std::vector<size_t> row, next;
+  for (std::string_view c : candidates) {
+    if (c.size() > word.size() + allowed || word.size() > c.size() + allowed) continue;
+    // Levenshtein distance, one row at a time.
+    row.resize(c.size() + 1);
+    next.resize(c.size() + 1);
+    std::iota(row.begin(), row.end(), size_t{0});
+    for (size_t i = 1; i <= word.size(); ++i) {
+      next[0] = i;
+      for (size_t j = 1; j <= c.size(); ++j) {
+        size_t substitute =
+            row[j - 1] + (AsciiToLower(word[i - 1]) == AsciiToLower(c[j - 1]) ? 0 : 1);
+        next[j] = std::min({row[j] + 1, next[j - 1] + 1, substitute});
+      }
+      std::swap(row, next);
+    }
+    if (row[c.size()] < best_distance) {
+      best_distance = row[c.size()];
+      best = c;
+    }
+  }
+  return best;
 }
 
 }  // namespace lakeshare

@@ -1,6 +1,8 @@
 // Small text helpers every folder needs, written once: ASCII case folding
 // and comparison, whitespace trimming, and strict number parsing.
 //
+// Also the nearest of some names to a misspelt one ("did you mean").
+//
 // All of them are locale-independent and treat bytes >= 0x80 as ordinary
 // characters (never case-folded, never whitespace), so UTF-8 text passes
 // through unchanged. Pure functions: thread-safe.
@@ -12,6 +14,7 @@
 #include <string_view>
 #include <system_error>
 #include <type_traits>
+#include <vector>
 
 namespace lakeshare {
 
@@ -27,6 +30,13 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 constexpr bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 // `s` without leading and trailing ASCII whitespace (a view into `s`).
 std::string_view TrimWhitespace(std::string_view s);
+
+// The candidate nearest to `word` by edit distance, ignoring ASCII case,
+// when it is near enough to be a likely misspelling (at most 2 edits, or a
+// third of the word's length); nullopt otherwise, or when `word` is over
+// 64 bytes (the cost stays bounded whatever a client sends).
+std::optional<std::string_view> NearestName(std::string_view word,
+                                            const std::vector<std::string_view>& candidates);
 
 // The whole of `text` as a number of type T (an integer type, or float /
 // double), or nullopt: empty text, anything but the number (whitespace, a

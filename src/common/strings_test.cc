@@ -55,5 +55,18 @@ TEST(StringsTest, ParsesFloatingPoint) {
   EXPECT_EQ(ParseNumber<double>("."), std::nullopt);
 }
 
+TEST(NearestNameTest, FindsLikelyMisspellings) {
+  const std::vector<std::string_view> fields = {"name", "location", "historyShared", "comment"};
+  EXPECT_EQ(NearestName("historyshared", fields), "historyShared");
+  EXPECT_EQ(NearestName("historySahred", fields), "historyShared");
+  EXPECT_EQ(NearestName("locaton", fields), "location");
+  EXPECT_EQ(NearestName("nmae", fields), "name");
+  EXPECT_EQ(NearestName("partitionFilter", fields), std::nullopt);
+  EXPECT_EQ(NearestName("x", fields), std::nullopt);
+  EXPECT_EQ(NearestName("", fields), std::nullopt);
+  EXPECT_EQ(NearestName(std::string(65, 'n'), fields), std::nullopt);
+  EXPECT_EQ(NearestName("name", {}), std::nullopt);
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -1,6 +1,7 @@
 #include "db/database.h"
 
 #include <gtest/gtest.h>
+#include <sys/stat.h>
 
 #include <atomic>
 #include <fstream>
@@ -268,6 +269,25 @@ TEST(DatabaseOpenTest, SqliteFileProblems) {
   EXPECT_EQ(r.status().code(), StatusCode::kCorruption) << r.status();
   auto missing = Database::Open("sqlite:" + (*t)->dir() + "/no/such/dir/db");
   EXPECT_EQ(missing.status().code(), StatusCode::kIOError) << missing.status();
+}
+
+// The catalog holds token and password hashes: only its owner may read it,
+// nor its -wal and -shm files (issue 18: they were 0644).
+TEST(DatabaseOpenTest, NewSqliteFilesAreTheOwnersAlone) {
+  auto t = TestDatabase::Create(Backend::kSqlite);
+  ASSERT_OK(t);
+  const std::string path = (*t)->dir() + "/private.db";
+  const mode_t old_mask = ::umask(022);
+  auto db = Database::Open("sqlite:" + path);
+  ::umask(old_mask);
+  ASSERT_OK(db);
+  ASSERT_OK(
+      (*db)->Write([](Transaction& tx) { return tx.ExecScript("CREATE TABLE t (x INTEGER)"); }));
+  for (const std::string& f : {path, path + "-wal", path + "-shm"}) {
+    struct stat st {};
+    ASSERT_EQ(::stat(f.c_str(), &st), 0) << f;
+    EXPECT_EQ(st.st_mode & 0777, 0600u) << f;
+  }
 }
 
 }  // namespace

@@ -1,8 +1,12 @@
 // The SQLite driver: one sqlite3 handle in WAL mode with foreign keys on and
 // a busy timeout, plus a cache of prepared statements.
+#include <fcntl.h>
 #include <sqlite3.h>
+#include <unistd.h>
 
+#include <cerrno>
 #include <charconv>
+#include <cstring>
 #include <unordered_map>
 
 #include "db/connection.h"
@@ -167,6 +171,15 @@ Result<std::unique_ptr<Connection>> OpenSqliteConnection(const SqliteOptions& op
     return Status::InvalidArgument("sqlite database must be a file path, got '" + options.path +
                                    "'");
   }
+  // The catalog holds token and password hashes: a new database is the
+  // owner's alone (0600), and SQLite gives its -wal and -shm files the
+  // database's mode.
+  int fd = ::open(options.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (fd < 0) {
+    return Status::IOError("cannot open sqlite database '" + options.path +
+                           "': " + std::strerror(errno));
+  }
+  ::close(fd);
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(options.path.c_str(), &db,

@@ -84,6 +84,48 @@ Status ResolveDeltaFilePathInto(const std::string& table_location, const std::st
   return Status::OK();
 }
 
+DeltaTableRoot DeltaTableRoot::Of(std::string_view table_location) {
+  DeltaTableRoot root;
+  std::string location(table_location);
+  while (location.size() > 1 && location.back() == '/') location.pop_back();
+  if (!location.empty() && (location[0] == '/' || location.compare(0, 5, "file:") == 0)) {
+    Result<std::string> local = LocalPathFromLocation(location);
+    if (local.ok()) {
+      root.local = std::move(*local);
+      while (root.local.size() > 1 && root.local.back() == '/') root.local.pop_back();
+    }
+  } else if (HasUriScheme(location)) {
+    root.uri = std::move(location);
+  }
+  return root;
+}
+
+bool NormalizeRecordedPath(const DeltaTableRoot& root, std::string* path) {
+  const std::string& p = *path;
+  if (p.find(':') == std::string::npos || !HasUriScheme(p)) return false;
+  auto under = [&](const std::string& full, const std::string& prefix) {
+    return !prefix.empty() && prefix != "/" && full.size() > prefix.size() + 1 &&
+           full.compare(0, prefix.size(), prefix) == 0 && full[prefix.size()] == '/';
+  };
+  if (p.compare(0, 5, "file:") == 0) {
+    Result<std::string> local = LocalPathFromLocation(p);
+    if (!local.ok()) return false;  // refused when resolved
+    // A '..' left in the relative form is refused when resolved, as any.
+    std::string normal =
+        under(*local, root.local)
+            ? EncodeDeltaPath(std::string_view(*local).substr(root.local.size() + 1))
+            : "file://" + EncodeDeltaPath(*local);
+    if (normal == p) return false;
+    *path = std::move(normal);
+    return true;
+  }
+  if (under(p, root.uri)) {
+    path->erase(0, root.uri.size() + 1);
+    return true;
+  }
+  return false;
+}
+
 std::string EncodeDeltaPath(std::string_view relative_path) {
   // What java.net.URI leaves alone in a path: unreserved and sub-delimiter
   // characters, ':', '@' and '/'. Everything else is %XX-encoded (Java keeps

@@ -29,6 +29,26 @@ Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
 Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
                                 std::string* out);
 
+// Where a table's files live, as NormalizeRecordedPath compares them.
+struct DeltaTableRoot {
+  std::string local;  // a local table's folder (decoded, no trailing '/'), else ""
+  std::string uri;    // an object-store table's location (no trailing '/'), else ""
+  static DeltaTableRoot Of(std::string_view table_location);
+};
+
+// One spelling per file for the paths of add and remove actions, so that a
+// remove cancels its add however each spells the path (PROTOCOL.md: a path
+// is a URI, relative ones resolved against the table root):
+//  - a "file:" URI (file:/abs, file:///abs, file://localhost/abs, escaped
+//    or not) naming a file under a local table's folder becomes the
+//    relative form writers record (EncodeDeltaPath), any other "file:" URI
+//    "file://" + its encoded path;
+//  - an object-store URI under the table's location becomes relative;
+//  - relative paths, scheme-less absolute ones (refused when resolved) and
+//    other URIs stay as recorded.
+// Returns whether *path changed. Cheap for relative paths (one memchr).
+bool NormalizeRecordedPath(const DeltaTableRoot& root, std::string* path);
+
 // The URI encoding Delta applies to a relative file path in add/remove
 // actions (so "region=a%2Fb" is recorded as "region=a%252Fb"): what
 // java.net.URI leaves alone stays, everything else is %XX-encoded.

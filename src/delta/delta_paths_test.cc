@@ -7,6 +7,8 @@
 namespace lakeshare {
 namespace {
 
+using ::lakeshare::testing::StatusIs;
+
 TEST(DeltaPathsTest, DetectsSchemes) {
   EXPECT_TRUE(HasUriScheme("s3://bucket/key"));
   EXPECT_TRUE(HasUriScheme("file:/tmp/x"));
@@ -24,6 +26,59 @@ TEST(DeltaPathsTest, CanonicalPaths) {
   EXPECT_EQ(CanonicalDeltaPath("plain.parquet"), "plain.parquet");
   EXPECT_EQ(CanonicalDeltaPath("bad%zz.parquet"), "bad%zz.parquet");
   EXPECT_EQ(CanonicalDeltaPath("s3://b/a%20b"), "s3://b/a%20b");
+}
+
+std::string Normalized(const DeltaTableRoot& root, std::string path) {
+  NormalizeRecordedPath(root, &path);
+  return path;
+}
+
+TEST(DeltaPathsTest, TableRoots) {
+  EXPECT_EQ(DeltaTableRoot::Of("/data/t1/").local, "/data/t1");
+  EXPECT_EQ(DeltaTableRoot::Of("file:///data/t%201").local, "/data/t 1");
+  EXPECT_EQ(DeltaTableRoot::Of("file:///data/t1").uri, "");
+  EXPECT_EQ(DeltaTableRoot::Of("s3://b/t1/").uri, "s3://b/t1");
+  EXPECT_EQ(DeltaTableRoot::Of("s3://b/t1").local, "");
+}
+
+TEST(DeltaPathsTest, FileUrisUnderTheRootBecomeRelative) {
+  const DeltaTableRoot root = DeltaTableRoot::Of("/data/t 1");
+  EXPECT_EQ(Normalized(root, "file:/data/t%201/part-0.parquet"), "part-0.parquet");
+  EXPECT_EQ(Normalized(root, "file:///data/t%201/part-0.parquet"), "part-0.parquet");
+  EXPECT_EQ(Normalized(root, "file://localhost/data/t%201/part-0.parquet"), "part-0.parquet");
+  EXPECT_EQ(Normalized(root, "file:///data/t%201/part%2D0.parquet"), "part-0.parquet");
+  // Re-encoded as writers record it: decoding gives the file's name back.
+  EXPECT_EQ(Normalized(root, "file:///data/t%201/x=a%2520b/p.parquet"), "x=a%2520b/p.parquet");
+  EXPECT_EQ(CanonicalDeltaPath(Normalized(root, "file:///data/t%201/x=a%2520b/p.parquet")),
+            "x=a%20b/p.parquet");
+}
+
+TEST(DeltaPathsTest, OtherFileUrisGetOneSpelling) {
+  const DeltaTableRoot root = DeltaTableRoot::Of("/data/t1");
+  EXPECT_EQ(Normalized(root, "file:/other/p.parquet"), "file:///other/p.parquet");
+  EXPECT_EQ(Normalized(root, "file://localhost/other/p%2Eparquet"), "file:///other/p.parquet");
+  EXPECT_EQ(Normalized(root, "file:///data/t1x/p.parquet"), "file:///data/t1x/p.parquet");
+  // Climbing out stays a '..' path, which resolving refuses.
+  std::string climbing = Normalized(root, "file:///data/t1/../secret.key");
+  EXPECT_EQ(climbing, "../secret.key");
+  EXPECT_THAT(ResolveDeltaFilePath("/data/t1", climbing), StatusIs(StatusCode::kCorruption));
+  // Not a local file: left for resolving to refuse.
+  EXPECT_EQ(Normalized(root, "file://elsewhere/p.parquet"), "file://elsewhere/p.parquet");
+}
+
+TEST(DeltaPathsTest, RelativeAndForeignPathsStayAsRecorded) {
+  const DeltaTableRoot local = DeltaTableRoot::Of("/data/t1");
+  for (const char* p : {"part-0.parquet", "x=a:b/p.parquet", "a%20b/p.parquet",
+                        "/data/t1/p.parquet", "s3://b/t1/p.parquet"}) {
+    std::string path = p;
+    EXPECT_FALSE(NormalizeRecordedPath(local, &path)) << p;
+    EXPECT_EQ(path, p);
+  }
+  const DeltaTableRoot s3 = DeltaTableRoot::Of("s3://b/t1");
+  EXPECT_EQ(Normalized(s3, "s3://b/t1/a%20b/p.parquet"), "a%20b/p.parquet");
+  EXPECT_EQ(Normalized(s3, "s3://b/t10/p.parquet"), "s3://b/t10/p.parquet");
+  EXPECT_EQ(Normalized(s3, "s3://other/t1/p.parquet"), "s3://other/t1/p.parquet");
+  EXPECT_EQ(Normalized(s3, "file:///b/t1/p.parquet"), "file:///b/t1/p.parquet");
 }
 
 TEST(DeltaPathsTest, ResolvesRecordedPaths) {

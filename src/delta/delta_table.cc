@@ -16,11 +16,24 @@ Status FromException(const std::exception& e) {
   return Status::Internal(std::string("Delta table: unexpected exception: ") + e.what());
 }
 
+// One spelling per file (delta_paths.h), so replay matches a remove to its
+// add however either spells the path.
+void NormalizePaths(const DeltaTableRoot& root, DeltaCommit* commit) {
+  for (DeltaFileAction& action : commit->file_actions) {
+    if (auto* add = std::get_if<DataFile>(&action)) {
+      NormalizeRecordedPath(root, &add->path);
+    } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {
+      NormalizeRecordedPath(root, &remove->path);
+    }
+  }
+}
+
 }  // namespace
 
 DeltaTable::DeltaTable(std::string location, std::shared_ptr<Storage> storage,
                        DeltaTableOptions options)
     : location_(std::move(location)),
+      root_(DeltaTableRoot::Of(location_)),
       storage_(std::move(storage)),
       options_(options),
       cache_(options.cache != nullptr ? *options.cache : SnapshotCache::Global()),
@@ -177,6 +190,9 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(LogView* view, DeltaCheckpoint
     if (timeline.ok() && !timeline->empty() && timeline->back().version == checkpoint.version) {
       timestamp = timeline->back().timestamp_ms;
     }
+  }
+  for (auto& files : contents.files) {
+    for (DataFile& f : files) NormalizeRecordedPath(root_, &f.path);
   }
   return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
                         std::move(*contents.metadata), std::move(contents.files), has_commit);
@@ -428,6 +444,7 @@ DeltaTable::ReadResult DeltaTable::ReadCommits(const std::vector<const DeltaLogF
       commit = FromException(e);
     }
     LS_RETURN_IF_ERROR(commit.status());
+    NormalizePaths(root_, &*commit);
     parsed[i] = std::move(*commit);
     return Status::OK();
   });

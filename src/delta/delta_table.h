@@ -64,6 +64,7 @@
 #include "delta/delta_log_listing.h"
 #include "delta/delta_log_replay.h"
 #include "delta/delta_log_tracker.h"
+#include "delta/delta_paths.h"
 #include "storage/storage.h"
 #include "table/snapshot_cache.h"
 #include "table/table_format.h"
@@ -196,6 +197,7 @@ class DeltaTable final : public TableFormat {
                                                  bool fresh, bool* used_history);
 
   const std::string location_;
+  const DeltaTableRoot root_;  // of location_, to normalize recorded paths
   const std::shared_ptr<Storage> storage_;
   const DeltaTableOptions options_;
   SnapshotCache& cache_;

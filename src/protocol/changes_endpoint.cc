@@ -236,10 +236,14 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
       }
     }
   }
+  FileSigner signer(t.resolved, SignContext{BaseUrl(ctx, r)}, UrlExpiration(ctx, t, now),
+                    t.FullName());
+  // Before the 200: a bad path must be a JSON error, not a body cut short.
   for (const ChangeEntry& e : plan) {
     if (e.change < 0) continue;
-    LS_RETURN_IF_ERROR(InTable(
-        t, CheckDeletionVectorsShareable(ChangeOf(changes, e).file, t.resolved.derived_location)));
+    const DataFile& f = ChangeOf(changes, e).file;
+    LS_RETURN_IF_ERROR(InTable(t, signer.CheckDataFile(f.path)));
+    LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(f, t.resolved.derived_location)));
   }
   if (page && page->next_index > plan.size()) {
     return Status::InvalidArgument("invalid 'pageToken'");
@@ -276,8 +280,6 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
   SetNdjsonHeaders(&resp, range.start, format, o.end_stream_action);
   if (id_hash_header) resp.SetHeader("fileidhash", AsciiLower(*id_hash_header));
   auto shared = std::make_shared<const std::vector<CommitChanges>>(std::move(changes));
-  FileSigner signer(t.resolved, SignContext{BaseUrl(ctx, r)}, UrlExpiration(ctx, t, now),
-                    t.FullName());
   resp.stream = std::make_unique<ChangesBodyStream>(
       std::move(head), std::move(shared), std::move(plan), std::move(signer), std::move(o));
   return resp;

@@ -1,5 +1,7 @@
 #include "protocol/local_file_server.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <charconv>
 #include <memory>
@@ -40,13 +42,6 @@ class FileRangeStream : public BodyStream {
   int64_t remaining_;
   int64_t length_;
 };
-
-// The files served are local: one LocalStorage, never destroyed (streams
-// may still read when statics are torn down).
-LocalStorage& LocalFiles() {
-  static LocalStorage* files = new LocalStorage();
-  return *files;
-}
 
 bool ParseNonNegative(std::string_view s, int64_t* v) {
   auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
@@ -94,12 +89,20 @@ HttpResponse LocalFileServer::Serve(const HttpRequest& r, std::string_view seale
   if (sealed_path.empty() || expires == nullptr || signature == nullptr) {
     return ErrorResponse(Status::PermissionDenied("invalid or expired file URL"));
   }
-  Result<std::string> path = signer_->Verify(sealed_path, *expires, *signature, NowMillis());
-  if (!path.ok()) return ErrorResponse(path.status());
+  Result<LocalUrlSigner::VerifiedFile> granted =
+      signer_->VerifyFile(sealed_path, *expires, *signature, NowMillis());
+  if (!granted.ok()) return ErrorResponse(granted.status());
+  const std::string* path = &granted->path;
 
-  Result<std::unique_ptr<RandomAccessFile>> file =
-      LocalFiles().OpenRandomAccess(*path, std::nullopt);
-  if (!file.ok()) return ErrorResponse(Status::NotFound("the file no longer exists"));
+  // Never through a link out of the table (say, to the signing key).
+  Result<std::unique_ptr<RandomAccessFile>> file = OpenLocalFileBeneath(granted->root, *path);
+  if (!file.ok()) {
+    if (file.status().code() == StatusCode::kPermissionDenied) {
+      spdlog::warn("refused a file URL: {}", file.status().message());
+      return ErrorResponse(Status::PermissionDenied("the file cannot be served"));
+    }
+    return ErrorResponse(Status::NotFound("the file no longer exists"));
+  }
   int64_t size = static_cast<int64_t>((*file)->Size()), start = 0, length = size;
   HttpResponse resp;
   resp.SetHeader("Content-Type", "application/octet-stream");

@@ -117,9 +117,14 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
   LS_ASSIGN_OR_RETURN(FileIdHash id_hash, ChooseFileIdHash(id_hash_header, format));
   LS_ASSIGN_OR_RETURN(std::shared_ptr<const PartitionFilter> share_filter,
                       LoadSharePartitionFilter(t.info, snapshot->metadata, t.FullName()));
-  if (format == ResponseFormat::kDelta) {
-    for (const DataFile& f : snapshot->files) {
-      if (share_filter && !share_filter->Admits(f)) continue;  // never sent
+  FileSigner signer(t.resolved, SignContext{BaseUrl(ctx, r)}, UrlExpiration(ctx, t, now),
+                    t.FullName());
+  // Every file the share exposes, whatever the page or predicate: a bad path
+  // is then the same JSON error on every request, never a body cut short.
+  for (const DataFile& f : snapshot->files) {
+    if (share_filter && !share_filter->Admits(f)) continue;  // never sent
+    LS_RETURN_IF_ERROR(InTable(t, signer.CheckDataFile(f.path)));
+    if (format == ResponseFormat::kDelta) {
       LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(f, t.resolved.derived_location)));
     }
   }
@@ -163,8 +168,6 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
   SetNdjsonHeaders(&resp, snapshot->version, format, o.end_stream_action);
   if (id_hash_header) resp.SetHeader("fileidhash", AsciiLower(*id_hash_header));
   auto filter = AndShareFilter(share_filter, MakeFileFilter(query, *snapshot));
-  FileSigner signer(t.resolved, SignContext{BaseUrl(ctx, r)}, UrlExpiration(ctx, t, now),
-                    t.FullName());
   resp.stream = std::make_unique<QueryBodyStream>(
       HeadLines(format, *snapshot, t.info.history_shared, share_filter.get()), snapshot,
       std::move(signer), std::move(filter), std::move(o));

@@ -1,5 +1,7 @@
 #include "protocol/query_stream.h"
 
+#include <spdlog/spdlog.h>
+
 #include "delta/dv_descriptor.h"
 
 namespace lakeshare {
@@ -10,15 +12,53 @@ constexpr size_t kPrefetchDistance = 8;
 }  // namespace
 
 template <typename What>
-Status FileSigner::SignPath(const std::string& path, const What& what, PresignedUrl* url) const {
-  if (path.compare(0, root_prefix_.size(), root_prefix_) != 0) {
-    if (!derived_prefix_.empty() && path.compare(0, derived_prefix_.size(), derived_prefix_) == 0) {
-      return table_.derived_backend.signer->PresignInto(path, expiration_ms_, context_, url);
-    }
-    return Status::Corruption("table " + table_name_ + ": " + what() +
-                              " lies outside the table location");
+Result<const StorageBackend*> FileSigner::BackendFor(const std::string& path, const What& what,
+                                                     size_t* root_length) const {
+  if (path.compare(0, root_prefix_.size(), root_prefix_) == 0) {
+    *root_length = root_prefix_.size() - 1;
+    return &table_.backend;
   }
-  return table_.backend.signer->PresignInto(path, expiration_ms_, context_, url);
+  if (!derived_prefix_.empty() && path.compare(0, derived_prefix_.size(), derived_prefix_) == 0) {
+    *root_length = derived_prefix_.size() - 1;
+    return &table_.derived_backend;
+  }
+  return Status::Corruption("table " + table_name_ + ": " + what() +
+                            " lies outside the table location");
+}
+
+template <typename What>
+Status FileSigner::SignPath(const std::string& path, const What& what, PresignedUrl* url) const {
+  size_t root_length = 0;
+  LS_ASSIGN_OR_RETURN(const StorageBackend* backend, BackendFor(path, what, &root_length));
+  return backend->signer->PresignBeneathInto(path, root_length, expiration_ms_, context_, url);
+}
+
+Status FileSigner::CheckDataFile(const std::string& recorded_path) const {
+  Status st = table_.format->ResolveFilePathInto(recorded_path, &path_);
+  bool link_out = false;
+  if (st.ok()) {
+    size_t root_length = 0;
+    Result<const StorageBackend*> backend = BackendFor(
+        path_, [&] { return "file '" + recorded_path + "'"; }, &root_length);
+    st = backend.status();
+    if (st.ok()) st = (*backend)->storage->CheckBeneath(path_.substr(0, root_length), path_);
+    link_out = st.code() == StatusCode::kPermissionDenied;
+  }
+  if (st.ok()) return st;
+  // The provider's table is at fault: the server log gets the whole reason,
+  // the recipient the table's problem but not where files are kept.
+  spdlog::warn("table {}: file '{}' cannot be served: {}", table_name_, recorded_path,
+               st.message());
+  const bool absolute = recorded_path.empty() || recorded_path[0] == '/' ||
+                        recorded_path.find(':') != std::string::npos;
+  std::string file =
+      absolute ? "a file recorded by an absolute path" : "file '" + recorded_path + "'";
+  if (link_out) {
+    return Status::Corruption("table " + table_name_ + ": " + file +
+                              " is a link that leads out of the table location");
+  }
+  return Status(st.code(),
+                "table " + table_name_ + ": " + file + " does not lie in the table location");
 }
 
 Result<const PresignedUrl*> FileSigner::SignDataFile(const std::string& recorded_path) const {

@@ -33,6 +33,11 @@ class FileSigner {
   // outside the table's location is kCorruption: the log must never lead a
   // URL elsewhere.
   Result<const PresignedUrl*> SignDataFile(const std::string& recorded_path) const;
+  // What SignDataFile checks of the path (it resolves, inside the table),
+  // without signing, and that a local file is no link out of the table:
+  // run over every file of an answer before its 200, so a bad path is a
+  // JSON error (kCorruption) and not a body that breaks off.
+  Status CheckDataFile(const std::string& recorded_path) const;
   // The DV as a delta-format client must see it: on-disk DVs get a signed
   // URL (storageType "p"); inline ones pass unchanged. Also its file id.
   Result<DeletionVector> ShareDeletionVector(const DeletionVector& dv,
@@ -42,6 +47,10 @@ class FileSigner {
 
  private:
   // `what` names the file in errors (built only then: this runs per file).
+  // The backend of a resolved path, and the length of the folder it lies in.
+  template <typename What>
+  Result<const StorageBackend*> BackendFor(const std::string& path, const What& what,
+                                           size_t* root_length) const;
   template <typename What>
   Status SignPath(const std::string& path, const What& what, PresignedUrl* url) const;
   ResolvedTable table_;

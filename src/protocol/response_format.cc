@@ -30,7 +30,45 @@ constexpr std::string_view kDataReaderFeatures[] = {
 // Features of the log alone: the client never sees our log, so they are safe.
 constexpr std::string_view kLogOnlyReaderFeatures[] = {"v2Checkpoint", "vacuumProtocolCheck"};
 
+// The highest Delta reader version lakeshare's log replay implements.
+constexpr int32_t kMaxReaderVersion = 3;
+
+bool Contains(const auto& list, std::string_view feature) {
+  return std::find(std::begin(list), std::end(list), feature) != std::end(list);
+}
+
+std::string KnownReaderFeatures() {
+  std::string out;
+  auto add = [&](std::string_view f) {
+    if (!out.empty()) out += ", ";
+    out += f;
+  };
+  for (std::string_view f : kDataReaderFeatures) add(f);
+  for (std::string_view f : kLogOnlyReaderFeatures) add(f);
+  return out;
+}
+
 }  // namespace
+
+Status CheckReaderProtocol(const TableSnapshot& s, const std::string& table_name) {
+  const TableProtocol& p = s.protocol;
+  if (p.min_reader_version > kMaxReaderVersion) {
+    return Status::Unsupported("table " + table_name + " needs Delta reader version " +
+                               std::to_string(p.min_reader_version) + " at version " +
+                               std::to_string(s.version) + "; lakeshare reads versions up to " +
+                               std::to_string(kMaxReaderVersion));
+  }
+  if (p.reader_features) {
+    for (const auto& f : *p.reader_features) {
+      if (Contains(kDataReaderFeatures, f) || Contains(kLogOnlyReaderFeatures, f)) continue;
+      return Status::Unsupported(
+          "table " + table_name + " uses the Delta reader feature '" + f + "' at version " +
+          std::to_string(s.version) +
+          ", which lakeshare does not support (it supports: " + KnownReaderFeatures() + ")");
+    }
+  }
+  return Status::OK();
+}
 
 std::string_view ResponseFormatName(ResponseFormat format) {
   return format == ResponseFormat::kDelta ? "delta" : "parquet";
@@ -41,6 +79,7 @@ Status CheckParquetCompatible(const TableSnapshot& s, const std::string& table_n
     return Status::Unsupported("table " + table_name + " cannot be shared at version " +
                                std::to_string(s.version) + ": " + *s.unreadable_reason);
   }
+  LS_RETURN_IF_ERROR(CheckReaderProtocol(s, table_name));
   std::string mode;
   if (ColumnMappingOn(s, &mode)) {
     return Status::Unsupported("table " + table_name + " uses column mapping (mode '" + mode +
@@ -53,15 +92,10 @@ Status CheckParquetCompatible(const TableSnapshot& s, const std::string& table_n
         " has deletion vectors, which the parquet response format cannot express (deleted rows "
         "would be returned); ask for responseformat=delta with readerfeatures=deletionvectors");
   }
-  if (s.protocol.min_reader_version > 3) {
-    return Status::Unsupported("table " + table_name + " needs Delta reader version " +
-                               std::to_string(s.protocol.min_reader_version));
-  }
   if (s.protocol.reader_features) {
     for (const auto& f : *s.protocol.reader_features) {
       bool safe = f == "timestampNtz" || f == "deletionVectors" || f == "columnMapping" ||
-                  std::find(std::begin(kLogOnlyReaderFeatures), std::end(kLogOnlyReaderFeatures),
-                            f) != std::end(kLogOnlyReaderFeatures);
+                  Contains(kLogOnlyReaderFeatures, f);
       if (!safe) {
         return Status::Unsupported("table " + table_name + " uses the Delta reader feature '" + f +
                                    "', which the parquet response format cannot express");
@@ -85,15 +119,13 @@ Status CheckDeltaCompatible(const ClientCapabilities& caps, const TableSnapshot&
     return Status::Unsupported("table " + table_name + " cannot be shared at version " +
                                std::to_string(s.version) + ": " + *s.unreadable_reason);
   }
+  LS_RETURN_IF_ERROR(CheckReaderProtocol(s, table_name));
   std::string mode;
   if (ColumnMappingOn(s, &mode)) LS_RETURN_IF_ERROR(need("columnMapping"));
   if (HasDeletionVectors(s)) LS_RETURN_IF_ERROR(need("deletionVectors"));
   if (s.protocol.reader_features) {
     for (const auto& f : *s.protocol.reader_features) {
-      if (std::find(std::begin(kDataReaderFeatures), std::end(kDataReaderFeatures), f) !=
-          std::end(kDataReaderFeatures)) {
-        LS_RETURN_IF_ERROR(need(f));
-      }
+      if (Contains(kDataReaderFeatures, f)) LS_RETURN_IF_ERROR(need(f));
     }
   }
   return Status::OK();

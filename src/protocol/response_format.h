@@ -32,6 +32,12 @@ Result<ResponseFormat> ChooseResponseFormatOrPlainSnapshot(
     TableFormat& table, const ClientCapabilities& caps,
     std::shared_ptr<const TableSnapshot>* snapshot, const std::string& table_name);
 
+// Why lakeshare itself cannot read this table's log (OK if it can): a
+// minReaderVersion above 3 or a reader feature it does not know, named in
+// the message. Both checks below start with it, so every format and
+// endpoint refuses such a table.
+Status CheckReaderProtocol(const TableSnapshot& snapshot, const std::string& table_name);
+
 // Why a parquet-format client cannot read this table (OK if it can): column
 // mapping, deletion vectors, reader features beyond plain parquet.
 Status CheckParquetCompatible(const TableSnapshot& snapshot, const std::string& table_name);

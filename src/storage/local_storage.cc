@@ -2,7 +2,9 @@
 
 #include <dirent.h>
 #include <fcntl.h>
+#include <linux/openat2.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -71,6 +73,64 @@ Result<std::string> PreadAll(int fd, const std::string& path, int64_t offset, in
 Result<Fd> OpenRegular(const std::string& path, struct stat* st) {
   Fd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
   if (fd.get() < 0) return ErrnoStatus("open", path, errno);
+  if (::fstat(fd.get(), st) != 0) return ErrnoStatus("stat", path, errno);
+  if (!S_ISREG(st->st_mode)) return Status::NotFound("'" + path + "' is not a regular file");
+  return fd;
+}
+
+// `relative` (no leading '/') opened read-only under the folder `root_fd`
+// without leaving it. openat2(RESOLVE_BENEATH) lets links that stay inside
+// through; where the kernel lacks it, every component is opened with
+// O_NOFOLLOW, so no link is followed at all. -1 with errno set on failure
+// (EXDEV or ELOOP: a link that leads out).
+int OpenBeneath(int root_fd, const std::string& relative, int flags) {
+  struct open_how how {};
+  how.flags = static_cast<uint64_t>(flags | O_CLOEXEC);
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_MAGICLINKS;
+  long fd = ::syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof(how));
+  if (fd >= 0 || (errno != ENOSYS && errno != EPERM)) return static_cast<int>(fd);
+  // No openat2 (an old kernel, or a seccomp filter that refuses it).
+  int dir = ::dup(root_fd);
+  size_t start = 0;
+  while (dir >= 0) {
+    size_t slash = relative.find('/', start);
+    std::string part = relative.substr(start, slash == std::string::npos ? slash : slash - start);
+    if (part == "..") {
+      ::close(dir);
+      errno = EXDEV;
+      return -1;
+    }
+    int next = slash == std::string::npos
+                   ? ::openat(dir, part.c_str(), flags | O_CLOEXEC | O_NOFOLLOW)
+                   : ::openat(dir, part.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC | O_NOFOLLOW);
+    int err = errno;
+    ::close(dir);
+    errno = err;
+    if (slash == std::string::npos) return next;
+    dir = next;
+    start = slash + 1;
+  }
+  return -1;
+}
+
+Result<Fd> OpenRegularBeneath(const std::string& root, const std::string& path, int flags,
+                              struct stat* st) {
+  // The relative part starts after root and its '/' (root "/": after it).
+  const size_t skip = root == "/" ? 1 : root.size() + 1;
+  if (root.empty() || path.size() <= skip || path.compare(0, root.size(), root) != 0 ||
+      path[skip - 1] != '/') {
+    return Status::PermissionDenied("'" + path + "' does not lie in '" + root + "'");
+  }
+  // The root itself is the provider's choice: links up to it are followed.
+  Fd root_fd(::open(root.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC));
+  if (root_fd.get() < 0) return ErrnoStatus("open", root, errno);
+  Fd fd(OpenBeneath(root_fd.get(), path.substr(skip), flags));
+  if (fd.get() < 0) {
+    if (errno == EXDEV || errno == ELOOP) {
+      return Status::PermissionDenied("'" + path + "' is a link that leads out of '" + root + "'");
+    }
+    return ErrnoStatus("open", path, errno);
+  }
   if (::fstat(fd.get(), st) != 0) return ErrnoStatus("stat", path, errno);
   if (!S_ISREG(st->st_mode)) return Status::NotFound("'" + path + "' is not a regular file");
   return fd;
@@ -147,6 +207,22 @@ Result<std::unique_ptr<RandomAccessFile>> LocalStorage::OpenRandomAccess(
     const std::string& path, std::optional<int64_t> known_size) {
   struct stat st;
   LS_ASSIGN_OR_RETURN(Fd fd, OpenRegular(path, &st));
+  return std::unique_ptr<RandomAccessFile>(
+      std::make_unique<LocalFile>(std::move(fd), static_cast<uint64_t>(st.st_size), path));
+}
+
+Status LocalStorage::CheckBeneath(const std::string& root, const std::string& path) {
+  struct stat st;
+  Result<Fd> fd = OpenRegularBeneath(root, path, O_PATH, &st);
+  // A missing file is the download's problem (404), not a reason to refuse.
+  if (!fd.ok() && fd.status().code() == StatusCode::kNotFound) return Status::OK();
+  return fd.status();
+}
+
+Result<std::unique_ptr<RandomAccessFile>> OpenLocalFileBeneath(const std::string& root,
+                                                               const std::string& path) {
+  struct stat st;
+  LS_ASSIGN_OR_RETURN(Fd fd, OpenRegularBeneath(root, path, O_RDONLY, &st));
   return std::unique_ptr<RandomAccessFile>(
       std::make_unique<LocalFile>(std::move(fd), static_cast<uint64_t>(st.st_size), path));
 }

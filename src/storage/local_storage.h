@@ -26,10 +26,21 @@ class LocalStorage : public Storage {
   // descriptor and does not refer to this object.
   Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
       const std::string& path, std::optional<int64_t> known_size) override;
+  // Opens (O_PATH) `path` as OpenLocalFileBeneath does: kPermissionDenied
+  // for a link out of `root`; a missing file passes.
+  Status CheckBeneath(const std::string& root, const std::string& path) override;
 
  private:
   Result<std::vector<FileInfo>> List(const std::string& dir, const std::string* start_after);
 };
+
+// Opens the local file `path` for reads without leaving the folder `root`
+// (a prefix of `path`, before a '/'; links up to it are followed):
+// openat2(RESOLVE_BENEATH) where the kernel has it, else no link at all.
+// A link that leads out of `root` (a table's data file pointing at the
+// signing key) is kPermissionDenied; a missing file kNotFound.
+Result<std::unique_ptr<RandomAccessFile>> OpenLocalFileBeneath(const std::string& root,
+                                                               const std::string& path);
 
 // Converts "file:///a/b", "file:/a/b" or "/a/b" to "/a/b" (percent-decoded for
 // URIs). kInvalidArgument for anything else.

@@ -80,6 +80,48 @@ TEST_F(LocalStorageTest, ListsNamesAfterAStart) {
             StatusCode::kNotFound);
 }
 
+// A table folder t/ beside a secret: links inside t/ may point within it,
+// never out of it.
+TEST_F(LocalStorageTest, OpensBeneathATableFolderWithoutLinksOut) {
+  const std::filesystem::path table = dir_ / "t";
+  std::filesystem::create_directories(table / "p=1");
+  std::ofstream(table / "p=1" / "data.parquet") << "table data";
+  std::ofstream(dir_ / "secret.key") << "the signing key";
+  std::filesystem::create_symlink(dir_ / "secret.key", table / "absolute.parquet");
+  std::filesystem::create_symlink("../../secret.key", table / "p=1" / "relative.parquet");
+  std::filesystem::create_symlink(dir_, table / "up");
+  const std::string root = table.string();
+
+  ASSERT_OK_AND_ASSIGN(std::unique_ptr<RandomAccessFile> file,
+                       OpenLocalFileBeneath(root, (table / "p=1" / "data.parquet").string()));
+  char buf[10];
+  ASSERT_OK(file->ReadAt(0, 10, buf));
+  EXPECT_EQ(std::string(buf, 10), "table data");
+  EXPECT_OK(storage_.CheckBeneath(root, (table / "p=1" / "data.parquet").string()));
+
+  for (const std::string leaf : {"absolute.parquet", "p=1/relative.parquet", "up/secret.key"}) {
+    const std::string path = root + "/" + leaf;
+    EXPECT_THAT(OpenLocalFileBeneath(root, path).status(), StatusIs(StatusCode::kPermissionDenied))
+        << leaf;
+    EXPECT_THAT(storage_.CheckBeneath(root, path), StatusIs(StatusCode::kPermissionDenied)) << leaf;
+    // The plain open follows links: the check is what keeps the key safe.
+    EXPECT_OK(storage_.OpenRandomAccess(path, std::nullopt).status());
+  }
+  // Not in the folder at all, or missing.
+  EXPECT_THAT(OpenLocalFileBeneath(root, (dir_ / "secret.key").string()).status(),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenLocalFileBeneath(root, root + "x/a").status(),
+              StatusIs(StatusCode::kPermissionDenied));
+  EXPECT_THAT(OpenLocalFileBeneath(root, root + "/missing.parquet").status(),
+              StatusIs(StatusCode::kNotFound));
+  EXPECT_OK(storage_.CheckBeneath(root, root + "/missing.parquet"));
+  // A link to the table folder itself is the provider's choice: followed.
+  std::filesystem::create_symlink(table, dir_ / "alias");
+  EXPECT_OK(OpenLocalFileBeneath((dir_ / "alias").string(),
+                                 (dir_ / "alias" / "p=1" / "data.parquet").string())
+                .status());
+}
+
 TEST(LocalPathTest, ConvertsLocations) {
   EXPECT_EQ(*LocalPathFromLocation("/a/b"), "/a/b");
   EXPECT_EQ(*LocalPathFromLocation("file:///a/b%20c"), "/a/b c");

@@ -37,9 +37,9 @@ LocalUrlSigner::LocalUrlSigner(std::string key)
     : mac_key_(HmacSha256(key, "lakeshare-file-url-mac-v2")),
       seal_key_(HmacSha256(key, "lakeshare-file-url-seal")) {}
 
-void LocalUrlSigner::Mac(std::string_view path, std::string_view expiration,
+void LocalUrlSigner::Mac(std::string_view payload, std::string_view expiration,
                          unsigned char out[32]) const {
-  mac_key_.Mac({"lakeshare-file-url-v2\n", expiration, "\n", path}, out);
+  mac_key_.Mac({"lakeshare-file-url-v3\n", expiration, "\n", payload}, out);
 }
 
 Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t expiration_ms,
@@ -51,33 +51,50 @@ Result<PresignedUrl> LocalUrlSigner::Presign(const std::string& path, int64_t ex
 
 Status LocalUrlSigner::PresignInto(const std::string& path, int64_t expiration_ms,
                                    const SignContext& context, PresignedUrl* out) {
+  return PresignBeneathInto(path, 0, expiration_ms, context, out);
+}
+
+Status LocalUrlSigner::PresignBeneathInto(const std::string& path, size_t root_length,
+                                          int64_t expiration_ms, const SignContext& context,
+                                          PresignedUrl* out) {
   if (!IsCleanAbsolutePath(path)) {
     return Status::InvalidArgument("refusing to sign a non-normalized local path: " + path);
+  }
+  if (root_length >= path.size() || (root_length > 0 && path[root_length] != '/')) {
+    return Status::InvalidArgument("refusing to sign a local path outside its folder: " + path);
   }
   char exp_buf[24];
   auto [end, ec] = std::to_chars(exp_buf, exp_buf + sizeof(exp_buf), expiration_ms);
   std::string_view exp(exp_buf, static_cast<size_t>(end - exp_buf));
-  unsigned char mac[32];
-  Mac(path, exp, mac);
-  // Small paths stay on the stack; this runs once per file of an answer.
+  // The payload: "<root length>:<path>". Small ones stay on the stack; this
+  // runs once per file of an answer.
   char stack[512];
   std::string heap;
   char* sealed = stack;
-  if (16 + path.size() > sizeof(stack)) {
-    heap.resize(16 + path.size());
+  if (16 + 21 + path.size() > sizeof(stack)) {
+    heap.resize(16 + 21 + path.size());
     sealed = heap.data();
   }
+  char* payload = sealed + 16;
+  auto [len_end, len_ec] = std::to_chars(payload, payload + 20, root_length);
+  *len_end = ':';
+  std::memcpy(len_end + 1, path.data(), path.size());
+  const size_t payload_size = static_cast<size_t>(len_end + 1 - payload) + path.size();
+  std::string_view plain(payload, payload_size);
+  unsigned char mac[32];
+  Mac(plain, exp, mac);
   std::memcpy(sealed, mac, 16);
-  if (!seal_key_.Apply(std::string_view(sealed, 16), path, sealed + 16)) {
+  // In place: CTR mode reads each byte before it writes it.
+  if (!seal_key_.Apply(std::string_view(sealed, 16), plain, payload)) {
     return Status::Internal("cannot seal a file URL");  // OpenSSL failing on a fixed key
   }
   out->expiration_ms = expiration_ms;
   std::string& url = out->url;
   url.clear();
-  url.reserve(context.server_base_url.size() + path.size() * 2 + 120);
+  url.reserve(context.server_base_url.size() + payload_size * 2 + 120);
   url += context.server_base_url;
   url += "/files/";
-  AppendBase64Url(&url, std::string_view(sealed, 16 + path.size()));
+  AppendBase64Url(&url, std::string_view(sealed, 16 + payload_size));
   url += "?expires=";
   url += exp;
   url += "&signature=";
@@ -87,6 +104,14 @@ Status LocalUrlSigner::PresignInto(const std::string& path, int64_t expiration_m
 
 Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::string_view expires,
                                            std::string_view signature, int64_t now_ms) const {
+  LS_ASSIGN_OR_RETURN(VerifiedFile file, VerifyFile(encoded_path, expires, signature, now_ms));
+  return std::move(file.path);
+}
+
+Result<LocalUrlSigner::VerifiedFile> LocalUrlSigner::VerifyFile(std::string_view encoded_path,
+                                                                std::string_view expires,
+                                                                std::string_view signature,
+                                                                int64_t now_ms) const {
   auto denied = [] { return Status::PermissionDenied("invalid or expired file URL"); };
   auto raw = Base64UrlDecode(encoded_path);
   auto sig = Base64UrlDecode(signature);
@@ -97,17 +122,28 @@ Result<std::string> LocalUrlSigner::Verify(std::string_view encoded_path, std::s
     return denied();
   }
   std::string_view iv = std::string_view(*raw).substr(0, 16);
-  std::string path(raw->size() - 16, '\0');
-  if (!seal_key_.Apply(iv, std::string_view(*raw).substr(16), path.data())) return denied();
+  std::string payload(raw->size() - 16, '\0');
+  if (!seal_key_.Apply(iv, std::string_view(*raw).substr(16), payload.data())) return denied();
   unsigned char mac[32];
-  Mac(path, expires, mac);
-  // The IV and the signature are the two halves of one MAC over path and expiry.
+  Mac(payload, expires, mac);
+  // The IV and the signature are the two halves of one MAC over payload and expiry.
   bool ok = ConstantTimeEquals(iv, std::string_view(reinterpret_cast<char*>(mac), 16));
   ok = ConstantTimeEquals(*sig, std::string_view(reinterpret_cast<char*>(mac) + 16, 16)) && ok;
   if (!ok) return denied();
-  if (!IsCleanAbsolutePath(path)) return denied();
+  size_t colon = payload.find(':');
+  std::optional<size_t> root_length =
+      colon == std::string::npos ? std::nullopt
+                                 : ParseNumber<size_t>(std::string_view(payload).substr(0, colon));
+  if (!root_length) return denied();
+  VerifiedFile file;
+  file.path = payload.substr(colon + 1);
+  if (!IsCleanAbsolutePath(file.path) || *root_length >= file.path.size() ||
+      (*root_length > 0 && file.path[*root_length] != '/')) {
+    return denied();
+  }
+  file.root = *root_length == 0 ? "/" : file.path.substr(0, *root_length);
   if (exp <= now_ms) return Status::PermissionDenied("the file URL has expired");
-  return path;
+  return file;
 }
 
 Result<std::string> LoadOrCreateSigningKey(const std::string& path) {

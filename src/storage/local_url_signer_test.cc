@@ -12,6 +12,8 @@
 namespace lakeshare {
 namespace {
 
+using ::lakeshare::testing::StatusIs;
+
 struct UrlParts {
   std::string encoded_path, expires, signature;
 };
@@ -45,6 +47,26 @@ TEST(LocalUrlSignerTest, RoundTrip) {
   UrlParts p2 = Split(signer.Presign("/data/t/part 1.parquet", 3000, {"http://h:1/ds"})->url,
                       "http://h:1/ds");
   EXPECT_NE(p.encoded_path, p2.encoded_path);
+}
+
+TEST(LocalUrlSignerTest, SealsTheFolderTheFileMustStayIn) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  PresignedUrl url;
+  ASSERT_OK(signer.PresignBeneathInto("/data/t/p=1/a.parquet", 7, 2000, {"http://h"}, &url));
+  UrlParts p = Split(url.url, "http://h");
+  ASSERT_OK_AND_ASSIGN(LocalUrlSigner::VerifiedFile file,
+                       signer.VerifyFile(p.encoded_path, p.expires, p.signature, 1000));
+  EXPECT_EQ(file.path, "/data/t/p=1/a.parquet");
+  EXPECT_EQ(file.root, "/data/t");
+  // Without a folder: "/".
+  p = Split(signer.Presign("/data/t/a.parquet", 2000, {"http://h"})->url, "http://h");
+  ASSERT_OK_AND_ASSIGN(file, signer.VerifyFile(p.encoded_path, p.expires, p.signature, 1000));
+  EXPECT_EQ(file.root, "/");
+  // The folder must be a folder of the path.
+  EXPECT_THAT(signer.PresignBeneathInto("/data/t/a.parquet", 6, 2000, {"http://h"}, &url),
+              StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(signer.PresignBeneathInto("/data/t/a.parquet", 17, 2000, {"http://h"}, &url),
+              StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST(LocalUrlSignerTest, RefusesTamperingAndExpiry) {

@@ -60,6 +60,12 @@ class Storage {
   // The file refers to this storage and must not outlive it.
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
       const std::string& path, std::optional<int64_t> known_size);
+  // Whether `path`, which lies in the folder `root`, can be read without
+  // leaving it: local storage refuses (kPermissionDenied) a symlink that
+  // leads out; object stores have no links (the default: OK).
+  virtual Status CheckBeneath(const std::string& /*root*/, const std::string& /*path*/) {
+    return Status::OK();
+  }
   // Joins a folder location and a relative path (which may contain '/').
   std::string Join(const std::string& dir, const std::string& relative) const;
   // As Join, written into *out (replacing its contents, reusing its buffer).
@@ -94,6 +100,15 @@ class UrlSigner {
   // Presign.
   virtual Status PresignInto(const std::string& path, int64_t expiration_ms,
                              const SignContext& context, PresignedUrl* out);
+  // As PresignInto, for a file to be read without leaving its table's
+  // folder path[0, root_length): the local signer seals that boundary into
+  // the URL (links out of it are refused at download); object stores have
+  // no links (the default ignores it).
+  virtual Status PresignBeneathInto(const std::string& path, size_t /*root_length*/,
+                                    int64_t expiration_ms, const SignContext& context,
+                                    PresignedUrl* out) {
+    return PresignInto(path, expiration_ms, context, out);
+  }
 };
 
 // A storage backend and the signer for URLs into it.

@@ -32,9 +32,32 @@ Result<ObjectLocation> ParseEntryLocation(const StorageLocationConfig& e) {
   if (!where.ok()) return where.status().WithContext("storage entry '" + e.location + "'");
   where->key = StripSlashes(where->key);
   if (where->type == CloudType::kAzure && where->account.empty()) {
+    // An az:// entry names no account: its settings do (the connection
+    // string's AccountName unless accountName is given).
     where->account = e.account_name;
+    if (where->account.empty() && !e.connection_string.empty()) {
+      AzureStoreSettings s;
+      if (ApplyAzureConnectionString(e.connection_string, &s).ok()) where->account = s.account;
+    }
   }
   return where;
+}
+
+// Whether an entry applies to `where` (same cloud, bucket, key prefix and,
+// on Azure, account). An az:// location names no account, so only entries
+// whose location names none either (az://, or a whole scheme) serve it.
+bool EntryApplies(const ObjectLocation& e, bool names_account, const ObjectLocation& where,
+                  const std::string& key) {
+  if (e.type != where.type) return false;
+  if (!e.bucket.empty() && e.bucket != where.bucket) return false;
+  if (where.type == CloudType::kAzure) {
+    if (where.account.empty()) {
+      if (names_account) return false;
+    } else if (!e.account.empty() && !EqualsIgnoreCase(e.account, where.account)) {
+      return false;
+    }
+  }
+  return e.key.empty() || key == e.key || key.rfind(e.key + "/", 0) == 0;
 }
 
 CloudType EntryType(const StorageLocationConfig& e, const ObjectLocation& where) {
@@ -58,6 +81,7 @@ StorageRegistry::StorageRegistry(std::string local_signing_key,
     auto where = ParseEntryLocation(e);
     ObjectLocation w = where.ok() ? *where : ObjectLocation{};
     w.type = where.ok() ? EntryType(e, *where) : CloudType::kNone;
+    names_account_.push_back(where.ok() && !where->host.empty());
     parsed_.push_back(std::move(w));
   }
 }
@@ -76,6 +100,24 @@ Status StorageRegistry::Validate() const {
                                      "': " + built.status().message());
     }
   }
+  // Two entries that would serve one location with the same precedence:
+  // refused, rather than one of them chosen silently (it may be another
+  // store's or account's).
+  for (size_t i = 0; i < parsed_.size(); ++i) {
+    for (size_t j = i + 1; j < parsed_.size(); ++j) {
+      const ObjectLocation& a = parsed_[i];
+      const ObjectLocation& b = parsed_[j];
+      if (a.type != b.type || a.bucket != b.bucket || a.key != b.key) continue;
+      if (a.type == CloudType::kAzure && !a.account.empty() && !b.account.empty() &&
+          !EqualsIgnoreCase(a.account, b.account)) {
+        continue;  // different accounts: no location is served by both
+      }
+      return Status::InvalidArgument("storage entries '" + locations_[i].location + "' and '" +
+                                     locations_[j].location +
+                                     "' both apply to the same locations; keep one, or make "
+                                     "their locations (or Azure accounts) differ");
+    }
+  }
   return Status::OK();
 }
 
@@ -86,15 +128,10 @@ int StorageRegistry::MatchEntry(const ObjectLocation& where) const {
   std::string key = StripSlashes(where.key);
   for (size_t i = 0; i < parsed_.size(); ++i) {
     const ObjectLocation& e = parsed_[i];
-    if (e.type != where.type) continue;
-    if (!e.bucket.empty() && e.bucket != where.bucket) continue;
-    if (where.type == CloudType::kAzure && !e.account.empty() && !where.account.empty() &&
-        !EqualsIgnoreCase(e.account, where.account)) {
-      continue;
-    }
-    if (!e.key.empty() && key != e.key && key.rfind(e.key + "/", 0) != 0) continue;
+    if (!EntryApplies(e, names_account_[i], where, key)) continue;
     size_t len = e.bucket.empty() ? 0 : e.bucket.size() + 1 + e.key.size();
-    bool account = !e.account.empty();
+    // Of two as specific, the one known to be the location's account.
+    bool account = !e.account.empty() && !where.account.empty();
     if (best < 0 || len > best_len || (len == best_len && account && !best_account)) {
       best = static_cast<int>(i);
       best_len = len;

@@ -5,7 +5,14 @@
 //
 // Each cloud location gets the settings of the `storage:` config entry with
 // the longest matching prefix, completed by the cloud's standard environment
-// variables (which alone serve locations no entry covers). Backends are made
+// variables (which alone serve locations no entry covers). An entry applies
+// only to its own cloud and bucket (container) and, on Azure, its own
+// account: the one its location names, else its accountName, else its
+// connection string's; an az:// location (which names none) is served only
+// by entries whose location names none either. Entries that would serve
+// the same locations equally (same bucket and prefix: S3/GCS entries for
+// two endpoints, Azure entries of one account) are a configuration error
+// (Validate), never a silent choice. Backends are made
 // on first use and shared (one per entry), as is the HTTP connection pool.
 // Thread-safe.
 #pragma once
@@ -32,7 +39,8 @@ class StorageRegistry {
                            CloudEnvironment env = {});
 
   // Checks every configured entry can make a backend (keys readable,
-  // required settings present). kInvalidArgument naming the entry's location.
+  // required settings present) and no two are ambiguous. kInvalidArgument
+  // naming the entries' locations.
   Status Validate() const;
 
   // kUnsupported for schemes without a backend; kInvalidArgument for a
@@ -58,7 +66,8 @@ class StorageRegistry {
   StorageBackend local_;
   std::shared_ptr<LocalUrlSigner> local_signer_;
   std::vector<StorageLocationConfig> locations_;
-  std::vector<ObjectLocation> parsed_;  // of locations_, same order
+  std::vector<ObjectLocation> parsed_;  // of locations_, same order (Azure: with the account)
+  std::vector<bool> names_account_;     // the entry's location names its account (abfss://c@a…)
   CloudEnvironment env_;
   std::shared_ptr<HttpClient> http_;
   mutable std::mutex mu_;

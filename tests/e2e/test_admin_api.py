@@ -92,8 +92,9 @@ def test_login_and_sessions(server):
 
 
 def test_password_guessing_is_slowed_down(server):
-    """After 5 failed logins of one name every further attempt waits, even
-    with the right password: 429 in the protocol's error shape, Retry-After."""
+    """5 failed logins of one name (from one address) are free; after the 6th
+    the next attempt waits, even with the right password: 429 in the
+    protocol's error shape, Retry-After."""
     api = server.base_url + "/api/v1"
     name = unique("guesser")
     for _ in range(6):
