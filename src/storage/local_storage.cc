@@ -211,14 +211,6 @@ Result<std::unique_ptr<RandomAccessFile>> LocalStorage::OpenRandomAccess(
       std::make_unique<LocalFile>(std::move(fd), static_cast<uint64_t>(st.st_size), path));
 }
 
-Status LocalStorage::CheckBeneath(const std::string& root, const std::string& path) {
-  struct stat st;
-  Result<Fd> fd = OpenRegularBeneath(root, path, O_PATH, &st);
-  // A missing file is the download's problem (404), not a reason to refuse.
-  if (!fd.ok() && fd.status().code() == StatusCode::kNotFound) return Status::OK();
-  return fd.status();
-}
-
 Result<std::unique_ptr<RandomAccessFile>> OpenLocalFileBeneath(const std::string& root,
                                                                const std::string& path) {
   struct stat st;

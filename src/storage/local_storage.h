@@ -26,9 +26,6 @@ class LocalStorage : public Storage {
   // descriptor and does not refer to this object.
   Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
       const std::string& path, std::optional<int64_t> known_size) override;
-  // Opens (O_PATH) `path` as OpenLocalFileBeneath does: kPermissionDenied
-  // for a link out of `root`; a missing file passes.
-  Status CheckBeneath(const std::string& root, const std::string& path) override;
 
  private:
   Result<std::vector<FileInfo>> List(const std::string& dir, const std::string* start_after);

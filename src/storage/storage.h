@@ -60,12 +60,6 @@ class Storage {
   // The file refers to this storage and must not outlive it.
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
       const std::string& path, std::optional<int64_t> known_size);
-  // Whether `path`, which lies in the folder `root`, can be read without
-  // leaving it: local storage refuses (kPermissionDenied) a symlink that
-  // leads out; object stores have no links (the default: OK).
-  virtual Status CheckBeneath(const std::string& /*root*/, const std::string& /*path*/) {
-    return Status::OK();
-  }
   // Joins a folder location and a relative path (which may contain '/').
   std::string Join(const std::string& dir, const std::string& relative) const;
   // As Join, written into *out (replacing its contents, reusing its buffer).
