@@ -29,6 +29,20 @@ std::string_view TrimWhitespace(std::string_view s) {
   return s;
 }
 
+size_t AsciiEditDistance(std::string_view a, std::string_view b) {
+  std::vector<size_t> row(b.size() + 1), next(b.size() + 1);
+  std::iota(row.begin(), row.end(), size_t{0});
+  for (size_t i = 1; i <= a.size(); ++i) {
+    next[0] = i;
+    for (size_t j = 1; j <= b.size(); ++j) {
+      size_t substitute = row[j - 1] + (AsciiToLower(a[i - 1]) == AsciiToLower(b[j - 1]) ? 0 : 1);
+      next[j] = std::min({row[j] + 1, next[j - 1] + 1, substitute});
+    }
+    std::swap(row, next);
+  }
+  return row[b.size()];
+}
+
 std::optional<std::string_view> NearestName(std::string_view word,
                                             const std::vector<std::string_view>& candidates) {
   constexpr size_t kMaxWord = 64;
@@ -36,24 +50,11 @@ std::optional<std::string_view> NearestName(std::string_view word,
   const size_t allowed = std::max<size_t>(2, word.size() / 3);
   std::optional<std::string_view> best;
   size_t best_distance = allowed + 1;
-  std::vector<size_t> row, next;
   for (std::string_view c : candidates) {
     if (c.size() > word.size() + allowed || word.size() > c.size() + allowed) continue;
-    // Levenshtein distance, one row at a time.
-    row.resize(c.size() + 1);
-    next.resize(c.size() + 1);
-    std::iota(row.begin(), row.end(), size_t{0});
-    for (size_t i = 1; i <= word.size(); ++i) {
-      next[0] = i;
-      for (size_t j = 1; j <= c.size(); ++j) {
-        size_t substitute =
-            row[j - 1] + (AsciiToLower(word[i - 1]) == AsciiToLower(c[j - 1]) ? 0 : 1);
-        next[j] = std::min({row[j] + 1, next[j - 1] + 1, substitute});
-      }
-      std::swap(row, next);
-    }
-    if (row[c.size()] < best_distance) {
-      best_distance = row[c.size()];
+    size_t d = AsciiEditDistance(word, c);
+    if (d < best_distance) {
+      best_distance = d;
       best = c;
     }
   }

@@ -31,6 +31,10 @@ constexpr bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'
 // `s` without leading and trailing ASCII whitespace (a view into `s`).
 std::string_view TrimWhitespace(std::string_view s);
 
+// Levenshtein distance of `a` and `b`, ignoring ASCII case. O(|a|·|b|):
+// bound the inputs.
+size_t AsciiEditDistance(std::string_view a, std::string_view b);
+
 // The candidate nearest to `word` by edit distance, ignoring ASCII case,
 // when it is near enough to be a likely misspelling (at most 2 edits, or a
 // third of the word's length); nullopt otherwise, or when `word` is over

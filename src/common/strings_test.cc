@@ -55,6 +55,14 @@ TEST(StringsTest, ParsesFloatingPoint) {
   EXPECT_EQ(ParseNumber<double>("."), std::nullopt);
 }
 
+TEST(AsciiEditDistanceTest, CountsEditsIgnoringCase) {
+  EXPECT_EQ(AsciiEditDistance("", ""), 0u);
+  EXPECT_EQ(AsciiEditDistance("abc", ""), 3u);
+  EXPECT_EQ(AsciiEditDistance("maxConection", "maxConnections"), 2u);
+  EXPECT_EQ(AsciiEditDistance("presignedurltimeoutseconds", "preSignedUrlTimeoutSeconds"), 0u);
+  EXPECT_EQ(AsciiEditDistance("kitten", "sitting"), 3u);
+}
+
 TEST(NearestNameTest, FindsLikelyMisspellings) {
   const std::vector<std::string_view> fields = {"name", "location", "historyShared", "comment"};
   EXPECT_EQ(NearestName("historyshared", fields), "historyShared");

@@ -13,142 +13,16 @@
 #include "common/names.h"
 #include "common/strings.h"
 #include "common/time_util.h"
+#include "config/yaml_keys.h"
 
 namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
 
-std::string Where(const YAML::Node& node, const std::string& key) {
-  YAML::Mark m = node.Mark();
-  if (m.line < 0) return "'" + key + "'";
-  return "'" + key + "' (line " + std::to_string(m.line + 1) + ")";
-}
-
+// Errors naming a key and its line.
 Status Bad(const YAML::Node& node, const std::string& key, const std::string& why) {
-  return Status::InvalidArgument("config: " + Where(node, key) + " " + why);
-}
-
-// The keys each mapping may have. A key outside them is an error naming the
-// nearest known one, except the reference server's keys that lakeshare does
-// not use (README, "Configuration"): those are a warning.
-char AsciiLowerChar(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
-
-const std::vector<std::string_view> kRootKeys = {"version",
-                                                 "shares",
-                                                 "authorization",
-                                                 "ssl",
-                                                 "host",
-                                                 "port",
-                                                 "endpoint",
-                                                 "preSignedUrlTimeoutSeconds",
-                                                 "publicUrl",
-                                                 "urlSigningKey",
-                                                 "urlSigningKeyFile",
-                                                 "maxRequestBodyBytes",
-                                                 "maxConnections",
-                                                 "maxPendingRequestBodyBytes",
-                                                 "minSendBytesPerSecond",
-                                                 "snapshotCacheBytes",
-                                                 "ioThreads",
-                                                 "workerThreads",
-                                                 "maxConcurrentQueriesPerRecipient",
-                                                 "accessLog",
-                                                 "allowAnonymous",
-                                                 "auditSharingRequests",
-                                                 "auditRetentionDays",
-                                                 "trustedProxies",
-                                                 "catalogUrl",
-                                                 "recipients",
-                                                 "storage",
-                                                 "hudi",
-                                                 "metrics"};
-const std::vector<std::string_view> kReferenceOnlyRootKeys = {
-    "deltaTableCacheSize",        "stalenessAcceptable",          "evaluatePredicateHints",
-    "evaluateJsonPredicateHints", "evaluateJsonPredicateHintsV2", "requestTimeoutSeconds",
-    "queryTablePageSizeLimit",    "queryTablePageTokenTtlMs",     "refreshTokenTtlMs"};
-const std::vector<std::string_view> kShareKeys = {"name", "id", "displayName", "comment",
-                                                  "schemas"};
-const std::vector<std::string_view> kSchemaKeys = {"name", "tables"};
-const std::vector<std::string_view> kTableKeys = {
-    "name", "location", "id", "format", "hudiView", "historyShared", "cdfEnabled", "startVersion"};
-const std::vector<std::string_view> kRecipientKeys = {"name", "token", "tokenHash", "shares",
-                                                      "expirationTime"};
-const std::vector<std::string_view> kAuthorizationKeys = {"bearerToken"};
-const std::vector<std::string_view> kSslKeys = {"selfSigned", "certificateFile",
-                                                "certificateKeyFile", "certificatePassword",
-                                                "certificatePasswordFile"};
-const std::vector<std::string_view> kMetricsKeys = {"enabled", "listen"};
-const std::vector<std::string_view> kHudiKeys = {"mergeCache", "mergeCacheBytes"};
-
-// Edit distance, ASCII case-insensitive (so "presignedurltimeoutseconds"
-// finds its key).
-size_t Distance(std::string_view a, std::string_view b) {
-  std::vector<size_t> row(b.size() + 1);
-  for (size_t j = 0; j <= b.size(); ++j) row[j] = j;
-  for (size_t i = 1; i <= a.size(); ++i) {
-    size_t diagonal = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= b.size(); ++j) {
-      size_t up = row[j];
-      size_t cost = AsciiLowerChar(a[i - 1]) == AsciiLowerChar(b[j - 1]) ? 0 : 1;
-      row[j] = std::min({row[j] + 1, row[j - 1] + 1, diagonal + cost});
-      diagonal = up;
-    }
-  }
-  return row[b.size()];
-}
-
-// An abbreviation ("certFile" of "certificateFile"): its letters in order.
-bool IsAbbreviation(std::string_view key, std::string_view of) {
-  size_t i = 0;
-  for (char c : of) {
-    if (i < key.size() && AsciiLowerChar(key[i]) == AsciiLowerChar(c)) ++i;
-  }
-  return i == key.size() && !key.empty() && AsciiLowerChar(key[0]) == AsciiLowerChar(of[0]);
-}
-
-std::string_view Nearest(std::string_view key, const std::vector<std::string_view>& known) {
-  std::string_view best;
-  size_t best_distance = SIZE_MAX;
-  for (std::string_view k : known) {
-    size_t d = Distance(key, k);
-    if (IsAbbreviation(key, k)) d = std::min<size_t>(d, 2);
-    if (d < best_distance) {
-      best = k;
-      best_distance = d;
-    }
-  }
-  return best;
-}
-
-bool Contains(const std::vector<std::string_view>& keys, std::string_view key) {
-  return std::find(keys.begin(), keys.end(), key) != keys.end();
-}
-
-// `where`: how an error names the mapping ("" for the top level).
-Status CheckKeys(const YAML::Node& node, const std::string& where,
-                 const std::vector<std::string_view>& known,
-                 const std::vector<std::string_view>& reference_only,
-                 std::vector<std::string>* warnings) {
-  if (!node.IsMap()) return Status::OK();  // the readers report the type
-  for (const auto& kv : node) {
-    if (!kv.first.IsScalar())
-      return Bad(kv.first, where.empty() ? "config" : where, "has a non-string key");
-    const std::string& key = kv.first.Scalar();
-    if (Contains(known, key)) continue;
-    std::string in = where.empty() ? "" : "in " + where + " ";
-    if (Contains(reference_only, key)) {
-      warnings->push_back("config: '" + key + "' " + in +
-                          "is a setting of the reference Delta Sharing server that lakeshare "
-                          "does not use; ignored");
-      continue;
-    }
-    return Bad(
-        kv.first, key,
-        in + "is not a known key (did you mean '" + std::string(Nearest(key, known)) + "'?)");
-  }
-  return Status::OK();
+  return ConfigError(node, key, why);
 }
 
 // Typed readers: absent keys leave *out untouched; wrong types are errors.
@@ -234,7 +108,7 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path) {
 Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConfig* t,
                   std::vector<std::string>* warnings) {
   LS_RETURN_IF_ERROR(ReadName(node, NameKind::kTable, "table", &t->name));
-  LS_RETURN_IF_ERROR(CheckKeys(node, "table '" + t->name + "'", kTableKeys, {}, warnings));
+  LS_RETURN_IF_ERROR(CheckConfigKeys(node, "table '" + t->name + "'", kTableKeys, {}, warnings));
   LS_RETURN_IF_ERROR(ReadString(node, "location", &t->location));
   if (t->location.empty()) return Bad(node, "table '" + t->name + "'", "needs a 'location'");
   t->location = ResolvePath(base_dir, t->location);
@@ -265,7 +139,7 @@ Status ParseHudi(const YAML::Node& root, const std::string& base_dir, ServerConf
   std::string cache;
   if (hudi && !hudi.IsNull()) {
     if (!hudi.IsMap()) return Bad(hudi, "hudi", "must be a mapping");
-    LS_RETURN_IF_ERROR(CheckKeys(hudi, "hudi", kHudiKeys, {}, &cfg->warnings));
+    LS_RETURN_IF_ERROR(CheckConfigKeys(hudi, "hudi", kHudiKeys, {}, &cfg->warnings));
     LS_RETURN_IF_ERROR(ReadString(hudi, "mergeCache", &cache));
     LS_RETURN_IF_ERROR(ReadInt(hudi, "mergeCacheBytes", 1 << 20, &cfg->hudi_merge_cache_bytes));
     if (cache.find("://") != std::string::npos) {
@@ -283,7 +157,7 @@ Status ParseSsl(const YAML::Node& root, const std::string& base_dir, ServerConfi
   YAML::Node n = root["ssl"];
   if (!n || n.IsNull()) return Status::OK();
   if (!n.IsMap()) return Bad(n, "ssl", "must be a mapping");
-  LS_RETURN_IF_ERROR(CheckKeys(n, "ssl", kSslKeys, {}, &cfg->warnings));
+  LS_RETURN_IF_ERROR(CheckConfigKeys(n, "ssl", kSslKeys, {}, &cfg->warnings));
   SslConfig ssl;
   LS_RETURN_IF_ERROR(ReadBool(n, "selfSigned", &ssl.self_signed));
   LS_RETURN_IF_ERROR(ReadString(n, "certificateFile", &ssl.certificate_file));
@@ -327,7 +201,7 @@ Status ParseMetrics(const YAML::Node& root, ServerConfig* cfg) {
   YAML::Node n = root["metrics"];
   if (!n || n.IsNull()) return Status::OK();
   if (!n.IsMap()) return Bad(n, "metrics", "must be a mapping");
-  LS_RETURN_IF_ERROR(CheckKeys(n, "metrics", kMetricsKeys, {}, &cfg->warnings));
+  LS_RETURN_IF_ERROR(CheckConfigKeys(n, "metrics", kMetricsKeys, {}, &cfg->warnings));
   LS_RETURN_IF_ERROR(ReadBool(n, "enabled", &cfg->metrics.enabled));
   std::string listen;
   LS_RETURN_IF_ERROR(ReadString(n, "listen", &listen));
@@ -357,7 +231,8 @@ Status ParseShares(const YAML::Node& root, const std::string& base_dir, ServerCo
   for (const YAML::Node& sn : shares) {
     ShareConfig share;
     LS_RETURN_IF_ERROR(ReadName(sn, NameKind::kShare, "share", &share.name));
-    LS_RETURN_IF_ERROR(CheckKeys(sn, "share '" + share.name + "'", kShareKeys, {}, &cfg->warnings));
+    LS_RETURN_IF_ERROR(
+        CheckConfigKeys(sn, "share '" + share.name + "'", kShareKeys, {}, &cfg->warnings));
     LS_RETURN_IF_ERROR(ReadOptString(sn, "id", &share.id));
     LS_RETURN_IF_ERROR(ReadOptString(sn, "displayName", &share.display_name));
     LS_RETURN_IF_ERROR(ReadOptString(sn, "comment", &share.comment));
@@ -367,7 +242,7 @@ Status ParseShares(const YAML::Node& root, const std::string& base_dir, ServerCo
       SchemaConfig schema;
       LS_RETURN_IF_ERROR(ReadName(scn, NameKind::kSchema, "schema", &schema.name));
       LS_RETURN_IF_ERROR(
-          CheckKeys(scn, "schema '" + schema.name + "'", kSchemaKeys, {}, &cfg->warnings));
+          CheckConfigKeys(scn, "schema '" + schema.name + "'", kSchemaKeys, {}, &cfg->warnings));
       YAML::Node tables;
       LS_RETURN_IF_ERROR(ReadSequence(scn, "tables", &tables));
       for (const YAML::Node& tn : tables) {
@@ -388,7 +263,8 @@ Status ParseRecipients(const YAML::Node& root, ServerConfig* cfg) {
   YAML::Node auth = root["authorization"];
   if (auth && !auth.IsNull()) {
     if (!auth.IsMap()) return Bad(auth, "authorization", "must be a mapping");
-    LS_RETURN_IF_ERROR(CheckKeys(auth, "authorization", kAuthorizationKeys, {}, &cfg->warnings));
+    LS_RETURN_IF_ERROR(
+        CheckConfigKeys(auth, "authorization", kAuthorizationKeys, {}, &cfg->warnings));
     std::string token;
     LS_RETURN_IF_ERROR(ReadString(auth, "bearerToken", &token));
     if (!token.empty()) {
@@ -402,7 +278,7 @@ Status ParseRecipients(const YAML::Node& root, ServerConfig* cfg) {
     RecipientConfig r;
     LS_RETURN_IF_ERROR(ReadName(rn, NameKind::kRecipient, "recipient", &r.name));
     LS_RETURN_IF_ERROR(
-        CheckKeys(rn, "recipient '" + r.name + "'", kRecipientKeys, {}, &cfg->warnings));
+        CheckConfigKeys(rn, "recipient '" + r.name + "'", kRecipientKeys, {}, &cfg->warnings));
     std::string token, hash;
     LS_RETURN_IF_ERROR(ReadString(rn, "token", &token));
     LS_RETURN_IF_ERROR(ReadString(rn, "tokenHash", &hash));
@@ -522,7 +398,7 @@ Status ParseStorage(const YAML::Node& root, const std::string& base_dir, ServerC
 
 Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
   if (!root.IsMap()) return Status::InvalidArgument("config: the top level must be a mapping");
-  LS_RETURN_IF_ERROR(CheckKeys(root, "", kRootKeys, kReferenceOnlyRootKeys, &cfg->warnings));
+  LS_RETURN_IF_ERROR(CheckConfigKeys(root, "", kRootKeys, kReferenceOnlyRootKeys, &cfg->warnings));
   YAML::Node version = root["version"];
   int64_t v = 0;
   if (!version) return Status::InvalidArgument("config: 'version' is required (use 1)");
