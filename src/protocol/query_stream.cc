@@ -41,7 +41,9 @@ Status FileSigner::CheckDataFile(const std::string& recorded_path) const {
   Status st = table_.format->ResolveFilePathInto(recorded_path, &path_);
   if (st.ok()) {
     size_t root_length = 0;
-    st = BackendFor(path_, [&] { return "file '" + recorded_path + "'"; }, &root_length).status();
+    st = BackendFor(
+             path_, [&] { return "file '" + recorded_path + "'"; }, &root_length)
+             .status();
   }
   if (st.ok()) return st;
   // The provider's table is at fault: the server log gets the whole reason,
