@@ -21,10 +21,6 @@ Result<HttpResponse> GetTableVersion(const EndpointContext& ctx, const TableCall
                         InTable(t, table.VersionAtTimestamp(*ms, TimestampBound::kAtOrAfter)));
   } else {
     LS_ASSIGN_OR_RETURN(version, InTable(t, table.LatestVersion()));
-    // A version /query would refuse (a truncated or corrupt latest commit)
-    // is refused here too, not announced. Snapshots are cached: the /query
-    // that follows reuses this one.
-    LS_RETURN_IF_ERROR(InTable(t, table.Snapshot(version).status()));
   }
   HttpResponse resp;
   resp.SetHeader("Delta-Table-Version", std::to_string(version));

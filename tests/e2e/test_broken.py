@@ -117,14 +117,3 @@ def test_errors_do_not_leak_storage_paths(broken, name):
         err = c.parse_error(resp)
         for secret in (base, harness.DELTA_ROOT, harness.REPO_ROOT):
             assert secret not in err.message, "error message reveals a server path: %r" % err.message
-
-
-@pytest.mark.parametrize("name", ["truncated", "junk", "badtypes"])
-def test_version_is_refused_like_query(broken, name):
-    """A latest commit /query refuses is not announced by /version either."""
-    c = broken
-    t = "tbl_" + name
-    q = c.parse_error(c.query_raw("s", "d", t, body={}))
-    err = c.parse_error(c.raw("GET", c.table_path("s", "d", t) + "/version"), q.status, q.code)
-    assert t in err.message.lower(), err.message
-    _good_request_works(c)
