@@ -30,11 +30,6 @@ using iceberg::Schema;
 using iceberg::SchemaReport;
 using iceberg::SnapshotInfo;
 
-std::string Basename(const std::string& p) {
-  size_t slash = p.find_last_of('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 std::string UuidFromDigest(const std::string& text) {
   std::string h = HexEncode(Sha256(text)).substr(0, 32);
   return h.substr(0, 8) + "-" + h.substr(8, 4) + "-" + h.substr(12, 4) + "-" + h.substr(16, 4) +
@@ -93,7 +88,7 @@ Result<std::shared_ptr<const IcebergTable::Loaded>> IcebergTable::LoadFile(
       return loaded_;
     }
   }
-  std::string name = Basename(path);
+  std::string name = FileNameOf(path);
   if (info && info->size > options_.max_metadata_bytes) {
     return Status::TooLarge("the Iceberg metadata file '" + name + "' is larger than " +
                             std::to_string(options_.max_metadata_bytes) + " bytes");

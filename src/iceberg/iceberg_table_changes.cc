@@ -18,11 +18,6 @@ using iceberg::PartitionSpec;
 using iceberg::Schema;
 using iceberg::SnapshotInfo;
 
-std::string Basename(const std::string& p) {
-  size_t slash = p.find_last_of('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 }  // namespace
 
 Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_version,
@@ -75,8 +70,9 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
         int32_t id = mf.spec_id;
         if (id < 0) {
           LS_ASSIGN_OR_RETURN(bytes, manifests_.ReadManifest(*loaded->storage, path));
-          LS_ASSIGN_OR_RETURN(std::optional<int32_t> header,
-                              iceberg::ManifestSpecId(*bytes, "manifest '" + Basename(path) + "'"));
+          LS_ASSIGN_OR_RETURN(
+              std::optional<int32_t> header,
+              iceberg::ManifestSpecId(*bytes, "manifest '" + FileNameOf(path) + "'"));
           id = header.value_or(m.default_spec_id);
         }
         spec = m.SpecById(id);

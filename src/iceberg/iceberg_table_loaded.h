@@ -26,4 +26,10 @@ struct IcebergTable::Loaded {
   std::string table_id;
 };
 
+// The last segment of a path (what errors name: manifests, data files).
+inline std::string FileNameOf(const std::string& path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string::npos ? path : path.substr(slash + 1);
+}
+
 }  // namespace lakeshare

@@ -20,11 +20,6 @@ using iceberg::Schema;
 using iceberg::SchemaReport;
 using iceberg::SnapshotInfo;
 
-std::string Basename(const std::string& p) {
-  size_t slash = p.find_last_of('/');
-  return slash == std::string::npos ? p : p.substr(slash + 1);
-}
-
 // The manifests of one snapshot and how their files are converted.
 struct SnapshotPlan {
   std::vector<ManifestFile> list;
@@ -88,13 +83,13 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
                           manifests_.ReadManifest(*loaded->storage, plan.data_paths[i]));
       LS_ASSIGN_OR_RETURN(
           std::optional<int32_t> header,
-          iceberg::ManifestSpecId(bytes, "manifest '" + Basename(plan.data_paths[i]) + "'"));
+          iceberg::ManifestSpecId(bytes, "manifest '" + FileNameOf(plan.data_paths[i]) + "'"));
       id = header.value_or(m.default_spec_id);
       plan.prefetched[i] = std::move(bytes);
     }
     const PartitionSpec* spec = m.SpecById(id);
     if (spec == nullptr) {
-      return Status::Corruption(context + ": manifest '" + Basename(mf.path) +
+      return Status::Corruption(context + ": manifest '" + FileNameOf(mf.path) +
                                 "' uses partition spec " + std::to_string(id) +
                                 ", which the metadata does not define");
     }
@@ -151,7 +146,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     for (const ConvertedManifest::Run& run : cm->runs) {
       const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
       if (!origin || complete_snapshots.count(*origin) == 0) {
-        unreadable = "data file '" + Basename(cm->file(start).path) +
+        unreadable = "data file '" + FileNameOf(cm->file(start).path) +
                      "' predates a column with an initial default, which readers of the file "
                      "would see as null";
         break;
