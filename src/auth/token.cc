@@ -15,7 +15,14 @@ bool IsTokenHash(std::string_view text) {
   return HexDecode(text.substr(kPrefix.size())).has_value();
 }
 
-std::string GenerateToken() { return Base64UrlEncode(RandomBytes(32)); }
+std::string GenerateToken() {
+  // A token that starts with '-' reads as an option when pasted into a
+  // command line (`lakeshare admin link redeem <secret>`); draw again (1 in 64).
+  for (;;) {
+    std::string token = Base64UrlEncode(RandomBytes(32));
+    if (token.front() != '-') return token;
+  }
+}
 
 std::optional<std::string_view> ParseBearerToken(std::string_view v) {
   while (!v.empty() && v.front() == ' ') v.remove_prefix(1);

@@ -19,6 +19,12 @@ TEST(TokenTest, GeneratedTokensAreRandom) {
   EXPECT_EQ(a.size(), 43u);
 }
 
+// 1 in 64 base64url strings starts with '-'; 2 000 draws would meet one
+// with probability 1 - (63/64)^2000 (about 1 - 1e-14).
+TEST(TokenTest, NoTokenStartsLikeAnOption) {
+  for (int i = 0; i < 2000; ++i) ASSERT_NE(GenerateToken().front(), '-');
+}
+
 TEST(TokenTest, ParsesBearerHeader) {
   EXPECT_EQ(*ParseBearerToken("Bearer abc"), "abc");
   EXPECT_EQ(*ParseBearerToken("bearer   abc "), "abc");
