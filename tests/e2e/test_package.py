@@ -1,0 +1,193 @@
+"""The Debian package (deploy/debian): CPack builds it from the build folder
+of the binary under test (installing the already built files; nothing is
+compiled), and the test checks it without installing it on this machine:
+
+- dpkg-deb -I: name, version, amd64, the computed library dependencies
+  (dpkg-shlibdeps), the conffile and the maintainer scripts;
+- dpkg-deb -c: the binary, the default config, the systemd unit, the man page,
+  and nothing else (no test or benchmark binary);
+- dpkg-deb -x into a temporary folder: the extracted binary prints its
+  version, is stripped, its man page names every subcommand, the unit is
+  hardened (`systemd-analyze verify` accepts it without a warning and
+  `systemd-analyze security` rates its exposure at most 2.0 of 10, both
+  offline on the extracted tree), and `serve` with the packaged default config, its state folders
+  moved into the temporary folder, answers /healthz and /readyz.
+"""
+import configparser
+import glob
+import gzip
+import os
+import shutil
+import subprocess
+
+import pytest
+import requests
+
+import harness
+
+UNIT = "/usr/lib/systemd/system/lakeshare.service"
+STATE = "/var/lib/lakeshare"
+CACHE = "/var/cache/lakeshare"
+
+
+def build_dir_of(lakeshare_bin):
+    build = os.path.dirname(os.path.dirname(os.path.dirname(lakeshare_bin)))  # <build>/src/cli/lakeshare
+    assert os.path.isfile(os.path.join(build, "CPackConfig.cmake")), \
+        "no CPackConfig.cmake in %s: configure the build folder with CMake first" % build
+    return build
+
+
+def run(args, **kw):
+    out = subprocess.run(args, capture_output=True, text=True, timeout=kw.pop("timeout", 300), **kw)
+    assert out.returncode == 0, "%s failed (%d):\n%s%s" % (" ".join(args), out.returncode, out.stdout, out.stderr)
+    return out.stdout
+
+
+@pytest.fixture(scope="module")
+def package(lakeshare_bin, tmp_path_factory):
+    """(path of the .deb, folder it was extracted into)."""
+    build = build_dir_of(lakeshare_bin)
+    out = str(tmp_path_factory.mktemp("deb"))
+    # -B: the package and cpack's staging tree go to the temporary folder, not the build folder.
+    run(["cpack", "-G", "DEB", "--config", os.path.join(build, "CPackConfig.cmake"), "-B", out], cwd=build)
+    with open(os.path.join(build, "CMakeCache.txt")) as f:
+        version = [line.split("=", 1)[1].strip() for line in f if line.startswith("CMAKE_PROJECT_VERSION:")][0]
+    debs = glob.glob(os.path.join(out, "*.deb"))
+    assert [os.path.basename(d) for d in debs] == ["lakeshare_%s_amd64.deb" % version]
+    root = os.path.join(out, "root")
+    run(["dpkg-deb", "-x", debs[0], root])
+    return debs[0], root, version
+
+
+def test_control_fields_and_computed_dependencies(package):
+    deb, _, version = package
+    info = run(["dpkg-deb", "-I", deb])
+    fields = dict(line.strip().split(": ", 1) for line in info.splitlines() if line.startswith(" ") and ": " in line
+                  and not line.startswith("  "))
+    assert fields["Package"] == "lakeshare"
+    assert fields["Version"] == version
+    assert fields["Architecture"] == "amd64"
+    depends = [d.strip().split(" ")[0] for d in fields["Depends"].split(",")]
+    # From dpkg-shlibdeps on the binary, not a hand-written list.
+    for lib in ("libc6", "libstdc++6", "libssl3", "libpq5", "libsqlite3-0", "libcurl4", "libyaml-cpp0.7"):
+        assert lib in depends, (lib, fields["Depends"])
+    assert "(>=" in fields["Depends"]
+    conffiles = run(["dpkg-deb", "-I", deb, "conffiles"])
+    assert conffiles.split() == ["/etc/lakeshare/lakeshare.yaml"]
+    for script in ("postinst", "prerm", "postrm"):
+        assert run(["dpkg-deb", "-I", deb, script]).startswith("#!/bin/sh")
+
+
+def test_contents_are_the_server_and_nothing_else(package):
+    deb, _, _ = package
+    listing = run(["dpkg-deb", "-c", deb])
+    files = {}
+    for line in listing.splitlines():
+        parts = line.split()
+        if not parts[0].startswith("d"):
+            files[parts[-1]] = parts[0]
+    assert set(files) == {"./usr/bin/lakeshare", "./etc/lakeshare/lakeshare.yaml",
+                          "./usr/lib/systemd/system/lakeshare.service", "./usr/share/man/man1/lakeshare.1.gz"}
+    assert files["./usr/bin/lakeshare"] == "-rwxr-xr-x"
+    assert files["./etc/lakeshare/lakeshare.yaml"] == "-rw-r--r--"
+    assert all(" root/root " in line for line in listing.splitlines())
+
+
+def test_extracted_binary_runs_and_is_documented(package):
+    _, root, version = package
+    binary = os.path.join(root, "usr", "bin", "lakeshare")
+    assert run([binary, "--version"]).strip() == "lakeshare " + version
+    # Stripped: no debug sections in the packaged binary.
+    sections = run(["readelf", "-S", "-W", binary])
+    assert ".debug_info" not in sections and ".symtab" not in sections
+    with gzip.open(os.path.join(root, "usr", "share", "man", "man1", "lakeshare.1.gz"), "rt") as f:
+        man = f.read()
+    assert man.startswith(".\\\" DO NOT MODIFY THIS FILE!  It was generated by help2man")
+    assert '.TH LAKESHARE "1"' in man and "lakeshare %s" % version in man
+    help_text = run([binary, "--help"])
+    subcommands = help_text.split("Subcommands:", 1)[1].split()
+    for cmd in ("serve", "admin", "create-admin-user", "import-config"):
+        assert cmd in subcommands
+        assert ".SS %s\n" % cmd in man, cmd
+    assert "Usage: lakeshare serve [OPTIONS]" in man  # not the build machine's path
+
+
+def unit_of(root):
+    parser = configparser.ConfigParser(strict=False, interpolation=None)
+    parser.optionxform = str
+    with open(os.path.join(root, UNIT.lstrip("/"))) as f:
+        parser.read_string(f.read())
+    return parser
+
+
+def test_systemd_unit_is_hardened(package):
+    _, root, _ = package
+    unit = unit_of(root)
+    service = unit["Service"]
+    assert service["ExecStart"] == "/usr/bin/lakeshare serve --config /etc/lakeshare/lakeshare.yaml"
+    for key, want in (("DynamicUser", "yes"), ("ProtectSystem", "strict"), ("NoNewPrivileges", "yes"),
+                      ("PrivateTmp", "yes"), ("PrivateDevices", "yes"), ("StateDirectory", "lakeshare"),
+                      ("CacheDirectory", "lakeshare"), ("CapabilityBoundingSet", ""),
+                      ("RestrictAddressFamilies", "AF_INET AF_INET6 AF_UNIX")):
+        assert service[key] == want, key
+    # The server drains for 30 s on SIGTERM: systemd waits longer before SIGKILL.
+    assert int(service["TimeoutStopSec"].rstrip("s")) > 30
+    # Everything the default config writes is in the unit's writable folders.
+    with open(os.path.join(root, "etc", "lakeshare", "lakeshare.yaml")) as f:
+        config = f.read()
+    for line in config.splitlines():
+        if line.lstrip().startswith(("catalogUrl:", "urlSigningKeyFile:", "mergeCache:")):
+            path = line.split(":", 1)[1].strip().removeprefix("sqlite:")
+            assert path.startswith((STATE + "/", CACHE + "/")), line
+
+
+def test_systemd_accepts_the_unit_and_rates_it_hardened(package, tmp_path):
+    _, root, _ = package
+    tool = shutil.which("systemd-analyze")
+    assert tool, "systemd-analyze not found: scripts/install-deps installs systemd"
+    # The extracted tree plus this machine's systemd targets (the unit's
+    # After=/WantedBy= names), so `verify --root` resolves them offline.
+    tree = str(tmp_path / "root")
+    shutil.copytree(root, tree, symlinks=True)
+    targets = glob.glob("/usr/lib/systemd/system/*.target") or glob.glob("/lib/systemd/system/*.target")
+    assert targets, "no systemd targets on this machine"
+    for t in targets:
+        shutil.copy(t, os.path.join(tree, "usr", "lib", "systemd", "system"))
+    out = subprocess.run([tool, "verify", "--root=" + tree, "--man=no", UNIT], capture_output=True, text=True,
+                         timeout=60)
+    # Unknown keys and bad values are only warnings (exit 0): none may be printed.
+    assert out.returncode == 0 and out.stdout.strip() == "" and out.stderr.strip() == "", out.stdout + out.stderr
+    out = subprocess.run([tool, "security", "--offline=yes", "--root=" + tree, "--no-pager", UNIT],
+                         capture_output=True, text=True, timeout=60)
+    level = [line for line in out.stdout.splitlines() if "Overall exposure level" in line]
+    assert level, out.stdout + out.stderr
+    exposure = float(level[0].split(":")[1].split()[0])
+    print("systemd-analyze security: exposure %.1f of 10" % exposure)
+    assert exposure <= 2.0, out.stdout  # 'OK' is below 3; the unit scores 1.6
+
+
+def test_extracted_binary_serves_the_packaged_default_config(package, tmp_path):
+    _, root, _ = package
+    with open(os.path.join(root, "etc", "lakeshare", "lakeshare.yaml")) as f:
+        config = f.read()
+    # The packaged config, its state and cache folders moved here (the unit's
+    # StateDirectory and CacheDirectory on a real install).
+    state, cache = str(tmp_path / "state"), str(tmp_path / "cache")
+    os.makedirs(state)
+    os.makedirs(cache)
+    moved = config.replace(STATE + "/", state + "/").replace(CACHE + "/", cache + "/")
+    assert moved.count(str(tmp_path)) == 3
+    server = harness.ServerProcess(os.path.join(root, "usr", "bin", "lakeshare"), moved, str(tmp_path),
+                                   name="packaged").start()
+    try:
+        assert server.base_url.startswith("http://127.0.0.1:")  # the default listens locally only
+        assert server.endpoint_url.endswith("/delta-sharing")
+        for path in ("/healthz", "/readyz"):
+            r = requests.get(server.base_url + path, timeout=10)
+            assert r.status_code == 200, (path, r.text)
+        assert requests.get(server.endpoint_url + "/shares", timeout=10).status_code == 401
+        assert os.path.isfile(os.path.join(state, "catalog.db"))
+        assert os.path.isfile(os.path.join(state, "url-signing.key"))
+        assert os.stat(os.path.join(state, "url-signing.key")).st_mode & 0o077 == 0
+    finally:
+        server.stop_and_check()
