@@ -84,8 +84,11 @@ class ServerStartError(AssertionError):
 
 
 class ServerProcess:
-    def __init__(self, binary, config, workdir, name="server", extra_args=None, cwd=None):
+    def __init__(self, binary, config, workdir, name="server", extra_args=None, cwd=None, env=None,
+                 port=0):
         self.binary = binary
+        self.port = port  # 0: any free port
+        self.env = env  # the process's whole environment (default: this one's)
         self.config = config
         self.workdir = workdir
         self.name = name
@@ -123,10 +126,10 @@ class ServerProcess:
 
     def spawn(self):
         self.write_config()
-        args = [self.binary, "serve", "--config", self.config_path, "--port", "0"] + self.extra_args
+        args = [self.binary, "serve", "--config", self.config_path, "--port", str(self.port)] + self.extra_args
         self._stderr_file = open(self.stderr_path, "wb")
         self.proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=self._stderr_file,
-                                     stdin=subprocess.DEVNULL, cwd=self.cwd)
+                                     stdin=subprocess.DEVNULL, cwd=self.cwd, env=self.env)
         self._reader = threading.Thread(target=self._read_stdout, daemon=True)
         self._reader.start()
 
