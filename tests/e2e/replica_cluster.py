@@ -177,7 +177,7 @@ class Load:
             status, replica = r.status_code, r.headers.get("X-Lakeshare-Replica")
             r.content  # the whole answer, or the error reading it
             self._add(Record(kind, t0, time.monotonic(), status, replica, name=name, rid=rid))
-        except requests.RequestException as e:
+        except Exception as e:  # noqa: BLE001 (any failure is recorded; the thread goes on)
             self._add(Record(kind, t0, time.monotonic(), status, replica, error=repr(e), name=name, rid=rid))
 
     def _queries(self):
@@ -190,9 +190,8 @@ class Load:
             self._call("query", s, "POST", url, headers, json={})
 
     def _writes(self):
-        ops = self.cluster.admin()
         s = requests.Session()
-        headers = dict(self.extra_headers, Authorization="Bearer " + ops.token)
+        headers = dict(self.extra_headers, Authorization="Bearer " + self.admin_token)
         for i in range(self.max_requests):
             if self._stop.is_set():
                 return
@@ -202,6 +201,8 @@ class Load:
             time.sleep(self.write_pause)
 
     def start(self):
+        # Logged in before the load (a login is an Argon2 hash: seconds on a busy machine).
+        self.admin_token = self.cluster.admin().token
         for t in self.threads:
             t.start()
         return self
