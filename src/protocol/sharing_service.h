@@ -39,9 +39,10 @@ class SharingService {
   HttpResponse Handle(HttpRequest& request);
 
  private:
-  // Sets *recipient to the authenticated principal's name.
+  // Sets *recipient to the authenticated principal's name, and *reason to
+  // why a table the provider misconfigured failed (both may be nullptr).
   HttpResponse Route(const HttpRequest& request, const std::vector<std::string>& segments,
-                     std::string* recipient);
+                     std::string* recipient, std::string* reason);
 
   const SharingServiceOptions options_;
   std::shared_ptr<Catalog> catalog_;
