@@ -84,6 +84,32 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
   }
 }
 
+std::optional<HttpResponse> SharingService::CheckHead(const HttpRequest& head) {
+  std::string_view path = head.path;
+  const std::string& prefix = options_.endpoint;
+  if (path.substr(0, prefix.size()) != prefix ||
+      (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+    return std::nullopt;
+  }
+  path.remove_prefix(prefix.size());
+  std::optional<std::vector<std::string>> segments = PathSegments(path);
+  if (!segments || (!segments->empty() && (*segments)[0] == "files")) return std::nullopt;
+  const std::string* auth = head.Header("authorization");
+  std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
+  Result<Principal> who =
+      catalog_->AuthenticateFrom(token.value_or(std::string_view()), head.remote_address);
+  if (who.ok()) return std::nullopt;
+  HttpResponse refused = ErrorResponse(who.status());
+  if (options_.audit) {
+    SharingAuditEvent event;
+    event.time_ms = NowMillis();
+    event.remote_address = head.remote_address;
+    DescribeSharingRequest(*segments, &event);
+    AuditResponse(&refused, std::move(event), options_.audit);
+  }
+  return refused;
+}
+
 HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::string>& segments,
                                    std::string* recipient, std::string* reason) {
   const std::string* auth = r.Header("authorization");
