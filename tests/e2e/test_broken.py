@@ -98,6 +98,20 @@ def test_broken_table_is_a_json_4xx(broken, name):
     _good_request_works(c)
 
 
+@pytest.mark.parametrize("name", ["truncated", "junk", "badtypes", "binary"])
+def test_version_is_refused_like_query(broken, name):
+    """A latest commit /query refuses is not announced by /version either (which
+    reads that one commit, not the snapshot)."""
+    c = broken
+    t = "tbl_" + name
+    q = c.parse_error(c.query_raw("s", "d", t, body={}))
+    for _ in range(2):  # the second answer too (a passed check is remembered, a failed one not)
+        err = c.parse_error(c.raw("GET", c.table_path("s", "d", t) + "/version"), q.status, q.code)
+        assert t in err.message.lower(), err.message
+    assert c.table_version("s", "d", "tbl_good") >= 0
+    _good_request_works(c)
+
+
 @pytest.mark.parametrize("name", ["missing", "nolog", "nocreds"])
 def test_misconfigured_table_is_unavailable(broken, name):
     """A table the provider set up wrong (no table at its location, a store it
