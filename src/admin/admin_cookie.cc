@@ -63,6 +63,14 @@ Status CheckCsrf(const HttpRequest& request, std::string_view key, std::string_v
       site != nullptr && *site != "same-origin") {
     return Status::PermissionDenied("cross-site request refused (Sec-Fetch-Site: " + *site + ")");
   }
+  return CheckSameOrigin(request, public_url);
+}
+
+Status CheckSameOrigin(const HttpRequest& request, std::string_view public_url) {
+  if (const std::string* site = request.Header("sec-fetch-site");
+      site != nullptr && *site != "same-origin" && *site != "none") {
+    return Status::PermissionDenied("cross-site request refused (Sec-Fetch-Site: " + *site + ")");
+  }
   if (const std::string* origin = request.Header("origin"); origin != nullptr) {
     const std::string_view from = HostOf(*origin);
     const std::string* host = request.Header("host");
@@ -71,6 +79,12 @@ Status CheckCsrf(const HttpRequest& request, std::string_view key, std::string_v
     if (!ours) return Status::PermissionDenied("request from another origin refused");
   }
   return Status::OK();
+}
+
+bool IsJsonContentType(const std::string* content_type) {
+  if (content_type == nullptr) return false;
+  std::string_view type = Trim(std::string_view(*content_type).substr(0, content_type->find(';')));
+  return EqualsIgnoreCase(type, "application/json");
 }
 
 }  // namespace lakeshare

@@ -34,5 +34,12 @@ std::string CsrfToken(std::string_view key, std::string_view token);
 // same-origin) is this server. kPermissionDenied, saying which, otherwise.
 Status CheckCsrf(const HttpRequest& request, std::string_view key, std::string_view token,
                  std::string_view public_url);
+// The origin part of CheckCsrf alone (Origin and Sec-Fetch-Site, when sent,
+// name this server; Sec-Fetch-Site "none", a navigation the user made, too):
+// what the login checks, where no session exists yet.
+Status CheckSameOrigin(const HttpRequest& request, std::string_view public_url);
+// Whether a Content-Type header (nullptr: absent) is application/json, with
+// or without parameters.
+bool IsJsonContentType(const std::string* content_type);
 
 }  // namespace lakeshare

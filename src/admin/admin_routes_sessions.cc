@@ -7,6 +7,7 @@
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
 #include "admin/admin_service.h"
+#include "server/errors.h"
 
 namespace lakeshare {
 
@@ -20,6 +21,18 @@ using T = FieldType;
 bool SecureCookies(const AdminCall& c) { return c.BaseUrl().rfind("https://", 0) == 0; }
 
 Result<HttpResponse> Login(AdminCall& c) {
+  // A browser sends a cross-origin form or text/plain POST without asking
+  // first: refused, so no other site can log its visitors in (login CSRF) or
+  // guess passwords through them.
+  if (Status same = CheckSameOrigin(c.request, c.options.public_endpoint_url); !same.ok()) {
+    c.detail = same.message();
+    return ErrorResponse(403, kCsrfRejected, same.message());
+  }
+  if (!IsJsonContentType(c.request.Header("content-type"))) {
+    c.detail = "login body not sent as application/json";
+    return ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
+                         "the login body must be sent with Content-Type: application/json");
+  }
   const std::string& user = c.body.Required("username");
   c.actor_name = user;
   c.object = "user:" + user;

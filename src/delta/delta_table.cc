@@ -71,6 +71,31 @@ Result<int64_t> DeltaTable::LatestVersion() {
   }
 }
 
+Result<int64_t> DeltaTable::LatestVersionChecked() {
+  try {
+    LS_ASSIGN_OR_RETURN(LogView view, log_.ListRecent());
+    const int64_t latest = view.listing.latest_version;
+    const DeltaLogFile* commit = view.listing.FindCommit(latest);
+    if (commit == nullptr) return latest;  // only a checkpoint: Snapshot reads it
+    const Fingerprint print = FingerprintOf(commit->info);
+    const std::pair<int64_t, Fingerprint> checked{latest, print};
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      if (checked_latest_ == checked) return latest;
+    }
+    auto cached = cache_.NewestAtOrBefore(cache_id_, latest);
+    const SnapshotCache::Tag tag{print.size, print.modification_time_ms};
+    if (!cached || cached->first != latest || !(cached->second == tag)) {
+      LS_RETURN_IF_ERROR(ReadCommit(*commit, DeltaParseMode::kAll).status());
+    }
+    std::lock_guard<std::mutex> lock(mu_);
+    checked_latest_ = checked;
+    return latest;
+  } catch (const std::exception& e) {
+    return FromException(e);
+  }
+}
+
 Result<std::string> DeltaTable::ResolveFilePath(const std::string& recorded_path) const {
   std::string out;
   LS_RETURN_IF_ERROR(ResolveFilePathInto(recorded_path, &out));

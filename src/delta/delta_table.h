@@ -109,6 +109,11 @@ class DeltaTable final : public TableFormat {
 
   // Lists the log (from the known checkpoint on); never replays.
   Result<int64_t> LatestVersion() override;
+  // LatestVersion, refusing (as Snapshot would) a latest version whose JSON
+  // commit does not parse (truncated, corrupt): reads that one commit
+  // (bounded by max_commit_file_bytes) unless that version's snapshot is
+  // cached or the same file passed before; never replays. For /version.
+  Result<int64_t> LatestVersionChecked();
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
   Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
@@ -208,6 +213,8 @@ class DeltaTable final : public TableFormat {
   std::mutex mu_;
   std::map<int64_t, std::shared_future<SnapshotResult>> in_flight_;  // guarded by mu_
   std::map<int64_t, CachedTimestampInfo> timestamp_infos_;           // guarded by mu_
+  // The latest commit LatestVersionChecked last found readable.
+  std::optional<std::pair<int64_t, Fingerprint>> checked_latest_;  // guarded by mu_
 };
 
 }  // namespace lakeshare

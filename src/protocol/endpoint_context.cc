@@ -1,5 +1,7 @@
 #include "protocol/endpoint_context.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 
 #include "server/request_target.h"
@@ -13,7 +15,45 @@ HttpResponse JsonResponse(std::string body) {
   return r;
 }
 
+namespace {
+
+std::string UnavailableMessage(const TableRef& t) {
+  return "table " + t.FullName() +
+         " is unavailable: its provider has not set it up correctly (contact the provider of "
+         "share '" +
+         t.info.share + "')";
+}
+
+// What the reference server answers for a table whose files are missing
+// (RESOURCE_DOES_NOT_EXIST): the request is fine, the table is not there.
+Status ProviderFault(const TableRef& t, const Status& status) {
+  std::string message = UnavailableMessage(t);
+  if (status.code() == StatusCode::kNotFound && status.message() == message) return status;
+  spdlog::warn("table {} is unavailable (the provider must fix it): {}", t.FullName(),
+               status.ToString());
+  t.provider_fault = status.ToString();
+  return Status::NotFound(std::move(message));
+}
+
+}  // namespace
+
+Status TableOpenStatus(const TableRef& t, const Status& status) {
+  if (status.ok()) return status;
+  switch (status.code()) {
+    case StatusCode::kIOError:
+    case StatusCode::kUnavailable:
+    case StatusCode::kTooManyRequests:
+    case StatusCode::kInternal:
+      return TableStatus(t, status);
+    default:
+      return ProviderFault(t, status);
+  }
+}
+
 Status TableStatus(const TableRef& t, const Status& status) {
+  if (status.code() == StatusCode::kNotFound || status.code() == StatusCode::kPermissionDenied) {
+    return ProviderFault(t, status);
+  }
   std::string message = status.message();
   for (const std::string& where : {t.resolved.location, t.info.location}) {
     if (where.empty()) continue;

@@ -43,6 +43,9 @@ struct TableRef {
   TableInfo info;
   ResolvedTable resolved;
   Principal who;
+  // Set by TableStatus when the table failed through its provider's fault:
+  // the whole reason, for the audit (the recipient is told less).
+  mutable std::string provider_fault;
   std::string FullName() const { return info.share + "." + info.schema + "." + info.name; }
 };
 
@@ -60,7 +63,16 @@ HttpResponse JsonResponse(std::string body);
 
 // A failure of the table's own data or format, as the recipient may see it:
 // the table's storage locations replaced by "<table>", and the table named.
+// A failure the provider must fix (no table at the location: kNotFound,
+// kPermissionDenied) becomes kNotFound "table ... is unavailable" (not a
+// request error); its whole reason goes to the server log and
+// t.provider_fault.
 Status TableStatus(const TableRef& t, const Status& status);
+// The same for a table whose location cannot even be opened (a relative
+// path, a scheme or store without credentials, an unknown format): every
+// failure but a store's transient one (kIOError, kUnavailable) is the
+// provider's.
+Status TableOpenStatus(const TableRef& t, const Status& status);
 template <typename T>
 Result<T> InTable(const TableRef& t, Result<T> result) {
   if (result.ok()) return result;

@@ -16,6 +16,7 @@
 #include "protocol/share_partition_filter.h"
 #include "protocol/time_travel.h"
 #include "server/errors.h"
+#include "table/snapshot_verdicts.h"
 
 namespace lakeshare {
 namespace {
@@ -121,13 +122,22 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
                     t.FullName());
   // Every file the share exposes, whatever the page or predicate: a bad path
   // is then the same JSON error on every request, never a body cut short.
-  for (const DataFile& f : snapshot->files) {
-    if (share_filter && !share_filter->Admits(f)) continue;  // never sent
-    LS_RETURN_IF_ERROR(InTable(t, signer.CheckDataFile(f.path)));
-    if (format == ResponseFormat::kDelta) {
-      LS_RETURN_IF_ERROR(InTable(t, CheckDeletionVectorsShareable(f, t.resolved.derived_location)));
-    }
-  }
+  // O(files), so once per snapshot: the key holds all else it depends on.
+  std::string verdict_key = t.FullName() + '\n' + t.resolved.location + '\n' +
+                            t.resolved.derived_location + '\n' +
+                            t.info.partition_filter.value_or("") + '\n' +
+                            (format == ResponseFormat::kDelta ? "delta" : "parquet");
+  LS_RETURN_IF_ERROR(
+      InTable(t, SnapshotVerdicts::Global().GetOrCheck(snapshot, verdict_key, [&]() -> Status {
+        for (const DataFile& f : snapshot->files) {
+          if (share_filter && !share_filter->Admits(f)) continue;  // never sent
+          LS_RETURN_IF_ERROR(signer.CheckDataFile(f.path));
+          if (format == ResponseFormat::kDelta) {
+            LS_RETURN_IF_ERROR(CheckDeletionVectorsShareable(f, t.resolved.derived_location));
+          }
+        }
+        return Status::OK();
+      })));
 
   QueryStreamOptions o;
   o.format = format;

@@ -128,6 +128,10 @@ void AuditResponse(HttpResponse* response, SharingAuditEvent event,
                    std::shared_ptr<SharingAuditSink> sink) {
   event.status = response->status;
   if (response->status >= 400 && !response->stream) event.detail = ErrorDetail(response->body);
+  if (!event.reason.empty()) {
+    event.detail += (event.detail.empty() ? "" : "; ") + std::string("reason: ") + event.reason;
+    if (event.detail.size() > 1024) event.detail.resize(1024);
+  }
   if (response->stream && response->status < 300 &&
       (event.action == "queryTable" || event.action == "tableChanges")) {
     response->stream = std::make_unique<CountingStream>(std::move(response->stream),

@@ -29,6 +29,9 @@ struct SharingAuditEvent {
   int status = 0;                    // the HTTP status sent
   std::optional<int64_t> num_files;  // file lines sent (query and changes answers)
   std::string detail;                // the error code and message, or why a stream stopped
+  // Why, when the client was told less than the server knows (a table the
+  // provider misconfigured: its location); appended to `detail`.
+  std::string reason;
   std::string remote_address;
 };
 

@@ -134,6 +134,21 @@ TEST(SharingAuditTest, PlainAnswersAndErrors) {
   EXPECT_EQ(sink->events[2].detail, "");
 }
 
+TEST(SharingAuditTest, TheReasonTheClientWasNotToldIsAudited) {
+  auto sink = std::make_shared<Collect>();
+  HttpResponse err;
+  err.status = 400;
+  err.body =
+      "{\"errorCode\":\"RESOURCE_DOES_NOT_EXIST\",\"message\":\"table s.d.t is unavailable\"}";
+  SharingAuditEvent e = Event("queryTable");
+  e.reason = "NotFound: No Delta table at '/data/t'";
+  AuditResponse(&err, std::move(e), sink);
+  ASSERT_EQ(sink->events.size(), 1u);
+  EXPECT_EQ(sink->events[0].detail,
+            "RESOURCE_DOES_NOT_EXIST: table s.d.t is unavailable; reason: NotFound: No Delta table "
+            "at '/data/t'");
+}
+
 TEST(SharingAuditTest, DescribesRequests) {
   struct Case {
     std::vector<std::string> seg;

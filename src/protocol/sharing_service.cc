@@ -71,12 +71,12 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     if (!segments->empty() && (*segments)[0] == "files") {
       return files_.Serve(request, segments->size() == 2 ? (*segments)[1] : std::string_view());
     }
-    if (!options_.audit) return Route(request, *segments, nullptr);
+    if (!options_.audit) return Route(request, *segments, nullptr, nullptr);
     SharingAuditEvent event;
     event.time_ms = NowMillis();
     event.remote_address = request.remote_address;
     DescribeSharingRequest(*segments, &event);
-    HttpResponse response = Route(request, *segments, &event.recipient);
+    HttpResponse response = Route(request, *segments, &event.recipient, &event.reason);
     AuditResponse(&response, std::move(event), options_.audit);
     return response;
   } catch (const std::exception& e) {
@@ -84,8 +84,34 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
   }
 }
 
+std::optional<HttpResponse> SharingService::CheckHead(const HttpRequest& head) {
+  std::string_view path = head.path;
+  const std::string& prefix = options_.endpoint;
+  if (path.substr(0, prefix.size()) != prefix ||
+      (path.size() > prefix.size() && path[prefix.size()] != '/')) {
+    return std::nullopt;
+  }
+  path.remove_prefix(prefix.size());
+  std::optional<std::vector<std::string>> segments = PathSegments(path);
+  if (!segments || (!segments->empty() && (*segments)[0] == "files")) return std::nullopt;
+  const std::string* auth = head.Header("authorization");
+  std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
+  Result<Principal> who =
+      catalog_->AuthenticateFrom(token.value_or(std::string_view()), head.remote_address);
+  if (who.ok()) return std::nullopt;
+  HttpResponse refused = ErrorResponse(who.status());
+  if (options_.audit) {
+    SharingAuditEvent event;
+    event.time_ms = NowMillis();
+    event.remote_address = head.remote_address;
+    DescribeSharingRequest(*segments, &event);
+    AuditResponse(&refused, std::move(event), options_.audit);
+  }
+  return refused;
+}
+
 HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::string>& segments,
-                                   std::string* recipient) {
+                                   std::string* recipient, std::string* reason) {
   const std::string* auth = r.Header("authorization");
   std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
   Result<Principal> who =
@@ -128,9 +154,14 @@ HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::
   t.info = std::move(*info);
   t.who = *who;
   Result<ResolvedTable> resolved = resolver_.Resolve(t.info);
-  if (!resolved.ok()) return ErrorResponse(TableStatus(t, resolved.status()));
+  if (!resolved.ok()) {
+    HttpResponse refused = ErrorResponse(TableOpenStatus(t, resolved.status()));
+    if (reason != nullptr) *reason = t.provider_fault;
+    return refused;
+  }
   t.resolved = std::move(*resolved);
   HttpResponse response = Answer(route->table_endpoint(context_, TableCall{r, t}));
+  if (reason != nullptr) *reason = t.provider_fault;
   if (slot) HoldWhileStreaming(&response, std::move(*slot));
   return response;
 }

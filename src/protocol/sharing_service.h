@@ -13,6 +13,7 @@
 #pragma once
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -37,11 +38,16 @@ class SharingService {
   SharingService& operator=(const SharingService&) = delete;
 
   HttpResponse Handle(HttpRequest& request);
+  // For ServerOptions::head_check: a request under the prefix (not a signed
+  // /files/ download) whose bearer token does not authenticate gets its 401
+  // (audited as Handle would) before its body is read; nullopt otherwise.
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head);
 
  private:
-  // Sets *recipient to the authenticated principal's name.
+  // Sets *recipient to the authenticated principal's name, and *reason to
+  // why a table the provider misconfigured failed (both may be nullptr).
   HttpResponse Route(const HttpRequest& request, const std::vector<std::string>& segments,
-                     std::string* recipient);
+                     std::string* recipient, std::string* reason);
 
   const SharingServiceOptions options_;
   std::shared_ptr<Catalog> catalog_;

@@ -279,5 +279,53 @@ TEST(ConnectionLimitsTest, ParserRefusesWhatExceedsTheLimits) {
             http::error::header_limit);
 }
 
+TEST(ConnectionLimitsTest, HeadCheckRefusesBeforeTheBodyIsRead) {
+  ServerOptions o = TestOptions();
+  std::atomic<int> checked{0};
+  o.head_check = [&checked](const HttpRequest& head) -> std::optional<HttpResponse> {
+    ++checked;
+    EXPECT_EQ(head.body, "");
+    if (head.Header("authorization") != nullptr) return std::nullopt;
+    HttpResponse r;
+    r.status = 401;
+    r.SetHeader("Content-Type", "application/json");
+    r.body = "{\"errorCode\":\"UNAUTHENTICATED\",\"message\":\"no token\"}";
+    return r;
+  };
+  TestServer s(o);
+  {
+    // The body never comes: the answer must not wait for it (read_timeout: 10 s).
+    Client c(s.port());
+    auto start = std::chrono::steady_clock::now();
+    ASSERT_TRUE(c.Send("POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\n\r\n"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+    EXPECT_EQ(r->Header("connection"), "close");
+    EXPECT_LT(std::chrono::steady_clock::now() - start, 5s);
+    EXPECT_TRUE(c.WaitClosed(5s));
+  }
+  {
+    // 100-continue: refused before the client is told to send the body.
+    Client c(s.port());
+    ASSERT_TRUE(c.Send(
+        "POST /echo HTTP/1.1\r\nHost: t\r\nContent-Length: 1000\r\nExpect: 100-continue\r\n\r\n"));
+    auto r = c.Read();
+    ASSERT_TRUE(r);
+    EXPECT_EQ(r->status, 401);
+  }
+  auto ok = Fetch(s.port(),
+                  "POST /echo HTTP/1.1\r\nHost: t\r\nAuthorization: Bearer x\r\n"
+                  "Content-Length: 5\r\n\r\nhello");
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_NE(ok->body.find("body=hello"), std::string::npos) << ok->body;
+  // A request without a body is not checked here (the handler does it).
+  auto get = Fetch(s.port(), "GET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
+  ASSERT_TRUE(get);
+  EXPECT_EQ(get->status, 200);
+  EXPECT_EQ(checked.load(), 3);
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -234,6 +234,48 @@ void HttpConnection::OnHeader(error_code ec) {
     Dispatch();
     return;
   }
+  if (host_->has_head_check()) {
+    CheckHead();
+    return;
+  }
+  StartBody();
+}
+
+// Credentials are checked from the head: a client without them cannot make
+// the server read (or hold) a body.
+void HttpConnection::CheckHead() {
+  phase_ = Phase::kHandling;
+  HttpRequest head;
+  head.method = method_;
+  head.target = std::string(parser_->get().target());
+  head.path = target_.path;
+  head.query = target_.query;
+  head.headers = headers_;
+  head.remote_address = remote_;
+  head.scheme = tls_context_ ? "https" : "http";
+  net::post(host_->workers(), [self = shared_from_this(), head = std::move(head),
+                               work = net::make_work_guard(host_->ioc())]() mutable {
+    std::optional<HttpResponse> refusal = self->host_->CheckHead(head);
+    net::any_io_executor executor = self->executor_;
+    net::post(executor, [self = std::move(self), refusal = std::move(refusal)]() mutable {
+      if (self->closed_) return;
+      if (self->timed_out_) {
+        self->SendError(408, "timed out reading the request");
+      } else if (refusal) {
+        self->log_pending_ = true;
+        self->keep_alive_ = false;  // the body stays unread: close after the answer
+        self->ClearDeadline();
+        self->SendResponse(std::move(*refusal));
+      } else {
+        self->StartBody();
+      }
+    });
+  });
+}
+
+void HttpConnection::StartBody() {
+  phase_ = Phase::kReadingBody;
+  http::request<http::string_body>& req = parser_->get();
   boost::optional<uint64_t> length = parser_->content_length();
   if (!host_->body_budget().TryReserve(length ? *length : limits_.max_body_bytes,
                                        &body_reservation_)) {

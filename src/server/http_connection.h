@@ -1,8 +1,10 @@
 // One TCP connection of the HTTP server, as a state machine: on a TLS
 // listener, tell TLS from plain HTTP (which gets a 400 saying to use https)
 // and do the handshake (read timeout), then wait for a
-// request (idle timeout), read its header and body (read timeout, the
-// parser's limits of connection_limits.h), hand it to the worker pool, write
+// request (idle timeout), read its header, let the head check refuse it
+// before its body is read (then answer and close), read the body (read
+// timeout, the parser's limits of connection_limits.h), hand it to the
+// worker pool, write
 // the response — a fixed body in slices, or a BodyStream piece by piece
 // (body_streaming.h), each write bounded by the minimum send rate — and either wait for the next
 // request or close (lingering, so the client reads the response before the FIN).
@@ -61,6 +63,10 @@ class HttpConnectionHost {
   virtual ServerObserver* observer() = 0;  // may be null
   // Runs the handler (worker thread); never throws.
   virtual HttpResponse CallHandler(HttpRequest& request) = 0;
+  // ServerOptions::head_check (worker thread); never throws. has_head_check:
+  // whether there is one (else bodies are read without asking).
+  virtual bool has_head_check() const = 0;
+  virtual std::optional<HttpResponse> CheckHead(const HttpRequest& head) = 0;
   // The transport's own error responses (server/errors.h by default).
   virtual HttpResponse RenderError(int status, std::string_view message) = 0;
   // The connection with this id is gone (called from its destructor).
@@ -110,6 +116,8 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   void ReadHeader();
   void OnHeader(error_code ec);
   void OnContinueWritten(error_code ec);
+  void CheckHead();
+  void StartBody();
   void ReadBody();
   void OnBody(error_code ec);
   void NoteRequestLine();

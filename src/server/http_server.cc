@@ -92,6 +92,8 @@ class HttpServer::Impl final : public HttpConnectionHost {
   ServerObserver* observer() override { return options_.observer; }
   Status ReloadTls();
   HttpResponse CallHandler(HttpRequest& request) override;
+  bool has_head_check() const override { return static_cast<bool>(options_.head_check); }
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head) override;
   HttpResponse RenderError(int status, std::string_view message) override;
   void Unregister(uint64_t id) override;
 
@@ -467,6 +469,18 @@ HttpResponse HttpServer::Impl::CallHandler(HttpRequest& request) {
     spdlog::error("http: handler failed for {} {}", LogSafe(request.method), LogSafe(request.path));
   }
   return RenderError(500, "internal error");
+}
+
+std::optional<HttpResponse> HttpServer::Impl::CheckHead(const HttpRequest& head) {
+  try {
+    return options_.head_check(head);
+  } catch (const std::exception& e) {
+    spdlog::error("http: head check failed for {} {}: {}", LogSafe(head.method), LogSafe(head.path),
+                  e.what());
+  } catch (...) {
+    spdlog::error("http: head check failed for {} {}", LogSafe(head.method), LogSafe(head.path));
+  }
+  return std::nullopt;  // the handler decides, with the body
 }
 
 HttpResponse HttpServer::Impl::RenderError(int status, std::string_view message) {

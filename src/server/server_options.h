@@ -6,6 +6,7 @@
 #include <cstddef>
 #include <cstdint>
 #include <functional>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -22,6 +23,13 @@ namespace lakeshare {
 // must be thread-safe, cheap and non-blocking. The server adds the framing
 // headers and "Connection: close" itself.
 using ErrorRenderer = std::function<HttpResponse(int status, std::string_view message)>;
+
+// Looks at a request whose body is still to come (`head` holds everything
+// but the body), on a worker thread, before a byte of the body is read: a
+// response to send instead (a 401 for a request without valid credentials),
+// after which the connection closes with the body unread; nullopt to read
+// the body and hand the request to the handler. Thread-safe; must not throw.
+using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
 
 // HTTPS on the listener (tls_context.h). Files are re-read by
 // HttpServer::ReloadTls (SIGHUP); a self-signed certificate is made in memory
@@ -87,6 +95,8 @@ struct ServerOptions {
   ServerObserver* observer = nullptr;
   // The default is the protocol's (server/errors.h).
   ErrorRenderer error_renderer = TransportErrorResponse;
+  // Unset: every body is read before the handler runs.
+  HeadCheck head_check;
 };
 
 }  // namespace lakeshare

@@ -165,7 +165,9 @@ Result<AzureStore::Target> AzureStore::Locate(const std::string& path) const {
   }
   std::string account = t.where.account.empty() ? settings_.account : t.where.account;
   if (account.empty()) {
-    return Status::IOError(path + ": no Azure storage account is configured for this location");
+    // The provider's configuration, not the store, is at fault: no retry helps.
+    return Status::PermissionDenied(path +
+                                    ": no Azure storage account is configured for this location");
   }
   std::string endpoint = settings_.endpoint;
   if (endpoint.empty()) {

@@ -263,9 +263,10 @@ int64_t S3Store::ClampExpiration(int64_t now_ms, int64_t wanted_ms) const {
 Result<PresignedUrl> S3Store::Presign(const std::string& path, int64_t expiration_ms,
                                       const SignContext&) {
   if (settings_.auth == S3StoreSettings::Auth::kAnonymous) {
-    return Status::IOError(path + ": no " + settings_.name +
-                           " credentials are configured for this location, so its "
-                           "files cannot be pre-signed");
+    // The provider's configuration, not the store, is at fault.
+    return Status::PermissionDenied(path + ": no " + settings_.name +
+                                    " credentials are configured for this location, so its "
+                                    "files cannot be pre-signed");
   }
   LS_ASSIGN_OR_RETURN(ObjectLocation where, Locate(path));
   int64_t now_s = NowMillis() / 1000;

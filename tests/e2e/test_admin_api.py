@@ -91,6 +91,46 @@ def test_login_and_sessions(server):
     assert session.call("GET", "/shares").status_code == 401  # the session is over
 
 
+def test_login_refuses_cross_origin_and_non_json_posts(server):
+    """A page of another site can POST a form or text/plain body to the login
+    without the browser asking first: such a login is refused (403 when the
+    browser says it is cross-origin, 415 for a body not sent as JSON), in the
+    protocol's error shape, and is no failed attempt. Same-origin JSON works."""
+    api = server.base_url + "/api/v1"
+    creds = {"username": ADMIN_USER, "password": ADMIN_PASSWORD}
+    text = json.dumps(creds)
+
+    def login(headers, data=text):
+        return requests.post(api + "/login", data=data, headers=headers, timeout=30)
+
+    for headers in ({"Content-Type": "application/json", "Origin": "http://evil.example"},
+                    {"Content-Type": "application/json", "Sec-Fetch-Site": "cross-site"},
+                    {"Content-Type": "text/plain", "Origin": "http://evil.example", "Sec-Fetch-Site": "cross-site"},
+                    {"Content-Type": "application/json", "Sec-Fetch-Site": "same-site"}):
+        r = login(headers)
+        assert r.status_code == 403, (headers, r.status_code, r.text)
+        assert r.headers["Content-Type"].startswith("application/json")
+        assert r.json()["errorCode"] == "CSRF_REJECTED" and r.json()["message"], r.text
+        assert "token" not in r.json()
+    for headers, data in (({"Content-Type": "text/plain"}, text),
+                          ({"Content-Type": "text/plain;charset=UTF-8"}, text),
+                          ({"Content-Type": "application/x-www-form-urlencoded"}, text),
+                          ({}, text.encode())):
+        r = login(headers, data)
+        assert r.status_code == 415, (headers, r.status_code, r.text)
+        assert r.json()["errorCode"] == "UNSUPPORTED_MEDIA_TYPE" and "application/json" in r.json()["message"]
+    # multipart form: not JSON either
+    r = requests.post(api + "/login", files={"username": (None, ADMIN_USER)}, timeout=30)
+    assert r.status_code in (400, 415), r.text
+    host = server.base_url.split("://", 1)[1]
+    for headers in ({"Content-Type": "application/json; charset=utf-8"},
+                    {"Content-Type": "application/json", "Origin": server.base_url, "Sec-Fetch-Site": "same-origin"},
+                    {"Content-Type": "Application/JSON", "Host": host}):
+        r = login(headers)
+        assert r.status_code == 200, (headers, r.status_code, r.text)
+        assert r.json()["token"]
+
+
 def test_password_guessing_is_slowed_down(server):
     """5 failed logins of one name (from one address) are free; after the 6th
     the next attempt waits, even with the right password: 429 in the

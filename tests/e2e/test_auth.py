@@ -12,6 +12,8 @@ import json
 
 import pytest
 
+import harness
+
 TABLE = ("share1", "default", "simple")
 
 ENDPOINTS = [
@@ -150,3 +152,60 @@ def test_auth_scheme_case_and_whitespace(main):
     assert resp.status_code in (200, 401)
     if resp.status_code == 200:
         assert {i["name"] for i in json.loads(resp.content)["items"]} == {"share1", "share2", "all"}
+
+
+def _raw_request(url, head, timeout=10):
+    """Sends `head` (request line and headers, no body) on a raw socket;
+    returns (seconds to the answer's first bytes, the status line, whether the
+    server then closed the connection)."""
+    import socket
+    import time
+    import urllib.parse
+    u = urllib.parse.urlsplit(url)
+    with socket.create_connection((u.hostname, u.port), timeout=timeout) as s:
+        t0 = time.monotonic()
+        s.sendall(head.encode())
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = s.recv(65536)
+            if not chunk:
+                break
+            data += chunk
+        took = time.monotonic() - t0
+        closed = False
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+        except socket.timeout:
+            pass
+        return took, data.split(b"\r\n", 1)[0].decode(), closed
+
+
+@pytest.mark.parametrize("auth", [None, "Bearer tok-wrong"])
+def test_unauthenticated_body_is_never_read(main, auth):
+    """A request without a valid token is answered 401 from its headers: the
+    server does not wait for (or hold) the body it announced, and closes."""
+    import socket
+    import urllib.parse
+    endpoint = main.server.endpoint_url
+    path = urllib.parse.urlsplit(endpoint).path + "/shares/share1/schemas/default/tables/simple/query"
+    head = ("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Content-Length: 50000\r\n%s\r\n") % (path, "" if auth is None else "Authorization: %s\r\n" % auth)
+    took, status, closed = _raw_request(endpoint, head, timeout=10)
+    assert status.startswith("HTTP/1.1 401"), status
+    assert took < 5, took  # not the read timeout waiting for 50 000 bytes
+    assert closed, "the connection must close: the body was never read"
+    # A valid token: the server waits for the body (no answer before it).
+    u = urllib.parse.urlsplit(endpoint)
+    with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+        s.sendall(("POST %s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 2\r\nAuthorization: Bearer %s\r\n\r\n" % (path, harness.ADMIN_TOKEN)).encode())
+        s.settimeout(1)
+        with pytest.raises(socket.timeout):
+            s.recv(100)
+        s.settimeout(10)
+        s.sendall(b"{}")
+        assert s.recv(100).startswith(b"HTTP/1.1 200")

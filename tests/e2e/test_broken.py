@@ -61,6 +61,8 @@ def broken(lakeshare_bin, tmp_path_factory):
         damage(d)
         tables.append({"name": "tbl_" + name, "location": d, "historyShared": True})
     tables.append({"name": "tbl_missing", "location": os.path.join(base, "does-not-exist")})
+    # An Azure location that names no account, and no credentials anywhere.
+    tables.append({"name": "tbl_nocreds", "location": "az://nocontainer/some/t"})
     tables.append({"name": "tbl_good", "location": os.path.join(harness.DELTA_ROOT, "simple_table")})
     config = {
         "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
@@ -93,6 +95,38 @@ def test_broken_table_is_a_json_4xx(broken, name):
     resp = c.raw("GET", c.table_path("s", "d", t) + "/version")
     if resp.status_code != 200:
         c.parse_error(resp)
+    _good_request_works(c)
+
+
+@pytest.mark.parametrize("name", ["truncated", "junk", "badtypes", "binary"])
+def test_version_is_refused_like_query(broken, name):
+    """A latest commit /query refuses is not announced by /version either (which
+    reads that one commit, not the snapshot)."""
+    c = broken
+    t = "tbl_" + name
+    q = c.parse_error(c.query_raw("s", "d", t, body={}))
+    for _ in range(2):  # the second answer too (a passed check is remembered, a failed one not)
+        err = c.parse_error(c.raw("GET", c.table_path("s", "d", t) + "/version"), q.status, q.code)
+        assert t in err.message.lower(), err.message
+    assert c.table_version("s", "d", "tbl_good") >= 0
+    _good_request_works(c)
+
+
+@pytest.mark.parametrize("name", ["missing", "nolog", "nocreds"])
+def test_misconfigured_table_is_unavailable(broken, name):
+    """A table the provider set up wrong (no table at its location, a store it
+    gave no credentials for) is unavailable: the error does not blame the
+    request, and only the server log has the location and the reason."""
+    c = broken
+    t = "tbl_" + name
+    for resp in (c.query_raw("s", "d", t, body={}), c.metadata_raw("s", "d", t),
+                 c.raw("GET", c.table_path("s", "d", t) + "/version")):
+        err = c.parse_error(resp, 404, "RESOURCE_DOES_NOT_EXIST")
+        assert "s.d.%s is unavailable" % t in err.message, err.message
+        assert "nocontainer" not in err.message and "copy_" not in err.message, err.message
+    log = "".join(c.server.stdout_lines) + c.server.stderr_text(limit=200000)
+    where = {"missing": "does-not-exist", "nolog": "copy_nolog", "nocreds": "nocontainer"}[name]
+    assert any("s.d.%s is unavailable" % t in line and where in line for line in log.splitlines()), log[-3000:]
     _good_request_works(c)
 
 

@@ -6,8 +6,8 @@
   repeats the protocol/metaData lines and the Delta-Table-Version, only the
   last page omits nextPageToken, and the pages together are exactly the
   unpaged answer (no duplicates, none missing) and the log's file set.
-- maxFiles may change between pages; maxFiles is capped, never an error when
-  large; 0 or negative is 400.
+- maxFiles may change between pages (or be left out: the rest in one page);
+  maxFiles is capped, never an error when large; 0 or negative is 400.
 - Page tokens are opaque and bound to the table and the request parameters
   (format, reader features, fileidhash, version, timestamp, predicateHints,
   jsonPredicateHints, limitHint — not maxFiles): anything else is 400
@@ -205,6 +205,21 @@ def test_max_files_may_change_between_pages(main):
     rest = c.query_pages(*coords, body={"maxFiles": 100, "pageToken": p2.next_page_token})
     assert len(rest) == 1 and rest[0].next_page_token is None
     ids = p1.ids + p2.ids + rest[0].ids
+    assert len(ids) == len(set(ids)) and sorted(ids) == sorted(unpaged.ids)
+
+
+def test_page_token_without_max_files_gives_the_rest(main):
+    """maxFiles is the client's page size, not part of what a token pins (as
+    the reference server's page-token checksum leaves it out): a token sent
+    without maxFiles gets every remaining file of the pinned snapshot, with
+    no nextPageToken."""
+    c = main.alice
+    coords = coords_of(main, "partition-type-primitives")
+    unpaged = c.query(*coords)
+    p1 = c.query(*coords, body={"maxFiles": 1})
+    rest = c.query(*coords, body={"pageToken": p1.next_page_token})
+    assert rest.next_page_token is None
+    ids = p1.ids + rest.ids
     assert len(ids) == len(set(ids)) and sorted(ids) == sorted(unpaged.ids)
 
 
