@@ -13,6 +13,7 @@ Usage: bench/attack_probe.py [--bin build/src/cli/lakeshare] [--seconds 8]
        [--only chunk_ext,trailers,...] [--config-extra 'maxConnections: 500']
 """
 import argparse
+import json
 import os
 import resource
 import select
@@ -300,11 +301,68 @@ def max_results_zero(t, seconds):
     return "maxResults=0: %d %s" % (r.status_code, r.text[:80])
 
 
+def _query(t, body, timeout=120):
+    return requests.post(t.url + TABLE + "/query", json=body,
+                         headers={"Authorization": "Bearer " + t.token}, timeout=timeout)
+
+
+def _eq(column, value_type, value):
+    return {"op": "equal", "children": [{"op": "column", "name": column, "valueType": value_type},
+                                        {"op": "literal", "value": value, "valueType": value_type}]}
+
+
+def costly_predicates(t, seconds):
+    """The largest predicate hints a client can send, evaluated against every
+    file of the 10 000-file table: a wide OR and a deep NOT chain."""
+    wide = {"op": "or", "children": [_eq("id", "long", str(i)) for i in range(2000)]}
+    deep = _eq("name", "string", "x")
+    for _ in range(200):
+        deep = {"op": "not", "children": [deep]}
+    out = []
+    for label, tree in (("2000-way or", wide), ("200-deep not", deep)):
+        start = time.time()
+        r = _query(t, {"jsonPredicateHints": json.dumps(tree)})
+        out.append("%s: %d in %.0f ms (%d KB)" % (label, r.status_code, (time.time() - start) * 1000,
+                                                  len(r.content) // 1024))
+    return "; ".join(out)
+
+
+def recipient_queries(t, seconds, n=16):
+    """One recipient with many /query answers in progress at once: beyond its
+    share of the workers they get a 429 (the others still get /shares)."""
+    statuses = []
+    lock = threading.Lock()
+
+    def one():
+        try:
+            with requests.post(t.url + TABLE + "/query", json={}, stream=True, timeout=60,
+                               headers={"Authorization": "Bearer " + t.token}) as r:
+                for _ in r.iter_content(64 * 1024):
+                    time.sleep(0.05)  # a slow reader keeps its slot
+                code = r.status_code
+        except requests.RequestException as e:
+            code = type(e).__name__
+        with lock:
+            statuses.append(code)
+
+    threads = [threading.Thread(target=one) for _ in range(n)]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    counts = {}
+    for c in statuses:
+        counts[c] = counts.get(c, 0) + 1
+    return "%d concurrent /query of one recipient: %s" % (n, ", ".join(
+        "%s x%d" % (c, k) for c, k in sorted(counts.items(), key=str)))
+
+
 ATTACKS = [("chunk_ext", chunk_ext), ("trailers", trailers), ("big_trailer_field", big_trailer_field),
            ("smuggle", smuggle), ("no_host", no_host), ("host_reflection", host_reflection),
            ("body_flood", body_flood), ("connection_flood", connection_flood),
            ("slow_readers", slow_readers), ("invalid_utf8", invalid_utf8),
-           ("max_results_zero", max_results_zero)]
+           ("max_results_zero", max_results_zero), ("costly_predicates", costly_predicates),
+           ("recipient_queries", recipient_queries)]
 
 
 def run(target, seconds, only):

@@ -104,9 +104,10 @@ TEST(ThreadPoolTest, NeverStartsMoreThreadsThanItsBound) {
 }
 
 TEST(ThreadPoolTest, RefusesWorkWhenItsQueueIsFull) {
-  ThreadPool pool(1);
+  // Declared before the pool: its destructor joins the task that reads them.
   std::atomic<bool> release{false};
   std::atomic<int> started{0};
+  ThreadPool pool(1);
   ASSERT_TRUE(pool.TrySubmit([&] {
     started.fetch_add(1);
     while (!release.load()) std::this_thread::yield();

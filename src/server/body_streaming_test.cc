@@ -106,8 +106,16 @@ TEST(BodyStreamingTest, SlowReaderDoesNotMakeServerBuffer) {
   Client c(s.port());
   ASSERT_TRUE(c.Send(GetRequest("/stream?piece=65536")));  // endless
   ASSERT_TRUE(c.Fill());
-  std::this_thread::sleep_for(300ms);
-  uint64_t stalled = s.hooks.produced;
+  // Production stops once the socket buffers are full; how soon depends on
+  // the build (sanitizers) and the machine's load, so wait for it to stop.
+  uint64_t stalled = 0;
+  ASSERT_TRUE(WaitFor(
+      [&] {
+        stalled = s.hooks.produced;
+        std::this_thread::sleep_for(300ms);
+        return s.hooks.produced == stalled;
+      },
+      10s));
   std::this_thread::sleep_for(500ms);
   EXPECT_EQ(s.hooks.produced, stalled);  // no progress without a reader
   EXPECT_LT(stalled, 64u << 20);         // only what kernel buffers hold
