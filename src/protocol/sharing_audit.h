@@ -30,6 +30,7 @@ struct SharingAuditEvent {
   std::optional<int64_t> num_files;  // file lines sent (query and changes answers)
   std::string detail;                // the error code and message, or why a stream stopped
   std::string remote_address;
+  std::string request_id;  // HttpRequest::request_id
 };
 
 class SharingAuditSink {

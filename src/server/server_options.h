@@ -87,6 +87,10 @@ struct ServerOptions {
   ServerObserver* observer = nullptr;
   // The default is the protocol's (server/errors.h).
   ErrorRenderer error_renderer = TransportErrorResponse;
+  // Called on SIGHUP after the TLS certificate is reloaded (RunUntilSignal
+  // only), on the server's strand: accepts wait for it, open connections do
+  // not. It reports its own errors (the server keeps running either way).
+  std::function<void()> on_reload;
 };
 
 }  // namespace lakeshare
