@@ -327,6 +327,7 @@ void AdminService::Audit(const AdminCall& call, int status) {
   e.outcome = status < 400 ? "ok" : (status == 401 || status == 403) ? "denied" : "error";
   e.detail = call.detail;
   if (!call.request.remote_address.empty()) e.remote_address = call.request.remote_address;
+  if (!call.request.request_id.empty()) e.request_id = call.request.request_id;
   if (options_.denied_audit && DeniedRequestTally::Counts(e)) {
     options_.denied_audit->Submit(std::move(e));
     return;

@@ -12,6 +12,8 @@
 
 #include "cli/admin_command.h"
 #include "cli/demo_command.h"
+#include "cli/log_format.h"
+#include "cli/progress_printer.h"
 #include "cli/serve_command.h"
 #include "config/server_config.h"
 #include "demo/synthetic_delta_table.h"
@@ -176,7 +178,7 @@ int main(int argc, char** argv) {
   }
   // Logs go to stderr; stdout carries only what scripts read ("listening on").
   spdlog::set_default_logger(spdlog::stderr_color_mt("lakeshare"));
-  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e%z %^%l%$ %v");
+  ConfigureLogging(LogFormat::kText, spdlog::level::info);  // `serve` applies the config's
 
   auto print_listening = [](const std::string& url) {
     std::cout << "listening on " << url << std::endl;
@@ -189,9 +191,16 @@ int main(int argc, char** argv) {
       std::cerr << "lakeshare: " << config.status().message() << std::endl;
       return 2;
     }
+    // SIGHUP reads the file and the environment again, with the same overrides.
+    auto load = [config_path, host, port]() -> Result<ServerConfig> {
+      LS_ASSIGN_OR_RETURN(ServerConfig c, LoadServerConfig(config_path));
+      if (!host.empty()) c.host = host;
+      if (port >= 0) c.port = port;
+      return c;
+    };
     if (!host.empty()) config->host = host;
     if (port >= 0) config->port = port;
-    status = RunServer(*config, print_listening);
+    status = RunServer(*config, print_listening, load);
   } else if (*import_config) {
     auto config = LoadServerConfig(import_config_path);
     if (!config.ok()) {
@@ -218,6 +227,10 @@ int main(int argc, char** argv) {
   } else if (*demo) {
     status = RunDemo(demo_options);
   } else if (*gen_delta) {
+    ProgressPrinter progress("generate-delta", &std::cerr);
+    delta_gen.progress = [&progress](std::string_view stage, int64_t done, int64_t total) {
+      progress.Report(stage, done, total);
+    };
     auto summary = GenerateSyntheticTable(delta_dir, delta_gen);
     if (summary.ok()) {
       std::cout << "wrote " << delta_dir << ": checkpoint at version "
@@ -238,6 +251,10 @@ int main(int argc, char** argv) {
     status = table.status();
   } else if (*generate) {
     gen.write_data = !metadata_only;
+    ProgressPrinter progress("generate-iceberg", &std::cerr);
+    gen.progress = [&progress](std::string_view stage, int64_t done, int64_t total) {
+      progress.Report(stage, done, total);
+    };
     auto table = GenerateIcebergTable(gen);
     if (table.ok()) {
       std::cout << "wrote Iceberg table " << gen.dir << ": " << table->files << " data files, "

@@ -14,6 +14,8 @@
 #include "catalog/sql_catalog_import.h"
 #include "catalog/yaml_catalog.h"
 #include "cli/health_endpoints.h"
+#include "cli/live_sharing.h"
+#include "cli/log_format.h"
 #include "cli/serve_metrics.h"
 #include "common/crypto.h"
 #include "console/console_assets.h"
@@ -52,6 +54,7 @@ class DatabaseAuditSink : public SharingAuditSink {
     e.detail = std::to_string(ev.status) + (ev.detail.empty() ? "" : " " + ev.detail);
     e.num_files = ev.num_files;
     if (!ev.remote_address.empty()) e.remote_address = std::move(ev.remote_address);
+    if (!ev.request_id.empty()) e.request_id = std::move(ev.request_id);
     writer_->Submit(std::move(e));
   }
 
@@ -72,17 +75,33 @@ Status ConfigureHudiMergeCache(const ServerConfig& config) {
   return Status::OK();
 }
 
+// The settings a reload applies outside the sharing service.
+void ApplyProcessSettings(const ServerConfig& config) {
+  ConfigureLogging(ParseLogFormat(config.log_format).value_or(LogFormat::kText),
+                   ParseLogLevel(config.log_level).value_or(spdlog::level::info));
+  SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
+}
+
 }  // namespace
 
-Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
+Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening,
+                 const ConfigLoader& reload) {
+  ApplyProcessSettings(config);
+  SnapshotCache::LogLoads(true);
   for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
+  if (!config.from_environment.empty()) {
+    std::string names;
+    for (const std::string& name : config.from_environment) {
+      names += (names.empty() ? "" : ", ") + name;
+    }
+    spdlog::info("config: set from the environment: {}", names);
+  }
   std::string key;
   if (config.url_signing_key) {
     key = *config.url_signing_key;
   } else {
     LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
   }
-  SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
   LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
@@ -114,7 +133,6 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   SharingServiceOptions options;
   options.endpoint = config.endpoint;
   options.public_url = config.public_url;
-  options.presigned_url_timeout_seconds = config.presigned_url_timeout_seconds;
   options.page_token_key = HmacSha256(key, "list-page-tokens");
   std::shared_ptr<SharingAuditSink> database_audit;
   if (audit_writer && config.audit_sharing_requests) {
@@ -148,11 +166,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.io_threads = config.io_threads > 0 ? config.io_threads : static_cast<int>(cores);
   server_options.worker_threads =
       config.worker_threads > 0 ? config.worker_threads : static_cast<int>(4 * cores + 4);
-  // One recipient's costly answers leave the other half of the workers free.
-  options.max_concurrent_answers_per_recipient =
-      config.max_concurrent_queries_per_recipient > 0
-          ? config.max_concurrent_queries_per_recipient
-          : std::max(2, server_options.worker_threads / 2);
+  server_options.shutdown_grace = std::chrono::seconds(config.shutdown_grace_seconds);
   server_options.max_body_bytes = static_cast<size_t>(config.max_request_body_bytes);
   server_options.max_connections = static_cast<size_t>(config.max_connections);
   server_options.max_pending_body_bytes =
@@ -174,7 +188,22 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   const std::string scheme = config.ssl ? "https" : "http";
   // The service is made once the bound port is known (its default host);
   // no request is handled before Run(), so the handler never sees it unset.
-  std::shared_ptr<SharingService> service;
+  // SIGHUP makes a new one from the re-read configuration (live_sharing.h).
+  const int worker_threads = server_options.worker_threads;
+  auto make_service = [&options, &catalog, &storage,
+                       worker_threads](const ServerConfig& cfg) -> std::shared_ptr<SharingService> {
+    SharingServiceOptions o = options;
+    o.presigned_url_timeout_seconds = cfg.presigned_url_timeout_seconds;
+    // One recipient's costly answers leave the other half of the workers free.
+    o.max_concurrent_answers_per_recipient = cfg.max_concurrent_queries_per_recipient > 0
+                                                 ? cfg.max_concurrent_queries_per_recipient
+                                                 : std::max(2, worker_threads / 2);
+    // With a catalog database the shares are the database's; else the file's.
+    std::shared_ptr<Catalog> c = cfg.catalog_url ? catalog : std::make_shared<YamlCatalog>(cfg);
+    return std::make_shared<SharingService>(std::move(o), std::move(c), storage);
+  };
+  LiveSharing service(config, reload, make_service, ApplyProcessSettings);
+  server_options.on_reload = [&service] { service.Reload(); };
   std::shared_ptr<AdminService> admin;
   const std::vector<std::string>& proxies = config.trusted_proxies;
   // The web console under /console/ (src/console): read-only with a YAML catalog.
@@ -212,7 +241,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     }
     if (ConsoleHandler::Serves(request.path)) return console.Handle(request);
     if (admin && request.path.rfind("/api/v1/", 0) == 0) return admin->Handle(request);
-    return service->Handle(request);
+    return service.Handle(request);
   });
   running = &server;
   LS_RETURN_IF_ERROR(server.Start());
@@ -242,7 +271,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     host_port = "[" + server_options.address + "]:" + std::to_string(server.port());
   }
   options.default_host = host_port;
-  service = std::make_shared<SharingService>(options, catalog, storage);
+  service.Start();
   if (catalog_admin) {
     AdminServiceOptions admin_options;
     admin_options.public_endpoint_url =

@@ -1,5 +1,5 @@
 // `lakeshare serve`: builds the server from a configuration and runs it
-// until SIGTERM/SIGINT.
+// until SIGTERM/SIGINT; SIGHUP re-reads the configuration.
 #pragma once
 
 #include <functional>
@@ -14,8 +14,16 @@ namespace lakeshare {
 // "http://127.0.0.1:8080/delta-sharing").
 using ListeningCallback = std::function<void(const std::string& endpoint_url)>;
 
-// Blocks until the server stops. Errors: bad key file, port in use, ...
-Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening);
+// Re-reads the configuration on SIGHUP (file, environment and command-line
+// overrides, as at start).
+using ConfigLoader = std::function<Result<ServerConfig>()>;
+
+// Blocks until the server stops (SIGTERM/SIGINT: a drain of
+// shutdownGraceSeconds, then the audit queue is flushed). SIGHUP reloads the
+// TLS certificate and, with `reload`, the configuration (cli/live_sharing.h).
+// Errors: bad key file, port in use, ...
+Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening,
+                 const ConfigLoader& reload = {});
 
 // Imports the config's shares, schemas, tables, recipients (token hashes)
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.

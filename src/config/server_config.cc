@@ -453,6 +453,22 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   cfg->max_concurrent_queries_per_recipient =
       static_cast<int>(std::min<int64_t>(per_recipient, 1 << 20));
   LS_RETURN_IF_ERROR(ReadBool(root, "accessLog", &cfg->access_log));
+  LS_RETURN_IF_ERROR(ReadString(root, "logFormat", &cfg->log_format));
+  if (cfg->log_format != "text" && cfg->log_format != "json") {
+    return Bad(root["logFormat"], "logFormat", "must be text or json");
+  }
+  LS_RETURN_IF_ERROR(ReadString(root, "logLevel", &cfg->log_level));
+  AsciiLowerInPlace(&cfg->log_level);
+  static const std::set<std::string> kLevels = {"trace", "debug",    "info", "warn",
+                                                "error", "critical", "off"};
+  if (kLevels.count(cfg->log_level) == 0) {
+    return Bad(root["logLevel"], "logLevel",
+               "must be one of trace, debug, info, warn, error, critical, off");
+  }
+  LS_RETURN_IF_ERROR(ReadInt(root, "shutdownGraceSeconds", 0, &cfg->shutdown_grace_seconds));
+  if (cfg->shutdown_grace_seconds > 3600) {
+    return Bad(root["shutdownGraceSeconds"], "shutdownGraceSeconds", "must be at most 3600");
+  }
   LS_RETURN_IF_ERROR(ReadBool(root, "allowAnonymous", &cfg->allow_anonymous));
   LS_RETURN_IF_ERROR(ReadBool(root, "auditSharingRequests", &cfg->audit_sharing_requests));
   LS_RETURN_IF_ERROR(ReadInt(root, "auditRetentionDays", 0, &cfg->audit_retention_days));
@@ -488,10 +504,12 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
 
 }  // namespace
 
-Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir) {
+Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir,
+                                       const ConfigEnvironment& env) {
   ServerConfig cfg;
   try {
     YAML::Node root = YAML::Load(yaml_text);
+    LS_RETURN_IF_ERROR(ApplyConfigEnvironment(env, &root, &cfg.from_environment, &cfg.warnings));
     LS_RETURN_IF_ERROR(ParseRoot(root, base_dir, &cfg));
   } catch (const YAML::Exception& e) {
     return Status::InvalidArgument(std::string("config: invalid YAML: ") + e.what());
@@ -507,7 +525,8 @@ Result<ServerConfig> LoadServerConfig(const std::string& path) {
   std::error_code ec;
   fs::path abs = fs::absolute(path, ec);
   std::string dir = abs.parent_path().string();
-  LS_ASSIGN_OR_RETURN(ServerConfig cfg, ParseServerConfig(ss.str(), dir));
+  LS_ASSIGN_OR_RETURN(ServerConfig cfg,
+                      ParseServerConfig(ss.str(), dir, ProcessConfigEnvironment()));
   cfg.config_path = abs.string();
   return cfg;
 }

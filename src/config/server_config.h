@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "config/config_env.h"
 #include "storage/cloud_config.h"
 
 namespace lakeshare {
@@ -91,6 +92,12 @@ struct ServerConfig {
   // more get a 429. 0 = automatic: half the worker threads (at least 2).
   int max_concurrent_queries_per_recipient = 0;
   bool access_log = true;
+  std::string log_format = "text";  // text | json (cli/log_format.h)
+  std::string log_level = "info";   // trace, debug, info, warn, error, critical, off
+  // SIGTERM/SIGINT: in-flight requests get this long before connections are
+  // closed (then the audit queue is flushed). Below Kubernetes'
+  // terminationGracePeriodSeconds (30 s by default) so a pod drains.
+  int64_t shutdown_grace_seconds = 25;
   bool allow_anonymous = false;
   // When set, shares, recipients and tokens live in this database
   // ("sqlite:<path>" or "postgresql://...") instead of this file.
@@ -106,6 +113,8 @@ struct ServerConfig {
 
   std::optional<SslConfig> ssl;       // set: the listener speaks HTTPS only
   std::vector<std::string> warnings;  // for the log: keys accepted but ignored
+  // Names of the LAKESHARE_* variables that set keys (config_env.h); never values.
+  std::vector<std::string> from_environment;
   MetricsConfig metrics;
 
   std::vector<ShareConfig> shares;
@@ -115,10 +124,13 @@ struct ServerConfig {
   std::vector<StorageLocationConfig> storage;
 };
 
-// Parses YAML text. `base_dir` resolves relative table locations and the
-// default key file. Errors are kInvalidArgument naming the key and line.
-Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir);
-// Reads and parses a file (kNotFound if it does not exist).
+// Parses YAML text, with the settings of `env` over it (config_env.h).
+// `base_dir` resolves relative table locations and the default key file.
+// Errors are kInvalidArgument naming the key and line.
+Result<ServerConfig> ParseServerConfig(const std::string& yaml_text, const std::string& base_dir,
+                                       const ConfigEnvironment& env = {});
+// Reads and parses a file (kNotFound if it does not exist), with the
+// process's LAKESHARE_* variables over it.
 Result<ServerConfig> LoadServerConfig(const std::string& path);
 
 }  // namespace lakeshare

@@ -93,7 +93,15 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   int64_t now = o.first_timestamp_ms - history * 60000;
   std::vector<DataFile> files;
   files.reserve(static_cast<size_t>(o.files));
-  for (int64_t i = 0; i < o.files; ++i) files.push_back(gen.NewFile(now - 1000 - i % 100000));
+  auto progress = [&o](std::string_view stage, int64_t done, int64_t total) {
+    if (o.progress) o.progress(stage, done, total);
+  };
+  constexpr int64_t kStep = 1 << 16;  // files or commits between progress calls
+  for (int64_t i = 0; i < o.files; ++i) {
+    files.push_back(gen.NewFile(now - 1000 - i % 100000));
+    if ((i + 1) % kStep == 0) progress("files", i + 1, o.files);
+  }
+  progress("files", o.files, o.files);
 
   TableProtocol protocol;
   protocol.min_reader_version = 1;
@@ -139,6 +147,7 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
     if (v > 0) now += 60000;
     LS_RETURN_IF_ERROR(write_commit(v));
   }
+  progress("checkpoint", 0, 1);
   LS_ASSIGN_OR_RETURN(std::string checkpoint,
                       WriteCheckpointParquet(&protocol, &metadata, files,
                                              {.rows_per_row_group = o.rows_per_row_group}));
@@ -149,6 +158,7 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
       (log / (DeltaVersionPrefix(history) + ".checkpoint.parquet")).string(), checkpoint, now));
   checkpoint.clear();
   checkpoint.shrink_to_fit();
+  progress("checkpoint", 1, 1);
   LS_RETURN_IF_ERROR(WriteDeltaLogFile(
       (log / "_last_checkpoint").string(),
       LastCheckpointJson(history, static_cast<int64_t>(files.size()) + 2, summary.checkpoint_bytes,
@@ -158,7 +168,9 @@ Result<SyntheticTableSummary> GenerateSyntheticTable(const std::string& dir,
   for (int64_t v = history + 1; v <= history + o.commits; ++v) {
     now += 60000;
     LS_RETURN_IF_ERROR(write_commit(v));
+    if ((v - history) % 1000 == 0) progress("commits", v - history, o.commits);
   }
+  if (o.commits > 0) progress("commits", o.commits, o.commits);
   summary.latest_version = history + o.commits;
   summary.active_files = static_cast<int64_t>(files.size());
   return summary;

@@ -14,11 +14,18 @@
 #pragma once
 
 #include <cstdint>
+#include <functional>
 #include <string>
+#include <string_view>
 
 #include "common/status.h"
 
 namespace lakeshare {
+
+// Progress of a long generation: a stage ("files", "checkpoint", "commits")
+// and how far it is (done of total), called now and then from the
+// generating thread.
+using GeneratorProgress = std::function<void(std::string_view stage, int64_t done, int64_t total)>;
 
 struct SyntheticTableOptions {
   int64_t files = 1000000;                // active files at the checkpoint
@@ -30,6 +37,7 @@ struct SyntheticTableOptions {
   int64_t rows_per_row_group = 100000;
   uint64_t seed = 20240601;
   int64_t first_timestamp_ms = 1700000000000;  // the checkpoint's; commits follow a minute apart
+  GeneratorProgress progress;                  // optional
 };
 
 struct SyntheticTableSummary {

@@ -36,6 +36,9 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
     int64_t first_file = written;
     auto make = [&](size_t i) -> Result<IcebergFileData> {
       int64_t file = first_file + static_cast<int64_t>(i);
+      if (options.progress && (file + 1) % 10000 == 0) {
+        options.progress("files", file + 1, options.files);
+      }
       int64_t n = options.rows_per_file;
       std::vector<int64_t> ids, ts;
       std::vector<int32_t> day;
@@ -64,6 +67,7 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
     o.write_data = options.write_data;
     LS_RETURN_IF_ERROR(writer->Append(static_cast<size_t>(count), make, o).status());
     written += count;
+    if (options.progress) options.progress("files", written, options.files);
   }
   GeneratedIcebergTable out;
   out.latest_version = writer->sequence_number();

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "demo/synthetic_delta_table.h"  // GeneratorProgress
 
 namespace lakeshare {
 
@@ -25,6 +26,10 @@ struct IcebergGeneratorOptions {
   int64_t rows_per_file = 10;
   size_t files_per_manifest = 10000;
   bool write_data = true;  // false: manifests only (no parquet files)
+  // Optional: stage "files" (data files made, of all) after every 10000
+  // files and at the end of each snapshot. May be called from several
+  // threads at once.
+  GeneratorProgress progress;
 };
 
 struct GeneratedIcebergTable {

@@ -33,6 +33,7 @@ struct SharingAuditEvent {
   // provider misconfigured: its location); appended to `detail`.
   std::string reason;
   std::string remote_address;
+  std::string request_id;  // HttpRequest::request_id
 };
 
 class SharingAuditSink {

@@ -75,6 +75,7 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     SharingAuditEvent event;
     event.time_ms = NowMillis();
     event.remote_address = request.remote_address;
+    event.request_id = request.request_id;
     DescribeSharingRequest(*segments, &event);
     HttpResponse response = Route(request, *segments, &event.recipient, &event.reason);
     AuditResponse(&response, std::move(event), options_.audit);

@@ -29,6 +29,9 @@ struct HttpRequest {
   std::string remote_address;
   // "http" or "https": the listener's, never taken from a header.
   std::string scheme = "http";
+  // From a sane X-Request-Id header or made by the server (common/request_id.h);
+  // echoed in the response's X-Request-Id.
+  std::string request_id;
 
   // First header / query value with that name (header names are
   // case-insensitive), or nullptr.

@@ -12,6 +12,7 @@
 #include <boost/beast/http/error.hpp>
 #include <boost/beast/http/read.hpp>
 
+#include "common/request_id.h"
 #include "common/strings.h"
 #include "server/access_log.h"
 #include "server/request_head.h"
@@ -189,6 +190,7 @@ void HttpConnection::ReadHeader() {
   method_.clear();
   path_.clear();
   user_agent_.clear();
+  request_id_.clear();
   head_ = false;
   http10_ = false;
   keep_alive_ = false;
@@ -217,6 +219,11 @@ void HttpConnection::OnHeader(error_code ec) {
   http10_ = req.version() < 11;
   keep_alive_ = req.keep_alive();
   user_agent_ = std::string(req[http::field::user_agent]);
+  {
+    auto it = req.find("x-request-id");
+    std::string client_id = it == req.end() ? std::string() : std::string(it->value());
+    request_id_ = RequestIdFrom(it == req.end() ? nullptr : &client_id);
+  }
   // Framing, Host and the target are checked before the body is read, so a
   // bad request costs no upload and a smuggled body is never parsed.
   if (std::optional<HeadRefusal> refusal = CheckRequestHead(req)) {
@@ -367,12 +374,17 @@ void HttpConnection::Dispatch() {
   request.body = std::move(msg.body());
   request.remote_address = remote_;
   request.scheme = tls_context_ ? "https" : "http";
+  request.request_id = request_id_;
 
   // The body's reservation ends with the handler (and the request with it).
   net::post(host_->workers(), [self = shared_from_this(), request = std::move(request),
                                reservation = std::move(body_reservation_),
                                work = net::make_work_guard(host_->ioc())]() mutable {
-    HttpResponse response = self->host_->CallHandler(request);
+    HttpResponse response;
+    {
+      ScopedRequestId scope(request.request_id);
+      response = self->host_->CallHandler(request);
+    }
     request = HttpRequest();
     reservation.Release();
     net::any_io_executor executor = self->executor_;
@@ -396,6 +408,10 @@ void HttpConnection::SendError(int status, std::string_view message) {
 void HttpConnection::SendResponse(HttpResponse response) {
   if (closed_) return;  // the client left (or shutdown force-closed it) meanwhile
   phase_ = Phase::kWriting;
+  // Errors sent before the header was read get an id too.
+  if (request_id_.empty()) request_id_ = NewRequestId();
+  ScopedRequestId scope(request_id_);
+  response.SetHeader("X-Request-Id", request_id_);
   if (response.status < 200 || response.status > 999) {
     spdlog::error("http: handler returned invalid status {} for {} {}", response.status,
                   LogSafe(method_), LogSafe(path_));
@@ -472,9 +488,11 @@ void HttpConnection::ProduceNextPiece() {
   piece.clear();
   net::post(host_->workers(),
             [self = shared_from_this(), stream = std::move(stream_), piece = std::move(piece),
-             work = net::make_work_guard(host_->ioc())]() mutable {
-              Result<bool> more =
-                  ProducePiece(stream.get(), &piece, self->limits_.piece_hint, self->aborted_);
+             request_id = request_id_, work = net::make_work_guard(host_->ioc())]() mutable {
+              Result<bool> more = [&] {
+                ScopedRequestId scope(request_id);
+                return ProducePiece(stream.get(), &piece, self->limits_.piece_hint, self->aborted_);
+              }();
               net::any_io_executor executor = self->executor_;
               net::post(executor, [self = std::move(self), stream = std::move(stream),
                                    piece = std::move(piece), more = std::move(more)]() mutable {
@@ -487,6 +505,7 @@ void HttpConnection::OnPiece(std::unique_ptr<BodyStream> stream, std::string pie
                              Result<bool> more) {
   producing_ = false;
   if (closed_) return;  // `stream` is destroyed on return
+  ScopedRequestId scope(request_id_);
   if (!more.ok()) {
     spdlog::warn("http: response stream for {} {} failed after {} bytes: {}", LogSafe(method_),
                  LogSafe(path_), body_bytes_, more.status().ToString());
@@ -641,6 +660,7 @@ void HttpConnection::LogAccess(bool complete) {
         RequestRecord{method_, path_, status_, body_bytes_, Clock::now() - start_, complete});
   }
   if (!host_->access_log()) return;
+  ScopedRequestId scope(request_id_);
   lakeshare::LogAccess(AccessLogEntry{remote_, method_, path_, status_, body_bytes_,
                                       Clock::now() - start_, user_agent_, complete});
 }

@@ -172,6 +172,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   std::vector<std::pair<std::string, std::string>> headers_;  // the head's, trailers excluded
   BodyBudget::Reservation body_reservation_;  // what the body being read may grow to
   std::string method_, path_, user_agent_;    // for the access log
+  std::string request_id_;                    // for the log, the response and the handler
   bool head_ = false;
   bool http10_ = false;
   bool keep_alive_ = false;

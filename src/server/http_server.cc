@@ -311,6 +311,13 @@ void HttpServer::Impl::WaitForSignal() {
       Status st = ReloadTls();
       if (!st.ok())
         spdlog::error("http: reload failed, keeping the old settings: {}", st.message());
+      if (options_.on_reload) {
+        try {
+          options_.on_reload();
+        } catch (const std::exception& e) {
+          spdlog::error("http: reload failed: {}", e.what());
+        }
+      }
     } else if (!stopping()) {
       spdlog::info("http: signal {} received, shutting down gracefully", signo);
       Stop();

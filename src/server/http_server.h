@@ -67,7 +67,7 @@ class HttpServer {
   Status ReloadTls();
 
   // Run() plus SIGINT/SIGTERM → Stop(); a second signal force-closes at once.
-  // SIGHUP → ReloadTls() (it no longer ends the process).
+  // SIGHUP → ReloadTls(), then options.on_reload (it does not end the process).
   // `on_ready` runs once the signal handlers are installed (e.g. to announce
   // readiness: a signal sent after it always stops the server gracefully).
   void RunUntilSignal(const std::function<void()>& on_ready = {});

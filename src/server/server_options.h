@@ -97,6 +97,10 @@ struct ServerOptions {
   ErrorRenderer error_renderer = TransportErrorResponse;
   // Unset: every body is read before the handler runs.
   HeadCheck head_check;
+  // Called on SIGHUP after the TLS certificate is reloaded (RunUntilSignal
+  // only), on the server's strand: accepts wait for it, open connections do
+  // not. It reports its own errors (the server keeps running either way).
+  std::function<void()> on_reload;
 };
 
 }  // namespace lakeshare

@@ -1,7 +1,10 @@
 #include "table/snapshot_cache.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 
 #include "table/snapshot_cache_stats.h"
 
@@ -13,6 +16,28 @@ std::atomic<uint64_t> cache_hits{0};
 std::atomic<uint64_t> cache_misses{0};
 std::atomic<uint64_t> cache_loads{0};
 std::atomic<uint64_t> cache_evictions{0};
+std::atomic<bool> log_loads{false};
+
+// This thread's last lookup: a table that misses is loaded by the same
+// thread right after, so Insert can say how long the load took.
+struct LastLookup {
+  const SnapshotCache* cache = nullptr;
+  uint64_t table = 0;
+  std::chrono::steady_clock::time_point at;
+};
+thread_local LastLookup last_lookup;
+
+void LogLoad(const SnapshotCache* cache, uint64_t table, const TableSnapshot& s, int64_t bytes) {
+  const std::string& label = s.metadata.name ? *s.metadata.name : s.metadata.id;
+  std::string took = "?";
+  if (last_lookup.cache == cache && last_lookup.table == table) {
+    took = std::to_string(std::chrono::duration_cast<std::chrono::milliseconds>(
+                              std::chrono::steady_clock::now() - last_lookup.at)
+                              .count());
+  }
+  spdlog::info("snapshot loaded: table {} version {}: {} files, ~{} KiB, {} ms",
+               label.empty() ? "(unnamed)" : label, s.version, s.files.size(), bytes / 1024, took);
+}
 
 int64_t MetadataBytes(const TableSnapshot& s) {
   int64_t bytes = static_cast<int64_t>(sizeof(TableSnapshot)) +
@@ -78,10 +103,13 @@ uint64_t SnapshotCache::NewTableId() {
   return next_table_++;
 }
 
+void SnapshotCache::LogLoads(bool on) { log_loads.store(on, std::memory_order_relaxed); }
+
 void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> snapshot, Tag tag) {
   if (!snapshot) return;
   // Estimated outside the lock: it reads a sample of the files.
   const int64_t bytes = EstimateSnapshotBytes(*snapshot);
+  if (log_loads.load(std::memory_order_relaxed)) LogLoad(this, table, *snapshot, bytes);
   std::lock_guard<std::mutex> lock(mu_);
   cache_loads.fetch_add(1, std::memory_order_relaxed);
   Key key{table, snapshot->version};
@@ -97,6 +125,9 @@ void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> 
 std::shared_ptr<const TableSnapshot> SnapshotCache::FindAtOrBefore(
     uint64_t table, int64_t version, const std::function<bool(int64_t, const Tag&)>& valid,
     int64_t min_version) {
+  if (log_loads.load(std::memory_order_relaxed)) {
+    last_lookup = LastLookup{this, table, std::chrono::steady_clock::now()};
+  }
   std::lock_guard<std::mutex> lock(mu_);
   auto it = entries_.upper_bound(Key{table, version});
   while (it != entries_.begin()) {

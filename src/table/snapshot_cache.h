@@ -59,6 +59,12 @@ class SnapshotCache {
 
   uint64_t NewTableId();
 
+  // From now on every Insert (a snapshot a table loaded) is logged at info:
+  // table (its metadata's name, else id), version, files, estimated bytes and
+  // the time since this thread's lookup of that table missed. Process-wide;
+  // off by default (tests, benchmarks); the server turns it on.
+  static void LogLoads(bool on);
+
   // Adds (or replaces) the entry of (table, snapshot->version), then evicts
   // the least recently used entries beyond the bound. A snapshot larger than
   // the whole bound is not kept.
