@@ -19,6 +19,8 @@
 #include "cli/admin_command_output.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
+#include "protocol/builtin_table_formats.h"
+#include "storage/storage_registry.h"
 
 namespace lakeshare {
 
@@ -217,6 +219,8 @@ Result<Request> BuildRequest(const Leaf& leaf) {
       case CliArg::Kind::kClear:
         if (s.field->type == FieldType::kStringList) {
           v = json::array();
+        } else if (s.field->type == FieldType::kBoolean) {
+          v = false;
         } else {
           v = "";
         }
@@ -503,6 +507,11 @@ int AdminCommand::Run() {
       }
     }
     options.sharing_prefix = config->endpoint;
+    // Adding or moving a table reads it first, with the server's storage
+    // settings (no URL is signed here: the key is never used).
+    auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
+                                                     CloudEnvironment::FromProcess());
+    options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     auto service =
         std::make_shared<AdminService>(std::make_shared<CatalogAdmin>(*database), options);
     // The audit log names the local operator.

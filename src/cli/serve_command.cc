@@ -18,6 +18,7 @@
 #include "common/crypto.h"
 #include "console/console_assets.h"
 #include "console/console_handler.h"
+#include "protocol/builtin_table_formats.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/errors.h"
@@ -239,6 +240,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
     admin_options.denied_audit = audit_writer;
+    // The console's table checks read through the same storage settings.
+    admin_options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {
