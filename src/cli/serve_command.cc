@@ -258,9 +258,30 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   return Status::OK();
 }
 
-Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config) {
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool check) {
   if (!config.catalog_url) {
     return Status::InvalidArgument("the config has no 'catalogUrl' to import into");
+  }
+  if (check) {
+    auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config.storage,
+                                                     CloudEnvironment::FromProcess());
+    TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
+    std::string problems;
+    for (const ShareConfig& share : config.shares) {
+      for (const SchemaConfig& schema : share.schemas) {
+        for (const TableConfig& table : schema.tables) {
+          auto read = inspector.Inspect(table.location, table.format);
+          if (read.ok()) continue;
+          problems += "\n  " + share.name + "." + schema.name + "." + table.name + ": " +
+                      std::string(read.status().message());
+        }
+      }
+    }
+    if (!problems.empty()) {
+      return Status::FailedPrecondition(
+          "nothing imported: these tables cannot be read (--no-check imports them anyway):" +
+          problems);
+    }
   }
   LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
   LS_ASSIGN_OR_RETURN(ImportSummary s, ImportServerConfig(*database, config));

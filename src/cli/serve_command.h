@@ -19,7 +19,9 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
 
 // Imports the config's shares, schemas, tables, recipients (token hashes)
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.
-Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config);
+// With `check`, every table is read first (admin/table_inspection.h) and the
+// import is refused, with nothing written, naming each table it cannot read.
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool check = true);
 
 // Creates an admin-API user in the config's catalogUrl database.
 Status CreateAdminUser(const ServerConfig& config, const std::string& name,

@@ -10,7 +10,7 @@ import os
 import pytest
 
 import harness
-from catalog_db import BACKENDS, DbServer, new_catalog_db, run_cli
+from catalog_db import BACKENDS, DbServer, db_config, new_catalog_db, run_cli, write_config
 from catalog_db import ADMIN_PASSWORD, ADMIN_USER, VIEWER_PASSWORD, VIEWER_USER
 
 SIMPLE = os.path.join(harness.DELTA_ROOT, "simple_table")
@@ -160,3 +160,19 @@ def test_the_cli_checks_and_skips_the_check(server, lakeshare_bin, tmp_path):
     assert out.returncode != 0 and "no such file or folder" in out.stderr, (out.stdout, out.stderr)
     out = run_cli(lakeshare_bin, local + ["table", "add", "t_share", "cli", "u", "--location", SIMPLE])
     assert out.returncode == 0, out.stderr
+
+
+def test_import_checks_every_table_first(lakeshare_bin, tmp_path):
+    db_url = "sqlite:" + str(tmp_path / "import.db")
+    missing = str(tmp_path / "later")
+    cfg = db_config(db_url, shares=[{"name": "imp", "schemas": [{"name": "d", "tables": [
+        {"name": "good", "location": SIMPLE}, {"name": "later", "location": missing}]}]}])
+    path = write_config(str(tmp_path), cfg)
+    out = run_cli(lakeshare_bin, ["import-config", "--config", path])
+    assert out.returncode != 0
+    assert "imp.d.later" in out.stderr and "no such file or folder" in out.stderr, out.stderr
+    assert "imp.d.good" not in out.stderr
+    out = run_cli(lakeshare_bin, ["import-config", "--config", path, "--no-check"])
+    assert out.returncode == 0, out.stderr
+    summary = json.loads(out.stdout)
+    assert (summary["sharesCreated"], summary["tablesCreated"]) == (1, 2)  # the refused import wrote nothing
