@@ -17,6 +17,7 @@
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
 #include "cli/admin_command_output.h"
+#include "cli/serve_command.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
 #include "protocol/builtin_table_formats.h"
@@ -512,6 +513,7 @@ int AdminCommand::Run() {
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
                                                      CloudEnvironment::FromProcess());
     options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
+    if (Status cache = ConfigureHudiMergeCache(*config); !cache.ok()) return out.Fail(cache);
     auto service =
         std::make_shared<AdminService>(std::make_shared<CatalogAdmin>(*database), options);
     // The audit log names the local operator.

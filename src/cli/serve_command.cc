@@ -60,9 +60,8 @@ class DatabaseAuditSink : public SharingAuditSink {
   std::shared_ptr<AuditWriter> writer_;
 };
 
-// Where the files the server derives from tables go: merged Hudi file
-// slices and Iceberg deletion-vector files (created when missing; shared by
-// every table of this process; the hudi.mergeCache setting).
+}  // namespace
+
 Status ConfigureHudiMergeCache(const ServerConfig& config) {
   ContentCacheOptions options;
   options.dir = config.hudi_merge_cache;
@@ -72,8 +71,6 @@ Status ConfigureHudiMergeCache(const ServerConfig& config) {
   ContentCache::SetDefault(std::move(cache));
   return Status::OK();
 }
-
-}  // namespace
 
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening) {
   for (const std::string& warning : config.warnings) spdlog::warn("{}", warning);
@@ -265,6 +262,8 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
   if (check) {
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config.storage,
                                                      CloudEnvironment::FromProcess());
+    // Hudi tables with log files are read through the merge cache, as served.
+    LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
     TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
     std::string problems;
     for (const ShareConfig& share : config.shares) {

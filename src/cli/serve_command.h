@@ -17,6 +17,12 @@ using ListeningCallback = std::function<void(const std::string& endpoint_url)>;
 // Blocks until the server stops. Errors: bad key file, port in use, ...
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening);
 
+// Where the files the server derives from tables go: merged Hudi file
+// slices and Iceberg deletion-vector files (created when missing; shared by
+// every table of this process; the hudi.mergeCache setting). Whatever reads
+// tables in this process (serving, the table checks) needs it first.
+Status ConfigureHudiMergeCache(const ServerConfig& config);
+
 // Imports the config's shares, schemas, tables, recipients (token hashes)
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.
 // With `check`, every table is read first (admin/table_inspection.h) and the
