@@ -42,8 +42,8 @@ std::vector<std::string_view> AdminRoute::PathParams() const {
 const std::vector<AdminRoute>& AdminRoutes() {
   static const std::vector<AdminRoute> kRoutes = [] {
     std::vector<AdminRoute> all;
-    for (auto part :
-         {SessionRoutes, OverviewRoutes, ShareRoutes, RecipientRoutes, LinkRoutes, UserRoutes}) {
+    for (auto part : {SessionRoutes, OverviewRoutes, ShareRoutes, TableReadRoutes, RecipientRoutes,
+                      LinkRoutes, UserRoutes}) {
       for (AdminRoute& r : part()) all.push_back(std::move(r));
     }
     return all;

@@ -83,7 +83,7 @@ struct CliArg {
     kOptionalPositional,  // may be left out (a flag of the command says what instead)
     kOption,              // --flag VALUE (string lists: repeatable; booleans: true|false)
     kDurationFromNow,     // --flag 90s|15m|12h|30d: the (time) field is now + that
-    kClear,               // --flag, no value: the field is sent empty ([] or "")
+    kClear,               // --flag, no value: the field is sent empty ([], "" or false)
     kSecret,              // never on the command line: $env, else a line of stdin
   };
   Kind kind = Kind::kOption;
@@ -156,6 +156,7 @@ const std::vector<AdminRoute>& AdminRoutes();
 std::vector<AdminRoute> SessionRoutes();
 std::vector<AdminRoute> OverviewRoutes();
 std::vector<AdminRoute> ShareRoutes();
+std::vector<AdminRoute> TableReadRoutes();  // admin_routes_tables.cc
 std::vector<AdminRoute> RecipientRoutes();
 std::vector<AdminRoute> LinkRoutes();
 std::vector<AdminRoute> UserRoutes();

@@ -5,6 +5,7 @@
 #include "admin/admin_json.h"
 #include "admin/admin_route.h"
 #include "admin/admin_route_builders.h"
+#include "admin/admin_service.h"
 #include "admin/list_page.h"
 #include "common/names.h"
 
@@ -69,6 +70,9 @@ std::vector<Field> TableFields(bool add) {
            "the filter is TRUE for its partition values. \"\" removes the filter.",
        .max_length = Limits::kPartitionFilter},
       CommentField(),
+      {"check", T::kBoolean, false,
+       "false: store the location without reading the table (one that will exist later); by "
+       "default the server reads it first and refuses a location it cannot read"},
   };
 }
 
@@ -85,6 +89,8 @@ std::vector<Arg> TableArgs(bool add) {
            : "Partitions the share exposes, e.g. \"region = 'EU' AND year IN (2023, 2024)\" or a "
              "JSON predicate (\"\" removes the filter)"},
       {K::kOption, "comment", "--comment"},
+      {K::kClear, "check", "--no-check",
+       "Do not read the table first (for a table that will exist later)"},
   };
 }
 
@@ -182,6 +188,14 @@ Result<HttpResponse> DeleteSchema(AdminCall& c) {
 
 // ------------------------------------------------------------ tables
 
+// Reads the table at its (new) location before the catalog records it, so
+// the provider learns of a bad location now rather than from a recipient.
+Status CheckLocation(const AdminCall& c, const std::string& location, const std::string& format,
+                     const std::optional<std::string>& partition_filter) {
+  if (!c.options.tables || !c.body.Bool("check").value_or(true)) return Status::OK();
+  return c.options.tables->Inspect(location, format, partition_filter).status();
+}
+
 Result<HttpResponse> ListTables(AdminCall& c) {
   LS_ASSIGN_OR_RETURN(ListPage page, ListPage::Of(c.query));
   LS_ASSIGN_OR_RETURN(auto v,
@@ -203,6 +217,9 @@ Result<HttpResponse> AddTable(AdminCall& c) {
   spec.comment = c.body.String("comment");
   spec.id = c.body.String("id");
   spec.create_schema = true;
+  // A missing share stays a 404, whatever the location.
+  LS_RETURN_IF_ERROR(c.catalog.GetShare(share).status());
+  LS_RETURN_IF_ERROR(CheckLocation(c, spec.location, spec.format, spec.partition_filter));
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.AddTable(share, schema, spec));
   return JsonAnswer(201, TableJson(r));
 }
@@ -223,6 +240,15 @@ Result<HttpResponse> UpdateTable(AdminCall& c) {
   u.partition_filter = c.body.String("partitionFilter");
   u.comment = c.body.String("comment");
   LS_ASSIGN_OR_RETURN(auto version, ExpectedVersion(c));
+  if (u.location || u.format || u.partition_filter) {
+    LS_ASSIGN_OR_RETURN(auto old,
+                        c.catalog.GetTable(c.Param("share"), c.Param("schema"), c.Param("table")));
+    std::optional<std::string> filter = old.partition_filter;
+    if (u.partition_filter) filter = *u.partition_filter;
+    if (filter && filter->empty()) filter.reset();
+    LS_RETURN_IF_ERROR(
+        CheckLocation(c, u.location.value_or(old.location), u.format.value_or(old.format), filter));
+  }
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.UpdateTable(c.Param("share"), c.Param("schema"),
                                                     c.Param("table"), u, version));
   return JsonAnswer(200, TableJson(r));
@@ -377,7 +403,8 @@ std::vector<AdminRoute> ShareRoutes() {
        .group = &kTableGroup,
        .summary = "Share a table",
        .description = "Creates the schema too when the share has none of that name. The table "
-                      "itself is not read here: a bad location shows when recipients read it.",
+                      "is read first (as POST /inspect-table does) and a location the server "
+                      "cannot read is refused with what is wrong, unless check is false.",
        .object = "schema:{share}.{schema}",
        .handler = AddTable},
       std::move(add_fields), TableShape(), {exists},
@@ -402,7 +429,8 @@ std::vector<AdminRoute> ShareRoutes() {
                            .id = "updateTable",
                            .group = &kTableGroup,
                            .summary = "Change a shared table",
-                           .description = "Fields left out are kept.",
+                           .description = "Fields left out are kept. A new location, format or "
+                                          "partition filter is checked as when adding.",
                            .object = "table:{share}.{schema}.{table}",
                            .handler = UpdateTable},
                           std::move(update_fields), TableShape(), {exists},

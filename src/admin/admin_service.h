@@ -27,6 +27,7 @@
 #include <vector>
 
 #include "admin/admin_sessions.h"
+#include "admin/table_inspection.h"
 #include "auth/login_throttle.h"
 #include "catalog/audit_writer.h"
 #include "catalog/sql_catalog_admin.h"
@@ -60,6 +61,10 @@ struct AdminServiceOptions {
   // Key of the CSRF tokens of cookie sessions (admin/admin_cookie.h): the
   // same on every replica. Empty: a random key of this process.
   std::string csrf_key{};
+  // Reads tables for the inspection and history routes and for the check
+  // of a table's location when it is added or moved. Null: those routes
+  // answer 400 and locations are stored unchecked.
+  std::shared_ptr<TableInspector> tables{};
   // The routes served (default: AdminRoutes()); tests add their own.
   const std::vector<AdminRoute>* routes = nullptr;
 };

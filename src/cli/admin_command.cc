@@ -17,8 +17,11 @@
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
 #include "cli/admin_command_output.h"
+#include "cli/serve_command.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
+#include "protocol/builtin_table_formats.h"
+#include "storage/storage_registry.h"
 
 namespace lakeshare {
 
@@ -217,6 +220,8 @@ Result<Request> BuildRequest(const Leaf& leaf) {
       case CliArg::Kind::kClear:
         if (s.field->type == FieldType::kStringList) {
           v = json::array();
+        } else if (s.field->type == FieldType::kBoolean) {
+          v = false;
         } else {
           v = "";
         }
@@ -503,6 +508,12 @@ int AdminCommand::Run() {
       }
     }
     options.sharing_prefix = config->endpoint;
+    // Adding or moving a table reads it first, with the server's storage
+    // settings (no URL is signed here: the key is never used).
+    auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
+                                                     CloudEnvironment::FromProcess());
+    options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
+    if (Status cache = ConfigureHudiMergeCache(*config); !cache.ok()) return out.Fail(cache);
     auto service =
         std::make_shared<AdminService>(std::make_shared<CatalogAdmin>(*database), options);
     // The audit log names the local operator.

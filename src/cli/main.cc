@@ -40,6 +40,9 @@ int main(int argc, char** argv) {
       "import-config", "Import a YAML config's shares and recipients into its catalogUrl database");
   import_config->add_option("-c,--config", import_config_path, "YAML configuration file")
       ->required();
+  bool import_no_check = false;
+  import_config->add_flag("--no-check", import_no_check,
+                          "Import tables without reading them (tables that will exist later)");
 
   std::string user_config_path, user_name;
   bool user_viewer = false;
@@ -207,7 +210,7 @@ int main(int argc, char** argv) {
       std::cerr << "lakeshare: " << config.status().message() << std::endl;
       return 2;
     }
-    auto summary = ImportConfigIntoDatabase(*config);
+    auto summary = ImportConfigIntoDatabase(*config, !import_no_check);
     if (summary.ok()) std::cout << *summary << std::endl;
     status = summary.status();
   } else if (*create_user) {

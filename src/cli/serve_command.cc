@@ -20,6 +20,7 @@
 #include "common/crypto.h"
 #include "console/console_assets.h"
 #include "console/console_handler.h"
+#include "protocol/builtin_table_formats.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/errors.h"
@@ -62,9 +63,8 @@ class DatabaseAuditSink : public SharingAuditSink {
   std::shared_ptr<AuditWriter> writer_;
 };
 
-// Where the files the server derives from tables go: merged Hudi file
-// slices and Iceberg deletion-vector files (created when missing; shared by
-// every table of this process; the hudi.mergeCache setting).
+}  // namespace
+
 Status ConfigureHudiMergeCache(const ServerConfig& config) {
   ContentCacheOptions options;
   options.dir = config.hudi_merge_cache;
@@ -74,6 +74,8 @@ Status ConfigureHudiMergeCache(const ServerConfig& config) {
   ContentCache::SetDefault(std::move(cache));
   return Status::OK();
 }
+
+namespace {
 
 // The settings a reload applies outside the sharing service.
 void ApplyProcessSettings(const ServerConfig& config) {
@@ -279,6 +281,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
     admin_options.denied_audit = audit_writer;
+    // The console's table checks read through the same storage settings.
+    admin_options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {
@@ -295,9 +299,32 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   return Status::OK();
 }
 
-Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config) {
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool check) {
   if (!config.catalog_url) {
     return Status::InvalidArgument("the config has no 'catalogUrl' to import into");
+  }
+  if (check) {
+    auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config.storage,
+                                                     CloudEnvironment::FromProcess());
+    // Hudi tables with log files are read through the merge cache, as served.
+    LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
+    TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
+    std::string problems;
+    for (const ShareConfig& share : config.shares) {
+      for (const SchemaConfig& schema : share.schemas) {
+        for (const TableConfig& table : schema.tables) {
+          auto read = inspector.Inspect(table.location, table.format);
+          if (read.ok()) continue;
+          problems += "\n  " + share.name + "." + schema.name + "." + table.name + ": " +
+                      std::string(read.status().message());
+        }
+      }
+    }
+    if (!problems.empty()) {
+      return Status::FailedPrecondition(
+          "nothing imported: these tables cannot be read (--no-check imports them anyway):" +
+          problems);
+    }
   }
   LS_ASSIGN_OR_RETURN(auto database, OpenCatalogDatabase(*config.catalog_url));
   LS_ASSIGN_OR_RETURN(ImportSummary s, ImportServerConfig(*database, config));

@@ -25,9 +25,17 @@ using ConfigLoader = std::function<Result<ServerConfig>()>;
 Status RunServer(const ServerConfig& config, const ListeningCallback& on_listening,
                  const ConfigLoader& reload = {});
 
+// Where the files the server derives from tables go: merged Hudi file
+// slices and Iceberg deletion-vector files (created when missing; shared by
+// every table of this process; the hudi.mergeCache setting). Whatever reads
+// tables in this process (serving, the table checks) needs it first.
+Status ConfigureHudiMergeCache(const ServerConfig& config);
+
 // Imports the config's shares, schemas, tables, recipients (token hashes)
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.
-Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config);
+// With `check`, every table is read first (admin/table_inspection.h) and the
+// import is refused, with nothing written, naming each table it cannot read.
+Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool check = true);
 
 // Creates an admin-API user in the config's catalogUrl database.
 Status CreateAdminUser(const ServerConfig& config, const std::string& name,

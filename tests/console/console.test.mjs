@@ -7,6 +7,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import http from 'node:http';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import {
@@ -171,20 +172,41 @@ describe('console on a SQLite catalog', () => {
     await createSchema.getByRole('button', { name: 'Create schema' }).click();
     await heading(page, 'Schema sales.default');
 
-    // A Delta table: the check (designed: POST /api/v1/inspect-table) shows
-    // the server's answer where the user asked, then the table is added.
+    // A Delta table: the check (POST /api/v1/inspect-table) shows what the
+    // server read where the user asked, then the table is added.
     const addTable = form(page, 'Add a table');
     await addTable.getByLabel('Table name').fill('orders');
     await addTable.getByLabel('Location').fill(deltaTable);
-    await addTable.getByRole('button', { name: 'Check table' }).click();
-    assert.match(await alertIn(addTable), /HTTP 404/);
     await addTable.getByLabel('Share history (time travel, change data feed, streaming)').check();
     await addTable.getByLabel('Partition filter (optional)').fill('year = 2021');
+    await addTable.getByRole('button', { name: 'Check table' }).click();
+    const read = addTable.getByRole('region', { name: 'What the server read' });
+    await read.waitFor();
+    // An independent reading: the table's one commit and its adds.
+    const log = readFileSync(join(deltaTable, '_delta_log', '00000000000000000000.json'), 'utf8');
+    const adds = log.split('\n').filter((l) => l.startsWith('{"add"'));
+    const kept = adds.filter((l) => l.includes('"year":"2021"'));
+    const facts = await read.textContent();
+    assert.match(facts, /Formatdelta/);
+    assert.match(facts, /Latest version0/);
+    assert.match(facts, /Partition columnsyear, month, day/);
+    assert.match(facts, new RegExp(`Files${adds.length}`));
+    assert.match(facts, new RegExp(`\\(${kept.length} files\\)`));
+    await read.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'value' }).waitFor();
     await screenshot(page, 'add-table');
     await addTable.getByRole('button', { name: 'Add table' }).click();
     await heading(page, 'Table sales.default.orders');
     await page.getByText('year = 2021').first().waitFor();
-    // Schema, history and preview need their designed endpoints.
+    // GET …/inspect (the schema) and …/history (one WRITE adding every file).
+    await page.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'year' }).waitFor();
+    const history = page.getByRole('table', { name: 'Versions, newest first' });
+    await history.waitFor();
+    const versionRow = history.getByRole('row').nth(1);
+    assert.deepEqual(
+      (await versionRow.getByRole('cell').allTextContents()).filter((_, i) => i !== 0),
+      ['WRITE', String(adds.length), '0'],
+    );
+    // The preview still needs its endpoint.
     await page.getByRole('button', { name: 'Show rows' }).click();
     assert.match(await alertIn(page.locator('section', { has: page.getByRole('heading', { name: 'Data preview' }) })), /HTTP 404/);
     await screenshot(page, 'table');
@@ -218,7 +240,10 @@ describe('console on a SQLite catalog', () => {
     await addMissing.getByLabel('Table name').fill('missing');
     await addMissing.getByLabel('Location').fill('/nonexistent/lakeshare/table');
     await addMissing.getByRole('button', { name: 'Check table' }).click();
-    assert.match(await alertIn(addMissing), /HTTP 4\d\d/);
+    assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
+    // Adding it is refused the same way, where the user acted.
+    await addMissing.getByRole('button', { name: 'Add table' }).click();
+    assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
 
     // An API error where the user acted: the name exists already.
     await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click();
