@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <chrono>
 #include <filesystem>
 #include <set>
 #include <system_error>
@@ -82,13 +83,19 @@ class TableInspector::Slot {
   Slot(const Slot&) = delete;
   Slot& operator=(const Slot&) = delete;
   ~Slot() {
-    std::lock_guard<std::mutex> lock(owner_->mu_);
-    --owner_->running_;
+    {
+      std::lock_guard<std::mutex> lock(owner_->mu_);
+      --owner_->running_;
+    }
+    owner_->slot_free_.notify_one();
   }
 
   static Result<std::unique_ptr<Slot>> Take(TableInspector* owner) {
-    std::lock_guard<std::mutex> lock(owner->mu_);
-    if (owner->running_ >= owner->options_.max_concurrent) {
+    std::unique_lock<std::mutex> lock(owner->mu_);
+    const bool free = owner->slot_free_.wait_for(
+        lock, std::chrono::milliseconds(owner->options_.max_wait_ms),
+        [owner] { return owner->running_ < owner->options_.max_concurrent; });
+    if (!free) {
       return Status::TooManyRequests("other tables are being read: try again in a moment");
     }
     ++owner->running_;

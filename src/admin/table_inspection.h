@@ -7,7 +7,8 @@
 // recipient would get.
 //
 // Bounds: a provider names the table, so the work is bounded: at most
-// `max_concurrent` inspections run at once (others are kTooManyRequests),
+// `max_concurrent` inspections run at once (others wait up to `max_wait_ms`,
+// then are kTooManyRequests),
 // opened tables are kept (up to `max_open_tables`) so their snapshot caches
 // serve repeated checks, and a history page reads at most kMaxHistoryPage
 // commits.
@@ -18,6 +19,7 @@
 // format and the cause: the caller shows it as it is. Thread-safe.
 #pragma once
 
+#include <condition_variable>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -71,6 +73,7 @@ struct TableHistoryPage {
 
 struct TableInspectorOptions {
   int max_concurrent = 2;
+  int64_t max_wait_ms = 15000;
   size_t max_open_tables = 64;
 };
 
@@ -108,6 +111,7 @@ class TableInspector {
   std::shared_ptr<const TableFormatRegistry> formats_;
   TableInspectorOptions options_;
   std::mutex mu_;
+  std::condition_variable slot_free_;
   int running_ = 0;
   std::map<std::string, std::shared_ptr<TableFormat>> open_;  // by "format|key"
 };

@@ -99,7 +99,7 @@ TEST(TableInspectionTest, NamesWhatIsWrongWithALocation) {
 }
 
 TEST(TableInspectionTest, BoundsConcurrentReads) {
-  TableInspector inspector = Inspector({.max_concurrent = 0});
+  TableInspector inspector = Inspector({.max_concurrent = 0, .max_wait_ms = 10});
   EXPECT_THAT(inspector.Inspect(kSimple, "delta"), StatusIs(StatusCode::kTooManyRequests));
 }
 

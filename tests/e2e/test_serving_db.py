@@ -60,6 +60,8 @@ def world(request, lakeshare_bin, tmp_path_factory):
         body = {"name": name, "location": loc, "historyShared": hist}
         if flt is not None:
             body["partitionFilter"] = flt
+        if name == "badcol":
+            body["check"] = False  # misconfigured on purpose: what recipients get (the check refuses it)
         ops.ok("POST", "/shares/p/schemas/d/tables", body, status=201)
     ops.ok("POST", "/recipients", {"name": "r"}, status=201)
     ops.ok("PUT", "/recipients/r/grants/p")
