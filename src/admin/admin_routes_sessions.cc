@@ -28,7 +28,10 @@ Result<HttpResponse> Login(AdminCall& c) {
     c.detail = same.message();
     return ErrorResponse(403, kCsrfRejected, same.message());
   }
-  if (!IsJsonContentType(c.request.Header("content-type"))) {
+  // No Content-Type at all is allowed: a browser sends one with every body
+  // a page can post cross-origin unasked, and Origin with any other.
+  if (const std::string* type = c.request.Header("content-type");
+      type != nullptr && !IsJsonContentType(type)) {
     c.detail = "login body not sent as application/json";
     return ErrorResponse(415, "UNSUPPORTED_MEDIA_TYPE",
                          "the login body must be sent with Content-Type: application/json");
