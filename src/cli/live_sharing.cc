@@ -45,6 +45,10 @@ HttpResponse LiveSharing::Handle(HttpRequest& request) {
   return response;
 }
 
+std::optional<HttpResponse> LiveSharing::CheckHead(const HttpRequest& head) {
+  return service_.load()->CheckHead(head);
+}
+
 void LiveSharing::Reload() {
   if (!loader_) {
     spdlog::warn("config: this server has no configuration file to re-read");

@@ -13,6 +13,7 @@
 #include <atomic>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "config/server_config.h"
 #include "protocol/sharing_service.h"
@@ -34,6 +35,8 @@ class LiveSharing {
   // Builds the first service.
   void Start();
   HttpResponse Handle(HttpRequest& request);
+  // The current service's check of a request's head (SharingService::CheckHead).
+  std::optional<HttpResponse> CheckHead(const HttpRequest& head);
   // Re-reads the configuration; logs the outcome.
   void Reload();
 

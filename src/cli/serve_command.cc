@@ -227,11 +227,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.head_check = [&service, &admin,
                                &proxies](const HttpRequest& head) -> std::optional<HttpResponse> {
     if (admin && head.path.rfind("/api/v1/", 0) == 0) return std::nullopt;
-    if (proxies.empty()) return service->CheckHead(head);
+    if (proxies.empty()) return service.CheckHead(head);
     HttpRequest seen = head;
     seen.remote_address =
         ClientAddress(head.remote_address, head.Header("x-forwarded-for"), proxies);
-    return service->CheckHead(seen);
+    return service.CheckHead(seen);
   };
   HttpServer server(server_options, [&service, &admin, &proxies, &console, &health, metrics_here,
                                      &metrics_response](HttpRequest& request) {
