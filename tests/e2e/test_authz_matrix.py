@@ -111,7 +111,7 @@ def _shape(resp, names):
     text = resp.text
     for n in names:
         text = text.replace(n, "<name>")
-    headers = {k.lower(): v for k, v in resp.headers.items() if k.lower() not in ("date", "content-length")}
+    headers = {k.lower(): v for k, v in resp.headers.items() if k.lower() not in ("date", "content-length", "x-request-id")}
     return resp.status_code, headers, text
 
 

@@ -402,7 +402,7 @@ def _damage(base):
 
     root = table("hudi-rs/cow/v6_nonpartitioned.zip", "no_properties")
     os.remove(os.path.join(root, ".hoodie", "hoodie.properties"))
-    cases["no_properties"] = (404, "RESOURCE_DOES_NOT_EXIST", ["hoodie.properties"])
+    cases["no_properties"] = (404, "RESOURCE_DOES_NOT_EXIST", ["unavailable"])
     return cases
 
 
