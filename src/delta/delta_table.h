@@ -113,7 +113,7 @@ class DeltaTable final : public TableFormat {
   // commit does not parse (truncated, corrupt): reads that one commit
   // (bounded by max_commit_file_bytes) unless that version's snapshot is
   // cached or the same file passed before; never replays. For /version.
-  Result<int64_t> LatestVersionChecked();
+  Result<int64_t> LatestVersionChecked() override;
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
   Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;

@@ -1,7 +1,6 @@
 #include "protocol/table_info_endpoints.h"
 
 #include "common/time_util.h"
-#include "delta/delta_table.h"
 #include "protocol/ndjson_answer.h"
 #include "protocol/request_params.h"
 #include "protocol/response_format.h"
@@ -21,13 +20,9 @@ Result<HttpResponse> GetTableVersion(const EndpointContext& ctx, const TableCall
     LS_ASSIGN_OR_RETURN(version,
                         InTable(t, table.VersionAtTimestamp(*ms, TimestampBound::kAtOrAfter)));
   } else {
-    // A latest commit /query would refuse is refused here too: a Delta
-    // table reads that one commit (never the snapshot: /version stays cheap).
-    // (A virtual of TableFormat would be the clean form; table_format.h is
-    // included by 79 translation units.)
-    auto* delta = dynamic_cast<DeltaTable*>(&table);
-    LS_ASSIGN_OR_RETURN(version, InTable(t, delta != nullptr ? delta->LatestVersionChecked()
-                                                             : table.LatestVersion()));
+    // A latest commit /query would refuse is refused here too, without
+    // loading the snapshot (/version stays cheap).
+    LS_ASSIGN_OR_RETURN(version, InTable(t, table.LatestVersionChecked()));
   }
   HttpResponse resp;
   resp.SetHeader("Delta-Table-Version", std::to_string(version));

@@ -121,6 +121,10 @@ class TableFormat {
   virtual ~TableFormat() = default;
 
   virtual Result<int64_t> LatestVersion() = 0;
+  // LatestVersion, refusing a latest version that Snapshot would refuse
+  // when the format can tell cheaply (a Delta commit that does not parse);
+  // never loads a snapshot. For /version. The default is LatestVersion.
+  virtual Result<int64_t> LatestVersionChecked() { return LatestVersion(); }
   // The snapshot at `version`, or the latest one. A version outside the
   // table's range is kInvalidArgument with a message naming the range
   // (kNotFound means the table itself is missing).
