@@ -9,7 +9,7 @@
 //   CHROMIUM               the browser (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -170,7 +170,10 @@ export function startPostgres() {
     'finally:',
     '    cluster.stop()',
   ].join('\n');
-  const proc = spawn('python3', ['-c', script, join(repoRoot, 'tests', 'e2e')], {
+  // Debian's python3 (with pytest, which catalog_db imports), as ctest's e2e entry uses.
+  const python =
+    process.env.LAKESHARE_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const proc = spawn(python, ['-c', script, join(repoRoot, 'tests', 'e2e')], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let out = '';
