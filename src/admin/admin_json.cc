@@ -178,6 +178,22 @@ const Shape& RecipientDetailShape() {
   return kShape;
 }
 
+const Shape& NewRecipientShape() {
+  static const Shape kShape =
+      Extend("NewRecipient", "A recipient as created, with what the same call granted and issued",
+             RecipientShape(),
+             {Names("shares", "Shares granted by this call"),
+              {.name = "profile",
+               .type = T::kObject,
+               .description = "The profile file of the token issued (token given); shown once",
+               .shape = &ProfileShape()},
+              {.name = "activationLink",
+               .type = T::kObject,
+               .description = "The activation link created (activationLink given)",
+               .shape = &NewActivationLinkShape()}});
+  return kShape;
+}
+
 const Shape& RecipientListShape() {
   static const Shape kShape{
       "RecipientList", "Recipients", {ItemsOf(RecipientShape()), NextPageToken()}};
@@ -492,6 +508,14 @@ json::object AuditJson(const AuditEntry& e) {
   if (e.num_files) o["numFiles"] = *e.num_files;
   PutOpt(o, "remoteAddress", e.remote_address);
   PutOpt(o, "requestId", e.request_id);
+  return o;
+}
+
+json::object NewActivationLinkJson(const IssuedActivationLink& l, const std::string& base_url) {
+  json::object o = ActivationLinkJson(l.record);
+  // In the fragment, which browsers never send: mail scanners and chat
+  // previews neither use nor log the secret.
+  o["url"] = base_url + "/console/activate#" + l.secret;
   return o;
 }
 

@@ -30,6 +30,7 @@ const Shape& TableShape();
 const Shape& TableListShape();
 const Shape& RecipientShape();
 const Shape& RecipientDetailShape();  // a recipient and the shares granted to it
+const Shape& NewRecipientShape();     // as created, with its grants, profile or link
 const Shape& RecipientListShape();
 const Shape& GrantListShape();
 const Shape& TokenShape();
@@ -55,6 +56,9 @@ boost::json::object RecipientJson(const RecipientRecord& r);
 boost::json::object TokenJson(const TokenRecord& t, int64_t now_ms);
 boost::json::object UserJson(const AdminUserRecord& u);
 boost::json::object ActivationLinkJson(const ActivationLinkRecord& l);
+// A link as created, with its one-time URL below `base_url`.
+boost::json::object NewActivationLinkJson(const IssuedActivationLink& l,
+                                          const std::string& base_url);
 boost::json::object AuditJson(const AuditEntry& e);
 // The profile file of a newly issued token, pointing at `endpoint`.
 boost::json::object ProfileJson(const IssuedToken& t, const std::string& endpoint);

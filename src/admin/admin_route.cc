@@ -85,11 +85,27 @@ std::vector<RouteError> RouteErrors(const AdminRoute& route) {
   return out;
 }
 
+namespace {
+
+// The body field `target` names; "token.expirationTime" is a field of the
+// nested object "token".
+const Field* BodyField(const Shape& body, std::string_view target) {
+  size_t dot = target.find('.');
+  if (dot == std::string_view::npos) return body.Find(target);
+  const Field* outer = body.Find(target.substr(0, dot));
+  if (outer == nullptr || outer->type != FieldType::kObject || outer->shape == nullptr) {
+    return nullptr;
+  }
+  return outer->shape->Find(target.substr(dot + 1));
+}
+
+}  // namespace
+
 ArgTarget TargetOf(const AdminRoute& route, std::string_view target) {
   for (std::string_view p : route.PathParams()) {
     if (p == target) return ArgTarget::kPath;
   }
-  if (route.body.Find(target) != nullptr) return ArgTarget::kBody;
+  if (BodyField(route.body, target) != nullptr) return ArgTarget::kBody;
   for (const Field& f : route.query) {
     if (f.name == target) return ArgTarget::kQuery;
   }
@@ -99,7 +115,7 @@ ArgTarget TargetOf(const AdminRoute& route, std::string_view target) {
 const Field* TargetField(const AdminRoute& route, std::string_view target) {
   switch (TargetOf(route, target)) {
     case ArgTarget::kBody:
-      return route.body.Find(target);
+      return BodyField(route.body, target);
     case ArgTarget::kQuery:
       for (const Field& f : route.query) {
         if (f.name == target) return &f;
@@ -142,7 +158,10 @@ std::string CliUsage(const CliCommand& command) {
     default:
       break;
   }
-  if (command.output == CliCommand::Output::kProfile) out += " [-o FILE]";
+  if (command.output == CliCommand::Output::kProfile ||
+      command.output == CliCommand::Output::kObjectAndProfile) {
+    out += " [-o FILE]";
+  }
   return out;
 }
 

@@ -76,14 +76,15 @@ struct RouteError {
 
 // How one command-line argument fills the request. `target` names a path
 // parameter, a body field or a query parameter of the route (looked up in
-// that order); the field's type types the option.
+// that order; "object.field" names a field of a nested body object); the
+// field's type types the option.
 struct CliArg {
   enum class Kind {
     kPositional,          // required, e.g. <share>
     kOptionalPositional,  // may be left out (a flag of the command says what instead)
     kOption,              // --flag VALUE (string lists: repeatable; booleans: true|false)
     kDurationFromNow,     // --flag 90s|15m|12h|30d: the (time) field is now + that
-    kClear,               // --flag, no value: the field is sent empty ([], "" or false)
+    kClear,               // --flag, no value: the field is sent empty ([], "", false or {})
     kSecret,              // never on the command line: $env, else a line of stdin
   };
   Kind kind = Kind::kOption;
@@ -97,11 +98,12 @@ struct CliArg {
 // alternatives (--expires / --expires-in): giving both is an error.
 struct CliCommand {
   enum class Output {
-    kObject,   // key: value lines
-    kList,     // a table of the answer's items
-    kDone,     // the `done` message
-    kRaw,      // the answer as it is (a document)
-    kProfile,  // a profile file: printed, or written (0600) to -o FILE
+    kObject,            // key: value lines
+    kList,              // a table of the answer's items
+    kDone,              // the `done` message
+    kRaw,               // the answer as it is (a document)
+    kProfile,           // a profile file: printed, or written (0600) to -o FILE
+    kObjectAndProfile,  // key: value lines; a "profile" field as kProfile does
   };
   enum class Extra {
     kNone,

@@ -35,11 +35,7 @@ Result<HttpResponse> CreateLink(AdminCall& c) {
       c.body.Int("expirationTime").value_or(c.now + c.options.activation_link_ttl_ms);
   spec.token_expiration_ms = c.body.Int("tokenExpirationTime");
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.CreateActivationLink(c.Param("recipient"), spec));
-  json::object o = ActivationLinkJson(r.record);
-  // In the fragment, which browsers never send: mail scanners and chat
-  // previews neither use nor log the secret.
-  o["url"] = c.BaseUrl() + "/console/activate#" + r.secret;
-  return JsonAnswer(201, o);
+  return JsonAnswer(201, NewActivationLinkJson(r, c.BaseUrl()));
 }
 
 Result<HttpResponse> RedeemLink(AdminCall& c) {

@@ -44,6 +44,40 @@ std::vector<Field> RecipientFields(bool create) {
   };
 }
 
+// What a new recipient may be given in the same call.
+const Shape& TokenRequestShape() {
+  static const Shape kShape{"NewRecipientToken",
+                            "A token to issue with the recipient (its profile is in the answer)",
+                            {{"expirationTime", T::kTime, false, "When the token stops working"}}};
+  return kShape;
+}
+
+const Shape& LinkRequestShape() {
+  static const Shape kShape{
+      "NewRecipientActivationLink",
+      "An activation link to create with the recipient",
+      {{"expirationTime", T::kTime, false, "When the link expires (default: in 7 days)"},
+       {"tokenExpirationTime", T::kTime, false, "When the token it issues expires"}}};
+  return kShape;
+}
+
+std::vector<Field> OnboardingFields() {
+  return {
+      {.name = "shares",
+       .type = T::kStringList,
+       .description = "Shares to grant, in the same transaction (each must exist)",
+       .max_length = CatalogAdminLimits::kOnboardingShares},
+      {.name = "token",
+       .type = T::kObject,
+       .description = "Issue a token now ({} for one that never expires); not with activationLink",
+       .shape = &TokenRequestShape()},
+      {.name = "activationLink",
+       .type = T::kObject,
+       .description = "Create an activation link now ({} for the defaults); not with token",
+       .shape = &LinkRequestShape()},
+  };
+}
+
 std::vector<Arg> RecipientArgs(bool create) {
   std::vector<Arg> args = {{K::kPositional, create ? "name" : "recipient", "recipient"}};
   if (!create) args.push_back({K::kOption, "name", "--name", "New name"});
@@ -71,15 +105,32 @@ Result<HttpResponse> ListRecipients(AdminCall& c) {
   return JsonAnswer(200, PageOf(v, page, NameOf<RecipientRecord>, RecipientJson));
 }
 
+// One call from nothing to a recipient that can read: created, granted and
+// given a token or a link, all or nothing (CatalogAdmin::OnboardRecipient).
 Result<HttpResponse> CreateRecipient(AdminCall& c) {
-  RecipientSpec spec;
-  spec.name = c.body.Required("name");
-  c.object = "recipient:" + spec.name;
-  spec.comment = c.body.String("comment");
-  if (auto ips = c.body.StringList("ipAllowlist")) spec.ip_allowlist = std::move(*ips);
-  spec.all_shares = c.body.Bool("allShares").value_or(false);
-  LS_ASSIGN_OR_RETURN(auto r, c.catalog.CreateRecipient(spec));
-  return JsonAnswer(201, RecipientJson(r));
+  RecipientOnboarding spec;
+  RecipientSpec& r = spec.recipient;
+  r.name = c.body.Required("name");
+  c.object = "recipient:" + r.name;
+  r.comment = c.body.String("comment");
+  if (auto ips = c.body.StringList("ipAllowlist")) r.ip_allowlist = std::move(*ips);
+  r.all_shares = c.body.Bool("allShares").value_or(false);
+  if (auto shares = c.body.StringList("shares")) spec.shares = std::move(*shares);
+  if (c.body.Has("token")) spec.token = TokenIssue{c.body.Int("token.expirationTime")};
+  if (c.body.Has("activationLink")) {
+    spec.activation_link =
+        ActivationLinkSpec{.expiration_ms = c.body.Int("activationLink.expirationTime")
+                                                .value_or(c.now + c.options.activation_link_ttl_ms),
+                           .token_expiration_ms = c.body.Int("activationLink.tokenExpirationTime")};
+  }
+  LS_ASSIGN_OR_RETURN(OnboardedRecipient done, c.catalog.OnboardRecipient(spec));
+  json::object o = RecipientJson(done.recipient);
+  if (c.body.Has("shares")) o["shares"] = StringArray(done.shares);
+  if (done.token) o["profile"] = ProfileJson(*done.token, c.ProfileEndpoint());
+  if (done.activation_link) {
+    o["activationLink"] = NewActivationLinkJson(*done.activation_link, c.BaseUrl());
+  }
+  return JsonAnswer(201, o);
 }
 
 Result<HttpResponse> GetRecipient(AdminCall& c) {
@@ -179,19 +230,38 @@ std::vector<AdminRoute> RecipientRoutes() {
       RecipientListShape(),
       ListCommand({"recipient", "list"}, "List recipients", {{K::kOption, "search", "--search"}},
                   {"name", "allShares", "ipAllowlist", "comment"})));
-  r.push_back(
-      CreateRoute({.path = "/recipients",
-                   .id = "createRecipient",
-                   .group = &kRecipientGroup,
-                   .summary = "Create a recipient",
-                   .description = "It reads nothing until it is granted shares and given a token.",
-                   .object = "recipients",
-                   .handler = CreateRecipient},
-                  RecipientFields(true), RecipientShape(),
-                  {{StatusCode::kFailedPrecondition, "the name is taken"}},
-                  {.path = {"recipient", "create"},
-                   .help = "Create a recipient",
-                   .args = RecipientArgs(true)}));
+  std::vector<Field> create_fields = RecipientFields(true);
+  for (Field& f : OnboardingFields()) create_fields.push_back(std::move(f));
+  std::vector<Arg> create_args = RecipientArgs(true);
+  create_args.insert(
+      create_args.end(),
+      {{K::kOption, "shares", "--share", "Grant this share (repeatable)"},
+       {K::kClear, "token", "--token", "Issue a token and print its profile (shown once)"},
+       {K::kDurationFromNow, "token.expirationTime", "--token-expires-in",
+        "With --token: its expiry from now (90s, 15m, 12h, 30d)"},
+       {K::kClear, "activationLink", "--link", "Create an activation link and print its URL"},
+       {K::kDurationFromNow, "activationLink.expirationTime", "--link-expires-in",
+        "With --link: the link's expiry from now (default 7d)"},
+       {K::kDurationFromNow, "activationLink.tokenExpirationTime", "--link-token-expires-in",
+        "With --link: the expiry of the token it issues, from now"}});
+  AdminRoute create = CreateRoute(
+      {.path = "/recipients",
+       .id = "createRecipient",
+       .group = &kRecipientGroup,
+       .summary = "Create a recipient, optionally granting shares and issuing a token or link",
+       .description = "All in one transaction: a share that does not exist leaves nothing "
+                      "behind. Without shares and a token (or link) it reads nothing yet.",
+       .object = "recipients",
+       .handler = CreateRecipient},
+      std::move(create_fields), NewRecipientShape(),
+      {{StatusCode::kAlreadyExists, "the name is taken"},
+       {StatusCode::kNotFound, "a share to grant does not exist"},
+       {StatusCode::kInvalidArgument, "both token and activationLink, or an expiry in the past"}},
+      {.path = {"recipient", "create"},
+       .help = "Create a recipient (--share, --token or --link: ready to read in one step)",
+       .args = std::move(create_args),
+       .output = Cli::Output::kObjectAndProfile});
+  r.push_back(std::move(create));
   r.push_back(ReadRoute({.path = "/recipients/{recipient}",
                          .id = "getRecipient",
                          .group = &kRecipientGroup,
@@ -213,7 +283,7 @@ std::vector<AdminRoute> RecipientRoutes() {
                            .object = "recipient:{recipient}",
                            .handler = UpdateRecipient},
                           RecipientFields(false), RecipientShape(),
-                          {{StatusCode::kFailedPrecondition, "the new name is taken"}},
+                          {{StatusCode::kAlreadyExists, "the new name is taken"}},
                           {.path = {"recipient", "update"},
                            .help = "Change a recipient",
                            .args = std::move(update_args)}));

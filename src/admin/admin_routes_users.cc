@@ -120,7 +120,7 @@ std::vector<AdminRoute> UserRoutes() {
         "The user's name (1 to 255 bytes without spaces, '/' or control characters)"},
        PasswordField(true, "Its password (at least 12 characters)"),
        RoleField("admin, or viewer (the default: reads only)")},
-      UserShape(), {{StatusCode::kFailedPrecondition, "the name is taken"}},
+      UserShape(), {{StatusCode::kAlreadyExists, "the name is taken"}},
       {.path = {"user", "create"},
        .help = "Create a user; the password is read from $LAKESHARE_NEW_PASSWORD or the "
                "next line of stdin",

@@ -279,7 +279,10 @@ TEST_P(AdminServiceTest, CrudRoundTrips) {
   std::string t = Login("root", "root-password");
   auto c = As(t, "POST", "/api/v1/shares", R"({"name":"Sales","comment":"q"})");
   ASSERT_EQ(c.status, 201) << c.body;
-  EXPECT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"sales"})").status, 400);
+  // A name that exists already is a conflict (409), on every create route.
+  auto dup = As(t, "POST", "/api/v1/shares", R"({"name":"sales"})");
+  EXPECT_EQ(dup.status, 409);
+  EXPECT_EQ(Json(dup).at("errorCode").as_string(), "RESOURCE_ALREADY_EXISTS");
   EXPECT_EQ(Json(As(t, "GET", "/api/v1/shares")).at("items").as_array().size(), 1u);
   auto g = As(t, "GET", "/api/v1/shares/sales");
   ASSERT_EQ(g.status, 200);
@@ -290,11 +293,16 @@ TEST_P(AdminServiceTest, CrudRoundTrips) {
   EXPECT_EQ(As(t, "PATCH", "/api/v1/shares/sales", R"({"comment":"x","version":1})").status, 400);
 
   ASSERT_EQ(As(t, "POST", "/api/v1/shares/sales/schemas", R"({"name":"default"})").status, 201);
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares/sales/schemas", R"({"name":"DEFAULT"})").status, 409);
   EXPECT_EQ(As(t, "GET", "/api/v1/shares/sales/schemas/default").status, 200);
   auto tb = As(t, "POST", "/api/v1/shares/sales/schemas/default/tables",
                R"({"name":"orders","location":"/data/orders","historyShared":true,)"
                R"("startVersion":3,"partitionFilter":"year = 2024","comment":"c"})");
   ASSERT_EQ(tb.status, 201) << tb.body;
+  EXPECT_EQ(As(t, "POST", "/api/v1/shares/sales/schemas/default/tables",
+               R"({"name":"Orders","location":"/data/other"})")
+                .status,
+            409);
   auto gt = Json(As(t, "GET", "/api/v1/shares/sales/schemas/default/tables/orders"));
   EXPECT_EQ(gt.at("location").as_string(), "/data/orders");
   EXPECT_TRUE(gt.at("historyShared").as_bool());
@@ -318,6 +326,7 @@ TEST_P(AdminServiceTest, CrudRoundTrips) {
   auto r = As(t, "POST", "/api/v1/recipients",
               R"({"name":"alice","ipAllowlist":["10.0.0.0/8"],"comment":"hi"})");
   ASSERT_EQ(r.status, 201) << r.body;
+  EXPECT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"ALICE"})").status, 409);
   EXPECT_EQ(As(t, "PUT", "/api/v1/recipients/alice/grants/sales").status, 204);
   auto gr = Json(As(t, "GET", "/api/v1/recipients/alice/grants"));
   ASSERT_EQ(gr.at("items").as_array().size(), 1u);
@@ -336,6 +345,10 @@ TEST_P(AdminServiceTest, CrudRoundTrips) {
       As(t, "POST", "/api/v1/users", R"({"name":"bob","password":"bob-pw-123","role":"viewer"})");
   ASSERT_EQ(cu.status, 201) << cu.body;
   EXPECT_FALSE(Json(cu).as_object().contains("password"));
+  EXPECT_EQ(
+      As(t, "POST", "/api/v1/users", R"({"name":"BOB","password":"bob-pw-456","role":"viewer"})")
+          .status,
+      409);
   std::string b = Login("bob", "bob-pw-123");
   EXPECT_EQ(As(t, "PATCH", "/api/v1/users/bob", R"({"role":"admin"})").status, 200);
   EXPECT_EQ(As(b, "GET", "/api/v1/shares").status, 401);  // role change ends sessions
@@ -389,6 +402,57 @@ TEST_P(AdminServiceTest, TokensAndProfiles) {
   for (const auto& e : page->entries) {
     EXPECT_EQ(e.detail.value_or("").find(bearer), std::string::npos);
   }
+}
+
+// One call: a recipient with its grants and a token (or a link), all or
+// nothing.
+TEST_P(AdminServiceTest, CreatingARecipientGrantsAndIssuesInOneCall) {
+  now_ = NowMillis();  // links expire in real time
+  std::string t = Login("root", "root-password");
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"sales"})").status, 201);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"hr"})").status, 201);
+  auto r = As(t, "POST", "/api/v1/recipients",
+              R"({"name":"alice","shares":["sales","hr"],)"
+              R"("token":{"expirationTime":"2099-01-01T00:00:00Z"}})");
+  ASSERT_EQ(r.status, 201) << r.body;
+  auto v = Json(r);
+  EXPECT_OK(ConformsTo(v, NewRecipientShape()));
+  EXPECT_EQ(v.at("shares").as_array().size(), 2u);
+  const auto& prof = v.at("profile");
+  EXPECT_EQ(prof.at("expirationTime").as_string(), "2099-01-01T00:00:00.000Z");
+  SqlCatalog catalog(db_);
+  ASSERT_OK_AND_ASSIGN(Principal who,
+                       catalog.Authenticate(std::string(prof.at("bearerToken").as_string())));
+  EXPECT_EQ(catalog.ListShares(who)->size(), 2u);
+  EXPECT_EQ(Json(As(t, "GET", "/api/v1/recipients/alice")).at("shares").as_array().size(), 2u);
+
+  // An activation link instead ({}: the defaults).
+  auto l =
+      As(t, "POST", "/api/v1/recipients", R"({"name":"bob","shares":["hr"],"activationLink":{}})");
+  ASSERT_EQ(l.status, 201) << l.body;
+  auto lv = Json(l);
+  EXPECT_OK(ConformsTo(lv, NewRecipientShape()));
+  EXPECT_FALSE(lv.as_object().contains("profile"));
+  std::string url(lv.at("activationLink").at("url").as_string());
+  std::string secret = url.substr(url.find('#') + 1);
+  EXPECT_EQ(As("", "POST", "/api/v1/activate/" + secret).status, 200);
+
+  // A share that does not exist: 404 and no recipient left behind.
+  auto missing = As(t, "POST", "/api/v1/recipients",
+                    R"({"name":"carol","shares":["sales","nope"],"token":{}})");
+  EXPECT_EQ(missing.status, 404) << missing.body;
+  EXPECT_EQ(As(t, "GET", "/api/v1/recipients/carol").status, 404);
+  // Bad nested fields name themselves; both a token and a link are refused.
+  auto typo = As(t, "POST", "/api/v1/recipients", R"({"name":"carol","token":{"expires":1}})");
+  EXPECT_EQ(typo.status, 400);
+  EXPECT_NE(typo.body.find("token.expires"), std::string::npos) << typo.body;
+  EXPECT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"carol","token":[]})").status, 400);
+  EXPECT_EQ(
+      As(t, "POST", "/api/v1/recipients", R"({"name":"carol","token":{},"activationLink":{}})")
+          .status,
+      400);
+  EXPECT_EQ(As(t, "GET", "/api/v1/recipients/carol").status, 404);
+  EXPECT_EQ(As(t, "POST", "/api/v1/recipients", R"({"name":"Alice","token":{}})").status, 409);
 }
 
 TEST_P(AdminServiceTest, ActivationLinkWorksOnce) {

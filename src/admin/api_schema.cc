@@ -252,6 +252,49 @@ const std::string& FieldValues::Required(std::string_view name) const {
 
 // ------------------------------------------------------------ validation
 
+namespace {
+
+// The fields of `object` into `out`, their names prefixed with `prefix`
+// ("token." for the fields of a nested object "token").
+Status ParseFields(const Shape& shape, const json::object& object, const std::string& prefix,
+                   int depth, FieldValues& out) {
+  for (const Field& f : shape.fields) {
+    const json::value* v = object.if_contains(f.name);
+    bool absent =
+        v == nullptr || v->is_null() ||
+        (f.required && f.type == FieldType::kString && v->is_string() && v->as_string().empty());
+    const std::string name = prefix + std::string(f.name);
+    if (absent) {
+      if (f.required) return FieldError("field", name, "is required");
+      continue;
+    }
+    if (f.type == FieldType::kObject && f.shape != nullptr && depth < 2) {
+      if (!v->is_object()) return FieldError("field", name, "must be an object");
+      out.Set(name, true);
+      LS_RETURN_IF_ERROR(ParseFields(*f.shape, v->as_object(), name + ".", depth + 1, out));
+      continue;
+    }
+    LS_ASSIGN_OR_RETURN(FieldValues::Value value, BodyValue(f, *v));
+    out.Set(name, std::move(value));
+  }
+  // A misspelt field must not be dropped without a word (issue 18: a
+  // "historyshared" silently left history unshared).
+  for (const auto& kv : object) {
+    if (shape.Find(kv.key()) != nullptr) continue;
+    std::vector<std::string_view> known;
+    for (const Field& f : shape.fields) known.push_back(f.name);
+    std::string_view key = kv.key();
+    std::string shown = key.size() > 64 ? std::string(key.substr(0, 64)) + "..." : std::string(key);
+    std::optional<std::string_view> nearest = NearestName(key, known);
+    return FieldError("field", prefix + shown,
+                      nearest ? "is not known (did you mean '" + std::string(*nearest) + "'?)"
+                              : std::string("is not known here"));
+  }
+  return Status::OK();
+}
+
+}  // namespace
+
 Result<FieldValues> ParseBody(const Shape& shape, std::string_view body, bool allow_empty) {
   json::object object;
   if (body.find_first_not_of(" \t\r\n") == std::string_view::npos) {
@@ -264,31 +307,7 @@ Result<FieldValues> ParseBody(const Shape& shape, std::string_view body, bool al
     object = std::move(v.as_object());
   }
   FieldValues out;
-  for (const Field& f : shape.fields) {
-    const json::value* v = object.if_contains(f.name);
-    bool absent =
-        v == nullptr || v->is_null() ||
-        (f.required && f.type == FieldType::kString && v->is_string() && v->as_string().empty());
-    if (absent) {
-      if (f.required) return FieldError("field", f.name, "is required");
-      continue;
-    }
-    LS_ASSIGN_OR_RETURN(FieldValues::Value value, BodyValue(f, *v));
-    out.Set(f.name, std::move(value));
-  }
-  // A misspelt field must not be dropped without a word (issue 18: a
-  // "historyshared" silently left history unshared).
-  for (const auto& kv : object) {
-    if (shape.Find(kv.key()) != nullptr) continue;
-    std::vector<std::string_view> known;
-    for (const Field& f : shape.fields) known.push_back(f.name);
-    std::string_view key = kv.key();
-    std::string shown = key.size() > 64 ? std::string(key.substr(0, 64)) + "..." : std::string(key);
-    std::optional<std::string_view> nearest = NearestName(key, known);
-    return FieldError("field", shown,
-                      nearest ? "is not known (did you mean '" + std::string(*nearest) + "'?)"
-                              : std::string("is not known here"));
-  }
+  LS_RETURN_IF_ERROR(ParseFields(shape, object, "", 0, out));
   return out;
 }
 

@@ -34,7 +34,7 @@ enum class FieldType {
   kDateTime,     // responses: ISO-8601 text
   kEpochMillis,  // responses: integer milliseconds since the epoch
   kFilter,       // a partition filter: its text, or a JSON predicate object (kept as text)
-  kObject,       // a nested object of shape `shape`
+  kObject,       // a nested object of shape `shape` (requests: one level)
   kObjectList,   // an array of objects of shape `shape`
   kAny,          // any JSON value (documents we pass through, like the OpenAPI one)
 };
@@ -65,7 +65,8 @@ struct Shape {
 
 // Validated values of a request's fields, by name. Absent and null fields
 // are not stored; kTime values are stored as epoch milliseconds and kFilter
-// objects as their JSON text.
+// objects as their JSON text. A nested object (kObject with a shape) is
+// stored as `true` under its name, its fields as "name.field".
 class FieldValues {
  public:
   using Value = std::variant<std::string, int64_t, bool, std::vector<std::string>>;

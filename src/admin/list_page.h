@@ -63,4 +63,23 @@ boost::json::object PageOf(const std::vector<T>& items, const ListPage& page, Na
   return o;
 }
 
+// The same answer from a list the database cut already (NameRange with
+// limit max_results + 1): `items` are the page's, in order, and one more if
+// there is a next page.
+template <typename T, typename NameFn, typename JsonFn>
+boost::json::object PageOfCut(const std::vector<T>& items, const ListPage& page, NameFn name,
+                              JsonFn to_json) {
+  boost::json::array out;
+  boost::json::object o;
+  for (size_t i = 0; i < items.size(); ++i) {
+    if (out.size() == page.max_results) {
+      o["nextPageToken"] = ListPage::Token(LowerAscii(name(items[i - 1])));
+      break;
+    }
+    out.emplace_back(to_json(items[i]));
+  }
+  o["items"] = std::move(out);
+  return o;
+}
+
 }  // namespace lakeshare

@@ -50,6 +50,7 @@ struct CatalogAdminLimits {
   static constexpr size_t kPartitionFilter = 64 * 1024;
   static constexpr size_t kId = 255;
   static constexpr size_t kAllowlistEntries = 256;
+  static constexpr size_t kOnboardingShares = 256;  // shares granted by one OnboardRecipient
 };
 
 // ------------------------------------------------------------------ records
@@ -113,6 +114,15 @@ struct TableSpec {
   std::optional<std::string> comment{};
   std::optional<std::string> id{};  // default: a new UUID
   bool create_schema = false;       // a missing schema is created with it (the share must exist)
+};
+
+// A page of a named list, cut by the database: the records whose name in
+// ASCII lower case sorts (bytewise) after `after` and contains `search`
+// (lower case), in that order, at most `limit`.
+struct NameRange {
+  std::string search{};
+  std::optional<std::string> after{};
+  size_t limit = 100;
 };
 
 // Unset fields are kept; an empty partition filter or comment clears it.
@@ -260,6 +270,26 @@ struct IssuedActivationLink {
   std::string secret{};  // plain, returned this once; goes into the link URL
 };
 
+// A recipient made ready in one transaction: created, granted `shares` and
+// given a token or an activation link (or neither). Any failure (a share
+// that does not exist, a name taken) leaves nothing behind.
+struct TokenIssue {
+  std::optional<int64_t> expiration_ms{};
+};
+struct RecipientOnboarding {
+  RecipientSpec recipient{};
+  std::vector<std::string> shares{};  // granted explicitly
+  std::optional<TokenIssue> token{};
+  std::optional<ActivationLinkSpec> activation_link{};
+};
+
+struct OnboardedRecipient {
+  RecipientRecord recipient{};
+  std::vector<std::string> shares{};  // as granted, in the order given
+  std::optional<IssuedToken> token{};
+  std::optional<IssuedActivationLink> activation_link{};
+};
+
 // What redeeming a link yields: a fresh token for the link's recipient.
 struct Redemption {
   ActivationLinkRecord link{};
@@ -318,6 +348,10 @@ class CatalogAdmin {
   // Every table of the share, or of one schema when `schema` is set.
   Result<std::vector<TableRecord>> ListTables(std::string_view share,
                                               std::optional<std::string_view> schema = {});
+  // One page of a schema's tables (a schema may hold thousands: the console
+  // pages through them without loading them all).
+  Result<std::vector<TableRecord>> ListTablesPage(std::string_view share, std::string_view schema,
+                                                  const NameRange& range);
   Result<TableRecord> UpdateTable(std::string_view share, std::string_view schema,
                                   std::string_view table, const TableUpdate& update,
                                   std::optional<int64_t> expected_version = std::nullopt);
@@ -325,6 +359,9 @@ class CatalogAdmin {
 
   // Recipients. Deleting one deletes its tokens, grants and links.
   Result<RecipientRecord> CreateRecipient(const RecipientSpec& spec);
+  // Creates, grants and issues a token or link in one transaction (all or
+  // nothing); giving both a token and a link is kInvalidArgument.
+  Result<OnboardedRecipient> OnboardRecipient(const RecipientOnboarding& spec);
   Result<RecipientRecord> GetRecipient(std::string_view recipient);
   Result<std::vector<RecipientRecord>> ListRecipients();
   Result<RecipientRecord> UpdateRecipient(std::string_view recipient, const RecipientUpdate& update,

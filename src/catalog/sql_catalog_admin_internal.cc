@@ -109,7 +109,7 @@ Status NotFound(std::string_view kind, std::string_view name) {
 // A unique violation becomes `message`; anything else passes through.
 Status IfDuplicate(const Transaction& tx, const Status& st, const std::string& message) {
   if (!st.ok() && tx.last_error_kind() == db::ErrorKind::kUnique) {
-    return Status::FailedPrecondition(message);
+    return Status::AlreadyExists(message);
   }
   return st;
 }
@@ -197,6 +197,39 @@ Status ValidateExpiration(std::optional<int64_t> expiration_ms, int64_t now) {
     return Status::InvalidArgument("expiration time is in the past");
   }
   return Status::OK();
+}
+
+Status ValidateActivationLink(const ActivationLinkSpec& spec, int64_t now) {
+  if (spec.expiration_ms <= now) {
+    return Status::InvalidArgument("activation link expiration time is in the past");
+  }
+  LS_RETURN_IF_ERROR(ValidateExpiration(spec.token_expiration_ms, now));
+  if (spec.profile_ref) {
+    LS_RETURN_IF_ERROR(ValidateText("profile reference", *spec.profile_ref, kMaxProfileRef));
+  }
+  return Status::OK();
+}
+
+Result<IssuedActivationLink> InsertActivationLink(Transaction& tx, const std::string& recipient_id,
+                                                  const std::string& recipient,
+                                                  const ActivationLinkSpec& spec, int64_t now) {
+  IssuedActivationLink out;
+  out.secret = GenerateToken();
+  out.record = ActivationLinkRecord{db::NewUuid(),
+                                    recipient,
+                                    now,
+                                    spec.expiration_ms,
+                                    std::nullopt,
+                                    std::nullopt,
+                                    spec.token_expiration_ms,
+                                    spec.profile_ref};
+  LS_RETURN_IF_ERROR(
+      tx.Exec("INSERT INTO activation_links (id, secret_hash, recipient_id, token_expiration_ms, "
+              "profile_ref, created_ms, expiration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
+              {out.record.id, HashToken(out.secret), recipient_id, spec.token_expiration_ms,
+               spec.profile_ref, out.record.created_ms, spec.expiration_ms})
+          .status());
+  return out;
 }
 
 }  // namespace lakeshare::sql_catalog_admin_internal

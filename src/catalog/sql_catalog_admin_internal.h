@@ -83,7 +83,7 @@ auto QueryRecords(db::Transaction& tx, std::string_view sql, const db::Params& p
 std::string Quote(std::string_view name);
 // kNotFound: "<kind> '<name>' not found".
 Status NotFound(std::string_view kind, std::string_view name);
-// A unique violation becomes kFailedPrecondition `message`; anything else
+// A unique violation becomes kAlreadyExists `message` (409); anything else
 // passes through.
 Status IfDuplicate(const db::Transaction& tx, const Status& st, const std::string& message);
 // kFailedPrecondition if `expected` is set and is not `actual`.
@@ -104,6 +104,13 @@ Result<UserRow> LoadUser(db::Transaction& tx, std::string_view name);
 Result<IssuedToken> InsertToken(db::Transaction& tx, const std::string& recipient_id,
                                 const std::string& recipient, std::optional<int64_t> expiration_ms,
                                 std::string_view origin, int64_t now);
+// Inserts an activation link for `recipient_id` (spec validated with
+// ValidateActivationLink); returns it with its one-time secret.
+Result<IssuedActivationLink> InsertActivationLink(db::Transaction& tx,
+                                                  const std::string& recipient_id,
+                                                  const std::string& recipient,
+                                                  const ActivationLinkSpec& spec, int64_t now);
+Status ValidateActivationLink(const ActivationLinkSpec& spec, int64_t now);
 // kInvalidArgument for an expiration time not after `now`.
 Status ValidateExpiration(std::optional<int64_t> expiration_ms, int64_t now);
 

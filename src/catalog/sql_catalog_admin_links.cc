@@ -19,33 +19,12 @@ using namespace sql_catalog_admin_internal;  // NOLINT(google-build-using-namesp
 
 Result<IssuedActivationLink> CatalogAdmin::CreateActivationLink(std::string_view recipient,
                                                                 const ActivationLinkSpec& spec) {
-  int64_t now = NowMillis();
-  if (spec.expiration_ms <= now) {
-    return Status::InvalidArgument("activation link expiration time is in the past");
-  }
-  LS_RETURN_IF_ERROR(ValidateExpiration(spec.token_expiration_ms, now));
-  if (spec.profile_ref) {
-    LS_RETURN_IF_ERROR(ValidateText("profile reference", *spec.profile_ref, kMaxProfileRef));
-  }
+  LS_RETURN_IF_ERROR(ValidateActivationLink(spec, NowMillis()));
   IssuedActivationLink out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
-    out.secret = GenerateToken();
-    out.record = ActivationLinkRecord{db::NewUuid(),
-                                      r.name,
-                                      NowMillis(),
-                                      spec.expiration_ms,
-                                      std::nullopt,
-                                      std::nullopt,
-                                      spec.token_expiration_ms,
-                                      spec.profile_ref};
-    return tx
-        .Exec(
-            "INSERT INTO activation_links (id, secret_hash, recipient_id, token_expiration_ms, "
-            "profile_ref, created_ms, expiration_ms) VALUES (?, ?, ?, ?, ?, ?, ?)",
-            {out.record.id, HashToken(out.secret), r.id, spec.token_expiration_ms, spec.profile_ref,
-             out.record.created_ms, spec.expiration_ms})
-        .status();
+    LS_ASSIGN_OR_RETURN(out, InsertActivationLink(tx, r.id, r.name, spec, NowMillis()));
+    return Status::OK();
   }));
   return out;
 }

@@ -1,4 +1,6 @@
 // CatalogAdmin: recipients, their tokens and grants.
+#include <algorithm>
+
 #include "auth/token.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
@@ -17,27 +19,85 @@ using namespace sql_catalog_admin_internal;  // NOLINT(google-build-using-namesp
 
 // -------------------------------------------------------------- recipients
 
-Result<RecipientRecord> CatalogAdmin::CreateRecipient(const RecipientSpec& spec) {
+namespace {
+
+Status ValidateRecipient(const RecipientSpec& spec) {
   LS_RETURN_IF_ERROR(ValidateName(spec.name, NameKind::kRecipient));
   if (spec.comment) LS_RETURN_IF_ERROR(ValidateText("comment", *spec.comment, kMaxComment));
+  return EncodeAllowlist(spec.ip_allowlist).status();
+}
+
+Result<RecipientRecord> InsertRecipient(Transaction& tx, const RecipientSpec& spec, int64_t now) {
   LS_ASSIGN_OR_RETURN(std::optional<std::string> allowlist, EncodeAllowlist(spec.ip_allowlist));
+  RecipientRecord out{
+      db::NewUuid(), spec.name, EmptyToNull(spec.comment), spec.ip_allowlist, spec.all_shares, now,
+      now,           1};
+  auto r = tx.Exec(
+      "INSERT INTO recipients (id, name, name_key, comment, ip_allowlist, "
+      "all_shares, created_ms, updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, "
+      "?, 1)",
+      {out.id, out.name, NameKey(out.name), out.comment, allowlist, out.all_shares, now, now});
+  LS_RETURN_IF_ERROR(
+      IfDuplicate(tx, r.status(), "recipient " + Quote(spec.name) + " already exists"));
+  return out;
+}
+
+Status InsertGrant(Transaction& tx, const std::string& recipient_id, const std::string& share_id,
+                   int64_t now) {
+  return tx
+      .Exec(
+          "INSERT INTO share_grants (recipient_id, share_id, created_ms) VALUES (?, ?, ?) "
+          "ON CONFLICT (recipient_id, share_id) DO NOTHING",
+          {recipient_id, share_id, now})
+      .status();
+}
+
+}  // namespace
+
+Result<RecipientRecord> CatalogAdmin::CreateRecipient(const RecipientSpec& spec) {
+  LS_RETURN_IF_ERROR(ValidateRecipient(spec));
   RecipientRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
-    int64_t now = NowMillis();
-    out = RecipientRecord{db::NewUuid(),
-                          spec.name,
-                          EmptyToNull(spec.comment),
-                          spec.ip_allowlist,
-                          spec.all_shares,
-                          now,
-                          now,
-                          1};
-    auto r = tx.Exec(
-        "INSERT INTO recipients (id, name, name_key, comment, ip_allowlist, "
-        "all_shares, created_ms, updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, "
-        "?, 1)",
-        {out.id, out.name, NameKey(out.name), out.comment, allowlist, out.all_shares, now, now});
-    return IfDuplicate(tx, r.status(), "recipient " + Quote(spec.name) + " already exists");
+    LS_ASSIGN_OR_RETURN(out, InsertRecipient(tx, spec, NowMillis()));
+    return Status::OK();
+  }));
+  return out;
+}
+
+Result<OnboardedRecipient> CatalogAdmin::OnboardRecipient(const RecipientOnboarding& spec) {
+  LS_RETURN_IF_ERROR(ValidateRecipient(spec.recipient));
+  if (spec.token && spec.activation_link) {
+    return Status::InvalidArgument("give either a token or an activation link, not both");
+  }
+  if (spec.shares.size() > CatalogAdminLimits::kOnboardingShares) {
+    return Status::InvalidArgument("at most " +
+                                   std::to_string(CatalogAdminLimits::kOnboardingShares) +
+                                   " shares can be granted at once");
+  }
+  const int64_t now = NowMillis();
+  if (spec.token) LS_RETURN_IF_ERROR(ValidateExpiration(spec.token->expiration_ms, now));
+  if (spec.activation_link) LS_RETURN_IF_ERROR(ValidateActivationLink(*spec.activation_link, now));
+  OnboardedRecipient out;
+  LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
+    out = OnboardedRecipient{};
+    LS_ASSIGN_OR_RETURN(out.recipient, InsertRecipient(tx, spec.recipient, now));
+    const RecipientRecord& r = out.recipient;
+    for (const std::string& share : spec.shares) {
+      LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
+      LS_RETURN_IF_ERROR(InsertGrant(tx, r.id, s.id, now));
+      if (std::find(out.shares.begin(), out.shares.end(), s.name) == out.shares.end()) {
+        out.shares.push_back(s.name);
+      }
+    }
+    if (spec.token) {
+      LS_ASSIGN_OR_RETURN(out.token,
+                          InsertToken(tx, r.id, r.name, spec.token->expiration_ms, "api", now));
+    }
+    if (spec.activation_link) {
+      LS_ASSIGN_OR_RETURN(out.activation_link,
+                          InsertActivationLink(tx, r.id, r.name, *spec.activation_link, now));
+    }
+    return Status::OK();
   }));
   return out;
 }
@@ -196,12 +256,7 @@ Status CatalogAdmin::Grant(std::string_view recipient, std::string_view share) {
   return db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(RecipientRecord r, LoadRecipient(tx, recipient));
     LS_ASSIGN_OR_RETURN(ShareRecord s, LoadShare(tx, share));
-    return tx
-        .Exec(
-            "INSERT INTO share_grants (recipient_id, share_id, created_ms) VALUES (?, ?, ?) "
-            "ON CONFLICT (recipient_id, share_id) DO NOTHING",
-            {r.id, s.id, NowMillis()})
-        .status();
+    return InsertGrant(tx, r.id, s.id, NowMillis());
   });
 }
 

@@ -17,11 +17,12 @@
 namespace lakeshare {
 namespace {
 
+using testing::StatusIs;
 using CatalogAdminRecipientsTest = CatalogAdminFixture;
 
 TEST_P(CatalogAdminRecipientsTest, RecipientsTokensAndGrants) {
   Populate();
-  EXPECT_EQ(admin_->CreateRecipient({"ALICE"}).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->CreateRecipient({"ALICE"}).status().code(), StatusCode::kAlreadyExists);
   RecipientUpdate ru;
   ru.comment = "partner";
   ru.ip_allowlist = std::vector<std::string>{"10.0.0.0/8"};
@@ -94,6 +95,77 @@ TEST_P(CatalogAdminRecipientsTest, RecipientsTokensAndGrants) {
   ASSERT_OK(admin_->DeleteRecipient("alice"));
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM recipient_tokens")->front().Int(0), 1);
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_grants")->front().Int(0), 0);
+}
+
+TEST_P(CatalogAdminRecipientsTest, OnboardingGrantsAndIssuesInOneStep) {
+  Populate();
+  RecipientOnboarding spec;
+  spec.recipient.name = "bob";
+  spec.shares = {"SALES", "hr", "sales"};  // any case; a repeat is granted once
+  spec.token = TokenIssue{NowMillis() + 3'600'000};
+  ASSERT_OK_AND_ASSIGN(OnboardedRecipient bob, admin_->OnboardRecipient(spec));
+  EXPECT_EQ(bob.recipient.name, "bob");
+  EXPECT_EQ(bob.shares, (std::vector<std::string>{"Sales", "hr"}));
+  ASSERT_TRUE(bob.token.has_value());
+  EXPECT_FALSE(bob.activation_link.has_value());
+  EXPECT_EQ(admin_->ListGrants("bob").value(), (std::vector<std::string>{"hr", "Sales"}));
+  // The token reads what was granted.
+  ASSERT_OK_AND_ASSIGN(Principal p, catalog_->Authenticate(bob.token->token));
+  EXPECT_EQ(catalog_->ListShares(p)->size(), 2u);
+
+  // An activation link instead of a token.
+  RecipientOnboarding linked;
+  linked.recipient.name = "carol";
+  linked.shares = {"hr"};
+  linked.activation_link = ActivationLinkSpec{.expiration_ms = NowMillis() + 60'000};
+  ASSERT_OK_AND_ASSIGN(OnboardedRecipient carol, admin_->OnboardRecipient(linked));
+  ASSERT_TRUE(carol.activation_link.has_value());
+  EXPECT_FALSE(carol.token.has_value());
+  ASSERT_OK_AND_ASSIGN(Redemption red, admin_->RedeemActivationLink(carol.activation_link->secret));
+  EXPECT_EQ(red.link.recipient, "carol");
+  EXPECT_TRUE(admin_->ListTokens("bob")->front().live(NowMillis()));
+}
+
+TEST_P(CatalogAdminRecipientsTest, OnboardingLeavesNothingBehindWhenAStepFails) {
+  Populate();
+  auto count = [this](const char* table) {
+    return db_->Query(std::string("SELECT COUNT(*) FROM ") + table)->front().Int(0);
+  };
+  const int64_t recipients = count("recipients");
+  const int64_t grants = count("share_grants");
+  const int64_t tokens = count("recipient_tokens");
+
+  // The second share does not exist: the recipient, the first grant and
+  // the token are rolled back.
+  RecipientOnboarding spec;
+  spec.recipient.name = "dave";
+  spec.shares = {"sales", "no_such_share"};
+  spec.token = TokenIssue{};
+  EXPECT_THAT(admin_->OnboardRecipient(spec), StatusIs(StatusCode::kNotFound));
+  EXPECT_THAT(admin_->GetRecipient("dave"), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(count("recipients"), recipients);
+  EXPECT_EQ(count("share_grants"), grants);
+  EXPECT_EQ(count("recipient_tokens"), tokens);
+
+  // A name taken is kAlreadyExists; nothing is granted to the existing one.
+  RecipientOnboarding taken;
+  taken.recipient.name = "ALICE";
+  taken.shares = {"hr"};
+  EXPECT_THAT(admin_->OnboardRecipient(taken), StatusIs(StatusCode::kAlreadyExists));
+  EXPECT_EQ(admin_->ListGrants("alice").value(), std::vector<std::string>{"Sales"});
+
+  // Both a token and a link, or an expiry in the past: refused before writing.
+  RecipientOnboarding both;
+  both.recipient.name = "erin";
+  both.token = TokenIssue{};
+  both.activation_link = ActivationLinkSpec{.expiration_ms = NowMillis() + 60'000};
+  EXPECT_THAT(admin_->OnboardRecipient(both), StatusIs(StatusCode::kInvalidArgument));
+  RecipientOnboarding past;
+  past.recipient.name = "erin";
+  past.token = TokenIssue{NowMillis() - 1000};
+  EXPECT_THAT(admin_->OnboardRecipient(past), StatusIs(StatusCode::kInvalidArgument));
+  EXPECT_THAT(admin_->GetRecipient("erin"), StatusIs(StatusCode::kNotFound));
+  EXPECT_EQ(count("recipients"), recipients);
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminRecipientsTest);

@@ -269,6 +269,35 @@ Result<std::vector<TableRecord>> CatalogAdmin::ListTables(std::string_view share
   return out;
 }
 
+Result<std::vector<TableRecord>> CatalogAdmin::ListTablesPage(std::string_view share,
+                                                              std::string_view schema,
+                                                              const NameRange& range) {
+  // Bytewise order on both backends, as the pages' tokens assume
+  // (PostgreSQL would otherwise sort by the database's locale).
+  const bool pg = db_->dialect() == db::Dialect::kPostgres;
+  const std::string collate = pg ? " COLLATE \"C\"" : "";
+  std::string pattern = "%";
+  for (char ch : range.search) {
+    if (ch == '%' || ch == '_' || ch == '\\') pattern += '\\';
+    pattern += ch;
+  }
+  pattern += "%";
+  std::vector<TableRecord> out;
+  LS_RETURN_IF_ERROR(db_->Read([&](Transaction& tx) -> Status {
+    LS_ASSIGN_OR_RETURN(SchemaRecord c, LoadSchema(tx, share, schema));
+    LS_ASSIGN_OR_RETURN(
+        out,
+        QueryRecords(tx,
+                     Sql({"SELECT ", kTableCols, kTableFrom, "WHERE t.schema_id = ? AND t.name_key",
+                          collate, " > ? AND t.name_key LIKE ? ESCAPE '\\' ORDER BY t.name_key",
+                          collate, " LIMIT ?"}),
+                     {c.id, range.after.value_or(""), pattern, static_cast<int64_t>(range.limit)},
+                     ToTable));
+    return Status::OK();
+  }));
+  return out;
+}
+
 Result<TableRecord> CatalogAdmin::UpdateTable(std::string_view share, std::string_view schema,
                                               std::string_view table, const TableUpdate& update,
                                               std::optional<int64_t> expected_version) {

@@ -26,7 +26,7 @@ TEST_P(CatalogAdminSharesTest, SharesCrud) {
   ASSERT_OK(created);
   EXPECT_EQ(created->id.size(), 36u);
   EXPECT_EQ(created->version, 1);
-  EXPECT_EQ(admin_->CreateShare({"SALES"}).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->CreateShare({"SALES"}).status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(admin_->CreateShare({"SALES"}).status().message(),
             "share 'SALES' (or its id) already exists");
   auto got = admin_->GetShare("sales");
@@ -52,7 +52,7 @@ TEST_P(CatalogAdminSharesTest, SharesCrud) {
   ASSERT_OK(admin_->CreateShare({"other"}));
   ShareUpdate clash;
   clash.name = "REVENUE";
-  EXPECT_EQ(admin_->UpdateShare("other", clash).status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->UpdateShare("other", clash).status().code(), StatusCode::kAlreadyExists);
 
   EXPECT_EQ(admin_->ListShares()->size(), 2u);
   ASSERT_OK(admin_->DeleteShare("REVENUE"));
@@ -67,7 +67,7 @@ TEST_P(CatalogAdminSharesTest, SharesCrud) {
 TEST_P(CatalogAdminSharesTest, SchemasAndTablesCrud) {
   ASSERT_OK(admin_->CreateShare({"s"}));
   ASSERT_OK(admin_->CreateSchema("S", "Default"));
-  EXPECT_EQ(admin_->CreateSchema("s", "DEFAULT").status().code(), StatusCode::kFailedPrecondition);
+  EXPECT_EQ(admin_->CreateSchema("s", "DEFAULT").status().code(), StatusCode::kAlreadyExists);
   EXPECT_EQ(admin_->CreateSchema("nope", "x").status(), Status::NotFound("share 'nope' not found"));
   ASSERT_OK(admin_->CreateSchema("s", "other"));
   EXPECT_EQ(admin_->ListSchemas("s")->size(), 2u);
@@ -83,7 +83,7 @@ TEST_P(CatalogAdminSharesTest, SchemasAndTablesCrud) {
   EXPECT_EQ(t->schema, "Default");
   EXPECT_EQ(t->format, "delta");
   EXPECT_EQ(admin_->AddTable("s", "default", {"ORDERS", "/x"}).status().code(),
-            StatusCode::kFailedPrecondition);
+            StatusCode::kAlreadyExists);
   // The same name in another schema is fine.
   EXPECT_OK(admin_->AddTable("s", "other", {"orders", "/x"}));
 
@@ -156,6 +156,31 @@ TEST_P(CatalogAdminSchemaCreationTest, AddTableCreatesAMissingSchemaOnRequest) {
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSchemaCreationTest);
+
+// A page of tables cut by the database: bytewise order of the lower-case
+// names on both backends (the pages' tokens assume it), search as a plain
+// substring (% and _ are not wildcards).
+TEST_P(CatalogAdminSchemaCreationTest, TablePagesAreCutByTheDatabase) {
+  ASSERT_OK(admin_->CreateShare({"s"}));
+  ASSERT_OK(admin_->CreateSchema("s", "d"));
+  for (const char* name : {"b_2", "B10", "a1", "b_1", "bx1", "Z", "c%1"}) {
+    ASSERT_OK(admin_->AddTable("s", "d", {name, "/data/x"}));
+  }
+  auto names = [](const std::vector<TableRecord>& v) {
+    std::vector<std::string> out;
+    for (const TableRecord& t : v) out.push_back(t.name);
+    return out;
+  };
+  ASSERT_OK_AND_ASSIGN(auto first, admin_->ListTablesPage("s", "d", {.limit = 3}));
+  EXPECT_EQ(names(first), (std::vector<std::string>{"a1", "B10", "b_1"}));
+  ASSERT_OK_AND_ASSIGN(auto next, admin_->ListTablesPage("s", "d", {.after = "b_1", .limit = 10}));
+  EXPECT_EQ(names(next), (std::vector<std::string>{"b_2", "bx1", "c%1", "Z"}));
+  ASSERT_OK_AND_ASSIGN(auto found, admin_->ListTablesPage("s", "d", {.search = "b_", .limit = 10}));
+  EXPECT_EQ(names(found), (std::vector<std::string>{"b_1", "b_2"}));
+  ASSERT_OK_AND_ASSIGN(auto pct, admin_->ListTablesPage("s", "d", {.search = "%", .limit = 10}));
+  EXPECT_EQ(names(pct), std::vector<std::string>{"c%1"});
+  EXPECT_THAT(admin_->ListTablesPage("s", "nope", {}), StatusIs(StatusCode::kNotFound));
+}
 
 }  // namespace
 }  // namespace lakeshare

@@ -129,7 +129,7 @@ TEST_P(CatalogAdminTest, RacingCreatesOfOneNameYieldOneWinner) {
       auto r = a.CreateShare({i % 3 == 0 ? "Same" : "SAME"});
       if (r.ok()) {
         ++wins;
-      } else if (r.status().code() == StatusCode::kFailedPrecondition) {
+      } else if (r.status().code() == StatusCode::kAlreadyExists) {
         ++exists;
       } else {
         ADD_FAILURE() << r.status();

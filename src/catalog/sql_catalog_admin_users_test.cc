@@ -26,7 +26,7 @@ TEST_P(CatalogAdminUsersTest, AdminUsersAndPasswords) {
   auto u = admin_->CreateAdminUser("Root", "correct horse battery", AdminRole::kAdmin);
   ASSERT_OK(u);
   EXPECT_EQ(admin_->CreateAdminUser("root", "another password", AdminRole::kViewer).status().code(),
-            StatusCode::kFailedPrecondition);
+            StatusCode::kAlreadyExists);
   auto stored = db_->Query("SELECT password_hash FROM admin_users");
   ASSERT_EQ(stored->size(), 1u);
   EXPECT_TRUE(stored->front().Text(0).starts_with("$argon2id$")) << stored->front().Text(0);

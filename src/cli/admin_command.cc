@@ -17,6 +17,7 @@
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
 #include "cli/admin_command_output.h"
+#include "cli/admin_session_file.h"
 #include "cli/serve_command.h"
 #include "common/time_util.h"
 #include "config/server_config.h"
@@ -133,7 +134,8 @@ CLI::App* AddLeaf(CLI::App* parent, const AdminRoute& route, const CliCommand& c
   if (command.extra == CliCommand::Extra::kRevokeAll) {
     app->add_flag("--all", leaf.all, "Every live one");
   }
-  if (command.output == CliCommand::Output::kProfile) {
+  if (command.output == CliCommand::Output::kProfile ||
+      command.output == CliCommand::Output::kObjectAndProfile) {
     app->add_option("-o,--profile-out", leaf.profile_out,
                     "Write the profile to this file (mode 0600)");
   }
@@ -220,6 +222,8 @@ Result<Request> BuildRequest(const Leaf& leaf) {
       case CliArg::Kind::kClear:
         if (s.field->type == FieldType::kStringList) {
           v = json::array();
+        } else if (s.field->type == FieldType::kObject) {
+          v = json::object();
         } else if (s.field->type == FieldType::kBoolean) {
           v = false;
         } else {
@@ -246,7 +250,16 @@ Result<Request> BuildRequest(const Leaf& leaf) {
         break;
     }
     if (s.where == ArgTarget::kBody) {
-      body[s.arg->target] = std::move(v);
+      std::string_view target = s.arg->target;
+      size_t dot = target.find('.');
+      if (dot == std::string_view::npos) {
+        // A nested field given first made the object already: keep it.
+        if (!v.is_object() || !body.contains(target)) body[target] = std::move(v);
+      } else {
+        json::value& outer = body[target.substr(0, dot)];
+        if (!outer.is_object()) outer = json::object();
+        outer.as_object()[target.substr(dot + 1)] = std::move(v);
+      }
     } else if (s.where == ArgTarget::kQuery) {
       std::string text = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
       out.query.emplace_back(s.arg->target, std::move(text));
@@ -272,6 +285,8 @@ int Answer(AdminOutput& out, const Leaf& leaf, const Result<AdminApiResponse>& r
       return out.Raw(*r);
     case CliCommand::Output::kProfile:
       return out.Profile(*r, leaf.profile_out);
+    case CliCommand::Output::kObjectAndProfile:
+      return out.ObjectAndProfile(*r, times, leaf.profile_out);
   }
   return kAdminFailed;
 }
@@ -406,8 +421,10 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
                 "Work on the catalogUrl database of this config file instead (server may be down)");
   a->add_option("-u,--user", s.user,
                 "Admin user to log in as (or $LAKESHARE_ADMIN_USER); the password is read from "
-                "$LAKESHARE_ADMIN_PASSWORD or the first line of stdin. $LAKESHARE_ADMIN_TOKEN "
-                "(from `admin login`) skips the login");
+                "$LAKESHARE_ADMIN_PASSWORD or the first line of stdin. The session is kept "
+                "(0600, ~/.cache/lakeshare or $LAKESHARE_ADMIN_SESSION_DIR; empty: never) and "
+                "reused by the next commands until it expires or `logout`. "
+                "$LAKESHARE_ADMIN_TOKEN (from `admin login`) skips the login");
   a->add_option("--ca-file", s.ca_file, "https: trust the CA certificates in this PEM file");
   a->add_flag("--json", s.json, "Print the API's JSON (errors too) instead of text");
   a->fallthrough();
@@ -537,6 +554,7 @@ int AdminCommand::Run() {
   const bool is_login = s.extra() == CliCommand::Extra::kLogin;
   const bool needs_session = s.chosen->route->access != RouteAccess::kPublic;
   bool own_session = false;
+  std::optional<AdminSessionFile> kept;  // the session kept between commands
   if (is_login || !needs_session) {
     if (is_login && s.user.empty()) {
       out.Fail(
@@ -552,14 +570,38 @@ int AdminCommand::Run() {
                                   "set $LAKESHARE_ADMIN_TOKEN"));
       return kAdminUsage;
     }
-    auto password = ReadSecret("LAKESHARE_ADMIN_PASSWORD", "Password: ");
-    if (!password.ok()) return out.Fail(password.status());
-    Status st = (*api)->Login(s.user, *password);
-    if (!st.ok()) return out.Fail(st);
-    own_session = true;
+    // The session of the previous command, while the server still knows it
+    // (an unaudited GET): no password, no Argon2, no login in the audit log.
+    kept = AdminSessionFile::For(s.url, s.user);
+    bool reused = false;
+    if (kept) {
+      if (std::optional<std::string> saved = kept->Read()) {
+        (*api)->UseSession(*saved);
+        auto who = (*api)->Call("GET", "/session", "");
+        reused = who.ok() && who->status == 200;
+      }
+    }
+    if (!reused) {
+      auto password = ReadSecret("LAKESHARE_ADMIN_PASSWORD", "Password: ");
+      if (!password.ok()) return out.Fail(password.status());
+      Status st = (*api)->Login(s.user, *password);
+      if (!st.ok()) {
+        if (kept) kept->Forget();
+        return out.Fail(st);
+      }
+      if (kept) {
+        if (Status saved = kept->Save((*api)->session()); !saved.ok()) {
+          std::cerr << "lakeshare admin: warning: the session is not kept: " << saved.message()
+                    << "\n";
+          kept.reset();
+        }
+      }
+      own_session = !kept;
+    }
   }
   int code = RunWith(**api);
   if (own_session) (void)(*api)->Call("POST", "/logout", "");  // best effort
+  if (kept && s.extra() == CliCommand::Extra::kLogout) kept->Forget();
   return code;
 }
 

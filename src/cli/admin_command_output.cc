@@ -148,6 +148,7 @@ int ExitCodeFor(const Status& st) {
       return kAdminNotFound;
     case StatusCode::kInvalidArgument:
     case StatusCode::kFailedPrecondition:
+    case StatusCode::kAlreadyExists:
       return kAdminRejected;
     default:
       return kAdminFailed;
@@ -273,6 +274,34 @@ int AdminOutput::Profile(const AdminApiResponse& r, const std::string& path) {
     std::cout << "profile written to " << path << " (give it to the recipient)\n";
   }
   return kAdminOk;
+}
+
+int AdminOutput::ObjectAndProfile(const AdminApiResponse& r,
+                                  const std::set<std::string>& time_fields,
+                                  const std::string& path) {
+  boost::system::error_code ec;
+  json::value v = json::parse(r.body, ec);
+  const json::object* o = ec ? nullptr : v.if_object();
+  const json::value* profile = o == nullptr ? nullptr : o->if_contains("profile");
+  if (profile == nullptr) return Object(r, time_fields);
+  AdminApiResponse profile_answer = r;
+  profile_answer.body = json::serialize(*profile);
+  if (json_) {
+    // The whole answer once; the profile file beside it when asked for.
+    if (path.empty()) return Raw(r);
+    Status st = WriteProfile(path, profile_answer.body);
+    if (!st.ok()) return Fail(st);
+    json::object whole = *o;
+    whole.erase("profile");
+    whole["profileFile"] = path;
+    std::cout << json::serialize(whole) << "\n";
+    return kAdminOk;
+  }
+  json::object rest = *o;
+  rest.erase("profile");
+  PrintObject(rest, time_fields);
+  if (path.empty()) std::cout << "profile (shown once; give it to the recipient):\n";
+  return Profile(profile_answer, path);
 }
 
 int AdminOutput::FailAnswer(const AdminApiResponse& r) {

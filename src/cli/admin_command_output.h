@@ -52,6 +52,10 @@ class AdminOutput {
   int Raw(const AdminApiResponse& r);
   // A profile: printed, or written to `path` (if not empty).
   int Profile(const AdminApiResponse& r, const std::string& path);
+  // An object with an optional "profile" field: the other fields as Object
+  // does, then the profile as Profile does (written to `path` if not empty).
+  int ObjectAndProfile(const AdminApiResponse& r, const std::set<std::string>& time_fields,
+                       const std::string& path);
   // An error answer of the server.
   int FailAnswer(const AdminApiResponse& r);
   // No answer, or a mistake found before asking.

@@ -16,6 +16,8 @@ std::string_view StatusCodeName(StatusCode code) {
       return "PermissionDenied";
     case StatusCode::kFailedPrecondition:
       return "FailedPrecondition";
+    case StatusCode::kAlreadyExists:
+      return "AlreadyExists";
     case StatusCode::kUnsupported:
       return "Unsupported";
     case StatusCode::kTooLarge:

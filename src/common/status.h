@@ -23,6 +23,7 @@ enum class StatusCode {
   kUnauthenticated,     // no or bad credentials (401)
   kPermissionDenied,    // authenticated but not allowed (403)
   kFailedPrecondition,  // request is well formed but the object cannot serve it (400)
+  kAlreadyExists,       // the name (or id) of an object to create is taken (409)
   kUnsupported,         // a feature we (deliberately) do not support (400)
   kTooLarge,            // request or input exceeds a configured limit (413)
   kTooManyRequests,     // the caller must wait before trying again (429)
@@ -53,6 +54,7 @@ class [[nodiscard]] Status {
   static Status FailedPrecondition(std::string m) {
     return {StatusCode::kFailedPrecondition, std::move(m)};
   }
+  static Status AlreadyExists(std::string m) { return {StatusCode::kAlreadyExists, std::move(m)}; }
   static Status Unsupported(std::string m) { return {StatusCode::kUnsupported, std::move(m)}; }
   static Status TooLarge(std::string m) { return {StatusCode::kTooLarge, std::move(m)}; }
   static Status Corruption(std::string m) { return {StatusCode::kCorruption, std::move(m)}; }

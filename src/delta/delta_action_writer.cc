@@ -103,6 +103,17 @@ void AppendRemoveAction(const DataFile& file, int64_t deletion_timestamp_ms, std
   out->push_back('\n');
 }
 
+void AppendCdcAction(const DataFile& file, std::string* out) {
+  JsonWriter w(out);
+  w.BeginObject().Key("cdc").BeginObject();
+  w.Key("path").String(file.path);
+  WritePartitionValues(w, file.partition_values);
+  w.Key("size").Int(file.size);
+  w.Key("dataChange").Bool(false);
+  w.EndObject().EndObject();
+  out->push_back('\n');
+}
+
 Status WriteDeltaLogFile(const std::string& path, std::string_view content, int64_t mtime_ms) {
   {
     std::ofstream out(path, std::ios::binary | std::ios::trunc);

@@ -40,6 +40,8 @@ void AppendProtocolAction(const TableProtocol& protocol, std::string* out);
 void AppendMetadataAction(const TableMetadata& metadata, std::string* out);
 void AppendAddAction(const DataFile& file, std::string* out);
 void AppendRemoveAction(const DataFile& file, int64_t deletion_timestamp_ms, std::string* out);
+// A change data file (`cdc`): rows with their _change_type, under _change_data/.
+void AppendCdcAction(const DataFile& file, std::string* out);
 
 // Writes a log file (a commit, a checkpoint, _last_checkpoint) at the local
 // `path` and sets its modification time, which readers take as the commit

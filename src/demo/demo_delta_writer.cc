@@ -258,6 +258,13 @@ pq::ColumnData ColumnOf(const DemoTableSpec& spec, const std::vector<DemoRow>& r
   return {};
 }
 
+bool ChangeDataFeed(const DemoTableSpec& spec) {
+  for (const auto& [k, v] : spec.configuration) {
+    if (k == "delta.enableChangeDataFeed") return v == "true";
+  }
+  return false;
+}
+
 // The DataFile an add or remove action of `f` records.
 DataFile ActionFile(const DemoFile& f) {
   DataFile d;
@@ -333,7 +340,14 @@ Result<std::vector<DemoFile>> DemoDeltaWriter::WriteFiles(const std::vector<Demo
 
 Result<DemoFile> DemoDeltaWriter::WriteFile(const PartitionValues& pv, std::vector<DemoRow> rows,
                                             int split) {
+  return WriteParquet(pv, std::move(rows), split, std::nullopt);
+}
+
+Result<DemoFile> DemoDeltaWriter::WriteParquet(const PartitionValues& pv, std::vector<DemoRow> rows,
+                                               int split,
+                                               const std::optional<std::string>& change_type) {
   // Parquet holds the data columns only; partition values live in the path.
+  // A change data file adds _change_type (Delta's change data feed).
   pq::ParquetSchema schema;
   std::vector<pq::ColumnData> columns;
   for (size_t c = 0; c < spec_.fields.size(); ++c) {
@@ -342,16 +356,21 @@ Result<DemoFile> DemoDeltaWriter::WriteFile(const PartitionValues& pv, std::vect
     schema.columns.emplace_back(f.name, ParquetType(f.type), f.nullable);
     columns.push_back(ColumnOf(spec_, rows, c));
   }
+  if (change_type) {
+    schema.columns.emplace_back("_change_type", ParquetType(DemoFieldType::kString), false);
+    columns.push_back({std::vector<std::string>(rows.size(), *change_type), {}});
+  }
   LS_ASSIGN_OR_RETURN(std::string bytes, pq::WriteParquetFile(schema, {columns}, {}));
 
-  std::string dir;
+  std::string dir = change_type ? "_change_data/" : "";
   for (const std::string& p : spec_.partition_columns) {
     const auto& v = pv.at(p);
     dir += p + "=" +
            (v && !v->empty() ? EscapeHivePartitionValue(*v) : "__HIVE_DEFAULT_PARTITION__") + "/";
   }
   char name[80];
-  std::snprintf(name, sizeof(name), "part-%05d-%s.c000.snappy.parquet", split, Uuid().c_str());
+  std::snprintf(name, sizeof(name), "%s-%05d-%s.c000.snappy.parquet", change_type ? "cdc" : "part",
+                split, Uuid().c_str());
   std::string relative = dir + name;
   if (!dir.empty()) LS_RETURN_IF_ERROR(CreateDirectories(root_ / dir));
   fs::path full = root_ / relative;
@@ -365,7 +384,7 @@ Result<DemoFile> DemoDeltaWriter::WriteFile(const PartitionValues& pv, std::vect
   f.partition_values = pv;
   f.size = static_cast<int64_t>(bytes.size());
   f.modification_time = mtime;
-  f.stats = StatsJson(spec_, rows);
+  if (!change_type) f.stats = StatsJson(spec_, rows);
   f.rows = std::move(rows);
   return f;
 }
@@ -420,7 +439,9 @@ Status DemoDeltaWriter::CommitWrite(const std::vector<DemoFile>& files) {
                   {"numOutputBytes", bytes}};
   std::string actions;
   if (create) {
-    AppendProtocolAction(TableProtocol{}, &actions);
+    TableProtocol protocol;
+    if (ChangeDataFeed(spec_)) protocol.min_writer_version = 4;  // the feature's writer version
+    AppendProtocolAction(protocol, &actions);
     TableMetadata metadata;
     metadata.id = Uuid();
     metadata.description = spec_.description;
@@ -436,15 +457,19 @@ Status DemoDeltaWriter::CommitWrite(const std::vector<DemoFile>& files) {
 
 Status DemoDeltaWriter::CommitDelete(const std::string& predicate_sql,
                                      const std::function<bool(const DemoRow&)>& matches) {
-  std::vector<DemoFile> removed, added;
+  std::vector<DemoFile> removed, added, changes;
   int64_t deleted_rows = 0, copied_rows = 0;
   int split = 0;
   for (const auto& [path, f] : active_) {
-    std::vector<DemoRow> keep;
-    for (const DemoRow& r : f.rows) {
-      if (!matches(r)) keep.push_back(r);
+    std::vector<DemoRow> keep, gone;
+    for (const DemoRow& r : f.rows) (matches(r) ? gone : keep).push_back(r);
+    if (gone.empty()) continue;
+    if (ChangeDataFeed(spec_)) {
+      // With the change data feed on, the deleted rows go to a cdc file.
+      LS_ASSIGN_OR_RETURN(DemoFile cf, WriteParquet(f.partition_values, std::move(gone),
+                                                    static_cast<int>(changes.size()), "delete"));
+      changes.push_back(std::move(cf));
     }
-    if (keep.size() == f.rows.size()) continue;
     deleted_rows += static_cast<int64_t>(f.rows.size() - keep.size());
     copied_rows += static_cast<int64_t>(keep.size());
     removed.push_back(f);
@@ -461,11 +486,12 @@ Status DemoDeltaWriter::CommitDelete(const std::string& predicate_sql,
                   {"numAddedFiles", static_cast<int64_t>(added.size())},
                   {"numDeletedRows", deleted_rows},
                   {"numCopiedRows", copied_rows},
-                  {"numAddedChangeFiles", 0}};
+                  {"numAddedChangeFiles", static_cast<int64_t>(changes.size())}};
   std::string actions;
   const int64_t ts = CommitTime(next_version_);
   for (const DemoFile& f : removed) AppendRemoveAction(ActionFile(f), ts, &actions);
   for (const DemoFile& f : added) AppendAddAction(ActionFile(f), &actions);
+  for (const DemoFile& f : changes) AppendCdcAction(ActionFile(f), &actions);
   return Commit(info, actions, added, removed);
 }
 

@@ -19,6 +19,7 @@
 #include <filesystem>
 #include <functional>
 #include <map>
+#include <optional>
 #include <random>
 #include <string>
 #include <utility>
@@ -83,6 +84,9 @@ class DemoDeltaWriter {
   Status CommitWrite(const std::vector<DemoFile>& files);
   // A copy-on-write DELETE: every active file with a row matching `matches`
   // is removed, and its remaining rows (if any) are written to a new file.
+  // With delta.enableChangeDataFeed = true in the configuration, the deleted
+  // rows also go to cdc files (_change_data/, _change_type "delete"), and the
+  // table's protocol (written with version 0) has writer version 4.
   Status CommitDelete(const std::string& predicate_sql,
                       const std::function<bool(const DemoRow&)>& matches);
 
@@ -92,6 +96,9 @@ class DemoDeltaWriter {
   struct CommitInfo;
   std::string Uuid();
   PartitionValues PartitionOf(const DemoRow& row) const;
+  // A data file, or with `change_type` a change data file.
+  Result<DemoFile> WriteParquet(const PartitionValues& pv, std::vector<DemoRow> rows, int split,
+                                const std::optional<std::string>& change_type);
   Status Commit(const CommitInfo& info, const std::string& actions,
                 const std::vector<DemoFile>& added, const std::vector<DemoFile>& removed);
 

@@ -171,6 +171,27 @@ Result<DemoTable> WriteCustomers(const fs::path& dir, int64_t first_commit_ms) {
   return t.Describe();
 }
 
+// Customers' loyalty membership with the change data feed on: inserts,
+// then a DELETE whose rows are in a change data file (table_changes).
+Result<DemoTable> WriteMembers(const fs::path& dir, int64_t first_commit_ms) {
+  DemoTableSpec spec = CustomersSpec();
+  spec.name = "members";
+  spec.description = "Loyalty members, with the change data feed on (load_table_changes).";
+  spec.configuration = {{"delta.enableChangeDataFeed", "true"}};
+  DemoDeltaWriter t(dir / "members", std::move(spec), /*seed=*/7, first_commit_ms);
+  LS_RETURN_IF_ERROR(t.Init());
+  LS_ASSIGN_OR_RETURN(auto v0, t.WriteFiles(CustomerRows(t.rng(), 1, 30)));
+  LS_RETURN_IF_ERROR(t.CommitWrite(v0));
+  LS_ASSIGN_OR_RETURN(auto v1, t.WriteFiles(CustomerRows(t.rng(), 31, 10)));
+  LS_RETURN_IF_ERROR(t.CommitWrite(v1));
+  // v2: DELETE FROM members WHERE tier = 'bronze'.
+  LS_RETURN_IF_ERROR(t.CommitDelete("(tier = 'bronze')", [](const DemoRow& r) {
+    const auto* tier = std::get_if<std::string>(&r[5]);
+    return tier && *tier == "bronze";
+  }));
+  return t.Describe();
+}
+
 }  // namespace
 
 Result<std::vector<DemoTable>> WriteDemoTables(const std::string& dir) {
@@ -186,6 +207,8 @@ Result<std::vector<DemoTable>> WriteDemoTables(const std::string& dir) {
   tables.push_back(std::move(sales));
   LS_ASSIGN_OR_RETURN(DemoTable customers, WriteCustomers(root, now_s - 2000));
   tables.push_back(std::move(customers));
+  LS_ASSIGN_OR_RETURN(DemoTable members, WriteMembers(root, now_s - 3000));
+  tables.push_back(std::move(members));
   return tables;
 }
 

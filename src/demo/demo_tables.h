@@ -7,6 +7,8 @@
 //              and a null partition); v0 create, v1 + v2 appends, v3 a
 //              copy-on-write DELETE (remove + add of rewritten files).
 //   customers  unpartitioned; v0 create, v1 append.
+//   members    like customers, with the change data feed on: v0 create, v1
+//              append, v2 a DELETE whose rows are in a change data file.
 // Each commit is Spark-like NDJSON (commitInfo, protocol, metaData, add,
 // remove) with Delta `stats` on every add. Data is deterministic (seeded); the
 // timestamps are real: commit i of a table is stamped, and its log file's

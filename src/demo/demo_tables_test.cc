@@ -100,7 +100,7 @@ fs::path* DemoTablesTest::dir = nullptr;
 std::vector<DemoTable>* DemoTablesTest::tables = nullptr;
 
 TEST_F(DemoTablesTest, DescribesTheTables) {
-  ASSERT_EQ(tables->size(), 2u);
+  ASSERT_EQ(tables->size(), 3u);
   const DemoTable& sales = Table("sales");
   EXPECT_EQ(sales.location, "sales");
   EXPECT_TRUE(sales.partitioned);
@@ -142,7 +142,8 @@ TEST_F(DemoTablesTest, CommitsAreSparkLike) {
         if (i == 0) {
           EXPECT_TRUE(kind == "protocol" || kind == "metaData" || kind == "add") << kind;
         } else {
-          EXPECT_TRUE(kind == "add" || kind == "remove") << kind;
+          EXPECT_TRUE(kind == "add" || kind == "remove" || (kind == "cdc" && t.name == "members"))
+              << kind;
         }
       }
     }
@@ -152,7 +153,8 @@ TEST_F(DemoTablesTest, CommitsAreSparkLike) {
     ASSERT_GE(v0.actions.size(), 3u);
     ASSERT_EQ(v0.Kind(1), "protocol");
     EXPECT_EQ(v0.Body(1).at("minReaderVersion").as_int64(), 1);
-    EXPECT_EQ(v0.Body(1).at("minWriterVersion").as_int64(), 2);
+    // The change data feed needs writer version 4.
+    EXPECT_EQ(v0.Body(1).at("minWriterVersion").as_int64(), t.name == "members" ? 4 : 2);
     ASSERT_EQ(v0.Kind(2), "metaData");
     const json::object& md = v0.Body(2);
     EXPECT_EQ(md.at("id").as_string().size(), 36u);
@@ -447,6 +449,41 @@ TEST_F(DemoTablesTest, SalesDeleteRemovesWhatItSays) {
     }
   }
   EXPECT_EQ(regions, (std::set<std::string>{"<null>", "Asia/Pacific", "Europe", "North America"}));
+}
+
+// members: the DELETE's rows are in change data files (_change_data/,
+// _change_type "delete"), as many as the commit says it deleted.
+TEST_F(DemoTablesTest, TheChangeDataFeedTableRecordsItsDeletes) {
+  const DemoTable& members = Table("members");
+  EXPECT_EQ(members.latest_version, 2);
+  std::vector<Commit> log = ReadLog(*dir / "members");
+  ASSERT_EQ(log.size(), 3u);
+  EXPECT_EQ(log[0].Body(2).at("configuration").at("delta.enableChangeDataFeed").as_string(),
+            "true");
+  const Commit& del = log[2];
+  const json::object& metrics = del.Body(0).at("operationMetrics").as_object();
+  int64_t deleted = std::stoll(std::string(metrics.at("numDeletedRows").as_string()));
+  EXPECT_GT(deleted, 0);
+  int64_t change_rows = 0, cdc_files = 0;
+  for (size_t a = 1; a < del.actions.size(); ++a) {
+    if (del.Kind(a) != "cdc") continue;
+    ++cdc_files;
+    const json::object& cdc = del.Body(a);
+    EXPECT_FALSE(cdc.at("dataChange").as_bool());
+    std::string path(cdc.at("path").as_string());
+    EXPECT_EQ(path.rfind("_change_data/cdc-", 0), 0u) << path;
+    fs::path file = *dir / "members" / path;
+    ASSERT_TRUE(fs::exists(file));
+    EXPECT_EQ(static_cast<int64_t>(fs::file_size(file)), cdc.at("size").as_int64());
+    DecodedFile d = Decode(file);
+    ASSERT_FALSE(d.columns.empty());
+    EXPECT_EQ(d.metadata.schema.back().name, "_change_type");
+    const auto& types = std::get<std::vector<std::string>>(d.columns.back().values);
+    for (const std::string& ty : types) EXPECT_EQ(ty, "delete");
+    change_rows += d.rows;
+  }
+  EXPECT_EQ(std::to_string(cdc_files), std::string(metrics.at("numAddedChangeFiles").as_string()));
+  EXPECT_EQ(change_rows, deleted);
 }
 
 TEST_F(DemoTablesTest, RefusesToOverwrite) {

@@ -61,6 +61,8 @@ ErrorMapping MapStatusCode(StatusCode code) {
       return {400, kInvalidParameterValue};
     case StatusCode::kNotFound:
       return {404, kResourceDoesNotExist};
+    case StatusCode::kAlreadyExists:
+      return {409, "RESOURCE_ALREADY_EXISTS"};
     case StatusCode::kUnauthenticated:
       return {401, "UNAUTHENTICATED"};
     case StatusCode::kPermissionDenied:

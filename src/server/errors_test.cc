@@ -23,6 +23,7 @@ const std::map<StatusCode, Row>& ExpectedTable() {
       {StatusCode::kUnauthenticated, {401, "UNAUTHENTICATED"}},
       {StatusCode::kPermissionDenied, {403, "PERMISSION_DENIED"}},
       {StatusCode::kFailedPrecondition, {400, "INVALID_PARAMETER_VALUE"}},
+      {StatusCode::kAlreadyExists, {409, "RESOURCE_ALREADY_EXISTS"}},
       {StatusCode::kUnsupported, {400, "UNSUPPORTED_OPERATION"}},
       {StatusCode::kTooLarge, {413, "REQUEST_TOO_LARGE"}},
       {StatusCode::kTooManyRequests, {429, "TOO_MANY_REQUESTS"}},

@@ -23,6 +23,8 @@ import {
   readDownload,
   screenshot,
   startDatabaseServer,
+  startPostgres,
+  startSlowStore,
   tempDir,
   testData,
   writeConfig,
@@ -35,6 +37,23 @@ let server;
 let browser;
 let deltaTable;
 let icebergTable;
+let slowStore;
+const SLOW_STORE_MS = 8000;
+
+// The server's storage entry for the slow store: s3://slow-bucket is read
+// from it (the cancel step of the walk).
+function slowStoreConfig() {
+  return [
+    {
+      location: 's3://slow-bucket',
+      region: 'us-east-1',
+      endpoint: slowStore.url,
+      pathStyle: true,
+      accessKeyId: 'AKIDSLOWSTORE',
+      secretAccessKey: 'slow-store-secret',
+    },
+  ];
+}
 
 async function login(page, user) {
   await page.goto(`${server.baseUrl}/console/`);
@@ -81,9 +100,280 @@ async function apiLogin(user) {
   return (await r.json()).token;
 }
 
+// The provider's main walk (issue 17), on whichever catalog `server` runs:
+// log in, share, schema, tables, recipient, profile, activation link used in
+// a fresh context, revoke, 401; audit, users, log out.
+async function providerWalk() {
+  const { context, page } = await newPage(browser, server.baseUrl);
+  await login(page, ADMIN);
+  // Overview: GET /api/v1/overview (counts of an empty catalog).
+  await page.getByRole('list', { name: 'Catalog counts' }).waitFor();
+  await screenshot(page, 'overview');
+
+  // A share.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click();
+  await heading(page, 'Shares');
+  await page.getByText('No shares yet.').waitFor();
+  await noProblems(page, 'shares');
+  const createShare = form(page, 'Create a share');
+  await createShare.getByLabel('Share name').fill('sales');
+  await createShare.getByLabel('Comment (optional)').fill('EU sales for partners');
+  await createShare.getByRole('button', { name: 'Create share' }).click();
+  await heading(page, 'Share sales');
+  await noProblems(page, 'share');
+
+  // A schema.
+  const createSchema = form(page, 'Create a schema');
+  await createSchema.getByLabel('Schema name').fill('default');
+  await createSchema.getByRole('button', { name: 'Create schema' }).click();
+  await heading(page, 'Schema sales.default');
+
+  // A Delta table: the check (POST /api/v1/inspect-table) shows what the
+  // server read where the user asked, then the table is added.
+  const addTable = form(page, 'Add a table');
+  await addTable.getByLabel('Table name').fill('orders');
+  await addTable.getByLabel('Location').fill(deltaTable);
+  await addTable.getByLabel('Share history (time travel, change data feed, streaming)').check();
+  await addTable.getByLabel('Partition filter (optional)').fill('year = 2021');
+  await addTable.getByRole('button', { name: 'Check table' }).click();
+  const read = addTable.getByRole('region', { name: 'What the server read' });
+  await read.waitFor();
+  // An independent reading: the table's one commit and its adds.
+  const log = readFileSync(join(deltaTable, '_delta_log', '00000000000000000000.json'), 'utf8');
+  const adds = log.split('\n').filter((l) => l.startsWith('{"add"'));
+  const kept = adds.filter((l) => l.includes('"year":"2021"'));
+  const facts = await read.textContent();
+  assert.match(facts, /Formatdelta/);
+  assert.match(facts, /Latest version0/);
+  assert.match(facts, /Partition columnsyear, month, day/);
+  assert.match(facts, new RegExp(`Files${adds.length}`));
+  assert.match(facts, new RegExp(`\\(${kept.length} files\\)`));
+  await read.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'value' }).waitFor();
+  await screenshot(page, 'add-table');
+  await addTable.getByRole('button', { name: 'Add table' }).click();
+  await heading(page, 'Table sales.default.orders');
+  await page.getByText('year = 2021').first().waitFor();
+  // GET …/inspect (the schema) and …/history (one WRITE adding every file).
+  await page.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'year' }).waitFor();
+  const history = page.getByRole('table', { name: 'Versions, newest first' });
+  await history.waitFor();
+  const versionRow = history.getByRole('row').nth(1);
+  assert.deepEqual(
+    (await versionRow.getByRole('cell').allTextContents()).filter((_, i) => i !== 0),
+    ['WRITE', String(adds.length), '0'],
+  );
+  // The preview still needs its endpoint.
+  await page.getByRole('button', { name: 'Show rows' }).click();
+  assert.match(await alertIn(page.locator('section', { has: page.getByRole('heading', { name: 'Data preview' }) })), /HTTP 404/);
+  await screenshot(page, 'table');
+  await noProblems(page, 'table');
+
+  // An Iceberg table from the share page (schema named in the form).
+  await page.getByRole('link', { name: 'sales', exact: true }).click();
+  await heading(page, 'Share sales');
+  const addOnShare = form(page, 'Add a table');
+  await addOnShare.getByLabel('Schema').fill('default');
+  await addOnShare.getByLabel('Table name').fill('events');
+  await addOnShare.getByLabel('Location').fill(icebergTable);
+  await addOnShare.getByLabel('Format').selectOption('iceberg');
+  await addOnShare.getByRole('button', { name: 'Add table' }).click();
+  await heading(page, 'Table sales.default.events');
+  await page.getByRole('link', { name: 'default', exact: true }).click();
+  await heading(page, 'Schema sales.default');
+  await page.getByRole('link', { name: 'events' }).waitFor();
+  await screenshot(page, 'schema');
+
+  // A confirmation names what goes; Escape leaves it.
+  await page.getByRole('button', { name: 'Delete schema' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete schema sales.default?' });
+  await dialog.waitFor();
+  assert.match(await dialog.textContent(), /its tables events, orders|its tables orders, events/);
+  await page.keyboard.press('Escape');
+  await dialog.waitFor({ state: 'hidden' });
+
+  // A location that does not exist: the check answers in role="alert".
+  const addMissing = form(page, 'Add a table');
+  await addMissing.getByLabel('Table name').fill('missing');
+  await addMissing.getByLabel('Location').fill('/nonexistent/lakeshare/table');
+  await addMissing.getByRole('button', { name: 'Check table' }).click();
+  assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
+  // Adding it is refused the same way, where the user acted.
+  await addMissing.getByRole('button', { name: 'Add table' }).click();
+  assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
+
+  // A slow store (each request answered after 8 s): the check shows its
+  // progress and is cancelled before the store answers; the form is
+  // usable again at once.
+  await addMissing.getByLabel('Location').fill('s3://slow-bucket/big_table');
+  await addMissing.getByRole('button', { name: 'Check table' }).click();
+  const progress = addMissing.getByRole('status').filter({ hasText: 'Reading the table' });
+  await progress.waitFor();
+  await progress.getByRole('progressbar', { name: 'Reading the table' }).waitFor();
+  const t0 = Date.now();
+  while (slowStore.seen === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 50));
+  assert.ok(slowStore.seen > 0, 'the server is reading the slow store');
+  assert.ok(await addMissing.getByRole('button', { name: 'Check table' }).isDisabled());
+  await screenshot(page, 'add-table-progress');
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  await progress.waitFor({ state: 'detached' });
+  assert.match(await alertIn(addMissing), /Cancelled/);
+  assert.equal(slowStore.answered, 0, 'cancelled before the store answered');
+  assert.ok(await addMissing.getByRole('button', { name: 'Check table' }).isEnabled());
+  assert.equal(await addMissing.getByRole('region', { name: 'What the server read' }).count(), 0);
+  // Usable again: a readable table is checked at once (the cancelled
+  // check does not hold the form).
+  await addMissing.getByLabel('Location').fill(deltaTable);
+  await addMissing.getByRole('button', { name: 'Check table' }).click();
+  await addMissing.getByRole('region', { name: 'What the server read' }).waitFor();
+
+  // An API error where the user acted: the name exists already.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click();
+  await heading(page, 'Shares');
+  await page.getByRole('link', { name: 'sales' }).waitFor();
+  const again = form(page, 'Create a share');
+  await again.getByLabel('Share name').fill('sales');
+  await again.getByRole('button', { name: 'Create share' }).click();
+  assert.match(await alertIn(again), /exists/i);
+  await screenshot(page, 'shares');
+
+  // A recipient with a grant and a profile in one form.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recipients' }).click();
+  await heading(page, 'Recipients');
+  const createRecipient = form(page, 'Create a recipient');
+  await createRecipient.getByLabel('Recipient name').fill('partner');
+  await createRecipient.getByLabel('Shares to grant').selectOption(['sales']);
+  await createRecipient.getByLabel('Profile file now (download it here)').check();
+  // One API call makes the recipient, its grant and its token (all or nothing).
+  const writes = [];
+  const countWrites = (req) => {
+    if (req.method() !== 'GET' && req.url().includes('/api/v1/recipients')) writes.push(req);
+  };
+  page.on('request', countWrites);
+  await createRecipient.getByRole('button', { name: 'Create recipient' }).click();
+  const secret = page.getByRole('region', { name: 'Profile of partner' });
+  await secret.waitFor();
+  page.off('request', countWrites);
+  assert.equal(writes.length, 1, writes.map((r) => r.url()).join(' '));
+  assert.deepEqual(JSON.parse(writes[0].postData()).shares, ['sales']);
+  await screenshot(page, 'recipient-profile-once');
+  const [download] = await Promise.all([
+    page.waitForEvent('download'),
+    secret.getByRole('button', { name: 'Download config.share' }).click(),
+  ]);
+  assert.equal(download.suggestedFilename(), 'config.share');
+  const profile = JSON.parse(await readDownload(download));
+  assert.equal(profile.shareCredentialsVersion, 1);
+  assert.ok(profile.bearerToken.length > 20);
+
+  // The profile works with plain HTTP, as a Delta Sharing client uses it.
+  const shares = await sharing(profile, '/shares');
+  assert.equal(shares.status, 200);
+  assert.deepEqual((await shares.json()).items.map((s) => s.name), ['sales']);
+  const query = await sharing(profile, '/shares/sales/schemas/default/tables/orders/query', {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: '{}',
+  });
+  assert.equal(query.status, 200);
+  const files = (await query.text()).split('\n').filter((l) => l.includes('"file"'));
+  assert.ok(files.length > 0);
+  assert.ok(files.every((l) => l.includes('"year":"2021"')), 'the partition filter holds');
+
+  // Shown once: gone after Done, and not on the recipient's page.
+  await secret.getByRole('button', { name: 'Done' }).click();
+  await secret.waitFor({ state: 'detached' });
+  assert.ok(!(await page.content()).includes(profile.bearerToken));
+  await page.getByRole('link', { name: 'partner' }).click();
+  await heading(page, 'Recipient partner');
+  await page.getByRole('link', { name: 'sales' }).waitFor();
+  const tokens = page.locator('section', { has: page.getByRole('heading', { name: 'Tokens' }) });
+  await tokens.getByRole('cell', { name: 'live' }).waitFor();
+  assert.ok(!(await page.content()).includes(profile.bearerToken));
+
+  // An activation link, opened in a fresh browser context.
+  await page.getByRole('button', { name: 'Create activation link' }).click();
+  const linkPanel = page.getByRole('region', { name: 'Activation link for partner' });
+  const url = (await linkPanel.locator('pre').textContent()).trim();
+  const linkSecret = url.slice(url.search(/[^/#]+$/));
+  await linkPanel.getByRole('button', { name: 'Done' }).click();
+  await linkPanel.waitFor({ state: 'detached' });
+  assert.ok(!(await page.content()).includes(linkSecret));
+  await screenshot(page, 'recipient');
+  await noProblems(page, 'recipient');
+
+  const fresh = await newPage(browser, server.baseUrl);
+  await fresh.page.goto(`${server.baseUrl}/console/activate#${linkSecret}`);
+  await heading(fresh.page, 'Your data share');
+  // GET …/activate/{secret}/info: who the link is for, without redeeming it.
+  await fresh.page.getByText(', you have been given read access to').waitFor();
+  await screenshot(fresh.page, 'activate-open');
+  const [linkDownload] = await Promise.all([
+    fresh.page.waitForEvent('download'),
+    fresh.page.getByRole('button', { name: 'Download credential file' }).click(),
+  ]);
+  assert.equal(linkDownload.suggestedFilename(), 'config.share');
+  const linkProfile = JSON.parse(await readDownload(linkDownload));
+  await fresh.page.getByRole('heading', { name: 'Use the credential file' }).waitFor();
+  assert.ok(!fresh.page.url().includes(linkSecret), 'the used secret leaves the address bar');
+  await screenshot(fresh.page, 'activate');
+  await noProblems(fresh.page, 'activation page');
+  await fresh.context.close();
+  assert.equal((await sharing(linkProfile, '/shares')).status, 200);
+
+  // Revoke both tokens in the console: the client gets 401.
+  await page.reload();
+  await heading(page, 'Recipient partner');
+  const links = page.locator('section', { has: page.getByRole('heading', { name: 'Activation links' }) });
+  await links.getByRole('cell', { name: /^used / }).waitFor();
+  for (let i = 0; i < 2; i++) {
+    await tokens.getByRole('button', { name: /^Revoke token / }).first().click();
+    await tokens.getByRole('cell', { name: 'revoked' }).nth(i).waitFor();
+  }
+  assert.equal((await sharing(profile, '/shares')).status, 401);
+  assert.equal((await sharing(linkProfile, '/shares')).status, 401);
+
+  // The audit log: filtered, and exported as CSV.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
+  await heading(page, 'Audit log');
+  await page.getByLabel('Action').fill('revokeToken');
+  await page.getByRole('button', { name: 'Apply filters' }).click();
+  // The unfiltered page (which has createShare) gives way to the filtered one.
+  await page.getByRole('cell', { name: 'createShare' }).first().waitFor({ state: 'detached' });
+  assert.equal(await page.getByRole('cell', { name: 'revokeToken' }).count(), 2);
+  const [csv] = await Promise.all([
+    page.waitForEvent('download'),
+    page.getByRole('button', { name: 'Export CSV' }).click(),
+  ]);
+  const csvText = await readDownload(csv);
+  assert.match(csvText, /^id,time,actorKind,actor,action,object,outcome/);
+  assert.equal(csvText.trim().split('\r\n').length, 3); // header + two revocations
+  await screenshot(page, 'audit');
+  await noProblems(page, 'audit');
+
+  // Users and roles.
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
+  await heading(page, 'Users');
+  const createUser = form(page, 'Create a user');
+  await createUser.getByLabel('User name').fill('auditor');
+  await createUser.getByLabel('Password').fill('auditor-password-1');
+  await createUser.getByRole('button', { name: 'Create user' }).click();
+  await page.getByRole('rowheader', { name: 'auditor' }).waitFor();
+  await screenshot(page, 'users');
+  await noProblems(page, 'users');
+
+  // Log out.
+  await page.getByRole('button', { name: 'Log out' }).click();
+  await heading(page, 'Log in to lakeshare');
+  await page.getByText('You have logged out.').waitFor();
+  await context.close();
+}
+
 describe('console on a SQLite catalog', () => {
   before(async () => {
-    server = await startDatabaseServer();
+    slowStore = await startSlowStore(SLOW_STORE_MS);
+    server = await startDatabaseServer({
+      storage: slowStoreConfig(),
+    });
     deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
     icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
     browser = await launchBrowser();
@@ -94,7 +384,10 @@ describe('console on a SQLite catalog', () => {
     if (server) {
       await server.stop();
       cleanup(server.dir);
+      server = null;
     }
+    if (slowStore) await slowStore.close();
+    slowStore = null;
   });
 
   test('serves its files with strict headers', async () => {
@@ -147,236 +440,7 @@ describe('console on a SQLite catalog', () => {
     await context.close();
   });
 
-  test('the provider walk: share, schema, tables, recipient, token, link, revoke', async () => {
-    const { context, page } = await newPage(browser, server.baseUrl);
-    await login(page, ADMIN);
-    // Overview: GET /api/v1/overview (counts of an empty catalog).
-    await page.getByRole('list', { name: 'Catalog counts' }).waitFor();
-    await screenshot(page, 'overview');
-
-    // A share.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click();
-    await heading(page, 'Shares');
-    await page.getByText('No shares yet.').waitFor();
-    await noProblems(page, 'shares');
-    const createShare = form(page, 'Create a share');
-    await createShare.getByLabel('Share name').fill('sales');
-    await createShare.getByLabel('Comment (optional)').fill('EU sales for partners');
-    await createShare.getByRole('button', { name: 'Create share' }).click();
-    await heading(page, 'Share sales');
-    await noProblems(page, 'share');
-
-    // A schema.
-    const createSchema = form(page, 'Create a schema');
-    await createSchema.getByLabel('Schema name').fill('default');
-    await createSchema.getByRole('button', { name: 'Create schema' }).click();
-    await heading(page, 'Schema sales.default');
-
-    // A Delta table: the check (POST /api/v1/inspect-table) shows what the
-    // server read where the user asked, then the table is added.
-    const addTable = form(page, 'Add a table');
-    await addTable.getByLabel('Table name').fill('orders');
-    await addTable.getByLabel('Location').fill(deltaTable);
-    await addTable.getByLabel('Share history (time travel, change data feed, streaming)').check();
-    await addTable.getByLabel('Partition filter (optional)').fill('year = 2021');
-    await addTable.getByRole('button', { name: 'Check table' }).click();
-    const read = addTable.getByRole('region', { name: 'What the server read' });
-    await read.waitFor();
-    // An independent reading: the table's one commit and its adds.
-    const log = readFileSync(join(deltaTable, '_delta_log', '00000000000000000000.json'), 'utf8');
-    const adds = log.split('\n').filter((l) => l.startsWith('{"add"'));
-    const kept = adds.filter((l) => l.includes('"year":"2021"'));
-    const facts = await read.textContent();
-    assert.match(facts, /Formatdelta/);
-    assert.match(facts, /Latest version0/);
-    assert.match(facts, /Partition columnsyear, month, day/);
-    assert.match(facts, new RegExp(`Files${adds.length}`));
-    assert.match(facts, new RegExp(`\\(${kept.length} files\\)`));
-    await read.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'value' }).waitFor();
-    await screenshot(page, 'add-table');
-    await addTable.getByRole('button', { name: 'Add table' }).click();
-    await heading(page, 'Table sales.default.orders');
-    await page.getByText('year = 2021').first().waitFor();
-    // GET …/inspect (the schema) and …/history (one WRITE adding every file).
-    await page.getByRole('table', { name: 'Columns' }).getByRole('rowheader', { name: 'year' }).waitFor();
-    const history = page.getByRole('table', { name: 'Versions, newest first' });
-    await history.waitFor();
-    const versionRow = history.getByRole('row').nth(1);
-    assert.deepEqual(
-      (await versionRow.getByRole('cell').allTextContents()).filter((_, i) => i !== 0),
-      ['WRITE', String(adds.length), '0'],
-    );
-    // The preview still needs its endpoint.
-    await page.getByRole('button', { name: 'Show rows' }).click();
-    assert.match(await alertIn(page.locator('section', { has: page.getByRole('heading', { name: 'Data preview' }) })), /HTTP 404/);
-    await screenshot(page, 'table');
-    await noProblems(page, 'table');
-
-    // An Iceberg table from the share page (schema named in the form).
-    await page.getByRole('link', { name: 'sales', exact: true }).click();
-    await heading(page, 'Share sales');
-    const addOnShare = form(page, 'Add a table');
-    await addOnShare.getByLabel('Schema').fill('default');
-    await addOnShare.getByLabel('Table name').fill('events');
-    await addOnShare.getByLabel('Location').fill(icebergTable);
-    await addOnShare.getByLabel('Format').selectOption('iceberg');
-    await addOnShare.getByRole('button', { name: 'Add table' }).click();
-    await heading(page, 'Table sales.default.events');
-    await page.getByRole('link', { name: 'default', exact: true }).click();
-    await heading(page, 'Schema sales.default');
-    await page.getByRole('link', { name: 'events' }).waitFor();
-    await screenshot(page, 'schema');
-
-    // A confirmation names what goes; Escape leaves it.
-    await page.getByRole('button', { name: 'Delete schema' }).click();
-    const dialog = page.getByRole('dialog', { name: 'Delete schema sales.default?' });
-    await dialog.waitFor();
-    assert.match(await dialog.textContent(), /its tables events, orders|its tables orders, events/);
-    await page.keyboard.press('Escape');
-    await dialog.waitFor({ state: 'hidden' });
-
-    // A location that does not exist: the check answers in role="alert".
-    const addMissing = form(page, 'Add a table');
-    await addMissing.getByLabel('Table name').fill('missing');
-    await addMissing.getByLabel('Location').fill('/nonexistent/lakeshare/table');
-    await addMissing.getByRole('button', { name: 'Check table' }).click();
-    assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
-    // Adding it is refused the same way, where the user acted.
-    await addMissing.getByRole('button', { name: 'Add table' }).click();
-    assert.match(await alertIn(addMissing), /no such file or folder \(HTTP 400/);
-
-    // An API error where the user acted: the name exists already.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Shares' }).click();
-    await heading(page, 'Shares');
-    await page.getByRole('link', { name: 'sales' }).waitFor();
-    const again = form(page, 'Create a share');
-    await again.getByLabel('Share name').fill('sales');
-    await again.getByRole('button', { name: 'Create share' }).click();
-    assert.match(await alertIn(again), /exists/i);
-    await screenshot(page, 'shares');
-
-    // A recipient with a grant and a profile in one form.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Recipients' }).click();
-    await heading(page, 'Recipients');
-    const createRecipient = form(page, 'Create a recipient');
-    await createRecipient.getByLabel('Recipient name').fill('partner');
-    await createRecipient.getByLabel('Shares to grant').selectOption(['sales']);
-    await createRecipient.getByLabel('Profile file now (download it here)').check();
-    await createRecipient.getByRole('button', { name: 'Create recipient' }).click();
-    const secret = page.getByRole('region', { name: 'Profile of partner' });
-    await secret.waitFor();
-    await screenshot(page, 'recipient-profile-once');
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      secret.getByRole('button', { name: 'Download config.share' }).click(),
-    ]);
-    assert.equal(download.suggestedFilename(), 'config.share');
-    const profile = JSON.parse(await readDownload(download));
-    assert.equal(profile.shareCredentialsVersion, 1);
-    assert.ok(profile.bearerToken.length > 20);
-
-    // The profile works with plain HTTP, as a Delta Sharing client uses it.
-    const shares = await sharing(profile, '/shares');
-    assert.equal(shares.status, 200);
-    assert.deepEqual((await shares.json()).items.map((s) => s.name), ['sales']);
-    const query = await sharing(profile, '/shares/sales/schemas/default/tables/orders/query', {
-      method: 'POST',
-      headers: { 'Content-Type': 'application/json' },
-      body: '{}',
-    });
-    assert.equal(query.status, 200);
-    const files = (await query.text()).split('\n').filter((l) => l.includes('"file"'));
-    assert.ok(files.length > 0);
-    assert.ok(files.every((l) => l.includes('"year":"2021"')), 'the partition filter holds');
-
-    // Shown once: gone after Done, and not on the recipient's page.
-    await secret.getByRole('button', { name: 'Done' }).click();
-    await secret.waitFor({ state: 'detached' });
-    assert.ok(!(await page.content()).includes(profile.bearerToken));
-    await page.getByRole('link', { name: 'partner' }).click();
-    await heading(page, 'Recipient partner');
-    await page.getByRole('link', { name: 'sales' }).waitFor();
-    const tokens = page.locator('section', { has: page.getByRole('heading', { name: 'Tokens' }) });
-    await tokens.getByRole('cell', { name: 'live' }).waitFor();
-    assert.ok(!(await page.content()).includes(profile.bearerToken));
-
-    // An activation link, opened in a fresh browser context.
-    await page.getByRole('button', { name: 'Create activation link' }).click();
-    const linkPanel = page.getByRole('region', { name: 'Activation link for partner' });
-    const url = (await linkPanel.locator('pre').textContent()).trim();
-    const linkSecret = url.slice(url.search(/[^/#]+$/));
-    await linkPanel.getByRole('button', { name: 'Done' }).click();
-    await linkPanel.waitFor({ state: 'detached' });
-    assert.ok(!(await page.content()).includes(linkSecret));
-    await screenshot(page, 'recipient');
-    await noProblems(page, 'recipient');
-
-    const fresh = await newPage(browser, server.baseUrl);
-    await fresh.page.goto(`${server.baseUrl}/console/activate#${linkSecret}`);
-    await heading(fresh.page, 'Your data share');
-    // GET …/activate/{secret}/info: who the link is for, without redeeming it.
-    await fresh.page.getByText(', you have been given read access to').waitFor();
-    await screenshot(fresh.page, 'activate-open');
-    const [linkDownload] = await Promise.all([
-      fresh.page.waitForEvent('download'),
-      fresh.page.getByRole('button', { name: 'Download credential file' }).click(),
-    ]);
-    assert.equal(linkDownload.suggestedFilename(), 'config.share');
-    const linkProfile = JSON.parse(await readDownload(linkDownload));
-    await fresh.page.getByRole('heading', { name: 'Use the credential file' }).waitFor();
-    assert.ok(!fresh.page.url().includes(linkSecret), 'the used secret leaves the address bar');
-    await screenshot(fresh.page, 'activate');
-    await noProblems(fresh.page, 'activation page');
-    await fresh.context.close();
-    assert.equal((await sharing(linkProfile, '/shares')).status, 200);
-
-    // Revoke both tokens in the console: the client gets 401.
-    await page.reload();
-    await heading(page, 'Recipient partner');
-    const links = page.locator('section', { has: page.getByRole('heading', { name: 'Activation links' }) });
-    await links.getByRole('cell', { name: /^used / }).waitFor();
-    for (let i = 0; i < 2; i++) {
-      await tokens.getByRole('button', { name: /^Revoke token / }).first().click();
-      await tokens.getByRole('cell', { name: 'revoked' }).nth(i).waitFor();
-    }
-    assert.equal((await sharing(profile, '/shares')).status, 401);
-    assert.equal((await sharing(linkProfile, '/shares')).status, 401);
-
-    // The audit log: filtered, and exported as CSV.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Audit log' }).click();
-    await heading(page, 'Audit log');
-    await page.getByLabel('Action').fill('revokeToken');
-    await page.getByRole('button', { name: 'Apply filters' }).click();
-    // The unfiltered page (which has createShare) gives way to the filtered one.
-    await page.getByRole('cell', { name: 'createShare' }).first().waitFor({ state: 'detached' });
-    assert.equal(await page.getByRole('cell', { name: 'revokeToken' }).count(), 2);
-    const [csv] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Export CSV' }).click(),
-    ]);
-    const csvText = await readDownload(csv);
-    assert.match(csvText, /^id,time,actorKind,actor,action,object,outcome/);
-    assert.equal(csvText.trim().split('\r\n').length, 3); // header + two revocations
-    await screenshot(page, 'audit');
-    await noProblems(page, 'audit');
-
-    // Users and roles.
-    await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Users' }).click();
-    await heading(page, 'Users');
-    const createUser = form(page, 'Create a user');
-    await createUser.getByLabel('User name').fill('auditor');
-    await createUser.getByLabel('Password').fill('auditor-password-1');
-    await createUser.getByRole('button', { name: 'Create user' }).click();
-    await page.getByRole('rowheader', { name: 'auditor' }).waitFor();
-    await screenshot(page, 'users');
-    await noProblems(page, 'users');
-
-    // Log out.
-    await page.getByRole('button', { name: 'Log out' }).click();
-    await heading(page, 'Log in to lakeshare');
-    await page.getByText('You have logged out.').waitFor();
-    await context.close();
-  });
+  test('the provider walk: share, schema, tables, recipient, token, link, revoke', providerWalk);
 
   test('a viewer sees everything read-only, and the server refuses its writes', async () => {
     const { context, page } = await newPage(browser, server.baseUrl);
@@ -477,6 +541,36 @@ describe('console on a SQLite catalog', () => {
     await heading(page, 'Recipients');
     await context.close();
   });
+});
+
+// The main walk once more with the catalog in PostgreSQL.
+describe('console on a PostgreSQL catalog', () => {
+  let postgres;
+  before(async () => {
+    postgres = await startPostgres();
+    slowStore = await startSlowStore(SLOW_STORE_MS);
+    server = await startDatabaseServer({
+      catalogUrl: postgres.url,
+      storage: slowStoreConfig(),
+    });
+    deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
+    icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
+    browser = await launchBrowser();
+  });
+  after(async () => {
+    if (browser) await browser.close();
+    browser = null;
+    if (server) {
+      await server.stop();
+      cleanup(server.dir);
+      server = null;
+    }
+    if (slowStore) await slowStore.close();
+    slowStore = null;
+    if (postgres) await postgres.stop();
+  });
+
+  test('the provider walk on PostgreSQL', providerWalk);
 });
 
 describe('console on a YAML catalog', () => {

@@ -8,7 +8,8 @@
 //   LAKESHARE_SCREENSHOTS  where screenshots go (default: a temporary folder)
 //   CHROMIUM               the browser (default /usr/bin/chromium)
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import http from 'node:http';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
@@ -129,8 +130,9 @@ export class Server {
   }
 }
 
-// A server on a fresh SQLite catalog with an admin and a viewer user.
-export async function startDatabaseServer() {
+// A server on a fresh SQLite catalog with an admin and a viewer user;
+// `extra` adds config keys (e.g. storage).
+export async function startDatabaseServer(extra = {}) {
   const dir = tempDir();
   const db = join(dir, 'catalog.db');
   const configPath = writeConfig(dir, {
@@ -139,6 +141,7 @@ export async function startDatabaseServer() {
     port: 0,
     endpoint: '/delta-sharing',
     catalogUrl: `sqlite:${db}`,
+    ...extra,
   });
   runCli(['create-admin-user', '--config', configPath, '--name', ADMIN.name], `${ADMIN.password}\n`);
   runCli(
@@ -149,6 +152,87 @@ export async function startDatabaseServer() {
   server.dir = dir;
   server.db = db;
   return server;
+}
+
+// A private PostgreSQL server with one empty database, started by the e2e
+// tests' own helper (tests/e2e/catalog_db.py: initdb, pg_ctl-style start as
+// the postgres user when root, 127.0.0.1 on a free port). Resolves to
+// { url, stop() }; stop() shuts it down and removes its folder.
+export function startPostgres() {
+  const script = [
+    'import sys',
+    'sys.path.insert(0, sys.argv[1])',
+    'import catalog_db',
+    'cluster = catalog_db.PostgresCluster().start()',
+    'try:',
+    '    print(cluster.new_database()[1], flush=True)',
+    '    sys.stdin.read()',
+    'finally:',
+    '    cluster.stop()',
+  ].join('\n');
+  // Debian's python3 (with pytest, which catalog_db imports), as ctest's e2e entry uses.
+  const python =
+    process.env.LAKESHARE_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const proc = spawn(python, ['-c', script, join(repoRoot, 'tests', 'e2e')], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let out = '';
+  let err = '';
+  proc.stderr.on('data', (c) => (err += c.toString()));
+  const exited = new Promise((r) => proc.once('exit', (code) => r(code)));
+  return new Promise((resolvePromise, reject) => {
+    const timer = setTimeout(() => reject(new Error(`PostgreSQL did not start:\n${err}`)), 90000);
+    proc.stdout.on('data', (chunk) => {
+      out += chunk.toString();
+      const line = out.split('\n')[0];
+      if (out.includes('\n') && line.startsWith('postgresql://')) {
+        clearTimeout(timer);
+        resolvePromise({
+          url: line.trim(),
+          stop: async () => {
+            proc.stdin.end();
+            await exited;
+          },
+        });
+      }
+    });
+    exited.then((code) => {
+      clearTimeout(timer);
+      reject(new Error(`PostgreSQL helper exited (${code}):\n${err}`));
+    });
+  });
+}
+
+// An S3-style endpoint that answers every request only after `delayMs` (a
+// 404), deterministically slow: a table check against it takes that long.
+// `seen` counts requests, `answered` the answers sent.
+export function startSlowStore(delayMs) {
+  const store = { seen: 0, answered: 0, sockets: new Set() };
+  const srv = http.createServer((req, res) => {
+    store.seen += 1;
+    req.resume();
+    const timer = setTimeout(() => {
+      store.answered += 1;
+      res.writeHead(404, { 'Content-Type': 'application/xml' });
+      res.end('<?xml version="1.0"?><Error><Code>NoSuchBucket</Code></Error>');
+    }, delayMs);
+    res.on('close', () => clearTimeout(timer));
+  });
+  srv.on('connection', (s) => {
+    store.sockets.add(s);
+    s.on('close', () => store.sockets.delete(s));
+  });
+  store.close = () =>
+    new Promise((r) => {
+      for (const s of store.sockets) s.destroy();
+      srv.close(() => r());
+    });
+  return new Promise((resolvePromise) => {
+    srv.listen(0, '127.0.0.1', () => {
+      store.url = `http://127.0.0.1:${srv.address().port}`;
+      resolvePromise(store);
+    });
+  });
 }
 
 // Ends a user's sessions in the catalog database as the clock would: their

@@ -208,6 +208,8 @@ def run_cli(binary, args, stdin=None, env=None, timeout=60):
     for k in ("LAKESHARE_ADMIN_TOKEN", "LAKESHARE_ADMIN_PASSWORD", "LAKESHARE_ADMIN_URL",
               "LAKESHARE_ADMIN_USER", "LAKESHARE_NEW_PASSWORD"):
         e.pop(k, None)
+    # Each command logs in unless a test keeps sessions on purpose (its own folder).
+    e["LAKESHARE_ADMIN_SESSION_DIR"] = ""
     e.update(env or {})
     return subprocess.run([binary] + args, input=stdin, capture_output=True, text=True, timeout=timeout, env=e)
 

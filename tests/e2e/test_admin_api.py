@@ -157,7 +157,8 @@ def test_shares_crud(ops):
     created = ops.ok("POST", "/shares", {"name": name, "displayName": "Sales data", "comment": "q"}, status=201)
     assert created["name"] == name and created["version"] == 1 and len(created["id"]) == 36
     dup = ops.call("POST", "/shares", {"name": name.upper()})
-    assert dup.status_code == 400 and "already exists" in dup.json()["message"]
+    assert dup.status_code == 409 and "already exists" in dup.json()["message"]
+    assert dup.json()["errorCode"] == "RESOURCE_ALREADY_EXISTS"
     for bad in ("", "a b", "a/b", "x" * 256, "tab\tname"):
         r = ops.call("POST", "/shares", {"name": bad})
         assert r.status_code == 400, (bad, r.text)
@@ -271,7 +272,7 @@ def test_recipients_tokens_and_grants(ops):
     assert r["ipAllowlist"] == ["10.0.0.0/8", "::1"] and r["allShares"] is False
     for bad in (["10.0.0.0/33"], ["nope"], "10.0.0.1", [5]):
         assert ops.call("POST", "/recipients", {"name": unique("x"), "ipAllowlist": bad}).status_code == 400
-    assert ops.call("POST", "/recipients", {"name": rcp}).status_code == 400
+    assert ops.call("POST", "/recipients", {"name": rcp}).status_code == 409
     assert ops.ok("PATCH", "/recipients/" + rcp, {"ipAllowlist": []})["ipAllowlist"] == []
 
     # Grants.
@@ -337,6 +338,48 @@ def test_recipients_tokens_and_grants(ops):
     assert ops.call("DELETE", "/recipients/" + rcp).status_code == 204
     assert sharing_client_get(p3, "/shares").status_code == 401
     assert ops.call("GET", "/recipients/%s/tokens" % rcp).status_code == 404
+
+
+def test_a_recipient_ready_to_read_in_one_call(ops, server):
+    """share + table (its schema made on the way) + recipient with its grant
+    and token: three calls from nothing to a working profile."""
+    share = unique("onboard")
+    ops.ok("POST", "/shares", {"name": share}, status=201)
+    ops.ok("POST", "/shares/%s/schemas/d/tables" % share, {"name": "t", "location": SIMPLE}, status=201)
+    rcp = unique("partner")
+    r = ops.ok("POST", "/recipients", {"name": rcp, "shares": [share],
+                                       "token": {"expirationTime": "2099-01-01T00:00:00Z"}}, status=201)
+    assert r["name"] == rcp and r["shares"] == [share]
+    profile = r["profile"]
+    assert profile["expirationTime"] == "2099-01-01T00:00:00.000Z"
+    tables = sharing_client_get(profile, "/shares/%s/all-tables" % share).json()["items"]
+    assert [(t["schema"], t["name"]) for t in tables] == [("d", "t")]
+    assert ops.ok("GET", "/recipients/%s/tokens" % rcp)["items"][0]["live"]
+    assert profile["bearerToken"] not in json.dumps(audit(ops, object="recipient:" + rcp))
+
+    # Or an activation link, whose profile the recipient downloads once.
+    other = unique("linked")
+    r = ops.ok("POST", "/recipients", {"name": other, "shares": [share], "activationLink": {}}, status=201)
+    assert "profile" not in r
+    secret = r["activationLink"]["url"].split("#", 1)[1]
+    redeemed = requests.post(server.base_url + "/api/v1/activate/" + secret, timeout=30)
+    assert redeemed.status_code == 200
+    assert [s["name"] for s in sharing_client_get(redeemed.json(), "/shares").json()["items"]] == [share]
+
+    # All or nothing: a missing share leaves no recipient behind.
+    gone = unique("gone")
+    bad = ops.call("POST", "/recipients", {"name": gone, "shares": [share, "no_such_share"], "token": {}})
+    assert bad.status_code == 404, bad.text
+    assert ops.call("GET", "/recipients/" + gone).status_code == 404
+    both = ops.call("POST", "/recipients", {"name": gone, "token": {}, "activationLink": {}})
+    assert both.status_code == 400 and "either" in both.json()["message"]
+    typo = ops.call("POST", "/recipients", {"name": gone, "token": {"expiresIn": 5}})
+    assert typo.status_code == 400 and "token.expiresIn" in typo.json()["message"]
+    assert ops.call("POST", "/recipients", {"name": rcp.upper(), "token": {}}).status_code == 409
+    # The request schema documents the new fields.
+    doc = requests.get(server.base_url + "/api/v1/openapi.json", timeout=30).json()
+    body = doc["paths"]["/api/v1/recipients"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert {"shares", "token", "activationLink"} <= set(body["properties"])
 
 
 def test_activation_links(ops):

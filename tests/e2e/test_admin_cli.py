@@ -140,6 +140,50 @@ def test_full_workflow_through_the_api(cli, server, tmp_path):
     assert profile["bearerToken"] not in json.dumps(everything)
 
 
+def test_three_commands_and_one_login_from_nothing_to_a_profile(cli, server, tmp_path):
+    """share, table (its schema made on the way), recipient with its grant and
+    token: three commands; the first logs in, the others reuse its session."""
+    sessions = tmp_path / "sessions"
+    env = {"LAKESHARE_ADMIN_SESSION_DIR": str(sessions)}
+    since = str(int(time.time() * 1000))
+    assert cli.run("share", "create", "quick", env=env).returncode == OK  # reads the password
+    kept = list(sessions.iterdir())
+    assert len(kept) == 1 and stat.S_IMODE(kept[0].stat().st_mode) == 0o600
+    assert stat.S_IMODE(sessions.stat().st_mode) == 0o700
+    out = cli.run("table", "add", "quick", "d", "orders", "--location", SIMPLE, password=None, stdin="", env=env)
+    assert out.returncode == OK, out.stderr
+    path = str(tmp_path / "quick.share")
+    out = cli.run("recipient", "create", "quick_partner", "--share", "quick", "--token",
+                  "--token-expires-in", "30d", "-o", path, password=None, stdin="", env=env)
+    assert out.returncode == OK, out.stderr
+    assert "shares:" in out.stdout and "profile written to " + path in out.stdout
+    assert stat.S_IMODE(os.stat(path).st_mode) == 0o600
+    with open(path) as fh:
+        profile = json.load(fh)
+    q = requests.post(profile["endpoint"] + "/shares/quick/schemas/d/tables/orders/query", json={},
+                      headers={"Authorization": "Bearer " + profile["bearerToken"]}, timeout=30)
+    assert q.status_code == 200 and len(q.text.splitlines()) > 2
+    # One login for the three commands (and for this audit query: the same session), no logouts.
+    mine = cli.json("audit", "--actor", ADMIN_USER, "--from", since, "--all", password=None, stdin="",
+                    env=env)["items"]
+    assert [e["action"] for e in mine].count("login") == 1, [e["action"] for e in mine]
+    assert "logout" not in [e["action"] for e in mine]
+    # --json: the whole answer, the profile inside; a link instead of a token.
+    linked = cli.json("recipient", "create", "quick_linked", "--share", "quick", "--link", "--link-expires-in", "1h",
+                      env=env)
+    assert linked["shares"] == ["quick"] and "#" in linked["activationLink"]["url"] and "profile" not in linked
+    # Logging out ends the kept session; the next command needs the password again.
+    assert cli.run("logout", password=None, stdin="", env=env).returncode == OK
+    assert list(sessions.iterdir()) == []
+    assert cli.run("share", "list", password=None, stdin="", env=env).returncode == REJECTED
+    # A session the server no longer knows is replaced by a new login.
+    assert cli.run("share", "list", env=env).returncode == OK
+    token = next(sessions.iterdir()).read_text().strip()
+    assert cli.run("logout", user=None, password=None, env={"LAKESHARE_ADMIN_TOKEN": token}).returncode == OK
+    assert cli.run("share", "list", env=env).returncode == OK
+    assert next(sessions.iterdir()).read_text().strip() != token
+
+
 def test_users_and_passwords_never_on_the_command_line(cli, server):
     # The new user's password comes from the environment or the next stdin line.
     out = cli.run("--json", "user", "create", "helper", "--role", "viewer",
@@ -183,8 +227,9 @@ def test_sessions_and_exit_codes(cli, server):
     out = cli.run("table", "add", "missing", "d", "t", "--location", SIMPLE)
     assert out.returncode == NOT_FOUND
     cli.json("share", "create", "codes")
-    out = cli.run("share", "create", "codes")
-    assert out.returncode == REJECTED and "already exists" in out.stderr
+    out = cli.run("--json", "share", "create", "codes")
+    assert out.returncode == REJECTED and json.loads(out.stdout)["errorCode"] == "RESOURCE_ALREADY_EXISTS"
+    assert "already exists" in out.stderr
     cli.json("schema", "create", "codes", "d")
     out = cli.run("table", "add", "codes", "d", "t", "--location", SIMPLE, "--partition-filter", "a = b")
     assert out.returncode == REJECTED and "partition filter" in out.stderr

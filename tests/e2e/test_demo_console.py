@@ -1,6 +1,10 @@
 """`lakeshare demo` ends in the web console: it serves its sample tables from a
 SQLite catalog, prints the console URL and an admin password made for the
-run, and that password logs in to the admin API the console uses."""
+run, and that password logs in to the admin API the console uses. Its
+`members` table has the change data feed on: /changes returns its inserts
+and the DELETE's rows."""
+import json
+import os
 import re
 import subprocess
 import threading
@@ -51,6 +55,32 @@ def test_demo_prints_the_console_and_a_password_that_logs_in(lakeshare_bin, tmp_
             inspected = requests.get(base + "/api/v1/shares/demo/schemas/retail/tables/sales/inspect",
                                      headers=h, timeout=30)
             assert inspected.status_code == 200 and inspected.json()["numFiles"] > 0, inspected.text
+            if run == 0:
+                check_change_data_feed(str(tmp_path / "demo"))
         finally:
             proc.terminate()
             proc.wait(timeout=30)
+
+
+def check_change_data_feed(demo_dir):
+    """The recipient's profile reads members' changes: v0 and v1 inserts, v2 deletes (from its
+    change data file), each row with _change_type and _commit_version."""
+    with open(os.path.join(demo_dir, "demo-profile.share")) as f:
+        profile = json.load(f)
+    h = {"Authorization": "Bearer " + profile["bearerToken"]}
+    table = profile["endpoint"].rstrip("/") + "/shares/demo/schemas/retail/tables/members"
+    r = requests.get(table + "/changes", params={"startingVersion": 0}, headers=h, timeout=30)
+    assert r.status_code == 200, r.text
+    lines = [json.loads(line) for line in r.text.splitlines() if line]
+    assert "protocol" in lines[0] and "metaData" in lines[1]
+    changes = [ln for ln in lines if "cdf" in ln or "add" in ln or "remove" in ln]
+    kinds = {}
+    for ln in changes:
+        action = ln.get("cdf") or ln.get("add") or ln.get("remove")
+        kinds.setdefault(action["version"], set()).add(next(iter(ln)))
+    assert kinds[0] == {"add"} and kinds[1] == {"add"}, kinds
+    assert kinds[2] == {"cdf"}, kinds  # the DELETE: its change data file
+    # The change data file's bytes are a parquet file with _change_type.
+    cdf = next(ln["cdf"] for ln in changes if "cdf" in ln)
+    data = requests.get(cdf["url"], timeout=30)
+    assert data.status_code == 200 and data.content[:4] == b"PAR1" and b"_change_type" in data.content

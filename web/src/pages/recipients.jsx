@@ -56,26 +56,12 @@ function CreateRecipientForm({ onSecret }) {
   const submit = async (e) => {
     e.preventDefault();
     const tokenExpiry = expiryFromDays(expiry);
-    const r = await action.run(async () => {
-      // Call by call: the API refuses fields it does not know, and it has no
-      // one-call form (grants and a credential in POST /recipients) yet.
-      const made = await api('POST', '/recipients', {
-        body: { name, comment: comment || undefined },
-      });
-      const base = `/recipients/${enc(made.name)}`;
-      for (const s of chosen) await api('POST', `${base}/grants`, { body: { share: s } });
-      if (credential === 'token') {
-        made.profile = await api('POST', `${base}/tokens`, {
-          body: { expirationTime: tokenExpiry },
-        });
-      }
-      if (credential === 'link') {
-        made.activationLink = await api('POST', `${base}/activation-links`, {
-          body: { tokenExpirationTime: tokenExpiry },
-        });
-      }
-      return made;
-    });
+    // One call, all or nothing: a share that vanished meanwhile leaves no
+    // half-made recipient behind.
+    const body = { name, comment: comment || undefined, shares: chosen };
+    if (credential === 'token') body.token = { expirationTime: tokenExpiry };
+    if (credential === 'link') body.activationLink = { tokenExpirationTime: tokenExpiry };
+    const r = await action.run(() => api('POST', '/recipients', { body }));
     if (r.ok) {
       const made = r.value;
       if (made.profile) onSecret({ recipient: made.name, secret: made.profile });
