@@ -222,16 +222,16 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     r.body = metrics->Render();
     return r;
   };
-  // A sharing request without a valid token is refused before its body is
-  // read (the admin API authenticates its sessions itself).
+  // A sharing request without a valid token, or an admin API request
+  // without a valid session, is refused before its body is read.
   server_options.head_check = [&service, &admin,
-                               &proxies](const HttpRequest& head) -> std::optional<HttpResponse> {
-    if (admin && head.path.rfind("/api/v1/", 0) == 0) return std::nullopt;
-    if (proxies.empty()) return service.CheckHead(head);
-    HttpRequest seen = head;
-    seen.remote_address =
-        ClientAddress(head.remote_address, head.Header("x-forwarded-for"), proxies);
-    return service.CheckHead(seen);
+                               &proxies](HttpRequest& head) -> std::optional<HttpResponse> {
+    if (!proxies.empty()) {  // `head` is the check's copy: the handler converts its own
+      head.remote_address =
+          ClientAddress(head.remote_address, head.Header("x-forwarded-for"), proxies);
+    }
+    if (admin && head.path.rfind("/api/v1/", 0) == 0) return admin->CheckHead(head);
+    return service.CheckHead(head);
   };
   HttpServer server(server_options, [&service, &admin, &proxies, &console, &health, metrics_here,
                                      &metrics_response](HttpRequest& request) {

@@ -282,10 +282,13 @@ TEST(ConnectionLimitsTest, ParserRefusesWhatExceedsTheLimits) {
 TEST(ConnectionLimitsTest, HeadCheckRefusesBeforeTheBodyIsRead) {
   ServerOptions o = TestOptions();
   std::atomic<int> checked{0};
-  o.head_check = [&checked](const HttpRequest& head) -> std::optional<HttpResponse> {
+  o.head_check = [&checked](HttpRequest& head) -> std::optional<HttpResponse> {
     ++checked;
     EXPECT_EQ(head.body, "");
-    if (head.Header("authorization") != nullptr) return std::nullopt;
+    if (const std::string* auth = head.Header("authorization")) {
+      head.head_context = "checked " + *auth;  // handed to the handler
+      return std::nullopt;
+    }
     HttpResponse r;
     r.status = 401;
     r.SetHeader("Content-Type", "application/json");
@@ -320,6 +323,7 @@ TEST(ConnectionLimitsTest, HeadCheckRefusesBeforeTheBodyIsRead) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_NE(ok->body.find("body=hello"), std::string::npos) << ok->body;
+  EXPECT_NE(ok->body.find("head_context=checked Bearer x\n"), std::string::npos) << ok->body;
   // A request without a body is not checked here (the handler does it).
   auto get = Fetch(s.port(), "GET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(get);

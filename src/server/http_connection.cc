@@ -191,6 +191,7 @@ void HttpConnection::ReadHeader() {
   path_.clear();
   user_agent_.clear();
   request_id_.clear();
+  head_context_.reset();
   head_ = false;
   http10_ = false;
   keep_alive_ = false;
@@ -264,8 +265,10 @@ void HttpConnection::CheckHead() {
                                work = net::make_work_guard(host_->ioc())]() mutable {
     std::optional<HttpResponse> refusal = self->host_->CheckHead(head);
     net::any_io_executor executor = self->executor_;
-    net::post(executor, [self = std::move(self), refusal = std::move(refusal)]() mutable {
+    net::post(executor, [self = std::move(self), refusal = std::move(refusal),
+                         found = std::move(head.head_context)]() mutable {
       if (self->closed_) return;
+      self->head_context_ = std::move(found);
       if (self->timed_out_) {
         self->SendError(408, "timed out reading the request");
       } else if (refusal) {
@@ -375,6 +378,7 @@ void HttpConnection::Dispatch() {
   request.remote_address = remote_;
   request.scheme = tls_context_ ? "https" : "http";
   request.request_id = request_id_;
+  request.head_context = std::move(head_context_);
 
   // The body's reservation ends with the handler (and the request with it).
   net::post(host_->workers(), [self = shared_from_this(), request = std::move(request),

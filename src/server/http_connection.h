@@ -17,6 +17,7 @@
 // Internal to server/.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -66,7 +67,7 @@ class HttpConnectionHost {
   // ServerOptions::head_check (worker thread); never throws. has_head_check:
   // whether there is one (else bodies are read without asking).
   virtual bool has_head_check() const = 0;
-  virtual std::optional<HttpResponse> CheckHead(const HttpRequest& head) = 0;
+  virtual std::optional<HttpResponse> CheckHead(HttpRequest& head) = 0;
   // The transport's own error responses (server/errors.h by default).
   virtual HttpResponse RenderError(int status, std::string_view message) = 0;
   // The connection with this id is gone (called from its destructor).
@@ -173,6 +174,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   BodyBudget::Reservation body_reservation_;  // what the body being read may grow to
   std::string method_, path_, user_agent_;    // for the access log
   std::string request_id_;                    // for the log, the response and the handler
+  std::any head_context_;                     // the head check's, for the handler
   bool head_ = false;
   bool http10_ = false;
   bool keep_alive_ = false;

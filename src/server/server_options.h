@@ -28,8 +28,10 @@ using ErrorRenderer = std::function<HttpResponse(int status, std::string_view me
 // but the body), on a worker thread, before a byte of the body is read: a
 // response to send instead (a 401 for a request without valid credentials),
 // after which the connection closes with the body unread; nullopt to read
-// the body and hand the request to the handler. Thread-safe; must not throw.
-using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
+// the body and hand the request to the handler, which gets what the check
+// put in head.head_context (the rest of `head` is the check's scratch copy).
+// Thread-safe; must not throw.
+using HeadCheck = std::function<std::optional<HttpResponse>(HttpRequest& head)>;
 
 // HTTPS on the listener (tls_context.h). Files are re-read by
 // HttpServer::ReloadTls (SIGHUP); a self-signed certificate is made in memory
