@@ -174,6 +174,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.max_pending_body_bytes =
       static_cast<uint64_t>(config.max_pending_request_body_bytes);
   server_options.min_send_rate = static_cast<uint64_t>(config.min_send_bytes_per_second);
+  server_options.max_response_time = std::chrono::seconds(config.max_response_seconds);
   server_options.access_log = config.access_log;
   if (config.metrics.enabled) server_options.observer = metrics.get();
   if (config.ssl) {

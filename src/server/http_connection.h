@@ -6,7 +6,8 @@
 // timeout, the parser's limits of connection_limits.h), hand it to the
 // worker pool, write
 // the response — a fixed body in slices, or a BodyStream piece by piece
-// (body_streaming.h), each write bounded by the minimum send rate — and either wait for the next
+// (body_streaming.h), each write bounded by the minimum send rate and the
+// whole response by the maximum response time — and either wait for the next
 // request or close (lingering, so the client reads the response before the FIN).
 //
 // Threading: every member is touched only on the connection's strand (the
@@ -145,6 +146,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Timeouts: one timer per connection; re-arming cancels the previous wait,
   // and the generation check ignores a wait that completed just before that.
   void SetDeadline(Clock::duration timeout);
+  // A write of `bytes` to the client: its own timeout, within the response's.
+  void SetWriteDeadline(size_t bytes);
+  // After a write timed out: whether it was the response's time that ran
+  // out (then logged and counted).
+  void NoteResponseTimeLimit();
   void ClearDeadline();
   void OnDeadline(uint64_t generation);
 
@@ -184,6 +190,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Response being written.
   int status_ = 0;
   uint64_t body_bytes_ = 0;
+  std::optional<Clock::time_point> response_deadline_;  // unset: no bound
   bool close_after_ = false;
   std::string header_;
   bool header_sent_ = false;

@@ -63,6 +63,8 @@ class ServerObserver {
   virtual void OnConnectionOpened() = 0;
   virtual void OnConnectionClosed() = 0;
   virtual void OnTlsHandshakeFailed() = 0;
+  // A response was cut off at ServerOptions::max_response_time.
+  virtual void OnResponseTimeLimit() {}
 };
 
 struct ServerOptions {
@@ -81,6 +83,11 @@ struct ServerOptions {
   // n bytes may take 2 s + n / rate, never more than write_timeout), so a slow
   // reader cannot hold a response's buffers and descriptors for long. 0: off.
   uint64_t min_send_rate = 32 * 1024;
+  // A response (header to last byte, producing included) may take this long
+  // at most; then the connection is closed (the body stays truncated), so a
+  // client reading at just the minimum rate cannot hold an answer (and its
+  // recipient slot) for as long as the answer lasts. 0: no bound.
+  std::chrono::seconds max_response_time{600};
   // Open connections at most; more are answered 503 and closed at once.
   // Start() also clamps it to half the descriptor limit (after raising the
   // soft limit to the hard one): a connection may hold a second descriptor.
