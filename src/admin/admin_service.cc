@@ -240,13 +240,32 @@ HttpResponse AdminService::Serve(AdminCall& call) {
   return resp;
 }
 
-Result<HttpResponse> AdminService::Route(AdminCall& call) {
+std::optional<HttpResponse> AdminService::CheckHead(HttpRequest& head) {
+  AdminCall call{head, *admin_, sessions_, options_, openapi_json_, Now()};
+  Status admitted;
+  try {
+    admitted = Admit(call).status();
+  } catch (const std::exception&) {
+    return std::nullopt;  // Handle reports it, with the body
+  }
+  if (admitted.code() != StatusCode::kUnauthenticated) return std::nullopt;
+  call.detail = admitted.message();
+  HttpResponse resp = ErrorResponse(admitted);
+  for (auto& [name, value] : call.headers) resp.SetHeader(name, value);
+  if (call.audited) Audit(call, resp.status);
+  return resp;
+}
+
+Result<AdminService::Admission> AdminService::Admit(AdminCall& call) {
   const HttpRequest& req = call.request;
   if (req.path.rfind(kPrefix, 0) != 0) return Status::NotFound("no such endpoint");
-  LS_ASSIGN_OR_RETURN(std::vector<std::string> seg, SplitPath(req.path));
-  if (seg.empty()) return Status::NotFound("no such endpoint");
+  Admission a;
+  LS_ASSIGN_OR_RETURN(a.seg, SplitPath(req.path));
+  if (a.seg.empty()) return Status::NotFound("no such endpoint");
+  const std::vector<std::string>& seg = a.seg;
 
-  const std::vector<const AdminRoute*> of_path = RoutesOfPath(routes_, seg);
+  a.of_path = RoutesOfPath(routes_, seg);
+  const std::vector<const AdminRoute*>& of_path = a.of_path;
   const AdminRoute* route = nullptr;
   for (const AdminRoute* r : of_path) {
     for (std::string_view m : r->Methods()) {
@@ -263,13 +282,22 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
     return !r->audited && r->access == RouteAccess::kPublic;
   });
 
-  const bool is_public =
+  a.is_public =
       route != nullptr
           ? route->access == RouteAccess::kPublic
           : All(of_path, [](const AdminRoute* r) { return r->access == RouteAccess::kPublic; });
-  if (is_public && route == nullptr) call.actor_kind = "anonymous";
-  if (!is_public) {
-    LS_RETURN_IF_ERROR(Authenticate(call));
+  if (a.is_public && route == nullptr) call.actor_kind = "anonymous";
+  if (!a.is_public) LS_RETURN_IF_ERROR(Authenticate(call));
+  return a;
+}
+
+Result<HttpResponse> AdminService::Route(AdminCall& call) {
+  const HttpRequest& req = call.request;
+  LS_ASSIGN_OR_RETURN(const Admission a, Admit(call));
+  const std::vector<std::string>& seg = a.seg;
+  const std::vector<const AdminRoute*>& of_path = a.of_path;
+  const AdminRoute* route = call.route;
+  if (!a.is_public) {
     if (call.cookie_session && !IsRead(req.method)) {
       Status csrf = CheckCsrf(req, options_.csrf_key, call.bearer, options_.public_endpoint_url);
       if (!csrf.ok()) {

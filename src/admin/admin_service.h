@@ -23,6 +23,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -76,6 +77,11 @@ class AdminService {
 
   // Handles a request whose path starts with /api/v1/; anything unknown is 404.
   HttpResponse Handle(HttpRequest& request);
+  // For ServerOptions::head_check: the 401 (audited as Handle would) of a
+  // request to a route that needs a session, sent without a valid one,
+  // before its body is read; nullopt otherwise (public routes: login,
+  // activation links). Never throws.
+  std::optional<HttpResponse> CheckHead(HttpRequest& head);
 
   // Number of live sessions: those in the database (of every server) plus
   // this process's local ones (for tests and metrics).
@@ -91,7 +97,15 @@ class AdminService {
 
  private:
   int64_t Now() const;
+  // The part of routing that needs no body: the request's route (in
+  // call.route), its audit flags and, unless public, its session.
+  struct Admission {
+    std::vector<std::string> seg;            // decoded path segments after /api/v1/
+    std::vector<const AdminRoute*> of_path;  // the routes of the path, any method
+    bool is_public = false;
+  };
   HttpResponse Serve(AdminCall& call);
+  Result<Admission> Admit(AdminCall& call);
   Result<HttpResponse> Route(AdminCall& call);
   Status Authenticate(AdminCall& call);
   void Audit(const AdminCall& call, int status);

@@ -45,7 +45,7 @@ HttpResponse LiveSharing::Handle(HttpRequest& request) {
   return response;
 }
 
-std::optional<HttpResponse> LiveSharing::CheckHead(const HttpRequest& head) {
+std::optional<HttpResponse> LiveSharing::CheckHead(HttpRequest& head) {
   return service_.load()->CheckHead(head);
 }
 

@@ -36,7 +36,7 @@ class LiveSharing {
   void Start();
   HttpResponse Handle(HttpRequest& request);
   // The current service's check of a request's head (SharingService::CheckHead).
-  std::optional<HttpResponse> CheckHead(const HttpRequest& head);
+  std::optional<HttpResponse> CheckHead(HttpRequest& head);
   // Re-reads the configuration; logs the outcome.
   void Reload();
 

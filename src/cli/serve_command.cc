@@ -174,6 +174,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   server_options.max_pending_body_bytes =
       static_cast<uint64_t>(config.max_pending_request_body_bytes);
   server_options.min_send_rate = static_cast<uint64_t>(config.min_send_bytes_per_second);
+  server_options.max_response_time = std::chrono::seconds(config.max_response_seconds);
   server_options.access_log = config.access_log;
   if (config.metrics.enabled) server_options.observer = metrics.get();
   if (config.ssl) {
@@ -222,16 +223,16 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     r.body = metrics->Render();
     return r;
   };
-  // A sharing request without a valid token is refused before its body is
-  // read (the admin API authenticates its sessions itself).
+  // A sharing request without a valid token, or an admin API request
+  // without a valid session, is refused before its body is read.
   server_options.head_check = [&service, &admin,
-                               &proxies](const HttpRequest& head) -> std::optional<HttpResponse> {
-    if (admin && head.path.rfind("/api/v1/", 0) == 0) return std::nullopt;
-    if (proxies.empty()) return service.CheckHead(head);
-    HttpRequest seen = head;
-    seen.remote_address =
-        ClientAddress(head.remote_address, head.Header("x-forwarded-for"), proxies);
-    return service.CheckHead(seen);
+                               &proxies](HttpRequest& head) -> std::optional<HttpResponse> {
+    if (!proxies.empty()) {  // `head` is the check's copy: the handler converts its own
+      head.remote_address =
+          ClientAddress(head.remote_address, head.Header("x-forwarded-for"), proxies);
+    }
+    if (admin && head.path.rfind("/api/v1/", 0) == 0) return admin->CheckHead(head);
+    return service.CheckHead(head);
   };
   HttpServer server(server_options, [&service, &admin, &proxies, &console, &health, metrics_here,
                                      &metrics_response](HttpRequest& request) {

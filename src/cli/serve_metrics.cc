@@ -57,7 +57,11 @@ ServeMetrics::ServeMetrics(std::string endpoint, std::shared_ptr<SharingAuditSin
       tls_failures_(registry_
                         .AddCounter("lakeshare_tls_handshake_failures_total",
                                     "TLS handshakes that failed or timed out.")
-                        .With({})) {
+                        .With({})),
+      response_time_limits_(registry_
+                                .AddCounter("lakeshare_http_response_time_limit_total",
+                                            "Responses cut off at maxResponseSeconds.")
+                                .With({})) {
   registry_.AddGauge("lakeshare_build_info", "Always 1; the version is a label.", {"version"})
       .With({LAKESHARE_VERSION})
       .Set(1);

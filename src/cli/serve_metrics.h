@@ -37,6 +37,7 @@ class ServeMetrics : public ServerObserver, public SharingAuditSink {
   void OnConnectionOpened() override { open_connections_.Add(1); }
   void OnConnectionClosed() override { open_connections_.Add(-1); }
   void OnTlsHandshakeFailed() override { tls_failures_.Increment(); }
+  void OnResponseTimeLimit() override { response_time_limits_.Increment(); }
 
   // SharingAuditSink.
   void Record(SharingAuditEvent event) override;
@@ -51,6 +52,7 @@ class ServeMetrics : public ServerObserver, public SharingAuditSink {
   MetricFamily<Counter>& file_lines_;
   Gauge& open_connections_;
   Counter& tls_failures_;
+  Counter& response_time_limits_;
 };
 
 }  // namespace lakeshare

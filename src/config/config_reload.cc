@@ -140,6 +140,7 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
   p.Restart("maxConnections", &ServerConfig::max_connections);
   p.Restart("maxPendingRequestBodyBytes", &ServerConfig::max_pending_request_body_bytes);
   p.Restart("minSendBytesPerSecond", &ServerConfig::min_send_bytes_per_second);
+  p.Restart("maxResponseSeconds", &ServerConfig::max_response_seconds);
   p.Restart("hudi.mergeCache", &ServerConfig::hudi_merge_cache);
   p.Restart("hudi.mergeCacheBytes", &ServerConfig::hudi_merge_cache_bytes);
   p.Restart("ioThreads", &ServerConfig::io_threads);

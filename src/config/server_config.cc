@@ -441,6 +441,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
                "must be 0 or at least maxRequestBodyBytes");
   }
   LS_RETURN_IF_ERROR(ReadInt(root, "minSendBytesPerSecond", 0, &cfg->min_send_bytes_per_second));
+  LS_RETURN_IF_ERROR(ReadInt(root, "maxResponseSeconds", 0, &cfg->max_response_seconds));
   LS_RETURN_IF_ERROR(ReadInt(root, "snapshotCacheBytes", 0, &cfg->snapshot_cache_bytes));
   int64_t threads = 0;
   LS_RETURN_IF_ERROR(ReadInt(root, "ioThreads", 0, &threads));

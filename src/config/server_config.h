@@ -80,6 +80,7 @@ struct ServerConfig {
   int64_t max_connections = 10000;
   int64_t max_pending_request_body_bytes = int64_t{64} << 20;  // 0: no bound
   int64_t min_send_bytes_per_second = 32 * 1024;               // 0: off
+  int64_t max_response_seconds = 600;                          // 0: no bound
   // Bound of the process-wide snapshot cache (estimated bytes; 0 disables it).
   int64_t snapshot_cache_bytes = int64_t{1} << 30;
   // `hudi:` — where merged Hudi file slices are written (a local folder;

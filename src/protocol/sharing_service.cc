@@ -1,5 +1,7 @@
 #include "protocol/sharing_service.h"
 
+#include <any>
+#include <atomic>
 #include <exception>
 #include <optional>
 #include <string_view>
@@ -42,11 +44,23 @@ std::optional<std::vector<std::string>> PathSegments(std::string_view path) {
   return segments;
 }
 
+// What CheckHead leaves in HttpRequest::head_context.
+struct HeadPrincipal {
+  uint64_t service = 0;  // SharingService::id_ of the service that checked
+  Principal principal;
+};
+
+uint64_t NextServiceId() {
+  static std::atomic<uint64_t> next{1};
+  return next.fetch_add(1, std::memory_order_relaxed);
+}
+
 }  // namespace
 
 SharingService::SharingService(SharingServiceOptions options, std::shared_ptr<Catalog> catalog,
                                std::shared_ptr<StorageRegistry> storage)
-    : options_(std::move(options)),
+    : id_(NextServiceId()),
+      options_(std::move(options)),
       catalog_(std::move(catalog)),
       resolver_(storage, options_.table_formats ? options_.table_formats : BuiltinTableFormats()),
       page_tokens_(options_.page_token_key),
@@ -85,7 +99,16 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
   }
 }
 
-std::optional<HttpResponse> SharingService::CheckHead(const HttpRequest& head) {
+Result<Principal> SharingService::Authenticate(const HttpRequest& r) {
+  if (const auto* found = std::any_cast<HeadPrincipal>(&r.head_context)) {
+    if (found->service == id_) return found->principal;
+  }
+  const std::string* auth = r.Header("authorization");
+  std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
+  return catalog_->AuthenticateFrom(token.value_or(std::string_view()), r.remote_address);
+}
+
+std::optional<HttpResponse> SharingService::CheckHead(HttpRequest& head) {
   std::string_view path = head.path;
   const std::string& prefix = options_.endpoint;
   if (path.substr(0, prefix.size()) != prefix ||
@@ -95,11 +118,11 @@ std::optional<HttpResponse> SharingService::CheckHead(const HttpRequest& head) {
   path.remove_prefix(prefix.size());
   std::optional<std::vector<std::string>> segments = PathSegments(path);
   if (!segments || (!segments->empty() && (*segments)[0] == "files")) return std::nullopt;
-  const std::string* auth = head.Header("authorization");
-  std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
-  Result<Principal> who =
-      catalog_->AuthenticateFrom(token.value_or(std::string_view()), head.remote_address);
-  if (who.ok()) return std::nullopt;
+  Result<Principal> who = Authenticate(head);
+  if (who.ok()) {
+    head.head_context = HeadPrincipal{id_, *std::move(who)};
+    return std::nullopt;
+  }
   HttpResponse refused = ErrorResponse(who.status());
   if (options_.audit) {
     SharingAuditEvent event;
@@ -113,10 +136,7 @@ std::optional<HttpResponse> SharingService::CheckHead(const HttpRequest& head) {
 
 HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::string>& segments,
                                    std::string* recipient, std::string* reason) {
-  const std::string* auth = r.Header("authorization");
-  std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
-  Result<Principal> who =
-      catalog_->AuthenticateFrom(token.value_or(std::string_view()), r.remote_address);
+  Result<Principal> who = Authenticate(r);
   if (!who.ok()) return ErrorResponse(who.status());
   if (recipient != nullptr) *recipient = who->recipient;
 

@@ -12,6 +12,7 @@
 // requests.
 #pragma once
 
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <string>
@@ -41,7 +42,10 @@ class SharingService {
   // For ServerOptions::head_check: a request under the prefix (not a signed
   // /files/ download) whose bearer token does not authenticate gets its 401
   // (audited as Handle would) before its body is read; nullopt otherwise.
-  std::optional<HttpResponse> CheckHead(const HttpRequest& head);
+  // The principal found goes in head.head_context: Handle on this same
+  // service takes it from the request instead of asking the catalog again
+  // (one token lookup per request); another service (after a reload) asks.
+  std::optional<HttpResponse> CheckHead(HttpRequest& head);
 
  private:
   // Sets *recipient to the authenticated principal's name, and *reason to
@@ -49,6 +53,11 @@ class SharingService {
   HttpResponse Route(const HttpRequest& request, const std::vector<std::string>& segments,
                      std::string* recipient, std::string* reason);
 
+  // The principal of `r`: the head check's if this service made it, else
+  // the catalog's.
+  Result<Principal> Authenticate(const HttpRequest& r);
+
+  const uint64_t id_;  // tells this service's head checks from another's
   const SharingServiceOptions options_;
   std::shared_ptr<Catalog> catalog_;
   TableResolver resolver_;

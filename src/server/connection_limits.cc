@@ -10,6 +10,7 @@ constexpr auto kShutdownReadTimeout = std::chrono::seconds(2);
 // Room for a chunk-size line or trailer section beside a pipelined request.
 constexpr size_t kReadBufferSlack = 8 * 1024;
 constexpr size_t kMaxReadBuffer = 60 * 1024;  // below Beast's 64 KiB field maximum
+constexpr auto kLongestResponseBound = std::chrono::hours(24 * 365 * 10);
 }  // namespace
 
 ConnectionLimits ConnectionLimits::FromOptions(const ServerOptions& options) {
@@ -21,6 +22,9 @@ ConnectionLimits ConnectionLimits::FromOptions(const ServerOptions& options) {
   limits.write_timeout = options.write_timeout;
   limits.read_buffer_bytes = std::min(options.max_header_bytes + kReadBufferSlack, kMaxReadBuffer);
   limits.min_send_rate = options.min_send_rate;
+  // Clamped so that now + the bound cannot overflow the clock (about 292 years of ns).
+  limits.max_response_time =
+      std::min<std::chrono::seconds>(options.max_response_time, kLongestResponseBound);
   limits.shutdown_read_timeout =
       std::min<std::chrono::steady_clock::duration>(options.read_timeout, kShutdownReadTimeout);
   return limits;

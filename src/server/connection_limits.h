@@ -41,6 +41,8 @@ struct ConnectionLimits {
   // See ServerOptions::min_send_rate; send_grace is the fixed part of a write's deadline.
   uint64_t min_send_rate = 0;
   std::chrono::steady_clock::duration send_grace = std::chrono::seconds(2);
+  // ServerOptions::max_response_time; zero: no bound.
+  std::chrono::steady_clock::duration max_response_time{};
 
   size_t piece_hint = 256 * 1024;        // size hint for BodyStream::Next
   size_t write_slice = 256 * 1024;       // fixed bodies go out in slices (write_timeout each)

@@ -171,6 +171,38 @@ TEST(ConnectionLimitsTest, SlowReaderIsCutOffAtTheMinimumRate) {
   EXPECT_LT(std::chrono::steady_clock::now() - start, 20s);
 }
 
+class ResponseTimeLimitCounter : public ServerObserver {
+ public:
+  void OnRequest(const RequestRecord&) override {}
+  void OnConnectionOpened() override {}
+  void OnConnectionClosed() override {}
+  void OnTlsHandshakeFailed() override {}
+  void OnResponseTimeLimit() override { ++cut; }
+  std::atomic<int> cut{0};
+};
+
+// A client that keeps up with the minimum rate still cannot hold an answer
+// longer than max_response_time.
+TEST(ConnectionLimitsTest, ResponseIsCutOffAtTheMaximumResponseTime) {
+  ResponseTimeLimitCounter observer;
+  ServerOptions o = TestOptions();
+  o.max_response_time = 2s;
+  o.observer = &observer;
+  TestServer s(o);
+  Client c(s.port());
+  auto start = std::chrono::steady_clock::now();
+  ASSERT_TRUE(c.Send(GetRequest("/stream?piece=1024&delay_ms=20")));  // endless, slow
+  EXPECT_TRUE(c.WaitClosed(15s));  // reads all it gets, as fast as it comes
+  EXPECT_GE(std::chrono::steady_clock::now() - start, 2s);
+  EXPECT_TRUE(WaitFor([&] { return s.hooks.destroyed.load() == 1; }, 10s));
+  EXPECT_EQ(observer.cut.load(), 1);
+  // A short answer on a keep-alive connection is not affected afterwards.
+  auto ok = Fetch(s.port(), GetRequest("/stream?total=4096"));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(ok->status, 200);
+  EXPECT_EQ(observer.cut.load(), 1);
+}
+
 TEST(ConnectionLimitsTest, WriteTimeoutFollowsTheMinimumRate) {
   ServerOptions o;
   o.write_timeout = std::chrono::seconds(60);
@@ -282,10 +314,13 @@ TEST(ConnectionLimitsTest, ParserRefusesWhatExceedsTheLimits) {
 TEST(ConnectionLimitsTest, HeadCheckRefusesBeforeTheBodyIsRead) {
   ServerOptions o = TestOptions();
   std::atomic<int> checked{0};
-  o.head_check = [&checked](const HttpRequest& head) -> std::optional<HttpResponse> {
+  o.head_check = [&checked](HttpRequest& head) -> std::optional<HttpResponse> {
     ++checked;
     EXPECT_EQ(head.body, "");
-    if (head.Header("authorization") != nullptr) return std::nullopt;
+    if (const std::string* auth = head.Header("authorization")) {
+      head.head_context = "checked " + *auth;  // handed to the handler
+      return std::nullopt;
+    }
     HttpResponse r;
     r.status = 401;
     r.SetHeader("Content-Type", "application/json");
@@ -320,6 +355,7 @@ TEST(ConnectionLimitsTest, HeadCheckRefusesBeforeTheBodyIsRead) {
   ASSERT_TRUE(ok);
   EXPECT_EQ(ok->status, 200);
   EXPECT_NE(ok->body.find("body=hello"), std::string::npos) << ok->body;
+  EXPECT_NE(ok->body.find("head_context=checked Bearer x\n"), std::string::npos) << ok->body;
   // A request without a body is not checked here (the handler does it).
   auto get = Fetch(s.port(), "GET /echo HTTP/1.1\r\nHost: t\r\n\r\n");
   ASSERT_TRUE(get);

@@ -2,6 +2,7 @@
 // see only these; Boost.Beast stays inside the server/ transport files.
 #pragma once
 
+#include <any>
 #include <cstdint>
 #include <functional>
 #include <memory>
@@ -32,6 +33,11 @@ struct HttpRequest {
   // From a sane X-Request-Id header or made by the server (common/request_id.h);
   // echoed in the response's X-Request-Id.
   std::string request_id;
+  // What the head check (ServerOptions::head_check) found out about the
+  // request before its body was read (e.g. who its token belongs to), so the
+  // handler need not look it up again; empty when there was no check. Only
+  // the transport sets it: a client cannot.
+  std::any head_context;
 
   // First header / query value with that name (header names are
   // case-insensitive), or nullptr.

@@ -191,6 +191,7 @@ void HttpConnection::ReadHeader() {
   path_.clear();
   user_agent_.clear();
   request_id_.clear();
+  head_context_.reset();
   head_ = false;
   http10_ = false;
   keep_alive_ = false;
@@ -264,8 +265,10 @@ void HttpConnection::CheckHead() {
                                work = net::make_work_guard(host_->ioc())]() mutable {
     std::optional<HttpResponse> refusal = self->host_->CheckHead(head);
     net::any_io_executor executor = self->executor_;
-    net::post(executor, [self = std::move(self), refusal = std::move(refusal)]() mutable {
+    net::post(executor, [self = std::move(self), refusal = std::move(refusal),
+                         found = std::move(head.head_context)]() mutable {
       if (self->closed_) return;
+      self->head_context_ = std::move(found);
       if (self->timed_out_) {
         self->SendError(408, "timed out reading the request");
       } else if (refusal) {
@@ -375,6 +378,7 @@ void HttpConnection::Dispatch() {
   request.remote_address = remote_;
   request.scheme = tls_context_ ? "https" : "http";
   request.request_id = request_id_;
+  request.head_context = std::move(head_context_);
 
   // The body's reservation ends with the handler (and the request with it).
   net::post(host_->workers(), [self = shared_from_this(), request = std::move(request),
@@ -419,6 +423,10 @@ void HttpConnection::SendResponse(HttpResponse response) {
     if (response.status < 200 || response.status > 999) response.status = 500;
   }
   status_ = response.status;
+  response_deadline_.reset();
+  if (limits_.max_response_time > Clock::duration::zero()) {
+    response_deadline_ = Clock::now() + limits_.max_response_time;
+  }
   ResponseHead head =
       BuildResponseHead(response, ResponseContext{head_, http10_, keep_alive_, host_->stopping()});
   header_ = std::move(head.text);
@@ -430,7 +438,7 @@ void HttpConnection::SendResponse(HttpResponse response) {
   if (head.send_body && response.stream) {
     stream_ = std::move(response.stream);
     framer_.emplace(head.framing, head.content_length);
-    SetDeadline(limits_.WriteTimeout(header_.size()));
+    SetWriteDeadline(header_.size());
     net::async_write(io_, net::buffer(header_), [self = shared_from_this()](error_code ec, size_t) {
       self->OnStreamHeaderWritten(ec);
     });
@@ -446,7 +454,7 @@ void HttpConnection::WriteFixed() {
   std::array<net::const_buffer, 2> buffers = {
       header_sent_ ? net::const_buffer() : net::buffer(header_),
       net::buffer(body_.data() + body_offset_, slice)};
-  SetDeadline(limits_.WriteTimeout(slice + (header_sent_ ? 0 : header_.size())));
+  SetWriteDeadline(slice + (header_sent_ ? 0 : header_.size()));
   net::async_write(io_, buffers, [self = shared_from_this(), slice](error_code ec, size_t) {
     self->OnFixedWritten(ec, slice);
   });
@@ -455,6 +463,7 @@ void HttpConnection::WriteFixed() {
 void HttpConnection::OnFixedWritten(error_code ec, size_t slice) {
   if (closed_) return;
   if (ec || timed_out_) {
+    if (timed_out_) NoteResponseTimeLimit();
     Close();
     return;
   }
@@ -471,6 +480,7 @@ void HttpConnection::OnFixedWritten(error_code ec, size_t slice) {
 void HttpConnection::OnStreamHeaderWritten(error_code ec) {
   if (closed_) return;
   if (ec || timed_out_) {
+    if (timed_out_) NoteResponseTimeLimit();
     Close();
     return;
   }
@@ -538,7 +548,7 @@ void HttpConnection::WritePiece(std::string piece, bool last) {
     return;
   }
   writing_ = true;
-  SetDeadline(limits_.WriteTimeout(n));
+  SetWriteDeadline(n);
   net::async_write(io_, *buffers, [self = shared_from_this(), last, n](error_code ec, size_t) {
     self->OnPieceWritten(ec, last, n);
   });
@@ -549,6 +559,7 @@ void HttpConnection::OnPieceWritten(error_code ec, bool last, size_t n) {
   writing_ = false;
   if (closed_) return;
   if (ec || timed_out_) {
+    if (timed_out_) NoteResponseTimeLimit();
     Close();  // slow or vanished client; the stream is destroyed with us
     return;
   }
@@ -637,6 +648,27 @@ void HttpConnection::SetDeadline(Clock::duration timeout) {
     if (ec) return;
     if (auto self = weak.lock()) self->OnDeadline(generation);
   });
+}
+
+void HttpConnection::SetWriteDeadline(size_t bytes) {
+  Clock::duration timeout = limits_.WriteTimeout(bytes);
+  if (response_deadline_) {
+    timeout = std::clamp(*response_deadline_ - Clock::now(), Clock::duration::zero(), timeout);
+  }
+  SetDeadline(timeout);
+}
+
+void HttpConnection::NoteResponseTimeLimit() {
+  if (!response_deadline_ || Clock::now() < *response_deadline_) return;
+  response_deadline_.reset();  // once per response
+  ScopedRequestId scope(request_id_);
+  spdlog::warn(
+      "http: closing the response to {} {} from {} after {} s (maxResponseSeconds), {} "
+      "bytes sent",
+      LogSafe(method_), LogSafe(path_), LogSafe(remote_),
+      std::chrono::duration_cast<std::chrono::seconds>(limits_.max_response_time).count(),
+      body_bytes_);
+  if (ServerObserver* observer = host_->observer()) observer->OnResponseTimeLimit();
 }
 
 void HttpConnection::ClearDeadline() {

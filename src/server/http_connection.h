@@ -6,7 +6,8 @@
 // timeout, the parser's limits of connection_limits.h), hand it to the
 // worker pool, write
 // the response — a fixed body in slices, or a BodyStream piece by piece
-// (body_streaming.h), each write bounded by the minimum send rate — and either wait for the next
+// (body_streaming.h), each write bounded by the minimum send rate and the
+// whole response by the maximum response time — and either wait for the next
 // request or close (lingering, so the client reads the response before the FIN).
 //
 // Threading: every member is touched only on the connection's strand (the
@@ -17,6 +18,7 @@
 // Internal to server/.
 #pragma once
 
+#include <any>
 #include <atomic>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/io_context.hpp>
@@ -66,7 +68,7 @@ class HttpConnectionHost {
   // ServerOptions::head_check (worker thread); never throws. has_head_check:
   // whether there is one (else bodies are read without asking).
   virtual bool has_head_check() const = 0;
-  virtual std::optional<HttpResponse> CheckHead(const HttpRequest& head) = 0;
+  virtual std::optional<HttpResponse> CheckHead(HttpRequest& head) = 0;
   // The transport's own error responses (server/errors.h by default).
   virtual HttpResponse RenderError(int status, std::string_view message) = 0;
   // The connection with this id is gone (called from its destructor).
@@ -144,6 +146,11 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Timeouts: one timer per connection; re-arming cancels the previous wait,
   // and the generation check ignores a wait that completed just before that.
   void SetDeadline(Clock::duration timeout);
+  // A write of `bytes` to the client: its own timeout, within the response's.
+  void SetWriteDeadline(size_t bytes);
+  // After a write timed out: whether it was the response's time that ran
+  // out (then logged and counted).
+  void NoteResponseTimeLimit();
   void ClearDeadline();
   void OnDeadline(uint64_t generation);
 
@@ -173,6 +180,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   BodyBudget::Reservation body_reservation_;  // what the body being read may grow to
   std::string method_, path_, user_agent_;    // for the access log
   std::string request_id_;                    // for the log, the response and the handler
+  std::any head_context_;                     // the head check's, for the handler
   bool head_ = false;
   bool http10_ = false;
   bool keep_alive_ = false;
@@ -182,6 +190,7 @@ class HttpConnection : public std::enable_shared_from_this<HttpConnection> {
   // Response being written.
   int status_ = 0;
   uint64_t body_bytes_ = 0;
+  std::optional<Clock::time_point> response_deadline_;  // unset: no bound
   bool close_after_ = false;
   std::string header_;
   bool header_sent_ = false;

@@ -93,7 +93,7 @@ class HttpServer::Impl final : public HttpConnectionHost {
   Status ReloadTls();
   HttpResponse CallHandler(HttpRequest& request) override;
   bool has_head_check() const override { return static_cast<bool>(options_.head_check); }
-  std::optional<HttpResponse> CheckHead(const HttpRequest& head) override;
+  std::optional<HttpResponse> CheckHead(HttpRequest& head) override;
   HttpResponse RenderError(int status, std::string_view message) override;
   void Unregister(uint64_t id) override;
 
@@ -478,7 +478,7 @@ HttpResponse HttpServer::Impl::CallHandler(HttpRequest& request) {
   return RenderError(500, "internal error");
 }
 
-std::optional<HttpResponse> HttpServer::Impl::CheckHead(const HttpRequest& head) {
+std::optional<HttpResponse> HttpServer::Impl::CheckHead(HttpRequest& head) {
   try {
     return options_.head_check(head);
   } catch (const std::exception& e) {

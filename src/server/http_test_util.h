@@ -11,6 +11,7 @@
 #include <sys/time.h>
 #include <unistd.h>
 
+#include <any>
 #include <atomic>
 #include <cerrno>
 #include <chrono>
@@ -291,6 +292,9 @@ inline HttpResponse TestHandler(Hooks* hooks, HttpRequest& req) {
     b += "remote=" + req.remote_address + "\n";
     const std::string* custom = req.Header("X-CUSTOM-header");
     b += "custom=" + (custom ? *custom : std::string("<none>")) + "\n";
+    if (const auto* found = std::any_cast<std::string>(&req.head_context)) {
+      b += "head_context=" + *found + "\n";
+    }
     b += "body=" + req.body;
     resp.SetHeader("Content-Type", "text/plain");
     return resp;

@@ -28,8 +28,10 @@ using ErrorRenderer = std::function<HttpResponse(int status, std::string_view me
 // but the body), on a worker thread, before a byte of the body is read: a
 // response to send instead (a 401 for a request without valid credentials),
 // after which the connection closes with the body unread; nullopt to read
-// the body and hand the request to the handler. Thread-safe; must not throw.
-using HeadCheck = std::function<std::optional<HttpResponse>(const HttpRequest& head)>;
+// the body and hand the request to the handler, which gets what the check
+// put in head.head_context (the rest of `head` is the check's scratch copy).
+// Thread-safe; must not throw.
+using HeadCheck = std::function<std::optional<HttpResponse>(HttpRequest& head)>;
 
 // HTTPS on the listener (tls_context.h). Files are re-read by
 // HttpServer::ReloadTls (SIGHUP); a self-signed certificate is made in memory
@@ -61,6 +63,8 @@ class ServerObserver {
   virtual void OnConnectionOpened() = 0;
   virtual void OnConnectionClosed() = 0;
   virtual void OnTlsHandshakeFailed() = 0;
+  // A response was cut off at ServerOptions::max_response_time.
+  virtual void OnResponseTimeLimit() {}
 };
 
 struct ServerOptions {
@@ -79,6 +83,11 @@ struct ServerOptions {
   // n bytes may take 2 s + n / rate, never more than write_timeout), so a slow
   // reader cannot hold a response's buffers and descriptors for long. 0: off.
   uint64_t min_send_rate = 32 * 1024;
+  // A response (header to last byte, producing included) may take this long
+  // at most; then the connection is closed (the body stays truncated), so a
+  // client reading at just the minimum rate cannot hold an answer (and its
+  // recipient slot) for as long as the answer lasts. 0: no bound.
+  std::chrono::seconds max_response_time{600};
   // Open connections at most; more are answered 503 and closed at once.
   // Start() also clamps it to half the descriptor limit (after raising the
   // soft limit to the hard one): a connection may hold a second descriptor.

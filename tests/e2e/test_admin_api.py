@@ -621,3 +621,87 @@ def test_every_documented_route_answers_and_every_answering_route_is_documented(
         r = walker.call("GET", path + "/nothing/below")
         assert r.status_code == 404 and r.json()["message"] == "no such endpoint", template
     assert operations >= 40
+
+
+def _head_answer(base_url, head, wait=10):
+    """Sends `head` (request line and headers, no body) on a raw socket;
+    returns (seconds to the answer's first bytes or None if none came within
+    `wait`, the answer's bytes, whether the server then closed)."""
+    import socket
+    import urllib.parse
+    u = urllib.parse.urlsplit(base_url)
+    with socket.create_connection((u.hostname, u.port), timeout=wait) as s:
+        t0 = time.monotonic()
+        s.sendall(head.encode())
+        data = b""
+        try:
+            while b"\r\n\r\n" not in data:
+                chunk = s.recv(65536)
+                if not chunk:
+                    break
+                data += chunk
+        except socket.timeout:
+            return None, data, False
+        took = time.monotonic() - t0
+        closed = False
+        try:
+            while True:
+                chunk = s.recv(65536)
+                if not chunk:
+                    closed = True
+                    break
+                data += chunk
+        except socket.timeout:
+            pass
+        return took, data, closed
+
+
+@pytest.fixture(scope="module")
+def big_body_server(lakeshare_bin, tmp_path_factory):
+    """A server that would take a 50 MB body (maxRequestBodyBytes 64 MiB)."""
+    workdir = str(tmp_path_factory.mktemp("admin_big_body"))
+    db = new_catalog_db("sqlite", workdir, None)
+    s = DbServer(lakeshare_bin, db, workdir, name="admin_big_body",
+                 maxRequestBodyBytes=64 << 20, maxPendingRequestBodyBytes=128 << 20).start()
+    yield s
+    s.stop()
+
+
+@pytest.mark.parametrize("credentials", [None, "Authorization: Bearer not-a-session\r\n",
+                                         "Cookie: lakeshare_session=not-a-session\r\n"],
+                         ids=["none", "unknown-token", "unknown-cookie"])
+@pytest.mark.parametrize("method,path", [("POST", "/shares"), ("PATCH", "/shares/x"),
+                                         ("PUT", "/shares/x"), ("POST", "/no/such/route")])
+def test_unauthenticated_write_is_refused_before_its_body(big_body_server, credentials, method, path):
+    """Issue 18: a write without a valid session is answered 401 from its
+    headers; the 50 MB body it announces is never read (nor waited for), and
+    the connection closes."""
+    head = ("%s /api/v1%s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+            "Content-Length: %d\r\n%s\r\n") % (method, path, 50 * 1000 * 1000, credentials or "")
+    took, data, closed = _head_answer(big_body_server.base_url, head)
+    assert took is not None and took < 5, (took, data[:200])  # not the read timeout
+    assert data.startswith(b"HTTP/1.1 401"), data[:200]
+    body = json.loads(data.split(b"\r\n\r\n", 1)[1])
+    assert body["errorCode"] == "UNAUTHENTICATED", body
+    assert closed, "the connection must close: the body was never read"
+
+
+def test_public_and_authenticated_writes_read_their_body(big_body_server):
+    """The login (public) and a write with a valid session wait for their body."""
+    import socket
+    import urllib.parse
+    ops = big_body_server.admin()
+    u = urllib.parse.urlsplit(big_body_server.base_url)
+    login = json.dumps({"username": ADMIN_USER, "password": ADMIN_PASSWORD}).encode()
+    share = json.dumps({"name": unique("bigbody")}).encode()
+    for path, auth, body, status in (("/login", "", login, b"200"),
+                                     ("/shares", "Authorization: Bearer %s\r\n" % ops.token, share, b"201")):
+        with socket.create_connection((u.hostname, u.port), timeout=10) as s:
+            s.sendall(("POST /api/v1%s HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+                       "Content-Length: %d\r\n%s\r\n" % (path, len(body), auth)).encode())
+            s.settimeout(1)
+            with pytest.raises(socket.timeout):
+                s.recv(100)
+            s.settimeout(10)
+            s.sendall(body)
+            assert s.recv(100).startswith(b"HTTP/1.1 " + status), path

@@ -244,3 +244,63 @@ def test_invalid_utf8_is_never_echoed(server):
     s.close()
     assert 400 <= status_of(data) < 500
     json_body(data)  # valid UTF-8 JSON
+
+
+def _many_files_table(root, files):
+    """A Delta table whose one commit adds `files` files (never read: only the
+    /query answer, ~600 bytes a file, is wanted)."""
+    log = os.path.join(root, "_delta_log")
+    os.makedirs(log)
+    schema = {"type": "struct", "fields": [{"name": "id", "type": "long", "nullable": True, "metadata": {}}]}
+    lines = [json.dumps({"protocol": {"minReaderVersion": 1, "minWriterVersion": 2}}),
+             json.dumps({"metaData": {"id": "5b2a8a1e-6c1d-4f51-9a7e-8a5d0c1e2f30", "format": {"provider": "parquet"},
+                                      "schemaString": json.dumps(schema), "partitionColumns": [],
+                                      "configuration": {}, "createdTime": 1700000000000}})]
+    for i in range(files):
+        lines.append(json.dumps({"add": {
+            "path": "part-%06d-0f6c3e52-3bb5-4d0c-9d8e-2f1c6e4a7b90.c000.snappy.parquet" % i,
+            "partitionValues": {}, "size": 1000 + i, "modificationTime": 1700000000000, "dataChange": True,
+            "stats": json.dumps({"numRecords": 10, "minValues": {"id": i}, "maxValues": {"id": i + 9},
+                                 "nullCount": {"id": 0}})}}))
+    with open(os.path.join(log, "%020d.json" % 0), "w") as f:
+        f.write("\n".join(lines) + "\n")
+
+
+def test_a_response_is_cut_off_at_max_response_seconds(lakeshare_bin, tmp_path):
+    """Issue 18 item 6: a client reading well above minSendBytesPerSecond still
+    cannot hold an answer beyond maxResponseSeconds; the connection closes
+    (the chunked body stays unterminated), the server logs it and counts it."""
+    table = str(tmp_path / "many")
+    _many_files_table(table, 40000)  # a ~20 MB /query answer
+    cfg = config(minSendBytesPerSecond=1024, maxResponseSeconds=2)
+    cfg["shares"][0]["schemas"][0]["tables"].append({"name": "many", "location": table})
+    srv = launch_server(lakeshare_bin, cfg, str(tmp_path), name="response_time")
+    try:
+        s = connect(srv)
+        s.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 16384)
+        s.sendall(b"POST /delta-sharing/shares/s/schemas/d/tables/many/query HTTP/1.1\r\nHost: x\r\n" + AUTH +
+                  b"Content-Type: application/json\r\nContent-Length: 2\r\n\r\n{}")
+        start = time.monotonic()
+        got = b""
+        closed = False
+        while time.monotonic() - start < 30:
+            chunk = s.recv(16384)  # 16 KiB every 50 ms: ~320 KiB/s, far above the minimum
+            if not chunk:
+                closed = True
+                break
+            got += chunk
+            time.sleep(0.05)
+        took = time.monotonic() - start
+        s.close()
+        assert status_of(got) == 200, got[:200]
+        assert closed, "the answer must be cut off (read %d bytes in %.0f s)" % (len(got), took)
+        assert 2 <= took < 20, took
+        assert not got.endswith(b"0\r\n\r\n"), "a cut-off answer must not look complete"
+        deadline = time.monotonic() + 5
+        while "maxResponseSeconds" not in srv.stderr_text(200000):
+            assert time.monotonic() < deadline, srv.stderr_text()
+            time.sleep(0.1)
+        metrics = requests.get(srv.base_url + "/metrics", timeout=10).text
+        assert "lakeshare_http_response_time_limit_total 1" in metrics, metrics[-2000:]
+    finally:
+        srv.stop_and_check()

@@ -233,6 +233,27 @@ def test_sighup_reloads_catalog_and_settings_under_load(lakeshare_bin, tmp_path)
     server.stop_and_check()
 
 
+def test_a_reloaded_token_is_checked_before_the_body(lakeshare_bin, tmp_path):
+    """The head check (one token lookup per request, issue 18) asks the service
+    SIGHUP swapped in: a token the new file no longer has is refused 401 from
+    the headers of a POST /query, the new one is served."""
+    server = launch_server(lakeshare_bin, config(), str(tmp_path))
+    try:
+        query = server.endpoint_url + "/shares/s1/schemas/d/tables/t/query"
+
+        def post(token):
+            return requests.post(query, json={}, headers={"Authorization": "Bearer " + token}, timeout=30)
+
+        assert post(TOKEN).status_code == 200
+        server.config = config(authorization={"bearerToken": "tok-operations-new"})
+        server.write_config()
+        server.proc.send_signal(signal.SIGHUP)
+        assert wait_for(lambda: post(TOKEN).status_code == 401), log_of(server)[-3000:]
+        assert post("tok-operations-new").status_code == 200
+    finally:
+        server.stop_and_check()
+
+
 def test_shutdown_grace_is_configurable(lakeshare_bin, tmp_path):
     server = launch_server(lakeshare_bin, config(shutdownGraceSeconds=2), str(tmp_path))
     assert share_names(server) == ["s1"]
