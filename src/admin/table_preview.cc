@@ -58,9 +58,17 @@ bool EndsWith(const std::string& s, std::string_view tail) {
   return s.size() >= tail.size() && s.compare(s.size() - tail.size(), tail.size(), tail) == 0;
 }
 
-// The positions a file's deletion vector deletes, ascending.
+// Most rows a deletion vector may delete in a preview (8 bytes each).
+constexpr uint64_t kMaxDeletedPositions = uint64_t{1} << 23;
+
+// The positions a file's deletion vector deletes, ascending; at most
+// `max_positions` (more is kCorruption: the file has fewer rows).
 Result<std::vector<uint64_t>> DeletedPositions(const DeletionVector& dv, const OpenedTable& table,
-                                               const StorageRegistry& storage, Budget* budget) {
+                                               const StorageRegistry& storage, Budget* budget,
+                                               uint64_t max_positions) {
+  if (static_cast<uint64_t>(std::max<int64_t>(dv.cardinality, 0)) > kMaxDeletedPositions) {
+    return Status::TooLarge("a deletion vector deletes more rows than a preview reads past");
+  }
   std::string bitmap;
   if (dv.storage_type == "i") {
     auto bytes = Z85Decode(dv.path_or_inline_dv);
@@ -87,8 +95,17 @@ Result<std::vector<uint64_t>> DeletedPositions(const DeletionVector& dv, const O
     if (!read) return Status::Corruption("the deletion vector in '" + path + "' is damaged");
     bitmap = std::move(*read);
   }
-  auto positions = ParseRoaringBitmapArray(bitmap);
-  if (!positions) return Status::Corruption("a deletion vector's bitmap is damaged");
+  // Delta's magic, then the portable 64-bit layout (decoded with a bound:
+  // a few bytes of bitmap containers can name millions of rows).
+  constexpr std::string_view kMagic("\xD1\xD3\x39\x64", 4);  // 1681511377, little-endian
+  if (bitmap.size() < 4 || std::string_view(bitmap).substr(0, 4) != kMagic) {
+    return Status::Corruption("a deletion vector's bitmap is damaged");
+  }
+  auto positions = ParsePortableRoaring64(std::string_view(bitmap).substr(4),
+                                          std::min(max_positions, kMaxDeletedPositions));
+  if (!positions) {
+    return Status::Corruption("a deletion vector's bitmap is damaged or names rows the file lacks");
+  }
   return std::move(*positions);
 }
 
@@ -164,11 +181,6 @@ class PreviewReader {
     if (EndsWith(lower, ".orc") || EndsWith(lower, ".avro")) {
       return Status::Unsupported("the preview reads parquet files only ('" + f.path + "')");
     }
-    std::vector<uint64_t> deleted;
-    if (f.deletion_vector) {
-      LS_ASSIGN_OR_RETURN(deleted,
-                          DeletedPositions(*f.deletion_vector, table_, storage_, &budget_));
-    }
     LS_ASSIGN_OR_RETURN(std::string path, table_.format->ResolveFilePath(f.path));
     LS_ASSIGN_OR_RETURN(StorageBackend backend, storage_.ForLocation(path));
     std::optional<int64_t> size;
@@ -183,6 +195,12 @@ class PreviewReader {
     auto opened = parquet::ParquetReader::Open(file, options);
     if (!opened.ok()) return opened.status().WithContext("data file '" + f.path + "'");
     const parquet::ParquetReader& reader = *opened;
+    std::vector<uint64_t> deleted;
+    if (f.deletion_vector) {
+      const auto rows = static_cast<uint64_t>(std::max<int64_t>(reader.num_rows(), 0));
+      LS_ASSIGN_OR_RETURN(deleted,
+                          DeletedPositions(*f.deletion_vector, table_, storage_, &budget_, rows));
+    }
     const parquet::Schema& schema = reader.schema();
     // Where each column comes from: the log's partition values, or a
     // top-level node of the file (nullptr: the file lacks it, so null).
@@ -218,18 +236,24 @@ class PreviewReader {
         next_deleted = after;
         continue;
       }
-      auto rows = parquet::ReadRowGroupRows(reader, rg);
+      // Values only for the rows that may be shown: the rows still wanted,
+      // plus the deleted ones among them, plus one to tell whether more follow.
+      const auto wanted = limit - static_cast<int64_t>(out_.rows.size()) + 1 +
+                          static_cast<int64_t>(after - next_deleted);
+      auto rows = parquet::ReadRowGroupRows(reader, rg, wanted);
       if (!rows.ok()) return rows.status().WithContext("data file '" + f.path + "'");
+      uint64_t at = position;
       for (const parquet::RowValue& row : *rows) {
-        const uint64_t at = position++;
         while (next_deleted != deleted.end() && *next_deleted < at) ++next_deleted;
-        if (next_deleted != deleted.end() && *next_deleted == at) continue;
+        if (next_deleted != deleted.end() && *next_deleted == at++) continue;
         if (static_cast<int64_t>(out_.rows.size()) >= limit) {
           out_.rows_truncated = true;
           return Status::OK();
         }
         AddRow(row, schema, from_log, nodes, slots);
       }
+      position += rows_here;
+      next_deleted = after;
     }
     return Status::OK();
   }

@@ -1,5 +1,7 @@
 #include "parquet/row_values.h"
 
+#include <algorithm>
+
 #include "parquet/record_view.h"
 
 namespace lakeshare::parquet {
@@ -134,14 +136,16 @@ Result<RowValue> Align(const RowValue& v, const Schema& fs, const SchemaNode& fr
 
 }  // namespace
 
-Result<std::vector<RowValue>> ReadRowGroupRows(const ParquetReader& reader, int row_group) {
+Result<std::vector<RowValue>> ReadRowGroupRows(const ParquetReader& reader, int row_group,
+                                               int64_t max_rows) {
   std::vector<int> leaves(static_cast<size_t>(reader.schema().num_leaves()));
   for (size_t i = 0; i < leaves.size(); ++i) leaves[i] = static_cast<int>(i);
   LS_ASSIGN_OR_RETURN(RowGroupBatch batch, reader.ReadRowGroup(row_group, leaves));
   LS_ASSIGN_OR_RETURN(RecordTree tree, RecordTree::Make(std::move(batch)));
   std::vector<RowValue> rows;
-  rows.reserve(static_cast<size_t>(tree.num_rows()));
-  for (int64_t r = 0; r < tree.num_rows(); ++r) rows.push_back(GroupValue(tree.root(), r));
+  const int64_t n = std::min(tree.num_rows(), std::max<int64_t>(max_rows, 0));
+  rows.reserve(static_cast<size_t>(n));
+  for (int64_t r = 0; r < n; ++r) rows.push_back(GroupValue(tree.root(), r));
   return rows;
 }
 

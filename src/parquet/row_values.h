@@ -39,8 +39,10 @@ struct RowValue {
 inline constexpr int kMaxRowDepth = 64;
 
 // The rows of one row group of `reader`, each a kGroup of the root's
-// children.
-Result<std::vector<RowValue>> ReadRowGroupRows(const ParquetReader& reader, int row_group);
+// children; only the first `max_rows` become values (the columns are
+// decoded whole either way).
+Result<std::vector<RowValue>> ReadRowGroupRows(const ParquetReader& reader, int row_group,
+                                               int64_t max_rows = INT64_MAX);
 
 // Realigns a row of schema `from` to schema `to` (fields matched by name at
 // every level; missing fields become null). kUnsupported when a field
