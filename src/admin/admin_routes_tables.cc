@@ -78,6 +78,37 @@ const Shape& HistoryShape() {
   return kShape;
 }
 
+const Shape& PreviewColumnShape() {
+  static const Shape kShape{"PreviewColumn",
+                            "A column of a table preview",
+                            {{"name", T::kString, true, "The column's (logical) name"},
+                             {"type", T::kAny, true, "Its type as the schema writes it"},
+                             {"partition", T::kBoolean, true, "A partition column"}}};
+  return kShape;
+}
+
+const Shape& PreviewShape() {
+  static const Shape kShape = [] {
+    Field columns{"columns", T::kObjectList, true, "The columns, in schema order"};
+    columns.shape = &PreviewColumnShape();
+    return Shape{
+        "TablePreview",
+        "The first rows of a version as a recipient reads them",
+        {{"version", T::kInteger, true, "The version read"},
+         columns,
+         {"rows", T::kAny, true,
+          "Rows: arrays of values in column order (binary as base64, dates and timestamps "
+          "ISO-8601, decimals as exact strings, maps with string keys as objects)"},
+         {"rowsTruncated", T::kBoolean, true, "More rows exist than are shown"},
+         {"truncatedValues", T::kInteger, true, "Values cut because they are large"},
+         {"truncatedCells", T::kAny, true, "[row, column] of each cut value"},
+         {"stopped", T::kString, false, "Set when a read bound ended the preview early: which"},
+         {"filesRead", T::kInteger, true, "Data files opened"},
+         {"bytesRead", T::kInteger, true, "Bytes read from storage"}}};
+  }();
+  return kShape;
+}
+
 // ------------------------------------------------------------ handlers
 
 Result<TableInspector*> Inspector(const AdminCall& c) {
@@ -175,6 +206,33 @@ Result<HttpResponse> TableHistory(AdminCall& c) {
   return JsonAnswer(200, out);
 }
 
+Result<HttpResponse> PreviewTable(AdminCall& c) {
+  LS_ASSIGN_OR_RETURN(TableInspector * inspector, Inspector(c));
+  LS_ASSIGN_OR_RETURN(auto r,
+                      c.catalog.GetTable(c.Param("share"), c.Param("schema"), c.Param("table")));
+  PreviewRequest request{.version = c.query.Int("version"),
+                         .limit = c.query.Int("limit").value_or(kDefaultPreviewRows),
+                         .partition_filter = r.partition_filter};
+  LS_ASSIGN_OR_RETURN(TablePreview p, inspector->Preview(r.location, r.format, request));
+  json::array columns;
+  for (const PreviewColumn& col : p.columns) {
+    columns.emplace_back(
+        json::object{{"name", col.name}, {"type", col.type}, {"partition", col.partition}});
+  }
+  json::array cells;
+  for (const auto& [row, column] : p.truncated_cells) cells.emplace_back(json::array{row, column});
+  json::object out{{"version", p.version},
+                   {"columns", std::move(columns)},
+                   {"rows", std::move(p.rows)},
+                   {"rowsTruncated", p.rows_truncated},
+                   {"truncatedValues", static_cast<int64_t>(p.truncated_cells.size())},
+                   {"truncatedCells", std::move(cells)},
+                   {"filesRead", p.files_read},
+                   {"bytesRead", p.bytes_read}};
+  if (p.stopped) out["stopped"] = *p.stopped;
+  return JsonAnswer(200, out);
+}
+
 }  // namespace
 
 std::vector<AdminRoute> TableReadRoutes() {
@@ -254,6 +312,41 @@ std::vector<AdminRoute> TableReadRoutes() {
                    {"pageToken", T::kString, false, "The nextPageToken of the previous page"}};
   history.errors = {unreadable, busy};
   r.push_back(std::move(history));
+  AdminRoute preview = ReadRoute(
+      {.path = "/shares/{share}/schemas/{schema}/tables/{table}/preview",
+       .id = "previewTable",
+       .group = &kTableGroup,
+       .summary = "The first rows of a shared table, as a recipient reads them",
+       .description = "Read by the server: the share's partition filter applied, rows deleted "
+                      "by deletion vectors left out, column mapping undone, partition values "
+                      "from the table's log. Large values are cut. Bounded: at most 64 MiB read, "
+                      "100 files opened and 10 s spent; a bound met after some rows ends the "
+                      "preview early (`stopped`).",
+       .object = "table:{share}.{schema}.{table}",
+       .handler = PreviewTable},
+      PreviewShape(),
+      {.path = {"table", "preview"},
+       .help = "Show the first rows of a shared table as a recipient reads them",
+       .args = {{K::kPositional, "share", "share"},
+                {K::kPositional, "schema", "schema"},
+                {K::kPositional, "table", "table"},
+                {K::kOption, "version", "--version"},
+                {K::kOption, "limit", "--limit"}},
+       .output = CliCommand::Output::kRaw});
+  preview.query = {{.name = "version",
+                    .type = T::kInteger,
+                    .description = "The version to read (default: the latest)",
+                    .minimum = 0},
+                   {.name = "limit",
+                    .type = T::kInteger,
+                    .description = "Rows (default 100)",
+                    .minimum = 1,
+                    .maximum = kMaxPreviewRows}};
+  preview.errors = {unreadable,
+                    busy,
+                    {StatusCode::kTooLarge, "a single row group exceeds the preview's read budget"},
+                    {StatusCode::kCorruption, "a data file or deletion vector is damaged"}};
+  r.push_back(std::move(preview));
   return r;
 }
 

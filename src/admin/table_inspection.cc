@@ -118,6 +118,12 @@ Result<std::shared_ptr<TableFormat>> TableInspector::Open(const std::string& loc
 
 Result<std::shared_ptr<TableFormat>> TableInspector::OpenLocked(const std::string& location,
                                                                 const std::string& format) {
+  LS_ASSIGN_OR_RETURN(OpenedTable opened, OpenTableLocked(location, format));
+  return opened.format;
+}
+
+Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
+                                                    const std::string& format) {
   const TableFormatFactory* factory = formats_->Find(format);
   if (factory == nullptr) {
     return Status::InvalidArgument("unknown table format '" + format + "'");
@@ -138,7 +144,20 @@ Result<std::shared_ptr<TableFormat>> TableInspector::OpenLocked(const std::strin
   if (!opened.ok()) return AsProblem(opened.status(), location, format);
   std::lock_guard<std::mutex> lock(mu_);
   if (open_.size() >= options_.max_open_tables) open_.clear();
-  return open_.emplace(slot, opened->format).first->second;
+  return open_.emplace(slot, std::move(*opened)).first->second;
+}
+
+Result<TablePreview> TableInspector::Preview(const std::string& location,
+                                             const std::string& format_name,
+                                             const PreviewRequest& request) {
+  const std::string format = Lower(format_name.empty() ? "delta" : format_name);
+  LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
+  LS_ASSIGN_OR_RETURN(OpenedTable table, OpenTableLocked(location, format));
+  auto preview = ReadTablePreview(table, *storage_, request, options_.preview);
+  if (preview.ok()) return preview;
+  // A version outside the table is the caller's mistake, not the table's.
+  if (preview.status().code() == StatusCode::kInvalidArgument) return preview.status();
+  return AsProblem(preview.status(), location, format);
 }
 
 Result<TableInspection> TableInspector::Inspect(

@@ -28,6 +28,7 @@
 #include <string>
 #include <vector>
 
+#include "admin/table_preview.h"
 #include "common/status.h"
 #include "storage/storage_registry.h"
 #include "table/table_format.h"
@@ -75,6 +76,7 @@ struct TableInspectorOptions {
   int max_concurrent = 2;
   int64_t max_wait_ms = 15000;
   size_t max_open_tables = 64;
+  PreviewLimits preview;
 };
 
 inline constexpr int64_t kMaxHistoryPage = 100;
@@ -98,14 +100,20 @@ class TableInspector {
   Result<TableHistoryPage> History(const std::string& location, const std::string& format,
                                    std::optional<int64_t> before, int64_t max_results);
 
-  // The opened table (for callers reading more of it, e.g. a preview);
-  // errors as Inspect's.
+  // The first rows of a version as recipients would read them (see
+  // table_preview.h; bounded by options.preview). A version outside the
+  // table is kInvalidArgument; other problems with the table as Inspect's.
+  Result<TablePreview> Preview(const std::string& location, const std::string& format,
+                               const PreviewRequest& request);
+
+  // The opened table (for callers reading more of it); errors as Inspect's.
   Result<std::shared_ptr<TableFormat>> Open(const std::string& location, const std::string& format);
 
  private:
   class Slot;
   Result<std::shared_ptr<TableFormat>> OpenLocked(const std::string& location,
                                                   const std::string& format);
+  Result<OpenedTable> OpenTableLocked(const std::string& location, const std::string& format);
 
   std::shared_ptr<StorageRegistry> storage_;
   std::shared_ptr<const TableFormatRegistry> formats_;
@@ -113,7 +121,7 @@ class TableInspector {
   std::mutex mu_;
   std::condition_variable slot_free_;
   int running_ = 0;
-  std::map<std::string, std::shared_ptr<TableFormat>> open_;  // by "format|key"
+  std::map<std::string, OpenedTable> open_;  // by "format|key"
 };
 
 }  // namespace lakeshare

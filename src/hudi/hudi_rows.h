@@ -1,53 +1,16 @@
-// Rows of Hudi data, shaped by a parquet schema: how the server reads a
-// base file or parquet log block and realigns rows written under an older
-// schema. Avro log records become rows in hudi_avro_rows.h; rows are
-// written to parquet by hudi_row_writer.h.
-//
-// A Value mirrors the parquet schema node it belongs to: a leaf is a scalar
-// (INT32/INT64 as kInt, FLOAT/DOUBLE as kDouble, BYTE_ARRAY and
-// FIXED_LEN_BYTE_ARRAY as kBytes, INT96 as kInt microseconds), a group a
-// kGroup with one child per schema child, and a REPEATED node a kList of its
-// elements' values (so a LIST column is a group holding a list of
-// "list" groups holding the element). kNull is a null (or absent) value.
-//
-// Pure functions over values the caller holds; thread-safe. Malformed input
-// is kCorruption; shapes that cannot be converted are kUnsupported.
+// Rows of Hudi data, shaped by a parquet schema: parquet/row_values.h under
+// the names the Hudi code uses. Avro log records become rows in
+// hudi_avro_rows.h; rows are written to parquet by hudi_row_writer.h.
 #pragma once
 
-#include <cstdint>
-#include <string>
-#include <string_view>
-#include <vector>
-
-#include "common/status.h"
-#include "parquet/parquet_reader.h"
+#include "parquet/row_values.h"
 
 namespace lakeshare::hudi {
 
-struct Value {
-  enum class Kind : uint8_t { kNull, kBool, kInt, kDouble, kBytes, kGroup, kList };
-  Kind kind = Kind::kNull;
-  int64_t i = 0;
-  double d = 0;
-  std::string s;
-  std::vector<Value> children;
-
-  bool IsNull() const { return kind == Kind::kNull; }
-};
-
-// How deeply rows may nest (deeper schemas are refused or cut off).
-inline constexpr int kMaxRowDepth = 64;
-
-// The rows of one row group of `reader`, each a kGroup of the root's
-// children.
-Result<std::vector<Value>> ReadRowGroupRows(const parquet::ParquetReader& reader, int row_group);
-
-// Realigns a row of schema `from` to schema `to` (fields matched by name at
-// every level; missing fields become null). kUnsupported when a field
-// changes shape.
-Result<Value> AlignRow(const Value& row, const parquet::Schema& from, const parquet::Schema& to);
-
-// The top-level field `name` of a row (nullptr when the schema has none).
-const Value* RowField(const Value& row, const parquet::Schema& schema, std::string_view name);
+using Value = parquet::RowValue;
+using parquet::AlignRow;
+using parquet::kMaxRowDepth;
+using parquet::ReadRowGroupRows;
+using parquet::RowField;
 
 }  // namespace lakeshare::hudi

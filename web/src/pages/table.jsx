@@ -30,18 +30,21 @@ function cellText(v) {
   return s;
 }
 
-function Cell({ value }) {
+// A value; `cut` when the server cut it (too large to show whole).
+function Cell({ value, cut }) {
   const s = cellText(value);
   if (s === null) return <td class="null">null</td>;
+  const mark = cut ? <span class="muted cut"> … (cut by the server)</span> : null;
   if (s.length > CELL_LIMIT) {
     return (
-      <td title={s}>
+      <td title={s} data-cut={cut ? 'server' : 'page'}>
         {s.slice(0, CELL_LIMIT)}
         <span class="muted">… ({s.length} characters)</span>
+        {mark}
       </td>
     );
   }
-  return <td>{s}</td>;
+  return <td data-cut={cut ? 'server' : undefined}>{s}{mark}</td>;
 }
 
 function Preview({ base, table }) {
@@ -56,6 +59,7 @@ function Preview({ base, table }) {
     );
     if (r.ok) setData(r.value);
   };
+  const cutCells = new Set(((data && data.truncatedCells) || []).map(([r, c]) => `${r},${c}`));
   return (
     <section aria-labelledby="preview-title">
       <h2 id="preview-title">Data preview</h2>
@@ -83,6 +87,7 @@ function Preview({ base, table }) {
             Version {data.version}: {data.rows.length} row(s)
             {data.rowsTruncated ? ' (more exist)' : ''}
             {data.truncatedValues ? `, ${data.truncatedValues} value(s) cut` : ''}.
+            {data.stopped ? ` Stopped early: ${data.stopped}.` : ''}
           </p>
           <div class="scroll">
             <table class="data preview">
@@ -100,10 +105,10 @@ function Preview({ base, table }) {
                 </tr>
               </thead>
               <tbody>
-                {data.rows.map((row) => (
+                {data.rows.map((row, r) => (
                   <tr>
-                    {row.map((v) => (
-                      <Cell value={v} />
+                    {row.map((v, c) => (
+                      <Cell value={v} cut={cutCells.has(`${r},${c}`)} />
                     ))}
                   </tr>
                 ))}
