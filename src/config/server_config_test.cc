@@ -122,7 +122,7 @@ recipients:
               "requestsPerSecond");
   ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {requestsPerSecond: 1, burst: 0}\n",
               "burst");
-  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {perSecond: 1}\n", "requestsPerSecond");
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {perSecond: 1}\n", "not a known key");
   ExpectError("version: 1\nallowAnonymous: true\nrateLimit: 5\n", "mapping");
 }
 
