@@ -29,9 +29,20 @@ int64_t RateLimiter::Now() const {
 int64_t RateLimiter::Admit(std::string_view recipient,
                            const std::optional<RateLimit>& override_limit) {
   const RateLimit limit = override_limit ? *override_limit : default_limit();
-  if (limit.unlimited()) return 0;  // no bucket: nothing to keep or evict
-  const int64_t now = Now();
   Shard& shard = shards_[Hash{}(recipient) % kShards];
+  if (limit.unlimited()) {
+    // No bucket. One made under an earlier limit goes, so that a limit set
+    // later starts full (only recipients with an unlimited override of
+    // their own pay for the lock; the default's cost nothing).
+    if (override_limit) {
+      std::lock_guard lock(shard.mu);
+      if (auto it = shard.buckets.find(recipient); it != shard.buckets.end()) {
+        shard.buckets.erase(it);
+      }
+    }
+    return 0;
+  }
+  const int64_t now = Now();
   std::lock_guard lock(shard.mu);
   auto it = shard.buckets.find(recipient);
   if (it == shard.buckets.end()) {

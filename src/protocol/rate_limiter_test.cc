@@ -49,6 +49,17 @@ TEST_F(RateLimiterTest, OverrideReplacesTheDefault) {
   EXPECT_EQ(limiter.Admit("alice", RateLimit{100, 5}), 0);
 }
 
+TEST_F(RateLimiterTest, ALimitAfterAnUnlimitedOverrideStartsFull) {
+  RateLimiter limiter(RateLimit{0.5, 3}, clock_);
+  for (int i = 0; i < 3; ++i) ASSERT_EQ(limiter.Admit("alice", std::nullopt), 0);
+  EXPECT_EQ(limiter.Admit("alice", std::nullopt), 2);
+  EXPECT_EQ(limiter.Admit("alice", RateLimit{0, 0}), 0);
+  EXPECT_EQ(limiter.BucketCount(), 0U);
+  EXPECT_EQ(limiter.Admit("alice", RateLimit{1, 2}), 0);
+  EXPECT_EQ(limiter.Admit("alice", RateLimit{1, 2}), 0);
+  EXPECT_EQ(limiter.Admit("alice", RateLimit{1, 2}), 1);
+}
+
 TEST_F(RateLimiterTest, SetDefaultAppliesToExistingBuckets) {
   RateLimiter limiter(RateLimit{1, 1}, clock_);
   EXPECT_EQ(limiter.Admit("alice", std::nullopt), 0);
