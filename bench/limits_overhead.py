@@ -58,7 +58,7 @@ def main():
             f.write(QUERY_LUA)
         configs = {}
         for name, extra in (("off", "metrics: {enabled: false}\n"),
-                            ("on", "rateLimit: {requestsPerSecond: 1000000000, burst: 1000000000}\n")):
+                            ("on", "rateLimit: {requestsPerSecond: 1000000, burst: 1000000000}\n")):
             path = os.path.join(d, name + ".yaml")
             write_config(path, "{name: t, location: %s}" % table)
             with open(path, "a") as f:

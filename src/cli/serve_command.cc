@@ -61,7 +61,7 @@ void RegisterDatabaseMetrics(MetricsRegistry& registry, db::Database& database) 
   m.errors =
       &registry.AddCounter("lakeshare_db_errors_total", "Catalog database calls that failed.")
            .With({});
-  database.SetMetrics(std::move(m));
+  database.SetMetrics(m);
   auto pool = [&database](int db::Database::PoolStats::*field) {
     return [&database, field] { return static_cast<double>(database.pool_stats().*field); };
   };

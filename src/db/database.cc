@@ -96,7 +96,7 @@ Database::~Database() = default;
 
 void Database::SetMetrics(DatabaseMetrics metrics) {
   std::call_once(metrics_once_, [&] {
-    metrics_storage_ = std::move(metrics);
+    metrics_storage_ = metrics;
     metrics_.store(&metrics_storage_, std::memory_order_release);
   });
 }
