@@ -165,6 +165,9 @@ const Shape& RecipientShape() {
        Names("ipAllowlist", "Addresses or CIDR ranges the recipient may call from (empty: any)",
              true),
        {"allShares", T::kBoolean, true, "Granted every share, present and future"},
+       {"rateLimitPerSecond", T::kInteger, false,
+        "Its own request rate limit (0: unlimited); absent: the server's default"},
+       {"rateLimitBurst", T::kInteger, false, "Its own burst; absent: one second's worth"},
        CreatedAt(),
        UpdatedAt(),
        Version()}};
@@ -454,6 +457,8 @@ json::object RecipientJson(const RecipientRecord& r) {
   PutOpt(o, "comment", r.comment);
   o["ipAllowlist"] = StringArray(r.ip_allowlist);
   o["allShares"] = r.all_shares;
+  if (r.rate_limit_per_second) o["rateLimitPerSecond"] = *r.rate_limit_per_second;
+  if (r.rate_limit_burst) o["rateLimitBurst"] = *r.rate_limit_burst;
   o["createdAt"] = r.created_ms;
   o["updatedAt"] = r.updated_ms;
   o["version"] = r.version;

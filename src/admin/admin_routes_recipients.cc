@@ -41,6 +41,20 @@ std::vector<Field> RecipientFields(bool create) {
                       "empty: any address",
        .max_length = CatalogAdminLimits::kAllowlistEntries},
       {"allShares", T::kBoolean, false, "Grant every share, present and future"},
+      {.name = "rateLimitPerSecond",
+       .type = T::kInteger,
+       .description = create ? "The recipient's own request rate limit (0: unlimited), replacing "
+                               "the server's default (rateLimit in the configuration)"
+                             : "The recipient's own request rate limit (0: unlimited), replacing "
+                               "the server's default; -1 removes it (the default applies)",
+       .minimum = create ? 0 : RecipientUpdate::kClearRateLimit,
+       .maximum = CatalogAdminLimits::kRateLimitPerSecond},
+      {.name = "rateLimitBurst",
+       .type = T::kInteger,
+       .description = "Requests the recipient may make at once above its rate (default: one "
+                      "second's worth); needs rateLimitPerSecond",
+       .minimum = 1,
+       .maximum = CatalogAdminLimits::kRateLimitPerSecond},
   };
 }
 
@@ -88,6 +102,10 @@ std::vector<Arg> RecipientArgs(bool create) {
   if (!create) args.push_back({K::kClear, "ipAllowlist", "--clear-ips", "Allow any address"});
   args.push_back(
       {K::kOption, "allShares", "--all-shares", "true: every share, present and future"});
+  args.push_back({K::kOption, "rateLimitPerSecond", "--rate-limit",
+                  create ? "Requests per second (0: unlimited; default: the server's)"
+                         : "Requests per second (0: unlimited; -1: the server's default)"});
+  args.push_back({K::kOption, "rateLimitBurst", "--rate-limit-burst"});
   return args;
 }
 
@@ -115,6 +133,8 @@ Result<HttpResponse> CreateRecipient(AdminCall& c) {
   r.comment = c.body.String("comment");
   if (auto ips = c.body.StringList("ipAllowlist")) r.ip_allowlist = std::move(*ips);
   r.all_shares = c.body.Bool("allShares").value_or(false);
+  r.rate_limit_per_second = c.body.Int("rateLimitPerSecond");
+  r.rate_limit_burst = c.body.Int("rateLimitBurst");
   if (auto shares = c.body.StringList("shares")) spec.shares = std::move(*shares);
   if (c.body.Has("token")) spec.token = TokenIssue{c.body.Int("token.expirationTime")};
   if (c.body.Has("activationLink")) {
@@ -148,6 +168,8 @@ Result<HttpResponse> UpdateRecipient(AdminCall& c) {
   u.comment = c.body.String("comment");
   u.ip_allowlist = c.body.StringList("ipAllowlist");
   u.all_shares = c.body.Bool("allShares");
+  u.rate_limit_per_second = c.body.Int("rateLimitPerSecond");
+  u.rate_limit_burst = c.body.Int("rateLimitBurst");
   LS_ASSIGN_OR_RETURN(auto version, ExpectedVersion(c));
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.UpdateRecipient(c.Param("recipient"), u, version));
   return JsonAnswer(200, RecipientJson(r));

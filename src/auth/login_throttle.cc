@@ -1,5 +1,7 @@
 #include "auth/login_throttle.h"
 
+#include <spdlog/spdlog.h>
+
 #include <algorithm>
 #include <vector>
 
@@ -34,10 +36,33 @@ int64_t LoginThrottle::Wait(const std::string& key, int64_t now_ms) {
 }
 
 int64_t LoginThrottle::WaitMs(std::string_view user, std::string_view address, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  int64_t wait = Wait(UserKey(user, address), now_ms);
-  if (!address.empty()) wait = std::max(wait, Wait(AddressKey(address), now_ms));
+  const std::string user_key = UserKey(user, address);
+  int64_t wait = 0;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    wait = Wait(user_key, now_ms);
+    if (!address.empty()) wait = std::max(wait, Wait(AddressKey(address), now_ms));
+  }
+  if (options_.store) {
+    std::vector<std::string> keys = {user_key};
+    if (!address.empty()) keys.push_back(AddressKey(address));
+    Result<int64_t> from = options_.store->AllowedFromMs(keys, now_ms, options_.forget_after_ms);
+    if (from.ok()) {
+      wait = std::max(wait, *from - now_ms);
+    } else {
+      spdlog::warn("login throttle: shared counts unavailable ({}); using this process's",
+                   from.status().ToString());
+    }
+  }
   return wait;
+}
+
+int64_t LoginThrottle::AllowedFrom(int64_t failures, int free_failures, int64_t now_ms) const {
+  int64_t over = failures - free_failures;
+  if (over <= 0) return 0;
+  int64_t delay = options_.base_delay_ms;
+  for (int64_t i = 1; i < over && delay < options_.max_delay_ms; ++i) delay *= 2;
+  return now_ms + std::min(delay, options_.max_delay_ms);
 }
 
 void LoginThrottle::Fail(std::string key, int free_failures, int64_t now_ms) {
@@ -45,24 +70,48 @@ void LoginThrottle::Fail(std::string key, int free_failures, int64_t now_ms) {
   if (c.failures > 0 && now_ms - c.last_failure_ms >= options_.forget_after_ms) c = Count{};
   ++c.failures;
   c.last_failure_ms = now_ms;
-  int over = c.failures - free_failures;
-  if (over > 0) {
-    int64_t delay = options_.base_delay_ms;
-    for (int i = 1; i < over && delay < options_.max_delay_ms; ++i) delay *= 2;
-    c.allowed_from_ms = now_ms + std::min(delay, options_.max_delay_ms);
+  if (int64_t from = AllowedFrom(c.failures, free_failures, now_ms); from > 0) {
+    c.allowed_from_ms = from;
+  }
+}
+
+void LoginThrottle::StoreFailure(const std::string& key, int free_failures, int64_t now_ms) {
+  Status st = options_.store->RecordFailure(
+      key, now_ms, options_.forget_after_ms,
+      [&](int64_t failures) { return AllowedFrom(failures, free_failures, now_ms); });
+  if (!st.ok()) {
+    spdlog::warn("login throttle: could not count a failure in the shared counts ({})",
+                 st.ToString());
   }
 }
 
 void LoginThrottle::RecordFailure(std::string_view user, std::string_view address, int64_t now_ms) {
-  std::lock_guard<std::mutex> lock(mu_);
-  Fail(UserKey(user, address), options_.free_failures_per_user, now_ms);
-  if (!address.empty()) Fail(AddressKey(address), options_.free_failures_per_address, now_ms);
-  if (counts_.size() > options_.max_entries) Shrink();
+  const std::string user_key = UserKey(user, address);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    Fail(user_key, options_.free_failures_per_user, now_ms);
+    if (!address.empty()) Fail(AddressKey(address), options_.free_failures_per_address, now_ms);
+    if (counts_.size() > options_.max_entries) Shrink();
+  }
+  if (options_.store) {
+    StoreFailure(user_key, options_.free_failures_per_user, now_ms);
+    if (!address.empty()) {
+      StoreFailure(AddressKey(address), options_.free_failures_per_address, now_ms);
+    }
+  }
 }
 
 void LoginThrottle::RecordSuccess(std::string_view user, std::string_view address) {
-  std::lock_guard<std::mutex> lock(mu_);
-  counts_.erase(UserKey(user, address));
+  const std::string user_key = UserKey(user, address);
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    counts_.erase(user_key);
+  }
+  if (options_.store) {
+    if (Status st = options_.store->Clear(user_key); !st.ok()) {
+      spdlog::warn("login throttle: could not clear a shared count ({})", st.ToString());
+    }
+  }
 }
 
 void LoginThrottle::Shrink() {

@@ -12,16 +12,23 @@
 // logging into it). A count is forgotten once it has had no failure for
 // forget_after.
 //
-// At most max_entries counts are kept (on overflow the least recently
-// failed half is dropped), so a flood of made-up names cannot grow memory.
-// Per process: each server replica throttles on its own. Thread-safe.
+// At most max_entries counts are kept in memory (on overflow the least
+// recently failed half is dropped), so a flood of made-up names cannot grow
+// memory. With a `store` (login_failure_store.h: the catalog database) the
+// counts are also kept there and a wait is the longer of the two, so
+// replicas sharing the store share the counts; without one (no database)
+// each process throttles on its own. A store that fails is logged and the
+// in-process counts still hold. Thread-safe.
 #pragma once
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+
+#include "auth/login_failure_store.h"
 
 namespace lakeshare {
 
@@ -33,6 +40,8 @@ struct LoginThrottleOptions {
   int64_t max_delay_ms = 15 * 60 * 1000;
   int64_t forget_after_ms = 60 * 60 * 1000;
   size_t max_entries = 100000;
+  // Shared counts (several processes); none: this process's only.
+  std::shared_ptr<LoginFailureStore> store;
 };
 
 class LoginThrottle {
@@ -54,6 +63,10 @@ class LoginThrottle {
     int64_t allowed_from_ms = 0;
   };
   void Fail(std::string key, int free_failures, int64_t now_ms);
+  // When a key with `failures` (of which `free_failures` are free) at
+  // `now_ms` may try again.
+  int64_t AllowedFrom(int64_t failures, int free_failures, int64_t now_ms) const;
+  void StoreFailure(const std::string& key, int free_failures, int64_t now_ms);
   int64_t Wait(const std::string& key, int64_t now_ms);
   void Shrink();
 

@@ -16,12 +16,16 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/token_bucket.h"
 
 namespace lakeshare {
 
 struct Principal {
   std::string recipient;                       // recipient name (for logs and audit)
   std::optional<int64_t> token_expiration_ms;  // when the presented token expires, if ever
+  // The recipient's own request rate limit, replacing the server's default
+  // (protocol/rate_limiter.h); unset: the default applies.
+  std::optional<RateLimit> rate_limit;
 };
 
 struct ShareInfo {

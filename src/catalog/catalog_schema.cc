@@ -132,6 +132,22 @@ const std::vector<Migration>& CatalogMigrations() {
            "CREATE INDEX IF NOT EXISTS admin_sessions_user ON admin_sessions (user_id)",
            "CREATE INDEX IF NOT EXISTS admin_sessions_expiry ON admin_sessions (expires_ms)",
        }},
+      // Limits. A recipient's own request rate (NULL: the server's default;
+      // 0 requests a second: unlimited). Failed logins counted per key (a
+      // user name or a client address) in the database, so replicas sharing
+      // it share one count (auth/login_throttle.h).
+      {3,
+       "rate limits and shared login throttling",
+       {
+           "ALTER TABLE recipients ADD COLUMN rate_limit_per_second BIGINT",
+           "ALTER TABLE recipients ADD COLUMN rate_limit_burst BIGINT",
+           R"(CREATE TABLE IF NOT EXISTS login_failures (
+                throttle_key TEXT PRIMARY KEY,
+                failures BIGINT NOT NULL,
+                last_failure_ms BIGINT NOT NULL,
+                allowed_from_ms BIGINT NOT NULL DEFAULT 0))",
+           "CREATE INDEX IF NOT EXISTS login_failures_last ON login_failures (last_failure_ms)",
+       }},
   };
   return kMigrations;
 }

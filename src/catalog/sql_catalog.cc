@@ -1,5 +1,7 @@
 #include "catalog/sql_catalog.h"
 
+#include <algorithm>
+
 #include "auth/token.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_internal.h"
@@ -91,7 +93,8 @@ Result<Principal> SqlCatalog::DoAuthenticate(std::string_view bearer_token,
   std::string hash = HashToken(bearer_token);
   LS_ASSIGN_OR_RETURN(
       auto rows,
-      db_->Query("SELECT t.token_hash, t.expiration_ms, t.revoked_ms, r.name, r.ip_allowlist "
+      db_->Query("SELECT t.token_hash, t.expiration_ms, t.revoked_ms, r.name, r.ip_allowlist, "
+                 "r.rate_limit_per_second, r.rate_limit_burst "
                  "FROM recipient_tokens t JOIN recipients r ON r.id = t.recipient_id "
                  "WHERE t.token_hash = ?",
                  {hash}));
@@ -112,7 +115,13 @@ Result<Principal> SqlCatalog::DoAuthenticate(std::string_view bearer_token,
           "recipient");
     }
   }
-  return Principal{row.Text(3), expiration};
+  Principal who{row.Text(3), expiration};
+  if (std::optional<int64_t> per_second = row.OptInt(5)) {
+    // No burst of its own: a second's worth.
+    int64_t burst = row.OptInt(6).value_or(std::max<int64_t>(*per_second, 1));
+    who.rate_limit = RateLimit{static_cast<double>(*per_second), burst};
+  }
+  return who;
 }
 
 Result<SqlCatalog::VisibleShare> SqlCatalog::FindShare(Transaction& tx, const Principal& who,

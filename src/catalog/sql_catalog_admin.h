@@ -51,6 +51,7 @@ struct CatalogAdminLimits {
   static constexpr size_t kId = 255;
   static constexpr size_t kAllowlistEntries = 256;
   static constexpr size_t kOnboardingShares = 256;  // shares granted by one OnboardRecipient
+  static constexpr int64_t kRateLimitPerSecond = 1'000'000;  // and burst
 };
 
 // ------------------------------------------------------------------ records
@@ -146,6 +147,10 @@ struct RecipientRecord {
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   int64_t version = 0;
+  // The recipient's own request rate (requests a second, 0: unlimited) and
+  // burst, replacing the server's default; unset: the default.
+  std::optional<int64_t> rate_limit_per_second{};
+  std::optional<int64_t> rate_limit_burst{};
 };
 
 struct RecipientSpec {
@@ -153,6 +158,8 @@ struct RecipientSpec {
   std::optional<std::string> comment{};
   std::vector<std::string> ip_allowlist{};
   bool all_shares = false;
+  std::optional<int64_t> rate_limit_per_second{};
+  std::optional<int64_t> rate_limit_burst{};  // only with rate_limit_per_second
 };
 
 struct RecipientUpdate {
@@ -160,6 +167,10 @@ struct RecipientUpdate {
   std::optional<std::string> comment{};  // "" clears
   std::optional<std::vector<std::string>> ip_allowlist{};
   std::optional<bool> all_shares{};
+  // kClearRateLimit drops the override (the server's default applies again).
+  std::optional<int64_t> rate_limit_per_second{};
+  std::optional<int64_t> rate_limit_burst{};
+  static constexpr int64_t kClearRateLimit = -1;
 };
 
 struct TokenRecord {

@@ -56,6 +56,8 @@ Result<RecipientRecord> ToRecipient(const Row& r) {
   rec.created_ms = r.Int(5);
   rec.updated_ms = r.Int(6);
   rec.version = r.Int(7);
+  rec.rate_limit_per_second = r.OptInt(8);
+  rec.rate_limit_burst = r.OptInt(9);
   return rec;
 }
 

@@ -32,7 +32,7 @@ inline constexpr const char* kTableFrom =
     " JOIN shares s ON s.id = c.share_id ";
 inline constexpr const char* kRecipientCols =
     "r.id, r.name, r.comment, r.ip_allowlist, r.all_shares, r.created_ms, r.updated_ms, "
-    "r.version";
+    "r.version, r.rate_limit_per_second, r.rate_limit_burst";
 inline constexpr const char* kTokenCols =
     "t.id, r.name, t.created_ms, t.expiration_ms, t.revoked_ms, t.origin";
 inline constexpr const char* kUserCols =

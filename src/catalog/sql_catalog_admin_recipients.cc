@@ -21,22 +21,48 @@ using namespace sql_catalog_admin_internal;  // NOLINT(google-build-using-namesp
 
 namespace {
 
+// A rate limit override: requests a second 0 (unlimited) up to the limit,
+// and a burst of at least 1 that only makes sense with a rate.
+Status ValidateRateLimit(std::optional<int64_t> per_second, std::optional<int64_t> burst) {
+  constexpr int64_t kMax = CatalogAdminLimits::kRateLimitPerSecond;
+  if (per_second && (*per_second < 0 || *per_second > kMax)) {
+    return Status::InvalidArgument("rate limit must be 0 (unlimited) to " + std::to_string(kMax) +
+                                   " requests per second");
+  }
+  if (burst && (*burst < 1 || *burst > kMax)) {
+    return Status::InvalidArgument("rate limit burst must be 1 to " + std::to_string(kMax));
+  }
+  if (burst && !per_second) {
+    return Status::InvalidArgument("a rate limit burst needs a rate limit (requests per second)");
+  }
+  return Status::OK();
+}
+
 Status ValidateRecipient(const RecipientSpec& spec) {
   LS_RETURN_IF_ERROR(ValidateName(spec.name, NameKind::kRecipient));
   if (spec.comment) LS_RETURN_IF_ERROR(ValidateText("comment", *spec.comment, kMaxComment));
+  LS_RETURN_IF_ERROR(ValidateRateLimit(spec.rate_limit_per_second, spec.rate_limit_burst));
   return EncodeAllowlist(spec.ip_allowlist).status();
 }
 
 Result<RecipientRecord> InsertRecipient(Transaction& tx, const RecipientSpec& spec, int64_t now) {
   LS_ASSIGN_OR_RETURN(std::optional<std::string> allowlist, EncodeAllowlist(spec.ip_allowlist));
-  RecipientRecord out{
-      db::NewUuid(), spec.name, EmptyToNull(spec.comment), spec.ip_allowlist, spec.all_shares, now,
-      now,           1};
+  RecipientRecord out{db::NewUuid(),
+                      spec.name,
+                      EmptyToNull(spec.comment),
+                      spec.ip_allowlist,
+                      spec.all_shares,
+                      now,
+                      now,
+                      1,
+                      spec.rate_limit_per_second,
+                      spec.rate_limit_burst};
   auto r = tx.Exec(
       "INSERT INTO recipients (id, name, name_key, comment, ip_allowlist, "
-      "all_shares, created_ms, updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, "
-      "?, 1)",
-      {out.id, out.name, NameKey(out.name), out.comment, allowlist, out.all_shares, now, now});
+      "all_shares, created_ms, updated_ms, version, rate_limit_per_second, rate_limit_burst) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
+      {out.id, out.name, NameKey(out.name), out.comment, allowlist, out.all_shares, now, now,
+       out.rate_limit_per_second, out.rate_limit_burst});
   LS_RETURN_IF_ERROR(
       IfDuplicate(tx, r.status(), "recipient " + Quote(spec.name) + " already exists"));
   return out;
@@ -129,6 +155,15 @@ Result<RecipientRecord> CatalogAdmin::UpdateRecipient(std::string_view recipient
   if (update.name) LS_RETURN_IF_ERROR(ValidateName(*update.name, NameKind::kRecipient));
   if (update.comment) LS_RETURN_IF_ERROR(ValidateText("comment", *update.comment, kMaxComment));
   if (update.ip_allowlist) LS_RETURN_IF_ERROR(EncodeAllowlist(*update.ip_allowlist).status());
+  const bool clear_rate = update.rate_limit_per_second == RecipientUpdate::kClearRateLimit;
+  if (clear_rate && update.rate_limit_burst) {
+    return Status::InvalidArgument(
+        "a rate limit burst cannot be set while clearing the rate limit");
+  }
+  if (!clear_rate) {
+    LS_RETURN_IF_ERROR(ValidateRateLimit(update.rate_limit_per_second, std::nullopt));
+    if (update.rate_limit_burst) LS_RETURN_IF_ERROR(ValidateRateLimit(1, update.rate_limit_burst));
+  }
   RecipientRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
     LS_ASSIGN_OR_RETURN(RecipientRecord cur, LoadRecipient(tx, recipient));
@@ -139,15 +174,23 @@ Result<RecipientRecord> CatalogAdmin::UpdateRecipient(std::string_view recipient
     if (update.comment) out.comment = EmptyToNull(update.comment);
     if (update.ip_allowlist) out.ip_allowlist = *update.ip_allowlist;
     if (update.all_shares) out.all_shares = *update.all_shares;
+    if (clear_rate) {
+      out.rate_limit_per_second.reset();
+      out.rate_limit_burst.reset();
+    } else {
+      if (update.rate_limit_per_second) out.rate_limit_per_second = update.rate_limit_per_second;
+      if (update.rate_limit_burst) out.rate_limit_burst = update.rate_limit_burst;
+      LS_RETURN_IF_ERROR(ValidateRateLimit(out.rate_limit_per_second, out.rate_limit_burst));
+    }
     LS_ASSIGN_OR_RETURN(std::optional<std::string> allowlist, EncodeAllowlist(out.ip_allowlist));
     out.updated_ms = NowMillis();
     out.version = cur.version + 1;
     auto r = tx.Exec(
         "UPDATE recipients SET name = ?, name_key = ?, comment = ?, ip_allowlist = ?, "
-        "all_shares = ?, updated_ms = ?, version = version + 1 "
-        "WHERE id = ? AND version = ?",
+        "all_shares = ?, updated_ms = ?, rate_limit_per_second = ?, rate_limit_burst = ?, "
+        "version = version + 1 WHERE id = ? AND version = ?",
         {out.name, NameKey(out.name), out.comment, allowlist, out.all_shares, out.updated_ms,
-         cur.id, cur.version});
+         out.rate_limit_per_second, out.rate_limit_burst, cur.id, cur.version});
     LS_RETURN_IF_ERROR(
         IfDuplicate(tx, r.status(), "recipient " + Quote(out.name) + " already exists"));
     return CheckUpdated(what, *r);

@@ -172,3 +172,79 @@ LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminRecipientsTest);
 
 }  // namespace
 }  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+TEST_P(CatalogAdminRecipientsTest, RateLimitOverrideReachesThePrincipal) {
+  Populate();
+  ASSERT_OK_AND_ASSIGN(IssuedToken token, admin_->CreateToken("alice"));
+  // No override: the server's default applies.
+  ASSERT_OK_AND_ASSIGN(Principal who, catalog_->Authenticate(token.token));
+  EXPECT_EQ(who.rate_limit, std::nullopt);
+
+  RecipientUpdate u;
+  u.rate_limit_per_second = 5;
+  ASSERT_OK_AND_ASSIGN(RecipientRecord r, admin_->UpdateRecipient("alice", u));
+  EXPECT_EQ(r.rate_limit_per_second, 5);
+  EXPECT_EQ(r.rate_limit_burst, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(who, catalog_->Authenticate(token.token));
+  EXPECT_EQ(who.rate_limit, (RateLimit{5, 5}));  // burst: a second's worth
+
+  u = RecipientUpdate{};
+  u.rate_limit_burst = 20;  // the rate is kept
+  ASSERT_OK(admin_->UpdateRecipient("alice", u));
+  ASSERT_OK_AND_ASSIGN(who, catalog_->AuthenticateFrom(token.token, "10.1.2.3"));
+  EXPECT_EQ(who.rate_limit, (RateLimit{5, 20}));
+
+  u = RecipientUpdate{};
+  u.rate_limit_per_second = 0;  // unlimited, whatever the default
+  ASSERT_OK(admin_->UpdateRecipient("alice", u));
+  ASSERT_OK_AND_ASSIGN(who, catalog_->Authenticate(token.token));
+  ASSERT_TRUE(who.rate_limit.has_value());
+  EXPECT_TRUE(who.rate_limit->unlimited());
+
+  u = RecipientUpdate{};
+  u.rate_limit_per_second = RecipientUpdate::kClearRateLimit;
+  ASSERT_OK_AND_ASSIGN(r, admin_->UpdateRecipient("alice", u));
+  EXPECT_EQ(r.rate_limit_per_second, std::nullopt);
+  EXPECT_EQ(r.rate_limit_burst, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(who, catalog_->Authenticate(token.token));
+  EXPECT_EQ(who.rate_limit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(r, admin_->GetRecipient("alice"));
+  EXPECT_EQ(r.rate_limit_per_second, std::nullopt);
+}
+
+TEST_P(CatalogAdminRecipientsTest, RateLimitValuesAreChecked) {
+  RecipientSpec spec{"bob"};
+  spec.rate_limit_per_second = 3;
+  spec.rate_limit_burst = 7;
+  ASSERT_OK_AND_ASSIGN(RecipientRecord r, admin_->CreateRecipient(spec));
+  EXPECT_EQ(r.rate_limit_per_second, 3);
+  EXPECT_EQ(r.rate_limit_burst, 7);
+  ASSERT_OK_AND_ASSIGN(auto listed, admin_->ListRecipients());
+  ASSERT_EQ(listed.size(), 1u);
+  EXPECT_EQ(listed[0].rate_limit_burst, 7);
+
+  RecipientSpec burst_alone{"carol"};
+  burst_alone.rate_limit_burst = 2;
+  EXPECT_THAT(admin_->CreateRecipient(burst_alone),
+              testing::StatusIs(StatusCode::kInvalidArgument));
+  RecipientSpec negative{"dave"};
+  negative.rate_limit_per_second = -1;
+  EXPECT_THAT(admin_->CreateRecipient(negative), testing::StatusIs(StatusCode::kInvalidArgument));
+  for (RecipientUpdate bad :
+       {RecipientUpdate{.rate_limit_per_second = -2},
+        RecipientUpdate{.rate_limit_per_second = 2'000'000}, RecipientUpdate{.rate_limit_burst = 0},
+        RecipientUpdate{.rate_limit_per_second = -1, .rate_limit_burst = 3}}) {
+    EXPECT_THAT(admin_->UpdateRecipient("bob", bad),
+                testing::StatusIs(StatusCode::kInvalidArgument));
+  }
+  // Clearing the rate takes the burst with it; a burst alone then has no rate.
+  ASSERT_OK(admin_->UpdateRecipient("bob", {.rate_limit_per_second = -1}));
+  EXPECT_THAT(admin_->UpdateRecipient("bob", {.rate_limit_burst = 3}),
+              testing::StatusIs(StatusCode::kInvalidArgument));
+}
+
+}  // namespace
+}  // namespace lakeshare

@@ -35,7 +35,7 @@ Result<Principal> YamlCatalog::Authenticate(std::string_view bearer_token) {
   if (match->expiration_ms && *match->expiration_ms <= NowMillis()) {
     return Status::Unauthenticated("the bearer token has expired");
   }
-  return Principal{match->name, match->expiration_ms};
+  return Principal{match->name, match->expiration_ms, match->rate_limit};
 }
 
 const RecipientConfig* YamlCatalog::FindRecipient(std::string_view name) const {

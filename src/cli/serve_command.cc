@@ -12,6 +12,7 @@
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
+#include "catalog/sql_login_failures.h"
 #include "catalog/yaml_catalog.h"
 #include "cli/health_endpoints.h"
 #include "cli/live_sharing.h"
@@ -21,11 +22,13 @@
 #include "console/console_assets.h"
 #include "console/console_handler.h"
 #include "protocol/builtin_table_formats.h"
+#include "protocol/rate_limiter.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
 #include "server/errors.h"
 #include "server/http_server.h"
 #include "storage/local_url_signer.h"
+#include "storage/object_store_metrics.h"
 #include "storage/storage_registry.h"
 #include "table/content_cache.h"
 #include "table/snapshot_cache.h"
@@ -33,6 +36,47 @@
 namespace lakeshare {
 
 namespace {
+
+// The catalog database's pool and latency on /metrics. The registry must
+// outlive the database's use (it does: the audit writer, the last user, is
+// stopped before serving returns; the database holding the registry's owner
+// would make a cycle through the audit sink).
+void RegisterDatabaseMetrics(MetricsRegistry& registry, db::Database& database) {
+  // Most statements take well under a millisecond: finer buckets than HTTP's.
+  const std::vector<double> buckets = {0.0002, 0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025,
+                                       0.05,   0.1,    0.25,  0.5,    1,     2.5,  10};
+  db::DatabaseMetrics m;
+  m.seconds = &registry
+                   .AddHistogram("lakeshare_db_query_duration_seconds",
+                                 "Catalog database calls (a statement or a transaction, retries "
+                                 "included).",
+                                 buckets)
+                   .With({});
+  m.pool_wait_seconds =
+      &registry
+           .AddHistogram("lakeshare_db_pool_wait_seconds",
+                         "Waiting for a pooled catalog database connection (or opening one).",
+                         buckets)
+           .With({});
+  m.errors =
+      &registry.AddCounter("lakeshare_db_errors_total", "Catalog database calls that failed.")
+           .With({});
+  database.SetMetrics(m);
+  auto pool = [&database](int db::Database::PoolStats::*field) {
+    return [&database, field] { return static_cast<double>(database.pool_stats().*field); };
+  };
+  registry.AddCallback("lakeshare_db_pool_connections_open",
+                       "Catalog database connections open (in use or idle).", MetricType::kGauge,
+                       pool(&db::Database::PoolStats::open));
+  registry.AddCallback("lakeshare_db_pool_connections_idle",
+                       "Catalog database connections open and idle.", MetricType::kGauge,
+                       pool(&db::Database::PoolStats::idle));
+  registry.AddCallback("lakeshare_db_pool_connections_max", "The pool's size.", MetricType::kGauge,
+                       pool(&db::Database::PoolStats::max));
+  registry.AddCallback(
+      "lakeshare_db_retries_total", "Catalog database transactions run again after a conflict.",
+      MetricType::kCounter, [&database] { return static_cast<double>(database.retry_count()); });
+}
 
 // Sharing requests into the catalog database's audit log, through the
 // background writer (never blocking a request).
@@ -142,6 +186,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   }
   // Counts the file lines of answers, and passes the events on to the audit log.
   auto metrics = std::make_shared<ServeMetrics>(config.endpoint, database_audit);
+  storage->SetMetrics(std::make_shared<ObjectStoreMetrics>(metrics->registry(), metrics));
+  if (database) RegisterDatabaseMetrics(metrics->registry(), *database);
   if (audit_writer) {
     using Stats = AuditWriter::Stats;
     auto audit = [audit_writer](auto field) {
@@ -193,9 +239,13 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   // no request is handled before Run(), so the handler never sees it unset.
   // SIGHUP makes a new one from the re-read configuration (live_sharing.h).
   const int worker_threads = server_options.worker_threads;
-  auto make_service = [&options, &catalog, &storage,
-                       worker_threads](const ServerConfig& cfg) -> std::shared_ptr<SharingService> {
+  // One limiter for the process: a reload changes its default, buckets stay.
+  auto rate_limiter = std::make_shared<RateLimiter>(config.rate_limit);
+  auto make_service = [&options, &catalog, &storage, worker_threads,
+                       rate_limiter](const ServerConfig& cfg) -> std::shared_ptr<SharingService> {
     SharingServiceOptions o = options;
+    rate_limiter->SetDefault(cfg.rate_limit);
+    o.rate_limiter = rate_limiter;
     o.presigned_url_timeout_seconds = cfg.presigned_url_timeout_seconds;
     // One recipient's costly answers leave the other half of the workers free.
     o.max_concurrent_answers_per_recipient = cfg.max_concurrent_queries_per_recipient > 0
@@ -284,6 +334,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     admin_options.denied_audit = audit_writer;
     // The console's table checks read through the same storage settings.
     admin_options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
+    // Failed logins counted in the database: replicas share the counts.
+    admin_options.login_throttle.store = std::make_shared<SqlLoginFailures>(database);
     admin = std::make_shared<AdminService>(catalog_admin, admin_options);
   }
   server.RunUntilSignal([&] {

@@ -25,6 +25,7 @@ const std::vector<NestedKeys>& Nested() {
   static const std::vector<NestedKeys> kNested = {{"authorization", &kAuthorizationKeys},
                                                   {"ssl", &kSslKeys},
                                                   {"metrics", &kMetricsKeys},
+                                                  {"rateLimit", &kRateLimitKeys},
                                                   {"hudi", &kHudiKeys}};
   return kNested;
 }

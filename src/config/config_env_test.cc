@@ -42,6 +42,10 @@ TEST(ConfigEnvTest, EveryKnownKeyHasAVariable) {
   EXPECT_TRUE(has("ssl.certificatePassword"));
   EXPECT_TRUE(has("metrics.listen"));
   EXPECT_TRUE(has("trustedProxies"));
+  EXPECT_TRUE(has("rateLimit.requestsPerSecond"));
+  EXPECT_TRUE(has("rateLimit.burst"));
+  EXPECT_EQ(ConfigEnvName("rateLimit.requestsPerSecond"),
+            "LAKESHARE_RATE_LIMIT__REQUESTS_PER_SECOND");
   EXPECT_FALSE(has("ssl"));  // a mapping: its keys are the settings
 }
 

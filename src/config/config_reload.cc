@@ -12,6 +12,12 @@ std::string Show(int64_t v) { return std::to_string(v); }
 std::string Show(int v) { return std::to_string(v); }
 std::string Show(bool v) { return v ? "true" : "false"; }
 std::string Show(const std::optional<std::string>& v) { return v ? Show(*v) : "(none)"; }
+std::string Show(const RateLimit& v) {
+  if (v.unlimited()) return "unlimited";
+  std::ostringstream out;
+  out << v.per_second << "/s burst " << v.burst;
+  return out.str();
+}
 std::string Show(const std::vector<std::string>& v) {
   std::string out = "[";
   for (size_t i = 0; i < v.size(); ++i) out += (i ? ", " : "") + v[i];
@@ -34,7 +40,8 @@ std::string Fingerprint(const ShareConfig& s) {
 
 std::string Fingerprint(const RecipientConfig& r) {
   return r.token_hash + '|' + Show(r.shares) + '|' +
-         (r.expiration_ms ? std::to_string(*r.expiration_ms) : std::string("-"));
+         (r.expiration_ms ? std::to_string(*r.expiration_ms) : std::string("-")) + '|' +
+         (r.rate_limit ? Show(*r.rate_limit) : std::string("-"));
 }
 
 template <typename T>
@@ -126,6 +133,7 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
   Planner p(running, loaded);
   p.Apply("preSignedUrlTimeoutSeconds", &ServerConfig::presigned_url_timeout_seconds);
   p.Apply("maxConcurrentQueriesPerRecipient", &ServerConfig::max_concurrent_queries_per_recipient);
+  p.Apply("rateLimit", &ServerConfig::rate_limit);
   p.Apply("logFormat", &ServerConfig::log_format);
   p.Apply("logLevel", &ServerConfig::log_level);
   p.Apply("snapshotCacheBytes", &ServerConfig::snapshot_cache_bytes);

@@ -71,6 +71,14 @@ TEST(ConfigReloadTest, CatalogAndLiveSettingsApply) {
     EXPECT_THAT(line, ::testing::Not(HasSubstr("sha256")));
 }
 
+TEST(ConfigReloadTest, RateLimitAppliesLive) {
+  std::string next = kBase + std::string("rateLimit: {requestsPerSecond: 5, burst: 8}\n");
+  ConfigReload plan = PlanConfigReload(Parse(kBase), Parse(next));
+  EXPECT_THAT(plan.applied, ElementsAre("rateLimit: unlimited -> 5/s burst 8"));
+  EXPECT_THAT(plan.need_restart, IsEmpty());
+  EXPECT_EQ(plan.effective.rate_limit, (RateLimit{5, 8}));
+}
+
 TEST(ConfigReloadTest, RemovedShareIsSaid) {
   std::string next = Replace(kBase, "    - name: t\n      location: /data/t\n", "");
   ConfigReload plan = PlanConfigReload(Parse(kBase), Parse(next));

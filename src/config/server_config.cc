@@ -3,6 +3,7 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
 #include <filesystem>
 #include <fstream>
@@ -51,6 +52,27 @@ Status ReadInt(const YAML::Node& parent, const char* key, int64_t min, int64_t* 
   }
   if (v < min) return Bad(n, key, "must be at least " + std::to_string(min));
   *out = v;
+  return Status::OK();
+}
+
+// `rateLimit: {requestsPerSecond: 10, burst: 20}` under `parent`; burst
+// defaults to a second's worth (at least 1).
+Status ReadRateLimit(const YAML::Node& parent, const std::string& where,
+                     std::vector<std::string>* warnings, std::optional<RateLimit>* out) {
+  YAML::Node n = parent["rateLimit"];
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsMap()) return Bad(n, "rateLimit", "must be a mapping (requestsPerSecond, burst)");
+  LS_RETURN_IF_ERROR(CheckConfigKeys(n, where, kRateLimitKeys, {}, warnings));
+  RateLimit limit;
+  if (YAML::Node rps = n["requestsPerSecond"]; rps && !rps.IsNull()) {
+    if (!rps.IsScalar() || !YAML::convert<double>::decode(rps, limit.per_second) ||
+        !(limit.per_second >= 0 && limit.per_second <= 1e6)) {
+      return Bad(rps, "requestsPerSecond", "must be a number from 0 (unlimited) to 1000000");
+    }
+  }
+  limit.burst = std::max<int64_t>(1, static_cast<int64_t>(std::ceil(limit.per_second)));
+  LS_RETURN_IF_ERROR(ReadInt(n, "burst", 1, &limit.burst));
+  *out = limit;
   return Status::OK();
 }
 
@@ -306,6 +328,8 @@ Status ParseRecipients(const YAML::Node& root, ServerConfig* cfg) {
       if (!ms.ok()) return Bad(rn["expirationTime"], "expirationTime", ms.status().message());
       r.expiration_ms = *ms;
     }
+    LS_RETURN_IF_ERROR(
+        ReadRateLimit(rn, "recipient '" + r.name + "' rateLimit", &cfg->warnings, &r.rate_limit));
     cfg->recipients.push_back(std::move(r));
   }
   LS_RETURN_IF_ERROR(CheckUnique(cfg->recipients, "recipient"));
@@ -494,6 +518,9 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   LS_RETURN_IF_ERROR(ParseHudi(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseSsl(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseMetrics(root, cfg));
+  std::optional<RateLimit> rate_limit;
+  LS_RETURN_IF_ERROR(ReadRateLimit(root, "rateLimit", &cfg->warnings, &rate_limit));
+  if (rate_limit) cfg->rate_limit = *rate_limit;
   // With a catalog database the credentials live there.
   if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {
     return Status::InvalidArgument(

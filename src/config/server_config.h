@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/token_bucket.h"
 #include "config/config_env.h"
 #include "storage/cloud_config.h"
 
@@ -48,6 +49,7 @@ struct RecipientConfig {
   std::string token_hash;                // "sha256:<hex>"
   std::vector<std::string> shares;       // share names; "*" = all
   std::optional<int64_t> expiration_ms;  // token expiry
+  std::optional<RateLimit> rate_limit;   // its own, replacing the default
 };
 
 // `ssl:` as the reference server spells it: HTTPS on the one listener.
@@ -92,6 +94,10 @@ struct ServerConfig {
   // /query and /changes answers one recipient may have in progress at once;
   // more get a 429. 0 = automatic: half the worker threads (at least 2).
   int max_concurrent_queries_per_recipient = 0;
+  // `rateLimit:` — each recipient's default request rate (token bucket,
+  // protocol/rate_limiter.h); requestsPerSecond 0 = unlimited. A recipient's
+  // own (YAML `rateLimit:` or the catalog database's) replaces it.
+  RateLimit rate_limit;
   bool access_log = true;
   std::string log_format = "text";  // text | json (cli/log_format.h)
   std::string log_level = "info";   // trace, debug, info, warn, error, critical, off

@@ -92,6 +92,40 @@ void ExpectError(const std::string& yaml, const std::string& fragment) {
       << cfg.status().message() << " should mention " << fragment;
 }
 
+TEST(ServerConfigTest, RateLimitDefaultAndPerRecipient) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+rateLimit: {requestsPerSecond: 2.5, burst: 10}
+recipients:
+- name: alice
+  token: t1
+  rateLimit: {requestsPerSecond: 0}
+- name: bob
+  token: t2
+  rateLimit: {requestsPerSecond: 4}
+- name: carol
+  token: t3
+)",
+                               "/x");
+  ASSERT_OK(cfg);
+  EXPECT_EQ(cfg->rate_limit, (RateLimit{2.5, 10}));
+  ASSERT_EQ(cfg->recipients.size(), 3u);
+  EXPECT_EQ(cfg->recipients[0].rate_limit, (RateLimit{0, 1}));  // unlimited
+  EXPECT_EQ(cfg->recipients[1].rate_limit, (RateLimit{4, 4}));  // burst: a second's worth
+  EXPECT_EQ(cfg->recipients[2].rate_limit, std::nullopt);
+  ASSERT_OK_AND_ASSIGN(ServerConfig none,
+                       ParseServerConfig("version: 1\nallowAnonymous: true\n", "/x"));
+  EXPECT_TRUE(none.rate_limit.unlimited());
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {requestsPerSecond: -1}\n",
+              "requestsPerSecond");
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {requestsPerSecond: fast}\n",
+              "requestsPerSecond");
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {requestsPerSecond: 1, burst: 0}\n",
+              "burst");
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: {perSecond: 1}\n", "not a known key");
+  ExpectError("version: 1\nallowAnonymous: true\nrateLimit: 5\n", "mapping");
+}
+
 TEST(ServerConfigTest, ReportsErrorsClearly) {
   const std::string auth = "authorization: {bearerToken: t}\n";
   ExpectError("", "top level");

@@ -27,6 +27,7 @@ const std::vector<std::string_view> kRootKeys = {"version",
                                                  "ioThreads",
                                                  "workerThreads",
                                                  "maxConcurrentQueriesPerRecipient",
+                                                 "rateLimit",
                                                  "accessLog",
                                                  "logFormat",
                                                  "logLevel",
@@ -49,8 +50,9 @@ const std::vector<std::string_view> kShareKeys = {"name", "id", "displayName", "
 const std::vector<std::string_view> kSchemaKeys = {"name", "tables"};
 const std::vector<std::string_view> kTableKeys = {
     "name", "location", "id", "format", "hudiView", "historyShared", "cdfEnabled", "startVersion"};
-const std::vector<std::string_view> kRecipientKeys = {"name", "token", "tokenHash", "shares",
-                                                      "expirationTime"};
+const std::vector<std::string_view> kRecipientKeys = {"name",   "token",          "tokenHash",
+                                                      "shares", "expirationTime", "rateLimit"};
+const std::vector<std::string_view> kRateLimitKeys = {"requestsPerSecond", "burst"};
 const std::vector<std::string_view> kAuthorizationKeys = {"bearerToken"};
 const std::vector<std::string_view> kSslKeys = {"selfSigned", "certificateFile",
                                                 "certificateKeyFile", "certificatePassword",

@@ -94,7 +94,39 @@ Database::Database(Dialect dialect, std::function<Result<std::unique_ptr<Connect
 
 Database::~Database() = default;
 
+void Database::SetMetrics(DatabaseMetrics metrics) {
+  std::call_once(metrics_once_, [&] {
+    metrics_storage_ = metrics;
+    metrics_.store(&metrics_storage_, std::memory_order_release);
+  });
+}
+
+Database::PoolStats Database::pool_stats() {
+  std::lock_guard<std::mutex> lock(mu_);
+  return PoolStats{open_, static_cast<int>(idle_.size()), options_.max_connections};
+}
+
+void Database::Observe(std::chrono::steady_clock::time_point start, bool ok) const {
+  const DatabaseMetrics* m = metrics_.load(std::memory_order_acquire);
+  if (m == nullptr) return;
+  if (m->seconds != nullptr) {
+    m->seconds->Observe(
+        std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  }
+  if (!ok && m->errors != nullptr) m->errors->Increment();
+}
+
 Result<std::unique_ptr<Connection>> Database::Acquire() {
+  const DatabaseMetrics* m = metrics_.load(std::memory_order_acquire);
+  if (m == nullptr || m->pool_wait_seconds == nullptr) return AcquireSlow();
+  const auto start = std::chrono::steady_clock::now();
+  auto conn = AcquireSlow();
+  m->pool_wait_seconds->Observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count());
+  return conn;
+}
+
+Result<std::unique_ptr<Connection>> Database::AcquireSlow() {
   std::unique_lock<std::mutex> lock(mu_);
   auto deadline = std::chrono::steady_clock::now() + options_.acquire_timeout;
   for (;;) {
@@ -140,6 +172,13 @@ void Database::Backoff(int attempt) {
 }
 
 Status Database::Transact(TxMode mode, const std::function<Status(Transaction&)>& fn) {
+  const auto start = std::chrono::steady_clock::now();
+  Status st = TransactOnce(mode, fn);
+  Observe(start, st.ok());
+  return st;
+}
+
+Status Database::TransactOnce(TxMode mode, const std::function<Status(Transaction&)>& fn) {
   std::unique_lock<std::mutex> writer;
   if (dialect_ == Dialect::kSqlite && mode != TxMode::kReadOnly) {
     writer = std::unique_lock<std::mutex>(sqlite_writer_mu_);
@@ -198,6 +237,13 @@ Status Database::Transact(TxMode mode, const std::function<Status(Transaction&)>
 }
 
 Result<std::vector<Row>> Database::Query(std::string_view sql, const Params& params) {
+  const auto start = std::chrono::steady_clock::now();
+  auto rows = QueryOnce(sql, params);
+  Observe(start, rows.ok());
+  return rows;
+}
+
+Result<std::vector<Row>> Database::QueryOnce(std::string_view sql, const Params& params) {
   LS_RETURN_IF_ERROR(ValidateParams(params));
   for (int attempt = 1;; ++attempt) {
     LS_ASSIGN_OR_RETURN(std::unique_ptr<Connection> conn, Acquire());

@@ -29,8 +29,17 @@
 #include "db/connection.h"
 #include "db/dialect.h"
 #include "db/value.h"
+#include "metrics/metrics_registry.h"
 
 namespace lakeshare::db {
+
+// Where a Database reports its work (metrics/metrics_registry.h series,
+// whose registry must outlive the database's last call). Any may be null.
+struct DatabaseMetrics {
+  Histogram* seconds = nullptr;            // each Transact or Query, retries included
+  Histogram* pool_wait_seconds = nullptr;  // waiting for a pooled connection
+  Counter* errors = nullptr;               // Transact or Query calls that failed
+};
 
 struct DatabaseOptions {
   int max_connections = 8;
@@ -110,10 +119,21 @@ class Database {
   // metrics).
   int64_t retry_count() const { return retries_.load(); }
 
+  // Reports to `metrics` from now on. Once per Database (later calls are
+  // ignored); thread-safe.
+  void SetMetrics(DatabaseMetrics metrics);
+  struct PoolStats {
+    int open = 0;  // connections handed out or idle
+    int idle = 0;
+    int max = 0;
+  };
+  PoolStats pool_stats();
+
  private:
   Database(Dialect dialect, std::function<Result<std::unique_ptr<Connection>>()> connect,
            const DatabaseOptions& options);
   Result<std::unique_ptr<Connection>> Acquire();
+  Result<std::unique_ptr<Connection>> AcquireSlow();
   void Release(std::unique_ptr<Connection> conn);
   void Backoff(int attempt);
 
@@ -130,6 +150,13 @@ class Database {
   // fairer and cheaper than its busy-wait polling.
   std::mutex sqlite_writer_mu_;
   std::atomic<int64_t> retries_{0};
+  std::once_flag metrics_once_;
+  DatabaseMetrics metrics_storage_;                       // written once, before metrics_
+  std::atomic<const DatabaseMetrics*> metrics_{nullptr};  // null: no metrics
+  // Reports one call that began at `start` with outcome `ok`.
+  void Observe(std::chrono::steady_clock::time_point start, bool ok) const;
+  Status TransactOnce(TxMode mode, const std::function<Status(Transaction&)>& fn);
+  Result<std::vector<Row>> QueryOnce(std::string_view sql, const Params& params);
 };
 
 }  // namespace lakeshare::db

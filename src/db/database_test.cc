@@ -185,6 +185,34 @@ TEST_P(DatabaseTest, PoolServesMoreThreadsThanConnections) {
   EXPECT_EQ(ok.load(), 120);
 }
 
+TEST_P(DatabaseTest, ReportsLatencyPoolWaitsErrorsAndPoolState) {
+  MetricsRegistry registry;
+  Histogram& seconds = registry.AddHistogram("q", "q", {0.001, 1}).With({});
+  Histogram& wait = registry.AddHistogram("w", "w", {0.001, 1}).With({});
+  Counter& errors = registry.AddCounter("e", "e").With({});
+  DatabaseOptions opts;
+  opts.max_connections = 3;
+  auto db = Database::Open(test_db_->url(), opts);
+  ASSERT_OK(db);
+  EXPECT_EQ((*db)->pool_stats().max, 3);
+  (*db)->SetMetrics(DatabaseMetrics{&seconds, &wait, &errors});
+  ASSERT_OK((*db)->Query("SELECT 1"));
+  ASSERT_OK((*db)->Read([](Transaction& tx) { return tx.Query("SELECT 1").status(); }));
+  EXPECT_FALSE((*db)->Query("SELECT * FROM no_such_table").ok());
+  EXPECT_EQ(seconds.count(), 3u);
+  EXPECT_EQ(errors.value(), 1u);
+  EXPECT_GE(wait.count(), 3u);  // one acquisition per call at least
+  Database::PoolStats pool = (*db)->pool_stats();
+  EXPECT_GE(pool.open, 1);
+  EXPECT_EQ(pool.idle, pool.open);  // nothing in use now
+  // Held inside a transaction, a connection is not idle.
+  ASSERT_OK((*db)->Read([&](Transaction& tx) {
+    Database::PoolStats inside = (*db)->pool_stats();
+    EXPECT_EQ(inside.open - inside.idle, 1);
+    return tx.Query("SELECT 1").status();
+  }));
+}
+
 TEST_P(DatabaseTest, MigrationsApplyOnceInOrder) {
   std::vector<Migration> v1 = {
       {1, "people", {"CREATE TABLE IF NOT EXISTS people (id {AUTO_ID}, name TEXT NOT NULL)"}}};

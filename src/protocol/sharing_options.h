@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "protocol/rate_limiter.h"
 #include "protocol/sharing_audit.h"
 #include "table/table_format_registry.h"
 
@@ -25,6 +26,9 @@ struct SharingServiceOptions {
   // /query and /changes answers one recipient may have in progress at once
   // (recipient_slots.h); 0: no bound.
   int max_concurrent_answers_per_recipient = 0;
+  // Per-recipient request rates (rate_limiter.h), shared by the services a
+  // SIGHUP replaces so that buckets survive; none: no rate limits.
+  std::shared_ptr<RateLimiter> rate_limiter;
 };
 
 }  // namespace lakeshare

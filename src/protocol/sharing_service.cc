@@ -139,6 +139,15 @@ HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::
   Result<Principal> who = Authenticate(r);
   if (!who.ok()) return ErrorResponse(who.status());
   if (recipient != nullptr) *recipient = who->recipient;
+  // Every authenticated request counts against the recipient's rate.
+  if (options_.rate_limiter) {
+    int64_t wait = options_.rate_limiter->Admit(who->recipient, who->rate_limit);
+    if (wait > 0) {
+      return TooManyRequestsResponse("this recipient is over its request rate limit; retry after " +
+                                         std::to_string(wait) + " s",
+                                     wait);
+    }
+  }
 
   std::optional<RouteMatch> match = MatchSharingRoute(segments);
   if (!match) return NoSuchEndpoint();
@@ -165,11 +174,10 @@ HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::
   if (route->costly) {
     slot = slots_.TryAcquire(who->recipient);
     if (!slot) {
-      HttpResponse busy = ErrorResponse(Status::TooManyRequests(
+      return TooManyRequestsResponse(
           "this recipient already has " + std::to_string(slots_.per_recipient()) +
-          " queries or change requests in progress; retry when one has finished"));
-      busy.SetHeader("Retry-After", "1");
-      return busy;
+              " queries or change requests in progress; retry when one has finished",
+          1);
     }
   }
   t.info = std::move(*info);

@@ -2,6 +2,9 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
+#include <string>
+
 #include "common/json_writer.h"
 
 namespace lakeshare {
@@ -123,6 +126,13 @@ HttpResponse ErrorResponse(const Status& status) {
     return ErrorResponse(m.http_status, m.error_code, kHiddenMessage);
   }
   return ErrorResponse(m.http_status, m.error_code, status.message());
+}
+
+HttpResponse TooManyRequestsResponse(std::string_view message, int64_t retry_after_seconds) {
+  ErrorMapping m = MapStatusCode(StatusCode::kTooManyRequests);
+  HttpResponse r = ErrorResponse(m.http_status, m.error_code, message);
+  r.SetHeader("Retry-After", std::to_string(std::max<int64_t>(1, retry_after_seconds)));
+  return r;
 }
 
 HttpResponse TransportErrorResponse(int http_status, std::string_view message) {

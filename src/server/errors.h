@@ -7,6 +7,7 @@
 // and never sent.
 #pragma once
 
+#include <cstdint>
 #include <string_view>
 
 #include "common/status.h"
@@ -40,6 +41,9 @@ ErrorMapping MapTransportStatus(int http_status);
 HttpResponse ErrorResponse(const Status& status);
 // HttpServer's default ErrorRenderer.
 HttpResponse TransportErrorResponse(int http_status, std::string_view message);
+// A kTooManyRequests refusal (429 TOO_MANY_REQUESTS) with `Retry-After`:
+// whole seconds, at least 1 (the Delta Sharing clients wait and retry).
+HttpResponse TooManyRequestsResponse(std::string_view message, int64_t retry_after_seconds);
 // An error the Status codes cannot express (405 with Allow, 416, a bare
 // MALFORMED_REQUEST): the same body shape.
 HttpResponse ErrorResponse(int http_status, std::string_view error_code, std::string_view message);

@@ -88,6 +88,18 @@ TEST(ErrorsTest, ResponsesFollowTheTable) {
   }
 }
 
+TEST(ErrorsTest, TooManyRequestsCarriesRetryAfterInWholeSeconds) {
+  HttpResponse r = TooManyRequestsResponse("slow down", 7);
+  EXPECT_EQ(r.status, 429);
+  EXPECT_EQ(Body(r).at("errorCode").as_string(), "TOO_MANY_REQUESTS");
+  EXPECT_EQ(Body(r).at("message").as_string(), "slow down");
+  ASSERT_NE(Header(r, "Retry-After"), nullptr);
+  EXPECT_EQ(*Header(r, "Retry-After"), "7");
+  // Never 0 or negative: a client would retry at once.
+  EXPECT_EQ(*Header(TooManyRequestsResponse("x", 0), "Retry-After"), "1");
+  EXPECT_EQ(*Header(TooManyRequestsResponse("x", -3), "Retry-After"), "1");
+}
+
 TEST(ErrorsTest, OkStatusIsAnInternalError) {
   HttpResponse r = ErrorResponse(Status::OK());
   EXPECT_EQ(r.status, 500);

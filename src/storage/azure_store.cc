@@ -192,6 +192,7 @@ Result<AzureStore::Target> AzureStore::Locate(const std::string& path) const {
 Result<HttpCall> AzureStore::BuildCall(const std::string& method, const Target& t,
                                        const NameValues& query, NameValues headers, int64_t now_s) {
   HttpCall call;
+  call.metrics = settings_.metrics;
   call.method = method;
   call.what = t.where.Full();
   std::string encoded_path = PercentEncode(t.path, /*keep_slash=*/true);
@@ -354,6 +355,7 @@ Result<std::string> AzureStore::BearerToken() {
   std::string authority = settings_.authority_url;
   while (!authority.empty() && authority.back() == '/') authority.pop_back();
   HttpCall call;
+  call.metrics = settings_.metrics;
   call.method = "POST";
   call.url = authority + "/" + PercentEncode(settings_.tenant_id) + "/oauth2/v2.0/token";
   call.what = "the Entra ID token endpoint of tenant " + settings_.tenant_id;

@@ -40,7 +40,8 @@ struct AzureStoreSettings {
   // Entra ID application (kEntraApplication).
   std::string tenant_id, client_id, client_secret;
   std::string authority_url = "https://login.microsoftonline.com";
-  std::string api_version = "2022-11-02";  // x-ms-version and SAS sv
+  std::string api_version = "2022-11-02";      // x-ms-version and SAS sv
+  const HttpClientMetrics* metrics = nullptr;  // counts every request; may be null
 };
 
 // The string to sign of a blob service SAS (read of one blob), sv 2020-12-06

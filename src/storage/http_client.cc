@@ -221,18 +221,33 @@ Result<HttpAnswer> HttpClient::Send(const std::function<Result<HttpCall>()>& mak
   int max_attempts = std::max(1, options_.max_attempts);
   for (int attempt = 1;; ++attempt) {
     LS_ASSIGN_OR_RETURN(HttpCall call, make());
+    const HttpClientMetrics* m = call.metrics;
+    const auto started = std::chrono::steady_clock::now();
     Attempt a = Perform(call);
     ++requests_;
+    if (m != nullptr) {
+      if (m->requests != nullptr) m->requests->Increment();
+      if (m->seconds != nullptr) {
+        m->seconds->Observe(
+            std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+      }
+    }
+    auto failed = [m] {
+      if (m != nullptr && m->errors != nullptr) m->errors->Increment();
+    };
     const std::string& what = call.what.empty() ? call.peer : call.what;
     if (a.code == CURLE_OK) {
       if (!IsRetryableStatus(a.answer.status) || attempt >= max_attempts) {
+        if (IsRetryableStatus(a.answer.status)) failed();
         a.answer.attempts = attempt;
         return std::move(a.answer);
       }
     } else if (a.too_large) {
+      failed();
       return Status::TooLarge(what + ": the answer is larger than " +
                               std::to_string(call.max_response_bytes) + " bytes");
     } else if (!RetryableCurlCode(a.code) || attempt >= max_attempts) {
+      failed();
       std::string tries = attempt > 1 ? " (after " + std::to_string(attempt) + " attempts)" : "";
       if (a.code == CURLE_PARTIAL_FILE) {
         return Status::IOError(what + ": " + call.peer + " sent a truncated answer" + tries);
@@ -247,6 +262,7 @@ Result<HttpAnswer> HttpClient::Send(const std::function<Result<HttpCall>()>& mak
       return Status::IOError(what + ": request failed: " + std::string(curl_easy_strerror(a.code)));
     }
     ++retries_;
+    if (m != nullptr && m->retries != nullptr) m->retries->Increment();
     int64_t wait = BackoffMs(attempt, a.code == CURLE_OK ? &a.answer : nullptr);
     std::this_thread::sleep_for(std::chrono::milliseconds(wait));
   }

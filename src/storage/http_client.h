@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "metrics/metrics_registry.h"
 
 namespace lakeshare {
 
@@ -45,14 +46,25 @@ struct HttpClientOptions {
   bool honour_retry_after = true;
 };
 
+// Where one backend's requests are counted (metrics/metrics_registry.h
+// series; storage/object_store_metrics.h makes them). Null members count
+// nothing.
+struct HttpClientMetrics {
+  Counter* requests = nullptr;  // attempts sent
+  Counter* retries = nullptr;
+  Counter* errors = nullptr;     // calls that failed in the end (no answer, or 429/5xx)
+  Histogram* seconds = nullptr;  // per attempt
+};
+
 struct HttpCall {
   std::string method = "GET";
   std::string url;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
   int64_t max_response_bytes = int64_t{1} << 31;
-  std::string what;                // for messages: "s3://bucket/key"
-  std::string peer = "the store";  // who answers, for messages
+  std::string what;                            // for messages: "s3://bucket/key"
+  std::string peer = "the store";              // who answers, for messages
+  const HttpClientMetrics* metrics = nullptr;  // must outlive the call
 };
 
 struct HttpAnswer {

@@ -5,6 +5,7 @@
 #include <atomic>
 #include <thread>
 
+#include "storage/object_store_metrics.h"
 #include "testing/status_matchers.h"
 #include "testing/test_http_server.h"
 
@@ -248,6 +249,56 @@ TEST(HttpClientTest, MakerIsAskedEveryAttempt) {
   ASSERT_OK(a);
   EXPECT_EQ(made, 2);
   EXPECT_EQ(a->body, "/attempt2");
+}
+
+}  // namespace
+}  // namespace lakeshare
+
+namespace lakeshare {
+namespace {
+
+TEST(HttpClientMetricsTest, CountsAttemptsRetriesAndFailuresPerCall) {
+  std::atomic<int> n{0};
+  testing::TestHttpServer server([&](const auto& r) {
+    testing::TestHttpServer::Response resp;
+    if (r.target == "/flaky" && n++ < 2) resp.status = 503;
+    if (r.target == "/down") resp.status = 500;
+    if (r.target == "/missing") resp.status = 404;
+    return resp;
+  });
+  MetricsRegistry registry;
+  ObjectStoreMetrics metrics(registry);
+  HttpClientOptions o = Fast();
+  o.max_attempts = 3;
+  HttpClient client(o);
+  auto send = [&](const std::string& path, const char* backend) {
+    HttpCall c = Get(server.base_url() + path);
+    c.metrics = metrics.For(backend);
+    return client.Send(c);
+  };
+  ASSERT_OK(send("/flaky", "s3"));    // 3 attempts, 2 retries, succeeds
+  ASSERT_OK(send("/down", "s3"));     // 3 attempts, 2 retries, fails in the end
+  ASSERT_OK(send("/missing", "s3"));  // a 404 is an answer, not a store error
+  ASSERT_OK(send("/ok", "azure"));
+  const HttpClientMetrics* s3 = metrics.For("s3");
+  EXPECT_EQ(s3->requests->value(), 7u);
+  EXPECT_EQ(s3->retries->value(), 4u);
+  EXPECT_EQ(s3->errors->value(), 1u);
+  EXPECT_EQ(s3->seconds->count(), 7u);
+  EXPECT_EQ(metrics.For("azure")->requests->value(), 1u);
+  EXPECT_EQ(metrics.For("azure")->errors->value(), 0u);
+  EXPECT_EQ(metrics.For("gcs")->requests->value(), 0u);
+  // A store nobody listens on: one failure, whatever the attempts.
+  HttpCall gone = Get("http://127.0.0.1:1/x");
+  gone.metrics = metrics.For("gcs");
+  EXPECT_FALSE(client.Send(gone).ok());
+  EXPECT_EQ(metrics.For("gcs")->requests->value(), 3u);
+  EXPECT_EQ(metrics.For("gcs")->errors->value(), 1u);
+  // Rendered by backend.
+  std::string text = registry.Render();
+  EXPECT_NE(text.find("lakeshare_object_store_requests_total{backend=\"s3\"} 7"), std::string::npos)
+      << text;
+  EXPECT_NE(text.find("lakeshare_object_store_errors_total{backend=\"gcs\"} 1"), std::string::npos);
 }
 
 }  // namespace

@@ -101,6 +101,7 @@ Result<HttpCall> S3Store::BuildCall(const std::string& method, const ObjectLocat
   HttpCall call;
   call.method = method;
   call.what = where.Full();
+  call.metrics = settings_.metrics;
   V4Options o;
   o.flavor = settings_.flavor;
   o.region = settings_.region;

@@ -41,6 +41,7 @@ struct S3StoreSettings {
   V4Credentials credentials;
   std::string name = "S3";  // for messages
   int64_t max_url_lifetime_s = 7 * 24 * 3600;
+  const HttpClientMetrics* metrics = nullptr;  // counts every request; may be null
 };
 
 class S3Store : public Storage, public UrlSigner {

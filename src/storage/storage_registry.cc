@@ -154,14 +154,17 @@ Result<StorageBackend> StorageRegistry::Build(CloudType type, int entry) const {
   switch (type) {
     case CloudType::kS3: {
       LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveS3Settings(e, env_, what));
+      if (metrics_) s.metrics = metrics_->For("s3");
       return backend(std::make_shared<S3Store>(std::move(s), http));
     }
     case CloudType::kGcs: {
       LS_ASSIGN_OR_RETURN(S3StoreSettings s, ResolveGcsSettings(e, env_, what));
+      if (metrics_) s.metrics = metrics_->For("gcs");
       return backend(std::make_shared<S3Store>(std::move(s), http));
     }
     case CloudType::kAzure: {
       LS_ASSIGN_OR_RETURN(AzureStoreSettings s, ResolveAzureSettings(e, env_, what));
+      if (metrics_) s.metrics = metrics_->For("azure");
       return backend(std::make_shared<AzureStore>(std::move(s), http));
     }
     case CloudType::kNone:
@@ -205,6 +208,12 @@ Result<StorageBackend> StorageRegistry::ForLocation(const std::string& location)
   }
   backends_.emplace(key, *built);
   return *built;
+}
+
+void StorageRegistry::SetMetrics(std::shared_ptr<const ObjectStoreMetrics> metrics) {
+  std::lock_guard<std::mutex> lock(mu_);
+  metrics_ = std::move(metrics);
+  backends_.clear();
 }
 
 std::vector<std::string> StorageRegistry::Describe() const {

@@ -26,6 +26,7 @@
 #include "storage/cloud_config.h"
 #include "storage/http_client.h"
 #include "storage/object_location.h"
+#include "storage/object_store_metrics.h"
 #include "storage/storage.h"
 
 namespace lakeshare {
@@ -57,6 +58,9 @@ class StorageRegistry {
 
   const std::shared_ptr<class LocalUrlSigner>& local_signer() const { return local_signer_; }
   const std::shared_ptr<HttpClient>& http() const { return http_; }
+  // Counts the cloud backends' requests from now on (backends are made
+  // again; ones already handed out do not count).
+  void SetMetrics(std::shared_ptr<const ObjectStoreMetrics> metrics);
 
  private:
   // The index in locations_ of the entry serving `where`, or -1.
@@ -72,6 +76,7 @@ class StorageRegistry {
   std::shared_ptr<HttpClient> http_;
   mutable std::mutex mu_;
   mutable std::map<std::pair<int, int>, StorageBackend> backends_;  // (type, entry)
+  std::shared_ptr<const ObjectStoreMetrics> metrics_;               // guarded by mu_
 };
 
 }  // namespace lakeshare

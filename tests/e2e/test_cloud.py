@@ -545,3 +545,27 @@ def test_listing_starts_at_the_checkpoint(cloud, cold, parquet_rows):
         assert _start_after(lists[0]) == cp_prefix, lists[0]
     # The server that read the table before sees the commit too.
     assert cloud.alice.table_version("all", "delta", GENERATED) == v
+
+
+def test_object_store_requests_are_on_metrics(cloud):
+    """/metrics counts the store requests of a cold read, by backend, and
+    no errors; the other backend's series stay at 0."""
+    from test_observability import scrape, value
+    backend = "s3" if cloud.storage == "s3" else "azure"
+    other = "azure" if backend == "s3" else "s3"
+    before = scrape(cloud.server.base_url + "/metrics")
+    time.sleep(0.3)
+    lines_before = len(cloud.emulator.request_lines())
+    result = cloud.alice.query("all", "delta", harness.sanitize_name("delta-0.8.0-partitioned"))
+    assert result.files
+    time.sleep(0.3)  # the emulator logs after answering
+    sent = len(cloud.emulator.request_lines()) - lines_before
+    after = scrape(cloud.server.base_url + "/metrics")
+    grown = (value(after, "lakeshare_object_store_requests_total", backend=backend) -
+             value(before, "lakeshare_object_store_requests_total", backend=backend))
+    assert grown >= 1
+    assert grown <= sent  # every counted request reached the emulator
+    assert value(after, "lakeshare_object_store_errors_total", backend=backend) == 0
+    assert value(after, "lakeshare_object_store_requests_total", backend=other) == 0
+    assert value(after, "lakeshare_object_store_request_duration_seconds_count", backend=backend) == \
+        value(after, "lakeshare_object_store_requests_total", backend=backend)

@@ -229,3 +229,27 @@ def restart_postgres(cluster):
                           "-p", str(cluster.port)], timeout=10).returncode != 0:
         assert cluster.proc.poll() is None and time.monotonic() < deadline, cluster.log_tail()
         time.sleep(0.1)
+
+
+def test_catalog_database_pool_and_latency(lakeshare_bin, tmp_path):
+    """With a catalog database: its calls' latency, pool waits and pool state."""
+    path = os.path.join(str(tmp_path), "catalog.db")
+    s = launch_server(lakeshare_bin, config(catalogUrl="sqlite:" + path, allowAnonymous=True),
+                      str(tmp_path), name="dbmetrics")
+    try:
+        before = scrape(s.base_url + "/metrics")
+        for _ in range(5):
+            assert requests.get(s.endpoint_url + "/shares", timeout=10).status_code == 200
+        m = scrape(s.base_url + "/metrics")
+        calls = value(m, "lakeshare_db_query_duration_seconds_count")
+        assert calls >= value(before, "lakeshare_db_query_duration_seconds_count") + 5
+        assert value(m, "lakeshare_db_pool_wait_seconds_count") >= calls
+        assert value(m, "lakeshare_db_errors_total") == 0
+        assert value(m, "lakeshare_db_pool_connections_max") >= 1
+        assert 1 <= value(m, "lakeshare_db_pool_connections_open") <= value(m, "lakeshare_db_pool_connections_max")
+        assert value(m, "lakeshare_db_pool_connections_idle") <= value(m, "lakeshare_db_pool_connections_open")
+        assert ("lakeshare_db_retries_total", frozenset()) in m
+        # No object store here: its series exist, at 0.
+        assert value(m, "lakeshare_object_store_requests_total", backend="s3") == 0
+    finally:
+        s.stop_and_check()

@@ -125,6 +125,7 @@ def test_systemd_unit_is_hardened(package):
     unit = unit_of(root)
     service = unit["Service"]
     assert service["ExecStart"] == "/usr/bin/lakeshare serve --config /etc/lakeshare/lakeshare.yaml"
+    assert service["ExecReload"] == "/bin/kill -HUP $MAINPID"  # SIGHUP reloads, never kills
     for key, want in (("DynamicUser", "yes"), ("ProtectSystem", "strict"), ("NoNewPrivileges", "yes"),
                       ("PrivateTmp", "yes"), ("PrivateDevices", "yes"), ("StateDirectory", "lakeshare"),
                       ("CacheDirectory", "lakeshare"), ("CapabilityBoundingSet", ""),

@@ -1,0 +1,72 @@
+// Per-recipient request rate limits: one token bucket (common/token_bucket.h)
+// per recipient, at the recipient's own limit (an override from the catalog)
+// or the server's default. Over the limit a request is refused with the
+// seconds to wait (a 429 with Retry-After, server/errors.h).
+//
+// Hot path: one hash of the name, one lock of one of kShards shards (held for
+// a map probe and a few arithmetic operations), no allocation once the
+// recipient has a bucket. Memory is bounded: a bucket that has refilled to
+// full holds no state a new one would not, so full buckets are swept out
+// when a shard grows past its sweep threshold (amortised O(1)).
+//
+// Outlives SharingService rebuilds (a SIGHUP): the default is changed with
+// SetDefault and the buckets keep their tokens. Thread-safe.
+#pragma once
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <functional>
+#include <mutex>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "common/token_bucket.h"
+
+namespace lakeshare {
+
+class RateLimiter {
+ public:
+  // Monotonic nanoseconds; tests inject their own.
+  using Clock = std::function<int64_t()>;
+
+  explicit RateLimiter(RateLimit default_limit, Clock clock = {});
+
+  void SetDefault(RateLimit limit);
+  RateLimit default_limit() const;
+
+  // 0 when `recipient` may make a request now (and it is counted), else the
+  // whole seconds (>= 1) to wait. `override_limit`: the recipient's own
+  // limit, which replaces the default (unlimited included).
+  int64_t Admit(std::string_view recipient, const std::optional<RateLimit>& override_limit);
+
+  // Buckets held now (for tests and metrics).
+  size_t BucketCount();
+
+ private:
+  static constexpr size_t kShards = 16;
+  static constexpr size_t kMinSweepThreshold = 1024;
+
+  // Lets the map look up by string_view without building a std::string.
+  struct Hash {
+    using is_transparent = void;
+    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
+  };
+  struct Shard {
+    std::mutex mu;
+    std::unordered_map<std::string, TokenBucket, Hash, std::equal_to<>> buckets;
+    size_t sweep_threshold = kMinSweepThreshold;
+  };
+
+  int64_t Now() const;
+  static void Sweep(Shard& shard, int64_t now_ns);
+
+  Clock clock_;
+  std::atomic<double> default_per_second_;
+  std::atomic<int64_t> default_burst_;
+  std::array<Shard, kShards> shards_;
+};
+
+}  // namespace lakeshare
