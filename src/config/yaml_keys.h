@@ -25,6 +25,7 @@ extern const std::vector<std::string_view> kAuthorizationKeys;
 extern const std::vector<std::string_view> kSslKeys;
 extern const std::vector<std::string_view> kMetricsKeys;
 extern const std::vector<std::string_view> kHudiKeys;
+extern const std::vector<std::string_view> kOAuthKeys;
 
 // InvalidArgument "config: 'key' (line N) why".
 Status ConfigError(const YAML::Node& node, const std::string& key, const std::string& why);

@@ -12,6 +12,8 @@
 
 namespace lakeshare {
 
+class OAuthTokenEndpoint;
+
 struct SharingServiceOptions {
   std::string endpoint = "/delta-sharing";  // no trailing '/'; "" for the root
   std::optional<std::string> public_url;    // base of signed URLs; default: from Host
@@ -25,6 +27,8 @@ struct SharingServiceOptions {
   // /query and /changes answers one recipient may have in progress at once
   // (recipient_slots.h); 0: no bound.
   int max_concurrent_answers_per_recipient = 0;
+  // Serves {endpoint}/oauth/token (oauth_token_endpoint.h); none: 404 there.
+  std::shared_ptr<const OAuthTokenEndpoint> oauth;
 };
 
 }  // namespace lakeshare
