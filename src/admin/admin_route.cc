@@ -43,7 +43,7 @@ const std::vector<AdminRoute>& AdminRoutes() {
   static const std::vector<AdminRoute> kRoutes = [] {
     std::vector<AdminRoute> all;
     for (auto part : {SessionRoutes, OverviewRoutes, ShareRoutes, TableReadRoutes, RecipientRoutes,
-                      LinkRoutes, UserRoutes}) {
+                      OAuthRoutes, LinkRoutes, UserRoutes}) {
       for (AdminRoute& r : part()) all.push_back(std::move(r));
     }
     return all;

@@ -57,14 +57,17 @@ inline constexpr RouteGroup kTableGroup{"tables", "table", "Shared tables"};
 inline constexpr RouteGroup kRecipientGroup{"recipients", "recipient", "Recipients"};
 inline constexpr RouteGroup kGrantGroup{"grants", "grant", "Which shares a recipient may read"};
 inline constexpr RouteGroup kTokenGroup{"tokens", "token", "Recipient tokens and profile files"};
+inline constexpr RouteGroup kOAuthGroup{"oauth clients", "oauth",
+                                        "Recipients' OAuth clients (profile format version 2)"};
 inline constexpr RouteGroup kLinkGroup{"activation links", "link",
                                        "One-time activation links (profile downloads)"};
 inline constexpr RouteGroup kUserGroup{"users", "user", "Users of the admin API (admins only)"};
 inline constexpr RouteGroup kAuditGroup{"audit", "", "The audit log"};
 inline constexpr RouteGroup kOverviewGroup{"overview", "", "The catalog at a glance"};
 inline constexpr const RouteGroup* kRouteGroups[] = {
-    &kSessionGroup, &kApiGroup,   &kShareGroup, &kSchemaGroup, &kTableGroup, &kRecipientGroup,
-    &kGrantGroup,   &kTokenGroup, &kLinkGroup,  &kUserGroup,   &kAuditGroup, &kOverviewGroup};
+    &kSessionGroup,   &kApiGroup,   &kShareGroup,   &kSchemaGroup, &kTableGroup,
+    &kRecipientGroup, &kGrantGroup, &kTokenGroup,   &kOAuthGroup,  &kLinkGroup,
+    &kUserGroup,      &kAuditGroup, &kOverviewGroup};
 
 // An error a route may answer: the Status code that causes it (server/errors.h
 // turns it into the HTTP status and errorCode) and when.
@@ -160,6 +163,7 @@ std::vector<AdminRoute> OverviewRoutes();
 std::vector<AdminRoute> ShareRoutes();
 std::vector<AdminRoute> TableReadRoutes();  // admin_routes_tables.cc
 std::vector<AdminRoute> RecipientRoutes();
+std::vector<AdminRoute> OAuthRoutes();  // admin_routes_oauth.cc
 std::vector<AdminRoute> LinkRoutes();
 std::vector<AdminRoute> UserRoutes();
 

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "admin/admin_json.h"
+#include "admin/admin_oauth_json.h"
 #include "admin/admin_route.h"
 #include "admin/openapi.h"
 #include "server/errors.h"
@@ -271,7 +272,9 @@ TEST(AdminRoutesTest, EveryRouteIsReachableFromTheCli) {
         EXPECT_EQ(targets.count(t), 1u) << t;
       }
       if (c.output == CliCommand::Output::kProfile) {
-        EXPECT_EQ(r.response, &ProfileShape());
+        EXPECT_TRUE(r.response == &ProfileShape() || r.response == &OAuthSecretProfileShape() ||
+                    r.response == &OAuthKeyProfileShape())
+            << r.id;
       }
     }
   }
@@ -317,6 +320,18 @@ TEST(AdminRoutesTest, WritersProduceTheDocumentedShapes) {
   json::object grants;
   grants["items"] = StringArray({"s"});
   EXPECT_OK(ConformsTo(grants, GrantListShape()));
+  OAuthClientKeyRecord key{"k1", "ES256", "pem", 5};
+  OAuthClientRecord client{"cid", "r", 1, 9000, 4000, {key}};
+  EXPECT_OK(ConformsTo(OAuthClientJson(client, 3000), OAuthClientShape()));
+  EXPECT_OK(ConformsTo(OAuthClientJson(OAuthClientRecord{}, 0), OAuthClientShape()));
+  EXPECT_OK(ConformsTo(Items(std::vector<OAuthClientRecord>{client},
+                             [](const OAuthClientRecord& c) { return OAuthClientJson(c, 0); }),
+                       OAuthClientListShape()));
+  EXPECT_OK(ConformsTo(OAuthSecretProfileJson({client, "secret"}, "https://x/delta-sharing"),
+                       OAuthSecretProfileShape()));
+  EXPECT_OK(ConformsTo(OAuthSecretProfileJson({}, "https://x"), OAuthSecretProfileShape()));
+  EXPECT_OK(ConformsTo(OAuthKeyProfileJson(client, key, "https://x/delta-sharing"),
+                       OAuthKeyProfileShape()));
 }
 
 TEST(AdminRoutesTest, TheDocumentIsValidJsonWithStableOperationIds) {

@@ -24,6 +24,8 @@ std::string_view ParamDescription(std::string_view name) {
   if (name == "user") return "An admin user's name (any case)";
   if (name == "id") return "A token's id";
   if (name == "secret") return "The link's secret, from its URL";
+  if (name == "client") return "An OAuth client's id";
+  if (name == "keyId") return "The id of an OAuth client's public key";
   return "";
 }
 

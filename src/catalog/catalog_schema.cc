@@ -148,6 +148,40 @@ const std::vector<Migration>& CatalogMigrations() {
                 allowed_from_ms BIGINT NOT NULL DEFAULT 0))",
            "CREATE INDEX IF NOT EXISTS login_failures_last ON login_failures (last_failure_ms)",
        }},
+      // OAuth 2.0 clients of recipients (oauth_client_store.h). Their access
+      // tokens are recipient_tokens rows linked to the client, so revoking or
+      // deleting it ends them. Assertion ids (jti) are kept until their
+      // assertion expires, so every replica refuses a replay.
+      {4,
+       "oauth clients",
+       {
+           R"(CREATE TABLE IF NOT EXISTS oauth_clients (
+                id TEXT PRIMARY KEY,
+                recipient_id TEXT NOT NULL REFERENCES recipients (id) ON DELETE CASCADE,
+                secret_hash TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                expiration_ms BIGINT,
+                revoked_ms BIGINT))",
+           "CREATE INDEX IF NOT EXISTS oauth_clients_recipient ON oauth_clients (recipient_id)",
+           R"(CREATE TABLE IF NOT EXISTS oauth_client_keys (
+                client_id TEXT NOT NULL REFERENCES oauth_clients (id) ON DELETE CASCADE,
+                key_id TEXT NOT NULL,
+                algorithm TEXT NOT NULL,
+                public_key TEXT NOT NULL,
+                created_ms BIGINT NOT NULL,
+                PRIMARY KEY (client_id, key_id)))",
+           R"(CREATE TABLE IF NOT EXISTS oauth_assertion_ids (
+                client_id TEXT NOT NULL REFERENCES oauth_clients (id) ON DELETE CASCADE,
+                jti TEXT NOT NULL,
+                expires_ms BIGINT NOT NULL,
+                PRIMARY KEY (client_id, jti)))",
+           "CREATE INDEX IF NOT EXISTS oauth_assertion_ids_expiry ON oauth_assertion_ids "
+           "(expires_ms)",
+           "ALTER TABLE recipient_tokens ADD COLUMN oauth_client_id TEXT "
+           "REFERENCES oauth_clients (id) ON DELETE CASCADE",
+           "CREATE INDEX IF NOT EXISTS recipient_tokens_oauth_client ON recipient_tokens "
+           "(oauth_client_id)",
+       }},
   };
   return kMigrations;
 }

@@ -334,6 +334,8 @@ class CatalogAdmin {
  public:
   // `db` must carry the catalog schema (MigrateCatalogSchema).
   explicit CatalogAdmin(std::shared_ptr<db::Database> db, CatalogAdminOptions options = {});
+  // The catalog database (for stores of their own, e.g. oauth_client_store.h).
+  const std::shared_ptr<db::Database>& database() const { return db_; }
 
   // Shares. Deleting a share deletes its schemas, tables and grants.
   Result<ShareRecord> CreateShare(const ShareSpec& spec);

@@ -286,6 +286,8 @@ Result<std::vector<TokenRecord>> CatalogAdmin::ListTokens(std::string_view recip
                                           Sql({"SELECT ", kTokenCols,
                                                " FROM recipient_tokens t JOIN recipients r ON "
                                                "r.id = t.recipient_id WHERE t.recipient_id = ? "
+                                               // OAuth access tokens: see its clients
+                                               "AND t.oauth_client_id IS NULL "
                                                "ORDER BY t.created_ms, t.id"}),
                                           {r.id}, ToToken));
     return Status::OK();

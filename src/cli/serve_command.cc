@@ -22,6 +22,7 @@
 #include "console/console_assets.h"
 #include "console/console_handler.h"
 #include "protocol/builtin_table_formats.h"
+#include "protocol/oauth_token_endpoint.h"
 #include "protocol/rate_limiter.h"
 #include "protocol/sharing_service.h"
 #include "server/client_address.h"
@@ -206,6 +207,13 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
                          MetricType::kGauge, audit(&Stats::queued));
   }
   options.audit = config.metrics.enabled ? metrics : database_audit;
+  if (database) {
+    OAuthTokenOptions oauth;
+    oauth.access_token_ttl_seconds = config.oauth.access_token_ttl_seconds;
+    oauth.max_assertion_lifetime_seconds = config.oauth.max_assertion_lifetime_seconds;
+    options.oauth =
+        std::make_shared<OAuthTokenEndpoint>(std::make_shared<OAuthClientStore>(database), oauth);
+  }
 
   ServerOptions server_options;
   server_options.address = config.host == "localhost" ? "127.0.0.1" : config.host;

@@ -247,6 +247,25 @@ Status ParseMetrics(const YAML::Node& root, ServerConfig* cfg) {
   return Status::OK();
 }
 
+Status ParseOAuth(const YAML::Node& root, ServerConfig* cfg) {
+  YAML::Node n = root["oauth"];
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsMap()) return Bad(n, "oauth", "must be a mapping");
+  LS_RETURN_IF_ERROR(CheckConfigKeys(n, "oauth", kOAuthKeys, {}, &cfg->warnings));
+  LS_RETURN_IF_ERROR(ReadInt(n, "accessTokenTtlSeconds", 60, &cfg->oauth.access_token_ttl_seconds));
+  LS_RETURN_IF_ERROR(
+      ReadInt(n, "maxAssertionLifetimeSeconds", 10, &cfg->oauth.max_assertion_lifetime_seconds));
+  constexpr int64_t kDay = 24 * 3600;
+  if (cfg->oauth.access_token_ttl_seconds > kDay) {
+    return Bad(n["accessTokenTtlSeconds"], "oauth.accessTokenTtlSeconds", "must be at most 86400");
+  }
+  if (cfg->oauth.max_assertion_lifetime_seconds > kDay) {
+    return Bad(n["maxAssertionLifetimeSeconds"], "oauth.maxAssertionLifetimeSeconds",
+               "must be at most 86400");
+  }
+  return Status::OK();
+}
+
 Status ParseShares(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
   YAML::Node shares;
   LS_RETURN_IF_ERROR(ReadSequence(root, "shares", &shares));
@@ -521,6 +540,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   std::optional<RateLimit> rate_limit;
   LS_RETURN_IF_ERROR(ReadRateLimit(root, "rateLimit", &cfg->warnings, &rate_limit));
   if (rate_limit) cfg->rate_limit = *rate_limit;
+  LS_RETURN_IF_ERROR(ParseOAuth(root, cfg));
   // With a catalog database the credentials live there.
   if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {
     return Status::InvalidArgument(

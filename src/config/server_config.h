@@ -68,6 +68,13 @@ struct MetricsConfig {
   int listen_port = 0;
 };
 
+// `oauth:` — the OAuth token endpoint of a catalog database
+// (protocol/oauth_token_endpoint.h).
+struct OAuthConfig {
+  int64_t access_token_ttl_seconds = 3600;
+  int64_t max_assertion_lifetime_seconds = 300;
+};
+
 struct ServerConfig {
   std::string config_path;  // absolute path of the file this came from ("" if parsed from text)
   std::string host = "localhost";
@@ -123,6 +130,7 @@ struct ServerConfig {
   // Names of the LAKESHARE_* variables that set keys (config_env.h); never values.
   std::vector<std::string> from_environment;
   MetricsConfig metrics;
+  OAuthConfig oauth;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

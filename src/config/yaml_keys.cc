@@ -40,7 +40,8 @@ const std::vector<std::string_view> kRootKeys = {"version",
                                                  "recipients",
                                                  "storage",
                                                  "hudi",
-                                                 "metrics"};
+                                                 "metrics",
+                                                 "oauth"};
 const std::vector<std::string_view> kReferenceOnlyRootKeys = {
     "deltaTableCacheSize",        "stalenessAcceptable",          "evaluatePredicateHints",
     "evaluateJsonPredicateHints", "evaluateJsonPredicateHintsV2", "requestTimeoutSeconds",
@@ -58,6 +59,8 @@ const std::vector<std::string_view> kSslKeys = {"selfSigned", "certificateFile",
                                                 "certificateKeyFile", "certificatePassword",
                                                 "certificatePasswordFile"};
 const std::vector<std::string_view> kMetricsKeys = {"enabled", "listen"};
+const std::vector<std::string_view> kOAuthKeys = {"accessTokenTtlSeconds",
+                                                  "maxAssertionLifetimeSeconds"};
 const std::vector<std::string_view> kHudiKeys = {"mergeCache", "mergeCacheBytes"};
 
 namespace {

@@ -13,6 +13,8 @@
 
 namespace lakeshare {
 
+class OAuthTokenEndpoint;
+
 struct SharingServiceOptions {
   std::string endpoint = "/delta-sharing";  // no trailing '/'; "" for the root
   std::optional<std::string> public_url;    // base of signed URLs; default: from Host
@@ -29,6 +31,8 @@ struct SharingServiceOptions {
   // Per-recipient request rates (rate_limiter.h), shared by the services a
   // SIGHUP replaces so that buckets survive; none: no rate limits.
   std::shared_ptr<RateLimiter> rate_limiter;
+  // Serves {endpoint}/oauth/token (oauth_token_endpoint.h); none: 404 there.
+  std::shared_ptr<const OAuthTokenEndpoint> oauth;
 };
 
 }  // namespace lakeshare

@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "protocol/builtin_table_formats.h"
+#include "protocol/oauth_token_endpoint.h"
 #include "protocol/sharing_audit.h"
 #include "protocol/sharing_routes.h"
 #include "server/errors.h"
@@ -55,6 +56,12 @@ uint64_t NextServiceId() {
   return next.fetch_add(1, std::memory_order_relaxed);
 }
 
+// {prefix}/oauth/token: the OAuth token endpoint, which takes client
+// credentials instead of a bearer token.
+bool IsOAuthTokenPath(const std::vector<std::string>& segments) {
+  return segments.size() == 2 && segments[0] == "oauth" && segments[1] == "token";
+}
+
 }  // namespace
 
 SharingService::SharingService(SharingServiceOptions options, std::shared_ptr<Catalog> catalog,
@@ -85,13 +92,23 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     if (!segments->empty() && (*segments)[0] == "files") {
       return files_.Serve(request, segments->size() == 2 ? (*segments)[1] : std::string_view());
     }
-    if (!options_.audit) return Route(request, *segments, nullptr, nullptr);
+    const bool oauth = IsOAuthTokenPath(*segments);
+    auto serve_token = [&](std::string* recipient) {
+      if (!options_.oauth) return NoSuchEndpoint();
+      return options_.oauth->Handle(request, BaseUrl(context_, request) + "/oauth/token",
+                                    recipient);
+    };
+    if (!options_.audit) {
+      return oauth ? serve_token(nullptr) : Route(request, *segments, nullptr, nullptr);
+    }
     SharingAuditEvent event;
     event.time_ms = NowMillis();
     event.remote_address = request.remote_address;
     event.request_id = request.request_id;
     DescribeSharingRequest(*segments, &event);
-    HttpResponse response = Route(request, *segments, &event.recipient, &event.reason);
+    if (oauth) event.action = "oauthToken";
+    HttpResponse response = oauth ? serve_token(&event.recipient)
+                                  : Route(request, *segments, &event.recipient, &event.reason);
     AuditResponse(&response, std::move(event), options_.audit);
     return response;
   } catch (const std::exception& e) {
@@ -117,7 +134,10 @@ std::optional<HttpResponse> SharingService::CheckHead(HttpRequest& head) {
   }
   path.remove_prefix(prefix.size());
   std::optional<std::vector<std::string>> segments = PathSegments(path);
-  if (!segments || (!segments->empty() && (*segments)[0] == "files")) return std::nullopt;
+  if (!segments || (!segments->empty() && (*segments)[0] == "files") ||
+      IsOAuthTokenPath(*segments)) {
+    return std::nullopt;
+  }
   Result<Principal> who = Authenticate(head);
   if (who.ok()) {
     head.head_context = HeadPrincipal{id_, *std::move(who)};

@@ -135,6 +135,49 @@ HttpResponse TooManyRequestsResponse(std::string_view message, int64_t retry_aft
   return r;
 }
 
+HttpResponse OAuthErrorResponse(const Status& status) {
+  int http_status = 400;
+  std::string_view error = "invalid_request";
+  std::string_view message = status.message();
+  switch (status.code()) {
+    case StatusCode::kInvalidArgument:
+    case StatusCode::kTooLarge:
+      break;
+    case StatusCode::kUnauthenticated:
+      http_status = 401;
+      error = "invalid_client";
+      break;
+    case StatusCode::kPermissionDenied:
+      error = "invalid_grant";
+      break;
+    case StatusCode::kUnsupported:
+      error = "unsupported_grant_type";
+      break;
+    default: {
+      ErrorMapping m = MapStatusCode(status.code());
+      http_status = m.http_status;
+      error = http_status == 503 ? "temporarily_unavailable" : "server_error";
+      if (!m.sends_message) {
+        spdlog::error("internal error: {}", status.ToString());
+        message = kHiddenMessage;
+      }
+    }
+  }
+  HttpResponse r;
+  r.status = http_status;
+  r.SetHeader("Content-Type", "application/json");
+  r.SetHeader("Cache-Control", "no-store");
+  JsonWriter w(&r.body);
+  w.BeginObject()
+      .Key("error")
+      .String(error)
+      .Key("error_description")
+      .String(ValidUtf8(message))
+      .EndObject();
+  if (http_status == 401) r.SetHeader("WWW-Authenticate", "Basic realm=\"lakeshare\"");
+  return r;
+}
+
 HttpResponse TransportErrorResponse(int http_status, std::string_view message) {
   ErrorMapping m = MapTransportStatus(http_status);
   return ErrorResponse(m.http_status, m.error_code, m.sends_message ? message : kHiddenMessage);

@@ -48,4 +48,12 @@ HttpResponse TooManyRequestsResponse(std::string_view message, int64_t retry_aft
 // MALFORMED_REQUEST): the same body shape.
 HttpResponse ErrorResponse(int http_status, std::string_view error_code, std::string_view message);
 
+// A non-OK Status of the OAuth token endpoint in RFC 6749 §5.2's shape,
+// {"error": "...", "error_description": "..."}: kUnauthenticated is 401
+// invalid_client (with WWW-Authenticate: Basic), kPermissionDenied 400
+// invalid_grant, kUnsupported 400 unsupported_grant_type, kInvalidArgument
+// and kTooLarge 400 invalid_request; the rest keep MapStatusCode's HTTP
+// status as server_error / temporarily_unavailable.
+HttpResponse OAuthErrorResponse(const Status& status);
+
 }  // namespace lakeshare

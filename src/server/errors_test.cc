@@ -5,6 +5,7 @@
 #include <boost/json.hpp>
 #include <map>
 #include <string>
+#include <tuple>
 
 namespace lakeshare {
 namespace {
@@ -118,6 +119,30 @@ TEST(ErrorsTest, TransportRefusals) {
     boost::json::object body = Body(r);
     EXPECT_EQ(body.at("errorCode").as_string(), code);
     EXPECT_EQ(body.at("message").as_string(), status == 500 ? "internal error" : "why");
+  }
+}
+
+TEST(ErrorsTest, OAuthErrorsTakeRfc6749Shape) {
+  const std::vector<std::tuple<Status, int, std::string>> expected = {
+      {Status::Unauthenticated("bad secret"), 401, "invalid_client"},
+      {Status::PermissionDenied("expired"), 400, "invalid_grant"},
+      {Status::Unsupported("password"), 400, "unsupported_grant_type"},
+      {Status::InvalidArgument("no grant_type"), 400, "invalid_request"},
+      {Status::TooLarge("big"), 400, "invalid_request"},
+      {Status::Unavailable("db down"), 503, "temporarily_unavailable"},
+      {Status::Internal("bug"), 500, "server_error"},
+  };
+  for (const auto& [status, http, error] : expected) {
+    SCOPED_TRACE(error);
+    HttpResponse r = OAuthErrorResponse(status);
+    EXPECT_EQ(r.status, http);
+    boost::json::object body = Body(r);
+    EXPECT_EQ(body.at("error").as_string(), error);
+    EXPECT_EQ(body.at("error_description").as_string(),
+              http == 500 ? "internal error" : status.message());
+    bool challenges = false;
+    for (const auto& [name, value] : r.headers) challenges |= name == "WWW-Authenticate";
+    EXPECT_EQ(challenges, http == 401);
   }
 }
 

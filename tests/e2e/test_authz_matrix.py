@@ -148,7 +148,7 @@ def _admin_calls(world, every_method=False):
     must refuse the rest just as firmly)."""
     doc = requests.get(world.server.base_url + "/api/v1/openapi.json", timeout=30).json()
     values = {"share": "granted", "schema": "d", "table": "t", "recipient": "reader", "id": world.token_id,
-              "user": "ops", "secret": "s"}
+              "user": "ops", "secret": "s", "client": "noclient", "keyId": "nokey"}
     out = []
     for path, item in doc["paths"].items():
         methods = ("get", "post", "put", "patch", "delete") if every_method else item
