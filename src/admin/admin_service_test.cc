@@ -531,7 +531,7 @@ TEST_P(AdminServiceTest, OverviewCountsAndExpiringTokens) {
 TEST_P(AdminServiceTest, AuditQueryFilters) {
   std::string t = Login("root", "root-password");
   ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 201);
-  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 400);
+  ASSERT_EQ(As(t, "POST", "/api/v1/shares", R"({"name":"s1"})").status, 409);
   ASSERT_EQ(As(t, "GET", "/api/v1/shares/zzz").status, 404);
   auto q = As(t, "GET", "/api/v1/audit?action=createShare&outcome=ok");
   ASSERT_EQ(q.status, 200) << q.body;

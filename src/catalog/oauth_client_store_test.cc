@@ -104,7 +104,7 @@ TEST_P(OAuthClientStoreTest, KeysAreValidatedAndListed) {
   EXPECT_EQ(k2.key_id, "ek");
   EXPECT_EQ(k2.algorithm, "ES256");
   EXPECT_THAT(store.AddKey("alice", c.record.client_id, "k1", ec.PublicPem()),
-              StatusIs(StatusCode::kFailedPrecondition));
+              StatusIs(StatusCode::kAlreadyExists));
   EXPECT_THAT(store.AddKey("alice", c.record.client_id, "k3", "junk"),
               StatusIs(StatusCode::kInvalidArgument));
   EXPECT_THAT(store.AddKey("alice", "nope", "k3", ec.PublicPem()), StatusIs(StatusCode::kNotFound));
