@@ -199,7 +199,7 @@ def test_schemas_and_tables(ops, server):
     ops.ok("POST", "/shares", {"name": share}, status=201)
     sc = ops.ok("POST", "/shares/%s/schemas" % share, {"name": "Default"}, status=201)
     assert sc["share"] == share and sc["name"] == "Default"
-    assert ops.call("POST", "/shares/%s/schemas" % share, {"name": "default"}).status_code == 400
+    assert ops.call("POST", "/shares/%s/schemas" % share, {"name": "default"}).status_code == 409
     assert ops.call("POST", "/shares/%s/schemas" % share, {"name": "a.b"}).status_code == 400
     assert ops.call("POST", "/shares/nope/schemas", {"name": "x"}).status_code == 404
     assert ops.ok("GET", "/shares/%s/schemas/default" % share)["name"] == "Default"
@@ -230,7 +230,7 @@ def test_schemas_and_tables(ops, server):
                                                                            "historyShared": "yes"},
                  {"name": "b/d", "location": SIMPLE}):
         assert ops.call("POST", tables, body).status_code == 400, body
-    assert ops.call("POST", tables, {"name": "ORDERS", "location": SIMPLE}).status_code == 400
+    assert ops.call("POST", tables, {"name": "ORDERS", "location": SIMPLE}).status_code == 409  # names are case-insensitive
 
     names = [x["name"] for x in ops.ok("GET", tables)["items"]]
     assert names == sorted(names, key=str.lower) and set(names) == {"orders", "orders_alias", "eu", "y2020"}
@@ -452,7 +452,7 @@ def test_users_and_roles(server, ops):
     name = unique("helper")
     u = ops.ok("POST", "/users", {"name": name, "password": "a long enough password", "role": "viewer"}, status=201)
     assert u["role"] == "viewer" and "password" not in json.dumps(u)
-    assert ops.call("POST", "/users", {"name": name, "password": "x" * 20}).status_code == 400
+    assert ops.call("POST", "/users", {"name": name, "password": "x" * 20}).status_code == 409
     assert ops.call("POST", "/users", {"name": unique("r"), "password": "x" * 20, "role": "root"}).status_code == 400
     helper = server.admin(name, "a long enough password")
     assert helper.call("POST", "/shares", {"name": unique("h")}).status_code == 403
