@@ -431,27 +431,31 @@ async function providerWalk() {
   await context.close();
 }
 
+// The walk's world: the slow store, a database-catalog server (`extra`
+// config: e.g. its catalogUrl), copies of the two tables, the browser.
+async function startWalk(extra = {}) {
+  slowStore = await startSlowStore(SLOW_STORE_MS);
+  server = await startDatabaseServer({ ...extra, storage: slowStoreConfig() });
+  deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
+  icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
+  browser = await launchBrowser();
+}
+
+async function stopWalk() {
+  if (browser) await browser.close();
+  browser = null;
+  if (server) {
+    await server.stop();
+    cleanup(server.dir);
+    server = null;
+  }
+  if (slowStore) await slowStore.close();
+  slowStore = null;
+}
+
 describe('console on a SQLite catalog', () => {
-  before(async () => {
-    slowStore = await startSlowStore(SLOW_STORE_MS);
-    server = await startDatabaseServer({
-      storage: slowStoreConfig(),
-    });
-    deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
-    icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
-    browser = await launchBrowser();
-  });
-  after(async () => {
-    if (browser) await browser.close();
-    browser = null;
-    if (server) {
-      await server.stop();
-      cleanup(server.dir);
-      server = null;
-    }
-    if (slowStore) await slowStore.close();
-    slowStore = null;
-  });
+  before(() => startWalk());
+  after(stopWalk);
 
   test('serves its files with strict headers', async () => {
     const index = await fetch(`${server.baseUrl}/console/`, { headers: { 'Accept-Encoding': 'br' } });
@@ -611,25 +615,10 @@ describe('console on a PostgreSQL catalog', () => {
   let postgres;
   before(async () => {
     postgres = await startPostgres();
-    slowStore = await startSlowStore(SLOW_STORE_MS);
-    server = await startDatabaseServer({
-      catalogUrl: postgres.url,
-      storage: slowStoreConfig(),
-    });
-    deltaTable = copyTable(server.dir, DELTA_SOURCE, 'orders');
-    icebergTable = copyTable(server.dir, ICEBERG_SOURCE, 'events');
-    browser = await launchBrowser();
+    await startWalk({ catalogUrl: postgres.url });
   });
   after(async () => {
-    if (browser) await browser.close();
-    browser = null;
-    if (server) {
-      await server.stop();
-      cleanup(server.dir);
-      server = null;
-    }
-    if (slowStore) await slowStore.close();
-    slowStore = null;
+    await stopWalk();
     if (postgres) await postgres.stop();
   });
 
