@@ -441,16 +441,41 @@ async function startWalk(extra = {}) {
   browser = await launchBrowser();
 }
 
-async function stopWalk() {
-  if (browser) await browser.close();
-  browser = null;
-  if (server) {
-    await server.stop();
-    cleanup(server.dir);
-    server = null;
+// Tears the walk's world down, every part even when one fails (a part left
+// running would keep node alive until ctest's timeout). The slow store goes
+// first: the server may still be reading it for the cancelled check, and
+// without the store that read ends at once instead of holding the drain.
+async function stopWalk(...more) {
+  const steps = [
+    async () => {
+      if (slowStore) await slowStore.close();
+      slowStore = null;
+    },
+    async () => {
+      if (browser) await browser.close();
+      browser = null;
+    },
+    async () => {
+      if (!server) return;
+      const running = server;
+      server = null;
+      try {
+        await running.stop();
+      } finally {
+        cleanup(running.dir);
+      }
+    },
+    ...more,
+  ];
+  let first;
+  for (const step of steps) {
+    try {
+      await step();
+    } catch (e) {
+      first ??= e;
+    }
   }
-  if (slowStore) await slowStore.close();
-  slowStore = null;
+  if (first) throw first;
 }
 
 describe('console on a SQLite catalog', () => {
@@ -618,8 +643,10 @@ describe('console on a PostgreSQL catalog', () => {
     await startWalk({ catalogUrl: postgres.url });
   });
   after(async () => {
-    await stopWalk();
-    if (postgres) await postgres.stop();
+    await stopWalk(async () => {
+      if (postgres) await postgres.stop();
+      postgres = null;
+    });
   });
 
   test('the provider walk on PostgreSQL', providerWalk);

@@ -15,10 +15,12 @@ into "yyyy-mm-ddThh:mm:ss.fffZ"), ``partitionValues_parsed`` into strings,
 both only where the string columns are absent or null.
 """
 
+import fcntl
 import json
 import os
 import re
 import subprocess
+import sys
 import urllib.parse
 
 import harness
@@ -34,14 +36,19 @@ DUCK_TS_RE = re.compile(r"^(\d{4}-\d\d-\d\d) (\d\d:\d\d:\d\d)(\.\d+)?(\+00(:00)?
 
 
 def duckdb_dir(build_dir):
-    """Installs DuckDB's node package under build_dir once; returns the folder."""
+    """Installs DuckDB's node package under build_dir once; returns the folder.
+
+    Prints nothing on stdout (callers read the folder from it); the e2e and
+    console tests run in parallel, so the install is serialised by a lock."""
     d = os.path.join(build_dir, "duckdb-node")
-    if not os.path.isdir(os.path.join(d, "node_modules", "@duckdb", "node-api")):
-        os.makedirs(d, exist_ok=True)
-        with open(os.path.join(d, "package.json"), "w") as f:
-            f.write('{"private": true}\n')
-        subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
-                        DUCKDB_PACKAGE], cwd=d, check=True, timeout=600)
+    os.makedirs(d, exist_ok=True)
+    with open(os.path.join(build_dir, "duckdb-node.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if not os.path.isdir(os.path.join(d, "node_modules", "@duckdb", "node-api")):
+            with open(os.path.join(d, "package.json"), "w") as f:
+                f.write('{"private": true}\n')
+            subprocess.run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error",
+                            DUCKDB_PACKAGE], cwd=d, check=True, timeout=600, stdout=sys.stderr)
     return d
 
 
