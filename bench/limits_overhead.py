@@ -10,6 +10,11 @@ at a time, the two alternating within each round (off, on, then on, off in
 the next round) so that load from elsewhere on the machine hits both alike;
 the medians over the rounds are reported, with on as a percent of off.
 
+Throughput on a shared 2-core machine moves with the other work on it, so
+the server's own CPU time per answered request (user + system, from
+/proc/<pid>/stat, divided by wrk's request count) is reported beside it:
+what the limits add to each request, far less sensitive to outside load.
+
 Usage: bench/limits_overhead.py [--bin build/src/cli/lakeshare] [--rounds 5]
        [--seconds 4] [--connections 8] [--wrk-threads 2] [--files 100]
 """
@@ -26,7 +31,15 @@ from bench_server import TOKEN, serve, write_config
 QUERY_LUA = 'wrk.method = "POST"\nwrk.body = "{}"\nwrk.headers["Content-Type"] = "application/json"\n'
 
 
-def wrk(url, args, script=None):
+def cpu_seconds(pid):
+    with open("/proc/%d/stat" % pid) as f:
+        fields = f.read().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def wrk(url, args, script=None, pid=None):
+    """Requests/s, and the server's CPU microseconds per request."""
+    cpu0 = cpu_seconds(pid)
     cmd = ["wrk", "-t", str(args.wrk_threads), "-c", str(args.connections), "-d", "%gs" % args.seconds,
            "-H", "Authorization: Bearer " + TOKEN]
     if script:
@@ -35,7 +48,9 @@ def wrk(url, args, script=None):
     bad = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     if bad:
         raise SystemExit("%s: %s refused answers (a limit too low?)\n%s" % (url, bad.group(1), out))
-    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+    cpu = cpu_seconds(pid) - cpu0
+    requests = int(re.search(r"(\d+) requests in", out).group(1))
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)), 1e6 * cpu / max(requests, 1)
 
 
 def main():
@@ -66,6 +81,7 @@ def main():
                 f.write(extra + "maxConcurrentQueriesPerRecipient: 1000\n")
             configs[name] = path
         rates = {(kind, name): [] for kind in ("shares", "query") for name in configs}
+        cpu = {(kind, name): [] for kind in ("shares", "query") for name in configs}
         with serve(args.bin, configs["off"]) as off, serve(args.bin, configs["on"]) as on:
             servers = {"off": off, "on": on}
             for s in servers.values():  # warm: snapshot loaded, connections made
@@ -74,11 +90,14 @@ def main():
                 order = ("off", "on") if rnd % 2 == 0 else ("on", "off")
                 for name in order:
                     s = servers[name]
-                    rates[("shares", name)].append(wrk(s.url + "/shares", args))
-                    rates[("query", name)].append(wrk(s.table + "/query", args, lua))
+                    for kind, url, script in (("shares", s.url + "/shares", None),
+                                              ("query", s.table + "/query", lua)):
+                        rate, us = wrk(url, args, script, s.proc.pid)
+                        rates[(kind, name)].append(rate)
+                        cpu[(kind, name)].append(us)
                 print("round %d: " % (rnd + 1) + ", ".join(
-                    "%s %s %.0f" % (k, n, rates[(k, n)][-1]) for k in ("shares", "query") for n in ("off", "on")),
-                    flush=True)
+                    "%s %s %.0f/s %.1f us" % (k, n, rates[(k, n)][-1], cpu[(k, n)][-1])
+                    for k in ("shares", "query") for n in ("off", "on")), flush=True)
     print("\nmedians over %d rounds (%d connections, %g s each, %d-file table):" %
           (args.rounds, args.connections, args.seconds, args.files))
     for kind, label in (("shares", "GET /shares"), ("query", "warm POST /query")):
@@ -88,6 +107,12 @@ def main():
         ratios = [b / a for a, b in zip(rates[(kind, "off")], rates[(kind, "on")])]
         print("  %-18s off %8.0f req/s   on %8.0f req/s   on/off %.1f %%   median of paired ratios %.1f %%" %
               (label, off, on, 100 * on / off, 100 * statistics.median(ratios)))
+        coff = statistics.median(cpu[(kind, "off")])
+        con = statistics.median(cpu[(kind, "on")])
+        cratios = [b / a for a, b in zip(cpu[(kind, "off")], cpu[(kind, "on")])]
+        print("  %-18s server CPU per request: off %.1f us   on %.1f us   on/off %.1f %%   "
+              "median of paired ratios %.1f %%" %
+              ("", coff, con, 100 * con / coff, 100 * statistics.median(cratios)))
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 #include "admin/admin_service.h"
 
 #include <algorithm>
+#include <any>
 #include <exception>
 #include <optional>
 #include <utility>
@@ -18,6 +19,15 @@
 namespace lakeshare {
 
 namespace {
+
+// What CheckHead leaves in HttpRequest::head_context: the session it found,
+// so the handler does not look it up again.
+struct HeadSession {
+  const AdminService* service = nullptr;  // the service that checked
+  AdminSession session;
+  std::string bearer;
+  bool cookie_session = false;
+};
 
 constexpr std::string_view kPrefix = "/api/v1/";
 constexpr size_t kMaxSegments = 32;  // far more than any route has
@@ -248,6 +258,10 @@ std::optional<HttpResponse> AdminService::CheckHead(HttpRequest& head) {
   } catch (const std::exception&) {
     return std::nullopt;  // Handle reports it, with the body
   }
+  if (admitted.ok() && call.session) {
+    head.head_context =
+        HeadSession{this, *std::move(call.session), std::move(call.bearer), call.cookie_session};
+  }
   if (admitted.code() != StatusCode::kUnauthenticated) return std::nullopt;
   call.detail = admitted.message();
   HttpResponse resp = ErrorResponse(admitted);
@@ -325,6 +339,13 @@ Result<HttpResponse> AdminService::Route(AdminCall& call) {
 }
 
 Status AdminService::Authenticate(AdminCall& call) {
+  if (const auto* found = std::any_cast<HeadSession>(&call.request.head_context);
+      found != nullptr && found->service == this) {
+    call.session = found->session;
+    call.bearer = found->bearer;
+    call.cookie_session = found->cookie_session;
+    return Status::OK();
+  }
   if (const std::string* auth = call.request.Header("authorization")) {
     call.bearer = std::string(ParseBearerToken(*auth).value_or(std::string_view()));
   } else {

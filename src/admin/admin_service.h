@@ -80,7 +80,9 @@ class AdminService {
   // For ServerOptions::head_check: the 401 (audited as Handle would) of a
   // request to a route that needs a session, sent without a valid one,
   // before its body is read; nullopt otherwise (public routes: login,
-  // activation links). Never throws.
+  // activation links). Never throws. The session it finds goes in
+  // head.head_context, and Handle of the same request on this service takes
+  // it from there instead of looking it up again.
   std::optional<HttpResponse> CheckHead(HttpRequest& head);
 
   // Number of live sessions: those in the database (of every server) plus

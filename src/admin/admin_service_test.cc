@@ -222,6 +222,40 @@ TEST_P(AdminServiceTest, FailedLoginsAreThrottled) {
   EXPECT_EQ(Call("POST", "/api/v1/login", right).status, 200);
 }
 
+// The session the head check found (before the body) is the one the
+// handler uses: no second lookup. A head context from another service (a
+// replica, or the service before a reload) is not trusted: looked up again.
+TEST_P(AdminServiceTest, HeadCheckHandsItsSessionToTheHandler) {
+  const std::string t = Login("root", "root-password");
+  HttpRequest head;
+  head.method = "GET";
+  head.target = head.path = "/api/v1/shares";
+  head.remote_address = "127.0.0.1";
+  head.headers.emplace_back("authorization", "Bearer " + t);
+  EXPECT_EQ(service_->CheckHead(head), std::nullopt);
+  ASSERT_TRUE(head.head_context.has_value());
+  HttpRequest on_replica = head;
+
+  // The session ends between the head and the handler: the handler serves
+  // what the head check admitted (a lookup would now fail).
+  EXPECT_EQ(As(t, "POST", "/api/v1/logout").status, 204);
+  EXPECT_EQ(As(t, "GET", "/api/v1/shares").status, 401);
+  EXPECT_EQ(service_->Handle(head).status, 200);
+
+  std::unique_ptr<AdminService> replica = Replica();
+  EXPECT_EQ(replica->Handle(on_replica).status, 401);
+
+  // A head check that refuses leaves nothing behind.
+  HttpRequest bad;
+  bad.method = "GET";
+  bad.target = bad.path = "/api/v1/shares";
+  bad.headers.emplace_back("authorization", "Bearer not-a-session");
+  std::optional<HttpResponse> refused = service_->CheckHead(bad);
+  ASSERT_TRUE(refused.has_value());
+  EXPECT_EQ(refused->status, 401);
+  EXPECT_FALSE(bad.head_context.has_value());
+}
+
 TEST_P(AdminServiceTest, LoginAndFailures) {
   auto ok = Call("POST", "/api/v1/login", R"({"username":"root","password":"root-password"})");
   ASSERT_EQ(ok.status, 200) << ok.body;
