@@ -218,15 +218,21 @@ def measure_server(binary, table, starts, warm):
                 ttfb, total, lines = curl_query(url)
                 cpu = (cpu_ticks(pid) - c0) / hz
                 cold_mem = mem_kib(pid)
-                warms = [curl_query(url)[1] for _ in range(warm)]
+                warms, warm_cpu = [], []
+                for _ in range(warm):
+                    c0 = cpu_ticks(pid)
+                    warms.append(curl_query(url)[1])
+                    warm_cpu.append((cpu_ticks(pid) - c0) / hz)
                 results.append({"ttfb": ttfb, "total": total, "lines": lines, "cpu": cpu,
                                 "base_rss": base["VmRSS"], "hwm": cold_mem["VmHWM"], "rss": cold_mem["VmRSS"],
-                                "warm_best": min(warms), "warm_rss": mem_kib(pid)["VmRSS"]})
+                                "warm_best": min(warms), "warm_cpu": min(warm_cpu),
+                                "warm_rss": mem_kib(pid)["VmRSS"]})
                 r = results[-1]
                 print("start %d: cold TTFB %.2f s, whole %.2f s (%d lines), server CPU %.2f s; peak RSS %.0f MB, "
-                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s"
+                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s"
                       % (len(results), ttfb, total, lines, cpu, r["hwm"] / 1024, r["rss"] / 1024,
-                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"]), flush=True)
+                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"]),
+                      flush=True)
     return results
 
 
@@ -271,10 +277,10 @@ def main():
     results = measure_server(args.bin or os.path.join(build, "src", "cli", "lakeshare"), table, args.starts, args.warm)
     rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
     print("summary: cold TTFB %s s, whole %s s, server CPU %s s, peak RSS %s MB, after %s MB, "
-          "peak/after %.2f-%.2f, warm best %s s"
+          "peak/after %.2f-%.2f, warm best %s s (server CPU %s s)"
           % (rng("ttfb"), rng("total"), rng("cpu"), rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
              min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
-             rng("warm_best")))
+             rng("warm_best"), rng("warm_cpu")))
     print("load average after: %s" % open("/proc/loadavg").read().split()[:3])
 
 
