@@ -50,6 +50,17 @@ def run(cmd, **kw):
     return subprocess.run(cmd, check=True, **kw)
 
 
+def ensure_duckdb(build):
+    """<build>/duckdb-node with npm @duckdb/node-api installed (once)."""
+    duck = os.path.join(build, "duckdb-node")
+    if not os.path.isdir(os.path.join(duck, "node_modules", "@duckdb", "node-api")):
+        os.makedirs(duck, exist_ok=True)
+        with open(os.path.join(duck, "package.json"), "w") as f:
+            f.write('{"private": true}\n')
+        run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", DUCKDB_PACKAGE], cwd=duck)
+    return duck
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--build", default=os.path.join(REPO, "build"))
@@ -64,12 +75,7 @@ def main():
     if not os.path.exists(checkpoint):
         run([lakeshare, "generate-delta", "--dir", table, "--files", "1000000", "--commits", "100"])
 
-    duck = os.path.join(build, "duckdb-node")
-    if not os.path.isdir(os.path.join(duck, "node_modules", "@duckdb", "node-api")):
-        os.makedirs(duck, exist_ok=True)
-        with open(os.path.join(duck, "package.json"), "w") as f:
-            f.write('{"private": true}\n')
-        run(["npm", "install", "--no-audit", "--no-fund", "--loglevel=error", DUCKDB_PACKAGE], cwd=duck)
+    duck = ensure_duckdb(build)
     script = os.path.join(duck, "checkpoint_scan.mjs")
     with open(script, "w") as f:
         f.write(DUCKDB_SCRIPT)

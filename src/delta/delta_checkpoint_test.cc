@@ -240,6 +240,76 @@ TEST(DeltaCheckpointRealTest, EveryCheckpointMatchesItsJsonCommits) {
   EXPECT_GT(parsed_pv, 0);
 }
 
+// Checkpoints DuckDB wrote (bench/foreign_checkpoint_bench.py, tests/data/README.md): the
+// same 3 000 adds, once snappy with PLAIN and dictionary pages (partitionValues is a
+// dictionary-encoded map, modificationTime a dictionary of one value), once zstd with V2
+// data pages and DELTA encodings; remove, txn, tags and deletionVector columns all null;
+// then 3 JSON commits of 5 adds and 1 remove. The expected values are DuckDB's own reading.
+TEST(DeltaCheckpointDuckDbTest, BothLayoutsReadAsDuckDbReadsThem) {
+  const fs::path root = fs::path(LAKESHARE_TESTDATA_DIR) / "delta" / "duckdb";
+  std::vector<std::shared_ptr<const TableSnapshot>> checkpoints, latest;
+  for (const char* layout : {"checkpoint-snappy", "checkpoint-zstd-v2"}) {
+    SCOPED_TRACE(layout);
+    const std::string table = (root / layout).string();
+    LocalStorage storage;
+    ASSERT_OK_AND_ASSIGN(DeltaLogListing listing, ListDeltaLog(storage, table));
+    ASSERT_EQ(listing.checkpoints.size(), 1u);
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const TableSnapshot> cp,
+                         CheckpointSnapshot(table, listing.checkpoints.front(), {}));
+    ASSERT_EQ(cp->files.size(), 3000u);
+    EXPECT_EQ(cp->protocol.min_reader_version, 1);
+    EXPECT_EQ(cp->protocol.min_writer_version, 2);
+    EXPECT_EQ(cp->metadata.id, "c0ffee00-0000-4000-8000-000000000013");
+    EXPECT_EQ(cp->metadata.partition_columns, std::vector<std::string>{"part"});
+    EXPECT_EQ(cp->metadata.created_time, 1764979200000);
+    int64_t sizes = 0;
+    size_t stats_bytes = 0;
+    for (size_t i = 0; i < cp->files.size(); ++i) {
+      const DataFile& f = cp->files[i];
+      sizes += f.size;
+      ASSERT_TRUE(f.stats.has_value()) << f.path;
+      stats_bytes += f.stats->size();
+      EXPECT_EQ(f.modification_time, 1764979200000) << f.path;
+      EXPECT_FALSE(f.deletion_vector) << f.path;
+      EXPECT_FALSE(f.tags) << f.path;
+      // The dictionary-encoded map agrees with the path's partition directory.
+      const std::string dir = f.path.substr(0, f.path.find('/'));
+      auto part = f.partition_values.find("part");
+      ASSERT_NE(part, f.partition_values.end()) << f.path;
+      EXPECT_EQ("part=" + part->second.value_or("?"), dir) << f.path;
+    }
+    // DuckDB: SELECT sum(add.size), sum(length(add.stats)) FROM read_parquet(...)
+    EXPECT_EQ(sizes, 150632747155);
+    EXPECT_EQ(stats_bytes, 530134u);
+    // DuckDB's values of the checkpoint's 4th row.
+    const DataFile* known = nullptr;
+    for (size_t i = 0; i < cp->files.size(); ++i) {
+      if (cp->files[i].path ==
+          "part=52/part-00001-c4ca4238-a0b9-2382-0dcc-509a6f75849b.c000.snappy.parquet") {
+        known = &cp->files[i];
+      }
+    }
+    ASSERT_NE(known, nullptr);
+    EXPECT_EQ(known->size, 57637815);
+    EXPECT_EQ(known->stats.value_or(""),
+              R"({"numRecords":21236,"minValues":{"id":377505,"value":0.767024,"name":"aaa40205"},)"
+              R"("maxValues":{"id":382505,"value":1.5,"name":"zzz00001"},)"
+              R"("nullCount":{"id":0,"value":5,"name":0}})");
+    checkpoints.push_back(cp);
+
+    // The latest version: checkpoint + 3 commits (15 adds, 3 removes).
+    SnapshotCache none(0);
+    DeltaTable delta(table, Local(), WithCache(&none));
+    ASSERT_OK_AND_ASSIGN(std::shared_ptr<const TableSnapshot> last, delta.Snapshot(3));
+    EXPECT_EQ(last->files.size(), 3012u);
+    for (size_t i = 0; i < last->files.size(); ++i) EXPECT_NE(last->files[i].path, known->path);
+    latest.push_back(last);
+  }
+  ASSERT_EQ(checkpoints.size(), 2u);
+  ExpectSameSnapshot(*checkpoints[1], *checkpoints[0], "zstd-v2 vs snappy checkpoint");
+  ExpectSameSnapshot(*latest[1], *latest[0], "zstd-v2 vs snappy at version 3");
+}
+
 TEST(DeltaCheckpointRealTest, TypedColumnsRenderAsTheLogWritesThem) {
   // delta-1.2.1-only-struct-stats: no stats string in the checkpoint, so the
   // stats come from stats_parsed (decimal, date, INT96 timestamp, structs).

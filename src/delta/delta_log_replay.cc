@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cstring>
 #include <deque>
+#include <iterator>
 #include <new>
 #include <utility>
 #include <vector>
@@ -186,17 +187,20 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
     uint64_t w[3];
     uint32_t index;
   };
-  std::vector<Key> keys(n);
+  // Built by appending (no zero-filled pass over n keys first).
+  std::vector<Key> keys;
+  keys.reserve(n);
   for (size_t i = 0; i < n; ++i) {
     const std::string_view c = canonical[i];
     unsigned char bytes[24] = {};
     if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
+    Key& key = keys.emplace_back();
     for (int w = 0; w < 3; ++w) {
       uint64_t v = 0;
       for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
-      keys[i].w[w] = v;
+      key.w[w] = v;
     }
-    keys[i].index = static_cast<uint32_t>(i);
+    key.index = static_cast<uint32_t>(i);
   }
   auto less = [&](const Key& a, const Key& b) {
     for (int w = 0; w < 3; ++w) {
@@ -221,8 +225,9 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
       }
       return Status::OK();
     }));
-    std::vector<Key> merged(n);
-    std::merge(keys.begin(), mid, mid, keys.end(), merged.begin(), less);
+    std::vector<Key> merged;
+    merged.reserve(n);
+    std::merge(keys.begin(), mid, mid, keys.end(), std::back_inserter(merged), less);
     keys.swap(merged);
   } else {
     std::sort(keys.begin(), keys.end(), less);

@@ -29,6 +29,7 @@
 // raw levels, see record_view.h.
 #pragma once
 
+#include <algorithm>
 #include <cstdint>
 #include <memory>
 #include <string>
@@ -48,6 +49,16 @@ struct Int96 {
 // Nanoseconds since 1970-01-01T00:00:00Z (wraps for dates far outside
 // 1677..2262, as every INT96 reader does).
 int64_t Int96ToNanos(const Int96& v);
+
+// Makes room for `more` values at the end of `v`, growing geometrically: a
+// chunk is decoded page after page, and reserving exactly each page's count
+// would copy the values decoded so far once per page (quadratic in the number
+// of pages; writers cut a chunk into pages of about 1 MiB).
+template <typename T>
+void ReserveMore(std::vector<T>* v, size_t more) {
+  const size_t need = v->size() + more;
+  if (need > v->capacity()) v->reserve(std::max(need, 2 * v->capacity()));
+}
 
 struct ColumnBatch {
   std::shared_ptr<const Schema> schema;

@@ -108,7 +108,7 @@ Status DecodeDeltaLengthByteArray(std::string_view data, size_t count,
   // allocation: zero-length values cost no bytes, so the data cannot).
   LS_RETURN_IF_ERROR(DecodeDeltaImpl<int32_t>(data, count, true, count, &lengths, &pos));
   if (lengths.size() != count) return Corrupt("DELTA_LENGTH_BYTE_ARRAY value count mismatch");
-  out->reserve(out->size() + count);
+  ReserveMore(out, count);
   for (int32_t len : lengths) {
     if (len < 0 || static_cast<size_t>(len) > data.size() - pos) {
       return Corrupt("DELTA_LENGTH_BYTE_ARRAY value beyond the page");
@@ -155,7 +155,7 @@ Status DecodeDeltaByteArray(const ValueContext& ctx, std::string_view data, size
   buf->resize(static_cast<size_t>(total));
   char* dst = buf->data();
   std::vector<std::string_view>& v = out->binaries;
-  v.reserve(v.size() + count);
+  ReserveMore(&v, count);
   const char* prev_data = nullptr;
   for (size_t i = 0; i < count; ++i) {
     size_t p = static_cast<size_t>(prefixes[i]);

@@ -141,7 +141,7 @@ Status DecodePlainByteArray(std::string_view data, size_t count, ColumnBatch* ou
   // Each value takes at least its 4-byte length.
   if (count > data.size() / 4) return Corrupt("PLAIN byte arrays truncated");
   std::vector<std::string_view>& v = out->binaries;
-  v.reserve(v.size() + count);
+  ReserveMore(&v, count);
   size_t pos = 0;
   for (size_t i = 0; i < count; ++i) {
     if (data.size() - pos < 4) return Corrupt("PLAIN byte array length truncated");
@@ -161,7 +161,7 @@ Status DecodePlainFixedLen(std::string_view data, size_t count, int32_t width, C
     return Corrupt("PLAIN fixed-length values truncated");
   }
   std::vector<std::string_view>& v = out->binaries;
-  v.reserve(v.size() + count);
+  ReserveMore(&v, count);
   for (size_t i = 0; i < count; ++i) {
     v.emplace_back(data.data() + i * static_cast<size_t>(width), static_cast<size_t>(width));
   }
@@ -300,7 +300,7 @@ Status DecodeByteStreamSplitFlba(const ValueContext& ctx, std::string_view data,
     for (size_t s = 0; s < k; ++s) (*buf)[i * k + s] = data[s * count + i];
   }
   std::vector<std::string_view>& v = out->binaries;
-  v.reserve(v.size() + count);
+  ReserveMore(&v, count);
   for (size_t i = 0; i < count; ++i) v.emplace_back(buf->data() + i * k, k);
   out->buffers.push_back(std::move(buf));
   return Status::OK();
