@@ -540,6 +540,10 @@ bool IsExposablePartitionType(const Type& t) {
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
     case TypeId::kString:
+    case TypeId::kTime:
+    case TypeId::kBinary:
+    case TypeId::kFixed:
+    case TypeId::kUuid:
       return true;
     default:
       return false;
@@ -583,6 +587,27 @@ Result<std::optional<std::string>> PartitionValueString(const Type& t, const Par
     case TypeId::kString:
       if (d.kind != K::kBytes) return mismatch();
       return std::optional<std::string>(d.bytes);
+    case TypeId::kTime:  // Spark long: microseconds after midnight
+      if (d.kind != K::kInt) return mismatch();
+      return std::optional<std::string>(std::to_string(d.i));
+    case TypeId::kBinary:
+    case TypeId::kFixed:
+    case TypeId::kUuid: {
+      // PROTOCOL.md: "a string of escaped binary values" ("\u0001\u0002"):
+      // each byte is the character of that code point (UTF-8 encoded).
+      if (d.kind != K::kBytes) return mismatch();
+      std::string out;
+      for (char c : d.bytes) {
+        const auto b = static_cast<unsigned char>(c);
+        if (b < 0x80) {
+          out.push_back(c);
+        } else {
+          out.push_back(static_cast<char>(0xC0 | (b >> 6)));
+          out.push_back(static_cast<char>(0x80 | (b & 0x3F)));
+        }
+      }
+      return std::optional<std::string>(std::move(out));
+    }
     default:
       return Status::Unsupported("partition values of type " + TypeName(t) +
                                  " are not protocol partition values");

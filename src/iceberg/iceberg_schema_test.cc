@@ -186,11 +186,20 @@ TEST(IcebergSchema, PartitionValueStrings) {
   // Type mismatches are corruption; unexposable types unsupported.
   EXPECT_EQ(PartitionValueString(T(TypeId::kInt), {K::kBytes}).status().code(),
             StatusCode::kCorruption);
-  EXPECT_EQ(PartitionValueString(T(TypeId::kBinary), {K::kBytes}).status().code(),
+  EXPECT_EQ(PartitionValueString(T(TypeId::kVariant), {K::kBytes}).status().code(),
             StatusCode::kUnsupported);
+  // Binary as PROTOCOL.md's escaped bytes (a character per byte); time in
+  // microseconds (Spark long).
+  EXPECT_EQ(str(TypeId::kBinary, {K::kBytes, 0, 0, false, "\x01\x02\xAA"}), "\x01\x02\xC2\xAA");
+  EXPECT_EQ(str(TypeId::kFixed, {K::kBytes, 0, 0, false, "ab"}), "ab");
+  EXPECT_EQ(str(TypeId::kTime, {K::kInt, 45296000000}), "45296000000");
   EXPECT_TRUE(IsExposablePartitionType(T(TypeId::kDecimal)));
-  EXPECT_FALSE(IsExposablePartitionType(T(TypeId::kTime)));
-  EXPECT_FALSE(IsExposablePartitionType(T(TypeId::kUuid)));
+  // Identity partition columns of these types are often absent from the
+  // data files (Hive-style folders): they must be partition values.
+  EXPECT_TRUE(IsExposablePartitionType(T(TypeId::kTime)));
+  EXPECT_TRUE(IsExposablePartitionType(T(TypeId::kUuid)));
+  EXPECT_TRUE(IsExposablePartitionType(T(TypeId::kBinary)));
+  EXPECT_FALSE(IsExposablePartitionType(T(TypeId::kStruct)));
 }
 
 }  // namespace

@@ -23,11 +23,11 @@
 // versions/timestamps out of range; kUnsupported for /changes over
 // snapshots that overwrite or delete.
 //
-// Row-level deletes: position delete files and v3 deletion vectors become
-// one Delta deletion vector per data file (snapshot_deletes.h; the
-// deletionVectors reader feature); snapshots with equality deletes or
-// non-parquet delete files come back with `unreadable_reason` set (the
-// protocol layer refuses them).
+// Row-level deletes: position delete files, v3 deletion vectors and
+// equality deletes (resolved into positions, equality_deletes.h) become one
+// Delta deletion vector per data file (snapshot_deletes.h; the
+// deletionVectors reader feature); snapshots with non-parquet delete files
+// come back with `unreadable_reason` set (the protocol layer refuses them).
 //
 // Files: a snapshot lists the live data files of its manifests in manifest
 // list order, each manifest's in file order (deterministic per version).
@@ -89,6 +89,10 @@ struct IcebergTableOptions {
   std::shared_ptr<ContentCache> dv_cache;
   size_t max_inline_dv_bytes = 1024;
   int64_t max_delete_positions = 100'000'000;
+  // Equality deletes (equality_deletes.h): the most memory their keys may
+  // take and the most key-column bytes read to resolve them, per snapshot.
+  int64_t max_equality_key_bytes = int64_t{512} << 20;
+  int64_t max_equality_scan_bytes = int64_t{16} << 30;
 };
 
 class IcebergTable final : public TableFormat {

@@ -166,6 +166,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     o.max_inline_bytes = options_.max_inline_dv_bytes;
     o.max_positions = options_.max_delete_positions;
     o.max_parallel_reads = options_.max_parallel_reads;
+    o.max_equality_key_bytes = options_.max_equality_key_bytes;
+    o.max_equality_scan_bytes = options_.max_equality_scan_bytes;
     auto applied = iceberg::ApplyRowDeletes(*loaded->storage, ctx, *data_files, deletes, o);
     if (applied.ok()) {
       chunks = std::move(applied->chunks);

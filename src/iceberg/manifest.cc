@@ -146,6 +146,18 @@ Status ReadEntry(const AvroValue& rec, bool with_metrics, ManifestEntry* entry) 
   if (e.record_count < 0 || e.file_size < 0) {
     return Status::Corruption("negative record_count or file_size_in_bytes");
   }
+  e.equality_ids.clear();
+  if (auto ids = df.Field("equality_ids"); ids && !ids->IsNull()) {
+    if (ids->type() != AVRO_ARRAY) return Status::Corruption("equality_ids is not an array");
+    LS_ASSIGN_OR_RETURN(size_t n, ids->Size());
+    for (size_t i = 0; i < n; ++i) {
+      LS_ASSIGN_OR_RETURN(AvroValue v, ids->Element(i));
+      LS_ASSIGN_OR_RETURN(int64_t id, v.AsInt64());
+      if (id < 0 || id >= (int64_t{1} << 31))
+        return Status::Corruption("invalid equality field id");
+      e.equality_ids.push_back(static_cast<int32_t>(id));
+    }
+  }
   e.partition.clear();
   if (auto part = df.Field("partition"); part && !part->IsNull()) {
     if (part->type() != AVRO_RECORD) return Status::Corruption("partition is not a record");

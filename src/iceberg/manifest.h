@@ -55,6 +55,8 @@ struct ManifestEntry {
   // blob inside its Puffin file.
   std::optional<std::string> referenced_data_file;
   std::optional<int64_t> content_offset, content_size;
+  // Equality delete files: the field ids of the key columns.
+  std::vector<int32_t> equality_ids;
 };
 
 struct Manifest {

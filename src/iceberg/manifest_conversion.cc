@@ -98,6 +98,8 @@ class ManifestConverter {
       d.content_offset = e.content_offset;
       d.content_size = e.content_size;
       d.record_count = e.record_count;
+      d.file_size = e.file_size;
+      d.equality_ids = e.equality_ids;
       out_->delete_files.push_back(std::move(d));
       return Status::OK();
     }

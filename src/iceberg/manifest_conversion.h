@@ -61,6 +61,8 @@ struct DeleteFileRef {
   std::optional<std::string> referenced_data_file;  // as recorded
   std::optional<int64_t> content_offset, content_size;
   int64_t record_count = 0;
+  int64_t file_size = 0;
+  std::vector<int32_t> equality_ids;  // equality deletes: the key columns' field ids
 };
 
 // The files of one manifest as snapshots list them.

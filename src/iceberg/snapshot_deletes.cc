@@ -10,6 +10,7 @@
 #include "common/encoding.h"
 #include "common/strings.h"
 #include "common/thread_pool.h"
+#include "iceberg/equality_deletes.h"
 #include "iceberg/row_deletes.h"
 #include "table/deletion_vector_bytes.h"
 
@@ -76,17 +77,43 @@ Result<DeletionVector> MakeDeletionVector(const std::vector<uint64_t>& positions
   return dv;
 }
 
+Result<AppliedDeletes> ApplyPositions(
+    Storage& storage, const FileContext& ctx,
+    const std::vector<std::shared_ptr<const ConvertedManifest>>& data,
+    const std::vector<const DeleteFileRef*>& deletes, const PositionsByFile& by_equality,
+    const RowDeleteOptions& options);
+
 }  // namespace
 
 Result<AppliedDeletes> ApplyRowDeletes(
     Storage& storage, const FileContext& ctx,
     const std::vector<std::shared_ptr<const ConvertedManifest>>& data,
     const std::vector<const DeleteFileRef*>& deletes, const RowDeleteOptions& options) {
+  std::vector<const DeleteFileRef*> equality;
+  std::vector<const DeleteFileRef*> position;
   for (const DeleteFileRef* d : deletes) {
-    if (d->content == FileContent::kEqualityDeletes) {
-      return Status::Unsupported("equality delete file '" + Basename(d->path) +
-                                 "' applies; equality deletes are not served yet");
-    }
+    (d->content == FileContent::kEqualityDeletes ? equality : position).push_back(d);
+  }
+  PositionsByFile by_equality;
+  if (!equality.empty()) {
+    EqualityDeleteOptions eo;
+    eo.cache = options.cache;
+    eo.max_key_bytes = options.max_equality_key_bytes;
+    eo.max_scan_bytes = options.max_equality_scan_bytes;
+    eo.max_parallel_reads = options.max_parallel_reads;
+    LS_ASSIGN_OR_RETURN(by_equality, ResolveEqualityDeletes(storage, ctx, data, equality, eo));
+  }
+  return ApplyPositions(storage, ctx, data, position, by_equality, options);
+}
+
+namespace {
+
+Result<AppliedDeletes> ApplyPositions(
+    Storage& storage, const FileContext& ctx,
+    const std::vector<std::shared_ptr<const ConvertedManifest>>& data,
+    const std::vector<const DeleteFileRef*>& deletes, const PositionsByFile& by_equality,
+    const RowDeleteOptions& options) {
+  for (const DeleteFileRef* d : deletes) {
     if (!IsPuffin(*d) && !EqualsIgnoreCase(d->file_format, "parquet")) {
       return Status::Unsupported("position delete file '" + Basename(d->path) + "' is in " +
                                  d->file_format + " format; only parquet delete files are read");
@@ -144,17 +171,21 @@ Result<AppliedDeletes> ApplyRowDeletes(
     for (size_t c = 0; c < cm->chunks.size(); ++c) {
       const FileList::Chunk& chunk = cm->chunks[c];
       std::shared_ptr<FileList::Chunk> copy;
-      for (size_t k = 0; k < chunk.size() && !targets.empty(); ++k) {
+      for (size_t k = 0; k < chunk.size() && !(targets.empty() && by_equality.empty()); ++k) {
         auto it = targets.find(chunk[k].path);
-        if (it == targets.end()) continue;
+        auto eq = by_equality.find(chunk[k].path);
+        if (it == targets.end() && eq == by_equality.end()) continue;
         const size_t index = c * FileList::kChunkSize + k;
         const int64_t sequence = cm->data_sequence[index];
         const std::string& partition = cm->partitions[cm->partition_of[index]];
         positions.clear();
-        for (const Target& t : it->second) {
+        for (const Target& t : it == targets.end() ? std::vector<Target>{} : it->second) {
           if (t.ref->data_sequence < sequence) continue;  // the file was written after it
           if (!t.ref->unpartitioned && t.ref->partition != partition) continue;
           positions.insert(positions.end(), t.positions->begin(), t.positions->end());
+        }
+        if (eq != by_equality.end()) {
+          positions.insert(positions.end(), eq->second.begin(), eq->second.end());
         }
         if (positions.empty()) continue;
         std::sort(positions.begin(), positions.end());
@@ -175,4 +206,5 @@ Result<AppliedDeletes> ApplyRowDeletes(
   return out;
 }
 
+}  // namespace
 }  // namespace lakeshare::iceberg

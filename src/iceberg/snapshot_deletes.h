@@ -16,7 +16,10 @@
 // SHA-256 of its bytes, so replicas and restarts find it) and described as
 // storageType "p" with the file's absolute location, offset 1.
 //
-// Errors: those of row_deletes.h; kUnsupported for equality deletes and for
+// Equality deletes are resolved into positions first (equality_deletes.h)
+// and merged into the same DV.
+//
+// Errors: those of row_deletes.h and equality_deletes.h; kUnsupported for
 // position delete files that are neither parquet nor Puffin deletion
 // vectors; kTooLarge when the snapshot's deletes exceed max_positions.
 // Thread-safe for distinct calls.
@@ -38,6 +41,9 @@ struct RowDeleteOptions {
   size_t max_inline_bytes = 1024;
   int64_t max_positions = 100'000'000;
   size_t max_parallel_reads = 4;
+  // Equality deletes (equality_deletes.h).
+  int64_t max_equality_key_bytes = int64_t{512} << 20;
+  int64_t max_equality_scan_bytes = int64_t{16} << 30;
 };
 
 struct AppliedDeletes {

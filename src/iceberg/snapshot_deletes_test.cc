@@ -156,12 +156,13 @@ TEST(IcebergRowDeletes, LargeVectorsAreDvFilesInTheCache) {
   fs::remove_all(dir);
 }
 
-TEST(IcebergRowDeletes, EqualityDeletesAreRefusedByName) {
+TEST(IcebergRowDeletes, EqualityDeletesBecomeDeletionVectors) {
+  // equality_deletes_test.cc checks them in detail.
   auto t = Open("hadoop_catalog/ice/iceberg_v2_delete_equality_nulls");
   ASSERT_OK_AND_ASSIGN(auto s, t->Snapshot(std::nullopt));
-  ASSERT_TRUE(s->unreadable_reason);
-  EXPECT_NE(s->unreadable_reason->find("equality delete"), std::string::npos)
-      << *s->unreadable_reason;
+  EXPECT_FALSE(s->unreadable_reason);
+  EXPECT_TRUE(HasDvFeature(*s));
+  EXPECT_FALSE(DeletedPositions(*s).empty());
 }
 
 TEST(IcebergRowDeletes, DeletionVectorBlobsAreChecked) {

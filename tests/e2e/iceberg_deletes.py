@@ -9,9 +9,13 @@ Also the client side of the answer: the positions of a Delta deletion vector
 as a delta-format client receives it (inline Z85, or a DV file at a URL).
 """
 
+import json
+import math
 import os
 import re
+import shutil
 import struct
+import subprocess
 import zlib
 
 import expect
@@ -151,17 +155,88 @@ def live_files(table, snap):
     return data, deletes
 
 
+_FIELD_IDS = {}
+
+
+def field_ids(parquet, files):
+    """{file: {field id: column name}} read by DuckDB's parquet_schema."""
+    todo = [f for f in files if f not in _FIELD_IDS]
+    if todo:
+        script = os.path.join(parquet.dir, "read_parquet_field_ids.mjs")
+        if not os.path.exists(script):
+            shutil.copy(os.path.join(os.path.dirname(__file__), "read_parquet_field_ids.mjs"), script)
+        out = subprocess.run(["node", script, json.dumps({"files": todo})], cwd=parquet.dir,
+                             check=True, timeout=600, capture_output=True, text=True).stdout
+        for f in todo:
+            _FIELD_IDS[f] = {}
+        for line in out.splitlines():
+            if line.strip():
+                rec = json.loads(line)
+                if rec["field_id"] is not None:
+                    _FIELD_IDS[rec["_file"]][int(rec["field_id"])] = rec["name"]
+    return {f: _FIELD_IDS[f] for f in files}
+
+
+def _key_value(v):
+    """A value as equality deletes compare it: NULL equals NULL, floats by
+    their bits (-0.0 is not 0.0) with every NaN equal."""
+    if isinstance(v, float):
+        if math.isnan(v):
+            return ("nan",)
+        if not math.isinf(v) and v == int(v) and not (v == 0 and math.copysign(1, v) < 0):
+            return int(v)  # 1.0 from a float column equals 1 from DuckDB's JSON
+        return ("f", struct.pack(">d", v))
+    if isinstance(v, (dict, list)):
+        return json.dumps(v, sort_keys=True)
+    return v
+
+
+def row_key(row, ids, names):
+    return tuple(_key_value(row.get(names[i])) if i in names else None for i in ids)
+
+
+def equality_deleted(table, data, deletes, parquet):
+    """{data file local path: set of positions} the equality deletes remove."""
+    eq = [d for d in deletes if (d.df.get("content") or 0) == 2]
+    out = {}
+    if not eq:
+        return out
+    ids_of = field_ids(parquet, [d.path for d in eq] + [f.path for f in data])
+    keys = []  # (delete Entry, sorted ids, set of keys)
+    for d in eq:
+        ids = sorted(set(d.df["equality_ids"]))
+        names = ids_of[d.path]
+        assert all(i in names for i in ids), "delete file lacks a key column"
+        rows = parquet.rows([d.path])[d.path]
+        keys.append((d, ids, {row_key(r, ids, names) for r in rows}))
+    for f in data:
+        applies = []
+        for d, ids, ks in keys:
+            if d.seq <= f.seq:
+                continue
+            unpartitioned = not table.specs.get(d.spec_id)
+            if not unpartitioned and (d.spec_id != f.spec_id or d.partition != f.partition):
+                continue
+            applies.append((ids, ks))
+        if not applies:
+            continue
+        names = ids_of[f.path]
+        rows = parquet.rows([f.path])[f.path]
+        gone = {i for i, r in enumerate(rows) if any(row_key(r, ids, names) in ks for ids, ks in applies)}
+        if gone:
+            out[f.path] = gone
+    return out
+
+
 def deleted_positions(table, snap, parquet):
-    """{data file local path: set of deleted positions}, or a string naming
-    why the snapshot cannot be served (equality deletes)."""
+    """{data file local path: set of deleted positions}: position deletes,
+    deletion vectors and equality deletes applied by the spec's rules."""
     data, deletes = live_files(table, snap)
-    if any(d.df.get("content") == 2 for d in deletes):
-        return "equality deletes"
+    out = equality_deleted(table, data, deletes, parquet)
     by_key = {}
     for f in data:
         key = same_file_key(f.recorded)
         by_key[key] = f
-    out = {}
 
     def apply(d, recorded, positions):
         f = by_key.get(same_file_key(recorded))
@@ -175,6 +250,8 @@ def deleted_positions(table, snap, parquet):
         out.setdefault(f.path, set()).update(positions)
 
     for d in deletes:
+        if (d.df.get("content") or 0) == 2:
+            continue
         fmt = d.df["file_format"].upper()
         if fmt == "PUFFIN":
             apply(d, d.df["referenced_data_file"],

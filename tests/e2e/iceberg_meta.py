@@ -20,6 +20,7 @@ import math
 import os
 import re
 import struct
+import uuid
 import datetime
 from decimal import Decimal
 
@@ -230,11 +231,12 @@ def decode_bound(t, b):
     return None
 
 
-EXPOSABLE = {"boolean", "int", "long", "float", "double", "date", "timestamp", "timestamptz", "string"}
+EXPOSABLE = {"boolean", "int", "long", "float", "double", "date", "timestamp", "timestamptz", "string",
+             "time", "binary", "uuid"}
 
 
 def _is_exposable(t):
-    return isinstance(t, str) and (t in EXPOSABLE or t.startswith("decimal"))
+    return isinstance(t, str) and (t in EXPOSABLE or t.startswith("decimal") or t.startswith("fixed"))
 
 
 def partition_string(t, v):
@@ -261,6 +263,15 @@ def partition_string(t, v):
                 v = v.astimezone(datetime.timezone.utc).replace(tzinfo=None)
             return v.strftime("%Y-%m-%d %H:%M:%S.%f")
         return _fmt_ts(v, 6, " ", False)
+    if t == "time":  # Spark long: microseconds after midnight
+        if isinstance(v, datetime.time):
+            v = ((v.hour * 60 + v.minute) * 60 + v.second) * 1000000 + v.microsecond
+        return str(v)
+    if t in ("binary", "uuid") or t.startswith("fixed"):
+        # PROTOCOL.md's "string of escaped binary values": a character per byte.
+        if isinstance(v, str):
+            v = uuid.UUID(v).bytes
+        return bytes(v).decode("latin-1")
     return v
 
 

@@ -6,7 +6,7 @@ every version, with iceberg_meta.py: an independent reader built on
 python3-avro. Checked: schemas (Spark JSON), partition columns and values,
 file sets and stats per snapshot, time travel by version and timestamp,
 /version, both response formats, predicates, limitHint, paging, /changes of
-append-only ranges, equality deletes refused with a clear 400 (position deletes
+append-only ranges, row-level deletes only for deletion-vector clients (positions,
 and deletion vectors: test_iceberg_deletes.py), and broken tables
 (bad metadata, missing or garbage manifests) giving clear 4xx errors while
 the server carries on.
@@ -107,8 +107,6 @@ class Oracle:
 
     def unreadable(self, snap):
         """Why the server must refuse the snapshot (None: it must serve it)."""
-        if snap.equality_deletes:
-            return "delete"
         if snap.delete_files:
             return "dv"  # served as deletion vectors to delta-format clients only
         t = self.table
@@ -459,17 +457,23 @@ def test_moved_table_is_rebased(ice):
 # ---------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", ["eq_deletes", "eq_deletes_part", "eq_cross", "eq_extra"])
-def test_delete_files_refused(ice, name):
+def test_equality_deletes_need_deletion_vectors(ice, name):
+    """Equality deletes are resolved into deletion vectors (the rows are
+    checked in test_iceberg_deletes.py): clients that cannot take them get
+    the 400 naming deletion vectors; versions before the first delete are
+    served to every client."""
     client, _ = ice
     coords = (SHARE, SCHEMA, name)
     o = oracle(name)
     latest = o.snaps[o.table.latest_version]
     assert latest.equality_deletes, "test data: %s has equality delete files" % name
-    for caps in (None, "responseformat=parquet", ALL_FEATURES, "responseformat=delta,parquet"):
-        for resp in (client.query_raw(*coords, capabilities=caps), client.metadata_raw(*coords, capabilities=caps)):
-            err = client.parse_error(resp, 400, "UNSUPPORTED_OPERATION")
-            assert "equality delete file" in err.message and name in err.message, err.message
-    # versions before the first delete are served
+    for caps in (None, "responseformat=parquet", "responseformat=delta"):
+        err = client.parse_error(client.query_raw(*coords, capabilities=caps), 400)
+        assert "deletion" in err.message.lower(), err.message
+    q = client.query(*coords, capabilities=ALL_FEATURES)
+    assert q.format == "delta"
+    assert "deletionVectors" in (q.protocol.get("readerFeatures") or []), q.protocol
+    assert any("deletionVector" in f["deltaSingleAction"]["add"] for f in q.files), name
     served = [v for v, s in o.snaps.items() if not s.delete_files and s.files]
     assert served, "test data: %s has versions without deletes" % name
     for v in served:

@@ -1,0 +1,289 @@
+#include "iceberg/equality_deletes.h"
+
+#include <gtest/gtest.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <filesystem>
+#include <fstream>
+#include <limits>
+#include <map>
+#include <random>
+#include <sstream>
+#include <variant>
+
+#include "common/crypto.h"
+#include "common/encoding.h"
+#include "iceberg/iceberg_table.h"
+#include "table/deletion_vector_bytes.h"
+#include "testing/counting_storage.h"
+#include "testing/status_matchers.h"
+
+namespace lakeshare {
+namespace {
+
+namespace fs = std::filesystem;
+namespace ek = iceberg::equality_key;
+using testing::StatusIs;
+
+// ---------------------------------------------------------------- keys
+
+// A key value as the spec compares them, for the fuzz: std::monostate is
+// NULL; doubles compare by bits except that every NaN is equal.
+using Value = std::variant<std::monostate, int64_t, double, std::string, bool>;
+
+bool SpecEqual(const Value& a, const Value& b) {
+  if (a.index() != b.index()) return false;
+  if (const auto* x = std::get_if<double>(&a)) {
+    const double y = std::get<double>(b);
+    if (std::isnan(*x) || std::isnan(y)) return std::isnan(*x) && std::isnan(y);
+    return std::memcmp(x, &y, sizeof y) == 0;
+  }
+  return a == b;
+}
+
+void Append(const Value& v, std::string* key) {
+  if (std::holds_alternative<std::monostate>(v)) ek::AppendNull(key);
+  if (const auto* i = std::get_if<int64_t>(&v)) ek::AppendInt(key, *i);
+  if (const auto* d = std::get_if<double>(&v)) ek::AppendDouble(key, *d);
+  if (const auto* s = std::get_if<std::string>(&v)) ek::AppendBytes(key, *s);
+  if (const auto* b = std::get_if<bool>(&v)) ek::AppendBool(key, *b);
+}
+
+TEST(EqualityKey, FloatSemanticsAndNulls) {
+  auto key = [](const Value& v) {
+    std::string k;
+    Append(v, &k);
+    return k;
+  };
+  const double nan1 = std::numeric_limits<double>::quiet_NaN();
+  double nan2 = 0;
+  const uint64_t other_nan = 0x7ff0000000000001ULL;  // a signalling NaN payload
+  std::memcpy(&nan2, &other_nan, sizeof nan2);
+  EXPECT_EQ(key(nan1), key(nan2));
+  EXPECT_EQ(key(-nan1), key(nan1));
+  EXPECT_NE(key(0.0), key(-0.0));
+  EXPECT_NE(key(Value{}), key(int64_t{0}));
+  EXPECT_NE(key(Value{}), key(std::string()));
+  EXPECT_EQ(key(Value{}), key(Value{}));
+  // A float column's value widened to double equals the double.
+  EXPECT_EQ(key(static_cast<double>(1.5F)), key(1.5));
+  // Concatenated columns cannot be confused: ("a", "bc") vs ("ab", "c").
+  std::string ab, a_b;
+  Append(std::string("a"), &ab);
+  Append(std::string("bc"), &ab);
+  Append(std::string("ab"), &a_b);
+  Append(std::string("c"), &a_b);
+  EXPECT_NE(ab, a_b);
+  std::string d1, d2;
+  ek::AppendDecimal(&d1, -1);
+  ek::AppendDecimal(&d2, (static_cast<__int128>(1) << 64) - 1);
+  EXPECT_NE(d1, d2);
+}
+
+TEST(EqualityKey, FuzzedTuplesAreEqualExactlyWhenTheSpecSaysSo) {
+  std::mt19937_64 rng(20261206);
+  const std::vector<double> doubles = {0.0,
+                                       -0.0,
+                                       1.0,
+                                       -1.0,
+                                       std::numeric_limits<double>::quiet_NaN(),
+                                       -std::numeric_limits<double>::quiet_NaN(),
+                                       std::numeric_limits<double>::infinity(),
+                                       std::numeric_limits<double>::denorm_min()};
+  auto random_value = [&](int kind) -> Value {
+    switch (kind) {
+      case 0:
+        return Value{};
+      case 1:
+        return static_cast<int64_t>(rng() % 5) - 2;
+      case 2:
+        return doubles[rng() % doubles.size()];
+      case 3:
+        return std::string(rng() % 3, static_cast<char>('a' + rng() % 2));
+      default:
+        return rng() % 2 == 0;
+    }
+  };
+  int equal = 0;
+  for (int round = 0; round < 20000; ++round) {
+    const size_t columns = 1 + rng() % 3;
+    std::vector<int> kinds;
+    for (size_t c = 0; c < columns; ++c) kinds.push_back(static_cast<int>(rng() % 5));
+    std::vector<Value> a, b;
+    std::string ka, kb;
+    bool same = true;
+    for (size_t c = 0; c < columns; ++c) {
+      // Nulls in either column at random, as in real key columns.
+      a.push_back(rng() % 4 == 0 ? Value{} : random_value(kinds[c]));
+      b.push_back(rng() % 4 == 0 ? Value{} : random_value(kinds[c]));
+      Append(a.back(), &ka);
+      Append(b.back(), &kb);
+      same = same && SpecEqual(a.back(), b.back());
+    }
+    ASSERT_EQ(ka == kb, same) << "round " << round;
+    equal += same ? 1 : 0;
+  }
+  EXPECT_GT(equal, 1000);  // the fuzz exercises both outcomes
+}
+
+// ---------------------------------------------------------------- tables
+
+std::string TestData(const std::string& relative) {
+  return (fs::path(LAKESHARE_TESTDATA_DIR) / "iceberg" / relative).string();
+}
+
+std::shared_ptr<IcebergTable> Open(const std::string& location, IcebergTableOptions options = {},
+                                   std::shared_ptr<Storage> storage = nullptr) {
+  if (!storage) storage = std::make_shared<testing::CountingStorage>();
+  return std::make_shared<IcebergTable>(location, storage, std::move(options));
+}
+
+std::string Basename(const std::string& p) { return p.substr(p.find_last_of('/') + 1); }
+
+std::vector<uint64_t> Positions(const DeletionVector& dv) {
+  if (dv.storage_type == "i") {
+    auto bytes = Z85Decode(dv.path_or_inline_dv);
+    if (!bytes) return {};
+    return ParseRoaringBitmapArray(bytes->substr(0, dv.size_in_bytes))
+        .value_or(std::vector<uint64_t>{});
+  }
+  std::ifstream in(dv.path_or_inline_dv, std::ios::binary);
+  std::stringstream bytes;
+  bytes << in.rdbuf();
+  auto bitmap = ReadDeletionVectorFile(bytes.str(), dv.offset.value_or(1));
+  if (!bitmap) return {};
+  return ParseRoaringBitmapArray(*bitmap).value_or(std::vector<uint64_t>{});
+}
+
+// {data file name: deleted positions} of a snapshot.
+std::map<std::string, std::vector<uint64_t>> Deleted(const TableSnapshot& s) {
+  std::map<std::string, std::vector<uint64_t>> out;
+  for (const DataFile& f : s.files) {
+    if (f.deletion_vector) out[Basename(f.path)] = Positions(*f.deletion_vector);
+  }
+  return out;
+}
+
+const std::vector<std::string>& EqualityTables() {
+  static const std::vector<std::string> kTables = {
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_multi_eq_ids",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_nulls",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_partitioned",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_partition_evolution",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_both_eq_and_pos",
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_pos_and_multi_eq_ids",
+      "duckdb-iceberg/equality_deletes/warehouse/mydb/mytable",
+      "duckdb-iceberg/equality_deletes/warehouse/mydb/mytable_partitioned",
+      "duckdb-iceberg/equality_delete_cross_partition/warehouse/ns/t/metadata/"
+      "vfinal.metadata.json",
+      "duckdb-iceberg/equality_delete_extra_column/warehouse/ns/t/metadata/"
+      "vfinal.metadata.json",
+  };
+  return kTables;
+}
+
+TEST(IcebergEqualityDeletes, EveryVersionOfEveryTableIsServed) {
+  for (const std::string& rel : EqualityTables()) {
+    auto t = Open(TestData(rel));
+    ASSERT_OK_AND_ASSIGN(auto latest, t->Snapshot(std::nullopt));
+    EXPECT_FALSE(latest->unreadable_reason) << rel << ": " << *latest->unreadable_reason;
+    EXPECT_FALSE(Deleted(*latest).empty()) << rel;
+    // Every version down to the earliest kept (below it: a 400).
+    for (int64_t v = latest->version; v >= 0; --v) {
+      auto snapshot = t->Snapshot(v);
+      if (!snapshot.ok() && v < latest->version) {
+        // Below the earliest version, or an expired snapshot whose
+        // manifest list the table no longer holds.
+        EXPECT_TRUE(snapshot.status().code() == StatusCode::kInvalidArgument ||
+                    snapshot.status().code() == StatusCode::kNotFound)
+            << rel << "@" << v << ": " << snapshot.status().ToString();
+        break;
+      }
+      ASSERT_OK_AND_ASSIGN(auto s, std::move(snapshot));
+      EXPECT_FALSE(s->unreadable_reason) << rel << "@" << v;
+      for (const DataFile& f : s->files) {
+        if (!f.deletion_vector) continue;
+        const auto positions = Positions(*f.deletion_vector);
+        EXPECT_EQ(static_cast<int64_t>(positions.size()), f.deletion_vector->cardinality);
+        EXPECT_TRUE(std::is_sorted(positions.begin(), positions.end()));
+      }
+    }
+  }
+}
+
+TEST(IcebergEqualityDeletes, BoundsAreClearErrors) {
+  const std::string rel = "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_nulls";
+  IcebergTableOptions keys;
+  keys.max_equality_key_bytes = 16;
+  EXPECT_THAT(Open(TestData(rel), keys)->Snapshot(std::nullopt).status(),
+              StatusIs(StatusCode::kTooLarge));
+  IcebergTableOptions scan;
+  scan.max_equality_scan_bytes = 1;
+  auto scanned = Open(TestData(rel), scan)->Snapshot(std::nullopt);
+  EXPECT_THAT(scanned.status(), StatusIs(StatusCode::kTooLarge));
+  EXPECT_NE(scanned.status().message().find("equality deletes"), std::string::npos)
+      << scanned.status().ToString();
+}
+
+TEST(IcebergEqualityDeletes, CorruptDeleteFilesAreCorruption) {
+  // A copy of the table whose equality delete files hold garbage.
+  const fs::path source =
+      TestData("impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_nulls");
+  const fs::path copy = fs::temp_directory_path() / ("iceeq-" + HexEncode(RandomBytes(6)));
+  fs::copy(source, copy, fs::copy_options::recursive);
+  int damaged = 0;
+  for (const auto& e : fs::recursive_directory_iterator(copy)) {
+    const std::string name = e.path().filename().string();
+    if (e.is_regular_file() && name.rfind("delete-", 0) == 0) {  // Impala's delete files
+      std::ofstream(e.path(), std::ios::binary | std::ios::trunc) << "not a parquet file";
+      ++damaged;
+    }
+  }
+  ASSERT_GT(damaged, 0);
+  auto s = Open(copy.string())->Snapshot(std::nullopt);
+  EXPECT_THAT(s.status(), StatusIs(StatusCode::kCorruption));
+  fs::remove_all(copy);
+}
+
+TEST(IcebergEqualityDeletes, ResolvedPositionsAreCachedByContent) {
+  const fs::path dir = fs::temp_directory_path() / ("iceeq-cache-" + HexEncode(RandomBytes(6)));
+  ASSERT_OK_AND_ASSIGN(auto cache, ContentCache::Open({dir.string()}));
+  IcebergTableOptions options;
+  options.dv_cache = cache;
+  const std::string location =
+      TestData("impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_multi_eq_ids");
+  ASSERT_OK_AND_ASSIGN(auto first, Open(location, options)->Snapshot(std::nullopt));
+  // Another table object (a restart, a replica) finds the positions in the
+  // cache: it reads no parquet file (data or delete) at all.
+  auto storage = std::make_shared<testing::CountingStorage>();
+  ASSERT_OK_AND_ASSIGN(auto second, Open(location, options, storage)->Snapshot(std::nullopt));
+  EXPECT_EQ(Deleted(*second), Deleted(*first));
+  EXPECT_FALSE(Deleted(*first).empty());
+  for (const std::string& read : storage->counts().read) {
+    EXPECT_EQ(read.find(".parquet"), std::string::npos) << read;
+  }
+  // Without the cache the same build reads them (the check above counts).
+  auto uncached = std::make_shared<testing::CountingStorage>();
+  ASSERT_OK(Open(location, {}, uncached)->Snapshot(std::nullopt));
+  const auto& reads = uncached->counts().read;
+  EXPECT_TRUE(std::any_of(reads.begin(), reads.end(), [](const std::string& r) {
+    return r.find(".parquet") != std::string::npos;
+  }));
+  fs::remove_all(dir);
+}
+
+TEST(IcebergEqualityDeletes, RenamedKeyColumnsStillRefusedForTheRename) {
+  // The deletes resolve (key columns by field id), but the renamed column
+  // keeps the snapshot unreadable for name-matching readers.
+  auto t = Open(TestData(
+      "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_equality_delete_schema_evolution"));
+  ASSERT_OK_AND_ASSIGN(auto latest, t->Snapshot(std::nullopt));
+  ASSERT_TRUE(latest->unreadable_reason);
+  EXPECT_NE(latest->unreadable_reason->find("renamed"), std::string::npos);
+}
+
+}  // namespace
+}  // namespace lakeshare
