@@ -179,11 +179,12 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
   }
   {
     std::string v(TrimWhitespace(*version));
-    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), p.table_version);
-    if (ec != std::errc() || ptr != v.data() + v.size()) {
+    std::optional<int> n = ParseNumber<int>(v);
+    if (!n) {
       return Status::Corruption("hoodie.properties: hoodie.table.version '" + v.substr(0, 32) +
                                 "' is not a number");
     }
+    p.table_version = *n;
   }
   if (p.table_version != 6 && p.table_version != 8 && p.table_version != 9) {
     return Status::Unsupported("Hudi table version " + std::to_string(p.table_version) +
