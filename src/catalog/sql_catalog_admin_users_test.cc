@@ -17,7 +17,7 @@
 namespace lakeshare {
 namespace {
 
-using CatalogAdminUsersTest = CatalogAdminFixture;
+using CatalogAdminUsersTest = testing::CatalogAdminFixture;
 
 constexpr int64_t kT0 = 1'700'000'000'000;  // the callers' clock
 constexpr int64_t kTtl = 3'600'000;

@@ -24,7 +24,7 @@ ServerConfig Config(const std::string& text = kConfig) {
   return *cfg;
 }
 
-class SqlCatalogTest : public SqlCatalogFixture {
+class SqlCatalogTest : public testing::SqlCatalogFixture {
  protected:
   void Import(const std::string& text = kConfig) {
     auto r = ImportServerConfig(*db_, Config(text));
