@@ -3,16 +3,11 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/names.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 
 namespace {
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // "https://host:port/path" -> "host:port"; "" if not a URL.
 std::string_view HostOf(std::string_view url) {
@@ -30,11 +25,11 @@ std::string SessionCookieToken(const HttpRequest& request) {
     std::string_view rest = value;
     while (!rest.empty()) {
       size_t semi = rest.find(';');
-      std::string_view pair = Trim(rest.substr(0, semi));
+      std::string_view pair = TrimOws(rest.substr(0, semi));
       rest = semi == std::string_view::npos ? std::string_view() : rest.substr(semi + 1);
       size_t eq = pair.find('=');
-      if (eq != std::string_view::npos && Trim(pair.substr(0, eq)) == kSessionCookieName) {
-        return std::string(Trim(pair.substr(eq + 1)));
+      if (eq != std::string_view::npos && TrimOws(pair.substr(0, eq)) == kSessionCookieName) {
+        return std::string(TrimOws(pair.substr(eq + 1)));
       }
     }
   }
@@ -83,7 +78,8 @@ Status CheckSameOrigin(const HttpRequest& request, std::string_view public_url) 
 
 bool IsJsonContentType(const std::string* content_type) {
   if (content_type == nullptr) return false;
-  std::string_view type = Trim(std::string_view(*content_type).substr(0, content_type->find(';')));
+  std::string_view type =
+      TrimOws(std::string_view(*content_type).substr(0, content_type->find(';')));
   return EqualsIgnoreCase(type, "application/json");
 }
 

@@ -1,9 +1,9 @@
 #include "admin/admin_route.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "admin/admin_service.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 
@@ -203,12 +203,9 @@ Result<std::optional<int64_t>> ExpectedVersion(const AdminCall& call) {
   if (const std::string* h = call.request.Header("if-match"); h && !h->empty()) {
     std::string_view t = *h;
     if (t.size() >= 2 && t.front() == '"' && t.back() == '"') t = t.substr(1, t.size() - 2);
-    int64_t v = 0;
-    auto [p, ec] = std::from_chars(t.data(), t.data() + t.size(), v);
-    if (ec != std::errc() || p != t.data() + t.size()) {
-      return Status::InvalidArgument("'If-Match' must be an integer");
-    }
-    return std::optional<int64_t>(v);
+    std::optional<int64_t> v = ParseNumber<int64_t>(t);
+    if (!v) return Status::InvalidArgument("'If-Match' must be an integer");
+    return v;
   }
   return call.body.Int("version");
 }

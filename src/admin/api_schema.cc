@@ -1,7 +1,6 @@
 #include "admin/api_schema.h"
 
 #include <boost/json.hpp>
-#include <charconv>
 
 #include "common/strings.h"
 #include "common/time_util.h"
@@ -43,12 +42,9 @@ Status CheckString(std::string_view what, const Field& f, const std::string& v) 
 }
 
 Result<int64_t> ParseInteger(std::string_view text) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-  if (ec != std::errc() || p != text.data() + text.size()) {
-    return Status::InvalidArgument("not an integer");
-  }
-  return v;
+  std::optional<int64_t> v = ParseNumber<int64_t>(text);
+  if (!v) return Status::InvalidArgument("not an integer");
+  return *v;
 }
 
 Result<int64_t> JsonInteger(const json::value& v) {

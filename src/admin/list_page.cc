@@ -1,6 +1,7 @@
 #include "admin/list_page.h"
 
 #include "common/encoding.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 
@@ -24,17 +25,9 @@ std::vector<Field> ListPageQuery() {
            .max_length = 2048}};
 }
 
-std::string LowerAscii(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) {
-    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
-  }
-  return out;
-}
-
 Result<ListPage> ListPage::Of(const FieldValues& query) {
   ListPage p;
-  if (auto s = query.String("search")) p.search = LowerAscii(*s);
+  if (auto s = query.String("search")) p.search = AsciiLower(*s);
   if (auto n = query.Int("maxResults")) p.max_results = static_cast<size_t>(*n);
   if (auto t = query.String("pageToken")) {
     std::optional<std::string> raw = Base64UrlDecode(*t);

@@ -14,6 +14,7 @@
 
 #include "admin/api_schema.h"
 #include "common/status.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 
@@ -31,8 +32,6 @@ struct ListPage {
   static std::string Token(const std::string& lower_name);
 };
 
-std::string LowerAscii(std::string_view s);
-
 // The name of a catalog record.
 template <typename T>
 const std::string& NameOf(const T& record) {
@@ -45,7 +44,7 @@ boost::json::object PageOf(const std::vector<T>& items, const ListPage& page, Na
                            JsonFn to_json) {
   std::vector<std::pair<std::string, const T*>> hits;
   for (const T& item : items) {
-    std::string key = LowerAscii(name(item));
+    std::string key = AsciiLower(name(item));
     if (page.Matches(key)) hits.emplace_back(std::move(key), &item);
   }
   std::sort(hits.begin(), hits.end(),
@@ -73,7 +72,7 @@ boost::json::object PageOfCut(const std::vector<T>& items, const ListPage& page,
   boost::json::object o;
   for (size_t i = 0; i < items.size(); ++i) {
     if (out.size() == page.max_results) {
-      o["nextPageToken"] = ListPage::Token(LowerAscii(name(items[i - 1])));
+      o["nextPageToken"] = ListPage::Token(AsciiLower(name(items[i - 1])));
       break;
     }
     out.emplace_back(to_json(items[i]));

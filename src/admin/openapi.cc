@@ -6,6 +6,7 @@
 #include <set>
 
 #include "admin/admin_json.h"
+#include "common/strings.h"
 #include "server/errors.h"
 
 namespace lakeshare {
@@ -37,12 +38,6 @@ std::string NameRules(NameKind kind) {
   std::string no_dot = kind == NameKind::kSchema || kind == NameKind::kTable ? ", '.'" : "";
   return " (" + what + "'s name: 1 to 255 bytes without spaces, '/'" + no_dot +
          " or control characters; unique in any case)";
-}
-
-std::string Lower(std::string_view s) {
-  std::string out(s);
-  for (char& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
 }
 
 // Writes schemas and collects the named shapes they refer to.
@@ -210,7 +205,7 @@ json::object Operation(const AdminRoute& route, std::string_view method, SchemaW
   const bool alternate = method != route.method;
   json::object op;
   op["operationId"] =
-      alternate ? std::string(route.id) + "_" + Lower(method) : std::string(route.id);
+      alternate ? std::string(route.id) + "_" + AsciiLower(method) : std::string(route.id);
   op["summary"] = route.summary;
   std::string description(route.description);
   if (alternate) {
@@ -289,7 +284,7 @@ std::string AdminOpenApiJson(const std::vector<AdminRoute>& routes) {
       }
       item["parameters"] = std::move(params);
     }
-    for (std::string_view m : r.Methods()) item[Lower(m)] = Operation(r, m, schemas);
+    for (std::string_view m : r.Methods()) item[AsciiLower(m)] = Operation(r, m, schemas);
     if (r.group != nullptr) tags_used.insert(r.group->tag);
   }
 

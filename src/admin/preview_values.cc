@@ -6,6 +6,7 @@
 #include <cstdio>
 
 #include "common/encoding.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare {
@@ -17,11 +18,6 @@ using parquet::RowValue;
 using parquet::SchemaNode;
 
 constexpr int kMaxTypeDepth = 64;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 Result<SparkType> ParseType(const json::value& t, int depth);
 
@@ -377,7 +373,8 @@ json::value PartitionValueJson(const std::optional<std::string>& text, const Spa
       const double d = std::stod(s, &used);
       if (used == s.size()) return DoubleJson(d);
     } else if (t == "boolean") {
-      if (Lower(s) == "true" || Lower(s) == "false") return json::value(Lower(s) == "true");
+      if (AsciiLower(s) == "true" || AsciiLower(s) == "false")
+        return json::value(AsciiLower(s) == "true");
     } else if (t == "timestamp" || t == "timestamp_ntz") {
       auto ms = ParseTimestampMillis(s);
       if (ms.ok()) return json::value(TimestampText(*ms, 1000, t == "timestamp"));
@@ -392,9 +389,9 @@ const SchemaNode* ChildForField(const parquet::Schema& schema, const SchemaNode&
                                 const SparkField& field) {
   if (const SchemaNode* c = schema.Child(parent, field.physical_name)) return c;
   if (const SchemaNode* c = schema.Child(parent, field.name)) return c;
-  const std::string want = Lower(field.physical_name);
+  const std::string want = AsciiLower(field.physical_name);
   for (int c : parent.children) {
-    if (Lower(schema.node(c).name) == want) return &schema.node(c);
+    if (AsciiLower(schema.node(c).name) == want) return &schema.node(c);
   }
   return nullptr;
 }

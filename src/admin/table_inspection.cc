@@ -7,6 +7,7 @@
 #include <set>
 #include <system_error>
 
+#include "common/strings.h"
 #include "predicate/partition_filter.h"
 
 namespace lakeshare {
@@ -14,11 +15,6 @@ namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // The problem with the table, named for the provider.
 Status Problem(const std::string& location, const std::string& format, const std::string& why) {
@@ -113,7 +109,7 @@ TableInspector::TableInspector(std::shared_ptr<StorageRegistry> storage,
 
 Result<std::shared_ptr<TableFormat>> TableInspector::Open(const std::string& location,
                                                           const std::string& format) {
-  return OpenLocked(location, Lower(format));
+  return OpenLocked(location, AsciiLower(format));
 }
 
 Result<std::shared_ptr<TableFormat>> TableInspector::OpenLocked(const std::string& location,
@@ -150,7 +146,7 @@ Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
 Result<TablePreview> TableInspector::Preview(const std::string& location,
                                              const std::string& format_name,
                                              const PreviewRequest& request) {
-  const std::string format = Lower(format_name.empty() ? "delta" : format_name);
+  const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
   LS_ASSIGN_OR_RETURN(OpenedTable table, OpenTableLocked(location, format));
   auto preview = ReadTablePreview(table, *storage_, request, options_.preview);
@@ -163,7 +159,7 @@ Result<TablePreview> TableInspector::Preview(const std::string& location,
 Result<TableInspection> TableInspector::Inspect(
     const std::string& location, const std::string& format_name,
     const std::optional<std::string>& partition_filter) {
-  const std::string format = Lower(format_name.empty() ? "delta" : format_name);
+  const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   std::optional<PartitionFilter> filter;
   if (partition_filter && !partition_filter->empty()) {
     LS_ASSIGN_OR_RETURN(filter, PartitionFilter::Parse(*partition_filter));
@@ -190,7 +186,7 @@ Result<TableInspection> TableInspector::Inspect(
     for (const std::string& column : filter->columns()) {
       const bool known =
           std::any_of(s.metadata.partition_columns.begin(), s.metadata.partition_columns.end(),
-                      [&](const std::string& p) { return Lower(p) == column; });
+                      [&](const std::string& p) { return AsciiLower(p) == column; });
       if (!known) {
         std::string have;
         for (const std::string& p : s.metadata.partition_columns) {
@@ -229,7 +225,7 @@ Result<TableHistoryPage> TableInspector::History(const std::string& location,
                                                  const std::string& format_name,
                                                  std::optional<int64_t> before,
                                                  int64_t max_results) {
-  const std::string format = Lower(format_name.empty() ? "delta" : format_name);
+  const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   max_results = std::clamp<int64_t>(max_results, 1, kMaxHistoryPage);
   LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
   LS_ASSIGN_OR_RETURN(auto table, OpenLocked(location, format));

@@ -5,6 +5,7 @@
 #include <chrono>
 #include <memory>
 
+#include "common/strings.h"
 #include "delta/dv_descriptor.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/row_values.h"
@@ -17,11 +18,6 @@ namespace {
 
 namespace json = boost::json;
 using Clock = std::chrono::steady_clock;
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 // What one preview may still read; shared by every file it opens.
 struct Budget {
@@ -133,7 +129,7 @@ class PreviewReader {
     for (const SparkField& f : fields_) {
       const bool partition =
           std::any_of(s.metadata.partition_columns.begin(), s.metadata.partition_columns.end(),
-                      [&](const std::string& p) { return Lower(p) == Lower(f.name); });
+                      [&](const std::string& p) { return AsciiLower(p) == AsciiLower(f.name); });
       out_.columns.push_back({f.name, f.type.json, partition});
     }
     std::optional<PartitionFilter> filter;
@@ -177,7 +173,7 @@ class PreviewReader {
   }
 
   Status ReadFile(const DataFile& f, int64_t limit) {
-    const std::string lower = Lower(f.path);
+    const std::string lower = AsciiLower(f.path);
     if (EndsWith(lower, ".orc") || EndsWith(lower, ".avro")) {
       return Status::Unsupported("the preview reads parquet files only ('" + f.path + "')");
     }

@@ -29,7 +29,7 @@ AuditEntry Entry(int i) {
   return e;
 }
 
-class AuditWriterTest : public SqlCatalogFixture {
+class AuditWriterTest : public testing::SqlCatalogFixture {
  protected:
   std::shared_ptr<CatalogAdmin> Admin() {
     return std::make_shared<CatalogAdmin>(db_, AdminOptions());
@@ -86,7 +86,7 @@ class AuditWriterTest : public SqlCatalogFixture {
 
   void TearDown() override {
     Release();
-    SqlCatalogFixture::TearDown();
+    testing::SqlCatalogFixture::TearDown();
   }
 
   std::thread blocker_;

@@ -46,8 +46,10 @@ struct TableInfo {
   std::string share;
   std::optional<std::string> id;
   std::optional<std::string> share_id;
-  std::string location;          // where the table lives (local path or URI)
-  std::string format = "delta";  // "delta", "iceberg" or "hudi" (TableResolver picks the reader)
+  std::string location;  // where the table lives (local path or URI)
+  // A name of the table-format registry ("delta", "iceberg", "hudi"), which
+  // opens the reader (table/table_format_registry.h).
+  std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
   // Format-specific options of the table, by their YAML name (Hudi's

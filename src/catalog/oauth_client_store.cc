@@ -10,7 +10,6 @@ namespace lakeshare {
 
 using db::Row;
 using db::Transaction;
-using namespace sql_catalog_admin_internal;  // NOLINT(google-build-using-namespace)
 
 namespace {
 

@@ -17,7 +17,7 @@ namespace {
 using ::lakeshare::testing::JwtSigner;
 using ::lakeshare::testing::StatusIs;
 
-class OAuthClientStoreTest : public CatalogAdminFixture {
+class OAuthClientStoreTest : public testing::CatalogAdminFixture {
  protected:
   OAuthClientStore Store() { return OAuthClientStore(admin_->database()); }
 };

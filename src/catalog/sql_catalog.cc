@@ -108,8 +108,8 @@ Result<Principal> SqlCatalog::DoAuthenticate(std::string_view bearer_token,
     return Status::Unauthenticated("the bearer token has expired");
   }
   if (remote_address != nullptr) {
-    LS_ASSIGN_OR_RETURN(auto allowlist, sql_catalog_internal::DecodeAllowlist(row.OptText(4)));
-    if (!sql_catalog_internal::AddressAllowed(allowlist, *remote_address)) {
+    LS_ASSIGN_OR_RETURN(auto allowlist, DecodeAllowlist(row.OptText(4)));
+    if (!AddressAllowed(allowlist, *remote_address)) {
       return Status::PermissionDenied(
           "requests from this address are not allowed for the "
           "recipient");

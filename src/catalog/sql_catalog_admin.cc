@@ -8,12 +8,12 @@
 namespace lakeshare {
 
 // The public limits are the ones the validation uses.
-static_assert(CatalogAdminLimits::kDisplayName == sql_catalog_internal::kMaxDisplayName);
-static_assert(CatalogAdminLimits::kComment == sql_catalog_internal::kMaxComment);
-static_assert(CatalogAdminLimits::kLocation == sql_catalog_internal::kMaxLocation);
-static_assert(CatalogAdminLimits::kPartitionFilter == sql_catalog_internal::kMaxPartitionFilter);
-static_assert(CatalogAdminLimits::kId == sql_catalog_internal::kMaxId);
-static_assert(CatalogAdminLimits::kAllowlistEntries == sql_catalog_internal::kMaxAllowlistEntries);
+static_assert(CatalogAdminLimits::kDisplayName == kMaxDisplayName);
+static_assert(CatalogAdminLimits::kComment == kMaxComment);
+static_assert(CatalogAdminLimits::kLocation == kMaxLocation);
+static_assert(CatalogAdminLimits::kPartitionFilter == kMaxPartitionFilter);
+static_assert(CatalogAdminLimits::kId == kMaxId);
+static_assert(CatalogAdminLimits::kAllowlistEntries == kMaxAllowlistEntries);
 
 std::string_view AdminRoleName(AdminRole role) {
   return role == AdminRole::kAdmin ? "admin" : "viewer";

@@ -17,7 +17,7 @@
 namespace lakeshare {
 namespace {
 
-using CatalogAdminAuditTest = CatalogAdminFixture;
+using CatalogAdminAuditTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminAuditTest, AuditFiltersAndPaging) {
   const int64_t t0 = 1'700'000'000'000;

@@ -5,11 +5,10 @@
 #include "catalog/sql_catalog_internal.h"
 #include "db/uuid.h"
 
-namespace lakeshare::sql_catalog_admin_internal {
+namespace lakeshare {
 
 using db::Row;
 using db::Transaction;
-using namespace sql_catalog_internal;  // NOLINT(google-build-using-namespace)
 
 // ------------------------------------------------------------ row mapping
 
@@ -234,4 +233,4 @@ Result<IssuedActivationLink> InsertActivationLink(Transaction& tx, const std::st
   return out;
 }
 
-}  // namespace lakeshare::sql_catalog_admin_internal
+}  // namespace lakeshare

@@ -16,7 +16,7 @@
 #include "common/status.h"
 #include "db/database.h"
 
-namespace lakeshare::sql_catalog_admin_internal {
+namespace lakeshare {
 
 // ------------------------------------------------------------ columns
 
@@ -114,4 +114,4 @@ Status ValidateActivationLink(const ActivationLinkSpec& spec, int64_t now);
 // kInvalidArgument for an expiration time not after `now`.
 Status ValidateExpiration(std::optional<int64_t> expiration_ms, int64_t now);
 
-}  // namespace lakeshare::sql_catalog_admin_internal
+}  // namespace lakeshare

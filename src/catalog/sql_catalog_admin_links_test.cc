@@ -17,7 +17,7 @@
 namespace lakeshare {
 namespace {
 
-using CatalogAdminLinksTest = CatalogAdminFixture;
+using CatalogAdminLinksTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminLinksTest, ActivationLinksWorkOnce) {
   Populate();

@@ -11,7 +11,7 @@ namespace {
 
 using testing::StatusIs;
 
-using CatalogAdminOverviewTest = CatalogAdminFixture;
+using CatalogAdminOverviewTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminOverviewTest, CountsAndExpiringTokens) {
   ASSERT_OK_AND_ASSIGN(CatalogOverview empty, admin_->Overview(NowMillis(), NowMillis(), 20));

@@ -18,7 +18,7 @@ namespace lakeshare {
 namespace {
 
 using testing::StatusIs;
-using CatalogAdminRecipientsTest = CatalogAdminFixture;
+using CatalogAdminRecipientsTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminRecipientsTest, RecipientsTokensAndGrants) {
   Populate();

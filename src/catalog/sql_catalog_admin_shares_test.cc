@@ -19,7 +19,7 @@ namespace {
 
 using testing::StatusIs;
 
-using CatalogAdminSharesTest = CatalogAdminFixture;
+using CatalogAdminSharesTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminSharesTest, SharesCrud) {
   auto created = admin_->CreateShare({"Sales", "Sales data", "quarterly"});
@@ -132,7 +132,7 @@ LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSharesTest);
 namespace lakeshare {
 namespace {
 
-using CatalogAdminSchemaCreationTest = CatalogAdminFixture;
+using CatalogAdminSchemaCreationTest = testing::CatalogAdminFixture;
 
 // Adding a table may create its schema (the console's "Add a table"), in the
 // same transaction; the share must exist.

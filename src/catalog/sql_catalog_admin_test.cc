@@ -18,7 +18,7 @@
 namespace lakeshare {
 namespace {
 
-using CatalogAdminTest = CatalogAdminFixture;
+using CatalogAdminTest = testing::CatalogAdminFixture;
 
 TEST_P(CatalogAdminTest, MigrationsAreAppliedAndReRunCleanly) {
   EXPECT_EQ(*db::SchemaVersion(*db_), CatalogMigrations().back().version);

@@ -6,7 +6,7 @@
 #include "catalog/sql_catalog_test_util.h"
 #include "testing/status_matchers.h"
 
-namespace lakeshare {
+namespace lakeshare::testing {
 
 class CatalogAdminFixture : public SqlCatalogFixture {
  protected:
@@ -24,4 +24,4 @@ class CatalogAdminFixture : public SqlCatalogFixture {
   }
 };
 
-}  // namespace lakeshare
+}  // namespace lakeshare::testing

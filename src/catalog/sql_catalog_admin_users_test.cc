@@ -17,7 +17,7 @@
 namespace lakeshare {
 namespace {
 
-using CatalogAdminUsersTest = CatalogAdminFixture;
+using CatalogAdminUsersTest = testing::CatalogAdminFixture;
 
 constexpr int64_t kT0 = 1'700'000'000'000;  // the callers' clock
 constexpr int64_t kTtl = 3'600'000;
@@ -217,17 +217,15 @@ TEST_P(CatalogAdminUsersTest, SessionLookupIsAnIndexLookup) {
     plan.clear();
     const db::Params params = {HashToken("some token"), kT0};
     if (tx.dialect() == db::Dialect::kSqlite) {
-      LS_ASSIGN_OR_RETURN(auto rows, tx.Query(std::string("EXPLAIN QUERY PLAN ") +
-                                                  sql_catalog_internal::kFindAdminSessionSql,
-                                              params));
+      LS_ASSIGN_OR_RETURN(
+          auto rows, tx.Query(std::string("EXPLAIN QUERY PLAN ") + kFindAdminSessionSql, params));
       for (const auto& r : rows) plan.push_back(r.Text(r.size() - 1));
     } else {
       // Tiny tables are cheapest to scan: forbid it, so only a missing
       // index could still make the plan a scan.
       LS_RETURN_IF_ERROR(tx.ExecScript("SET LOCAL enable_seqscan = off"));
-      LS_ASSIGN_OR_RETURN(
-          auto rows,
-          tx.Query(std::string("EXPLAIN ") + sql_catalog_internal::kFindAdminSessionSql, params));
+      LS_ASSIGN_OR_RETURN(auto rows,
+                          tx.Query(std::string("EXPLAIN ") + kFindAdminSessionSql, params));
       for (const auto& r : rows) plan.push_back(r.Text(0));
     }
     return Status::OK();

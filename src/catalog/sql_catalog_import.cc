@@ -13,7 +13,6 @@ namespace lakeshare {
 namespace {
 
 using db::Transaction;
-using namespace sql_catalog_internal;  // NOLINT(google-build-using-namespace)
 
 Status ValidateConfig(const ServerConfig& config) {
   for (const ShareConfig& share : config.shares) {

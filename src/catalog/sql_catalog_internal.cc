@@ -6,7 +6,7 @@
 #include "common/names.h"
 #include "db/value.h"
 
-namespace lakeshare::sql_catalog_internal {
+namespace lakeshare {
 namespace {
 
 // Length of the valid UTF-8 character at s[i], or 0 if invalid there.
@@ -124,4 +124,4 @@ std::optional<std::string> EmptyToNull(const std::optional<std::string>& v) {
   return v;
 }
 
-}  // namespace lakeshare::sql_catalog_internal
+}  // namespace lakeshare

@@ -11,7 +11,7 @@
 
 #include "common/status.h"
 
-namespace lakeshare::sql_catalog_internal {
+namespace lakeshare {
 
 constexpr size_t kMaxDisplayName = 255;
 constexpr size_t kMaxComment = 4096;
@@ -59,4 +59,4 @@ std::string SanitizeText(std::string_view text, size_t max);
 // A nullopt for an empty string: clearing an optional text field.
 std::optional<std::string> EmptyToNull(const std::optional<std::string>& v);
 
-}  // namespace lakeshare::sql_catalog_internal
+}  // namespace lakeshare

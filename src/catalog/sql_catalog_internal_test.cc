@@ -4,7 +4,7 @@
 
 #include "testing/status_matchers.h"
 
-namespace lakeshare::sql_catalog_internal {
+namespace lakeshare {
 namespace {
 
 TEST(SqlCatalogInternalTest, AllowlistRoundTripAndMatching) {
@@ -70,4 +70,4 @@ TEST(SqlCatalogInternalTest, TextAndFormatValidation) {
 }
 
 }  // namespace
-}  // namespace lakeshare::sql_catalog_internal
+}  // namespace lakeshare

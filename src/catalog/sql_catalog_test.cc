@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <thread>
 
+#include "catalog/catalog_test_config.h"
 #include "catalog/sql_catalog_import.h"
 #include "catalog/sql_catalog_test_util.h"
 #include "catalog/yaml_catalog.h"
@@ -15,29 +16,7 @@ namespace lakeshare {
 namespace {
 
 // The YAML catalog test's configuration, so both catalogs can be compared.
-constexpr const char* kConfig = R"(
-version: 1
-shares:
-- name: Sales
-  comment: quarterly numbers
-  schemas:
-  - name: default
-    tables:
-    - {name: Orders, location: /data/orders, historyShared: true}
-    - {name: items, location: /data/items}
-  - name: archive
-    tables:
-    - {name: old, location: /data/old}
-- name: hr
-  schemas:
-  - name: people
-    tables:
-    - {name: staff, location: /data/staff}
-recipients:
-- {name: alice, token: alice-token, shares: [sales]}
-- {name: admin, token: admin-token, shares: "*"}
-- {name: gone, token: old-token, shares: "*", expirationTime: 2001-01-01T00:00:00Z}
-)";
+constexpr const char* kConfig = testing::kCatalogTestConfig;
 
 ServerConfig Config(const std::string& text = kConfig) {
   auto cfg = ParseServerConfig(text, "/");
@@ -45,7 +24,7 @@ ServerConfig Config(const std::string& text = kConfig) {
   return *cfg;
 }
 
-class SqlCatalogTest : public SqlCatalogFixture {
+class SqlCatalogTest : public testing::SqlCatalogFixture {
  protected:
   void Import(const std::string& text = kConfig) {
     auto r = ImportServerConfig(*db_, Config(text));

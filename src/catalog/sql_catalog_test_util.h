@@ -13,7 +13,7 @@
 #include "testing/status_matchers.h"
 #include "testing/test_database.h"
 
-namespace lakeshare {
+namespace lakeshare::testing {
 
 class SqlCatalogFixture : public ::testing::TestWithParam<testing::Backend> {
  protected:
@@ -60,4 +60,4 @@ class SqlCatalogFixture : public ::testing::TestWithParam<testing::Backend> {
                                              ::lakeshare::testing::Backend::kPostgres), \
                            [](const auto& info) { return testing::BackendName(info.param); })
 
-}  // namespace lakeshare
+}  // namespace lakeshare::testing

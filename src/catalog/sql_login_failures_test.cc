@@ -14,7 +14,7 @@
 namespace lakeshare {
 namespace {
 
-using SqlLoginFailuresTest = SqlCatalogFixture;
+using SqlLoginFailuresTest = testing::SqlCatalogFixture;
 
 constexpr int64_t kNow = 1'700'000'000'000;
 

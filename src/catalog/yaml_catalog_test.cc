@@ -2,36 +2,14 @@
 
 #include <gtest/gtest.h>
 
+#include "catalog/catalog_test_config.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {
 namespace {
 
 ServerConfig TestConfig() {
-  auto cfg = ParseServerConfig(R"(
-version: 1
-shares:
-- name: Sales
-  comment: quarterly numbers
-  schemas:
-  - name: default
-    tables:
-    - {name: Orders, location: /data/orders, historyShared: true}
-    - {name: items, location: /data/items}
-  - name: archive
-    tables:
-    - {name: old, location: /data/old}
-- name: hr
-  schemas:
-  - name: people
-    tables:
-    - {name: staff, location: /data/staff}
-recipients:
-- {name: alice, token: alice-token, shares: [sales]}
-- {name: admin, token: admin-token, shares: "*"}
-- {name: gone, token: old-token, shares: "*", expirationTime: 2001-01-01T00:00:00Z}
-)",
-                               "/");
+  auto cfg = ParseServerConfig(testing::kCatalogTestConfig, "/");
   EXPECT_OK(cfg);
   return *cfg;
 }

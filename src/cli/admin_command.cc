@@ -16,10 +16,11 @@
 #include "admin/admin_service.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_admin.h"
+#include "cli/admin_cli_request.h"
 #include "cli/admin_command_output.h"
 #include "cli/admin_session_file.h"
 #include "cli/serve_command.h"
-#include "common/time_util.h"
+#include "common/encoding.h"
 #include "config/server_config.h"
 #include "protocol/builtin_table_formats.h"
 #include "storage/storage_registry.h"
@@ -30,246 +31,7 @@ namespace json = boost::json;
 
 namespace {
 
-// Percent-encodes one path segment or query value.
-std::string Encode(std::string_view s) {
-  static constexpr char kHex[] = "0123456789ABCDEF";
-  std::string out;
-  for (unsigned char c : s) {
-    if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-      out.push_back(static_cast<char>(c));
-    } else {
-      out.push_back('%');
-      out.push_back(kHex[c >> 4]);
-      out.push_back(kHex[c & 15]);
-    }
-  }
-  return out;
-}
-
-// One argument of a command: where its value is kept until the command runs.
-struct Slot {
-  const CliArg* arg = nullptr;
-  ArgTarget where = ArgTarget::kNone;
-  const Field* field = nullptr;  // body and query targets
-  CLI::Option* option = nullptr;
-  std::string text;
-  int64_t number = 0;
-  std::vector<std::string> list;
-  bool flag = false;
-
-  bool Given() const {
-    if (arg->kind == CliArg::Kind::kSecret) return true;
-    if (arg->kind == CliArg::Kind::kClear) return flag;
-    return option != nullptr && option->count() > 0;
-  }
-  bool Integer() const { return field != nullptr && field->type == FieldType::kInteger; }
-};
-
-// A command as built: its route, its spec and the values given.
-struct Leaf {
-  const AdminRoute* route = nullptr;
-  const CliCommand* command = nullptr;
-  std::deque<Slot> slots;
-  bool all = false;  // --all
-  std::string profile_out;
-
-  const Slot* SlotFor(std::string_view target) const {
-    for (const Slot& s : slots) {
-      if (s.arg->target == target && s.Given()) return &s;
-    }
-    return nullptr;
-  }
-};
-
-CLI::App* AddLeaf(CLI::App* parent, const AdminRoute& route, const CliCommand& command,
-                  Leaf& leaf) {
-  CLI::App* app =
-      parent->add_subcommand(std::string(command.path.back()), std::string(command.help));
-  leaf.route = &route;
-  leaf.command = &command;
-  for (const CliArg& a : command.args) {
-    Slot& slot = leaf.slots.emplace_back();
-    slot.arg = &a;
-    slot.where = TargetOf(route, a.target);
-    slot.field = TargetField(route, a.target);
-    std::string flag(a.flag);
-    std::string help(a.help.empty() && slot.field != nullptr ? slot.field->description : a.help);
-    CLI::Option* o = nullptr;
-    switch (a.kind) {
-      case CliArg::Kind::kPositional:
-        o = app->add_option(flag, slot.text, help)->required();
-        break;
-      case CliArg::Kind::kOptionalPositional:
-      case CliArg::Kind::kDurationFromNow:
-        o = app->add_option(flag, slot.text, help);
-        break;
-      case CliArg::Kind::kOption:
-        if (slot.Integer()) {
-          o = app->add_option(flag, slot.number, help);
-        } else if (slot.field != nullptr && slot.field->type == FieldType::kStringList) {
-          o = app->add_option(flag, slot.list, help);
-        } else if (slot.field != nullptr && slot.field->type == FieldType::kBoolean) {
-          o = app->add_option(flag, slot.text, help)->check(CLI::IsMember({"true", "false"}));
-        } else {
-          o = app->add_option(flag, slot.text, help);
-        }
-        if (slot.where == ArgTarget::kBody && slot.field->required) o->required();
-        break;
-      case CliArg::Kind::kClear:
-        o = app->add_flag(flag, slot.flag, help);
-        break;
-      case CliArg::Kind::kSecret:
-        break;
-    }
-    if (o != nullptr && slot.field != nullptr && !slot.field->enum_values.empty()) {
-      std::vector<std::string> allowed(slot.field->enum_values.begin(),
-                                       slot.field->enum_values.end());
-      o->check(CLI::IsMember(allowed));
-    }
-    slot.option = o;
-  }
-  if (command.extra == CliCommand::Extra::kAllPages) {
-    app->add_flag("--all", leaf.all, "Every matching entry, page after page");
-  }
-  if (command.extra == CliCommand::Extra::kRevokeAll) {
-    app->add_flag("--all", leaf.all, "Every live one");
-  }
-  if (command.output == CliCommand::Output::kProfile ||
-      command.output == CliCommand::Output::kObjectAndProfile) {
-    app->add_option("-o,--profile-out", leaf.profile_out,
-                    "Write the profile to this file (mode 0600)");
-  }
-  return app;
-}
-
-// "{target}" in `text` replaced by the arguments' values.
-std::string Fill(std::string_view text, const Leaf& leaf) {
-  std::string out;
-  while (!text.empty()) {
-    size_t open = text.find('{');
-    size_t close = open == std::string_view::npos ? open : text.find('}', open);
-    if (close == std::string_view::npos) break;
-    out += text.substr(0, open);
-    const Slot* s = leaf.SlotFor(text.substr(open + 1, close - open - 1));
-    if (s != nullptr) out += s->Integer() ? std::to_string(s->number) : s->text;
-    text.remove_prefix(close + 1);
-  }
-  out += text;
-  return out;
-}
-
-// The request a command makes.
-struct Request {
-  std::string method;
-  std::string path;                                        // below /api/v1, percent-encoded
-  std::vector<std::pair<std::string, std::string>> query;  // names and values, not encoded
-  std::string body;  // JSON text, or "" when the route reads no body
-
-  std::string Target() const {
-    std::string out = path;
-    for (const auto& [name, value] : query) {
-      out += (out.size() == path.size() ? "?" : "&") + name + "=" + Encode(value);
-    }
-    return out;
-  }
-};
-
-// `pattern` ("/shares/{share}") with the arguments' values, percent-encoded.
-Result<std::string> FillPath(std::string_view pattern, const Leaf& leaf) {
-  std::string out;
-  while (!pattern.empty()) {
-    size_t open = pattern.find('{');
-    size_t close = open == std::string_view::npos ? open : pattern.find('}', open);
-    if (close == std::string_view::npos) break;
-    out += pattern.substr(0, open);
-    std::string_view name = pattern.substr(open + 1, close - open - 1);
-    const Slot* s = leaf.SlotFor(name);
-    if (s == nullptr) return Status::InvalidArgument("give the " + std::string(name));
-    out += Encode(s->text);
-    pattern.remove_prefix(close + 1);
-  }
-  out += pattern;
-  return out;
-}
-
-Result<Request> BuildRequest(const Leaf& leaf) {
-  const AdminRoute& route = *leaf.route;
-  // Two arguments of one target are alternatives.
-  for (size_t i = 0; i < leaf.slots.size(); ++i) {
-    for (size_t j = i + 1; j < leaf.slots.size(); ++j) {
-      const Slot& a = leaf.slots[i];
-      const Slot& b = leaf.slots[j];
-      if (a.arg->target == b.arg->target && a.Given() && b.Given()) {
-        return Status::InvalidArgument("give either " + std::string(a.arg->flag) + " or " +
-                                       std::string(b.arg->flag));
-      }
-    }
-  }
-  Request out;
-  out.method = std::string(route.method);
-  LS_ASSIGN_OR_RETURN(out.path, FillPath(route.path, leaf));
-
-  json::object body;
-  for (const Slot& s : leaf.slots) {
-    if (!s.Given() || s.where == ArgTarget::kPath) continue;
-    json::value v;
-    switch (s.arg->kind) {
-      case CliArg::Kind::kDurationFromNow: {
-        LS_ASSIGN_OR_RETURN(int64_t ms, ParseDuration(s.text));
-        v = NowMillis() + ms;
-        break;
-      }
-      case CliArg::Kind::kClear:
-        if (s.field->type == FieldType::kStringList) {
-          v = json::array();
-        } else if (s.field->type == FieldType::kObject) {
-          v = json::object();
-        } else if (s.field->type == FieldType::kBoolean) {
-          v = false;
-        } else {
-          v = "";
-        }
-        break;
-      case CliArg::Kind::kSecret: {
-        LS_ASSIGN_OR_RETURN(std::string secret, ReadSecret(s.arg->env, s.arg->flag));
-        v = secret;
-        break;
-      }
-      default:
-        if (s.Integer()) {
-          v = s.number;
-        } else if (s.field->type == FieldType::kBoolean) {
-          v = s.text == "true";
-        } else if (s.field->type == FieldType::kStringList) {
-          json::array a;
-          for (const auto& e : s.list) a.emplace_back(e);
-          v = std::move(a);
-        } else {
-          v = s.text;
-        }
-        break;
-    }
-    if (s.where == ArgTarget::kBody) {
-      std::string_view target = s.arg->target;
-      size_t dot = target.find('.');
-      if (dot == std::string_view::npos) {
-        // A nested field given first made the object already: keep it.
-        if (!v.is_object() || !body.contains(target)) body[target] = std::move(v);
-      } else {
-        json::value& outer = body[target.substr(0, dot)];
-        if (!outer.is_object()) outer = json::object();
-        outer.as_object()[target.substr(dot + 1)] = std::move(v);
-      }
-    } else if (s.where == ArgTarget::kQuery) {
-      std::string text = v.is_string() ? std::string(v.as_string()) : json::serialize(v);
-      out.query.emplace_back(s.arg->target, std::move(text));
-    }
-  }
-  if (route.HasBody()) out.body = json::serialize(body);
-  return out;
-}
-
-int Answer(AdminOutput& out, const Leaf& leaf, const Result<AdminApiResponse>& r) {
+int Answer(AdminOutput& out, const BuiltCommand& leaf, const Result<AdminApiResponse>& r) {
   if (!r.ok()) return out.Fail(r.status());
   if (r->status >= 300) return out.FailAnswer(*r);
   const CliCommand& c = *leaf.command;
@@ -280,7 +42,7 @@ int Answer(AdminOutput& out, const Leaf& leaf, const Result<AdminApiResponse>& r
     case CliCommand::Output::kList:
       return out.List(*r, std::vector<std::string>(c.columns.begin(), c.columns.end()), times);
     case CliCommand::Output::kDone:
-      return out.Done(*r, Fill(c.done, leaf));
+      return out.Done(*r, FillText(c.done, leaf));
     case CliCommand::Output::kRaw:
       return out.Raw(*r);
     case CliCommand::Output::kProfile:
@@ -292,7 +54,7 @@ int Answer(AdminOutput& out, const Leaf& leaf, const Result<AdminApiResponse>& r
 }
 
 // --all of a list with pages: every page, shown as one list.
-int AllPages(AdminOutput& out, const Leaf& leaf, AdminApi& api, Request req) {
+int AllPages(AdminOutput& out, const BuiltCommand& leaf, AdminApi& api, CommandRequest req) {
   constexpr std::string_view kToken = "pageToken";
   std::optional<std::string> next;
   std::erase_if(req.query, [&next, kToken](const auto& kv) {
@@ -302,7 +64,7 @@ int AllPages(AdminOutput& out, const Leaf& leaf, AdminApi& api, Request req) {
   });
   json::array items;
   for (;;) {
-    Request page_req = req;
+    CommandRequest page_req = req;
     if (next) page_req.query.emplace_back(kToken, *next);
     auto r = api.Call(req.method, page_req.Target(), req.body);
     if (!r.ok()) return out.Fail(r.status());
@@ -325,7 +87,7 @@ int AllPages(AdminOutput& out, const Leaf& leaf, AdminApi& api, Request req) {
 
 // --all instead of an id: every live item of the collection (the route's
 // path without its last parameter).
-int RevokeAll(AdminOutput& out, const Leaf& leaf, AdminApi& api) {
+int RevokeAll(AdminOutput& out, const BuiltCommand& leaf, AdminApi& api) {
   std::string_view pattern = leaf.route->path;
   auto path = FillPath(pattern.substr(0, pattern.rfind('/')), leaf);
   if (!path.ok()) return out.Fail(path.status());
@@ -346,7 +108,7 @@ int RevokeAll(AdminOutput& out, const Leaf& leaf, AdminApi& api) {
     const json::value* live = t.as_object().if_contains("live");
     if (live && live->is_bool() && !live->as_bool()) continue;
     std::string tid(id->as_string());
-    auto r = api.Call(leaf.route->method, collection + "/" + Encode(tid), "");
+    auto r = api.Call(leaf.route->method, collection + "/" + PercentEncode(tid), "");
     if (!r.ok()) return out.Fail(r.status());
     if (r->status >= 300) return out.FailAnswer(*r);
     revoked.emplace_back(tid);
@@ -399,8 +161,8 @@ struct AdminCommand::State {
   CLI::App* admin = nullptr;
   std::string url, config, user, ca_file;
   bool json = false;
-  std::deque<Leaf> leaves;
-  const Leaf* chosen = nullptr;
+  std::deque<BuiltCommand> leaves;
+  const BuiltCommand* chosen = nullptr;
 
   CliCommand::Extra extra() const {
     return chosen != nullptr ? chosen->command->extra : CliCommand::Extra::kNone;
@@ -446,8 +208,8 @@ AdminCommand::AdminCommand(CLI::App* app) : state_(std::make_unique<State>()) {
         }
         parent = group;
       }
-      Leaf& leaf = s.leaves.emplace_back();
-      CLI::App* sub = AddLeaf(parent, route, command, leaf);
+      BuiltCommand& leaf = s.leaves.emplace_back();
+      CLI::App* sub = AddCommand(parent, route, command, leaf);
       sub->callback([&s, &leaf] { s.chosen = &leaf; });
     }
   }
@@ -461,16 +223,16 @@ int AdminCommand::RunWith(AdminApi& api) {
   State& s = *state_;
   AdminOutput out(s.json);
   if (s.chosen == nullptr) return kAdminUsage;
-  const Leaf& leaf = *s.chosen;
+  const BuiltCommand& leaf = *s.chosen;
   if (leaf.command->extra == CliCommand::Extra::kLogin) return LogIn(out, api, s.user);
   if (leaf.command->extra == CliCommand::Extra::kRevokeAll) {
-    const Slot& id = leaf.slots.back();  // the optional positional
+    const CommandSlot& id = leaf.slots.back();  // the optional positional
     if (id.Given() == leaf.all) {
       return out.Fail(Status::InvalidArgument("give a " + std::string(id.arg->flag) + " or --all"));
     }
     if (leaf.all) return RevokeAll(out, leaf, api);
   }
-  auto req = BuildRequest(leaf);
+  auto req = BuildCommandRequest(leaf);
   if (!req.ok()) return out.Fail(req.status());
   if (leaf.command->extra == CliCommand::Extra::kAllPages && leaf.all) {
     return AllPages(out, leaf, api, *std::move(req));

@@ -29,6 +29,12 @@ std::string_view TrimWhitespace(std::string_view s) {
   return s;
 }
 
+std::string_view TrimOws(std::string_view s) {
+  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
+  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+  return s;
+}
+
 size_t AsciiEditDistance(std::string_view a, std::string_view b) {
   std::vector<size_t> row(b.size() + 1), next(b.size() + 1);
   std::iota(row.begin(), row.end(), size_t{0});

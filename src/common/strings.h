@@ -30,6 +30,10 @@ bool EqualsIgnoreCase(std::string_view a, std::string_view b);
 constexpr bool IsAsciiSpace(char c) { return c == ' ' || (c >= '\t' && c <= '\r'); }
 // `s` without leading and trailing ASCII whitespace (a view into `s`).
 std::string_view TrimWhitespace(std::string_view s);
+// `s` without leading and trailing spaces and tabs: HTTP's optional
+// whitespace (RFC 9110 OWS) around header values and list elements, where
+// other control bytes are content to reject, not to trim.
+std::string_view TrimOws(std::string_view s);
 
 // Levenshtein distance of `a` and `b`, ignoring ASCII case. O(|a|·|b|):
 // bound the inputs.

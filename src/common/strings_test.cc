@@ -34,6 +34,13 @@ TEST(StringsTest, TrimsAsciiWhitespaceOnly) {
   EXPECT_EQ(TrimWhitespace("\xC2\xA0x"), "\xC2\xA0x");  // NBSP is not ASCII space
 }
 
+TEST(StringsTest, TrimsOnlySpacesAndTabsAsHttpOws) {
+  EXPECT_EQ(TrimOws(" \t gzip ;q=1\t "), "gzip ;q=1");
+  EXPECT_EQ(TrimOws("\r\nx\v"), "\r\nx\v");  // other control bytes are content
+  EXPECT_EQ(TrimOws(" \t"), "");
+  EXPECT_EQ(TrimOws(""), "");
+}
+
 TEST(StringsTest, ParsesWholeNumbersOnly) {
   EXPECT_EQ(ParseNumber<int64_t>("-42"), -42);
   EXPECT_EQ(ParseNumber<int64_t>("9223372036854775807"), std::numeric_limits<int64_t>::max());

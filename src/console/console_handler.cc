@@ -4,6 +4,7 @@
 
 #include "common/json_writer.h"
 #include "common/names.h"
+#include "common/strings.h"
 #include "server/errors.h"
 
 namespace lakeshare {
@@ -12,12 +13,6 @@ namespace {
 
 constexpr std::string_view kRoot = "/console";
 constexpr std::string_view kPrefix = "/console/";
-
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
 // Whether an Accept-Encoding header value accepts `coding` (explicitly or by
 // "*"), honouring "q=0" as a refusal.
@@ -30,12 +25,12 @@ bool AcceptsEncoding(const std::string* header, std::string_view coding) {
     std::string_view item = rest.substr(0, comma);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     size_t semi = item.find(';');
-    std::string_view name = Trim(item.substr(0, semi));
+    std::string_view name = TrimOws(item.substr(0, semi));
     bool refused = false;
     if (semi != std::string_view::npos) {
-      std::string_view params = Trim(item.substr(semi + 1));
+      std::string_view params = TrimOws(item.substr(semi + 1));
       if (params.rfind("q=", 0) == 0 || params.rfind("Q=", 0) == 0) {
-        std::string_view q = Trim(params.substr(2));
+        std::string_view q = TrimOws(params.substr(2));
         refused = !q.empty() && q.find_first_not_of("0.") == std::string_view::npos;
       }
     }
@@ -51,7 +46,7 @@ bool EtagMatches(const std::string* header, std::string_view quoted_etag) {
   std::string_view rest = *header;
   while (!rest.empty()) {
     size_t comma = rest.find(',');
-    std::string_view tag = Trim(rest.substr(0, comma));
+    std::string_view tag = TrimOws(rest.substr(0, comma));
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(comma + 1);
     if (tag.rfind("W/", 0) == 0) tag.remove_prefix(2);
     if (tag == "*" || tag == quoted_etag) return true;

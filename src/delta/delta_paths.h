@@ -37,7 +37,7 @@ struct DeltaTableRoot {
 };
 
 // One spelling per file for the paths of add and remove actions, so that a
-// remove cancels its add however each spells the path (PROTOCOL.md: a path
+// remove cancels its add however each spells the path (Delta's PROTOCOL.md: a path
 // is a URI, relative ones resolved against the table root):
 //  - a "file:" URI (file:/abs, file:///abs, file://localhost/abs, escaped
 //    or not) naming a file under a local table's folder becomes the

@@ -4,13 +4,10 @@
 #include <charconv>
 #include <unordered_map>
 
+#include "common/strings.h"
+
 namespace lakeshare::hudi {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool Digits(std::string_view s) {
   return !s.empty() && std::all_of(s.begin(), s.end(), [](char c) { return c >= '0' && c <= '9'; });
@@ -50,7 +47,7 @@ std::optional<BaseFileName> ParseBaseFileName(std::string_view name) {
   BaseFileName out;
   out.file_id = std::string(stem.substr(0, token));
   out.instant = std::string(stem.substr(last + 1));
-  out.extension = Lower(std::string(name.substr(dot + 1)));
+  out.extension = AsciiLower(std::string(name.substr(dot + 1)));
   if (!Digits(out.instant) || out.instant.size() < 14) return std::nullopt;
   return out;
 }

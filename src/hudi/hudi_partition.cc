@@ -1,8 +1,7 @@
 #include "hudi/hudi_partition.h"
 
-#include <charconv>
-
 #include "common/encoding.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 
 namespace lakeshare::hudi {
@@ -20,13 +19,6 @@ std::vector<std::string> Segments(const std::string& path) {
     start = slash + 1;
   }
   return out;
-}
-
-std::optional<int64_t> Integer(const std::string& s) {
-  int64_t v = 0;
-  auto [p, ec] = std::from_chars(s.data(), s.data() + s.size(), v);
-  if (s.empty() || ec != std::errc() || p != s.data() + s.size()) return std::nullopt;
-  return v;
 }
 
 std::string FormatTimestampMicros(int64_t micros) {
@@ -88,12 +80,13 @@ Result<std::optional<std::string>> PartitionParser::Render(const Column& c,
   if (!c.type) return std::optional<std::string>(value);
   const AvroType& t = c.type->NonNull();
   if (t.kind == AvroType::Kind::kInt && t.logical == "date") {
-    if (auto days = Integer(value)) return std::optional<std::string>(FormatDate(*days));
+    if (auto days = ParseNumber<int64_t>(value))
+      return std::optional<std::string>(FormatDate(*days));
   }
   if (t.kind == AvroType::Kind::kLong &&
       (t.logical == "timestamp-micros" || t.logical == "local-timestamp-micros" ||
        t.logical == "timestamp-millis" || t.logical == "local-timestamp-millis")) {
-    if (auto n = Integer(value)) {
+    if (auto n = ParseNumber<int64_t>(value)) {
       int64_t micros = t.logical.find("millis") != std::string::npos ? *n * 1000 : *n;
       return std::optional<std::string>(FormatTimestampMicros(micros));
     }

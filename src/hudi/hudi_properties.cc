@@ -3,20 +3,17 @@
 #include <algorithm>
 #include <charconv>
 
+#include "common/strings.h"
+
 namespace lakeshare::hudi {
 namespace {
 
 bool IsBlank(char c) { return c == ' ' || c == '\t' || c == '\f'; }
 
-std::string Upper(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return s;
-}
-
-std::string Trim(std::string_view s) {
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-  while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
-  return std::string(s);
+std::string Upper(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+  return out;
 }
 
 std::vector<std::string> SplitList(const std::string& s) {
@@ -25,7 +22,7 @@ std::vector<std::string> SplitList(const std::string& s) {
   while (start <= s.size()) {
     size_t comma = s.find(',', start);
     if (comma == std::string::npos) comma = s.size();
-    std::string item = Trim(std::string_view(s).substr(start, comma - start));
+    std::string item(TrimWhitespace(std::string_view(s).substr(start, comma - start)));
     if (!item.empty()) out.push_back(std::move(item));
     start = comma + 1;
   }
@@ -126,7 +123,7 @@ std::string Unescape(std::string_view s) {
 
 bool ParseBool(const std::optional<std::string>& v, bool fallback) {
   if (!v) return fallback;
-  std::string u = Upper(Trim(*v));
+  std::string u = Upper(TrimWhitespace(*v));
   if (u == "TRUE") return true;
   if (u == "FALSE") return false;
   return fallback;
@@ -181,18 +178,19 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
     return Status::Corruption("hoodie.properties has no hoodie.table.version");
   }
   {
-    std::string v = Trim(*version);
-    auto [ptr, ec] = std::from_chars(v.data(), v.data() + v.size(), p.table_version);
-    if (ec != std::errc() || ptr != v.data() + v.size()) {
+    std::string v(TrimWhitespace(*version));
+    std::optional<int> n = ParseNumber<int>(v);
+    if (!n) {
       return Status::Corruption("hoodie.properties: hoodie.table.version '" + v.substr(0, 32) +
                                 "' is not a number");
     }
+    p.table_version = *n;
   }
   if (p.table_version != 6 && p.table_version != 8 && p.table_version != 9) {
     return Status::Unsupported("Hudi table version " + std::to_string(p.table_version) +
                                " is not supported (supported: 6, 8 and 9)");
   }
-  std::string type = Upper(Trim(p.Get("hoodie.table.type").value_or("COPY_ON_WRITE")));
+  std::string type = Upper(TrimWhitespace(p.Get("hoodie.table.type").value_or("COPY_ON_WRITE")));
   if (type == "COPY_ON_WRITE") {
     p.type = TableType::kCopyOnWrite;
   } else if (type == "MERGE_ON_READ") {
@@ -201,21 +199,23 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
     return Status::Corruption("hoodie.properties: unknown hoodie.table.type '" +
                               type.substr(0, 32) + "'");
   }
-  p.name = Trim(p.Get("hoodie.table.name").value_or(""));
-  p.base_file_format = Upper(Trim(p.Get("hoodie.table.base.file.format").value_or("PARQUET")));
+  p.name = TrimWhitespace(p.Get("hoodie.table.name").value_or(""));
+  p.base_file_format =
+      Upper(TrimWhitespace(p.Get("hoodie.table.base.file.format").value_or("PARQUET")));
   if (p.base_file_format.empty()) p.base_file_format = "PARQUET";
 
-  p.key_generator = Trim(p.Get("hoodie.table.keygenerator.type")
-                             .value_or(p.Get("hoodie.table.keygenerator.class").value_or("")));
+  p.key_generator =
+      TrimWhitespace(p.Get("hoodie.table.keygenerator.type")
+                         .value_or(p.Get("hoodie.table.keygenerator.class").value_or("")));
   std::string keygen = Upper(p.key_generator);
   bool all_time_based = keygen == "TIMESTAMP" || keygen == "TIMESTAMP_AVRO" ||
                         keygen.find("TIMESTAMPBASED") != std::string::npos;
   for (const std::string& item : SplitList(p.Get("hoodie.table.partition.fields").value_or(""))) {
     PartitionField f;
     size_t colon = item.find(':');
-    f.name = Trim(item.substr(0, colon));
+    f.name = TrimWhitespace(item.substr(0, colon));
     if (colon != std::string::npos) {
-      std::string kind = Upper(Trim(item.substr(colon + 1)));
+      std::string kind = Upper(TrimWhitespace(item.substr(colon + 1)));
       f.time_based = kind == "TIMESTAMP";
     }
     if (all_time_based) f.time_based = true;
@@ -233,17 +233,17 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
       ParseBool(p.Get("hoodie.datasource.write.drop.partition.columns"), false);
   p.cdc_enabled = ParseBool(p.Get("hoodie.table.cdc.enabled"), false);
   if (auto mode = p.Get("hoodie.table.cdc.supplemental.logging.mode")) {
-    std::string m = Trim(*mode);
+    std::string m(TrimWhitespace(*mode));
     for (char& c : m) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     if (!m.empty()) p.cdc_logging_mode = m;
   }
 
-  std::string payload = Trim(p.Get("hoodie.compaction.payload.class").value_or(""));
+  std::string payload(TrimWhitespace(p.Get("hoodie.compaction.payload.class").value_or("")));
   auto payload_is = [&](std::string_view simple) {
     return payload.size() >= simple.size() &&
            payload.compare(payload.size() - simple.size(), simple.size(), simple) == 0;
   };
-  std::string mode = Upper(Trim(p.Get("hoodie.record.merge.mode").value_or("")));
+  std::string mode = Upper(TrimWhitespace(p.Get("hoodie.record.merge.mode").value_or("")));
   if (!mode.empty()) {
     p.merge_description = "hoodie.record.merge.mode=" + mode;
     if (mode == "EVENT_TIME_ORDERING") {
@@ -268,9 +268,9 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
     p.merge_mode = MergeMode::kCommitTime;
   }
 
-  std::string zone = Upper(Trim(p.Get("hoodie.table.timeline.timezone").value_or("UTC")));
+  std::string zone = Upper(TrimWhitespace(p.Get("hoodie.table.timeline.timezone").value_or("UTC")));
   p.timeline_utc = zone != "LOCAL";
-  std::string layout = Trim(p.Get("hoodie.timeline.layout.version").value_or(""));
+  std::string layout(TrimWhitespace(p.Get("hoodie.timeline.layout.version").value_or("")));
   if (!layout.empty()) {
     auto [ptr, ec] =
         std::from_chars(layout.data(), layout.data() + layout.size(), p.timeline_layout_version);
@@ -281,12 +281,13 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
   } else {
     p.timeline_layout_version = p.table_version >= 8 ? 2 : 1;
   }
-  if (auto v = p.Get("hoodie.timeline.path"); v && !Trim(*v).empty()) p.timeline_path = Trim(*v);
-  if (auto v = p.Get("hoodie.archivelog.folder"); v && !Trim(*v).empty()) {
-    p.archive_path = Trim(*v);
+  if (auto v = p.Get("hoodie.timeline.path"); v && !TrimWhitespace(*v).empty())
+    p.timeline_path = TrimWhitespace(*v);
+  if (auto v = p.Get("hoodie.archivelog.folder"); v && !TrimWhitespace(*v).empty()) {
+    p.archive_path = TrimWhitespace(*v);
   }
-  if (auto v = p.Get("hoodie.timeline.history.path"); v && !Trim(*v).empty()) {
-    p.history_path = Trim(*v);
+  if (auto v = p.Get("hoodie.timeline.history.path"); v && !TrimWhitespace(*v).empty()) {
+    p.history_path = TrimWhitespace(*v);
   }
   for (const std::string* folder : {&p.timeline_path, &p.archive_path, &p.history_path}) {
     if (folder->find("..") != std::string::npos || (*folder)[0] == '/') {
@@ -294,7 +295,8 @@ Result<TableProperties> ParseTableProperties(std::string_view text) {
                                 "' leaves the table");
     }
   }
-  if (auto s = p.Get("hoodie.table.create.schema"); s && !Trim(*s).empty()) p.create_schema = *s;
+  if (auto s = p.Get("hoodie.table.create.schema"); s && !TrimWhitespace(*s).empty())
+    p.create_schema = *s;
   p.metadata_partitions = p.Get("hoodie.table.metadata.partitions");
   return p;
 }

@@ -5,6 +5,7 @@
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "common/thread_pool.h"
 #include "common/time_util.h"
 #include "hudi/hudi_cdc.h"
 #include "hudi/hudi_instant.h"
@@ -18,23 +19,6 @@ using hudi::TimelineInstant;
 uint64_t Mix(uint64_t h, std::string_view s) {
   uint64_t x = std::hash<std::string_view>{}(s);
   return h ^ (x + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
-}
-
-// Runs fn(0..n-1), at most `parallel` at a time; results in index order.
-template <typename T>
-std::vector<Result<T>> RunParallel(size_t n, size_t parallel,
-                                   const std::function<Result<T>(size_t)>& fn) {
-  std::vector<Result<T>> out;
-  out.reserve(n);
-  parallel = std::max<size_t>(1, parallel);
-  for (size_t start = 0; start < n; start += parallel) {
-    size_t end = std::min(n, start + parallel);
-    std::vector<std::future<Result<T>>> batch;
-    for (size_t i = start + 1; i < end; ++i) batch.push_back(std::async(std::launch::async, fn, i));
-    out.push_back(fn(start));
-    for (auto& f : batch) out.push_back(f.get());
-  }
-  return out;
 }
 
 bool DataNeutral(const hudi::CommitMetadata& m) {
@@ -148,38 +132,36 @@ Result<std::shared_ptr<const HudiTable::State>> HudiTable::Load() {
     }
   }
   const int64_t max_bytes = options_.max_metadata_bytes;
-  auto results = RunParallel<std::shared_ptr<const TimelineInstant>>(
-      todo.size(), options_.max_parallel_reads,
-      [&](size_t k) -> Result<std::shared_ptr<const TimelineInstant>> {
-        TimelineInstant t = active.completed[todo[k]];
-        const std::string what = "Hudi instant file " + hudi::BaseName(t.path);
-        bool needed = hudi::IsWriteAction(t.action) || t.action == "rollback" ||
-                      t.action == "restore" || t.action == "clean";
-        if (!needed) return std::make_shared<const TimelineInstant>(std::move(t));
-        if (t.size > max_bytes) {
-          return Status::TooLarge(what + " is larger than " + std::to_string(max_bytes) + " bytes");
-        }
-        auto bytes = storage_->Read(t.path);
-        if (!bytes.ok()) return bytes.status().WithContext(what);
-        if (hudi::IsWriteAction(t.action)) {
-          auto m = hudi::ParseCommitMetadata(std::move(*bytes), what);
-          if (!m.ok()) return m.status();
-          t.commit = std::make_shared<const hudi::CommitMetadata>(std::move(*m));
-        } else if (t.action == "rollback") {
-          LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRollbackInstants(std::move(*bytes), what));
-        } else if (t.action == "restore") {
-          LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRestoreInstants(std::move(*bytes), what));
-        } else {
-          LS_ASSIGN_OR_RETURN(hudi::CleanMetadata c,
-                              hudi::ParseCleanMetadata(std::move(*bytes), what));
-          t.clean = std::make_shared<const hudi::CleanMetadata>(std::move(c));
-        }
-        return std::make_shared<const TimelineInstant>(std::move(t));
-      });
-  for (size_t k = 0; k < todo.size(); ++k) {
-    if (!results[k].ok()) return results[k].status();
-    decoded[todo[k]] = *results[k];
-  }
+  // Each index writes only its own slot of `decoded`.
+  LS_RETURN_IF_ERROR(ParallelFor(todo.size(), options_.max_parallel_reads, [&](size_t k) -> Status {
+    TimelineInstant t = active.completed[todo[k]];
+    const std::string what = "Hudi instant file " + hudi::BaseName(t.path);
+    bool needed = hudi::IsWriteAction(t.action) || t.action == "rollback" ||
+                  t.action == "restore" || t.action == "clean";
+    if (!needed) {
+      decoded[todo[k]] = std::make_shared<const TimelineInstant>(std::move(t));
+      return Status::OK();
+    }
+    if (t.size > max_bytes) {
+      return Status::TooLarge(what + " is larger than " + std::to_string(max_bytes) + " bytes");
+    }
+    auto bytes = storage_->Read(t.path);
+    if (!bytes.ok()) return bytes.status().WithContext(what);
+    if (hudi::IsWriteAction(t.action)) {
+      auto m = hudi::ParseCommitMetadata(std::move(*bytes), what);
+      if (!m.ok()) return m.status();
+      t.commit = std::make_shared<const hudi::CommitMetadata>(std::move(*m));
+    } else if (t.action == "rollback") {
+      LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRollbackInstants(std::move(*bytes), what));
+    } else if (t.action == "restore") {
+      LS_ASSIGN_OR_RETURN(t.undone, hudi::ParseRestoreInstants(std::move(*bytes), what));
+    } else {
+      LS_ASSIGN_OR_RETURN(hudi::CleanMetadata c, hudi::ParseCleanMetadata(std::move(*bytes), what));
+      t.clean = std::make_shared<const hudi::CleanMetadata>(std::move(c));
+    }
+    decoded[todo[k]] = std::make_shared<const TimelineInstant>(std::move(t));
+    return Status::OK();
+  }));
 
   // Archived and active instants; an instant in both counts once (active).
   std::map<std::pair<std::string, std::string>, const TimelineInstant*> all;

@@ -8,6 +8,7 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
+#include "common/thread_pool.h"
 #include "hudi/hudi_partition.h"
 #include "hudi/hudi_schema.h"
 #include "hudi/hudi_table.h"
@@ -195,25 +196,11 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
       }
       LS_ASSIGN_OR_RETURN(served[i], ServeSlice(*ctx, slices[i]));
     }
-    const size_t parallel = std::max<size_t>(1, options_.max_parallel_reads);
-    for (size_t start = 0; start < heavy.size(); start += parallel) {
-      size_t end = std::min(heavy.size(), start + parallel);
-      std::vector<std::future<Result<std::optional<DataFile>>>> running;
-      for (size_t k = start; k < end; ++k) {
-        running.push_back(
-            std::async(std::launch::async, [&, k] { return ServeSlice(*ctx, slices[heavy[k]]); }));
-      }
-      Status first = Status::OK();
-      for (size_t k = start; k < end; ++k) {
-        auto r = running[k - start].get();
-        if (!r.ok()) {
-          if (first.ok()) first = r.status();
-          continue;
-        }
-        served[heavy[k]] = std::move(*r);
-      }
-      LS_RETURN_IF_ERROR(first);
-    }
+    LS_RETURN_IF_ERROR(
+        ParallelFor(heavy.size(), options_.max_parallel_reads, [&](size_t k) -> Status {
+          LS_ASSIGN_OR_RETURN(served[heavy[k]], ServeSlice(*ctx, slices[heavy[k]]));
+          return Status::OK();
+        }));
     PartitionValueInterner interner;
     for (auto& f : served) {
       if (!f) continue;

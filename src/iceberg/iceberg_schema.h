@@ -116,7 +116,7 @@ struct PartitionDatum {
 // Source types whose identity-partition values become protocol partition
 // values (the others stay in the files only).
 bool IsExposablePartitionType(const Type& type);
-// The protocol string form (PROTOCOL.md, "Partition Value Serialization")
+// The protocol string form (Delta Sharing's PROTOCOL.md, "Partition Value Serialization")
 // of an identity-partition value of `type`; nullopt for null. kCorruption
 // when the datum does not fit.
 Result<std::optional<std::string>> PartitionValueString(const Type& type,

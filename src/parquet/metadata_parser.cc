@@ -6,17 +6,6 @@
 namespace lakeshare::parquet {
 namespace {
 
-using internal::Corrupt;
-using internal::Field;
-using internal::ListField;
-using internal::ReadStruct;
-using internal::ReadValue;
-using internal::RequireAll;
-using internal::ScalarListField;
-using internal::Seen;
-using internal::StructField;
-using internal::StructListField;
-
 Status ParseStatisticsStruct(CompactReader* r, Statistics* s) {
   return ReadStruct(r, [&](const FieldHeader& h) -> Status {
     switch (h.id) {

@@ -1,4 +1,4 @@
-// Helpers (namespace internal) for parsing Thrift structs of the compact protocol into C++
+// Helpers for parsing Thrift structs of the compact protocol into C++
 // structs (metadata_parser.cc): field dispatch, scalar, list and struct
 // fields, required-field checks. A field whose wire type differs from the
 // schema's is skipped, as generated Thrift code does. Internal to the
@@ -17,7 +17,7 @@
 #include "common/status.h"
 #include "parquet/thrift_compact.h"
 
-namespace lakeshare::parquet::internal {
+namespace lakeshare::parquet {
 
 inline Status Corrupt(std::string_view strct, std::string_view what) {
   return Status::Corruption("parquet " + std::string(strct) + ": " + std::string(what));
@@ -164,4 +164,4 @@ inline Status RequireAll(const Seen& seen, std::initializer_list<int16_t> ids,
   return Status::OK();
 }
 
-}  // namespace lakeshare::parquet::internal
+}  // namespace lakeshare::parquet

@@ -1,4 +1,4 @@
-// Parses the `jsonPredicateHints` of a /query request (PROTOCOL.md, "JSON
+// Parses the `jsonPredicateHints` of a /query request (Delta Sharing's PROTOCOL.md, "JSON
 // predicates for Filtering")
 // into a Predicate.
 //

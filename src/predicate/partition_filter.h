@@ -11,7 +11,7 @@
 //    double, TRUE/FALSE as a boolean. Columns are bare (a, a_b) or
 //    backquoted (`my col`).
 //  - the protocol's JSON predicate tree (text starting with '{'), the form
-//    of jsonPredicateHints (PROTOCOL.md, "JSON predicates for Filtering"),
+//    of jsonPredicateHints (Delta Sharing's PROTOCOL.md, "JSON predicates for Filtering"),
 //    for anything else (or, not, <, >=, ...).
 // Every column must be a partition column of the table: checked when the
 // table is served (CheckColumns), as the table need not exist when the

@@ -3,11 +3,11 @@
 #include <spdlog/spdlog.h>
 
 #include <algorithm>
-#include <charconv>
 #include <memory>
 #include <utility>
 
 #include "common/encoding.h"
+#include "common/strings.h"
 #include "common/time_util.h"
 #include "server/errors.h"
 #include "storage/local_storage.h"
@@ -44,8 +44,10 @@ class FileRangeStream : public BodyStream {
 };
 
 bool ParseNonNegative(std::string_view s, int64_t* v) {
-  auto [ptr, ec] = std::from_chars(s.data(), s.data() + s.size(), *v);
-  return !s.empty() && ec == std::errc() && ptr == s.data() + s.size() && *v >= 0;
+  std::optional<int64_t> n = ParseNumber<int64_t>(s);
+  if (!n || *n < 0) return false;
+  *v = *n;
+  return true;
 }
 
 }  // namespace

@@ -1,6 +1,6 @@
 #include "protocol/page_token.h"
 
-#include <charconv>
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {
@@ -17,12 +17,9 @@ std::string PageTokenCodec::Encode(std::string_view scope, uint64_t offset,
 Result<uint64_t> PageTokenCodec::Decode(std::string_view token, std::string_view scope,
                                         int64_t now_ms) const {
   LS_ASSIGN_OR_RETURN(std::string payload, codec_.Open(token, Purpose(scope), now_ms, "pageToken"));
-  uint64_t offset = 0;
-  auto [ptr, ec] = std::from_chars(payload.data(), payload.data() + payload.size(), offset);
-  if (payload.empty() || ec != std::errc() || ptr != payload.data() + payload.size()) {
-    return Status::InvalidArgument("invalid 'pageToken'");
-  }
-  return offset;
+  std::optional<uint64_t> offset = ParseNumber<uint64_t>(payload);
+  if (!offset) return Status::InvalidArgument("invalid 'pageToken'");
+  return *offset;
 }
 
 }  // namespace lakeshare

@@ -1,4 +1,4 @@
-// The body of POST …/query, parsed and validated (PROTOCOL.md, "Read Data
+// The body of POST …/query, parsed and validated (Delta Sharing's PROTOCOL.md, "Read Data
 // from a Table", "Request Body"; plus the reference server's maxFiles,
 // pageToken, includeRefreshToken and refreshToken).
 // Unknown fields are ignored; wrong types are kInvalidArgument; a body that is

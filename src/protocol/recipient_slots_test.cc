@@ -5,6 +5,8 @@
 #include <thread>
 #include <vector>
 
+#include "testing/status_matchers.h"
+
 namespace lakeshare {
 namespace {
 
@@ -47,7 +49,7 @@ TEST(RecipientSlotsTest, AStreamedAnswerHoldsItsSlotUntilTheStreamGoes) {
   HoldWhileStreaming(&streamed, *slots.TryAcquire("a"));
   EXPECT_FALSE(slots.TryAcquire("a"));
   std::string out;
-  ASSERT_TRUE(streamed.stream->Next(&out, 10).ok());
+  ASSERT_OK(streamed.stream->Next(&out, 10));
   EXPECT_EQ(out, "x");
   streamed.stream.reset();  // finished or abandoned: the server destroys it
   EXPECT_EQ(slots.InUse("a"), 0);

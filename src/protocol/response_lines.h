@@ -1,5 +1,5 @@
-// Builders for the NDJSON lines of the parquet response format (PROTOCOL.md,
-// "API Response Actions in Parquet Format"). Each appends one complete line,
+// Builders for the NDJSON lines of the parquet response format (Delta Sharing's
+// PROTOCOL.md, "API Response Actions in Parquet Format"). Each appends one complete line,
 // ending in '\n'.
 #pragma once
 
@@ -40,7 +40,7 @@ void AppendFileId(std::string* out, std::string_view recorded_path, FileIdHash h
 // The id as a JSON string ("\"<hex>\""), written to `out`; returns its length.
 size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68]);
 
-// Delta response format (PROTOCOL.md, "API Response Actions in Delta Format").
+// Delta response format (Delta Sharing's PROTOCOL.md, "API Response Actions in Delta Format").
 // `version` is set on historical protocol lines (includeHistoricalProtocol).
 void AppendDeltaProtocolLine(std::string* out, const TableProtocol& protocol,
                              std::optional<int64_t> version = std::nullopt);

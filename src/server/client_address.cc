@@ -1,20 +1,15 @@
 #include "server/client_address.h"
 
 #include "common/ip_range.h"
+#include "common/strings.h"
 
 namespace lakeshare {
 namespace {
 
-std::string_view Trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The address of one X-Forwarded-For entry without brackets or port; empty
 // if it is not an address.
 std::string EntryAddress(std::string_view e) {
-  e = Trim(e);
+  e = TrimOws(e);
   if (!e.empty() && e.front() == '[') {
     size_t close = e.find(']');
     if (close == std::string_view::npos) return "";
@@ -50,7 +45,7 @@ std::string ClientAddress(std::string_view peer, const std::string* forwarded_fo
     size_t comma = rest.rfind(',');
     std::string_view entry = comma == std::string_view::npos ? rest : rest.substr(comma + 1);
     rest = comma == std::string_view::npos ? std::string_view() : rest.substr(0, comma);
-    if (Trim(entry).empty()) continue;
+    if (TrimOws(entry).empty()) continue;
     std::string address = EntryAddress(entry);
     if (address.empty()) break;
     client = address;

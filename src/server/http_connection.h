@@ -15,7 +15,9 @@
 // stream piece) and what worker lambdas own by value. Lifetime: shared_ptr
 // held by pending operations and worker tasks; timers hold only weak
 // references, so the connection dies with its last socket operation.
-// Internal to server/.
+// Internal to server/. Implemented in http_connection.cc (accepting, TLS,
+// reading a request, handing it to the workers) and
+// http_connection_response.cc (writing the response, closing, deadlines).
 #pragma once
 
 #include <any>

@@ -13,12 +13,6 @@ namespace http = boost::beast::http;
 
 namespace {
 
-std::string_view TrimOws(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
-
 // The codings of every Transfer-Encoding line, in order, lower-cased and
 // without parameters; empty list elements skipped.
 std::vector<std::string> TransferCodings(const http::request_header<>& head) {

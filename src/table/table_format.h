@@ -1,7 +1,7 @@
 // The table-format boundary: what the protocol layer needs from a table,
-// whatever its format. Implementations: DeltaTable (delta/delta_table.h) and
-// IcebergTable (iceberg/iceberg_table.h), opened by the catalog's `format`
-// through table_format_registry.h.
+// whatever its format. Implementations: DeltaTable (delta/delta_table.h),
+// IcebergTable (iceberg/iceberg_table.h) and HudiTable (hudi/hudi_table.h),
+// opened by the catalog's `format` through table_format_registry.h.
 //
 // A TableFormat is bound to one table location. Implementations are
 // thread-safe and may cache; snapshots are immutable and shared.
@@ -84,8 +84,8 @@ struct TableSnapshot {
   // decoded path, with data_change false: it describes commits, not state).
   FileList files;
   // Set when the listed data files alone do not hold the snapshot's rows
-  // (e.g. Iceberg delete files apply to them): every response format is
-  // refused with this reason.
+  // (e.g. Iceberg delete files that cannot be served as deletion vectors):
+  // every response format is refused with this reason.
   std::optional<std::string> unreadable_reason;
 };
 

@@ -11,14 +11,10 @@
 #include <cstdlib>
 
 #include "common/encoding.h"
+#include "common/strings.h"
 
 namespace lakeshare::testing {
 namespace {
-
-std::string Lower(std::string s) {
-  for (char& c : s) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return s;
-}
 
 bool SendAll(int fd, const char* p, size_t n) {
   while (n > 0) {
@@ -45,7 +41,8 @@ void ParseHead(const std::string& head, TestHttpServer::Request* req) {
     size_t colon = line.find(':');
     if (colon != std::string::npos) {
       size_t v = line.find_first_not_of(' ', colon + 1);
-      req->headers[Lower(line.substr(0, colon))] = v == std::string::npos ? "" : line.substr(v);
+      req->headers[AsciiLower(line.substr(0, colon))] =
+          v == std::string::npos ? "" : line.substr(v);
     }
     pos = e + 2;
   }
@@ -56,7 +53,7 @@ std::string SerializeResponse(const TestHttpServer::Response& resp, bool head_on
   bool has_length = false;
   for (const auto& [k, v] : resp.headers) {
     out += k + ": " + v + "\r\n";
-    has_length = has_length || Lower(k) == "content-length";
+    has_length = has_length || AsciiLower(k) == "content-length";
   }
   if (!has_length) out += "Content-Length: " + std::to_string(resp.body.size()) + "\r\n";
   out += "\r\n";
