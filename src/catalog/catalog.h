@@ -26,6 +26,9 @@ struct Principal {
   // The recipient's own request rate limit, replacing the server's default
   // (protocol/rate_limiter.h); unset: the default applies.
   std::optional<RateLimit> rate_limit;
+  // How the principal was proved when not by the catalog's own token, for
+  // the audit ("federation issuer=... subject=..."); empty otherwise.
+  std::string origin;
 };
 
 struct ShareInfo {
@@ -74,6 +77,15 @@ class Catalog {
   virtual Result<Principal> AuthenticateFrom(std::string_view bearer_token,
                                              std::string_view remote_address) {
     return Authenticate(bearer_token);
+  }
+
+  // Recipient `name` for a request from `remote_address`, vouched for by a
+  // credential the catalog does not hold (a federated identity,
+  // auth/federation.h): its rate limit, and kPermissionDenied from outside
+  // its IP allow-list. kUnauthenticated when there is no such recipient.
+  virtual Result<Principal> RecipientPrincipal(std::string_view name,
+                                               std::string_view remote_address) {
+    return Status::Unauthenticated("this catalog has no recipient '" + std::string(name) + "'");
   }
 
   virtual Result<std::vector<ShareInfo>> ListShares(const Principal& who) = 0;

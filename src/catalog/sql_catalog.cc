@@ -124,6 +124,25 @@ Result<Principal> SqlCatalog::DoAuthenticate(std::string_view bearer_token,
   return who;
 }
 
+Result<Principal> SqlCatalog::RecipientPrincipal(std::string_view name,
+                                                 std::string_view remote_address) {
+  LS_ASSIGN_OR_RETURN(auto rows, db_->Query("SELECT name, ip_allowlist, rate_limit_per_second, "
+                                            "rate_limit_burst FROM recipients WHERE name_key = ?",
+                                            {NameKey(name)}));
+  if (rows.empty()) return Status::Unauthenticated("no recipient '" + std::string(name) + "'");
+  const Row& row = rows[0];
+  LS_ASSIGN_OR_RETURN(auto allowlist, sql_catalog_internal::DecodeAllowlist(row.OptText(1)));
+  if (!sql_catalog_internal::AddressAllowed(allowlist, remote_address)) {
+    return Status::PermissionDenied("requests from this address are not allowed for the recipient");
+  }
+  Principal who{row.Text(0), std::nullopt};
+  if (std::optional<int64_t> per_second = row.OptInt(2)) {
+    int64_t burst = row.OptInt(3).value_or(std::max<int64_t>(*per_second, 1));
+    who.rate_limit = RateLimit{static_cast<double>(*per_second), burst};
+  }
+  return who;
+}
+
 Result<SqlCatalog::VisibleShare> SqlCatalog::FindShare(Transaction& tx, const Principal& who,
                                                        std::string_view share) {
   std::optional<Row> row;

@@ -34,6 +34,9 @@ class SqlCatalog : public Catalog {
   explicit SqlCatalog(std::shared_ptr<db::Database> db, SqlCatalogOptions options = {});
 
   Result<Principal> Authenticate(std::string_view bearer_token) override;
+  // The recipient by name (case-insensitively), with its IP allow-list.
+  Result<Principal> RecipientPrincipal(std::string_view name,
+                                       std::string_view remote_address) override;
   // Authenticate, plus the recipient's IP allow-list: a token presented from
   // an address outside it is kPermissionDenied.
   Result<Principal> AuthenticateFrom(std::string_view bearer_token,

@@ -38,6 +38,14 @@ Result<Principal> YamlCatalog::Authenticate(std::string_view bearer_token) {
   return Principal{match->name, match->expiration_ms, match->rate_limit};
 }
 
+Result<Principal> YamlCatalog::RecipientPrincipal(std::string_view name,
+                                                  std::string_view /*remote_address*/) {
+  const RecipientConfig* r = FindRecipient(name);
+  if (r == nullptr) return Status::Unauthenticated("no recipient '" + std::string(name) + "'");
+  // Its static token's expiry is not this credential's.
+  return Principal{r->name, std::nullopt, r->rate_limit};
+}
+
 const RecipientConfig* YamlCatalog::FindRecipient(std::string_view name) const {
   for (const auto& r : recipients_) {
     if (r.name == name) return &r;

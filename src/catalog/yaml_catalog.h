@@ -15,6 +15,9 @@ class YamlCatalog : public Catalog {
   explicit YamlCatalog(const ServerConfig& config);
 
   Result<Principal> Authenticate(std::string_view bearer_token) override;
+  // The file's recipients have no IP allow-lists.
+  Result<Principal> RecipientPrincipal(std::string_view name,
+                                       std::string_view remote_address) override;
   Result<std::vector<ShareInfo>> ListShares(const Principal& who) override;
   Result<ShareInfo> GetShare(const Principal& who, std::string_view share) override;
   Result<std::vector<SchemaInfo>> ListSchemas(const Principal& who,

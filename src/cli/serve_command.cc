@@ -7,6 +7,7 @@
 #include <thread>
 
 #include "admin/admin_service.h"
+#include "auth/federation.h"
 #include "catalog/audit_writer.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog.h"
@@ -28,6 +29,7 @@
 #include "server/client_address.h"
 #include "server/errors.h"
 #include "server/http_server.h"
+#include "storage/http_client.h"
 #include "storage/local_url_signer.h"
 #include "storage/object_store_metrics.h"
 #include "storage/storage_registry.h"
@@ -79,6 +81,23 @@ void RegisterDatabaseMetrics(MetricsRegistry& registry, db::Database& database) 
       MetricType::kCounter, [&database] { return static_cast<double>(database.retry_count()); });
 }
 
+// Client addresses whose token-endpoint rate is tracked at once; past it,
+// new addresses share one bucket (protocol/rate_limiter.h).
+constexpr size_t kMaxTokenRateAddresses = 16384;
+
+// Fetches identity providers' JWKS documents: short timeouts, one retry (a
+// request waits on a fetch only when no keys are known).
+std::shared_ptr<HttpClient> IdentityProviderClient() {
+  HttpClientOptions o;
+  o.connect_timeout_ms = 3000;
+  o.request_timeout_ms = 10000;
+  o.stall_timeout_ms = 5000;
+  o.max_attempts = 2;
+  o.max_backoff_ms = 500;
+  o.max_pooled_handles = 4;
+  return std::make_shared<HttpClient>(o);
+}
+
 // Sharing requests into the catalog database's audit log, through the
 // background writer (never blocking a request).
 class DatabaseAuditSink : public SharingAuditSink {
@@ -98,6 +117,7 @@ class DatabaseAuditSink : public SharingAuditSink {
                 : ev.status == 401 || ev.status == 403 ? "denied"
                                                        : "error";
     e.detail = std::to_string(ev.status) + (ev.detail.empty() ? "" : " " + ev.detail);
+    if (!ev.origin.empty()) *e.detail += " (via " + ev.origin + ")";
     e.num_files = ev.num_files;
     if (!ev.remote_address.empty()) e.remote_address = std::move(ev.remote_address);
     if (!ev.request_id.empty()) e.request_id = std::move(ev.request_id);
@@ -207,6 +227,16 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
                          MetricType::kGauge, audit(&Stats::queued));
   }
   options.audit = config.metrics.enabled ? metrics : database_audit;
+  {
+    auto& limited = metrics->registry().AddCounter(
+        "lakeshare_rate_limited_requests_total",
+        "Requests refused with 429: over a recipient's request rate (recipient), over its "
+        "concurrent /query and /changes (concurrency), over an address's token-endpoint rate "
+        "(token_endpoint).",
+        {"scope"});
+    options.rate_limited = {&limited.With({"recipient"}), &limited.With({"concurrency"}),
+                            &limited.With({"token_endpoint"})};
+  }
   if (database) {
     OAuthTokenOptions oauth;
     oauth.access_token_ttl_seconds = config.oauth.access_token_ttl_seconds;
@@ -249,11 +279,24 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   const int worker_threads = server_options.worker_threads;
   // One limiter for the process: a reload changes its default, buckets stay.
   auto rate_limiter = std::make_shared<RateLimiter>(config.rate_limit);
-  auto make_service = [&options, &catalog, &storage, worker_threads,
-                       rate_limiter](const ServerConfig& cfg) -> std::shared_ptr<SharingService> {
+  // So is the token endpoint's, by client address (a bounded table).
+  auto token_limiter = std::make_shared<RateLimiter>(config.token_endpoint_rate_limit,
+                                                     RateLimiter::Clock(), kMaxTokenRateAddresses);
+  // Federation keeps its JWKS caches across reloads that leave it unchanged.
+  auto federation = std::make_shared<std::shared_ptr<const Federation>>();
+  auto make_service = [&options, &catalog, &storage, worker_threads, rate_limiter, token_limiter,
+                       federation](const ServerConfig& cfg) -> std::shared_ptr<SharingService> {
     SharingServiceOptions o = options;
     rate_limiter->SetDefault(cfg.rate_limit);
     o.rate_limiter = rate_limiter;
+    token_limiter->SetDefault(cfg.token_endpoint_rate_limit);
+    o.token_rate_limiter = token_limiter;
+    if (cfg.federation.empty()) {
+      federation->reset();
+    } else if (!*federation || (*federation)->issuers() != cfg.federation) {
+      *federation = std::make_shared<Federation>(cfg.federation, IdentityProviderClient());
+    }
+    o.federation = *federation;
     o.presigned_url_timeout_seconds = cfg.presigned_url_timeout_seconds;
     // One recipient's costly answers leave the other half of the workers free.
     o.max_concurrent_answers_per_recipient = cfg.max_concurrent_queries_per_recipient > 0

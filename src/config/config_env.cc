@@ -26,12 +26,14 @@ const std::vector<NestedKeys>& Nested() {
                                                   {"ssl", &kSslKeys},
                                                   {"metrics", &kMetricsKeys},
                                                   {"rateLimit", &kRateLimitKeys},
+                                                  {"tokenEndpointRateLimit", &kRateLimitKeys},
                                                   {"hudi", &kHudiKeys}};
   return kNested;
 }
 
 bool IsListKey(std::string_view key) {
-  return key == "trustedProxies" || key == "shares" || key == "recipients" || key == "storage";
+  return key == "trustedProxies" || key == "shares" || key == "recipients" || key == "storage" ||
+         key == "federation";
 }
 
 std::string UpperSnake(std::string_view key) {

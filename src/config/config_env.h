@@ -6,7 +6,7 @@
 // parent's name with a double underscore (ssl.certificateFile →
 // LAKESHARE_SSL__CERTIFICATE_FILE). A value is taken literally (a string,
 // number or true/false, as the key wants), except for the list-valued keys
-// (trustedProxies, shares, recipients, storage), whose value is YAML
+// (trustedProxies, shares, recipients, storage, federation), whose value is YAML
 // (`[10.0.0.0/8, 192.168.0.0/16]`). A LAKESHARE_ variable that is nearly a
 // setting's name (a typo) is a warning; other LAKESHARE_ variables (the
 // admin CLI's, the tests') are not settings and are left alone. Pure

@@ -134,6 +134,7 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
   p.Apply("preSignedUrlTimeoutSeconds", &ServerConfig::presigned_url_timeout_seconds);
   p.Apply("maxConcurrentQueriesPerRecipient", &ServerConfig::max_concurrent_queries_per_recipient);
   p.Apply("rateLimit", &ServerConfig::rate_limit);
+  p.Apply("tokenEndpointRateLimit", &ServerConfig::token_endpoint_rate_limit);
   p.Apply("logFormat", &ServerConfig::log_format);
   p.Apply("logLevel", &ServerConfig::log_level);
   p.Apply("snapshotCacheBytes", &ServerConfig::snapshot_cache_bytes);
@@ -168,6 +169,14 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
   if (!SameStorage(running.storage, loaded.storage)) p.Restart("storage", "changed");
 
   ConfigReload plan = p.Take();
+  if (running.federation != loaded.federation) {
+    std::vector<std::string> before, after;
+    for (const FederationIssuerConfig& f : running.federation) before.push_back(f.issuer);
+    for (const FederationIssuerConfig& f : loaded.federation) after.push_back(f.issuer);
+    plan.applied.push_back("federation: issuers " + Show(before) + " -> " + Show(after) +
+                           (before == after ? " (settings changed)" : ""));
+    plan.effective.federation = loaded.federation;
+  }
   // With a catalog database, the shares and recipients are the database's:
   // the file's are only for import-config.
   if (!running.catalog_url) {

@@ -79,6 +79,27 @@ TEST(ConfigReloadTest, RateLimitAppliesLive) {
   EXPECT_EQ(plan.effective.rate_limit, (RateLimit{5, 8}));
 }
 
+TEST(ConfigReloadTest, FederationAndTokenEndpointLimitApplyLive) {
+  std::string next = std::string(kBase) +
+                     "federation:\n- {issuer: 'https://idp/', jwksUrl: 'https://idp/jwks', "
+                     "audience: a}\ntokenEndpointRateLimit: {requestsPerSecond: 1, burst: 2}\n";
+  ConfigReload plan = PlanConfigReload(Parse(kBase), Parse(next));
+  EXPECT_THAT(plan.applied,
+              UnorderedElementsAre("federation: issuers [] -> [https://idp/]",
+                                   "tokenEndpointRateLimit: 5/s burst 20 -> 1/s burst 2"));
+  EXPECT_THAT(plan.need_restart, IsEmpty());
+  ASSERT_EQ(plan.effective.federation.size(), 1U);
+  EXPECT_EQ(plan.effective.federation[0].audience, "a");
+  // The same issuer with another audience is a change too.
+  std::string changed = next;
+  changed.replace(changed.find("audience: a"), 11, "audience: b");
+  plan = PlanConfigReload(Parse(next), Parse(changed));
+  EXPECT_THAT(
+      plan.applied,
+      ElementsAre("federation: issuers [https://idp/] -> [https://idp/] (settings changed)"));
+  EXPECT_EQ(plan.effective.federation[0].audience, "b");
+}
+
 TEST(ConfigReloadTest, RemovedShareIsSaid) {
   std::string next = Replace(kBase, "    - name: t\n      location: /data/t\n", "");
   ConfigReload plan = PlanConfigReload(Parse(kBase), Parse(next));

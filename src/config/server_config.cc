@@ -14,6 +14,7 @@
 #include "common/names.h"
 #include "common/strings.h"
 #include "common/time_util.h"
+#include "config/federation_config.h"
 #include "config/yaml_keys.h"
 
 namespace lakeshare {
@@ -58,10 +59,11 @@ Status ReadInt(const YAML::Node& parent, const char* key, int64_t min, int64_t* 
 // `rateLimit: {requestsPerSecond: 10, burst: 20}` under `parent`; burst
 // defaults to a second's worth (at least 1).
 Status ReadRateLimit(const YAML::Node& parent, const std::string& where,
-                     std::vector<std::string>* warnings, std::optional<RateLimit>* out) {
-  YAML::Node n = parent["rateLimit"];
+                     std::vector<std::string>* warnings, std::optional<RateLimit>* out,
+                     const char* key = "rateLimit") {
+  YAML::Node n = parent[key];
   if (!n || n.IsNull()) return Status::OK();
-  if (!n.IsMap()) return Bad(n, "rateLimit", "must be a mapping (requestsPerSecond, burst)");
+  if (!n.IsMap()) return Bad(n, key, "must be a mapping (requestsPerSecond, burst)");
   LS_RETURN_IF_ERROR(CheckConfigKeys(n, where, kRateLimitKeys, {}, warnings));
   RateLimit limit;
   if (YAML::Node rps = n["requestsPerSecond"]; rps && !rps.IsNull()) {
@@ -540,6 +542,11 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   std::optional<RateLimit> rate_limit;
   LS_RETURN_IF_ERROR(ReadRateLimit(root, "rateLimit", &cfg->warnings, &rate_limit));
   if (rate_limit) cfg->rate_limit = *rate_limit;
+  rate_limit.reset();
+  LS_RETURN_IF_ERROR(ReadRateLimit(root, "tokenEndpointRateLimit", &cfg->warnings, &rate_limit,
+                                   "tokenEndpointRateLimit"));
+  if (rate_limit) cfg->token_endpoint_rate_limit = *rate_limit;
+  LS_RETURN_IF_ERROR(ParseFederation(root, &cfg->federation, &cfg->warnings));
   LS_RETURN_IF_ERROR(ParseOAuth(root, cfg));
   // With a catalog database the credentials live there.
   if (!cfg->catalog_url && cfg->recipients.empty() && !cfg->allow_anonymous) {

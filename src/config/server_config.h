@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "auth/federation.h"
 #include "common/status.h"
 #include "common/token_bucket.h"
 #include "config/config_env.h"
@@ -105,6 +106,9 @@ struct ServerConfig {
   // protocol/rate_limiter.h); requestsPerSecond 0 = unlimited. A recipient's
   // own (YAML `rateLimit:` or the catalog database's) replaces it.
   RateLimit rate_limit;
+  // `tokenEndpointRateLimit:` — requests to {endpoint}/oauth/token per
+  // client address (IPv6: per /64); requestsPerSecond 0 = unlimited.
+  RateLimit token_endpoint_rate_limit{5, 20};
   bool access_log = true;
   std::string log_format = "text";  // text | json (cli/log_format.h)
   std::string log_level = "info";   // trace, debug, info, warn, error, critical, off
@@ -131,6 +135,9 @@ struct ServerConfig {
   std::vector<std::string> from_environment;
   MetricsConfig metrics;
   OAuthConfig oauth;
+  // `federation:` — identity providers whose JWTs are bearer tokens
+  // (config/federation_config.h).
+  std::vector<FederationIssuerConfig> federation;
 
   std::vector<ShareConfig> shares;
   std::vector<RecipientConfig> recipients;  // incl. the one made from authorization.bearerToken

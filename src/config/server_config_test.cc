@@ -272,6 +272,60 @@ TEST(ServerConfigTest, Metrics) {
   ExpectError(base + "metrics: {listen: 'h:x'}\n", "must be host:port");
 }
 
+TEST(ServerConfigTest, Federation) {
+  const std::string base = "version: 1\nallowAnonymous: true\n";
+  auto cfg = ParseServerConfig(base + R"(
+federation:
+- issuer: https://idp.example.com/
+  jwksUrl: https://idp.example.com/jwks
+  audience: lakeshare
+- issuer: https://other.example.com/
+  jwksUrl: http://127.0.0.1:8080/jwks
+  audience: ls
+  recipientClaim: client_id
+  recipients: {0oa-1: alice, 0oa-2: bob}
+  allowedAlgorithms: [ES256]
+  clockSkewSeconds: 5
+  jwksRefetchSeconds: 2
+  jwksCacheSeconds: 100
+  jwksMinCacheSeconds: 10
+  jwksMaxCacheSeconds: 1000
+tokenEndpointRateLimit: {requestsPerSecond: 2, burst: 7}
+)",
+                               "/x");
+  ASSERT_OK(cfg);
+  ASSERT_EQ(cfg->federation.size(), 2U);
+  EXPECT_EQ(cfg->federation[0].recipient_claim, "sub");
+  EXPECT_EQ(cfg->federation[0].jwks_refetch_seconds, 30);
+  const FederationIssuerConfig& f = cfg->federation[1];
+  EXPECT_EQ(f.recipient_claim, "client_id");
+  EXPECT_EQ(f.recipients.at("0oa-2"), "bob");
+  EXPECT_EQ(f.allowed_algorithms, std::vector<std::string>{"ES256"});
+  EXPECT_EQ(f.clock_skew_seconds, 5);
+  EXPECT_EQ(f.jwks_refetch_seconds, 2);
+  EXPECT_EQ(f.jwks_default_cache_seconds, 100);
+  EXPECT_EQ(f.jwks_min_cache_seconds, 10);
+  EXPECT_EQ(f.jwks_max_cache_seconds, 1000);
+  EXPECT_EQ(cfg->token_endpoint_rate_limit, (RateLimit{2, 7}));
+
+  const std::string entry = "federation:\n- {issuer: i, jwksUrl: 'https://h/j', audience: a";
+  ExpectError(base + "federation:\n- {issuer: i, audience: a}\n", "'federation jwksUrl'");
+  ExpectError(base +
+                  "federation:\n- {issuer: i, jwksUrl: 'http://idp.example.com/j', "
+                  "audience: a}\n",
+              "https");
+  ASSERT_OK(ParseServerConfig(base + "federation:\n- {issuer: i, jwksUrl: "
+                                     "'http://idp.example.com/j', audience: a, "
+                                     "allowInsecureHttp: true}\n",
+                              "/x"));
+  ExpectError(base + entry + ", allowedAlgorithms: [HS256]}\n", "RS256 and ES256 only");
+  ExpectError(base + entry + ", jwksRefetchSeconds: 0}\n", "jwksRefetchSeconds");
+  ExpectError(base + entry + ", audince: b}\n", "did you mean 'audience'");
+  ExpectError(base + entry + "}\n- {issuer: i, jwksUrl: 'https://h/k', audience: b}\n",
+              "listed twice");
+  ExpectError(base + "federation: {issuer: i}\n", "must be a list");
+}
+
 TEST(ServerConfigTest, MissingFileIsNotFound) {
   EXPECT_EQ(LoadServerConfig("/nonexistent/lakeshare.yaml").status().code(), StatusCode::kNotFound);
 }

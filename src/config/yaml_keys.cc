@@ -41,7 +41,9 @@ const std::vector<std::string_view> kRootKeys = {"version",
                                                  "storage",
                                                  "hudi",
                                                  "metrics",
-                                                 "oauth"};
+                                                 "oauth",
+                                                 "tokenEndpointRateLimit",
+                                                 "federation"};
 const std::vector<std::string_view> kReferenceOnlyRootKeys = {
     "deltaTableCacheSize",        "stalenessAcceptable",          "evaluatePredicateHints",
     "evaluateJsonPredicateHints", "evaluateJsonPredicateHintsV2", "requestTimeoutSeconds",
@@ -61,6 +63,18 @@ const std::vector<std::string_view> kSslKeys = {"selfSigned", "certificateFile",
 const std::vector<std::string_view> kMetricsKeys = {"enabled", "listen"};
 const std::vector<std::string_view> kOAuthKeys = {"accessTokenTtlSeconds",
                                                   "maxAssertionLifetimeSeconds"};
+const std::vector<std::string_view> kFederationKeys = {"issuer",
+                                                       "jwksUrl",
+                                                       "audience",
+                                                       "recipientClaim",
+                                                       "recipients",
+                                                       "allowedAlgorithms",
+                                                       "clockSkewSeconds",
+                                                       "jwksRefetchSeconds",
+                                                       "jwksCacheSeconds",
+                                                       "jwksMinCacheSeconds",
+                                                       "jwksMaxCacheSeconds",
+                                                       "allowInsecureHttp"};
 const std::vector<std::string_view> kHudiKeys = {"mergeCache", "mergeCacheBytes"};
 
 namespace {

@@ -27,6 +27,7 @@ extern const std::vector<std::string_view> kMetricsKeys;
 extern const std::vector<std::string_view> kHudiKeys;
 extern const std::vector<std::string_view> kRateLimitKeys;  // root and recipients
 extern const std::vector<std::string_view> kOAuthKeys;
+extern const std::vector<std::string_view> kFederationKeys;  // each `federation:` entry
 
 // InvalidArgument "config: 'key' (line N) why".
 Status ConfigError(const YAML::Node& node, const std::string& key, const std::string& why);

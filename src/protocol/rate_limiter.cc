@@ -4,8 +4,9 @@
 
 namespace lakeshare {
 
-RateLimiter::RateLimiter(RateLimit default_limit, Clock clock)
+RateLimiter::RateLimiter(RateLimit default_limit, Clock clock, size_t max_buckets)
     : clock_(std::move(clock)),
+      max_per_shard_(max_buckets == 0 ? 0 : std::max<size_t>(1, max_buckets / kShards)),
       default_per_second_(default_limit.per_second),
       default_burst_(default_limit.burst) {}
 
@@ -46,7 +47,17 @@ int64_t RateLimiter::Admit(std::string_view recipient,
   std::lock_guard lock(shard.mu);
   auto it = shard.buckets.find(recipient);
   if (it == shard.buckets.end()) {
-    if (shard.buckets.size() >= shard.sweep_threshold) Sweep(shard, now);
+    const bool at_bound = max_per_shard_ > 0 && shard.buckets.size() >= max_per_shard_;
+    if (shard.buckets.size() >= shard.sweep_threshold ||
+        (at_bound && now - shard.last_full_sweep_ns >= 1'000'000'000)) {
+      if (at_bound) shard.last_full_sweep_ns = now;
+      Sweep(shard, now);
+    }
+    if (max_per_shard_ > 0 && shard.buckets.size() >= max_per_shard_) {
+      if (!shard.overflow) shard.overflow.emplace(limit, now);
+      if (!(shard.overflow->limit() == limit)) shard.overflow->SetLimit(limit, now);
+      return shard.overflow->TryTake(now);
+    }
     it = shard.buckets.emplace(std::string(recipient), TokenBucket(limit, now)).first;
   } else if (!(it->second.limit() == limit)) {
     it->second.SetLimit(limit, now);

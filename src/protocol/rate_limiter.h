@@ -9,10 +9,16 @@
 // full holds no state a new one would not, so full buckets are swept out
 // when a shard grows past its sweep threshold (amortised O(1)).
 //
+// With `max_buckets` set (keys a client chooses, such as addresses), a shard
+// that is still at its share of the bound after a sweep sends new keys to
+// one overflow bucket of its own: the table never grows past the bound, and
+// a flood of new keys shares one rate instead of each getting a full bucket.
+//
 // Outlives SharingService rebuilds (a SIGHUP): the default is changed with
 // SetDefault and the buckets keep their tokens. Thread-safe.
 #pragma once
 
+#include <algorithm>
 #include <array>
 #include <atomic>
 #include <cstdint>
@@ -32,7 +38,9 @@ class RateLimiter {
   // Monotonic nanoseconds; tests inject their own.
   using Clock = std::function<int64_t()>;
 
-  explicit RateLimiter(RateLimit default_limit, Clock clock = {});
+  // `max_buckets`: 0 for no hard bound (keys the server chose, such as
+  // recipient names).
+  explicit RateLimiter(RateLimit default_limit, Clock clock = {}, size_t max_buckets = 0);
 
   void SetDefault(RateLimit limit);
   RateLimit default_limit() const;
@@ -58,12 +66,16 @@ class RateLimiter {
     std::mutex mu;
     std::unordered_map<std::string, TokenBucket, Hash, std::equal_to<>> buckets;
     size_t sweep_threshold = kMinSweepThreshold;
+    std::optional<TokenBucket> overflow;  // with max_buckets: new keys past the bound
+    int64_t last_full_sweep_ns =
+        -(int64_t{1} << 62);  // a full shard is swept at most once a second
   };
 
   int64_t Now() const;
   static void Sweep(Shard& shard, int64_t now_ns);
 
   Clock clock_;
+  const size_t max_per_shard_;  // 0: no bound
   std::atomic<double> default_per_second_;
   std::atomic<int64_t> default_burst_;
   std::array<Shard, kShards> shards_;

@@ -84,6 +84,28 @@ TEST_F(RateLimiterTest, IdleBucketsAreSweptSoMemoryStaysBounded) {
   EXPECT_EQ(limiter.Admit("r0", std::nullopt), 0);
 }
 
+TEST_F(RateLimiterTest, MaxBucketsBoundsTheTableAndNewKeysShareAnOverflowBucket) {
+  // Keys a client chooses (addresses): a flood of new ones in one instant.
+  RateLimiter limiter(RateLimit{1, 2}, clock_, /*max_buckets=*/160);
+  int admitted = 0;
+  for (int i = 0; i < 5000; ++i) {
+    if (limiter.Admit("10.0." + std::to_string(i / 256) + "." + std::to_string(i % 256),
+                      std::nullopt) == 0) {
+      ++admitted;
+    }
+  }
+  EXPECT_LE(limiter.BucketCount(), 160U);
+  // 160 tracked keys with 2 each, and one overflow bucket per shard (16 × 2).
+  EXPECT_LE(admitted, 160 * 2 + 16 * 2);
+  EXPECT_GE(admitted, 160);
+  // Once the tracked buckets refill they are swept, and new keys get their own again.
+  now_ += 10 * kSecond;
+  EXPECT_EQ(limiter.Admit("192.0.2.1", std::nullopt), 0);
+  EXPECT_EQ(limiter.Admit("192.0.2.1", std::nullopt), 0);
+  EXPECT_GT(limiter.Admit("192.0.2.1", std::nullopt), 0);
+  EXPECT_LE(limiter.BucketCount(), 160U);
+}
+
 TEST(RateLimiterThreadsTest, ConcurrentAdmitsNeverExceedTheBurst) {
   // A clock that stands still: exactly `burst` requests may pass in total.
   RateLimiter limiter(RateLimit{1, 100}, [] { return int64_t{0}; });

@@ -34,6 +34,9 @@ struct SharingAuditEvent {
   std::string reason;
   std::string remote_address;
   std::string request_id;  // HttpRequest::request_id
+  // How the recipient was proved when not by a catalog token
+  // (Principal::origin: "federation issuer=... subject=..."); never a token.
+  std::string origin;
 };
 
 class SharingAuditSink {

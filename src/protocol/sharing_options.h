@@ -7,6 +7,7 @@
 #include <optional>
 #include <string>
 
+#include "metrics/metrics_registry.h"
 #include "protocol/rate_limiter.h"
 #include "protocol/sharing_audit.h"
 #include "table/table_format_registry.h"
@@ -14,6 +15,14 @@
 namespace lakeshare {
 
 class OAuthTokenEndpoint;
+class Federation;
+
+// Where 429 refusals are counted (/metrics); null members count nothing.
+struct RateLimitedCounters {
+  Counter* recipient = nullptr;       // over the recipient's request rate
+  Counter* concurrency = nullptr;     // over the recipient's concurrent /query and /changes
+  Counter* token_endpoint = nullptr;  // over an address's rate at {endpoint}/oauth/token
+};
 
 struct SharingServiceOptions {
   std::string endpoint = "/delta-sharing";  // no trailing '/'; "" for the root
@@ -33,6 +42,14 @@ struct SharingServiceOptions {
   std::shared_ptr<RateLimiter> rate_limiter;
   // Serves {endpoint}/oauth/token (oauth_token_endpoint.h); none: 404 there.
   std::shared_ptr<const OAuthTokenEndpoint> oauth;
+  // Requests to {endpoint}/oauth/token per client address (each costs a
+  // database read and a signature check), shared across reloads; none: no
+  // limit.
+  std::shared_ptr<RateLimiter> token_rate_limiter;
+  // JWT access tokens of external identity providers (auth/federation.h);
+  // none: bearer tokens are the catalog's only.
+  std::shared_ptr<const Federation> federation;
+  RateLimitedCounters rate_limited;
 };
 
 }  // namespace lakeshare

@@ -1,11 +1,16 @@
 #include "protocol/sharing_service.h"
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include <algorithm>
 #include <any>
 #include <atomic>
 #include <exception>
 #include <optional>
 #include <string_view>
 
+#include "auth/federation.h"
 #include "auth/token.h"
 #include "common/encoding.h"
 #include "common/time_util.h"
@@ -62,6 +67,29 @@ bool IsOAuthTokenPath(const std::vector<std::string>& segments) {
   return segments.size() == 2 && segments[0] == "oauth" && segments[1] == "token";
 }
 
+// Audit text from a token's claims: bounded, printable ASCII.
+std::string AuditText(std::string_view text) {
+  constexpr size_t kMax = 200;
+  std::string out;
+  for (char c : text.substr(0, kMax)) out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  return out;
+}
+
+// The token endpoint's rate key of a client address: the address, or for
+// IPv6 its /64 (one host usually holds a whole /64, so single addresses
+// would let it multiply its rate at will).
+std::string AddressRateKey(const std::string& address) {
+  in6_addr v6{};
+  if (address.find(':') == std::string::npos || inet_pton(AF_INET6, address.c_str(), &v6) != 1 ||
+      IN6_IS_ADDR_V4MAPPED(&v6)) {
+    return address;
+  }
+  std::fill(v6.s6_addr + 8, v6.s6_addr + 16, 0);
+  char text[INET6_ADDRSTRLEN] = {0};
+  if (inet_ntop(AF_INET6, &v6, text, sizeof text) == nullptr) return address;
+  return std::string(text) + "/64";
+}
+
 }  // namespace
 
 SharingService::SharingService(SharingServiceOptions options, std::shared_ptr<Catalog> catalog,
@@ -93,13 +121,8 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
       return files_.Serve(request, segments->size() == 2 ? (*segments)[1] : std::string_view());
     }
     const bool oauth = IsOAuthTokenPath(*segments);
-    auto serve_token = [&](std::string* recipient) {
-      if (!options_.oauth) return NoSuchEndpoint();
-      return options_.oauth->Handle(request, BaseUrl(context_, request) + "/oauth/token",
-                                    recipient);
-    };
     if (!options_.audit) {
-      return oauth ? serve_token(nullptr) : Route(request, *segments, nullptr, nullptr);
+      return oauth ? ServeToken(request, nullptr) : Route(request, *segments, nullptr);
     }
     SharingAuditEvent event;
     event.time_ms = NowMillis();
@@ -107,8 +130,8 @@ HttpResponse SharingService::Handle(HttpRequest& request) {
     event.request_id = request.request_id;
     DescribeSharingRequest(*segments, &event);
     if (oauth) event.action = "oauthToken";
-    HttpResponse response = oauth ? serve_token(&event.recipient)
-                                  : Route(request, *segments, &event.recipient, &event.reason);
+    HttpResponse response =
+        oauth ? ServeToken(request, &event.recipient) : Route(request, *segments, &event);
     AuditResponse(&response, std::move(event), options_.audit);
     return response;
   } catch (const std::exception& e) {
@@ -122,7 +145,33 @@ Result<Principal> SharingService::Authenticate(const HttpRequest& r) {
   }
   const std::string* auth = r.Header("authorization");
   std::optional<std::string_view> token = auth ? ParseBearerToken(*auth) : std::nullopt;
+  if (token && options_.federation) {
+    if (std::optional<Result<FederatedIdentity>> federated = options_.federation->Verify(*token)) {
+      LS_ASSIGN_OR_RETURN(FederatedIdentity id, *std::move(federated));
+      LS_ASSIGN_OR_RETURN(Principal who,
+                          catalog_->RecipientPrincipal(id.recipient, r.remote_address));
+      if (id.expires_ms > 0) who.token_expiration_ms = id.expires_ms;
+      who.origin =
+          "federation issuer=" + AuditText(id.issuer) + " subject=" + AuditText(id.subject);
+      return who;
+    }
+  }
   return catalog_->AuthenticateFrom(token.value_or(std::string_view()), r.remote_address);
+}
+
+HttpResponse SharingService::ServeToken(const HttpRequest& request, std::string* recipient) {
+  if (!options_.oauth) return NoSuchEndpoint();
+  if (options_.token_rate_limiter) {
+    int64_t wait =
+        options_.token_rate_limiter->Admit(AddressRateKey(request.remote_address), std::nullopt);
+    if (wait > 0) {
+      if (Counter* c = options_.rate_limited.token_endpoint) c->Increment();
+      return OAuthTooManyRequestsResponse(
+          "too many token requests from this address; retry after " + std::to_string(wait) + " s",
+          wait);
+    }
+  }
+  return options_.oauth->Handle(request, BaseUrl(context_, request) + "/oauth/token", recipient);
 }
 
 std::optional<HttpResponse> SharingService::CheckHead(HttpRequest& head) {
@@ -155,14 +204,19 @@ std::optional<HttpResponse> SharingService::CheckHead(HttpRequest& head) {
 }
 
 HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::string>& segments,
-                                   std::string* recipient, std::string* reason) {
+                                   SharingAuditEvent* event) {
   Result<Principal> who = Authenticate(r);
   if (!who.ok()) return ErrorResponse(who.status());
-  if (recipient != nullptr) *recipient = who->recipient;
+  if (event != nullptr) {
+    event->recipient = who->recipient;
+    event->origin = who->origin;
+  }
+  std::string* reason = event != nullptr ? &event->reason : nullptr;
   // Every authenticated request counts against the recipient's rate.
   if (options_.rate_limiter) {
     int64_t wait = options_.rate_limiter->Admit(who->recipient, who->rate_limit);
     if (wait > 0) {
+      if (Counter* c = options_.rate_limited.recipient) c->Increment();
       return TooManyRequestsResponse("this recipient is over its request rate limit; retry after " +
                                          std::to_string(wait) + " s",
                                      wait);
@@ -194,6 +248,7 @@ HttpResponse SharingService::Route(const HttpRequest& r, const std::vector<std::
   if (route->costly) {
     slot = slots_.TryAcquire(who->recipient);
     if (!slot) {
+      if (Counter* c = options_.rate_limited.concurrency) c->Increment();
       return TooManyRequestsResponse(
           "this recipient already has " + std::to_string(slots_.per_recipient()) +
               " queries or change requests in progress; retry when one has finished",

@@ -48,10 +48,13 @@ class SharingService {
   std::optional<HttpResponse> CheckHead(HttpRequest& head);
 
  private:
-  // Sets *recipient to the authenticated principal's name, and *reason to
-  // why a table the provider misconfigured failed (both may be nullptr).
+  // Sets the audit event's recipient and origin (the authenticated
+  // principal's) and reason (why a table the provider misconfigured failed);
+  // `event` may be nullptr.
   HttpResponse Route(const HttpRequest& request, const std::vector<std::string>& segments,
-                     std::string* recipient, std::string* reason);
+                     SharingAuditEvent* event);
+  // {prefix}/oauth/token, behind the per-address limit.
+  HttpResponse ServeToken(const HttpRequest& request, std::string* recipient);
 
   // The principal of `r`: the head check's if this service made it, else
   // the catalog's.

@@ -33,6 +33,10 @@ class CountingCatalog : public Catalog {
     ++lookups_;
     return inner_->AuthenticateFrom(bearer_token, remote_address);
   }
+  Result<Principal> RecipientPrincipal(std::string_view name,
+                                       std::string_view remote_address) override {
+    return inner_->RecipientPrincipal(name, remote_address);
+  }
   Result<std::vector<ShareInfo>> ListShares(const Principal& who) override {
     return inner_->ListShares(who);
   }

@@ -153,6 +153,11 @@ HttpResponse OAuthErrorResponse(const Status& status) {
     case StatusCode::kUnsupported:
       error = "unsupported_grant_type";
       break;
+    case StatusCode::kTooManyRequests:
+      // RFC 6749 has no code for it; RFC 8628 §3.5's "slow_down" says it.
+      http_status = 429;
+      error = "slow_down";
+      break;
     default: {
       ErrorMapping m = MapStatusCode(status.code());
       http_status = m.http_status;
@@ -181,6 +186,12 @@ HttpResponse OAuthErrorResponse(const Status& status) {
 HttpResponse TransportErrorResponse(int http_status, std::string_view message) {
   ErrorMapping m = MapTransportStatus(http_status);
   return ErrorResponse(m.http_status, m.error_code, m.sends_message ? message : kHiddenMessage);
+}
+
+HttpResponse OAuthTooManyRequestsResponse(std::string_view message, int64_t retry_after_seconds) {
+  HttpResponse r = OAuthErrorResponse(Status::TooManyRequests(std::string(message)));
+  r.SetHeader("Retry-After", std::to_string(std::max<int64_t>(1, retry_after_seconds)));
+  return r;
 }
 
 }  // namespace lakeshare

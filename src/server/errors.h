@@ -52,8 +52,11 @@ HttpResponse ErrorResponse(int http_status, std::string_view error_code, std::st
 // {"error": "...", "error_description": "..."}: kUnauthenticated is 401
 // invalid_client (with WWW-Authenticate: Basic), kPermissionDenied 400
 // invalid_grant, kUnsupported 400 unsupported_grant_type, kInvalidArgument
-// and kTooLarge 400 invalid_request; the rest keep MapStatusCode's HTTP
-// status as server_error / temporarily_unavailable.
+// and kTooLarge 400 invalid_request, kTooManyRequests 429 slow_down; the rest keep MapStatusCode's
+// HTTP status as server_error / temporarily_unavailable.
 HttpResponse OAuthErrorResponse(const Status& status);
+// A token request over its rate: 429 {"error": "slow_down", ...} with
+// `Retry-After` (whole seconds, at least 1).
+HttpResponse OAuthTooManyRequestsResponse(std::string_view message, int64_t retry_after_seconds);
 
 }  // namespace lakeshare
