@@ -345,7 +345,10 @@ const Shape& OverviewShape() {
        {"schemas", T::kInteger, true, "Schemas of all shares"},
        {"tables", T::kInteger, true, "Tables of all shares"},
        {"recipients", T::kInteger, true, "Recipients"},
-       {"activeTokens", T::kInteger, true, "Tokens neither revoked nor expired"}}};
+       {"activeTokens", T::kInteger, true,
+        "Bearer tokens neither revoked nor expired (OAuth access tokens not included)"},
+       {"oauthAccessTokens", T::kInteger, true,
+        "Live OAuth access tokens (short-lived; never listed as expiring)"}}};
   static const Shape kExpiring{"ExpiringToken",
                                "A live token that expires soon",
                                {{"recipient", T::kString, true, "Whose token"},
@@ -366,7 +369,8 @@ const Shape& OverviewShape() {
   Field counts{"counts", T::kObject, true, "Counts"};
   counts.shape = &kCounts;
   Field expiring{"expiringTokens", T::kObjectList, true,
-                 "Live tokens expiring within 7 days, soonest first (at most 20)"};
+                 "Live bearer tokens expiring within 7 days, soonest first (at most 20); "
+                 "OAuth access tokens are not listed"};
   expiring.shape = &kExpiring;
   Field audit{"recentAudit", T::kObjectList, true, "The 10 newest audit entries, newest first"};
   audit.shape = &AuditEntryShape();

@@ -28,6 +28,7 @@ Result<HttpResponse> GetOverview(AdminCall& c) {
   counts["tables"] = view.tables;
   counts["recipients"] = view.recipients;
   counts["activeTokens"] = view.active_tokens;
+  counts["oauthAccessTokens"] = view.oauth_access_tokens;
   json::array expiring;
   for (const ExpiringToken& t : view.expiring_tokens) {
     expiring.push_back(json::object{{"recipient", t.recipient},

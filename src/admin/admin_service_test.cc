@@ -550,6 +550,7 @@ TEST_P(AdminServiceTest, OverviewCountsAndExpiringTokens) {
   EXPECT_EQ(v.at("counts").at("tables").as_int64(), 0);
   EXPECT_EQ(v.at("counts").at("recipients").as_int64(), 1);
   EXPECT_EQ(v.at("counts").at("activeTokens").as_int64(), 2);
+  EXPECT_EQ(v.at("counts").at("oauthAccessTokens").as_int64(), 0);
   ASSERT_EQ(v.at("expiringTokens").as_array().size(), 1u);
   EXPECT_EQ(v.at("expiringTokens").at(0).at("recipient").as_string(), "alice");
   EXPECT_EQ(v.at("expiringTokens").at(0).at("expirationTime").as_string(), soon);

@@ -323,9 +323,12 @@ struct CatalogOverview {
   int64_t schemas = 0;
   int64_t tables = 0;
   int64_t recipients = 0;
-  int64_t active_tokens = 0;                   // neither revoked nor expired
+  int64_t active_tokens = 0;  // bearer tokens neither revoked nor expired
+  // Live OAuth access tokens (recipient_tokens of an OAuth client), counted
+  // apart: they last an hour, so they are never among expiring_tokens.
+  int64_t oauth_access_tokens = 0;
   std::string backend;                         // "sqlite" or "postgresql"
-  std::vector<ExpiringToken> expiring_tokens;  // soonest first
+  std::vector<ExpiringToken> expiring_tokens;  // bearer tokens only, soonest first
 };
 
 // ------------------------------------------------------------------- admin

@@ -1,6 +1,7 @@
 // CatalogAdmin: the overview (counts, tokens about to expire).
 #include <gtest/gtest.h>
 
+#include "catalog/oauth_client_store.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_admin_test_util.h"
 #include "common/time_util.h"
@@ -47,6 +48,35 @@ TEST_P(CatalogAdminOverviewTest, CountsAndExpiringTokens) {
   ASSERT_EQ(later.expiring_tokens.size(), 1u);
   EXPECT_EQ(later.expiring_tokens[0].expiration_ms, now + 5 * hour);
   EXPECT_THAT(admin_->Overview(now, now, 0), StatusIs(StatusCode::kInvalidArgument));
+}
+
+// OAuth access tokens live an hour and their clients renew them: they are
+// counted apart and never listed as expiring.
+TEST_P(CatalogAdminOverviewTest, OAuthAccessTokensAreCountedApartAndNotListedAsExpiring) {
+  Populate();
+  const int64_t now = NowMillis();
+  const int64_t hour = 3'600'000;
+  ASSERT_OK(admin_->CreateToken("alice", now + 5 * hour));
+  OAuthClientStore store(admin_->database());
+  ASSERT_OK_AND_ASSIGN(IssuedOAuthClient client, store.CreateClient("alice", std::nullopt));
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_OK(store.IssueAccessToken(client.record.client_id, now, now + hour + i).status());
+  }
+  ASSERT_OK_AND_ASSIGN(IssuedOAuthClient gone, store.CreateClient("alice", std::nullopt));
+  ASSERT_OK(store.IssueAccessToken(gone.record.client_id, now, now + hour).status());
+  ASSERT_OK(store.RevokeClient("alice", gone.record.client_id));  // revokes its token
+
+  ASSERT_OK_AND_ASSIGN(CatalogOverview v, admin_->Overview(now, now + 7 * 24 * hour, 20));
+  EXPECT_EQ(v.active_tokens, 1);
+  EXPECT_EQ(v.oauth_access_tokens, 3);
+  ASSERT_EQ(v.expiring_tokens.size(), 1u);
+  EXPECT_EQ(v.expiring_tokens[0].expiration_ms, now + 5 * hour);
+
+  // Once they expire they are not counted at all.
+  ASSERT_OK_AND_ASSIGN(CatalogOverview later, admin_->Overview(now + 2 * hour, now + 3 * hour, 20));
+  EXPECT_EQ(later.oauth_access_tokens, 0);
+  EXPECT_EQ(later.active_tokens, 1);
+  EXPECT_TRUE(later.expiring_tokens.empty());
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminOverviewTest);

@@ -1,9 +1,12 @@
 #include "catalog/sql_catalog_import.h"
 
+#include <cmath>
+#include <optional>
 #include <set>
 
 #include "auth/token.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -13,6 +16,26 @@ namespace lakeshare {
 namespace {
 
 using db::Transaction;
+
+// The catalog database keeps whole requests a second (the admin API's
+// rateLimitPerSecond); a fractional YAML rate is refused rather than rounded.
+Status ValidateImportedRateLimit(const RecipientConfig& r) {
+  if (!r.rate_limit) return Status::OK();
+  constexpr int64_t kMax = CatalogAdminLimits::kRateLimitPerSecond;
+  const double per_second = r.rate_limit->per_second;
+  if (per_second != std::floor(per_second) || per_second < 0 ||
+      per_second > static_cast<double>(kMax)) {
+    return Status::InvalidArgument(
+        "recipient '" + r.name +
+        "': rateLimit.requestsPerSecond must be a whole number from 0 to " + std::to_string(kMax) +
+        " to be imported (the catalog database stores whole requests per second)");
+  }
+  if (r.rate_limit->burst < 1 || r.rate_limit->burst > kMax) {
+    return Status::InvalidArgument("recipient '" + r.name + "': rateLimit.burst must be 1 to " +
+                                   std::to_string(kMax));
+  }
+  return Status::OK();
+}
 
 Status ValidateConfig(const ServerConfig& config) {
   for (const ShareConfig& share : config.shares) {
@@ -45,6 +68,7 @@ Status ValidateConfig(const ServerConfig& config) {
       return Status::InvalidArgument("recipient '" + r.name +
                                      "' has a token hash not of the form sha256:<64 hex digits>");
     }
+    LS_RETURN_IF_ERROR(ValidateImportedRateLimit(r));
   }
   return Status::OK();
 }
@@ -144,24 +168,36 @@ Status ImportRecipient(Transaction& tx, const RecipientConfig& r, int64_t now, I
   bool all_shares = false;
   for (const std::string& s : r.shares) all_shares = all_shares || s == "*";
 
-  LS_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, name, all_shares FROM recipients WHERE "
-                                            "name_key = ?",
+  LS_ASSIGN_OR_RETURN(auto row, tx.QueryRow("SELECT id, name, all_shares, rate_limit_per_second, "
+                                            "rate_limit_burst FROM recipients WHERE name_key = ?",
                                             {NameKey(r.name)}));
   std::string recipient_id;
+  // The file's rateLimit becomes the recipient's override; without one, an
+  // override set through the admin API stays.
+  std::optional<int64_t> per_second, burst;
+  if (r.rate_limit) {
+    per_second = static_cast<int64_t>(r.rate_limit->per_second);
+    burst = r.rate_limit->burst;
+  }
   if (!row) {
     recipient_id = db::NewUuid();
-    LS_RETURN_IF_ERROR(
-        tx.Exec("INSERT INTO recipients (id, name, name_key, all_shares, "
-                "created_ms, updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, 1)",
-                {recipient_id, r.name, NameKey(r.name), all_shares, now, now}));
+    LS_RETURN_IF_ERROR(tx.Exec(
+        "INSERT INTO recipients (id, name, name_key, all_shares, created_ms, updated_ms, version, "
+        "rate_limit_per_second, rate_limit_burst) VALUES (?, ?, ?, ?, ?, ?, 1, ?, ?)",
+        {recipient_id, r.name, NameKey(r.name), all_shares, now, now, per_second, burst}));
     ++sum->recipients_created;
   } else {
     recipient_id = row->Text(0);
-    if (row->Text(1) != r.name || row->Bool(2) != all_shares) {
+    if (!r.rate_limit) {
+      per_second = row->OptInt(3);
+      burst = row->OptInt(4);
+    }
+    if (row->Text(1) != r.name || row->Bool(2) != all_shares || row->OptInt(3) != per_second ||
+        row->OptInt(4) != burst) {
       LS_RETURN_IF_ERROR(
-          tx.Exec("UPDATE recipients SET name = ?, all_shares = ?, updated_ms = ?, "
-                  "version = version + 1 WHERE id = ?",
-                  {r.name, all_shares, now, recipient_id}));
+          tx.Exec("UPDATE recipients SET name = ?, all_shares = ?, rate_limit_per_second = ?, "
+                  "rate_limit_burst = ?, updated_ms = ?, version = version + 1 WHERE id = ?",
+                  {r.name, all_shares, per_second, burst, now, recipient_id}));
       ++sum->recipients_updated;
     }
   }

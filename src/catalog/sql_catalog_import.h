@@ -9,7 +9,10 @@
 // earlier version of the file whose hash is no longer there is revoked (a
 // rotated token must stop working). Tokens created through the admin API are
 // left alone. Existing ids are kept (a differing id in the file is reported
-// as a warning). The whole import is one transaction.
+// as a warning). A recipient's `rateLimit` becomes its rate-limit override
+// (requests per second and burst, as the admin API sets them); a recipient
+// without one keeps the override it has. The whole import is one
+// transaction.
 #pragma once
 
 #include <string>
@@ -44,8 +47,9 @@ struct ImportSummary {
   }
 };
 
-// kInvalidArgument for invalid names or text, a malformed token hash, or a
-// grant of a share that neither the file nor the database has;
+// kInvalidArgument for invalid names or text, a malformed token hash, a
+// fractional rateLimit.requestsPerSecond (the database keeps whole ones), or
+// a grant of a share that neither the file nor the database has;
 // kFailedPrecondition if a token hash already belongs to another recipient.
 // `config.allow_anonymous` is a server setting, not catalog data (see
 // SqlCatalogOptions).

@@ -15,6 +15,8 @@
 namespace lakeshare {
 namespace {
 
+using ::lakeshare::testing::StatusIs;
+
 // The YAML catalog test's configuration, so both catalogs can be compared.
 constexpr const char* kConfig = testing::kCatalogTestConfig;
 
@@ -196,6 +198,53 @@ TEST_P(SqlCatalogTest, ImportRefusesATokenOwnedByAnotherRecipient) {
   EXPECT_EQ(r.status().code(), StatusCode::kFailedPrecondition) << r.status();
   // All or nothing: mallory was not created.
   EXPECT_EQ(admin_->GetRecipient("mallory").status().code(), StatusCode::kNotFound);
+}
+
+// A recipient's YAML rateLimit is its override in the database, as the
+// admin API would set it; without one, an override set there stays.
+TEST_P(SqlCatalogTest, ImportCopiesARecipientsRateLimit) {
+  std::string text = kConfig;
+  auto replace = [&](const std::string& from, const std::string& to) {
+    size_t pos = text.find(from);
+    ASSERT_NE(pos, std::string::npos) << from;
+    text.replace(pos, from.size(), to);
+  };
+  replace("shares: [sales]}", "shares: [sales], rateLimit: {requestsPerSecond: 5, burst: 9}}");
+  replace("{name: admin, token: admin-token, shares: \"*\"}",
+          "{name: admin, token: admin-token, shares: \"*\", rateLimit: {requestsPerSecond: 0}}");
+  ASSERT_OK_AND_ASSIGN(ImportSummary first, ImportServerConfig(*db_, Config(text)));
+  ASSERT_OK_AND_ASSIGN(RecipientRecord alice, admin_->GetRecipient("alice"));
+  EXPECT_EQ(alice.rate_limit_per_second, 5);
+  EXPECT_EQ(alice.rate_limit_burst, 9);
+  EXPECT_EQ(catalog_->Authenticate("alice-token")->rate_limit, (RateLimit{5, 9}));
+  ASSERT_OK_AND_ASSIGN(RecipientRecord admin, admin_->GetRecipient("admin"));
+  EXPECT_EQ(admin.rate_limit_per_second, 0);  // unlimited, whatever the server's default
+  EXPECT_EQ(admin.rate_limit_burst, 1);
+  ASSERT_OK_AND_ASSIGN(RecipientRecord gone, admin_->GetRecipient("gone"));
+  EXPECT_FALSE(gone.rate_limit_per_second.has_value());
+  EXPECT_FALSE(gone.rate_limit_burst.has_value());
+
+  // The same file again changes nothing; an override made through the admin
+  // API survives a file that sets none for that recipient.
+  RecipientUpdate update;
+  update.rate_limit_per_second = 3;
+  ASSERT_OK(admin_->UpdateRecipient("gone", update).status());
+  ASSERT_OK_AND_ASSIGN(ImportSummary again, ImportServerConfig(*db_, Config(text)));
+  EXPECT_EQ(again.changes(), 0);
+  EXPECT_EQ(admin_->GetRecipient("gone")->rate_limit_per_second, 3);
+
+  // An edited rate updates the recipient (burst: a second's worth).
+  replace("rateLimit: {requestsPerSecond: 5, burst: 9}", "rateLimit: {requestsPerSecond: 7}");
+  ASSERT_OK_AND_ASSIGN(ImportSummary edited, ImportServerConfig(*db_, Config(text)));
+  EXPECT_EQ(edited.recipients_updated, 1);
+  EXPECT_EQ(catalog_->Authenticate("alice-token")->rate_limit, (RateLimit{7, 7}));
+
+  // A fractional rate cannot be stored: refused, nothing imported.
+  replace("rateLimit: {requestsPerSecond: 7}", "rateLimit: {requestsPerSecond: 2.5}");
+  EXPECT_THAT(ImportServerConfig(*db_, Config(text)).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("whole number")));
+  EXPECT_EQ(admin_->GetRecipient("alice")->rate_limit_per_second, 7);
+  EXPECT_GT(first.recipients_created, 0);
 }
 
 TEST_P(SqlCatalogTest, RevokedAndExpiredTokensAreRefused) {

@@ -16,6 +16,17 @@ void WritePartitionValues(JsonWriter& w, const PartitionValues& values) {
   w.EndObject();
 }
 
+// Delta's deletionVector descriptor; offset only for DVs stored in files.
+void WriteDeletionVector(JsonWriter& w, const DeletionVector& dv) {
+  w.Key("deletionVector").BeginObject();
+  w.Key("storageType").String(dv.storage_type);
+  w.Key("pathOrInlineDv").String(dv.path_or_inline_dv);
+  if (dv.offset) w.Key("offset").Int(*dv.offset);
+  w.Key("sizeInBytes").Int(dv.size_in_bytes);
+  w.Key("cardinality").Int(dv.cardinality);
+  w.EndObject();
+}
+
 void WriteStrings(JsonWriter& w, const std::vector<std::string>& strings) {
   w.BeginArray();
   for (const std::string& s : strings) w.String(s);
@@ -86,6 +97,7 @@ void AppendAddAction(const DataFile& file, std::string* out) {
   w.Key("modificationTime").Int(file.modification_time);
   w.Key("dataChange").Bool(file.data_change);
   if (file.stats) w.Key("stats").String(*file.stats);
+  if (file.deletion_vector) WriteDeletionVector(w, *file.deletion_vector);
   w.EndObject().EndObject();
   out->push_back('\n');
 }
@@ -99,6 +111,7 @@ void AppendRemoveAction(const DataFile& file, int64_t deletion_timestamp_ms, std
   w.Key("extendedFileMetadata").Bool(true);
   WritePartitionValues(w, file.partition_values);
   w.Key("size").Int(file.size);
+  if (file.deletion_vector) WriteDeletionVector(w, *file.deletion_vector);
   w.EndObject().EndObject();
   out->push_back('\n');
 }

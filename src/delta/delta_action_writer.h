@@ -4,10 +4,10 @@
 // delta_checkpoint_writer.h.
 //
 // Every Append* function appends one action and its '\n'. Add and remove
-// actions carry path, partition values, size (and for adds modification
-// time and stats); deletion vectors and tags are not written (no writer
-// here produces them). Pure functions, thread-safe, except WriteDeltaLogFile
-// (the local file system; kIOError on failure).
+// actions carry path, partition values, size, the file's deletion vector
+// descriptor when it has one (and for adds modification time and stats);
+// tags are not written (no writer here produces them). Pure functions, thread-safe, except
+// WriteDeltaLogFile (the local file system; kIOError on failure).
 #pragma once
 
 #include <cstdint>

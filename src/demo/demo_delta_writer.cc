@@ -1,7 +1,6 @@
 #include "demo/demo_delta_writer.h"
 
 #include <algorithm>
-#include <charconv>
 #include <chrono>
 #include <cstdio>
 #include <fstream>
@@ -9,201 +8,17 @@
 #include <system_error>
 
 #include "common/json_writer.h"
-#include "common/time_util.h"
 #include "delta/delta_action_writer.h"
 #include "delta/delta_log_listing.h"
 #include "delta/delta_paths.h"
 #include "parquet/parquet_writer.h"
+#include "table/deletion_vector_bytes.h"
 
 namespace lakeshare {
 namespace {
 
 namespace fs = std::filesystem;
 namespace pq = lakeshare::parquet;
-
-const char* SparkTypeName(DemoFieldType t) {
-  switch (t) {
-    case DemoFieldType::kLong:
-      return "long";
-    case DemoFieldType::kInteger:
-      return "integer";
-    case DemoFieldType::kDouble:
-      return "double";
-    case DemoFieldType::kString:
-      return "string";
-    case DemoFieldType::kDate:
-      return "date";
-    case DemoFieldType::kTimestamp:
-      return "timestamp";
-    case DemoFieldType::kBoolean:
-      return "boolean";
-  }
-  return "string";
-}
-
-pq::ColumnType ParquetType(DemoFieldType t) {
-  switch (t) {
-    case DemoFieldType::kLong:
-      return pq::ColumnType::kInt64;
-    case DemoFieldType::kInteger:
-      return pq::ColumnType::kInt32;
-    case DemoFieldType::kDouble:
-      return pq::ColumnType::kDouble;
-    case DemoFieldType::kString:
-      return pq::ColumnType::kString;
-    case DemoFieldType::kDate:
-      return pq::ColumnType::kDate;
-    case DemoFieldType::kTimestamp:
-      return pq::ColumnType::kTimestampMicros;
-    case DemoFieldType::kBoolean:
-      return pq::ColumnType::kBoolean;
-  }
-  return pq::ColumnType::kString;
-}
-
-bool IsPartitionColumn(const DemoTableSpec& spec, const std::string& name) {
-  for (const auto& p : spec.partition_columns) {
-    if (p == name) return true;
-  }
-  return false;
-}
-
-// Java's Double.toString for the magnitudes we write: shortest round-trip
-// digits, always with a fractional part ("100.0", "12.5").
-std::string FormatJsonDouble(double v) {
-  char buf[64];
-  auto r = std::to_chars(buf, buf + sizeof(buf), v);
-  std::string s(buf, r.ptr);
-  if (s.find_first_of(".eEn") == std::string::npos) s += ".0";
-  return s;
-}
-
-std::string FormatTimestampMicros(int64_t micros) {
-  int64_t millis = micros >= 0 ? micros / 1000 : -((-micros + 999) / 1000);
-  return FormatIso8601Millis(millis);
-}
-
-// Delta's partition value serialization (PROTOCOL.md "Partition Value
-// Serialization"); nullopt is a null partition.
-std::optional<std::string> PartitionValueString(const DemoValue& v, DemoFieldType t) {
-  if (std::holds_alternative<std::monostate>(v)) return std::nullopt;
-  switch (t) {
-    case DemoFieldType::kString:
-      return std::get<std::string>(v);
-    case DemoFieldType::kInteger:
-      return std::to_string(std::get<int32_t>(v));
-    case DemoFieldType::kLong:
-      return std::to_string(std::get<int64_t>(v));
-    case DemoFieldType::kBoolean:
-      return std::get<bool>(v) ? "true" : "false";
-    case DemoFieldType::kDate:
-      return FormatDate(std::get<int32_t>(v));
-    case DemoFieldType::kDouble:
-      return FormatJsonDouble(std::get<double>(v));
-    case DemoFieldType::kTimestamp: {
-      // "yyyy-mm-dd hh:mm:ss.ffffff" (UTC).
-      int64_t micros = std::get<int64_t>(v);
-      std::string iso = FormatTimestampMicros(micros);  // ...THH:MM:SS.mmmZ
-      char frac[8];
-      std::snprintf(frac, sizeof(frac), "%06lld",
-                    static_cast<long long>(((micros % 1'000'000) + 1'000'000) % 1'000'000));
-      return iso.substr(0, 10) + " " + iso.substr(11, 8) + "." + frac;
-    }
-  }
-  return std::nullopt;
-}
-
-// ------------------------------------------------------------ JSON actions
-
-std::string SchemaString(const DemoTableSpec& spec) {
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject().Key("type").String("struct").Key("fields").BeginArray();
-  for (const DemoField& f : spec.fields) {
-    w.BeginObject();
-    w.Key("name").String(f.name);
-    w.Key("type").String(SparkTypeName(f.type));
-    w.Key("nullable").Bool(f.nullable);
-    w.Key("metadata").BeginObject();
-    if (!f.comment.empty()) w.Key("comment").String(f.comment);
-    w.EndObject();
-    w.EndObject();
-  }
-  w.EndArray().EndObject();
-  return out;
-}
-
-void WriteStatValue(JsonWriter* w, const DemoValue& v, DemoFieldType t) {
-  switch (t) {
-    case DemoFieldType::kLong:
-      w->Int(std::get<int64_t>(v));
-      break;
-    case DemoFieldType::kInteger:
-      w->Int(std::get<int32_t>(v));
-      break;
-    case DemoFieldType::kDouble:
-      w->Raw(FormatJsonDouble(std::get<double>(v)));
-      break;
-    case DemoFieldType::kString:
-      w->String(std::get<std::string>(v));
-      break;
-    case DemoFieldType::kDate:
-      w->String(FormatDate(std::get<int32_t>(v)));
-      break;
-    case DemoFieldType::kTimestamp:
-      w->String(FormatTimestampMicros(std::get<int64_t>(v)));
-      break;
-    case DemoFieldType::kBoolean:
-      w->Bool(std::get<bool>(v));
-      break;
-  }
-}
-
-// Delta file statistics, as Spark collects them: min/max for numbers, dates,
-// timestamps and strings (not booleans), left out for an all-null column;
-// null counts for every data column.
-std::string StatsJson(const DemoTableSpec& spec, const std::vector<DemoRow>& rows) {
-  struct ColumnStats {
-    std::optional<DemoValue> min, max;
-    int64_t nulls = 0;
-  };
-  std::vector<ColumnStats> cols(spec.fields.size());
-  for (const DemoRow& row : rows) {
-    for (size_t c = 0; c < spec.fields.size(); ++c) {
-      const DemoValue& v = row[c];
-      if (std::holds_alternative<std::monostate>(v)) {
-        ++cols[c].nulls;
-        continue;
-      }
-      // Same-alternative variant comparison; std::string compares as
-      // unsigned bytes, like Spark's UTF8String.
-      if (!cols[c].min || v < *cols[c].min) cols[c].min = v;
-      if (!cols[c].max || *cols[c].max < v) cols[c].max = v;
-    }
-  }
-  std::string out;
-  JsonWriter w(&out);
-  w.BeginObject().Key("numRecords").Int(static_cast<int64_t>(rows.size()));
-  for (const char* key : {"minValues", "maxValues"}) {
-    w.Key(key).BeginObject();
-    for (size_t c = 0; c < spec.fields.size(); ++c) {
-      const DemoField& f = spec.fields[c];
-      if (IsPartitionColumn(spec, f.name) || f.type == DemoFieldType::kBoolean) continue;
-      const auto& bound = key[1] == 'i' ? cols[c].min : cols[c].max;
-      if (!bound) continue;
-      w.Key(f.name);
-      WriteStatValue(&w, *bound, f.type);
-    }
-    w.EndObject();
-  }
-  w.Key("nullCount").BeginObject();
-  for (size_t c = 0; c < spec.fields.size(); ++c) {
-    if (IsPartitionColumn(spec, spec.fields[c].name)) continue;
-    w.Key(spec.fields[c].name).Int(cols[c].nulls);
-  }
-  w.EndObject().EndObject();
-  return out;
-}
 
 Status WriteFileBytes(const fs::path& path, std::string_view bytes) {
   std::ofstream out(path, std::ios::binary | std::ios::trunc);
@@ -228,41 +43,29 @@ Status CreateDirectories(const fs::path& path) {
   return Status::OK();
 }
 
-template <typename T>
-pq::ColumnData Typed(const std::vector<DemoRow>& rows, size_t c) {
-  std::vector<T> values;
-  std::vector<bool> validity;
-  for (const DemoRow& r : rows) {
-    const T* v = std::get_if<T>(&r[c]);
-    values.push_back(v ? *v : T{});
-    validity.push_back(v != nullptr);
-  }
-  return {std::move(values), std::move(validity)};
-}
-
-pq::ColumnData ColumnOf(const DemoTableSpec& spec, const std::vector<DemoRow>& rows, size_t c) {
-  switch (spec.fields[c].type) {
-    case DemoFieldType::kLong:
-    case DemoFieldType::kTimestamp:
-      return Typed<int64_t>(rows, c);
-    case DemoFieldType::kInteger:
-    case DemoFieldType::kDate:
-      return Typed<int32_t>(rows, c);
-    case DemoFieldType::kDouble:
-      return Typed<double>(rows, c);
-    case DemoFieldType::kString:
-      return Typed<std::string>(rows, c);
-    case DemoFieldType::kBoolean:
-      return Typed<bool>(rows, c);
-  }
-  return {};
-}
-
 bool ChangeDataFeed(const DemoTableSpec& spec) {
-  for (const auto& [k, v] : spec.configuration) {
-    if (k == "delta.enableChangeDataFeed") return v == "true";
+  return DemoConfiguration(spec, "delta.enableChangeDataFeed") == "true";
+}
+bool DeletionVectors(const DemoTableSpec& spec) {
+  return DemoConfiguration(spec, "delta.enableDeletionVectors") == "true";
+}
+bool ColumnMapping(const DemoTableSpec& spec) {
+  return DemoConfiguration(spec, "delta.columnMapping.mode") == "name";
+}
+
+bool IsDeleted(const DemoFile& f, size_t row) {
+  return std::binary_search(f.deleted.begin(), f.deleted.end(), static_cast<uint64_t>(row));
+}
+
+// The 16 bytes of a UUID's text form.
+std::string UuidBytes(const std::string& uuid) {
+  std::string out;
+  for (size_t i = 0; i + 1 < uuid.size(); ++i) {
+    if (uuid[i] == '-') continue;
+    out.push_back(static_cast<char>(std::stoi(uuid.substr(i, 2), nullptr, 16)));
+    ++i;
   }
-  return false;
+  return out;
 }
 
 // The DataFile an add or remove action of `f` records.
@@ -274,13 +77,14 @@ DataFile ActionFile(const DemoFile& f) {
   d.modification_time = f.modification_time;
   d.data_change = true;
   d.stats = f.stats;
+  if (f.deletion_vector) d.deletion_vector = *f.deletion_vector;
   return d;
 }
 
 }  // namespace
 
 struct DemoDeltaWriter::CommitInfo {
-  std::string operation;  // "WRITE", "DELETE"
+  std::string operation;  // "WRITE", "DELETE", "RENAME COLUMN"
   std::vector<std::pair<std::string, std::string>> parameters;
   std::vector<std::pair<std::string, int64_t>> metrics;
   bool blind_append = true;
@@ -297,6 +101,17 @@ Status DemoDeltaWriter::Init() {
   std::error_code ec;
   if (fs::exists(root_, ec) || ec) {
     return Status::FailedPrecondition("demo table folder already exists: " + root_.string());
+  }
+  if (ColumnMapping(spec_)) {
+    if (!spec_.partition_columns.empty()) {
+      return Status::InvalidArgument("demo tables with column mapping are unpartitioned");
+    }
+    int32_t id = 0;
+    for (DemoField& f : spec_.fields) {
+      f.id = ++id;
+      f.physical_name = "col-" + Uuid();
+    }
+    spec_.configuration.emplace_back("delta.columnMapping.maxColumnId", std::to_string(id));
   }
   return CreateDirectories(root_ / "_delta_log");
 }
@@ -352,12 +167,14 @@ Result<DemoFile> DemoDeltaWriter::WriteParquet(const PartitionValues& pv, std::v
   std::vector<pq::ColumnData> columns;
   for (size_t c = 0; c < spec_.fields.size(); ++c) {
     const DemoField& f = spec_.fields[c];
-    if (IsPartitionColumn(spec_, f.name)) continue;
-    schema.columns.emplace_back(f.name, ParquetType(f.type), f.nullable);
-    columns.push_back(ColumnOf(spec_, rows, c));
+    if (IsDemoPartitionColumn(spec_, f.name)) continue;
+    std::optional<int32_t> field_id;
+    if (f.id > 0) field_id = f.id;
+    schema.columns.emplace_back(DemoPhysicalName(f), DemoParquetType(f.type), f.nullable, field_id);
+    columns.push_back(DemoColumn(spec_, rows, c));
   }
   if (change_type) {
-    schema.columns.emplace_back("_change_type", ParquetType(DemoFieldType::kString), false);
+    schema.columns.emplace_back("_change_type", DemoParquetType(DemoFieldType::kString), false);
     columns.push_back({std::vector<std::string>(rows.size(), *change_type), {}});
   }
   LS_ASSIGN_OR_RETURN(std::string bytes, pq::WriteParquetFile(schema, {columns}, {}));
@@ -384,7 +201,9 @@ Result<DemoFile> DemoDeltaWriter::WriteParquet(const PartitionValues& pv, std::v
   f.partition_values = pv;
   f.size = static_cast<int64_t>(bytes.size());
   f.modification_time = mtime;
-  if (!change_type) f.stats = StatsJson(spec_, rows);
+  std::optional<bool> tight_bounds;
+  if (DeletionVectors(spec_)) tight_bounds = true;
+  if (!change_type) f.stats = DemoStatsJson(spec_, rows, tight_bounds);
   f.rows = std::move(rows);
   return f;
 }
@@ -439,17 +258,9 @@ Status DemoDeltaWriter::CommitWrite(const std::vector<DemoFile>& files) {
                   {"numOutputBytes", bytes}};
   std::string actions;
   if (create) {
-    TableProtocol protocol;
-    if (ChangeDataFeed(spec_)) protocol.min_writer_version = 4;  // the feature's writer version
-    AppendProtocolAction(protocol, &actions);
-    TableMetadata metadata;
-    metadata.id = Uuid();
-    metadata.description = spec_.description;
-    metadata.schema_string = SchemaString(spec_);
-    metadata.partition_columns = spec_.partition_columns;
-    for (const auto& [k, v] : spec_.configuration) metadata.configuration[k] = v;
-    metadata.created_time = CommitTime(0);
-    AppendMetadataAction(metadata, &actions);
+    table_id_ = Uuid();
+    AppendProtocolAction(Protocol(), &actions);
+    AppendMetadataAction(Metadata(), &actions);
   }
   for (const DemoFile& f : files) AppendAddAction(ActionFile(f), &actions);
   return Commit(info, actions, files, {});
@@ -462,7 +273,9 @@ Status DemoDeltaWriter::CommitDelete(const std::string& predicate_sql,
   int split = 0;
   for (const auto& [path, f] : active_) {
     std::vector<DemoRow> keep, gone;
-    for (const DemoRow& r : f.rows) (matches(r) ? gone : keep).push_back(r);
+    for (size_t i = 0; i < f.rows.size(); ++i) {
+      if (!IsDeleted(f, i)) (matches(f.rows[i]) ? gone : keep).push_back(f.rows[i]);
+    }
     if (gone.empty()) continue;
     if (ChangeDataFeed(spec_)) {
       // With the change data feed on, the deleted rows go to a cdc file.
@@ -470,7 +283,7 @@ Status DemoDeltaWriter::CommitDelete(const std::string& predicate_sql,
                                                     static_cast<int>(changes.size()), "delete"));
       changes.push_back(std::move(cf));
     }
-    deleted_rows += static_cast<int64_t>(f.rows.size() - keep.size());
+    deleted_rows += static_cast<int64_t>(f.rows.size() - f.deleted.size() - keep.size());
     copied_rows += static_cast<int64_t>(keep.size());
     removed.push_back(f);
     if (!keep.empty()) {
@@ -495,6 +308,116 @@ Status DemoDeltaWriter::CommitDelete(const std::string& predicate_sql,
   return Commit(info, actions, added, removed);
 }
 
+Status DemoDeltaWriter::CommitDeleteWithDeletionVectors(
+    const std::string& predicate_sql, const std::function<bool(const DemoRow&)>& matches,
+    int64_t max_inline_cardinality) {
+  if (!DeletionVectors(spec_)) {
+    return Status::InvalidArgument("table " + spec_.name + " has no deletion vectors");
+  }
+  std::vector<DemoFile> removed, added;
+  int64_t deleted_rows = 0;
+  std::string dv_file;  // the commit's DV file, without its version byte
+  const std::string dv_uuid = Uuid();
+  for (const auto& [path, f] : active_) {
+    std::vector<uint64_t> deleted = f.deleted;
+    for (size_t i = 0; i < f.rows.size(); ++i) {
+      if (!IsDeleted(f, i) && matches(f.rows[i])) deleted.push_back(i);
+    }
+    if (deleted.size() == f.deleted.size()) continue;
+    deleted_rows += static_cast<int64_t>(deleted.size() - f.deleted.size());
+    std::sort(deleted.begin(), deleted.end());
+    removed.push_back(f);
+    DemoFile nf = f;
+    nf.deleted = std::move(deleted);
+    if (static_cast<int64_t>(nf.deleted.size()) <= max_inline_cardinality) {
+      nf.deletion_vector = InlineDeletionVector(nf.deleted);
+    } else {
+      std::string bitmap = SerializeRoaringBitmapArray(nf.deleted);
+      DeletionVector dv;
+      dv.storage_type = "u";
+      dv.path_or_inline_dv = Z85Encode(UuidBytes(dv_uuid));
+      dv.offset = static_cast<int32_t>(1 + dv_file.size());  // after the version byte
+      dv.size_in_bytes = static_cast<int32_t>(bitmap.size());
+      dv.cardinality = static_cast<int64_t>(nf.deleted.size());
+      nf.deletion_vector = std::move(dv);
+      dv_file += DeletionVectorFile(bitmap).substr(1);  // size, bitmap, CRC
+    }
+    nf.stats = DemoStatsJson(spec_, nf.rows, /*tight_bounds=*/false);
+    added.push_back(std::move(nf));
+  }
+  if (!dv_file.empty()) {
+    fs::path full = root_ / ("deletion_vector_" + dv_uuid + ".bin");
+    LS_RETURN_IF_ERROR(WriteFileBytes(full, std::string(1, '\x01') + dv_file));
+    LS_RETURN_IF_ERROR(SetModificationTime(full, CommitTime(next_version_) - 400));
+  }
+  CommitInfo info;
+  info.operation = "DELETE";
+  info.parameters = {{"predicate", "[\"" + predicate_sql + "\"]"}};
+  info.blind_append = false;
+  // A file that had a DV gets a new one: "updated", not "added".
+  int64_t updated = 0;
+  for (const DemoFile& f : removed) updated += f.deletion_vector ? 1 : 0;
+  info.metrics = {{"numRemovedFiles", 0},
+                  {"numAddedFiles", 0},
+                  {"numDeletedRows", deleted_rows},
+                  {"numCopiedRows", 0},
+                  {"numDeletionVectorsAdded", static_cast<int64_t>(added.size()) - updated},
+                  {"numDeletionVectorsUpdated", updated}};
+  std::string actions;
+  const int64_t ts = CommitTime(next_version_);
+  for (const DemoFile& f : removed) AppendRemoveAction(ActionFile(f), ts, &actions);
+  for (const DemoFile& f : added) AppendAddAction(ActionFile(f), &actions);
+  // Same paths: Commit drops the removed entries before adding the new ones.
+  return Commit(info, actions, added, removed);
+}
+
+Status DemoDeltaWriter::CommitRenameColumn(const std::string& from, const std::string& to) {
+  if (!ColumnMapping(spec_)) {
+    return Status::InvalidArgument("renaming a column needs column mapping");
+  }
+  auto it = std::find_if(spec_.fields.begin(), spec_.fields.end(),
+                         [&](const DemoField& f) { return f.name == from; });
+  if (it == spec_.fields.end()) return Status::InvalidArgument("no column " + from);
+  it->name = to;
+  CommitInfo info;
+  info.operation = "RENAME COLUMN";
+  info.parameters = {{"oldColumnPath", from}, {"newColumnPath", to}};
+  info.blind_append = false;
+  std::string actions;
+  AppendMetadataAction(Metadata(), &actions);
+  return Commit(info, actions, {}, {});
+}
+
+TableProtocol DemoDeltaWriter::Protocol() const {
+  TableProtocol protocol;
+  if (ChangeDataFeed(spec_)) protocol.min_writer_version = 4;  // the feature's writer version
+  if (DeletionVectors(spec_)) {
+    // Deletion vectors exist only as a table feature (reader 3, writer 7).
+    std::vector<std::string> features = {"deletionVectors"};
+    if (ColumnMapping(spec_)) features.insert(features.begin(), "columnMapping");
+    protocol.min_reader_version = 3;
+    protocol.min_writer_version = 7;
+    protocol.reader_features = features;
+    if (ChangeDataFeed(spec_)) features.insert(features.begin(), "changeDataFeed");
+    protocol.writer_features = features;
+  } else if (ColumnMapping(spec_)) {
+    protocol.min_reader_version = 2;  // column mapping's legacy versions
+    protocol.min_writer_version = 5;
+  }
+  return protocol;
+}
+
+TableMetadata DemoDeltaWriter::Metadata() const {
+  TableMetadata metadata;
+  metadata.id = table_id_;
+  metadata.description = spec_.description;
+  metadata.schema_string = DemoSchemaString(spec_);
+  metadata.partition_columns = spec_.partition_columns;
+  for (const auto& [k, v] : spec_.configuration) metadata.configuration[k] = v;
+  metadata.created_time = CommitTime(0);
+  return metadata;
+}
+
 DemoTable DemoDeltaWriter::Describe() const {
   DemoTable t;
   t.name = spec_.name;
@@ -504,15 +427,17 @@ DemoTable DemoDeltaWriter::Describe() const {
   t.partitioned = !spec_.partition_columns.empty();
   t.latest_version = next_version_ - 1;
   t.num_files = static_cast<int64_t>(active_.size());
-  for (const auto& [path, f] : active_) t.num_rows += static_cast<int64_t>(f.rows.size());
+  for (const auto& [path, f] : active_) {
+    t.num_rows += static_cast<int64_t>(f.rows.size() - f.deleted.size());
+  }
   return t;
 }
 
 PartitionValues DemoDeltaWriter::PartitionOf(const DemoRow& row) const {
   PartitionValues pv;
   for (size_t c = 0; c < spec_.fields.size(); ++c) {
-    if (IsPartitionColumn(spec_, spec_.fields[c].name)) {
-      pv[spec_.fields[c].name] = PartitionValueString(row[c], spec_.fields[c].type);
+    if (IsDemoPartitionColumn(spec_, spec_.fields[c].name)) {
+      pv[spec_.fields[c].name] = DemoPartitionValue(row[c], spec_.fields[c].type);
     }
   }
   return pv;

@@ -11,8 +11,14 @@
 // rewrite the files it touches. Deterministic for a seed: UUIDs come from
 // the table's generator.
 //
-// Errors: kFailedPrecondition if the table folder exists, kIOError when
-// the file system fails. Not thread-safe.
+// Table features come from the spec's configuration: the change data feed
+// (cdc files for deletes), deletion vectors (merge-on-read deletes, protocol
+// 3/7) and column mapping in "name" mode (fields get ids and col-<uuid>
+// physical names, protocol 2/5; unpartitioned tables only).
+//
+// Errors: kFailedPrecondition if the table folder exists, kInvalidArgument
+// for a feature the spec does not allow (e.g. a rename without column
+// mapping), kIOError when the file system fails. Not thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -27,32 +33,12 @@
 #include <vector>
 
 #include "common/status.h"
+#include "demo/demo_delta_values.h"
 #include "demo/demo_tables.h"
 #include "table/partition_values.h"
+#include "table/table_format.h"
 
 namespace lakeshare {
-
-enum class DemoFieldType { kLong, kInteger, kDouble, kString, kDate, kTimestamp, kBoolean };
-
-struct DemoField {
-  std::string name;
-  DemoFieldType type;
-  bool nullable;
-  std::string comment;  // empty: none
-};
-
-// A cell: null, or the value in the representation of its DemoFieldType
-// (int32 days for dates, int64 microseconds for timestamps).
-using DemoValue = std::variant<std::monostate, bool, int32_t, int64_t, double, std::string>;
-using DemoRow = std::vector<DemoValue>;  // one cell per field, partition columns included
-
-struct DemoTableSpec {
-  std::string name;
-  std::string description;
-  std::vector<DemoField> fields;
-  std::vector<std::string> partition_columns;
-  std::vector<std::pair<std::string, std::string>> configuration;
-};
 
 struct DemoFile {
   std::string path;  // as recorded in the log (URI-encoded, relative)
@@ -60,7 +46,11 @@ struct DemoFile {
   int64_t size = 0;
   int64_t modification_time = 0;
   std::string stats;
-  std::vector<DemoRow> rows;
+  std::vector<DemoRow> rows;  // every row of the file, deleted ones included
+  // Positions (ascending) of the rows a deletion vector hides, and its
+  // descriptor as the log records it.
+  std::vector<uint64_t> deleted;
+  std::optional<DeletionVector> deletion_vector;
 };
 
 class DemoDeltaWriter {
@@ -89,6 +79,18 @@ class DemoDeltaWriter {
   // table's protocol (written with version 0) has writer version 4.
   Status CommitDelete(const std::string& predicate_sql,
                       const std::function<bool(const DemoRow&)>& matches);
+  // A merge-on-read DELETE (needs delta.enableDeletionVectors = true): each
+  // active file with a matching live row is removed and added again, same
+  // path and stats (tightBounds false), with a deletion vector of all its
+  // deleted rows. A DV of at most `max_inline_cardinality` rows is stored
+  // inline (storageType "i"); the others go to one deletion_vector_<uuid>.bin
+  // file of the commit ("u"), one after the other.
+  Status CommitDeleteWithDeletionVectors(const std::string& predicate_sql,
+                                         const std::function<bool(const DemoRow&)>& matches,
+                                         int64_t max_inline_cardinality);
+  // ALTER TABLE RENAME COLUMN (needs column mapping): a commit with only the
+  // new metaData; files and physical names stay.
+  Status CommitRenameColumn(const std::string& from, const std::string& to);
 
   DemoTable Describe() const;
 
@@ -97,6 +99,8 @@ class DemoDeltaWriter {
   std::string Uuid();
   PartitionValues PartitionOf(const DemoRow& row) const;
   // A data file, or with `change_type` a change data file.
+  TableProtocol Protocol() const;
+  TableMetadata Metadata() const;
   Result<DemoFile> WriteParquet(const PartitionValues& pv, std::vector<DemoRow> rows, int split,
                                 const std::optional<std::string>& change_type);
   Status Commit(const CommitInfo& info, const std::string& actions,
@@ -107,6 +111,7 @@ class DemoDeltaWriter {
   std::mt19937_64 rng_;
   int64_t first_commit_ms_;
   int64_t next_version_ = 0;
+  std::string table_id_;  // metaData.id, kept by metadata-only commits
   std::map<std::string, DemoFile> active_;
 };
 

@@ -8,15 +8,13 @@ share's partition filter, an Iceberg table, the limit, and refusals (bad
 version, limit out of range, a missing table, a corrupt data file)."""
 import os
 import shutil
-import struct
 
 import pytest
 
-import delta_log
 import harness
 import hudi_reader
-import iceberg_deletes
 import iceberg_meta
+from delta_rows import delta_rows, key, served_rows
 from catalog_db import DbServer, new_catalog_db
 
 # python3-avro warns about Iceberg's "map" logical type on every manifest.
@@ -53,53 +51,6 @@ def ops(server):
 @pytest.fixture(scope="module")
 def parquet(parquet_rows):
     return hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
-
-
-def dv_positions(table_dir, dv):
-    """Rows a Delta deletion vector deletes (on-disk 'u' and inline 'i')."""
-    if not dv:
-        return set()
-    if dv["storageType"] == "i":
-        data = delta_log.z85_decode(dv["pathOrInlineDv"])[:dv["sizeInBytes"]]
-    else:
-        with open(delta_log.dv_file_path(table_dir, dv), "rb") as f:
-            f.seek(dv.get("offset") or 1)
-            (size,) = struct.unpack(">I", f.read(4))
-            data = f.read(size)
-    return set(iceberg_deletes.roaring_bitmap_array(data))
-
-
-def delta_rows(parquet, table_dir, version=None, keep=lambda pv: True):
-    """The rows a recipient reads, as dicts of logical name -> value."""
-    snap = delta_log.DeltaTable(table_dir).snapshot(version)
-    fields = snap.schema["fields"]
-    physical = {f["name"]: (f.get("metadata") or {}).get("delta.columnMapping.physicalName", f["name"])
-                for f in fields}
-    files = [f for f in snap.files if keep(f.partition_values)]
-    read = parquet.rows([f.local_path for f in files])
-    out = []
-    for f in files:
-        deleted = dv_positions(table_dir, f.deletion_vector)
-        for pos, rec in enumerate(read[f.local_path]):
-            if pos in deleted:
-                continue
-            row = {}
-            for name, phys in physical.items():
-                if name in snap.partition_columns:
-                    row[name] = f.partition_values.get(phys)
-                else:
-                    row[name] = rec.get(phys)
-            out.append(row)
-    return [f["name"] for f in fields], out
-
-
-def served_rows(answer):
-    names = [c["name"] for c in answer["columns"]]
-    return [dict(zip(names, r)) for r in answer["rows"]]
-
-
-def key(row):
-    return sorted((k, repr(v)) for k, v in row.items())
 
 
 def test_a_deletion_vector_table_previews_as_recipients_read_it(ops, parquet):
