@@ -131,8 +131,8 @@ Result<Principal> SqlCatalog::RecipientPrincipal(std::string_view name,
                                             {NameKey(name)}));
   if (rows.empty()) return Status::Unauthenticated("no recipient '" + std::string(name) + "'");
   const Row& row = rows[0];
-  LS_ASSIGN_OR_RETURN(auto allowlist, sql_catalog_internal::DecodeAllowlist(row.OptText(1)));
-  if (!sql_catalog_internal::AddressAllowed(allowlist, remote_address)) {
+  LS_ASSIGN_OR_RETURN(auto allowlist, DecodeAllowlist(row.OptText(1)));
+  if (!AddressAllowed(allowlist, remote_address)) {
     return Status::PermissionDenied("requests from this address are not allowed for the recipient");
   }
   Principal who{row.Text(0), std::nullopt};
