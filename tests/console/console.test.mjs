@@ -480,7 +480,7 @@ async function stopWalk(...more) {
 
 describe('console on a SQLite catalog', () => {
   before(() => startWalk());
-  after(stopWalk);
+  after(() => stopWalk());
 
   test('serves its files with strict headers', async () => {
     const index = await fetch(`${server.baseUrl}/console/`, { headers: { 'Accept-Encoding': 'br' } });
