@@ -27,6 +27,7 @@ const std::vector<NestedKeys>& Nested() {
                                                   {"metrics", &kMetricsKeys},
                                                   {"rateLimit", &kRateLimitKeys},
                                                   {"tokenEndpointRateLimit", &kRateLimitKeys},
+                                                  {"oauth", &kOAuthKeys},
                                                   {"hudi", &kHudiKeys}};
   return kNested;
 }

@@ -46,7 +46,11 @@ TEST(ConfigEnvTest, EveryKnownKeyHasAVariable) {
   EXPECT_TRUE(has("rateLimit.burst"));
   EXPECT_EQ(ConfigEnvName("rateLimit.requestsPerSecond"),
             "LAKESHARE_RATE_LIMIT__REQUESTS_PER_SECOND");
+  EXPECT_TRUE(has("oauth.accessTokenTtlSeconds"));
+  EXPECT_EQ(ConfigEnvName("oauth.accessTokenTtlSeconds"),
+            "LAKESHARE_OAUTH__ACCESS_TOKEN_TTL_SECONDS");
   EXPECT_FALSE(has("ssl"));  // a mapping: its keys are the settings
+  EXPECT_FALSE(has("oauth"));
 }
 
 TEST(ConfigEnvTest, EnvironmentOverridesTheFile) {
