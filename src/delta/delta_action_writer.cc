@@ -16,8 +16,16 @@ void WritePartitionValues(JsonWriter& w, const PartitionValues& values) {
   w.EndObject();
 }
 
+void WriteStrings(JsonWriter& w, const std::vector<std::string>& strings) {
+  w.BeginArray();
+  for (const std::string& s : strings) w.String(s);
+  w.EndArray();
+}
+
+}  // namespace
+
 // Delta's deletionVector descriptor; offset only for DVs stored in files.
-void WriteDeletionVector(JsonWriter& w, const DeletionVector& dv) {
+void WriteDeletionVectorField(JsonWriter& w, const DeletionVector& dv) {
   w.Key("deletionVector").BeginObject();
   w.Key("storageType").String(dv.storage_type);
   w.Key("pathOrInlineDv").String(dv.path_or_inline_dv);
@@ -26,14 +34,6 @@ void WriteDeletionVector(JsonWriter& w, const DeletionVector& dv) {
   w.Key("cardinality").Int(dv.cardinality);
   w.EndObject();
 }
-
-void WriteStrings(JsonWriter& w, const std::vector<std::string>& strings) {
-  w.BeginArray();
-  for (const std::string& s : strings) w.String(s);
-  w.EndArray();
-}
-
-}  // namespace
 
 void AppendCommitInfoAction(const CommitInfoAction& info, std::string* out) {
   JsonWriter w(out);
@@ -97,7 +97,7 @@ void AppendAddAction(const DataFile& file, std::string* out) {
   w.Key("modificationTime").Int(file.modification_time);
   w.Key("dataChange").Bool(file.data_change);
   if (file.stats) w.Key("stats").String(*file.stats);
-  if (file.deletion_vector) WriteDeletionVector(w, *file.deletion_vector);
+  if (file.deletion_vector) WriteDeletionVectorField(w, *file.deletion_vector);
   w.EndObject().EndObject();
   out->push_back('\n');
 }
@@ -111,7 +111,7 @@ void AppendRemoveAction(const DataFile& file, int64_t deletion_timestamp_ms, std
   w.Key("extendedFileMetadata").Bool(true);
   WritePartitionValues(w, file.partition_values);
   w.Key("size").Int(file.size);
-  if (file.deletion_vector) WriteDeletionVector(w, *file.deletion_vector);
+  if (file.deletion_vector) WriteDeletionVectorField(w, *file.deletion_vector);
   w.EndObject().EndObject();
   out->push_back('\n');
 }

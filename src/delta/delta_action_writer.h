@@ -22,6 +22,8 @@
 
 namespace lakeshare {
 
+class JsonWriter;
+
 struct CommitInfoAction {
   int64_t timestamp_ms = 0;
   std::string operation = "WRITE";
@@ -34,6 +36,11 @@ struct CommitInfoAction {
   std::optional<std::string> engine_info;
   std::optional<std::string> txn_id;
 };
+
+// Writes the "deletionVector" key and Delta's descriptor object (offset only
+// for DVs stored in files): the one spelling of it, for the log and for the
+// sharing answers' delta-format lines.
+void WriteDeletionVectorField(JsonWriter& w, const DeletionVector& dv);
 
 void AppendCommitInfoAction(const CommitInfoAction& info, std::string* out);
 void AppendProtocolAction(const TableProtocol& protocol, std::string* out);

@@ -6,6 +6,7 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
+#include "delta/delta_action_writer.h"
 
 namespace lakeshare {
 
@@ -187,16 +188,7 @@ void AppendDeltaFileLine(std::string* out, const DataFile& f, const PresignedUrl
   }
   w.Key("dataChange").Bool(f.data_change);
   if (f.stats && line.action != "cdc") w.Key("stats").String(*f.stats);
-  if (line.deletion_vector) {
-    const DeletionVector& dv = *line.deletion_vector;
-    w.Key("deletionVector").BeginObject();
-    w.Key("storageType").String(dv.storage_type);
-    w.Key("pathOrInlineDv").String(dv.path_or_inline_dv);
-    if (dv.offset) w.Key("offset").Int(*dv.offset);
-    w.Key("sizeInBytes").Int(dv.size_in_bytes);
-    w.Key("cardinality").Int(dv.cardinality);
-    w.EndObject();
-  }
+  if (line.deletion_vector) WriteDeletionVectorField(w, *line.deletion_vector);
   if (f.tags) {
     w.Key("tags").BeginObject();
     for (const auto& [k, v] : *f.tags) w.Key(k).String(v);
