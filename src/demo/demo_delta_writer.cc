@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <chrono>
 #include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <optional>
 #include <system_error>
@@ -441,6 +442,15 @@ PartitionValues DemoDeltaWriter::PartitionOf(const DemoRow& row) const {
     }
   }
   return pv;
+}
+
+Result<std::filesystem::path> CreateDemoFolder(const std::string& dir) {
+  if (dir.empty()) return Status::InvalidArgument("demo table folder must not be empty");
+  std::filesystem::path root(dir);
+  std::error_code ec;
+  std::filesystem::create_directories(root, ec);
+  if (ec) return Status::IOError("cannot create " + root.string() + ": " + ec.message());
+  return root;
 }
 
 }  // namespace lakeshare

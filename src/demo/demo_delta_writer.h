@@ -53,6 +53,10 @@ struct DemoFile {
   std::optional<DeletionVector> deletion_vector;
 };
 
+// Creates the folder the demo's tables go in (and its parents) and returns
+// it; kInvalidArgument when `dir` is empty, kIOError when it cannot be made.
+Result<std::filesystem::path> CreateDemoFolder(const std::string& dir);
+
 class DemoDeltaWriter {
  public:
   DemoDeltaWriter(std::filesystem::path root, DemoTableSpec spec, uint64_t seed,

@@ -2,7 +2,6 @@
 
 #include <filesystem>
 #include <random>
-#include <system_error>
 #include <variant>
 
 #include "common/time_util.h"
@@ -195,11 +194,7 @@ Result<DemoTable> WriteMembers(const fs::path& dir, int64_t first_commit_ms) {
 }  // namespace
 
 Result<std::vector<DemoTable>> WriteDemoTables(const std::string& dir) {
-  if (dir.empty()) return Status::InvalidArgument("demo table folder must not be empty");
-  std::filesystem::path root(dir);
-  std::error_code ec;
-  std::filesystem::create_directories(root, ec);
-  if (ec) return Status::IOError("cannot create " + root.string() + ": " + ec.message());
+  LS_ASSIGN_OR_RETURN(const std::filesystem::path root, CreateDemoFolder(dir));
   // Whole seconds, the last commit of each table 1 s before now.
   const int64_t now_s = NowMillis() / 1000 * 1000;
   std::vector<DemoTable> tables;
