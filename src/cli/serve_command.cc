@@ -175,6 +175,16 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
                                                    config.storage, CloudEnvironment::FromProcess());
   LS_RETURN_IF_ERROR(storage->Validate());
   for (const std::string& line : storage->Describe()) spdlog::info("storage: {}", line);
+  HttpClientOptions catalog_http;
+  catalog_http.request_timeout_ms = 30000;  // a catalog answers small JSON documents
+  auto iceberg_catalogs =
+      std::make_shared<CatalogConnections>(config.iceberg_catalogs, CloudEnvironment::FromProcess(),
+                                           std::make_shared<HttpClient>(catalog_http));
+  LS_RETURN_IF_ERROR(iceberg_catalogs->Validate());
+  for (const std::string& line : iceberg_catalogs->Describe()) {
+    spdlog::info("icebergCatalogs: {}", line);
+  }
+  storage->SetCatalogConnections(iceberg_catalogs);
   if (config.presigned_url_timeout_seconds > 7 * 24 * 3600) {
     spdlog::warn(
         "preSignedUrlTimeoutSeconds is {} s, but S3 and GCS pre-signed URLs cannot "

@@ -34,7 +34,7 @@ const std::vector<NestedKeys>& Nested() {
 
 bool IsListKey(std::string_view key) {
   return key == "trustedProxies" || key == "shares" || key == "recipients" || key == "storage" ||
-         key == "federation";
+         key == "federation" || key == "icebergCatalogs";
 }
 
 std::string UpperSnake(std::string_view key) {

@@ -167,6 +167,9 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
     p.Restart("metrics", "changed");
   }
   if (!SameStorage(running.storage, loaded.storage)) p.Restart("storage", "changed");
+  if (running.iceberg_catalogs != loaded.iceberg_catalogs) {
+    p.Restart("icebergCatalogs", "changed");
+  }
 
   ConfigReload plan = p.Take();
   if (running.federation != loaded.federation) {

@@ -441,6 +441,72 @@ Status ParseStorage(const YAML::Node& root, const std::string& base_dir, ServerC
   return Status::OK();
 }
 
+Status ParseIcebergCatalogs(const YAML::Node& root, ServerConfig* cfg) {
+  YAML::Node entries;
+  LS_RETURN_IF_ERROR(ReadSequence(root, "icebergCatalogs", &entries));
+  static const std::set<std::string> kKeys = {
+      "name",          "type",   "uri",         "catalogId",       "auth",
+      "token",         "clientId", "clientSecret", "scope",         "tokenEndpoint",
+      "signingName",   "region", "accessKeyId", "secretAccessKey", "sessionToken"};
+  for (const YAML::Node& n : entries) {
+    if (!n.IsMap()) return Bad(n, "icebergCatalogs", "entries must be mappings");
+    CatalogConnectionConfig c;
+    LS_RETURN_IF_ERROR(ReadString(n, "name", &c.name));
+    if (c.name.empty()) return Bad(n, "icebergCatalogs", "entry needs a 'name'");
+    for (const auto& kv : n) {
+      std::string key = kv.first.as<std::string>();
+      if (kKeys.count(key) == 0) {
+        return Bad(kv.first, "icebergCatalogs",
+                   "entry '" + c.name + "' has an unknown key '" + key + "'");
+      }
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "type", &c.type));
+    AsciiLowerInPlace(&c.type);
+    if (c.type != "rest" && c.type != "glue") return Bad(n["type"], "type", "must be rest or glue");
+    LS_RETURN_IF_ERROR(ReadString(n, "uri", &c.uri));
+    LS_RETURN_IF_ERROR(ReadString(n, "catalogId", &c.catalog_id));
+    std::string auth = c.type == "glue" ? "sigv4" : "none";
+    LS_RETURN_IF_ERROR(ReadString(n, "auth", &auth));
+    AsciiLowerInPlace(&auth);
+    HttpAuthConfig& a = c.auth;
+    if (auth == "none") {
+      a.kind = HttpAuthConfig::Kind::kNone;
+    } else if (auth == "bearer") {
+      a.kind = HttpAuthConfig::Kind::kBearer;
+    } else if (auth == "oauth2") {
+      a.kind = HttpAuthConfig::Kind::kOAuth2;
+    } else if (auth == "sigv4") {
+      a.kind = HttpAuthConfig::Kind::kSigV4;
+    } else {
+      return Bad(n["auth"], "auth", "must be none, bearer, oauth2 or sigv4");
+    }
+    if (c.type == "glue" && a.kind != HttpAuthConfig::Kind::kSigV4) {
+      return Bad(n["auth"], "auth", "of a glue catalog must be sigv4");
+    }
+    LS_RETURN_IF_ERROR(ReadString(n, "token", &a.token));
+    LS_RETURN_IF_ERROR(ReadString(n, "clientId", &a.client_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "clientSecret", &a.client_secret));
+    LS_RETURN_IF_ERROR(ReadString(n, "scope", &a.scope));
+    LS_RETURN_IF_ERROR(ReadString(n, "tokenEndpoint", &a.token_endpoint));
+    LS_RETURN_IF_ERROR(ReadString(n, "signingName", &a.service));
+    LS_RETURN_IF_ERROR(ReadString(n, "region", &a.region));
+    LS_RETURN_IF_ERROR(ReadString(n, "accessKeyId", &a.access_key_id));
+    LS_RETURN_IF_ERROR(ReadString(n, "secretAccessKey", &a.secret_access_key));
+    LS_RETURN_IF_ERROR(ReadString(n, "sessionToken", &a.session_token));
+    if (a.kind == HttpAuthConfig::Kind::kOAuth2 && !n["scope"]) a.scope = "catalog";
+    cfg->iceberg_catalogs.push_back(std::move(c));
+  }
+  for (size_t i = 0; i < cfg->iceberg_catalogs.size(); ++i) {
+    for (size_t j = 0; j < i; ++j) {
+      if (cfg->iceberg_catalogs[i].name == cfg->iceberg_catalogs[j].name) {
+        return Status::InvalidArgument("config: icebergCatalogs: the name '" +
+                                       cfg->iceberg_catalogs[i].name + "' is used twice");
+      }
+    }
+  }
+  return Status::OK();
+}
+
 Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConfig* cfg) {
   if (!root.IsMap()) return Status::InvalidArgument("config: the top level must be a mapping");
   LS_RETURN_IF_ERROR(CheckConfigKeys(root, "", kRootKeys, kReferenceOnlyRootKeys, &cfg->warnings));
@@ -536,6 +602,7 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   LS_RETURN_IF_ERROR(ParseShares(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
   LS_RETURN_IF_ERROR(ParseStorage(root, base_dir, cfg));
+  LS_RETURN_IF_ERROR(ParseIcebergCatalogs(root, cfg));
   LS_RETURN_IF_ERROR(ParseHudi(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseSsl(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseMetrics(root, cfg));

@@ -144,6 +144,9 @@ struct ServerConfig {
   // Credentials and endpoints of cloud storage locations (`storage:`). Holds
   // secrets: never log it.
   std::vector<StorageLocationConfig> storage;
+  // `icebergCatalogs:` — Iceberg catalog services and how to log in to them
+  // (storage/catalog_connections.h). Holds secrets: never log it.
+  std::vector<CatalogConnectionConfig> iceberg_catalogs;
 };
 
 // Parses YAML text, with the settings of `env` over it (config_env.h).

@@ -392,5 +392,59 @@ storage:
           .ok());
 }
 
+TEST(ServerConfigIcebergCatalogsTest, ParsesEntries) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+allowAnonymous: true
+icebergCatalogs:
+- name: polaris
+  uri: https://cat.example/api/catalog
+  auth: OAuth2
+  clientId: ls
+  clientSecret: S3CRET
+- name: unity
+  uri: https://u.example/iceberg
+  auth: bearer
+  token: TOK
+- name: s3t
+  uri: https://s3tables.us-east-1.amazonaws.com/iceberg
+  auth: sigv4
+  signingName: s3tables
+  region: us-east-1
+- name: prod
+  type: glue
+  region: eu-west-1
+  catalogId: "111122223333"
+)",
+                               "/");
+  ASSERT_OK(cfg);
+  ASSERT_EQ(cfg->iceberg_catalogs.size(), 4u);
+  const auto& p = cfg->iceberg_catalogs[0];
+  EXPECT_EQ(p.type, "rest");
+  EXPECT_EQ(p.auth.kind, HttpAuthConfig::Kind::kOAuth2);
+  EXPECT_EQ(p.auth.client_secret, "S3CRET");
+  EXPECT_EQ(p.auth.scope, "catalog");  // the Iceberg REST default
+  EXPECT_EQ(cfg->iceberg_catalogs[1].auth.token, "TOK");
+  EXPECT_EQ(cfg->iceberg_catalogs[2].auth.service, "s3tables");
+  const auto& g = cfg->iceberg_catalogs[3];
+  EXPECT_EQ(g.type, "glue");
+  EXPECT_EQ(g.auth.kind, HttpAuthConfig::Kind::kSigV4);
+  EXPECT_EQ(g.catalog_id, "111122223333");
+}
+
+TEST(ServerConfigIcebergCatalogsTest, RefusesBadEntriesWithoutEchoingSecrets) {
+  auto parse = [](const std::string& entry) {
+    return ParseServerConfig("version: 1\nallowAnonymous: true\nicebergCatalogs:\n" + entry, "/");
+  };
+  auto unknown = parse("- name: a\n  uri: http://x\n  secret: TOPSECRET\n");
+  ASSERT_FALSE(unknown.ok());
+  EXPECT_EQ(unknown.status().message().find("TOPSECRET"), std::string::npos);
+  EXPECT_FALSE(parse("- uri: http://x\n").ok());
+  EXPECT_FALSE(parse("- name: a\n  auth: kerberos\n").ok());
+  EXPECT_FALSE(parse("- name: a\n  type: hive\n").ok());
+  EXPECT_FALSE(parse("- name: a\n  type: glue\n  auth: bearer\n").ok());
+  EXPECT_FALSE(parse("- name: a\n  uri: http://x\n- name: a\n  uri: http://y\n").ok());
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -11,6 +11,7 @@
 #include "common/json_writer.h"
 #include "common/thread_pool.h"
 #include "common/time_util.h"
+#include "iceberg/glue_catalog.h"
 #include "iceberg/iceberg_table_loaded.h"
 #include "iceberg/manifest_conversion.h"
 #include "iceberg/rest_catalog.h"
@@ -46,7 +47,7 @@ IcebergTable::IcebergTable(std::string location, std::shared_ptr<Storage> storag
       rest_(IsRestLocation(location_)),
       cache_(options_.cache != nullptr ? *options_.cache : SnapshotCache::Global()),
       cache_id_(cache_.NewTableId()),
-      http_(!rest_ || options_.http_get ? nullptr
+      http_(!rest_ || options_.http_get || options_.metadata_location ? nullptr
             : options_.http             ? options_.http
                             : std::make_shared<HttpClient>(iceberg::RestCatalogHttpOptions())),
       manifests_(options_.max_manifest_bytes, options_.max_parallel_reads) {}
@@ -54,7 +55,7 @@ IcebergTable::IcebergTable(std::string location, std::shared_ptr<Storage> storag
 IcebergTable::~IcebergTable() { cache_.EraseTable(cache_id_); }
 
 bool IcebergTable::IsRestLocation(const std::string& location) {
-  return iceberg::IsRestCatalogLocation(location);
+  return iceberg::IsRestCatalogLocation(location) || iceberg::IsGlueLocation(location);
 }
 
 bool IcebergTable::IsMetadataFileName(const std::string& name) {
@@ -158,10 +159,16 @@ Result<std::shared_ptr<const IcebergTable::Loaded>> IcebergTable::Load() {
     if (!options_.resolve_location) {
       return Status::Internal("REST catalog tables need a location resolver");
     }
-    iceberg::HttpGetFn get = options_.http_get;
-    if (!get) get = [this](const std::string& url) { return iceberg::RestCatalogGet(*http_, url); };
-    LS_ASSIGN_OR_RETURN(std::string metadata_location,
-                        iceberg::LoadTableMetadataLocation(location_, get));
+    std::string metadata_location;
+    if (options_.metadata_location) {
+      LS_ASSIGN_OR_RETURN(metadata_location, options_.metadata_location());
+    } else {
+      iceberg::HttpGetFn get = options_.http_get;
+      if (!get) {
+        get = [this](const std::string& url) { return iceberg::RestCatalogGet(*http_, url); };
+      }
+      LS_ASSIGN_OR_RETURN(metadata_location, iceberg::LoadTableMetadataLocation(location_, get));
+    }
     LS_ASSIGN_OR_RETURN(auto resolved, options_.resolve_location(metadata_location));
     return LoadFile(resolved.first, std::nullopt, resolved.second);
   }

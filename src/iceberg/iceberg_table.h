@@ -7,7 +7,9 @@
 //    gzip variants) if the hint lags; without a hint the highest number;
 //  - a metadata file (*.metadata.json[.gz]): exactly that snapshot history;
 //  - an Iceberg REST catalog table URL (http[s]://.../v1/{prefix}/namespaces/
-//    {ns}/tables/{t}): its metadata-location, asked again on every call.
+//    {ns}/tables/{t}): its metadata-location, asked again on every call;
+//  - an AWS Glue table (glue://<catalog>/<db>/<table>): its
+//    metadata_location, likewise (options.metadata_location asks).
 // Locations recorded in the metadata are re-based: the recorded table
 // `location` is replaced by the configured table folder, so a table copied
 // between buckets or folders resolves (REST tables are not re-based).
@@ -83,6 +85,9 @@ struct IcebergTableOptions {
   std::shared_ptr<HttpClient> http;
   std::function<Result<std::pair<std::string, std::shared_ptr<Storage>>>(const std::string&)>
       resolve_location;
+  // Catalog tables whose catalog is not a REST URL (glue://): asked on
+  // every call for the current metadata file's location instead.
+  std::function<Result<std::string>()> metadata_location;
   // Row-level deletes (snapshot_deletes.h): where deletion-vector files go
   // (nullptr: every DV inline), the largest inline DV bitmap, and the most
   // deleted positions one snapshot may apply (kTooLarge beyond).
@@ -98,8 +103,9 @@ struct IcebergTableOptions {
 class IcebergTable final : public TableFormat {
  public:
   // `location`: a table folder or metadata file as `storage` understands it,
-  // or a REST catalog table URL (then `storage` may be null and
-  // options.resolve_location is required). Does no I/O.
+  // or a catalog table (REST URL or glue://; then `storage` may be null and
+  // options.resolve_location is required, and for glue:// also
+  // options.metadata_location). Does no I/O.
   IcebergTable(std::string location, std::shared_ptr<Storage> storage,
                IcebergTableOptions options = {});
   ~IcebergTable() override;
@@ -127,6 +133,7 @@ class IcebergTable final : public TableFormat {
   // folder above metadata/ for a metadata file).
   static std::string TableFolderOf(const std::string& location);
   static bool IsMetadataFileName(const std::string& name);
+  // A catalog table location: a REST catalog table URL or glue://...
   static bool IsRestLocation(const std::string& location);
 
   struct Version {

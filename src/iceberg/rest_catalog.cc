@@ -29,22 +29,44 @@ HttpClientOptions RestCatalogHttpOptions() {
   return o;
 }
 
-Result<std::string> RestCatalogGet(HttpClient& http, const std::string& url) {
-  const std::string where = RedactUrl(url);
+namespace {
+
+HttpCall CatalogCall(const std::string& url) {
   HttpCall call;
   call.url = url;
   call.headers = {{"Accept", "application/json"}};
   call.max_response_bytes = kMaxResponseBytes;
-  call.what = "the Iceberg REST catalog at " + where;
-  LS_ASSIGN_OR_RETURN(HttpAnswer answer, http.Send(call));
+  call.what = "the Iceberg REST catalog at " + RedactUrl(url);
+  call.peer = "the Iceberg REST catalog";
+  return call;
+}
+
+Result<std::string> CatalogBody(HttpAnswer answer, const std::string& url) {
+  const std::string where = RedactUrl(url);
   if (answer.status == 404) {
     return Status::NotFound("the Iceberg REST catalog has no table at " + where);
+  }
+  if (answer.status == 401 || answer.status == 403) {
+    return Status::Unavailable("the Iceberg REST catalog refused the configured credentials (HTTP " +
+                               std::to_string(answer.status) + ") for " + where);
   }
   if (answer.status != 200) {
     return Status::Unavailable("the Iceberg REST catalog answered HTTP " +
                                std::to_string(answer.status) + " for " + where);
   }
   return std::move(answer.body);
+}
+
+}  // namespace
+
+Result<std::string> RestCatalogGet(HttpClient& http, const std::string& url) {
+  LS_ASSIGN_OR_RETURN(HttpAnswer answer, http.Send(CatalogCall(url)));
+  return CatalogBody(std::move(answer), url);
+}
+
+Result<std::string> RestCatalogGet(HttpAuthenticator& auth, const std::string& url) {
+  LS_ASSIGN_OR_RETURN(HttpAnswer answer, auth.Send(CatalogCall(url)));
+  return CatalogBody(std::move(answer), url);
 }
 
 Result<std::string> LoadTableMetadataLocation(const std::string& table_url, const HttpGetFn& get) {

@@ -15,6 +15,7 @@
 #include <string>
 
 #include "common/status.h"
+#include "storage/http_auth.h"
 #include "storage/http_client.h"
 
 namespace lakeshare::iceberg {
@@ -26,6 +27,10 @@ HttpClientOptions RestCatalogHttpOptions();
 
 // GETs `url` from the catalog with `http`; the body of a 200.
 Result<std::string> RestCatalogGet(HttpClient& http, const std::string& url);
+// The same, authenticated by `auth` (a catalog that needs a login,
+// storage/http_auth.h); 401 and 403 are kUnavailable saying the catalog
+// refused the configured credentials.
+Result<std::string> RestCatalogGet(HttpAuthenticator& auth, const std::string& url);
 
 // The metadata-location the catalog reports for the table at `table_url`.
 Result<std::string> LoadTableMetadataLocation(const std::string& table_url, const HttpGetFn& get);

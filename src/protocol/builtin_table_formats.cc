@@ -4,7 +4,9 @@
 
 #include "delta/delta_table.h"
 #include "hudi/hudi_table.h"
+#include "iceberg/glue_catalog.h"
 #include "iceberg/iceberg_table.h"
+#include "iceberg/rest_catalog.h"
 
 namespace lakeshare {
 namespace {
@@ -41,6 +43,28 @@ class IcebergFormatFactory : public TableFormatFactory {
         LS_ASSIGN_OR_RETURN(StorageBackend backend, registry->ForLocation(normalized));
         return std::make_pair(normalized, backend.storage);
       };
+      // Catalogs that need a login (`icebergCatalogs:`); one authenticator
+      // per catalog, so its tables share the cached token.
+      std::shared_ptr<const CatalogConnections> catalogs = registry->catalog_connections();
+      if (iceberg::IsGlueLocation(key)) {
+        LS_ASSIGN_OR_RETURN(iceberg::GlueTableRef ref, iceberg::ParseGlueLocation(key));
+        const CatalogConnections::Connection* glue =
+            catalogs ? catalogs->ByName(ref.catalog) : nullptr;
+        if (glue == nullptr || glue->config.type != "glue") {
+          return Status::InvalidArgument("the table location " + key +
+                                         " names no icebergCatalogs entry of type glue called '" +
+                                         ref.catalog + "'");
+        }
+        options.metadata_location = [catalogs, glue, ref]() {
+          return iceberg::GlueMetadataLocation(*glue->auth, glue->config.uri,
+                                               glue->config.catalog_id, ref);
+        };
+      } else if (const CatalogConnections::Connection* rest =
+                     catalogs ? catalogs->ForUrl(key) : nullptr) {
+        options.http_get = [catalogs, rest](const std::string& url) {
+          return iceberg::RestCatalogGet(*rest->auth, url);
+        };
+      }
       std::shared_ptr<ContentCache> dv_cache = ContentCache::Default();
       options.dv_cache = dv_cache;
       auto table = std::make_shared<IcebergTable>(key, nullptr, std::move(options));

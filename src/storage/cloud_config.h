@@ -50,6 +50,45 @@ struct StorageLocationConfig {
   std::optional<int> max_retries;
 };
 
+// How requests to a catalog service are authenticated (storage/http_auth.h).
+// Holds secrets: never log it, never return it from the admin API.
+struct HttpAuthConfig {
+  enum class Kind { kNone, kBearer, kOAuth2, kSigV4 };
+  Kind kind = Kind::kNone;
+  std::string token;  // kBearer: a static token
+  // kOAuth2: the client credentials grant (RFC 6749 4.4) at token_endpoint.
+  std::string client_id;
+  std::string client_secret;
+  std::string scope;           // sent when not empty
+  std::string token_endpoint;  // full URL
+  // kSigV4: AWS Signature Version 4 for `service` ("glue", "s3tables") in
+  // `region`; the keys, else AWS_ACCESS_KEY_ID/AWS_SECRET_ACCESS_KEY/
+  // AWS_SESSION_TOKEN, else AWS_REGION/AWS_DEFAULT_REGION for the region.
+  std::string service;
+  std::string region;
+  std::string access_key_id;
+  std::string secret_access_key;
+  std::string session_token;
+
+  bool operator==(const HttpAuthConfig&) const = default;
+};
+
+// `icebergCatalogs:` — a catalog service that tells where Iceberg tables are.
+// type "rest": an Iceberg REST catalog; a table location under `uri` (its
+// base, before /v1) is sent with this entry's authentication. type "glue":
+// the AWS Glue Data Catalog API (GetTable), for table locations
+// glue://<name>/<database>/<table>; `uri` is its endpoint (default
+// https://glue.<region>.amazonaws.com), always SigV4 (service "glue").
+struct CatalogConnectionConfig {
+  std::string name;
+  std::string type = "rest";
+  std::string uri;
+  std::string catalog_id;  // glue: the account id of the catalog (default: the caller's)
+  HttpAuthConfig auth;
+
+  bool operator==(const CatalogConnectionConfig&) const = default;
+};
+
 // The standard environment variables of the three clouds.
 struct CloudEnvironment {
   std::map<std::string, std::string> vars;

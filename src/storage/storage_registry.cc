@@ -229,4 +229,14 @@ std::vector<std::string> StorageRegistry::Describe() const {
   return out;
 }
 
+void StorageRegistry::SetCatalogConnections(std::shared_ptr<const CatalogConnections> catalogs) {
+  std::lock_guard<std::mutex> lock(mu_);
+  catalogs_ = std::move(catalogs);
+}
+
+std::shared_ptr<const CatalogConnections> StorageRegistry::catalog_connections() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return catalogs_;
+}
+
 }  // namespace lakeshare

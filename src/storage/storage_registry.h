@@ -23,6 +23,7 @@
 #include <string>
 #include <vector>
 
+#include "storage/catalog_connections.h"
 #include "storage/cloud_config.h"
 #include "storage/http_client.h"
 #include "storage/object_location.h"
@@ -62,6 +63,11 @@ class StorageRegistry {
   // again; ones already handed out do not count).
   void SetMetrics(std::shared_ptr<const ObjectStoreMetrics> metrics);
 
+  // The catalog services (`icebergCatalogs:`) table formats ask where a
+  // table is, with their credentials; set once before serving (null: none).
+  void SetCatalogConnections(std::shared_ptr<const CatalogConnections> catalogs);
+  std::shared_ptr<const CatalogConnections> catalog_connections() const;
+
  private:
   // The index in locations_ of the entry serving `where`, or -1.
   int MatchEntry(const ObjectLocation& where) const;
@@ -77,6 +83,7 @@ class StorageRegistry {
   mutable std::mutex mu_;
   mutable std::map<std::pair<int, int>, StorageBackend> backends_;  // (type, entry)
   std::shared_ptr<const ObjectStoreMetrics> metrics_;               // guarded by mu_
+  std::shared_ptr<const CatalogConnections> catalogs_;              // guarded by mu_
 };
 
 }  // namespace lakeshare

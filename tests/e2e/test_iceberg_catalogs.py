@@ -1,0 +1,362 @@
+"""Iceberg catalogs that need a login, end to end through the real server.
+
+The catalogs are small HTTP servers written here (no Iceberg REST catalog or
+AWS Glue can run in the tests): they check the exchange as the specs say --
+the OAuth2 client credentials grant of the Iceberg REST spec
+(POST /v1/oauth/tokens, form fields, bearer token on later calls, expiry),
+a static bearer token, and AWS SigV4 signatures recomputed with botocore's
+own signer (REST endpoints of S3 Tables, and Glue's GetTable API).
+"""
+
+import datetime
+import json
+import os
+import re
+import threading
+import time
+import urllib.parse
+import http.server
+
+import botocore.auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+import expect
+import iceberg_meta
+from conftest import launch_server
+from strict_client import StrictClient
+from test_iceberg_roundtrip import run
+
+TOKEN = "tok-catalogs"
+TABLE_PATH = "/v1/ns/namespaces/db/tables/events"
+
+AK = "AKIDLAKESHARETEST"
+SK = "c2VjcmV0LWtleS1vZi10aGUtdGVzdHM/K7MDENG+bPxRf"
+SESSION = "session-token-of-the-tests"
+
+_SIGN_LOCK = threading.Lock()
+
+
+def botocore_signature(method, url, headers, body, service, region, token):
+    """The Authorization header botocore's SigV4Auth makes for the request the
+    server sent: the headers it signed, at the time it claims (X-Amz-Date)."""
+    auth = headers.get("Authorization", "")
+    m = re.match(r"AWS4-HMAC-SHA256 Credential=([^/]+)/(\d{8})/([^/]+)/([^/]+)/aws4_request, "
+                 r"SignedHeaders=([a-z0-9;-]+), Signature=[0-9a-f]{64}$", auth)
+    assert m, "not a SigV4 Authorization header: %r" % auth
+    assert (m.group(1), m.group(3), m.group(4)) == (AK, region, service), auth
+    signed = m.group(5).split(";")
+    for required in ("host", "x-amz-date"):
+        assert required in signed, auth
+    amz_date = headers["X-Amz-Date"]
+    when = datetime.datetime.strptime(amz_date, "%Y%m%dT%H%M%SZ")
+    skew = abs((datetime.datetime.utcnow() - when).total_seconds())
+    assert skew < 300, "X-Amz-Date %s is %d s off" % (amz_date, skew)
+    keep = {h: headers[h] for h in signed if h not in ("host", "x-amz-date", "x-amz-security-token")}
+    req = AWSRequest(method=method, url=url, data=body, headers=keep)
+    with _SIGN_LOCK:
+        saved = botocore.auth.get_current_datetime
+        botocore.auth.get_current_datetime = lambda: when
+        try:
+            botocore.auth.SigV4Auth(Credentials(AK, SK, token), service, region).add_auth(req)
+        finally:
+            botocore.auth.get_current_datetime = saved
+    return req.headers["Authorization"]
+
+
+class FakeCatalog:
+    """One table (db.events) behind the login `mode`: oauth2, bearer, sigv4
+    (an Iceberg REST catalog under /iceberg) or glue (the Glue JSON API)."""
+
+    def __init__(self, mode, metadata_location):
+        self.mode = mode
+        self.metadata_location = metadata_location
+        self.lock = threading.Lock()
+        self.ttl = 3600
+        self.tokens = {}          # issued access token -> expiry (time.time())
+        self.grants = []          # the form of every token request
+        self.loads = 0            # table answers given
+        self.refused = []         # why requests were refused
+        self.failures = []        # protocol violations (the test fails on any)
+        self.signatures = 0       # SigV4 signatures checked with botocore
+        outer = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            protocol_version = "HTTP/1.1"
+
+            def reply(self, status, obj):
+                body = json.dumps(obj).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+            def body(self):
+                n = int(self.headers.get("Content-Length", "0"))
+                return self.rfile.read(n) if n else b""
+
+            def do_POST(self):
+                data = self.body()
+                with outer.lock:
+                    status, obj = outer.post(self.path, dict(self.headers), data)
+                self.reply(status, obj)
+
+            def do_GET(self):
+                with outer.lock:
+                    status, obj = outer.get(self.path, dict(self.headers))
+                self.reply(status, obj)
+
+            def log_message(self, *a):
+                pass
+
+        self.srv = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.base = "http://127.0.0.1:%d" % self.srv.server_address[1]
+        threading.Thread(target=self.srv.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.srv.shutdown()
+
+    # -- the OAuth2 token endpoint (Iceberg REST spec: /v1/oauth/tokens) --
+    def post(self, path, headers, data):
+        if self.mode == "glue":
+            return self.glue(path, headers, data)
+        if path != "/iceberg/v1/oauth/tokens" or self.mode != "oauth2":
+            self.failures.append("unexpected POST %s" % path)
+            return 404, {}
+        if not headers.get("Content-Type", "").startswith("application/x-www-form-urlencoded"):
+            self.failures.append("token request Content-Type %r" % headers.get("Content-Type"))
+        form = dict(urllib.parse.parse_qsl(data.decode()))
+        self.grants.append(form)
+        if "Authorization" in headers:
+            self.failures.append("client credentials sent in an Authorization header too")
+        if form.get("grant_type") != "client_credentials":
+            return 400, {"error": "unsupported_grant_type"}
+        if (form.get("client_id"), form.get("client_secret")) != ("lakeshare-client", "client-s3cret"):
+            return 401, {"error": "invalid_client", "error_description": "wrong credentials"}
+        if form.get("scope") != "PRINCIPAL_ROLE:ALL":
+            return 400, {"error": "invalid_scope"}
+        token = "access-%d-%s" % (len(self.grants), os.urandom(4).hex())
+        self.tokens[token] = time.time() + self.ttl
+        return 200, {"access_token": token, "token_type": "bearer", "expires_in": self.ttl,
+                     "issued_token_type": "urn:ietf:params:oauth:token-type:access_token"}
+
+    # -- LoadTable --
+    def get(self, path, headers):
+        if path != "/iceberg" + TABLE_PATH:
+            self.failures.append("unexpected GET %s" % path)
+            return 404, {}
+        why = self.check_auth("GET", path, headers, b"")
+        if why:
+            self.refused.append(why)
+            return 401, {"error": {"message": why, "type": "NotAuthorizedException", "code": 401}}
+        self.loads += 1
+        return 200, {"metadata-location": self.metadata_location, "metadata": {}}
+
+    def check_auth(self, method, path, headers, data):
+        auth = headers.get("Authorization")
+        if self.mode == "oauth2":
+            m = re.match(r"Bearer (\S+)$", auth or "")
+            if not m or m.group(1) not in self.tokens:
+                return "unknown token"
+            if self.tokens[m.group(1)] < time.time():
+                return "expired token"
+            return None
+        if self.mode == "bearer":
+            return None if auth == "Bearer static-t0ken" else "wrong bearer token"
+        # sigv4 / glue: botocore recomputes the signature
+        expected = botocore_signature(method, self.base + path, headers, data,
+                                      "s3tables" if self.mode == "sigv4" else "glue",
+                                      "us-west-2" if self.mode == "sigv4" else "eu-west-1",
+                                      SESSION if self.mode == "sigv4" else None)
+        self.signatures += 1
+        if headers.get("Authorization") != expected:
+            self.failures.append("signature differs from botocore's: %s vs %s" % (auth, expected))
+            return "bad signature"
+        return None
+
+    # -- AWS Glue GetTable (JSON 1.1) --
+    def glue(self, path, headers, data):
+        if path != "/" or headers.get("X-Amz-Target") != "AWSGlue.GetTable" or \
+                headers.get("Content-Type") != "application/x-amz-json-1.1":
+            self.failures.append("not a GetTable call: %s %r" % (path, headers.get("X-Amz-Target")))
+            return 400, {"__type": "InvalidInputException"}
+        why = self.check_auth("POST", path, headers, data)
+        if why:
+            self.refused.append(why)
+            return 403, {"__type": "com.amazonaws.glue#AccessDeniedException"}
+        req = json.loads(data)
+        if req.get("CatalogId") != "111122223333":
+            self.failures.append("CatalogId %r" % req.get("CatalogId"))
+        if (req.get("DatabaseName"), req.get("Name")) == ("db", "events"):
+            self.loads += 1
+            return 200, {"Table": {"Name": "events", "DatabaseName": "db", "TableType": "EXTERNAL_TABLE",
+                                   "Parameters": {"table_type": "ICEBERG",
+                                                  "metadata_location": self.metadata_location}}}
+        if (req.get("DatabaseName"), req.get("Name")) == ("db", "plain"):
+            return 200, {"Table": {"Name": "plain", "Parameters": {"classification": "parquet"}}}
+        return 400, {"__type": "EntityNotFoundException", "Message": "Table not found"}
+
+
+def make_table(lakeshare_bin, tmp_path):
+    table = str(tmp_path / "events")
+    run(lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "12", "--snapshots", "2")
+    return table, iceberg_meta.IcebergTable(table)
+
+
+def serve(lakeshare_bin, tmp_path, tables, catalogs, env=None):
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "cat", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["cat"]}],
+        "icebergCatalogs": catalogs,
+    }
+    return launch_server(lakeshare_bin, config, str(tmp_path / "conf"), name="catalogs", env=env)
+
+
+def assert_serves(client, oracle, table="events"):
+    assert client.table_version("cat", "s", table) == 2
+    for v in (1, 2):
+        q = client.query("cat", "s", table, body={"version": v})
+        expect.assert_same_files(q.files, oracle.snapshot(v), "%s@%d" % (table, v))
+    assert expect.download_bytes(q.files[0]["url"])[:4] == b"PAR1"
+
+
+def logs_of(server):
+    return server.stderr_text(limit=10 ** 8) + "".join(server.stdout_lines)
+
+
+def test_rest_catalog_oauth2_client_credentials(lakeshare_bin, tmp_path):
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("oauth2", "file://" + iceberg_meta.current_metadata_file(table))
+    try:
+        server = serve(lakeshare_bin, tmp_path, [
+            {"name": "events", "location": cat.base + "/iceberg" + TABLE_PATH, "format": "iceberg"},
+        ], [{"name": "polaris", "uri": cat.base + "/iceberg", "auth": "oauth2",
+             "clientId": "lakeshare-client", "clientSecret": "client-s3cret",
+             "scope": "PRINCIPAL_ROLE:ALL"}])
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            assert_serves(client, oracle)
+            with cat.lock:
+                # One grant, its token on every LoadTable (cached, not asked again).
+                assert len(cat.grants) == 1 and cat.loads >= 3 and cat.refused == []
+                assert cat.grants[0]["grant_type"] == "client_credentials"
+                # The catalog revokes every token; from now on tokens live 4 s.
+                cat.tokens.clear()
+                cat.ttl = 4
+            assert client.table_version("cat", "s", "events") == 2
+            with cat.lock:
+                # A 401, one new grant, the call sent once more.
+                assert cat.refused == ["unknown token"] and len(cat.grants) == 2
+            time.sleep(5)  # the 4 s token has expired
+            assert client.table_version("cat", "s", "events") == 2
+            with cat.lock:
+                # Fetched again before use: the catalog never saw the expired token.
+                assert cat.refused == ["unknown token"] and len(cat.grants) == 3
+                assert cat.failures == []
+        finally:
+            server.stop_and_check()
+        logs = logs_of(server)
+        assert "client-s3cret" not in logs and not re.search(r"access-\d+-[0-9a-f]{8}", logs)
+        assert "icebergCatalogs: polaris: rest catalog" in logs and "oauth2" in logs
+    finally:
+        cat.close()
+
+
+def test_rest_catalog_oauth2_refused_credentials(lakeshare_bin, tmp_path):
+    table, _ = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("oauth2", "file://" + iceberg_meta.current_metadata_file(table))
+    try:
+        server = serve(lakeshare_bin, tmp_path, [
+            {"name": "events", "location": cat.base + "/iceberg" + TABLE_PATH, "format": "iceberg"},
+        ], [{"name": "polaris", "uri": cat.base + "/iceberg", "auth": "oauth2",
+             "clientId": "lakeshare-client", "clientSecret": "wrong-s3cret",
+             "scope": "PRINCIPAL_ROLE:ALL"}])
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            resp = client.raw("GET", client.table_path("cat", "s", "events") + "/version", allow_5xx=True)
+            assert resp.status_code == 503, resp.text
+            assert "wrong-s3cret" not in resp.text
+            assert cat.loads == 0 and cat.failures == []
+        finally:
+            server.stop_and_check()
+        logs = logs_of(server)
+        assert "wrong-s3cret" not in logs
+        assert "invalid_client" in logs
+    finally:
+        cat.close()
+
+
+def test_rest_catalog_static_bearer_token(lakeshare_bin, tmp_path):
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("bearer", "file://" + iceberg_meta.current_metadata_file(table))
+    try:
+        server = serve(lakeshare_bin, tmp_path, [
+            {"name": "events", "location": cat.base + "/iceberg" + TABLE_PATH, "format": "iceberg"},
+        ], [{"name": "unity", "uri": cat.base + "/iceberg/", "auth": "bearer", "token": "static-t0ken"}])
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            assert_serves(client, oracle)
+            assert cat.refused == [] and cat.loads >= 3 and cat.failures == []
+        finally:
+            server.stop_and_check()
+        assert "static-t0ken" not in logs_of(server)
+    finally:
+        cat.close()
+
+
+def test_rest_catalog_sigv4_checked_by_botocore(lakeshare_bin, tmp_path):
+    """S3 Tables' Iceberg REST endpoint style: SigV4 for service s3tables,
+    keys and session token from the config."""
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("sigv4", "file://" + iceberg_meta.current_metadata_file(table))
+    try:
+        server = serve(lakeshare_bin, tmp_path, [
+            {"name": "events", "location": cat.base + "/iceberg" + TABLE_PATH, "format": "iceberg"},
+        ], [{"name": "s3tables", "uri": cat.base + "/iceberg", "auth": "sigv4",
+             "signingName": "s3tables", "region": "us-west-2", "accessKeyId": AK,
+             "secretAccessKey": SK, "sessionToken": SESSION}])
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            assert_serves(client, oracle)
+            assert cat.refused == [] and cat.failures == []
+            assert cat.signatures >= 3
+        finally:
+            server.stop_and_check()
+        logs = logs_of(server)
+        assert SK not in logs and SESSION not in logs
+    finally:
+        cat.close()
+
+
+def test_glue_catalog_get_table(lakeshare_bin, tmp_path):
+    """AWS Glue's own API: GetTable -> Parameters.metadata_location, signed
+    with SigV4 (service glue), keys and region from the AWS environment."""
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("glue", "file://" + iceberg_meta.current_metadata_file(table))
+    env = dict(os.environ, AWS_ACCESS_KEY_ID=AK, AWS_SECRET_ACCESS_KEY=SK, AWS_REGION="eu-west-1")
+    env.pop("AWS_SESSION_TOKEN", None)
+    try:
+        server = serve(lakeshare_bin, tmp_path, [
+            {"name": "events", "location": "glue://prod/db/events", "format": "iceberg"},
+            {"name": "missing", "location": "glue://prod/db/missing", "format": "iceberg"},
+            {"name": "plain", "location": "glue://prod/db/plain", "format": "iceberg"},
+            {"name": "nocatalog", "location": "glue://nope/db/events", "format": "iceberg"},
+        ], [{"name": "prod", "type": "glue", "uri": cat.base, "catalogId": "111122223333"}], env=env)
+        try:
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            assert_serves(client, oracle)
+            assert cat.refused == [] and cat.failures == [] and cat.signatures >= 3
+            err = client.parse_error(client.query_raw("cat", "s", "missing"), 404, "RESOURCE_DOES_NOT_EXIST")
+            assert "unavailable" in err.message, err.message
+            for name in ("plain", "nocatalog"):
+                resp = client.raw("GET", client.table_path("cat", "s", name) + "/version", allow_5xx=True)
+                assert 400 <= resp.status_code < 600 and resp.status_code != 500, (name, resp.status_code)
+        finally:
+            server.stop_and_check()
+        logs = logs_of(server)
+        assert SK not in logs
+        assert "not an Iceberg table" in logs and "nope" in logs
+    finally:
+        cat.close()
