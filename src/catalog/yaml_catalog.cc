@@ -104,6 +104,11 @@ TableInfo YamlCatalog::MakeTableInfo(const ShareConfig& share, const SchemaConfi
   info.history_shared = t.history_shared;
   info.start_version = t.start_version;
   if (t.hudi_view != "snapshot") info.format_options["hudiView"] = t.hudi_view;
+  if (!t.location_map.empty()) {
+    // One "from\tto" line per entry (the config refuses tabs and newlines).
+    std::string& map = info.format_options["locationMap"];
+    for (const auto& [from, to] : t.location_map) map += from + "\t" + to + "\n";
+  }
   return info;
 }
 

@@ -185,6 +185,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     spdlog::info("icebergCatalogs: {}", line);
   }
   storage->SetCatalogConnections(iceberg_catalogs);
+  storage->SetLocationMap(config.iceberg_location_map);
   if (config.presigned_url_timeout_seconds > 7 * 24 * 3600) {
     spdlog::warn(
         "preSignedUrlTimeoutSeconds is {} s, but S3 and GCS pre-signed URLs cannot "

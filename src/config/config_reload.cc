@@ -33,6 +33,7 @@ std::string Fingerprint(const ShareConfig& s) {
     for (const TableConfig& t : schema.tables) {
       out << "|table " << t.name << ' ' << t.location << ' ' << Show(t.id) << ' ' << t.format << ' '
           << t.history_shared << ' ' << t.start_version << ' ' << t.hudi_view;
+      for (const auto& [from, to] : t.location_map) out << ' ' << from << '>' << to;
     }
   }
   return out.str();
@@ -167,6 +168,9 @@ ConfigReload PlanConfigReload(const ServerConfig& running, const ServerConfig& l
     p.Restart("metrics", "changed");
   }
   if (!SameStorage(running.storage, loaded.storage)) p.Restart("storage", "changed");
+  if (running.iceberg_location_map != loaded.iceberg_location_map) {
+    p.Restart("icebergLocationMap", "changed");
+  }
   if (running.iceberg_catalogs != loaded.iceberg_catalogs) {
     p.Restart("icebergCatalogs", "changed");
   }

@@ -129,6 +129,29 @@ std::string ResolvePath(const std::string& base_dir, const std::string& path) {
   return (fs::path(base_dir) / path).lexically_normal().string();
 }
 
+// A mapping of recorded location prefixes to real locations (relative real
+// locations are resolved against the config folder).
+Status ReadLocationMap(const YAML::Node& parent, const char* key, const std::string& base_dir,
+                       std::vector<std::pair<std::string, std::string>>* out) {
+  YAML::Node n = parent[key];
+  if (!n || n.IsNull()) return Status::OK();
+  if (!n.IsMap()) return Bad(n, key, "must map recorded location prefixes to real locations");
+  for (const auto& kv : n) {
+    if (!kv.first.IsScalar() || !kv.second.IsScalar()) {
+      return Bad(n, key, "must map recorded location prefixes to real locations");
+    }
+    std::string from = kv.first.Scalar(), to = kv.second.Scalar();
+    auto bad_text = [](const std::string& v) {
+      return v.empty() || v == "/" || v.find_first_of("\t\n") != std::string::npos;
+    };
+    if (bad_text(from) || bad_text(to)) {
+      return Bad(kv.first, key, "entries must be non-empty locations other than '/'");
+    }
+    out->emplace_back(from, ResolvePath(base_dir, to));
+  }
+  return Status::OK();
+}
+
 Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConfig* t,
                   std::vector<std::string>* warnings) {
   LS_RETURN_IF_ERROR(ReadName(node, NameKind::kTable, "table", &t->name));
@@ -155,6 +178,10 @@ Status ParseTable(const YAML::Node& node, const std::string& base_dir, TableConf
   LS_RETURN_IF_ERROR(ReadBool(node, "cdfEnabled", &cdf));
   t->history_shared = t->history_shared || cdf;
   LS_RETURN_IF_ERROR(ReadInt(node, "startVersion", 0, &t->start_version));
+  LS_RETURN_IF_ERROR(ReadLocationMap(node, "locationMap", base_dir, &t->location_map));
+  if (!t->location_map.empty() && t->format != "iceberg") {
+    return Bad(node["locationMap"], "locationMap", "applies to iceberg tables only");
+  }
   return Status::OK();
 }
 
@@ -603,6 +630,8 @@ Status ParseRoot(const YAML::Node& root, const std::string& base_dir, ServerConf
   LS_RETURN_IF_ERROR(ParseRecipients(root, cfg));
   LS_RETURN_IF_ERROR(ParseStorage(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseIcebergCatalogs(root, cfg));
+  LS_RETURN_IF_ERROR(
+      ReadLocationMap(root, "icebergLocationMap", base_dir, &cfg->iceberg_location_map));
   LS_RETURN_IF_ERROR(ParseHudi(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseSsl(root, base_dir, cfg));
   LS_RETURN_IF_ERROR(ParseMetrics(root, cfg));

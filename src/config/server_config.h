@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "auth/federation.h"
@@ -30,6 +31,9 @@ struct TableConfig {
   // Hudi tables: "snapshot" (default: log files applied) or "read_optimized"
   // (base files only).
   std::string hudi_view = "snapshot";
+  // Iceberg tables: recorded location prefixes -> real locations
+  // (`locationMap:`), over the global `icebergLocationMap:`.
+  std::vector<std::pair<std::string, std::string>> location_map;
 };
 
 struct SchemaConfig {
@@ -147,6 +151,9 @@ struct ServerConfig {
   // `icebergCatalogs:` — Iceberg catalog services and how to log in to them
   // (storage/catalog_connections.h). Holds secrets: never log it.
   std::vector<CatalogConnectionConfig> iceberg_catalogs;
+  // `icebergLocationMap:` — recorded location prefixes of Iceberg tables and
+  // the real locations they stand for, for every Iceberg table.
+  std::vector<std::pair<std::string, std::string>> iceberg_location_map;
 };
 
 // Parses YAML text, with the settings of `env` over it (config_env.h).

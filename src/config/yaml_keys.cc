@@ -40,6 +40,7 @@ const std::vector<std::string_view> kRootKeys = {"version",
                                                  "recipients",
                                                  "storage",
                                                  "icebergCatalogs",
+                                                 "icebergLocationMap",
                                                  "hudi",
                                                  "metrics",
                                                  "oauth",
@@ -53,7 +54,8 @@ const std::vector<std::string_view> kShareKeys = {"name", "id", "displayName", "
                                                   "schemas"};
 const std::vector<std::string_view> kSchemaKeys = {"name", "tables"};
 const std::vector<std::string_view> kTableKeys = {
-    "name", "location", "id", "format", "hudiView", "historyShared", "cdfEnabled", "startVersion"};
+    "name",        "location",   "id",           "format",     "hudiView",
+    "historyShared", "cdfEnabled", "startVersion", "locationMap"};
 const std::vector<std::string_view> kRecipientKeys = {"name",   "token",          "tokenHash",
                                                       "shares", "expirationTime", "rateLimit"};
 const std::vector<std::string_view> kRateLimitKeys = {"requestsPerSecond", "burst"};

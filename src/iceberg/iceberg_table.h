@@ -62,6 +62,7 @@
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "iceberg/manifest_store.h"
+#include "iceberg/table_location.h"
 #include "storage/http_client.h"
 #include "storage/storage.h"
 #include "table/content_cache.h"
@@ -85,6 +86,11 @@ struct IcebergTableOptions {
   std::shared_ptr<HttpClient> http;
   std::function<Result<std::pair<std::string, std::shared_ptr<Storage>>>(const std::string&)>
       resolve_location;
+  // Recorded location prefixes outside the table folder and the real
+  // locations they stand for (table_location.h): files there are read
+  // through `storage` (give a storage that reaches them) and listed at the
+  // mapped location.
+  iceberg::LocationMap location_map;
   // Catalog tables whose catalog is not a REST URL (glue://): asked on
   // every call for the current metadata file's location instead.
   std::function<Result<std::string>()> metadata_location;

@@ -51,7 +51,8 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
     c.timestamp_ms = v.timestamp_ms;
     c.operation = s->operation;
     LS_ASSIGN_OR_RETURN(std::vector<ManifestFile> list,
-                        manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s));
+                        manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s,
+                                               &options_.location_map));
     // The conversion is the one snapshots of this version use (same
     // partition columns, so converted manifests are shared).
     std::set<int32_t> spec_ids;
@@ -63,7 +64,8 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       const bool deletes = mf.content == ManifestContent::kDeletes;
       const bool mine = !mf.added_snapshot_id || *mf.added_snapshot_id == s->snapshot_id;
       if (deletes && !mine) continue;
-      LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
+      LS_ASSIGN_OR_RETURN(std::string path, iceberg::RebaseLocation(mf.path, m.location, loaded->root,
+                                                                  &options_.location_map));
       const PartitionSpec* spec = nullptr;
       std::optional<std::string> bytes;
       if (!deletes) {
@@ -87,7 +89,8 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
     }
     const Schema* schema = iceberg::SchemaFor(m, s);
     const FileContext ctx =
-        MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts, v.timestamp_ms);
+        MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts, v.timestamp_ms,
+                        &options_.location_map);
     // A rewrite (compaction) keeps the rows: nothing to read or emit.
     if (s->operation != "replace") {
       auto converted = manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {

@@ -56,9 +56,11 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   std::string context = "snapshot " + std::to_string(s->snapshot_id);
   SnapshotPlan plan;
   LS_ASSIGN_OR_RETURN(plan.list,
-                      manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s));
+                      manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s,
+                                               &options_.location_map));
   for (const ManifestFile& mf : plan.list) {
-    LS_ASSIGN_OR_RETURN(std::string path, Rebase(mf.path, m.location, loaded->root));
+    LS_ASSIGN_OR_RETURN(std::string path, iceberg::RebaseLocation(mf.path, m.location, loaded->root,
+                                                                  &options_.location_map));
     if (mf.content == ManifestContent::kDeletes) {
       // Counts in the list tell a delete manifest without live entries.
       bool empty =
@@ -99,7 +101,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   plan.schema = iceberg::SchemaFor(m, s);
   SchemaReport report = iceberg::AnalyzeSchema(m, *plan.schema);
   plan.ctx =
-      MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts, v->timestamp_ms);
+      MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts, v->timestamp_ms,
+                        &options_.location_map);
   const FileContext& ctx = plan.ctx;
   auto convert = [&](size_t i, bool deletes) -> Result<ConvertedPtr> {
     if (deletes) {

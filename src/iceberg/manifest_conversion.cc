@@ -249,7 +249,7 @@ Result<std::string> FileContext::Rebase(const std::string& recorded) const {
     out.append(n, recorded_norm.size());
     return out;
   }
-  return RebaseLocation(recorded, recorded_root, configured_root);
+  return RebaseLocation(recorded, recorded_root, configured_root, location_map);
 }
 
 void FileContext::Prepare() {
@@ -267,7 +267,11 @@ void FileContext::Prepare() {
 std::string FileContext::Key() const {
   std::string k = std::to_string(schema->schema_id);
   for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
-  return k + "|" + recorded_root + "|" + configured_root;
+  k += "|" + recorded_root + "|" + configured_root;
+  if (location_map != nullptr) {
+    for (const LocationMapping& m : *location_map) k += "|" + m.from + ">" + m.to;
+  }
+  return k;
 }
 
 int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
@@ -280,8 +284,10 @@ int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
 // partition columns of the specs in use, re-basing onto `root`).
 FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const std::set<int32_t>& spec_ids, const std::string& root,
-                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts) {
+                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts,
+                            const LocationMap* location_map) {
   FileContext ctx;
+  ctx.location_map = location_map != nullptr && !location_map->empty() ? location_map : nullptr;
   ctx.meta = &m;
   ctx.schema = schema;
   ctx.recorded_root = m.location;

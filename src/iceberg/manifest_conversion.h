@@ -26,6 +26,7 @@
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "iceberg/shared_schema.h"
+#include "iceberg/table_location.h"
 #include "table/table_format.h"
 
 namespace lakeshare::iceberg {
@@ -43,6 +44,9 @@ struct FileContext {
   const IcebergMetadata* meta = nullptr;
   const Schema* schema = nullptr;
   std::string recorded_root, configured_root;
+  // Recorded prefixes outside the table and their real locations; must
+  // outlive the context (may be null).
+  const LocationMap* location_map = nullptr;
   PartitionColumnList partition_columns;
   const std::map<int64_t, int64_t>* snapshot_ts = nullptr;
   // For files whose adding snapshot is unknown or expired: the oldest
@@ -111,7 +115,8 @@ int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise);
 // `root` (Prepare()d). `snapshot_ts` must outlive it.
 FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const std::set<int32_t>& spec_ids, const std::string& root,
-                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts);
+                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts,
+                            const LocationMap* location_map = nullptr);
 
 // The key a converted manifest is found again by.
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,

@@ -20,7 +20,8 @@ std::string Basename(const std::string& p) {
 Result<std::vector<ManifestFile>> ManifestStore::ManifestsOf(Storage& storage,
                                                              const std::string& recorded_root,
                                                              const std::string& root,
-                                                             const SnapshotInfo& s) {
+                                                             const SnapshotInfo& s,
+                                                             const LocationMap* map) {
   if (!s.manifest_list) {
     // v1 snapshots may list manifests directly; their spec comes from each
     // manifest's own metadata (read later), data content is implied.
@@ -34,7 +35,7 @@ Result<std::vector<ManifestFile>> ManifestStore::ManifestsOf(Storage& storage,
     }
     return out;
   }
-  LS_ASSIGN_OR_RETURN(std::string path, RebaseLocation(*s.manifest_list, recorded_root, root));
+  LS_ASSIGN_OR_RETURN(std::string path, RebaseLocation(*s.manifest_list, recorded_root, root, map));
   std::string name = Basename(path);
   auto info = storage.Head(path);
   if (!info.ok()) {

@@ -20,6 +20,7 @@
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/manifest.h"
 #include "iceberg/manifest_conversion.h"
+#include "iceberg/table_location.h"
 #include "storage/storage.h"
 
 namespace lakeshare::iceberg {
@@ -35,8 +36,10 @@ class ManifestStore {
   // is re-based from `recorded_root` onto `root`. v1 snapshots may list
   // manifests directly: then no list is read, and their specs are unknown
   // (spec_id -1) until each manifest's header is read.
+  // `map` (may be null) maps recorded locations outside the table.
   Result<std::vector<ManifestFile>> ManifestsOf(Storage& storage, const std::string& recorded_root,
-                                                const std::string& root, const SnapshotInfo& s);
+                                                const std::string& root, const SnapshotInfo& s,
+                                                const LocationMap* map = nullptr);
   // The bytes of the manifest at `path` (already re-based).
   Result<std::string> ReadManifest(Storage& storage, const std::string& path);
 

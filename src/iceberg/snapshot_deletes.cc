@@ -34,7 +34,15 @@ class TargetPaths {
   explicit TargetPaths(const FileContext& ctx)
       : ctx_(ctx),
         recorded_root_(SameFileKey(ctx.recorded_root)),
-        configured_root_(SameFileKey(ctx.configured_root)) {}
+        configured_root_(SameFileKey(ctx.configured_root)) {
+    if (ctx.location_map != nullptr) {
+      for (const LocationMapping& m : *ctx.location_map) {
+        std::string from = SameFileKey(m.from);
+        while (from.size() > 1 && from.back() == '/') from.pop_back();
+        mapped_.emplace_back(std::move(from), &m);
+      }
+    }
+  }
 
   std::optional<std::string> Of(const std::string& recorded) const {
     if (auto exact = ctx_.Rebase(recorded); exact.ok()) return std::move(*exact);
@@ -44,12 +52,22 @@ class TargetPaths {
         return ctx_.configured_root + key.substr(root->size());
       }
     }
+    // A mapped prefix named with another scheme or authority
+    // (hdfs:///wh/x for hdfs://nn:8020/wh/).
+    for (const auto& [from, m] : mapped_) {
+      if (from.size() > 1 && StartsWithFolder(key, from)) {
+        if (auto mapped = MapLocation(m->from + key.substr(from.size()), *ctx_.location_map)) {
+          return mapped;
+        }
+      }
+    }
     return std::nullopt;
   }
 
  private:
   const FileContext& ctx_;
   const std::string recorded_root_, configured_root_;
+  std::vector<std::pair<std::string, const LocationMapping*>> mapped_;
 };
 
 struct Target {

@@ -130,8 +130,38 @@ bool IsCleanRelativePath(std::string_view rest) {
   return !(rest.size() >= 2 && rest.substr(rest.size() - 2) == "/.");
 }
 
+std::optional<std::string> MapLocation(const std::string& recorded, const LocationMap& map) {
+  if (map.empty()) return std::nullopt;
+  const std::string n = NormalizeRecordedLocation(recorded);
+  const LocationMapping* best = nullptr;
+  size_t best_length = 0;
+  std::string rest;
+  for (const LocationMapping& m : map) {
+    std::string from = NormalizeRecordedLocation(m.from);
+    // The longest prefix wins; of equal ones the first (a table's own
+    // entries come before the global ones).
+    if (from.empty() || from == "/" || (best != nullptr && from.size() <= best_length)) continue;
+    if (n == from || (n.size() > from.size() && n.compare(0, from.size(), from) == 0 &&
+                      (n[from.size()] == '/' || from.back() == '/'))) {
+      best = &m;
+      best_length = from.size();
+      rest = n.substr(from.size());
+      if (!rest.empty() && rest[0] == '/') rest.erase(0, 1);
+    }
+  }
+  // ".." would climb out of the real location: never mapped.
+  if (best == nullptr || rest == ".." || rest.rfind("../", 0) == 0 ||
+      rest.find("/../") != std::string::npos ||
+      (rest.size() >= 3 && rest.compare(rest.size() - 3, 3, "/..") == 0)) {
+    return std::nullopt;
+  }
+  std::string to = best->to;
+  while (to.size() > 1 && to.back() == '/') to.pop_back();
+  return rest.empty() ? to : to + "/" + rest;
+}
+
 Result<std::string> RebaseLocation(const std::string& recorded, const std::string& recorded_root,
-                                   const std::string& configured_root) {
+                                   const std::string& configured_root, const LocationMap* map) {
   std::string root = configured_root;
   while (root.size() > 1 && root.back() == '/') root.pop_back();
   std::string n = NormalizeRecordedLocation(recorded);
@@ -141,6 +171,9 @@ Result<std::string> RebaseLocation(const std::string& recorded, const std::strin
     std::string rest = n.substr(r.size());
     if (!rest.empty() && rest[0] == '/') rest.erase(0, 1);
     return rest.empty() ? root : root + "/" + rest;
+  }
+  if (map != nullptr) {
+    if (std::optional<std::string> mapped = MapLocation(recorded, *map)) return std::move(*mapped);
   }
   std::string c = NormalizeRecordedLocation(root);
   if (n.size() > c.size() && n.compare(0, c.size(), c) == 0 && n[c.size()] == '/') {

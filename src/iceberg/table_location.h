@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "storage/storage.h"
@@ -32,11 +33,24 @@ std::string TableFolderOf(const std::string& location);
 std::string NormalizeRecordedLocation(std::string_view location);
 // Whether a relative path normalizes to itself (no empty or "." segments).
 bool IsCleanRelativePath(std::string_view path);
+// A prefix of locations recorded in metadata and the real location it stands
+// for (a table copied or mounted elsewhere: "/test-warehouse/" -> a local
+// folder, "hdfs://nn:8020/wh/" -> "s3://bucket/wh/").
+struct LocationMapping {
+  std::string from;  // as recorded; compared normalized (NormalizeRecordedLocation)
+  std::string to;    // a storage location (normalized for its backend)
+};
+using LocationMap = std::vector<LocationMapping>;
+// `recorded` under the `from` of an entry of `map` (the longest) as the same
+// relative path under its `to`; nullopt when no entry covers it.
+std::optional<std::string> MapLocation(const std::string& recorded, const LocationMap& map);
+
 // `recorded` under `recorded_root` becomes the same relative path under
-// `configured_root`; paths already under `configured_root` are kept;
-// others are kCorruption.
+// `configured_root`; else a path `map` covers is mapped; else paths already
+// under `configured_root` are kept; others are kCorruption.
 Result<std::string> RebaseLocation(const std::string& recorded, const std::string& recorded_root,
-                                   const std::string& configured_root);
+                                   const std::string& configured_root,
+                                   const LocationMap* map = nullptr);
 
 // The current metadata file of the table at `location` (a folder or a
 // metadata file, as `storage` understands it): metadata/version-hint.text's

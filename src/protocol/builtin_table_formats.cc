@@ -1,12 +1,16 @@
 #include "protocol/builtin_table_formats.h"
 
+#include <algorithm>
 #include <cassert>
+#include <string_view>
 
 #include "delta/delta_table.h"
 #include "hudi/hudi_table.h"
 #include "iceberg/glue_catalog.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/rest_catalog.h"
+#include "iceberg/table_location.h"
+#include "storage/routing_storage.h"
 
 namespace lakeshare {
 namespace {
@@ -24,25 +28,78 @@ class DeltaFormatFactory : public TableFormatFactory {
   }
 };
 
+// A table's location map (its "locationMap" option: "from\tto" lines) over
+// the global one, the real locations normalized; and those locations.
+struct IcebergLocations {
+  iceberg::LocationMap map;
+  std::vector<std::string> targets;
+};
+
+Result<IcebergLocations> IcebergLocationsOf(std::string_view table_map,
+                                            const StorageRegistry& registry) {
+  std::vector<std::pair<std::string, std::string>> entries;
+  while (!table_map.empty()) {
+    size_t end = table_map.find('\n');
+    std::string_view line = table_map.substr(0, end);
+    table_map = end == std::string_view::npos ? std::string_view() : table_map.substr(end + 1);
+    size_t tab = line.find('\t');
+    if (tab == std::string_view::npos) return Status::InvalidArgument("malformed locationMap");
+    entries.emplace_back(std::string(line.substr(0, tab)), std::string(line.substr(tab + 1)));
+  }
+  for (auto& entry : registry.location_map()) entries.push_back(std::move(entry));
+  IcebergLocations out;
+  for (auto& [from, to] : entries) {
+    LS_ASSIGN_OR_RETURN(std::string target, registry.NormalizeLocation(to));
+    if (std::find(out.targets.begin(), out.targets.end(), target) == out.targets.end()) {
+      out.targets.push_back(target);
+    }
+    out.map.push_back(iceberg::LocationMapping{std::move(from), std::move(target)});
+  }
+  return out;
+}
+
 class IcebergFormatFactory : public TableFormatFactory {
  public:
+  // A table with its own location map is a table of its own.
+  static constexpr std::string_view kMapMarker = "|locationMap:";
+
   Result<std::string> TableKey(const std::string& location,
                                const TableOpenContext& context) const override {
-    if (IcebergTable::IsRestLocation(location)) return location;
-    return context.storage->NormalizeLocation(location);
+    std::string key = location;
+    if (!IcebergTable::IsRestLocation(location)) {
+      LS_ASSIGN_OR_RETURN(key, context.storage->NormalizeLocation(location));
+    }
+    auto map = context.table_options.find("locationMap");
+    if (map != context.table_options.end() && !map->second.empty()) {
+      key += std::string(kMapMarker) + map->second;
+    }
+    return key;
   }
 
-  Result<OpenedTable> Open(const std::string& key, const TableOpenContext& context) const override {
+  Result<OpenedTable> Open(const std::string& full_key,
+                           const TableOpenContext& context) const override {
+    std::string key = full_key;
+    std::string_view table_map;
+    if (size_t marker = full_key.find(kMapMarker); marker != std::string::npos) {
+      key.resize(marker);
+      table_map = std::string_view(full_key).substr(marker + kMapMarker.size());
+    }
+    LS_ASSIGN_OR_RETURN(IcebergLocations locations,
+                        IcebergLocationsOf(table_map, *context.storage));
+    // Files in mapped locations are read through their own backends.
+    std::shared_ptr<Storage> routing;
+    if (!locations.map.empty()) routing = std::make_shared<RoutingStorage>(context.storage);
     if (IcebergTable::IsRestLocation(key)) {
       // The storage is known only once the catalog names the table's location.
       IcebergTableOptions options;
       std::shared_ptr<StorageRegistry> registry = context.storage;
-      options.resolve_location = [registry](const std::string& location)
+      options.resolve_location = [registry, routing](const std::string& location)
           -> Result<std::pair<std::string, std::shared_ptr<Storage>>> {
         LS_ASSIGN_OR_RETURN(std::string normalized, registry->NormalizeLocation(location));
         LS_ASSIGN_OR_RETURN(StorageBackend backend, registry->ForLocation(normalized));
-        return std::make_pair(normalized, backend.storage);
+        return std::make_pair(normalized, routing ? routing : backend.storage);
       };
+      options.location_map = locations.map;
       // Catalogs that need a login (`icebergCatalogs:`); one authenticator
       // per catalog, so its tables share the cached token.
       std::shared_ptr<const CatalogConnections> catalogs = registry->catalog_connections();
@@ -70,6 +127,7 @@ class IcebergFormatFactory : public TableFormatFactory {
       auto table = std::make_shared<IcebergTable>(key, nullptr, std::move(options));
       OpenedTable out{table, [table] { return table->TableRoot(); }};
       if (dv_cache) out.derived_location = dv_cache->dir();
+      out.other_locations = std::move(locations.targets);
       return out;
     }
     // A table configured by its metadata file has its files in the table
@@ -80,9 +138,12 @@ class IcebergFormatFactory : public TableFormatFactory {
     // cache, which the table signs as its derived files.
     IcebergTableOptions options;
     options.dv_cache = ContentCache::Default();
-    OpenedTable out{std::make_shared<IcebergTable>(key, backend.storage, options),
-                    [root]() -> Result<std::string> { return root; }};
+    options.location_map = locations.map;
+    OpenedTable out{
+        std::make_shared<IcebergTable>(key, routing ? routing : backend.storage, options),
+        [root]() -> Result<std::string> { return root; }};
     if (options.dv_cache) out.derived_location = options.dv_cache->dir();
+    out.other_locations = std::move(locations.targets);
     return out;
   }
 };

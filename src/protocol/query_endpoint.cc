@@ -23,6 +23,13 @@ namespace {
 
 constexpr int64_t kMaxFilesPerPage = 10000;
 constexpr int64_t kPageTokenTtlMs = 3LL * 24 * 3600 * 1000;  // as the reference server
+
+// The further folders files may lie in, for keys of verdicts about paths.
+std::string OtherLocations(const ResolvedTable& t) {
+  std::string out;
+  for (const auto& [location, backend] : t.other_locations) out += location + '\n';
+  return out;
+}
 constexpr int64_t kRefreshTokenTtlMs = 3600 * 1000;
 
 // A digest of everything in a query that shapes its answer: a page or
@@ -124,7 +131,7 @@ Result<HttpResponse> QueryTable(const EndpointContext& ctx, const TableCall& cal
   // is then the same JSON error on every request, never a body cut short.
   // O(files), so once per snapshot: the key holds all else it depends on.
   std::string verdict_key = t.FullName() + '\n' + t.resolved.location + '\n' +
-                            t.resolved.derived_location + '\n' +
+                            t.resolved.derived_location + '\n' + OtherLocations(t.resolved) +
                             t.info.partition_filter.value_or("") + '\n' +
                             (format == ResponseFormat::kDelta ? "delta" : "parquet");
   LS_RETURN_IF_ERROR(

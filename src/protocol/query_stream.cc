@@ -22,6 +22,13 @@ Result<const StorageBackend*> FileSigner::BackendFor(const std::string& path, co
     *root_length = derived_prefix_.size() - 1;
     return &table_.derived_backend;
   }
+  for (size_t i = 0; i < other_prefixes_.size(); ++i) {
+    const std::string& prefix = other_prefixes_[i];
+    if (path.compare(0, prefix.size(), prefix) == 0) {
+      *root_length = prefix.size() - 1;
+      return &table_.other_locations[i].second;
+    }
+  }
   return Status::Corruption("table " + table_name_ + ": " + what() +
                             " lies outside the table location");
 }

@@ -26,7 +26,11 @@ class FileSigner {
         expiration_ms_(expiration_ms),
         table_name_(std::move(table_name)),
         root_prefix_(table_.location + "/"),
-        derived_prefix_(table_.derived_location.empty() ? "" : table_.derived_location + "/") {}
+        derived_prefix_(table_.derived_location.empty() ? "" : table_.derived_location + "/") {
+    for (const auto& [location, backend] : table_.other_locations) {
+      other_prefixes_.push_back(location + "/");
+    }
+  }
 
   // A URL for a file recorded in the log, valid until the next call: the
   // signer reuses its buffers (this runs once per file of an answer). A path
@@ -59,6 +63,7 @@ class FileSigner {
   std::string table_name_;
   std::string root_prefix_;
   std::string derived_prefix_;  // files the format wrote itself ("" for none)
+  std::vector<std::string> other_prefixes_;  // of table_.other_locations, same order
   // Scratch of SignDataFile (one signer per stream, never shared).
   mutable std::string path_;
   mutable PresignedUrl url_;

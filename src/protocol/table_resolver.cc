@@ -34,6 +34,10 @@ Result<ResolvedTable> TableResolver::Resolve(const TableInfo& table) {
     out.derived_location = opened.derived_location;
     LS_ASSIGN_OR_RETURN(out.derived_backend, context_.storage->ForLocation(out.derived_location));
   }
+  for (const std::string& other : opened.other_locations) {
+    LS_ASSIGN_OR_RETURN(StorageBackend backend, context_.storage->ForLocation(other));
+    out.other_locations.emplace_back(other, std::move(backend));
+  }
   out.format = std::move(opened.format);
   return out;
 }

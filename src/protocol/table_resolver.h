@@ -9,6 +9,8 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
+#include <vector>
 
 #include "catalog/catalog.h"
 #include "storage/storage_registry.h"
@@ -25,6 +27,9 @@ struct ResolvedTable {
   // location instead, signed by derived_backend; empty when it writes none.
   std::string derived_location;
   StorageBackend derived_backend;
+  // Further folders of the table's files (OpenedTable::other_locations),
+  // normalized, each with its backend.
+  std::vector<std::pair<std::string, StorageBackend>> other_locations;
 };
 
 class TableResolver {

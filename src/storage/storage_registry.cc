@@ -239,4 +239,14 @@ std::shared_ptr<const CatalogConnections> StorageRegistry::catalog_connections()
   return catalogs_;
 }
 
+void StorageRegistry::SetLocationMap(LocationMap map) {
+  std::lock_guard<std::mutex> lock(mu_);
+  location_map_ = std::move(map);
+}
+
+StorageRegistry::LocationMap StorageRegistry::location_map() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return location_map_;
+}
+
 }  // namespace lakeshare

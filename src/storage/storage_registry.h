@@ -21,6 +21,7 @@
 #include <memory>
 #include <mutex>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "storage/catalog_connections.h"
@@ -67,6 +68,12 @@ class StorageRegistry {
   // table is, with their credentials; set once before serving (null: none).
   void SetCatalogConnections(std::shared_ptr<const CatalogConnections> catalogs);
   std::shared_ptr<const CatalogConnections> catalog_connections() const;
+  // Recorded location prefixes of table metadata and the real locations they
+  // stand for (`icebergLocationMap:`, for every table that maps locations);
+  // set once before serving.
+  using LocationMap = std::vector<std::pair<std::string, std::string>>;
+  void SetLocationMap(LocationMap map);
+  LocationMap location_map() const;
 
  private:
   // The index in locations_ of the entry serving `where`, or -1.
@@ -84,6 +91,7 @@ class StorageRegistry {
   mutable std::map<std::pair<int, int>, StorageBackend> backends_;  // (type, entry)
   std::shared_ptr<const ObjectStoreMetrics> metrics_;               // guarded by mu_
   std::shared_ptr<const CatalogConnections> catalogs_;              // guarded by mu_
+  LocationMap location_map_;                                        // guarded by mu_
 };
 
 }  // namespace lakeshare

@@ -40,6 +40,9 @@ struct OpenedTable {
   // Where files the format writes itself lie (Hudi's merge cache), signed by
   // that location's backend; empty for formats that write none.
   std::string derived_location;
+  // Further folders the table's files may lie in (an Iceberg location map's
+  // real locations), each signed by its own location's backend.
+  std::vector<std::string> other_locations;
 };
 
 class TableFormatFactory {
