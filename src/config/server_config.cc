@@ -472,9 +472,9 @@ Status ParseIcebergCatalogs(const YAML::Node& root, ServerConfig* cfg) {
   YAML::Node entries;
   LS_RETURN_IF_ERROR(ReadSequence(root, "icebergCatalogs", &entries));
   static const std::set<std::string> kKeys = {
-      "name",          "type",   "uri",         "catalogId",       "auth",
-      "token",         "clientId", "clientSecret", "scope",         "tokenEndpoint",
-      "signingName",   "region", "accessKeyId", "secretAccessKey", "sessionToken"};
+      "name",        "type",     "uri",          "catalogId",       "auth",
+      "token",       "clientId", "clientSecret", "scope",           "tokenEndpoint",
+      "signingName", "region",   "accessKeyId",  "secretAccessKey", "sessionToken"};
   for (const YAML::Node& n : entries) {
     if (!n.IsMap()) return Bad(n, "icebergCatalogs", "entries must be mappings");
     CatalogConnectionConfig c;

@@ -53,9 +53,9 @@ const std::vector<std::string_view> kReferenceOnlyRootKeys = {
 const std::vector<std::string_view> kShareKeys = {"name", "id", "displayName", "comment",
                                                   "schemas"};
 const std::vector<std::string_view> kSchemaKeys = {"name", "tables"};
-const std::vector<std::string_view> kTableKeys = {
-    "name",        "location",   "id",           "format",     "hudiView",
-    "historyShared", "cdfEnabled", "startVersion", "locationMap"};
+const std::vector<std::string_view> kTableKeys = {"name",       "location",     "id",
+                                                  "format",     "hudiView",     "historyShared",
+                                                  "cdfEnabled", "startVersion", "locationMap"};
 const std::vector<std::string_view> kRecipientKeys = {"name",   "token",          "tokenHash",
                                                       "shares", "expirationTime", "rateLimit"};
 const std::vector<std::string_view> kRateLimitKeys = {"requestsPerSecond", "burst"};

@@ -21,9 +21,7 @@ const boost::json::object* Object(const boost::json::value* v) {
 
 }  // namespace
 
-bool IsGlueLocation(const std::string& location) {
-  return location.rfind(kScheme, 0) == 0;
-}
+bool IsGlueLocation(const std::string& location) { return location.rfind(kScheme, 0) == 0; }
 
 Result<GlueTableRef> ParseGlueLocation(const std::string& location) {
   auto bad = [&] {

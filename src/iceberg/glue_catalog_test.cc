@@ -67,8 +67,9 @@ TEST(GlueCatalogTest, GetTableCallAndErrors) {
         400, {}, R"({"__type":"EntityNotFoundException","Message":"Table not found"})"};
   });
   HttpAuthenticator auth({}, std::make_shared<HttpClient>(), {});
-  ASSERT_OK_AND_ASSIGN(std::string loc, GlueMetadataLocation(auth, server.base_url(), "123456789012",
-                                                             GlueTableRef{"prod", "db", "t"}));
+  ASSERT_OK_AND_ASSIGN(std::string loc,
+                       GlueMetadataLocation(auth, server.base_url(), "123456789012",
+                                            GlueTableRef{"prod", "db", "t"}));
   EXPECT_EQ(loc, "s3://b/m.json");
   auto missing =
       GlueMetadataLocation(auth, server.base_url(), "123456789012", {"prod", "db", "gone"});

@@ -48,7 +48,7 @@ IcebergTable::IcebergTable(std::string location, std::shared_ptr<Storage> storag
       cache_(options_.cache != nullptr ? *options_.cache : SnapshotCache::Global()),
       cache_id_(cache_.NewTableId()),
       http_(!rest_ || options_.http_get || options_.metadata_location ? nullptr
-            : options_.http             ? options_.http
+            : options_.http                                           ? options_.http
                             : std::make_shared<HttpClient>(iceberg::RestCatalogHttpOptions())),
       manifests_(options_.max_manifest_bytes, options_.max_parallel_reads) {}
 

@@ -64,8 +64,9 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       const bool deletes = mf.content == ManifestContent::kDeletes;
       const bool mine = !mf.added_snapshot_id || *mf.added_snapshot_id == s->snapshot_id;
       if (deletes && !mine) continue;
-      LS_ASSIGN_OR_RETURN(std::string path, iceberg::RebaseLocation(mf.path, m.location, loaded->root,
-                                                                  &options_.location_map));
+      LS_ASSIGN_OR_RETURN(
+          std::string path,
+          iceberg::RebaseLocation(mf.path, m.location, loaded->root, &options_.location_map));
       const PartitionSpec* spec = nullptr;
       std::optional<std::string> bytes;
       if (!deletes) {
@@ -88,9 +89,8 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       prefetched.push_back(std::move(bytes));
     }
     const Schema* schema = iceberg::SchemaFor(m, s);
-    const FileContext ctx =
-        MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts, v.timestamp_ms,
-                        &options_.location_map);
+    const FileContext ctx = MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                                            v.timestamp_ms, &options_.location_map);
     // A rewrite (compaction) keeps the rows: nothing to read or emit.
     if (s->operation != "replace") {
       auto converted = manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {

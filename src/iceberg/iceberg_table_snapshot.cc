@@ -55,9 +55,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   if (s == nullptr) return Status::Internal("snapshot vanished from its metadata");
   std::string context = "snapshot " + std::to_string(s->snapshot_id);
   SnapshotPlan plan;
-  LS_ASSIGN_OR_RETURN(plan.list,
-                      manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root, *s,
-                                               &options_.location_map));
+  LS_ASSIGN_OR_RETURN(plan.list, manifests_.ManifestsOf(*loaded->storage, m.location, loaded->root,
+                                                        *s, &options_.location_map));
   for (const ManifestFile& mf : plan.list) {
     LS_ASSIGN_OR_RETURN(std::string path, iceberg::RebaseLocation(mf.path, m.location, loaded->root,
                                                                   &options_.location_map));
@@ -100,9 +99,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   }
   plan.schema = iceberg::SchemaFor(m, s);
   SchemaReport report = iceberg::AnalyzeSchema(m, *plan.schema);
-  plan.ctx =
-      MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts, v->timestamp_ms,
-                        &options_.location_map);
+  plan.ctx = MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                             v->timestamp_ms, &options_.location_map);
   const FileContext& ctx = plan.ctx;
   auto convert = [&](size_t i, bool deletes) -> Result<ConvertedPtr> {
     if (deletes) {

@@ -47,8 +47,9 @@ Result<std::string> CatalogBody(HttpAnswer answer, const std::string& url) {
     return Status::NotFound("the Iceberg REST catalog has no table at " + where);
   }
   if (answer.status == 401 || answer.status == 403) {
-    return Status::Unavailable("the Iceberg REST catalog refused the configured credentials (HTTP " +
-                               std::to_string(answer.status) + ") for " + where);
+    return Status::Unavailable(
+        "the Iceberg REST catalog refused the configured credentials (HTTP " +
+        std::to_string(answer.status) + ") for " + where);
   }
   if (answer.status != 200) {
     return Status::Unavailable("the Iceberg REST catalog answered HTTP " +

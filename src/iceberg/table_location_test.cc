@@ -40,14 +40,12 @@ TEST(LocationMapTest, LongestPrefixFirstEntryOfEqualOnes) {
 TEST(LocationMapTest, RebaseUsesTheMapOnlyOutsideTheTable) {
   LocationMap map = {{"/test-warehouse/", "/srv/copy"}};
   // Under the recorded table location: the configured folder, as before.
-  ASSERT_OK_AND_ASSIGN(std::string in,
-                       RebaseLocation("/test-warehouse/ice/t/data/a.parquet", "/test-warehouse/ice/t",
-                                      "/mnt/t", &map));
+  ASSERT_OK_AND_ASSIGN(std::string in, RebaseLocation("/test-warehouse/ice/t/data/a.parquet",
+                                                      "/test-warehouse/ice/t", "/mnt/t", &map));
   EXPECT_EQ(in, "/mnt/t/data/a.parquet");
   // Beside it: the map.
-  ASSERT_OK_AND_ASSIGN(std::string beside,
-                       RebaseLocation("/test-warehouse/ice/t_data/a.parquet",
-                                      "/test-warehouse/ice/t", "/mnt/t", &map));
+  ASSERT_OK_AND_ASSIGN(std::string beside, RebaseLocation("/test-warehouse/ice/t_data/a.parquet",
+                                                          "/test-warehouse/ice/t", "/mnt/t", &map));
   EXPECT_EQ(beside, "/srv/copy/ice/t_data/a.parquet");
   // Neither: refused as before.
   auto out = RebaseLocation("/elsewhere/a.parquet", "/test-warehouse/ice/t", "/mnt/t", &map);

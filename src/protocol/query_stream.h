@@ -62,7 +62,7 @@ class FileSigner {
   int64_t expiration_ms_;
   std::string table_name_;
   std::string root_prefix_;
-  std::string derived_prefix_;  // files the format wrote itself ("" for none)
+  std::string derived_prefix_;               // files the format wrote itself ("" for none)
   std::vector<std::string> other_prefixes_;  // of table_.other_locations, same order
   // Scratch of SignDataFile (one signer per stream, never shared).
   mutable std::string path_;

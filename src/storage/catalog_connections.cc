@@ -27,8 +27,8 @@ CatalogConnections::CatalogConnections(std::vector<CatalogConnectionConfig> entr
       a.kind = HttpAuthConfig::Kind::kSigV4;
       if (a.service.empty()) a.service = "glue";
       if (a.region.empty()) {
-        a.region = env.Get("AWS_REGION").empty() ? env.Get("AWS_DEFAULT_REGION")
-                                                 : env.Get("AWS_REGION");
+        a.region =
+            env.Get("AWS_REGION").empty() ? env.Get("AWS_DEFAULT_REGION") : env.Get("AWS_REGION");
       }
       if (c.uri.empty() && !a.region.empty()) c.uri = "https://glue." + a.region + ".amazonaws.com";
     }

@@ -66,10 +66,10 @@ class HttpAuthenticator {
   const HttpAuthConfig config_;
   const std::shared_ptr<HttpClient> http_;
   const Clock now_ms_;
-  std::mutex fetch_mu_;           // one token fetch at a time
-  mutable std::mutex mu_;         // guards the cached token
-  std::string token_;             // guarded by mu_
-  int64_t refresh_at_ms_ = 0;     // guarded by mu_: fetch again from then
+  std::mutex fetch_mu_;        // one token fetch at a time
+  mutable std::mutex mu_;      // guards the cached token
+  std::string token_;          // guarded by mu_
+  int64_t refresh_at_ms_ = 0;  // guarded by mu_: fetch again from then
   std::atomic<int64_t> tokens_fetched_{0};
 };
 
@@ -77,8 +77,8 @@ class HttpAuthenticator {
 // not one. Exposed for tests.
 struct UrlParts {
   std::string scheme;
-  std::string host;  // with the port when the URL has one
-  std::string path;  // as written (still percent-encoded), "/" when empty
+  std::string host;   // with the port when the URL has one
+  std::string path;   // as written (still percent-encoded), "/" when empty
   std::string query;  // as written, without '?'
 };
 Result<UrlParts> SplitHttpUrl(const std::string& url);

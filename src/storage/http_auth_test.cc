@@ -46,11 +46,12 @@ struct FakeOAuthService {
         return {401, {}, R"({"error":"invalid_client","error_description":"bad"})"};
       }
       current = "token-" + std::to_string(++issued);
-      return {200,
-              {{"Content-Type", "application/json"}},
-              R"({"access_token":")" + current +
-                  R"(","token_type":"bearer","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","expires_in":)" +
-                  std::to_string(expires_in) + "}"};
+      return {
+          200,
+          {{"Content-Type", "application/json"}},
+          R"({"access_token":")" + current +
+              R"(","token_type":"bearer","issued_token_type":"urn:ietf:params:oauth:token-type:access_token","expires_in":)" +
+              std::to_string(expires_in) + "}"};
     }
     auto h = r.headers.find("authorization");
     authorizations.push_back(h == r.headers.end() ? "" : h->second);
@@ -194,9 +195,9 @@ HttpAuthConfig SigV4(const std::string& service, const std::string& region) {
 TEST(HttpAuthTest, SigV4MatchesBotocoreForAnS3TablesGet) {
   HttpAuthenticator auth(SigV4("s3tables", "us-west-2"), std::make_shared<HttpClient>(), {},
                          [] { return kSignTimeMs; });
-  HttpCall call = Get(
-      "https://s3tables.us-west-2.amazonaws.com/iceberg/v1/"
-      "arn%3Aaws%3As3tables%3Aus-west-2%3A111122223333%3Abucket%2Fb/namespaces/a%1Fb/tables/t");
+  HttpCall call =
+      Get("https://s3tables.us-west-2.amazonaws.com/iceberg/v1/"
+          "arn%3Aaws%3As3tables%3Aus-west-2%3A111122223333%3Abucket%2Fb/namespaces/a%1Fb/tables/t");
   call.headers = {{"Accept", "application/json"}};
   ASSERT_OK_AND_ASSIGN(HttpCall s, auth.Sign(call));
   EXPECT_EQ(s.url, call.url);  // sent as written
@@ -235,9 +236,9 @@ TEST(HttpAuthTest, SigV4KeysAndRegionFromTheEnvironment) {
   ASSERT_OK(HttpAuthenticator::Validate(c, env, "test"));
   EXPECT_FALSE(HttpAuthenticator::Validate(c, {}, "test").ok());
   HttpAuthenticator auth(c, std::make_shared<HttpClient>(), env, [] { return kSignTimeMs; });
-  HttpCall call = Get(
-      "https://s3tables.us-west-2.amazonaws.com/iceberg/v1/"
-      "arn%3Aaws%3As3tables%3Aus-west-2%3A111122223333%3Abucket%2Fb/namespaces/a%1Fb/tables/t");
+  HttpCall call =
+      Get("https://s3tables.us-west-2.amazonaws.com/iceberg/v1/"
+          "arn%3Aaws%3As3tables%3Aus-west-2%3A111122223333%3Abucket%2Fb/namespaces/a%1Fb/tables/t");
   call.headers = {{"Accept", "application/json"}};
   ASSERT_OK_AND_ASSIGN(HttpCall s, auth.Sign(call));
   EXPECT_NE(HeaderOf(s, "Authorization")
