@@ -291,6 +291,10 @@ int AdminCommand::Run() {
     // settings (no URL is signed here: the key is never used).
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
                                                      CloudEnvironment::FromProcess());
+    // Catalog tables are read with the server's catalog logins and location map.
+    storage->SetCatalogConnections(std::make_shared<CatalogConnections>(
+        config->iceberg_catalogs, CloudEnvironment::FromProcess(), storage->http()));
+    storage->SetLocationMap(config->iceberg_location_map);
     options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     if (Status cache = ConfigureHudiMergeCache(*config); !cache.ok()) return out.Fail(cache);
     auto service =

@@ -446,5 +446,43 @@ TEST(ServerConfigIcebergCatalogsTest, RefusesBadEntriesWithoutEchoingSecrets) {
   EXPECT_FALSE(parse("- name: a\n  uri: http://x\n- name: a\n  uri: http://y\n").ok());
 }
 
+TEST(ServerConfigIcebergCatalogsTest, LocationMaps) {
+  auto cfg = ParseServerConfig(R"(
+version: 1
+allowAnonymous: true
+icebergLocationMap:
+  "hdfs://nn:8020/warehouse/": s3://bucket/warehouse/
+shares:
+- name: s
+  schemas:
+  - name: d
+    tables:
+    - name: t
+      location: copy/t
+      format: iceberg
+      locationMap:
+        /test-warehouse/: copy
+)",
+                               "/etc/lakeshare");
+  ASSERT_OK(cfg);
+  ASSERT_EQ(cfg->iceberg_location_map.size(), 1u);
+  EXPECT_EQ(cfg->iceberg_location_map[0].first, "hdfs://nn:8020/warehouse/");
+  EXPECT_EQ(cfg->iceberg_location_map[0].second, "s3://bucket/warehouse/");
+  const TableConfig& t = cfg->shares[0].schemas[0].tables[0];
+  ASSERT_EQ(t.location_map.size(), 1u);
+  EXPECT_EQ(t.location_map[0].first, "/test-warehouse/");
+  EXPECT_EQ(t.location_map[0].second, "/etc/lakeshare/copy");  // against the config folder
+  auto parse = [](const std::string& tail) {
+    return ParseServerConfig("version: 1\nallowAnonymous: true\n" + tail, "/");
+  };
+  EXPECT_FALSE(parse("icebergLocationMap: [a, b]\n").ok());
+  EXPECT_FALSE(parse("icebergLocationMap: {\"/\": /x}\n").ok());
+  EXPECT_FALSE(parse("icebergLocationMap: {\"/a\": \"\"}\n").ok());
+  // Delta tables have no location map.
+  EXPECT_FALSE(parse("shares: [{name: s, schemas: [{name: d, tables: [{name: t, location: /t, "
+                     "locationMap: {/a: /b}}]}]}]\n")
+                   .ok());
+}
+
 }  // namespace
 }  // namespace lakeshare
