@@ -3,8 +3,12 @@
 #include <gtest/gtest.h>
 
 #include <filesystem>
+#include <fstream>
 #include <set>
+#include <sstream>
 
+#include "common/crypto.h"
+#include "common/encoding.h"
 #include "iceberg/iceberg_table.h"
 #include "testing/counting_storage.h"
 #include "testing/status_matchers.h"
@@ -78,6 +82,44 @@ TEST(LocationMapTest, TableWithDataInSeveralFolders) {
     folders.insert(rest.substr(0, rest.find('/', 1)));
   }
   EXPECT_EQ(folders.size(), 3u);
+}
+
+TEST(LocationMapTest, DeletesNamingMappedFilesWithAnotherSchemeMatch) {
+  // A copy of iceberg_v2_delete_positional whose metadata records another
+  // table location: its manifests and data files lie outside it and are
+  // found through the map; the delete file names its data file as
+  // hdfs://localhost:20500/test-warehouse/..., the manifests as
+  // /test-warehouse/...: the same (mapped) file.
+  fs::path dir = fs::temp_directory_path() / ("locmap-" + HexEncode(RandomBytes(6)));
+  fs::path copy = dir / "iceberg_v2_delete_positional";
+  fs::create_directories(dir);
+  fs::copy(Ice("iceberg_v2_delete_positional"), copy, fs::copy_options::recursive);
+  for (const char* name : {"v1.metadata.json", "v2.metadata.json"}) {
+    fs::path p = copy / "metadata" / name;
+    std::ifstream in(p);
+    std::stringstream text;
+    text << in.rdbuf();
+    std::string json = text.str();
+    const std::string old_location = "hadoop_catalog/ice/iceberg_v2_delete_positional\"";
+    size_t at = json.find(old_location);
+    ASSERT_NE(at, std::string::npos);
+    json.replace(at, old_location.size(), "hadoop_catalog/ice/renamed\"");
+    std::ofstream(p, std::ios::trunc) << json;
+  }
+  IcebergTableOptions options;
+  options.location_map = {{"/test-warehouse/iceberg_test/hadoop_catalog/ice/", dir.string()}};
+  IcebergTable t(copy.string(), std::make_shared<testing::CountingStorage>(), options);
+  ASSERT_OK_AND_ASSIGN(auto s, t.Snapshot(std::nullopt));
+  int with_dv = 0;
+  for (const DataFile& f : s->files) {
+    EXPECT_EQ(f.path.rfind(copy.string() + "/data/", 0), 0u) << f.path;
+    if (f.deletion_vector) {
+      ++with_dv;
+      EXPECT_EQ(f.deletion_vector->cardinality, 1);
+    }
+  }
+  EXPECT_EQ(with_dv, 1);
+  fs::remove_all(dir);
 }
 
 }  // namespace
