@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <iterator>
+#include <memory>
 #include <new>
 #include <utility>
 #include <vector>
@@ -226,21 +227,23 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     uint64_t w[3];
     uint32_t index;
   };
-  // Built by appending (no zero-filled pass over n keys first).
-  std::vector<Key> keys;
-  keys.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const std::string_view c = canonical[i];
-    unsigned char bytes[24] = {};
-    if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
-    Key& key = keys.emplace_back();
-    for (int w = 0; w < 3; ++w) {
-      uint64_t v = 0;
-      for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
-      key.w[w] = v;
+  // Uninitialised (no zero-filled pass over n keys): each is written once,
+  // by the half that sorts it.
+  std::unique_ptr<Key[]> keys(new Key[n]);
+  auto make_keys = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const std::string_view c = canonical[i];
+      unsigned char bytes[24] = {};
+      if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
+      Key& key = keys[i];
+      for (int w = 0; w < 3; ++w) {
+        uint64_t v = 0;
+        for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
+        key.w[w] = v;
+      }
+      key.index = static_cast<uint32_t>(i);
     }
-    key.index = static_cast<uint32_t>(i);
-  }
+  };
   auto less = [&](const Key& a, const Key& b) {
     for (int w = 0; w < 3; ++w) {
       if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
@@ -253,32 +256,34 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     if (c != 0) return c < 0;
     return a.index < b.index;  // input order among duplicates
   };
+  const Key* sorted = keys.get();
+  std::vector<Key> merged;
   if (n >= (1u << 16)) {
-    // Two halves sorted at once, then merged.
-    auto mid = keys.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    // Two halves keyed and sorted at once, then merged.
+    const size_t mid = n / 2;
     ThrowIfFailed(ParallelFor(2, 2, [&](size_t half) {
-      if (half == 0) {
-        std::sort(keys.begin(), mid, less);
-      } else {
-        std::sort(mid, keys.end(), less);
-      }
+      const size_t from = half == 0 ? 0 : mid, to = half == 0 ? mid : n;
+      make_keys(from, to);
+      std::sort(keys.get() + from, keys.get() + to, less);
       return Status::OK();
     }));
-    std::vector<Key> merged;
     merged.reserve(n);
-    std::merge(keys.begin(), mid, mid, keys.end(), std::back_inserter(merged), less);
-    keys.swap(merged);
+    std::merge(keys.get(), keys.get() + mid, keys.get() + mid, keys.get() + n,
+               std::back_inserter(merged), less);
+    keys.reset();
+    sorted = merged.data();
   } else {
-    std::sort(keys.begin(), keys.end(), less);
+    make_keys(0, n);
+    std::sort(keys.get(), keys.get() + n, less);
   }
   // Of a run of equal identities keep the last one.
   std::vector<uint32_t> kept;
   kept.reserve(n);
   for (size_t k = 0; k < n; ++k) {
-    const uint32_t i = keys[k].index;
-    if (k + 1 < n && keys[k].w[0] == keys[k + 1].w[0] && keys[k].w[1] == keys[k + 1].w[1] &&
-        keys[k].w[2] == keys[k + 1].w[2]) {
-      const uint32_t j = keys[k + 1].index;
+    const uint32_t i = sorted[k].index;
+    if (k + 1 < n && sorted[k].w[0] == sorted[k + 1].w[0] && sorted[k].w[1] == sorted[k + 1].w[1] &&
+        sorted[k].w[2] == sorted[k + 1].w[2]) {
+      const uint32_t j = sorted[k + 1].index;
       if (canonical[i] == canonical[j] &&
           DvId(files[i]->deletion_vector) == DvId(files[j]->deletion_vector)) {
         continue;
@@ -432,8 +437,10 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   if (!base_ && !unsorted_base_.empty()) {
     // A checkpoint's files: drop those the commits touched, add the new
     // ones, sort once.
+    // Groups (row groups) apart on two threads: a hash probe per file.
     std::vector<LoadedFiles> groups = std::move(unsorted_base_);
-    for (LoadedFiles& files : groups) {
+    LS_RETURN_IF_ERROR(ParallelFor(groups.size(), 2, [&](size_t g) {
+      LoadedFiles& files = groups[g];
       if (!changes_.empty()) {
         files.KeepIf([&](size_t i) {
           const std::string_view path = files.path(i);
@@ -444,7 +451,8 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
         });
       }
       for (DataFile& f : files.files) f.data_change = false;
-    }
+      return Status::OK();
+    }));
     groups.push_back(std::move(added));
     snapshot->files = SortFiles(std::move(groups));
   } else if (!base_ || base_->files.empty()) {
