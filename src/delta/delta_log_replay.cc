@@ -99,6 +99,13 @@ struct SortInput {
   std::vector<const std::optional<std::string_view>*> stats_views;
 };
 
+void PrefetchText(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  for (; p < end; p += 64) __builtin_prefetch(p);
+  if (!text.empty()) __builtin_prefetch(end - 1);
+}
+
 // Moves files[order[0..count)] into chunks of FileList::kChunkSize, giving
 // each its texts anew on the way: a query answer reads path and stats file
 // after file, and where they were loaded (a row group's pages, or strings
@@ -123,13 +130,15 @@ void GatherChunks(const SortInput& in, const uint32_t* order, size_t count,
       __builtin_prefetch(in.stats_views[far_index]);
     }
     if (k + kAhead < count) {
+      // Every cache line of the texts: they are copied whole, and a text
+      // (a path, ~150 bytes of stats) spans a few lines.
       const uint32_t ahead = order[k + kAhead];
-      __builtin_prefetch(in.paths[ahead].data());
+      PrefetchText(in.paths[ahead]);
       const std::optional<std::string_view>* view = in.stats_views[ahead];
       if (view != nullptr) {
-        if (*view) __builtin_prefetch((*view)->data());
+        if (*view) PrefetchText(**view);
       } else if (in.files[ahead]->stats) {
-        __builtin_prefetch(in.files[ahead]->stats->data());
+        PrefetchText(*in.files[ahead]->stats);
       }
     }
     const uint32_t i = order[k];
@@ -291,6 +300,13 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     }
     kept.push_back(i);
   }
+  // The sort's own memory goes before the gather allocates the snapshot's
+  // texts: it would only add to the load's peak.
+  sorted = nullptr;
+  std::vector<Key>().swap(merged);
+  keys.reset();
+  std::vector<std::string_view>().swap(canonical);
+  decoded.clear();
   // Gathered into chunks on two threads (it waits on memory), split at a
   // chunk boundary so that every chunk but the last is full.
   std::vector<FileList::ChunkPtr> chunks;
