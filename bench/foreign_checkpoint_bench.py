@@ -18,11 +18,13 @@ writes the table and stops (tests/data/delta/duckdb-checkpoint was written so).
 
 Usage: bench/foreign_checkpoint_bench.py [--build build] [--files 1000000]
        [--commits 100] [--row-group-size 100000] [--compression snappy]
+       [--bin A --compare B]   (before/after: starts of A and B alternate)
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -250,6 +252,9 @@ def main():
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
+    ap.add_argument("--compare", action="append", default=[], metavar="BIN",
+                    help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
+                         "one start each in turn, so that all see the same machine load; a summary per binary")
     ap.add_argument("--only-write", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -274,13 +279,24 @@ def main():
         d = json.loads(out)
         print("DuckDB scan, %d thread(s): %.0f ms  %s" % (threads, d["best_ms"], d["result"]), flush=True)
 
-    results = measure_server(args.bin or os.path.join(build, "src", "cli", "lakeshare"), table, args.starts, args.warm)
-    rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
-    print("summary: cold TTFB %s s, whole %s s, server CPU %s s, peak RSS %s MB, after %s MB, "
-          "peak/after %.2f-%.2f, warm best %s s (server CPU %s s)"
-          % (rng("ttfb"), rng("total"), rng("cpu"), rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
-             min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
-             rng("warm_best"), rng("warm_cpu")))
+    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
+    by_binary = {b: [] for b in binaries}
+    if len(binaries) == 1:
+        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm)
+    else:
+        for _ in range(args.starts):
+            for b in binaries:
+                print("%s:" % b, flush=True)
+                by_binary[b] += measure_server(b, table, 1, args.warm)
+    for b, results in by_binary.items():
+        rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
+        med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
+        print("summary%s: cold TTFB %s s, whole %s s, server CPU %s s (median %s), peak RSS %s MB, after %s MB, "
+              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s)"
+              % ("" if len(binaries) == 1 else " of " + b, rng("ttfb"), rng("total"), rng("cpu"), med("cpu"),
+                 rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
+                 min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
+                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu")))
     print("load average after: %s" % open("/proc/loadavg").read().split()[:3])
 
 
