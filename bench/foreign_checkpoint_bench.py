@@ -168,7 +168,30 @@ def write_table(table, duck, args):
             text = f.read()
         with open(name, "w") as f:
             f.write(text.replace('"REMOVED-%d"' % v, json.dumps(removed[(v - 1) % len(removed)])))
-    return checkpoint
+    if args.parts > 1:
+        # A multi-part checkpoint: the same rows cut into --parts files (DuckDB keeps the file's row
+        # order), written with the same options; the single file goes.
+        rows = args.files + 2
+        per = -(-rows // args.parts)
+        opts = checkpoint_sql(0, "", args).rsplit("(", 1)[1].rstrip(")")
+        sql = ["COPY (SELECT * FROM read_parquet(%s) LIMIT %d OFFSET %d) TO %s (%s)"
+               % (sql_str(checkpoint), per, p * per,
+                  sql_str(os.path.join(log, "%020d.checkpoint.%010d.%010d.parquet" % (0, p + 1, args.parts))), opts)
+               for p in range(args.parts)]
+        subprocess.run(["node", script, json.dumps(sql)], cwd=duck, check=True)
+        os.remove(checkpoint)
+        with open(os.path.join(log, "_last_checkpoint"), "w") as f:
+            f.write(json.dumps({"version": 0, "size": rows, "parts": args.parts}) + "\n")
+        print("split into %d parts" % args.parts)
+    return checkpoint_glob(table, args)
+
+
+def checkpoint_glob(table, args):
+    """The checkpoint's file, or a glob of its parts."""
+    log = os.path.join(table, "_delta_log")
+    if args.parts > 1:
+        return os.path.join(log, "%020d.checkpoint.*.%010d.parquet" % (0, args.parts))
+    return os.path.join(log, "%020d.checkpoint.parquet" % 0)
 
 
 def cpu_ticks(pid):
@@ -249,6 +272,7 @@ def main():
     ap.add_argument("--compression", default="snappy", choices=["snappy", "zstd", "uncompressed", "gzip", "lz4"])
     ap.add_argument("--no-dictionary", action="store_true")
     ap.add_argument("--parquet-version", choices=["V1", "V2"])
+    ap.add_argument("--parts", type=int, default=1, help="a multi-part checkpoint of this many files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
@@ -262,9 +286,11 @@ def main():
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
                                "-nodict" if args.no_dictionary else "",
                                "-" + args.parquet_version if args.parquet_version else "")
+    if args.parts > 1:
+        layout += "-parts%d" % args.parts
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
-    checkpoint = os.path.join(table, "_delta_log", "%020d.checkpoint.parquet" % 0)
-    if not os.path.exists(checkpoint):
+    checkpoint = checkpoint_glob(table, args)
+    if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
         write_table(table, duck, args)
     if args.only_write:
         return
