@@ -183,12 +183,52 @@ def write_table(table, duck, args):
         with open(os.path.join(log, "_last_checkpoint"), "w") as f:
             f.write(json.dumps({"version": 0, "size": rows, "parts": args.parts}) + "\n")
         print("split into %d parts" % args.parts)
+    if args.sidecars > 0:
+        write_v2_checkpoint(log, checkpoint, script, duck, args)
     return checkpoint_glob(table, args)
 
 
+V2_UUID = "c0ffee00-0000-4000-8000-0000000000a2"
+
+
+def write_v2_checkpoint(log, checkpoint, script, duck, args):
+    """A V2 checkpoint: the adds cut into --sidecars parquet files in _delta_log/_sidecars (DuckDB,
+    same options, the add column only), a JSON top-level file naming them with checkpointMetadata,
+    protocol (v2Checkpoint) and metaData; the classic file goes."""
+    sidecars = os.path.join(log, "_sidecars")
+    os.makedirs(sidecars, exist_ok=True)
+    per = -(-args.files // args.sidecars)
+    opts = checkpoint_sql(0, "", args).rsplit("(", 1)[1].rstrip(")")
+    names = ["%04d-%s.parquet" % (p, V2_UUID) for p in range(args.sidecars)]
+    sql = ["COPY (SELECT add FROM read_parquet(%s) WHERE add IS NOT NULL LIMIT %d OFFSET %d) TO %s (%s)"
+           % (sql_str(checkpoint), per, p * per, sql_str(os.path.join(sidecars, names[p])), opts)
+           for p in range(args.sidecars)]
+    subprocess.run(["node", script, json.dumps(sql)], cwd=duck, check=True)
+    os.remove(checkpoint)
+    lines = [{"checkpointMetadata": {"version": 0}},
+             {"protocol": {"minReaderVersion": 3, "minWriterVersion": 7, "readerFeatures": ["v2Checkpoint"],
+                           "writerFeatures": ["v2Checkpoint"]}},
+             {"metaData": {"id": "c0ffee00-0000-4000-8000-000000000013", "format": {"provider": "parquet",
+                                                                                    "options": {}},
+                           "schemaString": SCHEMA, "partitionColumns": ["part"], "configuration": {},
+                           "createdTime": NOW_MS}}]
+    for n in names:
+        st = os.stat(os.path.join(sidecars, n))
+        lines.append({"sidecar": {"path": n, "sizeInBytes": st.st_size, "modificationTime": int(st.st_mtime * 1000)}})
+    top = "%020d.checkpoint.%s.json" % (0, V2_UUID)
+    with open(os.path.join(log, top), "w") as f:
+        f.write("".join(json.dumps(x) + "\n" for x in lines))
+    with open(os.path.join(log, "_last_checkpoint"), "w") as f:
+        f.write(json.dumps({"version": 0, "size": args.files + 2 + args.sidecars, "v2Checkpoint": {"path": top}})
+                + "\n")
+    print("V2 checkpoint: %s and %d sidecars" % (top, args.sidecars))
+
+
 def checkpoint_glob(table, args):
-    """The checkpoint's file, or a glob of its parts."""
+    """The checkpoint's file, or a glob of its parts (or sidecars)."""
     log = os.path.join(table, "_delta_log")
+    if args.sidecars > 0:
+        return os.path.join(log, "_sidecars", "*.parquet")
     if args.parts > 1:
         return os.path.join(log, "%020d.checkpoint.*.%010d.parquet" % (0, args.parts))
     return os.path.join(log, "%020d.checkpoint.parquet" % 0)
@@ -273,6 +313,8 @@ def main():
     ap.add_argument("--no-dictionary", action="store_true")
     ap.add_argument("--parquet-version", choices=["V1", "V2"])
     ap.add_argument("--parts", type=int, default=1, help="a multi-part checkpoint of this many files")
+    ap.add_argument("--sidecars", type=int, default=0,
+                    help="a V2 checkpoint (JSON top-level file) whose adds are in this many sidecar files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
@@ -288,6 +330,8 @@ def main():
                                "-" + args.parquet_version if args.parquet_version else "")
     if args.parts > 1:
         layout += "-parts%d" % args.parts
+    if args.sidecars > 0:
+        layout += "-v2sidecars%d" % args.sidecars
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
     checkpoint = checkpoint_glob(table, args)
     if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
