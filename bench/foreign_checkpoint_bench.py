@@ -13,7 +13,8 @@
    VmHWM/VmRSS after it) and then --warm warm /query answers (best, lines/s).
 
 The layout is a parameter (--row-group-size, --compression, --no-dictionary,
---parquet-version V2) so checkpoints of every shape can be measured; --only-write
+--parquet-version V2; --parts N for a multi-part checkpoint, --sidecars N for a V2
+checkpoint with N sidecars) so checkpoints of every shape can be measured; --only-write
 writes the table and stops (tests/data/delta/duckdb-checkpoint was written so).
 
 Usage: bench/foreign_checkpoint_bench.py [--build build] [--files 1000000]
