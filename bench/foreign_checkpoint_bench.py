@@ -13,16 +13,19 @@
    VmHWM/VmRSS after it) and then --warm warm /query answers (best, lines/s).
 
 The layout is a parameter (--row-group-size, --compression, --no-dictionary,
---parquet-version V2) so checkpoints of every shape can be measured; --only-write
+--parquet-version V2; --parts N for a multi-part checkpoint, --sidecars N for a V2
+checkpoint with N sidecars) so checkpoints of every shape can be measured; --only-write
 writes the table and stops (tests/data/delta/duckdb-checkpoint was written so).
 
 Usage: bench/foreign_checkpoint_bench.py [--build build] [--files 1000000]
        [--commits 100] [--row-group-size 100000] [--compression snappy]
+       [--bin A --compare B]   (before/after: starts of A and B alternate)
 """
 
 import argparse
 import json
 import os
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -166,7 +169,70 @@ def write_table(table, duck, args):
             text = f.read()
         with open(name, "w") as f:
             f.write(text.replace('"REMOVED-%d"' % v, json.dumps(removed[(v - 1) % len(removed)])))
-    return checkpoint
+    if args.parts > 1:
+        # A multi-part checkpoint: the same rows cut into --parts files (DuckDB keeps the file's row
+        # order), written with the same options; the single file goes.
+        rows = args.files + 2
+        per = -(-rows // args.parts)
+        opts = checkpoint_sql(0, "", args).rsplit("(", 1)[1].rstrip(")")
+        sql = ["COPY (SELECT * FROM read_parquet(%s) LIMIT %d OFFSET %d) TO %s (%s)"
+               % (sql_str(checkpoint), per, p * per,
+                  sql_str(os.path.join(log, "%020d.checkpoint.%010d.%010d.parquet" % (0, p + 1, args.parts))), opts)
+               for p in range(args.parts)]
+        subprocess.run(["node", script, json.dumps(sql)], cwd=duck, check=True)
+        os.remove(checkpoint)
+        with open(os.path.join(log, "_last_checkpoint"), "w") as f:
+            f.write(json.dumps({"version": 0, "size": rows, "parts": args.parts}) + "\n")
+        print("split into %d parts" % args.parts)
+    if args.sidecars > 0:
+        write_v2_checkpoint(log, checkpoint, script, duck, args)
+    return checkpoint_glob(table, args)
+
+
+V2_UUID = "c0ffee00-0000-4000-8000-0000000000a2"
+
+
+def write_v2_checkpoint(log, checkpoint, script, duck, args):
+    """A V2 checkpoint: the adds cut into --sidecars parquet files in _delta_log/_sidecars (DuckDB,
+    same options, the add column only), a JSON top-level file naming them with checkpointMetadata,
+    protocol (v2Checkpoint) and metaData; the classic file goes."""
+    sidecars = os.path.join(log, "_sidecars")
+    os.makedirs(sidecars, exist_ok=True)
+    per = -(-args.files // args.sidecars)
+    opts = checkpoint_sql(0, "", args).rsplit("(", 1)[1].rstrip(")")
+    names = ["%04d-%s.parquet" % (p, V2_UUID) for p in range(args.sidecars)]
+    sql = ["COPY (SELECT add FROM read_parquet(%s) WHERE add IS NOT NULL LIMIT %d OFFSET %d) TO %s (%s)"
+           % (sql_str(checkpoint), per, p * per, sql_str(os.path.join(sidecars, names[p])), opts)
+           for p in range(args.sidecars)]
+    subprocess.run(["node", script, json.dumps(sql)], cwd=duck, check=True)
+    os.remove(checkpoint)
+    lines = [{"checkpointMetadata": {"version": 0}},
+             {"protocol": {"minReaderVersion": 3, "minWriterVersion": 7, "readerFeatures": ["v2Checkpoint"],
+                           "writerFeatures": ["v2Checkpoint"]}},
+             {"metaData": {"id": "c0ffee00-0000-4000-8000-000000000013", "format": {"provider": "parquet",
+                                                                                    "options": {}},
+                           "schemaString": SCHEMA, "partitionColumns": ["part"], "configuration": {},
+                           "createdTime": NOW_MS}}]
+    for n in names:
+        st = os.stat(os.path.join(sidecars, n))
+        lines.append({"sidecar": {"path": n, "sizeInBytes": st.st_size, "modificationTime": int(st.st_mtime * 1000)}})
+    top = "%020d.checkpoint.%s.json" % (0, V2_UUID)
+    with open(os.path.join(log, top), "w") as f:
+        f.write("".join(json.dumps(x) + "\n" for x in lines))
+    with open(os.path.join(log, "_last_checkpoint"), "w") as f:
+        f.write(json.dumps({"version": 0, "size": args.files + 2 + args.sidecars, "v2Checkpoint": {"path": top}})
+                + "\n")
+    print("V2 checkpoint: %s and %d sidecars" % (top, args.sidecars))
+
+
+def checkpoint_glob(table, args):
+    """The checkpoint's file, or a glob of its parts (or sidecars)."""
+    log = os.path.join(table, "_delta_log")
+    if args.sidecars > 0:
+        return os.path.join(log, "_sidecars", "*.parquet")
+    if args.parts > 1:
+        return os.path.join(log, "%020d.checkpoint.*.%010d.parquet" % (0, args.parts))
+    return os.path.join(log, "%020d.checkpoint.parquet" % 0)
 
 
 def cpu_ticks(pid):
@@ -247,9 +313,15 @@ def main():
     ap.add_argument("--compression", default="snappy", choices=["snappy", "zstd", "uncompressed", "gzip", "lz4"])
     ap.add_argument("--no-dictionary", action="store_true")
     ap.add_argument("--parquet-version", choices=["V1", "V2"])
+    ap.add_argument("--parts", type=int, default=1, help="a multi-part checkpoint of this many files")
+    ap.add_argument("--sidecars", type=int, default=0,
+                    help="a V2 checkpoint (JSON top-level file) whose adds are in this many sidecar files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
     ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
+    ap.add_argument("--compare", action="append", default=[], metavar="BIN",
+                    help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
+                         "one start each in turn, so that all see the same machine load; a summary per binary")
     ap.add_argument("--only-write", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
@@ -257,9 +329,13 @@ def main():
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
                                "-nodict" if args.no_dictionary else "",
                                "-" + args.parquet_version if args.parquet_version else "")
+    if args.parts > 1:
+        layout += "-parts%d" % args.parts
+    if args.sidecars > 0:
+        layout += "-v2sidecars%d" % args.sidecars
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
-    checkpoint = os.path.join(table, "_delta_log", "%020d.checkpoint.parquet" % 0)
-    if not os.path.exists(checkpoint):
+    checkpoint = checkpoint_glob(table, args)
+    if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
         write_table(table, duck, args)
     if args.only_write:
         return
@@ -274,13 +350,24 @@ def main():
         d = json.loads(out)
         print("DuckDB scan, %d thread(s): %.0f ms  %s" % (threads, d["best_ms"], d["result"]), flush=True)
 
-    results = measure_server(args.bin or os.path.join(build, "src", "cli", "lakeshare"), table, args.starts, args.warm)
-    rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
-    print("summary: cold TTFB %s s, whole %s s, server CPU %s s, peak RSS %s MB, after %s MB, "
-          "peak/after %.2f-%.2f, warm best %s s (server CPU %s s)"
-          % (rng("ttfb"), rng("total"), rng("cpu"), rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
-             min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
-             rng("warm_best"), rng("warm_cpu")))
+    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
+    by_binary = {b: [] for b in binaries}
+    if len(binaries) == 1:
+        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm)
+    else:
+        for _ in range(args.starts):
+            for b in binaries:
+                print("%s:" % b, flush=True)
+                by_binary[b] += measure_server(b, table, 1, args.warm)
+    for b, results in by_binary.items():
+        rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
+        med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
+        print("summary%s: cold TTFB %s s, whole %s s, server CPU %s s (median %s), peak RSS %s MB, after %s MB, "
+              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s)"
+              % ("" if len(binaries) == 1 else " of " + b, rng("ttfb"), rng("total"), rng("cpu"), med("cpu"),
+                 rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
+                 min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
+                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu")))
     print("load average after: %s" % open("/proc/loadavg").read().split()[:3])
 
 

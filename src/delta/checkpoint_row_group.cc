@@ -327,14 +327,25 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
   std::string signature;
   // Rows whose stats / partition values must come from the typed columns.
   std::vector<std::pair<int64_t, size_t>> need_stats, need_pv;
-  out->files.reserve(out->files.size() + static_cast<size_t>(rows));
+  // path and stats stay in the pages (kept below): SortFiles copies them
+  // once, in the snapshot's order.
+  LoadedFiles& loaded = out->files;
+  if (!loaded.files.empty() && loaded.path_views.empty()) {
+    for (size_t i = 0; i < loaded.size(); ++i) loaded.Own(i);
+  }
+  loaded.files.reserve(loaded.size() + static_cast<size_t>(rows));
+  loaded.path_views.resize(loaded.size());
+  loaded.stats_views.resize(loaded.size());
+  loaded.path_views.reserve(loaded.files.capacity());
+  loaded.stats_views.reserve(loaded.files.capacity());
   for (int64_t row = 0; row < rows; ++row) {
     if (a.add != nullptr && a.add->IsValid(row)) {
-      DataFile& f = out->files.emplace_back();
+      DataFile& f = loaded.files.emplace_back();
       if (!RowReader::Valid(a.path, row) || a.path->String(row).empty()) {
         return r.Error(row, "add.path is missing");
       }
-      f.path.assign(a.path->String(row));
+      loaded.path_views.push_back(a.path->String(row));
+      std::optional<std::string_view>& stats_view = loaded.stats_views.emplace_back();
       if (!RowReader::Valid(a.size, row)) return r.Error(row, "add.size is missing");
       f.size = a.size->Int64(row);
       if (f.size < 0) return r.Error(row, "add.size is negative");
@@ -343,9 +354,9 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
       }
       if (RowReader::Valid(a.data_change, row)) f.data_change = a.data_change->Bool(row);
       if (RowReader::Valid(a.stats, row)) {
-        f.stats.emplace(a.stats->String(row));
+        stats_view = a.stats->String(row);
       } else if (!plan.stats_parsed.empty()) {
-        need_stats.emplace_back(row, out->files.size() - 1);
+        need_stats.emplace_back(row, loaded.size() - 1);
       }
       if (RowReader::Valid(a.pv, row)) {
         MapView mv = a.pv->AsMap();
@@ -381,7 +392,7 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
           }
         }
       } else if (!plan.pv_parsed.empty()) {
-        need_pv.emplace_back(row, out->files.size() - 1);
+        need_pv.emplace_back(row, loaded.size() - 1);
       }
       if (RowReader::Valid(a.dv, row)) LS_RETURN_IF_ERROR(FillDeletionVector(r, *a.dv, row, &f));
       if (RowReader::Valid(a.tags, row)) {
@@ -408,6 +419,13 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
     }
   }
 
+  // The views point into these pages (the other columns' go with the tree).
+  for (const RecordNode* leaf : {a.path, a.stats}) {
+    if (leaf == nullptr || leaf->batch() == nullptr) continue;
+    const auto& buffers = leaf->batch()->buffers;
+    loaded.pages.insert(loaded.pages.end(), buffers.begin(), buffers.end());
+  }
+
   if (!need_stats.empty()) {
     LS_ASSIGN_OR_RETURN(RecordTree parsed, ReadTree(reader, rg, plan.stats_parsed, name));
     const RecordNode* stats = parsed.Find("add.stats_parsed");
@@ -415,7 +433,10 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
       if (!RowReader::Valid(stats, row)) continue;
       std::string json;
       AppendParsedStatsJson(*stats, row, &json);
-      out->files[index].stats = std::move(json);
+      // A text of its own: the file owns both (a recorded path is never
+      // empty, so the owned path marks it so).
+      loaded.Own(index);
+      loaded.files[index].stats = std::move(json);
     }
   }
   if (!need_pv.empty()) {
@@ -424,13 +445,13 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
     for (auto [row, index] : need_pv) {
       if (!RowReader::Valid(pv, row)) continue;
       for (const RecordNode& field : pv->children()) {
-        out->files[index].partition_values[field.name()] = ParsedPartitionValue(field, row);
+        loaded.files[index].partition_values[field.name()] = ParsedPartitionValue(field, row);
       }
     }
   }
   if (!need_pv.empty()) {
     PartitionValueInterner interner;
-    for (auto [row, index] : need_pv) interner.Intern(&out->files[index].partition_values);
+    for (auto [row, index] : need_pv) interner.Intern(&loaded.files[index].partition_values);
   }
   return Status::OK();
 }

@@ -23,6 +23,7 @@
 #include "common/status.h"
 #include "delta/delta_actions.h"
 #include "delta/delta_checkpoint.h"
+#include "delta/loaded_files.h"
 #include "parquet/parquet_reader.h"
 #include "table/table_format.h"
 
@@ -47,7 +48,8 @@ CheckpointColumnPlan PlanCheckpointColumns(const parquet::Schema& schema);
 
 // What one row group (or one JSON file) contributes.
 struct CheckpointPart {
-  std::vector<DataFile> files;
+  // path and stats as views into the row group's pages (loaded_files.h).
+  LoadedFiles files;
   std::vector<TableProtocol> protocols;
   std::vector<TableMetadata> metadata;
   std::vector<DeltaSidecar> sidecars;

@@ -100,7 +100,7 @@ Result<CheckpointPart> ReadJsonCheckpoint(Storage& storage, const FileInfo& info
   }
   part.sidecars = std::move(commit.sidecars);
   for (DeltaFileAction& action : commit.file_actions) {
-    if (auto* add = std::get_if<DataFile>(&action)) part.files.push_back(std::move(*add));
+    if (auto* add = std::get_if<DataFile>(&action)) part.files.files.push_back(std::move(*add));
   }
   return part;
 }

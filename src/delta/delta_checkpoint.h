@@ -40,6 +40,7 @@
 
 #include "common/status.h"
 #include "delta/delta_log_listing.h"
+#include "delta/loaded_files.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 
@@ -79,8 +80,10 @@ struct CheckpointContents {
   std::optional<TableProtocol> protocol;
   std::optional<TableMetadata> metadata;
   // The add actions in checkpoint order, in groups (one per row group or
-  // file), so that nothing is moved to make one vector of them.
-  std::vector<std::vector<DataFile>> files;
+  // file), so that nothing is moved to make one vector of them; their path
+  // and stats texts may still be views into the decoded pages
+  // (loaded_files.h), copied once when sorted into a snapshot.
+  std::vector<LoadedFiles> files;
   size_t num_files() const;
 };
 

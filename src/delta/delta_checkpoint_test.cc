@@ -486,7 +486,7 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   EXPECT_EQ(c->files.size(), 2u);  // one group per row group of adds
   std::vector<DataFile> read;
   for (auto& group : c->files) {
-    for (DataFile& f : group) read.push_back(std::move(f));
+    for (DataFile& f : std::move(group).Take()) read.push_back(std::move(f));
   }
   EXPECT_EQ(c->metadata->partition_columns, m.partition_columns);
   EXPECT_EQ(c->metadata->configuration, m.configuration);

@@ -504,8 +504,8 @@ TEST(DeltaLogIoTest, CheckpointsAreReadByRanges) {
       EXPECT_LE(c.range_reads, 2 + 6);  // tail (+ the rest of a larger footer), row groups
     }
     size_t i = 0;
-    for (const auto& group : got->files) {
-      for (const DataFile& f : group) {
+    for (auto& group : got->files) {
+      for (const DataFile& f : std::move(group).Take()) {
         const DataFile& w = files[i++];
         EXPECT_EQ(f.path, w.path);
         EXPECT_EQ(f.stats, w.stats);

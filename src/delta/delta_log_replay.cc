@@ -6,6 +6,7 @@
 #include <cstring>
 #include <deque>
 #include <iterator>
+#include <memory>
 #include <new>
 #include <utility>
 #include <vector>
@@ -28,12 +29,13 @@ std::string_view CanonicalView(std::string_view path, std::string* storage) {
   return *storage;
 }
 
-int CompareTail(const DataFile& a, const DataFile& b) {
+int CompareTail(const DataFile& a, std::string_view a_path, const DataFile& b,
+                std::string_view b_path) {
   if (a.deletion_vector || b.deletion_vector) {
     int c = DvId(a.deletion_vector).compare(DvId(b.deletion_vector));
     if (c != 0) return c;
   }
-  return a.path.compare(b.path);
+  return a_path.compare(b_path);
 }
 
 // The first index of `files` (sorted by FileOrder) whose canonical path is
@@ -83,18 +85,35 @@ void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out
   }
 }
 
-// Moves files[order[0..count)] into chunks of FileList::kChunkSize, copying
-// each file's texts on the way: a query answer reads path and stats file
-// after file, and they were allocated in load order (random once sorted), so
-// every line waited on memory and on the TLB. The loaded texts stay with the
-// emptied files, to be freed with them in the order they were allocated.
 // The halves below cannot fail but by running out of memory, which the
 // callers of SortFiles handle as the exception it was.
 void ThrowIfFailed(const Status& st) {
   if (!st.ok()) throw std::bad_alloc();
 }
 
-void GatherChunks(const std::vector<DataFile*>& files, const uint32_t* order, size_t count,
+// Where SortFiles finds input file i: the file, its recorded path, and its
+// stats view (nullptr when the file owns its texts).
+struct SortInput {
+  std::vector<DataFile*> files;
+  std::vector<std::string_view> paths;
+  std::vector<const std::optional<std::string_view>*> stats_views;
+};
+
+void PrefetchText(std::string_view text) {
+  const char* p = text.data();
+  const char* end = p + text.size();
+  for (; p < end; p += 64) __builtin_prefetch(p);
+  if (!text.empty()) __builtin_prefetch(end - 1);
+}
+
+// Moves files[order[0..count)] into chunks of FileList::kChunkSize, giving
+// each its texts anew on the way: a query answer reads path and stats file
+// after file, and where they were loaded (a row group's pages, or strings
+// allocated in load order) is random once sorted, so every line would wait
+// on memory and on the TLB. Texts still in the pages are copied once here;
+// owned ones are copied too and the loaded strings stay with the emptied
+// files, to be freed with them in the order they were allocated.
+void GatherChunks(const SortInput& in, const uint32_t* order, size_t count,
                   std::vector<FileList::ChunkPtr>* chunks) {
   // Memory is fetched ahead: the files themselves (scattered as well)
   // 2 * kAhead places ahead, their texts kAhead places ahead.
@@ -104,25 +123,41 @@ void GatherChunks(const std::vector<DataFile*>& files, const uint32_t* order, si
   chunk.reserve(std::min(count, FileList::kChunkSize));
   for (size_t k = 0; k < count; ++k) {
     if (k + 2 * kAhead < count) {
-      const char* far = reinterpret_cast<const char*>(files[order[k + 2 * kAhead]]);
+      const uint32_t far_index = order[k + 2 * kAhead];
+      const char* far = reinterpret_cast<const char*>(in.files[far_index]);
       __builtin_prefetch(far);
       __builtin_prefetch(far + sizeof(DataFile) - 1);
+      __builtin_prefetch(in.stats_views[far_index]);
     }
     if (k + kAhead < count) {
-      const DataFile& ahead = *files[order[k + kAhead]];
-      __builtin_prefetch(ahead.path.data());
-      if (ahead.stats) __builtin_prefetch(ahead.stats->data());
+      // Every cache line of the texts: they are copied whole, and a text
+      // (a path, ~150 bytes of stats) spans a few lines.
+      const uint32_t ahead = order[k + kAhead];
+      PrefetchText(in.paths[ahead]);
+      const std::optional<std::string_view>* view = in.stats_views[ahead];
+      if (view != nullptr) {
+        if (*view) PrefetchText(**view);
+      } else if (in.files[ahead]->stats) {
+        PrefetchText(*in.files[ahead]->stats);
+      }
     }
-    DataFile& loaded = *files[order[k]];
-    // The file changes places with an empty one; its texts go back to where
-    // they were loaded and the chunk keeps fresh copies of them.
+    const uint32_t i = order[k];
+    DataFile& loaded = *in.files[i];
+    const std::optional<std::string_view>* view = in.stats_views[i];
     DataFile& kept = chunk.emplace_back();
     std::swap(kept, loaded);
-    loaded.path.swap(kept.path);
-    kept.path = loaded.path;
-    if (kept.stats) {
-      loaded.stats.swap(kept.stats);
-      kept.stats = loaded.stats;
+    if (view != nullptr) {
+      kept.path.assign(in.paths[i]);
+      if (*view) kept.stats.emplace(**view);
+    } else {
+      // The file changes places with an empty one; its texts go back to
+      // where they were loaded and the chunk keeps fresh copies of them.
+      loaded.path.swap(kept.path);
+      kept.path = loaded.path;
+      if (kept.stats) {
+        loaded.stats.swap(kept.stats);
+        kept.stats = loaded.stats;
+      }
     }
     if (chunk.size() == FileList::kChunkSize) {
       chunks->push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
@@ -140,32 +175,46 @@ bool FileOrder(const DataFile& a, const DataFile& b) {
   std::string sa, sb;
   int c = CanonicalView(a.path, &sa).compare(CanonicalView(b.path, &sb));
   if (c != 0) return c < 0;
-  return CompareTail(a, b) < 0;
+  return CompareTail(a, a.path, b, b.path) < 0;
 }
 
 FileList SortFiles(std::vector<DataFile> files) {
-  std::vector<std::vector<DataFile>> groups;
-  groups.push_back(std::move(files));
+  std::vector<LoadedFiles> groups;
+  groups.emplace_back(std::move(files));
   return SortFiles(std::move(groups));
 }
 
 FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
+  std::vector<LoadedFiles> loaded;
+  loaded.reserve(groups.size());
+  for (auto& g : groups) loaded.emplace_back(std::move(g));
+  return SortFiles(std::move(loaded));
+}
+
+FileList SortFiles(std::vector<LoadedFiles> groups) {
   // One view of all groups, by global index.
-  std::vector<DataFile*> files;
+  SortInput in;
   size_t total = 0;
   for (const auto& g : groups) total += g.size();
-  files.reserve(total);
+  in.files.reserve(total);
+  in.paths.reserve(total);
+  in.stats_views.reserve(total);
   for (auto& g : groups) {
-    for (DataFile& f : g) files.push_back(&f);
+    for (size_t i = 0; i < g.size(); ++i) {
+      in.files.push_back(&g.files[i]);
+      in.paths.push_back(g.path(i));
+      in.stats_views.push_back(g.stats_view(i));
+    }
   }
+  const std::vector<DataFile*>& files = in.files;
   const size_t n = files.size();
   if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
   // Canonical paths computed once, not per comparison.
   std::vector<std::string_view> canonical(n);
   std::deque<std::string> decoded;
   for (size_t i = 0; i < n; ++i) {
-    const std::string& p = files[i]->path;
-    if (p.find('%') == std::string::npos) {
+    const std::string_view p = in.paths[i];
+    if (p.find('%') == std::string_view::npos) {
       canonical[i] = p;
     } else {
       decoded.push_back(CanonicalDeltaPath(p));
@@ -187,21 +236,23 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
     uint64_t w[3];
     uint32_t index;
   };
-  // Built by appending (no zero-filled pass over n keys first).
-  std::vector<Key> keys;
-  keys.reserve(n);
-  for (size_t i = 0; i < n; ++i) {
-    const std::string_view c = canonical[i];
-    unsigned char bytes[24] = {};
-    if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
-    Key& key = keys.emplace_back();
-    for (int w = 0; w < 3; ++w) {
-      uint64_t v = 0;
-      for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
-      key.w[w] = v;
+  // Uninitialised (no zero-filled pass over n keys): each is written once,
+  // by the half that sorts it.
+  std::unique_ptr<Key[]> keys(new Key[n]);
+  auto make_keys = [&](size_t from, size_t to) {
+    for (size_t i = from; i < to; ++i) {
+      const std::string_view c = canonical[i];
+      unsigned char bytes[24] = {};
+      if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
+      Key& key = keys[i];
+      for (int w = 0; w < 3; ++w) {
+        uint64_t v = 0;
+        for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
+        key.w[w] = v;
+      }
+      key.index = static_cast<uint32_t>(i);
     }
-    key.index = static_cast<uint32_t>(i);
-  }
+  };
   auto less = [&](const Key& a, const Key& b) {
     for (int w = 0; w < 3; ++w) {
       if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
@@ -210,36 +261,38 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
     const size_t skip = lcp + 24;
     int c = ca.substr(std::min(skip, ca.size())).compare(cb.substr(std::min(skip, cb.size())));
     if (c != 0) return c < 0;
-    c = CompareTail(*files[a.index], *files[b.index]);
+    c = CompareTail(*files[a.index], in.paths[a.index], *files[b.index], in.paths[b.index]);
     if (c != 0) return c < 0;
     return a.index < b.index;  // input order among duplicates
   };
+  const Key* sorted = keys.get();
+  std::vector<Key> merged;
   if (n >= (1u << 16)) {
-    // Two halves sorted at once, then merged.
-    auto mid = keys.begin() + static_cast<std::ptrdiff_t>(n / 2);
+    // Two halves keyed and sorted at once, then merged.
+    const size_t mid = n / 2;
     ThrowIfFailed(ParallelFor(2, 2, [&](size_t half) {
-      if (half == 0) {
-        std::sort(keys.begin(), mid, less);
-      } else {
-        std::sort(mid, keys.end(), less);
-      }
+      const size_t from = half == 0 ? 0 : mid, to = half == 0 ? mid : n;
+      make_keys(from, to);
+      std::sort(keys.get() + from, keys.get() + to, less);
       return Status::OK();
     }));
-    std::vector<Key> merged;
     merged.reserve(n);
-    std::merge(keys.begin(), mid, mid, keys.end(), std::back_inserter(merged), less);
-    keys.swap(merged);
+    std::merge(keys.get(), keys.get() + mid, keys.get() + mid, keys.get() + n,
+               std::back_inserter(merged), less);
+    keys.reset();
+    sorted = merged.data();
   } else {
-    std::sort(keys.begin(), keys.end(), less);
+    make_keys(0, n);
+    std::sort(keys.get(), keys.get() + n, less);
   }
   // Of a run of equal identities keep the last one.
   std::vector<uint32_t> kept;
   kept.reserve(n);
   for (size_t k = 0; k < n; ++k) {
-    const uint32_t i = keys[k].index;
-    if (k + 1 < n && keys[k].w[0] == keys[k + 1].w[0] && keys[k].w[1] == keys[k + 1].w[1] &&
-        keys[k].w[2] == keys[k + 1].w[2]) {
-      const uint32_t j = keys[k + 1].index;
+    const uint32_t i = sorted[k].index;
+    if (k + 1 < n && sorted[k].w[0] == sorted[k + 1].w[0] && sorted[k].w[1] == sorted[k + 1].w[1] &&
+        sorted[k].w[2] == sorted[k + 1].w[2]) {
+      const uint32_t j = sorted[k + 1].index;
       if (canonical[i] == canonical[j] &&
           DvId(files[i]->deletion_vector) == DvId(files[j]->deletion_vector)) {
         continue;
@@ -247,6 +300,13 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
     }
     kept.push_back(i);
   }
+  // The sort's own memory goes before the gather allocates the snapshot's
+  // texts: it would only add to the load's peak.
+  sorted = nullptr;
+  std::vector<Key>().swap(merged);
+  keys.reset();
+  std::vector<std::string_view>().swap(canonical);
+  decoded.clear();
   // Gathered into chunks on two threads (it waits on memory), split at a
   // chunk boundary so that every chunk but the last is full.
   std::vector<FileList::ChunkPtr> chunks;
@@ -255,18 +315,19 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
   std::vector<FileList::ChunkPtr> second;
   ThrowIfFailed(ParallelFor(2, split > 0 ? 2 : 1, [&](size_t half) {
     if (half == 0) {
-      GatherChunks(files, kept.data(), split, &chunks);
+      GatherChunks(in, kept.data(), split, &chunks);
     } else {
-      GatherChunks(files, kept.data() + split, m - split, &second);
+      GatherChunks(in, kept.data() + split, m - split, &second);
     }
     return Status::OK();
   }));
   chunks.insert(chunks.end(), std::make_move_iterator(second.begin()),
                 std::make_move_iterator(second.end()));
   if (m >= (1u << 16)) {
-    // The loaded texts were allocated one after the other and are freed
-    // together here: hand those pages back rather than keep them resident.
-    files.clear();
+    // The loaded texts (pages, or strings allocated one after the other)
+    // are freed together here: hand those pages back rather than keep them
+    // resident.
+    in = SortInput();
     groups.clear();
     malloc_trim(0);
   }
@@ -275,9 +336,9 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
 
 std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
                                                 TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<std::vector<DataFile>> files) {
+                                                std::vector<LoadedFiles> files) {
   for (auto& group : files) {
-    for (DataFile& f : group) f.data_change = false;
+    for (DataFile& f : group.files) f.data_change = false;
   }
   auto snapshot = std::make_shared<TableSnapshot>();
   snapshot->version = version;
@@ -320,7 +381,7 @@ DeltaLogReplay::DeltaLogReplay(std::shared_ptr<const TableSnapshot> base,
       timestamps_(CommitTimestampResolver::After(*base_, base_timestamp_is_commit)) {}
 
 DeltaLogReplay::DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
-                               TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                               TableMetadata metadata, std::vector<LoadedFiles> files,
                                bool base_timestamp_is_commit)
     : unsorted_base_(std::move(files)),
       version_(version),
@@ -392,17 +453,22 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
   if (!base_ && !unsorted_base_.empty()) {
     // A checkpoint's files: drop those the commits touched, add the new
     // ones, sort once.
-    std::vector<std::vector<DataFile>> groups = std::move(unsorted_base_);
-    for (auto& files : groups) {
+    // Groups (row groups) apart on two threads: a hash probe per file.
+    std::vector<LoadedFiles> groups = std::move(unsorted_base_);
+    LS_RETURN_IF_ERROR(ParallelFor(groups.size(), 2, [&](size_t g) {
+      LoadedFiles& files = groups[g];
       if (!changes_.empty()) {
-        std::erase_if(files, [&](const DataFile& f) {
-          bool plain = !f.deletion_vector && f.path.find('%') == std::string::npos;
-          return plain ? changes_.find(std::string_view(f.path)) != changes_.end()
-                       : changes_.count(FileActionKey(f.path, f.deletion_vector)) != 0;
+        files.KeepIf([&](size_t i) {
+          const std::string_view path = files.path(i);
+          const DataFile& f = files.files[i];
+          bool plain = !f.deletion_vector && path.find('%') == std::string_view::npos;
+          return plain ? changes_.find(path) == changes_.end()
+                       : changes_.count(FileActionKey(path, f.deletion_vector)) == 0;
         });
       }
-      for (DataFile& f : files) f.data_change = false;
-    }
+      for (DataFile& f : files.files) f.data_change = false;
+      return Status::OK();
+    }));
     groups.push_back(std::move(added));
     snapshot->files = SortFiles(std::move(groups));
   } else if (!base_ || base_->files.empty()) {

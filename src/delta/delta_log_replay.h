@@ -30,6 +30,7 @@
 #include "common/status.h"
 #include "delta/delta_actions.h"
 #include "delta/delta_commit_timestamps.h"
+#include "delta/loaded_files.h"
 #include "storage/storage.h"
 #include "table/table_format.h"
 
@@ -48,14 +49,17 @@ std::string FileActionKey(std::string_view path, const CompactOptional<DeletionV
 bool FileOrder(const DataFile& a, const DataFile& b);
 
 // Sorts files by FileOrder; of files with the same identity only the last
-// (in input order) is kept. Large inputs are sorted on two threads.
+// (in input order) is kept. Large inputs are sorted on two threads. Each
+// file's path and stats get a string of their own, allocated in the sorted
+// order (texts still in a checkpoint's pages are copied once, here).
+FileList SortFiles(std::vector<LoadedFiles> groups);
 FileList SortFiles(std::vector<std::vector<DataFile>> groups);
 FileList SortFiles(std::vector<DataFile> files);
 
 // A snapshot made of a checkpoint's state (files in any order).
 std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
                                                 TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<std::vector<DataFile>> files);
+                                                std::vector<LoadedFiles> files);
 
 class DeltaLogReplay {
  public:
@@ -68,7 +72,7 @@ class DeltaLogReplay {
   // Starts from a checkpoint's state at `version`: its files in any order,
   // sorted once by Finish (after the commits are applied).
   DeltaLogReplay(int64_t version, int64_t timestamp_ms, TableProtocol protocol,
-                 TableMetadata metadata, std::vector<std::vector<DataFile>> files,
+                 TableMetadata metadata, std::vector<LoadedFiles> files,
                  bool base_timestamp_is_commit);
 
   // The last version applied (the base's, or -1).
@@ -86,7 +90,7 @@ class DeltaLogReplay {
 
  private:
   std::shared_ptr<const TableSnapshot> base_;
-  std::vector<std::vector<DataFile>> unsorted_base_;  // a checkpoint's files (when base_ is null)
+  std::vector<LoadedFiles> unsorted_base_;  // a checkpoint's files (when base_ is null)
   int64_t version_ = -1;
   int64_t timestamp_ms_ = 0;
   std::string last_file_;

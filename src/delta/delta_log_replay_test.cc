@@ -2,6 +2,9 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
+#include <memory>
+
 #include "delta/delta_test_util.h"
 #include "testing/status_matchers.h"
 
@@ -166,6 +169,100 @@ TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
     }
   }
   EXPECT_EQ(re_added, 100u);
+}
+
+// The files of `owned` as a checkpoint row group loads them: path and stats
+// views into one page buffer, the DataFiles without texts.
+LoadedFiles AsViews(const std::vector<DataFile>& owned) {
+  auto page = std::make_shared<std::string>();
+  for (const DataFile& f : owned) *page += f.path + (f.stats ? *f.stats : "");
+  LoadedFiles loaded;
+  size_t at = 0;
+  for (const DataFile& f : owned) {
+    DataFile& copy = loaded.files.emplace_back(f);
+    copy.path.clear();
+    copy.stats.reset();
+    loaded.path_views.emplace_back(page->data() + at, f.path.size());
+    at += f.path.size();
+    auto& stats = loaded.stats_views.emplace_back();
+    if (f.stats) {
+      stats.emplace(page->data() + at, f.stats->size());
+      at += f.stats->size();
+    }
+  }
+  loaded.pages.push_back(std::move(page));
+  return loaded;
+}
+
+std::vector<DataFile> ScrambledFiles(size_t n) {
+  std::vector<DataFile> files;
+  for (size_t i = 0; i < n; ++i) {
+    DataFile f;
+    size_t key = (i * 7919) % n;
+    f.path = "part=" + std::to_string(key % 10) + (key % 13 == 0 ? "/a%20" : "/a-") +
+             std::to_string(key) + ".parquet";
+    f.size = static_cast<int64_t>(i);
+    if (i % 3 != 0) f.stats = "{\"numRecords\":" + std::to_string(key) + "}";
+    if (i % 5 == 0) f.stats = "";  // present but empty: still present
+    files.push_back(std::move(f));
+  }
+  return files;
+}
+
+// Texts left in the pages give the same snapshot as owned ones, at both
+// sizes (one thread, and the two-thread sort and gather), and every file of
+// the snapshot owns its texts (the pages are gone).
+TEST(DeltaLogReplayTest, SortFilesOfViewsEqualsSortFilesOfOwnedTexts) {
+  for (size_t n : {size_t{1000}, size_t{70000}}) {
+    SCOPED_TRACE(n);
+    std::vector<DataFile> all = ScrambledFiles(n);
+    std::vector<DataFile> first(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n / 2));
+    std::vector<DataFile> second(all.begin() + static_cast<std::ptrdiff_t>(n / 2), all.end());
+    std::vector<LoadedFiles> mixed;
+    mixed.push_back(AsViews(first));
+    mixed.emplace_back(second);  // owned texts in the same sort
+    FileList want = SortFiles(std::vector<DataFile>(all));
+    FileList got = SortFiles(std::move(mixed));
+    ASSERT_EQ(got.size(), want.size());
+    for (size_t i = 0; i < got.size(); ++i) {
+      ASSERT_EQ(got[i].path, want[i].path) << i;
+      ASSERT_EQ(got[i].stats, want[i].stats) << got[i].path;
+      ASSERT_EQ(got[i].size, want[i].size) << got[i].path;
+    }
+  }
+}
+
+// A checkpoint whose texts are views: commits remove and replace some of its
+// files (by their recorded path, percent-encoded or not), a path with a
+// scheme is given its own string, and Take() hands out owned files.
+TEST(DeltaLogReplayTest, CheckpointViewsReplayLikeOwnedFiles) {
+  std::vector<DataFile> files = ScrambledFiles(200);
+  auto replay = [&](std::vector<LoadedFiles> groups) {
+    DeltaLogReplay r(0, 1000, TableProtocol{1, 2}, TableMetadata{}, std::move(groups), true);
+    EXPECT_OK(r.Apply(1,
+                      Parse(RemoveJson("part=3/a%2013.parquet") + RemoveJson("part=1/a-1.parquet") +
+                            AddJson("part=2/a-2.parquet")),
+                      File(1)));
+    auto s = std::move(r).Finish();
+    EXPECT_OK(s);
+    return s.ok() ? Keys(**s) : std::vector<std::string>{};
+  };
+  std::vector<std::string> want = replay({LoadedFiles(files)});
+  std::vector<std::string> got = replay({AsViews(files)});
+  EXPECT_EQ(got, want);
+  EXPECT_EQ(got.size(), 198u);  // two removed, one replaced
+  EXPECT_EQ(std::count(got.begin(), got.end(), "part=3/a%2013.parquet"), 0);
+
+  LoadedFiles views = AsViews(files);
+  ASSERT_TRUE(views.HasViews(7));
+  EXPECT_EQ(views.path(7), files[7].path);
+  views.KeepIf([](size_t i) { return i % 2 == 1; });
+  ASSERT_EQ(views.size(), 100u);
+  EXPECT_EQ(views.path(3), files[7].path);
+  std::vector<DataFile> taken = std::move(views).Take();
+  ASSERT_EQ(taken.size(), 100u);
+  EXPECT_EQ(taken[3].path, files[7].path);
+  EXPECT_EQ(taken[3].stats, files[7].stats);
 }
 
 TEST(DeltaLogReplayTest, LatestProtocolAndMetadataWin) {

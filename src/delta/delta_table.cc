@@ -216,8 +216,14 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(LogView* view, DeltaCheckpoint
       timestamp = timeline->back().timestamp_ms;
     }
   }
-  for (auto& files : contents.files) {
-    for (DataFile& f : files) NormalizeRecordedPath(root_, &f.path);
+  for (LoadedFiles& files : contents.files) {
+    for (size_t i = 0; i < files.size(); ++i) {
+      // Only a path with a scheme may change: a view is given its own
+      // string first.
+      if (files.path(i).find(':') == std::string_view::npos) continue;
+      files.Own(i);
+      NormalizeRecordedPath(root_, &files.files[i].path);
+    }
   }
   return DeltaLogReplay(checkpoint.version, timestamp, std::move(*contents.protocol),
                         std::move(*contents.metadata), std::move(contents.files), has_commit);
