@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -189,39 +190,68 @@ Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth) {
   return std::shared_ptr<const Type>(t);
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t);
+void WriteSparkType(JsonWriter& w, const Type& t, bool ids);
 
-void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields) {
+// Delta's `delta.columnMapping.nested.ids`: the field ids of list elements and
+// map keys/values below `path` (the field's physical name), down to the next
+// struct (whose fields carry their own ids).
+void CollectNestedIds(const Type& t, const std::string& path,
+                      std::vector<std::pair<std::string, int32_t>>* out) {
+  if (t.id == TypeId::kList) {
+    out->emplace_back(path + ".element", t.fields[0].id);
+    CollectNestedIds(*t.fields[0].type, path + ".element", out);
+  } else if (t.id == TypeId::kMap) {
+    out->emplace_back(path + ".key", t.fields[0].id);
+    out->emplace_back(path + ".value", t.fields[1].id);
+    CollectNestedIds(*t.fields[0].type, path + ".key", out);
+    CollectNestedIds(*t.fields[1].type, path + ".value", out);
+  }
+}
+
+void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, bool ids) {
   w.BeginObject().Key("type").String("struct").Key("fields").BeginArray();
   for (const NestedField& f : fields) {
     w.BeginObject();
     w.Key("name").String(f.name);
     w.Key("type");
-    WriteSparkType(w, *f.type);
+    WriteSparkType(w, *f.type, ids);
     w.Key("nullable").Bool(!f.required);
     w.Key("metadata").BeginObject();
     if (f.doc) w.Key("comment").String(*f.doc);
+    if (ids) {
+      // Column mapping mode `id`: readers find the column by field id; the
+      // physical name (stats and partition value keys) is the current name.
+      w.Key("delta.columnMapping.id").Int(f.id);
+      w.Key("delta.columnMapping.physicalName").String(f.name);
+      std::vector<std::pair<std::string, int32_t>> nested;
+      CollectNestedIds(*f.type, f.name, &nested);
+      if (!nested.empty()) {
+        w.Key("delta.columnMapping.nested.ids").BeginObject();
+        for (const auto& [path, id] : nested) w.Key(path).Int(id);
+        w.EndObject();
+      }
+    }
     w.EndObject();
     w.EndObject();
   }
   w.EndArray().EndObject();
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t) {
+void WriteSparkType(JsonWriter& w, const Type& t, bool ids) {
   switch (t.id) {
     case TypeId::kStruct:
-      WriteSparkStruct(w, t.fields);
+      WriteSparkStruct(w, t.fields, ids);
       return;
     case TypeId::kList:
       w.BeginObject().Key("type").String("array").Key("elementType");
-      WriteSparkType(w, *t.fields[0].type);
+      WriteSparkType(w, *t.fields[0].type, ids);
       w.Key("containsNull").Bool(!t.fields[0].required).EndObject();
       return;
     case TypeId::kMap:
       w.BeginObject().Key("type").String("map").Key("keyType");
-      WriteSparkType(w, *t.fields[0].type);
+      WriteSparkType(w, *t.fields[0].type, ids);
       w.Key("valueType");
-      WriteSparkType(w, *t.fields[1].type);
+      WriteSparkType(w, *t.fields[1].type, ids);
       w.Key("valueContainsNull").Bool(!t.fields[1].required).EndObject();
       return;
     default:
@@ -410,10 +440,10 @@ std::string SparkPrimitiveName(const Type& t) {
   }
 }
 
-std::string SparkSchemaString(const Schema& schema) {
+std::string SparkSchemaString(const Schema& schema, bool column_mapping_ids) {
   std::string out;
   JsonWriter w(&out);
-  WriteSparkStruct(w, schema.fields);
+  WriteSparkStruct(w, schema.fields, column_mapping_ids);
   return out;
 }
 
@@ -611,6 +641,58 @@ Result<std::optional<std::string>> PartitionValueString(const Type& t, const Par
     default:
       return Status::Unsupported("partition values of type " + TypeName(t) +
                                  " are not protocol partition values");
+  }
+}
+
+std::optional<PartitionDatum> BoundToPartitionDatum(const Type& t, std::string_view b) {
+  using K = PartitionDatum::Kind;
+  PartitionDatum d;
+  switch (t.id) {
+    case TypeId::kBoolean:
+      if (b.size() != 1) return std::nullopt;
+      d.kind = K::kBool;
+      d.b = b[0] != 0;
+      return d;
+    case TypeId::kInt:
+    case TypeId::kDate:
+      if (b.size() != 4) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = LittleEndian(b);
+      return d;
+    case TypeId::kLong:  // 4 bytes: written before an int -> long promotion
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      if (b.size() != 8 && !(t.id == TypeId::kLong && b.size() == 4)) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = LittleEndian(b);
+      return d;
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      d.kind = K::kDouble;
+      if (b.size() == 4) {  // a float, or a double column promoted from float
+        float f;
+        uint32_t bits = static_cast<uint32_t>(LittleEndian(b));
+        std::memcpy(&f, &bits, sizeof(f));
+        d.d = f;
+      } else if (b.size() == 8 && t.id == TypeId::kDouble) {
+        uint64_t bits = static_cast<uint64_t>(LittleEndian(b));
+        std::memcpy(&d.d, &bits, sizeof(d.d));
+      } else {
+        return std::nullopt;
+      }
+      return d;
+    }
+    case TypeId::kDecimal:
+    case TypeId::kString:
+    case TypeId::kBinary:
+    case TypeId::kFixed:
+    case TypeId::kUuid:
+      d.kind = K::kBytes;
+      d.bytes = std::string(b);
+      return d;
+    default:
+      return std::nullopt;
   }
 }
 

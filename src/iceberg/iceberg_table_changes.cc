@@ -86,16 +86,36 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       prefetched.push_back(std::move(bytes));
     }
     const Schema* schema = iceberg::SchemaFor(m, s);
-    const FileContext ctx =
+    FileContext ctx =
         MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts, v.timestamp_ms);
     // A rewrite (compaction) keeps the rows: nothing to read or emit.
     if (s->operation != "replace") {
-      auto converted = manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {
-        const bool deletes = added[i]->content == ManifestContent::kDeletes;
-        return manifests_.Convert(*loaded->storage, paths[i], *added[i], specs[i], ctx, deletes,
-                                  &prefetched[i]);
-      });
+      auto convert_all = [&]() {
+        return manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {
+          const bool deletes = added[i]->content == ManifestContent::kDeletes;
+          return manifests_.Convert(*loaded->storage, paths[i], *added[i], specs[i], ctx, deletes,
+                                    &prefetched[i]);
+        });
+      };
+      auto converted = convert_all();
       if (!converted.ok()) return converted.status().WithContext(context);
+      // As for snapshots: a partition column without a value in every file
+      // stays in the files (a partial one the files may lack is refused).
+      std::optional<std::string> unfilled;
+      for (const ConvertedPtr& cm : *converted) {
+        if (!unfilled && cm->unfilled) unfilled = cm->unfilled;
+      }
+      if (unfilled) {
+        auto prop = m.properties.find("write.data.partition-columns");
+        if (prop != m.properties.end() && prop->second == "false") {
+          return Status::Unsupported(context + ": " + *unfilled +
+                                     ", and the table's data files may lack partition columns");
+        }
+        ctx = MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                              v.timestamp_ms, /*partial_partitions=*/false);
+        converted = convert_all();
+        if (!converted.ok()) return converted.status().WithContext(context);
+      }
       for (const ConvertedPtr& cm : *converted) {
         if (cm->Removes(s->snapshot_id)) {
           return Status::Unsupported(context +

@@ -67,6 +67,7 @@ class ManifestConverter {
       }
       partition_index_.push_back(index);
     }
+    filled_.resize(partition_index_.size());
     chunk_.reserve(FileList::kChunkSize);
   }
 
@@ -145,21 +146,43 @@ class ManifestConverter {
  private:
   Status PartitionValuesOf(const ManifestEntry& e, PartitionValues* out) {
     if (partition_index_.empty()) return Status::OK();
-    // The tuple's bytes find the values made for an earlier file.
-    key_.clear();
-    for (const std::optional<size_t>& index : partition_index_) {
-      if (!index || *index >= e.partition.size()) {
-        return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
-                                  spec_->fields[index.value_or(0)].name + "'");
+    // Each column's datum: the tuple's, or (a spec without that identity
+    // field) the file's single value by its bounds.
+    data_.resize(partition_index_.size());
+    for (size_t c = 0; c < partition_index_.size(); ++c) {
+      const std::optional<size_t>& index = partition_index_[c];
+      if (index) {
+        if (*index >= e.partition.size()) {
+          return Status::Corruption("data file '" + e.file_path +
+                                    "' has no value for partition '" + spec_->fields[*index].name +
+                                    "'");
+        }
+        data_[c] = &e.partition[*index];
+        continue;
       }
-      const PartitionDatum& d = e.partition[*index];
-      key_.push_back(static_cast<char>(d.kind));
-      key_.append(reinterpret_cast<const char*>(&d.i), sizeof(d.i));
-      key_.append(reinterpret_cast<const char*>(&d.d), sizeof(d.d));
-      key_.push_back(d.b ? '1' : '0');
-      AppendInt(&key_, static_cast<int64_t>(d.bytes.size()));
+      const auto& [name, col] = ctx_.partition_columns[c];
+      std::optional<PartitionDatum> single = SingleValue(e, *col);
+      if (!single) {
+        if (!out_->unfilled) {
+          out_->unfilled = "partition column '" + name + "' has no single value in data file '" +
+                           Basename(e.file_path) + "' (partition spec " +
+                           std::to_string(spec_->spec_id) + " lacks it, and the file's bounds differ)";
+        }
+        single = PartitionDatum{};  // null; the snapshot is not served with this column
+      }
+      filled_[c] = std::move(*single);
+      data_[c] = &filled_[c];
+    }
+    // The values' bytes find the values made for an earlier file.
+    key_.clear();
+    for (const PartitionDatum* d : data_) {
+      key_.push_back(static_cast<char>(d->kind));
+      key_.append(reinterpret_cast<const char*>(&d->i), sizeof(d->i));
+      key_.append(reinterpret_cast<const char*>(&d->d), sizeof(d->d));
+      key_.push_back(d->b ? '1' : '0');
+      AppendInt(&key_, static_cast<int64_t>(d->bytes.size()));
       key_.push_back(':');
-      key_.append(d.bytes);
+      key_.append(d->bytes);
     }
     if (auto it = seen_.find(key_); it != seen_.end()) {
       *out = it->second;  // shares the entries
@@ -168,13 +191,39 @@ class ManifestConverter {
     PartitionValues values;
     for (size_t c = 0; c < partition_index_.size(); ++c) {
       const auto& [name, col] = ctx_.partition_columns[c];
-      auto v = PartitionValueString(*col->type, e.partition[*partition_index_[c]]);
+      auto v = PartitionValueString(*col->type, *data_[c]);
       if (!v.ok()) return v.status().WithContext("data file '" + e.file_path + "'");
       values[name] = std::move(*v);
     }
     seen_.emplace(key_, values);
     *out = std::move(values);
     return Status::OK();
+  }
+
+  // The one value column `col` has in the file by its metrics: every row
+  // null (null count = record count), or no null, no NaN and lower bound =
+  // upper bound (a truncated bound never equals its upper one). nullopt
+  // otherwise.
+  static std::optional<PartitionDatum> SingleValue(const ManifestEntry& e, const NestedField& col) {
+    auto find = [&](const auto& list) -> decltype(&list[0].second) {
+      for (const auto& [id, v] : list) {
+        if (id == col.id) return &v;
+      }
+      return nullptr;
+    };
+    const int64_t* nulls = find(e.null_counts);
+    if (nulls == nullptr) return std::nullopt;
+    // NaNs are outside the bounds: a float column with any is not single.
+    if (const int64_t* nans = find(e.nan_counts); nans != nullptr && *nans != 0) {
+      return std::nullopt;
+    }
+    if (*nulls == e.record_count) return PartitionDatum{};
+    const std::string* lower = find(e.lower_bounds);
+    const std::string* upper = find(e.upper_bounds);
+    if (*nulls != 0 || lower == nullptr || upper == nullptr || *lower != *upper) {
+      return std::nullopt;
+    }
+    return BoundToPartitionDatum(*col.type, *lower);
   }
 
   // The spec id and every value of the entry's partition tuple, as bytes.
@@ -216,6 +265,8 @@ class ManifestConverter {
   const bool delete_manifest_;
   std::shared_ptr<ConvertedManifest> out_;
   std::vector<std::optional<size_t>> partition_index_;  // per partition column
+  std::vector<const PartitionDatum*> data_;             // per partition column
+  std::vector<PartitionDatum> filled_;                  // values from bounds
   std::unordered_map<std::string, PartitionValues> seen_;
   std::vector<DataFile> chunk_;
   std::string key_, stats_, part_;
@@ -280,13 +331,14 @@ int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
 // partition columns of the specs in use, re-basing onto `root`).
 FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const std::set<int32_t>& spec_ids, const std::string& root,
-                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts) {
+                            const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts,
+                            bool partial_partitions) {
   FileContext ctx;
   ctx.meta = &m;
   ctx.schema = schema;
   ctx.recorded_root = m.location;
   ctx.configured_root = root;
-  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
+  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids, partial_partitions);
   ctx.snapshot_ts = &snapshot_ts;
   ctx.default_ts = EarliestSnapshotTime(m, version_ts);
   ctx.Prepare();
