@@ -10,8 +10,9 @@ physical name, and the rows it reads by field id from the downloaded files
 equal the rows an independent reader expects (each file read by name with the
 schema it was written with, then mapped by field id onto the evolved schema:
 renamed columns keep their values, the re-added column is null). Clients
-without the feature, and parquet-format clients, get a clear 400; a version
-whose files all carry the current names is served as before.
+without the feature, and parquet-format clients, get a clear 400; the older
+version, read with its own schema whose names its files carry, is served as
+before.
 """
 
 import json
@@ -123,10 +124,28 @@ def served_rows(result, parquet, folder):
     return out
 
 
-def test_every_version_is_read_by_field_id(evolved):
-    client, table, _, parquet, downloads = evolved
+def test_an_older_version_keeps_its_schema_and_names(evolved):
+    """Version 1 is read with its own schema (schema 0), whose names its
+    files carry: served as before, to both formats."""
+    client, table, _, parquet, _ = evolved
     assert table.versions == [1, 2]
-    for v in table.versions:
+    snap = table.snapshot(1)
+    for caps in ("responseformat=parquet", CM_CAPS):
+        q = client.query(*COORDS, body={"version": 1}, capabilities=caps)
+        md = q.metadata
+        assert "delta.columnMapping.mode" not in (md.get("configuration") or {}), caps
+        assert [f["name"] for f in json.loads(md["schemaString"])["fields"]] == \
+            ["id", "day", "category", "value", "ts"]
+        assert md["partitionColumns"] == ["day"]
+        files = q.files if q.format == "parquet" else [
+            {"size": add_of(f)["size"], "partitionValues": add_of(f)["partitionValues"],
+             "stats": add_of(f)["stats"]} for f in q.files]
+        expect.assert_same_files(files, snap, caps)
+
+
+def test_the_evolved_version_is_read_by_field_id(evolved):
+    client, table, _, parquet, downloads = evolved
+    for v in [2]:
         ctx = "version %d" % v
         q = client.query(*COORDS, body={"version": v}, capabilities=CM_CAPS)
         assert q.format == "delta" and q.version == v, ctx
@@ -150,7 +169,7 @@ def test_every_version_is_read_by_field_id(evolved):
             assert "event_time" in stats["minValues"] and "ts" not in stats["minValues"], stats
         got = served_rows(q, parquet, downloads)
         want = expected_rows(table, v, parquet)
-        assert len(got) == 4 * (3 if v == 1 else 6), ctx
+        assert len(got) == 4 * 6, ctx
         assert canonical(got) == canonical(want), ctx
         assert all(r["category"] is None for r in got), "the re-added column must read as null"
         assert all(r["event_time"] is not None and r["event_day"] is not None for r in got), \
