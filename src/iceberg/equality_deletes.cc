@@ -472,7 +472,8 @@ Result<PositionsByFile> ResolveEqualityDeletes(
   budget.bytes = options.max_scan_bytes;
   budget.max_bytes = options.max_scan_bytes;
   budget.max_ms = options.max_scan_ms;
-  budget.deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_scan_ms);
+  budget.deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_scan_ms);
   std::atomic<int64_t> delete_rows{0};
   auto too_many_keys = [&] {
     return Status::TooLarge("the snapshot's equality delete keys need more than " +
@@ -482,14 +483,14 @@ Result<PositionsByFile> ResolveEqualityDeletes(
     Group& g = groups[loads[i].group];
     const int64_t seq = loads[i].file->data_sequence;
     std::vector<std::string> keys;
-    LS_RETURN_IF_ERROR(ForEachKey(
-        storage, loads[i].file->path, g.fields, true, &budget,
-        [&](int64_t, const std::string& key, const std::vector<size_t>&) -> Status {
-          const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
-          if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
-          keys.push_back(key);
-          return Status::OK();
-        }));
+    LS_RETURN_IF_ERROR(
+        ForEachKey(storage, loads[i].file->path, g.fields, true, &budget,
+                   [&](int64_t, const std::string& key, const std::vector<size_t>&) -> Status {
+                     const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
+                     if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
+                     keys.push_back(key);
+                     return Status::OK();
+                   }));
     delete_rows += static_cast<int64_t>(keys.size());
     std::lock_guard<std::mutex> lock(locks[loads[i].group]);
     for (std::string& k : keys) {

@@ -123,8 +123,9 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   if (unfilled) {
     auto prop = m.properties.find("write.data.partition-columns");
     if (prop != m.properties.end() && prop->second == "false") {
-      *unfilled += ", and the table's data files may lack partition columns "
-                   "(write.data.partition-columns=false)";
+      *unfilled +=
+          ", and the table's data files may lack partition columns "
+          "(write.data.partition-columns=false)";
     } else {
       unfilled.reset();
       plan.ctx = MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts,
@@ -170,7 +171,8 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
         const SnapshotInfo* writer = origin ? m.SnapshotById(*origin) : nullptr;
         const Schema* written =
             writer && writer->schema_id ? m.SchemaById(*writer->schema_id) : nullptr;
-        const std::set<int32_t> has = written ? iceberg::AllFieldIds(*written) : std::set<int32_t>{};
+        const std::set<int32_t> has =
+            written ? iceberg::AllFieldIds(*written) : std::set<int32_t>{};
         std::string columns;
         for (int32_t id : report.default_field_ids) {
           if (has.count(id) != 0) continue;

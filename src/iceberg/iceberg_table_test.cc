@@ -324,8 +324,7 @@ TEST(IcebergTable, PartitionColumnOfALaterSpecIsFilledFromBounds) {
   auto t = OpenTable("hive_partitioned_table");
   ASSERT_OK_AND_ASSIGN(auto s, t->Snapshot(std::nullopt));
   EXPECT_FALSE(s->unreadable_reason);
-  EXPECT_EQ(s->metadata.partition_columns,
-            (std::vector<std::string>{"event_date", "event_type"}));
+  EXPECT_EQ(s->metadata.partition_columns, (std::vector<std::string>{"event_date", "event_type"}));
   std::map<std::string, std::string> by_day;
   for (const DataFile& f : s->files) {
     ASSERT_TRUE(f.partition_values.at("event_type")) << f.path;

@@ -153,9 +153,8 @@ class ManifestConverter {
       const std::optional<size_t>& index = partition_index_[c];
       if (index) {
         if (*index >= e.partition.size()) {
-          return Status::Corruption("data file '" + e.file_path +
-                                    "' has no value for partition '" + spec_->fields[*index].name +
-                                    "'");
+          return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
+                                    spec_->fields[*index].name + "'");
         }
         data_[c] = &e.partition[*index];
         continue;
@@ -166,7 +165,8 @@ class ManifestConverter {
         if (!out_->unfilled) {
           out_->unfilled = "partition column '" + name + "' has no single value in data file '" +
                            Basename(e.file_path) + "' (partition spec " +
-                           std::to_string(spec_->spec_id) + " lacks it, and the file's bounds differ)";
+                           std::to_string(spec_->spec_id) +
+                           " lacks it, and the file's bounds differ)";
         }
         single = PartitionDatum{};  // null; the snapshot is not served with this column
       }

@@ -46,8 +46,7 @@ class PartialPartitionColumns : public ::testing::Test {
     auto make = [](size_t i) {
       IcebergFileData f;
       f.columns.push_back({std::vector<int32_t>{i == 0 ? 1 : 3, i == 0 ? 2 : 3}, {}});
-      f.columns.push_back(
-          {std::vector<std::string>{"x", i == 0 ? "x" : "y"}, {}});
+      f.columns.push_back({std::vector<std::string>{"x", i == 0 ? "x" : "y"}, {}});
       parquet::ColumnData c{std::vector<std::string>{"q", "q"}, {}};
       if (i == 0) c.validity = std::vector<bool>{false, false};
       f.columns.push_back(c);
@@ -68,7 +67,8 @@ class PartialPartitionColumns : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // The files' values of `columns` as partition columns (spec 0 lacks them).
-  Result<std::shared_ptr<const ConvertedManifest>> Convert(const std::vector<std::string>& columns) {
+  Result<std::shared_ptr<const ConvertedManifest>> Convert(
+      const std::vector<std::string>& columns) {
     FileContext ctx = MakeFileContext(meta_, meta_.CurrentSchema(), {0}, dir_.string(), ts_, 0);
     ctx.partition_columns.clear();
     for (const std::string& name : columns) {

@@ -119,7 +119,8 @@ PartitionColumnList PartitionColumns(const IcebergMetadata& m, const Schema& sch
       continue;
     }
     for (const PartitionField& f : spec->fields) {
-      if (IsIdentity(f) && std::find(sources.begin(), sources.end(), f.source_id) == sources.end()) {
+      if (IsIdentity(f) &&
+          std::find(sources.begin(), sources.end(), f.source_id) == sources.end()) {
         sources.push_back(f.source_id);
       }
     }

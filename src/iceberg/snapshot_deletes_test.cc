@@ -203,8 +203,10 @@ TEST(IcebergRowDeletes, AvroPositionDeleteFilesAreRead) {
       {{"content", "position-deletes"}}, "deflate");
   ASSERT_OK(w);
   const std::vector<std::pair<std::string, std::optional<int64_t>>> rows = {
-      {"s3://b/t/data/a.parquet", 3}, {"s3://b/t/data/a.parquet", 7},
-      {"s3://b/t/data/b.parquet", std::nullopt}, {"s3://b/t/data/b.parquet", 0}};
+      {"s3://b/t/data/a.parquet", 3},
+      {"s3://b/t/data/a.parquet", 7},
+      {"s3://b/t/data/b.parquet", std::nullopt},
+      {"s3://b/t/data/b.parquet", 0}};
   for (const auto& [path, pos] : rows) {
     avro_value_t* rec = (*w)->NewRecord();
     auto p = iceberg::AvroField(rec, "file_path");

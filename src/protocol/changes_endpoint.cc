@@ -220,11 +220,12 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
     for (size_t i = 1; i < changes.size(); ++i) {
       const auto& md = changes[i].metadata;
       if (md && md->partition_columns != first->metadata.partition_columns) {
-        return InTable(t, Status::Unsupported(
-                              "table " + t.FullName() + " changes its partition columns at version " +
-                              std::to_string(changes[i].version) +
-                              "; ask with includeHistoricalMetadata=true to receive its metaData, "
-                              "or for a range that does not span the change"));
+        return InTable(t,
+                       Status::Unsupported(
+                           "table " + t.FullName() + " changes its partition columns at version " +
+                           std::to_string(changes[i].version) +
+                           "; ask with includeHistoricalMetadata=true to receive its metaData, "
+                           "or for a range that does not span the change"));
       }
     }
   }
