@@ -50,6 +50,7 @@ Result<NestedField> ParseField(const json::value& v, int depth) {
   }
   if (const json::value* d = o.if_contains("initial-default"); d != nullptr && !d->is_null()) {
     f.has_initial_default = true;
+    f.initial_default = json::serialize(*d);
   }
   auto t = ParseType(*type, depth + 1);
   if (!t.ok()) return t.status().WithContext("field '" + f.name + "'");
@@ -691,6 +692,82 @@ std::optional<PartitionDatum> BoundToPartitionDatum(const Type& t, std::string_v
       d.kind = K::kBytes;
       d.bytes = std::string(b);
       return d;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field) {
+  if (!field.has_initial_default) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(field.initial_default, ec);
+  if (ec) return std::nullopt;
+  using K = PartitionDatum::Kind;
+  PartitionDatum d;
+  switch (field.type->id) {
+    case TypeId::kBoolean:
+      if (!v.is_bool()) return std::nullopt;
+      d.kind = K::kBool;
+      d.b = v.as_bool();
+      return d;
+    case TypeId::kInt:
+    case TypeId::kLong:
+      if (!v.is_int64()) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = v.as_int64();
+      if (field.type->id == TypeId::kInt && (d.i < INT32_MIN || d.i > INT32_MAX)) {
+        return std::nullopt;
+      }
+      return d;
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+      if (!v.is_number()) return std::nullopt;
+      d.kind = K::kDouble;
+      d.d = v.to_number<double>();
+      if (field.type->id == TypeId::kFloat) d.d = static_cast<float>(d.d);
+      return d;
+    case TypeId::kString:
+      if (!v.is_string()) return std::nullopt;
+      d.kind = K::kBytes;
+      d.bytes = std::string(v.as_string());
+      return d;
+    case TypeId::kDate: {
+      if (!v.is_string()) return std::nullopt;
+      auto days = ParseDate(std::string_view(v.as_string()));
+      if (!days.ok()) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = *days;
+      return d;
+    }
+    case TypeId::kDecimal: {
+      // "-123.45" with exactly `scale` digits after the point -> the
+      // big-endian two's-complement unscaled value.
+      if (!v.is_string()) return std::nullopt;
+      std::string_view text = v.as_string();
+      bool negative = !text.empty() && text[0] == '-';
+      if (negative) text.remove_prefix(1);
+      size_t point = text.find('.');
+      std::string digits(text.substr(0, point));
+      size_t fraction = 0;
+      if (point != std::string_view::npos) {
+        fraction = text.size() - point - 1;
+        digits += text.substr(point + 1);
+      }
+      if (digits.empty() || digits.size() > 38 || static_cast<int>(fraction) != field.type->scale) {
+        return std::nullopt;
+      }
+      __int128 unscaled = 0;
+      for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        unscaled = unscaled * 10 + (c - '0');
+      }
+      if (negative) unscaled = -unscaled;
+      d.kind = K::kBytes;
+      for (int i = 15; i >= 0; --i) {
+        d.bytes.push_back(static_cast<char>(static_cast<unsigned __int128>(unscaled) >> (8 * i)));
+      }
+      return d;
+    }
     default:
       return std::nullopt;
   }

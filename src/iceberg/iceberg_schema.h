@@ -60,6 +60,7 @@ struct NestedField {
   std::shared_ptr<const Type> type;
   std::optional<std::string> doc;
   bool has_initial_default = false;  // v3 initial-default present and not null
+  std::string initial_default;       // its JSON text (when present and not null)
 };
 
 struct Type {
@@ -130,6 +131,12 @@ Result<std::optional<std::string>> PartitionValueString(const Type& type,
 // accepted), as an identity partition would hold it; nullopt when the bytes
 // do not fit the type or the type has no partition form.
 std::optional<PartitionDatum> BoundToPartitionDatum(const Type& type, std::string_view bytes);
+
+// The partition datum of a field's v3 `initial-default` (Iceberg's JSON
+// single-value serialization, e.g. -1, "123.45", "2024-01-01", "abc"), for
+// boolean, int, long, float, double, decimal, date and string fields;
+// nullopt for other types or a value that does not parse.
+std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field);
 
 // Decimal text of an unscaled big-endian two's-complement integer with
 // `scale` digits after the point ("-12.345"). nullopt above 16 bytes.

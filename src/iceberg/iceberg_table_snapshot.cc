@@ -153,6 +153,61 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     }
   }
 
+  // Files written before a column with an initial default lack it: such
+  // columns become partition values (the default for those files, the
+  // file's single value by its bounds for the others) where they can.
+  bool lacking_defaults = false;
+  for (const ConvertedPtr& cm : *data_files) {
+    for (const ConvertedManifest::Run& run : cm->runs) {
+      const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
+      lacking_defaults = lacking_defaults || (!report.default_field_ids.empty() &&
+                                              (!origin || complete_snapshots.count(*origin) == 0));
+    }
+  }
+  bool defaults_served = false;
+  std::string defaults_blocker;  // why they cannot be partition values
+  if (lacking_defaults && !unfilled) {
+    iceberg::FileContext with = plan.ctx;
+    bool possible = true;
+    for (int32_t id : report.default_field_ids) {
+      const iceberg::NestedField* col = nullptr;
+      for (const iceberg::NestedField& f : plan.schema->fields) {
+        if (f.id == id) col = &f;
+      }
+      auto datum = col != nullptr ? iceberg::DefaultToPartitionDatum(*col) : std::nullopt;
+      if (!datum || !iceberg::IsExposablePartitionType(*col->type)) {
+        possible = false;  // nested, or a type without a partition form
+        defaults_blocker = "; '" + iceberg::FieldPathOf(*plan.schema, id) +
+                           "' cannot be shared as a partition value (nested, or of a type whose "
+                           "default has no partition form here)";
+        break;
+      }
+      with.defaults[id] = std::move(*datum);
+      bool listed = false;
+      for (const auto& [name, f] : with.partition_columns) listed = listed || f == col;
+      if (!listed) with.partition_columns.emplace_back(col->name, col);
+    }
+    if (possible) {
+      const iceberg::FileContext saved = plan.ctx;
+      plan.ctx = std::move(with);
+      auto converted =
+          manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
+      if (!converted.ok()) return converted.status().WithContext(context);
+      defaults_served = std::none_of(converted->begin(), converted->end(),
+                                     [](const ConvertedPtr& cm) { return cm->unfilled; });
+      if (defaults_served) {
+        data_files = std::move(converted);
+      } else {
+        plan.ctx = saved;
+        for (const ConvertedPtr& cm : *converted) {
+          if (cm->unfilled && defaults_blocker.empty()) {
+            defaults_blocker = "; as a partition value: " + *cm->unfilled;
+          }
+        }
+      }
+    }
+  }
+
   // Which data files need defaults filled in, and which name their columns
   // otherwise than the schema (then clients must read by field id).
   std::optional<std::string> unreadable = unfilled;
@@ -165,7 +220,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     size_t start = 0;
     for (const ConvertedManifest::Run& run : cm->runs) {
       const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
-      if (!unreadable && !report.default_field_ids.empty() &&
+      if (!unreadable && !defaults_served && !report.default_field_ids.empty() &&
           (!origin || complete_snapshots.count(*origin) == 0)) {
         // The defaulted columns the file's schema lacks (all when unknown).
         const SnapshotInfo* writer = origin ? m.SnapshotById(*origin) : nullptr;
@@ -174,13 +229,17 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
         const std::set<int32_t> has =
             written ? iceberg::AllFieldIds(*written) : std::set<int32_t>{};
         std::string columns;
+        size_t count = 0;
         for (int32_t id : report.default_field_ids) {
           if (has.count(id) != 0) continue;
           columns += (columns.empty() ? "'" : ", '") + iceberg::FieldPathOf(*plan.schema, id) + "'";
+          ++count;
         }
-        unreadable = "column " + columns + " has an initial default (format v3) that data file '" +
-                     FileNameOf(cm->file(start).path) +
-                     "' predates; Delta readers would see null there instead of the default";
+        unreadable = (count == 1 ? "column " + columns + " has an initial default"
+                                 : "columns " + columns + " have initial defaults") +
+                     " (format v3) that data file '" + FileNameOf(cm->file(start).path) +
+                     "' predates; Delta readers would see null there instead of the default" +
+                     defaults_blocker;
       }
       if (!column_mapping && iceberg::NeedsColumnMapping(m, report, origin)) column_mapping = true;
       start = run.end;

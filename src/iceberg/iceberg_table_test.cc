@@ -579,15 +579,28 @@ void ExpectColumnMappingById(const TableSnapshot& s) {
   EXPECT_EQ((*s.protocol.writer_features)[0], "columnMapping");
 }
 
-TEST_F(EvolvedTable, InitialDefaultsThatOldFilesLackAreRefusedNamingTheColumn) {
+TEST_F(EvolvedTable, InitialDefaultsThatOldFilesLackArePartitionValues) {
   // v3: a column added with an initial default: the file written before it
-  // must read as 7, which Delta readers cannot be told.
+  // reads as 7 through a partition value (Delta readers take it over the
+  // file, which lacks the column).
   Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"},
              {"id":3,"name":"c","required":false,"type":"int","initial-default":7}])");
   auto s = Latest();
+  EXPECT_FALSE(s->unreadable_reason) << *s->unreadable_reason;
+  EXPECT_EQ(s->metadata.partition_columns, std::vector<std::string>{"c"});
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->files[0].partition_values.at("c"), std::optional<std::string>("7"));
+}
+
+TEST_F(EvolvedTable, InitialDefaultsWithoutAPartitionFormAreRefusedNamingTheColumn) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"st","required":false,"type":{"type":"struct","fields":[
+               {"id":4,"name":"x","required":false,"type":"int","initial-default":1}]}}])");
+  auto s = Latest();
   ASSERT_TRUE(s->unreadable_reason);
-  EXPECT_NE(s->unreadable_reason->find("column 'c' has an initial default"), std::string::npos)
+  EXPECT_NE(s->unreadable_reason->find("column 'st.x' has an initial default"), std::string::npos)
       << *s->unreadable_reason;
 }
 

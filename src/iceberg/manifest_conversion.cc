@@ -108,7 +108,7 @@ class ManifestConverter {
     LS_RETURN_IF_ERROR(RejectNonParquet(e));
     DataFile f;
     LS_ASSIGN_OR_RETURN(f.path, ctx_.Rebase(e.file_path));
-    LS_RETURN_IF_ERROR(PartitionValuesOf(e, &f.partition_values));
+    LS_RETURN_IF_ERROR(PartitionValuesOf(e, sid, &f.partition_values));
     f.size = e.file_size;
     f.modification_time = manifest_ts_;
     if (e.snapshot_id && e.snapshot_id != manifest_snapshot_) {
@@ -144,7 +144,21 @@ class ManifestConverter {
   }
 
  private:
-  Status PartitionValuesOf(const ManifestEntry& e, PartitionValues* out) {
+  // Whether the file, added by snapshot `sid`, was written with a schema
+  // without field `id` (false when that is unknown).
+  bool WrittenWithout(const std::optional<int64_t>& sid, int32_t id) {
+    if (!sid) return false;
+    auto [it, fresh] = written_without_.try_emplace({*sid, id}, false);
+    if (fresh) {
+      const SnapshotInfo* s = ctx_.meta->SnapshotById(*sid);
+      const Schema* schema = s && s->schema_id ? ctx_.meta->SchemaById(*s->schema_id) : nullptr;
+      it->second = schema != nullptr && AllFieldIds(*schema).count(id) == 0;
+    }
+    return it->second;
+  }
+
+  Status PartitionValuesOf(const ManifestEntry& e, const std::optional<int64_t>& sid,
+                           PartitionValues* out) {
     if (partition_index_.empty()) return Status::OK();
     // Each column's datum: the tuple's, or (a spec without that identity
     // field) the file's single value by its bounds.
@@ -160,7 +174,13 @@ class ManifestConverter {
         continue;
       }
       const auto& [name, col] = ctx_.partition_columns[c];
-      std::optional<PartitionDatum> single = SingleValue(e, *col);
+      std::optional<PartitionDatum> single;
+      if (auto d = ctx_.defaults.find(col->id);
+          d != ctx_.defaults.end() && WrittenWithout(sid, col->id)) {
+        single = d->second;  // a file from before the column: its initial default
+      } else {
+        single = SingleValue(e, *col);
+      }
       if (!single) {
         if (!out_->unfilled) {
           out_->unfilled = "partition column '" + name + "' has no single value in data file '" +
@@ -270,7 +290,8 @@ class ManifestConverter {
   std::unordered_map<std::string, PartitionValues> seen_;
   std::vector<DataFile> chunk_;
   std::string key_, stats_, part_;
-  std::unordered_map<std::string, uint32_t> part_ids_;  // index in out_->partitions
+  std::unordered_map<std::string, uint32_t> part_ids_;           // index in out_->partitions
+  std::map<std::pair<int64_t, int32_t>, bool> written_without_;  // WrittenWithout's answers
 };
 
 }  // namespace
@@ -318,6 +339,7 @@ void FileContext::Prepare() {
 std::string FileContext::Key() const {
   std::string k = std::to_string(schema->schema_id);
   for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
+  for (const auto& [id, d] : defaults) k += ",d" + std::to_string(id);
   return k + "|" + recorded_root + "|" + configured_root;
 }
 

@@ -46,6 +46,10 @@ struct FileContext {
   const Schema* schema = nullptr;
   std::string recorded_root, configured_root;
   PartitionColumnList partition_columns;
+  // Columns with a v3 initial default shared as partition values (some of
+  // `partition_columns`): a file whose writing snapshot's schema lacks the
+  // field takes the default; the others their single value by bounds.
+  std::map<int32_t, PartitionDatum> defaults;
   const std::map<int64_t, int64_t>* snapshot_ts = nullptr;
   // For files whose adding snapshot is unknown or expired: the oldest
   // snapshot's time (they were added no later), stable across versions.

@@ -194,3 +194,99 @@ def test_a_predicate_on_a_renamed_column_prunes(evolved):
                      capabilities=CM_CAPS)
     assert q.files and all(add_of(f)["partitionValues"]["event_day"] == days[0] for f in q.files)
     assert len(q.files) == len([f for f in snap.files if f.partition_values["event_day"] == days[0]])
+
+
+# ---------------------------------------------------------------------------
+# v3 initial defaults (Impala's test tables) and ORC/Avro data files
+# ---------------------------------------------------------------------------
+
+V3 = "iceberg_v3/"
+DEFAULT_TABLES = ["iceberg_v3_default_value", "test_default_part", "test_complex_default"]
+NOT_PARQUET = {"iceberg_v3_default_value_avro": "AVRO", "iceberg_v3_default_value_orc": "ORC",
+               "iceberg_v3_row_lineage_orc": "ORC"}
+
+
+@pytest.fixture(scope="module")
+def impala_v3(lakeshare_bin, tmp_path_factory, parquet_rows):
+    base = str(tmp_path_factory.mktemp("icev3"))
+    root = os.path.join(iceberg_deletes.impala_root(), V3)
+    tables = [{"name": n, "location": os.path.join(root, n), "format": "iceberg", "historyShared": True}
+              for n in DEFAULT_TABLES + sorted(NOT_PARQUET)]
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "v3", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["v3"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icev3")
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield StrictClient(server.endpoint_url, TOKEN, server), root, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def _typed(t, text):
+    """A partition value string as the JSON value DuckDB gives the column."""
+    if text is None:
+        return None
+    if t in ("int", "long"):
+        return int(text)
+    return text
+
+
+@pytest.mark.parametrize("name", DEFAULT_TABLES)
+def test_initial_defaults_reach_the_client_or_are_refused(impala_v3, name):
+    """Files written before a column with an initial default read as the
+    default: the server shares such columns as partition values (the
+    default for the old files, the single value of the newer ones); where
+    it cannot, a 400 names the column. Checked against each file read by
+    name with its own schema, the defaults filled in by this test."""
+    client, root, parquet, downloads = impala_v3
+    table = iceberg_meta.IcebergTable(os.path.join(root, name))
+    schema = table.schemas[table.current_schema_id]
+    defaults = {f["name"]: f for f in schema["fields"] if f.get("initial-default") is not None}
+    assert defaults, name
+    snap = table.timeline[-1][2]
+    data, _ = iceberg_deletes.live_files(table, snap)
+    rows = parquet.rows([f.path for f in data])
+    want = []
+    for f in data:
+        for r in rows[f.path]:
+            row = {}
+            for c in schema["fields"]:
+                if c["name"] in r:
+                    row[c["name"]] = r[c["name"]]
+                elif c["name"] in defaults:
+                    row[c["name"]] = defaults[c["name"]]["initial-default"]
+                else:
+                    row[c["name"]] = None
+            want.append(row)
+    resp = client.query_raw("v3", "s", name, capabilities="responseformat=parquet")
+    if resp.status_code == 400:
+        err = client.parse_error(resp, 400, "UNSUPPORTED_OPERATION")
+        assert ("has an initial default" in err.message or "have initial defaults" in err.message) and \
+            any("'%s'" % n in err.message for n in defaults), err.message
+        return
+    q = client.parse_query(resp)
+    parts = q.metadata["partitionColumns"]
+    assert set(defaults) <= set(parts), (name, parts)
+    types = {c["name"]: c["type"] for c in schema["fields"]}
+    got = []
+    os.makedirs(downloads, exist_ok=True)
+    for i, f in enumerate(q.files):
+        path = os.path.join(downloads, "%s-%d.parquet" % (name, i))
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(f["url"]))
+        for r in parquet.rows([path])[path]:
+            row = {c["name"]: r.get(c["name"]) for c in schema["fields"]}
+            for p in parts:  # a Delta reader takes partition columns from partitionValues
+                row[p] = _typed(types[p], f["partitionValues"][p])
+            got.append(row)
+    assert canonical(got) == canonical(want), name
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PARQUET))
+def test_orc_and_avro_data_files_are_refused_naming_the_format(impala_v3, name):
+    client, _, _, _ = impala_v3
+    for caps in ("responseformat=parquet", "responseformat=delta;readerfeatures=deletionvectors,columnmapping"):
+        err = client.parse_error(client.query_raw("v3", "s", name, capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "in %s format" % NOT_PARQUET[name] in err.message, err.message
