@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
 #include <map>
@@ -132,6 +133,30 @@ TEST(BoundToPartitionDatum, DecodesEveryExposableType) {
   EXPECT_EQ(str(type(TypeId::kString), "purchase"), "purchase");
   EXPECT_EQ(str(type(TypeId::kInt), "abc"), "none");
   EXPECT_EQ(str(type(TypeId::kStruct), "abc"), "none");
+}
+
+TEST(DefaultToPartitionDatum, ParsesTheJsonSingleValueForms) {
+  auto str = [](const char* type, const char* value) {
+    auto f = ParseSchema(boost::json::parse(
+        std::string(R"({"type":"struct","fields":[{"id":1,"name":"c","required":false,"type":")") +
+        type + R"(","initial-default":)" + value + "}]}"));
+    if (!f.ok()) return std::string("bad schema");
+    auto d = DefaultToPartitionDatum(f->fields[0]);
+    if (!d) return std::string("none");
+    auto s = PartitionValueString(*f->fields[0].type, *d);
+    return s.ok() && *s ? **s : std::string("null");
+  };
+  EXPECT_EQ(str("int", "-1"), "-1");
+  EXPECT_EQ(str("long", "-9223372036854775808"), "-9223372036854775808");
+  EXPECT_EQ(str("boolean", "true"), "true");
+  EXPECT_EQ(str("double", "2.5"), "2.5");
+  EXPECT_EQ(str("float", "1.5"), "1.5");
+  EXPECT_EQ(str("decimal(16, 2)", R"("-12345.06")"), "-12345.06");
+  EXPECT_EQ(str("date", R"("2003-10-20")"), "2003-10-20");
+  EXPECT_EQ(str("string", R"("HELLO")"), "HELLO");
+  EXPECT_EQ(str("int", "3000000000"), "none");           // out of range
+  EXPECT_EQ(str("decimal(16, 2)", R"("1.5")"), "none");  // wrong scale
+  EXPECT_EQ(str("time", R"("00:00:00.012345")"), "none");
 }
 
 }  // namespace
