@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <atomic>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <fstream>
@@ -228,13 +229,31 @@ Status AppendValue(const parquet::RecordNode* leaf, int64_t row, const Type* typ
   return Status::OK();
 }
 
+// The bounds of one resolution: compressed key-column bytes left to read,
+// and the time it must end by.
+struct ScanBudget {
+  std::atomic<int64_t> bytes{0};
+  int64_t max_bytes = 0;
+  std::chrono::steady_clock::time_point deadline;
+  int64_t max_ms = 0;
+
+  Status CheckTime() const {
+    if (std::chrono::steady_clock::now() <= deadline) return Status::OK();
+    return Status::TooLarge("resolving the snapshot's equality deletes takes longer than " +
+                            std::to_string(max_ms) + " ms");
+  }
+};
+
+// Rows between two looks at the clock.
+constexpr int64_t kRowsPerTimeCheck = 16384;
+
 // Calls fn(row, key, ends) for every row of the parquet file at `path` with
-// the key of `fields` (column i's bytes end at ends[i]); `scan_budget`
-// bounds the compressed bytes of key columns read.
+// the key of `fields` (column i's bytes end at ends[i]); `budget` bounds the
+// compressed bytes of key columns read and the time taken.
 using KeyFn = std::function<Status(int64_t, const std::string&, const std::vector<size_t>&)>;
 Status ForEachKey(Storage& storage, const std::string& path, const std::vector<KeyField>& fields,
-                  bool require_all, std::atomic<int64_t>* scan_budget, int64_t max_scan_bytes,
-                  const KeyFn& fn) {
+                  bool require_all, ScanBudget* budget, const KeyFn& fn) {
+  LS_RETURN_IF_ERROR(budget->CheckTime());
   const std::string what = "'" + Basename(path) + "'";
   LS_ASSIGN_OR_RETURN(auto file, storage.OpenRandomAccess(path, std::nullopt));
   auto reader =
@@ -270,10 +289,11 @@ Status ForEachKey(Storage& storage, const std::string& path, const std::vector<K
       const auto& chunk = chunks[static_cast<size_t>(leaf)];
       if (chunk.meta_data) bytes += std::max<int64_t>(0, chunk.meta_data->total_compressed_size);
     }
-    if (scan_budget->fetch_sub(bytes) < bytes) {
+    if (budget->bytes.fetch_sub(bytes) < bytes) {
       return Status::TooLarge("resolving the snapshot's equality deletes would read more than " +
-                              std::to_string(max_scan_bytes) + " bytes of key columns");
+                              std::to_string(budget->max_bytes) + " bytes of key columns");
     }
+    LS_RETURN_IF_ERROR(budget->CheckTime());
     const int64_t rows = reader->row_group_rows(rg);
     if (leaves.empty()) {
       // No key column in this file: every row's key is all nulls.
@@ -282,7 +302,10 @@ Status ForEachKey(Storage& storage, const std::string& path, const std::vector<K
         ek::AppendNull(&key);
         ends[i] = key.size();
       }
-      for (int64_t r = 0; r < rows; ++r) LS_RETURN_IF_ERROR(fn(row_base + r, key, ends));
+      for (int64_t r = 0; r < rows; ++r) {
+        if (r % kRowsPerTimeCheck == kRowsPerTimeCheck - 1) LS_RETURN_IF_ERROR(budget->CheckTime());
+        LS_RETURN_IF_ERROR(fn(row_base + r, key, ends));
+      }
       row_base += rows;
       continue;
     }
@@ -299,6 +322,7 @@ Status ForEachKey(Storage& storage, const std::string& path, const std::vector<K
       columns[i] = node;
     }
     for (int64_t r = 0; r < tree->num_rows(); ++r) {
+      if (r % kRowsPerTimeCheck == kRowsPerTimeCheck - 1) LS_RETURN_IF_ERROR(budget->CheckTime());
       key.clear();
       for (size_t i = 0; i < fields.size(); ++i) {
         Status st = AppendValue(columns[i], r, fields[i].type, &key);
@@ -444,7 +468,12 @@ Result<PositionsByFile> ResolveEqualityDeletes(
     for (const DeleteFileRef* d : groups[g].files) loads.push_back({g, d});
   }
   std::vector<std::mutex> locks(groups.size());
-  std::atomic<int64_t> scan_budget{options.max_scan_bytes};
+  ScanBudget budget;
+  budget.bytes = options.max_scan_bytes;
+  budget.max_bytes = options.max_scan_bytes;
+  budget.max_ms = options.max_scan_ms;
+  budget.deadline =
+      std::chrono::steady_clock::now() + std::chrono::milliseconds(options.max_scan_ms);
   std::atomic<int64_t> delete_rows{0};
   auto too_many_keys = [&] {
     return Status::TooLarge("the snapshot's equality delete keys need more than " +
@@ -454,14 +483,14 @@ Result<PositionsByFile> ResolveEqualityDeletes(
     Group& g = groups[loads[i].group];
     const int64_t seq = loads[i].file->data_sequence;
     std::vector<std::string> keys;
-    LS_RETURN_IF_ERROR(ForEachKey(
-        storage, loads[i].file->path, g.fields, true, &scan_budget, options.max_scan_bytes,
-        [&](int64_t, const std::string& key, const std::vector<size_t>&) -> Status {
-          const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
-          if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
-          keys.push_back(key);
-          return Status::OK();
-        }));
+    LS_RETURN_IF_ERROR(
+        ForEachKey(storage, loads[i].file->path, g.fields, true, &budget,
+                   [&](int64_t, const std::string& key, const std::vector<size_t>&) -> Status {
+                     const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
+                     if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
+                     keys.push_back(key);
+                     return Status::OK();
+                   }));
     delete_rows += static_cast<int64_t>(keys.size());
     std::lock_guard<std::mutex> lock(locks[loads[i].group]);
     for (std::string& k : keys) {
@@ -493,7 +522,7 @@ Result<PositionsByFile> ResolveEqualityDeletes(
     }
     std::string group_key;
     LS_RETURN_IF_ERROR(ForEachKey(
-        storage, w.path, fields, false, &scan_budget, options.max_scan_bytes,
+        storage, w.path, fields, false, &budget,
         [&](int64_t row, const std::string& key, const std::vector<size_t>& ends) -> Status {
           for (const Slice& s : slices) {
             group_key.clear();

@@ -15,8 +15,10 @@
 //
 // Cost and bounds: only the key columns of the affected data files are read
 // (ParquetReader, through Storage), at most `max_scan_bytes` of their
-// compressed column chunks per snapshot; the delete rows' keys are held in
-// hash sets of at most `max_key_bytes` (estimated), both kTooLarge beyond.
+// compressed column chunks per snapshot, for at most `max_scan_ms` (the
+// clock is read per row group and every 16 384 rows, so a slow store or a
+// huge file cannot hold a request past it); the delete rows' keys are held
+// in hash sets of at most `max_key_bytes` (estimated); kTooLarge beyond each.
 // The positions of each data file are stored in the content cache (when
 // given) under the SHA-256 of the data file and the delete files that
 // apply, so that another snapshot, a restart or a replica reads them back
@@ -45,6 +47,8 @@ struct EqualityDeleteOptions {
   ContentCache* cache = nullptr;
   int64_t max_key_bytes = int64_t{512} << 20;
   int64_t max_scan_bytes = int64_t{16} << 30;
+  // Wall time the whole resolution (delete files and key columns) may take.
+  int64_t max_scan_ms = 120'000;
   size_t max_parallel_reads = 4;
 };
 

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
@@ -228,6 +229,34 @@ TEST(IcebergEqualityDeletes, BoundsAreClearErrors) {
       << scanned.status().ToString();
 }
 
+TEST(IcebergEqualityDeletes, ScanTimeIsBounded) {
+  // A slow store: every ranged read takes 60 ms. Resolving may take 30 ms:
+  // the first parquet footer read already exceeds it, a clear kTooLarge.
+  const fs::path dir = fs::temp_directory_path() / ("iceeq-time-" + HexEncode(RandomBytes(6)));
+  ASSERT_OK_AND_ASSIGN(auto cache, ContentCache::Open({dir.string()}));
+  const std::string location =
+      TestData("impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_multi_eq_ids");
+  auto slow = std::make_shared<testing::CountingStorage>();
+  slow->read_delay = std::chrono::milliseconds(60);
+  IcebergTableOptions bounded;
+  bounded.dv_cache = cache;
+  bounded.max_equality_scan_ms = 30;
+  auto refused = Open(location, bounded, slow)->Snapshot(std::nullopt);
+  EXPECT_THAT(refused.status(), StatusIs(StatusCode::kTooLarge));
+  EXPECT_NE(refused.status().message().find("takes longer than 30 ms"), std::string::npos)
+      << refused.status().ToString();
+  // Resolved once without the bound, the positions come from the cache: no
+  // scan, so even a zero time bound is met.
+  IcebergTableOptions unbounded;
+  unbounded.dv_cache = cache;
+  ASSERT_OK_AND_ASSIGN(auto resolved, Open(location, unbounded)->Snapshot(std::nullopt));
+  bounded.max_equality_scan_ms = 0;
+  ASSERT_OK_AND_ASSIGN(auto cached, Open(location, bounded, slow)->Snapshot(std::nullopt));
+  EXPECT_EQ(Deleted(*cached), Deleted(*resolved));
+  EXPECT_FALSE(Deleted(*cached).empty());
+  fs::remove_all(dir);
+}
+
 TEST(IcebergEqualityDeletes, CorruptDeleteFilesAreCorruption) {
   // A copy of the table whose equality delete files hold garbage.
   const fs::path source =
@@ -275,14 +304,20 @@ TEST(IcebergEqualityDeletes, ResolvedPositionsAreCachedByContent) {
   fs::remove_all(dir);
 }
 
-TEST(IcebergEqualityDeletes, RenamedKeyColumnsStillRefusedForTheRename) {
-  // The deletes resolve (key columns by field id), but the renamed column
-  // keeps the snapshot unreadable for name-matching readers.
+TEST(IcebergEqualityDeletes, RenamedKeyColumnsResolveAndAreServedByFieldId) {
+  // The deletes resolve (key columns by field id), and the renamed column
+  // makes the snapshot column-mapped (clients read the files by field id).
   auto t = Open(TestData(
       "impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_equality_delete_schema_evolution"));
   ASSERT_OK_AND_ASSIGN(auto latest, t->Snapshot(std::nullopt));
-  ASSERT_TRUE(latest->unreadable_reason);
-  EXPECT_NE(latest->unreadable_reason->find("renamed"), std::string::npos);
+  EXPECT_FALSE(latest->unreadable_reason) << *latest->unreadable_reason;
+  EXPECT_EQ(latest->metadata.configuration.at("delta.columnMapping.mode"), "id");
+  ASSERT_TRUE(latest->protocol.reader_features);
+  const auto& features = *latest->protocol.reader_features;
+  EXPECT_NE(std::find(features.begin(), features.end(), "columnMapping"), features.end());
+  EXPECT_NE(std::find(features.begin(), features.end(), "deletionVectors"), features.end());
+  EXPECT_TRUE(std::any_of(latest->files.begin(), latest->files.end(),
+                          [](const DataFile& f) { return f.deletion_vector.has_value(); }));
 }
 
 }  // namespace

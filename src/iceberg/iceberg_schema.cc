@@ -3,6 +3,7 @@
 #include <charconv>
 #include <cmath>
 #include <cstring>
+#include <utility>
 
 #include "common/json_writer.h"
 #include "common/strings.h"
@@ -49,6 +50,7 @@ Result<NestedField> ParseField(const json::value& v, int depth) {
   }
   if (const json::value* d = o.if_contains("initial-default"); d != nullptr && !d->is_null()) {
     f.has_initial_default = true;
+    f.initial_default = json::serialize(*d);
   }
   auto t = ParseType(*type, depth + 1);
   if (!t.ok()) return t.status().WithContext("field '" + f.name + "'");
@@ -189,39 +191,68 @@ Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth) {
   return std::shared_ptr<const Type>(t);
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t);
+void WriteSparkType(JsonWriter& w, const Type& t, bool ids);
 
-void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields) {
+// Delta's `delta.columnMapping.nested.ids`: the field ids of list elements and
+// map keys/values below `path` (the field's physical name), down to the next
+// struct (whose fields carry their own ids).
+void CollectNestedIds(const Type& t, const std::string& path,
+                      std::vector<std::pair<std::string, int32_t>>* out) {
+  if (t.id == TypeId::kList) {
+    out->emplace_back(path + ".element", t.fields[0].id);
+    CollectNestedIds(*t.fields[0].type, path + ".element", out);
+  } else if (t.id == TypeId::kMap) {
+    out->emplace_back(path + ".key", t.fields[0].id);
+    out->emplace_back(path + ".value", t.fields[1].id);
+    CollectNestedIds(*t.fields[0].type, path + ".key", out);
+    CollectNestedIds(*t.fields[1].type, path + ".value", out);
+  }
+}
+
+void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, bool ids) {
   w.BeginObject().Key("type").String("struct").Key("fields").BeginArray();
   for (const NestedField& f : fields) {
     w.BeginObject();
     w.Key("name").String(f.name);
     w.Key("type");
-    WriteSparkType(w, *f.type);
+    WriteSparkType(w, *f.type, ids);
     w.Key("nullable").Bool(!f.required);
     w.Key("metadata").BeginObject();
     if (f.doc) w.Key("comment").String(*f.doc);
+    if (ids) {
+      // Column mapping mode `id`: readers find the column by field id; the
+      // physical name (stats and partition value keys) is the current name.
+      w.Key("delta.columnMapping.id").Int(f.id);
+      w.Key("delta.columnMapping.physicalName").String(f.name);
+      std::vector<std::pair<std::string, int32_t>> nested;
+      CollectNestedIds(*f.type, f.name, &nested);
+      if (!nested.empty()) {
+        w.Key("delta.columnMapping.nested.ids").BeginObject();
+        for (const auto& [path, id] : nested) w.Key(path).Int(id);
+        w.EndObject();
+      }
+    }
     w.EndObject();
     w.EndObject();
   }
   w.EndArray().EndObject();
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t) {
+void WriteSparkType(JsonWriter& w, const Type& t, bool ids) {
   switch (t.id) {
     case TypeId::kStruct:
-      WriteSparkStruct(w, t.fields);
+      WriteSparkStruct(w, t.fields, ids);
       return;
     case TypeId::kList:
       w.BeginObject().Key("type").String("array").Key("elementType");
-      WriteSparkType(w, *t.fields[0].type);
+      WriteSparkType(w, *t.fields[0].type, ids);
       w.Key("containsNull").Bool(!t.fields[0].required).EndObject();
       return;
     case TypeId::kMap:
       w.BeginObject().Key("type").String("map").Key("keyType");
-      WriteSparkType(w, *t.fields[0].type);
+      WriteSparkType(w, *t.fields[0].type, ids);
       w.Key("valueType");
-      WriteSparkType(w, *t.fields[1].type);
+      WriteSparkType(w, *t.fields[1].type, ids);
       w.Key("valueContainsNull").Bool(!t.fields[1].required).EndObject();
       return;
     default:
@@ -410,10 +441,10 @@ std::string SparkPrimitiveName(const Type& t) {
   }
 }
 
-std::string SparkSchemaString(const Schema& schema) {
+std::string SparkSchemaString(const Schema& schema, bool column_mapping_ids) {
   std::string out;
   JsonWriter w(&out);
-  WriteSparkStruct(w, schema.fields);
+  WriteSparkStruct(w, schema.fields, column_mapping_ids);
   return out;
 }
 
@@ -611,6 +642,134 @@ Result<std::optional<std::string>> PartitionValueString(const Type& t, const Par
     default:
       return Status::Unsupported("partition values of type " + TypeName(t) +
                                  " are not protocol partition values");
+  }
+}
+
+std::optional<PartitionDatum> BoundToPartitionDatum(const Type& t, std::string_view b) {
+  using K = PartitionDatum::Kind;
+  PartitionDatum d;
+  switch (t.id) {
+    case TypeId::kBoolean:
+      if (b.size() != 1) return std::nullopt;
+      d.kind = K::kBool;
+      d.b = b[0] != 0;
+      return d;
+    case TypeId::kInt:
+    case TypeId::kDate:
+      if (b.size() != 4) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = LittleEndian(b);
+      return d;
+    case TypeId::kLong:  // 4 bytes: written before an int -> long promotion
+    case TypeId::kTime:
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:
+      if (b.size() != 8 && !(t.id == TypeId::kLong && b.size() == 4)) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = LittleEndian(b);
+      return d;
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      d.kind = K::kDouble;
+      if (b.size() == 4) {  // a float, or a double column promoted from float
+        float f;
+        uint32_t bits = static_cast<uint32_t>(LittleEndian(b));
+        std::memcpy(&f, &bits, sizeof(f));
+        d.d = f;
+      } else if (b.size() == 8 && t.id == TypeId::kDouble) {
+        uint64_t bits = static_cast<uint64_t>(LittleEndian(b));
+        std::memcpy(&d.d, &bits, sizeof(d.d));
+      } else {
+        return std::nullopt;
+      }
+      return d;
+    }
+    case TypeId::kDecimal:
+    case TypeId::kString:
+    case TypeId::kBinary:
+    case TypeId::kFixed:
+    case TypeId::kUuid:
+      d.kind = K::kBytes;
+      d.bytes = std::string(b);
+      return d;
+    default:
+      return std::nullopt;
+  }
+}
+
+std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field) {
+  if (!field.has_initial_default) return std::nullopt;
+  boost::system::error_code ec;
+  json::value v = json::parse(field.initial_default, ec);
+  if (ec) return std::nullopt;
+  using K = PartitionDatum::Kind;
+  PartitionDatum d;
+  switch (field.type->id) {
+    case TypeId::kBoolean:
+      if (!v.is_bool()) return std::nullopt;
+      d.kind = K::kBool;
+      d.b = v.as_bool();
+      return d;
+    case TypeId::kInt:
+    case TypeId::kLong:
+      if (!v.is_int64()) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = v.as_int64();
+      if (field.type->id == TypeId::kInt && (d.i < INT32_MIN || d.i > INT32_MAX)) {
+        return std::nullopt;
+      }
+      return d;
+    case TypeId::kFloat:
+    case TypeId::kDouble:
+      if (!v.is_number()) return std::nullopt;
+      d.kind = K::kDouble;
+      d.d = v.to_number<double>();
+      if (field.type->id == TypeId::kFloat) d.d = static_cast<float>(d.d);
+      return d;
+    case TypeId::kString:
+      if (!v.is_string()) return std::nullopt;
+      d.kind = K::kBytes;
+      d.bytes = std::string(v.as_string());
+      return d;
+    case TypeId::kDate: {
+      if (!v.is_string()) return std::nullopt;
+      auto days = ParseDate(std::string_view(v.as_string()));
+      if (!days.ok()) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = *days;
+      return d;
+    }
+    case TypeId::kDecimal: {
+      // "-123.45" with exactly `scale` digits after the point -> the
+      // big-endian two's-complement unscaled value.
+      if (!v.is_string()) return std::nullopt;
+      std::string_view text = v.as_string();
+      bool negative = !text.empty() && text[0] == '-';
+      if (negative) text.remove_prefix(1);
+      size_t point = text.find('.');
+      std::string digits(text.substr(0, point));
+      size_t fraction = 0;
+      if (point != std::string_view::npos) {
+        fraction = text.size() - point - 1;
+        digits += text.substr(point + 1);
+      }
+      if (digits.empty() || digits.size() > 38 || static_cast<int>(fraction) != field.type->scale) {
+        return std::nullopt;
+      }
+      __int128 unscaled = 0;
+      for (char c : digits) {
+        if (c < '0' || c > '9') return std::nullopt;
+        unscaled = unscaled * 10 + (c - '0');
+      }
+      if (negative) unscaled = -unscaled;
+      d.kind = K::kBytes;
+      for (int i = 15; i >= 0; --i) {
+        d.bytes.push_back(static_cast<char>(static_cast<unsigned __int128>(unscaled) >> (8 * i)));
+      }
+      return d;
+    }
+    default:
+      return std::nullopt;
   }
 }
 

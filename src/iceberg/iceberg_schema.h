@@ -60,6 +60,7 @@ struct NestedField {
   std::shared_ptr<const Type> type;
   std::optional<std::string> doc;
   bool has_initial_default = false;  // v3 initial-default present and not null
+  std::string initial_default;       // its JSON text (when present and not null)
 };
 
 struct Type {
@@ -84,8 +85,11 @@ std::string TypeName(const Type& type);
 
 Result<Schema> ParseSchema(const boost::json::value& json);
 
-// The Spark-JSON struct type of the schema.
-std::string SparkSchemaString(const Schema& schema);
+// The Spark-JSON struct type of the schema. With `column_mapping_ids`, every
+// struct field's metadata has Delta column mapping's `delta.columnMapping.id`
+// (the Iceberg field id), `delta.columnMapping.physicalName` (its name) and,
+// for lists and maps, `delta.columnMapping.nested.ids` (element/key/value ids).
+std::string SparkSchemaString(const Schema& schema, bool column_mapping_ids = false);
 // The Spark type name of a primitive ("integer", "decimal(10,2)", ...).
 std::string SparkPrimitiveName(const Type& type);
 
@@ -121,6 +125,18 @@ bool IsExposablePartitionType(const Type& type);
 // when the datum does not fit.
 Result<std::optional<std::string>> PartitionValueString(const Type& type,
                                                         const PartitionDatum& datum);
+
+// The partition datum of a column's value given as a manifest bound (Iceberg
+// single-value serialization; 4-byte bounds of promoted long/double columns
+// accepted), as an identity partition would hold it; nullopt when the bytes
+// do not fit the type or the type has no partition form.
+std::optional<PartitionDatum> BoundToPartitionDatum(const Type& type, std::string_view bytes);
+
+// The partition datum of a field's v3 `initial-default` (Iceberg's JSON
+// single-value serialization, e.g. -1, "123.45", "2024-01-01", "abc"), for
+// boolean, int, long, float, double, decimal, date and string fields;
+// nullopt for other types or a value that does not parse.
+std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field);
 
 // Decimal text of an unscaled big-endian two's-complement integer with
 // `scale` digits after the point ("-12.345"). nullopt above 16 bytes.

@@ -88,6 +88,31 @@ TEST(IcebergSchema, EveryTypeToSparkJson) {
   EXPECT_EQ(paths[20].names, (std::vector<std::string>{"st", "x"}));
 }
 
+TEST(IcebergSchema, ColumnMappingIdsInTheSparkJson) {
+  // Delta column mapping mode `id`: every struct field carries its Iceberg
+  // field id and physical name; lists and maps the ids of their children.
+  Schema s = Parse(R"J({"type":"struct","schema-id":0,"fields":[
+    {"id":1,"name":"a","required":true,"type":"int","doc":"c"},
+    {"id":2,"name":"st","required":false,"type":{"type":"struct","fields":[
+      {"id":3,"name":"x","required":false,"type":"long"}]}},
+    {"id":4,"name":"m","required":false,"type":{"type":"map","key-id":5,"key":"string",
+      "value-id":6,"value-required":false,"value":{"type":"list","element-id":7,
+      "element-required":true,"element":"int"}}}]})J");
+  EXPECT_EQ(
+      SparkSchemaString(s, true),
+      R"J({"type":"struct","fields":[{"name":"a","type":"integer","nullable":false,"metadata":)J"
+      R"J({"comment":"c","delta.columnMapping.id":1,"delta.columnMapping.physicalName":"a"}},)J"
+      R"J({"name":"st","type":{"type":"struct","fields":[{"name":"x","type":"long","nullable":true,)J"
+      R"J("metadata":{"delta.columnMapping.id":3,"delta.columnMapping.physicalName":"x"}}]},)J"
+      R"J("nullable":true,"metadata":{"delta.columnMapping.id":2,"delta.columnMapping.physicalName":"st"}},)J"
+      R"J({"name":"m","type":{"type":"map","keyType":"string","valueType":{"type":"array",)J"
+      R"J("elementType":"integer","containsNull":false},"valueContainsNull":true},"nullable":true,)J"
+      R"J("metadata":{"delta.columnMapping.id":4,"delta.columnMapping.physicalName":"m",)J"
+      R"J("delta.columnMapping.nested.ids":{"m.key":5,"m.value":6,"m.value.element":7}}}]})J");
+  // Without: no column mapping metadata.
+  EXPECT_EQ(SparkSchemaString(s).find("columnMapping"), std::string::npos);
+}
+
 TEST(IcebergSchema, BadTypesAreCorruption) {
   for (const char* t : {R"J("decimal(39,1)")J", R"J("decimal(5,6)")J", R"J("decimal(x,1)")J",
                         R"J("fixed[-1]")J", R"J("strng")J", R"J({"type":"list","element":"int"})J",

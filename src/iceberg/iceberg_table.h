@@ -101,9 +101,11 @@ struct IcebergTableOptions {
   size_t max_inline_dv_bytes = 1024;
   int64_t max_delete_positions = 100'000'000;
   // Equality deletes (equality_deletes.h): the most memory their keys may
-  // take and the most key-column bytes read to resolve them, per snapshot.
+  // take, the most key-column bytes read and the longest time taken to
+  // resolve them, per snapshot.
   int64_t max_equality_key_bytes = int64_t{512} << 20;
   int64_t max_equality_scan_bytes = int64_t{16} << 30;
+  int64_t max_equality_scan_ms = 120'000;
 };
 
 class IcebergTable final : public TableFormat {

@@ -1,5 +1,7 @@
 #include <algorithm>
 #include <set>
+#include <string>
+#include <vector>
 
 #include "iceberg/iceberg_table.h"
 #include "iceberg/iceberg_table_loaded.h"
@@ -40,6 +42,13 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
   std::optional<int32_t> prev_schema;
   if (auto first = Select(*loaded, start_version); first.ok() && *first != nullptr) {
     prev_schema = iceberg::SchemaFor(m, m.SnapshotById((*first)->snapshot_id))->schema_id;
+  }
+  // The partition columns can change without the schema (a spec adds an
+  // identity field): a metaData line then too. The start version's are
+  // those of its snapshot (built already by the caller: cached).
+  std::optional<std::vector<std::string>> prev_parts;
+  if (auto first = Snapshot(start_version); first.ok()) {
+    prev_parts = (*first)->metadata.partition_columns;
   }
   for (const Version& v : t) {
     if (v.version < start_version || v.version > end_version) continue;
@@ -89,16 +98,37 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       prefetched.push_back(std::move(bytes));
     }
     const Schema* schema = iceberg::SchemaFor(m, s);
-    const FileContext ctx = MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts,
-                                            v.timestamp_ms, &options_.location_map);
+    FileContext ctx = MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                                      v.timestamp_ms, &options_.location_map);
     // A rewrite (compaction) keeps the rows: nothing to read or emit.
     if (s->operation != "replace") {
-      auto converted = manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {
-        const bool deletes = added[i]->content == ManifestContent::kDeletes;
-        return manifests_.Convert(*loaded->storage, paths[i], *added[i], specs[i], ctx, deletes,
-                                  &prefetched[i]);
-      });
+      auto convert_all = [&]() {
+        return manifests_.ConvertAll(added.size(), [&](size_t i) -> Result<ConvertedPtr> {
+          const bool deletes = added[i]->content == ManifestContent::kDeletes;
+          return manifests_.Convert(*loaded->storage, paths[i], *added[i], specs[i], ctx, deletes,
+                                    &prefetched[i]);
+        });
+      };
+      auto converted = convert_all();
       if (!converted.ok()) return converted.status().WithContext(context);
+      // As for snapshots: a partition column without a value in every file
+      // stays in the files (a partial one the files may lack is refused).
+      std::optional<std::string> unfilled;
+      for (const ConvertedPtr& cm : *converted) {
+        if (!unfilled && cm->unfilled) unfilled = cm->unfilled;
+      }
+      if (unfilled) {
+        auto prop = m.properties.find("write.data.partition-columns");
+        if (prop != m.properties.end() && prop->second == "false") {
+          return Status::Unsupported(context + ": " + *unfilled +
+                                     ", and the table's data files may lack partition columns");
+        }
+        ctx = MakeFileContext(m, schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                              v.timestamp_ms, &options_.location_map,
+                              /*partial_partitions=*/false);
+        converted = convert_all();
+        if (!converted.ok()) return converted.status().WithContext(context);
+      }
       for (const ConvertedPtr& cm : *converted) {
         if (cm->Removes(s->snapshot_id)) {
           return Status::Unsupported(context +
@@ -120,11 +150,16 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
         }
       }
     }
-    if (!prev_schema || *prev_schema != schema->schema_id) {
+    std::vector<std::string> parts;
+    for (const auto& [name, f] : ctx.partition_columns) parts.push_back(name);
+    // (a rewrite's files were not converted: its columns are not known)
+    if (s->operation == "replace" && prev_parts) parts = *prev_parts;
+    if (!prev_schema || *prev_schema != schema->schema_id || !prev_parts || *prev_parts != parts) {
       c.metadata = iceberg::MakeMetadata(loaded->table_id, m, *schema, ctx.partition_columns);
       c.protocol = iceberg::MakeProtocol(iceberg::AnalyzeSchema(m, *schema));
     }
     prev_schema = schema->schema_id;
+    prev_parts = std::move(parts);
     std::sort(c.changes.begin(), c.changes.end(),
               [](const FileChange& a, const FileChange& b) { return a.file.path < b.file.path; });
     out.push_back(std::move(c));

@@ -113,6 +113,30 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   auto data_files =
       manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
   if (!data_files.ok()) return data_files.status().WithContext(context);
+  // An identity partition column of only some specs needs a single value in
+  // every file of the others. Without one the column stays in the files
+  // only (as written by engines that keep partition sources in the data
+  // files), unless the table says its files lack partition columns.
+  std::optional<std::string> unfilled;
+  for (const ConvertedPtr& cm : *data_files) {
+    if (!unfilled && cm->unfilled) unfilled = cm->unfilled;
+  }
+  if (unfilled) {
+    auto prop = m.properties.find("write.data.partition-columns");
+    if (prop != m.properties.end() && prop->second == "false") {
+      *unfilled +=
+          ", and the table's data files may lack partition columns "
+          "(write.data.partition-columns=false)";
+    } else {
+      unfilled.reset();
+      plan.ctx = MakeFileContext(m, plan.schema, spec_ids, loaded->root, loaded->snapshot_ts,
+                                 v->timestamp_ms, &options_.location_map,
+                                 /*partial_partitions=*/false);
+      data_files =
+          manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
+      if (!data_files.ok()) return data_files.status().WithContext(context);
+    }
+  }
   auto delete_files =
       manifests_.ConvertAll(plan.deletes.size(), [&](size_t i) { return convert(i, true); });
   if (!delete_files.ok()) return delete_files.status().WithContext(context);
@@ -131,30 +155,110 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     }
   }
 
-  auto snap = std::make_shared<TableSnapshot>();
-  snap->version = v->version;
-  snap->timestamp_ms = v->timestamp_ms;
-  snap->protocol = iceberg::MakeProtocol(report);
-  snap->metadata = iceberg::MakeMetadata(loaded->table_id, m, *plan.schema, ctx.partition_columns);
-  std::optional<std::string> unreadable = report.unreadable;
+  // Files written before a column with an initial default lack it: such
+  // columns become partition values (the default for those files, the
+  // file's single value by its bounds for the others) where they can.
+  bool lacking_defaults = false;
+  for (const ConvertedPtr& cm : *data_files) {
+    for (const ConvertedManifest::Run& run : cm->runs) {
+      const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
+      lacking_defaults = lacking_defaults || (!report.default_field_ids.empty() &&
+                                              (!origin || complete_snapshots.count(*origin) == 0));
+    }
+  }
+  bool defaults_served = false;
+  std::string defaults_blocker;  // why they cannot be partition values
+  if (lacking_defaults && !unfilled) {
+    iceberg::FileContext with = plan.ctx;
+    bool possible = true;
+    for (int32_t id : report.default_field_ids) {
+      const iceberg::NestedField* col = nullptr;
+      for (const iceberg::NestedField& f : plan.schema->fields) {
+        if (f.id == id) col = &f;
+      }
+      auto datum = col != nullptr ? iceberg::DefaultToPartitionDatum(*col) : std::nullopt;
+      if (!datum || !iceberg::IsExposablePartitionType(*col->type)) {
+        possible = false;  // nested, or a type without a partition form
+        defaults_blocker = "; '" + iceberg::FieldPathOf(*plan.schema, id) +
+                           "' cannot be shared as a partition value (nested, or of a type whose "
+                           "default has no partition form here)";
+        break;
+      }
+      with.defaults[id] = std::move(*datum);
+      bool listed = false;
+      for (const auto& [name, f] : with.partition_columns) listed = listed || f == col;
+      if (!listed) with.partition_columns.emplace_back(col->name, col);
+    }
+    if (possible) {
+      const iceberg::FileContext saved = plan.ctx;
+      plan.ctx = std::move(with);
+      auto converted =
+          manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
+      if (!converted.ok()) return converted.status().WithContext(context);
+      defaults_served = std::none_of(converted->begin(), converted->end(),
+                                     [](const ConvertedPtr& cm) { return cm->unfilled; });
+      if (defaults_served) {
+        data_files = std::move(converted);
+      } else {
+        plan.ctx = saved;
+        for (const ConvertedPtr& cm : *converted) {
+          if (cm->unfilled && defaults_blocker.empty()) {
+            defaults_blocker = "; as a partition value: " + *cm->unfilled;
+          }
+        }
+      }
+    }
+  }
+
+  // Which data files need defaults filled in, and which name their columns
+  // otherwise than the schema (then clients must read by field id).
+  std::optional<std::string> unreadable = unfilled;
+  bool column_mapping = false;
   std::vector<FileList::ChunkPtr> chunks;
   for (const ConvertedPtr& cm : *data_files) {
     // Chunk pointers that keep the whole converted manifest alive (so it is
     // found again while this snapshot exists).
     for (const FileList::Chunk& chunk : cm->chunks) chunks.emplace_back(cm, &chunk);
-    if (unreadable || report.default_field_ids.empty()) continue;
     size_t start = 0;
     for (const ConvertedManifest::Run& run : cm->runs) {
       const std::optional<int64_t>& origin = cm->origins[run.origin].snapshot_id;
-      if (!origin || complete_snapshots.count(*origin) == 0) {
-        unreadable = "data file '" + FileNameOf(cm->file(start).path) +
-                     "' predates a column with an initial default, which readers of the file "
-                     "would see as null";
-        break;
+      if (!unreadable && !defaults_served && !report.default_field_ids.empty() &&
+          (!origin || complete_snapshots.count(*origin) == 0)) {
+        // The defaulted columns the file's schema lacks (all when unknown).
+        const SnapshotInfo* writer = origin ? m.SnapshotById(*origin) : nullptr;
+        const Schema* written =
+            writer && writer->schema_id ? m.SchemaById(*writer->schema_id) : nullptr;
+        const std::set<int32_t> has =
+            written ? iceberg::AllFieldIds(*written) : std::set<int32_t>{};
+        std::string columns;
+        size_t count = 0;
+        for (int32_t id : report.default_field_ids) {
+          if (has.count(id) != 0) continue;
+          columns += (columns.empty() ? "'" : ", '") + iceberg::FieldPathOf(*plan.schema, id) + "'";
+          ++count;
+        }
+        unreadable = (count == 1 ? "column " + columns + " has an initial default"
+                                 : "columns " + columns + " have initial defaults") +
+                     " (format v3) that data file '" + FileNameOf(cm->file(start).path) +
+                     "' predates; Delta readers would see null there instead of the default" +
+                     defaults_blocker;
       }
+      if (!column_mapping && iceberg::NeedsColumnMapping(m, report, origin)) column_mapping = true;
       start = run.end;
     }
   }
+  if (column_mapping && !unreadable && m.properties.count("schema.name-mapping.default") != 0) {
+    unreadable = *report.name_conflict +
+                 ", and the table maps the columns of files without field ids by name "
+                 "(schema.name-mapping.default), which Delta column mapping cannot express";
+  }
+
+  auto snap = std::make_shared<TableSnapshot>();
+  snap->version = v->version;
+  snap->timestamp_ms = v->timestamp_ms;
+  snap->protocol = iceberg::MakeProtocol(report, column_mapping);
+  snap->metadata = iceberg::MakeMetadata(loaded->table_id, m, *plan.schema, ctx.partition_columns,
+                                         column_mapping);
   std::vector<const iceberg::DeleteFileRef*> deletes;
   for (const auto* list : {&*data_files, &*delete_files}) {
     for (const ConvertedPtr& cm : *list) {
@@ -169,6 +273,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     o.max_parallel_reads = options_.max_parallel_reads;
     o.max_equality_key_bytes = options_.max_equality_key_bytes;
     o.max_equality_scan_bytes = options_.max_equality_scan_bytes;
+    o.max_equality_scan_ms = options_.max_equality_scan_ms;
     auto applied = iceberg::ApplyRowDeletes(*loaded->storage, ctx, *data_files, deletes, o);
     if (applied.ok()) {
       chunks = std::move(applied->chunks);

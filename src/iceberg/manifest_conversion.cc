@@ -67,6 +67,7 @@ class ManifestConverter {
       }
       partition_index_.push_back(index);
     }
+    filled_.resize(partition_index_.size());
     chunk_.reserve(FileList::kChunkSize);
   }
 
@@ -107,7 +108,7 @@ class ManifestConverter {
     LS_RETURN_IF_ERROR(RejectNonParquet(e));
     DataFile f;
     LS_ASSIGN_OR_RETURN(f.path, ctx_.Rebase(e.file_path));
-    LS_RETURN_IF_ERROR(PartitionValuesOf(e, &f.partition_values));
+    LS_RETURN_IF_ERROR(PartitionValuesOf(e, sid, &f.partition_values));
     f.size = e.file_size;
     f.modification_time = manifest_ts_;
     if (e.snapshot_id && e.snapshot_id != manifest_snapshot_) {
@@ -143,23 +144,65 @@ class ManifestConverter {
   }
 
  private:
-  Status PartitionValuesOf(const ManifestEntry& e, PartitionValues* out) {
+  // Whether the file, added by snapshot `sid`, was written with a schema
+  // without field `id` (false when that is unknown).
+  bool WrittenWithout(const std::optional<int64_t>& sid, int32_t id) {
+    if (!sid) return false;
+    auto [it, fresh] = written_without_.try_emplace({*sid, id}, false);
+    if (fresh) {
+      const SnapshotInfo* s = ctx_.meta->SnapshotById(*sid);
+      const Schema* schema = s && s->schema_id ? ctx_.meta->SchemaById(*s->schema_id) : nullptr;
+      it->second = schema != nullptr && AllFieldIds(*schema).count(id) == 0;
+    }
+    return it->second;
+  }
+
+  Status PartitionValuesOf(const ManifestEntry& e, const std::optional<int64_t>& sid,
+                           PartitionValues* out) {
     if (partition_index_.empty()) return Status::OK();
-    // The tuple's bytes find the values made for an earlier file.
-    key_.clear();
-    for (const std::optional<size_t>& index : partition_index_) {
-      if (!index || *index >= e.partition.size()) {
-        return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
-                                  spec_->fields[index.value_or(0)].name + "'");
+    // Each column's datum: the tuple's, or (a spec without that identity
+    // field) the file's single value by its bounds.
+    data_.resize(partition_index_.size());
+    for (size_t c = 0; c < partition_index_.size(); ++c) {
+      const std::optional<size_t>& index = partition_index_[c];
+      if (index) {
+        if (*index >= e.partition.size()) {
+          return Status::Corruption("data file '" + e.file_path + "' has no value for partition '" +
+                                    spec_->fields[*index].name + "'");
+        }
+        data_[c] = &e.partition[*index];
+        continue;
       }
-      const PartitionDatum& d = e.partition[*index];
-      key_.push_back(static_cast<char>(d.kind));
-      key_.append(reinterpret_cast<const char*>(&d.i), sizeof(d.i));
-      key_.append(reinterpret_cast<const char*>(&d.d), sizeof(d.d));
-      key_.push_back(d.b ? '1' : '0');
-      AppendInt(&key_, static_cast<int64_t>(d.bytes.size()));
+      const auto& [name, col] = ctx_.partition_columns[c];
+      std::optional<PartitionDatum> single;
+      if (auto d = ctx_.defaults.find(col->id);
+          d != ctx_.defaults.end() && WrittenWithout(sid, col->id)) {
+        single = d->second;  // a file from before the column: its initial default
+      } else {
+        single = SingleValue(e, *col);
+      }
+      if (!single) {
+        if (!out_->unfilled) {
+          out_->unfilled = "partition column '" + name + "' has no single value in data file '" +
+                           Basename(e.file_path) + "' (partition spec " +
+                           std::to_string(spec_->spec_id) +
+                           " lacks it, and the file's bounds differ)";
+        }
+        single = PartitionDatum{};  // null; the snapshot is not served with this column
+      }
+      filled_[c] = std::move(*single);
+      data_[c] = &filled_[c];
+    }
+    // The values' bytes find the values made for an earlier file.
+    key_.clear();
+    for (const PartitionDatum* d : data_) {
+      key_.push_back(static_cast<char>(d->kind));
+      key_.append(reinterpret_cast<const char*>(&d->i), sizeof(d->i));
+      key_.append(reinterpret_cast<const char*>(&d->d), sizeof(d->d));
+      key_.push_back(d->b ? '1' : '0');
+      AppendInt(&key_, static_cast<int64_t>(d->bytes.size()));
       key_.push_back(':');
-      key_.append(d.bytes);
+      key_.append(d->bytes);
     }
     if (auto it = seen_.find(key_); it != seen_.end()) {
       *out = it->second;  // shares the entries
@@ -168,13 +211,39 @@ class ManifestConverter {
     PartitionValues values;
     for (size_t c = 0; c < partition_index_.size(); ++c) {
       const auto& [name, col] = ctx_.partition_columns[c];
-      auto v = PartitionValueString(*col->type, e.partition[*partition_index_[c]]);
+      auto v = PartitionValueString(*col->type, *data_[c]);
       if (!v.ok()) return v.status().WithContext("data file '" + e.file_path + "'");
       values[name] = std::move(*v);
     }
     seen_.emplace(key_, values);
     *out = std::move(values);
     return Status::OK();
+  }
+
+  // The one value column `col` has in the file by its metrics: every row
+  // null (null count = record count), or no null, no NaN and lower bound =
+  // upper bound (a truncated bound never equals its upper one). nullopt
+  // otherwise.
+  static std::optional<PartitionDatum> SingleValue(const ManifestEntry& e, const NestedField& col) {
+    auto find = [&](const auto& list) -> decltype(&list[0].second) {
+      for (const auto& [id, v] : list) {
+        if (id == col.id) return &v;
+      }
+      return nullptr;
+    };
+    const int64_t* nulls = find(e.null_counts);
+    if (nulls == nullptr) return std::nullopt;
+    // NaNs are outside the bounds: a float column with any is not single.
+    if (const int64_t* nans = find(e.nan_counts); nans != nullptr && *nans != 0) {
+      return std::nullopt;
+    }
+    if (*nulls == e.record_count) return PartitionDatum{};
+    const std::string* lower = find(e.lower_bounds);
+    const std::string* upper = find(e.upper_bounds);
+    if (*nulls != 0 || lower == nullptr || upper == nullptr || *lower != *upper) {
+      return std::nullopt;
+    }
+    return BoundToPartitionDatum(*col.type, *lower);
   }
 
   // The spec id and every value of the entry's partition tuple, as bytes.
@@ -216,10 +285,13 @@ class ManifestConverter {
   const bool delete_manifest_;
   std::shared_ptr<ConvertedManifest> out_;
   std::vector<std::optional<size_t>> partition_index_;  // per partition column
+  std::vector<const PartitionDatum*> data_;             // per partition column
+  std::vector<PartitionDatum> filled_;                  // values from bounds
   std::unordered_map<std::string, PartitionValues> seen_;
   std::vector<DataFile> chunk_;
   std::string key_, stats_, part_;
-  std::unordered_map<std::string, uint32_t> part_ids_;  // index in out_->partitions
+  std::unordered_map<std::string, uint32_t> part_ids_;           // index in out_->partitions
+  std::map<std::pair<int64_t, int32_t>, bool> written_without_;  // WrittenWithout's answers
 };
 
 }  // namespace
@@ -267,6 +339,7 @@ void FileContext::Prepare() {
 std::string FileContext::Key() const {
   std::string k = std::to_string(schema->schema_id);
   for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
+  for (const auto& [id, d] : defaults) k += ",d" + std::to_string(id);
   k += "|" + recorded_root + "|" + configured_root;
   if (location_map != nullptr) {
     for (const LocationMapping& m : *location_map) k += "|" + m.from + ">" + m.to;
@@ -285,14 +358,14 @@ int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise) {
 FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const std::set<int32_t>& spec_ids, const std::string& root,
                             const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts,
-                            const LocationMap* location_map) {
+                            const LocationMap* location_map, bool partial_partitions) {
   FileContext ctx;
   ctx.location_map = location_map != nullptr && !location_map->empty() ? location_map : nullptr;
   ctx.meta = &m;
   ctx.schema = schema;
   ctx.recorded_root = m.location;
   ctx.configured_root = root;
-  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids);
+  ctx.partition_columns = PartitionColumns(m, *schema, spec_ids, partial_partitions);
   ctx.snapshot_ts = &snapshot_ts;
   ctx.default_ts = EarliestSnapshotTime(m, version_ts);
   ctx.Prepare();

@@ -4,7 +4,9 @@
 //
 // A converted file has its path re-based onto the configured table folder
 // (FileContext::Rebase), its partition values (shared with every file of
-// the same tuple), the Delta stats JSON of its metrics (entry_stats.h) and
+// the same values; a partition column whose identity field the file's spec
+// lacks takes the file's single value by its bounds, or makes the manifest
+// `unfilled`), the Delta stats JSON of its metrics (entry_stats.h) and
 // the time of the snapshot that added it as modification time. Strings are
 // allocated at their exact size: a snapshot holds a million of them.
 //
@@ -48,6 +50,10 @@ struct FileContext {
   // outlive the context (may be null).
   const LocationMap* location_map = nullptr;
   PartitionColumnList partition_columns;
+  // Columns with a v3 initial default shared as partition values (some of
+  // `partition_columns`): a file whose writing snapshot's schema lacks the
+  // field takes the default; the others their single value by bounds.
+  std::map<int32_t, PartitionDatum> defaults;
   const std::map<int64_t, int64_t>* snapshot_ts = nullptr;
   // For files whose adding snapshot is unknown or expired: the oldest
   // snapshot's time (they were added no later), stable across versions.
@@ -94,6 +100,10 @@ struct ConvertedManifest {
   std::vector<std::string> partitions;
   int64_t position_deletes = 0, equality_deletes = 0;  // live delete files listed
   std::vector<DeleteFileRef> delete_files;             // delete manifests only
+  // A partition column that some file of a spec without it has no single
+  // value for (see SingleValue): the first such, described. The snapshot
+  // then converts its files again without partial partition columns.
+  std::optional<std::string> unfilled;
   // Snapshots (nullopt: unknown) whose entries here delete data files or
   // add delete files: their commits are not append-only.
   std::vector<std::optional<int64_t>> removing;
@@ -111,12 +121,15 @@ struct ConvertedManifest {
 int64_t EarliestSnapshotTime(const IcebergMetadata& m, int64_t otherwise);
 
 // The conversion context of the files of a snapshot of the table `m`:
-// `schema`, the partition columns of the specs in use, re-basing onto
-// `root` (Prepare()d). `snapshot_ts` must outlive it.
+// `schema`, the partition columns of the specs in use (with
+// `partial_partitions`, also the identity columns of only some of them:
+// PartitionColumns), re-basing onto `root` (Prepare()d). `snapshot_ts` must
+// outlive it.
 FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const std::set<int32_t>& spec_ids, const std::string& root,
                             const std::map<int64_t, int64_t>& snapshot_ts, int64_t version_ts,
-                            const LocationMap* location_map = nullptr);
+                            const LocationMap* location_map = nullptr,
+                            bool partial_partitions = true);
 
 // The key a converted manifest is found again by.
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,

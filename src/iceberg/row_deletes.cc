@@ -2,6 +2,7 @@
 
 #include <zlib.h>
 
+#include "iceberg/avro_file.h"
 #include "iceberg/table_location.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
@@ -81,6 +82,52 @@ Result<PositionDeletes> ReadPositionDeleteFile(Storage& storage, const std::stri
       ++out.count;
     }
   }
+  return out;
+}
+
+Result<PositionDeletes> ReadAvroPositionDeleteFile(Storage& storage, const std::string& path,
+                                                   int64_t max_positions) {
+  const std::string what = "position delete file '" + Basename(path) + "'";
+  LS_ASSIGN_OR_RETURN(FileInfo info, storage.Head(path));
+  // Read whole (Avro has no footer to seek by): at most 256 MiB, and no more
+  // than max_positions records of at least 3 bytes (path length, a path
+  // byte, a position) could take (compressed blocks are bounded on inflate).
+  if (info.size > int64_t{256} << 20 || info.size / 3 > max_positions + 4096) {
+    return Status::TooLarge(what + " is too large (" + std::to_string(info.size) +
+                            " bytes) for the positions a snapshot may apply");
+  }
+  LS_ASSIGN_OR_RETURN(std::string bytes, storage.Read(path));
+  AvroLimits limits;
+  limits.max_records = max_positions + 1;
+  auto reader = AvroFileReader::Open(std::move(bytes), what, limits);
+  if (!reader.ok()) return reader.status();
+  PositionDeletes out;
+  std::string last_path;
+  std::vector<uint64_t>* last = nullptr;
+  Status st = (*reader)->ForEach([&](const AvroValue& row) -> Status {
+    auto file_path = row.Field("file_path");
+    auto pos = row.Field("pos");
+    if (!file_path || !pos) return Status::Corruption(what + " has no file_path and pos fields");
+    // Rows without a file or position delete nothing (as for parquet).
+    if (file_path->IsNull() || pos->IsNull()) return Status::OK();
+    auto p = file_path->AsString();
+    auto position = pos->AsInt64();
+    if (!p.ok() || !position.ok()) {
+      return Status::Corruption(what + ": file_path must be a string and pos a long");
+    }
+    if (*position < 0) return Status::Corruption(what + ": a negative position");
+    if (++out.count > max_positions) {
+      return Status::TooLarge(what + " holds more than the " + std::to_string(max_positions) +
+                              " positions a snapshot may apply");
+    }
+    if (last == nullptr || *p != last_path) {
+      last_path.assign(*p);
+      last = &out.by_file[last_path];
+    }
+    last->push_back(static_cast<uint64_t>(*position));
+    return Status::OK();
+  });
+  if (!st.ok()) return st;
   return out;
 }
 

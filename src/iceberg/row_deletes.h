@@ -1,13 +1,13 @@
 // Reading Iceberg row-level delete files: v2 position delete files (parquet
-// rows of file_path and pos) and v3 deletion vectors (deletion-vector-v1
+// or Avro rows of file_path and pos) and v3 deletion vectors (deletion-vector-v1
 // blobs inside Puffin files, found by the manifest entry's content_offset
 // and content_size_in_bytes).
 //
 // Errors: kCorruption naming the file for malformed content (a blob whose
 // length, magic or CRC-32 does not check, a bitmap that does not parse, a
 // position delete file without file_path/pos columns); kTooLarge beyond
-// `max_positions`; kUnsupported for position delete files that are not
-// parquet; storage errors as the backend reports them. Pure and thread-safe.
+// `max_positions`; kUnsupported for position delete files that are neither
+// parquet nor Avro (ORC); storage errors as the backend reports them. Pure and thread-safe.
 #pragma once
 
 #include <cstdint>
@@ -31,6 +31,10 @@ struct PositionDeletes {
 
 Result<PositionDeletes> ReadPositionDeleteFile(Storage& storage, const std::string& path,
                                                int64_t max_positions);
+// The same for a position delete file in Avro (records of file_path and
+// pos; the optional row is ignored).
+Result<PositionDeletes> ReadAvroPositionDeleteFile(Storage& storage, const std::string& path,
+                                                   int64_t max_positions);
 
 // The positions of the deletion-vector-v1 blob `blob` (the bytes at the
 // entry's content_offset, content_size_in_bytes long): a 4-byte big-endian

@@ -76,6 +76,7 @@ struct Target {
 };
 
 bool IsPuffin(const DeleteFileRef& d) { return EqualsIgnoreCase(d.file_format, "puffin"); }
+bool IsAvro(const DeleteFileRef& d) { return EqualsIgnoreCase(d.file_format, "avro"); }
 
 Result<DeletionVector> MakeDeletionVector(const std::vector<uint64_t>& positions,
                                           const RowDeleteOptions& options) {
@@ -118,6 +119,7 @@ Result<AppliedDeletes> ApplyRowDeletes(
     eo.cache = options.cache;
     eo.max_key_bytes = options.max_equality_key_bytes;
     eo.max_scan_bytes = options.max_equality_scan_bytes;
+    eo.max_scan_ms = options.max_equality_scan_ms;
     eo.max_parallel_reads = options.max_parallel_reads;
     LS_ASSIGN_OR_RETURN(by_equality, ResolveEqualityDeletes(storage, ctx, data, equality, eo));
   }
@@ -132,9 +134,10 @@ Result<AppliedDeletes> ApplyPositions(
     const std::vector<const DeleteFileRef*>& deletes, const PositionsByFile& by_equality,
     const RowDeleteOptions& options) {
   for (const DeleteFileRef* d : deletes) {
-    if (!IsPuffin(*d) && !EqualsIgnoreCase(d->file_format, "parquet")) {
+    if (!IsPuffin(*d) && !EqualsIgnoreCase(d->file_format, "parquet") && !IsAvro(*d)) {
       return Status::Unsupported("position delete file '" + Basename(d->path) + "' is in " +
-                                 d->file_format + " format; only parquet delete files are read");
+                                 d->file_format +
+                                 " format; only parquet and Avro position delete files are read");
     }
     if (IsPuffin(*d) && (!d->referenced_data_file || !d->content_offset || !d->content_size)) {
       return Status::Corruption("deletion vector in '" + Basename(d->path) +
@@ -156,7 +159,9 @@ Result<AppliedDeletes> ApplyPositions(
                                                                  *d.content_size, left));
           count = static_cast<int64_t>(vectors[i].size());
         } else {
-          LS_ASSIGN_OR_RETURN(files[i], ReadPositionDeleteFile(storage, d.path, left));
+          LS_ASSIGN_OR_RETURN(files[i], IsAvro(d)
+                                            ? ReadAvroPositionDeleteFile(storage, d.path, left)
+                                            : ReadPositionDeleteFile(storage, d.path, left));
           count = files[i].count;
         }
         if (budget.fetch_sub(count) < count) {

@@ -44,6 +44,7 @@ struct RowDeleteOptions {
   // Equality deletes (equality_deletes.h).
   int64_t max_equality_key_bytes = int64_t{512} << 20;
   int64_t max_equality_scan_bytes = int64_t{16} << 30;
+  int64_t max_equality_scan_ms = 120'000;
 };
 
 struct AppliedDeletes {

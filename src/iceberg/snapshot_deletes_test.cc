@@ -6,12 +6,17 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <optional>
 #include <sstream>
+#include <utility>
+#include <vector>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "iceberg/avro_writer.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/row_deletes.h"
+#include "storage/local_storage.h"
 #include "table/deletion_vector_bytes.h"
 #include "testing/counting_storage.h"
 #include "testing/status_matchers.h"
@@ -187,6 +192,50 @@ TEST(IcebergRowDeletes, DeletionVectorBlobsAreChecked) {
   EXPECT_THAT(iceberg::ParseDeletionVectorBlob(blob.substr(1), 100),
               StatusIs(StatusCode::kCorruption));
   EXPECT_THAT(iceberg::ParseDeletionVectorBlob(blob, 0), StatusIs(StatusCode::kTooLarge));
+}
+
+TEST(IcebergRowDeletes, AvroPositionDeleteFilesAreRead) {
+  // An Avro position delete file as Iceberg writers lay it out (file_path,
+  // pos; a null row is skipped as in parquet).
+  auto w = iceberg::AvroFileWriter::Create(
+      R"({"type":"record","name":"delete","fields":[{"name":"file_path","type":"string"},)"
+      R"({"name":"pos","type":["null","long"]}]})",
+      {{"content", "position-deletes"}}, "deflate");
+  ASSERT_OK(w);
+  const std::vector<std::pair<std::string, std::optional<int64_t>>> rows = {
+      {"s3://b/t/data/a.parquet", 3},
+      {"s3://b/t/data/a.parquet", 7},
+      {"s3://b/t/data/b.parquet", std::nullopt},
+      {"s3://b/t/data/b.parquet", 0}};
+  for (const auto& [path, pos] : rows) {
+    avro_value_t* rec = (*w)->NewRecord();
+    auto p = iceberg::AvroField(rec, "file_path");
+    ASSERT_OK(iceberg::AvroSetString(&*p, path));
+    auto q = iceberg::AvroField(rec, "pos");
+    if (pos) {
+      ASSERT_OK(iceberg::AvroSetLong(&*q, *pos));
+    } else {
+      ASSERT_OK(iceberg::AvroSetNull(&*q));
+    }
+    ASSERT_OK((*w)->Append());
+  }
+  ASSERT_OK_AND_ASSIGN(std::string bytes, (*w)->Finish());
+  const fs::path dir = fs::temp_directory_path() / ("ice-avro-del-" + HexEncode(RandomBytes(6)));
+  fs::create_directories(dir);
+  const std::string file = (dir / "delete.avro").string();
+  std::ofstream(file, std::ios::binary) << bytes;
+  LocalStorage storage;
+  ASSERT_OK_AND_ASSIGN(auto read, iceberg::ReadAvroPositionDeleteFile(storage, file, 100));
+  EXPECT_EQ(read.count, 3);
+  EXPECT_EQ(read.by_file.at("s3://b/t/data/a.parquet"), (std::vector<uint64_t>{3, 7}));
+  EXPECT_EQ(read.by_file.at("s3://b/t/data/b.parquet"), (std::vector<uint64_t>{0}));
+  // Bounded by the positions a snapshot may apply; garbage is kCorruption.
+  EXPECT_THAT(iceberg::ReadAvroPositionDeleteFile(storage, file, 2),
+              StatusIs(StatusCode::kTooLarge));
+  std::ofstream(file, std::ios::binary | std::ios::trunc) << bytes.substr(0, bytes.size() / 2);
+  EXPECT_THAT(iceberg::ReadAvroPositionDeleteFile(storage, file, 100),
+              StatusIs(StatusCode::kCorruption));
+  fs::remove_all(dir);
 }
 
 TEST(IcebergRowDeletes, SameFileKeyIgnoresSchemeAndAuthority) {

@@ -213,6 +213,22 @@ Result<HttpResponse> AnswerChanges(const EndpointContext& ctx, const TableCall& 
     });
   }
   LS_RETURN_IF_ERROR(CheckRangeReadable(t, caps, format, *first, changes, plan));
+  if (!c.include_historical_metadata) {
+    // Partition values follow the partition columns of their commit; a
+    // client that gets only the first metaData line cannot read them when
+    // those change in the range (an Iceberg spec adding an identity field).
+    for (size_t i = 1; i < changes.size(); ++i) {
+      const auto& md = changes[i].metadata;
+      if (md && md->partition_columns != first->metadata.partition_columns) {
+        return InTable(t,
+                       Status::Unsupported(
+                           "table " + t.FullName() + " changes its partition columns at version " +
+                           std::to_string(changes[i].version) +
+                           "; ask with includeHistoricalMetadata=true to receive its metaData, "
+                           "or for a range that does not span the change"));
+      }
+    }
+  }
   // A remove may omit the file's size; clients need it, so ask the store.
   for (const ChangeEntry& e : plan) {
     if (e.change < 0) continue;

@@ -275,6 +275,41 @@ def partition_string(t, v):
     return v
 
 
+def bound_partition_value(t, b):
+    """A lower/upper bound (Iceberg single-value bytes) as the value an
+    identity partition tuple would hold (partition_string's input)."""
+    dm = re.fullmatch(r"decimal\(\s*(\d+)\s*,\s*(\d+)\s*\)", t)
+    if dm:
+        return Decimal(int.from_bytes(b, "big", signed=True)).scaleb(-int(dm.group(2)))
+    if t == "boolean":
+        return b[0] != 0
+    if t in ("int", "long", "date", "time", "timestamp", "timestamptz"):
+        return struct.unpack("<i" if len(b) == 4 else "<q", b)[0]
+    if t in ("float", "double"):
+        return struct.unpack("<f" if len(b) == 4 else "<d", b)[0]
+    if t == "string":
+        return b.decode("utf-8")
+    return bytes(b)  # binary, fixed, uuid
+
+
+def single_value(df, field):
+    """(True, value) when the file's metrics show one value of `field` in
+    every row (all null, or no null and lower bound = upper bound); else
+    (False, None)."""
+    nulls = {kv["key"]: kv["value"] for kv in (df.get("null_value_counts") or [])}
+    lower = {kv["key"]: kv["value"] for kv in (df.get("lower_bounds") or [])}
+    upper = {kv["key"]: kv["value"] for kv in (df.get("upper_bounds") or [])}
+    nans = {kv["key"]: kv["value"] for kv in (df.get("nan_value_counts") or [])}
+    fid = field["id"]
+    if fid not in nulls or nans.get(fid, 0):
+        return False, None
+    if nulls[fid] == df["record_count"]:
+        return True, None
+    if nulls[fid] != 0 or fid not in lower or fid not in upper or lower[fid] != upper[fid]:
+        return False, None
+    return True, partition_string(field["type"], bound_partition_value(field["type"], lower[fid]))
+
+
 # ---------------------------------------------------------------------------
 # Table
 # ---------------------------------------------------------------------------
@@ -307,6 +342,7 @@ class Snapshot:
         self.equality_deletes = list(equality_deletes)
         self.snapshot_id = snapshot_id
         self.partition_columns = metadata["partitionColumns"]
+        self.refused = None  # why the server must refuse it (a partition column it cannot fill)
 
     @property
     def shareable(self):
@@ -421,20 +457,44 @@ class IcebergTable:
                         "content": 0, "added_snapshot_id": None})
         return out
 
-    def partition_columns(self, schema, spec_ids):
+    def partition_columns(self, schema, spec_ids, partial=False):
+        """Identity source columns of every spec in use; with `partial`, also
+        those of only some specs (their other files take a value from bounds)."""
         ids = sorted(spec_ids) or [self.default_spec]
         cols = []
         top = {f["id"]: f for f in schema["fields"]}
-        for pf in self.specs.get(ids[0], []):
-            if pf["transform"] != "identity" or pf["source-id"] not in top:
-                continue
-            f = top[pf["source-id"]]
-            if not _is_exposable(f["type"]):
-                continue
-            if all(any(x["transform"] == "identity" and x["source-id"] == pf["source-id"]
-                       for x in self.specs.get(i, [])) for i in ids) and f["name"] not in cols:
-                cols.append(f["name"])
+        for i in ids:
+            for pf in self.specs.get(i, []):
+                if pf["transform"] != "identity" or pf["source-id"] not in top:
+                    continue
+                f = top[pf["source-id"]]
+                if not _is_exposable(f["type"]) or f["name"] in cols:
+                    continue
+                everywhere = all(any(x["transform"] == "identity" and x["source-id"] == pf["source-id"]
+                                     for x in self.specs.get(j, [])) for j in ids)
+                if everywhere or partial:
+                    cols.append(f["name"])
         return cols
+
+    def partition_values(self, df, spec, cols, top):
+        """{column: value} of a data file, or None when a column its spec has
+        no identity field for has no single value in it."""
+        values = list((df.get("partition") or {}).values())
+        pv = {}
+        for c in cols:
+            sid = top[c]["id"]
+            idx = [i for i, pf in enumerate(spec) if pf["transform"] == "identity" and pf["source-id"] == sid]
+            if idx:
+                pv[c] = partition_string(top[c]["type"], values[idx[-1]])
+                continue
+            ok, v = single_value(df, top[c])
+            if not ok:
+                return None
+            pv[c] = v
+        return pv
+
+    def files_lack_partition_columns(self):
+        return self.meta.get("properties", {}).get("write.data.partition-columns") == "false"
 
     def metadata_for(self, schema, cols):
         return {"id": self.table_id, "schemaString": json.dumps(spark_struct(schema["fields"])),
@@ -492,8 +552,25 @@ class IcebergTable:
         schema = self.schema_for(snap)
         mlist = self.manifest_list(snap)
         spec_ids = {m["partition_spec_id"] for m in mlist if m.get("content", 0) == 0}
-        cols = self.partition_columns(schema, spec_ids)
         top = {f["name"]: f for f in schema["fields"]}
+        cols = self.partition_columns(schema, spec_ids, partial=True)
+        refused = None
+        if cols != self.partition_columns(schema, spec_ids):
+            for m in mlist:
+                if m.get("content", 0) != 0:
+                    continue
+                _, entries = read_avro(self._path(m["manifest_path"]))
+                spec = self.specs[m["partition_spec_id"]]
+                for e in entries:
+                    df = e["data_file"]
+                    if e["status"] != 2 and not df.get("content") and \
+                            self.partition_values(df, spec, cols, top) is None:
+                        refused = "no single value"
+            if refused:
+                # the column stays in the files, unless the files may lack it
+                if not self.files_lack_partition_columns():
+                    refused = None
+                cols = self.partition_columns(schema, spec_ids)
         files, deletes, equality = [], [], []
         for m in mlist:
             meta, entries = read_avro(self._path(m["manifest_path"]))
@@ -508,24 +585,22 @@ class IcebergTable:
                     if content == 2:
                         equality.append(df["file_path"])
                     continue
-                pv = {}
-                part = df.get("partition") or {}
-                values = list(part.values())
-                for c in cols:
-                    sid = top[c]["id"]
-                    idx = [i for i, pf in enumerate(spec) if pf["transform"] == "identity" and pf["source-id"] == sid][-1]
-                    pv[c] = partition_string(top[c]["type"], values[idx])
+                pv = self.partition_values(df, spec, cols, top)
                 files.append(FileEntry(self._path(df["file_path"]), df["file_size_in_bytes"], pv,
                                        self._stats(df, schema), df["record_count"]))
-        return Snapshot(v, ts, self.metadata_for(schema, cols), files, deletes, snap["snapshot-id"], equality)
+                files[-1].added_by = e.get("snapshot_id") or m.get("added_snapshot_id")
+        out = Snapshot(v, ts, self.metadata_for(schema, cols), files, deletes, snap["snapshot-id"], equality)
+        out.refused = refused
+        return out
 
-    def added_files(self, version):
+    def added_files(self, version, partial=True):
         """(operation, [FileEntry]) of the snapshot at exactly `version`, or
         raises ValueError for a snapshot that deletes rows."""
         v, ts, snap = [e for e in self.timeline if e[0] == version][0]
         schema = self.schema_for(snap)
         mlist = self.manifest_list(snap)
-        cols = self.partition_columns(schema, {m["partition_spec_id"] for m in mlist if m.get("content", 0) == 0})
+        spec_ids = {m["partition_spec_id"] for m in mlist if m.get("content", 0) == 0}
+        cols = self.partition_columns(schema, spec_ids, partial=partial)
         top = {f["name"]: f for f in schema["fields"]}
         out = []
         op = (snap.get("summary") or {}).get("operation", "")
@@ -540,12 +615,11 @@ class IcebergTable:
                 df = e["data_file"]
                 if e["status"] == 2 or m.get("content", 0) == 1 or (df.get("content") or 0) != 0:
                     raise ValueError("snapshot %d deletes rows" % snap["snapshot-id"])
-                values = list((df.get("partition") or {}).values())
-                pv = {}
-                for c in cols:
-                    idx = [i for i, pf in enumerate(spec) if pf["transform"] == "identity"
-                           and pf["source-id"] == top[c]["id"]][-1]
-                    pv[c] = partition_string(top[c]["type"], values[idx])
+                pv = self.partition_values(df, spec, cols, top)
+                if pv is None:
+                    if self.files_lack_partition_columns():
+                        raise ValueError("snapshot %d: a partition column without a value" % snap["snapshot-id"])
+                    return self.added_files(version, partial=False)
                 out.append(FileEntry(self._path(df["file_path"]), df["file_size_in_bytes"], pv,
                                      self._stats(df, schema), df["record_count"]))
         return op, out, ts

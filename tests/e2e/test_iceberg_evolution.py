@@ -1,0 +1,292 @@
+"""Iceberg schema evolution served with Delta column mapping mode `id`.
+
+A table written by ``lakeshare generate-iceberg`` (columns id, day, category,
+value, ts; identity-partitioned by day) has its metadata evolved as an engine
+would: ``day`` and ``ts`` renamed, ``category`` dropped and added again (a new
+field id), the columns reordered. Its data files keep the old names, so only a
+reader matching columns by field id reads them right: a delta-format client
+with the ``columnMapping`` feature gets the schema with every field's id and
+physical name, and the rows it reads by field id from the downloaded files
+equal the rows an independent reader expects (each file read by name with the
+schema it was written with, then mapped by field id onto the evolved schema:
+renamed columns keep their values, the re-added column is null). Clients
+without the feature, and parquet-format clients, get a clear 400; the older
+version, read with its own schema whose names its files carry, is served as
+before.
+"""
+
+import json
+import os
+import subprocess
+
+import pytest
+
+import expect
+import hudi_reader
+import iceberg_deletes
+import iceberg_meta
+from conftest import launch_server
+from strict_client import StrictClient, add_of
+
+pytestmark = pytest.mark.filterwarnings("ignore:Unknown map")
+
+TOKEN = "tok-iceevo"
+COORDS = ("evo", "s", "t")
+CM_CAPS = "responseformat=delta;readerfeatures=columnmapping,timestampntz"
+
+# The evolved schema: value first, day -> event_day, ts -> event_time,
+# category (id 3) dropped and a new category (id 6) added.
+EVOLVED = [
+    {"id": 4, "name": "value", "required": False, "type": "double"},
+    {"id": 1, "name": "id", "required": True, "type": "long"},
+    {"id": 2, "name": "event_day", "required": False, "type": "date"},
+    {"id": 5, "name": "event_time", "required": False, "type": "timestamptz"},
+    {"id": 6, "name": "category", "required": False, "type": "string"},
+]
+
+
+def evolve(table):
+    """Adds the evolved schema as the current one (the snapshots keep
+    schema 0: their files carry the old names)."""
+    path = iceberg_meta.current_metadata_file(table)
+    with open(path) as f:
+        m = json.load(f)
+    m["schemas"].append({"type": "struct", "schema-id": 1, "fields": EVOLVED})
+    m["current-schema-id"] = 1
+    m["last-column-id"] = 6
+    with open(path, "w") as f:
+        json.dump(m, f)
+
+
+@pytest.fixture(scope="module")
+def evolved(lakeshare_bin, tmp_path_factory, parquet_rows):
+    base = str(tmp_path_factory.mktemp("iceevo"))
+    table = os.path.join(base, "t")
+    p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "6",
+                        "--snapshots", "2", "--rows-per-file", "4"],
+                       capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    before = iceberg_meta.IcebergTable(table)
+    evolve(table)
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "evo", "schemas": [{"name": "s", "tables": [
+            {"name": "t", "location": table, "format": "iceberg", "historyShared": True}]}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["evo"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="iceevo")
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield (StrictClient(server.endpoint_url, TOKEN, server), iceberg_meta.IcebergTable(table), before,
+           parquet, os.path.join(base, "downloads"))
+    server.stop_and_check()
+
+
+def canonical(rows):
+    return sorted(json.dumps(r, sort_keys=True) for r in rows)
+
+
+def expected_rows(table, version, parquet):
+    """Each live file read by name with schema 0 (what wrote it), mapped by
+    field id onto the evolved schema."""
+    snap = table.timeline[[v for v, _, _ in table.timeline].index(version)][2]
+    written = {f["id"]: f["name"] for f in table.schemas[0]["fields"]}
+    data, _ = iceberg_deletes.live_files(table, snap)
+    rows = parquet.rows([f.path for f in data])
+    out = []
+    for f in data:
+        for r in rows[f.path]:
+            out.append({c["name"]: r.get(written[c["id"]]) if c["id"] in written else None
+                        for c in EVOLVED})
+    return out
+
+
+def served_rows(result, parquet, folder):
+    """What a client reading by field id (the schema's delta.columnMapping.id)
+    gets from the downloaded files."""
+    fields = [(f["name"], f["metadata"]["delta.columnMapping.id"])
+              for f in json.loads(result.metadata["schemaString"])["fields"]]
+    paths = []
+    os.makedirs(folder, exist_ok=True)
+    for i, f in enumerate(result.files):
+        data = expect.download_bytes(add_of(f)["path"])
+        path = os.path.join(folder, "v%d-%d.parquet" % (result.version, i))
+        with open(path, "wb") as fh:
+            fh.write(data)
+        paths.append(path)
+    rows = parquet.rows(paths)
+    ids = iceberg_deletes.field_ids(parquet, paths)
+    out = []
+    for path in paths:
+        names = ids[path]
+        assert names, "%s: a data file without field ids" % path
+        for r in rows[path]:
+            out.append({name: r.get(names[i]) if i in names else None for name, i in fields})
+    return out
+
+
+def test_an_older_version_keeps_its_schema_and_names(evolved):
+    """Version 1 is read with its own schema (schema 0), whose names its
+    files carry: served as before, to both formats."""
+    client, table, _, parquet, _ = evolved
+    assert table.versions == [1, 2]
+    snap = table.snapshot(1)
+    for caps in ("responseformat=parquet", CM_CAPS):
+        q = client.query(*COORDS, body={"version": 1}, capabilities=caps)
+        md = q.metadata
+        assert "delta.columnMapping.mode" not in (md.get("configuration") or {}), caps
+        assert [f["name"] for f in json.loads(md["schemaString"])["fields"]] == \
+            ["id", "day", "category", "value", "ts"]
+        assert md["partitionColumns"] == ["day"]
+        files = q.files if q.format == "parquet" else [
+            {"size": add_of(f)["size"], "partitionValues": add_of(f)["partitionValues"],
+             "stats": add_of(f)["stats"]} for f in q.files]
+        expect.assert_same_files(files, snap, caps)
+
+
+def test_the_evolved_version_is_read_by_field_id(evolved):
+    client, table, _, parquet, downloads = evolved
+    for v in [2]:
+        ctx = "version %d" % v
+        q = client.query(*COORDS, body={"version": v}, capabilities=CM_CAPS)
+        assert q.format == "delta" and q.version == v, ctx
+        md = q.metadata
+        assert md["configuration"]["delta.columnMapping.mode"] == "id", ctx
+        assert md["configuration"]["delta.columnMapping.maxColumnId"] == "6", ctx
+        assert "columnMapping" in q.protocol["readerFeatures"], ctx
+        assert "columnMapping" in q.protocol["writerFeatures"], ctx
+        assert q.protocol["minReaderVersion"] == 3 and q.protocol["minWriterVersion"] == 7, ctx
+        schema = json.loads(md["schemaString"])
+        assert [(f["name"], f["metadata"]["delta.columnMapping.id"],
+                 f["metadata"]["delta.columnMapping.physicalName"]) for f in schema["fields"]] == \
+            [(c["name"], c["id"], c["name"]) for c in EVOLVED], ctx
+        # Partition values and stats are keyed by the physical (current) names.
+        assert md["partitionColumns"] == ["event_day"], ctx
+        snap = table.snapshot(v)
+        expect.assert_same_files([{"size": add_of(f)["size"], "partitionValues": add_of(f)["partitionValues"],
+                                   "stats": add_of(f)["stats"]} for f in q.files], snap, ctx)
+        for f in q.files:
+            stats = json.loads(add_of(f)["stats"])
+            assert "event_time" in stats["minValues"] and "ts" not in stats["minValues"], stats
+        got = served_rows(q, parquet, downloads)
+        want = expected_rows(table, v, parquet)
+        assert len(got) == 4 * 6, ctx
+        assert canonical(got) == canonical(want), ctx
+        assert all(r["category"] is None for r in got), "the re-added column must read as null"
+        assert all(r["event_time"] is not None and r["event_day"] is not None for r in got), \
+            "renamed columns keep their values"
+
+
+def test_clients_that_cannot_map_columns_are_refused(evolved):
+    client, _, _, _, _ = evolved
+    for caps in ("responseformat=parquet", "responseformat=delta;readerfeatures=timestampntz"):
+        err = client.parse_error(client.query_raw(*COORDS, capabilities=caps), 400, "UNSUPPORTED_OPERATION")
+        assert "columnmapping" in err.message.lower().replace(" ", ""), (caps, err.message)
+
+
+def test_a_predicate_on_a_renamed_column_prunes(evolved):
+    """Hints name logical columns; the stats of the files carry them too."""
+    client, table, _, _, _ = evolved
+    snap = table.snapshot(2)
+    days = sorted({f.partition_values["event_day"] for f in snap.files})
+    hint = {"op": "equal", "children": [{"op": "column", "name": "event_day", "valueType": "date"},
+                                        {"op": "literal", "value": days[0], "valueType": "date"}]}
+    q = client.query(*COORDS, body={"version": 2, "jsonPredicateHints": json.dumps(hint)},
+                     capabilities=CM_CAPS)
+    assert q.files and all(add_of(f)["partitionValues"]["event_day"] == days[0] for f in q.files)
+    assert len(q.files) == len([f for f in snap.files if f.partition_values["event_day"] == days[0]])
+
+
+# ---------------------------------------------------------------------------
+# v3 initial defaults (Impala's test tables) and ORC/Avro data files
+# ---------------------------------------------------------------------------
+
+V3 = "iceberg_v3/"
+DEFAULT_TABLES = ["iceberg_v3_default_value", "test_default_part", "test_complex_default"]
+NOT_PARQUET = {"iceberg_v3_default_value_avro": "AVRO", "iceberg_v3_default_value_orc": "ORC",
+               "iceberg_v3_row_lineage_orc": "ORC"}
+
+
+@pytest.fixture(scope="module")
+def impala_v3(lakeshare_bin, tmp_path_factory, parquet_rows):
+    base = str(tmp_path_factory.mktemp("icev3"))
+    root = os.path.join(iceberg_deletes.impala_root(), V3)
+    tables = [{"name": n, "location": os.path.join(root, n), "format": "iceberg", "historyShared": True}
+              for n in DEFAULT_TABLES + sorted(NOT_PARQUET)]
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "v3", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["v3"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icev3")
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield StrictClient(server.endpoint_url, TOKEN, server), root, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def _typed(t, text):
+    """A partition value string as the JSON value DuckDB gives the column."""
+    if text is None:
+        return None
+    if t in ("int", "long"):
+        return int(text)
+    return text
+
+
+@pytest.mark.parametrize("name", DEFAULT_TABLES)
+def test_initial_defaults_reach_the_client_or_are_refused(impala_v3, name):
+    """Files written before a column with an initial default read as the
+    default: the server shares such columns as partition values (the
+    default for the old files, the single value of the newer ones); where
+    it cannot, a 400 names the column. Checked against each file read by
+    name with its own schema, the defaults filled in by this test."""
+    client, root, parquet, downloads = impala_v3
+    table = iceberg_meta.IcebergTable(os.path.join(root, name))
+    schema = table.schemas[table.current_schema_id]
+    defaults = {f["name"]: f for f in schema["fields"] if f.get("initial-default") is not None}
+    assert defaults, name
+    snap = table.timeline[-1][2]
+    data, _ = iceberg_deletes.live_files(table, snap)
+    rows = parquet.rows([f.path for f in data])
+    want = []
+    for f in data:
+        for r in rows[f.path]:
+            row = {}
+            for c in schema["fields"]:
+                if c["name"] in r:
+                    row[c["name"]] = r[c["name"]]
+                elif c["name"] in defaults:
+                    row[c["name"]] = defaults[c["name"]]["initial-default"]
+                else:
+                    row[c["name"]] = None
+            want.append(row)
+    resp = client.query_raw("v3", "s", name, capabilities="responseformat=parquet")
+    if resp.status_code == 400:
+        err = client.parse_error(resp, 400, "UNSUPPORTED_OPERATION")
+        assert ("has an initial default" in err.message or "have initial defaults" in err.message) and \
+            any("'%s'" % n in err.message for n in defaults), err.message
+        return
+    q = client.parse_query(resp)
+    parts = q.metadata["partitionColumns"]
+    assert set(defaults) <= set(parts), (name, parts)
+    types = {c["name"]: c["type"] for c in schema["fields"]}
+    got = []
+    os.makedirs(downloads, exist_ok=True)
+    for i, f in enumerate(q.files):
+        path = os.path.join(downloads, "%s-%d.parquet" % (name, i))
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(f["url"]))
+        for r in parquet.rows([path])[path]:
+            row = {c["name"]: r.get(c["name"]) for c in schema["fields"]}
+            for p in parts:  # a Delta reader takes partition columns from partitionValues
+                row[p] = _typed(types[p], f["partitionValues"][p])
+            got.append(row)
+    assert canonical(got) == canonical(want), name
+
+
+@pytest.mark.parametrize("name", sorted(NOT_PARQUET))
+def test_orc_and_avro_data_files_are_refused_naming_the_format(impala_v3, name):
+    client, _, _, _ = impala_v3
+    for caps in ("responseformat=parquet", "responseformat=delta;readerfeatures=deletionvectors,columnmapping"):
+        err = client.parse_error(client.query_raw("v3", "s", name, capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "in %s format" % NOT_PARQUET[name] in err.message, err.message
