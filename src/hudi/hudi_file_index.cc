@@ -63,8 +63,8 @@ struct GroupKey {
 struct GroupKeyHash {
   size_t operator()(const GroupKey& k) const {
     size_t h = std::hash<std::string_view>{}(k.partition);
-    return h ^ (std::hash<std::string_view>{}(k.file_id) + 0x9e3779b97f4a7c15ULL + (h << 6) +
-                (h >> 2));
+    return h ^
+           (std::hash<std::string_view>{}(k.file_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
   }
 };
 

@@ -110,6 +110,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
   in.valid_instants = &ctx.valid;
   in.timeline_start = state.timeline_start;
   in.limits = options_.slice_limits;
+  in.row_merge = options_.row_merge;
   hudi::SliceReader reader(std::move(in), slice);
   LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
   switch (plan.kind) {
@@ -241,13 +242,15 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
           std::string path;
           for (size_t i = r * kRange; i < std::min(files.size(), (r + 1) * kRange); ++i) {
             const DataFile& f = files[i];
-            if (f.path.empty() || f.path[0] == '/') continue;  // a merged file, just written or found
+            if (f.path.empty() || f.path[0] == '/')
+              continue;  // a merged file, just written or found
             Storage::JoinInto(location_, f.path, &path);
             auto info = storage_->Head(path);
             if (info.ok()) continue;
             if (info.status().code() == StatusCode::kNotFound) {
               return Status::Corruption("base file " + f.path + " of version " +
-                                        std::to_string(version) + " is missing (a commit lists it)");
+                                        std::to_string(version) +
+                                        " is missing (a commit lists it)");
             }
             return info.status();
           }
