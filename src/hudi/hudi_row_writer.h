@@ -9,7 +9,9 @@
 // A RowWriter is not thread-safe; distinct writers are independent. A row
 // that does not fit the schema (a null in a required column, a value of
 // another type) is kUnsupported; rows of the wrong shape are kInternal.
-// Leaf values are collected column by column as rows arrive.
+// Leaf values are collected column by column as rows arrive, so a failed Add
+// may leave part of its row behind: after an error, the file is lost (a later
+// Add or Finish fails or writes a file no caller may use).
 #pragma once
 
 #include <cstdint>
