@@ -23,6 +23,51 @@ bool LogBefore(const IndexedFile* a, const IndexedFile* b, bool completion_order
   return a->write_token < b->write_token;
 }
 
+// The parts of a base file name, borrowed from it (no allocation: the index
+// parses one name per file of every commit).
+struct BaseFileNameView {
+  std::string_view file_id;
+  std::string_view instant;
+  std::string_view extension;  // as written (any case)
+};
+
+std::optional<BaseFileNameView> ParseBaseFileNameView(std::string_view name) {
+  if (name.empty() || name[0] == '.') return std::nullopt;
+  size_t dot = name.rfind('.');
+  if (dot == std::string_view::npos) return std::nullopt;
+  std::string_view stem = name.substr(0, dot);
+  size_t last = stem.rfind('_');
+  if (last == std::string_view::npos) return std::nullopt;
+  size_t token = stem.rfind('_', last - 1);
+  if (last == 0 || token == std::string_view::npos || token == 0) return std::nullopt;
+  BaseFileNameView out;
+  out.file_id = stem.substr(0, token);
+  out.instant = stem.substr(last + 1);
+  out.extension = name.substr(dot + 1);
+  if (!Digits(out.instant) || out.instant.size() < 14) return std::nullopt;
+  return out;
+}
+
+std::string_view BaseNameView(std::string_view path) {
+  size_t slash = path.find_last_of('/');
+  return slash == std::string_view::npos ? path : path.substr(slash + 1);
+}
+
+// (partition, file id) of a group, borrowed from the commits' metadata,
+// which outlives FileIndex::Build.
+struct GroupKey {
+  std::string_view partition;
+  std::string_view file_id;
+  bool operator==(const GroupKey&) const = default;
+};
+struct GroupKeyHash {
+  size_t operator()(const GroupKey& k) const {
+    size_t h = std::hash<std::string_view>{}(k.partition);
+    return h ^
+           (std::hash<std::string_view>{}(k.file_id) + 0x9e3779b97f4a7c15ULL + (h << 6) + (h >> 2));
+  }
+};
+
 }  // namespace
 
 bool InstantBefore(std::string_view a, std::string_view b) {
@@ -36,19 +81,12 @@ bool InstantBefore(std::string_view a, std::string_view b) {
 }
 
 std::optional<BaseFileName> ParseBaseFileName(std::string_view name) {
-  if (name.empty() || name[0] == '.') return std::nullopt;
-  size_t dot = name.rfind('.');
-  if (dot == std::string_view::npos) return std::nullopt;
-  std::string_view stem = name.substr(0, dot);
-  size_t last = stem.rfind('_');
-  if (last == std::string_view::npos) return std::nullopt;
-  size_t token = stem.rfind('_', last - 1);
-  if (last == 0 || token == std::string_view::npos || token == 0) return std::nullopt;
+  auto v = ParseBaseFileNameView(name);
+  if (!v) return std::nullopt;
   BaseFileName out;
-  out.file_id = std::string(stem.substr(0, token));
-  out.instant = std::string(stem.substr(last + 1));
-  out.extension = AsciiLower(std::string(name.substr(dot + 1)));
-  if (!Digits(out.instant) || out.instant.size() < 14) return std::nullopt;
+  out.file_id = std::string(v->file_id);
+  out.instant = std::string(v->instant);
+  out.extension = AsciiLower(v->extension);
   return out;
 }
 
@@ -82,18 +120,27 @@ Result<FileIndex> FileIndex::Build(const std::vector<IndexedCommit>& commits,
                                    bool completion_ordered) {
   FileIndex index;
   index.completion_ordered_ = completion_ordered;
-  std::map<std::pair<std::string, std::string>, size_t> by_key;
-  std::unordered_map<std::string, std::pair<size_t, bool>> by_path;  // path -> (group, is log)
-  auto group_of = [&](const std::string& partition, const std::string& file_id) -> FileGroup& {
-    auto [it, inserted] = by_key.emplace(std::make_pair(partition, file_id), index.groups_.size());
+  // Keys borrow the commits' strings: a large table has a file per write
+  // stat, and copying each key twice more showed in cold loads.
+  size_t stats = 0;
+  for (const IndexedCommit& c : commits) {
+    if (c.metadata != nullptr) stats += c.metadata->write_stats.size();
+  }
+  std::unordered_map<GroupKey, size_t, GroupKeyHash> by_key;
+  std::unordered_map<std::string_view, std::pair<size_t, bool>> by_path;  // -> (group, is log)
+  by_key.reserve(stats);
+  by_path.reserve(stats);
+  auto group_of = [&](std::string_view partition, std::string_view file_id) -> size_t {
+    auto [it, inserted] = by_key.emplace(GroupKey{partition, file_id}, index.groups_.size());
     if (inserted) {
       FileGroup g;
-      g.partition = partition;
-      g.file_id = file_id;
+      g.partition = std::string(partition);
+      g.file_id = std::string(file_id);
       index.groups_.push_back(std::move(g));
     }
-    return index.groups_[it->second];
+    return it->second;
   };
+  std::string extension;
   for (const IndexedCommit& c : commits) {
     if (c.metadata == nullptr) continue;
     for (const WriteStat& s : c.metadata->write_stats) {
@@ -102,59 +149,67 @@ Result<FileIndex> FileIndex::Build(const std::vector<IndexedCommit>& commits,
         return Status::Corruption("commit " + c.instant + " names a file outside the table: '" +
                                   s.path.substr(0, 200) + "'");
       }
-      std::string name = BaseName(s.path);
-      std::string partition = s.partition_path;
+      std::string_view name = BaseNameView(s.path);
+      std::string_view partition = s.partition_path;
       if (partition.empty()) {
         size_t slash = s.path.rfind('/');
-        if (slash != std::string::npos) partition = s.path.substr(0, slash);
+        if (slash != std::string::npos) partition = std::string_view(s.path).substr(0, slash);
       }
+      if (!name.empty() && name[0] == '.') {
+        auto log = ParseLogFileName(name);
+        if (log) {
+          if (log->cdc) continue;  // change data, not table data
+          auto known = by_path.find(s.path);
+          if (known != by_path.end()) {
+            // An append to a log file (table version 6): the file is the
+            // same; its blocks say which instant wrote them.
+            if (known->second.second) {
+              for (IndexedFile& l : index.groups_[known->second.first].logs) {
+                if (l.path == s.path) l.size = std::max(l.size, s.file_size);
+              }
+            }
+            index.touched_[c.version].push_back(known->second.first);
+            continue;
+          }
+          IndexedFile f;
+          f.path = s.path;
+          f.size = s.file_size;
+          f.version = c.version;
+          f.completion = c.completion;
+          f.instant = std::move(log->instant);
+          f.log_version = log->version;
+          f.write_token = std::move(log->write_token);
+          // ".<fileId>_<instant>.log...": the id as a view into the path.
+          size_t gi = group_of(partition, name.substr(1, log->file_id.size()));
+          index.groups_[gi].logs.push_back(std::move(f));
+          by_path.emplace(s.path, std::make_pair(gi, true));
+          index.touched_[c.version].push_back(gi);
+          continue;
+        }
+      }
+      auto base = ParseBaseFileNameView(name);
+      if (!base) {
+        return Status::Corruption("commit " + c.instant + " names a file Hudi would not write: '" +
+                                  std::string(name.substr(0, 200)) + "'");
+      }
+      extension.assign(base->extension);
+      AsciiLowerInPlace(&extension);
+      if (index.extensions_.count(extension) == 0) index.extensions_.insert(extension);
+      if (by_path.count(s.path)) continue;
       IndexedFile f;
       f.path = s.path;
       f.size = s.file_size;
       f.version = c.version;
-      f.completion = c.completion;
-      if (auto log = ParseLogFileName(name)) {
-        if (log->cdc) continue;  // change data, not table data
-        auto known = by_path.find(s.path);
-        if (known != by_path.end()) {
-          // An append to a log file (table version 6): the file is the same;
-          // its blocks say which instant wrote them.
-          if (known->second.second) {
-            for (IndexedFile& l : index.groups_[known->second.first].logs) {
-              if (l.path == s.path) l.size = std::max(l.size, s.file_size);
-            }
-          }
-          index.touched_[c.version].push_back(known->second.first);
-          continue;
-        }
-        f.instant = log->instant;
-        f.log_version = log->version;
-        f.write_token = log->write_token;
-        FileGroup& g = group_of(partition, log->file_id);
-        size_t gi = static_cast<size_t>(&g - index.groups_.data());
-        g.logs.push_back(std::move(f));
-        by_path[s.path] = {gi, true};
-        index.touched_[c.version].push_back(gi);
-        continue;
-      }
-      auto base = ParseBaseFileName(name);
-      if (!base) {
-        return Status::Corruption("commit " + c.instant + " names a file Hudi would not write: '" +
-                                  name.substr(0, 200) + "'");
-      }
-      index.extensions_.insert(base->extension);
-      if (by_path.count(s.path)) continue;
-      f.instant = base->instant;
+      f.instant = std::string(base->instant);
       f.num_records = s.num_writes;
-      FileGroup& g = group_of(partition, base->file_id);
-      size_t gi = static_cast<size_t>(&g - index.groups_.data());
-      g.bases.push_back(std::move(f));
-      by_path[s.path] = {gi, false};
+      size_t gi = group_of(partition, base->file_id);
+      index.groups_[gi].bases.push_back(std::move(f));
+      by_path.emplace(s.path, std::make_pair(gi, false));
       index.touched_[c.version].push_back(gi);
     }
     for (const auto& [partition, ids] : c.metadata->replaced_file_ids) {
       for (const std::string& id : ids) {
-        FileGroup& g = group_of(partition, id);
+        FileGroup& g = index.groups_[group_of(partition, id)];
         if (!g.replaced_at) {
           g.replaced_at = c.version;
           index.touched_[c.version].push_back(static_cast<size_t>(&g - index.groups_.data()));

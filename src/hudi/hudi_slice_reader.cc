@@ -182,6 +182,86 @@ Ordering RowOrdering(const KeyBuilder& keys, const Value& row, const TableProper
   return o;
 }
 
+// A scalar of a top-level leaf of `rows` as the row reader makes it
+// (parquet/row_values.h).
+Value BaseScalar(const BaseRows& rows, size_t leaf, int64_t r) {
+  Value v;
+  const parquet::ColumnBatch& c = rows.leaf(leaf);
+  const parquet::SchemaNode& node = c.leaf();
+  if (node.max_def > 0 && c.def_levels[static_cast<size_t>(r)] != node.max_def) return v;
+  const auto k = static_cast<size_t>(rows.ValueAt(leaf, r));
+  switch (node.physical_type) {
+    case parquet::Type::kBoolean:
+      v.kind = Value::Kind::kBool;
+      v.i = c.bools[k];
+      break;
+    case parquet::Type::kInt32:
+      v.kind = Value::Kind::kInt;
+      v.i = c.int32s[k];
+      break;
+    case parquet::Type::kInt64:
+      v.kind = Value::Kind::kInt;
+      v.i = c.int64s[k];
+      break;
+    case parquet::Type::kInt96:
+      v.kind = Value::Kind::kInt;
+      v.i = parquet::Int96ToNanos(c.int96s[k]) / 1000;
+      break;
+    case parquet::Type::kFloat:
+      v.kind = Value::Kind::kDouble;
+      v.d = c.floats[k];
+      break;
+    case parquet::Type::kDouble:
+      v.kind = Value::Kind::kDouble;
+      v.d = c.doubles[k];
+      break;
+    case parquet::Type::kByteArray:
+    case parquet::Type::kFixedLenByteArray:
+      v.kind = Value::Kind::kBytes;
+      v.s = std::string(c.binaries[k]);
+      break;
+  }
+  return v;
+}
+
+// Whether the rows of `base` can be copied column by column into a file of
+// `out` (its OutputFields) with the same rows a row-by-row merge writes: the
+// same leaves, no two children of a node with one name (rows are aligned by
+// name), and keys and ordering fields that are top-level leaves, whose
+// positions among the root's children go to *key_columns.
+bool ColumnarMergeFits(const TableProperties& props, const parquet::Schema& base,
+                       const parquet::Schema& out, std::vector<int>* key_columns) {
+  if (base.num_leaves() != out.num_leaves()) return false;
+  for (int l = 0; l < base.num_leaves(); ++l) {
+    const parquet::SchemaNode& a = base.leaf(l);
+    const parquet::SchemaNode& b = out.leaf(l);
+    if (a.name != b.name || a.max_def != b.max_def || a.max_rep != b.max_rep) return false;
+  }
+  for (const parquet::Schema* s : {&base, &out}) {
+    for (int n = 0; n < s->num_nodes(); ++n) {
+      std::set<std::string_view> names;
+      for (int c : s->node(n).children) {
+        if (!names.insert(s->node(c).name).second) return false;
+      }
+    }
+  }
+  std::set<std::string> wanted = {"_hoodie_record_key"};
+  for (const auto* fields : {&props.record_key_fields, &props.ordering_fields}) {
+    for (const std::string& f : *fields) {
+      if (f.find('.') != std::string::npos) return false;
+      wanted.insert(f);
+    }
+  }
+  const parquet::SchemaNode& root = out.root();
+  key_columns->clear();
+  for (size_t k = 0; k < root.children.size(); ++k) {
+    const parquet::SchemaNode& n = out.node(root.children[k]);
+    if (wanted.count(n.name) == 0) continue;
+    if (!n.is_leaf || n.repetition == parquet::Repetition::kRepeated) return false;
+    key_columns->push_back(static_cast<int>(k));
+  }
+  return true;
+}
 }  // namespace
 
 SliceReader::SliceReader(SliceInputs inputs, const FileSlice& slice)
@@ -500,7 +580,13 @@ Result<std::string> SliceReader::Merge(int64_t* rows) {
   std::unordered_map<std::string, size_t> by_key;
   for (size_t i = 0; i < records_.size(); ++i) by_key.emplace(records_[i].key, i);
   KeyBuilder keys(props, out_schema);
-  if (base) {
+  std::vector<int> key_columns;
+  if (base && !in_.row_merge &&
+      ColumnarMergeFits(props, base->schema(), out_schema, &key_columns)) {
+    LS_RETURN_IF_ERROR(MergeBaseColumns(*base, key_columns, writer.get()));
+  } else if (base) {
+    std::unordered_map<std::string, size_t> by_key;
+    for (size_t i = 0; i < records_.size(); ++i) by_key.emplace(records_[i].key, i);
     for (int rg = 0; rg < base->num_row_groups(); ++rg) {
       auto raw = ReadRowGroupRows(*base, rg);
       if (!raw.ok()) return raw.status().WithContext(what);
@@ -509,13 +595,13 @@ Result<std::string> SliceReader::Merge(int64_t* rows) {
         LS_ASSIGN_OR_RETURN(std::string key, keys.KeyOf(row));
         auto it = by_key.find(key);
         if (it == by_key.end()) {
-          LS_RETURN_IF_ERROR(writer->Add(std::move(row)));
+          LS_RETURN_IF_ERROR(writer->Add(row));
           continue;
         }
         LogRecord& l = records_[it->second];
         l.consumed = true;
         if (BaseWins(props.merge_mode, RowOrdering(keys, row, props), l.is_delete, l.ordering)) {
-          LS_RETURN_IF_ERROR(writer->Add(std::move(row)));
+          LS_RETURN_IF_ERROR(writer->Add(row));
         } else if (!l.is_delete) {
           LS_RETURN_IF_ERROR(writer->Add(l.row));
         }
@@ -524,10 +610,57 @@ Result<std::string> SliceReader::Merge(int64_t* rows) {
   }
   for (LogRecord& l : records_) {
     if (l.consumed || l.is_delete) continue;
-    LS_RETURN_IF_ERROR(writer->Add(std::move(l.row)));
+    LS_RETURN_IF_ERROR(writer->Add(l.row));
   }
   *rows = writer->rows();
   return writer->Finish();
+}
+
+Status SliceReader::MergeBaseColumns(const parquet::ParquetReader& base,
+                                     const std::vector<int>& key_columns, RowWriter* writer) {
+  const TableProperties& props = *in_.props;
+  const std::string what = "base file " + slice_.base->path;
+  const parquet::Schema& out_schema = writer->schema();
+  const parquet::SchemaNode& root = out_schema.root();
+  std::unordered_map<std::string_view, size_t> by_key;
+  by_key.reserve(records_.size());
+  for (size_t i = 0; i < records_.size(); ++i) by_key.emplace(records_[i].key, i);
+  KeyBuilder keys(props, out_schema);
+  std::vector<int> leaves(static_cast<size_t>(base.schema().num_leaves()));
+  for (size_t i = 0; i < leaves.size(); ++i) leaves[i] = static_cast<int>(i);
+  // The key and ordering fields of one base row, the other fields null:
+  // all KeyOf and RowOrdering read.
+  Value keyed;
+  keyed.kind = Value::Kind::kGroup;
+  keyed.children.resize(root.children.size());
+  for (int rg = 0; rg < base.num_row_groups(); ++rg) {
+    auto batch = base.ReadRowGroup(rg, leaves);
+    if (!batch.ok()) return batch.status().WithContext(what);
+    auto rows = BaseRows::Make(std::move(*batch));
+    if (!rows.ok()) return rows.status().WithContext(what);
+    const int64_t n = rows->num_rows();
+    int64_t run = 0;  // first row of the current run of untouched rows
+    for (int64_t r = 0; r < n; ++r) {
+      for (int k : key_columns) {
+        const auto leaf = static_cast<size_t>(out_schema.node(root.children[k]).leaf_index);
+        keyed.children[static_cast<size_t>(k)] = BaseScalar(*rows, leaf, r);
+      }
+      LS_ASSIGN_OR_RETURN(std::string key, keys.KeyOf(keyed));
+      auto it = by_key.find(key);
+      if (it == by_key.end()) continue;
+      LS_RETURN_IF_ERROR(writer->AddBaseRows(*rows, run, r));
+      run = r + 1;
+      LogRecord& l = records_[it->second];
+      l.consumed = true;
+      if (BaseWins(props.merge_mode, RowOrdering(keys, keyed, props), l.is_delete, l.ordering)) {
+        LS_RETURN_IF_ERROR(writer->AddBaseRows(*rows, r, r + 1));
+      } else if (!l.is_delete) {
+        LS_RETURN_IF_ERROR(writer->Add(l.row));
+      }
+    }
+    LS_RETURN_IF_ERROR(writer->AddBaseRows(*rows, run, n));
+  }
+  return Status::OK();
 }
 
 }  // namespace lakeshare::hudi

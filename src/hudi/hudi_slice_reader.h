@@ -8,8 +8,11 @@
 // Outcomes: the base file as it is (no effective log block), the base file
 // minus deleted row positions (delete-only logs: a deletion vector), or the
 // merged rows (base + updates/inserts) written as one parquet file by our
-// own writer. The content key names exactly the inputs of a merge (base file,
-// log blocks used, merge rules), so equal keys mean equal merged files.
+// own writer. Merging reads the base file a row group at a time and copies
+// the rows no log record replaces column by column; only the key columns
+// are read per row (and the rows of tables whose keys are nested fields). The content key names
+// exactly the inputs of a merge (base file, log blocks used, merge rules), so equal keys mean equal
+// merged files.
 //
 // Thread-compatible: one reader per slice read; Storage is thread-safe.
 // Errors: the storage's; kCorruption for malformed logs or base files;
@@ -27,6 +30,7 @@
 #include "common/status.h"
 #include "hudi/hudi_file_index.h"
 #include "hudi/hudi_properties.h"
+#include "hudi/hudi_row_writer.h"
 #include "hudi/hudi_schema.h"
 #include "parquet/parquet_schema.h"
 #include "storage/storage.h"
@@ -52,6 +56,9 @@ struct SliceInputs {
   // instants were archived and the archive is gone).
   std::string timeline_start;
   SliceLimits limits;
+  // Merge row by row even where the base file's rows could be copied
+  // column by column (the reference the columnar merge is tested against).
+  bool row_merge = false;
 };
 
 struct SliceOutcome {
@@ -81,6 +88,10 @@ class SliceReader {
   struct LogRecord;
   Status ReadLogs();
   Status LoadRecords(const parquet::Schema& rows_schema);
+  // The base file's rows merged with the log records into `writer`: runs of
+  // rows no log record touches are copied column by column.
+  Status MergeBaseColumns(const parquet::ParquetReader& base, const std::vector<int>& key_columns,
+                          RowWriter* writer);
   Result<std::vector<uint64_t>> DeletedPositions(int64_t* base_rows);
   std::string ContentKey() const;
 

@@ -60,6 +60,7 @@ struct HudiTableOptions {
   int64_t max_metadata_bytes = int64_t{256} << 20;  // one instant file
   size_t max_parallel_reads = 8;
   hudi::SliceLimits slice_limits;
+  bool row_merge = false;  // merge slices row by row (hudi::SliceInputs::row_merge; tests)
   hudi::ArchiveLimits archive_limits;
 };
 

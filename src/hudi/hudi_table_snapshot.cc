@@ -28,7 +28,12 @@ std::string UuidFromDigest(const std::string& text) {
          "-" + h.substr(20, 12);
 }
 
-std::string NumRecordsStats(int64_t n) { return "{\"numRecords\":" + std::to_string(n) + "}"; }
+std::string NumRecordsStats(int64_t n) {
+  std::string out;
+  out.reserve(32);
+  out.append("{\"numRecords\":").append(std::to_string(n)).push_back('}');
+  return out;
+}
 
 // The rows of a merged file (its footer), for stats of a cached merge.
 Result<int64_t> RowsOf(const std::string& path) {
@@ -74,9 +79,14 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
                                    (by != state.cleaned_by.end() ? by->second : std::string("?")));
   };
   DataFile file;
-  auto partition = ctx.partitions->Parse(slice.group->partition);
-  if (!partition.ok()) return partition.status().WithContext("Hudi table");
-  file.partition_values = std::move(*partition);
+  if (auto known = ctx.partition_values.find(slice.group->partition);
+      known != ctx.partition_values.end()) {
+    file.partition_values = known->second;  // shares its entries
+  } else {
+    auto partition = ctx.partitions->Parse(slice.group->partition);
+    if (!partition.ok()) return partition.status().WithContext("Hudi table");
+    file.partition_values = std::move(*partition);
+  }
   file.modification_time = ctx.state->versions[static_cast<size_t>(slice.version)].timestamp_ms;
   auto serve_base = [&]() -> Result<std::optional<DataFile>> {
     LS_RETURN_IF_ERROR(check_cleaned(slice.base));
@@ -100,6 +110,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
   in.valid_instants = &ctx.valid;
   in.timeline_start = state.timeline_start;
   in.limits = options_.slice_limits;
+  in.row_merge = options_.row_merge;
   hudi::SliceReader reader(std::move(in), slice);
   LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
   switch (plan.kind) {
@@ -182,8 +193,19 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
   std::vector<DataFile> files;
   if (!state->versions.empty()) {
     std::vector<hudi::FileSlice> slices;
+    const std::string* last_partition = nullptr;
     for (const hudi::FileGroup& g : state->index->groups()) {
-      if (auto s = state->index->SliceAt(g, version)) slices.push_back(std::move(*s));
+      auto s = state->index->SliceAt(g, version);
+      if (!s) continue;
+      slices.push_back(std::move(*s));
+      // Groups come by partition: each partition path is parsed once (a
+      // path that does not parse is left to ServeSlice, which says why).
+      if (last_partition != nullptr && *last_partition == g.partition) continue;
+      last_partition = &g.partition;
+      if (ctx->partition_values.count(g.partition) > 0) continue;
+      if (auto values = ctx->partitions->Parse(g.partition); values.ok()) {
+        ctx->partition_values.emplace(g.partition, std::move(*values));
+      }
     }
     // Slices that read log files run a few at a time.
     std::vector<std::optional<DataFile>> served(slices.size());
@@ -211,18 +233,29 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
   std::sort(files.begin(), files.end(),
             [](const DataFile& a, const DataFile& b) { return a.path < b.path; });
   if (options_.verify_files) {
-    std::string path;
-    for (const DataFile& f : files) {
-      if (f.path.empty() || f.path[0] == '/') continue;  // a merged file, just written or found
-      Storage::JoinInto(location_, f.path, &path);
-      auto info = storage_->Head(path);
-      if (info.ok()) continue;
-      if (info.status().code() == StatusCode::kNotFound) {
-        return Status::Corruption("base file " + f.path + " of version " + std::to_string(version) +
-                                  " is missing (a commit lists it)");
-      }
-      return info.status();
-    }
+    // A stat per file, in ranges on the pool (a system call each: most of a
+    // cold local load otherwise). The lowest failing range answers, so the
+    // error names the first missing file in path order, as a loop would.
+    constexpr size_t kRange = 1024;
+    LS_RETURN_IF_ERROR(ParallelFor(
+        (files.size() + kRange - 1) / kRange, options_.max_parallel_reads, [&](size_t r) -> Status {
+          std::string path;
+          for (size_t i = r * kRange; i < std::min(files.size(), (r + 1) * kRange); ++i) {
+            const DataFile& f = files[i];
+            if (f.path.empty() || f.path[0] == '/')
+              continue;  // a merged file, just written or found
+            Storage::JoinInto(location_, f.path, &path);
+            auto info = storage_->Head(path);
+            if (info.ok()) continue;
+            if (info.status().code() == StatusCode::kNotFound) {
+              return Status::Corruption("base file " + f.path + " of version " +
+                                        std::to_string(version) +
+                                        " is missing (a commit lists it)");
+            }
+            return info.status();
+          }
+          return Status::OK();
+        }));
   }
   bool dvs = std::any_of(files.begin(), files.end(),
                          [](const DataFile& f) { return f.deletion_vector.has_value(); });

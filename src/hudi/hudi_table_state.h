@@ -10,6 +10,7 @@
 #include <optional>
 #include <set>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "hudi/hudi_commit_metadata.h"
@@ -64,6 +65,9 @@ struct HudiTable::SliceContext {
   std::set<std::string> valid;
   std::shared_ptr<const hudi::AvroType> schema;
   std::unique_ptr<hudi::PartitionParser> partitions;
+  // Parsed values of partition paths, filled before slices are served
+  // (read-only while they are); paths not in it are parsed per slice.
+  std::unordered_map<std::string, PartitionValues> partition_values;
   int64_t timestamp_ms = 0;
 };
 
