@@ -19,7 +19,8 @@ queried in the delta format with deletion vectors (curl, answer to
 
 Usage: bench/iceberg_query_load.py [--bin build/src/cli/lakeshare]
        [--files 100000] [--snapshots 10] [--files-per-manifest 10000]
-       [--repeat 5] [--metadata-only] [--delete-fraction 0.1 [--rounds 2]]
+       [--repeat 5] [--metadata-only]
+       [--delete-fraction 0.1 [--rounds 2] [--delete-file-per-data-file]]
 """
 import argparse
 import json
@@ -43,6 +44,8 @@ def main():
     ap.add_argument("--delete-fraction", type=float, default=0,
                     help="compare with a table whose files this fraction has position deletes")
     ap.add_argument("--rounds", type=int, default=2, help="with --delete-fraction: alternations")
+    ap.add_argument("--delete-file-per-data-file", action="store_true",
+                    help="with --delete-fraction: one delete file per data file (default: per day)")
     args = ap.parse_args()
     if args.delete_fraction > 0:
         return compare_deletes(args)
@@ -121,6 +124,8 @@ def compare_deletes(args):
                    str(args.snapshots), "--files-per-manifest", str(args.files_per_manifest)] + extra
             if args.metadata_only:
                 cmd.append("--metadata-only")
+            if extra and args.delete_file_per_data_file:
+                cmd.append("--delete-file-per-data-file")
             out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout.strip()
             print(out)
             config = os.path.join(tmp, name.replace(" ", "-") + ".yaml")

@@ -30,8 +30,8 @@ struct IcebergGeneratorOptions {
   int64_t snapshots = 1;  // append snapshots the files are spread over
   int64_t rows_per_file = 10;
   size_t files_per_manifest = 10000;
-  bool write_data = true;  // false: manifests only (no parquet files)
-  double delete_fraction = 0;  // in [0, 1]
+  bool write_data = true;        // false: manifests only (no parquet files)
+  double delete_fraction = 0;    // in [0, 1]
   int64_t deletes_per_file = 3;  // capped at rows_per_file
   bool delete_file_per_data_file = false;
   // Optional: stage "files" (data files made, of all) after every 10000

@@ -510,12 +510,12 @@ Result<int64_t> IcebergTableWriter::Append(
                            std::move(lower), std::move(upper)};
       std::vector<parquet::ColumnData> partition;
       for (size_t p : partition_index_) partition.push_back(FirstRow(file.columns[p]));
-      LS_RETURN_IF_ERROR(SetEntry(writer->NewRecord(), snapshot_id, seq, 0, location_ + "/" + relative,
-                                  partition_names, partition_types, partition,
-                                  static_cast<int64_t>(rows), size, metrics));
+      LS_RETURN_IF_ERROR(SetEntry(writer->NewRecord(), snapshot_id, seq, 0,
+                                  location_ + "/" + relative, partition_names, partition_types,
+                                  partition, static_cast<int64_t>(rows), size, metrics));
       data_file_index_[location_ + "/" + relative] = data_files_.size();
-      data_files_.push_back({location_ + "/" + relative, folder, std::move(partition),
-                             static_cast<int64_t>(rows)});
+      data_files_.push_back(
+          {location_ + "/" + relative, folder, std::move(partition), static_cast<int64_t>(rows)});
       LS_RETURN_IF_ERROR(writer->Append());
       manifest_records += static_cast<int64_t>(rows);
       added_size += size;
@@ -602,9 +602,8 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
   }
   std::string manifest_schema = ManifestSchemaJson();
   std::map<std::string, std::string> manifest_meta = {
-      {"schema", SchemaJson()},   {"partition-spec", SpecJson()},
-      {"partition-spec-id", "0"}, {"format-version", "2"},
-      {"content", "deletes"},
+      {"schema", SchemaJson()}, {"partition-spec", SpecJson()}, {"partition-spec-id", "0"},
+      {"format-version", "2"},  {"content", "deletes"},
   };
   size_t per_manifest = std::max<size_t>(1, options.files_per_manifest);
   int64_t added_deletes = 0, added_size = 0;
@@ -624,7 +623,8 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
         positions.push_back(pos);
       }
       const int64_t n = static_cast<int64_t>(rows.size());
-      std::vector<parquet::ColumnData> columns = {{std::move(paths), {}}, {std::move(positions), {}}};
+      std::vector<parquet::ColumnData> columns = {{std::move(paths), {}},
+                                                  {std::move(positions), {}}};
       LS_ASSIGN_OR_RETURN(std::string bytes, parquet::WriteParquetFile(pschema, {columns}));
       const WrittenDataFile& target = data_files_[first_of[k]];
       std::string relative = target.folder + "/" + std::to_string(seq) + "-" + std::to_string(k) +
@@ -642,10 +642,9 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
       metrics.upper = {
           {kDeleteFilePathId, *BoundBytes(TypeId::kString, columns[0], rows.size() - 1)},
           {kDeletePosId, *BoundBytes(TypeId::kLong, columns[1], hi)}};
-      LS_RETURN_IF_ERROR(SetEntry(writer->NewRecord(), snapshot_id, seq, 1,
-                                  location_ + "/" + relative, partition_names, partition_types,
-                                  target.partition, n, static_cast<int64_t>(bytes.size()),
-                                  metrics));
+      LS_RETURN_IF_ERROR(SetEntry(
+          writer->NewRecord(), snapshot_id, seq, 1, location_ + "/" + relative, partition_names,
+          partition_types, target.partition, n, static_cast<int64_t>(bytes.size()), metrics));
       LS_RETURN_IF_ERROR(writer->Append());
       manifest_deletes += n;
       added_size += static_cast<int64_t>(bytes.size());

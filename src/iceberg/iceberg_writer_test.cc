@@ -177,9 +177,8 @@ TEST(IcebergWriter, PositionDeletesReadBackAsDeletionVectors) {
     EXPECT_EQ(static_cast<int64_t>(positions.size()), f.deletion_vector->cardinality);
     deleted[Basename(f.path)] = positions;
   }
-  std::map<std::string, std::vector<uint64_t>> expected = {{Basename(paths[0]), {0, 2}},
-                                                           {Basename(paths[2]), {1}},
-                                                           {Basename(paths[3]), {2}}};
+  std::map<std::string, std::vector<uint64_t>> expected = {
+      {Basename(paths[0]), {0, 2}}, {Basename(paths[2]), {1}}, {Basename(paths[3]), {2}}};
   EXPECT_EQ(deleted, expected);
   // The version before the deletes has none.
   auto before = t.Snapshot(2);
