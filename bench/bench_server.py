@@ -2,6 +2,7 @@
 with one table `s.d.t`, timed queries over one connection, /version latency
 and the server's resident memory."""
 import contextlib
+import os
 import re
 import signal
 import subprocess
@@ -35,10 +36,10 @@ class Server:
         self.session.headers["Authorization"] = "Bearer " + TOKEN
         self.table = url + "/shares/s/schemas/d/tables/t"
 
-    def query(self, body=None):
+    def query(self, body=None, headers=None):
         """(seconds, file lines) of one /query read to its end."""
         t0 = time.perf_counter()
-        r = self.session.post(self.table + "/query", json=body or {}, stream=True)
+        r = self.session.post(self.table + "/query", json=body or {}, stream=True, headers=headers)
         r.raise_for_status()
         n = sum(1 for _ in r.iter_lines())
         return time.perf_counter() - t0, n - 2  # protocol and metaData lines
@@ -51,6 +52,12 @@ class Server:
 
     def rss_kib(self):
         return rss_kib(self.proc.pid)
+
+    def cpu_s(self):
+        """The server's CPU time so far (user + sys), seconds."""
+        with open("/proc/%d/stat" % self.proc.pid) as f:
+            fields = f.read().rsplit(")", 1)[1].split()
+        return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
 @contextlib.contextmanager

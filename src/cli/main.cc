@@ -122,6 +122,16 @@ int main(int argc, char** argv) {
   bool metadata_only = false;
   generate->add_flag("--metadata-only", metadata_only,
                      "Write manifests and metadata only, no parquet files");
+  generate
+      ->add_option("--delete-fraction", gen.delete_fraction,
+                   "Fraction of data files that a last snapshot gives v2 position deletes")
+      ->capture_default_str()
+      ->check(CLI::Range(0.0, 1.0));
+  generate->add_option("--deletes-per-file", gen.deletes_per_file, "Rows deleted in each such file")
+      ->capture_default_str()
+      ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
+  generate->add_flag("--delete-file-per-data-file", gen.delete_file_per_data_file,
+                     "One position delete file per data file (default: one per partition)");
 
   hudi::SyntheticTableOptions hudi_gen;
   std::string hudi_type = "cow";
@@ -261,7 +271,9 @@ int main(int argc, char** argv) {
     auto table = GenerateIcebergTable(gen);
     if (table.ok()) {
       std::cout << "wrote Iceberg table " << gen.dir << ": " << table->files << " data files, "
-                << table->rows << " rows, latest version " << table->latest_version << std::endl;
+                << table->rows << " rows, " << table->delete_files << " position delete files ("
+                << table->deleted_rows << " rows deleted in " << table->files_with_deletes
+                << " data files), latest version " << table->latest_version << std::endl;
     }
     status = table.status();
   }

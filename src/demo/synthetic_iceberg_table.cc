@@ -1,5 +1,8 @@
 #include "demo/synthetic_iceberg_table.h"
 
+#include <algorithm>
+#include <cmath>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -16,6 +19,10 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
       options.rows_per_file < 1) {
     return Status::InvalidArgument("need files >= snapshots >= 1 and rows per file >= 1");
   }
+  if (!(options.delete_fraction >= 0 && options.delete_fraction <= 1) ||
+      options.deletes_per_file < 1) {
+    return Status::InvalidArgument("need a delete fraction in [0, 1] and deletes per file >= 1");
+  }
   IcebergTableSpec spec;
   spec.columns = {
       {"id", TypeId::kLong, true, std::nullopt},
@@ -26,7 +33,7 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
   };
   spec.partition_by = {"day"};
   const int64_t now_ms = NowMillis() / 1000 * 1000;
-  const int64_t first_ms = now_ms - options.snapshots * 1000;
+  const int64_t first_ms = now_ms - (options.snapshots + (options.delete_fraction > 0)) * 1000;
   LS_ASSIGN_OR_RETURN(auto writer, IcebergTableWriter::Create(options.dir, spec, first_ms - 1000));
   const int64_t base_day = DaysFromCivil(2020, 1, 1);
   const char* categories[] = {"alpha", "beta", "gamma", "delta", "epsilon"};
@@ -70,6 +77,30 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
     if (options.progress) options.progress("files", written, options.files);
   }
   GeneratedIcebergTable out;
+  // Files i with deletes: where floor(i * k / files) steps, so exactly k of
+  // them, evenly spaced (k = fraction * files, rounded).
+  const int64_t k = std::llround(options.delete_fraction * static_cast<double>(options.files));
+  if (k > 0) {
+    const std::vector<std::string> paths = writer->data_files();
+    const int64_t per_file = std::min(options.deletes_per_file, options.rows_per_file);
+    std::map<int64_t, IcebergPositionDeleteFile> by_group;  // day or data file -> delete file
+    for (int64_t i = 0; i < written; ++i) {
+      if ((i + 1) * k / written == i * k / written) continue;
+      IcebergPositionDeleteFile& d = by_group[options.delete_file_per_data_file ? i : i / 100];
+      for (int64_t j = 0; j < per_file; ++j) {
+        d.rows.emplace_back(paths[static_cast<size_t>(i)], j * options.rows_per_file / per_file);
+      }
+      ++out.files_with_deletes;
+      out.deleted_rows += per_file;
+    }
+    std::vector<IcebergPositionDeleteFile> files;
+    for (auto& [group, file] : by_group) files.push_back(std::move(file));
+    out.delete_files = static_cast<int64_t>(files.size());
+    IcebergAppendOptions o;
+    o.timestamp_ms = first_ms + options.snapshots * 1000;
+    o.files_per_manifest = options.files_per_manifest;
+    LS_RETURN_IF_ERROR(writer->AddPositionDeletes(std::move(files), o).status());
+  }
   out.latest_version = writer->sequence_number();
   out.files = written;
   out.rows = written * options.rows_per_file;

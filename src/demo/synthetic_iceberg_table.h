@@ -2,6 +2,11 @@
 // generate-iceberg`): `files` data files over `snapshots` append snapshots,
 // identity-partitioned by `day` (100 files a day), with `files_per_manifest`
 // entries per manifest; real parquet data files unless write_data is false.
+// With delete_fraction > 0, a last "delete" snapshot adds v2 position delete
+// files (always written, parquet) deleting deletes_per_file rows (spread
+// over the file) of that fraction of the data files, evenly spaced: one
+// delete file per partition (day) holding them, as Spark writes, or one per
+// data file with delete_file_per_data_file (Iceberg's file granularity).
 // Written by our own Iceberg writer (src/iceberg/iceberg_writer.h).
 // Deterministic data; snapshot times end just before now.
 //
@@ -25,7 +30,10 @@ struct IcebergGeneratorOptions {
   int64_t snapshots = 1;  // append snapshots the files are spread over
   int64_t rows_per_file = 10;
   size_t files_per_manifest = 10000;
-  bool write_data = true;  // false: manifests only (no parquet files)
+  bool write_data = true;        // false: manifests only (no parquet files)
+  double delete_fraction = 0;    // in [0, 1]
+  int64_t deletes_per_file = 3;  // capped at rows_per_file
+  bool delete_file_per_data_file = false;
   // Optional: stage "files" (data files made, of all) after every 10000
   // files and at the end of each snapshot. May be called from several
   // threads at once.
@@ -36,6 +44,9 @@ struct GeneratedIcebergTable {
   int64_t latest_version = 0;
   int64_t files = 0;
   int64_t rows = 0;
+  int64_t delete_files = 0;
+  int64_t files_with_deletes = 0;
+  int64_t deleted_rows = 0;
 };
 
 Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions& options);

@@ -1,10 +1,12 @@
 #include "iceberg/iceberg_writer.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 #include <filesystem>
 #include <fstream>
 #include <random>
+#include <variant>
 
 #include "common/encoding.h"
 #include "common/json_writer.h"
@@ -81,6 +83,77 @@ Status SetIdMap(avro_value_t* df, const char* name,
   }
   return Status::OK();
 }
+
+// Column metrics of one manifest entry, keyed by field id.
+struct EntryMetrics {
+  std::vector<std::pair<int32_t, int64_t>> value_counts, null_counts, nan_counts;
+  std::vector<std::pair<int32_t, std::string>> lower, upper;
+};
+
+parquet::ColumnData FirstRow(const parquet::ColumnData& c) {
+  parquet::ColumnData out;
+  out.values = std::visit(
+      [](const auto& v) -> parquet::ColumnValues {
+        return std::decay_t<decltype(v)>(v.begin(), v.begin() + 1);
+      },
+      c.values);
+  if (!c.validity.empty()) out.validity = {c.validity[0]};
+  return out;
+}
+
+// Fills one "added" manifest entry of `content` (0 data, 1 position
+// deletes); `partition` holds one one-row column per partition field, named
+// by `partition_names`.
+Status SetEntry(avro_value_t* rec, int64_t snapshot_id, int64_t seq, int64_t content,
+                const std::string& path, const std::vector<std::string>& partition_names,
+                const std::vector<TypeId>& partition_types,
+                const std::vector<parquet::ColumnData>& partition, int64_t rows, int64_t size,
+                const EntryMetrics& m) {
+  LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, "status"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, 1));
+  LS_ASSIGN_OR_RETURN(f, AvroField(rec, "snapshot_id"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, snapshot_id));
+  LS_ASSIGN_OR_RETURN(f, AvroField(rec, "sequence_number"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, seq));
+  LS_ASSIGN_OR_RETURN(f, AvroField(rec, "file_sequence_number"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, seq));
+  LS_ASSIGN_OR_RETURN(avro_value_t df, AvroField(rec, "data_file"));
+  LS_ASSIGN_OR_RETURN(f, AvroField(&df, "content"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, content));
+  LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_path"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, path));
+  LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_format"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, "PARQUET"));
+  LS_ASSIGN_OR_RETURN(avro_value_t part, AvroField(&df, "partition"));
+  for (size_t p = 0; p < partition_names.size(); ++p) {
+    LS_ASSIGN_OR_RETURN(avro_value_t pv, AvroField(&part, partition_names[p].c_str()));
+    LS_RETURN_IF_ERROR(SetPartitionValue(&pv, partition_types[p], partition[p], 0));
+  }
+  LS_ASSIGN_OR_RETURN(f, AvroField(&df, "record_count"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, rows));
+  LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_size_in_bytes"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, size));
+  LS_RETURN_IF_ERROR(SetIdMap(&df, "value_counts", nullptr, &m.value_counts));
+  LS_RETURN_IF_ERROR(SetIdMap(&df, "null_value_counts", nullptr, &m.null_counts));
+  LS_RETURN_IF_ERROR(SetIdMap(&df, "nan_value_counts", nullptr, &m.nan_counts));
+  LS_RETURN_IF_ERROR(SetIdMap(&df, "lower_bounds", &m.lower, nullptr));
+  return SetIdMap(&df, "upper_bounds", &m.upper, nullptr);
+}
+
+Status WriteFile(const std::string& dir, const std::string& folder, const std::string& relative,
+                 const std::string& bytes) {
+  std::error_code ec;
+  fs::create_directories(fs::path(dir) / folder, ec);
+  if (ec) return Status::IOError("cannot create " + folder + ": " + ec.message());
+  std::ofstream out(dir + "/" + relative, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+  out.close();
+  if (!out) return Status::IOError("cannot write " + relative);
+  return Status::OK();
+}
+
+constexpr int32_t kDeleteFilePathId = 2147483546;
+constexpr int32_t kDeletePosId = 2147483545;
 
 constexpr const char* kManifestListSchema = R"({"type":"record","name":"manifest_file","fields":[
 {"name":"manifest_path","type":"string","field-id":500},
@@ -278,6 +351,69 @@ Status IcebergTableWriter::WriteMetadata(int64_t timestamp_ms) {
                              std::to_string(metadata_version_));
 }
 
+// The manifest list of every manifest so far plus the new ones, the
+// snapshot and the next metadata version.
+Status IcebergTableWriter::WriteSnapshot(int64_t snapshot_id, int64_t seq, const std::string& run,
+                                         std::vector<WrittenManifest> new_manifests,
+                                         std::map<std::string, std::string> summary,
+                                         int64_t timestamp_ms) {
+  // The manifest list: earlier manifests (existing) and the new ones.
+  std::map<std::string, std::string> list_meta = {{"snapshot-id", std::to_string(snapshot_id)},
+                                                  {"sequence-number", std::to_string(seq)},
+                                                  {"format-version", "2"}};
+  if (!snapshots_.empty()) list_meta["parent-snapshot-id"] = std::to_string(snapshots_.back().id);
+  LS_ASSIGN_OR_RETURN(auto list, AvroFileWriter::Create(kManifestListSchema, list_meta));
+  std::vector<WrittenManifest> all = manifests_;
+  for (auto& m : new_manifests) all.push_back(m);
+  for (const auto& [mf, rows] : all) {
+    avro_value_t* rec = list->NewRecord();
+    auto set = [&](const char* name, int64_t v) -> Status {
+      LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, name));
+      return iceberg::AvroSetLong(&f, v);
+    };
+    LS_ASSIGN_OR_RETURN(avro_value_t path, AvroField(rec, "manifest_path"));
+    LS_RETURN_IF_ERROR(iceberg::AvroSetString(&path, mf.path));
+    LS_RETURN_IF_ERROR(set("manifest_length", mf.length));
+    LS_RETURN_IF_ERROR(set("partition_spec_id", 0));
+    LS_RETURN_IF_ERROR(set("content", static_cast<int64_t>(mf.content)));
+    LS_RETURN_IF_ERROR(set("sequence_number", mf.sequence_number));
+    LS_RETURN_IF_ERROR(set("min_sequence_number", mf.sequence_number));
+    LS_RETURN_IF_ERROR(set("added_snapshot_id", *mf.added_snapshot_id));
+    // Files of earlier snapshots count as "added" by the manifest that
+    // added them: Iceberg's counts describe the manifest's own entries.
+    LS_RETURN_IF_ERROR(set("added_files_count", *mf.added_files));
+    LS_RETURN_IF_ERROR(set("existing_files_count", 0));
+    LS_RETURN_IF_ERROR(set("deleted_files_count", 0));
+    LS_RETURN_IF_ERROR(set("added_rows_count", rows));
+    LS_RETURN_IF_ERROR(set("existing_rows_count", 0));
+    LS_RETURN_IF_ERROR(set("deleted_rows_count", 0));
+    LS_ASSIGN_OR_RETURN(avro_value_t parts, AvroField(rec, "partitions"));
+    LS_RETURN_IF_ERROR(iceberg::AvroSetNull(&parts));
+    LS_RETURN_IF_ERROR(list->Append());
+  }
+  LS_ASSIGN_OR_RETURN(std::string list_bytes, list->Finish());
+  std::string list_name = "snap-" + std::to_string(snapshot_id) + "-1-" + run + ".avro";
+  LS_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/metadata/" + list_name, list_bytes));
+
+  SnapshotRecord s;
+  s.id = snapshot_id;
+  if (!snapshots_.empty()) s.parent = snapshots_.back().id;
+  s.sequence = seq;
+  s.timestamp_ms = timestamp_ms;
+  s.manifest_list = location_ + "/metadata/" + list_name;
+  s.summary = std::move(summary);
+  s.summary["total-data-files"] = std::to_string(total_files_);
+  s.summary["total-records"] = std::to_string(total_records_);
+  s.summary["total-files-size"] = std::to_string(total_size_);
+  s.summary["total-delete-files"] = std::to_string(total_delete_files_);
+  s.summary["total-position-deletes"] = std::to_string(total_position_deletes_);
+  s.summary["total-equality-deletes"] = "0";
+  snapshots_.push_back(std::move(s));
+  for (auto& mf : new_manifests) manifests_.push_back(std::move(mf));
+  sequence_ = seq;
+  return WriteMetadata(timestamp_ms);
+}
+
 Result<int64_t> IcebergTableWriter::Append(
     size_t count, const std::function<Result<IcebergFileData>(size_t)>& make_file,
     const IcebergAppendOptions& options) {
@@ -297,6 +433,12 @@ Result<int64_t> IcebergTableWriter::Append(
       {"content", "data"},
   };
   size_t per_manifest = std::max<size_t>(1, options.files_per_manifest);
+  std::vector<std::string> partition_names;
+  std::vector<TypeId> partition_types;
+  for (size_t p : partition_index_) {
+    partition_names.push_back(spec_.columns[p].name);
+    partition_types.push_back(spec_.columns[p].type);
+  }
   int64_t added_records = 0, added_size = 0;
   std::vector<WrittenManifest> new_manifests;
   for (size_t start = 0, m = 0; start < count; start += per_manifest, ++m) {
@@ -330,13 +472,7 @@ Result<int64_t> IcebergTableWriter::Append(
       int64_t size = options.fake_file_size;
       if (options.write_data) {
         LS_ASSIGN_OR_RETURN(std::string bytes, parquet::WriteParquetFile(pschema, {file.columns}));
-        std::error_code ec;
-        fs::create_directories(fs::path(dir_) / folder, ec);
-        if (ec) return Status::IOError("cannot create " + folder + ": " + ec.message());
-        std::ofstream out(dir_ + "/" + relative, std::ios::binary | std::ios::trunc);
-        out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
-        out.close();
-        if (!out) return Status::IOError("cannot write " + relative);
+        LS_RETURN_IF_ERROR(WriteFile(dir_, folder, relative, bytes));
         size = static_cast<int64_t>(bytes.size());
       }
       // Metrics.
@@ -370,37 +506,16 @@ Result<int64_t> IcebergTableWriter::Append(
         if (lo) lower.emplace_back(id, *BoundBytes(spec_.columns[c].type, col, *lo));
         if (hi) upper.emplace_back(id, *BoundBytes(spec_.columns[c].type, col, *hi));
       }
-      avro_value_t* rec = writer->NewRecord();
-      LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, "status"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, 1));
-      LS_ASSIGN_OR_RETURN(f, AvroField(rec, "snapshot_id"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, snapshot_id));
-      LS_ASSIGN_OR_RETURN(f, AvroField(rec, "sequence_number"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, seq));
-      LS_ASSIGN_OR_RETURN(f, AvroField(rec, "file_sequence_number"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, seq));
-      LS_ASSIGN_OR_RETURN(avro_value_t df, AvroField(rec, "data_file"));
-      LS_ASSIGN_OR_RETURN(f, AvroField(&df, "content"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, 0));
-      LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_path"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, location_ + "/" + relative));
-      LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_format"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, "PARQUET"));
-      LS_ASSIGN_OR_RETURN(avro_value_t part, AvroField(&df, "partition"));
-      for (size_t p = 0; p < partition_index_.size(); ++p) {
-        const IcebergColumn& c = spec_.columns[partition_index_[p]];
-        LS_ASSIGN_OR_RETURN(avro_value_t pv, AvroField(&part, c.name.c_str()));
-        LS_RETURN_IF_ERROR(SetPartitionValue(&pv, c.type, file.columns[partition_index_[p]], 0));
-      }
-      LS_ASSIGN_OR_RETURN(f, AvroField(&df, "record_count"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, static_cast<int64_t>(rows)));
-      LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_size_in_bytes"));
-      LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, size));
-      LS_RETURN_IF_ERROR(SetIdMap(&df, "value_counts", nullptr, &value_counts));
-      LS_RETURN_IF_ERROR(SetIdMap(&df, "null_value_counts", nullptr, &null_counts));
-      LS_RETURN_IF_ERROR(SetIdMap(&df, "nan_value_counts", nullptr, &nan_counts));
-      LS_RETURN_IF_ERROR(SetIdMap(&df, "lower_bounds", &lower, nullptr));
-      LS_RETURN_IF_ERROR(SetIdMap(&df, "upper_bounds", &upper, nullptr));
+      EntryMetrics metrics{std::move(value_counts), std::move(null_counts), std::move(nan_counts),
+                           std::move(lower), std::move(upper)};
+      std::vector<parquet::ColumnData> partition;
+      for (size_t p : partition_index_) partition.push_back(FirstRow(file.columns[p]));
+      LS_RETURN_IF_ERROR(SetEntry(writer->NewRecord(), snapshot_id, seq, 0,
+                                  location_ + "/" + relative, partition_names, partition_types,
+                                  partition, static_cast<int64_t>(rows), size, metrics));
+      data_file_index_[location_ + "/" + relative] = data_files_.size();
+      data_files_.push_back(
+          {location_ + "/" + relative, folder, std::move(partition), static_cast<int64_t>(rows)});
       LS_RETURN_IF_ERROR(writer->Append());
       manifest_records += static_cast<int64_t>(rows);
       added_size += size;
@@ -412,6 +527,7 @@ Result<int64_t> IcebergTableWriter::Append(
     mf.path = location_ + "/metadata/" + name;
     mf.length = static_cast<int64_t>(bytes.size());
     mf.spec_id = 0;
+    mf.content = iceberg::ManifestContent::kData;
     mf.sequence_number = seq;
     mf.added_snapshot_id = snapshot_id;
     mf.added_files = static_cast<int64_t>(end - start);
@@ -421,67 +537,143 @@ Result<int64_t> IcebergTableWriter::Append(
     added_records += manifest_records;
   }
 
-  // The manifest list: earlier manifests (existing) and the new ones.
-  std::map<std::string, std::string> list_meta = {{"snapshot-id", std::to_string(snapshot_id)},
-                                                  {"sequence-number", std::to_string(seq)},
-                                                  {"format-version", "2"}};
-  if (!snapshots_.empty()) list_meta["parent-snapshot-id"] = std::to_string(snapshots_.back().id);
-  LS_ASSIGN_OR_RETURN(auto list, AvroFileWriter::Create(kManifestListSchema, list_meta));
-  std::vector<WrittenManifest> all = manifests_;
-  for (auto& m : new_manifests) all.push_back(m);
-  for (const auto& [mf, rows] : all) {
-    avro_value_t* rec = list->NewRecord();
-    auto set = [&](const char* name, int64_t v) -> Status {
-      LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, name));
-      return iceberg::AvroSetLong(&f, v);
-    };
-    LS_ASSIGN_OR_RETURN(avro_value_t path, AvroField(rec, "manifest_path"));
-    LS_RETURN_IF_ERROR(iceberg::AvroSetString(&path, mf.path));
-    LS_RETURN_IF_ERROR(set("manifest_length", mf.length));
-    LS_RETURN_IF_ERROR(set("partition_spec_id", 0));
-    LS_RETURN_IF_ERROR(set("content", 0));
-    LS_RETURN_IF_ERROR(set("sequence_number", mf.sequence_number));
-    LS_RETURN_IF_ERROR(set("min_sequence_number", mf.sequence_number));
-    LS_RETURN_IF_ERROR(set("added_snapshot_id", *mf.added_snapshot_id));
-    // Files of earlier snapshots count as "added" by the manifest that
-    // added them: Iceberg's counts describe the manifest's own entries.
-    LS_RETURN_IF_ERROR(set("added_files_count", *mf.added_files));
-    LS_RETURN_IF_ERROR(set("existing_files_count", 0));
-    LS_RETURN_IF_ERROR(set("deleted_files_count", 0));
-    LS_RETURN_IF_ERROR(set("added_rows_count", rows));
-    LS_RETURN_IF_ERROR(set("existing_rows_count", 0));
-    LS_RETURN_IF_ERROR(set("deleted_rows_count", 0));
-    LS_ASSIGN_OR_RETURN(avro_value_t parts, AvroField(rec, "partitions"));
-    LS_RETURN_IF_ERROR(iceberg::AvroSetNull(&parts));
-    LS_RETURN_IF_ERROR(list->Append());
-  }
-  LS_ASSIGN_OR_RETURN(std::string list_bytes, list->Finish());
-  std::string list_name = "snap-" + std::to_string(snapshot_id) + "-1-" + run + ".avro";
-  LS_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/metadata/" + list_name, list_bytes));
-
-  SnapshotRecord s;
-  s.id = snapshot_id;
-  if (!snapshots_.empty()) s.parent = snapshots_.back().id;
-  s.sequence = seq;
-  s.timestamp_ms = options.timestamp_ms;
-  s.manifest_list = location_ + "/metadata/" + list_name;
   total_records_ += added_records;
   total_files_ += static_cast<int64_t>(count);
   total_size_ += added_size;
-  s.summary = {{"operation", "append"},
-               {"added-data-files", std::to_string(count)},
-               {"added-records", std::to_string(added_records)},
-               {"added-files-size", std::to_string(added_size)},
-               {"total-data-files", std::to_string(total_files_)},
-               {"total-records", std::to_string(total_records_)},
-               {"total-files-size", std::to_string(total_size_)},
-               {"total-delete-files", "0"},
-               {"total-position-deletes", "0"},
-               {"total-equality-deletes", "0"}};
-  snapshots_.push_back(std::move(s));
-  for (auto& mf : new_manifests) manifests_.push_back(std::move(mf));
-  sequence_ = seq;
-  LS_RETURN_IF_ERROR(WriteMetadata(options.timestamp_ms));
+  LS_RETURN_IF_ERROR(WriteSnapshot(snapshot_id, seq, run, std::move(new_manifests),
+                                   {{"operation", "append"},
+                                    {"added-data-files", std::to_string(count)},
+                                    {"added-records", std::to_string(added_records)},
+                                    {"added-files-size", std::to_string(added_size)}},
+                                   options.timestamp_ms));
+  return seq;
+}
+
+std::vector<std::string> IcebergTableWriter::data_files() const {
+  std::vector<std::string> out;
+  out.reserve(data_files_.size());
+  for (const WrittenDataFile& f : data_files_) out.push_back(f.path);
+  return out;
+}
+
+Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositionDeleteFile> files,
+                                                       const IcebergAppendOptions& options) {
+  if (files.empty()) return Status::InvalidArgument("no position delete files to add");
+  // Check everything before writing anything, so bad input leaves no file.
+  std::vector<size_t> first_of;  // per delete file: a data file of its partition
+  for (IcebergPositionDeleteFile& file : files) {
+    if (file.rows.empty()) return Status::InvalidArgument("a position delete file needs rows");
+    std::sort(file.rows.begin(), file.rows.end());
+    std::optional<size_t> first;
+    for (size_t r = 0; r < file.rows.size(); ++r) {
+      const auto& [path, pos] = file.rows[r];
+      auto it = data_file_index_.find(path);
+      if (it == data_file_index_.end()) {
+        return Status::InvalidArgument("'" + path + "' is not a data file of this table");
+      }
+      const WrittenDataFile& df = data_files_[it->second];
+      if (!first) first = it->second;
+      if (df.folder != data_files_[*first].folder) {
+        return Status::InvalidArgument("a position delete file names data files of two partitions");
+      }
+      if (pos < 0 || pos >= df.rows) {
+        return Status::InvalidArgument("position " + std::to_string(pos) + " is outside '" + path +
+                                       "'");
+      }
+      if (r > 0 && file.rows[r - 1] == file.rows[r]) {
+        return Status::InvalidArgument("a position delete file repeats a row");
+      }
+    }
+    first_of.push_back(*first);
+  }
+
+  const int64_t snapshot_id = RandomSnapshotId();
+  const int64_t seq = sequence_ + 1;
+  const std::string run = RandomUuid();
+  parquet::ParquetSchema pschema;
+  pschema.columns.emplace_back("file_path", ParquetTypeOf(TypeId::kString), false,
+                               kDeleteFilePathId);
+  pschema.columns.emplace_back("pos", ParquetTypeOf(TypeId::kLong), false, kDeletePosId);
+  std::vector<std::string> partition_names;
+  std::vector<TypeId> partition_types;
+  for (size_t p : partition_index_) {
+    partition_names.push_back(spec_.columns[p].name);
+    partition_types.push_back(spec_.columns[p].type);
+  }
+  std::string manifest_schema = ManifestSchemaJson();
+  std::map<std::string, std::string> manifest_meta = {
+      {"schema", SchemaJson()}, {"partition-spec", SpecJson()}, {"partition-spec-id", "0"},
+      {"format-version", "2"},  {"content", "deletes"},
+  };
+  size_t per_manifest = std::max<size_t>(1, options.files_per_manifest);
+  int64_t added_deletes = 0, added_size = 0;
+  std::vector<WrittenManifest> new_manifests;
+  for (size_t start = 0, m = 0; start < files.size(); start += per_manifest, ++m) {
+    size_t end = std::min(files.size(), start + per_manifest);
+    LS_ASSIGN_OR_RETURN(auto writer, AvroFileWriter::Create(manifest_schema, manifest_meta));
+    int64_t manifest_deletes = 0;
+    for (size_t k = start; k < end; ++k) {
+      const auto& rows = files[k].rows;
+      std::vector<std::string> paths;
+      std::vector<int64_t> positions;
+      paths.reserve(rows.size());
+      positions.reserve(rows.size());
+      for (const auto& [path, pos] : rows) {
+        paths.push_back(path);
+        positions.push_back(pos);
+      }
+      const int64_t n = static_cast<int64_t>(rows.size());
+      std::vector<parquet::ColumnData> columns = {{std::move(paths), {}},
+                                                  {std::move(positions), {}}};
+      LS_ASSIGN_OR_RETURN(std::string bytes, parquet::WriteParquetFile(pschema, {columns}));
+      const WrittenDataFile& target = data_files_[first_of[k]];
+      std::string relative = target.folder + "/" + std::to_string(seq) + "-" + std::to_string(k) +
+                             "-" + run.substr(0, 8) + "-deletes.parquet";
+      LS_RETURN_IF_ERROR(WriteFile(dir_, target.folder, relative, bytes));
+      // Sorted by path, so the paths' bounds are the first and last rows.
+      const auto& pos = std::get<std::vector<int64_t>>(columns[1].values);
+      size_t lo = static_cast<size_t>(std::min_element(pos.begin(), pos.end()) - pos.begin());
+      size_t hi = static_cast<size_t>(std::max_element(pos.begin(), pos.end()) - pos.begin());
+      EntryMetrics metrics;
+      metrics.value_counts = {{kDeleteFilePathId, n}, {kDeletePosId, n}};
+      metrics.null_counts = {{kDeleteFilePathId, 0}, {kDeletePosId, 0}};
+      metrics.lower = {{kDeleteFilePathId, *BoundBytes(TypeId::kString, columns[0], 0)},
+                       {kDeletePosId, *BoundBytes(TypeId::kLong, columns[1], lo)}};
+      metrics.upper = {
+          {kDeleteFilePathId, *BoundBytes(TypeId::kString, columns[0], rows.size() - 1)},
+          {kDeletePosId, *BoundBytes(TypeId::kLong, columns[1], hi)}};
+      LS_RETURN_IF_ERROR(SetEntry(
+          writer->NewRecord(), snapshot_id, seq, 1, location_ + "/" + relative, partition_names,
+          partition_types, target.partition, n, static_cast<int64_t>(bytes.size()), metrics));
+      LS_RETURN_IF_ERROR(writer->Append());
+      manifest_deletes += n;
+      added_size += static_cast<int64_t>(bytes.size());
+    }
+    LS_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
+    std::string name = run + "-m" + std::to_string(m) + ".avro";
+    LS_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/metadata/" + name, bytes));
+    iceberg::ManifestFile mf;
+    mf.path = location_ + "/metadata/" + name;
+    mf.length = static_cast<int64_t>(bytes.size());
+    mf.spec_id = 0;
+    mf.content = iceberg::ManifestContent::kDeletes;
+    mf.sequence_number = seq;
+    mf.added_snapshot_id = snapshot_id;
+    mf.added_files = static_cast<int64_t>(end - start);
+    mf.existing_files = 0;
+    mf.deleted_files = 0;
+    new_manifests.push_back({mf, manifest_deletes});
+    added_deletes += manifest_deletes;
+  }
+  total_delete_files_ += static_cast<int64_t>(files.size());
+  total_position_deletes_ += added_deletes;
+  LS_RETURN_IF_ERROR(WriteSnapshot(snapshot_id, seq, run, std::move(new_manifests),
+                                   {{"operation", "delete"},
+                                    {"added-delete-files", std::to_string(files.size())},
+                                    {"added-position-delete-files", std::to_string(files.size())},
+                                    {"added-position-deletes", std::to_string(added_deletes)},
+                                    {"added-files-size", std::to_string(added_size)}},
+                                   options.timestamp_ms));
   return seq;
 }
 

@@ -2,7 +2,8 @@
 // field ids (our parquet writer), Avro manifests and manifest lists (libavro),
 // and vN.metadata.json + metadata/version-hint.text. For the demo, the
 // synthetic generator and round-trip tests; not a general Iceberg writer:
-// one schema, one partition spec of identity partitions, append snapshots.
+// one schema, one partition spec of identity partitions, append snapshots
+// and snapshots that add v2 position delete files.
 //
 // Every data file records its column bounds (Iceberg single-value
 // serialization), null and value counts. Identity-partition columns must
@@ -20,6 +21,8 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <unordered_map>
+#include <utility>
 #include <vector>
 
 #include "common/status.h"
@@ -62,6 +65,14 @@ struct IcebergAppendOptions {
   int64_t fake_file_size = 4096;  // the size recorded when !write_data
 };
 
+// One v2 position delete file: the rows it deletes, as (data file path as
+// data_files() records it, 0-based row position). The writer sorts them by
+// path then position (as the spec requires); all its data files must share
+// one partition, which becomes the delete file's partition.
+struct IcebergPositionDeleteFile {
+  std::vector<std::pair<std::string, int64_t>> rows;
+};
+
 class IcebergTableWriter {
  public:
   // Writes metadata/v1.metadata.json (no snapshot) into `dir` (created).
@@ -73,6 +84,21 @@ class IcebergTableWriter {
   Result<int64_t> Append(size_t count,
                          const std::function<Result<IcebergFileData>(size_t)>& make_file,
                          const IcebergAppendOptions& options);
+
+  // Appends one "delete" snapshot: writes each delete file as parquet
+  // (file_path string, field id 2147483546; pos long, 2147483545) next to
+  // its data files and lists them in delete manifests (content 1) of the
+  // new sequence number, so they apply to every data file appended so far.
+  // Always writes the delete files, even when the data files were not
+  // written (write_data false). kInvalidArgument for an empty file, a path
+  // that is not a data file of this table, files of several partitions, a
+  // position outside the data file or a repeated row. Returns the new
+  // sequence number.
+  Result<int64_t> AddPositionDeletes(std::vector<IcebergPositionDeleteFile> files,
+                                     const IcebergAppendOptions& options);
+
+  // The data files appended so far, in order, as the manifests record them.
+  std::vector<std::string> data_files() const;
 
   const std::string& dir() const { return dir_; }
   std::string table_uuid() const { return uuid_; }
@@ -106,10 +132,24 @@ class IcebergTableWriter {
     iceberg::ManifestFile file;
     int64_t rows = 0;
   };
+  // What a later delete file needs of a data file: its folder under the
+  // table, its partition tuple (one-row columns) and its row count.
+  struct WrittenDataFile {
+    std::string path;  // as recorded
+    std::string folder;
+    std::vector<parquet::ColumnData> partition;
+    int64_t rows = 0;
+  };
+  Status WriteSnapshot(int64_t snapshot_id, int64_t seq, const std::string& run,
+                       std::vector<WrittenManifest> new_manifests,
+                       std::map<std::string, std::string> summary, int64_t timestamp_ms);
+  std::vector<WrittenDataFile> data_files_;
+  std::unordered_map<std::string, size_t> data_file_index_;  // path -> data_files_ index
   std::vector<WrittenManifest> manifests_;
   std::vector<SnapshotRecord> snapshots_;
   std::vector<std::pair<int64_t, std::string>> metadata_log_;
   int64_t total_records_ = 0, total_files_ = 0, total_size_ = 0;
+  int64_t total_delete_files_ = 0, total_position_deletes_ = 0;
 };
 
 }  // namespace lakeshare

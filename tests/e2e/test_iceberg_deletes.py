@@ -11,11 +11,14 @@ downloaded by URL) must equal an independent reading: iceberg_deletes.py
 applies the table's delete files itself (sequence numbers, partition scope,
 referenced files, Puffin blobs, equality deletes matched by field id with
 NULL = NULL). Clients that cannot take deletion vectors get a clear 400.
+A table written by `lakeshare generate-iceberg --delete-fraction` (the
+benchmark's generator) is checked the same way.
 """
 
 import hashlib
 import json
 import os
+import subprocess
 
 import pytest
 
@@ -84,6 +87,12 @@ def server(lakeshare_bin, tmp_path_factory, parquet_rows):
     base = str(tmp_path_factory.mktemp("icedel"))
     tables = [{"name": name_of(rel), "location": location_of(rel), "format": "iceberg",
                "historyShared": True} for rel in ALL]
+    generated = os.path.join(base, "generated")
+    out = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", generated, "--files", "250",
+                          "--snapshots", "2", "--rows-per-file", "7", "--files-per-manifest", "40",
+                          "--delete-fraction", "0.1"], check=True, capture_output=True, text=True).stdout
+    assert "3 position delete files (75 rows deleted in 25 data files), latest version 3" in out, out
+    tables.append({"name": "generated", "location": generated, "format": "iceberg", "historyShared": True})
     config = {
         "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
         "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": tables}]}],
@@ -94,7 +103,7 @@ def server(lakeshare_bin, tmp_path_factory, parquet_rows):
     srv = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icedel")
     client = StrictClient(srv.endpoint_url, TOKEN, srv)
     parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
-    yield client, parquet, os.path.join(base, "downloads"), os.path.join(base, "file-cache")
+    yield client, parquet, os.path.join(base, "downloads"), os.path.join(base, "file-cache"), generated
     srv.stop_and_check()
 
 
@@ -191,10 +200,18 @@ def served_rows(result, folder, parquet):
 
 @pytest.mark.parametrize("rel", ALL, ids=[name_of(r) for r in ALL])
 def test_every_version_matches_the_independent_reader(server, rel):
-    client, parquet, downloads, _ = server
-    name = name_of(rel)
-    table = iceberg_meta.IcebergTable(location_of(rel))
-    assert table.versions, rel
+    client, parquet, downloads = server[:3]
+    check_every_version(client, parquet, downloads, name_of(rel), location_of(rel))
+
+
+def test_generated_position_deletes_match_the_independent_reader(server):
+    client, parquet, downloads = server[:3]
+    check_every_version(client, parquet, downloads, "generated", server[4])
+
+
+def check_every_version(client, parquet, downloads, name, location):
+    table = iceberg_meta.IcebergTable(location)
+    assert table.versions, location
     for v in table.versions:
         context = "%s@%d" % (name, v)
         try:
@@ -232,7 +249,7 @@ def test_large_deletion_vectors_are_dv_files_in_the_cache(server):
     """lineitem's 2,114 deleted positions are too many to inline: a DV file
     in the server's cache, downloaded by a signed URL; a second query serves
     the same file."""
-    client, parquet, downloads, cache = server
+    client, parquet, downloads, cache = server[:4]
     name = "iceberg_lineitem_multiblock"
     res = client.query(SHARE, SCHEMA, name, body={}, capabilities=DV_CAPS)
     _, with_dv, kinds = served_rows(res, downloads, parquet)
@@ -253,7 +270,7 @@ def test_equality_deletes_are_resolved_once(server):
     """The positions equality deletes remove are kept in the server's cache
     (.eqd files, one per data file they apply to): a restart or another
     version finds them; the answers stay the same."""
-    client, parquet, downloads, cache = server
+    client, parquet, downloads, cache = server[:4]
     name = "iceberg_v2_delete_equality_multi_eq_ids"
     first = client.query(SHARE, SCHEMA, name, body={}, capabilities=DV_CAPS)
     got, with_dv, _ = served_rows(first, downloads, parquet)
