@@ -292,7 +292,9 @@ int AdminCommand::Run() {
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
                                                      CloudEnvironment::FromProcess());
     options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
-    if (Status cache = ConfigureHudiMergeCache(*config); !cache.ok()) return out.Fail(cache);
+    if (Status cache = ConfigureHudiMergeCache(*config, *storage); !cache.ok()) {
+      return out.Fail(cache);
+    }
     auto service =
         std::make_shared<AdminService>(std::make_shared<CatalogAdmin>(*database), options);
     // The audit log names the local operator.
