@@ -108,8 +108,9 @@ TableInspector::TableInspector(std::shared_ptr<StorageRegistry> storage,
     : storage_(std::move(storage)), formats_(std::move(formats)), options_(options) {}
 
 TableOptions HudiViewOptions(const std::string& hudi_view) {
-  if (hudi_view.empty() || hudi_view == "snapshot") return {};
-  return {{"hudiView", hudi_view}};
+  std::string view = AsciiLower(hudi_view);  // as the catalog stores it
+  if (view.empty() || view == "snapshot") return {};
+  return {{"hudiView", std::move(view)}};
 }
 
 Result<std::shared_ptr<TableFormat>> TableInspector::Open(const std::string& location,

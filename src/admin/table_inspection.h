@@ -85,7 +85,7 @@ inline constexpr int64_t kMaxHistoryPage = 100;
 // (TableOpenContext::table_options, e.g. Hudi's "hudiView").
 using TableOptions = std::map<std::string, std::string>;
 // The options of a table shared with Hudi view `hudi_view` ("snapshot" or
-// "read_optimized"): empty for the default, snapshot.
+// "read_optimized", any case): empty for the default, snapshot.
 TableOptions HudiViewOptions(const std::string& hudi_view);
 
 class TableInspector {
