@@ -137,9 +137,26 @@ const Shape& TableShape() {
        {"schema", T::kString, true, "Its schema"},
        {"name", T::kString, true, "The name it is shared under (may differ from the source)"},
        {"location", T::kString, true, "Where the table lives: a path or a URI"},
-       {"format", T::kString, true, "delta or iceberg", 0, {}, {}, {}, {"delta", "iceberg"}},
+       {"format",
+        T::kString,
+        true,
+        "delta, iceberg or hudi",
+        0,
+        {},
+        {},
+        {},
+        {"delta", "iceberg", "hudi"}},
        {"historyShared", T::kBoolean, true, "Recipients may time-travel and read changes"},
        {"startVersion", T::kInteger, true, "The first version recipients may read"},
+       {"hudiView",
+        T::kString,
+        false,
+        "Hudi tables: snapshot or read_optimized (base files only)",
+        0,
+        {},
+        {},
+        {},
+        {"snapshot", "read_optimized"}},
        {"partitionFilter", T::kString, false,
         "The partitions the share exposes (see the request field)"},
        {"comment", T::kString, false, "Free text"},
@@ -446,6 +463,7 @@ json::object TableJson(const TableRecord& t) {
   o["format"] = t.format;
   o["historyShared"] = t.history_shared;
   o["startVersion"] = t.start_version;
+  if (t.format == "hudi") o["hudiView"] = t.hudi_view;
   PutOpt(o, "partitionFilter", t.partition_filter);
   PutOpt(o, "comment", t.comment);
   o["createdAt"] = t.created_ms;

@@ -61,6 +61,13 @@ std::vector<Field> TableFields(bool add) {
        .type = T::kInteger,
        .description = "The first version recipients may read (default 0)",
        .minimum = 0},
+      {.name = "hudiView",
+       .type = T::kString,
+       .description = "Hudi tables: snapshot (the default: log files applied, merge-on-read "
+                      "slices served merged) or read_optimized (base files only, as the table's "
+                      "description then says)",
+       .max_length = 64,
+       .enum_values = {"snapshot", "read_optimized"}},
       {.name = "partitionFilter",
        .type = T::kFilter,
        .description =
@@ -83,6 +90,8 @@ std::vector<Arg> TableArgs(bool add) {
       {K::kOption, "format", "--format", "delta (default), iceberg or hudi"},
       {K::kOption, "historyShared", "--history", "true: allow time travel and change queries"},
       {K::kOption, "startVersion", "--start-version", "First version recipients may read"},
+      {K::kOption, "hudiView", "--hudi-view",
+       "Hudi tables: snapshot (default) or read_optimized (base files only)"},
       {K::kOption, "partitionFilter", "--partition-filter",
        add ? "Partitions the share exposes, e.g. \"region = 'EU' AND year IN (2023, 2024)\" or a "
              "JSON predicate"
@@ -191,9 +200,11 @@ Result<HttpResponse> DeleteSchema(AdminCall& c) {
 // Reads the table at its (new) location before the catalog records it, so
 // the provider learns of a bad location now rather than from a recipient.
 Status CheckLocation(const AdminCall& c, const std::string& location, const std::string& format,
-                     const std::optional<std::string>& partition_filter) {
+                     const std::optional<std::string>& partition_filter,
+                     const std::string& hudi_view) {
   if (!c.options.tables || !c.body.Bool("check").value_or(true)) return Status::OK();
-  return c.options.tables->Inspect(location, format, partition_filter).status();
+  return c.options.tables->Inspect(location, format, partition_filter, HudiViewOptions(hudi_view))
+      .status();
 }
 
 Result<HttpResponse> ListTables(AdminCall& c) {
@@ -215,13 +226,15 @@ Result<HttpResponse> AddTable(AdminCall& c) {
   if (auto format = c.body.String("format")) spec.format = *format;
   spec.history_shared = c.body.Bool("historyShared").value_or(false);
   spec.start_version = c.body.Int("startVersion").value_or(0);
+  if (auto view = c.body.String("hudiView")) spec.hudi_view = *view;
   spec.partition_filter = c.body.String("partitionFilter");
   spec.comment = c.body.String("comment");
   spec.id = c.body.String("id");
   spec.create_schema = true;
   // A missing share stays a 404, whatever the location.
   LS_RETURN_IF_ERROR(c.catalog.GetShare(share).status());
-  LS_RETURN_IF_ERROR(CheckLocation(c, spec.location, spec.format, spec.partition_filter));
+  LS_RETURN_IF_ERROR(
+      CheckLocation(c, spec.location, spec.format, spec.partition_filter, spec.hudi_view));
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.AddTable(share, schema, spec));
   return JsonAnswer(201, TableJson(r));
 }
@@ -239,17 +252,19 @@ Result<HttpResponse> UpdateTable(AdminCall& c) {
   u.format = c.body.String("format");
   u.history_shared = c.body.Bool("historyShared");
   u.start_version = c.body.Int("startVersion");
+  u.hudi_view = c.body.String("hudiView");
   u.partition_filter = c.body.String("partitionFilter");
   u.comment = c.body.String("comment");
   LS_ASSIGN_OR_RETURN(auto version, ExpectedVersion(c));
-  if (u.location || u.format || u.partition_filter) {
+  if (u.location || u.format || u.partition_filter || u.hudi_view) {
     LS_ASSIGN_OR_RETURN(auto old,
                         c.catalog.GetTable(c.Param("share"), c.Param("schema"), c.Param("table")));
     std::optional<std::string> filter = old.partition_filter;
     if (u.partition_filter) filter = *u.partition_filter;
     if (filter && filter->empty()) filter.reset();
-    LS_RETURN_IF_ERROR(
-        CheckLocation(c, u.location.value_or(old.location), u.format.value_or(old.format), filter));
+    LS_RETURN_IF_ERROR(CheckLocation(c, u.location.value_or(old.location),
+                                     u.format.value_or(old.format), filter,
+                                     u.hudi_view.value_or(old.hudi_view)));
   }
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.UpdateTable(c.Param("share"), c.Param("schema"),
                                                     c.Param("table"), u, version));

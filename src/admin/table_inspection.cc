@@ -107,19 +107,28 @@ TableInspector::TableInspector(std::shared_ptr<StorageRegistry> storage,
                                TableInspectorOptions options)
     : storage_(std::move(storage)), formats_(std::move(formats)), options_(options) {}
 
+TableOptions HudiViewOptions(const std::string& hudi_view) {
+  std::string view = AsciiLower(hudi_view);  // as the catalog stores it
+  if (view.empty() || view == "snapshot") return {};
+  return {{"hudiView", std::move(view)}};
+}
+
 Result<std::shared_ptr<TableFormat>> TableInspector::Open(const std::string& location,
-                                                          const std::string& format) {
-  return OpenLocked(location, AsciiLower(format));
+                                                          const std::string& format,
+                                                          const TableOptions& table_options) {
+  return OpenLocked(location, AsciiLower(format), table_options);
 }
 
 Result<std::shared_ptr<TableFormat>> TableInspector::OpenLocked(const std::string& location,
-                                                                const std::string& format) {
-  LS_ASSIGN_OR_RETURN(OpenedTable opened, OpenTableLocked(location, format));
+                                                                const std::string& format,
+                                                                const TableOptions& table_options) {
+  LS_ASSIGN_OR_RETURN(OpenedTable opened, OpenTableLocked(location, format, table_options));
   return opened.format;
 }
 
 Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
-                                                    const std::string& format) {
+                                                    const std::string& format,
+                                                    const TableOptions& table_options) {
   const TableFormatFactory* factory = formats_->Find(format);
   if (factory == nullptr) {
     return Status::InvalidArgument("unknown table format '" + format + "'");
@@ -127,6 +136,7 @@ Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
   LS_RETURN_IF_ERROR(CheckLocal(location, format));
   TableOpenContext context;
   context.storage = storage_;
+  context.table_options = table_options;
   auto key = factory->TableKey(location, context);
   if (!key.ok()) return AsProblem(key.status(), location, format);
   auto backend = storage_->ForLocation(location);
@@ -145,10 +155,11 @@ Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
 
 Result<TablePreview> TableInspector::Preview(const std::string& location,
                                              const std::string& format_name,
-                                             const PreviewRequest& request) {
+                                             const PreviewRequest& request,
+                                             const TableOptions& table_options) {
   const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
-  LS_ASSIGN_OR_RETURN(OpenedTable table, OpenTableLocked(location, format));
+  LS_ASSIGN_OR_RETURN(OpenedTable table, OpenTableLocked(location, format, table_options));
   auto preview = ReadTablePreview(table, *storage_, request, options_.preview);
   if (preview.ok()) return preview;
   // A version outside the table is the caller's mistake, not the table's.
@@ -156,16 +167,17 @@ Result<TablePreview> TableInspector::Preview(const std::string& location,
   return AsProblem(preview.status(), location, format);
 }
 
-Result<TableInspection> TableInspector::Inspect(
-    const std::string& location, const std::string& format_name,
-    const std::optional<std::string>& partition_filter) {
+Result<TableInspection> TableInspector::Inspect(const std::string& location,
+                                                const std::string& format_name,
+                                                const std::optional<std::string>& partition_filter,
+                                                const TableOptions& table_options) {
   const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   std::optional<PartitionFilter> filter;
   if (partition_filter && !partition_filter->empty()) {
     LS_ASSIGN_OR_RETURN(filter, PartitionFilter::Parse(*partition_filter));
   }
   LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
-  LS_ASSIGN_OR_RETURN(auto table, OpenLocked(location, format));
+  LS_ASSIGN_OR_RETURN(auto table, OpenLocked(location, format, table_options));
   auto snapshot = table->Snapshot(std::nullopt);
   if (!snapshot.ok()) return AsProblem(snapshot.status(), location, format);
   const TableSnapshot& s = **snapshot;
@@ -223,12 +235,12 @@ Result<TableInspection> TableInspector::Inspect(
 
 Result<TableHistoryPage> TableInspector::History(const std::string& location,
                                                  const std::string& format_name,
-                                                 std::optional<int64_t> before,
-                                                 int64_t max_results) {
+                                                 std::optional<int64_t> before, int64_t max_results,
+                                                 const TableOptions& table_options) {
   const std::string format = AsciiLower(format_name.empty() ? "delta" : format_name);
   max_results = std::clamp<int64_t>(max_results, 1, kMaxHistoryPage);
   LS_ASSIGN_OR_RETURN(auto slot, Slot::Take(this));
-  LS_ASSIGN_OR_RETURN(auto table, OpenLocked(location, format));
+  LS_ASSIGN_OR_RETURN(auto table, OpenLocked(location, format, table_options));
   auto latest = table->LatestVersion();
   if (!latest.ok()) return AsProblem(latest.status(), location, format);
   TableHistoryPage page;

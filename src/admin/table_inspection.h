@@ -81,6 +81,13 @@ struct TableInspectorOptions {
 
 inline constexpr int64_t kMaxHistoryPage = 100;
 
+// A shared table's format options as the catalog gives them to the format
+// (TableOpenContext::table_options, e.g. Hudi's "hudiView").
+using TableOptions = std::map<std::string, std::string>;
+// The options of a table shared with Hudi view `hudi_view` ("snapshot" or
+// "read_optimized", any case): empty for the default, snapshot.
+TableOptions HudiViewOptions(const std::string& hudi_view);
+
 class TableInspector {
  public:
   TableInspector(std::shared_ptr<StorageRegistry> storage,
@@ -91,29 +98,36 @@ class TableInspector {
   // case), at its latest version; with `partition_filter`, what the filter
   // keeps (a filter that does not parse or names a non-partition column is
   // kInvalidArgument / kFailedPrecondition).
+  // `table_options` are the table's format options (a Hudi view).
   Result<TableInspection> Inspect(const std::string& location, const std::string& format,
-                                  const std::optional<std::string>& partition_filter = {});
+                                  const std::optional<std::string>& partition_filter = {},
+                                  const TableOptions& table_options = {});
 
   // Up to `max_results` commits (1..kMaxHistoryPage) older than `before`
   // (default: from the latest), newest first. Commits the table no longer
   // holds (vacuumed, expired) end the history.
   Result<TableHistoryPage> History(const std::string& location, const std::string& format,
-                                   std::optional<int64_t> before, int64_t max_results);
+                                   std::optional<int64_t> before, int64_t max_results,
+                                   const TableOptions& table_options = {});
 
   // The first rows of a version as recipients would read them (see
   // table_preview.h; bounded by options.preview). A version outside the
   // table is kInvalidArgument; other problems with the table as Inspect's.
   Result<TablePreview> Preview(const std::string& location, const std::string& format,
-                               const PreviewRequest& request);
+                               const PreviewRequest& request,
+                               const TableOptions& table_options = {});
 
   // The opened table (for callers reading more of it); errors as Inspect's.
-  Result<std::shared_ptr<TableFormat>> Open(const std::string& location, const std::string& format);
+  Result<std::shared_ptr<TableFormat>> Open(const std::string& location, const std::string& format,
+                                            const TableOptions& table_options = {});
 
  private:
   class Slot;
   Result<std::shared_ptr<TableFormat>> OpenLocked(const std::string& location,
-                                                  const std::string& format);
-  Result<OpenedTable> OpenTableLocked(const std::string& location, const std::string& format);
+                                                  const std::string& format,
+                                                  const TableOptions& table_options);
+  Result<OpenedTable> OpenTableLocked(const std::string& location, const std::string& format,
+                                      const TableOptions& table_options);
 
   std::shared_ptr<StorageRegistry> storage_;
   std::shared_ptr<const TableFormatRegistry> formats_;

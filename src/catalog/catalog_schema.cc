@@ -182,6 +182,13 @@ const std::vector<Migration>& CatalogMigrations() {
            "CREATE INDEX IF NOT EXISTS recipient_tokens_oauth_client ON recipient_tokens "
            "(oauth_client_id)",
        }},
+      // A Hudi table's view: NULL is the snapshot view (log files applied),
+      // 'read_optimized' serves base files only.
+      {5,
+       "hudi view",
+       {
+           "ALTER TABLE shared_tables ADD COLUMN hudi_view TEXT",
+       }},
   };
   return kMigrations;
 }

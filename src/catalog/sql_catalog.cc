@@ -36,7 +36,7 @@ constexpr const char* kGranted =
 
 constexpr const char* kTableCols =
     "t.name, c.name, t.id, t.location, t.format, t.history_shared, t.start_version, "
-    "t.partition_filter";
+    "t.partition_filter, t.hudi_view";
 
 TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string& share_id) {
   TableInfo info;
@@ -50,6 +50,7 @@ TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string&
   info.history_shared = r.Bool(5);
   info.start_version = r.Int(6);
   info.partition_filter = r.OptText(7);
+  if (auto view = r.OptText(8)) info.format_options["hudiView"] = *view;
   return info;
 }
 

@@ -103,6 +103,9 @@ struct TableRecord {
   int64_t created_ms = 0;
   int64_t updated_ms = 0;
   int64_t version = 0;
+  // Hudi tables: "snapshot" (log files applied) or "read_optimized" (base
+  // files only); always "snapshot" for other formats.
+  std::string hudi_view = "snapshot";
 };
 
 struct TableSpec {
@@ -111,6 +114,7 @@ struct TableSpec {
   std::string format = "delta";
   bool history_shared = false;
   int64_t start_version = 0;
+  std::string hudi_view = "snapshot";  // any case; read_optimized for hudi only
   std::optional<std::string> partition_filter{};
   std::optional<std::string> comment{};
   std::optional<std::string> id{};  // default: a new UUID
@@ -133,6 +137,7 @@ struct TableUpdate {
   std::optional<std::string> format{};
   std::optional<bool> history_shared{};
   std::optional<int64_t> start_version{};
+  std::optional<std::string> hudi_view{};
   std::optional<std::string> partition_filter{};
   std::optional<std::string> comment{};
 };

@@ -42,6 +42,7 @@ TableRecord ToTable(const Row& r) {
   t.created_ms = r.Int(10);
   t.updated_ms = r.Int(11);
   t.version = r.Int(12);
+  t.hudi_view = r.OptText(13).value_or("snapshot");
   return t;
 }
 

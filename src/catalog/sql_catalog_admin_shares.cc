@@ -197,6 +197,8 @@ Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_v
   LS_RETURN_IF_ERROR(ValidateName(spec.name, NameKind::kTable));
   std::string format = spec.format;
   LS_RETURN_IF_ERROR(ValidateFormat(&format));
+  std::string hudi_view = spec.hudi_view;
+  LS_RETURN_IF_ERROR(ValidateHudiView(format, &hudi_view));
   LS_RETURN_IF_ERROR(
       ValidateTableFields(spec.location, spec.partition_filter, spec.comment, spec.start_version));
   if (spec.id) LS_RETURN_IF_ERROR(ValidateId(*spec.id));
@@ -221,13 +223,15 @@ Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_v
                       EmptyToNull(spec.comment),
                       now,
                       now,
-                      1};
+                      1,
+                      hudi_view};
     auto r = tx.Exec(
         "INSERT INTO shared_tables (id, schema_id, name, name_key, location, format, "
         "history_shared, start_version, partition_filter, comment, created_ms, updated_ms, "
-        "version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+        "version, hudi_view) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
         {out.id, c.id, out.name, NameKey(out.name), out.location, out.format, out.history_shared,
-         out.start_version, out.partition_filter, out.comment, now, now});
+         out.start_version, out.partition_filter, out.comment, now, now,
+         HudiViewColumn(out.hudi_view)});
     return IfDuplicate(
         tx, r.status(),
         "table " + Quote(spec.name) + " (or its id) already exists in schema " + Quote(c.name));
@@ -315,6 +319,10 @@ Result<TableRecord> CatalogAdmin::UpdateTable(std::string_view share, std::strin
     if (update.start_version) out.start_version = *update.start_version;
     if (update.partition_filter) out.partition_filter = EmptyToNull(update.partition_filter);
     if (update.comment) out.comment = EmptyToNull(update.comment);
+    if (update.hudi_view) out.hudi_view = *update.hudi_view;
+    // The final pair is checked: moving a read-optimized table away from
+    // hudi needs hudiView snapshot in the same update.
+    LS_RETURN_IF_ERROR(ValidateHudiView(out.format, &out.hudi_view));
     LS_RETURN_IF_ERROR(
         ValidateTableFields(out.location, out.partition_filter, out.comment, out.start_version));
     out.updated_ms = NowMillis();
@@ -322,10 +330,10 @@ Result<TableRecord> CatalogAdmin::UpdateTable(std::string_view share, std::strin
     auto r = tx.Exec(
         "UPDATE shared_tables SET name = ?, name_key = ?, location = ?, format = ?, "
         "history_shared = ?, start_version = ?, partition_filter = ?, comment = ?, "
-        "updated_ms = ?, version = version + 1 WHERE id = ? AND version = ?",
+        "hudi_view = ?, updated_ms = ?, version = version + 1 WHERE id = ? AND version = ?",
         {out.name, NameKey(out.name), out.location, out.format, out.history_shared,
-         out.start_version, out.partition_filter, out.comment, out.updated_ms, cur.id,
-         cur.version});
+         out.start_version, out.partition_filter, out.comment, HudiViewColumn(out.hudi_view),
+         out.updated_ms, cur.id, cur.version});
     LS_RETURN_IF_ERROR(
         IfDuplicate(tx, r.status(),
                     "table " + Quote(out.name) + " already exists in schema " + Quote(cur.schema)));

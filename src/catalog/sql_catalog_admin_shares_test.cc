@@ -124,6 +124,73 @@ TEST_P(CatalogAdminSharesTest, SchemasAndTablesCrud) {
   EXPECT_EQ(db_->Query("SELECT COUNT(*) FROM share_schemas")->front().Int(0), 0);
 }
 
+// A Hudi table's view is stored per table (NULL for snapshot), validated
+// against its format, and reaches the sharing side as the format option
+// the Hudi factory reads.
+TEST_P(CatalogAdminSharesTest, HudiViewIsStoredPerTableAndReachesTheSharingSide) {
+  ASSERT_OK(admin_->CreateShare({"s"}));
+  ASSERT_OK(admin_->CreateSchema("s", "d"));
+  TableSpec ro{"trips_ro", "/data/trips"};
+  ro.format = "hudi";
+  ro.hudi_view = "READ_OPTIMIZED";
+  auto added = admin_->AddTable("s", "d", ro);
+  ASSERT_OK(added);
+  EXPECT_EQ(added->hudi_view, "read_optimized");
+  TableSpec snap{"trips", "/data/trips"};
+  snap.format = "hudi";
+  ASSERT_OK(admin_->AddTable("s", "d", snap));
+  EXPECT_EQ(
+      db_->Query("SELECT hudi_view FROM shared_tables WHERE name = 'trips'")->front().OptText(0),
+      std::nullopt);
+  EXPECT_EQ(admin_->GetTable("s", "d", "trips_ro")->hudi_view, "read_optimized");
+  EXPECT_EQ(admin_->GetTable("s", "d", "trips")->hudi_view, "snapshot");
+
+  // Only hudi tables have a read-optimized view; unknown views are refused.
+  TableSpec delta_ro{"orders", "/data/orders"};
+  delta_ro.hudi_view = "read_optimized";
+  EXPECT_THAT(admin_->AddTable("s", "d", delta_ro).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("hudi tables only")));
+  TableSpec bad{"x", "/x"};
+  bad.format = "hudi";
+  bad.hudi_view = "incremental";
+  EXPECT_THAT(admin_->AddTable("s", "d", bad).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("'incremental'")));
+
+  // The sharing side's catalog gives the view to the format.
+  ASSERT_OK(admin_->CreateRecipient({"r"}));
+  ASSERT_OK(admin_->Grant("r", "s"));
+  auto token = admin_->CreateToken("r", std::nullopt);
+  ASSERT_OK(token);
+  Principal who = *catalog_->Authenticate(token->token);
+  auto info = catalog_->GetTable(who, "s", "d", "trips_ro");
+  ASSERT_OK(info);
+  EXPECT_EQ(info->format, "hudi");
+  EXPECT_EQ(info->format_options,
+            (std::map<std::string, std::string>{{"hudiView", "read_optimized"}}));
+  EXPECT_TRUE(catalog_->GetTable(who, "s", "d", "trips")->format_options.empty());
+
+  // Updates: back to snapshot; a read-optimized table cannot leave hudi
+  // unless its view goes back to snapshot in the same update.
+  TableUpdate to_snapshot;
+  to_snapshot.hudi_view = "snapshot";
+  auto updated = admin_->UpdateTable("s", "d", "trips_ro", to_snapshot);
+  ASSERT_OK(updated);
+  EXPECT_EQ(updated->hudi_view, "snapshot");
+  EXPECT_TRUE(catalog_->GetTable(who, "s", "d", "trips_ro")->format_options.empty());
+  TableUpdate to_ro;
+  to_ro.hudi_view = "read_optimized";
+  ASSERT_OK(admin_->UpdateTable("s", "d", "trips_ro", to_ro));
+  TableUpdate to_delta;
+  to_delta.format = "delta";
+  EXPECT_THAT(admin_->UpdateTable("s", "d", "trips_ro", to_delta).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("hudi tables only")));
+  to_delta.hudi_view = "snapshot";
+  auto moved = admin_->UpdateTable("s", "d", "trips_ro", to_delta);
+  ASSERT_OK(moved);
+  EXPECT_EQ(moved->format, "delta");
+  EXPECT_EQ(moved->hudi_view, "snapshot");
+}
+
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSharesTest);
 
 }  // namespace

@@ -56,6 +56,26 @@ Status ValidateFormat(std::string* format) {
   return Status::OK();
 }
 
+Status ValidateHudiView(const std::string& format, std::string* view) {
+  for (char& c : *view) {
+    if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
+  }
+  if (*view != "snapshot" && *view != "read_optimized") {
+    return Status::InvalidArgument("hudiView '" + SanitizeText(*view, 64) +
+                                   "' is not a Hudi view (snapshot or read_optimized)");
+  }
+  if (*view == "read_optimized" && format != "hudi") {
+    return Status::InvalidArgument(
+        "hudiView read_optimized applies to hudi tables only (this is a " + format + " table)");
+  }
+  return Status::OK();
+}
+
+std::optional<std::string> HudiViewColumn(const std::string& view) {
+  if (view == "snapshot") return std::nullopt;
+  return view;
+}
+
 Status ValidateUserName(std::string_view name) {
   Status st = ValidateName(name, NameKind::kRecipient);
   if (st.ok()) return st;

@@ -30,6 +30,11 @@ Status ValidateText(std::string_view field, std::string_view value, size_t max);
 Status ValidateId(std::string_view id);
 // Lowercases `*format`; only the formats the server can read are accepted.
 Status ValidateFormat(std::string* format);
+// Lowercases `*view` (a Hudi table's view: "snapshot" or "read_optimized");
+// read_optimized is accepted for `format` "hudi" only (format already valid).
+Status ValidateHudiView(const std::string& format, std::string* view);
+// The stored form of a (valid) Hudi view: NULL for the default, snapshot.
+std::optional<std::string> HudiViewColumn(const std::string& view);
 // Admin user names follow the recipient name rules, with their own message.
 Status ValidateUserName(std::string_view name);
 

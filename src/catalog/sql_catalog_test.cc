@@ -190,6 +190,48 @@ TEST_P(SqlCatalogTest, ReimportOfAnEditedFileUpdatesInPlace) {
   EXPECT_EQ(*catalog_->GetShare(admin, "sales")->comment, "monthly numbers");
 }
 
+// A YAML table's hudiView is imported (and re-imported when it changes),
+// and the database catalog gives the format the same options as the YAML one.
+TEST_P(SqlCatalogTest, ImportCopiesAHudiTablesView) {
+  const std::string config = R"(
+version: 1
+shares:
+- name: lake
+  schemas:
+  - name: d
+    tables:
+    - {name: trips_ro, location: /data/trips, format: hudi, hudiView: read_optimized}
+    - {name: trips, location: /data/trips, format: hudi}
+recipients:
+- {name: r, token: r-token, shares: [lake]}
+)";
+  Import(config);
+  YamlCatalog yaml(Config(config));
+  Principal ys = *yaml.Authenticate("r-token");
+  Principal ss = *catalog_->Authenticate("r-token");
+  for (const char* table : {"trips_ro", "trips"}) {
+    auto a = yaml.GetTable(ys, "lake", "d", table);
+    auto b = catalog_->GetTable(ss, "lake", "d", table);
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    EXPECT_EQ(a->format_options, b->format_options) << table;
+  }
+  EXPECT_EQ(catalog_->GetTable(ss, "lake", "d", "trips_ro")->format_options.at("hudiView"),
+            "read_optimized");
+  EXPECT_EQ(admin_->GetTable("lake", "d", "trips_ro")->hudi_view, "read_optimized");
+
+  std::string edited = config;
+  edited.replace(edited.find(", hudiView: read_optimized"),
+                 std::string(", hudiView: read_optimized").size(), "");
+  auto r = ImportServerConfig(*db_, Config(edited));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->tables_updated, 1);
+  EXPECT_TRUE(catalog_->GetTable(ss, "lake", "d", "trips_ro")->format_options.empty());
+  auto again = ImportServerConfig(*db_, Config(edited));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->changes(), 0);
+}
+
 TEST_P(SqlCatalogTest, ImportRefusesATokenOwnedByAnotherRecipient) {
   Import();
   auto cfg = Config();

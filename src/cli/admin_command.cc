@@ -296,7 +296,9 @@ int AdminCommand::Run() {
         config->iceberg_catalogs, CloudEnvironment::FromProcess(), storage->http()));
     storage->SetLocationMap(config->iceberg_location_map);
     options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
-    if (Status cache = ConfigureHudiMergeCache(*config); !cache.ok()) return out.Fail(cache);
+    if (Status cache = ConfigureHudiMergeCache(*config, *storage); !cache.ok()) {
+      return out.Fail(cache);
+    }
     auto service =
         std::make_shared<AdminService>(std::make_shared<CatalogAdmin>(*database), options);
     // The audit log names the local operator.

@@ -130,9 +130,17 @@ class DatabaseAuditSink : public SharingAuditSink {
 
 }  // namespace
 
-Status ConfigureHudiMergeCache(const ServerConfig& config) {
+Status ConfigureHudiMergeCache(const ServerConfig& config, StorageRegistry& storage) {
   ContentCacheOptions options;
   options.dir = config.hudi_merge_cache;
+  if (options.dir.find("://") != std::string::npos) {
+    auto normalized = storage.NormalizeLocation(options.dir);
+    if (!normalized.ok()) return normalized.status().WithContext("hudi.mergeCache");
+    options.dir = *normalized;
+    auto backend = storage.ForLocation(options.dir);
+    if (!backend.ok()) return backend.status().WithContext("hudi.mergeCache");
+    options.storage = backend->storage;
+  }
   options.capacity_bytes = config.hudi_merge_cache_bytes;
   options.min_age_ms = std::max<int64_t>(60, config.presigned_url_timeout_seconds) * 1000;
   LS_ASSIGN_OR_RETURN(auto cache, ContentCache::Open(options));
@@ -169,11 +177,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   } else {
     LS_ASSIGN_OR_RETURN(key, LoadOrCreateSigningKey(config.url_signing_key_file));
   }
-  LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
   // Independent keys for independent uses of the one secret.
   auto storage = std::make_shared<StorageRegistry>(HmacSha256(key, "local-file-urls"),
                                                    config.storage, CloudEnvironment::FromProcess());
   LS_RETURN_IF_ERROR(storage->Validate());
+  LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
   for (const std::string& line : storage->Describe()) spdlog::info("storage: {}", line);
   HttpClientOptions catalog_http;
   catalog_http.request_timeout_ms = 30000;  // a catalog answers small JSON documents
@@ -422,13 +430,14 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config.storage,
                                                      CloudEnvironment::FromProcess());
     // Hudi tables with log files are read through the merge cache, as served.
-    LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config));
+    LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
     TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
     std::string problems;
     for (const ShareConfig& share : config.shares) {
       for (const SchemaConfig& schema : share.schemas) {
         for (const TableConfig& table : schema.tables) {
-          auto read = inspector.Inspect(table.location, table.format);
+          auto read = inspector.Inspect(table.location, table.format, std::nullopt,
+                                        HudiViewOptions(table.hudi_view));
           if (read.ok()) continue;
           problems += "\n  " + share.name + "." + schema.name + "." + table.name + ": " +
                       std::string(read.status().message());

@@ -7,6 +7,7 @@
 
 #include "common/status.h"
 #include "config/server_config.h"
+#include "storage/storage_registry.h"
 
 namespace lakeshare {
 
@@ -27,9 +28,11 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
 
 // Where the files the server derives from tables go: merged Hudi file
 // slices and Iceberg deletion-vector files (created when missing; shared by
-// every table of this process; the hudi.mergeCache setting). Whatever reads
-// tables in this process (serving, the table checks) needs it first.
-Status ConfigureHudiMergeCache(const ServerConfig& config);
+// every table of this process; the hudi.mergeCache setting: a local folder,
+// or an object-store prefix written through `storage`'s backend for it).
+// Whatever reads tables in this process (serving, the table checks) needs
+// it first.
+Status ConfigureHudiMergeCache(const ServerConfig& config, StorageRegistry& storage);
 
 // Imports the config's shares, schemas, tables, recipients (token hashes)
 // and grants into its catalogUrl database; idempotent. Returns a JSON summary.

@@ -193,14 +193,13 @@ Status ParseHudi(const YAML::Node& root, const std::string& base_dir, ServerConf
     LS_RETURN_IF_ERROR(CheckConfigKeys(hudi, "hudi", kHudiKeys, {}, &cfg->warnings));
     LS_RETURN_IF_ERROR(ReadString(hudi, "mergeCache", &cache));
     LS_RETURN_IF_ERROR(ReadInt(hudi, "mergeCacheBytes", 1 << 20, &cfg->hudi_merge_cache_bytes));
-    if (cache.find("://") != std::string::npos) {
-      return Bad(hudi["mergeCache"], "hudi.mergeCache",
-                 "must be a local folder (object-store merge caches need storage writes, which "
-                 "lakeshare does not have yet)");
-    }
   }
+  // An object-store prefix (s3://bucket/cache) is kept as written; the
+  // storage entries give its credentials.
   cfg->hudi_merge_cache =
-      ResolvePath(base_dir, cache.empty() ? std::string("hudi-merge-cache") : cache);
+      cache.find("://") != std::string::npos
+          ? cache
+          : ResolvePath(base_dir, cache.empty() ? std::string("hudi-merge-cache") : cache);
   return Status::OK();
 }
 

@@ -215,6 +215,21 @@ TEST(ServerConfigTest, UnknownKeysAreErrorsNamingTheNearestKnownKey) {
   ExpectError("version: 1\nhudi: {cache: x}\n" + auth, "did you mean 'mergeCache'?");
 }
 
+// The merge cache: a folder relative to the config, or an object-store
+// prefix kept as written (its storage entry gives the credentials).
+TEST(ServerConfigTest, MergeCacheIsAFolderOrAnObjectStorePrefix) {
+  const std::string auth = "authorization: {bearerToken: t}\n";
+  ASSERT_OK_AND_ASSIGN(auto local, ParseServerConfig("version: 1\n" + auth, "/etc/ls"));
+  EXPECT_EQ(local.hudi_merge_cache, "/etc/ls/hudi-merge-cache");
+  ASSERT_OK_AND_ASSIGN(auto rel,
+                       ParseServerConfig("version: 1\nhudi: {mergeCache: c}\n" + auth, "/etc/ls"));
+  EXPECT_EQ(rel.hudi_merge_cache, "/etc/ls/c");
+  ASSERT_OK_AND_ASSIGN(
+      auto s3,
+      ParseServerConfig("version: 1\nhudi: {mergeCache: 's3://b/cache'}\n" + auth, "/etc/ls"));
+  EXPECT_EQ(s3.hudi_merge_cache, "s3://b/cache");
+}
+
 TEST(ServerConfigTest, ReferenceOnlyKeysAreWarnings) {
   auto cfg = ParseServerConfig(
       "version: 1\nallowAnonymous: true\ndeltaTableCacheSize: 10\nstalenessAcceptable: true\n"

@@ -213,6 +213,7 @@ Result<std::shared_ptr<const HudiTable::State>> HudiTable::Load() {
     v.prefix_hash = hash;
     state->versions.push_back(std::move(v));
   }
+  LS_RETURN_IF_ERROR(CompleteFromListing(state.get()));
   std::vector<hudi::IndexedCommit> commits;
   commits.reserve(state->versions.size());
   for (const HudiVersion& v : state->versions) {
@@ -244,6 +245,39 @@ Result<std::shared_ptr<const HudiTable::State>> HudiTable::Load() {
   parsed_ = std::move(kept);
   state_ = done;
   return done;
+}
+
+Status HudiTable::CompleteFromListing(State* state) const {
+  std::vector<hudi::IncompleteCommit> incomplete;
+  std::set<std::string> known;
+  for (const HudiVersion& v : state->versions) {
+    if (v.commit->write_stats.empty()) {
+      if (v.action == "replacecommit" && v.commit->replaced_file_ids.empty()) {
+        // A listing shows what it wrote, not which file groups it retired.
+        state->unservable = Status::Unsupported(
+            "Hudi replacecommit " + v.instant +
+            " has no metadata, so the replaced file groups it retired are unknown");
+      }
+      incomplete.push_back({v.instant, v.action == "deltacommit"});
+    }
+    for (const hudi::WriteStat& s : v.commit->write_stats) known.insert(s.path);
+  }
+  if (incomplete.empty()) return Status::OK();
+  auto files = hudi::ListDataFiles(*storage_, location_, options_.listing_limits);
+  if (!files.ok()) {
+    return files.status().WithContext(
+        "Hudi table: commit metadata without write stats, so its folders are listed");
+  }
+  auto stats = hudi::AttributeListedFiles(*files, incomplete, known, state->cleaned,
+                                          state->props.table_version >= 8);
+  for (HudiVersion& v : state->versions) {
+    auto it = stats.find(v.instant);
+    if (it == stats.end() || !v.commit->write_stats.empty()) continue;
+    auto listed = std::make_shared<hudi::CommitMetadata>(*v.commit);
+    listed->write_stats = std::move(it->second);
+    v.commit = std::move(listed);
+  }
+  return Status::OK();
 }
 
 Result<int64_t> HudiTable::LatestVersion() {
@@ -299,7 +333,8 @@ Result<std::string> HudiTable::ResolveFilePath(const std::string& recorded_path)
 }
 
 Status HudiTable::ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
-  if (!recorded_path.empty() && recorded_path[0] == '/' && options_.merge_cache) {
+  // Files of the merge cache: a local folder or an object-store prefix.
+  if (!recorded_path.empty() && options_.merge_cache) {
     const std::string& dir = options_.merge_cache->dir();
     if (recorded_path.size() > dir.size() && recorded_path.compare(0, dir.size(), dir) == 0 &&
         recorded_path[dir.size()] == '/') {

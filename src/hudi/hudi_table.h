@@ -39,6 +39,7 @@
 #include <optional>
 #include <string>
 
+#include "hudi/hudi_listing.h"
 #include "hudi/hudi_slice_reader.h"
 #include "hudi/hudi_timeline.h"
 #include "storage/storage.h"
@@ -62,6 +63,8 @@ struct HudiTableOptions {
   hudi::SliceLimits slice_limits;
   bool row_merge = false;  // merge slices row by row (hudi::SliceInputs::row_merge; tests)
   hudi::ArchiveLimits archive_limits;
+  // The listing fallback for commits whose metadata lists no file (hudi_listing.h).
+  hudi::ListingLimits listing_limits;
 };
 
 class HudiTable final : public TableFormat {
@@ -104,6 +107,9 @@ class HudiTable final : public TableFormat {
                                                          int64_t version,
                                                          bool with_deletion_vectors) const;
   Result<int64_t> CheckVersion(const State& state, std::optional<int64_t> version) const;
+  // Write stats from a listing for the versions whose commit metadata lists
+  // no file (hudi_listing.h); a no-op (no request) when there are none.
+  Status CompleteFromListing(State* state) const;
   // The change data (cdf files) of a version of a table that logs changes;
   // nullopt when it cannot be derived exactly (hudi_cdc.h).
   Result<std::optional<std::vector<FileChange>>> ChangeData(const SliceContext& context,

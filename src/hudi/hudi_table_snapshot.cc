@@ -35,10 +35,10 @@ std::string NumRecordsStats(int64_t n) {
   return out;
 }
 
-// The rows of a merged file (its footer), for stats of a cached merge.
-Result<int64_t> RowsOf(const std::string& path) {
-  static LocalStorage* const kFiles = new LocalStorage();  // outlives every file
-  LS_ASSIGN_OR_RETURN(auto file, kFiles->OpenRandomAccess(path, std::nullopt));
+// The rows of a merged file in the cache, for stats of a cached merge (its
+// footer: a local read or one ranged GET on an object-store cache).
+Result<int64_t> RowsOf(ContentCache& cache, const std::string& key, int64_t size) {
+  LS_ASSIGN_OR_RETURN(auto file, cache.OpenFile(key, ".parquet", size));
   LS_ASSIGN_OR_RETURN(
       parquet::ParquetReader reader,
       parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(file))));
@@ -140,7 +140,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
   int64_t rows = 0;
   if (auto size = cache.Find(plan.key, ".parquet")) {
     file.size = *size;
-    auto counted = RowsOf(cache.PathOf(plan.key, ".parquet"));
+    auto counted = RowsOf(cache, plan.key, *size);
     if (!counted.ok()) return counted.status().WithContext("Hudi merge cache");
     rows = *counted;
   } else {

@@ -1,5 +1,6 @@
 #include "hudi/hudi_table.h"
 
+#include <filesystem>
 #include <set>
 
 #include "hudi/hudi_test_util.h"
@@ -185,6 +186,91 @@ TEST_F(HudiTableTest, ChangesListFileLevelAddsAndRemoves) {
   ASSERT_EQ(changes[1].changes.size(), 2u);
   EXPECT_EQ(changes[1].changes[0].type, ChangeType::kRemove);
   EXPECT_EQ(changes[1].changes[1].type, ChangeType::kAdd);
+}
+
+// Completed write instant files of the active timeline (both layouts), in
+// name order.
+std::vector<std::filesystem::path> WriteInstantFiles(const std::string& table) {
+  std::vector<std::filesystem::path> out;
+  for (const char* dir : {".hoodie", ".hoodie/timeline"}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(table + "/" + dir, ec)) {
+      const std::string ext = e.path().extension().string();
+      if (e.is_regular_file() && (ext == ".commit" || ext == ".deltacommit")) {
+        out.push_back(e.path());
+      }
+    }
+  }
+  std::sort(out.begin(), out.end(), [](const auto& a, const auto& b) {
+    return a.filename().string() < b.filename().string();
+  });
+  return out;
+}
+
+// Commit metadata that lists no file (an empty instant file here): the
+// files those commits wrote are found by listing the table's folders, so
+// every version serves the same files as the intact table.
+TEST_F(HudiTableTest, CommitsWithoutWriteStatsAreCompletedByAListing) {
+  for (const char* archive :
+       {"hudi-rs/cow/v6_complexkeygen_hivestyle.zip", "hudi-rs/cow/v8_complexkeygen_hivestyle.zip",
+        "hudi-rs/cow/v9_timebasedkeygen_nonhivestyle.zip",
+        "hudi-rs/mor/parquet/v6_simplekeygen_nonhivestyle.zip",
+        "hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip"}) {
+    SCOPED_TRACE(archive);
+    const std::string base = tmp_.path() + "/" + std::filesystem::path(archive).stem().string();
+    std::filesystem::create_directories(base + "/intact");
+    std::filesystem::create_directories(base + "/listed");
+    const std::string intact_dir = UnzipHudiTable(archive, base + "/intact");
+    const std::string listed_dir = UnzipHudiTable(archive, base + "/listed");
+    ASSERT_FALSE(intact_dir.empty() || listed_dir.empty());
+    // Every write instant but the last (its schema is the table's) loses
+    // its metadata.
+    auto files = WriteInstantFiles(listed_dir);
+    ASSERT_GE(files.size(), 2u);
+    for (size_t i = 0; i + 1 < files.size(); ++i) std::filesystem::resize_file(files[i], 0);
+    HudiTableOptions o;
+    o.cache = &cache_;
+    auto mc = ContentCache::Open({base + "/merge-cache"});
+    ASSERT_OK(mc);
+    o.merge_cache = *mc;
+    auto intact = OpenHudiTable(intact_dir, o);
+    auto listed = OpenHudiTable(listed_dir, o);
+    ASSERT_OK_AND_ASSIGN(int64_t latest, intact->LatestVersion());
+    ASSERT_OK_AND_ASSIGN(int64_t listed_latest, listed->LatestVersion());
+    EXPECT_EQ(latest, listed_latest);
+    for (int64_t v = 0; v <= latest; ++v) {
+      ASSERT_OK_AND_ASSIGN(auto a, intact->Snapshot(v));
+      ASSERT_OK_AND_ASSIGN(auto b, listed->Snapshot(v));
+      EXPECT_EQ(Paths(*a), Paths(*b)) << "version " << v;
+      ASSERT_EQ(a->files.size(), b->files.size());
+      for (size_t i = 0; i < a->files.size(); ++i) {
+        EXPECT_EQ(a->files[i].partition_values, b->files[i].partition_values);
+        EXPECT_EQ(a->files[i].size, b->files[i].size);
+      }
+    }
+  }
+}
+
+// A replace commit without metadata cannot say which file groups it
+// retired: the table is refused rather than served with them.
+TEST_F(HudiTableTest, AReplaceCommitWithoutMetadataIsRefused) {
+  const std::string dir =
+      UnzipHudiTable("hudi-rs/cow/v6_simplekeygen_nonhivestyle_overwritetable.zip", tmp_.path());
+  ASSERT_FALSE(dir.empty());
+  std::error_code ec;
+  bool emptied = false;
+  for (const auto& e : std::filesystem::directory_iterator(dir + "/.hoodie", ec)) {
+    if (e.path().extension() == ".replacecommit" && !emptied) {
+      std::filesystem::resize_file(e.path(), 0);
+      emptied = true;
+    }
+  }
+  ASSERT_TRUE(emptied);
+  HudiTableOptions o;
+  o.cache = &cache_;
+  auto t = OpenHudiTable(dir, o);
+  EXPECT_THAT(t->Snapshot(std::nullopt),
+              StatusIs(StatusCode::kUnsupported, HasSubstr("replaced file groups")));
 }
 
 TEST_F(HudiTableTest, MissingTableIsNotFound) {

@@ -5,11 +5,9 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
-#include <fstream>
 #include <map>
 #include <mutex>
 #include <optional>
-#include <sstream>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
@@ -355,15 +353,6 @@ struct Work {
   std::vector<uint64_t> positions;
 };
 
-std::optional<std::string> ReadLocalFile(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream s;
-  s << in.rdbuf();
-  if (!in && !in.eof()) return std::nullopt;
-  return std::move(s).str();
-}
-
 constexpr int64_t kEntryOverhead = 64;  // per hash-set entry, estimated
 
 }  // namespace
@@ -443,8 +432,8 @@ Result<PositionsByFile> ResolveEqualityDeletes(
   std::vector<Work*> scan;
   for (Work& w : work) {
     if (options.cache != nullptr && options.cache->Find(w.cache_key, ".eqd")) {
-      auto bytes = ReadLocalFile(options.cache->PathOf(w.cache_key, ".eqd"));
-      if (bytes) {
+      auto bytes = options.cache->Read(w.cache_key, ".eqd");
+      if (bytes.ok()) {
         if (auto positions = ParseRoaringBitmapArray(*bytes)) {
           w.positions = std::move(*positions);
           ++stats->data_files_cached;

@@ -226,11 +226,13 @@ Result<HttpCall> AzureStore::BuildCall(const std::string& method, const Target& 
 
 Result<HttpAnswer> AzureStore::Call(const std::string& method, const Target& t,
                                     const NameValues& query, const NameValues& headers,
-                                    int64_t max_bytes, const std::string& what) {
+                                    int64_t max_bytes, const std::string& what,
+                                    std::string_view body) {
   return http_->Send([&]() -> Result<HttpCall> {
     LS_ASSIGN_OR_RETURN(HttpCall call, BuildCall(method, t, query, headers, NowMillis() / 1000));
     call.max_response_bytes = max_bytes;
     if (!what.empty()) call.what = what;
+    call.body.assign(body.data(), body.size());
     return call;
   });
 }
@@ -286,7 +288,56 @@ Result<FileInfo> AzureStore::Head(const std::string& path) {
   return FileInfoFromHead(path, a);
 }
 
+Status AzureStore::Write(const std::string& path, std::string_view bytes) {
+  LS_ASSIGN_OR_RETURN(Target t, Locate(path));
+  if (t.where.key.empty() || t.where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not a blob name");
+  }
+  NameValues headers{{"x-ms-blob-type", "BlockBlob"},
+                     {"Content-Type", "application/octet-stream"},
+                     {"Content-Length", std::to_string(bytes.size())}};
+  LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("PUT", t, {}, headers, 1 << 20, "", bytes));
+  if (a.status != 201) return ErrorFor(path, a);
+  return Status::OK();
+}
+
+Status AzureStore::Delete(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(Target t, Locate(path));
+  if (t.where.key.empty() || t.where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not a blob name");
+  }
+  LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("DELETE", t, {}, {}, 1 << 20));
+  if (a.status == 202 || a.status == 200 || a.status == 404) return Status::OK();
+  return ErrorFor(path, a);
+}
+
+Status AzureStore::Touch(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(Target t, Locate(path));
+  if (t.where.key.empty() || t.where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not a blob name");
+  }
+  NameValues headers{{"x-ms-meta-lakeshareused", std::to_string(NowMillis())},
+                     {"Content-Type", "application/octet-stream"},
+                     {"Content-Length", "0"}};
+  LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("PUT", t, {{"comp", "metadata"}}, headers, 1 << 20));
+  if (a.status != 200) return ErrorFor(path, a);
+  return Status::OK();
+}
+
 Result<std::vector<FileInfo>> AzureStore::ListDirectory(const std::string& dir) {
+  return List(dir, nullptr);
+}
+
+Result<std::vector<std::string>> AzureStore::ListSubfolders(const std::string& dir) {
+  std::vector<std::string> folders;
+  LS_RETURN_IF_ERROR(List(dir, &folders).status());
+  std::sort(folders.begin(), folders.end());
+  folders.erase(std::unique(folders.begin(), folders.end()), folders.end());
+  return folders;
+}
+
+Result<std::vector<FileInfo>> AzureStore::List(const std::string& dir,
+                                               std::vector<std::string>* folders) {
   LS_ASSIGN_OR_RETURN(Target t, Locate(dir));
   std::string prefix = t.where.key;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
@@ -321,6 +372,7 @@ Result<std::vector<FileInfo>> AzureStore::ListDirectory(const std::string& dir) 
         // ADLS Gen2 lists its directories as blobs marked hdi_isfolder.
         if (props->ChildText("ResourceType") == "directory") {
           any_prefix = true;
+          if (folders != nullptr) folders->push_back(t.where.root + name);
           continue;
         }
         FileInfo info;
@@ -336,6 +388,16 @@ Result<std::vector<FileInfo>> AzureStore::ListDirectory(const std::string& dir) 
         out.push_back(std::move(info));
       }
       any_prefix = any_prefix || blobs->Child("BlobPrefix") != nullptr;
+      if (folders != nullptr) {
+        for (const XmlElement* p : blobs->Children("BlobPrefix")) {
+          std::string name = p->ChildText("Name");
+          if (name.size() <= prefix.size() + 1 || name.compare(0, prefix.size(), prefix) != 0) {
+            continue;
+          }
+          if (name.back() == '/') name.pop_back();
+          folders->push_back(t.where.root + name);
+        }
+      }
     }
     marker = x.ChildText("NextMarker");
     if (marker.empty()) break;

@@ -80,6 +80,13 @@ class AzureStore : public Storage, public UrlSigner {
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) override;
   Result<FileInfo> Head(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+  Result<std::vector<std::string>> ListSubfolders(const std::string& dir) override;
+  // Put Blob (a block blob in one request), Delete Blob, and Set Blob
+  // Metadata for Touch (it moves the blob's Last-Modified). A SAS token
+  // must grant write and delete for these.
+  Status Write(const std::string& path, std::string_view bytes) override;
+  Status Delete(const std::string& path) override;
+  Status Touch(const std::string& path) override;
 
   Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
                                const SignContext& context) override;
@@ -95,10 +102,13 @@ class AzureStore : public Storage, public UrlSigner {
   Result<Target> Locate(const std::string& path) const;
   Result<HttpCall> BuildCall(const std::string& method, const Target& t, const NameValues& query,
                              NameValues headers, int64_t now_s);
+  // `body`: sent with a PUT (its Content-Length is signed).
   Result<HttpAnswer> Call(const std::string& method, const Target& t, const NameValues& query,
                           const NameValues& headers, int64_t max_bytes = int64_t{1} << 31,
-                          const std::string& what = "");
+                          const std::string& what = "", std::string_view body = {});
   Status ErrorFor(const std::string& what, const HttpAnswer& answer) const;
+  // ListDirectory, and into `folders` (when set) the folders.
+  Result<std::vector<FileInfo>> List(const std::string& dir, std::vector<std::string>* folders);
   Result<std::string> BearerToken();
   Result<AzureUserDelegationKey> DelegationKey(int64_t needed_until_ms);
 

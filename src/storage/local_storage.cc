@@ -230,6 +230,24 @@ Result<std::vector<FileInfo>> LocalStorage::ListDirectory(const std::string& dir
   return List(dir, nullptr);
 }
 
+Result<std::vector<std::string>> LocalStorage::ListSubfolders(const std::string& dir) {
+  DIR* d = ::opendir(dir.c_str());
+  if (d == nullptr) return ErrnoStatus("list", dir, errno);
+  std::vector<std::string> out;
+  std::string base = dir.empty() || dir.back() == '/' ? dir : dir + "/";
+  while (struct dirent* e = ::readdir(d)) {
+    if (std::strcmp(e->d_name, ".") == 0 || std::strcmp(e->d_name, "..") == 0) continue;
+    std::string full = base + e->d_name;
+    struct stat st;
+    // Links to folders count as folders, as stat(2) sees them.
+    if (::stat(full.c_str(), &st) != 0 || !S_ISDIR(st.st_mode)) continue;
+    out.push_back(std::move(full));
+  }
+  ::closedir(d);
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
 Result<std::vector<FileInfo>> LocalStorage::ListDirectoryAfter(const std::string& dir,
                                                                const std::string& start_after) {
   return List(dir, &start_after);

@@ -18,6 +18,7 @@ class LocalStorage : public Storage {
   Result<std::string> ReadRange(const std::string& path, int64_t offset, int64_t length) override;
   Result<FileInfo> Head(const std::string& path) override;
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+  Result<std::vector<std::string>> ListSubfolders(const std::string& dir) override;
   // Only the entries named after `start_after` are looked at (stat).
   Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                    const std::string& start_after) override;

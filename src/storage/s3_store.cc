@@ -93,8 +93,8 @@ V4Request S3Store::RequestFor(const std::string& method, const ObjectLocation& w
 }
 
 Result<HttpCall> S3Store::BuildCall(const std::string& method, const ObjectLocation& where,
-                                    const NameValues& query, NameValues headers,
-                                    int64_t now_s) const {
+                                    const NameValues& query, NameValues headers, int64_t now_s,
+                                    const std::string& payload_sha256) const {
   V4Request r = RequestFor(method, where);
   r.query = query;
   r.headers = std::move(headers);
@@ -116,7 +116,7 @@ Result<HttpCall> S3Store::BuildCall(const std::string& method, const ObjectLocat
       break;
     }
     case S3StoreSettings::Auth::kAwsV4Header: {
-      o.payload_hash = EmptyHash();
+      o.payload_hash = payload_sha256.empty() ? EmptyHash() : payload_sha256;
       o.add_content_sha256_header = true;
       LS_ASSIGN_OR_RETURN(V4Signed s, V4SignHeaders(r, settings_.credentials, o));
       call.url = s.Url(r);
@@ -141,6 +141,18 @@ Result<HttpAnswer> S3Store::Call(const std::string& method, const ObjectLocation
                         BuildCall(method, where, query, headers, NowMillis() / 1000));
     call.max_response_bytes = max_bytes;
     if (!what.empty()) call.what = what;
+    return call;
+  });
+}
+
+Result<HttpAnswer> S3Store::CallWithBody(const std::string& method, const ObjectLocation& where,
+                                         const NameValues& headers, std::string_view body) {
+  const std::string hash = HexEncode(Sha256(body));
+  return http_->Send([&]() -> Result<HttpCall> {
+    LS_ASSIGN_OR_RETURN(HttpCall call,
+                        BuildCall(method, where, {}, headers, NowMillis() / 1000, hash));
+    call.body.assign(body.data(), body.size());
+    call.max_response_bytes = 1 << 20;
     return call;
   });
 }
@@ -203,8 +215,15 @@ Result<std::vector<FileInfo>> S3Store::ListDirectoryAfter(const std::string& dir
   return List(dir, start_after);
 }
 
-Result<std::vector<FileInfo>> S3Store::List(const std::string& dir,
-                                            const std::string& start_after) {
+Result<std::vector<std::string>> S3Store::ListSubfolders(const std::string& dir) {
+  std::vector<std::string> folders;
+  LS_RETURN_IF_ERROR(List(dir, "", &folders).status());
+  std::sort(folders.begin(), folders.end());
+  return folders;
+}
+
+Result<std::vector<FileInfo>> S3Store::List(const std::string& dir, const std::string& start_after,
+                                            std::vector<std::string>* folders) {
   LS_ASSIGN_OR_RETURN(ObjectLocation where, Locate(dir));
   std::string prefix = where.key;
   if (!prefix.empty() && prefix.back() != '/') prefix += '/';
@@ -241,6 +260,14 @@ Result<std::vector<FileInfo>> S3Store::List(const std::string& dir,
       out.push_back(std::move(info));
     }
     any_prefix = any_prefix || x.Child("CommonPrefixes") != nullptr;
+    if (folders != nullptr) {
+      for (const XmlElement* c : x.Children("CommonPrefixes")) {
+        std::string p = c->ChildText("Prefix");
+        if (p.size() <= prefix.size() + 1 || p.compare(0, prefix.size(), prefix) != 0) continue;
+        if (p.back() == '/') p.pop_back();
+        folders->push_back(where.root + p);
+      }
+    }
     if (x.ChildText("IsTruncated") != "true") break;
     token = x.ChildText("NextContinuationToken");
     if (token.empty()) return Status::Corruption(dir + ": truncated listing without a token");
@@ -251,6 +278,48 @@ Result<std::vector<FileInfo>> S3Store::List(const std::string& dir,
   std::sort(out.begin(), out.end(),
             [](const FileInfo& a, const FileInfo& b) { return a.path < b.path; });
   return out;
+}
+
+Status S3Store::Write(const std::string& path, std::string_view bytes) {
+  LS_ASSIGN_OR_RETURN(ObjectLocation where, Locate(path));
+  if (where.key.empty() || where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not an object name");
+  }
+  LS_ASSIGN_OR_RETURN(
+      HttpAnswer a,
+      CallWithBody("PUT", where, {{"Content-Type", "application/octet-stream"}}, bytes));
+  if (a.status != 200) return ErrorFor(path, a);
+  return Status::OK();
+}
+
+Status S3Store::Delete(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(ObjectLocation where, Locate(path));
+  if (where.key.empty() || where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not an object name");
+  }
+  LS_ASSIGN_OR_RETURN(HttpAnswer a, Call("DELETE", where, {}, {}, 1 << 20));
+  if (a.status == 204 || a.status == 200 || a.status == 404) return Status::OK();
+  return ErrorFor(path, a);
+}
+
+Status S3Store::Touch(const std::string& path) {
+  LS_ASSIGN_OR_RETURN(ObjectLocation where, Locate(path));
+  if (where.key.empty() || where.key.back() == '/') {
+    return Status::InvalidArgument(path + ": not an object name");
+  }
+  // GCS's XML API names these headers x-goog-; S3 and its look-alikes x-amz-.
+  const std::string prefix = settings_.service == "storage" ? "x-goog-" : "x-amz-";
+  NameValues headers{
+      {prefix + "copy-source", "/" + where.bucket + "/" + PercentEncode(where.key, true)},
+      {prefix + "metadata-directive", "REPLACE"},
+      {"Content-Type", "application/octet-stream"}};
+  LS_ASSIGN_OR_RETURN(HttpAnswer a, CallWithBody("PUT", where, headers, ""));
+  if (a.status != 200) return ErrorFor(path, a);
+  // A copy can fail after its 200 (the error is in the body).
+  if (a.body.find("<Error>") != std::string::npos) {
+    return Status::IOError(path + ": the store failed to refresh the object (CopyObject)");
+  }
+  return Status::OK();
 }
 
 int64_t S3Store::ClampExpiration(int64_t now_ms, int64_t wanted_ms) const {

@@ -54,14 +54,23 @@ class S3Store : public Storage, public UrlSigner {
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
   Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                    const std::string& start_after) override;
+  Result<std::vector<std::string>> ListSubfolders(const std::string& dir) override;
+  // PutObject (the payload's SHA-256 signed); DeleteObject; Touch is a
+  // copy of the object onto itself with its metadata replaced (CopyObject),
+  // which is what moves an object's LastModified on S3 and GCS.
+  Status Write(const std::string& path, std::string_view bytes) override;
+  Status Delete(const std::string& path) override;
+  Status Touch(const std::string& path) override;
 
   Result<PresignedUrl> Presign(const std::string& path, int64_t expiration_ms,
                                const SignContext& context) override;
   int64_t ClampExpiration(int64_t now_ms, int64_t wanted_ms) const override;
 
-  // The request a GET of `path` would send (for tests).
+  // The request a GET of `path` would send (for tests). `payload_sha256`:
+  // the hex SHA-256 of the body (default: of an empty one).
   Result<HttpCall> BuildCall(const std::string& method, const ObjectLocation& where,
-                             const NameValues& query, NameValues headers, int64_t now_s) const;
+                             const NameValues& query, NameValues headers, int64_t now_s,
+                             const std::string& payload_sha256 = "") const;
 
   const S3StoreSettings& settings() const { return settings_; }
 
@@ -75,8 +84,13 @@ class S3Store : public Storage, public UrlSigner {
   Result<HttpAnswer> Call(const std::string& method, const ObjectLocation& where,
                           const NameValues& query, const NameValues& headers,
                           int64_t max_bytes = int64_t{1} << 31, const std::string& what = "");
+  // A call with a body (PUT).
+  Result<HttpAnswer> CallWithBody(const std::string& method, const ObjectLocation& where,
+                                  const NameValues& headers, std::string_view body);
   Status ErrorFor(const std::string& what, const HttpAnswer& answer) const;
-  Result<std::vector<FileInfo>> List(const std::string& dir, const std::string& start_after);
+  // `folders`: when set, receives the common prefixes (as locations).
+  Result<std::vector<FileInfo>> List(const std::string& dir, const std::string& start_after,
+                                     std::vector<std::string>* folders = nullptr);
 
   S3StoreSettings settings_;
   Endpoint endpoint_;

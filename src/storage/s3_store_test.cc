@@ -7,6 +7,7 @@
 #include <mutex>
 #include <set>
 
+#include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/time_util.h"
 #include "testing/status_matchers.h"
@@ -25,6 +26,7 @@ struct FakeS3 {
   std::map<std::string, std::string> objects;
   int page_size = 1000;
   std::atomic<int> lists{0};
+  std::vector<std::string> copies;  // "source directive" of each CopyObject
 
   TestHttpServer::Response Handle(const TestHttpServer::Request& r) {
     TestHttpServer::Response resp;
@@ -74,6 +76,26 @@ struct FakeS3 {
       return resp;
     }
     std::string key = path.substr(3);
+    if (r.method == "PUT" && path.rfind("/b/", 0) == 0) {
+      auto source = r.headers.find("x-amz-copy-source");
+      if (source != r.headers.end()) {  // a copy onto itself: a touch
+        copies.push_back(source->second + " " + r.headers.at("x-amz-metadata-directive"));
+        resp.body = "<CopyObjectResult><LastModified>x</LastModified></CopyObjectResult>";
+        return resp;
+      }
+      if (r.headers.at("x-amz-content-sha256") != HexEncode(Sha256(r.body))) {
+        resp.status = 400;
+        resp.body = "<Error><Code>XAmzContentSHA256Mismatch</Code></Error>";
+        return resp;
+      }
+      objects[key] = r.body;
+      return resp;
+    }
+    if (r.method == "DELETE" && path.rfind("/b/", 0) == 0) {
+      objects.erase(key);
+      resp.status = 204;
+      return resp;
+    }
     auto it = objects.find(key);
     if (path.rfind("/b/", 0) != 0 || it == objects.end()) {
       resp.status = 404;
@@ -131,6 +153,22 @@ TEST_F(S3StoreTest, ReadsHeadsAndRanges) {
   EXPECT_EQ(head->size, 10);
   EXPECT_EQ(head->modification_time_ms, 1255369800000);
   EXPECT_EQ(head->path, p);
+}
+
+// The merge cache's writes: PutObject with the payload's hash signed,
+// DeleteObject (a missing object is fine), and a touch as CopyObject onto
+// itself.
+TEST_F(S3StoreTest, WritesDeletesAndTouches) {
+  const std::string p = "s3://b/cache/ab cd.parquet";
+  ASSERT_OK(store_->Write(p, "merged bytes"));
+  EXPECT_EQ(fake_.objects["cache/ab cd.parquet"], "merged bytes");
+  EXPECT_EQ(*store_->Read(p), "merged bytes");
+  ASSERT_OK(store_->Touch(p));
+  EXPECT_EQ(fake_.copies, std::vector<std::string>{"/b/cache/ab%20cd.parquet REPLACE"});
+  ASSERT_OK(store_->Delete(p));
+  EXPECT_EQ(fake_.objects.count("cache/ab cd.parquet"), 0u);
+  EXPECT_OK(store_->Delete(p));  // already gone
+  EXPECT_THAT(store_->Write("s3://b/cache/", "x"), testing::StatusIs(StatusCode::kInvalidArgument));
 }
 
 TEST_F(S3StoreTest, MissingObjectIsNotFound) {
@@ -313,6 +351,55 @@ TEST(GcsStoreTest, ListsAndReadsWithQuerySignedRequests) {
   EXPECT_EQ(url->url.find("hmac-secret"), std::string::npos);
   // The secret never travels.
   for (const auto& t : targets) EXPECT_EQ(t.find("hmac-secret"), std::string::npos);
+}
+
+// The merge cache on GCS: a PUT of the bytes and a touch (copy onto itself
+// with x-goog- headers, which the query signature covers), query-signed.
+TEST(GcsStoreTest, WritesAndTouchesWithQuerySignedRequests) {
+  std::map<std::string, std::string> objects;
+  std::vector<std::string> copies;
+  std::mutex mu;
+  testing::TestHttpServer server([&](const testing::TestHttpServer::Request& r) {
+    std::lock_guard<std::mutex> lock(mu);
+    testing::TestHttpServer::Response resp;
+    auto q = QueryOf(r.target);
+    if (q["X-Goog-Algorithm"] != "GOOG4-HMAC-SHA256" || r.headers.count("authorization")) {
+      resp.status = 403;
+      return resp;
+    }
+    const std::string path = *PercentDecode(PathOf(r.target));
+    if (r.method == "PUT" && r.headers.count("x-goog-copy-source")) {
+      if (q["X-Goog-SignedHeaders"].find("x-goog-copy-source") == std::string::npos) {
+        resp.status = 403;
+        return resp;
+      }
+      copies.push_back(r.headers.at("x-goog-copy-source") + " " +
+                       r.headers.at("x-goog-metadata-directive"));
+      return resp;
+    }
+    if (r.method == "PUT") {
+      objects[path] = r.body;
+      return resp;
+    }
+    resp.status = 404;
+    return resp;
+  });
+  S3StoreSettings s;
+  s.name = "GCS";
+  s.auth = S3StoreSettings::Auth::kGoogV4Query;
+  s.flavor = &kGoogHmacV4;
+  s.service = "storage";
+  s.region = "auto";
+  s.endpoint = server.base_url();
+  s.path_style = true;
+  s.credentials.id = "GOOGHMAC";
+  s.credentials.secret = "hmac-secret";
+  S3Store store(s, std::make_shared<HttpClient>());
+  ASSERT_OK(store.Write("gs://b/cache/k.parquet", "PAR1 bytes"));
+  ASSERT_OK(store.Touch("gs://b/cache/k.parquet"));
+  std::lock_guard<std::mutex> lock(mu);
+  EXPECT_EQ(objects["/b/cache/k.parquet"], "PAR1 bytes");
+  EXPECT_EQ(copies, std::vector<std::string>{"/b/cache/k.parquet REPLACE"});
 }
 
 }  // namespace

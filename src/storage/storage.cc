@@ -86,6 +86,22 @@ Status UrlSigner::PresignInto(const std::string& path, int64_t expiration_ms,
   return Status::OK();
 }
 
+Result<std::vector<std::string>> Storage::ListSubfolders(const std::string& dir) {
+  return Status::Unsupported(dir + ": this store cannot list folders");
+}
+
+Status Storage::Write(const std::string& path, std::string_view) {
+  return Status::Unsupported(path + ": this store cannot be written by lakeshare");
+}
+
+Status Storage::Delete(const std::string& path) {
+  return Status::Unsupported(path + ": this store cannot be written by lakeshare");
+}
+
+Status Storage::Touch(const std::string& path) {
+  return Status::Unsupported(path + ": this store cannot be written by lakeshare");
+}
+
 Result<std::vector<FileInfo>> Storage::ListDirectoryAfter(const std::string& dir,
                                                           const std::string& start_after) {
   LS_ASSIGN_OR_RETURN(std::vector<FileInfo> all, ListDirectory(dir));

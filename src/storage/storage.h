@@ -60,6 +60,22 @@ class Storage {
   // The file refers to this storage and must not outlive it.
   virtual Result<std::unique_ptr<RandomAccessFile>> OpenRandomAccess(
       const std::string& path, std::optional<int64_t> known_size);
+  // The folders directly inside `dir` (full locations, no trailing '/'),
+  // sorted: on object stores the common prefixes of a delimited listing.
+  // For readers that must discover a table's folders (Hudi's listing
+  // fallback). The default is kUnsupported.
+  virtual Result<std::vector<std::string>> ListSubfolders(const std::string& dir);
+  // Writes, for the files lakeshare derives itself (the merge cache on an
+  // object-store prefix, table/content_cache.h); tables are never written.
+  // The defaults are kUnsupported.
+  // Stores `bytes` as the whole object `path`, replacing it; readers see
+  // the old object or the new one, never a part.
+  virtual Status Write(const std::string& path, std::string_view bytes);
+  // Deletes the object `path`; a missing object is no error.
+  virtual Status Delete(const std::string& path);
+  // Makes the modification time of the object `path` now, keeping its
+  // bytes (the cache's "recently used"); kNotFound when it is missing.
+  virtual Status Touch(const std::string& path);
   // Joins a folder location and a relative path (which may contain '/').
   std::string Join(const std::string& dir, const std::string& relative) const;
   // As Join, written into *out (replacing its contents, reusing its buffer).

@@ -12,6 +12,8 @@
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/time_util.h"
+#include "storage/local_storage.h"
+#include "storage/storage.h"
 
 namespace lakeshare {
 namespace {
@@ -75,10 +77,32 @@ std::shared_ptr<ContentCache> ContentCache::Default() {
   return DefaultCache();
 }
 
+ContentCache::ContentCache(ContentCacheOptions options)
+    : options_(std::move(options)),
+      remote_(options_.dir.find("://") != std::string::npos),
+      storage_(remote_ ? options_.storage : std::make_shared<LocalStorage>()) {}
+
 Result<std::shared_ptr<ContentCache>> ContentCache::Open(ContentCacheOptions options) {
+  while (options.dir.size() > 1 && options.dir.back() == '/') options.dir.pop_back();
+  if (options.dir.find("://") != std::string::npos) {
+    if (!options.storage) {
+      return Status::InvalidArgument("the file cache (hudi.mergeCache) " + options.dir +
+                                     " is in an object store that no storage backend serves");
+    }
+    std::shared_ptr<ContentCache> cache(new ContentCache(std::move(options)));
+    auto listed = cache->storage_->ListDirectory(cache->options_.dir);
+    if (!listed.ok() && listed.status().code() != StatusCode::kNotFound) {
+      return listed.status().WithContext("the file cache (hudi.mergeCache)");
+    }
+    if (listed.ok()) {
+      for (const FileInfo& f : *listed) cache->bytes_ += f.size;
+    }
+    return cache;
+  }
   if (options.dir.empty() || options.dir[0] != '/') {
     return Status::InvalidArgument(
-        "the file cache (hudi.mergeCache) needs an absolute local folder");
+        "the file cache (hudi.mergeCache) needs an absolute local folder or an object-store "
+        "prefix");
   }
   std::error_code ec;
   fs::create_directories(options.dir, ec);
@@ -92,12 +116,25 @@ Result<std::shared_ptr<ContentCache>> ContentCache::Open(ContentCacheOptions opt
 }
 
 std::string ContentCache::PathOf(const std::string& key, std::string_view suffix) const {
+  if (remote_) return options_.dir + "/" + key + std::string(suffix);
   return options_.dir + "/" + key.substr(0, 2) + "/" + key + std::string(suffix);
 }
 
 std::optional<int64_t> ContentCache::Find(const std::string& key, std::string_view suffix) {
   if (!ValidKey(key) || !ValidSuffix(suffix)) return std::nullopt;
   const std::string path = PathOf(key, suffix);
+  if (remote_) {
+    // A store that cannot answer is a miss: the caller derives the file and
+    // its Put reports the store's trouble.
+    auto info = storage_->Head(path);
+    if (!info.ok()) return std::nullopt;
+    if (NowMillis() - info->modification_time_ms > 60000) {
+      // Best effort: a failed refresh only makes the file an earlier
+      // candidate for eviction, which min_age_ms still holds back.
+      (void)storage_->Touch(path);
+    }
+    return info->size;
+  }
   struct stat st;
   if (::stat(path.c_str(), &st) != 0 || !S_ISREG(st.st_mode)) return std::nullopt;
   int64_t mtime_ms = static_cast<int64_t>(st.st_mtim.tv_sec) * 1000 + st.st_mtim.tv_nsec / 1000000;
@@ -109,6 +146,13 @@ std::optional<int64_t> ContentCache::Find(const std::string& key, std::string_vi
 Status ContentCache::Put(const std::string& key, std::string_view suffix, std::string_view bytes) {
   if (!ValidKey(key) || !ValidSuffix(suffix)) return Status::Internal("invalid file cache key");
   const std::string path = PathOf(key, suffix);
+  if (remote_) {
+    LS_RETURN_IF_ERROR(storage_->Write(path, bytes).WithContext("the file cache"));
+    std::lock_guard<std::mutex> lock(mu_);
+    bytes_ += static_cast<int64_t>(bytes.size());
+    if (bytes_ > options_.capacity_bytes) EvictLocked();
+    return Status::OK();
+  }
   std::error_code ec;
   fs::create_directories(fs::path(path).parent_path(), ec);
   if (ec) return Status::IOError("file cache: cannot create a folder: " + ec.message());
@@ -139,9 +183,28 @@ Status ContentCache::Put(const std::string& key, std::string_view suffix, std::s
   return Status::OK();
 }
 
+Result<std::unique_ptr<RandomAccessFile>> ContentCache::OpenFile(const std::string& key,
+                                                                 std::string_view suffix,
+                                                                 std::optional<int64_t> size) {
+  if (!ValidKey(key) || !ValidSuffix(suffix)) return Status::Internal("invalid file cache key");
+  return storage_->OpenRandomAccess(PathOf(key, suffix), size);
+}
+
+Result<std::string> ContentCache::Read(const std::string& key, std::string_view suffix) {
+  if (!ValidKey(key) || !ValidSuffix(suffix)) return Status::Internal("invalid file cache key");
+  return storage_->Read(PathOf(key, suffix));
+}
+
 void ContentCache::EvictLocked() {
   // The folder may be shared: count what is there, not what this process wrote.
-  std::vector<Entry> entries = Scan(options_.dir);
+  std::vector<Entry> entries;
+  if (remote_) {
+    auto listed = storage_->ListDirectory(options_.dir);
+    if (!listed.ok()) return;  // tried again after the next store
+    for (const FileInfo& f : *listed) entries.push_back({f.path, f.size, f.modification_time_ms});
+  } else {
+    entries = Scan(options_.dir);
+  }
   int64_t total = 0;
   for (const Entry& e : entries) total += e.size;
   std::sort(entries.begin(), entries.end(),
@@ -152,7 +215,7 @@ void ContentCache::EvictLocked() {
   for (const Entry& e : entries) {
     if (total <= target) break;
     if (now - e.mtime_ms < options_.min_age_ms) break;  // in use: later files are newer
-    if (::unlink(e.path.c_str()) == 0) {
+    if (remote_ ? storage_->Delete(e.path).ok() : ::unlink(e.path.c_str()) == 0) {
       total -= e.size;
       evicted = true;
     }

@@ -92,6 +92,14 @@ Result<std::vector<FileInfo>> CountingStorage::ListDirectory(const std::string& 
   return r;
 }
 
+Result<std::vector<std::string>> CountingStorage::ListSubfolders(const std::string& dir) {
+  auto r = inner_->ListSubfolders(dir);
+  std::lock_guard<std::mutex> lock(mu_);
+  ++counts_.lists;
+  if (r.ok()) counts_.listed += static_cast<int64_t>(r->size());
+  return r;
+}
+
 Result<std::vector<FileInfo>> CountingStorage::ListDirectoryAfter(const std::string& dir,
                                                                   const std::string& start_after) {
   auto r = inner_->ListDirectoryAfter(dir, start_after);

@@ -57,6 +57,8 @@ class CountingStorage final : public Storage {
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
   Result<std::vector<FileInfo>> ListDirectoryAfter(const std::string& dir,
                                                    const std::string& start_after) override;
+  // Counted as a listing.
+  Result<std::vector<std::string>> ListSubfolders(const std::string& dir) override;
 
  private:
   class Track;  // counts one read while it runs

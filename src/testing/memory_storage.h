@@ -29,6 +29,12 @@ class MemoryStorage final : public Storage {
   // The objects directly inside `dir`, sorted; kNotFound when no object lies
   // anywhere under it.
   Result<std::vector<FileInfo>> ListDirectory(const std::string& dir) override;
+  // The common prefixes one level below `dir`; kNotFound as ListDirectory.
+  Result<std::vector<std::string>> ListSubfolders(const std::string& dir) override;
+  // Write and Touch stamp the object with the current time (NowMillis).
+  Status Write(const std::string& path, std::string_view bytes) override;
+  Status Delete(const std::string& path) override;
+  Status Touch(const std::string& path) override;
 
  private:
   struct Object {

@@ -176,3 +176,72 @@ def test_import_checks_every_table_first(lakeshare_bin, tmp_path):
     assert out.returncode == 0, out.stderr
     summary = json.loads(out.stdout)
     assert (summary["sharesCreated"], summary["tablesCreated"]) == (1, 2)  # the refused import wrote nothing
+
+
+def test_a_hudi_tables_view_is_set_through_the_api_and_the_cli(server, ops, lakeshare_bin, tmp_path,
+                                                               parquet_rows):
+    """hudiView per table in the catalog database: stored, answered, checked
+    against the format, and served: a read-optimized table's recipient gets
+    the base files only (rows as hudi_reader.py reads the read-optimized
+    view) with the description saying so; the snapshot table gets the
+    merged rows."""
+    import hudi_reader
+    from strict_client import StrictClient
+    from test_hudi import DV_CAPS, canonical_rows, served_rows
+    root = hudi_reader.unzip_table("hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip",
+                                   str(tmp_path / "trips"))
+    tables = "/shares/t_share/schemas/hv/tables"
+    ro = ops.ok("POST", tables, {"name": "trips_ro", "location": root, "format": "hudi",
+                                 "hudiView": "Read_Optimized"}, status=201)
+    assert (ro["format"], ro["hudiView"]) == ("hudi", "read_optimized")
+    snap = ops.ok("POST", tables, {"name": "trips", "location": root, "format": "hudi"}, status=201)
+    assert snap["hudiView"] == "snapshot"
+    refused(ops.call("POST", tables, {"name": "d", "location": SIMPLE, "hudiView": "read_optimized"}),
+            "hudi tables only")
+    refused(ops.call("POST", tables, {"name": "d", "location": root, "format": "hudi", "hudiView": "incremental"}),
+            "hudiView")
+    assert "hudiView" not in ops.ok("POST", tables, {"name": "d", "location": SIMPLE}, status=201)
+    assert ops.ok("GET", tables + "/trips_ro")["hudiView"] == "read_optimized"
+    listed = {t["name"]: t.get("hudiView") for t in ops.ok("GET", tables)["items"]}
+    assert listed == {"d": None, "trips": "snapshot", "trips_ro": "read_optimized"}
+    # A read-optimized table cannot become a delta table without going back to snapshot.
+    refused(ops.call("PATCH", tables + "/trips_ro", {"format": "delta", "check": False}), "hudi tables only")
+
+    ops.ok("POST", "/recipients", {"name": "hv_r"}, status=201)
+    ops.ok("PUT", "/recipients/hv_r/grants/t_share")
+    token = ops.ok("POST", "/recipients/hv_r/tokens", {}, status=201)["bearerToken"]
+    client = StrictClient(server.endpoint_url, token)
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    t = hudi_reader.HudiTable(root, parquet)
+    downloads = str(tmp_path / "downloads")
+
+    def served(name):
+        res = client.query("t_share", "hv", name, body={}, capabilities=DV_CAPS)
+        return res, canonical_rows([r for _, r in served_rows(res, downloads, parquet)], res.schema)
+
+    res, got = served("trips_ro")
+    assert "Read-optimized" in (res.metadata.get("description") or "")
+    assert got == canonical_rows([r for _, r in t.rows(t.latest, read_optimized=True)], res.schema)
+    res, got = served("trips")
+    assert "Read-optimized" not in (res.metadata.get("description") or "")
+    merged = canonical_rows([r for _, r in t.rows(t.latest)], res.schema)
+    assert got == merged
+    assert merged != canonical_rows([r for _, r in t.rows(t.latest, read_optimized=True)], res.schema)
+
+    # The CLI: --hudi-view on update, then the table is served merged.
+    base = ["admin", "--url", server.base_url, "-u", ADMIN_USER, "--json"]
+    out = run_cli(lakeshare_bin, base + ["table", "update", "t_share", "hv", "trips_ro", "--hudi-view", "snapshot"],
+                  stdin=ADMIN_PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["hudiView"] == "snapshot"
+    assert served("trips_ro")[1] == merged
+    out = run_cli(lakeshare_bin, base + ["table", "add", "t_share", "hv", "cli_ro", "--location", root,
+                                         "--format", "hudi", "--hudi-view", "read_optimized"],
+                  stdin=ADMIN_PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["hudiView"] == "read_optimized"
+    assert "Read-optimized" in (client.query("t_share", "hv", "cli_ro", body={}, capabilities=DV_CAPS)
+                                .metadata.get("description") or "")
+    # The view is a column of the catalog database.
+    views = {r[0]: r[1] for r in server.db.query("SELECT name, hudi_view FROM shared_tables")}
+    assert views["cli_ro"] == "read_optimized" and views["trips"] == ""  # NULL: snapshot

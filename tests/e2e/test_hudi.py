@@ -330,6 +330,61 @@ def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
         server.stop_and_check()
 
 
+LISTED = ["hudi-rs/cow/v6_complexkeygen_hivestyle.zip", "hudi-rs/cow/v9_timebasedkeygen_nonhivestyle.zip",
+          "hudi-rs/mor/parquet/v6_simplekeygen_nonhivestyle.zip",
+          "hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip"]
+
+
+def write_instant_files(root):
+    """Completed commit/deltacommit files of the active timeline, in name order."""
+    out = []
+    for d in (os.path.join(root, ".hoodie"), os.path.join(root, ".hoodie", "timeline")):
+        if os.path.isdir(d):
+            out += [os.path.join(d, n) for n in os.listdir(d)
+                    if re.search(r"\.(commit|deltacommit)$", n) and os.path.isfile(os.path.join(d, n))]
+    return sorted(out, key=os.path.basename)
+
+
+def test_commits_without_metadata_are_listed(lakeshare_bin, tmp_path, parquet_rows):
+    """Tables made incomplete here: every completed write instant file but
+    the last is emptied (its commit metadata, the file listing, is gone), so
+    the server finds those commits' files by listing the partition folders.
+    Every version still serves exactly the rows hudi_reader.py reads from an
+    intact copy, in both response formats."""
+    tables, intact = [], {}
+    for archive in LISTED:
+        name = table_name(archive)
+        intact[name] = hudi_reader.unzip_table(archive, str(tmp_path / "intact" / name))
+        root = hudi_reader.unzip_table(archive, str(tmp_path / "listed" / name))
+        files = write_instant_files(root)
+        assert len(files) >= 2, archive
+        for f in files[:-1]:
+            open(f, "wb").close()
+        tables.append({"name": name, "location": root, "format": "hudi", "historyShared": True})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": [SHARE]}],
+        "hudi": {"mergeCache": str(tmp_path / "merge-cache")},
+    }
+    server = launch_server(lakeshare_bin, config, str(tmp_path / "conf"), name="hudi-listed")
+    try:
+        client = StrictClient(server.endpoint_url, TOKEN, server)
+        parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+        for name, root in intact.items():
+            t = hudi_reader.HudiTable(root, parquet)
+            assert client.table_version(SHARE, SCHEMA, name) == t.latest
+            for v in range(t.latest + 1):
+                for caps in (DV_CAPS, PARQUET_CAPS):
+                    res = client.query(SHARE, SCHEMA, name, body={"version": v}, capabilities=caps)
+                    got = served_rows(res, str(tmp_path / "downloads"), parquet)
+                    check_partition_values(got, res.schema, name)
+                    want = canonical_rows([r for _, r in t.rows(v)], res.schema)
+                    assert canonical_rows([r for _, r in got], res.schema) == want, (name, v, caps)
+    finally:
+        server.stop_and_check()
+
+
 def test_unknown_versions_and_missing_tables_are_clear_errors(hudi):
     client, roots, _, _ = hudi
     name = table_name("hudi-rs/cow/v6_nonpartitioned.zip")

@@ -79,3 +79,65 @@ def test_cloud_hudi_versions_match_the_independent_reader(hudi_cloud, name):
                     if storage == "s3":
                         emulators.assert_same_s3_signature(url)
     assert store_urls > 0, "no base file was served from the store"
+
+
+@pytest.mark.parametrize("storage", ["s3", "azure"])
+def test_merge_cache_under_an_object_store_prefix(storage, lakeshare_bin, tmp_path, parquet_rows):
+    """hudi.mergeCache as an s3:// or abfss:// prefix: merged slices are
+    written into the store (one object per slice, named by its content key),
+    served at URLs the store signed, read back exactly, and a restarted
+    server (or a replica) finds them there instead of merging again."""
+    base = str(tmp_path)
+    emulator = start_emulator(storage, lakeshare_bin, os.path.join(base, "emulator"))
+    servers = []
+    try:
+        name = "mor_v8"
+        root = hudi_reader.unzip_table(ARCHIVES[name], os.path.join(base, "tables", name))
+        emulator.upload_tree(root, BUCKET, "tables/hudi-" + name)
+        config = {
+            "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+            "shares": [{"name": "hudi", "schemas": [{"name": "t", "tables": [
+                {"name": name, "location": cloud_location(storage, "hudi-" + name), "format": "hudi",
+                 "historyShared": True}]}]}],
+            "recipients": [{"name": "r", "token": TOKEN, "shares": ["hudi"]}],
+            "storage": [storage_entry(storage, emulator)],
+            "hudi": {"mergeCache": cloud_location(storage, "merge-cache/")},
+        }
+        parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+        t = hudi_reader.HudiTable(root, parquet)
+        emulator_prefix = "http://127.0.0.1:%d/" % emulator.port
+
+        def serve(run):
+            server = launch_server(lakeshare_bin, config, os.path.join(base, "conf%d" % run),
+                                   name="hudi-cache-%s-%d" % (storage, run))
+            servers.append(server)
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            merged = set()
+            for v in sorted({t.latest // 2, t.latest}):
+                res = client.query("hudi", "t", name, body={"version": v}, capabilities=PARQUET_CAPS)
+                got = served_rows(res, os.path.join(base, "downloads%d" % run), parquet)
+                want = canonical_rows([r for _, r in t.rows(v)], res.schema)
+                assert canonical_rows([r for _, r in got], res.schema) == want, (storage, v)
+                for f in res.files:
+                    assert f["url"].startswith(emulator_prefix), f["url"]  # every URL: the store's
+                    path = f["url"].split("?", 1)[0]
+                    if "/tables/merge-cache/" in path:
+                        merged.add(path.rsplit("/", 1)[1])
+                        if storage == "s3":
+                            emulators.assert_same_s3_signature(f["url"])
+            server.stop_and_check()
+            return merged
+
+        merged = serve(1)
+        assert merged, "the table has slices with updates: some files must be merged"
+        objects = emulator.modification_times_ms(BUCKET, "tables/merge-cache")
+        assert merged <= set(objects), (merged, sorted(objects))
+        assert all(k.endswith(".parquet") and "/" not in k for k in objects), sorted(objects)
+        # A second server finds every merged slice in the store: same objects, none rewritten.
+        assert serve(2) == merged
+        assert emulator.modification_times_ms(BUCKET, "tables/merge-cache") == objects
+    finally:
+        for s in servers:
+            if s.alive():
+                s.stop()
+        emulator.stop()
