@@ -339,6 +339,108 @@ std::string FormatTimestamp(int64_t value, int digits, char sep) {
   return out;
 }
 
+// Two decimal digits at s[pos] (then pos += 2), or -1.
+int TwoDigits(std::string_view s, size_t pos) {
+  if (pos + 2 > s.size() || s[pos] < '0' || s[pos] > '9' || s[pos + 1] < '0' || s[pos + 1] > '9') {
+    return -1;
+  }
+  return (s[pos] - '0') * 10 + (s[pos + 1] - '0');
+}
+
+// Iceberg's JSON single-value time ("22:31", "22:31:08", "22:31:08.123456"):
+// microseconds after midnight. `*pos` is advanced past it. Digits below a
+// microsecond must be zero: the value would not be exact otherwise.
+std::optional<int64_t> ParseJsonTime(std::string_view s, size_t* pos) {
+  size_t p = *pos;
+  const int h = TwoDigits(s, p);
+  if (h < 0 || h > 23 || p + 2 >= s.size() || s[p + 2] != ':') return std::nullopt;
+  const int m = TwoDigits(s, p + 3);
+  if (m < 0 || m > 59) return std::nullopt;
+  p += 5;
+  int sec = 0;
+  int64_t micros = 0;
+  if (p < s.size() && s[p] == ':') {
+    sec = TwoDigits(s, p + 1);
+    if (sec < 0 || sec > 59) return std::nullopt;
+    p += 3;
+    if (p < s.size() && s[p] == '.') {
+      ++p;
+      int digits = 0;
+      for (; p < s.size() && s[p] >= '0' && s[p] <= '9'; ++p, ++digits) {
+        if (digits < 6) {
+          micros = micros * 10 + (s[p] - '0');
+        } else if (s[p] != '0') {
+          return std::nullopt;  // below a microsecond
+        }
+      }
+      if (digits == 0 || digits > 9) return std::nullopt;
+      for (int i = digits; i < 6; ++i) micros *= 10;
+    }
+  }
+  *pos = p;
+  return (int64_t{h} * 3600 + m * 60 + sec) * 1000000 + micros;
+}
+
+// "2017-11-16T22:31:08.123456" (timestamp) or with a zone offset ("+00:00",
+// "-08:00", "Z": timestamptz, converted to UTC): microseconds since the epoch.
+std::optional<int64_t> ParseJsonTimestamp(std::string_view s, bool with_zone) {
+  const size_t t = s.find('T');
+  if (t == std::string_view::npos) return std::nullopt;
+  auto days = ParseDate(s.substr(0, t));
+  if (!days.ok()) return std::nullopt;
+  size_t pos = t + 1;
+  auto time = ParseJsonTime(s, &pos);
+  if (!time) return std::nullopt;
+  int64_t offset_minutes = 0;
+  if (with_zone) {
+    if (pos < s.size() && s[pos] == 'Z') {
+      ++pos;
+    } else if (pos < s.size() && (s[pos] == '+' || s[pos] == '-')) {
+      const int oh = TwoDigits(s, pos + 1);
+      const int om = pos + 3 < s.size() && s[pos + 3] == ':' ? TwoDigits(s, pos + 4) : -1;
+      if (oh < 0 || oh > 18 || om < 0 || om > 59) return std::nullopt;
+      offset_minutes = (s[pos] == '-' ? -1 : 1) * (int64_t{oh} * 60 + om);
+      pos += 6;
+    } else {
+      return std::nullopt;
+    }
+  }
+  if (pos != s.size()) return std::nullopt;
+  return (*days * 86400 - offset_minutes * 60) * 1000000 + *time;
+}
+
+// Hex text ("0aff") as bytes; nullopt for an odd length or a non-hex digit.
+std::optional<std::string> ParseHex(std::string_view s) {
+  if (s.size() % 2 != 0) return std::nullopt;
+  auto nibble = [](char c) -> int {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+    return -1;
+  };
+  std::string out;
+  out.reserve(s.size() / 2);
+  for (size_t i = 0; i < s.size(); i += 2) {
+    const int hi = nibble(s[i]), lo = nibble(s[i + 1]);
+    if (hi < 0 || lo < 0) return std::nullopt;
+    out.push_back(static_cast<char>(hi * 16 + lo));
+  }
+  return out;
+}
+
+// "f79c3e09-677c-4bbd-a479-3f349cb785e7" as its 16 bytes (big-endian, as
+// Iceberg stores a uuid).
+std::optional<std::string> ParseUuid(std::string_view s) {
+  if (s.size() != 36 || s[8] != '-' || s[13] != '-' || s[18] != '-' || s[23] != '-') {
+    return std::nullopt;
+  }
+  std::string hex;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (i != 8 && i != 13 && i != 18 && i != 23) hex.push_back(s[i]);
+  }
+  return ParseHex(hex);
+}
+
 }  // namespace
 
 std::string TypeName(const Type& t) {
@@ -737,6 +839,40 @@ std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field) 
       if (!days.ok()) return std::nullopt;
       d.kind = K::kInt;
       d.i = *days;
+      return d;
+    }
+    case TypeId::kTime: {
+      if (!v.is_string()) return std::nullopt;
+      std::string_view text = v.as_string();
+      size_t pos = 0;
+      auto micros = ParseJsonTime(text, &pos);
+      if (!micros || pos != text.size()) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = *micros;
+      return d;
+    }
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz: {
+      if (!v.is_string()) return std::nullopt;
+      auto micros = ParseJsonTimestamp(v.as_string(), field.type->id == TypeId::kTimestampTz);
+      if (!micros) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = *micros;
+      return d;
+    }
+    case TypeId::kUuid:
+    case TypeId::kFixed:
+    case TypeId::kBinary: {
+      if (!v.is_string()) return std::nullopt;
+      auto bytes =
+          field.type->id == TypeId::kUuid ? ParseUuid(v.as_string()) : ParseHex(v.as_string());
+      if (!bytes) return std::nullopt;
+      if (field.type->id == TypeId::kFixed &&
+          static_cast<int64_t>(bytes->size()) != field.type->length) {
+        return std::nullopt;
+      }
+      d.kind = K::kBytes;
+      d.bytes = std::move(*bytes);
       return d;
     }
     case TypeId::kDecimal: {

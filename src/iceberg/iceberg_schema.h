@@ -133,9 +133,11 @@ Result<std::optional<std::string>> PartitionValueString(const Type& type,
 std::optional<PartitionDatum> BoundToPartitionDatum(const Type& type, std::string_view bytes);
 
 // The partition datum of a field's v3 `initial-default` (Iceberg's JSON
-// single-value serialization, e.g. -1, "123.45", "2024-01-01", "abc"), for
-// boolean, int, long, float, double, decimal, date and string fields;
-// nullopt for other types or a value that does not parse.
+// single-value serialization, e.g. -1, "123.45", "2024-01-01", "abc",
+// "22:31:08.123456", "2017-11-16T22:31:08.123456[+00:00]", a uuid's text, hex
+// for fixed and binary), for the types IsExposablePartitionType accepts;
+// nullopt for other types (nested, nanosecond timestamps) or a value that
+// does not parse or has digits below a microsecond.
 std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field);
 
 // Decimal text of an unscaled big-endian two's-complement integer with

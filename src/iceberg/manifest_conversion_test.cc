@@ -156,7 +156,59 @@ TEST(DefaultToPartitionDatum, ParsesTheJsonSingleValueForms) {
   EXPECT_EQ(str("string", R"("HELLO")"), "HELLO");
   EXPECT_EQ(str("int", "3000000000"), "none");           // out of range
   EXPECT_EQ(str("decimal(16, 2)", R"("1.5")"), "none");  // wrong scale
-  EXPECT_EQ(str("time", R"("00:00:00.012345")"), "none");
+}
+
+TEST(DefaultToPartitionDatum, ParsesTimesTimestampsAndBytes) {
+  auto str = [](const char* type, const char* value) {
+    auto f = ParseSchema(boost::json::parse(
+        std::string(R"({"type":"struct","fields":[{"id":1,"name":"c","required":false,"type":")") +
+        type + R"(","initial-default":)" + value + "}]}"));
+    if (!f.ok()) return std::string("bad schema");
+    auto d = DefaultToPartitionDatum(f->fields[0]);
+    if (!d) return std::string("none");
+    auto s = PartitionValueString(*f->fields[0].type, *d);
+    return s.ok() && *s ? **s : std::string("null");
+  };
+  // time: microseconds after midnight, as time partition values are.
+  EXPECT_EQ(str("time", R"("00:00:00.012345")"), "12345");
+  EXPECT_EQ(str("time", R"("22:31:08.123456")"), "81068123456");
+  EXPECT_EQ(str("time", R"("22:31:08")"), "81068000000");
+  EXPECT_EQ(str("time", R"("22:31")"), "81060000000");
+  EXPECT_EQ(str("time", R"("22:31:08.1")"), "81068100000");
+  EXPECT_EQ(str("time", R"("22:31:08.123456000")"), "81068123456");
+  EXPECT_EQ(str("time", R"("22:31:08.123456789")"), "none");  // below a microsecond
+  EXPECT_EQ(str("time", R"("24:00:00")"), "none");
+  EXPECT_EQ(str("time", R"("22:31:08.")"), "none");
+  EXPECT_EQ(str("time", R"("22:31:08Z")"), "none");
+  EXPECT_EQ(str("time", "81068123456"), "none");
+  // timestamps: UTC, microseconds, the protocol's "yyyy-mm-dd hh:mm:ss.ffffff".
+  EXPECT_EQ(str("timestamp", R"("2017-11-16T22:31:08.123456")"), "2017-11-16 22:31:08.123456");
+  EXPECT_EQ(str("timestamp", R"("1969-12-31T23:59:59.999999")"), "1969-12-31 23:59:59.999999");
+  EXPECT_EQ(str("timestamp", R"("2017-11-16T22:31:08.123456+00:00")"), "none");  // no zone here
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08.123456+00:00")"),
+            "2017-11-16 22:31:08.123456");
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08Z")"), "2017-11-16 22:31:08.000000");
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08.5-08:00")"), "2017-11-17 06:31:08.500000");
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08.123456")"), "none");  // zone required
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16 22:31:08+00:00")"), "none");
+  EXPECT_EQ(str("timestamptz", R"("2017-13-16T22:31:08+00:00")"), "none");
+  EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08+0000")"), "none");
+  // nanosecond timestamps have no partition form: refused (a 400 upstream).
+  EXPECT_EQ(str("timestamp_ns", R"("2017-11-16T22:31:08.123456789")"), "none");
+  EXPECT_EQ(str("timestamptz_ns", R"("2017-11-16T22:31:08.123456789+00:00")"), "none");
+  // binary, fixed and uuid: one character per byte, as their partition values.
+  EXPECT_EQ(str("binary", R"("00017fff")"), std::string("\x00\x01\x7f\xc3\xbf", 5));
+  EXPECT_EQ(str("binary", R"("")"), "");
+  EXPECT_EQ(str("binary", R"("0g")"), "none");
+  EXPECT_EQ(str("binary", R"("012")"), "none");
+  EXPECT_EQ(str("fixed[2]", R"("4142")"), "AB");
+  EXPECT_EQ(str("fixed[2]", R"("414243")"), "none");  // not the fixed length
+  EXPECT_EQ(str("uuid", R"("f79c3e09-677c-4bbd-a479-3f349cb785e7")"),
+            "\xc3\xb7\xc2\x9c>\t\x67|K\xc2\xbd\xc2\xa4y?4\xc2\x9c\xc2\xb7\xc2\x85\xc3\xa7");
+  EXPECT_EQ(str("uuid", R"("F79C3E09-677C-4BBD-A479-3F349CB785E7")"),
+            str("uuid", R"("f79c3e09-677c-4bbd-a479-3f349cb785e7")"));
+  EXPECT_EQ(str("uuid", R"("f79c3e09677c4bbda4793f349cb785e7")"), "none");
+  EXPECT_EQ(str("uuid", "5"), "none");
 }
 
 }  // namespace

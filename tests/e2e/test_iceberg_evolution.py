@@ -290,3 +290,107 @@ def test_orc_and_avro_data_files_are_refused_naming_the_format(impala_v3, name):
         err = client.parse_error(client.query_raw("v3", "s", name, capabilities=caps), 400,
                                  "UNSUPPORTED_OPERATION")
         assert "in %s format" % NOT_PARQUET[name] in err.message, err.message
+
+
+# ---------------------------------------------------------------------------
+# Initial defaults of time, timestamp, binary, fixed and uuid columns
+# ---------------------------------------------------------------------------
+
+# Columns added (v3) with an initial default in Iceberg's JSON single-value
+# form; the generated files predate them.
+DEFAULTED = [
+    {"id": 6, "name": "t_time", "required": False, "type": "time", "initial-default": "22:31:08.123456"},
+    {"id": 7, "name": "t_ts", "required": False, "type": "timestamp",
+     "initial-default": "2017-11-16T22:31:08.5"},
+    {"id": 8, "name": "t_tstz", "required": False, "type": "timestamptz",
+     "initial-default": "2024-01-15T10:30:45.123456-02:00"},
+    {"id": 9, "name": "t_uuid", "required": False, "type": "uuid",
+     "initial-default": "f79c3e09-677c-4bbd-a479-3f349cb785e7"},
+    {"id": 10, "name": "t_bin", "required": False, "type": "binary", "initial-default": "00017fff41"},
+    {"id": 11, "name": "t_fixed", "required": False, "type": "fixed[3]", "initial-default": "e282ac"},
+]
+
+
+def _default_partition_value(field):
+    """The protocol partition value of a default, computed here from the
+    spec's forms (independently of the server)."""
+    import datetime
+    import uuid
+    t, v = field["type"], field["initial-default"]
+    if t == "time":
+        tm = datetime.time.fromisoformat(v)
+        return str(((tm.hour * 60 + tm.minute) * 60 + tm.second) * 1000000 + tm.microsecond)
+    if t in ("timestamp", "timestamptz"):
+        dt = datetime.datetime.fromisoformat(v)
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    raw = uuid.UUID(v).bytes if t == "uuid" else bytes.fromhex(v)
+    return raw.decode("latin-1")  # one character per byte (PROTOCOL.md)
+
+
+def _add_defaulted_columns(table, extra):
+    path = iceberg_meta.current_metadata_file(table)
+    with open(path) as f:
+        m = json.load(f)
+    fields = m["schemas"][0]["fields"] + extra
+    m["schemas"].append({"type": "struct", "schema-id": 1, "fields": fields})
+    m["current-schema-id"] = 1
+    m["last-column-id"] = max(f["id"] for f in fields)
+    with open(path, "w") as f:
+        json.dump(m, f)
+
+
+@pytest.fixture(scope="module")
+def defaulted(lakeshare_bin, tmp_path_factory):
+    base = str(tmp_path_factory.mktemp("icedef"))
+    tables = []
+    for name, extra in (("typed", DEFAULTED),
+                        ("nanos", [{"id": 6, "name": "t_ns", "required": False, "type": "timestamp_ns",
+                                    "initial-default": "2017-11-16T22:31:08.123456789"}])):
+        table = os.path.join(base, name)
+        p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "3",
+                            "--snapshots", "1", "--rows-per-file", "2"],
+                           capture_output=True, text=True, timeout=300)
+        assert p.returncode == 0, p.stderr
+        _add_defaulted_columns(table, extra)
+        tables.append({"name": name, "location": table, "format": "iceberg"})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "def", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["def"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icedef")
+    yield StrictClient(server.endpoint_url, TOKEN, server)
+    server.stop_and_check()
+
+
+def test_defaults_of_time_timestamp_and_binary_types_are_partition_values(defaulted):
+    client = defaulted
+    q = client.query("def", "s", "typed", capabilities="responseformat=delta;readerfeatures=timestampntz")
+    md = q.metadata
+    parts = md["partitionColumns"]
+    assert set(f["name"] for f in DEFAULTED) <= set(parts), parts
+    types = {f["name"]: f["type"] for f in json.loads(md["schemaString"])["fields"]}
+    assert types["t_time"] == "long" and types["t_ts"] == "timestamp_ntz" and \
+        types["t_tstz"] == "timestamp", types
+    assert all(types[f["name"]] == "binary" for f in DEFAULTED[3:]), types
+    assert len(q.files) == 3
+    for f in q.files:
+        values = add_of(f)["partitionValues"]
+        for field in DEFAULTED:
+            assert values[field["name"]] == _default_partition_value(field), (field, values)
+    # The literal forms, for the record.
+    values = add_of(q.files[0])["partitionValues"]
+    assert values["t_time"] == "81068123456"
+    assert values["t_ts"] == "2017-11-16 22:31:08.500000"
+    assert values["t_tstz"] == "2024-01-15 12:30:45.123456"
+    assert values["t_bin"] == "\x00\x01\x7f\xff\x41"
+    assert values["t_fixed"] == "\xe2\x82\xac"
+
+
+def test_a_nanosecond_default_is_refused_naming_the_column(defaulted):
+    client = defaulted
+    err = client.parse_error(client.query_raw("def", "s", "nanos", capabilities="responseformat=parquet"),
+                             400, "UNSUPPORTED_OPERATION")
+    assert "'t_ns'" in err.message and "initial default" in err.message, err.message
