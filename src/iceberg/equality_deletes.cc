@@ -13,6 +13,7 @@
 #include "common/encoding.h"
 #include "common/strings.h"
 #include "common/thread_pool.h"
+#include "iceberg/avro_file.h"
 #include "parquet/parquet_reader.h"
 #include "parquet/record_view.h"
 #include "table/deletion_vector_bytes.h"
@@ -334,6 +335,186 @@ Status ForEachKey(Storage& storage, const std::string& path, const std::vector<K
   return Status::OK();
 }
 
+// Avro equality delete files: read whole (Avro has no footer to seek by),
+// at most this size, as Avro position delete files are.
+constexpr int64_t kMaxAvroDeleteFileBytes = int64_t{256} << 20;
+
+// Field id -> names path of every record field of an Avro schema (JSON),
+// through records and unions of records; `any_id` tells whether the writer
+// recorded field ids at all.
+void CollectAvroFieldIds(const boost::json::value& schema, std::vector<std::string>* path,
+                         std::map<int32_t, std::vector<std::string>>* out, int depth) {
+  if (depth > 32) return;
+  if (schema.is_array()) {
+    for (const boost::json::value& branch : schema.as_array()) {
+      CollectAvroFieldIds(branch, path, out, depth + 1);
+    }
+    return;
+  }
+  if (!schema.is_object()) return;
+  const boost::json::object& o = schema.as_object();
+  const boost::json::value* fields = o.if_contains("fields");
+  if (fields == nullptr || !fields->is_array()) return;
+  for (const boost::json::value& f : fields->as_array()) {
+    if (!f.is_object()) continue;
+    const boost::json::value* name = f.as_object().if_contains("name");
+    if (name == nullptr || !name->is_string()) continue;
+    path->emplace_back(name->as_string());
+    const boost::json::value* id = f.as_object().if_contains("field-id");
+    if (id != nullptr && id->is_int64()) out->emplace(static_cast<int32_t>(id->as_int64()), *path);
+    if (const boost::json::value* type = f.as_object().if_contains("type")) {
+      CollectAvroFieldIds(*type, path, out, depth + 1);
+    }
+    path->pop_back();
+  }
+}
+
+// Appends the Avro value `v` of an equality key column of `type` (nullptr:
+// a field no schema has any more) in the form AppendValue gives parquet's.
+Status AppendAvroValue(const AvroValue& v, const Type* type, std::string* key) {
+  if (v.IsNull()) {
+    ek::AppendNull(key);
+    return Status::OK();
+  }
+  const TypeId id = type != nullptr ? type->id : TypeId::kUnknown;
+  switch (id) {
+    case TypeId::kBoolean: {
+      LS_ASSIGN_OR_RETURN(bool b, v.AsBool());
+      ek::AppendBool(key, b);
+      return Status::OK();
+    }
+    case TypeId::kInt:
+    case TypeId::kLong:
+    case TypeId::kDate:
+    case TypeId::kTime:  // time-micros
+    case TypeId::kTimestamp:
+    case TypeId::kTimestampTz:  // timestamp-micros
+    case TypeId::kTimestampNs:
+    case TypeId::kTimestampTzNs: {  // timestamp-nanos
+      LS_ASSIGN_OR_RETURN(int64_t i, v.AsInt64());
+      ek::AppendInt(key, i);
+      return Status::OK();
+    }
+    case TypeId::kFloat:
+    case TypeId::kDouble: {
+      LS_ASSIGN_OR_RETURN(double d, v.AsDouble());
+      ek::AppendDouble(key, d);
+      return Status::OK();
+    }
+    case TypeId::kDecimal: {
+      // Big-endian two's-complement unscaled value (fixed or bytes).
+      LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
+      if (b.empty() || b.size() > 16) {
+        return Status::Corruption("a decimal key value of " + std::to_string(b.size()) + " bytes");
+      }
+      unsigned __int128 u =
+          static_cast<signed char>(b[0]) < 0 ? ~static_cast<unsigned __int128>(0) : 0;
+      for (char c : b) u = (u << 8) | static_cast<unsigned char>(c);
+      ek::AppendDecimal(key, static_cast<__int128>(u));
+      return Status::OK();
+    }
+    case TypeId::kString:
+    case TypeId::kUuid:
+    case TypeId::kFixed:
+    case TypeId::kBinary: {
+      LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
+      ek::AppendBytes(key, b);
+      return Status::OK();
+    }
+    case TypeId::kUnknown:
+      break;  // a dropped field: by the Avro type below
+    default:
+      return Status::Corruption("an equality key column of type " + TypeName(*type));
+  }
+  switch (v.type()) {
+    case AVRO_BOOLEAN: {
+      LS_ASSIGN_OR_RETURN(bool b, v.AsBool());
+      ek::AppendBool(key, b);
+      return Status::OK();
+    }
+    case AVRO_INT32:
+    case AVRO_INT64: {
+      LS_ASSIGN_OR_RETURN(int64_t i, v.AsInt64());
+      ek::AppendInt(key, i);
+      return Status::OK();
+    }
+    case AVRO_FLOAT:
+    case AVRO_DOUBLE: {
+      LS_ASSIGN_OR_RETURN(double d, v.AsDouble());
+      ek::AppendDouble(key, d);
+      return Status::OK();
+    }
+    default: {
+      LS_ASSIGN_OR_RETURN(std::string_view b, v.AsBytes());
+      ek::AppendBytes(key, b);
+      return Status::OK();
+    }
+  }
+}
+
+// ForEachKey for an equality delete file in Avro: key columns by the Avro
+// schema's field ids (by name for a writer that recorded none); every key
+// column must be there. The whole file counts against the scan bytes.
+Status ForEachAvroKey(Storage& storage, const std::string& path,
+                      const std::vector<KeyField>& fields, ScanBudget* budget, const KeyFn& fn) {
+  LS_RETURN_IF_ERROR(budget->CheckTime());
+  const std::string what = "equality delete file '" + Basename(path) + "'";
+  LS_ASSIGN_OR_RETURN(FileInfo info, storage.Head(path));
+  if (info.size > kMaxAvroDeleteFileBytes) {
+    return Status::TooLarge(what + " is larger than " + std::to_string(kMaxAvroDeleteFileBytes) +
+                            " bytes");
+  }
+  if (budget->bytes.fetch_sub(info.size) < info.size) {
+    return Status::TooLarge("resolving the snapshot's equality deletes would read more than " +
+                            std::to_string(budget->max_bytes) + " bytes of key columns");
+  }
+  LS_ASSIGN_OR_RETURN(std::string bytes, storage.Read(path));
+  auto reader = AvroFileReader::Open(std::move(bytes), what);
+  if (!reader.ok()) return reader.status();
+  std::map<int32_t, std::vector<std::string>> by_id;
+  if (auto schema = (*reader)->Meta("avro.schema")) {
+    boost::system::error_code ec;
+    boost::json::value json = boost::json::parse(*schema, ec);
+    std::vector<std::string> names;
+    if (!ec) CollectAvroFieldIds(json, &names, &by_id, 0);
+  }
+  std::vector<std::vector<std::string>> paths;
+  for (const KeyField& f : fields) {
+    auto it = by_id.find(f.id);
+    if (it != by_id.end()) {
+      paths.push_back(it->second);
+    } else if (by_id.empty() && !f.names.empty()) {
+      paths.push_back(f.names);
+    } else {
+      return Status::Corruption(what + " has no column with field id " + std::to_string(f.id));
+    }
+  }
+  std::string key;
+  std::vector<size_t> ends(fields.size());
+  int64_t row = 0;
+  return (*reader)->ForEach([&](const AvroValue& record) -> Status {
+    if (row % kRowsPerTimeCheck == kRowsPerTimeCheck - 1) LS_RETURN_IF_ERROR(budget->CheckTime());
+    key.clear();
+    for (size_t i = 0; i < fields.size(); ++i) {
+      std::optional<AvroValue> v = record;
+      for (size_t k = 0; k < paths[i].size() && v && !v->IsNull(); ++k) {
+        v = v->Field(paths[i][k]);
+        if (!v && k == 0) {
+          return Status::Corruption(what + " has no column '" + paths[i][k] + "'");
+        }
+      }
+      if (!v || v->IsNull()) {
+        ek::AppendNull(&key);  // a null value or a null enclosing struct
+      } else {
+        Status st = AppendAvroValue(*v, fields[i].type, &key);
+        if (!st.ok()) return st.WithContext(what);
+      }
+      ends[i] = key.size();
+    }
+    return fn(row++, key, ends);
+  });
+}
+
 // The equality delete files sharing key columns and scope.
 struct Group {
   std::vector<int32_t> ids;  // sorted
@@ -369,9 +550,9 @@ Result<PositionsByFile> ResolveEqualityDeletes(
   std::map<std::pair<std::vector<int32_t>, std::string>, size_t> group_of;
   for (const DeleteFileRef* d : deletes) {
     const std::string what = "equality delete file '" + Basename(d->path) + "'";
-    if (!EqualsIgnoreCase(d->file_format, "parquet")) {
+    if (!EqualsIgnoreCase(d->file_format, "parquet") && !EqualsIgnoreCase(d->file_format, "avro")) {
       return Status::Unsupported(what + " is in " + d->file_format +
-                                 " format; only parquet delete files are read");
+                                 " format; only parquet and Avro equality delete files are read");
     }
     if (d->equality_ids.empty()) return Status::Corruption(what + " has no equality_ids");
     std::vector<int32_t> ids = d->equality_ids;
@@ -472,14 +653,17 @@ Result<PositionsByFile> ResolveEqualityDeletes(
     Group& g = groups[loads[i].group];
     const int64_t seq = loads[i].file->data_sequence;
     std::vector<std::string> keys;
+    const KeyFn collect = [&](int64_t, const std::string& key,
+                              const std::vector<size_t>&) -> Status {
+      const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
+      if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
+      keys.push_back(key);
+      return Status::OK();
+    };
     LS_RETURN_IF_ERROR(
-        ForEachKey(storage, loads[i].file->path, g.fields, true, &budget,
-                   [&](int64_t, const std::string& key, const std::vector<size_t>&) -> Status {
-                     const auto cost = static_cast<int64_t>(key.size()) + kEntryOverhead;
-                     if (key_budget.fetch_sub(cost) < cost) return too_many_keys();
-                     keys.push_back(key);
-                     return Status::OK();
-                   }));
+        EqualsIgnoreCase(loads[i].file->file_format, "avro")
+            ? ForEachAvroKey(storage, loads[i].file->path, g.fields, &budget, collect)
+            : ForEachKey(storage, loads[i].file->path, g.fields, true, &budget, collect));
     delete_rows += static_cast<int64_t>(keys.size());
     std::lock_guard<std::mutex> lock(locks[loads[i].group]);
     for (std::string& k : keys) {

@@ -13,6 +13,10 @@
 // from 0.0, NaN equals NaN); an int file value equals the same long, a
 // float the same double (promoted columns).
 //
+// Delete files are parquet or Avro (AvroFileReader: key columns by the Avro
+// schema's `field-id`s, by name for a writer that recorded none; read whole,
+// at most 256 MiB each, its size counted as scanned bytes).
+//
 // Cost and bounds: only the key columns of the affected data files are read
 // (ParquetReader, through Storage), at most `max_scan_bytes` of their
 // compressed column chunks per snapshot, for at most `max_scan_ms` (the
@@ -25,8 +29,9 @@
 // instead of scanning again.
 //
 // Errors: kCorruption naming the file (a delete file without a key column,
-// a key column of a nested or unsupported type, unreadable parquet);
-// kUnsupported for delete or data files that are not parquet; kTooLarge;
+// a key column of a nested or unsupported type, unreadable parquet or Avro);
+// kUnsupported for delete files that are neither parquet nor Avro (ORC) and
+// data files that are not parquet; kTooLarge;
 // storage errors. Thread-safe for distinct calls.
 #pragma once
 

@@ -16,7 +16,11 @@
 
 #include "common/crypto.h"
 #include "common/encoding.h"
+#include "iceberg/avro_writer.h"
 #include "iceberg/iceberg_table.h"
+#include "parquet/parquet_reader.h"
+#include "parquet/record_view.h"
+#include "storage/local_storage.h"
 #include "table/deletion_vector_bytes.h"
 #include "testing/counting_storage.h"
 #include "testing/status_matchers.h"
@@ -318,6 +322,178 @@ TEST(IcebergEqualityDeletes, RenamedKeyColumnsResolveAndAreServedByFieldId) {
   EXPECT_NE(std::find(features.begin(), features.end(), "deletionVectors"), features.end());
   EXPECT_TRUE(std::any_of(latest->files.begin(), latest->files.end(),
                           [](const DataFile& f) { return f.deletion_vector.has_value(); }));
+}
+
+// ---------------------------------------------------------------- Avro
+
+// The int column `name` of a parquet file, row by row (nullopt: null).
+std::vector<std::optional<int64_t>> IntColumn(Storage& storage, const std::string& path,
+                                              const std::string& name) {
+  std::vector<std::optional<int64_t>> out;
+  auto file = storage.OpenRandomAccess(path, std::nullopt);
+  EXPECT_TRUE(file.ok()) << path;
+  if (!file.ok()) return out;
+  auto reader =
+      parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(*file)));
+  EXPECT_TRUE(reader.ok()) << path;
+  if (!reader.ok()) return out;
+  auto leaves = reader->schema().Resolve({name});
+  EXPECT_TRUE(leaves.ok()) << path;
+  if (!leaves.ok()) return out;
+  for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
+    auto batch = reader->ReadRowGroup(rg, *leaves);
+    EXPECT_TRUE(batch.ok());
+    if (!batch.ok()) return out;
+    auto tree = parquet::RecordTree::Make(std::move(*batch));
+    EXPECT_TRUE(tree.ok());
+    if (!tree.ok()) return out;
+    const parquet::RecordNode* column = tree->root().Child(name);
+    for (int64_t r = 0; r < tree->num_rows(); ++r) {
+      out.push_back(column->IsValid(r) ? std::optional<int64_t>(column->Int64(r)) : std::nullopt);
+    }
+  }
+  return out;
+}
+
+// An Avro equality delete file of one optional int column (as Iceberg's
+// writers lay it out: the key columns, with their field ids).
+std::string AvroIntDeletes(const std::string& field_json,
+                           const std::vector<std::optional<int64_t>>& values) {
+  auto w = iceberg::AvroFileWriter::Create(
+      R"({"type":"record","name":"delete","fields":[)" + field_json + "]}", {});
+  EXPECT_TRUE(w.ok());
+  if (!w.ok()) return "";
+  for (const std::optional<int64_t>& v : values) {
+    avro_value_t* rec = (*w)->NewRecord();
+    auto f = iceberg::AvroField(rec, "key");
+    EXPECT_TRUE(f.ok());
+    if (!f.ok()) return "";
+    EXPECT_TRUE((v ? iceberg::AvroSetLong(&*f, *v) : iceberg::AvroSetNull(&*f)).ok());
+    EXPECT_TRUE((*w)->Append().ok());
+  }
+  auto bytes = (*w)->Finish();
+  EXPECT_TRUE(bytes.ok());
+  return bytes.ok() ? *bytes : "";
+}
+
+TEST(IcebergEqualityDeletes, AvroDeleteFilesResolveLikeParquet) {
+  // Impala's equality delete table with nulls: key column i (field id 1),
+  // one parquet delete file. Its rows, written again as Avro by our writer,
+  // delete exactly what the parquet file deletes.
+  const std::string table =
+      TestData("impala/iceberg_test/hadoop_catalog/ice/iceberg_v2_delete_equality_nulls");
+  LocalStorage storage;
+  ASSERT_OK_AND_ASSIGN(std::string meta_bytes, storage.Read(table + "/metadata/v4.metadata.json"));
+  ASSERT_OK_AND_ASSIGN(iceberg::IcebergMetadata meta, iceberg::ParseMetadata(meta_bytes));
+  iceberg::FileContext ctx;
+  ctx.meta = &meta;
+  ctx.schema = meta.CurrentSchema();
+  ASSERT_NE(ctx.schema, nullptr);
+
+  // Both data files, older than the delete file (sequence 1 < 2).
+  auto data = std::make_shared<iceberg::ConvertedManifest>();
+  FileList::Chunk chunk;
+  for (const char* name : {"a94b351bfa56dbd8-ddb31c6400000000_1397530881_data.0.parq",
+                           "e6484a6fb0a2b4e6-d242a84000000000_1980761347_data.0.parq"}) {
+    DataFile f;
+    f.path = table + "/data/" + name;
+    f.size = static_cast<int64_t>(fs::file_size(f.path));
+    chunk.push_back(f);
+    data->data_sequence.push_back(1);
+    data->partition_of.push_back(0);
+  }
+  data->files = chunk.size();
+  data->chunks.push_back(std::move(chunk));
+  data->partitions.push_back("0:");
+  const std::vector<std::shared_ptr<const iceberg::ConvertedManifest>> manifests = {data};
+
+  const std::string parquet_delete =
+      table + "/data/delete-494fbbd4b792bdd2-aabb8e2000000000_1239775374_data.0.parq";
+  auto resolve = [&](const std::string& path, const std::string& format) {
+    iceberg::DeleteFileRef d;
+    d.content = iceberg::FileContent::kEqualityDeletes;
+    d.path = path;
+    d.file_format = format;
+    d.data_sequence = 2;
+    d.unpartitioned = true;
+    d.file_size = static_cast<int64_t>(fs::file_size(path));
+    d.equality_ids = {1};
+    return iceberg::ResolveEqualityDeletes(storage, ctx, manifests, {&d}, {});
+  };
+  ASSERT_OK_AND_ASSIGN(auto from_parquet, resolve(parquet_delete, "PARQUET"));
+  ASSERT_FALSE(from_parquet.empty());
+
+  const std::vector<std::optional<int64_t>> keys = IntColumn(storage, parquet_delete, "i");
+  ASSERT_EQ(keys.size(), 1u);
+  const fs::path dir = fs::temp_directory_path() / ("iceeq-avro-" + HexEncode(RandomBytes(6)));
+  fs::create_directories(dir);
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    const std::string path = (dir / name).string();
+    std::ofstream(path, std::ios::binary) << bytes;
+    return path;
+  };
+  // Field id 1 under another name (a renamed column: matched by id).
+  const std::string by_id = write(
+      "by-id.avro",
+      AvroIntDeletes(R"({"name":"key","type":["null","int"],"default":null,"field-id":1})", keys));
+  ASSERT_OK_AND_ASSIGN(auto from_avro, resolve(by_id, "AVRO"));
+  EXPECT_EQ(from_avro, from_parquet);
+
+  // Independently: every row of the data files whose i is in a chosen key
+  // set (a null, a value present and one absent) is deleted, the others not.
+  const std::vector<std::optional<int64_t>> chosen = {std::nullopt, 2, 1000};
+  iceberg::PositionsByFile expected;
+  for (const DataFile& f : data->chunks[0]) {
+    const auto column = IntColumn(storage, f.path, "i");
+    for (size_t r = 0; r < column.size(); ++r) {
+      if (std::find(chosen.begin(), chosen.end(), column[r]) != chosen.end()) {
+        expected[f.path].push_back(r);
+      }
+    }
+  }
+  ASSERT_FALSE(expected.empty());
+  const std::string several =
+      write("several.avro",
+            AvroIntDeletes(R"({"name":"key","type":["null","int"],"default":null,"field-id":1})",
+                           chosen));
+  ASSERT_OK_AND_ASSIGN(auto from_several, resolve(several, "avro"));
+  EXPECT_EQ(from_several, expected);
+
+  // A writer that recorded no field ids: the key column by the field's
+  // name ("key" is not "i": missing), here as a long column.
+  const std::string unnamed =
+      write("unnamed.avro",
+            AvroIntDeletes(R"({"name":"key","type":["null","long"],"default":null})", chosen));
+  EXPECT_THAT(resolve(unnamed, "AVRO").status(), StatusIs(StatusCode::kCorruption));
+  {
+    auto w = iceberg::AvroFileWriter::Create(
+        R"({"type":"record","name":"d","fields":[{"name":"i","type":["null","long"]}]})", {});
+    ASSERT_OK(w.status());
+    for (const auto& v : chosen) {
+      avro_value_t* rec = (*w)->NewRecord();
+      ASSERT_OK_AND_ASSIGN(auto f, iceberg::AvroField(rec, "i"));
+      ASSERT_OK(v ? iceberg::AvroSetLong(&f, *v) : iceberg::AvroSetNull(&f));
+      ASSERT_OK((*w)->Append());
+    }
+    ASSERT_OK_AND_ASSIGN(std::string bytes, (*w)->Finish());
+    ASSERT_OK_AND_ASSIGN(auto named, resolve(write("named.avro", bytes), "AVRO"));
+    EXPECT_EQ(named, expected);
+  }
+  // A key column of another field id: the file lacks the key.
+  const std::string other_id = write(
+      "other-id.avro",
+      AvroIntDeletes(R"({"name":"key","type":["null","int"],"default":null,"field-id":7})", keys));
+  auto missing = resolve(other_id, "AVRO");
+  EXPECT_THAT(missing.status(), StatusIs(StatusCode::kCorruption));
+  EXPECT_NE(missing.status().message().find("field id 1"), std::string::npos)
+      << missing.status().ToString();
+  // Garbage declared as Avro; ORC stays refused naming the format.
+  EXPECT_THAT(resolve(write("garbage.avro", "Obj\x01garbage"), "AVRO").status(),
+              StatusIs(StatusCode::kCorruption));
+  auto orc = resolve(by_id, "ORC");
+  EXPECT_THAT(orc.status(), StatusIs(StatusCode::kUnsupported));
+  EXPECT_NE(orc.status().message().find("in ORC format"), std::string::npos);
+  fs::remove_all(dir);
 }
 
 }  // namespace
