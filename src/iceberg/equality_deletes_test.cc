@@ -424,7 +424,7 @@ TEST(IcebergEqualityDeletes, AvroDeleteFilesResolveLikeParquet) {
   ASSERT_FALSE(from_parquet.empty());
 
   const std::vector<std::optional<int64_t>> keys = IntColumn(storage, parquet_delete, "i");
-  ASSERT_EQ(keys.size(), 1u);
+  ASSERT_FALSE(keys.empty());
   const fs::path dir = fs::temp_directory_path() / ("iceeq-avro-" + HexEncode(RandomBytes(6)));
   fs::create_directories(dir);
   auto write = [&](const std::string& name, const std::string& bytes) {
