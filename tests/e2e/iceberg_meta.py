@@ -623,3 +623,29 @@ class IcebergTable:
                 out.append(FileEntry(self._path(df["file_path"]), df["file_size_in_bytes"], pv,
                                      self._stats(df, schema), df["record_count"]))
         return op, out, ts
+
+
+def default_partition_value(field):
+    """The protocol partition value of a default, computed here from the
+    spec's forms (independently of the server)."""
+    import datetime
+    import uuid
+    t, v = field["type"], field["initial-default"]
+    if t == "boolean":
+        return "true" if v else "false"
+    if t in ("int", "long"):
+        return str(v)
+    if t in ("float", "double"):
+        return repr(float(v))  # shortest form of the JSON number (the values tests use)
+    if t in ("date", "string") or t.startswith("decimal"):
+        return v
+    if t == "time":
+        tm = datetime.time.fromisoformat(v)
+        return str(((tm.hour * 60 + tm.minute) * 60 + tm.second) * 1000000 + tm.microsecond)
+    if t in ("timestamp", "timestamptz"):
+        dt = datetime.datetime.fromisoformat(v)
+        if dt.tzinfo is not None:
+            dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+        return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
+    raw = uuid.UUID(v).bytes if t == "uuid" else bytes.fromhex(v)
+    return raw.decode("latin-1")  # one character per byte (PROTOCOL.md)

@@ -311,24 +311,6 @@ DEFAULTED = [
 ]
 
 
-def _default_partition_value(field):
-    """The protocol partition value of a default, computed here from the
-    spec's forms (independently of the server)."""
-    import datetime
-    import uuid
-    t, v = field["type"], field["initial-default"]
-    if t == "time":
-        tm = datetime.time.fromisoformat(v)
-        return str(((tm.hour * 60 + tm.minute) * 60 + tm.second) * 1000000 + tm.microsecond)
-    if t in ("timestamp", "timestamptz"):
-        dt = datetime.datetime.fromisoformat(v)
-        if dt.tzinfo is not None:
-            dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)
-        return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-    raw = uuid.UUID(v).bytes if t == "uuid" else bytes.fromhex(v)
-    return raw.decode("latin-1")  # one character per byte (PROTOCOL.md)
-
-
 def _add_defaulted_columns(table, extra):
     path = iceberg_meta.current_metadata_file(table)
     with open(path) as f:
@@ -379,7 +361,7 @@ def test_defaults_of_time_timestamp_and_binary_types_are_partition_values(defaul
     for f in q.files:
         values = add_of(f)["partitionValues"]
         for field in DEFAULTED:
-            assert values[field["name"]] == _default_partition_value(field), (field, values)
+            assert values[field["name"]] == iceberg_meta.default_partition_value(field), (field, values)
     # The literal forms, for the record.
     values = add_of(q.files[0])["partitionValues"]
     assert values["t_time"] == "81068123456"
