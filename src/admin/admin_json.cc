@@ -157,6 +157,8 @@ const Shape& TableShape() {
         {},
         {},
         {"snapshot", "read_optimized"}},
+       {"locationMap", T::kStringMap, false,
+        "Iceberg tables: recorded location prefixes -> real locations (when the table has a map)"},
        {"partitionFilter", T::kString, false,
         "The partitions the share exposes (see the request field)"},
        {"comment", T::kString, false, "Free text"},
@@ -464,6 +466,11 @@ json::object TableJson(const TableRecord& t) {
   o["historyShared"] = t.history_shared;
   o["startVersion"] = t.start_version;
   if (t.format == "hudi") o["hudiView"] = t.hudi_view;
+  if (!t.location_map.empty()) {
+    json::object map;
+    for (const auto& [from, to] : t.location_map) map[from] = to;
+    o["locationMap"] = std::move(map);
+  }
   PutOpt(o, "partitionFilter", t.partition_filter);
   PutOpt(o, "comment", t.comment);
   o["createdAt"] = t.created_ms;

@@ -68,6 +68,13 @@ std::vector<Field> TableFields(bool add) {
                       "description then says)",
        .max_length = 64,
        .enum_values = {"snapshot", "read_optimized"}},
+      {.name = "locationMap",
+       .type = T::kStringMap,
+       .description =
+           "Iceberg tables: recorded location prefixes -> real locations (absolute paths or "
+           "URIs), for tables copied or mounted elsewhere, e.g. {\"/test-warehouse/\": "
+           "\"/data/warehouse/\"}; the longest matching prefix wins. {} removes the map.",
+       .max_length = kMaxLocationMapEntries},
       {.name = "partitionFilter",
        .type = T::kFilter,
        .description =
@@ -92,6 +99,11 @@ std::vector<Arg> TableArgs(bool add) {
       {K::kOption, "startVersion", "--start-version", "First version recipients may read"},
       {K::kOption, "hudiView", "--hudi-view",
        "Hudi tables: snapshot (default) or read_optimized (base files only)"},
+      {K::kOption, "locationMap", "--location-map",
+       add ? "Iceberg tables: recorded prefixes -> real locations, as a JSON object, e.g. "
+             "'{\"/test-warehouse/\": \"/data/wh/\"}'"
+           : "Iceberg tables: recorded prefixes -> real locations, as a JSON object ('{}' "
+             "removes the map)"},
       {K::kOption, "partitionFilter", "--partition-filter",
        add ? "Partitions the share exposes, e.g. \"region = 'EU' AND year IN (2023, 2024)\" or a "
              "JSON predicate"
@@ -201,9 +213,10 @@ Result<HttpResponse> DeleteSchema(AdminCall& c) {
 // the provider learns of a bad location now rather than from a recipient.
 Status CheckLocation(const AdminCall& c, const std::string& location, const std::string& format,
                      const std::optional<std::string>& partition_filter,
-                     const std::string& hudi_view) {
+                     const std::string& hudi_view, const TableLocationMap& location_map) {
   if (!c.options.tables || !c.body.Bool("check").value_or(true)) return Status::OK();
-  return c.options.tables->Inspect(location, format, partition_filter, HudiViewOptions(hudi_view))
+  return c.options.tables
+      ->Inspect(location, format, partition_filter, SharedTableOptions(hudi_view, location_map))
       .status();
 }
 
@@ -227,14 +240,15 @@ Result<HttpResponse> AddTable(AdminCall& c) {
   spec.history_shared = c.body.Bool("historyShared").value_or(false);
   spec.start_version = c.body.Int("startVersion").value_or(0);
   if (auto view = c.body.String("hudiView")) spec.hudi_view = *view;
+  if (auto map = c.body.StringMap("locationMap")) spec.location_map = std::move(*map);
   spec.partition_filter = c.body.String("partitionFilter");
   spec.comment = c.body.String("comment");
   spec.id = c.body.String("id");
   spec.create_schema = true;
   // A missing share stays a 404, whatever the location.
   LS_RETURN_IF_ERROR(c.catalog.GetShare(share).status());
-  LS_RETURN_IF_ERROR(
-      CheckLocation(c, spec.location, spec.format, spec.partition_filter, spec.hudi_view));
+  LS_RETURN_IF_ERROR(CheckLocation(c, spec.location, spec.format, spec.partition_filter,
+                                   spec.hudi_view, spec.location_map));
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.AddTable(share, schema, spec));
   return JsonAnswer(201, TableJson(r));
 }
@@ -253,18 +267,19 @@ Result<HttpResponse> UpdateTable(AdminCall& c) {
   u.history_shared = c.body.Bool("historyShared");
   u.start_version = c.body.Int("startVersion");
   u.hudi_view = c.body.String("hudiView");
+  u.location_map = c.body.StringMap("locationMap");
   u.partition_filter = c.body.String("partitionFilter");
   u.comment = c.body.String("comment");
   LS_ASSIGN_OR_RETURN(auto version, ExpectedVersion(c));
-  if (u.location || u.format || u.partition_filter || u.hudi_view) {
+  if (u.location || u.format || u.partition_filter || u.hudi_view || u.location_map) {
     LS_ASSIGN_OR_RETURN(auto old,
                         c.catalog.GetTable(c.Param("share"), c.Param("schema"), c.Param("table")));
     std::optional<std::string> filter = old.partition_filter;
     if (u.partition_filter) filter = *u.partition_filter;
     if (filter && filter->empty()) filter.reset();
-    LS_RETURN_IF_ERROR(CheckLocation(c, u.location.value_or(old.location),
-                                     u.format.value_or(old.format), filter,
-                                     u.hudi_view.value_or(old.hudi_view)));
+    LS_RETURN_IF_ERROR(CheckLocation(
+        c, u.location.value_or(old.location), u.format.value_or(old.format), filter,
+        u.hudi_view.value_or(old.hudi_view), u.location_map.value_or(old.location_map)));
   }
   LS_ASSIGN_OR_RETURN(auto r, c.catalog.UpdateTable(c.Param("share"), c.Param("schema"),
                                                     c.Param("table"), u, version));

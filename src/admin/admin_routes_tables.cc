@@ -170,7 +170,7 @@ Result<HttpResponse> InspectSharedTable(AdminCall& c) {
   LS_ASSIGN_OR_RETURN(auto r,
                       c.catalog.GetTable(c.Param("share"), c.Param("schema"), c.Param("table")));
   LS_ASSIGN_OR_RETURN(auto t, inspector->Inspect(r.location, r.format, r.partition_filter,
-                                                 HudiViewOptions(r.hudi_view)));
+                                                 SharedTableOptions(r.hudi_view, r.location_map)));
   return JsonAnswer(200, InspectionJson(r.location, t));
 }
 
@@ -191,9 +191,10 @@ Result<HttpResponse> TableHistory(AdminCall& c) {
     if (v < 1) return Status::InvalidArgument("pageToken is not one this server gave");
     before = v;
   }
-  LS_ASSIGN_OR_RETURN(auto page, inspector->History(r.location, r.format, before,
-                                                    c.query.Int("maxResults").value_or(20),
-                                                    HudiViewOptions(r.hudi_view)));
+  LS_ASSIGN_OR_RETURN(
+      auto page,
+      inspector->History(r.location, r.format, before, c.query.Int("maxResults").value_or(20),
+                         SharedTableOptions(r.hudi_view, r.location_map)));
   json::array items;
   for (const TableCommit& v : page.commits) {
     json::object o{{"version", v.version},
@@ -215,8 +216,9 @@ Result<HttpResponse> PreviewTable(AdminCall& c) {
   PreviewRequest request{.version = c.query.Int("version"),
                          .limit = c.query.Int("limit").value_or(kDefaultPreviewRows),
                          .partition_filter = r.partition_filter};
-  LS_ASSIGN_OR_RETURN(TablePreview p, inspector->Preview(r.location, r.format, request,
-                                                         HudiViewOptions(r.hudi_view)));
+  LS_ASSIGN_OR_RETURN(TablePreview p,
+                      inspector->Preview(r.location, r.format, request,
+                                         SharedTableOptions(r.hudi_view, r.location_map)));
   json::array columns;
   for (const PreviewColumn& col : p.columns) {
     columns.emplace_back(

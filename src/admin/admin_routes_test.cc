@@ -293,6 +293,13 @@ TEST(AdminRoutesTest, WritersProduceTheDocumentedShapes) {
   TableRecord table{"id", "s", "d", "t", "/x", "delta", true, 3, "a = 1", "c", 1, 2, 3};
   EXPECT_OK(ConformsTo(TableJson(table), TableShape()));
   EXPECT_OK(ConformsTo(TableJson(TableRecord{}), TableShape()));
+  TableRecord iceberg = table;
+  iceberg.format = "iceberg";
+  iceberg.location_map = {{"/test-warehouse/", "/data/wh"}, {"hdfs://nn/wh/", "s3://b/wh/"}};
+  json::object with_map = TableJson(iceberg);
+  EXPECT_OK(ConformsTo(with_map, TableShape()));
+  EXPECT_EQ(json::serialize(with_map.at("locationMap")),
+            R"({"/test-warehouse/":"/data/wh","hdfs://nn/wh/":"s3://b/wh/"})");
   RecipientRecord recipient{"id", "r", "c", {"10.0.0.0/8"}, true, 1, 2, 3};
   json::object rd = RecipientJson(recipient);
   rd["shares"] = StringArray({"s"});

@@ -98,6 +98,20 @@ Result<FieldValues::Value> BodyValue(const Field& f, const json::value& v) {
       }
       return FieldValues::Value(std::move(out));
     }
+    case FieldType::kStringMap: {
+      if (!v.is_object()) return FieldError(kField, f.name, "must be an object of strings");
+      if (f.max_length > 0 && v.as_object().size() > f.max_length) {
+        return FieldError(kField, f.name,
+                          "has more than " + std::to_string(f.max_length) + " entries");
+      }
+      std::vector<std::string> out;
+      for (const auto& [key, value] : v.as_object()) {
+        if (!value.is_string()) return FieldError(kField, f.name, "must be an object of strings");
+        out.emplace_back(key);
+        out.emplace_back(value.as_string());
+      }
+      return FieldValues::Value(std::move(out));
+    }
     case FieldType::kTime: {
       if (v.is_string()) {
         auto t = ParseTimestampMillis(v.as_string());
@@ -183,6 +197,12 @@ bool HasJsonType(const json::value& v, const Field& f) {
       return true;
     case FieldType::kAny:
       return true;
+    case FieldType::kStringMap:
+      if (!v.is_object()) return false;
+      for (const auto& kv : v.as_object()) {
+        if (!kv.value().is_string()) return false;
+      }
+      return true;
   }
   return false;
 }
@@ -237,6 +257,15 @@ std::optional<std::vector<std::string>> FieldValues::StringList(std::string_view
   const Value* v = Get(name);
   if (v == nullptr || !std::holds_alternative<std::vector<std::string>>(*v)) return std::nullopt;
   return std::get<std::vector<std::string>>(*v);
+}
+
+std::optional<std::vector<std::pair<std::string, std::string>>> FieldValues::StringMap(
+    std::string_view name) const {
+  auto flat = StringList(name);
+  if (!flat) return std::nullopt;
+  std::vector<std::pair<std::string, std::string>> out;
+  for (size_t i = 0; i + 1 < flat->size(); i += 2) out.emplace_back((*flat)[i], (*flat)[i + 1]);
+  return out;
 }
 
 const std::string& FieldValues::Required(std::string_view name) const {

@@ -37,6 +37,7 @@ enum class FieldType {
   kObject,       // a nested object of shape `shape` (requests: one level)
   kObjectList,   // an array of objects of shape `shape`
   kAny,          // any JSON value (documents we pass through, like the OpenAPI one)
+  kStringMap,    // an object of string values (text -> text), kept in order
 };
 
 struct Shape;
@@ -46,7 +47,7 @@ struct Field {
   FieldType type = FieldType::kString;
   bool required = false;  // requests: must be present (strings: non-empty); responses: always sent
   std::string_view description{};
-  size_t max_length = 0;  // strings: bytes; string lists: entries (0: no limit of its own)
+  size_t max_length = 0;  // strings: bytes; string lists/maps: entries (0: no limit of its own)
   std::optional<int64_t> minimum{};
   std::optional<int64_t> maximum{};
   std::optional<NameKind> name_rules{};         // validated with common/names.h
@@ -65,7 +66,8 @@ struct Shape {
 
 // Validated values of a request's fields, by name. Absent and null fields
 // are not stored; kTime values are stored as epoch milliseconds and kFilter
-// objects as their JSON text. A nested object (kObject with a shape) is
+// objects as their JSON text; kStringMap values as key, value, key, value
+// ... (read them with StringMap). A nested object (kObject with a shape) is
 // stored as `true` under its name, its fields as "name.field".
 class FieldValues {
  public:
@@ -76,6 +78,8 @@ class FieldValues {
   std::optional<int64_t> Int(std::string_view name) const;
   std::optional<bool> Bool(std::string_view name) const;
   std::optional<std::vector<std::string>> StringList(std::string_view name) const;
+  std::optional<std::vector<std::pair<std::string, std::string>>> StringMap(
+      std::string_view name) const;
   // A required string field (validated present and non-empty).
   const std::string& Required(std::string_view name) const;
 

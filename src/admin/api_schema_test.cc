@@ -24,7 +24,8 @@ const Shape& Sample() {
        {"flag", T::kBoolean},
        {.name = "ips", .type = T::kStringList, .max_length = 2},
        {"at", T::kTime},
-       {"filter", T::kFilter}}};
+       {"filter", T::kFilter},
+       {.name = "map", .type = T::kStringMap, .max_length = 2}}};
   return kShape;
 }
 
@@ -33,7 +34,7 @@ TEST(ParseBodyTest, ReadsEveryType) {
       FieldValues v,
       ParseBody(Sample(),
                 R"({"name":"s","comment":"hi","count":-3,"grace":10,"flag":true,"ips":["a","b"],)"
-                R"("at":"2024-01-02T03:04:05Z","filter":{"op":"isNull"}})",
+                R"("at":"2024-01-02T03:04:05Z","filter":{"op":"isNull"},"map":{"b":"1","a":"2"}})",
                 false));
   EXPECT_EQ(v.Required("name"), "s");
   EXPECT_EQ(v.String("comment"), "hi");
@@ -43,6 +44,8 @@ TEST(ParseBodyTest, ReadsEveryType) {
   EXPECT_EQ(v.StringList("ips"), (std::vector<std::string>{"a", "b"}));
   EXPECT_EQ(v.Int("at"), 1704164645000);
   EXPECT_EQ(v.String("filter"), R"({"op":"isNull"})");
+  using Pairs = std::vector<std::pair<std::string, std::string>>;
+  EXPECT_EQ(v.StringMap("map"), (Pairs{{"b", "1"}, {"a", "2"}}));  // in the body's order
 }
 
 TEST(ParseBodyTest, AbsentAndNullAreTheSame) {
@@ -78,6 +81,9 @@ TEST(ParseBodyTest, RefusesWhatTheShapeForbids) {
       {R"({"name":"s","at":"soon"})", "field 'at': "},
       {R"({"name":"s","at":true})", "field 'at' must be an ISO-8601 time or epoch milliseconds"},
       {R"({"name":"s","filter":7})", "field 'filter' must be a string or a JSON predicate object"},
+      {R"({"name":"s","map":["a"]})", "field 'map' must be an object of strings"},
+      {R"({"name":"s","map":{"a":1}})", "field 'map' must be an object of strings"},
+      {R"({"name":"s","map":{"a":"1","b":"2","c":"3"}})", "field 'map' has more than 2 entries"},
       // Unknown fields are refused, with the nearest known one when there is one.
       {R"({"name":"s","unknown":[1]})", "field 'unknown' is not known here"},
       {R"({"name":"s","Comment":"x"})", "field 'Comment' is not known (did you mean 'comment'?)"},

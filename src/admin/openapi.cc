@@ -94,6 +94,11 @@ class SchemaWriter {
         break;
       case FieldType::kAny:
         break;
+      case FieldType::kStringMap:
+        s["type"] = "object";
+        s["additionalProperties"] = json::object{{"type", "string"}};
+        if (f.max_length > 0) s["maxProperties"] = f.max_length;
+        break;
     }
     if (f.minimum) s["minimum"] = *f.minimum;
     if (f.maximum) s["maximum"] = *f.maximum;

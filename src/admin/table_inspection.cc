@@ -113,6 +113,13 @@ TableOptions HudiViewOptions(const std::string& hudi_view) {
   return {{"hudiView", std::move(view)}};
 }
 
+TableOptions SharedTableOptions(const std::string& hudi_view,
+                                const TableLocationMap& location_map) {
+  TableOptions options = HudiViewOptions(hudi_view);
+  if (!location_map.empty()) options[kLocationMapOption] = EncodeTableLocationMap(location_map);
+  return options;
+}
+
 Result<std::shared_ptr<TableFormat>> TableInspector::Open(const std::string& location,
                                                           const std::string& format,
                                                           const TableOptions& table_options) {

@@ -29,6 +29,7 @@
 #include <vector>
 
 #include "admin/table_preview.h"
+#include "catalog/table_location_map.h"
 #include "common/status.h"
 #include "storage/storage_registry.h"
 #include "table/table_format.h"
@@ -87,6 +88,9 @@ using TableOptions = std::map<std::string, std::string>;
 // The options of a table shared with Hudi view `hudi_view` ("snapshot" or
 // "read_optimized", any case): empty for the default, snapshot.
 TableOptions HudiViewOptions(const std::string& hudi_view);
+// The options of a table shared with Hudi view `hudi_view` and Iceberg
+// location map `location_map` (empty: none), as the catalogs give them.
+TableOptions SharedTableOptions(const std::string& hudi_view, const TableLocationMap& location_map);
 
 class TableInspector {
  public:

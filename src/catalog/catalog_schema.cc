@@ -189,6 +189,13 @@ const std::vector<Migration>& CatalogMigrations() {
        {
            "ALTER TABLE shared_tables ADD COLUMN hudi_view TEXT",
        }},
+      // An Iceberg table's location map: the "locationMap" format option's
+      // text ("from\tto" lines, catalog/table_location_map.h); NULL: none.
+      {6,
+       "iceberg location map",
+       {
+           "ALTER TABLE shared_tables ADD COLUMN location_map TEXT",
+       }},
   };
   return kMigrations;
 }

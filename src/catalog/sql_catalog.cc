@@ -5,6 +5,7 @@
 #include "auth/token.h"
 #include "catalog/catalog_schema.h"
 #include "catalog/sql_catalog_internal.h"
+#include "catalog/table_location_map.h"
 #include "common/crypto.h"
 #include "common/time_util.h"
 
@@ -36,7 +37,7 @@ constexpr const char* kGranted =
 
 constexpr const char* kTableCols =
     "t.name, c.name, t.id, t.location, t.format, t.history_shared, t.start_version, "
-    "t.partition_filter, t.hudi_view";
+    "t.partition_filter, t.hudi_view, t.location_map";
 
 TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string& share_id) {
   TableInfo info;
@@ -51,6 +52,7 @@ TableInfo ToTableInfo(const Row& r, const std::string& share, const std::string&
   info.start_version = r.Int(6);
   info.partition_filter = r.OptText(7);
   if (auto view = r.OptText(8)) info.format_options["hudiView"] = *view;
+  if (auto map = r.OptText(9)) info.format_options[kLocationMapOption] = *map;
   return info;
 }
 

@@ -35,6 +35,7 @@
 #include <vector>
 
 #include "auth/password_hash.h"
+#include "catalog/table_location_map.h"
 #include "common/status.h"
 #include "db/database.h"
 
@@ -106,6 +107,8 @@ struct TableRecord {
   // Hudi tables: "snapshot" (log files applied) or "read_optimized" (base
   // files only); always "snapshot" for other formats.
   std::string hudi_view = "snapshot";
+  // Iceberg tables: recorded location prefixes -> real locations, in order.
+  TableLocationMap location_map{};
 };
 
 struct TableSpec {
@@ -115,6 +118,7 @@ struct TableSpec {
   bool history_shared = false;
   int64_t start_version = 0;
   std::string hudi_view = "snapshot";  // any case; read_optimized for hudi only
+  TableLocationMap location_map{};     // iceberg only (table_location_map.h rules)
   std::optional<std::string> partition_filter{};
   std::optional<std::string> comment{};
   std::optional<std::string> id{};  // default: a new UUID
@@ -138,6 +142,7 @@ struct TableUpdate {
   std::optional<bool> history_shared{};
   std::optional<int64_t> start_version{};
   std::optional<std::string> hudi_view{};
+  std::optional<TableLocationMap> location_map{};  // empty clears
   std::optional<std::string> partition_filter{};
   std::optional<std::string> comment{};
 };

@@ -43,6 +43,10 @@ TableRecord ToTable(const Row& r) {
   t.updated_ms = r.Int(11);
   t.version = r.Int(12);
   t.hudi_view = r.OptText(13).value_or("snapshot");
+  // Written by ValidateTableLocationMap'd code only; a damaged value reads as none.
+  if (auto map = r.OptText(14)) {
+    if (auto decoded = DecodeTableLocationMap(*map); decoded.ok()) t.location_map = *decoded;
+  }
   return t;
 }
 

@@ -26,7 +26,8 @@ inline constexpr const char* kSchemaCols =
     "c.id, s.name, c.name, c.created_ms, c.updated_ms, c.version";
 inline constexpr const char* kTableCols =
     "t.id, s.name, c.name, t.name, t.location, t.format, t.history_shared, t.start_version, "
-    "t.partition_filter, t.comment, t.created_ms, t.updated_ms, t.version, t.hudi_view";
+    "t.partition_filter, t.comment, t.created_ms, t.updated_ms, t.version, t.hudi_view, "
+    "t.location_map";
 inline constexpr const char* kTableFrom =
     " FROM shared_tables t JOIN share_schemas c ON c.id = t.schema_id"
     " JOIN shares s ON s.id = c.share_id ";

@@ -199,6 +199,7 @@ Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_v
   LS_RETURN_IF_ERROR(ValidateFormat(&format));
   std::string hudi_view = spec.hudi_view;
   LS_RETURN_IF_ERROR(ValidateHudiView(format, &hudi_view));
+  LS_RETURN_IF_ERROR(ValidateTableLocationMap(format, spec.location_map, kMaxLocation));
   LS_RETURN_IF_ERROR(
       ValidateTableFields(spec.location, spec.partition_filter, spec.comment, spec.start_version));
   if (spec.id) LS_RETURN_IF_ERROR(ValidateId(*spec.id));
@@ -224,14 +225,15 @@ Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_v
                       now,
                       now,
                       1,
-                      hudi_view};
+                      hudi_view,
+                      spec.location_map};
     auto r = tx.Exec(
         "INSERT INTO shared_tables (id, schema_id, name, name_key, location, format, "
         "history_shared, start_version, partition_filter, comment, created_ms, updated_ms, "
-        "version, hudi_view) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?)",
+        "version, hudi_view, location_map) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1, ?, ?)",
         {out.id, c.id, out.name, NameKey(out.name), out.location, out.format, out.history_shared,
          out.start_version, out.partition_filter, out.comment, now, now,
-         HudiViewColumn(out.hudi_view)});
+         HudiViewColumn(out.hudi_view), LocationMapColumn(out.location_map)});
     return IfDuplicate(
         tx, r.status(),
         "table " + Quote(spec.name) + " (or its id) already exists in schema " + Quote(c.name));
@@ -323,6 +325,9 @@ Result<TableRecord> CatalogAdmin::UpdateTable(std::string_view share, std::strin
     // The final pair is checked: moving a read-optimized table away from
     // hudi needs hudiView snapshot in the same update.
     LS_RETURN_IF_ERROR(ValidateHudiView(out.format, &out.hudi_view));
+    // Likewise a table with a location map stays iceberg unless the map goes.
+    if (update.location_map) out.location_map = *update.location_map;
+    LS_RETURN_IF_ERROR(ValidateTableLocationMap(out.format, out.location_map, kMaxLocation));
     LS_RETURN_IF_ERROR(
         ValidateTableFields(out.location, out.partition_filter, out.comment, out.start_version));
     out.updated_ms = NowMillis();
@@ -330,10 +335,11 @@ Result<TableRecord> CatalogAdmin::UpdateTable(std::string_view share, std::strin
     auto r = tx.Exec(
         "UPDATE shared_tables SET name = ?, name_key = ?, location = ?, format = ?, "
         "history_shared = ?, start_version = ?, partition_filter = ?, comment = ?, "
-        "hudi_view = ?, updated_ms = ?, version = version + 1 WHERE id = ? AND version = ?",
+        "hudi_view = ?, location_map = ?, updated_ms = ?, version = version + 1 "
+        "WHERE id = ? AND version = ?",
         {out.name, NameKey(out.name), out.location, out.format, out.history_shared,
          out.start_version, out.partition_filter, out.comment, HudiViewColumn(out.hudi_view),
-         out.updated_ms, cur.id, cur.version});
+         LocationMapColumn(out.location_map), out.updated_ms, cur.id, cur.version});
     LS_RETURN_IF_ERROR(
         IfDuplicate(tx, r.status(),
                     "table " + Quote(out.name) + " already exists in schema " + Quote(cur.schema)));

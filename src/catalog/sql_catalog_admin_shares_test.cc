@@ -191,6 +191,99 @@ TEST_P(CatalogAdminSharesTest, HudiViewIsStoredPerTableAndReachesTheSharingSide)
   EXPECT_EQ(moved->hudi_view, "snapshot");
 }
 
+// An Iceberg table's location map is stored per table (NULL for none, in
+// the order given), validated as the config file's, and reaches the
+// sharing side as the "locationMap" option the Iceberg factory reads.
+TEST_P(CatalogAdminSharesTest, LocationMapIsStoredPerTableAndReachesTheSharingSide) {
+  ASSERT_OK(admin_->CreateShare({"s"}));
+  ASSERT_OK(admin_->CreateSchema("s", "d"));
+  const TableLocationMap map = {{"/test-warehouse/", "/data/copy"},
+                                {"hdfs://nn:8020/wh/", "s3://bucket/wh/"}};
+  TableSpec ice{"ice", "/data/copy/ice"};
+  ice.format = "ICEBERG";
+  ice.location_map = map;
+  auto added = admin_->AddTable("s", "d", ice);
+  ASSERT_OK(added);
+  EXPECT_EQ(added->location_map, map);
+  EXPECT_EQ(admin_->GetTable("s", "d", "ice")->location_map, map);
+  EXPECT_EQ(
+      db_->Query("SELECT location_map FROM shared_tables WHERE name = 'ice'")->front().OptText(0),
+      "/test-warehouse/\t/data/copy\nhdfs://nn:8020/wh/\ts3://bucket/wh/\n");
+  TableSpec plain{"plain", "/data/plain"};
+  plain.format = "iceberg";
+  ASSERT_OK(admin_->AddTable("s", "d", plain));
+  EXPECT_EQ(
+      db_->Query("SELECT location_map FROM shared_tables WHERE name = 'plain'")->front().OptText(0),
+      std::nullopt);
+  EXPECT_TRUE(admin_->GetTable("s", "d", "plain")->location_map.empty());
+
+  // The config file's rules.
+  struct Bad {
+    std::string format;
+    TableLocationMap map;
+    std::string message;
+  };
+  const Bad bad[] = {
+      {"delta", {{"/a/", "/b/"}}, "iceberg tables only"},
+      {"iceberg", {{"/a/", "relative/b"}}, "not an absolute path or a URI"},
+      {"iceberg", {{"/", "/b"}}, "other than '/'"},
+      {"iceberg", {{"/a/", ""}}, "other than '/'"},
+      {"iceberg", {{"/a\tb/", "/b"}}, "control characters"},
+      {"iceberg", {{"/a/", "/b\n"}}, "control characters"},
+      {"iceberg", {{"/a/", "/b"}, {"/a/", "/c"}}, "twice"},
+      {"iceberg", {{"/a/", "/" + std::string(kMaxLocation, 'x')}}, "longer than"},
+      {"iceberg", TableLocationMap(kMaxLocationMapEntries + 1, {"/a/", "/b"}), "more than 64"},
+  };
+  for (const Bad& b : bad) {
+    TableSpec t{"x", "/x"};
+    t.format = b.format;
+    t.location_map = b.map;
+    EXPECT_THAT(admin_->AddTable("s", "d", t).status(),
+                StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr(b.message)))
+        << b.message;
+  }
+
+  // The sharing side's catalog gives the map to the format.
+  ASSERT_OK(admin_->CreateRecipient({"r"}));
+  ASSERT_OK(admin_->Grant("r", "s"));
+  auto token = admin_->CreateToken("r", std::nullopt);
+  ASSERT_OK(token);
+  Principal who = *catalog_->Authenticate(token->token);
+  auto info = catalog_->GetTable(who, "s", "d", "ice");
+  ASSERT_OK(info);
+  EXPECT_EQ(
+      info->format_options,
+      (std::map<std::string, std::string>{
+          {"locationMap", "/test-warehouse/\t/data/copy\nhdfs://nn:8020/wh/\ts3://bucket/wh/\n"}}));
+  EXPECT_TRUE(catalog_->GetTable(who, "s", "d", "plain")->format_options.empty());
+
+  // Updates replace the map; a table keeps it only while it is iceberg;
+  // an empty map removes it.
+  TableUpdate replace;
+  replace.location_map = TableLocationMap{{"/old/", "/new"}};
+  ASSERT_OK(admin_->UpdateTable("s", "d", "ice", replace));
+  EXPECT_EQ(catalog_->GetTable(who, "s", "d", "ice")->format_options.at("locationMap"),
+            "/old/\t/new\n");
+  TableUpdate to_delta;
+  to_delta.format = "delta";
+  EXPECT_THAT(admin_->UpdateTable("s", "d", "ice", to_delta).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("iceberg tables only")));
+  TableUpdate bad_update;
+  bad_update.location_map = TableLocationMap{{"/a/", "b"}};
+  EXPECT_THAT(admin_->UpdateTable("s", "d", "ice", bad_update).status(),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("absolute")));
+  TableUpdate clear;
+  clear.location_map = TableLocationMap{};
+  auto cleared = admin_->UpdateTable("s", "d", "ice", clear);
+  ASSERT_OK(cleared);
+  EXPECT_TRUE(cleared->location_map.empty());
+  EXPECT_TRUE(catalog_->GetTable(who, "s", "d", "ice")->format_options.empty());
+  EXPECT_EQ(
+      db_->Query("SELECT location_map FROM shared_tables WHERE name = 'ice'")->front().OptText(0),
+      std::nullopt);
+  ASSERT_OK(admin_->UpdateTable("s", "d", "ice", to_delta));
+}
+
 LAKESHARE_INSTANTIATE_BACKENDS(CatalogAdminSharesTest);
 
 }  // namespace

@@ -54,6 +54,7 @@ Status ValidateConfig(const ServerConfig& config) {
         LS_RETURN_IF_ERROR(ValidateFormat(&format));
         std::string hudi_view = table.hudi_view;
         LS_RETURN_IF_ERROR(ValidateHudiView(format, &hudi_view));
+        LS_RETURN_IF_ERROR(ValidateTableLocationMap(format, table.location_map, kMaxLocation));
         if (table.location.empty()) {
           return Status::InvalidArgument("table '" + table.name + "' has no location");
         }
@@ -133,32 +134,35 @@ Status ImportShare(Transaction& tx, const ShareConfig& share, int64_t now, Impor
       std::string hudi_view = table.hudi_view;
       LS_RETURN_IF_ERROR(ValidateHudiView(format, &hudi_view));
       const std::optional<std::string> view_column = HudiViewColumn(hudi_view);
+      LS_RETURN_IF_ERROR(ValidateTableLocationMap(format, table.location_map, kMaxLocation));
+      const std::optional<std::string> map_column = LocationMapColumn(table.location_map);
       LS_ASSIGN_OR_RETURN(auto trow,
                           tx.QueryRow("SELECT id, name, location, format, history_shared, "
-                                      "start_version, hudi_view FROM shared_tables WHERE "
-                                      "schema_id = ? AND name_key = ?",
+                                      "start_version, hudi_view, location_map FROM shared_tables "
+                                      "WHERE schema_id = ? AND name_key = ?",
                                       {schema_id, NameKey(table.name)}));
       if (!trow) {
         LS_RETURN_IF_ERROR(
             tx.Exec("INSERT INTO shared_tables (id, schema_id, name, name_key, location, format, "
-                    "history_shared, start_version, hudi_view, created_ms, updated_ms, version) "
-                    "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
+                    "history_shared, start_version, hudi_view, location_map, created_ms, "
+                    "updated_ms, version) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, 1)",
                     {table.id.value_or(db::NewUuid()), schema_id, table.name, NameKey(table.name),
                      table.location, format, table.history_shared, table.start_version, view_column,
-                     now, now}));
+                     map_column, now, now}));
         ++sum->tables_created;
         continue;
       }
       std::string table_id = trow->Text(0);
       if (trow->Text(1) != table.name || trow->Text(2) != table.location ||
           trow->Text(3) != format || trow->Bool(4) != table.history_shared ||
-          trow->Int(5) != table.start_version || trow->OptText(6) != view_column) {
+          trow->Int(5) != table.start_version || trow->OptText(6) != view_column ||
+          trow->OptText(7) != map_column) {
         LS_RETURN_IF_ERROR(
             tx.Exec("UPDATE shared_tables SET name = ?, location = ?, format = ?, "
-                    "history_shared = ?, start_version = ?, hudi_view = ?, updated_ms = ?, "
-                    "version = version + 1 WHERE id = ?",
+                    "history_shared = ?, start_version = ?, hudi_view = ?, location_map = ?, "
+                    "updated_ms = ?, version = version + 1 WHERE id = ?",
                     {table.name, table.location, format, table.history_shared, table.start_version,
-                     view_column, now, table_id}));
+                     view_column, map_column, now, table_id}));
         ++sum->tables_updated;
       }
       if (table.id && *table.id != table_id) {

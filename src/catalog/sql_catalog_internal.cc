@@ -71,6 +71,11 @@ Status ValidateHudiView(const std::string& format, std::string* view) {
   return Status::OK();
 }
 
+std::optional<std::string> LocationMapColumn(const TableLocationMap& map) {
+  if (map.empty()) return std::nullopt;
+  return EncodeTableLocationMap(map);
+}
+
 std::optional<std::string> HudiViewColumn(const std::string& view) {
   if (view == "snapshot") return std::nullopt;
   return view;

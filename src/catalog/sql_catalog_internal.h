@@ -9,6 +9,7 @@
 #include <string_view>
 #include <vector>
 
+#include "catalog/table_location_map.h"
 #include "common/status.h"
 
 namespace lakeshare {
@@ -35,6 +36,8 @@ Status ValidateFormat(std::string* format);
 Status ValidateHudiView(const std::string& format, std::string* view);
 // The stored form of a (valid) Hudi view: NULL for the default, snapshot.
 std::optional<std::string> HudiViewColumn(const std::string& view);
+// The stored form of a (valid) Iceberg location map: NULL for none.
+std::optional<std::string> LocationMapColumn(const TableLocationMap& map);
 // Admin user names follow the recipient name rules, with their own message.
 Status ValidateUserName(std::string_view name);
 

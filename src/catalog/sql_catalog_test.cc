@@ -232,6 +232,52 @@ recipients:
   EXPECT_EQ(again->changes(), 0);
 }
 
+// A YAML table's locationMap is imported (re-imported when it changes), and
+// the database catalog gives the format the same options as the YAML one.
+TEST_P(SqlCatalogTest, ImportCopiesAnIcebergTablesLocationMap) {
+  const std::string config = R"(
+version: 1
+shares:
+- name: lake
+  schemas:
+  - name: d
+    tables:
+    - name: ice
+      location: /data/ice
+      format: iceberg
+      locationMap: {/test-warehouse/: /data/copy, "hdfs://nn/wh/": "s3://b/wh/"}
+    - {name: plain, location: /data/plain, format: iceberg}
+recipients:
+- {name: r, token: r-token, shares: [lake]}
+)";
+  Import(config);
+  YamlCatalog yaml(Config(config));
+  Principal ys = *yaml.Authenticate("r-token");
+  Principal ss = *catalog_->Authenticate("r-token");
+  for (const char* table : {"ice", "plain"}) {
+    auto a = yaml.GetTable(ys, "lake", "d", table);
+    auto b = catalog_->GetTable(ss, "lake", "d", table);
+    ASSERT_OK(a);
+    ASSERT_OK(b);
+    EXPECT_EQ(a->format_options, b->format_options) << table;
+  }
+  EXPECT_EQ(catalog_->GetTable(ss, "lake", "d", "ice")->format_options.at("locationMap"),
+            "/test-warehouse/\t/data/copy\nhdfs://nn/wh/\ts3://b/wh/\n");
+  EXPECT_EQ(
+      admin_->GetTable("lake", "d", "ice")->location_map,
+      (TableLocationMap{{"/test-warehouse/", "/data/copy"}, {"hdfs://nn/wh/", "s3://b/wh/"}}));
+
+  std::string edited = config;
+  edited.replace(edited.find("/data/copy"), std::string("/data/copy").size(), "/data/moved");
+  auto r = ImportServerConfig(*db_, Config(edited));
+  ASSERT_OK(r);
+  EXPECT_EQ(r->tables_updated, 1);
+  EXPECT_EQ(admin_->GetTable("lake", "d", "ice")->location_map.front().second, "/data/moved");
+  auto again = ImportServerConfig(*db_, Config(edited));
+  ASSERT_OK(again);
+  EXPECT_EQ(again->changes(), 0);
+}
+
 TEST_P(SqlCatalogTest, ImportRefusesATokenOwnedByAnotherRecipient) {
   Import();
   auto cfg = Config();

@@ -1,6 +1,7 @@
 #include "catalog/yaml_catalog.h"
 
 #include "auth/token.h"
+#include "catalog/table_location_map.h"
 #include "common/crypto.h"
 #include "common/names.h"
 #include "common/time_util.h"
@@ -104,10 +105,9 @@ TableInfo YamlCatalog::MakeTableInfo(const ShareConfig& share, const SchemaConfi
   info.history_shared = t.history_shared;
   info.start_version = t.start_version;
   if (t.hudi_view != "snapshot") info.format_options["hudiView"] = t.hudi_view;
+  // The config refuses tabs and newlines in the entries.
   if (!t.location_map.empty()) {
-    // One "from\tto" line per entry (the config refuses tabs and newlines).
-    std::string& map = info.format_options["locationMap"];
-    for (const auto& [from, to] : t.location_map) map += from + "\t" + to + "\n";
+    info.format_options[kLocationMapOption] = EncodeTableLocationMap(t.location_map);
   }
   return info;
 }

@@ -148,7 +148,7 @@ Result<CommandRequest> BuildCommandRequest(const BuiltCommand& leaf) {
       case CliArg::Kind::kClear:
         if (s.field->type == FieldType::kStringList) {
           v = json::array();
-        } else if (s.field->type == FieldType::kObject) {
+        } else if (s.field->type == FieldType::kObject || s.field->type == FieldType::kStringMap) {
           v = json::object();
         } else if (s.field->type == FieldType::kBoolean) {
           v = false;
@@ -170,6 +170,12 @@ Result<CommandRequest> BuildCommandRequest(const BuiltCommand& leaf) {
           json::array a;
           for (const auto& e : s.list) a.emplace_back(e);
           v = std::move(a);
+        } else if (s.field->type == FieldType::kStringMap) {
+          // Given as the JSON object the API takes; other text goes as it
+          // is, for the server to refuse by name.
+          boost::system::error_code ec;
+          v = json::parse(s.text, ec);
+          if (ec) v = s.text;
         } else {
           v = s.text;
         }

@@ -431,13 +431,14 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
                                                      CloudEnvironment::FromProcess());
     // Hudi tables with log files are read through the merge cache, as served.
     LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
+    storage->SetLocationMap(config.iceberg_location_map);  // as served
     TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
     std::string problems;
     for (const ShareConfig& share : config.shares) {
       for (const SchemaConfig& schema : share.schemas) {
         for (const TableConfig& table : schema.tables) {
           auto read = inspector.Inspect(table.location, table.format, std::nullopt,
-                                        HudiViewOptions(table.hudi_view));
+                                        SharedTableOptions(table.hudi_view, table.location_map));
           if (read.ok()) continue;
           problems += "\n  " + share.name + "." + schema.name + "." + table.name + ": " +
                       std::string(read.status().message());

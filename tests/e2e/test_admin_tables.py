@@ -245,3 +245,74 @@ def test_a_hudi_tables_view_is_set_through_the_api_and_the_cli(server, ops, lake
     # The view is a column of the catalog database.
     views = {r[0]: r[1] for r in server.db.query("SELECT name, hudi_view FROM shared_tables")}
     assert views["cli_ro"] == "read_optimized" and views["trips"] == ""  # NULL: snapshot
+
+
+def test_an_iceberg_tables_location_map_is_set_through_the_api_and_the_cli(server, ops, lakeshare_bin,
+                                                                           tmp_path):
+    """locationMap per table in the catalog database: an Iceberg table copied
+    elsewhere (Impala's iceberg_multiple_storage_locations, data recorded
+    under /test-warehouse/ in several folders) is refused without a map and
+    served through the one given to the admin API: at every version the
+    files an independent reading finds (the map applied by the test), the
+    bytes those of the copy. Stored in order, answered, validated as the
+    config's, cleared with {} (the CLI's --location-map takes the JSON)."""
+    import shutil
+    import expect
+    from strict_client import StrictClient
+    from test_iceberg_locations import NAME, RECORDED, MappedTable, ice_root
+    copy = tmp_path / "copy"
+    copy.mkdir()
+    for name in os.listdir(ice_root()):
+        if name.startswith(NAME):
+            shutil.copytree(os.path.join(ice_root(), name), copy / name)
+    location = str(copy / NAME)
+    oracle = MappedTable(location, {RECORDED: str(copy)})
+    tables = "/shares/t_share/schemas/lm/tables"
+    # Without a map the check refuses the files outside the table folder.
+    refused(ops.call("POST", tables, {"name": "ice", "location": location, "format": "iceberg"}),
+            "outside the table location")
+    mapping = {RECORDED: str(copy), "hdfs://nn:8020/warehouse/": "/srv/unused"}
+    t = ops.ok("POST", tables, {"name": "ice", "location": location, "format": "iceberg",
+                                "historyShared": True, "locationMap": mapping}, status=201)
+    assert t["locationMap"] == mapping and list(t["locationMap"]) == list(mapping)
+    assert ops.ok("GET", tables + "/ice")["locationMap"] == mapping
+    refused(ops.call("POST", tables, {"name": "d", "location": SIMPLE, "locationMap": {"/a/": "/b"}}),
+            "iceberg tables only")
+    refused(ops.call("POST", tables, {"name": "x", "location": location, "format": "iceberg",
+                                      "locationMap": {RECORDED: "relative/copy"}}), "absolute")
+    refused(ops.call("POST", tables, {"name": "x", "location": location, "format": "iceberg",
+                                      "locationMap": {RECORDED: 7}}), "locationMap")
+    refused(ops.call("PATCH", tables + "/ice", {"format": "delta", "check": False}), "iceberg tables only")
+
+    ops.ok("POST", "/recipients", {"name": "lm_r"}, status=201)
+    ops.ok("PUT", "/recipients/lm_r/grants/t_share")
+    token = ops.ok("POST", "/recipients/lm_r/tokens", {}, status=201)["bearerToken"]
+    client = StrictClient(server.endpoint_url, token)
+    assert len(oracle.versions) >= 2
+    for v in oracle.versions:
+        q = client.query("t_share", "lm", "ice", body={"version": v})
+        snap = oracle.snapshot(v)
+        expect.assert_same_files(q.files, snap, "ice@%d" % v)
+        for f in q.files:
+            assert expect.download_and_compare(f, snap, context="ice@%d" % v)
+
+    # The CLI: {} removes the map (the table is then refused), a JSON object sets it.
+    base = ["admin", "--url", server.base_url, "-u", ADMIN_USER, "--json"]
+    out = run_cli(lakeshare_bin, base + ["table", "update", "t_share", "lm", "ice", "--location-map", "{}",
+                                         "--no-check"], stdin=ADMIN_PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    assert "locationMap" not in json.loads(out.stdout)
+    resp = client.query_raw("t_share", "lm", "ice")
+    assert resp.status_code == 400 and "outside the table location" in resp.json()["message"], resp.text
+    out = run_cli(lakeshare_bin, base + ["table", "add", "t_share", "lm", "cli_ice", "--location", location,
+                                         "--format", "iceberg", "--location-map",
+                                         json.dumps({RECORDED: str(copy)})],
+                  stdin=ADMIN_PASSWORD + "\n")
+    assert out.returncode == 0, out.stderr
+    assert json.loads(out.stdout)["locationMap"] == {RECORDED: str(copy)}
+    q = client.query("t_share", "lm", "cli_ice", body={})
+    expect.assert_same_files(q.files, oracle.snapshot(), "cli_ice")
+    # The map is a column of the catalog database ("from<TAB>to" lines; NULL: none).
+    # (psql's rows are tab-separated: the cells after the name are joined back.)
+    maps = {r[0]: "\t".join(r[1:]) for r in server.db.query("SELECT name, location_map FROM shared_tables")}
+    assert maps["cli_ice"].strip("\n") == RECORDED + "\t" + str(copy) and maps["ice"] == ""
