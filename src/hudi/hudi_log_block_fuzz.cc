@@ -63,7 +63,7 @@ void FuzzBlock(const LogBlock& b) {
         auto row = AvroToRow(r, **type, (*writer)->schema());
         if (!row.ok()) return row.status();
         // A row that does not fit its schema is refused, never written wrongly.
-        Status st = (*writer)->Add(std::move(*row));
+        Status st = (*writer)->Add(*row);
         if (!st.ok() && st.code() == StatusCode::kInternal) std::abort();
         return Status::OK();
       }));
