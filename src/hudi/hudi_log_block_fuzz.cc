@@ -3,8 +3,9 @@
 // the schema of their header, delete blocks, parquet data blocks), then the
 // file as the one log of a merge-on-read slice (command and compaction
 // blocks, merge under the three merge modes): first without a base file,
-// then with the merged file as the base, where the columnar merge must
-// write the same bytes as the row merge. Any crash, sanitizer report or
+// then with a merged file as the base (of the whole log, or of the first
+// data block's instant with the later instants as the log), where the
+// columnar merge must write the same bytes as the row merge. Any crash, sanitizer report or
 // unbounded allocation is a bug; errors must be kCorruption, kUnsupported
 // or kTooLarge.
 #include <cstdint>
@@ -102,8 +103,13 @@ std::optional<std::string> ReadSlice(const SliceInputs& in, const FileSlice& sli
 void FuzzSlice(std::string_view input, const std::vector<LogBlock>& blocks, size_t variant) {
   std::set<std::string> valid;
   std::shared_ptr<const AvroType> schema;
+  std::optional<std::string> first_data;  // the instant of the first data block
   for (const LogBlock& b : blocks) {
     valid.insert(b.InstantTime());
+    if (!first_data &&
+        (b.type == LogBlockType::kAvroData || b.type == LogBlockType::kParquetData)) {
+      first_data = b.InstantTime();
+    }
     const std::string* s = b.Header(LogHeader::kSchema);
     if (schema == nullptr && s != nullptr) {
       auto type = ParseAvroSchema(*s);
@@ -133,12 +139,22 @@ void FuzzSlice(std::string_view input, const std::vector<LogBlock>& blocks, size
   log.size = static_cast<int64_t>(input.size());
   log.instant = "20240101000000000";
 
+  // Either the base file holds the merge of the whole log (every base row
+  // has a log record), or only the first data block's instant makes the base
+  // and the later instants the log (runs of base rows no record touches).
+  const bool split = first_data && (variant / 4) % 2 == 1;
+  std::set<std::string> base_valid = valid;
+  std::set<std::string> log_valid = valid;
+  if (split) {
+    base_valid = {*first_data};
+    log_valid.erase(*first_data);
+  }
   SliceInputs in;
   in.storage = storage;
   in.table_root = "/t";
   in.props = &props;
   in.schema = schema;
-  in.valid_instants = &valid;
+  in.valid_instants = &base_valid;
   in.limits.max_log_records = 1 << 16;
   in.limits.max_log_bytes = 1 << 22;
   in.limits.max_base_bytes = 1 << 24;
@@ -148,6 +164,7 @@ void FuzzSlice(std::string_view input, const std::vector<LogBlock>& blocks, size
 
   // The merged rows as the base file of the same log: deletes become
   // positions, updates are merged column by column and row by row.
+  in.valid_instants = &log_valid;
   IndexedFile base;
   base.path = "p/f1-0_0-1-1_20231231000000000.parquet";
   base.size = static_cast<int64_t>(merged->size());
