@@ -5,9 +5,9 @@
 // blocks, merge under the three merge modes): first without a base file,
 // then with a merged file as the base (of the whole log, or of the first
 // data block's instant with the later instants as the log), where the
-// columnar merge must write the same bytes as the row merge. Any crash, sanitizer report or
-// unbounded allocation is a bug; errors must be kCorruption, kUnsupported
-// or kTooLarge.
+// columnar merge must write the same bytes as the row merge. Any crash,
+// sanitizer report or unbounded allocation is a bug; errors must be
+// kCorruption, kUnsupported or kTooLarge.
 #include <cstdint>
 #include <cstdlib>
 #include <memory>
