@@ -1,8 +1,9 @@
 // libFuzzer target: arbitrary bytes as the files of a Hudi timeline — an
 // instant file name, hoodie.properties, commit metadata (JSON and Avro),
-// rollback, restore and clean metadata, and the partition path of a file.
-// The first byte picks the parser, the rest is its input. Any crash,
-// sanitizer report or unbounded allocation is a bug; errors must be
+// rollback, restore and clean metadata, the partition path of a file, and
+// the archived timeline (a v6 archive log file; an LSM timeline parquet file
+// or manifest). The first byte picks the parser, the rest is its input. Any
+// crash, sanitizer report or unbounded allocation is a bug; errors must be
 // kCorruption, kUnsupported or kTooLarge.
 #include <cstdint>
 #include <cstdlib>
@@ -15,6 +16,8 @@
 #include "hudi/hudi_partition.h"
 #include "hudi/hudi_properties.h"
 #include "hudi/hudi_schema.h"
+#include "hudi/hudi_timeline.h"
+#include "testing/memory_storage.h"
 
 using namespace lakeshare;
 using namespace lakeshare::hudi;
@@ -50,11 +53,39 @@ void FuzzCommit(std::string bytes) {
   }
 }
 
+// The input as the only file of the archived timeline: `layout` 1 is a v6
+// archive log file, 2 an LSM timeline parquet file its manifest names, 3
+// the LSM manifest itself.
+void FuzzArchive(std::string bytes, int layout) {
+  testing::MemoryStorage storage;
+  TableProperties props;
+  props.table_version = layout == 1 ? 6 : 9;
+  props.timeline_layout_version = layout == 1 ? 1 : 2;
+  if (layout == 1) {
+    storage.Put("/t/.hoodie/archived/.commits_.archive.1_1-0-1", std::move(bytes));
+  } else {
+    const std::string dir = "/t/.hoodie/timeline/history/";
+    storage.Put(dir + "_version_", "1");
+    if (layout == 2) {
+      storage.Put(dir + "manifest_1", R"({"files":[{"fileName":"a_b_0.parquet"}]})");
+      storage.Put(dir + "a_b_0.parquet", std::move(bytes));
+    } else {
+      storage.Put(dir + "manifest_1", std::move(bytes));
+    }
+  }
+  ArchiveLimits limits;
+  limits.max_file_bytes = 1 << 20;
+  auto archive = ReadArchivedTimeline(storage, "/t", props, limits);
+  // A manifest may name a file that is not there: the storage's kNotFound.
+  if (layout == 3 && archive.status().code() == StatusCode::kNotFound) return;
+  Check(archive.status());
+}
+
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
   if (size == 0) return 0;
-  const uint8_t which = data[0] % 7;
+  const uint8_t which = data[0] % 10;
   std::string input(reinterpret_cast<const char*>(data + 1), size - 1);
   switch (which) {
     case 0: {
@@ -96,6 +127,11 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       }
       break;
     }
+    case 7:
+    case 8:
+    case 9:
+      FuzzArchive(std::move(input), which - 6);
+      break;
   }
   return 0;
 }
