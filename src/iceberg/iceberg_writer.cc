@@ -176,6 +176,27 @@ constexpr const char* kManifestListSchema = R"({"type":"record","name":"manifest
 {"name":"upper_bound","type":["null","bytes"],"default":null,"field-id":511}]},"element-id":508}],
 "default":null,"field-id":507}]})";
 
+// Finishes one manifest of a new snapshot: its bytes under metadata/, and
+// the manifest list's entry for it.
+Result<iceberg::ManifestFile> FinishManifest(AvroFileWriter& writer, const std::string& dir,
+                                             const std::string& location, const std::string& name,
+                                             iceberg::ManifestContent content, int64_t seq,
+                                             int64_t snapshot_id, int64_t added_files) {
+  LS_ASSIGN_OR_RETURN(std::string bytes, writer.Finish());
+  LS_RETURN_IF_ERROR(WriteFileAtomically(dir + "/metadata/" + name, bytes));
+  iceberg::ManifestFile mf;
+  mf.path = location + "/metadata/" + name;
+  mf.length = static_cast<int64_t>(bytes.size());
+  mf.spec_id = 0;
+  mf.content = content;
+  mf.sequence_number = seq;
+  mf.added_snapshot_id = snapshot_id;
+  mf.added_files = added_files;
+  mf.existing_files = 0;
+  mf.deleted_files = 0;
+  return mf;
+}
+
 }  // namespace
 
 Result<std::unique_ptr<IcebergTableWriter>> IcebergTableWriter::Create(std::string dir,
@@ -520,19 +541,11 @@ Result<int64_t> IcebergTableWriter::Append(
       manifest_records += static_cast<int64_t>(rows);
       added_size += size;
     }
-    LS_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
-    std::string name = run + "-m" + std::to_string(m) + ".avro";
-    LS_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/metadata/" + name, bytes));
-    iceberg::ManifestFile mf;
-    mf.path = location_ + "/metadata/" + name;
-    mf.length = static_cast<int64_t>(bytes.size());
-    mf.spec_id = 0;
-    mf.content = iceberg::ManifestContent::kData;
-    mf.sequence_number = seq;
-    mf.added_snapshot_id = snapshot_id;
-    mf.added_files = static_cast<int64_t>(end - start);
-    mf.existing_files = 0;
-    mf.deleted_files = 0;
+    LS_ASSIGN_OR_RETURN(
+        iceberg::ManifestFile mf,
+        FinishManifest(*writer, dir_, location_, run + "-m" + std::to_string(m) + ".avro",
+                       iceberg::ManifestContent::kData, seq, snapshot_id,
+                       static_cast<int64_t>(end - start)));
     new_manifests.push_back({mf, manifest_records});
     added_records += manifest_records;
   }
@@ -649,19 +662,11 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
       manifest_deletes += n;
       added_size += static_cast<int64_t>(bytes.size());
     }
-    LS_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
-    std::string name = run + "-m" + std::to_string(m) + ".avro";
-    LS_RETURN_IF_ERROR(WriteFileAtomically(dir_ + "/metadata/" + name, bytes));
-    iceberg::ManifestFile mf;
-    mf.path = location_ + "/metadata/" + name;
-    mf.length = static_cast<int64_t>(bytes.size());
-    mf.spec_id = 0;
-    mf.content = iceberg::ManifestContent::kDeletes;
-    mf.sequence_number = seq;
-    mf.added_snapshot_id = snapshot_id;
-    mf.added_files = static_cast<int64_t>(end - start);
-    mf.existing_files = 0;
-    mf.deleted_files = 0;
+    LS_ASSIGN_OR_RETURN(
+        iceberg::ManifestFile mf,
+        FinishManifest(*writer, dir_, location_, run + "-m" + std::to_string(m) + ".avro",
+                       iceberg::ManifestContent::kDeletes, seq, snapshot_id,
+                       static_cast<int64_t>(end - start)));
     new_manifests.push_back({mf, manifest_deletes});
     added_deletes += manifest_deletes;
   }
