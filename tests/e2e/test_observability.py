@@ -240,7 +240,18 @@ def test_catalog_database_pool_and_latency(lakeshare_bin, tmp_path):
         before = scrape(s.base_url + "/metrics")
         for _ in range(5):
             assert requests.get(s.endpoint_url + "/shares", timeout=10).status_code == 200
+        # The audit writer calls the database in the background, and a
+        # scrape renders the pool's counters before the query counter: read
+        # them once two scrapes agree (no call in between).
+        deadline = time.monotonic() + 10
         m = scrape(s.base_url + "/metrics")
+        while True:
+            again = scrape(s.base_url + "/metrics")
+            keys = ("lakeshare_db_query_duration_seconds_count", "lakeshare_db_pool_wait_seconds_count")
+            if all(value(again, k) == value(m, k) for k in keys) or time.monotonic() > deadline:
+                break
+            m = again
+            time.sleep(0.2)
         calls = value(m, "lakeshare_db_query_duration_seconds_count")
         assert calls >= value(before, "lakeshare_db_query_duration_seconds_count") + 5
         assert value(m, "lakeshare_db_pool_wait_seconds_count") >= calls
