@@ -32,6 +32,26 @@ class SqlCatalogTest : public testing::SqlCatalogFixture {
     auto r = ImportServerConfig(*db_, Config(text));
     ASSERT_OK(r);
   }
+  // Imports `config` and checks that the database catalog gives each of
+  // `tables` (in share lake, schema d) the format options the YAML catalog
+  // gives it. Returns recipient r's principal on the database catalog.
+  Principal ImportWithYamlsFormatOptions(const std::string& config,
+                                         std::initializer_list<const char*> tables) {
+    Import(config);
+    YamlCatalog yaml(Config(config));
+    Principal ys = *yaml.Authenticate("r-token");
+    Principal ss = *catalog_->Authenticate("r-token");
+    for (const char* table : tables) {
+      auto a = yaml.GetTable(ys, "lake", "d", table);
+      auto b = catalog_->GetTable(ss, "lake", "d", table);
+      EXPECT_OK(a);
+      EXPECT_OK(b);
+      if (a.ok() && b.ok()) {
+        EXPECT_EQ(a->format_options, b->format_options) << table;
+      }
+    }
+    return ss;
+  }
 };
 
 TEST_P(SqlCatalogTest, AuthenticatesByTokenOnly) {
@@ -205,17 +225,8 @@ shares:
 recipients:
 - {name: r, token: r-token, shares: [lake]}
 )";
-  Import(config);
-  YamlCatalog yaml(Config(config));
-  Principal ys = *yaml.Authenticate("r-token");
-  Principal ss = *catalog_->Authenticate("r-token");
-  for (const char* table : {"trips_ro", "trips"}) {
-    auto a = yaml.GetTable(ys, "lake", "d", table);
-    auto b = catalog_->GetTable(ss, "lake", "d", table);
-    ASSERT_OK(a);
-    ASSERT_OK(b);
-    EXPECT_EQ(a->format_options, b->format_options) << table;
-  }
+  Principal ss = ImportWithYamlsFormatOptions(config, {"trips_ro", "trips"});
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(catalog_->GetTable(ss, "lake", "d", "trips_ro")->format_options.at("hudiView"),
             "read_optimized");
   EXPECT_EQ(admin_->GetTable("lake", "d", "trips_ro")->hudi_view, "read_optimized");
@@ -250,17 +261,8 @@ shares:
 recipients:
 - {name: r, token: r-token, shares: [lake]}
 )";
-  Import(config);
-  YamlCatalog yaml(Config(config));
-  Principal ys = *yaml.Authenticate("r-token");
-  Principal ss = *catalog_->Authenticate("r-token");
-  for (const char* table : {"ice", "plain"}) {
-    auto a = yaml.GetTable(ys, "lake", "d", table);
-    auto b = catalog_->GetTable(ss, "lake", "d", table);
-    ASSERT_OK(a);
-    ASSERT_OK(b);
-    EXPECT_EQ(a->format_options, b->format_options) << table;
-  }
+  Principal ss = ImportWithYamlsFormatOptions(config, {"ice", "plain"});
+  ASSERT_FALSE(HasFailure());
   EXPECT_EQ(catalog_->GetTable(ss, "lake", "d", "ice")->format_options.at("locationMap"),
             "/test-warehouse/\t/data/copy\nhdfs://nn/wh/\ts3://b/wh/\n");
   EXPECT_EQ(
