@@ -4,6 +4,7 @@
 #include <cassert>
 #include <string_view>
 
+#include "catalog/table_location_map.h"
 #include "delta/delta_table.h"
 #include "hudi/hudi_table.h"
 #include "iceberg/glue_catalog.h"
@@ -37,15 +38,7 @@ struct IcebergLocations {
 
 Result<IcebergLocations> IcebergLocationsOf(std::string_view table_map,
                                             const StorageRegistry& registry) {
-  std::vector<std::pair<std::string, std::string>> entries;
-  while (!table_map.empty()) {
-    size_t end = table_map.find('\n');
-    std::string_view line = table_map.substr(0, end);
-    table_map = end == std::string_view::npos ? std::string_view() : table_map.substr(end + 1);
-    size_t tab = line.find('\t');
-    if (tab == std::string_view::npos) return Status::InvalidArgument("malformed locationMap");
-    entries.emplace_back(std::string(line.substr(0, tab)), std::string(line.substr(tab + 1)));
-  }
+  LS_ASSIGN_OR_RETURN(TableLocationMap entries, DecodeTableLocationMap(table_map));
   for (auto& entry : registry.location_map()) entries.push_back(std::move(entry));
   IcebergLocations out;
   for (auto& [from, to] : entries) {
