@@ -113,13 +113,8 @@ Result<std::vector<CommitChanges>> IcebergTable::ChangesImpl(int64_t start_versi
       if (!converted.ok()) return converted.status().WithContext(context);
       // As for snapshots: a partition column without a value in every file
       // stays in the files (a partial one the files may lack is refused).
-      std::optional<std::string> unfilled;
-      for (const ConvertedPtr& cm : *converted) {
-        if (!unfilled && cm->unfilled) unfilled = cm->unfilled;
-      }
-      if (unfilled) {
-        auto prop = m.properties.find("write.data.partition-columns");
-        if (prop != m.properties.end() && prop->second == "false") {
+      if (std::optional<std::string> unfilled = FirstUnfilled(*converted)) {
+        if (FilesMayLackPartitionColumns(m)) {
           return Status::Unsupported(context + ": " + *unfilled +
                                      ", and the table's data files may lack partition columns");
         }

@@ -117,13 +117,9 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   // every file of the others. Without one the column stays in the files
   // only (as written by engines that keep partition sources in the data
   // files), unless the table says its files lack partition columns.
-  std::optional<std::string> unfilled;
-  for (const ConvertedPtr& cm : *data_files) {
-    if (!unfilled && cm->unfilled) unfilled = cm->unfilled;
-  }
+  std::optional<std::string> unfilled = FirstUnfilled(*data_files);
   if (unfilled) {
-    auto prop = m.properties.find("write.data.partition-columns");
-    if (prop != m.properties.end() && prop->second == "false") {
+    if (FilesMayLackPartitionColumns(m)) {
       *unfilled +=
           ", and the table's data files may lack partition columns "
           "(write.data.partition-columns=false)";

@@ -372,6 +372,19 @@ FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
   return ctx;
 }
 
+std::optional<std::string> FirstUnfilled(
+    const std::vector<std::shared_ptr<const ConvertedManifest>>& converted) {
+  for (const auto& cm : converted) {
+    if (cm->unfilled) return cm->unfilled;
+  }
+  return std::nullopt;
+}
+
+bool FilesMayLackPartitionColumns(const IcebergMetadata& m) {
+  auto prop = m.properties.find("write.data.partition-columns");
+  return prop != m.properties.end() && prop->second == "false";
+}
+
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,
                           const PartitionSpec* spec, const FileContext& ctx, bool deletes) {
   return path + "|" + std::to_string(mf.length) + "|" + (deletes ? "d" : "f") +

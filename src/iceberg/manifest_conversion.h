@@ -131,6 +131,16 @@ FileContext MakeFileContext(const IcebergMetadata& m, const Schema* schema,
                             const LocationMap* location_map = nullptr,
                             bool partial_partitions = true);
 
+// The first partition column some of `converted` could not fill (their
+// `unfilled`), if any.
+std::optional<std::string> FirstUnfilled(
+    const std::vector<std::shared_ptr<const ConvertedManifest>>& converted);
+
+// Whether the table says its data files may lack partition columns
+// (write.data.partition-columns=false): a partial partition column is then
+// refused rather than left in the files.
+bool FilesMayLackPartitionColumns(const IcebergMetadata& m);
+
 // The key a converted manifest is found again by.
 std::string ConversionKey(const std::string& path, const ManifestFile& mf,
                           const PartitionSpec* spec, const FileContext& ctx, bool deletes);
