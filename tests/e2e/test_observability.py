@@ -163,8 +163,16 @@ def test_separate_metrics_listener(lakeshare_bin, tmp_path):
     try:
         murl = "http://127.0.0.1:%d" % mport
         assert requests.get(s.endpoint_url + "/shares", headers=HEADERS, timeout=10).status_code == 200
-        m = scrape(murl + "/metrics")
-        assert value(m, "lakeshare_http_requests_total", route="shares", method="GET", status="200") == 1
+        # The request is counted when its last byte is written, which can be
+        # after the client has read it: wait for the count.
+        deadline = time.monotonic() + 5
+        while True:
+            n = value(scrape(murl + "/metrics"), "lakeshare_http_requests_total", route="shares", method="GET",
+                      status="200")
+            if n or time.monotonic() > deadline:
+                break
+            time.sleep(0.05)
+        assert n == 1
         assert requests.get(murl + "/healthz", timeout=10).status_code == 200
         assert requests.get(murl + "/readyz", timeout=10).status_code == 200
         assert requests.get(murl + "/delta-sharing/shares", headers=HEADERS, timeout=10).status_code == 404
