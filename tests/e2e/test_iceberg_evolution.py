@@ -311,6 +311,16 @@ DEFAULTED = [
 ]
 
 
+# Nanosecond timestamps are served as Spark's (microsecond) timestamps: a
+# default without digits below a microsecond is exact there.
+NANOS_EXACT = [
+    {"id": 6, "name": "t_ns", "required": False, "type": "timestamp_ns",
+     "initial-default": "2017-11-16T22:31:08.123456000"},
+    {"id": 7, "name": "t_tsns", "required": False, "type": "timestamptz_ns",
+     "initial-default": "2024-01-15T10:30:45.5-02:00"},
+]
+
+
 def _add_defaulted_columns(table, extra):
     path = iceberg_meta.current_metadata_file(table)
     with open(path) as f:
@@ -329,7 +339,8 @@ def defaulted(lakeshare_bin, tmp_path_factory):
     tables = []
     for name, extra in (("typed", DEFAULTED),
                         ("nanos", [{"id": 6, "name": "t_ns", "required": False, "type": "timestamp_ns",
-                                    "initial-default": "2017-11-16T22:31:08.123456789"}])):
+                                    "initial-default": "2017-11-16T22:31:08.123456789"}]),
+                        ("nanos_exact", NANOS_EXACT)):
         table = os.path.join(base, name)
         p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "3",
                             "--snapshots", "1", "--rows-per-file", "2"],
@@ -376,3 +387,24 @@ def test_a_nanosecond_default_is_refused_naming_the_column(defaulted):
     err = client.parse_error(client.query_raw("def", "s", "nanos", capabilities="responseformat=parquet"),
                              400, "UNSUPPORTED_OPERATION")
     assert "'t_ns'" in err.message and "initial default" in err.message, err.message
+    assert "below a microsecond" in err.message, err.message
+
+
+def test_exact_nanosecond_defaults_are_microsecond_partition_values(defaulted):
+    client = defaulted
+    q = client.query("def", "s", "nanos_exact", capabilities="responseformat=delta;readerfeatures=timestampntz")
+    md = q.metadata
+    assert {"t_ns", "t_tsns"} <= set(md["partitionColumns"]), md["partitionColumns"]
+    types = {f["name"]: f["type"] for f in json.loads(md["schemaString"])["fields"]}
+    assert types["t_ns"] == "timestamp_ntz" and types["t_tsns"] == "timestamp", types
+    assert len(q.files) == 3
+    for f in q.files:
+        values = add_of(f)["partitionValues"]
+        for field in NANOS_EXACT:
+            assert values[field["name"]] == iceberg_meta.default_partition_value(field), (field, values)
+    values = add_of(q.files[0])["partitionValues"]
+    assert values["t_ns"] == "2017-11-16 22:31:08.123456"
+    assert values["t_tsns"] == "2024-01-15 12:30:45.500000"
+    # parquet-format clients get the same values
+    p = client.query("def", "s", "nanos_exact", capabilities="responseformat=parquet")
+    assert all(f["partitionValues"]["t_ns"] == "2017-11-16 22:31:08.123456" for f in p.files)
