@@ -607,6 +607,37 @@ TEST_F(EvolvedTable, InitialDefaultsWithoutAPartitionFormAreRefusedNamingTheColu
       << *s->unreadable_reason;
 }
 
+TEST_F(EvolvedTable, NanosecondDefaultsAreMicrosecondPartitionValuesWhenExact) {
+  // timestamp_ns is served as Spark's timestamp_ntz (microseconds).
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"ns","required":false,"type":"timestamp_ns",
+              "initial-default":"2017-11-16T22:31:08.123456000"},
+             {"id":4,"name":"tz","required":false,"type":"timestamptz_ns",
+              "initial-default":"2017-11-16T22:31:08+01:00"}])");
+  auto s = Latest();
+  ASSERT_FALSE(s->unreadable_reason) << *s->unreadable_reason;
+  EXPECT_EQ(s->metadata.partition_columns, (std::vector<std::string>{"ns", "tz"}));
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->files[0].partition_values.at("ns"),
+            std::optional<std::string>("2017-11-16 22:31:08.123456"));
+  EXPECT_EQ(s->files[0].partition_values.at("tz"),
+            std::optional<std::string>("2017-11-16 21:31:08.000000"));
+}
+
+TEST_F(EvolvedTable, NanosecondDefaultsBelowAMicrosecondAreRefusedSayingWhy) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"ns","required":false,"type":"timestamp_ns",
+              "initial-default":"2017-11-16T22:31:08.123456789"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("column 'ns' has an initial default"), std::string::npos)
+      << *s->unreadable_reason;
+  EXPECT_NE(s->unreadable_reason->find("below a microsecond"), std::string::npos)
+      << *s->unreadable_reason;
+}
+
 TEST_F(EvolvedTable, NullInitialDefaultsAreServed) {
   Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"},

@@ -45,9 +45,10 @@ std::pair<std::string, FileColumns> File(std::string name, std::vector<FileColum
   return {std::move(name), std::move(f)};
 }
 
-const char* kRenamed = R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+constexpr char kRenamed[] = R"([{"id":1,"name":"renamed","required":false,"type":"int"},
                            {"id":2,"name":"b","required":false,"type":"string"}])";
-const char* kMapping = R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])";
+constexpr char kMapping[] =
+    R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])";
 
 TEST(NameMapping, ParsesImpalasMigratedTables) {
   // iceberg_migrated_complex_test: nested mappings of structs, lists, maps.

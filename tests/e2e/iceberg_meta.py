@@ -646,7 +646,7 @@ def default_partition_value(field):
         if t.endswith("_ns"):
             # served as microseconds: only defaults without digits below them
             head, dot, frac = v.partition(".")
-            digits = "".join(c for c in frac if c.isdigit())
+            digits = frac[:len(frac) - len(frac.lstrip("0123456789"))]  # the fraction's digits
             assert digits[6:].strip("0") == "", "a default below a microsecond: %r" % v
             v = head + (dot + digits[:6] + frac[len(digits):] if dot else "")
         dt = datetime.datetime.fromisoformat(v)

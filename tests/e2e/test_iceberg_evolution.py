@@ -408,3 +408,133 @@ def test_exact_nanosecond_defaults_are_microsecond_partition_values(defaulted):
     # parquet-format clients get the same values
     p = client.query("def", "s", "nanos_exact", capabilities="responseformat=parquet")
     assert all(f["partitionValues"]["t_ns"] == "2017-11-16 22:31:08.123456" for f in p.files)
+
+
+# ---------------------------------------------------------------------------
+# Name-mapped tables (schema.name-mapping.default) with renamed columns
+# ---------------------------------------------------------------------------
+
+# Impala's iceberg_migrated_alter_test: a Hive table migrated to Iceberg, its
+# one data file (000000_0) written by Hive without parquet field ids, its
+# columns mapped by name (int_col -> 1, string_col -> 2, double_col -> 3).
+MIGRATED = "iceberg_migrated_alter_test"
+# Evolutions as Iceberg's UpdateSchema records them in the name mapping:
+# a rename adds the new name to the field's names; a column dropped and added
+# again under its old name takes the name over (MappingUtil.update).
+MIGRATED_EVOLUTIONS = {
+    # int_col -> int_value, string_col -> str: the file keeps the old names
+    "renamed": ([{"id": 1, "name": "int_value", "required": False, "type": "int"},
+                 {"id": 2, "name": "str", "required": False, "type": "string"},
+                 {"id": 3, "name": "double_col", "required": False, "type": "double"}],
+                [{"field-id": 1, "names": ["int_col", "int_value"]},
+                 {"field-id": 2, "names": ["string_col", "str"]},
+                 {"field-id": 3, "names": ["double_col"]}]),
+    # double_col (3) dropped and added again (4): the mapping gives the name
+    # to field 4, so Iceberg reads the old file's double_col as the new column;
+    # string_col (2) dropped, a new string_col (5) the mapping does not name:
+    # no file has it (its old column must not be read as it).
+    "readded": ([{"id": 1, "name": "int_col", "required": False, "type": "int"},
+                 {"id": 4, "name": "double_col", "required": False, "type": "double"},
+                 {"id": 5, "name": "string_col", "required": False, "type": "string"}],
+                [{"field-id": 1, "names": ["int_col"]},
+                 {"field-id": 2, "names": ["string_col"]},
+                 {"field-id": 3, "names": []},
+                 {"field-id": 4, "names": ["double_col"]},
+                 {"field-id": 5, "names": []}]),
+}
+
+
+@pytest.fixture(scope="module")
+def migrated(lakeshare_bin, tmp_path_factory, parquet_rows):
+    import shutil
+    base = str(tmp_path_factory.mktemp("icemap"))
+    tables = []
+    for name, (fields, mapping) in MIGRATED_EVOLUTIONS.items():
+        table = os.path.join(base, name)
+        shutil.copytree(os.path.join(iceberg_deletes.impala_root(), MIGRATED), table)
+        path = iceberg_meta.current_metadata_file(table)
+        with open(path) as f:
+            m = json.load(f)
+        m["schemas"].append({"type": "struct", "schema-id": 1, "fields": fields})
+        m["current-schema-id"] = 1
+        m["last-column-id"] = max(6, m["last-column-id"])
+        m["properties"]["schema.name-mapping.default"] = json.dumps(mapping)
+        with open(path, "w") as f:
+            json.dump(m, f)
+        tables.append({"name": name, "location": table, "format": "iceberg"})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "map", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["map"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icemap")
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield StrictClient(server.endpoint_url, TOKEN, server), base, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def name_mapped_rows(table, parquet):
+    """The independent reading: each live file by field id when it has ids,
+    else through the table's name mapping (a column whose name the mapping
+    lists for a field id is that field), onto the current schema."""
+    schema = table.schemas[table.current_schema_id]
+    mapping = {}
+    for e in json.loads(table.meta["properties"]["schema.name-mapping.default"]):
+        for n in e.get("names") or []:
+            mapping[n] = e["field-id"]
+    data, _ = iceberg_deletes.live_files(table, table.timeline[-1][2])
+    paths = [f.path for f in data]
+    rows, ids = parquet.rows(paths), iceberg_deletes.field_ids(parquet, paths)
+    out = []
+    for p in paths:
+        by_id = ids[p] or None
+        for r in rows[p]:
+            if by_id is None:
+                by_id_row = {mapping[k]: v for k, v in r.items() if k in mapping}
+            else:
+                by_id_row = {i: r.get(n) for i, n in by_id.items()}
+            out.append({c["name"]: by_id_row.get(c["id"]) for c in schema["fields"]})
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MIGRATED_EVOLUTIONS))
+def test_name_mapped_renames_are_read_by_the_files_names(migrated, name):
+    """Column mapping mode `name`: a client reading each file's columns by
+    the schema's physical names gets the rows Iceberg's name mapping gives."""
+    client, base, parquet, downloads = migrated
+    table = iceberg_meta.IcebergTable(os.path.join(base, name))
+    q = client.query("map", "s", name, capabilities=CM_CAPS)
+    md = q.metadata
+    assert md["configuration"]["delta.columnMapping.mode"] == "name", md
+    assert "columnMapping" in q.protocol["readerFeatures"] and "columnMapping" in q.protocol["writerFeatures"]
+    fields = json.loads(md["schemaString"])["fields"]
+    physical = {f["name"]: f["metadata"]["delta.columnMapping.physicalName"] for f in fields}
+    assert [f["metadata"]["delta.columnMapping.id"] for f in fields] == \
+        [c["id"] for c in MIGRATED_EVOLUTIONS[name][0]]
+    if name == "renamed":
+        assert physical == {"int_value": "int_col", "str": "string_col", "double_col": "double_col"}
+    else:
+        assert physical["double_col"] == "double_col" and physical["int_col"] == "int_col"
+        assert physical["string_col"] not in ("string_col",), physical  # not the dropped column's
+    # Stats are keyed by the physical names.
+    for f in q.files:
+        stats = json.loads(add_of(f)["stats"])
+        assert set(stats.get("minValues", {})) <= set(physical.values()), stats
+    os.makedirs(downloads, exist_ok=True)
+    got = []
+    for i, f in enumerate(q.files):
+        path = os.path.join(downloads, "%s-%d.parquet" % (name, i))
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(add_of(f)["path"]))
+        for r in parquet.rows([path])[path]:
+            got.append({n: r.get(p) for n, p in physical.items()})
+    want = name_mapped_rows(table, parquet)
+    assert got and canonical(got) == canonical(want), (got, want)
+    if name == "readded":
+        assert all(r["string_col"] is None for r in got)
+        assert any(r["double_col"] is not None for r in got)
+    # Clients that cannot map columns are refused, clearly.
+    for caps in ("responseformat=parquet", "responseformat=delta;readerfeatures=timestampntz"):
+        err = client.parse_error(client.query_raw("map", "s", name, capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "columnmapping" in err.message.lower().replace(" ", ""), (caps, err.message)
