@@ -449,6 +449,9 @@ def migrated(lakeshare_bin, tmp_path_factory, parquet_rows):
     import shutil
     base = str(tmp_path_factory.mktemp("icemap"))
     tables = []
+    # The table as Impala left it (no rename): served without column mapping.
+    tables.append({"name": "plain", "location": os.path.join(iceberg_deletes.impala_root(), MIGRATED),
+                   "format": "iceberg"})
     for name, (fields, mapping) in MIGRATED_EVOLUTIONS.items():
         table = os.path.join(base, name)
         shutil.copytree(os.path.join(iceberg_deletes.impala_root(), MIGRATED), table)
@@ -538,3 +541,24 @@ def test_name_mapped_renames_are_read_by_the_files_names(migrated, name):
         err = client.parse_error(client.query_raw("map", "s", name, capabilities=caps), 400,
                                  "UNSUPPORTED_OPERATION")
         assert "columnmapping" in err.message.lower().replace(" ", ""), (caps, err.message)
+
+
+def test_a_name_mapped_table_without_renames_is_served_by_its_names(migrated):
+    """Impala's migrated table as it is: its file's names are the schema's,
+    so no column mapping; both formats read the rows the mapping gives."""
+    client, _, parquet, downloads = migrated
+    table = iceberg_meta.IcebergTable(os.path.join(iceberg_deletes.impala_root(), MIGRATED))
+    want = name_mapped_rows(table, parquet)
+    assert want
+    for caps in ("responseformat=parquet", CM_CAPS):
+        q = client.query("map", "s", "plain", capabilities=caps)
+        assert "delta.columnMapping.mode" not in (q.metadata.get("configuration") or {}), caps
+        got = []
+        os.makedirs(downloads, exist_ok=True)
+        for i, f in enumerate(q.files):
+            url = f["url"] if q.format == "parquet" else add_of(f)["path"]
+            path = os.path.join(downloads, "plain-%s-%d.parquet" % (q.format, i))
+            with open(path, "wb") as fh:
+                fh.write(expect.download_bytes(url))
+            got.extend(parquet.rows([path])[path])
+        assert canonical(got) == canonical(want), caps
