@@ -787,6 +787,23 @@ TEST_F(EvolvedTable, RenameWithANameMappingAndTwoNamesIsUnreadableNamingTheColum
   EXPECT_NE((*s)->unreadable_reason->find("schema.name-mapping.default"), std::string::npos);
 }
 
+TEST_F(EvolvedTable, NameMappedFootersAreBounded) {
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  SetNameMapping(dir_, R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])");
+  RewriteDataFiles(dir_, {"a", "b"});
+  IcebergTableOptions o;
+  o.max_name_mapping_footers = 0;
+  IcebergTable t(dir_.string(), std::make_shared<LocalStorage>(), std::move(o));
+  auto s = t.Snapshot(std::nullopt);
+  ASSERT_OK(s);
+  ASSERT_TRUE((*s)->unreadable_reason);
+  EXPECT_NE((*s)->unreadable_reason->find("it has 1 data files, and serving its renamed columns "
+                                          "reads every file's footer (at most 0)"),
+            std::string::npos)
+      << *(*s)->unreadable_reason;
+}
+
 TEST_F(EvolvedTable, BadNameMappingIsCorruption) {
   Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"}])");
