@@ -562,3 +562,112 @@ def test_a_name_mapped_table_without_renames_is_served_by_its_names(migrated):
                 fh.write(expect.download_bytes(url))
             got.extend(parquet.rows([path])[path])
         assert canonical(got) == canonical(want), caps
+
+
+def _duckdb(parquet, statements):
+    """Runs DuckDB statements (run_duckdb_sql.mjs) in the reader's folder."""
+    import shutil
+    script = os.path.join(parquet.dir, "run_duckdb_sql.mjs")
+    shutil.copy(os.path.join(os.path.dirname(__file__), "run_duckdb_sql.mjs"), script)
+    subprocess.run(["node", script, json.dumps({"statements": statements})], cwd=parquet.dir,
+                   check=True, timeout=300, capture_output=True, text=True)
+
+
+def _rewrite(parquet, path, select, field_ids=None):
+    """Rewrites a data file by a SELECT over it: without field ids (as Hive
+    writes), or with `field_ids` ({column: id})."""
+    tmp = path + ".tmp"
+    opts = "FORMAT parquet"
+    if field_ids is not None:
+        opts += ", FIELD_IDS {%s}" % ", ".join("%s: %d" % (k, v) for k, v in field_ids.items())
+    _duckdb(parquet, ["COPY (SELECT %s FROM read_parquet('%s')) TO '%s' (%s)" % (select, path, tmp, opts)])
+    os.replace(tmp, path)
+
+
+@pytest.fixture(scope="module")
+def mixed(lakeshare_bin, tmp_path_factory, parquet_rows):
+    """A generated table whose first two data files were written without
+    field ids (read through the name mapping) and the others with them, its
+    column category (id 3) renamed to kind: `mixed` (every file names it
+    category: served by name), `clash` (the last file, written after the
+    rename, names it kind: no one name reads every file)."""
+    import shutil
+    base = str(tmp_path_factory.mktemp("icemix"))
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    first = os.path.join(base, "mixed")
+    p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", first, "--files", "4",
+                        "--snapshots", "2", "--rows-per-file", "3"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    path = iceberg_meta.current_metadata_file(first)
+    with open(path) as f:
+        m = json.load(f)
+    fields = [dict(c) for c in m["schemas"][0]["fields"]]
+    mapping = [{"field-id": c["id"], "names": [c["name"]]} for c in fields]
+    for c, e in zip(fields, mapping):
+        if c["name"] == "category":
+            c["name"] = "kind"
+            e["names"].append("kind")
+    m["schemas"].append({"type": "struct", "schema-id": 1, "fields": fields})
+    m["current-schema-id"] = 1
+    m.setdefault("properties", {})["schema.name-mapping.default"] = json.dumps(mapping)
+    with open(path, "w") as f:
+        json.dump(m, f)
+    data = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(first, "data"))
+                  for f in fs if f.endswith(".parquet"))
+    assert len(data) == 4
+    for f in data[:2]:
+        _rewrite(parquet, f, "*")  # no field ids
+    clash = os.path.join(base, "clash")
+    shutil.copytree(first, clash)
+    last = os.path.join(clash, os.path.relpath(data[3], first))
+    _rewrite(parquet, last, "id, day, category AS kind, value, ts",
+             {"id": 1, "day": 2, "kind": 3, "value": 4, "ts": 5})
+    tables = [{"name": n, "location": os.path.join(base, n), "format": "iceberg"} for n in ("mixed", "clash")]
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "mix", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["mix"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icemix")
+    yield StrictClient(server.endpoint_url, TOKEN, server), base, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def test_files_with_and_without_field_ids_agreeing_on_names_are_read_by_name(mixed):
+    client, base, parquet, downloads = mixed
+    table = iceberg_meta.IcebergTable(os.path.join(base, "mixed"))
+    ids = iceberg_deletes.field_ids(parquet, [f.path for f in iceberg_deletes.live_files(
+        table, table.timeline[-1][2])[0]])
+    assert sorted(bool(v) for v in ids.values()) == [False, False, True, True]
+    q = client.query("mix", "s", "mixed", capabilities=CM_CAPS)
+    md = q.metadata
+    assert md["configuration"]["delta.columnMapping.mode"] == "name"
+    fields = json.loads(md["schemaString"])["fields"]
+    physical = {f["name"]: f["metadata"]["delta.columnMapping.physicalName"] for f in fields}
+    assert physical == {"id": "id", "day": "day", "kind": "category", "value": "value", "ts": "ts"}
+    assert md["partitionColumns"] == ["day"]
+    got = []
+    os.makedirs(downloads, exist_ok=True)
+    for i, f in enumerate(q.files):
+        add = add_of(f)
+        assert set(add["partitionValues"]) == {"day"}
+        assert "category" in json.loads(add["stats"])["minValues"]
+        path = os.path.join(downloads, "mixed-%d.parquet" % i)
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(add["path"]))
+        for r in parquet.rows([path])[path]:
+            row = {n: r.get(p) for n, p in physical.items()}
+            row["day"] = add["partitionValues"]["day"]
+            got.append(row)
+    want = name_mapped_rows(table, parquet)
+    assert len(got) == 12 and canonical(got) == canonical(want), (got, want)
+
+
+def test_a_column_with_two_names_across_files_is_refused_naming_it(mixed):
+    client = mixed[0]
+    for caps in (CM_CAPS, "responseformat=parquet"):
+        err = client.parse_error(client.query_raw("mix", "s", "clash", capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "column 'kind' is 'category' in data file" in err.message and \
+            "and 'kind' in data file" in err.message and "schema.name-mapping.default" in err.message, \
+            err.message
