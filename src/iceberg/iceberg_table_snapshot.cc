@@ -1,4 +1,5 @@
 #include <algorithm>
+#include <chrono>
 #include <set>
 
 #include "common/thread_pool.h"
@@ -51,9 +52,9 @@ void AddDeletionVectorsFeature(TableProtocol* p) {
 using Converted = std::vector<std::shared_ptr<const ConvertedManifest>>;
 
 // The columns of every data file of `data` as its footer has them (file
-// names for messages); kTooLarge beyond `max_files` files.
+// names for messages); kTooLarge beyond `max_files` files or `max_ms`.
 Result<std::vector<std::pair<std::string, iceberg::FileColumns>>> ReadFileColumns(
-    Storage& storage, const Converted& data, size_t parallel, size_t max_files) {
+    Storage& storage, const Converted& data, size_t parallel, size_t max_files, int64_t max_ms) {
   std::vector<const DataFile*> files;
   for (const auto& cm : data) {
     for (size_t i = 0; i < cm->files; ++i) files.push_back(&cm->file(i));
@@ -65,7 +66,14 @@ Result<std::vector<std::pair<std::string, iceberg::FileColumns>>> ReadFileColumn
                             std::to_string(max_files) + ")");
   }
   std::vector<std::pair<std::string, iceberg::FileColumns>> out(files.size());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
   LS_RETURN_IF_ERROR(ParallelFor(files.size(), parallel, [&](size_t i) -> Status {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::TooLarge("reading the footers of its " + std::to_string(files.size()) +
+                              " data files, which serving its renamed columns needs, takes "
+                              "longer than " +
+                              std::to_string(max_ms) + " ms");
+    }
     const std::string& path = files[i]->path;
     out[i].first = FileNameOf(path);
     LS_ASSIGN_OR_RETURN(auto file, storage.OpenRandomAccess(path, std::nullopt));
@@ -310,8 +318,9 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
     auto resolved = [&]() -> Result<iceberg::PhysicalNaming> {
       LS_ASSIGN_OR_RETURN(iceberg::NameMapping mapping, iceberg::ParseNameMapping(nm->second));
       LS_ASSIGN_OR_RETURN(
-          auto files, ReadFileColumns(*loaded->storage, *data_files, options_.max_parallel_reads,
-                                      options_.max_name_mapping_footers));
+          auto files,
+          ReadFileColumns(*loaded->storage, *data_files, options_.max_parallel_reads,
+                          options_.max_name_mapping_footers, options_.max_name_mapping_ms));
       return iceberg::ResolvePhysicalNames(*plan.schema, mapping, files);
     }();
     if (!resolved.ok() && (resolved.status().code() == StatusCode::kUnsupported ||

@@ -802,6 +802,15 @@ TEST_F(EvolvedTable, NameMappedFootersAreBounded) {
                                           "reads every file's footer (at most 0)"),
             std::string::npos)
       << *(*s)->unreadable_reason;
+  // And by time (none at all here).
+  IcebergTableOptions timed;
+  timed.max_name_mapping_ms = -1;
+  IcebergTable slow(dir_.string(), std::make_shared<LocalStorage>(), std::move(timed));
+  s = slow.Snapshot(std::nullopt);
+  ASSERT_OK(s);
+  ASSERT_TRUE((*s)->unreadable_reason);
+  EXPECT_NE((*s)->unreadable_reason->find("takes longer than -1 ms"), std::string::npos)
+      << *(*s)->unreadable_reason;
 }
 
 TEST_F(EvolvedTable, BadNameMappingIsCorruption) {
