@@ -132,6 +132,9 @@ int main(int argc, char** argv) {
       ->check(CLI::Range(int64_t{1}, int64_t{10000000}));
   generate->add_flag("--delete-file-per-data-file", gen.delete_file_per_data_file,
                      "One position delete file per data file (default: one per partition)");
+  generate->add_option("--delete-format", gen.delete_format, "Position delete files' format")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"parquet", "avro"}));
 
   hudi::SyntheticTableOptions hudi_gen;
   std::string hudi_type = "cow";

@@ -23,6 +23,10 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
       options.deletes_per_file < 1) {
     return Status::InvalidArgument("need a delete fraction in [0, 1] and deletes per file >= 1");
   }
+  if (options.delete_format != "parquet" && options.delete_format != "avro") {
+    return Status::InvalidArgument("the delete file format must be parquet or avro, not '" +
+                                   options.delete_format + "'");
+  }
   IcebergTableSpec spec;
   spec.columns = {
       {"id", TypeId::kLong, true, std::nullopt},
@@ -99,7 +103,10 @@ Result<GeneratedIcebergTable> GenerateIcebergTable(const IcebergGeneratorOptions
     IcebergAppendOptions o;
     o.timestamp_ms = first_ms + options.snapshots * 1000;
     o.files_per_manifest = options.files_per_manifest;
-    LS_RETURN_IF_ERROR(writer->AddPositionDeletes(std::move(files), o).status());
+    const IcebergDeleteFormat format = options.delete_format == "avro"
+                                           ? IcebergDeleteFormat::kAvro
+                                           : IcebergDeleteFormat::kParquet;
+    LS_RETURN_IF_ERROR(writer->AddPositionDeletes(std::move(files), o, format).status());
   }
   out.latest_version = writer->sequence_number();
   out.files = written;

@@ -3,12 +3,11 @@
 // identity-partitioned by `day` (100 files a day), with `files_per_manifest`
 // entries per manifest; real parquet data files unless write_data is false.
 // With delete_fraction > 0, a last "delete" snapshot adds v2 position delete
-// files (always written, parquet) deleting deletes_per_file rows (spread
-// over the file) of that fraction of the data files, evenly spaced: one
-// delete file per partition (day) holding them, as Spark writes, or one per
-// data file with delete_file_per_data_file (Iceberg's file granularity).
-// Written by our own Iceberg writer (src/iceberg/iceberg_writer.h).
-// Deterministic data; snapshot times end just before now.
+// files (always written; parquet, or Avro with delete_format "avro") deleting deletes_per_file rows
+// (spread over the file) of that fraction of the data files, evenly spaced: one delete file per
+// partition (day) holding them, as Spark writes, or one per data file with
+// delete_file_per_data_file (Iceberg's file granularity). Written by our own Iceberg writer
+// (src/iceberg/iceberg_writer.h). Deterministic data; snapshot times end just before now.
 //
 // Errors: kInvalidArgument for bad options, kFailedPrecondition if the
 // folder already holds a table, kIOError when the file system fails.
@@ -34,6 +33,7 @@ struct IcebergGeneratorOptions {
   double delete_fraction = 0;    // in [0, 1]
   int64_t deletes_per_file = 3;  // capped at rows_per_file
   bool delete_file_per_data_file = false;
+  std::string delete_format = "parquet";  // or "avro"
   // Optional: stage "files" (data files made, of all) after every 10000
   // files and at the end of each snapshot. May be called from several
   // threads at once.

@@ -33,7 +33,8 @@ std::pair<int64_t, int64_t> SnapshotAndIndex(const std::string& path) {
 }
 
 TEST(SyntheticIcebergTable, PositionDeletesOnAFractionOfTheFiles) {
-  for (bool per_data_file : {false, true}) {
+  for (int variant : {0, 1, 2}) {
+    const bool per_data_file = variant == 1;
     Dir dir;
     IcebergGeneratorOptions o;
     o.dir = dir.path.string();
@@ -43,6 +44,7 @@ TEST(SyntheticIcebergTable, PositionDeletesOnAFractionOfTheFiles) {
     o.files_per_manifest = 40;
     o.delete_fraction = 0.1;
     o.delete_file_per_data_file = per_data_file;
+    if (variant == 2) o.delete_format = "avro";  // read by our Avro reader
     auto g = GenerateIcebergTable(o);
     ASSERT_OK(g);
     EXPECT_EQ(g->latest_version, 3);
@@ -62,7 +64,12 @@ TEST(SyntheticIcebergTable, PositionDeletesOnAFractionOfTheFiles) {
     }
     std::map<int64_t, int64_t> expected;
     for (int64_t i = 9; i < 250; i += 10) expected[i] = 3;  // every 10th file, 3 rows each
-    EXPECT_EQ(cardinality, expected) << "per data file: " << per_data_file;
+    EXPECT_EQ(cardinality, expected) << "variant " << variant;
+    size_t avro_files = 0;
+    for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path)) {
+      avro_files += e.path().string().ends_with("-deletes.avro") ? 1 : 0;
+    }
+    EXPECT_EQ(avro_files, variant == 2 ? 3u : 0u);
   }
 }
 
@@ -74,6 +81,9 @@ TEST(SyntheticIcebergTable, RefusesBadDeleteOptions) {
   EXPECT_EQ(GenerateIcebergTable(o).status().code(), StatusCode::kInvalidArgument);
   o.delete_fraction = 0.5;
   o.deletes_per_file = 0;
+  EXPECT_EQ(GenerateIcebergTable(o).status().code(), StatusCode::kInvalidArgument);
+  o.deletes_per_file = 3;
+  o.delete_format = "orc";
   EXPECT_EQ(GenerateIcebergTable(o).status().code(), StatusCode::kInvalidArgument);
 }
 

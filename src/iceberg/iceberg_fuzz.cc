@@ -1,6 +1,6 @@
 // libFuzzer target: arbitrary bytes as an Iceberg manifest list, a manifest
-// and a table metadata file (the first byte picks which, the rest is the
-// input; every parser also sees the whole input). Any crash, sanitizer
+// or a table metadata file and name mapping (the first byte picks which, the
+// rest is the input; every parser also sees the whole input). Any crash, sanitizer
 // report or unbounded allocation is a bug; errors must be kCorruption,
 // kUnsupported or kTooLarge.
 #include <cstdint>
@@ -11,6 +11,7 @@
 #include "iceberg/iceberg_metadata.h"
 #include "iceberg/iceberg_schema.h"
 #include "iceberg/manifest.h"
+#include "iceberg/name_mapping.h"
 
 using namespace lakeshare;
 using namespace lakeshare::iceberg;
@@ -73,6 +74,7 @@ extern "C" int LLVMFuzzerTestOneInput(const uint8_t* data, size_t size) {
       ml.max_inflated_bytes = 1 << 22;
       auto m = ParseMetadata(rest, ml);
       Check(m.status());
+      Check(ParseNameMapping(rest).status());  // schema.name-mapping.default
       if (m.ok()) {
         for (const Schema& s : m->schemas) (void)SparkSchemaString(s);
         (void)MainLineage(*m);

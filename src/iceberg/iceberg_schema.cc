@@ -191,7 +191,14 @@ Result<std::shared_ptr<const Type>> ParseType(const json::value& v, int depth) {
   return std::shared_ptr<const Type>(t);
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t, bool ids);
+// Column mapping metadata: none; mode `id` (ids true, names null: physical =
+// logical name, nested ids); or mode `name` (physical names from `names`).
+struct MappingOut {
+  bool ids = false;
+  const std::map<int32_t, std::string>* names = nullptr;
+};
+
+void WriteSparkType(JsonWriter& w, const Type& t, MappingOut ids);
 
 // Delta's `delta.columnMapping.nested.ids`: the field ids of list elements and
 // map keys/values below `path` (the field's physical name), down to the next
@@ -209,7 +216,7 @@ void CollectNestedIds(const Type& t, const std::string& path,
   }
 }
 
-void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, bool ids) {
+void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, MappingOut ids) {
   w.BeginObject().Key("type").String("struct").Key("fields").BeginArray();
   for (const NestedField& f : fields) {
     w.BeginObject();
@@ -219,7 +226,14 @@ void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, boo
     w.Key("nullable").Bool(!f.required);
     w.Key("metadata").BeginObject();
     if (f.doc) w.Key("comment").String(*f.doc);
-    if (ids) {
+    if (ids.names != nullptr) {
+      // Column mapping mode `name`: readers find the column by its physical
+      // name (also the stats and partition value keys).
+      auto it = ids.names->find(f.id);
+      w.Key("delta.columnMapping.id").Int(f.id);
+      w.Key("delta.columnMapping.physicalName")
+          .String(it != ids.names->end() ? it->second : f.name);
+    } else if (ids.ids) {
       // Column mapping mode `id`: readers find the column by field id; the
       // physical name (stats and partition value keys) is the current name.
       w.Key("delta.columnMapping.id").Int(f.id);
@@ -238,7 +252,7 @@ void WriteSparkStruct(JsonWriter& w, const std::vector<NestedField>& fields, boo
   w.EndArray().EndObject();
 }
 
-void WriteSparkType(JsonWriter& w, const Type& t, bool ids) {
+void WriteSparkType(JsonWriter& w, const Type& t, MappingOut ids) {
   switch (t.id) {
     case TypeId::kStruct:
       WriteSparkStruct(w, t.fields, ids);
@@ -546,7 +560,15 @@ std::string SparkPrimitiveName(const Type& t) {
 std::string SparkSchemaString(const Schema& schema, bool column_mapping_ids) {
   std::string out;
   JsonWriter w(&out);
-  WriteSparkStruct(w, schema.fields, column_mapping_ids);
+  WriteSparkStruct(w, schema.fields, MappingOut{column_mapping_ids, nullptr});
+  return out;
+}
+
+std::string SparkSchemaString(const Schema& schema,
+                              const std::map<int32_t, std::string>& physical_names) {
+  std::string out;
+  JsonWriter w(&out);
+  WriteSparkStruct(w, schema.fields, MappingOut{false, &physical_names});
   return out;
 }
 
@@ -683,6 +705,11 @@ bool IsExposablePartitionType(const Type& t) {
   }
 }
 
+bool IsDefaultPartitionType(const Type& t) {
+  return IsExposablePartitionType(t) || t.id == TypeId::kTimestampNs ||
+         t.id == TypeId::kTimestampTzNs;
+}
+
 Result<std::optional<std::string>> PartitionValueString(const Type& t, const PartitionDatum& d) {
   using K = PartitionDatum::Kind;
   if (d.kind == K::kNull) return std::optional<std::string>();
@@ -715,6 +742,8 @@ Result<std::optional<std::string>> PartitionValueString(const Type& t, const Par
       return std::optional<std::string>(FormatDate(d.i));
     case TypeId::kTimestamp:
     case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:  // datums of nanosecond types hold microseconds
+    case TypeId::kTimestampTzNs:
       if (d.kind != K::kInt) return mismatch();
       return std::optional<std::string>(FormatTimestamp(d.i, 6, ' '));
     case TypeId::kString:
@@ -769,6 +798,14 @@ std::optional<PartitionDatum> BoundToPartitionDatum(const Type& t, std::string_v
       if (b.size() != 8 && !(t.id == TypeId::kLong && b.size() == 4)) return std::nullopt;
       d.kind = K::kInt;
       d.i = LittleEndian(b);
+      return d;
+    case TypeId::kTimestampNs:  // as microseconds, when exactly that
+    case TypeId::kTimestampTzNs:
+      if (b.size() != 8) return std::nullopt;
+      d.kind = K::kInt;
+      d.i = LittleEndian(b);
+      if (d.i % 1000 != 0) return std::nullopt;
+      d.i /= 1000;
       return d;
     case TypeId::kFloat:
     case TypeId::kDouble: {
@@ -852,9 +889,12 @@ std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field) 
       return d;
     }
     case TypeId::kTimestamp:
-    case TypeId::kTimestampTz: {
+    case TypeId::kTimestampTz:
+    case TypeId::kTimestampNs:  // served as microseconds: exact without digits below them
+    case TypeId::kTimestampTzNs: {
       if (!v.is_string()) return std::nullopt;
-      auto micros = ParseJsonTimestamp(v.as_string(), field.type->id == TypeId::kTimestampTz);
+      auto micros = ParseJsonTimestamp(v.as_string(), field.type->id == TypeId::kTimestampTz ||
+                                                          field.type->id == TypeId::kTimestampTzNs);
       if (!micros) return std::nullopt;
       d.kind = K::kInt;
       d.i = *micros;

@@ -15,6 +15,7 @@
 
 #include <boost/json.hpp>
 #include <cstdint>
+#include <map>
 #include <memory>
 #include <optional>
 #include <string>
@@ -90,6 +91,11 @@ Result<Schema> ParseSchema(const boost::json::value& json);
 // (the Iceberg field id), `delta.columnMapping.physicalName` (its name) and,
 // for lists and maps, `delta.columnMapping.nested.ids` (element/key/value ids).
 std::string SparkSchemaString(const Schema& schema, bool column_mapping_ids = false);
+// Column mapping mode `name`: every struct field's metadata has
+// `delta.columnMapping.id` and `delta.columnMapping.physicalName` =
+// `physical_names[id]` (its name when absent).
+std::string SparkSchemaString(const Schema& schema,
+                              const std::map<int32_t, std::string>& physical_names);
 // The Spark type name of a primitive ("integer", "decimal(10,2)", ...).
 std::string SparkPrimitiveName(const Type& type);
 
@@ -120,6 +126,10 @@ struct PartitionDatum {
 // Source types whose identity-partition values become protocol partition
 // values (the others stay in the files only).
 bool IsExposablePartitionType(const Type& type);
+// The types whose v3 initial defaults can be partition values: those and
+// the nanosecond timestamps (served as microseconds: Spark's precision; their
+// datums below hold microseconds, exact ones only).
+bool IsDefaultPartitionType(const Type& type);
 // The protocol string form (Delta Sharing's PROTOCOL.md, "Partition Value Serialization")
 // of an identity-partition value of `type`; nullopt for null. kCorruption
 // when the datum does not fit.
@@ -128,16 +138,17 @@ Result<std::optional<std::string>> PartitionValueString(const Type& type,
 
 // The partition datum of a column's value given as a manifest bound (Iceberg
 // single-value serialization; 4-byte bounds of promoted long/double columns
-// accepted), as an identity partition would hold it; nullopt when the bytes
-// do not fit the type or the type has no partition form.
+// accepted; nanosecond timestamps as microseconds when exactly that), as an
+// identity partition would hold it; nullopt when the bytes do not fit the
+// type or the type has no partition form.
 std::optional<PartitionDatum> BoundToPartitionDatum(const Type& type, std::string_view bytes);
 
 // The partition datum of a field's v3 `initial-default` (Iceberg's JSON
 // single-value serialization, e.g. -1, "123.45", "2024-01-01", "abc",
 // "22:31:08.123456", "2017-11-16T22:31:08.123456[+00:00]", a uuid's text, hex
-// for fixed and binary), for the types IsExposablePartitionType accepts;
-// nullopt for other types (nested, nanosecond timestamps) or a value that
-// does not parse or has digits below a microsecond.
+// for fixed and binary), for the types IsDefaultPartitionType accepts
+// (nanosecond timestamps as microseconds); nullopt for other types (nested)
+// or a value that does not parse or has digits below a microsecond.
 std::optional<PartitionDatum> DefaultToPartitionDatum(const NestedField& field);
 
 // Decimal text of an unscaled big-endian two's-complement integer with

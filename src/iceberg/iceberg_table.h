@@ -106,6 +106,11 @@ struct IcebergTableOptions {
   int64_t max_equality_key_bytes = int64_t{512} << 20;
   int64_t max_equality_scan_bytes = int64_t{16} << 30;
   int64_t max_equality_scan_ms = 120'000;
+  // Name-mapped tables with renamed columns (name_mapping.h): the most data
+  // files whose footers one snapshot build reads, and the longest time it
+  // takes (a 400 beyond either).
+  size_t max_name_mapping_footers = 20'000;
+  int64_t max_name_mapping_ms = 120'000;
 };
 
 class IcebergTable final : public TableFormat {

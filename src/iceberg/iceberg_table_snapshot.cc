@@ -1,9 +1,12 @@
 #include <algorithm>
+#include <chrono>
 #include <set>
 
+#include "common/thread_pool.h"
 #include "iceberg/iceberg_table.h"
 #include "iceberg/iceberg_table_loaded.h"
 #include "iceberg/manifest_conversion.h"
+#include "iceberg/name_mapping.h"
 #include "iceberg/shared_schema.h"
 #include "iceberg/snapshot_deletes.h"
 
@@ -44,6 +47,45 @@ void AddDeletionVectorsFeature(TableProtocol* p) {
       (*features)->push_back("deletionVectors");
     }
   }
+}
+
+using Converted = std::vector<std::shared_ptr<const ConvertedManifest>>;
+
+// The columns of every data file of `data` as its footer has them (file
+// names for messages); kTooLarge beyond `max_files` files or `max_ms`.
+Result<std::vector<std::pair<std::string, iceberg::FileColumns>>> ReadFileColumns(
+    Storage& storage, const Converted& data, size_t parallel, size_t max_files, int64_t max_ms) {
+  std::vector<const DataFile*> files;
+  for (const auto& cm : data) {
+    for (size_t i = 0; i < cm->files; ++i) files.push_back(&cm->file(i));
+  }
+  if (files.size() > max_files) {
+    return Status::TooLarge("it has " + std::to_string(files.size()) +
+                            " data files, and serving its renamed columns reads every file's "
+                            "footer (at most " +
+                            std::to_string(max_files) + ")");
+  }
+  std::vector<std::pair<std::string, iceberg::FileColumns>> out(files.size());
+  const auto deadline = std::chrono::steady_clock::now() + std::chrono::milliseconds(max_ms);
+  LS_RETURN_IF_ERROR(ParallelFor(files.size(), parallel, [&](size_t i) -> Status {
+    if (std::chrono::steady_clock::now() > deadline) {
+      return Status::TooLarge("reading the footers of its " + std::to_string(files.size()) +
+                              " data files, which serving its renamed columns needs, takes "
+                              "longer than " +
+                              std::to_string(max_ms) + " ms");
+    }
+    const std::string& path = files[i]->path;
+    out[i].first = FileNameOf(path);
+    LS_ASSIGN_OR_RETURN(auto file, storage.OpenRandomAccess(path, std::nullopt));
+    parquet::ReaderOptions o;
+    o.footer_read_size = 16 << 10;
+    auto reader =
+        parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(std::move(file)), o);
+    if (!reader.ok()) return reader.status().WithContext("data file '" + out[i].first + "'");
+    out[i].second = iceberg::ColumnsOfParquet(*reader);
+    return Status::OK();
+  }));
+  return out;
 }
 
 }  // namespace
@@ -173,11 +215,33 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
         if (f.id == id) col = &f;
       }
       auto datum = col != nullptr ? iceberg::DefaultToPartitionDatum(*col) : std::nullopt;
-      if (!datum || !iceberg::IsExposablePartitionType(*col->type)) {
-        possible = false;  // nested, or a type without a partition form
-        defaults_blocker = "; '" + iceberg::FieldPathOf(*plan.schema, id) +
-                           "' cannot be shared as a partition value (nested, or of a type whose "
-                           "default has no partition form here)";
+      const bool nanos = col != nullptr && (col->type->id == iceberg::TypeId::kTimestampNs ||
+                                            col->type->id == iceberg::TypeId::kTimestampTzNs);
+      // A partition tuple holds nanoseconds where the datum would hold
+      // microseconds: such columns stay refused.
+      bool identity = false;
+      for (const iceberg::PartitionSpec& spec : m.specs) {
+        for (const iceberg::PartitionField& pf : spec.fields) {
+          identity = identity || (nanos && pf.transform == "identity" && pf.source_id == id);
+        }
+      }
+      if (!datum || !iceberg::IsDefaultPartitionType(*col->type) || identity) {
+        possible = false;
+        const std::string path = iceberg::FieldPathOf(*plan.schema, id);
+        if (col == nullptr) {
+          defaults_blocker = "; '" + path +
+                             "' is nested: Delta has no column defaults, and only top-level "
+                             "columns can be partition values";
+        } else if (nanos && !identity) {
+          defaults_blocker = "; the default of '" + path +
+                             "' has digits below a microsecond (or does not parse), and the "
+                             "served timestamp holds microseconds";
+        } else {
+          defaults_blocker = "; '" + path +
+                             "' cannot be shared as a partition value (a type or partitioning "
+                             "whose default has no partition form here, or a default that does "
+                             "not parse)";
+        }
         break;
       }
       with.defaults[id] = std::move(*datum);
@@ -243,10 +307,60 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
       start = run.end;
     }
   }
-  if (column_mapping && !unreadable && m.properties.count("schema.name-mapping.default") != 0) {
-    unreadable = *report.name_conflict +
-                 ", and the table maps the columns of files without field ids by name "
-                 "(schema.name-mapping.default), which Delta column mapping cannot express";
+  // Files without field ids (read through the table's name mapping) cannot
+  // be read by id: unless every file has ids, serve column mapping mode
+  // `name` with the names the files have, where one name per column reads
+  // every file.
+  std::optional<iceberg::PhysicalNaming> naming;
+  Schema physical_schema;
+  if (auto nm = m.properties.find(iceberg::kNameMappingProperty);
+      column_mapping && !unreadable && nm != m.properties.end()) {
+    auto resolved = [&]() -> Result<iceberg::PhysicalNaming> {
+      LS_ASSIGN_OR_RETURN(iceberg::NameMapping mapping, iceberg::ParseNameMapping(nm->second));
+      LS_ASSIGN_OR_RETURN(
+          auto files,
+          ReadFileColumns(*loaded->storage, *data_files, options_.max_parallel_reads,
+                          options_.max_name_mapping_footers, options_.max_name_mapping_ms));
+      return iceberg::ResolvePhysicalNames(*plan.schema, mapping, files);
+    }();
+    if (!resolved.ok() && (resolved.status().code() == StatusCode::kUnsupported ||
+                           resolved.status().code() == StatusCode::kTooLarge)) {
+      unreadable = *report.name_conflict + ", and the table maps the columns of files without " +
+                   "field ids by name (" + iceberg::kNameMappingProperty +
+                   "): " + resolved.status().message();
+    } else if (!resolved.ok()) {
+      return resolved.status().WithContext(context);
+    } else if (!resolved->all_files_have_ids) {
+      naming = std::move(*resolved);
+    }
+  }
+  if (naming) {
+    // Stats and partition values are keyed by the physical names: convert
+    // the files again with a schema of those names where they differ.
+    physical_schema = iceberg::RenamedSchema(*plan.schema, naming->names);
+    if (iceberg::SparkSchemaString(physical_schema) != iceberg::SparkSchemaString(*plan.schema)) {
+      iceberg::FileContext renamed = plan.ctx;
+      renamed.schema = &physical_schema;
+      for (auto& [name, f] : renamed.partition_columns) {
+        for (const iceberg::NestedField& top : physical_schema.fields) {
+          if (top.id == f->id) {
+            name = top.name;
+            f = &top;
+          }
+        }
+      }
+      for (const auto& [id, name] : naming->names) {
+        renamed.naming_key += std::to_string(id) + "=" + name + ",";
+      }
+      plan.ctx = std::move(renamed);
+      data_files =
+          manifests_.ConvertAll(plan.data.size(), [&](size_t i) { return convert(i, false); });
+      if (!data_files.ok()) return data_files.status().WithContext(context);
+      chunks.clear();
+      for (const ConvertedPtr& cm : *data_files) {
+        for (const FileList::Chunk& chunk : cm->chunks) chunks.emplace_back(cm, &chunk);
+      }
+    }
   }
 
   auto snap = std::make_shared<TableSnapshot>();
@@ -254,7 +368,7 @@ IcebergTable::SnapshotResult IcebergTable::Build(std::shared_ptr<const Loaded> l
   snap->timestamp_ms = v->timestamp_ms;
   snap->protocol = iceberg::MakeProtocol(report, column_mapping);
   snap->metadata = iceberg::MakeMetadata(loaded->table_id, m, *plan.schema, ctx.partition_columns,
-                                         column_mapping);
+                                         column_mapping, naming ? &naming->names : nullptr);
   std::vector<const iceberg::DeleteFileRef*> deletes;
   for (const auto* list : {&*data_files, &*delete_files}) {
     for (const ConvertedPtr& cm : *list) {

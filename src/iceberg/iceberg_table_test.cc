@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <boost/json.hpp>
 #include <filesystem>
 #include <fstream>
@@ -16,6 +17,8 @@
 #include "iceberg/iceberg_test_util.h"
 #include "iceberg/iceberg_writer.h"
 #include "iceberg/manifest.h"
+#include "parquet/parquet_writer.h"
+#include "storage/local_storage.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {
@@ -527,8 +530,8 @@ class EvolvedTable : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   // Adds schema 1 (the fields given) as the current schema.
-  void Evolve(const std::string& fields) {
-    fs::path p = dir_ / "metadata/v2.metadata.json";
+  void Evolve(const std::string& fields, const fs::path& dir = {}) {
+    fs::path p = (dir.empty() ? dir_ : dir) / "metadata/v2.metadata.json";
     auto m = boost::json::parse(Read(p)).as_object();
     m["schemas"].as_array().push_back(
         boost::json::parse(R"({"type":"struct","schema-id":1,"fields":)" + fields + "}"));
@@ -604,6 +607,37 @@ TEST_F(EvolvedTable, InitialDefaultsWithoutAPartitionFormAreRefusedNamingTheColu
       << *s->unreadable_reason;
 }
 
+TEST_F(EvolvedTable, NanosecondDefaultsAreMicrosecondPartitionValuesWhenExact) {
+  // timestamp_ns is served as Spark's timestamp_ntz (microseconds).
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"ns","required":false,"type":"timestamp_ns",
+              "initial-default":"2017-11-16T22:31:08.123456000"},
+             {"id":4,"name":"tz","required":false,"type":"timestamptz_ns",
+              "initial-default":"2017-11-16T22:31:08+01:00"}])");
+  auto s = Latest();
+  ASSERT_FALSE(s->unreadable_reason) << *s->unreadable_reason;
+  EXPECT_EQ(s->metadata.partition_columns, (std::vector<std::string>{"ns", "tz"}));
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_EQ(s->files[0].partition_values.at("ns"),
+            std::optional<std::string>("2017-11-16 22:31:08.123456"));
+  EXPECT_EQ(s->files[0].partition_values.at("tz"),
+            std::optional<std::string>("2017-11-16 21:31:08.000000"));
+}
+
+TEST_F(EvolvedTable, NanosecondDefaultsBelowAMicrosecondAreRefusedSayingWhy) {
+  Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"},
+             {"id":3,"name":"ns","required":false,"type":"timestamp_ns",
+              "initial-default":"2017-11-16T22:31:08.123456789"}])");
+  auto s = Latest();
+  ASSERT_TRUE(s->unreadable_reason);
+  EXPECT_NE(s->unreadable_reason->find("column 'ns' has an initial default"), std::string::npos)
+      << *s->unreadable_reason;
+  EXPECT_NE(s->unreadable_reason->find("below a microsecond"), std::string::npos)
+      << *s->unreadable_reason;
+}
+
 TEST_F(EvolvedTable, NullInitialDefaultsAreServed) {
   Evolve(R"([{"id":1,"name":"a","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"},
@@ -651,19 +685,142 @@ TEST_F(EvolvedTable, FilesWrittenWithTheCurrentNamesAreServedPlainly) {
   EXPECT_FALSE(s->protocol.reader_features);
 }
 
-TEST_F(EvolvedTable, RenameWithANameMappingIsUnreadable) {
-  // Files without field ids (read through schema.name-mapping.default)
-  // cannot be read by id: refused, naming the rename.
+// Sets the table's schema.name-mapping.default.
+void SetNameMapping(const fs::path& dir, const std::string& mapping) {
+  fs::path p = dir / "metadata/v2.metadata.json";
+  auto m = boost::json::parse(Read(p)).as_object();
+  m["properties"].emplace_object()["schema.name-mapping.default"] = mapping;
+  std::ofstream(p, std::ios::trunc) << boost::json::serialize(m);
+}
+
+// Rewrites the table's data files (two rows: a int, b string) with the
+// given column names and field ids (none: as Hive wrote files before a
+// table was migrated to Iceberg).
+void RewriteDataFiles(const fs::path& dir, const std::vector<std::string>& names,
+                      std::optional<int32_t> first_id = std::nullopt, int only = -1) {
+  parquet::ParquetSchema schema;
+  schema.columns.emplace_back(names[0], parquet::ColumnType::kInt32, true,
+                              first_id ? std::optional<int32_t>(*first_id) : std::nullopt);
+  schema.columns.emplace_back(names[1], parquet::ColumnType::kString, true,
+                              first_id ? std::optional<int32_t>(*first_id + 1) : std::nullopt);
+  std::vector<parquet::ColumnData> cols = {{std::vector<int32_t>{1, 2}, {}},
+                                           {std::vector<std::string>{"x", "y"}, {}}};
+  auto bytes = parquet::WriteParquetFile(schema, {cols});
+  ASSERT_OK(bytes);
+  std::vector<fs::path> files;
+  for (const auto& e : fs::recursive_directory_iterator(dir / "data")) {
+    if (e.path().extension() == ".parquet") files.push_back(e.path());
+  }
+  std::sort(files.begin(), files.end());
+  for (size_t i = 0; i < files.size(); ++i) {
+    if (only < 0 || static_cast<size_t>(only) == i) {
+      std::ofstream(files[i], std::ios::trunc) << *bytes;
+    }
+  }
+}
+
+TEST_F(EvolvedTable, RenameWithANameMappingAndFieldIdsIsServedById) {
+  // The table maps files without ids by name, but every file has ids.
   Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"}])");
-  fs::path p = dir_ / "metadata/v2.metadata.json";
-  auto m = boost::json::parse(Read(p)).as_object();
-  m["properties"].emplace_object()["schema.name-mapping.default"] = "[]";
-  std::ofstream(p, std::ios::trunc) << boost::json::serialize(m);
+  SetNameMapping(dir_, R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])");
+  ExpectColumnMappingById(*Latest());
+}
+
+TEST_F(EvolvedTable, RenameWithANameMappingIsServedByTheFilesNames) {
+  // A migrated table (files without field ids) whose column 'a' was
+  // renamed: Iceberg adds the new name to the mapping; the files keep 'a'.
+  // Column mapping mode `name`, physical name 'a'; stats keyed by it.
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  SetNameMapping(dir_, R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])");
+  RewriteDataFiles(dir_, {"a", "b"});
   auto s = Latest();
-  ASSERT_TRUE(s->unreadable_reason);
-  EXPECT_NE(s->unreadable_reason->find("'renamed' was renamed"), std::string::npos);
-  EXPECT_NE(s->unreadable_reason->find("name-mapping"), std::string::npos);
+  ASSERT_FALSE(s->unreadable_reason) << *s->unreadable_reason;
+  EXPECT_EQ(s->metadata.configuration.at("delta.columnMapping.mode"), "name");
+  EXPECT_EQ(s->metadata.configuration.at("delta.columnMapping.maxColumnId"), "2");
+  EXPECT_EQ((*s->protocol.reader_features)[0], "columnMapping");
+  EXPECT_EQ((*s->protocol.writer_features)[0], "columnMapping");
+  EXPECT_EQ(s->protocol.min_reader_version, 3);
+  EXPECT_NE(s->metadata.schema_string.find(
+                R"("name":"renamed","type":"integer","nullable":true,"metadata":{)"
+                R"("delta.columnMapping.id":1,"delta.columnMapping.physicalName":"a"})"),
+            std::string::npos)
+      << s->metadata.schema_string;
+  EXPECT_EQ(s->metadata.schema_string.find("nested.ids"), std::string::npos);
+  ASSERT_EQ(s->files.size(), 1u);
+  EXPECT_NE(s->files[0].stats->find("\"a\":1"), std::string::npos) << *s->files[0].stats;
+  EXPECT_EQ(s->files[0].stats->find("renamed"), std::string::npos) << *s->files[0].stats;
+}
+
+TEST_F(EvolvedTable, RenameWithANameMappingAndTwoNamesIsUnreadableNamingTheColumn) {
+  // Two files: one from before the migration (no ids, 'a'), one written
+  // after the rename (ids, 'renamed'): no one name reads both.
+  const fs::path dir = dir_ / "two";
+  IcebergTableSpec spec;
+  spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
+                  {"b", iceberg::TypeId::kString, false, std::nullopt}};
+  auto w = IcebergTableWriter::Create(dir.string(), spec, 1000);
+  ASSERT_OK(w);
+  IcebergAppendOptions o;
+  o.timestamp_ms = 2000;
+  auto make = [](size_t) {
+    IcebergFileData f;
+    f.columns.push_back({std::vector<int32_t>{1, 2}, {}});
+    f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
+    return Result<IcebergFileData>(f);
+  };
+  ASSERT_OK((*w)->Append(2, make, o));
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])",
+         dir);
+  SetNameMapping(dir, R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])");
+  RewriteDataFiles(dir, {"a", "b"}, std::nullopt, 0);
+  RewriteDataFiles(dir, {"renamed", "b"}, 1, 1);
+  IcebergTable t(dir.string(), std::make_shared<LocalStorage>());
+  auto s = t.Snapshot(std::nullopt);
+  ASSERT_OK(s);
+  ASSERT_TRUE((*s)->unreadable_reason);
+  EXPECT_NE((*s)->unreadable_reason->find("column 'renamed' is 'a' in data file"),
+            std::string::npos)
+      << *(*s)->unreadable_reason;
+  EXPECT_NE((*s)->unreadable_reason->find("schema.name-mapping.default"), std::string::npos);
+}
+
+TEST_F(EvolvedTable, NameMappedFootersAreBounded) {
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  SetNameMapping(dir_, R"([{"field-id":1,"names":["a","renamed"]},{"field-id":2,"names":["b"]}])");
+  RewriteDataFiles(dir_, {"a", "b"});
+  IcebergTableOptions o;
+  o.max_name_mapping_footers = 0;
+  IcebergTable t(dir_.string(), std::make_shared<LocalStorage>(), std::move(o));
+  auto s = t.Snapshot(std::nullopt);
+  ASSERT_OK(s);
+  ASSERT_TRUE((*s)->unreadable_reason);
+  EXPECT_NE((*s)->unreadable_reason->find("it has 1 data files, and serving its renamed columns "
+                                          "reads every file's footer (at most 0)"),
+            std::string::npos)
+      << *(*s)->unreadable_reason;
+  // And by time (none at all here).
+  IcebergTableOptions timed;
+  timed.max_name_mapping_ms = -1;
+  IcebergTable slow(dir_.string(), std::make_shared<LocalStorage>(), std::move(timed));
+  s = slow.Snapshot(std::nullopt);
+  ASSERT_OK(s);
+  ASSERT_TRUE((*s)->unreadable_reason);
+  EXPECT_NE((*s)->unreadable_reason->find("takes longer than -1 ms"), std::string::npos)
+      << *(*s)->unreadable_reason;
+}
+
+TEST_F(EvolvedTable, BadNameMappingIsCorruption) {
+  Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
+             {"id":2,"name":"b","required":false,"type":"string"}])");
+  SetNameMapping(dir_, "not json");
+  RewriteDataFiles(dir_, {"a", "b"});
+  IcebergTable t(dir_.string(), std::make_shared<LocalStorage>());
+  auto s = t.Snapshot(std::nullopt);
+  EXPECT_EQ(s.status().code(), StatusCode::kCorruption);
 }
 
 }  // namespace

@@ -108,7 +108,7 @@ Status SetEntry(avro_value_t* rec, int64_t snapshot_id, int64_t seq, int64_t con
                 const std::string& path, const std::vector<std::string>& partition_names,
                 const std::vector<TypeId>& partition_types,
                 const std::vector<parquet::ColumnData>& partition, int64_t rows, int64_t size,
-                const EntryMetrics& m) {
+                const EntryMetrics& m, const char* file_format = "PARQUET") {
   LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, "status"));
   LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, 1));
   LS_ASSIGN_OR_RETURN(f, AvroField(rec, "snapshot_id"));
@@ -123,7 +123,7 @@ Status SetEntry(avro_value_t* rec, int64_t snapshot_id, int64_t seq, int64_t con
   LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_path"));
   LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, path));
   LS_ASSIGN_OR_RETURN(f, AvroField(&df, "file_format"));
-  LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, "PARQUET"));
+  LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, file_format));
   LS_ASSIGN_OR_RETURN(avro_value_t part, AvroField(&df, "partition"));
   for (size_t p = 0; p < partition_names.size(); ++p) {
     LS_ASSIGN_OR_RETURN(avro_value_t pv, AvroField(&part, partition_names[p].c_str()));
@@ -569,8 +569,35 @@ std::vector<std::string> IcebergTableWriter::data_files() const {
   return out;
 }
 
+namespace {
+
+// An Avro position delete file: records of file_path and pos with the
+// spec's reserved field ids.
+Result<std::string> AvroPositionDeletes(const std::vector<std::string>& paths,
+                                        const std::vector<int64_t>& positions) {
+  const std::string schema = R"({"type":"record","name":"position_delete","fields":[)"
+                             R"({"name":"file_path","type":"string","field-id":)" +
+                             std::to_string(kDeleteFilePathId) +
+                             R"(},{"name":"pos","type":"long","field-id":)" +
+                             std::to_string(kDeletePosId) + "}]}";
+  LS_ASSIGN_OR_RETURN(auto writer,
+                      AvroFileWriter::Create(schema, {{"content", "position-deletes"}}));
+  for (size_t i = 0; i < paths.size(); ++i) {
+    avro_value_t* rec = writer->NewRecord();
+    LS_ASSIGN_OR_RETURN(avro_value_t f, AvroField(rec, "file_path"));
+    LS_RETURN_IF_ERROR(iceberg::AvroSetString(&f, paths[i]));
+    LS_ASSIGN_OR_RETURN(f, AvroField(rec, "pos"));
+    LS_RETURN_IF_ERROR(iceberg::AvroSetLong(&f, positions[i]));
+    LS_RETURN_IF_ERROR(writer->Append());
+  }
+  return writer->Finish();
+}
+
+}  // namespace
+
 Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositionDeleteFile> files,
-                                                       const IcebergAppendOptions& options) {
+                                                       const IcebergAppendOptions& options,
+                                                       IcebergDeleteFormat format) {
   if (files.empty()) return Status::InvalidArgument("no position delete files to add");
   // Check everything before writing anything, so bad input leaves no file.
   std::vector<size_t> first_of;  // per delete file: a data file of its partition
@@ -638,10 +665,18 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
       const int64_t n = static_cast<int64_t>(rows.size());
       std::vector<parquet::ColumnData> columns = {{std::move(paths), {}},
                                                   {std::move(positions), {}}};
-      LS_ASSIGN_OR_RETURN(std::string bytes, parquet::WriteParquetFile(pschema, {columns}));
+      const bool avro = format == IcebergDeleteFormat::kAvro;
+      std::string bytes;
+      if (avro) {
+        LS_ASSIGN_OR_RETURN(
+            bytes, AvroPositionDeletes(std::get<std::vector<std::string>>(columns[0].values),
+                                       std::get<std::vector<int64_t>>(columns[1].values)));
+      } else {
+        LS_ASSIGN_OR_RETURN(bytes, parquet::WriteParquetFile(pschema, {columns}));
+      }
       const WrittenDataFile& target = data_files_[first_of[k]];
       std::string relative = target.folder + "/" + std::to_string(seq) + "-" + std::to_string(k) +
-                             "-" + run.substr(0, 8) + "-deletes.parquet";
+                             "-" + run.substr(0, 8) + (avro ? "-deletes.avro" : "-deletes.parquet");
       LS_RETURN_IF_ERROR(WriteFile(dir_, target.folder, relative, bytes));
       // Sorted by path, so the paths' bounds are the first and last rows.
       const auto& pos = std::get<std::vector<int64_t>>(columns[1].values);
@@ -655,9 +690,10 @@ Result<int64_t> IcebergTableWriter::AddPositionDeletes(std::vector<IcebergPositi
       metrics.upper = {
           {kDeleteFilePathId, *BoundBytes(TypeId::kString, columns[0], rows.size() - 1)},
           {kDeletePosId, *BoundBytes(TypeId::kLong, columns[1], hi)}};
-      LS_RETURN_IF_ERROR(SetEntry(
-          writer->NewRecord(), snapshot_id, seq, 1, location_ + "/" + relative, partition_names,
-          partition_types, target.partition, n, static_cast<int64_t>(bytes.size()), metrics));
+      LS_RETURN_IF_ERROR(SetEntry(writer->NewRecord(), snapshot_id, seq, 1,
+                                  location_ + "/" + relative, partition_names, partition_types,
+                                  target.partition, n, static_cast<int64_t>(bytes.size()), metrics,
+                                  avro ? "AVRO" : "PARQUET"));
       LS_RETURN_IF_ERROR(writer->Append());
       manifest_deletes += n;
       added_size += static_cast<int64_t>(bytes.size());

@@ -73,6 +73,9 @@ struct IcebergPositionDeleteFile {
   std::vector<std::pair<std::string, int64_t>> rows;
 };
 
+// The file format of position delete files.
+enum class IcebergDeleteFormat { kParquet, kAvro };
+
 class IcebergTableWriter {
  public:
   // Writes metadata/v1.metadata.json (no snapshot) into `dir` (created).
@@ -85,8 +88,9 @@ class IcebergTableWriter {
                          const std::function<Result<IcebergFileData>(size_t)>& make_file,
                          const IcebergAppendOptions& options);
 
-  // Appends one "delete" snapshot: writes each delete file as parquet
-  // (file_path string, field id 2147483546; pos long, 2147483545) next to
+  // Appends one "delete" snapshot: writes each delete file as parquet, or
+  // Avro with kAvro (file_path string, field id 2147483546; pos long,
+  // 2147483545; Avro fields carry them as `field-id`) next to
   // its data files and lists them in delete manifests (content 1) of the
   // new sequence number, so they apply to every data file appended so far.
   // Always writes the delete files, even when the data files were not
@@ -95,7 +99,8 @@ class IcebergTableWriter {
   // position outside the data file or a repeated row. Returns the new
   // sequence number.
   Result<int64_t> AddPositionDeletes(std::vector<IcebergPositionDeleteFile> files,
-                                     const IcebergAppendOptions& options);
+                                     const IcebergAppendOptions& options,
+                                     IcebergDeleteFormat format = IcebergDeleteFormat::kParquet);
 
   // The data files appended so far, in order, as the manifests record them.
   std::vector<std::string> data_files() const;

@@ -340,6 +340,7 @@ std::string FileContext::Key() const {
   std::string k = std::to_string(schema->schema_id);
   for (const auto& [name, f] : partition_columns) k += "," + std::to_string(f->id) + "=" + name;
   for (const auto& [id, d] : defaults) k += ",d" + std::to_string(id);
+  if (!naming_key.empty()) k += "|n" + naming_key;
   k += "|" + recorded_root + "|" + configured_root;
   if (location_map != nullptr) {
     for (const LocationMapping& m : *location_map) k += "|" + m.from + ">" + m.to;

@@ -58,6 +58,9 @@ struct FileContext {
   // For files whose adding snapshot is unknown or expired: the oldest
   // snapshot's time (they were added no later), stable across versions.
   int64_t default_ts = 0;
+  // Set when `schema` names fields by their physical names (column mapping
+  // mode `name`): stats and partition values are keyed by them.
+  std::string naming_key;
 };
 
 // A live delete file of a delete manifest (what decides where it applies).

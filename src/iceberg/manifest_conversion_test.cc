@@ -133,6 +133,13 @@ TEST(BoundToPartitionDatum, DecodesEveryExposableType) {
   EXPECT_EQ(str(type(TypeId::kString), "purchase"), "purchase");
   EXPECT_EQ(str(type(TypeId::kInt), "abc"), "none");
   EXPECT_EQ(str(type(TypeId::kStruct), "abc"), "none");
+  // Nanosecond timestamps: as microseconds, only when exactly that.
+  // 1 000 000 000 ns = 1970-01-01 00:00:01; 1 000 000 001 ns is not.
+  EXPECT_EQ(str(type(TypeId::kTimestampNs), std::string("\x00\xca\x9a\x3b\x00\x00\x00\x00", 8)),
+            "1970-01-01 00:00:01.000000");
+  EXPECT_EQ(str(type(TypeId::kTimestampTzNs), std::string("\x01\xca\x9a\x3b\x00\x00\x00\x00", 8)),
+            "none");
+  EXPECT_EQ(str(type(TypeId::kTimestampNs), std::string("\x00\xca\x9a\x3b", 4)), "none");
 }
 
 TEST(DefaultToPartitionDatum, ParsesTheJsonSingleValueForms) {
@@ -193,9 +200,16 @@ TEST(DefaultToPartitionDatum, ParsesTimesTimestampsAndBytes) {
   EXPECT_EQ(str("timestamptz", R"("2017-11-16 22:31:08+00:00")"), "none");
   EXPECT_EQ(str("timestamptz", R"("2017-13-16T22:31:08+00:00")"), "none");
   EXPECT_EQ(str("timestamptz", R"("2017-11-16T22:31:08+0000")"), "none");
-  // nanosecond timestamps have no partition form: refused (a 400 upstream).
+  // nanosecond timestamps are served as microseconds (Spark's timestamps):
+  // exact defaults only, the others refused (a 400 upstream).
   EXPECT_EQ(str("timestamp_ns", R"("2017-11-16T22:31:08.123456789")"), "none");
   EXPECT_EQ(str("timestamptz_ns", R"("2017-11-16T22:31:08.123456789+00:00")"), "none");
+  EXPECT_EQ(str("timestamp_ns", R"("2017-11-16T22:31:08.123456000")"),
+            "2017-11-16 22:31:08.123456");
+  EXPECT_EQ(str("timestamp_ns", R"("2017-11-16T22:31:08")"), "2017-11-16 22:31:08.000000");
+  EXPECT_EQ(str("timestamptz_ns", R"("2017-11-16T22:31:08.5-08:00")"),
+            "2017-11-17 06:31:08.500000");
+  EXPECT_EQ(str("timestamptz_ns", R"("2017-11-16T22:31:08.5")"), "none");  // zone required
   // binary, fixed and uuid: one character per byte, as their partition values.
   EXPECT_EQ(str("binary", R"("00017fff")"), std::string("\x00\x01\x7f\xc3\xbf", 5));
   EXPECT_EQ(str("binary", R"("")"), "");

@@ -162,21 +162,31 @@ TableProtocol MakeProtocol(const SchemaReport& report, bool column_mapping) {
 
 TableMetadata MakeMetadata(const std::string& table_id, const IcebergMetadata& m,
                            const Schema& schema, const PartitionColumnList& parts,
-                           bool column_mapping) {
+                           bool column_mapping,
+                           const std::map<int32_t, std::string>* physical_names) {
   TableMetadata md;
   md.id = table_id;
   if (auto c = m.properties.find("comment"); c != m.properties.end()) md.description = c->second;
   md.format_provider = "parquet";
-  md.schema_string = SparkSchemaString(schema, column_mapping);
+  const bool by_name = column_mapping && physical_names != nullptr;
+  md.schema_string = by_name ? SparkSchemaString(schema, *physical_names)
+                             : SparkSchemaString(schema, column_mapping);
   if (column_mapping) {
-    md.configuration["delta.columnMapping.mode"] = "id";
+    md.configuration["delta.columnMapping.mode"] = by_name ? "name" : "id";
     int32_t max_id = 0;
     for (const Schema& any : m.schemas) {
       for (int32_t id : AllFieldIds(any)) max_id = std::max(max_id, id);
     }
     md.configuration["delta.columnMapping.maxColumnId"] = std::to_string(max_id);
   }
-  for (const auto& [name, f] : parts) md.partition_columns.push_back(name);
+  for (const auto& [name, f] : parts) {
+    // Logical names (the list may carry physical ones).
+    std::string logical = name;
+    for (const NestedField& top : schema.fields) {
+      if (top.id == f->id) logical = top.name;
+    }
+    md.partition_columns.push_back(std::move(logical));
+  }
   // Append-only snapshot ranges have a change feed (added files as inserts).
   md.configuration["delta.enableChangeDataFeed"] = "true";
   return md;

@@ -12,6 +12,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <set>
 #include <string>
@@ -65,9 +66,13 @@ PartitionColumnList PartitionColumns(const IcebergMetadata& m, const Schema& sch
 // reader/writer feature; field ids and physical names in the schema string;
 // `delta.columnMapping.mode` = id and `maxColumnId` = the table's
 // last-column-id in the configuration).
+// With `physical_names` too: mode `name` instead (columns read by those
+// names; partition_columns may carry them, the metadata lists the logical
+// ones).
 TableProtocol MakeProtocol(const SchemaReport& report, bool column_mapping = false);
 TableMetadata MakeMetadata(const std::string& table_id, const IcebergMetadata& m,
                            const Schema& schema, const PartitionColumnList& partition_columns,
-                           bool column_mapping = false);
+                           bool column_mapping = false,
+                           const std::map<int32_t, std::string>* physical_names = nullptr);
 
 }  // namespace lakeshare::iceberg

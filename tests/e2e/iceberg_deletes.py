@@ -257,8 +257,11 @@ def deleted_positions(table, snap, parquet):
             apply(d, d.df["referenced_data_file"],
                   puffin_dv_positions(d.path, d.df["content_offset"], d.df["content_size_in_bytes"]))
             continue
-        assert fmt == "PARQUET", fmt
-        rows = parquet.rows([d.path])[d.path]
+        assert fmt in ("PARQUET", "AVRO"), fmt
+        if fmt == "AVRO":  # records of file_path and pos, read by python3-avro
+            rows = iceberg_meta.read_avro(d.path)[1]
+        else:
+            rows = parquet.rows([d.path])[d.path]
         grouped = {}
         for r in rows:
             if r.get("file_path") is None or r.get("pos") is None:

@@ -642,7 +642,13 @@ def default_partition_value(field):
     if t == "time":
         tm = datetime.time.fromisoformat(v)
         return str(((tm.hour * 60 + tm.minute) * 60 + tm.second) * 1000000 + tm.microsecond)
-    if t in ("timestamp", "timestamptz"):
+    if t in ("timestamp", "timestamptz", "timestamp_ns", "timestamptz_ns"):
+        if t.endswith("_ns"):
+            # served as microseconds: only defaults without digits below them
+            head, dot, frac = v.partition(".")
+            digits = frac[:len(frac) - len(frac.lstrip("0123456789"))]  # the fraction's digits
+            assert digits[6:].strip("0") == "", "a default below a microsecond: %r" % v
+            v = head + (dot + digits[:6] + frac[len(digits):] if dot else "")
         dt = datetime.datetime.fromisoformat(v)
         if dt.tzinfo is not None:
             dt = dt.astimezone(datetime.timezone.utc).replace(tzinfo=None)

@@ -12,7 +12,8 @@ applies the table's delete files itself (sequence numbers, partition scope,
 referenced files, Puffin blobs, equality deletes matched by field id with
 NULL = NULL). Clients that cannot take deletion vectors get a clear 400.
 A table written by `lakeshare generate-iceberg --delete-fraction` (the
-benchmark's generator) is checked the same way.
+benchmark's generator) is checked the same way, with parquet and with Avro
+(`--delete-format avro`) position delete files.
 """
 
 import hashlib
@@ -93,6 +94,15 @@ def server(lakeshare_bin, tmp_path_factory, parquet_rows):
                           "--delete-fraction", "0.1"], check=True, capture_output=True, text=True).stdout
     assert "3 position delete files (75 rows deleted in 25 data files), latest version 3" in out, out
     tables.append({"name": "generated", "location": generated, "format": "iceberg", "historyShared": True})
+    # The same with Avro position delete files.
+    generated_avro = os.path.join(base, "generated_avro")
+    out = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", generated_avro, "--files", "250",
+                          "--snapshots", "2", "--rows-per-file", "7", "--files-per-manifest", "40",
+                          "--delete-fraction", "0.1", "--delete-format", "avro"],
+                         check=True, capture_output=True, text=True).stdout
+    assert "3 position delete files (75 rows deleted in 25 data files), latest version 3" in out, out
+    tables.append({"name": "generated_avro", "location": generated_avro, "format": "iceberg",
+                   "historyShared": True})
     config = {
         "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
         "shares": [{"name": SHARE, "schemas": [{"name": SCHEMA, "tables": tables}]}],
@@ -103,7 +113,8 @@ def server(lakeshare_bin, tmp_path_factory, parquet_rows):
     srv = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icedel")
     client = StrictClient(srv.endpoint_url, TOKEN, srv)
     parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
-    yield client, parquet, os.path.join(base, "downloads"), os.path.join(base, "file-cache"), generated
+    yield (client, parquet, os.path.join(base, "downloads"), os.path.join(base, "file-cache"), generated,
+           generated_avro)
     srv.stop_and_check()
 
 
@@ -207,6 +218,17 @@ def test_every_version_matches_the_independent_reader(server, rel):
 def test_generated_position_deletes_match_the_independent_reader(server):
     client, parquet, downloads = server[:3]
     check_every_version(client, parquet, downloads, "generated", server[4])
+
+
+def test_generated_avro_position_deletes_match_the_independent_reader(server):
+    """Avro position delete files (records of file_path and pos) are read by
+    the server's Avro reader; the oracle reads them with python3-avro."""
+    client, parquet, downloads = server[:3]
+    location = server[5]
+    table = iceberg_meta.IcebergTable(location)
+    _, deletes = iceberg_deletes.live_files(table, table.entry_at(table.versions[-1])[2])
+    assert deletes and all(d.df["file_format"] == "AVRO" and d.path.endswith(".avro") for d in deletes)
+    check_every_version(client, parquet, downloads, "generated_avro", location)
 
 
 def check_every_version(client, parquet, downloads, name, location):

@@ -311,6 +311,16 @@ DEFAULTED = [
 ]
 
 
+# Nanosecond timestamps are served as Spark's (microsecond) timestamps: a
+# default without digits below a microsecond is exact there.
+NANOS_EXACT = [
+    {"id": 6, "name": "t_ns", "required": False, "type": "timestamp_ns",
+     "initial-default": "2017-11-16T22:31:08.123456000"},
+    {"id": 7, "name": "t_tsns", "required": False, "type": "timestamptz_ns",
+     "initial-default": "2024-01-15T10:30:45.5-02:00"},
+]
+
+
 def _add_defaulted_columns(table, extra):
     path = iceberg_meta.current_metadata_file(table)
     with open(path) as f:
@@ -329,7 +339,8 @@ def defaulted(lakeshare_bin, tmp_path_factory):
     tables = []
     for name, extra in (("typed", DEFAULTED),
                         ("nanos", [{"id": 6, "name": "t_ns", "required": False, "type": "timestamp_ns",
-                                    "initial-default": "2017-11-16T22:31:08.123456789"}])):
+                                    "initial-default": "2017-11-16T22:31:08.123456789"}]),
+                        ("nanos_exact", NANOS_EXACT)):
         table = os.path.join(base, name)
         p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", table, "--files", "3",
                             "--snapshots", "1", "--rows-per-file", "2"],
@@ -376,3 +387,287 @@ def test_a_nanosecond_default_is_refused_naming_the_column(defaulted):
     err = client.parse_error(client.query_raw("def", "s", "nanos", capabilities="responseformat=parquet"),
                              400, "UNSUPPORTED_OPERATION")
     assert "'t_ns'" in err.message and "initial default" in err.message, err.message
+    assert "below a microsecond" in err.message, err.message
+
+
+def test_exact_nanosecond_defaults_are_microsecond_partition_values(defaulted):
+    client = defaulted
+    q = client.query("def", "s", "nanos_exact", capabilities="responseformat=delta;readerfeatures=timestampntz")
+    md = q.metadata
+    assert {"t_ns", "t_tsns"} <= set(md["partitionColumns"]), md["partitionColumns"]
+    types = {f["name"]: f["type"] for f in json.loads(md["schemaString"])["fields"]}
+    assert types["t_ns"] == "timestamp_ntz" and types["t_tsns"] == "timestamp", types
+    assert len(q.files) == 3
+    for f in q.files:
+        values = add_of(f)["partitionValues"]
+        for field in NANOS_EXACT:
+            assert values[field["name"]] == iceberg_meta.default_partition_value(field), (field, values)
+    values = add_of(q.files[0])["partitionValues"]
+    assert values["t_ns"] == "2017-11-16 22:31:08.123456"
+    assert values["t_tsns"] == "2024-01-15 12:30:45.500000"
+    # parquet-format clients get the same values
+    p = client.query("def", "s", "nanos_exact", capabilities="responseformat=parquet")
+    assert all(f["partitionValues"]["t_ns"] == "2017-11-16 22:31:08.123456" for f in p.files)
+
+
+# ---------------------------------------------------------------------------
+# Name-mapped tables (schema.name-mapping.default) with renamed columns
+# ---------------------------------------------------------------------------
+
+# Impala's iceberg_migrated_alter_test: a Hive table migrated to Iceberg, its
+# one data file (000000_0) written by Hive without parquet field ids, its
+# columns mapped by name (int_col -> 1, string_col -> 2, double_col -> 3).
+MIGRATED = "iceberg_migrated_alter_test"
+# Evolutions as Iceberg's UpdateSchema records them in the name mapping:
+# a rename adds the new name to the field's names; a column dropped and added
+# again under its old name takes the name over (MappingUtil.update).
+MIGRATED_EVOLUTIONS = {
+    # int_col -> int_value, string_col -> str: the file keeps the old names
+    "renamed": ([{"id": 1, "name": "int_value", "required": False, "type": "int"},
+                 {"id": 2, "name": "str", "required": False, "type": "string"},
+                 {"id": 3, "name": "double_col", "required": False, "type": "double"}],
+                [{"field-id": 1, "names": ["int_col", "int_value"]},
+                 {"field-id": 2, "names": ["string_col", "str"]},
+                 {"field-id": 3, "names": ["double_col"]}]),
+    # double_col (3) dropped and added again (4): the mapping gives the name
+    # to field 4, so Iceberg reads the old file's double_col as the new column;
+    # string_col (2) dropped, a new string_col (5) the mapping does not name:
+    # no file has it (its old column must not be read as it).
+    "readded": ([{"id": 1, "name": "int_col", "required": False, "type": "int"},
+                 {"id": 4, "name": "double_col", "required": False, "type": "double"},
+                 {"id": 5, "name": "string_col", "required": False, "type": "string"}],
+                [{"field-id": 1, "names": ["int_col"]},
+                 {"field-id": 2, "names": ["string_col"]},
+                 {"field-id": 3, "names": []},
+                 {"field-id": 4, "names": ["double_col"]},
+                 {"field-id": 5, "names": []}]),
+}
+
+
+@pytest.fixture(scope="module")
+def migrated(lakeshare_bin, tmp_path_factory, parquet_rows):
+    import shutil
+    base = str(tmp_path_factory.mktemp("icemap"))
+    tables = []
+    # The table as Impala left it (no rename): served without column mapping.
+    tables.append({"name": "plain", "location": os.path.join(iceberg_deletes.impala_root(), MIGRATED),
+                   "format": "iceberg"})
+    for name, (fields, mapping) in MIGRATED_EVOLUTIONS.items():
+        table = os.path.join(base, name)
+        shutil.copytree(os.path.join(iceberg_deletes.impala_root(), MIGRATED), table)
+        path = iceberg_meta.current_metadata_file(table)
+        with open(path) as f:
+            m = json.load(f)
+        m["schemas"].append({"type": "struct", "schema-id": 1, "fields": fields})
+        m["current-schema-id"] = 1
+        m["last-column-id"] = max(6, m["last-column-id"])
+        m["properties"]["schema.name-mapping.default"] = json.dumps(mapping)
+        with open(path, "w") as f:
+            json.dump(m, f)
+        tables.append({"name": name, "location": table, "format": "iceberg"})
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "map", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["map"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icemap")
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    yield StrictClient(server.endpoint_url, TOKEN, server), base, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def name_mapped_rows(table, parquet):
+    """The independent reading: each live file by field id when it has ids,
+    else through the table's name mapping (a column whose name the mapping
+    lists for a field id is that field), onto the current schema."""
+    schema = table.schemas[table.current_schema_id]
+    mapping = {}
+    for e in json.loads(table.meta["properties"]["schema.name-mapping.default"]):
+        for n in e.get("names") or []:
+            mapping[n] = e["field-id"]
+    data, _ = iceberg_deletes.live_files(table, table.timeline[-1][2])
+    paths = [f.path for f in data]
+    rows, ids = parquet.rows(paths), iceberg_deletes.field_ids(parquet, paths)
+    out = []
+    for p in paths:
+        by_id = ids[p] or None
+        for r in rows[p]:
+            if by_id is None:
+                by_id_row = {mapping[k]: v for k, v in r.items() if k in mapping}
+            else:
+                by_id_row = {i: r.get(n) for i, n in by_id.items()}
+            out.append({c["name"]: by_id_row.get(c["id"]) for c in schema["fields"]})
+    return out
+
+
+@pytest.mark.parametrize("name", sorted(MIGRATED_EVOLUTIONS))
+def test_name_mapped_renames_are_read_by_the_files_names(migrated, name):
+    """Column mapping mode `name`: a client reading each file's columns by
+    the schema's physical names gets the rows Iceberg's name mapping gives."""
+    client, base, parquet, downloads = migrated
+    table = iceberg_meta.IcebergTable(os.path.join(base, name))
+    q = client.query("map", "s", name, capabilities=CM_CAPS)
+    md = q.metadata
+    assert md["configuration"]["delta.columnMapping.mode"] == "name", md
+    assert "columnMapping" in q.protocol["readerFeatures"] and "columnMapping" in q.protocol["writerFeatures"]
+    fields = json.loads(md["schemaString"])["fields"]
+    physical = {f["name"]: f["metadata"]["delta.columnMapping.physicalName"] for f in fields}
+    assert [f["metadata"]["delta.columnMapping.id"] for f in fields] == \
+        [c["id"] for c in MIGRATED_EVOLUTIONS[name][0]]
+    if name == "renamed":
+        assert physical == {"int_value": "int_col", "str": "string_col", "double_col": "double_col"}
+    else:
+        assert physical["double_col"] == "double_col" and physical["int_col"] == "int_col"
+        assert physical["string_col"] not in ("string_col",), physical  # not the dropped column's
+    # Stats are keyed by the physical names.
+    for f in q.files:
+        stats = json.loads(add_of(f)["stats"])
+        assert set(stats.get("minValues", {})) <= set(physical.values()), stats
+    os.makedirs(downloads, exist_ok=True)
+    got = []
+    for i, f in enumerate(q.files):
+        path = os.path.join(downloads, "%s-%d.parquet" % (name, i))
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(add_of(f)["path"]))
+        for r in parquet.rows([path])[path]:
+            got.append({n: r.get(p) for n, p in physical.items()})
+    want = name_mapped_rows(table, parquet)
+    assert got and canonical(got) == canonical(want), (got, want)
+    if name == "readded":
+        assert all(r["string_col"] is None for r in got)
+        assert any(r["double_col"] is not None for r in got)
+    # Clients that cannot map columns are refused, clearly.
+    for caps in ("responseformat=parquet", "responseformat=delta;readerfeatures=timestampntz"):
+        err = client.parse_error(client.query_raw("map", "s", name, capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "columnmapping" in err.message.lower().replace(" ", ""), (caps, err.message)
+
+
+def test_a_name_mapped_table_without_renames_is_served_by_its_names(migrated):
+    """Impala's migrated table as it is: its file's names are the schema's,
+    so no column mapping; both formats read the rows the mapping gives."""
+    client, _, parquet, downloads = migrated
+    table = iceberg_meta.IcebergTable(os.path.join(iceberg_deletes.impala_root(), MIGRATED))
+    want = name_mapped_rows(table, parquet)
+    assert want
+    for caps in ("responseformat=parquet", CM_CAPS):
+        q = client.query("map", "s", "plain", capabilities=caps)
+        assert "delta.columnMapping.mode" not in (q.metadata.get("configuration") or {}), caps
+        got = []
+        os.makedirs(downloads, exist_ok=True)
+        for i, f in enumerate(q.files):
+            url = f["url"] if q.format == "parquet" else add_of(f)["path"]
+            path = os.path.join(downloads, "plain-%s-%d.parquet" % (q.format, i))
+            with open(path, "wb") as fh:
+                fh.write(expect.download_bytes(url))
+            got.extend(parquet.rows([path])[path])
+        assert canonical(got) == canonical(want), caps
+
+
+def _duckdb(parquet, statements):
+    """Runs DuckDB statements (run_duckdb_sql.mjs) in the reader's folder."""
+    import shutil
+    script = os.path.join(parquet.dir, "run_duckdb_sql.mjs")
+    shutil.copy(os.path.join(os.path.dirname(__file__), "run_duckdb_sql.mjs"), script)
+    subprocess.run(["node", script, json.dumps({"statements": statements})], cwd=parquet.dir,
+                   check=True, timeout=300, capture_output=True, text=True)
+
+
+def _rewrite(parquet, path, select, field_ids=None):
+    """Rewrites a data file by a SELECT over it: without field ids (as Hive
+    writes), or with `field_ids` ({column: id})."""
+    tmp = path + ".tmp"
+    opts = "FORMAT parquet"
+    if field_ids is not None:
+        opts += ", FIELD_IDS {%s}" % ", ".join("%s: %d" % (k, v) for k, v in field_ids.items())
+    _duckdb(parquet, ["COPY (SELECT %s FROM read_parquet('%s')) TO '%s' (%s)" % (select, path, tmp, opts)])
+    os.replace(tmp, path)
+
+
+@pytest.fixture(scope="module")
+def mixed(lakeshare_bin, tmp_path_factory, parquet_rows):
+    """A generated table whose first two data files were written without
+    field ids (read through the name mapping) and the others with them, its
+    column category (id 3) renamed to kind: `mixed` (every file names it
+    category: served by name), `clash` (the last file, written after the
+    rename, names it kind: no one name reads every file)."""
+    import shutil
+    base = str(tmp_path_factory.mktemp("icemix"))
+    parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+    first = os.path.join(base, "mixed")
+    p = subprocess.run([lakeshare_bin, "generate-iceberg", "--dir", first, "--files", "4",
+                        "--snapshots", "2", "--rows-per-file", "3"], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    path = iceberg_meta.current_metadata_file(first)
+    with open(path) as f:
+        m = json.load(f)
+    fields = [dict(c) for c in m["schemas"][0]["fields"]]
+    mapping = [{"field-id": c["id"], "names": [c["name"]]} for c in fields]
+    for c, e in zip(fields, mapping):
+        if c["name"] == "category":
+            c["name"] = "kind"
+            e["names"].append("kind")
+    m["schemas"].append({"type": "struct", "schema-id": 1, "fields": fields})
+    m["current-schema-id"] = 1
+    m.setdefault("properties", {})["schema.name-mapping.default"] = json.dumps(mapping)
+    with open(path, "w") as f:
+        json.dump(m, f)
+    data = sorted(os.path.join(d, f) for d, _, fs in os.walk(os.path.join(first, "data"))
+                  for f in fs if f.endswith(".parquet"))
+    assert len(data) == 4
+    for f in data[:2]:
+        _rewrite(parquet, f, "*")  # no field ids
+    clash = os.path.join(base, "clash")
+    shutil.copytree(first, clash)
+    last = os.path.join(clash, os.path.relpath(data[3], first))
+    _rewrite(parquet, last, "id, day, category AS kind, value, ts",
+             {"id": 1, "day": 2, "kind": 3, "value": 4, "ts": 5})
+    tables = [{"name": n, "location": os.path.join(base, n), "format": "iceberg"} for n in ("mixed", "clash")]
+    config = {
+        "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+        "shares": [{"name": "mix", "schemas": [{"name": "s", "tables": tables}]}],
+        "recipients": [{"name": "r", "token": TOKEN, "shares": ["mix"]}],
+    }
+    server = launch_server(lakeshare_bin, config, os.path.join(base, "conf"), name="icemix")
+    yield StrictClient(server.endpoint_url, TOKEN, server), base, parquet, os.path.join(base, "downloads")
+    server.stop_and_check()
+
+
+def test_files_with_and_without_field_ids_agreeing_on_names_are_read_by_name(mixed):
+    client, base, parquet, downloads = mixed
+    table = iceberg_meta.IcebergTable(os.path.join(base, "mixed"))
+    ids = iceberg_deletes.field_ids(parquet, [f.path for f in iceberg_deletes.live_files(
+        table, table.timeline[-1][2])[0]])
+    assert sorted(bool(v) for v in ids.values()) == [False, False, True, True]
+    q = client.query("mix", "s", "mixed", capabilities=CM_CAPS)
+    md = q.metadata
+    assert md["configuration"]["delta.columnMapping.mode"] == "name"
+    fields = json.loads(md["schemaString"])["fields"]
+    physical = {f["name"]: f["metadata"]["delta.columnMapping.physicalName"] for f in fields}
+    assert physical == {"id": "id", "day": "day", "kind": "category", "value": "value", "ts": "ts"}
+    assert md["partitionColumns"] == ["day"]
+    got = []
+    os.makedirs(downloads, exist_ok=True)
+    for i, f in enumerate(q.files):
+        add = add_of(f)
+        assert set(add["partitionValues"]) == {"day"}
+        assert "category" in json.loads(add["stats"])["minValues"]
+        path = os.path.join(downloads, "mixed-%d.parquet" % i)
+        with open(path, "wb") as fh:
+            fh.write(expect.download_bytes(add["path"]))
+        for r in parquet.rows([path])[path]:
+            row = {n: r.get(p) for n, p in physical.items()}
+            row["day"] = add["partitionValues"]["day"]
+            got.append(row)
+    want = name_mapped_rows(table, parquet)
+    assert len(got) == 12 and canonical(got) == canonical(want), (got, want)
+
+
+def test_a_column_with_two_names_across_files_is_refused_naming_it(mixed):
+    client = mixed[0]
+    for caps in (CM_CAPS, "responseformat=parquet"):
+        err = client.parse_error(client.query_raw("mix", "s", "clash", capabilities=caps), 400,
+                                 "UNSUPPORTED_OPERATION")
+        assert "column 'kind' is 'category' in data file" in err.message and \
+            "and 'kind' in data file" in err.message and "schema.name-mapping.default" in err.message, \
+            err.message
