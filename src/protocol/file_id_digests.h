@@ -1,8 +1,8 @@
 // FileIdDigests: the file ids of one chunk of a snapshot's files (the
 // digests of their recorded paths, MD5 or SHA-256: response_lines.h FileId),
 // computed once and remembered, so that answers on a snapshot the
-// SnapshotCache keeps do not hash every path again (the hash was a fifth of
-// the CPU of a warm million-file answer).
+// SnapshotCache keeps do not hash every path again (MD5 ids: about 6 % of a
+// warm million-file answer's CPU).
 //
 // An entry belongs to one chunk object (held weakly: it never keeps files
 // alive, and a chunk freed and another allocated at the same address is told
