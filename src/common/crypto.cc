@@ -11,6 +11,7 @@
 #include <openssl/sha.h>
 
 #include <algorithm>
+#include <cstdint>
 #include <cstdlib>
 #include <cstring>
 
@@ -129,8 +130,18 @@ bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) 
     used = std::max(used, 16 * n);
     ok = EVP_EncryptUpdate(ctx, stream, &len, blocks, static_cast<int>(16 * n)) == 1 &&
          len == static_cast<int>(16 * n);
-    size_t m = std::min(16 * n, data.size() - done);
-    for (size_t i = 0; i < m; ++i) out[done + i] = static_cast<char>(data[done + i] ^ stream[i]);
+    const size_t m = std::min(16 * n, data.size() - done);
+    // Eight bytes at a time (a byte loop was most of this function's time);
+    // each word is read before it is written, so out may be data.
+    size_t i = 0;
+    for (; i + 8 <= m; i += 8) {
+      uint64_t d, k;
+      std::memcpy(&d, data.data() + done + i, 8);
+      std::memcpy(&k, stream + i, 8);
+      d ^= k;
+      std::memcpy(out + done + i, &d, 8);
+    }
+    for (; i < m; ++i) out[done + i] = static_cast<char>(data[done + i] ^ stream[i]);
     done += m;
   }
   OPENSSL_cleanse(stream, used);

@@ -49,6 +49,16 @@ TEST(CryptoTest, ReusedAesContextsEqualFreshOnes) {
     ASSERT_TRUE(aes.Apply(iv, data, out.data()));
     EXPECT_EQ(out, Aes256Ctr(key, iv, data)) << n;
   }
+  // In place (as the URL signer seals a path), across batches of key stream
+  // (64 blocks) and lengths that are not multiples of the word or block.
+  for (int n : {1, 8, 15, 16, 17, 1023, 1024, 1025, 2100}) {
+    std::string iv = Md5("in place " + std::to_string(n));
+    std::string data(static_cast<size_t>(n), '\0');
+    for (int i = 0; i < n; ++i) data[static_cast<size_t>(i)] = static_cast<char>(i * 31 + 7);
+    std::string buffer = data;
+    ASSERT_TRUE(aes.Apply(iv, buffer, buffer.data()));
+    EXPECT_EQ(buffer, Aes256Ctr(key, iv, data)) << n;
+  }
   // Concurrent use.
   std::vector<std::thread> threads;
   std::atomic<int> bad{0};

@@ -192,46 +192,56 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
 }
 
 FileList SortFiles(std::vector<LoadedFiles> groups) {
-  // One view of all groups, by global index.
-  SortInput in;
-  size_t total = 0;
-  for (const auto& g : groups) total += g.size();
-  in.files.reserve(total);
-  in.paths.reserve(total);
-  in.stats_views.reserve(total);
-  for (auto& g : groups) {
-    for (size_t i = 0; i < g.size(); ++i) {
-      in.files.push_back(&g.files[i]);
-      in.paths.push_back(g.path(i));
-      in.stats_views.push_back(g.stats_view(i));
-    }
-  }
-  const std::vector<DataFile*>& files = in.files;
-  const size_t n = files.size();
+  // One view of all groups, by global index, and each file's canonical path:
+  // built group by group on two threads (a pass over every path).
+  std::vector<size_t> offsets(groups.size() + 1, 0);
+  for (size_t g = 0; g < groups.size(); ++g) offsets[g + 1] = offsets[g] + groups[g].size();
+  const size_t n = offsets.back();
   if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
-  // Canonical paths computed once, not per comparison.
+  SortInput in;
+  in.files.resize(n);
+  in.paths.resize(n);
+  in.stats_views.resize(n);
+  const std::vector<DataFile*>& files = in.files;
+  // Canonical paths computed once, not per comparison; the decoded ones
+  // (paths with escapes) are kept per group.
   std::vector<std::string_view> canonical(n);
-  std::deque<std::string> decoded;
-  for (size_t i = 0; i < n; ++i) {
-    const std::string_view p = in.paths[i];
-    if (p.find('%') == std::string_view::npos) {
-      canonical[i] = p;
-    } else {
-      decoded.push_back(CanonicalDeltaPath(p));
-      canonical[i] = decoded.back();
-    }
-  }
+  std::vector<std::deque<std::string>> decoded(groups.size());
+  auto canonical_of = [](std::string_view p, std::deque<std::string>* storage) {
+    if (p.find('%') == std::string_view::npos) return p;
+    storage->push_back(CanonicalDeltaPath(p));
+    return std::string_view(storage->back());
+  };
   // Paths share long prefixes ("date=2024-01-01/part-0"): skip what all
-  // share and compare the next 24 bytes as integers, held inline, so that
+  // share (the common prefix with the first path, per group and then over
+  // all) and compare the next 24 bytes as integers, held inline, so that
   // most comparisons touch neither the strings nor the files.
-  size_t lcp = n > 0 ? canonical[0].size() : 0;
-  for (size_t i = 1; i < n && lcp > 0; ++i) {
-    const std::string_view c = canonical[i];
-    size_t k = 0;
-    const size_t m = std::min(lcp, c.size());
-    while (k < m && c[k] == canonical[0][k]) ++k;
-    lcp = k;
+  std::string first_storage;
+  std::string_view first;
+  for (const LoadedFiles& g : groups) {
+    if (g.empty()) continue;
+    first = CanonicalView(g.path(0), &first_storage);
+    break;
   }
+  std::vector<size_t> group_lcp(groups.size(), first.size());
+  ThrowIfFailed(ParallelFor(groups.size(), n >= (1u << 16) ? 2 : 1, [&](size_t g) {
+    LoadedFiles& group = groups[g];
+    size_t lcp = first.size();
+    for (size_t i = 0, k = offsets[g]; i < group.size(); ++i, ++k) {
+      in.files[k] = &group.files[i];
+      in.paths[k] = group.path(i);
+      in.stats_views[k] = group.stats_view(i);
+      const std::string_view c = canonical_of(in.paths[k], &decoded[g]);
+      canonical[k] = c;
+      const size_t m = std::min(lcp, c.size());
+      size_t j = 0;
+      while (j < m && c[j] == first[j]) ++j;
+      lcp = j;
+    }
+    group_lcp[g] = lcp;
+    return Status::OK();
+  }));
+  size_t lcp = n > 0 ? *std::min_element(group_lcp.begin(), group_lcp.end()) : 0;
   struct Key {
     uint64_t w[3];
     uint32_t index;
@@ -325,11 +335,17 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
                 std::make_move_iterator(second.end()));
   if (m >= (1u << 16)) {
     // The loaded texts (pages, or strings allocated one after the other)
-    // are freed together here: hand those pages back rather than keep them
-    // resident.
+    // are freed together, and those pages handed back rather than kept
+    // resident — on a pool thread when one is free: a million frees and the
+    // trim need not delay the answer's first line.
     in = SortInput();
-    groups.clear();
-    malloc_trim(0);
+    auto loaded = std::make_shared<std::vector<LoadedFiles>>(std::move(groups));
+    auto release = [loaded] {
+      loaded->clear();
+      loaded->shrink_to_fit();
+      malloc_trim(0);
+    };
+    if (!ThreadPool::Shared().TrySubmit(release)) release();
   }
   return FileList::FromChunks(std::move(chunks));
 }

@@ -51,7 +51,9 @@ bool FileOrder(const DataFile& a, const DataFile& b);
 // Sorts files by FileOrder; of files with the same identity only the last
 // (in input order) is kept. Large inputs are sorted on two threads. Each
 // file's path and stats get a string of their own, allocated in the sorted
-// order (texts still in a checkpoint's pages are copied once, here).
+// order (texts still in a checkpoint's pages are copied once, here). The
+// input of a large sort (the pages, the loaded files) is freed after it
+// returns, on a pool thread when one is free.
 FileList SortFiles(std::vector<LoadedFiles> groups);
 FileList SortFiles(std::vector<std::vector<DataFile>> groups);
 FileList SortFiles(std::vector<DataFile> files);

@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include "delta/dv_descriptor.h"
+#include "protocol/file_id_digests.h"
 
 namespace lakeshare {
 namespace {
@@ -102,16 +103,22 @@ Result<DeletionVector> FileSigner::ShareDeletionVector(const DeletionVector& dv,
 Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& signer,
                       ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
                       std::string_view delta_action, const FileLineOptions& line_options,
-                      std::optional<int64_t> deletion_timestamp) {
+                      std::optional<int64_t> deletion_timestamp, const unsigned char* id_digest) {
   LS_ASSIGN_OR_RETURN(const PresignedUrl* signed_url, signer.SignDataFile(f.path));
   const PresignedUrl& url = *signed_url;
   if (format == ResponseFormat::kParquet) {
-    AppendParquetFileLine(out, f, url, line_options, hash, parquet_key);
+    AppendParquetFileLine(out, f, url, line_options, hash, parquet_key, id_digest);
     return Status::OK();
   }
   DeltaFileLine line;
   line.action = delta_action;
-  line.id = FileId(f.path, hash);
+  if (id_digest != nullptr) {
+    char id[68];
+    const size_t n = QuotedFileIdOfDigest(id_digest, hash, id);
+    line.id.assign(id + 1, n - 2);
+  } else {
+    line.id = FileId(f.path, hash);
+  }
   line.deletion_timestamp = deletion_timestamp;
   if (f.deletion_vector) {
     LS_ASSIGN_OR_RETURN(
@@ -157,10 +164,24 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
       __builtin_prefetch(ahead.path.data());
       if (ahead.stats) __builtin_prefetch(ahead.stats->data());
     }
+    const unsigned char* id_digest = nullptr;
+    if (!filter_) {
+      // Every file of the chunk is answered: its ids are hashed once per
+      // chunk and kept for the next answers on this snapshot.
+      if (next_ >= chunk_end_) {
+        const auto& chunks = files.chunks();
+        while (files.chunk_start(chunk_) + chunks[chunk_]->size() <= next_) ++chunk_;
+        chunk_begin_ = files.chunk_start(chunk_);
+        chunk_end_ = chunk_begin_ + chunks[chunk_]->size();
+        chunk_ids_ = FileIdDigests::Global().Of(chunks[chunk_], options_.id_hash);
+      }
+      id_digest = reinterpret_cast<const unsigned char*>(chunk_ids_->data()) +
+                  (next_ - chunk_begin_) * FileIdDigests::DigestSize(options_.id_hash);
+    }
     const DataFile& f = files[next_++];
     if (filter_ && !filter_->Keep(f)) continue;
     Status st = AppendFileLine(out, f, signer_, options_.format, options_.id_hash, "file", "add",
-                               options_.line_options);
+                               options_.line_options, std::nullopt, id_digest);
     if (!st.ok()) {
       if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
       // A client that reads endStreamAction learns why the answer is incomplete.

@@ -71,11 +71,13 @@ class FileSigner {
 
 // Appends one file line in the chosen format. `action` is "add", "remove"
 // or "cdc" (parquet keys "file" for snapshot queries, "add"/"remove"/"cdf"
-// for changes).
+// for changes). `id_digest`: the digest of the file's id when the caller has
+// it (file_id_digests.h), else nullptr.
 Status AppendFileLine(std::string* out, const DataFile& file, const FileSigner& signer,
                       ResponseFormat format, FileIdHash hash, std::string_view parquet_key,
                       std::string_view delta_action, const FileLineOptions& line_options,
-                      std::optional<int64_t> deletion_timestamp = std::nullopt);
+                      std::optional<int64_t> deletion_timestamp = std::nullopt,
+                      const unsigned char* id_digest = nullptr);
 
 struct QueryStreamOptions {
   ResponseFormat format = ResponseFormat::kParquet;
@@ -109,6 +111,12 @@ class QueryBodyStream : public BodyStream {
   int64_t rows_;
   int64_t emitted_ = 0;
   bool done_ = false;
+  // The file ids of the chunk holding files[next_] (unfiltered answers):
+  // files [chunk_begin_, chunk_end_) of chunk chunk_.
+  size_t chunk_ = 0;
+  size_t chunk_begin_ = 0;
+  size_t chunk_end_ = 0;
+  std::shared_ptr<const std::string> chunk_ids_;
 };
 
 }  // namespace lakeshare

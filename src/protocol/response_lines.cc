@@ -50,13 +50,15 @@ void WritePartitionValues(JsonWriter& w, const DataFile& f) {
 }  // namespace
 
 void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
-                           const FileLineOptions& o, FileIdHash hash, std::string_view key) {
+                           const FileLineOptions& o, FileIdHash hash, std::string_view key,
+                           const unsigned char* id_digest) {
   // The hot path of large answers: literal keys are written as they are.
   JsonWriter w(out);
   w.BeginObject().PlainKey(key).BeginObject();
   w.PlainKey("url").String(url.url);
   char id[68];  // the quoted hex digest, written as a raw value
-  size_t id_len = QuotedFileId(f.path, hash, id);
+  size_t id_len = id_digest != nullptr ? QuotedFileIdOfDigest(id_digest, hash, id)
+                                       : QuotedFileId(f.path, hash, id);
   w.PlainKey("id").Raw(std::string_view(id, id_len));
   WritePartitionValues(w, f);
   w.PlainKey("size").Int(f.size);
@@ -98,13 +100,16 @@ void AppendFileId(std::string* out, std::string_view recorded_path, FileIdHash h
 
 size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68]) {
   unsigned char digest[32];
-  size_t n = 16;
   if (hash == FileIdHash::kSha256) {
     Sha256(recorded_path, digest);
-    n = 32;
   } else {
     Md5(recorded_path, digest);
   }
+  return QuotedFileIdOfDigest(digest, hash, out);
+}
+
+size_t QuotedFileIdOfDigest(const unsigned char* digest, FileIdHash hash, char out[68]) {
+  const size_t n = hash == FileIdHash::kSha256 ? 32 : 16;
   static constexpr char kHexDigits[] = "0123456789abcdef";
   out[0] = '"';
   for (size_t i = 0; i < n; ++i) {

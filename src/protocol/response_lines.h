@@ -23,9 +23,11 @@ struct FileLineOptions {
   int64_t version = 0;
   int64_t timestamp_ms = 0;
 };
+// `id_digest`: the file id's digest when the caller has it (file_id_digests.h),
+// else (nullptr) the recorded path is hashed here.
 void AppendParquetFileLine(std::string* out, const DataFile& file, const PresignedUrl& url,
                            const FileLineOptions& options, FileIdHash hash = FileIdHash::kMd5,
-                           std::string_view key = "file");
+                           std::string_view key = "file", const unsigned char* id_digest = nullptr);
 
 // The last line of an answer when the client asked for one (or pages).
 void AppendEndStreamActionLine(std::string* out, const std::optional<std::string>& refresh_token,
@@ -39,6 +41,8 @@ std::string FileId(const std::string& recorded_path, FileIdHash hash = FileIdHas
 void AppendFileId(std::string* out, std::string_view recorded_path, FileIdHash hash);
 // The id as a JSON string ("\"<hex>\""), written to `out`; returns its length.
 size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68]);
+// The same from the path's digest (16 bytes for MD5, 32 for SHA-256).
+size_t QuotedFileIdOfDigest(const unsigned char* digest, FileIdHash hash, char out[68]);
 
 // Delta response format (Delta Sharing's PROTOCOL.md, "API Response Actions in Delta Format").
 // `version` is set on historical protocol lines (includeHistoricalProtocol).
