@@ -648,12 +648,31 @@ async function formatSettings() {
   await context.close();
 }
 
+// The secret columns of an Iceberg catalog connection in the SQLite catalog
+// (stored as given: the server must send them), read by another process
+// while the server runs, as a backup or the sqlite3 shell would.
+function storedCatalogSecrets(name) {
+  const script =
+    'import json, sqlite3, sys\n' +
+    'c = sqlite3.connect(sys.argv[1])\n' +
+    'r = c.execute("SELECT client_secret, scope FROM iceberg_catalogs WHERE name = ?", ' +
+    '(sys.argv[2],)).fetchone()\n' +
+    'print(json.dumps(r))\n';
+  const r = spawnSync(python, ['-c', script, server.db, name], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const row = JSON.parse(r.stdout);
+  assert.ok(row, `no catalog ${name}`);
+  return { clientSecret: row[0], scope: row[1] };
+}
+
 // Iceberg catalog connections (issue 16): listed, created, edited with the
 // secrets write-only (an empty field leaves the secret out of the request,
 // which the API keeps), deleted; the API's refusals in the form. The
 // requests are checked as sent: the stored secrets are the API's business
-// (the e2e tests), and reading the SQLite file from a second process while
-// the server runs is not safe (see the lead's notes).
+// (the e2e tests), but the database is read too: a second process reading
+// the SQLite file while the server runs must see what the server wrote
+// (opening a pooled connection once cancelled the server's file locks, and
+// that reader then deleted the live WAL).
 async function icebergCatalogs() {
   const token = await apiLogin(ADMIN);
   const getCatalog = async (name) => {
@@ -710,6 +729,7 @@ async function icebergCatalogs() {
     name: 'polaris',
   });
   assert.ok(!(await page.content()).includes(secrets[0]));
+  assert.equal(storedCatalogSecrets('polaris').clientSecret, secrets[0]);
   const answer = await getCatalog('polaris');
   assert.ok(!answer.includes(secrets[0]));
   assert.equal(JSON.parse(answer).auth.clientSecretSet, true);
@@ -728,6 +748,7 @@ async function icebergCatalogs() {
   let saved = JSON.parse(await getCatalog('polaris'));
   assert.equal(saved.auth.scope, 'catalog sql');
   assert.equal(saved.auth.clientSecretSet, true);
+  assert.deepEqual(storedCatalogSecrets('polaris'), { clientSecret: secrets[0], scope: 'catalog sql' });
   // A new secret replaces it.
   await form(page, 'Edit the connection').getByLabel('Client secret (set)').fill(secrets[1]);
   await form(page, 'Edit the connection').getByRole('button', { name: 'Save catalog' }).click();
@@ -738,6 +759,7 @@ async function icebergCatalogs() {
   saved = JSON.parse(await getCatalog('polaris'));
   assert.equal(saved.version, 3);
   assert.equal(sent[sent.length - 1].body.auth.clientSecret, secrets[1]);
+  assert.equal(storedCatalogSecrets('polaris').clientSecret, secrets[1]);
   await form(page, 'Edit the connection').getByLabel('Client secret (set)').waitFor();
   assert.equal(await form(page, 'Edit the connection').getByLabel('Client secret (set)').inputValue(), '');
   assert.ok(!(await page.content()).includes(secrets[1]));
