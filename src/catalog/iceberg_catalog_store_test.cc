@@ -7,6 +7,7 @@
 #include <gtest/gtest.h>
 
 #include "catalog/sql_catalog_admin_test_util.h"
+#include "catalog/sql_catalog_import.h"
 #include "testing/status_matchers.h"
 
 namespace lakeshare {
@@ -166,6 +167,28 @@ TEST_P(IcebergCatalogStoreTest, DeleteIsRefusedWhileATableUsesIt) {
   EXPECT_OK(store.Delete("REST"));  // ice2 lies under another uri
   EXPECT_THAT(store.Get("rest"), StatusIs(StatusCode::kNotFound));
   EXPECT_THAT(store.Delete("rest"), StatusIs(StatusCode::kNotFound));
+}
+
+TEST_P(IcebergCatalogStoreTest, ImportConfigCopiesTheConfigsEntries) {
+  ServerConfig config;
+  config.iceberg_catalogs = {OAuth("polaris", "https://p.example.com")};
+  ASSERT_OK_AND_ASSIGN(ImportSummary first, ImportServerConfig(*db_, config));
+  EXPECT_EQ(first.iceberg_catalogs_created, 1);
+  ASSERT_OK_AND_ASSIGN(ImportSummary again, ImportServerConfig(*db_, config));
+  EXPECT_EQ(again.changes(), 0);
+  config.iceberg_catalogs[0].auth.client_secret = "rotated";
+  ASSERT_OK_AND_ASSIGN(ImportSummary rotated, ImportServerConfig(*db_, config));
+  EXPECT_EQ(rotated.iceberg_catalogs_updated, 1);
+  ASSERT_OK_AND_ASSIGN(auto got, Store().Get("polaris"));
+  EXPECT_EQ(got.config.auth.client_secret, "rotated");
+  EXPECT_EQ(got.version, 2);
+  // The config's rules; nothing of a failed import stays.
+  config.iceberg_catalogs.push_back(OAuth("broken", "not a url"));
+  config.shares.push_back({});
+  config.shares.back().name = "new_share";
+  EXPECT_THAT(ImportServerConfig(*db_, config),
+              StatusIs(StatusCode::kInvalidArgument, HasSubstr("icebergCatalogs 'broken'")));
+  EXPECT_THAT(admin_->GetShare("new_share"), StatusIs(StatusCode::kNotFound));
 }
 
 LAKESHARE_INSTANTIATE_BACKENDS(IcebergCatalogStoreTest);

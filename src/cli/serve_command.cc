@@ -443,6 +443,11 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
     // Hudi tables with log files are read through the merge cache, as served.
     LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
     storage->SetLocationMap(config.iceberg_location_map);  // as served
+    // REST and Glue tables are read with the config's catalog logins, as served.
+    auto catalogs = std::make_shared<CatalogConnections>(
+        config.iceberg_catalogs, CloudEnvironment::FromProcess(), storage->http());
+    LS_RETURN_IF_ERROR(catalogs->Validate());
+    storage->SetCatalogConnections(catalogs);
     TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
     std::string problems;
     for (const ShareConfig& share : config.shares) {
@@ -471,6 +476,8 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
                     ",\"recipientsCreated\":" + std::to_string(s.recipients_created) +
                     ",\"tokensAdded\":" + std::to_string(s.tokens_added) +
                     ",\"grantsAdded\":" + std::to_string(s.grants_added) +
+                    ",\"icebergCatalogsCreated\":" + std::to_string(s.iceberg_catalogs_created) +
+                    ",\"icebergCatalogsUpdated\":" + std::to_string(s.iceberg_catalogs_updated) +
                     ",\"changes\":" + std::to_string(s.changes()) + "}";
   return out;
 }
