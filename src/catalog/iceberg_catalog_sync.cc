@@ -41,13 +41,19 @@ Status IcebergCatalogSync::Refresh() {
   if (db_) {
     // The store's own rules need no config here: clashes are sorted out below.
     auto listed = IcebergCatalogStore(db_, {}, env_).List();
+    std::lock_guard<std::mutex> lock(mu_);
     if (!listed.ok()) {
-      spdlog::warn(
-          "icebergCatalogs: the catalog database's connections could not be read ({}); "
-          "the ones in use stay",
-          listed.status().ToString());
+      if (!read_failing_) {  // once per outage, not every interval
+        spdlog::warn(
+            "icebergCatalogs: the catalog database's connections could not be read ({}); "
+            "the ones in use stay",
+            listed.status().ToString());
+      }
+      read_failing_ = true;
       return listed.status();
     }
+    if (read_failing_) spdlog::info("icebergCatalogs: the catalog database can be read again");
+    read_failing_ = false;
     stored = std::move(*listed);
   }
   std::lock_guard<std::mutex> lock(mu_);

@@ -16,7 +16,7 @@
 // each write (what it changed itself, at once).
 //
 // Thread-safe. A database that cannot be read keeps the connections in use
-// (logged); Refresh returns its error.
+// (logged once per outage); Refresh returns its error.
 #pragma once
 
 #include <chrono>
@@ -64,6 +64,7 @@ class IcebergCatalogSync {
   std::vector<CatalogConnectionConfig> merged_;
   std::shared_ptr<const CatalogConnections> current_;
   std::set<std::string> warned_;  // "name|reason" already logged
+  bool read_failing_ = false;     // the last read of the database failed
 
   std::mutex stop_mu_;
   std::condition_variable stop_cv_;
