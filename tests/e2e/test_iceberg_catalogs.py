@@ -523,3 +523,63 @@ def test_catalog_connections_in_the_catalog_database(lakeshare_bin, tmp_path, re
     assert "icebergCatalogs: polaris: rest catalog" in logs
     for secret in DB_SECRETS + ("file-t0ken",):
         assert secret not in logs
+
+
+def test_glue_connection_in_the_catalog_database_and_import_config(lakeshare_bin, tmp_path, request):
+    """A Glue connection with its own SigV4 keys, made through the admin API,
+    serves glue:// tables (signatures checked by botocore); its secret key is
+    in no answer and no log. import-config copies a config file's entries
+    (secrets included) into the database, idempotently."""
+    from catalog_db import DbServer, new_catalog_db, run_cli, write_config
+
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("glue", "file://" + iceberg_meta.current_metadata_file(table))
+    workdir = str(tmp_path / "db")
+    os.makedirs(workdir)
+    db = new_catalog_db("sqlite", workdir, request)
+    server = DbServer(lakeshare_bin, db, workdir, name="glue_db")
+    server.start()
+    try:
+        ops = server.admin()
+        r = ops.call("POST", "/iceberg-catalogs", {
+            "name": "prod", "type": "glue", "uri": cat.base, "catalogId": "111122223333",
+            "auth": {"region": "eu-west-1", "accessKeyId": AK, "secretAccessKey": SK}})
+        assert r.status_code == 201, r.text
+        answers = [r.text]
+        assert r.json()["auth"]["kind"] == "sigv4" and r.json()["auth"]["secretAccessKeySet"] is True
+        ops.ok("POST", "/shares", {"name": "cat"}, status=201)
+        ops.ok("POST", "/shares/cat/schemas/s/tables", {"name": "events", "location": "glue://prod/db/events",
+                                                        "format": "iceberg", "historyShared": True}, status=201)
+        r = ops.call("POST", "/shares/cat/schemas/s/tables", {"name": "nope", "location": "glue://nope/db/events",
+                                                              "format": "iceberg"})
+        assert r.status_code == 400 and "nope" in r.json()["message"], r.text
+        rcp = ops.ok("POST", "/recipients", {"name": "r", "shares": ["cat"], "token": {}}, status=201)
+        client = StrictClient(server.endpoint_url, rcp["profile"]["bearerToken"], server.proc)
+        assert_serves(client, oracle)
+        assert cat.refused == [] and cat.failures == [] and cat.signatures >= 3
+        r = ops.call("DELETE", "/iceberg-catalogs/prod")
+        assert r.status_code == 400 and "cat.s.events" in r.json()["message"], r.text
+        answers.append(ops.call("GET", "/iceberg-catalogs").text)
+
+        # import-config: the file's entries become the database's (by name).
+        cfg = dict(server.config, icebergCatalogs=[
+            {"name": "unity", "uri": "http://127.0.0.1:9/unity", "auth": "bearer", "token": "imported-t0ken"}])
+        path = write_config(workdir, cfg, "import.yaml")
+        for expected in (1, 0):
+            out = run_cli(lakeshare_bin, ["import-config", "--config", path])
+            assert out.returncode == 0, out.stderr
+            assert json.loads(out.stdout.strip().splitlines()[-1])["icebergCatalogsCreated"] == expected
+            assert "imported-t0ken" not in out.stdout + out.stderr
+        unity = ops.ok("GET", "/iceberg-catalogs/unity")
+        answers.append(json.dumps(unity))
+        assert unity["auth"] == {"kind": "bearer", "tokenSet": True, "clientSecretSet": False,
+                                 "secretAccessKeySet": False, "sessionTokenSet": False}
+        assert db.query("SELECT token FROM iceberg_catalogs WHERE name = 'unity'") == [["imported-t0ken"]]
+        for text in answers:
+            assert SK not in text and "imported-t0ken" not in text
+    finally:
+        proc = server.proc
+        server.stop()
+        cat.close()
+    logs = logs_of(proc)
+    assert SK not in logs and "imported-t0ken" not in logs
