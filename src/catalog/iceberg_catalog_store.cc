@@ -154,6 +154,54 @@ db::Params RowParams(const CatalogConnectionConfig& c) {
           Column(a.session_token)};
 }
 
+// Inserts `c` (checked), unless the catalog holds its maximum or another
+// entry has its name or REST uri.
+Result<IcebergCatalogRecord> Insert(Transaction& tx, const CatalogConnectionConfig& c) {
+  LS_ASSIGN_OR_RETURN(auto n, tx.QueryRow("SELECT COUNT(*) FROM iceberg_catalogs", {}));
+  if (n && n->Int(0) >= Limits::kConnections) {
+    return Status::FailedPrecondition("the catalog holds its maximum of " +
+                                      std::to_string(Limits::kConnections) + " Iceberg catalogs");
+  }
+  LS_RETURN_IF_ERROR(CheckUriFree(tx, c, ""));
+  int64_t now = NowMillis();
+  IcebergCatalogRecord out{db::NewUuid(), c, now, now, 1};
+  db::Params params = {out.id, c.name, NameKey(c.name)};
+  for (db::Param& p : RowParams(c)) params.push_back(std::move(p));
+  params.insert(params.end(), {now, now});
+  auto r = tx.Exec(
+      "INSERT INTO iceberg_catalogs (id, name, name_key, type, uri, catalog_id, auth_kind, "
+      "token, client_id, client_secret, scope, token_endpoint, signing_name, region, "
+      "access_key_id, secret_access_key, session_token, created_ms, updated_ms) "
+      "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+      params);
+  LS_RETURN_IF_ERROR(
+      IfDuplicate(tx, r.status(), "Iceberg catalog " + Quote(c.name) + " already exists"));
+  return out;
+}
+
+// Replaces the settings of `cur` with `c` (checked; same name).
+Result<IcebergCatalogRecord> Replace(Transaction& tx, const IcebergCatalogRecord& cur,
+                                     const CatalogConnectionConfig& c) {
+  LS_RETURN_IF_ERROR(CheckUriFree(tx, c, cur.id));
+  IcebergCatalogRecord out = cur;
+  out.config = c;
+  out.config.name = cur.config.name;
+  out.updated_ms = NowMillis();
+  out.version = cur.version + 1;
+  db::Params params = RowParams(out.config);
+  params.insert(params.end(), {out.updated_ms, cur.id, cur.version});
+  LS_ASSIGN_OR_RETURN(
+      int64_t n,
+      tx.Exec("UPDATE iceberg_catalogs SET type = ?, uri = ?, catalog_id = ?, auth_kind = ?, "
+              "token = ?, client_id = ?, client_secret = ?, scope = ?, token_endpoint = ?, "
+              "signing_name = ?, region = ?, access_key_id = ?, secret_access_key = ?, "
+              "session_token = ?, updated_ms = ?, version = version + 1 "
+              "WHERE id = ? AND version = ?",
+              params));
+  LS_RETURN_IF_ERROR(CheckUpdated("Iceberg catalog " + Quote(cur.config.name), n));
+  return out;
+}
+
 }  // namespace
 
 std::string_view AuthKindName(Kind kind) {
@@ -226,24 +274,8 @@ Result<IcebergCatalogRecord> IcebergCatalogStore::Create(CatalogConnectionConfig
   LS_RETURN_IF_ERROR(Check(spec));
   IcebergCatalogRecord out;
   LS_RETURN_IF_ERROR(db_->Write([&](Transaction& tx) -> Status {
-    LS_ASSIGN_OR_RETURN(auto n, tx.QueryRow("SELECT COUNT(*) FROM iceberg_catalogs", {}));
-    if (n && n->Int(0) >= Limits::kConnections) {
-      return Status::FailedPrecondition("the catalog holds its maximum of " +
-                                        std::to_string(Limits::kConnections) + " Iceberg catalogs");
-    }
-    LS_RETURN_IF_ERROR(CheckUriFree(tx, spec, ""));
-    int64_t now = NowMillis();
-    out = IcebergCatalogRecord{db::NewUuid(), spec, now, now, 1};
-    db::Params params = {out.id, spec.name, NameKey(spec.name)};
-    for (db::Param& p : RowParams(spec)) params.push_back(std::move(p));
-    params.insert(params.end(), {now, now});
-    auto r = tx.Exec(
-        "INSERT INTO iceberg_catalogs (id, name, name_key, type, uri, catalog_id, auth_kind, "
-        "token, client_id, client_secret, scope, token_endpoint, signing_name, region, "
-        "access_key_id, secret_access_key, session_token, created_ms, updated_ms) "
-        "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        params);
-    return IfDuplicate(tx, r.status(), "Iceberg catalog " + Quote(spec.name) + " already exists");
+    LS_ASSIGN_OR_RETURN(out, Insert(tx, spec));
+    return Status::OK();
   }));
   return out;
 }
@@ -306,20 +338,8 @@ Result<IcebergCatalogRecord> IcebergCatalogStore::Update(std::string_view name,
     set(&a.session_token, u.session_token);
     DropOtherKinds(&a);
     LS_RETURN_IF_ERROR(Check(c));
-    LS_RETURN_IF_ERROR(CheckUriFree(tx, c, cur.id));
-    out.updated_ms = NowMillis();
-    out.version = cur.version + 1;
-    db::Params params = RowParams(c);
-    params.insert(params.end(), {out.updated_ms, cur.id, cur.version});
-    LS_ASSIGN_OR_RETURN(
-        int64_t n,
-        tx.Exec("UPDATE iceberg_catalogs SET type = ?, uri = ?, catalog_id = ?, auth_kind = ?, "
-                "token = ?, client_id = ?, client_secret = ?, scope = ?, token_endpoint = ?, "
-                "signing_name = ?, region = ?, access_key_id = ?, secret_access_key = ?, "
-                "session_token = ?, updated_ms = ?, version = version + 1 "
-                "WHERE id = ? AND version = ?",
-                params));
-    return CheckUpdated(what, n);
+    LS_ASSIGN_OR_RETURN(out, Replace(tx, cur, c));
+    return Status::OK();
   }));
   return out;
 }
@@ -349,6 +369,25 @@ Status IcebergCatalogStore::Delete(std::string_view name) {
     }
     return tx.Exec("DELETE FROM iceberg_catalogs WHERE id = ?", {cur.id}).status();
   });
+}
+
+Result<int> ImportIcebergCatalog(Transaction& tx, CatalogConnectionConfig c,
+                                 const CloudEnvironment& env) {
+  AsciiLowerInPlace(&c.type);
+  DropOtherKinds(&c.auth);
+  LS_RETURN_IF_ERROR(IcebergCatalogStore(nullptr, {}, env).Check(c));
+  LS_ASSIGN_OR_RETURN(
+      auto row, tx.QueryRow(Sql({"SELECT ", kCols, " FROM iceberg_catalogs WHERE name_key = ?"}),
+                            {NameKey(c.name)}));
+  if (!row) {
+    LS_RETURN_IF_ERROR(Insert(tx, c).status());
+    return 1;
+  }
+  LS_ASSIGN_OR_RETURN(IcebergCatalogRecord cur, ToRecord(*row));
+  c.name = cur.config.name;
+  if (cur.config == c) return 0;
+  LS_RETURN_IF_ERROR(Replace(tx, cur, c).status());
+  return 2;
 }
 
 }  // namespace lakeshare

@@ -74,6 +74,13 @@ std::string_view AuthKindName(HttpAuthConfig::Kind kind);
 // kInvalidArgument for another word (any case).
 Result<HttpAuthConfig::Kind> ParseAuthKind(std::string_view text);
 
+// import-config, inside its write transaction: the config entry `c` becomes
+// the database entry of its name (created, or its settings replaced),
+// checked as Create checks (clashes with the config aside: it is the
+// config). Returns 0 if nothing changed, 1 if created, 2 if updated.
+Result<int> ImportIcebergCatalog(db::Transaction& tx, CatalogConnectionConfig c,
+                                 const CloudEnvironment& env);
+
 class IcebergCatalogStore {
  public:
   // `config_entries`: the config file's `icebergCatalogs:` (their names and
