@@ -43,7 +43,7 @@ const std::vector<AdminRoute>& AdminRoutes() {
   static const std::vector<AdminRoute> kRoutes = [] {
     std::vector<AdminRoute> all;
     for (auto part : {SessionRoutes, OverviewRoutes, ShareRoutes, TableReadRoutes, RecipientRoutes,
-                      OAuthRoutes, LinkRoutes, UserRoutes}) {
+                      OAuthRoutes, LinkRoutes, UserRoutes, IcebergCatalogRoutes}) {
       for (AdminRoute& r : part()) all.push_back(std::move(r));
     }
     return all;
@@ -142,6 +142,9 @@ std::string CliUsage(const CliCommand& command) {
       case CliArg::Kind::kOption:
       case CliArg::Kind::kDurationFromNow:
         out += " [" + flag + " VALUE]";
+        break;
+      case CliArg::Kind::kSecretFile:
+        out += " [" + flag + " FILE]";
         break;
       case CliArg::Kind::kClear:
         out += " [" + flag + "]";

@@ -62,12 +62,15 @@ inline constexpr RouteGroup kOAuthGroup{"oauth clients", "oauth",
 inline constexpr RouteGroup kLinkGroup{"activation links", "link",
                                        "One-time activation links (profile downloads)"};
 inline constexpr RouteGroup kUserGroup{"users", "user", "Users of the admin API (admins only)"};
+inline constexpr RouteGroup kIcebergCatalogGroup{
+    "iceberg catalogs", "iceberg-catalog",
+    "Iceberg catalog services and how to log in to them (secrets are write-only)"};
 inline constexpr RouteGroup kAuditGroup{"audit", "", "The audit log"};
 inline constexpr RouteGroup kOverviewGroup{"overview", "", "The catalog at a glance"};
 inline constexpr const RouteGroup* kRouteGroups[] = {
-    &kSessionGroup,   &kApiGroup,   &kShareGroup,   &kSchemaGroup, &kTableGroup,
-    &kRecipientGroup, &kGrantGroup, &kTokenGroup,   &kOAuthGroup,  &kLinkGroup,
-    &kUserGroup,      &kAuditGroup, &kOverviewGroup};
+    &kSessionGroup,   &kApiGroup,   &kShareGroup,    &kSchemaGroup,        &kTableGroup,
+    &kRecipientGroup, &kGrantGroup, &kTokenGroup,    &kOAuthGroup,         &kLinkGroup,
+    &kUserGroup,      &kAuditGroup, &kOverviewGroup, &kIcebergCatalogGroup};
 
 // An error a route may answer: the Status code that causes it (server/errors.h
 // turns it into the HTTP status and errorCode) and when.
@@ -89,12 +92,15 @@ struct CliArg {
     kDurationFromNow,     // --flag 90s|15m|12h|30d: the (time) field is now + that
     kClear,               // --flag, no value: the field is sent empty ([], "", false or {})
     kSecret,              // never on the command line: $env, else a line of stdin
+    // --flag FILE: the secret is FILE's text ("-": stdin; one final line
+    // break dropped), else $env when set, else not sent (optional secrets)
+    kSecretFile,
   };
   Kind kind = Kind::kOption;
   std::string_view target;
   std::string_view flag{};  // "--display-name", the positional's name, kSecret: the prompt
   std::string_view help{};  // default: the field's description
-  std::string_view env{};   // kSecret: the environment variable
+  std::string_view env{};   // kSecret, kSecretFile: the environment variable
 };
 
 // One `lakeshare admin` command. Two arguments naming one target are
@@ -166,6 +172,7 @@ std::vector<AdminRoute> RecipientRoutes();
 std::vector<AdminRoute> OAuthRoutes();  // admin_routes_oauth.cc
 std::vector<AdminRoute> LinkRoutes();
 std::vector<AdminRoute> UserRoutes();
+std::vector<AdminRoute> IcebergCatalogRoutes();  // admin_routes_iceberg_catalogs.cc
 
 // Every error `route` may answer: those its access, body, query and path
 // parameters imply, then its own.

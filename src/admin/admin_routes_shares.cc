@@ -214,6 +214,9 @@ Result<HttpResponse> DeleteSchema(AdminCall& c) {
 Status CheckLocation(const AdminCall& c, const std::string& location, const std::string& format,
                      const std::optional<std::string>& partition_filter,
                      const std::string& hudi_view, const TableLocationMap& location_map) {
+  // The settings' own rules first (the catalog applies them again): a bad
+  // map entry is refused as such, not as a table unreadable through it.
+  LS_RETURN_IF_ERROR(ValidateTableFormatSettings(format, hudi_view, location_map));
   if (!c.options.tables || !c.body.Bool("check").value_or(true)) return Status::OK();
   return c.options.tables
       ->Inspect(location, format, partition_filter, SharedTableOptions(hudi_view, location_map))

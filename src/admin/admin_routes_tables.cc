@@ -160,8 +160,14 @@ Result<HttpResponse> InspectLocation(AdminCall& c) {
   LS_ASSIGN_OR_RETURN(TableInspector * inspector, Inspector(c));
   const std::string& location = c.body.Required("location");
   c.object = "location:" + location;
-  LS_ASSIGN_OR_RETURN(auto t, inspector->Inspect(location, c.body.String("format").value_or(""),
-                                                 c.body.String("partitionFilter")));
+  // The settings a table would be added with, so that a table copied
+  // elsewhere (a location map) or read-optimized reads as it would be shared.
+  const std::string format = c.body.String("format").value_or("delta");
+  const std::string hudi_view = c.body.String("hudiView").value_or("snapshot");
+  const TableLocationMap map = c.body.StringMap("locationMap").value_or(TableLocationMap{});
+  LS_RETURN_IF_ERROR(ValidateTableFormatSettings(format, hudi_view, map));
+  LS_ASSIGN_OR_RETURN(auto t, inspector->Inspect(location, format, c.body.String("partitionFilter"),
+                                                 SharedTableOptions(hudi_view, map)));
   return JsonAnswer(200, InspectionJson(location, t));
 }
 
@@ -266,12 +272,17 @@ std::vector<AdminRoute> TableReadRoutes() {
       .errors = {unreadable, busy},
       .object = "tables",
       .handler = InspectLocation,
-      .cli = {{.path = {"table", "check"},
-               .help = "Read a table at a location before sharing it",
-               .args = {{K::kPositional, "location", "location"},
-                        {K::kOption, "format", "--format", "delta (default), iceberg or hudi"},
-                        {K::kOption, "partitionFilter", "--partition-filter",
-                         "A partition filter to try"}}}},
+      .cli =
+          {{.path = {"table", "check"},
+            .help = "Read a table at a location before sharing it",
+            .args = {{K::kPositional, "location", "location"},
+                     {K::kOption, "format", "--format", "delta (default), iceberg or hudi"},
+                     {K::kOption, "partitionFilter", "--partition-filter",
+                      "A partition filter to try"},
+                     {K::kOption, "hudiView", "--hudi-view",
+                      "Hudi tables: snapshot (default) or read_optimized"},
+                     {K::kOption, "locationMap", "--location-map",
+                      "Iceberg tables: recorded prefixes -> real locations, as a JSON object"}}}},
   };
   check.body.fields = {{.name = "location",
                         .type = T::kString,
@@ -282,7 +293,19 @@ std::vector<AdminRoute> TableReadRoutes() {
                        {.name = "partitionFilter",
                         .type = T::kFilter,
                         .description = "A partition filter to try: the answer says what it keeps",
-                        .max_length = CatalogAdminLimits::kPartitionFilter}};
+                        .max_length = CatalogAdminLimits::kPartitionFilter},
+                       {.name = "hudiView",
+                        .type = T::kString,
+                        .description = "Hudi tables: the view to read (snapshot, the default, or "
+                                       "read_optimized), as a table added with it is served",
+                        .max_length = 64,
+                        .enum_values = {"snapshot", "read_optimized"}},
+                       {.name = "locationMap",
+                        .type = T::kStringMap,
+                        .description = "Iceberg tables: recorded location prefixes -> real "
+                                       "locations to read through, as a table added with it is "
+                                       "served",
+                        .max_length = kMaxLocationMapEntries}};
   r.push_back(std::move(check));
   AdminRoute inspect = ReadRoute({.path = "/shares/{share}/schemas/{schema}/tables/{table}/inspect",
                                   .id = "inspectSharedTable",

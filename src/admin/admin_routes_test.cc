@@ -10,6 +10,7 @@
 #include <map>
 #include <set>
 
+#include "admin/admin_iceberg_json.h"
 #include "admin/admin_json.h"
 #include "admin/admin_oauth_json.h"
 #include "admin/admin_route.h"
@@ -224,12 +225,13 @@ TEST(AdminRoutesTest, EveryRouteIsReachableFromTheCli) {
         if (a.kind == CliArg::Kind::kDurationFromNow) {
           EXPECT_EQ(f->type, FieldType::kTime);
         }
-        if (a.kind == CliArg::Kind::kSecret) {
+        if (a.kind == CliArg::Kind::kSecret || a.kind == CliArg::Kind::kSecretFile) {
           EXPECT_TRUE(f->secret);
           EXPECT_FALSE(a.env.empty());
         }
         if (f != nullptr && f->secret) {
-          EXPECT_EQ(a.kind, CliArg::Kind::kSecret) << "on argv";
+          EXPECT_TRUE(a.kind == CliArg::Kind::kSecret || a.kind == CliArg::Kind::kSecretFile)
+              << "on argv";
         }
         if (a.kind == CliArg::Kind::kPositional || a.kind == CliArg::Kind::kOptionalPositional) {
           EXPECT_NE(a.flag.front(), '-') << a.flag;
@@ -339,6 +341,37 @@ TEST(AdminRoutesTest, WritersProduceTheDocumentedShapes) {
   EXPECT_OK(ConformsTo(OAuthSecretProfileJson({}, "https://x"), OAuthSecretProfileShape()));
   EXPECT_OK(ConformsTo(OAuthKeyProfileJson(client, key, "https://x/delta-sharing"),
                        OAuthKeyProfileShape()));
+}
+
+// An Iceberg catalog connection's answer says which secrets are set, never
+// what they are.
+TEST(AdminRoutesTest, IcebergCatalogAnswersHoldNoSecret) {
+  IcebergCatalogRecord r;
+  r.id = "id";
+  r.config.name = "cat";
+  r.config.uri = "https://cat.example.com";
+  r.config.auth.kind = HttpAuthConfig::Kind::kOAuth2;
+  r.config.auth.client_id = "client";
+  r.config.auth.client_secret = "s3cr3t-value";
+  r.config.auth.scope = "catalog";
+  json::object o = IcebergCatalogJson(r);
+  EXPECT_OK(ConformsTo(o, IcebergCatalogShape()));
+  EXPECT_EQ(json::serialize(o).find("s3cr3t-value"), std::string::npos);
+  EXPECT_TRUE(o.at("auth").at("clientSecretSet").as_bool());
+  EXPECT_FALSE(o.at("auth").at("tokenSet").as_bool());
+  EXPECT_EQ(o.at("auth").at("kind").as_string(), "oauth2");
+  IcebergCatalogRecord glue;
+  glue.config.type = "glue";
+  glue.config.catalog_id = "123";
+  glue.config.auth.kind = HttpAuthConfig::Kind::kSigV4;
+  glue.config.auth.secret_access_key = "k";
+  glue.config.auth.session_token = "t";
+  EXPECT_OK(ConformsTo(IcebergCatalogJson(glue), IcebergCatalogShape()));
+  EXPECT_OK(ConformsTo(IcebergCatalogJson({}), IcebergCatalogShape()));
+  json::object list;
+  list["items"] = json::array{IcebergCatalogJson(r), IcebergCatalogJson(glue)};
+  EXPECT_OK(ConformsTo(list, IcebergCatalogListShape()));
+  EXPECT_EQ(json::serialize(list).find("\"k\""), std::string::npos);
 }
 
 TEST(AdminRoutesTest, TheDocumentIsValidJsonWithStableOperationIds) {

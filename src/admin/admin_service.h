@@ -33,6 +33,7 @@
 #include "catalog/audit_writer.h"
 #include "catalog/sql_catalog_admin.h"
 #include "server/http.h"
+#include "storage/cloud_config.h"
 
 namespace lakeshare {
 
@@ -66,6 +67,12 @@ struct AdminServiceOptions {
   // of a table's location when it is added or moved. Null: those routes
   // answer 400 and locations are stored unchecked.
   std::shared_ptr<TableInspector> tables{};
+  // The config file's `icebergCatalogs:`: names and REST uris the catalog
+  // database's connections may not take (catalog/iceberg_catalog_store.h).
+  std::vector<CatalogConnectionConfig> config_iceberg_catalogs{};
+  // Called after a write to the database's Iceberg catalog connections, so
+  // the server applies it now (null: nothing to tell).
+  std::function<void()> iceberg_catalogs_changed{};
   // The routes served (default: AdminRoutes()); tests add their own.
   const std::vector<AdminRoute>* routes = nullptr;
 };

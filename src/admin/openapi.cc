@@ -27,6 +27,7 @@ std::string_view ParamDescription(std::string_view name) {
   if (name == "secret") return "The link's secret, from its URL";
   if (name == "client") return "An OAuth client's id";
   if (name == "keyId") return "The id of an OAuth client's public key";
+  if (name == "catalog") return "An Iceberg catalog connection's name (any case)";
   return "";
 }
 

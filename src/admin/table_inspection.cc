@@ -31,6 +31,11 @@ std::string LocalPath(const std::string& location) {
 
 // What a local table must have before its format is asked: checked here so
 // the message says what is missing rather than how reading failed.
+bool IsCatalogUrl(const std::string& location) {
+  return location.rfind("http://", 0) == 0 || location.rfind("https://", 0) == 0 ||
+         location.rfind("glue://", 0) == 0;
+}
+
 Status CheckLocal(const std::string& location, const std::string& format) {
   const std::string path = LocalPath(location);
   if (location.find("://") == std::string::npos && location.rfind("file:", 0) != 0 &&
@@ -146,8 +151,12 @@ Result<OpenedTable> TableInspector::OpenTableLocked(const std::string& location,
   context.table_options = table_options;
   auto key = factory->TableKey(location, context);
   if (!key.ok()) return AsProblem(key.status(), location, format);
-  auto backend = storage_->ForLocation(location);
-  if (!backend.ok()) return AsProblem(backend.status(), location, format);
+  // A catalog service's URL (Iceberg REST, glue://) is no storage location:
+  // the format asks the catalog where the files are, and they are checked then.
+  if (!IsCatalogUrl(location)) {
+    auto backend = storage_->ForLocation(location);
+    if (!backend.ok()) return AsProblem(backend.status(), location, format);
+  }
   const std::string slot = format + "|" + *key;
   {
     std::lock_guard<std::mutex> lock(mu_);

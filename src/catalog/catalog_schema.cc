@@ -196,6 +196,38 @@ const std::vector<Migration>& CatalogMigrations() {
        {
            "ALTER TABLE shared_tables ADD COLUMN location_map TEXT",
        }},
+      // Iceberg catalog connections (iceberg_catalog_store.h): the config's
+      // `icebergCatalogs:` entries, written through the admin API. The
+      // secret columns hold what the server sends (plain text); NULL: unset.
+      {7,
+       "iceberg catalog connections",
+       {
+           R"(CREATE TABLE IF NOT EXISTS iceberg_catalogs (
+                id TEXT PRIMARY KEY,
+                name TEXT NOT NULL,
+                name_key TEXT NOT NULL,
+                type TEXT NOT NULL,
+                uri TEXT NOT NULL,
+                catalog_id TEXT,
+                auth_kind TEXT NOT NULL,
+                token TEXT,
+                client_id TEXT,
+                client_secret TEXT,
+                scope TEXT,
+                token_endpoint TEXT,
+                signing_name TEXT,
+                region TEXT,
+                access_key_id TEXT,
+                secret_access_key TEXT,
+                session_token TEXT,
+                created_ms BIGINT NOT NULL,
+                updated_ms BIGINT NOT NULL,
+                version BIGINT NOT NULL DEFAULT 1,
+                CONSTRAINT iceberg_catalogs_name_key_unique UNIQUE (name_key),
+                CONSTRAINT iceberg_catalogs_type_check CHECK (type IN ('rest', 'glue')),
+                CONSTRAINT iceberg_catalogs_auth_check
+                  CHECK (auth_kind IN ('none', 'bearer', 'oauth2', 'sigv4'))))",
+       }},
   };
   return kMigrations;
 }

@@ -147,6 +147,12 @@ struct TableUpdate {
   std::optional<std::string> comment{};
 };
 
+// A table's format and format-specific settings (any case) checked as
+// AddTable and UpdateTable check them, so that the admin API can refuse a
+// bad setting as such before it reads the table through it.
+Status ValidateTableFormatSettings(std::string format, std::string hudi_view,
+                                   const TableLocationMap& location_map);
+
 struct RecipientRecord {
   std::string id{};
   std::string name{};

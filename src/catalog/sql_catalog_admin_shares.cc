@@ -192,6 +192,13 @@ Status CatalogAdmin::DeleteSchema(std::string_view share, std::string_view schem
 
 // ------------------------------------------------------------------ tables
 
+Status ValidateTableFormatSettings(std::string format, std::string hudi_view,
+                                   const TableLocationMap& location_map) {
+  LS_RETURN_IF_ERROR(ValidateFormat(&format));
+  LS_RETURN_IF_ERROR(ValidateHudiView(format, &hudi_view));
+  return ValidateTableLocationMap(format, location_map, kMaxLocation);
+}
+
 Result<TableRecord> CatalogAdmin::AddTable(std::string_view share, std::string_view schema,
                                            const TableSpec& spec) {
   LS_RETURN_IF_ERROR(ValidateName(spec.name, NameKind::kTable));

@@ -342,5 +342,25 @@ TEST_P(CatalogAdminSchemaCreationTest, TablePagesAreCutByTheDatabase) {
   EXPECT_THAT(admin_->ListTablesPage("s", "nope", {}), StatusIs(StatusCode::kNotFound));
 }
 
+// The settings' rules without a table (the admin API applies them before it
+// reads the table): as AddTable's, formats and views in any case.
+TEST(TableFormatSettingsTest, AreCheckedAsAddTableChecksThem) {
+  const TableLocationMap map = {{"/test-warehouse/", "/data/copy/"}};
+  EXPECT_OK(ValidateTableFormatSettings("Iceberg", "snapshot", map));
+  EXPECT_OK(ValidateTableFormatSettings("HUDI", "Read_Optimized", {}));
+  EXPECT_OK(ValidateTableFormatSettings("delta", "snapshot", {}));
+  EXPECT_THAT(ValidateTableFormatSettings("orc", "snapshot", {}),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("not a supported")));
+  EXPECT_THAT(ValidateTableFormatSettings("delta", "read_optimized", {}),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("hudi tables only")));
+  EXPECT_THAT(ValidateTableFormatSettings("hudi", "incremental", {}),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("hudiView")));
+  EXPECT_THAT(ValidateTableFormatSettings("delta", "snapshot", map),
+              StatusIs(StatusCode::kInvalidArgument, ::testing::HasSubstr("iceberg tables only")));
+  EXPECT_THAT(ValidateTableFormatSettings("iceberg", "snapshot", {{"/a/", "relative/b"}}),
+              StatusIs(StatusCode::kInvalidArgument,
+                       ::testing::HasSubstr("locationMap: 'relative/b' is not an absolute path")));
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -6,6 +6,7 @@
 
 #include "auth/token.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/iceberg_catalog_store.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_internal.h"
 #include "common/names.h"
@@ -285,6 +286,7 @@ Status ImportRecipient(Transaction& tx, const RecipientConfig& r, int64_t now, I
 Result<ImportSummary> ImportServerConfig(db::Database& db, const ServerConfig& config) {
   LS_RETURN_IF_ERROR(ValidateConfig(config));
   ImportSummary summary;
+  const CloudEnvironment env = CloudEnvironment::FromProcess();
   LS_RETURN_IF_ERROR(db.Write([&](Transaction& tx) -> Status {
     summary = ImportSummary();  // the callback may run more than once
     int64_t now = NowMillis();
@@ -293,6 +295,15 @@ Result<ImportSummary> ImportServerConfig(db::Database& db, const ServerConfig& c
     }
     for (const RecipientConfig& r : config.recipients) {
       LS_RETURN_IF_ERROR(ImportRecipient(tx, r, now, &summary));
+    }
+    for (const CatalogConnectionConfig& c : config.iceberg_catalogs) {
+      auto imported = ImportIcebergCatalog(tx, c, env);
+      if (!imported.ok()) {
+        return Status(imported.status().code(),
+                      "icebergCatalogs '" + c.name + "': " + imported.status().message());
+      }
+      summary.iceberg_catalogs_created += *imported == 1 ? 1 : 0;
+      summary.iceberg_catalogs_updated += *imported == 2 ? 1 : 0;
     }
     return Status::OK();
   }));

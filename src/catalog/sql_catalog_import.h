@@ -11,8 +11,11 @@
 // left alone. Existing ids are kept (a differing id in the file is reported
 // as a warning). A recipient's `rateLimit` becomes its rate-limit override
 // (requests per second and burst, as the admin API sets them); a recipient
-// without one keeps the override it has. The whole import is one
-// transaction.
+// without one keeps the override it has. The `icebergCatalogs:` entries
+// become the database's connections of their names (created or replaced,
+// secrets included: iceberg_catalog_store.h); while the file still has
+// them, the server uses the file's (remove them from it to manage them with
+// the admin API). The whole import is one transaction.
 #pragma once
 
 #include <string>
@@ -38,12 +41,15 @@ struct ImportSummary {
   int tokens_revoked = 0;
   int grants_added = 0;
   int grants_removed = 0;
+  int iceberg_catalogs_created = 0;
+  int iceberg_catalogs_updated = 0;
   std::vector<std::string> warnings;
 
   int changes() const {
     return shares_created + shares_updated + schemas_created + schemas_updated + tables_created +
            tables_updated + recipients_created + recipients_updated + tokens_added +
-           tokens_updated + tokens_revoked + grants_added + grants_removed;
+           tokens_updated + tokens_revoked + grants_added + grants_removed +
+           iceberg_catalogs_created + iceberg_catalogs_updated;
   }
 };
 

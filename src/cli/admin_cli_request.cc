@@ -2,6 +2,7 @@
 
 #include <CLI/CLI.hpp>
 #include <boost/json.hpp>
+#include <cstdlib>
 
 #include "cli/admin_command_output.h"
 #include "common/encoding.h"
@@ -13,6 +14,11 @@ namespace json = boost::json;
 
 bool CommandSlot::Given() const {
   if (arg->kind == CliArg::Kind::kSecret) return true;
+  if (arg->kind == CliArg::Kind::kSecretFile) {
+    if (option != nullptr && option->count() > 0) return true;
+    const char* v = std::getenv(std::string(arg->env).c_str());
+    return v != nullptr && *v != '\0';
+  }
   if (arg->kind == CliArg::Kind::kClear) return flag;
   return option != nullptr && option->count() > 0;
 }
@@ -63,6 +69,9 @@ CLI::App* AddCommand(CLI::App* parent, const AdminRoute& route, const CliCommand
         o = app->add_flag(flag, slot.flag, help);
         break;
       case CliArg::Kind::kSecret:
+        break;
+      case CliArg::Kind::kSecretFile:
+        o = app->add_option(flag, slot.text, help);
         break;
     }
     if (o != nullptr && slot.field != nullptr && !slot.field->enum_values.empty()) {
@@ -158,6 +167,13 @@ Result<CommandRequest> BuildCommandRequest(const BuiltCommand& leaf) {
         break;
       case CliArg::Kind::kSecret: {
         LS_ASSIGN_OR_RETURN(std::string secret, ReadSecret(s.arg->env, s.arg->flag));
+        v = secret;
+        break;
+      }
+      case CliArg::Kind::kSecretFile: {
+        LS_ASSIGN_OR_RETURN(
+            std::string secret,
+            ReadSecretFile(s.arg->env, s.option->count() > 0 ? s.text : std::string()));
         v = secret;
         break;
       }

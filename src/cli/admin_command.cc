@@ -15,6 +15,7 @@
 #include "admin/admin_route.h"
 #include "admin/admin_service.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/iceberg_catalog_sync.h"
 #include "catalog/sql_catalog_admin.h"
 #include "cli/admin_cli_request.h"
 #include "cli/admin_command_output.h"
@@ -292,8 +293,14 @@ int AdminCommand::Run() {
     auto storage = std::make_shared<StorageRegistry>("unused: no URLs are signed", config->storage,
                                                      CloudEnvironment::FromProcess());
     // Catalog tables are read with the server's catalog logins and location map.
-    storage->SetCatalogConnections(std::make_shared<CatalogConnections>(
-        config->iceberg_catalogs, CloudEnvironment::FromProcess(), storage->http()));
+    // Those of the config and of the catalog database (and what this
+    // command changes in them).
+    auto iceberg_sync = std::make_shared<IcebergCatalogSync>(*database, config->iceberg_catalogs,
+                                                             CloudEnvironment::FromProcess(),
+                                                             storage->http(), storage);
+    if (Status synced = iceberg_sync->Refresh(); !synced.ok()) return out.Fail(synced);
+    options.config_iceberg_catalogs = config->iceberg_catalogs;
+    options.iceberg_catalogs_changed = [iceberg_sync] { (void)iceberg_sync->Refresh(); };
     storage->SetLocationMap(config->iceberg_location_map);
     options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     if (Status cache = ConfigureHudiMergeCache(*config, *storage); !cache.ok()) {

@@ -9,6 +9,7 @@
 #include <boost/json.hpp>
 #include <cerrno>
 #include <cstdlib>
+#include <fstream>
 #include <iostream>
 
 #include "cli/admin_command.h"
@@ -191,6 +192,32 @@ Result<std::string> ReadSecret(std::string_view env, std::string_view prompt) {
     return std::string(v);
   }
   return ReadLine(prompt);
+}
+
+Result<std::string> ReadSecretFile(std::string_view env, const std::string& path) {
+  constexpr size_t kMax = 64 * 1024;
+  if (path.empty()) {
+    const char* v = std::getenv(std::string(env).c_str());
+    return std::string(v == nullptr ? "" : v);
+  }
+  std::string text;
+  std::ifstream file;
+  std::istream* in = &std::cin;
+  if (path != "-") {
+    file.open(path, std::ios::binary);
+    if (!file) return Status::InvalidArgument("cannot read the secret file '" + path + "'");
+    in = &file;
+  }
+  char buf[4096];
+  while (in->read(buf, sizeof buf) || in->gcount() > 0) {
+    text.append(buf, static_cast<size_t>(in->gcount()));
+    if (text.size() > kMax) {
+      return Status::InvalidArgument("the secret file '" + path + "' is larger than 64 KiB");
+    }
+  }
+  if (!text.empty() && text.back() == '\n') text.pop_back();
+  if (!text.empty() && text.back() == '\r') text.pop_back();
+  return text;
 }
 
 Status WriteProfile(const std::string& path, const std::string& body) {

@@ -28,6 +28,11 @@ Result<int64_t> ParseDuration(std::string_view text);
 // (prompting on a terminal, without echo).
 Result<std::string> ReadSecret(std::string_view env, std::string_view prompt);
 
+// A secret from the file `path` ("-": all of stdin), its one final line
+// break dropped; with no path, from the environment variable `env` ("" when
+// unset). At most 64 KiB; kInvalidArgument for an unreadable file.
+Result<std::string> ReadSecretFile(std::string_view env, const std::string& path);
+
 // Writes a profile file readable by its owner only (0600).
 Status WriteProfile(const std::string& path, const std::string& body);
 

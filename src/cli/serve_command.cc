@@ -10,6 +10,7 @@
 #include "auth/federation.h"
 #include "catalog/audit_writer.h"
 #include "catalog/catalog_schema.h"
+#include "catalog/iceberg_catalog_sync.h"
 #include "catalog/sql_catalog.h"
 #include "catalog/sql_catalog_admin.h"
 #include "catalog/sql_catalog_import.h"
@@ -150,6 +151,10 @@ Status ConfigureHudiMergeCache(const ServerConfig& config, StorageRegistry& stor
 
 namespace {
 
+// How soon a change to the catalog database's Iceberg catalog connections
+// made by another replica applies here.
+constexpr std::chrono::seconds kIcebergCatalogRefresh{5};
+
 // The settings a reload applies outside the sharing service.
 void ApplyProcessSettings(const ServerConfig& config) {
   ConfigureLogging(ParseLogFormat(config.log_format).value_or(LogFormat::kText),
@@ -189,10 +194,6 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
       std::make_shared<CatalogConnections>(config.iceberg_catalogs, CloudEnvironment::FromProcess(),
                                            std::make_shared<HttpClient>(catalog_http));
   LS_RETURN_IF_ERROR(iceberg_catalogs->Validate());
-  for (const std::string& line : iceberg_catalogs->Describe()) {
-    spdlog::info("icebergCatalogs: {}", line);
-  }
-  storage->SetCatalogConnections(iceberg_catalogs);
   storage->SetLocationMap(config.iceberg_location_map);
   if (config.presigned_url_timeout_seconds > 7 * 24 * 3600) {
     spdlog::warn(
@@ -215,6 +216,14 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   } else {
     catalog = std::make_shared<YamlCatalog>(config);
   }
+  // The config's catalog logins and the catalog database's, kept current
+  // (catalog/iceberg_catalog_sync.h): other replicas' changes within
+  // kIcebergCatalogRefresh, this one's admin API's at once.
+  auto iceberg_sync = std::make_shared<IcebergCatalogSync>(
+      database, config.iceberg_catalogs, CloudEnvironment::FromProcess(),
+      std::make_shared<HttpClient>(catalog_http), storage);
+  LS_RETURN_IF_ERROR(iceberg_sync->Refresh());
+  iceberg_sync->Start(kIcebergCatalogRefresh);
 
   SharingServiceOptions options;
   options.endpoint = config.endpoint;
@@ -402,6 +411,8 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
     admin_options.sharing_prefix = config.endpoint;
     admin_options.csrf_key = HmacSha256(key, "admin-csrf-tokens");
     admin_options.denied_audit = audit_writer;
+    admin_options.config_iceberg_catalogs = config.iceberg_catalogs;
+    admin_options.iceberg_catalogs_changed = [iceberg_sync] { (void)iceberg_sync->Refresh(); };
     // The console's table checks read through the same storage settings.
     admin_options.tables = std::make_shared<TableInspector>(storage, BuiltinTableFormats());
     // Failed logins counted in the database: replicas share the counts.
@@ -432,6 +443,11 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
     // Hudi tables with log files are read through the merge cache, as served.
     LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
     storage->SetLocationMap(config.iceberg_location_map);  // as served
+    // REST and Glue tables are read with the config's catalog logins, as served.
+    auto catalogs = std::make_shared<CatalogConnections>(
+        config.iceberg_catalogs, CloudEnvironment::FromProcess(), storage->http());
+    LS_RETURN_IF_ERROR(catalogs->Validate());
+    storage->SetCatalogConnections(catalogs);
     TableInspector inspector(storage, BuiltinTableFormats(), {.max_concurrent = 1});
     std::string problems;
     for (const ShareConfig& share : config.shares) {
@@ -460,6 +476,8 @@ Result<std::string> ImportConfigIntoDatabase(const ServerConfig& config, bool ch
                     ",\"recipientsCreated\":" + std::to_string(s.recipients_created) +
                     ",\"tokensAdded\":" + std::to_string(s.tokens_added) +
                     ",\"grantsAdded\":" + std::to_string(s.grants_added) +
+                    ",\"icebergCatalogsCreated\":" + std::to_string(s.iceberg_catalogs_created) +
+                    ",\"icebergCatalogsUpdated\":" + std::to_string(s.iceberg_catalogs_updated) +
                     ",\"changes\":" + std::to_string(s.changes()) + "}";
   return out;
 }

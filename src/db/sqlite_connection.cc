@@ -2,6 +2,7 @@
 // a busy timeout, plus a cache of prepared statements.
 #include <fcntl.h>
 #include <sqlite3.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cerrno>
@@ -173,13 +174,21 @@ Result<std::unique_ptr<Connection>> OpenSqliteConnection(const SqliteOptions& op
   }
   // The catalog holds token and password hashes: a new database is the
   // owner's alone (0600), and SQLite gives its -wal and -shm files the
-  // database's mode.
-  int fd = ::open(options.path.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-  if (fd < 0) {
-    return Status::IOError("cannot open sqlite database '" + options.path +
-                           "': " + std::strerror(errno));
+  // database's mode. Only a missing file is made here: closing any
+  // descriptor of a file drops every POSIX lock the process holds on it,
+  // so an open and close of the database under the pool's live
+  // connections would cancel their locks, and another process (the CLI,
+  // a backup) closing it would then take itself for the last user and
+  // delete the WAL that this one still writes to.
+  struct stat st {};
+  if (::stat(options.path.c_str(), &st) != 0) {
+    int fd = ::open(options.path.c_str(), O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd < 0 && errno != EEXIST) {
+      return Status::IOError("cannot open sqlite database '" + options.path +
+                             "': " + std::strerror(errno));
+    }
+    if (fd >= 0) ::close(fd);
   }
-  ::close(fd);
   sqlite3* db = nullptr;
   int rc =
       sqlite3_open_v2(options.path.c_str(), &db,

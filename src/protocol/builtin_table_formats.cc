@@ -93,26 +93,40 @@ class IcebergFormatFactory : public TableFormatFactory {
         return std::make_pair(normalized, routing ? routing : backend.storage);
       };
       options.location_map = locations.map;
-      // Catalogs that need a login (`icebergCatalogs:`); one authenticator
-      // per catalog, so its tables share the cached token.
-      std::shared_ptr<const CatalogConnections> catalogs = registry->catalog_connections();
+      // Catalogs that need a login (`icebergCatalogs:`, and the catalog
+      // database's); one authenticator per catalog, so its tables share the
+      // cached token. Looked up on every catalog request, not once here: a
+      // connection added, changed (a rotated secret) or removed since the
+      // table was opened applies to its next request.
       if (iceberg::IsGlueLocation(key)) {
         LS_ASSIGN_OR_RETURN(iceberg::GlueTableRef ref, iceberg::ParseGlueLocation(key));
-        const CatalogConnections::Connection* glue =
-            catalogs ? catalogs->ByName(ref.catalog) : nullptr;
-        if (glue == nullptr || glue->config.type != "glue") {
-          return Status::InvalidArgument("the table location " + key +
-                                         " names no icebergCatalogs entry of type glue called '" +
-                                         ref.catalog + "'");
-        }
-        options.metadata_location = [catalogs, glue, ref]() {
-          return iceberg::GlueMetadataLocation(*glue->auth, glue->config.uri,
-                                               glue->config.catalog_id, ref);
+        auto glue_of = [registry, ref,
+                        key]() -> Result<std::pair<std::shared_ptr<const CatalogConnections>,
+                                                   const CatalogConnections::Connection*>> {
+          std::shared_ptr<const CatalogConnections> catalogs = registry->catalog_connections();
+          const CatalogConnections::Connection* glue =
+              catalogs ? catalogs->ByName(ref.catalog) : nullptr;
+          if (glue == nullptr || glue->config.type != "glue") {
+            return Status::InvalidArgument("the table location " + key +
+                                           " names no icebergCatalogs entry of type glue called '" +
+                                           ref.catalog + "'");
+          }
+          return std::make_pair(std::move(catalogs), glue);
         };
-      } else if (const CatalogConnections::Connection* rest =
-                     catalogs ? catalogs->ForUrl(key) : nullptr) {
-        options.http_get = [catalogs, rest](const std::string& url) {
-          return iceberg::RestCatalogGet(*rest->auth, url);
+        LS_RETURN_IF_ERROR(glue_of().status());
+        options.metadata_location = [glue_of, ref]() -> Result<std::string> {
+          LS_ASSIGN_OR_RETURN(auto found, glue_of());
+          const CatalogConnections::Connection& glue = *found.second;
+          return iceberg::GlueMetadataLocation(*glue.auth, glue.config.uri, glue.config.catalog_id,
+                                               ref);
+        };
+      } else {
+        auto plain = std::make_shared<HttpClient>(iceberg::RestCatalogHttpOptions());
+        options.http_get = [registry, plain](const std::string& url) {
+          std::shared_ptr<const CatalogConnections> catalogs = registry->catalog_connections();
+          const CatalogConnections::Connection* rest = catalogs ? catalogs->ForUrl(url) : nullptr;
+          return rest != nullptr ? iceberg::RestCatalogGet(*rest->auth, url)
+                                 : iceberg::RestCatalogGet(*plain, url);
         };
       }
       std::shared_ptr<ContentCache> dv_cache = ContentCache::Default();

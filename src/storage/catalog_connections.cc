@@ -18,7 +18,8 @@ bool IsHttpUrl(const std::string& s) {
 
 CatalogConnections::CatalogConnections(std::vector<CatalogConnectionConfig> entries,
                                        const CloudEnvironment& env,
-                                       std::shared_ptr<HttpClient> http)
+                                       std::shared_ptr<HttpClient> http,
+                                       const CatalogConnections* previous)
     : env_(env) {
   for (CatalogConnectionConfig& c : entries) {
     c.uri = WithoutTrailingSlash(c.uri);
@@ -36,7 +37,12 @@ CatalogConnections::CatalogConnections(std::vector<CatalogConnectionConfig> entr
       a.token_endpoint = c.uri + "/v1/oauth/tokens";
     }
     Connection conn;
-    conn.auth = std::make_shared<HttpAuthenticator>(a, http, env);
+    if (previous != nullptr) {
+      for (const Connection& old : previous->connections_) {
+        if (old.config == c) conn.auth = old.auth;
+      }
+    }
+    if (!conn.auth) conn.auth = std::make_shared<HttpAuthenticator>(a, http, env);
     conn.config = std::move(c);
     connections_.push_back(std::move(conn));
   }

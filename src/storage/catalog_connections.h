@@ -27,8 +27,11 @@ class CatalogConnections {
     std::shared_ptr<HttpAuthenticator> auth;
   };
 
+  // An entry whose settings (defaults filled in) equal one of `previous`'s
+  // takes over its authenticator, so a rebuilt set keeps cached tokens.
   CatalogConnections(std::vector<CatalogConnectionConfig> entries, const CloudEnvironment& env,
-                     std::shared_ptr<HttpClient> http);
+                     std::shared_ptr<HttpClient> http,
+                     const CatalogConnections* previous = nullptr);
 
   // Every entry complete and usable, names unique, REST uris not shared:
   // kInvalidArgument naming the entry (never a secret).
@@ -42,6 +45,7 @@ class CatalogConnections {
   // One line per entry for the startup log: name, type, uri, authentication.
   std::vector<std::string> Describe() const;
   bool empty() const { return connections_.empty(); }
+  const std::vector<Connection>& connections() const { return connections_; }
 
  private:
   std::vector<Connection> connections_;

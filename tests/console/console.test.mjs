@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { spawnSync } from 'node:child_process';
 import http from 'node:http';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 
 import {
@@ -20,6 +20,7 @@ import {
   expireSessions,
   launchBrowser,
   newPage,
+  python,
   readDownload,
   repoRoot,
   screenshot,
@@ -33,6 +34,12 @@ import {
 
 const DELTA_SOURCE = join(testData, 'delta', 'delta-rs', 'delta-0.8.0-partitioned');
 const ICEBERG_SOURCE = join(testData, 'iceberg', 'duckdb-iceberg', 'partition_integer');
+// Impala's table whose data files lie in folders beside the table's, all
+// recorded under RECORDED (tests/e2e/test_iceberg_locations.py).
+const SPREAD_FOLDER = join(testData, 'iceberg', 'impala', 'iceberg_test', 'hadoop_catalog', 'ice');
+const SPREAD_NAME = 'iceberg_multiple_storage_locations';
+const SPREAD_RECORDED = '/test-warehouse/iceberg_test/hadoop_catalog/ice/';
+const HUDI_MOR_ZIP = 'hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip';
 
 let server;
 let browser;
@@ -91,30 +98,24 @@ async function sharing(profile, path, init = {}) {
   });
 }
 
-// The rows a recipient reads of a one-commit Delta table without deletion
-// vectors or column mapping, read without lakeshare: the adds of its log that
-// `keep` admits (by partition values), each file's rows by DuckDB (the e2e
-// tests' reader, installed into the build folder as tests/e2e/checkpoint_log.py
-// does), partition values from the log. Rows as arrays of cell texts.
-function independentRows(table, columns, keep) {
-  const e2e = join(repoRoot, 'tests', 'e2e');
-  const build = resolve(dirname(process.env.LAKESHARE_BIN), '..', '..');
-  const py = spawnSync(
-    'python3',
-    ['-c', 'import sys, checkpoint_log; print(checkpoint_log.duckdb_dir(sys.argv[1]))', build],
-    { cwd: e2e, encoding: 'utf8' },
-  );
+const e2eDir = join(repoRoot, 'tests', 'e2e');
+
+// Runs a Python snippet beside the e2e tests' independent readers; its
+// stdout.
+function e2ePython(code, ...args) {
+  const py = spawnSync(python, ['-c', code, ...args], { cwd: e2eDir, encoding: 'utf8' });
   assert.equal(py.status, 0, py.stderr);
-  const duck = py.stdout.trim();
+  return py.stdout.trim();
+}
+
+// The rows of parquet files as DuckDB reads them (the e2e tests' reader,
+// installed into the build folder as tests/e2e/checkpoint_log.py does): a
+// Map from each file to its rows (objects by column name).
+function parquetRows(files) {
+  const build = resolve(dirname(process.env.LAKESHARE_BIN), '..', '..');
+  const duck = e2ePython('import sys, checkpoint_log; print(checkpoint_log.duckdb_dir(sys.argv[1]))', build);
   const script = join(duck, 'read_parquet_records.mjs');
-  writeFileSync(script, readFileSync(join(e2e, 'read_parquet_records.mjs')));
-  const log = readFileSync(join(table, '_delta_log', '00000000000000000000.json'), 'utf8');
-  const adds = log
-    .split('\n')
-    .filter((l) => l.startsWith('{"add"'))
-    .map((l) => JSON.parse(l).add)
-    .filter((a) => keep(a.partitionValues));
-  const files = adds.map((a) => join(table, decodeURIComponent(a.path)));
+  writeFileSync(script, readFileSync(join(e2eDir, 'read_parquet_records.mjs')));
   const read = spawnSync('node', [script, JSON.stringify({ files })], { cwd: duck, encoding: 'utf8' });
   assert.equal(read.status, 0, read.stderr);
   const byFile = new Map(files.map((f) => [f, []]));
@@ -122,6 +123,22 @@ function independentRows(table, columns, keep) {
     const rec = JSON.parse(line);
     byFile.get(rec._file).push(rec.row);
   }
+  return byFile;
+}
+
+// The rows a recipient reads of a one-commit Delta table without deletion
+// vectors or column mapping, read without lakeshare: the adds of its log that
+// `keep` admits (by partition values), each file's rows by DuckDB
+// (parquetRows), partition values from the log. Rows as arrays of cell texts.
+function independentRows(table, columns, keep) {
+  const log = readFileSync(join(table, '_delta_log', '00000000000000000000.json'), 'utf8');
+  const adds = log
+    .split('\n')
+    .filter((l) => l.startsWith('{"add"'))
+    .map((l) => JSON.parse(l).add)
+    .filter((a) => keep(a.partitionValues));
+  const files = adds.map((a) => join(table, decodeURIComponent(a.path)));
+  const byFile = parquetRows(files);
   return adds.flatMap((a, i) =>
     byFile.get(files[i]).map((row) =>
       columns.map((c) => {
@@ -431,6 +448,382 @@ async function providerWalk() {
   await context.close();
 }
 
+// The data files of an Iceberg table's latest snapshot (one without
+// deletes), found without lakeshare: the e2e tests' metadata reader
+// (tests/e2e/iceberg_meta.py) with `mapping` applied by prefix.
+function icebergFiles(location, mapping) {
+  return JSON.parse(
+    e2ePython(
+      `import json, os, sys, iceberg_meta
+mapping = json.loads(sys.argv[2])
+class Mapped(iceberg_meta.IcebergTable):
+    def _path(self, recorded):
+        try:
+            return super()._path(recorded)
+        except ValueError:
+            for src, dst in mapping.items():
+                if recorded.startswith(src):
+                    return os.path.join(dst, recorded[len(src):])
+            raise
+snap = Mapped(sys.argv[1]).snapshot()
+assert not snap.delete_files and not snap.equality_deletes
+print(json.dumps([e.path for e in snap.files]))`,
+      location,
+      JSON.stringify(mapping),
+    ),
+  );
+}
+
+// Those files' rows by DuckDB, as arrays of the `columns`' cell texts.
+function filesRows(files, columns) {
+  const byFile = parquetRows(files);
+  return files.flatMap((f) => byFile.get(f).map((row) => columns.map((c) => String(row[c]))));
+}
+
+// A table's format settings (issue 16): an Iceberg table copied elsewhere is
+// added with a location map and edited; a Hudi table's view. The API's
+// refusals of a setting show beside it.
+async function formatSettings() {
+  const token = await apiLogin(ADMIN);
+  const admin = async (method, path, body) => {
+    const r = await fetch(`${server.baseUrl}/api/v1${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, 'Content-Type': 'application/json' },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    return { status: r.status, body: r.status === 204 ? null : await r.json() };
+  };
+  assert.equal((await admin('POST', '/shares', { name: 'lake' })).status, 201);
+  // The table and its data folders copied: the data is recorded elsewhere.
+  const copy = join(server.dir, 'tables', 'spread');
+  for (const name of readdirSync(SPREAD_FOLDER).filter((n) => n.startsWith(SPREAD_NAME))) {
+    cpSync(join(SPREAD_FOLDER, name), join(copy, name), { recursive: true });
+  }
+  const location = join(copy, SPREAD_NAME);
+  const copyPrefix = `${copy}/`;
+  const other = ['hdfs://nn:8020/warehouse/', '/srv/unused/'];
+
+  const { context, page } = await newPage(browser, server.baseUrl);
+  await login(page, ADMIN);
+  await page.goto(`${server.baseUrl}/console/shares/lake`);
+  await heading(page, 'Share lake');
+  const add = form(page, 'Add a table');
+  await add.getByLabel('Schema').fill('ice');
+  await add.getByLabel('Table name').fill('spread');
+  await add.getByLabel('Location', { exact: true }).fill(location);
+  assert.equal(await add.getByRole('group', { name: 'Location map (Iceberg)' }).count(), 0);
+  await add.getByLabel('Format').selectOption('iceberg');
+  const map = add.getByRole('group', { name: 'Location map (Iceberg)' });
+  await map.waitFor();
+  // Without a map the server cannot read the files recorded elsewhere: a
+  // refusal of the table, at the form's foot.
+  await add.getByRole('button', { name: 'Add table' }).click();
+  assert.match(await alertIn(add), /lies outside the table location/);
+  assert.equal(await map.getByRole('alert').count(), 0);
+  // A relative real location: the API's refusal beside the map, only there.
+  await map.getByRole('button', { name: 'Add a mapping' }).click();
+  await map.getByLabel('Recorded prefix 1').fill(SPREAD_RECORDED);
+  await map.getByLabel('Real location 1').fill('relative/copy');
+  await add.getByRole('button', { name: 'Add table' }).click();
+  assert.match(await alertIn(map), /locationMap: 'relative\/copy' is not an absolute path or a URI \(HTTP 400/);
+  assert.equal(await add.getByRole('alert').count(), 1);
+  // A prefix twice is refused by the form (a JSON object cannot carry it).
+  await map.getByRole('button', { name: 'Add a mapping' }).click();
+  await map.getByLabel('Recorded prefix 2').fill(SPREAD_RECORDED);
+  await map.getByLabel('Real location 2').fill(other[1]);
+  await add.getByRole('button', { name: 'Add table' }).click();
+  assert.match(await alertIn(map), /names the prefix '.*' twice/);
+  await map.getByLabel('Real location 1').fill(copyPrefix);
+  await map.getByLabel('Recorded prefix 2').fill(other[0]);
+  // The check reads through the map as the table would be served.
+  const files = icebergFiles(location, { [SPREAD_RECORDED]: copyPrefix });
+  assert.ok(files.length > 0 && files.every((f) => !f.startsWith(`${location}/`)), 'files beside the table');
+  await add.getByRole('button', { name: 'Check table' }).click();
+  const read = add.getByRole('region', { name: 'What the server read' });
+  await read.waitFor();
+  assert.match(await read.textContent(), new RegExp(`Formaticeberg.*Files${files.length}Total`));
+  await screenshot(page, 'add-table-location-map');
+  await noProblems(page, 'add table with a location map');
+  await add.getByRole('button', { name: 'Add table' }).click();
+  await heading(page, 'Table lake.ice.spread');
+
+  // Shown in the API's order, as stored.
+  const expected = [
+    [SPREAD_RECORDED, copyPrefix],
+    [other[0], other[1]],
+  ];
+  const shownMap = async () => {
+    const t = page.getByRole('table', { name: 'Location map' });
+    await t.waitFor();
+    const rows = [];
+    for (const row of await t.locator('tbody tr').all()) rows.push(await row.getByRole('cell').allTextContents());
+    return rows;
+  };
+  assert.deepEqual(await shownMap(), expected);
+  const base = '/shares/lake/schemas/ice/tables/spread';
+  assert.deepEqual(Object.entries((await admin('GET', base)).body.locationMap), expected);
+  // Read through the map: the preview's rows are those of the data files
+  // in the folders beside the table (an independent reading).
+  const section = page.locator('section', { has: page.getByRole('heading', { name: 'Data preview' }) });
+  await section.getByRole('button', { name: 'Show rows' }).click();
+  const grid = section.getByRole('table', { name: /^Rows of / });
+  await grid.waitFor();
+  // A header shows the column's name, then its type.
+  const headers = await grid.getByRole('columnheader').evaluateAll((ths) => ths.map((th) => th.firstChild.textContent));
+  const columns = ['col_int', 'col_bigint', 'col_string'];
+  const at = columns.map((c) => headers.indexOf(c));
+  assert.ok(at.every((i) => i >= 0), headers.join());
+  const shown = [];
+  for (const row of await grid.locator('tbody tr').all()) {
+    const cells = await row.getByRole('cell').allTextContents();
+    shown.push(at.map((i) => cells[i]));
+  }
+  const sorted = (rows) => rows.map((r) => JSON.stringify(r)).sort();
+  const want = filesRows(files, columns);
+  assert.ok(want.length > 0);
+  assert.deepEqual(sorted(shown), sorted(want));
+  await screenshot(page, 'table-location-map');
+  await noProblems(page, 'table with a location map');
+
+  // Edit: one mapping removed and saved.
+  const edit = form(page, 'Edit the table');
+  const editMap = edit.getByRole('group', { name: 'Location map (Iceberg)' });
+  assert.equal(await editMap.getByLabel('Real location 2').inputValue(), other[1]);
+  await editMap.getByRole('button', { name: 'Remove mapping 2' }).click();
+  await edit.getByRole('button', { name: 'Save table' }).click();
+  await page.getByRole('table', { name: 'Location map' }).locator('tbody tr').nth(1).waitFor({ state: 'detached' });
+  assert.deepEqual(await shownMap(), expected.slice(0, 1));
+  assert.deepEqual((await admin('GET', base)).body.locationMap, { [SPREAD_RECORDED]: copyPrefix });
+  // A map on a Delta table: refused beside the map, nothing saved.
+  const edit2 = form(page, 'Edit the table');
+  await edit2.getByLabel('Format').selectOption('delta');
+  const editMap2 = edit2.getByRole('group', { name: 'Location map (Iceberg)' });
+  await edit2.getByRole('button', { name: 'Save table' }).click();
+  assert.match(await alertIn(editMap2), /locationMap applies to iceberg tables only \(this is a delta table\)/);
+  assert.equal(await edit2.getByRole('alert').count(), 1);
+  // No map: the table cannot be read any more, so the server keeps the map.
+  await edit2.getByLabel('Format').selectOption('iceberg');
+  await editMap2.getByRole('button', { name: 'Remove mapping 1' }).click();
+  await edit2.getByRole('button', { name: 'Save table' }).click();
+  assert.match(await alertIn(edit2), /lies outside the table location/);
+  assert.equal(await editMap2.getByRole('alert').count(), 0);
+  const kept = (await admin('GET', base)).body;
+  assert.equal(kept.format, 'iceberg');
+  assert.deepEqual(kept.locationMap, { [SPREAD_RECORDED]: copyPrefix });
+
+  // A Hudi merge-on-read table shared read-optimized, then as a snapshot.
+  const hudi = e2ePython(
+    'import sys, hudi_reader; print(hudi_reader.unzip_table(sys.argv[1], sys.argv[2]))',
+    HUDI_MOR_ZIP,
+    join(server.dir, 'tables', 'trips'),
+  );
+  await page.goto(`${server.baseUrl}/console/shares/lake/schemas/ice`);
+  await heading(page, 'Schema lake.ice');
+  const addHudi = form(page, 'Add a table');
+  await addHudi.getByLabel('Table name').fill('trips');
+  await addHudi.getByLabel('Location', { exact: true }).fill(hudi);
+  assert.equal(await addHudi.getByRole('group', { name: 'Hudi view' }).count(), 0);
+  await addHudi.getByLabel('Format').selectOption('hudi');
+  await addHudi.getByRole('group', { name: 'Hudi view' }).getByLabel('Read-optimized (base files only)').check();
+  await addHudi.getByRole('button', { name: 'Add table' }).click();
+  await heading(page, 'Table lake.ice.trips');
+  const fact = (text) => page.getByRole('definition').filter({ hasText: new RegExp(`^${text}$`) });
+  await fact('Read-optimized \\(base files only\\)').waitFor();
+  assert.equal((await admin('GET', '/shares/lake/schemas/ice/tables/trips')).body.hudiView, 'read_optimized');
+  assert.equal(await page.getByRole('table', { name: 'Location map' }).count(), 0);
+  await noProblems(page, 'hudi table');
+  // Read-optimized is for Hudi tables only: refused beside the view.
+  const editHudi = form(page, 'Edit the table');
+  const view = editHudi.getByRole('group', { name: 'Hudi view' });
+  assert.ok(await view.getByLabel('Read-optimized (base files only)').isChecked());
+  await editHudi.getByLabel('Format').selectOption('delta');
+  await editHudi.getByRole('button', { name: 'Save table' }).click();
+  assert.match(await alertIn(view), /hudiView read_optimized applies to hudi tables only/);
+  assert.equal(await editHudi.getByRole('alert').count(), 1);
+  await editHudi.getByLabel('Format').selectOption('hudi');
+  await view.getByLabel('Snapshot (log files merged)').check();
+  await editHudi.getByRole('button', { name: 'Save table' }).click();
+  await fact('Snapshot \\(log files merged\\)').waitFor();
+  assert.equal((await admin('GET', '/shares/lake/schemas/ice/tables/trips')).body.hudiView, 'snapshot');
+  await context.close();
+}
+
+// The secret columns of an Iceberg catalog connection in the SQLite catalog
+// (stored as given: the server must send them), read by another process
+// while the server runs, as a backup or the sqlite3 shell would.
+function storedCatalogSecrets(name) {
+  const script =
+    'import json, sqlite3, sys\n' +
+    'c = sqlite3.connect(sys.argv[1])\n' +
+    'r = c.execute("SELECT client_secret, scope FROM iceberg_catalogs WHERE name = ?", ' +
+    '(sys.argv[2],)).fetchone()\n' +
+    'print(json.dumps(r))\n';
+  const r = spawnSync(python, ['-c', script, server.db, name], { encoding: 'utf8' });
+  assert.equal(r.status, 0, r.stderr);
+  const row = JSON.parse(r.stdout);
+  assert.ok(row, `no catalog ${name}`);
+  return { clientSecret: row[0], scope: row[1] };
+}
+
+// Iceberg catalog connections (issue 16): listed, created, edited with the
+// secrets write-only (an empty field leaves the secret out of the request,
+// which the API keeps), deleted; the API's refusals in the form. The
+// requests are checked as sent: the stored secrets are the API's business
+// (the e2e tests), but the database is read too: a second process reading
+// the SQLite file while the server runs must see what the server wrote
+// (opening a pooled connection once cancelled the server's file locks, and
+// that reader then deleted the live WAL).
+async function icebergCatalogs() {
+  const token = await apiLogin(ADMIN);
+  const getCatalog = async (name) => {
+    const r = await fetch(`${server.baseUrl}/api/v1/iceberg-catalogs/${name}`, {
+      headers: { Authorization: `Bearer ${token}` },
+    });
+    assert.equal(r.status, 200);
+    return r.text();
+  };
+  const secrets = ['oauth-secret-one-1f8e', 'oauth-secret-two-77c2', 'aws-secret-key-09ab'];
+  const uri = 'http://127.0.0.1:8181/api/catalog';
+  const { context, page } = await newPage(browser, server.baseUrl);
+  // The bodies of the console's writes to the connections.
+  const sent = [];
+  page.on('request', (req) => {
+    if (req.method() !== 'GET' && req.url().includes('/api/v1/iceberg-catalogs')) {
+      sent.push({ method: req.method(), body: req.postData() && JSON.parse(req.postData()) });
+    }
+  });
+  await login(page, ADMIN);
+  await page.getByRole('navigation', { name: 'Main' }).getByRole('link', { name: 'Iceberg catalogs' }).click();
+  await heading(page, 'Iceberg catalogs');
+  await page.getByText('No catalog connections yet.').waitFor();
+  const create = form(page, 'Add a catalog connection');
+  await create.getByLabel('Catalog name').fill('polaris');
+  await create.getByLabel('URI').fill(uri);
+  await create.getByLabel('Login kind').selectOption('oauth2');
+  assert.equal(await create.getByLabel('Scope').inputValue(), 'catalog');
+  await create.getByLabel('Client id').fill('lakeshare-client');
+  // No client secret: the API's refusal where the user acted.
+  await create.getByRole('button', { name: 'Add catalog' }).click();
+  assert.match(await alertIn(create), /authentication oauth2 needs .*\(HTTP 400/);
+  await create.getByLabel('Client secret').fill(secrets[0]);
+  await screenshot(page, 'iceberg-catalogs-add');
+  await noProblems(page, 'iceberg catalogs');
+  await create.getByRole('button', { name: 'Add catalog' }).click();
+  await heading(page, 'Iceberg catalog polaris');
+  const facts = page.locator('main > dl.facts');
+  await facts.waitFor();
+  const text = await facts.textContent();
+  assert.match(text, /TypeIceberg REST catalog/);
+  assert.match(text, new RegExp(`URI${uri}`));
+  assert.match(text, /LoginOAuth2 client credentials/);
+  assert.match(text, /Client idlakeshare-client/);
+  assert.match(text, /Scopecatalog/);
+  assert.match(text, /Client secretset/);
+  // The secret went to the server once, and is shown nowhere: not on the
+  // page, not in the API's answer.
+  assert.deepEqual(sent.map((r) => r.method), ['POST', 'POST']);
+  assert.deepEqual(sent[1].body, {
+    type: 'rest',
+    uri,
+    auth: { kind: 'oauth2', clientId: 'lakeshare-client', scope: 'catalog', tokenEndpoint: '', clientSecret: secrets[0] },
+    name: 'polaris',
+  });
+  assert.ok(!(await page.content()).includes(secrets[0]));
+  assert.equal(storedCatalogSecrets('polaris').clientSecret, secrets[0]);
+  const answer = await getCatalog('polaris');
+  assert.ok(!answer.includes(secrets[0]));
+  assert.equal(JSON.parse(answer).auth.clientSecretSet, true);
+
+  // Edit with the secret left empty: kept; the scope changes.
+  const edit = form(page, 'Edit the connection');
+  const secretField = edit.getByLabel('Client secret (set)');
+  assert.equal(await secretField.inputValue(), '');
+  await edit.getByLabel('Scope').fill('catalog sql');
+  await edit.getByRole('button', { name: 'Save catalog' }).click();
+  await page.locator('main > dl.facts').getByText('catalog sql').waitFor();
+  const patch = sent[sent.length - 1];
+  assert.equal(patch.method, 'PATCH');
+  assert.equal(patch.body.auth.scope, 'catalog sql');
+  assert.ok(!('clientSecret' in patch.body.auth), 'an empty secret field is left out');
+  let saved = JSON.parse(await getCatalog('polaris'));
+  assert.equal(saved.auth.scope, 'catalog sql');
+  assert.equal(saved.auth.clientSecretSet, true);
+  assert.deepEqual(storedCatalogSecrets('polaris'), { clientSecret: secrets[0], scope: 'catalog sql' });
+  // A new secret replaces it.
+  await form(page, 'Edit the connection').getByLabel('Client secret (set)').fill(secrets[1]);
+  await form(page, 'Edit the connection').getByRole('button', { name: 'Save catalog' }).click();
+  const t0 = Date.now();
+  while (JSON.parse(await getCatalog('polaris')).version !== saved.version + 1 && Date.now() - t0 < 10000) {
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  saved = JSON.parse(await getCatalog('polaris'));
+  assert.equal(saved.version, 3);
+  assert.equal(sent[sent.length - 1].body.auth.clientSecret, secrets[1]);
+  assert.equal(storedCatalogSecrets('polaris').clientSecret, secrets[1]);
+  await form(page, 'Edit the connection').getByLabel('Client secret (set)').waitFor();
+  assert.equal(await form(page, 'Edit the connection').getByLabel('Client secret (set)').inputValue(), '');
+  assert.ok(!(await page.content()).includes(secrets[1]));
+  await screenshot(page, 'iceberg-catalog');
+  await noProblems(page, 'iceberg catalog');
+
+  // Back to the list: a second REST catalog at the same uri is refused
+  // (409), a Glue catalog with SigV4 is added.
+  await page.getByRole('link', { name: 'Iceberg catalogs' }).first().click();
+  await heading(page, 'Iceberg catalogs');
+  const again = form(page, 'Add a catalog connection');
+  await again.getByLabel('Catalog name').fill('polaris_too');
+  await again.getByLabel('URI').fill(uri);
+  await again.getByRole('button', { name: 'Add catalog' }).click();
+  assert.match(await alertIn(again), /has the uri .*\(HTTP 409/);
+  await again.getByLabel('Catalog name').fill('glue_prod');
+  await again.getByLabel('Type').selectOption('glue');
+  await again.getByLabel('URI').fill('');
+  assert.deepEqual(
+    await again.getByLabel('Login kind').locator('option').allTextContents(),
+    ['AWS SigV4'],
+  );
+  await again.getByLabel('Signing name').fill('glue');
+  await again.getByLabel('Region').fill('eu-west-1');
+  await again.getByLabel('Access key id').fill('AKIDCONSOLETEST');
+  await again.getByLabel('Secret access key').fill(secrets[2]);
+  await again.getByRole('button', { name: 'Add catalog' }).click();
+  await heading(page, 'Iceberg catalog glue_prod');
+  const glueFacts = await page.locator('main > dl.facts').textContent();
+  assert.match(glueFacts, /TypeAWS Glue/);
+  assert.match(glueFacts, /Secret access keyset/);
+  assert.match(glueFacts, /Session token \(temporary keys only\)not set/);
+  assert.equal(sent[sent.length - 1].body.auth.secretAccessKey, secrets[2]);
+  assert.ok(!(await getCatalog('glue_prod')).includes(secrets[2]));
+  await page.getByRole('link', { name: 'Iceberg catalogs' }).first().click();
+  const list = page.getByRole('table', { name: 'Iceberg catalog connections' });
+  await list.getByRole('rowheader', { name: 'glue_prod' }).waitFor();
+  const rows = [];
+  for (const row of await list.locator('tbody tr').all()) {
+    rows.push([await row.getByRole('rowheader').textContent(), ...(await row.getByRole('cell').allTextContents()).slice(0, 3)]);
+  }
+  assert.deepEqual(rows, [
+    ['glue_prod', 'AWS Glue', JSON.parse(await getCatalog('glue_prod')).uri || '—', 'AWS SigV4'],
+    ['polaris', 'Iceberg REST catalog', uri, 'OAuth2 client credentials'],
+  ]);
+  for (const s of secrets) assert.ok(!(await page.content()).includes(s));
+  await screenshot(page, 'iceberg-catalogs');
+
+  // Delete, after a confirmation naming it.
+  await list.getByRole('link', { name: 'polaris' }).click();
+  await heading(page, 'Iceberg catalog polaris');
+  await page.getByRole('button', { name: 'Delete catalog' }).click();
+  const dialog = page.getByRole('dialog', { name: 'Delete Iceberg catalog polaris?' });
+  await dialog.getByRole('button', { name: 'Delete polaris' }).click();
+  await heading(page, 'Iceberg catalogs');
+  await page.getByRole('rowheader', { name: 'glue_prod' }).waitFor();
+  assert.equal(await page.getByRole('rowheader', { name: 'polaris' }).count(), 0);
+  const gone = await fetch(`${server.baseUrl}/api/v1/iceberg-catalogs/polaris`, {
+    headers: { Authorization: `Bearer ${token}` },
+  });
+  assert.equal(gone.status, 404);
+  await context.close();
+}
+
 // The walk's world: the slow store, a database-catalog server (`extra`
 // config: e.g. its catalogUrl), copies of the two tables, the browser.
 async function startWalk(extra = {}) {
@@ -534,6 +927,10 @@ describe('console on a SQLite catalog', () => {
 
   test('the provider walk: share, schema, tables, recipient, token, link, revoke', providerWalk);
 
+  test('format settings: an Iceberg location map and a Hudi view, shown and edited', formatSettings);
+
+  test('Iceberg catalog connections: listed, created, edited with write-only secrets, deleted', icebergCatalogs);
+
   test('a viewer sees everything read-only, and the server refuses its writes', async () => {
     const { context, page } = await newPage(browser, server.baseUrl);
     await login(page, VIEWER);
@@ -548,6 +945,8 @@ describe('console on a SQLite catalog', () => {
       ['/console/shares/sales/schemas/default/tables/orders', 'Table sales.default.orders'],
       ['/console/recipients', 'Recipients'],
       ['/console/recipients/partner', 'Recipient partner'],
+      ['/console/iceberg-catalogs', 'Iceberg catalogs'],
+      ['/console/iceberg-catalogs/glue_prod', 'Iceberg catalog glue_prod'],
     ];
     for (const [path, title] of pages) {
       await page.goto(`${server.baseUrl}${path}`);

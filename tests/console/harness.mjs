@@ -26,6 +26,10 @@ function required(name) {
 }
 
 export const lakeshareBin = resolve(required('LAKESHARE_BIN'));
+// Debian's python3 (with pytest, which catalog_db imports, and avro, which
+// iceberg_meta does), as ctest's e2e entry uses.
+export const python =
+  process.env.LAKESHARE_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
 const npmDir = resolve(required('LAKESHARE_TEST_NPM'));
 const { chromium } = createRequire(join(npmDir, 'node_modules', 'noop.js'))('playwright-core');
 
@@ -170,9 +174,6 @@ export function startPostgres() {
     'finally:',
     '    cluster.stop()',
   ].join('\n');
-  // Debian's python3 (with pytest, which catalog_db imports), as ctest's e2e entry uses.
-  const python =
-    process.env.LAKESHARE_PYTHON || (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
   const proc = spawn(python, ['-c', script, join(repoRoot, 'tests', 'e2e')], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });

@@ -588,7 +588,7 @@ def test_every_documented_route_answers_and_every_answering_route_is_documented(
     walker = server.admin()  # its own session: logout is walked too, last
     values = {"share": unique("noshare"), "schema": "noschema", "table": "notable", "recipient": unique("nobody"),
               "id": "notoken", "user": unique("nouser"), "secret": "nosecret", "client": "noclient",
-              "keyId": "nokey"}
+              "keyId": "nokey", "catalog": "nocatalog"}
     operations = 0
     for template, item in sorted(doc["paths"].items(), key=lambda kv: kv[0] == "/api/v1/logout"):
         path = re.sub(r"\{(\w+)\}", lambda m: values[m.group(1)], template)[len("/api/v1"):]

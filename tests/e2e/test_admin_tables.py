@@ -206,6 +206,9 @@ def test_a_hudi_tables_view_is_set_through_the_api_and_the_cli(server, ops, lake
     assert listed == {"d": None, "trips": "snapshot", "trips_ro": "read_optimized"}
     # A read-optimized table cannot become a delta table without going back to snapshot.
     refused(ops.call("PATCH", tables + "/trips_ro", {"format": "delta", "check": False}), "hudi tables only")
+    # Refused as a setting before the table is read as a Delta table.
+    refused(ops.call("PATCH", tables + "/trips_ro", {"format": "delta"}),
+            "hudiView read_optimized applies to hudi tables only")
 
     ops.ok("POST", "/recipients", {"name": "hv_r"}, status=201)
     ops.ok("PUT", "/recipients/hv_r/grants/t_share")
@@ -271,18 +274,32 @@ def test_an_iceberg_tables_location_map_is_set_through_the_api_and_the_cli(serve
     # Without a map the check refuses the files outside the table folder.
     refused(ops.call("POST", tables, {"name": "ice", "location": location, "format": "iceberg"}),
             "outside the table location")
+    refused(ops.call("POST", "/inspect-table", {"location": location, "format": "iceberg"}),
+            "outside the table location")
     mapping = {RECORDED: str(copy), "hdfs://nn:8020/warehouse/": "/srv/unused"}
+    # The check before adding reads through the map, as the table is served.
+    i = ops.ok("POST", "/inspect-table", {"location": location, "format": "iceberg", "locationMap": mapping})
+    assert (i["version"], i["numFiles"]) == (oracle.snapshot().version, len(oracle.snapshot().files))
+    refused(ops.call("POST", "/inspect-table", {"location": location, "format": "iceberg",
+                                                "locationMap": {RECORDED: "relative/copy"}}),
+            "locationMap: 'relative/copy' is not an absolute path or a URI")
+    refused(ops.call("POST", "/inspect-table", {"location": location, "hudiView": "read_optimized"}),
+            "hudi tables only")
     t = ops.ok("POST", tables, {"name": "ice", "location": location, "format": "iceberg",
                                 "historyShared": True, "locationMap": mapping}, status=201)
     assert t["locationMap"] == mapping and list(t["locationMap"]) == list(mapping)
     assert ops.ok("GET", tables + "/ice")["locationMap"] == mapping
     refused(ops.call("POST", tables, {"name": "d", "location": SIMPLE, "locationMap": {"/a/": "/b"}}),
             "iceberg tables only")
+    # Refused as a setting before the table is read through it (the console
+    # shows such a refusal beside the field it names).
     refused(ops.call("POST", tables, {"name": "x", "location": location, "format": "iceberg",
-                                      "locationMap": {RECORDED: "relative/copy"}}), "absolute")
+                                      "locationMap": {RECORDED: "relative/copy"}}),
+            "locationMap: 'relative/copy' is not an absolute path or a URI")
     refused(ops.call("POST", tables, {"name": "x", "location": location, "format": "iceberg",
                                       "locationMap": {RECORDED: 7}}), "locationMap")
     refused(ops.call("PATCH", tables + "/ice", {"format": "delta", "check": False}), "iceberg tables only")
+    refused(ops.call("PATCH", tables + "/ice", {"format": "delta"}), "locationMap applies to iceberg tables only")
 
     ops.ok("POST", "/recipients", {"name": "lm_r"}, status=201)
     ops.ok("PUT", "/recipients/lm_r/grants/t_share")

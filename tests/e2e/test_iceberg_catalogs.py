@@ -70,6 +70,7 @@ class FakeCatalog:
         self.metadata_location = metadata_location
         self.lock = threading.Lock()
         self.ttl = 3600
+        self.client_secret = "client-s3cret"  # what the token endpoint accepts
         self.tokens = {}          # issued access token -> expiry (time.time())
         self.grants = []          # the form of every token request
         self.loads = 0            # table answers given
@@ -129,7 +130,7 @@ class FakeCatalog:
             self.failures.append("client credentials sent in an Authorization header too")
         if form.get("grant_type") != "client_credentials":
             return 400, {"error": "unsupported_grant_type"}
-        if (form.get("client_id"), form.get("client_secret")) != ("lakeshare-client", "client-s3cret"):
+        if (form.get("client_id"), form.get("client_secret")) != ("lakeshare-client", self.client_secret):
             return 401, {"error": "invalid_client", "error_description": "wrong credentials"}
         if form.get("scope") != "PRINCIPAL_ROLE:ALL":
             return 400, {"error": "invalid_scope"}
@@ -357,3 +358,228 @@ def test_glue_catalog_get_table(lakeshare_bin, tmp_path):
         assert "not an Iceberg table" in logs and "nope" in logs
     finally:
         cat.close()
+
+
+# ---------------------------------------------------------------------------
+# Connections kept in the catalog database (admin API, CLI), not the config
+# ---------------------------------------------------------------------------
+
+DB_SECRETS = ("db-s3cret-first-0a1b", "db-s3cret-second-2c3d", "db-s3cret-third-4e5f",
+              "db-bearer-t0ken-6a7b")
+
+
+def grant_secrets(cat):
+    with cat.lock:
+        return [g.get("client_secret") for g in cat.grants]
+
+
+def test_catalog_connections_in_the_catalog_database(lakeshare_bin, tmp_path, request):
+    """A connection made through the admin API serves a table at once; the
+    answers, the server log and the audit log never hold its secret; an
+    update rotates it (the catalog sees the new one), one that leaves it out
+    keeps it; one made by another process (`lakeshare admin --config`, as
+    another replica would) applies within the refresh interval; a connection
+    a table uses cannot be removed."""
+    from catalog_db import ADMIN_PASSWORD, ADMIN_USER, DbServer, new_catalog_db, run_cli
+
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("oauth2", "file://" + iceberg_meta.current_metadata_file(table))
+    cat.client_secret = DB_SECRETS[0]
+    workdir = str(tmp_path / "db")
+    os.makedirs(workdir)
+    db = new_catalog_db("sqlite", workdir, request)
+    server = DbServer(lakeshare_bin, db, workdir, name="catalogs_db", icebergCatalogs=[
+        {"name": "fromfile", "uri": "http://127.0.0.1:9/file", "auth": "bearer", "token": "file-t0ken"}])
+    server.start()
+    try:
+        ops = server.admin()
+        answers = []
+
+        def ok(method, path, body=None, status=None):
+            r = ops.call(method, path, body)
+            answers.append(r.text)
+            assert r.status_code in ((status,) if status else (200, 201, 204)), (method, path, r.text)
+            return r.json() if r.content else None
+
+        uri = cat.base + "/iceberg"
+        created = ok("POST", "/iceberg-catalogs", {
+            "name": "polaris", "uri": uri,
+            "auth": {"kind": "oauth2", "clientId": "lakeshare-client", "clientSecret": DB_SECRETS[0],
+                     "scope": "PRINCIPAL_ROLE:ALL"}}, status=201)
+        assert created["name"] == "polaris" and created["type"] == "rest" and created["uri"] == uri
+        assert created["auth"] == {"kind": "oauth2", "clientId": "lakeshare-client",
+                                   "scope": "PRINCIPAL_ROLE:ALL", "tokenSet": False,
+                                   "clientSecretSet": True, "secretAccessKeySet": False,
+                                   "sessionTokenSet": False}
+        assert created["version"] == 1 and created["createdAt"] > 0
+        # The config's names and REST uris are taken; the config's rules apply.
+        r = ops.call("POST", "/iceberg-catalogs", {"name": "FromFile", "uri": "http://127.0.0.1:9/other"})
+        assert r.status_code == 409 and "config" in r.json()["message"], r.text
+        r = ops.call("POST", "/iceberg-catalogs", {"name": "again", "uri": uri + "/"})
+        assert r.status_code == 409 and "uri" in r.json()["message"], r.text
+        r = ops.call("POST", "/iceberg-catalogs", {"name": "x", "uri": uri + "2", "auth": {"kind": "oauth2"}})
+        assert r.status_code == 400 and "clientId" in r.json()["message"], r.text
+        r = ops.call("POST", "/iceberg-catalogs", {"name": "x", "type": "glue", "auth": {"kind": "bearer"}})
+        assert r.status_code == 400, r.text
+        r = ops.call("POST", "/iceberg-catalogs", {"name": "x", "uri": uri + "2", "auth": {"kind": "bearer",
+                                                                                         "tokne": "t"}})
+        assert r.status_code == 400 and "tokne" in r.json()["message"], r.text
+
+        # A table under its uri is checked and served through it at once.
+        ok("POST", "/shares", {"name": "cat"}, status=201)
+        ok("POST", "/shares/cat/schemas/s/tables", {"name": "events", "location": uri + TABLE_PATH,
+                                                    "format": "iceberg", "historyShared": True}, status=201)
+        rcp = ok("POST", "/recipients", {"name": "r", "shares": ["cat"], "token": {}}, status=201)
+        client = StrictClient(server.endpoint_url, rcp["profile"]["bearerToken"], server.proc)
+        assert_serves(client, oracle)
+        assert set(grant_secrets(cat)) == {DB_SECRETS[0]} and cat.refused == [] and cat.failures == []
+
+        listed = ok("GET", "/iceberg-catalogs")["items"]
+        assert [c["name"] for c in listed] == ["polaris"]
+        assert ok("GET", "/iceberg-catalogs/POLARIS")["auth"]["clientSecretSet"] is True
+
+        # Rotation: the catalog takes only the new secret from now on.
+        with cat.lock:
+            cat.client_secret = DB_SECRETS[1]
+            cat.tokens.clear()
+        rotated = ok("PATCH", "/iceberg-catalogs/polaris", {"auth": {"clientSecret": DB_SECRETS[1]}})
+        assert rotated["version"] == 2 and rotated["auth"]["clientSecretSet"] is True
+        assert client.table_version("cat", "s", "events") == 2
+        assert grant_secrets(cat)[-1] == DB_SECRETS[1] and cat.refused == []
+        # An update that leaves the secret out keeps it (and the cached token).
+        grants = len(grant_secrets(cat))
+        kept = ok("PATCH", "/iceberg-catalogs/polaris", {"uri": uri, "version": 2})
+        assert kept["version"] == 3 and kept["auth"]["clientSecretSet"] is True
+        assert client.table_version("cat", "s", "events") == 2
+        assert len(grant_secrets(cat)) == grants and cat.refused == []
+        stale = ops.call("PATCH", "/iceberg-catalogs/polaris", {"uri": uri, "version": 2})
+        assert stale.status_code == 400, stale.text
+
+        # Another process writes the database directly: applied within the refresh.
+        secret_file = tmp_path / "secret.txt"
+        secret_file.write_text(DB_SECRETS[2] + "\n")
+        with cat.lock:
+            cat.client_secret = DB_SECRETS[2]
+        out = run_cli(lakeshare_bin, ["admin", "--config", server.config_path, "--json", "iceberg-catalog",
+                                      "update", "polaris", "--client-secret-file", str(secret_file)])
+        assert out.returncode == 0, out.stderr
+        assert DB_SECRETS[2] not in out.stdout + out.stderr
+        assert json.loads(out.stdout)["version"] == 4
+        deadline = time.time() + 15
+        while grant_secrets(cat)[-1] != DB_SECRETS[2]:
+            assert time.time() < deadline, "the server never used the rotated secret"
+            with cat.lock:
+                cat.tokens.clear()  # the old secret's token stops working
+            client.raw("GET", client.table_path("cat", "s", "events") + "/version", allow_5xx=True)
+            time.sleep(0.5)
+        assert client.table_version("cat", "s", "events") == 2
+
+        # The CLI over HTTP: a bearer connection with its token from stdin.
+        admin = ["admin", "--url", server.base_url, "-u", ADMIN_USER]
+        env = {"LAKESHARE_ADMIN_PASSWORD": ADMIN_PASSWORD}
+        out = run_cli(lakeshare_bin, admin + ["--json", "iceberg-catalog", "add", "unity", "--uri",
+                                              "http://127.0.0.1:9/unity", "--auth", "bearer", "--token-file", "-"],
+                      stdin=DB_SECRETS[3] + "\n", env=env)
+        assert out.returncode == 0, out.stderr
+        assert json.loads(out.stdout)["auth"]["tokenSet"] is True and DB_SECRETS[3] not in out.stdout
+        out = run_cli(lakeshare_bin, admin + ["iceberg-catalog", "list"], env=env)
+        assert out.returncode == 0 and "unity" in out.stdout and "polaris" in out.stdout, out.stderr
+        out = run_cli(lakeshare_bin, admin + ["iceberg-catalog", "get", "unity"], env=env)
+        assert out.returncode == 0 and DB_SECRETS[3] not in out.stdout, out.stderr
+        out = run_cli(lakeshare_bin, admin + ["iceberg-catalog", "add", "bad", "--token", "x"], env=env)
+        assert out.returncode != 0  # no secret on the command line
+        out = run_cli(lakeshare_bin, admin + ["iceberg-catalog", "remove", "unity"], env=env)
+        assert out.returncode == 0 and "removed Iceberg catalog unity" in out.stdout, out.stderr
+
+        # Removing a connection a table uses is refused, naming the table.
+        r = ops.call("DELETE", "/iceberg-catalogs/polaris")
+        assert r.status_code == 400 and "cat.s.events" in r.json()["message"], r.text
+        ok("DELETE", "/shares/cat/schemas/s/tables/events", status=204)
+        ok("DELETE", "/iceberg-catalogs/polaris", status=204)
+        assert ops.call("GET", "/iceberg-catalogs/polaris").status_code == 404
+        assert ok("GET", "/iceberg-catalogs")["items"] == []
+
+        # The secrets are in the database (the server must send them), and
+        # nowhere else: not in an answer, nor in the audit log.
+        answers.append(ops.call("GET", "/openapi.json").text)
+        for text in answers:
+            for secret in DB_SECRETS:
+                assert secret not in text
+        audit = db.query("SELECT action, object, outcome, detail FROM audit_log")
+        actions = [row[0] for row in audit]
+        for action in ("createIcebergCatalog", "updateIcebergCatalog", "deleteIcebergCatalog",
+                       "getIcebergCatalog", "listIcebergCatalogs"):
+            assert action in actions, action
+        assert ["createIcebergCatalog", "icebergCatalog:polaris", "ok"] in [row[:3] for row in audit]
+        flat = json.dumps(audit)
+        for secret in DB_SECRETS:
+            assert secret not in flat
+        assert cat.failures == []
+    finally:
+        proc = server.proc
+        server.stop()
+        cat.close()
+    logs = logs_of(proc)
+    assert "icebergCatalogs: polaris: rest catalog" in logs
+    for secret in DB_SECRETS + ("file-t0ken",):
+        assert secret not in logs
+
+
+def test_glue_connection_in_the_catalog_database_and_import_config(lakeshare_bin, tmp_path, request):
+    """A Glue connection with its own SigV4 keys, made through the admin API,
+    serves glue:// tables (signatures checked by botocore); its secret key is
+    in no answer and no log. import-config copies a config file's entries
+    (secrets included) into the database, idempotently."""
+    from catalog_db import DbServer, new_catalog_db, run_cli, write_config
+
+    table, oracle = make_table(lakeshare_bin, tmp_path)
+    cat = FakeCatalog("glue", "file://" + iceberg_meta.current_metadata_file(table))
+    workdir = str(tmp_path / "db")
+    os.makedirs(workdir)
+    db = new_catalog_db("sqlite", workdir, request)
+    server = DbServer(lakeshare_bin, db, workdir, name="glue_db")
+    server.start()
+    try:
+        ops = server.admin()
+        r = ops.call("POST", "/iceberg-catalogs", {
+            "name": "prod", "type": "glue", "uri": cat.base, "catalogId": "111122223333",
+            "auth": {"region": "eu-west-1", "accessKeyId": AK, "secretAccessKey": SK}})
+        assert r.status_code == 201, r.text
+        answers = [r.text]
+        assert r.json()["auth"]["kind"] == "sigv4" and r.json()["auth"]["secretAccessKeySet"] is True
+        ops.ok("POST", "/shares", {"name": "cat"}, status=201)
+        ops.ok("POST", "/shares/cat/schemas/s/tables", {"name": "events", "location": "glue://prod/db/events",
+                                                        "format": "iceberg", "historyShared": True}, status=201)
+        r = ops.call("POST", "/shares/cat/schemas/s/tables", {"name": "nope", "location": "glue://nope/db/events",
+                                                              "format": "iceberg"})
+        assert r.status_code == 400 and "nope" in r.json()["message"], r.text
+        rcp = ops.ok("POST", "/recipients", {"name": "r", "shares": ["cat"], "token": {}}, status=201)
+        client = StrictClient(server.endpoint_url, rcp["profile"]["bearerToken"], server.proc)
+        assert_serves(client, oracle)
+        assert cat.refused == [] and cat.failures == [] and cat.signatures >= 3
+        r = ops.call("DELETE", "/iceberg-catalogs/prod")
+        assert r.status_code == 400 and "cat.s.events" in r.json()["message"], r.text
+        answers.append(ops.call("GET", "/iceberg-catalogs").text)
+
+        # import-config: the file's entries become the database's (by name).
+        cfg = dict(server.config, icebergCatalogs=[
+            {"name": "unity", "uri": "http://127.0.0.1:9/unity", "auth": "bearer", "token": "imported-t0ken"}])
+        path = write_config(workdir, cfg, "import.yaml")
+        for expected in (1, 0):
+            out = run_cli(lakeshare_bin, ["import-config", "--config", path])
+            assert out.returncode == 0, out.stderr
+            assert json.loads(out.stdout.strip().splitlines()[-1])["icebergCatalogsCreated"] == expected
+            assert "imported-t0ken" not in out.stdout + out.stderr
+        unity = ops.ok("GET", "/iceberg-catalogs/unity")
+        answers.append(json.dumps(unity))
+        assert unity["auth"] == {"kind": "bearer", "tokenSet": True, "clientSecretSet": False,
+                                 "secretAccessKeySet": False, "sessionTokenSet": False}
+        assert db.query("SELECT token FROM iceberg_catalogs WHERE name = 'unity'") == [["imported-t0ken"]]
+        for text in answers:
+            assert SK not in text and "imported-t0ken" not in text
+    finally:
+        proc = server.proc
+        server.stop()
+        cat.close()
+    logs = logs_of(proc)
+    assert SK not in logs and "imported-t0ken" not in logs

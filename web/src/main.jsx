@@ -7,6 +7,7 @@ import { useEffect, useRef, useState } from 'preact/hooks';
 import { expireSession, getSession, logout, onSessionChange, restoreSession } from './api.js';
 import { ActivatePage } from './pages/activate.jsx';
 import { AuditPage } from './pages/audit.jsx';
+import { IcebergCatalogPage, IcebergCatalogsPage } from './pages/iceberg_catalogs.jsx';
 import { LoginPage } from './pages/login.jsx';
 import { OverviewPage } from './pages/overview.jsx';
 import { ReadOnlyCatalog } from './pages/readonly.jsx';
@@ -27,6 +28,8 @@ const ROUTES = [
   ['/console/shares/:share/schemas/:schema/tables/:table', TablePage, 'Table'],
   ['/console/recipients', RecipientsPage, 'Recipients'],
   ['/console/recipients/:recipient', RecipientPage, 'Recipient'],
+  ['/console/iceberg-catalogs', IcebergCatalogsPage, 'Iceberg catalogs'],
+  ['/console/iceberg-catalogs/:catalog', IcebergCatalogPage, 'Iceberg catalog'],
   ['/console/users', UsersPage, 'Users'],
   ['/console/audit', AuditPage, 'Audit log'],
 ];
@@ -35,6 +38,7 @@ const NAV = [
   ['/console/', 'Overview'],
   ['/console/shares', 'Shares'],
   ['/console/recipients', 'Recipients'],
+  ['/console/iceberg-catalogs', 'Iceberg catalogs'],
   ['/console/users', 'Users', 'admin'],
   ['/console/audit', 'Audit log'],
 ];

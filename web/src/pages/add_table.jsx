@@ -1,5 +1,6 @@
 // Adding a table: name, location and format, history sharing, start version,
-// partition filter; "Check table" has the server read the table first (its
+// partition filter, the format's own settings (Hudi view, Iceberg location
+// map); "Check table" has the server read the table first (its
 // format, version, schema, partitions, files, size, or the exact error) with
 // progress and Cancel, since a big table in an object store takes a while.
 import { useState } from 'preact/hooks';
@@ -8,6 +9,7 @@ import { api, enc } from '../api.js';
 import { navigate, paths } from '../router.jsx';
 import { Checkbox, ErrorAlert, Field, Progress, Select, useAction } from '../ui.jsx';
 import { Inspection } from './schema_view.jsx';
+import { TableOptionFields, formError, useTableOptions } from './table_options.jsx';
 
 export function AddTableForm({ share, schema, schemas = [] }) {
   const [schemaName, setSchemaName] = useState(schema || '');
@@ -19,18 +21,17 @@ export function AddTableForm({ share, schema, schemas = [] }) {
   const [filter, setFilter] = useState('');
   const [comment, setComment] = useState('');
   const [info, setInfo] = useState(null);
+  const options = useTableOptions();
   const check = useAction();
   const add = useAction();
   const listId = `schemas-of-${share}`;
 
   const onCheck = async () => {
     setInfo(null);
-    const r = await check.run((signal) =>
-      api('POST', '/inspect-table', {
-        body: { location, format, partitionFilter: filter || undefined },
-        signal,
-      }),
-    );
+    // Read as the table would be shared: with its Hudi view and location map.
+    const body = { location, format, partitionFilter: filter || undefined };
+    if (!options.addTo(body, format, false)) return check.setError(null);
+    const r = await check.run((signal) => api('POST', '/inspect-table', { body, signal }));
     if (r.ok) setInfo(r.value);
   };
   const onAdd = async (e) => {
@@ -39,6 +40,7 @@ export function AddTableForm({ share, schema, schemas = [] }) {
     const body = { name, location, format, historyShared: history, comment: comment || undefined };
     if (history) body.startVersion = Number(startVersion || 0);
     if (filter) body.partitionFilter = filter;
+    if (!options.addTo(body, format, false)) return add.setError(null);
     // The schema is created with the table when missing (the server's job).
     const r = await add.run(() =>
       api('POST', `/shares/${enc(share)}/schemas/${enc(target)}/tables`, { body }),
@@ -89,6 +91,7 @@ export function AddTableForm({ share, schema, schemas = [] }) {
           ['hudi', 'Hudi'],
         ]}
       />
+      <TableOptionFields options={options} format={format} error={add.error || check.error} />
       <Checkbox
         label="Share history (time travel, change data feed, streaming)"
         checked={history}
@@ -120,14 +123,14 @@ export function AddTableForm({ share, schema, schemas = [] }) {
         </button>
       </div>
       {check.busy && <Progress label="Reading the table" onCancel={check.cancel} />}
-      <ErrorAlert error={check.error} />
+      <ErrorAlert error={formError(check.error)} />
       {info && (
         <section aria-label="What the server read">
           <h3>What the server read</h3>
           <Inspection info={info} />
         </section>
       )}
-      <ErrorAlert error={add.error} />
+      <ErrorAlert error={formError(add.error)} />
     </form>
   );
 }

@@ -21,6 +21,7 @@ import {
   usePager,
 } from '../ui.jsx';
 import { Inspection, typeText } from './schema_view.jsx';
+import { TableOptionFacts, TableOptionFields, formError, useTableOptions } from './table_options.jsx';
 
 const CELL_LIMIT = 200;
 
@@ -171,6 +172,7 @@ function EditTableForm({ base, table, onSaved }) {
   const [startVersion, setStartVersion] = useState(String(table.startVersion || 0));
   const [filter, setFilter] = useState(table.partitionFilter || '');
   const [comment, setComment] = useState(table.comment || '');
+  const options = useTableOptions(table);
   const action = useAction();
   const submit = async (e) => {
     e.preventDefault();
@@ -184,6 +186,7 @@ function EditTableForm({ base, table, onSaved }) {
       version: table.version,
     };
     if (name !== table.name) body.name = name;
+    if (!options.addTo(body, format, true)) return action.setError(null);
     const r = await action.run(() => api('PATCH', base, { body }));
     if (r.ok) {
       if (r.value.name !== table.name) {
@@ -208,6 +211,7 @@ function EditTableForm({ base, table, onSaved }) {
           ['hudi', 'Hudi'],
         ]}
       />
+      <TableOptionFields options={options} format={format} error={action.error} />
       <Checkbox label="Share history" checked={history} onChange={setHistory} />
       <Field
         label="Start version"
@@ -223,7 +227,7 @@ function EditTableForm({ base, table, onSaved }) {
         hint="Empty: recipients see every partition."
       />
       <Field label="Comment" value={comment} onInput={setComment} />
-      <ErrorAlert error={action.error} />
+      <ErrorAlert error={formError(action.error)} />
       <button type="submit" class="primary" disabled={action.busy}>
         Save table
       </button>
@@ -257,6 +261,7 @@ export function TablePage({ params, session }) {
           </dd>
           <dt>Format</dt>
           <dd>{t.format}</dd>
+          <TableOptionFacts table={t} />
           <dt>History shared</dt>
           <dd>{t.historyShared ? `yes, from version ${t.startVersion}` : 'no'}</dd>
           <dt>Partition filter</dt>
