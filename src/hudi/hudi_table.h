@@ -110,10 +110,17 @@ class HudiTable final : public TableFormat {
   // Write stats from a listing for the versions whose commit metadata lists
   // no file (hudi_listing.h); a no-op (no request) when there are none.
   Status CompleteFromListing(State* state) const;
-  // The change data (cdf files) of a version of a table that logs changes;
-  // nullopt when it cannot be derived exactly (hudi_cdc.h).
+  // The change data (cdf files) of a version of a table that logs changes,
+  // inferred per write stat as Hudi's CDC reader does; nullopt when it
+  // cannot be derived exactly (hudi_cdc.h). `before` is the previous
+  // version's context (null at version 0).
   Result<std::optional<std::vector<FileChange>>> ChangeData(const SliceContext& context,
+                                                            const SliceContext* before,
                                                             const std::string& schema_text);
+  // The rows of a slice a replacecommit retired (merged as `before` reads
+  // it), as a cdf file of deletes.
+  Result<std::string> ReplacedSliceAsDeletes(const SliceContext& before,
+                                             const hudi::FileSlice& slice, int64_t* rows);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;
