@@ -244,14 +244,36 @@ def test_changes_are_file_level_adds_and_removes(hudi):
 
 
 def expected_change_data(t, version, parquet):
-    """The cdf rows of a version of a change-logging table, read independently:
-    each CDC log of the data_before_after mode decoded (op i/u/d with the
-    before and after images), and a new file group's base file as inserts.
-    None where the version's changes cannot be derived that way."""
+    """The cdf rows of a version of a change-logging table, read independently
+    the way Hudi's CDC reader infers them per write stat: a CDC log decoded
+    (op i/u/d) with the images it holds (data_before_after: both;
+    data_before: the before image) and the others found by record key in the
+    file group's previous base file (prevCommit) and the new one (op_key_only,
+    data_before); a base file whose writes are all inserts as inserts; a
+    DELETE that wrote nothing as the previous base file's rows deleted; the
+    last slice of every group a replacecommit retires as deletes. None where
+    the version's changes cannot be derived that way."""
     rows = []
-    for _, s in write_stats(t.versions[version].meta):
+    groups = t.groups()
+    meta = t.versions[version].meta
+    operation = (meta.get("operationType") or "").upper()
+
+    def base_rows(path):
+        full = os.path.join(t.root, path)
+        return parquet.rows([full])[full]
+
+    def previous_base(s):
+        g = groups.get((s.get("partitionPath"), s.get("fileId"))) or {"bases": []}
+        found = [b for b in g["bases"] if b["instant"] == s.get("prevCommit") and b["version"] < version]
+        return found[0]["path"] if found else None
+
+    def by_key(path):
+        return {t.record_key(r): r for r in base_rows(path)} if path else {}
+
+    for _, s in write_stats(meta):
         logs = s.get("cdcStats") or {}
         if logs:
+            before_rows = after_rows = None
             for path in logs:
                 with open(os.path.join(t.root, path), "rb") as f:
                     data = f.read()
@@ -259,17 +281,49 @@ def expected_change_data(t, version, parquet):
                     assert btype == 6, "a change log holds block type %d" % btype
                     records, _ = hudi_reader.avro_block_records(content, header[2])
                     for r in records:
-                        images = {"i": [("after", "insert")], "d": [("before", "delete")],
-                                  "u": [("before", "update_preimage"), ("after", "update_postimage")]}
+                        if "after" in r:
+                            before, after = r["before"], r["after"]
+                        else:
+                            if after_rows is None:
+                                after_rows = by_key(s["path"])
+                            after = after_rows.get(r["record_key"]) if r["op"] != "d" else None
+                            if "before" in r:
+                                before = r["before"]
+                            else:
+                                if before_rows is None:
+                                    before_rows = by_key(previous_base(s))
+                                before = before_rows.get(r["record_key"]) if r["op"] != "i" else None
+                        images = {"i": [(after, "insert")], "d": [(before, "delete")],
+                                  "u": [(before, "update_preimage"), (after, "update_postimage")]}
                         for image, kind in images[r["op"]]:
-                            rows.append(dict(r[image], _change_type=kind))
+                            assert image is not None, (path, r)
+                            rows.append(dict(image, _change_type=kind))
             continue
-        if s.get("prevCommit") not in (None, "", "null"):
+        if hudi_reader.parse_log_name(os.path.basename(s["path"])):
             return None
-        base = os.path.join(t.root, s["path"])
-        if not os.path.exists(base):
+        if operation == "DELETE" and s.get("numWrites") == 0 and s.get("numDeletes"):
+            prev = previous_base(s)
+            if prev is None:
+                return None
+            rows += [dict(r, _change_type="delete") for r in base_rows(prev)]
+        elif (s.get("numUpdateWrites") == 0 and s.get("numDeletes") == 0
+              and s.get("numWrites") == s.get("numInserts")):
+            rows += [dict(r, _change_type="insert") for r in base_rows(s["path"])]
+        else:
             return None
-        rows += [dict(r, _change_type="insert") for r in parquet.rows([base])[base]]
+    replaced = meta.get("partitionToReplaceFileIds") or {}
+    if replaced:
+        valid = {v.instant for v in t.versions[:version]}
+        wanted = {(part, fid) for part, ids in replaced.items() for fid in ids}
+        for part, base, logs in t.slices(version - 1):
+            fid = hudi_reader.parse_base_name(os.path.basename(base["path"]))["file_id"] if base else \
+                logs[0]["file_id"]
+            if (part, fid) not in wanted:
+                continue
+            slice_rows = base_rows(base["path"]) if base else []
+            if t.mor and logs:
+                slice_rows = t._merge(slice_rows, logs, valid, version - 1)
+            rows += [dict(r, _change_type="delete") for r in slice_rows]
     return rows
 
 
@@ -277,14 +331,20 @@ def write_stats(meta):
     return hudi_reader.write_stats(meta)
 
 
-def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
-    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled,
-    data_before_after), written by `lakeshare generate-hudi --cdc`: no sample
-    table of tests/data/hudi logs changes. /changes answers cdf lines whose
-    rows equal the change logs and new base files read independently."""
+@pytest.mark.parametrize("mode,table_version", [("data_before_after", 9), ("data_before", 9),
+                                                ("op_key_only", 9), ("op_key_only", 6)])
+def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows, mode, table_version):
+    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled)
+    in each supplemental logging mode, written by `lakeshare generate-hudi
+    --cdc --cdc-mode M --overwrite-partition`: no sample table of
+    tests/data/hudi logs changes. Version 2 rewrites a file group (a delete,
+    updates, an insert: the change log), version 3 is an insert_overwrite
+    (replacecommit). /changes answers cdf lines whose rows equal the change
+    logs, base files and retired slices read independently."""
     table = str(tmp_path / "cdc")
     subprocess.run([lakeshare_bin, "generate-hudi", "--dir", table, "--files", "4", "--commits", "2",
-                    "--rows-per-file", "5", "--partitions", "2", "--cdc"],
+                    "--rows-per-file", "5", "--partitions", "2", "--cdc", "--cdc-mode", mode,
+                    "--overwrite-partition", "--table-version", str(table_version)],
                    check=True, stdout=subprocess.DEVNULL)
     config = {
         "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
@@ -298,8 +358,9 @@ def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
         client = StrictClient(server.endpoint_url, TOKEN, server)
         parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
         t = hudi_reader.HudiTable(table, parquet)
-        assert t.latest == 2
-        data_fields = [f["name"] for f in t.schema_at(2)["fields"]] + ["_change_type"]
+        assert t.latest == 3
+        assert t.versions[3].action == "replacecommit"
+        data_fields = [f["name"] for f in t.schema_at(3)["fields"]] + ["_change_type"]
 
         def key(r):  # DuckDB's JSON writes 0.0 as 0
             return repr(tuple(float(v) if isinstance(v, (int, float)) else v
@@ -310,22 +371,21 @@ def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
             by_version = collections.defaultdict(list)
             for e in res.files:
                 by_version[e["version"]].append(e)
-            cdf_versions = 0
             for v in range(t.latest + 1):
                 want = expected_change_data(t, v, parquet)
+                assert want is not None, v
                 kinds = {e["kind"] for e in by_version[v]}
-                if want is None:
-                    assert kinds == {"add"}, (v, kinds)
-                    continue
-                cdf_versions += 1
                 assert kinds == {"cdf"}, (v, kinds)
                 urls = [e["url"] if "url" in e else e["path"] for e in by_version[v]]
                 paths = [download(u, str(tmp_path / "downloads")) for u in urls]
                 got = [r for p, rs in parquet.rows(paths).items() for r in rs]
-                assert sorted(map(key, got)) == sorted(map(key, want)), v
-            assert cdf_versions == 3
-            # Version 2: one row deleted, four updated (pre- and post-images), one inserted.
-            assert sum(1 for r in expected_change_data(t, 2, parquet) if r["_change_type"] == "delete") == 1
+                assert sorted(map(key, got)) == sorted(map(key, want)), (mode, v)
+            # Version 2: one row deleted, four updated (pre- and post-images), one inserted;
+            # version 3: the two groups of the overwritten partition deleted, five rows inserted.
+            counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 2, parquet))
+            assert counts == {"delete": 1, "update_preimage": 4, "update_postimage": 4, "insert": 1}
+            counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 3, parquet))
+            assert counts == {"delete": 10, "insert": 5}
     finally:
         server.stop_and_check()
 
