@@ -172,8 +172,9 @@ int main(int argc, char** argv) {
   gen_hudi->add_flag("--rewrite-and-clean", hudi_gen.rewrite_and_clean,
                      "Rewrite the first file group, then clean its old base file");
   gen_hudi->add_flag("--cdc", hudi_gen.cdc,
-                     "cow: log changes (Hudi CDC, --cdc-mode); a last commit rewrites the "
-                     "first file group, deleting, updating and inserting rows");
+                     "Hudi CDC. cow: a last commit rewrites the first file group (deleting, "
+                     "updating and inserting rows) and logs it in --cdc-mode; mor: changes are "
+                     "inferred from the log files");
   gen_hudi
       ->add_option("--cdc-mode", hudi_gen.cdc_mode,
                    "The change log's supplemental logging mode (with --cdc)")

@@ -82,6 +82,50 @@ Status FindRowsByKey(const ChangeLogInputs& in, const BaseFileRef& file, const c
   return Status::OK();
 }
 
+bool SameValue(const Value& a, const Value& b) {
+  if (a.kind != b.kind || a.children.size() != b.children.size()) return false;
+  switch (a.kind) {
+    case Value::Kind::kNull:
+      return true;
+    case Value::Kind::kBool:
+    case Value::Kind::kInt:
+      return a.i == b.i;
+    case Value::Kind::kDouble:
+      return a.d == b.d || (a.d != a.d && b.d != b.d);  // NaN equals NaN here
+    case Value::Kind::kBytes:
+      return a.s == b.s;
+    case Value::Kind::kGroup:
+    case Value::Kind::kList:
+      break;
+  }
+  for (size_t i = 0; i < a.children.size(); ++i) {
+    if (!SameValue(a.children[i], b.children[i])) return false;
+  }
+  return true;
+}
+
+// The rows of `keys` in a parquet file, as rows of `out`.
+Status RowsOfKeys(const parquet::ParquetReader* reader, const parquet::Schema& out,
+                  RowsByKey* wanted) {
+  if (reader == nullptr) return Status::OK();
+  const parquet::Schema& schema = reader->schema();
+  for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
+    LS_ASSIGN_OR_RETURN(auto rows, ReadRowGroupRows(*reader, rg));
+    for (const Value& r : rows) {
+      const Value* key = RowField(r, schema, "_hoodie_record_key");
+      if (key == nullptr) {
+        return Status::Unsupported("the file group's rows have no _hoodie_record_key field");
+      }
+      if (key->kind != Value::Kind::kBytes) continue;
+      auto it = wanted->find(key->s);
+      if (it == wanted->end()) continue;
+      LS_ASSIGN_OR_RETURN(Value row, AlignRow(r, schema, out));
+      it->second = std::move(row);
+    }
+  }
+  return Status::OK();
+}
+
 Status AddRow(RowWriter& writer, Value row, const char* kind) {
   row.children.back() = ChangeType(kind);
   return writer.Add(std::move(row));
@@ -202,6 +246,79 @@ Result<std::string> ParquetRowsAsChanges(const parquet::ParquetReader& reader,
     for (const Value& r : raw) {
       LS_ASSIGN_OR_RETURN(Value row, AlignRow(r, reader.schema(), out));
       LS_RETURN_IF_ERROR(AddRow(*writer, std::move(row), kind));
+    }
+  }
+  *rows = writer->rows();
+  return writer->Finish();
+}
+
+Result<std::vector<std::string>> LogFileChangedKeys(std::string_view file,
+                                                    const std::string& instant,
+                                                    const SliceLimits& limits,
+                                                    const std::string& what) {
+  auto blocks = ParseLogBlocks(file);
+  if (!blocks.ok()) return blocks.status().WithContext(what);
+  std::vector<std::string> keys;
+  std::unordered_map<std::string, bool> seen;
+  auto add = [&](std::string key) -> Status {
+    if (key.empty()) {
+      return Status::Unsupported(what + " holds a record without _hoodie_record_key");
+    }
+    if (seen.emplace(key, true).second) {
+      if (static_cast<int64_t>(keys.size()) >= limits.max_log_records) {
+        return Status::TooLarge(what + " changes more than " +
+                                std::to_string(limits.max_log_records) + " records");
+      }
+      keys.push_back(std::move(key));
+    }
+    return Status::OK();
+  };
+  for (const LogBlock& b : *blocks) {
+    // Table version 6 appends the blocks of several instants to one file.
+    if (b.type == LogBlockType::kCorrupt || b.InstantTime() != instant) continue;
+    if (b.type == LogBlockType::kDelete) {
+      auto deletes = DecodeDeleteBlock(b.content);
+      if (!deletes.ok()) return deletes.status().WithContext(what);
+      for (DeleteKey& d : *deletes) LS_RETURN_IF_ERROR(add(std::move(d.record_key)));
+      continue;
+    }
+    if (b.type != LogBlockType::kAvroData) {
+      return Status::Unsupported(what + ": change data is inferred from Avro and delete blocks only");
+    }
+    const std::string* schema_json = b.Header(LogHeader::kSchema);
+    if (schema_json == nullptr) return Status::Corruption(what + ": a block without a schema");
+    auto records = AvroBlockRecords(b.content);
+    if (!records.ok()) return records.status().WithContext(what);
+    LS_RETURN_IF_ERROR(DecodeAvroRecords(*schema_json, *records, what, [&](const AvroValue& r) {
+      return add(StringField(r, "_hoodie_record_key"));
+    }));
+  }
+  return keys;
+}
+
+Result<std::string> SliceDiffAsChangeFile(const parquet::ParquetReader* before,
+                                          const parquet::ParquetReader* after,
+                                          const std::vector<std::string>& keys,
+                                          const AvroType& schema, int64_t* rows) {
+  LS_ASSIGN_OR_RETURN(auto writer, ChangeFileWriter(schema));
+  const parquet::Schema& out = writer->schema();
+  RowsByKey before_rows, after_rows;
+  for (const std::string& k : keys) {
+    before_rows.emplace(k, std::nullopt);
+    after_rows.emplace(k, std::nullopt);
+  }
+  LS_RETURN_IF_ERROR(RowsOfKeys(before, out, &before_rows));
+  LS_RETURN_IF_ERROR(RowsOfKeys(after, out, &after_rows));
+  for (const std::string& k : keys) {
+    std::optional<Value>& b = before_rows.at(k);
+    std::optional<Value>& a = after_rows.at(k);
+    if (a && !b) {
+      LS_RETURN_IF_ERROR(AddRow(*writer, std::move(*a), "insert"));
+    } else if (b && !a) {
+      LS_RETURN_IF_ERROR(AddRow(*writer, std::move(*b), "delete"));
+    } else if (a && b && !SameValue(*a, *b)) {
+      LS_RETURN_IF_ERROR(AddRow(*writer, std::move(*b), "update_preimage"));
+      LS_RETURN_IF_ERROR(AddRow(*writer, std::move(*a), "update_postimage"));
     }
   }
   *rows = writer->rows();

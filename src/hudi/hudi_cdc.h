@@ -9,7 +9,9 @@
 // images; data_before holds the before image and the record key, the after
 // image is the record of that key in the new base file; op_key_only holds
 // the op and the key, the before image comes from the previous base file of
-// the file group and the after image from the new one; a base file whose
+// the file group and the after image from the new one; a merge-on-read
+// log file without a change log ("LOG_FILE": the keys it writes, compared
+// between the merged slices before and after it); a base file whose
 // rows were all inserted ("BASE_FILE_INSERT"); and all rows of a file as
 // deletes ("BASE_FILE_DELETE", "REPLACE_COMMIT": the previous base file of
 // a group a delete emptied, the last slice of a group a replacecommit
@@ -29,6 +31,8 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <string_view>
+#include <vector>
 
 #include "common/status.h"
 #include "hudi/hudi_schema.h"
@@ -67,6 +71,25 @@ Result<std::string> BaseFileAsChanges(std::shared_ptr<Storage> storage,
 // The same for the rows of an open parquet file (a merged slice).
 Result<std::string> ParquetRowsAsChanges(const parquet::ParquetReader& reader,
                                          const AvroType& schema, const char* kind, int64_t* rows);
+
+// LOG_FILE (a merge-on-read log written without a change log): the record
+// keys the blocks of `instant` in a log file change, in first-seen order
+// (Avro data blocks: _hoodie_record_key; delete blocks). kUnsupported for
+// other data blocks and for records without the key field.
+Result<std::vector<std::string>> LogFileChangedKeys(std::string_view file,
+                                                    const std::string& instant,
+                                                    const SliceLimits& limits,
+                                                    const std::string& what);
+
+// The cdf file of `keys` of a file group between two readings of it (the
+// merged slices before and after the write; null: no rows). As Hudi's CDC
+// reader infers a log file's changes: a key only after is an insert, only
+// before a delete, in both with different rows an update (pre- and
+// post-image); a key whose row did not change is no change.
+Result<std::string> SliceDiffAsChangeFile(const parquet::ParquetReader* before,
+                                          const parquet::ParquetReader* after,
+                                          const std::vector<std::string>& keys,
+                                          const AvroType& schema, int64_t* rows);
 
 // A cdf file without rows (a retired slice whose logs deleted every row).
 Result<std::string> EmptyChangeFile(const AvroType& schema);

@@ -400,5 +400,57 @@ TEST_F(HudiCdcTest, ChangeLogsPastTheLogLimitAreTooLarge) {
   EXPECT_THAT(t->Changes(1, 1), StatusIs(StatusCode::kTooLarge, HasSubstr("too large")));
 }
 
+TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
+  // LOG_FILE: a deltacommit updating 2 of every group's 5 rows (ts 1 -> 2,
+  // value negated), then one deleting the first row of every group.
+  for (int table_version : {6, 9}) {
+    SCOPED_TRACE(table_version);
+    const std::string dir = tmp_.path() + "/mor" + std::to_string(table_version);
+    hudi::SyntheticTableOptions o;
+    o.dir = dir;
+    o.table_version = table_version;
+    o.merge_on_read = true;
+    o.files = 4;
+    o.commits = 2;
+    o.rows_per_file = 5;
+    o.partitions = 2;
+    o.update_fraction = 0.4;
+    o.delete_fraction = 0.2;
+    o.cdc = true;
+    ASSERT_OK_AND_ASSIGN(auto made, hudi::GenerateSyntheticHudiTable(o));
+    ASSERT_EQ(made.latest_version, 3);
+    HudiTableOptions options;
+    options.cache = &cache_;
+    ASSERT_OK_AND_ASSIGN(options.merge_cache,
+                         ContentCache::Open({dir + "-merge-cache"}));
+    auto t = OpenHudiTable(dir, options);
+    ASSERT_OK_AND_ASSIGN(auto changes, t->Changes(0, 3));
+    ASSERT_EQ(changes.size(), 4u);
+    std::vector<std::multiset<FullRow>> got(4);
+    for (int v = 0; v < 4; ++v) {
+      for (const FileChange* ch : OfType(changes[static_cast<size_t>(v)], ChangeType::kCdc)) {
+        for (FullRow& r : ReadFullRows(ch->file.path)) got[static_cast<size_t>(v)].insert(r);
+      }
+    }
+    // The synthetic table's rows: id, ts 1, value id * 1.5, name-<id>.
+    auto row = [](int64_t id, int64_t ts, double sign, const char* kind) {
+      return FullRow{id, ts, sign * static_cast<double>(id) * 1.5,
+                     "name-" + std::to_string(id), kind};
+    };
+    std::vector<std::multiset<FullRow>> want(4);
+    for (int64_t g = 0; g < 4; ++g) {
+      for (int64_t k = 0; k < 5; ++k) {
+        want[static_cast<size_t>(g / 2)].insert(row(g * 5 + k, 1, 1, "insert"));
+      }
+      for (int64_t k = 0; k < 2; ++k) {
+        want[2].insert(row(g * 5 + k, 1, 1, "update_preimage"));
+        want[2].insert(row(g * 5 + k, 2, -1, "update_postimage"));
+      }
+      want[3].insert(row(g * 5, 2, -1, "delete"));
+    }
+    for (int v = 0; v < 4; ++v) EXPECT_EQ(got[static_cast<size_t>(v)], want[static_cast<size_t>(v)]) << v;
+  }
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -2,11 +2,15 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
+#include <utility>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/thread_pool.h"
 #include "common/time_util.h"
+#include "hudi/hudi_base_file.h"
 #include "hudi/hudi_cdc.h"
 #include "hudi/hudi_instant.h"
 #include "hudi/hudi_table_state.h"
@@ -491,6 +495,8 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
                                                 rows);
                });
   };
+  // LOG_FILE write stats by file group (a group's logs are one change).
+  std::map<std::pair<std::string, std::string>, std::vector<const hudi::WriteStat*>> log_stats;
   std::string operation = hv.commit->operation_type;
   for (char& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
 
@@ -520,9 +526,13 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
       continue;
     }
     // Without a change log Hudi infers the change from the file written; a
-    // log file (LOG_FILE) or a base file of mixed changes is not served as
-    // change data here.
-    if (!hudi::ParseBaseFileName(hudi::BaseName(s.path))) return Out();
+    // base file of mixed changes is not served as change data.
+    if (!hudi::ParseBaseFileName(hudi::BaseName(s.path))) {
+      auto log = hudi::ParseLogFileName(hudi::BaseName(s.path));
+      if (!log || log->cdc) return Out();
+      log_stats[{s.partition_path, s.file_id}].push_back(&s);  // LOG_FILE
+      continue;
+    }
     bool ok = false;
     if (operation == "DELETE" && s.num_writes == 0 && s.num_deletes != 0) {  // BASE_FILE_DELETE
       hudi::BaseFileRef prev = previous_base(s);
@@ -532,6 +542,68 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
                s.num_writes == s.num_inserts) {  // BASE_FILE_INSERT
       LS_ASSIGN_OR_RETURN(ok, base_as(s.partition_path, {s.path, s.file_size}, "insert"));
     }
+    if (!ok) return Out();
+  }
+
+  // LOG_FILE: the keys a group's new log blocks write, compared between its
+  // merged slices before and after the write.
+  for (const auto& entry : log_stats) {
+    const auto& group_key = entry.first;
+    const std::vector<const hudi::WriteStat*>& stats = entry.second;
+    const hudi::FileGroup* g = group_of(group_key.first, group_key.second);
+    if (g == nullptr) return Out();
+    std::optional<hudi::FileSlice> now_slice = state.index->SliceAt(*g, ctx.version);
+    std::optional<hudi::FileSlice> old_slice;
+    if (before != nullptr) old_slice = state.index->SliceAt(*g, ctx.version - 1);
+    std::string files = "hudi-log-changes-v1|" + hv.instant + "|" + group_key.first + "|" +
+                        group_key.second;
+    for (const auto& sl : {old_slice, now_slice}) {
+      files += "|";
+      if (!sl) continue;
+      if (sl->base != nullptr) files += sl->base->path + ":" + std::to_string(sl->base->size);
+      for (const hudi::IndexedFile* l : sl->logs) {
+        files += "," + l->path + ":" + std::to_string(l->size);
+      }
+    }
+    LS_ASSIGN_OR_RETURN(
+        bool ok,
+        add(group_key.first, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+          std::vector<std::string> keys;
+          std::set<std::string> seen;
+          for (const hudi::WriteStat* s : stats) {
+            const std::string what = "log file " + s->path;
+            if (s->file_size > limits.max_log_bytes) {
+              return Status::TooLarge(what + " is larger than " +
+                                      std::to_string(limits.max_log_bytes) + " bytes");
+            }
+            auto bytes = storage_->Read(storage_->Join(location_, s->path));
+            if (!bytes.ok()) {
+              if (bytes.status().code() == StatusCode::kNotFound) {
+                return Status::Corruption(what + " is missing (a commit lists it)");
+              }
+              return bytes.status().WithContext(what);
+            }
+            if (static_cast<int64_t>(bytes->size()) > limits.max_log_bytes) {
+              return Status::TooLarge(what + " is larger than " +
+                                      std::to_string(limits.max_log_bytes) + " bytes");
+            }
+            LS_ASSIGN_OR_RETURN(auto got,
+                                hudi::LogFileChangedKeys(*bytes, hv.instant, limits, what));
+            for (std::string& k : got) {
+              if (seen.insert(k).second) keys.push_back(std::move(k));
+            }
+          }
+          std::optional<parquet::ParquetReader> old_rows, new_rows;
+          if (old_slice) {
+            LS_ASSIGN_OR_RETURN(old_rows, OpenSliceRows(*before, *old_slice));
+          }
+          if (now_slice) {
+            LS_ASSIGN_OR_RETURN(new_rows, OpenSliceRows(ctx, *now_slice));
+          }
+          return hudi::SliceDiffAsChangeFile(old_rows ? &*old_rows : nullptr,
+                                             new_rows ? &*new_rows : nullptr, keys,
+                                             *ctx.schema, rows);
+        }));
     if (!ok) return Out();
   }
 
@@ -555,43 +627,58 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
       for (const hudi::IndexedFile* l : slice->logs) {
         files += "|" + l->path + ":" + std::to_string(l->size);
       }
-      LS_ASSIGN_OR_RETURN(bool ok, add(partition, key_of(files), [&](int64_t* rows) {
-                            return ReplacedSliceAsDeletes(*before, *slice, rows);
-                          }));
+      LS_ASSIGN_OR_RETURN(
+          bool ok, add(partition, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+            LS_ASSIGN_OR_RETURN(auto reader, OpenSliceRows(*before, *slice));
+            if (!reader) {
+              *rows = 0;
+              return hudi::EmptyChangeFile(*ctx.schema);
+            }
+            return hudi::ParquetRowsAsChanges(*reader, *ctx.schema, "delete", rows);
+          }));
       if (!ok) return Out();
     }
   }
   return Out(std::move(out));
 }
 
-Result<std::string> HudiTable::ReplacedSliceAsDeletes(const SliceContext& before,
-                                                      const hudi::FileSlice& slice,
-                                                      int64_t* rows) {
-  const State& state = *before.state;
+Result<std::optional<parquet::ParquetReader>> HudiTable::OpenSliceRows(
+    const SliceContext& ctx, const hudi::FileSlice& slice) {
+  using Out = std::optional<parquet::ParquetReader>;
+  const State& state = *ctx.state;
+  auto open_base = [&]() -> Result<Out> {
+    if (slice.base->size > options_.slice_limits.max_base_bytes) {
+      return Status::TooLarge("base file " + slice.base->path +
+                              " is too large to read change data from");
+    }
+    Result<parquet::ParquetReader> reader =
+        hudi::OpenBaseFile(storage_, location_, slice.base->path, slice.base->size);
+    if (!reader.ok()) return reader.status();
+    return Out(std::move(*reader));
+  };
+  if (state.props.type == hudi::TableType::kCopyOnWrite || slice.logs.empty()) {
+    if (slice.base == nullptr) return Out();
+    return open_base();
+  }
   hudi::SliceInputs in;
   in.storage = storage_;
   in.table_root = location_;
   in.props = &state.props;
-  in.schema = before.schema;
-  in.valid_instants = &before.valid;
+  in.schema = ctx.schema;
+  in.valid_instants = &ctx.valid;
   in.timeline_start = state.timeline_start;
   in.limits = options_.slice_limits;
   hudi::SliceReader reader(std::move(in), slice);
   LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
-  if (plan.kind == hudi::SliceOutcome::Kind::kEmpty) {
-    *rows = 0;
-    return hudi::EmptyChangeFile(*before.schema);
-  }
-  if (plan.kind == hudi::SliceOutcome::Kind::kBase) {
-    return hudi::BaseFileAsChanges(storage_, location_, {slice.base->path, slice.base->size},
-                                   *before.schema, "delete", rows);
-  }
+  if (plan.kind == hudi::SliceOutcome::Kind::kEmpty) return Out();
+  if (plan.kind == hudi::SliceOutcome::Kind::kBase) return open_base();
   int64_t merged_rows = 0;
-  LS_ASSIGN_OR_RETURN(std::string merged, reader.Merge(&merged_rows));
-  auto file = std::make_shared<MemoryFile>(std::move(merged));
+  auto merged = reader.Merge(&merged_rows);
+  if (!merged.ok()) return merged.status().WithContext("Hudi file group " + slice.group->file_id);
+  auto file = std::make_shared<MemoryFile>(std::move(*merged));
   LS_ASSIGN_OR_RETURN(parquet::ParquetReader parquet_reader,
                       parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(file)));
-  return hudi::ParquetRowsAsChanges(parquet_reader, *before.schema, "delete", rows);
+  return Out(std::move(parquet_reader));
 }
 
 }  // namespace lakeshare

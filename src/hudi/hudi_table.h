@@ -42,6 +42,7 @@
 #include "hudi/hudi_listing.h"
 #include "hudi/hudi_slice_reader.h"
 #include "hudi/hudi_timeline.h"
+#include "parquet/parquet_reader.h"
 #include "storage/storage.h"
 #include "table/content_cache.h"
 #include "table/snapshot_cache.h"
@@ -117,10 +118,10 @@ class HudiTable final : public TableFormat {
   Result<std::optional<std::vector<FileChange>>> ChangeData(const SliceContext& context,
                                                             const SliceContext* before,
                                                             const std::string& schema_text);
-  // The rows of a slice a replacecommit retired (merged as `before` reads
-  // it), as a cdf file of deletes.
-  Result<std::string> ReplacedSliceAsDeletes(const SliceContext& before,
-                                             const hudi::FileSlice& slice, int64_t* rows);
+  // The rows of a slice as `context` reads it (its base file, or the slice
+  // merged in memory); nullopt when it holds none. For change data.
+  Result<std::optional<parquet::ParquetReader>> OpenSliceRows(const SliceContext& context,
+                                                              const hudi::FileSlice& slice);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;

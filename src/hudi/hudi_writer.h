@@ -40,9 +40,10 @@ struct SyntheticTableOptions {
   double update_fraction = 0;      // merge-on-read: rows of each group updated in one deltacommit
   double delete_fraction = 0;      // merge-on-read: rows of each group deleted in one deltacommit
   bool rewrite_and_clean = false;  // rewrite group 0, then clean its old slice
-  // hoodie.table.cdc.enabled: group 0 is rewritten (its old slice cleaned
-  // only with rewrite_and_clean), the changes logged in `cdc_mode`
-  // (data_before_after, data_before or op_key_only).
+  // hoodie.table.cdc.enabled. Copy-on-write: group 0 is rewritten (its old
+  // slice cleaned only with rewrite_and_clean), the changes logged in
+  // `cdc_mode` (data_before_after, data_before or op_key_only).
+  // Merge-on-read: the property only (Hudi infers changes from log files).
   bool cdc = false;
   std::string cdc_mode = "data_before_after";
   // A last replacecommit (INSERT_OVERWRITE) retires every group of the last
