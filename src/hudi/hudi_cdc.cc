@@ -74,9 +74,8 @@ Status FindRowsByKey(const ChangeLogInputs& in, const BaseFileRef& file, const c
   }
   for (const auto& [key, row] : *wanted) {
     if (!row) {
-      return Status::Corruption(what + " names record key '" + key.substr(0, 64) +
-                                "', which its " + which + " base file " + file.path +
-                                " does not hold");
+      return Status::Corruption(what + " names record key '" + key.substr(0, 64) + "', which its " +
+                                which + " base file " + file.path + " does not hold");
     }
   }
   return Status::OK();
@@ -128,7 +127,7 @@ Status RowsOfKeys(const parquet::ParquetReader* reader, const parquet::Schema& o
 
 Status AddRow(RowWriter& writer, Value row, const char* kind) {
   row.children.back() = ChangeType(kind);
-  return writer.Add(std::move(row));
+  return writer.Add(row);
 }
 
 }  // namespace
@@ -173,13 +172,12 @@ Result<std::string> CdcLogAsChangeFile(const ChangeLogInputs& in, int64_t* rows)
     }
     auto block_records = AvroBlockRecords(b.content);
     if (!block_records.ok()) return block_records.status().WithContext(what);
-    if (static_cast<int64_t>(records.size() + block_records->size()) >
-        in.limits.max_log_records) {
+    if (static_cast<int64_t>(records.size() + block_records->size()) > in.limits.max_log_records) {
       return Status::TooLarge(what + " holds more than " +
                               std::to_string(in.limits.max_log_records) + " records");
     }
-    Status st = DecodeAvroRecords(
-        *schema_json, *block_records, what, [&](const AvroValue& r) -> Status {
+    Status st =
+        DecodeAvroRecords(*schema_json, *block_records, what, [&](const AvroValue& r) -> Status {
           ChangeRecord c;
           std::string op = StringField(r, "op");
           if (op != "i" && op != "u" && op != "d") {
@@ -283,7 +281,8 @@ Result<std::vector<std::string>> LogFileChangedKeys(std::string_view file,
       continue;
     }
     if (b.type != LogBlockType::kAvroData) {
-      return Status::Unsupported(what + ": change data is inferred from Avro and delete blocks only");
+      return Status::Unsupported(what +
+                                 ": change data is inferred from Avro and delete blocks only");
     }
     const std::string* schema_json = b.Header(LogHeader::kSchema);
     if (schema_json == nullptr) return Status::Corruption(what + ": a block without a schema");

@@ -52,10 +52,10 @@ struct BaseFileRef {
 struct ChangeLogInputs {
   std::shared_ptr<Storage> storage;
   std::string table_root;
-  std::string log_path;  // relative to the table root
+  std::string log_path;              // relative to the table root
   const AvroType* schema = nullptr;  // the table's Avro schema
-  BaseFileRef before;  // the file group's previous base file (op_key_only)
-  BaseFileRef after;   // the base file the write produced (data_before, op_key_only)
+  BaseFileRef before;                // the file group's previous base file (op_key_only)
+  BaseFileRef after;                 // the base file the write produced (data_before, op_key_only)
   SliceLimits limits;
 };
 

@@ -2,8 +2,8 @@
 
 #include <algorithm>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <set>
 #include <tuple>
 
@@ -421,8 +421,7 @@ TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
     ASSERT_EQ(made.latest_version, 3);
     HudiTableOptions options;
     options.cache = &cache_;
-    ASSERT_OK_AND_ASSIGN(options.merge_cache,
-                         ContentCache::Open({dir + "-merge-cache"}));
+    ASSERT_OK_AND_ASSIGN(options.merge_cache, ContentCache::Open({dir + "-merge-cache"}));
     auto t = OpenHudiTable(dir, options);
     ASSERT_OK_AND_ASSIGN(auto changes, t->Changes(0, 3));
     ASSERT_EQ(changes.size(), 4u);
@@ -434,8 +433,8 @@ TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
     }
     // The synthetic table's rows: id, ts 1, value id * 1.5, name-<id>.
     auto row = [](int64_t id, int64_t ts, double sign, const char* kind) {
-      return FullRow{id, ts, sign * static_cast<double>(id) * 1.5,
-                     "name-" + std::to_string(id), kind};
+      return FullRow{id, ts, sign * static_cast<double>(id) * 1.5, "name-" + std::to_string(id),
+                     kind};
     };
     std::vector<std::multiset<FullRow>> want(4);
     for (int64_t g = 0; g < 4; ++g) {
@@ -448,7 +447,8 @@ TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
       }
       want[3].insert(row(g * 5, 2, -1, "delete"));
     }
-    for (int v = 0; v < 4; ++v) EXPECT_EQ(got[static_cast<size_t>(v)], want[static_cast<size_t>(v)]) << v;
+    for (int v = 0; v < 4; ++v)
+      EXPECT_EQ(got[static_cast<size_t>(v)], want[static_cast<size_t>(v)]) << v;
   }
 }
 

@@ -487,13 +487,12 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
     if (file.size > limits.max_base_bytes) {
       return Status::TooLarge("base file " + file.path + " is too large to read change data from");
     }
-    return add(partition,
-               key_of(std::string("hudi-") + kind + "s-v1|" + file.path + "|" +
-                      std::to_string(file.size)),
-               [&](int64_t* rows) {
-                 return hudi::BaseFileAsChanges(storage_, location_, file, *ctx.schema, kind,
-                                                rows);
-               });
+    return add(
+        partition,
+        key_of(std::string("hudi-") + kind + "s-v1|" + file.path + "|" + std::to_string(file.size)),
+        [&](int64_t* rows) {
+          return hudi::BaseFileAsChanges(storage_, location_, file, *ctx.schema, kind, rows);
+        });
   };
   // LOG_FILE write stats by file group (a group's logs are one change).
   std::map<std::pair<std::string, std::string>, std::vector<const hudi::WriteStat*>> log_stats;
@@ -515,9 +514,9 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
         in.before = previous_base(s);
         if (hudi::ParseBaseFileName(hudi::BaseName(s.path))) in.after = {s.path, s.file_size};
         in.limits = limits;
-        const std::string key = key_of("hudi-cdc-v2|" + path + "|" + std::to_string(size) + "|" +
-                                       in.before.path + "|" + in.after.path + "|" +
-                                       std::to_string(in.after.size));
+        const std::string key =
+            key_of("hudi-cdc-v2|" + path + "|" + std::to_string(size) + "|" + in.before.path + "|" +
+                   in.after.path + "|" + std::to_string(in.after.size));
         LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
                               return hudi::CdcLogAsChangeFile(in, rows);
                             }));
@@ -555,8 +554,8 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
     std::optional<hudi::FileSlice> now_slice = state.index->SliceAt(*g, ctx.version);
     std::optional<hudi::FileSlice> old_slice;
     if (before != nullptr) old_slice = state.index->SliceAt(*g, ctx.version - 1);
-    std::string files = "hudi-log-changes-v1|" + hv.instant + "|" + group_key.first + "|" +
-                        group_key.second;
+    std::string files =
+        "hudi-log-changes-v1|" + hv.instant + "|" + group_key.first + "|" + group_key.second;
     for (const auto& sl : {old_slice, now_slice}) {
       files += "|";
       if (!sl) continue;
@@ -566,8 +565,7 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
       }
     }
     LS_ASSIGN_OR_RETURN(
-        bool ok,
-        add(group_key.first, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+        bool ok, add(group_key.first, key_of(files), [&](int64_t* rows) -> Result<std::string> {
           std::vector<std::string> keys;
           std::set<std::string> seen;
           for (const hudi::WriteStat* s : stats) {
@@ -601,8 +599,8 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
             LS_ASSIGN_OR_RETURN(new_rows, OpenSliceRows(ctx, *now_slice));
           }
           return hudi::SliceDiffAsChangeFile(old_rows ? &*old_rows : nullptr,
-                                             new_rows ? &*new_rows : nullptr, keys,
-                                             *ctx.schema, rows);
+                                             new_rows ? &*new_rows : nullptr, keys, *ctx.schema,
+                                             rows);
         }));
     if (!ok) return Out();
   }
@@ -627,15 +625,15 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
       for (const hudi::IndexedFile* l : slice->logs) {
         files += "|" + l->path + ":" + std::to_string(l->size);
       }
-      LS_ASSIGN_OR_RETURN(
-          bool ok, add(partition, key_of(files), [&](int64_t* rows) -> Result<std::string> {
-            LS_ASSIGN_OR_RETURN(auto reader, OpenSliceRows(*before, *slice));
-            if (!reader) {
-              *rows = 0;
-              return hudi::EmptyChangeFile(*ctx.schema);
-            }
-            return hudi::ParquetRowsAsChanges(*reader, *ctx.schema, "delete", rows);
-          }));
+      LS_ASSIGN_OR_RETURN(bool ok,
+                          add(partition, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+                            LS_ASSIGN_OR_RETURN(auto reader, OpenSliceRows(*before, *slice));
+                            if (!reader) {
+                              *rows = 0;
+                              return hudi::EmptyChangeFile(*ctx.schema);
+                            }
+                            return hudi::ParquetRowsAsChanges(*reader, *ctx.schema, "delete", rows);
+                          }));
       if (!ok) return Out();
     }
   }

@@ -176,10 +176,9 @@ class TableWriter {
                 const std::map<std::string, std::vector<std::string>>& replaced = {}) {
     const bool replace = action == "replacecommit";
     std::string bytes =
-        v9() ? AvroContainer(
-                   CommitMetadataSchema(replace),
-                   {CommitMetadataRecord(stats, operation, false, DataSchema(),
-                                         replace ? &replaced : nullptr)})
+        v9() ? AvroContainer(CommitMetadataSchema(replace),
+                             {CommitMetadataRecord(stats, operation, false, DataSchema(),
+                                                   replace ? &replaced : nullptr)})
              : CommitMetadataJson(stats, operation, false, DataSchema(),
                                   replace ? &replaced : nullptr);
     ++versions_;
@@ -221,7 +220,7 @@ class TableWriter {
                       str(r.day),
                       dbl,
                       str(r.name)};
-      LS_RETURN_IF_ERROR(writer->Add(std::move(row)));
+      LS_RETURN_IF_ERROR(writer->Add(row));
     }
     LS_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, bytes));
@@ -573,8 +572,7 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
                           "name-" + std::to_string(id)});
     }
     grp.base_path = grp.partition + "/" + grp.file_id + "_0-3-0_" + instant + ".parquet";
-    LS_ASSIGN_OR_RETURN(int64_t size,
-                        w.WriteBase(grp.base_path, grp.rows, instant, grp.partition));
+    LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(grp.base_path, grp.rows, instant, grp.partition));
     WrittenStat s{grp.partition,   grp.file_id, grp.base_path, "null", o.rows_per_file, 0, 0,
                   o.rows_per_file, size};
     w.stats_[instant] = {s};
