@@ -452,5 +452,35 @@ TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
   }
 }
 
+TEST_F(HudiCdcTest, ADeleteThatEmptiesABaseFileDeletesItsRows) {
+  // BASE_FILE_DELETE: a DELETE commit that wrote no row (an empty base file,
+  // no change log): every row of the group's previous base file is deleted.
+  hudi::SyntheticTableOptions o;
+  o.dir = tmp_.path() + "/cdc";
+  o.files = 2;
+  o.commits = 1;
+  o.rows_per_file = 5;
+  o.partitions = 1;
+  o.cdc = true;
+  o.delete_group = true;
+  ASSERT_OK_AND_ASSIGN(auto made, hudi::GenerateSyntheticHudiTable(o));
+  ASSERT_EQ(made.latest_version, 2);
+  HudiTableOptions options;
+  options.cache = &cache_;
+  ASSERT_OK_AND_ASSIGN(options.merge_cache, ContentCache::Open({tmp_.path() + "/merge-cache"}));
+  auto t = OpenHudiTable(o.dir, options);
+  ASSERT_OK_AND_ASSIGN(auto changes, t->Changes(2, 2));
+  auto cdf = OfType(changes[0], ChangeType::kCdc);
+  ASSERT_EQ(cdf.size(), 1u);
+  // Group 0's base files: inserted, rewritten (version 1), emptied.
+  const auto group0 = BaseFilesByGroup(o.dir).begin()->second;
+  ASSERT_EQ(group0.size(), 3u);
+  EXPECT_TRUE(ReadFullRows(group0[2]).empty());
+  std::multiset<FullRow> got;
+  for (FullRow& r : ReadFullRows(cdf[0]->file.path)) got.insert(r);
+  EXPECT_EQ(got, Marked(ReadFullRows(group0[1]), "delete"));
+  EXPECT_EQ(got.size(), 5u);
+}
+
 }  // namespace
 }  // namespace lakeshare

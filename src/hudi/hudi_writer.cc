@@ -424,6 +424,9 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   if (o.files < 1 || o.commits < 1 || o.rows_per_file < 1 || o.partitions < 1) {
     return Status::InvalidArgument("files, commits, rows and partitions must be positive");
   }
+  if (o.delete_group && o.merge_on_read) {
+    return Status::InvalidArgument("a group is deleted by a commit in copy-on-write tables only");
+  }
   if (o.cdc_mode != "data_before_after" && o.cdc_mode != "data_before" &&
       o.cdc_mode != "op_key_only") {
     return Status::InvalidArgument(
@@ -549,6 +552,8 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
       std::string old_name = std::filesystem::path(grp.base_path).filename().string();
       LS_RETURN_IF_ERROR(w.Clean(grp.partition, old_name, instant));
     }
+    grp.base_instant = instant;
+    grp.base_path = rel;
     ++out.base_files;
   }
   if (o.overwrite_partition) {
@@ -578,6 +583,20 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
     w.stats_[instant] = {s};
     LS_RETURN_IF_ERROR(w.Commit("replacecommit", instant, {s}, "INSERT_OVERWRITE", replaced));
     groups.push_back(std::move(grp));
+    ++out.base_files;
+  }
+  if (o.delete_group) {
+    Group& grp = groups[0];
+    const std::string instant = w.NextInstant();
+    const auto deleted = static_cast<int64_t>(grp.rows.size());
+    grp.rows.clear();
+    std::string rel = grp.partition + "/" + grp.file_id + "_0-4-0_" + instant + ".parquet";
+    LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(rel, grp.rows, instant, grp.partition));
+    WrittenStat s{grp.partition, grp.file_id, rel, grp.base_instant, 0, deleted, 0, 0, size};
+    w.stats_[instant] = {s};
+    LS_RETURN_IF_ERROR(w.Commit("commit", instant, {s}, "DELETE"));
+    grp.base_instant = instant;
+    grp.base_path = rel;
     ++out.base_files;
   }
   LS_RETURN_IF_ERROR(w.Archive(o.archive_instants));

@@ -49,6 +49,9 @@ struct SyntheticTableOptions {
   // A last replacecommit (INSERT_OVERWRITE) retires every group of the last
   // partition and writes one new group of rows_per_file new rows there.
   bool overwrite_partition = false;
+  // Copy-on-write: a last DELETE commit removes every row of group 0 (its
+  // new base file is empty; no change log).
+  bool delete_group = false;
   int64_t archive_instants = 0;              // the first N instants go to the archived timeline
   bool metadata_only = false;                // write the timeline only, no data files
   int64_t first_instant_ms = 1704067200000;  // 2024-01-01T00:00:00Z
