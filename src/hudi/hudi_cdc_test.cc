@@ -7,6 +7,7 @@
 #include <set>
 #include <tuple>
 
+#include "hudi/hudi_file_index.h"
 #include "hudi/hudi_rows.h"
 #include "hudi/hudi_table.h"
 #include "hudi/hudi_test_util.h"
@@ -480,6 +481,22 @@ TEST_F(HudiCdcTest, ADeleteThatEmptiesABaseFileDeletesItsRows) {
   for (FullRow& r : ReadFullRows(cdf[0]->file.path)) got.insert(r);
   EXPECT_EQ(got, Marked(ReadFullRows(group0[1]), "delete"));
   EXPECT_EQ(got.size(), 5u);
+}
+
+TEST(HudiCdcLogName, BothChangeLogSuffixesAreChangeLogs) {
+  // Hudi names change logs "...-cdc" before 1.0 and "....cdc" after; neither
+  // is a data log of its file group.
+  for (const char* name :
+       {".f-0_20240101000000000.log.1_0-2-0-cdc", ".f-0_20240101000000000.log.1_0-2-0.cdc"}) {
+    auto log = hudi::ParseLogFileName(name);
+    ASSERT_TRUE(log.has_value()) << name;
+    EXPECT_TRUE(log->cdc) << name;
+    EXPECT_EQ(log->write_token, "0-2-0") << name;
+    EXPECT_EQ(log->version, 1) << name;
+  }
+  auto data = hudi::ParseLogFileName(".f-0_20240101000000000.log.1_0-2-0");
+  ASSERT_TRUE(data.has_value());
+  EXPECT_FALSE(data->cdc);
 }
 
 }  // namespace
