@@ -175,8 +175,17 @@ int main(int argc, char** argv) {
   gen_hudi->add_flag("--rewrite-and-clean", hudi_gen.rewrite_and_clean,
                      "Rewrite the first file group, then clean its old base file");
   gen_hudi->add_flag("--cdc", hudi_gen.cdc,
-                     "cow: log changes (Hudi CDC, data_before_after); a last commit rewrites the "
-                     "first file group, deleting, updating and inserting rows");
+                     "Hudi CDC. cow: a last commit rewrites the first file group (deleting, "
+                     "updating and inserting rows) and logs it in --cdc-mode; mor: changes are "
+                     "inferred from the log files");
+  gen_hudi
+      ->add_option("--cdc-mode", hudi_gen.cdc_mode,
+                   "The change log's supplemental logging mode (with --cdc)")
+      ->capture_default_str()
+      ->check(CLI::IsMember({"data_before_after", "data_before", "op_key_only"}));
+  gen_hudi->add_flag("--overwrite-partition", hudi_gen.overwrite_partition,
+                     "A last replacecommit (insert_overwrite) replaces the groups of the last "
+                     "partition with one new group");
   gen_hudi
       ->add_option("--archive", hudi_gen.archive_instants,
                    "Move the first N instants to the archived timeline")

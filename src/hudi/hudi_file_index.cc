@@ -91,7 +91,8 @@ std::optional<BaseFileName> ParseBaseFileName(std::string_view name) {
 }
 
 std::optional<LogFileName> ParseLogFileName(std::string_view name) {
-  // .<fileId>_<instant>.log.<version>_<writeToken>[-cdc]
+  // .<fileId>_<instant>.log.<version>_<writeToken>[-cdc|.cdc] (change logs:
+  // "-cdc" before Hudi 1.0, ".cdc" after)
   if (name.size() < 2 || name[0] != '.') return std::nullopt;
   size_t log = name.find(".log.");
   if (log == std::string_view::npos) return std::nullopt;
@@ -103,7 +104,8 @@ std::optional<LogFileName> ParseLogFileName(std::string_view name) {
   out.file_id = std::string(head.substr(0, underscore));
   out.instant = std::string(head.substr(underscore + 1));
   if (!Digits(out.instant) || out.instant.size() < 14) return std::nullopt;
-  if (tail.size() >= 4 && tail.substr(tail.size() - 4) == "-cdc") {
+  if (tail.size() >= 4 &&
+      (tail.substr(tail.size() - 4) == "-cdc" || tail.substr(tail.size() - 4) == ".cdc")) {
     out.cdc = true;
     tail.remove_suffix(4);
   }

@@ -3,7 +3,7 @@
 //
 // Built from the write stats of every completed write instant in version
 // order: base files (<fileId>_<token>_<instant>.<ext>) and log files
-// (.<fileId>_<instant>.log.<n>_<token>[-cdc]) per (partition, file id),
+// (.<fileId>_<instant>.log.<n>_<token>[-cdc|.cdc]) per (partition, file id),
 // with the version that first wrote each; replace commits retire whole
 // groups; clean instants mark files as deleted.
 //

@@ -2,14 +2,20 @@
 
 #include <algorithm>
 #include <functional>
+#include <map>
+#include <set>
+#include <utility>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/thread_pool.h"
 #include "common/time_util.h"
+#include "hudi/hudi_base_file.h"
 #include "hudi/hudi_cdc.h"
 #include "hudi/hudi_instant.h"
 #include "hudi/hudi_table_state.h"
+#include "parquet/parquet_reader.h"
+#include "storage/random_access_file.h"
 
 namespace lakeshare {
 namespace {
@@ -402,7 +408,8 @@ Result<std::vector<CommitChanges>> HudiTable::Changes(int64_t start_version, int
       }
     }
     if (state->props.cdc_enabled && data_change && options_.merge_cache) {
-      LS_ASSIGN_OR_RETURN(auto cdc, ChangeData(*now, state->SchemaAt(v).value_or("")));
+      LS_ASSIGN_OR_RETURN(auto cdc,
+                          ChangeData(*now, before.get(), state->SchemaAt(v).value_or("")));
       if (cdc) {
         for (FileChange& ch : *cdc) c.changes.push_back(std::move(ch));
       }
@@ -418,12 +425,17 @@ Result<std::vector<CommitChanges>> HudiTable::Changes(int64_t start_version, int
 }
 
 Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
-    const SliceContext& ctx, const std::string& schema_text) {
+    const SliceContext& ctx, const SliceContext* before, const std::string& schema_text) {
   using Out = std::optional<std::vector<FileChange>>;
-  const HudiVersion& hv = ctx.state->versions[static_cast<size_t>(ctx.version)];
-  if (!ctx.schema || !hv.commit->replaced_file_ids.empty()) return Out();
+  const State& state = *ctx.state;
+  const HudiVersion& hv = state.versions[static_cast<size_t>(ctx.version)];
+  if (!ctx.schema) return Out();
   ContentCache& cache = *options_.merge_cache;
+  const hudi::SliceLimits& limits = options_.slice_limits;
   std::vector<FileChange> out;
+  // One cdf file: from the cache under `key`, else converted and cached.
+  // false: the change cannot be derived exactly (the version keeps its
+  // file-level changes).
   auto add = [&](const std::string& partition, const std::string& key,
                  const std::function<Result<std::string>(int64_t*)>& convert) -> Result<bool> {
     FileChange ch;
@@ -449,37 +461,222 @@ Result<std::optional<std::vector<FileChange>>> HudiTable::ChangeData(
     return true;
   };
   const std::string schema_hash = std::to_string(std::hash<std::string>{}(schema_text));
+  auto key_of = [&](const std::string& text) {
+    return HexEncode(Sha256(text + "|" + schema_hash)).substr(0, 40);
+  };
+  const std::vector<const hudi::FileGroup*> touched = state.index->GroupsTouchedAt(ctx.version);
+  auto group_of = [&](const std::string& partition,
+                      const std::string& file_id) -> const hudi::FileGroup* {
+    for (const hudi::FileGroup* g : touched) {
+      if (g->partition == partition && g->file_id == file_id) return g;
+    }
+    return nullptr;
+  };
+  // The base file a write stat's prevCommit names (Hudi's "base file on").
+  auto previous_base = [&](const hudi::WriteStat& s) -> hudi::BaseFileRef {
+    hudi::BaseFileRef ref;
+    if (const hudi::FileGroup* g = group_of(s.partition_path, s.file_id)) {
+      for (const hudi::IndexedFile& b : g->bases) {
+        if (b.instant == s.prev_commit && b.version < ctx.version) ref = {b.path, b.size};
+      }
+    }
+    return ref;
+  };
+  auto base_as = [&](const std::string& partition, const hudi::BaseFileRef& file,
+                     const char* kind) -> Result<bool> {
+    if (file.size > limits.max_base_bytes) {
+      return Status::TooLarge("base file " + file.path + " is too large to read change data from");
+    }
+    return add(
+        partition,
+        key_of(std::string("hudi-") + kind + "s-v1|" + file.path + "|" + std::to_string(file.size)),
+        [&](int64_t* rows) {
+          return hudi::BaseFileAsChanges(storage_, location_, file, *ctx.schema, kind, rows);
+        });
+  };
+  // LOG_FILE write stats by file group (a group's logs are one change).
+  std::map<std::pair<std::string, std::string>, std::vector<const hudi::WriteStat*>> log_stats;
+  std::string operation = hv.commit->operation_type;
+  for (char& c : operation) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+
   for (const hudi::WriteStat& s : hv.commit->write_stats) {
-    if (!s.cdc_stats.empty()) {
+    if (!s.cdc_stats.empty()) {  // AS_IS
       for (const auto& [path, size] : s.cdc_stats) {
         if (path.find("..") != std::string::npos || path.empty() || path[0] == '/') {
           return Status::Corruption("commit " + hv.instant +
                                     " names a change log outside the table");
         }
-        const std::string key = HexEncode(Sha256("hudi-cdc-v1|" + path + "|" +
-                                                 std::to_string(size) + "|" + schema_hash))
-                                    .substr(0, 40);
-        LS_ASSIGN_OR_RETURN(
-            bool ok, add(s.partition_path, key, [&, cdc_path = path](int64_t* rows) {
-              return hudi::CdcLogAsChangeFile(*storage_, location_, cdc_path, *ctx.schema,
-                                              options_.slice_limits.max_log_bytes, rows);
-            }));
+        hudi::ChangeLogInputs in;
+        in.storage = storage_;
+        in.table_root = location_;
+        in.log_path = path;
+        in.schema = ctx.schema.get();
+        in.before = previous_base(s);
+        if (hudi::ParseBaseFileName(hudi::BaseName(s.path))) in.after = {s.path, s.file_size};
+        in.limits = limits;
+        const std::string key =
+            key_of("hudi-cdc-v2|" + path + "|" + std::to_string(size) + "|" + in.before.path + "|" +
+                   in.after.path + "|" + std::to_string(in.after.size));
+        LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
+                              return hudi::CdcLogAsChangeFile(in, rows);
+                            }));
         if (!ok) return Out();
       }
       continue;
     }
-    const bool new_group = s.prev_commit.empty() || s.prev_commit == "null";
-    if (!new_group || !hudi::ParseBaseFileName(hudi::BaseName(s.path))) return Out();
-    const std::string key = HexEncode(Sha256("hudi-inserts-v1|" + s.path + "|" +
-                                             std::to_string(s.file_size) + "|" + schema_hash))
-                                .substr(0, 40);
-    LS_ASSIGN_OR_RETURN(bool ok, add(s.partition_path, key, [&](int64_t* rows) {
-                          return hudi::BaseFileAsInserts(storage_, location_, s.path, s.file_size,
-                                                         *ctx.schema, rows);
-                        }));
+    // Without a change log Hudi infers the change from the file written; a
+    // base file of mixed changes is not served as change data.
+    if (!hudi::ParseBaseFileName(hudi::BaseName(s.path))) {
+      auto log = hudi::ParseLogFileName(hudi::BaseName(s.path));
+      if (!log || log->cdc) return Out();
+      log_stats[{s.partition_path, s.file_id}].push_back(&s);  // LOG_FILE
+      continue;
+    }
+    bool ok = false;
+    if (operation == "DELETE" && s.num_writes == 0 && s.num_deletes != 0) {  // BASE_FILE_DELETE
+      hudi::BaseFileRef prev = previous_base(s);
+      if (prev.path.empty()) return Out();
+      LS_ASSIGN_OR_RETURN(ok, base_as(s.partition_path, prev, "delete"));
+    } else if (s.num_update_writes == 0 && s.num_deletes == 0 &&
+               s.num_writes == s.num_inserts) {  // BASE_FILE_INSERT
+      LS_ASSIGN_OR_RETURN(ok, base_as(s.partition_path, {s.path, s.file_size}, "insert"));
+    }
     if (!ok) return Out();
   }
+
+  // LOG_FILE: the keys a group's new log blocks write, compared between its
+  // merged slices before and after the write.
+  for (const auto& entry : log_stats) {
+    const auto& group_key = entry.first;
+    const std::vector<const hudi::WriteStat*>& stats = entry.second;
+    const hudi::FileGroup* g = group_of(group_key.first, group_key.second);
+    if (g == nullptr) return Out();
+    std::optional<hudi::FileSlice> now_slice = state.index->SliceAt(*g, ctx.version);
+    std::optional<hudi::FileSlice> old_slice;
+    if (before != nullptr) old_slice = state.index->SliceAt(*g, ctx.version - 1);
+    std::string files =
+        "hudi-log-changes-v1|" + hv.instant + "|" + group_key.first + "|" + group_key.second;
+    for (const auto& sl : {old_slice, now_slice}) {
+      files += "|";
+      if (!sl) continue;
+      if (sl->base != nullptr) files += sl->base->path + ":" + std::to_string(sl->base->size);
+      for (const hudi::IndexedFile* l : sl->logs) {
+        files += "," + l->path + ":" + std::to_string(l->size);
+      }
+    }
+    LS_ASSIGN_OR_RETURN(
+        bool ok, add(group_key.first, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+          std::vector<std::string> keys;
+          std::set<std::string> seen;
+          for (const hudi::WriteStat* s : stats) {
+            const std::string what = "log file " + s->path;
+            if (s->file_size > limits.max_log_bytes) {
+              return Status::TooLarge(what + " is larger than " +
+                                      std::to_string(limits.max_log_bytes) + " bytes");
+            }
+            auto bytes = storage_->Read(storage_->Join(location_, s->path));
+            if (!bytes.ok()) {
+              if (bytes.status().code() == StatusCode::kNotFound) {
+                return Status::Corruption(what + " is missing (a commit lists it)");
+              }
+              return bytes.status().WithContext(what);
+            }
+            if (static_cast<int64_t>(bytes->size()) > limits.max_log_bytes) {
+              return Status::TooLarge(what + " is larger than " +
+                                      std::to_string(limits.max_log_bytes) + " bytes");
+            }
+            LS_ASSIGN_OR_RETURN(auto got,
+                                hudi::LogFileChangedKeys(*bytes, hv.instant, limits, what));
+            for (std::string& k : got) {
+              if (seen.insert(k).second) keys.push_back(std::move(k));
+            }
+          }
+          std::optional<parquet::ParquetReader> old_rows, new_rows;
+          if (old_slice) {
+            LS_ASSIGN_OR_RETURN(old_rows, OpenSliceRows(*before, *old_slice));
+          }
+          if (now_slice) {
+            LS_ASSIGN_OR_RETURN(new_rows, OpenSliceRows(ctx, *now_slice));
+          }
+          return hudi::SliceDiffAsChangeFile(old_rows ? &*old_rows : nullptr,
+                                             new_rows ? &*new_rows : nullptr, keys, *ctx.schema,
+                                             rows);
+        }));
+    if (!ok) return Out();
+  }
+
+  // REPLACE_COMMIT: every row of the last slice of a retired group deleted.
+  for (const auto& [partition, ids] : hv.commit->replaced_file_ids) {
+    for (const std::string& id : ids) {
+      const hudi::FileGroup* g = group_of(partition, id);
+      if (g == nullptr || before == nullptr) continue;
+      std::optional<hudi::FileSlice> slice = state.index->SliceAt(*g, ctx.version - 1);
+      if (!slice) continue;
+      const bool cow = state.props.type == hudi::TableType::kCopyOnWrite;
+      if (cow || slice->logs.empty()) {
+        if (slice->base == nullptr) continue;
+        LS_ASSIGN_OR_RETURN(bool ok,
+                            base_as(partition, {slice->base->path, slice->base->size}, "delete"));
+        if (!ok) return Out();
+        continue;
+      }
+      std::string files = "hudi-replaced-v1|" + hv.instant + "|" + partition + "|" + id;
+      if (slice->base != nullptr) files += "|" + slice->base->path;
+      for (const hudi::IndexedFile* l : slice->logs) {
+        files += "|" + l->path + ":" + std::to_string(l->size);
+      }
+      LS_ASSIGN_OR_RETURN(bool ok,
+                          add(partition, key_of(files), [&](int64_t* rows) -> Result<std::string> {
+                            LS_ASSIGN_OR_RETURN(auto reader, OpenSliceRows(*before, *slice));
+                            if (!reader) {
+                              *rows = 0;
+                              return hudi::EmptyChangeFile(*ctx.schema);
+                            }
+                            return hudi::ParquetRowsAsChanges(*reader, *ctx.schema, "delete", rows);
+                          }));
+      if (!ok) return Out();
+    }
+  }
   return Out(std::move(out));
+}
+
+Result<std::optional<parquet::ParquetReader>> HudiTable::OpenSliceRows(
+    const SliceContext& ctx, const hudi::FileSlice& slice) {
+  using Out = std::optional<parquet::ParquetReader>;
+  const State& state = *ctx.state;
+  auto open_base = [&]() -> Result<Out> {
+    if (slice.base->size > options_.slice_limits.max_base_bytes) {
+      return Status::TooLarge("base file " + slice.base->path +
+                              " is too large to read change data from");
+    }
+    Result<parquet::ParquetReader> reader =
+        hudi::OpenBaseFile(storage_, location_, slice.base->path, slice.base->size);
+    if (!reader.ok()) return reader.status();
+    return Out(std::move(*reader));
+  };
+  if (state.props.type == hudi::TableType::kCopyOnWrite || slice.logs.empty()) {
+    if (slice.base == nullptr) return Out();
+    return open_base();
+  }
+  hudi::SliceInputs in;
+  in.storage = storage_;
+  in.table_root = location_;
+  in.props = &state.props;
+  in.schema = ctx.schema;
+  in.valid_instants = &ctx.valid;
+  in.timeline_start = state.timeline_start;
+  in.limits = options_.slice_limits;
+  hudi::SliceReader reader(std::move(in), slice);
+  LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
+  if (plan.kind == hudi::SliceOutcome::Kind::kEmpty) return Out();
+  if (plan.kind == hudi::SliceOutcome::Kind::kBase) return open_base();
+  int64_t merged_rows = 0;
+  auto merged = reader.Merge(&merged_rows);
+  if (!merged.ok()) return merged.status().WithContext("Hudi file group " + slice.group->file_id);
+  auto file = std::make_shared<MemoryFile>(std::move(*merged));
+  LS_ASSIGN_OR_RETURN(parquet::ParquetReader parquet_reader,
+                      parquet::ParquetReader::Open(std::shared_ptr<const RandomAccessFile>(file)));
+  return Out(std::move(parquet_reader));
 }
 
 }  // namespace lakeshare

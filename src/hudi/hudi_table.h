@@ -42,6 +42,7 @@
 #include "hudi/hudi_listing.h"
 #include "hudi/hudi_slice_reader.h"
 #include "hudi/hudi_timeline.h"
+#include "parquet/parquet_reader.h"
 #include "storage/storage.h"
 #include "table/content_cache.h"
 #include "table/snapshot_cache.h"
@@ -110,10 +111,17 @@ class HudiTable final : public TableFormat {
   // Write stats from a listing for the versions whose commit metadata lists
   // no file (hudi_listing.h); a no-op (no request) when there are none.
   Status CompleteFromListing(State* state) const;
-  // The change data (cdf files) of a version of a table that logs changes;
-  // nullopt when it cannot be derived exactly (hudi_cdc.h).
+  // The change data (cdf files) of a version of a table that logs changes,
+  // inferred per write stat as Hudi's CDC reader does; nullopt when it
+  // cannot be derived exactly (hudi_cdc.h). `before` is the previous
+  // version's context (null at version 0).
   Result<std::optional<std::vector<FileChange>>> ChangeData(const SliceContext& context,
+                                                            const SliceContext* before,
                                                             const std::string& schema_text);
+  // The rows of a slice as `context` reads it (its base file, or the slice
+  // merged in memory); nullopt when it holds none. For change data.
+  Result<std::optional<parquet::ParquetReader>> OpenSliceRows(const SliceContext& context,
+                                                              const hudi::FileSlice& slice);
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;

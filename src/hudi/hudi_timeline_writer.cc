@@ -43,9 +43,11 @@ std::map<std::string, std::vector<const WrittenStat*>> ByPartition(
 
 }  // namespace
 
-std::string CommitMetadataSchema() {
-  return std::string(
-             R"({"type":"record","name":"HoodieCommitMetadata","namespace":"org.apache.hudi.avro.model","fields":[)"
+std::string CommitMetadataSchema(bool replace) {
+  return std::string(R"({"type":"record","name":")") +
+         (replace ? "HoodieReplaceCommitMetadata" : "HoodieCommitMetadata") +
+         std::string(
+             R"(","namespace":"org.apache.hudi.avro.model","fields":[)"
              R"({"name":"partitionToWriteStats","type":["null",{"type":"map","values":{"type":"array",)"
              R"("items":{"type":"record","name":"HoodieWriteStat","fields":[)") +
          kWriteStatFields +
@@ -53,12 +55,16 @@ std::string CommitMetadataSchema() {
          R"({"name":"extraMetadata","type":["null",{"type":"map","values":"string"}],"default":null},)"
          R"({"name":"version","type":["int","null"],"default":1},)"
          R"({"name":"operationType","type":["null","string"],"default":null},)"
-         R"({"name":"compacted","type":["null","boolean"],"default":null}]})";
+         R"({"name":"compacted","type":["null","boolean"],"default":null})" +
+         (replace ? R"(,{"name":"partitionToReplaceFileIds","type":["null",{"type":"map",)"
+                    R"("values":{"type":"array","items":"string"}}],"default":null})"
+                  : "") +
+         "]}";
 }
 
 std::string CommitMetadataRecord(const std::vector<WrittenStat>& stats,
                                  const std::string& operation, bool compacted,
-                                 const std::string& schema) {
+                                 const std::string& schema, const ReplacedFileIds* replaced) {
   const auto by_partition = ByPartition(stats);
   AvroEncoder e;
   e.Branch(1);
@@ -102,11 +108,27 @@ std::string CommitMetadataRecord(const std::vector<WrittenStat>& stats,
   e.OptString(operation);
   e.Branch(1);
   e.Bool(compacted);
+  if (replaced != nullptr) {
+    e.Branch(1);
+    if (!replaced->empty()) {
+      e.Long(static_cast<int64_t>(replaced->size()));
+      for (const auto& [partition, ids] : *replaced) {
+        e.String(partition);
+        if (!ids.empty()) {
+          e.Long(static_cast<int64_t>(ids.size()));
+          for (const std::string& id : ids) e.String(id);
+        }
+        e.Long(0);
+      }
+    }
+    e.Long(0);
+  }
   return e.Take();
 }
 
 std::string CommitMetadataJson(const std::vector<WrittenStat>& stats, const std::string& operation,
-                               bool compacted, const std::string& schema) {
+                               bool compacted, const std::string& schema,
+                               const ReplacedFileIds* replaced) {
   std::string out;
   JsonWriter w(&out);
   w.BeginObject().Key("partitionToWriteStats").BeginObject();
@@ -144,6 +166,15 @@ std::string CommitMetadataJson(const std::vector<WrittenStat>& stats, const std:
     w.EndArray();
   }
   w.EndObject();
+  if (replaced != nullptr) {
+    w.Key("partitionToReplaceFileIds").BeginObject();
+    for (const auto& [partition, ids] : *replaced) {
+      w.Key(partition).BeginArray();
+      for (const std::string& id : ids) w.String(id);
+      w.EndArray();
+    }
+    w.EndObject();
+  }
   w.Key("compacted").Bool(compacted);
   w.Key("extraMetadata").BeginObject().Key("schema").String(schema).EndObject();
   w.Key("operationType").String(operation).EndObject();

@@ -21,18 +21,26 @@ struct WrittenStat {
   std::map<std::string, int64_t> cdc;  // change log path -> size
 };
 
-// The Avro schema of HoodieCommitMetadata (the fields written below).
-std::string CommitMetadataSchema();
+// File groups a replacecommit retires: partition path -> file ids.
+using ReplacedFileIds = std::map<std::string, std::vector<std::string>>;
+
+// The Avro schema of HoodieCommitMetadata (the fields written below), or
+// with `replace` of HoodieReplaceCommitMetadata (plus
+// partitionToReplaceFileIds).
+std::string CommitMetadataSchema(bool replace = false);
 
 // One HoodieCommitMetadata record (Avro binary, CommitMetadataSchema),
-// with `schema` (the table's Avro schema) as extraMetadata.schema.
+// with `schema` (the table's Avro schema) as extraMetadata.schema; a
+// HoodieReplaceCommitMetadata record when `replaced` is given.
 std::string CommitMetadataRecord(const std::vector<WrittenStat>& stats,
                                  const std::string& operation, bool compacted,
-                                 const std::string& schema);
+                                 const std::string& schema,
+                                 const ReplacedFileIds* replaced = nullptr);
 
 // The same commit as table version 6's JSON.
 std::string CommitMetadataJson(const std::vector<WrittenStat>& stats, const std::string& operation,
-                               bool compacted, const std::string& schema);
+                               bool compacted, const std::string& schema,
+                               const ReplacedFileIds* replaced = nullptr);
 
 // A clean instant's file: `file_name` of `partition` deleted, keeping the
 // slices from instant `retain` on.

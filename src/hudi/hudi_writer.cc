@@ -1,5 +1,7 @@
 #include "hudi/hudi_writer.h"
 
+#include <algorithm>
+#include <cctype>
 #include <cmath>
 #include <filesystem>
 #include <fstream>
@@ -35,18 +37,27 @@ std::string DataSchema() {
          kDataFields + "]}";
 }
 
-// The CDC block schema of the data_before_after logging mode: the images are
+// The CDC block schema of a supplemental logging mode, as Hudi writes it:
+// op and record key (op_key_only); op, record key and the before image
+// (data_before); op, time and both images (data_before_after). Images are
 // data records without the meta fields.
-std::string CdcSchema() {
+std::string CdcSchema(const std::string& mode) {
+  if (mode == "op_key_only") {
+    return R"({"type":"record","name":"Record","fields":[)"
+           R"({"name":"op","type":["string","null"]},)"
+           R"({"name":"record_key","type":["string","null"]}]})";
+  }
   auto image = [](const char* name) {
     return std::string(R"({"name":")") + name + R"(","type":["null",{"type":"record","name":")" +
            name + R"(_image","fields":[)" + kDataFields + R"(]}],"default":null})";
   };
+  const bool after = mode == "data_before_after";
   return std::string(
              R"({"type":"record","name":"cdc_record","namespace":"hoodie.synthetic","fields":[)"
-             R"({"name":"op","type":["null","string"],"default":null},)"
-             R"({"name":"ts_ms","type":["null","string"],"default":null},)") +
-         image("before") + "," + image("after") + "]}";
+             R"({"name":"op","type":["null","string"],"default":null},)") +
+         (after ? R"({"name":"ts_ms","type":["null","string"],"default":null},)"
+                : R"({"name":"record_key","type":["null","string"],"default":null},)") +
+         image("before") + (after ? "," + image("after") : std::string()) + "]}";
 }
 
 // The schema of log records: the meta fields, then the data fields.
@@ -105,8 +116,10 @@ class TableWriter {
     props += "hoodie.datasource.write.hive_style_partitioning=true\n";
     props += "hoodie.table.base.file.format=PARQUET\n";
     if (o_.cdc) {
+      std::string mode = o_.cdc_mode;
+      for (char& c : mode) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
       props += "hoodie.table.cdc.enabled=true\n";
-      props += "hoodie.table.cdc.supplemental.logging.mode=DATA_BEFORE_AFTER\n";
+      props += "hoodie.table.cdc.supplemental.logging.mode=" + mode + "\n";
     }
     if (v9()) {
       props += "hoodie.table.keygenerator.type=SIMPLE\n";
@@ -159,11 +172,15 @@ class TableWriter {
   }
 
   Status Commit(const std::string& action, const std::string& instant,
-                const std::vector<WrittenStat>& stats, const std::string& operation) {
+                const std::vector<WrittenStat>& stats, const std::string& operation,
+                const std::map<std::string, std::vector<std::string>>& replaced = {}) {
+    const bool replace = action == "replacecommit";
     std::string bytes =
-        v9() ? AvroContainer(CommitMetadataSchema(),
-                             {CommitMetadataRecord(stats, operation, false, DataSchema())})
-             : CommitMetadataJson(stats, operation, false, DataSchema());
+        v9() ? AvroContainer(CommitMetadataSchema(replace),
+                             {CommitMetadataRecord(stats, operation, false, DataSchema(),
+                                                   replace ? &replaced : nullptr)})
+             : CommitMetadataJson(stats, operation, false, DataSchema(),
+                                  replace ? &replaced : nullptr);
     ++versions_;
     return Complete(action, instant, bytes);
   }
@@ -203,7 +220,7 @@ class TableWriter {
                       str(r.day),
                       dbl,
                       str(r.name)};
-      LS_RETURN_IF_ERROR(writer->Add(std::move(row)));
+      LS_RETURN_IF_ERROR(writer->Add(row));
     }
     LS_ASSIGN_OR_RETURN(std::string bytes, writer->Finish());
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, bytes));
@@ -245,7 +262,7 @@ class TableWriter {
     return static_cast<int64_t>(file.size());
   }
 
-  // A change log (one CDC data block) of the data_before_after mode.
+  // A change log (one CDC data block) in the table's logging mode.
   Result<int64_t> WriteCdcLog(const fs::path& rel, const std::string& instant,
                               const std::vector<CdcChange>& changes) {
     if (o_.metadata_only) return int64_t{1024};
@@ -262,14 +279,27 @@ class TableWriter {
     std::vector<std::string> records;
     for (const CdcChange& c : changes) {
       AvroEncoder e;
-      e.OptString(c.op);
-      e.OptString(instant);
-      image(e, c.before);
-      image(e, c.after);
+      const std::string key = std::to_string(c.before ? c.before->id : c.after->id);
+      if (o_.cdc_mode == "op_key_only") {
+        e.Branch(0);  // ["string", "null"]
+        e.String(c.op);
+        e.Branch(0);
+        e.String(key);
+      } else if (o_.cdc_mode == "data_before") {
+        e.OptString(c.op);
+        e.OptString(key);
+        image(e, c.before);
+      } else {
+        e.OptString(c.op);
+        e.OptString(instant);
+        image(e, c.before);
+        image(e, c.after);
+      }
       records.push_back(e.Take());
     }
-    std::string file = LogBlockBytes(LogBlockType::kCdcData, {{0, instant}, {2, CdcSchema()}},
-                                     DataBlockContent(records));
+    std::string file =
+        LogBlockBytes(LogBlockType::kCdcData, {{0, instant}, {2, CdcSchema(o_.cdc_mode)}},
+                      DataBlockContent(records));
     LS_RETURN_IF_ERROR(WriteFile(root_ / rel, file));
     return static_cast<int64_t>(file.size());
   }
@@ -394,8 +424,13 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   if (o.files < 1 || o.commits < 1 || o.rows_per_file < 1 || o.partitions < 1) {
     return Status::InvalidArgument("files, commits, rows and partitions must be positive");
   }
-  if (o.cdc && o.merge_on_read) {
-    return Status::InvalidArgument("change logging is written for copy-on-write tables only");
+  if (o.delete_group && o.merge_on_read) {
+    return Status::InvalidArgument("a group is deleted by a commit in copy-on-write tables only");
+  }
+  if (o.cdc_mode != "data_before_after" && o.cdc_mode != "data_before" &&
+      o.cdc_mode != "op_key_only") {
+    return Status::InvalidArgument(
+        "the change logging mode must be data_before_after, data_before or op_key_only");
   }
   TableWriter w(o);
   LS_RETURN_IF_ERROR(w.Init());
@@ -473,7 +508,9 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
   };
   LS_RETURN_IF_ERROR(log_round(o.update_fraction, false));
   LS_RETURN_IF_ERROR(log_round(o.delete_fraction, true));
-  if (o.rewrite_and_clean || o.cdc) {
+  // Merge-on-read tables log no change data of their own: Hudi infers it
+  // from their log files (no rewrite then).
+  if (o.rewrite_and_clean || (o.cdc && !o.merge_on_read)) {
     Group& grp = groups[0];
     std::string instant = w.NextInstant();
     // With change logging the rewrite also deletes a row and inserts one, so
@@ -515,6 +552,51 @@ Result<SyntheticTable> GenerateSyntheticHudiTable(const SyntheticTableOptions& o
       std::string old_name = std::filesystem::path(grp.base_path).filename().string();
       LS_RETURN_IF_ERROR(w.Clean(grp.partition, old_name, instant));
     }
+    grp.base_instant = instant;
+    grp.base_path = rel;
+    ++out.base_files;
+  }
+  if (o.overwrite_partition) {
+    // INSERT_OVERWRITE of the last partition: its groups retired, one new
+    // group of new rows (Hudi writes it with a create handle: no change log).
+    const std::string instant = w.NextInstant();
+    const int64_t d = std::min(o.partitions, o.files);
+    Group grp;
+    grp.partition = std::string("day=2024-01-") + (d < 10 ? "0" : "") + std::to_string(d);
+    grp.file_id = FileId(o.files);
+    grp.base_instant = instant;
+    std::map<std::string, std::vector<std::string>> replaced;
+    for (Group& g : groups) {
+      if (g.partition != grp.partition) continue;
+      replaced[g.partition].push_back(g.file_id);
+      g.rows.clear();
+    }
+    for (int64_t k = 0; k < o.rows_per_file; ++k) {
+      const int64_t id = (o.files + 1) * o.rows_per_file + k;
+      grp.rows.push_back({id, 4, grp.partition.substr(4), static_cast<double>(id) * 0.25,
+                          "name-" + std::to_string(id)});
+    }
+    grp.base_path = grp.partition + "/" + grp.file_id + "_0-3-0_" + instant + ".parquet";
+    LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(grp.base_path, grp.rows, instant, grp.partition));
+    WrittenStat s{grp.partition,   grp.file_id, grp.base_path, "null", o.rows_per_file, 0, 0,
+                  o.rows_per_file, size};
+    w.stats_[instant] = {s};
+    LS_RETURN_IF_ERROR(w.Commit("replacecommit", instant, {s}, "INSERT_OVERWRITE", replaced));
+    groups.push_back(std::move(grp));
+    ++out.base_files;
+  }
+  if (o.delete_group) {
+    Group& grp = groups[0];
+    const std::string instant = w.NextInstant();
+    const auto deleted = static_cast<int64_t>(grp.rows.size());
+    grp.rows.clear();
+    std::string rel = grp.partition + "/" + grp.file_id + "_0-4-0_" + instant + ".parquet";
+    LS_ASSIGN_OR_RETURN(int64_t size, w.WriteBase(rel, grp.rows, instant, grp.partition));
+    WrittenStat s{grp.partition, grp.file_id, rel, grp.base_instant, 0, deleted, 0, 0, size};
+    w.stats_[instant] = {s};
+    LS_RETURN_IF_ERROR(w.Commit("commit", instant, {s}, "DELETE"));
+    grp.base_instant = instant;
+    grp.base_path = rel;
     ++out.base_files;
   }
   LS_RETURN_IF_ERROR(w.Archive(o.archive_instants));

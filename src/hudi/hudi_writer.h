@@ -15,7 +15,8 @@
 // version 9: the LSM timeline). With `cdc` (copy-on-write), a commit
 // rewrites the first file group (deleting a row, updating the others,
 // inserting one) and logs its changes as Hudi does: a `-cdc` log file of CDC
-// data blocks, listed in the write stat's cdcStats.
+// data blocks in the table's supplemental logging mode, listed in the write
+// stat's cdcStats.
 //
 // Not thread-safe; writes only under options.dir. Errors: kFailedPrecondition
 // when the folder already holds a table, kIOError for file system failures.
@@ -39,9 +40,18 @@ struct SyntheticTableOptions {
   double update_fraction = 0;      // merge-on-read: rows of each group updated in one deltacommit
   double delete_fraction = 0;      // merge-on-read: rows of each group deleted in one deltacommit
   bool rewrite_and_clean = false;  // rewrite group 0, then clean its old slice
-  // hoodie.table.cdc.enabled (data_before_after): group 0 is rewritten (its
-  // old slice cleaned only with rewrite_and_clean), the changes logged.
+  // hoodie.table.cdc.enabled. Copy-on-write: group 0 is rewritten (its old
+  // slice cleaned only with rewrite_and_clean), the changes logged in
+  // `cdc_mode` (data_before_after, data_before or op_key_only).
+  // Merge-on-read: the property only (Hudi infers changes from log files).
   bool cdc = false;
+  std::string cdc_mode = "data_before_after";
+  // A last replacecommit (INSERT_OVERWRITE) retires every group of the last
+  // partition and writes one new group of rows_per_file new rows there.
+  bool overwrite_partition = false;
+  // Copy-on-write: a last DELETE commit removes every row of group 0 (its
+  // new base file is empty; no change log).
+  bool delete_group = false;
   int64_t archive_instants = 0;              // the first N instants go to the archived timeline
   bool metadata_only = false;                // write the timeline only, no data files
   int64_t first_instant_ms = 1704067200000;  // 2024-01-01T00:00:00Z

@@ -219,7 +219,7 @@ def parse_base_name(name):
 
 
 def parse_log_name(name):
-    m = re.match(r"^\.(.+)_(\d{14,})\.log\.(\d+)(?:_(.+?))?(-cdc)?$", name)
+    m = re.match(r"^\.(.+)_(\d{14,})\.log\.(\d+)(?:_(.+?))?([-.]cdc)?$", name)
     if not m:
         return None
     return {"file_id": m.group(1), "instant": m.group(2), "version": int(m.group(3)),

@@ -244,14 +244,40 @@ def test_changes_are_file_level_adds_and_removes(hudi):
 
 
 def expected_change_data(t, version, parquet):
-    """The cdf rows of a version of a change-logging table, read independently:
-    each CDC log of the data_before_after mode decoded (op i/u/d with the
-    before and after images), and a new file group's base file as inserts.
-    None where the version's changes cannot be derived that way."""
+    """The cdf rows of a version of a change-logging table, read independently
+    the way Hudi's CDC reader infers them per write stat: a CDC log decoded
+    (op i/u/d) with the images it holds (data_before_after: both;
+    data_before: the before image) and the others found by record key in the
+    file group's previous base file (prevCommit) and the new one (op_key_only,
+    data_before); a base file whose writes are all inserts as inserts; a
+    DELETE that wrote nothing as the previous base file's rows deleted; the
+    last slice of every group a replacecommit retires as deletes. None where
+    the version's changes cannot be derived that way. A merge-on-read log
+    file without a change log: the keys its blocks of this instant write,
+    looked up in the group's merged slices before and after (only after: an
+    insert, only before: a delete, different rows: an update)."""
     rows = []
-    for _, s in write_stats(t.versions[version].meta):
+    groups = t.groups()
+    log_groups = {}
+    meta = t.versions[version].meta
+    operation = (meta.get("operationType") or "").upper()
+
+    def base_rows(path):
+        full = os.path.join(t.root, path)
+        return parquet.rows([full])[full]
+
+    def previous_base(s):
+        g = groups.get((s.get("partitionPath"), s.get("fileId"))) or {"bases": []}
+        found = [b for b in g["bases"] if b["instant"] == s.get("prevCommit") and b["version"] < version]
+        return found[0]["path"] if found else None
+
+    def by_key(path):
+        return {t.record_key(r): r for r in base_rows(path)} if path else {}
+
+    for _, s in write_stats(meta):
         logs = s.get("cdcStats") or {}
         if logs:
+            before_rows = after_rows = None
             for path in logs:
                 with open(os.path.join(t.root, path), "rb") as f:
                     data = f.read()
@@ -259,17 +285,90 @@ def expected_change_data(t, version, parquet):
                     assert btype == 6, "a change log holds block type %d" % btype
                     records, _ = hudi_reader.avro_block_records(content, header[2])
                     for r in records:
-                        images = {"i": [("after", "insert")], "d": [("before", "delete")],
-                                  "u": [("before", "update_preimage"), ("after", "update_postimage")]}
+                        if "after" in r:
+                            before, after = r["before"], r["after"]
+                        else:
+                            if after_rows is None:
+                                after_rows = by_key(s["path"])
+                            after = after_rows.get(r["record_key"]) if r["op"] != "d" else None
+                            if "before" in r:
+                                before = r["before"]
+                            else:
+                                if before_rows is None:
+                                    before_rows = by_key(previous_base(s))
+                                before = before_rows.get(r["record_key"]) if r["op"] != "i" else None
+                        images = {"i": [(after, "insert")], "d": [(before, "delete")],
+                                  "u": [(before, "update_preimage"), (after, "update_postimage")]}
                         for image, kind in images[r["op"]]:
-                            rows.append(dict(r[image], _change_type=kind))
+                            assert image is not None, (path, r)
+                            rows.append(dict(image, _change_type=kind))
             continue
-        if s.get("prevCommit") not in (None, "", "null"):
+        lg = hudi_reader.parse_log_name(os.path.basename(s["path"]))
+        if lg:
+            if lg["cdc"]:
+                return None
+            log_groups.setdefault((s.get("partitionPath"), s.get("fileId")), []).append(s["path"])
+            continue
+        if operation == "DELETE" and s.get("numWrites") == 0 and s.get("numDeletes"):
+            prev = previous_base(s)
+            if prev is None:
+                return None
+            rows += [dict(r, _change_type="delete") for r in base_rows(prev)]
+        elif (s.get("numUpdateWrites") == 0 and s.get("numDeletes") == 0
+              and s.get("numWrites") == s.get("numInserts")):
+            rows += [dict(r, _change_type="insert") for r in base_rows(s["path"])]
+        else:
             return None
-        base = os.path.join(t.root, s["path"])
-        if not os.path.exists(base):
-            return None
-        rows += [dict(r, _change_type="insert") for r in parquet.rows([base])[base]]
+    def slice_rows(at, part, fid):
+        if at < 0:
+            return []
+        valid = {v.instant for v in t.versions[:at + 1]}
+        for p, base, logs in t.slices(at):
+            gid = hudi_reader.parse_base_name(os.path.basename(base["path"]))["file_id"] if base \
+                else logs[0]["file_id"]
+            if (p, gid) == (part, fid):
+                found = base_rows(base["path"]) if base else []
+                return t._merge(found, logs, valid, at) if t.mor and logs else found
+        return []
+
+    for (part, fid), paths in sorted(log_groups.items()):
+        keys = []
+        for path in paths:
+            with open(os.path.join(t.root, path), "rb") as f:
+                data = f.read()
+            for btype, header, content, _ in hudi_reader.log_blocks(data):
+                if header.get(0) != t.versions[version].instant:
+                    continue
+                if btype == 1:  # delete block
+                    keys += [k for k, _ in hudi_reader.delete_block_keys(content)]
+                elif btype == 3:  # Avro data block
+                    records, _ = hudi_reader.avro_block_records(content, header[2])
+                    keys += [r["_hoodie_record_key"] for r in records]
+                else:
+                    return None
+        before = {t.record_key(r): r for r in slice_rows(version - 1, part, fid)}
+        after = {t.record_key(r): r for r in slice_rows(version, part, fid)}
+        for k in dict.fromkeys(keys):
+            b, a = before.get(k), after.get(k)
+            if a is not None and b is None:
+                rows.append(dict(a, _change_type="insert"))
+            elif b is not None and a is None:
+                rows.append(dict(b, _change_type="delete"))
+            elif a is not None and a != b:
+                rows += [dict(b, _change_type="update_preimage"), dict(a, _change_type="update_postimage")]
+    replaced = meta.get("partitionToReplaceFileIds") or {}
+    if replaced:
+        valid = {v.instant for v in t.versions[:version]}
+        wanted = {(part, fid) for part, ids in replaced.items() for fid in ids}
+        for part, base, logs in t.slices(version - 1):
+            fid = hudi_reader.parse_base_name(os.path.basename(base["path"]))["file_id"] if base else \
+                logs[0]["file_id"]
+            if (part, fid) not in wanted:
+                continue
+            slice_rows = base_rows(base["path"]) if base else []
+            if t.mor and logs:
+                slice_rows = t._merge(slice_rows, logs, valid, version - 1)
+            rows += [dict(r, _change_type="delete") for r in slice_rows]
     return rows
 
 
@@ -277,14 +376,12 @@ def write_stats(meta):
     return hudi_reader.write_stats(meta)
 
 
-def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
-    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled,
-    data_before_after), written by `lakeshare generate-hudi --cdc`: no sample
-    table of tests/data/hudi logs changes. /changes answers cdf lines whose
-    rows equal the change logs and new base files read independently."""
+def check_change_data(lakeshare_bin, tmp_path, parquet_rows, generate_args, latest):
+    """Writes a change-logging table with `lakeshare generate-hudi`, serves it
+    and checks every version's cdf lines (in both response formats) against
+    expected_change_data. Returns the reader of the table."""
     table = str(tmp_path / "cdc")
-    subprocess.run([lakeshare_bin, "generate-hudi", "--dir", table, "--files", "4", "--commits", "2",
-                    "--rows-per-file", "5", "--partitions", "2", "--cdc"],
+    subprocess.run([lakeshare_bin, "generate-hudi", "--dir", table] + generate_args,
                    check=True, stdout=subprocess.DEVNULL)
     config = {
         "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
@@ -298,11 +395,11 @@ def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
         client = StrictClient(server.endpoint_url, TOKEN, server)
         parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
         t = hudi_reader.HudiTable(table, parquet)
-        assert t.latest == 2
-        data_fields = [f["name"] for f in t.schema_at(2)["fields"]] + ["_change_type"]
+        assert t.latest == latest
+        data_fields = [f["name"] for f in t.schema_at(latest)["fields"]] + ["_change_type"]
 
-        def key(r):  # DuckDB's JSON writes 0.0 as 0
-            return repr(tuple(float(v) if isinstance(v, (int, float)) else v
+        def key(r):  # DuckDB's JSON writes 0.0 as 0 (and -0.0 as 0): numbers compare as numbers
+            return repr(tuple(float(v) + 0.0 if isinstance(v, (int, float)) else v
                               for v in (r.get(f) for f in data_fields)))
 
         for caps in (PARQUET_CAPS, DV_CAPS):
@@ -310,24 +407,58 @@ def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows):
             by_version = collections.defaultdict(list)
             for e in res.files:
                 by_version[e["version"]].append(e)
-            cdf_versions = 0
             for v in range(t.latest + 1):
                 want = expected_change_data(t, v, parquet)
+                assert want is not None, v
                 kinds = {e["kind"] for e in by_version[v]}
-                if want is None:
-                    assert kinds == {"add"}, (v, kinds)
-                    continue
-                cdf_versions += 1
                 assert kinds == {"cdf"}, (v, kinds)
                 urls = [e["url"] if "url" in e else e["path"] for e in by_version[v]]
                 paths = [download(u, str(tmp_path / "downloads")) for u in urls]
                 got = [r for p, rs in parquet.rows(paths).items() for r in rs]
-                assert sorted(map(key, got)) == sorted(map(key, want)), v
-            assert cdf_versions == 3
-            # Version 2: one row deleted, four updated (pre- and post-images), one inserted.
-            assert sum(1 for r in expected_change_data(t, 2, parquet) if r["_change_type"] == "delete") == 1
+                assert sorted(map(key, got)) == sorted(map(key, want)), (generate_args, v)
+        return t, parquet
     finally:
         server.stop_and_check()
+
+
+@pytest.mark.parametrize("mode,table_version", [("data_before_after", 9), ("data_before", 9),
+                                                ("op_key_only", 9), ("op_key_only", 6)])
+def test_hudi_change_logs_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows, mode, table_version):
+    """A copy-on-write table that logs its changes (hoodie.table.cdc.enabled)
+    in each supplemental logging mode, written by `lakeshare generate-hudi
+    --cdc --cdc-mode M --overwrite-partition`: no sample table of
+    tests/data/hudi logs changes. Version 2 rewrites a file group (a delete,
+    updates, an insert: the change log), version 3 is an insert_overwrite
+    (replacecommit). /changes answers cdf lines whose rows equal the change
+    logs, base files and retired slices read independently."""
+    t, parquet = check_change_data(
+        lakeshare_bin, tmp_path, parquet_rows,
+        ["--files", "4", "--commits", "2", "--rows-per-file", "5", "--partitions", "2", "--cdc",
+         "--cdc-mode", mode, "--overwrite-partition", "--table-version", str(table_version)], 3)
+    assert t.versions[3].action == "replacecommit"
+    # Version 2: one row deleted, four updated (pre- and post-images), one inserted;
+    # version 3: the two groups of the overwritten partition deleted, five rows inserted.
+    counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 2, parquet))
+    assert counts == {"delete": 1, "update_preimage": 4, "update_postimage": 4, "insert": 1}
+    counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 3, parquet))
+    assert counts == {"delete": 10, "insert": 5}
+
+
+@pytest.mark.parametrize("table_version", [6, 9])
+def test_hudi_merge_on_read_log_files_are_cdf_lines(lakeshare_bin, tmp_path, parquet_rows, table_version):
+    """A merge-on-read table with hoodie.table.cdc.enabled writes no change
+    logs: Hudi's CDC reader infers the changes of a log file from the merged
+    slices before and after it. Version 2 updates two rows of every group
+    (log data blocks), version 3 deletes one (delete blocks)."""
+    t, parquet = check_change_data(
+        lakeshare_bin, tmp_path, parquet_rows,
+        ["--files", "4", "--commits", "2", "--rows-per-file", "5", "--partitions", "2", "--cdc",
+         "--table-type", "mor", "--update-fraction", "0.4", "--delete-fraction", "0.2",
+         "--table-version", str(table_version)], 3)
+    counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 2, parquet))
+    assert counts == {"update_preimage": 8, "update_postimage": 8}
+    counts = collections.Counter(r["_change_type"] for r in expected_change_data(t, 3, parquet))
+    assert counts == {"delete": 4}
 
 
 LISTED = ["hudi-rs/cow/v6_complexkeygen_hivestyle.zip", "hudi-rs/cow/v9_timebasedkeygen_nonhivestyle.zip",

@@ -5,9 +5,12 @@ version of every table is test_hudi.py's work, on local copies), the rows a clie
 answer (base files at URLs the store signed, merged slices at the server's
 own URLs, deletion vectors applied) equal hudi_reader.py's independent
 reading of the local copy, in both response formats; base-file URLs point
-at the emulator and S3 ones carry botocore's signature."""
+at the emulator and S3 ones carry botocore's signature. Change data of a
+change-logging table is written into a merge cache in the store and read
+back as the independent reader infers it."""
 
 import os
+import subprocess
 
 import pytest
 
@@ -16,7 +19,8 @@ import hudi_reader
 from conftest import launch_server
 from strict_client import StrictClient
 from test_cloud import BUCKET, cloud_location, start_emulator, storage_entry
-from test_hudi import DV_CAPS, PARQUET_CAPS, canonical_rows, check_partition_values, served_rows
+from test_hudi import (DV_CAPS, PARQUET_CAPS, canonical_rows, check_partition_values, download,
+                       expected_change_data, served_rows)
 
 TOKEN = "tok-hudi-cloud"
 ARCHIVES = {
@@ -135,6 +139,77 @@ def test_merge_cache_under_an_object_store_prefix(storage, lakeshare_bin, tmp_pa
         assert all(k.endswith(".parquet") and "/" not in k for k in objects), sorted(objects)
         # A second server finds every merged slice in the store: same objects, none rewritten.
         assert serve(2) == merged
+        assert emulator.modification_times_ms(BUCKET, "tables/merge-cache") == objects
+    finally:
+        for s in servers:
+            if s.alive():
+                s.stop()
+        emulator.stop()
+
+
+@pytest.mark.parametrize("storage", ["s3", "azure"])
+def test_change_data_through_an_object_store(storage, lakeshare_bin, tmp_path, parquet_rows):
+    """A change-logging table (op_key_only: every image looked up by record key
+    in base files the server reads from the store; an insert_overwrite) in
+    the store, the merge cache under a prefix of the same store: /changes
+    answers cdf lines at URLs the store signed whose rows equal test_hudi.py's
+    oracle on the local copy, and a second server finds the cdf files there."""
+    base = str(tmp_path)
+    emulator = start_emulator(storage, lakeshare_bin, os.path.join(base, "emulator"))
+    servers = []
+    try:
+        root = os.path.join(base, "tables", "cdc")
+        subprocess.run([lakeshare_bin, "generate-hudi", "--dir", root, "--files", "4", "--commits", "2",
+                        "--rows-per-file", "5", "--partitions", "2", "--cdc", "--cdc-mode", "op_key_only",
+                        "--overwrite-partition"], check=True, stdout=subprocess.DEVNULL)
+        emulator.upload_tree(root, BUCKET, "tables/hudi-cdc")
+        config = {
+            "version": 1, "host": "127.0.0.1", "port": 0, "endpoint": "/delta-sharing",
+            "shares": [{"name": "hudi", "schemas": [{"name": "t", "tables": [
+                {"name": "cdc", "location": cloud_location(storage, "hudi-cdc"), "format": "hudi",
+                 "historyShared": True}]}]}],
+            "recipients": [{"name": "r", "token": TOKEN, "shares": ["hudi"]}],
+            "storage": [storage_entry(storage, emulator)],
+            "hudi": {"mergeCache": cloud_location(storage, "merge-cache/")},
+        }
+        parquet = hudi_reader.Parquet(parquet_rows.dir.rsplit("/duckdb-node", 1)[0])
+        t = hudi_reader.HudiTable(root, parquet)
+        fields = [f["name"] for f in t.schema_at(t.latest)["fields"]] + ["_change_type"]
+
+        def key(r):  # numbers as numbers (DuckDB's JSON writes 0.0 as 0)
+            return repr(tuple(float(v) + 0.0 if isinstance(v, (int, float)) else v
+                              for v in (r.get(f) for f in fields)))
+
+        def serve(run):
+            server = launch_server(lakeshare_bin, config, os.path.join(base, "conf%d" % run),
+                                   name="hudi-cdc-%s-%d" % (storage, run))
+            servers.append(server)
+            client = StrictClient(server.endpoint_url, TOKEN, server)
+            res = client.changes("hudi", "t", "cdc", params={"startingVersion": 0},
+                                 capabilities=PARQUET_CAPS)
+            cached = set()
+            for v in range(t.latest + 1):
+                entries = [e for e in res.files if e["version"] == v]
+                assert {e["kind"] for e in entries} == {"cdf"}, (storage, v)
+                for e in entries:
+                    assert e["url"].startswith("http://127.0.0.1:%d/" % emulator.port), e["url"]
+                    path = e["url"].split("?", 1)[0]
+                    assert "/tables/merge-cache/" in path, path
+                    cached.add(path.rsplit("/", 1)[1])
+                    if storage == "s3":
+                        emulators.assert_same_s3_signature(e["url"])
+                paths = [download(e["url"], os.path.join(base, "downloads%d" % run)) for e in entries]
+                got = [r for rs in parquet.rows(paths).values() for r in rs]
+                want = expected_change_data(t, v, parquet)
+                assert sorted(map(key, got)) == sorted(map(key, want)), (storage, v)
+            server.stop_and_check()
+            return cached
+
+        cached = serve(1)
+        objects = emulator.modification_times_ms(BUCKET, "tables/merge-cache")
+        assert cached <= set(objects), (cached, sorted(objects))
+        # A second server reads the cdf files from the store: same objects, none rewritten.
+        assert serve(2) == cached
         assert emulator.modification_times_ms(BUCKET, "tables/merge-cache") == objects
     finally:
         for s in servers:
