@@ -420,7 +420,9 @@ Result<ColumnStatsIndex> ColumnStatsIndex::Read(const ColumnStatsInputs& in) {
     if (in.table_schema->FindField(m) == nullptr) order.push_back(&m);
   }
   for (const AvroType::Field& f : in.table_schema->fields) order.push_back(&f.name);
-  for (auto& [file, columns] : by_file) {
+  for (auto& by : by_file) {
+    const std::string& file = by.first;
+    std::map<std::string, const Entry*>& columns = by.second;
     for (auto it = columns.begin(); it != columns.end();) {
       it = bad.count({file, it->first}) > 0 ? columns.erase(it) : std::next(it);
     }
