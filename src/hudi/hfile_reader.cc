@@ -278,13 +278,25 @@ Result<HFileReader> HFileReader::Open(std::string_view file, const HFileLimits& 
   LS_RETURN_IF_ERROR(ForEachProtoField(proto, [&](const ProtoField& f) -> Status {
     auto v = static_cast<int64_t>(std::min<uint64_t>(f.varint, uint64_t{1} << 62));
     switch (f.number) {
-      case 2: r.load_on_open_ = v; break;
-      case 5: data_index_count = v; break;
-      case 7: r.entry_count_ = v; break;
-      case 8: levels = f.varint; break;
-      case 12: codec = v; break;
-      case 13: return Status::Unsupported("encrypted HFiles are not supported");
-      default: break;
+      case 2:
+        r.load_on_open_ = v;
+        break;
+      case 5:
+        data_index_count = v;
+        break;
+      case 7:
+        r.entry_count_ = v;
+        break;
+      case 8:
+        levels = f.varint;
+        break;
+      case 12:
+        codec = v;
+        break;
+      case 13:
+        return Status::Unsupported("encrypted HFiles are not supported");
+      default:
+        break;
     }
     return Status::OK();
   }));
@@ -332,7 +344,8 @@ Result<HFileReader> HFileReader::Open(std::string_view file, const HFileLimits& 
   for (size_t i = 0; i < r.blocks_.size(); ++i) {
     const DataBlockRef& b = r.blocks_[i];
     // Data blocks follow each other: no block is read twice.
-    const int64_t previous_end = i == 0 ? 0 : r.blocks_[i - 1].offset + r.blocks_[i - 1].on_disk_size;
+    const int64_t previous_end =
+        i == 0 ? 0 : r.blocks_[i - 1].offset + r.blocks_[i - 1].on_disk_size;
     if (b.offset < previous_end || b.on_disk_size < kHeaderSize ||
         b.offset > r.load_on_open_ - b.on_disk_size ||
         (i > 0 && CompareRows(r.blocks_[i - 1].first_row, b.first_row) > 0)) {
@@ -408,17 +421,17 @@ Status HFileReader::ForEach(const Visitor& fn) const {
     // index key and the next block's (what Get relies on).
     std::string_view lo = blocks_[i].first_row;
     const std::string* hi = i + 1 < blocks_.size() ? &blocks_[i + 1].first_row : nullptr;
-    LS_RETURN_IF_ERROR(VisitBlock(blocks_[i], &seen, [&](std::string_view row, std::string_view value)
-                                                         -> Result<bool> {
-      if ((!first && CompareRows(previous, row) >= 0) || CompareRows(row, lo) < 0 ||
-          (hi != nullptr && CompareRows(row, *hi) >= 0)) {
-        return Bad("keys out of order");
-      }
-      first = false;
-      previous.assign(row);
-      LS_RETURN_IF_ERROR(fn(row, value));
-      return true;
-    }));
+    LS_RETURN_IF_ERROR(VisitBlock(
+        blocks_[i], &seen, [&](std::string_view row, std::string_view value) -> Result<bool> {
+          if ((!first && CompareRows(previous, row) >= 0) || CompareRows(row, lo) < 0 ||
+              (hi != nullptr && CompareRows(row, *hi) >= 0)) {
+            return Bad("keys out of order");
+          }
+          first = false;
+          previous.assign(row);
+          LS_RETURN_IF_ERROR(fn(row, value));
+          return true;
+        }));
   }
   if (seen != entry_count_) {
     return Bad("the data blocks hold " + std::to_string(seen) + " key/values, the trailer says " +
@@ -429,20 +442,19 @@ Status HFileReader::ForEach(const Visitor& fn) const {
 
 Result<std::optional<std::string>> HFileReader::Get(std::string_view key) const {
   // The last block whose first row is <= key.
-  auto it = std::upper_bound(blocks_.begin(), blocks_.end(), key,
-                             [](std::string_view k, const DataBlockRef& b) {
-                               return CompareRows(k, b.first_row) < 0;
-                             });
+  auto it = std::upper_bound(
+      blocks_.begin(), blocks_.end(), key,
+      [](std::string_view k, const DataBlockRef& b) { return CompareRows(k, b.first_row) < 0; });
   if (it == blocks_.begin()) return std::optional<std::string>();
   --it;
   int64_t seen = 0;
   std::optional<std::string> found;
-  LS_RETURN_IF_ERROR(VisitBlock(*it, &seen, [&](std::string_view row, std::string_view value)
-                                                -> Result<bool> {
-    int cmp = CompareRows(row, key);
-    if (cmp == 0) found.emplace(value);
-    return cmp < 0;
-  }));
+  LS_RETURN_IF_ERROR(
+      VisitBlock(*it, &seen, [&](std::string_view row, std::string_view value) -> Result<bool> {
+        int cmp = CompareRows(row, key);
+        if (cmp == 0) found.emplace(value);
+        return cmp < 0;
+      }));
   return found;
 }
 

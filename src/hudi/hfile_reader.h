@@ -72,9 +72,9 @@ class HFileReader {
   Result<Body> ReadBlock(int64_t offset, int64_t end, std::string_view magic) const;
   Status ReadIndexLevel(int64_t offset, int64_t size, int depth, std::vector<DataBlockRef>* out);
   // Visits the key/values of one data block; `fn` returns false to stop.
-  Status VisitBlock(const DataBlockRef& ref, int64_t* seen,
-                    const std::function<Result<bool>(std::string_view, std::string_view)>& fn)
-      const;
+  Status VisitBlock(
+      const DataBlockRef& ref, int64_t* seen,
+      const std::function<Result<bool>(std::string_view, std::string_view)>& fn) const;
 
   std::string_view file_;
   HFileLimits limits_;

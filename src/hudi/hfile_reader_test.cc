@@ -31,8 +31,8 @@ std::string ReadAll(const std::filesystem::path& p) {
 // The files of the column_stats partition of a sample table's metadata table.
 std::vector<std::filesystem::path> ColumnStatsFiles(const std::string& table, bool logs) {
   std::vector<std::filesystem::path> out;
-  for (const auto& e :
-       std::filesystem::directory_iterator(std::filesystem::path(table) / ".hoodie/metadata/column_stats")) {
+  for (const auto& e : std::filesystem::directory_iterator(std::filesystem::path(table) /
+                                                           ".hoodie/metadata/column_stats")) {
     std::string name = e.path().filename().string();
     bool is_log = name.find(".log.") != std::string::npos;
     if (logs ? is_log : name.ends_with(".hfile")) out.push_back(e.path());
@@ -54,7 +54,6 @@ std::vector<Entry> AllEntries(const HFileReader& r) {
   EXPECT_TRUE(st.ok()) << st;
   return out;
 }
-
 
 // A small HFile writer of its own (uncompressed, NULL checksums), for the
 // layouts the sample tables do not have: no compression, and a two-level

@@ -349,7 +349,8 @@ Result<ColumnStatsIndex> ColumnStatsIndex::Read(const ColumnStatsInputs& in) {
     if (slice.base != nullptr) {
       std::string bytes;
       LS_RETURN_IF_ERROR(read(*slice.base, &bytes));
-      LS_RETURN_IF_ERROR(merger.AddHFile(bytes, nullptr, "metadata table file " + slice.base->path));
+      LS_RETURN_IF_ERROR(
+          merger.AddHFile(bytes, nullptr, "metadata table file " + slice.base->path));
     }
     // The effective blocks of the slice's logs, in write order.
     struct Block {

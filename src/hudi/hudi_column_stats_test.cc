@@ -7,8 +7,8 @@
 #include <ctime>
 #include <filesystem>
 #include <fstream>
-#include <sstream>
 #include <map>
+#include <sstream>
 #include <string>
 
 #include "common/time_util.h"
@@ -101,9 +101,9 @@ TEST(HudiColumnStats, EveryFileOfASampleTableHasTheStatsOfItsRows) {
         // Independent: the file's rows through our parquet reader.
         auto file = LocalStorage().OpenRandomAccess(dir + "/" + f.path, std::nullopt);
         ASSERT_TRUE(file.ok()) << file.status();
-        ASSERT_OK_AND_ASSIGN(auto reader, parquet::ParquetReader::Open(
-                                              std::shared_ptr<const RandomAccessFile>(
-                                                  std::move(*file))));
+        ASSERT_OK_AND_ASSIGN(auto reader,
+                             parquet::ParquetReader::Open(
+                                 std::shared_ptr<const RandomAccessFile>(std::move(*file))));
         EXPECT_EQ(o.at("numRecords").as_int64(), reader.num_rows());
         const parquet::Schema& schema = reader.schema();
         const parquet::SchemaNode& root = schema.node(0);
@@ -241,7 +241,8 @@ TEST(HudiColumnStats, AMetadataTableBehindTheVersionGivesNoStats) {
     return best.substr(0, 17);
   }();
   // The metadata table's update for the latest commit never completed.
-  for (const auto& e : std::filesystem::directory_iterator(dir + "/.hoodie/metadata/.hoodie/timeline")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(dir + "/.hoodie/metadata/.hoodie/timeline")) {
     std::string name = e.path().filename().string();
     if (name.starts_with(latest_instant + "_")) std::filesystem::remove(e.path());
   }
@@ -277,7 +278,8 @@ TEST(HudiColumnStats, AnIndexStillBeingBuiltGivesNoStats) {
 TEST(HudiColumnStats, AnUnreadableIndexGivesNoStatsNotAnError) {
   HudiTempDir tmp;
   std::string dir = UnzipHudiTable("hudi-rs/cow/v9_txns_simple_meta.zip", tmp.path());
-  for (const auto& e : std::filesystem::directory_iterator(dir + "/.hoodie/metadata/column_stats")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(dir + "/.hoodie/metadata/column_stats")) {
     if (e.path().extension() == ".hfile") {
       std::ofstream(e.path(), std::ios::trunc) << "not an hfile";
     }

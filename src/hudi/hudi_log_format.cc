@@ -279,9 +279,8 @@ LogBlockRole ClassifyLogBlock(const LogBlock& b, const std::set<std::string>& va
     return role;
   }
   std::string instant = b.InstantTime();
-  bool valid = valid_instants.count(instant) > 0 ||
-               (!timeline_start.empty() && !instant.empty() &&
-                InstantBefore(instant, timeline_start));
+  bool valid = valid_instants.count(instant) > 0 || (!timeline_start.empty() && !instant.empty() &&
+                                                     InstantBefore(instant, timeline_start));
   if (!valid) return role;  // an uncommitted, rolled back or later write
   role.kind = LogBlockRole::Kind::kData;
   role.instant = std::move(instant);

@@ -82,9 +82,9 @@ Result<std::vector<LogBlock>> ParseLogBlocks(std::string_view file, const LogLim
 struct LogBlockRole {
   enum class Kind { kSkip, kRollback, kData };
   Kind kind = Kind::kSkip;
-  std::string instant;                // kData: the block's instant
-  std::string rollback_target;        // kRollback
-  std::set<std::string> replaces;     // kData: instants whose earlier blocks it replaces
+  std::string instant;             // kData: the block's instant
+  std::string rollback_target;     // kRollback
+  std::set<std::string> replaces;  // kData: instants whose earlier blocks it replaces
 };
 LogBlockRole ClassifyLogBlock(const LogBlock& block, const std::set<std::string>& valid_instants,
                               std::string_view timeline_start);

@@ -297,9 +297,10 @@ Status SliceReader::ReadLogs() {
       LogBlockRole role = ClassifyLogBlock(b, *in_.valid_instants, in_.timeline_start);
       if (role.kind == LogBlockRole::Kind::kSkip) continue;
       if (role.kind == LogBlockRole::Kind::kRollback) {
-        blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
-                                     [&](const Block& x) { return x.instant == role.rollback_target; }),
-                      blocks_.end());
+        blocks_.erase(
+            std::remove_if(blocks_.begin(), blocks_.end(),
+                           [&](const Block& x) { return x.instant == role.rollback_target; }),
+            blocks_.end());
         continue;
       }
       if (b.type == LogBlockType::kHFileData) {
@@ -310,9 +311,10 @@ Status SliceReader::ReadLogs() {
         return Status::Unsupported(what + ": partial-update log blocks are not supported");
       }
       if (!role.replaces.empty()) {
-        blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
-                                     [&](const Block& x) { return role.replaces.count(x.instant) > 0; }),
-                      blocks_.end());
+        blocks_.erase(
+            std::remove_if(blocks_.begin(), blocks_.end(),
+                           [&](const Block& x) { return role.replaces.count(x.instant) > 0; }),
+            blocks_.end());
       }
       Block block;
       block.type = b.type;

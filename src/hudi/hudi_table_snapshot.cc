@@ -112,7 +112,8 @@ std::shared_ptr<const hudi::ColumnStatsIndex> HudiTable::ColumnStatsAt(const Sta
   int64_t chosen = -1;
   bool in_sync = false;
   for (const HudiVersion& v : m.versions) {
-    if (v.completion != served.completion && !hudi::InstantBefore(v.completion, served.completion)) {
+    if (v.completion != served.completion &&
+        !hudi::InstantBefore(v.completion, served.completion)) {
       break;
     }
     chosen = v.version;
