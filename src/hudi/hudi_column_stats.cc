@@ -258,30 +258,57 @@ class Merger {
   explicit Merger(const ColumnStatsInputs& in) : in_(in) {}
 
   // The key/values of one HFile (a base file or a log's HFile data block),
-  // with the schema of the block header when the file info has none.
+  // with the schema of the block header when the file info has none. They
+  // are decoded in batches of one schema (compiled once per batch), in order.
   Status AddHFile(std::string_view bytes, const std::string* header_schema,
                   const std::string& what) {
     LS_ASSIGN_OR_RETURN(HFileReader reader, HFileReader::Open(bytes, in_.limits.hfile));
     const std::string* schema = reader.FileInfo("schema");
     if (schema == nullptr) schema = header_schema;
     if (schema == nullptr) return Status::Corruption(what + ": no Avro schema");
-    std::vector<std::string> keys, values;
-    LS_RETURN_IF_ERROR(reader.ForEach([&](std::string_view k, std::string_view v) {
-      keys.emplace_back(k);
-      values.emplace_back(v);
+    if (reader.entry_count() > in_.limits.max_records) {
+      return Status::TooLarge(what + " holds more than " + std::to_string(in_.limits.max_records) +
+                              " records");
+    }
+    if (*schema != batch_schema_ ||
+        static_cast<int64_t>(batch_keys_.size()) + reader.entry_count() > in_.limits.max_records) {
+      LS_RETURN_IF_ERROR(Flush());
+      batch_schema_ = *schema;
+    }
+    batch_whats_.push_back(what);
+    const auto file = static_cast<uint32_t>(batch_whats_.size() - 1);
+    return reader.ForEach([&](std::string_view k, std::string_view v) {
+      batch_keys_.emplace_back(k);
+      batch_values_.emplace_back(v);
+      batch_files_.push_back(file);
       return Status::OK();
-    }));
-    std::vector<std::string_view> views(values.begin(), values.end());
-    size_t i = 0;
-    return DecodeAvroRecords(*schema, views, what, [&](const AvroValue& record) -> Status {
-      const std::string& key = keys[i++];
-      bool deleted = false;
-      auto entry = DecodeEntry(record, *in_.table_schema, &deleted);
-      if (!entry.ok()) return entry.status().WithContext(what);
-      if (deleted) return Tombstone(key);
-      if (!entry->has_value()) return Status::OK();
-      return Live(key, std::move(**entry));
     });
+  }
+
+  // Decodes and applies the records batched so far.
+  Status Flush() {
+    std::vector<std::string_view> views(batch_values_.begin(), batch_values_.end());
+    size_t i = 0;
+    Status st = Status::OK();
+    if (!views.empty()) {
+      st = DecodeAvroRecords(batch_schema_, views, batch_whats_.front(),
+                             [&](const AvroValue& record) -> Status {
+                               const std::string& key = batch_keys_[i];
+                               const std::string& what = batch_whats_[batch_files_[i]];
+                               ++i;
+                               bool deleted = false;
+                               auto entry = DecodeEntry(record, *in_.table_schema, &deleted);
+                               if (!entry.ok()) return entry.status().WithContext(what);
+                               if (deleted) return Tombstone(key);
+                               if (!entry->has_value()) return Status::OK();
+                               return Live(key, std::move(**entry));
+                             });
+    }
+    batch_keys_.clear();
+    batch_values_.clear();
+    batch_files_.clear();
+    batch_whats_.clear();
+    return st;
   }
 
   Status Tombstone(const std::string& key) {
@@ -317,6 +344,9 @@ class Merger {
 
   const ColumnStatsInputs& in_;
   std::unordered_map<std::string, Merged> merged_;
+  std::string batch_schema_;
+  std::vector<std::string> batch_keys_, batch_values_, batch_whats_;
+  std::vector<uint32_t> batch_files_;  // index into batch_whats_ per record
 };
 
 void AppendInt(std::string* out, int64_t v) {
@@ -391,6 +421,7 @@ Result<ColumnStatsIndex> ColumnStatsIndex::Read(const ColumnStatsInputs& in) {
               merger.AddHFile(b.block.content, b.block.Header(LogHeader::kSchema), b.what));
           break;
         case LogBlockType::kDelete: {
+          LS_RETURN_IF_ERROR(merger.Flush());
           auto keys = DecodeDeleteBlock(b.block.content);
           if (!keys.ok()) return keys.status().WithContext(b.what);
           for (const DeleteKey& k : *keys) LS_RETURN_IF_ERROR(merger.Tombstone(k.record_key));
@@ -402,6 +433,8 @@ Result<ColumnStatsIndex> ColumnStatsIndex::Read(const ColumnStatsInputs& in) {
       }
     }
   }
+
+  LS_RETURN_IF_ERROR(merger.Flush());
 
   // Per file, its columns; a (file, column) with two keys or an ambiguous
   // record is left out.
