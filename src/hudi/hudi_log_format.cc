@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "hudi/hudi_avro.h"
+#include "hudi/hudi_file_index.h"
 
 namespace lakeshare::hudi {
 namespace {
@@ -262,6 +263,37 @@ Result<std::vector<DeleteKey>> DecodeDeleteBlock(std::string_view content) {
         return Status::OK();
       }));
   return out;
+}
+
+LogBlockRole ClassifyLogBlock(const LogBlock& b, const std::set<std::string>& valid_instants,
+                              std::string_view timeline_start) {
+  LogBlockRole role;
+  if (b.type == LogBlockType::kCorrupt || b.type == LogBlockType::kCdcData) return role;
+  if (b.type == LogBlockType::kCommand) {
+    const std::string* kind = b.Header(LogHeader::kCommandBlockType);
+    const std::string* target = b.Header(LogHeader::kTargetInstantTime);
+    if (kind != nullptr && *kind == "0" && target != nullptr) {
+      role.kind = LogBlockRole::Kind::kRollback;
+      role.rollback_target = *target;
+    }
+    return role;
+  }
+  std::string instant = b.InstantTime();
+  bool valid = valid_instants.count(instant) > 0 || (!timeline_start.empty() && !instant.empty() &&
+                                                     InstantBefore(instant, timeline_start));
+  if (!valid) return role;  // an uncommitted, rolled back or later write
+  role.kind = LogBlockRole::Kind::kData;
+  role.instant = std::move(instant);
+  if (const std::string* compacted = b.Header(LogHeader::kCompactedBlockTimes)) {
+    size_t start = 0;
+    while (start <= compacted->size()) {
+      size_t comma = compacted->find(',', start);
+      if (comma == std::string::npos) comma = compacted->size();
+      role.replaces.insert(compacted->substr(start, comma - start));
+      start = comma + 1;
+    }
+  }
+  return role;
 }
 
 }  // namespace lakeshare::hudi

@@ -20,6 +20,7 @@
 #include <cstdint>
 #include <map>
 #include <optional>
+#include <set>
 #include <string>
 #include <string_view>
 #include <variant>
@@ -69,6 +70,24 @@ struct LogLimits {
 // are returned as such); kCorruption only when the file does not start with
 // a block at all.
 Result<std::vector<LogBlock>> ParseLogBlocks(std::string_view file, const LogLimits& limits = {});
+
+// What one block does to the blocks read before it, reading a slice's logs
+// in write order as Hudi's log readers do: corrupt and CDC blocks and blocks
+// of instants that do not count (uncommitted, rolled back, later) are
+// skipped; a rollback command block removes the earlier blocks of its
+// target instant; a log compaction's block replaces the blocks of the
+// instants it lists. `valid_instants`: the instants whose blocks count;
+// blocks of instants before `timeline_start` (archived, archive gone) count
+// too.
+struct LogBlockRole {
+  enum class Kind { kSkip, kRollback, kData };
+  Kind kind = Kind::kSkip;
+  std::string instant;             // kData: the block's instant
+  std::string rollback_target;     // kRollback
+  std::set<std::string> replaces;  // kData: instants whose earlier blocks it replaces
+};
+LogBlockRole ClassifyLogBlock(const LogBlock& block, const std::set<std::string>& valid_instants,
+                              std::string_view timeline_start);
 
 // The records of an Avro (or CDC) data block: each the binary encoding of
 // one record of the block's schema.

@@ -294,23 +294,15 @@ Status SliceReader::ReadLogs() {
     auto blocks = ParseLogBlocks(log_bytes_.back());
     if (!blocks.ok()) return blocks.status().WithContext(what);
     for (const LogBlock& b : *blocks) {
-      if (b.type == LogBlockType::kCorrupt || b.type == LogBlockType::kCdcData) continue;
-      std::string instant = b.InstantTime();
-      if (b.type == LogBlockType::kCommand) {
-        const std::string* kind = b.Header(LogHeader::kCommandBlockType);
-        const std::string* target = b.Header(LogHeader::kTargetInstantTime);
-        if (kind != nullptr && *kind == "0" && target != nullptr) {
-          // A rollback command undoes the earlier blocks of its target.
-          blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
-                                       [&](const Block& x) { return x.instant == *target; }),
-                        blocks_.end());
-        }
+      LogBlockRole role = ClassifyLogBlock(b, *in_.valid_instants, in_.timeline_start);
+      if (role.kind == LogBlockRole::Kind::kSkip) continue;
+      if (role.kind == LogBlockRole::Kind::kRollback) {
+        blocks_.erase(
+            std::remove_if(blocks_.begin(), blocks_.end(),
+                           [&](const Block& x) { return x.instant == role.rollback_target; }),
+            blocks_.end());
         continue;
       }
-      bool valid = in_.valid_instants->count(instant) > 0 ||
-                   (!in_.timeline_start.empty() && !instant.empty() &&
-                    InstantBefore(instant, in_.timeline_start));
-      if (!valid) continue;  // an uncommitted, rolled back or later write
       if (b.type == LogBlockType::kHFileData) {
         return Status::Unsupported(what + ": HFile data blocks are not supported");
       }
@@ -318,23 +310,15 @@ Status SliceReader::ReadLogs() {
           partial != nullptr && *partial == "true") {
         return Status::Unsupported(what + ": partial-update log blocks are not supported");
       }
-      if (const std::string* compacted = b.Header(LogHeader::kCompactedBlockTimes)) {
-        // A log compaction's block replaces the blocks of these instants.
-        std::set<std::string> replaced;
-        size_t start = 0;
-        while (start <= compacted->size()) {
-          size_t comma = compacted->find(',', start);
-          if (comma == std::string::npos) comma = compacted->size();
-          replaced.insert(compacted->substr(start, comma - start));
-          start = comma + 1;
-        }
-        blocks_.erase(std::remove_if(blocks_.begin(), blocks_.end(),
-                                     [&](const Block& x) { return replaced.count(x.instant) > 0; }),
-                      blocks_.end());
+      if (!role.replaces.empty()) {
+        blocks_.erase(
+            std::remove_if(blocks_.begin(), blocks_.end(),
+                           [&](const Block& x) { return role.replaces.count(x.instant) > 0; }),
+            blocks_.end());
       }
       Block block;
       block.type = b.type;
-      block.instant = std::move(instant);
+      block.instant = std::move(role.instant);
       block.content = b.content;
       if (const std::string* schema = b.Header(LogHeader::kSchema)) block.schema = *schema;
       block.log_path = log->path;

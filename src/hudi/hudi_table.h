@@ -39,6 +39,7 @@
 #include <optional>
 #include <string>
 
+#include "hudi/hudi_column_stats.h"
 #include "hudi/hudi_listing.h"
 #include "hudi/hudi_slice_reader.h"
 #include "hudi/hudi_timeline.h"
@@ -66,6 +67,10 @@ struct HudiTableOptions {
   hudi::ArchiveLimits archive_limits;
   // The listing fallback for commits whose metadata lists no file (hudi_listing.h).
   hudi::ListingLimits listing_limits;
+  // Files' `stats` from the metadata table's column-stats index (when the
+  // table has one, in sync with the version served).
+  bool column_stats = true;
+  hudi::ColumnStatsLimits column_stats_limits;
 };
 
 class HudiTable final : public TableFormat {
@@ -108,6 +113,11 @@ class HudiTable final : public TableFormat {
                                                          int64_t version,
                                                          bool with_deletion_vectors) const;
   Result<int64_t> CheckVersion(const State& state, std::optional<int64_t> version) const;
+  // The column-stats index of the metadata table at `version` (hudi_column_stats.h), or null
+  // when the table has none, it is not in sync with the version or it cannot be read: files then
+  // get numRecords only (never stats of another version).
+  std::shared_ptr<const hudi::ColumnStatsIndex> ColumnStatsAt(const State& state, int64_t version,
+                                                              const SliceContext& context);
   // Write stats from a listing for the versions whose commit metadata lists
   // no file (hudi_listing.h); a no-op (no request) when there are none.
   Status CompleteFromListing(State* state) const;
@@ -135,6 +145,8 @@ class HudiTable final : public TableFormat {
   // Decoded instant files by path and size (completed instants never change).
   std::map<std::string, std::shared_ptr<const hudi::TimelineInstant>> parsed_;  // guarded by mu_
   std::map<std::string, std::shared_future<SnapshotResult>> in_flight_;         // guarded by mu_
+  // The metadata table (.hoodie/metadata), opened on first use.
+  std::unique_ptr<HudiTable> metadata_table_;  // guarded by mu_
 };
 
 }  // namespace lakeshare

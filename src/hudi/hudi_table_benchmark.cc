@@ -1,7 +1,9 @@
 // Hudi table costs without HTTP: a cold snapshot of a 100 000-file
 // copy-on-write table (timeline only: 100 commits of Avro or JSON commit
-// metadata, read and indexed), and merging merge-on-read slices (base file
-// plus an Avro log block updating 10% of its rows) into parquet.
+// metadata, read and indexed), merging merge-on-read slices (base file
+// plus an Avro log block updating 10% of its rows) into parquet, and the
+// cold snapshot of the largest sample table with a column-stats index with
+// and without reading it (storage requests and bytes as counters).
 #include <benchmark/benchmark.h>
 #include <unistd.h>
 
@@ -11,6 +13,7 @@
 #include "hudi/hudi_table.h"
 #include "hudi/hudi_writer.h"
 #include "storage/local_storage.h"
+#include "testing/counting_storage.h"
 
 namespace lakeshare {
 namespace {
@@ -97,6 +100,45 @@ void BM_MergeSlices(benchmark::State& state) {
                                               benchmark::Counter::kIsIterationInvariantRate);
 }
 BENCHMARK(BM_MergeSlices)->Arg(100000)->Unit(benchmark::kMillisecond)->UseRealTime();
+
+// Arg: 0 = column stats off, 1 = on (the metadata table's timeline and
+// column_stats files read too).
+void BM_ColdSnapshotColumnStats(benchmark::State& state) {
+  TempDir tmp;
+  const std::string zip =
+      std::string(LAKESHARE_TESTDATA_DIR) + "/hudi/hudi-rs/cow/v9_txns_simple_meta.zip";
+  const std::string cmd =
+      "/usr/bin/python3 -m zipfile -e '" + zip + "' '" + tmp.path() + "' >/dev/null 2>&1";
+  if (std::system(cmd.c_str()) != 0) {
+    state.SkipWithError("unzip");
+    return;
+  }
+  const std::string dir = tmp.path() + "/v9_txns_simple_meta";
+  int64_t requests = 0;
+  int64_t bytes = 0;
+  bool with_bounds = false;
+  for (auto _ : state) {
+    SnapshotCache cache(int64_t{1} << 30);
+    HudiTableOptions options;
+    options.cache = &cache;
+    options.column_stats = state.range(0) != 0;
+    auto storage = std::make_shared<testing::CountingStorage>();
+    HudiTable table(dir, storage, options);
+    auto snap = table.Snapshot(std::nullopt);
+    if (!snap.ok() || (*snap)->files.empty()) {
+      state.SkipWithError("snapshot");
+      return;
+    }
+    const auto counts = storage->counts();
+    requests = counts.requests();
+    bytes = counts.bytes;
+    with_bounds = (*snap)->files.front().stats->find("minValues") != std::string::npos;
+  }
+  if (with_bounds != (state.range(0) != 0)) state.SkipWithError("stats");
+  state.counters["requests"] = static_cast<double>(requests);
+  state.counters["bytes_read"] = static_cast<double>(bytes);
+}
+BENCHMARK(BM_ColdSnapshotColumnStats)->Arg(0)->Arg(1)->Unit(benchmark::kMillisecond);
 
 }  // namespace
 }  // namespace lakeshare

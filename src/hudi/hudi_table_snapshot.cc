@@ -45,7 +45,99 @@ Result<int64_t> RowsOf(ContentCache& cache, const std::string& key, int64_t size
   return reader.num_rows();
 }
 
+// Whether a comma-separated property value lists `name`.
+bool Lists(const std::optional<std::string>& list, std::string_view name) {
+  if (!list) return false;
+  size_t start = 0;
+  while (start <= list->size()) {
+    size_t comma = list->find(',', start);
+    if (comma == std::string::npos) comma = list->size();
+    std::string_view item(list->data() + start, comma - start);
+    while (!item.empty() && item.front() == ' ') item.remove_prefix(1);
+    while (!item.empty() && item.back() == ' ') item.remove_suffix(1);
+    if (item == name) return true;
+    start = comma + 1;
+  }
+  return false;
+}
+
+// The stats of a base file served as it is: the column-stats index's when
+// it has them for the file (and agrees on its rows), else numRecords alone.
+std::optional<std::string> BaseFileStats(const hudi::ColumnStatsIndex* index,
+                                         const std::string& path, int64_t rows) {
+  if (index != nullptr) {
+    if (auto s = index->StatsJson(hudi::BaseName(path), rows)) return s;
+  }
+  if (rows > 0) return NumRecordsStats(rows);
+  return std::nullopt;
+}
+
 }  // namespace
+
+std::shared_ptr<const hudi::ColumnStatsIndex> HudiTable::ColumnStatsAt(const State& state,
+                                                                       int64_t version,
+                                                                       const SliceContext& ctx) {
+  if (!options_.column_stats || !ctx.schema || version < 0 ||
+      version >= static_cast<int64_t>(state.versions.size())) {
+    return nullptr;
+  }
+  // Only a fully built index: listed, and not still being built.
+  if (!Lists(state.props.Get("hoodie.table.metadata.partitions"), "column_stats") ||
+      Lists(state.props.Get("hoodie.table.metadata.partitions.inflight"), "column_stats")) {
+    return nullptr;
+  }
+  HudiTable* metadata = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    if (!metadata_table_) {
+      HudiTableOptions o;
+      o.cache = &cache_;
+      o.max_metadata_bytes = options_.max_metadata_bytes;
+      o.max_parallel_reads = options_.max_parallel_reads;
+      o.archive_limits = options_.archive_limits;
+      o.listing_limits = options_.listing_limits;
+      o.column_stats = false;
+      metadata_table_ =
+          std::make_unique<HudiTable>(storage_->Join(location_, ".hoodie/metadata"), storage_, o);
+    }
+    metadata = metadata_table_.get();
+  }
+  auto mstate = metadata->Load();
+  if (!mstate.ok() || !(*mstate)->index) return nullptr;
+  const State& m = **mstate;
+  // The metadata table's latest version completed at or before the served
+  // one (its versions are in the same order); it is in sync when it holds
+  // the served instant's own update.
+  const HudiVersion& served = state.versions[static_cast<size_t>(version)];
+  int64_t chosen = -1;
+  bool in_sync = false;
+  for (const HudiVersion& v : m.versions) {
+    if (v.completion != served.completion &&
+        !hudi::InstantBefore(v.completion, served.completion)) {
+      break;
+    }
+    chosen = v.version;
+    if (v.instant == served.instant) in_sync = true;
+  }
+  if (chosen < 0 || !in_sync) return nullptr;
+  hudi::ColumnStatsInputs in;
+  in.storage = storage_;
+  in.metadata_root = metadata->location_;
+  for (const hudi::FileGroup& g : m.index->groups()) {
+    if (g.partition != "column_stats") continue;
+    if (auto slice = m.index->SliceAt(g, chosen)) in.slices.push_back(std::move(*slice));
+  }
+  if (in.slices.empty()) return nullptr;
+  const std::set<std::string> valid = m.ValidInstants(chosen);
+  in.valid_instants = &valid;
+  in.timeline_start = m.timeline_start;
+  in.table_schema = ctx.schema;
+  for (const std::string& c : ctx.partitions->columns()) in.excluded_columns.insert(c);
+  in.limits = options_.column_stats_limits;
+  auto index = hudi::ColumnStatsIndex::Read(in);
+  if (!index.ok()) return nullptr;
+  return std::make_shared<const hudi::ColumnStatsIndex>(std::move(*index));
+}
 
 Result<std::unique_ptr<HudiTable::SliceContext>> HudiTable::MakeSliceContext(
     std::shared_ptr<const State> state, int64_t version, bool with_deletion_vectors) const {
@@ -92,7 +184,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
     LS_RETURN_IF_ERROR(check_cleaned(slice.base));
     file.path = slice.base->path;
     file.size = slice.base->size;
-    if (slice.base->num_records > 0) file.stats = NumRecordsStats(slice.base->num_records);
+    file.stats = BaseFileStats(ctx.column_stats.get(), file.path, slice.base->num_records);
     return std::optional<DataFile>(std::move(file));
   };
   const bool cow = state.props.type == hudi::TableType::kCopyOnWrite;
@@ -122,7 +214,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
       if (ctx.with_deletion_vectors) {
         file.path = slice.base->path;
         file.size = slice.base->size;
-        file.stats = NumRecordsStats(plan.base_rows);
+        file.stats = BaseFileStats(ctx.column_stats.get(), file.path, plan.base_rows);
         file.deletion_vector = InlineDeletionVector(plan.deleted_positions);
         return std::optional<DataFile>(std::move(file));
       }
@@ -162,6 +254,7 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
   const hudi::TableProperties& props = state->props;
   LS_ASSIGN_OR_RETURN(auto ctx, MakeSliceContext(state, version, with_deletion_vectors));
   snap->timestamp_ms = ctx->timestamp_ms;
+  ctx->column_stats = ColumnStatsAt(*state, version, *ctx);
 
   TableMetadata& md = snap->metadata;
   md.id = UuidFromDigest("hudi|" + location_);

@@ -69,6 +69,8 @@ struct HudiTable::SliceContext {
   // (read-only while they are); paths not in it are parsed per slice.
   std::unordered_map<std::string, PartitionValues> partition_values;
   int64_t timestamp_ms = 0;
+  // Stats of the base files served as they are (null: numRecords only).
+  std::shared_ptr<const hudi::ColumnStatsIndex> column_stats;
 };
 
 }  // namespace lakeshare

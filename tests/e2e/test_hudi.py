@@ -15,6 +15,7 @@ files) answering a clear 400.
 """
 
 import collections
+import decimal
 import hashlib
 import json
 import os
@@ -113,10 +114,48 @@ def served_rows(result, folder, parquet):
             n = json.loads(stats).get("numRecords")
             if n is not None:
                 assert n == len(file_rows), "numRecords %d != %d rows in %s" % (n, len(file_rows), path)
+            if getattr(result, "schema", None) is not None:
+                check_column_stats(stats, file_rows, result.schema, path)
         for i, r in enumerate(file_rows):
             if i not in deleted:
                 out.append((pv, r))
     return out
+
+
+def stats_key(value, spark_type):
+    """A value (of a row, or of a stats JSON) in a form that orders as the column does."""
+    if spark_type in ("timestamp", "timestamp_ntz"):
+        if isinstance(value, str):
+            value = value.rstrip("Z")
+        return hudi_reader._ts_micros(value)
+    if spark_type.startswith("decimal"):
+        return decimal.Decimal(hudi_reader.canonical(value, spark_type))
+    if spark_type in ("float", "double"):
+        return float(value[1] if isinstance(value, tuple) else value)
+    if spark_type == "string":
+        return str(value).encode()  # bytewise, as Spark compares strings
+    return hudi_reader.canonical(value, spark_type)
+
+
+def check_column_stats(stats, file_rows, schema, context):
+    """The min/max/nullCount of a file's stats hold for its rows: the
+    column-stats index of a Hudi table's metadata table, checked against the
+    file itself."""
+    st = json.loads(stats, parse_float=decimal.Decimal)
+    types = {f["name"]: f["type"] for f in schema["fields"]}
+    for col, n in st.get("nullCount", {}).items():
+        got = sum(1 for r in file_rows if r.get(col) is None)
+        assert n == got, "%s: nullCount[%s] = %d but %d rows are null" % (context, col, n, got)
+    for col in set(st.get("minValues", {})) | set(st.get("maxValues", {})):
+        t = types[col]
+        values = [stats_key(r[col], t) for r in file_rows if r.get(col) is not None]
+        assert values, "%s: bounds for %s, which has no values" % (context, col)
+        if col in st.get("minValues", {}):
+            assert stats_key(st["minValues"][col], t) == min(values), \
+                "%s: minValues[%s] = %r, rows say %r" % (context, col, st["minValues"][col], min(values))
+        if col in st.get("maxValues", {}):
+            assert stats_key(st["maxValues"][col], t) == max(values), \
+                "%s: maxValues[%s] = %r, rows say %r" % (context, col, st["maxValues"][col], max(values))
 
 
 def canonical_rows(rows, schema):
@@ -187,6 +226,58 @@ def test_read_optimized_view_serves_base_files_only(hudi):
         assert canonical_rows([r for _, r in got], res.schema) == want, name
         for f in res.files:
             assert "deletionVector" not in f["deltaSingleAction"]["add"]
+
+
+def has_column_stats_index(root):
+    with open(os.path.join(root, ".hoodie", "hoodie.properties")) as f:
+        props = hudi_reader.java_properties(f.read())
+    listed = props.get("hoodie.table.metadata.partitions", "").split(",")
+    return "column_stats" in listed and os.path.isdir(os.path.join(root, ".hoodie", "metadata", "column_stats"))
+
+
+def test_column_stats_prune_files_for_predicate_hints(hudi):
+    """Tables with a column-stats index serve min/max/nullCount stats (checked
+    against every file's rows by served_rows), so a predicate hint drops the
+    files that cannot match, and never one holding a matching row; tables
+    without the index serve numRecords only."""
+    client, roots, parquet, downloads = hudi
+    indexed = pruned = 0
+    for archive in ARCHIVES:
+        name = table_name(archive)
+        t = hudi_reader.HudiTable(roots[name], parquet)
+        if not t.versions or readable(t) is not None:
+            continue
+        res = client.query(SHARE, SCHEMA, name, body={}, capabilities=DV_CAPS)
+        adds = [f["deltaSingleAction"]["add"] for f in res.files]
+        stats = [json.loads(a["stats"]) if a.get("stats") else {} for a in adds]
+        if not has_column_stats_index(roots[name]):
+            assert all("minValues" not in st for st in stats), name
+            continue
+        indexed += 1
+        with_bounds = [st for st in stats if "minValues" in st]
+        assert with_bounds, "%s: a column-stats table served no file with bounds" % name
+        # A string or long column that has bounds, and a value one file holds.
+        types = {f["name"]: f["type"] for f in res.schema["fields"]}
+        col = next(c for c in with_bounds[0]["minValues"]
+                   if types[c] in ("string", "long") and c not in res.metadata["partitionColumns"]
+                   and not c.startswith("_hoodie"))
+        value = with_bounds[0]["minValues"][col]
+        hint = {"op": "equal", "children": [
+            {"op": "column", "name": col, "valueType": types[col]},
+            {"op": "literal", "value": str(value), "valueType": types[col]}]}
+        hinted = client.query(SHARE, SCHEMA, name, body={"jsonPredicateHints": json.dumps(hint)},
+                              capabilities=DV_CAPS)
+        assert 0 < len(hinted.files) <= len(res.files), name
+        if len(hinted.files) < len(res.files):
+            pruned += 1
+        # Every row that matches is still served.
+        def matching(rows):
+            return canonical_rows([r for r in rows if r.get(col) is not None and
+                                   stats_key(r[col], types[col]) == stats_key(value, types[col])], res.schema)
+        want = matching([r for _, r in t.rows(t.latest)])
+        have = matching([r for _, r in served_rows(hinted, downloads, parquet)])
+        assert want and have == want, "%s: hint on %s=%r served %r, expected %r" % (name, col, value, have, want)
+    assert indexed >= 5 and pruned >= 3, (indexed, pruned)
 
 
 def test_timestamps_are_completion_times(hudi):
