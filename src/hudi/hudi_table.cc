@@ -658,15 +658,7 @@ Result<std::optional<parquet::ParquetReader>> HudiTable::OpenSliceRows(
     if (slice.base == nullptr) return Out();
     return open_base();
   }
-  hudi::SliceInputs in;
-  in.storage = storage_;
-  in.table_root = location_;
-  in.props = &state.props;
-  in.schema = ctx.schema;
-  in.valid_instants = &ctx.valid;
-  in.timeline_start = state.timeline_start;
-  in.limits = options_.slice_limits;
-  hudi::SliceReader reader(std::move(in), slice);
+  hudi::SliceReader reader(SliceInputsOf(ctx), slice);
   LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
   if (plan.kind == hudi::SliceOutcome::Kind::kEmpty) return Out();
   if (plan.kind == hudi::SliceOutcome::Kind::kBase) return open_base();

@@ -132,6 +132,8 @@ class HudiTable final : public TableFormat {
   // merged in memory); nullopt when it holds none. For change data.
   Result<std::optional<parquet::ParquetReader>> OpenSliceRows(const SliceContext& context,
                                                               const hudi::FileSlice& slice);
+  // What a SliceReader of `context`'s version reads a slice with.
+  hudi::SliceInputs SliceInputsOf(const SliceContext& context) const;
 
   const std::string location_;
   const std::shared_ptr<Storage> storage_;

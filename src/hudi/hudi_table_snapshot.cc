@@ -158,6 +158,19 @@ Result<std::unique_ptr<HudiTable::SliceContext>> HudiTable::MakeSliceContext(
   return c;
 }
 
+hudi::SliceInputs HudiTable::SliceInputsOf(const SliceContext& ctx) const {
+  hudi::SliceInputs in;
+  in.storage = storage_;
+  in.table_root = location_;
+  in.props = &ctx.state->props;
+  in.schema = ctx.schema;
+  in.valid_instants = &ctx.valid;
+  in.timeline_start = ctx.state->timeline_start;
+  in.limits = options_.slice_limits;
+  in.row_merge = options_.row_merge;
+  return in;
+}
+
 Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
                                                       const hudi::FileSlice& slice) {
   const State& state = *ctx.state;
@@ -194,16 +207,7 @@ Result<std::optional<DataFile>> HudiTable::ServeSlice(const SliceContext& ctx,
   }
   LS_RETURN_IF_ERROR(check_cleaned(slice.base));
   for (const hudi::IndexedFile* l : slice.logs) LS_RETURN_IF_ERROR(check_cleaned(l));
-  hudi::SliceInputs in;
-  in.storage = storage_;
-  in.table_root = location_;
-  in.props = &state.props;
-  in.schema = ctx.schema;
-  in.valid_instants = &ctx.valid;
-  in.timeline_start = state.timeline_start;
-  in.limits = options_.slice_limits;
-  in.row_merge = options_.row_merge;
-  hudi::SliceReader reader(std::move(in), slice);
+  hudi::SliceReader reader(SliceInputsOf(ctx), slice);
   LS_ASSIGN_OR_RETURN(hudi::SliceOutcome plan, reader.Plan());
   switch (plan.kind) {
     case hudi::SliceOutcome::Kind::kEmpty:
