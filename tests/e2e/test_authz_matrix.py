@@ -53,6 +53,9 @@ def world(request, lakeshare_bin, tmp_path_factory):
     for rcp, share in (("reader", "granted"), ("outsider", "other")):
         ops.ok("POST", "/recipients", {"name": rcp}, status=201)
         ops.ok("PUT", "/recipients/%s/grants/%s" % (rcp, share))
+    # Viewers may read catalog connections: one must exist for its GET to be a 200.
+    ops.ok("POST", "/iceberg-catalogs", {"name": "nocatalog", "type": "rest", "uri": "http://127.0.0.1:9/catalog"},
+           status=201)
     w = Setup()
     w.server, w.ops = server, ops
     w.valid = ops.ok("POST", "/recipients/reader/tokens", {}, status=201)["bearerToken"]
@@ -148,7 +151,7 @@ def _admin_calls(world, every_method=False):
     must refuse the rest just as firmly)."""
     doc = requests.get(world.server.base_url + "/api/v1/openapi.json", timeout=30).json()
     values = {"share": "granted", "schema": "d", "table": "t", "recipient": "reader", "id": world.token_id,
-              "user": "ops", "secret": "s", "client": "noclient", "keyId": "nokey"}
+              "user": "ops", "secret": "s", "client": "noclient", "keyId": "nokey", "catalog": "nocatalog"}
     out = []
     for path, item in doc["paths"].items():
         methods = ("get", "post", "put", "patch", "delete") if every_method else item
