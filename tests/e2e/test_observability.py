@@ -262,7 +262,10 @@ def test_catalog_database_pool_and_latency(lakeshare_bin, tmp_path):
             time.sleep(0.2)
         calls = value(m, "lakeshare_db_query_duration_seconds_count")
         assert calls >= value(before, "lakeshare_db_query_duration_seconds_count") + 5
-        assert value(m, "lakeshare_db_pool_wait_seconds_count") >= calls
+        # Each request takes a connection from the pool at least once (a
+        # background writer may run several statements on one).
+        assert value(m, "lakeshare_db_pool_wait_seconds_count") >= \
+            value(before, "lakeshare_db_pool_wait_seconds_count") + 5
         assert value(m, "lakeshare_db_errors_total") == 0
         assert value(m, "lakeshare_db_pool_connections_max") >= 1
         assert 1 <= value(m, "lakeshare_db_pool_connections_open") <= value(m, "lakeshare_db_pool_connections_max")
