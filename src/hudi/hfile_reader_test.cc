@@ -274,7 +274,8 @@ TEST(HFileReader, UncompressedSingleAndTwoLevelIndexes) {
   // Keys out of order are corruption, not a wrong lookup.
   std::vector<Entry> unsorted = entries;
   std::swap(unsorted[3], unsorted[20]);
-  auto r = HFileReader::Open(HFileBuilder::Build(unsorted, 7, false));
+  const std::string unsorted_file = HFileBuilder::Build(unsorted, 7, false);  // outlives the reader
+  auto r = HFileReader::Open(unsorted_file);
   ASSERT_TRUE(r.ok()) << r.status();
   EXPECT_THAT(r->ForEach([](std::string_view, std::string_view) { return Status::OK(); }),
               StatusIs(StatusCode::kCorruption));
