@@ -3,6 +3,7 @@
 #include <algorithm>
 #include <filesystem>
 #include <fstream>
+#include <functional>
 #include <map>
 #include <set>
 #include <tuple>
@@ -27,31 +28,41 @@ using ::testing::HasSubstr;
 // (id, ts, _change_type) of every row of a cdf file.
 using ChangeRow = std::tuple<int64_t, int64_t, std::string>;
 
-std::multiset<ChangeRow> ReadChangeRows(const DataFile& f) {
-  std::multiset<ChangeRow> out;
+// Calls `fn` with each row of the parquet file at `path` and its schema;
+// stops (false) at the first failure, reported as a test failure.
+bool ForEachRow(const std::string& path, int64_t size,
+                const std::function<bool(const hudi::Value&, const parquet::Schema&)>& fn) {
   auto storage = std::make_shared<LocalStorage>();
-  auto file = storage->OpenRandomAccess(f.path, f.size);
+  auto file = storage->OpenRandomAccess(path, size);
   EXPECT_OK(file);
-  if (!file.ok()) return out;
+  if (!file.ok()) return false;
   auto reader = parquet::ParquetReader::Open(std::move(*file));
   EXPECT_OK(reader);
-  if (!reader.ok()) return out;
-  const parquet::Schema& schema = reader->schema();
+  if (!reader.ok()) return false;
   for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
     auto rows = hudi::ReadRowGroupRows(*reader, rg);
     EXPECT_OK(rows);
-    if (!rows.ok()) return out;
+    if (!rows.ok()) return false;
     for (const hudi::Value& r : *rows) {
-      const hudi::Value* id = hudi::RowField(r, schema, "id");
-      const hudi::Value* ts = hudi::RowField(r, schema, "ts");
-      const hudi::Value* kind = hudi::RowField(r, schema, "_change_type");
-      EXPECT_NE(id, nullptr);
-      EXPECT_NE(ts, nullptr);
-      EXPECT_NE(kind, nullptr);
-      if (id == nullptr || ts == nullptr || kind == nullptr) return out;
-      out.emplace(id->i, ts->i, kind->s);
+      if (!fn(r, reader->schema())) return false;
     }
   }
+  return true;
+}
+
+std::multiset<ChangeRow> ReadChangeRows(const DataFile& f) {
+  std::multiset<ChangeRow> out;
+  ForEachRow(f.path, f.size, [&](const hudi::Value& r, const parquet::Schema& schema) {
+    const hudi::Value* id = hudi::RowField(r, schema, "id");
+    const hudi::Value* ts = hudi::RowField(r, schema, "ts");
+    const hudi::Value* kind = hudi::RowField(r, schema, "_change_type");
+    EXPECT_NE(id, nullptr);
+    EXPECT_NE(ts, nullptr);
+    EXPECT_NE(kind, nullptr);
+    if (id == nullptr || ts == nullptr || kind == nullptr) return false;
+    out.emplace(id->i, ts->i, kind->s);
+    return true;
+  });
   return out;
 }
 
@@ -166,32 +177,20 @@ using FullRow = std::tuple<int64_t, int64_t, double, std::string, std::string>;
 
 std::vector<FullRow> ReadFullRows(const std::string& path) {
   std::vector<FullRow> out;
-  auto storage = std::make_shared<LocalStorage>();
-  auto size = storage->Head(path);
+  auto size = LocalStorage().Head(path);
   EXPECT_OK(size);
   if (!size.ok()) return out;
-  auto file = storage->OpenRandomAccess(path, size->size);
-  EXPECT_OK(file);
-  if (!file.ok()) return out;
-  auto reader = parquet::ParquetReader::Open(std::move(*file));
-  EXPECT_OK(reader);
-  if (!reader.ok()) return out;
-  const parquet::Schema& schema = reader->schema();
-  for (int rg = 0; rg < reader->num_row_groups(); ++rg) {
-    auto rows = hudi::ReadRowGroupRows(*reader, rg);
-    EXPECT_OK(rows);
-    if (!rows.ok()) return out;
-    for (const hudi::Value& r : *rows) {
-      const hudi::Value* id = hudi::RowField(r, schema, "id");
-      const hudi::Value* ts = hudi::RowField(r, schema, "ts");
-      const hudi::Value* value = hudi::RowField(r, schema, "value");
-      const hudi::Value* name = hudi::RowField(r, schema, "name");
-      const hudi::Value* kind = hudi::RowField(r, schema, "_change_type");
-      EXPECT_TRUE(id && ts && value && name);
-      if (!(id && ts && value && name)) return out;
-      out.emplace_back(id->i, ts->i, value->d, name->s, kind ? kind->s : "");
-    }
-  }
+  ForEachRow(path, size->size, [&](const hudi::Value& r, const parquet::Schema& schema) {
+    const hudi::Value* id = hudi::RowField(r, schema, "id");
+    const hudi::Value* ts = hudi::RowField(r, schema, "ts");
+    const hudi::Value* value = hudi::RowField(r, schema, "value");
+    const hudi::Value* name = hudi::RowField(r, schema, "name");
+    const hudi::Value* kind = hudi::RowField(r, schema, "_change_type");
+    EXPECT_TRUE(id && ts && value && name);
+    if (!(id && ts && value && name)) return false;
+    out.emplace_back(id->i, ts->i, value->d, name->s, kind ? kind->s : "");
+    return true;
+  });
   return out;
 }
 
