@@ -18,15 +18,9 @@ namespace lakeshare::hudi {
 namespace {
 
 using ::lakeshare::testing::HudiTempDir;
+using ::lakeshare::testing::ReadFileBytes;
 using ::lakeshare::testing::StatusIs;
 using ::lakeshare::testing::UnzipHudiTable;
-
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 // The files of the column_stats partition of a sample table's metadata table.
 std::vector<std::filesystem::path> ColumnStatsFiles(const std::string& table, bool logs) {
@@ -217,7 +211,7 @@ TEST(HFileReader, BaseFilesOfAMetadataTable) {
   auto files = ColumnStatsFiles(dir, false);
   ASSERT_EQ(files.size(), 2u);
   for (const auto& f : files) {
-    std::string bytes = ReadAll(f);
+    std::string bytes = ReadFileBytes(f);
     auto r = HFileReader::Open(bytes);
     ASSERT_TRUE(r.ok()) << r.status();
     // The sample table's base files are gzip-compressed: the codec path is covered.
@@ -231,7 +225,7 @@ TEST(HFileReader, DataBlocksOfMetadataTableLogs) {
   ASSERT_FALSE(dir.empty());
   int hfile_blocks = 0;
   for (const auto& f : ColumnStatsFiles(dir, true)) {
-    std::string bytes = ReadAll(f);
+    std::string bytes = ReadFileBytes(f);
     auto blocks = ParseLogBlocks(bytes);
     ASSERT_TRUE(blocks.ok()) << blocks.status();
     for (const LogBlock& b : *blocks) {
@@ -284,7 +278,7 @@ TEST(HFileReader, UncompressedSingleAndTwoLevelIndexes) {
 TEST(HFileReader, GarbageIsCorruption) {
   HudiTempDir tmp;
   std::string dir = UnzipHudiTable("hudi-rs/cow/v9_txns_simple_meta.zip", tmp.path());
-  std::string good = ReadAll(ColumnStatsFiles(dir, false).front());
+  std::string good = ReadFileBytes(ColumnStatsFiles(dir, false).front());
 
   EXPECT_THAT(HFileReader::Open("").status(), StatusIs(StatusCode::kCorruption));
   EXPECT_THAT(HFileReader::Open(std::string(5000, 'x')).status(),

@@ -11,15 +11,9 @@ namespace lakeshare::hudi {
 namespace {
 
 using ::lakeshare::testing::HudiTempDir;
+using ::lakeshare::testing::ReadFileBytes;
 using ::lakeshare::testing::StatusIs;
 using ::lakeshare::testing::UnzipHudiTable;
-
-std::string ReadAll(const std::filesystem::path& p) {
-  std::ifstream in(p, std::ios::binary);
-  std::stringstream s;
-  s << in.rdbuf();
-  return s.str();
-}
 
 std::string FindLog(const std::string& dir, const std::string& part) {
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir)) {
@@ -37,7 +31,7 @@ TEST(HudiLogFormat, AvroDataAndDeleteBlocksOfARealTable) {
   std::string dir = UnzipHudiTable(
       "hudi-rs-quickstart/quickstart_trips_table/mor/avro/v8_trips_8i3u1d.zip", tmp.path());
   ASSERT_FALSE(dir.empty());
-  std::string updates = ReadAll(FindLog(dir, "20251220210127080.log"));
+  std::string updates = ReadFileBytes(FindLog(dir, "20251220210127080.log"));
   ASSERT_OK_AND_ASSIGN(auto blocks, ParseLogBlocks(updates));
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].type, LogBlockType::kAvroData);
@@ -46,7 +40,7 @@ TEST(HudiLogFormat, AvroDataAndDeleteBlocksOfARealTable) {
   ASSERT_OK_AND_ASSIGN(auto records, AvroBlockRecords(blocks[0].content));
   EXPECT_EQ(records.size(), 1u);
 
-  std::string deletes = ReadAll(FindLog(dir, "20251220210128625.log"));
+  std::string deletes = ReadFileBytes(FindLog(dir, "20251220210128625.log"));
   ASSERT_OK_AND_ASSIGN(blocks, ParseLogBlocks(deletes));
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].type, LogBlockType::kDelete);
@@ -60,7 +54,7 @@ TEST(HudiLogFormat, CorruptBlocksAreSkippedToTheNextMagic) {
   HudiTempDir tmp;
   std::string dir =
       UnzipHudiTable("hudi-rs/mor/parquet/v6_nonpartitioned_rollback.zip", tmp.path());
-  std::string file = ReadAll(FindLog(dir, ".log.2_"));
+  std::string file = ReadFileBytes(FindLog(dir, ".log.2_"));
   ASSERT_OK_AND_ASSIGN(auto blocks, ParseLogBlocks(file));
   ASSERT_EQ(blocks.size(), 1u);
   EXPECT_EQ(blocks[0].type, LogBlockType::kCommand);

@@ -6,7 +6,9 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <memory>
+#include <sstream>
 #include <string>
 
 #include "hudi/hudi_table.h"
@@ -53,6 +55,14 @@ inline std::string UnzipHudiTable(const std::string& archive, const std::string&
     }
   }
   return "";
+}
+
+// The bytes of a file ("" when it cannot be read).
+inline std::string ReadFileBytes(const std::filesystem::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::stringstream s;
+  s << in.rdbuf();
+  return s.str();
 }
 
 inline std::shared_ptr<HudiTable> OpenHudiTable(const std::string& dir,
