@@ -512,10 +512,16 @@ class EvolvedTable : public ::testing::Test {
   void SetUp() override {
     dir_ = fs::temp_directory_path() / ("lakeshare-iceberg-evolve-" + std::to_string(::getpid()));
     fs::remove_all(dir_);
+    ASSERT_NO_FATAL_FAILURE(WriteTable(dir_, 1));
+  }
+
+  // A table of columns a (int) and b (string) at `dir`, one snapshot of
+  // `files` files of rows (1, "x") and (2, "y").
+  static void WriteTable(const fs::path& dir, size_t files) {
     IcebergTableSpec spec;
     spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
                     {"b", iceberg::TypeId::kString, false, std::nullopt}};
-    auto w = IcebergTableWriter::Create(dir_.string(), spec, 1000);
+    auto w = IcebergTableWriter::Create(dir.string(), spec, 1000);
     ASSERT_OK(w);
     IcebergAppendOptions o;
     o.timestamp_ms = 2000;
@@ -525,7 +531,7 @@ class EvolvedTable : public ::testing::Test {
       f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
       return Result<IcebergFileData>(f);
     };
-    ASSERT_OK((*w)->Append(1, make, o));
+    ASSERT_OK((*w)->Append(files, make, o));
   }
   void TearDown() override { fs::remove_all(dir_); }
 
@@ -757,20 +763,7 @@ TEST_F(EvolvedTable, RenameWithANameMappingAndTwoNamesIsUnreadableNamingTheColum
   // Two files: one from before the migration (no ids, 'a'), one written
   // after the rename (ids, 'renamed'): no one name reads both.
   const fs::path dir = dir_ / "two";
-  IcebergTableSpec spec;
-  spec.columns = {{"a", iceberg::TypeId::kInt, false, std::nullopt},
-                  {"b", iceberg::TypeId::kString, false, std::nullopt}};
-  auto w = IcebergTableWriter::Create(dir.string(), spec, 1000);
-  ASSERT_OK(w);
-  IcebergAppendOptions o;
-  o.timestamp_ms = 2000;
-  auto make = [](size_t) {
-    IcebergFileData f;
-    f.columns.push_back({std::vector<int32_t>{1, 2}, {}});
-    f.columns.push_back({std::vector<std::string>{"x", "y"}, {}});
-    return Result<IcebergFileData>(f);
-  };
-  ASSERT_OK((*w)->Append(2, make, o));
+  ASSERT_NO_FATAL_FAILURE(WriteTable(dir, 2));
   Evolve(R"([{"id":1,"name":"renamed","required":false,"type":"int"},
              {"id":2,"name":"b","required":false,"type":"string"}])",
          dir);
