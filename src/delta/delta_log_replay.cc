@@ -13,6 +13,7 @@
 
 #include "common/thread_pool.h"
 #include "delta/delta_paths.h"
+#include "delta/path_sort.h"
 
 namespace lakeshare {
 namespace {
@@ -242,79 +243,16 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     return Status::OK();
   }));
   size_t lcp = n > 0 ? *std::min_element(group_lcp.begin(), group_lcp.end()) : 0;
-  struct Key {
-    uint64_t w[3];
-    uint32_t index;
+  PathSortTies ties;
+  ties.compare = [&](uint32_t a, uint32_t b) {
+    return CompareTail(*files[a], in.paths[a], *files[b], in.paths[b]);
   };
-  // Uninitialised (no zero-filled pass over n keys): each is written once,
-  // by the half that sorts it.
-  std::unique_ptr<Key[]> keys(new Key[n]);
-  auto make_keys = [&](size_t from, size_t to) {
-    for (size_t i = from; i < to; ++i) {
-      const std::string_view c = canonical[i];
-      unsigned char bytes[24] = {};
-      if (c.size() > lcp) std::memcpy(bytes, c.data() + lcp, std::min<size_t>(24, c.size() - lcp));
-      Key& key = keys[i];
-      for (int w = 0; w < 3; ++w) {
-        uint64_t v = 0;
-        for (int b = 0; b < 8; ++b) v = (v << 8) | bytes[w * 8 + b];
-        key.w[w] = v;
-      }
-      key.index = static_cast<uint32_t>(i);
-    }
+  ties.same_identity = [&](uint32_t a, uint32_t b) {
+    return DvId(files[a]->deletion_vector) == DvId(files[b]->deletion_vector);
   };
-  auto less = [&](const Key& a, const Key& b) {
-    for (int w = 0; w < 3; ++w) {
-      if (a.w[w] != b.w[w]) return a.w[w] < b.w[w];
-    }
-    const std::string_view ca = canonical[a.index], cb = canonical[b.index];
-    const size_t skip = lcp + 24;
-    int c = ca.substr(std::min(skip, ca.size())).compare(cb.substr(std::min(skip, cb.size())));
-    if (c != 0) return c < 0;
-    c = CompareTail(*files[a.index], in.paths[a.index], *files[b.index], in.paths[b.index]);
-    if (c != 0) return c < 0;
-    return a.index < b.index;  // input order among duplicates
-  };
-  const Key* sorted = keys.get();
-  std::vector<Key> merged;
-  if (n >= (1u << 16)) {
-    // Two halves keyed and sorted at once, then merged.
-    const size_t mid = n / 2;
-    ThrowIfFailed(ParallelFor(2, 2, [&](size_t half) {
-      const size_t from = half == 0 ? 0 : mid, to = half == 0 ? mid : n;
-      make_keys(from, to);
-      std::sort(keys.get() + from, keys.get() + to, less);
-      return Status::OK();
-    }));
-    merged.reserve(n);
-    std::merge(keys.get(), keys.get() + mid, keys.get() + mid, keys.get() + n,
-               std::back_inserter(merged), less);
-    keys.reset();
-    sorted = merged.data();
-  } else {
-    make_keys(0, n);
-    std::sort(keys.get(), keys.get() + n, less);
-  }
-  // Of a run of equal identities keep the last one.
-  std::vector<uint32_t> kept;
-  kept.reserve(n);
-  for (size_t k = 0; k < n; ++k) {
-    const uint32_t i = sorted[k].index;
-    if (k + 1 < n && sorted[k].w[0] == sorted[k + 1].w[0] && sorted[k].w[1] == sorted[k + 1].w[1] &&
-        sorted[k].w[2] == sorted[k + 1].w[2]) {
-      const uint32_t j = sorted[k + 1].index;
-      if (canonical[i] == canonical[j] &&
-          DvId(files[i]->deletion_vector) == DvId(files[j]->deletion_vector)) {
-        continue;
-      }
-    }
-    kept.push_back(i);
-  }
+  std::vector<uint32_t> kept = SortPathsKeepLast(canonical, lcp, ties);
   // The sort's own memory goes before the gather allocates the snapshot's
   // texts: it would only add to the load's peak.
-  sorted = nullptr;
-  std::vector<Key>().swap(merged);
-  keys.reset();
   std::vector<std::string_view>().swap(canonical);
   decoded.clear();
   // Gathered into chunks on two threads (it waits on memory), split at a
