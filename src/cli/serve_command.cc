@@ -24,6 +24,7 @@
 #include "console/console_assets.h"
 #include "console/console_handler.h"
 #include "protocol/builtin_table_formats.h"
+#include "protocol/file_id_digests.h"
 #include "protocol/oauth_token_endpoint.h"
 #include "protocol/rate_limiter.h"
 #include "protocol/sharing_service.h"
@@ -160,6 +161,7 @@ void ApplyProcessSettings(const ServerConfig& config) {
   ConfigureLogging(ParseLogFormat(config.log_format).value_or(LogFormat::kText),
                    ParseLogLevel(config.log_level).value_or(spdlog::level::info));
   SnapshotCache::Global().SetCapacity(config.snapshot_cache_bytes);
+  FileIdDigests::Global().SetCapacity(FileIdDigests::CapacityFor(config.snapshot_cache_bytes));
 }
 
 }  // namespace

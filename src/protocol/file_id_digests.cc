@@ -1,5 +1,7 @@
 #include "protocol/file_id_digests.h"
 
+#include <algorithm>
+
 #include "common/crypto.h"
 
 namespace lakeshare {
@@ -34,8 +36,8 @@ std::shared_ptr<const std::string> FileIdDigests::Of(const FileList::ChunkPtr& c
     out += size;
   }
   std::shared_ptr<const std::string> result = std::move(digests);
-  if (result->size() > capacity_bytes_) return result;
   std::lock_guard<std::mutex> lock(mu_);
+  if (result->size() > capacity_bytes_) return result;
   auto it = entries_.find(key);
   if (it != entries_.end()) {
     // Another caller's (same bytes), or a freed chunk's at the same address.
@@ -57,6 +59,18 @@ void FileIdDigests::EvictLocked() {
     entries_.erase(it);
     lru_.pop_back();
   }
+}
+
+size_t FileIdDigests::CapacityFor(int64_t snapshot_cache_bytes) {
+  const size_t share =
+      snapshot_cache_bytes > 0 ? static_cast<size_t>(snapshot_cache_bytes) / 16 : 0;
+  return std::max(kDefaultCapacityBytes, share);
+}
+
+void FileIdDigests::SetCapacity(size_t capacity_bytes) {
+  std::lock_guard<std::mutex> lock(mu_);
+  capacity_bytes_ = capacity_bytes;
+  EvictLocked();
 }
 
 size_t FileIdDigests::bytes() const {

@@ -8,13 +8,16 @@
 // alive, and a chunk freed and another allocated at the same address is told
 // apart) and one hash. At most `capacity_bytes` of digests are kept (16 MiB
 // is a million MD5 ids), least recently used dropped first; a dropped one is
-// computed again.
+// computed again. The server sets the bound from snapshotCacheBytes
+// (CapacityFor): the ids of the snapshots the cache can hold, MD5 or SHA-256,
+// take 16-32 bytes a file against the snapshot's few hundred.
 //
 // Thread-safe; digests are computed without the lock held (concurrent first
 // callers may each compute them and get the same bytes).
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <list>
 #include <map>
 #include <memory>
@@ -49,6 +52,14 @@ class FileIdDigests {
   // Digest bytes held now.
   size_t bytes() const;
 
+  // The bound that goes with a snapshot cache of `snapshot_cache_bytes`: a
+  // sixteenth of it (a snapshot takes a few hundred bytes a file, so the
+  // MD5 ids of a full cache's files fit, 16 bytes each), never less than
+  // kDefaultCapacityBytes.
+  static size_t CapacityFor(int64_t snapshot_cache_bytes);
+  // Changes the bound; digests over it are dropped at once.
+  void SetCapacity(size_t capacity_bytes);
+
  private:
   using Key = std::pair<const void*, FileIdHash>;
   struct Entry {
@@ -59,8 +70,8 @@ class FileIdDigests {
 
   void EvictLocked();
 
-  const size_t capacity_bytes_;
   mutable std::mutex mu_;
+  size_t capacity_bytes_;         // guarded by mu_
   std::map<Key, Entry> entries_;  // guarded by mu_
   std::list<Key> lru_;            // guarded by mu_
   size_t bytes_ = 0;              // guarded by mu_

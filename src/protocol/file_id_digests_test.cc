@@ -92,5 +92,33 @@ TEST(FileIdDigestsTest, ChunkLargerThanTheBoundIsComputedButNotKept) {
   EXPECT_EQ(cache.bytes(), 0u);
 }
 
+TEST(FileIdDigestsTest, CapacityFollowsTheSnapshotCache) {
+  EXPECT_EQ(FileIdDigests::CapacityFor(0), FileIdDigests::kDefaultCapacityBytes);
+  EXPECT_EQ(FileIdDigests::CapacityFor(int64_t{1} << 30), FileIdDigests::kDefaultCapacityBytes);
+  // A cache sized for a 10 000 000-file snapshot (about 4 GB) keeps its
+  // 10 000 000 MD5 ids.
+  EXPECT_EQ(FileIdDigests::CapacityFor(int64_t{8} << 30), size_t{512} << 20);
+  EXPECT_GE(FileIdDigests::CapacityFor(int64_t{4} << 30), size_t{10000000} * 16);
+}
+
+TEST(FileIdDigestsTest, SetCapacityDropsWhatNoLongerFits) {
+  FileIdDigests cache(/*capacity_bytes=*/64);
+  auto a = ChunkOf({"a1", "a2"});
+  auto b = ChunkOf({"b1", "b2"});
+  auto a_ids = cache.Of(a, FileIdHash::kMd5);
+  auto b_ids = cache.Of(b, FileIdHash::kMd5);
+  EXPECT_EQ(cache.bytes(), 64u);
+  cache.SetCapacity(32);  // a is the least recent: dropped
+  EXPECT_EQ(cache.bytes(), 32u);
+  EXPECT_EQ(cache.Of(b, FileIdHash::kMd5).get(), b_ids.get());
+  cache.SetCapacity(128);  // room again for three
+  auto a_again = cache.Of(a, FileIdHash::kMd5);
+  EXPECT_NE(a_again.get(), a_ids.get());
+  EXPECT_EQ(*a_again, *a_ids);
+  cache.Of(ChunkOf({"c1", "c2"}), FileIdHash::kMd5);
+  EXPECT_EQ(cache.bytes(), 96u);
+  EXPECT_EQ(cache.Of(b, FileIdHash::kMd5).get(), b_ids.get());
+}
+
 }  // namespace
 }  // namespace lakeshare
