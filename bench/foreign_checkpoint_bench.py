@@ -23,8 +23,10 @@ Usage: bench/foreign_checkpoint_bench.py [--build build] [--files 1000000]
 """
 
 import argparse
+import hashlib
 import json
 import os
+import re
 import statistics
 import subprocess
 import sys
@@ -250,18 +252,36 @@ def mem_kib(pid):
     return out
 
 
-def curl_query(url):
-    """(ttfb s, total s, lines) of one /query read to its end through curl."""
+# What may differ between two answers of one table: pre-signed URLs (a delta-format answer's
+# add.path) and their expirations.
+VOLATILE = re.compile(rb'"(?:url|expirationTimestamp)":(?:"[^"]*"|[0-9]+)|"path":"https?://[^"]*"')
+# The delta response format (--response-format delta): SHA-256 file ids, actions in Delta's shape.
+CAPABILITIES = {"parquet": [], "delta": ["-H", "delta-sharing-capabilities: responseformat=delta"]}
+RESPONSE_FORMAT = "parquet"
+
+
+def curl_query(url, digest=None):
+    """(ttfb s, total s, lines) of one /query read to its end through curl. With `digest` (a
+    hashlib object) the answer's lines without URLs and expirations are hashed into it (slower:
+    the figures of such a run are not timings)."""
     cmd = ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
            "Content-Type: application/json", "-d", "{}", "-w", "%{stderr}%{time_starttransfer} %{time_total}",
-           url]
+           url] + CAPABILITIES[RESPONSE_FORMAT]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines = 0
+    rest = b""
     while True:
         chunk = p.stdout.read(1 << 20)
         if not chunk:
             break
         lines += chunk.count(b"\n")
+        if digest is not None:
+            buf = rest + chunk
+            cut = buf.rfind(b"\n") + 1
+            digest.update(VOLATILE.sub(b"", buf[:cut]))
+            rest = buf[cut:]
+    if digest is not None:
+        digest.update(VOLATILE.sub(b"", rest))
     err = p.stderr.read().decode()
     if p.wait() != 0:
         raise RuntimeError("curl failed: " + err)
@@ -269,26 +289,34 @@ def curl_query(url):
     return float(ttfb), float(total), lines
 
 
-def measure_server(binary, table, starts, warm):
+def measure_server(binary, table, starts, warm, cache_bytes=None, answer_hash=False):
     hz = os.sysconf("SC_CLK_TCK")
     results = []
     with tempfile.TemporaryDirectory(prefix="lakeshare-foreign-") as tmp:
         config = os.path.join(tmp, "config.yaml")
         write_config(config, "{name: t, location: %s}" % table)
+        if cache_bytes is not None:
+            with open(config, "a") as f:
+                f.write("snapshotCacheBytes: %d\n" % cache_bytes)
         for _ in range(starts):
             with serve(binary, config) as server:
                 pid = server.proc.pid
                 url = server.table + "/query"
                 base = mem_kib(pid)
                 c0 = cpu_ticks(pid)
-                ttfb, total, lines = curl_query(url)
+                cold_hash = hashlib.sha256() if answer_hash else None
+                ttfb, total, lines = curl_query(url, cold_hash)
                 cpu = (cpu_ticks(pid) - c0) / hz
                 cold_mem = mem_kib(pid)
                 warms, warm_cpu = [], []
                 for _ in range(warm):
                     c0 = cpu_ticks(pid)
-                    warms.append(curl_query(url)[1])
+                    warm_hash = hashlib.sha256() if answer_hash else None
+                    warms.append(curl_query(url, warm_hash)[1])
                     warm_cpu.append((cpu_ticks(pid) - c0) / hz)
+                    if answer_hash:
+                        print("answer hash (%d lines, without URLs and expirations): cold %s, warm %s"
+                              % (lines, cold_hash.hexdigest(), warm_hash.hexdigest()), flush=True)
                 results.append({"ttfb": ttfb, "total": total, "lines": lines, "cpu": cpu,
                                 "base_rss": base["VmRSS"], "hwm": cold_mem["VmHWM"], "rss": cold_mem["VmRSS"],
                                 "warm_best": min(warms), "warm_cpu": min(warm_cpu),
@@ -318,12 +346,21 @@ def main():
                     help="a V2 checkpoint (JSON top-level file) whose adds are in this many sidecar files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
-    ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
+    ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken; 0: none)")
     ap.add_argument("--compare", action="append", default=[], metavar="BIN",
                     help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
                          "one start each in turn, so that all see the same machine load; a summary per binary")
     ap.add_argument("--only-write", action="store_true")
+    ap.add_argument("--snapshot-cache-bytes", type=int,
+                    help="the servers' snapshotCacheBytes (default: the server's, 1 GiB; a 10 000 000-file "
+                         "snapshot needs about 4.5 GB to be kept warm)")
+    ap.add_argument("--response-format", choices=sorted(CAPABILITIES), default="parquet")
+    ap.add_argument("--answer-hash", action="store_true",
+                    help="hash each answer without its URLs and expirations (to compare binaries; slows the "
+                         "client, so its times are not figures)")
     args = ap.parse_args()
+    global RESPONSE_FORMAT
+    RESPONSE_FORMAT = args.response_format
     build = os.path.abspath(args.build)
     duck = ensure_duckdb(build)
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
@@ -344,7 +381,7 @@ def main():
     script = os.path.join(duck, "checkpoint_scan.mjs")
     with open(script, "w") as f:
         f.write(DUCKDB_SCRIPT)
-    for threads in (1, 2):
+    for threads in (1, 2) if args.runs > 0 else ():
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)
@@ -353,12 +390,13 @@ def main():
     binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     by_binary = {b: [] for b in binaries}
     if len(binaries) == 1:
-        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm)
+        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm,
+                                                  args.snapshot_cache_bytes, args.answer_hash)
     else:
         for _ in range(args.starts):
             for b in binaries:
                 print("%s:" % b, flush=True)
-                by_binary[b] += measure_server(b, table, 1, args.warm)
+                by_binary[b] += measure_server(b, table, 1, args.warm, args.snapshot_cache_bytes, args.answer_hash)
     for b, results in by_binary.items():
         rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
         med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
