@@ -115,7 +115,17 @@ void SnapshotCache::Insert(uint64_t table, std::shared_ptr<const TableSnapshot> 
   Key key{table, snapshot->version};
   auto it = entries_.find(key);
   if (it != entries_.end()) EraseLocked(it);
-  if (bytes > capacity_) return;
+  if (bytes > capacity_) {
+    // A table this large is loaded again by every query: say so where the
+    // loads are logged (the server), not in tests and tools.
+    if (capacity_ > 0 && log_loads.load(std::memory_order_relaxed)) {
+      spdlog::warn(
+          "snapshot of ~{} KiB is larger than snapshotCacheBytes ({} KiB): not cached, every query "
+          "of this table loads it again",
+          bytes / 1024, capacity_ / 1024);
+    }
+    return;
+  }
   lru_.push_front(key);
   entries_.emplace(key, Entry{std::move(snapshot), tag, bytes, lru_.begin()});
   bytes_ += bytes;

@@ -279,6 +279,23 @@ def test_snapshot_loads_are_logged(lakeshare_bin, tmp_path):
         server.stop_and_check()
 
 
+def test_snapshot_larger_than_the_cache_is_a_warning(lakeshare_bin, tmp_path):
+    # A snapshot over snapshotCacheBytes is not kept: every query loads it again, and the log says so.
+    server = launch_server(lakeshare_bin, config(snapshotCacheBytes=1000), str(tmp_path))
+    try:
+        for _ in range(2):
+            q = requests.post(server.endpoint_url + "/shares/s1/schemas/d/tables/t/query", json={},
+                              headers={"Authorization": "Bearer " + TOKEN}, timeout=30)
+            assert q.status_code == 200
+        assert wait_for(lambda: log_of(server).count("snapshot loaded:") == 2), log_of(server)[-3000:]
+        warnings = [l for l in log_of(server).splitlines() if "larger than snapshotCacheBytes" in l]
+        assert len(warnings) == 2, log_of(server)[-3000:]
+        assert re.search(r"warning .*snapshot of ~\d+ KiB is larger than snapshotCacheBytes \(0 KiB\): not cached",
+                         warnings[0]), warnings[0]
+    finally:
+        server.stop_and_check()
+
+
 def test_generators_print_progress(lakeshare_bin, tmp_path):
     import subprocess
     delta = subprocess.run([lakeshare_bin, "generate-delta", "--dir", str(tmp_path / "d"), "--files", "140000",
