@@ -250,11 +250,21 @@ def mem_kib(pid):
     return out
 
 
+# --delta-format: the answers asked in the delta format (SHA-256 file ids).
+EXTRA_HEADERS = []
+
+
+def curl_cmd(url):
+    cmd = ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
+           "Content-Type: application/json", "-d", "{}"]
+    for h in EXTRA_HEADERS:
+        cmd += ["-H", h]
+    return cmd + [url]
+
+
 def curl_query(url):
     """(ttfb s, total s, lines) of one /query read to its end through curl."""
-    cmd = ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
-           "Content-Type: application/json", "-d", "{}", "-w", "%{stderr}%{time_starttransfer} %{time_total}",
-           url]
+    cmd = curl_cmd(url)[:-1] + ["-w", "%{stderr}%{time_starttransfer} %{time_total}", url]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines = 0
     while True:
@@ -269,7 +279,34 @@ def curl_query(url):
     return float(ttfb), float(total), lines
 
 
-def measure_server(binary, table, starts, warm):
+def concurrent_queries(url, n):
+    """(wall s of all, [lines of each]) of n warm /query answers read at once."""
+    t = time.time()
+    procs = [subprocess.Popen(curl_cmd(url) + ["-o", "/dev/null", "-w", "%{size_download}"],
+                              stdout=subprocess.PIPE, text=True) for _ in range(n)]
+    sizes = [int(p.communicate()[0] or 0) for p in procs]
+    if any(p.returncode != 0 for p in procs):
+        raise RuntimeError("curl failed")
+    return time.time() - t, sizes
+
+
+def digest_answers(binary, table):
+    """sha256 of a cold and a warm answer without URLs and expirations (they differ by run)."""
+    strip = r"sed -E 's/\"(url|path)\":\"https?:[^\"]*\"//g; s/\"expirationTimestamp\":[0-9]+//g'"
+    with tempfile.TemporaryDirectory(prefix="lakeshare-foreign-") as tmp:
+        config = os.path.join(tmp, "config.yaml")
+        write_config(config, "{name: t, location: %s}" % table)
+        with serve(binary, config) as server:
+            for what in ("cold", "warm"):
+                cmd = " ".join("'%s'" % c for c in curl_cmd(server.table + "/query"))
+                out = subprocess.run("set -o pipefail; %s | tee >(wc -l >&2) | %s | sha256sum" % (cmd, strip),
+                                     shell=True, executable="/bin/bash", check=True, capture_output=True,
+                                     text=True)
+                print("digest %s %s: %s lines, %s" % (binary, what, out.stderr.strip(), out.stdout.split()[0]),
+                      flush=True)
+
+
+def measure_server(binary, table, starts, warm, concurrent=0):
     hz = os.sysconf("SC_CLK_TCK")
     results = []
     with tempfile.TemporaryDirectory(prefix="lakeshare-foreign-") as tmp:
@@ -289,6 +326,12 @@ def measure_server(binary, table, starts, warm):
                     c0 = cpu_ticks(pid)
                     warms.append(curl_query(url)[1])
                     warm_cpu.append((cpu_ticks(pid) - c0) / hz)
+                if concurrent:
+                    c0 = cpu_ticks(pid)
+                    wall, sizes = concurrent_queries(url, concurrent)
+                    print("%d concurrent warm answers: %.2f s for all (%.0f lines/s together), server CPU %.2f s, "
+                          "sizes %d-%d bytes" % (concurrent, wall, concurrent * lines / wall,
+                                                 (cpu_ticks(pid) - c0) / hz, min(sizes), max(sizes)), flush=True)
                 results.append({"ttfb": ttfb, "total": total, "lines": lines, "cpu": cpu,
                                 "base_rss": base["VmRSS"], "hwm": cold_mem["VmHWM"], "rss": cold_mem["VmRSS"],
                                 "warm_best": min(warms), "warm_cpu": min(warm_cpu),
@@ -323,9 +366,18 @@ def main():
                     help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
                          "one start each in turn, so that all see the same machine load; a summary per binary")
     ap.add_argument("--only-write", action="store_true")
+    ap.add_argument("--no-duckdb", action="store_true", help="skip DuckDB's scan (an existing table's server only)")
+    ap.add_argument("--delta-format", action="store_true",
+                    help="ask the answers in the delta format (delta-sharing-capabilities: responseformat=delta)")
+    ap.add_argument("--concurrent", type=int, default=0,
+                    help="per start, after the warm answers: this many warm answers at once")
+    ap.add_argument("--digest", action="store_true",
+                    help="instead of timing: sha256 of a cold and a warm answer without URLs and "
+                         "expirations, per binary (they must be equal)")
     args = ap.parse_args()
+    if args.delta_format:
+        EXTRA_HEADERS.append("delta-sharing-capabilities: responseformat=delta")
     build = os.path.abspath(args.build)
-    duck = ensure_duckdb(build)
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
                                "-nodict" if args.no_dictionary else "",
                                "-" + args.parquet_version if args.parquet_version else "")
@@ -335,30 +387,36 @@ def main():
         layout += "-v2sidecars%d" % args.sidecars
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
     checkpoint = checkpoint_glob(table, args)
-    if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
+    need_table = not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint"))
+    duck = ensure_duckdb(build) if need_table or not (args.no_duckdb or args.digest) else None
+    if need_table:
         write_table(table, duck, args)
     if args.only_write:
         return
+    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
+    if args.digest:
+        for b in binaries:
+            digest_answers(b, table)
+        return
     print("layout %s, load average before: %s" % (layout, open("/proc/loadavg").read().split()[:3]), flush=True)
 
-    script = os.path.join(duck, "checkpoint_scan.mjs")
-    with open(script, "w") as f:
-        f.write(DUCKDB_SCRIPT)
-    for threads in (1, 2):
+    for threads in () if args.no_duckdb else (1, 2):
+        script = os.path.join(duck, "checkpoint_scan.mjs")
+        with open(script, "w") as f:
+            f.write(DUCKDB_SCRIPT)
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)
         print("DuckDB scan, %d thread(s): %.0f ms  %s" % (threads, d["best_ms"], d["result"]), flush=True)
 
-    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     by_binary = {b: [] for b in binaries}
     if len(binaries) == 1:
-        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm)
+        by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm, args.concurrent)
     else:
         for _ in range(args.starts):
             for b in binaries:
                 print("%s:" % b, flush=True)
-                by_binary[b] += measure_server(b, table, 1, args.warm)
+                by_binary[b] += measure_server(b, table, 1, args.warm, args.concurrent)
     for b, results in by_binary.items():
         rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
         med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
