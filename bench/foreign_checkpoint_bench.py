@@ -280,14 +280,16 @@ def curl_query(url):
 
 
 def concurrent_queries(url, n):
-    """(wall s of all, [lines of each]) of n warm /query answers read at once."""
+    """(wall s of all, [bytes of each]) of n warm /query answers read at once (n at most the
+    server's concurrent answers per recipient: by default half its workers)."""
     t = time.time()
-    procs = [subprocess.Popen(curl_cmd(url) + ["-o", "/dev/null", "-w", "%{size_download}"],
+    procs = [subprocess.Popen(curl_cmd(url) + ["-o", "/dev/null", "-w", "%{http_code} %{size_download}"],
                               stdout=subprocess.PIPE, text=True) for _ in range(n)]
-    sizes = [int(p.communicate()[0] or 0) for p in procs]
-    if any(p.returncode != 0 for p in procs):
-        raise RuntimeError("curl failed")
-    return time.time() - t, sizes
+    outs = [p.communicate()[0].split() for p in procs]
+    wall = time.time() - t
+    if any(p.returncode != 0 for p in procs) or any(o[0] != "200" for o in outs):
+        raise RuntimeError("a concurrent answer failed: %s" % outs)
+    return wall, [int(o[1]) for o in outs]
 
 
 def digest_answers(binary, table):

@@ -26,8 +26,8 @@ constexpr size_t kMaxRangeFiles = 4096;
 std::atomic<size_t> g_active_answers{0};
 
 size_t Cores() {
-  static const size_t cores = std::max<size_t>(1, std::thread::hardware_concurrency());
-  return cores;
+  static const size_t kCores = std::max<size_t>(1, std::thread::hardware_concurrency());
+  return kCores;
 }
 
 // Helpers one answer may have now: the cores no other answer keeps busy.
@@ -41,8 +41,14 @@ size_t AllowedHelpers() {
 
 struct LinesAhead::State {
   State(Source s, size_t first, size_t target)
-      : source(std::move(s)), end(source.snapshot->files.size()), next(first),
-        target_bytes(target) {}
+      : source(std::move(s)),
+        end(source.snapshot->files.size()),
+        next(first),
+        target_bytes(target) {
+    // One signer per range in production at most: Produce's push_back
+    // (on pool threads, which must not throw) never allocates.
+    signers.reserve(kWindow);
+  }
 
   struct Range {
     size_t begin = 0;
@@ -60,10 +66,10 @@ struct LinesAhead::State {
   std::deque<Range> window;  // claimed and not taken, in order
   size_t next;               // first file of the next range to claim
   size_t target_bytes;
-  uint64_t done_files = 0;   // over the ranges done: what a file's line weighs
+  uint64_t done_files = 0;  // over the ranges done: what a file's line weighs
   uint64_t done_bytes = 0;
-  bool stopped = false;      // cancelled, or a range failed
-  size_t helpers = 0;        // pool tasks running or queued
+  bool stopped = false;                              // cancelled, or a range failed
+  size_t helpers = 0;                                // pool tasks running or queued
   std::vector<std::unique_ptr<FileSigner>> signers;  // idle ones
   std::vector<std::string> buffers;                  // idle ones
 
@@ -94,10 +100,10 @@ struct LinesAhead::State {
   // Produces `r`'s lines without the lock (r's begin/end are not modified
   // once claimed), then hands them over.
   void Produce(Range* r, std::unique_ptr<FileSigner> signer, std::string buffer) {
-    if (!signer) signer = std::make_unique<FileSigner>(source.signer);
     buffer.clear();
     Status st;
     try {
+      if (!signer) signer = std::make_unique<FileSigner>(source.signer);
       st = AppendFileRangeLines(&buffer, source.snapshot->files, r->begin, r->end,
                                 source.filter.get(), *signer, source.format, source.id_hash,
                                 source.line_options);
@@ -105,6 +111,8 @@ struct LinesAhead::State {
       st = Status::Unavailable("out of memory");
     } catch (const std::exception& e) {
       st = Status::Internal(std::string("unexpected exception: ") + e.what());
+    } catch (...) {
+      st = Status::Internal("unexpected exception");
     }
     std::lock_guard<std::mutex> lock(mu);
     r->bytes = std::move(buffer);

@@ -218,9 +218,8 @@ TEST(LinesAheadTest, ConcurrentAnswersAreEachTheSerialOne) {
   std::vector<std::thread> threads;
   std::vector<std::string> bodies(6);
   for (size_t t = 0; t < bodies.size(); ++t) {
-    threads.emplace_back([&, t] {
-      bodies[t] = Stream(snapshot, QueryStreamOptions{}, true, false, 8192).body;
-    });
+    threads.emplace_back(
+        [&, t] { bodies[t] = Stream(snapshot, QueryStreamOptions{}, true, false, 8192).body; });
   }
   for (auto& t : threads) t.join();
   for (const std::string& body : bodies) EXPECT_EQ(body, expected);

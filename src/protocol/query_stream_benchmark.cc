@@ -124,8 +124,8 @@ void BM_QueryStreamLines(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * snapshot->files.size()));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
-  state.counters["cpu_s"] = benchmark::Counter((process_cpu() - cpu_before) /
-                                               static_cast<double>(state.iterations()));
+  state.counters["cpu_s"] =
+      benchmark::Counter((process_cpu() - cpu_before) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_QueryStreamLines)
     ->ArgsProduct({{static_cast<int>(ResponseFormat::kParquet),
