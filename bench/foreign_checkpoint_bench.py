@@ -337,12 +337,16 @@ def measure_server(binary, table, starts, warm, concurrent=0):
                 results.append({"ttfb": ttfb, "total": total, "lines": lines, "cpu": cpu,
                                 "base_rss": base["VmRSS"], "hwm": cold_mem["VmHWM"], "rss": cold_mem["VmRSS"],
                                 "warm_best": min(warms), "warm_cpu": min(warm_cpu),
+                                "warm_median": statistics.median(warms),
+                                "warm_cpu_median": statistics.median(warm_cpu),
                                 "warm_rss": mem_kib(pid)["VmRSS"]})
                 r = results[-1]
                 print("start %d: cold TTFB %.2f s, whole %.2f s (%d lines), server CPU %.2f s; peak RSS %.0f MB, "
-                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s"
+                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s; "
+                      "warm median %.2f s, server CPU %.2f s"
                       % (len(results), ttfb, total, lines, cpu, r["hwm"] / 1024, r["rss"] / 1024,
-                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"]),
+                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"],
+                         r["warm_median"], r["warm_cpu_median"]),
                       flush=True)
     return results
 
@@ -423,11 +427,12 @@ def main():
         rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
         med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
         print("summary%s: cold TTFB %s s, whole %s s, server CPU %s s (median %s), peak RSS %s MB, after %s MB, "
-              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s)"
+              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s), warm medians %s s (CPU %s s)"
               % ("" if len(binaries) == 1 else " of " + b, rng("ttfb"), rng("total"), rng("cpu"), med("cpu"),
                  rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
                  min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
-                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu")))
+                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu"), rng("warm_median"),
+                 rng("warm_cpu_median")))
     print("load average after: %s" % open("/proc/loadavg").read().split()[:3])
 
 
