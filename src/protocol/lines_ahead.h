@@ -12,7 +12,8 @@
 // ≈ kWindow × target_bytes per answer), and an answer gets pool helpers only
 // while fewer answers than cores stream at once (cores − answers, at most
 // kMaxHelpers): under concurrency every answer runs on its own worker as
-// before, so one client cannot take the cores of the others. The reader
+// before, so one client cannot take the cores of the others. Only those
+// answers (fewer than the cores) cut ranges of 1 MiB, whatever target_bytes. The reader
 // never waits for a range nobody started: it produces it itself, and while
 // a helper finishes the range it needs, it produces a later one.
 //
