@@ -7,6 +7,7 @@ and its expiration may differ between two answers."""
 import json
 import os
 import re
+import socket
 import subprocess
 import threading
 
@@ -110,3 +111,20 @@ def test_concurrent_whole_answers_are_the_same(client):
         t.join()
     for lines in got:
         assert lines == expected
+
+
+def test_clients_leaving_mid_answer_leave_the_server_serving(client):
+    """Answers abandoned after their first bytes (ranges still being produced on
+    the pool) are cancelled; the next answers are whole and the same."""
+    expected, _ = file_lines(client, {}, "parquet")
+    netloc = client.server.endpoint_url.split("://", 1)[1].split("/", 1)[0]
+    host, port = netloc.rsplit(":", 1)
+    for _ in range(8):
+        s = socket.create_connection((host, int(port)), timeout=30)
+        s.sendall(("POST /delta-sharing/shares/s/schemas/d/tables/big/query HTTP/1.1\r\nHost: %s\r\n"
+                   "Authorization: Bearer tok\r\nContent-Type: application/json\r\n"
+                   "Content-Length: 2\r\n\r\n{}" % netloc).encode())
+        assert s.recv(12).startswith(b"HTTP/1.1 200")
+        s.close()
+    assert file_lines(client, {}, "parquet")[0] == expected
+    assert client.server.alive()
