@@ -260,13 +260,16 @@ CAPABILITIES = {"parquet": [], "delta": ["-H", "delta-sharing-capabilities: resp
 RESPONSE_FORMAT = "parquet"
 
 
+def curl_cmd(url):
+    return ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
+            "Content-Type: application/json", "-d", "{}"] + CAPABILITIES[RESPONSE_FORMAT] + [url]
+
+
 def curl_query(url, digest=None):
     """(ttfb s, total s, lines) of one /query read to its end through curl. With `digest` (a
     hashlib object) the answer's lines without URLs and expirations are hashed into it (slower:
     the figures of such a run are not timings)."""
-    cmd = ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
-           "Content-Type: application/json", "-d", "{}", "-w", "%{stderr}%{time_starttransfer} %{time_total}",
-           url] + CAPABILITIES[RESPONSE_FORMAT]
+    cmd = curl_cmd(url)[:-1] + ["-w", "%{stderr}%{time_starttransfer} %{time_total}", url]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines = 0
     rest = b""
@@ -289,7 +292,20 @@ def curl_query(url, digest=None):
     return float(ttfb), float(total), lines
 
 
-def measure_server(binary, table, starts, warm, cache_bytes=None, answer_hash=False):
+def concurrent_queries(url, n):
+    """(wall s of all, [bytes of each]) of n warm /query answers read at once (n at most the
+    server's concurrent answers per recipient: by default half its workers)."""
+    t = time.time()
+    procs = [subprocess.Popen(curl_cmd(url) + ["-o", "/dev/null", "-w", "%{http_code} %{size_download}"],
+                              stdout=subprocess.PIPE, text=True) for _ in range(n)]
+    outs = [p.communicate()[0].split() for p in procs]
+    wall = time.time() - t
+    if any(p.returncode != 0 for p in procs) or any(o[0] != "200" for o in outs):
+        raise RuntimeError("a concurrent answer failed: %s" % outs)
+    return wall, [int(o[1]) for o in outs]
+
+
+def measure_server(binary, table, starts, warm, cache_bytes=None, answer_hash=False, concurrent=0):
     hz = os.sysconf("SC_CLK_TCK")
     results = []
     with tempfile.TemporaryDirectory(prefix="lakeshare-foreign-") as tmp:
@@ -317,15 +333,25 @@ def measure_server(binary, table, starts, warm, cache_bytes=None, answer_hash=Fa
                     if answer_hash:
                         print("answer hash (%d lines, without URLs and expirations): cold %s, warm %s"
                               % (lines, cold_hash.hexdigest(), warm_hash.hexdigest()), flush=True)
+                if concurrent:
+                    c0 = cpu_ticks(pid)
+                    wall, sizes = concurrent_queries(url, concurrent)
+                    print("%d concurrent warm answers: %.2f s for all (%.0f lines/s together), server CPU %.2f s, "
+                          "sizes %d-%d bytes" % (concurrent, wall, concurrent * lines / wall,
+                                                 (cpu_ticks(pid) - c0) / hz, min(sizes), max(sizes)), flush=True)
                 results.append({"ttfb": ttfb, "total": total, "lines": lines, "cpu": cpu,
                                 "base_rss": base["VmRSS"], "hwm": cold_mem["VmHWM"], "rss": cold_mem["VmRSS"],
                                 "warm_best": min(warms), "warm_cpu": min(warm_cpu),
+                                "warm_median": statistics.median(warms),
+                                "warm_cpu_median": statistics.median(warm_cpu),
                                 "warm_rss": mem_kib(pid)["VmRSS"]})
                 r = results[-1]
                 print("start %d: cold TTFB %.2f s, whole %.2f s (%d lines), server CPU %.2f s; peak RSS %.0f MB, "
-                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s"
+                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s; "
+                      "warm median %.2f s, server CPU %.2f s"
                       % (len(results), ttfb, total, lines, cpu, r["hwm"] / 1024, r["rss"] / 1024,
-                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"]),
+                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"],
+                         r["warm_median"], r["warm_cpu_median"]),
                       flush=True)
     return results
 
@@ -355,14 +381,18 @@ def main():
                     help="the servers' snapshotCacheBytes (default: the server's, 1 GiB; a 10 000 000-file "
                          "snapshot needs about 4.5 GB to be kept warm)")
     ap.add_argument("--response-format", choices=sorted(CAPABILITIES), default="parquet")
-    ap.add_argument("--answer-hash", action="store_true",
+    ap.add_argument("--delta-format", dest="response_format", action="store_const", const="delta",
+                    help="the same as --response-format delta")
+    ap.add_argument("--answer-hash", "--digest", action="store_true",
                     help="hash each answer without its URLs and expirations (to compare binaries; slows the "
                          "client, so its times are not figures)")
+    ap.add_argument("--no-duckdb", dest="runs", action="store_const", const=0, help="the same as --runs 0")
+    ap.add_argument("--concurrent", type=int, default=0,
+                    help="per start, after the warm answers: this many warm answers at once")
     args = ap.parse_args()
     global RESPONSE_FORMAT
     RESPONSE_FORMAT = args.response_format
     build = os.path.abspath(args.build)
-    duck = ensure_duckdb(build)
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
                                "-nodict" if args.no_dictionary else "",
                                "-" + args.parquet_version if args.parquet_version else "")
@@ -372,40 +402,45 @@ def main():
         layout += "-v2sidecars%d" % args.sidecars
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
     checkpoint = checkpoint_glob(table, args)
-    if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
+    need_table = not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint"))
+    duck = ensure_duckdb(build) if need_table or args.runs > 0 else None
+    if need_table:
         write_table(table, duck, args)
     if args.only_write:
         return
+    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     print("layout %s, load average before: %s" % (layout, open("/proc/loadavg").read().split()[:3]), flush=True)
 
-    script = os.path.join(duck, "checkpoint_scan.mjs")
-    with open(script, "w") as f:
-        f.write(DUCKDB_SCRIPT)
     for threads in (1, 2) if args.runs > 0 else ():
+        script = os.path.join(duck, "checkpoint_scan.mjs")
+        with open(script, "w") as f:
+            f.write(DUCKDB_SCRIPT)
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)
         print("DuckDB scan, %d thread(s): %.0f ms  %s" % (threads, d["best_ms"], d["result"]), flush=True)
 
-    binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     by_binary = {b: [] for b in binaries}
     if len(binaries) == 1:
         by_binary[binaries[0]] = measure_server(binaries[0], table, args.starts, args.warm,
-                                                  args.snapshot_cache_bytes, args.answer_hash)
+                                                  args.snapshot_cache_bytes, args.answer_hash,
+                                                  args.concurrent)
     else:
         for _ in range(args.starts):
             for b in binaries:
                 print("%s:" % b, flush=True)
-                by_binary[b] += measure_server(b, table, 1, args.warm, args.snapshot_cache_bytes, args.answer_hash)
+                by_binary[b] += measure_server(b, table, 1, args.warm, args.snapshot_cache_bytes, args.answer_hash,
+                                                 args.concurrent)
     for b, results in by_binary.items():
         rng = lambda k, f=1.0: "%.2f-%.2f" % (min(r[k] for r in results) * f, max(r[k] for r in results) * f)  # noqa
         med = lambda k, f=1.0: "%.2f" % (statistics.median(r[k] for r in results) * f)  # noqa
         print("summary%s: cold TTFB %s s, whole %s s, server CPU %s s (median %s), peak RSS %s MB, after %s MB, "
-              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s)"
+              "peak/after %.2f-%.2f, warm best %s s (server CPU %s s, median %s), warm medians %s s (CPU %s s)"
               % ("" if len(binaries) == 1 else " of " + b, rng("ttfb"), rng("total"), rng("cpu"), med("cpu"),
                  rng("hwm", 1 / 1024), rng("rss", 1 / 1024),
                  min(r["hwm"] / r["rss"] for r in results), max(r["hwm"] / r["rss"] for r in results),
-                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu")))
+                 rng("warm_best"), rng("warm_cpu"), med("warm_cpu"), rng("warm_median"),
+                 rng("warm_cpu_median")))
     print("load average after: %s" % open("/proc/loadavg").read().split()[:3])
 
 

@@ -13,6 +13,7 @@ namespace lakeshare {
 class FileFilter {
  public:
   virtual ~FileFilter() = default;
+  // Called from several threads at once for one answer (lines_ahead.h).
   virtual bool Keep(const DataFile& file) const = 0;
 };
 

@@ -4,6 +4,7 @@
 
 #include "delta/dv_descriptor.h"
 #include "protocol/file_id_digests.h"
+#include "protocol/lines_ahead.h"
 
 namespace lakeshare {
 namespace {
@@ -129,6 +130,51 @@ Status AppendFileLine(std::string* out, const DataFile& f, const FileSigner& sig
   return Status::OK();
 }
 
+const unsigned char* FileIdCursor::At(const FileList& files, size_t i, FileIdHash hash) {
+  if (!started_ || i >= chunk_end_) {
+    const auto& chunks = files.chunks();
+    if (!started_) {
+      // The chunk holding i: the last one starting at or before it.
+      size_t lo = 0;
+      size_t hi = chunks.size();
+      while (hi - lo > 1) {
+        const size_t mid = lo + (hi - lo) / 2;
+        (files.chunk_start(mid) <= i ? lo : hi) = mid;
+      }
+      chunk_ = lo;
+      started_ = true;
+    }
+    while (files.chunk_start(chunk_) + chunks[chunk_]->size() <= i) ++chunk_;
+    chunk_begin_ = files.chunk_start(chunk_);
+    chunk_end_ = chunk_begin_ + chunks[chunk_]->size();
+    ids_ = FileIdDigests::Global().Of(chunks[chunk_], hash);
+  }
+  return reinterpret_cast<const unsigned char*>(ids_->data()) +
+         (i - chunk_begin_) * FileIdDigests::DigestSize(hash);
+}
+
+Status AppendFileRangeLines(std::string* out, const FileList& files, size_t begin, size_t end,
+                            const FileFilter* filter, const FileSigner& signer,
+                            ResponseFormat format, FileIdHash hash,
+                            const FileLineOptions& line_options) {
+  FileIdCursor ids;
+  for (size_t i = begin; i < end; ++i) {
+    // The texts of a file live apart from the vector of files: fetch those
+    // of a file a few iterations ahead so the loop does not wait on memory.
+    if (i + kPrefetchDistance < end) {
+      const DataFile& ahead = files[i + kPrefetchDistance];
+      __builtin_prefetch(ahead.path.data());
+      if (ahead.stats) __builtin_prefetch(ahead.stats->data());
+    }
+    const DataFile& f = files[i];
+    if (filter != nullptr && !filter->Keep(f)) continue;
+    const unsigned char* id_digest = filter == nullptr ? ids.At(files, i, hash) : nullptr;
+    LS_RETURN_IF_ERROR(AppendFileLine(out, f, signer, format, hash, "file", "add", line_options,
+                                      std::nullopt, id_digest));
+  }
+  return Status::OK();
+}
+
 QueryBodyStream::QueryBodyStream(std::string head, std::shared_ptr<const TableSnapshot> snapshot,
                                  FileSigner signer, std::unique_ptr<FileFilter> filter,
                                  QueryStreamOptions options)
@@ -138,7 +184,47 @@ QueryBodyStream::QueryBodyStream(std::string head, std::shared_ptr<const TableSn
       filter_(std::move(filter)),
       options_(std::move(options)),
       next_(static_cast<size_t>(options_.start_index)),
-      rows_(options_.rows_so_far) {}
+      rows_(options_.rows_so_far) {
+  // limitHint and maxFiles decide after each line whether another follows:
+  // those answers stay on one thread.
+  const size_t files = snapshot_->files.size();
+  parallel_ = !options_.limit && !options_.max_files && next_ < files &&
+              files - next_ >= options_.parallel_min_files;
+}
+
+QueryBodyStream::~QueryBodyStream() = default;
+
+Result<bool> QueryBodyStream::Fail(std::string* out, const Status& st) {
+  if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
+  // A client that reads endStreamAction learns why the answer is incomplete.
+  AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt, signer_.expiration_ms(),
+                            st.message());
+  done_ = true;
+  return false;
+}
+
+Result<bool> QueryBodyStream::NextAhead(std::string* out, size_t size_hint) {
+  if (!ahead_) {
+    ahead_ = std::make_unique<LinesAhead>(
+        LinesAhead::Source{snapshot_, filter_, signer_, options_.format, options_.id_hash,
+                           options_.line_options},
+        next_, size_hint);
+  }
+  while (true) {
+    LinesAhead::Taken taken = ahead_->Take(out);
+    if (!taken.status.ok()) return Fail(out, taken.status);
+    if (taken.last) break;
+    if (!out->empty()) return true;
+  }
+  next_ = snapshot_->files.size();
+  ahead_.reset();  // its helpers and buffers go before the last piece is written
+  if (options_.end_stream_action) {
+    AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt, signer_.expiration_ms(),
+                              std::nullopt);
+  }
+  done_ = true;
+  return false;
+}
 
 Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
   if (done_) return false;
@@ -146,6 +232,7 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
     out->append(head_);
     head_.clear();
   }
+  if (parallel_) return NextAhead(out, size_hint);
   const auto& files = snapshot_->files;
   std::optional<std::string> next_page;
   while (next_ < files.size() && out->size() < size_hint) {
@@ -157,39 +244,20 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
       next_page = options_.make_page_token(next_, rows_);
       break;
     }
-    // The texts of a file live apart from the vector of files: fetch those
-    // of a file a few iterations ahead so the loop does not wait on memory.
     if (next_ + kPrefetchDistance < files.size()) {
       const DataFile& ahead = files[next_ + kPrefetchDistance];
       __builtin_prefetch(ahead.path.data());
       if (ahead.stats) __builtin_prefetch(ahead.stats->data());
     }
-    const unsigned char* id_digest = nullptr;
-    if (!filter_) {
-      // Every file of the chunk is answered: its ids are hashed once per
-      // chunk and kept for the next answers on this snapshot.
-      if (next_ >= chunk_end_) {
-        const auto& chunks = files.chunks();
-        while (files.chunk_start(chunk_) + chunks[chunk_]->size() <= next_) ++chunk_;
-        chunk_begin_ = files.chunk_start(chunk_);
-        chunk_end_ = chunk_begin_ + chunks[chunk_]->size();
-        chunk_ids_ = FileIdDigests::Global().Of(chunks[chunk_], options_.id_hash);
-      }
-      id_digest = reinterpret_cast<const unsigned char*>(chunk_ids_->data()) +
-                  (next_ - chunk_begin_) * FileIdDigests::DigestSize(options_.id_hash);
-    }
-    const DataFile& f = files[next_++];
+    const size_t i = next_++;
+    const DataFile& f = files[i];
     if (filter_ && !filter_->Keep(f)) continue;
+    // Every file is answered: its ids are hashed once per chunk and kept
+    // for the next answers on this snapshot.
+    const unsigned char* id_digest = filter_ ? nullptr : ids_.At(files, i, options_.id_hash);
     Status st = AppendFileLine(out, f, signer_, options_.format, options_.id_hash, "file", "add",
                                options_.line_options, std::nullopt, id_digest);
-    if (!st.ok()) {
-      if (!options_.end_stream_action) return st;  // truncates the body: the client sees it
-      // A client that reads endStreamAction learns why the answer is incomplete.
-      AppendEndStreamActionLine(out, options_.refresh_token, std::nullopt, signer_.expiration_ms(),
-                                st.message());
-      done_ = true;
-      return false;
-    }
+    if (!st.ok()) return Fail(out, st);
     ++emitted_;
     if (options_.limit && f.stats) {
       if (auto n = NumRecordsFromStats(*f.stats)) {

@@ -79,6 +79,31 @@ Status AppendFileLine(std::string* out, const DataFile& file, const FileSigner& 
                       std::optional<int64_t> deletion_timestamp = std::nullopt,
                       const unsigned char* id_digest = nullptr);
 
+// The kept id digests (file_id_digests.h) of the files of a FileList, for
+// a reader that walks forward through it.
+class FileIdCursor {
+ public:
+  // The digest of files[i]; i must not decrease between calls.
+  const unsigned char* At(const FileList& files, size_t i, FileIdHash hash);
+
+ private:
+  bool started_ = false;
+  size_t chunk_ = 0;
+  size_t chunk_begin_ = 0;
+  size_t chunk_end_ = 0;
+  std::shared_ptr<const std::string> ids_;
+};
+
+// Appends the "file" lines of snapshot files [begin, end) that `filter`
+// keeps (null: every file, with their kept ids). On an error *out ends
+// with the lines before the failing file.
+Status AppendFileRangeLines(std::string* out, const FileList& files, size_t begin, size_t end,
+                            const FileFilter* filter, const FileSigner& signer,
+                            ResponseFormat format, FileIdHash hash,
+                            const FileLineOptions& line_options);
+
+class LinesAhead;
+
 struct QueryStreamOptions {
   ResponseFormat format = ResponseFormat::kParquet;
   FileIdHash id_hash = FileIdHash::kMd5;
@@ -91,6 +116,10 @@ struct QueryStreamOptions {
   std::optional<std::string> refresh_token;
   // Makes the nextPageToken for a page that stops before the end.
   std::function<std::string(uint64_t next_index, int64_t rows)> make_page_token;
+  // A whole answer (no limit, no max_files) of at least this many files is
+  // produced on more than one core (lines_ahead.h); smaller ones, and pages,
+  // on the calling thread. The bytes are the same either way.
+  size_t parallel_min_files = 2048;
 };
 
 class QueryBodyStream : public BodyStream {
@@ -98,25 +127,28 @@ class QueryBodyStream : public BodyStream {
   QueryBodyStream(std::string head, std::shared_ptr<const TableSnapshot> snapshot,
                   FileSigner signer, std::unique_ptr<FileFilter> filter,
                   QueryStreamOptions options);
+  ~QueryBodyStream() override;
 
   Result<bool> Next(std::string* out, size_t size_hint) override;
 
  private:
+  // Next when the lines come from ahead_.
+  Result<bool> NextAhead(std::string* out, size_t size_hint);
+  // After a line failed: the error, or (endStreamAction answers) its line.
+  Result<bool> Fail(std::string* out, const Status& st);
+
   std::string head_;
   std::shared_ptr<const TableSnapshot> snapshot_;
   FileSigner signer_;
-  std::unique_ptr<FileFilter> filter_;
+  std::shared_ptr<const FileFilter> filter_;
   QueryStreamOptions options_;
   size_t next_;
   int64_t rows_;
   int64_t emitted_ = 0;
   bool done_ = false;
-  // The file ids of the chunk holding files[next_] (unfiltered answers):
-  // files [chunk_begin_, chunk_end_) of chunk chunk_.
-  size_t chunk_ = 0;
-  size_t chunk_begin_ = 0;
-  size_t chunk_end_ = 0;
-  std::shared_ptr<const std::string> chunk_ids_;
+  bool parallel_ = false;  // whole answer: lines from ahead_ (made at the first Next)
+  std::unique_ptr<LinesAhead> ahead_;
+  FileIdCursor ids_;  // unfiltered answers
 };
 
 }  // namespace lakeshare

@@ -3,7 +3,12 @@
 // realistic paths, one partition column and ~200-byte stats.
 //
 //   protocol_benchmark --benchmark_filter=QueryStream
+//
+// Arguments: the response format, and 1 to produce the lines on more than
+// one core as a whole answer is (lines_ahead.h), 0 on the calling thread
+// only. The counter cpu_s is the process's CPU (user+sys) per answer.
 #include <benchmark/benchmark.h>
+#include <sys/resource.h>
 
 #include <cstdlib>
 #include <random>
@@ -92,13 +97,22 @@ void BM_QueryStreamLines(benchmark::State& state) {
   table.backend.storage = storage;
   table.backend.signer = std::make_shared<LocalUrlSigner>(std::string(64, 'k'));
   const auto format = static_cast<ResponseFormat>(state.range(0));
+  const bool parallel = state.range(1) != 0;
   std::string piece;
   size_t bytes = 0;
+  auto process_cpu = [] {
+    rusage u{};
+    getrusage(RUSAGE_SELF, &u);
+    return static_cast<double>(u.ru_utime.tv_sec + u.ru_stime.tv_sec) +
+           static_cast<double>(u.ru_utime.tv_usec + u.ru_stime.tv_usec) / 1e6;
+  };
+  const double cpu_before = process_cpu();
   for (auto _ : state) {
     FileSigner signer(table, SignContext{"http://127.0.0.1:8080/delta-sharing"}, 1900000000000,
                       "s.d.t");
     QueryStreamOptions o;
     o.format = format;
+    o.parallel_min_files = parallel ? 0 : SIZE_MAX;
     QueryBodyStream stream("", snapshot, std::move(signer), nullptr, o);
     while (true) {
       piece.clear();
@@ -110,10 +124,13 @@ void BM_QueryStreamLines(benchmark::State& state) {
   }
   state.SetItemsProcessed(static_cast<int64_t>(state.iterations() * snapshot->files.size()));
   state.SetBytesProcessed(static_cast<int64_t>(bytes));
+  state.counters["cpu_s"] =
+      benchmark::Counter((process_cpu() - cpu_before) / static_cast<double>(state.iterations()));
 }
 BENCHMARK(BM_QueryStreamLines)
-    ->Arg(static_cast<int>(ResponseFormat::kParquet))
-    ->Arg(static_cast<int>(ResponseFormat::kDelta))
+    ->ArgsProduct({{static_cast<int>(ResponseFormat::kParquet),
+                    static_cast<int>(ResponseFormat::kDelta)},
+                   {0, 1}})
     ->Unit(benchmark::kMillisecond)
     ->UseRealTime();
 
