@@ -486,7 +486,9 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   EXPECT_EQ(c->files.size(), 2u);  // one group per row group of adds
   std::vector<DataFile> read;
   for (auto& group : c->files) {
-    for (DataFile& f : std::move(group).Take()) read.push_back(std::move(f));
+    auto taken = std::move(group).Take();
+    ASSERT_OK(taken);
+    for (DataFile& f : *taken) read.push_back(std::move(f));
   }
   EXPECT_EQ(c->metadata->partition_columns, m.partition_columns);
   EXPECT_EQ(c->metadata->configuration, m.configuration);
@@ -862,7 +864,10 @@ TEST(SnapshotCacheTest, EstimateGrowsWithTheFiles) {
   for (int i = 0; i < 10000; ++i) many.push_back(File("f" + std::to_string(i), i));
   auto small = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(few)});
   auto large = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(many)});
-  const int64_t per_file = (EstimateSnapshotBytes(*large) - EstimateSnapshotBytes(*small)) / 9990;
+  ASSERT_OK(small);
+  ASSERT_OK(large);
+  const int64_t per_file =
+      (EstimateSnapshotBytes(**large) - EstimateSnapshotBytes(**small)) / 9990;
   EXPECT_GT(per_file, static_cast<int64_t>(sizeof(DataFile)));
   EXPECT_LT(per_file, 1000);
 }
