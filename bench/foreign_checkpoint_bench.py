@@ -318,7 +318,7 @@ def main():
                     help="a V2 checkpoint (JSON top-level file) whose adds are in this many sidecar files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
-    ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
+    ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken; 0: none)")
     ap.add_argument("--compare", action="append", default=[], metavar="BIN",
                     help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
                          "one start each in turn, so that all see the same machine load; a summary per binary")
@@ -344,7 +344,7 @@ def main():
     script = os.path.join(duck, "checkpoint_scan.mjs")
     with open(script, "w") as f:
         f.write(DUCKDB_SCRIPT)
-    for threads in (1, 2):
+    for threads in (1, 2) if args.runs > 0 else ():
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)

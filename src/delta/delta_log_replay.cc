@@ -224,6 +224,10 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
   for (size_t g = 0; g < groups.size(); ++g) offsets[g + 1] = offsets[g] + groups[g].size();
   const size_t n = offsets.back();
   if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
+  // What the row groups' decoding freed (the decoded stats pages and the
+  // decoders' buffers, in holes between the loaded files and path pages) is
+  // handed back before the sort and the snapshot allocate more.
+  if (n >= (1u << 16)) malloc_trim(0);
   SortInput in;
   in.files.resize(n);
   in.paths.resize(n);
@@ -376,6 +380,10 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
       group.path_views = {};
       group.pages = {};
     }
+    // Handed back: that memory is spread over the arenas of the threads
+    // that decoded the row groups, where the threads below mostly would not
+    // reuse it.
+    if (m >= (1u << 16)) malloc_trim(0);
     ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
       if (half == 0) {
         AllocateDeferredStats(stats.data(), dest.data(), kept.data(), split);
