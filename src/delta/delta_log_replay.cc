@@ -165,14 +165,14 @@ void GatherChunks(const SortInput& in, const LoadedFiles::StatsRef* stats, DataF
   if (!chunk->empty()) chunks->push_back(std::move(chunk));
 }
 
-// The deferred stats texts of the gathered files: allocated at their exact
-// sizes in the snapshot's order (order[0..count), one half of it), so that
-// an answer reads them one after the other.
+// The deferred stats texts of the gathered files: reserved at their sizes
+// in the snapshot's order (order[0..count), one half of it), so that an
+// answer reads them one after the other; empty until filled.
 void AllocateDeferredStats(const LoadedFiles::StatsRef* stats, DataFile* const* dest,
                            const uint32_t* order, size_t count) {
   for (size_t k = 0; k < count; ++k) {
     const uint32_t i = order[k];
-    if (dest[i] != nullptr) dest[i]->stats.emplace(stats[i].size, '\0');
+    if (dest[i] != nullptr) dest[i]->stats.emplace().reserve(stats[i].size);
   }
 }
 
@@ -186,7 +186,7 @@ Status FillDeferredStats(LoadedFiles* group, const LoadedFiles::StatsRef* stats,
   for (size_t j = 0; j < group->stats_refs.size(); ++j) {
     if (dest[j] == nullptr) continue;
     LS_ASSIGN_OR_RETURN(std::string_view text, group->StatsText(column, stats[j]));
-    if (!text.empty()) std::memcpy(dest[j]->stats->data(), text.data(), text.size());
+    dest[j]->stats->append(text);  // within the reserved capacity
   }
   group->stats_refs = {};
   group->stats_column = nullptr;
@@ -224,10 +224,6 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
   for (size_t g = 0; g < groups.size(); ++g) offsets[g + 1] = offsets[g] + groups[g].size();
   const size_t n = offsets.back();
   if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
-  // What the row groups' decoding freed (the decoded stats pages and the
-  // decoders' buffers, in holes between the loaded files and path pages) is
-  // handed back before the sort and the snapshot allocate more.
-  if (n >= (1u << 16)) malloc_trim(0);
   SortInput in;
   in.files.resize(n);
   in.paths.resize(n);
@@ -396,6 +392,10 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
       return FillDeferredStats(&groups[g], stats.data() + offsets[g], dest.data() + offsets[g]);
     }));
   }
+  // The index arrays go before the trim below.
+  std::vector<LoadedFiles::StatsRef>().swap(stats);
+  std::vector<DataFile*>().swap(dest);
+  std::vector<uint32_t>().swap(kept);
   std::vector<FileList::ChunkPtr> done(std::make_move_iterator(chunks.begin()),
                                        std::make_move_iterator(chunks.end()));
   if (m >= (1u << 16)) {
