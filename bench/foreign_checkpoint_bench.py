@@ -295,9 +295,11 @@ def measure_server(binary, table, starts, warm):
                                 "warm_rss": mem_kib(pid)["VmRSS"]})
                 r = results[-1]
                 print("start %d: cold TTFB %.2f s, whole %.2f s (%d lines), server CPU %.2f s; peak RSS %.0f MB, "
-                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s"
+                      "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s; "
+                      "RSS after the warm answers %.0f MB"
                       % (len(results), ttfb, total, lines, cpu, r["hwm"] / 1024, r["rss"] / 1024,
-                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"]),
+                         r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"],
+                         r["warm_rss"] / 1024),
                       flush=True)
     return results
 

@@ -429,7 +429,8 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
         f.modification_time = a.modification_time->Int64(row);
       }
       if (RowReader::Valid(a.data_change, row)) f.data_change = a.data_change->Bool(row);
-      if (deferred && deferred->value[static_cast<size_t>(row)] != LoadedFiles::StatsRef::kNoValue) {
+      if (deferred &&
+          deferred->value[static_cast<size_t>(row)] != LoadedFiles::StatsRef::kNoValue) {
         stats_ref.value = deferred->value[static_cast<size_t>(row)];
         stats_ref.size = static_cast<uint32_t>(deferred->column.binaries[stats_ref.value].size());
         any_deferred = true;
@@ -510,9 +511,9 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
     loaded.stats_source = "Delta checkpoint " + name + " row group " + std::to_string(rg);
     loaded.stats_column = [shared_reader, rg, leaf, bytes,
                            source = loaded.stats_source]() -> Result<parquet::ColumnBatch> {
-      Result<parquet::ColumnBatch> column =
-          bytes.buffer != nullptr ? shared_reader->DecodeChunkBytes(rg, leaf, bytes)
-                                  : shared_reader->ReadColumnChunk(rg, leaf);
+      Result<parquet::ColumnBatch> column = bytes.buffer != nullptr
+                                                ? shared_reader->DecodeChunkBytes(rg, leaf, bytes)
+                                                : shared_reader->ReadColumnChunk(rg, leaf);
       if (!column.ok()) return column.status().WithContext(source);
       return column;
     };

@@ -866,8 +866,7 @@ TEST(SnapshotCacheTest, EstimateGrowsWithTheFiles) {
   auto large = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(many)});
   ASSERT_OK(small);
   ASSERT_OK(large);
-  const int64_t per_file =
-      (EstimateSnapshotBytes(**large) - EstimateSnapshotBytes(**small)) / 9990;
+  const int64_t per_file = (EstimateSnapshotBytes(**large) - EstimateSnapshotBytes(**small)) / 9990;
   EXPECT_GT(per_file, static_cast<int64_t>(sizeof(DataFile)));
   EXPECT_LT(per_file, 1000);
 }
