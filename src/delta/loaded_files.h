@@ -20,6 +20,11 @@
 // path_views and stats_refs are empty when no file of the group uses them
 // (else both have one entry per file).
 //
+// The second decoding reads a local checkpoint file again (through the
+// descriptor opened for the first): Delta checkpoint files are immutable;
+// one that changed size, or whose texts changed size, is an error
+// (StatsText), not other stats.
+//
 // A value; not synchronized (one thread at a time). stats_column may be
 // called from any thread.
 #pragma once
