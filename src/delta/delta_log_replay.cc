@@ -366,9 +366,9 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
                 std::make_move_iterator(second.end()));
   if (deferred) {
     // The groups whose stats were deferred are now emptied files and path
-    // pages already copied: freed before the stats texts are allocated (which
-    // reuse that memory), so that the load's peak holds the snapshot and one
-    // or two decoded stats columns, not every loaded file and page as well.
+    // pages already copied: freed before the stats texts are allocated, so
+    // that the load's peak holds the snapshot and one or two decoded stats
+    // columns, not every loaded file and page as well.
     in = SortInput();
     for (LoadedFiles& group : groups) {
       if (!group.stats_column) continue;
