@@ -348,10 +348,10 @@ def measure_server(binary, table, starts, warm, cache_bytes=None, answer_hash=Fa
                 r = results[-1]
                 print("start %d: cold TTFB %.2f s, whole %.2f s (%d lines), server CPU %.2f s; peak RSS %.0f MB, "
                       "after %.0f MB (at start %.0f MB); warm best %.2f s = %.0f lines/s, server CPU %.2f s; "
-                      "warm median %.2f s, server CPU %.2f s"
+                      "warm median %.2f s, server CPU %.2f s; RSS after the warm answers %.0f MB"
                       % (len(results), ttfb, total, lines, cpu, r["hwm"] / 1024, r["rss"] / 1024,
                          r["base_rss"] / 1024, r["warm_best"], lines / r["warm_best"], r["warm_cpu"],
-                         r["warm_median"], r["warm_cpu_median"]),
+                         r["warm_median"], r["warm_cpu_median"], r["warm_rss"] / 1024),
                       flush=True)
     return results
 
@@ -411,10 +411,10 @@ def main():
     binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     print("layout %s, load average before: %s" % (layout, open("/proc/loadavg").read().split()[:3]), flush=True)
 
+    script = os.path.join(duck, "checkpoint_scan.mjs")
+    with open(script, "w") as f:
+        f.write(DUCKDB_SCRIPT)
     for threads in (1, 2) if args.runs > 0 else ():
-        script = os.path.join(duck, "checkpoint_scan.mjs")
-        with open(script, "w") as f:
-            f.write(DUCKDB_SCRIPT)
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)

@@ -48,7 +48,8 @@ CheckpointColumnPlan PlanCheckpointColumns(const parquet::Schema& schema);
 
 // What one row group (or one JSON file) contributes.
 struct CheckpointPart {
-  // path and stats as views into the row group's pages (loaded_files.h).
+  // paths as views into the row group's pages, stats deferred to a second
+  // decoding of their column (loaded_files.h).
   LoadedFiles files;
   std::vector<TableProtocol> protocols;
   std::vector<TableMetadata> metadata;
@@ -57,8 +58,10 @@ struct CheckpointPart {
 };
 
 // Decodes row group `rg` of `reader` (the file `name`, as messages name it)
-// into *out. `read_probes`: whether reading a column chunk only to see if an
-// action occurs is cheap (a local file) rather than a request of its own.
+// into *out (empty: one part per row group). `read_probes`: whether a read
+// of a column chunk of its own is cheap (a local file) rather than a request
+// of its own: then columns are read only to see if an action occurs, and the
+// stats column is read again rather than its compressed bytes kept.
 Status ReadCheckpointRowGroup(const parquet::ParquetReader& reader,
                               const CheckpointColumnPlan& plan, int rg, const std::string& name,
                               bool read_probes, const CheckpointReadOptions& options,

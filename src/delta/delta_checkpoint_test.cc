@@ -486,7 +486,9 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
   EXPECT_EQ(c->files.size(), 2u);  // one group per row group of adds
   std::vector<DataFile> read;
   for (auto& group : c->files) {
-    for (DataFile& f : std::move(group).Take()) read.push_back(std::move(f));
+    auto taken = std::move(group).Take();
+    ASSERT_OK(taken);
+    for (DataFile& f : *taken) read.push_back(std::move(f));
   }
   EXPECT_EQ(c->metadata->partition_columns, m.partition_columns);
   EXPECT_EQ(c->metadata->configuration, m.configuration);
@@ -500,6 +502,48 @@ TEST(DeltaCheckpointWrittenTest, RoundTripOfOurOwnCheckpoint) {
     EXPECT_EQ(read[i].stats, files[i].stats);
     EXPECT_EQ(DvText(read[i].deletion_vector), DvText(files[i].deletion_vector));
     EXPECT_TRUE(read[i].tags == files[i].tags) << i;
+  }
+}
+
+// A checkpoint's stats are decoded a second time when the snapshot is
+// filled (a local file read again): the same texts then, and an error, not
+// other stats, when the file changed in between.
+TEST(DeltaCheckpointWrittenTest, StatsReadAgainAtTheFillOrAnError) {
+  KnownTable k;
+  std::vector<DataFile> files = k.FilesAt(4);
+  TableProtocol p = Protocol();
+  TableMetadata m = Metadata();
+  auto bytes = WriteCheckpointParquet(&p, &m, files, {.rows_per_row_group = 2});
+  ASSERT_OK(bytes);
+  const std::string name = "00000000000000000004.checkpoint.parquet";
+  k.t.WriteLogFile(name, *bytes);
+  LocalStorage storage;
+  auto listing = ListDeltaLog(storage, k.t.root());
+  ASSERT_OK(listing);
+  for (bool damaged : {false, true}) {
+    SCOPED_TRACE(damaged);
+    auto c = ReadDeltaCheckpoint(storage, listing->log_dir, listing->checkpoints.back());
+    ASSERT_OK(c);
+    bool deferred = false;
+    for (const LoadedFiles& g : c->files) deferred = deferred || bool(g.stats_column);
+    EXPECT_TRUE(deferred);
+    // Truncated in place: the open descriptor sees the shorter file.
+    if (damaged) std::filesystem::resize_file(k.t.log_dir() / name, 4);
+    auto s =
+        SnapshotOf(4, 0, std::move(*c->protocol), std::move(*c->metadata), std::move(c->files));
+    if (damaged) {
+      ASSERT_FALSE(s.ok());
+      EXPECT_NE(s.status().message().find(name), std::string::npos) << s.status();
+      continue;
+    }
+    ASSERT_OK(s);
+    std::vector<DataFile> want = files;
+    std::sort(want.begin(), want.end(), FileOrder);
+    ASSERT_EQ((*s)->files.size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      EXPECT_EQ((*s)->files[i].path, want[i].path);
+      EXPECT_EQ((*s)->files[i].stats, want[i].stats);
+    }
   }
 }
 
@@ -862,7 +906,9 @@ TEST(SnapshotCacheTest, EstimateGrowsWithTheFiles) {
   for (int i = 0; i < 10000; ++i) many.push_back(File("f" + std::to_string(i), i));
   auto small = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(few)});
   auto large = SnapshotOf(1, 0, Protocol(), Metadata(), {std::move(many)});
-  const int64_t per_file = (EstimateSnapshotBytes(*large) - EstimateSnapshotBytes(*small)) / 9990;
+  ASSERT_OK(small);
+  ASSERT_OK(large);
+  const int64_t per_file = (EstimateSnapshotBytes(**large) - EstimateSnapshotBytes(**small)) / 9990;
   EXPECT_GT(per_file, static_cast<int64_t>(sizeof(DataFile)));
   EXPECT_LT(per_file, 1000);
 }

@@ -505,7 +505,9 @@ TEST(DeltaLogIoTest, CheckpointsAreReadByRanges) {
     }
     size_t i = 0;
     for (auto& group : got->files) {
-      for (const DataFile& f : std::move(group).Take()) {
+      auto taken = std::move(group).Take();
+      ASSERT_OK(taken);
+      for (const DataFile& f : *taken) {
         const DataFile& w = files[i++];
         EXPECT_EQ(f.path, w.path);
         EXPECT_EQ(f.stats, w.stats);

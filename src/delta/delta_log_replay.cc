@@ -92,12 +92,10 @@ void ThrowIfFailed(const Status& st) {
   if (!st.ok()) throw std::bad_alloc();
 }
 
-// Where SortFiles finds input file i: the file, its recorded path, and its
-// stats view (nullptr when the file owns its texts).
+// Where SortFiles finds input file i: the file and its recorded path.
 struct SortInput {
   std::vector<DataFile*> files;
   std::vector<std::string_view> paths;
-  std::vector<const std::optional<std::string_view>*> stats_views;
 };
 
 void PrefetchText(std::string_view text) {
@@ -107,68 +105,93 @@ void PrefetchText(std::string_view text) {
   if (!text.empty()) __builtin_prefetch(end - 1);
 }
 
+// A chunk of the snapshot being built (made const once its texts are in).
+using MutableChunk = std::shared_ptr<std::vector<DataFile>>;
+
 // Moves files[order[0..count)] into chunks of FileList::kChunkSize, giving
 // each its texts anew on the way: a query answer reads path and stats file
 // after file, and where they were loaded (a row group's pages, or strings
 // allocated in load order) is random once sorted, so every line would wait
-// on memory and on the TLB. Texts still in the pages are copied once here;
-// owned ones are copied too and the loaded strings stay with the emptied
-// files, to be freed with them in the order they were allocated.
-void GatherChunks(const SortInput& in, const uint32_t* order, size_t count,
-                  std::vector<FileList::ChunkPtr>* chunks) {
+// on memory and on the TLB. Paths still in the pages are copied once here;
+// owned texts are copied too and the loaded strings stay with the emptied
+// files, to be freed with them in the order they were allocated. A file
+// whose stats are deferred (stats[i].value set) gets none here: dest[i]
+// receives where it went, for FillDeferredStats.
+void GatherChunks(const SortInput& in, const LoadedFiles::StatsRef* stats, DataFile** dest,
+                  const uint32_t* order, size_t count, std::vector<MutableChunk>* chunks) {
   // Memory is fetched ahead: the files themselves (scattered as well)
   // 2 * kAhead places ahead, their texts kAhead places ahead.
   constexpr size_t kAhead = 16;
   chunks->reserve(chunks->size() + count / FileList::kChunkSize + 1);
-  std::vector<DataFile> chunk;
-  chunk.reserve(std::min(count, FileList::kChunkSize));
+  // Reserved whole: the files' places (dest) do not move.
+  auto chunk = std::make_shared<std::vector<DataFile>>();
+  chunk->reserve(std::min(count, FileList::kChunkSize));
   for (size_t k = 0; k < count; ++k) {
     if (k + 2 * kAhead < count) {
-      const uint32_t far_index = order[k + 2 * kAhead];
-      const char* far = reinterpret_cast<const char*>(in.files[far_index]);
+      const char* far = reinterpret_cast<const char*>(in.files[order[k + 2 * kAhead]]);
       __builtin_prefetch(far);
       __builtin_prefetch(far + sizeof(DataFile) - 1);
-      __builtin_prefetch(in.stats_views[far_index]);
     }
     if (k + kAhead < count) {
       // Every cache line of the texts: they are copied whole, and a text
       // (a path, ~150 bytes of stats) spans a few lines.
       const uint32_t ahead = order[k + kAhead];
       PrefetchText(in.paths[ahead]);
-      const std::optional<std::string_view>* view = in.stats_views[ahead];
-      if (view != nullptr) {
-        if (*view) PrefetchText(**view);
-      } else if (in.files[ahead]->stats) {
-        PrefetchText(*in.files[ahead]->stats);
-      }
+      if (in.files[ahead]->stats) PrefetchText(*in.files[ahead]->stats);
     }
     const uint32_t i = order[k];
     DataFile& loaded = *in.files[i];
-    const std::optional<std::string_view>* view = in.stats_views[i];
-    DataFile& kept = chunk.emplace_back();
+    DataFile& kept = chunk->emplace_back();
     std::swap(kept, loaded);
-    if (view != nullptr) {
-      kept.path.assign(in.paths[i]);
-      if (*view) kept.stats.emplace(**view);
+    if (kept.path.empty()) {
+      kept.path.assign(in.paths[i]);  // a view into the pages
     } else {
       // The file changes places with an empty one; its texts go back to
       // where they were loaded and the chunk keeps fresh copies of them.
       loaded.path.swap(kept.path);
       kept.path = loaded.path;
-      if (kept.stats) {
-        loaded.stats.swap(kept.stats);
-        kept.stats = loaded.stats;
-      }
     }
-    if (chunk.size() == FileList::kChunkSize) {
-      chunks->push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
-      chunk = std::vector<DataFile>();
-      chunk.reserve(FileList::kChunkSize);
+    if (kept.stats) {
+      loaded.stats.swap(kept.stats);
+      kept.stats = loaded.stats;
+    } else if (stats != nullptr && stats[i].value != LoadedFiles::StatsRef::kNoValue) {
+      dest[i] = &kept;
+    }
+    if (chunk->size() == FileList::kChunkSize) {
+      chunks->push_back(std::move(chunk));
+      chunk = std::make_shared<std::vector<DataFile>>();
+      chunk->reserve(FileList::kChunkSize);
     }
   }
-  if (!chunk.empty()) {
-    chunks->push_back(std::make_shared<const std::vector<DataFile>>(std::move(chunk)));
+  if (!chunk->empty()) chunks->push_back(std::move(chunk));
+}
+
+// The deferred stats texts of the gathered files: reserved at their sizes
+// in the snapshot's order (order[0..count), one half of it), so that an
+// answer reads them one after the other; empty until filled.
+void AllocateDeferredStats(const LoadedFiles::StatsRef* stats, DataFile* const* dest,
+                           const uint32_t* order, size_t count) {
+  for (size_t k = 0; k < count; ++k) {
+    const uint32_t i = order[k];
+    if (dest[i] != nullptr) dest[i]->stats.emplace().reserve(stats[i].size);
   }
+}
+
+// Group g's deferred stats texts copied into their allocated strings: the
+// group's stats column decoded once more, then dropped (with the group's
+// refs and decoder) before the next group is decoded.
+Status FillDeferredStats(LoadedFiles* group, const LoadedFiles::StatsRef* stats,
+                         DataFile* const* dest) {
+  if (!group->stats_column) return Status::OK();
+  LS_ASSIGN_OR_RETURN(parquet::ColumnBatch column, group->stats_column());
+  for (size_t j = 0; j < group->stats_refs.size(); ++j) {
+    if (dest[j] == nullptr) continue;
+    LS_ASSIGN_OR_RETURN(std::string_view text, group->StatsText(column, stats[j]));
+    dest[j]->stats->append(text);  // within the reserved capacity
+  }
+  group->stats_refs = {};
+  group->stats_column = nullptr;
+  return Status::OK();
 }
 }  // namespace
 
@@ -180,8 +203,8 @@ bool FileOrder(const DataFile& a, const DataFile& b) {
 }
 
 FileList SortFiles(std::vector<DataFile> files) {
-  std::vector<LoadedFiles> groups;
-  groups.emplace_back(std::move(files));
+  std::vector<std::vector<DataFile>> groups;
+  groups.push_back(std::move(files));
   return SortFiles(std::move(groups));
 }
 
@@ -189,10 +212,13 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
   std::vector<LoadedFiles> loaded;
   loaded.reserve(groups.size());
   for (auto& g : groups) loaded.emplace_back(std::move(g));
-  return SortFiles(std::move(loaded));
+  Result<FileList> sorted = SortFiles(std::move(loaded));
+  // Owned texts only: nothing is read again, so nothing can fail.
+  if (!sorted.ok()) std::abort();
+  return std::move(*sorted);
 }
 
-FileList SortFiles(std::vector<LoadedFiles> groups) {
+Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
   // One view of all groups, by global index, and each file's canonical path:
   // built group by group on two threads (a pass over every path).
   std::vector<size_t> offsets(groups.size() + 1, 0);
@@ -202,7 +228,10 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
   SortInput in;
   in.files.resize(n);
   in.paths.resize(n);
-  in.stats_views.resize(n);
+  // Deferred stats by global index (none when no group defers any).
+  const bool deferred = std::any_of(groups.begin(), groups.end(),
+                                    [](const LoadedFiles& g) { return bool(g.stats_column); });
+  std::vector<LoadedFiles::StatsRef> stats(deferred ? n : 0);
   const std::vector<DataFile*>& files = in.files;
   // Canonical paths computed once, not per comparison; the decoded ones
   // (paths with escapes) are kept per group.
@@ -231,7 +260,7 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     for (size_t i = 0, k = offsets[g]; i < group.size(); ++i, ++k) {
       in.files[k] = &group.files[i];
       in.paths[k] = group.path(i);
-      in.stats_views[k] = group.stats_view(i);
+      if (group.StatsDeferred(i)) stats[k] = group.stats_refs[i];
       const std::string_view c = canonical_of(in.paths[k], &decoded[g]);
       canonical[k] = c;
       const size_t m = std::min(lcp, c.size());
@@ -257,20 +286,56 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
   decoded.clear();
   // Gathered into chunks on two threads (it waits on memory), split at a
   // chunk boundary so that every chunk but the last is full.
-  std::vector<FileList::ChunkPtr> chunks;
+  std::vector<MutableChunk> chunks;
   const size_t m = kept.size();
   const size_t split = m >= (1u << 16) ? m / 2 / FileList::kChunkSize * FileList::kChunkSize : 0;
-  std::vector<FileList::ChunkPtr> second;
-  ThrowIfFailed(ParallelFor(2, split > 0 ? 2 : 1, [&](size_t half) {
+  const int threads = split > 0 ? 2 : 1;
+  std::vector<DataFile*> dest(stats.size(), nullptr);
+  std::vector<MutableChunk> second;
+  ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
     if (half == 0) {
-      GatherChunks(in, kept.data(), split, &chunks);
+      GatherChunks(in, stats.data(), dest.data(), kept.data(), split, &chunks);
     } else {
-      GatherChunks(in, kept.data() + split, m - split, &second);
+      GatherChunks(in, stats.data(), dest.data(), kept.data() + split, m - split, &second);
     }
     return Status::OK();
   }));
   chunks.insert(chunks.end(), std::make_move_iterator(second.begin()),
                 std::make_move_iterator(second.end()));
+  if (deferred) {
+    // The groups whose stats were deferred are now emptied files and path
+    // pages already copied: freed before the stats texts are allocated, so
+    // that the load's peak holds the snapshot and one or two decoded stats
+    // columns, not every loaded file and page as well.
+    in = SortInput();
+    for (LoadedFiles& group : groups) {
+      if (!group.stats_column) continue;
+      group.files = {};
+      group.path_views = {};
+      group.pages = {};
+    }
+    // Handed back: that memory is spread over the arenas of the threads
+    // that decoded the row groups, where the threads below mostly would not
+    // reuse it.
+    if (m >= (1u << 16)) malloc_trim(0);
+    ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
+      if (half == 0) {
+        AllocateDeferredStats(stats.data(), dest.data(), kept.data(), split);
+      } else {
+        AllocateDeferredStats(stats.data(), dest.data(), kept.data() + split, m - split);
+      }
+      return Status::OK();
+    }));
+    LS_RETURN_IF_ERROR(ParallelFor(groups.size(), threads, [&](size_t g) {
+      return FillDeferredStats(&groups[g], stats.data() + offsets[g], dest.data() + offsets[g]);
+    }));
+  }
+  // The index arrays go before the trim below.
+  std::vector<LoadedFiles::StatsRef>().swap(stats);
+  std::vector<DataFile*>().swap(dest);
+  std::vector<uint32_t>().swap(kept);
+  std::vector<FileList::ChunkPtr> done(std::make_move_iterator(chunks.begin()),
+                                       std::make_move_iterator(chunks.end()));
   if (m >= (1u << 16)) {
     // The loaded texts (pages, or strings allocated one after the other)
     // are freed together, and those pages handed back rather than kept
@@ -285,12 +350,13 @@ FileList SortFiles(std::vector<LoadedFiles> groups) {
     };
     if (!ThreadPool::Shared().TrySubmit(release)) release();
   }
-  return FileList::FromChunks(std::move(chunks));
+  return FileList::FromChunks(std::move(done));
 }
 
-std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
-                                                TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<LoadedFiles> files) {
+Result<std::shared_ptr<const TableSnapshot>> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                        TableProtocol protocol,
+                                                        TableMetadata metadata,
+                                                        std::vector<LoadedFiles> files) {
   for (auto& group : files) {
     for (DataFile& f : group.files) f.data_change = false;
   }
@@ -299,8 +365,8 @@ std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timesta
   snapshot->timestamp_ms = timestamp_ms;
   snapshot->protocol = std::move(protocol);
   snapshot->metadata = std::move(metadata);
-  snapshot->files = SortFiles(std::move(files));
-  return snapshot;
+  LS_ASSIGN_OR_RETURN(snapshot->files, SortFiles(std::move(files)));
+  return std::shared_ptr<const TableSnapshot>(std::move(snapshot));
 }
 
 std::string DeletionVectorUniqueId(const DeletionVector& dv) {
@@ -424,7 +490,7 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
       return Status::OK();
     }));
     groups.push_back(std::move(added));
-    snapshot->files = SortFiles(std::move(groups));
+    LS_ASSIGN_OR_RETURN(snapshot->files, SortFiles(std::move(groups)));
   } else if (!base_ || base_->files.empty()) {
     snapshot->files = SortFiles(std::move(added));
   } else {

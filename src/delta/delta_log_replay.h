@@ -51,17 +51,22 @@ bool FileOrder(const DataFile& a, const DataFile& b);
 // Sorts files by FileOrder; of files with the same identity only the last
 // (in input order) is kept. Large inputs are sorted on two threads. Each
 // file's path and stats get a string of their own, allocated in the sorted
-// order (texts still in a checkpoint's pages are copied once, here). The
-// input of a large sort (the pages, the loaded files) is freed after it
-// returns, on a pool thread when one is free.
-FileList SortFiles(std::vector<LoadedFiles> groups);
+// order (paths still in a checkpoint's pages are copied once, here; deferred
+// stats are allocated after the loaded files and pages of their groups are
+// freed, then filled group by group from a second decoding of each group's
+// stats column: loaded_files.h). The rest of the input of a large sort is
+// freed after it returns, on a pool thread when one is free. Errors: those of
+// the second decoding (the checkpoint unreadable, or changed, since the
+// load); the overloads of owned files cannot fail.
+Result<FileList> SortFiles(std::vector<LoadedFiles> groups);
 FileList SortFiles(std::vector<std::vector<DataFile>> groups);
 FileList SortFiles(std::vector<DataFile> files);
 
 // A snapshot made of a checkpoint's state (files in any order).
-std::shared_ptr<const TableSnapshot> SnapshotOf(int64_t version, int64_t timestamp_ms,
-                                                TableProtocol protocol, TableMetadata metadata,
-                                                std::vector<LoadedFiles> files);
+Result<std::shared_ptr<const TableSnapshot>> SnapshotOf(int64_t version, int64_t timestamp_ms,
+                                                        TableProtocol protocol,
+                                                        TableMetadata metadata,
+                                                        std::vector<LoadedFiles> files);
 
 class DeltaLogReplay {
  public:

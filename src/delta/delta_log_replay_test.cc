@@ -171,26 +171,42 @@ TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
   EXPECT_EQ(re_added, 100u);
 }
 
-// The files of `owned` as a checkpoint row group loads them: path and stats
-// views into one page buffer, the DataFiles without texts.
-LoadedFiles AsViews(const std::vector<DataFile>& owned) {
+// The files of `owned` as a checkpoint row group loads them: path views
+// into one page buffer, stats deferred to a column decoded again on demand
+// (here: a copy of one held in memory; `reads` counts the decodings), the
+// DataFiles without texts.
+LoadedFiles AsViews(const std::vector<DataFile>& owned,
+                    std::shared_ptr<int> reads = std::make_shared<int>()) {
   auto page = std::make_shared<std::string>();
-  for (const DataFile& f : owned) *page += f.path + (f.stats ? *f.stats : "");
+  auto stats_page = std::make_shared<std::string>();
+  for (const DataFile& f : owned) {
+    *page += f.path;
+    if (f.stats) *stats_page += *f.stats;
+  }
+  parquet::ColumnBatch column;
+  column.buffers.push_back(stats_page);
   LoadedFiles loaded;
-  size_t at = 0;
+  size_t at = 0, stats_at = 0;
   for (const DataFile& f : owned) {
     DataFile& copy = loaded.files.emplace_back(f);
     copy.path.clear();
     copy.stats.reset();
     loaded.path_views.emplace_back(page->data() + at, f.path.size());
     at += f.path.size();
-    auto& stats = loaded.stats_views.emplace_back();
+    LoadedFiles::StatsRef& ref = loaded.stats_refs.emplace_back();
     if (f.stats) {
-      stats.emplace(page->data() + at, f.stats->size());
-      at += f.stats->size();
+      ref.value = static_cast<uint32_t>(column.binaries.size());
+      ref.size = static_cast<uint32_t>(f.stats->size());
+      column.binaries.emplace_back(stats_page->data() + stats_at, f.stats->size());
+      stats_at += f.stats->size();
     }
   }
   loaded.pages.push_back(std::move(page));
+  loaded.stats_source = "test stats";
+  loaded.stats_column = [column, reads]() -> Result<parquet::ColumnBatch> {
+    ++*reads;
+    return column;
+  };
   return loaded;
 }
 
@@ -222,7 +238,9 @@ TEST(DeltaLogReplayTest, SortFilesOfViewsEqualsSortFilesOfOwnedTexts) {
     mixed.push_back(AsViews(first));
     mixed.emplace_back(second);  // owned texts in the same sort
     FileList want = SortFiles(std::vector<DataFile>(all));
-    FileList got = SortFiles(std::move(mixed));
+    Result<FileList> sorted = SortFiles(std::move(mixed));
+    ASSERT_OK(sorted);
+    const FileList& got = *sorted;
     ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < got.size(); ++i) {
       ASSERT_EQ(got[i].path, want[i].path) << i;
@@ -259,10 +277,78 @@ TEST(DeltaLogReplayTest, CheckpointViewsReplayLikeOwnedFiles) {
   views.KeepIf([](size_t i) { return i % 2 == 1; });
   ASSERT_EQ(views.size(), 100u);
   EXPECT_EQ(views.path(3), files[7].path);
-  std::vector<DataFile> taken = std::move(views).Take();
-  ASSERT_EQ(taken.size(), 100u);
-  EXPECT_EQ(taken[3].path, files[7].path);
-  EXPECT_EQ(taken[3].stats, files[7].stats);
+  EXPECT_EQ(views.StatsDeferred(3), files[7].stats.has_value());
+  auto taken = std::move(views).Take();
+  ASSERT_OK(taken);
+  ASSERT_EQ(taken->size(), 100u);
+  EXPECT_EQ((*taken)[3].path, files[7].path);
+  EXPECT_EQ((*taken)[3].stats, files[7].stats);
+}
+
+// Deferred stats: each group's column is decoded once more, whatever the
+// size (one thread, or the two-thread gather, allocation and fill), and the
+// files a commit or a duplicate dropped are skipped.
+TEST(DeltaLogReplayTest, DeferredStatsAreDecodedOncePerGroup) {
+  for (size_t n : {size_t{300}, size_t{70000}}) {
+    SCOPED_TRACE(n);
+    std::vector<DataFile> all = ScrambledFiles(n);
+    std::vector<DataFile> twice(all.begin(), all.begin() + 10);  // duplicates of 10 files
+    for (DataFile& f : twice) f.stats = "{\"second\":true}";
+    auto reads = std::make_shared<int>(0);
+    std::vector<LoadedFiles> groups;
+    const auto half = static_cast<std::ptrdiff_t>(n / 2);
+    groups.push_back(AsViews(std::vector<DataFile>(all.begin(), all.begin() + half), reads));
+    groups.push_back(AsViews(std::vector<DataFile>(all.begin() + half, all.end()), reads));
+    groups.push_back(AsViews(twice, reads));  // the last of an identity wins
+    groups[1].KeepIf([](size_t i) { return i % 7 != 0; });
+    std::vector<DataFile> want_files(all.begin(), all.begin() + half);
+    for (size_t i = 0; i < n - n / 2; ++i) {
+      if (i % 7 != 0) want_files.push_back(all[n / 2 + i]);
+    }
+    for (size_t i = 0; i < want_files.size(); ++i) {
+      if (i < 10) want_files[i].stats = twice[i].stats;
+    }
+    FileList want = SortFiles(std::move(want_files));
+    Result<FileList> got = SortFiles(std::move(groups));
+    ASSERT_OK(got);
+    EXPECT_EQ(*reads, 3);
+    ASSERT_EQ(got->size(), want.size());
+    for (size_t i = 0; i < want.size(); ++i) {
+      ASSERT_EQ((*got)[i].path, want[i].path) << i;
+      ASSERT_EQ((*got)[i].stats, want[i].stats) << want[i].path;
+    }
+  }
+}
+
+// A stats column that cannot be decoded again, or no longer holds the texts
+// the load saw (the checkpoint changed in between), fails the sort: an
+// error, never a snapshot with other stats.
+TEST(DeltaLogReplayTest, DeferredStatsThatChangedFailTheSort) {
+  std::vector<DataFile> files = ScrambledFiles(100);
+  {
+    std::vector<LoadedFiles> groups;
+    groups.push_back(AsViews(files));
+    groups[0].stats_column = []() -> Result<parquet::ColumnBatch> {
+      return Status::IOError("gone");
+    };
+    Result<FileList> got = SortFiles(std::move(groups));
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), StatusCode::kIOError);
+  }
+  {
+    std::vector<LoadedFiles> groups;
+    groups.push_back(AsViews(files));
+    auto inner = groups[0].stats_column;
+    groups[0].stats_column = [inner]() -> Result<parquet::ColumnBatch> {
+      Result<parquet::ColumnBatch> column = inner();
+      if (column.ok()) column->binaries[3] = column->binaries[3].substr(1);
+      return column;
+    };
+    Result<FileList> got = SortFiles(std::move(groups));
+    ASSERT_FALSE(got.ok());
+    EXPECT_EQ(got.status().code(), StatusCode::kCorruption);
+    EXPECT_NE(got.status().message().find("test stats"), std::string::npos);
+  }
 }
 
 TEST(DeltaLogReplayTest, LatestProtocolAndMetadataWin) {

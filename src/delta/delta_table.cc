@@ -221,7 +221,7 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(LogView* view, DeltaCheckpoint
       // Only a path with a scheme may change: a view is given its own
       // string first.
       if (files.path(i).find(':') == std::string_view::npos) continue;
-      files.Own(i);
+      files.OwnPath(i);
       NormalizeRecordedPath(root_, &files.files[i].path);
     }
   }
