@@ -115,6 +115,8 @@ char* EscapeInto(std::string_view s, char* o) {
 
 }  // namespace
 
+char* WriteJsonEscaped(std::string_view s, char* o) { return EscapeInto(s, o); }
+
 void AppendJsonString(std::string* out, std::string_view s) {
   // One pass into a stack buffer, then one append: stats texts are full of
   // quotes, and escaping them piece by piece showed up in query profiles.
