@@ -250,11 +250,14 @@ def mem_kib(pid):
     return out
 
 
+RESPONSE_FORMAT_HEADERS = []  # set by --response-format
+
+
 def curl_query(url):
     """(ttfb s, total s, lines) of one /query read to its end through curl."""
     cmd = ["curl", "-sS", "-X", "POST", "-H", "Authorization: Bearer " + TOKEN, "-H",
-           "Content-Type: application/json", "-d", "{}", "-w", "%{stderr}%{time_starttransfer} %{time_total}",
-           url]
+           "Content-Type: application/json", *RESPONSE_FORMAT_HEADERS, "-d", "{}", "-w",
+           "%{stderr}%{time_starttransfer} %{time_total}", url]
     p = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE)
     lines = 0
     while True:
@@ -318,14 +321,18 @@ def main():
                     help="a V2 checkpoint (JSON top-level file) whose adds are in this many sidecar files")
     ap.add_argument("--starts", type=int, default=3)
     ap.add_argument("--warm", type=int, default=3)
-    ap.add_argument("--runs", type=int, default=5, help="DuckDB scans per thread count (best taken)")
+    ap.add_argument("--runs", type=int, default=5,
+                    help="DuckDB scans per thread count (best taken; 0: no scan, on an existing table)")
+    ap.add_argument("--response-format", choices=["parquet", "delta"], default="parquet",
+                    help="the /query answers' format (delta: the capabilities header asks for it)")
     ap.add_argument("--compare", action="append", default=[], metavar="BIN",
                     help="another lakeshare binary (repeatable): the starts alternate between --bin and these, "
                          "one start each in turn, so that all see the same machine load; a summary per binary")
     ap.add_argument("--only-write", action="store_true")
     args = ap.parse_args()
     build = os.path.abspath(args.build)
-    duck = ensure_duckdb(build)
+    if args.response_format == "delta":
+        RESPONSE_FORMAT_HEADERS.extend(["-H", "delta-sharing-capabilities: responseformat=delta"])
     layout = "%d-%d-%s%s%s" % (args.files, args.row_group_size, args.compression,
                                "-nodict" if args.no_dictionary else "",
                                "-" + args.parquet_version if args.parquet_version else "")
@@ -336,15 +343,16 @@ def main():
     table = os.path.abspath(args.table or os.path.join(build, "bench-foreign-" + layout))
     checkpoint = checkpoint_glob(table, args)
     if not os.path.exists(os.path.join(table, "_delta_log", "_last_checkpoint")):
-        write_table(table, duck, args)
+        write_table(table, ensure_duckdb(build), args)
     if args.only_write:
         return
     print("layout %s, load average before: %s" % (layout, open("/proc/loadavg").read().split()[:3]), flush=True)
 
-    script = os.path.join(duck, "checkpoint_scan.mjs")
-    with open(script, "w") as f:
-        f.write(DUCKDB_SCRIPT)
-    for threads in (1, 2):
+    duck = ensure_duckdb(build) if args.runs > 0 else None
+    for threads in (1, 2) if duck else ():
+        script = os.path.join(duck, "checkpoint_scan.mjs")
+        with open(script, "w") as f:
+            f.write(DUCKDB_SCRIPT)
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)
