@@ -117,6 +117,22 @@ constexpr ExpandTables MakeExpandTables() {
 }
 alignas(16) constexpr ExpandTables kExpand = MakeExpandTables();
 
+// Windows of 16 read at offset 16 - n: the shuffle that moves a block's last
+// n bytes first (zeroing the others), and the plain bytes that fill the others.
+struct TailTables {
+  uint8_t shift[32];
+  uint8_t pad[32];
+};
+constexpr TailTables MakeTailTables() {
+  TailTables t{};
+  for (int i = 0; i < 32; ++i) {
+    t.shift[i] = i < 16 ? static_cast<uint8_t>(i) : 0x80;
+    t.pad[i] = i < 16 ? 0 : 'a';
+  }
+  return t;
+}
+constexpr TailTables kTail = MakeTailTables();
+
 // 16 bytes without control characters: each half block is spread by one
 // shuffle and its gaps filled with backslashes, with no branch per quote
 // (stats texts are full of quotes, and a branch per quote mispredicted).
@@ -154,14 +170,18 @@ __attribute__((target("ssse3,popcnt"))) char* EscapeSsse3(std::string_view s, ch
     }
   }
   if (p == end) return o;
-  // The last bytes, padded to a block with plain ones whose copies (at the
-  // end of the output) are then dropped. Only the halves that hold input
-  // are written: the caller's room for a short tail is 6 per byte + 16.
+  if (s.size() < 16) return EscapeScalar(p, end, o);  // short texts: keys, partition values
+  // The last bytes: the text's last 16 loaded again and shifted so that the
+  // `rest` unread ones come first, followed by plain bytes whose copies (at
+  // the end of the output) are then dropped. (Copying the rest to a padded
+  // buffer stalled the load on the copy's stores.) Only the halves that hold
+  // input are written: the caller's room for a short tail is 6 per byte + 16.
   const size_t rest = static_cast<size_t>(end - p);
-  alignas(16) char block[16];
-  std::memset(block, 'a', sizeof(block));
-  std::memcpy(block, p, rest);
-  const __m128i v = _mm_load_si128(reinterpret_cast<const __m128i*>(block));
+  const __m128i last = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+  const __m128i v = _mm_or_si128(
+      _mm_shuffle_epi8(last,
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(kTail.shift + 16 - rest))),
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kTail.pad + 16 - rest)));
   if (ControlMask(v) != 0) return EscapeScalar(p, end, o);
   const int halves = rest > 8 ? 2 : 1;
   return EscapeBlockSsse3(v, QuoteMask(v), o, halves) - (8 * static_cast<size_t>(halves) - rest);
