@@ -88,26 +88,34 @@ void HmacSha256Key::Mac(std::initializer_list<std::string_view> parts,
                         unsigned char out[32]) const {
   SHA256_CTX ctx;
   // The first block of the message: when it is the one this thread hashed
-  // last under this key, start from the state after it.
-  unsigned char first[SHA256_CBLOCK];
+  // last under this key, start from the state after it. Compared part by
+  // part where it lies (a copy first would make the comparison's wide loads
+  // wait on the copy's narrow stores).
+  HmacFirstBlock& cached = hmac_first_block;
+  bool same = cached.key_id == id_;
   size_t have = 0;
   for (std::string_view p : parts) {
-    const size_t n = std::min(p.size(), sizeof(first) - have);
-    std::memcpy(first + have, p.data(), n);
+    const size_t n = std::min(p.size(), sizeof(cached.block) - have);
+    same = same && std::memcmp(cached.block + have, p.data(), n) == 0;
     have += n;
-    if (have == sizeof(first)) break;
+    if (have == sizeof(cached.block)) break;
   }
   size_t skip = 0;  // message bytes already in ctx
-  if (have == sizeof(first)) {
-    HmacFirstBlock& cached = hmac_first_block;
-    if (cached.key_id != id_ || std::memcmp(cached.block, first, sizeof(first)) != 0) {
+  if (have == sizeof(cached.block)) {
+    if (!same) {
+      have = 0;
+      for (std::string_view p : parts) {
+        const size_t n = std::min(p.size(), sizeof(cached.block) - have);
+        std::memcpy(cached.block + have, p.data(), n);
+        have += n;
+        if (have == sizeof(cached.block)) break;
+      }
       std::memcpy(&cached.state, inner_, sizeof(cached.state));
-      SHA256_Update(&cached.state, first, sizeof(first));
-      std::memcpy(cached.block, first, sizeof(first));
+      SHA256_Update(&cached.state, cached.block, sizeof(cached.block));
       cached.key_id = id_;
     }
     std::memcpy(&ctx, &cached.state, sizeof(ctx));
-    skip = sizeof(first);
+    skip = sizeof(cached.block);
   } else {
     std::memcpy(&ctx, inner_, sizeof(ctx));
   }
