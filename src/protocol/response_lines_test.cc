@@ -2,6 +2,8 @@
 
 #include <gtest/gtest.h>
 
+#include "common/crypto.h"
+#include "common/encoding.h"
 #include "common/json_writer.h"
 
 namespace lakeshare {
@@ -164,6 +166,22 @@ TEST(ResponseLinesTest, FileLinesEscapeEveryTextAndMatchTheReferenceWriter) {
 
 TEST(ResponseLinesTest, FileIdIsMd5OfThePath) {
   EXPECT_EQ(FileId(""), "d41d8cd98f00b204e9800998ecf8427e");
+}
+
+TEST(ResponseLinesTest, QuotedIdsOfDigestsAreLowerCaseHex) {
+  EXPECT_EQ(FileId("", FileIdHash::kSha256),
+            "e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+  for (int i = 0; i < 64; ++i) {
+    std::string digest = Sha256(std::to_string(i));
+    digest[static_cast<size_t>(i % 32)] = static_cast<char>(i * 4);  // every nibble value
+    for (FileIdHash hash : {FileIdHash::kMd5, FileIdHash::kSha256}) {
+      const size_t n = hash == FileIdHash::kMd5 ? 16 : 32;
+      char out[68];
+      const size_t len =
+          QuotedFileIdOfDigest(reinterpret_cast<const unsigned char*>(digest.data()), hash, out);
+      EXPECT_EQ(std::string(out, len), "\"" + HexEncode(digest.substr(0, n)) + "\"") << i;
+    }
+  }
 }
 
 TEST(ResponseLinesTest, PublicSchemaKeepsOnlyComments) {
