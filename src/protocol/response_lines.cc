@@ -83,7 +83,6 @@ class LineBuffer {
 
   // Worst-case sizes of the parts.
   static size_t StrBound(std::string_view s) { return JsonEscapedBound(s.size()) + 2; }
-  static constexpr size_t kIntBound = 20;
 
  private:
   char stack_[4096];
