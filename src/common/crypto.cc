@@ -251,6 +251,7 @@ __attribute__((target("aes"))) void CtrXor(const unsigned char* round_keys, cons
 Aes256CtrKey::Aes256CtrKey(std::string_view key, bool use_aesni) : key_(key) {
   std::memset(round_keys_, 0, sizeof(round_keys_));
 #if defined(__x86_64__)
+  __builtin_cpu_init();  // a key may be made before libgcc's own initializer ran
   if (use_aesni && key_.size() == 32 && __builtin_cpu_supports("aes")) {
     ExpandKey(reinterpret_cast<const unsigned char*>(key_.data()), round_keys_);
     aesni_ = true;

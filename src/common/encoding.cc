@@ -71,7 +71,11 @@ __attribute__((target("ssse3"))) size_t EncodeBase64Ssse3(const uint8_t* in, siz
   return done;
 }
 
-const bool kHasSsse3 = __builtin_cpu_supports("ssse3");
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") != 0;
+}();
 #endif
 
 void AppendBase64(std::string* out, std::string_view in, const Base64Pairs& pairs, bool pad) {

@@ -187,7 +187,11 @@ __attribute__((target("ssse3,popcnt"))) char* EscapeSsse3(std::string_view s, ch
   return EscapeBlockSsse3(v, QuoteMask(v), o, halves) - (8 * static_cast<size_t>(halves) - rest);
 }
 
-const bool kHasSsse3 = __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+}();
 #endif
 
 // Escapes `s` into `o` (room for 6 bytes per input byte, and 16 bytes of

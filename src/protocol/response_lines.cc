@@ -209,7 +209,11 @@ __attribute__((target("ssse3"))) void HexOf16Ssse3(const unsigned char* in, char
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi8(hi, lo));
 }
 
-const bool kHasSsse3 = __builtin_cpu_supports("ssse3");
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") != 0;
+}();
 
 }  // namespace
 #endif
