@@ -96,6 +96,7 @@ void HmacSha256Key::Mac(std::initializer_list<std::string_view> parts,
   size_t have = 0;
   for (std::string_view p : parts) {
     const size_t n = std::min(p.size(), sizeof(cached.block) - have);
+    if (n == 0) continue;  // (an empty view's data may be null)
     same = same && std::memcmp(cached.block + have, p.data(), n) == 0;
     have += n;
     if (have == sizeof(cached.block)) break;
@@ -106,6 +107,7 @@ void HmacSha256Key::Mac(std::initializer_list<std::string_view> parts,
       have = 0;
       for (std::string_view p : parts) {
         const size_t n = std::min(p.size(), sizeof(cached.block) - have);
+        if (n == 0) continue;
         std::memcpy(cached.block + have, p.data(), n);
         have += n;
         if (have == sizeof(cached.block)) break;

@@ -128,6 +128,9 @@ TEST(CryptoTest, KeyedHmacWithSharedFirstBlocks) {
     EXPECT_EQ(a.Mac({prefix}), HmacSha256("key a", prefix)) << i;
     EXPECT_EQ(a.Mac({"", prefix.substr(0, 63), "", "p", tail}), HmacSha256("key a", prefix + tail))
         << i;
+    EXPECT_EQ(a.Mac({std::string_view(), prefix, std::string_view(), tail}),
+              HmacSha256("key a", prefix + tail))
+        << i;
   }
   // A key made after another was destroyed never takes its cached state.
   for (int i = 0; i < 4; ++i) {
