@@ -411,10 +411,10 @@ def main():
     binaries = [args.bin or os.path.join(build, "src", "cli", "lakeshare")] + args.compare
     print("layout %s, load average before: %s" % (layout, open("/proc/loadavg").read().split()[:3]), flush=True)
 
-    script = os.path.join(duck, "checkpoint_scan.mjs")
-    with open(script, "w") as f:
-        f.write(DUCKDB_SCRIPT)
     for threads in (1, 2) if args.runs > 0 else ():
+        script = os.path.join(duck, "checkpoint_scan.mjs")
+        with open(script, "w") as f:
+            f.write(DUCKDB_SCRIPT)
         out = subprocess.run(["node", script, checkpoint, str(threads), str(args.runs)], cwd=duck, check=True,
                              capture_output=True, text=True).stdout
         d = json.loads(out)

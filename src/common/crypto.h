@@ -24,7 +24,10 @@ bool ConstantTimeEquals(std::string_view a, std::string_view b);
 std::string Aes256Ctr(std::string_view key, std::string_view iv, std::string_view data);
 // HMAC-SHA256 under one fixed key, keyed once: per message it costs a few
 // SHA-256 blocks instead of OpenSSL's per-call setup (for the millions of
-// URLs a large query signs). Thread-safe (immutable after construction).
+// URLs a large query signs). Each thread also keeps the state after the
+// first 64 bytes of its last message, so messages that begin with the same
+// block as the one before (the signed URLs of one table: same expiry, same
+// folder) skip hashing it. Thread-safe (immutable after construction).
 class HmacSha256Key {
  public:
   explicit HmacSha256Key(std::string_view key);
@@ -35,24 +38,31 @@ class HmacSha256Key {
  private:
   alignas(8) unsigned char inner_[128];  // SHA-256 state after the key pads
   alignas(8) unsigned char outer_[128];
+  uint64_t id_;  // names these states in the threads' caches (never reused)
 };
 
-// AES-256-CTR under one fixed key. Contexts are keyed once and reused, so a
-// short message costs no key schedule. Thread-safe.
+// AES-256-CTR under one fixed key (the counter: the whole 16-byte block,
+// big-endian, as OpenSSL's CTR mode). With AES-NI the rounds run here on
+// the expanded key, lock-free; otherwise through keyed OpenSSL contexts,
+// reused so a short message costs no key schedule. Thread-safe.
 class Aes256CtrKey {
  public:
-  // `key` must be 32 bytes (otherwise Apply returns false).
-  explicit Aes256CtrKey(std::string_view key);
+  // `key` must be 32 bytes (otherwise Apply returns false). `use_aesni`
+  // false: always the OpenSSL path (tests compare the two).
+  explicit Aes256CtrKey(std::string_view key, bool use_aesni = true);
   ~Aes256CtrKey();
   Aes256CtrKey(const Aes256CtrKey&) = delete;
   Aes256CtrKey& operator=(const Aes256CtrKey&) = delete;
 
-  // Writes data.size() bytes of data XOR keystream(iv) to `out`. `iv` must be
-  // 16 bytes. False if OpenSSL fails.
+  // Writes data.size() bytes of data XOR keystream(iv) to `out` (which may
+  // be data). `iv` must be 16 bytes. False if OpenSSL fails.
   bool Apply(std::string_view iv, std::string_view data, char* out) const;
 
  private:
+  bool ApplyWithOpenSsl(std::string_view iv, std::string_view data, char* out) const;
   std::string key_;
+  bool aesni_ = false;
+  alignas(16) unsigned char round_keys_[15 * 16];  // the AES-NI key schedule
   mutable std::mutex mu_;
   mutable std::vector<void*> free_;  // keyed EVP_CIPHER_CTX objects, guarded by mu_
 };

@@ -79,5 +79,78 @@ TEST(CryptoTest, ReusedAesContextsEqualFreshOnes) {
   EXPECT_FALSE(short_key.Apply(std::string(16, 'i'), "abcd", out));
 }
 
+// The AES-NI rounds (when the CPU has them) and OpenSSL's CTR mode agree on
+// every length, in place, and where the counter carries into higher bytes.
+TEST(CryptoTest, AesNiAndOpenSslAgree) {
+  for (int k = 0; k < 8; ++k) {
+    const std::string key = Sha256("key " + std::to_string(k));
+    Aes256CtrKey fast(key), portable(key, /*use_aesni=*/false);
+    for (const std::string& iv :
+         {Md5(key), std::string(16, '\xff'), std::string(8, '\x01') + std::string(8, '\xff'),
+          std::string(15, '\0') + "\xfd"}) {
+      for (size_t n = 0; n < 300; n += 1 + n / 8) {
+        std::string data(n, '\0');
+        for (size_t i = 0; i < n; ++i) data[i] = static_cast<char>(i * 13 + k);
+        std::string a(n, '\0'), b(n, '\0');
+        ASSERT_TRUE(fast.Apply(iv, data, a.data()));
+        ASSERT_TRUE(portable.Apply(iv, data, b.data()));
+        EXPECT_EQ(a, Aes256Ctr(key, iv, data)) << k << " " << n;
+        EXPECT_EQ(b, a) << k << " " << n;
+        std::string in_place = data;
+        ASSERT_TRUE(fast.Apply(iv, in_place, in_place.data()));
+        EXPECT_EQ(in_place, a) << k << " " << n;
+      }
+    }
+  }
+  // FIPS-197 appendix C.3 (AES-256 of one block): with the example's
+  // plaintext as the counter block, the key stream XOR zeros is its cipher.
+  const std::string key =
+      *HexDecode("000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f");
+  const std::string iv = *HexDecode("00112233445566778899aabbccddeeff");
+  std::string out(16, '\0');
+  ASSERT_TRUE(Aes256CtrKey(key).Apply(iv, std::string(16, '\0'), out.data()));
+  EXPECT_EQ(HexEncode(out), "8ea2b7ca516745bfeafc49904b496089");
+}
+
+// Messages that share their first block (cached per thread) or not, one key
+// after another on the same thread, all equal to the one-shot HMAC.
+TEST(CryptoTest, KeyedHmacWithSharedFirstBlocks) {
+  HmacSha256Key a("key a"), b("key b");
+  const std::string prefix(64, 'p');
+  for (int i = 0; i < 50; ++i) {
+    const std::string tail = std::to_string(i * 7919);
+    const std::string other = prefix.substr(0, 63) + "q" + tail;
+    EXPECT_EQ(a.Mac({prefix, tail}), HmacSha256("key a", prefix + tail)) << i;
+    EXPECT_EQ(b.Mac({prefix.substr(0, 10), prefix.substr(10), tail}),
+              HmacSha256("key b", prefix + tail))
+        << i;
+    EXPECT_EQ(a.Mac({other}), HmacSha256("key a", other)) << i;
+    EXPECT_EQ(a.Mac({prefix}), HmacSha256("key a", prefix)) << i;
+    EXPECT_EQ(a.Mac({"", prefix.substr(0, 63), "", "p", tail}), HmacSha256("key a", prefix + tail))
+        << i;
+    EXPECT_EQ(a.Mac({std::string_view(), prefix, std::string_view(), tail}),
+              HmacSha256("key a", prefix + tail))
+        << i;
+  }
+  // A key made after another was destroyed never takes its cached state.
+  for (int i = 0; i < 4; ++i) {
+    const std::string k = "short-lived " + std::to_string(i);
+    EXPECT_EQ(HmacSha256Key(k).Mac({prefix, "x"}), HmacSha256(k, prefix + "x")) << i;
+  }
+  std::vector<std::thread> threads;
+  std::atomic<int> bad{0};
+  for (int t = 0; t < 4; ++t) {
+    threads.emplace_back([&, t] {
+      for (int i = 0; i < 300; ++i) {
+        const std::string msg =
+            (i % 3 == 0 ? prefix : std::string(64, 'a' + t)) + std::to_string(i);
+        if (a.Mac({msg}) != HmacSha256("key a", msg)) ++bad;
+      }
+    });
+  }
+  for (auto& th : threads) th.join();
+  EXPECT_EQ(bad.load(), 0);
+}
+
 }  // namespace
 }  // namespace lakeshare

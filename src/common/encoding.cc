@@ -3,6 +3,9 @@
 #include <array>
 #include <cstdint>
 #include <cstring>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 namespace lakeshare {
 namespace {
@@ -35,6 +38,46 @@ constexpr Base64Pairs MakePairs(const char* alphabet) {
 constexpr Base64Pairs kStdPairs = MakePairs(kB64Std);
 constexpr Base64Pairs kUrlPairs = MakePairs(kB64Url);
 
+#if defined(__x86_64__)
+// 12 bytes to 16 characters per step (the SSSE3 method of Muła and Lemire,
+// "Faster Base64 Encoding and Decoding Using AVX2 Instructions", 2018): the
+// bytes of each group of 3 are spread over a 32-bit lane, its four 6-bit
+// fields moved into bytes by two multiplies, and each field mapped to its
+// character by adding an offset chosen by a shuffle. `last_two`: the
+// alphabet's characters 62 and 63. Reads 16 bytes per step: `in` must have
+// 4 more than it consumes. Returns the bytes consumed.
+__attribute__((target("ssse3"))) size_t EncodeBase64Ssse3(const uint8_t* in, size_t n, char* o,
+                                                          const char last_two[2]) {
+  const __m128i spread = _mm_setr_epi8(1, 0, 2, 1, 4, 3, 5, 4, 7, 6, 8, 7, 10, 9, 11, 10);
+  const __m128i offsets =
+      _mm_setr_epi8(71, -4, -4, -4, -4, -4, -4, -4, -4, -4, -4, static_cast<char>(last_two[0] - 62),
+                    static_cast<char>(last_two[1] - 63), 65, 0, 0);
+  size_t done = 0;
+  for (; done + 16 <= n; done += 12, o += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + done));
+    v = _mm_shuffle_epi8(v, spread);
+    const __m128i hi =
+        _mm_mulhi_epu16(_mm_and_si128(v, _mm_set1_epi32(0x0fc0fc00)), _mm_set1_epi32(0x04000040));
+    const __m128i lo =
+        _mm_mullo_epi16(_mm_and_si128(v, _mm_set1_epi32(0x003f03f0)), _mm_set1_epi32(0x01000010));
+    const __m128i fields = _mm_or_si128(hi, lo);  // 0..63 each, in output order
+    // Offset class: 0 for 26..51, 1..12 for 52..63, 13 for 0..25.
+    __m128i cls = _mm_subs_epu8(fields, _mm_set1_epi8(51));
+    cls = _mm_or_si128(cls,
+                       _mm_and_si128(_mm_cmpgt_epi8(_mm_set1_epi8(26), fields), _mm_set1_epi8(13)));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o),
+                     _mm_add_epi8(fields, _mm_shuffle_epi8(offsets, cls)));
+  }
+  return done;
+}
+
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") != 0;
+}();
+#endif
+
 void AppendBase64(std::string* out, std::string_view in, const Base64Pairs& pairs, bool pad) {
   const auto alphabet = [&pairs](uint32_t six_bits) { return pairs.pairs[six_bits][1]; };
   size_t full = in.size() / 3, rest = in.size() % 3;
@@ -43,6 +86,15 @@ void AppendBase64(std::string* out, std::string_view in, const Base64Pairs& pair
   out->resize(at + n);
   char* o = out->data() + at;
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
+#if defined(__x86_64__)
+  if (kHasSsse3 && in.size() >= 16) {
+    const char last_two[2] = {pairs.pairs[62][1], pairs.pairs[63][1]};
+    const size_t done = EncodeBase64Ssse3(p, in.size(), o, last_two);
+    p += done;
+    o += done / 3 * 4;
+    full -= done / 3;
+  }
+#endif
   for (size_t i = 0; i < full; ++i, p += 3, o += 4) {
     uint32_t v = (uint32_t{p[0]} << 16) | (uint32_t{p[1]} << 8) | p[2];
     std::memcpy(o, pairs.pairs[v >> 12], 2);

@@ -57,6 +57,13 @@ TEST(EncodingTest, Base64MatchesReferenceEncoder) {
     x = x * 1103515245 + 12345;
     data.push_back(static_cast<char>(x >> 16));
   }
+  // Every byte value at every position of a 12-byte step.
+  for (int shift = 0; shift < 12; ++shift) {
+    std::string all(static_cast<size_t>(shift), 'x');
+    for (int b = 0; b < 256; ++b) all.push_back(static_cast<char>(b * 7 + shift));
+    EXPECT_EQ(Base64Encode(all), reference(all, std_alphabet, true)) << shift;
+    EXPECT_EQ(Base64UrlEncode(all), reference(all, url_alphabet, false)) << shift;
+  }
 }
 
 TEST(EncodingTest, Base64UrlRejectsGarbage) {

@@ -1,7 +1,9 @@
 #include "common/json_writer.h"
 
 #include <array>
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 #include <charconv>
@@ -61,27 +63,153 @@ char* EscapeControl(unsigned char c, char* o) {
   return o;
 }
 
+// The bytes from p to end escaped one by one into o; returns the end.
+char* EscapeScalar(const char* p, const char* end, char* o) {
+  for (; p < end; ++p) {
+    unsigned char c = static_cast<unsigned char>(*p);
+    if (c < 0x20) [[unlikely]] {
+      o = EscapeControl(c, o);
+      continue;
+    }
+    *o = '\\';  // kept only when c needs it
+    o += kQuoteOrBackslash[c];
+    *o++ = static_cast<char>(c);
+  }
+  return o;
+}
+
+#if defined(__SSE2__)
+// A mask of the bytes below 0x20 (signed compare: bytes >= 0x80 are negative,
+// so they are masked out).
+inline unsigned ControlMask(__m128i v) {
+  const __m128i ctl = _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()),
+                                       _mm_cmplt_epi8(v, _mm_set1_epi8(0x20)));
+  return static_cast<unsigned>(_mm_movemask_epi8(ctl));
+}
+inline unsigned QuoteMask(__m128i v) {
+  return static_cast<unsigned>(_mm_movemask_epi8(
+      _mm_or_si128(_mm_cmpeq_epi8(v, _mm_set1_epi8('"')), _mm_cmpeq_epi8(v, _mm_set1_epi8('\\')))));
+}
+#endif
+
+#if defined(__x86_64__)
+// For each set of the 8 bytes of a half block that need a backslash (bit i:
+// byte i): the shuffle that spreads the 8 bytes over 8 + popcount outputs,
+// leaving a gap before each of those bytes, and the mask of the gaps.
+struct ExpandTables {
+  uint8_t shuffle[256][16];
+  uint8_t gaps[256][16];
+};
+constexpr ExpandTables MakeExpandTables() {
+  ExpandTables t{};
+  for (int m = 0; m < 256; ++m) {
+    int j = 0;
+    for (int i = 0; i < 8; ++i) {
+      if ((m >> i) & 1) {
+        t.gaps[m][j] = 0xff;
+        t.shuffle[m][j++] = static_cast<uint8_t>(i);
+      }
+      t.shuffle[m][j++] = static_cast<uint8_t>(i);
+    }
+    for (; j < 16; ++j) t.shuffle[m][j] = 0x80;  // zero
+  }
+  return t;
+}
+alignas(16) constexpr ExpandTables kExpand = MakeExpandTables();
+
+// Windows of 16 read at offset 16 - n: the shuffle that moves a block's last
+// n bytes first (zeroing the others), and the plain bytes that fill the others.
+struct TailTables {
+  uint8_t shift[32];
+  uint8_t pad[32];
+};
+constexpr TailTables MakeTailTables() {
+  TailTables t{};
+  for (int i = 0; i < 32; ++i) {
+    t.shift[i] = i < 16 ? static_cast<uint8_t>(i) : 0x80;
+    t.pad[i] = i < 16 ? 0 : 'a';
+  }
+  return t;
+}
+constexpr TailTables kTail = MakeTailTables();
+
+// 16 bytes without control characters: each half block is spread by one
+// shuffle and its gaps filled with backslashes, with no branch per quote
+// (stats texts are full of quotes, and a branch per quote mispredicted).
+// `halves`: 2, or 1 for the first 8 bytes only. Stores 16 bytes per half.
+__attribute__((target("ssse3,popcnt"))) inline char* EscapeBlockSsse3(__m128i v, unsigned mask,
+                                                                      char* o, int halves = 2) {
+  const __m128i backslash = _mm_set1_epi8('\\');
+  for (int half = 0; half < halves; ++half) {
+    const unsigned m = (mask >> (8 * half)) & 0xff;
+    const __m128i src = half == 0 ? v : _mm_srli_si128(v, 8);
+    const __m128i spread =
+        _mm_shuffle_epi8(src, _mm_load_si128(reinterpret_cast<const __m128i*>(kExpand.shuffle[m])));
+    const __m128i gaps = _mm_load_si128(reinterpret_cast<const __m128i*>(kExpand.gaps[m]));
+    _mm_storeu_si128(reinterpret_cast<__m128i*>(o),
+                     _mm_or_si128(_mm_andnot_si128(gaps, spread), _mm_and_si128(gaps, backslash)));
+    o += 8 + __builtin_popcount(m);
+  }
+  return o;
+}
+
+__attribute__((target("ssse3,popcnt"))) char* EscapeSsse3(std::string_view s, char* o) {
+  const char* p = s.data();
+  const char* end = p + s.size();
+  for (; end - p >= 16; p += 16) {
+    const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
+    if (ControlMask(v) != 0) [[unlikely]] {
+      return EscapeScalar(p, end, o);
+    }
+    const unsigned mask = QuoteMask(v);
+    if (mask == 0) {
+      _mm_storeu_si128(reinterpret_cast<__m128i*>(o), v);
+      o += 16;
+    } else {
+      o = EscapeBlockSsse3(v, mask, o);
+    }
+  }
+  if (p == end) return o;
+  if (s.size() < 16) return EscapeScalar(p, end, o);  // short texts: keys, partition values
+  // The last bytes: the text's last 16 loaded again and shifted so that the
+  // `rest` unread ones come first, followed by plain bytes whose copies (at
+  // the end of the output) are then dropped. (Copying the rest to a padded
+  // buffer stalled the load on the copy's stores.) Only the halves that hold
+  // input are written: the caller's room for a short tail is 6 per byte + 16.
+  const size_t rest = static_cast<size_t>(end - p);
+  const __m128i last = _mm_loadu_si128(reinterpret_cast<const __m128i*>(end - 16));
+  const __m128i v = _mm_or_si128(
+      _mm_shuffle_epi8(last,
+                       _mm_loadu_si128(reinterpret_cast<const __m128i*>(kTail.shift + 16 - rest))),
+      _mm_loadu_si128(reinterpret_cast<const __m128i*>(kTail.pad + 16 - rest)));
+  if (ControlMask(v) != 0) return EscapeScalar(p, end, o);
+  const int halves = rest > 8 ? 2 : 1;
+  return EscapeBlockSsse3(v, QuoteMask(v), o, halves) - (8 * static_cast<size_t>(halves) - rest);
+}
+
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
+}();
+#endif
+
 // Escapes `s` into `o` (room for 6 bytes per input byte, and 16 bytes of
-// slack); returns the end. Stats texts are full of quotes: a branch per run
-// of plain characters mispredicted on every one of them, so plain bytes are
-// moved 16 at a time and each special one costs a few instructions.
+// slack); returns the end.
 char* EscapeInto(std::string_view s, char* o) {
+#if defined(__x86_64__)
+  if (kHasSsse3) return EscapeSsse3(s, o);
+#endif
   const char* p = s.data();
   const char* end = p + s.size();
 #if defined(__SSE2__)
-  const __m128i quote = _mm_set1_epi8('"');
-  const __m128i backslash = _mm_set1_epi8('\\');
-  const __m128i space = _mm_set1_epi8(0x20);
-  // 32: the stores below read 16 bytes from anywhere in the current block.
+  // Plain bytes are moved 16 at a time and each special one costs a few
+  // instructions. 32: the stores below read 16 bytes from anywhere in the
+  // current block.
   while (end - p >= 32) {
     __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p));
-    // Bytes below 0x20 (signed compare: bytes >= 0x80 are negative, so mask them out).
-    __m128i ctl =
-        _mm_andnot_si128(_mm_cmplt_epi8(v, _mm_setzero_si128()), _mm_cmplt_epi8(v, space));
-    unsigned ctl_mask = static_cast<unsigned>(_mm_movemask_epi8(ctl));
-    if (ctl_mask != 0) break;  // rare: the scalar loop handles the rest
-    unsigned mask = static_cast<unsigned>(
-        _mm_movemask_epi8(_mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, backslash))));
+    if (ControlMask(v) != 0) break;  // rare: the scalar loop handles the rest
+    unsigned mask = QuoteMask(v);
     size_t done = 0;
     while (mask != 0) {
       size_t i = static_cast<size_t>(__builtin_ctz(mask));
@@ -100,20 +228,12 @@ char* EscapeInto(std::string_view s, char* o) {
     p += 16;
   }
 #endif
-  for (; p < end; ++p) {
-    unsigned char c = static_cast<unsigned char>(*p);
-    if (c < 0x20) [[unlikely]] {
-      o = EscapeControl(c, o);
-      continue;
-    }
-    *o = '\\';  // kept only when c needs it
-    o += kQuoteOrBackslash[c];
-    *o++ = static_cast<char>(c);
-  }
-  return o;
+  return EscapeScalar(p, end, o);
 }
 
 }  // namespace
+
+char* WriteJsonEscaped(std::string_view s, char* o) { return EscapeInto(s, o); }
 
 void AppendJsonString(std::string* out, std::string_view s) {
   // One pass into a stack buffer, then one append: stats texts are full of

@@ -12,6 +12,11 @@ namespace lakeshare {
 // Appends `s` as a quoted JSON string (escapes quotes, backslashes and control
 // characters; UTF-8 passes through unchanged).
 void AppendJsonString(std::string* out, std::string_view s);
+// Writes `s` escaped as in AppendJsonString, without the quotes, to `o` and
+// returns the end. `o` must have room for JsonEscapedBound(s.size()) bytes
+// (the worst case, 6 per byte, and 16 bytes the writer may store beyond its end).
+char* WriteJsonEscaped(std::string_view s, char* o);
+constexpr size_t JsonEscapedBound(size_t n) { return 6 * n + 16; }
 
 // A tiny streaming writer. The caller is responsible for well-formedness
 // (matching Begin/End calls); commas are inserted automatically.

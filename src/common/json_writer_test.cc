@@ -39,6 +39,72 @@ TEST(JsonWriterTest, EveryByteStringRoundTripsThroughAParser) {
   }
 }
 
+// Byte for byte what a one-byte-at-a-time escaper writes, whatever the
+// density of quotes, the length (every tail of a 16-byte block) and the
+// bytes (controls, DEL, bytes >= 0x80 passed through).
+TEST(JsonWriterTest, SameBytesAsAByteByByteEscaper) {
+  auto reference = [](std::string_view s) {
+    std::string out = "\"";
+    for (unsigned char c : s) {
+      static constexpr char kHex[] = "0123456789abcdef";
+      switch (c) {
+        case '"':
+          out += "\\\"";
+          break;
+        case '\\':
+          out += "\\\\";
+          break;
+        case '\n':
+          out += "\\n";
+          break;
+        case '\r':
+          out += "\\r";
+          break;
+        case '\t':
+          out += "\\t";
+          break;
+        case '\b':
+          out += "\\b";
+          break;
+        case '\f':
+          out += "\\f";
+          break;
+        default:
+          if (c < 0x20) {
+            out += "\\u00";
+            out += kHex[c >> 4];
+            out += kHex[c & 15];
+          } else {
+            out += static_cast<char>(c);
+          }
+      }
+    }
+    return out + "\"";
+  };
+  std::mt19937 rng(11);
+  for (int density : {0, 5, 30, 60, 100}) {
+    for (size_t n = 0; n < 200; ++n) {
+      for (int control : {0, 1}) {
+        std::string s(n, '\0');
+        for (char& c : s) {
+          c = static_cast<int>(rng() % 100) < density ? (rng() % 2 ? '"' : '\\')
+                                                      : static_cast<char>(32 + rng() % 224);
+        }
+        if (control && n > 0) s[rng() % n] = static_cast<char>(rng() % 32);
+        std::string out = "x";
+        AppendJsonString(&out, s);
+        ASSERT_EQ(out, "x" + reference(s)) << density << " " << n << " " << control;
+        // And through the raw writer: nothing written beyond the stated room.
+        std::string raw(JsonEscapedBound(n) + 32, '\x5a');
+        const char* end = WriteJsonEscaped(s, raw.data());
+        ASSERT_EQ(raw.substr(JsonEscapedBound(n)), std::string(32, '\x5a')) << density << " " << n;
+        raw.resize(static_cast<size_t>(end - raw.data()));
+        ASSERT_EQ("\"" + raw + "\"", reference(s)) << density << " " << n;
+      }
+    }
+  }
+}
+
 TEST(JsonWriterTest, LongStringsTakeTheHeapPath) {
   std::string s(5000, 'a');
   for (size_t i = 0; i < s.size(); i += 7) s[i] = '"';

@@ -2,6 +2,11 @@
 
 #include <boost/json.hpp>
 #include <charconv>
+#include <cstring>
+#include <memory>
+#if defined(__x86_64__)
+#include <immintrin.h>
+#endif
 
 #include "common/crypto.h"
 #include "common/encoding.h"
@@ -41,35 +46,116 @@ void AppendParquetMetadataLine(std::string* out, const TableMetadata& m, bool hi
 
 namespace {
 
-void WritePartitionValues(JsonWriter& w, const DataFile& f) {
-  w.PlainKey("partitionValues").BeginObject();
-  for (const auto& [k, v] : f.partition_values) w.Key(k).StringOrNull(v);
-  w.EndObject();
+// A file line written in one pass into one buffer, then appended to the
+// answer at once: the lines of a large answer are its hot path, and a
+// JsonWriter call per key cost an append (and its capacity check and copy)
+// per fragment. The buffer is sized for the line's worst case before anything
+// is written (`Reserve`), so writes are unchecked.
+class LineBuffer {
+ public:
+  LineBuffer() = default;
+  LineBuffer(const LineBuffer&) = delete;
+  LineBuffer& operator=(const LineBuffer&) = delete;
+
+  // Room for `bound` bytes; call once, before writing.
+  void Reserve(size_t bound) {
+    if (bound > sizeof(stack_)) {
+      heap_ = std::make_unique<char[]>(bound);  // only for unusually large lines
+      begin_ = p_ = heap_.get();
+    }
+  }
+  template <size_t N>
+  void Lit(const char (&s)[N]) {
+    std::memcpy(p_, s, N - 1);
+    p_ += N - 1;
+  }
+  void Raw(std::string_view s) {
+    std::memcpy(p_, s.data(), s.size());
+    p_ += s.size();
+  }
+  void Str(std::string_view s) {
+    *p_++ = '"';
+    p_ = WriteJsonEscaped(s, p_);
+    *p_++ = '"';
+  }
+  void Int(int64_t v) { p_ = std::to_chars(p_, p_ + 20, v).ptr; }
+  void AppendTo(std::string* out) const { out->append(begin_, static_cast<size_t>(p_ - begin_)); }
+
+  // Worst-case sizes of the parts.
+  static size_t StrBound(std::string_view s) { return JsonEscapedBound(s.size()) + 2; }
+
+ private:
+  char stack_[4096];
+  std::unique_ptr<char[]> heap_;
+  char* begin_ = stack_;
+  char* p_ = stack_;
+};
+
+size_t PartitionValuesBound(const DataFile& f) {
+  size_t n = 0;
+  for (const auto& [k, v] : f.partition_values) {
+    n += LineBuffer::StrBound(k) + 2 + (v ? LineBuffer::StrBound(*v) : 4);
+  }
+  return n;
 }
+
+// "partitionValues":{"k":"v",...} as JsonWriter writes it (values may be null).
+void WritePartitionValues(LineBuffer& b, const DataFile& f) {
+  b.Lit("\"partitionValues\":{");
+  bool first = true;
+  for (const auto& [k, v] : f.partition_values) {
+    if (!first) b.Lit(",");
+    first = false;
+    b.Str(k);
+    b.Lit(":");
+    if (v) {
+      b.Str(*v);
+    } else {
+      b.Lit("null");
+    }
+  }
+  b.Lit("}");
+}
+
+// Literal keys and punctuation of a line, with its ints: far below this.
+constexpr size_t kLineFixedBound = 512;
 
 }  // namespace
 
 void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
                            const FileLineOptions& o, FileIdHash hash, std::string_view key,
                            const unsigned char* id_digest) {
-  // The hot path of large answers: literal keys are written as they are.
-  JsonWriter w(out);
-  w.BeginObject().PlainKey(key).BeginObject();
-  w.PlainKey("url").String(url.url);
-  char id[68];  // the quoted hex digest, written as a raw value
+  const bool stats = f.stats && key != "cdf" && key != "remove";
+  LineBuffer b;
+  b.Reserve(kLineFixedBound + key.size() + LineBuffer::StrBound(url.url) + 68 +
+            PartitionValuesBound(f) + (stats ? LineBuffer::StrBound(*f.stats) : 0));
+  b.Lit("{\"");
+  b.Raw(key);  // a literal of the caller's
+  b.Lit("\":{\"url\":");
+  b.Str(url.url);
+  b.Lit(",\"id\":");
+  char id[68];  // the quoted hex digest
   size_t id_len = id_digest != nullptr ? QuotedFileIdOfDigest(id_digest, hash, id)
                                        : QuotedFileId(f.path, hash, id);
-  w.PlainKey("id").Raw(std::string_view(id, id_len));
-  WritePartitionValues(w, f);
-  w.PlainKey("size").Int(f.size);
-  if (f.stats && key != "cdf" && key != "remove") w.PlainKey("stats").String(*f.stats);
-  if (o.include_version) {
-    w.PlainKey("version").Int(o.version);
-    w.PlainKey("timestamp").Int(o.timestamp_ms);
+  b.Raw(std::string_view(id, id_len));
+  b.Lit(",");
+  WritePartitionValues(b, f);
+  b.Lit(",\"size\":");
+  b.Int(f.size);
+  if (stats) {
+    b.Lit(",\"stats\":");
+    b.Str(*f.stats);
   }
-  w.PlainKey("expirationTimestamp").Int(url.expiration_ms);
-  w.EndObject().EndObject();
-  out->push_back('\n');
+  if (o.include_version) {
+    b.Lit(",\"version\":");
+    b.Int(o.version);
+    b.Lit(",\"timestamp\":");
+    b.Int(o.timestamp_ms);
+  }
+  b.Lit(",\"expirationTimestamp\":");
+  b.Int(url.expiration_ms);
+  b.Lit("}}\n");
+  b.AppendTo(out);
 }
 
 void AppendEndStreamActionLine(std::string* out, const std::optional<std::string>& refresh_token,
@@ -108,15 +194,45 @@ size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68
   return QuotedFileIdOfDigest(digest, hash, out);
 }
 
+#if defined(__x86_64__)
+namespace {
+
+// 16 digest bytes to 32 hex digits: each nibble looked up by one shuffle.
+__attribute__((target("ssse3"))) void HexOf16Ssse3(const unsigned char* in, char* out) {
+  const __m128i digits =
+      _mm_setr_epi8('0', '1', '2', '3', '4', '5', '6', '7', '8', '9', 'a', 'b', 'c', 'd', 'e', 'f');
+  const __m128i nibble = _mm_set1_epi8(0x0f);
+  const __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in));
+  const __m128i hi = _mm_shuffle_epi8(digits, _mm_and_si128(_mm_srli_epi16(v, 4), nibble));
+  const __m128i lo = _mm_shuffle_epi8(digits, _mm_and_si128(v, nibble));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out), _mm_unpacklo_epi8(hi, lo));
+  _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi8(hi, lo));
+}
+
+// (__builtin_cpu_init: this may run before libgcc's own initializer.)
+const bool kHasSsse3 = [] {
+  __builtin_cpu_init();
+  return __builtin_cpu_supports("ssse3") != 0;
+}();
+
+}  // namespace
+#endif
+
 size_t QuotedFileIdOfDigest(const unsigned char* digest, FileIdHash hash, char out[68]) {
   const size_t n = hash == FileIdHash::kSha256 ? 32 : 16;
-  static constexpr char kHexDigits[] = "0123456789abcdef";
   out[0] = '"';
+  out[1 + 2 * n] = '"';
+#if defined(__x86_64__)
+  if (kHasSsse3) {
+    for (size_t i = 0; i < n; i += 16) HexOf16Ssse3(digest + i, out + 1 + 2 * i);
+    return 2 + 2 * n;
+  }
+#endif
+  static constexpr char kHexDigits[] = "0123456789abcdef";
   for (size_t i = 0; i < n; ++i) {
     out[1 + 2 * i] = kHexDigits[digest[i] >> 4];
     out[2 + 2 * i] = kHexDigits[digest[i] & 15];
   }
-  out[1 + 2 * n] = '"';
   return 2 + 2 * n;
 }
 
@@ -171,37 +287,80 @@ void AppendDeltaMetadataLine(std::string* out, const TableMetadata& m, int64_t v
 
 void AppendDeltaFileLine(std::string* out, const DataFile& f, const PresignedUrl& url,
                          const DeltaFileLine& line, const FileLineOptions& o) {
-  JsonWriter w(out);
-  w.BeginObject().Key("file").BeginObject();
-  w.Key("id").String(line.id);
+  const bool stats = f.stats && line.action != "cdc";
+  std::string dv;  // rare: written by the Delta module's own writer
+  if (line.deletion_vector) {
+    JsonWriter w(&dv);
+    WriteDeletionVectorField(w, *line.deletion_vector);
+  }
+  size_t bound = kLineFixedBound + LineBuffer::StrBound(line.id) + LineBuffer::StrBound(url.url) +
+                 LineBuffer::StrBound(line.action) + PartitionValuesBound(f) +
+                 (stats ? LineBuffer::StrBound(*f.stats) : 0) + dv.size();
+  if (line.deletion_vector_file_id) bound += LineBuffer::StrBound(*line.deletion_vector_file_id);
+  if (f.tags) {
+    for (const auto& [k, v] : *f.tags)
+      bound += LineBuffer::StrBound(k) + LineBuffer::StrBound(v) + 2;
+  }
+  LineBuffer b;
+  b.Reserve(bound);
+  b.Lit("{\"file\":{\"id\":");
+  b.Str(line.id);
   if (line.deletion_vector_file_id) {
-    w.Key("deletionVectorFileId").String(*line.deletion_vector_file_id);
+    b.Lit(",\"deletionVectorFileId\":");
+    b.Str(*line.deletion_vector_file_id);
   }
   if (o.include_version) {
-    w.Key("version").Int(o.version);
-    w.Key("timestamp").Int(o.timestamp_ms);
+    b.Lit(",\"version\":");
+    b.Int(o.version);
+    b.Lit(",\"timestamp\":");
+    b.Int(o.timestamp_ms);
   }
-  w.Key("expirationTimestamp").Int(url.expiration_ms);
-  w.Key("deltaSingleAction").BeginObject().Key(line.action).BeginObject();
-  w.Key("path").String(url.url);
-  WritePartitionValues(w, f);
-  w.Key("size").Int(f.size);
+  b.Lit(",\"expirationTimestamp\":");
+  b.Int(url.expiration_ms);
+  b.Lit(",\"deltaSingleAction\":{");
+  b.Str(line.action);
+  b.Lit(":{\"path\":");
+  b.Str(url.url);
+  b.Lit(",");
+  WritePartitionValues(b, f);
+  b.Lit(",\"size\":");
+  b.Int(f.size);
   if (line.action == "remove") {
-    if (line.deletion_timestamp) w.Key("deletionTimestamp").Int(*line.deletion_timestamp);
+    if (line.deletion_timestamp) {
+      b.Lit(",\"deletionTimestamp\":");
+      b.Int(*line.deletion_timestamp);
+    }
   } else if (line.action == "add") {
-    w.Key("modificationTime").Int(f.modification_time);
+    b.Lit(",\"modificationTime\":");
+    b.Int(f.modification_time);
   }
-  w.Key("dataChange").Bool(f.data_change);
-  if (f.stats && line.action != "cdc") w.Key("stats").String(*f.stats);
-  if (line.deletion_vector) WriteDeletionVectorField(w, *line.deletion_vector);
+  if (f.data_change) {
+    b.Lit(",\"dataChange\":true");
+  } else {
+    b.Lit(",\"dataChange\":false");
+  }
+  if (stats) {
+    b.Lit(",\"stats\":");
+    b.Str(*f.stats);
+  }
+  if (!dv.empty()) {
+    b.Lit(",");
+    b.Raw(dv);
+  }
   if (f.tags) {
-    w.Key("tags").BeginObject();
-    for (const auto& [k, v] : *f.tags) w.Key(k).String(v);
-    w.EndObject();
+    b.Lit(",\"tags\":{");
+    bool first = true;
+    for (const auto& [k, v] : *f.tags) {
+      if (!first) b.Lit(",");
+      first = false;
+      b.Str(k);
+      b.Lit(":");
+      b.Str(v);
+    }
+    b.Lit("}");
   }
-  w.EndObject().EndObject();
-  w.EndObject().EndObject();
-  out->push_back('\n');
+  b.Lit("}}}}\n");
+  b.AppendTo(out);
 }
 
 std::string PublicSchemaString(const std::string& schema_string) {

@@ -155,7 +155,7 @@ Status ApplyAzureConnectionString(const std::string& text, AzureStoreSettings* s
 }
 
 AzureStore::AzureStore(AzureStoreSettings settings, std::shared_ptr<HttpClient> http)
-    : settings_(std::move(settings)), http_(std::move(http)) {}
+    : settings_(std::move(settings)), account_mac_(settings_.account_key), http_(std::move(http)) {}
 
 Result<AzureStore::Target> AzureStore::Locate(const std::string& path) const {
   Target t;
@@ -203,9 +203,8 @@ Result<HttpCall> AzureStore::BuildCall(const std::string& method, const Target& 
     case AzureStoreSettings::Auth::kSharedKey: {
       std::string account = t.where.account.empty() ? settings_.account : t.where.account;
       std::string sts = AzureSharedKeyStringToSign(method, account, encoded_path, query, headers);
-      headers.emplace_back(
-          "Authorization",
-          "SharedKey " + account + ":" + Base64Encode(HmacSha256(settings_.account_key, sts)));
+      headers.emplace_back("Authorization",
+                           "SharedKey " + account + ":" + Base64Encode(account_mac_.Mac({sts})));
       break;
     }
     case AzureStoreSettings::Auth::kSasToken:
@@ -531,7 +530,7 @@ Result<PresignedUrl> AzureStore::Presign(const std::string& path, int64_t expira
   switch (settings_.auth) {
     case AzureStoreSettings::Auth::kSharedKey: {
       std::string sts = AzureServiceSasStringToSign("r", "", se, resource, protocol, sv);
-      q.emplace_back("sig", Base64Encode(HmacSha256(settings_.account_key, sts)));
+      q.emplace_back("sig", Base64Encode(account_mac_.Mac({sts})));
       break;
     }
     case AzureStoreSettings::Auth::kEntraApplication: {

@@ -20,6 +20,7 @@
 #include <mutex>
 #include <string>
 
+#include "common/crypto.h"
 #include "storage/http_client.h"
 #include "storage/object_location.h"
 #include "storage/storage.h"
@@ -113,6 +114,8 @@ class AzureStore : public Storage, public UrlSigner {
   Result<AzureUserDelegationKey> DelegationKey(int64_t needed_until_ms);
 
   AzureStoreSettings settings_;
+  // Keyed once: a large answer signs a SAS per file with the account key.
+  HmacSha256Key account_mac_;
   std::shared_ptr<HttpClient> http_;
   std::mutex mu_;
   std::string token_;            // guarded by mu_

@@ -134,6 +134,60 @@ TEST(LocalUrlSignerTest, NeverSignsTraversal) {
   EXPECT_FALSE(signer.Presign("/data/./x", 1, {""}).ok());
 }
 
+// URLs as this signer has always made them (computed independently, with
+// Python's hmac and the cryptography package's AES-CTR): the format and the
+// signatures of existing URLs must not change.
+TEST(LocalUrlSignerTest, KnownUrls) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  const SignContext context{"http://h:1/delta-sharing"};
+  PresignedUrl url;
+  const std::string path =
+      "/data/tables/sales/part=7/0f2b6c1e-5d7a-4c3e-9b1a-2e4f6a8c0d1e-c000.snappy.parquet";
+  ASSERT_OK(signer.PresignBeneathInto(path, 18, 1900000000000, context, &url));
+  EXPECT_EQ(url.url,
+            "http://h:1/delta-sharing/files/"
+            "U28TodiHFuEnG8_XLG8JhZMUgg9YIogg--wCf-K2hzHCJamGeHupALmVn3YiYbX7sf1UWsOAVh-"
+            "5WCLLfXbjNgN05P-Y3Ldz8dF6FMpzEA4Jo3dmFL2cHKM2brSWjre98XafK68?expires=1900000000000&"
+            "signature=YAxemwm7BSl523L9_vNtlg");
+  ASSERT_OK(signer.PresignInto("/d/a.parquet", 1900000000000, context, &url));
+  EXPECT_EQ(url.url,
+            "http://h:1/delta-sharing/files/5z2fwF_f-91y37zqPxeG3kXGyZbc3of0n1GaOLw3?expires="
+            "1900000000000&signature=2mKrR62s6JGGywXab2p7Ew");
+  // Longer than the signer's stack buffer and than one batch of key stream.
+  ASSERT_OK(signer.PresignBeneathInto("/data/t/" + std::string(300, 'x') + ".parquet", 7,
+                                      1900000000000, context, &url));
+  EXPECT_EQ(
+      url.url,
+      "http://h:1/delta-sharing/files/"
+      "B8h9QsgKU-xDCj2HFbDA8w7QF6Mbb2uMZUzax0yCpCuaEYbrRvIARR2WLHRIa9w0Gn0Aq-"
+      "uwluWnZvZzDT5irQWRfs3GzQfxBZee8i77SPOYs1OmZUJr-IFKfPMFrNM0U6yNA8sqXmyQVDqiOK9CW1sh0g58nPps-"
+      "CsY9lmxhFUbNFX7OsnSHaBvOPtnt9PJnCK6Gcneg272wwDNTEmwELkUlVSZbndaQ3RUzwe1Avkq7TBT-"
+      "Utzty2wphFPkZaqeLZj4vSfHUuCwhF_"
+      "AffZpEf97uW123jA8y6cOqPSIT3PpEFeclEeoxecTszwrEXqFuAp06AGZPbM7m"
+      "Ybt3QgZEsHrV5KKUUfjF4H9YJUqh_JGryVBzv8qOLmxssuoynZjoYdtTT_"
+      "UspQQxObPcHHm03rq2In0vJX00E8psbvUH3"
+      "ivGHr8cDDdSbCK3ZkeA?expires=1900000000000&signature=evz6hKJmbIdR_XIQWPPx7g");
+  auto parts = Split(url.url, "http://h:1/delta-sharing");
+  auto file = signer.VerifyFile(parts.encoded_path, parts.expires, parts.signature, 1);
+  ASSERT_OK(file.status());
+  EXPECT_EQ(file->root, "/data/t");
+}
+
+// Paths the signer must refuse or accept, whatever the position of the
+// offending characters relative to its 16-byte scan.
+TEST(LocalUrlSignerTest, CleanPathsAtEveryOffset) {
+  LocalUrlSigner signer("0123456789abcdef0123456789abcdef");
+  PresignedUrl url;
+  for (size_t pad = 0; pad < 40; ++pad) {
+    const std::string dir = "/d" + std::string(pad, 'a');
+    EXPECT_OK(signer.PresignInto(dir + "/b.c/.d./..e/x", 1, {"h"}, &url)) << pad;
+    for (const std::string& bad : {dir + "//x", dir + "/./x", dir + "/../x", dir + "/.",
+                                   dir + "/..", dir + "/", dir + std::string(1, '\0') + "x"}) {
+      EXPECT_FALSE(signer.PresignInto(bad, 1, {"h"}, &url).ok()) << pad << " " << bad;
+    }
+  }
+}
+
 TEST(SigningKeyTest, CreatesOnceWithPrivateMode) {
   auto dir = std::filesystem::temp_directory_path() / ("ls_key_" + std::to_string(::getpid()));
   std::filesystem::create_directories(dir);

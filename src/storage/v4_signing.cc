@@ -1,10 +1,12 @@
 #include "storage/v4_signing.h"
 
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/pem.h>
 
 #include <algorithm>
 #include <ctime>
+#include <optional>
 
 #include "common/crypto.h"
 #include "common/encoding.h"
@@ -36,6 +38,43 @@ std::string CanonicalHeaderValue(std::string_view v) {
   return out;
 }
 
+// The signing key of a secret, date and scope: four HMACs that every URL of
+// an answer would repeat (with OpenSSL's per-call setup each). Each thread
+// keeps the last one, with what it was derived from (wiped when replaced).
+struct DerivedKey {
+  std::string inputs;  // prefix + secret, date, region, service, terminator
+  std::optional<HmacSha256Key> key;
+  ~DerivedKey() { OPENSSL_cleanse(inputs.data(), inputs.size()); }
+};
+thread_local DerivedKey derived_key;
+
+const HmacSha256Key& SigningKey(const V4Credentials& creds, const V4Options& o,
+                                const std::string& date) {
+  std::string inputs;
+  inputs.reserve(o.flavor->key_prefix.size() + creds.secret.size() + date.size() + o.region.size() +
+                 o.service.size() + o.flavor->terminator.size() + 4);
+  inputs.append(o.flavor->key_prefix).append(creds.secret);
+  for (std::string_view part : {std::string_view(date), std::string_view(o.region),
+                                std::string_view(o.service), o.flavor->terminator}) {
+    inputs.push_back('\0');  // no part holds a NUL that could shift the others
+    inputs.append(part);
+  }
+  DerivedKey& cached = derived_key;
+  if (!cached.key || cached.inputs != inputs) {
+    std::string key = HmacSha256(std::string(o.flavor->key_prefix) + creds.secret, date);
+    key = HmacSha256(key, o.region);
+    key = HmacSha256(key, o.service);
+    key = HmacSha256(key, o.flavor->terminator);
+    cached.key.emplace(key);
+    OPENSSL_cleanse(key.data(), key.size());
+    OPENSSL_cleanse(cached.inputs.data(), cached.inputs.size());
+    cached.inputs = std::move(inputs);
+  } else {
+    OPENSSL_cleanse(inputs.data(), inputs.size());
+  }
+  return *cached.key;
+}
+
 Result<std::string> Signature(const V4Credentials& creds, const V4Options& o,
                               const std::string& date, const std::string& string_to_sign) {
   if (o.flavor == &kGoogRsaV4) {
@@ -43,11 +82,7 @@ Result<std::string> Signature(const V4Credentials& creds, const V4Options& o,
     LS_ASSIGN_OR_RETURN(std::string sig, creds.rsa_key->SignSha256(string_to_sign));
     return HexEncode(sig);
   }
-  std::string key = HmacSha256(std::string(o.flavor->key_prefix) + creds.secret, date);
-  key = HmacSha256(key, o.region);
-  key = HmacSha256(key, o.service);
-  key = HmacSha256(key, o.flavor->terminator);
-  return HexEncode(HmacSha256(key, string_to_sign));
+  return HexEncode(SigningKey(creds, o, date).Mac({string_to_sign}));
 }
 
 struct Prepared {
