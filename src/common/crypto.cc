@@ -10,10 +10,6 @@
 #include <openssl/rand.h>
 #include <openssl/sha.h>
 
-#if defined(__x86_64__)
-#include <immintrin.h>
-#endif
-
 #include <algorithm>
 #include <atomic>
 #include <cstdint>
@@ -142,169 +138,64 @@ std::string HmacSha256Key::Mac(std::initializer_list<std::string_view> parts) co
   return out;
 }
 
-#if defined(__x86_64__)
 namespace {
 
-// One step of the AES-256 key expansion (FIPS-197 5.2): `a` becomes the next
-// even round key from the word `t` derived from the odd one.
-__attribute__((target("aes"))) __m128i ExpandStep(__m128i a, __m128i t) {
-  a = _mm_xor_si128(a, _mm_slli_si128(a, 4));
-  a = _mm_xor_si128(a, _mm_slli_si128(a, 4));
-  a = _mm_xor_si128(a, _mm_slli_si128(a, 4));
-  return _mm_xor_si128(a, t);
-}
+std::atomic<uint64_t> next_aes_key_id{1};
 
-template <int kRcon>
-__attribute__((target("aes"))) void ExpandPair(__m128i* rk, int i) {
-  // rk[i] from rk[i-2] and rk[i-1] (RotWord, SubWord, Rcon), then rk[i+1]
-  // from rk[i-1] and rk[i] (SubWord only).
-  rk[i] =
-      ExpandStep(rk[i - 2], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i - 1], kRcon), 0xff));
-  if (i + 1 < 15) {
-    rk[i + 1] = ExpandStep(rk[i - 1], _mm_shuffle_epi32(_mm_aeskeygenassist_si128(rk[i], 0), 0xaa));
+// A thread's keyed ECB contexts for the last keys it used (a server has one
+// or two keys; four slots keep alternation from re-keying). Each context is
+// a key schedule: freed (and so wiped) when replaced or when the thread ends.
+struct ThreadAesContexts {
+  struct Slot {
+    uint64_t key_id = 0;  // 0: empty
+    EVP_CIPHER_CTX* ctx = nullptr;
+  };
+  Slot slots[4];
+  unsigned next = 0;  // the slot to replace
+  ~ThreadAesContexts() {
+    for (Slot& s : slots) EVP_CIPHER_CTX_free(s.ctx);
   }
-}
-
-__attribute__((target("aes"))) void ExpandKey(const unsigned char key[32], unsigned char out[240]) {
-  __m128i rk[15];
-  rk[0] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key));
-  rk[1] = _mm_loadu_si128(reinterpret_cast<const __m128i*>(key + 16));
-  ExpandPair<0x01>(rk, 2);
-  ExpandPair<0x02>(rk, 4);
-  ExpandPair<0x04>(rk, 6);
-  ExpandPair<0x08>(rk, 8);
-  ExpandPair<0x10>(rk, 10);
-  ExpandPair<0x20>(rk, 12);
-  ExpandPair<0x40>(rk, 14);
-  for (int i = 0; i < 15; ++i) _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16 * i), rk[i]);
-  OPENSSL_cleanse(rk, sizeof(rk));
-}
-
-// The counter block (big-endian 128-bit `hi:lo`) as AES-NI takes it.
-inline __m128i CounterBlock(uint64_t hi, uint64_t lo) {
-  return _mm_set_epi64x(static_cast<long long>(__builtin_bswap64(lo)),
-                        static_cast<long long>(__builtin_bswap64(hi)));
-}
-
-// Eight blocks at a time, the last group too (a file path is 5-8 blocks):
-// the rounds of independent blocks overlap in the pipeline, where one
-// block's 14 rounds would wait on each other.
-__attribute__((target("aes"))) void CtrXor(const unsigned char* round_keys, const unsigned char* iv,
-                                           const char* in, size_t n, char* out) {
-  const auto* rk = reinterpret_cast<const __m128i*>(round_keys);
-  uint64_t hi, lo;
-  std::memcpy(&hi, iv, 8);
-  std::memcpy(&lo, iv + 8, 8);
-  hi = __builtin_bswap64(hi);
-  lo = __builtin_bswap64(lo);
-  constexpr size_t kLanes = 8;
-  alignas(16) unsigned char stream[kLanes * 16];
-  bool partial = false;  // the stream buffer holds key stream to wipe
-  for (size_t done = 0; done < n; done += kLanes * 16) {
-    __m128i b[kLanes];
-    const __m128i k0 = _mm_load_si128(rk);
-#pragma GCC unroll 8
-    for (size_t i = 0; i < kLanes; ++i) {
-      b[i] = _mm_xor_si128(CounterBlock(hi, lo), k0);
-      if (++lo == 0) ++hi;
-    }
-#pragma GCC unroll 13
-    for (int r = 1; r < 14; ++r) {
-      const __m128i k = _mm_load_si128(rk + r);
-#pragma GCC unroll 8
-      for (size_t i = 0; i < kLanes; ++i) b[i] = _mm_aesenc_si128(b[i], k);
-    }
-    const __m128i last = _mm_load_si128(rk + 14);
-#pragma GCC unroll 8
-    for (size_t i = 0; i < kLanes; ++i) b[i] = _mm_aesenclast_si128(b[i], last);
-    if (n - done >= kLanes * 16) {
-      // Each block is read before it is written: out may be in.
-#pragma GCC unroll 8
-      for (size_t i = 0; i < kLanes; ++i) {
-        const __m128i d = _mm_loadu_si128(reinterpret_cast<const __m128i*>(in + done) + i);
-        _mm_storeu_si128(reinterpret_cast<__m128i*>(out + done) + i, _mm_xor_si128(d, b[i]));
-      }
-      continue;
-    }
-#pragma GCC unroll 8
-    for (size_t i = 0; i < kLanes; ++i) {
-      _mm_store_si128(reinterpret_cast<__m128i*>(stream) + i, b[i]);
-    }
-    partial = true;
-    const size_t m = n - done;
-    size_t i = 0;
-    for (; i + 8 <= m; i += 8) {
-      uint64_t d, k;
-      std::memcpy(&d, in + done + i, 8);
-      std::memcpy(&k, stream + i, 8);
-      d ^= k;
-      std::memcpy(out + done + i, &d, 8);
-    }
-    for (; i < m; ++i) {
-      out[done + i] = static_cast<char>(static_cast<unsigned char>(in[done + i]) ^ stream[i]);
-    }
-  }
-  if (partial) OPENSSL_cleanse(stream, sizeof(stream));
-}
+};
+thread_local ThreadAesContexts aes_contexts;
 
 }  // namespace
-#endif
 
-Aes256CtrKey::Aes256CtrKey(std::string_view key, bool use_aesni) : key_(key) {
-  std::memset(round_keys_, 0, sizeof(round_keys_));
-#if defined(__x86_64__)
-  __builtin_cpu_init();  // a key may be made before libgcc's own initializer ran
-  if (use_aesni && key_.size() == 32 && __builtin_cpu_supports("aes")) {
-    ExpandKey(reinterpret_cast<const unsigned char*>(key_.data()), round_keys_);
-    aesni_ = true;
+Aes256CtrKey::Aes256CtrKey(std::string_view key) : key_(key), id_(next_aes_key_id.fetch_add(1)) {}
+
+Aes256CtrKey::~Aes256CtrKey() { OPENSSL_cleanse(key_.data(), key_.size()); }
+
+EVP_CIPHER_CTX* Aes256CtrKey::ThreadContext() const {
+  ThreadAesContexts& cache = aes_contexts;
+  for (auto& slot : cache.slots) {
+    if (slot.key_id == id_) return slot.ctx;
   }
-#else
-  (void)use_aesni;
-#endif
-}
-
-Aes256CtrKey::~Aes256CtrKey() {
-  for (void* ctx : free_) EVP_CIPHER_CTX_free(static_cast<EVP_CIPHER_CTX*>(ctx));
-  OPENSSL_cleanse(key_.data(), key_.size());
-  OPENSSL_cleanse(round_keys_, sizeof(round_keys_));
+  auto& slot = cache.slots[cache.next];
+  cache.next = (cache.next + 1) % std::size(cache.slots);
+  EVP_CIPHER_CTX_free(slot.ctx);
+  slot = {};
+  EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+  if (ctx == nullptr ||
+      EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), nullptr,
+                         reinterpret_cast<const unsigned char*>(key_.data()), nullptr) != 1 ||
+      EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
+    EVP_CIPHER_CTX_free(ctx);
+    return nullptr;
+  }
+  slot = {id_, ctx};
+  return ctx;
 }
 
 bool Aes256CtrKey::Apply(std::string_view iv, std::string_view data, char* out) const {
   if (key_.size() != 32 || iv.size() != 16) return false;
-#if defined(__x86_64__)
-  if (aesni_) {
-    CtrXor(round_keys_, reinterpret_cast<const unsigned char*>(iv.data()), data.data(), data.size(),
-           out);
-    return true;
-  }
-#endif
-  return ApplyWithOpenSsl(iv, data, out);
-}
-
-bool Aes256CtrKey::ApplyWithOpenSsl(std::string_view iv, std::string_view data, char* out) const {
   // CTR done here over a keyed ECB context: re-initialising an EVP CTR
-  // context for each short message (a file path) cost more than encrypting it.
+  // context for each short message (a file path) cost more than encrypting
+  // it, and one context per thread needs no lock (a shared pool's mutex was
+  // contended when several threads sign one answer).
+  EVP_CIPHER_CTX* ctx = ThreadContext();
+  if (ctx == nullptr) return false;
   constexpr size_t kBatch = 64;  // blocks of keystream per EVP call
   unsigned char counter[16];
   std::memcpy(counter, iv.data(), 16);
-  EVP_CIPHER_CTX* ctx = nullptr;
-  {
-    std::lock_guard<std::mutex> lock(mu_);
-    if (!free_.empty()) {
-      ctx = static_cast<EVP_CIPHER_CTX*>(free_.back());
-      free_.pop_back();
-    }
-  }
-  if (ctx == nullptr) {
-    ctx = EVP_CIPHER_CTX_new();
-    if (ctx == nullptr ||
-        EVP_EncryptInit_ex(ctx, EVP_aes_256_ecb(), nullptr,
-                           reinterpret_cast<const unsigned char*>(key_.data()), nullptr) != 1 ||
-        EVP_CIPHER_CTX_set_padding(ctx, 0) != 1) {
-      EVP_CIPHER_CTX_free(ctx);
-      return false;
-    }
-  }
   unsigned char blocks[kBatch * 16];
   unsigned char stream[kBatch * 16];
   size_t used = 0;  // of `stream`, to wipe: short messages touch little of it
@@ -335,13 +226,7 @@ bool Aes256CtrKey::ApplyWithOpenSsl(std::string_view iv, std::string_view data, 
     done += m;
   }
   OPENSSL_cleanse(stream, used);
-  if (!ok) {
-    EVP_CIPHER_CTX_free(ctx);
-    return false;
-  }
-  std::lock_guard<std::mutex> lock(mu_);
-  free_.push_back(ctx);
-  return true;
+  return ok;
 }
 
 std::string HmacSha256(std::string_view key, std::string_view data) {

@@ -5,10 +5,10 @@
 #include <cstdint>
 #include <initializer_list>
 #include <memory>
-#include <mutex>
 #include <string>
 #include <string_view>
-#include <vector>
+
+struct evp_cipher_ctx_st;  // OpenSSL's EVP_CIPHER_CTX
 
 namespace lakeshare {
 
@@ -42,14 +42,13 @@ class HmacSha256Key {
 };
 
 // AES-256-CTR under one fixed key (the counter: the whole 16-byte block,
-// big-endian, as OpenSSL's CTR mode). With AES-NI the rounds run here on
-// the expanded key, lock-free; otherwise through keyed OpenSSL contexts,
-// reused so a short message costs no key schedule. Thread-safe.
+// big-endian, as OpenSSL's CTR mode), through keyed OpenSSL ECB contexts
+// kept per thread (a few keys each), so a short message costs no key
+// schedule and no lock. Thread-safe.
 class Aes256CtrKey {
  public:
-  // `key` must be 32 bytes (otherwise Apply returns false). `use_aesni`
-  // false: always the OpenSSL path (tests compare the two).
-  explicit Aes256CtrKey(std::string_view key, bool use_aesni = true);
+  // `key` must be 32 bytes (otherwise Apply returns false).
+  explicit Aes256CtrKey(std::string_view key);
   ~Aes256CtrKey();
   Aes256CtrKey(const Aes256CtrKey&) = delete;
   Aes256CtrKey& operator=(const Aes256CtrKey&) = delete;
@@ -59,12 +58,11 @@ class Aes256CtrKey {
   bool Apply(std::string_view iv, std::string_view data, char* out) const;
 
  private:
-  bool ApplyWithOpenSsl(std::string_view iv, std::string_view data, char* out) const;
+  // This thread's context keyed with key_ (made on first use); null if
+  // OpenSSL fails.
+  evp_cipher_ctx_st* ThreadContext() const;
   std::string key_;
-  bool aesni_ = false;
-  alignas(16) unsigned char round_keys_[15 * 16];  // the AES-NI key schedule
-  mutable std::mutex mu_;
-  mutable std::vector<void*> free_;  // keyed EVP_CIPHER_CTX objects, guarded by mu_
+  uint64_t id_;  // names this key in the threads' caches (never reused)
 };
 
 // `n` bytes from OpenSSL's CSPRNG; aborts if the generator fails (never returns weak bytes).
