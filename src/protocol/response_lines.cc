@@ -117,6 +117,19 @@ void WritePartitionValues(LineBuffer& b, const DataFile& f) {
   b.Lit("}");
 }
 
+// ,"version":..,"timestamp":.. (when asked) and ,"expirationTimestamp":..,
+// the fields both formats' file lines share.
+void WriteVersionAndExpiration(LineBuffer& b, const FileLineOptions& o, const PresignedUrl& url) {
+  if (o.include_version) {
+    b.Lit(",\"version\":");
+    b.Int(o.version);
+    b.Lit(",\"timestamp\":");
+    b.Int(o.timestamp_ms);
+  }
+  b.Lit(",\"expirationTimestamp\":");
+  b.Int(url.expiration_ms);
+}
+
 // Literal keys and punctuation of a line, with its ints: far below this.
 constexpr size_t kLineFixedBound = 512;
 
@@ -146,14 +159,7 @@ void AppendParquetFileLine(std::string* out, const DataFile& f, const PresignedU
     b.Lit(",\"stats\":");
     b.Str(*f.stats);
   }
-  if (o.include_version) {
-    b.Lit(",\"version\":");
-    b.Int(o.version);
-    b.Lit(",\"timestamp\":");
-    b.Int(o.timestamp_ms);
-  }
-  b.Lit(",\"expirationTimestamp\":");
-  b.Int(url.expiration_ms);
+  WriteVersionAndExpiration(b, o, url);
   b.Lit("}}\n");
   b.AppendTo(out);
 }
@@ -309,14 +315,7 @@ void AppendDeltaFileLine(std::string* out, const DataFile& f, const PresignedUrl
     b.Lit(",\"deletionVectorFileId\":");
     b.Str(*line.deletion_vector_file_id);
   }
-  if (o.include_version) {
-    b.Lit(",\"version\":");
-    b.Int(o.version);
-    b.Lit(",\"timestamp\":");
-    b.Int(o.timestamp_ms);
-  }
-  b.Lit(",\"expirationTimestamp\":");
-  b.Int(url.expiration_ms);
+  WriteVersionAndExpiration(b, o, url);
   b.Lit(",\"deltaSingleAction\":{");
   b.Str(line.action);
   b.Lit(":{\"path\":");
