@@ -7,6 +7,8 @@
 #include <immintrin.h>
 #endif
 
+#include "common/cpu_features.h"
+
 namespace lakeshare {
 namespace {
 
@@ -71,11 +73,6 @@ __attribute__((target("ssse3"))) size_t EncodeBase64Ssse3(const uint8_t* in, siz
   return done;
 }
 
-// (__builtin_cpu_init: this may run before libgcc's own initializer.)
-const bool kHasSsse3 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("ssse3") != 0;
-}();
 #endif
 
 void AppendBase64(std::string* out, std::string_view in, const Base64Pairs& pairs, bool pad) {
@@ -87,7 +84,7 @@ void AppendBase64(std::string* out, std::string_view in, const Base64Pairs& pair
   char* o = out->data() + at;
   const auto* p = reinterpret_cast<const uint8_t*>(in.data());
 #if defined(__x86_64__)
-  if (kHasSsse3 && in.size() >= 16) {
+  if (kCpuHasSsse3 && in.size() >= 16) {
     const char last_two[2] = {pairs.pairs[62][1], pairs.pairs[63][1]};
     const size_t done = EncodeBase64Ssse3(p, in.size(), o, last_two);
     p += done;

@@ -10,6 +10,8 @@
 #include <cstdint>
 #include <cstring>
 
+#include "common/cpu_features.h"
+
 namespace lakeshare {
 
 namespace {
@@ -187,18 +189,13 @@ __attribute__((target("ssse3,popcnt"))) char* EscapeSsse3(std::string_view s, ch
   return EscapeBlockSsse3(v, QuoteMask(v), o, halves) - (8 * static_cast<size_t>(halves) - rest);
 }
 
-// (__builtin_cpu_init: this may run before libgcc's own initializer.)
-const bool kHasSsse3 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("ssse3") && __builtin_cpu_supports("popcnt");
-}();
 #endif
 
 // Escapes `s` into `o` (room for 6 bytes per input byte, and 16 bytes of
 // slack); returns the end.
 char* EscapeInto(std::string_view s, char* o) {
 #if defined(__x86_64__)
-  if (kHasSsse3) return EscapeSsse3(s, o);
+  if (kCpuHasSsse3 && kCpuHasPopcnt) return EscapeSsse3(s, o);
 #endif
   const char* p = s.data();
   const char* end = p + s.size();

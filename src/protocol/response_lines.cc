@@ -8,6 +8,7 @@
 #include <immintrin.h>
 #endif
 
+#include "common/cpu_features.h"
 #include "common/crypto.h"
 #include "common/encoding.h"
 #include "common/json_writer.h"
@@ -215,12 +216,6 @@ __attribute__((target("ssse3"))) void HexOf16Ssse3(const unsigned char* in, char
   _mm_storeu_si128(reinterpret_cast<__m128i*>(out + 16), _mm_unpackhi_epi8(hi, lo));
 }
 
-// (__builtin_cpu_init: this may run before libgcc's own initializer.)
-const bool kHasSsse3 = [] {
-  __builtin_cpu_init();
-  return __builtin_cpu_supports("ssse3") != 0;
-}();
-
 }  // namespace
 #endif
 
@@ -229,7 +224,7 @@ size_t QuotedFileIdOfDigest(const unsigned char* digest, FileIdHash hash, char o
   out[0] = '"';
   out[1 + 2 * n] = '"';
 #if defined(__x86_64__)
-  if (kHasSsse3) {
+  if (kCpuHasSsse3) {
     for (size_t i = 0; i < n; i += 16) HexOf16Ssse3(digest + i, out + 1 + 2 * i);
     return 2 + 2 * n;
   }
