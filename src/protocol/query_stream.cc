@@ -11,6 +11,17 @@ namespace {
 
 constexpr size_t kPrefetchDistance = 8;
 
+// The texts of a file live apart from the vector of files: fetch those of
+// the file a few places after `i` (before `end`) so the loop answering `i`
+// does not wait on memory.
+void PrefetchAhead(const FileList& files, size_t i, size_t end) {
+  if (i + kPrefetchDistance < end) {
+    const DataFile& ahead = files[i + kPrefetchDistance];
+    __builtin_prefetch(ahead.path.data());
+    if (ahead.stats) __builtin_prefetch(ahead.stats->data());
+  }
+}
+
 }  // namespace
 
 template <typename What>
@@ -159,13 +170,7 @@ Status AppendFileRangeLines(std::string* out, const FileList& files, size_t begi
                             const FileLineOptions& line_options) {
   FileIdCursor ids;
   for (size_t i = begin; i < end; ++i) {
-    // The texts of a file live apart from the vector of files: fetch those
-    // of a file a few iterations ahead so the loop does not wait on memory.
-    if (i + kPrefetchDistance < end) {
-      const DataFile& ahead = files[i + kPrefetchDistance];
-      __builtin_prefetch(ahead.path.data());
-      if (ahead.stats) __builtin_prefetch(ahead.stats->data());
-    }
+    PrefetchAhead(files, i, end);
     const DataFile& f = files[i];
     if (filter != nullptr && !filter->Keep(f)) continue;
     const unsigned char* id_digest = filter == nullptr ? ids.At(files, i, hash) : nullptr;
@@ -244,11 +249,7 @@ Result<bool> QueryBodyStream::Next(std::string* out, size_t size_hint) {
       next_page = options_.make_page_token(next_, rows_);
       break;
     }
-    if (next_ + kPrefetchDistance < files.size()) {
-      const DataFile& ahead = files[next_ + kPrefetchDistance];
-      __builtin_prefetch(ahead.path.data());
-      if (ahead.stats) __builtin_prefetch(ahead.stats->data());
-    }
+    PrefetchAhead(files, next_, files.size());
     const size_t i = next_++;
     const DataFile& f = files[i];
     if (filter_ && !filter_->Keep(f)) continue;
