@@ -52,14 +52,34 @@ def duckdb_dir(build_dir):
     return d
 
 
+def copy_script(folder, name):
+    """Copies tests/e2e/<name> into `folder` (DuckDB's); returns its path.
+
+    The copy is written aside and renamed into place: test processes running
+    at the same time (the console tests, pytest-xdist workers) may be reading
+    the script while another writes it."""
+    script = os.path.join(folder, name)
+    with open(os.path.join(HERE, name), "rb") as src:
+        content = src.read()
+    try:
+        with open(script, "rb") as cur:
+            if cur.read() == content:
+                return script
+    except FileNotFoundError:
+        pass
+    tmp = "%s.%d.tmp" % (script, os.getpid())
+    with open(tmp, "wb") as dst:
+        dst.write(content)
+    os.replace(tmp, script)
+    return script
+
+
 class ParquetRows:
     """Reads parquet rows with DuckDB (one node process per call)."""
 
     def __init__(self, build_dir):
         self.dir = duckdb_dir(build_dir)
-        self.script = os.path.join(self.dir, "read_parquet_rows.mjs")
-        with open(os.path.join(HERE, "read_parquet_rows.mjs")) as src, open(self.script, "w") as dst:
-            dst.write(src.read())
+        self.script = copy_script(self.dir, "read_parquet_rows.mjs")
 
     def rows(self, files, columns):
         arg = json.dumps({"files": files, "columns": columns})

@@ -16,6 +16,7 @@ The emulators' keys are their public, documented defaults.
 import base64
 import datetime
 import email.utils
+import fcntl
 import hashlib
 import hmac
 import os
@@ -61,12 +62,15 @@ def ensure_npm_packages(lakeshare_bin):
     root = os.path.join(build_dir(lakeshare_bin), "e2e-npm")
     marker = os.path.join(root, ".installed-%s-%s" % (S3RVER_VERSION, AZURITE_VERSION))
     bin_dir = os.path.join(root, "node_modules", ".bin")
-    with _install_lock:
+    os.makedirs(root, exist_ok=True)
+    # Threads of one test process, and test processes (pytest-xdist workers)
+    # sharing the build folder, install one at a time.
+    with _install_lock, open(root + ".lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
         if os.path.isfile(marker):
             return bin_dir
         npm = shutil.which("npm")
         assert npm, "npm is not installed (scripts/install-deps installs Node.js and npm)"
-        os.makedirs(root, exist_ok=True)
         with open(os.path.join(root, "package.json"), "w") as f:
             f.write('{"name": "lakeshare-e2e-emulators", "private": true}\n')
         cmd = [npm, "install", "--no-audit", "--no-fund", "--no-save", "--loglevel=error",

@@ -28,7 +28,7 @@ import avro.io
 import avro.schema
 import avro.datafile
 
-from checkpoint_log import duckdb_dir
+from checkpoint_log import copy_script, duckdb_dir
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 HUDI_DATA = os.path.join(os.path.dirname(HERE), "data", "hudi")
@@ -91,9 +91,7 @@ class Parquet:
 
     def __init__(self, build_dir):
         self.dir = duckdb_dir(build_dir)
-        self.script = os.path.join(self.dir, "read_parquet_records.mjs")
-        with open(os.path.join(HERE, "read_parquet_records.mjs")) as src, open(self.script, "w") as dst:
-            dst.write(src.read())
+        self.script = copy_script(self.dir, "read_parquet_records.mjs")
         self.cache = {}
 
     def rows(self, files):

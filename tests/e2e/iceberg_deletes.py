@@ -13,12 +13,12 @@ import json
 import math
 import os
 import re
-import shutil
 import struct
 import subprocess
 import zlib
 
 import expect
+from checkpoint_log import copy_script
 import iceberg_meta
 from delta_log import z85_decode
 
@@ -162,9 +162,7 @@ def field_ids(parquet, files):
     """{file: {field id: column name}} read by DuckDB's parquet_schema."""
     todo = [f for f in files if f not in _FIELD_IDS]
     if todo:
-        script = os.path.join(parquet.dir, "read_parquet_field_ids.mjs")
-        if not os.path.exists(script):
-            shutil.copy(os.path.join(os.path.dirname(__file__), "read_parquet_field_ids.mjs"), script)
+        script = copy_script(parquet.dir, "read_parquet_field_ids.mjs")
         out = subprocess.run(["node", script, json.dumps({"files": todo})], cwd=parquet.dir,
                              check=True, timeout=600, capture_output=True, text=True).stdout
         for f in todo:

@@ -25,6 +25,7 @@ import expect
 import hudi_reader
 import iceberg_deletes
 import iceberg_meta
+from checkpoint_log import copy_script
 from conftest import launch_server
 from strict_client import StrictClient, add_of
 
@@ -566,9 +567,7 @@ def test_a_name_mapped_table_without_renames_is_served_by_its_names(migrated):
 
 def _duckdb(parquet, statements):
     """Runs DuckDB statements (run_duckdb_sql.mjs) in the reader's folder."""
-    import shutil
-    script = os.path.join(parquet.dir, "run_duckdb_sql.mjs")
-    shutil.copy(os.path.join(os.path.dirname(__file__), "run_duckdb_sql.mjs"), script)
+    script = copy_script(parquet.dir, "run_duckdb_sql.mjs")
     subprocess.run(["node", script, json.dumps({"statements": statements})], cwd=parquet.dir,
                    check=True, timeout=300, capture_output=True, text=True)
 
