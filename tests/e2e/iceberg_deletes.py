@@ -18,8 +18,8 @@ import subprocess
 import zlib
 
 import expect
-from checkpoint_log import copy_script
 import iceberg_meta
+from checkpoint_log import copy_script
 from delta_log import z85_decode
 
 
