@@ -175,7 +175,7 @@ class PreviewReader {
   Status ReadFile(const DataFile& f, int64_t limit) {
     const std::string lower = AsciiLower(f.path);
     if (EndsWith(lower, ".orc") || EndsWith(lower, ".avro")) {
-      return Status::Unsupported("the preview reads parquet files only ('" + f.path + "')");
+      return Status::Unsupported("the preview reads parquet files only ('" + f.path.str() + "')");
     }
     LS_ASSIGN_OR_RETURN(std::string path, table_.format->ResolveFilePath(f.path));
     LS_ASSIGN_OR_RETURN(StorageBackend backend, storage_.ForLocation(path));
@@ -189,7 +189,7 @@ class PreviewReader {
     options.chunk.max_decoded_bytes =
         std::min<int64_t>(options.chunk.max_decoded_bytes, 4 * budget_.max_bytes);
     auto opened = parquet::ParquetReader::Open(file, options);
-    if (!opened.ok()) return opened.status().WithContext("data file '" + f.path + "'");
+    if (!opened.ok()) return opened.status().WithContext("data file '" + f.path.str() + "'");
     const parquet::ParquetReader& reader = *opened;
     std::vector<uint64_t> deleted;
     if (f.deletion_vector) {
@@ -237,7 +237,7 @@ class PreviewReader {
       const auto wanted = limit - static_cast<int64_t>(out_.rows.size()) + 1 +
                           static_cast<int64_t>(after - next_deleted);
       auto rows = parquet::ReadRowGroupRows(reader, rg, wanted);
-      if (!rows.ok()) return rows.status().WithContext("data file '" + f.path + "'");
+      if (!rows.ok()) return rows.status().WithContext("data file '" + f.path.str() + "'");
       uint64_t at = position;
       for (const parquet::RowValue& row : *rows) {
         while (next_deleted != deleted.end() && *next_deleted < at) ++next_deleted;

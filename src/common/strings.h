@@ -9,6 +9,7 @@
 #pragma once
 
 #include <charconv>
+#include <functional>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -60,5 +61,12 @@ std::optional<T> ParseNumber(std::string_view text) {
   if (text.empty() || ec != std::errc() || ptr != end) return std::nullopt;
   return value;
 }
+
+// Hash of unordered containers keyed by std::string that are probed with a
+// std::string_view (with std::equal_to<>): no string built per lookup.
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
 
 }  // namespace lakeshare

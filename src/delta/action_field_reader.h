@@ -18,6 +18,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/compact_text.h"
 #include "common/status.h"
 #include "delta/delta_actions.h"
 
@@ -52,6 +53,22 @@ class DeltaActionFieldReader {
     std::string s;
     LS_RETURN_IF_ERROR(String(v, field, &s));
     *out = std::move(s);
+    return Status::OK();
+  }
+  Status String(simdjson::dom::element v, std::string_view field, CompactText* out) const {
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return Error(field, "expected a string");
+    *out = s;
+    return Status::OK();
+  }
+  Status OptString(simdjson::dom::element v, std::string_view field, CompactText* out) const {
+    if (v.is_null()) {
+      out->reset();
+      return Status::OK();
+    }
+    std::string_view s;
+    if (v.get_string().get(s) != simdjson::SUCCESS) return Error(field, "expected a string");
+    *out = s;
     return Status::OK();
   }
   Status Int64(simdjson::dom::element v, std::string_view field, int64_t* out) const {

@@ -442,18 +442,18 @@ FileChange ToFileChange(DeltaFileAction action) {
   } else if (auto* remove = std::get_if<DeltaRemove>(&action)) {
     change.type = ChangeType::kRemove;
     DataFile& file = change.file;
-    file.path = std::move(remove->path);
+    file.path = remove->path;
     if (remove->partition_values) file.partition_values = std::move(*remove->partition_values);
     file.size = remove->size.value_or(0);
     file.data_change = remove->data_change;
-    file.stats = std::move(remove->stats);
+    file.stats = remove->stats;
     file.deletion_vector = std::move(remove->deletion_vector);
     if (remove->tags) file.tags = std::move(*remove->tags);
     change.deletion_timestamp = remove->deletion_timestamp;
   } else {
     auto& cdc = std::get<DeltaCdc>(action);
     change.type = ChangeType::kCdc;
-    change.file.path = std::move(cdc.path);
+    change.file.path = cdc.path;
     change.file.partition_values = std::move(cdc.partition_values);
     change.file.size = cdc.size;
     change.file.data_change = cdc.data_change;

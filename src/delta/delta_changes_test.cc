@@ -160,7 +160,7 @@ TEST(DeltaChangesRealTest, CdfTablePartitioned) {
   // cdc paths resolve like data paths, to files that exist.
   auto resolved = table->ResolveFilePath(cdc[0]->file.path);
   ASSERT_OK(resolved);
-  EXPECT_EQ(*resolved, TestTable("cdf-table") + "/" + cdc[0]->file.path);
+  EXPECT_EQ(*resolved, TestTable("cdf-table") + "/" + cdc[0]->file.path.str());
   EXPECT_TRUE(std::filesystem::exists(*resolved)) << *resolved;
 }
 

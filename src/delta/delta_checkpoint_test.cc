@@ -155,7 +155,7 @@ void ExpectSameSnapshot(const TableSnapshot& got, const TableSnapshot& want, con
   for (size_t i = 0; i < got.files.size(); ++i) {
     const DataFile& g = got.files[i];
     const DataFile& w = want.files[i];
-    const std::string f = ctx + " file " + w.path;
+    const std::string f = ctx + " file " + w.path.str();
     EXPECT_EQ(g.path, w.path) << f;
     EXPECT_EQ(g.size, w.size) << f;
     EXPECT_EQ(g.modification_time, w.modification_time) << f;
@@ -163,7 +163,7 @@ void ExpectSameSnapshot(const TableSnapshot& got, const TableSnapshot& want, con
     EXPECT_EQ(DvText(g.deletion_vector), DvText(w.deletion_vector)) << f;
     EXPECT_TRUE(g.tags == w.tags) << f;
     if (stats_exact && g.stats && w.stats && *g.stats == *w.stats) continue;
-    ExpectStatsEqual(g.stats, w.stats, f);
+    ExpectStatsEqual(g.stats.ToOptional(), w.stats.ToOptional(), f);
   }
 }
 
@@ -273,7 +273,7 @@ TEST(DeltaCheckpointDuckDbTest, BothLayoutsReadAsDuckDbReadsThem) {
       EXPECT_FALSE(f.deletion_vector) << f.path;
       EXPECT_FALSE(f.tags) << f.path;
       // The dictionary-encoded map agrees with the path's partition directory.
-      const std::string dir = f.path.substr(0, f.path.find('/'));
+      const std::string dir(f.path.substr(0, f.path.find('/')));
       auto part = f.partition_values.find("part");
       ASSERT_NE(part, f.partition_values.end()) << f.path;
       EXPECT_EQ("part=" + part->second.value_or("?"), dir) << f.path;
@@ -291,7 +291,7 @@ TEST(DeltaCheckpointDuckDbTest, BothLayoutsReadAsDuckDbReadsThem) {
     }
     ASSERT_NE(known, nullptr);
     EXPECT_EQ(known->size, 57637815);
-    EXPECT_EQ(known->stats.value_or(""),
+    EXPECT_EQ(known->stats.ToOptional().value_or(""),
               R"({"numRecords":21236,"minValues":{"id":377505,"value":0.767024,"name":"aaa40205"},)"
               R"("maxValues":{"id":382505,"value":1.5,"name":"zzz00001"},)"
               R"("nullCount":{"id":0,"value":5,"name":0}})");
@@ -454,13 +454,13 @@ struct KnownTable {
 
 std::vector<std::string> PathsOf(const TableSnapshot& s) {
   std::vector<std::string> out;
-  for (const DataFile& f : s.files) out.push_back(f.path);
+  for (const DataFile& f : s.files) out.push_back(f.path.str());
   return out;
 }
 
 std::vector<std::string> Names(const std::vector<DataFile>& files) {
   std::vector<std::string> out;
-  for (const DataFile& f : files) out.push_back(f.path);
+  for (const DataFile& f : files) out.push_back(f.path.str());
   std::sort(out.begin(), out.end());
   return out;
 }

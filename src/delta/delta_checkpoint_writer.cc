@@ -179,7 +179,7 @@ void ShredMetadata(const TableMetadata& m, Shredder* s) {
 void ShredAdd(const DataFile& f, Shredder* s) {
   s->Absent("protocol.", 0);
   s->Absent("metaData.", 0);
-  s->Scalar<std::string>("add.path", f.path);
+  s->Scalar<std::string>("add.path", f.path.str());
   Entries pv;
   for (const auto& [k, v] : f.partition_values) pv.emplace_back(k, v);
   s->Map("add.partitionValues", pv);
@@ -191,7 +191,7 @@ void ShredAdd(const DataFile& f, Shredder* s) {
   } else {
     s->Map("add.tags", std::nullopt);
   }
-  s->Scalar<std::string>("add.stats", f.stats);
+  s->Scalar<std::string>("add.stats", f.stats.ToOptional());
   if (f.deletion_vector) {
     const DeletionVector& dv = *f.deletion_vector;
     s->Scalar<std::string>("add.deletionVector.storageType", dv.storage_type);

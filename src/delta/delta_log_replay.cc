@@ -75,12 +75,12 @@ constexpr size_t kMaxChunk = 2 * FileList::kChunkSize;
 void PushChunk(std::vector<DataFile> files, std::vector<FileList::ChunkPtr>* out) {
   if (files.empty()) return;
   if (files.size() <= kMaxChunk) {
-    out->push_back(std::make_shared<const std::vector<DataFile>>(std::move(files)));
+    out->push_back(std::make_shared<const FileList::Chunk>(std::move(files)));
     return;
   }
   for (size_t i = 0; i < files.size(); i += FileList::kChunkSize) {
     size_t end = std::min(files.size(), i + FileList::kChunkSize);
-    out->push_back(std::make_shared<const std::vector<DataFile>>(
+    out->push_back(std::make_shared<const FileList::Chunk>(
         std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(i)),
         std::make_move_iterator(files.begin() + static_cast<std::ptrdiff_t>(end))));
   }
@@ -106,74 +106,99 @@ void PrefetchText(std::string_view text) {
 }
 
 // A chunk of the snapshot being built (made const once its texts are in).
-using MutableChunk = std::shared_ptr<std::vector<DataFile>>;
+using MutableChunk = std::shared_ptr<FileList::Chunk>;
 
 // Moves files[order[0..count)] into chunks of FileList::kChunkSize, giving
-// each its texts anew on the way: a query answer reads path and stats file
-// after file, and where they were loaded (a row group's pages, or strings
-// allocated in load order) is random once sorted, so every line would wait
-// on memory and on the TLB. Paths still in the pages are copied once here;
-// owned texts are copied too and the loaded strings stay with the emptied
-// files, to be freed with them in the order they were allocated. A file
-// whose stats are deferred (stats[i].value set) gets none here: dest[i]
-// receives where it went, for FillDeferredStats.
+// each its texts anew on the way, in one arena per chunk: a query answer
+// reads path and stats file after file, and where they were loaded (a row
+// group's pages, or strings allocated in load order) is random once sorted,
+// so every line would wait on memory and on the TLB; an arena also spares a
+// malloc header and a string per text. Paths still in the pages are copied
+// once here; owned texts are copied too and the loaded strings stay with the
+// emptied files, to be freed with them in the order they were allocated. A
+// file whose stats are deferred (stats[i].value set) gets none here: dest[i]
+// receives where it went, for AllocateDeferredStats and FillDeferredStats.
 void GatherChunks(const SortInput& in, const LoadedFiles::StatsRef* stats, DataFile** dest,
                   const uint32_t* order, size_t count, std::vector<MutableChunk>* chunks) {
   // Memory is fetched ahead: the files themselves (scattered as well)
   // 2 * kAhead places ahead, their texts kAhead places ahead.
   constexpr size_t kAhead = 16;
   chunks->reserve(chunks->size() + count / FileList::kChunkSize + 1);
-  // Reserved whole: the files' places (dest) do not move.
-  auto chunk = std::make_shared<std::vector<DataFile>>();
-  chunk->reserve(std::min(count, FileList::kChunkSize));
-  for (size_t k = 0; k < count; ++k) {
-    if (k + 2 * kAhead < count) {
-      const char* far = reinterpret_cast<const char*>(in.files[order[k + 2 * kAhead]]);
-      __builtin_prefetch(far);
-      __builtin_prefetch(far + sizeof(DataFile) - 1);
+  for (size_t begin = 0; begin < count; begin += FileList::kChunkSize) {
+    const size_t end = std::min(count, begin + FileList::kChunkSize);
+    // Reserved whole: the files' places (dest) do not move.
+    auto chunk = std::make_shared<FileList::Chunk>();
+    chunk->reserve(end - begin);
+    size_t bytes = 0;
+    for (size_t k = begin; k < end; ++k) {
+      const uint32_t i = order[k];
+      bytes += CompactText::ArenaBytes(in.paths[i].size());
+      if (in.files[i]->stats) bytes += CompactText::ArenaBytes(in.files[i]->stats.size());
     }
-    if (k + kAhead < count) {
-      // Every cache line of the texts: they are copied whole, and a text
-      // (a path, ~150 bytes of stats) spans a few lines.
-      const uint32_t ahead = order[k + kAhead];
-      PrefetchText(in.paths[ahead]);
-      if (in.files[ahead]->stats) PrefetchText(*in.files[ahead]->stats);
+    // Not value-initialized: every byte is written below.
+    chunk->arenas.emplace_back(new char[bytes]);
+    char* at = chunk->arenas.back().get();
+    for (size_t k = begin; k < end; ++k) {
+      if (k + 2 * kAhead < count) {
+        const char* far = reinterpret_cast<const char*>(in.files[order[k + 2 * kAhead]]);
+        __builtin_prefetch(far);
+        __builtin_prefetch(far + sizeof(DataFile) - 1);
+      }
+      if (k + kAhead < count) {
+        // Every cache line of the texts: they are copied whole, and a text
+        // (a path, ~150 bytes of stats) spans a few lines.
+        const uint32_t ahead = order[k + kAhead];
+        PrefetchText(in.paths[ahead]);
+        PrefetchText(in.files[ahead]->stats.view());
+      }
+      const uint32_t i = order[k];
+      DataFile& loaded = *in.files[i];
+      DataFile& kept = chunk->emplace_back();
+      // The file changes places with an empty one; owned texts go back to
+      // where they were loaded and the chunk keeps copies of them.
+      std::swap(kept, loaded);
+      std::swap(kept.path, loaded.path);
+      std::swap(kept.stats, loaded.stats);
+      kept.path = CompactText::InArena(at, in.paths[i]);
+      at += CompactText::ArenaBytes(in.paths[i].size());
+      if (loaded.stats) {
+        kept.stats = CompactText::InArena(at, loaded.stats.view());
+        at += CompactText::ArenaBytes(loaded.stats.size());
+      } else if (stats != nullptr && stats[i].value != LoadedFiles::StatsRef::kNoValue) {
+        dest[i] = &kept;
+      }
     }
-    const uint32_t i = order[k];
-    DataFile& loaded = *in.files[i];
-    DataFile& kept = chunk->emplace_back();
-    std::swap(kept, loaded);
-    if (kept.path.empty()) {
-      kept.path.assign(in.paths[i]);  // a view into the pages
-    } else {
-      // The file changes places with an empty one; its texts go back to
-      // where they were loaded and the chunk keeps fresh copies of them.
-      loaded.path.swap(kept.path);
-      kept.path = loaded.path;
-    }
-    if (kept.stats) {
-      loaded.stats.swap(kept.stats);
-      kept.stats = loaded.stats;
-    } else if (stats != nullptr && stats[i].value != LoadedFiles::StatsRef::kNoValue) {
-      dest[i] = &kept;
-    }
-    if (chunk->size() == FileList::kChunkSize) {
-      chunks->push_back(std::move(chunk));
-      chunk = std::make_shared<std::vector<DataFile>>();
-      chunk->reserve(FileList::kChunkSize);
-    }
+    chunks->push_back(std::move(chunk));
   }
-  if (!chunk->empty()) chunks->push_back(std::move(chunk));
 }
 
-// The deferred stats texts of the gathered files: reserved at their sizes
-// in the snapshot's order (order[0..count), one half of it), so that an
-// answer reads them one after the other; empty until filled.
+// The deferred stats texts of the gathered files (order[0..count), one
+// half, gathered into `chunks` by GatherChunks): placed at their sizes in
+// one arena per chunk, in the snapshot's order, so that an answer reads
+// them one after the other without a malloc header and a string per text;
+// their bytes are written by FillDeferredStats.
 void AllocateDeferredStats(const LoadedFiles::StatsRef* stats, DataFile* const* dest,
-                           const uint32_t* order, size_t count) {
-  for (size_t k = 0; k < count; ++k) {
-    const uint32_t i = order[k];
-    if (dest[i] != nullptr) dest[i]->stats.emplace().reserve(stats[i].size);
+                           const uint32_t* order, size_t count, const MutableChunk* chunks,
+                           size_t chunk_count) {
+  for (size_t c = 0, begin = 0; c < chunk_count && begin < count; ++c) {
+    const size_t end = std::min(count, begin + chunks[c]->size());
+    size_t bytes = 0;
+    for (size_t k = begin; k < end; ++k) {
+      const uint32_t i = order[k];
+      if (dest[i] != nullptr) bytes += CompactText::ArenaBytes(stats[i].size);
+    }
+    if (bytes > 0) {
+      // Not value-initialized: every byte is written by the fill.
+      chunks[c]->arenas.emplace_back(new char[bytes]);
+      char* at = chunks[c]->arenas.back().get();
+      for (size_t k = begin; k < end; ++k) {
+        const uint32_t i = order[k];
+        if (dest[i] == nullptr) continue;
+        dest[i]->stats = CompactText::InArena(at, stats[i].size);
+        at += CompactText::ArenaBytes(stats[i].size);
+      }
+    }
+    begin = end;
   }
 }
 
@@ -187,7 +212,7 @@ Status FillDeferredStats(LoadedFiles* group, const LoadedFiles::StatsRef* stats,
   for (size_t j = 0; j < group->stats_refs.size(); ++j) {
     if (dest[j] == nullptr) continue;
     LS_ASSIGN_OR_RETURN(std::string_view text, group->StatsText(column, stats[j]));
-    dest[j]->stats->append(text);  // within the reserved capacity
+    if (!text.empty()) std::memcpy(dest[j]->stats.mutable_data(), text.data(), text.size());
   }
   group->stats_refs = {};
   group->stats_column = nullptr;
@@ -300,6 +325,7 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
     }
     return Status::OK();
   }));
+  const size_t first_chunks = chunks.size();
   chunks.insert(chunks.end(), std::make_move_iterator(second.begin()),
                 std::make_move_iterator(second.end()));
   if (deferred) {
@@ -320,9 +346,11 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
     if (m >= (1u << 16)) malloc_trim(0);
     ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
       if (half == 0) {
-        AllocateDeferredStats(stats.data(), dest.data(), kept.data(), split);
+        AllocateDeferredStats(stats.data(), dest.data(), kept.data(), split, chunks.data(),
+                              first_chunks);
       } else {
-        AllocateDeferredStats(stats.data(), dest.data(), kept.data() + split, m - split);
+        AllocateDeferredStats(stats.data(), dest.data(), kept.data() + split, m - split,
+                              chunks.data() + first_chunks, chunks.size() - first_chunks);
       }
       return Status::OK();
     }));

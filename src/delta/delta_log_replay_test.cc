@@ -31,7 +31,8 @@ FileInfo File(int64_t version, int64_t mtime = 1000) {
 std::vector<std::string> Keys(const TableSnapshot& s) {
   std::vector<std::string> out;
   for (const DataFile& f : s.files) {
-    out.push_back(f.deletion_vector ? f.path + "#" + f.deletion_vector->path_or_inline_dv : f.path);
+    out.push_back(f.deletion_vector ? f.path.str() + "#" + f.deletion_vector->path_or_inline_dv
+                                    : f.path.str());
   }
   return out;
 }
@@ -189,7 +190,7 @@ LoadedFiles AsViews(const std::vector<DataFile>& owned,
   size_t at = 0, stats_at = 0;
   for (const DataFile& f : owned) {
     DataFile& copy = loaded.files.emplace_back(f);
-    copy.path.clear();
+    copy.path.reset();
     copy.stats.reset();
     loaded.path_views.emplace_back(page->data() + at, f.path.size());
     at += f.path.size();
@@ -227,7 +228,8 @@ std::vector<DataFile> ScrambledFiles(size_t n) {
 
 // Texts left in the pages give the same snapshot as owned ones, at both
 // sizes (one thread, and the two-thread sort and gather), and every file of
-// the snapshot owns its texts (the pages are gone).
+// the snapshot holds its texts in its chunks' arenas (the pages are gone),
+// and a file copied out of a chunk owns its texts.
 TEST(DeltaLogReplayTest, SortFilesOfViewsEqualsSortFilesOfOwnedTexts) {
   for (size_t n : {size_t{1000}, size_t{70000}}) {
     SCOPED_TRACE(n);
@@ -246,7 +248,39 @@ TEST(DeltaLogReplayTest, SortFilesOfViewsEqualsSortFilesOfOwnedTexts) {
       ASSERT_EQ(got[i].path, want[i].path) << i;
       ASSERT_EQ(got[i].stats, want[i].stats) << got[i].path;
       ASSERT_EQ(got[i].size, want[i].size) << got[i].path;
+      ASSERT_TRUE(got[i].path.in_arena()) << got[i].path;
+      if (got[i].stats) {
+        ASSERT_TRUE(got[i].stats.in_arena()) << got[i].path;
+      }
     }
+    // Every text lies in one of its chunk's arenas (one for the paths and
+    // owned stats, one for the deferred stats), each no larger than all the
+    // chunk's texts.
+    for (const FileList::ChunkPtr& chunk : got.chunks()) {
+      ASSERT_GE(chunk->arenas.size(), 1u);
+      ASSERT_LE(chunk->arenas.size(), 2u);
+      size_t total = 0;
+      for (const DataFile& f : *chunk) {
+        total += CompactText::ArenaBytes(f.path.size());
+        if (f.stats) total += CompactText::ArenaBytes(f.stats.size());
+      }
+      for (const DataFile& f : *chunk) {
+        for (const CompactText* t : {&f.path, &f.stats}) {
+          if (!*t) continue;
+          const char* b = t->view().data();
+          bool inside = false;
+          for (const auto& arena : chunk->arenas) {
+            inside = inside || (b > arena.get() && b + t->size() <= arena.get() + total);
+          }
+          ASSERT_TRUE(inside) << f.path;
+        }
+      }
+    }
+    DataFile copy = got[0];
+    *sorted = FileList();  // the chunks and their arenas go
+    EXPECT_FALSE(copy.path.in_arena());
+    EXPECT_EQ(copy.path, want[0].path);
+    EXPECT_EQ(copy.stats, want[0].stats);
   }
 }
 

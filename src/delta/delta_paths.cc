@@ -50,11 +50,11 @@ Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
   return out;
 }
 
-Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
+Status ResolveDeltaFilePathInto(const std::string& table_location, std::string_view recorded_path,
                                 std::string* out) {
   if (HasUriScheme(recorded_path)) {
     if (recorded_path.compare(0, 5, "file:") == 0) {
-      LS_ASSIGN_OR_RETURN(*out, LocalPathFromLocation(recorded_path));
+      LS_ASSIGN_OR_RETURN(*out, LocalPathFromLocation(std::string(recorded_path)));
     } else {
       *out = recorded_path;
     }
@@ -69,16 +69,16 @@ Status ResolveDeltaFilePathInto(const std::string& table_location, const std::st
   }
   if (relative.empty()) {
     return Status::Corruption("invalid file path in the Delta log of '" + table_location + "': '" +
-                              recorded_path + "'");
+                              std::string(recorded_path) + "'");
   }
   if (relative[0] == '/') {
     // Valid URI syntax, but no Delta writer records it: a full URI is used.
     return Status::Unsupported("scheme-less absolute file path in the Delta log of '" +
-                               table_location + "': '" + recorded_path + "'");
+                               table_location + "': '" + std::string(recorded_path) + "'");
   }
   if (HasParentSegment(relative)) {
     return Status::Corruption("file path in the Delta log of '" + table_location +
-                              "' leaves the table folder: '" + recorded_path + "'");
+                              "' leaves the table folder: '" + std::string(recorded_path) + "'");
   }
   Storage::JoinInto(table_location, relative, out);
   return Status::OK();
@@ -98,6 +98,14 @@ DeltaTableRoot DeltaTableRoot::Of(std::string_view table_location) {
     root.uri = std::move(location);
   }
   return root;
+}
+
+bool NormalizeRecordedPath(const DeltaTableRoot& root, CompactText* path) {
+  if (path->view().find(':') == std::string_view::npos) return false;
+  std::string p = path->str();
+  if (!NormalizeRecordedPath(root, &p)) return false;
+  *path = p;
+  return true;
 }
 
 bool NormalizeRecordedPath(const DeltaTableRoot& root, std::string* path) {

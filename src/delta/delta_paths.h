@@ -6,6 +6,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/compact_text.h"
 #include "common/status.h"
 
 namespace lakeshare {
@@ -26,7 +27,7 @@ std::string CanonicalDeltaPath(std::string_view path);
 Result<std::string> ResolveDeltaFilePath(const std::string& table_location,
                                          const std::string& recorded_path);
 // The same, into *out (its buffer reused): the per-file call of large answers.
-Status ResolveDeltaFilePathInto(const std::string& table_location, const std::string& recorded_path,
+Status ResolveDeltaFilePathInto(const std::string& table_location, std::string_view recorded_path,
                                 std::string* out);
 
 // Where a table's files live, as NormalizeRecordedPath compares them.
@@ -48,6 +49,7 @@ struct DeltaTableRoot {
 //    other URIs stay as recorded.
 // Returns whether *path changed. Cheap for relative paths (one memchr).
 bool NormalizeRecordedPath(const DeltaTableRoot& root, std::string* path);
+bool NormalizeRecordedPath(const DeltaTableRoot& root, CompactText* path);
 
 // The URI encoding Delta applies to a relative file path in add/remove
 // actions (so "region=a%2Fb" is recorded as "region=a%252Fb"): what

@@ -96,13 +96,13 @@ Result<int64_t> DeltaTable::LatestVersionChecked() {
   }
 }
 
-Result<std::string> DeltaTable::ResolveFilePath(const std::string& recorded_path) const {
+Result<std::string> DeltaTable::ResolveFilePath(std::string_view recorded_path) const {
   std::string out;
   LS_RETURN_IF_ERROR(ResolveFilePathInto(recorded_path, &out));
   return out;
 }
 
-Status DeltaTable::ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
+Status DeltaTable::ResolveFilePathInto(std::string_view recorded_path, std::string* out) const {
   try {
     return ResolveDeltaFilePathInto(location_, recorded_path, out);
   } catch (const std::exception& e) {

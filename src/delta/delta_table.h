@@ -116,8 +116,8 @@ class DeltaTable final : public TableFormat {
   Result<int64_t> LatestVersionChecked() override;
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
-  Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
-  Status ResolveFilePathInto(const std::string& recorded_path, std::string* out) const override;
+  Result<std::string> ResolveFilePath(std::string_view recorded_path) const override;
+  Status ResolveFilePathInto(std::string_view recorded_path, std::string* out) const override;
 
   // The commits start..end (inclusive), for change data feed: per version its
   // timestamp (the one CommitTimestamps() reports: ICT or adjusted file

@@ -479,7 +479,7 @@ void BM_IncrementalRefreshMillionFiles(benchmark::State& state) {
   std::mt19937_64 rng(7);
   int64_t version = t.latest();
   std::vector<std::string> active;
-  for (size_t i = 0; i < base->files.size(); i += 97) active.push_back(base->files[i].path);
+  for (size_t i = 0; i < base->files.size(); i += 97) active.push_back(base->files[i].path.str());
   for (auto _ : state) {
     state.PauseTiming();
     std::string commit = R"({"commitInfo":{"timestamp":1,"operation":"WRITE"}})"

@@ -39,7 +39,7 @@ std::shared_ptr<const TableSnapshot> MustSnapshot(DeltaTable& table,
 
 std::vector<std::string> Paths(const TableSnapshot& s) {
   std::vector<std::string> out;
-  for (const DataFile& f : s.files) out.push_back(f.path);
+  for (const DataFile& f : s.files) out.push_back(f.path.str());
   return out;
 }
 

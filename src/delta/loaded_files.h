@@ -3,8 +3,8 @@
 // delta_log_replay.h).
 //
 // Why: path and stats are most of a snapshot's bytes, and the snapshot
-// gives each its own string, allocated in the snapshot's (sorted) order so
-// that an answer reads them one after the other. Loaded texts that live
+// copies them into its chunks' arenas in its (sorted) order so that an
+// answer reads them one after the other. Loaded texts that live
 // until the sort is done would double the load's peak memory. So a file's
 // path may stay a view into the row group's decoded path pages (`pages`
 // keeps them alive: the sort needs the paths), and its stats text is not
@@ -88,7 +88,7 @@ struct LoadedFiles {
 
   // Gives file i its own path (a deferred stats text stays deferred).
   void OwnPath(size_t i) {
-    if (HasViews(i)) files[i].path.assign(path_views[i]);
+    if (HasViews(i)) files[i].path = path_views[i];
   }
 
   // Drops the files for which keep(i) is false, keeping the others' order.

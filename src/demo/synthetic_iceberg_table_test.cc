@@ -59,7 +59,7 @@ TEST(SyntheticIcebergTable, PositionDeletesOnAFractionOfTheFiles) {
     std::map<int64_t, int64_t> cardinality;  // global file index -> deleted rows
     for (const DataFile& f : (*s)->files) {
       if (!f.deletion_vector) continue;
-      auto [seq, i] = SnapshotAndIndex(f.path);
+      auto [seq, i] = SnapshotAndIndex(f.path.str());
       cardinality[(seq - 1) * 125 + i] = f.deletion_vector->cardinality;
     }
     std::map<int64_t, int64_t> expected;

@@ -52,7 +52,7 @@ bool ForEachRow(const std::string& path, int64_t size,
 
 std::multiset<ChangeRow> ReadChangeRows(const DataFile& f) {
   std::multiset<ChangeRow> out;
-  ForEachRow(f.path, f.size, [&](const hudi::Value& r, const parquet::Schema& schema) {
+  ForEachRow(f.path.str(), f.size, [&](const hudi::Value& r, const parquet::Schema& schema) {
     const hudi::Value* id = hudi::RowField(r, schema, "id");
     const hudi::Value* ts = hudi::RowField(r, schema, "ts");
     const hudi::Value* kind = hudi::RowField(r, schema, "_change_type");
@@ -266,7 +266,7 @@ TEST_P(HudiCdcModeTest, EveryVersionIsServedAsChangeData) {
   auto got = [&](int v) {
     std::multiset<FullRow> out;
     for (const FileChange* ch : OfType(changes[static_cast<size_t>(v)], ChangeType::kCdc)) {
-      for (FullRow& r : ReadFullRows(ch->file.path)) out.insert(std::move(r));
+      for (FullRow& r : ReadFullRows(ch->file.path.str())) out.insert(std::move(r));
     }
     return out;
   };
@@ -315,7 +315,7 @@ TEST_F(HudiCdcTest, ImagesFromBaseFilesCarryTheirMetaFields) {
   auto cdf = OfType(changes[0], ChangeType::kCdc);
   ASSERT_EQ(cdf.size(), 1u);
   auto storage = std::make_shared<LocalStorage>();
-  auto file = storage->OpenRandomAccess(cdf[0]->file.path, cdf[0]->file.size);
+  auto file = storage->OpenRandomAccess(cdf[0]->file.path.str(), cdf[0]->file.size);
   ASSERT_OK(file);
   ASSERT_OK_AND_ASSIGN(auto reader, parquet::ParquetReader::Open(std::move(*file)));
   ASSERT_OK_AND_ASSIGN(auto rows, hudi::ReadRowGroupRows(reader, 0));
@@ -428,7 +428,7 @@ TEST_F(HudiCdcTest, MergeOnReadLogFilesAreInferredChanges) {
     std::vector<std::multiset<FullRow>> got(4);
     for (int v = 0; v < 4; ++v) {
       for (const FileChange* ch : OfType(changes[static_cast<size_t>(v)], ChangeType::kCdc)) {
-        for (FullRow& r : ReadFullRows(ch->file.path)) got[static_cast<size_t>(v)].insert(r);
+        for (FullRow& r : ReadFullRows(ch->file.path.str())) got[static_cast<size_t>(v)].insert(r);
       }
     }
     // The synthetic table's rows: id, ts 1, value id * 1.5, name-<id>.
@@ -477,7 +477,7 @@ TEST_F(HudiCdcTest, ADeleteThatEmptiesABaseFileDeletesItsRows) {
   ASSERT_EQ(group0.size(), 3u);
   EXPECT_TRUE(ReadFullRows(group0[2]).empty());
   std::multiset<FullRow> got;
-  for (FullRow& r : ReadFullRows(cdf[0]->file.path)) got.insert(r);
+  for (FullRow& r : ReadFullRows(cdf[0]->file.path.str())) got.insert(r);
   EXPECT_EQ(got, Marked(ReadFullRows(group0[1]), "delete"));
   EXPECT_EQ(got.size(), 5u);
 }

@@ -99,7 +99,7 @@ TEST(HudiColumnStats, EveryFileOfASampleTableHasTheStatsOfItsRows) {
         const json::object& o = stats.as_object();
         ASSERT_TRUE(o.contains("minValues")) << *f.stats;
         // Independent: the file's rows through our parquet reader.
-        auto file = LocalStorage().OpenRandomAccess(dir + "/" + f.path, std::nullopt);
+        auto file = LocalStorage().OpenRandomAccess(dir + "/" + f.path.str(), std::nullopt);
         ASSERT_TRUE(file.ok()) << file.status();
         ASSERT_OK_AND_ASSIGN(auto reader,
                              parquet::ParquetReader::Open(

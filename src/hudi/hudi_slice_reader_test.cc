@@ -55,12 +55,12 @@ int ExpectColumnarMergeIsRowMerge(const std::string& dir, const std::string& scr
       for (size_t i = 0; i < snaps[0]->files.size() && i < snaps[1]->files.size(); ++i) {
         const DataFile& a = snaps[0]->files[i];
         const DataFile& b = snaps[1]->files[i];
-        EXPECT_EQ(std::filesystem::path(a.path).filename(),
-                  std::filesystem::path(b.path).filename());
+        EXPECT_EQ(std::filesystem::path(a.path.str()).filename(),
+                  std::filesystem::path(b.path.str()).filename());
         EXPECT_EQ(a.size, b.size) << a.path;
         EXPECT_EQ(a.stats, b.stats) << a.path;
         if (a.path.empty() || a.path[0] != '/') continue;  // a base file
-        EXPECT_TRUE(FileBytes(a.path) == FileBytes(b.path))
+        EXPECT_TRUE(FileBytes(a.path.str()) == FileBytes(b.path.str()))
             << dir << " version " << v << ": " << a.path;
         ++compared;
       }

@@ -332,13 +332,13 @@ Result<int64_t> HudiTable::VersionAtTimestamp(int64_t timestamp_ms, TimestampBou
   return it->version;
 }
 
-Result<std::string> HudiTable::ResolveFilePath(const std::string& recorded_path) const {
+Result<std::string> HudiTable::ResolveFilePath(std::string_view recorded_path) const {
   std::string out;
   LS_RETURN_IF_ERROR(ResolveFilePathInto(recorded_path, &out));
   return out;
 }
 
-Status HudiTable::ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
+Status HudiTable::ResolveFilePathInto(std::string_view recorded_path, std::string* out) const {
   // Files of the merge cache: a local folder or an object-store prefix.
   if (!recorded_path.empty() && options_.merge_cache) {
     const std::string& dir = options_.merge_cache->dir();
@@ -350,7 +350,8 @@ Status HudiTable::ResolveFilePathInto(const std::string& recorded_path, std::str
   }
   if (recorded_path.empty() || recorded_path[0] == '/' ||
       recorded_path.find("://") != std::string::npos) {
-    return Status::Corruption("Hudi file path '" + recorded_path + "' is not inside the table");
+    return Status::Corruption("Hudi file path '" + std::string(recorded_path) +
+                              "' is not inside the table");
   }
   Storage::JoinInto(location_, recorded_path, out);
   return Status::OK();

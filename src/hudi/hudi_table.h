@@ -86,8 +86,8 @@ class HudiTable final : public TableFormat {
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
   // Relative paths resolve under the table; merged files are absolute paths
   // in the merge cache.
-  Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
-  Status ResolveFilePathInto(const std::string& recorded_path, std::string* out) const override;
+  Result<std::string> ResolveFilePath(std::string_view recorded_path) const override;
+  Status ResolveFilePathInto(std::string_view recorded_path, std::string* out) const override;
   // File-level changes per version: the files a version retired (remove)
   // and the ones it made current (add), per touched file group.
   Result<std::vector<CommitChanges>> Changes(int64_t start_version, int64_t end_version) override;

@@ -63,8 +63,8 @@ bool Lists(const std::optional<std::string>& list, std::string_view name) {
 
 // The stats of a base file served as it is: the column-stats index's when
 // it has them for the file (and agrees on its rows), else numRecords alone.
-std::optional<std::string> BaseFileStats(const hudi::ColumnStatsIndex* index,
-                                         const std::string& path, int64_t rows) {
+std::optional<std::string> BaseFileStats(const hudi::ColumnStatsIndex* index, std::string_view path,
+                                         int64_t rows) {
   if (index != nullptr) {
     if (auto s = index->StatsJson(hudi::BaseName(path), rows)) return s;
   }
@@ -345,7 +345,7 @@ Result<std::shared_ptr<const TableSnapshot>> HudiTable::Build(
             auto info = storage_->Head(path);
             if (info.ok()) continue;
             if (info.status().code() == StatusCode::kNotFound) {
-              return Status::Corruption("base file " + f.path + " of version " +
+              return Status::Corruption("base file " + f.path.str() + " of version " +
                                         std::to_string(version) +
                                         " is missing (a commit lists it)");
             }

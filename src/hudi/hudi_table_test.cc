@@ -17,7 +17,7 @@ using ::testing::HasSubstr;
 
 std::vector<std::string> Paths(const TableSnapshot& s) {
   std::vector<std::string> out;
-  for (const DataFile& f : s.files) out.push_back(f.path);
+  for (const DataFile& f : s.files) out.push_back(f.path.str());
   return out;
 }
 

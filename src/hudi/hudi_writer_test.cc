@@ -78,7 +78,7 @@ TEST_P(SyntheticHudiTest, MergeOnReadUpdatesMergeAndDeletesBecomeVectors) {
   int64_t rows = 0;
   for (const DataFile& f : v3->files) {
     ASSERT_TRUE(f.stats.has_value());
-    rows += std::stoll(f.stats->substr(f.stats->find(':') + 1));
+    rows += std::stoll(std::string(f.stats->substr(f.stats->find(':') + 1)));
   }
   EXPECT_EQ(rows, 36);
 }

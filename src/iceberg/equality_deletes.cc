@@ -600,7 +600,7 @@ Result<PositionsByFile> ResolveEqualityDeletes(
       }
       std::sort(applied.begin(), applied.end());
       std::string material =
-          "iceberg-equality-deletes-v1\n" + f.path + "|" + std::to_string(f.size) + "\n";
+          "iceberg-equality-deletes-v1\n" + f.path.str() + "|" + std::to_string(f.size) + "\n";
       for (const std::string& a : applied) material += a + "\n";
       w.cache_key = HexEncode(Sha256(material));
       work.push_back(std::move(w));

@@ -166,7 +166,7 @@ std::vector<uint64_t> Positions(const DeletionVector& dv) {
 std::map<std::string, std::vector<uint64_t>> Deleted(const TableSnapshot& s) {
   std::map<std::string, std::vector<uint64_t>> out;
   for (const DataFile& f : s.files) {
-    if (f.deletion_vector) out[Basename(f.path)] = Positions(*f.deletion_vector);
+    if (f.deletion_vector) out[Basename(f.path.str())] = Positions(*f.deletion_vector);
   }
   return out;
 }
@@ -397,7 +397,7 @@ TEST(IcebergEqualityDeletes, AvroDeleteFilesResolveLikeParquet) {
                            "e6484a6fb0a2b4e6-d242a84000000000_1980761347_data.0.parq"}) {
     DataFile f;
     f.path = table + "/data/" + name;
-    f.size = static_cast<int64_t>(fs::file_size(f.path));
+    f.size = static_cast<int64_t>(fs::file_size(f.path.str()));
     chunk.push_back(f);
     data->data_sequence.push_back(1);
     data->partition_of.push_back(0);
@@ -444,10 +444,10 @@ TEST(IcebergEqualityDeletes, AvroDeleteFilesResolveLikeParquet) {
   const std::vector<std::optional<int64_t>> chosen = {std::nullopt, 2, 1000};
   iceberg::PositionsByFile expected;
   for (const DataFile& f : data->chunks[0]) {
-    const auto column = IntColumn(storage, f.path, "i");
+    const auto column = IntColumn(storage, f.path.str(), "i");
     for (size_t r = 0; r < column.size(); ++r) {
       if (std::find(chosen.begin(), chosen.end(), column[r]) != chosen.end()) {
-        expected[f.path].push_back(r);
+        expected[f.path.str()].push_back(r);
       }
     }
   }

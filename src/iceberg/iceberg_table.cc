@@ -72,8 +72,8 @@ Result<std::string> IcebergTable::Rebase(const std::string& recorded,
   return iceberg::RebaseLocation(recorded, recorded_root, configured_root);
 }
 
-Result<std::string> IcebergTable::ResolveFilePath(const std::string& recorded_path) const {
-  return recorded_path;
+Result<std::string> IcebergTable::ResolveFilePath(std::string_view recorded_path) const {
+  return std::string(recorded_path);
 }
 
 // ---------------------------------------------------------------- loading

@@ -127,7 +127,7 @@ class IcebergTable final : public TableFormat {
   Result<std::shared_ptr<const TableSnapshot>> Snapshot(std::optional<int64_t> version) override;
   Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) override;
   // Data file paths are already full storage locations: returned unchanged.
-  Result<std::string> ResolveFilePath(const std::string& recorded_path) const override;
+  Result<std::string> ResolveFilePath(std::string_view recorded_path) const override;
   // Append-only ranges: every snapshot's added data files as kAdd; replace
   // (compaction) snapshots change nothing; overwrite/delete snapshots and
   // delete files are kUnsupported.

@@ -27,9 +27,9 @@ struct IcebergTable::Loaded {
 };
 
 // The last segment of a path (what errors name: manifests, data files).
-inline std::string FileNameOf(const std::string& path) {
+inline std::string FileNameOf(std::string_view path) {
   size_t slash = path.find_last_of('/');
-  return slash == std::string::npos ? path : path.substr(slash + 1);
+  return std::string(slash == std::string::npos ? path : path.substr(slash + 1));
 }
 
 }  // namespace lakeshare

@@ -74,7 +74,7 @@ Result<std::vector<std::pair<std::string, iceberg::FileColumns>>> ReadFileColumn
                               "longer than " +
                               std::to_string(max_ms) + " ms");
     }
-    const std::string& path = files[i]->path;
+    const std::string path = files[i]->path.str();
     out[i].first = FileNameOf(path);
     LS_ASSIGN_OR_RETURN(auto file, storage.OpenRandomAccess(path, std::nullopt));
     parquet::ReaderOptions o;

@@ -76,7 +76,7 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
   for (const DataFile& f : (*s)->files) {
     // Re-based from the recorded s3 location onto the folder.
     ASSERT_EQ(f.path.rfind(dir.path.string() + "/data/part=", 0), 0u) << f.path;
-    EXPECT_EQ(f.size, static_cast<int64_t>(fs::file_size(f.path)));
+    EXPECT_EQ(f.size, static_cast<int64_t>(fs::file_size(f.path.str())));
     auto pv = f.partition_values.find("part")->second;
     if (!pv) {
       ++nulls;
@@ -91,7 +91,7 @@ TEST(IcebergWriter, WrittenTablesReadBack) {
     EXPECT_EQ(st.at("minValues").at("x").as_double(), -2.0);
     EXPECT_EQ(st.at("nullCount").at("x").as_int64(), 1);
     // The data file is parquet with Iceberg field ids.
-    std::ifstream in(f.path, std::ios::binary);
+    std::ifstream in(f.path.str(), std::ios::binary);
     std::stringstream ss;
     ss << in.rdbuf();
     auto file = std::make_shared<MemoryFile>(ss.str());
@@ -175,7 +175,7 @@ TEST(IcebergWriter, PositionDeletesReadBackAsDeletionVectors) {
     if (!f.deletion_vector) continue;
     auto positions = InlinePositions(*f.deletion_vector);
     EXPECT_EQ(static_cast<int64_t>(positions.size()), f.deletion_vector->cardinality);
-    deleted[Basename(f.path)] = positions;
+    deleted[Basename(f.path.str())] = positions;
   }
   std::map<std::string, std::vector<uint64_t>> expected = {
       {Basename(paths[0]), {0, 2}}, {Basename(paths[2]), {1}}, {Basename(paths[3]), {2}}};

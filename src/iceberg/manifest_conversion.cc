@@ -118,7 +118,7 @@ class ManifestConverter {
     f.data_change = true;
     stats_.clear();
     AppendStatsJson(&stats_, e, *ctx_.schema);
-    f.stats.emplace(stats_.data(), stats_.size());  // exactly sized
+    f.stats.emplace(stats_);
     out_->data_sequence.push_back(sequence);
     PartitionKey(spec_->spec_id, e, &part_);
     auto [part, fresh] = part_ids_.try_emplace(part_, out_->partitions.size());
@@ -128,7 +128,7 @@ class ManifestConverter {
     chunk_.push_back(std::move(f));
     ++out_->files;
     if (chunk_.size() == FileList::kChunkSize) {
-      out_->chunks.push_back(std::move(chunk_));
+      out_->chunks.emplace_back(std::move(chunk_));
       chunk_ = {};
       chunk_.reserve(FileList::kChunkSize);
     }
@@ -138,7 +138,7 @@ class ManifestConverter {
   std::shared_ptr<const ConvertedManifest> Finish() {
     if (!chunk_.empty()) {
       chunk_.shrink_to_fit();
-      out_->chunks.push_back(std::move(chunk_));
+      out_->chunks.emplace_back(std::move(chunk_));
     }
     return out_;
   }

@@ -172,7 +172,7 @@ Result<AppliedDeletes> ApplyPositions(
       }));
   // Which deletes name which data file.
   const TargetPaths paths(ctx);
-  std::unordered_map<std::string, std::vector<Target>> targets;
+  std::unordered_map<std::string, std::vector<Target>, StringHash, std::equal_to<>> targets;
   for (size_t i = 0; i < deletes.size(); ++i) {
     const DeleteFileRef* d = deletes[i];
     if (IsPuffin(*d)) {
@@ -195,8 +195,10 @@ Result<AppliedDeletes> ApplyPositions(
       const FileList::Chunk& chunk = cm->chunks[c];
       std::shared_ptr<FileList::Chunk> copy;
       for (size_t k = 0; k < chunk.size() && !(targets.empty() && by_equality.empty()); ++k) {
-        auto it = targets.find(chunk[k].path);
-        auto eq = by_equality.find(chunk[k].path);
+        auto it = targets.find(chunk[k].path.view());
+        // (Keyed by std::string: a string is built only for tables with
+        // equality deletes.)
+        auto eq = by_equality.empty() ? by_equality.end() : by_equality.find(chunk[k].path.str());
         if (it == targets.end() && eq == by_equality.end()) continue;
         const size_t index = c * FileList::kChunkSize + k;
         const int64_t sequence = cm->data_sequence[index];

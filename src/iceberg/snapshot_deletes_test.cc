@@ -55,7 +55,7 @@ std::vector<uint64_t> InlinePositions(const DeletionVector& dv) {
 std::map<std::string, std::vector<uint64_t>> DeletedPositions(const TableSnapshot& s) {
   std::map<std::string, std::vector<uint64_t>> out;
   for (const DataFile& f : s.files) {
-    if (f.deletion_vector) out[Basename(f.path)] = InlinePositions(*f.deletion_vector);
+    if (f.deletion_vector) out[Basename(f.path.str())] = InlinePositions(*f.deletion_vector);
   }
   return out;
 }

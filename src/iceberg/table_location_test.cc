@@ -77,8 +77,8 @@ TEST(LocationMapTest, TableWithDataInSeveralFolders) {
   ASSERT_FALSE(s->files.empty());
   std::set<std::string> folders;
   for (const DataFile& f : s->files) {
-    EXPECT_TRUE(fs::exists(f.path)) << f.path;
-    std::string rest = f.path.substr(Ice("").size());
+    EXPECT_TRUE(fs::exists(f.path.str())) << f.path;
+    std::string rest(f.path.substr(Ice("").size()));
     folders.insert(rest.substr(0, rest.find('/', 1)));
   }
   EXPECT_EQ(folders.size(), 3u);

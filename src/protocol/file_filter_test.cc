@@ -26,7 +26,7 @@ std::vector<std::string> Kept(const TableSnapshot& s, const std::string& hint) {
   auto filter = MakeFileFilter(r, s);
   std::vector<std::string> out;
   for (const DataFile& f : s.files) {
-    if (!filter || filter->Keep(f)) out.push_back(f.path);
+    if (!filter || filter->Keep(f)) out.push_back(f.path.str());
   }
   return out;
 }

@@ -53,7 +53,7 @@ Status FileSigner::SignPath(const std::string& path, const What& what, Presigned
   return backend->signer->PresignBeneathInto(path, root_length, expiration_ms_, context_, url);
 }
 
-Status FileSigner::CheckDataFile(const std::string& recorded_path) const {
+Status FileSigner::CheckDataFile(std::string_view recorded_path) const {
   // Lexical only: a check on the file system per file would cost a system
   // call per line of every answer (seconds on a million files). Links out of
   // the table are refused where the bytes are read: a signed local URL
@@ -62,7 +62,7 @@ Status FileSigner::CheckDataFile(const std::string& recorded_path) const {
   if (st.ok()) {
     size_t root_length = 0;
     st = BackendFor(
-             path_, [&] { return "file '" + recorded_path + "'"; }, &root_length)
+             path_, [&] { return "file '" + std::string(recorded_path) + "'"; }, &root_length)
              .status();
   }
   if (st.ok()) return st;
@@ -72,16 +72,16 @@ Status FileSigner::CheckDataFile(const std::string& recorded_path) const {
                st.message());
   const bool absolute = recorded_path.empty() || recorded_path[0] == '/' ||
                         recorded_path.find(':') != std::string::npos;
-  std::string file =
-      absolute ? "a file recorded by an absolute path" : "file '" + recorded_path + "'";
+  std::string file = absolute ? "a file recorded by an absolute path"
+                              : "file '" + std::string(recorded_path) + "'";
   return Status(st.code(),
                 "table " + table_name_ + ": " + file + " does not lie in the table location");
 }
 
-Result<const PresignedUrl*> FileSigner::SignDataFile(const std::string& recorded_path) const {
+Result<const PresignedUrl*> FileSigner::SignDataFile(std::string_view recorded_path) const {
   LS_RETURN_IF_ERROR(table_.format->ResolveFilePathInto(recorded_path, &path_));
   LS_RETURN_IF_ERROR(SignPath(
-      path_, [&] { return "file '" + recorded_path + "'"; }, &url_));
+      path_, [&] { return "file '" + std::string(recorded_path) + "'"; }, &url_));
   return &url_;
 }
 

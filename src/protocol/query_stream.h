@@ -36,12 +36,12 @@ class FileSigner {
   // signer reuses its buffers (this runs once per file of an answer). A path
   // outside the table's location is kCorruption: the log must never lead a
   // URL elsewhere.
-  Result<const PresignedUrl*> SignDataFile(const std::string& recorded_path) const;
+  Result<const PresignedUrl*> SignDataFile(std::string_view recorded_path) const;
   // What SignDataFile checks of the path (it resolves, inside the table),
   // without signing, and that a local file is no link out of the table:
   // run over every file of an answer before its 200, so a bad path is a
   // JSON error (kCorruption) and not a body that breaks off.
-  Status CheckDataFile(const std::string& recorded_path) const;
+  Status CheckDataFile(std::string_view recorded_path) const;
   // The DV as a delta-format client must see it: on-disk DVs get a signed
   // URL (storageType "p"); inline ones pass unchanged. Also its file id.
   Result<DeletionVector> ShareDeletionVector(const DeletionVector& dv,

@@ -46,7 +46,7 @@ std::shared_ptr<const TableSnapshot> MakeSnapshot() {
         (unsigned long long)(rng() & 0xffff), (unsigned long long)(rng() & 0xfff),
         (unsigned long long)(rng() & 0xfff), (unsigned long long)(rng() & 0xffffffffffff));
     f.path = path;
-    f.partition_values["date"] = f.path.substr(5, 10);
+    f.partition_values["date"] = std::string(f.path.view().substr(5, 10));
     interner.Intern(&f.partition_values);
     f.size = 1000000 + static_cast<int64_t>(rng() % 100000000);
     f.modification_time = 1700000000000;

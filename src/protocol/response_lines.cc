@@ -179,7 +179,7 @@ void AppendEndStreamActionLine(std::string* out, const std::optional<std::string
   out->push_back('\n');
 }
 
-std::string FileId(const std::string& recorded_path, FileIdHash hash) {
+std::string FileId(std::string_view recorded_path, FileIdHash hash) {
   std::string out;
   AppendFileId(&out, recorded_path, hash);
   return out;

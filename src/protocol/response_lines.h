@@ -37,7 +37,7 @@ void AppendEndStreamActionLine(std::string* out, const std::optional<std::string
 
 // The protocol's stable file id: hex MD5 (or SHA-256) of the path recorded
 // in the log.
-std::string FileId(const std::string& recorded_path, FileIdHash hash = FileIdHash::kMd5);
+std::string FileId(std::string_view recorded_path, FileIdHash hash = FileIdHash::kMd5);
 void AppendFileId(std::string* out, std::string_view recorded_path, FileIdHash hash);
 // The id as a JSON string ("\"<hex>\""), written to `out`; returns its length.
 size_t QuotedFileId(std::string_view recorded_path, FileIdHash hash, char out[68]);

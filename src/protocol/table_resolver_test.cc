@@ -94,7 +94,9 @@ class FixedVersionTable : public TableFormat {
     return std::make_shared<const TableSnapshot>();
   }
   Result<int64_t> VersionAtTimestamp(int64_t, TimestampBound) override { return 7; }
-  Result<std::string> ResolveFilePath(const std::string& path) const override { return path; }
+  Result<std::string> ResolveFilePath(std::string_view path) const override {
+    return std::string(path);
+  }
 };
 
 class FixedVersionFactory : public TableFormatFactory {

@@ -24,7 +24,25 @@ namespace lakeshare {
 template <typename T>
 class ChunkedList {
  public:
-  using Chunk = std::vector<T>;
+  // A chunk: its items, and the arenas their texts may lie in (CompactText::
+  // InArena), freed with them. A copy copies the items (whose copies own
+  // their texts), not the arenas.
+  struct Chunk : std::vector<T> {
+    using std::vector<T>::vector;
+    Chunk() = default;
+    explicit Chunk(std::vector<T> items) : std::vector<T>(std::move(items)) {}
+    Chunk(const Chunk& o) : std::vector<T>(o) {}
+    Chunk(Chunk&&) noexcept = default;
+    Chunk& operator=(const Chunk& o) {
+      if (this != &o) {
+        std::vector<T>::operator=(o);
+        arenas.clear();
+      }
+      return *this;
+    }
+    Chunk& operator=(Chunk&&) noexcept = default;
+    std::vector<std::unique_ptr<char[]>> arenas;
+  };
   using ChunkPtr = std::shared_ptr<const Chunk>;
   // Files per chunk when a ChunkedList is made from one vector.
   static constexpr size_t kChunkSize = 512;

@@ -11,11 +11,13 @@ size_t StringHeap(const std::string& s) {
 }  // namespace
 
 size_t DataFileBytes(const DataFile& f, size_t* stats_bytes) {
-  size_t bytes = sizeof(DataFile) + StringHeap(f.path) + f.partition_values.OwnedHeapBytes();
+  size_t bytes = sizeof(DataFile) + f.partition_values.OwnedHeapBytes();
+  bytes += f.path.in_arena() ? CompactText::ArenaBytes(f.path.size()) : f.path.OwnedHeapBytes();
   if (f.stats) {
-    size_t s = StringHeap(*f.stats);
-    bytes += s;
-    if (stats_bytes) *stats_bytes += f.stats->size();
+    // An arena's text is counted where it lies, its arena's share exactly.
+    bytes +=
+        f.stats.in_arena() ? CompactText::ArenaBytes(f.stats.size()) : f.stats.OwnedHeapBytes();
+    if (stats_bytes) *stats_bytes += f.stats.size();
   }
   if (f.deletion_vector) {
     bytes += sizeof(DeletionVector) + 16 + StringHeap(f.deletion_vector->storage_type) +

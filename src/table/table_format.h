@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "common/compact_optional.h"
+#include "common/compact_text.h"
 #include "common/status.h"
 #include "storage/storage.h"
 #include "table/file_list.h"
@@ -54,15 +55,17 @@ struct DeletionVector {
 };
 
 // One data file. A snapshot holds one per active file, by the million, so
-// rarely present fields are CompactOptional (a pointer when empty) and
-// partition values are shared between files (PartitionValues).
+// rarely present fields are CompactOptional (a pointer when empty), path and
+// stats are CompactTexts (a pointer each; a snapshot's chunk may place its
+// files' texts in its arenas) and partition values are shared between files
+// (PartitionValues).
 struct DataFile {
-  std::string path;  // as recorded by the table (may be relative to the table root, URL-encoded)
+  CompactText path;  // as recorded by the table (may be relative to the table root, URL-encoded)
   PartitionValues partition_values;
   int64_t size = 0;
   int64_t modification_time = 0;
   bool data_change = true;
-  std::optional<std::string> stats;  // JSON text
+  CompactText stats;  // JSON text, when the table records one
   CompactOptional<DeletionVector> deletion_vector;
   // Delta `tags` of the add (string values; nulls dropped), passed through
   // in delta-format answers.
@@ -140,10 +143,10 @@ class TableFormat {
   // Maps a commit timestamp (ms) to a version. Out of range is kInvalidArgument.
   virtual Result<int64_t> VersionAtTimestamp(int64_t timestamp_ms, TimestampBound bound) = 0;
   // The full storage location of a file path recorded in the table.
-  virtual Result<std::string> ResolveFilePath(const std::string& recorded_path) const = 0;
+  virtual Result<std::string> ResolveFilePath(std::string_view recorded_path) const = 0;
   // The same into *out, reusing its buffer (called once per file of an
   // answer). The default calls ResolveFilePath.
-  virtual Status ResolveFilePathInto(const std::string& recorded_path, std::string* out) const {
+  virtual Status ResolveFilePathInto(std::string_view recorded_path, std::string* out) const {
     LS_ASSIGN_OR_RETURN(*out, ResolveFilePath(recorded_path));
     return Status::OK();
   }

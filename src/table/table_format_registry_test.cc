@@ -19,7 +19,9 @@ class OneVersionTable : public TableFormat {
     return std::make_shared<const TableSnapshot>();
   }
   Result<int64_t> VersionAtTimestamp(int64_t, TimestampBound) override { return 3; }
-  Result<std::string> ResolveFilePath(const std::string& path) const override { return path; }
+  Result<std::string> ResolveFilePath(std::string_view path) const override {
+    return std::string(path);
+  }
 };
 
 class OneVersionFactory : public TableFormatFactory {
