@@ -28,6 +28,7 @@
 #include <vector>
 
 #include "common/status.h"
+#include "common/strings.h"
 #include "delta/delta_actions.h"
 #include "delta/delta_commit_timestamps.h"
 #include "delta/loaded_files.h"
@@ -103,14 +104,10 @@ class DeltaLogReplay {
   std::string last_file_;
   std::optional<TableProtocol> protocol_;
   std::optional<TableMetadata> metadata_;
-  // Lets changes_ be probed with a string_view (no allocation per base file).
-  struct KeyHash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
-  };
   // Net effect of the applied commits per file identity: the surviving add,
-  // or nullopt when the last action was a remove.
-  std::unordered_map<std::string, std::optional<DataFile>, KeyHash, std::equal_to<>> changes_;
+  // or nullopt when the last action was a remove. Probed with a string_view
+  // (no allocation per base file).
+  std::unordered_map<std::string, std::optional<DataFile>, StringHash, std::equal_to<>> changes_;
   CommitTimestampResolver timestamps_;
 };
 

@@ -30,7 +30,7 @@ int64_t RateLimiter::Now() const {
 int64_t RateLimiter::Admit(std::string_view recipient,
                            const std::optional<RateLimit>& override_limit) {
   const RateLimit limit = override_limit ? *override_limit : default_limit();
-  Shard& shard = shards_[Hash{}(recipient) % kShards];
+  Shard& shard = shards_[StringHash{}(recipient) % kShards];
   if (limit.unlimited()) {
     // No bucket. One made under an earlier limit goes, so that a limit set
     // later starts full (only recipients with an unlimited override of

@@ -29,6 +29,7 @@
 #include <string_view>
 #include <unordered_map>
 
+#include "common/strings.h"
 #include "common/token_bucket.h"
 
 namespace lakeshare {
@@ -57,14 +58,9 @@ class RateLimiter {
   static constexpr size_t kShards = 16;
   static constexpr size_t kMinSweepThreshold = 1024;
 
-  // Lets the map look up by string_view without building a std::string.
-  struct Hash {
-    using is_transparent = void;
-    size_t operator()(std::string_view s) const { return std::hash<std::string_view>{}(s); }
-  };
   struct Shard {
     std::mutex mu;
-    std::unordered_map<std::string, TokenBucket, Hash, std::equal_to<>> buckets;
+    std::unordered_map<std::string, TokenBucket, StringHash, std::equal_to<>> buckets;
     size_t sweep_threshold = kMinSweepThreshold;
     std::optional<TokenBucket> overflow;  // with max_buckets: new keys past the bound
     int64_t last_full_sweep_ns =
