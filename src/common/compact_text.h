@@ -125,10 +125,11 @@ class CompactText {
     if (!text.empty()) std::memcpy(t.mutable_data(), text.data(), text.size());
     return t;
   }
-  // Heap bytes of an owned text (malloc's header and rounding included):
-  // for memory accounting.
-  size_t OwnedHeapBytes() const {
-    return bits_ != 0 && !in_arena() ? (kHeader + size() + 8 + 15) & ~size_t{15} : 0;
+  // Bytes the text holds beyond the pointer, for memory accounting: its
+  // share of an arena, or its own block with malloc's header and rounding.
+  size_t HeldBytes() const {
+    if (bits_ == 0) return 0;
+    return in_arena() ? ArenaBytes(size()) : (kHeader + size() + 8 + 15) & ~size_t{15};
   }
 
   friend bool operator==(const CompactText& a, const CompactText& b) {

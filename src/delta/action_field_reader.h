@@ -66,10 +66,7 @@ class DeltaActionFieldReader {
       out->reset();
       return Status::OK();
     }
-    std::string_view s;
-    if (v.get_string().get(s) != simdjson::SUCCESS) return Error(field, "expected a string");
-    *out = s;
-    return Status::OK();
+    return String(v, field, out);
   }
   Status Int64(simdjson::dom::element v, std::string_view field, int64_t* out) const {
     switch (v.type()) {

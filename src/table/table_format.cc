@@ -12,13 +12,8 @@ size_t StringHeap(const std::string& s) {
 
 size_t DataFileBytes(const DataFile& f, size_t* stats_bytes) {
   size_t bytes = sizeof(DataFile) + f.partition_values.OwnedHeapBytes();
-  bytes += f.path.in_arena() ? CompactText::ArenaBytes(f.path.size()) : f.path.OwnedHeapBytes();
-  if (f.stats) {
-    // An arena's text is counted where it lies, its arena's share exactly.
-    bytes +=
-        f.stats.in_arena() ? CompactText::ArenaBytes(f.stats.size()) : f.stats.OwnedHeapBytes();
-    if (stats_bytes) *stats_bytes += f.stats.size();
-  }
+  bytes += f.path.HeldBytes() + f.stats.HeldBytes();
+  if (stats_bytes) *stats_bytes += f.stats.size();
   if (f.deletion_vector) {
     bytes += sizeof(DeletionVector) + 16 + StringHeap(f.deletion_vector->storage_type) +
              StringHeap(f.deletion_vector->path_or_inline_dv);
