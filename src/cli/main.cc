@@ -9,9 +9,11 @@
 #include <CLI/CLI.hpp>
 #include <cstdlib>
 #include <iostream>
+#include <string_view>
 
 #include "cli/admin_command.h"
 #include "cli/demo_command.h"
+#include "cli/huge_page_malloc.h"
 #include "cli/log_format.h"
 #include "cli/progress_printer.h"
 #include "cli/serve_command.h"
@@ -22,6 +24,10 @@
 
 int main(int argc, char** argv) {
   using namespace lakeshare;
+  // The commands that hold snapshots (the servers) run on huge pages.
+  if (argc > 1 && (std::string_view(argv[1]) == "serve" || std::string_view(argv[1]) == "demo")) {
+    ReexecWithHugePageMalloc(argv);
+  }
   CLI::App app{"lakeshare: a Delta Sharing server for lakehouse tables"};
   app.require_subcommand(1);
   app.set_version_flag("--version", std::string("lakeshare ") + LAKESHARE_VERSION);

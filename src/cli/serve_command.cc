@@ -17,6 +17,7 @@
 #include "catalog/sql_login_failures.h"
 #include "catalog/yaml_catalog.h"
 #include "cli/health_endpoints.h"
+#include "cli/huge_page_malloc.h"
 #include "cli/live_sharing.h"
 #include "cli/log_format.h"
 #include "cli/serve_metrics.h"
@@ -190,6 +191,7 @@ Status RunServer(const ServerConfig& config, const ListeningCallback& on_listeni
   LS_RETURN_IF_ERROR(storage->Validate());
   LS_RETURN_IF_ERROR(ConfigureHudiMergeCache(config, *storage));
   for (const std::string& line : storage->Describe()) spdlog::info("storage: {}", line);
+  spdlog::info("memory: {}", HugePageMallocState());
   HttpClientOptions catalog_http;
   catalog_http.request_timeout_ms = 30000;  // a catalog answers small JSON documents
   auto iceberg_catalogs =

@@ -1,9 +1,10 @@
 // CompactText: an optional immutable text in one pointer, for fields held
 // by the million (a data file's path and stats). Null when absent; else it points to
-// a block [uint32 size][bytes] that the text owns (on the heap) or that an
-// arena owns (InArena: a chunk of a snapshot places the texts of its files
-// one after another in one allocation, without a malloc header and a
-// std::string per text).
+// a block [uint32 size][bytes] (size little-endian, at any address) that the
+// text owns (on the heap) or that something else owns: an arena (InArena: a
+// chunk of a snapshot places the texts of its files one after another in one
+// allocation, without a malloc header and a std::string per text) or a
+// decoded parquet page (Borrow: a PLAIN BYTE_ARRAY value is such a block).
 //
 // Value semantics like std::optional<std::string>: a copy is always an owned
 // deep copy, so a copy outlives the arena of the text it was copied from. A
@@ -13,6 +14,7 @@
 // concurrent mutation, like any value.
 #pragma once
 
+#include <bit>
 #include <cstddef>
 #include <cstdint>
 #include <cstring>
@@ -99,8 +101,16 @@ class CompactText {
     Free();
     bits_ = 0;
   }
-  // Whether the bytes lie in an arena (InArena) rather than in a block of
-  // their own.
+  // Where the block lies (null when absent), read without touching it: for
+  // prefetching a text before its size is known.
+  const char* block_address() const { return block(); }
+  // Gives a borrowed text a block of its own (before what it borrows from
+  // goes).
+  void MakeOwned() {
+    if (in_arena()) *this = CompactText(view());
+  }
+  // Whether the bytes lie in an arena or a page (InArena, Borrow) rather
+  // than in a block of their own.
   bool in_arena() const { return (bits_ & kArenaBit) != 0; }
   // The bytes, writable: for filling a text placed by InArena(at, size).
   char* mutable_data() { return bits_ ? block() + kHeader : nullptr; }
@@ -125,6 +135,13 @@ class CompactText {
     if (!text.empty()) std::memcpy(t.mutable_data(), text.data(), text.size());
     return t;
   }
+  // The text whose block starts at `block` ([uint32 size][bytes], any
+  // alignment), owned by something that outlives the text.
+  static CompactText Borrow(const char* block) {
+    CompactText t;
+    t.bits_ = reinterpret_cast<uintptr_t>(block) | kArenaBit;
+    return t;
+  }
   // Bytes the text holds beyond the pointer, for memory accounting: its
   // share of an arena, or its own block with malloc's header and rounding.
   size_t HeldBytes() const {
@@ -145,7 +162,11 @@ class CompactText {
  private:
   static constexpr size_t kHeader = sizeof(uint32_t);
   static constexpr size_t kAlign = 4;
-  static constexpr uintptr_t kArenaBit = 1;
+  // The top bit: no user-space address has it (x86-64 and AArch64 keep it
+  // for the kernel), and blocks in pages lie at any byte.
+  static constexpr uintptr_t kArenaBit = uintptr_t{1} << 63;
+  static_assert(sizeof(uintptr_t) == 8, "CompactText tags 64-bit pointers");
+  static_assert(std::endian::native == std::endian::little, "a block's size is little-endian");
 
   char* block() const { return reinterpret_cast<char*>(bits_ & ~kArenaBit); }
   void Own(std::string_view text);

@@ -83,5 +83,33 @@ TEST(CompactTextTest, ReservedArenaTextIsFilledInPlace) {
   EXPECT_EQ(t, "hello");
 }
 
+// A PLAIN BYTE_ARRAY page is a run of [uint32 size][bytes] blocks at odd
+// places: each one is a text as it lies, until a copy takes it away.
+TEST(CompactTextTest, BorrowsBlocksAtAnyAddress) {
+  std::string page;
+  std::vector<size_t> starts;
+  for (std::string_view t : {"a", "bc", "", "part=1/x.parquet"}) {
+    starts.push_back(page.size());
+    const auto n = static_cast<uint32_t>(t.size());
+    page.append(reinterpret_cast<const char*>(&n), sizeof n).append(t);
+  }
+  std::vector<CompactText> texts;
+  for (size_t at : starts) texts.push_back(CompactText::Borrow(page.data() + at));
+  EXPECT_EQ(texts[0], "a");
+  EXPECT_EQ(texts[1], "bc");  // at an odd address
+  EXPECT_TRUE(texts[2].has_value());
+  EXPECT_EQ(texts[2].size(), 0u);
+  EXPECT_EQ(texts[3], "part=1/x.parquet");
+  EXPECT_TRUE(texts[1].in_arena());
+  EXPECT_EQ(texts[3].data(), page.data() + starts[3] + 4);
+  CompactText moved = std::move(texts[3]);
+  EXPECT_EQ(moved.data(), page.data() + starts[3] + 4);  // a move keeps it borrowed
+  CompactText copy = moved;
+  moved.reset();  // nothing of the page's is freed
+  page.assign(page.size(), '\0');
+  EXPECT_FALSE(copy.in_arena());
+  EXPECT_EQ(copy, "part=1/x.parquet");
+}
+
 }  // namespace
 }  // namespace lakeshare

@@ -1,8 +1,11 @@
 #include "delta/checkpoint_row_group.h"
 
 #include <algorithm>
+#include <cstdint>
+#include <cstring>
 #include <functional>
 #include <map>
+#include <memory>
 #include <optional>
 #include <string_view>
 #include <unordered_map>
@@ -257,11 +260,9 @@ Status FillDeletionVector(const RowReader& r, const RecordNode& dv, int64_t row,
   return Status::OK();
 }
 
-// `undecoded`, `undecoded_bytes`: as ParquetReader::ReadRowGroup's.
 Result<RecordTree> ReadTree(const ParquetReader& reader, int rg, const std::vector<int>& leaves,
-                            const std::string& name, const std::vector<int>& undecoded = {},
-                            std::vector<parquet::ChunkBytes>* undecoded_bytes = nullptr) {
-  Result<RowGroupBatch> batch = reader.ReadRowGroup(rg, leaves, undecoded, undecoded_bytes);
+                            const std::string& name) {
+  Result<RowGroupBatch> batch = reader.ReadRowGroup(rg, leaves);
   if (!batch.ok()) return batch.status().WithContext("Delta checkpoint " + name);
   Result<RecordTree> tree = RecordTree::Make(std::move(*batch));
   if (!tree.ok()) return tree.status().WithContext("Delta checkpoint " + name);
@@ -291,66 +292,63 @@ Result<bool> ActionMayOccur(const ParquetReader& reader, int rg, int probe, cons
   return false;
 }
 
-// add.stats, when it is one string column per row: its texts' sizes and
-// places, and how to decode it again. A local file's chunk is read on its
-// own (so that no buffer the path views keep holds its bytes) and read
-// again later; an object store's comes with the row group's other chunks
-// and its bytes are kept (compressed, a fraction of the decoded pages).
-struct DeferredStats {
-  std::vector<uint32_t> value;  // per row: index in `column`, or kNoValue
-  parquet::ColumnBatch column;  // decoded here, dropped with the row group
-  parquet::ChunkBytes bytes;    // kept for a store without cheap reads
-};
-
-bool CanDeferStats(const ParquetReader& reader, const CheckpointColumnPlan& plan) {
-  if (plan.stats.size() != 1) return false;
-  const parquet::SchemaNode& leaf = reader.schema().leaf(plan.stats[0]);
-  return leaf.max_rep == 0 && (leaf.physical_type == parquet::Type::kByteArray ||
-                               leaf.physical_type == parquet::Type::kFixedLenByteArray);
-}
-
-// `bytes`: the chunk when it came with the others (else read here).
-Result<DeferredStats> ReadDeferredStats(const ParquetReader& reader, int rg, int leaf,
-                                        const RowReader& r, const std::string& name,
-                                        std::optional<parquet::ChunkBytes> bytes) {
-  DeferredStats out;
-  if (!bytes) {
-    Result<parquet::ChunkBytes> read = reader.ReadChunkBytes(rg, leaf);
-    if (!read.ok()) return read.status().WithContext("Delta checkpoint " + name);
-    Result<parquet::ColumnBatch> column = reader.DecodeChunkBytes(rg, leaf, std::move(*read));
-    if (!column.ok()) return column.status().WithContext("Delta checkpoint " + name);
-    out.column = std::move(*column);
-  } else {
-    Result<parquet::ColumnBatch> column = reader.DecodeChunkBytes(rg, leaf, *bytes);
-    if (!column.ok()) return column.status().WithContext("Delta checkpoint " + name);
-    out.column = std::move(*column);
-    const parquet::ColumnChunk& chunk =
-        reader.metadata().row_groups[static_cast<size_t>(rg)].columns[static_cast<size_t>(leaf)];
-    if (chunk.meta_data && chunk.meta_data->codec != parquet::CompressionCodec::kUncompressed) {
-      // Compressed: its own copy, so that the read buffer of the row
-      // group's other chunks goes with them. (Uncompressed, that buffer is
-      // what the path views keep anyway.)
-      auto own = std::make_shared<const std::string>(bytes->bytes);
-      bytes->bytes = *own;
-      bytes->buffer = std::move(own);
+// The texts of one string column's values as CompactTexts: borrowed from
+// the column's decoded pages where a value lies in one as a block (its size
+// in the 4 bytes before it, as PLAIN pages and dictionaries of BYTE_ARRAY
+// hold every value), else copied. Whether the bytes before a value are its
+// size is checked, and within one page, so any encoding is safe; a value's
+// page is found by address (the last one's first, then a binary search),
+// so a column of many pages costs a logarithm a value, not their number.
+class PageTexts {
+ public:
+  explicit PageTexts(const RecordNode* column) {
+    if (column == nullptr || column->batch() == nullptr) return;
+    pages_ = &column->batch()->buffers;
+    for (const auto& page : *pages_) {
+      if (page == nullptr || page->empty()) continue;
+      const auto begin = reinterpret_cast<uintptr_t>(page->data());
+      by_address_.push_back({begin, begin + page->size()});
     }
-    out.bytes = std::move(*bytes);
+    std::sort(by_address_.begin(), by_address_.end());
   }
-  const int64_t rows = reader.row_group_rows(rg);
-  const int16_t max_def = reader.schema().leaf(leaf).max_def;
-  const std::vector<int16_t>& def = out.column.def_levels;
-  if (out.column.num_levels != rows || (!def.empty() && def.size() != static_cast<size_t>(rows))) {
-    return r.Error(0, "add.stats does not have one entry per row");
+
+  CompactText Of(std::string_view v) {
+    const auto at = reinterpret_cast<uintptr_t>(v.data());
+    if (v.data() != nullptr && (Within(last_, at, v.size()) || Find(at, v.size()))) {
+      uint32_t size;
+      std::memcpy(&size, v.data() - sizeof size, sizeof size);
+      if (size == v.size()) {
+        borrowed_ = true;
+        return CompactText::Borrow(v.data() - sizeof size);
+      }
+    }
+    return CompactText(v);
   }
-  out.value.resize(static_cast<size_t>(rows));
-  uint32_t next = 0;
-  for (size_t row = 0; row < out.value.size(); ++row) {
-    const bool valid = def.empty() || def[row] == max_def;
-    out.value[row] = valid ? next++ : LoadedFiles::StatsRef::kNoValue;
+  // The pages, when Of borrowed from them.
+  void KeepPages(std::vector<std::shared_ptr<const std::string>>* out) const {
+    if (borrowed_) out->insert(out->end(), pages_->begin(), pages_->end());
   }
-  if (next != out.column.binaries.size()) return r.Error(0, "add.stats is not a string column");
-  return out;
-}
+
+ private:
+  using Range = std::pair<uintptr_t, uintptr_t>;  // [begin, end) of a page
+  // Whether the page holds the 4 bytes before the value and the value.
+  static bool Within(const Range& page, uintptr_t at, size_t size) {
+    return at >= page.first + sizeof(uint32_t) && at <= page.second && size <= page.second - at;
+  }
+  bool Find(uintptr_t at, size_t size) {
+    auto it = std::upper_bound(by_address_.begin(), by_address_.end(), Range{at, UINTPTR_MAX});
+    if (it == by_address_.begin()) return false;
+    --it;
+    if (!Within(*it, at, size)) return false;
+    last_ = *it;
+    return true;
+  }
+
+  const std::vector<std::shared_ptr<const std::string>>* pages_ = nullptr;
+  std::vector<Range> by_address_;
+  Range last_{0, 0};
+  bool borrowed_ = false;
+};
 
 }  // namespace
 
@@ -362,33 +360,18 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
       !plan.stats_parsed.empty() && (plan.stats.empty() || options.prefer_parsed_stats);
   const bool parsed_pv_first =
       !plan.pv_parsed.empty() && (plan.pv_map.empty() || options.prefer_parsed_partition_values);
-  const bool defer_stats = !parsed_stats_first && CanDeferStats(reader, plan);
   std::vector<int> leaves = plan.main;
   for (const CheckpointColumnPlan::Action& action : plan.actions) {
     LS_ASSIGN_OR_RETURN(bool present, ActionMayOccur(reader, rg, action.probe, name, read_probes));
     if (present) leaves.insert(leaves.end(), action.leaves.begin(), action.leaves.end());
   }
-  if (!parsed_stats_first && !defer_stats) {
-    leaves.insert(leaves.end(), plan.stats.begin(), plan.stats.end());
-  }
+  if (!parsed_stats_first) leaves.insert(leaves.end(), plan.stats.begin(), plan.stats.end());
   if (!parsed_pv_first) leaves.insert(leaves.end(), plan.pv_map.begin(), plan.pv_map.end());
   SortUnique(&leaves);
   if (leaves.empty()) return Status::OK();
-  // An object store's stats chunk comes with the others (one request).
-  const bool stats_with_others = defer_stats && !read_probes;
-  std::vector<parquet::ChunkBytes> stats_bytes;
-  LS_ASSIGN_OR_RETURN(RecordTree tree,
-                      ReadTree(reader, rg, leaves, name,
-                               stats_with_others ? plan.stats : std::vector<int>(), &stats_bytes));
+  LS_ASSIGN_OR_RETURN(RecordTree tree, ReadTree(reader, rg, leaves, name));
   const int64_t rows = tree.num_rows();
   RowReader r(name, rg);
-  std::optional<DeferredStats> deferred;
-  if (defer_stats) {
-    std::optional<parquet::ChunkBytes> bytes;
-    if (stats_with_others) bytes = std::move(stats_bytes.at(0));
-    LS_ASSIGN_OR_RETURN(deferred,
-                        ReadDeferredStats(reader, rg, plan.stats[0], r, name, std::move(bytes)));
-  }
 
   AddNodes a(tree);
   const RecordNode* protocol = tree.Find("protocol");
@@ -406,22 +389,18 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
   std::string signature;
   // Rows whose stats / partition values must come from the typed columns.
   std::vector<std::pair<int64_t, size_t>> need_stats, need_pv;
-  // Paths stay in the pages (kept below) and stats in the column (decoded
-  // again when the snapshot is filled): SortFiles copies both once, in the
-  // snapshot's order.
+  // Paths and stats stay in the decoded pages (kept below), the snapshot's
+  // too: loaded_files.h.
   LoadedFiles& loaded = out->files;
   loaded.files.reserve(static_cast<size_t>(rows));
-  loaded.path_views.reserve(static_cast<size_t>(rows));
-  loaded.stats_refs.reserve(static_cast<size_t>(rows));
-  bool any_deferred = false;
+  PageTexts paths(a.path), stats(a.stats);
   for (int64_t row = 0; row < rows; ++row) {
     if (a.add != nullptr && a.add->IsValid(row)) {
       DataFile& f = loaded.files.emplace_back();
       if (!RowReader::Valid(a.path, row) || a.path->String(row).empty()) {
         return r.Error(row, "add.path is missing");
       }
-      loaded.path_views.push_back(a.path->String(row));
-      LoadedFiles::StatsRef& stats_ref = loaded.stats_refs.emplace_back();
+      f.path = paths.Of(a.path->String(row));
       if (!RowReader::Valid(a.size, row)) return r.Error(row, "add.size is missing");
       f.size = a.size->Int64(row);
       if (f.size < 0) return r.Error(row, "add.size is negative");
@@ -429,14 +408,8 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
         f.modification_time = a.modification_time->Int64(row);
       }
       if (RowReader::Valid(a.data_change, row)) f.data_change = a.data_change->Bool(row);
-      if (deferred &&
-          deferred->value[static_cast<size_t>(row)] != LoadedFiles::StatsRef::kNoValue) {
-        stats_ref.value = deferred->value[static_cast<size_t>(row)];
-        stats_ref.size = static_cast<uint32_t>(deferred->column.binaries[stats_ref.value].size());
-        any_deferred = true;
-      } else if (RowReader::Valid(a.stats, row)) {
-        // Not one string per row (a hostile schema): the text is copied.
-        f.stats.emplace(a.stats->String(row));
+      if (RowReader::Valid(a.stats, row)) {
+        f.stats = stats.Of(a.stats->String(row));
       } else if (!plan.stats_parsed.empty()) {
         need_stats.emplace_back(row, loaded.size() - 1);
       }
@@ -501,24 +474,10 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
     }
   }
 
-  // The path views point into these pages (the other columns' go with the
-  // tree).
-  if (a.path != nullptr && a.path->batch() != nullptr) loaded.pages = a.path->batch()->buffers;
-  if (any_deferred) {
-    auto shared_reader = std::make_shared<const ParquetReader>(reader);
-    const int leaf = plan.stats[0];
-    parquet::ChunkBytes bytes = std::move(deferred->bytes);
-    loaded.stats_source = "Delta checkpoint " + name + " row group " + std::to_string(rg);
-    loaded.stats_column = [shared_reader, rg, leaf, bytes,
-                           source = loaded.stats_source]() -> Result<parquet::ColumnBatch> {
-      Result<parquet::ColumnBatch> column = bytes.buffer != nullptr
-                                                ? shared_reader->DecodeChunkBytes(rg, leaf, bytes)
-                                                : shared_reader->ReadColumnChunk(rg, leaf);
-      if (!column.ok()) return column.status().WithContext(source);
-      return column;
-    };
-  }
-  deferred.reset();
+  // What the borrowed texts point into (the other columns' pages go with
+  // the tree).
+  paths.KeepPages(&loaded.pages);
+  stats.KeepPages(&loaded.pages);
 
   if (!need_stats.empty()) {
     LS_ASSIGN_OR_RETURN(RecordTree parsed, ReadTree(reader, rg, plan.stats_parsed, name));
@@ -527,7 +486,7 @@ Status ReadCheckpointRowGroup(const ParquetReader& reader, const CheckpointColum
       if (!RowReader::Valid(stats, row)) continue;
       std::string json;
       AppendParsedStatsJson(*stats, row, &json);
-      loaded.files[index].stats = std::move(json);
+      loaded.files[index].stats = json;
     }
   }
   if (!need_pv.empty()) {

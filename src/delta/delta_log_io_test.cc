@@ -505,9 +505,7 @@ TEST(DeltaLogIoTest, CheckpointsAreReadByRanges) {
     }
     size_t i = 0;
     for (auto& group : got->files) {
-      auto taken = std::move(group).Take();
-      ASSERT_OK(taken);
-      for (const DataFile& f : *taken) {
+      for (const DataFile& f : std::move(group).Take()) {
         const DataFile& w = files[i++];
         EXPECT_EQ(f.path, w.path);
         EXPECT_EQ(f.stats, w.stats);

@@ -11,6 +11,7 @@
 #include <utility>
 #include <vector>
 
+#include "common/prefetch.h"
 #include "common/thread_pool.h"
 #include "delta/delta_paths.h"
 #include "delta/path_sort.h"
@@ -92,131 +93,70 @@ void ThrowIfFailed(const Status& st) {
   if (!st.ok()) throw std::bad_alloc();
 }
 
-// Where SortFiles finds input file i: the file and its recorded path.
-struct SortInput {
-  std::vector<DataFile*> files;
-  std::vector<std::string_view> paths;
-};
-
-void PrefetchText(std::string_view text) {
-  const char* p = text.data();
-  const char* end = p + text.size();
-  for (; p < end; p += 64) __builtin_prefetch(p);
-  if (!text.empty()) __builtin_prefetch(end - 1);
-}
-
 // A chunk of the snapshot being built (made const once its texts are in).
 using MutableChunk = std::shared_ptr<FileList::Chunk>;
 
-// Moves files[order[0..count)] into chunks of FileList::kChunkSize, giving
-// each its texts anew on the way, in one arena per chunk: a query answer
-// reads path and stats file after file, and where they were loaded (a row
-// group's pages, or strings allocated in load order) is random once sorted,
-// so every line would wait on memory and on the TLB; an arena also spares a
-// malloc header and a string per text. Paths still in the pages are copied
-// once here; owned texts are copied too and the loaded strings stay with the
-// emptied files, to be freed with them in the order they were allocated. A
-// file whose stats are deferred (stats[i].value set) gets none here: dest[i]
-// receives where it went, for AllocateDeferredStats and FillDeferredStats.
-void GatherChunks(const SortInput& in, const LoadedFiles::StatsRef* stats, DataFile** dest,
-                  const uint32_t* order, size_t count, std::vector<MutableChunk>* chunks) {
-  // Memory is fetched ahead: the files themselves (scattered as well)
-  // 2 * kAhead places ahead, their texts kAhead places ahead.
+// An owned text of a gathered file, moved into the chunk's arena at `*at`:
+// the loaded file keeps its block, to be freed with it (in the order the
+// blocks were allocated).
+void IntoArena(CompactText* kept, CompactText* loaded, char** at) {
+  if (!*kept || kept->in_arena()) return;
+  *loaded = std::move(*kept);
+  *kept = CompactText::InArena(*at, loaded->view());
+  *at += CompactText::ArenaBytes(loaded->size());
+}
+
+// Moves files[order[0..count)] into chunks of FileList::kChunkSize. Texts
+// borrowed from a checkpoint's pages stay where they are (the chunks keep
+// `pages`); owned ones (from JSON commits, or no page's blocks) are copied
+// into one arena per chunk, in the snapshot's order, sparing a malloc
+// header each, and their loaded blocks stay with the emptied files.
+void GatherChunks(const std::vector<DataFile*>& files, const uint32_t* order, size_t count,
+                  const std::shared_ptr<const void>& pages, std::vector<MutableChunk>* chunks) {
+  // Memory is fetched ahead: the files themselves (scattered: the order is
+  // not the load's) 2 * kAhead places ahead, their owned texts kAhead ahead.
   constexpr size_t kAhead = 16;
   chunks->reserve(chunks->size() + count / FileList::kChunkSize + 1);
   for (size_t begin = 0; begin < count; begin += FileList::kChunkSize) {
     const size_t end = std::min(count, begin + FileList::kChunkSize);
-    // Reserved whole: the files' places (dest) do not move.
+    // Reserved whole: the files do not move once gathered.
     auto chunk = std::make_shared<FileList::Chunk>();
     chunk->reserve(end - begin);
+    chunk->pages = pages;
     size_t bytes = 0;
     for (size_t k = begin; k < end; ++k) {
-      const uint32_t i = order[k];
-      bytes += CompactText::ArenaBytes(in.paths[i].size());
-      if (in.files[i]->stats) bytes += CompactText::ArenaBytes(in.files[i]->stats.size());
+      const DataFile& f = *files[order[k]];
+      if (f.path && !f.path.in_arena()) bytes += CompactText::ArenaBytes(f.path.size());
+      if (f.stats && !f.stats.in_arena()) bytes += CompactText::ArenaBytes(f.stats.size());
     }
-    // Not value-initialized: every byte is written below.
-    chunk->arenas.emplace_back(new char[bytes]);
-    char* at = chunk->arenas.back().get();
+    char* at = nullptr;
+    if (bytes > 0) {
+      // Not value-initialized: every byte is written below.
+      chunk->arenas.emplace_back(new char[bytes]);
+      at = chunk->arenas.back().get();
+    }
     for (size_t k = begin; k < end; ++k) {
       if (k + 2 * kAhead < count) {
-        const char* far = reinterpret_cast<const char*>(in.files[order[k + 2 * kAhead]]);
+        const char* far = reinterpret_cast<const char*>(files[order[k + 2 * kAhead]]);
         __builtin_prefetch(far);
         __builtin_prefetch(far + sizeof(DataFile) - 1);
       }
-      if (k + kAhead < count) {
-        // Every cache line of the texts: they are copied whole, and a text
-        // (a path, ~150 bytes of stats) spans a few lines.
-        const uint32_t ahead = order[k + kAhead];
-        PrefetchText(in.paths[ahead]);
-        PrefetchText(in.files[ahead]->stats.view());
+      if (bytes > 0 && k + kAhead < count) {
+        const DataFile& ahead = *files[order[k + kAhead]];
+        if (!ahead.path.in_arena()) PrefetchText(ahead.path.view());
+        if (!ahead.stats.in_arena()) PrefetchText(ahead.stats.view());
       }
-      const uint32_t i = order[k];
-      DataFile& loaded = *in.files[i];
+      // The file changes places with an empty one.
+      DataFile& loaded = *files[order[k]];
       DataFile& kept = chunk->emplace_back();
-      // The file changes places with an empty one; owned texts go back to
-      // where they were loaded and the chunk keeps copies of them.
       std::swap(kept, loaded);
-      std::swap(kept.path, loaded.path);
-      std::swap(kept.stats, loaded.stats);
-      kept.path = CompactText::InArena(at, in.paths[i]);
-      at += CompactText::ArenaBytes(in.paths[i].size());
-      if (loaded.stats) {
-        kept.stats = CompactText::InArena(at, loaded.stats.view());
-        at += CompactText::ArenaBytes(loaded.stats.size());
-      } else if (stats != nullptr && stats[i].value != LoadedFiles::StatsRef::kNoValue) {
-        dest[i] = &kept;
+      if (bytes > 0) {
+        IntoArena(&kept.path, &loaded.path, &at);
+        IntoArena(&kept.stats, &loaded.stats, &at);
       }
     }
     chunks->push_back(std::move(chunk));
   }
-}
-
-// The deferred stats texts of the gathered files (order[0..count), one
-// half, gathered into `chunks` by GatherChunks): placed at their sizes in
-// one arena per chunk, in the snapshot's order, so that an answer reads
-// them one after the other without a malloc header and a string per text;
-// their bytes are written by FillDeferredStats.
-void AllocateDeferredStats(const LoadedFiles::StatsRef* stats, DataFile* const* dest,
-                           const uint32_t* order, size_t count, const MutableChunk* chunks,
-                           size_t chunk_count) {
-  for (size_t c = 0, begin = 0; c < chunk_count && begin < count; ++c) {
-    const size_t end = std::min(count, begin + chunks[c]->size());
-    size_t bytes = 0;
-    for (size_t k = begin; k < end; ++k) {
-      const uint32_t i = order[k];
-      if (dest[i] != nullptr) bytes += CompactText::ArenaBytes(stats[i].size);
-    }
-    if (bytes > 0) {
-      // Not value-initialized: every byte is written by the fill.
-      chunks[c]->arenas.emplace_back(new char[bytes]);
-      char* at = chunks[c]->arenas.back().get();
-      for (size_t k = begin; k < end; ++k) {
-        const uint32_t i = order[k];
-        if (dest[i] == nullptr) continue;
-        dest[i]->stats = CompactText::InArena(at, stats[i].size);
-        at += CompactText::ArenaBytes(stats[i].size);
-      }
-    }
-    begin = end;
-  }
-}
-
-// Group g's deferred stats texts copied into their allocated strings: the
-// group's stats column decoded once more, then dropped (with the group's
-// refs and decoder) before the next group is decoded.
-Status FillDeferredStats(LoadedFiles* group, const LoadedFiles::StatsRef* stats,
-                         DataFile* const* dest) {
-  if (!group->stats_column) return Status::OK();
-  LS_ASSIGN_OR_RETURN(parquet::ColumnBatch column, group->stats_column());
-  for (size_t j = 0; j < group->stats_refs.size(); ++j) {
-    if (dest[j] == nullptr) continue;
-    LS_ASSIGN_OR_RETURN(std::string_view text, group->StatsText(column, stats[j]));
-    if (!text.empty()) std::memcpy(dest[j]->stats.mutable_data(), text.data(), text.size());
-  }
-  group->stats_refs = {};
-  group->stats_column = nullptr;
-  return Status::OK();
 }
 }  // namespace
 
@@ -228,8 +168,8 @@ bool FileOrder(const DataFile& a, const DataFile& b) {
 }
 
 FileList SortFiles(std::vector<DataFile> files) {
-  std::vector<std::vector<DataFile>> groups;
-  groups.push_back(std::move(files));
+  std::vector<LoadedFiles> groups;
+  groups.emplace_back(std::move(files));
   return SortFiles(std::move(groups));
 }
 
@@ -237,27 +177,17 @@ FileList SortFiles(std::vector<std::vector<DataFile>> groups) {
   std::vector<LoadedFiles> loaded;
   loaded.reserve(groups.size());
   for (auto& g : groups) loaded.emplace_back(std::move(g));
-  Result<FileList> sorted = SortFiles(std::move(loaded));
-  // Owned texts only: nothing is read again, so nothing can fail.
-  if (!sorted.ok()) std::abort();
-  return std::move(*sorted);
+  return SortFiles(std::move(loaded));
 }
 
-Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
+FileList SortFiles(std::vector<LoadedFiles> groups) {
   // One view of all groups, by global index, and each file's canonical path:
   // built group by group on two threads (a pass over every path).
   std::vector<size_t> offsets(groups.size() + 1, 0);
   for (size_t g = 0; g < groups.size(); ++g) offsets[g + 1] = offsets[g] + groups[g].size();
   const size_t n = offsets.back();
   if (n > UINT32_MAX) std::abort();  // indices below are 32-bit; no table is that large
-  SortInput in;
-  in.files.resize(n);
-  in.paths.resize(n);
-  // Deferred stats by global index (none when no group defers any).
-  const bool deferred = std::any_of(groups.begin(), groups.end(),
-                                    [](const LoadedFiles& g) { return bool(g.stats_column); });
-  std::vector<LoadedFiles::StatsRef> stats(deferred ? n : 0);
-  const std::vector<DataFile*>& files = in.files;
+  std::vector<DataFile*> files(n);
   // Canonical paths computed once, not per comparison; the decoded ones
   // (paths with escapes) are kept per group.
   std::vector<std::string_view> canonical(n);
@@ -283,10 +213,8 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
     LoadedFiles& group = groups[g];
     size_t lcp = first.size();
     for (size_t i = 0, k = offsets[g]; i < group.size(); ++i, ++k) {
-      in.files[k] = &group.files[i];
-      in.paths[k] = group.path(i);
-      if (group.StatsDeferred(i)) stats[k] = group.stats_refs[i];
-      const std::string_view c = canonical_of(in.paths[k], &decoded[g]);
+      files[k] = &group.files[i];
+      const std::string_view c = canonical_of(group.path(i), &decoded[g]);
       canonical[k] = c;
       const size_t m = std::min(lcp, c.size());
       size_t j = 0;
@@ -299,77 +227,55 @@ Result<FileList> SortFiles(std::vector<LoadedFiles> groups) {
   size_t lcp = n > 0 ? *std::min_element(group_lcp.begin(), group_lcp.end()) : 0;
   PathSortTies ties;
   ties.compare = [&](uint32_t a, uint32_t b) {
-    return CompareTail(*files[a], in.paths[a], *files[b], in.paths[b]);
+    return CompareTail(*files[a], files[a]->path, *files[b], files[b]->path);
   };
   ties.same_identity = [&](uint32_t a, uint32_t b) {
     return DvId(files[a]->deletion_vector) == DvId(files[b]->deletion_vector);
   };
   std::vector<uint32_t> kept = SortPathsKeepLast(canonical, lcp, ties);
-  // The sort's own memory goes before the gather allocates the snapshot's
-  // texts: it would only add to the load's peak.
+  // The sort's own memory goes before the gather allocates the chunks: it
+  // would only add to the load's peak.
   std::vector<std::string_view>().swap(canonical);
   decoded.clear();
+  // The pages the groups' texts borrow from, kept by every chunk.
+  std::shared_ptr<const void> pages;
+  {
+    auto all = std::make_shared<std::vector<std::shared_ptr<const std::string>>>();
+    for (LoadedFiles& group : groups) {
+      all->insert(all->end(), std::make_move_iterator(group.pages.begin()),
+                  std::make_move_iterator(group.pages.end()));
+      group.pages.clear();
+    }
+    if (!all->empty()) pages = std::move(all);
+  }
   // Gathered into chunks on two threads (it waits on memory), split at a
   // chunk boundary so that every chunk but the last is full.
   std::vector<MutableChunk> chunks;
   const size_t m = kept.size();
   const size_t split = m >= (1u << 16) ? m / 2 / FileList::kChunkSize * FileList::kChunkSize : 0;
   const int threads = split > 0 ? 2 : 1;
-  std::vector<DataFile*> dest(stats.size(), nullptr);
   std::vector<MutableChunk> second;
   ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
     if (half == 0) {
-      GatherChunks(in, stats.data(), dest.data(), kept.data(), split, &chunks);
+      GatherChunks(files, kept.data(), split, pages, &chunks);
     } else {
-      GatherChunks(in, stats.data(), dest.data(), kept.data() + split, m - split, &second);
+      GatherChunks(files, kept.data() + split, m - split, pages, &second);
     }
     return Status::OK();
   }));
-  const size_t first_chunks = chunks.size();
-  chunks.insert(chunks.end(), std::make_move_iterator(second.begin()),
-                std::make_move_iterator(second.end()));
-  if (deferred) {
-    // The groups whose stats were deferred are now emptied files and path
-    // pages already copied: freed before the stats texts are allocated, so
-    // that the load's peak holds the snapshot and one or two decoded stats
-    // columns, not every loaded file and page as well.
-    in = SortInput();
-    for (LoadedFiles& group : groups) {
-      if (!group.stats_column) continue;
-      group.files = {};
-      group.path_views = {};
-      group.pages = {};
-    }
-    // Handed back: that memory is spread over the arenas of the threads
-    // that decoded the row groups, where the threads below mostly would not
-    // reuse it.
-    if (m >= (1u << 16)) malloc_trim(0);
-    ThrowIfFailed(ParallelFor(2, threads, [&](size_t half) {
-      if (half == 0) {
-        AllocateDeferredStats(stats.data(), dest.data(), kept.data(), split, chunks.data(),
-                              first_chunks);
-      } else {
-        AllocateDeferredStats(stats.data(), dest.data(), kept.data() + split, m - split,
-                              chunks.data() + first_chunks, chunks.size() - first_chunks);
-      }
-      return Status::OK();
-    }));
-    LS_RETURN_IF_ERROR(ParallelFor(groups.size(), threads, [&](size_t g) {
-      return FillDeferredStats(&groups[g], stats.data() + offsets[g], dest.data() + offsets[g]);
-    }));
+  std::vector<FileList::ChunkPtr> done;
+  done.reserve(chunks.size() + second.size());
+  for (auto* part : {&chunks, &second}) {
+    done.insert(done.end(), std::make_move_iterator(part->begin()),
+                std::make_move_iterator(part->end()));
   }
-  // The index arrays go before the trim below.
-  std::vector<LoadedFiles::StatsRef>().swap(stats);
-  std::vector<DataFile*>().swap(dest);
-  std::vector<uint32_t>().swap(kept);
-  std::vector<FileList::ChunkPtr> done(std::make_move_iterator(chunks.begin()),
-                                       std::make_move_iterator(chunks.end()));
   if (m >= (1u << 16)) {
-    // The loaded texts (pages, or strings allocated one after the other)
-    // are freed together, and those pages handed back rather than kept
-    // resident — on a pool thread when one is free: a million frees and the
-    // trim need not delay the answer's first line.
-    in = SortInput();
+    // The emptied files (and the owned texts they still hold) are freed
+    // together and their memory handed back rather than kept resident — on
+    // a pool thread when one is free: a million frees and the trim need not
+    // delay the answer's first line.
+    std::vector<DataFile*>().swap(files);
+    std::vector<uint32_t>().swap(kept);
     auto loaded = std::make_shared<std::vector<LoadedFiles>>(std::move(groups));
     auto release = [loaded] {
       loaded->clear();
@@ -393,7 +299,7 @@ Result<std::shared_ptr<const TableSnapshot>> SnapshotOf(int64_t version, int64_t
   snapshot->timestamp_ms = timestamp_ms;
   snapshot->protocol = std::move(protocol);
   snapshot->metadata = std::move(metadata);
-  LS_ASSIGN_OR_RETURN(snapshot->files, SortFiles(std::move(files)));
+  snapshot->files = SortFiles(std::move(files));
   return std::shared_ptr<const TableSnapshot>(std::move(snapshot));
 }
 
@@ -518,7 +424,7 @@ Result<std::shared_ptr<const TableSnapshot>> DeltaLogReplay::Finish() && {
       return Status::OK();
     }));
     groups.push_back(std::move(added));
-    LS_ASSIGN_OR_RETURN(snapshot->files, SortFiles(std::move(groups)));
+    snapshot->files = SortFiles(std::move(groups));
   } else if (!base_ || base_->files.empty()) {
     snapshot->files = SortFiles(std::move(added));
   } else {

@@ -50,16 +50,12 @@ std::string FileActionKey(std::string_view path, const CompactOptional<DeletionV
 bool FileOrder(const DataFile& a, const DataFile& b);
 
 // Sorts files by FileOrder; of files with the same identity only the last
-// (in input order) is kept. Large inputs are sorted on two threads. Each
-// file's path and stats are copied into an arena of its chunk, in the sorted
-// order (paths still in a checkpoint's pages are copied once, here; deferred
-// stats are placed in a second arena per chunk after the loaded files and
-// pages of their groups are freed, then filled group by group from a second
-// decoding of each group's stats column: loaded_files.h). The rest of the input of a large sort is
-// freed after it returns, on a pool thread when one is free. Errors: those of
-// the second decoding (the checkpoint unreadable, or changed, since the
-// load); the overloads of owned files cannot fail.
-Result<FileList> SortFiles(std::vector<LoadedFiles> groups);
+// (in input order) is kept. Large inputs are sorted on two threads. Texts
+// borrowed from a checkpoint's pages stay there (every chunk keeps the
+// groups' pages); owned ones are copied into an arena of their chunk, in
+// the sorted order. The rest of the input of a large sort is freed after it
+// returns, on a pool thread when one is free.
+FileList SortFiles(std::vector<LoadedFiles> groups);
 FileList SortFiles(std::vector<std::vector<DataFile>> groups);
 FileList SortFiles(std::vector<DataFile> files);
 

@@ -172,43 +172,38 @@ TEST(DeltaLogReplayTest, SortFilesOfManyFilesKeepsOrderAndLastDuplicate) {
   EXPECT_EQ(re_added, 100u);
 }
 
-// The files of `owned` as a checkpoint row group loads them: path views
-// into one page buffer, stats deferred to a column decoded again on demand
-// (here: a copy of one held in memory; `reads` counts the decodings), the
-// DataFiles without texts.
-LoadedFiles AsViews(const std::vector<DataFile>& owned,
-                    std::shared_ptr<int> reads = std::make_shared<int>()) {
-  auto page = std::make_shared<std::string>();
-  auto stats_page = std::make_shared<std::string>();
+// The files of `owned` as a checkpoint row group loads them: their paths
+// and stats borrowed from two page buffers of [uint32 size][bytes] blocks
+// (as PLAIN BYTE_ARRAY pages hold them), which the group keeps.
+LoadedFiles AsPages(const std::vector<DataFile>& owned) {
+  auto paths = std::make_shared<std::string>();
+  auto stats = std::make_shared<std::string>();
+  std::vector<std::pair<size_t, size_t>> at;  // path, stats (npos: none)
+  auto append = [](std::string* page, std::string_view text) {
+    const size_t start = page->size();
+    const auto n = static_cast<uint32_t>(text.size());
+    page->append(reinterpret_cast<const char*>(&n), sizeof n).append(text);
+    return start;
+  };
   for (const DataFile& f : owned) {
-    *page += f.path;
-    if (f.stats) *stats_page += *f.stats;
+    at.emplace_back(append(paths.get(), f.path),
+                    f.stats ? append(stats.get(), *f.stats) : std::string::npos);
   }
-  parquet::ColumnBatch column;
-  column.buffers.push_back(stats_page);
   LoadedFiles loaded;
-  size_t at = 0, stats_at = 0;
-  for (const DataFile& f : owned) {
-    DataFile& copy = loaded.files.emplace_back(f);
-    copy.path.reset();
+  for (size_t i = 0; i < owned.size(); ++i) {
+    DataFile& copy = loaded.files.emplace_back(owned[i]);
+    copy.path = CompactText::Borrow(paths->data() + at[i].first);
     copy.stats.reset();
-    loaded.path_views.emplace_back(page->data() + at, f.path.size());
-    at += f.path.size();
-    LoadedFiles::StatsRef& ref = loaded.stats_refs.emplace_back();
-    if (f.stats) {
-      ref.value = static_cast<uint32_t>(column.binaries.size());
-      ref.size = static_cast<uint32_t>(f.stats->size());
-      column.binaries.emplace_back(stats_page->data() + stats_at, f.stats->size());
-      stats_at += f.stats->size();
+    if (at[i].second != std::string::npos) {
+      copy.stats = CompactText::Borrow(stats->data() + at[i].second);
     }
   }
-  loaded.pages.push_back(std::move(page));
-  loaded.stats_source = "test stats";
-  loaded.stats_column = [column, reads]() -> Result<parquet::ColumnBatch> {
-    ++*reads;
-    return column;
-  };
+  loaded.pages = {paths, stats};
   return loaded;
+}
+
+bool Within(const CompactText& t, const std::string& page) {
+  return t.data() >= page.data() && t.data() + t.size() <= page.data() + page.size();
 }
 
 std::vector<DataFile> ScrambledFiles(size_t n) {
@@ -227,67 +222,66 @@ std::vector<DataFile> ScrambledFiles(size_t n) {
 }
 
 // Texts left in the pages give the same snapshot as owned ones, at both
-// sizes (one thread, and the two-thread sort and gather), and every file of
-// the snapshot holds its texts in its chunks' arenas (the pages are gone),
-// and a file copied out of a chunk owns its texts.
-TEST(DeltaLogReplayTest, SortFilesOfViewsEqualsSortFilesOfOwnedTexts) {
+// sizes (one thread, and the two-thread sort and gather): borrowed texts stay
+// in the pages, which every chunk keeps; owned ones are copied into an
+// arena of their chunk; a file copied out of a chunk owns its texts.
+TEST(DeltaLogReplayTest, SortFilesOfPagesEqualsSortFilesOfOwnedTexts) {
   for (size_t n : {size_t{1000}, size_t{70000}}) {
     SCOPED_TRACE(n);
     std::vector<DataFile> all = ScrambledFiles(n);
     std::vector<DataFile> first(all.begin(), all.begin() + static_cast<std::ptrdiff_t>(n / 2));
     std::vector<DataFile> second(all.begin() + static_cast<std::ptrdiff_t>(n / 2), all.end());
     std::vector<LoadedFiles> mixed;
-    mixed.push_back(AsViews(first));
+    mixed.push_back(AsPages(first));
+    const std::shared_ptr<const std::string> path_page = mixed[0].pages[0];
+    const std::shared_ptr<const std::string> stats_page = mixed[0].pages[1];
     mixed.emplace_back(second);  // owned texts in the same sort
     FileList want = SortFiles(std::vector<DataFile>(all));
-    Result<FileList> sorted = SortFiles(std::move(mixed));
-    ASSERT_OK(sorted);
-    const FileList& got = *sorted;
+    FileList got = SortFiles(std::move(mixed));
     ASSERT_EQ(got.size(), want.size());
+    size_t borrowed = 0;
+    for (const FileList::ChunkPtr& chunk : got.chunks()) {
+      ASSERT_NE(chunk->pages, nullptr);
+      ASSERT_LE(chunk->arenas.size(), 1u);
+      for (const DataFile& f : *chunk) {
+        ASSERT_TRUE(f.path.in_arena()) << f.path;
+        if (f.stats) {
+          ASSERT_TRUE(f.stats.in_arena()) << f.path;
+        }
+        if (Within(f.path, *path_page)) {
+          ++borrowed;
+          if (f.stats) {
+            ASSERT_TRUE(Within(f.stats, *stats_page)) << f.path;
+          }
+          continue;
+        }
+        // Owned at the load: now in the chunk's arena.
+        ASSERT_EQ(chunk->arenas.size(), 1u);
+        for (const CompactText* t : {&f.path, &f.stats}) {
+          if (*t) {
+            ASSERT_GE(t->data(), chunk->arenas[0].get()) << f.path;
+          }
+        }
+      }
+    }
+    EXPECT_EQ(borrowed, first.size());
     for (size_t i = 0; i < got.size(); ++i) {
       ASSERT_EQ(got[i].path, want[i].path) << i;
       ASSERT_EQ(got[i].stats, want[i].stats) << got[i].path;
       ASSERT_EQ(got[i].size, want[i].size) << got[i].path;
-      ASSERT_TRUE(got[i].path.in_arena()) << got[i].path;
-      if (got[i].stats) {
-        ASSERT_TRUE(got[i].stats.in_arena()) << got[i].path;
-      }
-    }
-    // Every text lies in one of its chunk's arenas (one for the paths and
-    // owned stats, one for the deferred stats), each no larger than all the
-    // chunk's texts.
-    for (const FileList::ChunkPtr& chunk : got.chunks()) {
-      ASSERT_GE(chunk->arenas.size(), 1u);
-      ASSERT_LE(chunk->arenas.size(), 2u);
-      size_t total = 0;
-      for (const DataFile& f : *chunk) {
-        total += CompactText::ArenaBytes(f.path.size());
-        if (f.stats) total += CompactText::ArenaBytes(f.stats.size());
-      }
-      for (const DataFile& f : *chunk) {
-        for (const CompactText* t : {&f.path, &f.stats}) {
-          if (!*t) continue;
-          const char* b = t->view().data();
-          bool inside = false;
-          for (const auto& arena : chunk->arenas) {
-            inside = inside || (b > arena.get() && b + t->size() <= arena.get() + total);
-          }
-          ASSERT_TRUE(inside) << f.path;
-        }
-      }
     }
     DataFile copy = got[0];
-    *sorted = FileList();  // the chunks and their arenas go
+    got = FileList();  // the chunks, their arenas and the pages go
     EXPECT_FALSE(copy.path.in_arena());
     EXPECT_EQ(copy.path, want[0].path);
     EXPECT_EQ(copy.stats, want[0].stats);
   }
 }
 
-// A checkpoint whose texts are views: commits remove and replace some of its
-// files (by their recorded path, percent-encoded or not), a path with a
-// scheme is given its own string, and Take() hands out owned files.
-TEST(DeltaLogReplayTest, CheckpointViewsReplayLikeOwnedFiles) {
+// A checkpoint whose texts are in its pages: commits remove and replace some
+// of its files (by their recorded path, percent-encoded or not), and Take()
+// hands out files that own their texts.
+TEST(DeltaLogReplayTest, CheckpointPagesReplayLikeOwnedFiles) {
   std::vector<DataFile> files = ScrambledFiles(200);
   auto replay = [&](std::vector<LoadedFiles> groups) {
     DeltaLogReplay r(0, 1000, TableProtocol{1, 2}, TableMetadata{}, std::move(groups), true);
@@ -300,40 +294,37 @@ TEST(DeltaLogReplayTest, CheckpointViewsReplayLikeOwnedFiles) {
     return s.ok() ? Keys(**s) : std::vector<std::string>{};
   };
   std::vector<std::string> want = replay({LoadedFiles(files)});
-  std::vector<std::string> got = replay({AsViews(files)});
+  std::vector<std::string> got = replay({AsPages(files)});
   EXPECT_EQ(got, want);
   EXPECT_EQ(got.size(), 198u);  // two removed, one replaced
   EXPECT_EQ(std::count(got.begin(), got.end(), "part=3/a%2013.parquet"), 0);
 
-  LoadedFiles views = AsViews(files);
-  ASSERT_TRUE(views.HasViews(7));
-  EXPECT_EQ(views.path(7), files[7].path);
-  views.KeepIf([](size_t i) { return i % 2 == 1; });
-  ASSERT_EQ(views.size(), 100u);
-  EXPECT_EQ(views.path(3), files[7].path);
-  EXPECT_EQ(views.StatsDeferred(3), files[7].stats.has_value());
-  auto taken = std::move(views).Take();
-  ASSERT_OK(taken);
-  ASSERT_EQ(taken->size(), 100u);
-  EXPECT_EQ((*taken)[3].path, files[7].path);
-  EXPECT_EQ((*taken)[3].stats, files[7].stats);
+  LoadedFiles pages = AsPages(files);
+  EXPECT_EQ(pages.path(7), files[7].path);
+  pages.KeepIf([](size_t i) { return i % 2 == 1; });
+  ASSERT_EQ(pages.size(), 100u);
+  EXPECT_EQ(pages.path(3), files[7].path);
+  std::vector<DataFile> taken = std::move(pages).Take();
+  ASSERT_EQ(taken.size(), 100u);
+  EXPECT_EQ(taken[3].path, files[7].path);
+  EXPECT_EQ(taken[3].stats, files[7].stats);
+  EXPECT_FALSE(taken[3].path.in_arena());
+  EXPECT_FALSE(taken[3].stats.in_arena());
 }
 
-// Deferred stats: each group's column is decoded once more, whatever the
-// size (one thread, or the two-thread gather, allocation and fill), and the
-// files a commit or a duplicate dropped are skipped.
-TEST(DeltaLogReplayTest, DeferredStatsAreDecodedOncePerGroup) {
+// Borrowed texts through the two-thread sort: of files with one identity
+// the last loaded wins, and the files a commit dropped (KeepIf) are skipped.
+TEST(DeltaLogReplayTest, PagesOfSeveralGroupsSortLikeOwnedFiles) {
   for (size_t n : {size_t{300}, size_t{70000}}) {
     SCOPED_TRACE(n);
     std::vector<DataFile> all = ScrambledFiles(n);
     std::vector<DataFile> twice(all.begin(), all.begin() + 10);  // duplicates of 10 files
     for (DataFile& f : twice) f.stats = "{\"second\":true}";
-    auto reads = std::make_shared<int>(0);
     std::vector<LoadedFiles> groups;
     const auto half = static_cast<std::ptrdiff_t>(n / 2);
-    groups.push_back(AsViews(std::vector<DataFile>(all.begin(), all.begin() + half), reads));
-    groups.push_back(AsViews(std::vector<DataFile>(all.begin() + half, all.end()), reads));
-    groups.push_back(AsViews(twice, reads));  // the last of an identity wins
+    groups.push_back(AsPages(std::vector<DataFile>(all.begin(), all.begin() + half)));
+    groups.push_back(AsPages(std::vector<DataFile>(all.begin() + half, all.end())));
+    groups.push_back(AsPages(twice));  // the last of an identity wins
     groups[1].KeepIf([](size_t i) { return i % 7 != 0; });
     std::vector<DataFile> want_files(all.begin(), all.begin() + half);
     for (size_t i = 0; i < n - n / 2; ++i) {
@@ -343,45 +334,12 @@ TEST(DeltaLogReplayTest, DeferredStatsAreDecodedOncePerGroup) {
       if (i < 10) want_files[i].stats = twice[i].stats;
     }
     FileList want = SortFiles(std::move(want_files));
-    Result<FileList> got = SortFiles(std::move(groups));
-    ASSERT_OK(got);
-    EXPECT_EQ(*reads, 3);
-    ASSERT_EQ(got->size(), want.size());
+    FileList got = SortFiles(std::move(groups));
+    ASSERT_EQ(got.size(), want.size());
     for (size_t i = 0; i < want.size(); ++i) {
-      ASSERT_EQ((*got)[i].path, want[i].path) << i;
-      ASSERT_EQ((*got)[i].stats, want[i].stats) << want[i].path;
+      ASSERT_EQ(got[i].path, want[i].path) << i;
+      ASSERT_EQ(got[i].stats, want[i].stats) << want[i].path;
     }
-  }
-}
-
-// A stats column that cannot be decoded again, or no longer holds the texts
-// the load saw (the checkpoint changed in between), fails the sort: an
-// error, never a snapshot with other stats.
-TEST(DeltaLogReplayTest, DeferredStatsThatChangedFailTheSort) {
-  std::vector<DataFile> files = ScrambledFiles(100);
-  {
-    std::vector<LoadedFiles> groups;
-    groups.push_back(AsViews(files));
-    groups[0].stats_column = []() -> Result<parquet::ColumnBatch> {
-      return Status::IOError("gone");
-    };
-    Result<FileList> got = SortFiles(std::move(groups));
-    ASSERT_FALSE(got.ok());
-    EXPECT_EQ(got.status().code(), StatusCode::kIOError);
-  }
-  {
-    std::vector<LoadedFiles> groups;
-    groups.push_back(AsViews(files));
-    auto inner = groups[0].stats_column;
-    groups[0].stats_column = [inner]() -> Result<parquet::ColumnBatch> {
-      Result<parquet::ColumnBatch> column = inner();
-      if (column.ok()) column->binaries[3] = column->binaries[3].substr(1);
-      return column;
-    };
-    Result<FileList> got = SortFiles(std::move(groups));
-    ASSERT_FALSE(got.ok());
-    EXPECT_EQ(got.status().code(), StatusCode::kCorruption);
-    EXPECT_NE(got.status().message().find("test stats"), std::string::npos);
   }
 }
 

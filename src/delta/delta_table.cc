@@ -218,10 +218,8 @@ Result<DeltaLogReplay> DeltaTable::LoadCheckpoint(LogView* view, DeltaCheckpoint
   }
   for (LoadedFiles& files : contents.files) {
     for (size_t i = 0; i < files.size(); ++i) {
-      // Only a path with a scheme may change: a view is given its own
-      // string first.
+      // Only a path with a scheme may change (and then owns its text).
       if (files.path(i).find(':') == std::string_view::npos) continue;
-      files.OwnPath(i);
       NormalizeRecordedPath(root_, &files.files[i].path);
     }
   }

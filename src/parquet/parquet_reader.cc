@@ -220,50 +220,21 @@ Result<ColumnBatch> ParquetReader::Decode(int row_group, int leaf,
 }
 
 Result<ColumnBatch> ParquetReader::ReadColumnChunk(int row_group, int leaf) const {
-  LS_ASSIGN_OR_RETURN(ChunkBytes chunk, ReadChunkBytes(row_group, leaf));
-  return DecodeChunkBytes(row_group, leaf, std::move(chunk));
-}
-
-Result<ChunkBytes> ParquetReader::ReadChunkBytes(int row_group, int leaf) const {
   LS_ASSIGN_OR_RETURN(ChunkRange r, RangeOf(row_group, leaf));
   auto bytes = std::make_shared<std::string>(static_cast<size_t>(r.length), '\0');
   LS_RETURN_IF_ERROR(file_->ReadAt(r.offset, bytes->size(), bytes->data()));
-  ChunkBytes chunk;
-  chunk.bytes = *bytes;
-  chunk.buffer = std::move(bytes);
-  return chunk;
-}
-
-Result<ColumnBatch> ParquetReader::DecodeChunkBytes(int row_group, int leaf,
-                                                    ChunkBytes chunk) const {
-  LS_ASSIGN_OR_RETURN(ChunkRange r, RangeOf(row_group, leaf));
-  if (chunk.buffer == nullptr || chunk.bytes.size() != r.length ||
-      chunk.bytes.data() < chunk.buffer->data() ||
-      chunk.bytes.data() + chunk.bytes.size() > chunk.buffer->data() + chunk.buffer->size()) {
-    return Status::InvalidArgument("parquet: not the bytes of this column chunk");
-  }
-  return Decode(row_group, leaf, std::move(chunk.buffer), chunk.bytes);
+  const std::string_view chunk = *bytes;
+  return Decode(row_group, leaf, std::move(bytes), chunk);
 }
 
 Result<RowGroupBatch> ParquetReader::ReadRowGroup(int row_group,
                                                   const std::vector<int>& leaves) const {
-  return ReadRowGroup(row_group, leaves, {}, nullptr);
-}
-
-Result<RowGroupBatch> ParquetReader::ReadRowGroup(int row_group, const std::vector<int>& leaves,
-                                                  const std::vector<int>& undecoded,
-                                                  std::vector<ChunkBytes>* undecoded_bytes) const {
   std::vector<int> sorted = leaves;
   std::sort(sorted.begin(), sorted.end());
   sorted.erase(std::unique(sorted.begin(), sorted.end()), sorted.end());
   std::vector<ChunkRange> ranges;
-  ranges.reserve(sorted.size() + undecoded.size());
+  ranges.reserve(sorted.size());
   for (int leaf : sorted) {
-    LS_ASSIGN_OR_RETURN(ChunkRange r, RangeOf(row_group, leaf));
-    ranges.push_back(r);
-  }
-  for (int leaf : undecoded) {
-    if (std::binary_search(sorted.begin(), sorted.end(), leaf)) continue;
     LS_ASSIGN_OR_RETURN(ChunkRange r, RangeOf(row_group, leaf));
     ranges.push_back(r);
   }
@@ -293,13 +264,6 @@ Result<RowGroupBatch> ParquetReader::ReadRowGroup(int row_group, const std::vect
                                                    static_cast<size_t>(by_offset[k].length))};
     }
     i = j;
-  }
-  if (undecoded_bytes != nullptr) {
-    undecoded_bytes->clear();
-    for (int leaf : undecoded) {
-      auto& [buffer, view] = views[static_cast<size_t>(leaf)];
-      undecoded_bytes->push_back(ChunkBytes{buffer, view});
-    }
   }
   RowGroupBatch out;
   out.schema = schema_;

@@ -97,13 +97,6 @@ struct ReaderOptions {
   ChunkLimits chunk;
 };
 
-// A column chunk's bytes as stored (its pages, compressed), inside a read
-// buffer that may hold other chunks too.
-struct ChunkBytes {
-  std::shared_ptr<const std::string> buffer;
-  std::string_view bytes;
-};
-
 // The selected columns of one row group, in ascending leaf order.
 struct RowGroupBatch {
   std::shared_ptr<const Schema> schema;
@@ -129,20 +122,6 @@ class ParquetReader {
   Result<RowGroupBatch> ReadRowGroup(int row_group, const std::vector<int>& leaves) const;
   // Decodes one leaf of one row group.
   Result<ColumnBatch> ReadColumnChunk(int row_group, int leaf) const;
-
-  // Reading and decoding apart, for a caller that decodes a large chunk
-  // more than once and keeps its compressed bytes, not the decoded pages, in
-  // between. ReadRowGroup with `undecoded` leaves reads their chunks with
-  // the others (in the same coalesced reads) without decoding them:
-  // (*undecoded_bytes)[i] is the chunk of undecoded[i] (a view into a read
-  // buffer it keeps alive). ReadChunkBytes reads one chunk alone.
-  // DecodeChunkBytes decodes such bytes (kInvalidArgument when they are not
-  // the size of that chunk); the batch may view into chunk.buffer.
-  Result<RowGroupBatch> ReadRowGroup(int row_group, const std::vector<int>& leaves,
-                                     const std::vector<int>& undecoded,
-                                     std::vector<ChunkBytes>* undecoded_bytes) const;
-  Result<ChunkBytes> ReadChunkBytes(int row_group, int leaf) const;
-  Result<ColumnBatch> DecodeChunkBytes(int row_group, int leaf, ChunkBytes chunk) const;
 
  private:
   ParquetReader() = default;

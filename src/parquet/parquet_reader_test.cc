@@ -279,50 +279,6 @@ TEST(ParquetReaderTest, ReadsAreRangedAndCoalesced) {
   EXPECT_EQ(counting->bytes_read, want);
 }
 
-// A chunk read with the others but not decoded, or read alone, decodes (as
-// often as asked) to what ReadColumnChunk gives; bytes of another size are
-// refused.
-TEST(ParquetReaderTest, UndecodedChunksComeWithTheCoalescedReadAndDecodeLater) {
-  WriterOptions wo;
-  wo.codec = CompressionCodec::kSnappy;
-  auto counting = CountingAllTypesFile(wo);
-  ASSERT_NE(counting, nullptr);
-  auto reader = ParquetReader::Open(counting);
-  ASSERT_OK(reader);
-  auto decoded = reader->schema().Resolve({"i64", "d"});
-  auto later = reader->schema().Resolve({"s"});
-  ASSERT_OK(decoded);
-  ASSERT_OK(later);
-  counting->reads = 0;
-  std::vector<ChunkBytes> bytes;
-  auto batch = reader->ReadRowGroup(0, *decoded, *later, &bytes);
-  ASSERT_OK(batch);
-  EXPECT_EQ(counting->reads, 1);  // "s" came with the others
-  EXPECT_EQ(batch->columns.size(), 2u);
-  ASSERT_EQ(bytes.size(), 1u);
-  auto want = reader->ReadColumnChunk(0, (*later)[0]);
-  ASSERT_OK(want);
-  ASSERT_FALSE(want->binaries.empty());
-  for (int round = 0; round < 2; ++round) {
-    auto got = reader->DecodeChunkBytes(0, (*later)[0], bytes[0]);
-    ASSERT_OK(got);
-    EXPECT_EQ(got->def_levels, want->def_levels);
-    EXPECT_EQ(got->binaries, want->binaries);
-  }
-  auto alone = reader->ReadChunkBytes(0, (*later)[0]);
-  ASSERT_OK(alone);
-  EXPECT_EQ(alone->bytes, bytes[0].bytes);
-  auto again = reader->DecodeChunkBytes(0, (*later)[0], *alone);
-  ASSERT_OK(again);
-  EXPECT_EQ(again->binaries, want->binaries);
-  ChunkBytes shorter = *alone;
-  shorter.bytes.remove_suffix(1);
-  EXPECT_EQ(reader->DecodeChunkBytes(0, (*later)[0], shorter).status().code(),
-            StatusCode::kInvalidArgument);
-  EXPECT_EQ(reader->DecodeChunkBytes(0, (*later)[0], ChunkBytes{}).status().code(),
-            StatusCode::kInvalidArgument);
-}
-
 TEST(ParquetReaderTest, ConcurrentReadsOfOneReader) {
   std::vector<std::vector<ColumnData>> groups;
   for (int g = 0; g < 8; ++g) groups.push_back(AllTypesRowGroup(200, g * 200));

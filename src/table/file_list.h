@@ -24,9 +24,10 @@ namespace lakeshare {
 template <typename T>
 class ChunkedList {
  public:
-  // A chunk: its items, and the arenas their texts may lie in (CompactText::
-  // InArena), freed with them. A copy copies the items (whose copies own
-  // their texts), not the arenas.
+  // A chunk: its items, and what their texts may lie in: arenas
+  // (CompactText::InArena), freed with them, and `pages` (CompactText::
+  // Borrow: decoded checkpoint pages, which the chunks of one load share). A
+  // copy copies the items (whose copies own their texts), not those.
   struct Chunk : std::vector<T> {
     using std::vector<T>::vector;
     Chunk() = default;
@@ -37,11 +38,13 @@ class ChunkedList {
       if (this != &o) {
         std::vector<T>::operator=(o);
         arenas.clear();
+        pages.reset();
       }
       return *this;
     }
     Chunk& operator=(Chunk&&) noexcept = default;
     std::vector<std::unique_ptr<char[]>> arenas;
+    std::shared_ptr<const void> pages;
   };
   using ChunkPtr = std::shared_ptr<const Chunk>;
   // Files per chunk when a ChunkedList is made from one vector.

@@ -67,6 +67,43 @@ def test_sigterm_right_after_start(lakeshare_bin, tmp_path):
         assert took < 5.0
 
 
+def process_environment(pid):
+    with open("/proc/%d/environ" % pid, "rb") as f:
+        entries = f.read().split(b"\0")
+    return dict(e.decode().split("=", 1) for e in entries if b"=" in e)
+
+
+@pytest.mark.parametrize("before,asks", [
+    (None, True),
+    ("glibc.malloc.arena_max=4", True),
+    ("glibc.malloc.hugetlb=0", False),  # the operator's choice stands
+])
+def test_server_runs_with_huge_page_malloc(lakeshare_bin, tmp_path, before, asks):
+    """The server re-executes itself (same process) with glibc's malloc on
+    transparent huge pages, keeping the tunables set before it, says so in
+    its log, and answers."""
+    env = {k: v for k, v in os.environ.items() if k != "GLIBC_TUNABLES"}
+    if before is not None:
+        env["GLIBC_TUNABLES"] = before
+    server = launch_server(lakeshare_bin, simple_config(**AUTH), str(tmp_path), name="huge", env=env)
+    try:
+        # glibc cuts the variable at its first ':' while reading it, so the
+        # process's initial environment shows the first tunable only.
+        first = process_environment(server.proc.pid).get("GLIBC_TUNABLES")
+        assert first == (before or "glibc.malloc.hugetlb=1").split(":")[0]
+        want_tunables = before if not asks else ":".join(
+            t for t in [before, "glibc.malloc.hugetlb=1"] if t)
+        memory = [l for l in server.stderr_text().splitlines() if "memory: " in l]
+        assert len(memory) == 1, server.diagnostics()
+        state = ("malloc asks for transparent huge pages" if asks
+                 else "malloc does not ask for huge pages")
+        assert "%s (GLIBC_TUNABLES %s)" % (state, want_tunables) in memory[0]
+        items, _ = StrictClient(server.endpoint_url, "tok-admin", server).list_shares()
+        assert [s["name"] for s in items] == ["s"]
+    finally:
+        server.stop_and_check()
+
+
 def test_refuses_config_without_auth(lakeshare_bin, tmp_path):
     proc = harness.ServerProcess(lakeshare_bin, simple_config(), str(tmp_path), name="noauth")
     rc, out = proc.run_expecting_failure()
