@@ -112,28 +112,19 @@ class CompactText {
   // Whether the bytes lie in an arena or a page (InArena, Borrow) rather
   // than in a block of their own.
   bool in_arena() const { return (bits_ & kArenaBit) != 0; }
-  // The bytes, writable: for filling a text placed by InArena(at, size).
-  char* mutable_data() { return bits_ ? block() + kHeader : nullptr; }
 
   // Bytes an arena gives a text of `size` bytes (header and alignment
   // included).
   static constexpr size_t ArenaBytes(size_t size) {
     return (kHeader + size + kAlign - 1) & ~(kAlign - 1);
   }
-  // A text of `size` bytes placed at `at` (kAlign-aligned, ArenaBytes(size)
-  // bytes of an arena that outlives the text), its bytes left to be written
-  // through mutable_data().
-  static CompactText InArena(char* at, size_t size) {
-    const auto n = static_cast<uint32_t>(size);
-    std::memcpy(at, &n, sizeof n);
-    CompactText t;
-    t.bits_ = reinterpret_cast<uintptr_t>(at) | kArenaBit;
-    return t;
-  }
+  // `text` written at `at` (kAlign-aligned, ArenaBytes(text.size()) bytes of
+  // an arena that outlives the result).
   static CompactText InArena(char* at, std::string_view text) {
-    CompactText t = InArena(at, text.size());
-    if (!text.empty()) std::memcpy(t.mutable_data(), text.data(), text.size());
-    return t;
+    const auto n = static_cast<uint32_t>(text.size());
+    std::memcpy(at, &n, sizeof n);
+    if (!text.empty()) std::memcpy(at + kHeader, text.data(), text.size());
+    return Borrow(at);
   }
   // The text whose block starts at `block` ([uint32 size][bytes], any
   // alignment), owned by something that outlives the text.

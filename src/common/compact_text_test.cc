@@ -76,13 +76,6 @@ TEST(CompactTextTest, ArenaTextsAreBorrowedAndCopiesOfThemOwned) {
   for (size_t i = 0; i < texts.size(); ++i) EXPECT_EQ(copies[i], texts[i]);
 }
 
-TEST(CompactTextTest, ReservedArenaTextIsFilledInPlace) {
-  auto arena = std::make_unique<char[]>(CompactText::ArenaBytes(5));
-  CompactText t = CompactText::InArena(arena.get(), 5);
-  std::memcpy(t.mutable_data(), "hello", 5);
-  EXPECT_EQ(t, "hello");
-}
-
 // A PLAIN BYTE_ARRAY page is a run of [uint32 size][bytes] blocks at odd
 // places: each one is a text as it lies, until a copy takes it away.
 TEST(CompactTextTest, BorrowsBlocksAtAnyAddress) {
